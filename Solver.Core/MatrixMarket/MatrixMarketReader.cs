@@ -1,0 +1,248 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using Dcdm.Sparse;
+
+namespace Dcdm.MatrixMarket;
+
+/// <summary>
+/// Streaming Matrix Market reader: coordinate real / integer / pattern, general / symmetric, and
+/// general array files, plain or gzip-compressed (detected from the content, not the name).
+/// Every problem raises a <see cref="MatrixMarketException"/> naming the file and line; nothing is
+/// returned from a failed read.
+/// </summary>
+public static class MatrixMarketReader
+{
+    /// <summary>Reads a sparse matrix (coordinate or array file) into CSR.</summary>
+    public static CsrMatrix ReadMatrix(string path) => Read(path).ToCsr();
+
+    /// <summary>Reads a vector: an array file with one column, or a coordinate file with one column.</summary>
+    public static double[] ReadVector(string path) => Read(path).ToVector(path);
+
+    /// <summary>Reads a file as stored.</summary>
+    public static MatrixMarketContent Read(string path)
+    {
+        FileStream file;
+        try { file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MatrixMarketException(path, 0, $"cannot open the file: {e.Message}", e);
+        }
+        using (file)
+        {
+            Span<byte> magic = stackalloc byte[2];
+            int got = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
+            file.Position = 0;
+            bool gzip = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+            using Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
+            return Read(stream, path);
+        }
+    }
+
+    /// <summary>Reads from an uncompressed stream; <paramref name="name"/> is used in error messages.</summary>
+    public static MatrixMarketContent Read(Stream stream, string name)
+    {
+        var lines = new LineReader(stream);
+        try
+        {
+            var header = ReadHeader(lines, name);
+            return header.Format == MatrixMarketFormat.Coordinate
+                ? ReadCoordinate(lines, name, header)
+                : ReadArray(lines, name, header);
+        }
+        catch (InvalidDataException e) // a corrupt or truncated gzip stream
+        {
+            throw new MatrixMarketException(name, lines.LineNumber, $"the compressed data is damaged: {e.Message}", e);
+        }
+    }
+
+    static MatrixMarketHeader ReadHeader(LineReader lines, string name)
+    {
+        if (!lines.TryReadLine(out var banner))
+            throw new MatrixMarketException(name, 1, "the file is empty; expected the banner '%%MatrixMarket matrix coordinate real general'");
+        var rest = banner;
+        var t0 = NextToken(ref rest);
+        if (!Ascii.EqualsIgnoreCase(t0, "%%MatrixMarket"u8))
+            throw new MatrixMarketException(name, 1, $"expected the banner '%%MatrixMarket matrix <format> <field> <symmetry>', found '{Show(banner)}'");
+        var obj = NextToken(ref rest);
+        if (!Ascii.EqualsIgnoreCase(obj, "matrix"u8))
+            throw new MatrixMarketException(name, 1, $"expected object 'matrix' in the banner, found '{Show(obj)}'");
+        var fmt = NextToken(ref rest); var fld = NextToken(ref rest); var sym = NextToken(ref rest);
+        if (!NextToken(ref rest).IsEmpty || sym.IsEmpty)
+            throw new MatrixMarketException(name, 1, $"expected exactly '%%MatrixMarket matrix <format> <field> <symmetry>', found '{Show(banner)}'");
+
+        MatrixMarketFormat format =
+            Ascii.EqualsIgnoreCase(fmt, "coordinate"u8) ? MatrixMarketFormat.Coordinate :
+            Ascii.EqualsIgnoreCase(fmt, "array"u8) ? MatrixMarketFormat.Array :
+            throw new MatrixMarketException(name, 1, $"expected format 'coordinate' or 'array', found '{Show(fmt)}'");
+        MatrixMarketField field =
+            Ascii.EqualsIgnoreCase(fld, "real"u8) || Ascii.EqualsIgnoreCase(fld, "double"u8) ? MatrixMarketField.Real :
+            Ascii.EqualsIgnoreCase(fld, "integer"u8) ? MatrixMarketField.Integer :
+            Ascii.EqualsIgnoreCase(fld, "pattern"u8) ? MatrixMarketField.Pattern :
+            Ascii.EqualsIgnoreCase(fld, "complex"u8)
+                ? throw new MatrixMarketException(name, 1, "field 'complex' is not supported: this solver handles real matrices (real, integer or pattern)")
+                : throw new MatrixMarketException(name, 1, $"expected field 'real', 'integer' or 'pattern', found '{Show(fld)}'");
+        MatrixMarketSymmetry symmetry =
+            Ascii.EqualsIgnoreCase(sym, "general"u8) ? MatrixMarketSymmetry.General :
+            Ascii.EqualsIgnoreCase(sym, "symmetric"u8) ? MatrixMarketSymmetry.Symmetric :
+            Ascii.EqualsIgnoreCase(sym, "hermitian"u8) || Ascii.EqualsIgnoreCase(sym, "skew-symmetric"u8)
+                ? throw new MatrixMarketException(name, 1, $"symmetry '{Show(sym)}' is not supported: expected 'general' or 'symmetric'")
+                : throw new MatrixMarketException(name, 1, $"expected symmetry 'general' or 'symmetric', found '{Show(sym)}'");
+        if (format == MatrixMarketFormat.Array && field == MatrixMarketField.Pattern)
+            throw new MatrixMarketException(name, 1, "an array file cannot have field 'pattern'");
+        if (format == MatrixMarketFormat.Array && symmetry != MatrixMarketSymmetry.General)
+            throw new MatrixMarketException(name, 1, "array files must be 'general' here (dense vectors); store a symmetric matrix in coordinate format");
+
+        // Comment lines, then the size line.
+        ReadOnlySpan<byte> size;
+        while (true)
+        {
+            if (!lines.TryReadLine(out size))
+                throw new MatrixMarketException(name, lines.LineNumber + 1, format == MatrixMarketFormat.Coordinate
+                    ? "the file ended before the size line 'rows columns entries'" : "the file ended before the size line 'rows columns'");
+            if (!IsBlankOrComment(size)) break;
+        }
+        long line = lines.LineNumber;
+        var s = size;
+        int rows = (int)ParseCount(NextToken(ref s), name, line, "the number of rows", int.MaxValue);
+        int cols = (int)ParseCount(NextToken(ref s), name, line, "the number of columns", int.MaxValue);
+        long entries;
+        if (format == MatrixMarketFormat.Coordinate)
+        {
+            entries = ParseCount(NextToken(ref s), name, line, "the number of entries", int.MaxValue);
+            long capacity = (long)rows * cols;
+            if (entries > capacity)
+                throw new MatrixMarketException(name, line, $"{entries} entries declared, but a {rows} x {cols} matrix has only {capacity} positions");
+        }
+        else
+        {
+            entries = (long)rows * cols;
+            if (entries > int.MaxValue) throw new MatrixMarketException(name, line, $"a dense {rows} x {cols} array is too large to read");
+        }
+        if (!NextToken(ref s).IsEmpty)
+            throw new MatrixMarketException(name, line, format == MatrixMarketFormat.Coordinate
+                ? $"expected the size line 'rows columns entries', found '{Show(size)}'" : $"expected the size line 'rows columns', found '{Show(size)}'");
+        if (symmetry == MatrixMarketSymmetry.Symmetric && rows != cols)
+            throw new MatrixMarketException(name, line, $"a symmetric matrix must be square, found {rows} x {cols}");
+        return new MatrixMarketHeader(format, field, symmetry, rows, cols, entries);
+    }
+
+    static MatrixMarketContent ReadCoordinate(LineReader lines, string name, MatrixMarketHeader h)
+    {
+        int count = (int)h.Entries;
+        var ri = new int[count]; var ci = new int[count]; var vi = new double[count];
+        bool pattern = h.Field == MatrixMarketField.Pattern;
+        int k = 0;
+        while (lines.TryReadLine(out var text))
+        {
+            if (IsBlankOrComment(text)) continue;
+            long line = lines.LineNumber;
+            if (k == count)
+                throw new MatrixMarketException(name, line, $"more entries than the {count} declared on the size line");
+            var s = text;
+            long i = ParseIndex(NextToken(ref s), name, line, "row", h.Rows);
+            long j = ParseIndex(NextToken(ref s), name, line, "column", h.Columns);
+            double v = pattern ? 1.0 : ParseValue(NextToken(ref s), name, line, h.Field);
+            if (!NextToken(ref s).IsEmpty)
+                throw new MatrixMarketException(name, line, pattern
+                    ? $"expected 'row column' (a pattern entry), found '{Show(text)}'"
+                    : $"expected 'row column value', found '{Show(text)}'");
+            ri[k] = (int)i - 1; ci[k] = (int)j - 1; vi[k] = v;
+            k++;
+        }
+        if (k < count)
+            throw new MatrixMarketException(name, lines.LineNumber + 1, $"the file ended after {k} of the {count} entries declared on the size line (truncated?)");
+        return new MatrixMarketContent(h, ri, ci, vi);
+    }
+
+    static MatrixMarketContent ReadArray(LineReader lines, string name, MatrixMarketHeader h)
+    {
+        int count = (int)h.Entries;
+        var values = new double[count];
+        int k = 0;
+        while (lines.TryReadLine(out var text))
+        {
+            if (IsBlankOrComment(text)) continue;
+            long line = lines.LineNumber;
+            var s = text;
+            var token = NextToken(ref s);
+            while (!token.IsEmpty) // one value per line is usual, several are allowed
+            {
+                if (k == count)
+                    throw new MatrixMarketException(name, line, $"more values than the {count} = {h.Rows} x {h.Columns} declared on the size line");
+                values[k++] = ParseValue(token, name, line, h.Field);
+                token = NextToken(ref s);
+            }
+        }
+        if (k < count)
+            throw new MatrixMarketException(name, lines.LineNumber + 1, $"the file ended after {k} of the {count} values declared on the size line (truncated?)");
+        return new MatrixMarketContent(h, Array.Empty<int>(), Array.Empty<int>(), values);
+    }
+
+    static bool IsBlankOrComment(ReadOnlySpan<byte> line)
+    {
+        foreach (byte b in line)
+        {
+            if (b == (byte)' ' || b == (byte)'\t' || b == (byte)'\r') continue;
+            return b == (byte)'%';
+        }
+        return true;
+    }
+
+    static ReadOnlySpan<byte> NextToken(ref ReadOnlySpan<byte> s)
+    {
+        int i = 0;
+        while (i < s.Length && (s[i] == (byte)' ' || s[i] == (byte)'\t' || s[i] == (byte)'\r')) i++;
+        int start = i;
+        while (i < s.Length && s[i] != (byte)' ' && s[i] != (byte)'\t' && s[i] != (byte)'\r') i++;
+        var token = s[start..i];
+        s = s[i..];
+        return token;
+    }
+
+    static long ParseCount(ReadOnlySpan<byte> token, string name, long line, string what, long max)
+    {
+        if (token.IsEmpty)
+            throw new MatrixMarketException(name, line, $"expected {what}, found the end of the line");
+        if (!Utf8Parser.TryParse(token, out long value, out int used) || used != token.Length || value < 0 || value > max)
+            throw new MatrixMarketException(name, line, $"expected {what} as a non-negative integer, found '{Show(token)}'");
+        return value;
+    }
+
+    static long ParseIndex(ReadOnlySpan<byte> token, string name, long line, string what, int size)
+    {
+        if (token.IsEmpty)
+            throw new MatrixMarketException(name, line, $"expected a {what} index, found the end of the line");
+        if (!Utf8Parser.TryParse(token, out long value, out int used) || used != token.Length)
+            throw new MatrixMarketException(name, line, $"expected a {what} index (an integer), found '{Show(token)}'");
+        if (value < 1 || value > size)
+            throw new MatrixMarketException(name, line, $"{what} index {value} is out of range: expected 1 to {size}");
+        return value;
+    }
+
+    static double ParseValue(ReadOnlySpan<byte> token, string name, long line, MatrixMarketField field)
+    {
+        if (token.IsEmpty)
+            throw new MatrixMarketException(name, line, "expected a value, found the end of the line");
+        double value;
+        if (field == MatrixMarketField.Integer)
+        {
+            if (!Utf8Parser.TryParse(token, out long integer, out int used) || used != token.Length)
+                throw new MatrixMarketException(name, line, $"expected an integer value (field 'integer'), found '{Show(token)}'");
+            value = integer;
+        }
+        else if (!double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
+            throw new MatrixMarketException(name, line, $"expected a real value, found '{Show(token)}'");
+        if (!double.IsFinite(value))
+            throw new MatrixMarketException(name, line, $"the value '{Show(token)}' is NaN or infinite; expected a finite number");
+        return value;
+    }
+
+    static string Show(ReadOnlySpan<byte> s)
+    {
+        const int max = 80;
+        string text = Encoding.UTF8.GetString(s.Length > max ? s[..max] : s);
+        return s.Length > max ? text + "..." : text;
+    }
+}

@@ -1,0 +1,229 @@
+using System.Text;
+using Dcdm.Sparse;
+
+namespace Dcdm.Poisson;
+
+/// <summary>
+/// A voxel domain for the pressure Poisson equation: nx*ny*nz cells, each Fluid, Solid or Air.
+/// Cell (x, y, z) has index x + nx*(y + ny*z). For a fluid cell the 7-point operator has
+/// diagonal = number of non-solid face neighbours and -1 to each fluid neighbour; air
+/// neighbours add to the diagonal only (p = 0 there), solid ones and the grid boundary add nothing.
+/// </summary>
+public sealed class PoissonGrid : ILinearOperator
+{
+    public int Nx { get; }
+    public int Ny { get; }
+    public int Nz { get; }
+    public int CellCount { get; }
+    readonly CellType[] _cells;
+    int[]? _fluidCells;
+    int[]? _compactIndex;
+
+    public PoissonGrid(int nx, int ny, int nz, CellType[] cells)
+    {
+        if (nx < 1 || ny < 1 || nz < 1) throw new ArgumentOutOfRangeException(nameof(nx), $"grid size {nx} x {ny} x {nz} must be at least 1 in every direction");
+        long count = (long)nx * ny * nz;
+        if (count > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(nx), $"grid {nx} x {ny} x {nz} has more than {int.MaxValue} cells");
+        if (cells.Length != count) throw new ArgumentException($"{cells.Length} cell flags given for a {nx} x {ny} x {nz} grid ({count} cells)");
+        Nx = nx; Ny = ny; Nz = nz; CellCount = (int)count;
+        _cells = cells;
+    }
+
+    /// <summary>A grid of the given size with every cell of one type.</summary>
+    public static PoissonGrid Filled(int nx, int ny, int nz, CellType type)
+    {
+        var cells = new CellType[(long)nx * ny * nz];
+        Array.Fill(cells, type);
+        return new PoissonGrid(nx, ny, nz, cells);
+    }
+
+    public int Size => CellCount;
+    public ReadOnlySpan<CellType> Cells => _cells;
+    public int Index(int x, int y, int z) => x + Nx * (y + Ny * z);
+    public CellType this[int x, int y, int z] => _cells[Index(x, y, z)];
+
+    /// <summary>Grid indices of the fluid cells, ascending: row k of the compact matrix is cell FluidCells[k].</summary>
+    public int[] FluidCells => _fluidCells ??= BuildFluidCells();
+
+    /// <summary>For each cell its compact row, or -1 for solid and air cells.</summary>
+    public int[] CompactIndex => _compactIndex ??= BuildCompactIndex();
+
+    public int FluidCount => FluidCells.Length;
+    public bool HasAir => Array.IndexOf(_cells, CellType.Air) >= 0;
+
+    int[] BuildFluidCells()
+    {
+        var list = new List<int>();
+        for (int i = 0; i < _cells.Length; i++) if (_cells[i] == CellType.Fluid) list.Add(i);
+        return list.ToArray();
+    }
+
+    int[] BuildCompactIndex()
+    {
+        var map = new int[CellCount];
+        Array.Fill(map, -1);
+        var fluid = FluidCells;
+        for (int k = 0; k < fluid.Length; k++) map[fluid[k]] = k;
+        return map;
+    }
+
+    /// <summary>Number of non-solid face neighbours of a cell (its diagonal when fluid).</summary>
+    public int OpenNeighbours(int x, int y, int z)
+    {
+        int d = 0;
+        if (x > 0 && this[x - 1, y, z] != CellType.Solid) d++;
+        if (x < Nx - 1 && this[x + 1, y, z] != CellType.Solid) d++;
+        if (y > 0 && this[x, y - 1, z] != CellType.Solid) d++;
+        if (y < Ny - 1 && this[x, y + 1, z] != CellType.Solid) d++;
+        if (z > 0 && this[x, y, z - 1] != CellType.Solid) d++;
+        if (z < Nz - 1 && this[x, y, z + 1] != CellType.Solid) d++;
+        return d;
+    }
+
+    /// <summary>
+    /// Matrix-free y = A x on the full grid: y is 0 at non-fluid cells, and x there is ignored.
+    /// Parallel over z-slices.
+    /// </summary>
+    public void Apply(ReadOnlySpan<double> x, Span<double> y)
+    {
+        if (x.Length != CellCount || y.Length != CellCount) throw new ArgumentException($"vectors must have {CellCount} entries (one per cell), got {x.Length} and {y.Length}");
+        unsafe
+        {
+            fixed (double* px = x, py = y)
+            {
+                var (ax, ay) = ((nint)px, (nint)py);
+                Parallel.For(0, Nz, z => ApplySlice(z, new ReadOnlySpan<double>((double*)ax, CellCount), new Span<double>((double*)ay, CellCount)));
+            }
+        }
+    }
+
+    void ApplySlice(int z, ReadOnlySpan<double> x, Span<double> y)
+    {
+        var c = _cells;
+        int sx = 1, sy = Nx, sz = Nx * Ny;
+        for (int yy = 0; yy < Ny; yy++)
+        {
+            int row = Index(0, yy, z);
+            for (int xx = 0; xx < Nx; xx++)
+            {
+                int i = row + xx;
+                if (c[i] != CellType.Fluid) { y[i] = 0; continue; }
+                double diag = 0, off = 0;
+                Neighbour(xx > 0, i - sx, ref diag, ref off, c, x);
+                Neighbour(xx < Nx - 1, i + sx, ref diag, ref off, c, x);
+                Neighbour(yy > 0, i - sy, ref diag, ref off, c, x);
+                Neighbour(yy < Ny - 1, i + sy, ref diag, ref off, c, x);
+                Neighbour(z > 0, i - sz, ref diag, ref off, c, x);
+                Neighbour(z < Nz - 1, i + sz, ref diag, ref off, c, x);
+                y[i] = diag * x[i] - off;
+            }
+        }
+    }
+
+    static void Neighbour(bool inside, int j, ref double diag, ref double off, CellType[] c, ReadOnlySpan<double> x)
+    {
+        if (!inside) return;
+        var t = c[j];
+        if (t == CellType.Solid) return;
+        diag += 1;
+        if (t == CellType.Fluid) off += x[j];
+    }
+
+    /// <summary>Assembles the 7-point operator as CSR in the chosen layout.</summary>
+    public CsrMatrix ToCsr(GridMatrixLayout layout = GridMatrixLayout.Compact)
+    {
+        bool full = layout == GridMatrixLayout.FullGrid;
+        var compact = CompactIndex;
+        var fluid = FluidCells;
+        int rows = full ? CellCount : fluid.Length;
+        var ptr = new int[rows + 1];
+        var cols = new int[(long)fluid.Length * 7 > int.MaxValue ? throw new InvalidOperationException("grid too large for CSR") : fluid.Length * 7];
+        var vals = new double[cols.Length];
+        int w = 0, r = 0;
+        Span<int> nb = stackalloc int[6];
+        for (int z = 0; z < Nz; z++)
+            for (int y = 0; y < Ny; y++)
+                for (int x = 0; x < Nx; x++)
+                {
+                    int i = Index(x, y, z);
+                    if (_cells[i] != CellType.Fluid)
+                    {
+                        if (full) ptr[++r] = w;
+                        continue;
+                    }
+                    int count = 0;
+                    if (z > 0) nb[count++] = i - Nx * Ny;
+                    if (y > 0) nb[count++] = i - Nx;
+                    if (x > 0) nb[count++] = i - 1;
+                    int diagSlot = count;
+                    if (x < Nx - 1) nb[count++] = i + 1;
+                    if (y < Ny - 1) nb[count++] = i + Nx;
+                    if (z < Nz - 1) nb[count++] = i + Nx * Ny;
+                    // neighbours are in ascending index order; the diagonal sits between lower and upper ones
+                    int diag = 0;
+                    for (int k = 0; k < count; k++) if (_cells[nb[k]] != CellType.Solid) diag++;
+                    int self = full ? i : compact[i];
+                    for (int k = 0; k <= count; k++)
+                    {
+                        if (k == diagSlot) { cols[w] = self; vals[w] = diag; w++; }
+                        if (k < count && _cells[nb[k]] == CellType.Fluid) { cols[w] = full ? nb[k] : compact[nb[k]]; vals[w] = -1; w++; }
+                    }
+                    ptr[++r] = w;
+                }
+        Array.Resize(ref cols, w); Array.Resize(ref vals, w);
+        return new CsrMatrix(rows, rows, ptr, cols, vals);
+    }
+
+    /// <summary>Expands a compact vector (one entry per fluid cell) to the grid, 0 elsewhere.</summary>
+    public double[] ToGrid(ReadOnlySpan<double> compact)
+    {
+        var fluid = FluidCells;
+        if (compact.Length != fluid.Length) throw new ArgumentException($"expected {fluid.Length} values (one per fluid cell), got {compact.Length}");
+        var g = new double[CellCount];
+        for (int k = 0; k < fluid.Length; k++) g[fluid[k]] = compact[k];
+        return g;
+    }
+
+    /// <summary>Takes the fluid-cell entries of a grid vector.</summary>
+    public double[] ToCompact(ReadOnlySpan<double> grid)
+    {
+        if (grid.Length != CellCount) throw new ArgumentException($"expected {CellCount} values (one per cell), got {grid.Length}");
+        var fluid = FluidCells;
+        var c = new double[fluid.Length];
+        for (int k = 0; k < fluid.Length; k++) c[k] = grid[fluid[k]];
+        return c;
+    }
+
+    /// <summary>
+    /// Writes the flags file: one text line "dcdm-flags nx ny nz", then one byte per cell in grid
+    /// order (0 solid, 1 fluid, 2 air).
+    /// </summary>
+    public void WriteFlags(string path)
+    {
+        using var f = File.Create(path);
+        f.Write(Encoding.ASCII.GetBytes($"dcdm-flags {Nx} {Ny} {Nz}\n"));
+        f.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_cells.AsSpan()));
+    }
+
+    /// <summary>Reads a flags file written by <see cref="WriteFlags"/>.</summary>
+    public static PoissonGrid ReadFlags(string path)
+    {
+        byte[] data = File.ReadAllBytes(path);
+        int nl = Array.IndexOf(data, (byte)'\n');
+        string header = nl > 0 ? Encoding.ASCII.GetString(data, 0, Math.Min(nl, 200)) : "";
+        var parts = header.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length != 4 || parts[0] != "dcdm-flags" || !int.TryParse(parts[1], out int nx) || !int.TryParse(parts[2], out int ny) || !int.TryParse(parts[3], out int nz) || nx < 1 || ny < 1 || nz < 1)
+            throw new InvalidDataException($"{path}:1: expected the header 'dcdm-flags nx ny nz', found '{header}'");
+        long count = (long)nx * ny * nz;
+        if (data.Length - nl - 1 != count)
+            throw new InvalidDataException($"{path}: expected {count} cell bytes after the header for a {nx} x {ny} x {nz} grid, found {data.Length - nl - 1}");
+        var cells = new CellType[count];
+        for (long i = 0; i < count; i++)
+        {
+            byte b = data[nl + 1 + i];
+            if (b > 2) throw new InvalidDataException($"{path}: cell {i} has flag {b}; expected 0 (solid), 1 (fluid) or 2 (air)");
+            cells[i] = (CellType)b;
+        }
+        return new PoissonGrid(nx, ny, nz, cells);
+    }
+}

@@ -1,0 +1,210 @@
+namespace Dcdm.Sparse;
+
+/// <summary>
+/// Compressed sparse row matrix in double precision: columns sorted and unique within each row.
+/// Immutable in shape; SpMV runs in parallel over row blocks balanced by nonzero count.
+/// </summary>
+public sealed class CsrMatrix : ILinearOperator
+{
+    int ILinearOperator.Size => IsSquare ? Rows : throw new InvalidOperationException($"a {Rows} x {Columns} matrix is not a square operator");
+    void ILinearOperator.Apply(ReadOnlySpan<double> x, Span<double> y) => Multiply(x, y);
+
+    /// <summary>Row r holds entries RowPointers[r] .. RowPointers[r+1]-1.</summary>
+    public int[] RowPointers { get; }
+    public int[] ColumnIndices { get; }
+    public double[] Values { get; }
+    public int Rows { get; }
+    public int Columns { get; }
+    public int NonZeros => RowPointers[Rows];
+    public bool IsSquare => Rows == Columns;
+
+    int[]? _rowBlocks;
+
+    /// <summary>Wraps CSR arrays without copying; they must already be sorted, unique and in range.</summary>
+    public CsrMatrix(int rows, int columns, int[] rowPointers, int[] columnIndices, double[] values)
+    {
+        if (rows < 0 || columns < 0) throw new ArgumentOutOfRangeException(nameof(rows), "matrix dimensions must be non-negative");
+        if (rowPointers.Length != rows + 1) throw new ArgumentException($"rowPointers has length {rowPointers.Length}, expected rows + 1 = {rows + 1}");
+        if (columnIndices.Length != values.Length) throw new ArgumentException("columnIndices and values differ in length");
+        if (rowPointers[0] != 0 || rowPointers[rows] != values.Length) throw new ArgumentException("rowPointers must start at 0 and end at the number of stored entries");
+        Rows = rows; Columns = columns;
+        RowPointers = rowPointers; ColumnIndices = columnIndices; Values = values;
+    }
+
+    /// <summary>
+    /// Builds CSR from coordinate triplets (0-based): duplicates are summed, columns sorted.
+    /// The input arrays are not modified.
+    /// </summary>
+    public static CsrMatrix FromCoordinates(int rows, int columns, ReadOnlySpan<int> rowIndex, ReadOnlySpan<int> columnIndex, ReadOnlySpan<double> value)
+    {
+        int n = rowIndex.Length;
+        if (columnIndex.Length != n || value.Length != n) throw new ArgumentException("coordinate arrays differ in length");
+        var counts = new int[rows + 1];
+        for (int k = 0; k < n; k++)
+        {
+            int r = rowIndex[k], c = columnIndex[k];
+            if ((uint)r >= (uint)rows || (uint)c >= (uint)columns)
+                throw new ArgumentOutOfRangeException(nameof(rowIndex), $"entry {k} at ({r}, {c}) lies outside a {rows} x {columns} matrix");
+            counts[r + 1]++;
+        }
+        for (int r = 0; r < rows; r++) counts[r + 1] += counts[r];
+        var cols = new int[n];
+        var vals = new double[n];
+        var next = (int[])counts.Clone();
+        for (int k = 0; k < n; k++)
+        {
+            int at = next[rowIndex[k]]++;
+            cols[at] = columnIndex[k];
+            vals[at] = value[k];
+        }
+        // Sort each row by column, then sum duplicates in place.
+        var pointers = new int[rows + 1];
+        int write = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            int start = counts[r], end = counts[r + 1];
+            if (!IsSorted(cols.AsSpan(start, end - start)))
+                cols.AsSpan(start, end - start).Sort(vals.AsSpan(start, end - start));
+            for (int k = start; k < end; k++)
+            {
+                if (write > pointers[r] && cols[write - 1] == cols[k]) vals[write - 1] += vals[k];
+                else { cols[write] = cols[k]; vals[write] = vals[k]; write++; }
+            }
+            pointers[r + 1] = write;
+        }
+        if (write != n) { Array.Resize(ref cols, write); Array.Resize(ref vals, write); }
+        return new CsrMatrix(rows, columns, pointers, cols, vals);
+    }
+
+    static bool IsSorted(ReadOnlySpan<int> s)
+    {
+        for (int i = 1; i < s.Length; i++) if (s[i] <= s[i - 1]) return false;
+        return true;
+    }
+
+    /// <summary>A(i, j), or 0 when not stored. Binary search within the row.</summary>
+    public double this[int row, int column]
+    {
+        get
+        {
+            int k = FindEntry(row, column);
+            return k >= 0 ? Values[k] : 0.0;
+        }
+    }
+
+    /// <summary>Index into Values of (row, column), or -1.</summary>
+    public int FindEntry(int row, int column)
+    {
+        int start = RowPointers[row];
+        int k = ColumnIndices.AsSpan(start, RowPointers[row + 1] - start).BinarySearch(column);
+        return k >= 0 ? start + k : -1;
+    }
+
+    /// <summary>The main diagonal (0 where not stored).</summary>
+    public double[] Diagonal()
+    {
+        var d = new double[Math.Min(Rows, Columns)];
+        for (int i = 0; i < d.Length; i++) d[i] = this[i, i];
+        return d;
+    }
+
+    /// <summary>True when row i stores at least one nonzero value.</summary>
+    public bool RowHasNonZero(int row)
+    {
+        for (int k = RowPointers[row]; k < RowPointers[row + 1]; k++) if (Values[k] != 0) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// Compares A with its transpose: the largest |a_ij - a_ji| relative to the largest |a_ij|.
+    /// Round-off asymmetry (1e-16 relative) passes the default tolerance; a missing mirror entry counts as 0.
+    /// </summary>
+    public SymmetryCheck CheckSymmetry(double relativeTolerance = 1e-10)
+    {
+        if (!IsSquare) return new SymmetryCheck(false, double.PositiveInfinity, -1, -1, relativeTolerance);
+        double maxAbs = 0;
+        foreach (double v in Values) maxAbs = Math.Max(maxAbs, Math.Abs(v));
+        double worst = 0; int wi = -1, wj = -1;
+        for (int i = 0; i < Rows; i++)
+            for (int k = RowPointers[i]; k < RowPointers[i + 1]; k++)
+            {
+                int j = ColumnIndices[k];
+                if (j == i) continue;
+                int mirror = FindEntry(j, i);
+                if (mirror >= 0 && j < i) continue; // this pair was compared from row j
+                double diff = Math.Abs(Values[k] - (mirror >= 0 ? Values[mirror] : 0.0));
+                if (diff > worst) { worst = diff; wi = i; wj = j; }
+            }
+        double relative = maxAbs == 0 ? 0 : worst / maxAbs;
+        return new SymmetryCheck(relative <= relativeTolerance, relative, wi, wj, relativeTolerance);
+    }
+
+    /// <summary>y = A x, in parallel over row blocks of about equal nonzero count.</summary>
+    public void Multiply(ReadOnlySpan<double> x, Span<double> y)
+    {
+        if (x.Length != Columns) throw new ArgumentException($"x has length {x.Length}, the matrix has {Columns} columns");
+        if (y.Length != Rows) throw new ArgumentException($"y has length {y.Length}, the matrix has {Rows} rows");
+        if (NonZeros < 1 << 15) { MultiplyRows(0, Rows, x, y); return; }
+        var blocks = _rowBlocks ??= BalancedRowBlocks(Environment.ProcessorCount * 4);
+        unsafe
+        {
+            fixed (double* px = x, py = y)
+            {
+                var (ax, ay, nx, ny) = ((nint)px, (nint)py, x.Length, y.Length);
+                Parallel.For(0, blocks.Length - 1, b =>
+                    MultiplyRows(blocks[b], blocks[b + 1], new ReadOnlySpan<double>((double*)ax, nx), new Span<double>((double*)ay, ny)));
+            }
+        }
+    }
+
+    void MultiplyRows(int first, int end, ReadOnlySpan<double> x, Span<double> y)
+    {
+        var ptr = RowPointers; var col = ColumnIndices; var val = Values;
+        for (int i = first; i < end; i++)
+        {
+            double s = 0;
+            for (int k = ptr[i]; k < ptr[i + 1]; k++) s += val[k] * x[col[k]];
+            y[i] = s;
+        }
+    }
+
+    /// <summary>Row boundaries splitting the nonzeros into about equal parts.</summary>
+    internal int[] BalancedRowBlocks(int parts)
+    {
+        parts = Math.Max(1, Math.Min(parts, Rows));
+        var blocks = new List<int> { 0 };
+        long nnz = NonZeros;
+        int row = 0;
+        for (int p = 1; p < parts; p++)
+        {
+            long target = nnz * p / parts;
+            while (row < Rows && RowPointers[row] < target) row++;
+            if (row > blocks[^1] && row < Rows) blocks.Add(row);
+        }
+        blocks.Add(Rows);
+        return blocks.ToArray();
+    }
+
+    /// <summary>The submatrix of the given rows and columns (both ascending), renumbered 0..k-1.</summary>
+    public CsrMatrix Submatrix(ReadOnlySpan<int> keep)
+    {
+        var newIndex = new int[Math.Max(Rows, Columns)];
+        Array.Fill(newIndex, -1);
+        for (int k = 0; k < keep.Length; k++) newIndex[keep[k]] = k;
+        var ptr = new int[keep.Length + 1];
+        var cols = new List<int>(NonZeros);
+        var vals = new List<double>(NonZeros);
+        for (int k = 0; k < keep.Length; k++)
+        {
+            int i = keep[k];
+            for (int e = RowPointers[i]; e < RowPointers[i + 1]; e++)
+            {
+                int j = newIndex[ColumnIndices[e]];
+                if (j < 0) continue;
+                cols.Add(j); vals.Add(Values[e]);
+            }
+            ptr[k + 1] = cols.Count;
+        }
+        return new CsrMatrix(keep.Length, keep.Length, ptr, cols.ToArray(), vals.ToArray());
+    }
+}
