@@ -1,1 +1,3 @@
-return 0;
+using Dcdm.Cli;
+
+return await DcdmApp.RunAsync(args, CliConsole.System);

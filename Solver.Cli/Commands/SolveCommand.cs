@@ -1,0 +1,169 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Dcdm.MatrixMarket;
+using Dcdm.Solvers;
+using Dcdm.Sparse;
+
+namespace Dcdm.Cli.Commands;
+
+/// <summary>dcdm solve A.mtx: reads a matrix, solves, reports; exit 0 converged, 1 not, 2 bad input.</summary>
+public static class SolveCommand
+{
+    static readonly string[] Methods = ["cg", "pcg-jacobi", "pcg-ic0"];
+
+    public static Command Create(CliConsole console)
+    {
+        var matrix = new Argument<string>("matrix") { Description = "the matrix, a Matrix Market file (.mtx or .mtx.gz)" };
+        var rhs = new Option<string?>("--rhs") { Description = "right-hand side b (Matrix Market vector); default b = A * ones, so the exact x is known" };
+        var method = new Option<string>("--method") { Description = "solver", DefaultValueFactory = _ => "pcg-ic0" };
+        method.AcceptOnlyFromAmong(Methods);
+        var tol = new Option<double>("--tol") { Description = "stop when ||b - A x|| <= tol * ||b||", DefaultValueFactory = _ => 1e-6 };
+        tol.Require(v => v > 0 && v < 1, "must be in (0, 1)");
+        var maxIter = new Option<int>("--max-iter") { Description = "iteration limit", DefaultValueFactory = _ => 10_000 };
+        maxIter.Require(v => v >= 0, "must be >= 0");
+        var output = new Option<string?>("--out") { Description = "write x here (Matrix Market array)" };
+        var history = new Option<string?>("--history") { Description = "write the residual history here (CSV: iteration,relative_residual)" };
+        var json = new Option<bool>("--json") { Description = "print the result as JSON instead of a table" };
+
+        var command = new Command("solve", "solve A x = b for a sparse SPD matrix") { matrix, rhs, method, tol, maxIter, output, history, json };
+        command.SetAction((parse, cancellation) => Task.FromResult(Run(console, new Settings(
+            parse.GetValue(matrix)!, parse.GetValue(rhs), parse.GetValue(method)!, parse.GetValue(tol), parse.GetValue(maxIter),
+            parse.GetValue(output), parse.GetValue(history), parse.GetValue(json)), cancellation)));
+        return command;
+    }
+
+    public sealed record Settings(string Matrix, string? Rhs, string Method, double Tolerance, int MaxIterations,
+                                  string? Output, string? History, bool Json);
+
+    public static int Run(CliConsole console, Settings s, CancellationToken cancellation)
+    {
+        var a = MatrixMarketReader.ReadMatrix(s.Matrix);
+        if (!a.IsSquare) throw new UsageException($"{s.Matrix}: the matrix is {a.Rows} x {a.Columns}; solve needs a square matrix");
+        double[] b;
+        double[]? exact = null;
+        if (s.Rhs is not null)
+        {
+            b = MatrixMarketReader.ReadVector(s.Rhs);
+            if (b.Length != a.Rows) throw new UsageException($"{s.Rhs}: b has {b.Length} entries but {s.Matrix} has {a.Rows} rows");
+        }
+        else
+        {
+            exact = new double[a.Rows];
+            for (int i = 0; i < a.Rows; i++) exact[i] = a.RowHasNonZero(i) ? 1.0 : 0.0;
+            b = new double[a.Rows];
+            a.Multiply(exact, b);
+        }
+
+        var kind = s.Method switch
+        {
+            "cg" => PreconditionerKind.None,
+            "pcg-jacobi" => PreconditionerKind.Jacobi,
+            "pcg-ic0" => PreconditionerKind.IncompleteCholesky,
+            _ => throw new UsageException($"unknown --method '{s.Method}'; expected one of {string.Join(", ", Methods)}"),
+        };
+        SolveResult result;
+        var x = new double[a.Rows];
+        ConjugateGradient solver;
+        using (var progress = new ProgressLine(console, s.Method))
+        {
+            var options = new SolverOptions { Tolerance = s.Tolerance, MaxIterations = s.MaxIterations, Monitor = progress.Report };
+            try { solver = new ConjugateGradient(a, kind, options); }
+            catch (InvalidSystemException e) { throw new UsageException($"{s.Matrix}: {e.Message}; nothing was solved"); }
+            result = solver.Solve(b, x, cancellation);
+        }
+
+        double? error = exact is null ? null : RelativeError(solver.System, x, exact);
+        if (s.Output is not null)
+            MatrixMarketWriter.WriteVector(s.Output, x, $"solution of {Path.GetFileName(s.Matrix)} by dcdm {s.Method}: {result.Status}, relative residual {result.RelativeResidual:R}");
+        if (s.History is not null) WriteHistory(s.History, result);
+
+        if (s.Json) WriteJson(console.Out, s, a, result, error);
+        else WriteTable(console.Out, s, a, result, error);
+        return result.Converged ? ExitCode.Converged : ExitCode.NotConverged;
+    }
+
+    /// <summary>||x - x*|| / ||x*|| over the unknowns, ignoring constants on singular components (they solve A x = 0).</summary>
+    static double RelativeError(ReducedSystem system, double[] x, double[] exact)
+    {
+        var diff = new double[system.Unknowns];
+        var reference = new double[system.Unknowns];
+        var xr = new double[system.Unknowns];
+        system.Restrict(x, xr);
+        system.Restrict(exact, reference);
+        for (int i = 0; i < diff.Length; i++) diff[i] = xr[i] - reference[i];
+        system.RemoveNullSpace(diff);
+        system.RemoveNullSpace(reference);
+        double norm = VectorOps.Norm2(reference);
+        return norm > 0 ? VectorOps.Norm2(diff) / norm : VectorOps.Norm2(diff);
+    }
+
+    static void WriteHistory(string path, SolveResult result)
+    {
+        using var w = new StreamWriter(path);
+        w.WriteLine("iteration,relative_residual");
+        for (int i = 0; i < result.ResidualHistory.Count; i++)
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{i},{result.ResidualHistory[i]:R}"));
+    }
+
+    static void WriteTable(TextWriter o, Settings s, CsrMatrix a, SolveResult r, double? error)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        o.WriteLine(string.Create(inv, $"matrix      {s.Matrix} ({a.Rows} x {a.Columns}, {a.NonZeros} stored nonzeros)"));
+        o.WriteLine($"method      {r.Method}");
+        o.WriteLine($"status      {r.Status}: {r.Message}");
+        o.WriteLine($"iterations  {r.Iterations}");
+        o.WriteLine(string.Create(inv, $"residual    {r.RelativeResidual:0.000e+00}  (true, ||b - A x|| / ||b||; tolerance {s.Tolerance:g3})"));
+        if (error is { } e) o.WriteLine(string.Create(inv, $"error       {e:0.000e+00}  (||x - ones|| / ||ones||; b = A * ones)"));
+        o.WriteLine(string.Create(inv, $"setup       {r.SetupTime.TotalMilliseconds:F1} ms"));
+        o.WriteLine(string.Create(inv, $"solve       {r.SolveTime.TotalMilliseconds:F1} ms ({(r.Iterations > 0 ? r.SolveTime.TotalMilliseconds / r.Iterations : 0):F3} ms per iteration)"));
+        if (r.Projection is { } p)
+            o.WriteLine(string.Create(inv, $"projection  b made compatible: {p.SingularComponents} singular component(s); removed {p.RelativeRemoved:0.000e+00} of ||b||"));
+        foreach (var (key, value) in r.Details) o.WriteLine($"note        {key}: {value}");
+        if (s.Output is not null) o.WriteLine($"x written   {s.Output}");
+    }
+
+    static void WriteJson(TextWriter o, Settings s, CsrMatrix a, SolveResult r, double? error)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("matrix", s.Matrix);
+            w.WriteNumber("rows", a.Rows);
+            w.WriteNumber("nonzeros", a.NonZeros);
+            w.WriteString("method", r.Method);
+            w.WriteString("status", r.Status.ToString());
+            w.WriteBoolean("converged", r.Converged);
+            w.WriteString("message", r.Message);
+            w.WriteNumber("iterations", r.Iterations);
+            w.WriteNumber("tolerance", s.Tolerance);
+            WriteNumber(w, "relativeResidual", r.RelativeResidual);
+            if (error is { } e) WriteNumber(w, "relativeError", e);
+            w.WriteNumber("setupSeconds", r.SetupTime.TotalSeconds);
+            w.WriteNumber("solveSeconds", r.SolveTime.TotalSeconds);
+            w.WriteNumber("residualReplacements", r.ResidualReplacements);
+            if (r.Projection is { } p)
+            {
+                w.WriteStartObject("projection");
+                w.WriteNumber("singularComponents", p.SingularComponents);
+                w.WriteNumber("removedNorm", p.RemovedNorm);
+                w.WriteNumber("originalNorm", p.OriginalNorm);
+                w.WriteEndObject();
+            }
+            w.WriteStartObject("details");
+            foreach (var (key, value) in r.Details) w.WriteString(key, value);
+            w.WriteEndObject();
+            w.WriteStartArray("residualHistory");
+            foreach (double h in r.ResidualHistory) WriteNumberValue(w, h);
+            w.WriteEndArray();
+            if (s.Output is not null) w.WriteString("solutionFile", s.Output);
+            w.WriteEndObject();
+        }
+        o.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+    }
+
+    // JSON has no NaN: write null instead.
+    static void WriteNumber(Utf8JsonWriter w, string name, double v) { if (double.IsFinite(v)) w.WriteNumber(name, v); else w.WriteNull(name); }
+    static void WriteNumberValue(Utf8JsonWriter w, double v) { if (double.IsFinite(v)) w.WriteNumberValue(v); else w.WriteNullValue(); }
+}

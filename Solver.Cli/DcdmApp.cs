@@ -1,0 +1,52 @@
+using System.CommandLine;
+using Dcdm.Cli.Commands;
+using Dcdm.MatrixMarket;
+using Dcdm.Solvers;
+
+namespace Dcdm.Cli;
+
+/// <summary>The dcdm command: parses, runs one command, maps every failure to one stderr line and an exit code.</summary>
+public static class DcdmApp
+{
+    public static RootCommand Build(CliConsole console)
+    {
+        var root = new RootCommand("dcdm: sparse SPD solvers (CG, PCG, learned-direction DCDM) for Poisson pressure systems");
+        root.Subcommands.Add(SolveCommand.Create(console));
+        root.Subcommands.Add(GenerateCommand.Create(console));
+        root.Subcommands.Add(InfoCommand.Create(console));
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellation = default)
+    {
+        var root = Build(console);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            string command = parse.CommandResult.Command == root ? "dcdm" : $"dcdm {parse.CommandResult.Command.Name}";
+            string message = string.Join(' ', parse.Errors[0].Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            console.Error.WriteLine($"dcdm: {message} (see '{command} --help')");
+            return ExitCode.BadInput;
+        }
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false }, cancellation);
+        }
+        catch (Exception e) when (e is UsageException or MatrixMarketException or InvalidSystemException or InvalidDataException
+                                     or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or ArgumentException)
+        {
+            console.Error.WriteLine($"dcdm: {e.Message}");
+            return ExitCode.BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            console.Error.WriteLine("dcdm: cancelled");
+            return ExitCode.NotConverged;
+        }
+        catch (Exception e)
+        {
+            console.Error.WriteLine($"dcdm: internal error: {e.GetType().Name}: {e.Message}");
+            return ExitCode.InternalError;
+        }
+    }
+}

@@ -1,0 +1,190 @@
+using System.Text.Json;
+using Dcdm.Cli;
+using Dcdm.MatrixMarket;
+
+namespace Dcdm.Tests.Cli;
+
+public class CliTests
+{
+    static (int code, string output, string error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = DcdmApp.RunAsync(args, new CliConsole(output, error, ErrorIsTerminal: false)).GetAwaiter().GetResult();
+        return (code, output.ToString(), error.ToString());
+    }
+
+    static readonly string[] Methods = ["cg", "pcg-jacobi", "pcg-ic0"];
+
+    [Test]
+    public void SolveConvergesOnEverySpdMatrixAndTheWrittenXHasTheReportedResidual(
+        [ValueSource(typeof(TestData), nameof(TestData.SpdMatrices))] string name, [ValueSource(nameof(Methods))] string method)
+    {
+        string matrix = TestData.Matrix(name);
+        string xPath = Path.Combine(TestData.TempFolder(), "x.mtx");
+        var args = new List<string> { "solve", matrix, "--method", method, "--tol", "1e-8", "--out", xPath, "--json" };
+        if (name == "fluid16_A.mtx") args.AddRange(["--rhs", TestData.Matrix("fluid16_b.mtx")]);
+        var (code, output, error) = Run(args.ToArray());
+        Assert.That(code, Is.EqualTo(0), error + output);
+        using var json = JsonDocument.Parse(output);
+        double reported = json.RootElement.GetProperty("relativeResidual").GetDouble();
+        Assert.That(reported, Is.LessThanOrEqualTo(1e-8));
+        Assert.That(json.RootElement.GetProperty("status").GetString(), Is.EqualTo("Converged"));
+
+        // Independent check: a plain triplet loop over the file as stored, not the solver's CSR.
+        var content = MatrixMarketReader.Read(matrix);
+        var x = MatrixMarketReader.ReadVector(xPath);
+        double[] b;
+        if (name == "fluid16_A.mtx") b = MatrixMarketReader.ReadVector(TestData.Matrix("fluid16_b.mtx"));
+        else b = MultiplyTriplets(content, RowIsActive(content).Select(a => a ? 1.0 : 0.0).ToArray());
+        var ax = MultiplyTriplets(content, x);
+        var active = RowIsActive(content);
+        double rr = 0, bb = 0;
+        for (int i = 0; i < b.Length; i++)
+        {
+            if (!active[i]) continue; // zero rows are not equations (b there is dropped and reported)
+            rr += (b[i] - ax[i]) * (b[i] - ax[i]); bb += b[i] * b[i];
+        }
+        Assert.That(Math.Sqrt(rr / bb), Is.EqualTo(reported).Within(0.01 * reported));
+    }
+
+    static bool[] RowIsActive(MatrixMarketContent c)
+    {
+        var active = new bool[c.Header.Rows];
+        for (int k = 0; k < c.Values.Length; k++) if (c.Values[k] != 0) { active[c.RowIndices[k]] = true; active[c.ColumnIndices[k]] = true; }
+        return active;
+    }
+
+    static double[] MultiplyTriplets(MatrixMarketContent c, double[] x)
+    {
+        var y = new double[c.Header.Rows];
+        bool symmetric = c.Header.Symmetry == MatrixMarketSymmetry.Symmetric;
+        for (int k = 0; k < c.Values.Length; k++)
+        {
+            int i = c.RowIndices[k], j = c.ColumnIndices[k];
+            y[i] += c.Values[k] * x[j];
+            if (symmetric && i != j) y[j] += c.Values[k] * x[i];
+        }
+        return y;
+    }
+
+    [Test]
+    public void TableReportsStatusResidualErrorAndTimes()
+    {
+        var (code, output, _) = Run("solve", TestData.Matrix("nos6.mtx"), "--history", Path.Combine(TestData.TempFolder(), "h.csv"));
+        Assert.That(code, Is.EqualTo(0));
+        Assert.That(output, Does.Contain("status      Converged").And.Contain("iterations").And.Contain("residual").And.Contain("error").And.Contain("setup").And.Contain("solve"));
+    }
+
+    [Test]
+    public void HistoryCsvHasOneRowPerIteration()
+    {
+        string h = Path.Combine(TestData.TempFolder(), "h.csv");
+        var (code, output, _) = Run("solve", TestData.Matrix("Laplace3D10.mtx"), "--method", "cg", "--history", h, "--json");
+        Assert.That(code, Is.EqualTo(0));
+        int iterations = JsonDocument.Parse(output).RootElement.GetProperty("iterations").GetInt32();
+        var lines = File.ReadAllLines(h);
+        Assert.That(lines[0], Is.EqualTo("iteration,relative_residual"));
+        Assert.That(lines, Has.Length.EqualTo(iterations + 2));
+    }
+
+    [Test]
+    public void NotConvergingExitsWithOne()
+    {
+        var (code, output, _) = Run("solve", TestData.Matrix("1138_bus.mtx"), "--method", "cg", "--max-iter", "3");
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(output, Does.Contain("MaxIterations"));
+    }
+
+    static readonly object[] BadFiles =
+    [
+        new object[] { "%%MatrixMarket matrix coordinate real general\n2 2 2\n1 1 1\n", ":4:" },
+        new object[] { "%%MatrixMarket matrix coordinate complex general\n1 1 1\n1 1 1 0\n", ":1:" },
+        new object[] { "%%MatrixMarket matrix coordinate real hermitian\n1 1 1\n1 1 1\n", ":1:" },
+        new object[] { "%%MatrixMarket matrix coordinate real skew-symmetric\n1 1 1\n1 1 1\n", ":1:" },
+        new object[] { "hello\n", ":1:" },
+        new object[] { "%%MatrixMarket matrix coordinate real general\n2 2 1\n3 1 1\n", ":3:" },
+        new object[] { "%%MatrixMarket matrix coordinate real general\n2 2 1\n1 1 NaN\n", ":3:" },
+        new object[] { "%%MatrixMarket matrix coordinate real general\n2 2 1\n1 1 inf\n", ":3:" },
+        new object[] { "%%MatrixMarket matrix coordinate real general\n2 2 3\n1 1 1\n1 2 1\n", ":5:" },
+    ];
+
+    [TestCaseSource(nameof(BadFiles))]
+    public void BadInputExitsWithTwoAndOneLineNamingFileAndLine(string text, string line)
+    {
+        string path = Path.Combine(TestData.TempFolder(), "bad.mtx");
+        File.WriteAllText(path, text);
+        var (code, output, error) = Run("solve", path);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(output, Is.Empty);
+        Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1), error);
+        Assert.That(error, Does.Contain(path + line));
+        Assert.That(error, Does.Not.Contain("   at "), "no stack trace");
+    }
+
+    [Test]
+    public void NonSymmetricNonSquareAndMismatchedInputsExitWithTwo()
+    {
+        string dir = TestData.TempFolder();
+        string nonsym = Path.Combine(dir, "nonsym.mtx");
+        File.WriteAllText(nonsym, "%%MatrixMarket matrix coordinate real general\n2 2 4\n1 1 2\n1 2 1\n2 1 0.5\n2 2 2\n");
+        var r1 = Run("solve", nonsym);
+        Assert.That(r1.code, Is.EqualTo(2));
+        Assert.That(r1.error, Does.Contain("not symmetric").And.Contain(nonsym));
+
+        string rect = Path.Combine(dir, "rect.mtx");
+        File.WriteAllText(rect, "%%MatrixMarket matrix coordinate real general\n2 3 1\n1 1 2\n");
+        var r2 = Run("solve", rect);
+        Assert.That(r2.code, Is.EqualTo(2));
+        Assert.That(r2.error, Does.Contain("square"));
+
+        var r3 = Run("solve", TestData.Matrix("nos6.mtx"), "--rhs", TestData.Matrix("fluid16_b.mtx"));
+        Assert.That(r3.code, Is.EqualTo(2));
+        Assert.That(r3.error, Does.Contain("4096 entries").And.Contain("675 rows"));
+    }
+
+    [TestCase("solve")]
+    [TestCase("solve", "a.mtx", "--method", "lu")]
+    [TestCase("solve", "a.mtx", "--tol", "abc")]
+    [TestCase("solve", "a.mtx", "--tol", "2")]
+    [TestCase("frobnicate")]
+    [TestCase("generate", "--size", "0")]
+    public void UsageErrorsExitWithTwoAndOneLine(params string[] args)
+    {
+        var (code, _, error) = Run(args);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1), error);
+    }
+
+    [Test]
+    public void MissingFileExitsWithTwo()
+    {
+        var (code, _, error) = Run("solve", "/no/such/A.mtx");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("/no/such/A.mtx"));
+    }
+
+    [TestCase("box", "full")]
+    [TestCase("spheres", "full")]
+    [TestCase("obstacles", "compact")]
+    [TestCase("tank", "full")]
+    [TestCase("smoke", "compact")]
+    public void GeneratedProblemsSolve(string domain, string layout)
+    {
+        string dir = TestData.TempFolder();
+        var (code, output, error) = Run("generate", "--domain", domain, "--size", "12,10,8", "--layout", layout, "-o", dir);
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(output, Does.Contain("A.mtx"));
+        Assert.That(File.Exists(Path.Combine(dir, "flags.bin")), Is.True);
+        var solve = Run("solve", Path.Combine(dir, "A.mtx"), "--rhs", Path.Combine(dir, "b.mtx"), "--tol", "1e-8");
+        Assert.That(solve.code, Is.EqualTo(0), solve.error + solve.output);
+    }
+
+    [Test]
+    public void InfoListsVersionsAndAccelerators()
+    {
+        var (code, output, _) = Run("info");
+        Assert.That(code, Is.EqualTo(0));
+        Assert.That(output, Does.Contain("threads").And.Contain("accelerator").And.Contain("libtorch loads"));
+    }
+}

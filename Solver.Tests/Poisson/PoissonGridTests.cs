@@ -1,0 +1,101 @@
+using Dcdm.Poisson;
+using Dcdm.Sparse;
+
+namespace Dcdm.Tests.Poisson;
+
+public class PoissonGridTests
+{
+    static IEnumerable<TestCaseData> Domains()
+    {
+        yield return new TestCaseData(PoissonDomains.ClosedBox(5, 4, 3)).SetName("closed box");
+        yield return new TestCaseData(PoissonDomains.SmokeBox(6, 6, 6)).SetName("smoke box");
+        yield return new TestCaseData(PoissonDomains.Spheres(12, 12, 12, 4, seed: 3)).SetName("spheres");
+        yield return new TestCaseData(PoissonDomains.RandomObstacles(12, 10, 8, 0.2, seed: 4)).SetName("random obstacles");
+        yield return new TestCaseData(PoissonDomains.FreeSurfaceTank(10, 12, 14, 0.6, seed: 5)).SetName("free-surface tank");
+    }
+
+    [TestCaseSource(nameof(Domains))]
+    public void CsrLayoutsMatchTheMatrixFreeOperator(PoissonGrid grid)
+    {
+        var rng = new Random(9);
+        var x = Enumerable.Range(0, grid.CellCount).Select(_ => rng.NextDouble()).ToArray();
+        var y = new double[grid.CellCount];
+        grid.Apply(x, y);
+
+        var full = grid.ToCsr(GridMatrixLayout.FullGrid);
+        var yFull = new double[grid.CellCount];
+        var xFluid = grid.ToGrid(grid.ToCompact(x)); // the operator ignores x off fluid cells
+        full.Multiply(xFluid, yFull);
+        Assert.That(yFull, Is.EqualTo(y).Within(1e-12));
+
+        var compact = grid.ToCsr(GridMatrixLayout.Compact);
+        var yCompact = new double[grid.FluidCount];
+        compact.Multiply(grid.ToCompact(x), yCompact);
+        Assert.That(grid.ToGrid(yCompact), Is.EqualTo(y).Within(1e-12));
+
+        Assert.That(full.CheckSymmetry().IsSymmetric, Is.True);
+        Assert.That(compact.CheckSymmetry().IsSymmetric, Is.True);
+        for (int c = 0; c < grid.CellCount; c++)
+            if (grid.Cells[c] != CellType.Fluid) Assert.That(full.RowHasNonZero(c), Is.False, "non-fluid rows are zero");
+    }
+
+    [Test]
+    public void DiagonalCountsNonSolidNeighboursAndAirIsDirichlet()
+    {
+        // 3x1x2: bottom row fluid, top row: air, solid, air
+        var cells = new[] { CellType.Fluid, CellType.Fluid, CellType.Fluid, CellType.Air, CellType.Solid, CellType.Air };
+        var grid = new PoissonGrid(3, 1, 2, cells);
+        var a = grid.ToCsr(GridMatrixLayout.Compact);
+        Assert.That(a.Diagonal(), Is.EqualTo(new[] { 2.0, 2.0, 2.0 }));
+        Assert.That(a[0, 1], Is.EqualTo(-1.0));
+        Assert.That(a[0, 2], Is.EqualTo(0.0));
+        Assert.That(a.NonZeros, Is.EqualTo(7));
+    }
+
+    [Test]
+    public void GeneratorsAreDeterministicPerSeed()
+    {
+        Assert.That(PoissonDomains.Spheres(16, 16, 16, 5, 1).Cells.ToArray(), Is.EqualTo(PoissonDomains.Spheres(16, 16, 16, 5, 1).Cells.ToArray()));
+        Assert.That(PoissonDomains.Spheres(16, 16, 16, 5, 1).Cells.ToArray(), Is.Not.EqualTo(PoissonDomains.Spheres(16, 16, 16, 5, 2).Cells.ToArray()));
+        var grid = PoissonDomains.SmokeBox(8, 8, 8);
+        Assert.That(RightHandSides.Random(grid, 3), Is.EqualTo(RightHandSides.Random(grid, 3)));
+    }
+
+    [Test]
+    public void GeneratedDomainsHaveTheAdvertisedShape()
+    {
+        var obstacles = PoissonDomains.RandomObstacles(20, 20, 20, 0.15, 2);
+        int solid = obstacles.Cells.ToArray().Count(c => c == CellType.Solid);
+        Assert.That(solid / 8000.0, Is.InRange(0.13, 0.17));
+        Assert.That(PoissonDomains.ClosedBox(4, 4, 4).HasAir, Is.False);
+        Assert.That(PoissonDomains.SmokeBox(4, 4, 4)[1, 1, 3], Is.EqualTo(CellType.Air));
+        var tank = PoissonDomains.FreeSurfaceTank(16, 16, 16, 0.5, 1);
+        Assert.That(tank[3, 3, 0], Is.EqualTo(CellType.Fluid));
+        Assert.That(tank[3, 3, 15], Is.EqualTo(CellType.Air));
+    }
+
+    [Test]
+    public void VelocityDivergenceIsCompatibleWithClosedDomains()
+    {
+        var grid = PoissonDomains.ClosedBox(7, 6, 5);
+        var b = RightHandSides.VelocityDivergence(grid, 11);
+        Assert.That(b.Sum(), Is.EqualTo(0).Within(1e-10));
+        Assert.That(VectorOps.Norm2(b), Is.GreaterThan(1));
+        var smoke = PoissonDomains.SmokeBox(6, 6, 6);
+        var d = RightHandSides.VelocityDivergence(smoke, 1);
+        for (int i = 0; i < d.Length; i++) if (smoke.Cells[i] != CellType.Fluid) Assert.That(d[i], Is.Zero);
+    }
+
+    [Test]
+    public void FlagsFileRoundTripsAndRejectsBadHeaders()
+    {
+        var grid = PoissonDomains.FreeSurfaceTank(5, 6, 7, 0.5, 3);
+        string path = Path.Combine(TestData.TempFolder(), "flags.bin");
+        grid.WriteFlags(path);
+        var back = PoissonGrid.ReadFlags(path);
+        Assert.That((back.Nx, back.Ny, back.Nz), Is.EqualTo((5, 6, 7)));
+        Assert.That(back.Cells.ToArray(), Is.EqualTo(grid.Cells.ToArray()));
+        File.WriteAllText(path, "flags 1 2 3\n");
+        Assert.That(Assert.Throws<InvalidDataException>(() => PoissonGrid.ReadFlags(path))!.Message, Does.Contain(path + ":1"));
+    }
+}

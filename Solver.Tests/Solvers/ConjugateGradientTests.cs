@@ -1,0 +1,205 @@
+using Dcdm.MatrixMarket;
+using Dcdm.Poisson;
+using Dcdm.Preconditioners;
+using Dcdm.Solvers;
+using Dcdm.Sparse;
+
+namespace Dcdm.Tests.Solvers;
+
+public class ConjugateGradientTests
+{
+    static readonly PreconditionerKind[] Kinds = [PreconditionerKind.None, PreconditionerKind.Jacobi, PreconditionerKind.IncompleteCholesky];
+
+    static double TrueRelativeResidual(CsrMatrix a, double[] b, double[] x)
+    {
+        var ax = new double[a.Rows];
+        a.Multiply(x, ax);
+        double rr = 0, bb = 0;
+        for (int i = 0; i < b.Length; i++) { rr += (b[i] - ax[i]) * (b[i] - ax[i]); bb += b[i] * b[i]; }
+        return Math.Sqrt(rr / bb);
+    }
+
+    [Test]
+    public void EveryMethodSolvesEverySpdMatrixToAKnownSolution(
+        [ValueSource(typeof(TestData), nameof(TestData.SpdMatrices))] string name, [ValueSource(nameof(Kinds))] PreconditionerKind kind)
+    {
+        var a = MatrixMarketReader.ReadMatrix(TestData.Matrix(name));
+        var exact = new double[a.Rows];
+        var rng = new Random(5);
+        for (int i = 0; i < a.Rows; i++) exact[i] = a.RowHasNonZero(i) ? 1 + rng.NextDouble() : 0;
+        var b = new double[a.Rows];
+        a.Multiply(exact, b);
+        var x = new double[a.Rows];
+        var result = new ConjugateGradient(a, kind, new SolverOptions { Tolerance = 1e-10 }).Solve(b, x);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(result.RelativeResidual, Is.LessThanOrEqualTo(1e-10));
+        Assert.That(TrueRelativeResidual(a, b, x), Is.EqualTo(result.RelativeResidual).Within(1e-3 * result.RelativeResidual + 1e-15), "reported residual is the true one");
+        double err = 0, norm = 0;
+        for (int i = 0; i < x.Length; i++) { err += (x[i] - exact[i]) * (x[i] - exact[i]); norm += exact[i] * exact[i]; }
+        Assert.That(Math.Sqrt(err / norm), Is.LessThan(1e-5), "1138_bus is the worst conditioned (about 1e6): error <= cond * residual");
+        Assert.That(result.ResidualHistory, Has.Count.EqualTo(result.Iterations + 1));
+    }
+
+    [Test]
+    public void MethodsAgreeOnTheFluidSystemAndNeedFewerIterationsWithIc0()
+    {
+        var a = MatrixMarketReader.ReadMatrix(TestData.Matrix("fluid16_A.mtx"));
+        var b = MatrixMarketReader.ReadVector(TestData.Matrix("fluid16_b.mtx"));
+        var xs = new Dictionary<PreconditionerKind, double[]>();
+        var iterations = new Dictionary<PreconditionerKind, int>();
+        foreach (var kind in Kinds)
+        {
+            var x = new double[a.Rows];
+            var r = new ConjugateGradient(a, kind, new SolverOptions { Tolerance = 1e-8 }).Solve(b, x);
+            Assert.That(r.Status, Is.EqualTo(SolveStatus.Converged), $"{kind}: {r.Message}");
+            xs[kind] = x; iterations[kind] = r.Iterations;
+            var solver = new ConjugateGradient(a, kind);
+            Assert.That(solver.System.Unknowns, Is.EqualTo(259), "only the fluid cells are unknowns");
+            for (int i = 0; i < x.Length; i++) if (!a.RowHasNonZero(i)) Assert.That(x[i], Is.Zero);
+        }
+        Assert.That(xs[PreconditionerKind.Jacobi], Is.EqualTo(xs[PreconditionerKind.None]).Within(1e-5));
+        Assert.That(xs[PreconditionerKind.IncompleteCholesky], Is.EqualTo(xs[PreconditionerKind.None]).Within(1e-5));
+        Assert.That(iterations[PreconditionerKind.IncompleteCholesky] * 2, Is.LessThanOrEqualTo(iterations[PreconditionerKind.None]));
+    }
+
+    [Test]
+    public void Ic0NeedsAtMostHalfOfCgsIterationsOnTheLaplacian()
+    {
+        var a = MatrixMarketReader.ReadMatrix(TestData.Matrix("lap3D_7pt_n20.mtx"));
+        var b = RandomVector(a.Rows, 1);
+        int cg = new ConjugateGradient(a).Solve(b, new double[a.Rows]).Iterations;
+        int ic = new ConjugateGradient(a, PreconditionerKind.IncompleteCholesky).Solve(b, new double[a.Rows]).Iterations;
+        Assert.That(ic * 2, Is.LessThanOrEqualTo(cg), $"ic0 {ic}, cg {cg}");
+    }
+
+    [Test]
+    public void ClosedBoxIsSolvedByProjectingBOntoTheRange()
+    {
+        var grid = PoissonDomains.ClosedBox(8, 8, 8);
+        var a = grid.ToCsr(GridMatrixLayout.FullGrid);
+        var b = RightHandSides.Random(grid, 2); // has a nonzero mean: incompatible as given
+        foreach (var kind in Kinds)
+        {
+            var x = new double[a.Rows];
+            var r = new ConjugateGradient(a, kind, new SolverOptions { Tolerance = 1e-8 }).Solve(b, x);
+            Assert.That(r.Status, Is.EqualTo(SolveStatus.Converged), $"{kind}: {r.Message}");
+            Assert.That(r.Projection, Is.Not.Null);
+            Assert.That(r.Projection!.SingularComponents, Is.EqualTo(1));
+            Assert.That(r.Projection.RemovedNorm, Is.GreaterThan(0));
+            Assert.That(x.Average(), Is.EqualTo(0).Within(1e-12), "zero-mean answer");
+            double mean = b.Average();
+            var projected = b.Select(v => v - mean).ToArray();
+            Assert.That(TrueRelativeResidual(a, projected, x), Is.LessThanOrEqualTo(1e-8));
+        }
+    }
+
+    [Test]
+    public void EachClosedPocketIsProjectedOnItsOwn()
+    {
+        // two fluid pockets separated by a solid wall, one of them open to air
+        var cells = new CellType[6 * 4 * 4];
+        Array.Fill(cells, CellType.Fluid);
+        var grid0 = new PoissonGrid(6, 4, 4, cells);
+        for (int z = 0; z < 4; z++) for (int y = 0; y < 4; y++) cells[grid0.Index(3, y, z)] = CellType.Solid;
+        for (int y = 0; y < 4; y++) for (int xx = 4; xx < 6; xx++) cells[grid0.Index(xx, y, 3)] = CellType.Air;
+        var grid = new PoissonGrid(6, 4, 4, cells);
+        var a = grid.ToCsr(GridMatrixLayout.Compact);
+        var solver = new ConjugateGradient(a, PreconditionerKind.IncompleteCholesky);
+        Assert.That(solver.System.ComponentCount, Is.EqualTo(2));
+        Assert.That(solver.System.SingularComponents, Has.Count.EqualTo(1));
+        var b = Enumerable.Repeat(1.0, a.Rows).ToArray();
+        var x = new double[a.Rows];
+        var r = solver.Solve(b, x);
+        Assert.That(r.Status, Is.EqualTo(SolveStatus.Converged), r.Message);
+        Assert.That(r.Projection!.SingularComponents, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void IndefiniteMatrixEndsWithNotPositiveDefinite()
+    {
+        // symmetric, positive diagonal, eigenvalues 3 and -1
+        var a = CsrMatrix.FromCoordinates(2, 2, [0, 0, 1, 1], [0, 1, 0, 1], [1.0, 2.0, 2.0, 1.0]);
+        var r = new ConjugateGradient(a).Solve([1.0, -1.0], new double[2]);
+        Assert.That(r.Status, Is.EqualTo(SolveStatus.NotPositiveDefinite), r.Message);
+        Assert.That(r.Message, Does.Contain("p.Ap"));
+
+        var negativeDiagonal = CsrMatrix.FromCoordinates(2, 2, [0, 1], [0, 1], [1.0, -1.0]);
+        var r2 = new ConjugateGradient(negativeDiagonal, PreconditionerKind.IncompleteCholesky).Solve([1.0, 1.0], new double[2]);
+        Assert.That(r2.Status, Is.EqualTo(SolveStatus.NotPositiveDefinite));
+        Assert.That(r2.Message, Does.Contain("row 2"));
+    }
+
+    [Test]
+    public void NonSymmetricAndNonSquareMatricesAreRefused()
+    {
+        var nonsym = CsrMatrix.FromCoordinates(2, 2, [0, 0, 1, 1], [0, 1, 0, 1], [2.0, 1.0, 0.5, 2.0]);
+        Assert.That(Assert.Throws<InvalidSystemException>(() => new ConjugateGradient(nonsym))!.Message, Does.Contain("not symmetric"));
+        var rect = CsrMatrix.FromCoordinates(2, 3, [0], [0], [1.0]);
+        Assert.That(Assert.Throws<InvalidSystemException>(() => new ConjugateGradient(rect))!.Message, Does.Contain("square"));
+    }
+
+    [Test]
+    public void IterationLimitCancellationMonitorAndInitialGuess()
+    {
+        var a = MatrixMarketReader.ReadMatrix(TestData.Matrix("lap3D_7pt_n20.mtx"));
+        var b = RandomVector(a.Rows, 3);
+
+        var limited = new ConjugateGradient(a, options: new SolverOptions { MaxIterations = 5 }).Solve(b, new double[a.Rows]);
+        Assert.That(limited.Status, Is.EqualTo(SolveStatus.MaxIterations));
+        Assert.That(limited.Iterations, Is.EqualTo(5));
+
+        using var cts = new CancellationTokenSource();
+        int seen = 0;
+        var options = new SolverOptions { Monitor = info => { seen = info.Iteration; if (info.Iteration == 3) cts.Cancel(); } };
+        var cancelled = new ConjugateGradient(a, options: options).Solve(b, new double[a.Rows], cts.Token);
+        Assert.That(cancelled.Status, Is.EqualTo(SolveStatus.Cancelled));
+        Assert.That(seen, Is.EqualTo(3));
+
+        var x = new double[a.Rows];
+        var solver = new ConjugateGradient(a, PreconditionerKind.IncompleteCholesky, new SolverOptions { UseInitialGuess = true, Tolerance = 1e-8 });
+        var first = solver.Solve(b, x);
+        var again = solver.Solve(b, x); // the converged x is a good guess: zero iterations
+        Assert.That(first.Converged && again.Converged, Is.True);
+        Assert.That(again.Iterations, Is.EqualTo(0));
+    }
+
+    [Test]
+    public void ZeroRightHandSideGivesZero()
+    {
+        var a = MatrixMarketReader.ReadMatrix(TestData.Matrix("nos6.mtx"));
+        var x = Enumerable.Repeat(5.0, a.Rows).ToArray();
+        var r = new ConjugateGradient(a).Solve(new double[a.Rows], x);
+        Assert.That(r.Status, Is.EqualTo(SolveStatus.Converged));
+        Assert.That(x, Is.All.Zero);
+    }
+
+    [Test]
+    public void OptionsAreValidatedOnCreation()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ = new SolverOptions { Tolerance = 0 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ = new SolverOptions { Tolerance = 2 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ = new SolverOptions { MaxIterations = -1 });
+    }
+
+    [Test]
+    public void Ic0ShiftsTheDiagonalWhenAPivotFails()
+    {
+        // Kershaw's matrix: SPD, yet IC(0) on its pattern meets a negative pivot without a shift.
+        var spd = CsrMatrix.FromCoordinates(4, 4,
+            [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3],
+            [0, 1, 3, 0, 1, 2, 1, 2, 3, 0, 2, 3],
+            [3.0, -2.0, 2.0, -2.0, 3.0, -2.0, -2.0, 3.0, -2.0, 2.0, -2.0, 3.0]);
+        var ic = new IncompleteCholesky(spd);
+        Assert.That(ic.Shift, Is.GreaterThan(0));
+        var x = new double[4];
+        var r = new ConjugateGradient(spd, PreconditionerKind.IncompleteCholesky, new SolverOptions { Tolerance = 1e-10 }).Solve([1.0, 2.0, 3.0, 4.0], x);
+        Assert.That(r.Status, Is.EqualTo(SolveStatus.Converged), r.Message);
+        Assert.That(r.Details, Does.ContainKey("ic0 diagonal shift"));
+    }
+
+    static double[] RandomVector(int n, int seed)
+    {
+        var rng = new Random(seed);
+        return Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+    }
+}
