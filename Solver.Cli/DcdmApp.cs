@@ -13,6 +13,7 @@ public static class DcdmApp
         var root = new RootCommand("dcdm: sparse SPD solvers (CG, PCG, learned-direction DCDM) for Poisson pressure systems");
         root.Subcommands.Add(SolveCommand.Create(console));
         root.Subcommands.Add(GenerateCommand.Create(console));
+        root.Subcommands.Add(BenchCommand.Create(console));
         root.Subcommands.Add(InfoCommand.Create(console));
         return root;
     }

@@ -1,0 +1,132 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Dcdm.Poisson;
+using Dcdm.Solvers;
+using Dcdm.Sparse;
+
+namespace Dcdm.Cli.Commands;
+
+/// <summary>
+/// dcdm bench: kernel times and effective bandwidth, time per CG iteration and time to solution on a
+/// generated voxel domain. Best of --repeat runs after one warm-up; no assertions, only measurements.
+/// </summary>
+public static class BenchCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var size = new Option<int>("--size") { Description = "grid size n (an n^3 domain)", DefaultValueFactory = _ => 64 };
+        size.Require(v => v >= 4 && v <= 1024, "must be between 4 and 1024");
+        var domain = new Option<string>("--domain") { Description = "spheres, obstacles, tank or smoke", DefaultValueFactory = _ => "spheres" };
+        domain.AcceptOnlyFromAmong("spheres", "obstacles", "tank", "smoke");
+        var repeat = new Option<int>("--repeat") { Description = "timed runs per measurement (best is reported)", DefaultValueFactory = _ => 5 };
+        repeat.Require(v => v >= 1, "must be >= 1");
+        var tol = new Option<double>("--tol") { Description = "tolerance of the timed solves", DefaultValueFactory = _ => 1e-6 };
+        tol.Require(v => v > 0 && v < 1, "must be in (0, 1)");
+        var device = new Option<string>("--device") { Description = "cpu (the GPU backend is not built yet)", DefaultValueFactory = _ => "cpu" };
+        device.AcceptOnlyFromAmong("cpu");
+        var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
+        var command = new Command("bench", "measure kernels and solvers on a generated n^3 domain") { size, domain, repeat, tol, device, json };
+        command.SetAction((parse, cancellation) => Task.FromResult(Run(console, parse.GetValue(size), parse.GetValue(domain)!,
+            parse.GetValue(repeat), parse.GetValue(tol), parse.GetValue(json), cancellation)));
+        return command;
+    }
+
+    sealed record Row(string Name, double Seconds, double Bytes, string Note);
+
+    static int Run(CliConsole console, int n, string domain, int repeat, double tol, bool json, CancellationToken cancellation)
+    {
+        var grid = domain switch
+        {
+            "spheres" => PoissonDomains.Spheres(n, n, n, 6, 1),
+            "obstacles" => PoissonDomains.RandomObstacles(n, n, n, 0.15, 1),
+            "tank" => PoissonDomains.FreeSurfaceTank(n, n, n, 0.6, 1),
+            _ => PoissonDomains.SmokeBox(n, n, n),
+        };
+        var a = grid.ToCsr(GridMatrixLayout.Compact);
+        int m = a.Rows;
+        var b = grid.ToCompact(RightHandSides.VelocityDivergence(grid, 1));
+        var x = Enumerable.Range(0, m).Select(i => 1.0 / (1 + i % 7)).ToArray();
+        var y = new double[m]; var z = new double[m]; var w = new double[m];
+        var gx = grid.ToGrid(x); var gy = new double[grid.CellCount];
+        var rows = new List<Row>();
+
+        double csrBytes = a.NonZeros * 12.0 + (m + 1) * 4.0 + 2.0 * m * 8; // values+columns, row pointers, x and y
+        rows.Add(new("csr spmv", Best(repeat, () => a.Multiply(x, y)), csrBytes, $"{a.NonZeros} nonzeros"));
+        rows.Add(new("stencil spmv (matrix-free, full grid)", Best(repeat, () => grid.Apply(gx, gy)), grid.CellCount * 17.0, "flags 1 B + x, y 16 B per cell"));
+        double sink = 0;
+        rows.Add(new("dot", Best(repeat, () => sink += VectorOps.Dot(x, y)), 16.0 * m, ""));
+        rows.Add(new("axpy", Best(repeat, () => VectorOps.Axpy(1e-9, x, y)), 24.0 * m, ""));
+        rows.Add(new("fused x += a p, r -= a q, r.r", Best(repeat, () => sink += VectorOps.UpdateSolutionAndResidual(1e-9, x, y, z, w)), 48.0 * m, ""));
+
+        foreach (var kind in new[] { PreconditionerKind.None, PreconditionerKind.Jacobi, PreconditionerKind.IncompleteCholesky })
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var solver = new ConjugateGradient(a, kind, new SolverOptions { Tolerance = tol });
+            SolveResult? best = null;
+            for (int r = 0; r <= repeat; r++) // run 0 warms up
+            {
+                var result = solver.Solve(b, new double[m], cancellation);
+                if (r > 0 && (best is null || result.SolveTime < best.SolveTime)) best = result;
+            }
+            rows.Add(new($"{solver.Method} iteration", best!.SolveTime.TotalSeconds / Math.Max(1, best.Iterations), 0,
+                $"{best.Iterations} iterations, {best.Status}"));
+            rows.Add(new($"{solver.Method} solve to {tol:g1}", best.SolveTime.TotalSeconds, 0,
+                string.Create(CultureInfo.InvariantCulture, $"setup {solver.SetupTime.TotalMilliseconds:F1} ms, residual {best.RelativeResidual:0.0e+00}")));
+        }
+        GC.KeepAlive(sink);
+
+        string title = $"{domain} {n}^3, {m} unknowns, {Environment.ProcessorCount} threads, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture} cpu";
+        if (json) WriteJson(console.Out, title, rows);
+        else
+        {
+            console.Out.WriteLine(title);
+            console.Out.WriteLine($"{"measurement",-40} {"time",12} {"GB/s",8}  note");
+            foreach (var r in rows)
+                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{r.Name,-40} {Format(r.Seconds),12} {(r.Bytes > 0 ? (r.Bytes / r.Seconds / 1e9).ToString("F2", CultureInfo.InvariantCulture) : "-"),8}  {r.Note}"));
+        }
+        return ExitCode.Converged;
+    }
+
+    static string Format(double seconds) => seconds < 1e-3
+        ? string.Create(CultureInfo.InvariantCulture, $"{seconds * 1e6:F1} us")
+        : seconds < 1 ? string.Create(CultureInfo.InvariantCulture, $"{seconds * 1e3:F3} ms") : string.Create(CultureInfo.InvariantCulture, $"{seconds:F3} s");
+
+    static double Best(int repeat, Action body)
+    {
+        body(); // warm-up: JIT and first touch
+        double best = double.MaxValue;
+        for (int r = 0; r < repeat; r++)
+        {
+            long t = Stopwatch.GetTimestamp();
+            body();
+            best = Math.Min(best, Stopwatch.GetElapsedTime(t).TotalSeconds);
+        }
+        return best;
+    }
+
+    static void WriteJson(TextWriter o, string title, List<Row> rows)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("setup", title);
+            w.WriteStartArray("measurements");
+            foreach (var r in rows)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", r.Name);
+                w.WriteNumber("seconds", r.Seconds);
+                if (r.Bytes > 0) w.WriteNumber("gigabytesPerSecond", r.Bytes / r.Seconds / 1e9);
+                w.WriteString("note", r.Note);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        o.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+    }
+}
