@@ -81,6 +81,21 @@ public sealed class ReducedSystem
         return removed;
     }
 
+    /// <summary>
+    /// Restricts b to the unknowns and projects it onto the range of A (drops zero rows, removes
+    /// the mean on singular components). Returns what was removed (null when nothing could be) and ||b_reduced||.
+    /// </summary>
+    public (RangeProjection? projection, double norm) PrepareRightHandSide(ReadOnlySpan<double> b, Span<double> reduced)
+    {
+        double originalSq = VectorOps.Dot(b, b);
+        Restrict(b, reduced);
+        double removedSq = InactiveNormSquared(b) + RemoveNullSpace(reduced);
+        var projection = removedSq > 0 || SingularComponents.Count > 0
+            ? new RangeProjection(SingularComponents.Count, Math.Sqrt(removedSq), Math.Sqrt(originalSq))
+            : null;
+        return (projection, VectorOps.Norm2(reduced));
+    }
+
     static (int[] component, int count) Components(CsrMatrix a)
     {
         var comp = new int[a.Rows];

@@ -157,6 +157,41 @@ public sealed class CsrMatrix : ILinearOperator
         }
     }
 
+    /// <summary>y = A x and returns x.y, in one pass over the rows (the CG step q = A p, p.q).</summary>
+    public double MultiplyAndDot(ReadOnlySpan<double> x, Span<double> y)
+    {
+        if (x.Length != Columns || y.Length != Rows || !IsSquare) throw new ArgumentException($"MultiplyAndDot needs a square matrix and vectors of length {Rows}");
+        if (NonZeros < 1 << 15) return MultiplyRowsDot(0, Rows, x, y);
+        var blocks = _rowBlocks ??= BalancedRowBlocks(Environment.ProcessorCount * 4);
+        var partial = new double[blocks.Length - 1];
+        unsafe
+        {
+            fixed (double* px = x, py = y)
+            {
+                var (ax, ay, nx, ny) = ((nint)px, (nint)py, x.Length, y.Length);
+                Parallel.For(0, blocks.Length - 1, b =>
+                    partial[b] = MultiplyRowsDot(blocks[b], blocks[b + 1], new ReadOnlySpan<double>((double*)ax, nx), new Span<double>((double*)ay, ny)));
+            }
+        }
+        double sum = 0;
+        foreach (double v in partial) sum += v;
+        return sum;
+    }
+
+    double MultiplyRowsDot(int first, int end, ReadOnlySpan<double> x, Span<double> y)
+    {
+        var ptr = RowPointers; var col = ColumnIndices; var val = Values;
+        double dot = 0;
+        for (int i = first; i < end; i++)
+        {
+            double s = 0;
+            for (int k = ptr[i]; k < ptr[i + 1]; k++) s += val[k] * x[col[k]];
+            y[i] = s;
+            dot += x[i] * s;
+        }
+        return dot;
+    }
+
     void MultiplyRows(int first, int end, ReadOnlySpan<double> x, Span<double> y)
     {
         var ptr = RowPointers; var col = ColumnIndices; var val = Values;

@@ -41,12 +41,18 @@ public class CsrMatrixTests
         var x = Enumerable.Range(0, n).Select(_ => rng.NextDouble()).ToArray();
         var y = new double[n];
         a.Multiply(x, y);
+        var y2 = new double[n];
+        double fusedDot = a.MultiplyAndDot(x, y2);
+        double dot = 0;
         for (int i = 0; i < n; i++)
         {
             double s = 0;
             for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1]; k++) s += a.Values[k] * x[a.ColumnIndices[k]];
             Assert.That(y[i], Is.EqualTo(s), $"row {i}");
+            Assert.That(y2[i], Is.EqualTo(s), $"row {i}, fused");
+            dot += x[i] * s;
         }
+        Assert.That(fusedDot, Is.EqualTo(dot).Within(1e-12 * Math.Abs(dot) + 1e-12));
     }
 
     [Test]
