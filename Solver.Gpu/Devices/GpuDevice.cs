@@ -1,0 +1,52 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Dcdm.Gpu.Devices;
+
+/// <summary>Owns an ILGPU context and one accelerator, and the kernels loaded on it (loaded once).</summary>
+public sealed class GpuDevice : IDisposable
+{
+    readonly Context _context;
+    public Accelerator Accelerator { get; }
+    public bool IsGpu => Accelerator.AcceleratorType is AcceleratorType.Cuda or AcceleratorType.OpenCL;
+    public string Name => $"{Accelerator.AcceleratorType} {Accelerator.Name}";
+
+    internal KrylovKernels Kernels => _kernels ??= new KrylovKernels(Accelerator);
+    KrylovKernels? _kernels;
+
+    GpuDevice(Context context, Accelerator accelerator)
+    {
+        _context = context;
+        Accelerator = accelerator;
+    }
+
+    /// <exception cref="NoGpuException">kind is Gpu and no CUDA or OpenCL device exists.</exception>
+    public static GpuDevice Open(DeviceKind kind)
+    {
+        var context = Context.Create(b => b.Default().EnableAlgorithms());
+        try
+        {
+            Device? gpu = context.Devices.FirstOrDefault(d => d.AcceleratorType == AcceleratorType.Cuda)
+                          ?? context.Devices.FirstOrDefault(d => d.AcceleratorType == AcceleratorType.OpenCL);
+            Device cpu = context.Devices.First(d => d.AcceleratorType == AcceleratorType.CPU);
+            Device device = kind switch
+            {
+                DeviceKind.Cpu => cpu,
+                DeviceKind.Gpu => gpu ?? throw new NoGpuException("--device gpu: no CUDA or OpenCL GPU was found (see 'dcdm info'); use --device cpu or auto"),
+                _ => gpu ?? cpu,
+            };
+            return new GpuDevice(context, device.CreateAccelerator(context));
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        Accelerator.Dispose();
+        _context.Dispose();
+    }
+}

@@ -1,0 +1,114 @@
+using Dcdm.Gpu;
+using Dcdm.Gpu.Devices;
+using Dcdm.MatrixMarket;
+using Dcdm.Poisson;
+using Dcdm.Sparse;
+
+namespace Dcdm.Tests.Gpu;
+
+/// <summary>Every ILGPU kernel against Core's plain loops, on ILGPU's CPU accelerator (grids of 16^3 or less).</summary>
+[NonParallelizable]
+public class KrylovKernelTests
+{
+    GpuDevice _device = null!;
+    KrylovKernels K => _device.Kernels;
+
+    [OneTimeSetUp] public void Open() => _device = GpuDevice.Open(DeviceKind.Cpu);
+    [OneTimeTearDown] public void Close() => _device.Dispose();
+
+    static double[] Random(int n, int seed)
+    {
+        var rng = new Random(seed);
+        return Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+    }
+
+    [TestCase("nos6.mtx")]
+    [TestCase("fluid16_A.mtx")]
+    public void CsrSpmvVariantsMatchTheHostMultiply(string name)
+    {
+        var a = MatrixMarketReader.ReadMatrix(TestData.Matrix(name));
+        var x = Random(a.Rows, 1);
+        var expected = new double[a.Rows];
+        a.Multiply(x, expected);
+        using var da = new DeviceCsr(_device.Accelerator, a);
+        using var dx = new DeviceVector<double>(_device.Accelerator, x);
+        using var dy = new DeviceVector<double>(_device.Accelerator, a.Rows);
+        double tolerance = 1e-13 * expected.Max(Math.Abs);
+        K.CsrSpmvThreadPerRow(da, dx.View, dy.View);
+        Assert.That(dy.ToArray(), Is.EqualTo(expected).Within(tolerance), "thread per row");
+        dy.Clear();
+        K.CsrSpmvWarpPerRow(da, dx.View, dy.View);
+        Assert.That(dy.ToArray(), Is.EqualTo(expected).Within(tolerance), "warp per row");
+    }
+
+    [Test]
+    public void WarpPerRowHandlesLongAndEmptyRows()
+    {
+        // row 0: 40 entries (longer than a warp), row 1: empty, row 2: one entry
+        var rows = Enumerable.Repeat(0, 40).Append(2).ToArray();
+        var cols = Enumerable.Range(0, 40).Append(5).ToArray();
+        var vals = Enumerable.Range(0, 40).Select(i => i + 1.0).Append(3.0).ToArray();
+        var a = CsrMatrix.FromCoordinates(3, 40, rows, cols, vals);
+        var x = Random(40, 2);
+        var expected = new double[3];
+        a.Multiply(x, expected);
+        using var da = new DeviceCsr(_device.Accelerator, a);
+        using var dx = new DeviceVector<double>(_device.Accelerator, x);
+        using var dy = new DeviceVector<double>(_device.Accelerator, 3);
+        K.CsrSpmvWarpPerRow(da, dx.View, dy.View);
+        Assert.That(dy.ToArray(), Is.EqualTo(expected).Within(1e-12));
+    }
+
+    [Test]
+    public void StencilFromFlagsMatchesTheMatrixFreeGridOperator()
+    {
+        var grid = PoissonDomains.Spheres(12, 10, 8, 3, seed: 2);
+        var tank = PoissonDomains.FreeSurfaceTank(9, 7, 11, 0.5, seed: 1);
+        foreach (var g in new[] { grid, tank })
+        {
+            var x = Random(g.CellCount, 3);
+            var expected = new double[g.CellCount];
+            g.Apply(x, expected);
+            using var flags = new DeviceVector<byte>(_device.Accelerator, g.Cells.ToArray().Select(c => (byte)c).ToArray());
+            using var dx = new DeviceVector<double>(_device.Accelerator, x);
+            using var dy = new DeviceVector<double>(_device.Accelerator, g.CellCount);
+            K.Stencil(flags.View, g.Nx, g.Ny, g.Nz, dx.View, dy.View);
+            Assert.That(dy.ToArray(), Is.EqualTo(expected).Within(1e-12));
+        }
+    }
+
+    [TestCase(1)]
+    [TestCase(1000)]
+    [TestCase(4096 + 17)]
+    public void VectorKernelsMatchVectorOps(int n)
+    {
+        var acc = _device.Accelerator;
+        double[] x = Random(n, 4), y = Random(n, 5), p = Random(n, 6), q = Random(n, 7);
+        using var dx = new DeviceVector<double>(acc, x);
+        using var dy = new DeviceVector<double>(acc, y);
+        Assert.That(K.Dot(dx.View, dy.View), Is.EqualTo(VectorOps.Dot(x, y)).Within(1e-12));
+
+        var axpy = (double[])y.Clone(); VectorOps.Axpy(0.7, x, axpy);
+        K.Axpy(0.7, dx.View, dy.View);
+        Assert.That(dy.ToArray(), Is.EqualTo(axpy).Within(1e-14));
+
+        var xpay = (double[])axpy.Clone(); VectorOps.Xpay(x, -0.3, xpay);
+        K.Xpay(dx.View, -0.3, dy.View);
+        Assert.That(dy.ToArray(), Is.EqualTo(xpay).Within(1e-14));
+
+        var hx = (double[])x.Clone(); var hr = (double[])y.Clone();
+        double rr = VectorOps.UpdateSolutionAndResidual(0.25, p, q, hx, hr);
+        using var dp = new DeviceVector<double>(acc, p);
+        using var dq = new DeviceVector<double>(acc, q);
+        using var dx2 = new DeviceVector<double>(acc, x);
+        using var dr = new DeviceVector<double>(acc, y);
+        Assert.That(K.UpdateSolutionAndResidual(0.25, dp.View, dq.View, dx2.View, dr.View), Is.EqualTo(rr).Within(1e-12 * rr));
+        Assert.That(dx2.ToArray(), Is.EqualTo(hx).Within(1e-15));
+        Assert.That(dr.ToArray(), Is.EqualTo(hr).Within(1e-15));
+
+        K.Subtract(dx.View, dp.View, dq.View);
+        Assert.That(dq.ToArray(), Is.EqualTo(x.Zip(p, (a, b) => a - b).ToArray()).Within(1e-15));
+        K.MultiplyElementwise(dx.View, dp.View, dq.View);
+        Assert.That(dq.ToArray(), Is.EqualTo(x.Zip(p, (a, b) => a * b).ToArray()).Within(1e-15));
+    }
+}
