@@ -33,7 +33,7 @@ public static class DcdmApp
         {
             return await parse.InvokeAsync(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false }, cancellation);
         }
-        catch (Exception e) when (e is UsageException or MatrixMarketException or InvalidSystemException or InvalidDataException
+        catch (Exception e) when (e is UsageException or Gpu.Devices.NoGpuException or MatrixMarketException or InvalidSystemException or InvalidDataException
                                      or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or ArgumentException)
         {
             console.Error.WriteLine($"dcdm: {e.Message}");

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Dcdm.Gpu.Devices;
+using Dcdm.Gpu.Solvers;
 using Dcdm.MatrixMarket;
 using Dcdm.Solvers;
 using Dcdm.Sparse;
@@ -25,16 +27,18 @@ public static class SolveCommand
         var output = new Option<string?>("--out") { Description = "write x here (Matrix Market array)" };
         var history = new Option<string?>("--history") { Description = "write the residual history here (CSV: iteration,relative_residual)" };
         var json = new Option<bool>("--json") { Description = "print the result as JSON instead of a table" };
+        var device = new Option<string>("--device") { Description = "cpu (plain C#), gpu (ILGPU on CUDA/OpenCL; fails if none), auto (gpu when present, else cpu)", DefaultValueFactory = _ => "cpu" };
+        device.AcceptOnlyFromAmong("cpu", "gpu", "auto");
 
-        var command = new Command("solve", "solve A x = b for a sparse SPD matrix") { matrix, rhs, method, tol, maxIter, output, history, json };
+        var command = new Command("solve", "solve A x = b for a sparse SPD matrix") { matrix, rhs, method, tol, maxIter, output, history, json, device };
         command.SetAction((parse, cancellation) => Task.FromResult(Run(console, new Settings(
             parse.GetValue(matrix)!, parse.GetValue(rhs), parse.GetValue(method)!, parse.GetValue(tol), parse.GetValue(maxIter),
-            parse.GetValue(output), parse.GetValue(history), parse.GetValue(json)), cancellation)));
+            parse.GetValue(output), parse.GetValue(history), parse.GetValue(json), parse.GetValue(device)!), cancellation)));
         return command;
     }
 
     public sealed record Settings(string Matrix, string? Rhs, string Method, double Tolerance, int MaxIterations,
-                                  string? Output, string? History, bool Json);
+                                  string? Output, string? History, bool Json, string Device = "cpu");
 
     public static int Run(CliConsole console, Settings s, CancellationToken cancellation)
     {
@@ -64,16 +68,30 @@ public static class SolveCommand
         };
         SolveResult result;
         var x = new double[a.Rows];
-        ConjugateGradient solver;
+        ReducedSystem system;
+        using (var gpu = OpenDevice(s.Device, kind))
         using (var progress = new ProgressLine(console, s.Method))
         {
             var options = new SolverOptions { Tolerance = s.Tolerance, MaxIterations = s.MaxIterations, Monitor = progress.Report };
-            try { solver = new ConjugateGradient(a, kind, options); }
+            try
+            {
+                if (gpu is null)
+                {
+                    var solver = new ConjugateGradient(a, kind, options);
+                    system = solver.System;
+                    result = solver.Solve(b, x, cancellation);
+                }
+                else
+                {
+                    using var solver = new GpuConjugateGradient(gpu, a, kind, options);
+                    system = solver.System;
+                    result = solver.Solve(b, x, cancellation);
+                }
+            }
             catch (InvalidSystemException e) { throw new UsageException($"{s.Matrix}: {e.Message}; nothing was solved"); }
-            result = solver.Solve(b, x, cancellation);
         }
 
-        double? error = exact is null ? null : RelativeError(solver.System, x, exact);
+        double? error = exact is null ? null : RelativeError(system, x, exact);
         if (s.Output is not null)
             MatrixMarketWriter.WriteVector(s.Output, x, $"solution of {Path.GetFileName(s.Matrix)} by dcdm {s.Method}: {result.Status}, relative residual {result.RelativeResidual:R}");
         if (s.History is not null) WriteHistory(s.History, result);
@@ -81,6 +99,21 @@ public static class SolveCommand
         if (s.Json) WriteJson(console.Out, s, a, result, error);
         else WriteTable(console.Out, s, a, result, error);
         return result.Converged ? ExitCode.Converged : ExitCode.NotConverged;
+    }
+
+    /// <summary>The accelerator for --device, or null for the plain C# CPU path.</summary>
+    static GpuDevice? OpenDevice(string device, PreconditionerKind kind)
+    {
+        if (device == "cpu") return null;
+        if (kind == PreconditionerKind.IncompleteCholesky)
+        {
+            if (device == "gpu") throw new UsageException("--method pcg-ic0 runs on the CPU only (sequential triangular solves); use cg or pcg-jacobi with --device gpu");
+            return null;
+        }
+        var opened = GpuDevice.Open(device == "gpu" ? DeviceKind.Gpu : DeviceKind.Auto);
+        if (opened.IsGpu) return opened;
+        opened.Dispose(); // auto without a GPU: the plain CPU path beats ILGPU's CPU emulator
+        return null;
     }
 
     /// <summary>||x - x*|| / ||x*|| over the unknowns, ignoring constants on singular components (they solve A x = 0).</summary>

@@ -31,6 +31,7 @@ public sealed class GpuConjugateGradient : ILinearSolver, IDisposable
     public int Size => _system.FullSize;
     public TimeSpan SetupTime { get; }
     public string DeviceName => _device.Name;
+    public ReducedSystem System => _system;
 
     /// <param name="device">The accelerator; the solver borrows it (the caller disposes it).</param>
     /// <exception cref="InvalidSystemException">The matrix is not square or not symmetric.</exception>

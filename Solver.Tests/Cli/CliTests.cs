@@ -188,3 +188,26 @@ public class CliTests
         Assert.That(output, Does.Contain("threads").And.Contain("accelerator").And.Contain("libtorch loads"));
     }
 }
+
+public class CliDeviceTests
+{
+    [Test]
+    public void DeviceGpuWithoutAGpuExitsWithTwoAndAutoFallsBackToTheCpu()
+    {
+        bool hasGpu;
+        try { using var d = Dcdm.Gpu.Devices.GpuDevice.Open(Dcdm.Gpu.Devices.DeviceKind.Gpu); hasGpu = true; }
+        catch (Dcdm.Gpu.Devices.NoGpuException) { hasGpu = false; }
+        var output = new StringWriter(); var error = new StringWriter();
+        int code = DcdmApp.RunAsync(["solve", TestData.Matrix("nos6.mtx"), "--method", "cg", "--device", "gpu"], new CliConsole(output, error, false)).GetAwaiter().GetResult();
+        if (hasGpu) Assert.That(code, Is.EqualTo(0), error.ToString());
+        else
+        {
+            Assert.That(code, Is.EqualTo(2));
+            Assert.That(error.ToString(), Does.Contain("no CUDA or OpenCL GPU"));
+        }
+        var auto = DcdmApp.RunAsync(["solve", TestData.Matrix("nos6.mtx"), "--device", "auto"], new CliConsole(new StringWriter(), new StringWriter(), false)).GetAwaiter().GetResult();
+        Assert.That(auto, Is.EqualTo(0));
+        var ic0 = DcdmApp.RunAsync(["solve", TestData.Matrix("nos6.mtx"), "--method", "pcg-ic0", "--device", "gpu"], new CliConsole(new StringWriter(), error, false)).GetAwaiter().GetResult();
+        Assert.That(ic0, Is.EqualTo(2));
+    }
+}
