@@ -2,6 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Dcdm.Gpu;
+using Dcdm.Gpu.Devices;
+using Dcdm.Gpu.Solvers;
 using Dcdm.Poisson;
 using Dcdm.Solvers;
 using Dcdm.Sparse;
@@ -24,18 +27,18 @@ public static class BenchCommand
         repeat.Require(v => v >= 1, "must be >= 1");
         var tol = new Option<double>("--tol") { Description = "tolerance of the timed solves", DefaultValueFactory = _ => 1e-6 };
         tol.Require(v => v > 0 && v < 1, "must be in (0, 1)");
-        var device = new Option<string>("--device") { Description = "cpu (the GPU backend is not built yet)", DefaultValueFactory = _ => "cpu" };
-        device.AcceptOnlyFromAmong("cpu");
+        var device = new Option<string>("--device") { Description = "cpu (plain C#), gpu (ILGPU on CUDA/OpenCL), ilgpu-cpu (ILGPU's CPU emulator: small sizes only)", DefaultValueFactory = _ => "cpu" };
+        device.AcceptOnlyFromAmong("cpu", "gpu", "ilgpu-cpu");
         var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
         var command = new Command("bench", "measure kernels and solvers on a generated n^3 domain") { size, domain, repeat, tol, device, json };
         command.SetAction((parse, cancellation) => Task.FromResult(Run(console, parse.GetValue(size), parse.GetValue(domain)!,
-            parse.GetValue(repeat), parse.GetValue(tol), parse.GetValue(json), cancellation)));
+            parse.GetValue(repeat), parse.GetValue(tol), parse.GetValue(json), parse.GetValue(device)!, cancellation)));
         return command;
     }
 
     sealed record Row(string Name, double Seconds, double Bytes, string Note);
 
-    static int Run(CliConsole console, int n, string domain, int repeat, double tol, bool json, CancellationToken cancellation)
+    static int Run(CliConsole console, int n, string domain, int repeat, double tol, bool json, string device, CancellationToken cancellation)
     {
         var grid = domain switch
         {
@@ -51,6 +54,13 @@ public static class BenchCommand
         var y = new double[m]; var z = new double[m]; var w = new double[m];
         var gx = grid.ToGrid(x); var gy = new double[grid.CellCount];
         var rows = new List<Row>();
+        if (device != "cpu")
+        {
+            using var gpu = GpuDevice.Open(device == "gpu" ? DeviceKind.Gpu : DeviceKind.Cpu);
+            DeviceRows(gpu, grid, a, b, repeat, tol, rows, cancellation);
+            Report(console, $"{domain} {n}^3, {m} unknowns, {gpu.Name}", rows, json);
+            return ExitCode.Converged;
+        }
 
         double csrBytes = a.NonZeros * 12.0 + (m + 1) * 4.0 + 2.0 * m * 8; // values+columns, row pointers, x and y
         rows.Add(new("csr spmv", Best(repeat, () => a.Multiply(x, y)), csrBytes, $"{a.NonZeros} nonzeros"));
@@ -77,7 +87,50 @@ public static class BenchCommand
         }
         GC.KeepAlive(sink);
 
-        string title = $"{domain} {n}^3, {m} unknowns, {Environment.ProcessorCount} threads, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture} cpu";
+        Report(console, $"{domain} {n}^3, {m} unknowns, {Environment.ProcessorCount} threads, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture} cpu", rows, json);
+        return ExitCode.Converged;
+    }
+
+    /// <summary>The same measurements with every vector on the accelerator; each timing waits for the device.</summary>
+    static void DeviceRows(GpuDevice gpu, PoissonGrid grid, CsrMatrix a, double[] b, int repeat, double tol, List<Row> rows, CancellationToken cancellation)
+    {
+        var acc = gpu.Accelerator;
+        var k = gpu.Kernels;
+        int m = a.Rows;
+        using var da = new DeviceCsr(acc, a);
+        using var x = new DeviceVector<double>(acc, Enumerable.Range(0, m).Select(i => 1.0 / (1 + i % 7)).ToArray());
+        using var y = new DeviceVector<double>(acc, m);
+        using var z = new DeviceVector<double>(acc, m);
+        using var w = new DeviceVector<double>(acc, m);
+        using var flags = new DeviceVector<byte>(acc, grid.Cells.ToArray().Select(c => (byte)c).ToArray());
+        using var gx = new DeviceVector<double>(acc, grid.CellCount);
+        using var gy = new DeviceVector<double>(acc, grid.CellCount);
+        double Time(Action body) => Best(repeat, () => { body(); acc.Synchronize(); });
+        double csrBytes = a.NonZeros * 12.0 + (m + 1) * 4.0 + 2.0 * m * 8;
+        rows.Add(new("csr spmv, thread per row", Time(() => k.CsrSpmvThreadPerRow(da, x.View, y.View)), csrBytes, $"{a.NonZeros} nonzeros"));
+        rows.Add(new("csr spmv, warp per row", Time(() => k.CsrSpmvWarpPerRow(da, x.View, y.View)), csrBytes, ""));
+        rows.Add(new("stencil spmv from flags (full grid)", Time(() => k.Stencil(flags.View, grid.Nx, grid.Ny, grid.Nz, gx.View, gy.View)), grid.CellCount * 17.0, "flags 1 B + x, y 16 B per cell"));
+        rows.Add(new("dot (double accumulation)", Time(() => k.Dot(x.View, y.View)), 16.0 * m, ""));
+        rows.Add(new("axpy", Time(() => k.Axpy(1e-9, x.View, y.View)), 24.0 * m, ""));
+        rows.Add(new("fused x += a p, r -= a q, r.r", Time(() => k.UpdateSolutionAndResidual(1e-9, x.View, y.View, z.View, w.View)), 48.0 * m, ""));
+        foreach (var kind in new[] { PreconditionerKind.None, PreconditionerKind.Jacobi })
+        {
+            cancellation.ThrowIfCancellationRequested();
+            using var solver = new GpuConjugateGradient(gpu, a, kind, new SolverOptions { Tolerance = tol });
+            SolveResult? best = null;
+            for (int r = 0; r <= repeat; r++)
+            {
+                var result = solver.Solve(b, new double[m], cancellation);
+                if (r > 0 && (best is null || result.SolveTime < best.SolveTime)) best = result;
+            }
+            rows.Add(new($"gpu {solver.Method} iteration", best!.SolveTime.TotalSeconds / Math.Max(1, best.Iterations), 0, $"{best.Iterations} iterations, {best.Status}"));
+            rows.Add(new($"gpu {solver.Method} solve to {tol:g1}", best.SolveTime.TotalSeconds, 0,
+                string.Create(CultureInfo.InvariantCulture, $"setup {solver.SetupTime.TotalMilliseconds:F1} ms, residual {best.RelativeResidual:0.0e+00}")));
+        }
+    }
+
+    static void Report(CliConsole console, string title, List<Row> rows, bool json)
+    {
         if (json) WriteJson(console.Out, title, rows);
         else
         {
@@ -87,7 +140,6 @@ public static class BenchCommand
                 console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{r.Name,-40} {Format(r.Seconds),12} {(r.Bytes > 0 ? (r.Bytes / r.Seconds / 1e9).ToString("F2", CultureInfo.InvariantCulture) : "-"),8}  {r.Note}"));
         }
-        return ExitCode.Converged;
     }
 
     static string Format(double seconds) => seconds < 1e-3

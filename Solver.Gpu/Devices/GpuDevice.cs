@@ -11,7 +11,7 @@ public sealed class GpuDevice : IDisposable
     public bool IsGpu => Accelerator.AcceleratorType is AcceleratorType.Cuda or AcceleratorType.OpenCL;
     public string Name => $"{Accelerator.AcceleratorType} {Accelerator.Name}";
 
-    internal KrylovKernels Kernels => _kernels ??= new KrylovKernels(Accelerator);
+    public KrylovKernels Kernels => _kernels ??= new KrylovKernels(Accelerator);
     KrylovKernels? _kernels;
 
     GpuDevice(Context context, Accelerator accelerator)

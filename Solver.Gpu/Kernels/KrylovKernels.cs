@@ -9,7 +9,7 @@ namespace Dcdm.Gpu;
 /// VectorOps (tests compare them on the CPU accelerator). Reductions accumulate in double: a grid-stride
 /// loop, a tree in shared memory, one atomic add per group.
 /// </summary>
-internal sealed class KrylovKernels
+public sealed class KrylovKernels
 {
     readonly Accelerator _accelerator;
     readonly int _groupSize;
@@ -26,7 +26,7 @@ internal sealed class KrylovKernels
     readonly Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>> _subtract;
     readonly MemoryBuffer1D<double, Stride1D.Dense> _scalar;
 
-    public KrylovKernels(Accelerator accelerator)
+    internal KrylovKernels(Accelerator accelerator)
     {
         _accelerator = accelerator;
         _groupSize = Math.Min(256, accelerator.MaxNumThreadsPerGroup);
