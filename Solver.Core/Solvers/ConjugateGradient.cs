@@ -89,12 +89,7 @@ public sealed class ConjugateGradient : ILinearSolver
         var details = new Dictionary<string, string>();
         if (_m is IncompleteCholesky { Shift: > 0 } ic) details["ic0 diagonal shift"] = ic.Shift.ToString("g3");
         if (_system.Active is not null) details["unknowns"] = $"{_system.Unknowns} of {Size} rows (zero rows are not unknowns)";
-        return new SolveResult
-        {
-            Method = Method, Status = o.Status, Iterations = o.Iterations, RelativeResidual = o.RelativeResidual,
-            ResidualHistory = history, SetupTime = SetupTime, SolveTime = clock.Elapsed, Message = o.Message,
-            Projection = projection, ResidualReplacements = o.ResidualReplacements, Details = details,
-        };
+        return SolveResult.From(Method, o, history, SetupTime, clock.Elapsed, projection, details);
     }
 
     /// <summary>The CPU kernels: parallel SpMV over row blocks, SIMD vector updates.</summary>

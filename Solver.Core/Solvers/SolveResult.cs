@@ -22,4 +22,13 @@ public sealed record SolveResult
     public IReadOnlyDictionary<string, string> Details { get; init; } = new Dictionary<string, string>();
 
     public bool Converged => Status == SolveStatus.Converged;
+
+    /// <summary>Wraps how a Krylov loop ended with the solve's bookkeeping.</summary>
+    public static SolveResult From(string method, KrylovOutcome outcome, IReadOnlyList<double> history, TimeSpan setup, TimeSpan solve,
+                                   RangeProjection? projection, IReadOnlyDictionary<string, string> details) => new()
+    {
+        Method = method, Status = outcome.Status, Iterations = outcome.Iterations, RelativeResidual = outcome.RelativeResidual,
+        ResidualHistory = history, SetupTime = setup, SolveTime = solve, Message = outcome.Message,
+        Projection = projection, ResidualReplacements = outcome.ResidualReplacements, Details = details,
+    };
 }

@@ -97,12 +97,7 @@ public sealed class GpuConjugateGradient : ILinearSolver, IDisposable
     {
         var details = new Dictionary<string, string> { ["device"] = _device.Name };
         if (_system.Active is not null) details["unknowns"] = $"{_system.Unknowns} of {Size} rows (zero rows are not unknowns)";
-        return new SolveResult
-        {
-            Method = Method, Status = o.Status, Iterations = o.Iterations, RelativeResidual = o.RelativeResidual,
-            ResidualHistory = history, SetupTime = SetupTime, SolveTime = clock.Elapsed, Message = o.Message,
-            Projection = projection, ResidualReplacements = o.ResidualReplacements, Details = details,
-        };
+        return SolveResult.From(Method, o, history, SetupTime, clock.Elapsed, projection, details);
     }
 
     public void Dispose()
