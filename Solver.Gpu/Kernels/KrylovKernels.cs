@@ -22,7 +22,7 @@ public sealed class KrylovKernels
     readonly Action<Index1D, double, ArrayView<double>, ArrayView<double>> _axpy;
     readonly Action<Index1D, ArrayView<double>, double, ArrayView<double>> _xpay;
     readonly Action<KernelConfig, double, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>> _update;
-    readonly Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>> _scaleInto;
+    readonly Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>> _multiply;
     readonly Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>> _subtract;
     readonly MemoryBuffer1D<double, Stride1D.Dense> _scalar;
 
@@ -38,7 +38,7 @@ public sealed class KrylovKernels
         _axpy = accelerator.LoadAutoGroupedStreamKernel<Index1D, double, ArrayView<double>, ArrayView<double>>(Axpy);
         _xpay = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, double, ArrayView<double>>(Xpay);
         _update = accelerator.LoadStreamKernel<double, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>>(UpdateSolutionAndResidual);
-        _scaleInto = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>>(MultiplyElementwise);
+        _multiply = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>>(MultiplyElementwise);
         _subtract = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>>(Subtract);
         _scalar = accelerator.Allocate1D<double>(1);
     }
@@ -86,7 +86,7 @@ public sealed class KrylovKernels
         return ReadScalar();
     }
 
-    public void MultiplyElementwise(ArrayView<double> a, ArrayView<double> b, ArrayView<double> into) => _scaleInto((int)a.Length, a, b, into, into);
+    public void MultiplyElementwise(ArrayView<double> a, ArrayView<double> b, ArrayView<double> into) => _multiply((int)a.Length, a, b, into);
     public void Subtract(ArrayView<double> a, ArrayView<double> b, ArrayView<double> into) => _subtract((int)a.Length, a, b, into);
 
     KernelConfig Config(long n)
@@ -184,8 +184,8 @@ public sealed class KrylovKernels
         GroupSumToResult(s, result);
     }
 
-    /// <summary>into_i = a_i b_i (Jacobi: z = D^-1 r). The fourth view is unused padding for a uniform signature.</summary>
-    static void MultiplyElementwise(Index1D i, ArrayView<double> a, ArrayView<double> b, ArrayView<double> into, ArrayView<double> unused) => into[i] = a[i] * b[i];
+    /// <summary>into_i = a_i b_i (Jacobi: z = D^-1 r).</summary>
+    static void MultiplyElementwise(Index1D i, ArrayView<double> a, ArrayView<double> b, ArrayView<double> into) => into[i] = a[i] * b[i];
 
     /// <summary>into_i = a_i - b_i (r = b - A x).</summary>
     static void Subtract(Index1D i, ArrayView<double> a, ArrayView<double> b, ArrayView<double> into) => into[i] = a[i] - b[i];
