@@ -14,6 +14,9 @@ public sealed class GpuDevice : IDisposable
     public KrylovKernels Kernels => _kernels ??= new KrylovKernels(Accelerator);
     KrylovKernels? _kernels;
 
+    public GridKernels GridKernels => _gridKernels ??= new GridKernels(Accelerator);
+    GridKernels? _gridKernels;
+
     GpuDevice(Context context, Accelerator accelerator)
     {
         _context = context;

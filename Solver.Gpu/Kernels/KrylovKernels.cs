@@ -157,7 +157,7 @@ public sealed class KrylovKernels
         double s = 0;
         int stride = Grid.DimX * Group.DimX;
         for (int i = Grid.GlobalIndex.X; i < a.Length; i += stride) s += a[i] * b[i];
-        GroupSumToResult(s, result);
+        GroupReduction.SumToResult(s, result);
     }
 
     /// <summary>y_i += alpha x_i.</summary>
@@ -181,7 +181,7 @@ public sealed class KrylovKernels
             r[i] = ri;
             s += ri * ri;
         }
-        GroupSumToResult(s, result);
+        GroupReduction.SumToResult(s, result);
     }
 
     /// <summary>into_i = a_i b_i (Jacobi: z = D^-1 r).</summary>
@@ -189,17 +189,4 @@ public sealed class KrylovKernels
 
     /// <summary>into_i = a_i - b_i (r = b - A x).</summary>
     static void Subtract(Index1D i, ArrayView<double> a, ArrayView<double> b, ArrayView<double> into) => into[i] = a[i] - b[i];
-
-    static void GroupSumToResult(double s, ArrayView<double> result)
-    {
-        var shared = SharedMemory.GetDynamic<double>();
-        shared[Group.IdxX] = s;
-        Group.Barrier();
-        for (int half = Group.DimX / 2; half > 0; half /= 2)
-        {
-            if (Group.IdxX < half) shared[Group.IdxX] += shared[Group.IdxX + half];
-            Group.Barrier();
-        }
-        if (Group.IdxX == 0) Atomic.Add(ref result[0], shared[0]);
-    }
 }

@@ -1,0 +1,107 @@
+using Dcdm.Gpu.Devices;
+using Dcdm.Gpu.Solvers;
+using Dcdm.Poisson;
+using Dcdm.Solvers;
+
+namespace Dcdm.Tests.Gpu;
+
+[NonParallelizable]
+public class GpuGridConjugateGradientTests
+{
+    GpuDevice _device = null!;
+
+    [OneTimeSetUp] public void Open() => _device = GpuDevice.Open(DeviceKind.Cpu);
+    [OneTimeTearDown] public void Close() => _device.Dispose();
+
+    /// <summary>||b - A x|| / ||b|| on the unknowns, in double on the host.</summary>
+    static double TrueResidual(PoissonGrid g, double[] b, double[] x)
+    {
+        var c = new FluidComponents(g);
+        var prepared = new double[b.Length];
+        var (_, norm) = c.PrepareRightHandSide(b, prepared);
+        var ax = new double[b.Length];
+        g.Apply(x, ax);
+        double s = 0;
+        for (int i = 0; i < b.Length; i++) if (c.Diagonal[i] > 0) s += (prepared[i] - ax[i]) * (prepared[i] - ax[i]);
+        return Math.Sqrt(s) / norm;
+    }
+
+    static IEnumerable<TestCaseData> Domains()
+    {
+        yield return new TestCaseData("tank", 1e-6);
+        yield return new TestCaseData("obstacles", 1e-6);
+        yield return new TestCaseData("tank", 1e-10);
+        yield return new TestCaseData("closed", 1e-9);
+    }
+
+    static PoissonGrid Domain(string name) => name switch
+    {
+        "tank" => PoissonDomains.FreeSurfaceTank(14, 12, 13, 0.6, seed: 3),
+        "obstacles" => PoissonDomains.RandomObstacles(14, 14, 14, 0.2, seed: 2),
+        _ => PoissonDomains.ClosedBox(10, 9, 8),
+    };
+
+    [TestCaseSource(nameof(Domains))]
+    public void ReachesTheToleranceOnTheTrueResidualAndAgreesWithCpuCg(string name, double tol)
+    {
+        var g = Domain(name);
+        var b = RightHandSides.Random(g, 1);
+        var options = new SolverOptions { Tolerance = tol };
+        using var solver = new GpuGridConjugateGradient(_device, g, options, chunk: 5);
+        var x = new double[g.CellCount];
+        var result = solver.Solve(b, x);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(result.RelativeResidual, Is.LessThanOrEqualTo(tol));
+        Assert.That(TrueResidual(g, b, x), Is.LessThanOrEqualTo(tol * 1.01));
+        Assert.That(result.ResidualHistory, Has.Count.EqualTo(result.Iterations + 1));
+
+        var a = g.ToCsr(GridMatrixLayout.FullGrid);
+        var xCpu = new double[g.CellCount];
+        var cpu = new ConjugateGradient(a, PreconditionerKind.None, options).Solve(b, xCpu);
+        // float32 steps with reliable updates: close to double CG's count, not equal
+        Assert.That(result.Iterations, Is.InRange(cpu.Iterations * 0.8, cpu.Iterations * 1.3 + 3), $"gpu {result.Iterations}, cpu {cpu.Iterations}");
+        double scale = xCpu.Max(Math.Abs);
+        Assert.That(x, Is.EqualTo(xCpu).Within(100 * tol * scale));
+        if (name == "closed") Assert.That(result.Projection!.SingularComponents, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void ReusedSolverAndInitialGuess()
+    {
+        var g = Domain("tank");
+        using var solver = new GpuGridConjugateGradient(_device, g, new SolverOptions { Tolerance = 1e-8 });
+        var b = RightHandSides.VelocityDivergence(g, 2);
+        var x = new double[g.CellCount];
+        var first = solver.Solve(b, x);
+        var again = new double[g.CellCount];
+        var second = solver.Solve(b, again);
+        Assert.That(second.Iterations, Is.EqualTo(first.Iterations));
+        Assert.That(again, Is.EqualTo(x));
+        using var warm = new GpuGridConjugateGradient(_device, g, new SolverOptions { Tolerance = 1e-8, UseInitialGuess = true });
+        var fromSolution = warm.Solve(b, x);
+        Assert.That(fromSolution.Iterations, Is.EqualTo(0), fromSolution.Message);
+    }
+
+    [Test]
+    public void IterationLimitCancellationAndBadInputAreReported()
+    {
+        var g = Domain("obstacles");
+        var b = RightHandSides.Random(g, 3);
+        using (var limited = new GpuGridConjugateGradient(_device, g, new SolverOptions { Tolerance = 1e-10, MaxIterations = 7 }))
+        {
+            var x = new double[g.CellCount];
+            var r = limited.Solve(b, x);
+            Assert.That(r.Status, Is.EqualTo(SolveStatus.MaxIterations), r.Message);
+            Assert.That(r.Iterations, Is.EqualTo(7));
+            Assert.That(TrueResidual(g, b, x), Is.EqualTo(r.RelativeResidual).Within(1e-6), "x is the state at the limit");
+        }
+        using var solver = new GpuGridConjugateGradient(_device, g);
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        Assert.That(solver.Solve(b, new double[g.CellCount], cancel.Token).Status, Is.EqualTo(SolveStatus.Cancelled));
+        b[g.FluidCells[3]] = double.NaN;
+        var bad = solver.Solve(b, new double[g.CellCount]);
+        Assert.That(bad.Status, Is.EqualTo(SolveStatus.Breakdown));
+        Assert.That(bad.Message, Does.Contain("NaN"));
+    }
+}

@@ -1,0 +1,131 @@
+using Dcdm.Gpu;
+using Dcdm.Gpu.Devices;
+using Dcdm.Poisson;
+
+namespace Dcdm.Tests.Gpu;
+
+/// <summary>The grid solver's kernels against PoissonGrid.Apply and plain loops, on ILGPU's CPU accelerator.</summary>
+[NonParallelizable]
+public class GridKernelTests
+{
+    GpuDevice _device = null!;
+    GridKernels K => _device.GridKernels;
+
+    [OneTimeSetUp] public void Open() => _device = GpuDevice.Open(DeviceKind.Cpu);
+    [OneTimeTearDown] public void Close() => _device.Dispose();
+
+    static IEnumerable<PoissonGrid> Grids() =>
+    [
+        PoissonDomains.Spheres(12, 10, 8, 3, seed: 2),
+        PoissonDomains.FreeSurfaceTank(9, 7, 11, 0.5, seed: 1),
+        PoissonDomains.RandomObstacles(10, 11, 12, 0.2, seed: 4),
+    ];
+
+    /// <summary>Random values on the unknowns, 0 elsewhere (the kernels' invariant).</summary>
+    static double[] OnUnknowns(FluidComponents c, int seed)
+    {
+        var rng = new Random(seed);
+        return c.Diagonal.Select(d => d > 0 ? rng.NextDouble() - 0.5 : 0).ToArray();
+    }
+
+    static float[] Single(double[] v) => v.Select(x => (float)x).ToArray();
+
+    [TestCase(1)]
+    [TestCase(3)]
+    [TestCase(16)]
+    public void StencilKernelsMatchTheMatrixFreeGridOperator(int chunk)
+    {
+        foreach (var g in Grids())
+        {
+            var c = new FluidComponents(g);
+            var p = Single(OnUnknowns(c, 3));
+            var expected = new double[g.CellCount];
+            g.Apply(p.Select(v => (double)v).ToArray(), expected);
+            // isolated fluid cells are zero rows in both
+            var shape = new GridShape(g.Nx, g.Ny, g.Nz, chunk);
+            using var diag = new DeviceVector<byte>(_device.Accelerator, c.Diagonal);
+            using var dp = new DeviceVector<float>(_device.Accelerator, p);
+            using var dq = new DeviceVector<float>(_device.Accelerator, Enumerable.Repeat(float.NaN, g.CellCount).ToArray());
+            K.Stencil(shape, diag.View, dp.View, dq.View);
+            Assert.That(dq.ToArray().Select(v => (double)v), Is.EqualTo(expected).Within(1e-5), "columns");
+            dq.Upload(Enumerable.Repeat(float.NaN, g.CellCount).ToArray());
+            K.StencilOneThreadPerCell(shape, diag.View, dp.View, dq.View);
+            Assert.That(dq.ToArray().Select(v => (double)v), Is.EqualTo(expected).Within(1e-5), "one thread per cell");
+        }
+    }
+
+    [TestCase(1)]
+    [TestCase(5)]
+    public void ResidualIsComputedInDoubleAndWrittenScaled(int chunk)
+    {
+        foreach (var g in Grids())
+        {
+            var c = new FluidComponents(g);
+            var x = OnUnknowns(c, 5);
+            var b = OnUnknowns(c, 6);
+            var ax = new double[g.CellCount];
+            g.Apply(x, ax);
+            var r = b.Select((bi, i) => c.Diagonal[i] > 0 ? bi - ax[i] : 0).ToArray();
+            double norm = Math.Sqrt(r.Sum(v => v * v));
+            var shape = new GridShape(g.Nx, g.Ny, g.Nz, chunk);
+            using var diag = new DeviceVector<byte>(_device.Accelerator, c.Diagonal);
+            using var db = new DeviceVector<double>(_device.Accelerator, b);
+            using var dx = new DeviceVector<double>(_device.Accelerator, x);
+            using var dr = new DeviceVector<float>(_device.Accelerator, g.CellCount);
+            using var scratch = new DeviceVector<double>(_device.Accelerator, 1);
+            Assert.That(K.Residual(shape, diag.View, db.View, dx.View, dr.View, 0, false, scratch.View), Is.EqualTo(norm).Within(1e-12 * norm));
+            Assert.That(K.Residual(shape, diag.View, db.View, dx.View, dr.View, 1 / norm, true, scratch.View), Is.EqualTo(norm).Within(1e-12 * norm));
+            Assert.That(dr.ToArray().Select(v => (double)v), Is.EqualTo(r.Select(v => v / norm)).Within(1e-6));
+        }
+    }
+
+    [Test]
+    public void TwoFusedStepsMatchPlainConjugateGradientSteps()
+    {
+        var g = PoissonDomains.FreeSurfaceTank(9, 7, 11, 0.5, seed: 1);
+        var c = new FluidComponents(g);
+        int n = g.CellCount;
+        var r0 = OnUnknowns(c, 7);
+        var shape = new GridShape(g.Nx, g.Ny, g.Nz, 4);
+        var acc = _device.Accelerator;
+        using var diag = new DeviceVector<byte>(acc, c.Diagonal);
+        using var r = new DeviceVector<float>(acc, Single(r0));
+        using var p0 = new DeviceVector<float>(acc, n);
+        using var p1 = new DeviceVector<float>(acc, n);
+        using var d = new DeviceVector<float>(acc, n);
+        using var q = new DeviceVector<float>(acc, n);
+        using var rr = new DeviceVector<double>(acc, 4);
+        using var pq = new DeviceVector<double>(acc, 4);
+        K.Dot(r.View, r.View, rr.View.SubView(0, 1));
+        var p = new[] { p0, p1 };
+        for (int k = 0; k < 2; k++)
+        {
+            K.DirectionAndProduct(shape, new CgVectors(diag.View, r.View, p[(k + 1) & 1].View, p[k & 1].View, d.View, q.View), rr.View, pq.View, new CgStep(k, 0, true, 0));
+            K.UpdateResidual(r.View, q.View, rr.View, pq.View, k, 0);
+        }
+        // settle step 1: Direction(2) with a stop that ends the solve does only the owed update
+        var rrHost = rr.ToArray();
+        K.DirectionAndProduct(shape, new CgVectors(diag.View, r.View, p[1].View, p[0].View, d.View, q.View), rr.View, pq.View, new CgStep(2, 0, true, rrHost[2] * 2));
+
+        // the same two steps in double on the host
+        var hr = (double[])r0.Clone(); var hp = new double[n]; var hd = new double[n]; var hq = new double[n];
+        double rho = hr.Sum(v => v * v);
+        var expectedRr = new List<double> { rho }; var expectedPq = new List<double>();
+        for (int k = 0; k < 2; k++)
+        {
+            double beta = k == 0 ? 0 : expectedRr[k] / expectedRr[k - 1];
+            for (int i = 0; i < n; i++) hp[i] = hr[i] + beta * hp[i];
+            g.Apply(hp, hq);
+            double pqk = hp.Zip(hq, (a, b) => a * b).Sum();
+            double alpha = expectedRr[k] / pqk;
+            for (int i = 0; i < n; i++) { hd[i] += alpha * hp[i]; hr[i] -= alpha * hq[i]; }
+            expectedPq.Add(pqk);
+            expectedRr.Add(hr.Sum(v => v * v));
+        }
+        Assert.That(rr.ToArray().Take(3), Is.EqualTo(expectedRr).Within(1e-4).Percent);
+        Assert.That(pq.ToArray().Take(2), Is.EqualTo(expectedPq).Within(1e-4).Percent);
+        Assert.That(r.ToArray().Select(v => (double)v), Is.EqualTo(hr).Within(1e-5));
+        Assert.That(d.ToArray().Select(v => (double)v), Is.EqualTo(hd).Within(1e-5));
+        Assert.That(pq.ToArray()[2], Is.EqualTo(0), "a converged step computes no direction");
+    }
+}
