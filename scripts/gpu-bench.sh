@@ -2,7 +2,7 @@
 # GPU build and benchmark in one go (see ../shared/GPU.md).
 #   scripts/gpu-bench.sh publish   # here: self-contained single file without libtorch into .device/dcdm (about 43 MB)
 #   scripts/gpu-bench.sh run       # on the GPU machine: every measurement, results under $OUT (or ./gpu-results)
-# Test the run step on the CPU first with DEVICE=ilgpu-cpu SIZES="12" scripts/gpu-bench.sh run
+# Test the run step on the CPU first: DEVICE=ilgpu-cpu SIZES="16" SOLVE_SIZE=12 scripts/gpu-bench.sh run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-}" in
@@ -15,14 +15,18 @@ case "${1:-}" in
     dcdm=.device/dcdm/dcdm
     device="${DEVICE:-gpu}"
     sizes="${SIZES:-128 256}"
+    solve_size="${SOLVE_SIZE:-64}"
+    { command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv; } | tee "$out/device.txt" || true
     "$dcdm" info | tee "$out/info.txt"
     for n in $sizes; do
-      "$dcdm" bench --device "$device" --size "$n" --repeat 5 | tee "$out/bench-$n.txt"
-      "$dcdm" bench --device "$device" --size "$n" --repeat 5 --json > "$out/bench-$n.json"
+      "$dcdm" bench --device "$device" --size "$n" --domain obstacles --repeat "${REPEAT:-5}" --json-file "$out/bench-$n.json" | tee "$out/bench-$n.txt"
     done
-    n=$(echo "$sizes" | awk '{print $1}')
-    "$dcdm" generate --domain obstacles --size "$n" --layout compact -o "$out/problem" > /dev/null
-    "$dcdm" solve "$out/problem/A.mtx" --rhs "$out/problem/b.mtx" --method cg --device "${DEVICE/ilgpu-cpu/auto}" --json > "$out/solve-cg.json" || true
-    rm -rf "$out/problem" ;;
+    # the same compact system through the CLI on the device and on the CPU: iteration counts must agree
+    tmp=$(mktemp -d)
+    "$dcdm" generate --domain obstacles --size "$solve_size" --layout compact -o "$tmp" > /dev/null
+    for d in "${device/ilgpu-cpu/cpu}" cpu; do
+      "$dcdm" solve "$tmp/A.mtx" --rhs "$tmp/b.mtx" --method cg --device "$d" --tol 1e-6 | tee -a "$out/solve.txt" || true
+    done
+    rm -rf "$tmp" ;;
   *) echo "usage: $0 publish|run" >&2; exit 2 ;;
 esac

@@ -30,15 +30,16 @@ public static class BenchCommand
         var device = new Option<string>("--device") { Description = "cpu (plain C#), gpu (ILGPU on CUDA/OpenCL), ilgpu-cpu (ILGPU's CPU emulator: small sizes only)", DefaultValueFactory = _ => "cpu" };
         device.AcceptOnlyFromAmong("cpu", "gpu", "ilgpu-cpu");
         var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
-        var command = new Command("bench", "measure kernels and solvers on a generated n^3 domain") { size, domain, repeat, tol, device, json };
+        var jsonFile = new Option<string?>("--json-file") { Description = "also write the JSON to this file" };
+        var command = new Command("bench", "measure kernels and solvers on a generated n^3 domain") { size, domain, repeat, tol, device, json, jsonFile };
         command.SetAction((parse, cancellation) => Task.FromResult(Run(console, parse.GetValue(size), parse.GetValue(domain)!,
-            parse.GetValue(repeat), parse.GetValue(tol), parse.GetValue(json), parse.GetValue(device)!, cancellation)));
+            parse.GetValue(repeat), parse.GetValue(tol), parse.GetValue(json), parse.GetValue(jsonFile), parse.GetValue(device)!, cancellation)));
         return command;
     }
 
     sealed record Row(string Name, double Seconds, double Bytes, string Note);
 
-    static int Run(CliConsole console, int n, string domain, int repeat, double tol, bool json, string device, CancellationToken cancellation)
+    static int Run(CliConsole console, int n, string domain, int repeat, double tol, bool json, string? jsonFile, string device, CancellationToken cancellation)
     {
         var grid = domain switch
         {
@@ -58,7 +59,7 @@ public static class BenchCommand
         {
             using var gpu = GpuDevice.Open(device == "gpu" ? DeviceKind.Gpu : DeviceKind.Cpu);
             DeviceRows(gpu, grid, a, b, repeat, tol, rows, cancellation);
-            Report(console, $"{domain} {n}^3, {m} unknowns, {gpu.Name}", rows, json);
+            Report(console, $"{domain} {n}^3, {m} unknowns, {gpu.Name}", rows, json, jsonFile);
             return ExitCode.Converged;
         }
 
@@ -87,7 +88,7 @@ public static class BenchCommand
         }
         GC.KeepAlive(sink);
 
-        Report(console, $"{domain} {n}^3, {m} unknowns, {Environment.ProcessorCount} threads, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture} cpu", rows, json);
+        Report(console, $"{domain} {n}^3, {m} unknowns, {Environment.ProcessorCount} threads, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture} cpu", rows, json, jsonFile);
         return ExitCode.Converged;
     }
 
@@ -113,6 +114,7 @@ public static class BenchCommand
         rows.Add(new("dot (double accumulation)", Time(() => k.Dot(x.View, y.View)), 16.0 * m, ""));
         rows.Add(new("axpy", Time(() => k.Axpy(1e-9, x.View, y.View)), 24.0 * m, ""));
         rows.Add(new("fused x += a p, r -= a q, r.r", Time(() => k.UpdateSolutionAndResidual(1e-9, x.View, y.View, z.View, w.View)), 48.0 * m, ""));
+        GridRows(gpu, grid, repeat, tol, rows, cancellation);
         foreach (var kind in new[] { PreconditionerKind.None, PreconditionerKind.Jacobi })
         {
             cancellation.ThrowIfCancellationRequested();
@@ -129,16 +131,96 @@ public static class BenchCommand
         }
     }
 
-    static void Report(CliConsole console, string title, List<Row> rows, bool json)
+    /// <summary>The matrix-free grid solver: float32 stencil variants, one fused CG step, and a solve.</summary>
+    static void GridRows(GpuDevice gpu, PoissonGrid grid, int repeat, double tol, List<Row> rows, CancellationToken cancellation)
     {
+        var acc = gpu.Accelerator;
+        var k = gpu.GridKernels;
+        var components = new FluidComponents(grid);
+        int cells = grid.CellCount;
+        var rng = new Random(1);
+        var values = components.Diagonal.Select(d => d > 0 ? (float)(rng.NextDouble() - 0.5) : 0f).ToArray();
+        using var diag = new DeviceVector<byte>(acc, components.Diagonal);
+        using var p = new DeviceVector<float>(acc, values);
+        using var q = new DeviceVector<float>(acc, cells);
+        using var r = new DeviceVector<float>(acc, values);
+        using var p2 = new DeviceVector<float>(acc, cells);
+        using var d = new DeviceVector<float>(acc, cells);
+        using var rr = new DeviceVector<double>(acc, [1.0, 0, 0]);
+        using var pq = new DeviceVector<double>(acc, 3);
+        double Time(Action body) => Best(repeat, () => { body(); acc.Synchronize(); });
+        const double stencilBytes = 9; // p read, q written (float32), 1 byte of operator
+        foreach (int chunk in new[] { 4, 8, 16, 32, 64 })
+        {
+            if (chunk > grid.Nz) continue;
+            var shape = new GridShape(grid.Nx, grid.Ny, grid.Nz, chunk);
+            rows.Add(new($"stencil fp32, columns of {chunk}", Time(() => k.Stencil(shape, diag.View, p.View, q.View)), cells * stencilBytes,
+                "9 B per cell: p, q float32 + 1 B operator"));
+        }
+        var cellShape = new GridShape(grid.Nx, grid.Ny, grid.Nz, 1);
+        rows.Add(new("stencil fp32, one thread per cell", Time(() => k.StencilOneThreadPerCell(cellShape, diag.View, p.View, q.View)), cells * stencilBytes, ""));
+        // check the last kernel's output against the host operator
+        var expected = new double[cells];
+        grid.Apply(values.Select(v => (double)v).ToArray(), expected);
+        var got = q.ToArray();
+        double worst = 0, scale = expected.Max(Math.Abs);
+        for (int i = 0; i < cells; i++) worst = Math.Max(worst, Math.Abs(got[i] - expected[i]));
+        rows.Add(new("stencil fp32 check against the host", 0, 0, string.Create(CultureInfo.InvariantCulture, $"max |error| / max |Ap| = {worst / scale:0.0e+00}")));
+        var main = new GridShape(grid.Nx, grid.Ny, grid.Nz, Math.Min(GridKernels.DefaultChunk, grid.Nz));
+        var vectors = new CgVectors(diag.View, r.View, p2.View, p.View, d.View, q.View);
+        rows.Add(new("grid cg step, fused half 1 (p, Ap, p.Ap, d)", Time(() => k.DirectionAndProduct(main, vectors, rr.View, pq.View, new CgStep(1, 0, false, 0))), cells * 25.0, "25 B per cell"));
+        rows.Add(new("grid cg step, fused half 2 (r, r.r)", Time(() => k.UpdateResidual(r.View, q.View, rr.View, pq.View, 0, 0)), cells * 12.0, "12 B per cell"));
+        rows.Add(new("grid cg step, both halves", Time(() =>
+        {
+            k.DirectionAndProduct(main, vectors, rr.View, pq.View, new CgStep(1, 0, false, 0));
+            k.UpdateResidual(r.View, q.View, rr.View, pq.View, 0, 0);
+        }), cells * 37.0, "37 B per cell"));
+
+        cancellation.ThrowIfCancellationRequested();
+        var b = RightHandSides.VelocityDivergence(grid, 1);
+        using var solver = new GpuGridConjugateGradient(gpu, grid, new SolverOptions { Tolerance = tol });
+        SolveResult? best = null;
+        TimeSpan loop = TimeSpan.MaxValue;
+        var x = new double[cells];
+        for (int run = 0; run <= repeat; run++)
+        {
+            var result = solver.Solve(b, x, cancellation);
+            if (run > 0 && solver.LastIterationTime < loop) { loop = solver.LastIterationTime; best = result; }
+        }
+        double hostResidual = HostResidual(grid, components, b, x);
+        rows.Add(new("gpu grid cg iteration (device loop)", loop.TotalSeconds / Math.Max(1, best!.Iterations), 0,
+            $"{best.Iterations} iterations, {best.ResidualReplacements} reliable updates, {best.Status}"));
+        rows.Add(new($"gpu grid cg solve to {tol:g1}", best.SolveTime.TotalSeconds, 0,
+            string.Create(CultureInfo.InvariantCulture, $"device loop {loop.TotalMilliseconds:F1} ms, setup {solver.SetupTime.TotalMilliseconds:F1} ms, true residual {best.RelativeResidual:0.0e+00} (host check {hostResidual:0.0e+00})")));
+    }
+
+    /// <summary>||b - A x|| / ||b|| on the unknowns, recomputed on the host in double.</summary>
+    static double HostResidual(PoissonGrid grid, FluidComponents components, double[] b, double[] x)
+    {
+        var prepared = new double[b.Length];
+        var (_, norm) = components.PrepareRightHandSide(b, prepared);
+        var ax = new double[b.Length];
+        grid.Apply(x, ax);
+        double s = 0;
+        for (int i = 0; i < b.Length; i++) if (components.Diagonal[i] > 0) s += (prepared[i] - ax[i]) * (prepared[i] - ax[i]);
+        return Math.Sqrt(s) / norm;
+    }
+
+    static void Report(CliConsole console, string title, List<Row> rows, bool json, string? jsonFile)
+    {
+        if (jsonFile is not null)
+        {
+            using var file = new StreamWriter(jsonFile);
+            WriteJson(file, title, rows);
+        }
         if (json) WriteJson(console.Out, title, rows);
         else
         {
             console.Out.WriteLine(title);
-            console.Out.WriteLine($"{"measurement",-40} {"time",12} {"GB/s",8}  note");
+            console.Out.WriteLine($"{"measurement",-46} {"time",12} {"GB/s",8}  note");
             foreach (var r in rows)
                 console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{r.Name,-40} {Format(r.Seconds),12} {(r.Bytes > 0 ? (r.Bytes / r.Seconds / 1e9).ToString("F2", CultureInfo.InvariantCulture) : "-"),8}  {r.Note}"));
+                    $"{r.Name,-46} {(r.Seconds > 0 ? Format(r.Seconds) : "-"),12} {(r.Bytes > 0 ? (r.Bytes / r.Seconds / 1e9).ToString("F2", CultureInfo.InvariantCulture) : "-"),8}  {r.Note}"));
         }
     }
 

@@ -44,6 +44,8 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
     public TimeSpan SetupTime { get; }
     public string DeviceName => _device.Name;
     public FluidComponents Components => _components;
+    /// <summary>Device time of the last solve's iterations alone (no host preparation or transfers of b and x).</summary>
+    public TimeSpan LastIterationTime { get; private set; }
 
     /// <param name="device">The accelerator; the solver borrows it (the caller disposes it).</param>
     /// <param name="chunk">z planes per work item of the column kernels.</param>
@@ -93,7 +95,10 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
         }
         else _x.Clear();
 
+        var loop = Stopwatch.StartNew();
         var outcome = Iterate(bNorm, history, cancellation);
+        _device.Accelerator.Synchronize();
+        LastIterationTime = loop.Elapsed;
         _x.Download(_hostX);
         _components.RemoveNullSpace(_hostX);
         _hostX.CopyTo(x);
