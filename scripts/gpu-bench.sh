@@ -22,6 +22,7 @@ case "${1:-}" in
       "$dcdm" bench --device "$device" --size "$n" --domain obstacles --repeat "${REPEAT:-5}" --json-file "$out/bench-$n.json" | tee "$out/bench-$n.txt"
     done
     # the same compact system through the CLI on the device and on the CPU: iteration counts must agree
+    [ "$solve_size" -gt 0 ] || exit 0
     tmp=$(mktemp -d)
     "$dcdm" generate --domain obstacles --size "$solve_size" --layout compact -o "$tmp" > /dev/null
     for d in "${device/ilgpu-cpu/cpu}" cpu; do

@@ -150,13 +150,14 @@ public static class BenchCommand
         using var pq = new DeviceVector<double>(acc, 3);
         double Time(Action body) => Best(repeat, () => { body(); acc.Synchronize(); });
         const double stencilBytes = 9; // p read, q written (float32), 1 byte of operator
-        foreach (int chunk in new[] { 4, 8, 16, 32, 64 })
-        {
-            if (chunk > grid.Nz) continue;
-            var shape = new GridShape(grid.Nx, grid.Ny, grid.Nz, chunk);
-            rows.Add(new($"stencil fp32, columns of {chunk}", Time(() => k.Stencil(shape, diag.View, p.View, q.View)), cells * stencilBytes,
-                "9 B per cell: p, q float32 + 1 B operator"));
-        }
+        foreach (var variant in new[] { GridKernelVariant.Unrolled, GridKernelVariant.Plain })
+            foreach (int chunk in new[] { 4, 8, 16, 32 })
+            {
+                if (chunk > grid.Nz) continue;
+                var shape = new GridShape(grid.Nx, grid.Ny, grid.Nz, chunk);
+                rows.Add(new($"stencil fp32, columns of {chunk}, {variant.ToString().ToLowerInvariant()}", Time(() => k.Stencil(shape, diag.View, p.View, q.View, variant)), cells * stencilBytes,
+                    "9 B per cell: p, q float32 + 1 B operator"));
+            }
         var cellShape = new GridShape(grid.Nx, grid.Ny, grid.Nz, 1);
         rows.Add(new("stencil fp32, one thread per cell", Time(() => k.StencilOneThreadPerCell(cellShape, diag.View, p.View, q.View)), cells * stencilBytes, ""));
         // check the last kernel's output against the host operator
@@ -166,32 +167,59 @@ public static class BenchCommand
         double worst = 0, scale = expected.Max(Math.Abs);
         for (int i = 0; i < cells; i++) worst = Math.Max(worst, Math.Abs(got[i] - expected[i]));
         rows.Add(new("stencil fp32 check against the host", 0, 0, string.Create(CultureInfo.InvariantCulture, $"max |error| / max |Ap| = {worst / scale:0.0e+00}")));
+
+        // one CG step that does all its work: rr[0] = rr[1] = pq[0] = 1, so step 1 owes d and advances
         var main = new GridShape(grid.Nx, grid.Ny, grid.Nz, Math.Min(GridKernels.DefaultChunk, grid.Nz));
         var vectors = new CgVectors(diag.View, r.View, p2.View, p.View, d.View, q.View);
-        rows.Add(new("grid cg step, fused half 1 (p, Ap, p.Ap, d)", Time(() => k.DirectionAndProduct(main, vectors, rr.View, pq.View, new CgStep(1, 0, false, 0))), cells * 25.0, "25 B per cell"));
-        rows.Add(new("grid cg step, fused half 2 (r, r.r)", Time(() => k.UpdateResidual(r.View, q.View, rr.View, pq.View, 0, 0)), cells * 12.0, "12 B per cell"));
-        rows.Add(new("grid cg step, both halves", Time(() =>
+        var step = new CgStep(1, 0, false, 0);
+        rows.Add(new("grid kernels: active groups per multiprocessor", 0, 0, k.Occupancy()));
+        foreach (int waves in new[] { 2, 4 })
         {
-            k.DirectionAndProduct(main, vectors, rr.View, pq.View, new CgStep(1, 0, false, 0));
-            k.UpdateResidual(r.View, q.View, rr.View, pq.View, 0, 0);
-        }), cells * 37.0, "37 B per cell"));
-
-        cancellation.ThrowIfCancellationRequested();
-        var b = RightHandSides.VelocityDivergence(grid, 1);
-        using var solver = new GpuGridConjugateGradient(gpu, grid, new SolverOptions { Tolerance = tol });
-        SolveResult? best = null;
-        TimeSpan loop = TimeSpan.MaxValue;
-        var x = new double[cells];
-        for (int run = 0; run <= repeat; run++)
-        {
-            var result = solver.Solve(b, x, cancellation);
-            if (run > 0 && solver.LastIterationTime < loop) { loop = solver.LastIterationTime; best = result; }
+            k.Waves = waves;
+            rows.Add(new($"stencil fp32, columns of 16, unrolled, {waves} waves", Time(() => k.Stencil(main, diag.View, p.View, q.View)), cells * stencilBytes, ""));
+            rr.Upload([1.0, 1.0, 0]); pq.Upload([1.0, 0, 0]);
+            rows.Add(new($"grid cg step, both halves, unrolled, {waves} waves", Time(() =>
+            {
+                k.DirectionAndProduct(main, vectors, rr.View, pq.View, step);
+                k.UpdateResidual(r.View, q.View, rr.View, pq.View, 1, 0);
+            }), cells * 37.0, "37 B per cell"));
         }
-        double hostResidual = HostResidual(grid, components, b, x);
-        rows.Add(new("gpu grid cg iteration (device loop)", loop.TotalSeconds / Math.Max(1, best!.Iterations), 0,
-            $"{best.Iterations} iterations, {best.ResidualReplacements} reliable updates, {best.Status}"));
-        rows.Add(new($"gpu grid cg solve to {tol:g1}", best.SolveTime.TotalSeconds, 0,
-            string.Create(CultureInfo.InvariantCulture, $"device loop {loop.TotalMilliseconds:F1} ms, setup {solver.SetupTime.TotalMilliseconds:F1} ms, true residual {best.RelativeResidual:0.0e+00} (host check {hostResidual:0.0e+00})")));
+        k.Waves = 1;
+        foreach (var variant in new[] { GridKernelVariant.Unrolled, GridKernelVariant.Plain })
+        {
+            string name = variant.ToString().ToLowerInvariant();
+            rr.Upload([1.0, 1.0, 0]); pq.Upload([1.0, 0, 0]);
+            rows.Add(new($"grid cg half 1 (p, Ap, p.Ap, d), {name}", Time(() => k.DirectionAndProduct(main, vectors, rr.View, pq.View, step, variant)), cells * 25.0, "25 B per cell"));
+            rows.Add(new($"grid cg half 2 (r, r.r), {name}", Time(() => k.UpdateResidual(r.View, q.View, rr.View, pq.View, 1, 0, variant)), cells * 12.0, "12 B per cell"));
+            rows.Add(new($"grid cg step, both halves, {name}", Time(() =>
+            {
+                k.DirectionAndProduct(main, vectors, rr.View, pq.View, step, variant);
+                k.UpdateResidual(r.View, q.View, rr.View, pq.View, 1, 0, variant);
+            }), cells * 37.0, "37 B per cell"));
+        }
+        var check = pq.ToArray();
+        rows.Add(new("grid cg step check", 0, 0, check[1] > 0 && double.IsFinite(check[1]) ? "the timed steps did their work (p.Ap > 0)" : $"the timed steps did NOT run: pq = {check[1]}"));
+
+        var b = RightHandSides.VelocityDivergence(grid, 1);
+        foreach (var variant in new[] { GridKernelVariant.Unrolled, GridKernelVariant.Plain })
+        {
+            cancellation.ThrowIfCancellationRequested();
+            string name = variant.ToString().ToLowerInvariant();
+            using var solver = new GpuGridConjugateGradient(gpu, grid, new SolverOptions { Tolerance = tol }) { Variant = variant };
+            SolveResult? best = null;
+            TimeSpan loop = TimeSpan.MaxValue;
+            var x = new double[cells];
+            for (int run = 0; run <= repeat; run++)
+            {
+                var result = solver.Solve(b, x, cancellation);
+                if (run > 0 && solver.LastIterationTime < loop) { loop = solver.LastIterationTime; best = result; }
+            }
+            double hostResidual = HostResidual(grid, components, b, x);
+            rows.Add(new($"gpu grid cg iteration, {name} (device loop)", loop.TotalSeconds / Math.Max(1, best!.Iterations), 0,
+                $"{best.Iterations} iterations, {best.ResidualReplacements} reliable updates, {best.Status}"));
+            rows.Add(new($"gpu grid cg solve to {tol:g1}, {name}", best.SolveTime.TotalSeconds, 0,
+                string.Create(CultureInfo.InvariantCulture, $"device loop {loop.TotalMilliseconds:F1} ms, setup {solver.SetupTime.TotalMilliseconds:F1} ms, true residual {best.RelativeResidual:0.0e+00} (host check {hostResidual:0.0e+00})")));
+        }
     }
 
     /// <summary>||b - A x|| / ||b|| on the unknowns, recomputed on the host in double.</summary>

@@ -17,13 +17,25 @@ public sealed class GridKernels
 
     readonly Accelerator _accelerator;
     readonly int _groupSize;
+    readonly int _sharedBytes;
     readonly int _maxGroups;
+    readonly Dictionary<Delegate, int> _wave = [];
+
+    /// <summary>
+    /// Grid-stride kernels launch this many full waves of groups (a wave: the groups that fit on all
+    /// multiprocessors at once, from ILGPU's occupancy estimate for that kernel). A partial second wave
+    /// leaves most of the chip idle at the end of the kernel.
+    /// </summary>
+    public int Waves { get; set; } = 1;
     readonly Action<KernelConfig, GridShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>> _stencil;
     readonly Action<Index1D, GridShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>> _stencilCells;
     readonly Action<KernelConfig, GridShape, ArrayView<byte>, ArrayView<double>, ArrayView<double>, ArrayView<float>, double, int, ArrayView<double>> _residual;
     readonly Action<KernelConfig, GridShape, CgVectors, ArrayView<double>, ArrayView<double>, CgStep> _direction;
     readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<double>, int, double> _update;
     readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<double>> _dot;
+    readonly Action<KernelConfig, GridShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>> _stencilUnrolled;
+    readonly Action<KernelConfig, GridShape, CgVectors, ArrayView<double>, ArrayView<double>, CgStep> _directionUnrolled;
+    readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<double>, int, double> _updateUnrolled;
     readonly Action<Index1D, double, ArrayView<float>, ArrayView<double>> _addScaled;
     readonly Action<Index1D, float, ArrayView<float>, ArrayView<float>> _axpy;
     readonly Action<Index1D, float, ArrayView<float>> _scale;
@@ -33,12 +45,16 @@ public sealed class GridKernels
         _accelerator = accelerator;
         _groupSize = Math.Min(256, accelerator.MaxNumThreadsPerGroup);
         _maxGroups = Math.Max(1, accelerator.NumMultiprocessors * Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / _groupSize));
+        _sharedBytes = _groupSize * sizeof(double);
         _stencil = accelerator.LoadStreamKernel<GridShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>>(StencilColumns);
         _stencilCells = accelerator.LoadAutoGroupedStreamKernel<Index1D, GridShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>>(StencilCells);
         _residual = accelerator.LoadStreamKernel<GridShape, ArrayView<byte>, ArrayView<double>, ArrayView<double>, ArrayView<float>, double, int, ArrayView<double>>(ResidualColumns);
         _direction = accelerator.LoadStreamKernel<GridShape, CgVectors, ArrayView<double>, ArrayView<double>, CgStep>(DirectionAndProductKernel);
         _update = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<double>, int, double>(UpdateResidualKernel);
         _dot = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<double>>(DotKernel);
+        _stencilUnrolled = accelerator.LoadStreamKernel<GridShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>>(StencilColumnsUnrolled);
+        _directionUnrolled = accelerator.LoadStreamKernel<GridShape, CgVectors, ArrayView<double>, ArrayView<double>, CgStep>(DirectionAndProductUnrolledKernel);
+        _updateUnrolled = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<double>, int, double>(UpdateResidualUnrolledKernel);
         _addScaled = accelerator.LoadAutoGroupedStreamKernel<Index1D, double, ArrayView<float>, ArrayView<double>>(AddScaled);
         _axpy = accelerator.LoadAutoGroupedStreamKernel<Index1D, float, ArrayView<float>, ArrayView<float>>(AxpyKernel);
         _scale = accelerator.LoadAutoGroupedStreamKernel<Index1D, float, ArrayView<float>>(ScaleKernel);
@@ -47,8 +63,11 @@ public sealed class GridKernels
     // ---- launchers --------------------------------------------------------------------------
 
     /// <summary>q = A p in float32, column kernel.</summary>
-    public void Stencil(GridShape shape, ArrayView<byte> diagonal, ArrayView<float> p, ArrayView<float> q) =>
-        _stencil(Config(shape.Items, reduces: false), shape, diagonal, p, q);
+    public void Stencil(GridShape shape, ArrayView<byte> diagonal, ArrayView<float> p, ArrayView<float> q, GridKernelVariant variant = GridKernelVariant.Unrolled)
+    {
+        if (variant == GridKernelVariant.Unrolled) _stencilUnrolled(Config(_stencilUnrolled, shape.Items, reduces: false), shape, diagonal, p, q);
+        else _stencil(Config(_stencil, shape.Items, reduces: false), shape, diagonal, p, q);
+    }
 
     /// <summary>q = A p in float32, one thread per cell (the plain layout, kept to measure against).</summary>
     public void StencilOneThreadPerCell(GridShape shape, ArrayView<byte> diagonal, ArrayView<float> p, ArrayView<float> q) =>
@@ -61,20 +80,26 @@ public sealed class GridKernels
     public double Residual(GridShape shape, ArrayView<byte> diagonal, ArrayView<double> b, ArrayView<double> x, ArrayView<float> into, double scale, bool write, ArrayView<double> result)
     {
         result.MemSetToZero();
-        _residual(Config(shape.Items, reduces: true), shape, diagonal, b, x, into, scale, write ? 1 : 0, result);
+        _residual(Config(_residual, shape.Items, reduces: true), shape, diagonal, b, x, into, scale, write ? 1 : 0, result);
         return Math.Sqrt(Read(result));
     }
 
     /// <summary>CG step k, first half: p_k = r_k + beta p_{k-1}, q = A p_k, pq[k] += p_k.q; settles d += alpha_{k-1} p_{k-1}.</summary>
-    public void DirectionAndProduct(GridShape shape, CgVectors v, ArrayView<double> rr, ArrayView<double> pq, CgStep step) =>
-        _direction(Config(shape.Items, reduces: true), shape, v, rr, pq, step);
+    public void DirectionAndProduct(GridShape shape, CgVectors v, ArrayView<double> rr, ArrayView<double> pq, CgStep step, GridKernelVariant variant = GridKernelVariant.Unrolled)
+    {
+        if (variant == GridKernelVariant.Unrolled) _directionUnrolled(Config(_directionUnrolled, shape.Items, reduces: true), shape, v, rr, pq, step);
+        else _direction(Config(_direction, shape.Items, reduces: true), shape, v, rr, pq, step);
+    }
 
     /// <summary>CG step k, second half: r -= alpha_k q, rr[k+1] += r.r.</summary>
-    public void UpdateResidual(ArrayView<float> r, ArrayView<float> q, ArrayView<double> rr, ArrayView<double> pq, int k, double stop) =>
-        _update(Config(r.Length, reduces: true), r, q, rr, pq, k, stop);
+    public void UpdateResidual(ArrayView<float> r, ArrayView<float> q, ArrayView<double> rr, ArrayView<double> pq, int k, double stop, GridKernelVariant variant = GridKernelVariant.Unrolled)
+    {
+        if (variant == GridKernelVariant.Unrolled) _updateUnrolled(Config(_updateUnrolled, r.Length, reduces: true), r, q, rr, pq, k, stop);
+        else _update(Config(_update, r.Length, reduces: true), r, q, rr, pq, k, stop);
+    }
 
     /// <summary>result[0] += a.b with double accumulation (result zeroed by the caller).</summary>
-    public void Dot(ArrayView<float> a, ArrayView<float> b, ArrayView<double> result) => _dot(Config(a.Length, reduces: true), a, b, result);
+    public void Dot(ArrayView<float> a, ArrayView<float> b, ArrayView<double> result) => _dot(Config(_dot, a.Length, reduces: true), a, b, result);
 
     /// <summary>y += alpha x, float32.</summary>
     public void Axpy(float alpha, ArrayView<float> x, ArrayView<float> y) => _axpy((int)x.Length, alpha, x, y);
@@ -85,9 +110,29 @@ public sealed class GridKernels
     /// <summary>x += s d (double x, float32 d).</summary>
     public void AddScaled(double s, ArrayView<float> d, ArrayView<double> x) => _addScaled((int)x.Length, s, d, x);
 
-    KernelConfig Config(long items, bool reduces)
+    /// <summary>Active groups per multiprocessor of each kernel, as ILGPU estimates them (for dcdm bench).</summary>
+    public string Occupancy() => string.Join(", ", new (string, Delegate, bool)[]
     {
-        int groups = (int)Math.Clamp((items + _groupSize - 1) / _groupSize, 1, _maxGroups);
+        ("stencil", _stencil, false), ("stencil unrolled", _stencilUnrolled, false),
+        ("half 1", _direction, true), ("half 1 unrolled", _directionUnrolled, true),
+        ("half 2", _update, true), ("half 2 unrolled", _updateUnrolled, true),
+    }.Select(k => $"{k.Item1} {WaveGroups(k.Item2, k.Item3) / Math.Max(1, _accelerator.NumMultiprocessors)}"));
+
+    int WaveGroups(Delegate kernel, bool reduces)
+    {
+        if (_wave.TryGetValue(kernel, out int groups)) return groups;
+        try
+        {
+            int perMultiprocessor = _accelerator.EstimateMaxActiveGroupsPerMultiprocessor(kernel.GetKernel(), _groupSize, reduces ? _sharedBytes : 0);
+            groups = perMultiprocessor > 0 ? perMultiprocessor * _accelerator.NumMultiprocessors : _maxGroups;
+        }
+        catch (Exception e) when (e is NotSupportedException or NotImplementedException or InvalidOperationException) { groups = _maxGroups; } // no estimate on this accelerator
+        return _wave[kernel] = groups;
+    }
+
+    KernelConfig Config(Delegate kernel, long items, bool reduces)
+    {
+        int groups = (int)Math.Clamp((items + _groupSize - 1) / _groupSize, 1, (long)WaveGroups(kernel, reduces) * Math.Max(1, Waves));
         return reduces ? new KernelConfig(groups, _groupSize, SharedMemoryConfig.RequestDynamic<double>(_groupSize)) : new KernelConfig(groups, _groupSize);
     }
 
@@ -256,6 +301,151 @@ public sealed class GridKernels
         double sum = 0;
         for (int i = Grid.GlobalIndex.X; i < a.Length; i += stride) sum += (double)a[i] * b[i];
         GroupReduction.SumToResult(sum, result);
+    }
+
+    // ---- unrolled variants ------------------------------------------------------------------
+    // The same arithmetic with every load of a few planes (or grid-stride elements) issued before the
+    // first store: views may alias, so the compiler cannot move a load above a store, and one plane at
+    // a time leaves too few loads in flight to keep HBM busy.
+
+    /// <summary><see cref="StencilColumns"/>, four planes per loop trip.</summary>
+    static void StencilColumnsUnrolled(GridShape s, ArrayView<byte> diag, ArrayView<float> p, ArrayView<float> q)
+    {
+        int stride = Grid.DimX * Group.DimX, plane = s.Plane;
+        for (int t = Grid.GlobalIndex.X; t < s.Items; t += stride)
+        {
+            int ix = t % s.Nx, rest = t / s.Nx, iy = rest % s.Ny, z0 = rest / s.Ny * s.Chunk;
+            int z1 = Math.Min(z0 + s.Chunk, s.Nz);
+            int i = ix + s.Nx * (iy + s.Ny * z0);
+            var sides = new Sides(ix > 0, ix < s.Nx - 1, iy > 0, iy < s.Ny - 1, s.Nx);
+            float below = z0 > 0 ? p[i - plane] : 0f, center = p[i];
+            int z = z0;
+            for (; z + 4 <= z1; z += 4, i += 4 * plane)
+            {
+                float a1 = p[i + plane], a2 = p[i + 2 * plane], a3 = p[i + 3 * plane];
+                float a4 = z + 4 < s.Nz ? p[i + 4 * plane] : 0f;
+                float s0 = sides.Sum(p, i), s1 = sides.Sum(p, i + plane), s2 = sides.Sum(p, i + 2 * plane), s3 = sides.Sum(p, i + 3 * plane);
+                int d0 = diag[i], d1 = diag[i + plane], d2 = diag[i + 2 * plane], d3 = diag[i + 3 * plane];
+                q[i] = d0 > 0 ? d0 * center - (below + a1 + s0) : 0f;
+                q[i + plane] = d1 > 0 ? d1 * a1 - (center + a2 + s1) : 0f;
+                q[i + 2 * plane] = d2 > 0 ? d2 * a2 - (a1 + a3 + s2) : 0f;
+                q[i + 3 * plane] = d3 > 0 ? d3 * a3 - (a2 + a4 + s3) : 0f;
+                below = a3;
+                center = a4;
+            }
+            for (; z < z1; z++, i += plane)
+            {
+                float above = z + 1 < s.Nz ? p[i + plane] : 0f;
+                float side = sides.Sum(p, i);
+                int d = diag[i];
+                q[i] = d > 0 ? d * center - (below + above + side) : 0f;
+                below = center;
+                center = above;
+            }
+        }
+    }
+
+    /// <summary><see cref="DirectionAndProductKernel"/>, two planes per loop trip.</summary>
+    static void DirectionAndProductUnrolledKernel(GridShape s, CgVectors v, ArrayView<double> rr, ArrayView<double> pq, CgStep step)
+    {
+        int k = step.K;
+        double stop = step.Stop;
+        bool owed = k > step.First;
+        float alphaPrevious = 0f, beta = 0f;
+        double rrk = rr[k];
+        if (owed)
+        {
+            double rrPrevious = rr[k - 1], pqPrevious = pq[k - 1];
+            if (!(rrPrevious > stop && pqPrevious > 0)) return;
+            alphaPrevious = (float)(rrPrevious / pqPrevious);
+            beta = (float)(rrk / rrPrevious);
+        }
+        else if (step.Restart == 0) beta = (float)(rrk / rr[k - 1]);
+        bool advance = rrk > stop;
+        if (!advance && !owed) return;
+
+        var r = v.R; var pOld = v.PPrevious; var pNew = v.PNext; var dv = v.D; var q = v.Q; var diag = v.Diagonal;
+        int stride = Grid.DimX * Group.DimX, plane = s.Plane;
+        double sum = 0;
+        for (int t = Grid.GlobalIndex.X; t < s.Items; t += stride)
+        {
+            int ix = t % s.Nx, rest = t / s.Nx, iy = rest % s.Ny, z0 = rest / s.Ny * s.Chunk;
+            int z1 = Math.Min(z0 + s.Chunk, s.Nz);
+            int i = ix + s.Nx * (iy + s.Ny * z0);
+            if (!advance)
+            {
+                for (int z = z0; z < z1; z++, i += plane) dv[i] += alphaPrevious * pOld[i];
+                continue;
+            }
+            var sides = new Sides(ix > 0, ix < s.Nx - 1, iy > 0, iy < s.Ny - 1, s.Nx);
+            float below = z0 > 0 ? r[i - plane] + beta * pOld[i - plane] : 0f;
+            float oldCenter = pOld[i];
+            float center = r[i] + beta * oldCenter;
+            int zz = z0;
+            for (; zz + 2 <= z1; zz += 2, i += 2 * plane)
+            {
+                bool top = zz + 2 < s.Nz;
+                float o1 = pOld[i + plane], r1 = r[i + plane];
+                float o2 = top ? pOld[i + 2 * plane] : 0f, r2 = top ? r[i + 2 * plane] : 0f;
+                float s0 = sides.Sum(r, pOld, beta, i), s1 = sides.Sum(r, pOld, beta, i + plane);
+                int d0 = diag[i], d1 = diag[i + plane];
+                float dv0 = owed ? dv[i] : 0f, dv1 = owed ? dv[i + plane] : 0f;
+                float a1 = r1 + beta * o1, a2 = r2 + beta * o2;
+                float q0 = d0 > 0 ? d0 * center - (below + a1 + s0) : 0f;
+                float q1 = d1 > 0 ? d1 * a1 - (center + a2 + s1) : 0f;
+                if (owed)
+                {
+                    dv[i] = dv0 + alphaPrevious * oldCenter;
+                    dv[i + plane] = dv1 + alphaPrevious * o1;
+                }
+                pNew[i] = center; pNew[i + plane] = a1;
+                q[i] = q0; q[i + plane] = q1;
+                sum += (double)center * q0 + (double)a1 * q1;
+                below = a1;
+                center = a2;
+                oldCenter = o2;
+            }
+            if (zz < z1) // one plane left
+            {
+                bool top = zz + 1 < s.Nz;
+                float o1 = top ? pOld[i + plane] : 0f, r1 = top ? r[i + plane] : 0f;
+                float s0 = sides.Sum(r, pOld, beta, i);
+                int d0 = diag[i];
+                float a1 = r1 + beta * o1;
+                float q0 = d0 > 0 ? d0 * center - (below + a1 + s0) : 0f;
+                if (owed) dv[i] += alphaPrevious * oldCenter;
+                pNew[i] = center;
+                q[i] = q0;
+                sum += (double)center * q0;
+            }
+        }
+        if (advance) GroupReduction.SumToResult(sum, pq.SubView(k, 1));
+    }
+
+    /// <summary><see cref="UpdateResidualKernel"/>, four grid-stride elements per loop trip.</summary>
+    static void UpdateResidualUnrolledKernel(ArrayView<float> r, ArrayView<float> q, ArrayView<double> rr, ArrayView<double> pq, int k, double stop)
+    {
+        double rrk = rr[k], pqk = pq[k];
+        if (!(rrk > stop && pqk > 0)) return;
+        float alpha = (float)(rrk / pqk);
+        int stride = Grid.DimX * Group.DimX, n = (int)r.Length;
+        double sum = 0;
+        int i = Grid.GlobalIndex.X;
+        for (; i + 3 * stride < n; i += 4 * stride)
+        {
+            float r0 = r[i], r1 = r[i + stride], r2 = r[i + 2 * stride], r3 = r[i + 3 * stride];
+            float q0 = q[i], q1 = q[i + stride], q2 = q[i + 2 * stride], q3 = q[i + 3 * stride];
+            r0 -= alpha * q0; r1 -= alpha * q1; r2 -= alpha * q2; r3 -= alpha * q3;
+            r[i] = r0; r[i + stride] = r1; r[i + 2 * stride] = r2; r[i + 3 * stride] = r3;
+            sum += (double)r0 * r0 + (double)r1 * r1 + (double)r2 * r2 + (double)r3 * r3;
+        }
+        for (; i < n; i += stride)
+        {
+            float ri = r[i] - alpha * q[i];
+            r[i] = ri;
+            sum += (double)ri * ri;
+        }
+        GroupReduction.SumToResult(sum, rr.SubView(k + 1, 1));
     }
 
     /// <summary>y_i += alpha x_i.</summary>

@@ -28,6 +28,8 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
     public const int Batch = 16;
     /// <summary>Recurrence residual reduction after which x and r are refreshed in double.</summary>
     public double ReliableUpdateReduction { get; init; } = 0.01;
+    /// <summary>Which form of the step kernels runs (same arithmetic; dcdm bench measures both).</summary>
+    public GridKernelVariant Variant { get; init; } = GridKernelVariant.Unrolled;
 
     readonly GpuDevice _device;
     readonly FluidComponents _components;
@@ -137,8 +139,8 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
                 if (count <= 0) { end = SegmentEnd.MaxIterations; break; } // at a segment start: nothing owed
                 for (int j = start; j <= last; j++)
                 {
-                    k.DirectionAndProduct(_shape, Vectors(j), _rr.View, _pq.View, new CgStep(j, first, restart: first == 0, stop));
-                    k.UpdateResidual(_r.View, _q.View, _rr.View, _pq.View, j, stop);
+                    k.DirectionAndProduct(_shape, Vectors(j), _rr.View, _pq.View, new CgStep(j, first, restart: first == 0, stop), Variant);
+                    k.UpdateResidual(_r.View, _q.View, _rr.View, _pq.View, j, stop, Variant);
                 }
                 _rr.View.SubView(start + 1, count).CopyToCPU(rr.AsSpan(0, count)); // rr[i] = r_{start+i+1}.r_{start+i+1}
                 _pq.View.SubView(start, count).CopyToCPU(pq.AsSpan(0, count));     // pq[i] = p_{start+i}.A p_{start+i}

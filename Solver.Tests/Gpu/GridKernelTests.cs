@@ -30,10 +30,14 @@ public class GridKernelTests
 
     static float[] Single(double[] v) => v.Select(x => (float)x).ToArray();
 
-    [TestCase(1)]
-    [TestCase(3)]
-    [TestCase(16)]
-    public void StencilKernelsMatchTheMatrixFreeGridOperator(int chunk)
+    [TestCase(1, GridKernelVariant.Plain)]
+    [TestCase(3, GridKernelVariant.Plain)]
+    [TestCase(16, GridKernelVariant.Plain)]
+    [TestCase(1, GridKernelVariant.Unrolled)]
+    [TestCase(6, GridKernelVariant.Unrolled)]
+    [TestCase(7, GridKernelVariant.Unrolled)]
+    [TestCase(16, GridKernelVariant.Unrolled)]
+    public void StencilKernelsMatchTheMatrixFreeGridOperator(int chunk, GridKernelVariant variant)
     {
         foreach (var g in Grids())
         {
@@ -46,7 +50,7 @@ public class GridKernelTests
             using var diag = new DeviceVector<byte>(_device.Accelerator, c.Diagonal);
             using var dp = new DeviceVector<float>(_device.Accelerator, p);
             using var dq = new DeviceVector<float>(_device.Accelerator, Enumerable.Repeat(float.NaN, g.CellCount).ToArray());
-            K.Stencil(shape, diag.View, dp.View, dq.View);
+            K.Stencil(shape, diag.View, dp.View, dq.View, variant);
             Assert.That(dq.ToArray().Select(v => (double)v), Is.EqualTo(expected).Within(1e-5), "columns");
             dq.Upload(Enumerable.Repeat(float.NaN, g.CellCount).ToArray());
             K.StencilOneThreadPerCell(shape, diag.View, dp.View, dq.View);
@@ -79,14 +83,17 @@ public class GridKernelTests
         }
     }
 
-    [Test]
-    public void TwoFusedStepsMatchPlainConjugateGradientSteps()
+    [TestCase(GridKernelVariant.Plain, 4)]
+    [TestCase(GridKernelVariant.Unrolled, 4)]
+    [TestCase(GridKernelVariant.Unrolled, 5)]
+    [TestCase(GridKernelVariant.Unrolled, 11)]
+    public void TwoFusedStepsMatchPlainConjugateGradientSteps(GridKernelVariant variant, int chunk)
     {
         var g = PoissonDomains.FreeSurfaceTank(9, 7, 11, 0.5, seed: 1);
         var c = new FluidComponents(g);
         int n = g.CellCount;
         var r0 = OnUnknowns(c, 7);
-        var shape = new GridShape(g.Nx, g.Ny, g.Nz, 4);
+        var shape = new GridShape(g.Nx, g.Ny, g.Nz, chunk);
         var acc = _device.Accelerator;
         using var diag = new DeviceVector<byte>(acc, c.Diagonal);
         using var r = new DeviceVector<float>(acc, Single(r0));
@@ -100,12 +107,12 @@ public class GridKernelTests
         var p = new[] { p0, p1 };
         for (int k = 0; k < 2; k++)
         {
-            K.DirectionAndProduct(shape, new CgVectors(diag.View, r.View, p[(k + 1) & 1].View, p[k & 1].View, d.View, q.View), rr.View, pq.View, new CgStep(k, 0, true, 0));
-            K.UpdateResidual(r.View, q.View, rr.View, pq.View, k, 0);
+            K.DirectionAndProduct(shape, new CgVectors(diag.View, r.View, p[(k + 1) & 1].View, p[k & 1].View, d.View, q.View), rr.View, pq.View, new CgStep(k, 0, true, 0), variant);
+            K.UpdateResidual(r.View, q.View, rr.View, pq.View, k, 0, variant);
         }
         // settle step 1: Direction(2) with a stop that ends the solve does only the owed update
         var rrHost = rr.ToArray();
-        K.DirectionAndProduct(shape, new CgVectors(diag.View, r.View, p[1].View, p[0].View, d.View, q.View), rr.View, pq.View, new CgStep(2, 0, true, rrHost[2] * 2));
+        K.DirectionAndProduct(shape, new CgVectors(diag.View, r.View, p[1].View, p[0].View, d.View, q.View), rr.View, pq.View, new CgStep(2, 0, true, rrHost[2] * 2), variant);
 
         // the same two steps in double on the host
         var hr = (double[])r0.Clone(); var hp = new double[n]; var hd = new double[n]; var hq = new double[n];
