@@ -197,11 +197,23 @@ public static class BenchCommand
                 k.UpdateResidual(r.View, q.View, rr.View, pq.View, 1, 0, variant);
             }), cells * 37.0, "37 B per cell"));
         }
+        using (var r2 = new DeviceVector<float>(acc, values))
+        using (var q2 = new DeviceVector<float>(acc, cells))
+        using (var rx = new DeviceVector<double>(acc, [1.0, 0, 0]))
+        using (var rq = new DeviceVector<double>(acc, [0.5, 0, 0]))
+        using (var qq = new DeviceVector<double>(acc, [0.5, 0, 0]))
+        {
+            // merged step 1 reads r, q, p of step 0 and writes them for step 1
+            rr.Upload([1.0, 1.0, 0]); pq.Upload([1.0, 0, 0]);
+            var merged = new MergedCgVectors(diag.View, r.View, q2.View, p2.View, r2.View, q.View, p.View, d.View);
+            var scalars = new CgScalars(rr.View, rx.View, pq.View, rq.View, qq.View);
+            rows.Add(new("grid cg step, merged (one kernel)", Time(() => k.MergedStep(main, merged, scalars, step)), cells * 33.0, "33 B per cell"));
+        }
         var check = pq.ToArray();
         rows.Add(new("grid cg step check", 0, 0, check[1] > 0 && double.IsFinite(check[1]) ? "the timed steps did their work (p.Ap > 0)" : $"the timed steps did NOT run: pq = {check[1]}"));
 
         var b = RightHandSides.VelocityDivergence(grid, 1);
-        foreach (var variant in new[] { GridKernelVariant.Unrolled, GridKernelVariant.Plain })
+        foreach (var variant in new[] { GridKernelVariant.Merged, GridKernelVariant.Unrolled, GridKernelVariant.Plain })
         {
             cancellation.ThrowIfCancellationRequested();
             string name = variant.ToString().ToLowerInvariant();

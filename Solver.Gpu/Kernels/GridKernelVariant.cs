@@ -1,7 +1,8 @@
 namespace Dcdm.Gpu;
 
 /// <summary>
-/// Plain: one plane (or element) per loop trip. Unrolled: several, with all loads before the stores.
-/// Same arithmetic; dcdm bench measures both.
+/// How the grid CG's step runs. Plain: two kernels, one plane (or element) per loop trip. Unrolled: the
+/// same two kernels with several planes per trip and all loads before the stores. Merged: one kernel per
+/// step (33 bytes per cell instead of 37), r.r of the next step from r.Ap and |Ap|^2. dcdm bench measures all three.
 /// </summary>
-public enum GridKernelVariant { Plain, Unrolled }
+public enum GridKernelVariant { Plain, Unrolled, Merged }

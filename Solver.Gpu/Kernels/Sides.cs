@@ -18,4 +18,9 @@ readonly struct Sides(bool left, bool right, bool front, bool back, int nx)
     public float Sum(ArrayView<float> r, ArrayView<float> pOld, float beta, int i) =>
         (_left ? r[i - 1] + beta * pOld[i - 1] : 0f) + (_right ? r[i + 1] + beta * pOld[i + 1] : 0f)
         + (_front ? r[i - _nx] + beta * pOld[i - _nx] : 0f) + (_back ? r[i + _nx] + beta * pOld[i + _nx] : 0f);
+
+    /// <summary>The sum of (rOld - alpha qOld) + beta pOld over the neighbours: this step's r and p, formed where needed.</summary>
+    public float Sum(ArrayView<float> r, ArrayView<float> q, ArrayView<float> p, float alpha, float beta, int i) =>
+        (_left ? r[i - 1] - alpha * q[i - 1] + beta * p[i - 1] : 0f) + (_right ? r[i + 1] - alpha * q[i + 1] + beta * p[i + 1] : 0f)
+        + (_front ? r[i - _nx] - alpha * q[i - _nx] + beta * p[i - _nx] : 0f) + (_back ? r[i + _nx] - alpha * q[i + _nx] + beta * p[i + _nx] : 0f);
 }

@@ -29,16 +29,16 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
     /// <summary>Recurrence residual reduction after which x and r are refreshed in double.</summary>
     public double ReliableUpdateReduction { get; init; } = 0.01;
     /// <summary>Which form of the step kernels runs (same arithmetic; dcdm bench measures both).</summary>
-    public GridKernelVariant Variant { get; init; } = GridKernelVariant.Unrolled;
+    public GridKernelVariant Variant { get; init; } = GridKernelVariant.Merged;
 
     readonly GpuDevice _device;
     readonly FluidComponents _components;
     readonly SolverOptions _options;
     readonly GridShape _shape;
     readonly DeviceVector<byte> _diagonal;
-    readonly DeviceVector<double> _b, _x, _scratch, _rr, _pq;
-    readonly DeviceVector<float> _r, _d, _q;
-    readonly DeviceVector<float>[] _p;
+    readonly DeviceVector<double> _b, _x, _scratch, _rr, _rx, _pq, _rq, _qq;
+    readonly DeviceVector<float> _d;
+    readonly DeviceVector<float>[] _r, _q, _p; // by step parity (the two-kernel step uses r[0] and q[0] only)
     readonly double[] _hostB, _hostX;
 
     public string Method => "cg (grid, float32 steps, double reliable updates)";
@@ -62,11 +62,16 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
         var acc = device.Accelerator;
         _diagonal = new DeviceVector<byte>(acc, _components.Diagonal);
         _b = new DeviceVector<double>(acc, Size); _x = new DeviceVector<double>(acc, Size);
-        _r = new DeviceVector<float>(acc, Size); _d = new DeviceVector<float>(acc, Size); _q = new DeviceVector<float>(acc, Size);
+        _d = new DeviceVector<float>(acc, Size);
+        _r = [new DeviceVector<float>(acc, Size), new DeviceVector<float>(acc, Size)];
+        _q = [new DeviceVector<float>(acc, Size), new DeviceVector<float>(acc, Size)];
         _p = [new DeviceVector<float>(acc, Size), new DeviceVector<float>(acc, Size)];
         _scratch = new DeviceVector<double>(acc, 1);
         _rr = new DeviceVector<double>(acc, _options.MaxIterations + 2);
         _pq = new DeviceVector<double>(acc, _options.MaxIterations + 2);
+        _rq = new DeviceVector<double>(acc, _options.MaxIterations + 2);
+        _rx = new DeviceVector<double>(acc, _options.MaxIterations + 2);
+        _qq = new DeviceVector<double>(acc, _options.MaxIterations + 2);
         _hostB = new double[Size];
         _hostX = new double[Size];
         acc.Synchronize();
@@ -113,17 +118,19 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
     {
         var k = _device.GridKernels;
         double tol = _options.Tolerance * bNorm;
-        double rNorm = TrueResidual(write: false, 0);
+        double rNorm = TrueResidual();
         history.Add(rNorm / bNorm);
         if (rNorm <= tol) return new(SolveStatus.Converged, 0, rNorm / bNorm, "the initial guess already meets the tolerance", 0);
         if (!double.IsFinite(rNorm)) return new(SolveStatus.Breakdown, 0, rNorm / bNorm, "NaN or infinity in the initial residual (the initial guess?)", 0);
         int max = _options.MaxIterations;
         if (max == 0) return new(SolveStatus.MaxIterations, 0, rNorm / bNorm, "MaxIterations is 0", 0);
 
-        _rr.Clear(); _pq.Clear(); _p[1].Clear();
+        foreach (var v in new[] { _rr, _rx, _pq, _rq, _qq }) v.Clear();
+        _p[1].Clear(); _q[1].Clear(); // the "previous step" of step 0 (times 0, but must not be NaN)
         int updates = 0, step = 0, first = 0;
-        var rr = new double[Batch];
+        var rr = new double[Batch + 1];
         var pq = new double[Batch];
+        var rx = new double[Batch];
         StartSegment(rNorm, step);
         while (true)
         {
@@ -137,53 +144,62 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
             {
                 int start = step, last = Math.Min(start + Batch, max) - 1, count = last - start + 1;
                 if (count <= 0) { end = SegmentEnd.MaxIterations; break; } // at a segment start: nothing owed
-                for (int j = start; j <= last; j++)
+                for (int j = start; j <= last; j++) LaunchStep(j, first, stop);
+                _rr.View.SubView(start, count + 1).CopyToCPU(rr.AsSpan(0, count + 1)); // rr[i] = r_{start+i}.r_{start+i}
+                _pq.View.SubView(start, count).CopyToCPU(pq.AsSpan(0, count));         // pq[i] = p_{start+i}.A p_{start+i}
+                // alpha_j = (r_j.r_j) / pq_j: the merged step takes r_j.r_j from the stored r_j (rx), the two-kernel step from rr
+                if (Variant == GridKernelVariant.Merged)
                 {
-                    k.DirectionAndProduct(_shape, Vectors(j), _rr.View, _pq.View, new CgStep(j, first, restart: first == 0, stop), Variant);
-                    k.UpdateResidual(_r.View, _q.View, _rr.View, _pq.View, j, stop, Variant);
+                    _rx.View.SubView(start, count).CopyToCPU(rx.AsSpan(0, count));
+                    if (pq[count - 1] > 0)
+                    {
+                        // no queued step predicted r.r after the last one: |r - alpha q|^2 from its scalars, as the kernel would
+                        double a = rx[count - 1] / pq[count - 1], rqLast = 0, qqLast = 0;
+                        _rq.View.SubView(last, 1).CopyToCPU(ref rqLast, 1);
+                        _qq.View.SubView(last, 1).CopyToCPU(ref qqLast, 1);
+                        rr[count] = rx[count - 1] - 2 * a * rqLast + a * a * qqLast;
+                    }
                 }
-                _rr.View.SubView(start + 1, count).CopyToCPU(rr.AsSpan(0, count)); // rr[i] = r_{start+i+1}.r_{start+i+1}
-                _pq.View.SubView(start, count).CopyToCPU(pq.AsSpan(0, count));     // pq[i] = p_{start+i}.A p_{start+i}
-                double RrOfStep(int i) => i == 0 ? (start == first ? rrStart : ReadRr(start)) : rr[i - 1];
+                else rr.AsSpan(0, count).CopyTo(rx);
                 int stopped = -1;
                 end = SegmentEnd.Refresh;
                 for (int i = 0; i < count; i++)
                 {
                     if (!(pq[i] > 0) || double.IsInfinity(pq[i]))
                     {
-                        // step start+i made no update; Direction(start+i) settled the step before it
+                        // step start+i made no update; it settled the step before it
                         end = SegmentEnd.Breakdown;
                         breakdown = $"p.Ap = {pq[i]:g3} at iteration {start + i + 1}" + (pq[i] <= 0 ? ": the operator is not positive definite" : "");
                         step = start + i;
                         stopped = i;
                         break;
                     }
-                    double relative = rNorm * Math.Sqrt(rr[i]) / bNorm;
+                    double relative = rNorm * Math.Sqrt(Math.Max(0, rr[i + 1])) / bNorm;
                     history.Add(relative);
                     _options.Monitor?.Invoke(new IterationInfo(start + i + 1, relative));
-                    if (rr[i] <= stop)
+                    if (rr[i + 1] <= stop)
                     {
                         end = SegmentEnd.RecurrenceConverged;
                         step = start + i + 1;
-                        if (step > last) Settle(step - 1, RrOfStep(i), pq[i]); // no queued Direction(step) settles it
+                        if (step > last) Settle(step - 1, rx[i], pq[i]); // no queued step settles it
                         stopped = i;
                         break;
                     }
                 }
                 if (stopped >= 0) break;
                 step = last + 1;
-                bool refreshNow = rr[count - 1] <= refresh;
+                bool refreshNow = rr[count] <= refresh;
                 end = cancellation.IsCancellationRequested ? SegmentEnd.Cancelled : step >= max ? SegmentEnd.MaxIterations : SegmentEnd.Refresh;
                 if (end != SegmentEnd.Refresh || refreshNow)
                 {
-                    Settle(last, RrOfStep(count - 1), pq[count - 1]);
+                    Settle(last, rx[count - 1], pq[count - 1]);
                     break;
                 }
             }
 
             // Reliable update: x += rNorm d in double, and the true residual replaces r.
             k.AddScaled(rNorm, _d.View, _x.View);
-            double trueNorm = TrueResidual(write: false, 0);
+            double trueNorm = TrueResidual();
             double trueRelative = trueNorm / bNorm;
             history[^1] = trueRelative;
             if (trueNorm <= tol)
@@ -206,24 +222,45 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
             // Continue CG from the true residual: p and r.r of the last step in the new residual's units.
             updates++;
             double c = rNorm / trueNorm;
-            double rrBefore = ReadRr(step - 1) * c * c;
+            var previous = Variant == GridKernelVariant.Merged ? _rx : _rr; // what beta divides by
+            double rrBefore = 0;
+            previous.View.SubView(step - 1, 1).CopyToCPU(ref rrBefore, 1);
+            rrBefore *= c * c;
             k.Scale((float)c, _p[(step - 1) & 1].View);
             rNorm = trueNorm;
             StartSegment(rNorm, step);
-            _rr.View.SubView(step - 1, 1).CopyFromCPU(ref rrBefore, 1);
+            previous.View.SubView(step - 1, 1).CopyFromCPU(ref rrBefore, 1);
             first = step;
         }
     }
 
-    CgVectors Vectors(int step) => new(_diagonal.View, _r.View, _p[(step + 1) & 1].View, _p[step & 1].View, _d.View, _q.View);
+    void LaunchStep(int j, int first, double stop)
+    {
+        var k = _device.GridKernels;
+        var info = new CgStep(j, first, restart: first == 0, stop);
+        if (Variant == GridKernelVariant.Merged)
+        {
+            int now = j & 1, before = (j + 1) & 1;
+            var v = new MergedCgVectors(_diagonal.View, _r[before].View, _q[before].View, _p[before].View, _r[now].View, _q[now].View, _p[now].View, _d.View);
+            k.MergedStep(_shape, v, new CgScalars(_rr.View, _rx.View, _pq.View, _rq.View, _qq.View), info);
+            return;
+        }
+        var vectors = new CgVectors(_diagonal.View, _r[0].View, _p[(j + 1) & 1].View, _p[j & 1].View, _d.View, _q[0].View);
+        k.DirectionAndProduct(_shape, vectors, _rr.View, _pq.View, info, Variant);
+        k.UpdateResidual(_r[0].View, _q[0].View, _rr.View, _pq.View, j, stop, Variant);
+    }
+
+    /// <summary>The r that step 'step' starts from: the two-kernel step updates r[0] in place; the merged one reads the previous parity.</summary>
+    DeviceVector<float> StartingResidual(int step) => Variant == GridKernelVariant.Merged ? _r[(step + 1) & 1] : _r[0];
 
     /// <summary>r = (b - A x) / rNorm in float32, d = 0, rr[step] = r.r.</summary>
     void StartSegment(double rNorm, int step)
     {
-        TrueResidual(write: true, 1 / rNorm);
+        var r = StartingResidual(step);
+        _device.GridKernels.Residual(_shape, _diagonal.View, _b.View, _x.View, r.View, 1 / rNorm, true, _scratch.View);
         _d.Clear();
         _rr.View.SubView(step, 1).MemSetToZero();
-        _device.GridKernels.Dot(_r.View, _r.View, _rr.View.SubView(step, 1));
+        _device.GridKernels.Dot(r.View, r.View, _rr.View.SubView(step, 1));
     }
 
     /// <summary>d += alpha_j p_j (alpha_j = rr_j / pq_j) for a step whose update no queued kernel makes.</summary>
@@ -236,8 +273,9 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
         return value;
     }
 
-    double TrueResidual(bool write, double scale) =>
-        _device.GridKernels.Residual(_shape, _diagonal.View, _b.View, _x.View, _r.View, scale, write, _scratch.View);
+    /// <summary>||b - A x|| in double (nothing written).</summary>
+    double TrueResidual() =>
+        _device.GridKernels.Residual(_shape, _diagonal.View, _b.View, _x.View, _r[0].View, 0, false, _scratch.View);
 
     SolveResult Result(KrylovOutcome o, List<double> history, RangeProjection? projection, Stopwatch clock)
     {
@@ -253,7 +291,8 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
     public void Dispose()
     {
         _diagonal.Dispose();
-        foreach (var v in new[] { _b, _x, _scratch, _rr, _pq }) v.Dispose();
-        foreach (var v in new[] { _r, _d, _q, _p[0], _p[1] }) v.Dispose();
+        foreach (var v in new[] { _b, _x, _scratch, _rr, _rx, _pq, _rq, _qq }) v.Dispose();
+        _d.Dispose();
+        foreach (var v in _r.Concat(_q).Concat(_p)) v.Dispose();
     }
 }

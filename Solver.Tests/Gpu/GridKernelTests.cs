@@ -135,4 +135,58 @@ public class GridKernelTests
         Assert.That(d.ToArray().Select(v => (double)v), Is.EqualTo(hd).Within(1e-5));
         Assert.That(pq.ToArray()[2], Is.EqualTo(0), "a converged step computes no direction");
     }
+
+    [TestCase(4)]
+    [TestCase(5)]
+    [TestCase(11)]
+    public void MergedStepsMatchPlainConjugateGradientSteps(int chunk)
+    {
+        var g = PoissonDomains.RandomObstacles(9, 8, 11, 0.2, seed: 3);
+        var c = new FluidComponents(g);
+        int n = g.CellCount;
+        var r0 = OnUnknowns(c, 8);
+        var shape = new GridShape(g.Nx, g.Ny, g.Nz, chunk);
+        var acc = _device.Accelerator;
+        using var diag = new DeviceVector<byte>(acc, c.Diagonal);
+        var r = new[] { new DeviceVector<float>(acc, n), new DeviceVector<float>(acc, Single(r0)) }; // step 0 reads parity 1
+        var q = new[] { new DeviceVector<float>(acc, n), new DeviceVector<float>(acc, n) };
+        var p = new[] { new DeviceVector<float>(acc, n), new DeviceVector<float>(acc, n) };
+        using var d = new DeviceVector<float>(acc, n);
+        using var rr = new DeviceVector<double>(acc, 4);
+        using var pq = new DeviceVector<double>(acc, 4);
+        using var rq = new DeviceVector<double>(acc, 4);
+        using var qq = new DeviceVector<double>(acc, 4);
+        using var rx = new DeviceVector<double>(acc, 4);
+        K.Dot(r[1].View, r[1].View, rr.View.SubView(0, 1));
+        var scalars = new CgScalars(rr.View, rx.View, pq.View, rq.View, qq.View);
+        for (int k = 0; k < 2; k++)
+        {
+            int now = k & 1, before = (k + 1) & 1;
+            K.MergedStep(shape, new MergedCgVectors(diag.View, r[before].View, q[before].View, p[before].View, r[now].View, q[now].View, p[now].View, d.View), scalars, new CgStep(k, 0, true, 0));
+        }
+        var rrHost = rr.ToArray(); var pqHost = pq.ToArray(); var rxHost = rx.ToArray();
+        K.Axpy((float)(rxHost[1] / pqHost[1]), p[1].View, d.View); // settle step 1 as the solver does
+
+        var hr = (double[])r0.Clone(); var hp = new double[n]; var hd = new double[n]; var hq = new double[n];
+        var expectedRr = new List<double> { hr.Sum(v => v * v) }; var expectedPq = new List<double>(); var expectedQq = new List<double>();
+        for (int k = 0; k < 2; k++)
+        {
+            double beta = k == 0 ? 0 : expectedRr[k] / expectedRr[k - 1];
+            for (int i = 0; i < n; i++) hp[i] = hr[i] + beta * hp[i];
+            g.Apply(hp, hq);
+            double pqk = hp.Zip(hq, (a, b) => a * b).Sum();
+            double alpha = expectedRr[k] / pqk;
+            expectedQq.Add(hq.Sum(v => v * v));
+            for (int i = 0; i < n; i++) { hd[i] += alpha * hp[i]; hr[i] -= alpha * hq[i]; }
+            expectedPq.Add(pqk);
+            expectedRr.Add(hr.Sum(v => v * v));
+        }
+        Assert.That(rrHost.Take(2), Is.EqualTo(expectedRr.Take(2)).Within(1e-4).Percent);
+        Assert.That(pqHost.Take(2), Is.EqualTo(expectedPq).Within(1e-4).Percent);
+        Assert.That(qq.ToArray().Take(2), Is.EqualTo(expectedQq).Within(1e-4).Percent);
+        Assert.That(rxHost.Take(2), Is.EqualTo(expectedRr.Take(2)).Within(1e-4).Percent);
+        // r_1 is in parity 1; the host's r after two steps is r_2 = r_1 - alpha_1 q_1
+        Assert.That(d.ToArray().Select(v => (double)v), Is.EqualTo(hd).Within(1e-5));
+        foreach (var v in r.Concat(q).Concat(p)) v.Dispose();
+    }
 }
