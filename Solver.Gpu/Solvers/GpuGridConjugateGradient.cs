@@ -29,7 +29,7 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
     /// <summary>Recurrence residual reduction after which x and r are refreshed in double.</summary>
     public double ReliableUpdateReduction { get; init; } = 0.01;
     /// <summary>Which form of the step kernels runs (same arithmetic; dcdm bench measures both).</summary>
-    public GridKernelVariant Variant { get; init; } = GridKernelVariant.Merged;
+    public GridKernelVariant Variant { get; init; } = GridKernelVariant.Unrolled;
 
     readonly GpuDevice _device;
     readonly FluidComponents _components;
