@@ -15,6 +15,9 @@ public static class DcdmApp
         root.Subcommands.Add(GenerateCommand.Create(console));
         root.Subcommands.Add(BenchCommand.Create(console));
         root.Subcommands.Add(InfoCommand.Create(console));
+        root.Subcommands.Add(GenerateDataCommand.Create(console));
+        root.Subcommands.Add(TrainCommand.Create(console));
+        root.Subcommands.Add(ModelCommand.Create(console));
         return root;
     }
 
@@ -34,7 +37,7 @@ public static class DcdmApp
             return await parse.InvokeAsync(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false }, cancellation);
         }
         catch (Exception e) when (e is UsageException or Gpu.Devices.NoGpuException or MatrixMarketException or InvalidSystemException or InvalidDataException
-                                     or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or ArgumentException)
+                                     or FileNotFoundException or DirectoryNotFoundException or Models.ModelFileException or UnauthorizedAccessException or ArgumentException)
         {
             console.Error.WriteLine($"dcdm: {e.Message}");
             return ExitCode.BadInput;

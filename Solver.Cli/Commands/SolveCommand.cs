@@ -4,6 +4,8 @@ using System.Text.Json;
 using Dcdm.Gpu.Devices;
 using Dcdm.Gpu.Solvers;
 using Dcdm.MatrixMarket;
+using Dcdm.Models;
+using Dcdm.Poisson;
 using Dcdm.Solvers;
 using Dcdm.Sparse;
 
@@ -12,7 +14,7 @@ namespace Dcdm.Cli.Commands;
 /// <summary>dcdm solve A.mtx: reads a matrix, solves, reports; exit 0 converged, 1 not, 2 bad input.</summary>
 public static class SolveCommand
 {
-    static readonly string[] Methods = ["cg", "pcg-jacobi", "pcg-ic0"];
+    static readonly string[] Methods = ["cg", "pcg-jacobi", "pcg-ic0", "dcdm"];
 
     public static Command Create(CliConsole console)
     {
@@ -27,18 +29,25 @@ public static class SolveCommand
         var output = new Option<string?>("--out") { Description = "write x here (Matrix Market array)" };
         var history = new Option<string?>("--history") { Description = "write the residual history here (CSV: iteration,relative_residual)" };
         var json = new Option<bool>("--json") { Description = "print the result as JSON instead of a table" };
+        var model = new Option<string?>("--model") { Description = "dcdm: the model file (default: the shipped data/models/lean.safetensors)" };
+        var gridSize = new Option<string?>("--grid") { Description = "dcdm: the grid as nx,ny,nz (default: n^3 rows taken as an n^3 grid)" };
+        var flags = new Option<string?>("--flags") { Description = "dcdm: the cell flags file (dcdm generate writes one); exact air/solid instead of rebuilding them from the matrix" };
+        var k = new Option<int>("--k") { Description = "dcdm: previous directions each new one is A-orthogonalised against", DefaultValueFactory = _ => 2 };
+        k.Require(v => v >= 0 && v <= 50, "must be between 0 and 50");
         var device = new Option<string>("--device") { Description = "cpu (plain C#), gpu (ILGPU on CUDA/OpenCL; fails if none), auto (gpu when present, else cpu)", DefaultValueFactory = _ => "cpu" };
         device.AcceptOnlyFromAmong("cpu", "gpu", "auto");
 
-        var command = new Command("solve", "solve A x = b for a sparse SPD matrix") { matrix, rhs, method, tol, maxIter, output, history, json, device };
+        var command = new Command("solve", "solve A x = b for a sparse SPD matrix") { matrix, rhs, method, tol, maxIter, output, history, json, device, model, gridSize, flags, k };
         command.SetAction((parse, cancellation) => Task.FromResult(Run(console, new Settings(
             parse.GetValue(matrix)!, parse.GetValue(rhs), parse.GetValue(method)!, parse.GetValue(tol), parse.GetValue(maxIter),
-            parse.GetValue(output), parse.GetValue(history), parse.GetValue(json), parse.GetValue(device)!), cancellation)));
+            parse.GetValue(output), parse.GetValue(history), parse.GetValue(json), parse.GetValue(device)!,
+            parse.GetValue(model), parse.GetValue(gridSize), parse.GetValue(flags), parse.GetValue(k)), cancellation)));
         return command;
     }
 
     public sealed record Settings(string Matrix, string? Rhs, string Method, double Tolerance, int MaxIterations,
-                                  string? Output, string? History, bool Json, string Device = "cpu");
+                                  string? Output, string? History, bool Json, string Device = "cpu",
+                                  string? Model = null, string? Grid = null, string? Flags = null, int K = 2);
 
     public static int Run(CliConsole console, Settings s, CancellationToken cancellation)
     {
@@ -59,6 +68,7 @@ public static class SolveCommand
             a.Multiply(exact, b);
         }
 
+        if (s.Method == "dcdm") return Finish(console, s, a, b, exact, SolveDcdm(console, s, a, b, cancellation));
         var kind = s.Method switch
         {
             "cg" => PreconditionerKind.None,
@@ -91,6 +101,12 @@ public static class SolveCommand
             catch (InvalidSystemException e) { throw new UsageException($"{s.Matrix}: {e.Message}; nothing was solved"); }
         }
 
+        return Finish(console, s, a, b, exact, (result, x, system));
+    }
+
+    static int Finish(CliConsole console, Settings s, CsrMatrix a, double[] b, double[]? exact, (SolveResult result, double[] x, ReducedSystem system) solved)
+    {
+        var (result, x, system) = solved;
         double? error = exact is null ? null : RelativeError(system, x, exact);
         if (s.Output is not null)
             MatrixMarketWriter.WriteVector(s.Output, x, $"solution of {Path.GetFileName(s.Matrix)} by dcdm {s.Method}: {result.Status}, relative residual {result.RelativeResidual:R}");
@@ -99,6 +115,47 @@ public static class SolveCommand
         if (s.Json) WriteJson(console.Out, s, a, result, error);
         else WriteTable(console.Out, s, a, result, error);
         return result.Converged ? ExitCode.Converged : ExitCode.NotConverged;
+    }
+
+    /// <summary>DCDM on the grid the matrix is the operator of (full-grid or, with --flags, compact layout).</summary>
+    static (SolveResult, double[], ReducedSystem) SolveDcdm(CliConsole console, Settings s, CsrMatrix a, double[] b, CancellationToken cancellation)
+    {
+        if (s.Device == "gpu") throw new UsageException("--method dcdm runs on the CPU for now; use --device cpu (or cg with --device gpu)");
+        const string advice = "--method dcdm needs a 7-point voxel Poisson matrix; use --method cg or pcg-ic0 for other matrices";
+        PoissonGrid grid;
+        bool compact = false;
+        if (s.Flags is not null)
+        {
+            grid = PoissonGrid.ReadFlags(s.Flags);
+            compact = a.Rows == grid.FluidCount && a.Rows != grid.CellCount;
+            if (!GridOperatorMatch.Matches(grid, a, compact ? GridMatrixLayout.Compact : GridMatrixLayout.FullGrid, out string why))
+                throw new UsageException($"{s.Matrix}: {why} ({s.Flags}); {advice}");
+        }
+        else
+        {
+            grid = GridOperatorMatch.Infer(a, ParseGrid(s.Grid), out string why) ?? throw new UsageException($"{s.Matrix}: {why}; {advice}");
+        }
+        var file = s.Model is null ? DefaultModel.Load() : ModelFile.Read(s.Model);
+        var model = new LeanDirectionModel(file);
+        var full = compact ? grid.ToCsr(GridMatrixLayout.FullGrid) : a;
+        using var progress = new ProgressLine(console, "dcdm");
+        var options = new SolverOptions { Tolerance = s.Tolerance, MaxIterations = s.MaxIterations, Monitor = progress.Report };
+        DeepConjugateDirections solver;
+        try { solver = new DeepConjugateDirections(grid, model, options, s.K, full); }
+        catch (InvalidSystemException e) { throw new UsageException($"{s.Matrix}: {e.Message}; nothing was solved"); }
+        var xFull = new double[grid.CellCount];
+        var result = solver.Solve(compact ? grid.ToGrid(b) : b, xFull, cancellation);
+        return compact ? (result, grid.ToCompact(xFull), new ReducedSystem(a)) : (result, xFull, solver.System);
+    }
+
+    static (int, int, int)? ParseGrid(string? text)
+    {
+        if (text is null) return null;
+        var parts = text.Split(',');
+        if (parts.Length != 3 || !parts.All(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v > 0))
+            throw new UsageException($"--grid '{text}': expected three positive integers nx,ny,nz, e.g. --grid 64,64,32");
+        var v = parts.Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+        return (v[0], v[1], v[2]);
     }
 
     /// <summary>The accelerator for --device, or null for the plain C# CPU path.</summary>

@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Dcdm.Training.Data;
+
+namespace Dcdm.Cli.Commands;
+
+/// <summary>dcdm generate-data: Ritz-vector right-hand sides of the training geometries, written as a training set.</summary>
+public static class GenerateDataCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var output = new Option<string>("--output", "-o") { Description = "folder for manifest.json and the samples", Required = true };
+        var size = new Option<int>("--size") { Description = "grid size n of the n^3 training geometries", DefaultValueFactory = _ => 32 };
+        size.Require(v => v >= 4 && v <= 256, "must be between 4 and 256");
+        var samples = new Option<int>("--samples") { Description = "samples per geometry", DefaultValueFactory = _ => 1000 };
+        samples.Require(v => v >= 1, "must be >= 1");
+        var ritz = new Option<int>("--ritz") { Description = "m, Lanczos steps (full re-orthogonalisation) per geometry", DefaultValueFactory = _ => 400 };
+        ritz.Require(v => v >= 2, "must be >= 2");
+        var theta = new Option<int>("--theta") { Description = "the lowest m/2 + theta Ritz vectors get the larger weight", DefaultValueFactory = _ => 20 };
+        var weight = new Option<double>("--weight") { Description = "weight of the low modes (the paper: 9)", DefaultValueFactory = _ => 9 };
+        var seed = new Option<int>("--seed") { Description = "random seed (Lanczos start vectors and coefficients)", DefaultValueFactory = _ => 1 };
+        var command = new Command("generate-data", "make a DCDM training set: Ritz vectors of the training geometries' operators, low modes weighted") { output, size, samples, ritz, theta, weight, seed };
+        command.SetAction((parse, cancellation) =>
+        {
+            int n = parse.GetValue(size);
+            TrainingSet.Generate(parse.GetValue(output)!, TrainingDomain.Training(n), parse.GetValue(samples), parse.GetValue(ritz), parse.GetValue(theta),
+                parse.GetValue(weight), parse.GetValue(seed), line => console.Out.WriteLine(line));
+            console.Out.WriteLine($"wrote {Path.Combine(parse.GetValue(output)!, "manifest.json")}");
+            return Task.FromResult(ExitCode.Converged);
+        });
+        return command;
+    }
+}

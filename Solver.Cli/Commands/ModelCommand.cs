@@ -1,0 +1,35 @@
+using System.CommandLine;
+using System.Globalization;
+using Dcdm.Models;
+
+namespace Dcdm.Cli.Commands;
+
+/// <summary>dcdm model info FILE: the architecture, metadata and tensors of a model file.</summary>
+public static class ModelCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var file = new Argument<string>("file") { Description = "a model file (.safetensors); 'default' for the shipped model" };
+        var info = new Command("info", "print a model file's architecture, metadata and tensors") { file };
+        info.SetAction((parse, cancellation) =>
+        {
+            string path = parse.GetValue(file)!;
+            var model = path == "default" ? DefaultModel.Load() : ModelFile.Read(path);
+            var o = console.Out;
+            o.WriteLine($"file          {(path == "default" ? DefaultModel.Name + " (embedded)" : path)}");
+            o.WriteLine($"architecture  {model.Architecture}");
+            long parameters = model.Tensors.Values.Sum(t => t.Count);
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"parameters    {parameters}"));
+            if (model.Architecture == LeanDirectionModel.ArchitectureName)
+            {
+                int channels = model.IntMetadata("channels", 0);
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"cost          {LeanDirectionModel.MultiplyAddsPerCell:F0} multiply-adds per cell per direction; {LeanDirectionModel.SetupMultiplyAddsPerCell(channels):F0} per cell once per geometry"));
+            }
+            foreach (var (k, v) in model.Metadata.Where(kv => kv.Key != "source")) o.WriteLine($"{k,-13} {v}");
+            foreach (var (name, t) in model.Tensors) o.WriteLine($"tensor        {name} {t.ShapeText}");
+            return Task.FromResult(ExitCode.Converged);
+        });
+        return new Command("model", "inspect model files") { info };
+    }
+}

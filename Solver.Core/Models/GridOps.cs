@@ -1,0 +1,122 @@
+namespace Dcdm.Models;
+
+/// <summary>
+/// The grid operations of the multilevel networks in plain C#, matching PyTorch's semantics: 2x2x2
+/// average pooling after zero padding to even sizes, trilinear upsampling with align_corners = false
+/// to twice the coarse size and then cropped, and per-cell 27-point stencils with zeros outside.
+/// </summary>
+public static class GridOps
+{
+    /// <summary>Pools every channel of a channel-major field.</summary>
+    public static float[] Pool(float[] fine, int channels, (int Nx, int Ny, int Nz) f, (int Nx, int Ny, int Nz) c)
+    {
+        int nf = f.Nx * f.Ny * f.Nz, nc = c.Nx * c.Ny * c.Nz;
+        var coarse = new float[channels * nc];
+        for (int ch = 0; ch < channels; ch++)
+            PoolInto(fine.AsSpan(ch * nf, nf), f, c, coarse.AsSpan(ch * nc, nc));
+        return coarse;
+    }
+
+    /// <summary>coarse = average of each 2x2x2 block of fine (cells beyond the fine grid count as 0).</summary>
+    public static void PoolInto(ReadOnlySpan<float> fine, (int Nx, int Ny, int Nz) f, (int Nx, int Ny, int Nz) c, Span<float> coarse)
+    {
+        for (int z = 0; z < c.Nz; z++)
+            for (int y = 0; y < c.Ny; y++)
+                for (int x = 0; x < c.Nx; x++)
+                {
+                    float s = 0;
+                    for (int dz = 0; dz < 2; dz++)
+                    {
+                        int zz = 2 * z + dz;
+                        if (zz >= f.Nz) continue;
+                        for (int dy = 0; dy < 2; dy++)
+                        {
+                            int yy = 2 * y + dy;
+                            if (yy >= f.Ny) continue;
+                            int row = (zz * f.Ny + yy) * f.Nx;
+                            if (2 * x < f.Nx) s += fine[row + 2 * x];
+                            if (2 * x + 1 < f.Nx) s += fine[row + 2 * x + 1];
+                        }
+                    }
+                    coarse[(z * c.Ny + y) * c.Nx + x] = s * 0.125f;
+                }
+    }
+
+    /// <summary>fine = trilinear interpolation of coarse onto (2 c) cells, align_corners = false, cropped to the fine size.</summary>
+    public static void UpsampleInto(ReadOnlySpan<float> coarse, (int Nx, int Ny, int Nz) c, (int Nx, int Ny, int Nz) f, Span<float> fine)
+    {
+        var (xi, xw) = Weights(c.Nx, f.Nx);
+        var (yi, yw) = Weights(c.Ny, f.Ny);
+        var (zi, zw) = Weights(c.Nz, f.Nz);
+        for (int z = 0; z < f.Nz; z++)
+            for (int y = 0; y < f.Ny; y++)
+                for (int x = 0; x < f.Nx; x++)
+                {
+                    float v = 0;
+                    for (int a = 0; a < 2; a++)
+                        for (int b = 0; b < 2; b++)
+                        {
+                            int row = (zi[2 * z + a] * c.Ny + yi[2 * y + b]) * c.Nx;
+                            float w = zw[2 * z + a] * yw[2 * y + b];
+                            v += w * (xw[2 * x] * coarse[row + xi[2 * x]] + xw[2 * x + 1] * coarse[row + xi[2 * x + 1]]);
+                        }
+                    fine[(z * f.Ny + y) * f.Nx + x] = v;
+                }
+    }
+
+    /// <summary>For each fine index: the two coarse indices and weights (PyTorch's linear rule with scale in/out = 1/2).</summary>
+    static (int[] index, float[] weight) Weights(int coarse, int fine)
+    {
+        var index = new int[2 * fine];
+        var weight = new float[2 * fine];
+        for (int d = 0; d < fine; d++)
+        {
+            float src = Math.Max(0f, 0.5f * (d + 0.5f) - 0.5f);
+            int i0 = (int)src;
+            int i1 = i0 < coarse - 1 ? i0 + 1 : i0;
+            float l1 = src - i0;
+            index[2 * d] = i0; weight[2 * d] = 1 - l1;
+            index[2 * d + 1] = i1; weight[2 * d + 1] = l1;
+        }
+        return (index, weight);
+    }
+
+    /// <summary>y(c) = sum_o S[c, o] v(c + o), o over the 27 offsets (dz, dy, dx in -1..1, x fastest); v = 0 outside.</summary>
+    public static void ApplyStencil(float[] stencil, float[] v, float[] y, (int Nx, int Ny, int Nz) g)
+    {
+        int nx = g.Nx, ny = g.Ny, nz = g.Nz;
+        Parallel.For(0, nz, z =>
+        {
+            for (int yy = 0; yy < ny; yy++)
+                for (int x = 0; x < nx; x++)
+                {
+                    int cell = (z * ny + yy) * nx + x;
+                    int s = cell * 27;
+                    float sum = 0;
+                    bool inside = x > 0 && x < nx - 1 && yy > 0 && yy < ny - 1 && z > 0 && z < nz - 1;
+                    if (inside)
+                    {
+                        int o = 0;
+                        for (int dz = -1; dz <= 1; dz++)
+                            for (int dy = -1; dy <= 1; dy++)
+                            {
+                                int row = cell + (dz * ny + dy) * nx;
+                                sum += stencil[s + o] * v[row - 1] + stencil[s + o + 1] * v[row] + stencil[s + o + 2] * v[row + 1];
+                                o += 3;
+                            }
+                    }
+                    else
+                    {
+                        for (int o = 0; o < 27; o++)
+                        {
+                            int dz = o / 9 - 1, dy = o / 3 % 3 - 1, dx = o % 3 - 1;
+                            int zz = z + dz, y2 = yy + dy, xx = x + dx;
+                            if (zz < 0 || zz >= nz || y2 < 0 || y2 >= ny || xx < 0 || xx >= nx) continue;
+                            sum += stencil[s + o] * v[(zz * ny + y2) * nx + xx];
+                        }
+                    }
+                    y[cell] = sum;
+                }
+        });
+    }
+}

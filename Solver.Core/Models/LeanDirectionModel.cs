@@ -1,0 +1,188 @@
+using System.Globalization;
+using Dcdm.Poisson;
+
+namespace Dcdm.Models;
+
+/// <summary>
+/// The "lean" direction network, evaluated in plain C# (no libtorch): a V-cycle whose blocks apply a
+/// per-cell 3x3x3 stencil to the vector, the stencil predicted from the cell flags. It is linear in r
+/// (nonlinear only in the geometry), so q scales with r, and everything that depends on the flags is
+/// computed once in <see cref="Bind"/>; a direction then costs 27 multiply-adds per cell per block.
+///
+/// Layout (the same as Dcdm.Training's LeanNetwork, which trains it):
+///   flags_0 = [fluid, air, solid] images; flags_{l+1} = 2x2x2 average of flags_l (zero-padded to even sizes)
+///   stencil_b(flags) = Conv1x1(C -> 27)(ReLU(Conv3x3x3(3 -> C)(flags)))         for b in smooth, down, up, coarse
+///   apply(S, v)(c) = sum_o S_o(c) v(c + o) over the 27 offsets o (dz, dy, dx in -1..1, x fastest), v = 0 outside
+///   down:   s_l = apply(smooth(flags_l), x_l); x_{l+1} = avgpool(apply(down(flags_l), x_l))   (x_0 = r)
+///   coarse: z_L = apply(coarse(flags_L), x_L)
+///   up:     z_l = mix_0 s_l + 4 mix_1 apply(up(flags_l), trilinear(z_{l+1}))      (4: A^-1 grows as h^2)
+///   q = z_0
+/// The same weights serve every level and every grid size; the number of levels follows the grid (<see cref="GridPyramid"/>).
+/// </summary>
+public sealed class LeanDirectionModel : IDirectionModel
+{
+    public const string ArchitectureName = "lean";
+    public const int FlagChannels = 3;
+    public static readonly string[] Blocks = ["smooth", "down", "up", "coarse"];
+
+    readonly Dictionary<string, StencilPredictor> _blocks = [];
+    readonly float _mixSkip, _mixCoarse;
+
+    public int Channels { get; }
+    public string Description { get; }
+
+    public LeanDirectionModel(ModelFile file)
+    {
+        if (file.Architecture != ArchitectureName)
+            throw new ModelFileException(file.Metadata.GetValueOrDefault("source", "model"), $"architecture is '{file.Architecture}', this engine runs '{ArchitectureName}'");
+        Channels = file.IntMetadata("channels", -1);
+        if (Channels < 1) throw new ModelFileException(file.Metadata.GetValueOrDefault("source", "model"), "metadata 'channels' is missing or not a positive integer");
+        foreach (var b in Blocks)
+            _blocks[b] = new StencilPredictor(
+                file.Tensor($"{b}.hidden.weight", Channels, FlagChannels, 3, 3, 3).Values, file.Tensor($"{b}.hidden.bias", Channels).Values,
+                file.Tensor($"{b}.stencil.weight", 27, Channels, 1, 1, 1).Values, file.Tensor($"{b}.stencil.bias", 27).Values, Channels);
+        var mix = file.Tensor("mix", 2).Values;
+        _mixSkip = mix[0];
+        _mixCoarse = mix[1];
+        Description = string.Create(CultureInfo.InvariantCulture, $"lean, {Channels} channels, {ParameterCount(Channels)} parameters");
+    }
+
+    public static int ParameterCount(int channels) => Blocks.Length * (channels * FlagChannels * 27 + channels + 27 * channels + 27) + 2;
+
+    /// <summary>Multiply-adds per fine cell of one direction once bound (three stencil applications per level; levels add 1/7).</summary>
+    public static double MultiplyAddsPerCell => 27 * 3 * 8.0 / 7;
+
+    /// <summary>Multiply-adds per fine cell of <see cref="Bind"/> (stencil prediction for smooth, down and up on every level).</summary>
+    public static double SetupMultiplyAddsPerCell(int channels) => (channels * FlagChannels * 27 + 27 * channels) * 3 * 8.0 / 7;
+
+    public IDirection Bind(PoissonGrid grid)
+    {
+        var levels = GridPyramid.Levels(grid.Nx, grid.Ny, grid.Nz);
+        var flags = new float[levels.Count][];
+        flags[0] = FlagImages(grid);
+        for (int l = 0; l + 1 < levels.Count; l++) flags[l + 1] = GridOps.Pool(flags[l], FlagChannels, levels[l], levels[l + 1]);
+        int last = levels.Count - 1;
+        var smooth = new float[last][];
+        var down = new float[last][];
+        var up = new float[last][];
+        for (int l = 0; l < last; l++)
+        {
+            smooth[l] = _blocks["smooth"].Predict(flags[l], levels[l]);
+            down[l] = _blocks["down"].Predict(flags[l], levels[l]);
+            up[l] = _blocks["up"].Predict(flags[l], levels[l]);
+        }
+        var coarse = _blocks["coarse"].Predict(flags[last], levels[last]);
+        return new LeanDirection(levels, smooth, down, up, coarse, _mixSkip, _mixCoarse);
+    }
+
+    /// <summary>[fluid, air, solid] indicator images, channel-major.</summary>
+    public static float[] FlagImages(PoissonGrid grid)
+    {
+        int n = grid.CellCount;
+        var f = new float[FlagChannels * n];
+        var cells = grid.Cells;
+        for (int i = 0; i < n; i++)
+        {
+            int channel = cells[i] switch { CellType.Fluid => 0, CellType.Air => 1, _ => 2 };
+            f[channel * n + i] = 1;
+        }
+        return f;
+    }
+
+    /// <summary>One block's stencil predictor: Conv3x3x3(3 -> C), ReLU, Conv1x1(C -> 27).</summary>
+    sealed class StencilPredictor(float[] hiddenWeight, float[] hiddenBias, float[] stencilWeight, float[] stencilBias, int channels)
+    {
+        /// <summary>Per cell 27 stencil values, stored cell-major (27 consecutive floats per cell).</summary>
+        public float[] Predict(float[] flags, (int Nx, int Ny, int Nz) size)
+        {
+            var (nx, ny, nz) = size;
+            int n = nx * ny * nz;
+            var s = new float[n * 27];
+            Parallel.For(0, nz, z =>
+            {
+                var h = new float[channels];
+                for (int y = 0; y < ny; y++)
+                    for (int x = 0; x < nx; x++)
+                    {
+                        for (int c = 0; c < channels; c++) h[c] = hiddenBias[c];
+                        for (int ci = 0; ci < FlagChannels; ci++)
+                            for (int dz = 0; dz < 3; dz++)
+                            {
+                                int zz = z + dz - 1;
+                                if (zz < 0 || zz >= nz) continue;
+                                for (int dy = 0; dy < 3; dy++)
+                                {
+                                    int yy = y + dy - 1;
+                                    if (yy < 0 || yy >= ny) continue;
+                                    for (int dx = 0; dx < 3; dx++)
+                                    {
+                                        int xx = x + dx - 1;
+                                        if (xx < 0 || xx >= nx) continue;
+                                        float f = flags[ci * n + (zz * ny + yy) * nx + xx];
+                                        if (f == 0) continue;
+                                        int k = (ci * 3 + dz) * 9 + dy * 3 + dx;
+                                        for (int c = 0; c < channels; c++) h[c] += hiddenWeight[c * FlagChannels * 27 + k] * f;
+                                    }
+                                }
+                            }
+                        int cell = (z * ny + y) * nx + x;
+                        for (int o = 0; o < 27; o++)
+                        {
+                            float v = stencilBias[o];
+                            for (int c = 0; c < channels; c++) v += stencilWeight[o * channels + c] * Math.Max(0f, h[c]);
+                            s[cell * 27 + o] = v;
+                        }
+                    }
+            });
+            return s;
+        }
+    }
+
+    /// <summary>The model bound to one grid: stencils of every level, work buffers for the V-cycle.</summary>
+    sealed class LeanDirection : IDirection
+    {
+        readonly IReadOnlyList<(int Nx, int Ny, int Nz)> _levels;
+        readonly float[][] _smooth, _down, _up;
+        readonly float[] _coarse;
+        readonly float _mixSkip, _mixCoarse;
+        readonly float[][] _x, _skip, _z, _work;
+
+        public LeanDirection(IReadOnlyList<(int, int, int)> levels, float[][] smooth, float[][] down, float[][] up, float[] coarse, float mixSkip, float mixCoarse)
+        {
+            _levels = levels;
+            _smooth = smooth; _down = down; _up = up; _coarse = coarse;
+            _mixSkip = mixSkip; _mixCoarse = mixCoarse;
+            int count = levels.Count;
+            _x = new float[count][]; _skip = new float[count][]; _z = new float[count][]; _work = new float[count][];
+            for (int l = 0; l < count; l++)
+            {
+                int n = levels[l].Item1 * levels[l].Item2 * levels[l].Item3;
+                _x[l] = new float[n]; _skip[l] = new float[n]; _z[l] = new float[n]; _work[l] = new float[n];
+            }
+        }
+
+        public void Apply(ReadOnlySpan<float> r, Span<float> q)
+        {
+            int last = _levels.Count - 1;
+            if (r.Length != _x[0].Length || q.Length != _x[0].Length)
+                throw new ArgumentException($"r and q must have {_x[0].Length} entries (one per grid cell), got {r.Length} and {q.Length}");
+            r.CopyTo(_x[0]);
+            for (int l = 0; l < last; l++)
+            {
+                GridOps.ApplyStencil(_smooth[l], _x[l], _skip[l], _levels[l]);
+                GridOps.ApplyStencil(_down[l], _x[l], _work[l], _levels[l]);
+                GridOps.PoolInto(_work[l], _levels[l], _levels[l + 1], _x[l + 1]);
+            }
+            GridOps.ApplyStencil(_coarse, _x[last], _z[last], _levels[last]);
+            for (int l = last - 1; l >= 0; l--)
+            {
+                GridOps.UpsampleInto(_z[l + 1], _levels[l + 1], _levels[l], _work[l]);
+                GridOps.ApplyStencil(_up[l], _work[l], _z[l], _levels[l]);
+                float a = _mixSkip, b = 4 * _mixCoarse;
+                var z = _z[l]; var s = _skip[l];
+                for (int i = 0; i < z.Length; i++) z[i] = a * s[i] + b * z[i];
+            }
+            _z[0].CopyTo(q);
+        }
+    }
+}

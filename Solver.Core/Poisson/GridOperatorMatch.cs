@@ -1,0 +1,96 @@
+using Dcdm.Sparse;
+
+namespace Dcdm.Poisson;
+
+/// <summary>
+/// Recognises a matrix as the 7-point voxel operator of a grid (what DCDM's network needs: the cell
+/// flags). Full-grid layout: n^3 rows (or the given sizes), rows of non-fluid cells all zero. Without a
+/// flags file the flags are rebuilt from the matrix: fluid = rows with entries; each fluid cell's
+/// diagonal minus its fluid neighbours is its number of air neighbours, given to its non-fluid
+/// neighbours top first (+z, -z, +y, -y, +x, -x); the rest are solid. The result is accepted only if
+/// the grid's operator equals the matrix entry for entry.
+/// </summary>
+public static class GridOperatorMatch
+{
+    /// <summary>The grid whose full-grid operator is <paramref name="a"/>, or null with the reason.</summary>
+    public static PoissonGrid? Infer(CsrMatrix a, (int Nx, int Ny, int Nz)? size, out string why)
+    {
+        var dims = size ?? Cube(a.Rows);
+        if (dims is not var (nx, ny, nz))
+        {
+            why = $"{a.Rows} rows is not n^3; give the grid as --grid nx,ny,nz or a --flags file";
+            return null;
+        }
+        if ((long)nx * ny * nz != a.Rows)
+        {
+            why = $"the grid {nx}x{ny}x{nz} has {(long)nx * ny * nz} cells but the matrix has {a.Rows} rows";
+            return null;
+        }
+        var cells = new CellType[a.Rows];
+        for (int i = 0; i < a.Rows; i++) cells[i] = a.RowHasNonZero(i) ? CellType.Fluid : CellType.Solid;
+        int plane = nx * ny;
+        for (int i = 0; i < a.Rows; i++)
+        {
+            if (cells[i] != CellType.Fluid) continue;
+            int fluidNeighbours = 0;
+            double diagonal = 0;
+            for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1]; k++)
+            {
+                int j = a.ColumnIndices[k];
+                if (j == i) diagonal = a.Values[k];
+                else if (a.Values[k] != 0) fluidNeighbours++;
+            }
+            int air = (int)Math.Round(diagonal) - fluidNeighbours;
+            if (air < 0 || air > 6 || Math.Abs(diagonal - Math.Round(diagonal)) > 1e-12)
+            {
+                why = $"row {i + 1}: diagonal {diagonal:g6} with {fluidNeighbours} off-diagonal entries is not a 7-point voxel Poisson row";
+                return null;
+            }
+            int x = i % nx, y = i / nx % ny, z = i / plane;
+            foreach (var (inside, j) in new[] { (z < nz - 1, i + plane), (z > 0, i - plane), (y < ny - 1, i + nx), (y > 0, i - nx), (x < nx - 1, i + 1), (x > 0, i - 1) })
+            {
+                if (air == 0) break;
+                if (!inside || a.RowHasNonZero(j)) continue;
+                if (cells[j] != CellType.Air) cells[j] = CellType.Air;
+                air--;
+            }
+        }
+        var grid = new PoissonGrid(nx, ny, nz, cells);
+        return Matches(grid, a, GridMatrixLayout.FullGrid, out why) ? grid : null;
+    }
+
+    /// <summary>Whether a equals the grid's operator in the layout (same entries, same values).</summary>
+    public static bool Matches(PoissonGrid grid, CsrMatrix a, GridMatrixLayout layout, out string why)
+    {
+        var expected = grid.ToCsr(layout);
+        if (expected.Rows != a.Rows)
+        {
+            why = $"the grid's operator has {expected.Rows} rows ({layout}), the matrix {a.Rows}";
+            return false;
+        }
+        for (int i = 0; i < a.Rows; i++)
+        {
+            var (e, g) = (Row(expected, i), Row(a, i));
+            if (!e.SequenceEqual(g))
+            {
+                why = $"row {i + 1} differs from the 7-point voxel operator of the grid (it is not a voxel Poisson matrix, or the flags do not fit it)";
+                return false;
+            }
+        }
+        why = "";
+        return true;
+    }
+
+    static IEnumerable<(int, double)> Row(CsrMatrix a, int i)
+    {
+        for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1]; k++)
+            if (a.Values[k] != 0) yield return (a.ColumnIndices[k], a.Values[k]);
+    }
+
+    static (int, int, int)? Cube(int rows)
+    {
+        int n = (int)Math.Round(Math.Cbrt(rows));
+        for (int c = Math.Max(1, n - 1); c <= n + 1; c++) if ((long)c * c * c == rows) return (c, c, c);
+        return null;
+    }
+}

@@ -1,0 +1,37 @@
+using Dcdm.Models;
+using Dcdm.Poisson;
+using static TorchSharp.torch;
+
+namespace Dcdm.Training.Loss;
+
+/// <summary>
+/// One training geometry as tensors: the flag images the network reads, the fluid mask and the
+/// diagonal (open neighbours) that the loss's masked 7-point stencil uses.
+/// </summary>
+public sealed class GridOperatorTensors : IDisposable
+{
+    public PoissonGrid Grid { get; }
+    /// <summary>(1, 3, nz, ny, nx): fluid, air, solid.</summary>
+    public Tensor Flags { get; }
+    /// <summary>(1, 1, nz, ny, nx): 1 on the unknowns (fluid cells with an open neighbour).</summary>
+    public Tensor Fluid { get; }
+    /// <summary>(1, 1, nz, ny, nx): the diagonal on the unknowns, 0 elsewhere.</summary>
+    public Tensor Diagonal { get; }
+
+    public GridOperatorTensors(PoissonGrid grid)
+    {
+        Grid = grid;
+        long[] shape = [1, 1, grid.Nz, grid.Ny, grid.Nx];
+        var components = new FluidComponents(grid);
+        Flags = tensor(LeanDirectionModel.FlagImages(grid), [1, LeanDirectionModel.FlagChannels, grid.Nz, grid.Ny, grid.Nx]);
+        Fluid = tensor(components.Diagonal.Select(d => d > 0 ? 1f : 0f).ToArray(), shape);
+        Diagonal = tensor(components.Diagonal.Select(d => (float)d).ToArray(), shape);
+    }
+
+    public void Dispose()
+    {
+        Flags.Dispose();
+        Fluid.Dispose();
+        Diagonal.Dispose();
+    }
+}

@@ -1,0 +1,32 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dcdm.Training.Networks;
+
+/// <summary>
+/// Predicts a 3x3x3 stencil per cell from the flag images: Conv3x3x3(flags -> C), ReLU, Conv1x1(C -> 27).
+/// Nonlinear in the geometry only; the network applies the stencil linearly to the vector.
+/// </summary>
+public sealed class StencilBlock : nn.Module<Tensor, Tensor>
+{
+    readonly Conv3d hidden;
+    readonly Conv3d stencil;
+
+    public StencilBlock(string name, int flagChannels, int channels) : base(name)
+    {
+        hidden = nn.Conv3d(flagChannels, channels, 3, padding: 1);
+        stencil = nn.Conv3d(channels, 27, 1);
+        RegisterComponents();
+        using (no_grad())
+        {
+            // start near a scaled identity (q = r / 6, Jacobi's step on the 7-point Laplacian)
+            stencil.weight!.mul_(0.1);
+            stencil.bias!.zero_();
+            stencil.bias![13] = 1.0 / 6;
+        }
+    }
+
+    /// <summary>(1, flags, nz, ny, nx) -> (1, 27, nz, ny, nx).</summary>
+    public override Tensor forward(Tensor flags) => stencil.forward(nn.functional.relu(hidden.forward(flags)));
+}

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dcdm.Models;
+using Dcdm.Poisson;
+using Dcdm.Training.Data;
+using Dcdm.Training.Loss;
+using Dcdm.Training.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dcdm.Training;
+
+/// <summary>
+/// Trains the lean network with Adam on a training set: each step takes a batch of one geometry (the
+/// geometries in turn, samples shuffled per epoch by the seed), so the stencils are predicted once per
+/// step. Checkpoints (model, optimizer state, step) every N steps make a run resumable; loss.csv
+/// gets a line per step; validation loss on geometries not trained on every M steps. The same seed
+/// and data give the same run, resumed or not.
+/// </summary>
+public sealed class Trainer
+{
+    readonly TrainingOptions _o;
+    public Trainer(TrainingOptions options) => _o = options;
+
+    string Checkpoint(string ext) => Path.Combine(_o.OutputFolder, $"checkpoint.{ext}");
+
+    public ModelFile Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        Directory.CreateDirectory(_o.OutputFolder);
+        var data = TrainingSet.Load(_o.DataFolder);
+        var geometries = data.Domains.Select(d => new GridOperatorTensors(d.Grid)).ToArray();
+        int n = data.Domains[0].Grid.Nx;
+        var validation = TrainingDomain.Validation(n).Select(d => (d, g: new GridOperatorTensors(d.Grid), b: ValidationSamples(d.Grid))).ToArray();
+
+        random.manual_seed(_o.Seed);
+        var network = new LeanNetwork(_o.Channels);
+        var optimizer = optim.Adam(network.parameters(), _o.LearningRate);
+        int stepsPerEpoch = data.Domains.Sum(d => d.Count) / _o.BatchSize;
+        int total = stepsPerEpoch * _o.Epochs;
+        int start = 0;
+        double trainedSeconds = 0;
+        string csv = Path.Combine(_o.OutputFolder, "loss.csv");
+        if (_o.Resume && File.Exists(Checkpoint("json")))
+        {
+            var state = JsonNode.Parse(File.ReadAllText(Checkpoint("json")))!.AsObject();
+            start = state["step"]!.GetValue<int>();
+            trainedSeconds = state["seconds"]!.GetValue<double>();
+            if (state["channels"]!.GetValue<int>() != _o.Channels) throw new InvalidOperationException($"{Checkpoint("json")}: the checkpoint has {state["channels"]} channels, the run asks for {_o.Channels}");
+            NetworkFile.Import(network, ModelFile.Read(Checkpoint("safetensors")));
+            optimizer.load_state_dict(Checkpoint("optimizer"));
+            TrimCsv(csv, start);
+        }
+        else File.WriteAllText(csv, "step,loss,validation_loss,seconds\n");
+
+        var clock = Stopwatch.StartNew();
+        double last = double.NaN;
+        for (int step = start; step < total; step++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            int d = step % data.Domains.Count;
+            optimizer.zero_grad();
+            using (var scope = NewDisposeScope()) // the batch's tensors; Adam's state (made in step) must outlive it
+            {
+                var batch = BatchOf(data.Domains[d], step, stepsPerEpoch, data.Domains.Count);
+                var loss = ResidualLoss.Mean(network.forward(batch, geometries[d].Flags), batch, geometries[d]);
+                loss.backward();
+                last = loss.item<float>();
+            }
+            optimizer.step();
+            double? validationLoss = null;
+            if ((step + 1) % _o.ValidateEvery == 0 || step + 1 == total) validationLoss = Validate(network, validation);
+            double seconds = trainedSeconds + clock.Elapsed.TotalSeconds;
+            File.AppendAllText(csv, string.Create(CultureInfo.InvariantCulture, $"{step + 1},{last:G6},{(validationLoss is double v ? v.ToString("G6", CultureInfo.InvariantCulture) : "")},{seconds:F1}\n"));
+            progress?.Report(new TrainingProgress(step + 1, total, last, (step + 1 - start) * _o.BatchSize / Math.Max(1e-9, clock.Elapsed.TotalSeconds), validationLoss, TimeSpan.FromSeconds(seconds)));
+            if ((step + 1) % _o.CheckpointEvery == 0 || step + 1 == total) SaveCheckpoint(network, optimizer, step + 1, seconds);
+        }
+        double totalSeconds = trainedSeconds + clock.Elapsed.TotalSeconds;
+        var model = NetworkFile.Export(network, Metadata(data, total, last, totalSeconds));
+        model.Write(_o.ModelPath);
+        LossCurve.WritePng(csv, Path.Combine(_o.OutputFolder, "loss.png"));
+        foreach (var g in geometries) g.Dispose();
+        return model;
+    }
+
+    /// <summary>The batch of a step: its geometry's samples in an order shuffled per epoch (deterministic in the seed).</summary>
+    Tensor BatchOf(TrainingSet.Domain domain, int step, int stepsPerEpoch, int domains)
+    {
+        int epoch = step / stepsPerEpoch;
+        int turn = step % stepsPerEpoch / domains; // this geometry's batch index within the epoch
+        var order = Enumerable.Range(0, domain.Count).ToArray();
+        new Random(_o.Seed * 100_003 + epoch * 31 + domain.Name.Length).Shuffle(order);
+        var values = new float[_o.BatchSize * domain.Cells];
+        for (int i = 0; i < _o.BatchSize; i++)
+            domain.Sample(order[(turn * _o.BatchSize + i) % domain.Count]).CopyTo(values.AsSpan(i * domain.Cells));
+        var g = domain.Grid;
+        return tensor(values, [_o.BatchSize, 1, g.Nz, g.Ny, g.Nx]);
+    }
+
+    /// <summary>Unit right-hand sides of the kind a CFD code solves (velocity divergence) on a validation geometry.</summary>
+    static Tensor ValidationSamples(PoissonGrid grid)
+    {
+        const int count = 4;
+        var components = new FluidComponents(grid);
+        var values = new float[count * grid.CellCount];
+        for (int s = 0; s < count; s++)
+        {
+            var b = new double[grid.CellCount];
+            components.PrepareRightHandSide(RightHandSides.VelocityDivergence(grid, 100 + s), b);
+            double norm = Math.Sqrt(b.Sum(v => v * v));
+            for (int i = 0; i < b.Length; i++) values[s * grid.CellCount + i] = (float)(b[i] / norm);
+        }
+        return tensor(values, [count, 1, grid.Nz, grid.Ny, grid.Nx]);
+    }
+
+    static double Validate(LeanNetwork network, IEnumerable<(TrainingDomain d, GridOperatorTensors g, Tensor b)> validation)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        return validation.Average(v => (double)ResidualLoss.Mean(network.forward(v.b, v.g.Flags), v.b, v.g).item<float>());
+    }
+
+    void SaveCheckpoint(LeanNetwork network, TorchSharp.Modules.Adam optimizer, int step, double seconds)
+    {
+        NetworkFile.Export(network, new Dictionary<string, string> { ["architecture"] = LeanDirectionModel.ArchitectureName, ["channels"] = _o.Channels.ToString(CultureInfo.InvariantCulture) })
+            .Write(Checkpoint("safetensors"));
+        optimizer.save_state_dict(Checkpoint("optimizer"));
+        var state = new JsonObject { ["step"] = step, ["seconds"] = seconds, ["channels"] = _o.Channels, ["seed"] = _o.Seed };
+        File.WriteAllText(Checkpoint("json"), state.ToJsonString());
+    }
+
+    static void TrimCsv(string csv, int steps)
+    {
+        if (!File.Exists(csv)) { File.WriteAllText(csv, "step,loss,validation_loss,seconds\n"); return; }
+        var lines = File.ReadAllLines(csv);
+        File.WriteAllLines(csv, lines.Take(1 + steps));
+    }
+
+    Dictionary<string, string> Metadata(TrainingSet data, int steps, double loss, double seconds)
+    {
+        var d0 = data.Domains[0];
+        return new Dictionary<string, string>
+        {
+            ["architecture"] = LeanDirectionModel.ArchitectureName,
+            ["channels"] = _o.Channels.ToString(CultureInfo.InvariantCulture),
+            ["flag_channels"] = "fluid, air, solid",
+            ["parameters"] = LeanDirectionModel.ParameterCount(_o.Channels).ToString(CultureInfo.InvariantCulture),
+            ["training_grid"] = $"{d0.Grid.Nx}x{d0.Grid.Ny}x{d0.Grid.Nz}",
+            ["training_domains"] = string.Join(", ", data.Domains.Select(d => $"{d.Name} ({d.Count} samples)")),
+            ["data_recipe"] = string.Join("; ", data.Domains.Select(d => d.Recipe.ToJsonString())),
+            ["optimizer"] = string.Create(CultureInfo.InvariantCulture, $"Adam lr {_o.LearningRate:g}, batch {_o.BatchSize}, {_o.Epochs} epochs, seed {_o.Seed}"),
+            ["steps"] = steps.ToString(CultureInfo.InvariantCulture),
+            ["final_loss"] = loss.ToString("G4", CultureInfo.InvariantCulture),
+            ["training_seconds"] = seconds.ToString("F0", CultureInfo.InvariantCulture),
+            ["command"] = _o.Command,
+        };
+    }
+}
