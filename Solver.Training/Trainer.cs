@@ -35,7 +35,12 @@ public sealed class Trainer
         var validation = TrainingDomain.Validation(n).Select(d => (d, g: new GridOperatorTensors(d.Grid), b: ValidationSamples(d.Grid))).ToArray();
 
         random.manual_seed(_o.Seed);
-        var network = new LeanNetwork(_o.Channels);
+        nn.Module<Tensor, Tensor, Tensor> network = _o.Architecture switch
+        {
+            LeanDirectionModel.ArchitectureName => new LeanNetwork(_o.Channels),
+            PaperNetwork.ArchitectureName => new PaperNetwork(),
+            _ => throw new ArgumentException($"--arch '{_o.Architecture}': expected lean or paper"),
+        };
         var optimizer = optim.Adam(network.parameters(), _o.LearningRate);
         int stepsPerEpoch = data.Domains.Sum(d => d.Count) / _o.BatchSize;
         int total = stepsPerEpoch * _o.Epochs;
@@ -47,7 +52,8 @@ public sealed class Trainer
             var state = JsonNode.Parse(File.ReadAllText(Checkpoint("json")))!.AsObject();
             start = state["step"]!.GetValue<int>();
             trainedSeconds = state["seconds"]!.GetValue<double>();
-            if (state["channels"]!.GetValue<int>() != _o.Channels) throw new InvalidOperationException($"{Checkpoint("json")}: the checkpoint has {state["channels"]} channels, the run asks for {_o.Channels}");
+            if (state["channels"]!.GetValue<int>() != _o.Channels || (state["architecture"]?.GetValue<string>() ?? "lean") != _o.Architecture)
+                throw new ArgumentException($"{Checkpoint("json")}: the checkpoint is {state["architecture"] ?? "lean"} with {state["channels"]} channels, the run asks for {_o.Architecture} with {_o.Channels}; use another --output or the same settings");
             NetworkFile.Import(network, ModelFile.Read(Checkpoint("safetensors")));
             optimizer.load_state_dict(Checkpoint("optimizer"));
             TrimCsv(csv, start);
@@ -77,7 +83,7 @@ public sealed class Trainer
             if ((step + 1) % _o.CheckpointEvery == 0 || step + 1 == total) SaveCheckpoint(network, optimizer, step + 1, seconds);
         }
         double totalSeconds = trainedSeconds + clock.Elapsed.TotalSeconds;
-        var model = NetworkFile.Export(network, Metadata(data, total, last, totalSeconds));
+        var model = NetworkFile.Export(network, Metadata(data, total, last, totalSeconds, network.parameters().Sum(p => p.numel())));
         model.Write(_o.ModelPath);
         LossCurve.WritePng(csv, Path.Combine(_o.OutputFolder, "loss.png"));
         foreach (var g in geometries) g.Dispose();
@@ -114,19 +120,19 @@ public sealed class Trainer
         return tensor(values, [count, 1, grid.Nz, grid.Ny, grid.Nx]);
     }
 
-    static double Validate(LeanNetwork network, IEnumerable<(TrainingDomain d, GridOperatorTensors g, Tensor b)> validation)
+    static double Validate(nn.Module<Tensor, Tensor, Tensor> network, IEnumerable<(TrainingDomain d, GridOperatorTensors g, Tensor b)> validation)
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         return validation.Average(v => (double)ResidualLoss.Mean(network.forward(v.b, v.g.Flags), v.b, v.g).item<float>());
     }
 
-    void SaveCheckpoint(LeanNetwork network, TorchSharp.Modules.Adam optimizer, int step, double seconds)
+    void SaveCheckpoint(nn.Module network, TorchSharp.Modules.Adam optimizer, int step, double seconds)
     {
-        NetworkFile.Export(network, new Dictionary<string, string> { ["architecture"] = LeanDirectionModel.ArchitectureName, ["channels"] = _o.Channels.ToString(CultureInfo.InvariantCulture) })
+        NetworkFile.Export(network, new Dictionary<string, string> { ["architecture"] = _o.Architecture, ["channels"] = _o.Channels.ToString(CultureInfo.InvariantCulture) })
             .Write(Checkpoint("safetensors"));
         optimizer.save_state_dict(Checkpoint("optimizer"));
-        var state = new JsonObject { ["step"] = step, ["seconds"] = seconds, ["channels"] = _o.Channels, ["seed"] = _o.Seed };
+        var state = new JsonObject { ["step"] = step, ["seconds"] = seconds, ["channels"] = _o.Channels, ["architecture"] = _o.Architecture, ["seed"] = _o.Seed };
         File.WriteAllText(Checkpoint("json"), state.ToJsonString());
     }
 
@@ -137,15 +143,16 @@ public sealed class Trainer
         File.WriteAllLines(csv, lines.Take(1 + steps));
     }
 
-    Dictionary<string, string> Metadata(TrainingSet data, int steps, double loss, double seconds)
+    Dictionary<string, string> Metadata(TrainingSet data, int steps, double loss, double seconds, long parameters)
     {
         var d0 = data.Domains[0];
         return new Dictionary<string, string>
         {
-            ["architecture"] = LeanDirectionModel.ArchitectureName,
-            ["channels"] = _o.Channels.ToString(CultureInfo.InvariantCulture),
-            ["flag_channels"] = "fluid, air, solid",
-            ["parameters"] = LeanDirectionModel.ParameterCount(_o.Channels).ToString(CultureInfo.InvariantCulture),
+            ["architecture"] = _o.Architecture,
+            ["channels"] = (_o.Architecture == PaperNetwork.ArchitectureName ? 16 : _o.Channels).ToString(CultureInfo.InvariantCulture),
+            ["flag_channels"] = _o.Architecture == PaperNetwork.ArchitectureName ? "none (the paper's network reads r only)" : "fluid, air, solid",
+            ["parameters"] = parameters.ToString(CultureInfo.InvariantCulture),
+            ["multiply_adds_per_cell"] = (_o.Architecture == PaperNetwork.ArchitectureName ? PaperNetwork.MultiplyAddsPerCell : LeanDirectionModel.MultiplyAddsPerCell).ToString("F0", CultureInfo.InvariantCulture),
             ["training_grid"] = $"{d0.Grid.Nx}x{d0.Grid.Ny}x{d0.Grid.Nz}",
             ["training_domains"] = string.Join(", ", data.Domains.Select(d => $"{d.Name} ({d.Count} samples)")),
             ["data_recipe"] = string.Join("; ", data.Domains.Select(d => d.Recipe.ToJsonString())),

@@ -136,7 +136,9 @@ public static class SolveCommand
             grid = GridOperatorMatch.Infer(a, ParseGrid(s.Grid), out string why) ?? throw new UsageException($"{s.Matrix}: {why}; {advice}");
         }
         var file = s.Model is null ? DefaultModel.Load() : ModelFile.Read(s.Model);
-        var model = new LeanDirectionModel(file);
+        IDirectionModel model = file.Architecture == LeanDirectionModel.ArchitectureName
+            ? new LeanDirectionModel(file)                                   // plain C#, no libtorch
+            : Training.Networks.TorchDirectionModel.Load(file);              // e.g. the paper's network
         var full = compact ? grid.ToCsr(GridMatrixLayout.FullGrid) : a;
         using var progress = new ProgressLine(console, "dcdm");
         var options = new SolverOptions { Tolerance = s.Tolerance, MaxIterations = s.MaxIterations, Monitor = progress.Report };

@@ -12,7 +12,9 @@ public static class TrainCommand
         var data = new Option<string>("--data") { Description = "training-set folder (dcdm generate-data)", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "folder for checkpoints, loss.csv and loss.png", Required = true };
         var model = new Option<string?>("--model") { Description = "model file to write (default OUTPUT/model.safetensors)" };
-        var channels = new Option<int>("--channels") { Description = "hidden channels of each stencil predictor", DefaultValueFactory = _ => 8 };
+        var arch = new Option<string>("--arch") { Description = "lean (multilevel stencils from the cell flags) or paper (the 16-channel from64 network)", DefaultValueFactory = _ => "lean" };
+        arch.AcceptOnlyFromAmong("lean", "paper");
+        var channels = new Option<int>("--channels") { Description = "lean: hidden channels of each stencil predictor", DefaultValueFactory = _ => 8 };
         channels.Require(v => v >= 1 && v <= 256, "must be between 1 and 256");
         var lr = new Option<double>("--lr") { Description = "Adam learning rate (the paper: 1e-4)", DefaultValueFactory = _ => 1e-4 };
         lr.Require(v => v > 0 && v < 1, "must be in (0, 1)");
@@ -26,7 +28,7 @@ public static class TrainCommand
         var validate = new Option<int>("--validate-every") { Description = "steps between validation losses (geometries not trained on)", DefaultValueFactory = _ => 100 };
         validate.Require(v => v >= 1, "must be >= 1");
         var resume = new Option<bool>("--resume") { Description = "continue from OUTPUT/checkpoint.* if present" };
-        var command = new Command("train", "train the lean direction network on a training set") { data, output, model, channels, lr, batch, epochs, seed, every, validate, resume };
+        var command = new Command("train", "train a direction network (lean or paper) on a training set") { data, output, model, arch, channels, lr, batch, epochs, seed, every, validate, resume };
         command.SetAction((parse, cancellation) =>
         {
             string outFolder = parse.GetValue(output)!;
@@ -34,7 +36,7 @@ public static class TrainCommand
             {
                 DataFolder = parse.GetValue(data)!, OutputFolder = outFolder,
                 ModelPath = parse.GetValue(model) ?? Path.Combine(outFolder, "model.safetensors"),
-                Channels = parse.GetValue(channels), LearningRate = parse.GetValue(lr), BatchSize = parse.GetValue(batch),
+                Architecture = parse.GetValue(arch)!, Channels = parse.GetValue(channels), LearningRate = parse.GetValue(lr), BatchSize = parse.GetValue(batch),
                 Epochs = parse.GetValue(epochs), Seed = parse.GetValue(seed), CheckpointEvery = parse.GetValue(every),
                 ValidateEvery = parse.GetValue(validate), Resume = parse.GetValue(resume),
                 Command = "dcdm " + string.Join(' ', parse.Tokens.Select(t => t.Value)),

@@ -6,9 +6,9 @@ namespace Dcdm.Poisson;
 /// Recognises a matrix as the 7-point voxel operator of a grid (what DCDM's network needs: the cell
 /// flags). Full-grid layout: n^3 rows (or the given sizes), rows of non-fluid cells all zero. Without a
 /// flags file the flags are rebuilt from the matrix: fluid = rows with entries; each fluid cell's
-/// diagonal minus its fluid neighbours is its number of air neighbours, given to its non-fluid
-/// neighbours top first (+z, -z, +y, -y, +x, -x); the rest are solid. The result is accepted only if
-/// the grid's operator equals the matrix entry for entry.
+/// diagonal minus its fluid neighbours is the number of air neighbours it needs. Air cells are placed
+/// greedily, top first (+z, -z, +y, -y, +x, -x), only where every fluid neighbour still needs one;
+/// the rest are solid. The result is accepted only if the grid's operator equals the matrix entry for entry.
 /// </summary>
 public static class GridOperatorMatch
 {
@@ -28,7 +28,8 @@ public static class GridOperatorMatch
         }
         var cells = new CellType[a.Rows];
         for (int i = 0; i < a.Rows; i++) cells[i] = a.RowHasNonZero(i) ? CellType.Fluid : CellType.Solid;
-        int plane = nx * ny;
+        // deficit: air neighbours a fluid cell still needs (its diagonal minus its fluid neighbours)
+        var deficit = new int[a.Rows];
         for (int i = 0; i < a.Rows; i++)
         {
             if (cells[i] != CellType.Fluid) continue;
@@ -40,19 +41,38 @@ public static class GridOperatorMatch
                 if (j == i) diagonal = a.Values[k];
                 else if (a.Values[k] != 0) fluidNeighbours++;
             }
-            int air = (int)Math.Round(diagonal) - fluidNeighbours;
-            if (air < 0 || air > 6 || Math.Abs(diagonal - Math.Round(diagonal)) > 1e-12)
+            deficit[i] = (int)Math.Round(diagonal) - fluidNeighbours;
+            if (deficit[i] < 0 || deficit[i] > 6 || Math.Abs(diagonal - Math.Round(diagonal)) > 1e-12)
             {
                 why = $"row {i + 1}: diagonal {diagonal:g6} with {fluidNeighbours} off-diagonal entries is not a 7-point voxel Poisson row";
                 return null;
             }
-            int x = i % nx, y = i / nx % ny, z = i / plane;
-            foreach (var (inside, j) in new[] { (z < nz - 1, i + plane), (z > 0, i - plane), (y < ny - 1, i + nx), (y > 0, i - nx), (x < nx - 1, i + 1), (x > 0, i - 1) })
+        }
+        Span<int> around = stackalloc int[6], next = stackalloc int[6], touched = stackalloc int[6];
+        for (int i = 0; i < a.Rows; i++)
+        {
+            while (cells[i] == CellType.Fluid && deficit[i] > 0)
             {
-                if (air == 0) break;
-                if (!inside || a.RowHasNonZero(j)) continue;
-                if (cells[j] != CellType.Air) cells[j] = CellType.Air;
-                air--;
+                // an air cell counts for every fluid neighbour it has: only one that all of them still need will do
+                int chosen = -1;
+                int count = Neighbours(i, nx, ny, nz, around);
+                for (int c = 0; c < count && chosen < 0; c++)
+                {
+                    int j = around[c];
+                    if (cells[j] != CellType.Solid) continue;
+                    bool fits = true;
+                    int m = Neighbours(j, nx, ny, nz, next);
+                    for (int t = 0; t < m; t++) if (cells[next[t]] == CellType.Fluid && deficit[next[t]] < 1) fits = false;
+                    if (fits) chosen = j;
+                }
+                if (chosen < 0)
+                {
+                    why = $"row {i + 1}: its diagonal asks for more air neighbours than any placement of air cells gives; pass the cell flags with --flags";
+                    return null;
+                }
+                cells[chosen] = CellType.Air;
+                int n = Neighbours(chosen, nx, ny, nz, touched);
+                for (int t = 0; t < n; t++) if (cells[touched[t]] == CellType.Fluid) deficit[touched[t]]--;
             }
         }
         var grid = new PoissonGrid(nx, ny, nz, cells);
@@ -79,6 +99,19 @@ public static class GridOperatorMatch
         }
         why = "";
         return true;
+    }
+
+    /// <summary>The in-grid face neighbours of cell i, top first (+z, -z, +y, -y, +x, -x).</summary>
+    static int Neighbours(int i, int nx, int ny, int nz, Span<int> into)
+    {
+        int plane = nx * ny, x = i % nx, y = i / nx % ny, z = i / plane, count = 0;
+        if (z < nz - 1) into[count++] = i + plane;
+        if (z > 0) into[count++] = i - plane;
+        if (y < ny - 1) into[count++] = i + nx;
+        if (y > 0) into[count++] = i - nx;
+        if (x < nx - 1) into[count++] = i + 1;
+        if (x > 0) into[count++] = i - 1;
+        return count;
     }
 
     static IEnumerable<(int, double)> Row(CsrMatrix a, int i)

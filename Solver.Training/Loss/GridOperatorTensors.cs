@@ -18,14 +18,15 @@ public sealed class GridOperatorTensors : IDisposable
     /// <summary>(1, 1, nz, ny, nx): the diagonal on the unknowns, 0 elsewhere.</summary>
     public Tensor Diagonal { get; }
 
-    public GridOperatorTensors(PoissonGrid grid)
+    /// <param name="type">float32 for training; float64 for checks against finite differences.</param>
+    public GridOperatorTensors(PoissonGrid grid, ScalarType type = ScalarType.Float32)
     {
         Grid = grid;
         long[] shape = [1, 1, grid.Nz, grid.Ny, grid.Nx];
         var components = new FluidComponents(grid);
-        Flags = tensor(LeanDirectionModel.FlagImages(grid), [1, LeanDirectionModel.FlagChannels, grid.Nz, grid.Ny, grid.Nx]);
-        Fluid = tensor(components.Diagonal.Select(d => d > 0 ? 1f : 0f).ToArray(), shape);
-        Diagonal = tensor(components.Diagonal.Select(d => (float)d).ToArray(), shape);
+        Flags = tensor(LeanDirectionModel.FlagImages(grid), [1, LeanDirectionModel.FlagChannels, grid.Nz, grid.Ny, grid.Nx]).to_type(type);
+        Fluid = tensor(components.Diagonal.Select(d => d > 0 ? 1f : 0f).ToArray(), shape).to_type(type);
+        Diagonal = tensor(components.Diagonal.Select(d => (float)d).ToArray(), shape).to_type(type);
     }
 
     public void Dispose()

@@ -25,7 +25,8 @@ public static class ResidualLoss
     public static Tensor Apply(Tensor q, GridOperatorTensors g)
     {
         var masked = q * g.Fluid;
-        var sides = nn.functional.conv3d(masked, Neighbours, padding: [1, 1, 1]);
+        var kernel = Neighbours.dtype == q.dtype ? Neighbours : Neighbours.to_type(q.dtype);
+        var sides = nn.functional.conv3d(masked, kernel, padding: [1, 1, 1]);
         return g.Fluid * (g.Diagonal * masked - sides);
     }
 

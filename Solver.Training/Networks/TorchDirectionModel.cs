@@ -1,17 +1,34 @@
 using Dcdm.Models;
 using Dcdm.Poisson;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dcdm.Training.Networks;
 
-/// <summary>A direction model evaluated by TorchSharp (CPU libtorch): the trained module's own forward.</summary>
-public sealed class TorchDirectionModel(LeanNetwork network) : IDirectionModel
+/// <summary>A direction model evaluated by TorchSharp (CPU libtorch): a trained module's own forward, any architecture.</summary>
+public sealed class TorchDirectionModel(nn.Module<Tensor, Tensor, Tensor> network, string description) : IDirectionModel
 {
-    public string Description => $"lean (TorchSharp), {network.Channels} channels, {network.ParameterCount} parameters";
+    public TorchDirectionModel(LeanNetwork lean) : this(lean, $"lean (TorchSharp), {lean.Channels} channels, {lean.ParameterCount} parameters") { }
+
+    public string Description => description;
+
+    /// <summary>The network a model file describes ("lean" or "paper"), with its weights.</summary>
+    public static TorchDirectionModel Load(ModelFile file)
+    {
+        nn.Module<Tensor, Tensor, Tensor> network = file.Architecture switch
+        {
+            LeanDirectionModel.ArchitectureName => new LeanNetwork(file.IntMetadata("channels", 8)),
+            PaperNetwork.ArchitectureName => new PaperNetwork(),
+            _ => throw new ModelFileException(file.Metadata.GetValueOrDefault("source", "model"), $"unknown architecture '{file.Architecture}' (known: lean, paper)"),
+        };
+        NetworkFile.Import(network, file);
+        long parameters = network.parameters().Sum(p => p.numel());
+        return new TorchDirectionModel(network, $"{file.Architecture} (TorchSharp), {parameters} parameters");
+    }
 
     public IDirection Bind(PoissonGrid grid) => new Bound(network, grid);
 
-    sealed class Bound(LeanNetwork network, PoissonGrid grid) : IDirection
+    sealed class Bound(nn.Module<Tensor, Tensor, Tensor> network, PoissonGrid grid) : IDirection
     {
         readonly Tensor _flags = tensor(LeanDirectionModel.FlagImages(grid), [1, LeanDirectionModel.FlagChannels, grid.Nz, grid.Ny, grid.Nx]);
 

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Dcdm.Cli;
+using Dcdm.Poisson;
+
+namespace Dcdm.Tests.Cli;
+
+public class CliDcdmTests
+{
+    static (int code, string output, string error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = DcdmApp.RunAsync(args, new CliConsole(output, error, ErrorIsTerminal: false)).GetAwaiter().GetResult();
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Test]
+    public void DcdmWithTheShippedModelSolvesAGeneratedGridAndAFlagsFileGivesTheCompactLayout()
+    {
+        string folder = TestData.TempFolder();
+        foreach (var layout in new[] { "full", "compact" })
+        {
+            string dir = Path.Combine(folder, layout);
+            Assert.That(Run("generate", "--domain", "tank", "--size", "12", "--layout", layout, "-o", dir).code, Is.EqualTo(0));
+            var args = new List<string> { "solve", Path.Combine(dir, "A.mtx"), "--rhs", Path.Combine(dir, "b.mtx"), "--method", "dcdm", "--tol", "1e-8", "--json" };
+            if (layout == "compact") args.AddRange(["--flags", Path.Combine(dir, "flags.bin")]);
+            var (code, output, error) = Run(args.ToArray());
+            Assert.That(code, Is.EqualTo(0), error + output);
+            using var json = JsonDocument.Parse(output);
+            Assert.That(json.RootElement.GetProperty("method").GetString(), Is.EqualTo("dcdm"));
+            Assert.That(json.RootElement.GetProperty("relativeResidual").GetDouble(), Is.LessThanOrEqualTo(1e-8));
+            Assert.That(json.RootElement.GetProperty("details").GetProperty("model").GetString(), Does.StartWith("lean"));
+        }
+    }
+
+    [Test]
+    public void DcdmOnTheTwoDimensionalFluidMatrixNeedsItsGridSize()
+    {
+        var (code, _, error) = Run("solve", TestData.Matrix("fluid16_A.mtx"), "--rhs", TestData.Matrix("fluid16_b.mtx"), "--method", "dcdm");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("pcg-ic0"));
+        var (ok, output, error2) = Run("solve", TestData.Matrix("fluid16_A.mtx"), "--rhs", TestData.Matrix("fluid16_b.mtx"), "--method", "dcdm", "--grid", "64,64,1", "--tol", "1e-8");
+        Assert.That(ok, Is.EqualTo(0), error2 + output);
+    }
+
+    [Test]
+    public void ANonGridMatrixGetsAdviceAndBadGridTextIsUsage()
+    {
+        var (code, _, error) = Run("solve", TestData.Matrix("nos6.mtx"), "--method", "dcdm");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("nos6.mtx").And.Contain("use --method cg or pcg-ic0"));
+        Assert.That(error.Trim().Split('\n'), Has.Length.EqualTo(1));
+        (code, _, error) = Run("solve", TestData.Matrix("nos6.mtx"), "--method", "dcdm", "--grid", "6,x,3");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("--grid"));
+    }
+
+    [Test]
+    public void ModelInfoPrintsTheShippedModel()
+    {
+        var (code, output, error) = Run("model", "info", "default");
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(output, Does.Contain("architecture  lean").And.Contain("smooth.hidden.weight").And.Contain("training_grid"));
+        (code, _, error) = Run("model", "info", Path.Combine(TestData.TempFolder(), "missing.safetensors"));
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("missing.safetensors"));
+    }
+
+    [Test]
+    public void GenerateDataAndTrainRunFromTheCommandLine()
+    {
+        string folder = TestData.TempFolder();
+        var (code, output, error) = Run("generate-data", "-o", Path.Combine(folder, "data"), "--size", "6", "--samples", "8", "--ritz", "20", "--theta", "2");
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(File.Exists(Path.Combine(folder, "data", "manifest.json")));
+        (code, output, error) = Run("train", "--data", Path.Combine(folder, "data"), "-o", Path.Combine(folder, "run"), "--channels", "2", "--batch", "4", "--epochs", "1", "--lr", "1e-2");
+        Assert.That(code, Is.EqualTo(0), error + output);
+        Assert.That(output, Does.Contain("model.safetensors"));
+        (code, output, _) = Run("model", "info", Path.Combine(folder, "run", "model.safetensors"));
+        Assert.That(output, Does.Contain("channels      2"));
+    }
+}

@@ -1,0 +1,107 @@
+using Dcdm.Models;
+using Dcdm.Poisson;
+using Dcdm.Solvers;
+
+namespace Dcdm.Tests.Solvers;
+
+public class DeepConjugateDirectionsTests
+{
+    /// <summary>A stand-in model: q = some function of r.</summary>
+    sealed class FunctionModel(string name, Action<float[], float[]> f) : IDirectionModel
+    {
+        public string Description => name;
+        public IDirection Bind(PoissonGrid grid) => new Bound(f);
+        sealed class Bound(Action<float[], float[]> f) : IDirection
+        {
+            public void Apply(ReadOnlySpan<float> r, Span<float> q)
+            {
+                var output = new float[q.Length];
+                f(r.ToArray(), output);
+                output.CopyTo(q);
+            }
+        }
+    }
+
+    static readonly PoissonGrid Grid = PoissonDomains.RandomObstacles(12, 12, 12, 0.15, seed: 4);
+
+    static double TrueResidual(double[] b, double[] x)
+    {
+        var a = Grid.ToCsr(GridMatrixLayout.FullGrid);
+        var system = new ReducedSystem(a);
+        var rb = new double[system.Unknowns];
+        var (_, norm) = system.PrepareRightHandSide(b, rb);
+        var ax = new double[b.Length];
+        a.Multiply(x, ax);
+        var rx = new double[system.Unknowns];
+        system.Restrict(ax, rx);
+        return Math.Sqrt(rb.Zip(rx, (p, q) => (p - q) * (p - q)).Sum()) / norm;
+    }
+
+    [Test]
+    public void TheIdentityModelIsConjugateGradients()
+    {
+        // q = r, A-orthogonalised against the last direction: exactly CG's directions
+        var b = RightHandSides.VelocityDivergence(Grid, 1);
+        var model = new FunctionModel("identity", (r, q) => r.CopyTo(q, 0));
+        var x = new double[Grid.CellCount];
+        var dcdm = new DeepConjugateDirections(Grid, model, new SolverOptions { Tolerance = 1e-8 }) { StallWindow = 1000 }.Solve(b, x);
+        var cg = new ConjugateGradient(Grid.ToCsr(GridMatrixLayout.FullGrid), options: new SolverOptions { Tolerance = 1e-8 }).Solve(b, new double[Grid.CellCount]);
+        Assert.That(dcdm.Status, Is.EqualTo(SolveStatus.Converged), dcdm.Message);
+        Assert.That(dcdm.Iterations, Is.InRange(cg.Iterations - 2, cg.Iterations + 2));
+        Assert.That(TrueResidual(b, x), Is.LessThanOrEqualTo(1e-8));
+    }
+
+    [Test]
+    public void NaNAndZeroDirectionsAreReplacedByTheResidualAndCounted()
+    {
+        var b = RightHandSides.Random(Grid, 2);
+        foreach (var model in new[] { new FunctionModel("nan", (r, q) => Array.Fill(q, float.NaN)), new FunctionModel("zero", (r, q) => { }) })
+        {
+            var x = new double[Grid.CellCount];
+            var result = new DeepConjugateDirections(Grid, model, new SolverOptions { Tolerance = 1e-6 }) { StallWindow = 1000 }.Solve(b, x);
+            Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+            Assert.That(int.Parse(result.Details["replaced directions"]), Is.EqualTo(result.Iterations), model.Description);
+            Assert.That(TrueResidual(b, x), Is.LessThanOrEqualTo(1e-6));
+        }
+    }
+
+    [Test]
+    public void AStallingModelHandsTheSolveToIncompleteCholesky()
+    {
+        // a direction that ignores r: after orthogonalisation it barely helps, the residual stalls
+        var rng = new Random(3);
+        var fixedDirection = Enumerable.Range(0, Grid.CellCount).Select(_ => (float)rng.NextDouble()).ToArray();
+        var model = new FunctionModel("fixed", (r, q) => fixedDirection.CopyTo(q, 0));
+        var b = RightHandSides.Random(Grid, 4);
+        var x = new double[Grid.CellCount];
+        var result = new DeepConjugateDirections(Grid, model, new SolverOptions { Tolerance = 1e-7 }).Solve(b, x);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(result.Details, Does.ContainKey("fallback"));
+        Assert.That(result.Message, Does.Contain("IC(0)-PCG after"));
+        Assert.That(result.ResidualHistory, Has.Count.EqualTo(result.Iterations + 1));
+        Assert.That(TrueResidual(b, x), Is.LessThanOrEqualTo(1e-7));
+        var ic0 = new ConjugateGradient(Grid.ToCsr(GridMatrixLayout.FullGrid), PreconditionerKind.IncompleteCholesky, new SolverOptions { Tolerance = 1e-7 }).Solve(b, new double[Grid.CellCount]);
+        Assert.That(result.Iterations, Is.LessThanOrEqualTo(ic0.Iterations + 12), "at most the stall window more than IC(0)-PCG alone");
+    }
+
+    [Test]
+    public void TheShippedModelSolvesADomainItNeverSaw()
+    {
+        var model = new LeanDirectionModel(ModelFile.Read(TestData.Model("lean.safetensors")));
+        var grid = PoissonDomains.FreeSurfaceTank(16, 16, 16, 0.7, seed: 9);
+        var b = RightHandSides.VelocityDivergence(grid, 3);
+        var x = new double[grid.CellCount];
+        var result = new DeepConjugateDirections(grid, model, new SolverOptions { Tolerance = 1e-6 }).Solve(b, x);
+        var cg = new ConjugateGradient(grid.ToCsr(GridMatrixLayout.FullGrid), options: new SolverOptions { Tolerance = 1e-6 }).Solve(b, new double[grid.CellCount]);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(result.Iterations, Is.LessThan(cg.Iterations), $"dcdm {result.Iterations}, cg {cg.Iterations}");
+    }
+
+    [Test]
+    public void AMatrixOfAnotherGridIsRefused()
+    {
+        var other = PoissonDomains.SmokeBox(5, 5, 5).ToCsr(GridMatrixLayout.FullGrid);
+        var model = new FunctionModel("identity", (r, q) => r.CopyTo(q, 0));
+        Assert.Throws<InvalidSystemException>(() => new DeepConjugateDirections(Grid, model, matrix: other));
+    }
+}
