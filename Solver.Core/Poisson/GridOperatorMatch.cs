@@ -8,7 +8,8 @@ namespace Dcdm.Poisson;
 /// flags file the flags are rebuilt from the matrix: fluid = rows with entries; each fluid cell's
 /// diagonal minus its fluid neighbours is the number of air neighbours it needs. Air cells are placed
 /// greedily, top first (+z, -z, +y, -y, +x, -x), only where every fluid neighbour still needs one;
-/// the rest are solid. The result is accepted only if the grid's operator equals the matrix entry for entry.
+/// the rest are solid; cells that touch no fluid (invisible in the matrix) become air when connected to air.
+/// The result is accepted only if the grid's operator equals the matrix entry for entry.
 /// </summary>
 public static class GridOperatorMatch
 {
@@ -73,6 +74,29 @@ public static class GridOperatorMatch
                 cells[chosen] = CellType.Air;
                 int n = Neighbours(chosen, nx, ny, nz, touched);
                 for (int t = 0; t < n; t++) if (cells[touched[t]] == CellType.Fluid) deficit[touched[t]]--;
+            }
+        }
+        // Cells with no fluid neighbour do not show in the matrix; an air region reaches through them
+        // (a tank's air above its surface layer), so flood air into those that touch air.
+        var hidden = new bool[a.Rows];
+        var queue = new Queue<int>();
+        for (int i = 0; i < a.Rows; i++)
+        {
+            if (cells[i] == CellType.Fluid) continue;
+            int m = Neighbours(i, nx, ny, nz, around);
+            bool touchesFluid = false;
+            for (int t = 0; t < m; t++) touchesFluid |= cells[around[t]] == CellType.Fluid;
+            hidden[i] = !touchesFluid;
+            if (cells[i] == CellType.Air) queue.Enqueue(i);
+        }
+        while (queue.Count > 0)
+        {
+            int i = queue.Dequeue();
+            int m = Neighbours(i, nx, ny, nz, around);
+            for (int t = 0; t < m; t++)
+            {
+                int j = around[t];
+                if (hidden[j] && cells[j] == CellType.Solid) { cells[j] = CellType.Air; queue.Enqueue(j); }
             }
         }
         var grid = new PoissonGrid(nx, ny, nz, cells);
