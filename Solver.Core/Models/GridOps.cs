@@ -48,7 +48,10 @@ public static class GridOps
         var (xi, xw) = Weights(c.Nx, f.Nx);
         var (yi, yw) = Weights(c.Ny, f.Ny);
         var (zi, zw) = Weights(c.Nz, f.Nz);
-        for (int z = 0; z < f.Nz; z++)
+        var coarseArray = coarse.ToArray();
+        var fineArray = new float[f.Nx * f.Ny * f.Nz];
+        Parallel.For(0, f.Nz, z =>
+        {
             for (int y = 0; y < f.Ny; y++)
                 for (int x = 0; x < f.Nx; x++)
                 {
@@ -58,10 +61,12 @@ public static class GridOps
                         {
                             int row = (zi[2 * z + a] * c.Ny + yi[2 * y + b]) * c.Nx;
                             float w = zw[2 * z + a] * yw[2 * y + b];
-                            v += w * (xw[2 * x] * coarse[row + xi[2 * x]] + xw[2 * x + 1] * coarse[row + xi[2 * x + 1]]);
+                            v += w * (xw[2 * x] * coarseArray[row + xi[2 * x]] + xw[2 * x + 1] * coarseArray[row + xi[2 * x + 1]]);
                         }
-                    fine[(z * f.Ny + y) * f.Nx + x] = v;
+                    fineArray[(z * f.Ny + y) * f.Nx + x] = v;
                 }
+        });
+        fineArray.CopyTo(fine);
     }
 
     /// <summary>For each fine index: the two coarse indices and weights (PyTorch's linear rule with scale in/out = 1/2).</summary>
@@ -82,40 +87,53 @@ public static class GridOps
     }
 
     /// <summary>y(c) = sum_o S[c, o] v(c + o), o over the 27 offsets (dz, dy, dx in -1..1, x fastest); v = 0 outside.</summary>
-    public static void ApplyStencil(float[] stencil, float[] v, float[] y, (int Nx, int Ny, int Nz) g)
+    public static unsafe void ApplyStencil(float[] stencil, float[] v, float[] y, (int Nx, int Ny, int Nz) g)
     {
         int nx = g.Nx, ny = g.Ny, nz = g.Nz;
+        if (stencil.Length < (long)nx * ny * nz * 27 || v.Length < nx * ny * nz || y.Length < nx * ny * nz)
+            throw new ArgumentException($"a {nx}x{ny}x{nz} grid needs 27 stencil values and one v and y value per cell");
         Parallel.For(0, nz, z =>
         {
-            for (int yy = 0; yy < ny; yy++)
-                for (int x = 0; x < nx; x++)
+            Span<int> rowOffset = stackalloc int[9];
+            for (int r = 0; r < 9; r++) rowOffset[r] = ((r / 3 - 1) * ny + (r % 3 - 1)) * nx;
+            fixed (float* sp = stencil, vp = v, yp = y)
+                for (int yy = 0; yy < ny; yy++)
                 {
-                    int cell = (z * ny + yy) * nx + x;
-                    int s = cell * 27;
-                    float sum = 0;
-                    bool inside = x > 0 && x < nx - 1 && yy > 0 && yy < ny - 1 && z > 0 && z < nz - 1;
-                    if (inside)
+                    int rowStart = (z * ny + yy) * nx;
+                    bool interiorRow = yy > 0 && yy < ny - 1 && z > 0 && z < nz - 1;
+                    for (int x = 0; x < nx; x++)
                     {
-                        int o = 0;
-                        for (int dz = -1; dz <= 1; dz++)
-                            for (int dy = -1; dy <= 1; dy++)
-                            {
-                                int row = cell + (dz * ny + dy) * nx;
-                                sum += stencil[s + o] * v[row - 1] + stencil[s + o + 1] * v[row] + stencil[s + o + 2] * v[row + 1];
-                                o += 3;
-                            }
-                    }
-                    else
-                    {
-                        for (int o = 0; o < 27; o++)
+                        int cell = rowStart + x;
+                        float* s = sp + (long)cell * 27;
+                        float sum = 0;
+                        if (interiorRow && x > 0 && x < nx - 1)
                         {
-                            int dz = o / 9 - 1, dy = o / 3 % 3 - 1, dx = o % 3 - 1;
-                            int zz = z + dz, y2 = yy + dy, xx = x + dx;
-                            if (zz < 0 || zz >= nz || y2 < 0 || y2 >= ny || xx < 0 || xx >= nx) continue;
-                            sum += stencil[s + o] * v[(zz * ny + y2) * nx + xx];
+                            // 9 rows of 3 neighbours each, no bounds tests
+                            for (int r = 0; r < 9; r++)
+                            {
+                                float* w = vp + cell + rowOffset[r];
+                                sum += s[3 * r] * w[-1] + s[3 * r + 1] * w[0] + s[3 * r + 2] * w[1];
+                            }
                         }
+                        else
+                        {
+                            for (int dz = -1; dz <= 1; dz++)
+                            {
+                                int zz = z + dz;
+                                if (zz < 0 || zz >= nz) { s += 9; continue; }
+                                for (int dy = -1; dy <= 1; dy++, s += 3)
+                                {
+                                    int y2 = yy + dy;
+                                    if (y2 < 0 || y2 >= ny) continue;
+                                    float* w = vp + (zz * ny + y2) * nx + x;
+                                    if (x > 0) sum += s[0] * w[-1];
+                                    sum += s[1] * w[0];
+                                    if (x < nx - 1) sum += s[2] * w[1];
+                                }
+                            }
+                        }
+                        yp[cell] = sum;
                     }
-                    y[cell] = sum;
                 }
         });
     }
