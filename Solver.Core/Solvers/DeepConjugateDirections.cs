@@ -12,15 +12,15 @@ namespace Dcdm.Solvers;
 ///   alpha = (q.r)/(q.A q);  x += alpha q;  r -= alpha A q,
 /// stopping on the true residual like the other solvers. Safeguards the paper lacks: a direction
 /// that is NaN, zero, or (after orthogonalisation) nearly orthogonal to r or with q.Aq &lt;= 0 is
-/// replaced by r for that step and counted; and when the residual falls less than 2x over 10
-/// iterations (a model that does not fit the problem makes DCDM stall where CG converges) the rest of
-/// the solve goes to IC(0)-PCG from the current x. The result reports both.
+/// replaced by r for that step and counted; and when the best residual of the last 20 iterations is
+/// not 2x below the best before them (a model that does not fit the problem makes DCDM stall where CG
+/// converges) the rest of the solve goes to IC(0)-PCG from the current x. The result reports both.
 /// Vectors are full-grid (one entry per cell); the operator is the grid's 7-point matrix.
 /// </summary>
 public sealed class DeepConjugateDirections : ILinearSolver
 {
     /// <summary>Iterations over which the residual must fall by <see cref="StallFactor"/>, else IC(0)-PCG takes over.</summary>
-    public int StallWindow { get; init; } = 10;
+    public int StallWindow { get; init; } = 20;
     public double StallFactor { get; init; } = 2;
 
     readonly PoissonGrid _grid;
@@ -100,9 +100,9 @@ public sealed class DeepConjugateDirections : ILinearSolver
             }
             if (k >= _options.MaxIterations) { outcome = new(SolveStatus.MaxIterations, k, TrueResidual(rb, rx, r) / bNorm, $"{k} iterations reached", replacements); break; }
             if (cancellation.IsCancellationRequested) { outcome = new(SolveStatus.Cancelled, k, TrueResidual(rb, rx, r) / bNorm, "cancelled by the caller", replacements); break; }
-            if (k >= StallWindow && history[^1] * StallFactor > history[^(StallWindow + 1)])
+            if (Stalled(history))
             {
-                details["fallback"] = $"residual fell less than {StallFactor:g}x over the last {StallWindow} iterations at iteration {k}: IC(0)-PCG from the current x";
+                details["fallback"] = $"the best residual of the last {StallWindow} iterations was not {StallFactor:g}x below the best before them, at iteration {k}: IC(0)-PCG from the current x";
                 outcome = Fallback(rb, rx, bNorm, k, history, details, cancellation, replacements);
                 break;
             }
@@ -145,6 +145,20 @@ public sealed class DeepConjugateDirections : ILinearSolver
         details["replaced directions"] = replaced.ToString(CultureInfo.InvariantCulture);
         details["network time"] = string.Create(CultureInfo.InvariantCulture, $"{networkTime.TotalMilliseconds:F1} ms");
         return Finish(outcome.Value, history, projection, clock, details, x, rx);
+    }
+
+    /// <summary>
+    /// DCDM's residual is not monotone (each step minimises the error's A-norm along q), so progress is
+    /// judged by best residuals: stalled when the best of the last window is not StallFactor below the best before it.
+    /// </summary>
+    bool Stalled(List<double> history)
+    {
+        int k = history.Count - 1;
+        if (k < StallWindow) return false;
+        double bestBefore = double.MaxValue, bestRecent = double.MaxValue;
+        for (int i = 0; i <= k - StallWindow; i++) bestBefore = Math.Min(bestBefore, history[i]);
+        for (int i = k - StallWindow + 1; i <= k; i++) bestRecent = Math.Min(bestRecent, history[i]);
+        return bestRecent * StallFactor > bestBefore;
     }
 
     /// <summary>
