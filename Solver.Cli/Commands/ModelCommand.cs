@@ -26,7 +26,9 @@ public static class ModelCommand
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"cost          {LeanDirectionModel.MultiplyAddsPerCell:F0} multiply-adds per cell per direction; {LeanDirectionModel.SetupMultiplyAddsPerCell(channels):F0} per cell once per geometry"));
             }
-            foreach (var (k, v) in model.Metadata.Where(kv => kv.Key != "source")) o.WriteLine($"{k,-13} {v}");
+            else if (model.Architecture == Training.Networks.PaperNetwork.ArchitectureName)
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cost          {Training.Networks.PaperNetwork.MultiplyAddsPerCell:F0} multiply-adds per cell per direction (TorchSharp)"));
+            foreach (var (k, v) in model.Metadata.Where(kv => kv.Key is not ("source" or "architecture"))) o.WriteLine($"{k,-13} {v}");
             foreach (var (name, t) in model.Tensors) o.WriteLine($"tensor        {name} {t.ShapeText}");
             return Task.FromResult(ExitCode.Converged);
         });

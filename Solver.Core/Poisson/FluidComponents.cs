@@ -95,17 +95,5 @@ public sealed class FluidComponents
     }
 
     /// <summary>Removes the mean of v on every singular component; returns the squared norm removed.</summary>
-    public double RemoveNullSpace(Span<double> v)
-    {
-        double removed = 0;
-        foreach (var comp in SingularComponents)
-        {
-            double mean = 0;
-            foreach (int i in comp) mean += v[i];
-            mean /= comp.Length;
-            foreach (int i in comp) v[i] -= mean;
-            removed += mean * mean * comp.Length;
-        }
-        return removed;
-    }
+    public double RemoveNullSpace(Span<double> v) => ConstantNullSpace.RemoveMeans(SingularComponents, v);
 }

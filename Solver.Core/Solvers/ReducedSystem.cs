@@ -67,19 +67,7 @@ public sealed class ReducedSystem
     }
 
     /// <summary>Removes the mean of v on every singular component; returns the squared norm removed.</summary>
-    public double RemoveNullSpace(Span<double> v)
-    {
-        double removed = 0;
-        foreach (var comp in SingularComponents)
-        {
-            double mean = 0;
-            foreach (int i in comp) mean += v[i];
-            mean /= comp.Length;
-            foreach (int i in comp) v[i] -= mean;
-            removed += mean * mean * comp.Length;
-        }
-        return removed;
-    }
+    public double RemoveNullSpace(Span<double> v) => ConstantNullSpace.RemoveMeans(SingularComponents, v);
 
     /// <summary>
     /// Restricts b to the unknowns and projects it onto the range of A (drops zero rows, removes
