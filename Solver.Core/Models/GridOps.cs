@@ -43,30 +43,34 @@ public static class GridOps
     }
 
     /// <summary>fine = trilinear interpolation of coarse onto (2 c) cells, align_corners = false, cropped to the fine size.</summary>
-    public static void UpsampleInto(ReadOnlySpan<float> coarse, (int Nx, int Ny, int Nz) c, (int Nx, int Ny, int Nz) f, Span<float> fine)
+    public static unsafe void UpsampleInto(float[] coarse, (int Nx, int Ny, int Nz) c, (int Nx, int Ny, int Nz) f, float[] fine)
     {
+        if (coarse.Length < c.Nx * c.Ny * c.Nz || fine.Length < f.Nx * f.Ny * f.Nz)
+            throw new ArgumentException($"upsampling {c.Nx}x{c.Ny}x{c.Nz} to {f.Nx}x{f.Ny}x{f.Nz}: arrays too short");
         var (xi, xw) = Weights(c.Nx, f.Nx);
         var (yi, yw) = Weights(c.Ny, f.Ny);
         var (zi, zw) = Weights(c.Nz, f.Nz);
-        var coarseArray = coarse.ToArray();
-        var fineArray = new float[f.Nx * f.Ny * f.Nz];
         Parallel.For(0, f.Nz, z =>
         {
-            for (int y = 0; y < f.Ny; y++)
-                for (int x = 0; x < f.Nx; x++)
+            fixed (float* cp = coarse, fp = fine)
+            fixed (int* xip = xi)
+            fixed (float* xwp = xw)
+                for (int y = 0; y < f.Ny; y++)
                 {
-                    float v = 0;
-                    for (int a = 0; a < 2; a++)
-                        for (int b = 0; b < 2; b++)
-                        {
-                            int row = (zi[2 * z + a] * c.Ny + yi[2 * y + b]) * c.Nx;
-                            float w = zw[2 * z + a] * yw[2 * y + b];
-                            v += w * (xw[2 * x] * coarseArray[row + xi[2 * x]] + xw[2 * x + 1] * coarseArray[row + xi[2 * x + 1]]);
-                        }
-                    fineArray[(z * f.Ny + y) * f.Nx + x] = v;
+                    // the four coarse rows this fine row mixes, with their weights
+                    float* r00 = cp + (zi[2 * z] * c.Ny + yi[2 * y]) * c.Nx, r01 = cp + (zi[2 * z] * c.Ny + yi[2 * y + 1]) * c.Nx;
+                    float* r10 = cp + (zi[2 * z + 1] * c.Ny + yi[2 * y]) * c.Nx, r11 = cp + (zi[2 * z + 1] * c.Ny + yi[2 * y + 1]) * c.Nx;
+                    float w00 = zw[2 * z] * yw[2 * y], w01 = zw[2 * z] * yw[2 * y + 1], w10 = zw[2 * z + 1] * yw[2 * y], w11 = zw[2 * z + 1] * yw[2 * y + 1];
+                    float* row = fp + (z * f.Ny + y) * f.Nx;
+                    for (int x = 0; x < f.Nx; x++)
+                    {
+                        int i0 = xip[2 * x], i1 = xip[2 * x + 1];
+                        float a = xwp[2 * x], b = xwp[2 * x + 1];
+                        row[x] = w00 * (a * r00[i0] + b * r00[i1]) + w01 * (a * r01[i0] + b * r01[i1])
+                               + w10 * (a * r10[i0] + b * r10[i1]) + w11 * (a * r11[i0] + b * r11[i1]);
+                    }
                 }
         });
-        fineArray.CopyTo(fine);
     }
 
     /// <summary>For each fine index: the two coarse indices and weights (PyTorch's linear rule with scale in/out = 1/2).</summary>
@@ -87,16 +91,19 @@ public static class GridOps
     }
 
     /// <summary>y(c) = sum_o S[c, o] v(c + o), o over the 27 offsets (dz, dy, dx in -1..1, x fastest); v = 0 outside.</summary>
-    public static unsafe void ApplyStencil(float[] stencil, float[] v, float[] y, (int Nx, int Ny, int Nz) g)
+    public static unsafe void ApplyStencil(StencilField field, float[] v, float[] y, (int Nx, int Ny, int Nz) g)
     {
         int nx = g.Nx, ny = g.Ny, nz = g.Nz;
-        if (stencil.Length < (long)nx * ny * nz * 27 || v.Length < nx * ny * nz || y.Length < nx * ny * nz)
-            throw new ArgumentException($"a {nx}x{ny}x{nz} grid needs 27 stencil values and one v and y value per cell");
+        var slot = field.Slot;
+        var stencil = field.Table;
+        if (slot.Length < nx * ny * nz || v.Length < nx * ny * nz || y.Length < nx * ny * nz)
+            throw new ArgumentException($"a {nx}x{ny}x{nz} grid needs a stencil, a v and a y value per cell");
         Parallel.For(0, nz, z =>
         {
             Span<int> rowOffset = stackalloc int[9];
             for (int r = 0; r < 9; r++) rowOffset[r] = ((r / 3 - 1) * ny + (r % 3 - 1)) * nx;
             fixed (float* sp = stencil, vp = v, yp = y)
+            fixed (int* slots = slot)
                 for (int yy = 0; yy < ny; yy++)
                 {
                     int rowStart = (z * ny + yy) * nx;
@@ -104,7 +111,7 @@ public static class GridOps
                     for (int x = 0; x < nx; x++)
                     {
                         int cell = rowStart + x;
-                        float* s = sp + (long)cell * 27;
+                        float* s = sp + (long)slots[cell] * 27;
                         float sum = 0;
                         if (interiorRow && x > 0 && x < nx - 1)
                         {

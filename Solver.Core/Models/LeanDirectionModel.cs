@@ -62,9 +62,9 @@ public sealed class LeanDirectionModel : IDirectionModel
         flags[0] = FlagImages(grid);
         for (int l = 0; l + 1 < levels.Count; l++) flags[l + 1] = GridOps.Pool(flags[l], FlagChannels, levels[l], levels[l + 1]);
         int last = levels.Count - 1;
-        var smooth = new float[last][];
-        var down = new float[last][];
-        var up = new float[last][];
+        var smooth = new StencilField[last];
+        var down = new StencilField[last];
+        var up = new StencilField[last];
         for (int l = 0; l < last; l++)
         {
             smooth[l] = _blocks["smooth"].Predict(flags[l], levels[l]);
@@ -90,21 +90,61 @@ public sealed class LeanDirectionModel : IDirectionModel
     }
 
     /// <summary>One block's stencil predictor: Conv3x3x3(3 -> C), ReLU, Conv1x1(C -> 27).</summary>
-    sealed class StencilPredictor(float[] hiddenWeight, float[] hiddenBias, float[] stencilWeight, float[] stencilBias, int channels)
+    sealed class StencilPredictor
     {
-        /// <summary>Per cell 27 stencil values, stored cell-major (27 consecutive floats per cell).</summary>
-        public float[] Predict(float[] flags, (int Nx, int Ny, int Nz) size)
+        readonly float[] _hidden;       // [channel in][tap][C]: the C outputs of one tap are contiguous (one vector for C = 8)
+        readonly float[] _hiddenBias;
+        readonly float[] _stencil;      // [27][C]
+        readonly float[] _stencilBias;
+        readonly int _channels;
+
+        public StencilPredictor(float[] hiddenWeight, float[] hiddenBias, float[] stencilWeight, float[] stencilBias, int channels)
+        {
+            _channels = channels;
+            _hiddenBias = hiddenBias;
+            _stencil = stencilWeight;
+            _stencilBias = stencilBias;
+            _hidden = new float[FlagChannels * 27 * channels];
+            for (int c = 0; c < channels; c++)
+                for (int k = 0; k < FlagChannels * 27; k++)
+                    _hidden[k * channels + c] = hiddenWeight[c * FlagChannels * 27 + k];
+        }
+
+        /// <summary>
+        /// The stencil of every cell. A cell inside the grid whose 27 neighbours all carry the same one-hot
+        /// flags (deep in fluid, air or solid: most cells) shares that neighbourhood's stencil, computed once.
+        /// </summary>
+        public StencilField Predict(float[] flags, (int Nx, int Ny, int Nz) size)
         {
             var (nx, ny, nz) = size;
-            int n = nx * ny * nz;
-            var s = new float[n * 27];
+            int n = nx * ny * nz, channels = _channels;
+            // rows 0..2: the uniform neighbourhoods; then one row per other cell
+            var slot = new int[n];
+            Parallel.For(0, nz, z =>
+            {
+                for (int y = 0; y < ny; y++)
+                    for (int x = 0; x < nx; x++)
+                    {
+                        int cell = (z * ny + y) * nx + x;
+                        bool inside = x > 0 && x < nx - 1 && y > 0 && y < ny - 1 && z > 0 && z < nz - 1;
+                        slot[cell] = inside && UniformType(flags, n, nx, ny, cell) is int type ? type : -1;
+                    }
+            });
+            int rows = FlagChannels;
+            for (int cell = 0; cell < n; cell++) if (slot[cell] < 0) slot[cell] = -(rows++) - 1; // marked: still to compute
+            var table = new float[rows * 27];
+            for (int t = 0; t < FlagChannels; t++) UniformStencil(t).CopyTo(table, t * 27);
             Parallel.For(0, nz, z =>
             {
                 var h = new float[channels];
                 for (int y = 0; y < ny; y++)
                     for (int x = 0; x < nx; x++)
                     {
-                        for (int c = 0; c < channels; c++) h[c] = hiddenBias[c];
+                        int cell = (z * ny + y) * nx + x;
+                        if (slot[cell] >= 0) continue;
+                        int row = -slot[cell] - 1;
+                        slot[cell] = row;
+                        _hiddenBias.CopyTo(h, 0);
                         for (int ci = 0; ci < FlagChannels; ci++)
                             for (int dz = 0; dz < 3; dz++)
                             {
@@ -119,22 +159,77 @@ public sealed class LeanDirectionModel : IDirectionModel
                                         int xx = x + dx - 1;
                                         if (xx < 0 || xx >= nx) continue;
                                         float f = flags[ci * n + (zz * ny + yy) * nx + xx];
-                                        if (f == 0) continue;
+                                        if (f == 0) continue; // flags are mostly one-hot: 1 of 3 channels per tap
                                         int k = (ci * 3 + dz) * 9 + dy * 3 + dx;
-                                        for (int c = 0; c < channels; c++) h[c] += hiddenWeight[c * FlagChannels * 27 + k] * f;
+                                        AddScaled(h, _hidden.AsSpan(k * channels, channels), f);
                                     }
                                 }
                             }
-                        int cell = (z * ny + y) * nx + x;
-                        for (int o = 0; o < 27; o++)
-                        {
-                            float v = stencilBias[o];
-                            for (int c = 0; c < channels; c++) v += stencilWeight[o * channels + c] * Math.Max(0f, h[c]);
-                            s[cell * 27 + o] = v;
-                        }
+                        Output(h, table.AsSpan(row * 27, 27));
                     }
             });
-            return s;
+            return new StencilField(slot, table);
+        }
+
+        /// <summary>ReLU, then the 1x1 convolution to the 27 stencil values.</summary>
+        void Output(float[] h, Span<float> stencil)
+        {
+            for (int c = 0; c < h.Length; c++) h[c] = Math.Max(0f, h[c]);
+            for (int o = 0; o < 27; o++) stencil[o] = _stencilBias[o] + Dot(_stencil.AsSpan(o * _channels, _channels), h);
+        }
+
+        /// <summary>The stencil of a cell whose 27 neighbours all have flag channel t = 1 and the others 0.</summary>
+        float[] UniformStencil(int t)
+        {
+            var h = (float[])_hiddenBias.Clone();
+            for (int k = 0; k < 27; k++) AddScaled(h, _hidden.AsSpan((t * 27 + k) * _channels, _channels), 1f);
+            var stencil = new float[27];
+            Output(h, stencil);
+            return stencil;
+        }
+
+        /// <summary>The channel t if the cell and its 26 neighbours are all exactly one-hot in t, else null.</summary>
+        static int? UniformType(float[] flags, int n, int nx, int ny, int cell)
+        {
+            int t = flags[cell] == 1 ? 0 : flags[n + cell] == 1 ? 1 : flags[2 * n + cell] == 1 ? 2 : -1;
+            if (t < 0) return null;
+            int plane = nx * ny, offset = t * n;
+            for (int dz = -1; dz <= 1; dz++)
+                for (int dy = -1; dy <= 1; dy++)
+                {
+                    int row = offset + cell + dz * plane + dy * nx;
+                    if (flags[row - 1] != 1 || flags[row] != 1 || flags[row + 1] != 1) return null;
+                }
+            return t;
+        }
+
+        static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+        {
+            int c = 0;
+            float sum = 0;
+            if (System.Numerics.Vector.IsHardwareAccelerated)
+            {
+                int width = System.Numerics.Vector<float>.Count;
+                var acc = System.Numerics.Vector<float>.Zero;
+                for (; c + width <= a.Length; c += width) acc += new System.Numerics.Vector<float>(a[c..]) * new System.Numerics.Vector<float>(b[c..]);
+                sum = System.Numerics.Vector.Sum(acc);
+            }
+            for (; c < a.Length; c++) sum += a[c] * b[c];
+            return sum;
+        }
+
+        /// <summary>h += f w, vectorised over the channels.</summary>
+        static void AddScaled(Span<float> h, ReadOnlySpan<float> w, float f)
+        {
+            int c = 0;
+            if (System.Numerics.Vector.IsHardwareAccelerated)
+            {
+                int width = System.Numerics.Vector<float>.Count;
+                var scale = new System.Numerics.Vector<float>(f);
+                for (; c + width <= h.Length; c += width)
+                    (new System.Numerics.Vector<float>(h[c..]) + scale * new System.Numerics.Vector<float>(w[c..])).CopyTo(h[c..]);
+            }
+            for (; c < h.Length; c++) h[c] += f * w[c];
         }
     }
 
@@ -142,12 +237,12 @@ public sealed class LeanDirectionModel : IDirectionModel
     sealed class LeanDirection : IDirection
     {
         readonly IReadOnlyList<(int Nx, int Ny, int Nz)> _levels;
-        readonly float[][] _smooth, _down, _up;
-        readonly float[] _coarse;
+        readonly StencilField[] _smooth, _down, _up;
+        readonly StencilField _coarse;
         readonly float _mixSkip, _mixCoarse;
         readonly float[][] _x, _skip, _z, _work;
 
-        public LeanDirection(IReadOnlyList<(int, int, int)> levels, float[][] smooth, float[][] down, float[][] up, float[] coarse, float mixSkip, float mixCoarse)
+        public LeanDirection(IReadOnlyList<(int, int, int)> levels, StencilField[] smooth, StencilField[] down, StencilField[] up, StencilField coarse, float mixSkip, float mixCoarse)
         {
             _levels = levels;
             _smooth = smooth; _down = down; _up = up; _coarse = coarse;
