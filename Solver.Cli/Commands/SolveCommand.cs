@@ -34,8 +34,8 @@ public static class SolveCommand
         var flags = new Option<string?>("--flags") { Description = "dcdm: the cell flags file (dcdm generate writes one); exact air/solid instead of rebuilding them from the matrix" };
         var k = new Option<int>("--k") { Description = "dcdm: previous directions each new one is A-orthogonalised against", DefaultValueFactory = _ => 2 };
         k.Require(v => v >= 0 && v <= 50, "must be between 0 and 50");
-        var device = new Option<string>("--device") { Description = "cpu (plain C#), gpu (ILGPU on CUDA/OpenCL; fails if none), auto (gpu when present, else cpu)", DefaultValueFactory = _ => "cpu" };
-        device.AcceptOnlyFromAmong("cpu", "gpu", "auto");
+        var device = new Option<string>("--device") { Description = "cpu (plain C#), gpu (ILGPU on CUDA/OpenCL; fails if none), auto (gpu when present, else cpu), ilgpu-cpu (ILGPU's CPU emulator, for checks: small systems only)", DefaultValueFactory = _ => "cpu" };
+        device.AcceptOnlyFromAmong("cpu", "gpu", "auto", "ilgpu-cpu");
 
         var command = new Command("solve", "solve A x = b for a sparse SPD matrix") { matrix, rhs, method, tol, maxIter, output, history, json, device, model, gridSize, flags, k };
         command.SetAction((parse, cancellation) => Task.FromResult(Run(console, new Settings(
@@ -91,6 +91,13 @@ public static class SolveCommand
                     system = solver.System;
                     result = solver.Solve(b, x, cancellation);
                 }
+                else if (kind == PreconditionerKind.None && a.Rows > 1 && GridOperatorMatch.Infer(a, null, out _) is { } grid)
+                {
+                    // a voxel Poisson matrix: the matrix-free grid CG (one byte of operator per cell, float32 steps)
+                    using var solver = new GpuGridConjugateGradient(gpu, grid, options);
+                    system = new ReducedSystem(a);
+                    result = solver.Solve(b, x, cancellation);
+                }
                 else
                 {
                     using var solver = new GpuConjugateGradient(gpu, a, kind, options);
@@ -120,7 +127,7 @@ public static class SolveCommand
     /// <summary>DCDM on the grid the matrix is the operator of (full-grid or, with --flags, compact layout).</summary>
     static (SolveResult, double[], ReducedSystem) SolveDcdm(CliConsole console, Settings s, CsrMatrix a, double[] b, CancellationToken cancellation)
     {
-        if (s.Device == "gpu") throw new UsageException("--method dcdm runs on the CPU for now; use --device cpu (or cg with --device gpu)");
+        if (s.Device is "gpu" or "ilgpu-cpu") throw new UsageException("--method dcdm runs on the CPU for now; use --device cpu (or cg with --device gpu)");
         const string advice = "--method dcdm needs a 7-point voxel Poisson matrix; use --method cg or pcg-ic0 for other matrices";
         PoissonGrid grid;
         bool compact = false;
@@ -166,9 +173,10 @@ public static class SolveCommand
         if (device == "cpu") return null;
         if (kind == PreconditionerKind.IncompleteCholesky)
         {
-            if (device == "gpu") throw new UsageException("--method pcg-ic0 runs on the CPU only (sequential triangular solves); use cg or pcg-jacobi with --device gpu");
+            if (device is "gpu" or "ilgpu-cpu") throw new UsageException("--method pcg-ic0 runs on the CPU only (sequential triangular solves); use cg or pcg-jacobi with --device gpu");
             return null;
         }
+        if (device == "ilgpu-cpu") return GpuDevice.Open(DeviceKind.Cpu);
         var opened = GpuDevice.Open(device == "gpu" ? DeviceKind.Gpu : DeviceKind.Auto);
         if (opened.IsGpu) return opened;
         opened.Dispose(); // auto without a GPU: the plain CPU path beats ILGPU's CPU emulator

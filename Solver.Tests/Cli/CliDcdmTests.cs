@@ -79,4 +79,19 @@ public class CliDcdmTests
         (code, output, _) = Run("model", "info", Path.Combine(folder, "run", "model.safetensors"));
         Assert.That(output, Does.Contain("channels      2"));
     }
+
+    [Test]
+    public void AVoxelMatrixOnAnIlgpuDeviceUsesTheMatrixFreeGridSolver()
+    {
+        string dir = Path.Combine(TestData.TempFolder(), "tank");
+        Assert.That(Run("generate", "--domain", "tank", "--size", "10", "--layout", "full", "-o", dir).code, Is.EqualTo(0));
+        var (code, output, error) = Run("solve", Path.Combine(dir, "A.mtx"), "--rhs", Path.Combine(dir, "b.mtx"), "--method", "cg", "--device", "ilgpu-cpu", "--tol", "1e-8", "--json");
+        Assert.That(code, Is.EqualTo(0), error + output);
+        using var json = JsonDocument.Parse(output);
+        Assert.That(json.RootElement.GetProperty("method").GetString(), Does.StartWith("cg (grid"));
+        Assert.That(json.RootElement.GetProperty("relativeResidual").GetDouble(), Is.LessThanOrEqualTo(1e-8));
+        (code, _, error) = Run("solve", Path.Combine(dir, "A.mtx"), "--method", "dcdm", "--device", "ilgpu-cpu");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("CPU for now"));
+    }
 }
