@@ -55,7 +55,10 @@ public sealed class LeanDirectionModel : IDirectionModel
     /// <summary>Multiply-adds per fine cell of <see cref="Bind"/> (stencil prediction for smooth, down and up on every level).</summary>
     public static double SetupMultiplyAddsPerCell(int channels) => (channels * FlagChannels * 27 + 27 * channels) * 3 * 8.0 / 7;
 
-    public IDirection Bind(PoissonGrid grid)
+    public IDirection Bind(PoissonGrid grid) => new LeanDirection(Stencils(grid));
+
+    /// <summary>Everything of the network that depends only on the geometry: the stencils of every level.</summary>
+    public LeanStencils Stencils(PoissonGrid grid)
     {
         var levels = GridPyramid.Levels(grid.Nx, grid.Ny, grid.Nz);
         var flags = new float[levels.Count][];
@@ -72,7 +75,7 @@ public sealed class LeanDirectionModel : IDirectionModel
             up[l] = _blocks["up"].Predict(flags[l], levels[l]);
         }
         var coarse = _blocks["coarse"].Predict(flags[last], levels[last]);
-        return new LeanDirection(levels, smooth, down, up, coarse, _mixSkip, _mixCoarse);
+        return new LeanStencils(levels, smooth, down, up, coarse, _mixSkip, _mixCoarse);
     }
 
     /// <summary>[fluid, air, solid] indicator images, channel-major.</summary>
@@ -242,11 +245,12 @@ public sealed class LeanDirectionModel : IDirectionModel
         readonly float _mixSkip, _mixCoarse;
         readonly float[][] _x, _skip, _z, _work;
 
-        public LeanDirection(IReadOnlyList<(int, int, int)> levels, StencilField[] smooth, StencilField[] down, StencilField[] up, StencilField coarse, float mixSkip, float mixCoarse)
+        public LeanDirection(LeanStencils stencils)
         {
+            var levels = stencils.Levels;
             _levels = levels;
-            _smooth = smooth; _down = down; _up = up; _coarse = coarse;
-            _mixSkip = mixSkip; _mixCoarse = mixCoarse;
+            _smooth = stencils.Smooth; _down = stencils.Down; _up = stencils.Up; _coarse = stencils.Coarse;
+            _mixSkip = stencils.MixSkip; _mixCoarse = stencils.MixCoarse;
             int count = levels.Count;
             _x = new float[count][]; _skip = new float[count][]; _z = new float[count][]; _work = new float[count][];
             for (int l = 0; l < count; l++)

@@ -17,6 +17,9 @@ public sealed class GpuDevice : IDisposable
     public GridKernels GridKernels => _gridKernels ??= new GridKernels(Accelerator);
     GridKernels? _gridKernels;
 
+    public NetworkKernels NetworkKernels => _networkKernels ??= new NetworkKernels(Accelerator);
+    NetworkKernels? _networkKernels;
+
     GpuDevice(Context context, Accelerator accelerator)
     {
         _context = context;
