@@ -127,7 +127,6 @@ public static class SolveCommand
     /// <summary>DCDM on the grid the matrix is the operator of (full-grid or, with --flags, compact layout).</summary>
     static (SolveResult, double[], ReducedSystem) SolveDcdm(CliConsole console, Settings s, CsrMatrix a, double[] b, CancellationToken cancellation)
     {
-        if (s.Device is "gpu" or "ilgpu-cpu") throw new UsageException("--method dcdm runs on the CPU for now; use --device cpu (or cg with --device gpu)");
         const string advice = "--method dcdm needs a 7-point voxel Poisson matrix; use --method cg or pcg-ic0 for other matrices";
         PoissonGrid grid;
         bool compact = false;
@@ -149,6 +148,18 @@ public static class SolveCommand
         var full = compact ? grid.ToCsr(GridMatrixLayout.FullGrid) : a;
         using var progress = new ProgressLine(console, "dcdm");
         var options = new SolverOptions { Tolerance = s.Tolerance, MaxIterations = s.MaxIterations, Monitor = progress.Report };
+        if (s.Device != "cpu" && OpenDevice(s.Device, PreconditionerKind.None) is { } gpu)
+        {
+            using (gpu)
+            {
+                if (model is not LeanDirectionModel lean)
+                    throw new UsageException($"--device {s.Device}: only the lean network has GPU kernels; run the '{file.Architecture}' model with --device cpu");
+                using var onDevice = new GpuDeepConjugateDirections(gpu, grid, lean, options, s.K);
+                var xDevice = new double[grid.CellCount];
+                var r = onDevice.Solve(compact ? grid.ToGrid(b) : b, xDevice, cancellation);
+                return compact ? (r, grid.ToCompact(xDevice), new ReducedSystem(a)) : (r, xDevice, new ReducedSystem(full));
+            }
+        }
         DeepConjugateDirections solver;
         try { solver = new DeepConjugateDirections(grid, model, options, s.K, full); }
         catch (InvalidSystemException e) { throw new UsageException($"{s.Matrix}: {e.Message}; nothing was solved"); }

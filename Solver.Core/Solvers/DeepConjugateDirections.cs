@@ -151,14 +151,17 @@ public sealed class DeepConjugateDirections : ILinearSolver
     /// DCDM's residual is not monotone (each step minimises the error's A-norm along q), so progress is
     /// judged by best residuals: stalled when the best of the last window is not StallFactor below the best before it.
     /// </summary>
-    bool Stalled(List<double> history)
+    bool Stalled(List<double> history) => Stalled(history, StallWindow, StallFactor);
+
+    /// <summary>Whether the best residual of the last <paramref name="window"/> entries is not <paramref name="factor"/> below the best before them.</summary>
+    public static bool Stalled(IReadOnlyList<double> history, int window, double factor)
     {
         int k = history.Count - 1;
-        if (k < StallWindow) return false;
+        if (k < window) return false;
         double bestBefore = double.MaxValue, bestRecent = double.MaxValue;
-        for (int i = 0; i <= k - StallWindow; i++) bestBefore = Math.Min(bestBefore, history[i]);
-        for (int i = k - StallWindow + 1; i <= k; i++) bestRecent = Math.Min(bestRecent, history[i]);
-        return bestRecent * StallFactor > bestBefore;
+        for (int i = 0; i <= k - window; i++) bestBefore = Math.Min(bestBefore, history[i]);
+        for (int i = k - window + 1; i <= k; i++) bestRecent = Math.Min(bestRecent, history[i]);
+        return bestRecent * factor > bestBefore;
     }
 
     /// <summary>

@@ -90,8 +90,10 @@ public class CliDcdmTests
         using var json = JsonDocument.Parse(output);
         Assert.That(json.RootElement.GetProperty("method").GetString(), Does.StartWith("cg (grid"));
         Assert.That(json.RootElement.GetProperty("relativeResidual").GetDouble(), Is.LessThanOrEqualTo(1e-8));
-        (code, _, error) = Run("solve", Path.Combine(dir, "A.mtx"), "--method", "dcdm", "--device", "ilgpu-cpu");
-        Assert.That(code, Is.EqualTo(2));
-        Assert.That(error, Does.Contain("CPU for now"));
+        (code, output, error) = Run("solve", Path.Combine(dir, "A.mtx"), "--rhs", Path.Combine(dir, "b.mtx"), "--method", "dcdm", "--device", "ilgpu-cpu", "--tol", "1e-8", "--json");
+        Assert.That(code, Is.EqualTo(0), error + output);
+        using var dcdm = JsonDocument.Parse(output);
+        Assert.That(dcdm.RootElement.GetProperty("details").GetProperty("device").GetString(), Does.StartWith("CPU"));
+        Assert.That(dcdm.RootElement.GetProperty("relativeResidual").GetDouble(), Is.LessThanOrEqualTo(1e-8));
     }
 }

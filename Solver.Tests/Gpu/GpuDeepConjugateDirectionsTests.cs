@@ -1,0 +1,63 @@
+using Dcdm.Gpu.Devices;
+using Dcdm.Gpu.Solvers;
+using Dcdm.Models;
+using Dcdm.Poisson;
+using Dcdm.Solvers;
+
+namespace Dcdm.Tests.Gpu;
+
+[NonParallelizable]
+public class GpuDeepConjugateDirectionsTests
+{
+    GpuDevice _device = null!;
+    LeanDirectionModel _model = null!;
+
+    [OneTimeSetUp]
+    public void Open()
+    {
+        _device = GpuDevice.Open(DeviceKind.Cpu);
+        _model = new LeanDirectionModel(ModelFile.Read(TestData.Model("lean.safetensors")));
+    }
+
+    [OneTimeTearDown] public void Close() => _device.Dispose();
+
+    [Test]
+    public void AgreesWithTheCpuIteration()
+    {
+        var grid = PoissonDomains.FreeSurfaceTank(12, 12, 12, 0.6, seed: 5);
+        var b = RightHandSides.VelocityDivergence(grid, 2);
+        var options = new SolverOptions { Tolerance = 1e-8 };
+        var xCpu = new double[grid.CellCount];
+        var cpu = new DeepConjugateDirections(grid, _model, options).Solve(b, xCpu);
+        using var solver = new GpuDeepConjugateDirections(_device, grid, _model, options);
+        var xGpu = new double[grid.CellCount];
+        var gpu = solver.Solve(b, xGpu);
+        Assert.That(gpu.Status, Is.EqualTo(SolveStatus.Converged), gpu.Message);
+        Assert.That(gpu.RelativeResidual, Is.LessThanOrEqualTo(1e-8));
+        Assert.That(gpu.Iterations, Is.InRange(cpu.Iterations - 1, cpu.Iterations + 1), $"gpu {gpu.Iterations}, cpu {cpu.Iterations}");
+        Assert.That(xGpu, Is.EqualTo(xCpu).Within(1e-6 * xCpu.Max(Math.Abs)));
+        Assert.That(gpu.ResidualHistory, Has.Count.EqualTo(gpu.Iterations + 1));
+    }
+
+    [Test]
+    public void AStalledSolveIsFinishedByTheDeviceCg()
+    {
+        var grid = PoissonDomains.RandomObstacles(10, 10, 10, 0.15, seed: 3);
+        var b = RightHandSides.Random(grid, 1);
+        using var solver = new GpuDeepConjugateDirections(_device, grid, _model, new SolverOptions { Tolerance = 1e-7 }) { StallWindow = 2, StallFactor = 1e9 };
+        var x = new double[grid.CellCount];
+        var result = solver.Solve(b, x);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(result.Details, Does.ContainKey("fallback"));
+        Assert.That(result.Message, Does.Contain("device CG after 2 DCDM iterations"));
+        Assert.That(result.ResidualHistory, Has.Count.EqualTo(result.Iterations + 1));
+        var c = new FluidComponents(grid);
+        var prepared = new double[b.Length];
+        var (_, norm) = c.PrepareRightHandSide(b, prepared);
+        var ax = new double[b.Length];
+        grid.Apply(x, ax);
+        double rr = 0;
+        for (int i = 0; i < b.Length; i++) if (c.Diagonal[i] > 0) rr += (prepared[i] - ax[i]) * (prepared[i] - ax[i]);
+        Assert.That(Math.Sqrt(rr) / norm, Is.LessThanOrEqualTo(1.01e-7));
+    }
+}
