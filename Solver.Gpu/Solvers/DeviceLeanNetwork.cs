@@ -32,8 +32,9 @@ public sealed class DeviceLeanNetwork : IDirection, IDisposable
         _down = stencils.Down.Select(Upload).ToArray();
         _up = stencils.Up.Select(Upload).ToArray();
         _coarse = Upload(stencils.Coarse);
-        DeviceVector<float>[] PerLevel() => _shape.Select(s => new DeviceVector<float>(acc, s.Cells)).ToArray();
-        _x = PerLevel(); _skip = PerLevel(); _z = PerLevel(); _work = PerLevel();
+        // level 0 reads r and writes q directly: its x and z buffers are never used
+        DeviceVector<float>[] PerLevel(bool fine) => _shape.Select((s, l) => new DeviceVector<float>(acc, l == 0 && !fine ? 1 : s.Cells)).ToArray();
+        _x = PerLevel(false); _z = PerLevel(false); _skip = PerLevel(true); _work = PerLevel(true);
         _in = new DeviceVector<float>(acc, _shape[0].Cells);
         _out = new DeviceVector<float>(acc, _shape[0].Cells);
         _mixSkip = stencils.MixSkip;
