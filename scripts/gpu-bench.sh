@@ -3,6 +3,7 @@
 #   scripts/gpu-bench.sh publish   # here: self-contained single file without libtorch into .device/dcdm (about 43 MB)
 #   scripts/gpu-bench.sh run       # on the GPU machine: every measurement, results under $OUT (or ./gpu-results)
 # Test the run step on the CPU first: DEVICE=ilgpu-cpu SIZES="16" SOLVE_SIZE=12 scripts/gpu-bench.sh run
+# Each size runs both domains (DOMAINS="obstacles tank"): the grid CG variants, CSR CG and DCDM with the shipped model.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-}" in
@@ -19,7 +20,9 @@ case "${1:-}" in
     { command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv; } | tee "$out/device.txt" || true
     "$dcdm" info | tee "$out/info.txt"
     for n in $sizes; do
-      "$dcdm" bench --device "$device" --size "$n" --domain obstacles --repeat "${REPEAT:-5}" --json-file "$out/bench-$n.json" | tee "$out/bench-$n.txt"
+      for domain in ${DOMAINS:-obstacles tank}; do
+        "$dcdm" bench --device "$device" --size "$n" --domain "$domain" --repeat "${REPEAT:-5}" --json-file "$out/bench-$domain-$n.json" | tee "$out/bench-$domain-$n.txt"
+      done
     done
     # the same compact system through the CLI on the device and on the CPU: iteration counts must agree
     [ "$solve_size" -gt 0 ] || exit 0
