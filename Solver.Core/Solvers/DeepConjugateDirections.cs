@@ -75,117 +75,56 @@ public sealed class DeepConjugateDirections : ILinearSolver
             return Finish(new(SolveStatus.Converged, 0, 0, "b is zero on the range of A, so x = 0", 0), history, projection, clock, details, x, rx);
         }
         if (_options.UseInitialGuess) _system.Restrict(x, rx);
-        var r = new double[n];
-        double tol = _options.Tolerance * bNorm;
-        double rNorm = TrueResidual(rb, rx, r);
-        history.Add(rNorm / bNorm);
-
-        var rFull = new float[Size];
-        var qFull = new float[Size];
-        var q = new double[n];
-        var aq = new double[n];
-        var directions = new List<(double[] p, double[] ap, double pap)>();
-        int replaced = 0, replacements = 0, k = 0;
-        var networkTime = TimeSpan.Zero;
-        var active = _system.Active;
-        KrylovOutcome? outcome = null;
-        while (outcome is null)
+        var backend = new HostBackend(_system, _direction, Size);
+        var loop = DeepConjugateDirectionsIteration.Run(backend, rb, rx, new double[n], new double[n], new double[n], bNorm, _k, StallWindow, StallFactor, _options, history, cancellation);
+        int replaced = loop.ReplacedDirections;
+        var networkTime = backend.NetworkTime;
+        KrylovOutcome outcome;
+        if (loop.Stalled)
         {
-            if (rNorm <= tol)
-            {
-                double trueNorm = TrueResidual(rb, rx, r);
-                if (trueNorm <= tol) { outcome = new(SolveStatus.Converged, k, trueNorm / bNorm, $"true relative residual {trueNorm / bNorm:g3} <= tolerance {_options.Tolerance:g3}", replacements); break; }
-                replacements++;
-                rNorm = trueNorm;
-            }
-            if (k >= _options.MaxIterations) { outcome = new(SolveStatus.MaxIterations, k, TrueResidual(rb, rx, r) / bNorm, $"{k} iterations reached", replacements); break; }
-            if (cancellation.IsCancellationRequested) { outcome = new(SolveStatus.Cancelled, k, TrueResidual(rb, rx, r) / bNorm, "cancelled by the caller", replacements); break; }
-            if (Stalled(history))
-            {
-                details["fallback"] = $"the best residual of the last {StallWindow} iterations was not {StallFactor:g}x below the best before them, at iteration {k}: IC(0)-PCG from the current x";
-                outcome = Fallback(rb, rx, bNorm, k, history, details, cancellation, replacements);
-                break;
-            }
-            k++;
-
-            // q = f(r / ||r||) on the grid, restricted to the unknowns
-            var net = Stopwatch.StartNew();
-            Array.Clear(rFull);
-            float scale = (float)(1 / rNorm);
-            for (int i = 0; i < n; i++) rFull[active?[i] ?? i] = (float)r[i] * scale;
-            _direction.Apply(rFull, qFull);
-            for (int i = 0; i < n; i++) q[i] = qFull[active?[i] ?? i];
-            networkTime += net.Elapsed;
-
-            if (!UsableDirection(q, r, directions, a, aq, out double qAq, out double qr))
-            {
-                replaced++;
-                r.CopyTo(q, 0);
-                UsableDirection(q, r, directions, a, aq, out qAq, out qr);
-                if (!(qAq > 0))
-                {
-                    outcome = new(SolveStatus.Breakdown, k, TrueResidual(rb, rx, r) / bNorm, $"r.Ar = {qAq:g3} at iteration {k}: the operator is not positive definite on r", replacements);
-                    break;
-                }
-            }
-            double alpha = qr / qAq;
-            VectorOps.Axpy(alpha, q, rx);
-            VectorOps.Axpy(-alpha, aq, r);
-            rNorm = VectorOps.Norm2(r);
-            history.Add(rNorm / bNorm);
-            _options.Monitor?.Invoke(new IterationInfo(k, rNorm / bNorm));
-            if (!double.IsFinite(rNorm)) { outcome = new(SolveStatus.Breakdown, k, double.NaN, $"NaN or infinity in the residual at iteration {k}", replacements); break; }
-
-            if (_k > 0)
-            {
-                if (directions.Count == _k) { var old = directions[0]; directions.RemoveAt(0); q.CopyTo(old.p, 0); aq.CopyTo(old.ap, 0); directions.Add((old.p, old.ap, qAq)); }
-                else directions.Add(((double[])q.Clone(), (double[])aq.Clone(), qAq));
-            }
+            details["fallback"] = $"the best residual of the last {StallWindow} iterations was not {StallFactor:g}x below the best before them, at iteration {loop.Iterations}: IC(0)-PCG from the current x";
+            outcome = Fallback(rb, rx, bNorm, loop.Iterations, history, details, cancellation, loop.ResidualReplacements);
         }
+        else outcome = loop.Outcome!.Value;
         details["replaced directions"] = replaced.ToString(CultureInfo.InvariantCulture);
         details["network time"] = string.Create(CultureInfo.InvariantCulture, $"{networkTime.TotalMilliseconds:F1} ms");
-        return Finish(outcome.Value, history, projection, clock, details, x, rx);
+        return Finish(outcome, history, projection, clock, details, x, rx);
     }
 
     /// <summary>
     /// DCDM's residual is not monotone (each step minimises the error's A-norm along q), so progress is
     /// judged by best residuals: stalled when the best of the last window is not StallFactor below the best before it.
     /// </summary>
-    bool Stalled(List<double> history) => Stalled(history, StallWindow, StallFactor);
-
-    /// <summary>Whether the best residual of the last <paramref name="window"/> entries is not <paramref name="factor"/> below the best before them.</summary>
-    public static bool Stalled(IReadOnlyList<double> history, int window, double factor)
+    /// <summary>The host's vectors for the DCDM loop: the reduced system's matrix, the network on the full grid.</summary>
+    sealed class HostBackend(ReducedSystem system, IDirection direction, int cells) : IDirectionBackend<double[]>
     {
-        int k = history.Count - 1;
-        if (k < window) return false;
-        double bestBefore = double.MaxValue, bestRecent = double.MaxValue;
-        for (int i = 0; i <= k - window; i++) bestBefore = Math.Min(bestBefore, history[i]);
-        for (int i = k - window + 1; i <= k; i++) bestRecent = Math.Min(bestRecent, history[i]);
-        return bestRecent * factor > bestBefore;
-    }
+        readonly float[] _rFull = new float[cells], _qFull = new float[cells];
+        public TimeSpan NetworkTime { get; private set; }
 
-    /// <summary>
-    /// A-orthogonalises q against the kept directions (classical Gram-Schmidt), computes A q, q.Aq and q.r,
-    /// and says whether q may be used: finite, nonzero, q.Aq &gt; 0 and not orthogonal to r (|cos| &gt;= 1e-6).
-    /// </summary>
-    static bool UsableDirection(double[] q, double[] r, List<(double[] p, double[] ap, double pap)> directions, CsrMatrix a, double[] aq, out double qAq, out double qr)
-    {
-        qAq = qr = 0;
-        if (!VectorOps.AllFinite(q)) return false;
-        var coefficients = directions.Select(d => VectorOps.Dot(q, d.ap) / d.pap).ToArray();
-        for (int j = 0; j < directions.Count; j++) VectorOps.Axpy(-coefficients[j], directions[j].p, q);
-        double qNorm = VectorOps.Norm2(q);
-        if (!(qNorm > 0)) return false;
-        qAq = a.MultiplyAndDot(q, aq);
-        qr = VectorOps.Dot(q, r);
-        return qAq > 0 && double.IsFinite(qAq) && Math.Abs(qr) >= 1e-6 * qNorm * VectorOps.Norm2(r);
-    }
+        public double Residual(double[] b, double[] x, double[] r)
+        {
+            system.Matrix.Multiply(x, r);
+            for (int i = 0; i < r.Length; i++) r[i] = b[i] - r[i];
+            return VectorOps.Norm2(r);
+        }
 
-    double TrueResidual(double[] b, double[] x, double[] r)
-    {
-        _system.Matrix.Multiply(x, r);
-        for (int i = 0; i < r.Length; i++) r[i] = b[i] - r[i];
-        return VectorOps.Norm2(r);
+        public void Direction(double[] r, double rNorm, double[] q)
+        {
+            var clock = Stopwatch.StartNew();
+            var active = system.Active;
+            Array.Clear(_rFull);
+            float scale = (float)(1 / rNorm);
+            for (int i = 0; i < r.Length; i++) _rFull[active?[i] ?? i] = (float)r[i] * scale;
+            direction.Apply(_rFull, _qFull);
+            for (int i = 0; i < q.Length; i++) q[i] = _qFull[active?[i] ?? i];
+            NetworkTime += clock.Elapsed;
+        }
+
+        public double ApplyAndDot(double[] q, double[] aq) => system.Matrix.MultiplyAndDot(q, aq);
+        public double Dot(double[] a, double[] b) => VectorOps.Dot(a, b);
+        public void Axpy(double alpha, double[] x, double[] y) => VectorOps.Axpy(alpha, x, y);
+        public void Copy(double[] from, double[] to) => from.AsSpan().CopyTo(to);
+        public double[] NewVector() => new double[system.Unknowns];
     }
 
     KrylovOutcome Fallback(double[] rb, double[] rx, double bNorm, int k, List<double> history, Dictionary<string, string> details, CancellationToken cancellation, int replacements)

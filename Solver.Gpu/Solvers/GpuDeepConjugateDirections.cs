@@ -29,8 +29,8 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
     readonly DeviceVector<byte> _flags, _diagonal;
     readonly DeviceVector<double> _b, _x, _r, _q, _aq, _work;
     readonly DeviceVector<float> _rf, _qf;
-    readonly (DeviceVector<double> p, DeviceVector<double> ap)[] _directions;
-    readonly double[] _pap;
+    readonly List<DeviceVector<double>> _kept = [];
+    int _keptInUse;
     readonly double[] _hostB, _hostX;
     readonly int _k;
 
@@ -56,8 +56,6 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
         _b = new DeviceVector<double>(acc, n); _x = new DeviceVector<double>(acc, n); _r = new DeviceVector<double>(acc, n);
         _q = new DeviceVector<double>(acc, n); _aq = new DeviceVector<double>(acc, n); _work = new DeviceVector<double>(acc, n);
         _rf = new DeviceVector<float>(acc, n); _qf = new DeviceVector<float>(acc, n);
-        _directions = Enumerable.Range(0, _k).Select(_ => (new DeviceVector<double>(acc, n), new DeviceVector<double>(acc, n))).ToArray();
-        _pap = new double[_k];
         _hostB = new double[n];
         _hostX = new double[n];
         ModelDescription = model.Description + " (on " + device.Name + ")";
@@ -70,7 +68,6 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
         if (b.Length != Size || x.Length != Size)
             throw new ArgumentException($"b and x must have {Size} entries (one per grid cell), got {b.Length} and {x.Length}");
         var clock = Stopwatch.StartNew();
-        var kk = _device.Kernels;
         var history = new List<double>();
         var details = new Dictionary<string, string> { ["model"] = ModelDescription, ["k"] = _k.ToString(CultureInfo.InvariantCulture), ["device"] = _device.Name };
         var (projection, bNorm) = _components.PrepareRightHandSide(b, _hostB);
@@ -89,93 +86,57 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
         if (_options.UseInitialGuess) { x.CopyTo(_hostX); _components.MaskToUnknowns(_hostX); _x.Upload(_hostX); }
         else _x.Clear();
 
-        double tol = _options.Tolerance * bNorm;
-        double rNorm = Residual();
-        history.Add(rNorm / bNorm);
-        int used = 0, next = 0, replaced = 0, replacements = 0, k = 0;
-        KrylovOutcome? outcome = null;
-        while (outcome is null)
+        _keptInUse = 0;
+        var loop = DeepConjugateDirectionsIteration.Run(new DeviceBackend(this), _b, _x, _r, _q, _aq, bNorm, _k, StallWindow, StallFactor, _options, history, cancellation);
+        KrylovOutcome outcome;
+        bool fellBack = loop.Stalled;
+        if (fellBack)
         {
-            if (rNorm <= tol)
-            {
-                double trueNorm = Residual();
-                if (trueNorm <= tol) { outcome = new(SolveStatus.Converged, k, trueNorm / bNorm, $"true relative residual {trueNorm / bNorm:g3} <= tolerance {_options.Tolerance:g3}", replacements); break; }
-                replacements++;
-                rNorm = trueNorm;
-            }
-            if (k >= _options.MaxIterations) { outcome = new(SolveStatus.MaxIterations, k, Residual() / bNorm, $"{k} iterations reached", replacements); break; }
-            if (cancellation.IsCancellationRequested) { outcome = new(SolveStatus.Cancelled, k, Residual() / bNorm, "cancelled by the caller", replacements); break; }
-            if (DeepConjugateDirections.Stalled(history, StallWindow, StallFactor))
-            {
-                details["fallback"] = $"the best residual of the last {StallWindow} iterations was not {StallFactor:g}x below the best before them, at iteration {k}: CG on the device from the current x";
-                outcome = Fallback(b, k, history, details, cancellation, replacements);
-                break;
-            }
-            k++;
-
-            // q = f(r / ||r||), on the unknowns
-            _device.NetworkKernels.ToFloat(1 / rNorm, _r.View, _rf.View);
-            _network.Apply(_rf.View, _qf.View);
-            _device.NetworkKernels.ToDoubleOnUnknowns(_qf.View, _diagonal.View, _q.View);
-            if (!Usable(used, rNorm, out double qAq, out double qr))
-            {
-                replaced++;
-                _r.View.CopyTo(_q.View);
-                Usable(used, rNorm, out qAq, out qr);
-                if (!(qAq > 0))
-                {
-                    outcome = new(SolveStatus.Breakdown, k, Residual() / bNorm, $"r.Ar = {qAq:g3} at iteration {k}: the operator is not positive definite on r", replacements);
-                    break;
-                }
-            }
-            double alpha = qr / qAq;
-            kk.Axpy(alpha, _q.View, _x.View);
-            kk.Axpy(-alpha, _aq.View, _r.View);
-            rNorm = Math.Sqrt(kk.Dot(_r.View, _r.View));
-            history.Add(rNorm / bNorm);
-            _options.Monitor?.Invoke(new IterationInfo(k, rNorm / bNorm));
-            if (!double.IsFinite(rNorm)) { outcome = new(SolveStatus.Breakdown, k, double.NaN, $"NaN or infinity in the residual at iteration {k}", replacements); break; }
-            if (_k > 0)
-            {
-                _q.View.CopyTo(_directions[next].p.View);
-                _aq.View.CopyTo(_directions[next].ap.View);
-                _pap[next] = qAq;
-                next = (next + 1) % _k;
-                used = Math.Min(used + 1, _k);
-            }
+            details["fallback"] = $"the best residual of the last {StallWindow} iterations was not {StallFactor:g}x below the best before them, at iteration {loop.Iterations}: CG on the device from the current x";
+            outcome = Fallback(b, loop.Iterations, history, details, cancellation, loop.ResidualReplacements);
         }
-        details["replaced directions"] = replaced.ToString(CultureInfo.InvariantCulture);
-        bool fellBack = details.ContainsKey("fallback");
-        return Finish(outcome.Value, history, projection, clock, details, x, download: !fellBack);
+        else outcome = loop.Outcome!.Value;
+        details["replaced directions"] = loop.ReplacedDirections.ToString(CultureInfo.InvariantCulture);
+        return Finish(outcome, history, projection, clock, details, x, download: !fellBack);
     }
 
-    /// <summary>A-orthogonalises q against the kept directions, then aq = A q, q.Aq, q.r, and whether q may be used.</summary>
-    bool Usable(int used, double rNorm, out double qAq, out double qr)
+    /// <summary>The device's vectors for the DCDM loop: the stencil kernel as A, the lean network's kernels as f.</summary>
+    sealed class DeviceBackend(GpuDeepConjugateDirections s) : IDirectionBackend<DeviceVector<double>>
     {
-        var kk = _device.Kernels;
-        qAq = qr = 0;
-        double qq = kk.Dot(_q.View, _q.View);
-        if (!double.IsFinite(qq) || qq == 0) return false;
-        for (int j = 0; j < used; j++)
+        readonly KrylovKernels _k = s._device.Kernels;
+
+        public double Residual(DeviceVector<double> b, DeviceVector<double> x, DeviceVector<double> r)
         {
-            double c = kk.Dot(_q.View, _directions[j].ap.View) / _pap[j];
-            kk.Axpy(-c, _directions[j].p.View, _q.View);
+            _k.Stencil(s._flags.View, s._grid.Nx, s._grid.Ny, s._grid.Nz, x.View, s._work.View);
+            _k.Subtract(b.View, s._work.View, r.View);
+            return Math.Sqrt(_k.Dot(r.View, r.View));
         }
-        qq = kk.Dot(_q.View, _q.View);
-        if (!(qq > 0)) return false;
-        kk.Stencil(_flags.View, _grid.Nx, _grid.Ny, _grid.Nz, _q.View, _aq.View);
-        qAq = kk.Dot(_q.View, _aq.View);
-        qr = kk.Dot(_q.View, _r.View);
-        return qAq > 0 && double.IsFinite(qAq) && Math.Abs(qr) >= 1e-6 * Math.Sqrt(qq) * rNorm;
+
+        public void Direction(DeviceVector<double> r, double rNorm, DeviceVector<double> q)
+        {
+            var net = s._device.NetworkKernels;
+            net.ToFloat(1 / rNorm, r.View, s._rf.View);
+            s._network.Apply(s._rf.View, s._qf.View);
+            net.ToDoubleOnUnknowns(s._qf.View, s._diagonal.View, q.View);
+        }
+
+        public double ApplyAndDot(DeviceVector<double> q, DeviceVector<double> aq)
+        {
+            _k.Stencil(s._flags.View, s._grid.Nx, s._grid.Ny, s._grid.Nz, q.View, aq.View);
+            return _k.Dot(q.View, aq.View);
+        }
+
+        public double Dot(DeviceVector<double> a, DeviceVector<double> b) => _k.Dot(a.View, b.View);
+        public void Axpy(double alpha, DeviceVector<double> x, DeviceVector<double> y) => _k.Axpy(alpha, x.View, y.View);
+        public void Copy(DeviceVector<double> from, DeviceVector<double> to) => from.View.CopyTo(to.View);
+        public DeviceVector<double> NewVector() => s.NextKept();
     }
 
-    /// <summary>r = b - A x; returns ||r||.</summary>
-    double Residual()
+    /// <summary>The kept directions' vectors, allocated on the first solve and reused by the next ones.</summary>
+    DeviceVector<double> NextKept()
     {
-        var kk = _device.Kernels;
-        kk.Stencil(_flags.View, _grid.Nx, _grid.Ny, _grid.Nz, _x.View, _work.View);
-        kk.Subtract(_b.View, _work.View, _r.View);
-        return Math.Sqrt(kk.Dot(_r.View, _r.View));
+        if (_keptInUse == _kept.Count) _kept.Add(new DeviceVector<double>(_device.Accelerator, _grid.CellCount));
+        return _kept[_keptInUse++];
     }
 
     KrylovOutcome Fallback(ReadOnlySpan<double> b, int k, List<double> history, Dictionary<string, string> details, CancellationToken cancellation, int replacements)
@@ -203,6 +164,6 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
         _flags.Dispose(); _diagonal.Dispose();
         foreach (var v in new[] { _b, _x, _r, _q, _aq, _work }) v.Dispose();
         _rf.Dispose(); _qf.Dispose();
-        foreach (var (p, ap) in _directions) { p.Dispose(); ap.Dispose(); }
+        foreach (var v in _kept) v.Dispose();
     }
 }

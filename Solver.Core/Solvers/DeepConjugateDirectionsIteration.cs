@@ -1,0 +1,101 @@
+namespace Dcdm.Solvers;
+
+/// <summary>
+/// The DCDM iteration written once over a backend (CPU arrays or device buffers):
+///   q = f(r / ||r||);  q -= sum_j (q.A p_j)/(p_j.A p_j) p_j over the last k directions;
+///   alpha = (q.r)/(q.A q);  x += alpha q;  r -= alpha A q,
+/// stopping on the true residual. A direction that is NaN, zero, or after orthogonalisation has
+/// q.Aq &lt;= 0 or is nearly orthogonal to r (|cos| &lt; 1e-6) is replaced by r for that step. When the
+/// best residual of the last StallWindow iterations is not StallFactor below the best before them,
+/// the loop stops with <see cref="Stalled"/> set and the solver hands the rest to its classical method.
+/// </summary>
+public static class DeepConjugateDirectionsIteration
+{
+    /// <summary>How the loop ended: the outcome (null when it stalled), the iterations, the replaced directions.</summary>
+    public readonly record struct Result(KrylovOutcome? Outcome, int Iterations, int ReplacedDirections, int ResidualReplacements)
+    {
+        public bool Stalled => Outcome is null;
+    }
+
+    public static Result Run<TVector>(IDirectionBackend<TVector> backend, TVector b, TVector x, TVector r, TVector q, TVector aq,
+                                      double bNorm, int previousDirections, int stallWindow, double stallFactor,
+                                      SolverOptions options, List<double> history, CancellationToken cancellation)
+    {
+        double tol = options.Tolerance * bNorm;
+        double rNorm = backend.Residual(b, x, r);
+        history.Add(rNorm / bNorm);
+        var kept = new List<(TVector p, TVector ap, double pap)>();
+        int next = 0, replaced = 0, replacements = 0, k = 0;
+        Result End(SolveStatus status, string message, double relative) => new(new(status, k, relative, message, replacements), k, replaced, replacements);
+        while (true)
+        {
+            if (rNorm <= tol)
+            {
+                double trueNorm = backend.Residual(b, x, r);
+                if (trueNorm <= tol) return End(SolveStatus.Converged, $"true relative residual {trueNorm / bNorm:g3} <= tolerance {options.Tolerance:g3}", trueNorm / bNorm);
+                replacements++;
+                rNorm = trueNorm;
+            }
+            if (k >= options.MaxIterations) return End(SolveStatus.MaxIterations, $"{k} iterations reached", backend.Residual(b, x, r) / bNorm);
+            if (cancellation.IsCancellationRequested) return End(SolveStatus.Cancelled, "cancelled by the caller", backend.Residual(b, x, r) / bNorm);
+            if (Stalled(history, stallWindow, stallFactor)) return new(null, k, replaced, replacements);
+            k++;
+
+            backend.Direction(r, rNorm, q);
+            if (!Usable(backend, q, r, rNorm, aq, kept, out double qAq, out double qr))
+            {
+                replaced++;
+                backend.Copy(r, q);
+                Usable(backend, q, r, rNorm, aq, kept, out qAq, out qr);
+                if (!(qAq > 0)) return End(SolveStatus.Breakdown, $"r.Ar = {qAq:g3} at iteration {k}: the operator is not positive definite on r", backend.Residual(b, x, r) / bNorm);
+            }
+            double alpha = qr / qAq;
+            backend.Axpy(alpha, q, x);
+            backend.Axpy(-alpha, aq, r);
+            rNorm = Math.Sqrt(backend.Dot(r, r));
+            history.Add(rNorm / bNorm);
+            options.Monitor?.Invoke(new IterationInfo(k, rNorm / bNorm));
+            if (!double.IsFinite(rNorm)) return End(SolveStatus.Breakdown, $"NaN or infinity in the residual at iteration {k}", double.NaN);
+
+            if (previousDirections > 0)
+            {
+                if (kept.Count < previousDirections) kept.Add((backend.NewVector(), backend.NewVector(), 0));
+                var (p, ap, _) = kept[next];
+                backend.Copy(q, p);
+                backend.Copy(aq, ap);
+                kept[next] = (p, ap, qAq);
+                next = (next + 1) % previousDirections;
+            }
+        }
+    }
+
+    /// <summary>Whether the best residual of the last <paramref name="window"/> entries is not <paramref name="factor"/> below the best before them.</summary>
+    public static bool Stalled(IReadOnlyList<double> history, int window, double factor)
+    {
+        int k = history.Count - 1;
+        if (k < window) return false;
+        double bestBefore = double.MaxValue, bestRecent = double.MaxValue;
+        for (int i = 0; i <= k - window; i++) bestBefore = Math.Min(bestBefore, history[i]);
+        for (int i = k - window + 1; i <= k; i++) bestRecent = Math.Min(bestRecent, history[i]);
+        return bestRecent * factor > bestBefore;
+    }
+
+    /// <summary>
+    /// A-orthogonalises q against the kept directions (classical Gram-Schmidt), computes A q, q.Aq and q.r,
+    /// and says whether q may be used: finite, nonzero, q.Aq &gt; 0 and not orthogonal to r (|cos| &gt;= 1e-6).
+    /// </summary>
+    static bool Usable<TVector>(IDirectionBackend<TVector> backend, TVector q, TVector r, double rNorm, TVector aq,
+                                List<(TVector p, TVector ap, double pap)> kept, out double qAq, out double qr)
+    {
+        qAq = qr = 0;
+        double qq = backend.Dot(q, q);
+        if (!double.IsFinite(qq) || qq == 0) return false;
+        var coefficients = kept.Select(d => backend.Dot(q, d.ap) / d.pap).ToArray();
+        for (int j = 0; j < kept.Count; j++) backend.Axpy(-coefficients[j], kept[j].p, q);
+        qq = backend.Dot(q, q);
+        if (!(qq > 0)) return false;
+        qAq = backend.ApplyAndDot(q, aq);
+        qr = backend.Dot(q, r);
+        return qAq > 0 && double.IsFinite(qAq) && Math.Abs(qr) >= 1e-6 * Math.Sqrt(qq) * rNorm;
+    }
+}
