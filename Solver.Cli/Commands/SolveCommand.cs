@@ -78,7 +78,7 @@ public static class SolveCommand
         };
         SolveResult result;
         var x = new double[a.Rows];
-        ReducedSystem system;
+        Func<ReducedSystem> system; // needed only for the error against a known x: built then
         using (var gpu = OpenDevice(s.Device, kind))
         using (var progress = new ProgressLine(console, s.Method))
         {
@@ -88,20 +88,21 @@ public static class SolveCommand
                 if (gpu is null)
                 {
                     var solver = new ConjugateGradient(a, kind, options);
-                    system = solver.System;
+                    system = () => solver.System;
                     result = solver.Solve(b, x, cancellation);
                 }
                 else if (kind == PreconditionerKind.None && a.Rows > 1 && GridOperatorMatch.Infer(a, null, out _) is { } grid)
                 {
                     // a voxel Poisson matrix: the matrix-free grid CG (one byte of operator per cell, float32 steps)
                     using var solver = new GpuGridConjugateGradient(gpu, grid, options);
-                    system = new ReducedSystem(a);
+                    system = () => new ReducedSystem(a);
                     result = solver.Solve(b, x, cancellation);
                 }
                 else
                 {
                     using var solver = new GpuConjugateGradient(gpu, a, kind, options);
-                    system = solver.System;
+                    var reduced = solver.System;
+                    system = () => reduced;
                     result = solver.Solve(b, x, cancellation);
                 }
             }
@@ -111,10 +112,10 @@ public static class SolveCommand
         return Finish(console, s, a, b, exact, (result, x, system));
     }
 
-    static int Finish(CliConsole console, Settings s, CsrMatrix a, double[] b, double[]? exact, (SolveResult result, double[] x, ReducedSystem system) solved)
+    static int Finish(CliConsole console, Settings s, CsrMatrix a, double[] b, double[]? exact, (SolveResult result, double[] x, Func<ReducedSystem> system) solved)
     {
         var (result, x, system) = solved;
-        double? error = exact is null ? null : RelativeError(system, x, exact);
+        double? error = exact is null ? null : RelativeError(system(), x, exact);
         if (s.Output is not null)
             MatrixMarketWriter.WriteVector(s.Output, x, $"solution of {Path.GetFileName(s.Matrix)} by dcdm {s.Method}: {result.Status}, relative residual {result.RelativeResidual:R}");
         if (s.History is not null) WriteHistory(s.History, result);
@@ -125,7 +126,7 @@ public static class SolveCommand
     }
 
     /// <summary>DCDM on the grid the matrix is the operator of (full-grid or, with --flags, compact layout).</summary>
-    static (SolveResult, double[], ReducedSystem) SolveDcdm(CliConsole console, Settings s, CsrMatrix a, double[] b, CancellationToken cancellation)
+    static (SolveResult, double[], Func<ReducedSystem>) SolveDcdm(CliConsole console, Settings s, CsrMatrix a, double[] b, CancellationToken cancellation)
     {
         const string advice = "--method dcdm needs a 7-point voxel Poisson matrix; use --method cg or pcg-ic0 for other matrices";
         PoissonGrid grid;
@@ -157,7 +158,7 @@ public static class SolveCommand
                 using var onDevice = new GpuDeepConjugateDirections(gpu, grid, lean, options, s.K);
                 var xDevice = new double[grid.CellCount];
                 var r = onDevice.Solve(compact ? grid.ToGrid(b) : b, xDevice, cancellation);
-                return compact ? (r, grid.ToCompact(xDevice), new ReducedSystem(a)) : (r, xDevice, new ReducedSystem(full));
+                return compact ? (r, grid.ToCompact(xDevice), () => new ReducedSystem(a)) : (r, xDevice, () => new ReducedSystem(full));
             }
         }
         DeepConjugateDirections solver;
@@ -165,7 +166,7 @@ public static class SolveCommand
         catch (InvalidSystemException e) { throw new UsageException($"{s.Matrix}: {e.Message}; nothing was solved"); }
         var xFull = new double[grid.CellCount];
         var result = solver.Solve(compact ? grid.ToGrid(b) : b, xFull, cancellation);
-        return compact ? (result, grid.ToCompact(xFull), new ReducedSystem(a)) : (result, xFull, solver.System);
+        return compact ? (result, grid.ToCompact(xFull), () => new ReducedSystem(a)) : (result, xFull, () => solver.System);
     }
 
     static (int, int, int)? ParseGrid(string? text)

@@ -41,8 +41,6 @@ public sealed class DeviceLeanNetwork : IDirection, IDisposable
         _mixCoarse = stencils.MixCoarse;
     }
 
-    public int CellCount => _shape[0].Cells;
-
     /// <summary>q = f(r) on the device (r and q full-grid float32 views; q must not be r).</summary>
     public void Apply(ArrayView<float> r, ArrayView<float> q)
     {

@@ -23,9 +23,8 @@ public sealed class TrainingSet
     }
 
     public IReadOnlyList<Domain> Domains { get; }
-    public string Folder { get; }
 
-    TrainingSet(string folder, IReadOnlyList<Domain> domains) { Folder = folder; Domains = domains; }
+    TrainingSet(IReadOnlyList<Domain> domains) => Domains = domains;
 
     /// <summary>Generates Ritz-vector samples for each domain and writes the set.</summary>
     public static void Generate(string folder, IReadOnlyList<TrainingDomain> domains, int count, int ritzSteps, int theta, double weight, int seed, Action<string>? log = null)
@@ -87,6 +86,6 @@ public sealed class TrainingSet
             for (int i = 0; i < samples.Length; i++) samples[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * 4));
             domains.Add(new Domain(name, grid, samples, count, o));
         }
-        return new TrainingSet(folder, domains);
+        return new TrainingSet(domains);
     }
 }
