@@ -3,6 +3,8 @@ namespace Dcdm.Gpu;
 /// <summary>
 /// How the grid CG's step runs. Plain: two kernels, one plane (or element) per loop trip. Unrolled: the
 /// same two kernels with several planes per trip and all loads before the stores. Merged: one kernel per
-/// step (33 bytes per cell instead of 37), r.r of the next step from r.Ap and |Ap|^2. dcdm bench measures all three.
+/// step (33 bytes per cell instead of 37), r.r of the next step from r.Ap and |Ap|^2. Vectorized: the two
+/// kernels on quads of four x-neighbours, 16 bytes per load (nx % 4 == 0, else Unrolled runs).
+/// dcdm bench measures them all.
 /// </summary>
-public enum GridKernelVariant { Plain, Unrolled, Merged }
+public enum GridKernelVariant { Plain, Unrolled, Merged, Vectorized }

@@ -10,7 +10,7 @@ namespace Dcdm.Gpu;
 /// 1 byte of operator per cell instead of 7 flag reads. Plain C# reference: PoissonGrid.Apply.
 /// Reductions accumulate in double (<see cref="GroupReduction"/>).
 /// </summary>
-public sealed class GridKernels
+public sealed partial class GridKernels
 {
     /// <summary>z planes per work item of the column kernels (measured by dcdm bench).</summary>
     public const int DefaultChunk = 16;
@@ -37,6 +37,9 @@ public sealed class GridKernels
     readonly Action<KernelConfig, GridShape, CgVectors, ArrayView<double>, ArrayView<double>, CgStep> _directionUnrolled;
     readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<double>, int, double> _updateUnrolled;
     readonly Action<KernelConfig, GridShape, MergedCgVectors, CgScalars, CgStep> _merged;
+    readonly Action<KernelConfig, GridShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>> _stencilQuads;
+    readonly Action<KernelConfig, GridShape, CgVectors, ArrayView<double>, ArrayView<double>, CgStep> _directionQuads;
+    readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<double>, int, double> _updateQuads;
     readonly Action<Index1D, double, ArrayView<float>, ArrayView<double>> _addScaled;
     readonly Action<Index1D, float, ArrayView<float>, ArrayView<float>> _axpy;
     readonly Action<Index1D, float, ArrayView<float>> _scale;
@@ -57,6 +60,9 @@ public sealed class GridKernels
         _directionUnrolled = accelerator.LoadStreamKernel<GridShape, CgVectors, ArrayView<double>, ArrayView<double>, CgStep>(DirectionAndProductUnrolledKernel);
         _updateUnrolled = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<double>, int, double>(UpdateResidualUnrolledKernel);
         _merged = accelerator.LoadStreamKernel<GridShape, MergedCgVectors, CgScalars, CgStep>(MergedStepKernel);
+        _stencilQuads = accelerator.LoadStreamKernel<GridShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>>(StencilQuads);
+        _directionQuads = accelerator.LoadStreamKernel<GridShape, CgVectors, ArrayView<double>, ArrayView<double>, CgStep>(DirectionAndProductQuadsKernel);
+        _updateQuads = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<double>, int, double>(UpdateResidualQuadsKernel);
         _addScaled = accelerator.LoadAutoGroupedStreamKernel<Index1D, double, ArrayView<float>, ArrayView<double>>(AddScaled);
         _axpy = accelerator.LoadAutoGroupedStreamKernel<Index1D, float, ArrayView<float>, ArrayView<float>>(AxpyKernel);
         _scale = accelerator.LoadAutoGroupedStreamKernel<Index1D, float, ArrayView<float>>(ScaleKernel);
@@ -64,12 +70,20 @@ public sealed class GridKernels
 
     // ---- launchers --------------------------------------------------------------------------
 
-    /// <summary>q = A p in float32, column kernel.</summary>
+    /// <summary>q = A p in float32, column kernel (Merged has no stencil of its own: Unrolled runs).</summary>
     public void Stencil(GridShape shape, ArrayView<byte> diagonal, ArrayView<float> p, ArrayView<float> q, GridKernelVariant variant = GridKernelVariant.Unrolled)
     {
-        if (variant == GridKernelVariant.Unrolled) _stencilUnrolled(Config(_stencilUnrolled, shape.Items, reduces: false), shape, diagonal, p, q);
-        else _stencil(Config(_stencil, shape.Items, reduces: false), shape, diagonal, p, q);
+        switch (Resolve(variant, shape))
+        {
+            case GridKernelVariant.Vectorized: _stencilQuads(Config(_stencilQuads, QuadItems(shape), reduces: false), shape, diagonal, p, q); break;
+            case GridKernelVariant.Plain: _stencil(Config(_stencil, shape.Items, reduces: false), shape, diagonal, p, q); break;
+            default: _stencilUnrolled(Config(_stencilUnrolled, shape.Items, reduces: false), shape, diagonal, p, q); break;
+        }
     }
+
+    /// <summary>The variant that runs: Vectorized needs nx % 4 == 0 and falls back to Unrolled.</summary>
+    public static GridKernelVariant Resolve(GridKernelVariant variant, GridShape shape) =>
+        variant == GridKernelVariant.Vectorized && !CanVectorize(shape) ? GridKernelVariant.Unrolled : variant;
 
     /// <summary>q = A p in float32, one thread per cell (the plain layout, kept to measure against).</summary>
     public void StencilOneThreadPerCell(GridShape shape, ArrayView<byte> diagonal, ArrayView<float> p, ArrayView<float> q) =>
@@ -89,15 +103,20 @@ public sealed class GridKernels
     /// <summary>CG step k, first half: p_k = r_k + beta p_{k-1}, q = A p_k, pq[k] += p_k.q; settles d += alpha_{k-1} p_{k-1}.</summary>
     public void DirectionAndProduct(GridShape shape, CgVectors v, ArrayView<double> rr, ArrayView<double> pq, CgStep step, GridKernelVariant variant = GridKernelVariant.Unrolled)
     {
-        if (variant == GridKernelVariant.Unrolled) _directionUnrolled(Config(_directionUnrolled, shape.Items, reduces: true), shape, v, rr, pq, step);
-        else _direction(Config(_direction, shape.Items, reduces: true), shape, v, rr, pq, step);
+        switch (Resolve(variant, shape))
+        {
+            case GridKernelVariant.Vectorized: _directionQuads(Config(_directionQuads, QuadItems(shape), reduces: true), shape, v, rr, pq, step); break;
+            case GridKernelVariant.Plain: _direction(Config(_direction, shape.Items, reduces: true), shape, v, rr, pq, step); break;
+            default: _directionUnrolled(Config(_directionUnrolled, shape.Items, reduces: true), shape, v, rr, pq, step); break;
+        }
     }
 
     /// <summary>CG step k, second half: r -= alpha_k q, rr[k+1] += r.r.</summary>
     public void UpdateResidual(ArrayView<float> r, ArrayView<float> q, ArrayView<double> rr, ArrayView<double> pq, int k, double stop, GridKernelVariant variant = GridKernelVariant.Unrolled)
     {
-        if (variant == GridKernelVariant.Unrolled) _updateUnrolled(Config(_updateUnrolled, r.Length, reduces: true), r, q, rr, pq, k, stop);
-        else _update(Config(_update, r.Length, reduces: true), r, q, rr, pq, k, stop);
+        if (variant == GridKernelVariant.Vectorized && r.Length % 4 == 0) _updateQuads(Config(_updateQuads, r.Length / 4, reduces: true), r, q, rr, pq, k, stop);
+        else if (variant == GridKernelVariant.Plain) _update(Config(_update, r.Length, reduces: true), r, q, rr, pq, k, stop);
+        else _updateUnrolled(Config(_updateUnrolled, r.Length, reduces: true), r, q, rr, pq, k, stop);
     }
 
     /// <summary>
@@ -128,6 +147,7 @@ public sealed class GridKernels
         ("stencil", _stencil, false), ("stencil unrolled", _stencilUnrolled, false),
         ("half 1", _direction, true), ("half 1 unrolled", _directionUnrolled, true),
         ("half 2", _update, true), ("half 2 unrolled", _updateUnrolled, true),
+        ("stencil vectorized", _stencilQuads, false), ("half 1 vectorized", _directionQuads, true), ("half 2 vectorized", _updateQuads, true),
     }.Select(k => $"{k.Item1} {WaveGroups(k.Item2, k.Item3) / Math.Max(1, _accelerator.NumMultiprocessors)}")
      .Append($"merged {WaveGroups(_merged, true, 4) / Math.Max(1, _accelerator.NumMultiprocessors)}"));
 

@@ -1,0 +1,123 @@
+using ILGPU;
+
+namespace Dcdm.Gpu;
+
+// The vectorized variant: each work item is a column of quads (four cells along x) over Chunk z planes.
+// Every vector is read and written 16 bytes per instruction and the operator 4 bytes (one word of
+// diagonal bytes), where the column kernels move 4 and 1: a quarter of the memory instructions for the
+// same bytes. Needs nx % 4 == 0 (whole quads per row); the launchers fall back to Unrolled otherwise.
+public sealed partial class GridKernels
+{
+    /// <summary>Whether the vectorized kernels can run on this grid (nx a multiple of 4).</summary>
+    public static bool CanVectorize(GridShape shape) => shape.Nx % 4 == 0;
+
+    static long QuadItems(GridShape s) => (long)(s.Nx / 4) * s.Ny * s.Chunks;
+
+    /// <summary>q = A p on quads: per plane and quad, the quads above, in front and behind, two end cells and one word of operator.</summary>
+    static void StencilQuads(GridShape s, ArrayView<byte> diag, ArrayView<float> p, ArrayView<float> q)
+    {
+        var p4 = Quad.Of(p); var q4 = Quad.Of(q); var d4 = diag.Cast<uint>();
+        int nq = s.Nx / 4, plane = nq * s.Ny, items = nq * s.Ny * s.Chunks;
+        int stride = Grid.DimX * Group.DimX;
+        for (int t = Grid.GlobalIndex.X; t < items; t += stride)
+        {
+            int ix = t % nq, rest = t / nq, iy = rest % s.Ny, z0 = rest / s.Ny * s.Chunk;
+            int z1 = Math.Min(z0 + s.Chunk, s.Nz);
+            bool left = ix > 0, right = ix < nq - 1, front = iy > 0, back = iy < s.Ny - 1;
+            int j = ix + nq * (iy + s.Ny * z0);
+            Quad below = z0 > 0 ? p4[j - plane] : Quad.Zero, center = p4[j];
+            for (int z = z0; z < z1; z++, j += plane)
+            {
+                Quad above = z + 1 < s.Nz ? p4[j + plane] : Quad.Zero;
+                Quad f = front ? p4[j - nq] : Quad.Zero, b = back ? p4[j + nq] : Quad.Zero;
+                float l = left ? p[4 * j - 1] : 0f, r = right ? p[4 * j + 4] : 0f;
+                q4[j] = Quad.Stencil(d4[j], center, below + above + f + b, l, r);
+                below = center;
+                center = above;
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="DirectionAndProductKernel"/> on quads: d += alpha_{k-1} p_{k-1}, p_k = r_k + beta p_{k-1}
+    /// (formed again for each neighbour), q = A p_k, pq[k] += p_k.q. The same 25 bytes per cell.
+    /// </summary>
+    static void DirectionAndProductQuadsKernel(GridShape s, CgVectors v, ArrayView<double> rr, ArrayView<double> pq, CgStep step)
+    {
+        int k = step.K;
+        double stop = step.Stop;
+        bool owed = k > step.First;
+        float alphaPrevious = 0f, beta = 0f;
+        double rrk = rr[k];
+        if (owed)
+        {
+            double rrPrevious = rr[k - 1], pqPrevious = pq[k - 1];
+            if (!(rrPrevious > stop && pqPrevious > 0)) return;
+            alphaPrevious = (float)(rrPrevious / pqPrevious);
+            beta = (float)(rrk / rrPrevious);
+        }
+        else if (step.Restart == 0) beta = (float)(rrk / rr[k - 1]);
+        bool advance = rrk > stop;
+        if (!advance && !owed) return;
+
+        var r = v.R; var pOld = v.PPrevious;
+        var r4 = Quad.Of(v.R); var o4 = Quad.Of(v.PPrevious); var n4 = Quad.Of(v.PNext); var d4 = Quad.Of(v.D); var q4 = Quad.Of(v.Q);
+        var diag = v.Diagonal.Cast<uint>();
+        int nq = s.Nx / 4, plane = nq * s.Ny, items = nq * s.Ny * s.Chunks;
+        int stride = Grid.DimX * Group.DimX;
+        double sum = 0;
+        for (int t = Grid.GlobalIndex.X; t < items; t += stride)
+        {
+            int ix = t % nq, rest = t / nq, iy = rest % s.Ny, z0 = rest / s.Ny * s.Chunk;
+            int z1 = Math.Min(z0 + s.Chunk, s.Nz);
+            int j = ix + nq * (iy + s.Ny * z0);
+            if (!advance)
+            {
+                for (int z = z0; z < z1; z++, j += plane) d4[j] = d4[j] + alphaPrevious * o4[j];
+                continue;
+            }
+            bool left = ix > 0, right = ix < nq - 1, front = iy > 0, back = iy < s.Ny - 1;
+            Quad below = z0 > 0 ? r4[j - plane] + beta * o4[j - plane] : Quad.Zero;
+            Quad oldCenter = o4[j];
+            Quad center = r4[j] + beta * oldCenter;
+            for (int z = z0; z < z1; z++, j += plane)
+            {
+                bool top = z + 1 < s.Nz;
+                Quad oldAbove = top ? o4[j + plane] : Quad.Zero;
+                Quad above = top ? r4[j + plane] + beta * oldAbove : Quad.Zero;
+                Quad f = front ? r4[j - nq] + beta * o4[j - nq] : Quad.Zero;
+                Quad b = back ? r4[j + nq] + beta * o4[j + nq] : Quad.Zero;
+                float l = left ? r[4 * j - 1] + beta * pOld[4 * j - 1] : 0f;
+                float rt = right ? r[4 * j + 4] + beta * pOld[4 * j + 4] : 0f;
+                Quad dOld = owed ? d4[j] : Quad.Zero;
+                Quad qj = Quad.Stencil(diag[j], center, below + above + f + b, l, rt);
+                if (owed) d4[j] = dOld + alphaPrevious * oldCenter;
+                n4[j] = center;
+                q4[j] = qj;
+                sum += Quad.Dot(center, qj);
+                below = center;
+                center = above;
+                oldCenter = oldAbove;
+            }
+        }
+        if (advance) GroupReduction.SumToResult(sum, pq.SubView(k, 1));
+    }
+
+    /// <summary><see cref="UpdateResidualKernel"/> on quads: r -= alpha q, rr[k+1] += r.r. 12 bytes per cell.</summary>
+    static void UpdateResidualQuadsKernel(ArrayView<float> r, ArrayView<float> q, ArrayView<double> rr, ArrayView<double> pq, int k, double stop)
+    {
+        double rrk = rr[k], pqk = pq[k];
+        if (!(rrk > stop && pqk > 0)) return;
+        float alpha = (float)(rrk / pqk);
+        var r4 = Quad.Of(r); var q4 = Quad.Of(q);
+        int stride = Grid.DimX * Group.DimX, n = (int)r4.Length;
+        double sum = 0;
+        for (int i = Grid.GlobalIndex.X; i < n; i += stride)
+        {
+            Quad ri = r4[i] - alpha * q4[i];
+            r4[i] = ri;
+            sum += Quad.Dot(ri, ri);
+        }
+        GroupReduction.SumToResult(sum, rr.SubView(k + 1, 1));
+    }
+}
