@@ -3,7 +3,8 @@
 #   scripts/gpu-bench.sh publish   # here: self-contained single file without libtorch into .device/dcdm (about 43 MB)
 #   scripts/gpu-bench.sh run       # on the GPU machine: every measurement, results under $OUT (or ./gpu-results)
 # Test the run step on the CPU first: DEVICE=ilgpu-cpu SIZES="16" SOLVE_SIZE=12 scripts/gpu-bench.sh run
-# Each size runs both domains (DOMAINS="obstacles tank"): the grid CG variants, CSR CG and DCDM with the shipped model.
+# Each size runs both domains (DOMAINS="obstacles tank") at each ILGPU optimization level (OPTIMIZATIONS="O1 O2"):
+# the grid CG variants, CSR CG and DCDM with the shipped model. Kernel rows carry host and device (CUDA event) times.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-}" in
@@ -21,7 +22,10 @@ case "${1:-}" in
     "$dcdm" info | tee "$out/info.txt"
     for n in $sizes; do
       for domain in ${DOMAINS:-obstacles tank}; do
-        "$dcdm" bench --device "$device" --size "$n" --domain "$domain" --repeat "${REPEAT:-5}" --json-file "$out/bench-$domain-$n.json" | tee "$out/bench-$domain-$n.txt"
+        for opt in ${OPTIMIZATIONS:-O1 O2}; do
+          "$dcdm" bench --device "$device" --size "$n" --domain "$domain" --optimization "$opt" --repeat "${REPEAT:-5}" \
+            --json-file "$out/bench-$domain-$n-$opt.json" | tee "$out/bench-$domain-$n-$opt.txt"
+        done
       done
     done
     # the same compact system through the CLI on the device and on the CPU: iteration counts must agree

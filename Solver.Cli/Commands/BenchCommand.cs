@@ -9,6 +9,8 @@ using Dcdm.Models;
 using Dcdm.Poisson;
 using Dcdm.Solvers;
 using Dcdm.Sparse;
+using ILGPU;
+using ILGPU.Runtime;
 
 namespace Dcdm.Cli.Commands;
 
@@ -30,17 +32,25 @@ public static class BenchCommand
         tol.Require(v => v > 0 && v < 1, "must be in (0, 1)");
         var device = new Option<string>("--device") { Description = "cpu (plain C#), gpu (ILGPU on CUDA/OpenCL), ilgpu-cpu (ILGPU's CPU emulator: small sizes only)", DefaultValueFactory = _ => "cpu" };
         device.AcceptOnlyFromAmong("cpu", "gpu", "ilgpu-cpu");
+        var optimization = new Option<string>("--optimization") { Description = "ILGPU optimization level of the device kernels: O1 (the solvers' default) or O2 (global address spaces inferred)", DefaultValueFactory = _ => "O1" };
+        optimization.AcceptOnlyFromAmong("O1", "O2");
         var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
         var jsonFile = new Option<string?>("--json-file") { Description = "also write the JSON to this file" };
-        var command = new Command("bench", "measure kernels and solvers on a generated n^3 domain") { size, domain, repeat, tol, device, json, jsonFile };
+        var command = new Command("bench", "measure kernels and solvers on a generated n^3 domain") { size, domain, repeat, tol, device, optimization, json, jsonFile };
         command.SetAction((parse, cancellation) => Task.FromResult(Run(console, parse.GetValue(size), parse.GetValue(domain)!,
-            parse.GetValue(repeat), parse.GetValue(tol), parse.GetValue(json), parse.GetValue(jsonFile), parse.GetValue(device)!, cancellation)));
+            parse.GetValue(repeat), parse.GetValue(tol), parse.GetValue(json), parse.GetValue(jsonFile), parse.GetValue(device)!,
+            parse.GetValue(optimization)!, cancellation)));
         return command;
     }
 
-    sealed record Row(string Name, double Seconds, double Bytes, string Note);
+    /// <summary>One measurement: Seconds on the host clock (launch to synchronised end); DeviceSeconds from device events where measured (0 otherwise), and then the bandwidth is computed from it.</summary>
+    sealed record Row(string Name, double Seconds, double Bytes, string Note, double DeviceSeconds = 0)
+    {
+        public Row(string name, (double Host, double Device) time, double bytes, string note) : this(name, time.Host, bytes, note, time.Device) { }
+        public double BandwidthSeconds => DeviceSeconds > 0 ? DeviceSeconds : Seconds;
+    }
 
-    static int Run(CliConsole console, int n, string domain, int repeat, double tol, bool json, string? jsonFile, string device, CancellationToken cancellation)
+    static int Run(CliConsole console, int n, string domain, int repeat, double tol, bool json, string? jsonFile, string device, string optimization, CancellationToken cancellation)
     {
         var grid = domain switch
         {
@@ -58,9 +68,9 @@ public static class BenchCommand
         var rows = new List<Row>();
         if (device != "cpu")
         {
-            using var gpu = GpuDevice.Open(device == "gpu" ? DeviceKind.Gpu : DeviceKind.Cpu);
+            using var gpu = GpuDevice.Open(device == "gpu" ? DeviceKind.Gpu : DeviceKind.Cpu, Enum.Parse<OptimizationLevel>(optimization), profiling: true);
             DeviceRows(gpu, grid, a, b, repeat, tol, rows, cancellation);
-            Report(console, $"{domain} {n}^3, {m} unknowns, {gpu.Name}", rows, json, jsonFile);
+            Report(console, $"{domain} {n}^3, {m} unknowns, {gpu.Name}, ILGPU {optimization}", rows, json, jsonFile);
             return ExitCode.Converged;
         }
 
@@ -122,7 +132,7 @@ public static class BenchCommand
         using var flags = new DeviceVector<byte>(acc, grid.Cells.ToArray().Select(c => (byte)c).ToArray());
         using var gx = new DeviceVector<double>(acc, grid.CellCount);
         using var gy = new DeviceVector<double>(acc, grid.CellCount);
-        double Time(Action body) => Best(repeat, () => { body(); acc.Synchronize(); });
+        (double, double) Time(Action body) => DeviceBest(acc, repeat, body);
         double csrBytes = a.NonZeros * 12.0 + (m + 1) * 4.0 + 2.0 * m * 8;
         rows.Add(new("csr spmv, thread per row", Time(() => k.CsrSpmvThreadPerRow(da, x.View, y.View)), csrBytes, $"{a.NonZeros} nonzeros"));
         rows.Add(new("csr spmv, warp per row", Time(() => k.CsrSpmvWarpPerRow(da, x.View, y.View)), csrBytes, ""));
@@ -165,28 +175,39 @@ public static class BenchCommand
         using var d = new DeviceVector<float>(acc, cells);
         using var rr = new DeviceVector<double>(acc, [1.0, 0, 0]);
         using var pq = new DeviceVector<double>(acc, 3);
-        double Time(Action body) => Best(repeat, () => { body(); acc.Synchronize(); });
+        (double, double) Time(Action body) => DeviceBest(acc, repeat, body);
         const double stencilBytes = 9; // p read, q written (float32), 1 byte of operator
-        foreach (var variant in new[] { GridKernelVariant.Unrolled, GridKernelVariant.Plain })
+        foreach (var variant in new[] { GridKernelVariant.Vectorized, GridKernelVariant.Unrolled, GridKernelVariant.Plain })
             foreach (int chunk in new[] { 4, 8, 16, 32 })
             {
                 if (chunk > grid.Nz) continue;
                 var shape = new GridShape(grid.Nx, grid.Ny, grid.Nz, chunk);
+                if (GridKernels.Resolve(variant, shape) != variant) continue; // vectorized needs nx % 4 == 0
                 rows.Add(new($"stencil fp32, columns of {chunk}, {variant.ToString().ToLowerInvariant()}", Time(() => k.Stencil(shape, diag.View, p.View, q.View, variant)), cells * stencilBytes,
                     "9 B per cell: p, q float32 + 1 B operator"));
             }
         var cellShape = new GridShape(grid.Nx, grid.Ny, grid.Nz, 1);
-        rows.Add(new("stencil fp32, one thread per cell", Time(() => k.StencilOneThreadPerCell(cellShape, diag.View, p.View, q.View)), cells * stencilBytes, ""));
-        // check the last kernel's output against the host operator
         var expected = new double[cells];
         grid.Apply(values.Select(v => (double)v).ToArray(), expected);
-        var got = q.ToArray();
-        double worst = 0, scale = expected.Max(Math.Abs);
-        for (int i = 0; i < cells; i++) worst = Math.Max(worst, Math.Abs(got[i] - expected[i]));
-        rows.Add(new("stencil fp32 check against the host", 0, 0, string.Create(CultureInfo.InvariantCulture, $"max |error| / max |Ap| = {worst / scale:0.0e+00}")));
+        double scale = expected.Max(Math.Abs);
+        string Check()
+        {
+            var got = q.ToArray();
+            double worst = 0;
+            for (int i = 0; i < cells; i++) worst = Math.Max(worst, Math.Abs(got[i] - expected[i]));
+            return string.Create(CultureInfo.InvariantCulture, $"max |error| / max |Ap| = {worst / scale:0.0e+00}");
+        }
+        var main = new GridShape(grid.Nx, grid.Ny, grid.Nz, Math.Min(GridKernels.DefaultChunk, grid.Nz));
+        if (GridKernels.CanVectorize(main))
+        {
+            q.Clear();
+            k.Stencil(main, diag.View, p.View, q.View, GridKernelVariant.Vectorized);
+            rows.Add(new("stencil fp32 vectorized, check against the host", 0, 0, Check()));
+        }
+        rows.Add(new("stencil fp32, one thread per cell", Time(() => k.StencilOneThreadPerCell(cellShape, diag.View, p.View, q.View)), cells * stencilBytes, ""));
+        rows.Add(new("stencil fp32 one thread per cell, check against the host", 0, 0, Check()));
 
         // one CG step that does all its work: rr[0] = rr[1] = pq[0] = 1, so step 1 owes d and advances
-        var main = new GridShape(grid.Nx, grid.Ny, grid.Nz, Math.Min(GridKernels.DefaultChunk, grid.Nz));
         var vectors = new CgVectors(diag.View, r.View, p2.View, p.View, d.View, q.View);
         var step = new CgStep(1, 0, false, 0);
         rows.Add(new("grid kernels: active groups per multiprocessor", 0, 0, k.Occupancy()));
@@ -202,8 +223,9 @@ public static class BenchCommand
             }), cells * 37.0, "37 B per cell"));
         }
         k.Waves = 1;
-        foreach (var variant in new[] { GridKernelVariant.Unrolled, GridKernelVariant.Plain })
+        foreach (var variant in new[] { GridKernelVariant.Vectorized, GridKernelVariant.Unrolled, GridKernelVariant.Plain })
         {
+            if (GridKernels.Resolve(variant, main) != variant) continue;
             string name = variant.ToString().ToLowerInvariant();
             rr.Upload([1.0, 1.0, 0]); pq.Upload([1.0, 0, 0]);
             rows.Add(new($"grid cg half 1 (p, Ap, p.Ap, d), {name}", Time(() => k.DirectionAndProduct(main, vectors, rr.View, pq.View, step, variant)), cells * 25.0, "25 B per cell"));
@@ -230,9 +252,10 @@ public static class BenchCommand
         rows.Add(new("grid cg step check", 0, 0, check[1] > 0 && double.IsFinite(check[1]) ? "the timed steps did their work (p.Ap > 0)" : $"the timed steps did NOT run: pq = {check[1]}"));
 
         var b = RightHandSides.VelocityDivergence(grid, 1);
-        foreach (var variant in new[] { GridKernelVariant.Merged, GridKernelVariant.Unrolled, GridKernelVariant.Plain })
+        foreach (var variant in new[] { GridKernelVariant.Merged, GridKernelVariant.Vectorized, GridKernelVariant.Unrolled, GridKernelVariant.Plain })
         {
             cancellation.ThrowIfCancellationRequested();
+            if (GridKernels.Resolve(variant, main) != variant) continue;
             string name = variant.ToString().ToLowerInvariant();
             using var solver = new GpuGridConjugateGradient(gpu, grid, new SolverOptions { Tolerance = tol }) { Variant = variant };
             SolveResult? best = null;
@@ -293,10 +316,13 @@ public static class BenchCommand
         else
         {
             console.Out.WriteLine(title);
-            console.Out.WriteLine($"{"measurement",-46} {"time",12} {"GB/s",8}  note");
+            bool device = rows.Any(r => r.DeviceSeconds > 0);
+            console.Out.WriteLine(device
+                ? $"{"measurement",-52} {"host",12} {"device",12} {"GB/s",8}  note (GB/s from the device time: CUDA events around the launch)"
+                : $"{"measurement",-52} {"time",12} {"GB/s",8}  note");
             foreach (var r in rows)
                 console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{r.Name,-46} {(r.Seconds > 0 ? Format(r.Seconds) : "-"),12} {(r.Bytes > 0 ? (r.Bytes / r.Seconds / 1e9).ToString("F2", CultureInfo.InvariantCulture) : "-"),8}  {r.Note}"));
+                    $"{r.Name,-52} {(r.Seconds > 0 ? Format(r.Seconds) : "-"),12}{(device ? $" {(r.DeviceSeconds > 0 ? Format(r.DeviceSeconds) : "-"),12}" : "")} {(r.Bytes > 0 ? (r.Bytes / r.BandwidthSeconds / 1e9).ToString("F2", CultureInfo.InvariantCulture) : "-"),8}  {r.Note}"));
         }
     }
 
@@ -317,6 +343,30 @@ public static class BenchCommand
         return best;
     }
 
+    /// <summary>
+    /// Best of <paramref name="repeat"/> after a warm-up, on two clocks: the host's (launch until the accelerator is
+    /// synchronised, so it includes launch and synchronisation latency) and the device's (profiling markers, CUDA
+    /// events on a GPU, recorded before and after the launch on the stream: the kernel alone).
+    /// </summary>
+    static (double Host, double Device) DeviceBest(Accelerator acc, int repeat, Action body)
+    {
+        body();
+        acc.Synchronize();
+        double host = double.MaxValue, device = double.MaxValue;
+        for (int r = 0; r < repeat; r++)
+        {
+            long t = Stopwatch.GetTimestamp();
+            using var start = acc.AddProfilingMarker();
+            body();
+            using var end = acc.AddProfilingMarker();
+            end.Synchronize();
+            acc.Synchronize();
+            host = Math.Min(host, Stopwatch.GetElapsedTime(t).TotalSeconds);
+            device = Math.Min(device, end.MeasureFrom(start).TotalSeconds);
+        }
+        return (host, device);
+    }
+
     static void WriteJson(TextWriter o, string title, List<Row> rows)
     {
         using var stream = new MemoryStream();
@@ -330,7 +380,8 @@ public static class BenchCommand
                 w.WriteStartObject();
                 w.WriteString("name", r.Name);
                 w.WriteNumber("seconds", r.Seconds);
-                if (r.Bytes > 0) w.WriteNumber("gigabytesPerSecond", r.Bytes / r.Seconds / 1e9);
+                if (r.DeviceSeconds > 0) w.WriteNumber("deviceSeconds", r.DeviceSeconds);
+                if (r.Bytes > 0) w.WriteNumber("gigabytesPerSecond", r.Bytes / r.BandwidthSeconds / 1e9);
                 w.WriteString("note", r.Note);
                 w.WriteEndObject();
             }
