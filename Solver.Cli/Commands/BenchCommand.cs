@@ -247,12 +247,14 @@ public static class BenchCommand
             var merged = new MergedCgVectors(diag.View, r.View, q2.View, p2.View, r2.View, q.View, p.View, d.View);
             var scalars = new CgScalars(rr.View, rx.View, pq.View, rq.View, qq.View);
             rows.Add(new("grid cg step, merged (one kernel)", Time(() => k.MergedStep(main, merged, scalars, step)), cells * 33.0, "33 B per cell"));
+            if (GridKernels.CanVectorize(main))
+                rows.Add(new("grid cg step, merged vectorized (one kernel)", Time(() => k.MergedStep(main, merged, scalars, step, GridKernelVariant.MergedVectorized)), cells * 33.0, "33 B per cell"));
         }
         var check = pq.ToArray();
         rows.Add(new("grid cg step check", 0, 0, check[1] > 0 && double.IsFinite(check[1]) ? "the timed steps did their work (p.Ap > 0)" : $"the timed steps did NOT run: pq = {check[1]}"));
 
         var b = RightHandSides.VelocityDivergence(grid, 1);
-        foreach (var variant in new[] { GridKernelVariant.Merged, GridKernelVariant.Vectorized, GridKernelVariant.Unrolled, GridKernelVariant.Plain })
+        foreach (var variant in new[] { GridKernelVariant.MergedVectorized, GridKernelVariant.Merged, GridKernelVariant.Vectorized, GridKernelVariant.Unrolled, GridKernelVariant.Plain })
         {
             cancellation.ThrowIfCancellationRequested();
             if (GridKernels.Resolve(variant, main) != variant) continue;

@@ -4,7 +4,7 @@ namespace Dcdm.Gpu;
 /// How the grid CG's step runs. Plain: two kernels, one plane (or element) per loop trip. Unrolled: the
 /// same two kernels with several planes per trip and all loads before the stores. Merged: one kernel per
 /// step (33 bytes per cell instead of 37), r.r of the next step from r.Ap and |Ap|^2. Vectorized: the two
-/// kernels on quads of four x-neighbours, 16 bytes per load (nx % 4 == 0, else Unrolled runs).
-/// dcdm bench measures them all.
+/// kernels on quads of four x-neighbours, 16 bytes per load (nx % 4 == 0, else Unrolled runs). MergedVectorized:
+/// the one-kernel step on quads (else Merged runs). dcdm bench measures them all.
 /// </summary>
-public enum GridKernelVariant { Plain, Unrolled, Merged, Vectorized }
+public enum GridKernelVariant { Plain, Unrolled, Merged, Vectorized, MergedVectorized }

@@ -44,21 +44,11 @@ public sealed partial class GridKernels
     /// </summary>
     static void DirectionAndProductQuadsKernel(GridShape s, CgVectors v, ArrayView<double> rr, ArrayView<double> pq, CgStep step)
     {
+        var c = StepCoefficients.TwoKernel(rr, pq, step);
+        if (c.Idle) return;
         int k = step.K;
-        double stop = step.Stop;
-        bool owed = k > step.First;
-        float alphaPrevious = 0f, beta = 0f;
-        double rrk = rr[k];
-        if (owed)
-        {
-            double rrPrevious = rr[k - 1], pqPrevious = pq[k - 1];
-            if (!(rrPrevious > stop && pqPrevious > 0)) return;
-            alphaPrevious = (float)(rrPrevious / pqPrevious);
-            beta = (float)(rrk / rrPrevious);
-        }
-        else if (step.Restart == 0) beta = (float)(rrk / rr[k - 1]);
-        bool advance = rrk > stop;
-        if (!advance && !owed) return;
+        bool owed = c.Owed, advance = c.Advance;
+        float alphaPrevious = c.Alpha, beta = c.Beta;
 
         var r = v.R; var pOld = v.PPrevious;
         var r4 = Quad.Of(v.R); var o4 = Quad.Of(v.PPrevious); var n4 = Quad.Of(v.PNext); var d4 = Quad.Of(v.D); var q4 = Quad.Of(v.Q);
@@ -119,5 +109,68 @@ public sealed partial class GridKernels
             sum += Quad.Dot(ri, ri);
         }
         GroupReduction.SumToResult(sum, rr.SubView(k + 1, 1));
+    }
+
+    /// <summary>
+    /// <see cref="MergedStepKernel"/> on quads: r_k = r_{k-1} - alpha q_{k-1}, p_k = r_k + beta p_{k-1} (both formed
+    /// again for each neighbour), d += alpha p_{k-1}, q_k = A p_k, and p.q, r.q, q.q, r.r. The same 33 bytes per cell.
+    /// </summary>
+    static void MergedStepQuadsKernel(GridShape s, MergedCgVectors v, CgScalars c, CgStep step)
+    {
+        var coefficients = StepCoefficients.Merged(c, step);
+        if (coefficients.Idle) return;
+        int k = step.K;
+        bool owed = coefficients.Owed, advance = coefficients.Advance;
+        float alpha = coefficients.Alpha, beta = coefficients.Beta;
+
+        var rOld = v.RPrevious; var qOld = v.QPrevious; var pOld = v.PPrevious;
+        var r4 = Quad.Of(v.RPrevious); var q4 = Quad.Of(v.QPrevious); var o4 = Quad.Of(v.PPrevious); var d4 = Quad.Of(v.D);
+        var rNew = Quad.Of(v.RNext); var qNew = Quad.Of(v.QNext); var pNew = Quad.Of(v.PNext);
+        var diag = v.Diagonal.Cast<uint>();
+        int nq = s.Nx / 4, plane = nq * s.Ny, items = nq * s.Ny * s.Chunks;
+        int stride = Grid.DimX * Group.DimX;
+        double sumPq = 0, sumRq = 0, sumQq = 0, sumRr = 0;
+        for (int t = Grid.GlobalIndex.X; t < items; t += stride)
+        {
+            int ix = t % nq, rest = t / nq, iy = rest % s.Ny, z0 = rest / s.Ny * s.Chunk;
+            int z1 = Math.Min(z0 + s.Chunk, s.Nz);
+            int j = ix + nq * (iy + s.Ny * z0);
+            if (!advance)
+            {
+                for (int z = z0; z < z1; z++, j += plane) d4[j] = d4[j] + alpha * o4[j];
+                continue;
+            }
+            bool left = ix > 0, right = ix < nq - 1, front = iy > 0, back = iy < s.Ny - 1;
+            Quad below = z0 > 0 ? r4[j - plane] - alpha * q4[j - plane] + beta * o4[j - plane] : Quad.Zero;
+            Quad oldCenter = o4[j];
+            Quad rCenter = r4[j] - alpha * q4[j];
+            Quad center = rCenter + beta * oldCenter;
+            for (int z = z0; z < z1; z++, j += plane)
+            {
+                bool top = z + 1 < s.Nz;
+                Quad oldAbove = top ? o4[j + plane] : Quad.Zero;
+                Quad rAbove = top ? r4[j + plane] - alpha * q4[j + plane] : Quad.Zero;
+                Quad above = rAbove + beta * oldAbove;
+                Quad f = front ? r4[j - nq] - alpha * q4[j - nq] + beta * o4[j - nq] : Quad.Zero;
+                Quad b = back ? r4[j + nq] - alpha * q4[j + nq] + beta * o4[j + nq] : Quad.Zero;
+                float l = left ? rOld[4 * j - 1] - alpha * qOld[4 * j - 1] + beta * pOld[4 * j - 1] : 0f;
+                float rt = right ? rOld[4 * j + 4] - alpha * qOld[4 * j + 4] + beta * pOld[4 * j + 4] : 0f;
+                Quad dOld = owed ? d4[j] : Quad.Zero;
+                Quad qj = Quad.Stencil(diag[j], center, below + above + f + b, l, rt);
+                if (owed) d4[j] = dOld + alpha * oldCenter;
+                rNew[j] = rCenter;
+                pNew[j] = center;
+                qNew[j] = qj;
+                sumPq += Quad.Dot(center, qj);
+                sumRq += Quad.Dot(rCenter, qj);
+                sumQq += Quad.Dot(qj, qj);
+                sumRr += Quad.Dot(rCenter, rCenter);
+                below = center;
+                center = above;
+                rCenter = rAbove;
+                oldCenter = oldAbove;
+            }
+        }
+        if (advance) GroupReduction.SumToResults(sumPq, sumRq, sumQq, sumRr, c.Pq.SubView(k, 1), c.Rq.SubView(k, 1), c.Qq.SubView(k, 1), c.Rx.SubView(k, 1));
     }
 }

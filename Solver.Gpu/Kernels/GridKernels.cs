@@ -40,6 +40,7 @@ public sealed partial class GridKernels
     readonly Action<KernelConfig, GridShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>> _stencilQuads;
     readonly Action<KernelConfig, GridShape, CgVectors, ArrayView<double>, ArrayView<double>, CgStep> _directionQuads;
     readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<double>, int, double> _updateQuads;
+    readonly Action<KernelConfig, GridShape, MergedCgVectors, CgScalars, CgStep> _mergedQuads;
     readonly Action<Index1D, double, ArrayView<float>, ArrayView<double>> _addScaled;
     readonly Action<Index1D, float, ArrayView<float>, ArrayView<float>> _axpy;
     readonly Action<Index1D, float, ArrayView<float>> _scale;
@@ -63,6 +64,7 @@ public sealed partial class GridKernels
         _stencilQuads = accelerator.LoadStreamKernel<GridShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>>(StencilQuads);
         _directionQuads = accelerator.LoadStreamKernel<GridShape, CgVectors, ArrayView<double>, ArrayView<double>, CgStep>(DirectionAndProductQuadsKernel);
         _updateQuads = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<double>, int, double>(UpdateResidualQuadsKernel);
+        _mergedQuads = accelerator.LoadStreamKernel<GridShape, MergedCgVectors, CgScalars, CgStep>(MergedStepQuadsKernel);
         _addScaled = accelerator.LoadAutoGroupedStreamKernel<Index1D, double, ArrayView<float>, ArrayView<double>>(AddScaled);
         _axpy = accelerator.LoadAutoGroupedStreamKernel<Index1D, float, ArrayView<float>, ArrayView<float>>(AxpyKernel);
         _scale = accelerator.LoadAutoGroupedStreamKernel<Index1D, float, ArrayView<float>>(ScaleKernel);
@@ -81,9 +83,16 @@ public sealed partial class GridKernels
         }
     }
 
-    /// <summary>The variant that runs: Vectorized needs nx % 4 == 0 and falls back to Unrolled.</summary>
-    public static GridKernelVariant Resolve(GridKernelVariant variant, GridShape shape) =>
-        variant == GridKernelVariant.Vectorized && !CanVectorize(shape) ? GridKernelVariant.Unrolled : variant;
+    /// <summary>The variant that runs: the vectorized ones need nx % 4 == 0 and fall back to Unrolled and Merged.</summary>
+    public static GridKernelVariant Resolve(GridKernelVariant variant, GridShape shape) => variant switch
+    {
+        GridKernelVariant.Vectorized when !CanVectorize(shape) => GridKernelVariant.Unrolled,
+        GridKernelVariant.MergedVectorized when !CanVectorize(shape) => GridKernelVariant.Merged,
+        _ => variant,
+    };
+
+    /// <summary>Whether the variant runs a CG step as one kernel.</summary>
+    public static bool IsMerged(GridKernelVariant variant) => variant is GridKernelVariant.Merged or GridKernelVariant.MergedVectorized;
 
     /// <summary>q = A p in float32, one thread per cell (the plain layout, kept to measure against).</summary>
     public void StencilOneThreadPerCell(GridShape shape, ArrayView<byte> diagonal, ArrayView<float> p, ArrayView<float> q) =>
@@ -123,10 +132,13 @@ public sealed partial class GridKernels
     /// One whole CG step k in one kernel: r_k = r_{k-1} - alpha q_{k-1}, p_k = r_k + beta p_{k-1}, q_k = A p_k,
     /// d += alpha p_{k-1}, and p_k.q_k, r_k.q_k, q_k.q_k (so the next step gets r_{k+1}.r_{k+1} without a pass).
     /// </summary>
-    public void MergedStep(GridShape shape, MergedCgVectors v, CgScalars scalars, CgStep step)
+    public void MergedStep(GridShape shape, MergedCgVectors v, CgScalars scalars, CgStep step, GridKernelVariant variant = GridKernelVariant.Merged)
     {
-        int groups = (int)Math.Clamp((shape.Items + _groupSize - 1) / _groupSize, 1, (long)WaveGroups(_merged, reduces: true, sums: 4) * Math.Max(1, Waves));
-        _merged(new KernelConfig(groups, _groupSize, SharedMemoryConfig.RequestDynamic<double>(4 * _groupSize)), shape, v, scalars, step);
+        bool quads = Resolve(variant, shape) == GridKernelVariant.MergedVectorized;
+        var kernel = quads ? _mergedQuads : _merged;
+        long items = quads ? QuadItems(shape) : shape.Items;
+        int groups = (int)Math.Clamp((items + _groupSize - 1) / _groupSize, 1, (long)WaveGroups(kernel, reduces: true, sums: 4) * Math.Max(1, Waves));
+        kernel(new KernelConfig(groups, _groupSize, SharedMemoryConfig.RequestDynamic<double>(4 * _groupSize)), shape, v, scalars, step);
     }
 
     /// <summary>result[0] += a.b with double accumulation (result zeroed by the caller).</summary>
@@ -149,7 +161,8 @@ public sealed partial class GridKernels
         ("half 2", _update, true), ("half 2 unrolled", _updateUnrolled, true),
         ("stencil vectorized", _stencilQuads, false), ("half 1 vectorized", _directionQuads, true), ("half 2 vectorized", _updateQuads, true),
     }.Select(k => $"{k.Item1} {WaveGroups(k.Item2, k.Item3) / Math.Max(1, _accelerator.NumMultiprocessors)}")
-     .Append($"merged {WaveGroups(_merged, true, 4) / Math.Max(1, _accelerator.NumMultiprocessors)}"));
+     .Append($"merged {WaveGroups(_merged, true, 4) / Math.Max(1, _accelerator.NumMultiprocessors)}")
+     .Append($"merged vectorized {WaveGroups(_mergedQuads, true, 4) / Math.Max(1, _accelerator.NumMultiprocessors)}"));
 
     int WaveGroups(Delegate kernel, bool reduces, int sums = 1)
     {
@@ -257,21 +270,11 @@ public sealed partial class GridKernels
     /// </summary>
     static void DirectionAndProductKernel(GridShape s, CgVectors v, ArrayView<double> rr, ArrayView<double> pq, CgStep step)
     {
+        var c = StepCoefficients.TwoKernel(rr, pq, step);
+        if (c.Idle) return;
         int k = step.K;
-        double stop = step.Stop;
-        bool owed = k > step.First;
-        float alphaPrevious = 0f, beta = 0f;
-        double rrk = rr[k];
-        if (owed)
-        {
-            double rrPrevious = rr[k - 1], pqPrevious = pq[k - 1];
-            if (!(rrPrevious > stop && pqPrevious > 0)) return;
-            alphaPrevious = (float)(rrPrevious / pqPrevious);
-            beta = (float)(rrk / rrPrevious);
-        }
-        else if (step.Restart == 0) beta = (float)(rrk / rr[k - 1]);
-        bool advance = rrk > stop;
-        if (!advance && !owed) return;
+        bool owed = c.Owed, advance = c.Advance;
+        float alphaPrevious = c.Alpha, beta = c.Beta;
 
         var r = v.R; var pOld = v.PPrevious; var pNew = v.PNext; var dv = v.D; var q = v.Q; var diag = v.Diagonal;
         int stride = Grid.DimX * Group.DimX, plane = s.Plane;
@@ -381,21 +384,11 @@ public sealed partial class GridKernels
     /// <summary><see cref="DirectionAndProductKernel"/>, two planes per loop trip.</summary>
     static void DirectionAndProductUnrolledKernel(GridShape s, CgVectors v, ArrayView<double> rr, ArrayView<double> pq, CgStep step)
     {
+        var c = StepCoefficients.TwoKernel(rr, pq, step);
+        if (c.Idle) return;
         int k = step.K;
-        double stop = step.Stop;
-        bool owed = k > step.First;
-        float alphaPrevious = 0f, beta = 0f;
-        double rrk = rr[k];
-        if (owed)
-        {
-            double rrPrevious = rr[k - 1], pqPrevious = pq[k - 1];
-            if (!(rrPrevious > stop && pqPrevious > 0)) return;
-            alphaPrevious = (float)(rrPrevious / pqPrevious);
-            beta = (float)(rrk / rrPrevious);
-        }
-        else if (step.Restart == 0) beta = (float)(rrk / rr[k - 1]);
-        bool advance = rrk > stop;
-        if (!advance && !owed) return;
+        bool owed = c.Owed, advance = c.Advance;
+        float alphaPrevious = c.Alpha, beta = c.Beta;
 
         var r = v.R; var pOld = v.PPrevious; var pNew = v.PNext; var dv = v.D; var q = v.Q; var diag = v.Diagonal;
         int stride = Grid.DimX * Group.DimX, plane = s.Plane;
@@ -492,28 +485,11 @@ public sealed partial class GridKernels
     /// </summary>
     static void MergedStepKernel(GridShape s, MergedCgVectors v, CgScalars c, CgStep step)
     {
+        var coefficients = StepCoefficients.Merged(c, step);
+        if (coefficients.Idle) return;
         int k = step.K;
-        double stop = step.Stop;
-        bool owed = k > step.First;
-        float alpha = 0f, beta = 0f;
-        double rrk;
-        if (owed)
-        {
-            double pqPrevious = c.Pq[k - 1], rxPrevious = c.Rx[k - 1];
-            if (!(c.Rr[k - 1] > stop && pqPrevious > 0)) return;
-            double a = rxPrevious / pqPrevious;
-            rrk = rxPrevious - 2 * a * c.Rq[k - 1] + a * a * c.Qq[k - 1];
-            alpha = (float)a;
-            beta = (float)(rrk / rxPrevious);
-            if (Grid.GlobalIndex.X == 0) c.Rr[k] = rrk;
-        }
-        else
-        {
-            rrk = c.Rr[k];
-            if (step.Restart == 0) beta = (float)(rrk / c.Rx[k - 1]);
-        }
-        bool advance = rrk > stop;
-        if (!advance && !owed) return;
+        bool owed = coefficients.Owed, advance = coefficients.Advance;
+        float alpha = coefficients.Alpha, beta = coefficients.Beta;
 
         var rOld = v.RPrevious; var qOld = v.QPrevious; var pOld = v.PPrevious; var dv = v.D; var diag = v.Diagonal;
         var rNew = v.RNext; var qNew = v.QNext; var pNew = v.PNext;

@@ -148,7 +148,7 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
                 _rr.View.SubView(start, count + 1).CopyToCPU(rr.AsSpan(0, count + 1)); // rr[i] = r_{start+i}.r_{start+i}
                 _pq.View.SubView(start, count).CopyToCPU(pq.AsSpan(0, count));         // pq[i] = p_{start+i}.A p_{start+i}
                 // alpha_j = (r_j.r_j) / pq_j: the merged step takes r_j.r_j from the stored r_j (rx), the two-kernel step from rr
-                if (Variant == GridKernelVariant.Merged)
+                if (GridKernels.IsMerged(Variant))
                 {
                     _rx.View.SubView(start, count).CopyToCPU(rx.AsSpan(0, count));
                     if (pq[count - 1] > 0)
@@ -222,7 +222,7 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
             // Continue CG from the true residual: p and r.r of the last step in the new residual's units.
             updates++;
             double c = rNorm / trueNorm;
-            var previous = Variant == GridKernelVariant.Merged ? _rx : _rr; // what beta divides by
+            var previous = GridKernels.IsMerged(Variant) ? _rx : _rr; // what beta divides by
             double rrBefore = 0;
             previous.View.SubView(step - 1, 1).CopyToCPU(ref rrBefore, 1);
             rrBefore *= c * c;
@@ -238,11 +238,11 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
     {
         var k = _device.GridKernels;
         var info = new CgStep(j, first, restart: first == 0, stop);
-        if (Variant == GridKernelVariant.Merged)
+        if (GridKernels.IsMerged(Variant))
         {
             int now = j & 1, before = (j + 1) & 1;
             var v = new MergedCgVectors(_diagonal.View, _r[before].View, _q[before].View, _p[before].View, _r[now].View, _q[now].View, _p[now].View, _d.View);
-            k.MergedStep(_shape, v, new CgScalars(_rr.View, _rx.View, _pq.View, _rq.View, _qq.View), info);
+            k.MergedStep(_shape, v, new CgScalars(_rr.View, _rx.View, _pq.View, _rq.View, _qq.View), info, Variant);
             return;
         }
         var vectors = new CgVectors(_diagonal.View, _r[0].View, _p[(j + 1) & 1].View, _p[j & 1].View, _d.View, _q[0].View);
@@ -251,7 +251,7 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
     }
 
     /// <summary>The r that step 'step' starts from: the two-kernel step updates r[0] in place; the merged one reads the previous parity.</summary>
-    DeviceVector<float> StartingResidual(int step) => Variant == GridKernelVariant.Merged ? _r[(step + 1) & 1] : _r[0];
+    DeviceVector<float> StartingResidual(int step) => GridKernels.IsMerged(Variant) ? _r[(step + 1) & 1] : _r[0];
 
     /// <summary>r = (b - A x) / rNorm in float32, d = 0, rr[step] = r.r.</summary>
     void StartSegment(double rNorm, int step)

@@ -38,12 +38,27 @@ public class GpuGridConjugateGradientTests
         yield return new TestCaseData("obstacles", 1e-6, GridKernelVariant.Merged);
         yield return new TestCaseData("tank", 1e-10, GridKernelVariant.Merged);
         yield return new TestCaseData("closed", 1e-9, GridKernelVariant.Merged);
+        // rows of whole quads (nx % 4 == 0), so the vectorized kernels run
+        yield return new TestCaseData("tank16", 1e-6, GridKernelVariant.Vectorized);
+        yield return new TestCaseData("obstacles12", 1e-6, GridKernelVariant.Vectorized);
+        yield return new TestCaseData("tank16", 1e-10, GridKernelVariant.Vectorized);
+        yield return new TestCaseData("closed12", 1e-9, GridKernelVariant.Vectorized);
+        yield return new TestCaseData("tank16", 1e-6, GridKernelVariant.MergedVectorized);
+        yield return new TestCaseData("obstacles12", 1e-6, GridKernelVariant.MergedVectorized);
+        yield return new TestCaseData("tank16", 1e-10, GridKernelVariant.MergedVectorized);
+        yield return new TestCaseData("closed12", 1e-9, GridKernelVariant.MergedVectorized);
+        // not whole quads: the vectorized variants fall back to Unrolled and Merged
+        yield return new TestCaseData("obstacles", 1e-6, GridKernelVariant.Vectorized);
+        yield return new TestCaseData("tank", 1e-6, GridKernelVariant.MergedVectorized);
     }
 
     static PoissonGrid Domain(string name) => name switch
     {
         "tank" => PoissonDomains.FreeSurfaceTank(14, 12, 13, 0.6, seed: 3),
         "obstacles" => PoissonDomains.RandomObstacles(14, 14, 14, 0.2, seed: 2),
+        "tank16" => PoissonDomains.FreeSurfaceTank(16, 12, 13, 0.6, seed: 3),
+        "obstacles12" => PoissonDomains.RandomObstacles(12, 14, 14, 0.2, seed: 2),
+        "closed12" => PoissonDomains.ClosedBox(12, 9, 8),
         _ => PoissonDomains.ClosedBox(10, 9, 8),
     };
 
@@ -68,7 +83,9 @@ public class GpuGridConjugateGradientTests
         Assert.That(result.Iterations, Is.InRange(cpu.Iterations * 0.8, cpu.Iterations * 1.3 + 3), $"gpu {result.Iterations}, cpu {cpu.Iterations}");
         double scale = xCpu.Max(Math.Abs);
         Assert.That(x, Is.EqualTo(xCpu).Within(100 * tol * scale));
-        if (name == "closed") Assert.That(result.Projection!.SingularComponents, Is.EqualTo(1));
+        if (name.StartsWith("closed")) Assert.That(result.Projection!.SingularComponents, Is.EqualTo(1));
+        bool wholeQuads = g.Nx % 4 == 0;
+        Assert.That(GridKernels.Resolve(variant, new GridShape(g.Nx, g.Ny, g.Nz, 5)) == variant, Is.EqualTo(wholeQuads || variant is not (GridKernelVariant.Vectorized or GridKernelVariant.MergedVectorized)));
     }
 
     [Test]

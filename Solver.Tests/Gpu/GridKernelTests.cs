@@ -187,16 +187,20 @@ public class GridKernelTests
         Assert.That(pq.ToArray()[2], Is.EqualTo(0), "a converged step computes no direction");
     }
 
-    [TestCase(4)]
-    [TestCase(5)]
-    [TestCase(11)]
-    public void MergedStepsMatchPlainConjugateGradientSteps(int chunk)
+    [TestCase(4, GridKernelVariant.Merged)]
+    [TestCase(5, GridKernelVariant.Merged)]
+    [TestCase(11, GridKernelVariant.Merged)]
+    [TestCase(4, GridKernelVariant.MergedVectorized)]
+    [TestCase(5, GridKernelVariant.MergedVectorized)]
+    [TestCase(11, GridKernelVariant.MergedVectorized)]
+    public void MergedStepsMatchPlainConjugateGradientSteps(int chunk, GridKernelVariant variant)
     {
-        var g = PoissonDomains.RandomObstacles(9, 8, 11, 0.2, seed: 3);
+        var g = PoissonDomains.RandomObstacles(12, 8, 11, 0.2, seed: 3);
         var c = new FluidComponents(g);
         int n = g.CellCount;
         var r0 = OnUnknowns(c, 8);
         var shape = new GridShape(g.Nx, g.Ny, g.Nz, chunk);
+        Assert.That(GridKernels.Resolve(variant, shape), Is.EqualTo(variant));
         var acc = _device.Accelerator;
         using var diag = new DeviceVector<byte>(acc, c.Diagonal);
         var r = new[] { new DeviceVector<float>(acc, n), new DeviceVector<float>(acc, Single(r0)) }; // step 0 reads parity 1
@@ -213,7 +217,7 @@ public class GridKernelTests
         for (int k = 0; k < 2; k++)
         {
             int now = k & 1, before = (k + 1) & 1;
-            K.MergedStep(shape, new MergedCgVectors(diag.View, r[before].View, q[before].View, p[before].View, r[now].View, q[now].View, p[now].View, d.View), scalars, new CgStep(k, 0, true, 0));
+            K.MergedStep(shape, new MergedCgVectors(diag.View, r[before].View, q[before].View, p[before].View, r[now].View, q[now].View, p[now].View, d.View), scalars, new CgStep(k, 0, true, 0), variant);
         }
         var rrHost = rr.ToArray(); var pqHost = pq.ToArray(); var rxHost = rx.ToArray();
         K.Axpy((float)(rxHost[1] / pqHost[1]), p[1].View, d.View); // settle step 1 as the solver does

@@ -76,6 +76,7 @@ public class PtxCompilationTests
     [TestCase("StencilQuads", true)]
     [TestCase("DirectionAndProductQuadsKernel", true)]
     [TestCase("UpdateResidualQuadsKernel", true)]
+    [TestCase("MergedStepQuadsKernel", true)]
     [TestCase("StencilColumnsUnrolled", false)]
     public void VectorizedKernelsLoadAndStoreSixteenBytesPerInstruction(string name, bool vectorized)
     {
