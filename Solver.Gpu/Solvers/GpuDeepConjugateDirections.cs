@@ -30,6 +30,7 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
     readonly DeviceVector<double> _b, _x, _r, _q, _aq, _work;
     readonly DeviceVector<float> _rf, _qf;
     readonly List<DeviceVector<double>> _kept = [];
+    GpuGridConjugateGradient? _fallback; // made at the first stall, kept for the next solves
     int _keptInUse;
     readonly double[] _hostB, _hostX;
     readonly int _k;
@@ -142,9 +143,8 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
     KrylovOutcome Fallback(ReadOnlySpan<double> b, int k, List<double> history, Dictionary<string, string> details, CancellationToken cancellation, int replacements)
     {
         _x.Download(_hostX);
-        var options = _options with { UseInitialGuess = true, MaxIterations = Math.Max(0, _options.MaxIterations - k), Monitor = null };
-        using var cg = new GpuGridConjugateGradient(_device, _grid, options);
-        var result = cg.Solve(b, _hostX, cancellation);
+        _fallback ??= new GpuGridConjugateGradient(_device, _grid, _options with { Monitor = null });
+        var result = _fallback.Solve(b, _hostX, useInitialGuess: true, Math.Max(0, _options.MaxIterations - k), cancellation);
         for (int i = 1; i < result.ResidualHistory.Count; i++) history.Add(result.ResidualHistory[i]);
         details["fallback iterations"] = result.Iterations.ToString(CultureInfo.InvariantCulture);
         return new(result.Status, k + result.Iterations, result.RelativeResidual, $"{result.Message} (device CG after {k} DCDM iterations)", replacements + result.ResidualReplacements);
@@ -165,5 +165,6 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
         foreach (var v in new[] { _b, _x, _r, _q, _aq, _work }) v.Dispose();
         _rf.Dispose(); _qf.Dispose();
         foreach (var v in _kept) v.Dispose();
+        _fallback?.Dispose();
     }
 }

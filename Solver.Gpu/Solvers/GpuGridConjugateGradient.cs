@@ -78,8 +78,17 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
         SetupTime = clock.Elapsed;
     }
 
-    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default)
+    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default) =>
+        Solve(b, x, _options.UseInitialGuess, _options.MaxIterations, cancellation);
+
+    /// <summary>
+    /// One solve with this call's own start and iteration limit (at most the options' MaxIterations, which sized
+    /// the scalar arrays): the DCDM fallback continues from its x with the iterations it has left.
+    /// </summary>
+    internal SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, bool useInitialGuess, int maxIterations, CancellationToken cancellation)
     {
+        if (maxIterations < 0 || maxIterations > _options.MaxIterations)
+            throw new ArgumentOutOfRangeException(nameof(maxIterations), $"must be in [0, {_options.MaxIterations}] (the options' MaxIterations), got {maxIterations}");
         if (b.Length != Size || x.Length != Size)
             throw new ArgumentException($"b and x must have {Size} entries (one per grid cell, x fastest), got {b.Length} and {x.Length}");
         var clock = Stopwatch.StartNew();
@@ -94,7 +103,7 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
             return Result(new(SolveStatus.Converged, 0, 0, "b is zero on the range of A, so x = 0", 0), history, projection, clock);
         }
         _b.Upload(_hostB);
-        if (_options.UseInitialGuess)
+        if (useInitialGuess)
         {
             x.CopyTo(_hostX);
             _components.MaskToUnknowns(_hostX);
@@ -103,7 +112,7 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
         else _x.Clear();
 
         var loop = Stopwatch.StartNew();
-        var outcome = Iterate(bNorm, history, cancellation);
+        var outcome = Iterate(bNorm, maxIterations, history, cancellation);
         _device.Accelerator.Synchronize();
         LastIterationTime = loop.Elapsed;
         _x.Download(_hostX);
@@ -114,7 +123,7 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
 
     enum SegmentEnd { RecurrenceConverged, Refresh, MaxIterations, Cancelled, Breakdown }
 
-    KrylovOutcome Iterate(double bNorm, List<double> history, CancellationToken cancellation)
+    KrylovOutcome Iterate(double bNorm, int max, List<double> history, CancellationToken cancellation)
     {
         var k = _device.GridKernels;
         double tol = _options.Tolerance * bNorm;
@@ -122,7 +131,6 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
         history.Add(rNorm / bNorm);
         if (rNorm <= tol) return new(SolveStatus.Converged, 0, rNorm / bNorm, "the initial guess already meets the tolerance", 0);
         if (!double.IsFinite(rNorm)) return new(SolveStatus.Breakdown, 0, rNorm / bNorm, "NaN or infinity in the initial residual (the initial guess?)", 0);
-        int max = _options.MaxIterations;
         if (max == 0) return new(SolveStatus.MaxIterations, 0, rNorm / bNorm, "MaxIterations is 0", 0);
 
         foreach (var v in new[] { _rr, _rx, _pq, _rq, _qq }) v.Clear();

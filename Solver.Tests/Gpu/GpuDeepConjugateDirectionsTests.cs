@@ -60,4 +60,24 @@ public class GpuDeepConjugateDirectionsTests
         for (int i = 0; i < b.Length; i++) if (c.Diagonal[i] > 0) rr += (prepared[i] - ax[i]) * (prepared[i] - ax[i]);
         Assert.That(Math.Sqrt(rr) / norm, Is.LessThanOrEqualTo(1.01e-7));
     }
+
+    [Test]
+    public void TheFallbackIsSetUpOnceAndKeepsTheIterationLimit()
+    {
+        var grid = PoissonDomains.RandomObstacles(10, 10, 10, 0.15, seed: 3);
+        var b = RightHandSides.Random(grid, 1);
+        using var solver = new GpuDeepConjugateDirections(_device, grid, _model, new SolverOptions { Tolerance = 1e-7 }) { StallWindow = 2, StallFactor = 1e9 };
+        var first = solver.Solve(b, new double[grid.CellCount]);
+        var second = solver.Solve(b, new double[grid.CellCount]); // the kept device CG, same answer
+        Assert.That(second.Status, Is.EqualTo(SolveStatus.Converged), second.Message);
+        Assert.That(second.Iterations, Is.EqualTo(first.Iterations));
+        Assert.That(second.Details["fallback iterations"], Is.EqualTo(first.Details["fallback iterations"]));
+
+        // a limit below what the fallback needs: DCDM's iterations plus the fallback's stay within it
+        int limit = first.Iterations - 3;
+        using var limited = new GpuDeepConjugateDirections(_device, grid, _model, new SolverOptions { Tolerance = 1e-7, MaxIterations = limit }) { StallWindow = 2, StallFactor = 1e9 };
+        var capped = limited.Solve(b, new double[grid.CellCount]);
+        Assert.That(capped.Status, Is.EqualTo(SolveStatus.MaxIterations), capped.Message);
+        Assert.That(capped.Iterations, Is.EqualTo(limit));
+    }
 }
