@@ -177,6 +177,9 @@ public static class BenchCommand
         using var pq = new DeviceVector<double>(acc, 3);
         (double, double) Time(Action body) => DeviceBest(acc, repeat, body);
         const double stencilBytes = 9; // p read, q written (float32), 1 byte of operator
+        // the streaming ceiling on this device, for the kernels below: the driver's copy and a copy kernel of ILGPU's
+        rows.Add(new("copy fp32, driver (device to device)", Time(() => p.View.CopyTo(q.View)), cells * 8.0, "8 B per cell: the rate the 80% target refers to"));
+        if (cells % 4 == 0) rows.Add(new("copy fp32, ILGPU kernel on quads", Time(() => k.CopyKernel(p.View, q.View)), cells * 8.0, "8 B per cell"));
         foreach (var variant in new[] { GridKernelVariant.Vectorized, GridKernelVariant.Unrolled, GridKernelVariant.Plain })
             foreach (int chunk in new[] { 4, 8, 16, 32 })
             {
