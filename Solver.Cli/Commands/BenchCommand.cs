@@ -226,6 +226,16 @@ public static class BenchCommand
             }), cells * 37.0, "37 B per cell"));
         }
         k.Waves = 1;
+        int defaultGroup = k.GroupSize;
+        foreach (int group in new[] { 128, 512, 1024 })
+        {
+            if (group > acc.MaxNumThreadsPerGroup) continue;
+            k.GroupSize = group;
+            if (GridKernels.CanVectorize(main))
+                rows.Add(new($"stencil fp32, columns of 16, vectorized, groups of {group}", Time(() => k.Stencil(main, diag.View, p.View, q.View, GridKernelVariant.Vectorized)), cells * stencilBytes, ""));
+            rows.Add(new($"stencil fp32, columns of 16, unrolled, groups of {group}", Time(() => k.Stencil(main, diag.View, p.View, q.View)), cells * stencilBytes, ""));
+        }
+        k.GroupSize = defaultGroup;
         foreach (var variant in new[] { GridKernelVariant.Vectorized, GridKernelVariant.Unrolled, GridKernelVariant.Plain })
         {
             if (GridKernels.Resolve(variant, main) != variant) continue;

@@ -16,10 +16,25 @@ public sealed partial class GridKernels
     public const int DefaultChunk = 16;
 
     readonly Accelerator _accelerator;
-    readonly int _groupSize;
-    readonly int _sharedBytes;
-    readonly int _maxGroups;
-    readonly Dictionary<Delegate, int> _wave = [];
+    readonly Dictionary<(Delegate, int), int> _wave = [];
+    int _groupSize;
+
+    /// <summary>
+    /// Threads per group of every grid kernel: a power of two, at most the accelerator's limit (256 unless set;
+    /// the reductions halve a tree over the group). dcdm bench sweeps it.
+    /// </summary>
+    public int GroupSize
+    {
+        get => _groupSize;
+        set
+        {
+            if (value < 1 || (value & (value - 1)) != 0 || value > _accelerator.MaxNumThreadsPerGroup)
+                throw new ArgumentOutOfRangeException(nameof(value), $"GroupSize must be a power of two in [1, {_accelerator.MaxNumThreadsPerGroup}], got {value}");
+            _groupSize = value;
+        }
+    }
+
+    int MaxGroups => Math.Max(1, _accelerator.NumMultiprocessors * Math.Max(1, _accelerator.MaxNumThreadsPerMultiprocessor / _groupSize));
 
     /// <summary>
     /// Grid-stride kernels launch this many full waves of groups (a wave: the groups that fit on all
@@ -50,8 +65,6 @@ public sealed partial class GridKernels
     {
         _accelerator = accelerator;
         _groupSize = Math.Min(256, accelerator.MaxNumThreadsPerGroup);
-        _maxGroups = Math.Max(1, accelerator.NumMultiprocessors * Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / _groupSize));
-        _sharedBytes = _groupSize * sizeof(double);
         _stencil = accelerator.LoadStreamKernel<GridShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>>(StencilColumns);
         _stencilCells = accelerator.LoadAutoGroupedStreamKernel<Index1D, GridShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>>(StencilCells);
         _residual = accelerator.LoadStreamKernel<GridShape, ArrayView<byte>, ArrayView<double>, ArrayView<double>, ArrayView<float>, double, int, ArrayView<double>>(ResidualColumns);
@@ -176,14 +189,14 @@ public sealed partial class GridKernels
 
     int WaveGroups(Delegate kernel, bool reduces, int sums = 1)
     {
-        if (_wave.TryGetValue(kernel, out int groups)) return groups;
+        if (_wave.TryGetValue((kernel, _groupSize), out int groups)) return groups;
         try
         {
-            int perMultiprocessor = _accelerator.EstimateMaxActiveGroupsPerMultiprocessor(kernel.GetKernel(), _groupSize, reduces ? sums * _sharedBytes : 0);
-            groups = perMultiprocessor > 0 ? perMultiprocessor * _accelerator.NumMultiprocessors : _maxGroups;
+            int perMultiprocessor = _accelerator.EstimateMaxActiveGroupsPerMultiprocessor(kernel.GetKernel(), _groupSize, reduces ? sums * _groupSize * sizeof(double) : 0);
+            groups = perMultiprocessor > 0 ? perMultiprocessor * _accelerator.NumMultiprocessors : MaxGroups;
         }
-        catch (Exception e) when (e is NotSupportedException or NotImplementedException or InvalidOperationException) { groups = _maxGroups; } // no estimate on this accelerator
-        return _wave[kernel] = groups;
+        catch (Exception e) when (e is NotSupportedException or NotImplementedException or InvalidOperationException) { groups = MaxGroups; } // no estimate on this accelerator
+        return _wave[(kernel, _groupSize)] = groups;
     }
 
     KernelConfig Config(Delegate kernel, long items, bool reduces)

@@ -60,6 +60,42 @@ public class GridKernelTests
         }
     }
 
+    [TestCase(2)]
+    [TestCase(8)]
+    public void EveryGroupSizeGivesTheSameProductsAndSums(int groupSize)
+    {
+        var g = PoissonDomains.RandomObstacles(12, 9, 10, 0.2, seed: 7);
+        var c = new FluidComponents(g);
+        var p = Single(OnUnknowns(c, 11));
+        var expected = new double[g.CellCount];
+        g.Apply(p.Select(v => (double)v).ToArray(), expected);
+        double dot = p.Select((v, i) => (double)v * expected[i]).Sum();
+        var shape = new GridShape(g.Nx, g.Ny, g.Nz, 4);
+        using var diag = new DeviceVector<byte>(_device.Accelerator, c.Diagonal);
+        using var dp = new DeviceVector<float>(_device.Accelerator, p);
+        using var dq = new DeviceVector<float>(_device.Accelerator, g.CellCount);
+        using var sum = new DeviceVector<double>(_device.Accelerator, 1);
+        int before = K.GroupSize;
+        try
+        {
+            K.GroupSize = groupSize;
+            foreach (var variant in new[] { GridKernelVariant.Plain, GridKernelVariant.Unrolled, GridKernelVariant.Vectorized })
+            {
+                dq.Clear(); sum.Clear();
+                K.Stencil(shape, diag.View, dp.View, dq.View, variant);
+                K.Dot(dp.View, dq.View, sum.View);
+                var q = dq.ToArray();
+                Assert.That(q.Select(v => (double)v), Is.EqualTo(expected).Within(1e-5), variant.ToString());
+                double exact = p.Select((v, i) => (double)v * q[i]).Sum(); // the float32 products, summed in double
+                Assert.That(sum.ToArray()[0], Is.EqualTo(exact).Within(1e-12 * Math.Abs(exact)), variant.ToString());
+                Assert.That(exact, Is.EqualTo(dot).Within(1e-6 * Math.Abs(dot)));
+            }
+        }
+        finally { K.GroupSize = before; }
+        Assert.Throws<ArgumentOutOfRangeException>(() => K.GroupSize = 12);
+        Assert.That(K.GroupSize, Is.EqualTo(before));
+    }
+
     [Test]
     public void VectorizedFallsBackToUnrolledWhenRowsAreNotWholeQuads()
     {
