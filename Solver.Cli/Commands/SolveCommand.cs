@@ -30,8 +30,8 @@ public static class SolveCommand
         var history = new Option<string?>("--history") { Description = "write the residual history here (CSV: iteration,relative_residual)" };
         var json = new Option<bool>("--json") { Description = "print the result as JSON instead of a table" };
         var model = new Option<string?>("--model") { Description = "dcdm: the model file (default: the shipped data/models/lean.safetensors)" };
-        var gridSize = new Option<string?>("--grid") { Description = "dcdm: the grid as nx,ny,nz (default: n^3 rows taken as an n^3 grid)" };
-        var flags = new Option<string?>("--flags") { Description = "dcdm: the cell flags file (dcdm generate writes one); exact air/solid instead of rebuilding them from the matrix" };
+        var gridSize = new Option<string?>("--grid") { Description = "dcdm, and cg on a GPU: the grid as nx,ny,nz (default: n^3 rows taken as an n^3 grid)" };
+        var flags = new Option<string?>("--flags") { Description = "dcdm, and cg on a GPU: the cell flags file (dcdm generate writes one); exact air/solid instead of rebuilding them from the matrix, and the compact layout (one row per fluid cell) recognised" };
         var k = new Option<int>("--k") { Description = "dcdm: previous directions each new one is A-orthogonalised against", DefaultValueFactory = _ => 2 };
         k.Require(v => v >= 0 && v <= 50, "must be between 0 and 50");
         var device = new Option<string>("--device") { Description = "cpu (plain C#), gpu (ILGPU on CUDA/OpenCL; fails if none), auto (gpu when present, else cpu), ilgpu-cpu (ILGPU's CPU emulator, for checks: small systems only)", DefaultValueFactory = _ => "cpu" };
@@ -91,12 +91,15 @@ public static class SolveCommand
                     system = () => solver.System;
                     result = solver.Solve(b, x, cancellation);
                 }
-                else if (kind == PreconditionerKind.None && a.Rows > 1 && GridOperatorMatch.Infer(a, null, out _) is { } grid)
+                else if (kind == PreconditionerKind.None && a.Rows > 1 && FindGrid(s, a, "") is { } voxels)
                 {
                     // a voxel Poisson matrix: the matrix-free grid CG (one byte of operator per cell, float32 steps)
+                    var grid = voxels.Grid;
                     using var solver = new GpuGridConjugateGradient(gpu, grid, options);
                     system = () => new ReducedSystem(a);
-                    result = solver.Solve(b, x, cancellation);
+                    var xFull = new double[grid.CellCount];
+                    result = solver.Solve(voxels.Compact ? grid.ToGrid(b) : b, xFull, cancellation);
+                    (voxels.Compact ? grid.ToCompact(xFull) : xFull).CopyTo(x, 0);
                 }
                 else
                 {
@@ -125,23 +128,33 @@ public static class SolveCommand
         return result.Converged ? ExitCode.Converged : ExitCode.NotConverged;
     }
 
+    /// <summary>A matrix recognised as the operator of a voxel grid; Compact: one row per fluid cell (else one per cell).</summary>
+    sealed record VoxelSystem(PoissonGrid Grid, bool Compact);
+
+    /// <summary>
+    /// The grid the matrix is the operator of: from --flags (full-grid or compact layout; a mismatch is an error),
+    /// else inferred from a full-grid matrix (--grid gives its shape). Without --flags, a matrix that is no voxel
+    /// operator gives null, or a usage error when <paramref name="required"/> names what needed it.
+    /// </summary>
+    static VoxelSystem? FindGrid(Settings s, CsrMatrix a, string required)
+    {
+        if (s.Flags is not null)
+        {
+            var grid = PoissonGrid.ReadFlags(s.Flags);
+            bool compact = a.Rows == grid.FluidCount && a.Rows != grid.CellCount;
+            if (!GridOperatorMatch.Matches(grid, a, compact ? GridMatrixLayout.Compact : GridMatrixLayout.FullGrid, out string why))
+                throw new UsageException($"{s.Matrix}: {why} ({s.Flags}); {(required.Length > 0 ? required : "leave out --flags to solve it as a general sparse matrix")}");
+            return new(grid, compact);
+        }
+        var inferred = GridOperatorMatch.Infer(a, ParseGrid(s.Grid), out string reason);
+        if (inferred is null && required.Length > 0) throw new UsageException($"{s.Matrix}: {reason}; {required}");
+        return inferred is null ? null : new(inferred, false);
+    }
+
     /// <summary>DCDM on the grid the matrix is the operator of (full-grid or, with --flags, compact layout).</summary>
     static (SolveResult, double[], Func<ReducedSystem>) SolveDcdm(CliConsole console, Settings s, CsrMatrix a, double[] b, CancellationToken cancellation)
     {
-        const string advice = "--method dcdm needs a 7-point voxel Poisson matrix; use --method cg or pcg-ic0 for other matrices";
-        PoissonGrid grid;
-        bool compact = false;
-        if (s.Flags is not null)
-        {
-            grid = PoissonGrid.ReadFlags(s.Flags);
-            compact = a.Rows == grid.FluidCount && a.Rows != grid.CellCount;
-            if (!GridOperatorMatch.Matches(grid, a, compact ? GridMatrixLayout.Compact : GridMatrixLayout.FullGrid, out string why))
-                throw new UsageException($"{s.Matrix}: {why} ({s.Flags}); {advice}");
-        }
-        else
-        {
-            grid = GridOperatorMatch.Infer(a, ParseGrid(s.Grid), out string why) ?? throw new UsageException($"{s.Matrix}: {why}; {advice}");
-        }
+        var (grid, compact) = FindGrid(s, a, "--method dcdm needs a 7-point voxel Poisson matrix; use --method cg or pcg-ic0 for other matrices")!;
         var file = s.Model is null ? DefaultModel.Load() : ModelFile.Read(s.Model);
         IDirectionModel model = file.Architecture == LeanDirectionModel.ArchitectureName
             ? new LeanDirectionModel(file)                                   // plain C#, no libtorch

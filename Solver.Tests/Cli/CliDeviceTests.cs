@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Dcdm.Cli;
+using Dcdm.MatrixMarket;
 
 namespace Dcdm.Tests.Cli;
 
@@ -39,3 +40,59 @@ public class CliBenchTests
             Assert.That(rows[$"gpu grid cg iteration, {variant} (device loop)"].GetProperty("note").GetString(), Does.EndWith("Converged"), variant);
     }
 }
+
+/// <summary>dcdm solve --method cg on the device: voxel matrices go to the matrix-free grid CG, the compact layout with --flags.</summary>
+public class CliGridCgTests
+{
+    static (int code, string output, string error) Run(params string[] args)
+    {
+        var output = new StringWriter(); var error = new StringWriter();
+        int code = DcdmApp.RunAsync(args, new CliConsole(output, error, false)).GetAwaiter().GetResult();
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [TestCase("compact")]
+    [TestCase("full")]
+    public void AVoxelMatrixRunsTheGridSolverAndItsXSolvesTheFile(string layout)
+    {
+        string dir = Path.Combine(TestData.TempFolder(), layout);
+        Assert.That(Run("generate", "--domain", "obstacles", "--size", "10", "--layout", layout, "-o", dir).code, Is.EqualTo(0));
+        string a = Path.Combine(dir, "A.mtx"), b = Path.Combine(dir, "b.mtx"), x = Path.Combine(dir, "x.mtx");
+        var args = new List<string> { "solve", a, "--rhs", b, "--method", "cg", "--device", "ilgpu-cpu", "--tol", "1e-8", "--out", x, "--json" };
+        if (layout == "compact") args.AddRange(["--flags", Path.Combine(dir, "flags.bin")]);
+        var (code, output, error) = Run(args.ToArray());
+        Assert.That(code, Is.EqualTo(0), error + output);
+        using var json = JsonDocument.Parse(output);
+        Assert.That(json.RootElement.GetProperty("method").GetString(), Does.StartWith("cg (grid"));
+        double reported = json.RootElement.GetProperty("relativeResidual").GetDouble();
+        Assert.That(reported, Is.LessThanOrEqualTo(1e-8));
+
+        // the written x against the file's own matrix and b, on the host in double
+        var matrix = MatrixMarketReader.ReadMatrix(a);
+        var rhs = MatrixMarketReader.ReadVector(b);
+        var solution = MatrixMarketReader.ReadVector(x);
+        Assert.That(solution, Has.Length.EqualTo(matrix.Rows));
+        var ax = new double[matrix.Rows];
+        matrix.Multiply(solution, ax);
+        double rr = 0, bb = 0;
+        for (int i = 0; i < ax.Length; i++) if (matrix.RowHasNonZero(i)) { rr += (rhs[i] - ax[i]) * (rhs[i] - ax[i]); bb += rhs[i] * rhs[i]; }
+        Assert.That(Math.Sqrt(rr / bb), Is.LessThanOrEqualTo(1.01e-8));
+
+        var (cpuCode, cpuOutput, _) = Run("solve", a, "--rhs", b, "--method", "cg", "--tol", "1e-8", "--json");
+        Assert.That(cpuCode, Is.EqualTo(0));
+        using var cpu = JsonDocument.Parse(cpuOutput);
+        int gpuIterations = json.RootElement.GetProperty("iterations").GetInt32(), cpuIterations = cpu.RootElement.GetProperty("iterations").GetInt32();
+        Assert.That(gpuIterations, Is.InRange(cpuIterations * 0.8, cpuIterations * 1.3 + 3), $"grid {gpuIterations}, cpu {cpuIterations}");
+    }
+
+    [Test]
+    public void FlagsThatDoNotFitTheMatrixAreAUsageError()
+    {
+        string dir = Path.Combine(TestData.TempFolder(), "mismatch");
+        Assert.That(Run("generate", "--domain", "tank", "--size", "8", "--layout", "compact", "-o", dir).code, Is.EqualTo(0));
+        var (code, _, error) = Run("solve", TestData.Matrix("nos6.mtx"), "--method", "cg", "--device", "ilgpu-cpu", "--flags", Path.Combine(dir, "flags.bin"));
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("nos6.mtx").And.Contain("leave out --flags"));
+    }
+}
+
