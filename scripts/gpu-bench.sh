@@ -3,6 +3,7 @@
 #   scripts/gpu-bench.sh publish   # here: self-contained single file without libtorch into .device/dcdm (about 43 MB)
 #   scripts/gpu-bench.sh run       # on the GPU machine: every measurement, results under $OUT (or ./gpu-results)
 # Test the run step on the CPU first: DEVICE=ilgpu-cpu SIZES="16" SOLVE_SIZE=12 scripts/gpu-bench.sh run
+# (DCDM=path runs another dcdm binary; SIZES="" skips the benchmarks.)
 # Each size runs both domains (DOMAINS="obstacles tank") at each ILGPU optimization level (OPTIMIZATIONS="O1 O2"):
 # the grid CG variants, CSR CG and DCDM with the shipped model. Kernel rows carry host and device (CUDA event) times.
 set -euo pipefail
@@ -14,9 +15,9 @@ case "${1:-}" in
     du -sh .device/dcdm ;;
   run)
     out="${OUT:-gpu-results}"; mkdir -p "$out"
-    dcdm=.device/dcdm/dcdm
+    dcdm="${DCDM:-.device/dcdm/dcdm}"
     device="${DEVICE:-gpu}"
-    sizes="${SIZES:-128 256}"
+    sizes="${SIZES-128 256}"
     solve_size="${SOLVE_SIZE:-64}"
     { command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv; } | tee "$out/device.txt" || true
     "$dcdm" info | tee "$out/info.txt"
@@ -28,12 +29,15 @@ case "${1:-}" in
         done
       done
     done
-    # the same compact system through the CLI on the device and on the CPU: iteration counts must agree
+    # the same compact system through the CLI: CSR CG on the device, the grid CG on the device (--flags), CG on the CPU
     [ "$solve_size" -gt 0 ] || exit 0
     tmp=$(mktemp -d)
     "$dcdm" generate --domain obstacles --size "$solve_size" --layout compact -o "$tmp" > /dev/null
-    for d in "${device/ilgpu-cpu/cpu}" cpu; do
-      "$dcdm" solve "$tmp/A.mtx" --rhs "$tmp/b.mtx" --method cg --device "$d" --tol 1e-6 | tee -a "$out/solve.txt" || true
+    d="${device/ilgpu-cpu/cpu}"
+    [ "$device" = ilgpu-cpu ] && d=ilgpu-cpu
+    for extra in "--device $d" "--device $d --flags $tmp/flags.bin" "--device cpu"; do
+      # shellcheck disable=SC2086 # extra is several words on purpose
+      "$dcdm" solve "$tmp/A.mtx" --rhs "$tmp/b.mtx" --method cg $extra --tol 1e-6 | tee -a "$out/solve.txt" || true
     done
     rm -rf "$tmp" ;;
   *) echo "usage: $0 publish|run" >&2; exit 2 ;;
