@@ -180,7 +180,7 @@ public static class BenchCommand
         // the streaming ceiling on this device, for the kernels below: the driver's copy and a copy kernel of ILGPU's
         rows.Add(new("copy fp32, driver (device to device)", Time(() => p.View.CopyTo(q.View)), cells * 8.0, "8 B per cell: the rate the 80% target refers to"));
         if (cells % 4 == 0) rows.Add(new("copy fp32, ILGPU kernel on quads", Time(() => k.CopyKernel(p.View, q.View)), cells * 8.0, "8 B per cell"));
-        foreach (var variant in new[] { GridKernelVariant.Vectorized, GridKernelVariant.Unrolled, GridKernelVariant.Plain })
+        foreach (var variant in new[] { GridKernelVariant.Vectorized, GridKernelVariant.Unrolled })
             foreach (int chunk in new[] { 4, 8, 16, 32 })
             {
                 if (chunk > grid.Nz) continue;
@@ -236,7 +236,7 @@ public static class BenchCommand
             rows.Add(new($"stencil fp32, columns of 16, unrolled, groups of {group}", Time(() => k.Stencil(main, diag.View, p.View, q.View)), cells * stencilBytes, ""));
         }
         k.GroupSize = defaultGroup;
-        foreach (var variant in new[] { GridKernelVariant.Vectorized, GridKernelVariant.Unrolled, GridKernelVariant.Plain })
+        foreach (var variant in new[] { GridKernelVariant.Vectorized, GridKernelVariant.Unrolled })
         {
             if (GridKernels.Resolve(variant, main) != variant) continue;
             string name = variant.ToString().ToLowerInvariant();
@@ -267,7 +267,7 @@ public static class BenchCommand
         rows.Add(new("grid cg step check", 0, 0, check[1] > 0 && double.IsFinite(check[1]) ? "the timed steps did their work (p.Ap > 0)" : $"the timed steps did NOT run: pq = {check[1]}"));
 
         var b = RightHandSides.VelocityDivergence(grid, 1);
-        foreach (var variant in new[] { GridKernelVariant.MergedVectorized, GridKernelVariant.Merged, GridKernelVariant.Vectorized, GridKernelVariant.Unrolled, GridKernelVariant.Plain })
+        foreach (var variant in new[] { GridKernelVariant.MergedVectorized, GridKernelVariant.Merged, GridKernelVariant.Vectorized, GridKernelVariant.Unrolled })
         {
             cancellation.ThrowIfCancellationRequested();
             if (GridKernels.Resolve(variant, main) != variant) continue;

@@ -39,7 +39,7 @@ public sealed partial class GridKernels
     }
 
     /// <summary>
-    /// <see cref="DirectionAndProductKernel"/> on quads: d += alpha_{k-1} p_{k-1}, p_k = r_k + beta p_{k-1}
+    /// <see cref="DirectionAndProductUnrolledKernel"/> on quads: d += alpha_{k-1} p_{k-1}, p_k = r_k + beta p_{k-1}
     /// (formed again for each neighbour), q = A p_k, pq[k] += p_k.q. The same 25 bytes per cell.
     /// </summary>
     static void DirectionAndProductQuadsKernel(GridShape s, CgVectors v, ArrayView<double> rr, ArrayView<double> pq, CgStep step)
@@ -93,7 +93,7 @@ public sealed partial class GridKernels
         if (advance) GroupReduction.SumToResult(sum, pq.SubView(k, 1));
     }
 
-    /// <summary><see cref="UpdateResidualKernel"/> on quads: r -= alpha q, rr[k+1] += r.r. 12 bytes per cell.</summary>
+    /// <summary><see cref="UpdateResidualUnrolledKernel"/> on quads: r -= alpha q, rr[k+1] += r.r. 12 bytes per cell.</summary>
     static void UpdateResidualQuadsKernel(ArrayView<float> r, ArrayView<float> q, ArrayView<double> rr, ArrayView<double> pq, int k, double stop)
     {
         double rrk = rr[k], pqk = pq[k];

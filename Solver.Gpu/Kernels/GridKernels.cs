@@ -42,11 +42,8 @@ public sealed partial class GridKernels
     /// leaves most of the chip idle at the end of the kernel.
     /// </summary>
     public int Waves { get; set; } = 1;
-    readonly Action<KernelConfig, GridShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>> _stencil;
     readonly Action<Index1D, GridShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>> _stencilCells;
     readonly Action<KernelConfig, GridShape, ArrayView<byte>, ArrayView<double>, ArrayView<double>, ArrayView<float>, double, int, ArrayView<double>> _residual;
-    readonly Action<KernelConfig, GridShape, CgVectors, ArrayView<double>, ArrayView<double>, CgStep> _direction;
-    readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<double>, int, double> _update;
     readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<double>> _dot;
     readonly Action<KernelConfig, GridShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>> _stencilUnrolled;
     readonly Action<KernelConfig, GridShape, CgVectors, ArrayView<double>, ArrayView<double>, CgStep> _directionUnrolled;
@@ -65,11 +62,8 @@ public sealed partial class GridKernels
     {
         _accelerator = accelerator;
         _groupSize = Math.Min(256, accelerator.MaxNumThreadsPerGroup);
-        _stencil = accelerator.LoadStreamKernel<GridShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>>(StencilColumns);
         _stencilCells = accelerator.LoadAutoGroupedStreamKernel<Index1D, GridShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>>(StencilCells);
         _residual = accelerator.LoadStreamKernel<GridShape, ArrayView<byte>, ArrayView<double>, ArrayView<double>, ArrayView<float>, double, int, ArrayView<double>>(ResidualColumns);
-        _direction = accelerator.LoadStreamKernel<GridShape, CgVectors, ArrayView<double>, ArrayView<double>, CgStep>(DirectionAndProductKernel);
-        _update = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<double>, int, double>(UpdateResidualKernel);
         _dot = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<double>>(DotKernel);
         _stencilUnrolled = accelerator.LoadStreamKernel<GridShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>>(StencilColumnsUnrolled);
         _directionUnrolled = accelerator.LoadStreamKernel<GridShape, CgVectors, ArrayView<double>, ArrayView<double>, CgStep>(DirectionAndProductUnrolledKernel);
@@ -87,13 +81,12 @@ public sealed partial class GridKernels
 
     // ---- launchers --------------------------------------------------------------------------
 
-    /// <summary>q = A p in float32, column kernel (Merged has no stencil of its own: Unrolled runs).</summary>
+    /// <summary>q = A p in float32, column kernel (the merged variants have no stencil of their own: Unrolled runs).</summary>
     public void Stencil(GridShape shape, ArrayView<byte> diagonal, ArrayView<float> p, ArrayView<float> q, GridKernelVariant variant = GridKernelVariant.Unrolled)
     {
         switch (Resolve(variant, shape))
         {
             case GridKernelVariant.Vectorized: _stencilQuads(Config(_stencilQuads, QuadItems(shape), reduces: false), shape, diagonal, p, q); break;
-            case GridKernelVariant.Plain: _stencil(Config(_stencil, shape.Items, reduces: false), shape, diagonal, p, q); break;
             default: _stencilUnrolled(Config(_stencilUnrolled, shape.Items, reduces: false), shape, diagonal, p, q); break;
         }
     }
@@ -130,7 +123,6 @@ public sealed partial class GridKernels
         switch (Resolve(variant, shape))
         {
             case GridKernelVariant.Vectorized: _directionQuads(Config(_directionQuads, QuadItems(shape), reduces: true), shape, v, rr, pq, step); break;
-            case GridKernelVariant.Plain: _direction(Config(_direction, shape.Items, reduces: true), shape, v, rr, pq, step); break;
             default: _directionUnrolled(Config(_directionUnrolled, shape.Items, reduces: true), shape, v, rr, pq, step); break;
         }
     }
@@ -139,7 +131,6 @@ public sealed partial class GridKernels
     public void UpdateResidual(ArrayView<float> r, ArrayView<float> q, ArrayView<double> rr, ArrayView<double> pq, int k, double stop, GridKernelVariant variant = GridKernelVariant.Unrolled)
     {
         if (variant == GridKernelVariant.Vectorized && r.Length % 4 == 0) _updateQuads(Config(_updateQuads, r.Length / 4, reduces: true), r, q, rr, pq, k, stop);
-        else if (variant == GridKernelVariant.Plain) _update(Config(_update, r.Length, reduces: true), r, q, rr, pq, k, stop);
         else _updateUnrolled(Config(_updateUnrolled, r.Length, reduces: true), r, q, rr, pq, k, stop);
     }
 
@@ -179,9 +170,7 @@ public sealed partial class GridKernels
     /// <summary>Active groups per multiprocessor of each kernel, as ILGPU estimates them (for dcdm bench).</summary>
     public string Occupancy() => string.Join(", ", new (string, Delegate, bool)[]
     {
-        ("stencil", _stencil, false), ("stencil unrolled", _stencilUnrolled, false),
-        ("half 1", _direction, true), ("half 1 unrolled", _directionUnrolled, true),
-        ("half 2", _update, true), ("half 2 unrolled", _updateUnrolled, true),
+        ("stencil unrolled", _stencilUnrolled, false), ("half 1 unrolled", _directionUnrolled, true), ("half 2 unrolled", _updateUnrolled, true),
         ("stencil vectorized", _stencilQuads, false), ("half 1 vectorized", _directionQuads, true), ("half 2 vectorized", _updateQuads, true),
     }.Select(k => $"{k.Item1} {WaveGroups(k.Item2, k.Item3) / Math.Max(1, _accelerator.NumMultiprocessors)}")
      .Append($"merged {WaveGroups(_merged, true, 4) / Math.Max(1, _accelerator.NumMultiprocessors)}")
@@ -217,31 +206,7 @@ public sealed partial class GridKernels
     // over planes [c Chunk, (c+1) Chunk) with c = t / (nx ny). Neighbours in x and y come through the
     // caches; the z neighbours stay in registers, so each vector is read from memory about once.
 
-    /// <summary>q_i = d_i p_i - sum_{j ~ i} p_j, float32.</summary>
-    static void StencilColumns(GridShape s, ArrayView<byte> diag, ArrayView<float> p, ArrayView<float> q)
-    {
-        int stride = Grid.DimX * Group.DimX, plane = s.Plane;
-        for (int t = Grid.GlobalIndex.X; t < s.Items; t += stride)
-        {
-            int ix = t % s.Nx, rest = t / s.Nx, iy = rest % s.Ny, z0 = rest / s.Ny * s.Chunk;
-            int z1 = Math.Min(z0 + s.Chunk, s.Nz);
-            int i = ix + s.Nx * (iy + s.Ny * z0);
-            float below = z0 > 0 ? p[i - plane] : 0f, center = p[i];
-            for (int z = z0; z < z1; z++, i += plane)
-            {
-                float above = z + 1 < s.Nz ? p[i + plane] : 0f;
-                float sides = below + above
-                    + (ix > 0 ? p[i - 1] : 0f) + (ix < s.Nx - 1 ? p[i + 1] : 0f)
-                    + (iy > 0 ? p[i - s.Nx] : 0f) + (iy < s.Ny - 1 ? p[i + s.Nx] : 0f);
-                int d = diag[i];
-                q[i] = d > 0 ? d * center - sides : 0f;
-                below = center;
-                center = above;
-            }
-        }
-    }
-
-    /// <summary>Same as <see cref="StencilColumns"/>, one thread per cell with its coordinates from divisions.</summary>
+    /// <summary>Same as <see cref="StencilColumnsUnrolled"/>, one thread per cell with its coordinates from divisions.</summary>
     static void StencilCells(Index1D i, GridShape s, ArrayView<byte> diag, ArrayView<float> p, ArrayView<float> q)
     {
         int d = diag[i];
@@ -281,78 +246,6 @@ public sealed partial class GridKernels
         GroupReduction.SumToResult(sum, result);
     }
 
-    /// <summary>
-    /// First half of CG step k (float32 vectors, double scalars rr[k] = r_k.r_k and pq[k] = p_k.A p_k):
-    ///   d += alpha_{k-1} p_{k-1}        (owed by step k-1, alpha_{k-1} = rr[k-1] / pq[k-1])
-    ///   p_k = r_k + beta p_{k-1}         (beta = rr[k] / rr[k-1]; computed again for each neighbour instead of a pass of its own)
-    ///   q = A p_k ; pq[k] += p_k.q
-    /// Step k-1 stopped (converged: rr &lt;= stop, or p.Ap not &gt; 0) makes this a no-op; a converged
-    /// rr[k] leaves only the owed update. At the first step of a segment (step.First) nothing is owed, and
-    /// beta is 0 for a restart, else rr[k] / rr[k-1] with both set by the host after a reliable update. Memory per cell: r, p_{k-1}, d read, d, p_k, q written, 1 byte of
-    /// operator: 25 bytes, where separate xpay, SpMV, dot and axpy kernels move 45.
-    /// </summary>
-    static void DirectionAndProductKernel(GridShape s, CgVectors v, ArrayView<double> rr, ArrayView<double> pq, CgStep step)
-    {
-        var c = StepCoefficients.TwoKernel(rr, pq, step);
-        if (c.Idle) return;
-        int k = step.K;
-        bool owed = c.Owed, advance = c.Advance;
-        float alphaPrevious = c.Alpha, beta = c.Beta;
-
-        var r = v.R; var pOld = v.PPrevious; var pNew = v.PNext; var dv = v.D; var q = v.Q; var diag = v.Diagonal;
-        int stride = Grid.DimX * Group.DimX, plane = s.Plane;
-        double sum = 0;
-        for (int t = Grid.GlobalIndex.X; t < s.Items; t += stride)
-        {
-            int ix = t % s.Nx, rest = t / s.Nx, iy = rest % s.Ny, z0 = rest / s.Ny * s.Chunk;
-            int z1 = Math.Min(z0 + s.Chunk, s.Nz);
-            int i = ix + s.Nx * (iy + s.Ny * z0);
-            if (!advance)
-            {
-                for (int z = z0; z < z1; z++, i += plane) dv[i] += alphaPrevious * pOld[i];
-                continue;
-            }
-            float below = z0 > 0 ? r[i - plane] + beta * pOld[i - plane] : 0f;
-            float center = r[i] + beta * pOld[i];
-            for (int z = z0; z < z1; z++, i += plane)
-            {
-                if (owed) dv[i] += alphaPrevious * pOld[i];
-                float above = z + 1 < s.Nz ? r[i + plane] + beta * pOld[i + plane] : 0f;
-                float sides = below + above
-                    + (ix > 0 ? r[i - 1] + beta * pOld[i - 1] : 0f) + (ix < s.Nx - 1 ? r[i + 1] + beta * pOld[i + 1] : 0f)
-                    + (iy > 0 ? r[i - s.Nx] + beta * pOld[i - s.Nx] : 0f) + (iy < s.Ny - 1 ? r[i + s.Nx] + beta * pOld[i + s.Nx] : 0f);
-                int d = diag[i];
-                float qi = d > 0 ? d * center - sides : 0f;
-                pNew[i] = center;
-                q[i] = qi;
-                sum += (double)center * qi;
-                below = center;
-                center = above;
-            }
-        }
-        if (advance) GroupReduction.SumToResult(sum, pq.SubView(k, 1));
-    }
-
-    /// <summary>
-    /// Second half of CG step k: alpha = rr[k] / pq[k]; r -= alpha q; rr[k+1] += r.r.
-    /// 12 bytes per cell. A no-op once step k has stopped.
-    /// </summary>
-    static void UpdateResidualKernel(ArrayView<float> r, ArrayView<float> q, ArrayView<double> rr, ArrayView<double> pq, int k, double stop)
-    {
-        double rrk = rr[k], pqk = pq[k];
-        if (!(rrk > stop && pqk > 0)) return;
-        float alpha = (float)(rrk / pqk);
-        int stride = Grid.DimX * Group.DimX;
-        double sum = 0;
-        for (int i = Grid.GlobalIndex.X; i < r.Length; i += stride)
-        {
-            float ri = r[i] - alpha * q[i];
-            r[i] = ri;
-            sum += (double)ri * ri;
-        }
-        GroupReduction.SumToResult(sum, rr.SubView(k + 1, 1));
-    }
-
     /// <summary>result += sum_i a_i b_i, float32 inputs, double accumulation.</summary>
     static void DotKernel(ArrayView<float> a, ArrayView<float> b, ArrayView<double> result)
     {
@@ -362,12 +255,12 @@ public sealed partial class GridKernels
         GroupReduction.SumToResult(sum, result);
     }
 
-    // ---- unrolled variants ------------------------------------------------------------------
-    // The same arithmetic with every load of a few planes (or grid-stride elements) issued before the
-    // first store: views may alias, so the compiler cannot move a load above a store, and one plane at
-    // a time leaves too few loads in flight to keep HBM busy.
+    // ---- unrolled kernels -------------------------------------------------------------------
+    // Every load of a few planes (or grid-stride elements) is issued before the first store: views may
+    // alias, so the compiler cannot move a load above a store, and one plane at a time left too few loads
+    // in flight (on the H100 the one-plane loops were 6 to 19% slower; docs/benchmarks.md).
 
-    /// <summary><see cref="StencilColumns"/>, four planes per loop trip.</summary>
+    /// <summary>q_i = d_i p_i - sum_{j ~ i} p_j, float32; four planes per loop trip.</summary>
     static void StencilColumnsUnrolled(GridShape s, ArrayView<byte> diag, ArrayView<float> p, ArrayView<float> q)
     {
         int stride = Grid.DimX * Group.DimX, plane = s.Plane;
@@ -404,7 +297,16 @@ public sealed partial class GridKernels
         }
     }
 
-    /// <summary><see cref="DirectionAndProductKernel"/>, two planes per loop trip.</summary>
+    /// <summary>
+    /// First half of CG step k (float32 vectors, double scalars rr[k] = r_k.r_k and pq[k] = p_k.A p_k):
+    ///   d += alpha_{k-1} p_{k-1}        (owed by step k-1, alpha_{k-1} = rr[k-1] / pq[k-1])
+    ///   p_k = r_k + beta p_{k-1}         (beta = rr[k] / rr[k-1]; computed again for each neighbour instead of a pass of its own)
+    ///   q = A p_k ; pq[k] += p_k.q
+    /// Step k-1 stopped (converged: rr &lt;= stop, or p.Ap not &gt; 0) makes this a no-op; a converged
+    /// rr[k] leaves only the owed update. At the first step of a segment (step.First) nothing is owed, and
+    /// beta is 0 for a restart, else rr[k] / rr[k-1] with both set by the host after a reliable update. Memory per cell: r, p_{k-1}, d read, d, p_k, q written, 1 byte of
+    /// operator: 25 bytes, where separate xpay, SpMV, dot and axpy kernels move 45. Two planes per loop trip.
+    /// </summary>
     static void DirectionAndProductUnrolledKernel(GridShape s, CgVectors v, ArrayView<double> rr, ArrayView<double> pq, CgStep step)
     {
         var c = StepCoefficients.TwoKernel(rr, pq, step);
@@ -471,7 +373,10 @@ public sealed partial class GridKernels
         if (advance) GroupReduction.SumToResult(sum, pq.SubView(k, 1));
     }
 
-    /// <summary><see cref="UpdateResidualKernel"/>, four grid-stride elements per loop trip.</summary>
+    /// <summary>
+    /// Second half of CG step k: alpha = rr[k] / pq[k]; r -= alpha q; rr[k+1] += r.r.
+    /// 12 bytes per cell, four grid-stride elements per loop trip. A no-op once step k has stopped.
+    /// </summary>
     static void UpdateResidualUnrolledKernel(ArrayView<float> r, ArrayView<float> q, ArrayView<double> rr, ArrayView<double> pq, int k, double stop)
     {
         double rrk = rr[k], pqk = pq[k];
