@@ -2,6 +2,7 @@
 # GPU build and benchmark in one go (see ../shared/GPU.md).
 #   scripts/gpu-bench.sh publish   # here: self-contained single file without libtorch into .device/dcdm (about 43 MB)
 #   scripts/gpu-bench.sh run       # on the GPU machine: every measurement, results under $OUT (or ./gpu-results)
+#   scripts/gpu-bench.sh profile   # on the GPU machine, opt-in: Nsight Compute sections of the grid kernels
 # Test the run step on the CPU first: DEVICE=ilgpu-cpu SIZES="16" SOLVE_SIZE=12 scripts/gpu-bench.sh run
 # (DCDM=path runs another dcdm binary; SIZES="" skips the benchmarks.)
 # Each size runs both domains (DOMAINS="obstacles tank") at each ILGPU optimization level (OPTIMIZATIONS="O1 O2"):
@@ -40,5 +41,18 @@ case "${1:-}" in
       "$dcdm" solve "$tmp/A.mtx" --rhs "$tmp/b.mtx" --method cg $extra --tol 1e-6 | tee -a "$out/solve.txt" || true
     done
     rm -rf "$tmp" ;;
-  *) echo "usage: $0 publish|run" >&2; exit 2 ;;
+  profile)
+    # Nsight Compute on the grid kernels of one bench (opt-in, after run): memory throughput, occupancy, launch
+    # figures per kernel, to see why a kernel is below the copy rate. NCU_SIZE, NCU_OPT, NCU_COUNT (profiled launches).
+    out="${OUT:-gpu-results}"; mkdir -p "$out"
+    dcdm="${DCDM:-.device/dcdm/dcdm}"
+    ncu=$(command -v ncu || ls /usr/local/cuda*/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2> /dev/null | head -1 || true)
+    [ -n "$ncu" ] || { echo "profile: no ncu (Nsight Compute) on this machine" | tee "$out/ncu.txt"; exit 0; }
+    timeout "${NCU_TIMEOUT:-300}" "$ncu" --target-processes all \
+      -k "regex:Kernel_(CopyQuadsKernel|StencilQuads|StencilColumnsUnrolled|DirectionAndProduct|UpdateResidual|MergedStep)" \
+      -c "${NCU_COUNT:-80}" --section SpeedOfLight --section MemoryWorkloadAnalysis --section Occupancy --section LaunchStats \
+      "$dcdm" bench --device gpu --size "${NCU_SIZE:-256}" --domain obstacles --repeat 1 --optimization "${NCU_OPT:-O1}" \
+      > "$out/ncu-${NCU_OPT:-O1}.txt" 2>&1 || echo "profile: ncu ended with $? (see $out/ncu-${NCU_OPT:-O1}.txt)"
+    grep -E "^  Kernel_|DRAM Throughput|Memory Throughput|Achieved Occupancy|Registers Per Thread|Duration" "$out/ncu-${NCU_OPT:-O1}.txt" | head -200 || true ;;
+  *) echo "usage: $0 publish|run|profile" >&2; exit 2 ;;
 esac
