@@ -104,20 +104,25 @@ public class GpuGridConjugateGradientTests
         Assert.That(fromSolution.Iterations, Is.EqualTo(0), fromSolution.Message);
     }
 
-    [Test]
-    public void IterationLimitCancellationAndBadInputAreReported()
+    [TestCase(GridKernelVariant.Unrolled, 7)]
+    [TestCase(GridKernelVariant.Unrolled, 23)]
+    [TestCase(GridKernelVariant.Merged, 7)]
+    [TestCase(GridKernelVariant.MergedVectorized, 23)]
+    [TestCase(GridKernelVariant.Vectorized, 16)]
+    public void IterationLimitCancellationAndBadInputAreReported(GridKernelVariant variant, int limit)
     {
-        var g = Domain("obstacles");
+        var g = Domain("obstacles12");
         var b = RightHandSides.Random(g, 3);
-        using (var limited = new GpuGridConjugateGradient(_device, g, new SolverOptions { Tolerance = 1e-10, MaxIterations = 7 }))
+        using (var limited = new GpuGridConjugateGradient(_device, g, new SolverOptions { Tolerance = 1e-10, MaxIterations = limit }) { Variant = variant })
         {
             var x = new double[g.CellCount];
             var r = limited.Solve(b, x);
             Assert.That(r.Status, Is.EqualTo(SolveStatus.MaxIterations), r.Message);
-            Assert.That(r.Iterations, Is.EqualTo(7));
+            Assert.That(r.Iterations, Is.EqualTo(limit));
+            Assert.That(r.ResidualHistory, Has.Count.EqualTo(limit + 1));
             Assert.That(TrueResidual(g, b, x), Is.EqualTo(r.RelativeResidual).Within(1e-6), "x is the state at the limit");
         }
-        using var solver = new GpuGridConjugateGradient(_device, g);
+        using var solver = new GpuGridConjugateGradient(_device, g) { Variant = variant };
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
         Assert.That(solver.Solve(b, new double[g.CellCount], cancel.Token).Status, Is.EqualTo(SolveStatus.Cancelled));
