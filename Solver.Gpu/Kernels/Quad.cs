@@ -7,7 +7,7 @@ namespace Dcdm.Gpu;
 /// Four consecutive cells along x, loaded and stored as one 16-byte access (ld.global.v4.f32 on CUDA,
 /// where the view is 16-byte aligned): a quarter of the load instructions of one float per thread.
 /// </summary>
-public readonly struct Quad(float x0, float x1, float x2, float x3)
+readonly struct Quad(float x0, float x1, float x2, float x3)
 {
     public readonly float X0 = x0, X1 = x1, X2 = x2, X3 = x3;
 
