@@ -277,9 +277,7 @@ public sealed class LeanDirectionModel : IDirectionModel
             {
                 GridOps.UpsampleInto(_z[l + 1], _levels[l + 1], _levels[l], _work[l]);
                 GridOps.ApplyStencil(_up[l], _work[l], _z[l], _levels[l]);
-                float a = _mixSkip, b = 4 * _mixCoarse;
-                var z = _z[l]; var s = _skip[l];
-                for (int i = 0; i < z.Length; i++) z[i] = a * s[i] + b * z[i];
+                GridOps.Mix(_mixSkip, _skip[l], 4 * _mixCoarse, _z[l]);
             }
             _z[0].CopyTo(q);
         }
