@@ -84,31 +84,43 @@ public sealed class ReducedSystem
         return (projection, VectorOps.Norm2(reduced));
     }
 
+    /// <summary>
+    /// Connected components of the matrix graph (nonzero entries), numbered in the order of their first row.
+    /// Union-find over the upper triangle in row order (path halving, the smaller root wins): each entry is
+    /// read once, in memory order.
+    /// </summary>
     static (int[] component, int count) Components(CsrMatrix a)
     {
-        var comp = new int[a.Rows];
-        Array.Fill(comp, -1);
-        var stack = new Stack<int>();
-        int count = 0;
-        for (int s = 0; s < a.Rows; s++)
-        {
-            if (comp[s] >= 0) continue;
-            comp[s] = count;
-            stack.Push(s);
-            while (stack.Count > 0)
+        int n = a.Rows;
+        var parent = new int[n];
+        for (int i = 0; i < n; i++) parent[i] = i;
+        var ptr = a.RowPointers; var col = a.ColumnIndices; var val = a.Values;
+        for (int i = 0; i < n; i++)
+            for (int k = ptr[i]; k < ptr[i + 1]; k++)
             {
-                int i = stack.Pop();
-                for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1]; k++)
-                {
-                    int j = a.ColumnIndices[k];
-                    if (a.Values[k] == 0 || comp[j] >= 0) continue;
-                    comp[j] = count;
-                    stack.Push(j);
-                }
+                int j = col[k];
+                if (j <= i || val[k] == 0) continue; // symmetric: the upper triangle has every edge
+                int ri = Root(parent, i), rj = Root(parent, j);
+                if (ri == rj) continue;
+                if (ri < rj) parent[rj] = ri; else parent[ri] = rj;
             }
-            count++;
-        }
+        // Every parent has a smaller index than its child, so one pass in row order points each row at its
+        // root (its parent's entry is final by then), and a second numbers the roots in row order, reusing the array.
+        for (int i = 0; i < n; i++) parent[i] = parent[parent[i]];
+        var comp = parent;
+        int count = 0;
+        for (int i = 0; i < n; i++) comp[i] = parent[i] == i ? count++ : comp[parent[i]];
         return (comp, count);
+    }
+
+    static int Root(int[] parent, int i)
+    {
+        while (parent[i] != i)
+        {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        return i;
     }
 
     static List<int[]> FindSingular(CsrMatrix a, int[] component, int count)

@@ -226,20 +226,26 @@ public sealed class CsrMatrix : ILinearOperator
         var newIndex = new int[Math.Max(Rows, Columns)];
         Array.Fill(newIndex, -1);
         for (int k = 0; k < keep.Length; k++) newIndex[keep[k]] = k;
+        // count, then fill arrays of the exact size (no growing lists, no copies)
         var ptr = new int[keep.Length + 1];
-        var cols = new List<int>(NonZeros);
-        var vals = new List<double>(NonZeros);
         for (int k = 0; k < keep.Length; k++)
+        {
+            int i = keep[k], count = 0;
+            for (int e = RowPointers[i]; e < RowPointers[i + 1]; e++) if (newIndex[ColumnIndices[e]] >= 0) count++;
+            ptr[k + 1] = ptr[k] + count;
+        }
+        var cols = new int[ptr[keep.Length]];
+        var vals = new double[ptr[keep.Length]];
+        for (int k = 0, at = 0; k < keep.Length; k++)
         {
             int i = keep[k];
             for (int e = RowPointers[i]; e < RowPointers[i + 1]; e++)
             {
                 int j = newIndex[ColumnIndices[e]];
                 if (j < 0) continue;
-                cols.Add(j); vals.Add(Values[e]);
+                cols[at] = j; vals[at] = Values[e]; at++;
             }
-            ptr[k + 1] = cols.Count;
         }
-        return new CsrMatrix(keep.Length, keep.Length, ptr, cols.ToArray(), vals.ToArray());
+        return new CsrMatrix(keep.Length, keep.Length, ptr, cols, vals);
     }
 }

@@ -1,0 +1,66 @@
+using Dcdm.Solvers;
+using Dcdm.Sparse;
+
+namespace Dcdm.Tests.Solvers;
+
+public class ReducedSystemTests
+{
+    /// <summary>
+    /// Random graph Laplacians on interleaved vertex sets (components whose rows are scattered, so the
+    /// union-find links roots across the whole range), plus a shifted block and an isolated vertex: the
+    /// components and the singular ones against a plain breadth-first search.
+    /// </summary>
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    public void ComponentsAndSingularComponentsMatchABreadthFirstSearch(int seed)
+    {
+        var rng = new Random(seed);
+        int n = 300;
+        var group = Enumerable.Range(0, n).Select(_ => rng.Next(5)).ToArray(); // 5 interleaved vertex sets
+        group[17] = 9; // isolated: its own component, a 1x1 block with a positive diagonal
+        var rows = new List<int>(); var cols = new List<int>(); var vals = new List<double>();
+        var degree = new double[n];
+        for (int e = 0; e < 500; e++)
+        {
+            int i = rng.Next(n), j = rng.Next(n);
+            if (i == j || group[i] != group[j] || group[i] == 9) continue;
+            rows.Add(i); cols.Add(j); vals.Add(-1); rows.Add(j); cols.Add(i); vals.Add(-1);
+            degree[i]++; degree[j]++;
+        }
+        for (int i = 0; i < n; i++)
+        {
+            // sets 0..3 are Laplacians (singular where connected); set 4 is shifted (definite)
+            double shift = group[i] == 4 || group[i] == 9 ? 1 : 0;
+            rows.Add(i); cols.Add(i); vals.Add(degree[i] + shift);
+        }
+        var a = CsrMatrix.FromCoordinates(n, n, rows.ToArray(), cols.ToArray(), vals.ToArray());
+        var system = new ReducedSystem(a);
+
+        // the reference: breadth-first search in row order over the unknowns (rows with a nonzero: a vertex
+        // without edges in a Laplacian set is an empty row), each component singular iff its row sums vanish
+        var label = Enumerable.Repeat(-1, n).ToArray();
+        var unknown = new int[n];
+        for (int i = 0, u = 0; i < n; i++) unknown[i] = a.RowHasNonZero(i) ? u++ : -1;
+        var expectedSingular = new List<int[]>();
+        int count = 0;
+        for (int s = 0; s < n; s++)
+        {
+            if (label[s] >= 0 || unknown[s] < 0) continue;
+            var members = new List<int> { s };
+            label[s] = count;
+            for (int q = 0; q < members.Count; q++)
+                for (int k = a.RowPointers[members[q]]; k < a.RowPointers[members[q] + 1]; k++)
+                {
+                    int j = a.ColumnIndices[k];
+                    if (a.Values[k] != 0 && label[j] < 0) { label[j] = count; members.Add(j); }
+                }
+            count++;
+            bool singular = members.All(i => Math.Abs(Enumerable.Range(a.RowPointers[i], a.RowPointers[i + 1] - a.RowPointers[i]).Sum(k => a.Values[k])) < 1e-12);
+            if (singular) expectedSingular.Add(members.Select(i => unknown[i]).Order().ToArray());
+        }
+        Assert.That(system.ComponentCount, Is.EqualTo(count));
+        Assert.That(system.SingularComponents, Is.EqualTo(expectedSingular));
+        Assert.That(system.SingularComponents, Has.Count.GreaterThan(1), "the graph has several singular components to tell apart");
+    }
+}
