@@ -70,11 +70,12 @@ public sealed class LeanDirectionModel : IDirectionModel
         var up = new StencilField[last];
         for (int l = 0; l < last; l++)
         {
-            smooth[l] = _blocks["smooth"].Predict(flags[l], levels[l]);
-            down[l] = _blocks["down"].Predict(flags[l], levels[l]);
-            up[l] = _blocks["up"].Predict(flags[l], levels[l]);
+            var uniform = StencilPredictor.UniformNeighbourhoods(flags[l], levels[l]); // the same for the three blocks
+            smooth[l] = _blocks["smooth"].Predict(flags[l], levels[l], uniform);
+            down[l] = _blocks["down"].Predict(flags[l], levels[l], uniform);
+            up[l] = _blocks["up"].Predict(flags[l], levels[l], uniform);
         }
-        var coarse = _blocks["coarse"].Predict(flags[last], levels[last]);
+        var coarse = _blocks["coarse"].Predict(flags[last], levels[last], StencilPredictor.UniformNeighbourhoods(flags[last], levels[last]));
         return new LeanStencils(levels, smooth, down, up, coarse, _mixSkip, _mixCoarse);
     }
 
@@ -117,22 +118,12 @@ public sealed class LeanDirectionModel : IDirectionModel
         /// The stencil of every cell. A cell inside the grid whose 27 neighbours all carry the same one-hot
         /// flags (deep in fluid, air or solid: most cells) shares that neighbourhood's stencil, computed once.
         /// </summary>
-        public StencilField Predict(float[] flags, (int Nx, int Ny, int Nz) size)
+        public StencilField Predict(float[] flags, (int Nx, int Ny, int Nz) size, int[] uniform)
         {
             var (nx, ny, nz) = size;
             int n = nx * ny * nz, channels = _channels;
             // rows 0..2: the uniform neighbourhoods; then one row per other cell
-            var slot = new int[n];
-            Parallel.For(0, nz, z =>
-            {
-                for (int y = 0; y < ny; y++)
-                    for (int x = 0; x < nx; x++)
-                    {
-                        int cell = (z * ny + y) * nx + x;
-                        bool inside = x > 0 && x < nx - 1 && y > 0 && y < ny - 1 && z > 0 && z < nz - 1;
-                        slot[cell] = inside && UniformType(flags, n, nx, ny, cell) is int type ? type : -1;
-                    }
-            });
+            var slot = (int[])uniform.Clone();
             int rows = FlagChannels;
             for (int cell = 0; cell < n; cell++) if (slot[cell] < 0) slot[cell] = -(rows++) - 1; // marked: still to compute
             var table = new float[rows * 27];
@@ -179,6 +170,25 @@ public sealed class LeanDirectionModel : IDirectionModel
         {
             for (int c = 0; c < h.Length; c++) h[c] = Math.Max(0f, h[c]);
             for (int o = 0; o < 27; o++) stencil[o] = _stencilBias[o] + Dot(_stencil.AsSpan(o * _channels, _channels), h);
+        }
+
+        /// <summary>Per cell: the flag channel its whole 3x3x3 neighbourhood is one-hot in (a cell inside the grid), else -1.</summary>
+        public static int[] UniformNeighbourhoods(float[] flags, (int Nx, int Ny, int Nz) size)
+        {
+            var (nx, ny, nz) = size;
+            int n = nx * ny * nz;
+            var uniform = new int[n];
+            Parallel.For(0, nz, z =>
+            {
+                for (int y = 0; y < ny; y++)
+                    for (int x = 0; x < nx; x++)
+                    {
+                        int cell = (z * ny + y) * nx + x;
+                        bool inside = x > 0 && x < nx - 1 && y > 0 && y < ny - 1 && z > 0 && z < nz - 1;
+                        uniform[cell] = inside && UniformType(flags, n, nx, ny, cell) is int type ? type : -1;
+                    }
+            });
+            return uniform;
         }
 
         /// <summary>The stencil of a cell whose 27 neighbours all have flag channel t = 1 and the others 0.</summary>
