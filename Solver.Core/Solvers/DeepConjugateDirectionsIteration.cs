@@ -59,11 +59,20 @@ public static class DeepConjugateDirectionsIteration
 
             if (previousDirections > 0)
             {
-                if (kept.Count < previousDirections) kept.Add((backend.NewVector(), backend.NewVector(), 0));
-                var (p, ap, _) = kept[next];
-                backend.Copy(q, p);
-                backend.Copy(aq, ap);
-                kept[next] = (p, ap, qAq);
+                // keep q and A q by handing their buffers over (no copies); the oldest pair's buffers become the next q, A q
+                if (kept.Count < previousDirections)
+                {
+                    kept.Add((q, aq, qAq));
+                    q = backend.NewVector();
+                    aq = backend.NewVector();
+                }
+                else
+                {
+                    var (p, ap, _) = kept[next];
+                    kept[next] = (q, aq, qAq);
+                    q = p;
+                    aq = ap;
+                }
                 next = (next + 1) % previousDirections;
             }
         }
