@@ -21,10 +21,10 @@ public sealed partial class GridKernels
         int stride = Grid.DimX * Group.DimX;
         for (int t = Grid.GlobalIndex.X; t < items; t += stride)
         {
-            int ix = t % nq, rest = t / nq, iy = rest % s.Ny, z0 = rest / s.Ny * s.Chunk;
-            int z1 = Math.Min(z0 + s.Chunk, s.Nz);
+            var column = new ColumnItem(s, nq, t);
+            int ix = column.X, iy = column.Y, z0 = column.Z0, z1 = column.Z1;
             bool left = ix > 0, right = ix < nq - 1, front = iy > 0, back = iy < s.Ny - 1;
-            int j = ix + nq * (iy + s.Ny * z0);
+            int j = column.Start;
             Quad below = z0 > 0 ? p4[j - plane] : Quad.Zero, center = p4[j];
             for (int z = z0; z < z1; z++, j += plane)
             {
@@ -58,9 +58,9 @@ public sealed partial class GridKernels
         double sum = 0;
         for (int t = Grid.GlobalIndex.X; t < items; t += stride)
         {
-            int ix = t % nq, rest = t / nq, iy = rest % s.Ny, z0 = rest / s.Ny * s.Chunk;
-            int z1 = Math.Min(z0 + s.Chunk, s.Nz);
-            int j = ix + nq * (iy + s.Ny * z0);
+            var column = new ColumnItem(s, nq, t);
+            int ix = column.X, iy = column.Y, z0 = column.Z0, z1 = column.Z1;
+            int j = column.Start;
             if (!advance)
             {
                 for (int z = z0; z < z1; z++, j += plane) d4[j] = d4[j] + alphaPrevious * o4[j];
@@ -132,9 +132,9 @@ public sealed partial class GridKernels
         double sumPq = 0, sumRq = 0, sumQq = 0, sumRr = 0;
         for (int t = Grid.GlobalIndex.X; t < items; t += stride)
         {
-            int ix = t % nq, rest = t / nq, iy = rest % s.Ny, z0 = rest / s.Ny * s.Chunk;
-            int z1 = Math.Min(z0 + s.Chunk, s.Nz);
-            int j = ix + nq * (iy + s.Ny * z0);
+            var column = new ColumnItem(s, nq, t);
+            int ix = column.X, iy = column.Y, z0 = column.Z0, z1 = column.Z1;
+            int j = column.Start;
             if (!advance)
             {
                 for (int z = z0; z < z1; z++, j += plane) d4[j] = d4[j] + alpha * o4[j];

@@ -202,8 +202,8 @@ public sealed partial class GridKernels
     }
 
     // ---- kernels ----------------------------------------------------------------------------
-    // Column kernels walk work items with a grid-stride loop: item t is column (t % nx, t / nx % ny)
-    // over planes [c Chunk, (c+1) Chunk) with c = t / (nx ny). Neighbours in x and y come through the
+    // Column kernels walk work items with a grid-stride loop (ColumnItem: item t is column (t % nx, t / nx % ny)
+    // over planes [c Chunk, (c+1) Chunk) with c = t / (nx ny)). Neighbours in x and y come through the
     // caches; the z neighbours stay in registers, so each vector is read from memory about once.
 
     /// <summary>Same as <see cref="StencilColumnsUnrolled"/>, one thread per cell with its coordinates from divisions.</summary>
@@ -225,9 +225,9 @@ public sealed partial class GridKernels
         double sum = 0;
         for (int t = Grid.GlobalIndex.X; t < s.Items; t += stride)
         {
-            int ix = t % s.Nx, rest = t / s.Nx, iy = rest % s.Ny, z0 = rest / s.Ny * s.Chunk;
-            int z1 = Math.Min(z0 + s.Chunk, s.Nz);
-            int i = ix + s.Nx * (iy + s.Ny * z0);
+            var column = new ColumnItem(s, s.Nx, t);
+            int ix = column.X, iy = column.Y, z0 = column.Z0, z1 = column.Z1;
+            int i = column.Start;
             double below = z0 > 0 ? x[i - plane] : 0, center = x[i];
             for (int z = z0; z < z1; z++, i += plane)
             {
@@ -266,9 +266,9 @@ public sealed partial class GridKernels
         int stride = Grid.DimX * Group.DimX, plane = s.Plane;
         for (int t = Grid.GlobalIndex.X; t < s.Items; t += stride)
         {
-            int ix = t % s.Nx, rest = t / s.Nx, iy = rest % s.Ny, z0 = rest / s.Ny * s.Chunk;
-            int z1 = Math.Min(z0 + s.Chunk, s.Nz);
-            int i = ix + s.Nx * (iy + s.Ny * z0);
+            var column = new ColumnItem(s, s.Nx, t);
+            int ix = column.X, iy = column.Y, z0 = column.Z0, z1 = column.Z1;
+            int i = column.Start;
             var sides = new Sides(ix > 0, ix < s.Nx - 1, iy > 0, iy < s.Ny - 1, s.Nx);
             float below = z0 > 0 ? p[i - plane] : 0f, center = p[i];
             int z = z0;
@@ -320,9 +320,9 @@ public sealed partial class GridKernels
         double sum = 0;
         for (int t = Grid.GlobalIndex.X; t < s.Items; t += stride)
         {
-            int ix = t % s.Nx, rest = t / s.Nx, iy = rest % s.Ny, z0 = rest / s.Ny * s.Chunk;
-            int z1 = Math.Min(z0 + s.Chunk, s.Nz);
-            int i = ix + s.Nx * (iy + s.Ny * z0);
+            var column = new ColumnItem(s, s.Nx, t);
+            int ix = column.X, iy = column.Y, z0 = column.Z0, z1 = column.Z1;
+            int i = column.Start;
             if (!advance)
             {
                 for (int z = z0; z < z1; z++, i += plane) dv[i] += alphaPrevious * pOld[i];
@@ -425,9 +425,9 @@ public sealed partial class GridKernels
         double sumPq = 0, sumRq = 0, sumQq = 0, sumRr = 0;
         for (int t = Grid.GlobalIndex.X; t < s.Items; t += stride)
         {
-            int ix = t % s.Nx, rest = t / s.Nx, iy = rest % s.Ny, z0 = rest / s.Ny * s.Chunk;
-            int z1 = Math.Min(z0 + s.Chunk, s.Nz);
-            int i = ix + s.Nx * (iy + s.Ny * z0);
+            var column = new ColumnItem(s, s.Nx, t);
+            int ix = column.X, iy = column.Y, z0 = column.Z0, z1 = column.Z1;
+            int i = column.Start;
             if (!advance)
             {
                 for (int z = z0; z < z1; z++, i += plane) dv[i] += alpha * pOld[i];
