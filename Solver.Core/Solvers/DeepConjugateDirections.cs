@@ -123,6 +123,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
         public double ApplyAndDot(double[] q, double[] aq) => system.Matrix.MultiplyAndDot(q, aq);
         public double Dot(double[] a, double[] b) => VectorOps.Dot(a, b);
         public void Axpy(double alpha, double[] x, double[] y) => VectorOps.Axpy(alpha, x, y);
+        public double Update(double alpha, double[] q, double[] aq, double[] x, double[] r) => VectorOps.UpdateSolutionAndResidual(alpha, q, aq, x, r);
         public void Copy(double[] from, double[] to) => from.AsSpan().CopyTo(to);
         public double[] NewVector() => new double[system.Unknowns];
     }

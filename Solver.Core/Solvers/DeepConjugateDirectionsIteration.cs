@@ -50,9 +50,7 @@ public static class DeepConjugateDirectionsIteration
                 if (!(qAq > 0)) return End(SolveStatus.Breakdown, $"r.Ar = {qAq:g3} at iteration {k}: the operator is not positive definite on r", backend.Residual(b, x, r) / bNorm);
             }
             double alpha = qr / qAq;
-            backend.Axpy(alpha, q, x);
-            backend.Axpy(-alpha, aq, r);
-            rNorm = Math.Sqrt(backend.Dot(r, r));
+            rNorm = Math.Sqrt(backend.Update(alpha, q, aq, x, r));
             history.Add(rNorm / bNorm);
             options.Monitor?.Invoke(new IterationInfo(k, rNorm / bNorm));
             if (!double.IsFinite(rNorm)) return End(SolveStatus.Breakdown, $"NaN or infinity in the residual at iteration {k}", double.NaN);

@@ -129,6 +129,8 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
 
         public double Dot(DeviceVector<double> a, DeviceVector<double> b) => _k.Dot(a.View, b.View);
         public void Axpy(double alpha, DeviceVector<double> x, DeviceVector<double> y) => _k.Axpy(alpha, x.View, y.View);
+        public double Update(double alpha, DeviceVector<double> q, DeviceVector<double> aq, DeviceVector<double> x, DeviceVector<double> r) =>
+            _k.UpdateSolutionAndResidual(alpha, q.View, aq.View, x.View, r.View);
         public void Copy(DeviceVector<double> from, DeviceVector<double> to) => from.View.CopyTo(to.View);
         public DeviceVector<double> NewVector() => s.NextKept();
     }
