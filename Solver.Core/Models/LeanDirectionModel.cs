@@ -70,12 +70,12 @@ public sealed class LeanDirectionModel : IDirectionModel
         var up = new StencilField[last];
         for (int l = 0; l < last; l++)
         {
-            var uniform = StencilPredictor.UniformNeighbourhoods(flags[l], levels[l]); // the same for the three blocks
-            smooth[l] = _blocks["smooth"].Predict(flags[l], levels[l], uniform);
-            down[l] = _blocks["down"].Predict(flags[l], levels[l], uniform);
-            up[l] = _blocks["up"].Predict(flags[l], levels[l], uniform);
+            var rows = StencilRows.Of(flags[l], levels[l]); // one slot array for the three blocks of the level
+            smooth[l] = _blocks["smooth"].Predict(flags[l], levels[l], rows);
+            down[l] = _blocks["down"].Predict(flags[l], levels[l], rows);
+            up[l] = _blocks["up"].Predict(flags[l], levels[l], rows);
         }
-        var coarse = _blocks["coarse"].Predict(flags[last], levels[last], StencilPredictor.UniformNeighbourhoods(flags[last], levels[last]));
+        var coarse = _blocks["coarse"].Predict(flags[last], levels[last], StencilRows.Of(flags[last], levels[last]));
         return new LeanStencils(levels, smooth, down, up, coarse, _mixSkip, _mixCoarse);
     }
 
@@ -115,54 +115,52 @@ public sealed class LeanDirectionModel : IDirectionModel
         }
 
         /// <summary>
-        /// The stencil of every cell. A cell inside the grid whose 27 neighbours all carry the same one-hot
-        /// flags (deep in fluid, air or solid: most cells) shares that neighbourhood's stencil, computed once.
+        /// The stencil of every cell: the uniform rows 0..2, then each other row computed once, at its
+        /// representative cell (<see cref="StencilRows"/>). Every cell of a row has the same neighbourhood,
+        /// so the stencil is the one its own cell would get.
         /// </summary>
-        public StencilField Predict(float[] flags, (int Nx, int Ny, int Nz) size, int[] uniform)
+        public StencilField Predict(float[] flags, (int Nx, int Ny, int Nz) size, StencilRows rows)
+        {
+            var table = new float[(FlagChannels + rows.Representative.Length) * 27];
+            for (int t = 0; t < FlagChannels; t++) UniformStencil(t).CopyTo(table, t * 27);
+            const int block = 256;
+            Parallel.For(0, (rows.Representative.Length + block - 1) / block, k =>
+            {
+                var h = new float[_channels];
+                for (int r = k * block; r < Math.Min(rows.Representative.Length, (k + 1) * block); r++)
+                    StencilAt(flags, size, rows.Representative[r], h, table.AsSpan((FlagChannels + r) * 27, 27));
+            });
+            return new StencilField(rows.Slot, table);
+        }
+
+        /// <summary>The stencil of one cell: Conv3x3x3 of the flags around it (zero outside the grid), ReLU, Conv1x1.</summary>
+        void StencilAt(float[] flags, (int Nx, int Ny, int Nz) size, int cell, float[] h, Span<float> into)
         {
             var (nx, ny, nz) = size;
             int n = nx * ny * nz, channels = _channels;
-            // rows 0..2: the uniform neighbourhoods; then one row per other cell
-            var slot = (int[])uniform.Clone();
-            int rows = FlagChannels;
-            for (int cell = 0; cell < n; cell++) if (slot[cell] < 0) slot[cell] = -(rows++) - 1; // marked: still to compute
-            var table = new float[rows * 27];
-            for (int t = 0; t < FlagChannels; t++) UniformStencil(t).CopyTo(table, t * 27);
-            Parallel.For(0, nz, z =>
-            {
-                var h = new float[channels];
-                for (int y = 0; y < ny; y++)
-                    for (int x = 0; x < nx; x++)
+            int x = cell % nx, y = cell / nx % ny, z = cell / (nx * ny);
+            _hiddenBias.CopyTo(h, 0);
+            for (int ci = 0; ci < FlagChannels; ci++)
+                for (int dz = 0; dz < 3; dz++)
+                {
+                    int zz = z + dz - 1;
+                    if (zz < 0 || zz >= nz) continue;
+                    for (int dy = 0; dy < 3; dy++)
                     {
-                        int cell = (z * ny + y) * nx + x;
-                        if (slot[cell] >= 0) continue;
-                        int row = -slot[cell] - 1;
-                        slot[cell] = row;
-                        _hiddenBias.CopyTo(h, 0);
-                        for (int ci = 0; ci < FlagChannels; ci++)
-                            for (int dz = 0; dz < 3; dz++)
-                            {
-                                int zz = z + dz - 1;
-                                if (zz < 0 || zz >= nz) continue;
-                                for (int dy = 0; dy < 3; dy++)
-                                {
-                                    int yy = y + dy - 1;
-                                    if (yy < 0 || yy >= ny) continue;
-                                    for (int dx = 0; dx < 3; dx++)
-                                    {
-                                        int xx = x + dx - 1;
-                                        if (xx < 0 || xx >= nx) continue;
-                                        float f = flags[ci * n + (zz * ny + yy) * nx + xx];
-                                        if (f == 0) continue; // flags are mostly one-hot: 1 of 3 channels per tap
-                                        int k = (ci * 3 + dz) * 9 + dy * 3 + dx;
-                                        AddScaled(h, _hidden.AsSpan(k * channels, channels), f);
-                                    }
-                                }
-                            }
-                        Output(h, table.AsSpan(row * 27, 27));
+                        int yy = y + dy - 1;
+                        if (yy < 0 || yy >= ny) continue;
+                        for (int dx = 0; dx < 3; dx++)
+                        {
+                            int xx = x + dx - 1;
+                            if (xx < 0 || xx >= nx) continue;
+                            float f = flags[ci * n + (zz * ny + yy) * nx + xx];
+                            if (f == 0) continue; // flags are mostly one-hot: 1 of 3 channels per tap
+                            int k = (ci * 3 + dz) * 9 + dy * 3 + dx;
+                            AddScaled(h, _hidden.AsSpan(k * channels, channels), f);
+                        }
                     }
-            });
-            return new StencilField(slot, table);
+                }
+            Output(h, into);
         }
 
         /// <summary>ReLU, then the 1x1 convolution to the 27 stencil values.</summary>
@@ -170,25 +168,6 @@ public sealed class LeanDirectionModel : IDirectionModel
         {
             for (int c = 0; c < h.Length; c++) h[c] = Math.Max(0f, h[c]);
             for (int o = 0; o < 27; o++) stencil[o] = _stencilBias[o] + Dot(_stencil.AsSpan(o * _channels, _channels), h);
-        }
-
-        /// <summary>Per cell: the flag channel its whole 3x3x3 neighbourhood is one-hot in (a cell inside the grid), else -1.</summary>
-        public static int[] UniformNeighbourhoods(float[] flags, (int Nx, int Ny, int Nz) size)
-        {
-            var (nx, ny, nz) = size;
-            int n = nx * ny * nz;
-            var uniform = new int[n];
-            Parallel.For(0, nz, z =>
-            {
-                for (int y = 0; y < ny; y++)
-                    for (int x = 0; x < nx; x++)
-                    {
-                        int cell = (z * ny + y) * nx + x;
-                        bool inside = x > 0 && x < nx - 1 && y > 0 && y < ny - 1 && z > 0 && z < nz - 1;
-                        uniform[cell] = inside && UniformType(flags, n, nx, ny, cell) is int type ? type : -1;
-                    }
-            });
-            return uniform;
         }
 
         /// <summary>The stencil of a cell whose 27 neighbours all have flag channel t = 1 and the others 0.</summary>
@@ -199,21 +178,6 @@ public sealed class LeanDirectionModel : IDirectionModel
             var stencil = new float[27];
             Output(h, stencil);
             return stencil;
-        }
-
-        /// <summary>The channel t if the cell and its 26 neighbours are all exactly one-hot in t, else null.</summary>
-        static int? UniformType(float[] flags, int n, int nx, int ny, int cell)
-        {
-            int t = flags[cell] == 1 ? 0 : flags[n + cell] == 1 ? 1 : flags[2 * n + cell] == 1 ? 2 : -1;
-            if (t < 0) return null;
-            int plane = nx * ny, offset = t * n;
-            for (int dz = -1; dz <= 1; dz++)
-                for (int dy = -1; dy <= 1; dy++)
-                {
-                    int row = offset + cell + dz * plane + dy * nx;
-                    if (flags[row - 1] != 1 || flags[row] != 1 || flags[row + 1] != 1) return null;
-                }
-            return t;
         }
 
         static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
