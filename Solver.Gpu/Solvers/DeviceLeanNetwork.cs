@@ -27,7 +27,13 @@ public sealed class DeviceLeanNetwork : IDirection, IDisposable
         _k = device.NetworkKernels;
         int count = stencils.Levels.Count, last = count - 1;
         _shape = stencils.Levels.Select(l => new GridShape(l.Nx, l.Ny, l.Nz, 1)).ToArray();
-        (DeviceVector<int>, DeviceVector<float>) Upload(StencilField f) => (new DeviceVector<int>(acc, f.Slot), new DeviceVector<float>(acc, f.Table));
+        // the blocks of a level share one slot array (StencilRows): upload it once
+        var slots = new Dictionary<int[], DeviceVector<int>>(ReferenceEqualityComparer.Instance);
+        (DeviceVector<int>, DeviceVector<float>) Upload(StencilField f)
+        {
+            if (!slots.TryGetValue(f.Slot, out var slot)) slots[f.Slot] = slot = new DeviceVector<int>(acc, f.Slot);
+            return (slot, new DeviceVector<float>(acc, f.Table));
+        }
         _smooth = stencils.Smooth.Select(Upload).ToArray();
         _down = stencils.Down.Select(Upload).ToArray();
         _up = stencils.Up.Select(Upload).ToArray();
@@ -71,7 +77,9 @@ public sealed class DeviceLeanNetwork : IDirection, IDisposable
 
     public void Dispose()
     {
-        foreach (var (slot, table) in _smooth.Concat(_down).Concat(_up).Append(_coarse)) { slot.Dispose(); table.Dispose(); }
+        var fields = _smooth.Concat(_down).Concat(_up).Append(_coarse).ToList();
+        foreach (var slot in fields.Select(f => f.slot).Distinct()) slot.Dispose(); // shared by the blocks of a level
+        foreach (var (_, table) in fields) table.Dispose();
         foreach (var v in _x.Concat(_skip).Concat(_z).Concat(_work).Append(_in).Append(_out)) v.Dispose();
     }
 }
