@@ -30,6 +30,29 @@ public class GridKernelTests
 
     static float[] Single(double[] v) => v.Select(x => (float)x).ToArray();
 
+    /// <summary>Plain CG steps in double from r0 (x = 0): r_k.r_k (steps + 1 values), p_k.A p_k, |A p_k|^2, the final r and d = sum alpha_k p_k.</summary>
+    sealed record HostCg(List<double> Rr, List<double> Pq, List<double> Qq, double[] R, double[] D);
+
+    static HostCg HostSteps(PoissonGrid g, double[] r0, int steps)
+    {
+        int n = g.CellCount;
+        var hr = (double[])r0.Clone(); var hp = new double[n]; var hd = new double[n]; var hq = new double[n];
+        var result = new HostCg([hr.Sum(v => v * v)], [], [], hr, hd);
+        for (int k = 0; k < steps; k++)
+        {
+            double beta = k == 0 ? 0 : result.Rr[k] / result.Rr[k - 1];
+            for (int i = 0; i < n; i++) hp[i] = hr[i] + beta * hp[i];
+            g.Apply(hp, hq);
+            double pqk = hp.Zip(hq, (a, b) => a * b).Sum();
+            double alpha = result.Rr[k] / pqk;
+            result.Qq.Add(hq.Sum(v => v * v));
+            for (int i = 0; i < n; i++) { hd[i] += alpha * hp[i]; hr[i] -= alpha * hq[i]; }
+            result.Pq.Add(pqk);
+            result.Rr.Add(hr.Sum(v => v * v));
+        }
+        return result;
+    }
+
     /// <summary>Grids whose rows hold whole quads (nx % 4 == 0), one quad per row included, for the vectorized kernels.</summary>
     static IEnumerable<PoissonGrid> QuadGrids() =>
     [
@@ -197,25 +220,11 @@ public class GridKernelTests
         var rrHost = rr.ToArray();
         K.DirectionAndProduct(shape, new CgVectors(diag.View, r.View, p[1].View, p[0].View, d.View, q.View), rr.View, pq.View, new CgStep(2, 0, true, rrHost[2] * 2), variant);
 
-        // the same two steps in double on the host
-        var hr = (double[])r0.Clone(); var hp = new double[n]; var hd = new double[n]; var hq = new double[n];
-        double rho = hr.Sum(v => v * v);
-        var expectedRr = new List<double> { rho }; var expectedPq = new List<double>();
-        for (int k = 0; k < 2; k++)
-        {
-            double beta = k == 0 ? 0 : expectedRr[k] / expectedRr[k - 1];
-            for (int i = 0; i < n; i++) hp[i] = hr[i] + beta * hp[i];
-            g.Apply(hp, hq);
-            double pqk = hp.Zip(hq, (a, b) => a * b).Sum();
-            double alpha = expectedRr[k] / pqk;
-            for (int i = 0; i < n; i++) { hd[i] += alpha * hp[i]; hr[i] -= alpha * hq[i]; }
-            expectedPq.Add(pqk);
-            expectedRr.Add(hr.Sum(v => v * v));
-        }
-        Assert.That(rr.ToArray().Take(3), Is.EqualTo(expectedRr).Within(1e-4).Percent);
-        Assert.That(pq.ToArray().Take(2), Is.EqualTo(expectedPq).Within(1e-4).Percent);
-        Assert.That(r.ToArray().Select(v => (double)v), Is.EqualTo(hr).Within(1e-5));
-        Assert.That(d.ToArray().Select(v => (double)v), Is.EqualTo(hd).Within(1e-5));
+        var host = HostSteps(g, r0, 2);
+        Assert.That(rr.ToArray().Take(3), Is.EqualTo(host.Rr).Within(1e-4).Percent);
+        Assert.That(pq.ToArray().Take(2), Is.EqualTo(host.Pq).Within(1e-4).Percent);
+        Assert.That(r.ToArray().Select(v => (double)v), Is.EqualTo(host.R).Within(1e-5));
+        Assert.That(d.ToArray().Select(v => (double)v), Is.EqualTo(host.D).Within(1e-5));
         Assert.That(pq.ToArray()[2], Is.EqualTo(0), "a converged step computes no direction");
     }
 
@@ -254,26 +263,13 @@ public class GridKernelTests
         var rrHost = rr.ToArray(); var pqHost = pq.ToArray(); var rxHost = rx.ToArray();
         K.Axpy((float)(rxHost[1] / pqHost[1]), p[1].View, d.View); // settle step 1 as the solver does
 
-        var hr = (double[])r0.Clone(); var hp = new double[n]; var hd = new double[n]; var hq = new double[n];
-        var expectedRr = new List<double> { hr.Sum(v => v * v) }; var expectedPq = new List<double>(); var expectedQq = new List<double>();
-        for (int k = 0; k < 2; k++)
-        {
-            double beta = k == 0 ? 0 : expectedRr[k] / expectedRr[k - 1];
-            for (int i = 0; i < n; i++) hp[i] = hr[i] + beta * hp[i];
-            g.Apply(hp, hq);
-            double pqk = hp.Zip(hq, (a, b) => a * b).Sum();
-            double alpha = expectedRr[k] / pqk;
-            expectedQq.Add(hq.Sum(v => v * v));
-            for (int i = 0; i < n; i++) { hd[i] += alpha * hp[i]; hr[i] -= alpha * hq[i]; }
-            expectedPq.Add(pqk);
-            expectedRr.Add(hr.Sum(v => v * v));
-        }
-        Assert.That(rrHost.Take(2), Is.EqualTo(expectedRr.Take(2)).Within(1e-4).Percent);
-        Assert.That(pqHost.Take(2), Is.EqualTo(expectedPq).Within(1e-4).Percent);
-        Assert.That(qq.ToArray().Take(2), Is.EqualTo(expectedQq).Within(1e-4).Percent);
-        Assert.That(rxHost.Take(2), Is.EqualTo(expectedRr.Take(2)).Within(1e-4).Percent);
+        var host = HostSteps(g, r0, 2);
+        Assert.That(rrHost.Take(2), Is.EqualTo(host.Rr.Take(2)).Within(1e-4).Percent);
+        Assert.That(pqHost.Take(2), Is.EqualTo(host.Pq).Within(1e-4).Percent);
+        Assert.That(qq.ToArray().Take(2), Is.EqualTo(host.Qq).Within(1e-4).Percent);
+        Assert.That(rxHost.Take(2), Is.EqualTo(host.Rr.Take(2)).Within(1e-4).Percent);
         // r_1 is in parity 1; the host's r after two steps is r_2 = r_1 - alpha_1 q_1
-        Assert.That(d.ToArray().Select(v => (double)v), Is.EqualTo(hd).Within(1e-5));
+        Assert.That(d.ToArray().Select(v => (double)v), Is.EqualTo(host.D).Within(1e-5));
         foreach (var v in r.Concat(q).Concat(p)) v.Dispose();
     }
 }
