@@ -91,7 +91,7 @@ public static class SolveCommand
                     system = () => solver.System;
                     result = solver.Solve(b, x, cancellation);
                 }
-                else if (kind == PreconditionerKind.None && a.Rows > 1 && FindGrid(s, a, "") is { } voxels)
+                else if (kind == PreconditionerKind.None && a.Rows > 1 && FindGrid(s, a, requiredBy: null) is { } voxels)
                 {
                     // a voxel Poisson matrix: the matrix-free grid CG (one byte of operator per cell, float32 steps)
                     var grid = voxels.Grid;
@@ -134,27 +134,27 @@ public static class SolveCommand
     /// <summary>
     /// The grid the matrix is the operator of: from --flags (full-grid or compact layout; a mismatch is an error),
     /// else inferred from a full-grid matrix (--grid gives its shape). Without --flags, a matrix that is no voxel
-    /// operator gives null, or a usage error when <paramref name="required"/> names what needed it.
+    /// operator gives null, or a usage error when <paramref name="requiredBy"/> says what needed it.
     /// </summary>
-    static VoxelSystem? FindGrid(Settings s, CsrMatrix a, string required)
+    static VoxelSystem? FindGrid(Settings s, CsrMatrix a, string? requiredBy)
     {
         if (s.Flags is not null)
         {
             var grid = PoissonGrid.ReadFlags(s.Flags);
             bool compact = a.Rows == grid.FluidCount && a.Rows != grid.CellCount;
             if (!GridOperatorMatch.Matches(grid, a, compact ? GridMatrixLayout.Compact : GridMatrixLayout.FullGrid, out string why))
-                throw new UsageException($"{s.Matrix}: {why} ({s.Flags}); {(required.Length > 0 ? required : "leave out --flags to solve it as a general sparse matrix")}");
+                throw new UsageException($"{s.Matrix}: {why} ({s.Flags}); {requiredBy ?? "leave out --flags to solve it as a general sparse matrix"}");
             return new(grid, compact);
         }
         var inferred = GridOperatorMatch.Infer(a, ParseGrid(s.Grid), out string reason);
-        if (inferred is null && required.Length > 0) throw new UsageException($"{s.Matrix}: {reason}; {required}");
+        if (inferred is null && requiredBy is not null) throw new UsageException($"{s.Matrix}: {reason}; {requiredBy}");
         return inferred is null ? null : new(inferred, false);
     }
 
     /// <summary>DCDM on the grid the matrix is the operator of (full-grid or, with --flags, compact layout).</summary>
     static (SolveResult, double[], Func<ReducedSystem>) SolveDcdm(CliConsole console, Settings s, CsrMatrix a, double[] b, CancellationToken cancellation)
     {
-        var (grid, compact) = FindGrid(s, a, "--method dcdm needs a 7-point voxel Poisson matrix; use --method cg or pcg-ic0 for other matrices")!;
+        var (grid, compact) = FindGrid(s, a, requiredBy: "--method dcdm needs a 7-point voxel Poisson matrix; use --method cg or pcg-ic0 for other matrices")!;
         var file = s.Model is null ? DefaultModel.Load() : ModelFile.Read(s.Model);
         IDirectionModel model = file.Architecture == LeanDirectionModel.ArchitectureName
             ? new LeanDirectionModel(file)                                   // plain C#, no libtorch
