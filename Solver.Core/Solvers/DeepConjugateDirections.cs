@@ -20,8 +20,8 @@ namespace Dcdm.Solvers;
 public sealed class DeepConjugateDirections : ILinearSolver
 {
     /// <summary>Iterations over which the residual must fall by <see cref="StallFactor"/>, else IC(0)-PCG takes over.</summary>
-    public int StallWindow { get; init; } = 20;
-    public double StallFactor { get; init; } = 2;
+    public int StallWindow { get; init; } = DeepConjugateDirectionsIteration.DefaultStallWindow;
+    public double StallFactor { get; init; } = DeepConjugateDirectionsIteration.DefaultStallFactor;
 
     readonly PoissonGrid _grid;
     readonly ReducedSystem _system;
@@ -82,7 +82,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
         KrylovOutcome outcome;
         if (loop.Stalled)
         {
-            details["fallback"] = $"the best residual of the last {StallWindow} iterations was not {StallFactor:g}x below the best before them, at iteration {loop.Iterations}: IC(0)-PCG from the current x";
+            details["fallback"] = DeepConjugateDirectionsIteration.StallDescription(StallWindow, StallFactor, loop.Iterations, "IC(0)-PCG");
             outcome = Fallback(rb, rx, bNorm, loop.Iterations, history, details, cancellation, loop.ResidualReplacements);
         }
         else outcome = loop.Outcome!.Value;

@@ -76,6 +76,15 @@ public static class DeepConjugateDirectionsIteration
         }
     }
 
+    /// <summary>The solvers' default stall test: 20 iterations, 2x (the solvers' StallWindow and StallFactor).</summary>
+    public const int DefaultStallWindow = 20;
+    public const double DefaultStallFactor = 2;
+
+    /// <summary>Why a solve left DCDM, for its details; <paramref name="fallback"/> names what finished it.</summary>
+    public static string StallDescription(int window, double factor, int iteration, string fallback) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"the best residual of the last {window} iterations was not {factor:g}x below the best before them, at iteration {iteration}: {fallback} from the current x");
+
     /// <summary>Whether the best residual of the last <paramref name="window"/> entries is not <paramref name="factor"/> below the best before them.</summary>
     public static bool Stalled(IReadOnlyList<double> history, int window, double factor)
     {

@@ -18,8 +18,8 @@ namespace Dcdm.Gpu.Solvers;
 /// </summary>
 public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
 {
-    public int StallWindow { get; init; } = 20;
-    public double StallFactor { get; init; } = 2;
+    public int StallWindow { get; init; } = DeepConjugateDirectionsIteration.DefaultStallWindow;
+    public double StallFactor { get; init; } = DeepConjugateDirectionsIteration.DefaultStallFactor;
 
     readonly GpuDevice _device;
     readonly PoissonGrid _grid;
@@ -93,7 +93,7 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
         bool fellBack = loop.Stalled;
         if (fellBack)
         {
-            details["fallback"] = $"the best residual of the last {StallWindow} iterations was not {StallFactor:g}x below the best before them, at iteration {loop.Iterations}: CG on the device from the current x";
+            details["fallback"] = DeepConjugateDirectionsIteration.StallDescription(StallWindow, StallFactor, loop.Iterations, "CG on the device");
             outcome = Fallback(b, loop.Iterations, history, details, cancellation, loop.ResidualReplacements);
         }
         else outcome = loop.Outcome!.Value;
