@@ -21,6 +21,17 @@ public static class DcdmApp
         return root;
     }
 
+    /// <summary>The option or argument a parse error is about, so the line names what to fix.</summary>
+    static string? Culprit(System.CommandLine.Parsing.ParseError error) => error.SymbolResult switch
+    {
+        System.CommandLine.Parsing.OptionResult o => o.Option.Name,
+        System.CommandLine.Parsing.ArgumentResult { Parent: System.CommandLine.Parsing.OptionResult o } => o.Option.Name,
+        System.CommandLine.Parsing.ArgumentResult a => $"<{a.Argument.Name}>",
+        System.CommandLine.Parsing.CommandResult c when error.Message.StartsWith("Required argument missing", StringComparison.Ordinal)
+            => string.Join(' ', c.Command.Arguments.Select(a => $"<{a.Name}>")),
+        _ => null,
+    };
+
     public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellation = default)
     {
         var root = Build(console);
@@ -28,7 +39,11 @@ public static class DcdmApp
         if (parse.Errors.Count > 0)
         {
             string command = parse.CommandResult.Command == root ? "dcdm" : $"dcdm {parse.CommandResult.Command.Name}";
-            string message = string.Join(' ', parse.Errors[0].Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            // an unknown word explains a missing command better than the missing command does
+            var first = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+            string message = string.Join(' ', first.Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            string? culprit = Culprit(first);
+            if (culprit is not null && !message.Contains(culprit, StringComparison.Ordinal)) message = $"{culprit}: {message}";
             console.Error.WriteLine($"dcdm: {message} (see '{command} --help')");
             return ExitCode.BadInput;
         }

@@ -99,8 +99,20 @@ public static class BenchCommand
         }
         GC.KeepAlive(sink);
 
-        // DCDM with the shipped model on the same grid (full-grid vectors)
+        // The lean network's C# engine: the stencils once per geometry, then one direction per iteration
         var model = new LeanDirectionModel(DefaultModel.Load());
+        LeanStencils? stencils = null;
+        rows.Add(new("lean stencils for the geometry (setup)", Best(repeat, () => stencils = model.Stencils(grid)), 0,
+            "predicted from the cell flags once per geometry"));
+        var level0 = (stencils!.Levels[0].Nx, stencils.Levels[0].Ny, stencils.Levels[0].Nz);
+        var v = Enumerable.Range(0, grid.CellCount).Select(i => (float)Math.Sin(i)).ToArray();
+        var av = new float[grid.CellCount];
+        rows.Add(new("lean stencil application, finest level", Best(repeat, () => GridOps.ApplyStencil(stencils.Smooth[0], v, av, level0)),
+            grid.CellCount * 12.0, $"{stencils.Smooth[0].Table.Length / 27} distinct stencils; 4 B slot + v, y 4 B per cell"));
+        var direction = model.Bind(grid);
+        rows.Add(new("lean direction (one V-cycle)", Best(repeat, () => direction.Apply(v, av)), 0, $"{stencils.Levels.Count} levels"));
+
+        // DCDM with the shipped model on the same grid (full-grid vectors)
         var dcdm = new DeepConjugateDirections(grid, model, new SolverOptions { Tolerance = tol });
         var bGrid = RightHandSides.VelocityDivergence(grid, 1);
         SolveResult? bestDcdm = null;

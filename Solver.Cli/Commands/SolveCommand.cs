@@ -74,7 +74,7 @@ public static class SolveCommand
             "cg" => PreconditionerKind.None,
             "pcg-jacobi" => PreconditionerKind.Jacobi,
             "pcg-ic0" => PreconditionerKind.IncompleteCholesky,
-            _ => throw new UsageException($"unknown --method '{s.Method}'; expected one of {string.Join(", ", Methods)}"),
+            _ => throw new System.Diagnostics.UnreachableException($"--method '{s.Method}' passed the parser's check"),
         };
         SolveResult result;
         var x = new double[a.Rows];

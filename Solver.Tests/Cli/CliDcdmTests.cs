@@ -22,13 +22,16 @@ public class CliDcdmTests
         {
             string dir = Path.Combine(folder, layout);
             Assert.That(Run("generate", "--domain", "tank", "--size", "12", "--layout", layout, "-o", dir).code, Is.EqualTo(0));
-            var args = new List<string> { "solve", Path.Combine(dir, "A.mtx"), "--rhs", Path.Combine(dir, "b.mtx"), "--method", "dcdm", "--tol", "1e-8", "--json" };
+            string x = Path.Combine(dir, "x.mtx");
+            var args = new List<string> { "solve", Path.Combine(dir, "A.mtx"), "--rhs", Path.Combine(dir, "b.mtx"), "--method", "dcdm", "--tol", "1e-8", "--json", "--out", x };
             if (layout == "compact") args.AddRange(["--flags", Path.Combine(dir, "flags.bin")]);
             var (code, output, error) = Run(args.ToArray());
             Assert.That(code, Is.EqualTo(0), error + output);
             using var json = JsonDocument.Parse(output);
             Assert.That(json.RootElement.GetProperty("method").GetString(), Is.EqualTo("dcdm"));
+            Assert.That(json.RootElement.GetProperty("status").GetString(), Is.EqualTo("Converged"));
             Assert.That(json.RootElement.GetProperty("relativeResidual").GetDouble(), Is.LessThanOrEqualTo(1e-8));
+            Assert.That(IndependentResidual.OfFiles(Path.Combine(dir, "A.mtx"), Path.Combine(dir, "b.mtx"), x), Is.LessThanOrEqualTo(1.01e-8), layout);
             Assert.That(json.RootElement.GetProperty("details").GetProperty("model").GetString(), Does.StartWith("lean"));
         }
     }
@@ -39,8 +42,11 @@ public class CliDcdmTests
         var (code, _, error) = Run("solve", TestData.Matrix("fluid16_A.mtx"), "--rhs", TestData.Matrix("fluid16_b.mtx"), "--method", "dcdm");
         Assert.That(code, Is.EqualTo(2));
         Assert.That(error, Does.Contain("pcg-ic0"));
-        var (ok, output, error2) = Run("solve", TestData.Matrix("fluid16_A.mtx"), "--rhs", TestData.Matrix("fluid16_b.mtx"), "--method", "dcdm", "--grid", "64,64,1", "--tol", "1e-8");
+        string x = Path.Combine(TestData.TempFolder(), "x.mtx");
+        var (ok, output, error2) = Run("solve", TestData.Matrix("fluid16_A.mtx"), "--rhs", TestData.Matrix("fluid16_b.mtx"), "--method", "dcdm", "--grid", "64,64,1", "--tol", "1e-8", "--out", x);
         Assert.That(ok, Is.EqualTo(0), error2 + output);
+        Assert.That(output, Does.Contain("status      Converged"));
+        Assert.That(IndependentResidual.OfFiles(TestData.Matrix("fluid16_A.mtx"), TestData.Matrix("fluid16_b.mtx"), x), Is.LessThanOrEqualTo(1.01e-8));
     }
 
     [Test]
@@ -90,10 +96,13 @@ public class CliDcdmTests
         using var json = JsonDocument.Parse(output);
         Assert.That(json.RootElement.GetProperty("method").GetString(), Does.StartWith("cg (grid"));
         Assert.That(json.RootElement.GetProperty("relativeResidual").GetDouble(), Is.LessThanOrEqualTo(1e-8));
-        (code, output, error) = Run("solve", Path.Combine(dir, "A.mtx"), "--rhs", Path.Combine(dir, "b.mtx"), "--method", "dcdm", "--device", "ilgpu-cpu", "--tol", "1e-8", "--json");
+        string x = Path.Combine(dir, "x.mtx");
+        (code, output, error) = Run("solve", Path.Combine(dir, "A.mtx"), "--rhs", Path.Combine(dir, "b.mtx"), "--method", "dcdm", "--device", "ilgpu-cpu", "--tol", "1e-8", "--json", "--out", x);
         Assert.That(code, Is.EqualTo(0), error + output);
         using var dcdm = JsonDocument.Parse(output);
+        Assert.That(dcdm.RootElement.GetProperty("status").GetString(), Is.EqualTo("Converged"));
         Assert.That(dcdm.RootElement.GetProperty("details").GetProperty("device").GetString(), Does.StartWith("CPU"));
         Assert.That(dcdm.RootElement.GetProperty("relativeResidual").GetDouble(), Is.LessThanOrEqualTo(1e-8));
+        Assert.That(IndependentResidual.OfFiles(Path.Combine(dir, "A.mtx"), Path.Combine(dir, "b.mtx"), x), Is.LessThanOrEqualTo(1.01e-8));
     }
 }

@@ -36,9 +36,9 @@ public class CliTests
         var x = MatrixMarketReader.ReadVector(xPath);
         double[] b;
         if (name == "fluid16_A.mtx") b = MatrixMarketReader.ReadVector(TestData.Matrix("fluid16_b.mtx"));
-        else b = MultiplyTriplets(content, RowIsActive(content).Select(a => a ? 1.0 : 0.0).ToArray());
-        var ax = MultiplyTriplets(content, x);
-        var active = RowIsActive(content);
+        else b = IndependentResidual.Multiply(content, IndependentResidual.ActiveRows(content).Select(a => a ? 1.0 : 0.0).ToArray());
+        var ax = IndependentResidual.Multiply(content, x);
+        var active = IndependentResidual.ActiveRows(content);
         double rr = 0, bb = 0;
         for (int i = 0; i < b.Length; i++)
         {
@@ -48,32 +48,22 @@ public class CliTests
         Assert.That(Math.Sqrt(rr / bb), Is.EqualTo(reported).Within(0.01 * reported));
     }
 
-    static bool[] RowIsActive(MatrixMarketContent c)
-    {
-        var active = new bool[c.Header.Rows];
-        for (int k = 0; k < c.Values.Length; k++) if (c.Values[k] != 0) { active[c.RowIndices[k]] = true; active[c.ColumnIndices[k]] = true; }
-        return active;
-    }
-
-    static double[] MultiplyTriplets(MatrixMarketContent c, double[] x)
-    {
-        var y = new double[c.Header.Rows];
-        bool symmetric = c.Header.Symmetry == MatrixMarketSymmetry.Symmetric;
-        for (int k = 0; k < c.Values.Length; k++)
-        {
-            int i = c.RowIndices[k], j = c.ColumnIndices[k];
-            y[i] += c.Values[k] * x[j];
-            if (symmetric && i != j) y[j] += c.Values[k] * x[i];
-        }
-        return y;
-    }
-
     [Test]
     public void TableReportsStatusResidualErrorAndTimes()
     {
-        var (code, output, _) = Run("solve", TestData.Matrix("nos6.mtx"), "--history", Path.Combine(TestData.TempFolder(), "h.csv"));
-        Assert.That(code, Is.EqualTo(0));
-        Assert.That(output, Does.Contain("status      Converged").And.Contain("iterations").And.Contain("residual").And.Contain("error").And.Contain("setup").And.Contain("solve"));
+        string x = Path.Combine(TestData.TempFolder(), "x.mtx");
+        var (code, output, error) = Run("solve", TestData.Matrix("nos6.mtx"), "--history", Path.Combine(TestData.TempFolder(), "h.csv"), "--out", x);
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(output, Does.Contain("status      Converged").And.Contain("setup").And.Contain("solve"));
+        var rows = output.Split('\n').Where(l => l.Length > 12).ToDictionary(l => l[..12].Trim(), l => l[12..].Trim());
+        double Leading(string label) => double.Parse(rows[label].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(int.Parse(rows["iterations"]), Is.GreaterThan(0));
+        double residual = IndependentResidual.OfFiles(TestData.Matrix("nos6.mtx"), null, x);
+        Assert.That(Leading("residual"), Is.EqualTo(residual).Within(0.01 * residual), "the printed residual is the written x's");
+        Assert.That(Leading("residual"), Is.LessThanOrEqualTo(1e-6));
+        var exact = MatrixMarketReader.ReadVector(x);
+        double err = Math.Sqrt(exact.Sum(v => (v - 1) * (v - 1)) / exact.Length);
+        Assert.That(Leading("error"), Is.EqualTo(err).Within(0.01 * err), "b = A * ones, so the error is against ones");
     }
 
     [Test]
@@ -143,17 +133,24 @@ public class CliTests
         Assert.That(r3.error, Does.Contain("4096 entries").And.Contain("675 rows"));
     }
 
-    [TestCase("solve")]
-    [TestCase("solve", "a.mtx", "--method", "lu")]
-    [TestCase("solve", "a.mtx", "--tol", "abc")]
-    [TestCase("solve", "a.mtx", "--tol", "2")]
-    [TestCase("frobnicate")]
-    [TestCase("generate", "--size", "0")]
-    public void UsageErrorsExitWithTwoAndOneLine(params string[] args)
+    // Each case names an existing matrix (A), so only the option check can refuse it, and the line must name the culprit.
+    [TestCase("matrix", "solve")]
+    [TestCase("--method", "solve", "A", "--method", "lu")]
+    [TestCase("--tol", "solve", "A", "--tol", "abc")]
+    [TestCase("--tol", "solve", "A", "--tol", "2")]
+    [TestCase("--tol", "solve", "A", "--tol", "0")]
+    [TestCase("--max-iter", "solve", "A", "--max-iter", "-1")]
+    [TestCase("--k", "solve", "A", "--method", "dcdm", "--k", "51")]
+    [TestCase("--device", "solve", "A", "--device", "tpu")]
+    [TestCase("frobnicate", "frobnicate")]
+    [TestCase("--size", "generate", "--size", "0", "-o", "DIR")]
+    public void UsageErrorsExitWithTwoAndOneLineNamingTheOption(string culprit, params string[] args)
     {
+        args = args.Select(a => a switch { "A" => TestData.Matrix("nos6.mtx"), "DIR" => TestData.TempFolder(), _ => a }).ToArray();
         var (code, _, error) = Run(args);
-        Assert.That(code, Is.EqualTo(2));
+        Assert.That(code, Is.EqualTo(2), error);
         Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1), error);
+        Assert.That(error, Does.Contain(culprit));
     }
 
     [Test]
@@ -176,8 +173,11 @@ public class CliTests
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(output, Does.Contain("A.mtx"));
         Assert.That(File.Exists(Path.Combine(dir, "flags.bin")), Is.True);
-        var solve = Run("solve", Path.Combine(dir, "A.mtx"), "--rhs", Path.Combine(dir, "b.mtx"), "--tol", "1e-8");
+        string x = Path.Combine(dir, "x.mtx");
+        var solve = Run("solve", Path.Combine(dir, "A.mtx"), "--rhs", Path.Combine(dir, "b.mtx"), "--tol", "1e-8", "--out", x);
         Assert.That(solve.code, Is.EqualTo(0), solve.error + solve.output);
+        Assert.That(solve.output, Does.Contain("status      Converged"));
+        Assert.That(IndependentResidual.OfFiles(Path.Combine(dir, "A.mtx"), Path.Combine(dir, "b.mtx"), x), Is.LessThanOrEqualTo(1.01e-8));
     }
 
     [Test]

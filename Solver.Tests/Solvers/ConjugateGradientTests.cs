@@ -67,8 +67,15 @@ public class ConjugateGradientTests
     {
         var a = MatrixMarketReader.ReadMatrix(TestData.Matrix("lap3D_7pt_n20.mtx"));
         var b = RandomVector(a.Rows, 1);
-        int cg = new ConjugateGradient(a).Solve(b, new double[a.Rows]).Iterations;
-        int ic = new ConjugateGradient(a, PreconditionerKind.IncompleteCholesky).Solve(b, new double[a.Rows]).Iterations;
+        var xCg = new double[a.Rows];
+        var xIc = new double[a.Rows];
+        var cgResult = new ConjugateGradient(a).Solve(b, xCg);
+        var icResult = new ConjugateGradient(a, PreconditionerKind.IncompleteCholesky).Solve(b, xIc);
+        Assert.That(cgResult.Status, Is.EqualTo(SolveStatus.Converged), cgResult.Message);
+        Assert.That(icResult.Status, Is.EqualTo(SolveStatus.Converged), icResult.Message);
+        Assert.That(TrueRelativeResidual(a, b, xCg), Is.LessThanOrEqualTo(1e-6));
+        Assert.That(TrueRelativeResidual(a, b, xIc), Is.LessThanOrEqualTo(1e-6));
+        int cg = cgResult.Iterations, ic = icResult.Iterations;
         Assert.That(ic * 2, Is.LessThanOrEqualTo(cg), $"ic0 {ic}, cg {cg}");
     }
 

@@ -87,17 +87,64 @@ public class DeepConjugateDirectionsTests
         Assert.That(fallbackIterations, Is.LessThanOrEqualTo(ic0.Iterations + 5), "IC(0)-PCG from DCDM's x needs no more than from zero");
     }
 
-    [Test]
-    public void TheShippedModelSolvesADomainItNeverSaw()
+    /// <summary>What the shipped model must do on a 16^3 tank it never saw (CG: 89 iterations, the shipped model 11,
+    /// a noise model 48 through the fallback, a fixed random direction 82): the violations, empty when it does.</summary>
+    static List<string> ShippedModelViolations(IDirectionModel model)
     {
-        var model = new LeanDirectionModel(ModelFile.Read(TestData.Model("lean.safetensors")));
+        const int bound = 15;
         var grid = PoissonDomains.FreeSurfaceTank(16, 16, 16, 0.7, seed: 9);
         var b = RightHandSides.VelocityDivergence(grid, 3);
         var x = new double[grid.CellCount];
         var result = new DeepConjugateDirections(grid, model, new SolverOptions { Tolerance = 1e-6 }).Solve(b, x);
-        var cg = new ConjugateGradient(grid.ToCsr(GridMatrixLayout.FullGrid), options: new SolverOptions { Tolerance = 1e-6 }).Solve(b, new double[grid.CellCount]);
-        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
-        Assert.That(result.Iterations, Is.LessThan(cg.Iterations), $"dcdm {result.Iterations}, cg {cg.Iterations}");
+        var violations = new List<string>();
+        if (result.Status != SolveStatus.Converged) violations.Add($"status {result.Status}: {result.Message}");
+        if (result.Details.ContainsKey("fallback")) violations.Add($"fell back: {result.Details["fallback"]}");
+        if (result.Iterations > bound) violations.Add($"{result.Iterations} iterations, more than {bound}");
+        double residual = StencilResidual(grid, b, x);
+        if (!(residual <= 1e-6)) violations.Add($"recomputed true residual {residual:e2} above 1e-6");
+        return violations;
+    }
+
+    /// <summary>||b - A x|| / ||b|| over the fluid cells with the 7-point stencil written out from the flags
+    /// (not the solver's operator): diagonal = non-solid neighbours inside the grid, -1 to each fluid neighbour.</summary>
+    static double StencilResidual(PoissonGrid grid, double[] b, double[] x)
+    {
+        double rr = 0, bb = 0;
+        for (int z = 0; z < grid.Nz; z++)
+        for (int y = 0; y < grid.Ny; y++)
+        for (int i = 0; i < grid.Nx; i++)
+        {
+            if (grid[i, y, z] != CellType.Fluid) continue;
+            double ax = 0;
+            foreach (var (dx, dy, dz) in new[] { (1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0), (0, 0, 1), (0, 0, -1) })
+            {
+                int u = i + dx, v = y + dy, w = z + dz;
+                if (u < 0 || v < 0 || w < 0 || u >= grid.Nx || v >= grid.Ny || w >= grid.Nz || grid[u, v, w] == CellType.Solid) continue;
+                ax += x[grid.Index(i, y, z)];
+                if (grid[u, v, w] == CellType.Fluid) ax -= x[grid.Index(u, v, w)];
+            }
+            double r = b[grid.Index(i, y, z)] - ax;
+            rr += r * r; bb += b[grid.Index(i, y, z)] * b[grid.Index(i, y, z)];
+        }
+        return Math.Sqrt(rr / bb);
+    }
+
+    [Test]
+    public void TheShippedModelSolvesADomainItNeverSaw()
+    {
+        var model = new LeanDirectionModel(ModelFile.Read(TestData.Model("lean.safetensors")));
+        Assert.That(ShippedModelViolations(model), Is.Empty);
+    }
+
+    [Test]
+    public void TheShippedModelCheckRejectsUselessModels()
+    {
+        var rng = new Random(5);
+        var noise = new FunctionModel("noise", (r, q) => { for (int i = 0; i < q.Length; i++) q[i] = (float)(rng.NextDouble() - 0.5); });
+        var fixedDirection = Enumerable.Range(0, 16 * 16 * 16).Select(_ => (float)rng.NextDouble()).ToArray();
+        var constant = new FunctionModel("fixed", (r, q) => fixedDirection.CopyTo(q, 0));
+        Assert.That(ShippedModelViolations(noise), Is.Not.Empty, "a model of noise");
+        Assert.That(ShippedModelViolations(constant), Is.Not.Empty, "a fixed random direction");
     }
 
     [Test]

@@ -12,7 +12,12 @@ public class PaperNetworkTests
     {
         var net = new PaperNetwork();
         Assert.That(net.ParameterCount, Is.EqualTo(97_457));
-        Assert.That(PaperNetwork.MultiplyAddsPerCell, Is.EqualTo(8 * 6912 + 6 * 6912 / 8 + 432 + 16)); // 60,928
+        // Counted from the layers themselves: a convolution's weight count is its multiply-adds per output cell,
+        // and the "half" layers run on an eighth of the cells.
+        double counted = net.named_parameters().Where(p => p.name.EndsWith(".weight"))
+            .Sum(p => p.parameter.numel() / (p.name.StartsWith("half.") ? 8.0 : 1.0));
+        Assert.That(counted, Is.EqualTo(60_928));
+        Assert.That(PaperNetwork.MultiplyAddsPerCell, Is.EqualTo(counted));
         foreach (var (nx, ny, nz) in new[] { (8, 8, 8), (7, 6, 5) })
         {
             using var r = randn([1, 1, nz, ny, nx]);
