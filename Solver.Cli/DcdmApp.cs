@@ -60,7 +60,7 @@ public static class DcdmApp
         catch (OperationCanceledException)
         {
             console.Error.WriteLine("dcdm: cancelled");
-            return ExitCode.NotConverged;
+            return ExitCode.Cancelled;
         }
         catch (Exception e)
         {

@@ -12,11 +12,12 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 echo "== dcdm bench --size $n --repeat $repeat ($(git rev-parse --short HEAD), $(date -u +%F))"
 $dcdm bench --size "$n" --domain spheres --repeat "$repeat"
 $dcdm generate --domain spheres --size "$n" --layout compact --seed 1 -o "$tmp" > /dev/null
-if python3 -c "import petsc4py" 2> /dev/null; then
+py="${PYTHON:-/usr/bin/python3}" # Debian's python, where apt puts petsc4py (a pyenv python lacks it)
+if "$py" -c "import petsc4py" 2> /dev/null; then
   export PETSC_DIR="${PETSC_DIR:-/usr/lib/petscdir/petsc3.18/x86_64-linux-gnu-real}"
   for pc in none icc; do
     echo "== PETSc CG, -pc_type $pc"
-    python3 scripts/petsc-cg.py "$tmp/A.mtx" "$tmp/b.mtx" --pc "$pc" --repeat "$repeat"
+    "$py" scripts/petsc-cg.py "$tmp/A.mtx" "$tmp/b.mtx" --pc "$pc" --repeat "$repeat"
   done
 else
   echo "== PETSc: python3-petsc4py-real not installed, peer rows skipped"

@@ -125,7 +125,7 @@ public static class SolveCommand
 
         if (s.Json) WriteJson(console.Out, s, a, result, error);
         else WriteTable(console.Out, s, a, result, error);
-        return result.Converged ? ExitCode.Converged : ExitCode.NotConverged;
+        return ExitCode.From(result.Status);
     }
 
     /// <summary>A matrix recognised as the operator of a voxel grid; Compact: one row per fluid cell (else one per cell).</summary>

@@ -23,7 +23,7 @@ public static class ConjugateGradientIteration
         if (rNorm <= tol) return new(SolveStatus.Converged, 0, rNorm / bNorm, "the initial guess already meets the tolerance", 0);
         // z = M^-1 r ; rho = r.z ; p = z
         double rho = backend.Precondition(r, z);
-        if (BadRz(rho, out var why)) return End(SolveStatus.Breakdown, 0, why);
+        if (BadRz(rho, out var status, out var why)) return End(status, 0, why);
         backend.Copy(z, p);
 
         for (int k = 1; k <= options.MaxIterations; k++)
@@ -31,7 +31,7 @@ public static class ConjugateGradientIteration
             if (cancellation.IsCancellationRequested) return End(SolveStatus.Cancelled, k - 1, "cancelled by the caller");
             // q = A p ; alpha = rho / (p.q)
             double pq = backend.ApplyAndDot(p, q);
-            if (!double.IsFinite(pq)) return End(SolveStatus.Breakdown, k, $"NaN or infinity in p.Ap at iteration {k}");
+            if (!double.IsFinite(pq)) return End(SolveStatus.NotANumber, k, $"NaN or infinity in p.Ap at iteration {k}");
             if (pq <= 0) return End(SolveStatus.NotPositiveDefinite, k, $"p.Ap = {pq:g3} <= 0 at iteration {k}: the matrix is not positive definite");
             double alpha = rho / pq;
             // x += alpha p ; r -= alpha q  (fused, returns r.r)
@@ -39,7 +39,7 @@ public static class ConjugateGradientIteration
             double relative = rNorm / bNorm;
             history.Add(relative);
             options.Monitor?.Invoke(new IterationInfo(k, relative));
-            if (double.IsNaN(rNorm)) return End(SolveStatus.Breakdown, k, $"NaN in the residual at iteration {k}");
+            if (double.IsNaN(rNorm)) return End(SolveStatus.NotANumber, k, $"NaN in the residual at iteration {k}");
             if (relative > options.DivergenceLimit) return End(SolveStatus.Diverged, k, $"the residual grew to {relative:g3} times ||b||");
 
             bool restart = false;
@@ -54,7 +54,7 @@ public static class ConjugateGradientIteration
             }
             // z = M^-1 r ; beta = rho_new / rho ; p = z + beta p
             double rhoNew = backend.Precondition(r, z);
-            if (BadRz(rhoNew, out why)) return End(SolveStatus.Breakdown, k, why);
+            if (BadRz(rhoNew, out status, out why)) return End(status, k, why);
             if (restart) backend.Copy(z, p);
             else backend.Xpay(z, rhoNew / rho, p);
             rho = rhoNew;
@@ -65,11 +65,14 @@ public static class ConjugateGradientIteration
             : new(SolveStatus.MaxIterations, options.MaxIterations, final, $"{options.MaxIterations} iterations reached with relative residual {final:g3} > tolerance {options.Tolerance:g3}", replacements);
     }
 
-    static bool BadRz(double rz, out string why)
+    static bool BadRz(double rz, out SolveStatus status, out string why)
     {
-        if (!double.IsFinite(rz)) { why = "NaN or infinity in r.z"; return true; }
-        if (rz <= 0) { why = $"r.z = {rz:g3} <= 0 for a nonzero r: the preconditioner is not positive definite"; return true; }
-        why = "";
-        return false;
+        (status, why) = rz switch
+        {
+            _ when !double.IsFinite(rz) => (SolveStatus.NotANumber, "NaN or infinity in r.z"),
+            <= 0 => (SolveStatus.IndefinitePreconditioner, $"r.z = {rz:g3} <= 0 for a nonzero r: the preconditioner is not positive definite"),
+            _ => (SolveStatus.Converged, ""),
+        };
+        return why.Length > 0;
     }
 }

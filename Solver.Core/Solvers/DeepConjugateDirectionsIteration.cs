@@ -53,7 +53,7 @@ public static class DeepConjugateDirectionsIteration
             rNorm = Math.Sqrt(backend.Update(alpha, q, aq, x, r));
             history.Add(rNorm / bNorm);
             options.Monitor?.Invoke(new IterationInfo(k, rNorm / bNorm));
-            if (!double.IsFinite(rNorm)) return End(SolveStatus.Breakdown, $"NaN or infinity in the residual at iteration {k}", double.NaN);
+            if (!double.IsFinite(rNorm)) return End(SolveStatus.NotANumber, $"NaN or infinity in the residual at iteration {k}", double.NaN);
 
             if (previousDirections > 0)
             {

@@ -75,7 +75,7 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
         if (!double.IsFinite(bNorm))
         {
             x.Clear();
-            return SolveResult.From(Method, new(SolveStatus.Breakdown, 0, double.NaN, "b holds NaN or infinity", 0), history, SetupTime, clock.Elapsed, projection, details);
+            return SolveResult.From(Method, new(SolveStatus.NotANumber, 0, double.NaN, "b holds NaN or infinity", 0), history, SetupTime, clock.Elapsed, projection, details);
         }
         if (bNorm == 0)
         {

@@ -95,7 +95,7 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
         var history = new List<double>();
         var (projection, bNorm) = _components.PrepareRightHandSide(b, _hostB);
         if (!double.IsFinite(bNorm))
-            return Result(new(SolveStatus.Breakdown, 0, double.NaN, "b holds NaN or infinity", 0), history, projection, clock);
+            return Result(new(SolveStatus.NotANumber, 0, double.NaN, "b holds NaN or infinity", 0), history, projection, clock);
         if (bNorm == 0)
         {
             x.Clear();
@@ -130,7 +130,7 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
         double rNorm = TrueResidual();
         history.Add(rNorm / bNorm);
         if (rNorm <= tol) return new(SolveStatus.Converged, 0, rNorm / bNorm, "the initial guess already meets the tolerance", 0);
-        if (!double.IsFinite(rNorm)) return new(SolveStatus.Breakdown, 0, rNorm / bNorm, "NaN or infinity in the initial residual (the initial guess?)", 0);
+        if (!double.IsFinite(rNorm)) return new(SolveStatus.NotANumber, 0, rNorm / bNorm, "NaN or infinity in the initial residual (the initial guess?)", 0);
         if (max == 0) return new(SolveStatus.MaxIterations, 0, rNorm / bNorm, "MaxIterations is 0", 0);
 
         foreach (var v in new[] { _rr, _rx, _pq, _rq, _qq }) v.Clear();
@@ -148,6 +148,7 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
             double refresh = Math.Pow(ReliableUpdateReduction, 2) * rrStart;
             SegmentEnd end;
             string breakdown = "";
+            var breakdownStatus = SolveStatus.Breakdown;
             while (true)
             {
                 int start = step, last = Math.Min(start + Batch, max) - 1, count = last - start + 1;
@@ -177,6 +178,7 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
                     {
                         // step start+i made no update; it settled the step before it
                         end = SegmentEnd.Breakdown;
+                        breakdownStatus = pq[i] <= 0 ? SolveStatus.NotPositiveDefinite : SolveStatus.NotANumber;
                         breakdown = $"p.Ap = {pq[i]:g3} at iteration {start + i + 1}" + (pq[i] <= 0 ? ": the operator is not positive definite" : "");
                         step = start + i;
                         stopped = i;
@@ -213,11 +215,11 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
             if (trueNorm <= tol)
                 return new(SolveStatus.Converged, step, trueRelative, $"true relative residual {trueRelative:g3} <= tolerance {_options.Tolerance:g3}", updates);
             if (!double.IsFinite(trueNorm))
-                return new(SolveStatus.Breakdown, step, trueRelative, $"NaN or infinity in the true residual at iteration {step}", updates);
+                return new(SolveStatus.NotANumber, step, trueRelative, $"NaN or infinity in the true residual at iteration {step}", updates);
             switch (end)
             {
                 case SegmentEnd.Breakdown:
-                    return new(breakdown.Contains("positive definite") ? SolveStatus.NotPositiveDefinite : SolveStatus.Breakdown, step, trueRelative, breakdown, updates);
+                    return new(breakdownStatus, step, trueRelative, breakdown, updates);
                 case SegmentEnd.Cancelled:
                     return new(SolveStatus.Cancelled, step, trueRelative, "cancelled by the caller", updates);
                 case SegmentEnd.MaxIterations:

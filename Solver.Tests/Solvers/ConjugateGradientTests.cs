@@ -210,3 +210,75 @@ public class ConjugateGradientTests
         return Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
     }
 }
+
+/// <summary>The loop names what failed where it failed: a status per reason, not a message to parse.</summary>
+public class ConjugateGradientIterationStatusTests
+{
+    /// <summary>CG kernels on plain arrays for a diagonal matrix, with a preconditioner given as a function.</summary>
+    sealed class DiagonalBackend(double[] diagonal, Func<double[], double[], double> precondition) : IKrylovBackend<double[]>
+    {
+        public double ApplyAndDot(double[] p, double[] q)
+        {
+            double pq = 0;
+            for (int i = 0; i < p.Length; i++) { q[i] = diagonal[i] * p[i]; pq += p[i] * q[i]; }
+            return pq;
+        }
+        public double UpdateSolutionAndResidual(double alpha, double[] p, double[] q, double[] x, double[] r)
+        {
+            double rr = 0;
+            for (int i = 0; i < p.Length; i++) { x[i] += alpha * p[i]; r[i] -= alpha * q[i]; rr += r[i] * r[i]; }
+            return rr;
+        }
+        public void Xpay(double[] z, double beta, double[] p) { for (int i = 0; i < p.Length; i++) p[i] = z[i] + beta * p[i]; }
+        public double Residual(double[] b, double[] x, double[] r)
+        {
+            double rr = 0;
+            for (int i = 0; i < b.Length; i++) { r[i] = b[i] - diagonal[i] * x[i]; rr += r[i] * r[i]; }
+            return Math.Sqrt(rr);
+        }
+        public double Precondition(double[] r, double[] z) => precondition(r, z);
+        public void Copy(double[] from, double[] to) => from.CopyTo(to, 0);
+    }
+
+    static KrylovOutcome Run(double[] diagonal, Func<double[], double[], double> precondition)
+    {
+        int n = diagonal.Length;
+        var b = Enumerable.Range(1, n).Select(i => (double)i).ToArray();
+        double bNorm = Math.Sqrt(b.Sum(v => v * v));
+        return ConjugateGradientIteration.Run(new DiagonalBackend(diagonal, precondition), b, new double[n], new double[n], new double[n], new double[n], new double[n],
+            bNorm, new SolverOptions { Tolerance = 1e-10 }, new List<double>(), CancellationToken.None);
+    }
+
+    static double Scaled(double[] r, double[] z, double s)
+    {
+        double rz = 0;
+        for (int i = 0; i < r.Length; i++) { z[i] = s * r[i]; rz += r[i] * z[i]; }
+        return rz;
+    }
+
+    [Test]
+    public void ANegativePreconditionerIsIndefinitePreconditioner()
+    {
+        var outcome = Run([1, 2, 3, 4], (r, z) => Scaled(r, z, -1));
+        Assert.That(outcome.Status, Is.EqualTo(SolveStatus.IndefinitePreconditioner), outcome.Message);
+        Assert.That(outcome.Iterations, Is.Zero);
+    }
+
+    [Test]
+    public void NaNInThePreconditionerIsNotANumber()
+    {
+        var outcome = Run([1, 2, 3, 4], (r, z) => Scaled(r, z, double.NaN));
+        Assert.That(outcome.Status, Is.EqualTo(SolveStatus.NotANumber), outcome.Message);
+    }
+
+    [Test]
+    public void ANegativeEigenvalueIsNotPositiveDefiniteAndAGoodPreconditionerConverges()
+    {
+        var indefinite = Run([1, -2, 3, 4], (r, z) => Scaled(r, z, 1));
+        Assert.That(indefinite.Status, Is.EqualTo(SolveStatus.NotPositiveDefinite), indefinite.Message);
+        double[] d = [1, 2, 3, 4];
+        var exact = Run(d, (r, z) => { double rz = 0; for (int i = 0; i < r.Length; i++) { z[i] = r[i] / d[i]; rz += r[i] * z[i]; } return rz; });
+        Assert.That(exact.Status, Is.EqualTo(SolveStatus.Converged), exact.Message);
+        Assert.That(exact.Iterations, Is.EqualTo(1), "the exact inverse as preconditioner: one step");
+    }
+}
