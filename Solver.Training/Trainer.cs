@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dcdm.Models;
 using Dcdm.Poisson;
+using Dcdm.Solvers;
 using Dcdm.Training.Data;
 using Dcdm.Training.Loss;
 using Dcdm.Training.Networks;
@@ -108,12 +109,12 @@ public sealed class Trainer
     static Tensor ValidationSamples(PoissonGrid grid)
     {
         const int count = 4;
-        var components = new FluidComponents(grid);
+        var unknowns = ReducedSystem.FromGrid(grid);
         var values = new float[count * grid.CellCount];
         for (int s = 0; s < count; s++)
         {
             var b = new double[grid.CellCount];
-            components.PrepareRightHandSide(RightHandSides.VelocityDivergence(grid, 100 + s), b);
+            unknowns.PrepareRightHandSideOnRows(RightHandSides.VelocityDivergence(grid, 100 + s), b);
             double norm = Math.Sqrt(b.Sum(v => v * v));
             for (int i = 0; i < b.Length; i++) values[s * grid.CellCount + i] = (float)(b[i] / norm);
         }

@@ -175,11 +175,12 @@ public static class BenchCommand
     {
         var acc = gpu.Accelerator;
         var k = gpu.GridKernels;
-        var components = new FluidComponents(grid);
+        var diagonal = CellDiagonal.Of(grid);
+        var unknowns = ReducedSystem.FromGrid(grid);
         int cells = grid.CellCount;
         var rng = new Random(1);
-        var values = components.Diagonal.Select(d => d > 0 ? (float)(rng.NextDouble() - 0.5) : 0f).ToArray();
-        using var diag = new DeviceVector<byte>(acc, components.Diagonal);
+        var values = diagonal.Select(d => d > 0 ? (float)(rng.NextDouble() - 0.5) : 0f).ToArray();
+        using var diag = new DeviceVector<byte>(acc, diagonal);
         using var p = new DeviceVector<float>(acc, values);
         using var q = new DeviceVector<float>(acc, cells);
         using var r = new DeviceVector<float>(acc, values);
@@ -293,7 +294,7 @@ public static class BenchCommand
                 var result = solver.Solve(b, x, cancellation);
                 if (run > 0 && solver.LastIterationTime < loop) { loop = solver.LastIterationTime; best = result; }
             }
-            double hostResidual = HostResidual(grid, components, b, x);
+            double hostResidual = HostResidual(grid, unknowns, diagonal, b, x);
             rows.Add(new($"gpu grid cg iteration, {name} (device loop)", loop.TotalSeconds / Math.Max(1, best!.Iterations), 0,
                 $"{best.Iterations} iterations, {best.ResidualReplacements} reliable updates, {best.Status}"));
             rows.Add(new($"gpu grid cg solve to {tol:g1}, {name}", best.SolveTime.TotalSeconds, 0,
@@ -321,14 +322,14 @@ public static class BenchCommand
     }
 
     /// <summary>||b - A x|| / ||b|| on the unknowns, recomputed on the host in double.</summary>
-    static double HostResidual(PoissonGrid grid, FluidComponents components, double[] b, double[] x)
+    static double HostResidual(PoissonGrid grid, ReducedSystem unknowns, byte[] diagonal, double[] b, double[] x)
     {
         var prepared = new double[b.Length];
-        var (_, norm) = components.PrepareRightHandSide(b, prepared);
+        var (_, norm) = unknowns.PrepareRightHandSideOnRows(b, prepared);
         var ax = new double[b.Length];
         grid.Apply(x, ax);
         double s = 0;
-        for (int i = 0; i < b.Length; i++) if (components.Diagonal[i] > 0) s += (prepared[i] - ax[i]) * (prepared[i] - ax[i]);
+        for (int i = 0; i < b.Length; i++) if (diagonal[i] > 0) s += (prepared[i] - ax[i]) * (prepared[i] - ax[i]);
         return Math.Sqrt(s) / norm;
     }
 

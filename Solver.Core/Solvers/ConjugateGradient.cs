@@ -12,11 +12,11 @@ namespace Dcdm.Solvers;
 public sealed class ConjugateGradient : ILinearSolver
 {
     readonly ReducedSystem _system;
-    readonly CsrMatrix _a;
     readonly IPreconditioner? _m;
     readonly SolverOptions _options;
     readonly double[] _b, _x, _r, _z, _p, _q;
     readonly HostBackend _backend;
+    readonly SolveFrame _frame;
 
     public string Method { get; }
     public int Size => _system.FullSize;
@@ -26,11 +26,15 @@ public sealed class ConjugateGradient : ILinearSolver
 
     /// <exception cref="InvalidSystemException">The matrix is not square or not symmetric.</exception>
     public ConjugateGradient(CsrMatrix matrix, PreconditionerKind preconditioner = PreconditionerKind.None, SolverOptions? options = null)
+        : this(CheckedSystem(matrix, "CG"), preconditioner, options) { }
+
+    /// <summary>CG on a view of the unknowns already made (e.g. <see cref="ReducedSystem.FromGrid"/>): vectors in its full layout.</summary>
+    public ConjugateGradient(ReducedSystem system, PreconditionerKind preconditioner = PreconditionerKind.None, SolverOptions? options = null)
     {
         var clock = Stopwatch.StartNew();
         _options = options ?? SolverOptions.Default;
-        _system = CheckedSystem(matrix, "CG");
-        _a = _system.Matrix;
+        _system = system;
+        var a = _system.Matrix;
         Method = preconditioner switch
         {
             PreconditionerKind.None => "cg",
@@ -41,13 +45,14 @@ public sealed class ConjugateGradient : ILinearSolver
             _m = preconditioner switch
             {
                 PreconditionerKind.None => null,
-                PreconditionerKind.Jacobi => new JacobiPreconditioner(_a),
-                _ => new IncompleteCholesky(_a),
+                PreconditionerKind.Jacobi => new JacobiPreconditioner(a),
+                _ => new IncompleteCholesky(a),
             };
-        int n = _a.Rows;
+        int n = a.Rows;
         _b = new double[n]; _x = new double[n]; _r = new double[n]; _p = new double[n]; _q = new double[n];
         _z = _m is null ? _r : new double[n]; // unpreconditioned: z is r
-        _backend = new HostBackend(_a, _m);
+        _backend = new HostBackend(a, _m);
+        _frame = new SolveFrame(Method, _system, SolveFrame.Layout.Unknowns, "one per matrix row");
         SetupTime = clock.Elapsed;
     }
 
@@ -62,57 +67,15 @@ public sealed class ConjugateGradient : ILinearSolver
 
     public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default)
     {
-        if (b.Length != Size || x.Length != Size)
-            throw new ArgumentException($"b and x must have {Size} entries (one per matrix row), got {b.Length} and {x.Length}");
-        var clock = Stopwatch.StartNew();
-        var history = new List<double>();
-        if (_system.NonPositiveDiagonalRow >= 0)
-            return Result(new(SolveStatus.NotPositiveDefinite, 0, double.NaN,
-                $"row {_system.NonPositiveDiagonalRow + 1} has a diagonal <= 0: the matrix is not positive definite", 0), history, null, clock);
-
-        var (projection, bNorm) = _system.PrepareRightHandSide(b, _b);
-        if (_options.UseInitialGuess) _system.Restrict(x, _x); else Array.Clear(_x);
-        if (bNorm == 0)
-        {
-            x.Clear();
-            history.Add(0);
-            return Result(new(SolveStatus.Converged, 0, 0, "b is zero on the range of A, so x = 0", 0), history, projection, clock);
-        }
-        var outcome = ConjugateGradientIteration.Run(_backend, _b, _x, _r, _z, _p, _q, bNorm, _options, history, cancellation);
-        _system.RemoveNullSpace(_x); // on a closed pocket x is defined up to a constant: return zero mean
-        _system.Prolong(_x, x);
-        return Result(outcome, history, projection, clock);
-    }
-
-    SolveResult Result(KrylovOutcome o, List<double> history, RangeProjection? projection, Stopwatch clock)
-    {
         var details = new Dictionary<string, string>();
         if (_m is IncompleteCholesky { Shift: > 0 } ic) details["ic0 diagonal shift"] = ic.Shift.ToString("g3");
         if (_system.Active is not null) details["unknowns"] = $"{_system.Unknowns} of {Size} rows (zero rows are not unknowns)";
-        return SolveResult.From(Method, o, history, SetupTime, clock.Elapsed, projection, details);
+        return _frame.Run(b, x, _b, _x, _options, SetupTime, details,
+            (bNorm, history, ct) => LoopEnd.Finished(Iterate(_b, _x, bNorm, _options.MaxIterations, history, ct)), fallback: null, cancellation);
     }
 
-    /// <summary>The CPU kernels: parallel SpMV over row blocks, SIMD vector updates.</summary>
-    sealed class HostBackend(CsrMatrix a, IPreconditioner? m) : IKrylovBackend<double[]>
-    {
-        public double ApplyAndDot(double[] p, double[] q) => a.MultiplyAndDot(p, q);
-        public double UpdateSolutionAndResidual(double alpha, double[] p, double[] q, double[] x, double[] r) =>
-            VectorOps.UpdateSolutionAndResidual(alpha, p, q, x, r);
-        public void Xpay(double[] z, double beta, double[] p) => VectorOps.Xpay(z, beta, p);
-        public void Copy(double[] from, double[] to) { if (!ReferenceEquals(from, to)) from.AsSpan().CopyTo(to); }
-
-        public double Residual(double[] b, double[] x, double[] r)
-        {
-            a.Multiply(x, r);
-            for (int i = 0; i < r.Length; i++) r[i] = b[i] - r[i];
-            return VectorOps.Norm2(r);
-        }
-
-        public double Precondition(double[] r, double[] z)
-        {
-            if (m is null) return VectorOps.Dot(r, r);
-            m.Apply(r, z);
-            return VectorOps.Dot(r, z);
-        }
-    }
+    /// <summary>The loop alone on vectors of the unknowns (x holds the start): the frame's, or a stalled method's as its fallback.</summary>
+    internal KrylovOutcome Iterate(double[] b, double[] x, double bNorm, int maxIterations, List<double> history, CancellationToken cancellation) =>
+        ConjugateGradientIteration.Run(_backend, b, x, _r, _z, _p, _q, bNorm, maxIterations == _options.MaxIterations ? _options : _options with { MaxIterations = maxIterations },
+                                       history, cancellation);
 }

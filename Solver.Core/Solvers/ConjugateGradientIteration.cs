@@ -9,7 +9,7 @@ namespace Dcdm.Solvers;
 /// </summary>
 public static class ConjugateGradientIteration
 {
-    public static KrylovOutcome Run<TVector>(IKrylovBackend<TVector> backend, TVector b, TVector x, TVector r, TVector z, TVector p, TVector q,
+    public static KrylovOutcome Run<TVector>(IVectorBackend<TVector> backend, TVector b, TVector x, TVector r, TVector z, TVector p, TVector q,
                                              double bNorm, SolverOptions options, List<double> history, CancellationToken cancellation)
     {
         double tol = options.Tolerance * bNorm;

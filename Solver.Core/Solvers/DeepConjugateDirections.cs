@@ -26,9 +26,13 @@ public sealed class DeepConjugateDirections : ILinearSolver
     readonly PoissonGrid _grid;
     readonly ReducedSystem _system;
     readonly SolverOptions _options;
-    readonly IDirection _direction;
     readonly int _k;
-    readonly CsrMatrix _fullMatrix;
+    readonly SolveFrame _frame;
+    readonly HostBackend _backend;
+    readonly NetworkDirection _direction;
+    readonly DirectionVectors<double[]> _vectors;
+    readonly double[] _b, _x, _r;
+    IncompleteCholeskyFallback? _fallback; // made at the first stall, kept for the next solves
 
     public string Method => "dcdm";
     public int Size => _grid.CellCount;
@@ -36,7 +40,10 @@ public sealed class DeepConjugateDirections : ILinearSolver
     public string ModelDescription { get; }
     public ReducedSystem System => _system;
 
-    /// <param name="matrix">The grid's operator in the full-grid layout; built from the grid when null.</param>
+    /// <param name="matrix">
+    /// The grid's operator when the caller has it: in the full-grid layout (one row per cell) or the compact one
+    /// (one row per fluid cell, used as is). Null: the grid's unknowns are found without assembling a full-grid matrix.
+    /// </param>
     /// <param name="previousDirections">k, the directions each new one is A-orthogonalised against (paper: 2).</param>
     public DeepConjugateDirections(PoissonGrid grid, IDirectionModel model, SolverOptions? options = null, int previousDirections = 2, CsrMatrix? matrix = null)
     {
@@ -45,111 +52,78 @@ public sealed class DeepConjugateDirections : ILinearSolver
         _grid = grid;
         _options = options ?? SolverOptions.Default;
         _k = previousDirections;
-        _fullMatrix = matrix ?? grid.ToCsr(GridMatrixLayout.FullGrid);
-        if (_fullMatrix.Rows != grid.CellCount)
-            throw new InvalidSystemException($"the matrix has {_fullMatrix.Rows} rows but the grid {grid.Nx}x{grid.Ny}x{grid.Nz} has {grid.CellCount} cells; DCDM needs the full-grid layout");
-        _system = ConjugateGradient.CheckedSystem(_fullMatrix, "DCDM");
-        _direction = model.Bind(grid);
+        if (matrix is null) _system = ReducedSystem.FromGrid(grid);
+        else if (matrix.Rows == grid.CellCount) _system = ConjugateGradient.CheckedSystem(matrix, "DCDM");
+        else if (matrix.Rows == grid.FluidCount && matrix.IsSquare)
+        {
+            var symmetry = matrix.CheckSymmetry();
+            if (!symmetry.IsSymmetric) throw new InvalidSystemException($"DCDM needs a symmetric positive-definite matrix; this one is {symmetry}");
+            _system = ReducedSystem.FromGrid(grid, matrix);
+        }
+        else throw new InvalidSystemException($"the matrix has {matrix.Rows} rows but the grid {grid.Nx}x{grid.Ny}x{grid.Nz} has {grid.CellCount} cells and {grid.FluidCount} fluid cells; DCDM needs one of those layouts");
+        int n = _system.Unknowns;
+        _backend = new HostBackend(_system.Matrix);
+        _direction = new NetworkDirection(_system, model.Bind(grid), grid.CellCount);
+        _vectors = new DirectionVectors<double[]>(_k, () => new double[n]);
+        _b = new double[n]; _x = new double[n]; _r = new double[n];
+        _frame = new SolveFrame(Method, _system, SolveFrame.Layout.Unknowns, "one per grid cell");
         ModelDescription = model.Description;
         SetupTime = clock.Elapsed;
     }
 
     public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default)
     {
-        if (b.Length != Size || x.Length != Size)
-            throw new ArgumentException($"b and x must have {Size} entries (one per grid cell), got {b.Length} and {x.Length}");
-        var clock = Stopwatch.StartNew();
-        var a = _system.Matrix;
-        int n = a.Rows;
-        var history = new List<double>();
         var details = new Dictionary<string, string> { ["model"] = ModelDescription, ["k"] = _k.ToString(CultureInfo.InvariantCulture) };
-        if (_system.NonPositiveDiagonalRow >= 0)
-            return Finish(new(SolveStatus.NotPositiveDefinite, 0, double.NaN, $"row {_system.NonPositiveDiagonalRow + 1} has a diagonal <= 0", 0), history, null, clock, details, x, null);
-
-        var rb = new double[n];
-        var (projection, bNorm) = _system.PrepareRightHandSide(b, rb);
-        var rx = new double[n];
-        if (bNorm == 0)
+        int replaced = 0;
+        _direction.Time = TimeSpan.Zero;
+        var result = _frame.Run(b, x, _b, _x, _options, SetupTime, details, (bNorm, history, ct) =>
         {
-            history.Add(0);
-            return Finish(new(SolveStatus.Converged, 0, 0, "b is zero on the range of A, so x = 0", 0), history, projection, clock, details, x, rx);
-        }
-        if (_options.UseInitialGuess) _system.Restrict(x, rx);
-        var backend = new HostBackend(_system, _direction, Size);
-        var loop = DeepConjugateDirectionsIteration.Run(backend, rb, rx, new double[n], new double[n], new double[n], bNorm, _k, StallWindow, StallFactor, _options, history, cancellation);
-        int replaced = loop.ReplacedDirections;
-        var networkTime = backend.NetworkTime;
-        KrylovOutcome outcome;
-        if (loop.Stalled)
-        {
-            details["fallback"] = DeepConjugateDirectionsIteration.StallDescription(StallWindow, StallFactor, loop.Iterations, "IC(0)-PCG");
-            outcome = Fallback(rb, rx, bNorm, loop.Iterations, history, details, cancellation, loop.ResidualReplacements);
-        }
-        else outcome = loop.Outcome!.Value;
+            var loop = DeepConjugateDirectionsIteration.Run(_backend, _direction, _vectors, _b, _x, _r, bNorm, StallWindow, StallFactor, _options, history, ct);
+            replaced = loop.ReplacedDirections;
+            return loop.Stalled
+                ? LoopEnd.Stall(loop.Iterations, loop.ResidualReplacements, DeepConjugateDirectionsIteration.StallDescription(StallWindow, StallFactor, loop.Iterations))
+                : LoopEnd.Finished(loop.Outcome!.Value);
+        }, _fallback ??= new IncompleteCholeskyFallback(this), cancellation);
         details["replaced directions"] = replaced.ToString(CultureInfo.InvariantCulture);
-        details["network time"] = string.Create(CultureInfo.InvariantCulture, $"{networkTime.TotalMilliseconds:F1} ms");
-        return Finish(outcome, history, projection, clock, details, x, rx);
+        details["network time"] = string.Create(CultureInfo.InvariantCulture, $"{_direction.Time.TotalMilliseconds:F1} ms");
+        return result;
     }
 
-    /// <summary>
-    /// DCDM's residual is not monotone (each step minimises the error's A-norm along q), so progress is
-    /// judged by best residuals: stalled when the best of the last window is not StallFactor below the best before it.
-    /// </summary>
-    /// <summary>The host's vectors for the DCDM loop: the reduced system's matrix, the network on the full grid.</summary>
-    sealed class HostBackend(ReducedSystem system, IDirection direction, int cells) : IDirectionBackend<double[]>
+    /// <summary>The network on the full grid, fed and read on the unknowns: q = f(r / ||r||).</summary>
+    sealed class NetworkDirection(ReducedSystem system, IDirection direction, int cells) : IDirectionSource<double[]>
     {
         readonly float[] _rFull = new float[cells], _qFull = new float[cells];
-        public TimeSpan NetworkTime { get; private set; }
-
-        public double Residual(double[] b, double[] x, double[] r)
-        {
-            system.Matrix.Multiply(x, r);
-            for (int i = 0; i < r.Length; i++) r[i] = b[i] - r[i];
-            return VectorOps.Norm2(r);
-        }
+        public TimeSpan Time { get; set; }
 
         public void Direction(double[] r, double rNorm, double[] q)
         {
-            var clock = Stopwatch.StartNew();
+            long start = Stopwatch.GetTimestamp();
             var active = system.Active;
-            Array.Clear(_rFull);
             float scale = (float)(1 / rNorm);
-            for (int i = 0; i < r.Length; i++) _rFull[active?[i] ?? i] = (float)r[i] * scale;
+            // cells that are not unknowns are never written, so they stay 0 from set-up
+            if (active is null) for (int i = 0; i < r.Length; i++) _rFull[i] = (float)r[i] * scale;
+            else for (int i = 0; i < r.Length; i++) _rFull[active[i]] = (float)r[i] * scale;
             direction.Apply(_rFull, _qFull);
-            for (int i = 0; i < q.Length; i++) q[i] = _qFull[active?[i] ?? i];
-            NetworkTime += clock.Elapsed;
+            if (active is null) for (int i = 0; i < q.Length; i++) q[i] = _qFull[i];
+            else for (int i = 0; i < q.Length; i++) q[i] = _qFull[active[i]];
+            Time += Stopwatch.GetElapsedTime(start);
         }
-
-        public double ApplyAndDot(double[] q, double[] aq) => system.Matrix.MultiplyAndDot(q, aq);
-        public double Dot(double[] a, double[] b) => VectorOps.Dot(a, b);
-        public void Axpy(double alpha, double[] x, double[] y) => VectorOps.Axpy(alpha, x, y);
-        public double Update(double alpha, double[] q, double[] aq, double[] x, double[] r) => VectorOps.UpdateSolutionAndResidual(alpha, q, aq, x, r);
-        public void Copy(double[] from, double[] to) => from.AsSpan().CopyTo(to);
-        public double[] NewVector() => new double[system.Unknowns];
     }
 
-    KrylovOutcome Fallback(double[] rb, double[] rx, double bNorm, int k, List<double> history, Dictionary<string, string> details, CancellationToken cancellation, int replacements)
+    /// <summary>IC(0)-PCG from DCDM's x on the same vectors; its factorization is made at the first stall and kept.</summary>
+    sealed class IncompleteCholeskyFallback(DeepConjugateDirections dcdm) : ISolveFallback
     {
-        var options = _options with { UseInitialGuess = true, MaxIterations = Math.Max(0, _options.MaxIterations - k), Monitor = null };
-        var result = new ConjugateGradient(_system.Matrix, PreconditionerKind.IncompleteCholesky, options).Solve(rb, rx, cancellation);
-        // the fallback's history starts from the current residual (already recorded)
-        for (int i = 1; i < result.ResidualHistory.Count; i++)
-        {
-            history.Add(result.ResidualHistory[i]); // relative to ||rb|| = bNorm
-            _options.Monitor?.Invoke(new IterationInfo(k + i, history[^1]));
-        }
-        details["fallback iterations"] = result.Iterations.ToString(CultureInfo.InvariantCulture);
-        return new(result.Status, k + result.Iterations, result.RelativeResidual, $"{result.Message} (IC(0)-PCG after {k} DCDM iterations)", replacements + result.ResidualReplacements);
-    }
+        ConjugateGradient? _cg;
+        readonly List<double> _history = [];
+        public string Name => "IC(0)-PCG";
 
-    SolveResult Finish(KrylovOutcome o, List<double> history, RangeProjection? projection, Stopwatch clock, Dictionary<string, string> details, Span<double> x, double[]? rx)
-    {
-        if (rx is null) x.Clear();
-        else
+        public KrylovOutcome Continue(double bNorm, int maxIterations, List<double> history, CancellationToken cancellation)
         {
-            _system.RemoveNullSpace(rx);
-            _system.Prolong(rx, x);
+            _cg ??= new ConjugateGradient(dcdm._system, PreconditionerKind.IncompleteCholesky, dcdm._options with { Monitor = null });
+            _history.Clear();
+            var outcome = _cg.Iterate(dcdm._b, dcdm._x, bNorm, maxIterations, _history, cancellation);
+            for (int i = 1; i < _history.Count; i++) history.Add(_history[i]); // entry 0 is the current residual, already recorded
+            return outcome;
         }
-        return SolveResult.From(Method, o, history, SetupTime, clock.Elapsed, projection, details);
     }
 }

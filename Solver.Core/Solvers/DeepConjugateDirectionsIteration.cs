@@ -17,15 +17,18 @@ public static class DeepConjugateDirectionsIteration
         public bool Stalled => Outcome is null;
     }
 
-    public static Result Run<TVector>(IDirectionBackend<TVector> backend, TVector b, TVector x, TVector r, TVector q, TVector aq,
-                                      double bNorm, int previousDirections, int stallWindow, double stallFactor,
+    /// <summary>
+    /// Runs the loop on the unknowns: b, x and r are the backend's vectors; q, A q and the kept directions
+    /// are <paramref name="vectors"/>' slots (k = vectors.Kept). Allocates nothing proportional to n.
+    /// </summary>
+    public static Result Run<TVector>(IVectorBackend<TVector> backend, IDirectionSource<TVector> direction, DirectionVectors<TVector> vectors,
+                                      TVector b, TVector x, TVector r, double bNorm, int stallWindow, double stallFactor,
                                       SolverOptions options, List<double> history, CancellationToken cancellation)
     {
         double tol = options.Tolerance * bNorm;
         double rNorm = backend.Residual(b, x, r);
         history.Add(rNorm / bNorm);
-        var kept = new List<(TVector p, TVector ap, double pap)>();
-        int next = 0, replaced = 0, replacements = 0, k = 0;
+        int slots = vectors.Kept + 1, current = 0, kept = 0, replaced = 0, replacements = 0, k = 0;
         Result End(SolveStatus status, string message, double relative) => new(new(status, k, relative, message, replacements), k, replaced, replacements);
         while (true)
         {
@@ -41,38 +44,33 @@ public static class DeepConjugateDirectionsIteration
             if (Stalled(history, stallWindow, stallFactor)) return new(null, k, replaced, replacements);
             k++;
 
-            backend.Direction(r, rNorm, q);
-            if (!Usable(backend, q, r, rNorm, aq, kept, out double qAq, out double qr))
+            // the kept pairs are the slots before the current one, newest first
+            for (int j = 0; j < kept; j++)
+            {
+                int slot = (current - 1 - j + slots) % slots;
+                vectors.KeptQ[j] = vectors.Q[slot];
+                vectors.KeptAQ[j] = vectors.AQ[slot];
+                vectors.Coefficients[j] = vectors.QAq[slot];
+            }
+            TVector q = vectors.Q[current], aq = vectors.AQ[current];
+            direction.Direction(r, rNorm, q);
+            if (!Usable(backend, vectors, kept, q, r, rNorm, aq, out double qAq, out double qr))
             {
                 replaced++;
                 backend.Copy(r, q);
-                Usable(backend, q, r, rNorm, aq, kept, out qAq, out qr);
+                Usable(backend, vectors, kept, q, r, rNorm, aq, out qAq, out qr);
                 if (!(qAq > 0)) return End(SolveStatus.Breakdown, $"r.Ar = {qAq:g3} at iteration {k}: the operator is not positive definite on r", backend.Residual(b, x, r) / bNorm);
             }
             double alpha = qr / qAq;
-            rNorm = Math.Sqrt(backend.Update(alpha, q, aq, x, r));
+            rNorm = Math.Sqrt(backend.UpdateSolutionAndResidual(alpha, q, aq, x, r));
             history.Add(rNorm / bNorm);
             options.Monitor?.Invoke(new IterationInfo(k, rNorm / bNorm));
             if (!double.IsFinite(rNorm)) return End(SolveStatus.NotANumber, $"NaN or infinity in the residual at iteration {k}", double.NaN);
 
-            if (previousDirections > 0)
-            {
-                // keep q and A q by handing their buffers over (no copies); the oldest pair's buffers become the next q, A q
-                if (kept.Count < previousDirections)
-                {
-                    kept.Add((q, aq, qAq));
-                    q = backend.NewVector();
-                    aq = backend.NewVector();
-                }
-                else
-                {
-                    var (p, ap, _) = kept[next];
-                    kept[next] = (q, aq, qAq);
-                    q = p;
-                    aq = ap;
-                }
-                next = (next + 1) % previousDirections;
-            }
+            // this slot joins the kept directions; the next step fills the oldest one
+            vectors.QAq[current] = qAq;
+            kept = Math.Min(kept + 1, vectors.Kept);
+            current = (current + 1) % slots;
         }
     }
 
@@ -80,10 +78,10 @@ public static class DeepConjugateDirectionsIteration
     public const int DefaultStallWindow = 20;
     public const double DefaultStallFactor = 2;
 
-    /// <summary>Why a solve left DCDM, for its details; <paramref name="fallback"/> names what finished it.</summary>
-    public static string StallDescription(int window, double factor, int iteration, string fallback) =>
+    /// <summary>Why a solve left DCDM, for its details (the frame adds what finished it).</summary>
+    public static string StallDescription(int window, double factor, int iteration) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"the best residual of the last {window} iterations was not {factor:g}x below the best before them, at iteration {iteration}: {fallback} from the current x");
+            $"the best residual of the last {window} iterations was not {factor:g}x below the best before them, at iteration {iteration}");
 
     /// <summary>Whether the best residual of the last <paramref name="window"/> entries is not <paramref name="factor"/> below the best before them.</summary>
     public static bool Stalled(IReadOnlyList<double> history, int window, double factor)
@@ -97,19 +95,25 @@ public static class DeepConjugateDirectionsIteration
     }
 
     /// <summary>
-    /// A-orthogonalises q against the kept directions (classical Gram-Schmidt), computes A q, q.Aq and q.r,
-    /// and says whether q may be used: finite, nonzero, q.Aq &gt; 0 and not orthogonal to r (|cos| &gt;= 1e-6).
+    /// A-orthogonalises q against the <paramref name="kept"/> directions (classical Gram-Schmidt: one fused
+    /// multi-dot, one fused update), computes A q, q.Aq and q.r, and says whether q may be used: finite,
+    /// nonzero, q.Aq &gt; 0 and not orthogonal to r (|cos| &gt;= 1e-6). The vectors' Coefficients hold p_j.Ap_j on entry.
     /// </summary>
-    static bool Usable<TVector>(IDirectionBackend<TVector> backend, TVector q, TVector r, double rNorm, TVector aq,
-                                List<(TVector p, TVector ap, double pap)> kept, out double qAq, out double qr)
+    static bool Usable<TVector>(IVectorBackend<TVector> backend, DirectionVectors<TVector> vectors, int kept,
+                                TVector q, TVector r, double rNorm, TVector aq, out double qAq, out double qr)
     {
         qAq = qr = 0;
         double qq = backend.Dot(q, q);
         if (!double.IsFinite(qq) || qq == 0) return false;
-        var coefficients = kept.Select(d => backend.Dot(q, d.ap) / d.pap).ToArray();
-        for (int j = 0; j < kept.Count; j++) backend.Axpy(-coefficients[j], kept[j].p, q);
-        qq = backend.Dot(q, q);
-        if (!(qq > 0)) return false;
+        if (kept > 0)
+        {
+            Span<double> c = stackalloc double[kept];
+            backend.Dots(q, vectors.KeptAQ.AsSpan(0, kept), c);
+            for (int j = 0; j < kept; j++) c[j] /= vectors.Coefficients[j];
+            backend.SubtractCombination(c, vectors.KeptQ.AsSpan(0, kept), q);
+            qq = backend.Dot(q, q);
+            if (!(qq > 0)) return false;
+        }
         qAq = backend.ApplyAndDot(q, aq);
         qr = backend.Dot(q, r);
         return qAq > 0 && double.IsFinite(qAq) && Math.Abs(qr) >= 1e-6 * Math.Sqrt(qq) * rNorm;

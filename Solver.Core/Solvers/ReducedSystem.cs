@@ -1,27 +1,34 @@
+using Dcdm.Poisson;
 using Dcdm.Sparse;
 
 namespace Dcdm.Solvers;
 
 /// <summary>
-/// The unknowns of a square system: rows with at least one nonzero (others are not unknowns, x = 0
-/// there), the matrix restricted to them, and its connected components. A component whose row sums
-/// all vanish has the constants in its null space (a closed fluid pocket): b is made compatible by
-/// removing its mean there, and x is returned with zero mean there.
+/// The one view of a system's unknowns, built from a matrix or from a voxel grid: which rows (cells)
+/// are unknowns (others have x = 0), the matrix on them, its connected components, and which of those
+/// have the constants in their null space (a closed fluid pocket: b is made compatible by removing its
+/// mean there, and x is returned with zero mean there). Vectors come in two layouts: on the unknowns
+/// (compact, what the CSR solvers iterate on) or on all rows (the full grid, what the matrix-free grid
+/// solvers iterate on); gather, scatter, projection and null-space removal exist for both.
 /// </summary>
 public sealed class ReducedSystem
 {
-    /// <summary>Rows of the original matrix.</summary>
+    /// <summary>Rows of the original matrix (cells of the grid).</summary>
     public int FullSize { get; }
-    /// <summary>Original row of each unknown; null when every row is an unknown.</summary>
+    /// <summary>Original row (cell) of each unknown; null when every row is an unknown.</summary>
     public int[]? Active { get; }
-    /// <summary>The matrix on the unknowns.</summary>
-    public CsrMatrix Matrix { get; }
-    public int Unknowns => Matrix.Rows;
+    /// <summary>The matrix on the unknowns (for a grid: assembled on first use, matrix-free solvers never ask).</summary>
+    public CsrMatrix Matrix => _matrix ??= _assemble!();
+    public int Unknowns { get; }
     public int ComponentCount { get; }
     /// <summary>Unknown indices of each component with a constant null space.</summary>
     public IReadOnlyList<int[]> SingularComponents { get; }
     /// <summary>Original row of the first unknown whose diagonal is &lt;= 0, or -1: such a matrix is not SPD.</summary>
     public int NonPositiveDiagonalRow { get; }
+
+    CsrMatrix? _matrix;
+    readonly Func<CsrMatrix>? _assemble;
+    int[][]? _singularRows;
 
     public ReducedSystem(CsrMatrix matrix)
     {
@@ -29,17 +36,102 @@ public sealed class ReducedSystem
         FullSize = matrix.Rows;
         var active = new List<int>();
         for (int i = 0; i < matrix.Rows; i++) if (matrix.RowHasNonZero(i)) active.Add(i);
-        if (active.Count == matrix.Rows) Matrix = matrix;
-        else { Active = active.ToArray(); Matrix = matrix.Submatrix(Active); }
+        if (active.Count == matrix.Rows) _matrix = matrix;
+        else { Active = active.ToArray(); _matrix = matrix.Submatrix(Active); }
+        Unknowns = _matrix.Rows;
 
-        var diagonal = Matrix.Diagonal();
+        var diagonal = _matrix.Diagonal();
         NonPositiveDiagonalRow = -1;
         for (int i = 0; i < diagonal.Length; i++)
             if (!(diagonal[i] > 0)) { NonPositiveDiagonalRow = Active?[i] ?? i; break; }
 
-        var (component, count) = Components(Matrix);
+        var (component, count) = Components(_matrix);
         ComponentCount = count;
-        SingularComponents = FindSingular(Matrix, component, count);
+        SingularComponents = FindSingular(_matrix, component, count);
+    }
+
+    ReducedSystem(int fullSize, int[]? active, int componentCount, IReadOnlyList<int[]> singular, Func<CsrMatrix> assemble)
+    {
+        FullSize = fullSize;
+        Active = active;
+        Unknowns = active?.Length ?? fullSize;
+        ComponentCount = componentCount;
+        SingularComponents = singular;
+        NonPositiveDiagonalRow = -1; // every unknown of a grid has an open neighbour
+        _assemble = assemble;
+    }
+
+    /// <summary>
+    /// The unknowns of a voxel grid's 7-point operator without assembling it: fluid cells with at least one
+    /// open neighbour (an isolated fluid cell is a zero row), components by a breadth-first search over fluid
+    /// faces, singular where a component touches no air. <paramref name="compactOperator"/> (one row per fluid
+    /// cell, e.g. read from a file and already checked against the grid) becomes the matrix instead of a new assembly.
+    /// </summary>
+    public static ReducedSystem FromGrid(PoissonGrid grid, CsrMatrix? compactOperator = null)
+    {
+        int nx = grid.Nx, ny = grid.Ny, nz = grid.Nz, cells = grid.CellCount;
+        if (compactOperator is not null && (compactOperator.Rows != grid.FluidCount || !compactOperator.IsSquare))
+            throw new InvalidSystemException($"the matrix is {compactOperator.Rows} x {compactOperator.Columns} but the grid {nx}x{ny}x{nz} has {grid.FluidCount} fluid cells");
+        var kind = grid.Cells;
+        // unknown index of each cell, -1 when the cell is not an unknown
+        var unknown = new int[cells];
+        var active = new List<int>();
+        for (int z = 0; z < nz; z++)
+            for (int y = 0; y < ny; y++)
+                for (int x = 0; x < nx; x++)
+                {
+                    int i = grid.Index(x, y, z);
+                    bool isUnknown = kind[i] == CellType.Fluid && grid.OpenNeighbours(x, y, z) > 0;
+                    unknown[i] = isUnknown ? active.Count : -1;
+                    if (isUnknown) active.Add(i);
+                }
+        var rows = active.ToArray();
+
+        var component = new int[rows.Length];
+        Array.Fill(component, -1);
+        var singular = new List<int[]>();
+        var members = new List<int>();
+        var stack = new Stack<int>();
+        int count = 0;
+        var cellsOf = grid.Cells.ToArray();
+        for (int s = 0; s < rows.Length; s++)
+        {
+            if (component[s] >= 0) continue;
+            bool touchesAir = false;
+            members.Clear();
+            component[s] = count;
+            stack.Push(s);
+            while (stack.Count > 0)
+            {
+                int u = stack.Pop();
+                members.Add(u);
+                int i = rows[u], x = i % nx, y = i / nx % ny, z = i / (nx * ny);
+                // a fluid cell's row sum is its number of air neighbours
+                void Visit(bool inside, int j)
+                {
+                    if (!inside) return;
+                    if (cellsOf[j] == CellType.Air) touchesAir = true;
+                    else if (unknown[j] >= 0 && component[unknown[j]] < 0) { component[unknown[j]] = count; stack.Push(unknown[j]); }
+                }
+                Visit(x > 0, i - 1); Visit(x < nx - 1, i + 1);
+                Visit(y > 0, i - nx); Visit(y < ny - 1, i + nx);
+                Visit(z > 0, i - nx * ny); Visit(z < nz - 1, i + nx * ny);
+            }
+            if (!touchesAir) { members.Sort(); singular.Add(members.ToArray()); }
+            count++;
+        }
+        singular.Sort((p, q) => p[0].CompareTo(q[0]));
+
+        bool everyFluidCellIsUnknown = rows.Length == grid.FluidCount;
+        CsrMatrix Assemble()
+        {
+            var compact = compactOperator ?? grid.ToCsr(GridMatrixLayout.Compact);
+            if (everyFluidCellIsUnknown) return compact;
+            // isolated fluid cells are zero rows of the compact operator: keep the unknowns' rows
+            var fluid = grid.CompactIndex;
+            return compact.Submatrix(rows.Select(i => fluid[i]).ToArray());
+        }
+        return new ReducedSystem(cells, rows.Length == cells ? null : rows, count, singular, Assemble);
     }
 
     /// <summary>Copies the unknowns' entries of a full vector.</summary>
@@ -68,6 +160,43 @@ public sealed class ReducedSystem
 
     /// <summary>Removes the mean of v on every singular component; returns the squared norm removed.</summary>
     public double RemoveNullSpace(Span<double> v) => ConstantNullSpace.RemoveMeans(SingularComponents, v);
+
+    /// <summary>Original rows (cells) of each singular component, for vectors in the full layout.</summary>
+    public IReadOnlyList<int[]> SingularRows => _singularRows ??=
+        Active is null ? SingularComponents.ToArray() : SingularComponents.Select(c => c.Select(u => Active[u]).ToArray()).ToArray();
+
+    /// <summary>Sets v (full layout) to 0 off the unknowns: the invariant of matrix-free solvers' vectors.</summary>
+    public void MaskToUnknowns(Span<double> full)
+    {
+        if (Active is null) return;
+        int next = 0;
+        for (int k = 0; k < Active.Length; k++)
+        {
+            full[next..Active[k]].Clear();
+            next = Active[k] + 1;
+        }
+        full[next..].Clear();
+    }
+
+    /// <summary>
+    /// b in the full layout, made a right-hand side: 0 off the unknowns, projected onto the range of A.
+    /// Returns what was removed (null when nothing could be) and the norm of the prepared b.
+    /// </summary>
+    public (RangeProjection? projection, double norm) PrepareRightHandSideOnRows(ReadOnlySpan<double> b, Span<double> prepared)
+    {
+        double originalSq = VectorOps.Dot(b, b);
+        b.CopyTo(prepared);
+        MaskToUnknowns(prepared);
+        double keptSq = VectorOps.Dot(prepared, prepared);
+        double removedSq = Math.Max(0, originalSq - keptSq) + RemoveNullSpaceOnRows(prepared);
+        var projection = removedSq > 0 || SingularComponents.Count > 0
+            ? new RangeProjection(SingularComponents.Count, Math.Sqrt(removedSq), Math.Sqrt(originalSq))
+            : null;
+        return (projection, VectorOps.Norm2(prepared));
+    }
+
+    /// <summary>Removes the mean of v (full layout) on every singular component; returns the squared norm removed.</summary>
+    public double RemoveNullSpaceOnRows(Span<double> full) => ConstantNullSpace.RemoveMeans(SingularRows, full);
 
     /// <summary>
     /// Restricts b to the unknowns and projects it onto the range of A (drops zero rows, removes

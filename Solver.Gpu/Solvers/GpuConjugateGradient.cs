@@ -26,6 +26,7 @@ public sealed class GpuConjugateGradient : ILinearSolver, IDisposable
     readonly DeviceBackend _backend;
     readonly double[] _hostB, _hostX;
     readonly bool _nonPositiveDiagonal;
+    readonly SolveFrame _frame;
 
     public string Method { get; }
     public int Size => _system.FullSize;
@@ -61,43 +62,23 @@ public sealed class GpuConjugateGradient : ILinearSolver, IDisposable
         _hostB = new double[n];
         _hostX = new double[n];
         _backend = new DeviceBackend(device.Kernels, _a, _inverseDiagonal);
+        _frame = new SolveFrame(Method, _system, SolveFrame.Layout.Unknowns, "one per matrix row");
         acc.Synchronize();
         SetupTime = clock.Elapsed;
     }
 
     public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default)
     {
-        if (b.Length != Size || x.Length != Size)
-            throw new ArgumentException($"b and x must have {Size} entries (one per matrix row), got {b.Length} and {x.Length}");
-        var clock = Stopwatch.StartNew();
-        var history = new List<double>();
-        if (_nonPositiveDiagonal)
-            return Result(new(SolveStatus.NotPositiveDefinite, 0, double.NaN,
-                $"row {_system.NonPositiveDiagonalRow + 1} has a diagonal <= 0: the matrix is not positive definite", 0), history, null, clock);
-
-        var (projection, bNorm) = _system.PrepareRightHandSide(b, _hostB);
-        if (bNorm == 0)
-        {
-            x.Clear();
-            history.Add(0);
-            return Result(new(SolveStatus.Converged, 0, 0, "b is zero on the range of A, so x = 0", 0), history, projection, clock);
-        }
-        _b.Upload(_hostB);
-        if (_options.UseInitialGuess) { _system.Restrict(x, _hostX); _x.Upload(_hostX); }
-        else _x.Clear();
-
-        var outcome = ConjugateGradientIteration.Run(_backend, _b, _x, _r, _z, _p, _q, bNorm, _options, history, cancellation);
-        _x.Download(_hostX);
-        _system.RemoveNullSpace(_hostX);
-        _system.Prolong(_hostX, x);
-        return Result(outcome, history, projection, clock);
-    }
-
-    SolveResult Result(KrylovOutcome o, List<double> history, RangeProjection? projection, Stopwatch clock)
-    {
         var details = new Dictionary<string, string> { ["device"] = _device.Name };
         if (_system.Active is not null) details["unknowns"] = $"{_system.Unknowns} of {Size} rows (zero rows are not unknowns)";
-        return SolveResult.From(Method, o, history, SetupTime, clock.Elapsed, projection, details);
+        return _frame.Run(b, x, _hostB, _hostX, _options, SetupTime, details, (bNorm, history, ct) =>
+        {
+            _b.Upload(_hostB);
+            _x.Upload(_hostX);
+            var outcome = ConjugateGradientIteration.Run(_backend, _b, _x, _r, _z, _p, _q, bNorm, _options, history, ct);
+            _x.Download(_hostX);
+            return LoopEnd.Finished(outcome);
+        }, fallback: null, cancellation);
     }
 
     public void Dispose()
@@ -109,8 +90,20 @@ public sealed class GpuConjugateGradient : ILinearSolver, IDisposable
     }
 
     /// <summary>The ILGPU kernels behind Core's Krylov loop.</summary>
-    sealed class DeviceBackend(KrylovKernels k, DeviceCsr a, DeviceVector<double>? inverseDiagonal) : IKrylovBackend<DeviceVector<double>>
+    sealed class DeviceBackend(KrylovKernels k, DeviceCsr a, DeviceVector<double>? inverseDiagonal) : IVectorBackend<DeviceVector<double>>
     {
+        public double Dot(DeviceVector<double> x, DeviceVector<double> y) => k.Dot(x.View, y.View);
+
+        public void Dots(DeviceVector<double> x, ReadOnlySpan<DeviceVector<double>> ys, Span<double> dots)
+        {
+            for (int j = 0; j < ys.Length; j++) dots[j] = k.Dot(x.View, ys[j].View);
+        }
+
+        public void SubtractCombination(ReadOnlySpan<double> c, ReadOnlySpan<DeviceVector<double>> ps, DeviceVector<double> q)
+        {
+            for (int j = 0; j < ps.Length; j++) k.Axpy(-c[j], ps[j].View, q.View);
+        }
+
         public double ApplyAndDot(DeviceVector<double> p, DeviceVector<double> q)
         {
             k.CsrSpmv(a, p.View, q.View);

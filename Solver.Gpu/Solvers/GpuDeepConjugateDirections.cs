@@ -23,17 +23,18 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
 
     readonly GpuDevice _device;
     readonly PoissonGrid _grid;
-    readonly FluidComponents _components;
+    readonly ReducedSystem _unknowns;
+    readonly SolveFrame _frame;
     readonly SolverOptions _options;
     readonly DeviceLeanNetwork _network;
     readonly DeviceVector<byte> _flags, _diagonal;
-    readonly DeviceVector<double> _b, _x, _r, _q, _aq, _work;
+    readonly DeviceVector<double> _b, _x, _r, _work;
     readonly DeviceVector<float> _rf, _qf;
-    readonly List<DeviceVector<double>> _kept = [];
-    GpuGridConjugateGradient? _fallback; // made at the first stall, kept for the next solves
-    int _keptInUse;
+    readonly DirectionVectors<DeviceVector<double>> _vectors;
+    readonly DeviceBackend _backend;
     readonly double[] _hostB, _hostX;
     readonly int _k;
+    DeviceCgFallback? _fallback; // made at the first stall, kept for the next solves
 
     public string Method => "dcdm";
     public int Size => _grid.CellCount;
@@ -48,15 +49,18 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
         _grid = grid;
         _options = options ?? SolverOptions.Default;
         _k = previousDirections;
-        _components = new FluidComponents(grid);
+        _unknowns = ReducedSystem.FromGrid(grid);
+        _frame = new SolveFrame(Method, _unknowns, SolveFrame.Layout.AllRows, "one per grid cell");
         var acc = device.Accelerator;
         int n = grid.CellCount;
         _network = new DeviceLeanNetwork(device, model.Stencils(grid));
         _flags = new DeviceVector<byte>(acc, grid.Cells.ToArray().Select(c => (byte)c).ToArray());
-        _diagonal = new DeviceVector<byte>(acc, _components.Diagonal);
+        _diagonal = new DeviceVector<byte>(acc, CellDiagonal.Of(grid));
         _b = new DeviceVector<double>(acc, n); _x = new DeviceVector<double>(acc, n); _r = new DeviceVector<double>(acc, n);
-        _q = new DeviceVector<double>(acc, n); _aq = new DeviceVector<double>(acc, n); _work = new DeviceVector<double>(acc, n);
+        _work = new DeviceVector<double>(acc, n);
         _rf = new DeviceVector<float>(acc, n); _qf = new DeviceVector<float>(acc, n);
+        _vectors = new DirectionVectors<DeviceVector<double>>(_k, () => new DeviceVector<double>(acc, n));
+        _backend = new DeviceBackend(this);
         _hostB = new double[n];
         _hostX = new double[n];
         ModelDescription = model.Description + " (on " + device.Name + ")";
@@ -66,43 +70,25 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
 
     public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default)
     {
-        if (b.Length != Size || x.Length != Size)
-            throw new ArgumentException($"b and x must have {Size} entries (one per grid cell), got {b.Length} and {x.Length}");
-        var clock = Stopwatch.StartNew();
-        var history = new List<double>();
         var details = new Dictionary<string, string> { ["model"] = ModelDescription, ["k"] = _k.ToString(CultureInfo.InvariantCulture), ["device"] = _device.Name };
-        var (projection, bNorm) = _components.PrepareRightHandSide(b, _hostB);
-        if (!double.IsFinite(bNorm))
+        int replaced = 0;
+        var result = _frame.Run(b, x, _hostB, _hostX, _options, SetupTime, details, (bNorm, history, ct) =>
         {
-            x.Clear();
-            return SolveResult.From(Method, new(SolveStatus.NotANumber, 0, double.NaN, "b holds NaN or infinity", 0), history, SetupTime, clock.Elapsed, projection, details);
-        }
-        if (bNorm == 0)
-        {
-            history.Add(0);
-            x.Clear();
-            return SolveResult.From(Method, new(SolveStatus.Converged, 0, 0, "b is zero on the range of A, so x = 0", 0), history, SetupTime, clock.Elapsed, projection, details);
-        }
-        _b.Upload(_hostB);
-        if (_options.UseInitialGuess) { x.CopyTo(_hostX); _components.MaskToUnknowns(_hostX); _x.Upload(_hostX); }
-        else _x.Clear();
-
-        _keptInUse = 0;
-        var loop = DeepConjugateDirectionsIteration.Run(new DeviceBackend(this), _b, _x, _r, _q, _aq, bNorm, _k, StallWindow, StallFactor, _options, history, cancellation);
-        KrylovOutcome outcome;
-        bool fellBack = loop.Stalled;
-        if (fellBack)
-        {
-            details["fallback"] = DeepConjugateDirectionsIteration.StallDescription(StallWindow, StallFactor, loop.Iterations, "CG on the device");
-            outcome = Fallback(b, loop.Iterations, history, details, cancellation, loop.ResidualReplacements);
-        }
-        else outcome = loop.Outcome!.Value;
-        details["replaced directions"] = loop.ReplacedDirections.ToString(CultureInfo.InvariantCulture);
-        return Finish(outcome, history, projection, clock, details, x, download: !fellBack);
+            _b.Upload(_hostB);
+            _x.Upload(_hostX);
+            var loop = DeepConjugateDirectionsIteration.Run(_backend, _backend, _vectors, _b, _x, _r, bNorm, StallWindow, StallFactor, _options, history, ct);
+            replaced = loop.ReplacedDirections;
+            _x.Download(_hostX);
+            return loop.Stalled
+                ? LoopEnd.Stall(loop.Iterations, loop.ResidualReplacements, DeepConjugateDirectionsIteration.StallDescription(StallWindow, StallFactor, loop.Iterations))
+                : LoopEnd.Finished(loop.Outcome!.Value);
+        }, _fallback ??= new DeviceCgFallback(this), cancellation);
+        details["replaced directions"] = replaced.ToString(CultureInfo.InvariantCulture);
+        return result;
     }
 
     /// <summary>The device's vectors for the DCDM loop: the stencil kernel as A, the lean network's kernels as f.</summary>
-    sealed class DeviceBackend(GpuDeepConjugateDirections s) : IDirectionBackend<DeviceVector<double>>
+    sealed class DeviceBackend(GpuDeepConjugateDirections s) : IVectorBackend<DeviceVector<double>>, IDirectionSource<DeviceVector<double>>
     {
         readonly KrylovKernels _k = s._device.Kernels;
 
@@ -127,46 +113,56 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
             return _k.Dot(q.View, aq.View);
         }
 
+        public double Precondition(DeviceVector<double> r, DeviceVector<double> z)
+        {
+            Copy(r, z);
+            return _k.Dot(r.View, r.View);
+        }
+
         public double Dot(DeviceVector<double> a, DeviceVector<double> b) => _k.Dot(a.View, b.View);
-        public void Axpy(double alpha, DeviceVector<double> x, DeviceVector<double> y) => _k.Axpy(alpha, x.View, y.View);
-        public double Update(double alpha, DeviceVector<double> q, DeviceVector<double> aq, DeviceVector<double> x, DeviceVector<double> r) =>
+
+        public void Dots(DeviceVector<double> x, ReadOnlySpan<DeviceVector<double>> ys, Span<double> dots)
+        {
+            for (int j = 0; j < ys.Length; j++) dots[j] = _k.Dot(x.View, ys[j].View);
+        }
+
+        public void SubtractCombination(ReadOnlySpan<double> c, ReadOnlySpan<DeviceVector<double>> ps, DeviceVector<double> q)
+        {
+            for (int j = 0; j < ps.Length; j++) _k.Axpy(-c[j], ps[j].View, q.View);
+        }
+
+        public void Xpay(DeviceVector<double> z, double beta, DeviceVector<double> p) => _k.Xpay(z.View, beta, p.View);
+        public double UpdateSolutionAndResidual(double alpha, DeviceVector<double> q, DeviceVector<double> aq, DeviceVector<double> x, DeviceVector<double> r) =>
             _k.UpdateSolutionAndResidual(alpha, q.View, aq.View, x.View, r.View);
-        public void Copy(DeviceVector<double> from, DeviceVector<double> to) => from.View.CopyTo(to.View);
-        public DeviceVector<double> NewVector() => s.NextKept();
+        public void Copy(DeviceVector<double> from, DeviceVector<double> to) { if (!ReferenceEquals(from, to)) from.View.CopyTo(to.View); }
     }
 
-    /// <summary>The kept directions' vectors, allocated on the first solve and reused by the next ones.</summary>
-    DeviceVector<double> NextKept()
+    /// <summary>The device's matrix-free CG from DCDM's x (IC(0) has no GPU form here); set up at the first stall and kept.</summary>
+    sealed class DeviceCgFallback(GpuDeepConjugateDirections dcdm) : ISolveFallback, IDisposable
     {
-        if (_keptInUse == _kept.Count) _kept.Add(new DeviceVector<double>(_device.Accelerator, _grid.CellCount));
-        return _kept[_keptInUse++];
-    }
+        public void Dispose() => _cg?.Dispose();
 
-    KrylovOutcome Fallback(ReadOnlySpan<double> b, int k, List<double> history, Dictionary<string, string> details, CancellationToken cancellation, int replacements)
-    {
-        _x.Download(_hostX);
-        _fallback ??= new GpuGridConjugateGradient(_device, _grid, _options with { Monitor = null });
-        var result = _fallback.Solve(b, _hostX, useInitialGuess: true, Math.Max(0, _options.MaxIterations - k), cancellation);
-        for (int i = 1; i < result.ResidualHistory.Count; i++) history.Add(result.ResidualHistory[i]);
-        details["fallback iterations"] = result.Iterations.ToString(CultureInfo.InvariantCulture);
-        return new(result.Status, k + result.Iterations, result.RelativeResidual, $"{result.Message} (device CG after {k} DCDM iterations)", replacements + result.ResidualReplacements);
-    }
+        GpuGridConjugateGradient? _cg;
+        readonly List<double> _history = [];
+        public string Name => "device CG";
 
-    SolveResult Finish(KrylovOutcome o, List<double> history, RangeProjection? projection, Stopwatch clock, Dictionary<string, string> details, Span<double> x, bool download)
-    {
-        if (download) _x.Download(_hostX);
-        _components.RemoveNullSpace(_hostX);
-        _hostX.CopyTo(x);
-        return SolveResult.From(Method, o, history, SetupTime, clock.Elapsed, projection, details);
+        public KrylovOutcome Continue(double bNorm, int maxIterations, List<double> history, CancellationToken cancellation)
+        {
+            _cg ??= new GpuGridConjugateGradient(dcdm._device, dcdm._grid, dcdm._options with { Monitor = null });
+            _history.Clear();
+            var outcome = _cg.Continue(dcdm._hostB, dcdm._hostX, bNorm, maxIterations, _history, cancellation);
+            for (int i = 1; i < _history.Count; i++) history.Add(_history[i]); // entry 0 is the current residual, already recorded
+            return outcome;
+        }
     }
 
     public void Dispose()
     {
         _network.Dispose();
         _flags.Dispose(); _diagonal.Dispose();
-        foreach (var v in new[] { _b, _x, _r, _q, _aq, _work }) v.Dispose();
+        foreach (var v in new[] { _b, _x, _r, _work }) v.Dispose();
         _rf.Dispose(); _qf.Dispose();
-        foreach (var v in _kept) v.Dispose();
+        foreach (var v in _vectors.All) v.Dispose();
         _fallback?.Dispose();
     }
 }

@@ -32,7 +32,8 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
     public GridKernelVariant Variant { get; init; } = GridKernelVariant.Unrolled;
 
     readonly GpuDevice _device;
-    readonly FluidComponents _components;
+    readonly ReducedSystem _unknowns;
+    readonly SolveFrame _frame;
     readonly SolverOptions _options;
     readonly GridShape _shape;
     readonly DeviceVector<byte> _diagonal;
@@ -45,7 +46,7 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
     public int Size { get; }
     public TimeSpan SetupTime { get; }
     public string DeviceName => _device.Name;
-    public FluidComponents Components => _components;
+    public ReducedSystem Unknowns => _unknowns;
     /// <summary>Device time of the last solve's iterations alone (no host preparation or transfers of b and x).</summary>
     public TimeSpan LastIterationTime { get; private set; }
 
@@ -56,11 +57,12 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
         var clock = Stopwatch.StartNew();
         _device = device;
         _options = options ?? SolverOptions.Default;
-        _components = new FluidComponents(grid);
+        _unknowns = ReducedSystem.FromGrid(grid);
+        _frame = new SolveFrame(Method, _unknowns, SolveFrame.Layout.AllRows, "one per grid cell, x fastest");
         _shape = new GridShape(grid.Nx, grid.Ny, grid.Nz, Math.Clamp(chunk, 1, grid.Nz));
         Size = grid.CellCount;
         var acc = device.Accelerator;
-        _diagonal = new DeviceVector<byte>(acc, _components.Diagonal);
+        _diagonal = new DeviceVector<byte>(acc, CellDiagonal.Of(grid));
         _b = new DeviceVector<double>(acc, Size); _x = new DeviceVector<double>(acc, Size);
         _d = new DeviceVector<float>(acc, Size);
         _r = [new DeviceVector<float>(acc, Size), new DeviceVector<float>(acc, Size)];
@@ -78,47 +80,35 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
         SetupTime = clock.Elapsed;
     }
 
-    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default) =>
-        Solve(b, x, _options.UseInitialGuess, _options.MaxIterations, cancellation);
+    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default)
+    {
+        var details = new Dictionary<string, string>
+        {
+            ["device"] = _device.Name,
+            ["unknowns"] = $"{_unknowns.Unknowns} of {Size} cells",
+            ["precision"] = "float32 CG steps, double x, b and true residual",
+        };
+        return _frame.Run(b, x, _hostB, _hostX, _options, SetupTime, details,
+            (bNorm, history, ct) => LoopEnd.Finished(Continue(_hostB, _hostX, bNorm, _options.MaxIterations, history, ct)), fallback: null, cancellation);
+    }
 
     /// <summary>
-    /// One solve with this call's own start and iteration limit (at most the options' MaxIterations, which sized
-    /// the scalar arrays): the DCDM fallback continues from its x with the iterations it has left.
+    /// The loop alone from a prepared b and a start x on the host (full grid, 0 off the unknowns, b projected);
+    /// x is updated in place. The frame's loop, and the GPU DCDM's fallback with the iterations it has left
+    /// (at most the options' MaxIterations, which sized the scalar arrays).
     /// </summary>
-    internal SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, bool useInitialGuess, int maxIterations, CancellationToken cancellation)
+    internal KrylovOutcome Continue(double[] b, double[] x, double bNorm, int maxIterations, List<double> history, CancellationToken cancellation)
     {
         if (maxIterations < 0 || maxIterations > _options.MaxIterations)
             throw new ArgumentOutOfRangeException(nameof(maxIterations), $"must be in [0, {_options.MaxIterations}] (the options' MaxIterations), got {maxIterations}");
-        if (b.Length != Size || x.Length != Size)
-            throw new ArgumentException($"b and x must have {Size} entries (one per grid cell, x fastest), got {b.Length} and {x.Length}");
-        var clock = Stopwatch.StartNew();
-        var history = new List<double>();
-        var (projection, bNorm) = _components.PrepareRightHandSide(b, _hostB);
-        if (!double.IsFinite(bNorm))
-            return Result(new(SolveStatus.NotANumber, 0, double.NaN, "b holds NaN or infinity", 0), history, projection, clock);
-        if (bNorm == 0)
-        {
-            x.Clear();
-            history.Add(0);
-            return Result(new(SolveStatus.Converged, 0, 0, "b is zero on the range of A, so x = 0", 0), history, projection, clock);
-        }
-        _b.Upload(_hostB);
-        if (useInitialGuess)
-        {
-            x.CopyTo(_hostX);
-            _components.MaskToUnknowns(_hostX);
-            _x.Upload(_hostX);
-        }
-        else _x.Clear();
-
+        _b.Upload(b);
+        _x.Upload(x);
         var loop = Stopwatch.StartNew();
         var outcome = Iterate(bNorm, maxIterations, history, cancellation);
         _device.Accelerator.Synchronize();
         LastIterationTime = loop.Elapsed;
-        _x.Download(_hostX);
-        _components.RemoveNullSpace(_hostX);
-        _hostX.CopyTo(x);
-        return Result(outcome, history, projection, clock);
+        _x.Download(x);
+        return outcome;
     }
 
     enum SegmentEnd { RecurrenceConverged, Refresh, MaxIterations, Cancelled, Breakdown }
@@ -286,17 +276,6 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
     /// <summary>||b - A x|| in double (nothing written).</summary>
     double TrueResidual() =>
         _device.GridKernels.Residual(_shape, _diagonal.View, _b.View, _x.View, _r[0].View, 0, false, _scratch.View);
-
-    SolveResult Result(KrylovOutcome o, List<double> history, RangeProjection? projection, Stopwatch clock)
-    {
-        var details = new Dictionary<string, string>
-        {
-            ["device"] = _device.Name,
-            ["unknowns"] = $"{_components.Unknowns} of {Size} cells",
-            ["precision"] = "float32 CG steps, double x, b and true residual",
-        };
-        return SolveResult.From(Method, o, history, SetupTime, clock.Elapsed, projection, details);
-    }
 
     public void Dispose()
     {

@@ -51,13 +51,14 @@ public class GpuDeepConjugateDirectionsTests
         Assert.That(result.Details, Does.ContainKey("fallback"));
         Assert.That(result.Message, Does.Contain("device CG after 2 DCDM iterations"));
         Assert.That(result.ResidualHistory, Has.Count.EqualTo(result.Iterations + 1));
-        var c = new FluidComponents(grid);
+        var c = ReducedSystem.FromGrid(grid);
+        var diagonal = CellDiagonal.Of(grid);
         var prepared = new double[b.Length];
-        var (_, norm) = c.PrepareRightHandSide(b, prepared);
+        var (_, norm) = c.PrepareRightHandSideOnRows(b, prepared);
         var ax = new double[b.Length];
         grid.Apply(x, ax);
         double rr = 0;
-        for (int i = 0; i < b.Length; i++) if (c.Diagonal[i] > 0) rr += (prepared[i] - ax[i]) * (prepared[i] - ax[i]);
+        for (int i = 0; i < b.Length; i++) if (diagonal[i] > 0) rr += (prepared[i] - ax[i]) * (prepared[i] - ax[i]);
         Assert.That(Math.Sqrt(rr) / norm, Is.LessThanOrEqualTo(1.01e-7));
     }
 

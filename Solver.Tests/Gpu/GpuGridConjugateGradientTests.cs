@@ -17,13 +17,14 @@ public class GpuGridConjugateGradientTests
     /// <summary>||b - A x|| / ||b|| on the unknowns, in double on the host.</summary>
     static double TrueResidual(PoissonGrid g, double[] b, double[] x)
     {
-        var c = new FluidComponents(g);
+        var c = ReducedSystem.FromGrid(g);
+        var diagonal = CellDiagonal.Of(g);
         var prepared = new double[b.Length];
-        var (_, norm) = c.PrepareRightHandSide(b, prepared);
+        var (_, norm) = c.PrepareRightHandSideOnRows(b, prepared);
         var ax = new double[b.Length];
         g.Apply(x, ax);
         double s = 0;
-        for (int i = 0; i < b.Length; i++) if (c.Diagonal[i] > 0) s += (prepared[i] - ax[i]) * (prepared[i] - ax[i]);
+        for (int i = 0; i < b.Length; i++) if (diagonal[i] > 0) s += (prepared[i] - ax[i]) * (prepared[i] - ax[i]);
         return Math.Sqrt(s) / norm;
     }
 

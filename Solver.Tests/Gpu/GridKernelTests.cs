@@ -22,10 +22,10 @@ public class GridKernelTests
     ];
 
     /// <summary>Random values on the unknowns, 0 elsewhere (the kernels' invariant).</summary>
-    static double[] OnUnknowns(FluidComponents c, int seed)
+    static double[] OnUnknowns(byte[] c, int seed)
     {
         var rng = new Random(seed);
-        return c.Diagonal.Select(d => d > 0 ? rng.NextDouble() - 0.5 : 0).ToArray();
+        return c.Select(d => d > 0 ? rng.NextDouble() - 0.5 : 0).ToArray();
     }
 
     static float[] Single(double[] v) => v.Select(x => (float)x).ToArray();
@@ -69,13 +69,13 @@ public class GridKernelTests
     {
         foreach (var g in QuadGrids())
         {
-            var c = new FluidComponents(g);
+            var c = CellDiagonal.Of(g);
             var p = Single(OnUnknowns(c, 4));
             var expected = new double[g.CellCount];
             g.Apply(p.Select(v => (double)v).ToArray(), expected);
             var shape = new GridShape(g.Nx, g.Ny, g.Nz, chunk);
             Assert.That(GridKernels.Resolve(GridKernelVariant.Vectorized, shape), Is.EqualTo(GridKernelVariant.Vectorized));
-            using var diag = new DeviceVector<byte>(_device.Accelerator, c.Diagonal);
+            using var diag = new DeviceVector<byte>(_device.Accelerator, c);
             using var dp = new DeviceVector<float>(_device.Accelerator, p);
             using var dq = new DeviceVector<float>(_device.Accelerator, Enumerable.Repeat(float.NaN, g.CellCount).ToArray());
             K.Stencil(shape, diag.View, dp.View, dq.View, GridKernelVariant.Vectorized);
@@ -88,13 +88,13 @@ public class GridKernelTests
     public void EveryGroupSizeGivesTheSameProductsAndSums(int groupSize)
     {
         var g = PoissonDomains.RandomObstacles(12, 9, 10, 0.2, seed: 7);
-        var c = new FluidComponents(g);
+        var c = CellDiagonal.Of(g);
         var p = Single(OnUnknowns(c, 11));
         var expected = new double[g.CellCount];
         g.Apply(p.Select(v => (double)v).ToArray(), expected);
         double dot = p.Select((v, i) => (double)v * expected[i]).Sum();
         var shape = new GridShape(g.Nx, g.Ny, g.Nz, 4);
-        using var diag = new DeviceVector<byte>(_device.Accelerator, c.Diagonal);
+        using var diag = new DeviceVector<byte>(_device.Accelerator, c);
         using var dp = new DeviceVector<float>(_device.Accelerator, p);
         using var dq = new DeviceVector<float>(_device.Accelerator, g.CellCount);
         using var sum = new DeviceVector<double>(_device.Accelerator, 1);
@@ -124,11 +124,11 @@ public class GridKernelTests
     {
         Assert.That(GridKernels.Resolve(GridKernelVariant.Vectorized, new GridShape(9, 4, 4, 2)), Is.EqualTo(GridKernelVariant.Unrolled));
         var g = PoissonDomains.FreeSurfaceTank(9, 7, 11, 0.5, seed: 1);
-        var c = new FluidComponents(g);
+        var c = CellDiagonal.Of(g);
         var p = Single(OnUnknowns(c, 9));
         var expected = new double[g.CellCount];
         g.Apply(p.Select(v => (double)v).ToArray(), expected);
-        using var diag = new DeviceVector<byte>(_device.Accelerator, c.Diagonal);
+        using var diag = new DeviceVector<byte>(_device.Accelerator, c);
         using var dp = new DeviceVector<float>(_device.Accelerator, p);
         using var dq = new DeviceVector<float>(_device.Accelerator, g.CellCount);
         K.Stencil(new GridShape(g.Nx, g.Ny, g.Nz, 4), diag.View, dp.View, dq.View, GridKernelVariant.Vectorized);
@@ -143,13 +143,13 @@ public class GridKernelTests
     {
         foreach (var g in Grids())
         {
-            var c = new FluidComponents(g);
+            var c = CellDiagonal.Of(g);
             var p = Single(OnUnknowns(c, 3));
             var expected = new double[g.CellCount];
             g.Apply(p.Select(v => (double)v).ToArray(), expected);
             // isolated fluid cells are zero rows in both
             var shape = new GridShape(g.Nx, g.Ny, g.Nz, chunk);
-            using var diag = new DeviceVector<byte>(_device.Accelerator, c.Diagonal);
+            using var diag = new DeviceVector<byte>(_device.Accelerator, c);
             using var dp = new DeviceVector<float>(_device.Accelerator, p);
             using var dq = new DeviceVector<float>(_device.Accelerator, Enumerable.Repeat(float.NaN, g.CellCount).ToArray());
             K.Stencil(shape, diag.View, dp.View, dq.View, variant);
@@ -166,15 +166,15 @@ public class GridKernelTests
     {
         foreach (var g in Grids())
         {
-            var c = new FluidComponents(g);
+            var c = CellDiagonal.Of(g);
             var x = OnUnknowns(c, 5);
             var b = OnUnknowns(c, 6);
             var ax = new double[g.CellCount];
             g.Apply(x, ax);
-            var r = b.Select((bi, i) => c.Diagonal[i] > 0 ? bi - ax[i] : 0).ToArray();
+            var r = b.Select((bi, i) => c[i] > 0 ? bi - ax[i] : 0).ToArray();
             double norm = Math.Sqrt(r.Sum(v => v * v));
             var shape = new GridShape(g.Nx, g.Ny, g.Nz, chunk);
-            using var diag = new DeviceVector<byte>(_device.Accelerator, c.Diagonal);
+            using var diag = new DeviceVector<byte>(_device.Accelerator, c);
             using var db = new DeviceVector<double>(_device.Accelerator, b);
             using var dx = new DeviceVector<double>(_device.Accelerator, x);
             using var dr = new DeviceVector<float>(_device.Accelerator, g.CellCount);
@@ -195,13 +195,13 @@ public class GridKernelTests
     {
         // 12 x 7 x 11: whole quads per row, so the vectorized case runs its own kernels
         var g = PoissonDomains.FreeSurfaceTank(12, 7, 11, 0.5, seed: 1);
-        var c = new FluidComponents(g);
+        var c = CellDiagonal.Of(g);
         int n = g.CellCount;
         var r0 = OnUnknowns(c, 7);
         var shape = new GridShape(g.Nx, g.Ny, g.Nz, chunk);
         Assert.That(GridKernels.Resolve(variant, shape), Is.EqualTo(variant));
         var acc = _device.Accelerator;
-        using var diag = new DeviceVector<byte>(acc, c.Diagonal);
+        using var diag = new DeviceVector<byte>(acc, c);
         using var r = new DeviceVector<float>(acc, Single(r0));
         using var p0 = new DeviceVector<float>(acc, n);
         using var p1 = new DeviceVector<float>(acc, n);
@@ -237,13 +237,13 @@ public class GridKernelTests
     public void MergedStepsMatchPlainConjugateGradientSteps(int chunk, GridKernelVariant variant)
     {
         var g = PoissonDomains.RandomObstacles(12, 8, 11, 0.2, seed: 3);
-        var c = new FluidComponents(g);
+        var c = CellDiagonal.Of(g);
         int n = g.CellCount;
         var r0 = OnUnknowns(c, 8);
         var shape = new GridShape(g.Nx, g.Ny, g.Nz, chunk);
         Assert.That(GridKernels.Resolve(variant, shape), Is.EqualTo(variant));
         var acc = _device.Accelerator;
-        using var diag = new DeviceVector<byte>(acc, c.Diagonal);
+        using var diag = new DeviceVector<byte>(acc, c);
         var r = new[] { new DeviceVector<float>(acc, n), new DeviceVector<float>(acc, Single(r0)) }; // step 0 reads parity 1
         var q = new[] { new DeviceVector<float>(acc, n), new DeviceVector<float>(acc, n) };
         var p = new[] { new DeviceVector<float>(acc, n), new DeviceVector<float>(acc, n) };

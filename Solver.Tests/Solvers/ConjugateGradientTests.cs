@@ -215,7 +215,7 @@ public class ConjugateGradientTests
 public class ConjugateGradientIterationStatusTests
 {
     /// <summary>CG kernels on plain arrays for a diagonal matrix, with a preconditioner given as a function.</summary>
-    sealed class DiagonalBackend(double[] diagonal, Func<double[], double[], double> precondition) : IKrylovBackend<double[]>
+    sealed class DiagonalBackend(double[] diagonal, Func<double[], double[], double> precondition) : IVectorBackend<double[]>
     {
         public double ApplyAndDot(double[] p, double[] q)
         {
@@ -237,6 +237,12 @@ public class ConjugateGradientIterationStatusTests
             return Math.Sqrt(rr);
         }
         public double Precondition(double[] r, double[] z) => precondition(r, z);
+        public double Dot(double[] x, double[] y) => x.Zip(y, (u, v) => u * v).Sum();
+        public void Dots(double[] x, ReadOnlySpan<double[]> ys, Span<double> dots) { for (int j = 0; j < ys.Length; j++) dots[j] = Dot(x, ys[j]); }
+        public void SubtractCombination(ReadOnlySpan<double> c, ReadOnlySpan<double[]> ps, double[] q)
+        {
+            for (int j = 0; j < ps.Length; j++) for (int i = 0; i < q.Length; i++) q[i] -= c[j] * ps[j][i];
+        }
         public void Copy(double[] from, double[] to) => from.CopyTo(to, 0);
     }
 

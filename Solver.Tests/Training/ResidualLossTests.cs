@@ -11,9 +11,9 @@ public class ResidualLossTests
 
     static double[] UnitRightHandSide(int seed)
     {
-        var c = new FluidComponents(Grid);
+        var c = ReducedSystem.FromGrid(Grid);
         var b = new double[Grid.CellCount];
-        c.PrepareRightHandSide(RightHandSides.Random(Grid, seed), b);
+        c.PrepareRightHandSideOnRows(RightHandSides.Random(Grid, seed), b);
         double norm = Math.Sqrt(b.Sum(v => v * v));
         return b.Select(v => v / norm).ToArray();
     }
@@ -25,11 +25,11 @@ public class ResidualLossTests
     {
         using var g = new GridOperatorTensors(Grid, ScalarType.Float64);
         var q = Enumerable.Range(0, Grid.CellCount).Select(i => Math.Sin(i * 0.7)).ToArray();
-        var c = new FluidComponents(Grid);
-        var masked = q.Select((v, i) => c.Diagonal[i] > 0 ? v : 0).ToArray();
+        var c = CellDiagonal.Of(Grid);
+        var masked = q.Select((v, i) => c[i] > 0 ? v : 0).ToArray();
         var expected = new double[Grid.CellCount];
         Grid.Apply(masked, expected);
-        for (int i = 0; i < expected.Length; i++) if (c.Diagonal[i] == 0) expected[i] = 0;
+        for (int i = 0; i < expected.Length; i++) if (c[i] == 0) expected[i] = 0;
         var got = ResidualLoss.Apply(Field(q), g).data<double>().ToArray();
         Assert.That(got, Is.EqualTo(expected).Within(1e-12));
     }

@@ -33,7 +33,7 @@ public class TrainerTests
         Assert.That(set.Domains.Select(d => d.Name), Is.EqualTo(new[] { "smoke", "spheres", "pool" }));
         var d = set.Domains[1];
         Assert.That(d.Count, Is.EqualTo(32));
-        var fluid = new FluidComponents(d.Grid).Diagonal;
+        var fluid = CellDiagonal.Of(d.Grid);
         var sample = d.Sample(7).ToArray();
         Assert.That(Math.Sqrt(sample.Sum(v => (double)v * v)), Is.EqualTo(1).Within(1e-5));
         Assert.That(sample.Where((v, i) => fluid[i] == 0 && v != 0), Is.Empty, "0 off the unknowns");

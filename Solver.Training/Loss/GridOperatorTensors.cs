@@ -23,10 +23,10 @@ public sealed class GridOperatorTensors : IDisposable
     {
         Grid = grid;
         long[] shape = [1, 1, grid.Nz, grid.Ny, grid.Nx];
-        var components = new FluidComponents(grid);
+        var diagonal = CellDiagonal.Of(grid);
         Flags = tensor(LeanDirectionModel.FlagImages(grid), [1, LeanDirectionModel.FlagChannels, grid.Nz, grid.Ny, grid.Nx]).to_type(type);
-        Fluid = tensor(components.Diagonal.Select(d => d > 0 ? 1f : 0f).ToArray(), shape).to_type(type);
-        Diagonal = tensor(components.Diagonal.Select(d => (float)d).ToArray(), shape).to_type(type);
+        Fluid = tensor(diagonal.Select(d => d > 0 ? 1f : 0f).ToArray(), shape).to_type(type);
+        Diagonal = tensor(diagonal.Select(d => (float)d).ToArray(), shape).to_type(type);
     }
 
     public void Dispose()

@@ -1,0 +1,13 @@
+namespace Dcdm.Solvers;
+
+/// <summary>
+/// What finishes a solve whose loop stalled: a classical method continuing from the current x on the same
+/// prepared vectors (the frame's b and x), with the iterations left. Set up once with its solver.
+/// </summary>
+public interface ISolveFallback
+{
+    /// <summary>What the result names, e.g. "IC(0)-PCG".</summary>
+    string Name { get; }
+    /// <summary>Continues from x; appends its relative residuals (after the current one) to <paramref name="history"/>.</summary>
+    KrylovOutcome Continue(double bNorm, int maxIterations, List<double> history, CancellationToken cancellation);
+}

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Dcdm.Solvers;
+
+/// <summary>
+/// Everything every solver does around its loop, written once: check b and x, prepare b (restricted to the
+/// unknowns and projected onto the range per singular component), the early exits (a non-positive diagonal,
+/// NaN in b, b = 0), the initial guess, the method's loop, the fallback when the loop stalls (history merged),
+/// then null-space removal, x written back and the result. A solver is its set-up plus its loop.
+/// The frame works on host vectors the solver allocated at set-up: on the unknowns (compact) or on every row
+/// (the full grid of matrix-free solvers); device solvers move them inside their loop.
+/// </summary>
+public sealed class SolveFrame(string method, ReducedSystem unknowns, SolveFrame.Layout layout, string rowsAre)
+{
+    public enum Layout { Unknowns, AllRows }
+
+    /// <summary>The method's loop on the prepared b and the initial x (the frame's vectors); returns how it ended.</summary>
+    public delegate LoopEnd Loop(double bNorm, List<double> history, CancellationToken cancellation);
+
+    public string Method => method;
+    public ReducedSystem Unknowns => unknowns;
+    /// <summary>Length of b and x a caller passes.</summary>
+    public int Size => unknowns.FullSize;
+    /// <summary>Length of the frame's own vectors.</summary>
+    public int VectorLength => layout == Layout.Unknowns ? unknowns.Unknowns : unknowns.FullSize;
+
+    /// <param name="b">The caller's b (full length).</param>
+    /// <param name="x">The caller's x: the initial guess when <paramref name="options"/> says so, the solution on return.</param>
+    /// <param name="rb">The frame's b (set-up vector of <see cref="VectorLength"/>), prepared here.</param>
+    /// <param name="rx">The frame's x, set here to the initial guess; the loop and fallback update it.</param>
+    public SolveResult Run(ReadOnlySpan<double> b, Span<double> x, double[] rb, double[] rx, SolverOptions options, TimeSpan setupTime,
+                           Dictionary<string, string> details, Loop loop, ISolveFallback? fallback, CancellationToken cancellation)
+    {
+        if (b.Length != Size || x.Length != Size)
+            throw new ArgumentException($"b and x must have {Size} entries ({rowsAre}), got {b.Length} and {x.Length}");
+        var clock = Stopwatch.StartNew();
+        var history = new List<double>();
+        SolveResult Result(KrylovOutcome outcome, RangeProjection? projection) =>
+            SolveResult.From(method, outcome, history, setupTime, clock.Elapsed, projection, details);
+
+        if (unknowns.NonPositiveDiagonalRow >= 0)
+        {
+            x.Clear();
+            return Result(new(SolveStatus.NotPositiveDefinite, 0, double.NaN,
+                $"row {unknowns.NonPositiveDiagonalRow + 1} has a diagonal <= 0: the matrix is not positive definite", 0), null);
+        }
+        var (projection, bNorm) = layout == Layout.Unknowns ? unknowns.PrepareRightHandSide(b, rb) : unknowns.PrepareRightHandSideOnRows(b, rb);
+        if (!double.IsFinite(bNorm))
+        {
+            x.Clear();
+            return Result(new(SolveStatus.NotANumber, 0, double.NaN, "b holds NaN or infinity", 0), projection);
+        }
+        if (bNorm == 0)
+        {
+            x.Clear();
+            history.Add(0);
+            return Result(new(SolveStatus.Converged, 0, 0, "b is zero on the range of A, so x = 0", 0), projection);
+        }
+        if (!options.UseInitialGuess) Array.Clear(rx);
+        else if (layout == Layout.Unknowns) unknowns.Restrict(x, rx);
+        else { x.CopyTo(rx); unknowns.MaskToUnknowns(rx); }
+
+        var end = loop(bNorm, history, cancellation);
+        KrylovOutcome outcome;
+        if (!end.Stalled) outcome = end.Outcome!.Value;
+        else if (fallback is null) outcome = new(SolveStatus.Breakdown, end.Iterations, history[^1], $"the loop stalled ({end.StallReason}) and {method} has no fallback", end.ResidualReplacements);
+        else
+        {
+            int k = end.Iterations;
+            details["fallback"] = $"{end.StallReason}: {fallback.Name} from the current x";
+            int before = history.Count;
+            var rest = fallback.Continue(bNorm, Math.Max(0, options.MaxIterations - k), history, cancellation);
+            for (int i = before; i < history.Count; i++) options.Monitor?.Invoke(new IterationInfo(k + 1 + i - before, history[i]));
+            details["fallback iterations"] = rest.Iterations.ToString(CultureInfo.InvariantCulture);
+            outcome = rest with
+            {
+                Iterations = k + rest.Iterations,
+                Message = $"{rest.Message} ({fallback.Name} after {k} {method.ToUpperInvariant()} iterations)",
+                ResidualReplacements = end.ResidualReplacements + rest.ResidualReplacements,
+            };
+        }
+
+        // on a closed pocket x is defined up to a constant: return zero mean
+        if (layout == Layout.Unknowns)
+        {
+            unknowns.RemoveNullSpace(rx);
+            unknowns.Prolong(rx, x);
+        }
+        else
+        {
+            unknowns.RemoveNullSpaceOnRows(rx);
+            rx.CopyTo(x);
+        }
+        return Result(outcome, projection);
+    }
+}
