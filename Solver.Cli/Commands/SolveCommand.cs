@@ -52,6 +52,7 @@ public static class SolveCommand
     public static int Run(CliConsole console, Settings s, CancellationToken cancellation)
     {
         var a = MatrixMarketReader.ReadMatrix(s.Matrix);
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false); // the reader's triplets, several times the matrix
         if (!a.IsSquare) throw new UsageException($"{s.Matrix}: the matrix is {a.Rows} x {a.Columns}; solve needs a square matrix");
         double[] b;
         double[]? exact = null;
@@ -159,7 +160,6 @@ public static class SolveCommand
         IDirectionModel model = file.Architecture == LeanDirectionModel.ArchitectureName
             ? new LeanDirectionModel(file)                                   // plain C#, no libtorch
             : Training.Networks.TorchDirectionModel.Load(file);              // e.g. the paper's network
-        var full = compact ? grid.ToCsr(GridMatrixLayout.FullGrid) : a;
         using var progress = new ProgressLine(console, "dcdm");
         var options = new SolverOptions { Tolerance = s.Tolerance, MaxIterations = s.MaxIterations, Monitor = progress.Report };
         if (s.Device != "cpu" && OpenDevice(s.Device, PreconditionerKind.None) is { } gpu)
@@ -171,15 +171,29 @@ public static class SolveCommand
                 using var onDevice = new GpuDeepConjugateDirections(gpu, grid, lean, options, s.K);
                 var xDevice = new double[grid.CellCount];
                 var r = onDevice.Solve(compact ? grid.ToGrid(b) : b, xDevice, cancellation);
-                return compact ? (r, grid.ToCompact(xDevice), () => new ReducedSystem(a)) : (r, xDevice, () => new ReducedSystem(full));
+                return (r, compact ? grid.ToCompact(xDevice) : xDevice, () => new ReducedSystem(a));
             }
         }
         DeepConjugateDirections solver;
-        try { solver = new DeepConjugateDirections(grid, model, options, s.K, full); }
+        // the grid was checked against the matrix entry for entry, so DCDM takes its unknowns from the grid; a compact
+        // matrix is used as is, a full-grid one is not copied into a reduced one
+        try { solver = new DeepConjugateDirections(grid, model, options, s.K, compact ? a : null); }
         catch (InvalidSystemException e) { throw new UsageException($"{s.Matrix}: {e.Message}; nothing was solved"); }
+        ReleaseSetupGarbage();
         var xFull = new double[grid.CellCount];
         var result = solver.Solve(compact ? grid.ToGrid(b) : b, xFull, cancellation);
         return compact ? (result, grid.ToCompact(xFull), () => new ReducedSystem(a)) : (result, xFull, () => solver.System);
+    }
+
+    /// <summary>
+    /// Set-up's temporaries (the model's stencil prediction, the reader's triplets) are large-object garbage that
+    /// the runtime would keep mapped through the solve; one compacting collection between set-up and solve
+    /// keeps the process's peak near what the solver holds. A command does this once; the library never does.
+    /// </summary>
+    static void ReleaseSetupGarbage()
+    {
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 
     static (int, int, int)? ParseGrid(string? text)

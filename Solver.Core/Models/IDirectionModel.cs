@@ -16,6 +16,9 @@ public interface IDirectionModel
 /// <summary>A direction model bound to one grid. Vectors are full-grid (one entry per cell, x fastest).</summary>
 public interface IDirection
 {
-    /// <summary>q = f(r); q may be nonzero off the fluid cells (the solver ignores those entries).</summary>
+    /// <summary>
+    /// q = f(r); q may be nonzero off the fluid cells (the solver ignores those entries). r and q may be one buffer
+    /// (the solver passes one to save a grid of floats): an implementation reads all of r before it writes q.
+    /// </summary>
     void Apply(ReadOnlySpan<float> r, Span<float> q);
 }

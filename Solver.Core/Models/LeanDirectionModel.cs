@@ -230,7 +230,10 @@ public sealed class LeanDirectionModel : IDirectionModel
             for (int l = 0; l < count; l++)
             {
                 int n = levels[l].Item1 * levels[l].Item2 * levels[l].Item3;
-                _x[l] = new float[n]; _skip[l] = new float[n]; _z[l] = new float[n]; _work[l] = new float[n];
+                _x[l] = new float[n]; _skip[l] = new float[n]; _work[l] = new float[n];
+                // x is read only on the way down and z written only on the way up, so they share a buffer;
+                // on the coarsest level z = S x needs its own
+                _z[l] = l == count - 1 ? new float[n] : _x[l];
             }
         }
 

@@ -22,7 +22,8 @@ public sealed class StencilRows
         var (nx, ny, nz) = size;
         int n = nx * ny * nz;
         var slot = new int[n];
-        var keys = OneHot(flags) ? new ulong[n] : null;
+        bool oneHot = OneHot(flags);
+        var mixed = new int[nz + 1]; // per plane: its cells without a uniform neighbourhood, then prefix sums
         Parallel.For(0, nz, z =>
         {
             for (int y = 0; y < ny; y++)
@@ -31,18 +32,30 @@ public sealed class StencilRows
                     int cell = (z * ny + y) * nx + x;
                     bool inside = x > 0 && x < nx - 1 && y > 0 && y < ny - 1 && z > 0 && z < nz - 1;
                     slot[cell] = inside && UniformType(flags, n, nx, ny, cell) is int type ? type : -1;
-                    if (slot[cell] < 0 && keys is not null) keys[cell] = Key(flags, n, (nx, ny, nz), x, y, z);
+                    if (slot[cell] < 0) mixed[z + 1]++;
                 }
         });
-        var representative = new List<int>();
+        for (int z = 0; z < nz; z++) mixed[z + 1] += mixed[z];
+        // keys of the mixed cells only, in cell order (most cells are uniform: 8 bytes each for the rest)
+        var keys = oneHot ? new ulong[mixed[nz]] : null;
+        if (keys is not null)
+            Parallel.For(0, nz, z =>
+            {
+                int k = mixed[z];
+                for (int y = 0; y < ny; y++)
+                    for (int x = 0; x < nx; x++)
+                        if (slot[(z * ny + y) * nx + x] < 0) keys[k++] = Key(flags, n, (nx, ny, nz), x, y, z);
+            });
+        var representative = new List<int>(keys is null ? mixed[nz] : 64); // without keys every mixed cell is a row
         var rowOf = new Dictionary<ulong, int>();
-        for (int cell = 0; cell < n; cell++)
+        for (int cell = 0, k = 0; cell < n; cell++)
         {
             if (slot[cell] >= 0) continue;
-            if (keys is not null && rowOf.TryGetValue(keys[cell], out int row)) { slot[cell] = row; continue; }
+            ulong key = keys is null ? 0 : keys[k++];
+            if (keys is not null && rowOf.TryGetValue(key, out int row)) { slot[cell] = row; continue; }
             row = 3 + representative.Count;
             representative.Add(cell);
-            if (keys is not null) rowOf[keys[cell]] = row;
+            if (keys is not null) rowOf[key] = row;
             slot[cell] = row;
         }
         return new StencilRows(slot, representative.ToArray());

@@ -53,9 +53,9 @@ public sealed class PoissonGrid : ILinearOperator
 
     int[] BuildFluidCells()
     {
-        var list = new List<int>();
-        for (int i = 0; i < _cells.Length; i++) if (_cells[i] == CellType.Fluid) list.Add(i);
-        return list.ToArray();
+        var fluid = new int[_cells.AsSpan().Count(CellType.Fluid)]; // exact size: no growing list at 10^7 cells
+        for (int i = 0, k = 0; i < _cells.Length; i++) if (_cells[i] == CellType.Fluid) fluid[k++] = i;
+        return fluid;
     }
 
     int[] BuildCompactIndex()

@@ -71,11 +71,6 @@ public sealed class ConjugateGradient : ILinearSolver
         if (_m is IncompleteCholesky { Shift: > 0 } ic) details["ic0 diagonal shift"] = ic.Shift.ToString("g3");
         if (_system.Active is not null) details["unknowns"] = $"{_system.Unknowns} of {Size} rows (zero rows are not unknowns)";
         return _frame.Run(b, x, _b, _x, _options, SetupTime, details,
-            (bNorm, history, ct) => LoopEnd.Finished(Iterate(_b, _x, bNorm, _options.MaxIterations, history, ct)), fallback: null, cancellation);
+            (bNorm, history, ct) => LoopEnd.Finished(ConjugateGradientIteration.Run(_backend, _b, _x, _r, _z, _p, _q, bNorm, _options, history, ct)), fallback: null, cancellation);
     }
-
-    /// <summary>The loop alone on vectors of the unknowns (x holds the start): the frame's, or a stalled method's as its fallback.</summary>
-    internal KrylovOutcome Iterate(double[] b, double[] x, double bNorm, int maxIterations, List<double> history, CancellationToken cancellation) =>
-        ConjugateGradientIteration.Run(_backend, b, x, _r, _z, _p, _q, bNorm, maxIterations == _options.MaxIterations ? _options : _options with { MaxIterations = maxIterations },
-                                       history, cancellation);
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Dcdm.Models;
 using Dcdm.Poisson;
+using Dcdm.Preconditioners;
 using Dcdm.Sparse;
 
 namespace Dcdm.Solvers;
@@ -92,7 +93,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
     /// <summary>The network on the full grid, fed and read on the unknowns: q = f(r / ||r||).</summary>
     sealed class NetworkDirection(ReducedSystem system, IDirection direction, int cells) : IDirectionSource<double[]>
     {
-        readonly float[] _rFull = new float[cells], _qFull = new float[cells];
+        readonly float[] _field = new float[cells]; // r / ||r|| in, q out: a direction may read and write one buffer
         public TimeSpan Time { get; set; }
 
         public void Direction(double[] r, double rNorm, double[] q)
@@ -100,28 +101,36 @@ public sealed class DeepConjugateDirections : ILinearSolver
             long start = Stopwatch.GetTimestamp();
             var active = system.Active;
             float scale = (float)(1 / rNorm);
-            // cells that are not unknowns are never written, so they stay 0 from set-up
-            if (active is null) for (int i = 0; i < r.Length; i++) _rFull[i] = (float)r[i] * scale;
-            else for (int i = 0; i < r.Length; i++) _rFull[active[i]] = (float)r[i] * scale;
-            direction.Apply(_rFull, _qFull);
-            if (active is null) for (int i = 0; i < q.Length; i++) q[i] = _qFull[i];
-            else for (int i = 0; i < q.Length; i++) q[i] = _qFull[active[i]];
+            // r is written on the unknowns only: elsewhere the buffer holds the last q, which the network must not see
+            if (active is not null) Array.Clear(_field);
+            if (active is null) for (int i = 0; i < r.Length; i++) _field[i] = (float)r[i] * scale;
+            else for (int i = 0; i < r.Length; i++) _field[active[i]] = (float)r[i] * scale;
+            direction.Apply(_field, _field);
+            if (active is null) for (int i = 0; i < q.Length; i++) q[i] = _field[i];
+            else for (int i = 0; i < q.Length; i++) q[i] = _field[active[i]];
             Time += Stopwatch.GetElapsedTime(start);
         }
     }
 
-    /// <summary>IC(0)-PCG from DCDM's x on the same vectors; its factorization is made at the first stall and kept.</summary>
+    /// <summary>
+    /// IC(0)-PCG from DCDM's x. Its work vectors are DCDM's r and direction slots, free once DCDM stopped, so a stall
+    /// costs only the factorization, made at the first stall and kept for the next solves.
+    /// </summary>
     sealed class IncompleteCholeskyFallback(DeepConjugateDirections dcdm) : ISolveFallback
     {
-        ConjugateGradient? _cg;
+        HostBackend? _backend;
+        double[][]? _work;
         readonly List<double> _history = [];
         public string Name => "IC(0)-PCG";
 
         public KrylovOutcome Continue(double bNorm, int maxIterations, List<double> history, CancellationToken cancellation)
         {
-            _cg ??= new ConjugateGradient(dcdm._system, PreconditionerKind.IncompleteCholesky, dcdm._options with { Monitor = null });
+            var a = dcdm._system.Matrix;
+            _backend ??= new HostBackend(a, new IncompleteCholesky(a));
+            _work ??= dcdm._vectors.All.Concat(Enumerable.Range(0, 3).Select(_ => new double[a.Rows])).Take(3).ToArray(); // k = 0 has two slots
+            var options = dcdm._options with { MaxIterations = maxIterations, Monitor = null };
             _history.Clear();
-            var outcome = _cg.Iterate(dcdm._b, dcdm._x, bNorm, maxIterations, _history, cancellation);
+            var outcome = ConjugateGradientIteration.Run(_backend, dcdm._b, dcdm._x, dcdm._r, _work[0], _work[1], _work[2], bNorm, options, _history, cancellation);
             for (int i = 1; i < _history.Count; i++) history.Add(_history[i]); // entry 0 is the current residual, already recorded
             return outcome;
         }

@@ -72,55 +72,66 @@ public sealed class ReducedSystem
         int nx = grid.Nx, ny = grid.Ny, nz = grid.Nz, cells = grid.CellCount;
         if (compactOperator is not null && (compactOperator.Rows != grid.FluidCount || !compactOperator.IsSquare))
             throw new InvalidSystemException($"the matrix is {compactOperator.Rows} x {compactOperator.Columns} but the grid {nx}x{ny}x{nz} has {grid.FluidCount} fluid cells");
-        var kind = grid.Cells;
+        var kind = grid.Cells.ToArray(); // a local function below reads it (1 byte per cell)
+        var fluid = grid.FluidCells;
+        // unknowns: the fluid cells with an open neighbour (usually all of them, then the grid's own array)
+        int isolated = 0;
+        foreach (int i in fluid) if (grid.OpenNeighbours(i % nx, i / nx % ny, i / (nx * ny)) == 0) isolated++;
+        var rows = fluid;
+        if (isolated > 0)
+        {
+            rows = new int[fluid.Length - isolated];
+            int k = 0;
+            foreach (int i in fluid) if (grid.OpenNeighbours(i % nx, i / nx % ny, i / (nx * ny)) > 0) rows[k++] = i;
+        }
         // unknown index of each cell, -1 when the cell is not an unknown
         var unknown = new int[cells];
-        var active = new List<int>();
-        for (int z = 0; z < nz; z++)
-            for (int y = 0; y < ny; y++)
-                for (int x = 0; x < nx; x++)
-                {
-                    int i = grid.Index(x, y, z);
-                    bool isUnknown = kind[i] == CellType.Fluid && grid.OpenNeighbours(x, y, z) > 0;
-                    unknown[i] = isUnknown ? active.Count : -1;
-                    if (isUnknown) active.Add(i);
-                }
-        var rows = active.ToArray();
+        Array.Fill(unknown, -1);
+        for (int u = 0; u < rows.Length; u++) unknown[rows[u]] = u;
 
+        // components by depth-first search over fluid faces, on an explicit stack (no recursion, no growing lists)
         var component = new int[rows.Length];
         Array.Fill(component, -1);
-        var singular = new List<int[]>();
-        var members = new List<int>();
-        var stack = new Stack<int>();
+        var stack = new int[rows.Length];
+        var singularIds = new List<int>();
         int count = 0;
-        var cellsOf = grid.Cells.ToArray();
         for (int s = 0; s < rows.Length; s++)
         {
             if (component[s] >= 0) continue;
             bool touchesAir = false;
-            members.Clear();
+            int top = 0;
             component[s] = count;
-            stack.Push(s);
-            while (stack.Count > 0)
+            stack[top++] = s;
+            while (top > 0)
             {
-                int u = stack.Pop();
-                members.Add(u);
-                int i = rows[u], x = i % nx, y = i / nx % ny, z = i / (nx * ny);
+                int i = rows[stack[--top]], x = i % nx, y = i / nx % ny, z = i / (nx * ny);
                 // a fluid cell's row sum is its number of air neighbours
                 void Visit(bool inside, int j)
                 {
                     if (!inside) return;
-                    if (cellsOf[j] == CellType.Air) touchesAir = true;
-                    else if (unknown[j] >= 0 && component[unknown[j]] < 0) { component[unknown[j]] = count; stack.Push(unknown[j]); }
+                    if (kind[j] == CellType.Air) touchesAir = true;
+                    else if (unknown[j] >= 0 && component[unknown[j]] < 0) { component[unknown[j]] = count; stack[top++] = unknown[j]; }
                 }
                 Visit(x > 0, i - 1); Visit(x < nx - 1, i + 1);
                 Visit(y > 0, i - nx); Visit(y < ny - 1, i + nx);
                 Visit(z > 0, i - nx * ny); Visit(z < nz - 1, i + nx * ny);
             }
-            if (!touchesAir) { members.Sort(); singular.Add(members.ToArray()); }
+            if (!touchesAir) singularIds.Add(count);
             count++;
         }
-        singular.Sort((p, q) => p[0].CompareTo(q[0]));
+        // members of the singular components, ascending (components are numbered in the order of their first unknown)
+        var singular = new List<int[]>(singularIds.Count);
+        if (singularIds.Count > 0)
+        {
+            var index = new int[count]; // component -> its place among the singular ones, or -1
+            Array.Fill(index, -1);
+            var sizes = new int[singularIds.Count];
+            for (int j = 0; j < singularIds.Count; j++) index[singularIds[j]] = j;
+            foreach (int c in component) if (index[c] >= 0) sizes[index[c]]++;
+            for (int j = 0; j < sizes.Length; j++) singular.Add(new int[sizes[j]]);
+            Array.Clear(sizes);
+            for (int u = 0; u < component.Length; u++) if (index[component[u]] is int j and >= 0) singular[j][sizes[j]++] = u;
+        }
 
         bool everyFluidCellIsUnknown = rows.Length == grid.FluidCount;
         CsrMatrix Assemble()
