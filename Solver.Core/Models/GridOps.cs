@@ -28,7 +28,7 @@ public static class GridOps
         {
             // planes in parallel (the lambda cannot capture spans: pointers, valid inside fixed)
             float* fp = finePointer, cp = coarsePointer;
-            Parallel.For(0, c.Nz, z => PoolPlane(new ReadOnlySpan<float>(fp, f.Nx * f.Ny * f.Nz), f, c, new Span<float>(cp, c.Nx * c.Ny * c.Nz), z));
+            ForPlanes(c.Nz, f.Nx * f.Ny * f.Nz, z => PoolPlane(new ReadOnlySpan<float>(fp, f.Nx * f.Ny * f.Nz), f, c, new Span<float>(cp, c.Nx * c.Ny * c.Nz), z));
         }
     }
 
@@ -60,7 +60,7 @@ public static class GridOps
     {
         if (skip.Length != z.Length) throw new ArgumentException($"mix: skip has {skip.Length} entries, z {z.Length}");
         const int block = 1 << 16;
-        Parallel.For(0, (z.Length + block - 1) / block, k =>
+        ForPlanes((z.Length + block - 1) / block, z.Length, k =>
         {
             int start = k * block, end = Math.Min(z.Length, start + block), i = start;
             if (Vector.IsHardwareAccelerated)
@@ -74,6 +74,16 @@ public static class GridOps
         });
     }
 
+    /// <summary>Below this many cells a level runs on the calling thread: fork and join (and the task state each
+    /// parallel loop allocates) cost more than a second core gains on the coarse levels of a V-cycle.</summary>
+    internal const int ParallelCells = 1 << 16;
+
+    static void ForPlanes(int planes, int cells, Action<int> body)
+    {
+        if (cells < ParallelCells) for (int z = 0; z < planes; z++) body(z);
+        else Parallel.For(0, planes, body);
+    }
+
     /// <summary>fine = trilinear interpolation of coarse onto (2 c) cells, align_corners = false, cropped to the fine size.</summary>
     public static unsafe void UpsampleInto(float[] coarse, (int Nx, int Ny, int Nz) c, (int Nx, int Ny, int Nz) f, float[] fine)
     {
@@ -82,7 +92,7 @@ public static class GridOps
         var (xi, xw) = Weights(c.Nx, f.Nx);
         var (yi, yw) = Weights(c.Ny, f.Ny);
         var (zi, zw) = Weights(c.Nz, f.Nz);
-        Parallel.For(0, f.Nz, z =>
+        ForPlanes(f.Nz, f.Nx * f.Ny * f.Nz, z =>
         {
             fixed (float* cp = coarse, fp = fine)
             fixed (int* xip = xi)
@@ -138,7 +148,7 @@ public static class GridOps
         if (slot.Length < nx * ny * nz || v.Length < nx * ny * nz || y.Length < nx * ny * nz)
             throw new ArgumentException($"a {nx}x{ny}x{nz} grid needs a stencil, a v and a y value per cell");
         int width = Vector.IsHardwareAccelerated ? Vector<float>.Count : int.MaxValue / 2; // no vector path without SIMD
-        Parallel.For(0, nz, z =>
+        ForPlanes(nz, nx * ny * nz, z =>
         {
             Span<int> rowOffset = stackalloc int[9];
             for (int r = 0; r < 9; r++) rowOffset[r] = ((r / 3 - 1) * ny + (r % 3 - 1)) * nx;

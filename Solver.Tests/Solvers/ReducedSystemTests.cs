@@ -1,3 +1,4 @@
+using Dcdm.Poisson;
 using Dcdm.Solvers;
 using Dcdm.Sparse;
 
@@ -62,5 +63,49 @@ public class ReducedSystemTests
         Assert.That(system.ComponentCount, Is.EqualTo(count));
         Assert.That(system.SingularComponents, Is.EqualTo(expectedSingular));
         Assert.That(system.SingularComponents, Has.Count.GreaterThan(1), "the graph has several singular components to tell apart");
+    }
+    /// <summary>
+    /// Random cell flags (solid, fluid, air; isolated fluid cells and closed pockets appear at these densities):
+    /// the view built from the grid without a matrix equals the view built from the grid's full-grid matrix.
+    /// </summary>
+    [TestCase(1, 0.45, 0.05)]
+    [TestCase(2, 0.3, 0.0)]
+    [TestCase(3, 0.6, 0.1)]
+    public void TheViewFromAGridEqualsTheViewFromItsMatrix(int seed, double solid, double air)
+    {
+        var rng = new Random(seed);
+        var cells = Enumerable.Range(0, 9 * 8 * 7).Select(_ => rng.NextDouble() switch
+        {
+            var u when u < solid => CellType.Solid,
+            var u when u < solid + air => CellType.Air,
+            _ => CellType.Fluid,
+        }).ToArray();
+        var grid = new PoissonGrid(9, 8, 7, cells);
+        var fromMatrix = new ReducedSystem(grid.ToCsr(GridMatrixLayout.FullGrid));
+        var fromGrid = ReducedSystem.FromGrid(grid);
+        Assert.That(fromGrid.FullSize, Is.EqualTo(fromMatrix.FullSize));
+        Assert.That(fromGrid.Active, Is.EqualTo(fromMatrix.Active));
+        Assert.That(fromGrid.ComponentCount, Is.EqualTo(fromMatrix.ComponentCount));
+        Assert.That(fromGrid.SingularComponents, Is.EqualTo(fromMatrix.SingularComponents));
+        Assert.That(fromMatrix.SingularComponents, Is.Not.Empty, "the case has closed pockets");
+        Assert.That(fromGrid.NonPositiveDiagonalRow, Is.EqualTo(-1));
+        var (a, b) = (fromGrid.Matrix, fromMatrix.Matrix);
+        Assert.That(a.RowPointers, Is.EqualTo(b.RowPointers));
+        Assert.That(a.ColumnIndices, Is.EqualTo(b.ColumnIndices));
+        Assert.That(a.Values, Is.EqualTo(b.Values));
+
+        // the full-layout projection equals the compact one scattered back
+        var v = Enumerable.Range(0, grid.CellCount).Select(i => Math.Sin(i)).ToArray();
+        var onRows = new double[grid.CellCount];
+        var compact = new double[fromMatrix.Unknowns];
+        var (p1, n1) = fromGrid.PrepareRightHandSideOnRows(v, onRows);
+        var (p2, n2) = fromMatrix.PrepareRightHandSide(v, compact);
+        var scattered = new double[grid.CellCount];
+        fromMatrix.Prolong(compact, scattered);
+        Assert.That(onRows, Is.EqualTo(scattered).Within(1e-12));
+        Assert.That(n1, Is.EqualTo(n2).Within(1e-12));
+        Assert.That(p1!.SingularComponents, Is.EqualTo(p2!.SingularComponents));
+        Assert.That(p1.RemovedNorm, Is.EqualTo(p2.RemovedNorm).Within(1e-12));
+        Assert.That(p1.OriginalNorm, Is.EqualTo(p2.OriginalNorm).Within(1e-12));
     }
 }
