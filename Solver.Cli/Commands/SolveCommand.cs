@@ -14,7 +14,7 @@ namespace Dcdm.Cli.Commands;
 /// <summary>dcdm solve A.mtx: reads a matrix, solves, reports; exit 0 converged, 1 not, 2 bad input.</summary>
 public static class SolveCommand
 {
-    static readonly string[] Methods = ["cg", "pcg-jacobi", "pcg-ic0", "dcdm"];
+    static readonly string[] Methods = [.. SolverCatalog.MethodNames];
 
     public static Command Create(CliConsole console)
     {
@@ -69,52 +69,33 @@ public static class SolveCommand
             a.Multiply(exact, b);
         }
 
-        if (s.Method == "dcdm") return Finish(console, s, a, b, exact, SolveDcdm(console, s, a, b, cancellation));
-        var kind = s.Method switch
-        {
-            "cg" => PreconditionerKind.None,
-            "pcg-jacobi" => PreconditionerKind.Jacobi,
-            "pcg-ic0" => PreconditionerKind.IncompleteCholesky,
-            _ => throw new System.Diagnostics.UnreachableException($"--method '{s.Method}' passed the parser's check"),
-        };
-        SolveResult result;
+        var method = SolverCatalog.Parse(s.Method);
+        // the grid of a voxel matrix: dcdm needs it, the device's cg runs matrix-free on it
+        var grid = method == SolveMethod.Dcdm
+            ? FindGrid(s, a, requiredBy: "--method dcdm needs a 7-point voxel Poisson matrix; use --method cg or pcg-ic0 for other matrices")!.Grid
+            : s.Device != "cpu" && method == SolveMethod.Cg && a.Rows > 1 ? FindGrid(s, a, requiredBy: null)?.Grid : null;
+        var model = method == SolveMethod.Dcdm ? Models.Load(s.Model is null ? DefaultModel.Load() : ModelFile.Read(s.Model)) : null;
         var x = new double[a.Rows];
-        Func<ReducedSystem> system; // needed only for the error against a known x: built then
-        using (var gpu = OpenDevice(s.Device, kind))
+        SolveResult result;
+        using (var gpu = OpenDevice(s.Device, method == SolveMethod.PcgIc0 ? PreconditionerKind.IncompleteCholesky : PreconditionerKind.None))
         using (var progress = new ProgressLine(console, s.Method))
         {
             var options = new SolverOptions { Tolerance = s.Tolerance, MaxIterations = s.MaxIterations, Monitor = progress.Report };
-            try
-            {
-                if (gpu is null)
-                {
-                    var solver = new ConjugateGradient(a, kind, options);
-                    system = () => solver.System;
-                    result = solver.Solve(b, x, cancellation);
-                }
-                else if (kind == PreconditionerKind.None && a.Rows > 1 && FindGrid(s, a, requiredBy: null) is { } voxels)
-                {
-                    // a voxel Poisson matrix: the matrix-free grid CG (one byte of operator per cell, float32 steps)
-                    var grid = voxels.Grid;
-                    using var solver = new GpuGridConjugateGradient(gpu, grid, options);
-                    system = () => new ReducedSystem(a);
-                    var xFull = new double[grid.CellCount];
-                    result = solver.Solve(voxels.Compact ? grid.ToGrid(b) : b, xFull, cancellation);
-                    (voxels.Compact ? grid.ToCompact(xFull) : xFull).CopyTo(x, 0);
-                }
-                else
-                {
-                    using var solver = new GpuConjugateGradient(gpu, a, kind, options);
-                    var reduced = solver.System;
-                    system = () => reduced;
-                    result = solver.Solve(b, x, cancellation);
-                }
-            }
+            var catalog = new SolverCatalog(gpu is null ? null : new GpuSolvers(gpu));
+            ILinearSolver solver;
+            try { solver = catalog.Create(method, new SolverInput(a, grid), options, model, s.K); }
             catch (InvalidSystemException e) { throw new UsageException($"{s.Matrix}: {e.Message}; nothing was solved"); }
+            using (solver as IDisposable)
+            {
+                ReleaseSetupGarbage();
+                result = solver.Solve(b, x, cancellation);
+            }
         }
-
-        return Finish(console, s, a, b, exact, (result, x, system));
+        return Finish(console, s, a, b, exact, (result, x, () => new ReducedSystem(a)));
     }
+
+    /// <summary>The model architectures this program runs: the lean network in C#, the others through TorchSharp.</summary>
+    static readonly DirectionModels Models = new DirectionModels().With(Training.Networks.PaperNetwork.ArchitectureName, Training.Networks.TorchDirectionModel.Load);
 
     static int Finish(CliConsole console, Settings s, CsrMatrix a, double[] b, double[]? exact, (SolveResult result, double[] x, Func<ReducedSystem> system) solved)
     {
@@ -150,39 +131,6 @@ public static class SolveCommand
         var inferred = GridOperatorMatch.Infer(a, ParseGrid(s.Grid), out string reason);
         if (inferred is null && requiredBy is not null) throw new UsageException($"{s.Matrix}: {reason}; {requiredBy}");
         return inferred is null ? null : new(inferred, false);
-    }
-
-    /// <summary>DCDM on the grid the matrix is the operator of (full-grid or, with --flags, compact layout).</summary>
-    static (SolveResult, double[], Func<ReducedSystem>) SolveDcdm(CliConsole console, Settings s, CsrMatrix a, double[] b, CancellationToken cancellation)
-    {
-        var (grid, compact) = FindGrid(s, a, requiredBy: "--method dcdm needs a 7-point voxel Poisson matrix; use --method cg or pcg-ic0 for other matrices")!;
-        var file = s.Model is null ? DefaultModel.Load() : ModelFile.Read(s.Model);
-        IDirectionModel model = file.Architecture == LeanDirectionModel.ArchitectureName
-            ? new LeanDirectionModel(file)                                   // plain C#, no libtorch
-            : Training.Networks.TorchDirectionModel.Load(file);              // e.g. the paper's network
-        using var progress = new ProgressLine(console, "dcdm");
-        var options = new SolverOptions { Tolerance = s.Tolerance, MaxIterations = s.MaxIterations, Monitor = progress.Report };
-        if (s.Device != "cpu" && OpenDevice(s.Device, PreconditionerKind.None) is { } gpu)
-        {
-            using (gpu)
-            {
-                if (model is not LeanDirectionModel lean)
-                    throw new UsageException($"--device {s.Device}: only the lean network has GPU kernels; run the '{file.Architecture}' model with --device cpu");
-                using var onDevice = new GpuDeepConjugateDirections(gpu, grid, lean, options, s.K);
-                var xDevice = new double[grid.CellCount];
-                var r = onDevice.Solve(compact ? grid.ToGrid(b) : b, xDevice, cancellation);
-                return (r, compact ? grid.ToCompact(xDevice) : xDevice, () => new ReducedSystem(a));
-            }
-        }
-        DeepConjugateDirections solver;
-        // the grid was checked against the matrix entry for entry, so DCDM takes its unknowns from the grid; a compact
-        // matrix is used as is, a full-grid one is not copied into a reduced one
-        try { solver = new DeepConjugateDirections(grid, model, options, s.K, compact ? a : null); }
-        catch (InvalidSystemException e) { throw new UsageException($"{s.Matrix}: {e.Message}; nothing was solved"); }
-        ReleaseSetupGarbage();
-        var xFull = new double[grid.CellCount];
-        var result = solver.Solve(compact ? grid.ToGrid(b) : b, xFull, cancellation);
-        return compact ? (result, grid.ToCompact(xFull), () => new ReducedSystem(a)) : (result, xFull, () => solver.System);
     }
 
     /// <summary>

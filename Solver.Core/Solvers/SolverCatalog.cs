@@ -1,0 +1,58 @@
+using Dcdm.Models;
+
+namespace Dcdm.Solvers;
+
+/// <summary>
+/// The one place that decides which solver serves a method on an input, on the CPU or on an accelerator
+/// (given as <see cref="IDeviceSolvers"/>). The command line, the benchmark and library users go through it.
+/// Whatever it returns takes b and x in the input's layout (one entry per matrix row).
+/// </summary>
+public sealed class SolverCatalog(IDeviceSolvers? device = null)
+{
+    /// <summary>Method names as users type them, in the order of <see cref="SolveMethod"/>.</summary>
+    public static IReadOnlyList<string> MethodNames { get; } = ["cg", "pcg-jacobi", "pcg-ic0", "dcdm"];
+
+    public static string NameOf(SolveMethod method) => MethodNames[(int)method];
+
+    /// <exception cref="ArgumentException">Not one of <see cref="MethodNames"/>.</exception>
+    public static SolveMethod Parse(string name)
+    {
+        int i = MethodNames.ToList().IndexOf(name);
+        return i >= 0 ? (SolveMethod)i : throw new ArgumentException($"unknown method '{name}'; expected one of {string.Join(", ", MethodNames)}", nameof(name));
+    }
+
+    /// <summary>The accelerator the catalog's solvers run on, or null for the CPU.</summary>
+    public IDeviceSolvers? Device => device;
+
+    /// <param name="model">The direction model (dcdm only).</param>
+    /// <param name="previousDirections">dcdm's k.</param>
+    /// <exception cref="InvalidSystemException">The method does not apply to this input (or not on this device); the message says what does.</exception>
+    public ILinearSolver Create(SolveMethod method, SolverInput input, SolverOptions? options = null, IDirectionModel? model = null, int previousDirections = 2)
+    {
+        options ??= SolverOptions.Default;
+        if (method == SolveMethod.Dcdm)
+        {
+            if (input.Grid is null)
+                throw new InvalidSystemException("dcdm needs a 7-point voxel Poisson matrix and its grid (cell flags); cg, pcg-jacobi and pcg-ic0 solve any SPD matrix");
+            if (model is null) throw new ArgumentNullException(nameof(model), "dcdm needs a direction model");
+        }
+        if (device is not null)
+        {
+            var onDevice = device.Create(method, input, options, model, previousDirections, out string reason)
+                ?? throw new InvalidSystemException($"{NameOf(method)} on {device.Name}: {reason}");
+            return InInputLayout(onDevice, input);
+        }
+        return method switch
+        {
+            SolveMethod.Cg => new ConjugateGradient(input.Matrix, PreconditionerKind.None, options),
+            SolveMethod.PcgJacobi => new ConjugateGradient(input.Matrix, PreconditionerKind.Jacobi, options),
+            SolveMethod.PcgIc0 => new ConjugateGradient(input.Matrix, PreconditionerKind.IncompleteCholesky, options),
+            // the grid was checked against the matrix: a compact matrix is DCDM's as is, a full-grid one is not copied
+            _ => InInputLayout(new DeepConjugateDirections(input.Grid!, model!, options, previousDirections, input.IsCompact ? input.Matrix : null), input),
+        };
+    }
+
+    /// <summary>A solver working on the grid's cells, made to take the input's vectors.</summary>
+    static ILinearSolver InInputLayout(ILinearSolver solver, SolverInput input) =>
+        input.Grid is not null && input.IsCompact && solver.Size == input.Grid.CellCount ? new CompactGridSolver(solver, input.Grid) : solver;
+}

@@ -1,0 +1,35 @@
+using Dcdm.Gpu.Devices;
+using Dcdm.Models;
+using Dcdm.Solvers;
+
+namespace Dcdm.Gpu.Solvers;
+
+/// <summary>
+/// What an accelerator offers the <see cref="SolverCatalog"/>: a voxel matrix with its grid gets the matrix-free
+/// grid CG (cg) or DCDM on the device (dcdm, lean network); other matrices the CSR CG or Jacobi-PCG in double.
+/// IC(0) has no device form. The device is borrowed: its owner disposes it after the solvers.
+/// </summary>
+public sealed class GpuSolvers(GpuDevice device) : IDeviceSolvers
+{
+    public string Name => device.Name;
+
+    public ILinearSolver? Create(SolveMethod method, SolverInput input, SolverOptions options, IDirectionModel? model, int previousDirections, out string reason)
+    {
+        reason = "";
+        switch (method)
+        {
+            case SolveMethod.PcgIc0:
+                reason = "IC(0) runs on the CPU only (sequential triangular solves); use cg or pcg-jacobi on the device";
+                return null;
+            case SolveMethod.Dcdm when model is not LeanDirectionModel:
+                reason = $"only the lean network has device kernels ({model?.Description ?? "no model"}); run it on the CPU";
+                return null;
+            case SolveMethod.Dcdm:
+                return new GpuDeepConjugateDirections(device, input.Grid!, (LeanDirectionModel)model!, options, previousDirections);
+            case SolveMethod.Cg when input.Grid is not null && input.Matrix.Rows > 1:
+                return new GpuGridConjugateGradient(device, input.Grid, options); // one byte of operator per cell, float32 steps
+            default:
+                return new GpuConjugateGradient(device, input.Matrix, method == SolveMethod.PcgJacobi ? PreconditionerKind.Jacobi : PreconditionerKind.None, options);
+        }
+    }
+}

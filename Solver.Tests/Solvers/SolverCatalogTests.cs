@@ -1,0 +1,95 @@
+using Dcdm.Gpu.Devices;
+using Dcdm.Gpu.Solvers;
+using Dcdm.Models;
+using Dcdm.Poisson;
+using Dcdm.Solvers;
+
+namespace Dcdm.Tests.Solvers;
+
+public class SolverCatalogTests
+{
+    static readonly PoissonGrid Grid = PoissonDomains.RandomObstacles(10, 9, 8, 0.2, seed: 3);
+    static readonly IDirectionModel Lean = new LeanDirectionModel(ModelFile.Read(TestData.Model("lean.safetensors")));
+
+    /// <summary>||b - A x|| / ||b|| with the input's own matrix (every row of these grids is an unknown or all zero).</summary>
+    static double Residual(SolverInput input, double[] b, double[] x)
+    {
+        var ax = new double[b.Length];
+        input.Matrix.Multiply(x, ax);
+        return Math.Sqrt(b.Zip(ax, (u, v) => (u - v) * (u - v)).Sum() / b.Sum(u => u * u));
+    }
+
+    static IEnumerable<TestCaseData> CpuCases()
+    {
+        foreach (var method in Enum.GetValues<SolveMethod>())
+            foreach (bool compact in new[] { false, true })
+                yield return new TestCaseData(method, compact).SetArgDisplayNames(SolverCatalog.NameOf(method), compact ? "compact" : "full grid");
+    }
+
+    [TestCaseSource(nameof(CpuCases))]
+    public void EveryMethodSolvesTheInputInItsOwnLayout(SolveMethod method, bool compact)
+    {
+        var input = new SolverInput(Grid.ToCsr(compact ? GridMatrixLayout.Compact : GridMatrixLayout.FullGrid), Grid);
+        Assert.That(input.IsCompact, Is.EqualTo(compact));
+        var full = RightHandSides.VelocityDivergence(Grid, 2);
+        var b = compact ? Grid.ToCompact(full) : full;
+        var solver = new SolverCatalog().Create(method, input, new SolverOptions { Tolerance = 1e-8 }, Lean);
+        Assert.That(solver.Size, Is.EqualTo(input.Matrix.Rows), "b and x in the input's layout");
+        Assert.That(solver.Method, Does.StartWith(SolverCatalog.NameOf(method)));
+        var x = new double[b.Length];
+        var result = solver.Solve(b, x);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(Residual(input, b, x), Is.LessThanOrEqualTo(1.01e-8));
+    }
+
+    [Test]
+    public void DcdmWithoutAGridIsRefusedWithTheMethodsThatApply()
+    {
+        var input = new SolverInput(Grid.ToCsr(GridMatrixLayout.FullGrid));
+        var e = Assert.Throws<InvalidSystemException>(() => new SolverCatalog().Create(SolveMethod.Dcdm, input, model: Lean));
+        Assert.That(e!.Message, Does.Contain("cg, pcg-jacobi and pcg-ic0"));
+        Assert.That(e.Message, Does.Not.Contain("--"), "library messages name no command-line flags");
+    }
+
+    [Test]
+    public void NamesParseBackAndUnknownNamesAreRefused()
+    {
+        foreach (var method in Enum.GetValues<SolveMethod>()) Assert.That(SolverCatalog.Parse(SolverCatalog.NameOf(method)), Is.EqualTo(method));
+        Assert.That(SolverCatalog.MethodNames, Has.Count.EqualTo(Enum.GetValues<SolveMethod>().Length));
+        Assert.Throws<ArgumentException>(() => SolverCatalog.Parse("lu"));
+    }
+
+    [Test]
+    public void OnADeviceAVoxelInputGetsTheGridSolverAndIc0IsRefused()
+    {
+        using var device = GpuDevice.Open(DeviceKind.Cpu);
+        var catalog = new SolverCatalog(new GpuSolvers(device));
+        var input = new SolverInput(Grid.ToCsr(GridMatrixLayout.Compact), Grid);
+        var b = Grid.ToCompact(RightHandSides.VelocityDivergence(Grid, 2));
+        using (var cg = (IDisposable)catalog.Create(SolveMethod.Cg, input, new SolverOptions { Tolerance = 1e-8 }))
+        {
+            var solver = (ILinearSolver)cg;
+            Assert.That(solver.Method, Does.StartWith("cg (grid"));
+            var x = new double[b.Length];
+            Assert.That(solver.Solve(b, x).Status, Is.EqualTo(SolveStatus.Converged));
+            Assert.That(Residual(input, b, x), Is.LessThanOrEqualTo(1.01e-8));
+        }
+        var e = Assert.Throws<InvalidSystemException>(() => catalog.Create(SolveMethod.PcgIc0, input));
+        Assert.That(e!.Message, Does.Contain("CPU only"));
+        using var general = (IDisposable)catalog.Create(SolveMethod.PcgJacobi, new SolverInput(input.Matrix));
+        Assert.That(general, Is.InstanceOf<GpuConjugateGradient>());
+    }
+
+    [Test]
+    public void DirectionModelsLoadTheRegisteredArchitecturesOnly()
+    {
+        var models = new DirectionModels();
+        Assert.That(models.Architectures, Is.EquivalentTo(new[] { "lean" }));
+        Assert.That(models.Load(ModelFile.Read(TestData.Model("lean.safetensors"))), Is.InstanceOf<LeanDirectionModel>());
+        var other = ModelFile.Read(TestData.Model("lean.safetensors"));
+        other.Metadata["architecture"] = "paper";
+        var e = Assert.Throws<ModelFileException>(() => models.Load(other));
+        Assert.That(e!.Message, Does.Contain("'paper'").And.Contain("lean"));
+        Assert.That(models.With("paper", _ => Lean).Load(other), Is.SameAs(Lean));
+    }
+}
