@@ -40,7 +40,7 @@ public sealed class Trainer
         {
             LeanDirectionModel.ArchitectureName => new LeanNetwork(_o.Channels),
             PaperNetwork.ArchitectureName => new PaperNetwork(),
-            _ => throw new ArgumentException($"--arch '{_o.Architecture}': expected lean or paper"),
+            _ => throw new ArgumentException($"architecture '{_o.Architecture}': expected lean or paper"),
         };
         var optimizer = optim.Adam(network.parameters(), _o.LearningRate);
         int stepsPerEpoch = data.Domains.Sum(d => d.Count) / _o.BatchSize;

@@ -100,7 +100,7 @@ public static class BenchCommand
         GC.KeepAlive(sink);
 
         // The lean network's C# engine: the stencils once per geometry, then one direction per iteration
-        var model = new LeanDirectionModel(DefaultModel.Load());
+        var model = new LeanDirectionModel(LeanDirectionModel.ShippedFile());
         LeanStencils? stencils = null;
         rows.Add(new("lean stencils for the geometry (setup)", Best(repeat, () => stencils = model.Stencils(grid)), 0,
             "predicted from the cell flags once per geometry"));
@@ -305,7 +305,7 @@ public static class BenchCommand
     /// <summary>DCDM with the shipped lean model, every vector on the device.</summary>
     static void DcdmRows(GpuDevice gpu, PoissonGrid grid, int repeat, double tol, List<Row> rows, CancellationToken cancellation)
     {
-        var model = new LeanDirectionModel(DefaultModel.Load());
+        var model = new LeanDirectionModel(LeanDirectionModel.ShippedFile());
         var b = RightHandSides.VelocityDivergence(grid, 1);
         using var solver = new GpuDeepConjugateDirections(gpu, grid, model, new SolverOptions { Tolerance = tol });
         SolveResult? best = null;

@@ -14,9 +14,9 @@ public static class ModelCommand
         info.SetAction((parse, cancellation) =>
         {
             string path = parse.GetValue(file)!;
-            var model = path == "default" ? DefaultModel.Load() : ModelFile.Read(path);
+            var model = path == "default" ? LeanDirectionModel.ShippedFile() : ModelFile.Read(path);
             var o = console.Out;
-            o.WriteLine($"file          {(path == "default" ? DefaultModel.Name + " (embedded)" : path)}");
+            o.WriteLine($"file          {(path == "default" ? LeanDirectionModel.ShippedName + " (embedded)" : path)}");
             o.WriteLine($"architecture  {model.Architecture}");
             long parameters = model.Tensors.Values.Sum(t => t.Count);
             o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"parameters    {parameters}"));

@@ -74,7 +74,7 @@ public static class SolveCommand
         var grid = method == SolveMethod.Dcdm
             ? FindGrid(s, a, requiredBy: "--method dcdm needs a 7-point voxel Poisson matrix; use --method cg or pcg-ic0 for other matrices")!.Grid
             : s.Device != "cpu" && method == SolveMethod.Cg && a.Rows > 1 ? FindGrid(s, a, requiredBy: null)?.Grid : null;
-        var model = method == SolveMethod.Dcdm ? Models.Load(s.Model is null ? DefaultModel.Load() : ModelFile.Read(s.Model)) : null;
+        var model = method == SolveMethod.Dcdm ? Models.Load(s.Model is null ? LeanDirectionModel.ShippedFile() : ModelFile.Read(s.Model)) : null;
         var x = new double[a.Rows];
         SolveResult result;
         using (var gpu = OpenDevice(s.Device, method == SolveMethod.PcgIc0 ? PreconditionerKind.IncompleteCholesky : PreconditionerKind.None))
@@ -164,7 +164,9 @@ public static class SolveCommand
             return null;
         }
         if (device == "ilgpu-cpu") return GpuDevice.Open(DeviceKind.Cpu);
-        var opened = GpuDevice.Open(device == "gpu" ? DeviceKind.Gpu : DeviceKind.Auto);
+        GpuDevice opened;
+        try { opened = GpuDevice.Open(device == "gpu" ? DeviceKind.Gpu : DeviceKind.Auto); }
+        catch (NoGpuException e) { throw new UsageException($"--device {device}: {e.Message.Split(';')[0]} (see 'dcdm info'); use --device cpu or auto"); }
         if (opened.IsGpu) return opened;
         opened.Dispose(); // auto without a GPU: the plain CPU path beats ILGPU's CPU emulator
         return null;

@@ -57,6 +57,22 @@ public sealed class LeanDirectionModel : IDirectionModel
 
     public IDirection Bind(PoissonGrid grid) => new LeanDirection(Stencils(grid));
 
+    /// <summary>Where the shipped model came from (the file embedded in this assembly).</summary>
+    public const string ShippedName = "data/models/lean.safetensors";
+
+    /// <summary>The shipped model's file, embedded in this assembly (what <c>dcdm train</c> made; README, DCDM).</summary>
+    public static ModelFile ShippedFile()
+    {
+        using var stream = typeof(LeanDirectionModel).Assembly.GetManifestResourceStream("lean.safetensors")
+            ?? throw new InvalidOperationException($"the shipped model is not embedded in this build ({ShippedName} missing at build time)");
+        using var memory = new MemoryStream();
+        stream.CopyTo(memory);
+        return ModelFile.Parse(memory.ToArray(), ShippedName);
+    }
+
+    /// <summary>The shipped model, ready to bind.</summary>
+    public static LeanDirectionModel Shipped() => new(ShippedFile());
+
     /// <summary>Everything of the network that depends only on the geometry: the stencils of every level.</summary>
     public LeanStencils Stencils(PoissonGrid grid)
     {

@@ -49,7 +49,7 @@ public sealed class GpuDevice : IDisposable
             Device device = kind switch
             {
                 DeviceKind.Cpu => cpu,
-                DeviceKind.Gpu => gpu ?? throw new NoGpuException("--device gpu: no CUDA or OpenCL GPU was found (see 'dcdm info'); use --device cpu or auto"),
+                DeviceKind.Gpu => gpu ?? throw new NoGpuException("no CUDA or OpenCL GPU was found; DeviceKind.Cpu opens ILGPU's CPU accelerator (for checks), or use the CPU solvers"),
                 _ => gpu ?? cpu,
             };
             return new GpuDevice(context, device.CreateAccelerator(context), optimization);
