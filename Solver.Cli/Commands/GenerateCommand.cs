@@ -56,7 +56,7 @@ public static class GenerateCommand
             string description = $"dcdm generate --domain {parse.GetValue(domain)} --size {nx},{ny},{nz} --rhs {parse.GetValue(rhs)} --seed {s} --layout {parse.GetValue(layout)}";
             MatrixMarketWriter.WriteMatrix(Path.Combine(dir, "A.mtx"), a, symmetric: true, description);
             MatrixMarketWriter.WriteVector(Path.Combine(dir, "b.mtx"), full ? b : grid.ToCompact(b), description);
-            grid.WriteFlags(Path.Combine(dir, "flags.bin"));
+            CellFlagsFile.Write(grid, Path.Combine(dir, "flags.bin"));
             console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"wrote {Path.Combine(dir, "A.mtx")} ({a.Rows} rows, {a.NonZeros} nonzeros, {grid.FluidCount} fluid cells), b.mtx and flags.bin ({nx} x {ny} x {nz})"));
             return ExitCode.Converged;

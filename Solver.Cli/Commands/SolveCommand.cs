@@ -122,7 +122,7 @@ public static class SolveCommand
     {
         if (s.Flags is not null)
         {
-            var grid = PoissonGrid.ReadFlags(s.Flags);
+            var grid = CellFlagsFile.Read(s.Flags);
             bool compact = a.Rows == grid.FluidCount && a.Rows != grid.CellCount;
             if (!GridOperatorMatch.Matches(grid, a, compact ? GridMatrixLayout.Compact : GridMatrixLayout.FullGrid, out string why))
                 throw new UsageException($"{s.Matrix}: {why} ({s.Flags}); {requiredBy ?? "leave out --flags to solve it as a general sparse matrix"}");

@@ -1,6 +1,3 @@
-using System.Text;
-using Dcdm.Sparse;
-
 namespace Dcdm.Poisson;
 
 /// <summary>
@@ -9,7 +6,7 @@ namespace Dcdm.Poisson;
 /// diagonal = number of non-solid face neighbours and -1 to each fluid neighbour; air
 /// neighbours add to the diagonal only (p = 0 there), solid ones and the grid boundary add nothing.
 /// </summary>
-public sealed class PoissonGrid : ILinearOperator
+public sealed class PoissonGrid
 {
     public int Nx { get; }
     public int Ny { get; }
@@ -37,7 +34,6 @@ public sealed class PoissonGrid : ILinearOperator
         return new PoissonGrid(nx, ny, nz, cells);
     }
 
-    public int Size => CellCount;
     public ReadOnlySpan<CellType> Cells => _cells;
     public int Index(int x, int y, int z) => x + Nx * (y + Ny * z);
     public CellType this[int x, int y, int z] => _cells[Index(x, y, z)];
@@ -129,51 +125,6 @@ public sealed class PoissonGrid : ILinearOperator
         if (t == CellType.Fluid) off += x[j];
     }
 
-    /// <summary>Assembles the 7-point operator as CSR in the chosen layout.</summary>
-    public CsrMatrix ToCsr(GridMatrixLayout layout = GridMatrixLayout.Compact)
-    {
-        bool full = layout == GridMatrixLayout.FullGrid;
-        var compact = CompactIndex;
-        var fluid = FluidCells;
-        int rows = full ? CellCount : fluid.Length;
-        var ptr = new int[rows + 1];
-        var cols = new int[(long)fluid.Length * 7 > int.MaxValue ? throw new InvalidOperationException("grid too large for CSR") : fluid.Length * 7];
-        var vals = new double[cols.Length];
-        int w = 0, r = 0;
-        Span<int> nb = stackalloc int[6];
-        for (int z = 0; z < Nz; z++)
-            for (int y = 0; y < Ny; y++)
-                for (int x = 0; x < Nx; x++)
-                {
-                    int i = Index(x, y, z);
-                    if (_cells[i] != CellType.Fluid)
-                    {
-                        if (full) ptr[++r] = w;
-                        continue;
-                    }
-                    int count = 0;
-                    if (z > 0) nb[count++] = i - Nx * Ny;
-                    if (y > 0) nb[count++] = i - Nx;
-                    if (x > 0) nb[count++] = i - 1;
-                    int diagSlot = count;
-                    if (x < Nx - 1) nb[count++] = i + 1;
-                    if (y < Ny - 1) nb[count++] = i + Nx;
-                    if (z < Nz - 1) nb[count++] = i + Nx * Ny;
-                    // neighbours are in ascending index order; the diagonal sits between lower and upper ones
-                    int diag = 0;
-                    for (int k = 0; k < count; k++) if (_cells[nb[k]] != CellType.Solid) diag++;
-                    int self = full ? i : compact[i];
-                    for (int k = 0; k <= count; k++)
-                    {
-                        if (k == diagSlot) { cols[w] = self; vals[w] = diag; w++; }
-                        if (k < count && _cells[nb[k]] == CellType.Fluid) { cols[w] = full ? nb[k] : compact[nb[k]]; vals[w] = -1; w++; }
-                    }
-                    ptr[++r] = w;
-                }
-        Array.Resize(ref cols, w); Array.Resize(ref vals, w);
-        return new CsrMatrix(rows, rows, ptr, cols, vals);
-    }
-
     /// <summary>Expands a compact vector (one entry per fluid cell) to the grid, 0 elsewhere.</summary>
     public double[] ToGrid(ReadOnlySpan<double> compact)
     {
@@ -192,38 +143,5 @@ public sealed class PoissonGrid : ILinearOperator
         var c = new double[fluid.Length];
         for (int k = 0; k < fluid.Length; k++) c[k] = grid[fluid[k]];
         return c;
-    }
-
-    /// <summary>
-    /// Writes the flags file: one text line "dcdm-flags nx ny nz", then one byte per cell in grid
-    /// order (0 solid, 1 fluid, 2 air).
-    /// </summary>
-    public void WriteFlags(string path)
-    {
-        using var f = File.Create(path);
-        f.Write(Encoding.ASCII.GetBytes($"dcdm-flags {Nx} {Ny} {Nz}\n"));
-        f.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_cells.AsSpan()));
-    }
-
-    /// <summary>Reads a flags file written by <see cref="WriteFlags"/>.</summary>
-    public static PoissonGrid ReadFlags(string path)
-    {
-        byte[] data = File.ReadAllBytes(path);
-        int nl = Array.IndexOf(data, (byte)'\n');
-        string header = nl > 0 ? Encoding.ASCII.GetString(data, 0, Math.Min(nl, 200)) : "";
-        var parts = header.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length != 4 || parts[0] != "dcdm-flags" || !int.TryParse(parts[1], out int nx) || !int.TryParse(parts[2], out int ny) || !int.TryParse(parts[3], out int nz) || nx < 1 || ny < 1 || nz < 1)
-            throw new InvalidDataException($"{path}:1: expected the header 'dcdm-flags nx ny nz', found '{header}'");
-        long count = (long)nx * ny * nz;
-        if (data.Length - nl - 1 != count)
-            throw new InvalidDataException($"{path}: expected {count} cell bytes after the header for a {nx} x {ny} x {nz} grid, found {data.Length - nl - 1}");
-        var cells = new CellType[count];
-        for (long i = 0; i < count; i++)
-        {
-            byte b = data[nl + 1 + i];
-            if (b > 2) throw new InvalidDataException($"{path}: cell {i} has flag {b}; expected 0 (solid), 1 (fluid) or 2 (air)");
-            cells[i] = (CellType)b;
-        }
-        return new PoissonGrid(nx, ny, nz, cells);
     }
 }

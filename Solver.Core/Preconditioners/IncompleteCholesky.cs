@@ -19,8 +19,6 @@ public sealed class IncompleteCholesky : IPreconditioner
     /// <summary>The diagonal shift s the factorization needed (0 when none).</summary>
     public double Shift { get; }
 
-    public string Name => "ic0";
-
     public IncompleteCholesky(CsrMatrix matrix)
     {
         if (!matrix.IsSquare) throw new ArgumentException($"IC(0) needs a square matrix, got {matrix.Rows} x {matrix.Columns}");

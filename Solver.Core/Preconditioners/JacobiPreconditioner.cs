@@ -18,8 +18,6 @@ public sealed class JacobiPreconditioner : IPreconditioner
         }
     }
 
-    public string Name => "jacobi";
-
     public void Apply(ReadOnlySpan<double> r, Span<double> z)
     {
         var inv = _inverseDiagonal;

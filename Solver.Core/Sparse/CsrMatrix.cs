@@ -4,11 +4,8 @@ namespace Dcdm.Sparse;
 /// Compressed sparse row matrix in double precision: columns sorted and unique within each row.
 /// Immutable in shape; SpMV runs in parallel over row blocks balanced by nonzero count.
 /// </summary>
-public sealed class CsrMatrix : ILinearOperator
+public sealed class CsrMatrix
 {
-    int ILinearOperator.Size => IsSquare ? Rows : throw new InvalidOperationException($"a {Rows} x {Columns} matrix is not a square operator");
-    void ILinearOperator.Apply(ReadOnlySpan<double> x, Span<double> y) => Multiply(x, y);
-
     /// <summary>Row r holds entries RowPointers[r] .. RowPointers[r+1]-1.</summary>
     public int[] RowPointers { get; }
     public int[] ColumnIndices { get; }

@@ -31,7 +31,6 @@ public sealed class GpuConjugateGradient : ILinearSolver, IDisposable
     public string Method { get; }
     public int Size => _system.FullSize;
     public TimeSpan SetupTime { get; }
-    public string DeviceName => _device.Name;
     public ReducedSystem System => _system;
 
     /// <param name="device">The accelerator; the solver borrows it (the caller disposes it).</param>

@@ -14,7 +14,7 @@ public class GridOperatorMatchTests
             var inferred = GridOperatorMatch.Infer(a, (grid.Nx, grid.Ny, grid.Nz), out string why);
             Assert.That(inferred, Is.Not.Null, why);
             Assert.That(inferred!.ToCsr(GridMatrixLayout.FullGrid).Values, Is.EqualTo(a.Values));
-            Assert.That(inferred.FluidCells, Is.EqualTo(grid.FluidCells));
+            Assert.That(inferred!.FluidCells, Is.EqualTo(grid.FluidCells));
         }
     }
 

@@ -91,11 +91,11 @@ public class PoissonGridTests
     {
         var grid = PoissonDomains.FreeSurfaceTank(5, 6, 7, 0.5, 3);
         string path = Path.Combine(TestData.TempFolder(), "flags.bin");
-        grid.WriteFlags(path);
-        var back = PoissonGrid.ReadFlags(path);
+        CellFlagsFile.Write(grid, path);
+        var back = CellFlagsFile.Read(path);
         Assert.That((back.Nx, back.Ny, back.Nz), Is.EqualTo((5, 6, 7)));
         Assert.That(back.Cells.ToArray(), Is.EqualTo(grid.Cells.ToArray()));
         File.WriteAllText(path, "flags 1 2 3\n");
-        Assert.That(Assert.Throws<InvalidDataException>(() => PoissonGrid.ReadFlags(path))!.Message, Does.Contain(path + ":1"));
+        Assert.That(Assert.Throws<InvalidDataException>(() => CellFlagsFile.Read(path))!.Message, Does.Contain(path + ":1"));
     }
 }

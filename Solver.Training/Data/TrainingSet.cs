@@ -52,7 +52,7 @@ public sealed class TrainingSet
                     stream.Write(buffer);
                 }
             }
-            grid.WriteFlags(Path.Combine(folder, $"{name}.flags"));
+            CellFlagsFile.Write(grid, Path.Combine(folder, $"{name}.flags"));
             manifest.Add(new JsonObject
             {
                 ["name"] = name, ["nx"] = grid.Nx, ["ny"] = grid.Ny, ["nz"] = grid.Nz,
@@ -76,7 +76,7 @@ public sealed class TrainingSet
         {
             var o = node!.AsObject();
             string name = o["name"]!.GetValue<string>();
-            var grid = PoissonGrid.ReadFlags(Path.Combine(folder, o["flags"]!.GetValue<string>()));
+            var grid = CellFlagsFile.Read(Path.Combine(folder, o["flags"]!.GetValue<string>()));
             int count = o["count"]!.GetValue<int>();
             string samplesPath = Path.Combine(folder, o["samples"]!.GetValue<string>());
             var bytes = File.ReadAllBytes(samplesPath);
