@@ -20,9 +20,8 @@ namespace Dcdm.Solvers;
 /// </summary>
 public sealed class DeepConjugateDirections : ILinearSolver
 {
-    /// <summary>Iterations over which the residual must fall by <see cref="StallFactor"/>, else IC(0)-PCG takes over.</summary>
-    public int StallWindow { get; init; } = DeepConjugateDirectionsIteration.DefaultStallWindow;
-    public double StallFactor { get; init; } = DeepConjugateDirectionsIteration.DefaultStallFactor;
+    /// <summary>When the rest of a solve goes to the fallback (default: 20 iterations, 2x).</summary>
+    public StallTest Stall { get; init; } = StallTest.Default;
 
     readonly PoissonGrid _grid;
     readonly ReducedSystem _system;
@@ -79,11 +78,9 @@ public sealed class DeepConjugateDirections : ILinearSolver
         _direction.Time = TimeSpan.Zero;
         var result = _frame.Run(b, x, _b, _x, _options, SetupTime, details, (bNorm, history, ct) =>
         {
-            var loop = DeepConjugateDirectionsIteration.Run(_backend, _direction, _vectors, _b, _x, _r, bNorm, StallWindow, StallFactor, _options, history, ct);
-            replaced = loop.ReplacedDirections;
-            return loop.Stalled
-                ? LoopEnd.Stall(loop.Iterations, loop.ResidualReplacements, DeepConjugateDirectionsIteration.StallDescription(StallWindow, StallFactor, loop.Iterations))
-                : LoopEnd.Finished(loop.Outcome!.Value);
+            var (end, replacedDirections) = DeepConjugateDirectionsIteration.Run(_backend, _direction, _vectors, _b, _x, _r, bNorm, Stall, _options, history, ct);
+            replaced = replacedDirections;
+            return end;
         }, _fallback ??= new IncompleteCholeskyFallback(this), cancellation);
         details["replaced directions"] = replaced.ToString(CultureInfo.InvariantCulture);
         details["network time"] = string.Create(CultureInfo.InvariantCulture, $"{_direction.Time.TotalMilliseconds:F1} ms");

@@ -7,29 +7,24 @@ namespace Dcdm.Solvers;
 /// stopping on the true residual. A direction that is NaN, zero, or after orthogonalisation has
 /// q.Aq &lt;= 0 or is nearly orthogonal to r (|cos| &lt; 1e-6) is replaced by r for that step. When the
 /// best residual of the last StallWindow iterations is not StallFactor below the best before them,
-/// the loop stops with <see cref="Stalled"/> set and the solver hands the rest to its classical method.
+/// the loop ends stalled and the solve frame hands the rest to the solver's fallback.
 /// </summary>
 public static class DeepConjugateDirectionsIteration
 {
-    /// <summary>How the loop ended: the outcome (null when it stalled), the iterations, the replaced directions.</summary>
-    public readonly record struct Result(KrylovOutcome? Outcome, int Iterations, int ReplacedDirections, int ResidualReplacements)
-    {
-        public bool Stalled => Outcome is null;
-    }
-
     /// <summary>
     /// Runs the loop on the unknowns: b, x and r are the backend's vectors; q, A q and the kept directions
     /// are <paramref name="vectors"/>' slots (k = vectors.Kept). Allocates nothing proportional to n.
     /// </summary>
-    public static Result Run<TVector>(IVectorBackend<TVector> backend, IDirectionSource<TVector> direction, DirectionVectors<TVector> vectors,
-                                      TVector b, TVector x, TVector r, double bNorm, int stallWindow, double stallFactor,
-                                      SolverOptions options, List<double> history, CancellationToken cancellation)
+    /// <returns>How the loop ended (stalled: the stall test said so), and the directions replaced by r.</returns>
+    public static (LoopEnd End, int ReplacedDirections) Run<TVector>(IVectorBackend<TVector> backend, IDirectionSource<TVector> direction,
+        DirectionVectors<TVector> vectors, TVector b, TVector x, TVector r, double bNorm, StallTest stall,
+        SolverOptions options, List<double> history, CancellationToken cancellation)
     {
         double tol = options.Tolerance * bNorm;
         double rNorm = backend.Residual(b, x, r);
         history.Add(rNorm / bNorm);
         int slots = vectors.Kept + 1, current = 0, kept = 0, replaced = 0, replacements = 0, k = 0;
-        Result End(SolveStatus status, string message, double relative) => new(new(status, k, relative, message, replacements), k, replaced, replacements);
+        (LoopEnd, int) End(SolveStatus status, string message, double relative) => (LoopEnd.Finished(new(status, k, relative, message, replacements)), replaced);
         while (true)
         {
             if (rNorm <= tol)
@@ -41,7 +36,7 @@ public static class DeepConjugateDirectionsIteration
             }
             if (k >= options.MaxIterations) return End(SolveStatus.MaxIterations, $"{k} iterations reached", backend.Residual(b, x, r) / bNorm);
             if (cancellation.IsCancellationRequested) return End(SolveStatus.Cancelled, "cancelled by the caller", backend.Residual(b, x, r) / bNorm);
-            if (Stalled(history, stallWindow, stallFactor)) return new(null, k, replaced, replacements);
+            if (stall.IsStalled(history)) return (LoopEnd.Stall(k, replacements, stall.Describe(k)), replaced);
             k++;
 
             // the kept pairs are the slots before the current one, newest first
@@ -72,26 +67,6 @@ public static class DeepConjugateDirectionsIteration
             kept = Math.Min(kept + 1, vectors.Kept);
             current = (current + 1) % slots;
         }
-    }
-
-    /// <summary>The solvers' default stall test: 20 iterations, 2x (the solvers' StallWindow and StallFactor).</summary>
-    public const int DefaultStallWindow = 20;
-    public const double DefaultStallFactor = 2;
-
-    /// <summary>Why a solve left DCDM, for its details (the frame adds what finished it).</summary>
-    public static string StallDescription(int window, double factor, int iteration) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"the best residual of the last {window} iterations was not {factor:g}x below the best before them, at iteration {iteration}");
-
-    /// <summary>Whether the best residual of the last <paramref name="window"/> entries is not <paramref name="factor"/> below the best before them.</summary>
-    public static bool Stalled(IReadOnlyList<double> history, int window, double factor)
-    {
-        int k = history.Count - 1;
-        if (k < window) return false;
-        double bestBefore = double.MaxValue, bestRecent = double.MaxValue;
-        for (int i = 0; i <= k - window; i++) bestBefore = Math.Min(bestBefore, history[i]);
-        for (int i = k - window + 1; i <= k; i++) bestRecent = Math.Min(bestRecent, history[i]);
-        return bestRecent * factor > bestBefore;
     }
 
     /// <summary>

@@ -18,8 +18,8 @@ namespace Dcdm.Gpu.Solvers;
 /// </summary>
 public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
 {
-    public int StallWindow { get; init; } = DeepConjugateDirectionsIteration.DefaultStallWindow;
-    public double StallFactor { get; init; } = DeepConjugateDirectionsIteration.DefaultStallFactor;
+    /// <summary>When the rest of a solve goes to the fallback (default: 20 iterations, 2x).</summary>
+    public StallTest Stall { get; init; } = StallTest.Default;
 
     readonly GpuDevice _device;
     readonly PoissonGrid _grid;
@@ -76,12 +76,10 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
         {
             _b.Upload(_hostB);
             _x.Upload(_hostX);
-            var loop = DeepConjugateDirectionsIteration.Run(_backend, _backend, _vectors, _b, _x, _r, bNorm, StallWindow, StallFactor, _options, history, ct);
-            replaced = loop.ReplacedDirections;
+            var (end, replacedDirections) = DeepConjugateDirectionsIteration.Run(_backend, _backend, _vectors, _b, _x, _r, bNorm, Stall, _options, history, ct);
+            replaced = replacedDirections;
             _x.Download(_hostX);
-            return loop.Stalled
-                ? LoopEnd.Stall(loop.Iterations, loop.ResidualReplacements, DeepConjugateDirectionsIteration.StallDescription(StallWindow, StallFactor, loop.Iterations))
-                : LoopEnd.Finished(loop.Outcome!.Value);
+            return end;
         }, _fallback ??= new DeviceCgFallback(this), cancellation);
         details["replaced directions"] = replaced.ToString(CultureInfo.InvariantCulture);
         return result;

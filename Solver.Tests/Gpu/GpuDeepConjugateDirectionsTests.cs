@@ -44,7 +44,7 @@ public class GpuDeepConjugateDirectionsTests
     {
         var grid = PoissonDomains.RandomObstacles(10, 10, 10, 0.15, seed: 3);
         var b = RightHandSides.Random(grid, 1);
-        using var solver = new GpuDeepConjugateDirections(_device, grid, _model, new SolverOptions { Tolerance = 1e-7 }) { StallWindow = 2, StallFactor = 1e9 };
+        using var solver = new GpuDeepConjugateDirections(_device, grid, _model, new SolverOptions { Tolerance = 1e-7 }) { Stall = new() { Window = 2, Factor = 1e9 } };
         var x = new double[grid.CellCount];
         var result = solver.Solve(b, x);
         Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
@@ -67,7 +67,7 @@ public class GpuDeepConjugateDirectionsTests
     {
         var grid = PoissonDomains.RandomObstacles(10, 10, 10, 0.15, seed: 3);
         var b = RightHandSides.Random(grid, 1);
-        using var solver = new GpuDeepConjugateDirections(_device, grid, _model, new SolverOptions { Tolerance = 1e-7 }) { StallWindow = 2, StallFactor = 1e9 };
+        using var solver = new GpuDeepConjugateDirections(_device, grid, _model, new SolverOptions { Tolerance = 1e-7 }) { Stall = new() { Window = 2, Factor = 1e9 } };
         var first = solver.Solve(b, new double[grid.CellCount]);
         var second = solver.Solve(b, new double[grid.CellCount]); // the kept device CG, same answer
         Assert.That(second.Status, Is.EqualTo(SolveStatus.Converged), second.Message);
@@ -76,7 +76,7 @@ public class GpuDeepConjugateDirectionsTests
 
         // a limit below what the fallback needs: DCDM's iterations plus the fallback's stay within it
         int limit = first.Iterations - 3;
-        using var limited = new GpuDeepConjugateDirections(_device, grid, _model, new SolverOptions { Tolerance = 1e-7, MaxIterations = limit }) { StallWindow = 2, StallFactor = 1e9 };
+        using var limited = new GpuDeepConjugateDirections(_device, grid, _model, new SolverOptions { Tolerance = 1e-7, MaxIterations = limit }) { Stall = new() { Window = 2, Factor = 1e9 } };
         var capped = limited.Solve(b, new double[grid.CellCount]);
         Assert.That(capped.Status, Is.EqualTo(SolveStatus.MaxIterations), capped.Message);
         Assert.That(capped.Iterations, Is.EqualTo(limit));

@@ -44,7 +44,7 @@ public class DeepConjugateDirectionsTests
         var b = RightHandSides.VelocityDivergence(Grid, 1);
         var model = new FunctionModel("identity", (r, q) => r.CopyTo(q, 0));
         var x = new double[Grid.CellCount];
-        var dcdm = new DeepConjugateDirections(Grid, model, new SolverOptions { Tolerance = 1e-8 }) { StallWindow = 1000 }.Solve(b, x);
+        var dcdm = new DeepConjugateDirections(Grid, model, new SolverOptions { Tolerance = 1e-8 }) { Stall = new() { Window = 1000 } }.Solve(b, x);
         var cg = new ConjugateGradient(Grid.ToCsr(GridMatrixLayout.FullGrid), options: new SolverOptions { Tolerance = 1e-8 }).Solve(b, new double[Grid.CellCount]);
         Assert.That(dcdm.Status, Is.EqualTo(SolveStatus.Converged), dcdm.Message);
         Assert.That(dcdm.Iterations, Is.InRange(cg.Iterations - 2, cg.Iterations + 2));
@@ -58,7 +58,7 @@ public class DeepConjugateDirectionsTests
         foreach (var model in new[] { new FunctionModel("nan", (r, q) => Array.Fill(q, float.NaN)), new FunctionModel("zero", (r, q) => { }) })
         {
             var x = new double[Grid.CellCount];
-            var result = new DeepConjugateDirections(Grid, model, new SolverOptions { Tolerance = 1e-6 }) { StallWindow = 1000 }.Solve(b, x);
+            var result = new DeepConjugateDirections(Grid, model, new SolverOptions { Tolerance = 1e-6 }) { Stall = new() { Window = 1000 } }.Solve(b, x);
             Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
             Assert.That(int.Parse(result.Details["replaced directions"]), Is.EqualTo(result.Iterations), model.Description);
             Assert.That(TrueResidual(b, x), Is.LessThanOrEqualTo(1e-6));
@@ -153,5 +153,17 @@ public class DeepConjugateDirectionsTests
         var other = PoissonDomains.SmokeBox(5, 5, 5).ToCsr(GridMatrixLayout.FullGrid);
         var model = new FunctionModel("identity", (r, q) => r.CopyTo(q, 0));
         Assert.Throws<InvalidSystemException>(() => new DeepConjugateDirections(Grid, model, matrix: other));
+    }
+
+    [Test]
+    public void TheStallTestComparesBestResidualsOverItsWindow()
+    {
+        var stall = new StallTest { Window = 3, Factor = 2 };
+        Assert.That(stall.IsStalled([1, 0.9, 0.8]), Is.False, "fewer iterations than the window");
+        Assert.That(stall.IsStalled([1, 0.9, 0.8, 0.7]), Is.True, "0.7 is not 2x below 1");
+        Assert.That(stall.IsStalled([1, 0.9, 0.4, 0.8]), Is.False, "the best of the window counts, not the last");
+        Assert.That(stall.IsStalled([1, 0.1, 5, 5, 5]), Is.True, "nothing in the window beat 0.1 by 2x");
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ = new StallTest { Window = 0 });
+        Assert.That(stall.Describe(7), Does.Contain("last 3 iterations").And.Contain("2x").And.Contain("iteration 7"));
     }
 }
