@@ -1,19 +1,11 @@
 using System.Text.Json;
-using Dcdm.Cli;
 using Dcdm.Poisson;
+using static Dcdm.Tests.Cli.DcdmProcess;
 
 namespace Dcdm.Tests.Cli;
 
 public class CliDcdmTests
 {
-    static (int code, string output, string error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = DcdmApp.RunAsync(args, new CliConsole(output, error, ErrorIsTerminal: false)).GetAwaiter().GetResult();
-        return (code, output.ToString(), error.ToString());
-    }
-
     [Test]
     public void DcdmWithTheShippedModelSolvesAGeneratedGridAndAFlagsFileGivesTheCompactLayout()
     {

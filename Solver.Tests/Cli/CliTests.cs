@@ -1,19 +1,12 @@
 using System.Text.Json;
 using Dcdm.Cli;
 using Dcdm.MatrixMarket;
+using static Dcdm.Tests.Cli.DcdmProcess;
 
 namespace Dcdm.Tests.Cli;
 
 public class CliTests
 {
-    static (int code, string output, string error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = DcdmApp.RunAsync(args, new CliConsole(output, error, ErrorIsTerminal: false)).GetAwaiter().GetResult();
-        return (code, output.ToString(), error.ToString());
-    }
-
     static readonly string[] Methods = ["cg", "pcg-jacobi", "pcg-ic0"];
 
     [Test]
