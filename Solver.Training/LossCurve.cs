@@ -16,7 +16,8 @@ public static class LossCurve
     {
         var rows = File.ReadAllLines(csv).Skip(1).Select(l => l.Split(',')).Where(p => p.Length >= 2).ToArray();
         var train = rows.Select(p => (step: double.Parse(p[0], CultureInfo.InvariantCulture), loss: double.Parse(p[1], CultureInfo.InvariantCulture))).Where(t => t.loss > 0).ToArray();
-        var validation = rows.Where(p => p.Length > 2 && p[2].Length > 0).Select(p => (step: double.Parse(p[0], CultureInfo.InvariantCulture), loss: double.Parse(p[2], CultureInfo.InvariantCulture))).Where(t => t.loss > 0).ToArray();
+        var validation = rows.Where(p => p.Length > 2 && p[2].Length > 0)
+            .Select(p => (step: double.Parse(p[0], CultureInfo.InvariantCulture), loss: double.Parse(p[2], CultureInfo.InvariantCulture))).Where(t => t.loss > 0).ToArray();
         var pixels = new byte[Width * Height * 3];
         Array.Fill(pixels, (byte)255);
         if (train.Length > 0)

@@ -54,7 +54,8 @@ public sealed class Trainer
             start = state["step"]!.GetValue<int>();
             trainedSeconds = state["seconds"]!.GetValue<double>();
             if (state["channels"]!.GetValue<int>() != _o.Channels || (state["architecture"]?.GetValue<string>() ?? "lean") != _o.Architecture)
-                throw new ArgumentException($"{Checkpoint("json")}: the checkpoint is {state["architecture"] ?? "lean"} with {state["channels"]} channels, the run asks for {_o.Architecture} with {_o.Channels}; use another --output or the same settings");
+                throw new ArgumentException($"{Checkpoint("json")}: the checkpoint is {state["architecture"] ?? "lean"} with {state["channels"]} channels, "
+                    + $"the run asks for {_o.Architecture} with {_o.Channels}; use another --output or the same settings");
             NetworkFile.Import(network, ModelFile.Read(Checkpoint("safetensors")));
             optimizer.load_state_dict(Checkpoint("optimizer"));
             TrimCsv(csv, start);
@@ -79,8 +80,10 @@ public sealed class Trainer
             double? validationLoss = null;
             if ((step + 1) % _o.ValidateEvery == 0 || step + 1 == total) validationLoss = Validate(network, validation);
             double seconds = trainedSeconds + clock.Elapsed.TotalSeconds;
-            File.AppendAllText(csv, string.Create(CultureInfo.InvariantCulture, $"{step + 1},{last:G6},{(validationLoss is double v ? v.ToString("G6", CultureInfo.InvariantCulture) : "")},{seconds:F1}\n"));
-            progress?.Report(new TrainingProgress(step + 1, total, last, (step + 1 - start) * _o.BatchSize / Math.Max(1e-9, clock.Elapsed.TotalSeconds), validationLoss, TimeSpan.FromSeconds(seconds)));
+            File.AppendAllText(csv, string.Create(CultureInfo.InvariantCulture,
+                $"{step + 1},{last:G6},{(validationLoss is double v ? v.ToString("G6", CultureInfo.InvariantCulture) : "")},{seconds:F1}\n"));
+            progress?.Report(new TrainingProgress(step + 1, total, last,
+                (step + 1 - start) * _o.BatchSize / Math.Max(1e-9, clock.Elapsed.TotalSeconds), validationLoss, TimeSpan.FromSeconds(seconds)));
             if ((step + 1) % _o.CheckpointEvery == 0 || step + 1 == total) SaveCheckpoint(network, optimizer, step + 1, seconds);
         }
         double totalSeconds = trainedSeconds + clock.Elapsed.TotalSeconds;
@@ -153,7 +156,8 @@ public sealed class Trainer
             ["channels"] = (_o.Architecture == PaperNetwork.ArchitectureName ? 16 : _o.Channels).ToString(CultureInfo.InvariantCulture),
             ["flag_channels"] = _o.Architecture == PaperNetwork.ArchitectureName ? "none (the paper's network reads r only)" : "fluid, air, solid",
             ["parameters"] = parameters.ToString(CultureInfo.InvariantCulture),
-            ["multiply_adds_per_cell"] = (_o.Architecture == PaperNetwork.ArchitectureName ? PaperNetwork.MultiplyAddsPerCell : LeanDirectionModel.MultiplyAddsPerCell).ToString("F0", CultureInfo.InvariantCulture),
+            ["multiply_adds_per_cell"] = (_o.Architecture == PaperNetwork.ArchitectureName
+                ? PaperNetwork.MultiplyAddsPerCell : LeanDirectionModel.MultiplyAddsPerCell).ToString("F0", CultureInfo.InvariantCulture),
             ["training_grid"] = $"{d0.Grid.Nx}x{d0.Grid.Ny}x{d0.Grid.Nz}",
             ["training_domains"] = string.Join(", ", data.Domains.Select(d => $"{d.Name} ({d.Count} samples)")),
             ["data_recipe"] = string.Join("; ", data.Domains.Select(d => d.Recipe.ToJsonString())),

@@ -13,7 +13,10 @@ public static class GenerateCommand
 
     public static Command Create(CliConsole console)
     {
-        var domain = new Option<string>("--domain") { Description = "box (closed, singular), smoke (open top), spheres, obstacles (random blocks), tank (free surface)", DefaultValueFactory = _ => "spheres" };
+        var domain = new Option<string>("--domain") {
+            Description = "box (closed, singular), smoke (open top), spheres, obstacles (random blocks), tank (free surface)",
+            DefaultValueFactory = _ => "spheres",
+        };
         domain.AcceptOnlyFromAmong(Domains);
         var size = new Option<string>("--size") { Description = "grid size: n for n^3, or nx,ny,nz", DefaultValueFactory = _ => "32" };
         var rhs = new Option<string>("--rhs") { Description = "right-hand side: divergence of a random velocity field, random N(0,1), or smooth", DefaultValueFactory = _ => "divergence" };

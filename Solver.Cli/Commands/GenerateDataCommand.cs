@@ -18,7 +18,8 @@ public static class GenerateDataCommand
         var theta = new Option<int>("--theta") { Description = "the lowest m/2 + theta Ritz vectors get the larger weight", DefaultValueFactory = _ => 20 };
         var weight = new Option<double>("--weight") { Description = "weight of the low modes (the paper: 9)", DefaultValueFactory = _ => 9 };
         var seed = new Option<int>("--seed") { Description = "random seed (Lanczos start vectors and coefficients)", DefaultValueFactory = _ => 1 };
-        var command = new Command("generate-data", "make a DCDM training set: Ritz vectors of the training geometries' operators, low modes weighted") { output, size, samples, ritz, theta, weight, seed };
+        var command = new Command("generate-data", "make a DCDM training set: Ritz vectors of the training geometries' operators, low modes weighted")
+            { output, size, samples, ritz, theta, weight, seed };
         command.SetAction((parse, cancellation) =>
         {
             int n = parse.GetValue(size);

@@ -24,7 +24,8 @@ public static class ModelCommand
             {
                 int channels = model.IntMetadata("channels", 0);
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"cost          {LeanDirectionModel.MultiplyAddsPerCell:F0} multiply-adds per cell per direction; {LeanDirectionModel.SetupMultiplyAddsPerCell(channels):F0} per cell once per geometry"));
+                    $"cost          {LeanDirectionModel.MultiplyAddsPerCell:F0} multiply-adds per cell per direction; "
+                   + $"{LeanDirectionModel.SetupMultiplyAddsPerCell(channels):F0} per cell once per geometry"));
             }
             else if (model.Architecture == Training.Networks.PaperNetwork.ArchitectureName)
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cost          {Training.Networks.PaperNetwork.MultiplyAddsPerCell:F0} multiply-adds per cell per direction (TorchSharp)"));

@@ -31,10 +31,19 @@ public static class SolveCommand
         var json = new Option<bool>("--json") { Description = "print the result as JSON instead of a table" };
         var model = new Option<string?>("--model") { Description = "dcdm: the model file (default: the shipped data/models/lean.safetensors)" };
         var gridSize = new Option<string?>("--grid") { Description = "dcdm, and cg on a GPU: the grid as nx,ny,nz (default: n^3 rows taken as an n^3 grid)" };
-        var flags = new Option<string?>("--flags") { Description = "dcdm, and cg on a GPU: the cell flags file (dcdm generate writes one); exact air/solid instead of rebuilding them from the matrix, and the compact layout (one row per fluid cell) recognised" };
+        var flags = new Option<string?>("--flags")
+        {
+            Description = "dcdm, and cg on a GPU: the cell flags file (dcdm generate writes one); exact air/solid instead of rebuilding them "
+                + "from the matrix, and the compact layout (one row per fluid cell) recognised",
+        };
         var k = new Option<int>("--k") { Description = "dcdm: previous directions each new one is A-orthogonalised against", DefaultValueFactory = _ => 2 };
         k.Require(v => v >= 0 && v <= 50, "must be between 0 and 50");
-        var device = new Option<string>("--device") { Description = "cpu (plain C#), gpu (ILGPU on CUDA/OpenCL; fails if none), auto (gpu when present, else cpu), ilgpu-cpu (ILGPU's CPU emulator, for checks: small systems only)", DefaultValueFactory = _ => "cpu" };
+        var device = new Option<string>("--device")
+        {
+            Description = "cpu (plain C#), gpu (ILGPU on CUDA/OpenCL; fails if none), auto (gpu when present, else cpu), "
+                + "ilgpu-cpu (ILGPU's CPU emulator, for checks: small systems only)",
+            DefaultValueFactory = _ => "cpu",
+        };
         device.AcceptOnlyFromAmong("cpu", "gpu", "auto", "ilgpu-cpu");
 
         var command = new Command("solve", "solve A x = b for a sparse SPD matrix") { matrix, rhs, method, tol, maxIter, output, history, json, device, model, gridSize, flags, k };

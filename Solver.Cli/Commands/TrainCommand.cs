@@ -44,7 +44,8 @@ public static class TrainCommand
             var progress = new SynchronousProgress<TrainingProgress>(p => Report(console, p));
             var result = new Trainer(options).Run(progress, cancellation);
             if (console.ErrorIsTerminal) console.Error.WriteLine();
-            console.Out.WriteLine($"model       {options.ModelPath} ({result.Metadata["parameters"]} parameters, final loss {result.Metadata["final_loss"]}, {result.Metadata["training_seconds"]} s of training)");
+            console.Out.WriteLine($"model       {options.ModelPath} ({result.Metadata["parameters"]} parameters, "
+                + $"final loss {result.Metadata["final_loss"]}, {result.Metadata["training_seconds"]} s of training)");
             console.Out.WriteLine($"loss curve  {Path.Combine(outFolder, "loss.csv")}, {Path.Combine(outFolder, "loss.png")}");
             return Task.FromResult(ExitCode.Converged);
         });

@@ -26,7 +26,8 @@ public static class CellFlagsFile
         int nl = Array.IndexOf(data, (byte)'\n');
         string header = nl > 0 ? Encoding.ASCII.GetString(data, 0, Math.Min(nl, 200)) : "";
         var parts = header.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length != 4 || parts[0] != "dcdm-flags" || !int.TryParse(parts[1], out int nx) || !int.TryParse(parts[2], out int ny) || !int.TryParse(parts[3], out int nz) || nx < 1 || ny < 1 || nz < 1)
+        if (parts.Length != 4 || parts[0] != "dcdm-flags"
+            || !int.TryParse(parts[1], out int nx) || !int.TryParse(parts[2], out int ny) || !int.TryParse(parts[3], out int nz) || nx < 1 || ny < 1 || nz < 1)
             throw new InvalidDataException($"{path}:1: expected the header 'dcdm-flags nx ny nz', found '{header}'");
         long count = (long)nx * ny * nz;
         if (data.Length - nl - 1 != count)

@@ -62,7 +62,8 @@ public static class ConjugateGradientIteration
         double final = backend.Residual(b, x, r) / bNorm;
         return final <= options.Tolerance
             ? new(SolveStatus.Converged, options.MaxIterations, final, $"true relative residual {final:g3} <= tolerance at the iteration limit", replacements)
-            : new(SolveStatus.MaxIterations, options.MaxIterations, final, $"{options.MaxIterations} iterations reached with relative residual {final:g3} > tolerance {options.Tolerance:g3}", replacements);
+            : new(SolveStatus.MaxIterations, options.MaxIterations, final,
+                  $"{options.MaxIterations} iterations reached with relative residual {final:g3} > tolerance {options.Tolerance:g3}", replacements);
     }
 
     static bool BadRz(double rz, out SolveStatus status, out string why)

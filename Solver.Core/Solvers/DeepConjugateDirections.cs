@@ -60,7 +60,9 @@ public sealed class DeepConjugateDirections : ILinearSolver
             if (!symmetry.IsSymmetric) throw new InvalidSystemException($"DCDM needs a symmetric positive-definite matrix; this one is {symmetry}");
             _system = ReducedSystem.FromGrid(grid, matrix);
         }
-        else throw new InvalidSystemException($"the matrix has {matrix.Rows} rows but the grid {grid.Nx}x{grid.Ny}x{grid.Nz} has {grid.CellCount} cells and {grid.FluidCount} fluid cells; DCDM needs one of those layouts");
+        else throw new InvalidSystemException(
+            $"the matrix has {matrix.Rows} rows but the grid {grid.Nx}x{grid.Ny}x{grid.Nz} has {grid.CellCount} cells "
+            + $"and {grid.FluidCount} fluid cells; DCDM needs one of those layouts");
         int n = _system.Unknowns;
         _backend = new HostBackend(_system.Matrix);
         _direction = new NetworkDirection(_system, model.Bind(grid), grid.CellCount);

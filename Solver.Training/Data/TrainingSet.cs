@@ -37,7 +37,8 @@ public sealed class TrainingSet
             var a = grid.ToCsr(GridMatrixLayout.Compact);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var ritz = RitzBasis.Compute(a, ritzSteps, seed + d);
-            log?.Invoke($"{name}: {a.Rows} unknowns, Lanczos {ritz.Steps} steps, {ritz.Values.Length} Ritz pairs kept ({ritz.Values[0]:g3} .. {ritz.Values[^1]:g3}), {clock.Elapsed.TotalSeconds:F1} s");
+            log?.Invoke($"{name}: {a.Rows} unknowns, Lanczos {ritz.Steps} steps, {ritz.Values.Length} Ritz pairs kept "
+                + $"({ritz.Values[0]:g3} .. {ritz.Values[^1]:g3}), {clock.Elapsed.TotalSeconds:F1} s");
             var rng = new Random(seed * 7919 + d);
             var fluid = grid.FluidCells;
             string samplesFile = $"{name}.f32";
