@@ -13,7 +13,8 @@ public static class GenerateCommand
 
     public static Command Create(CliConsole console)
     {
-        var domain = new Option<string>("--domain") {
+        var domain = new Option<string>("--domain")
+        {
             Description = "box (closed, singular), smoke (open top), spheres, obstacles (random blocks), tank (free surface)",
             DefaultValueFactory = _ => "spheres",
         };
