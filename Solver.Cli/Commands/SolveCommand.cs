@@ -80,8 +80,8 @@ public static class SolveCommand
 
         var method = SolverCatalog.Parse(s.Method);
         // the grid of a voxel matrix: dcdm needs it, the device's cg runs matrix-free on it
-        var grid = method == SolveMethod.Dcdm
-            ? FindGrid(s, a, requiredBy: "--method dcdm needs a 7-point voxel Poisson matrix; use --method cg or pcg-ic0 for other matrices")!.Grid
+        var grid = method is SolveMethod.Dcdm or SolveMethod.PcgMg
+            ? FindGrid(s, a, requiredBy: $"--method {s.Method} needs a 7-point voxel Poisson matrix; use --method cg or pcg-ic0 for other matrices")!.Grid
             : s.Device != "cpu" && method == SolveMethod.Cg && a.Rows > 1 ? FindGrid(s, a, requiredBy: null)?.Grid : null;
         var model = method == SolveMethod.Dcdm ? Models.Load(s.Model is null ? LeanDirectionModel.ShippedFile() : ModelFile.Read(s.Model)) : null;
         var x = new double[a.Rows];

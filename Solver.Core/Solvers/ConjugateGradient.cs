@@ -30,24 +30,32 @@ public sealed class ConjugateGradient : ILinearSolver
 
     /// <summary>CG on a view of the unknowns already made (e.g. <see cref="ReducedSystem.FromGrid"/>): vectors in its full layout.</summary>
     public ConjugateGradient(ReducedSystem system, PreconditionerKind preconditioner = PreconditionerKind.None, SolverOptions? options = null)
+        : this(system, preconditioner switch
+            {
+                PreconditionerKind.None => "cg",
+                PreconditionerKind.Jacobi => "pcg-jacobi",
+                _ => "pcg-ic0",
+            }, options, s => preconditioner switch
+            {
+                PreconditionerKind.None => null,
+                PreconditionerKind.Jacobi => new JacobiPreconditioner(s.Matrix),
+                _ => new IncompleteCholesky(s.Matrix),
+            })
+    { }
+
+    /// <summary>
+    /// PCG with a preconditioner the caller makes for these unknowns (e.g. a multigrid cycle), inside the set-up
+    /// clock; not made when a diagonal is not positive (the solve then reports NotPositiveDefinite).
+    /// <paramref name="method"/> names it in results.
+    /// </summary>
+    public ConjugateGradient(ReducedSystem system, string method, SolverOptions? options, Func<ReducedSystem, IPreconditioner?> preconditioner)
     {
         var clock = Stopwatch.StartNew();
         _options = options ?? SolverOptions.Default;
         _system = system;
         var a = _system.Matrix;
-        Method = preconditioner switch
-        {
-            PreconditionerKind.None => "cg",
-            PreconditionerKind.Jacobi => "pcg-jacobi",
-            _ => "pcg-ic0",
-        };
-        if (_system.NonPositiveDiagonalRow < 0)
-            _m = preconditioner switch
-            {
-                PreconditionerKind.None => null,
-                PreconditionerKind.Jacobi => new JacobiPreconditioner(a),
-                _ => new IncompleteCholesky(a),
-            };
+        Method = method;
+        if (_system.NonPositiveDiagonalRow < 0) _m = preconditioner(system);
         int n = a.Rows;
         _b = new double[n]; _x = new double[n]; _r = new double[n]; _p = new double[n]; _q = new double[n];
         _z = _m is null ? _r : new double[n]; // unpreconditioned: z is r

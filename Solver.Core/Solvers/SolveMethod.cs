@@ -9,6 +9,8 @@ public enum SolveMethod
     PcgJacobi,
     /// <summary>CG with IC(0), any SPD matrix, CPU only (its triangular solves are sequential).</summary>
     PcgIc0,
+    /// <summary>CG with a geometric multigrid V-cycle: a 7-point voxel Poisson operator with its grid.</summary>
+    PcgMg,
     /// <summary>Learned conjugate directions: a 7-point voxel Poisson operator with its grid, and a direction model.</summary>
     Dcdm,
 }

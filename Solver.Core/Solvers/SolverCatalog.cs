@@ -10,7 +10,7 @@ namespace Dcdm.Solvers;
 public sealed class SolverCatalog(IDeviceSolvers? device = null)
 {
     /// <summary>Method names as users type them, in the order of <see cref="SolveMethod"/>.</summary>
-    public static IReadOnlyList<string> MethodNames { get; } = ["cg", "pcg-jacobi", "pcg-ic0", "dcdm"];
+    public static IReadOnlyList<string> MethodNames { get; } = ["cg", "pcg-jacobi", "pcg-ic0", "pcg-mg", "dcdm"];
 
     public static string NameOf(SolveMethod method) => MethodNames[(int)method];
 
@@ -30,12 +30,9 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
     public ILinearSolver Create(SolveMethod method, SolverInput input, SolverOptions? options = null, IDirectionModel? model = null, int previousDirections = 2)
     {
         options ??= SolverOptions.Default;
-        if (method == SolveMethod.Dcdm)
-        {
-            if (input.Grid is null)
-                throw new InvalidSystemException("dcdm needs a 7-point voxel Poisson matrix and its grid (cell flags); cg, pcg-jacobi and pcg-ic0 solve any SPD matrix");
-            if (model is null) throw new ArgumentNullException(nameof(model), "dcdm needs a direction model");
-        }
+        if (method is SolveMethod.Dcdm or SolveMethod.PcgMg && input.Grid is null)
+            throw new InvalidSystemException($"{NameOf(method)} needs a 7-point voxel Poisson matrix and its grid (cell flags); cg, pcg-jacobi and pcg-ic0 solve any SPD matrix");
+        if (method == SolveMethod.Dcdm && model is null) throw new ArgumentNullException(nameof(model), "dcdm needs a direction model");
         if (device is not null)
         {
             var onDevice = device.Create(method, input, options, model, previousDirections, out string reason)
@@ -47,6 +44,8 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
             SolveMethod.Cg => new ConjugateGradient(input.Matrix, PreconditionerKind.None, options),
             SolveMethod.PcgJacobi => new ConjugateGradient(input.Matrix, PreconditionerKind.Jacobi, options),
             SolveMethod.PcgIc0 => new ConjugateGradient(input.Matrix, PreconditionerKind.IncompleteCholesky, options),
+            SolveMethod.PcgMg => InInputLayout(new ConjugateGradient(ReducedSystem.FromGrid(input.Grid!, input.IsCompact ? input.Matrix : null), "pcg-mg", options,
+                unknowns => new Multigrid.MultigridPreconditioner(input.Grid!, unknowns)), input),
             // the grid was checked against the matrix: a compact matrix is DCDM's as is, a full-grid one is not copied
             _ => InInputLayout(new DeepConjugateDirections(input.Grid!, model!, options, previousDirections, input.IsCompact ? input.Matrix : null), input),
         };

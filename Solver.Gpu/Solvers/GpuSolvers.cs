@@ -21,6 +21,9 @@ public sealed class GpuSolvers(GpuDevice device) : IDeviceSolvers
             case SolveMethod.PcgIc0:
                 reason = "IC(0) runs on the CPU only (sequential triangular solves); use cg or pcg-jacobi on the device";
                 return null;
+            case SolveMethod.PcgMg:
+                reason = "the multigrid cycle has no device kernels yet; run pcg-mg on the CPU, or cg on the device";
+                return null;
             case SolveMethod.Dcdm when model is not LeanDirectionModel:
                 reason = $"only the lean network has device kernels ({model?.Description ?? "no model"}); run it on the CPU";
                 return null;
