@@ -1,3 +1,4 @@
+using Dcdm.Gpu.Kernels;
 using ILGPU;
 using ILGPU.Runtime;
 

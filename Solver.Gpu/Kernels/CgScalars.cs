@@ -1,6 +1,6 @@
 using ILGPU;
 
-namespace Dcdm.Gpu;
+namespace Dcdm.Gpu.Kernels;
 
 /// <summary>
 /// The per-step scalars of the single-kernel grid CG, one double per step in each array:

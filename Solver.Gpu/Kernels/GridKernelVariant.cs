@@ -1,4 +1,4 @@
-namespace Dcdm.Gpu;
+namespace Dcdm.Gpu.Kernels;
 
 /// <summary>
 /// How the grid CG's step runs. Unrolled: two kernels with several planes per loop trip and all loads

@@ -1,6 +1,6 @@
 using ILGPU;
 
-namespace Dcdm.Gpu;
+namespace Dcdm.Gpu.Kernels;
 
 // The vectorized variant: each work item is a column of quads (four cells along x) over Chunk z planes.
 // Every vector is read and written 16 bytes per instruction and the operator 4 bytes (one word of

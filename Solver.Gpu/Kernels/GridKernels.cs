@@ -1,7 +1,7 @@
 using ILGPU;
 using ILGPU.Runtime;
 
-namespace Dcdm.Gpu;
+namespace Dcdm.Gpu.Kernels;
 
 /// <summary>
 /// Kernels of the matrix-free voxel solver on the full grid. The operator is stored as one byte per

@@ -1,6 +1,6 @@
 using ILGPU;
 
-namespace Dcdm.Gpu;
+namespace Dcdm.Gpu.Kernels;
 
 /// <summary>
 /// The end of every reduction kernel: a tree over the group in dynamic shared memory (one double per

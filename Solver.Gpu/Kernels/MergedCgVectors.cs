@@ -1,6 +1,6 @@
 using ILGPU;
 
-namespace Dcdm.Gpu;
+namespace Dcdm.Gpu.Kernels;
 
 /// <summary>
 /// The float32 vectors of one single-kernel CG step (<see cref="GridKernels.MergedStep"/>): the operator's

@@ -1,6 +1,6 @@
 using ILGPU;
 
-namespace Dcdm.Gpu;
+namespace Dcdm.Gpu.Kernels;
 
 /// <summary>
 /// The four in-plane neighbours (x-1, x+1, y-1, y+1) of a column's cells: which exist, and their sum

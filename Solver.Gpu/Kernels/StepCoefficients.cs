@@ -1,6 +1,6 @@
 using ILGPU;
 
-namespace Dcdm.Gpu;
+namespace Dcdm.Gpu.Kernels;
 
 /// <summary>
 /// What CG step k of a grid kernel does, read from the device scalars by every thread: Alpha, the previous

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dcdm.Gpu.Devices;
+using Dcdm.Gpu.Kernels;
 using Dcdm.Poisson;
 using Dcdm.Solvers;
 using ILGPU;

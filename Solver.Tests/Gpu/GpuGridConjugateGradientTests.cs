@@ -1,5 +1,5 @@
-using Dcdm.Gpu;
 using Dcdm.Gpu.Devices;
+using Dcdm.Gpu.Kernels;
 using Dcdm.Gpu.Solvers;
 using Dcdm.Poisson;
 using Dcdm.Solvers;

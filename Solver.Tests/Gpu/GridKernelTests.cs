@@ -1,5 +1,5 @@
-using Dcdm.Gpu;
 using Dcdm.Gpu.Devices;
+using Dcdm.Gpu.Kernels;
 using Dcdm.Poisson;
 
 namespace Dcdm.Tests.Gpu;
