@@ -37,8 +37,7 @@ public class CliBenchTests
         }
 
         Assert.That(rows["grid cg step check"].GetProperty("note").GetString(), Does.StartWith("the timed steps did their work"));
-        foreach (string variant in new[] { "mergedvectorized", "merged", "vectorized", "unrolled" })
-            Assert.That(rows[$"gpu grid cg iteration, {variant} (device loop)"].GetProperty("note").GetString(), Does.EndWith("Converged"), variant);
+        Assert.That(rows["gpu grid cg iteration (device loop)"].GetProperty("note").GetString(), Does.EndWith("Converged"));
     }
 }
 
