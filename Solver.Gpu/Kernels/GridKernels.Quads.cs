@@ -173,12 +173,4 @@ public sealed partial class GridKernels
         }
         if (advance) GroupReduction.SumToResults(sumPq, sumRq, sumQq, sumRr, c.Pq.SubView(k, 1), c.Rq.SubView(k, 1), c.Qq.SubView(k, 1), c.Rx.SubView(k, 1));
     }
-
-    /// <summary>to = from on quads, 8 bytes per cell: the streaming rate ILGPU's code reaches, which dcdm bench sets beside the grid kernels.</summary>
-    static void CopyQuadsKernel(ArrayView<float> from, ArrayView<float> to)
-    {
-        var f4 = Quad.Of(from); var t4 = Quad.Of(to);
-        int stride = Grid.DimX * Group.DimX, n = (int)f4.Length;
-        for (int i = Grid.GlobalIndex.X; i < n; i += stride) t4[i] = f4[i];
-    }
 }

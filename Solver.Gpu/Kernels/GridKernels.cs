@@ -53,7 +53,6 @@ public sealed partial class GridKernels
     readonly Action<KernelConfig, GridShape, CgVectors, ArrayView<double>, ArrayView<double>, CgStep> _directionQuads;
     readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<double>, int, double> _updateQuads;
     readonly Action<KernelConfig, GridShape, MergedCgVectors, CgScalars, CgStep> _mergedQuads;
-    readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>> _copyQuads;
     readonly Action<Index1D, double, ArrayView<float>, ArrayView<double>> _addScaled;
     readonly Action<Index1D, float, ArrayView<float>, ArrayView<float>> _axpy;
     readonly Action<Index1D, float, ArrayView<float>> _scale;
@@ -73,7 +72,6 @@ public sealed partial class GridKernels
         _directionQuads = accelerator.LoadStreamKernel<GridShape, CgVectors, ArrayView<double>, ArrayView<double>, CgStep>(DirectionAndProductQuadsKernel);
         _updateQuads = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<double>, int, double>(UpdateResidualQuadsKernel);
         _mergedQuads = accelerator.LoadStreamKernel<GridShape, MergedCgVectors, CgScalars, CgStep>(MergedStepQuadsKernel);
-        _copyQuads = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>>(CopyQuadsKernel);
         _addScaled = accelerator.LoadAutoGroupedStreamKernel<Index1D, double, ArrayView<float>, ArrayView<double>>(AddScaled);
         _axpy = accelerator.LoadAutoGroupedStreamKernel<Index1D, float, ArrayView<float>, ArrayView<float>>(AxpyKernel);
         _scale = accelerator.LoadAutoGroupedStreamKernel<Index1D, float, ArrayView<float>>(ScaleKernel);
@@ -145,14 +143,6 @@ public sealed partial class GridKernels
         long items = quads ? QuadItems(shape) : shape.Items;
         int groups = (int)Math.Clamp((items + _groupSize - 1) / _groupSize, 1, (long)WaveGroups(kernel, reduces: true, sums: 4) * Math.Max(1, Waves));
         kernel(new KernelConfig(groups, _groupSize, SharedMemoryConfig.RequestDynamic<double>(4 * _groupSize)), shape, v, scalars, step);
-    }
-
-    /// <summary>to = from with a kernel on quads (lengths a multiple of 4): a streaming reference for dcdm bench.</summary>
-    public void CopyKernel(ArrayView<float> from, ArrayView<float> to)
-    {
-        if (from.Length != to.Length || from.Length % 4 != 0)
-            throw new ArgumentException($"CopyKernel needs two views of one length, a multiple of 4; got {from.Length} and {to.Length}");
-        _copyQuads(Config(_copyQuads, from.Length / 4, reduces: false), from, to);
     }
 
     /// <summary>result[0] += a.b with double accumulation (result zeroed by the caller).</summary>

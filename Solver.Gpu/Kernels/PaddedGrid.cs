@@ -40,6 +40,14 @@ public readonly struct PaddedGrid
         }
     }
 
+    /// <summary>A new array in the padded layout holding from (the caller's layout), the padding cells set to default.</summary>
+    public T[] Pad<T>(ReadOnlySpan<T> from)
+    {
+        var to = new T[Cells];
+        Pad(from, to);
+        return to;
+    }
+
     /// <summary>to (the caller's layout) = from (padded layout), the padding cells left out.</summary>
     public void Unpad<T>(ReadOnlySpan<T> from, Span<T> to)
     {

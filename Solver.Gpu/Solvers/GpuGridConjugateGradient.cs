@@ -70,9 +70,7 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
         var diagonal = CellDiagonal.Of(grid);
         if (_layout.IsPadded)
         {
-            var padded = new byte[cells];
-            _layout.Pad<byte>(diagonal, padded);
-            diagonal = padded;
+            diagonal = _layout.Pad<byte>(diagonal);
             _paddedB = new double[cells];
             _paddedX = new double[cells];
         }

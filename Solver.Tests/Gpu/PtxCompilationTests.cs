@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using Dcdm.Cli.Bench;
 using Dcdm.Gpu.Kernels;
 using ILGPU;
 using ILGPU.Backends.EntryPoints;
@@ -10,7 +11,7 @@ using ILGPU.Runtime.Cuda;
 namespace Dcdm.Tests.Gpu;
 
 /// <summary>
-/// Every kernel of Solver.Gpu compiled by ILGPU's PTX backend for the H100 (SM_90, PTX ISA 8.8), with no GPU:
+/// Every kernel of Solver.Gpu and of dcdm bench compiled by ILGPU's PTX backend for the H100 (SM_90, PTX ISA 8.8), with no GPU:
 /// the CPU accelerator runs kernels as plain IL, so a construct only the CUDA backend rejects would
 /// otherwise first fail on the GPU machine.
 /// </summary>
@@ -36,7 +37,7 @@ public class PtxCompilationTests
         foreach (var (context, backend) in _backends.Values) { backend.Dispose(); context.Dispose(); }
     }
 
-    static readonly Type[] KernelClasses = [typeof(GridKernels), typeof(KrylovKernels), typeof(NetworkKernels)];
+    static readonly Type[] KernelClasses = [typeof(GridKernels), typeof(KrylovKernels), typeof(NetworkKernels), typeof(BenchKernels)];
 
     /// <summary>The kernels: static void methods of the kernel classes without by-ref parameters (those are device helpers).</summary>
     static IEnumerable<MethodInfo> Kernels() => KernelClasses
