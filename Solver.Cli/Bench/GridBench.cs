@@ -48,37 +48,37 @@ static class GridBench
         {
             if (chunk > grid.Nz) continue;
             var shape = layout.Shape(chunk);
-            rows.Add(new($"stencil fp32, columns of {chunk}, vectorized", Time(() => k.Stencil(shape, diag.View, p.View, q.View, GridKernelVariant.Vectorized)), cells * StencilBytes,
+            rows.Add(new($"stencil fp32, columns of {chunk}, vectorized", Time(() => k.Stencil(shape, diag.View, p.View, q.View)), cells * StencilBytes,
                 "9 B per cell: p, q float32 + 1 B operator" + padding));
         }
         var main = layout.Shape(GridKernels.DefaultChunk);
         q.Clear();
-        k.Stencil(main, diag.View, p.View, q.View, GridKernelVariant.Vectorized);
+        k.Stencil(main, diag.View, p.View, q.View);
         rows.Add(new("stencil fp32 vectorized, check against the host", 0, 0, StencilError(grid, layout, values, q.ToArray())));
 
         // one CG step that does all its work: rr[0] = rr[1] = pq[0] = 1, so step 1 owes d and advances
         var vectors = new CgVectors(diag.View, r.View, p2.View, p.View, d.View, q.View);
         var step = new CgStep(1, 0, false, 0);
-        void Half1() => k.DirectionAndProduct(main, vectors, rr.View, pq.View, step, GridKernelVariant.Vectorized);
-        void Half2() => k.UpdateResidual(r.View, q.View, rr.View, pq.View, 1, 0, GridKernelVariant.Vectorized);
+        void Half1() => k.DirectionAndProduct(main, vectors, rr.View, pq.View, step);
+        void Half2() => k.UpdateResidual(r.View, q.View, rr.View, pq.View, 1, 0);
         rr.Upload([1.0, 1.0, 0]); pq.Upload([1.0, 0, 0]);
         rows.Add(new("grid cg half 1 (p, Ap, p.Ap, d), vectorized", Time(Half1), cells * 25.0, "25 B per cell"));
         rows.Add(new("grid cg half 2 (r, r.r), vectorized", Time(Half2), cells * 12.0, "12 B per cell"));
         rows.Add(new("grid cg step, both halves, vectorized", Time(() => { Half1(); Half2(); }), cells * 37.0, "37 B per cell"));
         // launch settings the solver takes as they are: more waves of groups, other group sizes (defaults restored after)
+        int defaultWaves = k.Waves, defaultGroup = k.GroupSize;
         foreach (int waves in new[] { 2, 4 })
         {
             k.Waves = waves;
-            rows.Add(new($"stencil fp32, columns of {main.Chunk}, vectorized, {waves} waves", Time(() => k.Stencil(main, diag.View, p.View, q.View, GridKernelVariant.Vectorized)), cells * StencilBytes, ""));
+            rows.Add(new($"stencil fp32, columns of {main.Chunk}, vectorized, {waves} waves", Time(() => k.Stencil(main, diag.View, p.View, q.View)), cells * StencilBytes, ""));
             rows.Add(new($"grid cg step, both halves, vectorized, {waves} waves", Time(() => { Half1(); Half2(); }), cells * 37.0, "37 B per cell"));
         }
-        k.Waves = 1;
-        int defaultGroup = k.GroupSize;
+        k.Waves = defaultWaves;
         foreach (int group in new[] { 128, 512, 1024 })
         {
             if (group > acc.MaxNumThreadsPerGroup) continue;
             k.GroupSize = group;
-            rows.Add(new($"stencil fp32, columns of {main.Chunk}, vectorized, groups of {group}", Time(() => k.Stencil(main, diag.View, p.View, q.View, GridKernelVariant.Vectorized)), cells * StencilBytes, ""));
+            rows.Add(new($"stencil fp32, columns of {main.Chunk}, vectorized, groups of {group}", Time(() => k.Stencil(main, diag.View, p.View, q.View)), cells * StencilBytes, ""));
         }
         k.GroupSize = defaultGroup;
         var check = pq.ToArray();

@@ -247,8 +247,8 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
         var k = _device.GridKernels;
         var vectors = new CgVectors(_diagonal.View, _r.View, _p[(j + 1) & 1].View, _p[j & 1].View, _d.View, _q.View);
         // p_j = r_j + beta p_{j-1}, q = A p_j, p_j.q (and d += alpha_{j-1} p_{j-1}); then r -= alpha_j q, r.r
-        k.DirectionAndProduct(_shape, vectors, _rr.View, _pq.View, new CgStep(j, first, restart: first == 0, stop), GridKernelVariant.Vectorized);
-        k.UpdateResidual(_r.View, _q.View, _rr.View, _pq.View, j, stop, GridKernelVariant.Vectorized);
+        k.DirectionAndProduct(_shape, vectors, _rr.View, _pq.View, new CgStep(j, first, restart: first == 0, stop));
+        k.UpdateResidual(_r.View, _q.View, _rr.View, _pq.View, j, stop);
     }
 
     /// <summary>r = (b - A x) / rNorm in float32, d = 0, rr[step] = r.r.</summary>
