@@ -1,16 +1,15 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Dcdm.Gpu;
+using Dcdm.Cli.Bench;
 using Dcdm.Gpu.Devices;
+using Dcdm.Gpu.Kernels;
 using Dcdm.Gpu.Solvers;
 using Dcdm.Models;
 using Dcdm.Poisson;
 using Dcdm.Solvers;
 using Dcdm.Sparse;
 using ILGPU;
-using ILGPU.Runtime;
 
 namespace Dcdm.Cli.Commands;
 
@@ -43,13 +42,6 @@ public static class BenchCommand
         return command;
     }
 
-    /// <summary>One measurement: Seconds on the host clock (launch to synchronised end); DeviceSeconds from device events where measured (0 otherwise), and then the bandwidth is computed from it.</summary>
-    sealed record Row(string Name, double Seconds, double Bytes, string Note, double DeviceSeconds = 0)
-    {
-        public Row(string name, (double Host, double Device) time, double bytes, string note) : this(name, time.Host, bytes, note, time.Device) { }
-        public double BandwidthSeconds => DeviceSeconds > 0 ? DeviceSeconds : Seconds;
-    }
-
     static int Run(CliConsole console, int n, string domain, int repeat, double tol, bool json, string? jsonFile, string device, string optimization, CancellationToken cancellation)
     {
         var grid = domain switch
@@ -65,7 +57,7 @@ public static class BenchCommand
         var x = Enumerable.Range(0, m).Select(i => 1.0 / (1 + i % 7)).ToArray();
         var y = new double[m]; var z = new double[m]; var w = new double[m];
         var gx = grid.ToGrid(x); var gy = new double[grid.CellCount];
-        var rows = new List<Row>();
+        var rows = new List<BenchRow>();
         if (device != "cpu")
         {
             using var gpu = GpuDevice.Open(device == "gpu" ? DeviceKind.Gpu : DeviceKind.Cpu, Enum.Parse<OptimizationLevel>(optimization), profiling: true);
@@ -75,12 +67,12 @@ public static class BenchCommand
         }
 
         double csrBytes = a.NonZeros * 12.0 + (m + 1) * 4.0 + 2.0 * m * 8; // values+columns, row pointers, x and y
-        rows.Add(new("csr spmv", Best(repeat, () => a.Multiply(x, y)), csrBytes, $"{a.NonZeros} nonzeros"));
-        rows.Add(new("stencil spmv (matrix-free, full grid)", Best(repeat, () => grid.Apply(gx, gy)), grid.CellCount * 17.0, "flags 1 B + x, y 16 B per cell"));
+        rows.Add(new("csr spmv", BenchClock.Best(repeat, () => a.Multiply(x, y)), csrBytes, $"{a.NonZeros} nonzeros"));
+        rows.Add(new("stencil spmv (matrix-free, full grid)", BenchClock.Best(repeat, () => grid.Apply(gx, gy)), grid.CellCount * 17.0, "flags 1 B + x, y 16 B per cell"));
         double sink = 0;
-        rows.Add(new("dot", Best(repeat, () => sink += VectorOps.Dot(x, y)), 16.0 * m, ""));
-        rows.Add(new("axpy", Best(repeat, () => VectorOps.Axpy(1e-9, x, y)), 24.0 * m, ""));
-        rows.Add(new("fused x += a p, r -= a q, r.r", Best(repeat, () => sink += VectorOps.UpdateSolutionAndResidual(1e-9, x, y, z, w)), 48.0 * m, ""));
+        rows.Add(new("dot", BenchClock.Best(repeat, () => sink += VectorOps.Dot(x, y)), 16.0 * m, ""));
+        rows.Add(new("axpy", BenchClock.Best(repeat, () => VectorOps.Axpy(1e-9, x, y)), 24.0 * m, ""));
+        rows.Add(new("fused x += a p, r -= a q, r.r", BenchClock.Best(repeat, () => sink += VectorOps.UpdateSolutionAndResidual(1e-9, x, y, z, w)), 48.0 * m, ""));
 
         foreach (var kind in new[] { PreconditionerKind.None, PreconditionerKind.Jacobi, PreconditionerKind.IncompleteCholesky })
         {
@@ -102,15 +94,15 @@ public static class BenchCommand
         // The lean network's C# engine: the stencils once per geometry, then one direction per iteration
         var model = new LeanDirectionModel(LeanDirectionModel.ShippedFile());
         LeanStencils? stencils = null;
-        rows.Add(new("lean stencils for the geometry (setup)", Best(repeat, () => stencils = model.Stencils(grid)), 0,
+        rows.Add(new("lean stencils for the geometry (setup)", BenchClock.Best(repeat, () => stencils = model.Stencils(grid)), 0,
             "predicted from the cell flags once per geometry"));
         var level0 = (stencils!.Levels[0].Nx, stencils.Levels[0].Ny, stencils.Levels[0].Nz);
         var v = Enumerable.Range(0, grid.CellCount).Select(i => (float)Math.Sin(i)).ToArray();
         var av = new float[grid.CellCount];
-        rows.Add(new("lean stencil application, finest level", Best(repeat, () => GridOps.ApplyStencil(stencils.Smooth[0], v, av, level0)),
+        rows.Add(new("lean stencil application, finest level", BenchClock.Best(repeat, () => GridOps.ApplyStencil(stencils.Smooth[0], v, av, level0)),
             grid.CellCount * 12.0, $"{stencils.Smooth[0].Table.Length / 27} distinct stencils; 4 B slot + v, y 4 B per cell"));
         var direction = model.Bind(grid);
-        rows.Add(new("lean direction (one V-cycle)", Best(repeat, () => direction.Apply(v, av)), 0, $"{stencils.Levels.Count} levels"));
+        rows.Add(new("lean direction (one V-cycle)", BenchClock.Best(repeat, () => direction.Apply(v, av)), 0, $"{stencils.Levels.Count} levels"));
 
         // DCDM with the shipped model on the same grid (full-grid vectors)
         var dcdm = new DeepConjugateDirections(grid, model, new SolverOptions { Tolerance = tol });
@@ -131,7 +123,7 @@ public static class BenchCommand
     }
 
     /// <summary>The same measurements with every vector on the accelerator; each timing waits for the device.</summary>
-    static void DeviceRows(GpuDevice gpu, PoissonGrid grid, CsrMatrix a, double[] b, int repeat, double tol, List<Row> rows, CancellationToken cancellation)
+    static void DeviceRows(GpuDevice gpu, PoissonGrid grid, CsrMatrix a, double[] b, int repeat, double tol, List<BenchRow> rows, CancellationToken cancellation)
     {
         var acc = gpu.Accelerator;
         var k = gpu.Kernels;
@@ -144,7 +136,7 @@ public static class BenchCommand
         using var flags = new DeviceVector<byte>(acc, grid.Cells.ToArray().Select(c => (byte)c).ToArray());
         using var gx = new DeviceVector<double>(acc, grid.CellCount);
         using var gy = new DeviceVector<double>(acc, grid.CellCount);
-        (double, double) Time(Action body) => DeviceBest(acc, repeat, body);
+        (double, double) Time(Action body) => BenchClock.DeviceBest(acc, repeat, body);
         double csrBytes = a.NonZeros * 12.0 + (m + 1) * 4.0 + 2.0 * m * 8;
         rows.Add(new("csr spmv, thread per row", Time(() => k.CsrSpmvThreadPerRow(da, x.View, y.View)), csrBytes, $"{a.NonZeros} nonzeros"));
         rows.Add(new("csr spmv, warp per row", Time(() => k.CsrSpmvWarpPerRow(da, x.View, y.View)), csrBytes, ""));
@@ -152,7 +144,7 @@ public static class BenchCommand
         rows.Add(new("dot (double accumulation)", Time(() => k.Dot(x.View, y.View)), 16.0 * m, ""));
         rows.Add(new("axpy", Time(() => k.Axpy(1e-9, x.View, y.View)), 24.0 * m, ""));
         rows.Add(new("fused x += a p, r -= a q, r.r", Time(() => k.UpdateSolutionAndResidual(1e-9, x.View, y.View, z.View, w.View)), 48.0 * m, ""));
-        GridRows(gpu, grid, repeat, tol, rows, cancellation);
+        GridBench.Rows(gpu, grid, repeat, tol, rows, cancellation);
         DcdmRows(gpu, grid, repeat, tol, rows, cancellation);
         foreach (var kind in new[] { PreconditionerKind.None, PreconditionerKind.Jacobi })
         {
@@ -170,140 +162,8 @@ public static class BenchCommand
         }
     }
 
-    /// <summary>The matrix-free grid solver: float32 stencil variants, one fused CG step, and a solve.</summary>
-    static void GridRows(GpuDevice gpu, PoissonGrid grid, int repeat, double tol, List<Row> rows, CancellationToken cancellation)
-    {
-        var acc = gpu.Accelerator;
-        var k = gpu.GridKernels;
-        var diagonal = CellDiagonal.Of(grid);
-        var unknowns = ReducedSystem.FromGrid(grid);
-        int cells = grid.CellCount;
-        var rng = new Random(1);
-        var values = diagonal.Select(d => d > 0 ? (float)(rng.NextDouble() - 0.5) : 0f).ToArray();
-        using var diag = new DeviceVector<byte>(acc, diagonal);
-        using var p = new DeviceVector<float>(acc, values);
-        using var q = new DeviceVector<float>(acc, cells);
-        using var r = new DeviceVector<float>(acc, values);
-        using var p2 = new DeviceVector<float>(acc, cells);
-        using var d = new DeviceVector<float>(acc, cells);
-        using var rr = new DeviceVector<double>(acc, [1.0, 0, 0]);
-        using var pq = new DeviceVector<double>(acc, 3);
-        (double, double) Time(Action body) => DeviceBest(acc, repeat, body);
-        const double stencilBytes = 9; // p read, q written (float32), 1 byte of operator
-        // the streaming ceiling on this device, for the kernels below: the driver's copy and a copy kernel of ILGPU's
-        rows.Add(new("copy fp32, driver (device to device)", Time(() => p.View.CopyTo(q.View)), cells * 8.0, "8 B per cell: the rate the 80% target refers to"));
-        if (cells % 4 == 0) rows.Add(new("copy fp32, ILGPU kernel on quads", Time(() => k.CopyKernel(p.View, q.View)), cells * 8.0, "8 B per cell"));
-        foreach (var variant in new[] { GridKernelVariant.Vectorized, GridKernelVariant.Unrolled })
-            foreach (int chunk in new[] { 4, 8, 16, 32 })
-            {
-                if (chunk > grid.Nz) continue;
-                var shape = new GridShape(grid.Nx, grid.Ny, grid.Nz, chunk);
-                if (GridKernels.Resolve(variant, shape) != variant) continue; // vectorized needs nx % 4 == 0
-                rows.Add(new($"stencil fp32, columns of {chunk}, {variant.ToString().ToLowerInvariant()}", Time(() => k.Stencil(shape, diag.View, p.View, q.View, variant)), cells * stencilBytes,
-                    "9 B per cell: p, q float32 + 1 B operator"));
-            }
-        var cellShape = new GridShape(grid.Nx, grid.Ny, grid.Nz, 1);
-        var expected = new double[cells];
-        grid.Apply(values.Select(v => (double)v).ToArray(), expected);
-        double scale = expected.Max(Math.Abs);
-        string Check()
-        {
-            var got = q.ToArray();
-            double worst = 0;
-            for (int i = 0; i < cells; i++) worst = Math.Max(worst, Math.Abs(got[i] - expected[i]));
-            return string.Create(CultureInfo.InvariantCulture, $"max |error| / max |Ap| = {worst / scale:0.0e+00}");
-        }
-        var main = new GridShape(grid.Nx, grid.Ny, grid.Nz, Math.Min(GridKernels.DefaultChunk, grid.Nz));
-        if (GridKernels.CanVectorize(main))
-        {
-            q.Clear();
-            k.Stencil(main, diag.View, p.View, q.View, GridKernelVariant.Vectorized);
-            rows.Add(new("stencil fp32 vectorized, check against the host", 0, 0, Check()));
-        }
-        rows.Add(new("stencil fp32, one thread per cell", Time(() => k.StencilOneThreadPerCell(cellShape, diag.View, p.View, q.View)), cells * stencilBytes, ""));
-        rows.Add(new("stencil fp32 one thread per cell, check against the host", 0, 0, Check()));
-
-        // one CG step that does all its work: rr[0] = rr[1] = pq[0] = 1, so step 1 owes d and advances
-        var vectors = new CgVectors(diag.View, r.View, p2.View, p.View, d.View, q.View);
-        var step = new CgStep(1, 0, false, 0);
-        rows.Add(new("grid kernels: active groups per multiprocessor", 0, 0, k.Occupancy()));
-        foreach (int waves in new[] { 2, 4 })
-        {
-            k.Waves = waves;
-            rows.Add(new($"stencil fp32, columns of 16, unrolled, {waves} waves", Time(() => k.Stencil(main, diag.View, p.View, q.View)), cells * stencilBytes, ""));
-            rr.Upload([1.0, 1.0, 0]); pq.Upload([1.0, 0, 0]);
-            rows.Add(new($"grid cg step, both halves, unrolled, {waves} waves", Time(() =>
-            {
-                k.DirectionAndProduct(main, vectors, rr.View, pq.View, step);
-                k.UpdateResidual(r.View, q.View, rr.View, pq.View, 1, 0);
-            }), cells * 37.0, "37 B per cell"));
-        }
-        k.Waves = 1;
-        int defaultGroup = k.GroupSize;
-        foreach (int group in new[] { 128, 512, 1024 })
-        {
-            if (group > acc.MaxNumThreadsPerGroup) continue;
-            k.GroupSize = group;
-            if (GridKernels.CanVectorize(main))
-                rows.Add(new($"stencil fp32, columns of 16, vectorized, groups of {group}", Time(() => k.Stencil(main, diag.View, p.View, q.View, GridKernelVariant.Vectorized)), cells * stencilBytes, ""));
-            rows.Add(new($"stencil fp32, columns of 16, unrolled, groups of {group}", Time(() => k.Stencil(main, diag.View, p.View, q.View)), cells * stencilBytes, ""));
-        }
-        k.GroupSize = defaultGroup;
-        foreach (var variant in new[] { GridKernelVariant.Vectorized, GridKernelVariant.Unrolled })
-        {
-            if (GridKernels.Resolve(variant, main) != variant) continue;
-            string name = variant.ToString().ToLowerInvariant();
-            rr.Upload([1.0, 1.0, 0]); pq.Upload([1.0, 0, 0]);
-            rows.Add(new($"grid cg half 1 (p, Ap, p.Ap, d), {name}", Time(() => k.DirectionAndProduct(main, vectors, rr.View, pq.View, step, variant)), cells * 25.0, "25 B per cell"));
-            rows.Add(new($"grid cg half 2 (r, r.r), {name}", Time(() => k.UpdateResidual(r.View, q.View, rr.View, pq.View, 1, 0, variant)), cells * 12.0, "12 B per cell"));
-            rows.Add(new($"grid cg step, both halves, {name}", Time(() =>
-            {
-                k.DirectionAndProduct(main, vectors, rr.View, pq.View, step, variant);
-                k.UpdateResidual(r.View, q.View, rr.View, pq.View, 1, 0, variant);
-            }), cells * 37.0, "37 B per cell"));
-        }
-        using (var r2 = new DeviceVector<float>(acc, values))
-        using (var q2 = new DeviceVector<float>(acc, cells))
-        using (var rx = new DeviceVector<double>(acc, [1.0, 0, 0]))
-        using (var rq = new DeviceVector<double>(acc, [0.5, 0, 0]))
-        using (var qq = new DeviceVector<double>(acc, [0.5, 0, 0]))
-        {
-            // merged step 1 reads r, q, p of step 0 and writes them for step 1
-            rr.Upload([1.0, 1.0, 0]); pq.Upload([1.0, 0, 0]);
-            var merged = new MergedCgVectors(diag.View, r.View, q2.View, p2.View, r2.View, q.View, p.View, d.View);
-            var scalars = new CgScalars(rr.View, rx.View, pq.View, rq.View, qq.View);
-            rows.Add(new("grid cg step, merged (one kernel)", Time(() => k.MergedStep(main, merged, scalars, step)), cells * 33.0, "33 B per cell"));
-            if (GridKernels.CanVectorize(main))
-                rows.Add(new("grid cg step, merged vectorized (one kernel)", Time(() => k.MergedStep(main, merged, scalars, step, GridKernelVariant.MergedVectorized)), cells * 33.0, "33 B per cell"));
-        }
-        var check = pq.ToArray();
-        rows.Add(new("grid cg step check", 0, 0, check[1] > 0 && double.IsFinite(check[1]) ? "the timed steps did their work (p.Ap > 0)" : $"the timed steps did NOT run: pq = {check[1]}"));
-
-        var b = RightHandSides.VelocityDivergence(grid, 1);
-        foreach (var variant in new[] { GridKernelVariant.MergedVectorized, GridKernelVariant.Merged, GridKernelVariant.Vectorized, GridKernelVariant.Unrolled })
-        {
-            cancellation.ThrowIfCancellationRequested();
-            if (GridKernels.Resolve(variant, main) != variant) continue;
-            string name = variant.ToString().ToLowerInvariant();
-            using var solver = new GpuGridConjugateGradient(gpu, grid, new SolverOptions { Tolerance = tol }) { Variant = variant };
-            SolveResult? best = null;
-            TimeSpan loop = TimeSpan.MaxValue;
-            var x = new double[cells];
-            for (int run = 0; run <= repeat; run++)
-            {
-                var result = solver.Solve(b, x, cancellation);
-                if (run > 0 && solver.LastIterationTime < loop) { loop = solver.LastIterationTime; best = result; }
-            }
-            double hostResidual = HostResidual(grid, unknowns, diagonal, b, x);
-            rows.Add(new($"gpu grid cg iteration, {name} (device loop)", loop.TotalSeconds / Math.Max(1, best!.Iterations), 0,
-                $"{best.Iterations} iterations, {best.ResidualReplacements} reliable updates, {best.Status}"));
-            rows.Add(new($"gpu grid cg solve to {tol:g1}, {name}", best.SolveTime.TotalSeconds, 0,
-                string.Create(CultureInfo.InvariantCulture, $"device loop {loop.TotalMilliseconds:F1} ms, setup {solver.SetupTime.TotalMilliseconds:F1} ms, true residual {best.RelativeResidual:0.0e+00} (host check {hostResidual:0.0e+00})")));
-        }
-    }
-
     /// <summary>DCDM with the shipped lean model, every vector on the device.</summary>
-    static void DcdmRows(GpuDevice gpu, PoissonGrid grid, int repeat, double tol, List<Row> rows, CancellationToken cancellation)
+    static void DcdmRows(GpuDevice gpu, PoissonGrid grid, int repeat, double tol, List<BenchRow> rows, CancellationToken cancellation)
     {
         var model = new LeanDirectionModel(LeanDirectionModel.ShippedFile());
         var b = RightHandSides.VelocityDivergence(grid, 1);
@@ -321,19 +181,7 @@ public static class BenchCommand
             string.Create(CultureInfo.InvariantCulture, $"setup {solver.SetupTime.TotalMilliseconds:F1} ms (stencils on the host, uploaded once), residual {best.RelativeResidual:0.0e+00}")));
     }
 
-    /// <summary>||b - A x|| / ||b|| on the unknowns, recomputed on the host in double.</summary>
-    static double HostResidual(PoissonGrid grid, ReducedSystem unknowns, byte[] diagonal, double[] b, double[] x)
-    {
-        var prepared = new double[b.Length];
-        var (_, norm) = unknowns.PrepareRightHandSideOnRows(b, prepared);
-        var ax = new double[b.Length];
-        grid.Apply(x, ax);
-        double s = 0;
-        for (int i = 0; i < b.Length; i++) if (diagonal[i] > 0) s += (prepared[i] - ax[i]) * (prepared[i] - ax[i]);
-        return Math.Sqrt(s) / norm;
-    }
-
-    static void Report(CliConsole console, string title, List<Row> rows, bool json, string? jsonFile)
+    static void Report(CliConsole console, string title, List<BenchRow> rows, bool json, string? jsonFile)
     {
         if (jsonFile is not null)
         {
@@ -358,44 +206,7 @@ public static class BenchCommand
         ? string.Create(CultureInfo.InvariantCulture, $"{seconds * 1e6:F1} us")
         : seconds < 1 ? string.Create(CultureInfo.InvariantCulture, $"{seconds * 1e3:F3} ms") : string.Create(CultureInfo.InvariantCulture, $"{seconds:F3} s");
 
-    static double Best(int repeat, Action body)
-    {
-        body(); // warm-up: JIT and first touch
-        double best = double.MaxValue;
-        for (int r = 0; r < repeat; r++)
-        {
-            long t = Stopwatch.GetTimestamp();
-            body();
-            best = Math.Min(best, Stopwatch.GetElapsedTime(t).TotalSeconds);
-        }
-        return best;
-    }
-
-    /// <summary>
-    /// Best of <paramref name="repeat"/> after a warm-up, on two clocks: the host's (launch until the accelerator is
-    /// synchronised, so it includes launch and synchronisation latency) and the device's (profiling markers, CUDA
-    /// events on a GPU, recorded before and after the launch on the stream: the kernel alone).
-    /// </summary>
-    static (double Host, double Device) DeviceBest(Accelerator acc, int repeat, Action body)
-    {
-        body();
-        acc.Synchronize();
-        double host = double.MaxValue, device = double.MaxValue;
-        for (int r = 0; r < repeat; r++)
-        {
-            long t = Stopwatch.GetTimestamp();
-            using var start = acc.AddProfilingMarker();
-            body();
-            using var end = acc.AddProfilingMarker();
-            end.Synchronize();
-            acc.Synchronize();
-            host = Math.Min(host, Stopwatch.GetElapsedTime(t).TotalSeconds);
-            device = Math.Min(device, end.MeasureFrom(start).TotalSeconds);
-        }
-        return (host, device);
-    }
-
-    static void WriteJson(TextWriter o, string title, List<Row> rows)
+    static void WriteJson(TextWriter o, string title, List<BenchRow> rows)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))

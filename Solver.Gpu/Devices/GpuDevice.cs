@@ -1,3 +1,4 @@
+using Dcdm.Gpu.Kernels;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -30,8 +31,8 @@ public sealed class GpuDevice : IDisposable
     }
 
     /// <param name="kind">Which accelerator.</param>
-    /// <param name="optimization">ILGPU's optimization level. O1 is what the H100 figures in docs/benchmarks.md used;
-    /// O2 is measured against it by dcdm bench --optimization O2. The CPU accelerator runs the IL and ignores it.</param>
+    /// <param name="optimization">ILGPU's optimization level. O1, the default: the grid CG's iteration at O2 was within 2%
+    /// of it on the H200; dcdm bench --optimization O2 measures the two. The CPU accelerator runs the IL and ignores it.</param>
     /// <param name="profiling">Allow device-side timing (<see cref="ProfilingMarker"/>s, CUDA events on a GPU), for benchmarks.</param>
     /// <exception cref="NoGpuException">kind is Gpu and no CUDA or OpenCL device exists.</exception>
     public static GpuDevice Open(DeviceKind kind, OptimizationLevel optimization = OptimizationLevel.O1, bool profiling = false)

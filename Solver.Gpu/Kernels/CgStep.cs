@@ -1,4 +1,4 @@
-namespace Dcdm.Gpu;
+namespace Dcdm.Gpu.Kernels;
 
 /// <summary>
 /// Which CG step a grid kernel runs: K, the first step of the current segment (nothing owed to d

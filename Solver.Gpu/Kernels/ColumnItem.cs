@@ -1,4 +1,4 @@
-namespace Dcdm.Gpu;
+namespace Dcdm.Gpu.Kernels;
 
 /// <summary>
 /// Work item t of a column walk over a <see cref="GridShape"/> whose rows hold <c>width</c> items (nx cells,

@@ -3,7 +3,7 @@ using Dcdm.Sparse;
 using ILGPU;
 using ILGPU.Runtime;
 
-namespace Dcdm.Gpu;
+namespace Dcdm.Gpu.Kernels;
 
 /// <summary>A CSR matrix uploaded to the accelerator (double values). Owns its three buffers.</summary>
 public sealed class DeviceCsr : IDisposable

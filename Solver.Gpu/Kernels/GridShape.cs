@@ -1,4 +1,4 @@
-namespace Dcdm.Gpu;
+namespace Dcdm.Gpu.Kernels;
 
 /// <summary>
 /// An nx x ny x nz grid (x fastest) walked by the column kernels: each work item is one (x, y) column

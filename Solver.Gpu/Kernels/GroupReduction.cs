@@ -1,6 +1,6 @@
 using ILGPU;
 
-namespace Dcdm.Gpu;
+namespace Dcdm.Gpu.Kernels;
 
 /// <summary>
 /// The end of every reduction kernel: a tree over the group in dynamic shared memory (one double per
@@ -19,32 +19,5 @@ static class GroupReduction
             Group.Barrier();
         }
         if (Group.IdxX == 0) Atomic.Add(ref result[0], shared[0]);
-    }
-
-    /// <summary>Four sums at once (dynamic shared memory: four doubles per thread).</summary>
-    public static void SumToResults(double a, double b, double c, double d, ArrayView<double> ra, ArrayView<double> rb, ArrayView<double> rc, ArrayView<double> rd)
-    {
-        var shared = SharedMemory.GetDynamic<double>();
-        int g = Group.DimX, t = Group.IdxX;
-        shared[t] = a; shared[g + t] = b; shared[2 * g + t] = c; shared[3 * g + t] = d;
-        Group.Barrier();
-        for (int half = g / 2; half > 0; half /= 2)
-        {
-            if (t < half)
-            {
-                shared[t] += shared[t + half];
-                shared[g + t] += shared[g + t + half];
-                shared[2 * g + t] += shared[2 * g + t + half];
-                shared[3 * g + t] += shared[3 * g + t + half];
-            }
-            Group.Barrier();
-        }
-        if (t == 0)
-        {
-            Atomic.Add(ref ra[0], shared[0]);
-            Atomic.Add(ref rb[0], shared[g]);
-            Atomic.Add(ref rc[0], shared[2 * g]);
-            Atomic.Add(ref rd[0], shared[3 * g]);
-        }
     }
 }

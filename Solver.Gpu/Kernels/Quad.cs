@@ -1,7 +1,7 @@
 using ILGPU;
 using ILGPU.Runtime;
 
-namespace Dcdm.Gpu;
+namespace Dcdm.Gpu.Kernels;
 
 /// <summary>
 /// Four consecutive cells along x, loaded and stored as one 16-byte access (ld.global.v4.f32 on CUDA,

@@ -1,4 +1,5 @@
 using Dcdm.Gpu.Devices;
+using Dcdm.Gpu.Kernels;
 using Dcdm.Models;
 using ILGPU;
 using ILGPU.Runtime;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dcdm.Gpu.Devices;
+using Dcdm.Gpu.Kernels;
 using Dcdm.Solvers;
 using Dcdm.Sparse;
 using ILGPU;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dcdm.Gpu.Devices;
+using Dcdm.Gpu.Kernels;
 using Dcdm.Poisson;
 using Dcdm.Solvers;
 using ILGPU;
@@ -17,8 +18,10 @@ namespace Dcdm.Gpu.Solvers;
 /// true residual b - A x is recomputed in double and rescaled to unit norm, and CG continues with its
 /// direction p rescaled, not restarted. Convergence is declared on that double-precision true residual.
 ///
-/// Memory per CG step: 37 bytes per cell in two fused kernels (<see cref="GridKernels"/>), against
-/// 57 for the same step with double x and r, and 45 for unfused float32 kernels.
+/// Memory per CG step: 37 bytes per cell in two fused kernels on quads of four x-neighbours
+/// (<see cref="GridKernels"/>), against 57 for the same step with double x and r, and 45 for unfused
+/// float32 kernels. The quads need nx % 4 == 0: other grids run padded in x with solid cells
+/// (<see cref="PaddedGrid"/>), and b and x pass through host arrays in that layout.
 /// The host reads the step scalars once per batch of steps; kernels stop themselves at the tolerance,
 /// so the few steps queued past it cost a launch each and change nothing.
 /// </summary>
@@ -28,19 +31,19 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
     public const int Batch = 16;
     /// <summary>Recurrence residual reduction after which x and r are refreshed in double.</summary>
     public double ReliableUpdateReduction { get; init; } = 0.01;
-    /// <summary>Which form of the step kernels runs (same arithmetic; dcdm bench measures both).</summary>
-    public GridKernelVariant Variant { get; init; } = GridKernelVariant.Unrolled;
 
     readonly GpuDevice _device;
     readonly ReducedSystem _unknowns;
     readonly SolveFrame _frame;
     readonly SolverOptions _options;
+    readonly PaddedGrid _layout;
     readonly GridShape _shape;
     readonly DeviceVector<byte> _diagonal;
-    readonly DeviceVector<double> _b, _x, _scratch, _rr, _rx, _pq, _rq, _qq;
-    readonly DeviceVector<float> _d;
-    readonly DeviceVector<float>[] _r, _q, _p; // by step parity (the two-kernel step uses r[0] and q[0] only)
+    readonly DeviceVector<double> _b, _x, _scratch, _rr, _pq;
+    readonly DeviceVector<float> _r, _q, _d;
+    readonly DeviceVector<float>[] _p; // by step parity: step j reads p[(j+1)&1] and writes p[j&1]
     readonly double[] _hostB, _hostX;
+    readonly double[]? _paddedB, _paddedX; // b and x in the padded layout, only when nx % 4 != 0
 
     public string Method => "cg (grid, float32 steps, double reliable updates)";
     public int Size { get; }
@@ -59,21 +62,25 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
         _options = options ?? SolverOptions.Default;
         _unknowns = ReducedSystem.FromGrid(grid);
         _frame = new SolveFrame(Method, _unknowns, SolveFrame.Layout.AllRows, "one per grid cell, x fastest");
-        _shape = new GridShape(grid.Nx, grid.Ny, grid.Nz, Math.Clamp(chunk, 1, grid.Nz));
+        _layout = new PaddedGrid(grid.Nx, grid.Ny, grid.Nz);
+        _shape = _layout.Shape(chunk);
         Size = grid.CellCount;
+        int cells = _layout.Cells;
         var acc = device.Accelerator;
-        _diagonal = new DeviceVector<byte>(acc, CellDiagonal.Of(grid));
-        _b = new DeviceVector<double>(acc, Size); _x = new DeviceVector<double>(acc, Size);
-        _d = new DeviceVector<float>(acc, Size);
-        _r = [new DeviceVector<float>(acc, Size), new DeviceVector<float>(acc, Size)];
-        _q = [new DeviceVector<float>(acc, Size), new DeviceVector<float>(acc, Size)];
-        _p = [new DeviceVector<float>(acc, Size), new DeviceVector<float>(acc, Size)];
+        var diagonal = CellDiagonal.Of(grid);
+        if (_layout.IsPadded)
+        {
+            diagonal = _layout.Pad<byte>(diagonal);
+            _paddedB = new double[cells];
+            _paddedX = new double[cells];
+        }
+        _diagonal = new DeviceVector<byte>(acc, diagonal);
+        _b = new DeviceVector<double>(acc, cells); _x = new DeviceVector<double>(acc, cells);
+        _r = new DeviceVector<float>(acc, cells); _q = new DeviceVector<float>(acc, cells); _d = new DeviceVector<float>(acc, cells);
+        _p = [new DeviceVector<float>(acc, cells), new DeviceVector<float>(acc, cells)];
         _scratch = new DeviceVector<double>(acc, 1);
         _rr = new DeviceVector<double>(acc, _options.MaxIterations + 2);
         _pq = new DeviceVector<double>(acc, _options.MaxIterations + 2);
-        _rq = new DeviceVector<double>(acc, _options.MaxIterations + 2);
-        _rx = new DeviceVector<double>(acc, _options.MaxIterations + 2);
-        _qq = new DeviceVector<double>(acc, _options.MaxIterations + 2);
         _hostB = new double[Size];
         _hostX = new double[Size];
         acc.Synchronize();
@@ -93,22 +100,39 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
     }
 
     /// <summary>
-    /// The loop alone from a prepared b and a start x on the host (full grid, 0 off the unknowns, b projected);
-    /// x is updated in place. The frame's loop, and the GPU DCDM's fallback with the iterations it has left
-    /// (at most the options' MaxIterations, which sized the scalar arrays).
+    /// The loop alone from a prepared b and a start x on the host (full grid in the caller's layout, 0 off the
+    /// unknowns, b projected); x is updated in place. The frame's loop, and the GPU DCDM's fallback with the
+    /// iterations it has left (at most the options' MaxIterations, which sized the scalar arrays).
     /// </summary>
     internal KrylovOutcome Continue(double[] b, double[] x, double bNorm, int maxIterations, List<double> history, CancellationToken cancellation)
     {
         if (maxIterations < 0 || maxIterations > _options.MaxIterations)
             throw new ArgumentOutOfRangeException(nameof(maxIterations), $"must be in [0, {_options.MaxIterations}] (the options' MaxIterations), got {maxIterations}");
-        _b.Upload(b);
-        _x.Upload(x);
+        ToDevice(b, _paddedB, _b);
+        ToDevice(x, _paddedX, _x);
         var loop = Stopwatch.StartNew();
         var outcome = Iterate(bNorm, maxIterations, history, cancellation);
         _device.Accelerator.Synchronize();
         LastIterationTime = loop.Elapsed;
-        _x.Download(x);
+        if (_paddedX is null) _x.Download(x);
+        else
+        {
+            _x.Download(_paddedX);
+            _layout.Unpad<double>(_paddedX, x);
+        }
         return outcome;
+    }
+
+    /// <summary>A host vector into the device's layout, through the padded host array when there is one.</summary>
+    void ToDevice(double[] host, double[]? padded, DeviceVector<double> device)
+    {
+        if (padded is null)
+        {
+            device.Upload(host);
+            return;
+        }
+        _layout.Pad<double>(host, padded);
+        device.Upload(padded);
     }
 
     enum SegmentEnd { RecurrenceConverged, Refresh, MaxIterations, Cancelled, Breakdown }
@@ -123,12 +147,11 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
         if (!double.IsFinite(rNorm)) return new(SolveStatus.NotANumber, 0, rNorm / bNorm, "NaN or infinity in the initial residual (the initial guess?)", 0);
         if (max == 0) return new(SolveStatus.MaxIterations, 0, rNorm / bNorm, "MaxIterations is 0", 0);
 
-        foreach (var v in new[] { _rr, _rx, _pq, _rq, _qq }) v.Clear();
-        _p[1].Clear(); _q[1].Clear(); // the "previous step" of step 0 (times 0, but must not be NaN)
+        _rr.Clear(); _pq.Clear();
+        _p[1].Clear(); // the "previous step" of step 0 (times 0, but must not be NaN)
         int updates = 0, step = 0, first = 0;
         var rr = new double[Batch + 1];
         var pq = new double[Batch];
-        var rx = new double[Batch];
         StartSegment(rNorm, step);
         while (true)
         {
@@ -146,20 +169,6 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
                 for (int j = start; j <= last; j++) LaunchStep(j, first, stop);
                 _rr.View.SubView(start, count + 1).CopyToCPU(rr.AsSpan(0, count + 1)); // rr[i] = r_{start+i}.r_{start+i}
                 _pq.View.SubView(start, count).CopyToCPU(pq.AsSpan(0, count));         // pq[i] = p_{start+i}.A p_{start+i}
-                // alpha_j = (r_j.r_j) / pq_j: the merged step takes r_j.r_j from the stored r_j (rx), the two-kernel step from rr
-                if (GridKernels.IsMerged(Variant))
-                {
-                    _rx.View.SubView(start, count).CopyToCPU(rx.AsSpan(0, count));
-                    if (pq[count - 1] > 0)
-                    {
-                        // no queued step predicted r.r after the last one: |r - alpha q|^2 from its scalars, as the kernel would
-                        double a = rx[count - 1] / pq[count - 1], rqLast = 0, qqLast = 0;
-                        _rq.View.SubView(last, 1).CopyToCPU(ref rqLast, 1);
-                        _qq.View.SubView(last, 1).CopyToCPU(ref qqLast, 1);
-                        rr[count] = rx[count - 1] - 2 * a * rqLast + a * a * qqLast;
-                    }
-                }
-                else rr.AsSpan(0, count).CopyTo(rx);
                 int stopped = -1;
                 end = SegmentEnd.Refresh;
                 for (int i = 0; i < count; i++)
@@ -181,7 +190,7 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
                     {
                         end = SegmentEnd.RecurrenceConverged;
                         step = start + i + 1;
-                        if (step > last) Settle(step - 1, rx[i], pq[i]); // no queued step settles it
+                        if (step > last) Settle(step - 1, rr[i], pq[i]); // no queued step settles it
                         stopped = i;
                         break;
                     }
@@ -192,7 +201,7 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
                 end = cancellation.IsCancellationRequested ? SegmentEnd.Cancelled : step >= max ? SegmentEnd.MaxIterations : SegmentEnd.Refresh;
                 if (end != SegmentEnd.Refresh || refreshNow)
                 {
-                    Settle(last, rx[count - 1], pq[count - 1]);
+                    Settle(last, rr[count - 1], pq[count - 1]);
                     break;
                 }
             }
@@ -222,14 +231,13 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
             // Continue CG from the true residual: p and r.r of the last step in the new residual's units.
             updates++;
             double c = rNorm / trueNorm;
-            var previous = GridKernels.IsMerged(Variant) ? _rx : _rr; // what beta divides by
-            double rrBefore = 0;
-            previous.View.SubView(step - 1, 1).CopyToCPU(ref rrBefore, 1);
+            double rrBefore = 0; // what beta divides by
+            _rr.View.SubView(step - 1, 1).CopyToCPU(ref rrBefore, 1);
             rrBefore *= c * c;
             k.Scale((float)c, _p[(step - 1) & 1].View);
             rNorm = trueNorm;
             StartSegment(rNorm, step);
-            previous.View.SubView(step - 1, 1).CopyFromCPU(ref rrBefore, 1);
+            _rr.View.SubView(step - 1, 1).CopyFromCPU(ref rrBefore, 1);
             first = step;
         }
     }
@@ -237,30 +245,19 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
     void LaunchStep(int j, int first, double stop)
     {
         var k = _device.GridKernels;
-        var info = new CgStep(j, first, restart: first == 0, stop);
-        if (GridKernels.IsMerged(Variant))
-        {
-            int now = j & 1, before = (j + 1) & 1;
-            var v = new MergedCgVectors(_diagonal.View, _r[before].View, _q[before].View, _p[before].View, _r[now].View, _q[now].View, _p[now].View, _d.View);
-            k.MergedStep(_shape, v, new CgScalars(_rr.View, _rx.View, _pq.View, _rq.View, _qq.View), info, Variant);
-            return;
-        }
-        var vectors = new CgVectors(_diagonal.View, _r[0].View, _p[(j + 1) & 1].View, _p[j & 1].View, _d.View, _q[0].View);
-        k.DirectionAndProduct(_shape, vectors, _rr.View, _pq.View, info, Variant);
-        k.UpdateResidual(_r[0].View, _q[0].View, _rr.View, _pq.View, j, stop, Variant);
+        var vectors = new CgVectors(_diagonal.View, _r.View, _p[(j + 1) & 1].View, _p[j & 1].View, _d.View, _q.View);
+        // p_j = r_j + beta p_{j-1}, q = A p_j, p_j.q (and d += alpha_{j-1} p_{j-1}); then r -= alpha_j q, r.r
+        k.DirectionAndProduct(_shape, vectors, _rr.View, _pq.View, new CgStep(j, first, restart: first == 0, stop));
+        k.UpdateResidual(_r.View, _q.View, _rr.View, _pq.View, j, stop);
     }
-
-    /// <summary>The r that step 'step' starts from: the two-kernel step updates r[0] in place; the merged one reads the previous parity.</summary>
-    DeviceVector<float> StartingResidual(int step) => GridKernels.IsMerged(Variant) ? _r[(step + 1) & 1] : _r[0];
 
     /// <summary>r = (b - A x) / rNorm in float32, d = 0, rr[step] = r.r.</summary>
     void StartSegment(double rNorm, int step)
     {
-        var r = StartingResidual(step);
-        _device.GridKernels.Residual(_shape, _diagonal.View, _b.View, _x.View, r.View, 1 / rNorm, true, _scratch.View);
+        _device.GridKernels.Residual(_shape, _diagonal.View, _b.View, _x.View, _r.View, 1 / rNorm, true, _scratch.View);
         _d.Clear();
         _rr.View.SubView(step, 1).MemSetToZero();
-        _device.GridKernels.Dot(r.View, r.View, _rr.View.SubView(step, 1));
+        _device.GridKernels.Dot(_r.View, _r.View, _rr.View.SubView(step, 1));
     }
 
     /// <summary>d += alpha_j p_j (alpha_j = rr_j / pq_j) for a step whose update no queued kernel makes.</summary>
@@ -275,13 +272,12 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
 
     /// <summary>||b - A x|| in double (nothing written).</summary>
     double TrueResidual() =>
-        _device.GridKernels.Residual(_shape, _diagonal.View, _b.View, _x.View, _r[0].View, 0, false, _scratch.View);
+        _device.GridKernels.Residual(_shape, _diagonal.View, _b.View, _x.View, _r.View, 0, false, _scratch.View);
 
     public void Dispose()
     {
         _diagonal.Dispose();
-        foreach (var v in new[] { _b, _x, _scratch, _rr, _rx, _pq, _rq, _qq }) v.Dispose();
-        _d.Dispose();
-        foreach (var v in _r.Concat(_q).Concat(_p)) v.Dispose();
+        foreach (var v in new[] { _b, _x, _scratch, _rr, _pq }) v.Dispose();
+        foreach (var v in new[] { _r, _q, _d, _p[0], _p[1] }) v.Dispose();
     }
 }

@@ -1,5 +1,5 @@
-using Dcdm.Gpu;
 using Dcdm.Gpu.Devices;
+using Dcdm.Gpu.Kernels;
 using Dcdm.Poisson;
 
 namespace Dcdm.Tests.Gpu;
@@ -30,14 +30,27 @@ public class GridKernelTests
 
     static float[] Single(double[] v) => v.Select(x => (float)x).ToArray();
 
-    /// <summary>Plain CG steps in double from r0 (x = 0): r_k.r_k (steps + 1 values), p_k.A p_k, |A p_k|^2, the final r and d = sum alpha_k p_k.</summary>
-    sealed record HostCg(List<double> Rr, List<double> Pq, List<double> Qq, double[] R, double[] D);
+    /// <summary>q = A p by the quad stencil on the grid padded to whole quads (if it needs it), back in the grid's layout.</summary>
+    double[] PaddedStencil(PoissonGrid g, byte[] c, float[] p, int chunk)
+    {
+        var layout = new PaddedGrid(g.Nx, g.Ny, g.Nz);
+        using var diag = new DeviceVector<byte>(_device.Accelerator, layout.Pad<byte>(c));
+        using var dp = new DeviceVector<float>(_device.Accelerator, layout.Pad<float>(p));
+        using var dq = new DeviceVector<float>(_device.Accelerator, Enumerable.Repeat(float.NaN, layout.Cells).ToArray());
+        K.Stencil(layout.Shape(chunk), diag.View, dp.View, dq.View);
+        var q = new float[g.CellCount];
+        layout.Unpad<float>(dq.ToArray(), q);
+        return q.Select(v => (double)v).ToArray();
+    }
+
+    /// <summary>Plain CG steps in double from r0 (x = 0): r_k.r_k (steps + 1 values), p_k.A p_k, the final r and d = sum alpha_k p_k.</summary>
+    sealed record HostCg(List<double> Rr, List<double> Pq, double[] R, double[] D);
 
     static HostCg HostSteps(PoissonGrid g, double[] r0, int steps)
     {
         int n = g.CellCount;
         var hr = (double[])r0.Clone(); var hp = new double[n]; var hd = new double[n]; var hq = new double[n];
-        var result = new HostCg([hr.Sum(v => v * v)], [], [], hr, hd);
+        var result = new HostCg([hr.Sum(v => v * v)], [], hr, hd);
         for (int k = 0; k < steps; k++)
         {
             double beta = k == 0 ? 0 : result.Rr[k] / result.Rr[k - 1];
@@ -45,7 +58,6 @@ public class GridKernelTests
             g.Apply(hp, hq);
             double pqk = hp.Zip(hq, (a, b) => a * b).Sum();
             double alpha = result.Rr[k] / pqk;
-            result.Qq.Add(hq.Sum(v => v * v));
             for (int i = 0; i < n; i++) { hd[i] += alpha * hp[i]; hr[i] -= alpha * hq[i]; }
             result.Pq.Add(pqk);
             result.Rr.Add(hr.Sum(v => v * v));
@@ -53,7 +65,7 @@ public class GridKernelTests
         return result;
     }
 
-    /// <summary>Grids whose rows hold whole quads (nx % 4 == 0), one quad per row included, for the vectorized kernels.</summary>
+    /// <summary>Grids whose rows hold whole quads (nx % 4 == 0, nothing padded), one quad per row included.</summary>
     static IEnumerable<PoissonGrid> QuadGrids() =>
     [
         PoissonDomains.Spheres(12, 10, 8, 3, seed: 2),
@@ -73,13 +85,8 @@ public class GridKernelTests
             var p = Single(OnUnknowns(c, 4));
             var expected = new double[g.CellCount];
             g.Apply(p.Select(v => (double)v).ToArray(), expected);
-            var shape = new GridShape(g.Nx, g.Ny, g.Nz, chunk);
-            Assert.That(GridKernels.Resolve(GridKernelVariant.Vectorized, shape), Is.EqualTo(GridKernelVariant.Vectorized));
-            using var diag = new DeviceVector<byte>(_device.Accelerator, c);
-            using var dp = new DeviceVector<float>(_device.Accelerator, p);
-            using var dq = new DeviceVector<float>(_device.Accelerator, Enumerable.Repeat(float.NaN, g.CellCount).ToArray());
-            K.Stencil(shape, diag.View, dp.View, dq.View, GridKernelVariant.Vectorized);
-            Assert.That(dq.ToArray().Select(v => (double)v), Is.EqualTo(expected).Within(1e-5), $"{g.Nx}x{g.Ny}x{g.Nz}");
+            Assert.That(new PaddedGrid(g.Nx, g.Ny, g.Nz).IsPadded, Is.False);
+            Assert.That(PaddedStencil(g, c, p, chunk), Is.EqualTo(expected).Within(1e-5), $"{g.Nx}x{g.Ny}x{g.Nz}");
         }
     }
 
@@ -102,17 +109,13 @@ public class GridKernelTests
         try
         {
             K.GroupSize = groupSize;
-            foreach (var variant in new[] { GridKernelVariant.Unrolled, GridKernelVariant.Vectorized })
-            {
-                dq.Clear(); sum.Clear();
-                K.Stencil(shape, diag.View, dp.View, dq.View, variant);
-                K.Dot(dp.View, dq.View, sum.View);
-                var q = dq.ToArray();
-                Assert.That(q.Select(v => (double)v), Is.EqualTo(expected).Within(1e-5), variant.ToString());
-                double exact = p.Select((v, i) => (double)v * q[i]).Sum(); // the float32 products, summed in double
-                Assert.That(sum.ToArray()[0], Is.EqualTo(exact).Within(1e-12 * Math.Abs(exact)), variant.ToString());
-                Assert.That(exact, Is.EqualTo(dot).Within(1e-6 * Math.Abs(dot)));
-            }
+            K.Stencil(shape, diag.View, dp.View, dq.View);
+            K.Dot(dp.View, dq.View, sum.View);
+            var q = dq.ToArray();
+            Assert.That(q.Select(v => (double)v), Is.EqualTo(expected).Within(1e-5));
+            double exact = p.Select((v, i) => (double)v * q[i]).Sum(); // the float32 products, summed in double
+            Assert.That(sum.ToArray()[0], Is.EqualTo(exact).Within(1e-12 * Math.Abs(exact)));
+            Assert.That(exact, Is.EqualTo(dot).Within(1e-6 * Math.Abs(dot)));
         }
         finally { K.GroupSize = before; }
         Assert.Throws<ArgumentOutOfRangeException>(() => K.GroupSize = 12);
@@ -120,26 +123,37 @@ public class GridKernelTests
     }
 
     [Test]
-    public void VectorizedFallsBackToUnrolledWhenRowsAreNotWholeQuads()
+    public void RowsThatAreNotWholeQuadsArePaddedWithSolidCells()
     {
-        Assert.That(GridKernels.Resolve(GridKernelVariant.Vectorized, new GridShape(9, 4, 4, 2)), Is.EqualTo(GridKernelVariant.Unrolled));
         var g = PoissonDomains.FreeSurfaceTank(9, 7, 11, 0.5, seed: 1);
         var c = CellDiagonal.Of(g);
         var p = Single(OnUnknowns(c, 9));
         var expected = new double[g.CellCount];
         g.Apply(p.Select(v => (double)v).ToArray(), expected);
+        Assert.That(PaddedStencil(g, c, p, 4), Is.EqualTo(expected).Within(1e-5));
+
+        var layout = new PaddedGrid(9, 7, 11);
+        Assert.That((layout.Width, layout.Cells, layout.IsPadded), Is.EqualTo((12, 12 * 7 * 11, true)));
+        var padded = layout.Pad<float>(p);
+        Assert.That(Enumerable.Range(0, layout.Cells).Where(i => i % 12 >= 9).Select(i => padded[i]), Has.All.EqualTo(0f));
+        var back = new float[g.CellCount];
+        layout.Unpad<float>(padded, back);
+        Assert.That(back, Is.EqualTo(p));
+        Assert.That(new PaddedGrid(12, 7, 11).IsPadded, Is.False);
+
+        // the kernels themselves need whole quads
         using var diag = new DeviceVector<byte>(_device.Accelerator, c);
         using var dp = new DeviceVector<float>(_device.Accelerator, p);
         using var dq = new DeviceVector<float>(_device.Accelerator, g.CellCount);
-        K.Stencil(new GridShape(g.Nx, g.Ny, g.Nz, 4), diag.View, dp.View, dq.View, GridKernelVariant.Vectorized);
-        Assert.That(dq.ToArray().Select(v => (double)v), Is.EqualTo(expected).Within(1e-5));
+        Assert.Throws<ArgumentException>(() => K.Stencil(new GridShape(g.Nx, g.Ny, g.Nz, 4), diag.View, dp.View, dq.View));
+        Assert.Throws<ArgumentException>(() => layout.Pad<float>(padded));
     }
 
-    [TestCase(1, GridKernelVariant.Unrolled)]
-    [TestCase(6, GridKernelVariant.Unrolled)]
-    [TestCase(7, GridKernelVariant.Unrolled)]
-    [TestCase(16, GridKernelVariant.Unrolled)]
-    public void StencilKernelsMatchTheMatrixFreeGridOperator(int chunk, GridKernelVariant variant)
+    [TestCase(1)]
+    [TestCase(6)]
+    [TestCase(7)]
+    [TestCase(16)]
+    public void StencilKernelsMatchTheMatrixFreeGridOperator(int chunk)
     {
         foreach (var g in Grids())
         {
@@ -147,16 +161,8 @@ public class GridKernelTests
             var p = Single(OnUnknowns(c, 3));
             var expected = new double[g.CellCount];
             g.Apply(p.Select(v => (double)v).ToArray(), expected);
-            // isolated fluid cells are zero rows in both
-            var shape = new GridShape(g.Nx, g.Ny, g.Nz, chunk);
-            using var diag = new DeviceVector<byte>(_device.Accelerator, c);
-            using var dp = new DeviceVector<float>(_device.Accelerator, p);
-            using var dq = new DeviceVector<float>(_device.Accelerator, Enumerable.Repeat(float.NaN, g.CellCount).ToArray());
-            K.Stencil(shape, diag.View, dp.View, dq.View, variant);
-            Assert.That(dq.ToArray().Select(v => (double)v), Is.EqualTo(expected).Within(1e-5), "columns");
-            dq.Upload(Enumerable.Repeat(float.NaN, g.CellCount).ToArray());
-            K.StencilOneThreadPerCell(shape, diag.View, dp.View, dq.View);
-            Assert.That(dq.ToArray().Select(v => (double)v), Is.EqualTo(expected).Within(1e-5), "one thread per cell");
+            // isolated fluid cells are zero rows in both; nx 9 and 10 run padded
+            Assert.That(PaddedStencil(g, c, p, chunk), Is.EqualTo(expected).Within(1e-5), "columns");
         }
     }
 
@@ -185,21 +191,17 @@ public class GridKernelTests
         }
     }
 
-    [TestCase(GridKernelVariant.Unrolled, 4)]
-    [TestCase(GridKernelVariant.Unrolled, 5)]
-    [TestCase(GridKernelVariant.Unrolled, 11)]
-    [TestCase(GridKernelVariant.Vectorized, 4)]
-    [TestCase(GridKernelVariant.Vectorized, 5)]
-    [TestCase(GridKernelVariant.Vectorized, 11)]
-    public void TwoFusedStepsMatchPlainConjugateGradientSteps(GridKernelVariant variant, int chunk)
+    [TestCase(4)]
+    [TestCase(5)]
+    [TestCase(11)]
+    public void TwoFusedStepsMatchPlainConjugateGradientSteps(int chunk)
     {
-        // 12 x 7 x 11: whole quads per row, so the vectorized case runs its own kernels
+        // 12 x 7 x 11: whole quads per row
         var g = PoissonDomains.FreeSurfaceTank(12, 7, 11, 0.5, seed: 1);
         var c = CellDiagonal.Of(g);
         int n = g.CellCount;
         var r0 = OnUnknowns(c, 7);
         var shape = new GridShape(g.Nx, g.Ny, g.Nz, chunk);
-        Assert.That(GridKernels.Resolve(variant, shape), Is.EqualTo(variant));
         var acc = _device.Accelerator;
         using var diag = new DeviceVector<byte>(acc, c);
         using var r = new DeviceVector<float>(acc, Single(r0));
@@ -213,12 +215,12 @@ public class GridKernelTests
         var p = new[] { p0, p1 };
         for (int k = 0; k < 2; k++)
         {
-            K.DirectionAndProduct(shape, new CgVectors(diag.View, r.View, p[(k + 1) & 1].View, p[k & 1].View, d.View, q.View), rr.View, pq.View, new CgStep(k, 0, true, 0), variant);
-            K.UpdateResidual(r.View, q.View, rr.View, pq.View, k, 0, variant);
+            K.DirectionAndProduct(shape, new CgVectors(diag.View, r.View, p[(k + 1) & 1].View, p[k & 1].View, d.View, q.View), rr.View, pq.View, new CgStep(k, 0, true, 0));
+            K.UpdateResidual(r.View, q.View, rr.View, pq.View, k, 0);
         }
         // settle step 1: Direction(2) with a stop that ends the solve does only the owed update
         var rrHost = rr.ToArray();
-        K.DirectionAndProduct(shape, new CgVectors(diag.View, r.View, p[1].View, p[0].View, d.View, q.View), rr.View, pq.View, new CgStep(2, 0, true, rrHost[2] * 2), variant);
+        K.DirectionAndProduct(shape, new CgVectors(diag.View, r.View, p[1].View, p[0].View, d.View, q.View), rr.View, pq.View, new CgStep(2, 0, true, rrHost[2] * 2));
 
         var host = HostSteps(g, r0, 2);
         Assert.That(rr.ToArray().Take(3), Is.EqualTo(host.Rr).Within(1e-4).Percent);
@@ -228,48 +230,28 @@ public class GridKernelTests
         Assert.That(pq.ToArray()[2], Is.EqualTo(0), "a converged step computes no direction");
     }
 
-    [TestCase(4, GridKernelVariant.Merged)]
-    [TestCase(5, GridKernelVariant.Merged)]
-    [TestCase(11, GridKernelVariant.Merged)]
-    [TestCase(4, GridKernelVariant.MergedVectorized)]
-    [TestCase(5, GridKernelVariant.MergedVectorized)]
-    [TestCase(11, GridKernelVariant.MergedVectorized)]
-    public void MergedStepsMatchPlainConjugateGradientSteps(int chunk, GridKernelVariant variant)
+    [Test]
+    public void VectorUpdatesMatchPlainLoops()
     {
-        var g = PoissonDomains.RandomObstacles(12, 8, 11, 0.2, seed: 3);
-        var c = CellDiagonal.Of(g);
-        int n = g.CellCount;
-        var r0 = OnUnknowns(c, 8);
-        var shape = new GridShape(g.Nx, g.Ny, g.Nz, chunk);
-        Assert.That(GridKernels.Resolve(variant, shape), Is.EqualTo(variant));
+        var rng = new Random(12);
+        int n = 1001;
+        var x = Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+        var y = Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+        var xd = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
         var acc = _device.Accelerator;
-        using var diag = new DeviceVector<byte>(acc, c);
-        var r = new[] { new DeviceVector<float>(acc, n), new DeviceVector<float>(acc, Single(r0)) }; // step 0 reads parity 1
-        var q = new[] { new DeviceVector<float>(acc, n), new DeviceVector<float>(acc, n) };
-        var p = new[] { new DeviceVector<float>(acc, n), new DeviceVector<float>(acc, n) };
-        using var d = new DeviceVector<float>(acc, n);
-        using var rr = new DeviceVector<double>(acc, 4);
-        using var pq = new DeviceVector<double>(acc, 4);
-        using var rq = new DeviceVector<double>(acc, 4);
-        using var qq = new DeviceVector<double>(acc, 4);
-        using var rx = new DeviceVector<double>(acc, 4);
-        K.Dot(r[1].View, r[1].View, rr.View.SubView(0, 1));
-        var scalars = new CgScalars(rr.View, rx.View, pq.View, rq.View, qq.View);
-        for (int k = 0; k < 2; k++)
-        {
-            int now = k & 1, before = (k + 1) & 1;
-            K.MergedStep(shape, new MergedCgVectors(diag.View, r[before].View, q[before].View, p[before].View, r[now].View, q[now].View, p[now].View, d.View), scalars, new CgStep(k, 0, true, 0), variant);
-        }
-        var rrHost = rr.ToArray(); var pqHost = pq.ToArray(); var rxHost = rx.ToArray();
-        K.Axpy((float)(rxHost[1] / pqHost[1]), p[1].View, d.View); // settle step 1 as the solver does
+        using var dx = new DeviceVector<float>(acc, x);
+        using var dy = new DeviceVector<float>(acc, y);
+        using var dxd = new DeviceVector<double>(acc, xd);
 
-        var host = HostSteps(g, r0, 2);
-        Assert.That(rrHost.Take(2), Is.EqualTo(host.Rr.Take(2)).Within(1e-4).Percent);
-        Assert.That(pqHost.Take(2), Is.EqualTo(host.Pq).Within(1e-4).Percent);
-        Assert.That(qq.ToArray().Take(2), Is.EqualTo(host.Qq).Within(1e-4).Percent);
-        Assert.That(rxHost.Take(2), Is.EqualTo(host.Rr.Take(2)).Within(1e-4).Percent);
-        // r_1 is in parity 1; the host's r after two steps is r_2 = r_1 - alpha_1 q_1
-        Assert.That(d.ToArray().Select(v => (double)v), Is.EqualTo(host.D).Within(1e-5));
-        foreach (var v in r.Concat(q).Concat(p)) v.Dispose();
+        K.Axpy(0.75f, dx.View, dy.View);
+        Assert.That(dy.ToArray(), Is.EqualTo(y.Select((v, i) => v + 0.75f * x[i])).Within(1e-6), "y += alpha x");
+        K.Scale(-3f, dx.View);
+        Assert.That(dx.ToArray(), Is.EqualTo(x.Select(v => v * -3f)), "x *= c");
+        K.AddScaled(2.5, dy.View, dxd.View);
+        var y2 = dy.ToArray();
+        Assert.That(dxd.ToArray(), Is.EqualTo(xd.Select((v, i) => v + 2.5 * y2[i])).Within(1e-15), "x += s d");
+        using var odd = new DeviceVector<float>(acc, 6);
+        using var rr = new DeviceVector<double>(acc, 2);
+        Assert.Throws<ArgumentException>(() => K.UpdateResidual(odd.View, odd.View, rr.View, rr.View, 0, 0));
     }
 }

@@ -1,5 +1,5 @@
-using Dcdm.Gpu;
 using Dcdm.Gpu.Devices;
+using Dcdm.Gpu.Kernels;
 using Dcdm.MatrixMarket;
 using Dcdm.Poisson;
 using Dcdm.Sparse;
