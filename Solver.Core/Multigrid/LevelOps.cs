@@ -30,23 +30,27 @@ internal static class LevelOps
         return s;
     }
 
-    /// <summary>One damped Jacobi sweep: X += w D^-1 (B - A X) on the unknowns (reads X, writes Work, then swaps).</summary>
-    public static void JacobiSweep(MultigridLevel l, double w)
+    /// <summary>
+    /// Gauss-Seidel on the cells of one colour ((x + y + z) % 2 == colour), in place: x_i = (b_i / s + sum of the
+    /// neighbours' x) / d_i. A cell's neighbours all have the other colour, so the planes run in parallel.
+    /// </summary>
+    public static void GaussSeidelColour(MultigridLevel l, int colour)
     {
         int nx = l.Nx, ny = l.Ny, nz = l.Nz;
-        var d = l.Diagonal; var b = l.B; var x = l.X; var next = l.Work;
-        double s = l.Scale;
+        var d = l.Diagonal; var b = l.B; var x = l.X;
+        double inverseScale = 1 / l.Scale;
         ForPlanes(nz, l.Cells, z =>
         {
             for (int y = 0; y < ny; y++)
-                for (int i = (z * ny + y) * nx, xx = 0; xx < nx; xx++, i++)
+            {
+                int row = (z * ny + y) * nx;
+                for (int xx = (colour + y + z) & 1; xx < nx; xx += 2)
                 {
-                    if (d[i] == 0) { next[i] = 0; continue; }
-                    double ax = s * (d[i] * x[i] - Neighbours(x, i, xx, y, z, nx, ny, nz));
-                    next[i] = x[i] + w * (b[i] - ax) / (s * d[i]);
+                    int i = row + xx;
+                    if (d[i] != 0) x[i] = (b[i] * inverseScale + Neighbours(x, i, xx, y, z, nx, ny, nz)) / d[i];
                 }
+            }
         });
-        l.SwapXAndWork();
     }
 
     /// <summary>Work = B - A X on the unknowns, 0 elsewhere.</summary>

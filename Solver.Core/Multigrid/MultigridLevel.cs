@@ -18,13 +18,10 @@ internal sealed class MultigridLevel
     /// <summary>Per cell: open neighbours of an unknown, else 0.</summary>
     public byte[] Diagonal { get; }
     public double Scale { get; }
-    /// <summary>The level's right-hand side, correction and scratch (the residual, or Jacobi's next iterate).</summary>
+    /// <summary>The level's right-hand side, correction and residual.</summary>
     public double[] B { get; }
-    public double[] X { get; private set; }
-    public double[] Work { get; private set; }
-
-    /// <summary>X and Work trade places: Jacobi writes its next iterate into Work, which then becomes X.</summary>
-    public void SwapXAndWork() => (X, Work) = (Work, X);
+    public double[] X { get; }
+    public double[] Work { get; }
 
     public MultigridLevel(PoissonGrid grid, double scale)
     {

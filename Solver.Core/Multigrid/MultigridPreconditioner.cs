@@ -7,18 +7,15 @@ namespace Dcdm.Multigrid;
 /// <summary>
 /// One geometric multigrid V-cycle as the preconditioner of CG for a voxel Poisson grid (McAdams, Sifakis and
 /// Teran 2010, simplified): coarse cells from 2x2x2 blocks (air wins, then fluid), coarse operators rediscretised
-/// (the 7-point Laplacian of each level, times 4^-l), damped Jacobi smoothing with as many sweeps after the
-/// coarse correction as before, trilinear prolongation P with restriction R = P^T / 8, and damped Jacobi sweeps
-/// from zero on the coarsest level. Every piece is linear and R is P^T up to a factor, so the cycle is a fixed
+/// (the 7-point Laplacian of each level, times 4^-l), red-black Gauss-Seidel smoothing (red then black before the
+/// coarse correction, black then red after it), trilinear prolongation P with restriction R = P^T / 8, and
+/// symmetric Gauss-Seidel sweeps from zero on the coarsest level. Every piece is linear and R is P^T up to a factor, so the cycle is a fixed
 /// symmetric positive-definite operator: CG stays CG. Vectors here are on the unknowns of the grid
 /// (<see cref="ReducedSystem.FromGrid"/>); the cycle runs on the full grid of each level in double.
 /// Set-up (levels, their flags and work vectors) runs once; a cycle allocates nothing.
 /// </summary>
 public sealed class MultigridPreconditioner : IPreconditioner
 {
-    /// <summary>Jacobi's damping: 6/7 smooths the 7-point Laplacian's upper half of the spectrum best.</summary>
-    public const double Damping = 6.0 / 7.0;
-
     readonly MultigridLevel[] _levels;
     readonly int[] _unknownCells;
     readonly int _sweeps, _coarsestSweeps;
@@ -27,8 +24,10 @@ public sealed class MultigridPreconditioner : IPreconditioner
     public int LevelCount => _levels.Length;
 
     /// <param name="unknowns">The grid's unknowns (their cell of each compact index), e.g. <see cref="ReducedSystem.FromGrid"/>.</param>
-    /// <param name="sweeps">Damped Jacobi sweeps before and after each coarse correction.</param>
-    public MultigridPreconditioner(PoissonGrid grid, ReducedSystem unknowns, int sweeps = 2, int coarsestSweeps = 40)
+    /// <param name="sweeps">Red-black Gauss-Seidel sweeps before and after each coarse correction (3: measured best
+    /// time to 1e-6 on the generated domains at 32^3 to 128^3, against 1 and 2).</param>
+    /// <param name="coarsestSweeps">Symmetric sweeps from zero on the coarsest level (at most 4^3 cells).</param>
+    public MultigridPreconditioner(PoissonGrid grid, ReducedSystem unknowns, int sweeps = 3, int coarsestSweeps = 20)
     {
         if (unknowns.FullSize != grid.CellCount)
             throw new ArgumentException($"the unknowns are those of a {unknowns.FullSize}-row system, the grid has {grid.CellCount} cells; build them with ReducedSystem.FromGrid");
@@ -63,7 +62,13 @@ public sealed class MultigridPreconditioner : IPreconditioner
         var level = _levels[l];
         if (l == _levels.Length - 1)
         {
-            Smooth(level, _coarsestSweeps);
+            // symmetric sweeps from zero: forward then backward, a symmetric operator however many
+            Array.Clear(level.X);
+            for (int s = 0; s < _coarsestSweeps; s++)
+            {
+                Smooth(level, 1, fromZero: false);
+                Smooth(level, 1, fromZero: false, backward: true);
+            }
             return;
         }
         Smooth(level, _sweeps);
@@ -72,12 +77,20 @@ public sealed class MultigridPreconditioner : IPreconditioner
         LevelOps.Restrict(level, coarse); // coarse.B = P^T Work / 8
         Cycle(l + 1);
         LevelOps.ProlongAdd(coarse, level); // X += P coarse.X
-        Smooth(level, _sweeps, fromZero: false);
+        Smooth(level, _sweeps, fromZero: false, backward: true);
     }
 
-    static void Smooth(MultigridLevel level, int sweeps, bool fromZero = true)
+    /// <summary>
+    /// Red-black Gauss-Seidel sweeps: before the coarse correction red then black, after it black then red, so the
+    /// cycle is symmetric; from X = 0 unless told otherwise.
+    /// </summary>
+    static void Smooth(MultigridLevel level, int sweeps, bool fromZero = true, bool backward = false)
     {
         if (fromZero) Array.Clear(level.X);
-        for (int s = 0; s < sweeps; s++) LevelOps.JacobiSweep(level, Damping);
+        for (int s = 0; s < sweeps; s++)
+        {
+            LevelOps.GaussSeidelColour(level, backward ? 1 : 0);
+            LevelOps.GaussSeidelColour(level, backward ? 0 : 1);
+        }
     }
 }
