@@ -26,31 +26,23 @@ public sealed class ConjugateGradient : ILinearSolver
 
     /// <exception cref="InvalidSystemException">The matrix is not square or not symmetric.</exception>
     public ConjugateGradient(CsrMatrix matrix, PreconditionerKind preconditioner = PreconditionerKind.None, SolverOptions? options = null)
-        : this(CheckedSystem(matrix, "CG"), preconditioner, options) { }
+        : this(Stopwatch.StartNew(), CheckedSystem(matrix, "CG"), NameOf(preconditioner), options, Factory(preconditioner)) { }
 
     /// <summary>CG on a view of the unknowns already made (e.g. <see cref="ReducedSystem.FromGrid"/>): vectors in its full layout.</summary>
     public ConjugateGradient(ReducedSystem system, PreconditionerKind preconditioner = PreconditionerKind.None, SolverOptions? options = null)
-        : this(system, preconditioner switch
-            {
-                PreconditionerKind.None => "cg",
-                PreconditionerKind.Jacobi => "pcg-jacobi",
-                _ => "pcg-ic0",
-            }, options, s => preconditioner switch
-            {
-                PreconditionerKind.None => null,
-                PreconditionerKind.Jacobi => new JacobiPreconditioner(s.Matrix),
-                _ => new IncompleteCholesky(s.Matrix),
-            })
-    { }
+        : this(Stopwatch.StartNew(), system, NameOf(preconditioner), options, Factory(preconditioner)) { }
 
     /// <summary>
-    /// PCG with a preconditioner the caller makes for these unknowns (e.g. a multigrid cycle), inside the set-up
-    /// clock; not made when a diagonal is not positive (the solve then reports NotPositiveDefinite).
-    /// <paramref name="method"/> names it in results.
+    /// PCG with a preconditioner the caller makes for these unknowns (e.g. a multigrid cycle). Both the view of the
+    /// unknowns and the preconditioner are made inside the set-up clock; the preconditioner is not made when a
+    /// diagonal is not positive (the solve then reports NotPositiveDefinite). <paramref name="method"/> names it in results.
     /// </summary>
-    public ConjugateGradient(ReducedSystem system, string method, SolverOptions? options, Func<ReducedSystem, IPreconditioner?> preconditioner)
+    public ConjugateGradient(Func<ReducedSystem> system, string method, SolverOptions? options, Func<ReducedSystem, IPreconditioner?> preconditioner)
+        : this(Stopwatch.StartNew(), system(), method, options, preconditioner) { }
+
+    // arguments run left to right: the clock starts before the system is checked or built
+    ConjugateGradient(Stopwatch clock, ReducedSystem system, string method, SolverOptions? options, Func<ReducedSystem, IPreconditioner?> preconditioner)
     {
-        var clock = Stopwatch.StartNew();
         _options = options ?? SolverOptions.Default;
         _system = system;
         var a = _system.Matrix;
@@ -63,6 +55,20 @@ public sealed class ConjugateGradient : ILinearSolver
         _frame = new SolveFrame(Method, _system, SolveFrame.Layout.Unknowns, "one per matrix row");
         SetupTime = clock.Elapsed;
     }
+
+    static string NameOf(PreconditionerKind kind) => kind switch
+    {
+        PreconditionerKind.None => "cg",
+        PreconditionerKind.Jacobi => "pcg-jacobi",
+        _ => "pcg-ic0",
+    };
+
+    static Func<ReducedSystem, IPreconditioner?> Factory(PreconditionerKind kind) => system => kind switch
+    {
+        PreconditionerKind.None => null,
+        PreconditionerKind.Jacobi => new JacobiPreconditioner(system.Matrix),
+        _ => new IncompleteCholesky(system.Matrix),
+    };
 
     /// <summary>Refuses non-square and non-symmetric matrices with a message saying so.</summary>
     public static ReducedSystem CheckedSystem(CsrMatrix matrix, string method)
