@@ -74,10 +74,11 @@ public static class BenchCommand
         rows.Add(new("axpy", BenchClock.Best(repeat, () => VectorOps.Axpy(1e-9, x, y)), 24.0 * m, ""));
         rows.Add(new("fused x += a p, r -= a q, r.r", BenchClock.Best(repeat, () => sink += VectorOps.UpdateSolutionAndResidual(1e-9, x, y, z, w)), 48.0 * m, ""));
 
-        foreach (var kind in new[] { PreconditionerKind.None, PreconditionerKind.Jacobi, PreconditionerKind.IncompleteCholesky })
+        var catalog = new SolverCatalog();
+        foreach (var method in new[] { SolveMethod.Cg, SolveMethod.PcgJacobi, SolveMethod.PcgIc0, SolveMethod.PcgMg })
         {
             cancellation.ThrowIfCancellationRequested();
-            var solver = new ConjugateGradient(a, kind, new SolverOptions { Tolerance = tol });
+            var solver = catalog.Create(method, new SolverInput(a, grid), new SolverOptions { Tolerance = tol });
             SolveResult? best = null;
             for (int r = 0; r <= repeat; r++) // run 0 warms up
             {

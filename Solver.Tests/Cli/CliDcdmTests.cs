@@ -97,4 +97,29 @@ public class CliDcdmTests
         Assert.That(dcdm.RootElement.GetProperty("relativeResidual").GetDouble(), Is.LessThanOrEqualTo(1e-8));
         Assert.That(IndependentResidual.OfFiles(Path.Combine(dir, "A.mtx"), Path.Combine(dir, "b.mtx"), x), Is.LessThanOrEqualTo(1.01e-8));
     }
+
+    [Test]
+    public void PcgMgSolvesAVoxelFileAndRefusesAnyOtherMatrixNamingWhatApplies()
+    {
+        string dir = Path.Combine(TestData.TempFolder(), "mg");
+        Assert.That(Run("generate", "--domain", "obstacles", "--size", "20,18,16", "--layout", "compact", "-o", dir).code, Is.EqualTo(0));
+        string x = Path.Combine(dir, "x.mtx");
+        var (code, output, error) = Run("solve", Path.Combine(dir, "A.mtx"), "--rhs", Path.Combine(dir, "b.mtx"), "--flags", Path.Combine(dir, "flags.bin"),
+            "--method", "pcg-mg", "--tol", "1e-8", "--out", x, "--json");
+        Assert.That(code, Is.EqualTo(0), error + output);
+        using var json = JsonDocument.Parse(output);
+        Assert.That(json.RootElement.GetProperty("method").GetString(), Is.EqualTo("pcg-mg"));
+        Assert.That(json.RootElement.GetProperty("iterations").GetInt32(), Is.LessThanOrEqualTo(20));
+        Assert.That(IndependentResidual.OfFiles(Path.Combine(dir, "A.mtx"), Path.Combine(dir, "b.mtx"), x), Is.LessThanOrEqualTo(1.01e-8));
+
+        // the shipped free-surface matrix (full-grid layout, its grid rebuilt from the matrix)
+        var tank = Run("solve", TestData.Matrix("tank32_A.mtx.gz"), "--rhs", TestData.Matrix("tank32_b.mtx.gz"), "--method", "pcg-mg", "--json");
+        Assert.That(tank.code, Is.EqualTo(0), tank.error);
+        Assert.That(JsonDocument.Parse(tank.output).RootElement.GetProperty("iterations").GetInt32(), Is.LessThanOrEqualTo(15));
+
+        (code, _, error) = Run("solve", TestData.Matrix("nos6.mtx"), "--method", "pcg-mg");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("nos6.mtx").And.Contain("use --method cg or pcg-ic0"));
+        Assert.That(error.Trim().Split('\n'), Has.Length.EqualTo(1));
+    }
 }
