@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Dcdm.Models;
 using Dcdm.Poisson;
-using Dcdm.Preconditioners;
 using Dcdm.Sparse;
 
 namespace Dcdm.Solvers;
@@ -15,7 +14,8 @@ namespace Dcdm.Solvers;
 /// that is NaN, zero, or (after orthogonalisation) nearly orthogonal to r or with q.Aq &lt;= 0 is
 /// replaced by r for that step and counted; and when the best residual of the last 20 iterations is
 /// not 2x below the best before them (a model that does not fit the problem makes DCDM stall where CG
-/// converges) the rest of the solve goes to IC(0)-PCG from the current x. The result reports both.
+/// converges) the rest of the solve goes to multigrid-preconditioned CG (pcg-mg) from the current x. The result
+/// reports both.
 /// Vectors are full-grid (one entry per cell); the operator is the grid's 7-point matrix.
 /// </summary>
 public sealed class DeepConjugateDirections : ILinearSolver
@@ -32,7 +32,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
     readonly NetworkDirection _direction;
     readonly DirectionVectors<double[]> _vectors;
     readonly double[] _b, _x, _r;
-    IncompleteCholeskyFallback? _fallback; // made at the first stall, kept for the next solves
+    MultigridFallback? _fallback; // made at the first stall, kept for the next solves
 
     public string Method => "dcdm";
     public int Size => _grid.CellCount;
@@ -83,7 +83,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
             var (end, replacedDirections) = DeepConjugateDirectionsIteration.Run(_backend, _direction, _vectors, _b, _x, _r, bNorm, Stall, _options, history, ct);
             replaced = replacedDirections;
             return end;
-        }, _fallback ??= new IncompleteCholeskyFallback(this), cancellation);
+        }, _fallback ??= new MultigridFallback(this), cancellation);
         details["replaced directions"] = replaced.ToString(CultureInfo.InvariantCulture);
         details["network time"] = string.Create(CultureInfo.InvariantCulture, $"{_direction.Time.TotalMilliseconds:F1} ms");
         return result;
@@ -112,20 +112,20 @@ public sealed class DeepConjugateDirections : ILinearSolver
     }
 
     /// <summary>
-    /// IC(0)-PCG from DCDM's x. Its work vectors are DCDM's r and direction slots, free once DCDM stopped, so a stall
-    /// costs only the factorization, made at the first stall and kept for the next solves.
+    /// Multigrid-preconditioned CG from DCDM's x. Its work vectors are DCDM's r and direction slots, free once DCDM
+    /// stopped, so a stall costs only the multigrid hierarchy, made at the first stall and kept for the next solves.
     /// </summary>
-    sealed class IncompleteCholeskyFallback(DeepConjugateDirections dcdm) : ISolveFallback
+    sealed class MultigridFallback(DeepConjugateDirections dcdm) : ISolveFallback
     {
         HostBackend? _backend;
         double[][]? _work;
         readonly List<double> _history = [];
-        public string Name => "IC(0)-PCG";
+        public string Name => "pcg-mg";
 
         public KrylovOutcome Continue(double bNorm, int maxIterations, List<double> history, CancellationToken cancellation)
         {
             var a = dcdm._system.Matrix;
-            _backend ??= new HostBackend(a, new IncompleteCholesky(a));
+            _backend ??= new HostBackend(a, new Multigrid.MultigridPreconditioner(dcdm._grid, dcdm._system));
             _work ??= dcdm._vectors.All.Concat(Enumerable.Range(0, 3).Select(_ => new double[a.Rows])).Take(3).ToArray(); // k = 0 has two slots
             var options = dcdm._options with { MaxIterations = maxIterations, Monitor = null };
             _history.Clear();
