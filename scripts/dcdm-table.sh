@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The DCDM benchmark table of docs/benchmarks.md: DCDM (each model given), CG and IC(0)-PCG on generated
+# The DCDM benchmark table of docs/benchmarks.md: DCDM (each model given), CG, IC(0)-PCG and pcg-mg on generated
 # domains the models never saw (obstacles, free surface), same relative tolerance on the true residual.
 #   scripts/dcdm-table.sh [SIZES] [MODELS...]      e.g. scripts/dcdm-table.sh "32 64 128" data/models/lean.safetensors
 # Prints a markdown table; the solve times are the solvers' own (file reading excluded).
@@ -32,6 +32,7 @@ PY
     }
     run cg --method cg
     run "pcg-ic0" --method pcg-ic0
+    run "pcg-mg" --method pcg-mg
     for m in "${models[@]}"; do run "dcdm $(basename "$m" .safetensors)" --method dcdm --model "$m"; done
   done
 done
