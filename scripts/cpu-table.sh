@@ -13,8 +13,8 @@ echo "== dcdm bench --size $n --repeat $repeat ($(git rev-parse --short HEAD), $
 $dcdm bench --size "$n" --domain spheres --repeat "$repeat"
 $dcdm generate --domain spheres --size "$n" --layout compact --seed 1 -o "$tmp" > /dev/null
 py="${PYTHON:-/usr/bin/python3}" # Debian's python, where apt puts petsc4py (a pyenv python lacks it)
+export PETSC_DIR="${PETSC_DIR:-/usr/lib/petscdir/petsc3.18/x86_64-linux-gnu-real}"
 if "$py" -c "import petsc4py" 2> /dev/null; then
-  export PETSC_DIR="${PETSC_DIR:-/usr/lib/petscdir/petsc3.18/x86_64-linux-gnu-real}"
   for pc in none icc; do
     echo "== PETSc CG, -pc_type $pc"
     "$py" scripts/petsc-cg.py "$tmp/A.mtx" "$tmp/b.mtx" --pc "$pc" --repeat "$repeat"

@@ -6,13 +6,8 @@ using Dcdm.Solvers;
 
 namespace Dcdm.Tests.Gpu;
 
-[NonParallelizable]
-public class GpuConjugateGradientTests
+public class GpuConjugateGradientTests : AcceleratorTests
 {
-    GpuDevice _device = null!;
-
-    [OneTimeSetUp] public void Open() => _device = GpuDevice.Open(DeviceKind.Cpu);
-    [OneTimeTearDown] public void Close() => _device.Dispose();
 
     // nos6 with plain CG needs about 670 iterations: too slow for the emulator, so only its Jacobi run.
     [TestCase("fluid16_A.mtx", PreconditionerKind.None)]
@@ -28,7 +23,7 @@ public class GpuConjugateGradientTests
         var xCpu = new double[a.Rows];
         var cpu = new ConjugateGradient(a, kind, options).Solve(b, xCpu);
         var xGpu = new double[a.Rows];
-        using var solver = new GpuConjugateGradient(_device, a, kind, options);
+        using var solver = new GpuConjugateGradient(Device, a, kind, options);
         var gpu = solver.Solve(b, xGpu);
         Assert.That(gpu.Status, Is.EqualTo(SolveStatus.Converged), gpu.Message);
         Assert.That(gpu.RelativeResidual, Is.LessThanOrEqualTo(1e-8));
@@ -44,7 +39,7 @@ public class GpuConjugateGradientTests
     {
         var grid = PoissonDomains.ClosedBox(8, 8, 8);
         var a = grid.ToCsr(GridMatrixLayout.FullGrid);
-        using var solver = new GpuConjugateGradient(_device, a, options: new SolverOptions { Tolerance = 1e-8 });
+        using var solver = new GpuConjugateGradient(Device, a, options: new SolverOptions { Tolerance = 1e-8 });
         for (int seed = 0; seed < 2; seed++)
         {
             var x = new double[a.Rows];
@@ -71,9 +66,9 @@ public class GpuConjugateGradientTests
     public void IndefiniteMatrixIsReportedAndIc0IsRefused()
     {
         var a = Dcdm.Sparse.CsrMatrix.FromCoordinates(2, 2, [0, 0, 1, 1], [0, 1, 0, 1], [1.0, 2.0, 2.0, 1.0]);
-        using var solver = new GpuConjugateGradient(_device, a);
+        using var solver = new GpuConjugateGradient(Device, a);
         Assert.That(solver.Solve([1.0, -1.0], new double[2]).Status, Is.EqualTo(SolveStatus.NotPositiveDefinite));
-        Assert.Throws<ArgumentException>(() => new GpuConjugateGradient(_device, a, PreconditionerKind.IncompleteCholesky));
+        Assert.Throws<ArgumentException>(() => new GpuConjugateGradient(Device, a, PreconditionerKind.IncompleteCholesky));
     }
 
     [Test]

@@ -6,27 +6,11 @@ using Dcdm.Solvers;
 
 namespace Dcdm.Tests.Gpu;
 
-[NonParallelizable]
-public class GpuGridConjugateGradientTests
+public class GpuGridConjugateGradientTests : AcceleratorTests
 {
-    GpuDevice _device = null!;
-
-    [OneTimeSetUp] public void Open() => _device = GpuDevice.Open(DeviceKind.Cpu);
-    [OneTimeTearDown] public void Close() => _device.Dispose();
 
     /// <summary>||b - A x|| / ||b|| on the unknowns, in double on the host.</summary>
-    static double TrueResidual(PoissonGrid g, double[] b, double[] x)
-    {
-        var c = ReducedSystem.FromGrid(g);
-        var diagonal = CellDiagonal.Of(g);
-        var prepared = new double[b.Length];
-        var (_, norm) = c.PrepareRightHandSideOnRows(b, prepared);
-        var ax = new double[b.Length];
-        g.Apply(x, ax);
-        double s = 0;
-        for (int i = 0; i < b.Length; i++) if (diagonal[i] > 0) s += (prepared[i] - ax[i]) * (prepared[i] - ax[i]);
-        return Math.Sqrt(s) / norm;
-    }
+    static double TrueResidual(PoissonGrid g, double[] b, double[] x) => GridResidual.Relative(g, b, x);
 
     static IEnumerable<TestCaseData> Domains()
     {
@@ -58,7 +42,7 @@ public class GpuGridConjugateGradientTests
         var g = Domain(name);
         var b = RightHandSides.Random(g, 1);
         var options = new SolverOptions { Tolerance = tol };
-        using var solver = new GpuGridConjugateGradient(_device, g, options, chunk: 5);
+        using var solver = new GpuGridConjugateGradient(Device, g, options, chunk: 5);
         var x = new double[g.CellCount];
         var result = solver.Solve(b, x);
         Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
@@ -96,10 +80,10 @@ public class GpuGridConjugateGradientTests
         const double tol = 1e-10;
         var options = new SolverOptions { Tolerance = tol };
 
-        using var solver = new GpuGridConjugateGradient(_device, g, options, chunk: 3);
+        using var solver = new GpuGridConjugateGradient(Device, g, options, chunk: 3);
         var x = new double[g.CellCount];
         var result = solver.Solve(b, x);
-        using var wideSolver = new GpuGridConjugateGradient(_device, embedded, options, chunk: 3);
+        using var wideSolver = new GpuGridConjugateGradient(Device, embedded, options, chunk: 3);
         var xWide = new double[wide.Cells];
         var wideResult = wideSolver.Solve(bWide, xWide);
         Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
@@ -122,7 +106,7 @@ public class GpuGridConjugateGradientTests
     public void ReusedSolverAndInitialGuess()
     {
         var g = Domain("tank");
-        using var solver = new GpuGridConjugateGradient(_device, g, new SolverOptions { Tolerance = 1e-8 });
+        using var solver = new GpuGridConjugateGradient(Device, g, new SolverOptions { Tolerance = 1e-8 });
         var b = RightHandSides.VelocityDivergence(g, 2);
         var x = new double[g.CellCount];
         var first = solver.Solve(b, x);
@@ -130,7 +114,7 @@ public class GpuGridConjugateGradientTests
         var second = solver.Solve(b, again);
         Assert.That(second.Iterations, Is.EqualTo(first.Iterations));
         Assert.That(again, Is.EqualTo(x));
-        using var warm = new GpuGridConjugateGradient(_device, g, new SolverOptions { Tolerance = 1e-8, UseInitialGuess = true });
+        using var warm = new GpuGridConjugateGradient(Device, g, new SolverOptions { Tolerance = 1e-8, UseInitialGuess = true });
         var fromSolution = warm.Solve(b, x);
         Assert.That(fromSolution.Iterations, Is.EqualTo(0), fromSolution.Message);
     }
@@ -142,7 +126,7 @@ public class GpuGridConjugateGradientTests
     {
         var g = Domain("obstacles12");
         var b = RightHandSides.Random(g, 3);
-        using (var limited = new GpuGridConjugateGradient(_device, g, new SolverOptions { Tolerance = 1e-10, MaxIterations = limit }))
+        using (var limited = new GpuGridConjugateGradient(Device, g, new SolverOptions { Tolerance = 1e-10, MaxIterations = limit }))
         {
             var x = new double[g.CellCount];
             var r = limited.Solve(b, x);
@@ -151,7 +135,7 @@ public class GpuGridConjugateGradientTests
             Assert.That(r.ResidualHistory, Has.Count.EqualTo(limit + 1));
             Assert.That(TrueResidual(g, b, x), Is.EqualTo(r.RelativeResidual).Within(1e-6), "x is the state at the limit");
         }
-        using var solver = new GpuGridConjugateGradient(_device, g);
+        using var solver = new GpuGridConjugateGradient(Device, g);
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
         Assert.That(solver.Solve(b, new double[g.CellCount], cancel.Token).Status, Is.EqualTo(SolveStatus.Cancelled));

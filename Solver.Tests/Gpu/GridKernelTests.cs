@@ -5,14 +5,9 @@ using Dcdm.Poisson;
 namespace Dcdm.Tests.Gpu;
 
 /// <summary>The grid solver's kernels against PoissonGrid.Apply and plain loops, on ILGPU's CPU accelerator.</summary>
-[NonParallelizable]
-public class GridKernelTests
+public class GridKernelTests : AcceleratorTests
 {
-    GpuDevice _device = null!;
-    GridKernels K => _device.GridKernels;
-
-    [OneTimeSetUp] public void Open() => _device = GpuDevice.Open(DeviceKind.Cpu);
-    [OneTimeTearDown] public void Close() => _device.Dispose();
+    GridKernels K => Device.GridKernels;
 
     static IEnumerable<PoissonGrid> Grids() =>
     [
@@ -34,9 +29,9 @@ public class GridKernelTests
     double[] PaddedStencil(PoissonGrid g, byte[] c, float[] p, int chunk)
     {
         var layout = new PaddedGrid(g.Nx, g.Ny, g.Nz);
-        using var diag = new DeviceVector<byte>(_device.Accelerator, layout.Pad<byte>(c));
-        using var dp = new DeviceVector<float>(_device.Accelerator, layout.Pad<float>(p));
-        using var dq = new DeviceVector<float>(_device.Accelerator, Enumerable.Repeat(float.NaN, layout.Cells).ToArray());
+        using var diag = new DeviceVector<byte>(Device.Accelerator, layout.Pad<byte>(c));
+        using var dp = new DeviceVector<float>(Device.Accelerator, layout.Pad<float>(p));
+        using var dq = new DeviceVector<float>(Device.Accelerator, Enumerable.Repeat(float.NaN, layout.Cells).ToArray());
         K.Stencil(layout.Shape(chunk), diag.View, dp.View, dq.View);
         var q = new float[g.CellCount];
         layout.Unpad<float>(dq.ToArray(), q);
@@ -101,10 +96,10 @@ public class GridKernelTests
         g.Apply(p.Select(v => (double)v).ToArray(), expected);
         double dot = p.Select((v, i) => (double)v * expected[i]).Sum();
         var shape = new GridShape(g.Nx, g.Ny, g.Nz, 4);
-        using var diag = new DeviceVector<byte>(_device.Accelerator, c);
-        using var dp = new DeviceVector<float>(_device.Accelerator, p);
-        using var dq = new DeviceVector<float>(_device.Accelerator, g.CellCount);
-        using var sum = new DeviceVector<double>(_device.Accelerator, 1);
+        using var diag = new DeviceVector<byte>(Device.Accelerator, c);
+        using var dp = new DeviceVector<float>(Device.Accelerator, p);
+        using var dq = new DeviceVector<float>(Device.Accelerator, g.CellCount);
+        using var sum = new DeviceVector<double>(Device.Accelerator, 1);
         int before = K.GroupSize;
         try
         {
@@ -142,9 +137,9 @@ public class GridKernelTests
         Assert.That(new PaddedGrid(12, 7, 11).IsPadded, Is.False);
 
         // the kernels themselves need whole quads
-        using var diag = new DeviceVector<byte>(_device.Accelerator, c);
-        using var dp = new DeviceVector<float>(_device.Accelerator, p);
-        using var dq = new DeviceVector<float>(_device.Accelerator, g.CellCount);
+        using var diag = new DeviceVector<byte>(Device.Accelerator, c);
+        using var dp = new DeviceVector<float>(Device.Accelerator, p);
+        using var dq = new DeviceVector<float>(Device.Accelerator, g.CellCount);
         Assert.Throws<ArgumentException>(() => K.Stencil(new GridShape(g.Nx, g.Ny, g.Nz, 4), diag.View, dp.View, dq.View));
         Assert.Throws<ArgumentException>(() => layout.Pad<float>(padded));
     }
@@ -180,11 +175,11 @@ public class GridKernelTests
             var r = b.Select((bi, i) => c[i] > 0 ? bi - ax[i] : 0).ToArray();
             double norm = Math.Sqrt(r.Sum(v => v * v));
             var shape = new GridShape(g.Nx, g.Ny, g.Nz, chunk);
-            using var diag = new DeviceVector<byte>(_device.Accelerator, c);
-            using var db = new DeviceVector<double>(_device.Accelerator, b);
-            using var dx = new DeviceVector<double>(_device.Accelerator, x);
-            using var dr = new DeviceVector<float>(_device.Accelerator, g.CellCount);
-            using var scratch = new DeviceVector<double>(_device.Accelerator, 1);
+            using var diag = new DeviceVector<byte>(Device.Accelerator, c);
+            using var db = new DeviceVector<double>(Device.Accelerator, b);
+            using var dx = new DeviceVector<double>(Device.Accelerator, x);
+            using var dr = new DeviceVector<float>(Device.Accelerator, g.CellCount);
+            using var scratch = new DeviceVector<double>(Device.Accelerator, 1);
             Assert.That(K.Residual(shape, diag.View, db.View, dx.View, dr.View, 0, false, scratch.View), Is.EqualTo(norm).Within(1e-12 * norm));
             Assert.That(K.Residual(shape, diag.View, db.View, dx.View, dr.View, 1 / norm, true, scratch.View), Is.EqualTo(norm).Within(1e-12 * norm));
             Assert.That(dr.ToArray().Select(v => (double)v), Is.EqualTo(r.Select(v => v / norm)).Within(1e-6));
@@ -202,7 +197,7 @@ public class GridKernelTests
         int n = g.CellCount;
         var r0 = OnUnknowns(c, 7);
         var shape = new GridShape(g.Nx, g.Ny, g.Nz, chunk);
-        var acc = _device.Accelerator;
+        var acc = Device.Accelerator;
         using var diag = new DeviceVector<byte>(acc, c);
         using var r = new DeviceVector<float>(acc, Single(r0));
         using var p0 = new DeviceVector<float>(acc, n);
@@ -238,7 +233,7 @@ public class GridKernelTests
         var x = Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
         var y = Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
         var xd = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
-        var acc = _device.Accelerator;
+        var acc = Device.Accelerator;
         using var dx = new DeviceVector<float>(acc, x);
         using var dy = new DeviceVector<float>(acc, y);
         using var dxd = new DeviceVector<double>(acc, xd);

@@ -7,14 +7,9 @@ using Dcdm.Sparse;
 namespace Dcdm.Tests.Gpu;
 
 /// <summary>Every ILGPU kernel against Core's plain loops, on ILGPU's CPU accelerator (grids of 16^3 or less).</summary>
-[NonParallelizable]
-public class KrylovKernelTests
+public class KrylovKernelTests : AcceleratorTests
 {
-    GpuDevice _device = null!;
-    KrylovKernels K => _device.Kernels;
-
-    [OneTimeSetUp] public void Open() => _device = GpuDevice.Open(DeviceKind.Cpu);
-    [OneTimeTearDown] public void Close() => _device.Dispose();
+    KrylovKernels K => Device.Kernels;
 
     static double[] Random(int n, int seed)
     {
@@ -30,9 +25,9 @@ public class KrylovKernelTests
         var x = Random(a.Rows, 1);
         var expected = new double[a.Rows];
         a.Multiply(x, expected);
-        using var da = new DeviceCsr(_device.Accelerator, a);
-        using var dx = new DeviceVector<double>(_device.Accelerator, x);
-        using var dy = new DeviceVector<double>(_device.Accelerator, a.Rows);
+        using var da = new DeviceCsr(Device.Accelerator, a);
+        using var dx = new DeviceVector<double>(Device.Accelerator, x);
+        using var dy = new DeviceVector<double>(Device.Accelerator, a.Rows);
         double tolerance = 1e-13 * expected.Max(Math.Abs);
         K.CsrSpmvThreadPerRow(da, dx.View, dy.View);
         Assert.That(dy.ToArray(), Is.EqualTo(expected).Within(tolerance), "thread per row");
@@ -52,9 +47,9 @@ public class KrylovKernelTests
         var x = Random(40, 2);
         var expected = new double[3];
         a.Multiply(x, expected);
-        using var da = new DeviceCsr(_device.Accelerator, a);
-        using var dx = new DeviceVector<double>(_device.Accelerator, x);
-        using var dy = new DeviceVector<double>(_device.Accelerator, 3);
+        using var da = new DeviceCsr(Device.Accelerator, a);
+        using var dx = new DeviceVector<double>(Device.Accelerator, x);
+        using var dy = new DeviceVector<double>(Device.Accelerator, 3);
         K.CsrSpmvWarpPerRow(da, dx.View, dy.View);
         Assert.That(dy.ToArray(), Is.EqualTo(expected).Within(1e-12));
     }
@@ -69,9 +64,9 @@ public class KrylovKernelTests
             var x = Random(g.CellCount, 3);
             var expected = new double[g.CellCount];
             g.Apply(x, expected);
-            using var flags = new DeviceVector<byte>(_device.Accelerator, g.Cells.ToArray().Select(c => (byte)c).ToArray());
-            using var dx = new DeviceVector<double>(_device.Accelerator, x);
-            using var dy = new DeviceVector<double>(_device.Accelerator, g.CellCount);
+            using var flags = new DeviceVector<byte>(Device.Accelerator, g.Cells.ToArray().Select(c => (byte)c).ToArray());
+            using var dx = new DeviceVector<double>(Device.Accelerator, x);
+            using var dy = new DeviceVector<double>(Device.Accelerator, g.CellCount);
             K.Stencil(flags.View, g.Nx, g.Ny, g.Nz, dx.View, dy.View);
             Assert.That(dy.ToArray(), Is.EqualTo(expected).Within(1e-12));
         }
@@ -82,7 +77,7 @@ public class KrylovKernelTests
     [TestCase(4096 + 17)]
     public void VectorKernelsMatchVectorOps(int n)
     {
-        var acc = _device.Accelerator;
+        var acc = Device.Accelerator;
         double[] x = Random(n, 4), y = Random(n, 5), p = Random(n, 6), q = Random(n, 7);
         using var dx = new DeviceVector<double>(acc, x);
         using var dy = new DeviceVector<double>(acc, y);

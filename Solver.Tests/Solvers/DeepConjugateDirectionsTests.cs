@@ -101,33 +101,9 @@ public class DeepConjugateDirectionsTests
         if (result.Status != SolveStatus.Converged) violations.Add($"status {result.Status}: {result.Message}");
         if (result.Details.ContainsKey("fallback")) violations.Add($"fell back: {result.Details["fallback"]}");
         if (result.Iterations > bound) violations.Add($"{result.Iterations} iterations, more than {bound}");
-        double residual = StencilResidual(grid, b, x);
+        double residual = GridResidual.Relative(grid, b, x);
         if (!(residual <= 1e-6)) violations.Add($"recomputed true residual {residual:e2} above 1e-6");
         return violations;
-    }
-
-    /// <summary>||b - A x|| / ||b|| over the fluid cells with the 7-point stencil written out from the flags
-    /// (not the solver's operator): diagonal = non-solid neighbours inside the grid, -1 to each fluid neighbour.</summary>
-    static double StencilResidual(PoissonGrid grid, double[] b, double[] x)
-    {
-        double rr = 0, bb = 0;
-        for (int z = 0; z < grid.Nz; z++)
-        for (int y = 0; y < grid.Ny; y++)
-        for (int i = 0; i < grid.Nx; i++)
-        {
-            if (grid[i, y, z] != CellType.Fluid) continue;
-            double ax = 0;
-            foreach (var (dx, dy, dz) in new[] { (1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0), (0, 0, 1), (0, 0, -1) })
-            {
-                int u = i + dx, v = y + dy, w = z + dz;
-                if (u < 0 || v < 0 || w < 0 || u >= grid.Nx || v >= grid.Ny || w >= grid.Nz || grid[u, v, w] == CellType.Solid) continue;
-                ax += x[grid.Index(i, y, z)];
-                if (grid[u, v, w] == CellType.Fluid) ax -= x[grid.Index(u, v, w)];
-            }
-            double r = b[grid.Index(i, y, z)] - ax;
-            rr += r * r; bb += b[grid.Index(i, y, z)] * b[grid.Index(i, y, z)];
-        }
-        return Math.Sqrt(rr / bb);
     }
 
     [Test]

@@ -1,0 +1,50 @@
+using System.Text.RegularExpressions;
+
+namespace Dcdm.Tests;
+
+/// <summary>Rules of the repository itself: the .editorconfig line limit, README and docs links that resolve inside it.</summary>
+public class RepositoryTests
+{
+    /// <summary>The checkout's root: the folder above the test assembly that holds Solvers.sln.</summary>
+    static string Root()
+    {
+        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Solvers.sln"))) return dir.FullName;
+        throw new InvalidOperationException($"no Solvers.sln above {TestContext.CurrentContext.TestDirectory}");
+    }
+
+    static IEnumerable<string> SourceFiles(string root) =>
+        Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj" or ".device" or ".git"));
+
+    [Test]
+    public void SourceLinesStayWithinTheEditorconfigLimit()
+    {
+        string root = Root();
+        var setting = File.ReadLines(Path.Combine(root, ".editorconfig")).Select(l => Regex.Match(l, @"^\s*max_line_length\s*=\s*(\d+)")).First(m => m.Success);
+        int limit = int.Parse(setting.Groups[1].Value);
+        var tooLong = SourceFiles(root)
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (f, i, line.Length)))
+            .Where(t => t.Length > limit)
+            .Select(t => $"{Path.GetRelativePath(root, t.f)}:{t.i + 1} ({t.Length} characters)")
+            .ToList();
+        Assert.That(SourceFiles(root).Count(), Is.GreaterThan(50), "the sources were found");
+        Assert.That(tooLong, Is.Empty, $"lines over max_line_length = {limit}");
+    }
+
+    [TestCase("README.md")]
+    [TestCase("docs/benchmarks.md")]
+    [TestCase("data/matrices/README.md")]
+    public void LinksResolveInsideTheRepository(string page)
+    {
+        string root = Root(), path = Path.Combine(root, page);
+        var targets = Regex.Matches(File.ReadAllText(path), @"\]\(([^)#\s]+)[^)]*\)").Select(m => m.Groups[1].Value)
+            .Where(t => !t.Contains("://") && !t.StartsWith("mailto:")).ToList();
+        foreach (var target in targets)
+        {
+            string full = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, target));
+            Assert.That(full, Does.StartWith(root), $"{page} links outside the repository: {target}");
+            Assert.That(File.Exists(full) || Directory.Exists(full), Is.True, $"{page} links to a missing {target}");
+        }
+    }
+}
