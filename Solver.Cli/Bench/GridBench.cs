@@ -99,7 +99,8 @@ static class GridBench
         rows.Add(new("gpu grid cg iteration (device loop)", loop.TotalSeconds / Math.Max(1, best!.Iterations), 0,
             $"{best.Iterations} iterations, {best.ResidualReplacements} reliable updates, {best.Status}"));
         rows.Add(new($"gpu grid cg solve to {tol:g1}", best.SolveTime.TotalSeconds, 0,
-            string.Create(CultureInfo.InvariantCulture, $"device loop {loop.TotalMilliseconds:F1} ms, setup {solver.SetupTime.TotalMilliseconds:F1} ms, true residual {best.RelativeResidual:0.0e+00} (host check {hostResidual:0.0e+00})")));
+            string.Create(CultureInfo.InvariantCulture, $"device loop {loop.TotalMilliseconds:F1} ms, setup {solver.SetupTime.TotalMilliseconds:F1} ms, "
+                + $"true residual {best.RelativeResidual:0.0e+00} (host check {hostResidual:0.0e+00})")));
     }
 
     /// <summary>max |q - A p| / max |A p| over the caller's cells, A p on the host in double (q in the padded layout).</summary>

@@ -29,9 +29,17 @@ public static class BenchCommand
         repeat.Require(v => v >= 1, "must be >= 1");
         var tol = new Option<double>("--tol") { Description = "tolerance of the timed solves", DefaultValueFactory = _ => 1e-6 };
         tol.Require(v => v > 0 && v < 1, "must be in (0, 1)");
-        var device = new Option<string>("--device") { Description = "cpu (plain C#), gpu (ILGPU on CUDA/OpenCL), ilgpu-cpu (ILGPU's CPU emulator: small sizes only)", DefaultValueFactory = _ => "cpu" };
+        var device = new Option<string>("--device")
+        {
+            Description = "cpu (plain C#), gpu (ILGPU on CUDA/OpenCL), ilgpu-cpu (ILGPU's CPU emulator: small sizes only)",
+            DefaultValueFactory = _ => "cpu",
+        };
         device.AcceptOnlyFromAmong("cpu", "gpu", "ilgpu-cpu");
-        var optimization = new Option<string>("--optimization") { Description = "ILGPU optimization level of the device kernels: O1 (the solvers' default) or O2 (global address spaces inferred)", DefaultValueFactory = _ => "O1" };
+        var optimization = new Option<string>("--optimization")
+        {
+            Description = "ILGPU optimization level of the device kernels: O1 (the solvers' default) or O2 (global address spaces inferred)",
+            DefaultValueFactory = _ => "O1",
+        };
         optimization.AcceptOnlyFromAmong("O1", "O2");
         var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
         var jsonFile = new Option<string?>("--json-file") { Description = "also write the JSON to this file" };
@@ -117,7 +125,8 @@ public static class BenchCommand
         string fallback = bestDcdm!.Details.TryGetValue("fallback iterations", out var f) ? $", IC(0) fallback {f} iterations" : "";
         rows.Add(new("dcdm iteration (lean model)", bestDcdm.SolveTime.TotalSeconds / Math.Max(1, bestDcdm.Iterations), 0, $"{bestDcdm.Iterations} iterations{fallback}, {bestDcdm.Status}"));
         rows.Add(new($"dcdm solve to {tol:g1}", bestDcdm.SolveTime.TotalSeconds, 0,
-            string.Create(CultureInfo.InvariantCulture, $"setup {dcdm.SetupTime.TotalMilliseconds:F1} ms (model stencils), network {bestDcdm.Details["network time"]}, residual {bestDcdm.RelativeResidual:0.0e+00}")));
+            string.Create(CultureInfo.InvariantCulture, $"setup {dcdm.SetupTime.TotalMilliseconds:F1} ms (model stencils), network {bestDcdm.Details["network time"]}, "
+                + $"residual {bestDcdm.RelativeResidual:0.0e+00}")));
 
         Report(console, $"{domain} {n}^3, {m} unknowns, {Environment.ProcessorCount} threads, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture} cpu", rows, json, jsonFile);
         return ExitCode.Converged;
@@ -198,8 +207,12 @@ public static class BenchCommand
                 ? $"{"measurement",-52} {"host",12} {"device",12} {"GB/s",8}  note (GB/s from the device time: CUDA events around the launch)"
                 : $"{"measurement",-52} {"time",12} {"GB/s",8}  note");
             foreach (var r in rows)
-                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{r.Name,-52} {(r.Seconds > 0 ? Format(r.Seconds) : "-"),12}{(device ? $" {(r.DeviceSeconds > 0 ? Format(r.DeviceSeconds) : "-"),12}" : "")} {(r.Bytes > 0 ? (r.Bytes / r.BandwidthSeconds / 1e9).ToString("F2", CultureInfo.InvariantCulture) : "-"),8}  {r.Note}"));
+            {
+                string host = r.Seconds > 0 ? Format(r.Seconds) : "-";
+                string onDevice = device ? string.Create(CultureInfo.InvariantCulture, $" {(r.DeviceSeconds > 0 ? Format(r.DeviceSeconds) : "-"),12}") : "";
+                string rate = r.Bytes > 0 ? (r.Bytes / r.BandwidthSeconds / 1e9).ToString("F2", CultureInfo.InvariantCulture) : "-";
+                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Name,-52} {host,12}{onDevice} {rate,8}  {r.Note}"));
+            }
         }
     }
 
