@@ -48,7 +48,6 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
     public string Method => "cg (grid, float32 steps, double reliable updates)";
     public int Size { get; }
     public TimeSpan SetupTime { get; }
-    public string DeviceName => _device.Name;
     public ReducedSystem Unknowns => _unknowns;
     /// <summary>Device time of the last solve's iterations alone (no host preparation or transfers of b and x).</summary>
     public TimeSpan LastIterationTime { get; private set; }

@@ -4,7 +4,7 @@ using Dcdm.Models;
 using ILGPU;
 using ILGPU.Runtime;
 
-namespace Dcdm.Gpu.Solvers;
+namespace Dcdm.Gpu.Network;
 
 /// <summary>
 /// The lean network bound to a geometry, resident on the accelerator: its stencil fields uploaded once,
