@@ -122,7 +122,7 @@ public static class BenchCommand
             var result = dcdm.Solve(bGrid, new double[grid.CellCount], cancellation);
             if (r > 0 && (bestDcdm is null || result.SolveTime < bestDcdm.SolveTime)) bestDcdm = result;
         }
-        string fallback = bestDcdm!.Details.TryGetValue("fallback iterations", out var f) ? $", IC(0) fallback {f} iterations" : "";
+        string fallback = bestDcdm!.Fallback is { } f ? $", {f.Method} fallback {f.Iterations} iterations" : "";
         rows.Add(new("dcdm iteration (lean model)", bestDcdm.SolveTime.TotalSeconds / Math.Max(1, bestDcdm.Iterations), 0, $"{bestDcdm.Iterations} iterations{fallback}, {bestDcdm.Status}"));
         rows.Add(new($"dcdm solve to {tol:g1}", bestDcdm.SolveTime.TotalSeconds, 0,
             string.Create(CultureInfo.InvariantCulture, $"setup {dcdm.SetupTime.TotalMilliseconds:F1} ms (model stencils), network {bestDcdm.Details["network time"]}, "
@@ -185,7 +185,7 @@ public static class BenchCommand
             var result = solver.Solve(b, new double[grid.CellCount], cancellation);
             if (run > 0 && (best is null || result.SolveTime < best.SolveTime)) best = result;
         }
-        string fallback = best!.Details.TryGetValue("fallback iterations", out var f) ? $", device CG fallback {f} iterations" : "";
+        string fallback = best!.Fallback is { } f ? $", {f.Method} fallback {f.Iterations} iterations" : "";
         rows.Add(new("gpu dcdm iteration (lean model)", best.SolveTime.TotalSeconds / Math.Max(1, best.Iterations), 0, $"{best.Iterations} iterations{fallback}, {best.Status}"));
         rows.Add(new($"gpu dcdm solve to {tol:g1}", best.SolveTime.TotalSeconds, 0,
             string.Create(CultureInfo.InvariantCulture, $"setup {solver.SetupTime.TotalMilliseconds:F1} ms (stencils on the host, uploaded once), residual {best.RelativeResidual:0.0e+00}")));

@@ -173,12 +173,9 @@ public static class SolveCommand
             return null;
         }
         if (device == "ilgpu-cpu") return GpuDevice.Open(DeviceKind.Cpu);
-        GpuDevice opened;
-        try { opened = GpuDevice.Open(device == "gpu" ? DeviceKind.Gpu : DeviceKind.Auto); }
+        if (device == "auto") return GpuDevice.TryOpenGpu(); // without a GPU the plain CPU path, never the emulator
+        try { return GpuDevice.Open(DeviceKind.Gpu); }
         catch (NoGpuException e) { throw new UsageException($"--device {device}: {e.Message.Split(';')[0]} (see 'dcdm info'); use --device cpu or auto"); }
-        if (opened.IsGpu) return opened;
-        opened.Dispose(); // auto without a GPU: the plain CPU path beats ILGPU's CPU emulator
-        return null;
     }
 
     /// <summary>||x - x*|| / ||x*|| over the unknowns, ignoring constants on singular components (they solve A x = 0).</summary>

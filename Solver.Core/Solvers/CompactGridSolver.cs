@@ -15,12 +15,14 @@ internal sealed class CompactGridSolver(ILinearSolver onGrid, PoissonGrid grid) 
     public int Size => _fluid.Length;
     public TimeSpan SetupTime => onGrid.SetupTime;
 
-    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default)
+    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default) => Solve(b, x, SolveSettings.None, cancellation);
+
+    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default)
     {
         if (b.Length != Size || x.Length != Size)
             throw new ArgumentException($"b and x must have {Size} entries (one per fluid cell), got {b.Length} and {x.Length}");
         for (int k = 0; k < _fluid.Length; k++) { _b[_fluid[k]] = b[k]; _x[_fluid[k]] = x[k]; }
-        var result = onGrid.Solve(_b, _x, cancellation);
+        var result = onGrid.Solve(_b, _x, settings, cancellation);
         for (int k = 0; k < _fluid.Length; k++) x[k] = _x[_fluid[k]];
         return result;
     }

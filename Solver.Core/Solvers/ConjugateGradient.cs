@@ -79,12 +79,15 @@ public sealed class ConjugateGradient : ILinearSolver
         return new ReducedSystem(matrix);
     }
 
-    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default)
+    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default) => Solve(b, x, SolveSettings.None, cancellation);
+
+    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default)
     {
+        var options = settings.Over(_options);
         var details = new Dictionary<string, string>();
         if (_m is IncompleteCholesky { Shift: > 0 } ic) details["ic0 diagonal shift"] = ic.Shift.ToString("g3");
         if (_system.Active is not null) details["unknowns"] = $"{_system.Unknowns} of {Size} rows (zero rows are not unknowns)";
-        return _frame.Run(b, x, _b, _x, _options, SetupTime, details,
-            (bNorm, history, ct) => LoopEnd.Finished(ConjugateGradientIteration.Run(_backend, _b, _x, _r, _z, _p, _q, bNorm, _options, history, ct)), fallback: null, cancellation);
+        return _frame.Run(b, x, _b, _x, options, SetupTime, details,
+            (bNorm, history, ct) => LoopEnd.Finished(ConjugateGradientIteration.Run(_backend, _b, _x, _r, _z, _p, _q, bNorm, options, history, ct)), fallback: null, cancellation);
     }
 }

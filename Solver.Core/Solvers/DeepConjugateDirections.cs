@@ -73,14 +73,17 @@ public sealed class DeepConjugateDirections : ILinearSolver
         SetupTime = clock.Elapsed;
     }
 
-    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default)
+    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default) => Solve(b, x, SolveSettings.None, cancellation);
+
+    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default)
     {
+        var options = settings.Over(_options);
         var details = new Dictionary<string, string> { ["model"] = ModelDescription, ["k"] = _k.ToString(CultureInfo.InvariantCulture) };
         int replaced = 0;
         _direction.Time = TimeSpan.Zero;
-        var result = _frame.Run(b, x, _b, _x, _options, SetupTime, details, (bNorm, history, ct) =>
+        var result = _frame.Run(b, x, _b, _x, options, SetupTime, details, (bNorm, history, ct) =>
         {
-            var (end, replacedDirections) = DeepConjugateDirectionsIteration.Run(_backend, _direction, _vectors, _b, _x, _r, bNorm, Stall, _options, history, ct);
+            var (end, replacedDirections) = DeepConjugateDirectionsIteration.Run(_backend, _direction, _vectors, _b, _x, _r, bNorm, Stall, options, history, ct);
             replaced = replacedDirections;
             return end;
         }, _fallback ??= new MultigridFallback(this), cancellation);
@@ -122,12 +125,11 @@ public sealed class DeepConjugateDirections : ILinearSolver
         readonly List<double> _history = [];
         public string Name => "pcg-mg";
 
-        public KrylovOutcome Continue(double bNorm, int maxIterations, List<double> history, CancellationToken cancellation)
+        public KrylovOutcome Continue(double bNorm, SolverOptions options, List<double> history, CancellationToken cancellation)
         {
             var a = dcdm._system.Matrix;
             _backend ??= new HostBackend(a, new Multigrid.MultigridPreconditioner(dcdm._grid, dcdm._system));
             _work ??= dcdm._vectors.All.Concat(Enumerable.Range(0, 3).Select(_ => new double[a.Rows])).Take(3).ToArray(); // k = 0 has two slots
-            var options = dcdm._options with { MaxIterations = maxIterations, Monitor = null };
             _history.Clear();
             var outcome = ConjugateGradientIteration.Run(_backend, dcdm._b, dcdm._x, dcdm._r, _work[0], _work[1], _work[2], bNorm, options, _history, cancellation);
             for (int i = 1; i < _history.Count; i++) history.Add(_history[i]); // entry 0 is the current residual, already recorded

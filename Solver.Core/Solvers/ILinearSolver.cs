@@ -11,5 +11,13 @@ public interface ILinearSolver
     /// <summary>Length of b and x.</summary>
     int Size { get; }
     TimeSpan SetupTime { get; }
-    SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default);
+
+    /// <summary>Solves with the options the solver was made with (x is the start only if they say so).</summary>
+    SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default) => Solve(b, x, SolveSettings.None, cancellation);
+
+    /// <summary>
+    /// Solves with this call's settings over the solver's options: e.g. <see cref="SolveSettings.FromGuess"/> starts
+    /// from the x passed in (a warm start from the previous time step), or a looser tolerance for one step.
+    /// </summary>
+    SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default);
 }

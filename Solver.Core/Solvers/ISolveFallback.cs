@@ -8,6 +8,9 @@ public interface ISolveFallback
 {
     /// <summary>What the result names, e.g. "IC(0)-PCG".</summary>
     string Name { get; }
-    /// <summary>Continues from x; appends its relative residuals (after the current one) to <paramref name="history"/>.</summary>
-    KrylovOutcome Continue(double bNorm, int maxIterations, List<double> history, CancellationToken cancellation);
+    /// <summary>
+    /// Continues from x with the solve's options (their limit: the iterations left; no monitor: the frame reports);
+    /// appends its relative residuals (after the current one) to <paramref name="history"/>.
+    /// </summary>
+    KrylovOutcome Continue(double bNorm, SolverOptions options, List<double> history, CancellationToken cancellation);
 }

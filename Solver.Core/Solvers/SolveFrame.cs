@@ -36,8 +36,9 @@ public sealed class SolveFrame(string method, ReducedSystem unknowns, SolveFrame
             throw new ArgumentException($"b and x must have {Size} entries ({rowsAre}), got {b.Length} and {x.Length}");
         var clock = Stopwatch.StartNew();
         var history = new List<double>();
+        FallbackReport? report = null;
         SolveResult Result(KrylovOutcome outcome, RangeProjection? projection) =>
-            SolveResult.From(method, outcome, history, setupTime, clock.Elapsed, projection, details);
+            SolveResult.From(method, outcome, history, setupTime, clock.Elapsed, projection, details, report);
 
         if (unknowns.NonPositiveDiagonalRow >= 0)
         {
@@ -70,9 +71,10 @@ public sealed class SolveFrame(string method, ReducedSystem unknowns, SolveFrame
             int k = end.Iterations;
             details["fallback"] = $"{end.StallReason}: {fallback.Name} from the current x";
             int before = history.Count;
-            var rest = fallback.Continue(bNorm, Math.Max(0, options.MaxIterations - k), history, cancellation);
+            var rest = fallback.Continue(bNorm, options with { MaxIterations = Math.Max(0, options.MaxIterations - k), Monitor = null }, history, cancellation);
             for (int i = before; i < history.Count; i++) options.Monitor?.Invoke(new IterationInfo(k + 1 + i - before, history[i]));
             details["fallback iterations"] = rest.Iterations.ToString(CultureInfo.InvariantCulture);
+            report = new FallbackReport(fallback.Name, end.StallReason!, k, rest.Iterations);
             outcome = rest with
             {
                 Iterations = k + rest.Iterations,

@@ -18,6 +18,8 @@ public sealed record SolveResult
     public RangeProjection? Projection { get; init; }
     /// <summary>Times the recurrence residual met the tolerance but the true one did not, so r was recomputed.</summary>
     public int ResidualReplacements { get; init; }
+    /// <summary>Set when the method's loop stalled and another finished the solve (DCDM's fallback).</summary>
+    public FallbackReport? Fallback { get; init; }
     /// <summary>Extra facts a method reports (e.g. DCDM's replaced directions and fallback), for people.</summary>
     public IReadOnlyDictionary<string, string> Details { get; init; } = new Dictionary<string, string>();
 
@@ -25,10 +27,10 @@ public sealed record SolveResult
 
     /// <summary>Wraps how a Krylov loop ended with the solve's bookkeeping.</summary>
     public static SolveResult From(string method, KrylovOutcome outcome, IReadOnlyList<double> history, TimeSpan setup, TimeSpan solve,
-                                   RangeProjection? projection, IReadOnlyDictionary<string, string> details) => new()
+                                   RangeProjection? projection, IReadOnlyDictionary<string, string> details, FallbackReport? fallback = null) => new()
     {
         Method = method, Status = outcome.Status, Iterations = outcome.Iterations, RelativeResidual = outcome.RelativeResidual,
         ResidualHistory = history, SetupTime = setup, SolveTime = solve, Message = outcome.Message,
-        Projection = projection, ResidualReplacements = outcome.ResidualReplacements, Details = details,
+        Projection = projection, ResidualReplacements = outcome.ResidualReplacements, Details = details, Fallback = fallback,
     };
 }

@@ -51,7 +51,7 @@ public sealed class GpuDevice : IDisposable
             {
                 DeviceKind.Cpu => cpu,
                 DeviceKind.Gpu => gpu ?? throw new NoGpuException("no CUDA or OpenCL GPU was found; DeviceKind.Cpu opens ILGPU's CPU accelerator (for checks), or use the CPU solvers"),
-                _ => gpu ?? cpu,
+                _ => throw new ArgumentOutOfRangeException(nameof(kind), $"unknown device kind {kind}"),
             };
             return new GpuDevice(context, device.CreateAccelerator(context), optimization);
         }
@@ -60,6 +60,13 @@ public sealed class GpuDevice : IDisposable
             context.Dispose();
             throw;
         }
+    }
+
+    /// <summary>A CUDA or OpenCL GPU, or null when this machine has none (then use the CPU solvers, not the emulator).</summary>
+    public static GpuDevice? TryOpenGpu(OptimizationLevel optimization = OptimizationLevel.O1)
+    {
+        try { return Open(DeviceKind.Gpu, optimization); }
+        catch (NoGpuException) { return null; }
     }
 
     public void Dispose()

@@ -67,15 +67,18 @@ public sealed class GpuConjugateGradient : ILinearSolver, IDisposable
         SetupTime = clock.Elapsed;
     }
 
-    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default)
+    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default) => Solve(b, x, SolveSettings.None, cancellation);
+
+    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default)
     {
+        var options = settings.Over(_options);
         var details = new Dictionary<string, string> { ["device"] = _device.Name };
         if (_system.Active is not null) details["unknowns"] = $"{_system.Unknowns} of {Size} rows (zero rows are not unknowns)";
-        return _frame.Run(b, x, _hostB, _hostX, _options, SetupTime, details, (bNorm, history, ct) =>
+        return _frame.Run(b, x, _hostB, _hostX, options, SetupTime, details, (bNorm, history, ct) =>
         {
             _b.Upload(_hostB);
             _x.Upload(_hostX);
-            var outcome = ConjugateGradientIteration.Run(_backend, _b, _x, _r, _z, _p, _q, bNorm, _options, history, ct);
+            var outcome = ConjugateGradientIteration.Run(_backend, _b, _x, _r, _z, _p, _q, bNorm, options, history, ct);
             _x.Download(_hostX);
             return LoopEnd.Finished(outcome);
         }, fallback: null, cancellation);

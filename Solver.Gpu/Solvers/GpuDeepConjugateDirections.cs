@@ -70,15 +70,18 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
         SetupTime = clock.Elapsed;
     }
 
-    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default)
+    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default) => Solve(b, x, SolveSettings.None, cancellation);
+
+    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default)
     {
+        var options = settings.Over(_options);
         var details = new Dictionary<string, string> { ["model"] = ModelDescription, ["k"] = _k.ToString(CultureInfo.InvariantCulture), ["device"] = _device.Name };
         int replaced = 0;
-        var result = _frame.Run(b, x, _hostB, _hostX, _options, SetupTime, details, (bNorm, history, ct) =>
+        var result = _frame.Run(b, x, _hostB, _hostX, options, SetupTime, details, (bNorm, history, ct) =>
         {
             _b.Upload(_hostB);
             _x.Upload(_hostX);
-            var (end, replacedDirections) = DeepConjugateDirectionsIteration.Run(_backend, _backend, _vectors, _b, _x, _r, bNorm, Stall, _options, history, ct);
+            var (end, replacedDirections) = DeepConjugateDirectionsIteration.Run(_backend, _backend, _vectors, _b, _x, _r, bNorm, Stall, options, history, ct);
             replaced = replacedDirections;
             _x.Download(_hostX);
             return end;
@@ -146,11 +149,11 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
         readonly List<double> _history = [];
         public string Name => "device CG";
 
-        public KrylovOutcome Continue(double bNorm, int maxIterations, List<double> history, CancellationToken cancellation)
+        public KrylovOutcome Continue(double bNorm, SolverOptions options, List<double> history, CancellationToken cancellation)
         {
             _cg ??= new GpuGridConjugateGradient(dcdm._device, dcdm._grid, dcdm._options with { Monitor = null });
             _history.Clear();
-            var outcome = _cg.Continue(dcdm._hostB, dcdm._hostX, bNorm, maxIterations, _history, cancellation);
+            var outcome = _cg.Continue(dcdm._hostB, dcdm._hostX, bNorm, options, _history, cancellation);
             for (int i = 1; i < _history.Count; i++) history.Add(_history[i]); // entry 0 is the current residual, already recorded
             return outcome;
         }

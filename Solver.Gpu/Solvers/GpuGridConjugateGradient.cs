@@ -86,16 +86,22 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
         SetupTime = clock.Elapsed;
     }
 
-    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default)
+    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default) => Solve(b, x, SolveSettings.None, cancellation);
+
+    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default)
     {
+        var options = settings.Over(_options);
+        if (options.MaxIterations > _options.MaxIterations)
+            throw new ArgumentOutOfRangeException(nameof(settings),
+                $"at most {_options.MaxIterations} iterations (the limit the solver was made with sizes its device scalars), got {options.MaxIterations}");
         var details = new Dictionary<string, string>
         {
             ["device"] = _device.Name,
             ["unknowns"] = $"{_unknowns.Unknowns} of {Size} cells",
             ["precision"] = "float32 CG steps, double x, b and true residual",
         };
-        return _frame.Run(b, x, _hostB, _hostX, _options, SetupTime, details,
-            (bNorm, history, ct) => LoopEnd.Finished(Continue(_hostB, _hostX, bNorm, _options.MaxIterations, history, ct)), fallback: null, cancellation);
+        return _frame.Run(b, x, _hostB, _hostX, options, SetupTime, details,
+            (bNorm, history, ct) => LoopEnd.Finished(Continue(_hostB, _hostX, bNorm, options, history, ct)), fallback: null, cancellation);
     }
 
     /// <summary>
@@ -103,14 +109,14 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
     /// unknowns, b projected); x is updated in place. The frame's loop, and the GPU DCDM's fallback with the
     /// iterations it has left (at most the options' MaxIterations, which sized the scalar arrays).
     /// </summary>
-    internal KrylovOutcome Continue(double[] b, double[] x, double bNorm, int maxIterations, List<double> history, CancellationToken cancellation)
+    internal KrylovOutcome Continue(double[] b, double[] x, double bNorm, SolverOptions options, List<double> history, CancellationToken cancellation)
     {
-        if (maxIterations < 0 || maxIterations > _options.MaxIterations)
-            throw new ArgumentOutOfRangeException(nameof(maxIterations), $"must be in [0, {_options.MaxIterations}] (the options' MaxIterations), got {maxIterations}");
+        if (options.MaxIterations > _options.MaxIterations)
+            throw new ArgumentOutOfRangeException(nameof(options), $"at most {_options.MaxIterations} iterations (the options' MaxIterations sized the scalars), got {options.MaxIterations}");
         ToDevice(b, _paddedB, _b);
         ToDevice(x, _paddedX, _x);
         var loop = Stopwatch.StartNew();
-        var outcome = Iterate(bNorm, maxIterations, history, cancellation);
+        var outcome = Iterate(bNorm, options, history, cancellation);
         _device.Accelerator.Synchronize();
         LastIterationTime = loop.Elapsed;
         if (_paddedX is null) _x.Download(x);
@@ -136,10 +142,11 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
 
     enum SegmentEnd { RecurrenceConverged, Refresh, MaxIterations, Cancelled, Breakdown }
 
-    KrylovOutcome Iterate(double bNorm, int max, List<double> history, CancellationToken cancellation)
+    KrylovOutcome Iterate(double bNorm, SolverOptions options, List<double> history, CancellationToken cancellation)
     {
+        int max = options.MaxIterations;
         var k = _device.GridKernels;
-        double tol = _options.Tolerance * bNorm;
+        double tol = options.Tolerance * bNorm;
         double rNorm = TrueResidual();
         history.Add(rNorm / bNorm);
         if (rNorm <= tol) return new(SolveStatus.Converged, 0, rNorm / bNorm, "the initial guess already meets the tolerance", 0);
@@ -184,7 +191,7 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
                     }
                     double relative = rNorm * Math.Sqrt(Math.Max(0, rr[i + 1])) / bNorm;
                     history.Add(relative);
-                    _options.Monitor?.Invoke(new IterationInfo(start + i + 1, relative));
+                    options.Monitor?.Invoke(new IterationInfo(start + i + 1, relative));
                     if (rr[i + 1] <= stop)
                     {
                         end = SegmentEnd.RecurrenceConverged;
@@ -211,7 +218,7 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
             double trueRelative = trueNorm / bNorm;
             history[^1] = trueRelative;
             if (trueNorm <= tol)
-                return new(SolveStatus.Converged, step, trueRelative, $"true relative residual {trueRelative:g3} <= tolerance {_options.Tolerance:g3}", updates);
+                return new(SolveStatus.Converged, step, trueRelative, $"true relative residual {trueRelative:g3} <= tolerance {options.Tolerance:g3}", updates);
             if (!double.IsFinite(trueNorm))
                 return new(SolveStatus.NotANumber, step, trueRelative, $"NaN or infinity in the true residual at iteration {step}", updates);
             switch (end)
@@ -221,7 +228,7 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
                 case SegmentEnd.Cancelled:
                     return new(SolveStatus.Cancelled, step, trueRelative, "cancelled by the caller", updates);
                 case SegmentEnd.MaxIterations:
-                    return new(SolveStatus.MaxIterations, step, trueRelative, $"{max} iterations reached with relative residual {trueRelative:g3} > tolerance {_options.Tolerance:g3}", updates);
+                    return new(SolveStatus.MaxIterations, step, trueRelative, $"{max} iterations reached with relative residual {trueRelative:g3} > tolerance {options.Tolerance:g3}", updates);
             }
             if (trueNorm > 0.5 * rNorm)
                 return new(SolveStatus.Breakdown, step, trueRelative,

@@ -11,6 +11,16 @@ namespace Dcdm.Gpu.Solvers;
 /// </summary>
 public sealed class GpuSolvers(GpuDevice device) : IDeviceSolvers
 {
+    /// <summary>
+    /// The catalog for this machine: over its GPU when it has one (returned in <paramref name="gpu"/>, for the caller
+    /// to dispose after the solvers), else the CPU's; never ILGPU's CPU emulator.
+    /// </summary>
+    public static SolverCatalog ForThisMachine(out GpuDevice? gpu)
+    {
+        gpu = GpuDevice.TryOpenGpu();
+        return new SolverCatalog(gpu is null ? null : new GpuSolvers(gpu));
+    }
+
     public string Name => device.Name;
 
     public ILinearSolver? Create(SolveMethod method, SolverInput input, SolverOptions options, IDirectionModel? model, int previousDirections, out string reason)

@@ -144,4 +144,19 @@ public class GpuGridConjugateGradientTests : AcceleratorTests
         Assert.That(bad.Status, Is.EqualTo(SolveStatus.NotANumber));
         Assert.That(bad.Message, Does.Contain("NaN"));
     }
+
+    [Test]
+    public void PerSolveSettingsWarmStartAndStayWithinTheLimitTheDeviceWasSizedFor()
+    {
+        var g = PoissonDomains.FreeSurfaceTank(8, 8, 8, 0.6, 2);
+        using var solver = new GpuGridConjugateGradient(Device, g, new SolverOptions { Tolerance = 1e-8, MaxIterations = 200 });
+        var b = RightHandSides.VelocityDivergence(g, 1);
+        var x = new double[g.CellCount];
+        var cold = solver.Solve(b, x);
+        Assert.That(cold.Status, Is.EqualTo(SolveStatus.Converged), cold.Message);
+        var warm = solver.Solve(b, x, SolveSettings.FromGuess);
+        Assert.That(warm.Iterations, Is.LessThanOrEqualTo(1), "x already solves it");
+        Assert.That(GridResidual.Relative(g, b, x), Is.LessThanOrEqualTo(1.01e-8));
+        Assert.Throws<ArgumentOutOfRangeException>(() => solver.Solve(b, x, new SolveSettings { MaxIterations = 201 }));
+    }
 }
