@@ -37,6 +37,8 @@ public static class GenerateCommand
             { domain, size, rhs, seed, layout, count, solid, fill, outDir };
         command.SetAction(parse =>
         {
+            if (File.Exists(parse.GetValue(outDir)))
+                throw new UsageException($"-o {parse.GetValue(outDir)}: is a file; name a folder (it is made when missing)");
             var (nx, ny, nz) = ParseSize(parse.GetValue(size)!);
             int s = parse.GetValue(seed);
             var grid = parse.GetValue(domain) switch

@@ -24,7 +24,10 @@ public static class InfoCommand
             {
                 using var context = Context.Create(b => b.Default());
                 foreach (var device in context)
-                    o.WriteLine($"accelerator {device.AcceleratorType}: {device.Name} ({device.MemorySize / (1 << 20)} MiB)");
+                    // the CPU accelerator reports no real memory size (2^63 bytes): name it only for devices
+                    o.WriteLine(device.AcceleratorType == ILGPU.Runtime.AcceleratorType.CPU
+                        ? $"accelerator {device.AcceleratorType}: {device.Name} (ILGPU's emulator, for checks)"
+                        : $"accelerator {device.AcceleratorType}: {device.Name} ({device.MemorySize / (1 << 20)} MiB)");
             }
             catch (Exception e) { o.WriteLine($"accelerator none found: {e.Message}"); }
             o.WriteLine($"torchsharp  {TorchStatus()}");

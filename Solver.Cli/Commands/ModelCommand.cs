@@ -29,7 +29,7 @@ public static class ModelCommand
             }
             else if (model.Architecture == Training.Networks.PaperNetwork.ArchitectureName)
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cost          {Training.Networks.PaperNetwork.MultiplyAddsPerCell:F0} multiply-adds per cell per direction (TorchSharp)"));
-            foreach (var (k, v) in model.Metadata.Where(kv => kv.Key is not ("source" or "architecture"))) o.WriteLine($"{k,-13} {v}");
+            foreach (var (k, v) in model.Metadata.Where(kv => kv.Key is not ("source" or "architecture" or "parameters"))) o.WriteLine($"{k,-13} {v}");
             foreach (var (name, t) in model.Tensors) o.WriteLine($"tensor        {name} {t.ShapeText}");
             return Task.FromResult(ExitCode.Converged);
         });

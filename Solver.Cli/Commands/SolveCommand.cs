@@ -60,6 +60,8 @@ public static class SolveCommand
 
     public static int Run(CliConsole console, Settings s, CancellationToken cancellation)
     {
+        CheckOutputFile(s.Output, "--out");
+        CheckOutputFile(s.History, "--history");
         var a = MatrixMarketReader.ReadMatrix(s.Matrix);
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false); // the reader's triplets, several times the matrix
         if (!a.IsSquare) throw new UsageException($"{s.Matrix}: the matrix is {a.Rows} x {a.Columns}; solve needs a square matrix");
@@ -101,6 +103,16 @@ public static class SolveCommand
             }
         }
         return Finish(console, s, a, b, exact, (result, x, () => new ReducedSystem(a)));
+    }
+
+    /// <summary>An output file the solve will write: refused before the solve when it cannot be written there.</summary>
+    static void CheckOutputFile(string? path, string option)
+    {
+        if (path is null) return;
+        if (Directory.Exists(path)) throw new UsageException($"{option} {path}: is a folder; name a file to write");
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null && !Directory.Exists(folder))
+            throw new UsageException($"{option} {path}: the folder {folder} does not exist; create it or name another file");
     }
 
     /// <summary>The model architectures this program runs: the lean network in C#, the others through TorchSharp.</summary>
@@ -247,7 +259,7 @@ public static class SolveCommand
                 w.WriteEndObject();
             }
             w.WriteStartObject("details");
-            foreach (var (key, value) in r.Details) w.WriteString(key, value);
+            foreach (var (key, value) in r.Details) WriteDetail(w, key, value);
             w.WriteEndObject();
             w.WriteStartArray("residualHistory");
             foreach (double h in r.ResidualHistory) WriteNumberValue(w, h);
@@ -256,6 +268,15 @@ public static class SolveCommand
             w.WriteEndObject();
         }
         o.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+    }
+
+    /// <summary>A detail as a number where it is one ("2"), "36.6 ms" as a number under "key ms", else as text.</summary>
+    static void WriteDetail(Utf8JsonWriter w, string key, string value)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        if (double.TryParse(value, NumberStyles.Float, inv, out double number)) w.WriteNumber(key, number);
+        else if (value.EndsWith(" ms", StringComparison.Ordinal) && double.TryParse(value[..^3], NumberStyles.Float, inv, out double ms)) w.WriteNumber(key + " ms", ms);
+        else w.WriteString(key, value);
     }
 
     // JSON has no NaN: write null instead.

@@ -23,6 +23,7 @@ public static class MatrixMarketReader
     /// <summary>Reads a file as stored.</summary>
     public static MatrixMarketContent Read(string path)
     {
+        if (Directory.Exists(path)) throw new MatrixMarketException(path, 0, "is a folder, not a Matrix Market file");
         FileStream file;
         try { file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -36,17 +37,22 @@ public static class MatrixMarketReader
             file.Position = 0;
             bool gzip = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
             using Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
-            return Read(stream, path);
+            // what the file can hold: deflate expands at most about 1032x
+            return Read(stream, path, gzip ? file.Length * 1032 : file.Length);
         }
     }
 
     /// <summary>Reads from an uncompressed stream; <paramref name="name"/> is used in error messages.</summary>
-    public static MatrixMarketContent Read(Stream stream, string name)
+    public static MatrixMarketContent Read(Stream stream, string name) => Read(stream, name, stream.CanSeek ? stream.Length : null);
+
+    /// <param name="capacity">The most bytes the content can have (from the file's size), or null when unknown: a size
+    /// line declaring more than that is refused before anything is allocated for it.</param>
+    static MatrixMarketContent Read(Stream stream, string name, long? capacity)
     {
         var lines = new LineReader(stream);
         try
         {
-            var header = ReadHeader(lines, name);
+            var header = ReadHeader(lines, name, capacity);
             return header.Format == MatrixMarketFormat.Coordinate
                 ? ReadCoordinate(lines, name, header)
                 : ReadArray(lines, name, header);
@@ -57,7 +63,7 @@ public static class MatrixMarketReader
         }
     }
 
-    static MatrixMarketHeader ReadHeader(LineReader lines, string name)
+    static MatrixMarketHeader ReadHeader(LineReader lines, string name, long? capacity)
     {
         if (!lines.TryReadLine(out var banner))
             throw new MatrixMarketException(name, 1, "the file is empty; expected the banner '%%MatrixMarket matrix coordinate real general'");
@@ -111,9 +117,9 @@ public static class MatrixMarketReader
         if (format == MatrixMarketFormat.Coordinate)
         {
             entries = ParseCount(NextToken(ref s), name, line, "the number of entries", int.MaxValue);
-            long capacity = (long)rows * cols;
-            if (entries > capacity)
-                throw new MatrixMarketException(name, line, $"{entries} entries declared, but a {rows} x {cols} matrix has only {capacity} positions");
+            long positions = (long)rows * cols;
+            if (entries > positions)
+                throw new MatrixMarketException(name, line, $"{entries} entries declared, but a {rows} x {cols} matrix has only {positions} positions");
         }
         else
         {
@@ -125,6 +131,14 @@ public static class MatrixMarketReader
                 ? $"expected the size line 'rows columns entries', found '{Show(size)}'" : $"expected the size line 'rows columns', found '{Show(size)}'");
         if (symmetry == MatrixMarketSymmetry.Symmetric && rows != cols)
             throw new MatrixMarketException(name, line, $"a symmetric matrix must be square, found {rows} x {cols}");
+        // an entry line takes at least 4 bytes ("1 1\n"), an array value 2 ("1\n")
+        long least = format == MatrixMarketFormat.Coordinate ? 4 * entries : 2 * entries;
+        if (capacity is long bytes && least > bytes)
+            throw new MatrixMarketException(name, line, $"the size line declares {entries} entries, more than a file of {bytes} bytes can hold (truncated, or a wrong size line?)");
+        // rows are allocated for; a file that is almost only empty rows is refused before they are
+        if (format == MatrixMarketFormat.Coordinate && Math.Max(rows, cols) > 1024 * Math.Max(entries, 1))
+            throw new MatrixMarketException(name, line, $"the size line declares {rows} x {cols} but only {entries} entries: more than 1024 rows per entry; "
+                + "store only the rows that are unknowns (e.g. the compact layout with a flags file)");
         return new MatrixMarketHeader(format, field, symmetry, rows, cols, entries);
     }
 

@@ -36,6 +36,9 @@ public sealed class ReducedSystem
         FullSize = matrix.Rows;
         var active = new List<int>();
         for (int i = 0; i < matrix.Rows; i++) if (matrix.RowHasNonZero(i)) active.Add(i);
+        if (active.Count == 0)
+            throw new InvalidSystemException(matrix.Rows == 0 ? "the matrix is 0 x 0: there is nothing to solve"
+                : $"the matrix has no nonzero entry (none of its {matrix.Rows} rows is an unknown): there is nothing to solve");
         if (active.Count == matrix.Rows) _matrix = matrix;
         else { Active = active.ToArray(); _matrix = matrix.Submatrix(Active); }
         Unknowns = _matrix.Rows;
@@ -84,6 +87,8 @@ public sealed class ReducedSystem
             int k = 0;
             foreach (int i in fluid) if (grid.OpenNeighbours(i % nx, i / nx % ny, i / (nx * ny)) > 0) rows[k++] = i;
         }
+        if (rows.Length == 0)
+            throw new InvalidSystemException($"the {nx}x{ny}x{nz} grid has no fluid cell with an open neighbour: there is nothing to solve");
         // unknown index of each cell, -1 when the cell is not an unknown
         var unknown = new int[cells];
         Array.Fill(unknown, -1);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Dcdm.Sparse;
 
 namespace Dcdm.Solvers;
 
@@ -42,8 +43,8 @@ public sealed class SolveFrame(string method, ReducedSystem unknowns, SolveFrame
 
         if (unknowns.NonPositiveDiagonalRow >= 0)
         {
-            x.Clear();
-            return Result(new(SolveStatus.NotPositiveDefinite, 0, double.NaN,
+            x.Clear(); // x = 0: the residual is b itself
+            return Result(new(SolveStatus.NotPositiveDefinite, 0, VectorOps.Norm2(b) > 0 ? 1 : 0,
                 $"row {unknowns.NonPositiveDiagonalRow + 1} has a diagonal <= 0: the matrix is not positive definite", 0), null);
         }
         var (projection, bNorm) = layout == Layout.Unknowns ? unknowns.PrepareRightHandSide(b, rb) : unknowns.PrepareRightHandSideOnRows(b, rb);
