@@ -44,25 +44,34 @@ public sealed class ModelFile
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         if (headerLength > (ulong)(bytes.Length - 8)) throw new ModelFileException(source, $"header length {headerLength} exceeds the file ({bytes.Length} bytes): not a safetensors file");
         var data = bytes[(8 + (int)headerLength)..];
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.Slice(8, (int)headerLength)))
+            throw new ModelFileException(source, "the JSON header is not valid UTF-8");
         JsonObject header;
-        try { header = JsonNode.Parse(bytes.Slice(8, (int)headerLength))?.AsObject() ?? throw new JsonException("empty"); }
-        catch (JsonException e) { throw new ModelFileException(source, $"the JSON header does not parse: {e.Message}"); }
+        try { header = JsonNode.Parse(bytes.Slice(8, (int)headerLength)) as JsonObject ?? throw new JsonException("not a JSON object"); }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException) // bad JSON, bad UTF-8
+        {
+            throw new ModelFileException(source, $"the JSON header does not parse: {e.Message}");
+        }
         var model = new ModelFile();
         model.Metadata["source"] = source;
         foreach (var (name, node) in header)
         {
             if (name == "__metadata__")
             {
-                foreach (var (k, v) in node!.AsObject()) model.Metadata[k] = v?.GetValue<string>() ?? "";
+                foreach (var (k, v) in node as JsonObject ?? throw Bad(source, "__metadata__ is not an object"))
+                    model.Metadata[k] = Text(v) ?? throw Bad(source, $"metadata '{k}' is not a string");
                 continue;
             }
-            var o = node!.AsObject();
-            string dtype = o["dtype"]?.GetValue<string>() ?? "";
+            var o = node as JsonObject ?? throw Bad(source, $"tensor '{name}' is not an object");
+            string dtype = Text(o["dtype"]) ?? "";
             if (dtype != "F32") throw new ModelFileException(source, $"tensor '{name}' is {dtype}; only F32 is supported");
-            int[] shape = o["shape"]!.AsArray().Select(d => d!.GetValue<int>()).ToArray();
-            long begin = o["data_offsets"]![0]!.GetValue<long>(), end = o["data_offsets"]![1]!.GetValue<long>();
-            long count = shape.Aggregate(1L, (a, d) => a * d);
-            if (begin < 0 || end > data.Length || end - begin != count * 4)
+            var shapeNodes = o["shape"] as JsonArray ?? throw Bad(source, $"tensor '{name}' has no shape array");
+            var shape = shapeNodes.Select(d => Integer(d) is long v and >= 0 and <= int.MaxValue ? (int)v : throw Bad(source, $"tensor '{name}' has a bad shape")).ToArray();
+            var offsets = o["data_offsets"] as JsonArray;
+            if (offsets is not { Count: 2 } || Integer(offsets[0]) is not long begin || Integer(offsets[1]) is not long end)
+                throw Bad(source, $"tensor '{name}' has no data_offsets [begin, end]");
+            long count = shape.Aggregate(1L, (a, d) => a * d > int.MaxValue ? int.MaxValue + 1L : a * d);
+            if (begin < 0 || end > data.Length || end < begin || end - begin != count * 4)
                 throw new ModelFileException(source, $"tensor '{name}' {string.Join("x", shape)} has byte range [{begin}, {end}) that does not fit its shape or the file");
             var values = new float[count];
             var span = data[(int)begin..(int)end];
@@ -71,6 +80,12 @@ public sealed class ModelFile
         }
         return model;
     }
+
+    static ModelFileException Bad(string source, string what) => new(source, $"the header is not a safetensors header: {what}");
+
+    static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue(out string? text) ? text : null;
+
+    static long? Integer(JsonNode? node) => node is JsonValue v && v.TryGetValue(out long n) ? n : null;
 
     /// <summary>Writes the file atomically (temporary file, then rename).</summary>
     public void Write(string path)
