@@ -103,19 +103,49 @@ public static class GridOperatorMatch
         return Matches(grid, a, GridMatrixLayout.FullGrid, out why) ? grid : null;
     }
 
-    /// <summary>Whether a equals the grid's operator in the layout (same entries, same values).</summary>
+    /// <summary>
+    /// Whether a equals the grid's operator in the layout (same entries, same values; stored zeros ignored), row by
+    /// row with the expected stencil built on the fly: nothing the size of the matrix is allocated.
+    /// </summary>
     public static bool Matches(PoissonGrid grid, CsrMatrix a, GridMatrixLayout layout, out string why)
     {
-        var expected = grid.ToCsr(layout);
-        if (expected.Rows != a.Rows)
+        bool full = layout == GridMatrixLayout.FullGrid;
+        int rows = full ? grid.CellCount : grid.FluidCount;
+        if (rows != a.Rows || !a.IsSquare)
         {
-            why = $"the grid's operator has {expected.Rows} rows ({layout}), the matrix {a.Rows}";
+            why = $"the grid's operator has {rows} rows ({layout}), the matrix {a.Rows} x {a.Columns}";
             return false;
         }
-        for (int i = 0; i < a.Rows; i++)
+        var fluid = grid.FluidCells;
+        var compact = full ? null : grid.CompactIndex;
+        var cells = grid.Cells;
+        int nx = grid.Nx, ny = grid.Ny, nz = grid.Nz;
+        Span<int> neighbours = stackalloc int[6];
+        Span<(int Column, double Value)> expected = stackalloc (int, double)[7];
+        for (int i = 0; i < rows; i++)
         {
-            var (e, g) = (Row(expected, i), Row(a, i));
-            if (!e.SequenceEqual(g))
+            int cell = full ? i : fluid[i], count = 0;
+            if (cells[cell] == CellType.Fluid)
+            {
+                int open = 0, n = Neighbours(cell, nx, ny, nz, neighbours);
+                foreach (int j in neighbours[..n])
+                {
+                    if (cells[j] == CellType.Solid) continue;
+                    open++;
+                    if (cells[j] == CellType.Fluid) expected[count++] = (full ? j : compact![j], -1);
+                }
+                if (open > 0) expected[count++] = (i, open);
+            }
+            expected[..count].Sort((p, q) => p.Column.CompareTo(q.Column));
+            int e = 0;
+            bool same = true;
+            for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1] && same; k++)
+            {
+                if (a.Values[k] == 0) continue;
+                same = e < count && expected[e].Column == a.ColumnIndices[k] && expected[e].Value == a.Values[k];
+                e++;
+            }
+            if (!same || e != count)
             {
                 why = $"row {i + 1} differs from the 7-point voxel operator of the grid (it is not a voxel Poisson matrix, or the flags do not fit it)";
                 return false;
@@ -136,12 +166,6 @@ public static class GridOperatorMatch
         if (x < nx - 1) into[count++] = i + 1;
         if (x > 0) into[count++] = i - 1;
         return count;
-    }
-
-    static IEnumerable<(int, double)> Row(CsrMatrix a, int i)
-    {
-        for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1]; k++)
-            if (a.Values[k] != 0) yield return (a.ColumnIndices[k], a.Values[k]);
     }
 
     static (int, int, int)? Cube(int rows)

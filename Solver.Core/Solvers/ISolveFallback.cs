@@ -6,10 +6,10 @@ namespace Dcdm.Solvers;
 /// </summary>
 public interface ISolveFallback
 {
-    /// <summary>What the result names, e.g. "IC(0)-PCG".</summary>
+    /// <summary>What the result names, e.g. "pcg-mg".</summary>
     string Name { get; }
     /// <summary>
-    /// Continues from x with the solve's options (their limit: the iterations left; no monitor: the frame reports);
+    /// Continues from x with the solve's options (their limit: the iterations left; their monitor numbers on from the loop's);
     /// appends its relative residuals (after the current one) to <paramref name="history"/>.
     /// </summary>
     KrylovOutcome Continue(double bNorm, SolverOptions options, List<double> history, CancellationToken cancellation);

@@ -62,6 +62,11 @@ public sealed class SolveFrame(string method, ReducedSystem unknowns, SolveFrame
         if (!options.UseInitialGuess) Array.Clear(rx);
         else if (layout == Layout.Unknowns) unknowns.Restrict(x, rx);
         else { x.CopyTo(rx); unknowns.MaskToUnknowns(rx); }
+        if (options.UseInitialGuess && !double.IsFinite(VectorOps.Dot(rx, rx)))
+        {
+            x.Clear();
+            return Result(new(SolveStatus.NotANumber, 0, double.NaN, "the initial guess holds NaN or infinity", 0), projection);
+        }
 
         var end = loop(bNorm, history, cancellation);
         KrylovOutcome outcome;
@@ -71,9 +76,12 @@ public sealed class SolveFrame(string method, ReducedSystem unknowns, SolveFrame
         {
             int k = end.Iterations;
             details["fallback"] = $"{end.StallReason}: {fallback.Name} from the current x";
-            int before = history.Count;
-            var rest = fallback.Continue(bNorm, options with { MaxIterations = Math.Max(0, options.MaxIterations - k), Monitor = null }, history, cancellation);
-            for (int i = before; i < history.Count; i++) options.Monitor?.Invoke(new IterationInfo(k + 1 + i - before, history[i]));
+            var monitor = options.Monitor;
+            var rest = fallback.Continue(bNorm, options with
+            {
+                MaxIterations = Math.Max(0, options.MaxIterations - k),
+                Monitor = monitor is null ? null : info => monitor(info with { Iteration = k + info.Iteration }), // numbered on from the loop's
+            }, history, cancellation);
             details["fallback iterations"] = rest.Iterations.ToString(CultureInfo.InvariantCulture);
             report = new FallbackReport(fallback.Name, end.StallReason!, k, rest.Iterations);
             outcome = rest with

@@ -1,4 +1,5 @@
 using Dcdm.Models;
+using Dcdm.Poisson;
 
 namespace Dcdm.Solvers;
 
@@ -33,6 +34,10 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
         if (method is SolveMethod.Dcdm or SolveMethod.PcgMg && input.Grid is null)
             throw new InvalidSystemException($"{NameOf(method)} needs a 7-point voxel Poisson matrix and its grid (cell flags); cg, pcg-jacobi and pcg-ic0 solve any SPD matrix");
         if (method == SolveMethod.Dcdm && model is null) throw new ArgumentNullException(nameof(model), "dcdm needs a direction model");
+        // the grid solvers run the grid's operator: it must be the matrix the caller's b and x belong to
+        if (input.Grid is { } grid && (method is SolveMethod.Dcdm or SolveMethod.PcgMg || device is not null && method == SolveMethod.Cg)
+            && !GridOperatorMatch.Matches(grid, input.Matrix, input.IsCompact ? GridMatrixLayout.Compact : GridMatrixLayout.FullGrid, out string why))
+            throw new InvalidSystemException($"the matrix is not the 7-point operator of its grid: {why}");
         if (device is not null)
         {
             var onDevice = device.Create(method, input, options, model, previousDirections, out string reason)

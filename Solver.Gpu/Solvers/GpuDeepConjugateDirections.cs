@@ -15,7 +15,7 @@ namespace Dcdm.Gpu.Solvers;
 /// statuses as Core's <see cref="DeepConjugateDirections"/>, the lean network evaluated by
 /// <see cref="DeviceLeanNetwork"/>, the operator by the stencil kernel. x, r and the directions are
 /// double; the network runs in float32. A stalled solve is finished by the device's matrix-free CG
-/// (<see cref="GpuGridConjugateGradient"/>) from the current x: IC(0) has no GPU form here.
+/// (<see cref="GpuGridConjugateGradient"/>) from the current x: the multigrid cycle has no GPU form yet.
 /// The host sees scalars only (a few reductions per iteration).
 /// </summary>
 public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
@@ -75,6 +75,9 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
     public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default)
     {
         var options = settings.Over(_options);
+        if (options.MaxIterations > _options.MaxIterations) // the fallback's device scalars are sized by the options'
+            throw new ArgumentOutOfRangeException(nameof(settings),
+                $"at most {_options.MaxIterations} iterations (the limit the solver was made with sizes its fallback), got {options.MaxIterations}");
         var details = new Dictionary<string, string> { ["model"] = ModelDescription, ["k"] = _k.ToString(CultureInfo.InvariantCulture), ["device"] = _device.Name };
         int replaced = 0;
         var result = _frame.Run(b, x, _hostB, _hostX, options, SetupTime, details, (bNorm, history, ct) =>
@@ -140,7 +143,7 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
         public void Copy(DeviceVector<double> from, DeviceVector<double> to) { if (!ReferenceEquals(from, to)) from.View.CopyTo(to.View); }
     }
 
-    /// <summary>The device's matrix-free CG from DCDM's x (IC(0) has no GPU form here); set up at the first stall and kept.</summary>
+    /// <summary>The device's matrix-free CG from DCDM's x (the multigrid cycle has no GPU form yet); set up at the first stall and kept.</summary>
     sealed class DeviceCgFallback(GpuDeepConjugateDirections dcdm) : ISolveFallback, IDisposable
     {
         public void Dispose() => _cg?.Dispose();

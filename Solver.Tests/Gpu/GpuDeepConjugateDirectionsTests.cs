@@ -63,4 +63,14 @@ public class GpuDeepConjugateDirectionsTests : AcceleratorTests
         Assert.That(capped.Status, Is.EqualTo(SolveStatus.MaxIterations), capped.Message);
         Assert.That(capped.Iterations, Is.EqualTo(limit));
     }
+
+    [Test]
+    public void ASolveAskingForMoreIterationsThanTheFallbackWasSizedForIsRefusedUpFront()
+    {
+        var grid = PoissonDomains.RandomObstacles(8, 8, 8, 0.15, seed: 3);
+        using var solver = new GpuDeepConjugateDirections(Device, grid, Model, new SolverOptions { MaxIterations = 20 }) { Stall = new() { Window = 2, Factor = 1e9 } };
+        var b = RightHandSides.Random(grid, 1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => solver.Solve(b, new double[b.Length], new SolveSettings { MaxIterations = 200 }));
+        Assert.That(solver.Solve(b, new double[b.Length], new SolveSettings { MaxIterations = 20 }).Status, Is.Not.EqualTo(SolveStatus.NotANumber));
+    }
 }

@@ -92,4 +92,34 @@ public class SolverCatalogTests
         Assert.That(e!.Message, Does.Contain("'paper'").And.Contain("lean"));
         Assert.That(models.With("paper", _ => Lean).Load(other), Is.SameAs(Lean));
     }
+
+    [TestCase(SolveMethod.PcgMg)]
+    [TestCase(SolveMethod.Dcdm)]
+    public void AMatrixThatIsNotItsGridsOperatorIsRefused(SolveMethod method)
+    {
+        var a = Grid.ToCsr(GridMatrixLayout.FullGrid);
+        var scaled = new Dcdm.Sparse.CsrMatrix(a.Rows, a.Columns, a.RowPointers, a.ColumnIndices, a.Values.Select(v => 100 * v).ToArray());
+        var e = Assert.Throws<InvalidSystemException>(() => new SolverCatalog().Create(method, new SolverInput(scaled, Grid), model: Lean));
+        Assert.That(e!.Message, Does.Contain("not the 7-point operator of its grid"));
+    }
+}
+
+public class InitialGuessTests
+{
+    [Test]
+    public void ANaNWarmStartIsNotANumberForEveryMethod()
+    {
+        var grid = PoissonDomains.FreeSurfaceTank(10, 10, 10, 0.6, 1);
+        var input = new SolverInput(grid.ToCsr(GridMatrixLayout.Compact), grid);
+        var b = grid.ToCompact(RightHandSides.VelocityDivergence(grid, 1));
+        foreach (var method in Enum.GetValues<SolveMethod>())
+        {
+            var solver = new SolverCatalog().Create(method, input, model: LeanDirectionModel.Shipped());
+            var x = new double[b.Length];
+            x[3] = double.NaN;
+            var r = solver.Solve(b, x, SolveSettings.FromGuess);
+            Assert.That(r.Status, Is.EqualTo(SolveStatus.NotANumber), $"{method}: {r.Message}");
+            Assert.That(r.Message, Does.Contain("initial guess"));
+        }
+    }
 }
