@@ -11,7 +11,7 @@ using Dcdm.Sparse;
 
 namespace Dcdm.Cli.Commands;
 
-/// <summary>dcdm solve A.mtx: reads a matrix, solves, reports; exit 0 converged, 1 not, 2 bad input.</summary>
+/// <summary>dcdm solve A.mtx: reads a matrix, solves through the solver catalog, reports; the exit code says the outcome (ExitCode).</summary>
 public static class SolveCommand
 {
     static readonly string[] Methods = [.. SolverCatalog.MethodNames];
@@ -30,10 +30,10 @@ public static class SolveCommand
         var history = new Option<string?>("--history") { Description = "write the residual history here (CSV: iteration,relative_residual)" };
         var json = new Option<bool>("--json") { Description = "print the result as JSON instead of a table" };
         var model = new Option<string?>("--model") { Description = "dcdm: the model file (default: the shipped data/models/lean.safetensors)" };
-        var gridSize = new Option<string?>("--grid") { Description = "dcdm, and cg on a GPU: the grid as nx,ny,nz (default: n^3 rows taken as an n^3 grid)" };
+        var gridSize = new Option<string?>("--grid") { Description = "pcg-mg, dcdm, and cg on a GPU: the grid as nx,ny,nz (default: n^3 rows taken as an n^3 grid)" };
         var flags = new Option<string?>("--flags")
         {
-            Description = "dcdm, and cg on a GPU: the cell flags file (dcdm generate writes one); exact air/solid instead of rebuilding them "
+            Description = "pcg-mg, dcdm, and cg on a GPU: the cell flags file (dcdm generate writes one); exact air/solid instead of rebuilding them "
                 + "from the matrix, and the compact layout (one row per fluid cell) recognised",
         };
         var k = new Option<int>("--k") { Description = "dcdm: previous directions each new one is A-orthogonalised against", DefaultValueFactory = _ => 2 };
@@ -88,7 +88,7 @@ public static class SolveCommand
         var model = method == SolveMethod.Dcdm ? Models.Load(s.Model is null ? LeanDirectionModel.ShippedFile() : ModelFile.Read(s.Model)) : null;
         var x = new double[a.Rows];
         SolveResult result;
-        using (var gpu = OpenDevice(s.Device, method == SolveMethod.PcgIc0 ? PreconditionerKind.IncompleteCholesky : PreconditionerKind.None))
+        using (var gpu = OpenDevice(s.Device, method, model))
         using (var progress = new ProgressLine(console, s.Method))
         {
             var options = new SolverOptions { Tolerance = s.Tolerance, MaxIterations = s.MaxIterations, Monitor = progress.Report };
@@ -175,15 +175,15 @@ public static class SolveCommand
         return (v[0], v[1], v[2]);
     }
 
-    /// <summary>The accelerator for --device, or null for the plain C# CPU path.</summary>
-    static GpuDevice? OpenDevice(string device, PreconditionerKind kind)
+    /// <summary>The accelerator for --device, or null for the plain C# CPU path: auto takes a GPU when present and
+    /// the method runs there, else the CPU (never ILGPU's emulator); gpu and ilgpu-cpu let the catalog refuse what cannot run there.</summary>
+    static GpuDevice? OpenDevice(string device, SolveMethod method, IDirectionModel? model)
     {
         if (device == "cpu") return null;
-        if (kind == PreconditionerKind.IncompleteCholesky)
-        {
-            if (device is "gpu" or "ilgpu-cpu") throw new UsageException("--method pcg-ic0 runs on the CPU only (sequential triangular solves); use cg or pcg-jacobi with --device gpu");
-            return null;
-        }
+        bool deviceHasIt = method is not (SolveMethod.PcgIc0 or SolveMethod.PcgMg) && (method != SolveMethod.Dcdm || model is LeanDirectionModel);
+        if (device == "auto" && !deviceHasIt) return null;
+        if (method == SolveMethod.PcgIc0)
+            throw new UsageException("--method pcg-ic0 runs on the CPU only (sequential triangular solves); use cg or pcg-jacobi with --device gpu");
         if (device == "ilgpu-cpu") return GpuDevice.Open(DeviceKind.Cpu);
         if (device == "auto") return GpuDevice.TryOpenGpu(); // without a GPU the plain CPU path, never the emulator
         try { return GpuDevice.Open(DeviceKind.Gpu); }

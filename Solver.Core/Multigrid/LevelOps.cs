@@ -81,7 +81,7 @@ internal static class LevelOps
     public static void Restrict(MultigridLevel fine, MultigridLevel coarse)
     {
         int fx = fine.Nx, fy = fine.Ny, fz = fine.Nz, cx = coarse.Nx, cy = coarse.Ny, cz = coarse.Nz;
-        var r = fine.Work; var b = coarse.B; var d = coarse.Diagonal;
+        var r = fine.Work; var b = coarse.B; var d = coarse.Diagonal; var fd = fine.Diagonal;
         ForPlanes(cz, coarse.Cells + fine.Cells, z =>
         {
             Span<int> iz = stackalloc int[4], iy = stackalloc int[4], ix = stackalloc int[4];
@@ -101,7 +101,8 @@ internal static class LevelOps
                         {
                             int row = (iz[a] * fy + iy[e]) * fx;
                             double w = wz[a] * wy[e];
-                            for (int g = 0; g < nxs; g++) sum += w * wx[g] * r[row + ix[g]];
+                            for (int g = 0; g < nxs; g++)
+                                if (fd[row + ix[g]] != 0) sum += w * wx[g] * r[row + ix[g]]; // fine unknowns only: R = P^T / 8 exactly
                         }
                     b[c] = sum / 8;
                 }

@@ -20,13 +20,14 @@ public sealed class MultigridPreconditioner : IPreconditioner
     readonly int[] _unknownCells;
     readonly int _sweeps, _coarsestSweeps;
 
-    /// <summary>Levels made (finest first): the coarsening stops when the largest size is at most 4 or no fluid is left.</summary>
+    /// <summary>Levels made (finest first): the coarsening stops when the largest size is at most 4 or the next level would have no unknowns.</summary>
     public int LevelCount => _levels.Length;
 
     /// <param name="unknowns">The grid's unknowns (their cell of each compact index), e.g. <see cref="ReducedSystem.FromGrid"/>.</param>
-    /// <param name="sweeps">Red-black Gauss-Seidel sweeps before and after each coarse correction (3: measured best
-    /// time to 1e-6 on the generated domains at 32^3 to 128^3, against 1 and 2).</param>
-    /// <param name="coarsestSweeps">Symmetric sweeps from zero on the coarsest level (at most 4^3 cells).</param>
+    /// <param name="sweeps">Red-black Gauss-Seidel sweeps before and after each coarse correction (3 by default: a
+    /// trade between a cycle's cost and the iterations; scripts/mg-table.sh measures the result).</param>
+    /// <param name="coarsestSweeps">Symmetric sweeps from zero on the coarsest level: 4^3 cells or fewer, or an earlier
+    /// level when the next would have no unknowns (a fluid layer one cell thin under air).</param>
     public MultigridPreconditioner(PoissonGrid grid, ReducedSystem unknowns, int sweeps = 3, int coarsestSweeps = 20)
     {
         if (unknowns.FullSize != grid.CellCount)

@@ -6,7 +6,7 @@ namespace Dcdm.Solvers;
 /// A solver that runs on the full grid serving vectors in the compact layout (one entry per fluid cell): b is
 /// scattered to the grid and x gathered back through buffers made once.
 /// </summary>
-internal sealed class CompactGridSolver(ILinearSolver onGrid, PoissonGrid grid) : ILinearSolver, IDisposable
+internal sealed class CompactGridSolver(ILinearSolver onGrid, PoissonGrid grid) : ILinearSolver
 {
     readonly double[] _b = new double[grid.CellCount], _x = new double[grid.CellCount];
     readonly int[] _fluid = grid.FluidCells;
@@ -27,5 +27,5 @@ internal sealed class CompactGridSolver(ILinearSolver onGrid, PoissonGrid grid) 
         return result;
     }
 
-    public void Dispose() => (onGrid as IDisposable)?.Dispose();
+    public void Dispose() => onGrid.Dispose();
 }

@@ -12,7 +12,7 @@ namespace Dcdm.Solvers;
 public static class DeepConjugateDirectionsIteration
 {
     /// <summary>
-    /// Runs the loop on the unknowns: b, x and r are the backend's vectors; q, A q and the kept directions
+    /// Runs the loop: b, x and r are the backend's vectors (on the unknowns, or the full grid on a device); q, A q and the kept directions
     /// are <paramref name="vectors"/>' slots (k = vectors.Kept). Allocates nothing proportional to n.
     /// </summary>
     /// <returns>How the loop ended (stalled: the stall test said so), and the directions replaced by r.</returns>

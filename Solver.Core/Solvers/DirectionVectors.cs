@@ -3,7 +3,7 @@ namespace Dcdm.Solvers;
 /// <summary>
 /// The vectors DCDM's loop works in, allocated once at set-up: k + 1 slots of a direction q and its
 /// product A q. Each step fills the oldest slot and the k others are the kept directions, so a kept
-/// pair is never copied and a solve allocates nothing.
+/// pair is never copied and a solve allocates nothing proportional to n.
 /// </summary>
 public sealed class DirectionVectors<TVector>
 {

@@ -3,9 +3,9 @@ namespace Dcdm.Solvers;
 /// <summary>
 /// A solver bound to one operator: set up once (work vectors, factorizations), then solve many right-hand sides.
 /// Vectors have one entry per matrix row; rows that are entirely zero are not unknowns (x = 0 there).
-/// Instances are not thread-safe.
+/// Instances are not thread-safe. Dispose releases device buffers (a no-op for the CPU solvers): use <c>using</c>.
 /// </summary>
-public interface ILinearSolver
+public interface ILinearSolver : IDisposable
 {
     string Method { get; }
     /// <summary>Length of b and x.</summary>

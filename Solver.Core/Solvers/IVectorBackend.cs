@@ -4,7 +4,8 @@ namespace Dcdm.Solvers;
 /// The few operations the Krylov loops need (<see cref="ConjugateGradientIteration"/>,
 /// <see cref="DeepConjugateDirectionsIteration"/>), on whatever vectors a backend owns: host arrays
 /// or device buffers. The algorithms are written once; a backend supplies these kernels, fused where
-/// memory traffic matters. Vectors live on the unknowns and are allocated at set-up.
+/// memory traffic matters. Vectors are the solver's (on the unknowns, or on the full grid for the matrix-free
+/// solvers, 0 off the unknowns) and are allocated at set-up.
 /// </summary>
 public interface IVectorBackend<TVector>
 {

@@ -16,7 +16,7 @@ namespace Dcdm.Gpu.Solvers;
 /// the CPU solvers; mixed precision is a measured choice still to make on a real GPU.
 /// Setup (symmetry check, zero rows, singular components, uploads) runs once; solves reuse the buffers.
 /// </summary>
-public sealed class GpuConjugateGradient : ILinearSolver, IDisposable
+public sealed class GpuConjugateGradient : ILinearSolver
 {
     readonly GpuDevice _device;
     readonly ReducedSystem _system;

@@ -18,7 +18,7 @@ namespace Dcdm.Gpu.Solvers;
 /// (<see cref="GpuGridConjugateGradient"/>) from the current x: the multigrid cycle has no GPU form yet.
 /// The host sees scalars only (a few reductions per iteration).
 /// </summary>
-public sealed class GpuDeepConjugateDirections : ILinearSolver, IDisposable
+public sealed class GpuDeepConjugateDirections : ILinearSolver
 {
     /// <summary>When the rest of a solve goes to the fallback (default: 20 iterations, 2x).</summary>
     public StallTest Stall { get; init; } = StallTest.Default;

@@ -25,7 +25,7 @@ namespace Dcdm.Gpu.Solvers;
 /// The host reads the step scalars once per batch of steps; kernels stop themselves at the tolerance,
 /// so the few steps queued past it cost a launch each and change nothing.
 /// </summary>
-public sealed class GpuGridConjugateGradient : ILinearSolver, IDisposable
+public sealed class GpuGridConjugateGradient : ILinearSolver
 {
     /// <summary>Steps queued between two reads of the scalars by the host.</summary>
     public const int Batch = 16;

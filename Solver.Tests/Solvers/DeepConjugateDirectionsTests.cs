@@ -85,7 +85,7 @@ public class DeepConjugateDirectionsTests
         int fallbackIterations = int.Parse(result.Details["fallback iterations"]);
         int dcdmIterations = int.Parse(System.Text.RegularExpressions.Regex.Match(result.Message, @"after (\d+) DCDM").Groups[1].Value);
         Assert.That(result.Iterations, Is.EqualTo(dcdmIterations + fallbackIterations));
-        Assert.That(fallbackIterations, Is.LessThanOrEqualTo(mg.Iterations + 5), "pcg-mg from DCDM's x needs no more than from zero");
+        Assert.That(fallbackIterations, Is.LessThanOrEqualTo(mg.Iterations + 5), "pcg-mg from DCDM's x needs about as many as from zero (5 of slack: a different start)");
     }
 
     /// <summary>What the shipped model must do on a 16^3 tank it never saw (CG: 89 iterations, the shipped model 11,
