@@ -136,7 +136,9 @@ public static class GridOperatorMatch
                 }
                 if (open > 0) expected[count++] = (i, open);
             }
-            expected[..count].Sort((p, q) => p.Column.CompareTo(q.Column));
+            for (int m = 1; m < count; m++) // insertion sort of at most 7 entries (no comparer to allocate per row)
+                for (int q = m; q > 0 && expected[q - 1].Column > expected[q].Column; q--)
+                    (expected[q - 1], expected[q]) = (expected[q], expected[q - 1]);
             int e = 0;
             bool same = true;
             for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1] && same; k++)
