@@ -63,7 +63,7 @@ public static class SolveCommand
         CheckOutputFile(s.Output, "--out");
         CheckOutputFile(s.History, "--history");
         var a = MatrixMarketReader.ReadMatrix(s.Matrix);
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false); // the reader's triplets, several times the matrix
+        ReleaseGarbage(); // the reader's triplets, several times the matrix
         if (!a.IsSquare) throw new UsageException($"{s.Matrix}: the matrix is {a.Rows} x {a.Columns}; solve needs a square matrix");
         double[] b;
         double[]? exact = null;
@@ -98,7 +98,7 @@ public static class SolveCommand
             catch (InvalidSystemException e) { throw new UsageException($"{s.Matrix}: {e.Message}; nothing was solved"); }
             using (solver as IDisposable)
             {
-                ReleaseSetupGarbage();
+                ReleaseGarbage(); // set-up's temporaries
                 result = solver.Solve(b, x, cancellation);
             }
         }
@@ -155,15 +155,11 @@ public static class SolveCommand
     }
 
     /// <summary>
-    /// Set-up's temporaries (the model's stencil prediction, the reader's triplets) are large-object garbage that
-    /// the runtime would keep mapped through the solve; one compacting collection between set-up and solve
-    /// keeps the process's peak near what the solver holds. A command does this once; the library never does.
+    /// The reader's triplets and set-up's temporaries (the model's stencil prediction) are large-object garbage the
+    /// runtime would keep mapped through the solve; an aggressive collection after each returns their pages, so the
+    /// process's peak is what the solver holds. A command does this; the library never does.
     /// </summary>
-    static void ReleaseSetupGarbage()
-    {
-        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-    }
+    static void ReleaseGarbage() => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
     static (int, int, int)? ParseGrid(string? text)
     {
