@@ -36,12 +36,7 @@ public sealed class Trainer
         var validation = TrainingDomain.Validation(n).Select(d => (d, g: new GridOperatorTensors(d.Grid), b: ValidationSamples(d.Grid))).ToArray();
 
         random.manual_seed(_o.Seed);
-        nn.Module<Tensor, Tensor, Tensor> network = _o.Architecture switch
-        {
-            LeanDirectionModel.ArchitectureName => new LeanNetwork(_o.Channels),
-            PaperNetwork.ArchitectureName => new PaperNetwork(),
-            _ => throw new ArgumentException($"architecture '{_o.Architecture}': expected lean or paper"),
-        };
+        var network = Architectures.Create(_o.Architecture, _o.Channels);
         var optimizer = optim.Adam(network.parameters(), _o.LearningRate);
         int stepsPerEpoch = data.Domains.Sum(d => d.Count) / _o.BatchSize;
         int total = stepsPerEpoch * _o.Epochs;

@@ -116,7 +116,7 @@ public static class SolveCommand
     }
 
     /// <summary>The model architectures this program runs: the lean network in C#, the others through TorchSharp.</summary>
-    static readonly DirectionModels Models = new DirectionModels().With(Training.Networks.PaperNetwork.ArchitectureName, Training.Networks.TorchDirectionModel.Load);
+    static readonly DirectionModels Models = Training.Networks.Architectures.Engines();
 
     static int Finish(CliConsole console, Settings s, CsrMatrix a, double[] b, double[]? exact, (SolveResult result, double[] x, Func<ReducedSystem> system) solved)
     {

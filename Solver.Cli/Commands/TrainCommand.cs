@@ -12,8 +12,8 @@ public static class TrainCommand
         var data = new Option<string>("--data") { Description = "training-set folder (dcdm generate-data)", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "folder for checkpoints, loss.csv and loss.png", Required = true };
         var model = new Option<string?>("--model") { Description = "model file to write (default OUTPUT/model.safetensors)" };
-        var arch = new Option<string>("--arch") { Description = "lean (multilevel stencils from the cell flags) or paper (the 16-channel from64 network)", DefaultValueFactory = _ => "lean" };
-        arch.AcceptOnlyFromAmong("lean", "paper");
+        var arch = new Option<string>("--arch") { Description = Training.Networks.Architectures.Help, DefaultValueFactory = _ => "lean" };
+        arch.AcceptOnlyFromAmong([.. Training.Networks.Architectures.Names]);
         var channels = new Option<int>("--channels") { Description = "lean: hidden channels of each stencil predictor", DefaultValueFactory = _ => 8 };
         channels.Require(v => v >= 1 && v <= 256, "must be between 1 and 256");
         var lr = new Option<double>("--lr") { Description = "Adam learning rate (the paper: 1e-4)", DefaultValueFactory = _ => 1e-4 };

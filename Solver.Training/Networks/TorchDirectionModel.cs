@@ -12,15 +12,13 @@ public sealed class TorchDirectionModel(nn.Module<Tensor, Tensor, Tensor> networ
 
     public string Description => description;
 
-    /// <summary>The network a model file describes ("lean" or "paper"), with its weights.</summary>
+    /// <summary>The network a model file describes (one of <see cref="Architectures"/>), with its weights.</summary>
     public static TorchDirectionModel Load(ModelFile file)
     {
-        nn.Module<Tensor, Tensor, Tensor> network = file.Architecture switch
-        {
-            LeanDirectionModel.ArchitectureName => new LeanNetwork(file.IntMetadata("channels", 8)),
-            PaperNetwork.ArchitectureName => new PaperNetwork(),
-            _ => throw new ModelFileException(file.Metadata.GetValueOrDefault("source", "model"), $"unknown architecture '{file.Architecture}' (known: lean, paper)"),
-        };
+        if (!Architectures.Names.Contains(file.Architecture))
+            throw new ModelFileException(file.Metadata.GetValueOrDefault("source", "model"),
+                $"unknown architecture '{file.Architecture}' (known: {string.Join(", ", Architectures.Names)})");
+        var network = Architectures.Create(file.Architecture, file.IntMetadata("channels", 8));
         NetworkFile.Import(network, file);
         long parameters = network.parameters().Sum(p => p.numel());
         return new TorchDirectionModel(network, $"{file.Architecture} (TorchSharp), {parameters} parameters");
