@@ -3,18 +3,12 @@
 # CG and CG + ICC(0) on the same system written by `dcdm generate` (same grid, seed and b as the bench).
 #   scripts/cpu-table.sh [SIZE] [REPEAT]      default 64 5
 # PETSc needs Debian's python3-petsc4py-real and python3-scipy; without them only dcdm's rows print.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/table-setup.sh"
 n="${1:-64}"; repeat="${2:-5}"
-dcdm="dotnet Solver.Cli/bin/Release/net10.0/dcdm.dll"
-dotnet build Solver.Cli -c Release > /dev/null
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 echo "== dcdm bench --size $n --repeat $repeat ($(git rev-parse --short HEAD), $(date -u +%F))"
 $dcdm bench --size "$n" --domain spheres --repeat "$repeat"
 $dcdm generate --domain spheres --size "$n" --layout compact --seed 1 -o "$tmp" > /dev/null
-py="${PYTHON:-/usr/bin/python3}" # Debian's python, where apt puts petsc4py (a pyenv python lacks it)
-export PETSC_DIR="${PETSC_DIR:-/usr/lib/petscdir/petsc3.18/x86_64-linux-gnu-real}"
-if "$py" -c "import petsc4py" 2> /dev/null; then
+if [ "$peer" = 1 ]; then
   for pc in none icc; do
     echo "== PETSc CG, -pc_type $pc"
     "$py" scripts/petsc-cg.py "$tmp/A.mtx" "$tmp/b.mtx" --pc "$pc" --repeat "$repeat"

@@ -3,14 +3,10 @@
 # domains the models never saw (obstacles, free surface), same relative tolerance on the true residual.
 #   scripts/dcdm-table.sh [SIZES] [MODELS...]      e.g. scripts/dcdm-table.sh "32 64 128" data/models/lean.safetensors
 # Prints a markdown table; the solve times are the solvers' own (file reading excluded).
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/table-setup.sh"
 sizes="${1:-32 64 128}"; shift || true
 models=("$@"); [ ${#models[@]} -gt 0 ] || models=(data/models/lean.safetensors)
-dcdm="dotnet Solver.Cli/bin/Release/net10.0/dcdm.dll"
-dotnet build Solver.Cli -c Release > /dev/null
 tol="${TOL:-1e-6}"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 echo "| grid | domain | method | iterations | setup s | solve s | true residual | note |"
 echo "|---|---|---|---|---|---|---|---|"
 for n in $sizes; do

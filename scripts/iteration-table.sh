@@ -2,11 +2,8 @@
 # The iteration table of docs/benchmarks.md: every SPD matrix of data/matrices with CG, Jacobi-PCG and
 # IC(0)-PCG at one tolerance on the true relative residual (b = A * ones, fluid16 with its own b).
 #   scripts/iteration-table.sh [TOL]      default 1e-8
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/table-setup.sh"
 tol="${1:-1e-8}"
-dcdm="dotnet Solver.Cli/bin/Release/net10.0/dcdm.dll"
-dotnet build Solver.Cli -c Release > /dev/null
 echo "| matrix | CG | PCG Jacobi | PCG IC(0) |"
 echo "|---|---|---|---|"
 for name in nos6 lap3D_7pt_n20 Laplace3D10 1138_bus ani4 fluid16; do

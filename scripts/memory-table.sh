@@ -3,12 +3,8 @@
 # maximum resident set from GNU time, and the solver's own times.
 #   scripts/memory-table.sh [SIZE] [DOMAIN]      default 128 obstacles (compact layout with its flags file)
 # Needs /usr/bin/time (Debian: apt-get install time).
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/table-setup.sh"
 n="${1:-128}"; domain="${2:-obstacles}"
-dcdm="dotnet Solver.Cli/bin/Release/net10.0/dcdm.dll"
-dotnet build Solver.Cli -c Release > /dev/null
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 $dcdm generate --domain "$domain" --size "$n" --layout compact -o "$tmp" > /dev/null
 echo "$domain $n^3, compact layout with --flags ($(git rev-parse --short HEAD), $(date -u +%F))"
 echo "| method | peak resident MB | iterations | setup s | solve s | status |"

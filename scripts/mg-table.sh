@@ -2,14 +2,8 @@
 # The multigrid table of docs/benchmarks.md: pcg-mg on every generated domain kind at each size, and at the
 # largest size PETSc's CG with hypre BoomerAMG on the same file (scripts/petsc-cg.py), set-up and solve each.
 #   scripts/mg-table.sh [SIZES]      default "32 64 128"; tolerance 1e-6 on the true relative residual
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/table-setup.sh"
 sizes="${1:-32 64 128}"; largest="${sizes##* }"
-dcdm="dotnet Solver.Cli/bin/Release/net10.0/dcdm.dll"
-dotnet build Solver.Cli -c Release > /dev/null
-py="${PYTHON:-/usr/bin/python3}"; export PETSC_DIR="${PETSC_DIR:-/usr/lib/petscdir/petsc3.18/x86_64-linux-gnu-real}"
-peer=0; "$py" -c "import petsc4py" 2> /dev/null && peer=1
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 echo "($(git rev-parse --short HEAD), $(date -u +%F); compact layout with --flags, seed 1)"
 echo "| domain | grid | pcg-mg iterations | set-up s | solve s | PETSc CG + BoomerAMG iterations | set-up s | solve s | pcg-mg / BoomerAMG |"
 echo "|---|---|---|---|---|---|---|---|---|"

@@ -77,16 +77,11 @@ public sealed class ReducedSystem
             throw new InvalidSystemException($"the matrix is {compactOperator.Rows} x {compactOperator.Columns} but the grid {nx}x{ny}x{nz} has {grid.FluidCount} fluid cells");
         var kind = grid.Cells.ToArray(); // a local function below reads it (1 byte per cell)
         var fluid = grid.FluidCells;
-        // unknowns: the fluid cells with an open neighbour (usually all of them, then the grid's own array)
-        int isolated = 0;
-        foreach (int i in fluid) if (grid.OpenNeighbours(i % nx, i / nx % ny, i / (nx * ny)) == 0) isolated++;
-        var rows = fluid;
-        if (isolated > 0)
-        {
-            rows = new int[fluid.Length - isolated];
-            int k = 0;
-            foreach (int i in fluid) if (grid.OpenNeighbours(i % nx, i / nx % ny, i / (nx * ny)) > 0) rows[k++] = i;
-        }
+        // unknowns: the cells with a diagonal, i.e. fluid with an open neighbour (usually all fluid cells: then the grid's own array)
+        var diagonal = CellDiagonal.Of(grid);
+        int unknownCount = 0;
+        foreach (int i in fluid) if (diagonal[i] > 0) unknownCount++;
+        var rows = unknownCount == fluid.Length ? fluid : fluid.Where(i => diagonal[i] > 0).ToArray();
         if (rows.Length == 0)
             throw new InvalidSystemException($"the {nx}x{ny}x{nz} grid has no fluid cell with an open neighbour: there is nothing to solve");
         // unknown index of each cell, -1 when the cell is not an unknown

@@ -19,16 +19,12 @@ public sealed class SolveFrame(string method, ReducedSystem unknowns, SolveFrame
     /// <summary>The method's loop on the prepared b and the initial x (the frame's vectors); returns how it ended.</summary>
     public delegate LoopEnd Loop(double bNorm, List<double> history, CancellationToken cancellation);
 
-    public string Method => method;
-    public ReducedSystem Unknowns => unknowns;
     /// <summary>Length of b and x a caller passes.</summary>
     public int Size => unknowns.FullSize;
-    /// <summary>Length of the frame's own vectors.</summary>
-    public int VectorLength => layout == Layout.Unknowns ? unknowns.Unknowns : unknowns.FullSize;
 
     /// <param name="b">The caller's b (full length).</param>
     /// <param name="x">The caller's x: the initial guess when <paramref name="options"/> says so, the solution on return.</param>
-    /// <param name="rb">The frame's b (set-up vector of <see cref="VectorLength"/>), prepared here.</param>
+    /// <param name="rb">The frame's b (a set-up vector in the frame's layout: one entry per unknown, or per row), prepared here.</param>
     /// <param name="rx">The frame's x, set here to the initial guess; the loop and fallback update it.</param>
     public SolveResult Run(ReadOnlySpan<double> b, Span<double> x, double[] rb, double[] rx, SolverOptions options, TimeSpan setupTime,
                            Dictionary<string, string> details, Loop loop, ISolveFallback? fallback, CancellationToken cancellation)

@@ -22,9 +22,6 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
         return i >= 0 ? (SolveMethod)i : throw new ArgumentException($"unknown method '{name}'; expected one of {string.Join(", ", MethodNames)}", nameof(name));
     }
 
-    /// <summary>The accelerator the catalog's solvers run on, or null for the CPU.</summary>
-    public IDeviceSolvers? Device => device;
-
     /// <param name="model">The direction model (dcdm only).</param>
     /// <param name="previousDirections">dcdm's k.</param>
     /// <exception cref="InvalidSystemException">The method does not apply to this input (or not on this device); the message says what does.</exception>
