@@ -151,8 +151,12 @@ public sealed class Trainer
             ["channels"] = (_o.Architecture == PaperNetwork.ArchitectureName ? 16 : _o.Channels).ToString(CultureInfo.InvariantCulture),
             ["flag_channels"] = _o.Architecture == PaperNetwork.ArchitectureName ? "none (the paper's network reads r only)" : "fluid, air, solid",
             ["parameters"] = parameters.ToString(CultureInfo.InvariantCulture),
-            ["multiply_adds_per_cell"] = (_o.Architecture == PaperNetwork.ArchitectureName
-                ? PaperNetwork.MultiplyAddsPerCell : LeanDirectionModel.MultiplyAddsPerCell).ToString("F0", CultureInfo.InvariantCulture),
+            ["multiply_adds_per_cell"] = (_o.Architecture switch
+            {
+                PaperNetwork.ArchitectureName => PaperNetwork.MultiplyAddsPerCell,
+                VCycleDirectionModel.ArchitectureName => VCycleDirectionModel.MultiplyAddsPerCell,
+                _ => LeanDirectionModel.MultiplyAddsPerCell,
+            }).ToString("F0", CultureInfo.InvariantCulture),
             ["training_grid"] = $"{d0.Grid.Nx}x{d0.Grid.Ny}x{d0.Grid.Nz}",
             ["training_domains"] = string.Join(", ", data.Domains.Select(d => $"{d.Name} ({d.Count} samples)")),
             ["data_recipe"] = string.Join("; ", data.Domains.Select(d => d.Recipe.ToJsonString())),

@@ -2,13 +2,14 @@ namespace Dcdm.Models;
 
 /// <summary>
 /// The model architectures a program can run, each registered once with the engine that loads it: the lean
-/// network's C# engine is built in; an assembly with another engine (TorchSharp: the paper's network) adds its own.
+/// and vcycle networks' C# engines are built in; an assembly with another engine (TorchSharp: the paper's network) adds its own.
 /// </summary>
 public sealed class DirectionModels
 {
     readonly Dictionary<string, Func<ModelFile, IDirectionModel>> _engines = new(StringComparer.Ordinal)
     {
         [LeanDirectionModel.ArchitectureName] = file => new LeanDirectionModel(file),
+        [VCycleDirectionModel.ArchitectureName] = file => new VCycleDirectionModel(file),
     };
 
     /// <summary>Architecture names, in registration order.</summary>

@@ -32,6 +32,22 @@ internal sealed class MultigridLevel
         B = new double[Cells]; X = new double[Cells]; Work = new double[Cells];
     }
 
+    /// <summary>
+    /// The levels of a grid, finest first (level l scaled 4^-l): the coarsening stops when the largest size is at most 4
+    /// or the next level would have no unknowns (a fluid layer one cell thin under air).
+    /// </summary>
+    public static MultigridLevel[] Hierarchy(PoissonGrid grid)
+    {
+        var levels = new List<MultigridLevel> { new(grid, 1) };
+        while (Math.Max(levels[^1].Nx, Math.Max(levels[^1].Ny, levels[^1].Nz)) > 4)
+        {
+            var level = new MultigridLevel(levels[^1].Coarsen(), levels[^1].Scale / 4);
+            if (Array.TrueForAll(level.Diagonal, d => d == 0)) break; // no unknowns left to correct
+            levels.Add(level);
+        }
+        return [.. levels];
+    }
+
     /// <summary>The next coarser grid: 2x2x2 blocks (sizes rounded up); air wins over fluid, fluid over solid.</summary>
     public PoissonGrid Coarsen()
     {

@@ -36,15 +36,7 @@ public sealed class MultigridPreconditioner : IPreconditioner
         _unknownCells = unknowns.Active ?? Enumerable.Range(0, grid.CellCount).ToArray();
         _sweeps = sweeps;
         _coarsestSweeps = coarsestSweeps;
-        var levels = new List<MultigridLevel> { new(grid, 1) };
-        while (Math.Max(levels[^1].Nx, Math.Max(levels[^1].Ny, levels[^1].Nz)) > 4)
-        {
-            var coarse = levels[^1].Coarsen();
-            var level = new MultigridLevel(coarse, levels[^1].Scale / 4);
-            if (Array.TrueForAll(level.Diagonal, d => d == 0)) break; // no unknowns left to correct
-            levels.Add(level);
-        }
-        _levels = [.. levels];
+        _levels = MultigridLevel.Hierarchy(grid);
     }
 
     /// <summary>z = M^-1 r: one V-cycle from zero on r (both on the unknowns).</summary>

@@ -84,7 +84,7 @@ public class SolverCatalogTests
     public void DirectionModelsLoadTheRegisteredArchitecturesOnly()
     {
         var models = new DirectionModels();
-        Assert.That(models.Architectures, Is.EquivalentTo(new[] { "lean" }));
+        Assert.That(models.Architectures, Is.EquivalentTo(new[] { "lean", "vcycle" }));
         Assert.That(models.Load(ModelFile.Read(TestData.Model("lean.safetensors"))), Is.InstanceOf<LeanDirectionModel>());
         var other = ModelFile.Read(TestData.Model("lean.safetensors"));
         other.Metadata["architecture"] = "paper";

@@ -14,12 +14,13 @@ public static class Architectures
     static readonly (string Name, string Description, Func<int, nn.Module<Tensor, Tensor, Tensor>> Create)[] All =
     [
         (LeanDirectionModel.ArchitectureName, "multilevel stencils predicted from the cell flags", channels => new LeanNetwork(channels)),
+        (VCycleDirectionModel.ArchitectureName, "a multigrid V-cycle whose smoothers are predicted from the cell flags", channels => new VCycleNetwork(channels)),
         (PaperNetwork.ArchitectureName, "the paper's 16-channel from64 network", _ => new PaperNetwork()),
     ];
 
     public static IReadOnlyList<string> Names { get; } = [.. All.Select(a => a.Name)];
 
-    /// <summary>"lean (…) or paper (…)", for help texts.</summary>
+    /// <summary>"lean (…) or vcycle (…) or paper (…)", for help texts.</summary>
     public static string Help => string.Join(" or ", All.Select(a => $"{a.Name} ({a.Description})"));
 
     /// <exception cref="ArgumentException">Not one of <see cref="Names"/>.</exception>
@@ -27,11 +28,11 @@ public static class Architectures
         All.FirstOrDefault(a => a.Name == name).Create?.Invoke(channels)
         ?? throw new ArgumentException($"architecture '{name}': expected {string.Join(" or ", Names)}");
 
-    /// <summary>The inference engines of a program that trains: the lean network's C# engine, the others through TorchSharp.</summary>
+    /// <summary>The inference engines of a program that trains: the C# engines built in, the others through TorchSharp.</summary>
     public static DirectionModels Engines()
     {
         var models = new DirectionModels();
-        foreach (var name in Names.Where(n => n != LeanDirectionModel.ArchitectureName)) models.With(name, TorchDirectionModel.Load);
+        foreach (var name in Names.Where(n => !models.Architectures.Contains(n))) models.With(name, TorchDirectionModel.Load);
         return models;
     }
 }
