@@ -8,14 +8,15 @@ namespace Dcdm.Cli.Commands;
 /// <summary>dcdm generate: writes A.mtx, b.mtx and flags for a generated voxel Poisson problem.</summary>
 public static class GenerateCommand
 {
-    static readonly string[] Domains = ["box", "smoke", "spheres", "obstacles", "tank"];
+    static readonly string[] Domains = ["box", "smoke", "spheres", "obstacles", "tank", "columns", "rocks", "sloped", "pockets", "dambreak"];
     static readonly string[] Rhs = ["divergence", "random", "smooth"];
 
     public static Command Create(CliConsole console)
     {
         var domain = new Option<string>("--domain")
         {
-            Description = "box (closed, singular), smoke (open top), spheres, obstacles (random blocks), tank (free surface)",
+            Description = "box (closed, singular), smoke (open top), spheres, obstacles (random blocks), tank (free surface), columns (pillars and shelves), "
+                + "rocks (noise-carved solids), sloped (sloped free surface), pockets (air bubbles and droplets), dambreak (a liquid block against a wall)",
             DefaultValueFactory = _ => "spheres",
         };
         domain.AcceptOnlyFromAmong(Domains);
@@ -26,7 +27,7 @@ public static class GenerateCommand
         var layout = new Option<string>("--layout") { Description = "full: one row per cell, zero rows off fluid (DCDM convention); compact: fluid cells only", DefaultValueFactory = _ => "full" };
         layout.AcceptOnlyFromAmong("full", "compact");
         var count = new Option<int>("--spheres") { Description = "number of spheres (spheres)", DefaultValueFactory = _ => 6 };
-        var solid = new Option<double>("--solid-fraction") { Description = "fraction of solid cells (obstacles)", DefaultValueFactory = _ => 0.15 };
+        var solid = new Option<double>("--solid-fraction") { Description = "fraction of solid cells (obstacles, rocks)", DefaultValueFactory = _ => 0.15 };
         var fill = new Option<double>("--fill") { Description = "fill height fraction (tank)", DefaultValueFactory = _ => 0.6 };
         count.Require(v => v >= 0, "must be >= 0");
         solid.Require(v => v >= 0 && v < 1, "must be in [0, 1)");
@@ -47,6 +48,11 @@ public static class GenerateCommand
                 "smoke" => PoissonDomains.SmokeBox(nx, ny, nz),
                 "spheres" => PoissonDomains.Spheres(nx, ny, nz, parse.GetValue(count), s),
                 "obstacles" => PoissonDomains.RandomObstacles(nx, ny, nz, parse.GetValue(solid), s),
+                "columns" => PoissonDomains.ColumnsAndShelves(nx, ny, nz, s),
+                "rocks" => PoissonDomains.NoiseCarved(nx, ny, nz, Math.Max(0.01, parse.GetValue(solid)), s),
+                "sloped" => PoissonDomains.SlopedSurface(nx, ny, nz, s),
+                "pockets" => PoissonDomains.PocketsAndDroplets(nx, ny, nz, s),
+                "dambreak" => PoissonDomains.DamBreak(nx, ny, nz, 0.4, 0.8),
                 _ => PoissonDomains.FreeSurfaceTank(nx, ny, nz, parse.GetValue(fill), s),
             };
             double[] b = parse.GetValue(rhs) switch

@@ -139,8 +139,11 @@ public static class GridOps
         return (index, weight);
     }
 
-    /// <summary>y(c) = sum_o S[c, o] v(c + o), o over the 27 offsets (dz, dy, dx in -1..1, x fastest); v = 0 outside.</summary>
-    public static unsafe void ApplyStencil(StencilField field, float[] v, float[] y, (int Nx, int Ny, int Nz) g)
+    /// <summary>
+    /// y(c) = sum_o S[c, o] v(c + o), o over the 27 offsets (dz, dy, dx in -1..1, x fastest); v = 0 outside. With
+    /// <paramref name="add"/>, y(c) += that sum instead (the V-cycle's post-smoothing, one pass instead of two).
+    /// </summary>
+    public static unsafe void ApplyStencil(StencilField field, float[] v, float[] y, (int Nx, int Ny, int Nz) g, bool add = false)
     {
         int nx = g.Nx, ny = g.Ny, nz = g.Nz;
         var slot = field.Slot;
@@ -173,6 +176,7 @@ public static class GridOps
                                 sums += new Vector<float>(t[3 * r]) * Vector.Load(w - 1) + new Vector<float>(t[3 * r + 1]) * Vector.Load(w)
                                       + new Vector<float>(t[3 * r + 2]) * Vector.Load(w + 1);
                             }
+                            if (add) sums += Vector.Load(yp + cell);
                             sums.Store(yp + cell);
                             x += width - 1;
                             continue;
@@ -205,7 +209,7 @@ public static class GridOps
                                 }
                             }
                         }
-                        yp[cell] = sum;
+                        yp[cell] = add ? yp[cell] + sum : sum;
                     }
                 }
         });

@@ -57,18 +57,22 @@ public sealed class VCycleDirectionModel : IDirectionModel
 
     public IDirection Bind(PoissonGrid grid)
     {
-        var levels = MultigridLevel.Hierarchy(grid);
-        var pre = new StencilField[levels.Length - 1];
-        var post = new StencilField[levels.Length - 1];
-        for (int l = 0; l + 1 < levels.Length; l++)
+        var grids = MultigridLevel.Grids(grid);
+        var levels = new VCycleLevel[grids.Count];
+        for (int l = 0; l < grids.Count; l++)
         {
-            var level = levels[l];
-            var size = (level.Nx, level.Ny, level.Nz);
-            var flags = LeanDirectionModel.FlagImages(new PoissonGrid(level.Nx, level.Ny, level.Nz, level.Flags));
-            var rows = StencilRows.Of(flags, size); // one-hot on every level: few distinct neighbourhoods
-            pre[l] = _pre.Predict(flags, size, rows);
-            post[l] = _post.Predict(flags, size, rows);
+            var g = grids[l];
+            var size = (g.Nx, g.Ny, g.Nz);
+            StencilField? pre = null, post = null;
+            if (l + 1 < grids.Count)
+            {
+                var flags = LeanDirectionModel.FlagImages(g);
+                var rows = StencilRows.Of(flags, size); // one-hot on every level: few distinct neighbourhoods
+                pre = _pre.Predict(flags, size, rows);
+                post = _post.Predict(flags, size, rows);
+            }
+            levels[l] = new VCycleLevel(g.Nx, g.Ny, g.Nz, CellDiagonal.Of(g), Math.Pow(4, -l), pre, post);
         }
-        return new VCycleDirection(levels, pre, post);
+        return new VCycleDirection(levels);
     }
 }

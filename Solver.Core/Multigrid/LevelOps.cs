@@ -1,5 +1,3 @@
-using Dcdm.Models;
-
 namespace Dcdm.Multigrid;
 
 /// <summary>
@@ -152,42 +150,4 @@ internal static class LevelOps
     static double Line(double[] e, int z, int y, int x0, int x1, int cx, int cy) =>
         0.75 * e[(z * cy + y) * cx + x0] + (x1 >= 0 ? 0.25 * e[(z * cy + y) * cx + x1] : 0);
 
-    /// <summary>
-    /// y = s S v on the unknowns and 0 elsewhere, or y += s S v there when <paramref name="add"/>: S a per-cell 27-point
-    /// stencil (offsets dz, dy, dx in -1..1, x fastest) and v = 0 outside the grid. The learned smoothers of the
-    /// V-cycle direction model.
-    /// </summary>
-    public static void ApplyStencil(MultigridLevel l, StencilField stencil, double s, double[] v, double[] y, bool add)
-    {
-        int nx = l.Nx, ny = l.Ny, nz = l.Nz;
-        var d = l.Diagonal; var slot = stencil.Slot; var table = stencil.Table;
-        ForPlanes(nz, l.Cells, z =>
-        {
-            for (int yy = 0; yy < ny; yy++)
-                for (int x = 0, i = (z * ny + yy) * nx; x < nx; x++, i++)
-                {
-                    if (d[i] == 0) { if (!add) y[i] = 0; continue; }
-                    int t = slot[i] * 27;
-                    double sum = 0;
-                    if (x > 0 && x < nx - 1 && yy > 0 && yy < ny - 1 && z > 0 && z < nz - 1)
-                    {
-                        for (int dz = -1; dz <= 1; dz++)
-                            for (int dy = -1; dy <= 1; dy++, t += 3)
-                            {
-                                int j = i + (dz * ny + dy) * nx;
-                                sum += table[t] * v[j - 1] + table[t + 1] * v[j] + table[t + 2] * v[j + 1];
-                            }
-                    }
-                    else
-                        for (int dz = -1; dz <= 1; dz++)
-                            for (int dy = -1; dy <= 1; dy++)
-                                for (int dx = -1; dx <= 1; dx++, t++)
-                                {
-                                    int xx = x + dx, y2 = yy + dy, zz = z + dz;
-                                    if (xx >= 0 && xx < nx && y2 >= 0 && y2 < ny && zz >= 0 && zz < nz) sum += table[t] * v[i + (dz * ny + dy) * nx + dx];
-                                }
-                    y[i] = add ? y[i] + s * sum : s * sum;
-                }
-        });
-    }
 }

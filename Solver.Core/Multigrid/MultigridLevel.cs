@@ -3,7 +3,7 @@ using Dcdm.Poisson;
 namespace Dcdm.Multigrid;
 
 /// <summary>
-/// One level of the voxel multigrid hierarchy: its cell flags, the 7-point operator as one byte per cell (the
+/// One level of the voxel multigrid hierarchy: the 7-point operator as one byte per cell (the
 /// diagonal of an unknown, 0 elsewhere) times <see cref="Scale"/>, and its work vectors, all on the full grid of
 /// the level and 0 off its unknowns. Level l's operator is the level's own 7-point Laplacian times 4^-l: the same
 /// continuous operator in the finest level's units (h grows 2x a level, the unscaled stencil 4x).
@@ -14,7 +14,6 @@ internal sealed class MultigridLevel
     public int Ny { get; }
     public int Nz { get; }
     public int Cells => Nx * Ny * Nz;
-    public CellType[] Flags { get; }
     /// <summary>Per cell: open neighbours of an unknown, else 0.</summary>
     public byte[] Diagonal { get; }
     public double Scale { get; }
@@ -26,32 +25,36 @@ internal sealed class MultigridLevel
     public MultigridLevel(PoissonGrid grid, double scale)
     {
         (Nx, Ny, Nz) = (grid.Nx, grid.Ny, grid.Nz);
-        Flags = grid.Cells.ToArray();
         Diagonal = CellDiagonal.Of(grid);
         Scale = scale;
         B = new double[Cells]; X = new double[Cells]; Work = new double[Cells];
     }
 
+    /// <summary>The levels of a grid, finest first, level l scaled 4^-l (<see cref="Grids"/>).</summary>
+    public static MultigridLevel[] Hierarchy(PoissonGrid grid) => [.. Grids(grid).Select((g, l) => new MultigridLevel(g, Math.Pow(4, -l)))];
+
     /// <summary>
-    /// The levels of a grid, finest first (level l scaled 4^-l): the coarsening stops when the largest size is at most 4
-    /// or the next level would have no unknowns (a fluid layer one cell thin under air).
+    /// The grids of the levels, finest first: the coarsening stops when the largest size is at most 4 or the next level
+    /// would have no unknowns (a fluid layer one cell thin under air).
     /// </summary>
-    public static MultigridLevel[] Hierarchy(PoissonGrid grid)
+    public static List<PoissonGrid> Grids(PoissonGrid grid)
     {
-        var levels = new List<MultigridLevel> { new(grid, 1) };
-        while (Math.Max(levels[^1].Nx, Math.Max(levels[^1].Ny, levels[^1].Nz)) > 4)
+        var grids = new List<PoissonGrid> { grid };
+        while (Math.Max(grids[^1].Nx, Math.Max(grids[^1].Ny, grids[^1].Nz)) > 4)
         {
-            var level = new MultigridLevel(levels[^1].Coarsen(), levels[^1].Scale / 4);
-            if (Array.TrueForAll(level.Diagonal, d => d == 0)) break; // no unknowns left to correct
-            levels.Add(level);
+            var coarse = Coarsen(grids[^1]);
+            if (Array.TrueForAll(CellDiagonal.Of(coarse), d => d == 0)) break; // no unknowns left to correct
+            grids.Add(coarse);
         }
-        return [.. levels];
+        return grids;
     }
 
     /// <summary>The next coarser grid: 2x2x2 blocks (sizes rounded up); air wins over fluid, fluid over solid.</summary>
-    public PoissonGrid Coarsen()
+    public static PoissonGrid Coarsen(PoissonGrid fine)
     {
-        int cx = (Nx + 1) / 2, cy = (Ny + 1) / 2, cz = (Nz + 1) / 2;
+        int nx = fine.Nx, ny = fine.Ny, nz = fine.Nz;
+        var flags = fine.Cells;
+        int cx = (nx + 1) / 2, cy = (ny + 1) / 2, cz = (nz + 1) / 2;
         var cells = new CellType[cx * cy * cz];
         for (int z = 0; z < cz; z++)
             for (int y = 0; y < cy; y++)
@@ -63,8 +66,8 @@ internal sealed class MultigridLevel
                             for (int dx = 0; dx < 2; dx++)
                             {
                                 int fx = 2 * x + dx, fy = 2 * y + dy, fz = 2 * z + dz;
-                                if (fx >= Nx || fy >= Ny || fz >= Nz) continue;
-                                var t = Flags[fx + Nx * (fy + Ny * fz)];
+                                if (fx >= nx || fy >= ny || fz >= nz) continue;
+                                var t = flags[fx + nx * (fy + ny * fz)];
                                 air |= t == CellType.Air;
                                 fluid |= t == CellType.Fluid;
                             }

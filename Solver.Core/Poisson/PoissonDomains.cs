@@ -84,6 +84,96 @@ public static class PoissonDomains
         return new PoissonGrid(nx, ny, nz, cells);
     }
 
+    /// <summary>Columns and shelves: vertical solid cylinders standing on the floor and one-cell-thin horizontal plates, in a smoke box.</summary>
+    public static PoissonGrid ColumnsAndShelves(int nx, int ny, int nz, int seed)
+    {
+        var cells = Fluid(nx, ny, nz);
+        var rng = new Random(seed);
+        int n = Math.Min(nx, ny);
+        for (int c = rng.Next(3, 7); c > 0; c--)
+        {
+            double r = n * (0.03 + 0.05 * rng.NextDouble()), cx = nx * rng.NextDouble(), cy = ny * rng.NextDouble(), top = nz * (0.4 + 0.5 * rng.NextDouble());
+            ForEach(nx, ny, nz, (x, y, z, i) =>
+            {
+                double dx = x + 0.5 - cx, dy = y + 0.5 - cy;
+                if (z + 0.5 < top && dx * dx + dy * dy <= r * r) cells[i] = CellType.Solid;
+            });
+        }
+        for (int s = rng.Next(2, 5); s > 0; s--)
+        {
+            int z0 = (int)(nz * (0.2 + 0.6 * rng.NextDouble()));
+            int x0 = rng.Next(nx), y0 = rng.Next(ny), ex = (int)(nx * (0.2 + 0.3 * rng.NextDouble())), ey = (int)(ny * (0.2 + 0.3 * rng.NextDouble()));
+            for (int y = y0; y < Math.Min(ny, y0 + ey); y++)
+                for (int x = x0; x < Math.Min(nx, x0 + ex); x++) cells[x + nx * (y + ny * z0)] = CellType.Solid;
+        }
+        AirTop(cells, nx, ny, nz);
+        return new PoissonGrid(nx, ny, nz, cells);
+    }
+
+    /// <summary>
+    /// Rock-like solids: a smooth random field (eight low-frequency plane waves) cut at the level that makes about
+    /// <paramref name="solidFraction"/> of the cells solid; an air layer on top. Pockets cut off from the air are closed components.
+    /// </summary>
+    public static PoissonGrid NoiseCarved(int nx, int ny, int nz, double solidFraction, int seed)
+    {
+        if (solidFraction is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(solidFraction), $"solid fraction {solidFraction} must be in (0, 1)");
+        var rng = new Random(seed);
+        var waves = Enumerable.Range(0, 8).Select(_ => (
+            kx: 2 * Math.PI * rng.Next(1, 5) / nx * (rng.Next(2) * 2 - 1), ky: 2 * Math.PI * rng.Next(1, 5) / ny, kz: 2 * Math.PI * rng.Next(1, 5) / nz,
+            phase: 2 * Math.PI * rng.NextDouble(), amplitude: 0.5 + rng.NextDouble())).ToArray();
+        var field = new double[(long)nx * ny * nz];
+        ForEach(nx, ny, nz, (x, y, z, i) => field[i] = waves.Sum(w => w.amplitude * Math.Cos(w.kx * x + w.ky * y + w.kz * z + w.phase)));
+        double cut = field.OrderByDescending(v => v).ElementAt((int)(solidFraction * (field.Length - 1)));
+        var cells = new CellType[field.Length];
+        for (int i = 0; i < field.Length; i++) cells[i] = field[i] >= cut ? CellType.Solid : CellType.Fluid;
+        AirTop(cells, nx, ny, nz);
+        return new PoissonGrid(nx, ny, nz, cells);
+    }
+
+    /// <summary>Liquid under a sloped plane (a tilted tank, a wave running up a beach), air above; walls on the sides and bottom.</summary>
+    public static PoissonGrid SlopedSurface(int nx, int ny, int nz, int seed)
+    {
+        var rng = new Random(seed);
+        double angle = 2 * Math.PI * rng.NextDouble(), mean = 0.35 + 0.3 * rng.NextDouble(), rise = 0.2 + 0.4 * rng.NextDouble();
+        var cells = new CellType[(long)nx * ny * nz];
+        ForEach(nx, ny, nz, (x, y, z, i) =>
+        {
+            double along = Math.Cos(angle) * ((x + 0.5) / nx - 0.5) + Math.Sin(angle) * ((y + 0.5) / ny - 0.5);
+            cells[i] = z + 0.5 < nz * (mean + rise * along) ? CellType.Fluid : CellType.Air;
+        });
+        return new PoissonGrid(nx, ny, nz, cells);
+    }
+
+    /// <summary>A half-full pool with air bubbles in the liquid and liquid droplets in the air above it (each its own fluid region).</summary>
+    public static PoissonGrid PocketsAndDroplets(int nx, int ny, int nz, int seed)
+    {
+        var rng = new Random(seed);
+        int n = Math.Min(nx, Math.Min(ny, nz));
+        var cells = new CellType[(long)nx * ny * nz];
+        ForEach(nx, ny, nz, (x, y, z, i) => cells[i] = z + 0.5 < 0.5 * nz ? CellType.Fluid : CellType.Air);
+        void Ball(double zLow, double zHigh, double rLow, double rHigh, CellType type)
+        {
+            double r = n * (rLow + (rHigh - rLow) * rng.NextDouble());
+            double cx = nx * (0.1 + 0.8 * rng.NextDouble()), cy = ny * (0.1 + 0.8 * rng.NextDouble()), cz = nz * (zLow + (zHigh - zLow) * rng.NextDouble());
+            ForEach(nx, ny, nz, (x, y, z, i) =>
+            {
+                double dx = x + 0.5 - cx, dy = y + 0.5 - cy, dz = z + 0.5 - cz;
+                if (dx * dx + dy * dy + dz * dz <= r * r) cells[i] = type;
+            });
+        }
+        for (int b = rng.Next(4, 9); b > 0; b--) Ball(0.1, 0.4, 0.04, 0.1, CellType.Air);
+        for (int d = rng.Next(4, 9); d > 0; d--) Ball(0.6, 0.9, 0.03, 0.07, CellType.Fluid);
+        return new PoissonGrid(nx, ny, nz, cells);
+    }
+
+    /// <summary>A dam break's first moment: a block of liquid against one wall (width and height as fractions of the box), air elsewhere.</summary>
+    public static PoissonGrid DamBreak(int nx, int ny, int nz, double width, double height)
+    {
+        var cells = new CellType[(long)nx * ny * nz];
+        ForEach(nx, ny, nz, (x, y, z, i) => cells[i] = x + 0.5 < width * nx && z + 0.5 < height * nz ? CellType.Fluid : CellType.Air);
+        return new PoissonGrid(nx, ny, nz, cells);
+    }
+
     static CellType[] Fluid(int nx, int ny, int nz)
     {
         var cells = new CellType[(long)nx * ny * nz];
