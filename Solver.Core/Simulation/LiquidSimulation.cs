@@ -25,7 +25,7 @@ public sealed class LiquidSimulation : IFlowSimulation
     public int StepCount { get; private set; }
     public PoissonGrid Domain { get; private set; }
     public PressureProjection Projection { get; }
-    public string ShownQuantity => "speed in the liquid (cells/s)";
+    public string ShownQuantity => "speed (cells/s)";
     public MacVelocity Velocity => _velocity;
     public int ParticleCount => _px.Length;
 

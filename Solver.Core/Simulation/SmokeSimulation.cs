@@ -13,9 +13,9 @@ namespace Dcdm.Simulation;
 public sealed class SmokeSimulation : IFlowSimulation
 {
     /// <summary>Upward acceleration per unit temperature, m/s^2.</summary>
-    public const double Buoyancy = 4.0;
+    public const double Buoyancy = 10.0;
     /// <summary>Downward acceleration per unit density (the smoke's weight), m/s^2.</summary>
-    public const double Weight = 1.0;
+    public const double Weight = 2.0;
     /// <summary>Largest dt, s; the CFL number (cells a sample may travel in one step) limits it further.</summary>
     public const double MaxTimeStep = 1.0 / 30, Cfl = 2.0;
 
