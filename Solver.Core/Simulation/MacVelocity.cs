@@ -33,7 +33,12 @@ public sealed class MacVelocity
     /// <summary>The velocity at a point (cell units), each component interpolated on its own faces.</summary>
     public (double u, double v, double w) At(double x, double y, double z) => (U.Sample(x, y, z), V.Sample(x, y, z), W.Sample(x, y, z));
 
-    public double MaxSpeed() => Math.Sqrt(U.MaxAbs() * U.MaxAbs() + V.MaxAbs() * V.MaxAbs() + W.MaxAbs() * W.MaxAbs());
+    /// <summary>A bound on the speed anywhere: the largest |u|, |v| and |w| taken together.</summary>
+    public double MaxSpeed()
+    {
+        double u = U.MaxAbs(), v = V.MaxAbs(), w = W.MaxAbs();
+        return Math.Sqrt(u * u + v * v + w * w);
+    }
 
     /// <summary>b = -div u on the fluid cells, 0 elsewhere (one value per cell). Returns ||div u|| over the fluid cells.</summary>
     public double NegativeDivergence(PoissonGrid grid, Span<double> b)

@@ -1,3 +1,5 @@
+using Dcdm.Gpu.Devices;
+using Dcdm.Gpu.Solvers;
 using Dcdm.Models;
 using Dcdm.Poisson;
 using Dcdm.Solvers;
@@ -76,6 +78,24 @@ public class PressureSolverTests
         cells[surface] = CellType.Air; // back to the first flags, which now sit in the spare buffer
         Assert.That(solver.Bind(new PoissonGrid(10, 10, 10, cells)), Is.True);
         Assert.That(solver.Grid!.FluidCount, Is.EqualTo(bound.FluidCount));
+    }
+
+    [Test]
+    public void ADevicesCatalogRebindsToo()
+    {
+        // ILGPU's CPU accelerator stands in for a GPU: the device's grid CG on each step's domain
+        using var device = GpuDevice.Open(DeviceKind.Cpu);
+        using var solver = new PressureSolver(SolveMethod.Cg, new SolverOptions { Tolerance = 1e-8 }, catalog: new SolverCatalog(new GpuSolvers(device)));
+        foreach (var grid in new[] { PoissonDomains.FreeSurfaceTank(8, 8, 8, 0.5, seed: 1), PoissonDomains.FreeSurfaceTank(8, 8, 8, 0.75, seed: 1) })
+        {
+            Assert.That(solver.Bind(grid), Is.True);
+            var b = RightHandSides.VelocityDivergence(grid, 1);
+            var x = new double[b.Length];
+            var result = solver.Solve(b, x);
+            Assert.That(result.Method, Does.StartWith("cg (grid"));
+            Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+            Assert.That(Residual(grid, b, x), Is.LessThanOrEqualTo(1.01e-8));
+        }
     }
 
     [Test]
