@@ -35,7 +35,7 @@ public static class SimulateCommand
         device.AcceptOnlyFromAmong("cpu", "gpu");
         var tol = new Option<double>("--tol") { Description = "each step's pressure solve stops when ||b - A p|| <= tol * ||b||", DefaultValueFactory = _ => 1e-6 };
         tol.Require(v => v > 0 && v < 1, "must be in (0, 1)");
-        var model = new Option<string?>("--model") { Description = "dcdm: the model file (default: the shipped lean model)" };
+        var model = new Option<string?>("--model") { Description = "dcdm: a lean model file (default: the shipped lean model)" };
         var output = new Option<string?>("--out") { Description = "folder for steps.csv, frames (frame0000.png, ...) and the dumped systems (made when missing)" };
         var frames = new Option<int>("--frame-every") { Description = "with --out: a PNG of the middle y-slice every N steps (0: none)", DefaultValueFactory = _ => 10 };
         frames.Require(v => v >= 0, "must be >= 0");
@@ -89,6 +89,7 @@ public static class SimulateCommand
         double shownMax = 0;
         for (int i = 0; i < s.Steps; i++)
         {
+            cancellation.ThrowIfCancellationRequested(); // Ctrl+C between steps: exit 130
             var step = flow.Step(cancellation);
             solves.Add(step);
             var r = step.Solve;
