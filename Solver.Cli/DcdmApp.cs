@@ -18,6 +18,7 @@ public static class DcdmApp
         root.Subcommands.Add(GenerateDataCommand.Create(console));
         root.Subcommands.Add(TrainCommand.Create(console));
         root.Subcommands.Add(ModelCommand.Create(console));
+        root.Subcommands.Add(SimulateCommand.Create(console));
         return root;
     }
 

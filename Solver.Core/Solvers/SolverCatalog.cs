@@ -53,6 +53,27 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
         };
     }
 
+    /// <summary>
+    /// A solver for a voxel grid's own 7-point operator taking full-grid vectors (one entry per cell, the layout a CFD
+    /// code holds), e.g. for <see cref="PressureSolver"/>. On the CPU no full-grid matrix is assembled: the unknowns come
+    /// from the flags (<see cref="ReducedSystem.FromGrid"/>) and cg, pcg-jacobi and pcg-ic0 assemble the compact operator.
+    /// </summary>
+    /// <exception cref="InvalidSystemException">The grid has no unknown, or the method does not run on this device.</exception>
+    public ILinearSolver CreateForGrid(SolveMethod method, PoissonGrid grid, SolverOptions? options = null, IDirectionModel? model = null, int previousDirections = 2)
+    {
+        options ??= SolverOptions.Default;
+        if (method == SolveMethod.Dcdm && model is null) throw new ArgumentNullException(nameof(model), "dcdm needs a direction model");
+        if (device is not null) return Create(method, new SolverInput(grid.ToCsr(GridMatrixLayout.FullGrid), grid), options, model, previousDirections);
+        return method switch
+        {
+            SolveMethod.Cg => new ConjugateGradient(ReducedSystem.FromGrid(grid), PreconditionerKind.None, options),
+            SolveMethod.PcgJacobi => new ConjugateGradient(ReducedSystem.FromGrid(grid), PreconditionerKind.Jacobi, options),
+            SolveMethod.PcgIc0 => new ConjugateGradient(ReducedSystem.FromGrid(grid), PreconditionerKind.IncompleteCholesky, options),
+            SolveMethod.PcgMg => new ConjugateGradient(() => ReducedSystem.FromGrid(grid), "pcg-mg", options, unknowns => new Multigrid.MultigridPreconditioner(grid, unknowns)),
+            _ => new DeepConjugateDirections(grid, model!, options, previousDirections),
+        };
+    }
+
     /// <summary>A solver working on the grid's cells, made to take the input's vectors.</summary>
     static ILinearSolver InInputLayout(ILinearSolver solver, SolverInput input) =>
         input.Grid is not null && input.IsCompact && solver.Size == input.Grid.CellCount ? new CompactGridSolver(solver, input.Grid) : solver;

@@ -1,0 +1,43 @@
+using Dcdm.Poisson;
+using Dcdm.Solvers;
+
+namespace Dcdm.Simulation;
+
+/// <summary>
+/// Makes a MAC velocity divergence-free on a domain: A p = -div u with A the domain's 7-point operator (solid cells
+/// and the grid boundary Neumann, air cells p = 0), then u -= grad p. The solve starts from the last step's pressure.
+/// </summary>
+public sealed class PressureProjection
+{
+    readonly PressureSolver _solver;
+    readonly double[] _b, _p, _after;
+
+    public PressureProjection(PressureSolver solver, int cellCount)
+    {
+        _solver = solver;
+        _b = new double[cellCount]; _p = new double[cellCount]; _after = new double[cellCount];
+    }
+
+    /// <summary>The last projection's right-hand side, -div u (one value per cell, 0 off the fluid).</summary>
+    public ReadOnlySpan<double> RightHandSide => _b;
+    /// <summary>The last projection's pressure (scaled by dt / (rho h^2); 0 off the fluid).</summary>
+    public ReadOnlySpan<double> Pressure => _p;
+
+    public SimulationStep Project(int step, double dt, PoissonGrid domain, MacVelocity velocity, CancellationToken cancellation)
+    {
+        // the solver follows the domain: a set-up when the flags changed, nothing when they did not
+        _solver.Bind(domain);
+        // b = -div u on the fluid cells
+        double before = velocity.NegativeDivergence(domain, _b);
+        // A p = b, warm-started from the last step's p
+        var result = _solver.Solve(_b, _p, SolveSettings.FromGuess, cancellation);
+        // u -= grad p, then the divergence left, measured on the velocities themselves
+        velocity.SubtractPressureGradient(domain, _p);
+        double after = velocity.NegativeDivergence(domain, _after);
+        return new SimulationStep
+        {
+            Step = step, TimeStep = dt, FluidCells = domain.FluidCount, Solve = result, BindTime = _solver.BindTime, Rebuilt = _solver.Rebuilt,
+            DivergenceBefore = before, DivergenceAfter = after,
+        };
+    }
+}

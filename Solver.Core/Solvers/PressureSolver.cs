@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using Dcdm.Models;
+using Dcdm.Poisson;
+
+namespace Dcdm.Solvers;
+
+/// <summary>
+/// The pressure solve of a CFD time loop: one method and its options, bound to the current fluid domain and
+/// re-bound when the domain changes (a free surface moves), with full-grid vectors (one value per cell, x fastest:
+/// the layout a CFD code holds). <see cref="Bind"/> is free when the cell flags did not change; otherwise it sets up
+/// the method on the new flags (unknowns, preconditioner or multigrid hierarchy, the model's stencils, work vectors),
+/// timed in <see cref="BindTime"/>. The flags are copied into one of two buffers kept for the grid's size, so the
+/// caller may reuse its flag array between steps; the solver's own work vectors are sized by the unknowns and made
+/// anew on a re-bind. Not thread-safe; dispose it (device buffers) with <c>using</c>.
+/// </summary>
+public sealed class PressureSolver : IDisposable
+{
+    readonly SolverCatalog _catalog;
+    readonly IDirectionModel? _model;
+    readonly int _previousDirections;
+    CellType[]? _bound, _spare; // the flags the solver runs on, and the buffer the next re-bind fills
+    ILinearSolver? _solver;
+
+    public SolveMethod Method { get; }
+    public SolverOptions Options { get; }
+    /// <summary>The domain of the last <see cref="Bind"/> (a copy of its flags); null before the first.</summary>
+    public PoissonGrid? Grid { get; private set; }
+    /// <summary>Time of the last <see cref="Bind"/>: the flag comparison, plus the set-up when the flags changed.</summary>
+    public TimeSpan BindTime { get; private set; }
+    /// <summary>Whether the last <see cref="Bind"/> set the method up again (false: the flags were unchanged).</summary>
+    public bool Rebuilt { get; private set; }
+    /// <summary>Set-ups so far (the first bind included).</summary>
+    public int SetupCount { get; private set; }
+
+    /// <param name="catalog">Where the solver comes from (the CPU when null, or a device's catalog).</param>
+    /// <param name="model">The direction model (dcdm only), e.g. <see cref="LeanDirectionModel.Shipped"/>.</param>
+    public PressureSolver(SolveMethod method, SolverOptions? options = null, IDirectionModel? model = null, SolverCatalog? catalog = null, int previousDirections = 2)
+    {
+        if (method == SolveMethod.Dcdm && model is null) throw new ArgumentNullException(nameof(model), "dcdm needs a direction model, e.g. LeanDirectionModel.Shipped()");
+        Method = method;
+        Options = options ?? SolverOptions.Default;
+        _model = model;
+        _catalog = catalog ?? new SolverCatalog();
+        _previousDirections = previousDirections;
+    }
+
+    /// <summary>
+    /// Binds to this step's domain. Returns true when the method was set up again (the flags or the size changed),
+    /// false when the flags equal the last bind's (nothing is rebuilt).
+    /// </summary>
+    /// <exception cref="InvalidSystemException">The domain has no fluid cell with an open neighbour.</exception>
+    public bool Bind(PoissonGrid grid)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var cells = grid.Cells;
+        bool sameSize = Grid is { } old && old.Nx == grid.Nx && old.Ny == grid.Ny && old.Nz == grid.Nz;
+        if (sameSize && cells.SequenceEqual(_bound))
+        {
+            Rebuilt = false;
+            BindTime = Stopwatch.GetElapsedTime(start);
+            return false;
+        }
+        // the new flags go to the spare buffer: the current solver's grid keeps its own until it is replaced
+        var flags = sameSize ? _spare! : new CellType[cells.Length];
+        cells.CopyTo(flags);
+        var bound = new PoissonGrid(grid.Nx, grid.Ny, grid.Nz, flags);
+        var solver = _catalog.CreateForGrid(Method, bound, Options, _model, _previousDirections);
+        _solver?.Dispose();
+        _solver = solver;
+        _spare = sameSize ? _bound : new CellType[cells.Length];
+        _bound = flags;
+        Grid = bound;
+        SetupCount++;
+        Rebuilt = true;
+        BindTime = Stopwatch.GetElapsedTime(start);
+        return true;
+    }
+
+    /// <summary>
+    /// Solves A p = b on the bound domain. b and x have one entry per cell; x is 0 on return off the unknowns.
+    /// <paramref name="settings"/> per solve, e.g. <see cref="SolveSettings.FromGuess"/> to start from the x passed in
+    /// (the last step's pressure).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No domain was bound yet.</exception>
+    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings? settings = null, CancellationToken cancellation = default)
+    {
+        if (_solver is null) throw new InvalidOperationException("PressureSolver.Solve before Bind: bind this step's PoissonGrid first");
+        return _solver.Solve(b, x, settings ?? SolveSettings.None, cancellation);
+    }
+
+    public void Dispose()
+    {
+        _solver?.Dispose();
+        _solver = null;
+    }
+}

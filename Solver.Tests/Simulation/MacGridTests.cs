@@ -1,0 +1,95 @@
+using Dcdm.Poisson;
+using Dcdm.Simulation;
+
+namespace Dcdm.Tests.Simulation;
+
+/// <summary>The MAC grid's pieces against what they must equal: the solver's operator, exact transport of linear fields.</summary>
+public class MacGridTests
+{
+    static MacVelocity RandomVelocity(int nx, int ny, int nz, int seed)
+    {
+        var rng = new Random(seed);
+        var u = new MacVelocity(nx, ny, nz);
+        foreach (var f in u.Components) for (int i = 0; i < f.Values.Length; i++) f.Values[i] = rng.NextDouble() - 0.5;
+        return u;
+    }
+
+    [Test]
+    public void SubtractingAPressureGradientChangesMinusTheDivergenceByTheGridsOperator()
+    {
+        // b = -div u; after u -= grad p every fluid cell's -div is b - A p, with A the solver's 7-point operator
+        var grid = PoissonDomains.RandomObstacles(9, 8, 7, 0.2, seed: 5);
+        var cells = grid.Cells.ToArray();
+        cells[grid.Index(4, 4, 3)] = CellType.Air; // an air cell inside the domain too, not only the top layer
+        grid = new PoissonGrid(9, 8, 7, cells);
+        var u = RandomVelocity(9, 8, 7, seed: 6);
+        u.ZeroWallFaces(grid);
+        var rng = new Random(7);
+        var p = new double[grid.CellCount];
+        for (int c = 0; c < p.Length; c++) p[c] = grid.Cells[c] == CellType.Fluid ? rng.NextDouble() - 0.5 : 0;
+        var before = new double[grid.CellCount];
+        u.NegativeDivergence(grid, before);
+        u.SubtractPressureGradient(grid, p);
+        var after = new double[grid.CellCount];
+        u.NegativeDivergence(grid, after);
+        var ap = new double[grid.CellCount];
+        grid.Apply(p, ap);
+        for (int c = 0; c < p.Length; c++)
+        {
+            double expected = grid.Cells[c] == CellType.Fluid ? before[c] - ap[c] : 0;
+            Assert.That(after[c], Is.EqualTo(expected).Within(1e-12), $"cell {c} ({grid.Cells[c]})");
+        }
+    }
+
+    [Test]
+    public void ZeroWallFacesLeavesNoFlowThroughTheBoundaryOrASolid()
+    {
+        var grid = PoissonDomains.Spheres(8, 8, 8, 2, seed: 1);
+        var u = RandomVelocity(8, 8, 8, seed: 2);
+        u.ZeroWallFaces(grid);
+        Assert.That(Enumerable.Range(0, 8 * 8).All(jk => u.U.Values[u.U.Index(0, jk % 8, jk / 8)] == 0 && u.U.Values[u.U.Index(8, jk % 8, jk / 8)] == 0));
+        for (int k = 0; k < 8; k++)
+            for (int j = 0; j < 8; j++)
+                for (int i = 1; i < 8; i++)
+                {
+                    bool wall = grid[i - 1, j, k] == CellType.Solid || grid[i, j, k] == CellType.Solid;
+                    Assert.That(u.U[i, j, k] == 0, Is.EqualTo(wall), $"x-face ({i}, {j}, {k})");
+                }
+    }
+
+    [Test]
+    public void AUniformFlowCarriesALinearFieldExactly()
+    {
+        // trilinear interpolation reproduces a linear field, and a uniform flow's departure point is exact
+        var u = new MacVelocity(10, 10, 10);
+        Array.Fill(u.U.Values, 3.0); Array.Fill(u.V.Values, -2.0); Array.Fill(u.W.Values, 1.0);
+        var f = GridField.CellCentred(10, 10, 10);
+        for (int k = 0; k < 10; k++) for (int j = 0; j < 10; j++) for (int i = 0; i < 10; i++) f[i, j, k] = 2 * (i + 0.5) - (j + 0.5) + 0.5 * (k + 0.5);
+        var g = f.SameLattice();
+        double dt = 0.25; // moves (0.75, -0.5, 0.25) cells: departure points stay inside for the cells checked
+        SemiLagrangian.Advect(f, g, u, dt);
+        for (int k = 1; k < 9; k++)
+            for (int j = 1; j < 9; j++)
+                for (int i = 1; i < 9; i++)
+                    Assert.That(g[i, j, k], Is.EqualTo(f[i, j, k] - dt * (2 * 3.0 - 1 * -2.0 + 0.5 * 1.0)).Within(1e-12), $"cell ({i}, {j}, {k})");
+        Assert.That(SemiLagrangian.ArrivalPoint(u, 5, 5, 5, dt), Is.EqualTo((5.75, 4.5, 5.25)));
+    }
+
+    [Test]
+    public void ExtrapolationFillsTheAirNextToTheLiquidAndKeepsTheLiquidsFaces()
+    {
+        var cells = new CellType[8 * 8 * 8];
+        Array.Fill(cells, CellType.Air);
+        for (int k = 0; k < 3; k++) for (int j = 0; j < 8; j++) for (int i = 0; i < 8; i++) cells[i + 8 * (j + 8 * k)] = CellType.Fluid;
+        var grid = new PoissonGrid(8, 8, 8, cells);
+        var u = new MacVelocity(8, 8, 8);
+        for (int k = 0; k < 8; k++) for (int j = 0; j < 8; j++) for (int i = 0; i < 9; i++) u.U[i, j, k] = k < 4 ? 7.0 : -100; // stale air values above
+        u.Extrapolate(grid, layers: 2);
+        for (int j = 0; j < 8; j++)
+            for (int i = 0; i < 9; i++)
+            {
+                for (int k = 0; k < 5; k++) Assert.That(u.U[i, j, k], Is.EqualTo(7.0), $"x-face ({i}, {j}, {k}): fluid or within two layers");
+                Assert.That(u.U[i, j, 6], Is.EqualTo(-100), "beyond the layers: untouched");
+            }
+    }
+}

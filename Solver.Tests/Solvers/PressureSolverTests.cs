@@ -1,0 +1,110 @@
+using Dcdm.Gpu.Devices;
+using Dcdm.Gpu.Solvers;
+using Dcdm.Models;
+using Dcdm.Poisson;
+using Dcdm.Solvers;
+
+namespace Dcdm.Tests.Solvers;
+
+/// <summary>The time loop's re-bind: a new domain gives what a fresh solver gives, unchanged flags rebuild nothing.</summary>
+public class PressureSolverTests
+{
+    static IEnumerable<TestCaseData> Methods() =>
+        new[] { SolveMethod.Cg, SolveMethod.PcgIc0, SolveMethod.PcgMg, SolveMethod.Dcdm }.Select(m => new TestCaseData(m).SetArgDisplayNames(SolverCatalog.NameOf(m)));
+
+    static readonly SolverOptions Tight = new() { Tolerance = 1e-10 };
+
+    /// <summary>||b - A x|| / ||b|| with the grid's own matrix-free operator.</summary>
+    static double Residual(PoissonGrid grid, double[] b, double[] x)
+    {
+        var ax = new double[b.Length];
+        grid.Apply(x, ax);
+        double rr = 0, bb = 0;
+        for (int i = 0; i < b.Length; i++) { rr += (b[i] - ax[i]) * (b[i] - ax[i]); bb += b[i] * b[i]; }
+        return Math.Sqrt(rr / bb);
+    }
+
+    [TestCaseSource(nameof(Methods))]
+    public void ARebindToANewDomainSolvesAsAFreshSolverDoes(SolveMethod method)
+    {
+        var first = PoissonDomains.FreeSurfaceTank(12, 12, 12, 0.5, seed: 1);
+        var second = PoissonDomains.FreeSurfaceTank(12, 12, 12, 0.7, seed: 2);
+        Assert.That(first.Cells.SequenceEqual(second.Cells), Is.False);
+        using var solver = new PressureSolver(method, Tight, LeanDirectionModel.Shipped());
+        Assert.That(solver.Bind(first), Is.True);
+        var x = new double[first.CellCount];
+        Assert.That(solver.Solve(RightHandSides.VelocityDivergence(first, 1), x).Status, Is.EqualTo(SolveStatus.Converged));
+
+        Assert.That(solver.Bind(second), Is.True, "new flags: set up again");
+        Assert.That(solver.SetupCount, Is.EqualTo(2));
+        var b = RightHandSides.VelocityDivergence(second, 2);
+        var rebound = solver.Solve(b, x, SolveSettings.FromGuess); // warm from the last domain's pressure
+        using var fresh = new PressureSolver(method, Tight, LeanDirectionModel.Shipped());
+        fresh.Bind(second);
+        var xFresh = new double[b.Length];
+        fresh.Solve(b, xFresh);
+
+        Assert.That(rebound.Status, Is.EqualTo(SolveStatus.Converged), rebound.Message);
+        Assert.That(Residual(second, b, x), Is.LessThanOrEqualTo(1.01e-10), "the re-bound solver solves the new operator");
+        double diff = Math.Sqrt(x.Zip(xFresh, (u, v) => (u - v) * (u - v)).Sum() / xFresh.Sum(v => v * v));
+        Assert.That(diff, Is.LessThan(1e-7), "same x as a fresh solver");
+        for (int i = 0; i < x.Length; i++)
+            if (second.Cells[i] != CellType.Fluid) Assert.That(x[i], Is.Zero, $"cell {i} is not fluid");
+    }
+
+    [Test]
+    public void UnchangedFlagsRebuildNothingEvenFromTheCallersReusedArray()
+    {
+        var cells = PoissonDomains.FreeSurfaceTank(10, 10, 10, 0.6, seed: 4).Cells.ToArray();
+        using var solver = new PressureSolver(SolveMethod.PcgIc0, Tight);
+        Assert.That(solver.Bind(new PoissonGrid(10, 10, 10, cells)), Is.True);
+        var bound = solver.Grid;
+        Assert.That(solver.Bind(new PoissonGrid(10, 10, 10, cells.ToArray())), Is.False, "equal flags in a new grid");
+        Assert.That(solver.Rebuilt, Is.False);
+        Assert.That(solver.SetupCount, Is.EqualTo(1));
+        Assert.That(solver.Grid, Is.SameAs(bound));
+
+        // the caller changes its own array in place: the solver kept a copy, so it sees the change
+        int surface = Array.FindIndex(cells, c => c == CellType.Air);
+        cells[surface] = CellType.Fluid;
+        var changed = new PoissonGrid(10, 10, 10, cells);
+        Assert.That(solver.Bind(changed), Is.True);
+        Assert.That(solver.SetupCount, Is.EqualTo(2));
+        Assert.That(solver.Grid!.FluidCount, Is.EqualTo(bound!.FluidCount + 1));
+        var b = RightHandSides.VelocityDivergence(changed, 3);
+        var x = new double[b.Length];
+        Assert.That(solver.Solve(b, x).Status, Is.EqualTo(SolveStatus.Converged));
+        Assert.That(Residual(changed, b, x), Is.LessThanOrEqualTo(1.01e-10));
+        cells[surface] = CellType.Air; // back to the first flags, which now sit in the spare buffer
+        Assert.That(solver.Bind(new PoissonGrid(10, 10, 10, cells)), Is.True);
+        Assert.That(solver.Grid!.FluidCount, Is.EqualTo(bound.FluidCount));
+    }
+
+    [Test]
+    public void ADevicesCatalogRebindsToo()
+    {
+        // ILGPU's CPU accelerator stands in for a GPU: the device's grid CG on each step's domain
+        using var device = GpuDevice.Open(DeviceKind.Cpu);
+        using var solver = new PressureSolver(SolveMethod.Cg, new SolverOptions { Tolerance = 1e-8 }, catalog: new SolverCatalog(new GpuSolvers(device)));
+        foreach (var grid in new[] { PoissonDomains.FreeSurfaceTank(8, 8, 8, 0.5, seed: 1), PoissonDomains.FreeSurfaceTank(8, 8, 8, 0.75, seed: 1) })
+        {
+            Assert.That(solver.Bind(grid), Is.True);
+            var b = RightHandSides.VelocityDivergence(grid, 1);
+            var x = new double[b.Length];
+            var result = solver.Solve(b, x);
+            Assert.That(result.Method, Does.StartWith("cg (grid"));
+            Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+            Assert.That(Residual(grid, b, x), Is.LessThanOrEqualTo(1.01e-8));
+        }
+    }
+
+    [Test]
+    public void SolveBeforeBindAndDcdmWithoutAModelAreRefusedWithTheFix()
+    {
+        using var solver = new PressureSolver(SolveMethod.Cg);
+        var e = Assert.Throws<InvalidOperationException>(() => solver.Solve(new double[8], new double[8]));
+        Assert.That(e!.Message, Does.Contain("Bind"));
+        var m = Assert.Throws<ArgumentNullException>(() => new PressureSolver(SolveMethod.Dcdm));
+        Assert.That(m!.Message, Does.Contain("LeanDirectionModel.Shipped()"));
+    }
+}
