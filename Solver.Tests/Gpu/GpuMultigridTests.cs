@@ -130,14 +130,17 @@ public class GpuMultigridTests : AcceleratorTests
             AssertClose(cr.ToArray(), coarse.Work, 1e-6, "coarse residual");
         }
 
-        // restriction of a vector that is nonzero off the fine unknowns too: R reads the unknowns only
-        var rng = new Random(5);
-        for (int i = 0; i < fine.Cells; i++) fine.Work[i] = rng.NextDouble() - 0.5;
-        using var work = new DeviceVector<float>(Acc, Single(fine.Work));
+        // restriction (of the residual above, 0 off the fine unknowns, as Core's takes it)
         using var coarseB = new DeviceVector<float>(Acc, Enumerable.Repeat(float.NaN, coarse.Cells).ToArray());
-        K.Restrict(shape, fd.View, work.View, cd.View, coarseB.View);
+        K.Restrict(shape, fd.View, r.View, cd.View, coarseB.View);
         LevelOps.Restrict(fine, coarse);
         AssertClose(coarseB.ToArray(), coarse.B, 1e-6, "restriction");
+        // the device's reads the fine unknowns only, whatever lies elsewhere
+        var rng = new Random(5);
+        var noisy = fine.Work.Select((v, i) => fine.Diagonal[i] == 0 ? (float)(rng.NextDouble() + 1) : (float)v).ToArray();
+        using var work = new DeviceVector<float>(Acc, noisy);
+        K.Restrict(shape, fd.View, work.View, cd.View, coarseB.View);
+        AssertClose(coarseB.ToArray(), coarse.B, 1e-6, "restriction, nonzero off the fine unknowns");
 
         using var coarseX = new DeviceVector<float>(Acc, Single(coarse.X));
         K.ProlongAdd(shape, fd.View, coarseX.View, x.View);
