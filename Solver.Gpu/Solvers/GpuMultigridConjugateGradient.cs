@@ -149,7 +149,8 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver
                     return new(SolveStatus.Converged, step, trueNorm / bNorm, $"true relative residual {trueNorm / bNorm:g3} <= tolerance {options.Tolerance:g3}", updates);
                 if (!double.IsFinite(trueNorm))
                     return new(SolveStatus.NotANumber, step, trueNorm / bNorm, $"NaN or infinity in the true residual at iteration {step}", updates);
-                if (trueNorm > 0.5 * rNorm)
+                // stalled: the true residual neither fell by half nor follows the recurrence (a small step that agrees is progress)
+                if (trueNorm > 0.5 * rNorm && trueNorm > 2 * rNorm * Math.Sqrt(rr))
                     return new(SolveStatus.Breakdown, step, trueNorm / bNorm,
                         $"the float32 steps stopped reducing the true residual ({trueNorm / bNorm:g3} at iteration {step}): the operator is too ill-conditioned for them", updates);
                 // continue CG in the new residual's units: p and r.z scale by c
