@@ -151,7 +151,7 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
 
         public KrylovOutcome Continue(double bNorm, SolverOptions options, List<double> history, CancellationToken cancellation)
         {
-            _cg ??= new GpuMultigridConjugateGradient(dcdm._device, dcdm._grid, dcdm._options with { Monitor = null });
+            _cg ??= new GpuMultigridConjugateGradient(dcdm._device, dcdm._grid, dcdm._options with { Monitor = null }, dcdm._unknowns);
             _history.Clear();
             var outcome = _cg.Continue(dcdm._hostB, dcdm._hostX, bNorm, options, _history, cancellation);
             for (int i = 1; i < _history.Count; i++) history.Add(_history[i]); // entry 0 is the current residual, already recorded

@@ -46,12 +46,16 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver
     public TimeSpan LastIterationTime { get; private set; }
 
     /// <param name="device">The accelerator; the solver borrows it (the caller disposes it).</param>
-    public GpuMultigridConjugateGradient(GpuDevice device, PoissonGrid grid, SolverOptions? options = null)
+    public GpuMultigridConjugateGradient(GpuDevice device, PoissonGrid grid, SolverOptions? options = null) : this(device, grid, options, null) { }
+
+    /// <param name="unknowns">The grid's unknowns when the caller has them (the GPU DCDM's fallback): on a large grid the
+    /// host's longest part of the set-up.</param>
+    internal GpuMultigridConjugateGradient(GpuDevice device, PoissonGrid grid, SolverOptions? options, ReducedSystem? unknowns)
     {
         var clock = Stopwatch.StartNew();
         _device = device;
         _options = options ?? SolverOptions.Default;
-        _unknowns = ReducedSystem.FromGrid(grid);
+        _unknowns = unknowns ?? ReducedSystem.FromGrid(grid);
         _frame = new SolveFrame(Method, _unknowns, SolveFrame.Layout.AllRows, "one per grid cell, x fastest");
         Size = grid.CellCount;
         var acc = device.Accelerator;
