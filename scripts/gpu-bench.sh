@@ -6,7 +6,8 @@
 # Test the run step on the CPU first: DEVICE=ilgpu-cpu SIZES="16" SOLVE_SIZE=12 scripts/gpu-bench.sh run
 # (DCDM=path runs another dcdm binary; SIZES="" skips the benchmarks.)
 # Each size runs both domains (DOMAINS="obstacles tank") at each ILGPU optimization level (OPTIMIZATIONS="O1 O2"):
-# the grid CG kernels beside the copy ceiling, CSR CG and DCDM with the shipped model. Kernel rows carry host and device (CUDA event) times.
+# the grid CG kernels beside the copy ceiling, the multigrid V-cycle's kernels and pcg-mg (set-up + solve beside the grid CG's,
+# the row "gpu pcg-mg set-up + solve"), CSR CG and DCDM with the shipped model. Kernel rows carry host and device (CUDA event) times.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-}" in
@@ -30,7 +31,8 @@ case "${1:-}" in
         done
       done
     done
-    # the same compact system through the CLI: CSR CG on the device, the grid CG on the device (--flags), CG on the CPU
+    # the same compact system through the CLI: CSR CG on the device, the grid CG on the device (--flags), CG on the CPU;
+    # then pcg-mg on the device and on the CPU
     [ "$solve_size" -gt 0 ] || exit 0
     tmp=$(mktemp -d)
     "$dcdm" generate --domain obstacles --size "$solve_size" --layout compact -o "$tmp" > /dev/null
@@ -39,6 +41,10 @@ case "${1:-}" in
     for extra in "--device $d" "--device $d --flags $tmp/flags.bin" "--device cpu"; do
       # shellcheck disable=SC2086 # extra is several words on purpose
       "$dcdm" solve "$tmp/A.mtx" --rhs "$tmp/b.mtx" --method cg $extra --tol 1e-6 | tee -a "$out/solve.txt" || true
+    done
+    for extra in "--device $d --flags $tmp/flags.bin" "--device cpu --flags $tmp/flags.bin"; do
+      # shellcheck disable=SC2086
+      "$dcdm" solve "$tmp/A.mtx" --rhs "$tmp/b.mtx" --method pcg-mg $extra --tol 1e-6 | tee -a "$out/solve.txt" || true
     done
     rm -rf "$tmp" ;;
   profile)
@@ -49,7 +55,7 @@ case "${1:-}" in
     ncu=$(command -v ncu || ls /usr/local/cuda*/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2> /dev/null | head -1 || true)
     [ -n "$ncu" ] || { echo "profile: no ncu (Nsight Compute) on this machine" | tee "$out/ncu.txt"; exit 0; }
     timeout "${NCU_TIMEOUT:-300}" "$ncu" --target-processes all \
-      -k "regex:Kernel_(CopyQuadsKernel|StencilQuads|DirectionAndProduct|UpdateResidual)" \
+      -k "regex:Kernel_(CopyQuadsKernel|StencilQuads|DirectionAndProduct|UpdateResidual|GaussSeidelColour|ResidualKernel|RestrictKernel|ProlongAdd)" \
       -c "${NCU_COUNT:-80}" --section SpeedOfLight --section MemoryWorkloadAnalysis --section Occupancy --section LaunchStats \
       "$dcdm" bench --device gpu --size "${NCU_SIZE:-256}" --domain obstacles --repeat 1 --optimization "${NCU_OPT:-O1}" \
       > "$out/ncu-${NCU_OPT:-O1}.txt" 2>&1 || echo "profile: ncu ended with $? (see $out/ncu-${NCU_OPT:-O1}.txt)"

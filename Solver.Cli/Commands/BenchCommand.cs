@@ -155,6 +155,7 @@ public static class BenchCommand
         rows.Add(new("axpy", Time(() => k.Axpy(1e-9, x.View, y.View)), 24.0 * m, ""));
         rows.Add(new("fused x += a p, r -= a q, r.r", Time(() => k.UpdateSolutionAndResidual(1e-9, x.View, y.View, z.View, w.View)), 48.0 * m, ""));
         GridBench.Rows(gpu, grid, repeat, tol, rows, cancellation);
+        MultigridBench.Rows(gpu, grid, repeat, tol, rows, cancellation);
         DcdmRows(gpu, grid, repeat, tol, rows, cancellation);
         foreach (var kind in new[] { PreconditionerKind.None, PreconditionerKind.Jacobi })
         {

@@ -20,6 +20,9 @@ public sealed class GpuDevice : IDisposable
     public GridKernels GridKernels => _gridKernels ??= new GridKernels(Accelerator);
     GridKernels? _gridKernels;
 
+    public Multigrid.MultigridKernels MultigridKernels => _multigridKernels ??= new Multigrid.MultigridKernels(Accelerator);
+    Multigrid.MultigridKernels? _multigridKernels;
+
     public NetworkKernels NetworkKernels => _networkKernels ??= new NetworkKernels(Accelerator);
     NetworkKernels? _networkKernels;
 

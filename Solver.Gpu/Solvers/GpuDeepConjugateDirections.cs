@@ -14,8 +14,8 @@ namespace Dcdm.Gpu.Solvers;
 /// DCDM on a voxel grid with every vector on the accelerator: the same iteration, safeguards and
 /// statuses as Core's <see cref="DeepConjugateDirections"/>, the lean network evaluated by
 /// <see cref="DeviceLeanNetwork"/>, the operator by the stencil kernel. x, r and the directions are
-/// double; the network runs in float32. A stalled solve is finished by the device's matrix-free CG
-/// (<see cref="GpuGridConjugateGradient"/>) from the current x: the multigrid cycle has no GPU form yet.
+/// double; the network runs in float32. A stalled solve is finished by the device's multigrid-preconditioned CG
+/// (<see cref="GpuMultigridConjugateGradient"/>) from the current x, as the CPU DCDM's by pcg-mg.
 /// The host sees scalars only (a few reductions per iteration).
 /// </summary>
 public sealed class GpuDeepConjugateDirections : ILinearSolver
@@ -36,7 +36,7 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
     readonly DeviceBackend _backend;
     readonly double[] _hostB, _hostX;
     readonly int _k;
-    DeviceCgFallback? _fallback; // made at the first stall, kept for the next solves
+    DeviceMultigridFallback? _fallback; // made at the first stall, kept for the next solves
 
     public string Method => "dcdm";
     public int Size => _grid.CellCount;
@@ -75,9 +75,6 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
     public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default)
     {
         var options = settings.Over(_options);
-        if (options.MaxIterations > _options.MaxIterations) // the fallback's device scalars are sized by the options'
-            throw new ArgumentOutOfRangeException(nameof(settings),
-                $"at most {_options.MaxIterations} iterations (the limit the solver was made with sizes its fallback), got {options.MaxIterations}");
         var details = new Dictionary<string, string> { ["model"] = ModelDescription, ["k"] = _k.ToString(CultureInfo.InvariantCulture), ["device"] = _device.Name };
         int replaced = 0;
         var result = _frame.Run(b, x, _hostB, _hostX, options, SetupTime, details, (bNorm, history, ct) =>
@@ -88,7 +85,7 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
             replaced = replacedDirections;
             _x.Download(_hostX);
             return end;
-        }, _fallback ??= new DeviceCgFallback(this), cancellation);
+        }, _fallback ??= new DeviceMultigridFallback(this), cancellation);
         details["replaced directions"] = replaced.ToString(CultureInfo.InvariantCulture);
         return result;
     }
@@ -143,18 +140,18 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
         public void Copy(DeviceVector<double> from, DeviceVector<double> to) { if (!ReferenceEquals(from, to)) from.View.CopyTo(to.View); }
     }
 
-    /// <summary>The device's matrix-free CG from DCDM's x (the multigrid cycle has no GPU form yet); set up at the first stall and kept.</summary>
-    sealed class DeviceCgFallback(GpuDeepConjugateDirections dcdm) : ISolveFallback, IDisposable
+    /// <summary>The device's multigrid-preconditioned CG from DCDM's x; set up at the first stall and kept.</summary>
+    sealed class DeviceMultigridFallback(GpuDeepConjugateDirections dcdm) : ISolveFallback, IDisposable
     {
         public void Dispose() => _cg?.Dispose();
 
-        GpuGridConjugateGradient? _cg;
+        GpuMultigridConjugateGradient? _cg;
         readonly List<double> _history = [];
-        public string Name => "device CG";
+        public string Name => "device pcg-mg";
 
         public KrylovOutcome Continue(double bNorm, SolverOptions options, List<double> history, CancellationToken cancellation)
         {
-            _cg ??= new GpuGridConjugateGradient(dcdm._device, dcdm._grid, dcdm._options with { Monitor = null });
+            _cg ??= new GpuMultigridConjugateGradient(dcdm._device, dcdm._grid, dcdm._options with { Monitor = null }, dcdm._unknowns);
             _history.Clear();
             var outcome = _cg.Continue(dcdm._hostB, dcdm._hostX, bNorm, options, _history, cancellation);
             for (int i = 1; i < _history.Count; i++) history.Add(_history[i]); // entry 0 is the current residual, already recorded

@@ -6,7 +6,8 @@ namespace Dcdm.Gpu.Solvers;
 
 /// <summary>
 /// What an accelerator offers the <see cref="SolverCatalog"/>: a voxel matrix with its grid gets the matrix-free
-/// grid CG (cg) or DCDM on the device (dcdm, lean network); other matrices the CSR CG or Jacobi-PCG in double.
+/// grid CG (cg), multigrid-preconditioned CG (pcg-mg) or DCDM on the device (dcdm, lean network); other matrices the
+/// CSR CG or Jacobi-PCG in double.
 /// IC(0) has no device form. The device is borrowed: its owner disposes it after the solvers.
 /// </summary>
 public sealed class GpuSolvers(GpuDevice device) : IDeviceSolvers
@@ -32,8 +33,7 @@ public sealed class GpuSolvers(GpuDevice device) : IDeviceSolvers
                 reason = "IC(0) runs on the CPU only (sequential triangular solves); use cg or pcg-jacobi on the device";
                 return null;
             case SolveMethod.PcgMg:
-                reason = "the multigrid cycle has no device kernels yet; run pcg-mg on the CPU, or cg on the device";
-                return null;
+                return new GpuMultigridConjugateGradient(device, input.Grid!, options); // float32 V-cycle, double reliable updates
             case SolveMethod.Dcdm when model is not LeanDirectionModel:
                 reason = $"only the lean network has device kernels ({model?.Description ?? "no model"}); run it on the CPU";
                 return null;

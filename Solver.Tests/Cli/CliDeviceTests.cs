@@ -38,6 +38,13 @@ public class CliBenchTests
         Assert.That(rows["grid cg step check"].GetProperty("note").GetString(), Does.StartWith("the timed steps did their work"));
         Assert.That(rows["gpu grid cg iteration (device loop)"].GetProperty("note").GetString(), Does.EndWith("Converged"));
         Assert.That(rows["gpu dcdm iteration (lean model)"].GetProperty("note").GetString(), Does.EndWith("Converged"));
+
+        // pcg-mg's kernels, its V-cycle and a solve, set-up + solve beside the grid CG's of the same run
+        foreach (string kernel in new[] { "mg red-black sweep, finest level", "mg residual, finest level", "mg restriction to level 1", "mg prolong and add from level 1", "mg V-cycle (float32)" })
+            Assert.That(rows[kernel].GetProperty("deviceSeconds").GetDouble(), Is.GreaterThan(0), kernel);
+        Assert.That(rows["gpu pcg-mg iteration (device loop)"].GetProperty("note").GetString(), Does.EndWith("Converged"));
+        Assert.That(rows["gpu pcg-mg set-up + solve"].GetProperty("note").GetString(), Does.Contain("of the grid cg's set-up + solve in this run"));
+        Assert.That(rows["gpu grid cg set-up + solve"].GetProperty("seconds").GetDouble(), Is.GreaterThan(0));
     }
 }
 
@@ -83,6 +90,28 @@ public class CliGridCgTests
         using var cpu = JsonDocument.Parse(cpuOutput);
         int gpuIterations = json.RootElement.GetProperty("iterations").GetInt32(), cpuIterations = cpu.RootElement.GetProperty("iterations").GetInt32();
         Assert.That(gpuIterations, Is.InRange(cpuIterations * 0.8, cpuIterations * 1.3 + 3), $"grid {gpuIterations}, cpu {cpuIterations}");
+    }
+
+    [Test]
+    public void PcgMgRunsOnTheDeviceAndItsXSolvesTheFile()
+    {
+        string dir = Path.Combine(TestData.TempFolder(), "pcg-mg");
+        Assert.That(Run("generate", "--domain", "tank", "--size", "10", "--layout", "compact", "-o", dir).code, Is.EqualTo(0));
+        string a = Path.Combine(dir, "A.mtx"), b = Path.Combine(dir, "b.mtx"), x = Path.Combine(dir, "x.mtx");
+        var (code, output, error) = Run("solve", a, "--rhs", b, "--method", "pcg-mg", "--device", "ilgpu-cpu", "--flags", Path.Combine(dir, "flags.bin"),
+            "--tol", "1e-8", "--out", x, "--json");
+        Assert.That(code, Is.EqualTo(0), error + output);
+        using var json = JsonDocument.Parse(output);
+        Assert.That(json.RootElement.GetProperty("method").GetString(), Does.StartWith("pcg-mg (grid"));
+        Assert.That(json.RootElement.GetProperty("iterations").GetInt32(), Is.LessThanOrEqualTo(15));
+        var matrix = MatrixMarketReader.ReadMatrix(a);
+        var rhs = MatrixMarketReader.ReadVector(b);
+        var solution = MatrixMarketReader.ReadVector(x);
+        var ax = new double[matrix.Rows];
+        matrix.Multiply(solution, ax);
+        double rr = 0, bb = 0;
+        for (int i = 0; i < ax.Length; i++) { rr += (rhs[i] - ax[i]) * (rhs[i] - ax[i]); bb += rhs[i] * rhs[i]; }
+        Assert.That(Math.Sqrt(rr / bb), Is.LessThanOrEqualTo(1.01e-8));
     }
 
     [Test]

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using Dcdm.Cli.Bench;
 using Dcdm.Gpu.Kernels;
+using Dcdm.Gpu.Multigrid;
 using ILGPU;
 using ILGPU.Backends.EntryPoints;
 using ILGPU.Backends.PTX;
@@ -37,7 +38,7 @@ public class PtxCompilationTests
         foreach (var (context, backend) in _backends.Values) { backend.Dispose(); context.Dispose(); }
     }
 
-    static readonly Type[] KernelClasses = [typeof(GridKernels), typeof(KrylovKernels), typeof(NetworkKernels), typeof(BenchKernels)];
+    static readonly Type[] KernelClasses = [typeof(GridKernels), typeof(KrylovKernels), typeof(NetworkKernels), typeof(MultigridKernels), typeof(BenchKernels)];
 
     /// <summary>The kernels: static void methods of the kernel classes without by-ref parameters (those are device helpers).</summary>
     static IEnumerable<MethodInfo> Kernels() => KernelClasses
@@ -60,7 +61,8 @@ public class PtxCompilationTests
     {
         var kernels = Kernels().ToList();
         Assert.That(kernels.Select(k => k.Name), Does.Contain("StencilQuads").And.Contain("DirectionAndProductQuadsKernel").And.Contain("UpdateResidualQuadsKernel")
-            .And.Contain("CopyQuadsKernel").And.Contain("CsrThreadPerRow").And.Contain("ApplyStencil"));
+            .And.Contain("CopyQuadsKernel").And.Contain("CsrThreadPerRow").And.Contain("ApplyStencil")
+            .And.Contain("GaussSeidelColourKernel").And.Contain("CoarsestSweepsKernel").And.Contain("RestrictKernel").And.Contain("ProlongAddKernel"));
         var failures = new List<string>();
         foreach (var kernel in kernels)
         {

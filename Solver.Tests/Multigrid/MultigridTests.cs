@@ -66,6 +66,7 @@ public class MultigridTests
         }
         for (int i = 0; i < fine.Cells; i++)
         {
+            if (fine.Diagonal[i] == 0) continue; // Restrict's input is 0 off the fine unknowns (the residual's), and P's rows there are 0
             Array.Clear(fine.Work);
             fine.Work[i] = 1;
             LevelOps.Restrict(fine, coarse);
