@@ -16,7 +16,8 @@ public static class SolveCommand
 {
     static readonly string[] Methods = [.. SolverCatalog.MethodNames];
 
-    public static Command Create(CliConsole console)
+    /// <param name="tool">the program: its model engines (dcdm: the lean network's C# engine) and where others are</param>
+    public static Command Create(CliConsole console, DcdmTool tool)
     {
         var matrix = new Argument<string>("matrix") { Description = "the matrix, a Matrix Market file (.mtx or .mtx.gz)" };
         var rhs = new Option<string?>("--rhs") { Description = "right-hand side b (Matrix Market vector); default b = A * ones, so the exact x is known" };
@@ -50,7 +51,7 @@ public static class SolveCommand
         command.SetAction((parse, cancellation) => Task.FromResult(Run(console, new Settings(
             parse.GetValue(matrix)!, parse.GetValue(rhs), parse.GetValue(method)!, parse.GetValue(tol), parse.GetValue(maxIter),
             parse.GetValue(output), parse.GetValue(history), parse.GetValue(json), parse.GetValue(device)!,
-            parse.GetValue(model), parse.GetValue(gridSize), parse.GetValue(flags), parse.GetValue(k)), cancellation)));
+            parse.GetValue(model), parse.GetValue(gridSize), parse.GetValue(flags), parse.GetValue(k)), tool, cancellation)));
         return command;
     }
 
@@ -58,7 +59,7 @@ public static class SolveCommand
                                   string? Output, string? History, bool Json, string Device = "cpu",
                                   string? Model = null, string? Grid = null, string? Flags = null, int K = 2);
 
-    public static int Run(CliConsole console, Settings s, CancellationToken cancellation)
+    public static int Run(CliConsole console, Settings s, DcdmTool tool, CancellationToken cancellation)
     {
         CheckOutputFile(s.Output, "--out");
         CheckOutputFile(s.History, "--history");
@@ -85,7 +86,7 @@ public static class SolveCommand
         var grid = method is SolveMethod.Dcdm or SolveMethod.PcgMg
             ? FindGrid(s, a, requiredBy: $"--method {s.Method} needs a 7-point voxel Poisson matrix; use --method cg or pcg-ic0 for other matrices")!.Grid
             : s.Device != "cpu" && method == SolveMethod.Cg && a.Rows > 1 ? FindGrid(s, a, requiredBy: null)?.Grid : null;
-        var model = method == SolveMethod.Dcdm ? Models.Load(s.Model is null ? LeanDirectionModel.ShippedFile() : ModelFile.Read(s.Model)) : null;
+        var model = method == SolveMethod.Dcdm ? LoadModel(s.Model, tool) : null;
         var x = new double[a.Rows];
         SolveResult result;
         using (var gpu = OpenDevice(s.Device, method, model))
@@ -115,8 +116,14 @@ public static class SolveCommand
             throw new UsageException($"{option} {path}: the folder {folder} does not exist; create it or name another file");
     }
 
-    /// <summary>The model architectures this program runs: the lean network in C#, the others through TorchSharp.</summary>
-    static readonly DirectionModels Models = Training.Networks.Architectures.Engines();
+    /// <summary>The model --model names (default the shipped one) through this program's engines; one it lacks says where it runs.</summary>
+    static IDirectionModel LoadModel(string? path, DcdmTool tool)
+    {
+        var file = path is null ? LeanDirectionModel.ShippedFile() : ModelFile.Read(path);
+        if (!tool.Models.Architectures.Contains(file.Architecture) && tool.OtherEngines is not null)
+            throw new UsageException($"--model {path}: {tool.Name} has no engine for architecture '{file.Architecture}'; {tool.OtherEngines}");
+        return tool.Models.Load(file);
+    }
 
     static int Finish(CliConsole console, Settings s, CsrMatrix a, double[] b, double[]? exact, (SolveResult result, double[] x, Func<ReducedSystem> system) solved)
     {
