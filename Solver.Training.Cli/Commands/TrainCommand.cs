@@ -29,7 +29,14 @@ public static class TrainCommand
         var validate = new Option<int>("--validate-every") { Description = "steps between validation losses (geometries not trained on)", DefaultValueFactory = _ => 100 };
         validate.Require(v => v >= 1, "must be >= 1");
         var resume = new Option<bool>("--resume") { Description = "continue from OUTPUT/checkpoint.* if present" };
-        var command = new Command("train", "train a direction network (lean or paper) on a training set") { data, output, model, arch, channels, lr, batch, epochs, seed, every, validate, resume };
+        var device = new Option<string>("--device")
+        {
+            Description = "cpu, cuda (when TorchSharp reports CUDA: a CUDA libtorch build, -p:DcdmTorchBackend=cuda) or auto (cuda when reported, else cpu)",
+            DefaultValueFactory = _ => "cpu",
+        };
+        device.AcceptOnlyFromAmong([.. TrainingDevice.Names]);
+        var command = new Command("train", "train a direction network (lean or paper) on a training set")
+            { data, output, model, arch, channels, lr, batch, epochs, seed, every, validate, resume, device };
         command.SetAction((parse, cancellation) =>
         {
             string outFolder = parse.GetValue(output)!;
@@ -39,7 +46,7 @@ public static class TrainCommand
                 ModelPath = parse.GetValue(model) ?? Path.Combine(outFolder, "model.safetensors"),
                 Architecture = parse.GetValue(arch)!, Channels = parse.GetValue(channels), LearningRate = parse.GetValue(lr), BatchSize = parse.GetValue(batch),
                 Epochs = parse.GetValue(epochs), Seed = parse.GetValue(seed), CheckpointEvery = parse.GetValue(every),
-                ValidateEvery = parse.GetValue(validate), Resume = parse.GetValue(resume),
+                ValidateEvery = parse.GetValue(validate), Resume = parse.GetValue(resume), Device = parse.GetValue(device)!,
                 Command = $"{DcdmTool.TrainingToolName} " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
             };
             var progress = new SynchronousProgress<TrainingProgress>(p => Report(console, p));
