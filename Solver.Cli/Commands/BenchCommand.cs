@@ -43,15 +43,20 @@ public static class BenchCommand
         optimization.AcceptOnlyFromAmong("O1", "O2");
         var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
         var jsonFile = new Option<string?>("--json-file") { Description = "also write the JSON to this file" };
-        var command = new Command("bench", "measure kernels and solvers on a generated n^3 domain") { size, domain, repeat, tol, device, optimization, json, jsonFile };
+        var plot = new Option<string?>("--plot") { Description = "draw every method's convergence (relative residual against iteration, log scale) into this PNG file" };
+        var command = new Command("bench", "measure kernels and solvers on a generated n^3 domain") { size, domain, repeat, tol, device, optimization, json, jsonFile, plot };
         command.SetAction((parse, cancellation) => Task.FromResult(Run(console, parse.GetValue(size), parse.GetValue(domain)!,
             parse.GetValue(repeat), parse.GetValue(tol), parse.GetValue(json), parse.GetValue(jsonFile), parse.GetValue(device)!,
-            parse.GetValue(optimization)!, cancellation)));
+            parse.GetValue(optimization)!, parse.GetValue(plot), cancellation)));
         return command;
     }
 
-    static int Run(CliConsole console, int n, string domain, int repeat, double tol, bool json, string? jsonFile, string device, string optimization, CancellationToken cancellation)
+    static int Run(CliConsole console, int n, string domain, int repeat, double tol, bool json, string? jsonFile, string device, string optimization, string? plot,
+                   CancellationToken cancellation)
     {
+        OutputFile.Check(jsonFile, "--json-file");
+        OutputFile.Check(plot, "--plot");
+        var convergence = new List<(string Name, IReadOnlyList<double> History)>(); // each timed solve's residual history, for --plot
         var grid = domain switch
         {
             "spheres" => PoissonDomains.Spheres(n, n, n, 6, 1),
@@ -69,8 +74,9 @@ public static class BenchCommand
         if (device != "cpu")
         {
             using var gpu = GpuDevice.Open(device == "gpu" ? DeviceKind.Gpu : DeviceKind.Cpu, Enum.Parse<OptimizationLevel>(optimization), profiling: true);
-            DeviceRows(gpu, grid, a, b, repeat, tol, rows, cancellation);
+            DeviceRows(gpu, grid, a, b, repeat, tol, rows, convergence, cancellation);
             Report(console, $"{domain} {n}^3, {m} unknowns, {gpu.Name}, ILGPU {optimization}", rows, json, jsonFile);
+            Plot(plot, $"{domain} {n}^3, {gpu.Name}", convergence, tol);
             return ExitCode.Converged;
         }
 
@@ -95,6 +101,7 @@ public static class BenchCommand
             }
             rows.Add(new($"{solver.Method} iteration", best!.SolveTime.TotalSeconds / Math.Max(1, best.Iterations), 0,
                 $"{best.Iterations} iterations, {best.Status}"));
+            convergence.Add((solver.Method, best.ResidualHistory));
             rows.Add(new($"{solver.Method} solve to {tol:g1}", best.SolveTime.TotalSeconds, 0,
                 string.Create(CultureInfo.InvariantCulture, $"setup {solver.SetupTime.TotalMilliseconds:F1} ms, residual {best.RelativeResidual:0.0e+00}")));
         }
@@ -123,17 +130,25 @@ public static class BenchCommand
             if (r > 0 && (bestDcdm is null || result.SolveTime < bestDcdm.SolveTime)) bestDcdm = result;
         }
         string fallback = bestDcdm!.Fallback is { } f ? $", {f.Method} fallback {f.Iterations} iterations" : "";
+        convergence.Add(("dcdm (lean model)", bestDcdm.ResidualHistory));
         rows.Add(new("dcdm iteration (lean model)", bestDcdm.SolveTime.TotalSeconds / Math.Max(1, bestDcdm.Iterations), 0, $"{bestDcdm.Iterations} iterations{fallback}, {bestDcdm.Status}"));
         rows.Add(new($"dcdm solve to {tol:g1}", bestDcdm.SolveTime.TotalSeconds, 0,
             string.Create(CultureInfo.InvariantCulture, $"setup {dcdm.SetupTime.TotalMilliseconds:F1} ms (model stencils), network {bestDcdm.Details["network time"]}, "
                 + $"residual {bestDcdm.RelativeResidual:0.0e+00}")));
 
         Report(console, $"{domain} {n}^3, {m} unknowns, {Environment.ProcessorCount} threads, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture} cpu", rows, json, jsonFile);
+        Plot(plot, $"{domain} {n}^3, {m} unknowns, cpu", convergence, tol);
         return ExitCode.Converged;
     }
 
+    static void Plot(string? path, string title, List<(string Name, IReadOnlyList<double> History)> convergence, double tol)
+    {
+        if (path is not null) Plots.ConvergencePlot.WritePng(path, title, convergence, tol);
+    }
+
     /// <summary>The same measurements with every vector on the accelerator; each timing waits for the device.</summary>
-    static void DeviceRows(GpuDevice gpu, PoissonGrid grid, CsrMatrix a, double[] b, int repeat, double tol, List<BenchRow> rows, CancellationToken cancellation)
+    static void DeviceRows(GpuDevice gpu, PoissonGrid grid, CsrMatrix a, double[] b, int repeat, double tol, List<BenchRow> rows,
+                           List<(string Name, IReadOnlyList<double> History)> convergence, CancellationToken cancellation)
     {
         var acc = gpu.Accelerator;
         var k = gpu.Kernels;
@@ -155,7 +170,7 @@ public static class BenchCommand
         rows.Add(new("axpy", Time(() => k.Axpy(1e-9, x.View, y.View)), 24.0 * m, ""));
         rows.Add(new("fused x += a p, r -= a q, r.r", Time(() => k.UpdateSolutionAndResidual(1e-9, x.View, y.View, z.View, w.View)), 48.0 * m, ""));
         GridBench.Rows(gpu, grid, repeat, tol, rows, cancellation);
-        DcdmRows(gpu, grid, repeat, tol, rows, cancellation);
+        convergence.Add(("gpu dcdm (lean model)", DcdmRows(gpu, grid, repeat, tol, rows, cancellation).ResidualHistory));
         foreach (var kind in new[] { PreconditionerKind.None, PreconditionerKind.Jacobi })
         {
             cancellation.ThrowIfCancellationRequested();
@@ -167,13 +182,14 @@ public static class BenchCommand
                 if (r > 0 && (best is null || result.SolveTime < best.SolveTime)) best = result;
             }
             rows.Add(new($"gpu {solver.Method} iteration", best!.SolveTime.TotalSeconds / Math.Max(1, best.Iterations), 0, $"{best.Iterations} iterations, {best.Status}"));
+            convergence.Add(($"gpu {solver.Method}", best.ResidualHistory));
             rows.Add(new($"gpu {solver.Method} solve to {tol:g1}", best.SolveTime.TotalSeconds, 0,
                 string.Create(CultureInfo.InvariantCulture, $"setup {solver.SetupTime.TotalMilliseconds:F1} ms, residual {best.RelativeResidual:0.0e+00}")));
         }
     }
 
     /// <summary>DCDM with the shipped lean model, every vector on the device.</summary>
-    static void DcdmRows(GpuDevice gpu, PoissonGrid grid, int repeat, double tol, List<BenchRow> rows, CancellationToken cancellation)
+    static SolveResult DcdmRows(GpuDevice gpu, PoissonGrid grid, int repeat, double tol, List<BenchRow> rows, CancellationToken cancellation)
     {
         var model = new LeanDirectionModel(LeanDirectionModel.ShippedFile());
         var b = RightHandSides.VelocityDivergence(grid, 1);
@@ -189,6 +205,7 @@ public static class BenchCommand
         rows.Add(new("gpu dcdm iteration (lean model)", best.SolveTime.TotalSeconds / Math.Max(1, best.Iterations), 0, $"{best.Iterations} iterations{fallback}, {best.Status}"));
         rows.Add(new($"gpu dcdm solve to {tol:g1}", best.SolveTime.TotalSeconds, 0,
             string.Create(CultureInfo.InvariantCulture, $"setup {solver.SetupTime.TotalMilliseconds:F1} ms (stencils on the host, uploaded once), residual {best.RelativeResidual:0.0e+00}")));
+        return best;
     }
 
     static void Report(CliConsole console, string title, List<BenchRow> rows, bool json, string? jsonFile)
