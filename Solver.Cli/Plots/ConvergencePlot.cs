@@ -1,6 +1,5 @@
 using System.Globalization;
 using ScottPlot;
-using ScottPlot.TickGenerators;
 
 namespace Dcdm.Cli.Plots;
 
@@ -29,19 +28,11 @@ public static class ConvergencePlot
             level.Color = Colors.Gray;
             level.LegendText = string.Create(CultureInfo.InvariantCulture, $"tolerance {tolerance.Value:g3}");
         }
-        LogAxis(plot);
+        plot.Axes.Left.TickGenerator = LogTicks.PowersOfTen();
         plot.Title(title);
         plot.XLabel("iteration");
         plot.YLabel("relative residual ||b - A x|| / ||b||");
         plot.ShowLegend(Alignment.UpperRight);
         plot.SavePng(path, Width, Height);
     }
-
-    /// <summary>The left axis shows log10 values as powers of ten, with log-spaced minor ticks.</summary>
-    public static void LogAxis(Plot plot) => plot.Axes.Left.TickGenerator = new NumericAutomatic
-    {
-        MinorTickGenerator = new LogMinorTickGenerator(),
-        IntegerTicksOnly = true,
-        LabelFormatter = y => string.Create(CultureInfo.InvariantCulture, $"1e{y:0}"),
-    };
 }

@@ -26,12 +26,20 @@ public class PlotTests
     }
 
     [Test]
-    public void BenchPlotDrawsEveryMethodsConvergence()
+    public void BenchPlotDrawsEveryMethodsConvergenceAndWithSeveralSizesTheTimeAgainstSize()
     {
         string png = Path.Combine(TestData.TempFolder(), "bench.png");
         var (code, output, error) = Run("bench", "--size", "8", "--domain", "tank", "--repeat", "1", "--plot", png);
         Assert.That(code, Is.EqualTo(0), error + output);
         PlotImage.AssertPng(png, ConvergencePlot.Width, ConvergencePlot.Height, First, Second);
+        Assert.That(File.Exists(SizePlot.PathBeside(png)), Is.False, "one size: no time-against-size plot");
+
+        (code, output, error) = Run("bench", "--size", "6", "8", "--domain", "tank", "--repeat", "1", "--plot", png, "--json");
+        Assert.That(code, Is.EqualTo(0), error + output);
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        Assert.That(json.RootElement.GetArrayLength(), Is.EqualTo(2), "one report per size");
+        Assert.That(SizePlot.PathBeside(png), Does.EndWith("bench-time.png"));
+        PlotImage.AssertPng(SizePlot.PathBeside(png), SizePlot.Width, SizePlot.Height, First, Second);
     }
 
     [Test]
