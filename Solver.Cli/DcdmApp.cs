@@ -11,7 +11,8 @@ public static class DcdmApp
     public static RootCommand Build(CliConsole console, DcdmTool? tool = null)
     {
         tool ??= DcdmTool.Solver;
-        var root = new RootCommand($"{tool.Name}: sparse SPD solvers (CG, PCG, learned-direction DCDM) for Poisson pressure systems");
+        var root = new RootCommand($"{tool.Name}: sparse SPD solvers (CG, PCG, learned-direction DCDM) for Poisson pressure systems"
+            + (tool.OtherEngines is null ? "" : $"; training (generate-data, train) is the {DcdmTool.TrainingToolName} tool"));
         root.Subcommands.Add(SolveCommand.Create(console, tool));
         root.Subcommands.Add(GenerateCommand.Create(console));
         root.Subcommands.Add(BenchCommand.Create(console));
