@@ -6,7 +6,7 @@ namespace Dcdm.Tests;
 public class RepositoryTests
 {
     /// <summary>The checkout's root: the folder above the test assembly that holds Solvers.sln.</summary>
-    static string Root()
+    internal static string Root()
     {
         for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Solvers.sln"))) return dir.FullName;

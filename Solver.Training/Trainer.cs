@@ -31,12 +31,14 @@ public sealed class Trainer
     {
         Directory.CreateDirectory(_o.OutputFolder);
         var data = TrainingSet.Load(_o.DataFolder);
-        var geometries = data.Domains.Select(d => new GridOperatorTensors(d.Grid)).ToArray();
+        var device = TrainingDevice.Resolve(_o.Device);
+        var geometries = data.Domains.Select(d => new GridOperatorTensors(d.Grid, device: device)).ToArray();
         int n = data.Domains[0].Grid.Nx;
-        var validation = TrainingDomain.Validation(n).Select(d => (d, g: new GridOperatorTensors(d.Grid), b: ValidationSamples(d.Grid))).ToArray();
+        var validation = TrainingDomain.Validation(n)
+            .Select(d => (d, g: new GridOperatorTensors(d.Grid, device: device), b: ValidationSamples(d.Grid).to(device))).ToArray();
 
         random.manual_seed(_o.Seed);
-        var network = Architectures.Create(_o.Architecture, _o.Channels);
+        var network = Architectures.Create(_o.Architecture, _o.Channels).to(device); // made on the CPU (same weights for a seed), then moved
         var optimizer = optim.Adam(network.parameters(), _o.LearningRate);
         int stepsPerEpoch = data.Domains.Sum(d => d.Count) / _o.BatchSize;
         int total = stepsPerEpoch * _o.Epochs;
@@ -66,7 +68,7 @@ public sealed class Trainer
             optimizer.zero_grad();
             using (var scope = NewDisposeScope()) // the batch's tensors; Adam's state (made in step) must outlive it
             {
-                var batch = BatchOf(data.Domains[d], step, stepsPerEpoch, data.Domains.Count);
+                var batch = BatchOf(data.Domains[d], step, stepsPerEpoch, data.Domains.Count).to(device);
                 var loss = ResidualLoss.Mean(network.forward(batch, geometries[d].Flags), batch, geometries[d]);
                 loss.backward();
                 last = loss.item<float>();
@@ -82,7 +84,7 @@ public sealed class Trainer
             if ((step + 1) % _o.CheckpointEvery == 0 || step + 1 == total) SaveCheckpoint(network, optimizer, step + 1, seconds);
         }
         double totalSeconds = trainedSeconds + clock.Elapsed.TotalSeconds;
-        var model = NetworkFile.Export(network, Metadata(data, total, last, totalSeconds, network.parameters().Sum(p => p.numel())));
+        var model = NetworkFile.Export(network, Metadata(data, total, last, totalSeconds, network.parameters().Sum(p => p.numel()), device));
         model.Write(_o.ModelPath);
         LossCurve.WritePng(csv, Path.Combine(_o.OutputFolder, "loss.png"));
         foreach (var g in geometries) g.Dispose();
@@ -142,7 +144,7 @@ public sealed class Trainer
         File.WriteAllLines(csv, lines.Take(1 + steps));
     }
 
-    Dictionary<string, string> Metadata(TrainingSet data, int steps, double loss, double seconds, long parameters)
+    Dictionary<string, string> Metadata(TrainingSet data, int steps, double loss, double seconds, long parameters, Device device)
     {
         var d0 = data.Domains[0];
         return new Dictionary<string, string>
@@ -160,6 +162,7 @@ public sealed class Trainer
             ["training_grid"] = $"{d0.Grid.Nx}x{d0.Grid.Ny}x{d0.Grid.Nz}",
             ["training_domains"] = string.Join(", ", data.Domains.Select(d => $"{d.Name} ({d.Count} samples)")),
             ["data_recipe"] = string.Join("; ", data.Domains.Select(d => d.Recipe.ToJsonString())),
+            ["device"] = device.type == DeviceType.CUDA ? "cuda" : "cpu",
             ["optimizer"] = string.Create(CultureInfo.InvariantCulture, $"Adam lr {_o.LearningRate:g}, batch {_o.BatchSize}, {_o.Epochs} epochs, seed {_o.Seed}"),
             ["steps"] = steps.ToString(CultureInfo.InvariantCulture),
             ["final_loss"] = loss.ToString("G4", CultureInfo.InvariantCulture),

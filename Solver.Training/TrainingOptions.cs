@@ -19,6 +19,8 @@ public sealed record TrainingOptions
     public int CheckpointEvery { get; init; } = 100;
     public int ValidateEvery { get; init; } = 100;
     public bool Resume { get; init; }
+    /// <summary>cpu (the default), cuda or auto (<see cref="TrainingDevice"/>).</summary>
+    public string Device { get; init; } = "cpu";
     /// <summary>The command line that started the run, written into the model's metadata.</summary>
     public string Command { get; init; } = "";
 }

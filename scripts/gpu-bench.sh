@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # GPU build and benchmark in one go (see ../shared/GPU.md).
-#   scripts/gpu-bench.sh publish   # here: self-contained single file without libtorch into .device/dcdm (about 54 MB: 42 MB single file, SkiaSharp natives for the frames)
+#   scripts/gpu-bench.sh publish   # here: self-contained single file (no libtorch; SkiaSharp and HarfBuzz beside it) into .device/dcdm (about 54 MB)
 #   scripts/gpu-bench.sh run       # on the GPU machine: every measurement, results under $OUT (or ./gpu-results)
 #   scripts/gpu-bench.sh profile   # on the GPU machine, opt-in: Nsight Compute sections of the grid kernels
 # Test the run step on the CPU first: DEVICE=ilgpu-cpu SIZES="16" SOLVE_SIZE=12 scripts/gpu-bench.sh run

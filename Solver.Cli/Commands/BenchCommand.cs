@@ -21,8 +21,11 @@ public static class BenchCommand
 {
     public static Command Create(CliConsole console)
     {
-        var size = new Option<int>("--size") { Description = "grid size n (an n^3 domain)", DefaultValueFactory = _ => 64 };
-        size.Require(v => v >= 4 && v <= 1024, "must be between 4 and 1024");
+        var size = new Option<int[]>("--size")
+        {
+            Description = "grid size n (an n^3 domain); several (--size 16 32 64) measure each in turn", DefaultValueFactory = _ => [64], AllowMultipleArgumentsPerToken = true,
+        };
+        size.Require(v => v.All(n => n >= 4 && n <= 1024), "each size must be between 4 and 1024");
         var domain = new Option<string>("--domain") { Description = "spheres, obstacles, tank or smoke", DefaultValueFactory = _ => "spheres" };
         domain.AcceptOnlyFromAmong("spheres", "obstacles", "tank", "smoke");
         var repeat = new Option<int>("--repeat") { Description = "timed runs per measurement (best is reported)", DefaultValueFactory = _ => 5 };
@@ -43,14 +46,51 @@ public static class BenchCommand
         optimization.AcceptOnlyFromAmong("O1", "O2");
         var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
         var jsonFile = new Option<string?>("--json-file") { Description = "also write the JSON to this file" };
-        var command = new Command("bench", "measure kernels and solvers on a generated n^3 domain") { size, domain, repeat, tol, device, optimization, json, jsonFile };
-        command.SetAction((parse, cancellation) => Task.FromResult(Run(console, parse.GetValue(size), parse.GetValue(domain)!,
+        var plot = new Option<string?>("--plot")
+        {
+            Description = "draw every method's convergence (relative residual against iteration, log scale; the last size) into this PNG file, "
+                + "and with several sizes the time to tolerance against the unknowns into FILE-time.png",
+        };
+        var command = new Command("bench", "measure kernels and solvers on a generated n^3 domain") { size, domain, repeat, tol, device, optimization, json, jsonFile, plot };
+        command.SetAction((parse, cancellation) => Task.FromResult(Run(console, parse.GetValue(size)!, parse.GetValue(domain)!,
             parse.GetValue(repeat), parse.GetValue(tol), parse.GetValue(json), parse.GetValue(jsonFile), parse.GetValue(device)!,
-            parse.GetValue(optimization)!, cancellation)));
+            parse.GetValue(optimization)!, parse.GetValue(plot), cancellation)));
         return command;
     }
 
-    static int Run(CliConsole console, int n, string domain, int repeat, double tol, bool json, string? jsonFile, string device, string optimization, CancellationToken cancellation)
+    static int Run(CliConsole console, int[] sizes, string domain, int repeat, double tol, bool json, string? jsonFile, string device, string optimization, string? plot,
+                   CancellationToken cancellation)
+    {
+        OutputFile.Check(jsonFile, "--json-file");
+        OutputFile.Check(plot, "--plot");
+        var reports = new List<(string Title, List<BenchRow> Rows)>();
+        var runs = new List<MethodRun>();
+        string plotTitle = "";
+        int lastSize = 0; // where the last size's runs start
+        foreach (int n in sizes)
+        {
+            lastSize = runs.Count;
+            plotTitle = Measure(n, domain, repeat, tol, device, optimization, reports, runs, cancellation);
+            if (!json) WriteTable(console.Out, reports[^1].Title, reports[^1].Rows);
+        }
+        if (jsonFile is not null)
+        {
+            using var file = new StreamWriter(jsonFile);
+            WriteJson(file, reports);
+        }
+        if (json) WriteJson(console.Out, reports);
+        if (plot is not null)
+        {
+            Plots.ConvergencePlot.WritePng(plot, plotTitle, runs.Skip(lastSize).Select(r => (r.Name, r.History)), tol);
+            if (sizes.Length > 1)
+                Plots.SizePlot.WritePng(Plots.SizePlot.PathBeside(plot), $"{domain}: time to {tol:g1} against size", runs.Select(r => (r.Name, (double)r.Unknowns, r.Seconds)));
+        }
+        return ExitCode.Converged;
+    }
+
+    /// <summary>One size: its report (title and rows) and each method's best solve; returns the convergence plot's title.</summary>
+    static string Measure(int n, string domain, int repeat, double tol, string device, string optimization,
+                          List<(string Title, List<BenchRow> Rows)> reports, List<MethodRun> runs, CancellationToken cancellation)
     {
         var grid = domain switch
         {
@@ -69,9 +109,9 @@ public static class BenchCommand
         if (device != "cpu")
         {
             using var gpu = GpuDevice.Open(device == "gpu" ? DeviceKind.Gpu : DeviceKind.Cpu, Enum.Parse<OptimizationLevel>(optimization), profiling: true);
-            DeviceRows(gpu, grid, a, b, repeat, tol, rows, cancellation);
-            Report(console, $"{domain} {n}^3, {m} unknowns, {gpu.Name}, ILGPU {optimization}", rows, json, jsonFile);
-            return ExitCode.Converged;
+            DeviceRows(gpu, grid, a, b, repeat, tol, rows, runs, cancellation);
+            reports.Add(($"{domain} {n}^3, {m} unknowns, {gpu.Name}, ILGPU {optimization}", rows));
+            return $"{domain} {n}^3, {m} unknowns, {gpu.Name}";
         }
 
         double csrBytes = a.NonZeros * 12.0 + (m + 1) * 4.0 + 2.0 * m * 8; // values+columns, row pointers, x and y
@@ -95,6 +135,7 @@ public static class BenchCommand
             }
             rows.Add(new($"{solver.Method} iteration", best!.SolveTime.TotalSeconds / Math.Max(1, best.Iterations), 0,
                 $"{best.Iterations} iterations, {best.Status}"));
+            runs.Add(new(solver.Method, m, best.ResidualHistory, best.SolveTime.TotalSeconds));
             rows.Add(new($"{solver.Method} solve to {tol:g1}", best.SolveTime.TotalSeconds, 0,
                 string.Create(CultureInfo.InvariantCulture, $"setup {solver.SetupTime.TotalMilliseconds:F1} ms, residual {best.RelativeResidual:0.0e+00}")));
         }
@@ -123,17 +164,19 @@ public static class BenchCommand
             if (r > 0 && (bestDcdm is null || result.SolveTime < bestDcdm.SolveTime)) bestDcdm = result;
         }
         string fallback = bestDcdm!.Fallback is { } f ? $", {f.Method} fallback {f.Iterations} iterations" : "";
+        runs.Add(new("dcdm (lean model)", m, bestDcdm.ResidualHistory, bestDcdm.SolveTime.TotalSeconds));
         rows.Add(new("dcdm iteration (lean model)", bestDcdm.SolveTime.TotalSeconds / Math.Max(1, bestDcdm.Iterations), 0, $"{bestDcdm.Iterations} iterations{fallback}, {bestDcdm.Status}"));
         rows.Add(new($"dcdm solve to {tol:g1}", bestDcdm.SolveTime.TotalSeconds, 0,
             string.Create(CultureInfo.InvariantCulture, $"setup {dcdm.SetupTime.TotalMilliseconds:F1} ms (model stencils), network {bestDcdm.Details["network time"]}, "
                 + $"residual {bestDcdm.RelativeResidual:0.0e+00}")));
 
-        Report(console, $"{domain} {n}^3, {m} unknowns, {Environment.ProcessorCount} threads, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture} cpu", rows, json, jsonFile);
-        return ExitCode.Converged;
+        reports.Add(($"{domain} {n}^3, {m} unknowns, {Environment.ProcessorCount} threads, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture} cpu", rows));
+        return $"{domain} {n}^3, {m} unknowns, cpu";
     }
 
     /// <summary>The same measurements with every vector on the accelerator; each timing waits for the device.</summary>
-    static void DeviceRows(GpuDevice gpu, PoissonGrid grid, CsrMatrix a, double[] b, int repeat, double tol, List<BenchRow> rows, CancellationToken cancellation)
+    static void DeviceRows(GpuDevice gpu, PoissonGrid grid, CsrMatrix a, double[] b, int repeat, double tol, List<BenchRow> rows,
+                           List<MethodRun> runs, CancellationToken cancellation)
     {
         var acc = gpu.Accelerator;
         var k = gpu.Kernels;
@@ -156,7 +199,8 @@ public static class BenchCommand
         rows.Add(new("fused x += a p, r -= a q, r.r", Time(() => k.UpdateSolutionAndResidual(1e-9, x.View, y.View, z.View, w.View)), 48.0 * m, ""));
         GridBench.Rows(gpu, grid, repeat, tol, rows, cancellation);
         MultigridBench.Rows(gpu, grid, repeat, tol, rows, cancellation);
-        DcdmRows(gpu, grid, repeat, tol, rows, cancellation);
+        var dcdm = DcdmRows(gpu, grid, repeat, tol, rows, cancellation);
+        runs.Add(new("gpu dcdm (lean model)", m, dcdm.ResidualHistory, dcdm.SolveTime.TotalSeconds));
         foreach (var kind in new[] { PreconditionerKind.None, PreconditionerKind.Jacobi })
         {
             cancellation.ThrowIfCancellationRequested();
@@ -168,13 +212,14 @@ public static class BenchCommand
                 if (r > 0 && (best is null || result.SolveTime < best.SolveTime)) best = result;
             }
             rows.Add(new($"gpu {solver.Method} iteration", best!.SolveTime.TotalSeconds / Math.Max(1, best.Iterations), 0, $"{best.Iterations} iterations, {best.Status}"));
+            runs.Add(new($"gpu {solver.Method}", m, best.ResidualHistory, best.SolveTime.TotalSeconds));
             rows.Add(new($"gpu {solver.Method} solve to {tol:g1}", best.SolveTime.TotalSeconds, 0,
                 string.Create(CultureInfo.InvariantCulture, $"setup {solver.SetupTime.TotalMilliseconds:F1} ms, residual {best.RelativeResidual:0.0e+00}")));
         }
     }
 
     /// <summary>DCDM with the shipped lean model, every vector on the device.</summary>
-    static void DcdmRows(GpuDevice gpu, PoissonGrid grid, int repeat, double tol, List<BenchRow> rows, CancellationToken cancellation)
+    static SolveResult DcdmRows(GpuDevice gpu, PoissonGrid grid, int repeat, double tol, List<BenchRow> rows, CancellationToken cancellation)
     {
         var model = new LeanDirectionModel(LeanDirectionModel.ShippedFile());
         var b = RightHandSides.VelocityDivergence(grid, 1);
@@ -190,30 +235,22 @@ public static class BenchCommand
         rows.Add(new("gpu dcdm iteration (lean model)", best.SolveTime.TotalSeconds / Math.Max(1, best.Iterations), 0, $"{best.Iterations} iterations{fallback}, {best.Status}"));
         rows.Add(new($"gpu dcdm solve to {tol:g1}", best.SolveTime.TotalSeconds, 0,
             string.Create(CultureInfo.InvariantCulture, $"setup {solver.SetupTime.TotalMilliseconds:F1} ms (stencils on the host, uploaded once), residual {best.RelativeResidual:0.0e+00}")));
+        return best;
     }
 
-    static void Report(CliConsole console, string title, List<BenchRow> rows, bool json, string? jsonFile)
+    static void WriteTable(TextWriter o, string title, List<BenchRow> rows)
     {
-        if (jsonFile is not null)
+        o.WriteLine(title);
+        bool device = rows.Any(r => r.DeviceSeconds > 0);
+        o.WriteLine(device
+            ? $"{"measurement",-52} {"host",12} {"device",12} {"GB/s",8}  note (GB/s from the device time: CUDA events around the launch)"
+            : $"{"measurement",-52} {"time",12} {"GB/s",8}  note");
+        foreach (var r in rows)
         {
-            using var file = new StreamWriter(jsonFile);
-            WriteJson(file, title, rows);
-        }
-        if (json) WriteJson(console.Out, title, rows);
-        else
-        {
-            console.Out.WriteLine(title);
-            bool device = rows.Any(r => r.DeviceSeconds > 0);
-            console.Out.WriteLine(device
-                ? $"{"measurement",-52} {"host",12} {"device",12} {"GB/s",8}  note (GB/s from the device time: CUDA events around the launch)"
-                : $"{"measurement",-52} {"time",12} {"GB/s",8}  note");
-            foreach (var r in rows)
-            {
-                string host = r.Seconds > 0 ? Format(r.Seconds) : "-";
-                string onDevice = device ? string.Create(CultureInfo.InvariantCulture, $" {(r.DeviceSeconds > 0 ? Format(r.DeviceSeconds) : "-"),12}") : "";
-                string rate = r.Bytes > 0 ? (r.Bytes / r.BandwidthSeconds / 1e9).ToString("F2", CultureInfo.InvariantCulture) : "-";
-                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Name,-52} {host,12}{onDevice} {rate,8}  {r.Note}"));
-            }
+            string host = r.Seconds > 0 ? Format(r.Seconds) : "-";
+            string onDevice = device ? string.Create(CultureInfo.InvariantCulture, $" {(r.DeviceSeconds > 0 ? Format(r.DeviceSeconds) : "-"),12}") : "";
+            string rate = r.Bytes > 0 ? (r.Bytes / r.BandwidthSeconds / 1e9).ToString("F2", CultureInfo.InvariantCulture) : "-";
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Name,-52} {host,12}{onDevice} {rate,8}  {r.Note}"));
         }
     }
 
@@ -221,27 +258,35 @@ public static class BenchCommand
         ? string.Create(CultureInfo.InvariantCulture, $"{seconds * 1e6:F1} us")
         : seconds < 1 ? string.Create(CultureInfo.InvariantCulture, $"{seconds * 1e3:F3} ms") : string.Create(CultureInfo.InvariantCulture, $"{seconds:F3} s");
 
-    static void WriteJson(TextWriter o, string title, List<BenchRow> rows)
+    /// <summary>One size: its JSON object, as before several sizes existed; several: an array of them.</summary>
+    static void WriteJson(TextWriter o, List<(string Title, List<BenchRow> Rows)> reports)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
-            w.WriteStartObject();
-            w.WriteString("setup", title);
-            w.WriteStartArray("measurements");
-            foreach (var r in rows)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", r.Name);
-                w.WriteNumber("seconds", r.Seconds);
-                if (r.DeviceSeconds > 0) w.WriteNumber("deviceSeconds", r.DeviceSeconds);
-                if (r.Bytes > 0) w.WriteNumber("gigabytesPerSecond", r.Bytes / r.BandwidthSeconds / 1e9);
-                w.WriteString("note", r.Note);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
+            if (reports.Count > 1) w.WriteStartArray();
+            foreach (var (title, rows) in reports) WriteJson(w, title, rows);
+            if (reports.Count > 1) w.WriteEndArray();
         }
         o.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+    }
+
+    static void WriteJson(Utf8JsonWriter w, string title, List<BenchRow> rows)
+    {
+        w.WriteStartObject();
+        w.WriteString("setup", title);
+        w.WriteStartArray("measurements");
+        foreach (var r in rows)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", r.Name);
+            w.WriteNumber("seconds", r.Seconds);
+            if (r.DeviceSeconds > 0) w.WriteNumber("deviceSeconds", r.DeviceSeconds);
+            if (r.Bytes > 0) w.WriteNumber("gigabytesPerSecond", r.Bytes / r.BandwidthSeconds / 1e9);
+            w.WriteString("note", r.Note);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
     }
 }

@@ -5,16 +5,16 @@ using ILGPU;
 
 namespace Dcdm.Cli.Commands;
 
-/// <summary>dcdm info: versions, threads, SIMD width, accelerators ILGPU finds, whether libtorch loads.</summary>
+/// <summary>dcdm info: versions, threads, SIMD width, accelerators ILGPU finds, and (dcdm-train) whether libtorch loads.</summary>
 public static class InfoCommand
 {
-    public static Command Create(CliConsole console)
+    public static Command Create(CliConsole console, DcdmTool tool)
     {
         var command = new Command("info", "show versions, threads and the accelerators found");
         command.SetAction(_ =>
         {
             var o = console.Out;
-            o.WriteLine($"dcdm        {typeof(InfoCommand).Assembly.GetName().Version}");
+            o.WriteLine($"{tool.Name,-11} {typeof(InfoCommand).Assembly.GetName().Version}");
             o.WriteLine($".NET        {RuntimeInformation.FrameworkDescription} ({RuntimeInformation.RuntimeIdentifier})");
             o.WriteLine($"os          {RuntimeInformation.OSDescription}");
             o.WriteLine($"threads     {Environment.ProcessorCount} (SpMV and vector kernels run in parallel)");
@@ -30,19 +30,9 @@ public static class InfoCommand
                         : $"accelerator {device.AcceleratorType}: {device.Name} ({device.MemorySize / (1 << 20)} MiB)");
             }
             catch (Exception e) { o.WriteLine($"accelerator none found: {e.Message}"); }
-            o.WriteLine($"torchsharp  {TorchStatus()}");
+            o.WriteLine($"torchsharp  {tool.TorchStatus()}");
             return ExitCode.Converged;
         });
         return command;
-    }
-
-    static string TorchStatus()
-    {
-        try
-        {
-            TorchSharp.torch.InitializeDeviceType(TorchSharp.DeviceType.CPU);
-            return $"{typeof(TorchSharp.torch).Assembly.GetName().Version}, libtorch loads (CPU)";
-        }
-        catch (Exception e) { return $"{typeof(TorchSharp.torch).Assembly.GetName().Version}, libtorch not available: {e.Message.Split('\n')[0]}"; }
     }
 }

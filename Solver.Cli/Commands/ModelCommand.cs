@@ -7,7 +7,7 @@ namespace Dcdm.Cli.Commands;
 /// <summary>dcdm model info FILE: the architecture, metadata and tensors of a model file.</summary>
 public static class ModelCommand
 {
-    public static Command Create(CliConsole console)
+    public static Command Create(CliConsole console, DcdmTool tool)
     {
         var file = new Argument<string>("file") { Description = "a model file (.safetensors); 'default' for the shipped model" };
         var info = new Command("info", "print a model file's architecture, metadata and tensors") { file };
@@ -27,8 +27,7 @@ public static class ModelCommand
                     $"cost          {LeanDirectionModel.MultiplyAddsPerCell:F0} multiply-adds per cell per direction; "
                    + $"{LeanDirectionModel.SetupMultiplyAddsPerCell(channels):F0} per cell once per geometry"));
             }
-            else if (model.Architecture == Training.Networks.PaperNetwork.ArchitectureName)
-                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cost          {Training.Networks.PaperNetwork.MultiplyAddsPerCell:F0} multiply-adds per cell per direction (TorchSharp)"));
+            else o.WriteLine($"cost          {tool.EngineCost(model.Architecture) ?? $"no engine in {tool.Name}; {tool.OtherEngines}"}");
             foreach (var (k, v) in model.Metadata.Where(kv => kv.Key is not ("source" or "architecture" or "parameters"))) o.WriteLine($"{k,-13} {v}");
             foreach (var (name, t) in model.Tensors) o.WriteLine($"tensor        {name} {t.ShapeText}");
             return Task.FromResult(ExitCode.Converged);

@@ -16,7 +16,8 @@ public static class SolveCommand
 {
     static readonly string[] Methods = [.. SolverCatalog.MethodNames];
 
-    public static Command Create(CliConsole console)
+    /// <param name="tool">the program: its model engines (dcdm: the lean network's C# engine) and where others are</param>
+    public static Command Create(CliConsole console, DcdmTool tool)
     {
         var matrix = new Argument<string>("matrix") { Description = "the matrix, a Matrix Market file (.mtx or .mtx.gz)" };
         var rhs = new Option<string?>("--rhs") { Description = "right-hand side b (Matrix Market vector); default b = A * ones, so the exact x is known" };
@@ -29,6 +30,7 @@ public static class SolveCommand
         var output = new Option<string?>("--out") { Description = "write x here (Matrix Market array)" };
         var history = new Option<string?>("--history") { Description = "write the residual history here (CSV: iteration,relative_residual)" };
         var json = new Option<bool>("--json") { Description = "print the result as JSON instead of a table" };
+        var plot = new Option<string?>("--plot") { Description = "draw the relative residual against the iteration (log scale) into this PNG file" };
         var model = new Option<string?>("--model") { Description = "dcdm: the model file (default: the shipped data/models/lean.safetensors)" };
         var gridSize = new Option<string?>("--grid") { Description = "pcg-mg, dcdm, and cg on a GPU: the grid as nx,ny,nz (default: n^3 rows taken as an n^3 grid)" };
         var flags = new Option<string?>("--flags")
@@ -46,22 +48,23 @@ public static class SolveCommand
         };
         device.AcceptOnlyFromAmong("cpu", "gpu", "auto", "ilgpu-cpu");
 
-        var command = new Command("solve", "solve A x = b for a sparse SPD matrix") { matrix, rhs, method, tol, maxIter, output, history, json, device, model, gridSize, flags, k };
+        var command = new Command("solve", "solve A x = b for a sparse SPD matrix") { matrix, rhs, method, tol, maxIter, output, history, json, device, model, gridSize, flags, k, plot };
         command.SetAction((parse, cancellation) => Task.FromResult(Run(console, new Settings(
             parse.GetValue(matrix)!, parse.GetValue(rhs), parse.GetValue(method)!, parse.GetValue(tol), parse.GetValue(maxIter),
             parse.GetValue(output), parse.GetValue(history), parse.GetValue(json), parse.GetValue(device)!,
-            parse.GetValue(model), parse.GetValue(gridSize), parse.GetValue(flags), parse.GetValue(k)), cancellation)));
+            parse.GetValue(model), parse.GetValue(gridSize), parse.GetValue(flags), parse.GetValue(k), parse.GetValue(plot)), tool, cancellation)));
         return command;
     }
 
     public sealed record Settings(string Matrix, string? Rhs, string Method, double Tolerance, int MaxIterations,
                                   string? Output, string? History, bool Json, string Device = "cpu",
-                                  string? Model = null, string? Grid = null, string? Flags = null, int K = 2);
+                                  string? Model = null, string? Grid = null, string? Flags = null, int K = 2, string? Plot = null);
 
-    public static int Run(CliConsole console, Settings s, CancellationToken cancellation)
+    public static int Run(CliConsole console, Settings s, DcdmTool tool, CancellationToken cancellation)
     {
-        CheckOutputFile(s.Output, "--out");
-        CheckOutputFile(s.History, "--history");
+        OutputFile.Check(s.Output, "--out");
+        OutputFile.Check(s.History, "--history");
+        OutputFile.Check(s.Plot, "--plot");
         var a = MatrixMarketReader.ReadMatrix(s.Matrix);
         ReleaseGarbage(); // the reader's triplets, several times the matrix
         if (!a.IsSquare) throw new UsageException($"{s.Matrix}: the matrix is {a.Rows} x {a.Columns}; solve needs a square matrix");
@@ -85,7 +88,7 @@ public static class SolveCommand
         var grid = method is SolveMethod.Dcdm or SolveMethod.PcgMg
             ? FindGrid(s, a, requiredBy: $"--method {s.Method} needs a 7-point voxel Poisson matrix; use --method cg or pcg-ic0 for other matrices")!.Grid
             : s.Device != "cpu" && method == SolveMethod.Cg && a.Rows > 1 ? FindGrid(s, a, requiredBy: null)?.Grid : null;
-        var model = method == SolveMethod.Dcdm ? Models.Load(s.Model is null ? LeanDirectionModel.ShippedFile() : ModelFile.Read(s.Model)) : null;
+        var model = method == SolveMethod.Dcdm ? LoadModel(s.Model, tool) : null;
         var x = new double[a.Rows];
         SolveResult result;
         using (var gpu = OpenDevice(s.Device, method, model))
@@ -105,18 +108,14 @@ public static class SolveCommand
         return Finish(console, s, a, b, exact, (result, x, () => new ReducedSystem(a)));
     }
 
-    /// <summary>An output file the solve will write: refused before the solve when it cannot be written there.</summary>
-    static void CheckOutputFile(string? path, string option)
+    /// <summary>The model --model names (default the shipped one) through this program's engines; one it lacks says where it runs.</summary>
+    static IDirectionModel LoadModel(string? path, DcdmTool tool)
     {
-        if (path is null) return;
-        if (Directory.Exists(path)) throw new UsageException($"{option} {path}: is a folder; name a file to write");
-        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (folder is not null && !Directory.Exists(folder))
-            throw new UsageException($"{option} {path}: the folder {folder} does not exist; create it or name another file");
+        var file = path is null ? LeanDirectionModel.ShippedFile() : ModelFile.Read(path);
+        if (!tool.Models.Architectures.Contains(file.Architecture) && tool.OtherEngines is not null)
+            throw new UsageException($"--model {path}: {tool.Name} has no engine for architecture '{file.Architecture}'; {tool.OtherEngines}");
+        return tool.Models.Load(file);
     }
-
-    /// <summary>The model architectures this program runs: the lean network in C#, the others through TorchSharp.</summary>
-    static readonly DirectionModels Models = Training.Networks.Architectures.Engines();
 
     static int Finish(CliConsole console, Settings s, CsrMatrix a, double[] b, double[]? exact, (SolveResult result, double[] x, Func<ReducedSystem> system) solved)
     {
@@ -125,6 +124,8 @@ public static class SolveCommand
         if (s.Output is not null)
             MatrixMarketWriter.WriteVector(s.Output, x, $"solution of {Path.GetFileName(s.Matrix)} by dcdm {s.Method}: {result.Status}, relative residual {result.RelativeResidual:R}");
         if (s.History is not null) WriteHistory(s.History, result);
+        if (s.Plot is not null)
+            Plots.ConvergencePlot.WritePng(s.Plot, $"{Path.GetFileName(s.Matrix)}: {result.Method}, {result.Status}", [(result.Method, result.ResidualHistory)], s.Tolerance);
 
         if (s.Json) WriteJson(console.Out, s, a, result, error);
         else WriteTable(console.Out, s, a, result, error);
@@ -224,6 +225,7 @@ public static class SolveCommand
             o.WriteLine(string.Create(inv, $"projection  b made compatible: {p.SingularComponents} singular component(s); removed {p.RelativeRemoved:0.000e+00} of ||b||"));
         foreach (var (key, value) in r.Details) o.WriteLine($"note        {key}: {value}");
         if (s.Output is not null) o.WriteLine($"x written   {s.Output}");
+        if (s.Plot is not null) o.WriteLine($"plot        {s.Plot}");
     }
 
     static void WriteJson(TextWriter o, Settings s, CsrMatrix a, SolveResult r, double? error)
@@ -261,6 +263,7 @@ public static class SolveCommand
             foreach (double h in r.ResidualHistory) WriteNumberValue(w, h);
             w.WriteEndArray();
             if (s.Output is not null) w.WriteString("solutionFile", s.Output);
+            if (s.Plot is not null) w.WriteString("plotFile", s.Plot);
             w.WriteEndObject();
         }
         o.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));

@@ -68,10 +68,10 @@ public class CliDcdmTests
     public void GenerateDataAndTrainRunFromTheCommandLine()
     {
         string folder = TestData.TempFolder();
-        var (code, output, error) = Run("generate-data", "-o", Path.Combine(folder, "data"), "--size", "6", "--samples", "8", "--ritz", "20", "--theta", "2");
+        var (code, output, error) = RunTrain("generate-data", "-o", Path.Combine(folder, "data"), "--size", "6", "--samples", "8", "--ritz", "20", "--theta", "2");
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(File.Exists(Path.Combine(folder, "data", "manifest.json")));
-        (code, output, error) = Run("train", "--data", Path.Combine(folder, "data"), "-o", Path.Combine(folder, "run"), "--channels", "2", "--batch", "4", "--epochs", "1", "--lr", "1e-2");
+        (code, output, error) = RunTrain("train", "--data", Path.Combine(folder, "data"), "-o", Path.Combine(folder, "run"), "--channels", "2", "--batch", "4", "--epochs", "1", "--lr", "1e-2");
         Assert.That(code, Is.EqualTo(0), error + output);
         Assert.That(output, Does.Contain("model.safetensors"));
         (code, output, _) = Run("model", "info", Path.Combine(folder, "run", "model.safetensors"));

@@ -178,7 +178,10 @@ public class CliTests
     {
         var (code, output, _) = Run("info");
         Assert.That(code, Is.EqualTo(0));
-        Assert.That(output, Does.Contain("threads").And.Contain("accelerator").And.Contain("libtorch loads"));
+        Assert.That(output, Does.Contain("threads").And.Contain("accelerator").And.Contain("torchsharp  not part of dcdm"));
+        (code, output, _) = RunTrain("info");
+        Assert.That(code, Is.EqualTo(0));
+        Assert.That(output, Does.Contain("dcdm-train").And.Contain("libtorch loads"));
     }
 }
 

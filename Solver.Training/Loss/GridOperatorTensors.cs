@@ -19,14 +19,15 @@ public sealed class GridOperatorTensors : IDisposable
     public Tensor Diagonal { get; }
 
     /// <param name="type">float32 for training; float64 for checks against finite differences.</param>
-    public GridOperatorTensors(PoissonGrid grid, ScalarType type = ScalarType.Float32)
+    /// <param name="device">where the tensors live (default the CPU)</param>
+    public GridOperatorTensors(PoissonGrid grid, ScalarType type = ScalarType.Float32, Device? device = null)
     {
         Grid = grid;
         long[] shape = [1, 1, grid.Nz, grid.Ny, grid.Nx];
         var diagonal = CellDiagonal.Of(grid);
-        Flags = tensor(LeanDirectionModel.FlagImages(grid), [1, LeanDirectionModel.FlagChannels, grid.Nz, grid.Ny, grid.Nx]).to_type(type);
-        Fluid = tensor(diagonal.Select(d => d > 0 ? 1f : 0f).ToArray(), shape).to_type(type);
-        Diagonal = tensor(diagonal.Select(d => (float)d).ToArray(), shape).to_type(type);
+        Flags = tensor(LeanDirectionModel.FlagImages(grid), [1, LeanDirectionModel.FlagChannels, grid.Nz, grid.Ny, grid.Nx]).to(type, device ?? CPU);
+        Fluid = tensor(diagonal.Select(d => d > 0 ? 1f : 0f).ToArray(), shape).to(type, device ?? CPU);
+        Diagonal = tensor(diagonal.Select(d => (float)d).ToArray(), shape).to(type, device ?? CPU);
     }
 
     public void Dispose()

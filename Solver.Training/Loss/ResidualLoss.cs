@@ -25,7 +25,7 @@ public static class ResidualLoss
     public static Tensor Apply(Tensor q, GridOperatorTensors g)
     {
         var masked = q * g.Fluid;
-        var kernel = Neighbours.dtype == q.dtype ? Neighbours : Neighbours.to_type(q.dtype);
+        var kernel = Neighbours.dtype == q.dtype && Neighbours.device_type == q.device_type ? Neighbours : Neighbours.to(q.dtype, q.device);
         var sides = nn.functional.conv3d(masked, kernel, padding: [1, 1, 1]);
         return g.Fluid * (g.Diagonal * masked - sides);
     }

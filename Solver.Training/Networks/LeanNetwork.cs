@@ -15,7 +15,7 @@ public sealed class LeanNetwork : nn.Module<Tensor, Tensor, Tensor>
 {
     readonly StencilBlock smooth, down, up, coarse;
     readonly Parameter mix;
-    readonly Tensor _shifts;
+    Tensor _shifts;
 
     public int Channels { get; }
 
@@ -63,7 +63,16 @@ public sealed class LeanNetwork : nn.Module<Tensor, Tensor, Tensor>
 
     /// <summary>y(c) = sum_o S_o(c) v(c + o).</summary>
     Tensor Apply(Tensor stencil, Tensor v) =>
-        (stencil * nn.functional.conv3d(v, _shifts, padding: [1, 1, 1])).sum(1, keepdim: true);
+        (stencil * nn.functional.conv3d(v, ShiftsBeside(v), padding: [1, 1, 1])).sum(1, keepdim: true);
+
+    /// <summary>The one-hot kernels on v's device: they are no parameter, so moving the module leaves them where they were made.</summary>
+    Tensor ShiftsBeside(Tensor v)
+    {
+        if (_shifts.device_type == v.device_type && _shifts.device_index == v.device_index) return _shifts;
+        var moved = _shifts.to(v.device).DetachFromDisposeScope();
+        _shifts.Dispose();
+        return _shifts = moved;
+    }
 
     /// <summary>2x2x2 average after zero padding to even sizes.</summary>
     static Tensor Pool(Tensor t)

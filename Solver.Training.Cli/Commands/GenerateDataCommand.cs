@@ -1,9 +1,10 @@
 using System.CommandLine;
+using Dcdm.Cli;
 using Dcdm.Training.Data;
 
-namespace Dcdm.Cli.Commands;
+namespace Dcdm.Training.Cli.Commands;
 
-/// <summary>dcdm generate-data: Ritz-vector right-hand sides of the training geometries, written as a training set.</summary>
+/// <summary>dcdm-train generate-data: Ritz-vector right-hand sides of the training geometries, written as a training set.</summary>
 public static class GenerateDataCommand
 {
     public static Command Create(CliConsole console)

@@ -1,19 +1,20 @@
 using System.CommandLine;
 using System.Globalization;
-using Dcdm.Training;
+using Dcdm.Cli;
+using Dcdm.Training.Networks;
 
-namespace Dcdm.Cli.Commands;
+namespace Dcdm.Training.Cli.Commands;
 
-/// <summary>dcdm train: Adam on a training set, checkpoints and --resume, a progress line, the model file at the end.</summary>
+/// <summary>dcdm-train train: Adam on a training set, checkpoints and --resume, a progress line, the model file at the end.</summary>
 public static class TrainCommand
 {
     public static Command Create(CliConsole console)
     {
-        var data = new Option<string>("--data") { Description = "training-set folder (dcdm generate-data)", Required = true };
+        var data = new Option<string>("--data") { Description = "training-set folder (dcdm-train generate-data)", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "folder for checkpoints, loss.csv and loss.png", Required = true };
         var model = new Option<string?>("--model") { Description = "model file to write (default OUTPUT/model.safetensors)" };
-        var arch = new Option<string>("--arch") { Description = Training.Networks.Architectures.Help, DefaultValueFactory = _ => "lean" };
-        arch.AcceptOnlyFromAmong([.. Training.Networks.Architectures.Names]);
+        var arch = new Option<string>("--arch") { Description = Architectures.Help, DefaultValueFactory = _ => "lean" };
+        arch.AcceptOnlyFromAmong([.. Architectures.Names]);
         var channels = new Option<int>("--channels") { Description = "lean: hidden channels of each stencil predictor", DefaultValueFactory = _ => 8 };
         channels.Require(v => v >= 1 && v <= 256, "must be between 1 and 256");
         var lr = new Option<double>("--lr") { Description = "Adam learning rate (the paper: 1e-4)", DefaultValueFactory = _ => 1e-4 };
@@ -28,7 +29,14 @@ public static class TrainCommand
         var validate = new Option<int>("--validate-every") { Description = "steps between validation losses (geometries not trained on)", DefaultValueFactory = _ => 100 };
         validate.Require(v => v >= 1, "must be >= 1");
         var resume = new Option<bool>("--resume") { Description = "continue from OUTPUT/checkpoint.* if present" };
-        var command = new Command("train", "train a direction network (lean or paper) on a training set") { data, output, model, arch, channels, lr, batch, epochs, seed, every, validate, resume };
+        var device = new Option<string>("--device")
+        {
+            Description = "cpu, cuda (when TorchSharp reports CUDA: a CUDA libtorch build, -p:DcdmTorchBackend=cuda) or auto (cuda when reported, else cpu)",
+            DefaultValueFactory = _ => "cpu",
+        };
+        device.AcceptOnlyFromAmong([.. TrainingDevice.Names]);
+        var command = new Command("train", "train a direction network (lean or paper) on a training set")
+            { data, output, model, arch, channels, lr, batch, epochs, seed, every, validate, resume, device };
         command.SetAction((parse, cancellation) =>
         {
             string outFolder = parse.GetValue(output)!;
@@ -38,8 +46,8 @@ public static class TrainCommand
                 ModelPath = parse.GetValue(model) ?? Path.Combine(outFolder, "model.safetensors"),
                 Architecture = parse.GetValue(arch)!, Channels = parse.GetValue(channels), LearningRate = parse.GetValue(lr), BatchSize = parse.GetValue(batch),
                 Epochs = parse.GetValue(epochs), Seed = parse.GetValue(seed), CheckpointEvery = parse.GetValue(every),
-                ValidateEvery = parse.GetValue(validate), Resume = parse.GetValue(resume),
-                Command = "dcdm " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
+                ValidateEvery = parse.GetValue(validate), Resume = parse.GetValue(resume), Device = parse.GetValue(device)!,
+                Command = $"{DcdmTool.TrainingToolName} " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
             };
             var progress = new SynchronousProgress<TrainingProgress>(p => Report(console, p));
             var result = new Trainer(options).Run(progress, cancellation);

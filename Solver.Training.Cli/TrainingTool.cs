@@ -1,0 +1,33 @@
+using System.Globalization;
+using Dcdm.Cli;
+using Dcdm.Training.Cli.Commands;
+using Dcdm.Training.Networks;
+
+namespace Dcdm.Training.Cli;
+
+/// <summary>dcdm-train: every dcdm command, plus generate-data and train, and solve running every architecture (TorchSharp).</summary>
+public static class TrainingTool
+{
+    public static DcdmTool Create() => new()
+    {
+        Name = DcdmTool.TrainingToolName,
+        Models = Architectures.Engines(),
+        Commands = [GenerateDataCommand.Create, TrainCommand.Create],
+        TorchStatus = TorchStatus,
+        EngineCost = architecture => architecture == PaperNetwork.ArchitectureName
+            ? string.Create(CultureInfo.InvariantCulture, $"{PaperNetwork.MultiplyAddsPerCell:F0} multiply-adds per cell per direction (TorchSharp)")
+            : null,
+        OtherEngines = null,
+    };
+
+    static string TorchStatus()
+    {
+        string version = $"{typeof(TorchSharp.torch).Assembly.GetName().Version}";
+        try
+        {
+            TorchSharp.torch.InitializeDeviceType(TorchSharp.DeviceType.CPU);
+            return $"{version}, libtorch loads (CPU); CUDA {(TorchSharp.torch.cuda.is_available() ? "available" : "not available")}";
+        }
+        catch (Exception e) { return $"{version}, libtorch not available: {e.Message.Split('\n')[0]}"; }
+    }
+}
