@@ -130,7 +130,11 @@ public sealed class Trainer
 
     void SaveCheckpoint(nn.Module network, TorchSharp.Modules.Adam optimizer, int step, double seconds)
     {
-        NetworkFile.Export(network, new Dictionary<string, string> { ["architecture"] = _o.Architecture, ["channels"] = _o.Channels.ToString(CultureInfo.InvariantCulture) })
+        NetworkFile.Export(network, new Dictionary<string, string>
+            {
+                ["architecture"] = _o.Architecture, ["channels"] = _o.Channels.ToString(CultureInfo.InvariantCulture),
+                ["sweeps"] = VCycleNetwork.DefaultSweeps.ToString(CultureInfo.InvariantCulture),
+            })
             .Write(Checkpoint("safetensors"));
         optimizer.save_state_dict(Checkpoint("optimizer"));
         var state = new JsonObject { ["step"] = step, ["seconds"] = seconds, ["channels"] = _o.Channels, ["architecture"] = _o.Architecture, ["seed"] = _o.Seed };
@@ -151,12 +155,13 @@ public sealed class Trainer
         {
             ["architecture"] = _o.Architecture,
             ["channels"] = (_o.Architecture == PaperNetwork.ArchitectureName ? 16 : _o.Channels).ToString(CultureInfo.InvariantCulture),
+            ["sweeps"] = VCycleNetwork.DefaultSweeps.ToString(CultureInfo.InvariantCulture), // read by the vcycle engine only
             ["flag_channels"] = _o.Architecture == PaperNetwork.ArchitectureName ? "none (the paper's network reads r only)" : "fluid, air, solid",
             ["parameters"] = parameters.ToString(CultureInfo.InvariantCulture),
             ["multiply_adds_per_cell"] = (_o.Architecture switch
             {
                 PaperNetwork.ArchitectureName => PaperNetwork.MultiplyAddsPerCell,
-                VCycleDirectionModel.ArchitectureName => VCycleDirectionModel.MultiplyAddsPerCell,
+                VCycleDirectionModel.ArchitectureName => VCycleDirectionModel.MultiplyAddsPerCell(VCycleNetwork.DefaultSweeps),
                 _ => LeanDirectionModel.MultiplyAddsPerCell,
             }).ToString("F0", CultureInfo.InvariantCulture),
             ["training_grid"] = $"{d0.Grid.Nx}x{d0.Grid.Ny}x{d0.Grid.Nz}",

@@ -3,7 +3,8 @@ namespace Dcdm.Models;
 /// <summary>
 /// A 27-point stencil per cell, stored once per distinct stencil: each cell names a row of the table.
 /// Cells deep in fluid, air or solid share the first rows, so applying the field reads 4 bytes per
-/// such cell instead of 108.
+/// such cell instead of 108. A predictor with other outputs (the vcycle model's relaxation weights) gives rows of
+/// that many values instead.
 /// </summary>
 public sealed class StencilField(int[] slot, float[] table)
 {

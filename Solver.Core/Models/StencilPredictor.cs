@@ -1,17 +1,22 @@
 namespace Dcdm.Models;
 
-/// <summary>One block's stencil predictor: Conv3x3x3(3 -> C), ReLU, Conv1x1(C -> 27).</summary>
+/// <summary>
+/// One block's predictor from the cell flags: Conv3x3x3(3 -> C), ReLU, Conv1x1(C -> outputs); 27 outputs make a
+/// stencil per cell (the lean model), one per sweep the relaxation weights of the vcycle model.
+/// </summary>
 internal sealed class StencilPredictor
 {
     readonly float[] _hidden;       // [channel in][tap][C]: the C outputs of one tap are contiguous (one vector for C = 8)
     readonly float[] _hiddenBias;
-    readonly float[] _stencil;      // [27][C]
+    readonly float[] _stencil;      // [outputs][C]
     readonly float[] _stencilBias;
     readonly int _channels;
+    readonly int _outputs;
 
-    public StencilPredictor(float[] hiddenWeight, float[] hiddenBias, float[] stencilWeight, float[] stencilBias, int channels)
+    public StencilPredictor(float[] hiddenWeight, float[] hiddenBias, float[] stencilWeight, float[] stencilBias, int channels, int outputs = 27)
     {
         _channels = channels;
+        _outputs = outputs;
         _hiddenBias = hiddenBias;
         _stencil = stencilWeight;
         _stencilBias = stencilBias;
@@ -28,14 +33,15 @@ internal sealed class StencilPredictor
     /// </summary>
     public StencilField Predict(float[] flags, (int Nx, int Ny, int Nz) size, StencilRows rows)
     {
-        var table = new float[(LeanDirectionModel.FlagChannels + rows.Representative.Length) * 27];
-        for (int t = 0; t < LeanDirectionModel.FlagChannels; t++) UniformStencil(t).CopyTo(table, t * 27);
+        int width = _outputs;
+        var table = new float[(LeanDirectionModel.FlagChannels + rows.Representative.Length) * width];
+        for (int t = 0; t < LeanDirectionModel.FlagChannels; t++) UniformStencil(t).CopyTo(table, t * width);
         const int block = 256;
         Parallel.For(0, (rows.Representative.Length + block - 1) / block, k =>
         {
             var h = new float[_channels];
             for (int r = k * block; r < Math.Min(rows.Representative.Length, (k + 1) * block); r++)
-                StencilAt(flags, size, rows.Representative[r], h, table.AsSpan((LeanDirectionModel.FlagChannels + r) * 27, 27));
+                StencilAt(flags, size, rows.Representative[r], h, table.AsSpan((LeanDirectionModel.FlagChannels + r) * width, width));
         });
         return new StencilField(rows.Slot, table);
     }
@@ -70,11 +76,11 @@ internal sealed class StencilPredictor
         Output(h, into);
     }
 
-    /// <summary>ReLU, then the 1x1 convolution to the 27 stencil values.</summary>
+    /// <summary>ReLU, then the 1x1 convolution to the outputs.</summary>
     void Output(float[] h, Span<float> stencil)
     {
         for (int c = 0; c < h.Length; c++) h[c] = Math.Max(0f, h[c]);
-        for (int o = 0; o < 27; o++) stencil[o] = _stencilBias[o] + Dot(_stencil.AsSpan(o * _channels, _channels), h);
+        for (int o = 0; o < _outputs; o++) stencil[o] = _stencilBias[o] + Dot(_stencil.AsSpan(o * _channels, _channels), h);
     }
 
     /// <summary>The stencil of a cell whose 27 neighbours all have flag channel t = 1 and the others 0.</summary>
@@ -82,7 +88,7 @@ internal sealed class StencilPredictor
     {
         var h = (float[])_hiddenBias.Clone();
         for (int k = 0; k < 27; k++) AddScaled(h, _hidden.AsSpan((t * 27 + k) * _channels, _channels), 1f);
-        var stencil = new float[27];
+        var stencil = new float[_outputs];
         Output(h, stencil);
         return stencil;
     }

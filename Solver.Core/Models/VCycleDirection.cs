@@ -1,8 +1,8 @@
 namespace Dcdm.Models;
 
 /// <summary>
-/// <see cref="VCycleDirectionModel"/> bound to one grid: its levels with their predicted smoothers, in float32.
-/// A direction streams about 70 bytes per fine cell (two smoothings, two residuals, the transfers) and allocates nothing.
+/// <see cref="VCycleDirectionModel"/> bound to one grid: its levels with their predicted weights, in float32. A
+/// direction with S sweeps streams about 2S + 6 float vectors per fine cell and allocates nothing.
 /// </summary>
 internal sealed class VCycleDirection(VCycleLevel[] levels) : IDirection
 {
@@ -21,19 +21,27 @@ internal sealed class VCycleDirection(VCycleLevel[] levels) : IDirection
     void Cycle(int l)
     {
         var level = levels[l];
+        Array.Clear(level.X);
         if (l == levels.Length - 1)
         {
-            Array.Clear(level.X);
             for (int s = 0; s < VCycleDirectionModel.CoarsestSweeps; s++)
-                foreach (int colour in (ReadOnlySpan<int>)[0, 1, 1, 0]) VCycleKernels.GaussSeidelColour(level, colour);
+                foreach (int colour in (ReadOnlySpan<int>)[0, 1, 1, 0]) VCycleKernels.Relax(level, colour, null);
             return;
         }
-        GridOps.ApplyStencil(level.Pre!, level.B, level.X, level.Size);
+        var weights = level.Weights;
+        foreach (var w in weights)
+        {
+            VCycleKernels.Relax(level, 0, w);
+            VCycleKernels.Relax(level, 1, w);
+        }
         VCycleKernels.Residual(level);
         VCycleKernels.Restrict(level, levels[l + 1]);
         Cycle(l + 1);
         VCycleKernels.ProlongAdd(levels[l + 1], level);
-        VCycleKernels.Residual(level);
-        GridOps.ApplyStencil(level.Post!, level.Work, level.X, level.Size, add: true);
+        for (int s = weights.Length - 1; s >= 0; s--)
+        {
+            VCycleKernels.Relax(level, 1, weights[s]);
+            VCycleKernels.Relax(level, 0, weights[s]);
+        }
     }
 }

@@ -5,30 +5,35 @@ using Dcdm.Poisson;
 namespace Dcdm.Models;
 
 /// <summary>
-/// The "vcycle" direction network: a geometric multigrid V-cycle whose smoothers are learned. The levels, the
-/// operators, restriction and prolongation are those of <see cref="MultigridPreconditioner"/> (coarse flags air &gt;
-/// fluid &gt; solid, the 7-point operator of every level times 4^-l, R = P^T / 8, trilinear P); only the smoothing is
-/// learned: a 27-point stencil per cell predicted from the 3x3x3 flags around it, one before and one after the
-/// coarse correction. The coarse correction carries what is global (the solution's smooth part, the connectivity
-/// of the fluid), the learned stencils what is local (walls, free surfaces, thin gaps), so a geometry the model
-/// never saw still gets a cycle that converges.
+/// The "vcycle" direction network: a geometric multigrid V-cycle whose smoothing is learned. The levels, operators,
+/// restriction and prolongation are those of <see cref="MultigridPreconditioner"/> (coarse flags air &gt; fluid &gt;
+/// solid, the 7-point operator of every level times 4^-l, R = P^T / 8, trilinear P); the smoother is red-black
+/// successive over-relaxation whose weight per cell and sweep is predicted from the 3x3x3 flags around the cell.
+/// The coarse correction carries what is global (the solution's smooth part, the fluid's connectivity), the learned
+/// weights what is local (walls, free surfaces, thin gaps, corners).
 ///
-/// On level l (b_0 = r; s_l = 4^l undoes the operator's scale; flags one-hot on every level):
-///   x = s_l pre(flags_l) b_l;  b_{l+1} = R (b_l - A_l x);  x += P x_{l+1};  x += s_l post(flags_l) (b_l - A_l x)
-///   coarsest level: symmetric red-black Gauss-Seidel sweeps from zero (<see cref="CoarsestSweeps"/>)
-///   stencil_b(flags) = Conv1x1(C -> 27)(ReLU(Conv3x3x3(3 -> C)(flags)))   for b in pre, post
-/// Linear in r, so q scales with r; the same weights serve every level and grid size. Dcdm.Training's
-/// VCycleNetwork trains it.
+/// Whatever the weights, the cycle is a symmetric positive-definite preconditioner: every weight is 2 sigmoid(u) in
+/// (0, 2), where SOR converges for any SPD operator, and the sweeps after the coarse correction are those before it in
+/// reverse (black then red, last sweep first), so a geometry the model never saw still gets a convergent cycle.
+///
+/// On level l (b_0 = r):
+///   x = SOR sweeps from 0 (red then black; weights w_1..w_S);  b_{l+1} = R (b_l - A_l x);  x += P x_{l+1};
+///   SOR sweeps in reverse (black then red; w_S..w_1);  coarsest level: symmetric Gauss-Seidel (<see cref="CoarsestSweeps"/>)
+///   w(flags) = 2 sigmoid(Conv1x1(C -> S)(ReLU(Conv3x3x3(3 -> C)(flags))))
+/// Linear in r, so q scales with r; one set of weights serves every level and grid size. Dcdm.Training's
+/// VCycleNetwork trains it (zero output weights at the start: plain red-black Gauss-Seidel, w = 1).
 /// </summary>
 public sealed class VCycleDirectionModel : IDirectionModel
 {
     public const string ArchitectureName = "vcycle";
     public const int CoarsestSweeps = 10;
-    public static readonly string[] Blocks = ["pre", "post"];
+    public const string Block = "relax";
 
-    readonly StencilPredictor _pre, _post;
+    readonly StencilPredictor _relax;
 
     public int Channels { get; }
+    /// <summary>S, the SOR sweeps before (and after) each coarse correction: metadata "sweeps".</summary>
+    public int Sweeps { get; }
     public string Description { get; }
 
     public VCycleDirectionModel(ModelFile file)
@@ -38,22 +43,21 @@ public sealed class VCycleDirectionModel : IDirectionModel
             throw new ModelFileException(source, $"architecture is '{file.Architecture}', this engine runs '{ArchitectureName}'");
         Channels = file.IntMetadata("channels", -1);
         if (Channels < 1) throw new ModelFileException(source, "metadata 'channels' is missing or not a positive integer");
-        _pre = Predictor(file, "pre");
-        _post = Predictor(file, "post");
-        Description = string.Create(CultureInfo.InvariantCulture, $"vcycle, {Channels} channels, {ParameterCount(Channels)} parameters");
+        Sweeps = file.IntMetadata("sweeps", -1);
+        if (Sweeps is < 1 or > 8) throw new ModelFileException(source, "metadata 'sweeps' is missing or not between 1 and 8");
+        _relax = new StencilPredictor(
+            file.Tensor($"{Block}.hidden.weight", Channels, LeanDirectionModel.FlagChannels, 3, 3, 3).Values, file.Tensor($"{Block}.hidden.bias", Channels).Values,
+            file.Tensor($"{Block}.stencil.weight", Sweeps, Channels, 1, 1, 1).Values, file.Tensor($"{Block}.stencil.bias", Sweeps).Values, Channels, Sweeps);
+        Description = string.Create(CultureInfo.InvariantCulture, $"vcycle, {Sweeps} learned SOR sweeps, {Channels} channels, {ParameterCount(Channels, Sweeps)} parameters");
     }
 
-    StencilPredictor Predictor(ModelFile file, string block) => new(
-        file.Tensor($"{block}.hidden.weight", Channels, LeanDirectionModel.FlagChannels, 3, 3, 3).Values, file.Tensor($"{block}.hidden.bias", Channels).Values,
-        file.Tensor($"{block}.stencil.weight", 27, Channels, 1, 1, 1).Values, file.Tensor($"{block}.stencil.bias", 27).Values, Channels);
-
-    public static int ParameterCount(int channels) => Blocks.Length * (channels * LeanDirectionModel.FlagChannels * 27 + channels + 27 * channels + 27);
+    public static int ParameterCount(int channels, int sweeps) => channels * LeanDirectionModel.FlagChannels * 27 + channels + sweeps * channels + sweeps;
 
     /// <summary>
-    /// Multiply-adds per fine cell of one direction: per level two 27-point stencils, two 7-point residuals, restriction
-    /// (64 taps per coarse cell) and prolongation (8 per fine cell); the levels add 1/7.
+    /// Multiply-adds per fine cell of one direction: 2S SOR sweeps (about 9 each), two 7-point residuals, restriction and
+    /// prolongation (one axis at a time: about 8 each); the levels add 1/7.
     /// </summary>
-    public static double MultiplyAddsPerCell => (2 * 27 + 2 * 7 + 64 / 8.0 + 8) * 8.0 / 7;
+    public static double MultiplyAddsPerCell(int sweeps) => (2 * sweeps * 9 + 2 * 8 + 16) * 8.0 / 7;
 
     public IDirection Bind(PoissonGrid grid)
     {
@@ -63,16 +67,29 @@ public sealed class VCycleDirectionModel : IDirectionModel
         {
             var g = grids[l];
             var size = (g.Nx, g.Ny, g.Nz);
-            StencilField? pre = null, post = null;
+            var diagonal = CellDiagonal.Of(g);
+            float[][] weights = [];
             if (l + 1 < grids.Count)
             {
                 var flags = LeanDirectionModel.FlagImages(g);
-                var rows = StencilRows.Of(flags, size); // one-hot on every level: few distinct neighbourhoods
-                pre = _pre.Predict(flags, size, rows);
-                post = _post.Predict(flags, size, rows);
+                weights = Weights(_relax.Predict(flags, size, StencilRows.Of(flags, size)), diagonal);
             }
-            levels[l] = new VCycleLevel(g.Nx, g.Ny, g.Nz, CellDiagonal.Of(g), Math.Pow(4, -l), pre, post);
+            levels[l] = new VCycleLevel(g.Nx, g.Ny, g.Nz, diagonal, Math.Pow(4, -l), weights);
         }
         return new VCycleDirection(levels);
+    }
+
+    /// <summary>Per sweep, per cell: 2 sigmoid(u) on the unknowns, 0 elsewhere (never read there).</summary>
+    float[][] Weights(StencilField predicted, byte[] diagonal)
+    {
+        var rows = new float[predicted.Table.Length];
+        for (int i = 0; i < rows.Length; i++) rows[i] = 2 / (1 + MathF.Exp(-predicted.Table[i]));
+        var weights = new float[Sweeps][];
+        for (int s = 0; s < Sweeps; s++)
+        {
+            var w = weights[s] = new float[diagonal.Length];
+            for (int i = 0; i < w.Length; i++) if (diagonal[i] != 0) w[i] = rows[predicted.Slot[i] * Sweeps + s];
+        }
+        return weights;
     }
 }

@@ -60,26 +60,43 @@ internal static class VCycleKernels
         r[i] = b[i] - s * (d[i] * x[i] - sides);
     }
 
-    /// <summary>Red-black Gauss-Seidel on one colour ((x + y + z) % 2), in place: x = (b / s + sum of the neighbours' x) / d.</summary>
-    public static void GaussSeidelColour(VCycleLevel l, int colour)
+    /// <summary>
+    /// Successive over-relaxation on the unknowns of one colour ((x + y + z) % 2), in place:
+    /// x += w (x_GS - x) with x_GS = (b / s + sum of the neighbours' x) / d; w = 1 (Gauss-Seidel) when no weights are
+    /// given. A cell's neighbours all have the other colour, so the planes run in parallel.
+    /// </summary>
+    public static void Relax(VCycleLevel l, int colour, float[]? weight)
     {
         int nx = l.Nx, ny = l.Ny, nz = l.Nz, plane = nx * ny;
         var d = l.Diagonal; var b = l.B; var x = l.X;
         float inverseScale = 1 / l.Scale;
-        for (int z = 0; z < nz; z++)
+        ForPlanes(nz, l.Cells, z =>
+        {
+            bool inner = z > 0 && z < nz - 1;
             for (int y = 0; y < ny; y++)
-                for (int xx = (colour + y + z) & 1, i = (z * ny + y) * nx + xx; xx < nx; xx += 2, i += 2)
+            {
+                int row = (z * ny + y) * nx;
+                bool innerRow = inner && y > 0 && y < ny - 1;
+                for (int xx = (colour + y + z) & 1, i = row + xx; xx < nx; xx += 2, i += 2)
                 {
                     if (d[i] == 0) continue;
-                    float sides = 0;
-                    if (xx > 0) sides += x[i - 1];
-                    if (xx < nx - 1) sides += x[i + 1];
-                    if (y > 0) sides += x[i - nx];
-                    if (y < ny - 1) sides += x[i + nx];
-                    if (z > 0) sides += x[i - plane];
-                    if (z < nz - 1) sides += x[i + plane];
-                    x[i] = (b[i] * inverseScale + sides) / d[i];
+                    float sides;
+                    if (innerRow && xx > 0 && xx < nx - 1) sides = x[i - 1] + x[i + 1] + x[i - nx] + x[i + nx] + x[i - plane] + x[i + plane];
+                    else
+                    {
+                        sides = 0;
+                        if (xx > 0) sides += x[i - 1];
+                        if (xx < nx - 1) sides += x[i + 1];
+                        if (y > 0) sides += x[i - nx];
+                        if (y < ny - 1) sides += x[i + nx];
+                        if (z > 0) sides += x[i - plane];
+                        if (z < nz - 1) sides += x[i + plane];
+                    }
+                    float gaussSeidel = (b[i] * inverseScale + sides) / d[i];
+                    x[i] = weight is null ? gaussSeidel : x[i] + weight[i] * (gaussSeidel - x[i]);
                 }
+            }
+        });
     }
 
     /// <summary>coarse.B = P^T fine.Work / 8 on the coarse unknowns: along x into Half, along y into Quarter, along z into B.</summary>

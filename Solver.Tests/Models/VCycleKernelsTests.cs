@@ -12,9 +12,9 @@ public class VCycleKernelsTests
         var coarseGrid = MultigridLevel.Coarsen(grid);
         var fine = new MultigridLevel(grid, 1);
         var coarse = new MultigridLevel(coarseGrid, 0.25);
-        var zeroField = new StencilField(new int[grid.CellCount], new float[27]);
-        return (fine, coarse, new VCycleLevel(grid.Nx, grid.Ny, grid.Nz, CellDiagonal.Of(grid), 1, zeroField, zeroField),
-            new VCycleLevel(coarseGrid.Nx, coarseGrid.Ny, coarseGrid.Nz, CellDiagonal.Of(coarseGrid), 0.25, null, null));
+        float[][] gaussSeidel = [Enumerable.Repeat(1f, grid.CellCount).ToArray()];
+        return (fine, coarse, new VCycleLevel(grid.Nx, grid.Ny, grid.Nz, CellDiagonal.Of(grid), 1, gaussSeidel),
+            new VCycleLevel(coarseGrid.Nx, coarseGrid.Ny, coarseGrid.Nz, CellDiagonal.Of(coarseGrid), 0.25, []));
     }
 
     static void Fill(double[] d, float[] f, byte[] diagonal, int seed)
@@ -52,7 +52,7 @@ public class VCycleKernelsTests
     }
 
     [Test]
-    public void GaussSeidelMatchesTheDoubleSweep()
+    public void RelaxationWithUnitWeightsIsGaussSeidel()
     {
         var grid = PoissonDomains.RandomObstacles(9, 7, 8, 0.2, 5);
         var (fine, _, fineF, _) = Levels(grid);
@@ -60,9 +60,36 @@ public class VCycleKernelsTests
         foreach (int colour in new[] { 0, 1, 1, 0 })
         {
             LevelOps.GaussSeidelColour(fine, colour);
-            VCycleKernels.GaussSeidelColour(fineF, colour);
+            VCycleKernels.Relax(fineF, colour, fineF.Weights[0]);
         }
         Assert.That(fine.X.Count(v => v != 0), Is.GreaterThan(grid.CellCount / 3));
         Assert.That(fineF.X, Is.EqualTo(fine.X.Select(v => (float)v)).Within(1e-5));
     }
+
+    [Test]
+    public void RelaxationIsTheWeightedStepTowardsGaussSeidel()
+    {
+        // x_new = x + w (x_GS - x) cell by cell, against a plain loop over one colour
+        var grid = PoissonDomains.Spheres(40, 36, 34, 3, 2); // parallel planes
+        var (fine, _, level, _) = Levels(grid);
+        Fill(fine.B, level.B, fine.Diagonal, 5);
+        Fill(fine.X, level.X, fine.Diagonal, 6);
+        var rng = new Random(7);
+        var w = Enumerable.Range(0, grid.CellCount).Select(_ => (float)(2 * rng.NextDouble())).ToArray();
+        var before = (float[])level.X.Clone();
+        VCycleKernels.Relax(level, 1, w);
+        for (int z = 0, i = 0; z < grid.Nz; z++)
+            for (int y = 0; y < grid.Ny; y++)
+                for (int x = 0; x < grid.Nx; x++, i++)
+                {
+                    if ((x + y + z) % 2 != 1 || level.Diagonal[i] == 0) { Assert.That(level.X[i], Is.EqualTo(before[i])); continue; }
+                    double sides = 0;
+                    foreach (var (dx, dy, dz) in new[] { (1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0), (0, 0, 1), (0, 0, -1) })
+                        if (Inside(grid, x + dx, y + dy, z + dz)) sides += before[grid.Index(x + dx, y + dy, z + dz)];
+                    double gs = (level.B[i] + sides) / level.Diagonal[i];
+                    Assert.That(level.X[i], Is.EqualTo(before[i] + w[i] * (gs - before[i])).Within(1e-5));
+                }
+    }
+
+    static bool Inside(PoissonGrid g, int x, int y, int z) => x >= 0 && x < g.Nx && y >= 0 && y < g.Ny && z >= 0 && z < g.Nz;
 }

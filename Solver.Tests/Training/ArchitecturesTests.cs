@@ -19,7 +19,7 @@ public class ArchitecturesTests
         var paperFile = NetworkFile.Export(new PaperNetwork(), new Dictionary<string, string> { ["architecture"] = "paper" });
         Assert.That(engines.Load(paperFile), Is.InstanceOf<TorchDirectionModel>());
         Assert.That(engines.Load(LeanDirectionModel.ShippedFile()), Is.InstanceOf<LeanDirectionModel>());
-        var vcycleFile = NetworkFile.Export(new VCycleNetwork(2), new Dictionary<string, string> { ["architecture"] = "vcycle", ["channels"] = "2" });
+        var vcycleFile = NetworkFile.Export(new VCycleNetwork(2), new Dictionary<string, string> { ["architecture"] = "vcycle", ["channels"] = "2", ["sweeps"] = "2" });
         Assert.That(engines.Load(vcycleFile), Is.InstanceOf<VCycleDirectionModel>());
     }
 }

@@ -14,7 +14,7 @@ public static class Architectures
     static readonly (string Name, string Description, Func<int, nn.Module<Tensor, Tensor, Tensor>> Create)[] All =
     [
         (LeanDirectionModel.ArchitectureName, "multilevel stencils predicted from the cell flags", channels => new LeanNetwork(channels)),
-        (VCycleDirectionModel.ArchitectureName, "a multigrid V-cycle whose smoothers are predicted from the cell flags", channels => new VCycleNetwork(channels)),
+        (VCycleDirectionModel.ArchitectureName, "a multigrid V-cycle whose SOR weights are predicted from the cell flags", channels => new VCycleNetwork(channels)),
         (PaperNetwork.ArchitectureName, "the paper's 16-channel from64 network", _ => new PaperNetwork()),
     ];
 

@@ -13,11 +13,13 @@ public sealed class StencilBlock : nn.Module<Tensor, Tensor>
     readonly Conv3d hidden;
     readonly Conv3d stencil;
 
-    public StencilBlock(string name, int flagChannels, int channels) : base(name)
+    /// <param name="outputs">27 for a stencil (started near Jacobi's step); other counts start at the 1x1 convolution's default.</param>
+    public StencilBlock(string name, int flagChannels, int channels, int outputs = 27) : base(name)
     {
         hidden = nn.Conv3d(flagChannels, channels, 3, padding: 1);
-        stencil = nn.Conv3d(channels, 27, 1);
+        stencil = nn.Conv3d(channels, outputs, 1);
         RegisterComponents();
+        if (outputs != 27) return;
         using (no_grad())
         {
             // start near a scaled identity (q = r / 6, Jacobi's step on the 7-point Laplacian)
@@ -27,6 +29,6 @@ public sealed class StencilBlock : nn.Module<Tensor, Tensor>
         }
     }
 
-    /// <summary>(1, flags, nz, ny, nx) -> (1, 27, nz, ny, nx).</summary>
+    /// <summary>(1, flags, nz, ny, nx) -> (1, outputs, nz, ny, nx).</summary>
     public override Tensor forward(Tensor flags) => stencil.forward(nn.functional.relu(hidden.forward(flags)));
 }

@@ -1,40 +1,35 @@
 using Dcdm.Models;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Dcdm.Training.Networks;
 
 /// <summary>
-/// The trainable form of <see cref="VCycleDirectionModel"/> (its summary gives the math): a multigrid V-cycle with
-/// learned smoothers. forward(r, flags): r is (B, 1, nz, ny, nx), flags (1, 3, nz, ny, nx) for the batch's one
-/// geometry; the levels (flags, unknowns, diagonals) are made from the flags in every forward, as the C# engine
-/// makes them (air wins over fluid, fluid over solid, in 2x2x2 blocks).
+/// The trainable form of <see cref="VCycleDirectionModel"/> (its summary gives the math): a multigrid V-cycle whose
+/// red-black SOR weights are predicted from the cell flags. forward(r, flags): r is (B, 1, nz, ny, nx), flags
+/// (1, 3, nz, ny, nx) for the batch's one geometry; the levels (flags, unknowns, diagonals) are made from the flags in
+/// every forward, as the C# engine makes them (air wins over fluid, fluid over solid, in 2x2x2 blocks).
 /// </summary>
 public sealed class VCycleNetwork : nn.Module<Tensor, Tensor, Tensor>
 {
-    readonly StencilBlock pre, post;
-    readonly Tensor _shifts, _neighbours, _transfer;
+    readonly StencilBlock relax;
+    readonly Tensor _neighbours, _transfer;
+
+    /// <summary>The sweeps <c>train --arch vcycle</c> makes (metadata "sweeps" of its model files).</summary>
+    public const int DefaultSweeps = 2;
 
     public int Channels { get; }
+    public int Sweeps { get; }
 
-    public VCycleNetwork(int channels) : base(VCycleDirectionModel.ArchitectureName)
+    public VCycleNetwork(int channels, int sweeps = DefaultSweeps) : base(VCycleDirectionModel.ArchitectureName)
     {
         Channels = channels;
-        pre = new StencilBlock("pre", LeanDirectionModel.FlagChannels, channels);
-        post = new StencilBlock("post", LeanDirectionModel.FlagChannels, channels);
+        Sweeps = sweeps;
+        relax = new StencilBlock(VCycleDirectionModel.Block, LeanDirectionModel.FlagChannels, channels, sweeps);
         RegisterComponents();
         using (no_grad())
-            foreach (var block in new[] { pre, post })
-                foreach (var (name, p) in block.named_parameters())
-                {
-                    // damped Jacobi (omega 6/7) in the open: a smoother from the first step, refined from there
-                    if (name == "stencil.weight") p.zero_();
-                    if (name == "stencil.bias") p[13] = 1.0 / 7;
-                }
-        var k = new float[27 * 27];
-        for (int o = 0; o < 27; o++) k[o * 27 + o] = 1;
-        _shifts = tensor(k, [27, 1, 3, 3, 3]);
+            foreach (var (name, p) in relax.named_parameters())
+                if (name.StartsWith("stencil.")) p.zero_(); // w = 2 sigmoid(0) = 1: red-black Gauss-Seidel from the first step
         var n = new float[27];
         foreach (int o in new[] { 4, 10, 12, 14, 16, 22 }) n[o] = 1;
         _neighbours = tensor(n, [1, 1, 3, 3, 3]);
@@ -46,30 +41,57 @@ public sealed class VCycleNetwork : nn.Module<Tensor, Tensor, Tensor>
 
     public long ParameterCount => parameters().Sum(p => p.numel());
 
-    /// <summary>One level: flags (1, 3, ...), unknowns' mask and diagonal (1, 1, ...), the operator's scale 4^-l.</summary>
-    sealed record Level(Tensor Flags, Tensor Unknown, Tensor Diagonal, double Scale);
+    /// <summary>One level: flags, unknowns' mask, diagonal, the red and black unknowns, the operator's scale 4^-l.</summary>
+    sealed record Level(Tensor Flags, Tensor Unknown, Tensor Diagonal, Tensor Red, Tensor Black, double Scale);
 
     public override Tensor forward(Tensor r, Tensor flags)
     {
         using var scope = NewDisposeScope();
         var levels = Levels(flags.to_type(r.dtype));
-        var q = Cycle(levels, 0, r * levels[0].Unknown);
-        return q.MoveToOuterDisposeScope();
+        return Cycle(levels, 0, r * levels[0].Unknown).MoveToOuterDisposeScope();
     }
 
     Tensor Cycle(List<Level> levels, int l, Tensor b)
     {
         var level = levels[l];
-        if (l == levels.Count - 1) return CoarsestSolve(level, b);
-        double scale = 1 / level.Scale;
-        var x = Apply(pre.forward(level.Flags), b) * (scale * level.Unknown);
+        var x = zeros_like(b);
+        if (l == levels.Count - 1)
+        {
+            for (int s = 0; s < VCycleDirectionModel.CoarsestSweeps; s++)
+                foreach (var colour in new[] { level.Red, level.Black, level.Black, level.Red }) x = Relax(level, colour, null, b, x);
+            return x;
+        }
+        var weights = 2 * nn.functional.sigmoid(relax.forward(level.Flags)); // (1, S, ...)
+        for (int s = 0; s < Sweeps; s++)
+        {
+            x = Relax(level, level.Red, weights[.., s..(s + 1)], b, x);
+            x = Relax(level, level.Black, weights[.., s..(s + 1)], b, x);
+        }
         var coarse = levels[l + 1];
         var bc = Restrict(b - Operator(level, x)) * coarse.Unknown;
         x = x + Prolong(Cycle(levels, l + 1, bc), b.shape) * level.Unknown;
-        return x + Apply(post.forward(level.Flags), b - Operator(level, x)) * (scale * level.Unknown);
+        for (int s = Sweeps - 1; s >= 0; s--)
+        {
+            x = Relax(level, level.Black, weights[.., s..(s + 1)], b, x);
+            x = Relax(level, level.Red, weights[.., s..(s + 1)], b, x);
+        }
+        return x;
     }
 
-    /// <summary>The levels of the V-cycle: the same hierarchy as MultigridLevel.Hierarchy.</summary>
+    /// <summary>x += colour w (x_GS - x), x_GS = (b / s + sum of the neighbours' x) / d (w = 1 when null).</summary>
+    Tensor Relax(Level level, Tensor colour, Tensor? weight, Tensor b, Tensor x)
+    {
+        var gaussSeidel = (b / level.Scale + Neighbours(x)) / level.Diagonal.clamp_min(1);
+        var step = colour * (gaussSeidel - x);
+        return x + (weight is null ? step : weight * step);
+    }
+
+    Tensor Neighbours(Tensor x) => nn.functional.conv3d(x, Like(_neighbours, x), padding: [1, 1, 1]);
+
+    /// <summary>A constant kernel in v's type on v's device (kernels are no parameters: moving the module leaves them behind).</summary>
+    static Tensor Like(Tensor constant, Tensor v) => constant.to_type(v.dtype).to(v.device);
+
+    /// <summary>The levels of the V-cycle: the same hierarchy as MultigridLevel.Grids.</summary>
     List<Level> Levels(Tensor flags)
     {
         var levels = new List<Level> { LevelOf(flags, 1) };
@@ -86,16 +108,18 @@ public sealed class VCycleNetwork : nn.Module<Tensor, Tensor, Tensor>
     Level LevelOf(Tensor flags, double scale)
     {
         var fluid = flags[.., 0..1];
-        var open = fluid + flags[.., 1..2];
-        var diagonal = nn.functional.conv3d(open, _neighbours.to_type(flags.dtype), padding: [1, 1, 1]) * fluid;
-        return new Level(flags, (diagonal > 0).to_type(flags.dtype), diagonal, scale);
+        var diagonal = Neighbours(fluid + flags[.., 1..2]) * fluid;
+        var unknown = (diagonal > 0).to_type(flags.dtype);
+        long nz = flags.shape[2], ny = flags.shape[3], nx = flags.shape[4];
+        var parity = ((arange(nz).reshape(nz, 1, 1) + arange(ny).reshape(1, ny, 1) + arange(nx).reshape(1, 1, nx)) % 2).to(flags.device);
+        var red = (parity == 0).to_type(flags.dtype) * unknown;
+        return new Level(flags, unknown, diagonal, red, unknown - red, scale);
     }
 
     /// <summary>2x2x2 blocks (zero padded to even sizes: outside counts as solid): air wins, then fluid.</summary>
     static Tensor Coarsen(Tensor flags)
     {
-        var padded = PadToEven(flags);
-        var any = nn.functional.max_pool3d(padded[.., 0..2], [2, 2, 2]);
+        var any = nn.functional.max_pool3d(PadToEven(flags)[.., 0..2], [2, 2, 2]);
         var air = any[.., 1..2];
         var fluid = any[.., 0..1] * (1 - air);
         return cat([fluid, air, 1 - air - fluid], 1);
@@ -108,35 +132,12 @@ public sealed class VCycleNetwork : nn.Module<Tensor, Tensor, Tensor>
     }
 
     /// <summary>A_l x = s (d x - sum of the 6 neighbours), x 0 off the unknowns.</summary>
-    Tensor Operator(Level level, Tensor x) =>
-        level.Scale * level.Unknown * (level.Diagonal * x - nn.functional.conv3d(x, _neighbours.to_type(x.dtype), padding: [1, 1, 1]));
+    Tensor Operator(Level level, Tensor x) => level.Scale * level.Unknown * (level.Diagonal * x - Neighbours(x));
 
     /// <summary>R = P^T / 8.</summary>
-    Tensor Restrict(Tensor fine) => nn.functional.conv3d(PadToEven(fine), _transfer.to_type(fine.dtype), strides: [2, 2, 2], padding: [1, 1, 1]) / 8;
+    Tensor Restrict(Tensor fine) => nn.functional.conv3d(PadToEven(fine), Like(_transfer, fine), strides: [2, 2, 2], padding: [1, 1, 1]) / 8;
 
     /// <summary>P: trilinear from the coarse cells, zero past the grid's edge, cropped to the fine size.</summary>
     Tensor Prolong(Tensor coarse, long[] fine) =>
-        nn.functional.conv_transpose3d(coarse, _transfer.to_type(coarse.dtype), strides: [2, 2, 2], padding: [1, 1, 1])[.., .., ..(int)fine[2], ..(int)fine[3], ..(int)fine[4]];
-
-    /// <summary>Symmetric red-black Gauss-Seidel sweeps from zero: red, black, black, red, as LevelOps on the coarsest level.</summary>
-    Tensor CoarsestSolve(Level level, Tensor b)
-    {
-        long nz = b.shape[2], ny = b.shape[3], nx = b.shape[4];
-        var parity = (arange(nz).reshape(nz, 1, 1) + arange(ny).reshape(1, ny, 1) + arange(nx).reshape(1, 1, nx)) % 2;
-        var red = (parity == 0).to_type(b.dtype) * level.Unknown;
-        var black = (parity == 1).to_type(b.dtype) * level.Unknown;
-        var inverse = level.Unknown / level.Diagonal.clamp_min(1);
-        var x = zeros_like(b);
-        for (int s = 0; s < VCycleDirectionModel.CoarsestSweeps; s++)
-            foreach (var colour in new[] { red, black, black, red })
-            {
-                var update = (b / level.Scale + nn.functional.conv3d(x, _neighbours.to_type(x.dtype), padding: [1, 1, 1])) * inverse;
-                x = x + colour * (update - x);
-            }
-        return x;
-    }
-
-    /// <summary>y(c) = sum_o S_o(c) v(c + o).</summary>
-    Tensor Apply(Tensor stencil, Tensor v) =>
-        (stencil * nn.functional.conv3d(v, _shifts.to_type(v.dtype), padding: [1, 1, 1])).sum(1, keepdim: true);
+        nn.functional.conv_transpose3d(coarse, Like(_transfer, coarse), strides: [2, 2, 2], padding: [1, 1, 1])[.., .., ..(int)fine[2], ..(int)fine[3], ..(int)fine[4]];
 }
