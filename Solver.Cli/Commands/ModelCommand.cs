@@ -9,14 +9,15 @@ public static class ModelCommand
 {
     public static Command Create(CliConsole console, DcdmTool tool)
     {
-        var file = new Argument<string>("file") { Description = "a model file (.safetensors); 'default' for the shipped model" };
+        var file = new Argument<string>("file") { Description = "a model file (.safetensors); 'default' for the shipped default (vcycle), 'lean' for the shipped lean model" };
         var info = new Command("info", "print a model file's architecture, metadata and tensors") { file };
         info.SetAction((parse, cancellation) =>
         {
             string path = parse.GetValue(file)!;
-            var model = path == "default" ? LeanDirectionModel.ShippedFile() : ModelFile.Read(path);
+            string? shipped = path == "default" ? ShippedModels.DefaultArchitecture : path == "lean" ? LeanDirectionModel.ArchitectureName : null;
+            var model = shipped is null ? ModelFile.Read(path) : ShippedModels.File(shipped);
             var o = console.Out;
-            o.WriteLine($"file          {(path == "default" ? LeanDirectionModel.ShippedName + " (embedded)" : path)}");
+            o.WriteLine($"file          {(shipped is null ? path : ShippedModels.PathOf(shipped) + " (embedded)")}");
             o.WriteLine($"architecture  {model.Architecture}");
             long parameters = model.Tensors.Values.Sum(t => t.Count);
             o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"parameters    {parameters}"));
@@ -27,6 +28,9 @@ public static class ModelCommand
                     $"cost          {LeanDirectionModel.MultiplyAddsPerCell:F0} multiply-adds per cell per direction; "
                    + $"{LeanDirectionModel.SetupMultiplyAddsPerCell(channels):F0} per cell once per geometry"));
             }
+            else if (model.Architecture == VCycleDirectionModel.ArchitectureName)
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"cost          {VCycleDirectionModel.MultiplyAddsPerCell(model.IntMetadata("sweeps", 1)):F0} multiply-adds per cell per direction; the weights once per geometry"));
             else o.WriteLine($"cost          {tool.EngineCost(model.Architecture) ?? $"no engine in {tool.Name}; {tool.OtherEngines}"}");
             foreach (var (k, v) in model.Metadata.Where(kv => kv.Key is not ("source" or "architecture" or "parameters"))) o.WriteLine($"{k,-13} {v}");
             foreach (var (name, t) in model.Tensors) o.WriteLine($"tensor        {name} {t.ShapeText}");

@@ -31,7 +31,7 @@ public static class SolveCommand
         var history = new Option<string?>("--history") { Description = "write the residual history here (CSV: iteration,relative_residual)" };
         var json = new Option<bool>("--json") { Description = "print the result as JSON instead of a table" };
         var plot = new Option<string?>("--plot") { Description = "draw the relative residual against the iteration (log scale) into this PNG file" };
-        var model = new Option<string?>("--model") { Description = "dcdm: the model file (default: the shipped data/models/lean.safetensors)" };
+        var model = new Option<string?>("--model") { Description = "dcdm: the model file (default: the shipped data/models/vcycle.safetensors; on a device the shipped lean model)" };
         var gridSize = new Option<string?>("--grid") { Description = "pcg-mg, dcdm, and cg on a GPU: the grid as nx,ny,nz (default: n^3 rows taken as an n^3 grid)" };
         var flags = new Option<string?>("--flags")
         {
@@ -88,7 +88,7 @@ public static class SolveCommand
         var grid = method is SolveMethod.Dcdm or SolveMethod.PcgMg
             ? FindGrid(s, a, requiredBy: $"--method {s.Method} needs a 7-point voxel Poisson matrix; use --method cg or pcg-ic0 for other matrices")!.Grid
             : s.Device != "cpu" && method == SolveMethod.Cg && a.Rows > 1 ? FindGrid(s, a, requiredBy: null)?.Grid : null;
-        var model = method == SolveMethod.Dcdm ? LoadModel(s.Model, tool) : null;
+        var model = method == SolveMethod.Dcdm ? LoadModel(s.Model, tool, s.Device) : null;
         var x = new double[a.Rows];
         SolveResult result;
         using (var gpu = OpenDevice(s.Device, method, model))
@@ -108,10 +108,14 @@ public static class SolveCommand
         return Finish(console, s, a, b, exact, (result, x, () => new ReducedSystem(a)));
     }
 
-    /// <summary>The model --model names (default the shipped one) through this program's engines; one it lacks says where it runs.</summary>
-    static IDirectionModel LoadModel(string? path, DcdmTool tool)
+    /// <summary>
+    /// The model --model names through this program's engines (one it lacks says where it runs); without one the shipped
+    /// default (vcycle), or on --device gpu or ilgpu-cpu the shipped lean model, the one with device kernels.
+    /// </summary>
+    static IDirectionModel LoadModel(string? path, DcdmTool tool, string device)
     {
-        var file = path is null ? LeanDirectionModel.ShippedFile() : ModelFile.Read(path);
+        var file = path is not null ? ModelFile.Read(path)
+            : ShippedModels.File(device is "gpu" or "ilgpu-cpu" ? LeanDirectionModel.ArchitectureName : ShippedModels.DefaultArchitecture);
         if (!tool.Models.Architectures.Contains(file.Architecture) && tool.OtherEngines is not null)
             throw new UsageException($"--model {path}: {tool.Name} has no engine for architecture '{file.Architecture}'; {tool.OtherEngines}");
         return tool.Models.Load(file);

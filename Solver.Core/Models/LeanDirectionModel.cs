@@ -57,20 +57,13 @@ public sealed class LeanDirectionModel : IDirectionModel
 
     public IDirection Bind(PoissonGrid grid) => new LeanVCycle(Stencils(grid));
 
-    /// <summary>Where the shipped model came from (the file embedded in this assembly).</summary>
-    public const string ShippedName = "data/models/lean.safetensors";
+    /// <summary>Where the shipped lean model came from (embedded in this assembly).</summary>
+    public static string ShippedName => ShippedModels.PathOf(ArchitectureName);
 
-    /// <summary>The shipped model's file, embedded in this assembly (what <c>dcdm train</c> made; README, DCDM).</summary>
-    public static ModelFile ShippedFile()
-    {
-        using var stream = typeof(LeanDirectionModel).Assembly.GetManifestResourceStream("lean.safetensors")
-            ?? throw new InvalidOperationException($"the shipped model is not embedded in this build ({ShippedName} missing at build time)");
-        using var memory = new MemoryStream();
-        stream.CopyTo(memory);
-        return ModelFile.Parse(memory.ToArray(), ShippedName);
-    }
+    /// <summary>The shipped lean model's file (<see cref="ShippedModels"/>): the model the GPU's device kernels run.</summary>
+    public static ModelFile ShippedFile() => ShippedModels.File(ArchitectureName);
 
-    /// <summary>The shipped model, ready to bind.</summary>
+    /// <summary>The shipped lean model, ready to bind.</summary>
     public static LeanDirectionModel Shipped() => new(ShippedFile());
 
     /// <summary>Everything of the network that depends only on the geometry: the stencils of every level.</summary>

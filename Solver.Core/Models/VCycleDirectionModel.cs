@@ -51,6 +51,9 @@ public sealed class VCycleDirectionModel : IDirectionModel
         Description = string.Create(CultureInfo.InvariantCulture, $"vcycle, {Sweeps} learned SOR sweeps, {Channels} channels, {ParameterCount(Channels, Sweeps)} parameters");
     }
 
+    /// <summary>The shipped vcycle model (dcdm's default), ready to bind.</summary>
+    public static VCycleDirectionModel Shipped() => new(ShippedModels.File(ArchitectureName));
+
     public static int ParameterCount(int channels, int sweeps) => channels * LeanDirectionModel.FlagChannels * 27 + channels + sweeps * channels + sweeps;
 
     /// <summary>
