@@ -68,7 +68,7 @@ internal static class VCycleKernels
     public static void Relax(VCycleLevel l, int colour, float[]? weight)
     {
         int nx = l.Nx, ny = l.Ny, nz = l.Nz, plane = nx * ny;
-        var d = l.Diagonal; var b = l.B; var x = l.X;
+        var d = l.InverseDiagonal; var b = l.B; var x = l.X;
         float inverseScale = 1 / l.Scale;
         ForPlanes(nz, l.Cells, z =>
         {
@@ -92,7 +92,7 @@ internal static class VCycleKernels
                         if (z > 0) sides += x[i - plane];
                         if (z < nz - 1) sides += x[i + plane];
                     }
-                    float gaussSeidel = (b[i] * inverseScale + sides) / d[i];
+                    float gaussSeidel = (b[i] * inverseScale + sides) * d[i];
                     x[i] = weight is null ? gaussSeidel : x[i] + weight[i] * (gaussSeidel - x[i]);
                 }
             }

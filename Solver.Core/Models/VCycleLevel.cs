@@ -12,6 +12,8 @@ internal sealed class VCycleLevel
     public int Nz { get; }
     public int Cells => Nx * Ny * Nz;
     public float[] Diagonal { get; }
+    /// <summary>1 / the diagonal on the unknowns, 0 elsewhere: relaxation multiplies instead of dividing.</summary>
+    public float[] InverseDiagonal { get; }
     public float Scale { get; }
     /// <summary>Per sweep, per cell: the SOR weight in (0, 2).</summary>
     public float[][] Weights { get; }
@@ -26,7 +28,9 @@ internal sealed class VCycleLevel
     {
         (Nx, Ny, Nz) = (nx, ny, nz);
         Diagonal = new float[diagonal.Length];
-        for (int i = 0; i < diagonal.Length; i++) Diagonal[i] = diagonal[i];
+        InverseDiagonal = new float[diagonal.Length];
+        for (int i = 0; i < diagonal.Length; i++)
+            if (diagonal[i] != 0) (Diagonal[i], InverseDiagonal[i]) = (diagonal[i], 1f / diagonal[i]);
         Scale = (float)scale;
         Weights = weights;
         B = new float[Cells]; X = new float[Cells]; Work = new float[Cells];

@@ -24,7 +24,7 @@ public class CliDcdmTests
             Assert.That(json.RootElement.GetProperty("status").GetString(), Is.EqualTo("Converged"));
             Assert.That(json.RootElement.GetProperty("relativeResidual").GetDouble(), Is.LessThanOrEqualTo(1e-8));
             Assert.That(IndependentResidual.OfFiles(Path.Combine(dir, "A.mtx"), Path.Combine(dir, "b.mtx"), x), Is.LessThanOrEqualTo(1.01e-8), layout);
-            Assert.That(json.RootElement.GetProperty("details").GetProperty("model").GetString(), Does.StartWith("lean"));
+            Assert.That(json.RootElement.GetProperty("details").GetProperty("model").GetString(), Does.StartWith("vcycle"), "the default model");
         }
     }
 
@@ -58,7 +58,10 @@ public class CliDcdmTests
     {
         var (code, output, error) = Run("model", "info", "default");
         Assert.That(code, Is.EqualTo(0), error);
-        Assert.That(output, Does.Contain("architecture  lean").And.Contain("smooth.hidden.weight").And.Contain("training_grid"));
+        Assert.That(output, Does.Contain("architecture  vcycle").And.Contain("relax.hidden.weight").And.Contain("training_grid").And.Contain("sweeps"));
+        (code, output, error) = Run("model", "info", "lean");
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(output, Does.Contain("architecture  lean").And.Contain("smooth.hidden.weight").And.Contain("data/models/lean.safetensors (embedded)"));
         (code, _, error) = Run("model", "info", Path.Combine(TestData.TempFolder(), "missing.safetensors"));
         Assert.That(code, Is.EqualTo(2));
         Assert.That(error, Does.Contain("missing.safetensors"));
