@@ -34,7 +34,10 @@ PY
     solve() { $dcdm solve "$dir/A.mtx" --rhs "$dir/b.mtx" --flags "$dir/flags.bin" --tol "$tol" --json "$@" > "$tmp/r.json" || true; }
     solve --method pcg-ic0
     ic0=$(python3 -c "import json; r = json.load(open('$tmp/r.json')); print(r['setupSeconds'] + r['solveSeconds'])")
-    for m in $methods; do solve --method "$m"; row "$m" "$tmp/r.json"; done
+    cp "$tmp/r.json" "$tmp/ic0.json"
+    for m in $methods; do
+      if [ "$m" = pcg-ic0 ]; then row "$m" "$tmp/ic0.json"; else solve --method "$m"; row "$m" "$tmp/r.json"; fi
+    done
     for m in "${models[@]}"; do solve --method dcdm --model "$m"; row "dcdm $(basename "$m" .safetensors)" "$tmp/r.json"; done
     if [ "${PETSC:-0}" = 1 ] && [ "$peer" = 1 ]; then
       for pc in icc hypre; do
