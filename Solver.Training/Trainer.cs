@@ -130,12 +130,7 @@ public sealed class Trainer
 
     void SaveCheckpoint(nn.Module network, TorchSharp.Modules.Adam optimizer, int step, double seconds)
     {
-        NetworkFile.Export(network, new Dictionary<string, string>
-            {
-                ["architecture"] = _o.Architecture, ["channels"] = _o.Channels.ToString(CultureInfo.InvariantCulture),
-                ["sweeps"] = VCycleNetwork.DefaultSweeps.ToString(CultureInfo.InvariantCulture),
-            })
-            .Write(Checkpoint("safetensors"));
+        NetworkFile.Export(network, Shape()).Write(Checkpoint("safetensors"));
         optimizer.save_state_dict(Checkpoint("optimizer"));
         var state = new JsonObject { ["step"] = step, ["seconds"] = seconds, ["channels"] = _o.Channels, ["architecture"] = _o.Architecture, ["seed"] = _o.Seed };
         File.WriteAllText(Checkpoint("json"), state.ToJsonString());
@@ -151,11 +146,9 @@ public sealed class Trainer
     Dictionary<string, string> Metadata(TrainingSet data, int steps, double loss, double seconds, long parameters, Device device)
     {
         var d0 = data.Domains[0];
-        return new Dictionary<string, string>
+        var metadata = Shape();
+        foreach (var (key, value) in new Dictionary<string, string>
         {
-            ["architecture"] = _o.Architecture,
-            ["channels"] = (_o.Architecture == PaperNetwork.ArchitectureName ? 16 : _o.Channels).ToString(CultureInfo.InvariantCulture),
-            ["sweeps"] = VCycleNetwork.DefaultSweeps.ToString(CultureInfo.InvariantCulture), // read by the vcycle engine only
             ["flag_channels"] = _o.Architecture == PaperNetwork.ArchitectureName ? "none (the paper's network reads r only)" : "fluid, air, solid",
             ["parameters"] = parameters.ToString(CultureInfo.InvariantCulture),
             ["multiply_adds_per_cell"] = (_o.Architecture switch
@@ -173,6 +166,20 @@ public sealed class Trainer
             ["final_loss"] = loss.ToString("G4", CultureInfo.InvariantCulture),
             ["training_seconds"] = seconds.ToString("F0", CultureInfo.InvariantCulture),
             ["command"] = _o.Command,
+        })
+            metadata[key] = value;
+        return metadata;
+    }
+
+    /// <summary>What an engine needs to rebuild the network: architecture, channels, and the vcycle's sweeps.</summary>
+    Dictionary<string, string> Shape()
+    {
+        var shape = new Dictionary<string, string>
+        {
+            ["architecture"] = _o.Architecture,
+            ["channels"] = (_o.Architecture == PaperNetwork.ArchitectureName ? 16 : _o.Channels).ToString(CultureInfo.InvariantCulture),
         };
+        if (_o.Architecture == VCycleDirectionModel.ArchitectureName) shape["sweeps"] = VCycleNetwork.DefaultSweeps.ToString(CultureInfo.InvariantCulture);
+        return shape;
     }
 }
