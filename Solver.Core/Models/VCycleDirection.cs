@@ -21,7 +21,8 @@ internal sealed class VCycleDirection(VCycleLevel[] levels) : IDirection
     void Cycle(int l)
     {
         var level = levels[l];
-        Array.Clear(level.X);
+        int plane = level.Nx * level.Ny;
+        if (level.LastPlane >= level.FirstPlane) Array.Clear(level.X, level.FirstPlane * plane, (level.LastPlane - level.FirstPlane + 1) * plane); // 0 elsewhere
         if (l == levels.Length - 1)
         {
             for (int s = 0; s < VCycleDirectionModel.CoarsestSweeps; s++)

@@ -10,10 +10,11 @@ namespace Dcdm.Models;
 /// </summary>
 internal static class VCycleKernels
 {
-    static void ForPlanes(int planes, int cells, Action<int> body)
+    /// <summary>The level's planes that hold unknowns (the others stay 0 in every vector), in parallel on large levels.</summary>
+    static void ForPlanes(VCycleLevel l, Action<int> body)
     {
-        if (cells < GridOps.ParallelCells) for (int z = 0; z < planes; z++) body(z);
-        else Parallel.For(0, planes, body);
+        if ((l.LastPlane - l.FirstPlane + 1) * l.Nx * l.Ny < GridOps.ParallelCells) for (int z = l.FirstPlane; z <= l.LastPlane; z++) body(z);
+        else Parallel.For(l.FirstPlane, l.LastPlane + 1, body);
     }
 
     /// <summary>Work = B - s (d X - sum of the 6 neighbours' X) on the unknowns, 0 elsewhere; vectorised inside the grid.</summary>
@@ -21,7 +22,7 @@ internal static class VCycleKernels
     {
         int nx = l.Nx, ny = l.Ny, nz = l.Nz, plane = nx * ny, width = Vector<float>.Count;
         float s = l.Scale;
-        ForPlanes(nz, l.Cells, z =>
+        ForPlanes(l, z =>
         {
             fixed (float* b = l.B, x = l.X, r = l.Work, d = l.Diagonal)
                 for (int y = 0; y < ny; y++)
@@ -70,7 +71,7 @@ internal static class VCycleKernels
         int nx = l.Nx, ny = l.Ny, nz = l.Nz, plane = nx * ny;
         var d = l.InverseDiagonal; var b = l.B; var x = l.X;
         float inverseScale = 1 / l.Scale;
-        ForPlanes(nz, l.Cells, z =>
+        ForPlanes(l, z =>
         {
             bool inner = z > 0 && z < nz - 1;
             for (int y = 0; y < ny; y++)
@@ -104,7 +105,7 @@ internal static class VCycleKernels
     {
         int fx = fine.Nx, fy = fine.Ny, fz = fine.Nz, cx = coarse.Nx, cy = coarse.Ny, cz = coarse.Nz;
         var w = fine.Work; var half = fine.Half; var quarter = fine.Quarter; var b = coarse.B; var d = coarse.Diagonal;
-        ForPlanes(fz, fine.Cells, z =>
+        ForPlanes(fine, z =>
         {
             for (int y = 0; y < fy; y++)
             {
@@ -114,7 +115,7 @@ internal static class VCycleKernels
             for (int j = 0; j < cy; j++)
                 for (int x = 0; x < cx; x++) quarter[(z * cy + j) * cx + x] = Gather(half, z * fy * cx + x, cx, fy, j);
         });
-        ForPlanes(cz, fine.Cells, j =>
+        ForPlanes(coarse, j =>
         {
             for (int y = 0; y < cy; y++)
                 for (int x = 0, c = (j * cy + y) * cx; x < cx; x++, c++)
@@ -139,7 +140,7 @@ internal static class VCycleKernels
     {
         int fx = fine.Nx, fy = fine.Ny, fz = fine.Nz, cx = coarse.Nx, cy = coarse.Ny, cz = coarse.Nz;
         var e = coarse.X; var half = fine.Half; var quarter = fine.Quarter; var x = fine.X; var d = fine.Diagonal;
-        ForPlanes(fz, fine.Cells, z =>
+        ForPlanes(fine, z =>
         {
             for (int y = 0; y < cy; y++)
                 for (int i = 0; i < cx; i++) quarter[(z * cy + y) * cx + i] = Spread(e, y * cx + i, cx * cy, cz, z);

@@ -12,6 +12,9 @@ internal sealed class VCycleLevel
     public int Nz { get; }
     public int Cells => Nx * Ny * Nz;
     public float[] Diagonal { get; }
+    /// <summary>The first and last z-plane with an unknown: the kernels skip the planes outside (air above a free surface).</summary>
+    public int FirstPlane { get; }
+    public int LastPlane { get; }
     /// <summary>1 / the diagonal on the unknowns, 0 elsewhere: relaxation multiplies instead of dividing.</summary>
     public float[] InverseDiagonal { get; }
     public float Scale { get; }
@@ -31,6 +34,11 @@ internal sealed class VCycleLevel
         InverseDiagonal = new float[diagonal.Length];
         for (int i = 0; i < diagonal.Length; i++)
             if (diagonal[i] != 0) (Diagonal[i], InverseDiagonal[i]) = (diagonal[i], 1f / diagonal[i]);
+        int plane = nx * ny;
+        FirstPlane = nz;
+        LastPlane = -1;
+        for (int i = 0; i < diagonal.Length; i++)
+            if (diagonal[i] != 0) { FirstPlane = Math.Min(FirstPlane, i / plane); LastPlane = Math.Max(LastPlane, i / plane); }
         Scale = (float)scale;
         Weights = weights;
         B = new float[Cells]; X = new float[Cells]; Work = new float[Cells];
