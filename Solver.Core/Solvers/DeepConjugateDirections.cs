@@ -46,6 +46,12 @@ public sealed class DeepConjugateDirections : ILinearSolver
     /// </param>
     /// <param name="previousDirections">k, the directions each new one is A-orthogonalised against (paper: 2).</param>
     public DeepConjugateDirections(PoissonGrid grid, IDirectionModel model, SolverOptions? options = null, int previousDirections = 2, CsrMatrix? matrix = null)
+        : this(grid, model, options, previousDirections, matrix, matrixIsGridOperator: false) { }
+
+    /// <param name="matrixIsGridOperator">The caller (the catalog) matched a compact matrix against the grid's 7-point
+    /// operator entry for entry, so it is symmetric: its symmetry check (about 15 ms at 64^3) is not repeated.</param>
+    internal DeepConjugateDirections(PoissonGrid grid, IDirectionModel model, SolverOptions? options, int previousDirections, CsrMatrix? matrix,
+                                     bool matrixIsGridOperator)
     {
         var clock = Stopwatch.StartNew();
         if (previousDirections < 0) throw new ArgumentOutOfRangeException(nameof(previousDirections), "k must be >= 0");
@@ -56,8 +62,8 @@ public sealed class DeepConjugateDirections : ILinearSolver
         else if (matrix.Rows == grid.CellCount) _system = ConjugateGradient.CheckedSystem(matrix, "DCDM");
         else if (matrix.Rows == grid.FluidCount && matrix.IsSquare)
         {
-            var symmetry = matrix.CheckSymmetry();
-            if (!symmetry.IsSymmetric) throw new InvalidSystemException($"DCDM needs a symmetric positive-definite matrix; this one is {symmetry}");
+            if (!matrixIsGridOperator && matrix.CheckSymmetry() is { IsSymmetric: false } symmetry)
+                throw new InvalidSystemException($"DCDM needs a symmetric positive-definite matrix; this one is {symmetry}");
             _system = ReducedSystem.FromGrid(grid, matrix);
         }
         else throw new InvalidSystemException(

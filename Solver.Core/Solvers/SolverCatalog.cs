@@ -49,7 +49,8 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
             SolveMethod.PcgMg => InInputLayout(new ConjugateGradient(() => ReducedSystem.FromGrid(input.Grid!, input.IsCompact ? input.Matrix : null), "pcg-mg", options,
                 unknowns => new Multigrid.MultigridPreconditioner(input.Grid!, unknowns)), input),
             // the grid was checked against the matrix: a compact matrix is DCDM's as is, a full-grid one is not copied
-            _ => InInputLayout(new DeepConjugateDirections(input.Grid!, model!, options, previousDirections, input.IsCompact ? input.Matrix : null), input),
+            _ => InInputLayout(new DeepConjugateDirections(input.Grid!, model!, options, previousDirections, input.IsCompact ? input.Matrix : null,
+                matrixIsGridOperator: true), input),
         };
     }
 
