@@ -25,6 +25,6 @@ public sealed class DirectionModels
     /// <exception cref="ModelFileException">No engine for the file's architecture.</exception>
     public IDirectionModel Load(ModelFile file) =>
         _engines.TryGetValue(file.Architecture, out var load) ? load(file)
-        : throw new ModelFileException(file.Metadata.GetValueOrDefault("source", "model"),
+        : throw new ModelFileException(file.Source,
             $"architecture '{file.Architecture}' has no engine here (known: {string.Join(", ", Architectures)})");
 }

@@ -33,14 +33,9 @@ public sealed class LeanDirectionModel : IDirectionModel
 
     public LeanDirectionModel(ModelFile file)
     {
-        if (file.Architecture != ArchitectureName)
-            throw new ModelFileException(file.Metadata.GetValueOrDefault("source", "model"), $"architecture is '{file.Architecture}', this engine runs '{ArchitectureName}'");
-        Channels = file.IntMetadata("channels", -1);
-        if (Channels < 1) throw new ModelFileException(file.Metadata.GetValueOrDefault("source", "model"), "metadata 'channels' is missing or not a positive integer");
-        foreach (var b in Blocks)
-            _blocks[b] = new StencilPredictor(
-                file.Tensor($"{b}.hidden.weight", Channels, FlagChannels, 3, 3, 3).Values, file.Tensor($"{b}.hidden.bias", Channels).Values,
-                file.Tensor($"{b}.stencil.weight", 27, Channels, 1, 1, 1).Values, file.Tensor($"{b}.stencil.bias", 27).Values, Channels);
+        file.RequireArchitecture(ArchitectureName);
+        Channels = file.RequiredInt("channels", 1);
+        foreach (var b in Blocks) _blocks[b] = StencilPredictor.From(file, b, Channels);
         var mix = file.Tensor("mix", 2).Values;
         _mixSkip = mix[0];
         _mixCoarse = mix[1];

@@ -18,12 +18,31 @@ public sealed class ModelFile
 
     public string Architecture => Metadata.TryGetValue("architecture", out var a) ? a : "";
 
+    /// <summary>Where the file came from (metadata "source"), for messages.</summary>
+    public string Source => Metadata.GetValueOrDefault("source", "model");
+
+    /// <summary>Refuses a file of another architecture than the one the calling engine runs.</summary>
+    public void RequireArchitecture(string architecture)
+    {
+        if (Architecture != architecture) throw new ModelFileException(Source, $"architecture is '{Architecture}', this engine runs '{architecture}'");
+    }
+
+    /// <summary>An integer metadata value from <paramref name="min"/> to <paramref name="max"/>; else the file is refused, naming the key.</summary>
+    public int RequiredInt(string key, int min, int max = int.MaxValue)
+    {
+        int value = IntMetadata(key, int.MinValue);
+        if (value < min || value > max)
+            throw new ModelFileException(Source, max == int.MaxValue ? $"metadata '{key}' is missing or not an integer >= {min}"
+                : $"metadata '{key}' is missing or not an integer from {min} to {max}");
+        return value;
+    }
+
     public ModelTensor Tensor(string name, params int[] shape)
     {
         if (!Tensors.TryGetValue(name, out var t))
-            throw new ModelFileException(Metadata.GetValueOrDefault("source", "model"), $"tensor '{name}' is missing (architecture '{Architecture}' needs it)");
+            throw new ModelFileException(Source, $"tensor '{name}' is missing (architecture '{Architecture}' needs it)");
         if (!t.Shape.SequenceEqual(shape))
-            throw new ModelFileException(Metadata.GetValueOrDefault("source", "model"), $"tensor '{name}' has shape {t.ShapeText}, expected [{string.Join(", ", shape)}]");
+            throw new ModelFileException(Source, $"tensor '{name}' has shape {t.ShapeText}, expected [{string.Join(", ", shape)}]");
         return t;
     }
 

@@ -26,6 +26,11 @@ internal sealed class StencilPredictor
                 _hidden[k * channels + c] = hiddenWeight[c * LeanDirectionModel.FlagChannels * 27 + k];
     }
 
+    /// <summary>Block <paramref name="block"/>'s weights from a model file: {block}.hidden.* and {block}.stencil.*, shapes checked.</summary>
+    public static StencilPredictor From(ModelFile file, string block, int channels, int outputs = 27) => new(
+        file.Tensor($"{block}.hidden.weight", channels, LeanDirectionModel.FlagChannels, 3, 3, 3).Values, file.Tensor($"{block}.hidden.bias", channels).Values,
+        file.Tensor($"{block}.stencil.weight", outputs, channels, 1, 1, 1).Values, file.Tensor($"{block}.stencil.bias", outputs).Values, channels, outputs);
+
     /// <summary>
     /// The stencil of every cell: the uniform rows 0..2, then each other row computed once, at its
     /// representative cell (<see cref="StencilRows"/>). Every cell of a row has the same neighbourhood,

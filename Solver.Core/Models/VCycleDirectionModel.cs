@@ -38,16 +38,10 @@ public sealed class VCycleDirectionModel : IDirectionModel
 
     public VCycleDirectionModel(ModelFile file)
     {
-        string source = file.Metadata.GetValueOrDefault("source", "model");
-        if (file.Architecture != ArchitectureName)
-            throw new ModelFileException(source, $"architecture is '{file.Architecture}', this engine runs '{ArchitectureName}'");
-        Channels = file.IntMetadata("channels", -1);
-        if (Channels < 1) throw new ModelFileException(source, "metadata 'channels' is missing or not a positive integer");
-        Sweeps = file.IntMetadata("sweeps", -1);
-        if (Sweeps is < 1 or > 8) throw new ModelFileException(source, "metadata 'sweeps' is missing or not between 1 and 8");
-        _relax = new StencilPredictor(
-            file.Tensor($"{Block}.hidden.weight", Channels, LeanDirectionModel.FlagChannels, 3, 3, 3).Values, file.Tensor($"{Block}.hidden.bias", Channels).Values,
-            file.Tensor($"{Block}.stencil.weight", Sweeps, Channels, 1, 1, 1).Values, file.Tensor($"{Block}.stencil.bias", Sweeps).Values, Channels, Sweeps);
+        file.RequireArchitecture(ArchitectureName);
+        Channels = file.RequiredInt("channels", 1);
+        Sweeps = file.RequiredInt("sweeps", 1, 8);
+        _relax = StencilPredictor.From(file, Block, Channels, Sweeps);
         Description = string.Create(CultureInfo.InvariantCulture, $"vcycle, {Sweeps} learned SOR sweeps, {Channels} channels, {ParameterCount(Channels, Sweeps)} parameters");
     }
 

@@ -12,22 +12,30 @@ namespace Dcdm.Training.Loss;
 /// </summary>
 public static class ResidualLoss
 {
-    static readonly Tensor Neighbours = NeighbourKernel();
+    static readonly Tensor Faces = FaceKernel();
 
-    static Tensor NeighbourKernel()
+    static Tensor FaceKernel()
     {
         var k = new float[27];
         foreach (int o in new[] { 4, 10, 12, 14, 16, 22 }) k[o] = 1; // the 6 face neighbours of (1,1,1)
         return tensor(k, [1, 1, 3, 3, 3]).DetachFromDisposeScope(); // a static: must outlive the scope it is first used in
     }
 
-    /// <summary>A q for a batch (B, 1, nz, ny, nx) on one geometry.</summary>
-    public static Tensor Apply(Tensor q, GridOperatorTensors g)
+    /// <summary>Per cell, the sum of its 6 face neighbours' values (0 outside the grid), for (B, 1, nz, ny, nx).</summary>
+    public static Tensor Neighbours(Tensor x)
     {
-        var masked = q * g.Fluid;
-        var kernel = Neighbours.dtype == q.dtype && Neighbours.device_type == q.device_type ? Neighbours : Neighbours.to(q.dtype, q.device);
-        var sides = nn.functional.conv3d(masked, kernel, padding: [1, 1, 1]);
-        return g.Fluid * (g.Diagonal * masked - sides);
+        var kernel = Faces.dtype == x.dtype && Faces.device_type == x.device_type ? Faces : Faces.to(x.dtype, x.device);
+        return nn.functional.conv3d(x, kernel, padding: [1, 1, 1]);
+    }
+
+    /// <summary>A q for a batch (B, 1, nz, ny, nx) on one geometry.</summary>
+    public static Tensor Apply(Tensor q, GridOperatorTensors g) => Apply(q, g.Fluid, g.Diagonal);
+
+    /// <summary>A q with the unknowns' mask and the diagonal given as tensors (a coarse level of a V-cycle, say).</summary>
+    public static Tensor Apply(Tensor q, Tensor unknown, Tensor diagonal)
+    {
+        var masked = q * unknown;
+        return unknown * (diagonal * masked - Neighbours(masked));
     }
 
     /// <summary>Per-sample loss, shape (B).</summary>

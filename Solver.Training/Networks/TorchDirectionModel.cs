@@ -16,7 +16,7 @@ public sealed class TorchDirectionModel(nn.Module<Tensor, Tensor, Tensor> networ
     public static TorchDirectionModel Load(ModelFile file)
     {
         if (!Architectures.Names.Contains(file.Architecture))
-            throw new ModelFileException(file.Metadata.GetValueOrDefault("source", "model"),
+            throw new ModelFileException(file.Source,
                 $"unknown architecture '{file.Architecture}' (known: {string.Join(", ", Architectures.Names)})");
         var network = Architectures.Create(file.Architecture, file.IntMetadata("channels", 8));
         NetworkFile.Import(network, file);

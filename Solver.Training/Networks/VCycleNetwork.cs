@@ -1,4 +1,5 @@
 using Dcdm.Models;
+using Dcdm.Training.Loss;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,7 +14,7 @@ namespace Dcdm.Training.Networks;
 public sealed class VCycleNetwork : nn.Module<Tensor, Tensor, Tensor>
 {
     readonly StencilBlock relax;
-    readonly Tensor _neighbours, _transfer;
+    readonly Tensor _transfer;
 
     /// <summary>The sweeps <c>train --arch vcycle</c> makes (metadata "sweeps" of its model files).</summary>
     public const int DefaultSweeps = 2;
@@ -30,9 +31,6 @@ public sealed class VCycleNetwork : nn.Module<Tensor, Tensor, Tensor>
         using (no_grad())
             foreach (var (name, p) in relax.named_parameters())
                 if (name.StartsWith("stencil.")) p.zero_(); // w = 2 sigmoid(0) = 1: red-black Gauss-Seidel from the first step
-        var n = new float[27];
-        foreach (int o in new[] { 4, 10, 12, 14, 16, 22 }) n[o] = 1;
-        _neighbours = tensor(n, [1, 1, 3, 3, 3]);
         var w = new[] { 0.25f, 0.75f, 0.75f, 0.25f }; // the trilinear weights of a cell-centred fine cell (LevelOps.Coarse)
         var t = new float[64];
         for (int z = 0; z < 4; z++) for (int y = 0; y < 4; y++) for (int x = 0; x < 4; x++) t[(z * 4 + y) * 4 + x] = w[z] * w[y] * w[x];
@@ -81,15 +79,14 @@ public sealed class VCycleNetwork : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>x += colour w (x_GS - x), x_GS = (b / s + sum of the neighbours' x) / d (w = 1 when null).</summary>
     Tensor Relax(Level level, Tensor colour, Tensor? weight, Tensor b, Tensor x)
     {
-        var gaussSeidel = (b / level.Scale + Neighbours(x)) / level.Diagonal.clamp_min(1);
+        var gaussSeidel = (b / level.Scale + ResidualLoss.Neighbours(x)) / level.Diagonal.clamp_min(1);
         var step = colour * (gaussSeidel - x);
         return x + (weight is null ? step : weight * step);
     }
 
-    Tensor Neighbours(Tensor x) => nn.functional.conv3d(x, Like(_neighbours, x), padding: [1, 1, 1]);
-
     /// <summary>A constant kernel in v's type on v's device (kernels are no parameters: moving the module leaves them behind).</summary>
-    static Tensor Like(Tensor constant, Tensor v) => constant.to_type(v.dtype).to(v.device);
+    static Tensor Like(Tensor constant, Tensor v) =>
+        constant.dtype == v.dtype && constant.device_type == v.device_type ? constant : constant.to(v.dtype, v.device);
 
     /// <summary>The levels of the V-cycle: the same hierarchy as MultigridLevel.Grids.</summary>
     List<Level> Levels(Tensor flags)
@@ -108,7 +105,7 @@ public sealed class VCycleNetwork : nn.Module<Tensor, Tensor, Tensor>
     Level LevelOf(Tensor flags, double scale)
     {
         var fluid = flags[.., 0..1];
-        var diagonal = Neighbours(fluid + flags[.., 1..2]) * fluid;
+        var diagonal = ResidualLoss.Neighbours(fluid + flags[.., 1..2]) * fluid;
         var unknown = (diagonal > 0).to_type(flags.dtype);
         long nz = flags.shape[2], ny = flags.shape[3], nx = flags.shape[4];
         var parity = ((arange(nz).reshape(nz, 1, 1) + arange(ny).reshape(1, ny, 1) + arange(nx).reshape(1, 1, nx)) % 2).to(flags.device);
@@ -131,8 +128,8 @@ public sealed class VCycleNetwork : nn.Module<Tensor, Tensor, Tensor>
         return pz + py + px > 0 ? nn.functional.pad(t, [0, px, 0, py, 0, pz]) : t;
     }
 
-    /// <summary>A_l x = s (d x - sum of the 6 neighbours), x 0 off the unknowns.</summary>
-    Tensor Operator(Level level, Tensor x) => level.Scale * level.Unknown * (level.Diagonal * x - Neighbours(x));
+    /// <summary>A_l x: the level's masked 7-point operator times its scale.</summary>
+    static Tensor Operator(Level level, Tensor x) => level.Scale * ResidualLoss.Apply(x, level.Unknown, level.Diagonal);
 
     /// <summary>R = P^T / 8.</summary>
     Tensor Restrict(Tensor fine) => nn.functional.conv3d(PadToEven(fine), Like(_transfer, fine), strides: [2, 2, 2], padding: [1, 1, 1]) / 8;
