@@ -62,9 +62,8 @@ public sealed class VCycleDirectionModel : IDirectionModel
         var levels = new VCycleLevel[grids.Count];
         for (int l = 0; l < grids.Count; l++)
         {
-            var g = grids[l];
+            var (g, diagonal) = grids[l];
             var size = (g.Nx, g.Ny, g.Nz);
-            var diagonal = CellDiagonal.Of(g);
             float[][] weights = [];
             if (l + 1 < grids.Count)
             {

@@ -22,29 +22,33 @@ internal sealed class MultigridLevel
     public double[] X { get; }
     public double[] Work { get; }
 
-    public MultigridLevel(PoissonGrid grid, double scale)
+    public MultigridLevel(PoissonGrid grid, double scale) : this(grid, CellDiagonal.Of(grid), scale) { }
+
+    /// <param name="diagonal">The grid's <see cref="CellDiagonal.Of"/>, when the caller has it.</param>
+    public MultigridLevel(PoissonGrid grid, byte[] diagonal, double scale)
     {
         (Nx, Ny, Nz) = (grid.Nx, grid.Ny, grid.Nz);
-        Diagonal = CellDiagonal.Of(grid);
+        Diagonal = diagonal;
         Scale = scale;
         B = new double[Cells]; X = new double[Cells]; Work = new double[Cells];
     }
 
     /// <summary>The levels of a grid, finest first, level l scaled 4^-l (<see cref="Grids"/>).</summary>
-    public static MultigridLevel[] Hierarchy(PoissonGrid grid) => [.. Grids(grid).Select((g, l) => new MultigridLevel(g, Math.Pow(4, -l)))];
+    public static MultigridLevel[] Hierarchy(PoissonGrid grid) => [.. Grids(grid).Select((g, l) => new MultigridLevel(g.Grid, g.Diagonal, Math.Pow(4, -l)))];
 
     /// <summary>
-    /// The grids of the levels, finest first: the coarsening stops when the largest size is at most 4 or the next level
-    /// would have no unknowns (a fluid layer one cell thin under air).
+    /// The grids of the levels, finest first, each with its <see cref="CellDiagonal.Of"/>: the coarsening stops when the
+    /// largest size is at most 4 or the next level would have no unknowns (a fluid layer one cell thin under air).
     /// </summary>
-    public static List<PoissonGrid> Grids(PoissonGrid grid)
+    public static List<(PoissonGrid Grid, byte[] Diagonal)> Grids(PoissonGrid grid)
     {
-        var grids = new List<PoissonGrid> { grid };
-        while (Math.Max(grids[^1].Nx, Math.Max(grids[^1].Ny, grids[^1].Nz)) > 4)
+        var grids = new List<(PoissonGrid Grid, byte[] Diagonal)> { (grid, CellDiagonal.Of(grid)) };
+        while (Math.Max(grids[^1].Grid.Nx, Math.Max(grids[^1].Grid.Ny, grids[^1].Grid.Nz)) > 4)
         {
-            var coarse = Coarsen(grids[^1]);
-            if (Array.TrueForAll(CellDiagonal.Of(coarse), d => d == 0)) break; // no unknowns left to correct
-            grids.Add(coarse);
+            var coarse = Coarsen(grids[^1].Grid);
+            var diagonal = CellDiagonal.Of(coarse);
+            if (Array.TrueForAll(diagonal, d => d == 0)) break; // no unknowns left to correct
+            grids.Add((coarse, diagonal));
         }
         return grids;
     }
