@@ -26,8 +26,8 @@ public static class BenchCommand
             Description = "grid size n (an n^3 domain); several (--size 16 32 64) measure each in turn", DefaultValueFactory = _ => [64], AllowMultipleArgumentsPerToken = true,
         };
         size.Require(v => v.All(n => n >= 4 && n <= 1024), "each size must be between 4 and 1024");
-        var domain = new Option<string>("--domain") { Description = "spheres, obstacles, tank or smoke", DefaultValueFactory = _ => "spheres" };
-        domain.AcceptOnlyFromAmong("spheres", "obstacles", "tank", "smoke");
+        var domain = new Option<string>("--domain") { Description = "a generated family (dcdm generate --help describes them), seed 1", DefaultValueFactory = _ => "spheres" };
+        domain.AcceptOnlyFromAmong([.. PoissonDomains.Families]);
         var repeat = new Option<int>("--repeat") { Description = "timed runs per measurement (best is reported)", DefaultValueFactory = _ => 5 };
         repeat.Require(v => v >= 1, "must be >= 1");
         var tol = new Option<double>("--tol") { Description = "tolerance of the timed solves", DefaultValueFactory = _ => 1e-6 };
@@ -92,13 +92,7 @@ public static class BenchCommand
     static string Measure(int n, string domain, int repeat, double tol, string device, string optimization,
                           List<(string Title, List<BenchRow> Rows)> reports, List<MethodRun> runs, CancellationToken cancellation)
     {
-        var grid = domain switch
-        {
-            "spheres" => PoissonDomains.Spheres(n, n, n, 6, 1),
-            "obstacles" => PoissonDomains.RandomObstacles(n, n, n, 0.15, 1),
-            "tank" => PoissonDomains.FreeSurfaceTank(n, n, n, 0.6, 1),
-            _ => PoissonDomains.SmokeBox(n, n, n),
-        };
+        var grid = PoissonDomains.Named(domain, n, n, n, 1);
         var a = grid.ToCsr(GridMatrixLayout.Compact);
         int m = a.Rows;
         var b = grid.ToCompact(RightHandSides.VelocityDivergence(grid, 1));

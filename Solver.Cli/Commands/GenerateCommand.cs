@@ -8,7 +8,6 @@ namespace Dcdm.Cli.Commands;
 /// <summary>dcdm generate: writes A.mtx, b.mtx and flags for a generated voxel Poisson problem.</summary>
 public static class GenerateCommand
 {
-    static readonly string[] Domains = ["box", "smoke", "spheres", "obstacles", "tank", "columns", "rocks", "sloped", "pockets", "dambreak"];
     static readonly string[] Rhs = ["divergence", "random", "smooth"];
 
     public static Command Create(CliConsole console)
@@ -19,7 +18,7 @@ public static class GenerateCommand
                 + "rocks (noise-carved solids), sloped (sloped free surface), pockets (air bubbles and droplets), dambreak (a liquid block against a wall)",
             DefaultValueFactory = _ => "spheres",
         };
-        domain.AcceptOnlyFromAmong(Domains);
+        domain.AcceptOnlyFromAmong([.. PoissonDomains.Families]);
         var size = new Option<string>("--size") { Description = "grid size: n for n^3, or nx,ny,nz", DefaultValueFactory = _ => "32" };
         var rhs = new Option<string>("--rhs") { Description = "right-hand side: divergence of a random velocity field, random N(0,1), or smooth", DefaultValueFactory = _ => "divergence" };
         rhs.AcceptOnlyFromAmong(Rhs);
@@ -44,16 +43,11 @@ public static class GenerateCommand
             int s = parse.GetValue(seed);
             var grid = parse.GetValue(domain) switch
             {
-                "box" => PoissonDomains.ClosedBox(nx, ny, nz),
-                "smoke" => PoissonDomains.SmokeBox(nx, ny, nz),
                 "spheres" => PoissonDomains.Spheres(nx, ny, nz, parse.GetValue(count), s),
                 "obstacles" => PoissonDomains.RandomObstacles(nx, ny, nz, parse.GetValue(solid), s),
-                "columns" => PoissonDomains.ColumnsAndShelves(nx, ny, nz, s),
                 "rocks" => PoissonDomains.NoiseCarved(nx, ny, nz, Math.Max(0.01, parse.GetValue(solid)), s),
-                "sloped" => PoissonDomains.SlopedSurface(nx, ny, nz, s),
-                "pockets" => PoissonDomains.PocketsAndDroplets(nx, ny, nz, s),
-                "dambreak" => PoissonDomains.DamBreak(nx, ny, nz, 0.4, 0.8),
-                _ => PoissonDomains.FreeSurfaceTank(nx, ny, nz, parse.GetValue(fill), s),
+                "tank" => PoissonDomains.FreeSurfaceTank(nx, ny, nz, parse.GetValue(fill), s),
+                var family => PoissonDomains.Named(family!, nx, ny, nz, s),
             };
             double[] b = parse.GetValue(rhs) switch
             {

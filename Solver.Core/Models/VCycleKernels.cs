@@ -1,20 +1,36 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Dcdm.Models;
 
 /// <summary>
-/// The float32 kernels of <see cref="VCycleDirection"/> on one level's full grid, parallel over z-planes on large
-/// levels. Vectors are 0 off the unknowns. Restriction and prolongation are the trilinear weights (3/4 to a fine
-/// cell's own coarse cell, 1/4 to the one on its side, none past the grid's edge) applied one axis at a time:
-/// 4 taps per output and axis instead of 64 per coarse cell. Each is checked against LevelOps (double) in the tests.
+/// The float32 kernels of <see cref="VCycleDirection"/> on one level, over the box around its unknowns only (every vector
+/// is 0 outside it), parallel over z-planes on large boxes. Restriction and prolongation are the trilinear weights
+/// (3/4 to a fine cell's own coarse cell, 1/4 to the one on its side, none past the grid's edge) applied one axis at a
+/// time: 4 taps per output and axis instead of 64 per coarse cell, the y and z passes vectorised along x rows.
+/// Each is checked against LevelOps (double) in the tests.
 /// </summary>
 internal static class VCycleKernels
 {
-    /// <summary>The level's planes that hold unknowns (the others stay 0 in every vector), in parallel on large levels.</summary>
+    /// <summary>1 on lanes 1, 3, 5, ..., 0 on the others: a vector's cells of one colour.</summary>
+    static readonly Vector<float> OddLanes = new(Enumerable.Range(0, Vector<float>.Count).Select(k => (float)(k & 1)).ToArray());
+
+    /// <summary>The z-planes of the level's box, in parallel when the box is large.</summary>
     static void ForPlanes(VCycleLevel l, Action<int> body)
     {
-        if ((l.LastPlane - l.FirstPlane + 1) * l.Nx * l.Ny < GridOps.ParallelCells) for (int z = l.FirstPlane; z <= l.LastPlane; z++) body(z);
-        else Parallel.For(l.FirstPlane, l.LastPlane + 1, body);
+        if (l.IsEmpty) return;
+        long cells = (long)(l.Z1 - l.Z0 + 1) * (l.Y1 - l.Y0 + 1) * (l.X1 - l.X0 + 1);
+        if (cells < GridOps.ParallelCells) for (int z = l.Z0; z <= l.Z1; z++) body(z);
+        else Parallel.For(l.Z0, l.Z1 + 1, body);
+    }
+
+    /// <summary>v = 0 in the level's box (outside it v is 0 already).</summary>
+    public static void Clear(VCycleLevel l, float[] v)
+    {
+        if (l.IsEmpty) return;
+        for (int z = l.Z0; z <= l.Z1; z++)
+            for (int y = l.Y0; y <= l.Y1; y++) Array.Clear(v, (z * l.Ny + y) * l.Nx + l.X0, l.X1 - l.X0 + 1);
     }
 
     /// <summary>Work = B - s (d X - sum of the 6 neighbours' X) on the unknowns, 0 elsewhere; vectorised inside the grid.</summary>
@@ -25,24 +41,26 @@ internal static class VCycleKernels
         ForPlanes(l, z =>
         {
             fixed (float* b = l.B, x = l.X, r = l.Work, d = l.Diagonal)
-                for (int y = 0; y < ny; y++)
+                for (int y = l.Y0; y <= l.Y1; y++)
                 {
-                    int row = (z * ny + y) * nx, xx = 0;
+                    int row = (z * ny + y) * nx, xx = l.X0, end = l.X1 + 1;
                     if (y > 0 && y < ny - 1 && z > 0 && z < nz - 1 && Vector.IsHardwareAccelerated)
                     {
-                        Edge(l, row, 0, y, z, b, x, r, d, s);
+                        if (xx == 0) Edge(l, row, xx++, y, z, b, x, r, d, s);
                         var vs = new Vector<float>(s);
-                        for (xx = 1; xx + width < nx; xx += width)
+                        int stop = Math.Min(end, nx - 1); // the vectors' cells: xx..stop-1, inside the grid
+                        for (int v = xx; v < stop && stop - xx >= width; v += width)
                         {
-                            int i = row + xx;
+                            int i = row + Math.Min(v, stop - width); // the last vector overlaps the one before
                             var sides = Vector.Load(x + i - 1) + Vector.Load(x + i + 1) + Vector.Load(x + i - nx) + Vector.Load(x + i + nx)
                                       + Vector.Load(x + i - plane) + Vector.Load(x + i + plane);
                             var dv = Vector.Load(d + i);
                             var value = Vector.Load(b + i) - vs * (dv * Vector.Load(x + i) - sides);
                             Vector.ConditionalSelect(Vector.GreaterThan(dv, Vector<float>.Zero), value, Vector<float>.Zero).Store(r + i);
                         }
+                        if (stop - xx >= width) xx = stop;
                     }
-                    for (; xx < nx; xx++) Edge(l, row, xx, y, z, b, x, r, d, s);
+                    for (; xx < end; xx++) Edge(l, row, xx, y, z, b, x, r, d, s);
                 }
         });
     }
@@ -62,104 +80,244 @@ internal static class VCycleKernels
     }
 
     /// <summary>
-    /// Successive over-relaxation on the unknowns of one colour ((x + y + z) % 2), in place:
-    /// x += w (x_GS - x) with x_GS = (b / s + sum of the neighbours' x) / d; w = 1 (Gauss-Seidel) when no weights are
-    /// given. A cell's neighbours all have the other colour, so the planes run in parallel.
+    /// One red-black successive over-relaxation sweep on the unknowns, in place: first the cells of colour
+    /// <paramref name="first"/> ((x + y + z) % 2), then the others, each x += w (x_GS - x) with
+    /// x_GS = (b / s + sum of the neighbours' x) / d; w = 1 (Gauss-Seidel) when no weights are given.
+    /// The two colours run as one wave through the planes (first colour on plane z, second on plane z - 1), so each
+    /// plane is read from memory once per sweep instead of twice. Large boxes are cut into one slab of planes per core;
+    /// the second colour on the planes where two slabs meet waits until both slabs are done.
     /// </summary>
-    public static void Relax(VCycleLevel l, int colour, float[]? weight)
+    public static void Sweep(VCycleLevel l, int first, float[]? weight)
+    {
+        if (l.IsEmpty) return;
+        int planes = l.Z1 - l.Z0 + 1, second = 1 - first;
+        long cells = (long)planes * (l.Y1 - l.Y0 + 1) * (l.X1 - l.X0 + 1);
+        int slabs = cells < GridOps.ParallelCells ? 1 : Math.Min(Environment.ProcessorCount, planes / 2);
+        if (slabs <= 1) { Wave(l, l.Z0, l.Z1, first, weight, false, false); return; }
+        int Start(int slab) => l.Z0 + (int)((long)planes * slab / slabs);
+        Parallel.For(0, slabs, slab => Wave(l, Start(slab), Start(slab + 1) - 1, first, weight, slab > 0, slab < slabs - 1));
+        Span<float> buffer = stackalloc float[l.Nx];
+        for (int slab = 1; slab < slabs; slab++)
+        {
+            RelaxPlane(l, Start(slab) - 1, second, weight, buffer);
+            RelaxPlane(l, Start(slab), second, weight, buffer);
+        }
+    }
+
+    /// <summary>Planes lo..hi (at least two when a side is deferred): the first colour one plane ahead of the second.</summary>
+    static void Wave(VCycleLevel l, int lo, int hi, int first, float[]? weight, bool deferLo, bool deferHi)
+    {
+        Span<float> buffer = stackalloc float[l.Nx];
+        int second = 1 - first;
+        for (int z = lo; z <= hi; z++)
+        {
+            RelaxPlane(l, z, first, weight, buffer);
+            if (z > lo && !(deferLo && z - 1 == lo)) RelaxPlane(l, z - 1, second, weight, buffer);
+        }
+        if (!deferHi && !(deferLo && hi == lo)) RelaxPlane(l, hi, second, weight, buffer);
+    }
+
+    /// <summary>
+    /// The cells of one colour on plane z. Inside the grid a vector of cells of both colours is updated at once with w
+    /// masked to 0 on the other colour (and off the unknowns, where 1/d and w are 0), which leaves those cells as they were.
+    /// </summary>
+    static unsafe void RelaxPlane(VCycleLevel l, int z, int colour, float[]? weight, Span<float> buffer)
+    {
+        int nx = l.Nx, ny = l.Ny, nz = l.Nz, plane = nx * ny, width = Vector<float>.Count;
+        float inverseScale = 1 / l.Scale;
+        var odd = OddLanes;
+        var even = Vector<float>.One - odd;
+        var vis = new Vector<float>(inverseScale);
+        fixed (float* x = l.X, b = l.B, d = l.InverseDiagonal, w = weight, next = buffer)
+            for (int y = l.Y0; y <= l.Y1; y++)
+            {
+                int row = (z * ny + y) * nx, xx = l.X0, end = l.X1 + 1;
+                if (y > 0 && y < ny - 1 && z > 0 && z < nz - 1 && Vector.IsHardwareAccelerated)
+                {
+                    if (xx == 0) RelaxRow(l, colour, row, 0, 0, y, z, x, b, d, w, inverseScale);
+                    if (xx == 0) xx = 1;
+                    int stop = Math.Min(end, nx - 1); // the vectors' cells: xx..stop-1, inside the grid
+                    if (stop - xx >= width)
+                    {
+                        for (int v = xx; v < stop; v += width)
+                        {
+                            int at = Math.Min(v, stop - width); // the last vector overlaps the one before: same inputs, same values
+                            int i = row + at;
+                            var mask = ((colour + at + y + z) & 1) == 0 ? even : odd;
+                            var sides = Vector.Load(x + i - 1) + Vector.Load(x + i + 1) + Vector.Load(x + i - nx) + Vector.Load(x + i + nx)
+                                      + Vector.Load(x + i - plane) + Vector.Load(x + i + plane);
+                            var gaussSeidel = (Vector.Load(b + i) * vis + sides) * Vector.Load(d + i);
+                            var xv = Vector.Load(x + i);
+                            var wv = w == null ? mask : Vector.Load(w + i) * mask;
+                            // to the buffer first: storing into x before loading the next vector, which overlaps this one by a
+                            // cell, would stall that load on the store
+                            (xv + wv * (gaussSeidel - xv)).Store(next + at);
+                        }
+                        Buffer.MemoryCopy(next + xx, x + row + xx, (nx - xx) * sizeof(float), (stop - xx) * sizeof(float));
+                        xx = stop;
+                    }
+                }
+                RelaxRow(l, colour, row, xx, end - 1, y, z, x, b, d, w, inverseScale);
+            }
+    }
+
+    /// <summary>The cells from..to of one row in <see cref="RelaxPlane"/>'s colour, one at a time, their neighbours checked against the grid's edges.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static unsafe void RelaxRow(VCycleLevel l, int colour, int row, int from, int to, int y, int z, float* x, float* b, float* d, float* w, float inverseScale)
     {
         int nx = l.Nx, ny = l.Ny, nz = l.Nz, plane = nx * ny;
-        var d = l.InverseDiagonal; var b = l.B; var x = l.X;
-        float inverseScale = 1 / l.Scale;
-        ForPlanes(l, z =>
+        for (int xx = from + ((colour + y + z + from) & 1), i = row + xx; xx <= to; xx += 2, i += 2)
         {
-            bool inner = z > 0 && z < nz - 1;
-            for (int y = 0; y < ny; y++)
-            {
-                int row = (z * ny + y) * nx;
-                bool innerRow = inner && y > 0 && y < ny - 1;
-                for (int xx = (colour + y + z) & 1, i = row + xx; xx < nx; xx += 2, i += 2)
-                {
-                    if (d[i] == 0) continue;
-                    float sides;
-                    if (innerRow && xx > 0 && xx < nx - 1) sides = x[i - 1] + x[i + 1] + x[i - nx] + x[i + nx] + x[i - plane] + x[i + plane];
-                    else
-                    {
-                        sides = 0;
-                        if (xx > 0) sides += x[i - 1];
-                        if (xx < nx - 1) sides += x[i + 1];
-                        if (y > 0) sides += x[i - nx];
-                        if (y < ny - 1) sides += x[i + nx];
-                        if (z > 0) sides += x[i - plane];
-                        if (z < nz - 1) sides += x[i + plane];
-                    }
-                    float gaussSeidel = (b[i] * inverseScale + sides) * d[i];
-                    x[i] = weight is null ? gaussSeidel : x[i] + weight[i] * (gaussSeidel - x[i]);
-                }
-            }
-        });
+            if (d[i] == 0) continue;
+            float sides = 0;
+            if (xx > 0) sides += x[i - 1];
+            if (xx < nx - 1) sides += x[i + 1];
+            if (y > 0) sides += x[i - nx];
+            if (y < ny - 1) sides += x[i + nx];
+            if (z > 0) sides += x[i - plane];
+            if (z < nz - 1) sides += x[i + plane];
+            float gaussSeidel = (b[i] * inverseScale + sides) * d[i];
+            x[i] = w == null ? gaussSeidel : x[i] + w[i] * (gaussSeidel - x[i]);
+        }
     }
 
-    /// <summary>coarse.B = P^T fine.Work / 8 on the coarse unknowns: along x into Half, along y into Quarter, along z into B.</summary>
+    /// <summary>
+    /// coarse.B = P^T fine.Work / 8 on the coarse unknowns: along x into Half, along y into Quarter, along z into B.
+    /// Each pass covers the fine box along the axes not yet restricted and the coarse box along the others.
+    /// </summary>
     public static void Restrict(VCycleLevel fine, VCycleLevel coarse)
     {
-        int fx = fine.Nx, fy = fine.Ny, fz = fine.Nz, cx = coarse.Nx, cy = coarse.Ny, cz = coarse.Nz;
-        var w = fine.Work; var half = fine.Half; var quarter = fine.Quarter; var b = coarse.B; var d = coarse.Diagonal;
+        if (coarse.IsEmpty) return;
+        int fx = fine.Nx, fy = fine.Ny, fz = fine.Nz, cx = coarse.Nx, cy = coarse.Ny;
+        var w = fine.Work; var half = fine.Half; var quarter = fine.Quarter; var zeros = fine.Zeros;
+        int from = coarse.X0, count = coarse.X1 - coarse.X0 + 1;
         ForPlanes(fine, z =>
         {
-            for (int y = 0; y < fy; y++)
+            for (int y = fine.Y0; y <= fine.Y1; y++)
             {
-                int from = (z * fy + y) * fx, to = (z * fy + y) * cx;
-                for (int j = 0; j < cx; j++) half[to + j] = Gather(w, from, 1, fx, j);
+                int row = (z * fy + y) * fx, to = (z * fy + y) * cx;
+                // all four taps inside the grid for 1 <= j <= (fx - 3) / 2
+                int lo = Math.Max(coarse.X0, 1), hi = Math.Min(coarse.X1, (fx - 3) / 2);
+                for (int j = coarse.X0; j < lo; j++) half[to + j] = Gather(w, row, fx, j);
+                for (int j = lo, i = row + 2 * lo; j <= hi; j++, i += 2) half[to + j] = 0.25f * (w[i - 1] + w[i + 2]) + 0.75f * (w[i] + w[i + 1]);
+                for (int j = Math.Max(hi + 1, lo); j <= coarse.X1; j++) half[to + j] = Gather(w, row, fx, j);
             }
-            for (int j = 0; j < cy; j++)
-                for (int x = 0; x < cx; x++) quarter[(z * cy + j) * cx + x] = Gather(half, z * fy * cx + x, cx, fy, j);
+            for (int j = coarse.Y0; j <= coarse.Y1; j++)
+                Taps(quarter.AsSpan((z * cy + j) * cx + from, count), Row(half, zeros, z * fy, 2 * j - 1, fy, cx, from, count),
+                     Row(half, zeros, z * fy, 2 * j, fy, cx, from, count), Row(half, zeros, z * fy, 2 * j + 1, fy, cx, from, count),
+                     Row(half, zeros, z * fy, 2 * j + 2, fy, cx, from, count), default, 1);
         });
+        var b = coarse.B; var d = coarse.Diagonal;
         ForPlanes(coarse, j =>
         {
-            for (int y = 0; y < cy; y++)
-                for (int x = 0, c = (j * cy + y) * cx; x < cx; x++, c++)
-                    b[c] = d[c] == 0 ? 0 : Gather(quarter, y * cx + x, cx * cy, fz, j) / 8;
+            for (int y = coarse.Y0; y <= coarse.Y1; y++)
+                Taps(b.AsSpan((j * cy + y) * cx + from, count), Plane(quarter, zeros, 2 * j - 1, fz, y, cy, cx, from, count),
+                     Plane(quarter, zeros, 2 * j, fz, y, cy, cx, from, count), Plane(quarter, zeros, 2 * j + 1, fz, y, cy, cx, from, count),
+                     Plane(quarter, zeros, 2 * j + 2, fz, y, cy, cx, from, count), d.AsSpan((j * cy + y) * cx + from, count), 1f / 8);
         });
     }
 
-    /// <summary>sum over the fine indices i = 2j - 1 .. 2j + 2 inside 0..n-1 of (1/4, 3/4, 3/4, 1/4) v[start + i stride].</summary>
-    static float Gather(float[] v, int start, int stride, int n, int j)
+    /// <summary>Row y (of n) of the rows starting at row first, columns from..from+count of each width-long row; zeros outside 0..n-1.</summary>
+    static ReadOnlySpan<float> Row(float[] v, float[] zeros, int first, int y, int n, int width, int from, int count) =>
+        y >= 0 && y < n ? v.AsSpan((first + y) * width + from, count) : zeros.AsSpan(0, count);
+
+    /// <summary>Row y of plane z (of n planes of rows x width); zeros outside 0..n-1.</summary>
+    static ReadOnlySpan<float> Plane(float[] v, float[] zeros, int z, int n, int y, int rows, int width, int from, int count) =>
+        z >= 0 && z < n ? v.AsSpan((z * rows + y) * width + from, count) : zeros.AsSpan(0, count);
+
+    /// <summary>
+    /// output = factor (a/4 + 3b/4 + 3c/4 + d/4), 0 where mask is 0 (no mask: everywhere); a vector at a time.
+    /// </summary>
+    static void Taps(Span<float> output, ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, ReadOnlySpan<float> d,
+                     ReadOnlySpan<float> mask, float factor)
+    {
+        float outer = 0.25f * factor, inner = 0.75f * factor;
+        int width = Vector<float>.Count, n = output.Length, x = 0;
+        ref float ra = ref MemoryMarshal.GetReference(a), rb = ref MemoryMarshal.GetReference(b), rc = ref MemoryMarshal.GetReference(c),
+                  rd = ref MemoryMarshal.GetReference(d), ro = ref MemoryMarshal.GetReference(output);
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vo = new Vector<float>(outer); var vi = new Vector<float>(inner);
+            for (; x + width <= n; x += width)
+            {
+                nuint at = (nuint)x;
+                var value = vo * (Vector.LoadUnsafe(ref ra, at) + Vector.LoadUnsafe(ref rd, at)) + vi * (Vector.LoadUnsafe(ref rb, at) + Vector.LoadUnsafe(ref rc, at));
+                if (!mask.IsEmpty) value = Vector.ConditionalSelect(Vector.GreaterThan(Vector.LoadUnsafe(ref MemoryMarshal.GetReference(mask), at), Vector<float>.Zero), value, Vector<float>.Zero);
+                value.StoreUnsafe(ref ro, at);
+            }
+        }
+        for (; x < n; x++)
+            output[x] = !mask.IsEmpty && mask[x] == 0 ? 0 : outer * (a[x] + d[x]) + inner * (b[x] + c[x]);
+    }
+
+    /// <summary>output = 3a/4 + b/4, a vector at a time.</summary>
+    static void Taps(Span<float> output, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        int width = Vector<float>.Count, n = output.Length, x = 0;
+        ref float ra = ref MemoryMarshal.GetReference(a), rb = ref MemoryMarshal.GetReference(b), ro = ref MemoryMarshal.GetReference(output);
+        if (Vector.IsHardwareAccelerated)
+        {
+            var near = new Vector<float>(0.75f); var far = new Vector<float>(0.25f);
+            for (; x + width <= n; x += width)
+                (near * Vector.LoadUnsafe(ref ra, (nuint)x) + far * Vector.LoadUnsafe(ref rb, (nuint)x)).StoreUnsafe(ref ro, (nuint)x);
+        }
+        for (; x < n; x++) output[x] = 0.75f * a[x] + 0.25f * b[x];
+    }
+
+    /// <summary>3/4 v at coarse index i / 2 plus 1/4 v at the coarse index on i's side (if inside 0..n-1): the x pass at the grid's edges.</summary>
+    static float Spread(float[] v, int start, int n, int i)
+    {
+        int near = i / 2, far = (i & 1) == 0 ? near - 1 : near + 1;
+        float value = 0.75f * v[start + near];
+        return far >= 0 && far < n ? value + 0.25f * v[start + far] : value;
+    }
+
+    /// <summary>Sum over the fine indices i = 2j - 1 .. 2j + 2 inside 0..n-1 of (1/4, 3/4, 3/4, 1/4) v[start + i]: the x pass at the grid's edges.</summary>
+    static float Gather(float[] v, int start, int n, int j)
     {
         int i = 2 * j - 1;
         float sum = 0;
-        if (i >= 0) sum += 0.25f * v[start + i * stride];
-        if (i + 1 < n) sum += 0.75f * v[start + (i + 1) * stride];
-        if (i + 2 < n) sum += 0.75f * v[start + (i + 2) * stride];
-        if (i + 3 < n) sum += 0.25f * v[start + (i + 3) * stride];
+        if (i >= 0) sum += 0.25f * v[start + i];
+        if (i + 1 < n) sum += 0.75f * v[start + i + 1];
+        if (i + 2 < n) sum += 0.75f * v[start + i + 2];
+        if (i + 3 < n) sum += 0.25f * v[start + i + 3];
         return sum;
     }
 
-    /// <summary>fine.X += P coarse.X on the fine unknowns: along z into Quarter, along y into Half, along x into X.</summary>
+    /// <summary>
+    /// fine.X += P coarse.X on the fine unknowns: along z into Quarter, along y into Half, along x into X. Each pass covers
+    /// the coarse box along the axes not yet prolonged and the fine box along the others, as restriction does.
+    /// </summary>
     public static void ProlongAdd(VCycleLevel coarse, VCycleLevel fine)
     {
-        int fx = fine.Nx, fy = fine.Ny, fz = fine.Nz, cx = coarse.Nx, cy = coarse.Ny, cz = coarse.Nz;
-        var e = coarse.X; var half = fine.Half; var quarter = fine.Quarter; var x = fine.X; var d = fine.Diagonal;
+        if (coarse.IsEmpty) return;
+        int fx = fine.Nx, fy = fine.Ny, cx = coarse.Nx, cy = coarse.Ny, cz = coarse.Nz;
+        var e = coarse.X; var half = fine.Half; var quarter = fine.Quarter; var x = fine.X; var d = fine.Diagonal; var zeros = fine.Zeros;
+        int from = coarse.X0, count = coarse.X1 - coarse.X0 + 1;
         ForPlanes(fine, z =>
         {
-            for (int y = 0; y < cy; y++)
-                for (int i = 0; i < cx; i++) quarter[(z * cy + y) * cx + i] = Spread(e, y * cx + i, cx * cy, cz, z);
-            for (int y = 0; y < fy; y++)
-                for (int i = 0; i < cx; i++) half[(z * fy + y) * cx + i] = Spread(quarter, z * cy * cx + i, cx, cy, y);
-            for (int y = 0; y < fy; y++)
+            int near = z / 2, far = (z & 1) == 0 ? near - 1 : near + 1;
+            for (int y = coarse.Y0; y <= coarse.Y1; y++)
+                Taps(quarter.AsSpan((z * cy + y) * cx + from, count), Plane(e, zeros, near, cz, y, cy, cx, from, count), Plane(e, zeros, far, cz, y, cy, cx, from, count));
+            for (int y = fine.Y0; y <= fine.Y1; y++)
             {
-                int row = (z * fy + y) * fx, from = (z * fy + y) * cx;
-                for (int i = 0; i < fx; i++)
-                    if (d[row + i] != 0) x[row + i] += Spread(half, from, 1, cx, i);
+                int nearRow = y / 2, farRow = (y & 1) == 0 ? nearRow - 1 : nearRow + 1;
+                Taps(half.AsSpan((z * fy + y) * cx + from, count), Row(quarter, zeros, z * cy, nearRow, cy, cx, from, count),
+                     Row(quarter, zeros, z * cy, farRow, cy, cx, from, count));
+            }
+            for (int y = fine.Y0; y <= fine.Y1; y++)
+            {
+                int row = (z * fy + y) * fx, start = (z * fy + y) * cx;
+                // both sides inside the grid for 2 <= i <= 2 cx - 3; min(d, 1) is 1 on the unknowns, 0 elsewhere
+                int lo = Math.Max(fine.X0, 2), hi = Math.Min(fine.X1, 2 * cx - 3);
+                for (int i = fine.X0; i < lo; i++) x[row + i] += Spread(half, start, cx, i) * Math.Min(d[row + i], 1f);
+                for (int i = lo; i <= hi; i++)
+                {
+                    int c = start + (i >> 1), side = c + ((i & 1) << 1) - 1;
+                    x[row + i] += (0.75f * half[c] + 0.25f * half[side]) * Math.Min(d[row + i], 1f);
+                }
+                for (int i = Math.Max(hi + 1, lo); i <= fine.X1; i++) x[row + i] += Spread(half, start, cx, i) * Math.Min(d[row + i], 1f);
             }
         });
-    }
-
-    /// <summary>3/4 v at coarse index i / 2 plus 1/4 v at the coarse index on i's side (if inside 0..n-1).</summary>
-    static float Spread(float[] v, int start, int stride, int n, int i)
-    {
-        int near = i / 2, far = (i & 1) == 0 ? near - 1 : near + 1;
-        float value = 0.75f * v[start + near * stride];
-        return far >= 0 && far < n ? value + 0.25f * v[start + far * stride] : value;
     }
 }

@@ -4,6 +4,7 @@ namespace Dcdm.Models;
 /// One level of <see cref="VCycleDirection"/> in float32 on its full grid: the operator as the diagonal per cell (0 off
 /// the unknowns) times <see cref="Scale"/>, the learned relaxation weights of each sweep (none on the coarsest level),
 /// and the vectors; <see cref="Half"/> and <see cref="Quarter"/> hold the separable transfers' partial results.
+/// The kernels touch only the box around the unknowns (<see cref="X0"/>..<see cref="Z1"/>); every vector is 0 outside it.
 /// </summary>
 internal sealed class VCycleLevel
 {
@@ -12,9 +13,17 @@ internal sealed class VCycleLevel
     public int Nz { get; }
     public int Cells => Nx * Ny * Nz;
     public float[] Diagonal { get; }
-    /// <summary>The first and last z-plane with an unknown: the kernels skip the planes outside (air above a free surface).</summary>
-    public int FirstPlane { get; }
-    public int LastPlane { get; }
+    /// <summary>
+    /// The smallest box holding every unknown, first and last index per axis (empty: X1 &lt; X0). Air above a free surface,
+    /// the empty part of a dam break's box and a pool's dry corners cost nothing.
+    /// </summary>
+    public int X0 { get; }
+    public int X1 { get; }
+    public int Y0 { get; }
+    public int Y1 { get; }
+    public int Z0 { get; }
+    public int Z1 { get; }
+    public bool IsEmpty => X1 < X0;
     /// <summary>1 / the diagonal on the unknowns, 0 elsewhere: relaxation multiplies instead of dividing.</summary>
     public float[] InverseDiagonal { get; }
     public float Scale { get; }
@@ -23,27 +32,38 @@ internal sealed class VCycleLevel
     public float[] B { get; }
     public float[] X { get; }
     public float[] Work { get; }
-    /// <summary>(nx + 1) / 2 x ny x nz and (nx + 1) / 2 x (ny + 1) / 2 x nz: restriction and prolongation one axis at a time.</summary>
+    /// <summary>
+    /// (nx + 1) / 2 x ny x nz and (nx + 1) / 2 x (ny + 1) / 2 x nz: restriction and prolongation one axis at a time. Both
+    /// write the same entries (this level's box along the fine axes, the coarse level's along the coarse ones), so
+    /// every other entry stays 0 and reads as the zero a vector holds outside its box.
+    /// </summary>
     public float[] Half { get; }
     public float[] Quarter { get; }
+    /// <summary>A row of zeros: the tap of a transfer that falls outside the grid.</summary>
+    public float[] Zeros { get; }
 
     public VCycleLevel(int nx, int ny, int nz, byte[] diagonal, double scale, float[][] weights)
     {
         (Nx, Ny, Nz) = (nx, ny, nz);
         Diagonal = new float[diagonal.Length];
         InverseDiagonal = new float[diagonal.Length];
-        for (int i = 0; i < diagonal.Length; i++)
-            if (diagonal[i] != 0) (Diagonal[i], InverseDiagonal[i]) = (diagonal[i], 1f / diagonal[i]);
-        int plane = nx * ny;
-        FirstPlane = nz;
-        LastPlane = -1;
-        for (int i = 0; i < diagonal.Length; i++)
-            if (diagonal[i] != 0) { FirstPlane = Math.Min(FirstPlane, i / plane); LastPlane = Math.Max(LastPlane, i / plane); }
+        (X0, Y0, Z0, X1, Y1, Z1) = (nx, ny, nz, -1, -1, -1);
+        for (int z = 0, i = 0; z < nz; z++)
+            for (int y = 0; y < ny; y++)
+                for (int x = 0; x < nx; x++, i++)
+                    if (diagonal[i] != 0)
+                    {
+                        (Diagonal[i], InverseDiagonal[i]) = (diagonal[i], 1f / diagonal[i]);
+                        (X0, X1) = (Math.Min(X0, x), Math.Max(X1, x));
+                        (Y0, Y1) = (Math.Min(Y0, y), Math.Max(Y1, y));
+                        (Z0, Z1) = (Math.Min(Z0, z), Math.Max(Z1, z));
+                    }
         Scale = (float)scale;
         Weights = weights;
         B = new float[Cells]; X = new float[Cells]; Work = new float[Cells];
         bool coarsest = weights.Length == 0;
         Half = coarsest ? [] : new float[(nx + 1) / 2 * ny * nz];
         Quarter = coarsest ? [] : new float[(nx + 1) / 2 * ((ny + 1) / 2) * nz];
+        Zeros = new float[nx];
     }
 }

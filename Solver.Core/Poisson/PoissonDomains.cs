@@ -6,6 +6,27 @@ namespace Dcdm.Poisson;
 /// </summary>
 public static class PoissonDomains
 {
+    /// <summary>The families <see cref="Named"/> knows, in the order `dcdm generate --domain` lists them.</summary>
+    public static IReadOnlyList<string> Families { get; } = ["box", "smoke", "spheres", "obstacles", "tank", "columns", "rocks", "sloped", "pockets", "dambreak"];
+
+    /// <summary>
+    /// One of <see cref="Families"/> with its default parameters (6 spheres, 15% solid, 60% fill, a 0.4 x 0.8 dam) and the seed.
+    /// </summary>
+    public static PoissonGrid Named(string family, int nx, int ny, int nz, int seed) => family switch
+    {
+        "box" => ClosedBox(nx, ny, nz),
+        "smoke" => SmokeBox(nx, ny, nz),
+        "spheres" => Spheres(nx, ny, nz, 6, seed),
+        "obstacles" => RandomObstacles(nx, ny, nz, 0.15, seed),
+        "tank" => FreeSurfaceTank(nx, ny, nz, 0.6, seed),
+        "columns" => ColumnsAndShelves(nx, ny, nz, seed),
+        "rocks" => NoiseCarved(nx, ny, nz, 0.15, seed),
+        "sloped" => SlopedSurface(nx, ny, nz, seed),
+        "pockets" => PocketsAndDroplets(nx, ny, nz, seed),
+        "dambreak" => DamBreak(nx, ny, nz, 0.4, 0.8),
+        _ => throw new ArgumentException($"domain family '{family}' is unknown; use one of {string.Join(", ", Families)}", nameof(family)),
+    };
+
     /// <summary>All fluid, walls all round: pure Neumann, singular (constants in the null space).</summary>
     public static PoissonGrid ClosedBox(int nx, int ny, int nz) => PoissonGrid.Filled(nx, ny, nz, CellType.Fluid);
 

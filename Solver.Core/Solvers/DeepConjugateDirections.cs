@@ -101,24 +101,31 @@ public sealed class DeepConjugateDirections : ILinearSolver
         return result;
     }
 
-    /// <summary>The network on the full grid, fed and read on the unknowns: q = f(r / ||r||).</summary>
+    /// <summary>
+    /// The network fed and read on the unknowns: q = f(r / ||r||). A direction that works on the unknowns directly (the
+    /// vcycle model) gets r and q as they are; any other gets them copied into and out of a full grid of floats.
+    /// </summary>
     sealed class NetworkDirection(ReducedSystem system, IDirection direction, int cells) : IDirectionSource<double[]>
     {
-        readonly float[] _field = new float[cells]; // r / ||r|| in, q out: a direction may read and write one buffer
+        readonly float[] _field = direction is IDirectionOnUnknowns ? [] : new float[cells]; // r / ||r|| in, q out: one buffer
         public TimeSpan Time { get; set; }
 
         public void Direction(double[] r, double rNorm, double[] q)
         {
             long start = Stopwatch.GetTimestamp();
             var active = system.Active;
-            float scale = (float)(1 / rNorm);
-            // r is written on the unknowns only: elsewhere the buffer holds the last q, which the network must not see
-            if (active is not null) Array.Clear(_field);
-            if (active is null) for (int i = 0; i < r.Length; i++) _field[i] = (float)r[i] * scale;
-            else for (int i = 0; i < r.Length; i++) _field[active[i]] = (float)r[i] * scale;
-            direction.Apply(_field, _field);
-            if (active is null) for (int i = 0; i < q.Length; i++) q[i] = _field[i];
-            else for (int i = 0; i < q.Length; i++) q[i] = _field[active[i]];
+            if (direction is IDirectionOnUnknowns onUnknowns) onUnknowns.Apply(r, 1 / rNorm, active, q);
+            else
+            {
+                float scale = (float)(1 / rNorm);
+                // r is written on the unknowns only: elsewhere the buffer holds the last q, which the network must not see
+                if (active is not null) Array.Clear(_field);
+                if (active is null) for (int i = 0; i < r.Length; i++) _field[i] = (float)r[i] * scale;
+                else for (int i = 0; i < r.Length; i++) _field[active[i]] = (float)r[i] * scale;
+                direction.Apply(_field, _field);
+                if (active is null) for (int i = 0; i < q.Length; i++) q[i] = _field[i];
+                else for (int i = 0; i < q.Length; i++) q[i] = _field[active[i]];
+            }
             Time += Stopwatch.GetElapsedTime(start);
         }
     }

@@ -32,6 +32,7 @@ public class VCycleNetworkTests
         yield return new TestCaseData(PoissonDomains.FreeSurfaceTank(16, 16, 16, 0.6, seed: 3)).SetName("tank 16^3");
         yield return new TestCaseData(PoissonDomains.RandomObstacles(13, 11, 7, 0.2, seed: 2)).SetName("obstacles 13x11x7");
         yield return new TestCaseData(PoissonDomains.ClosedBox(9, 9, 9)).SetName("closed box 9^3");
+        yield return new TestCaseData(PoissonDomains.DamBreak(14, 12, 11, 0.5, 0.7)).SetName("dam break 14x12x11 (the unknowns' box a part of the grid)");
     }
 
     [TestCaseSource(nameof(Geometries))]
