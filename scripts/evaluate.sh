@@ -5,11 +5,13 @@
 #   scripts/evaluate.sh [SIZES] [FAMILIES] [MODELS...]
 #   e.g. scripts/evaluate.sh "32 64" "columns rocks sloped pockets dambreak obstacles tank" data/models/*.safetensors
 # Name the families a model was not trained on (TrainingDomain.Training: smoke, spheres, pool), so the table
-# measures generalisation. Prints a markdown table; times are the solvers' own (file reading excluded).
+# measures generalisation. Prints a markdown table; times are the solvers' own (file reading excluded), the fastest
+# set-up and the fastest solve of REPEAT runs in one process (default 3: the first pays the JIT compiler, as a
+# time-stepping code does once); REPEAT=1 gives a one-shot command's times.
 source "$(dirname "$0")/table-setup.sh"
 sizes="${1:-32 64}"; families="${2:-columns rocks sloped pockets dambreak obstacles tank}"; shift 2 || shift $#
-models=("$@"); [ ${#models[@]} -gt 0 ] || models=(data/models/lean.safetensors)
-tol="${TOL:-1e-6}"; methods="${METHODS:-cg pcg-ic0 pcg-mg}"
+models=("$@"); [ ${#models[@]} -gt 0 ] || models=(data/models/vcycle.safetensors data/models/lean.safetensors)
+tol="${TOL:-1e-6}"; methods="${METHODS:-cg pcg-ic0 pcg-mg}"; repeat="${REPEAT:-3}"
 echo "| grid | family | unknowns | method | iterations | set-up s | solve s | total / dcdm pcg-ic0 | note |"
 echo "|---|---|---|---|---|---|---|---|---|"
 for n in $sizes; do
@@ -31,7 +33,7 @@ ratio = f"{total / float(ic0):.2f}x" if ic0 else ""
 print(f"| {n}^3 | {family} | {rows} | {label} | {r['iterations']} | {r['setupSeconds']:.2f} | {r['solveSeconds']:.2f} | {ratio} | {note} |")
 PY
     }
-    solve() { $dcdm solve "$dir/A.mtx" --rhs "$dir/b.mtx" --flags "$dir/flags.bin" --tol "$tol" --json "$@" > "$tmp/r.json" || true; }
+    solve() { $dcdm solve "$dir/A.mtx" --rhs "$dir/b.mtx" --flags "$dir/flags.bin" --tol "$tol" --repeat "$repeat" --json "$@" > "$tmp/r.json" || true; }
     solve --method pcg-ic0
     ic0=$(python3 -c "import json; r = json.load(open('$tmp/r.json')); print(r['setupSeconds'] + r['solveSeconds'])")
     cp "$tmp/r.json" "$tmp/ic0.json"
@@ -41,7 +43,7 @@ PY
     for m in "${models[@]}"; do solve --method dcdm --model "$m"; row "dcdm $(basename "$m" .safetensors)" "$tmp/r.json"; done
     if [ "${PETSC:-0}" = 1 ] && [ "$peer" = 1 ]; then
       for pc in icc hypre; do
-        f=$("$py" scripts/petsc-cg.py "$dir/A.mtx" "$dir/b.mtx" --pc "$pc" --tol "$tol" --repeat 1)
+        f=$("$py" scripts/petsc-cg.py "$dir/A.mtx" "$dir/b.mtx" --pc "$pc" --tol "$tol" --repeat "$repeat")
         python3 - "$n" "$family" "$rows" "$pc" "$f" "$ic0" <<'PY'
 import re, sys
 n, family, rows, pc, out, ic0 = sys.argv[1:]

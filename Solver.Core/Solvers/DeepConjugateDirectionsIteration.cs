@@ -71,26 +71,31 @@ public static class DeepConjugateDirectionsIteration
 
     /// <summary>
     /// A-orthogonalises q against the <paramref name="kept"/> directions (classical Gram-Schmidt: one fused
-    /// multi-dot, one fused update), computes A q, q.Aq and q.r, and says whether q may be used: finite,
-    /// nonzero, q.Aq &gt; 0 and not orthogonal to r (|cos| &gt;= 1e-6). The vectors' Coefficients hold p_j.Ap_j on entry.
+    /// multi-dot that also gives q.q, one fused update), computes q.q and q.r in one more pass, then A q and q.Aq, and
+    /// says whether q may be used: finite, nonzero, q.Aq &gt; 0 and not orthogonal to r (|cos| &gt;= 1e-6). Four passes
+    /// over the vectors besides the product. The vectors' Coefficients hold p_j.Ap_j on entry.
     /// </summary>
     static bool Usable<TVector>(IVectorBackend<TVector> backend, DirectionVectors<TVector> vectors, int kept,
                                 TVector q, TVector r, double rNorm, TVector aq, out double qAq, out double qr)
     {
         qAq = qr = 0;
-        double qq = backend.Dot(q, q);
-        if (!double.IsFinite(qq) || qq == 0) return false;
+        var targets = vectors.DotTargets;
+        Span<double> dots = stackalloc double[targets.Length];
         if (kept > 0)
         {
-            Span<double> c = stackalloc double[kept];
-            backend.Dots(q, vectors.KeptAQ.AsSpan(0, kept), c);
-            for (int j = 0; j < kept; j++) c[j] /= vectors.Coefficients[j];
-            backend.SubtractCombination(c, vectors.KeptQ.AsSpan(0, kept), q);
-            qq = backend.Dot(q, q);
-            if (!(qq > 0)) return false;
+            for (int j = 0; j < kept; j++) targets[j] = vectors.KeptAQ[j];
+            targets[kept] = q;
+            backend.Dots(q, targets.AsSpan(0, kept + 1), dots);
+            if (!double.IsFinite(dots[kept]) || dots[kept] == 0) return false;
+            for (int j = 0; j < kept; j++) dots[j] /= vectors.Coefficients[j];
+            backend.SubtractCombination(dots[..kept], vectors.KeptQ.AsSpan(0, kept), q);
         }
+        (targets[0], targets[1]) = (q, r);
+        backend.Dots(q, targets.AsSpan(0, 2), dots);
+        double qq = dots[0];
+        qr = dots[1];
+        if (!double.IsFinite(qq) || !(qq > 0)) return false;
         qAq = backend.ApplyAndDot(q, aq);
-        qr = backend.Dot(q, r);
         return qAq > 0 && double.IsFinite(qAq) && Math.Abs(qr) >= 1e-6 * Math.Sqrt(qq) * rNorm;
     }
 }

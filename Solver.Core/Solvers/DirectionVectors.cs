@@ -17,6 +17,8 @@ public sealed class DirectionVectors<TVector>
     internal TVector[] KeptQ { get; }
     internal TVector[] KeptAQ { get; }
     internal double[] Coefficients { get; }
+    /// <summary>The vectors of one fused multi-dot: the kept A p_j and q, or q and r (k + 2 slots, at least 2).</summary>
+    internal TVector[] DotTargets { get; }
 
     public DirectionVectors(int kept, Func<TVector> allocate)
     {
@@ -29,6 +31,7 @@ public sealed class DirectionVectors<TVector>
         KeptQ = new TVector[kept];
         KeptAQ = new TVector[kept];
         Coefficients = new double[kept];
+        DotTargets = new TVector[kept + 2];
     }
 
     /// <summary>Every vector, for owners that must dispose them.</summary>
