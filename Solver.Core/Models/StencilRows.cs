@@ -17,47 +17,82 @@ public sealed class StencilRows
 
     StencilRows(int[] slot, int[] representative) { Slot = slot; Representative = representative; }
 
-    public static StencilRows Of(float[] flags, (int Nx, int Ny, int Nz) size)
+    public static StencilRows Of(float[] flags, (int Nx, int Ny, int Nz) size) => OneHot(flags) ? OfOneHot(flags, size) : OfAveraged(flags, size);
+
+    /// <summary>
+    /// One-hot flags: a 54-bit key per cell, built from 18-bit columns (the 3x3 taps in y and z at each x) so each cell
+    /// costs three columns instead of 27 lookups; a uniform neighbourhood is the key of 27 equal taps inside the grid.
+    /// </summary>
+    static StencilRows OfOneHot(float[] flags, (int Nx, int Ny, int Nz) size)
+    {
+        var (nx, ny, nz) = size;
+        int n = nx * ny * nz;
+        var code = new byte[n]; // 1 + the channel that is 1, 0 where none is
+        for (int i = 0; i < n; i++) code[i] = (byte)(flags[i] == 1 ? 1 : flags[n + i] == 1 ? 2 : flags[2 * n + i] == 1 ? 3 : 0);
+        Span<ulong> uniform = stackalloc ulong[LeanDirectionModel.FlagChannels];
+        for (int t = 0; t < uniform.Length; t++)
+            for (int tap = 0; tap < 27; tap++) uniform[t] |= (ulong)(t + 1) << (2 * tap);
+        ulong uniformFluid = uniform[0], uniformAir = uniform[1], uniformSolid = uniform[2];
+        var keys = new ulong[n];
+        Parallel.For(0, nz, z =>
+        {
+            var column = new ulong[nx + 2]; // column[x + 1]: the 9 taps at x; 0 past the grid's x edges
+            for (int y = 0; y < ny; y++)
+            {
+                Array.Clear(column);
+                for (int dz = -1, shift = 0; dz <= 1; dz++)
+                    for (int dy = -1; dy <= 1; dy++, shift += 2)
+                    {
+                        int yy = y + dy, zz = z + dz;
+                        if (yy < 0 || yy >= ny || zz < 0 || zz >= nz) continue;
+                        var row = code.AsSpan((zz * ny + yy) * nx, nx);
+                        for (int x = 0; x < nx; x++) column[x + 1] |= (ulong)row[x] << shift;
+                    }
+                var rowKeys = keys.AsSpan((z * ny + y) * nx, nx);
+                for (int x = 0; x < nx; x++) rowKeys[x] = column[x] | column[x + 1] << 18 | column[x + 2] << 36;
+            }
+        });
+        var slot = new int[n];
+        var representative = new List<int>(64);
+        var rowOf = new Dictionary<ulong, int>();
+        ulong lastKey = ulong.MaxValue;
+        int lastRow = -1;
+        for (int cell = 0; cell < n; cell++)
+        {
+            ulong key = keys[cell];
+            if (key == uniformFluid) slot[cell] = 0;
+            else if (key == uniformAir) slot[cell] = 1;
+            else if (key == uniformSolid) slot[cell] = 2;
+            else if (key == lastKey) slot[cell] = lastRow; // runs of equal neighbourhoods along x are common
+            else
+            {
+                if (!rowOf.TryGetValue(key, out int row))
+                {
+                    row = 3 + representative.Count;
+                    representative.Add(cell);
+                    rowOf[key] = row;
+                }
+                (slot[cell], lastKey, lastRow) = (row, key, row);
+            }
+        }
+        return new StencilRows(slot, representative.ToArray());
+    }
+
+    /// <summary>Averaged flags: every cell without a uniform neighbourhood has its own row.</summary>
+    static StencilRows OfAveraged(float[] flags, (int Nx, int Ny, int Nz) size)
     {
         var (nx, ny, nz) = size;
         int n = nx * ny * nz;
         var slot = new int[n];
-        bool oneHot = OneHot(flags);
-        var mixed = new int[nz + 1]; // per plane: its cells without a uniform neighbourhood, then prefix sums
-        Parallel.For(0, nz, z =>
-        {
+        var representative = new List<int>();
+        for (int z = 0, cell = 0; z < nz; z++)
             for (int y = 0; y < ny; y++)
-                for (int x = 0; x < nx; x++)
+                for (int x = 0; x < nx; x++, cell++)
                 {
-                    int cell = (z * ny + y) * nx + x;
                     bool inside = x > 0 && x < nx - 1 && y > 0 && y < ny - 1 && z > 0 && z < nz - 1;
-                    slot[cell] = inside && UniformType(flags, n, nx, ny, cell) is int type ? type : -1;
-                    if (slot[cell] < 0) mixed[z + 1]++;
+                    if (inside && UniformType(flags, n, nx, ny, cell) is int type) slot[cell] = type;
+                    else { slot[cell] = 3 + representative.Count; representative.Add(cell); }
                 }
-        });
-        for (int z = 0; z < nz; z++) mixed[z + 1] += mixed[z];
-        // keys of the mixed cells only, in cell order (most cells are uniform: 8 bytes each for the rest)
-        var keys = oneHot ? new ulong[mixed[nz]] : null;
-        if (keys is not null)
-            Parallel.For(0, nz, z =>
-            {
-                int k = mixed[z];
-                for (int y = 0; y < ny; y++)
-                    for (int x = 0; x < nx; x++)
-                        if (slot[(z * ny + y) * nx + x] < 0) keys[k++] = Key(flags, n, (nx, ny, nz), x, y, z);
-            });
-        var representative = new List<int>(keys is null ? mixed[nz] : 64); // without keys every mixed cell is a row
-        var rowOf = new Dictionary<ulong, int>();
-        for (int cell = 0, k = 0; cell < n; cell++)
-        {
-            if (slot[cell] >= 0) continue;
-            ulong key = keys is null ? 0 : keys[k++];
-            if (keys is not null && rowOf.TryGetValue(key, out int row)) { slot[cell] = row; continue; }
-            row = 3 + representative.Count;
-            representative.Add(cell);
-            if (keys is not null) rowOf[key] = row;
-            slot[cell] = row;
-        }
         return new StencilRows(slot, representative.ToArray());
     }
 
@@ -66,24 +101,6 @@ public sealed class StencilRows
     {
         foreach (float f in flags) if (f != 0 && f != 1) return false;
         return true;
-    }
-
-    /// <summary>The neighbourhood of (x, y, z): per tap 0 outside the grid, else 1 + the channel that is 1.</summary>
-    static ulong Key(float[] flags, int n, (int Nx, int Ny, int Nz) g, int x, int y, int z)
-    {
-        ulong key = 0;
-        int shift = 0;
-        for (int dz = -1; dz <= 1; dz++)
-            for (int dy = -1; dy <= 1; dy++)
-                for (int dx = -1; dx <= 1; dx++, shift += 2)
-                {
-                    int xx = x + dx, yy = y + dy, zz = z + dz;
-                    if (xx < 0 || xx >= g.Nx || yy < 0 || yy >= g.Ny || zz < 0 || zz >= g.Nz) continue;
-                    int j = (zz * g.Ny + yy) * g.Nx + xx;
-                    ulong code = flags[j] == 1 ? 1UL : flags[n + j] == 1 ? 2UL : flags[2 * n + j] == 1 ? 3UL : 0UL;
-                    key |= code << shift;
-                }
-        return key;
     }
 
     /// <summary>The channel t if the cell and its 26 neighbours are all exactly one-hot in t, else null.</summary>
