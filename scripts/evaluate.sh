@@ -5,13 +5,14 @@
 #   scripts/evaluate.sh [SIZES] [FAMILIES] [MODELS...]
 #   e.g. scripts/evaluate.sh "32 64" "columns rocks sloped pockets dambreak obstacles tank" data/models/*.safetensors
 # Name the families a model was not trained on (TrainingDomain.Training: smoke, spheres, pool), so the table
-# measures generalisation. Prints a markdown table; times are the solvers' own (file reading excluded), the fastest
-# set-up and the fastest solve of REPEAT runs in one process (default 3: the first pays the JIT compiler, as a
-# time-stepping code does once); REPEAT=1 gives a one-shot command's times.
+# measures generalisation. KS="0 1 2 4 8" gives a DCDM row per k (directions kept for A-orthogonalisation).
+# Prints a markdown table; times are the solvers' own (file reading excluded), the fastest set-up and the fastest
+# solve of REPEAT runs in one process (default 3: the first pays the JIT compiler, as a time-stepping code does
+# once); REPEAT=1 gives a one-shot command's times.
 source "$(dirname "$0")/table-setup.sh"
 sizes="${1:-32 64}"; families="${2:-columns rocks sloped pockets dambreak obstacles tank}"; shift 2 || shift $#
 models=("$@"); [ ${#models[@]} -gt 0 ] || models=(data/models/vcycle.safetensors data/models/lean.safetensors)
-tol="${TOL:-1e-6}"; methods="${METHODS:-cg pcg-ic0 pcg-mg}"; repeat="${REPEAT:-3}"
+tol="${TOL:-1e-6}"; methods="${METHODS:-cg pcg-ic0 pcg-mg}"; repeat="${REPEAT:-3}"; ks="${KS:-2}" # KS="0 1 2 4 8": DCDM's k per row
 echo "| grid | family | unknowns | method | iterations | set-up s | solve s | total / dcdm pcg-ic0 | note |"
 echo "|---|---|---|---|---|---|---|---|---|"
 for n in $sizes; do
@@ -40,7 +41,12 @@ PY
     for m in $methods; do
       if [ "$m" = pcg-ic0 ]; then row "$m" "$tmp/ic0.json"; else solve --method "$m"; row "$m" "$tmp/r.json"; fi
     done
-    for m in "${models[@]}"; do solve --method dcdm --model "$m"; row "dcdm $(basename "$m" .safetensors)" "$tmp/r.json"; done
+    for m in "${models[@]}"; do
+      for k in $ks; do
+        label="dcdm $(basename "$m" .safetensors)"; [ "$ks" = 2 ] || label="$label k=$k"
+        solve --method dcdm --model "$m" --k "$k"; row "$label" "$tmp/r.json"
+      done
+    done
     if [ "${PETSC:-0}" = 1 ] && [ "$peer" = 1 ]; then
       for pc in icc hypre; do
         f=$("$py" scripts/petsc-cg.py "$dir/A.mtx" "$dir/b.mtx" --pc "$pc" --tol "$tol" --repeat "$repeat")

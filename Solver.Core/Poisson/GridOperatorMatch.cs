@@ -105,7 +105,8 @@ public static class GridOperatorMatch
 
     /// <summary>
     /// Whether a equals the grid's operator in the layout (same entries, same values; stored zeros ignored), row by
-    /// row with the expected stencil built on the fly: nothing the size of the matrix is allocated.
+    /// row with the expected stencil built on the fly (in parallel over blocks of rows; the first differing row is
+    /// named): nothing the size of the matrix is allocated.
     /// </summary>
     public static bool Matches(PoissonGrid grid, CsrMatrix a, GridMatrixLayout layout, out string why)
     {
@@ -116,45 +117,57 @@ public static class GridOperatorMatch
             why = $"the grid's operator has {rows} rows ({layout}), the matrix {a.Rows} x {a.Columns}";
             return false;
         }
-        var fluid = grid.FluidCells;
+        var fluid = grid.FluidCells; // built once here, not by the blocks
         var compact = full ? null : grid.CompactIndex;
+        const int block = 1 << 14;
+        int firstDiffering = rows;
+        Parallel.For(0, (rows + block - 1) / block, k =>
+        {
+            for (int i = k * block; i < Math.Min(rows, (k + 1) * block) && i < Volatile.Read(ref firstDiffering); i++)
+                if (!RowMatches(grid, a, fluid, compact, i))
+                {
+                    for (int seen = Volatile.Read(ref firstDiffering); i < seen; seen = Volatile.Read(ref firstDiffering))
+                        if (Interlocked.CompareExchange(ref firstDiffering, i, seen) == seen) break;
+                    return;
+                }
+        });
+        why = firstDiffering == rows ? ""
+            : $"row {firstDiffering + 1} differs from the 7-point voxel operator of the grid (it is not a voxel Poisson matrix, or the flags do not fit it)";
+        return firstDiffering == rows;
+    }
+
+    /// <summary>Row i of a against the grid's 7-point stencil of its cell (compact null: the full-grid layout).</summary>
+    static bool RowMatches(PoissonGrid grid, CsrMatrix a, int[] fluid, int[]? compact, int i)
+    {
+        bool full = compact is null;
         var cells = grid.Cells;
         int nx = grid.Nx, ny = grid.Ny, nz = grid.Nz;
         Span<int> neighbours = stackalloc int[6];
         Span<(int Column, double Value)> expected = stackalloc (int, double)[7];
-        for (int i = 0; i < rows; i++)
+        int cell = full ? i : fluid[i], count = 0;
+        if (cells[cell] == CellType.Fluid)
         {
-            int cell = full ? i : fluid[i], count = 0;
-            if (cells[cell] == CellType.Fluid)
+            int open = 0, n = Neighbours(cell, nx, ny, nz, neighbours);
+            foreach (int j in neighbours[..n])
             {
-                int open = 0, n = Neighbours(cell, nx, ny, nz, neighbours);
-                foreach (int j in neighbours[..n])
-                {
-                    if (cells[j] == CellType.Solid) continue;
-                    open++;
-                    if (cells[j] == CellType.Fluid) expected[count++] = (full ? j : compact![j], -1);
-                }
-                if (open > 0) expected[count++] = (i, open);
+                if (cells[j] == CellType.Solid) continue;
+                open++;
+                if (cells[j] == CellType.Fluid) expected[count++] = (full ? j : compact![j], -1);
             }
-            for (int m = 1; m < count; m++) // insertion sort of at most 7 entries (no comparer to allocate per row)
-                for (int q = m; q > 0 && expected[q - 1].Column > expected[q].Column; q--)
-                    (expected[q - 1], expected[q]) = (expected[q], expected[q - 1]);
-            int e = 0;
-            bool same = true;
-            for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1] && same; k++)
-            {
-                if (a.Values[k] == 0) continue;
-                same = e < count && expected[e].Column == a.ColumnIndices[k] && expected[e].Value == a.Values[k];
-                e++;
-            }
-            if (!same || e != count)
-            {
-                why = $"row {i + 1} differs from the 7-point voxel operator of the grid (it is not a voxel Poisson matrix, or the flags do not fit it)";
-                return false;
-            }
+            if (open > 0) expected[count++] = (i, open);
         }
-        why = "";
-        return true;
+        for (int m = 1; m < count; m++) // insertion sort of at most 7 entries (no comparer to allocate per row)
+            for (int q = m; q > 0 && expected[q - 1].Column > expected[q].Column; q--)
+                (expected[q - 1], expected[q]) = (expected[q], expected[q - 1]);
+        int e = 0;
+        bool same = true;
+        for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1] && same; k++)
+        {
+            if (a.Values[k] == 0) continue;
+            same = e < count && expected[e].Column == a.ColumnIndices[k] && expected[e].Value == a.Values[k];
+            e++;
+        }
+        return same && e == count;
     }
 
     /// <summary>The in-grid face neighbours of cell i, top first (+z, -z, +y, -y, +x, -x).</summary>

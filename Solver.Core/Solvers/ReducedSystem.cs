@@ -89,36 +89,42 @@ public sealed class ReducedSystem
         Array.Fill(unknown, -1);
         for (int u = 0; u < rows.Length; u++) unknown[rows[u]] = u;
 
-        // components by depth-first search over fluid faces, on an explicit stack (no recursion, no growing lists)
-        var component = new int[rows.Length];
-        Array.Fill(component, -1);
-        var stack = new int[rows.Length];
-        var singularIds = new List<int>();
-        int count = 0;
-        for (int s = 0; s < rows.Length; s++)
+        // components by union-find over the fluid faces to -x, -y and -z, in one pass over the unknowns in cell order
+        // (each set's root is its first unknown, so components are numbered in the order of their first unknown)
+        var parent = new int[rows.Length];
+        var airFace = new bool[rows.Length]; // a face to air: the unknown's row sum is not zero
+        int Find(int u)
         {
-            if (component[s] >= 0) continue;
-            bool touchesAir = false;
-            int top = 0;
-            component[s] = count;
-            stack[top++] = s;
-            while (top > 0)
-            {
-                int i = rows[stack[--top]], x = i % nx, y = i / nx % ny, z = i / (nx * ny);
-                // a fluid cell's row sum is its number of air neighbours
-                void Visit(bool inside, int j)
-                {
-                    if (!inside) return;
-                    if (kind[j] == CellType.Air) touchesAir = true;
-                    else if (unknown[j] >= 0 && component[unknown[j]] < 0) { component[unknown[j]] = count; stack[top++] = unknown[j]; }
-                }
-                Visit(x > 0, i - 1); Visit(x < nx - 1, i + 1);
-                Visit(y > 0, i - nx); Visit(y < ny - 1, i + nx);
-                Visit(z > 0, i - nx * ny); Visit(z < nz - 1, i + nx * ny);
-            }
-            if (!touchesAir) singularIds.Add(count);
-            count++;
+            while (parent[u] != u) u = parent[u] = parent[parent[u]];
+            return u;
         }
+        int plane = nx * ny;
+        for (int u = 0; u < rows.Length; u++)
+        {
+            parent[u] = u;
+            int i = rows[u], x = i % nx, y = i / nx % ny, z = i / plane;
+            airFace[u] = x > 0 && kind[i - 1] == CellType.Air || x < nx - 1 && kind[i + 1] == CellType.Air
+                      || y > 0 && kind[i - nx] == CellType.Air || y < ny - 1 && kind[i + nx] == CellType.Air
+                      || z > 0 && kind[i - plane] == CellType.Air || z < nz - 1 && kind[i + plane] == CellType.Air;
+            foreach (int j in (ReadOnlySpan<int>)[x > 0 ? i - 1 : -1, y > 0 ? i - nx : -1, z > 0 ? i - plane : -1])
+            {
+                if (j < 0 || unknown[j] < 0) continue;
+                int a = Find(u), b = Find(unknown[j]);
+                if (a != b) parent[Math.Max(a, b)] = Math.Min(a, b);
+            }
+        }
+        var component = new int[rows.Length];
+        var singularIds = new List<int>();
+        var touchesAir = new List<bool>();
+        int count = 0;
+        for (int u = 0; u < rows.Length; u++)
+        {
+            int root = Find(u);
+            if (root == u) { component[u] = count++; touchesAir.Add(false); }
+            else component[u] = component[root];
+            if (airFace[u]) touchesAir[component[u]] = true;
+        }
+        for (int c = 0; c < count; c++) if (!touchesAir[c]) singularIds.Add(c);
         // members of the singular components, ascending (components are numbered in the order of their first unknown)
         var singular = new List<int[]>(singularIds.Count);
         if (singularIds.Count > 0)

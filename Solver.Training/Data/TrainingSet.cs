@@ -26,9 +26,15 @@ public sealed class TrainingSet
 
     TrainingSet(IReadOnlyList<Domain> domains) => Domains = domains;
 
-    /// <summary>Generates Ritz-vector samples for each domain and writes the set.</summary>
-    public static void Generate(string folder, IReadOnlyList<TrainingDomain> domains, int count, int ritzSteps, int theta, double weight, int seed, Action<string>? log = null)
+    /// <summary>
+    /// Generates the samples of each domain and writes the set: Ritz vectors of its operator (low modes weighted), and
+    /// with probability <paramref name="divergence"/> per sample instead the divergence of a random velocity field (what
+    /// a pressure projection solves; compatible on closed pockets by construction), both scaled to unit norm.
+    /// </summary>
+    public static void Generate(string folder, IReadOnlyList<TrainingDomain> domains, int count, int ritzSteps, int theta, double weight, int seed,
+                                Action<string>? log = null, double divergence = 0)
     {
+        if (divergence is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(divergence), $"the divergence fraction {divergence} must be in [0, 1]");
         Directory.CreateDirectory(folder);
         var manifest = new JsonArray();
         for (int d = 0; d < domains.Count; d++)
@@ -36,9 +42,10 @@ public sealed class TrainingSet
             var (name, grid) = domains[d];
             var a = grid.ToCsr(GridMatrixLayout.Compact);
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var ritz = RitzBasis.Compute(a, ritzSteps, seed + d);
-            log?.Invoke($"{name}: {a.Rows} unknowns, Lanczos {ritz.Steps} steps, {ritz.Values.Length} Ritz pairs kept "
-                + $"({ritz.Values[0]:g3} .. {ritz.Values[^1]:g3}), {clock.Elapsed.TotalSeconds:F1} s");
+            var ritz = divergence < 1 ? RitzBasis.Compute(a, ritzSteps, seed + d) : null; // all divergences: no Ritz vector needed
+            if (ritz is not null)
+                log?.Invoke($"{name}: {a.Rows} unknowns, Lanczos {ritz.Steps} steps, {ritz.Values.Length} Ritz pairs kept "
+                    + $"({ritz.Values[0]:g3} .. {ritz.Values[^1]:g3}), {clock.Elapsed.TotalSeconds:F1} s");
             var rng = new Random(seed * 7919 + d);
             var fluid = grid.FluidCells;
             string samplesFile = $"{name}.f32";
@@ -47,7 +54,8 @@ public sealed class TrainingSet
                 var buffer = new byte[grid.CellCount * 4];
                 for (int s = 0; s < count; s++)
                 {
-                    var b = ritz.Sample(rng, theta, weight);
+                    // the random stream of a set without divergences is the one it always was
+                    var b = divergence > 0 && (ritz is null || rng.NextDouble() < divergence) ? DivergenceSample(grid, fluid, rng.Next()) : ritz!.Sample(rng, theta, weight);
                     Array.Clear(buffer);
                     for (int k = 0; k < fluid.Length; k++) BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(fluid[k] * 4), (float)b[k]);
                     stream.Write(buffer);
@@ -58,12 +66,23 @@ public sealed class TrainingSet
             {
                 ["name"] = name, ["nx"] = grid.Nx, ["ny"] = grid.Ny, ["nz"] = grid.Nz,
                 ["flags"] = $"{name}.flags", ["samples"] = samplesFile, ["count"] = count,
-                ["ritzSteps"] = ritz.Steps, ["ritzKept"] = ritz.Values.Length, ["theta"] = theta, ["weight"] = weight, ["seed"] = seed,
+                ["ritzSteps"] = ritz?.Steps ?? 0, ["ritzKept"] = ritz?.Values.Length ?? 0, ["theta"] = theta, ["weight"] = weight, ["seed"] = seed,
+                ["divergence"] = divergence,
             });
             log?.Invoke($"{name}: {count} samples written, {clock.Elapsed.TotalSeconds:F1} s");
         }
         var root = new JsonObject { ["format"] = Format, ["version"] = 1, ["domains"] = manifest };
         File.WriteAllText(Path.Combine(folder, "manifest.json"), root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>b = the divergence of a random velocity field on the fluid cells, unit norm.</summary>
+    static double[] DivergenceSample(PoissonGrid grid, int[] fluid, int seed)
+    {
+        var full = RightHandSides.VelocityDivergence(grid, seed);
+        var b = fluid.Select(i => full[i]).ToArray();
+        double norm = Math.Sqrt(b.Sum(v => v * v));
+        for (int i = 0; i < b.Length; i++) b[i] /= norm;
+        return b;
     }
 
     public static TrainingSet Load(string folder)
