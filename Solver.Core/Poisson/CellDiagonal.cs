@@ -9,11 +9,27 @@ public static class CellDiagonal
     /// </summary>
     public static byte[] Of(PoissonGrid grid)
     {
+        int nx = grid.Nx, ny = grid.Ny, nz = grid.Nz, plane = nx * ny;
+        var cells = grid.CellArray;
         var diagonal = new byte[grid.CellCount];
-        for (int z = 0; z < grid.Nz; z++)
-            for (int y = 0; y < grid.Ny; y++)
-                for (int x = 0; x < grid.Nx; x++)
-                    if (grid[x, y, z] == CellType.Fluid) diagonal[grid.Index(x, y, z)] = (byte)grid.OpenNeighbours(x, y, z);
+        void Plane(int z)
+        {
+            for (int y = 0, i = z * plane; y < ny; y++)
+                for (int x = 0; x < nx; x++, i++)
+                {
+                    if (cells[i] != CellType.Fluid) continue;
+                    int d = 0;
+                    if (x > 0 && cells[i - 1] != CellType.Solid) d++;
+                    if (x < nx - 1 && cells[i + 1] != CellType.Solid) d++;
+                    if (y > 0 && cells[i - nx] != CellType.Solid) d++;
+                    if (y < ny - 1 && cells[i + nx] != CellType.Solid) d++;
+                    if (z > 0 && cells[i - plane] != CellType.Solid) d++;
+                    if (z < nz - 1 && cells[i + plane] != CellType.Solid) d++;
+                    diagonal[i] = (byte)d;
+                }
+        }
+        if (grid.CellCount < 1 << 16) for (int z = 0; z < nz; z++) Plane(z);
+        else Parallel.For(0, nz, Plane);
         return diagonal;
     }
 }

@@ -35,6 +35,8 @@ public sealed class PoissonGrid
     }
 
     public ReadOnlySpan<CellType> Cells => _cells;
+    /// <summary>The cells' own array, for parallel kernels (a span cannot be captured); never written.</summary>
+    internal CellType[] CellArray => _cells;
     public int Index(int x, int y, int z) => x + Nx * (y + Ny * z);
     public CellType this[int x, int y, int z] => _cells[Index(x, y, z)];
 

@@ -75,7 +75,7 @@ public sealed class ReducedSystem
         int nx = grid.Nx, ny = grid.Ny, nz = grid.Nz, cells = grid.CellCount;
         if (compactOperator is not null && (compactOperator.Rows != grid.FluidCount || !compactOperator.IsSquare))
             throw new InvalidSystemException($"the matrix is {compactOperator.Rows} x {compactOperator.Columns} but the grid {nx}x{ny}x{nz} has {grid.FluidCount} fluid cells");
-        var kind = grid.Cells.ToArray(); // a local function below reads it (1 byte per cell)
+        var kind = grid.CellArray;
         var fluid = grid.FluidCells;
         // unknowns: the cells with a diagonal, i.e. fluid with an open neighbour (usually all fluid cells: then the grid's own array)
         var diagonal = CellDiagonal.Of(grid);
@@ -99,20 +99,23 @@ public sealed class ReducedSystem
             return u;
         }
         int plane = nx * ny;
-        for (int u = 0; u < rows.Length; u++)
-        {
-            parent[u] = u;
-            int i = rows[u], x = i % nx, y = i / nx % ny, z = i / plane;
-            airFace[u] = x > 0 && kind[i - 1] == CellType.Air || x < nx - 1 && kind[i + 1] == CellType.Air
-                      || y > 0 && kind[i - nx] == CellType.Air || y < ny - 1 && kind[i + nx] == CellType.Air
-                      || z > 0 && kind[i - plane] == CellType.Air || z < nz - 1 && kind[i + plane] == CellType.Air;
-            foreach (int j in (ReadOnlySpan<int>)[x > 0 ? i - 1 : -1, y > 0 ? i - nx : -1, z > 0 ? i - plane : -1])
-            {
-                if (j < 0 || unknown[j] < 0) continue;
-                int a = Find(u), b = Find(unknown[j]);
-                if (a != b) parent[Math.Max(a, b)] = Math.Min(a, b);
-            }
-        }
+        for (int z = 0, i = 0; z < nz; z++) // unknowns are numbered in cell order: u grows with i
+            for (int y = 0; y < ny; y++)
+                for (int x = 0; x < nx; x++, i++)
+                {
+                    int u = unknown[i];
+                    if (u < 0) continue;
+                    parent[u] = u;
+                    airFace[u] = x > 0 && kind[i - 1] == CellType.Air || x < nx - 1 && kind[i + 1] == CellType.Air
+                              || y > 0 && kind[i - nx] == CellType.Air || y < ny - 1 && kind[i + nx] == CellType.Air
+                              || z > 0 && kind[i - plane] == CellType.Air || z < nz - 1 && kind[i + plane] == CellType.Air;
+                    foreach (int j in (ReadOnlySpan<int>)[x > 0 ? i - 1 : -1, y > 0 ? i - nx : -1, z > 0 ? i - plane : -1])
+                    {
+                        if (j < 0 || unknown[j] < 0) continue;
+                        int a = Find(u), b = Find(unknown[j]);
+                        if (a != b) parent[Math.Max(a, b)] = Math.Min(a, b);
+                    }
+                }
         var component = new int[rows.Length];
         var singularIds = new List<int>();
         var touchesAir = new List<bool>();
