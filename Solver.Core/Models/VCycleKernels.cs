@@ -49,9 +49,9 @@ internal static class VCycleKernels
                         if (xx == 0) Edge(l, row, xx++, y, z, b, x, r, d, s);
                         var vs = new Vector<float>(s);
                         int stop = Math.Min(end, nx - 1); // the vectors' cells: xx..stop-1, inside the grid
-                        for (int v = xx; v < stop && stop - xx >= width; v += width)
+                        for (int v = xx; v < stop && stop - xx >= width; v += width) // none when the row is shorter than a vector
                         {
-                            int i = row + Math.Min(v, stop - width); // the last vector overlaps the one before
+                            int i = row + Math.Min(v, stop - width); // the last vector overlaps the one before: same values
                             var sides = Vector.Load(x + i - 1) + Vector.Load(x + i + 1) + Vector.Load(x + i - nx) + Vector.Load(x + i + nx)
                                       + Vector.Load(x + i - plane) + Vector.Load(x + i + plane);
                             var dv = Vector.Load(d + i);
@@ -67,8 +67,15 @@ internal static class VCycleKernels
 
     static unsafe void Edge(VCycleLevel l, int row, int xx, int y, int z, float* b, float* x, float* r, float* d, float s)
     {
-        int i = row + xx, nx = l.Nx, ny = l.Ny, plane = nx * ny;
-        if (d[i] == 0) { r[i] = 0; return; }
+        int i = row + xx;
+        r[i] = d[i] == 0 ? 0 : b[i] - s * (d[i] * x[i] - Sides(l, x, i, xx, y, z));
+    }
+
+    /// <summary>The sum of x over the in-grid face neighbours of cell i = (xx, y, z): the scalar path at the grid's edges.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static unsafe float Sides(VCycleLevel l, float* x, int i, int xx, int y, int z)
+    {
+        int nx = l.Nx, ny = l.Ny, plane = nx * ny;
         float sides = 0;
         if (xx > 0) sides += x[i - 1];
         if (xx < nx - 1) sides += x[i + 1];
@@ -76,7 +83,7 @@ internal static class VCycleKernels
         if (y < ny - 1) sides += x[i + nx];
         if (z > 0) sides += x[i - plane];
         if (z < l.Nz - 1) sides += x[i + plane];
-        r[i] = b[i] - s * (d[i] * x[i] - sides);
+        return sides;
     }
 
     /// <summary>
@@ -134,8 +141,7 @@ internal static class VCycleKernels
                 int row = (z * ny + y) * nx, xx = l.X0, end = l.X1 + 1;
                 if (y > 0 && y < ny - 1 && z > 0 && z < nz - 1 && Vector.IsHardwareAccelerated)
                 {
-                    if (xx == 0) RelaxRow(l, colour, row, 0, 0, y, z, x, b, d, w, inverseScale);
-                    if (xx == 0) xx = 1;
+                    if (xx == 0) { RelaxRow(l, colour, row, 0, 0, y, z, x, b, d, w, inverseScale); xx = 1; }
                     int stop = Math.Min(end, nx - 1); // the vectors' cells: xx..stop-1, inside the grid
                     if (stop - xx >= width)
                     {
@@ -165,18 +171,10 @@ internal static class VCycleKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static unsafe void RelaxRow(VCycleLevel l, int colour, int row, int from, int to, int y, int z, float* x, float* b, float* d, float* w, float inverseScale)
     {
-        int nx = l.Nx, ny = l.Ny, nz = l.Nz, plane = nx * ny;
         for (int xx = from + ((colour + y + z + from) & 1), i = row + xx; xx <= to; xx += 2, i += 2)
         {
             if (d[i] == 0) continue;
-            float sides = 0;
-            if (xx > 0) sides += x[i - 1];
-            if (xx < nx - 1) sides += x[i + 1];
-            if (y > 0) sides += x[i - nx];
-            if (y < ny - 1) sides += x[i + nx];
-            if (z > 0) sides += x[i - plane];
-            if (z < nz - 1) sides += x[i + plane];
-            float gaussSeidel = (b[i] * inverseScale + sides) * d[i];
+            float gaussSeidel = (b[i] * inverseScale + Sides(l, x, i, xx, y, z)) * d[i];
             x[i] = w == null ? gaussSeidel : x[i] + w[i] * (gaussSeidel - x[i]);
         }
     }
