@@ -95,7 +95,7 @@ public static class SolveCommand
         var grid = method is SolveMethod.Dcdm or SolveMethod.PcgMg
             ? FindGrid(s, a, requiredBy: $"--method {s.Method} needs a 7-point voxel Poisson matrix; use --method cg or pcg-ic0 for other matrices")!.Grid
             : s.Device != "cpu" && method == SolveMethod.Cg && a.Rows > 1 ? FindGrid(s, a, requiredBy: null)?.Grid : null;
-        var model = method == SolveMethod.Dcdm ? LoadModel(s.Model, tool, s.Device) : null;
+        var model = method == SolveMethod.Dcdm ? LoadModel(s.Model, tool) : null;
         var x = new double[a.Rows];
         SolveResult? result = null;
         using (var gpu = OpenDevice(s.Device, method, model))
@@ -125,12 +125,11 @@ public static class SolveCommand
 
     /// <summary>
     /// The model --model names through this program's engines (one it lacks says where it runs); without one the shipped
-    /// default (vcycle), or on --device gpu or ilgpu-cpu the shipped lean model, the one with device kernels.
+    /// default (vcycle), which has device kernels too.
     /// </summary>
-    static IDirectionModel LoadModel(string? path, DcdmTool tool, string device)
+    static IDirectionModel LoadModel(string? path, DcdmTool tool)
     {
-        var file = path is not null ? ModelFile.Read(path)
-            : ShippedModels.File(device is "gpu" or "ilgpu-cpu" ? LeanDirectionModel.ArchitectureName : ShippedModels.DefaultArchitecture);
+        var file = path is not null ? ModelFile.Read(path) : ShippedModels.File(ShippedModels.DefaultArchitecture);
         if (!tool.Models.Architectures.Contains(file.Architecture) && tool.OtherEngines is not null)
             throw new UsageException($"--model {path}: {tool.Name} has no engine for architecture '{file.Architecture}'; {tool.OtherEngines}");
         return tool.Models.Load(file);

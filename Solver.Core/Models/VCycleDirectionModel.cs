@@ -59,20 +59,33 @@ public sealed class VCycleDirectionModel : IDirectionModel
     public IDirection Bind(PoissonGrid grid)
     {
         var grids = MultigridLevel.Grids(grid);
+        var weights = Weights(grids);
         var levels = new VCycleLevel[grids.Count];
         for (int l = 0; l < grids.Count; l++)
         {
             var (g, diagonal) = grids[l];
-            var size = (g.Nx, g.Ny, g.Nz);
-            float[][] weights = [];
-            if (l + 1 < grids.Count)
-            {
-                var flags = LeanDirectionModel.FlagImages(g);
-                weights = Weights(_relax.Predict(flags, size, StencilRows.Of(flags, size)), diagonal);
-            }
-            levels[l] = new VCycleLevel(g.Nx, g.Ny, g.Nz, diagonal, Math.Pow(4, -l), weights);
+            levels[l] = new VCycleLevel(g.Nx, g.Ny, g.Nz, diagonal, Math.Pow(4, -l), l < weights.Count ? weights[l] : []);
         }
         return new VCycleDirection(levels);
+    }
+
+    /// <summary>
+    /// The SOR weights of every level of the grid's hierarchy (<see cref="MultigridLevel.Grids"/>) but the coarsest, per
+    /// sweep and cell of that level (0 off its unknowns): what a device V-cycle uploads to run this model.
+    /// </summary>
+    public IReadOnlyList<float[][]> LevelWeights(PoissonGrid grid) => Weights(MultigridLevel.Grids(grid));
+
+    List<float[][]> Weights(List<(PoissonGrid Grid, byte[] Diagonal)> grids)
+    {
+        var weights = new List<float[][]>();
+        for (int l = 0; l + 1 < grids.Count; l++)
+        {
+            var (g, diagonal) = grids[l];
+            var size = (g.Nx, g.Ny, g.Nz);
+            var flags = LeanDirectionModel.FlagImages(g);
+            weights.Add(Weights(_relax.Predict(flags, size, StencilRows.Of(flags, size)), diagonal));
+        }
+        return weights;
     }
 
     /// <summary>Per sweep, per cell: 2 sigmoid(u) on the unknowns, 0 elsewhere (never read there).</summary>

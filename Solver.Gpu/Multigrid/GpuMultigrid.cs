@@ -22,6 +22,7 @@ public sealed class GpuMultigrid : IDisposable
     readonly MultigridKernels _k;
     readonly DeviceLevel[] _levels;
     readonly int _sweeps, _coarsestColourSweeps;
+    readonly DeviceVector<float>[][]? _weights; // per level but the coarsest, per sweep: SOR weights instead of Gauss-Seidel
 
     /// <summary>Levels made (finest first), by Core's rule: coarsening stops at a largest size of 4 or before a level with no unknowns.</summary>
     public int LevelCount => _levels.Length;
@@ -82,6 +83,26 @@ public sealed class GpuMultigrid : IDisposable
         }
     }
 
+    /// <summary>
+    /// The vcycle model's cycle (<see cref="Dcdm.Models.VCycleDirectionModel"/>): on every level but the coarsest,
+    /// SOR sweeps with the given weights (per level, per sweep, per cell: <see cref="Dcdm.Models.VCycleDirectionModel.LevelWeights"/>),
+    /// red then black before the correction and, mirrored, black then red from the last sweep after it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The weights are not one set per level but the coarsest, or not one per cell.</exception>
+    public GpuMultigrid(GpuDevice device, PoissonGrid grid, IReadOnlyList<float[][]> weights, int coarsestSweeps)
+        : this(device, grid, Math.Max(1, weights.Count == 0 ? 1 : weights[0].Length), coarsestSweeps)
+    {
+        bool fits = weights.Count == _levels.Length - 1
+            && weights.Select((w, l) => w.Length == _sweeps && w.All(cells => cells.Length == _levels[l].Shape.Cells)).All(f => f);
+        if (!fits)
+        {
+            Dispose(); // the levels made so far
+            throw new ArgumentException($"the weights must be one set per level but the coarsest ({_levels.Length - 1}), each {_sweeps} sweeps of "
+                + $"one weight per cell of its level; got {weights.Count} sets", nameof(weights));
+        }
+        _weights = [.. weights.Select(w => w.Select(cells => new DeviceVector<float>(device.Accelerator, cells)).ToArray())];
+    }
+
     /// <summary>z = M^-1 r: one V-cycle from zero on r. Both on the full fine grid, r 0 off the unknowns (z is made so).</summary>
     public void Apply(ArrayView<float> r, ArrayView<float> z) => Cycle(0, r, z);
 
@@ -97,27 +118,36 @@ public sealed class GpuMultigrid : IDisposable
             return;
         }
         x.MemSetToZero();
-        Smooth(level, b, x, first: 0); // red then black
+        Smooth(l, b, x, first: 0); // red then black
         var work = level.Work!.View;
         _k.Residual(s, d, b, x, work, level.Scale); // work = b - A x
         var coarse = _levels[l + 1];
         _k.Restrict(s, d, work, coarse.Diagonal.View, coarse.B!.View); // coarse b = P^T work / 8
         Cycle(l + 1, coarse.B.View, coarse.X!.View);
         _k.ProlongAdd(s, d, coarse.X.View, x); // x += P coarse x
-        Smooth(level, b, x, first: 1); // black then red: the cycle is symmetric
+        Smooth(l, b, x, first: 1); // black then red: the cycle is symmetric
     }
 
-    void Smooth(DeviceLevel level, ArrayView<float> b, ArrayView<float> x, int first)
+    void Smooth(int l, ArrayView<float> b, ArrayView<float> x, int first)
     {
+        var level = _levels[l];
         for (int sweep = 0; sweep < _sweeps; sweep++)
         {
-            _k.GaussSeidelColour(level.Shape, level.Diagonal.View, b, x, first, level.Scale);
-            _k.GaussSeidelColour(level.Shape, level.Diagonal.View, b, x, 1 - first, level.Scale);
+            if (_weights is null)
+            {
+                _k.GaussSeidelColour(level.Shape, level.Diagonal.View, b, x, first, level.Scale);
+                _k.GaussSeidelColour(level.Shape, level.Diagonal.View, b, x, 1 - first, level.Scale);
+                continue;
+            }
+            var w = _weights[l][first == 0 ? sweep : _sweeps - 1 - sweep].View; // after the correction: the last sweep first
+            _k.SorColour(level.Shape, level.Diagonal.View, b, x, w, first, level.Scale);
+            _k.SorColour(level.Shape, level.Diagonal.View, b, x, w, 1 - first, level.Scale);
         }
     }
 
     public void Dispose()
     {
         foreach (var level in _levels) level.Dispose();
+        foreach (var w in _weights?.SelectMany(v => v) ?? []) w.Dispose();
     }
 }

@@ -23,6 +23,7 @@ public sealed class MultigridKernels
     readonly Action<Index1D, LevelShape, ArrayView<byte>, ArrayView<byte>> _diagonal;
     readonly Action<Index1D, ArrayView<byte>, ArrayView<int>> _anyUnknown;
     readonly Action<Index1D, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>, int, float> _colour;
+    readonly Action<Index1D, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float> _sor;
     readonly Action<KernelConfig, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>, float, int> _coarsest;
     readonly Action<Index1D, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float> _residual;
     readonly Action<Index1D, LevelShape, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<byte>, ArrayView<float>> _restrict;
@@ -39,6 +40,7 @@ public sealed class MultigridKernels
         _diagonal = accelerator.LoadAutoGroupedStreamKernel<Index1D, LevelShape, ArrayView<byte>, ArrayView<byte>>(DiagonalKernel);
         _anyUnknown = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<byte>, ArrayView<int>>(AnyUnknownKernel);
         _colour = accelerator.LoadAutoGroupedStreamKernel<Index1D, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>, int, float>(GaussSeidelColourKernel);
+        _sor = accelerator.LoadAutoGroupedStreamKernel<Index1D, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>(SorColourKernel);
         _coarsest = accelerator.LoadStreamKernel<LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>, float, int>(CoarsestSweepsKernel);
         _residual = accelerator.LoadAutoGroupedStreamKernel<Index1D, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float>(ResidualKernel);
         _restrict = accelerator.LoadAutoGroupedStreamKernel<Index1D, LevelShape, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<byte>, ArrayView<float>>(RestrictKernel);
@@ -65,6 +67,13 @@ public sealed class MultigridKernels
     /// <summary>Gauss-Seidel on the cells of one colour ((x + y + z) % 2 == colour), in place: x_i = (b_i / s + sum of the neighbours' x) / d_i.</summary>
     public void GaussSeidelColour(LevelShape s, ArrayView<byte> diagonal, ArrayView<float> b, ArrayView<float> x, int colour, float scale) =>
         _colour(s.HalfRow * s.Ny * s.Nz, s, diagonal, b, x, colour, 1 / scale);
+
+    /// <summary>
+    /// Successive over-relaxation on the cells of one colour, in place: x_i += w_i (x_GS,i - x_i) with x_GS the
+    /// Gauss-Seidel value; w per cell (the vcycle model's learned weights, in (0, 2)).
+    /// </summary>
+    public void SorColour(LevelShape s, ArrayView<byte> diagonal, ArrayView<float> b, ArrayView<float> x, ArrayView<float> weight, int colour, float scale) =>
+        _sor(s.HalfRow * s.Ny * s.Nz, s, diagonal, b, x, weight, colour, 1 / scale);
 
     /// <summary>x = 0, then <paramref name="colourSweeps"/> colour sweeps alternating from colour 0 (the coarsest level's symmetric sweeps).</summary>
     public void CoarsestSweeps(LevelShape s, ArrayView<byte> diagonal, ArrayView<float> b, ArrayView<float> x, float scale, int colourSweeps)
@@ -182,6 +191,15 @@ public sealed class MultigridKernels
         if (i < 0) return;
         int d = diag[i];
         if (d != 0) x[i] = Relaxed(b, x, i, d, cx, cy, cz, s, inverseScale);
+    }
+
+    /// <summary>x_i += w_i (x_GS,i - x_i) on the unknowns of one colour.</summary>
+    static void SorColourKernel(Index1D t, LevelShape s, ArrayView<byte> diag, ArrayView<float> b, ArrayView<float> x, ArrayView<float> w, int colour, float inverseScale)
+    {
+        int i = ColourCell(t, s, colour, out int cx, out int cy, out int cz);
+        if (i < 0) return;
+        int d = diag[i];
+        if (d != 0) x[i] += w[i] * (Relaxed(b, x, i, d, cx, cy, cz, s, inverseScale) - x[i]);
     }
 
     /// <summary>

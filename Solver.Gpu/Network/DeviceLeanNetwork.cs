@@ -12,7 +12,7 @@ namespace Dcdm.Gpu.Network;
 /// copies r in and q out (for tests and mixed use); <see cref="Apply(ArrayView{float}, ArrayView{float})"/>
 /// works on device views directly.
 /// </summary>
-public sealed class DeviceLeanNetwork : IDirection, IDisposable
+public sealed class DeviceLeanNetwork : IDeviceDirection, IDirection
 {
     readonly NetworkKernels _k;
     readonly GridShape[] _shape;

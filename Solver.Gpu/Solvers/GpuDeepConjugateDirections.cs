@@ -12,8 +12,8 @@ namespace Dcdm.Gpu.Solvers;
 
 /// <summary>
 /// DCDM on a voxel grid with every vector on the accelerator: the same iteration, safeguards and
-/// statuses as Core's <see cref="DeepConjugateDirections"/>, the lean network evaluated by
-/// <see cref="DeviceLeanNetwork"/>, the operator by the stencil kernel. x, r and the directions are
+/// statuses as Core's <see cref="DeepConjugateDirections"/>, the model evaluated on the device (the vcycle model by
+/// <see cref="DeviceVCycle"/>, the lean network by <see cref="DeviceLeanNetwork"/>), the operator by the stencil kernel. x, r and the directions are
 /// double; the network runs in float32. A stalled solve is finished by the device's multigrid-preconditioned CG
 /// (<see cref="GpuMultigridConjugateGradient"/>) from the current x, as the CPU DCDM's by pcg-mg.
 /// The host sees scalars only (a few reductions per iteration).
@@ -28,7 +28,7 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
     readonly ReducedSystem _unknowns;
     readonly SolveFrame _frame;
     readonly SolverOptions _options;
-    readonly DeviceLeanNetwork _network;
+    readonly IDeviceDirection _network;
     readonly DeviceVector<byte> _flags, _diagonal;
     readonly DeviceVector<double> _b, _x, _r, _work;
     readonly DeviceVector<float> _rf, _qf;
@@ -43,7 +43,9 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
     public TimeSpan SetupTime { get; }
     public string ModelDescription { get; }
 
-    public GpuDeepConjugateDirections(GpuDevice device, PoissonGrid grid, LeanDirectionModel model, SolverOptions? options = null, int previousDirections = 2)
+    /// <param name="model">The vcycle or the lean model: the two with device kernels.</param>
+    /// <exception cref="ArgumentException">Another model.</exception>
+    public GpuDeepConjugateDirections(GpuDevice device, PoissonGrid grid, IDirectionModel model, SolverOptions? options = null, int previousDirections = 2)
     {
         var clock = Stopwatch.StartNew();
         if (previousDirections < 0) throw new ArgumentOutOfRangeException(nameof(previousDirections), "k must be >= 0");
@@ -55,7 +57,12 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
         _frame = new SolveFrame(Method, _unknowns, SolveFrame.Layout.AllRows, "one per grid cell");
         var acc = device.Accelerator;
         int n = grid.CellCount;
-        _network = new DeviceLeanNetwork(device, model.Stencils(grid));
+        _network = model switch
+        {
+            VCycleDirectionModel vcycle => new DeviceVCycle(device, grid, vcycle),
+            LeanDirectionModel lean => new DeviceLeanNetwork(device, lean.Stencils(grid)),
+            _ => throw new ArgumentException($"{model.Description}: only the vcycle and lean models have device kernels; run it on the CPU", nameof(model)),
+        };
         _flags = new DeviceVector<byte>(acc, grid.Cells.ToArray().Select(c => (byte)c).ToArray());
         _diagonal = new DeviceVector<byte>(acc, CellDiagonal.Of(grid));
         _b = new DeviceVector<double>(acc, n); _x = new DeviceVector<double>(acc, n); _r = new DeviceVector<double>(acc, n);

@@ -34,11 +34,11 @@ public sealed class GpuSolvers(GpuDevice device) : IDeviceSolvers
                 return null;
             case SolveMethod.PcgMg:
                 return new GpuMultigridConjugateGradient(device, input.Grid!, options); // float32 V-cycle, double reliable updates
-            case SolveMethod.Dcdm when model is not LeanDirectionModel:
-                reason = $"only the lean network has device kernels ({model?.Description ?? "no model"}); run it on the CPU";
+            case SolveMethod.Dcdm when model is not (LeanDirectionModel or VCycleDirectionModel):
+                reason = $"only the vcycle and lean models have device kernels ({model?.Description ?? "no model"}); run it on the CPU";
                 return null;
             case SolveMethod.Dcdm:
-                return new GpuDeepConjugateDirections(device, input.Grid!, (LeanDirectionModel)model!, options, previousDirections);
+                return new GpuDeepConjugateDirections(device, input.Grid!, model!, options, previousDirections);
             case SolveMethod.Cg when input.Grid is not null && input.Matrix.Rows > 1:
                 return new GpuGridConjugateGradient(device, input.Grid, options); // one byte of operator per cell, float32 steps
             default:

@@ -108,6 +108,43 @@ public class GpuMultigridTests : AcceleratorTests
     }
 
     [TestCaseSource(nameof(Grids))]
+    public void SorColourIsTheWeightedStepTowardsGaussSeidel(PoissonGrid grid)
+    {
+        // x_i += w_i (x_GS,i - x_i) on one colour, against a plain loop from the values before the sweep
+        var (fine, _) = Levels(grid, 1);
+        var rng = new Random(9);
+        var w = fine.Diagonal.Select(d => d > 0 ? (float)(2 * rng.NextDouble()) : 0f).ToArray();
+        for (int colour = 0; colour < 2; colour++)
+        {
+            using var d = new DeviceVector<byte>(Acc, fine.Diagonal);
+            using var b = new DeviceVector<float>(Acc, Single(fine.B));
+            using var x = new DeviceVector<float>(Acc, Single(fine.X));
+            using var weight = new DeviceVector<float>(Acc, w);
+            K.SorColour(ShapeOf(fine), d.View, b.View, x.View, weight.View, colour, (float)fine.Scale);
+            var before = Single(fine.X);
+            var expected = before.Select(v => (double)v).ToArray();
+            int nx = grid.Nx, ny = grid.Ny, nz = grid.Nz;
+            for (int z = 0, i = 0; z < nz; z++)
+                for (int y = 0; y < ny; y++)
+                    for (int xx = 0; xx < nx; xx++, i++)
+                    {
+                        if ((xx + y + z) % 2 != colour || fine.Diagonal[i] == 0) continue;
+                        double sides = 0;
+                        if (xx > 0) sides += before[i - 1];
+                        if (xx < nx - 1) sides += before[i + 1];
+                        if (y > 0) sides += before[i - nx];
+                        if (y < ny - 1) sides += before[i + nx];
+                        if (z > 0) sides += before[i - nx * ny];
+                        if (z < nz - 1) sides += before[i + nx * ny];
+                        double gs = (fine.B[i] / fine.Scale + sides) / fine.Diagonal[i];
+                        expected[i] = before[i] + w[i] * (gs - before[i]);
+                    }
+            Assert.That(expected, Is.Not.EqualTo(before.Select(v => (double)v).ToArray()), "the sweep changed something");
+            AssertClose(x.ToArray(), expected, 1e-6, $"colour {colour}");
+        }
+    }
+
+    [TestCaseSource(nameof(Grids))]
     public void ResidualRestrictionAndProlongationAreLevelOps(PoissonGrid grid)
     {
         var (fine, coarse) = Levels(grid, 3);
