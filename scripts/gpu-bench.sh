@@ -32,7 +32,7 @@ case "${1:-}" in
       done
     done
     # the same compact system through the CLI: CSR CG on the device, the grid CG on the device (--flags), CG on the CPU;
-    # then pcg-mg on the device and on the CPU
+    # then pcg-mg and DCDM on the device and on the CPU (best of 3 in one process each)
     [ "$solve_size" -gt 0 ] || exit 0
     tmp=$(mktemp -d)
     "$dcdm" generate --domain obstacles --size "$solve_size" --layout compact -o "$tmp" > /dev/null
@@ -43,8 +43,10 @@ case "${1:-}" in
       "$dcdm" solve "$tmp/A.mtx" --rhs "$tmp/b.mtx" --method cg $extra --tol 1e-6 | tee -a "$out/solve.txt" || true
     done
     for extra in "--device $d --flags $tmp/flags.bin" "--device cpu --flags $tmp/flags.bin"; do
-      # shellcheck disable=SC2086
-      "$dcdm" solve "$tmp/A.mtx" --rhs "$tmp/b.mtx" --method pcg-mg $extra --tol 1e-6 | tee -a "$out/solve.txt" || true
+      for method in pcg-mg dcdm; do # dcdm: the default vcycle model, its cycle on the device too
+        # shellcheck disable=SC2086
+        "$dcdm" solve "$tmp/A.mtx" --rhs "$tmp/b.mtx" --method "$method" $extra --tol 1e-6 --repeat 3 | tee -a "$out/solve.txt" || true
+      done
     done
     rm -rf "$tmp" ;;
   profile)
@@ -55,7 +57,7 @@ case "${1:-}" in
     ncu=$(command -v ncu || ls /usr/local/cuda*/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2> /dev/null | head -1 || true)
     [ -n "$ncu" ] || { echo "profile: no ncu (Nsight Compute) on this machine" | tee "$out/ncu.txt"; exit 0; }
     timeout "${NCU_TIMEOUT:-300}" "$ncu" --target-processes all \
-      -k "regex:Kernel_(CopyQuadsKernel|StencilQuads|DirectionAndProduct|UpdateResidual|GaussSeidelColour|ResidualKernel|RestrictKernel|ProlongAdd)" \
+      -k "regex:Kernel_(CopyQuadsKernel|StencilQuads|DirectionAndProduct|UpdateResidual|GaussSeidelColour|SorColour|ResidualKernel|RestrictKernel|ProlongAdd)" \
       -c "${NCU_COUNT:-80}" --section SpeedOfLight --section MemoryWorkloadAnalysis --section Occupancy --section LaunchStats \
       "$dcdm" bench --device gpu --size "${NCU_SIZE:-256}" --domain obstacles --repeat 1 --optimization "${NCU_OPT:-O1}" \
       > "$out/ncu-${NCU_OPT:-O1}.txt" 2>&1 || echo "profile: ncu ended with $? (see $out/ncu-${NCU_OPT:-O1}.txt)"
