@@ -196,7 +196,7 @@ internal static class VCycleKernels
                 int row = (z * fy + y) * fx, to = (z * fy + y) * cx;
                 // all four taps inside the grid for 1 <= j <= (fx - 3) / 2
                 int lo = Math.Max(coarse.X0, 1), hi = Math.Min(coarse.X1, (fx - 3) / 2);
-                for (int j = coarse.X0; j < lo; j++) half[to + j] = Gather(w, row, fx, j);
+                for (int j = coarse.X0; j < Math.Min(lo, coarse.X1 + 1); j++) half[to + j] = Gather(w, row, fx, j);
                 for (int j = lo, i = row + 2 * lo; j <= hi; j++, i += 2) half[to + j] = 0.25f * (w[i - 1] + w[i + 2]) + 0.75f * (w[i] + w[i + 1]);
                 for (int j = Math.Max(hi + 1, lo); j <= coarse.X1; j++) half[to + j] = Gather(w, row, fx, j);
             }
@@ -308,7 +308,7 @@ internal static class VCycleKernels
                 int row = (z * fy + y) * fx, start = (z * fy + y) * cx;
                 // both sides inside the grid for 2 <= i <= 2 cx - 3; min(d, 1) is 1 on the unknowns, 0 elsewhere
                 int lo = Math.Max(fine.X0, 2), hi = Math.Min(fine.X1, 2 * cx - 3);
-                for (int i = fine.X0; i < lo; i++) x[row + i] += Spread(half, start, cx, i) * Math.Min(d[row + i], 1f);
+                for (int i = fine.X0; i < Math.Min(lo, fine.X1 + 1); i++) x[row + i] += Spread(half, start, cx, i) * Math.Min(d[row + i], 1f);
                 for (int i = lo; i <= hi; i++)
                 {
                     int c = start + (i >> 1), side = c + ((i & 1) << 1) - 1;

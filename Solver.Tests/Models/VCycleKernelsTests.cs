@@ -1,3 +1,4 @@
+using CsCheck;
 using Dcdm.Models;
 using Dcdm.Multigrid;
 using Dcdm.Poisson;
@@ -100,6 +101,38 @@ public class VCycleKernelsTests
         VCycleKernels.Sweep(level, first, w);
         Assert.That(level.X, Is.EqualTo(expected).Within(1e-5));
         Assert.That(level.X.Zip(expected).Count(p => p.First != 0), Is.GreaterThan(grid.FluidCount / 2), "values worth comparing");
+    }
+
+    /// <summary>Small grids of any shape (a side of 1 included) with random fluid, air and solid cells.</summary>
+    static readonly Gen<PoissonGrid> SmallGrids = Gen.Select(Gen.Int[1, 21], Gen.Int[1, 9], Gen.Int[1, 9]).SelectMany(size =>
+        Gen.Int[0, 9].Array[size.Item1 * size.Item2 * size.Item3].Select(kinds => new PoissonGrid(size.Item1, size.Item2, size.Item3,
+            kinds.Select(k => k < 6 ? CellType.Fluid : k < 8 ? CellType.Air : CellType.Solid).ToArray())));
+
+    [Test]
+    public void OnRandomSmallGridsTheKernelsMatchTheDoubleKernelsAndThePlainSweep()
+    {
+        // the vector paths, their tails, the edge cells and the unknowns' box on shapes the named grids do not reach
+        SmallGrids.Sample(grid =>
+        {
+            var (fine, coarse, fineF, coarseF) = Levels(grid);
+            Fill(fine.B, fineF.B, fine.Diagonal, 1);
+            Fill(fine.X, fineF.X, fine.Diagonal, 2);
+            LevelOps.Residual(fine);
+            VCycleKernels.Residual(fineF);
+            Assert.That(fineF.Work, Is.EqualTo(fine.Work.Select(v => (float)v)).Within(1e-5), "residual");
+            LevelOps.Restrict(fine, coarse);
+            VCycleKernels.Restrict(fineF, coarseF);
+            Assert.That(coarseF.B, Is.EqualTo(coarse.B.Select(v => (float)v)).Within(1e-5), "restriction");
+            Fill(coarse.X, coarseF.X, coarse.Diagonal, 3);
+            LevelOps.ProlongAdd(coarse, fine);
+            VCycleKernels.ProlongAdd(coarseF, fineF);
+            Assert.That(fineF.X, Is.EqualTo(fine.X.Select(v => (float)v)).Within(1e-5), "prolongation");
+
+            foreach (int colour in new[] { 0, 1, 1, 0 }) LevelOps.GaussSeidelColour(fine, colour);
+            VCycleKernels.Sweep(fineF, 0, fineF.Weights[0]);
+            VCycleKernels.Sweep(fineF, 1, fineF.Weights[0]);
+            Assert.That(fineF.X, Is.EqualTo(fine.X.Select(v => (float)v)).Within(1e-4), "two sweeps with unit weights");
+        }, iter: 300);
     }
 
     static bool Inside(PoissonGrid g, int x, int y, int z) => x >= 0 && x < g.Nx && y >= 0 && y < g.Ny && z >= 0 && z < g.Nz;
