@@ -145,6 +145,10 @@ internal static class VCycleKernels
                     int stop = Math.Min(end, nx - 1); // the vectors' cells: xx..stop-1, inside the grid
                     if (stop - xx >= width)
                     {
+                        // each vector is stored after the next one's loads: storing first would stall the next load, which
+                        // overlaps it by a cell, on the store (the overlapped cells have the other colour: their values stay)
+                        Vector<float> pending = default;
+                        int pendingAt = -1;
                         for (int v = xx; v < stop; v += width)
                         {
                             int at = Math.Min(v, stop - width); // the last vector overlaps the one before: same inputs, same values
@@ -155,11 +159,10 @@ internal static class VCycleKernels
                             var gaussSeidel = (Vector.Load(b + i) * vis + sides) * Vector.Load(d + i);
                             var xv = Vector.Load(x + i);
                             var wv = w == null ? mask : Vector.Load(w + i) * mask;
-                            // to the buffer first: storing into x before loading the next vector, which overlaps this one by a
-                            // cell, would stall that load on the store
-                            (xv + wv * (gaussSeidel - xv)).Store(next + at);
+                            if (pendingAt >= 0) pending.Store(x + row + pendingAt);
+                            (pending, pendingAt) = (xv + wv * (gaussSeidel - xv), at);
                         }
-                        Buffer.MemoryCopy(next + xx, x + row + xx, (nx - xx) * sizeof(float), (stop - xx) * sizeof(float));
+                        pending.Store(x + row + pendingAt);
                         xx = stop;
                     }
                 }
