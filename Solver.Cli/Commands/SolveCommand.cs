@@ -31,7 +31,7 @@ public static class SolveCommand
         var history = new Option<string?>("--history") { Description = "write the residual history here (CSV: iteration,relative_residual)" };
         var json = new Option<bool>("--json") { Description = "print the result as JSON instead of a table" };
         var plot = new Option<string?>("--plot") { Description = "draw the relative residual against the iteration (log scale) into this PNG file" };
-        var model = new Option<string?>("--model") { Description = "dcdm: the model file (default: the shipped data/models/vcycle.safetensors; on a device the shipped lean model)" };
+        var model = new Option<string?>("--model") { Description = "dcdm: the model file (default: the shipped data/models/vcycle.safetensors, on the CPU and on a device)" };
         var gridSize = new Option<string?>("--grid") { Description = "pcg-mg, dcdm, and cg on a GPU: the grid as nx,ny,nz (default: n^3 rows taken as an n^3 grid)" };
         var flags = new Option<string?>("--flags")
         {

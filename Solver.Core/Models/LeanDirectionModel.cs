@@ -55,7 +55,7 @@ public sealed class LeanDirectionModel : IDirectionModel
     /// <summary>Where the shipped lean model came from (embedded in this assembly).</summary>
     public static string ShippedName => ShippedModels.PathOf(ArchitectureName);
 
-    /// <summary>The shipped lean model's file (<see cref="ShippedModels"/>): the model the GPU's device kernels run.</summary>
+    /// <summary>The shipped lean model's file (<see cref="ShippedModels"/>).</summary>
     public static ModelFile ShippedFile() => ShippedModels.File(ArchitectureName);
 
     /// <summary>The shipped lean model, ready to bind.</summary>
