@@ -8,4 +8,6 @@ sealed record BenchRow(string Name, double Seconds, double Bytes, string Note, d
 {
     public BenchRow(string name, (double Host, double Device) time, double bytes, string note) : this(name, time.Host, bytes, note, time.Device) { }
     public double BandwidthSeconds => DeviceSeconds > 0 ? DeviceSeconds : Seconds;
+    /// <summary>Bytes over the bandwidth time; null without bytes, or when a tiny kernel ran below the clock's resolution (0 s).</summary>
+    public double? GigabytesPerSecond => Bytes > 0 && BandwidthSeconds > 0 ? Bytes / BandwidthSeconds / 1e9 : null;
 }

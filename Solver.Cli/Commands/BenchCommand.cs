@@ -257,7 +257,7 @@ public static class BenchCommand
         {
             string host = r.Seconds > 0 ? Format(r.Seconds) : "-";
             string onDevice = device ? string.Create(CultureInfo.InvariantCulture, $" {(r.DeviceSeconds > 0 ? Format(r.DeviceSeconds) : "-"),12}") : "";
-            string rate = r.Bytes > 0 ? (r.Bytes / r.BandwidthSeconds / 1e9).ToString("F2", CultureInfo.InvariantCulture) : "-";
+            string rate = r.GigabytesPerSecond is double rateValue ? rateValue.ToString("F2", CultureInfo.InvariantCulture) : "-";
             o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Name,-52} {host,12}{onDevice} {rate,8}  {r.Note}"));
         }
     }
@@ -290,7 +290,7 @@ public static class BenchCommand
             w.WriteString("name", r.Name);
             w.WriteNumber("seconds", r.Seconds);
             if (r.DeviceSeconds > 0) w.WriteNumber("deviceSeconds", r.DeviceSeconds);
-            if (r.Bytes > 0) w.WriteNumber("gigabytesPerSecond", r.Bytes / r.BandwidthSeconds / 1e9);
+            if (r.GigabytesPerSecond is double rate) w.WriteNumber("gigabytesPerSecond", rate);
             w.WriteString("note", r.Note);
             w.WriteEndObject();
         }
