@@ -4,7 +4,7 @@ namespace Dcdm.Poisson;
 public static class CellDiagonal
 {
     /// <summary>
-    /// Per cell its diagonal (open neighbours) when it is an unknown, else 0. An isolated fluid cell (no open
+    /// Per cell its diagonal (open neighbours: face neighbours inside the grid that are not solid) when it is an unknown, else 0. An isolated fluid cell (no open
     /// neighbour) is a zero row, not an unknown, so every vector stays 0 there too.
     /// </summary>
     public static byte[] Of(PoissonGrid grid)

@@ -65,19 +65,6 @@ public sealed class PoissonGrid
         return map;
     }
 
-    /// <summary>Number of non-solid face neighbours of a cell (its diagonal when fluid).</summary>
-    public int OpenNeighbours(int x, int y, int z)
-    {
-        int d = 0;
-        if (x > 0 && this[x - 1, y, z] != CellType.Solid) d++;
-        if (x < Nx - 1 && this[x + 1, y, z] != CellType.Solid) d++;
-        if (y > 0 && this[x, y - 1, z] != CellType.Solid) d++;
-        if (y < Ny - 1 && this[x, y + 1, z] != CellType.Solid) d++;
-        if (z > 0 && this[x, y, z - 1] != CellType.Solid) d++;
-        if (z < Nz - 1 && this[x, y, z + 1] != CellType.Solid) d++;
-        return d;
-    }
-
     /// <summary>
     /// Matrix-free y = A x on the full grid: y is 0 at non-fluid cells, and x there is ignored.
     /// Parallel over z-slices.

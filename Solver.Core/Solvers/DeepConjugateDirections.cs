@@ -107,6 +107,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
     /// </summary>
     sealed class NetworkDirection(ReducedSystem system, IDirection direction, int cells) : IDirectionSource<double[]>
     {
+        readonly IDirectionOnUnknowns? _onUnknowns = direction as IDirectionOnUnknowns;
         readonly float[] _field = direction is IDirectionOnUnknowns ? [] : new float[cells]; // r / ||r|| in, q out: one buffer
         public TimeSpan Time { get; set; }
 
@@ -114,7 +115,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
         {
             long start = Stopwatch.GetTimestamp();
             var active = system.Active;
-            if (direction is IDirectionOnUnknowns onUnknowns) onUnknowns.Apply(r, 1 / rNorm, active, q);
+            if (_onUnknowns is not null) _onUnknowns.Apply(r, 1 / rNorm, active, q);
             else
             {
                 float scale = (float)(1 / rNorm);

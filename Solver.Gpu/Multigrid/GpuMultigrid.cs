@@ -90,7 +90,7 @@ public sealed class GpuMultigrid : IDisposable
     /// </summary>
     /// <exception cref="ArgumentException">The weights are not one set per level but the coarsest, or not one per cell.</exception>
     public GpuMultigrid(GpuDevice device, PoissonGrid grid, IReadOnlyList<float[][]> weights, int coarsestSweeps)
-        : this(device, grid, Math.Max(1, weights.Count == 0 ? 1 : weights[0].Length), coarsestSweeps)
+        : this(device, grid, weights.Count == 0 ? 1 : weights[0].Length, coarsestSweeps) // one level: no sweeps run
     {
         bool fits = weights.Count == _levels.Length - 1
             && weights.Select((w, l) => w.Length == _sweeps && w.All(cells => cells.Length == _levels[l].Shape.Cells)).All(f => f);

@@ -11,15 +11,21 @@ public class GpuDeepConjugateDirectionsTests : AcceleratorTests
     LeanDirectionModel? _lean;
     LeanDirectionModel Model => _lean ??= new(ModelFile.Read(TestData.Model("lean.safetensors")));
 
-    [Test]
-    public void AgreesWithTheCpuIteration()
+    static IEnumerable<TestCaseData> ModelsAndGrids()
     {
-        var grid = PoissonDomains.FreeSurfaceTank(12, 12, 12, 0.6, seed: 5);
+        yield return new TestCaseData("lean", PoissonDomains.FreeSurfaceTank(12, 12, 12, 0.6, seed: 5)).SetArgDisplayNames("lean, tank 12^3");
+        yield return new TestCaseData("vcycle", PoissonDomains.RandomObstacles(12, 12, 12, 0.15, seed: 5)).SetArgDisplayNames("vcycle, obstacles 12^3");
+    }
+
+    [TestCaseSource(nameof(ModelsAndGrids))]
+    public void AgreesWithTheCpuIteration(string architecture, PoissonGrid grid)
+    {
+        IDirectionModel model = architecture == "lean" ? Model : VCycleDirectionModel.Shipped();
         var b = RightHandSides.VelocityDivergence(grid, 2);
         var options = new SolverOptions { Tolerance = 1e-8 };
         var xCpu = new double[grid.CellCount];
-        var cpu = new DeepConjugateDirections(grid, Model, options).Solve(b, xCpu);
-        using var solver = new GpuDeepConjugateDirections(Device, grid, Model, options);
+        var cpu = new DeepConjugateDirections(grid, model, options).Solve(b, xCpu);
+        using var solver = new GpuDeepConjugateDirections(Device, grid, model, options);
         var xGpu = new double[grid.CellCount];
         var gpu = solver.Solve(b, xGpu);
         Assert.That(gpu.Status, Is.EqualTo(SolveStatus.Converged), gpu.Message);
@@ -27,6 +33,7 @@ public class GpuDeepConjugateDirectionsTests : AcceleratorTests
         Assert.That(gpu.Iterations, Is.InRange(cpu.Iterations - 1, cpu.Iterations + 1), $"gpu {gpu.Iterations}, cpu {cpu.Iterations}");
         Assert.That(xGpu, Is.EqualTo(xCpu).Within(1e-6 * xCpu.Max(Math.Abs)));
         Assert.That(gpu.ResidualHistory, Has.Count.EqualTo(gpu.Iterations + 1));
+        if (architecture == "vcycle") Assert.That(gpu.Fallback, Is.Null, "the vcycle converges by itself here");
     }
 
     [Test]
