@@ -67,6 +67,11 @@ public static class DcdmApp
             console.Error.WriteLine($"{tool.Name}: {e.Message}");
             return ExitCode.BadInput;
         }
+        catch (NotSupportedException e) // the machine cannot do what was asked (for example untrusted libtorch convolutions); the message says why
+        {
+            console.Error.WriteLine($"{tool.Name}: {e.Message}");
+            return ExitCode.InternalError;
+        }
         catch (OperationCanceledException)
         {
             console.Error.WriteLine($"{tool.Name}: cancelled");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dcdm.Cli;
 using Dcdm.Training.Cli.Commands;
+using Dcdm.Training.Convolutions;
 using Dcdm.Training.Networks;
 
 namespace Dcdm.Training.Cli;
@@ -26,7 +27,14 @@ public static class TrainingTool
         try
         {
             TorchSharp.torch.InitializeDeviceType(TorchSharp.DeviceType.CPU);
-            return $"{version}, libtorch loads (CPU); CUDA {(TorchSharp.torch.cuda.is_available() ? "available" : "not available")}";
+            string cpu;
+            try
+            {
+                var path = TorchConvolutions.Verify(TorchSharp.torch.CPU);
+                cpu = $"CPU convolutions {path.Name}, self-check passed (worst relative error {path.Check.MaxRelativeError:G2})";
+            }
+            catch (UntrustedConvolutionsException e) { cpu = $"CPU convolutions fail the self-check: {e.Message}"; }
+            return $"{version}, libtorch loads (CPU); {cpu}; CUDA {(TorchSharp.torch.cuda.is_available() ? "available" : "not available")}";
         }
         catch (Exception e) { return $"{version}, libtorch not available: {e.Message.Split('\n')[0]}"; }
     }

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Dcdm.Models;
 using Dcdm.Poisson;
 using Dcdm.Solvers;
+using Dcdm.Training.Convolutions;
 using Dcdm.Training.Data;
 using Dcdm.Training.Loss;
 using Dcdm.Training.Networks;
@@ -32,6 +33,7 @@ public sealed class Trainer
         Directory.CreateDirectory(_o.OutputFolder);
         var data = TrainingSet.Load(_o.DataFolder);
         var device = TrainingDevice.Resolve(_o.Device);
+        var convolutions = TorchConvolutions.Verify(device); // before any loss: a convolution that fails the check never trains
         var geometries = data.Domains.Select(d => new GridOperatorTensors(d.Grid, device: device)).ToArray();
         int n = data.Domains[0].Grid.Nx;
         var validation = TrainingDomain.Validation(n)
@@ -84,7 +86,7 @@ public sealed class Trainer
             if ((step + 1) % _o.CheckpointEvery == 0 || step + 1 == total) SaveCheckpoint(network, optimizer, step + 1, seconds);
         }
         double totalSeconds = trainedSeconds + clock.Elapsed.TotalSeconds;
-        var model = NetworkFile.Export(network, Metadata(data, total, last, totalSeconds, network.parameters().Sum(p => p.numel()), device));
+        var model = NetworkFile.Export(network, Metadata(data, total, last, totalSeconds, network.parameters().Sum(p => p.numel()), device, convolutions));
         model.Write(_o.ModelPath);
         LossCurve.WritePng(csv, Path.Combine(_o.OutputFolder, "loss.png"));
         foreach (var g in geometries) g.Dispose();
@@ -143,7 +145,7 @@ public sealed class Trainer
         File.WriteAllLines(csv, lines.Take(1 + steps));
     }
 
-    Dictionary<string, string> Metadata(TrainingSet data, int steps, double loss, double seconds, long parameters, Device device)
+    Dictionary<string, string> Metadata(TrainingSet data, int steps, double loss, double seconds, long parameters, Device device, ConvolutionPath convolutions)
     {
         var d0 = data.Domains[0];
         var metadata = Shape();
@@ -161,6 +163,7 @@ public sealed class Trainer
             ["training_domains"] = string.Join(", ", data.Domains.Select(d => $"{d.Name} ({d.Count} samples)")),
             ["data_recipe"] = string.Join("; ", data.Domains.Select(d => d.Recipe.ToJsonString())),
             ["device"] = device.type == DeviceType.CUDA ? "cuda" : "cpu",
+            ["convolutions"] = $"{convolutions.Name}, self-checked (worst relative error {convolutions.Check.MaxRelativeError:G2})",
             ["optimizer"] = string.Create(CultureInfo.InvariantCulture, $"Adam lr {_o.LearningRate:g}, batch {_o.BatchSize}, {_o.Epochs} epochs, seed {_o.Seed}"),
             ["steps"] = steps.ToString(CultureInfo.InvariantCulture),
             ["final_loss"] = loss.ToString("G4", CultureInfo.InvariantCulture),

@@ -51,6 +51,7 @@ public class TrainerTests
         var model = ModelFile.Read(Path.Combine(_folder, "falls", "model.safetensors"));
         Assert.That(model.Architecture, Is.EqualTo("lean"));
         Assert.That(model.Metadata["training_grid"], Is.EqualTo("8x8x8"));
+        Assert.That(model.Metadata["convolutions"], Does.Contain("self-checked"));
     }
 
     [Test]

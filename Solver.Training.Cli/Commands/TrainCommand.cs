@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Dcdm.Cli;
+using Dcdm.Training.Convolutions;
 using Dcdm.Training.Networks;
 
 namespace Dcdm.Training.Cli.Commands;
@@ -49,6 +50,8 @@ public static class TrainCommand
                 ValidateEvery = parse.GetValue(validate), Resume = parse.GetValue(resume), Device = parse.GetValue(device)!,
                 Command = $"{DcdmTool.TrainingToolName} " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
             };
+            var convolutions = TorchConvolutions.Verify(TrainingDevice.Resolve(options.Device)); // refuses (exit 3) when nothing passes
+            if (convolutions.Note is not null) console.Error.WriteLine($"{DcdmTool.TrainingToolName}: {convolutions.Note}");
             var progress = new SynchronousProgress<TrainingProgress>(p => Report(console, p));
             var result = new Trainer(options).Run(progress, cancellation);
             if (console.ErrorIsTerminal) console.Error.WriteLine();

@@ -1,5 +1,6 @@
 using Dcdm.Models;
 using Dcdm.Poisson;
+using Dcdm.Training.Convolutions;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,7 +25,12 @@ public sealed class TorchDirectionModel(nn.Module<Tensor, Tensor, Tensor> networ
         return new TorchDirectionModel(network, $"{file.Architecture} (TorchSharp), {parameters} parameters");
     }
 
-    public IDirection Bind(PoissonGrid grid) => new Bound(network, grid);
+    /// <exception cref="UntrustedConvolutionsException">libtorch's convolutions fail the self-check here on every path.</exception>
+    public IDirection Bind(PoissonGrid grid)
+    {
+        TorchConvolutions.Verify(CPU);
+        return new Bound(network, grid);
+    }
 
     sealed class Bound(nn.Module<Tensor, Tensor, Tensor> network, PoissonGrid grid) : IDirection
     {
