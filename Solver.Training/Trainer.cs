@@ -72,8 +72,11 @@ public sealed class Trainer
             {
                 var batch = BatchOf(data.Domains[d], step, stepsPerEpoch, data.Domains.Count).to(device);
                 var loss = ResidualLoss.Mean(network.forward(batch, geometries[d].Flags), batch, geometries[d]);
-                loss.backward();
                 last = loss.item<float>();
+                if (!double.IsFinite(last)) // never a step, a line or a checkpoint from a loss that is not a number
+                    throw new ArithmeticException($"step {step + 1}: the loss is {last} (convolutions: {convolutions.Name}); nothing of this step is written, "
+                        + $"the last checkpoint in {_o.OutputFolder} resumes the run. A lower --lr (now {_o.LearningRate:g}) is the usual fix");
+                loss.backward();
             }
             optimizer.step();
             double? validationLoss = null;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Dcdm.Cli;
+using Dcdm.Models;
 using Dcdm.Training.Convolutions;
 using Dcdm.Training.Networks;
 
@@ -53,7 +54,14 @@ public static class TrainCommand
             var convolutions = TorchConvolutions.Verify(TrainingDevice.Resolve(options.Device)); // refuses (exit 3) when nothing passes
             if (convolutions.Note is not null) console.Error.WriteLine($"{DcdmTool.TrainingToolName}: {convolutions.Note}");
             var progress = new SynchronousProgress<TrainingProgress>(p => Report(console, p));
-            var result = new Trainer(options).Run(progress, cancellation);
+            ModelFile result;
+            try { result = new Trainer(options).Run(progress, cancellation); }
+            catch (ArithmeticException e)
+            {
+                if (console.ErrorIsTerminal) console.Error.WriteLine();
+                console.Error.WriteLine($"{DcdmTool.TrainingToolName}: {e.Message}");
+                return Task.FromResult(ExitCode.Breakdown);
+            }
             if (console.ErrorIsTerminal) console.Error.WriteLine();
             console.Out.WriteLine($"model       {options.ModelPath} ({result.Metadata["parameters"]} parameters, "
                 + $"final loss {result.Metadata["final_loss"]}, {result.Metadata["training_seconds"]} s of training)");
