@@ -15,7 +15,8 @@ public static class GenerateCommand
         var domain = new Option<string>("--domain")
         {
             Description = "box (closed, singular), smoke (open top), spheres, obstacles (random blocks), tank (free surface), columns (pillars and shelves), "
-                + "rocks (noise-carved solids), sloped (sloped free surface), pockets (air bubbles and droplets), dambreak (a liquid block against a wall)",
+                + "rocks (noise-carved solids), sloped (sloped free surface), pockets (air bubbles and droplets), dambreak (a liquid block against a wall), "
+                + "baffles (plates one cell thick with windows, a shelf, thin posts), slits (narrow horizontal gaps in a solid block), porous (rock with narrow passages)",
             DefaultValueFactory = _ => "spheres",
         };
         domain.AcceptOnlyFromAmong([.. PoissonDomains.Families]);

@@ -7,7 +7,8 @@ namespace Dcdm.Poisson;
 public static class PoissonDomains
 {
     /// <summary>The families <see cref="Named"/> knows, in the order `dcdm generate --domain` lists them.</summary>
-    public static IReadOnlyList<string> Families { get; } = ["box", "smoke", "spheres", "obstacles", "tank", "columns", "rocks", "sloped", "pockets", "dambreak"];
+    public static IReadOnlyList<string> Families { get; } = ["box", "smoke", "spheres", "obstacles", "tank", "columns", "rocks", "sloped", "pockets", "dambreak",
+        "baffles", "slits", "porous"];
 
     /// <summary>
     /// One of <see cref="Families"/> with its default parameters (6 spheres, 15% solid, 60% fill, a 0.4 x 0.8 dam) and the seed.
@@ -24,6 +25,9 @@ public static class PoissonDomains
         "sloped" => SlopedSurface(nx, ny, nz, seed),
         "pockets" => PocketsAndDroplets(nx, ny, nz, seed),
         "dambreak" => DamBreak(nx, ny, nz, 0.4, 0.8),
+        "baffles" => Baffles(nx, ny, nz, seed),
+        "slits" => Slits(nx, ny, nz, seed),
+        "porous" => NoiseCarved(nx, ny, nz, 0.5, seed),
         _ => throw new ArgumentException($"domain family '{family}' is unknown; use one of {string.Join(", ", Families)}", nameof(family)),
     };
 
@@ -184,6 +188,82 @@ public static class PoissonDomains
         }
         for (int b = rng.Next(4, 9); b > 0; b--) Ball(0.1, 0.4, 0.04, 0.1, CellType.Air);
         for (int d = rng.Next(4, 9); d > 0; d--) Ball(0.6, 0.9, 0.03, 0.07, CellType.Fluid);
+        return new PoissonGrid(nx, ny, nz, cells);
+    }
+
+    /// <summary>
+    /// Baffles: three or four vertical plates one cell thick across most of a smoke box (at even and odd positions, in x
+    /// and y), each with one or two windows, a horizontal shelf one or two cells thick with a window, and thin posts
+    /// one to three cells across. Fluid on the two sides of a plate meets only through its windows.
+    /// </summary>
+    public static PoissonGrid Baffles(int nx, int ny, int nz, int seed)
+    {
+        var cells = Fluid(nx, ny, nz);
+        var rng = new Random(seed);
+        void Window(int axis, int at, int[] size)
+        {
+            int[] other = axis == 0 ? [1, 2] : axis == 1 ? [0, 2] : [0, 1];
+            int wa = Math.Max(2, size[other[0]] / 6), wb = Math.Max(2, size[other[1]] / 6);
+            int a0 = rng.Next(0, Math.Max(1, size[other[0]] - wa)), b0 = rng.Next(0, Math.Max(1, size[other[1]] - 1 - wb));
+            for (int a = a0; a < Math.Min(size[other[0]], a0 + wa); a++)
+                for (int b = b0; b < Math.Min(size[other[1]], b0 + wb); b++)
+                {
+                    int[] c = new int[3];
+                    c[axis] = at; c[other[0]] = a; c[other[1]] = b;
+                    cells[c[0] + nx * (c[1] + ny * c[2])] = CellType.Fluid;
+                }
+        }
+        int[] size = [nx, ny, nz];
+        for (int p = rng.Next(3, 5); p > 0; p--)
+        {
+            int axis = rng.Next(2), at = rng.Next(2, size[axis] - 2);
+            ForEach(nx, ny, nz, (x, y, z, i) =>
+            {
+                if ((axis == 0 ? x : y) == at && z < nz - 2) cells[i] = CellType.Solid;
+            });
+            for (int w = rng.Next(1, 3); w > 0; w--) Window(axis, at, size);
+        }
+        int shelf = (int)(nz * (0.3 + 0.4 * rng.NextDouble())), thick = rng.Next(1, 3);
+        ForEach(nx, ny, nz, (x, y, z, i) =>
+        {
+            if (z >= shelf && z < shelf + thick && x < 3 * nx / 4) cells[i] = CellType.Solid;
+        });
+        Window(2, shelf, size);
+        for (int c = Math.Max(2, Math.Min(nx, ny) / 6); c > 0; c--)
+        {
+            int t = rng.Next(1, 4), x0 = rng.Next(0, nx - t), y0 = rng.Next(0, ny - t);
+            ForEach(nx, ny, nz, (x, y, z, i) =>
+            {
+                if (x >= x0 && x < x0 + t && y >= y0 && y < y0 + t && z < nz - 2) cells[i] = CellType.Solid;
+            });
+        }
+        AirTop(cells, nx, ny, nz);
+        return new PoissonGrid(nx, ny, nz, cells);
+    }
+
+    /// <summary>
+    /// Slits: a solid block cut by horizontal fluid gaps one or two cells high (at every third or fourth level, odd and even
+    /// alike), joined by fluid shafts at the two ends of x, open to air on top: pressure in narrow passages, the case
+    /// that coarse grids lose first.
+    /// </summary>
+    public static PoissonGrid Slits(int nx, int ny, int nz, int seed)
+    {
+        var rng = new Random(seed);
+        var cells = new CellType[(long)nx * ny * nz];
+        Array.Fill(cells, CellType.Solid);
+        int shaft = Math.Max(2, nx / 8);
+        var gap = new bool[nz];
+        for (int z = 1; z < nz - 2; z += rng.Next(3, 5))
+        {
+            gap[z] = true;
+            if (rng.Next(3) == 0 && z + 1 < nz - 2) gap[z + 1] = true;
+        }
+        ForEach(nx, ny, nz, (x, y, z, i) =>
+        {
+            bool inShaft = x < shaft || x >= nx - shaft;
+            if (z == nz - 1) cells[i] = CellType.Air;
+            else if (inShaft || gap[z] && y > 0 && y < ny - 1) cells[i] = CellType.Fluid;
+        });
         return new PoissonGrid(nx, ny, nz, cells);
     }
 

@@ -4,4 +4,10 @@ namespace Dcdm.Preconditioners;
 public interface IPreconditioner
 {
     void Apply(ReadOnlySpan<double> r, Span<double> z);
+
+    /// <summary>
+    /// Whether M^-1 changes from call to call (an inner Krylov solve, e.g. a K-cycle): CG then runs its flexible form,
+    /// each direction A-orthogonal to the last (Polak-Ribiere beta), which costs one more dot per iteration.
+    /// </summary>
+    bool Varies => false;
 }

@@ -91,6 +91,7 @@ public sealed class ConjugateGradient : ILinearSolver
         if (_m is IncompleteCholesky { Shift: > 0 } ic) details["ic0 diagonal shift"] = ic.Shift.ToString("g3");
         if (_system.Active is not null) details["unknowns"] = $"{_system.Unknowns} of {Size} rows (zero rows are not unknowns)";
         return _frame.Run(b, x, _b, _x, options, SetupTime, details,
-            (bNorm, history, ct) => LoopEnd.Finished(ConjugateGradientIteration.Run(_backend, _b, _x, _r, _z, _p, _q, bNorm, options, history, ct)), fallback: null, cancellation);
+            (bNorm, history, ct) => LoopEnd.Finished(ConjugateGradientIteration.Run(_backend, _b, _x, _r, _z, _p, _q, bNorm, options, history, ct,
+                flexible: _m?.Varies == true)), fallback: null, cancellation);
     }
 }

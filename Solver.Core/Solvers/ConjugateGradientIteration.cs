@@ -6,11 +6,14 @@ namespace Dcdm.Solvers;
 /// if it does not. Breakdown is detected where it happens (p.Ap &lt;= 0, r.z &lt;= 0, NaN or infinity).
 /// Memory traffic per iteration on top of SpMV and M^-1 (double, n unknowns): the fused update
 /// reads x, p, r, q and writes x, r (48n bytes), r.z reads 16n, the direction update 24n.
+/// With a preconditioner that varies (flexible CG, Notay 2000) beta is -(z.Ap)/(p.Ap) instead of (r.z)/(r.z)_old, which
+/// keeps each direction A-orthogonal to the last whatever M^-1 did: one more dot (z.q, 16n).
 /// </summary>
 public static class ConjugateGradientIteration
 {
     public static KrylovOutcome Run<TVector>(IVectorBackend<TVector> backend, TVector b, TVector x, TVector r, TVector z, TVector p, TVector q,
-                                             double bNorm, SolverOptions options, List<double> history, CancellationToken cancellation)
+                                             double bNorm, SolverOptions options, List<double> history, CancellationToken cancellation,
+                                             bool flexible = false)
     {
         double tol = options.Tolerance * bNorm;
         int replacements = 0;
@@ -34,6 +37,7 @@ public static class ConjugateGradientIteration
             if (!double.IsFinite(pq)) return End(SolveStatus.NotANumber, k, $"NaN or infinity in p.Ap at iteration {k}");
             if (pq <= 0) return End(SolveStatus.NotPositiveDefinite, k, $"p.Ap = {pq:g3} <= 0 at iteration {k}: the matrix is not positive definite");
             double alpha = rho / pq;
+            double inversePq = 1 / pq;
             // x += alpha p ; r -= alpha q  (fused, returns r.r)
             rNorm = Math.Sqrt(backend.UpdateSolutionAndResidual(alpha, p, q, x, r));
             double relative = rNorm / bNorm;
@@ -56,7 +60,7 @@ public static class ConjugateGradientIteration
             double rhoNew = backend.Precondition(r, z);
             if (BadRz(rhoNew, out status, out why)) return End(status, k, why);
             if (restart) backend.Copy(z, p);
-            else backend.Xpay(z, rhoNew / rho, p);
+            else backend.Xpay(z, flexible ? -backend.Dot(z, q) * inversePq : rhoNew / rho, p); // q is still A p
             rho = rhoNew;
         }
         double final = backend.Residual(b, x, r) / bNorm;

@@ -138,6 +138,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
     sealed class MultigridFallback(DeepConjugateDirections dcdm) : ISolveFallback
     {
         HostBackend? _backend;
+        Multigrid.AggregateMultigrid? _multigrid;
         double[][]? _work;
         readonly List<double> _history = [];
         public string Name => "pcg-mg";
@@ -145,10 +146,12 @@ public sealed class DeepConjugateDirections : ILinearSolver
         public KrylovOutcome Continue(double bNorm, SolverOptions options, List<double> history, CancellationToken cancellation)
         {
             var a = dcdm._system.Matrix;
-            _backend ??= new HostBackend(a, new Multigrid.MultigridPreconditioner(dcdm._grid, dcdm._system));
+            _multigrid ??= new Multigrid.AggregateMultigrid(dcdm._grid, dcdm._system);
+            _backend ??= new HostBackend(a, _multigrid);
             _work ??= dcdm._vectors.All.Concat(Enumerable.Range(0, 3).Select(_ => new double[a.Rows])).Take(3).ToArray(); // k = 0 has two slots
             _history.Clear();
-            var outcome = ConjugateGradientIteration.Run(_backend, dcdm._b, dcdm._x, dcdm._r, _work[0], _work[1], _work[2], bNorm, options, _history, cancellation);
+            var outcome = ConjugateGradientIteration.Run(_backend, dcdm._b, dcdm._x, dcdm._r, _work[0], _work[1], _work[2], bNorm, options, _history, cancellation,
+                flexible: true);
             for (int i = 1; i < _history.Count; i++) history.Add(_history[i]); // entry 0 is the current residual, already recorded
             return outcome;
         }

@@ -47,7 +47,7 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
             SolveMethod.PcgJacobi => new ConjugateGradient(input.Matrix, PreconditionerKind.Jacobi, options),
             SolveMethod.PcgIc0 => new ConjugateGradient(input.Matrix, PreconditionerKind.IncompleteCholesky, options),
             SolveMethod.PcgMg => InInputLayout(new ConjugateGradient(() => ReducedSystem.FromGrid(input.Grid!, input.IsCompact ? input.Matrix : null), "pcg-mg", options,
-                unknowns => new Multigrid.MultigridPreconditioner(input.Grid!, unknowns)), input),
+                unknowns => new Multigrid.AggregateMultigrid(input.Grid!, unknowns)), input),
             // the grid was checked against the matrix: a compact matrix is DCDM's as is, a full-grid one is not copied
             _ => InInputLayout(new DeepConjugateDirections(input.Grid!, model!, options, previousDirections, input.IsCompact ? input.Matrix : null,
                 matrixIsGridOperator: true), input),
@@ -70,7 +70,7 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
             SolveMethod.Cg => new ConjugateGradient(ReducedSystem.FromGrid(grid), PreconditionerKind.None, options),
             SolveMethod.PcgJacobi => new ConjugateGradient(ReducedSystem.FromGrid(grid), PreconditionerKind.Jacobi, options),
             SolveMethod.PcgIc0 => new ConjugateGradient(ReducedSystem.FromGrid(grid), PreconditionerKind.IncompleteCholesky, options),
-            SolveMethod.PcgMg => new ConjugateGradient(() => ReducedSystem.FromGrid(grid), "pcg-mg", options, unknowns => new Multigrid.MultigridPreconditioner(grid, unknowns)),
+            SolveMethod.PcgMg => new ConjugateGradient(() => ReducedSystem.FromGrid(grid), "pcg-mg", options, unknowns => new Multigrid.AggregateMultigrid(grid, unknowns)),
             _ => new DeepConjugateDirections(grid, model!, options, previousDirections),
         };
     }

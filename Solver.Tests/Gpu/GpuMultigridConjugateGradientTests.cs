@@ -1,4 +1,5 @@
 using Dcdm.Gpu.Solvers;
+using Dcdm.Multigrid;
 using Dcdm.Poisson;
 using Dcdm.Solvers;
 
@@ -27,7 +28,9 @@ public class GpuMultigridConjugateGradientTests : AcceleratorTests
         var input = new SolverInput(grid.ToCsr(GridMatrixLayout.Compact), grid);
         var b = grid.ToCompact(RightHandSides.VelocityDivergence(grid, 1));
         var options = new SolverOptions { Tolerance = 1e-6 };
-        var cpu = new SolverCatalog().Create(SolveMethod.PcgMg, input, options).Solve(b, new double[b.Length]);
+        // the device runs the geometric V-cycle (its kernels mirror MultigridPreconditioner); the CPU's pcg-mg is now the aggregate K-cycle
+        var cpu = new ConjugateGradient(() => ReducedSystem.FromGrid(grid, input.Matrix), "pcg-mg (geometric)", options,
+            unknowns => new MultigridPreconditioner(grid, unknowns)).Solve(grid.ToGrid(b), new double[grid.CellCount]); // its vectors: one per cell
         using var solver = new SolverCatalog(new GpuSolvers(Device)).Create(SolveMethod.PcgMg, input, options);
         var x = new double[b.Length];
         var result = solver.Solve(b, x);

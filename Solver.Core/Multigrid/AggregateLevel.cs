@@ -1,0 +1,107 @@
+namespace Dcdm.Multigrid;
+
+/// <summary>
+/// A coarse level of <see cref="AggregateMultigrid"/>: each row an aggregate of the level below, namely one connected
+/// piece of a 2x2x2 block of it (a block split by a wall gives two rows, so no coarse function straddles a plate), with
+/// the Galerkin operator P^T A P of the piecewise-constant P: the sum of the couplings between the aggregates' members.
+/// Couplings run only between face-adjacent blocks, so rows are ordered by block colour ((x + y + z) % 2: rows below
+/// <see cref="FirstOdd"/> are in even blocks) and each colour relaxes in parallel. CSR holds the off-diagonal couplings.
+/// </summary>
+internal sealed class AggregateLevel
+{
+    /// <summary>Rows below this index are in even blocks, the rest in odd ones.</summary>
+    public int FirstOdd { get; }
+    public int[] RowStart { get; }
+    public int[] Columns { get; }
+    public double[] Values { get; }
+    public double[] Diagonal { get; }
+    /// <summary>This level's block grid: row r lies in block <see cref="RowBlock"/>[r] = x + X (y + Y z); block b's rows are
+    /// <see cref="BlockFirstRow"/>[b] onwards, <see cref="BlockRows"/>[b] of them (its pieces), contiguous.</summary>
+    public (int X, int Y, int Z) Blocks { get; }
+    public int[] RowBlock { get; }
+    public int[] BlockFirstRow { get; }
+    public byte[] BlockRows { get; }
+    public int Rows => Diagonal.Length;
+
+    /// <summary>The K-cycle's vectors: right-hand side, correction, the two cycle outputs, their products with A, the second residual, a work vector.</summary>
+    public double[] Rhs { get; }
+    public double[] Correction { get; }
+    public double[] C1 { get; }
+    public double[] C2 { get; }
+    public double[] V1 { get; }
+    public double[] V2 { get; }
+    public double[] R2 { get; }
+    public double[] Work { get; }
+
+    /// <summary>Below this many rows a kernel runs on the calling thread.</summary>
+    const int ParallelRows = 1 << 14;
+
+    public AggregateLevel(int firstOdd, int[] rowStart, int[] columns, double[] values, double[] diagonal,
+        (int X, int Y, int Z) blocks, int[] rowBlock, int[] blockFirstRow, byte[] blockRows)
+    {
+        (FirstOdd, RowStart, Columns, Values, Diagonal) = (firstOdd, rowStart, columns, values, diagonal);
+        (Blocks, RowBlock, BlockFirstRow, BlockRows) = (blocks, rowBlock, blockFirstRow, blockRows);
+        int n = diagonal.Length;
+        Rhs = new double[n]; Correction = new double[n]; C1 = new double[n]; C2 = new double[n];
+        V1 = new double[n]; V2 = new double[n]; R2 = new double[n]; Work = new double[n];
+    }
+
+    static void ForRows(int from, int to, Action<int, int> body)
+    {
+        int n = to - from;
+        if (n < ParallelRows) { body(from, to); return; }
+        int chunks = Math.Min(4 * Environment.ProcessorCount, n / 4096);
+        Parallel.For(0, chunks, c => body(from + (int)((long)n * c / chunks), from + (int)((long)n * (c + 1) / chunks)));
+    }
+
+    /// <summary>y = A x.</summary>
+    public void Multiply(double[] x, double[] y) => ForRows(0, Rows, (from, to) =>
+    {
+        for (int i = from; i < to; i++)
+        {
+            double s = Diagonal[i] * x[i];
+            for (int k = RowStart[i]; k < RowStart[i + 1]; k++) s += Values[k] * x[Columns[k]];
+            y[i] = s;
+        }
+    });
+
+    /// <summary>r = b - A x.</summary>
+    public void Residual(double[] b, double[] x, double[] r) => ForRows(0, Rows, (from, to) =>
+    {
+        for (int i = from; i < to; i++)
+        {
+            double s = b[i] - Diagonal[i] * x[i];
+            for (int k = RowStart[i]; k < RowStart[i + 1]; k++) s -= Values[k] * x[Columns[k]];
+            r[i] = s;
+        }
+    });
+
+    /// <summary>Gauss-Seidel on the rows of one colour (0: even blocks), in place; a row's couplings are all of the other colour.</summary>
+    public void GaussSeidelColour(double[] b, double[] x, int colour)
+    {
+        int from = colour == 0 ? 0 : FirstOdd, to = colour == 0 ? FirstOdd : Rows;
+        ForRows(from, to, (lo, hi) =>
+        {
+            for (int i = lo; i < hi; i++)
+            {
+                double d = Diagonal[i];
+                if (d <= 0) { x[i] = 0; continue; }
+                double s = b[i];
+                for (int k = RowStart[i]; k < RowStart[i + 1]; k++) s -= Values[k] * x[Columns[k]];
+                x[i] = s / d;
+            }
+        });
+    }
+
+    /// <summary>The dense matrix of this level (the coarsest one's direct solve).</summary>
+    public double[,] Dense()
+    {
+        var a = new double[Rows, Rows];
+        for (int i = 0; i < Rows; i++)
+        {
+            a[i, i] = Diagonal[i];
+            for (int k = RowStart[i]; k < RowStart[i + 1]; k++) a[i, Columns[k]] += Values[k];
+        }
+        return a;
+    }
+}

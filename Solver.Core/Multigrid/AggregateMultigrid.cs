@@ -1,0 +1,161 @@
+using Dcdm.Poisson;
+using Dcdm.Preconditioners;
+using Dcdm.Solvers;
+using Dcdm.Sparse;
+
+namespace Dcdm.Multigrid;
+
+/// <summary>
+/// Multigrid on aggregates that keep thin walls, as a K-cycle (Notay and Vassilevski 2008): the fine level is the
+/// voxel grid with red-black Gauss-Seidel; each coarser level's unknowns are the connected pieces of 2x2x2 blocks of the
+/// level below (<see cref="AggregateLevel"/>), so a plate or a column one cell thick never couples the fluid on its two
+/// sides, and its operator is Galerkin (s P^T A P, P piecewise constant), so a closed face stays closed on every level
+/// and per-face coefficients carry over. Each coarse correction is two steps of flexible CG preconditioned by the next
+/// cycle (the second only when the first left more than <see cref="KCycleReduction"/> of the residual), which makes the
+/// preconditioner vary from call to call: CG runs its flexible form (<see cref="IPreconditioner.Varies"/>), and DCDM,
+/// which A-orthogonalises every direction, takes it as it is. The coarsest level (at most <see cref="CoarsestRows"/>
+/// rows) is solved directly. Set-up runs once; a cycle allocates nothing.
+/// </summary>
+public sealed class AggregateMultigrid : IPreconditioner
+{
+    /// <summary>Rows of the coarsest level at most (its dense factor costs rows^3 / 3 at set-up).</summary>
+    public const int CoarsestRows = 512;
+    /// <summary>The K-cycle's test: a second inner step when the first left more than this share of the residual.</summary>
+    public const double KCycleReduction = 0.25;
+
+    readonly MultigridLevel _fine;
+    readonly int[] _unknownCells;
+    readonly int[] _fineParent;
+    readonly AggregateLevel[] _coarse;
+    readonly int[][] _parents; // _parents[c]: level c's rows to level c + 1's
+    readonly SemidefiniteCholesky _coarsest;
+    readonly int _sweeps;
+
+    /// <summary>Levels, the fine grid included.</summary>
+    public int LevelCount => 1 + _coarse.Length;
+    /// <summary>Rows of each coarse level, finest first.</summary>
+    public IReadOnlyList<int> CoarseRows => [.. _coarse.Select(l => l.Rows)];
+    public bool Varies => true;
+
+    /// <param name="unknowns">The grid's unknowns (their cell of each compact index), e.g. <see cref="ReducedSystem.FromGrid"/>.</param>
+    /// <param name="sweeps">Red-black Gauss-Seidel sweeps before and after each coarse correction, on every level.</param>
+    /// <param name="galerkinScale">s in s P^T A P: below 1 lengthens the coarse correction, which a piecewise-constant P
+    /// makes too short (0.5 per level measured best; scripts/mg-table.sh).</param>
+    public AggregateMultigrid(PoissonGrid grid, ReducedSystem unknowns, int sweeps = 2, double galerkinScale = 0.5)
+    {
+        if (unknowns.FullSize != grid.CellCount)
+            throw new ArgumentException($"the unknowns are those of a {unknowns.FullSize}-row system, the grid has {grid.CellCount} cells; build them with ReducedSystem.FromGrid");
+        if (sweeps < 1) throw new ArgumentOutOfRangeException(nameof(sweeps), $"at least one smoothing sweep, got {sweeps}");
+        if (!(galerkinScale > 0 && galerkinScale <= 1)) throw new ArgumentOutOfRangeException(nameof(galerkinScale), $"expected a scale in (0, 1], got {galerkinScale}");
+        _unknownCells = unknowns.Active ?? Enumerable.Range(0, grid.CellCount).ToArray();
+        _sweeps = sweeps;
+        _fine = new MultigridLevel(grid, scale: 1);
+        var coarse = new List<AggregateLevel>();
+        var parents = new List<int[]>();
+        var level = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, _fine.Diagonal, galerkinScale, out _fineParent);
+        coarse.Add(level);
+        while (level.Rows > CoarsestRows && Aggregation.Coarsen(level, galerkinScale, out var parent) is { } next)
+        {
+            parents.Add(parent);
+            coarse.Add(next);
+            level = next;
+        }
+        if (level.Rows > 4 * CoarsestRows)
+            throw new InvalidOperationException($"aggregation stopped at {level.Rows} rows: the coarsest level would be too large to factor");
+        _coarse = [.. coarse];
+        _parents = [.. parents];
+        _coarsest = new SemidefiniteCholesky(level.Dense());
+    }
+
+    /// <summary>z = M^-1 r: one K-cycle from zero on r (both on the unknowns).</summary>
+    public void Apply(ReadOnlySpan<double> r, Span<double> z)
+    {
+        var fine = _fine;
+        var cells = _unknownCells;
+        for (int k = 0; k < cells.Length; k++) fine.B[cells[k]] = r[k];
+        FineCycle();
+        for (int k = 0; k < cells.Length; k++) z[k] = fine.X[cells[k]];
+    }
+
+    /// <summary>fine.X = cycle(fine.B): smooth, correct from the first coarse level, smooth in the reverse order.</summary>
+    void FineCycle()
+    {
+        var fine = _fine;
+        Array.Clear(fine.X);
+        for (int s = 0; s < _sweeps; s++) { LevelOps.GaussSeidelColour(fine, 0); LevelOps.GaussSeidelColour(fine, 1); }
+        LevelOps.Residual(fine); // Work = B - A X
+        var first = _coarse[0];
+        Restrict(fine.Work, _fineParent, first.Rhs);
+        CoarseCorrection(0);
+        Prolong(first.Correction, _fineParent, fine.X);
+        for (int s = 0; s < _sweeps; s++) { LevelOps.GaussSeidelColour(fine, 1); LevelOps.GaussSeidelColour(fine, 0); }
+    }
+
+    /// <summary>
+    /// level.Correction from level.Rhs: the direct solve on the coarsest level; elsewhere two steps of flexible CG with
+    /// the cycle as preconditioner: c1 = V(b), alpha1 = c1.b / c1.A c1; if ||b - alpha1 A c1|| > t ||b||, c2 = V(r2)
+    /// A-orthogonalised against c1 (Notay's formula, no extra product).
+    /// </summary>
+    void CoarseCorrection(int c)
+    {
+        var level = _coarse[c];
+        if (c == _coarse.Length - 1) { _coarsest.Solve(level.Rhs, level.Correction); return; }
+        var b = level.Rhs; var e = level.Correction;
+        Cycle(c, b, level.C1);
+        level.Multiply(level.C1, level.V1);
+        double rho1 = VectorOps.Dot(level.C1, level.V1), a1 = VectorOps.Dot(level.C1, b);
+        if (!(rho1 > 0)) { Array.Copy(level.C1, e, e.Length); return; }
+        double alpha1 = a1 / rho1;
+        // r2 = b - alpha1 v1
+        double r2r2 = 0, bb = 0;
+        for (int i = 0; i < b.Length; i++) { double v = b[i] - alpha1 * level.V1[i]; level.R2[i] = v; r2r2 += v * v; bb += b[i] * b[i]; }
+        if (r2r2 <= KCycleReduction * KCycleReduction * bb) { Scale(alpha1, level.C1, e); return; }
+        Cycle(c, level.R2, level.C2);
+        level.Multiply(level.C2, level.V2);
+        double gamma = VectorOps.Dot(level.C2, level.V1), beta = VectorOps.Dot(level.C2, level.V2), a2 = VectorOps.Dot(level.C2, level.R2);
+        double rho2 = beta - gamma * gamma / rho1;
+        if (!(rho2 > 0)) { Scale(alpha1, level.C1, e); return; }
+        double w1 = alpha1 - gamma * a2 / (rho1 * rho2), w2 = a2 / rho2;
+        for (int i = 0; i < e.Length; i++) e[i] = w1 * level.C1[i] + w2 * level.C2[i];
+    }
+
+    /// <summary>x = cycle(b) on coarse level c (not the coarsest): smooth from zero, correct from level c + 1, smooth back.</summary>
+    void Cycle(int c, double[] b, double[] x)
+    {
+        var level = _coarse[c];
+        var next = _coarse[c + 1];
+        Array.Clear(x);
+        for (int s = 0; s < _sweeps; s++) { level.GaussSeidelColour(b, x, 0); level.GaussSeidelColour(b, x, 1); }
+        level.Residual(b, x, level.Work);
+        Restrict(level.Work, _parents[c], next.Rhs);
+        CoarseCorrection(c + 1);
+        Prolong(next.Correction, _parents[c], x);
+        for (int s = 0; s < _sweeps; s++) { level.GaussSeidelColour(b, x, 1); level.GaussSeidelColour(b, x, 0); }
+    }
+
+    static void Scale(double a, double[] x, double[] y)
+    {
+        for (int i = 0; i < x.Length; i++) y[i] = a * x[i];
+    }
+
+    /// <summary>coarse = P^T fine: each aggregate sums its members' values.</summary>
+    static void Restrict(double[] fine, int[] parent, double[] coarse)
+    {
+        Array.Clear(coarse);
+        for (int i = 0; i < fine.Length; i++)
+        {
+            int a = parent[i];
+            if (a >= 0) coarse[a] += fine[i];
+        }
+    }
+
+    /// <summary>fine += P coarse: each member takes its aggregate's value.</summary>
+    static void Prolong(double[] coarse, int[] parent, double[] fine)
+    {
+        for (int i = 0; i < fine.Length; i++)
+        {
+            int a = parent[i];
+            if (a >= 0) fine[i] += coarse[a];
+        }
+    }
+}

@@ -1,0 +1,308 @@
+namespace Dcdm.Multigrid;
+
+/// <summary>
+/// Builds <see cref="AggregateLevel"/>s: the unknowns of a level grouped by 2x2x2 blocks, each block split into the
+/// pieces its couplings connect (union-find inside the block), and the Galerkin operator s P^T A P of the
+/// piecewise-constant P. The map <c>parent</c> gives each row (or cell) of the level below its aggregate (-1: none).
+/// Every pass runs per block in parallel planes; a block's rows are contiguous, so no sort is needed.
+/// </summary>
+internal static class Aggregation
+{
+    /// <summary>A 2x2x2 block's pieces are at most 4 (a checkerboard); a coarse block holds at most 8 x this many rows below.</summary>
+    const int MaxMembers = 8 * 64;
+
+    /// <summary>
+    /// For each of the 256 occupancies of a 2x2x2 block (bit s set: slot s = dx + 2 dy + 4 dz holds an unknown): how many
+    /// face-connected pieces, and each slot's piece (-1: empty).
+    /// </summary>
+    static readonly (byte[] Count, sbyte[] Label) Pieces = PieceTable();
+
+    static (byte[] Count, sbyte[] Label) PieceTable()
+    {
+        var count = new byte[256];
+        var label = new sbyte[256 * 8];
+        Span<int> root = stackalloc int[8];
+        for (int mask = 0; mask < 256; mask++)
+        {
+            for (int s = 0; s < 8; s++) root[s] = s;
+            for (int s = 0; s < 8; s++)
+                for (int bit = 1; bit < 8; bit <<= 1) // faces inside the block join slots s and s + 1, s + 2, s + 4
+                    if ((s & bit) == 0 && (mask >> s & 1) != 0 && (mask >> (s | bit) & 1) != 0) Union(root, s, s | bit);
+            int n = 0;
+            for (int s = 0; s < 8; s++)
+            {
+                label[mask * 8 + s] = -1;
+                if ((mask >> s & 1) == 0) continue;
+                int r = Find(root, s);
+                label[mask * 8 + s] = r == s ? (sbyte)n++ : label[mask * 8 + r]; // a root is its piece's first slot
+            }
+            count[mask] = (byte)n;
+        }
+        return (count, label);
+    }
+
+    /// <summary>The first coarse level of a 7-point grid operator (diagonal byte d_i, -1 to each unknown neighbour, scale 1).</summary>
+    public static AggregateLevel FromGrid(int nx, int ny, int nz, byte[] diagonal, double scale, out int[] parent)
+    {
+        int cx = (nx + 1) / 2, cy = (ny + 1) / 2, cz = (nz + 1) / 2, blocks = cx * cy * cz;
+        var mask = new byte[blocks];
+        var pieces = new byte[blocks];
+        var (pieceCount, _) = Pieces;
+        Parallel.For(0, cz, bz =>
+        {
+            for (int by = 0; by < cy; by++)
+                for (int bx = 0; bx < cx; bx++)
+                {
+                    int m = 0;
+                    for (int s = 0; s < 8; s++)
+                    {
+                        int x = 2 * bx + (s & 1), y = 2 * by + (s >> 1 & 1), z = 2 * bz + (s >> 2);
+                        if (x < nx && y < ny && z < nz && diagonal[x + nx * (y + ny * z)] > 0) m |= 1 << s;
+                    }
+                    int b = bx + cx * (by + cy * bz);
+                    mask[b] = (byte)m;
+                    pieces[b] = pieceCount[m];
+                }
+        });
+        var (offset, rows, firstOdd) = ColourMajorOffsets(pieces, cx, cy, cz);
+        var label = Pieces.Label;
+        var parentOut = parent = new int[diagonal.Length];
+        Parallel.For(0, nz, z =>
+        {
+            for (int y = 0; y < ny; y++)
+                for (int x = 0, i = (z * ny + y) * nx; x < nx; x++, i++)
+                {
+                    int b = x / 2 + cx * (y / 2 + cy * (z / 2));
+                    parentOut[i] = diagonal[i] == 0 ? -1 : offset[b] + label[mask[b] * 8 + (x & 1) + 2 * (y & 1) + 4 * (z & 1)];
+                }
+        });
+        return Assemble(rows, firstOdd, (cx, cy, cz), offset, pieces, scale, new GridRows(nx, ny, nz, diagonal, mask, offset));
+    }
+
+    /// <summary>
+    /// A first-level row: the fine cells of its block and piece, their diagonal bytes, -1 per face to a neighbour block's
+    /// piece and -2 per face inside the piece (both sides), all read from the blocks' occupancies.
+    /// </summary>
+    readonly struct GridRows(int nx, int ny, int nz, byte[] diagonal, byte[] mask, int[] offset) : IRowSource
+    {
+        public double Row(int bx, int by, int bz, int p, RowBuilder row)
+        {
+            int cx = (nx + 1) / 2, cy = (ny + 1) / 2, cz = (nz + 1) / 2;
+            int b = bx + cx * (by + cy * bz), m = mask[b];
+            var label = Pieces.Label;
+            Span<int> block = [bx, by, bz];
+            Span<int> size = [cx, cy, cz];
+            Span<int> stride = [1, cx, cx * cy];
+            double d = 0;
+            for (int s = 0; s < 8; s++)
+            {
+                if (label[m * 8 + s] != p) continue;
+                d += diagonal[2 * bx + (s & 1) + nx * (2 * by + (s >> 1 & 1) + ny * (2 * bz + (s >> 2)))];
+                for (int axis = 0; axis < 3; axis++)
+                {
+                    int bit = 1 << axis, side = s >> axis & 1; // side 0: the slot's - neighbour is outside the block, its + one inside
+                    if ((m >> (s ^ bit) & 1) != 0) d -= 1; // the face inside the block, to the same piece
+                    int nb = block[axis] + (side == 0 ? -1 : 1);
+                    if (nb < 0 || nb >= size[axis]) continue;
+                    int other = b + (side == 0 ? -stride[axis] : stride[axis]), om = mask[other];
+                    if ((om >> (s ^ bit) & 1) != 0) row.Add(offset[other] + label[om * 8 + (s ^ bit)], -1);
+                }
+            }
+            return d;
+        }
+    }
+
+    /// <summary>The next level of a coarse level; null when it would not be at least 1.5x smaller (nothing left to coarsen).</summary>
+    public static AggregateLevel? Coarsen(AggregateLevel level, double scale, out int[] parent)
+    {
+        var (lx, ly, lz) = level.Blocks;
+        int gx = (lx + 1) / 2, gy = (ly + 1) / 2, gz = (lz + 1) / 2, groups = gx * gy * gz, n = level.Rows;
+        var group = new int[n];
+        Parallel.For(0, n / 4096 + 1, c =>
+        {
+            for (int i = c * 4096; i < Math.Min(n, (c + 1) * 4096); i++)
+            {
+                int b = level.RowBlock[i], x = b % lx, y = b / lx % ly, z = b / (lx * ly);
+                group[i] = x / 2 + gx * (y / 2 + gy * (z / 2));
+            }
+        });
+        var piece = new byte[n];
+        var pieces = new byte[groups];
+        Parallel.For(0, gz, z =>
+        {
+            Span<int> members = stackalloc int[MaxMembers];
+            Span<int> root = stackalloc int[MaxMembers];
+            Span<int> label = stackalloc int[MaxMembers];
+            for (int y = 0; y < gy; y++)
+                for (int x = 0; x < gx; x++)
+                {
+                    int g = x + gx * (y + gy * z), m = GroupMembers(level, x, y, z, members);
+                    for (int k = 0; k < m; k++) root[k] = k;
+                    for (int k = 0; k < m; k++)
+                    {
+                        int i = members[k];
+                        for (int e = level.RowStart[i]; e < level.RowStart[i + 1]; e++)
+                        {
+                            int j = level.Columns[e];
+                            if (group[j] == g && level.Values[e] != 0) Union(root, k, members[..m].IndexOf(j));
+                        }
+                    }
+                    int count = 0;
+                    label[..m].Fill(-1);
+                    for (int k = 0; k < m; k++)
+                    {
+                        int r = Find(root, k);
+                        if (label[r] < 0) label[r] = count++;
+                        piece[members[k]] = (byte)label[r];
+                    }
+                    pieces[g] = (byte)count;
+                }
+        });
+        var (offset, rows, firstOdd) = ColourMajorOffsets(pieces, gx, gy, gz);
+        parent = null!;
+        if (rows == 0 || rows > n / 1.5) return null;
+        var parentOut = parent = new int[n];
+        Parallel.For(0, n / 4096 + 1, c =>
+        {
+            for (int i = c * 4096; i < Math.Min(n, (c + 1) * 4096); i++) parentOut[i] = offset[group[i]] + piece[i];
+        });
+        return Assemble(rows, firstOdd, (gx, gy, gz), offset, pieces, scale, new CoarseRows(level, piece, parentOut));
+    }
+
+    /// <summary>The rows of group (x, y, z) of a level: those of its (up to) 8 blocks, in block order; returns how many.</summary>
+    static int GroupMembers(AggregateLevel level, int x, int y, int z, Span<int> members)
+    {
+        var (lx, ly, lz) = level.Blocks;
+        int m = 0;
+        for (int s = 0; s < 8; s++)
+        {
+            int bx = 2 * x + (s & 1), by = 2 * y + (s >> 1 & 1), bz = 2 * z + (s >> 2);
+            if (bx >= lx || by >= ly || bz >= lz) continue;
+            int b = bx + lx * (by + ly * bz), first = level.BlockFirstRow[b];
+            for (int r = 0; r < level.BlockRows[b]; r++) members[m++] = first + r;
+        }
+        return m;
+    }
+
+    /// <summary>A deeper row: the rows of the level below in its group and piece, their diagonals and couplings.</summary>
+    readonly struct CoarseRows(AggregateLevel level, byte[] piece, int[] parent) : IRowSource
+    {
+        public double Row(int x, int y, int z, int p, RowBuilder row)
+        {
+            var members = row.Members;
+            int m = GroupMembers(level, x, y, z, members);
+            double d = 0;
+            for (int k = 0; k < m; k++)
+            {
+                int i = members[k];
+                if (piece[i] != p) continue;
+                d += level.Diagonal[i];
+                for (int e = level.RowStart[i]; e < level.RowStart[i + 1]; e++) d += row.Add(parent[level.Columns[e]], level.Values[e]);
+            }
+            return d;
+        }
+    }
+
+    interface IRowSource
+    {
+        /// <summary>Row p of block (x, y, z): its couplings handed to <paramref name="row"/>; returns its diagonal before scaling.</summary>
+        double Row(int x, int y, int z, int p, RowBuilder row);
+    }
+
+    /// <summary>One row's distinct couplings while it is assembled (a thread's buffers).</summary>
+    sealed class RowBuilder(int capacity)
+    {
+        public readonly int[] Columns = new int[capacity];
+        public readonly double[] Values = new double[capacity];
+        public readonly int[] Members = new int[capacity];
+        public int Count;
+        public int Self;
+
+        /// <summary>Adds v to the coupling with aggregate c; returns v when c is the row itself (it goes on the diagonal), else 0.</summary>
+        public double Add(int c, double v)
+        {
+            if (c == Self) return v;
+            int at = Columns.AsSpan(0, Count).IndexOf(c);
+            if (at < 0) { at = Count++; Columns[at] = c; Values[at] = 0; }
+            Values[at] += v;
+            return 0;
+        }
+    }
+
+    /// <summary>s P^T A P, row by row in parallel block planes: a pass counting each row's distinct couplings, then one writing them.</summary>
+    static AggregateLevel Assemble<TRows>(int rows, int firstOdd, (int X, int Y, int Z) blocks, int[] offset, byte[] pieces, double scale, TRows source)
+        where TRows : struct, IRowSource
+    {
+        var (bx, by, bz) = blocks;
+        var diagonal = new double[rows];
+        var rowStart = new int[rows + 1];
+        int[] columns = []; double[] values = [];
+        for (int pass = 0; pass < 2; pass++)
+        {
+            Parallel.For(0, bz, z =>
+            {
+                var row = new RowBuilder(MaxMembers * 8);
+                for (int y = 0; y < by; y++)
+                    for (int x = 0; x < bx; x++)
+                    {
+                        int b = x + bx * (y + by * z);
+                        for (int p = 0; p < pieces[b]; p++)
+                        {
+                            int a = offset[b] + p;
+                            row.Count = 0; row.Self = a;
+                            double d = source.Row(x, y, z, p, row);
+                            int count = row.Count;
+                            if (pass == 0) { rowStart[a + 1] = count; diagonal[a] = scale * d; continue; }
+                            for (int e = 0; e < count; e++)
+                            {
+                                columns[rowStart[a] + e] = row.Columns[e];
+                                values[rowStart[a] + e] = scale * row.Values[e];
+                            }
+                        }
+                    }
+            });
+            if (pass == 0)
+            {
+                for (int a = 0; a < rows; a++) rowStart[a + 1] += rowStart[a];
+                columns = new int[rowStart[rows]];
+                values = new double[rowStart[rows]];
+            }
+        }
+        var rowBlock = new int[rows];
+        for (int b = 0; b < pieces.Length; b++)
+            for (int p = 0; p < pieces[b]; p++) rowBlock[offset[b] + p] = b;
+        return new AggregateLevel(firstOdd, rowStart, columns, values, diagonal, blocks, rowBlock, offset, pieces);
+    }
+
+    /// <summary>Each block's first row when the even blocks' pieces come first (in block order), then the odd blocks'.</summary>
+    static (int[] Offset, int Rows, int FirstOdd) ColourMajorOffsets(byte[] pieces, int cx, int cy, int cz)
+    {
+        var offset = new int[pieces.Length];
+        int next = 0, firstOdd = 0;
+        for (int colour = 0; colour < 2; colour++)
+        {
+            if (colour == 1) firstOdd = next;
+            for (int z = 0; z < cz; z++)
+                for (int y = 0; y < cy; y++)
+                    for (int x = (colour + y + z) & 1, b = x + cx * (y + cy * z); x < cx; x += 2, b += 2)
+                    {
+                        offset[b] = next;
+                        next += pieces[b];
+                    }
+        }
+        return (offset, next, firstOdd);
+    }
+
+    static int Find(Span<int> root, int s)
+    {
+        while (root[s] != s) s = root[s] = root[root[s]];
+        return s;
+    }
+
+    /// <summary>Joins two sets, the smaller index as the root.</summary>
+    static void Union(Span<int> root, int a, int b)
+    {
+        a = Find(root, a); b = Find(root, b);
+        if (a < b) root[b] = a; else if (b < a) root[a] = b;
+    }
+}
