@@ -246,13 +246,13 @@ public class ConjugateGradientIterationStatusTests
         public void Copy(double[] from, double[] to) => from.CopyTo(to, 0);
     }
 
-    static KrylovOutcome Run(double[] diagonal, Func<double[], double[], double> precondition)
+    static KrylovOutcome Run(double[] diagonal, Func<double[], double[], double> precondition, bool flexible = false)
     {
         int n = diagonal.Length;
         var b = Enumerable.Range(1, n).Select(i => (double)i).ToArray();
         double bNorm = Math.Sqrt(b.Sum(v => v * v));
         return ConjugateGradientIteration.Run(new DiagonalBackend(diagonal, precondition), b, new double[n], new double[n], new double[n], new double[n], new double[n],
-            bNorm, new SolverOptions { Tolerance = 1e-10 }, new List<double>(), CancellationToken.None);
+            bNorm, new SolverOptions { Tolerance = 1e-10 }, new List<double>(), CancellationToken.None, flexible);
     }
 
     static double Scaled(double[] r, double[] z, double s)
@@ -286,5 +286,29 @@ public class ConjugateGradientIterationStatusTests
         var exact = Run(d, (r, z) => { double rz = 0; for (int i = 0; i < r.Length; i++) { z[i] = r[i] / d[i]; rz += r[i] * z[i]; } return rz; });
         Assert.That(exact.Status, Is.EqualTo(SolveStatus.Converged), exact.Message);
         Assert.That(exact.Iterations, Is.EqualTo(1), "the exact inverse as preconditioner: one step");
+    }
+
+    [Test]
+    public void FlexibleCgTakesAPreconditionerThatChangesItsScaleEveryCallInTheIterationsOfTheFixedOne()
+    {
+        // flexible CG keeps each direction A-orthogonal to the last whatever M^-1 did, so a scale that changes every
+        // call changes nothing; the fixed form's beta = (r.z)/(r.z)_old mixes the scales and loses conjugacy
+        var d = Enumerable.Range(1, 40).Select(i => 1.0 + i * i).ToArray();
+        var diagonalScaled = new[] { 1.0, 0.3, 1.7, 0.5, 2.5, 0.8 };
+        double Jacobi(double[] r, double[] z, double s)
+        {
+            double rz = 0;
+            for (int i = 0; i < r.Length; i++) { z[i] = s * (1 + 0.3 * Math.Sin(i)) * r[i]; rz += r[i] * z[i]; }
+            return rz;
+        }
+        var fixedScale = Run(d, (r, z) => Jacobi(r, z, 1));
+        int call = 0;
+        var varying = Run(d, (r, z) => Jacobi(r, z, diagonalScaled[call++ % diagonalScaled.Length]), flexible: true);
+        Assert.That(fixedScale.Status, Is.EqualTo(SolveStatus.Converged), fixedScale.Message);
+        Assert.That(varying.Status, Is.EqualTo(SolveStatus.Converged), varying.Message);
+        Assert.That(varying.Iterations, Is.InRange(fixedScale.Iterations - 1, fixedScale.Iterations + 1));
+        call = 0;
+        var unflexible = Run(d, (r, z) => Jacobi(r, z, diagonalScaled[call++ % diagonalScaled.Length]));
+        Assert.That(unflexible.Iterations, Is.GreaterThan(fixedScale.Iterations + 1), "the fixed form does lose conjugacy here");
     }
 }

@@ -1,0 +1,226 @@
+using Dcdm.Multigrid;
+using Dcdm.Poisson;
+using Dcdm.Solvers;
+
+namespace Dcdm.Tests.Multigrid;
+
+public class AggregateMultigridTests
+{
+    const double Scale = 0.5;
+
+    static IEnumerable<TestCaseData> Grids()
+    {
+        yield return new TestCaseData(PoissonDomains.RandomObstacles(7, 6, 5, 0.25, 4)).SetArgDisplayNames("obstacles 7x6x5");
+        yield return new TestCaseData(PoissonDomains.Baffles(11, 9, 10, 2)).SetArgDisplayNames("baffles 11x9x10");
+        yield return new TestCaseData(PoissonDomains.Slits(9, 7, 12, 1)).SetArgDisplayNames("slits 9x7x12");
+        yield return new TestCaseData(PoissonDomains.ClosedBox(6, 5, 4)).SetArgDisplayNames("closed box (singular)");
+    }
+
+    static double[,] Dense(PoissonGrid grid)
+    {
+        var a = grid.ToCsr(GridMatrixLayout.FullGrid);
+        var d = new double[a.Rows, a.Rows];
+        for (int i = 0; i < a.Rows; i++)
+            for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1]; k++) d[i, a.ColumnIndices[k]] = a.Values[k];
+        return d;
+    }
+
+    /// <summary>s P^T A P for the piecewise-constant P of a parent map, written out as sums.</summary>
+    static double[,] Galerkin(double[,] a, int[] parent, int rows)
+    {
+        var c = new double[rows, rows];
+        for (int i = 0; i < parent.Length; i++)
+            for (int j = 0; j < parent.Length; j++)
+                if (parent[i] >= 0 && parent[j] >= 0) c[parent[i], parent[j]] += Scale * a[i, j];
+        return c;
+    }
+
+    static void AssertSameMatrix(double[,] got, double[,] want)
+    {
+        Assert.That(got.GetLength(0), Is.EqualTo(want.GetLength(0)));
+        for (int i = 0; i < want.GetLength(0); i++)
+            for (int j = 0; j < want.GetLength(1); j++)
+                Assert.That(got[i, j], Is.EqualTo(want[i, j]).Within(1e-12), $"entry ({i}, {j})");
+    }
+
+    /// <summary>Rows of one colour never couple: each colour's Gauss-Seidel is a parallel Jacobi step.</summary>
+    static void AssertColoursDecouple(AggregateLevel level)
+    {
+        for (int i = 0; i < level.Rows; i++)
+            for (int k = level.RowStart[i]; k < level.RowStart[i + 1]; k++)
+                Assert.That(i < level.FirstOdd, Is.Not.EqualTo(level.Columns[k] < level.FirstOdd), $"rows {i} and {level.Columns[k]} share a colour");
+    }
+
+    [TestCaseSource(nameof(Grids))]
+    public void TheFirstLevelIsTheGalerkinOperatorOfItsAggregates(PoissonGrid grid)
+    {
+        var diagonal = CellDiagonal.Of(grid);
+        var level = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, diagonal, Scale, out var parent);
+        Assert.That(parent.Select((a, i) => a >= 0 == diagonal[i] > 0), Is.All.True, "every unknown, and only unknowns, in an aggregate");
+        AssertSameMatrix(level.Dense(), Galerkin(Dense(grid), parent, level.Rows));
+        AssertColoursDecouple(level);
+    }
+
+    [Test]
+    public void ADeeperLevelIsTheGalerkinOperatorOfTheLevelBelow()
+    {
+        var grid = PoissonDomains.Baffles(16, 14, 12, 3);
+        var first = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, CellDiagonal.Of(grid), Scale, out _);
+        var second = Aggregation.Coarsen(first, Scale, out var parent);
+        Assert.That(second, Is.Not.Null);
+        Assert.That(second!.Rows, Is.LessThan(first.Rows / 4));
+        AssertSameMatrix(second.Dense(), Galerkin(first.Dense(), parent, second.Rows));
+        AssertColoursDecouple(second);
+        var third = Aggregation.Coarsen(second, Scale, out var parent3);
+        AssertSameMatrix(third!.Dense(), Galerkin(second.Dense(), parent3, third.Rows));
+    }
+
+    /// <summary>A closed plate one cell thick, at an odd x (inside a block) and at an even one: no level couples its two sides.</summary>
+    [TestCase(5)]
+    [TestCase(6)]
+    public void NoLevelCouplesTheTwoSidesOfAPlateOneCellThick(int plate)
+    {
+        int nx = 16, ny = 8, nz = 8;
+        var cells = new CellType[nx * ny * nz];
+        for (int z = 0; z < nz; z++)
+            for (int y = 0; y < ny; y++)
+                for (int x = 0; x < nx; x++)
+                    cells[x + nx * (y + ny * z)] = z == nz - 1 ? CellType.Air : x == plate ? CellType.Solid : CellType.Fluid;
+        var grid = new PoissonGrid(nx, ny, nz, cells);
+        var level = Aggregation.FromGrid(nx, ny, nz, CellDiagonal.Of(grid), Scale, out var parent);
+        // side of each row: -1 left of the plate, +1 right (an aggregate mixing both would be 0)
+        var side = new int[level.Rows];
+        for (int i = 0; i < parent.Length; i++)
+            if (parent[i] >= 0 && i / nx / ny < nz - 1)
+            {
+                int s = i % nx < plate ? -1 : 1;
+                Assert.That(side[parent[i]], Is.EqualTo(0).Or.EqualTo(s), $"an aggregate on both sides of the plate (cell {i})");
+                side[parent[i]] = s;
+            }
+        while (true)
+        {
+            for (int i = 0; i < level.Rows; i++)
+                for (int k = level.RowStart[i]; k < level.RowStart[i + 1]; k++)
+                    if (level.Values[k] != 0) Assert.That(side[level.Columns[k]], Is.EqualTo(side[i]), $"rows {i} and {level.Columns[k]} couple across the plate");
+            if (Aggregation.Coarsen(level, Scale, out var up) is not { } next) break;
+            var nextSide = new int[next.Rows];
+            for (int i = 0; i < level.Rows; i++)
+            {
+                Assert.That(nextSide[up[i]], Is.EqualTo(0).Or.EqualTo(side[i]), "a coarse aggregate on both sides");
+                nextSide[up[i]] = side[i];
+            }
+            (level, side) = (next, nextSide);
+        }
+    }
+
+    [Test]
+    public void ABlockWhoseCellsTouchOnlyAlongAnEdgeIsTwoAggregates()
+    {
+        // a 2x2x1 block with fluid at (0,0) and (1,1) only: the same block, two pieces
+        var cells = new CellType[2 * 2 * 2];
+        Array.Fill(cells, CellType.Solid);
+        cells[0] = cells[3] = CellType.Fluid;
+        cells[4] = cells[7] = CellType.Air;
+        var grid = new PoissonGrid(2, 2, 2, cells);
+        var level = Aggregation.FromGrid(2, 2, 2, CellDiagonal.Of(grid), Scale, out var parent);
+        Assert.That(level.Rows, Is.EqualTo(2));
+        Assert.That(parent[0], Is.Not.EqualTo(parent[3]));
+    }
+
+    [Test]
+    public void TheCoarsestFactorSolvesASingularConsistentSystem()
+    {
+        // a closed box's coarse operator: constants in its null space; b with zero sum is in its range
+        var grid = PoissonDomains.ClosedBox(6, 6, 6);
+        var level = Aggregation.FromGrid(6, 6, 6, CellDiagonal.Of(grid), Scale, out _);
+        var a = level.Dense();
+        int n = level.Rows;
+        var rng = new Random(3);
+        var b = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        double mean = b.Average();
+        for (int i = 0; i < n; i++) b[i] -= mean;
+        var x = new double[n];
+        new SemidefiniteCholesky(a).Solve(b, x);
+        for (int i = 0; i < n; i++)
+        {
+            double ax = 0;
+            for (int j = 0; j < n; j++) ax += a[i, j] * x[j];
+            Assert.That(ax, Is.EqualTo(b[i]).Within(1e-10), $"row {i}");
+        }
+    }
+
+    [Test]
+    public void AColourSweepIsAJacobiStepOnThatColour()
+    {
+        var grid = PoissonDomains.Baffles(12, 10, 10, 5);
+        var level = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, CellDiagonal.Of(grid), Scale, out _);
+        var a = level.Dense();
+        var rng = new Random(1);
+        var b = Enumerable.Range(0, level.Rows).Select(_ => rng.NextDouble()).ToArray();
+        var x = Enumerable.Range(0, level.Rows).Select(_ => rng.NextDouble()).ToArray();
+        for (int colour = 0; colour < 2; colour++)
+        {
+            var before = (double[])x.Clone();
+            level.GaussSeidelColour(b, x, colour);
+            for (int i = 0; i < level.Rows; i++)
+            {
+                bool mine = i < level.FirstOdd == (colour == 0);
+                double want = before[i];
+                if (mine)
+                {
+                    double s = b[i];
+                    for (int j = 0; j < level.Rows; j++) if (j != i) s -= a[i, j] * before[j];
+                    want = s / a[i, i];
+                }
+                Assert.That(x[i], Is.EqualTo(want).Within(1e-12), $"row {i}, colour {colour}");
+            }
+        }
+    }
+
+    static double Dot(double[] a, double[] b) => a.Zip(b, (u, v) => u * v).Sum();
+
+    [TestCaseSource(nameof(Grids))]
+    public void TheCycleIsPositiveAndAllocatesNothing(PoissonGrid grid)
+    {
+        var unknowns = ReducedSystem.FromGrid(grid);
+        var m = new AggregateMultigrid(grid, unknowns);
+        Assert.That(m.LevelCount, Is.GreaterThan(1));
+        Assert.That(((Dcdm.Preconditioners.IPreconditioner)m).Varies, "a K-cycle: CG must run its flexible form");
+        int n = unknowns.Unknowns;
+        var rng = new Random(2);
+        var r = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        double[] z1 = new double[n], z2 = new double[n];
+        m.Apply(r, z1);
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        m.Apply(r, z2);
+        Assert.That(GC.GetTotalAllocatedBytes(precise: true) - before, Is.LessThan(32 * 1024), "the loops' closures only, whatever the size");
+        Assert.That(z2, Is.EqualTo(z1), "no state carried from one cycle to the next");
+        Assert.That(Dot(r, z1), Is.GreaterThan(0));
+    }
+
+    static IEnumerable<TestCaseData> ThinFeatures()
+    {
+        foreach (var family in new[] { "baffles", "slits", "porous", "columns", "pockets" })
+            yield return new TestCaseData(family).SetArgDisplayNames(family);
+    }
+
+    /// <summary>Iterations at most 10 and flat in size (16^3 and 32^3 here; docs/benchmarks.md has 32^3 to 128^3).</summary>
+    [TestCaseSource(nameof(ThinFeatures))]
+    public void PcgMgTakesAtMostTenIterationsWhateverTheSize(string family)
+    {
+        var counts = new List<int>();
+        foreach (int n in new[] { 16, 32 })
+        {
+            var grid = PoissonDomains.Named(family, n, n, n, 1);
+            var solver = new SolverCatalog().CreateForGrid(SolveMethod.PcgMg, grid, new SolverOptions { Tolerance = 1e-6 });
+            var b = RightHandSides.VelocityDivergence(grid, 1);
+            var x = new double[grid.CellCount];
+            var result = solver.Solve(b, x);
+            Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+            Assert.That(GridResidual.Relative(grid, b, x), Is.LessThanOrEqualTo(1.01e-6));
+            counts.Add(result.Iterations);
+        }
+        Assert.That(counts, Is.All.LessThanOrEqualTo(10), string.Join(", ", counts));
+        Assert.That(counts[1], Is.LessThanOrEqualTo(counts[0] + 2), string.Join(", ", counts));
+    }
+}
