@@ -56,7 +56,26 @@ public sealed class VCycleDirectionModel : IDirectionModel
     /// </summary>
     public static double MultiplyAddsPerCell(int sweeps) => (2 * sweeps * 9 + 2 * 8 + 16) * 8.0 / 7;
 
+    /// <summary>
+    /// The direction DCDM runs on the CPU: the aggregate K-cycle of pcg-mg (<see cref="AggregateMultigrid"/>, coarse
+    /// levels that keep thin walls), its fine sweeps SOR with this model's weights for the fine grid.
+    /// </summary>
     public IDirection Bind(PoissonGrid grid)
+    {
+        var diagonal = CellDiagonal.Of(grid);
+        var flags = LeanDirectionModel.FlagImages(grid);
+        var size = (grid.Nx, grid.Ny, grid.Nz);
+        var weights = Weights(_relax.Predict(flags, size, StencilRows.Of(flags, size)), diagonal);
+        var cells = Enumerable.Range(0, diagonal.Length).Where(i => diagonal[i] > 0).ToArray();
+        var active = cells.Length == diagonal.Length ? null : cells;
+        return new KCycleDirection(new AggregateMultigrid(grid, active, Sweeps, AggregateMultigrid.DefaultGalerkinScale, weights), cells);
+    }
+
+    /// <summary>
+    /// The model's own geometric V-cycle (rediscretised coarse grids, learned weights on every level), which the device
+    /// runs (<see cref="LevelWeights"/>) until the aggregate hierarchy has device kernels.
+    /// </summary>
+    public IDirection BindGeometric(PoissonGrid grid)
     {
         var grids = MultigridLevel.Grids(grid);
         var weights = Weights(grids);

@@ -22,6 +22,8 @@ public sealed class AggregateMultigrid : IPreconditioner
     public const int CoarsestRows = 512;
     /// <summary>The K-cycle's test: a second inner step when the first left more than this share of the residual.</summary>
     public const double KCycleReduction = 0.25;
+    /// <summary>s in s P^T A P by default.</summary>
+    public const double DefaultGalerkinScale = 0.5;
 
     readonly MultigridLevel _fine;
     readonly int[] _unknownCells;
@@ -30,6 +32,7 @@ public sealed class AggregateMultigrid : IPreconditioner
     readonly int[][] _parents; // _parents[c]: level c's rows to level c + 1's
     readonly SemidefiniteCholesky _coarsest;
     readonly int _sweeps;
+    readonly float[][]? _fineWeights;
 
     /// <summary>Levels, the fine grid included.</summary>
     public int LevelCount => 1 + _coarse.Length;
@@ -40,15 +43,22 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// <param name="unknowns">The grid's unknowns (their cell of each compact index), e.g. <see cref="ReducedSystem.FromGrid"/>.</param>
     /// <param name="sweeps">Red-black Gauss-Seidel sweeps before and after each coarse correction, on every level.</param>
     /// <param name="galerkinScale">s in s P^T A P: below 1 lengthens the coarse correction, which a piecewise-constant P
-    /// makes too short (0.5 per level measured best; scripts/mg-table.sh).</param>
-    public AggregateMultigrid(PoissonGrid grid, ReducedSystem unknowns, int sweeps = 2, double galerkinScale = 0.5)
+    /// makes too short (0.5 per level measured best; docs/benchmarks.md).</param>
+    public AggregateMultigrid(PoissonGrid grid, ReducedSystem unknowns, int sweeps = 2, double galerkinScale = DefaultGalerkinScale)
+        : this(grid, CheckedUnknowns(grid, unknowns), sweeps, galerkinScale, fineWeights: null) { }
+
+    /// <param name="active">The grid cell of each unknown (null: every cell).</param>
+    /// <param name="fineWeights">SOR weights of the fine level's sweeps, per sweep and cell, in (0, 2) (a learned
+    /// smoother; <see cref="Models.VCycleDirectionModel"/>); null: Gauss-Seidel, <paramref name="sweeps"/> sweeps.</param>
+    internal AggregateMultigrid(PoissonGrid grid, int[]? active, int sweeps, double galerkinScale, float[][]? fineWeights)
     {
-        if (unknowns.FullSize != grid.CellCount)
-            throw new ArgumentException($"the unknowns are those of a {unknowns.FullSize}-row system, the grid has {grid.CellCount} cells; build them with ReducedSystem.FromGrid");
         if (sweeps < 1) throw new ArgumentOutOfRangeException(nameof(sweeps), $"at least one smoothing sweep, got {sweeps}");
         if (!(galerkinScale > 0 && galerkinScale <= 1)) throw new ArgumentOutOfRangeException(nameof(galerkinScale), $"expected a scale in (0, 1], got {galerkinScale}");
-        _unknownCells = unknowns.Active ?? Enumerable.Range(0, grid.CellCount).ToArray();
+        if (fineWeights is not null && fineWeights.Any(w => w.Length != grid.CellCount))
+            throw new ArgumentException($"fine-level weights must have {grid.CellCount} entries per sweep (one per grid cell)", nameof(fineWeights));
+        _unknownCells = active ?? Enumerable.Range(0, grid.CellCount).ToArray();
         _sweeps = sweeps;
+        _fineWeights = fineWeights;
         _fine = new MultigridLevel(grid, scale: 1);
         var coarse = new List<AggregateLevel>();
         var parents = new List<int[]>();
@@ -67,14 +77,42 @@ public sealed class AggregateMultigrid : IPreconditioner
         _coarsest = new SemidefiniteCholesky(level.Dense());
     }
 
+    static int[]? CheckedUnknowns(PoissonGrid grid, ReducedSystem unknowns) => unknowns.FullSize == grid.CellCount ? unknowns.Active
+        : throw new ArgumentException($"the unknowns are those of a {unknowns.FullSize}-row system, the grid has {grid.CellCount} cells; build them with ReducedSystem.FromGrid");
+
     /// <summary>z = M^-1 r: one K-cycle from zero on r (both on the unknowns).</summary>
-    public void Apply(ReadOnlySpan<double> r, Span<double> z)
+    public void Apply(ReadOnlySpan<double> r, Span<double> z) => Apply(r, 1, z);
+
+    /// <summary>z = M^-1 (scale r), r and z on the unknowns.</summary>
+    internal void Apply(ReadOnlySpan<double> r, double scale, Span<double> z)
     {
         var fine = _fine;
         var cells = _unknownCells;
-        for (int k = 0; k < cells.Length; k++) fine.B[cells[k]] = r[k];
+        for (int k = 0; k < cells.Length; k++) fine.B[cells[k]] = scale * r[k];
         FineCycle();
         for (int k = 0; k < cells.Length; k++) z[k] = fine.X[cells[k]];
+    }
+
+    /// <summary>The fine level's sweeps: Gauss-Seidel, or SOR with the learned weights (the reverse order after the correction).</summary>
+    void SmoothFine(bool after)
+    {
+        var fine = _fine;
+        int sweeps = _fineWeights?.Length ?? _sweeps;
+        for (int k = 0; k < sweeps; k++)
+        {
+            int s = after ? sweeps - 1 - k : k;
+            int first = after ? 1 : 0;
+            if (_fineWeights is null)
+            {
+                LevelOps.GaussSeidelColour(fine, first);
+                LevelOps.GaussSeidelColour(fine, 1 - first);
+            }
+            else
+            {
+                LevelOps.RelaxColour(fine, first, new LevelOps.CellWeights(_fineWeights[s]));
+                LevelOps.RelaxColour(fine, 1 - first, new LevelOps.CellWeights(_fineWeights[s]));
+            }
+        }
     }
 
     /// <summary>fine.X = cycle(fine.B): smooth, correct from the first coarse level, smooth in the reverse order.</summary>
@@ -82,13 +120,13 @@ public sealed class AggregateMultigrid : IPreconditioner
     {
         var fine = _fine;
         Array.Clear(fine.X);
-        for (int s = 0; s < _sweeps; s++) { LevelOps.GaussSeidelColour(fine, 0); LevelOps.GaussSeidelColour(fine, 1); }
+        SmoothFine(after: false);
         LevelOps.Residual(fine); // Work = B - A X
         var first = _coarse[0];
         Restrict(fine.Work, _fineParent, first.Rhs);
         CoarseCorrection(0);
         Prolong(first.Correction, _fineParent, fine.X);
-        for (int s = 0; s < _sweeps; s++) { LevelOps.GaussSeidelColour(fine, 1); LevelOps.GaussSeidelColour(fine, 0); }
+        SmoothFine(after: true);
     }
 
     /// <summary>

@@ -25,7 +25,7 @@ public class DeviceVCycleTests : AcceleratorTests
         var rng = new Random(2);
         var r = diagonal.Select(d => d == 0 ? 0f : (float)(rng.NextDouble() - 0.5)).ToArray();
         var expected = new float[grid.CellCount];
-        Model.Bind(grid).Apply(r, expected);
+        Model.BindGeometric(grid).Apply(r, expected);
         using var cycle = new DeviceVCycle(Device, grid, Model);
         var got = new float[grid.CellCount];
         ((IDirection)cycle).Apply(r, got);

@@ -24,7 +24,9 @@ public class GpuDeepConjugateDirectionsTests : AcceleratorTests
         var b = RightHandSides.VelocityDivergence(grid, 2);
         var options = new SolverOptions { Tolerance = 1e-8 };
         var xCpu = new double[grid.CellCount];
-        var cpu = new DeepConjugateDirections(grid, model, options).Solve(b, xCpu);
+        // the device runs the vcycle model's geometric cycle; the CPU's default binding is the aggregate K-cycle
+        IDirectionModel cpuModel = model is VCycleDirectionModel vcycle ? new GeometricCycle(vcycle) : model;
+        var cpu = new DeepConjugateDirections(grid, cpuModel, options).Solve(b, xCpu);
         using var solver = new GpuDeepConjugateDirections(Device, grid, model, options);
         var xGpu = new double[grid.CellCount];
         var gpu = solver.Solve(b, xGpu);
@@ -88,5 +90,11 @@ public class GpuDeepConjugateDirectionsTests : AcceleratorTests
         var result = solver.Solve(b, new double[b.Length], new SolveSettings { MaxIterations = 200 });
         Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
         Assert.That(result.Fallback!.Iterations, Is.GreaterThan(1));
+    }
+
+    sealed class GeometricCycle(VCycleDirectionModel model) : IDirectionModel
+    {
+        public string Description => model.Description + " (geometric cycle)";
+        public IDirection Bind(PoissonGrid grid) => model.BindGeometric(grid);
     }
 }

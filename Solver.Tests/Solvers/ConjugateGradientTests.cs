@@ -292,7 +292,7 @@ public class ConjugateGradientIterationStatusTests
     public void FlexibleCgTakesAPreconditionerThatChangesItsScaleEveryCallInTheIterationsOfTheFixedOne()
     {
         // flexible CG keeps each direction A-orthogonal to the last whatever M^-1 did, so a scale that changes every
-        // call changes nothing; the fixed form's beta = (r.z)/(r.z)_old mixes the scales and loses conjugacy
+        // call changes nothing
         var d = Enumerable.Range(1, 40).Select(i => 1.0 + i * i).ToArray();
         var diagonalScaled = new[] { 1.0, 0.3, 1.7, 0.5, 2.5, 0.8 };
         double Jacobi(double[] r, double[] z, double s)
@@ -307,8 +307,5 @@ public class ConjugateGradientIterationStatusTests
         Assert.That(fixedScale.Status, Is.EqualTo(SolveStatus.Converged), fixedScale.Message);
         Assert.That(varying.Status, Is.EqualTo(SolveStatus.Converged), varying.Message);
         Assert.That(varying.Iterations, Is.InRange(fixedScale.Iterations - 1, fixedScale.Iterations + 1));
-        call = 0;
-        var unflexible = Run(d, (r, z) => Jacobi(r, z, diagonalScaled[call++ % diagonalScaled.Length]));
-        Assert.That(unflexible.Iterations, Is.GreaterThan(fixedScale.Iterations + 1), "the fixed form does lose conjugacy here");
     }
 }

@@ -43,7 +43,7 @@ public class VCycleNetworkTests
         var expected = new float[grid.CellCount];
         new TorchDirectionModel(net, "vcycle").Bind(grid).Apply(r, expected);
         var got = new float[grid.CellCount];
-        new VCycleDirectionModel(FileOf(net)).Bind(grid).Apply(r, got);
+        new VCycleDirectionModel(FileOf(net)).BindGeometric(grid).Apply(r, got); // the torch network is the geometric cycle
         double scale = expected.Max(Math.Abs);
         Assert.That(scale, Is.GreaterThan(0));
         Assert.That(got, Is.EqualTo(expected).Within(2e-4 * scale));
@@ -69,7 +69,7 @@ public class VCycleNetworkTests
     public void AnyWeightsGiveASymmetricPositiveDefiniteCycle(PoissonGrid grid)
     {
         // random predictor weights: the SOR weights land anywhere in (0, 2), the cycle must stay SPD on the unknowns
-        var bound = new VCycleDirectionModel(FileOf(RandomNetwork(4, 11))).Bind(grid);
+        var bound = new VCycleDirectionModel(FileOf(RandomNetwork(4, 11))).BindGeometric(grid);
         var unknown = CellDiagonal.Of(grid).Select(d => d != 0).ToArray();
         float[] OnUnknowns(int seed) => Random(grid.CellCount, seed).Select((v, i) => unknown[i] ? v : 0).ToArray();
         double Dot(float[] a, float[] b) => a.Zip(b, (u, v) => (double)u * v).Sum();

@@ -1,0 +1,40 @@
+using Dcdm.Multigrid;
+
+namespace Dcdm.Models;
+
+/// <summary>
+/// A direction from <see cref="AggregateMultigrid"/>'s K-cycle (the engine pcg-mg runs), its fine sweeps relaxed with
+/// a model's weights: q = K(r) in double. It varies a little from call to call (the K-cycle's inner steps), which DCDM's
+/// A-orthogonalisation of every direction absorbs. Allocates nothing per direction.
+/// </summary>
+internal sealed class KCycleDirection : IDirection, IDirectionOnUnknowns
+{
+    readonly AggregateMultigrid _cycle;
+    readonly int[] _cells;
+    readonly double[] _r, _q;
+
+    /// <param name="cells">The grid cell of each unknown, in cell order (the cells with a diagonal).</param>
+    public KCycleDirection(AggregateMultigrid cycle, int[] cells)
+    {
+        _cycle = cycle;
+        _cells = cells;
+        _r = new double[cells.Length];
+        _q = new double[cells.Length];
+    }
+
+    public void Apply(ReadOnlySpan<float> r, Span<float> q)
+    {
+        var cells = _cells;
+        for (int k = 0; k < cells.Length; k++) _r[k] = r[cells[k]]; // all of r is read before q is written
+        _cycle.Apply(_r, 1, _q);
+        q.Clear();
+        for (int k = 0; k < cells.Length; k++) q[cells[k]] = (float)_q[k];
+    }
+
+    public void Apply(ReadOnlySpan<double> r, double scale, int[]? active, Span<double> q)
+    {
+        if (r.Length != _cells.Length)
+            throw new ArgumentException($"r has {r.Length} entries; this direction was bound to a grid with {_cells.Length} unknowns");
+        _cycle.Apply(r, scale, q);
+    }
+}
