@@ -9,12 +9,16 @@ public static class ModelCommand
 {
     public static Command Create(CliConsole console, DcdmTool tool)
     {
-        var file = new Argument<string>("file") { Description = "a model file (.safetensors); 'default' for the shipped default (vcycle), 'lean' for the shipped lean model" };
+        var file = new Argument<string>("file")
+        {
+            Description = "a model file (.safetensors); 'vcycle' (or 'default', the device's default) and 'lean' for the shipped models "
+                + "(the CPU's default direction, kcycle, learns nothing and has no file)",
+        };
         var info = new Command("info", "print a model file's architecture, metadata and tensors") { file };
         info.SetAction((parse, cancellation) =>
         {
             string path = parse.GetValue(file)!;
-            string? shipped = path == "default" ? ShippedModels.DefaultArchitecture : path == "lean" ? LeanDirectionModel.ArchitectureName : null;
+            string? shipped = path is "default" or "vcycle" ? ShippedModels.DefaultArchitecture : path == "lean" ? LeanDirectionModel.ArchitectureName : null;
             var model = shipped is null ? ModelFile.Read(path) : ShippedModels.File(shipped);
             var o = console.Out;
             o.WriteLine($"file          {(shipped is null ? path : ShippedModels.PathOf(shipped) + " (embedded)")}");

@@ -35,7 +35,7 @@ public static class SimulateCommand
         device.AcceptOnlyFromAmong("cpu", "gpu");
         var tol = new Option<double>("--tol") { Description = "each step's pressure solve stops when ||b - A p|| <= tol * ||b||", DefaultValueFactory = _ => 1e-6 };
         tol.Require(v => v > 0 && v < 1, "must be in (0, 1)");
-        var model = new Option<string?>("--model") { Description = "dcdm: a lean or vcycle model file (default: the shipped vcycle model)" };
+        var model = new Option<string?>("--model") { Description = "dcdm: kcycle (the classical K-cycle, the default), vcycle (the shipped learned model), lean, or a model file" };
         var output = new Option<string?>("--out") { Description = "folder for steps.csv, frames (frame0000.png, ...) and the dumped systems (made when missing)" };
         var frames = new Option<int>("--frame-every") { Description = "with --out: a PNG of the middle y-slice every N steps (0: none)", DefaultValueFactory = _ => 10 };
         frames.Require(v => v >= 0, "must be >= 0");
@@ -76,7 +76,7 @@ public static class SimulateCommand
             Directory.CreateDirectory(s.Out);
         }
         var method = SolverCatalog.Parse(s.Method);
-        var model = method == SolveMethod.Dcdm ? s.Model is null ? ShippedModels.Default() : new DirectionModels().Load(ModelFile.Read(s.Model)) : null;
+        var model = method == SolveMethod.Dcdm ? s.Model is null ? ShippedModels.Default() : ShippedModels.Named(s.Model) ?? new DirectionModels().Load(ModelFile.Read(s.Model)) : null;
         using var solver = new PressureSolver(method, new SolverOptions { Tolerance = s.Tolerance }, model);
         IFlowSimulation flow = s.Example == "smoke" ? new SmokeSimulation(s.Size, solver) : new LiquidSimulation(s.Size, solver);
 

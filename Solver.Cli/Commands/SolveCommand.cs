@@ -31,7 +31,10 @@ public static class SolveCommand
         var history = new Option<string?>("--history") { Description = "write the residual history here (CSV: iteration,relative_residual)" };
         var json = new Option<bool>("--json") { Description = "print the result as JSON instead of a table" };
         var plot = new Option<string?>("--plot") { Description = "draw the relative residual against the iteration (log scale) into this PNG file" };
-        var model = new Option<string?>("--model") { Description = "dcdm: the model file (default: the shipped data/models/vcycle.safetensors, on the CPU and on a device)" };
+        var model = new Option<string?>("--model")
+        {
+            Description = "dcdm: kcycle (the classical K-cycle, the CPU's default), vcycle (the shipped learned model, the device's default), lean, or a model file",
+        };
         var gridSize = new Option<string?>("--grid") { Description = "pcg-mg, dcdm, and cg on a GPU: the grid as nx,ny,nz (default: n^3 rows taken as an n^3 grid)" };
         var flags = new Option<string?>("--flags")
         {
@@ -95,7 +98,7 @@ public static class SolveCommand
         var grid = method is SolveMethod.Dcdm or SolveMethod.PcgMg
             ? FindGrid(s, a, requiredBy: $"--method {s.Method} needs a 7-point voxel Poisson matrix; use --method cg or pcg-ic0 for other matrices")!.Grid
             : s.Device != "cpu" && method == SolveMethod.Cg && a.Rows > 1 ? FindGrid(s, a, requiredBy: null)?.Grid : null;
-        var model = method == SolveMethod.Dcdm ? LoadModel(s.Model, tool) : null;
+        var model = method == SolveMethod.Dcdm ? LoadModel(s.Model, tool, s.Device) : null;
         var x = new double[a.Rows];
         SolveResult? result = null;
         using (var gpu = OpenDevice(s.Device, method, model))
@@ -124,11 +127,13 @@ public static class SolveCommand
     }
 
     /// <summary>
-    /// The model --model names through this program's engines (one it lacks says where it runs); without one the shipped
-    /// default (vcycle), which has device kernels too.
+    /// The model --model names (kcycle, vcycle, lean, or a file through this program's engines; one it lacks says where it
+    /// runs); without one the classical K-cycle on the CPU and the shipped vcycle model on a device (its kernels).
     /// </summary>
-    static IDirectionModel LoadModel(string? path, DcdmTool tool)
+    static IDirectionModel LoadModel(string? path, DcdmTool tool, string device)
     {
+        if (path is null && device == "cpu") return ShippedModels.Default();
+        if (path is not null && ShippedModels.Named(path) is { } named && !File.Exists(path)) return named;
         var file = path is not null ? ModelFile.Read(path) : ShippedModels.File(ShippedModels.DefaultArchitecture);
         if (!tool.Models.Architectures.Contains(file.Architecture) && tool.OtherEngines is not null)
             throw new UsageException($"--model {path}: {tool.Name} has no engine for architecture '{file.Architecture}'; {tool.OtherEngines}");

@@ -1,4 +1,5 @@
 using Dcdm.Multigrid;
+using Dcdm.Poisson;
 
 namespace Dcdm.Models;
 
@@ -20,6 +21,14 @@ internal sealed class KCycleDirection : IDirection, IDirectionOnUnknowns
         _cells = cells;
         _r = new double[cells.Length];
         _q = new double[cells.Length];
+    }
+
+    /// <summary>The K-cycle of a grid's unknowns (the cells with a diagonal), fine sweeps SOR with a constant weight or per-cell weights.</summary>
+    public static KCycleDirection For(PoissonGrid grid, byte[] diagonal, int sweeps, double relaxation, float[][]? weights)
+    {
+        var cells = Enumerable.Range(0, diagonal.Length).Where(i => diagonal[i] > 0).ToArray();
+        var active = cells.Length == diagonal.Length ? null : cells;
+        return new KCycleDirection(new AggregateMultigrid(grid, active, sweeps, AggregateMultigrid.DefaultGalerkinScale, relaxation, weights), cells);
     }
 
     public void Apply(ReadOnlySpan<float> r, Span<float> q)

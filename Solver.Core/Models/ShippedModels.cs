@@ -2,11 +2,12 @@ namespace Dcdm.Models;
 
 /// <summary>
 /// The models embedded in this assembly, made by the README's <c>dcdm-train</c> commands: the vcycle model (learned
-/// SOR weights in a multigrid V-cycle), dcdm's default, and the lean model, the one the GPU's device kernels run.
+/// SOR weights in a multigrid cycle), the device's default, and the lean model. On the CPU dcdm's default direction is
+/// the classical K-cycle (<see cref="Default"/>), which the learned weights do not beat there.
 /// </summary>
 public static class ShippedModels
 {
-    /// <summary>The architecture of <see cref="Default"/>.</summary>
+    /// <summary>The architecture of the device's default model (the only cycle with device kernels).</summary>
     public const string DefaultArchitecture = VCycleDirectionModel.ArchitectureName;
 
     /// <summary>Where a shipped model comes from in the repository (embedded at build time).</summary>
@@ -23,6 +24,17 @@ public static class ShippedModels
         return ModelFile.Parse(memory.ToArray(), PathOf(architecture));
     }
 
-    /// <summary>dcdm's default model, ready to bind: the vcycle model.</summary>
-    public static IDirectionModel Default() => new VCycleDirectionModel(File(DefaultArchitecture));
+    /// <summary>dcdm's default direction on the CPU, ready to bind: pcg-mg's K-cycle, nothing learned (<see cref="KCycleDirectionModel"/>).</summary>
+    public static IDirectionModel Default() => new KCycleDirectionModel();
+
+    /// <summary>
+    /// A model by name (kcycle: the classical direction; vcycle, lean: the shipped files) or by file path; null for a name
+    /// that is not one of these and no file (the caller reads it as a path and reports it).
+    /// </summary>
+    public static IDirectionModel? Named(string name) => name switch
+    {
+        KCycleDirectionModel.ArchitectureName => new KCycleDirectionModel(),
+        VCycleDirectionModel.ArchitectureName or LeanDirectionModel.ArchitectureName when !System.IO.File.Exists(name) => new DirectionModels().Load(File(name)),
+        _ => null,
+    };
 }

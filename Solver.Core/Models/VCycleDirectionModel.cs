@@ -66,9 +66,7 @@ public sealed class VCycleDirectionModel : IDirectionModel
         var flags = LeanDirectionModel.FlagImages(grid);
         var size = (grid.Nx, grid.Ny, grid.Nz);
         var weights = Weights(_relax.Predict(flags, size, StencilRows.Of(flags, size)), diagonal);
-        var cells = Enumerable.Range(0, diagonal.Length).Where(i => diagonal[i] > 0).ToArray();
-        var active = cells.Length == diagonal.Length ? null : cells;
-        return new KCycleDirection(new AggregateMultigrid(grid, active, Sweeps, AggregateMultigrid.DefaultGalerkinScale, weights), cells);
+        return KCycleDirection.For(grid, diagonal, Sweeps, relaxation: 1, weights);
     }
 
     /// <summary>

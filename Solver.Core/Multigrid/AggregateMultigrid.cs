@@ -24,6 +24,9 @@ public sealed class AggregateMultigrid : IPreconditioner
     public const double KCycleReduction = 0.25;
     /// <summary>s in s P^T A P by default.</summary>
     public const double DefaultGalerkinScale = 0.5;
+    /// <summary>The fine sweeps' SOR weight by default: chosen by a sweep over 1, 1.15 and 1.3 on ten families at 64^3
+    /// (docs/benchmarks.md, the ablation), 1.15 fewest iterations in all.</summary>
+    public const double DefaultRelaxation = 1.15;
 
     readonly MultigridLevel _fine;
     readonly int[] _unknownCells;
@@ -33,6 +36,7 @@ public sealed class AggregateMultigrid : IPreconditioner
     readonly SemidefiniteCholesky _coarsest;
     readonly int _sweeps;
     readonly float[][]? _fineWeights;
+    readonly double _relaxation;
 
     /// <summary>Levels, the fine grid included.</summary>
     public int LevelCount => 1 + _coarse.Length;
@@ -44,14 +48,17 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// <param name="sweeps">Red-black Gauss-Seidel sweeps before and after each coarse correction, on every level.</param>
     /// <param name="galerkinScale">s in s P^T A P: below 1 lengthens the coarse correction, which a piecewise-constant P
     /// makes too short (0.5 per level measured best; docs/benchmarks.md).</param>
-    public AggregateMultigrid(PoissonGrid grid, ReducedSystem unknowns, int sweeps = 2, double galerkinScale = DefaultGalerkinScale)
-        : this(grid, CheckedUnknowns(grid, unknowns), sweeps, galerkinScale, fineWeights: null) { }
+    /// <param name="relaxation">The fine sweeps' SOR weight, in (0, 2).</param>
+    public AggregateMultigrid(PoissonGrid grid, ReducedSystem unknowns, int sweeps = 2, double galerkinScale = DefaultGalerkinScale,
+        double relaxation = DefaultRelaxation)
+        : this(grid, CheckedUnknowns(grid, unknowns), sweeps, galerkinScale, relaxation, fineWeights: null) { }
 
     /// <param name="active">The grid cell of each unknown (null: every cell).</param>
     /// <param name="fineWeights">SOR weights of the fine level's sweeps, per sweep and cell, in (0, 2) (a learned
     /// smoother; <see cref="Models.VCycleDirectionModel"/>); null: Gauss-Seidel, <paramref name="sweeps"/> sweeps.</param>
-    internal AggregateMultigrid(PoissonGrid grid, int[]? active, int sweeps, double galerkinScale, float[][]? fineWeights)
+    internal AggregateMultigrid(PoissonGrid grid, int[]? active, int sweeps, double galerkinScale, double relaxation, float[][]? fineWeights)
     {
+        if (!(relaxation > 0 && relaxation < 2)) throw new ArgumentOutOfRangeException(nameof(relaxation), $"an SOR weight in (0, 2), got {relaxation}");
         if (sweeps < 1) throw new ArgumentOutOfRangeException(nameof(sweeps), $"at least one smoothing sweep, got {sweeps}");
         if (!(galerkinScale > 0 && galerkinScale <= 1)) throw new ArgumentOutOfRangeException(nameof(galerkinScale), $"expected a scale in (0, 1], got {galerkinScale}");
         if (fineWeights is not null && fineWeights.Any(w => w.Length != grid.CellCount))
@@ -59,6 +66,7 @@ public sealed class AggregateMultigrid : IPreconditioner
         _unknownCells = active ?? Enumerable.Range(0, grid.CellCount).ToArray();
         _sweeps = sweeps;
         _fineWeights = fineWeights;
+        _relaxation = relaxation;
         _fine = new MultigridLevel(grid, scale: 1);
         var coarse = new List<AggregateLevel>();
         var parents = new List<int[]>();
@@ -104,8 +112,8 @@ public sealed class AggregateMultigrid : IPreconditioner
             int first = after ? 1 : 0;
             if (_fineWeights is null)
             {
-                LevelOps.GaussSeidelColour(fine, first);
-                LevelOps.GaussSeidelColour(fine, 1 - first);
+                LevelOps.RelaxColour(fine, first, new LevelOps.ConstantWeight(_relaxation));
+                LevelOps.RelaxColour(fine, 1 - first, new LevelOps.ConstantWeight(_relaxation));
             }
             else
             {

@@ -54,6 +54,11 @@ internal static class LevelOps
         public double At(int i) => 1;
     }
 
+    public readonly struct ConstantWeight(double weight) : IWeights
+    {
+        public double At(int i) => weight;
+    }
+
     public readonly struct CellWeights(float[] weights) : IWeights
     {
         public double At(int i) => weights[i];
