@@ -28,12 +28,15 @@ public static class ShippedModels
     public static IDirectionModel Default() => new KCycleDirectionModel();
 
     /// <summary>
-    /// A model by name (kcycle: the classical direction; vcycle, lean: the shipped files) or by file path; null for a name
-    /// that is not one of these and no file (the caller reads it as a path and reports it).
+    /// A model by name (kcycle: the classical direction, kcycle:W with SOR weight W, e.g. kcycle:1 for the learned model
+    /// before training; vcycle, lean: the shipped files); null for any other name (the caller reads it as a file path).
     /// </summary>
     public static IDirectionModel? Named(string name) => name switch
     {
         KCycleDirectionModel.ArchitectureName => new KCycleDirectionModel(),
+        _ when name.StartsWith(KCycleDirectionModel.ArchitectureName + ":", StringComparison.Ordinal)
+            && double.TryParse(name.AsSpan(KCycleDirectionModel.ArchitectureName.Length + 1), System.Globalization.NumberStyles.Float,
+                System.Globalization.CultureInfo.InvariantCulture, out double w) && w > 0 && w < 2 => new KCycleDirectionModel(w),
         VCycleDirectionModel.ArchitectureName or LeanDirectionModel.ArchitectureName when !System.IO.File.Exists(name) => new DirectionModels().Load(File(name)),
         _ => null,
     };
