@@ -14,12 +14,13 @@ namespace Dcdm.Multigrid;
 /// cycle (the second only when the first left more than <see cref="KCycleReduction"/> of the residual), which makes the
 /// preconditioner vary from call to call: CG runs its flexible form (<see cref="IPreconditioner.Varies"/>), and DCDM,
 /// which A-orthogonalises every direction, takes it as it is. The coarsest level (at most <see cref="CoarsestRows"/>
-/// rows) is solved directly. Set-up runs once; a cycle allocates nothing.
+/// rows, or where coarsening stalls) is solved by a dense factor, or relaxed when stalled coarsening left it larger than
+/// 4x that. Set-up runs once; a cycle allocates nothing.
 /// </summary>
 public sealed class AggregateMultigrid : IPreconditioner
 {
     /// <summary>Rows of the coarsest level at most (its dense factor costs rows^3 / 3 at set-up).</summary>
-    public const int CoarsestRows = 512;
+    public const int CoarsestRows = 256;
     /// <summary>The K-cycle's test: a second inner step when the first left more than this share of the residual.</summary>
     public const double KCycleReduction = 0.25;
     /// <summary>s in s P^T A P by default.</summary>
@@ -33,7 +34,9 @@ public sealed class AggregateMultigrid : IPreconditioner
     readonly int[] _fineParent;
     readonly AggregateLevel[] _coarse;
     readonly int[][] _parents; // _parents[c]: level c's rows to level c + 1's
-    readonly SemidefiniteCholesky _coarsest;
+    readonly SemidefiniteCholesky? _coarsest;
+    /// <summary>Symmetric sweeps on a coarsest level too large to factor.</summary>
+    const int CoarsestSweeps = 20;
     readonly int _sweeps;
     readonly float[][]? _fineWeights;
     readonly double _relaxation;
@@ -78,11 +81,11 @@ public sealed class AggregateMultigrid : IPreconditioner
             coarse.Add(next);
             level = next;
         }
-        if (level.Rows > 4 * CoarsestRows)
-            throw new InvalidOperationException($"aggregation stopped at {level.Rows} rows: the coarsest level would be too large to factor");
         _coarse = [.. coarse];
         _parents = [.. parents];
-        _coarsest = new SemidefiniteCholesky(level.Dense());
+        // coarsening that stalls (many small pieces that never merge: droplets, isolated pockets) leaves a large, nearly
+        // block-diagonal coarsest level: relaxed, not factored
+        _coarsest = level.Rows <= 4 * CoarsestRows ? new SemidefiniteCholesky(level.Dense()) : null;
     }
 
     static int[]? CheckedUnknowns(PoissonGrid grid, ReducedSystem unknowns) => unknowns.FullSize == grid.CellCount ? unknowns.Active
@@ -131,9 +134,9 @@ public sealed class AggregateMultigrid : IPreconditioner
         SmoothFine(after: false);
         LevelOps.Residual(fine); // Work = B - A X
         var first = _coarse[0];
-        Restrict(fine.Work, _fineParent, first.Rhs);
+        RestrictFine(fine, _fineParent, first.Rhs);
         CoarseCorrection(0);
-        Prolong(first.Correction, _fineParent, fine.X);
+        ProlongFine(first.Correction, _fineParent, fine);
         SmoothFine(after: true);
     }
 
@@ -145,7 +148,19 @@ public sealed class AggregateMultigrid : IPreconditioner
     void CoarseCorrection(int c)
     {
         var level = _coarse[c];
-        if (c == _coarse.Length - 1) { _coarsest.Solve(level.Rhs, level.Correction); return; }
+        if (c == _coarse.Length - 1)
+        {
+            if (_coarsest is not null) { _coarsest.Solve(level.Rhs, level.Correction); return; }
+            Array.Clear(level.Correction);
+            for (int s = 0; s < CoarsestSweeps; s++)
+            {
+                level.GaussSeidelColour(level.Rhs, level.Correction, 0);
+                level.GaussSeidelColour(level.Rhs, level.Correction, 1);
+                level.GaussSeidelColour(level.Rhs, level.Correction, 1);
+                level.GaussSeidelColour(level.Rhs, level.Correction, 0);
+            }
+            return;
+        }
         var b = level.Rhs; var e = level.Correction;
         Cycle(c, b, level.C1);
         level.Multiply(level.C1, level.V1);
@@ -193,6 +208,45 @@ public sealed class AggregateMultigrid : IPreconditioner
             int a = parent[i];
             if (a >= 0) coarse[a] += fine[i];
         }
+    }
+
+    /// <summary>Below this many fine cells the fine transfers run on the calling thread.</summary>
+    const int ParallelCells = 1 << 16;
+
+    /// <summary>
+    /// coarse = P^T fine.Work on the first coarse level, in parallel block planes: fine planes 2z and 2z + 1 feed only
+    /// the aggregates of block plane z, so no two threads add to one row.
+    /// </summary>
+    static void RestrictFine(MultigridLevel fine, int[] parent, double[] coarse)
+    {
+        if (fine.Cells < ParallelCells) { Restrict(fine.Work, parent, coarse); return; }
+        Array.Clear(coarse);
+        int plane = fine.Nx * fine.Ny, nz = fine.Nz;
+        var r = fine.Work;
+        Parallel.For(0, (nz + 1) / 2, bz =>
+        {
+            for (int i = 2 * bz * plane, end = Math.Min(nz, 2 * bz + 2) * plane; i < end; i++)
+            {
+                int a = parent[i];
+                if (a >= 0) coarse[a] += r[i];
+            }
+        });
+    }
+
+    /// <summary>fine.X += P coarse, in parallel planes.</summary>
+    static void ProlongFine(double[] coarse, int[] parent, MultigridLevel fine)
+    {
+        if (fine.Cells < ParallelCells) { Prolong(coarse, parent, fine.X); return; }
+        int plane = fine.Nx * fine.Ny;
+        var x = fine.X;
+        Parallel.For(0, fine.Nz, z =>
+        {
+            for (int i = z * plane, end = i + plane; i < end; i++)
+            {
+                int a = parent[i];
+                if (a >= 0) x[i] += coarse[a];
+            }
+        });
     }
 
     /// <summary>fine += P coarse: each member takes its aggregate's value.</summary>
