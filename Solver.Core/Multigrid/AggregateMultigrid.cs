@@ -1,3 +1,4 @@
+using Dcdm.Models;
 using Dcdm.Poisson;
 using Dcdm.Preconditioners;
 using Dcdm.Solvers;
@@ -7,7 +8,7 @@ namespace Dcdm.Multigrid;
 
 /// <summary>
 /// Multigrid on aggregates that keep thin walls, as a K-cycle (Notay and Vassilevski 2008): the fine level is the
-/// voxel grid with red-black Gauss-Seidel; each coarser level's unknowns are the connected pieces of 2x2x2 blocks of the
+/// voxel grid with red-black SOR in float32 (the vcycle model's kernels); each coarser level's unknowns are the connected pieces of 2x2x2 blocks of the
 /// level below (<see cref="AggregateLevel"/>), so a plate or a column one cell thick never couples the fluid on its two
 /// sides, and its operator is Galerkin (s P^T A P, P piecewise constant), so a closed face stays closed on every level
 /// and per-face coefficients carry over. Each coarse correction is two steps of flexible CG preconditioned by the next
@@ -29,7 +30,7 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// (docs/benchmarks.md, the ablation), 1.15 fewest iterations in all.</summary>
     public const double DefaultRelaxation = 1.15;
 
-    readonly MultigridLevel _fine;
+    readonly VCycleLevel _fine;
     readonly int[] _unknownCells;
     readonly int[] _fineParent;
     readonly AggregateLevel[] _coarse;
@@ -37,9 +38,8 @@ public sealed class AggregateMultigrid : IPreconditioner
     readonly SemidefiniteCholesky? _coarsest;
     /// <summary>Symmetric sweeps on a coarsest level too large to factor.</summary>
     const int CoarsestSweeps = 20;
+    readonly float[][] _fineWeights; // per sweep, per cell
     readonly int _sweeps;
-    readonly float[][]? _fineWeights;
-    readonly double _relaxation;
 
     /// <summary>Levels, the fine grid included.</summary>
     public int LevelCount => 1 + _coarse.Length;
@@ -68,12 +68,18 @@ public sealed class AggregateMultigrid : IPreconditioner
             throw new ArgumentException($"fine-level weights must have {grid.CellCount} entries per sweep (one per grid cell)", nameof(fineWeights));
         _unknownCells = active ?? Enumerable.Range(0, grid.CellCount).ToArray();
         _sweeps = sweeps;
+        var diagonal = CellDiagonal.Of(grid);
+        if (fineWeights is null)
+        {
+            var constant = new float[grid.CellCount];
+            for (int i = 0; i < constant.Length; i++) if (diagonal[i] > 0) constant[i] = (float)relaxation;
+            fineWeights = [.. Enumerable.Repeat(constant, sweeps)];
+        }
         _fineWeights = fineWeights;
-        _relaxation = relaxation;
-        _fine = new MultigridLevel(grid, scale: 1);
+        _fine = new VCycleLevel(grid.Nx, grid.Ny, grid.Nz, diagonal, 1, fineWeights);
         var coarse = new List<AggregateLevel>();
         var parents = new List<int[]>();
-        var level = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, _fine.Diagonal, galerkinScale, out _fineParent);
+        var level = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, diagonal, galerkinScale, out _fineParent);
         coarse.Add(level);
         while (level.Rows > CoarsestRows && Aggregation.Coarsen(level, galerkinScale, out var parent) is { } next)
         {
@@ -99,45 +105,28 @@ public sealed class AggregateMultigrid : IPreconditioner
     {
         var fine = _fine;
         var cells = _unknownCells;
-        for (int k = 0; k < cells.Length; k++) fine.B[cells[k]] = scale * r[k];
+        float s = (float)scale;
+        for (int k = 0; k < cells.Length; k++) fine.B[cells[k]] = s * (float)r[k];
         FineCycle();
         for (int k = 0; k < cells.Length; k++) z[k] = fine.X[cells[k]];
     }
 
-    /// <summary>The fine level's sweeps: Gauss-Seidel, or SOR with the learned weights (the reverse order after the correction).</summary>
-    void SmoothFine(bool after)
-    {
-        var fine = _fine;
-        int sweeps = _fineWeights?.Length ?? _sweeps;
-        for (int k = 0; k < sweeps; k++)
-        {
-            int s = after ? sweeps - 1 - k : k;
-            int first = after ? 1 : 0;
-            if (_fineWeights is null)
-            {
-                LevelOps.RelaxColour(fine, first, new LevelOps.ConstantWeight(_relaxation));
-                LevelOps.RelaxColour(fine, 1 - first, new LevelOps.ConstantWeight(_relaxation));
-            }
-            else
-            {
-                LevelOps.RelaxColour(fine, first, new LevelOps.CellWeights(_fineWeights[s]));
-                LevelOps.RelaxColour(fine, 1 - first, new LevelOps.CellWeights(_fineWeights[s]));
-            }
-        }
-    }
-
-    /// <summary>fine.X = cycle(fine.B): smooth, correct from the first coarse level, smooth in the reverse order.</summary>
+    /// <summary>
+    /// fine.X = cycle(fine.B) in float32 with the vcycle model's kernels (vectorised red-black SOR as one wave through
+    /// the planes, the unknowns' box only): sweeps red then black with w_1..w_S, the coarse correction, then black then
+    /// red with w_S..w_1.
+    /// </summary>
     void FineCycle()
     {
         var fine = _fine;
-        Array.Clear(fine.X);
-        SmoothFine(after: false);
-        LevelOps.Residual(fine); // Work = B - A X
+        VCycleKernels.Clear(fine, fine.X);
+        foreach (var w in _fineWeights) VCycleKernels.Sweep(fine, 0, w);
+        VCycleKernels.Residual(fine); // Work = B - A X
         var first = _coarse[0];
         RestrictFine(fine, _fineParent, first.Rhs);
         CoarseCorrection(0);
         ProlongFine(first.Correction, _fineParent, fine);
-        SmoothFine(after: true);
+        for (int s = _fineWeights.Length - 1; s >= 0; s--) VCycleKernels.Sweep(fine, 1, _fineWeights[s]);
     }
 
     /// <summary>
@@ -217,36 +206,38 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// coarse = P^T fine.Work on the first coarse level, in parallel block planes: fine planes 2z and 2z + 1 feed only
     /// the aggregates of block plane z, so no two threads add to one row.
     /// </summary>
-    static void RestrictFine(MultigridLevel fine, int[] parent, double[] coarse)
+    static void RestrictFine(VCycleLevel fine, int[] parent, double[] coarse)
     {
-        if (fine.Cells < ParallelCells) { Restrict(fine.Work, parent, coarse); return; }
         Array.Clear(coarse);
         int plane = fine.Nx * fine.Ny, nz = fine.Nz;
         var r = fine.Work;
-        Parallel.For(0, (nz + 1) / 2, bz =>
+        void Planes(int bz)
         {
             for (int i = 2 * bz * plane, end = Math.Min(nz, 2 * bz + 2) * plane; i < end; i++)
             {
                 int a = parent[i];
                 if (a >= 0) coarse[a] += r[i];
             }
-        });
+        }
+        if (fine.Cells < ParallelCells) for (int bz = 0; bz < (nz + 1) / 2; bz++) Planes(bz);
+        else Parallel.For(0, (nz + 1) / 2, Planes);
     }
 
     /// <summary>fine.X += P coarse, in parallel planes.</summary>
-    static void ProlongFine(double[] coarse, int[] parent, MultigridLevel fine)
+    static void ProlongFine(double[] coarse, int[] parent, VCycleLevel fine)
     {
-        if (fine.Cells < ParallelCells) { Prolong(coarse, parent, fine.X); return; }
         int plane = fine.Nx * fine.Ny;
         var x = fine.X;
-        Parallel.For(0, fine.Nz, z =>
+        void Plane(int z)
         {
             for (int i = z * plane, end = i + plane; i < end; i++)
             {
                 int a = parent[i];
-                if (a >= 0) x[i] += coarse[a];
+                if (a >= 0) x[i] += (float)coarse[a];
             }
-        });
+        }
+        if (fine.Cells < ParallelCells) for (int z = 0; z < fine.Nz; z++) Plane(z);
+        else Parallel.For(0, fine.Nz, Plane);
     }
 
     /// <summary>fine += P coarse: each member takes its aggregate's value.</summary>

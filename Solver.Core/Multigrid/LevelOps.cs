@@ -43,36 +43,12 @@ internal static class LevelOps
         Unsafe.Add(ref v, i - 1) + Unsafe.Add(ref v, i + 1) + Unsafe.Add(ref v, i - nx) + Unsafe.Add(ref v, i + nx)
         + Unsafe.Add(ref v, i - plane) + Unsafe.Add(ref v, i + plane);
 
-    /// <summary>A relaxation weight per cell: 1 (Gauss-Seidel) or a learned one (SOR); a struct, so each kernel is compiled for its policy.</summary>
-    public interface IWeights
-    {
-        double At(int i);
-    }
-
-    public readonly struct UnitWeights : IWeights
-    {
-        public double At(int i) => 1;
-    }
-
-    public readonly struct ConstantWeight(double weight) : IWeights
-    {
-        public double At(int i) => weight;
-    }
-
-    public readonly struct CellWeights(float[] weights) : IWeights
-    {
-        public double At(int i) => weights[i];
-    }
-
     /// <summary>
     /// Gauss-Seidel on the cells of one colour ((x + y + z) % 2 == colour), in place: x_i = (b_i / s + sum of the
     /// neighbours' x) / d_i. A cell's neighbours all have the other colour, so the planes run in parallel. Cells off
     /// the grid's faces read their neighbours without bounds tests (the hot path: most cells of a level).
     /// </summary>
-    public static void GaussSeidelColour(MultigridLevel l, int colour) => RelaxColour(l, colour, new UnitWeights());
-
-    /// <summary>Successive over-relaxation on one colour: x_i += w_i (Gauss-Seidel's x_i - x_i); w_i in (0, 2) keeps it convergent.</summary>
-    public static void RelaxColour<TWeights>(MultigridLevel l, int colour, TWeights weights) where TWeights : struct, IWeights
+    public static void GaussSeidelColour(MultigridLevel l, int colour)
     {
         int nx = l.Nx, ny = l.Ny, nz = l.Nz, plane = nx * ny;
         var d = l.Diagonal; var b = l.B; var x = l.X;
@@ -90,8 +66,7 @@ internal static class LevelOps
                     int i = row + xx, di = d[i];
                     if (di == 0) continue;
                     double sides = innerRow && xx > 0 && xx < nx - 1 ? InteriorNeighbours(ref xr, i, nx, plane) : Neighbours(x, i, xx, y, z, nx, ny, nz);
-                    double gaussSeidel = (b[i] * inverseScale + sides) * inverse[di];
-                    x[i] += weights.At(i) * (gaussSeidel - x[i]);
+                    x[i] = (b[i] * inverseScale + sides) * inverse[di];
                 }
             }
         });
