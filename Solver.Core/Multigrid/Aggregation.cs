@@ -93,6 +93,7 @@ internal static class Aggregation
             Span<int> block = [bx, by, bz];
             Span<int> size = [cx, cy, cz];
             Span<int> stride = [1, cx, cx * cy];
+            if (Pieces.Count[m] == 1) return WholeBlock(b, m, block, size, stride, row);
             double d = 0;
             for (int s = 0; s < 8; s++)
             {
@@ -109,6 +110,52 @@ internal static class Aggregation
                 }
             }
             return d;
+        }
+
+        double WholeBlock(int b, int m, ReadOnlySpan<int> block, ReadOnlySpan<int> size, ReadOnlySpan<int> stride, RowBuilder row)
+        {
+            double d = 0;
+            for (int s = 0; s < 8; s++)
+                if ((m >> s & 1) != 0) d += diagonal[2 * block[0] + (s & 1) + nx * (2 * block[1] + (s >> 1 & 1) + ny * (2 * block[2] + (s >> 2)))];
+            return d + WholeBlockRow(b, m, block, size, stride, mask, offset, row);
+        }
+    }
+
+    /// <summary>Slots whose coordinate along an axis is 0 (x: 0, 2, 4, 6; y: 0, 1, 4, 5; z: 0 to 3).</summary>
+    static ReadOnlySpan<byte> LowSide => [0x55, 0x33, 0x0F];
+
+    /// <summary>
+    /// The common case of <see cref="GridRows"/>: a block that is one piece. Faces are counted with bit masks: inside the
+    /// block, m &amp; (m &gt;&gt; 2^axis) on the low side; to a neighbour block, its occupancy shifted onto ours; a neighbour
+    /// that is one piece takes its faces as one coupling.
+    /// </summary>
+    static double WholeBlockRow(int b, int m, ReadOnlySpan<int> block, ReadOnlySpan<int> size, ReadOnlySpan<int> stride,
+        byte[] mask, int[] offset, RowBuilder row)
+    {
+        var label = Pieces.Label;
+        double d = 0;
+        for (int axis = 0; axis < 3; axis++)
+        {
+            int shift = 1 << axis, low = LowSide[axis];
+            d -= 2 * System.Numerics.BitOperations.PopCount((uint)(m & (m >> shift) & low));
+            if (block[axis] > 0) // the - neighbour: our low slots face its high ones
+            {
+                int nb = b - stride[axis], om = mask[nb], faces = m & (om >> shift) & low;
+                if (faces != 0) Faces(nb, om, faces, shift, neighbourHigh: true);
+            }
+            if (block[axis] < size[axis] - 1) // the + neighbour: our high slots face its low ones
+            {
+                int nb = b + stride[axis], om = mask[nb], faces = (m >> shift) & om & low;
+                if (faces != 0) Faces(nb, om, faces, shift, neighbourHigh: false);
+            }
+        }
+        return d;
+
+        void Faces(int nb, int om, int faces, int shift, bool neighbourHigh)
+        {
+            if (Pieces.Count[om] == 1) { row.Add(offset[nb], -System.Numerics.BitOperations.PopCount((uint)faces)); return; }
+            for (int q = 0; q < 8; q++)
+                if ((faces >> q & 1) != 0) row.Add(offset[nb] + label[om * 8 + q + (neighbourHigh ? shift : 0)], -1);
         }
     }
 
