@@ -20,7 +20,7 @@ internal sealed class AggregateLevel
     public (int X, int Y, int Z) Blocks { get; }
     public int[] RowBlock { get; }
     public int[] BlockFirstRow { get; }
-    public byte[] BlockRows { get; }
+    public int[] BlockRows { get; }
     public int Rows => Diagonal.Length;
 
     /// <summary>The K-cycle's vectors: right-hand side, correction, the two cycle outputs, their products with A, the second residual, a work vector.</summary>
@@ -37,7 +37,7 @@ internal sealed class AggregateLevel
     const int ParallelRows = 1 << 14;
 
     public AggregateLevel(int firstOdd, int[] rowStart, int[] columns, double[] values, double[] diagonal,
-        (int X, int Y, int Z) blocks, int[] rowBlock, int[] blockFirstRow, byte[] blockRows)
+        (int X, int Y, int Z) blocks, int[] rowBlock, int[] blockFirstRow, int[] blockRows)
     {
         (FirstOdd, RowStart, Columns, Values, Diagonal) = (firstOdd, rowStart, columns, values, diagonal);
         (Blocks, RowBlock, BlockFirstRow, BlockRows) = (blocks, rowBlock, blockFirstRow, blockRows);

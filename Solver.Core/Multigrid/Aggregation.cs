@@ -8,9 +8,6 @@ namespace Dcdm.Multigrid;
 /// </summary>
 internal static class Aggregation
 {
-    /// <summary>A 2x2x2 block's pieces are at most 4 (a checkerboard); a coarse block holds at most 8 x this many rows below.</summary>
-    const int MaxMembers = 8 * 64;
-
     /// <summary>
     /// For each of the 256 occupancies of a 2x2x2 block (bit s set: slot s = dx + 2 dy + 4 dz holds an unknown): how many
     /// face-connected pieces, and each slot's piece (-1: empty).
@@ -46,7 +43,7 @@ internal static class Aggregation
     {
         int cx = (nx + 1) / 2, cy = (ny + 1) / 2, cz = (nz + 1) / 2, blocks = cx * cy * cz;
         var mask = new byte[blocks];
-        var pieces = new byte[blocks];
+        var pieces = new int[blocks];
         var (pieceCount, _) = Pieces;
         Parallel.For(0, cz, bz =>
         {
@@ -76,7 +73,7 @@ internal static class Aggregation
                     parentOut[i] = diagonal[i] == 0 ? -1 : offset[b] + label[mask[b] * 8 + (x & 1) + 2 * (y & 1) + 4 * (z & 1)];
                 }
         });
-        return Assemble(rows, firstOdd, (cx, cy, cz), offset, pieces, scale, new GridRows(nx, ny, nz, diagonal, mask, offset));
+        return Assemble(rows, firstOdd, (cx, cy, cz), offset, pieces, scale, capacity: 8 * 6, new GridRows(nx, ny, nz, diagonal, mask, offset));
     }
 
     /// <summary>
@@ -173,13 +170,16 @@ internal static class Aggregation
                 group[i] = x / 2 + gx * (y / 2 + gy * (z / 2));
             }
         });
-        var piece = new byte[n];
-        var pieces = new byte[groups];
-        Parallel.For(0, gz, z =>
+        // a group's rows: at most 8 blocks' pieces, which droplets that never merge can make many on deep levels
+        int maxMembers = 1;
+        for (int z = 0; z < gz; z++)
+            for (int y = 0; y < gy; y++)
+                for (int x = 0; x < gx; x++) maxMembers = Math.Max(maxMembers, GroupSize(level, x, y, z));
+        var piece = new int[n];
+        var pieces = new int[groups];
+        Parallel.For(0, gz, () => (new int[maxMembers], new int[maxMembers], new int[maxMembers]), (z, _, buffers) =>
         {
-            Span<int> members = stackalloc int[MaxMembers];
-            Span<int> root = stackalloc int[MaxMembers];
-            Span<int> label = stackalloc int[MaxMembers];
+            var (members, root, label) = buffers;
             for (int y = 0; y < gy; y++)
                 for (int x = 0; x < gx; x++)
                 {
@@ -191,20 +191,21 @@ internal static class Aggregation
                         for (int e = level.RowStart[i]; e < level.RowStart[i + 1]; e++)
                         {
                             int j = level.Columns[e];
-                            if (group[j] == g && level.Values[e] != 0) Union(root, k, members[..m].IndexOf(j));
+                            if (group[j] == g && level.Values[e] != 0) Union(root, k, members.AsSpan(0, m).IndexOf(j));
                         }
                     }
                     int count = 0;
-                    label[..m].Fill(-1);
+                    label.AsSpan(0, m).Fill(-1);
                     for (int k = 0; k < m; k++)
                     {
                         int r = Find(root, k);
                         if (label[r] < 0) label[r] = count++;
-                        piece[members[k]] = (byte)label[r];
+                        piece[members[k]] = label[r];
                     }
-                    pieces[g] = (byte)count;
+                    pieces[g] = count;
                 }
-        });
+            return buffers;
+        }, _ => { });
         var (offset, rows, firstOdd) = ColourMajorOffsets(pieces, gx, gy, gz);
         parent = null!;
         if (rows == 0 || rows > n / 1.5) return null;
@@ -213,7 +214,27 @@ internal static class Aggregation
         {
             for (int i = c * 4096; i < Math.Min(n, (c + 1) * 4096); i++) parentOut[i] = offset[group[i]] + piece[i];
         });
-        return Assemble(rows, firstOdd, (gx, gy, gz), offset, pieces, scale, new CoarseRows(level, piece, parentOut));
+        return Assemble(rows, firstOdd, (gx, gy, gz), offset, pieces, scale, capacity: maxMembers * Math.Max(1, MaxRow(level)),
+            new CoarseRows(level, piece, parentOut));
+    }
+
+    static int GroupSize(AggregateLevel level, int x, int y, int z)
+    {
+        var (lx, ly, lz) = level.Blocks;
+        int m = 0;
+        for (int s = 0; s < 8; s++)
+        {
+            int bx = 2 * x + (s & 1), by = 2 * y + (s >> 1 & 1), bz = 2 * z + (s >> 2);
+            if (bx < lx && by < ly && bz < lz) m += level.BlockRows[bx + lx * (by + ly * bz)];
+        }
+        return m;
+    }
+
+    static int MaxRow(AggregateLevel level)
+    {
+        int max = 0;
+        for (int i = 0; i < level.Rows; i++) max = Math.Max(max, level.RowStart[i + 1] - level.RowStart[i]);
+        return max;
     }
 
     /// <summary>The rows of group (x, y, z) of a level: those of its (up to) 8 blocks, in block order; returns how many.</summary>
@@ -232,7 +253,7 @@ internal static class Aggregation
     }
 
     /// <summary>A deeper row: the rows of the level below in its group and piece, their diagonals and couplings.</summary>
-    readonly struct CoarseRows(AggregateLevel level, byte[] piece, int[] parent) : IRowSource
+    readonly struct CoarseRows(AggregateLevel level, int[] piece, int[] parent) : IRowSource
     {
         public double Row(int x, int y, int z, int p, RowBuilder row)
         {
@@ -277,7 +298,8 @@ internal static class Aggregation
     }
 
     /// <summary>s P^T A P, row by row in parallel block planes: a pass counting each row's distinct couplings, then one writing them.</summary>
-    static AggregateLevel Assemble<TRows>(int rows, int firstOdd, (int X, int Y, int Z) blocks, int[] offset, byte[] pieces, double scale, TRows source)
+    static AggregateLevel Assemble<TRows>(int rows, int firstOdd, (int X, int Y, int Z) blocks, int[] offset, int[] pieces, double scale, int capacity,
+        TRows source)
         where TRows : struct, IRowSource
     {
         var (bx, by, bz) = blocks;
@@ -288,7 +310,7 @@ internal static class Aggregation
         {
             Parallel.For(0, bz, z =>
             {
-                var row = new RowBuilder(MaxMembers * 8);
+                var row = new RowBuilder(capacity);
                 for (int y = 0; y < by; y++)
                     for (int x = 0; x < bx; x++)
                     {
@@ -322,7 +344,7 @@ internal static class Aggregation
     }
 
     /// <summary>Each block's first row when the even blocks' pieces come first (in block order), then the odd blocks'.</summary>
-    static (int[] Offset, int Rows, int FirstOdd) ColourMajorOffsets(byte[] pieces, int cx, int cy, int cz)
+    static (int[] Offset, int Rows, int FirstOdd) ColourMajorOffsets(int[] pieces, int cx, int cy, int cz)
     {
         var offset = new int[pieces.Length];
         int next = 0, firstOdd = 0;

@@ -249,4 +249,29 @@ public class AggregateMultigridTests
         Assert.That(result.Iterations, Is.LessThanOrEqualTo(3));
         Assert.That(GridResidual.Relative(grid, b, solution), Is.LessThanOrEqualTo(1.01e-8));
     }
+
+    [Test]
+    public void ASprayOfHundredsOfDropletsInOneCoarseBlockKeepsEveryPiece()
+    {
+        // a pool that coarsens well and, above it, a checkerboard of 256 one-cell droplets filling one 8^3 block: on the
+        // third level that block is one group of 256 pieces (more than a byte counts), reached because the pool shrinks
+        int n = 64;
+        var cells = new CellType[n * n * n];
+        for (int z = 0; z < n; z++)
+            for (int y = 0; y < n; y++)
+                for (int x = 0; x < n; x++)
+                    cells[x + n * (y + n * z)] = z < 44 ? CellType.Fluid
+                        : z >= 48 && z < 56 && x < 8 && y < 8 && (x + y + z) % 2 == 0 ? CellType.Fluid : CellType.Air;
+        var grid = new PoissonGrid(n, n, n, cells);
+        var m = new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid));
+        Assert.That(m.CoarseRows.Count, Is.GreaterThanOrEqualTo(3), string.Join(", ", m.CoarseRows));
+        Assert.That(m.CoarseRows[2], Is.GreaterThan(256), "every droplet its own aggregate on the third level, beside the pool's");
+        var solver = new SolverCatalog().CreateForGrid(SolveMethod.PcgMg, grid, new SolverOptions { Tolerance = 1e-8 });
+        var b = RightHandSides.Random(grid, 5);
+        var solution = new double[grid.CellCount];
+        var result = solver.Solve(b, solution);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(result.Iterations, Is.LessThanOrEqualTo(12));
+        Assert.That(GridResidual.Relative(grid, b, solution), Is.LessThanOrEqualTo(1.01e-8));
+    }
 }
