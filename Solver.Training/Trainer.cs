@@ -74,7 +74,7 @@ public sealed class Trainer
                 var loss = ResidualLoss.Mean(network.forward(batch, geometries[d].Flags), batch, geometries[d]);
                 last = loss.item<float>();
                 if (!double.IsFinite(last)) // never a step, a line or a checkpoint from a loss that is not a number
-                    throw new ArithmeticException($"step {step + 1}: the loss is {last} (convolutions: {convolutions.Name}); nothing of this step is written, "
+                    throw new NonFiniteLossException($"step {step + 1}: the loss is {last} (convolutions: {convolutions.Name}); nothing of this step is written, "
                         + $"the last checkpoint in {_o.OutputFolder} resumes the run. A lower --lr (now {_o.LearningRate:g}) is the usual fix");
                 loss.backward();
             }

@@ -151,9 +151,10 @@ public static class BenchCommand
         // The vcycle model (the default): its weights once per geometry, then one V-cycle per iteration
         var vcycle = VCycleDirectionModel.Shipped();
         IDirection? bound = null;
-        rows.Add(new("vcycle bind (weights, levels, buffers)", BenchClock.Best(repeat, () => bound = vcycle.Bind(grid)), 0,
+        rows.Add(new("vcycle bind (weights, aggregate levels, buffers)", BenchClock.Best(repeat, () => bound = vcycle.Bind(grid)), 0,
             "SOR weights predicted from the cell flags once per geometry"));
-        rows.Add(new("vcycle direction (one V-cycle)", BenchClock.Best(repeat, () => bound!.Apply(v, av)), 0, $"{vcycle.Sweeps} SOR sweeps before and after each correction"));
+        rows.Add(new("vcycle direction (one K-cycle, learned fine weights)", BenchClock.Best(repeat, () => bound!.Apply(v, av)), 0,
+            $"{vcycle.Sweeps} SOR sweeps before and after each correction"));
 
         // DCDM with each shipped model on the same grid (full-grid vectors)
         var bGrid = RightHandSides.VelocityDivergence(grid, 1);

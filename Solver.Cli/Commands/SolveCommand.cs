@@ -98,7 +98,7 @@ public static class SolveCommand
         var grid = method is SolveMethod.Dcdm or SolveMethod.PcgMg
             ? FindGrid(s, a, requiredBy: $"--method {s.Method} needs a 7-point voxel Poisson matrix; use --method cg or pcg-ic0 for other matrices")!.Grid
             : s.Device != "cpu" && method == SolveMethod.Cg && a.Rows > 1 ? FindGrid(s, a, requiredBy: null)?.Grid : null;
-        var model = method == SolveMethod.Dcdm ? LoadModel(s.Model, tool, s.Device) : null;
+        var model = method == SolveMethod.Dcdm && s.Model is not null ? LoadModel(s.Model, tool) : null; // the default waits for the device
         var x = new double[a.Rows];
         SolveResult? result = null;
         using (var gpu = OpenDevice(s.Device, method, model))
@@ -106,6 +106,8 @@ public static class SolveCommand
         {
             var options = new SolverOptions { Tolerance = s.Tolerance, MaxIterations = s.MaxIterations, Monitor = progress.Report };
             var catalog = new SolverCatalog(gpu is null ? null : new GpuSolvers(gpu));
+            if (method == SolveMethod.Dcdm) // without --model: the classical K-cycle on the CPU, the vcycle model on a device
+                model ??= gpu is null ? ShippedModels.Default() : tool.Models.Load(ShippedModels.File(ShippedModels.DefaultArchitecture));
             var setup = TimeSpan.MaxValue;
             for (int run = 0; run < s.Repeat; run++)
             {
@@ -127,14 +129,16 @@ public static class SolveCommand
     }
 
     /// <summary>
-    /// The model --model names (kcycle, vcycle, lean, or a file through this program's engines; one it lacks says where it
-    /// runs); without one the classical K-cycle on the CPU and the shipped vcycle model on a device (its kernels).
+    /// The model --model names: kcycle (kcycle:W), vcycle, lean, or a file through this program's engines (one it lacks
+    /// says where it runs). Without --model the solve takes the classical K-cycle on the CPU and the shipped vcycle model
+    /// on a device (its only cycle with kernels there), chosen once the device is known.
     /// </summary>
-    static IDirectionModel LoadModel(string? path, DcdmTool tool, string device)
+    static IDirectionModel LoadModel(string path, DcdmTool tool)
     {
-        if (path is null && device == "cpu") return ShippedModels.Default();
-        if (path is not null && ShippedModels.Named(path) is { } named && !File.Exists(path)) return named;
-        var file = path is not null ? ModelFile.Read(path) : ShippedModels.File(ShippedModels.DefaultArchitecture);
+        if (!File.Exists(path) && ShippedModels.Named(path) is { } named) return named;
+        if (!File.Exists(path) && path.StartsWith(KCycleDirectionModel.ArchitectureName + ":", StringComparison.Ordinal))
+            throw new UsageException($"--model {path}: kcycle:W needs an SOR weight W in (0, 2), e.g. kcycle:1.15");
+        var file = ModelFile.Read(path);
         if (!tool.Models.Architectures.Contains(file.Architecture) && tool.OtherEngines is not null)
             throw new UsageException($"--model {path}: {tool.Name} has no engine for architecture '{file.Architecture}'; {tool.OtherEngines}");
         return tool.Models.Load(file);
@@ -200,7 +204,8 @@ public static class SolveCommand
     static GpuDevice? OpenDevice(string device, SolveMethod method, IDirectionModel? model)
     {
         if (device == "cpu") return null;
-        bool deviceHasIt = method is not (SolveMethod.PcgIc0 or SolveMethod.PcgMg) && (method != SolveMethod.Dcdm || model is LeanDirectionModel);
+        bool deviceHasIt = method is not (SolveMethod.PcgIc0 or SolveMethod.PcgMg)
+            && (method != SolveMethod.Dcdm || model is null or LeanDirectionModel or VCycleDirectionModel); // null: the default, vcycle there
         if (device == "auto" && !deviceHasIt) return null;
         if (method == SolveMethod.PcgIc0)
             throw new UsageException("--method pcg-ic0 runs on the CPU only (sequential triangular solves); use cg or pcg-jacobi with --device gpu");

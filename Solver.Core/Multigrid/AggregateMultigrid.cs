@@ -100,15 +100,26 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// <summary>z = M^-1 r: one K-cycle from zero on r (both on the unknowns).</summary>
     public void Apply(ReadOnlySpan<double> r, Span<double> z) => Apply(r, 1, z);
 
-    /// <summary>z = M^-1 (scale r), r and z on the unknowns.</summary>
+    /// <summary>
+    /// z = M^-1 (scale r), r and z on the unknowns. The fine level runs in float32, so r enters divided by its largest
+    /// entry and z leaves multiplied by it: the cycle is scale-equivariant, and no b is too small or too large for float.
+    /// </summary>
     internal void Apply(ReadOnlySpan<double> r, double scale, Span<double> z)
     {
         var fine = _fine;
         var cells = _unknownCells;
-        float s = (float)scale;
-        for (int k = 0; k < cells.Length; k++) fine.B[cells[k]] = s * (float)r[k];
+        double largest = 0;
+        foreach (double v in r) largest = Math.Max(largest, Math.Abs(v));
+        if (largest == 0 || !double.IsFinite(largest * scale))
+        {
+            // r = 0: z = 0; NaN or infinity in r: passed on as NaN, which the solver's breakdown test reports
+            z[..cells.Length].Fill(largest == 0 ? 0 : double.NaN);
+            return;
+        }
+        double inward = 1 / largest, outward = largest * scale;
+        for (int k = 0; k < cells.Length; k++) fine.B[cells[k]] = (float)(r[k] * inward);
         FineCycle();
-        for (int k = 0; k < cells.Length; k++) z[k] = fine.X[cells[k]];
+        for (int k = 0; k < cells.Length; k++) z[k] = outward * fine.X[cells[k]];
     }
 
     /// <summary>

@@ -198,6 +198,8 @@ public static class PoissonDomains
     /// </summary>
     public static PoissonGrid Baffles(int nx, int ny, int nz, int seed)
     {
+        if (Math.Min(nx, Math.Min(ny, nz)) < 6)
+            throw new ArgumentOutOfRangeException(nameof(nx), $"baffles needs at least 6 cells per axis (plates, windows and a shelf), got {nx}x{ny}x{nz}");
         var cells = Fluid(nx, ny, nz);
         var rng = new Random(seed);
         void Window(int axis, int at, int[] size)
@@ -248,6 +250,8 @@ public static class PoissonDomains
     /// </summary>
     public static PoissonGrid Slits(int nx, int ny, int nz, int seed)
     {
+        if (Math.Min(nx, Math.Min(ny, nz)) < 4)
+            throw new ArgumentOutOfRangeException(nameof(nx), $"slits needs at least 4 cells per axis, got {nx}x{ny}x{nz}");
         var rng = new Random(seed);
         var cells = new CellType[(long)nx * ny * nz];
         Array.Fill(cells, CellType.Solid);

@@ -81,4 +81,19 @@ public class VCycleNetworkTests
         Assert.That(Dot(x, mx), Is.GreaterThan(0));
         Assert.That(Dot(y, my), Is.GreaterThan(0));
     }
+
+    [TestCaseSource(nameof(Geometries))]
+    public void AnyWeightsGiveAPositiveKCycleDirection(PoissonGrid grid)
+    {
+        // the CPU binding: random learned weights in (0, 2) on the K-cycle's fine sweeps; r.K(r) > 0 keeps DCDM's steps downhill
+        var bound = new VCycleDirectionModel(FileOf(RandomNetwork(4, 12))).Bind(grid);
+        var unknown = CellDiagonal.Of(grid).Select(d => d != 0).ToArray();
+        for (int seed = 30; seed < 33; seed++)
+        {
+            var r = Random(grid.CellCount, seed).Select((v, i) => unknown[i] ? v : 0).ToArray();
+            var q = new float[r.Length];
+            bound.Apply(r, q);
+            Assert.That(r.Zip(q, (u, v) => (double)u * v).Sum(), Is.GreaterThan(0), $"seed {seed}");
+        }
+    }
 }

@@ -56,7 +56,7 @@ public static class TrainCommand
             var progress = new SynchronousProgress<TrainingProgress>(p => Report(console, p));
             ModelFile result;
             try { result = new Trainer(options).Run(progress, cancellation); }
-            catch (ArithmeticException e)
+            catch (NonFiniteLossException e)
             {
                 if (console.ErrorIsTerminal) console.Error.WriteLine();
                 console.Error.WriteLine($"{DcdmTool.TrainingToolName}: {e.Message}");

@@ -13,11 +13,14 @@ namespace Dcdm.Training.Convolutions;
 public static class TorchConvolutions
 {
     static readonly Lazy<ConvolutionPath> Cpu = new(() => Choose(() => ConvolutionSelfCheck.Run(CPU), () => OneDnnSwitch.TrySet(false), DescribeCpu()));
-    static readonly Lazy<ConvolutionPath> Cuda = new(() => Choose(() => ConvolutionSelfCheck.Run(CUDA), turnOffOneDnn: null, "CUDA"));
+    /// <summary>Each CUDA device checked on its own (cuda:0, cuda:1, ...).</summary>
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<int, Lazy<ConvolutionPath>> Cuda = new();
 
     /// <summary>The checked path for this device; the check runs on the first call only (a refusal is remembered too).</summary>
     /// <exception cref="UntrustedConvolutionsException">No path dcdm can select computes right values here.</exception>
-    public static ConvolutionPath Verify(Device device) => (device.type == DeviceType.CUDA ? Cuda : Cpu).Value;
+    public static ConvolutionPath Verify(Device device) => device.type == DeviceType.CUDA
+        ? Cuda.GetOrAdd(device.index, index => new(() => Choose(() => ConvolutionSelfCheck.Run(device), turnOffOneDnn: null, $"CUDA device {index}"))).Value
+        : Cpu.Value;
 
     /// <summary>The choice, with the check and the switch given (tests hand in failing ones).</summary>
     internal static ConvolutionPath Choose(Func<ConvolutionCheckResult> check, Func<bool>? turnOffOneDnn, string machine)
