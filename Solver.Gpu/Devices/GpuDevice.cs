@@ -23,6 +23,9 @@ public sealed class GpuDevice : IDisposable
     public Multigrid.MultigridKernels MultigridKernels => _multigridKernels ??= new Multigrid.MultigridKernels(Accelerator);
     Multigrid.MultigridKernels? _multigridKernels;
 
+    internal Multigrid.AggregateKernels AggregateKernels => _aggregateKernels ??= new Multigrid.AggregateKernels(Accelerator);
+    Multigrid.AggregateKernels? _aggregateKernels;
+
     public NetworkKernels NetworkKernels => _networkKernels ??= new NetworkKernels(Accelerator);
     NetworkKernels? _networkKernels;
 

@@ -38,7 +38,8 @@ public class PtxCompilationTests
         foreach (var (context, backend) in _backends.Values) { backend.Dispose(); context.Dispose(); }
     }
 
-    static readonly Type[] KernelClasses = [typeof(GridKernels), typeof(KrylovKernels), typeof(NetworkKernels), typeof(MultigridKernels), typeof(BenchKernels)];
+    static readonly Type[] KernelClasses =
+        [typeof(GridKernels), typeof(KrylovKernels), typeof(NetworkKernels), typeof(MultigridKernels), typeof(AggregateKernels), typeof(BenchKernels)];
 
     /// <summary>The kernels: static void methods of the kernel classes without by-ref parameters (those are device helpers).</summary>
     static IEnumerable<MethodInfo> Kernels() => KernelClasses

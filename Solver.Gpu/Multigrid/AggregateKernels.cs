@@ -1,0 +1,88 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Dcdm.Gpu.Multigrid;
+
+/// <summary>
+/// The device kernels of the aggregate hierarchy's coarse levels (Core's <c>AggregateLevel</c>: CSR off-diagonal
+/// couplings, a diagonal, rows ordered by block colour) and of its transfers, float32, one thread per row or cell.
+/// Plain C# references: AggregateLevel's Multiply, Residual and GaussSeidelColour, and the parent map's sums; the tests
+/// compare each kernel with them on the CPU accelerator. The device K-cycle that runs them is open work (issue 21).
+/// </summary>
+internal sealed class AggregateKernels
+{
+    readonly Action<Index1D, int, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>> _relax;
+    readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>> _residual;
+    readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>> _multiply;
+    readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>> _restrict;
+    readonly Action<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>> _prolong;
+
+    internal AggregateKernels(Accelerator accelerator)
+    {
+        _relax = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
+            ArrayView<float>, ArrayView<float>>(RelaxKernel);
+        _residual = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
+            ArrayView<float>, ArrayView<float>, ArrayView<float>>(ResidualKernel);
+        _multiply = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(MultiplyKernel);
+        _restrict = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>>(RestrictKernel);
+        _prolong = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>>(ProlongKernel);
+    }
+
+    /// <summary>Gauss-Seidel on one colour's rows (0: rows below firstOdd), in place; a row couples only to the other colour.</summary>
+    public void GaussSeidelColour(DeviceAggregateLevel l, ArrayView<float> b, ArrayView<float> x, int colour)
+    {
+        int first = colour == 0 ? 0 : l.FirstOdd, count = colour == 0 ? l.FirstOdd : l.Rows - l.FirstOdd;
+        if (count > 0) _relax(count, first, l.RowStart.View, l.Columns.View, l.Values.View, l.Diagonal.View, b, x);
+    }
+
+    /// <summary>r = b - A x.</summary>
+    public void Residual(DeviceAggregateLevel l, ArrayView<float> b, ArrayView<float> x, ArrayView<float> r) =>
+        _residual(l.Rows, l.RowStart.View, l.Columns.View, l.Values.View, l.Diagonal.View, b, x, r);
+
+    /// <summary>y = A x.</summary>
+    public void Multiply(DeviceAggregateLevel l, ArrayView<float> x, ArrayView<float> y) =>
+        _multiply(l.Rows, l.RowStart.View, l.Columns.View, l.Values.View, l.Diagonal.View, x, y);
+
+    /// <summary>coarse = P^T fine: each aggregate sums its members (a gather per row, no atomics, the same sum every time).</summary>
+    public void Restrict(DeviceTransfer t, ArrayView<float> fine, ArrayView<float> coarse) =>
+        _restrict(t.CoarseRows, t.MemberStart.View, t.Members.View, fine, coarse);
+
+    /// <summary>fine += P coarse: each member takes its aggregate's value (none: -1).</summary>
+    public void ProlongAdd(DeviceTransfer t, ArrayView<float> coarse, ArrayView<float> fine) => _prolong(t.FineRows, t.Parent.View, coarse, fine);
+
+    static float Couplings(int i, ArrayView<int> rowStart, ArrayView<int> columns, ArrayView<float> values, ArrayView<float> x)
+    {
+        float s = 0;
+        for (int k = rowStart[i]; k < rowStart[i + 1]; k++) s += values[k] * x[columns[k]];
+        return s;
+    }
+
+    static void RelaxKernel(Index1D t, int first, ArrayView<int> rowStart, ArrayView<int> columns, ArrayView<float> values, ArrayView<float> diagonal,
+        ArrayView<float> b, ArrayView<float> x)
+    {
+        int i = first + t;
+        float d = diagonal[i];
+        x[i] = d > 0 ? (b[i] - Couplings(i, rowStart, columns, values, x)) / d : 0;
+    }
+
+    static void ResidualKernel(Index1D i, ArrayView<int> rowStart, ArrayView<int> columns, ArrayView<float> values, ArrayView<float> diagonal,
+        ArrayView<float> b, ArrayView<float> x, ArrayView<float> r) =>
+        r[i] = b[i] - diagonal[i] * x[i] - Couplings(i, rowStart, columns, values, x);
+
+    static void MultiplyKernel(Index1D i, ArrayView<int> rowStart, ArrayView<int> columns, ArrayView<float> values, ArrayView<float> diagonal,
+        ArrayView<float> x, ArrayView<float> y) =>
+        y[i] = diagonal[i] * x[i] + Couplings(i, rowStart, columns, values, x);
+
+    static void RestrictKernel(Index1D a, ArrayView<int> memberStart, ArrayView<int> members, ArrayView<float> fine, ArrayView<float> coarse)
+    {
+        float s = 0;
+        for (int k = memberStart[a]; k < memberStart[a + 1]; k++) s += fine[members[k]];
+        coarse[a] = s;
+    }
+
+    static void ProlongKernel(Index1D i, ArrayView<int> parent, ArrayView<float> coarse, ArrayView<float> fine)
+    {
+        int a = parent[i];
+        if (a >= 0) fine[i] += coarse[a];
+    }
+}

@@ -1,0 +1,95 @@
+using Dcdm.Gpu.Devices;
+using Dcdm.Gpu.Multigrid;
+using Dcdm.Multigrid;
+using Dcdm.Poisson;
+using ILGPU.Runtime;
+
+namespace Dcdm.Tests.Gpu;
+
+/// <summary>The aggregate hierarchy's device kernels (float32) against AggregateLevel's loops and the parent map's sums (double), on ILGPU's CPU accelerator.</summary>
+public class AggregateKernelsTests : AcceleratorTests
+{
+    AggregateKernels K => Device.AggregateKernels;
+    Accelerator Acc => Device.Accelerator;
+
+    static IEnumerable<TestCaseData> Grids()
+    {
+        yield return new TestCaseData(PoissonDomains.Baffles(11, 9, 10, 2)).SetArgDisplayNames("baffles 11x9x10");
+        yield return new TestCaseData(PoissonDomains.Slits(9, 7, 12, 1)).SetArgDisplayNames("slits 9x7x12");
+        yield return new TestCaseData(PoissonDomains.RandomObstacles(14, 12, 13, 0.2, 3)).SetArgDisplayNames("obstacles 14x12x13");
+    }
+
+    /// <summary>The first two coarse levels of a grid, with the parent maps into them.</summary>
+    static (AggregateLevel First, int[] FineParent, AggregateLevel Second, int[] Parent) Levels(PoissonGrid grid)
+    {
+        var first = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, CellDiagonal.Of(grid), 0.5, out var fineParent);
+        var second = Aggregation.Coarsen(first, 0.5, out var parent) ?? throw new InvalidOperationException("no second level");
+        return (first, fineParent, second, parent);
+    }
+
+    static double[] Random(int n, int seed)
+    {
+        var rng = new Random(seed);
+        return Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+    }
+
+    static float[] Single(double[] v) => [.. v.Select(x => (float)x)];
+
+    static void AssertClose(float[] actual, double[] expected, string what)
+    {
+        double scale = Math.Max(expected.Max(Math.Abs), 1e-30);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.That(Math.Abs(actual[i] - expected[i]) / scale, Is.LessThanOrEqualTo(1e-5), $"{what}, row {i}: {actual[i]} vs {expected[i]}");
+    }
+
+    [TestCaseSource(nameof(Grids))]
+    public void ColourSweepsResidualAndProductAreTheLevelsOwn(PoissonGrid grid)
+    {
+        var (first, _, second, _) = Levels(grid);
+        foreach (var level in new[] { first, second })
+        {
+            using var device = new DeviceAggregateLevel(Acc, level);
+            double[] b = Random(level.Rows, 1), x = Random(level.Rows, 2);
+            using var db = new DeviceVector<float>(Acc, Single(b));
+            using var dx = new DeviceVector<float>(Acc, Single(x));
+            using var dr = new DeviceVector<float>(Acc, level.Rows);
+            K.Residual(device, db.View, dx.View, dr.View);
+            var r = new double[level.Rows];
+            level.Residual(b, x, r);
+            AssertClose(dr.ToArray(), r, $"residual, {level.Rows} rows");
+            K.Multiply(device, dx.View, dr.View);
+            level.Multiply(x, r);
+            AssertClose(dr.ToArray(), r, $"product, {level.Rows} rows");
+            for (int colour = 0; colour < 2; colour++)
+            {
+                K.GaussSeidelColour(device, db.View, dx.View, colour);
+                var before = (double[])x.Clone();
+                level.GaussSeidelColour(b, x, colour);
+                Assert.That(x, Is.Not.EqualTo(before), "the sweep changed something");
+                AssertClose(dx.ToArray(), x, $"colour {colour}, {level.Rows} rows");
+            }
+        }
+    }
+
+    [TestCaseSource(nameof(Grids))]
+    public void RestrictionSumsEachAggregatesMembersAndProlongationHandsItBack(PoissonGrid grid)
+    {
+        var (first, fineParent, second, parent) = Levels(grid);
+        foreach (var (map, coarseRows, seed) in new[] { (fineParent, first.Rows, 3), (parent, second.Rows, 4) })
+        {
+            var fine = Random(map.Length, seed).Select((v, i) => map[i] >= 0 ? v : 0).ToArray(); // 0 off the unknowns, as a residual is
+            var sums = new double[coarseRows];
+            for (int i = 0; i < map.Length; i++) if (map[i] >= 0) sums[map[i]] += fine[i];
+            using var transfer = new DeviceTransfer(Acc, map, coarseRows);
+            using var dFine = new DeviceVector<float>(Acc, Single(fine));
+            using var dCoarse = new DeviceVector<float>(Acc, coarseRows);
+            K.Restrict(transfer, dFine.View, dCoarse.View);
+            AssertClose(dCoarse.ToArray(), sums, $"restriction onto {coarseRows} rows");
+            var coarse = Random(coarseRows, seed + 10);
+            dCoarse.Upload(Single(coarse));
+            K.ProlongAdd(transfer, dCoarse.View, dFine.View);
+            var expected = fine.Select((v, i) => map[i] >= 0 ? v + coarse[map[i]] : v).ToArray();
+            AssertClose(dFine.ToArray(), expected, $"prolongation from {coarseRows} rows");
+        }
+    }
+}
