@@ -14,6 +14,20 @@ public sealed class KCycleDirectionModel(double relaxation = AggregateMultigrid.
 {
     public const string ArchitectureName = "kcycle";
 
+    /// <summary>The fine sweeps' SOR weight.</summary>
+    public double Relaxation => relaxation;
+    /// <summary>Sweeps before and after each coarse correction.</summary>
+    public int Sweeps => sweeps;
+
+    /// <summary>The fine sweeps' weights as a device uploads them: per sweep, per cell (0 off the unknowns).</summary>
+    public IReadOnlyList<float[]> FineWeights(PoissonGrid grid)
+    {
+        var diagonal = CellDiagonal.Of(grid);
+        var w = new float[diagonal.Length];
+        for (int i = 0; i < w.Length; i++) if (diagonal[i] > 0) w[i] = (float)relaxation;
+        return [.. Enumerable.Repeat(w, sweeps)];
+    }
+
     public string Description => string.Create(CultureInfo.InvariantCulture, $"kcycle (classical), SOR weight {relaxation:0.###}, {sweeps} sweeps");
 
     public IDirection Bind(PoissonGrid grid) => KCycleDirection.For(grid, CellDiagonal.Of(grid), sweeps, relaxation, weights: null);

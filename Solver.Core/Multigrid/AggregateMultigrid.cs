@@ -37,7 +37,7 @@ public sealed class AggregateMultigrid : IPreconditioner
     readonly int[][] _parents; // _parents[c]: level c's rows to level c + 1's
     readonly SemidefiniteCholesky? _coarsest;
     /// <summary>Symmetric sweeps on a coarsest level too large to factor.</summary>
-    const int CoarsestSweeps = 20;
+    internal const int CoarsestSweeps = 20;
     readonly float[][] _fineWeights; // per sweep, per cell
     readonly int _sweeps;
 
@@ -77,21 +77,8 @@ public sealed class AggregateMultigrid : IPreconditioner
         }
         _fineWeights = fineWeights;
         _fine = new VCycleLevel(grid.Nx, grid.Ny, grid.Nz, diagonal, 1, fineWeights);
-        var coarse = new List<AggregateLevel>();
-        var parents = new List<int[]>();
-        var level = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, diagonal, galerkinScale, out _fineParent);
-        coarse.Add(level);
-        while (level.Rows > CoarsestRows && Aggregation.Coarsen(level, galerkinScale, out var parent) is { } next)
-        {
-            parents.Add(parent);
-            coarse.Add(next);
-            level = next;
-        }
-        _coarse = [.. coarse];
-        _parents = [.. parents];
-        // coarsening that stalls (many small pieces that never merge: droplets, isolated pockets) leaves a large, nearly
-        // block-diagonal coarsest level: relaxed, not factored
-        _coarsest = level.Rows <= 4 * CoarsestRows ? new SemidefiniteCholesky(level.Dense()) : null;
+        var hierarchy = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, diagonal, galerkinScale);
+        (_coarse, _parents, _fineParent, _coarsest) = (hierarchy.Levels, hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
     }
 
     static int[]? CheckedUnknowns(PoissonGrid grid, ReducedSystem unknowns) => unknowns.FullSize == grid.CellCount ? unknowns.Active

@@ -1,3 +1,4 @@
+using Dcdm.Gpu.Kernels;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -16,6 +17,11 @@ internal sealed class AggregateKernels
     readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>> _multiply;
     readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>> _restrict;
     readonly Action<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>> _prolong;
+    readonly Action<Index1D, float, ArrayView<float>, float, ArrayView<float>, ArrayView<float>> _combine;
+    readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<double>> _dot;
+    readonly int _groupSize, _maxGroups;
+    readonly Accelerator _accelerator;
+    readonly MemoryBuffer1D<double, Stride1D.Dense> _sum;
 
     internal AggregateKernels(Accelerator accelerator)
     {
@@ -26,6 +32,25 @@ internal sealed class AggregateKernels
         _multiply = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(MultiplyKernel);
         _restrict = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>>(RestrictKernel);
         _prolong = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>>(ProlongKernel);
+        _combine = accelerator.LoadAutoGroupedStreamKernel<Index1D, float, ArrayView<float>, float, ArrayView<float>, ArrayView<float>>(CombineKernel);
+        _dot = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<double>>(DotKernel);
+        _groupSize = Math.Min(256, accelerator.MaxNumThreadsPerGroup);
+        _maxGroups = Math.Max(1, accelerator.NumMultiprocessors * Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / _groupSize));
+        _accelerator = accelerator;
+        _sum = accelerator.Allocate1D<double>(1);
+    }
+
+    /// <summary>into = a x + b y (into may be x or y).</summary>
+    public void Combine(float a, ArrayView<float> x, float b, ArrayView<float> y, ArrayView<float> into) => _combine((int)x.Length, a, x, b, y, into);
+
+    /// <summary>x.y in double, waited for (the K-cycle's step lengths decide on the host).</summary>
+    public double Dot(ArrayView<float> x, ArrayView<float> y)
+    {
+        _sum.MemSetToZero();
+        int groups = (int)Math.Clamp((x.Length + _groupSize - 1) / _groupSize, 1, _maxGroups);
+        _dot(new KernelConfig(groups, _groupSize, SharedMemoryConfig.RequestDynamic<double>(_groupSize)), x, y, _sum.View);
+        _accelerator.Synchronize();
+        return _sum.GetAsArray1D()[0];
     }
 
     /// <summary>Gauss-Seidel on one colour's rows (0: rows below firstOdd), in place; a row couples only to the other colour.</summary>
@@ -49,6 +74,16 @@ internal sealed class AggregateKernels
 
     /// <summary>fine += P coarse: each member takes its aggregate's value (none: -1).</summary>
     public void ProlongAdd(DeviceTransfer t, ArrayView<float> coarse, ArrayView<float> fine) => _prolong(t.FineRows, t.Parent.View, coarse, fine);
+
+    static void CombineKernel(Index1D i, float a, ArrayView<float> x, float b, ArrayView<float> y, ArrayView<float> into) => into[i] = a * x[i] + b * y[i];
+
+    static void DotKernel(ArrayView<float> x, ArrayView<float> y, ArrayView<double> result)
+    {
+        int stride = Grid.DimX * Group.DimX;
+        double s = 0;
+        for (int i = Grid.GlobalIndex.X; i < x.Length; i += stride) s += (double)x[i] * y[i];
+        GroupReduction.SumToResult(s, result);
+    }
 
     static float Couplings(int i, ArrayView<int> rowStart, ArrayView<int> columns, ArrayView<float> values, ArrayView<float> x)
     {

@@ -60,8 +60,9 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
         _network = model switch
         {
             VCycleDirectionModel vcycle => new DeviceVCycle(device, grid, vcycle),
+            KCycleDirectionModel kcycle => new DeviceKCycle(device, grid, kcycle),
             LeanDirectionModel lean => new DeviceLeanNetwork(device, lean.Stencils(grid)),
-            _ => throw new ArgumentException($"{model.Description}: only the vcycle and lean models have device kernels; run it on the CPU", nameof(model)),
+            _ => throw new ArgumentException($"{model.Description}: only the vcycle, kcycle and lean models have device kernels; run it on the CPU", nameof(model)),
         };
         _flags = new DeviceVector<byte>(acc, grid.Cells.ToArray().Select(c => (byte)c).ToArray());
         _diagonal = new DeviceVector<byte>(acc, CellDiagonal.Of(grid));

@@ -34,8 +34,8 @@ public sealed class GpuSolvers(GpuDevice device) : IDeviceSolvers
                 return null;
             case SolveMethod.PcgMg:
                 return new GpuMultigridConjugateGradient(device, input.Grid!, options); // float32 V-cycle, double reliable updates
-            case SolveMethod.Dcdm when model is not (LeanDirectionModel or VCycleDirectionModel):
-                reason = $"only the vcycle and lean models have device kernels ({model?.Description ?? "no model"}); run it on the CPU";
+            case SolveMethod.Dcdm when model is not (LeanDirectionModel or VCycleDirectionModel or KCycleDirectionModel):
+                reason = $"only the vcycle, kcycle and lean models have device kernels ({model?.Description ?? "no model"}); run it on the CPU";
                 return null;
             case SolveMethod.Dcdm:
                 return new GpuDeepConjugateDirections(device, input.Grid!, model!, options, previousDirections);

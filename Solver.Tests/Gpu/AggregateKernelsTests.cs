@@ -1,7 +1,11 @@
 using Dcdm.Gpu.Devices;
 using Dcdm.Gpu.Multigrid;
+using Dcdm.Gpu.Network;
+using Dcdm.Gpu.Solvers;
+using Dcdm.Models;
 using Dcdm.Multigrid;
 using Dcdm.Poisson;
+using Dcdm.Solvers;
 using ILGPU.Runtime;
 
 namespace Dcdm.Tests.Gpu;
@@ -91,5 +95,60 @@ public class AggregateKernelsTests : AcceleratorTests
             var expected = fine.Select((v, i) => map[i] >= 0 ? v + coarse[map[i]] : v).ToArray();
             AssertClose(dFine.ToArray(), expected, $"prolongation from {coarseRows} rows");
         }
+    }
+
+    [Test]
+    public void DotAndCombineAreThePlainSums()
+    {
+        double[] a = Random(3001, 5), b = Random(3001, 6);
+        using var da = new DeviceVector<float>(Acc, Single(a));
+        using var db = new DeviceVector<float>(Acc, Single(b));
+        using var into = new DeviceVector<float>(Acc, a.Length);
+        double dot = a.Zip(b, (u, v) => (double)(float)u * (float)v).Sum();
+        Assert.That(K.Dot(da.View, db.View), Is.EqualTo(dot).Within(1e-9 * a.Length));
+        K.Combine(2, da.View, -3, db.View, into.View);
+        AssertClose(into.ToArray(), [.. a.Select((v, i) => 2 * v - 3 * b[i])], "2 a - 3 b");
+    }
+
+    static IEnumerable<TestCaseData> CycleGrids()
+    {
+        yield return new TestCaseData(PoissonDomains.Baffles(14, 12, 16, 4)).SetArgDisplayNames("baffles 14x12x16");
+        yield return new TestCaseData(PoissonDomains.PocketsAndDroplets(16, 16, 16, 3)).SetArgDisplayNames("pockets 16^3");
+        yield return new TestCaseData(PoissonDomains.ClosedBox(9, 8, 7)).SetArgDisplayNames("closed box 9x8x7 (singular)");
+    }
+
+    [TestCaseSource(nameof(CycleGrids))]
+    public void TheDeviceKCycleIsTheCpusCycle(PoissonGrid grid)
+    {
+        // the same hierarchy and steps; float32 on the device against float32 fine and double coarse levels on the CPU
+        var model = new KCycleDirectionModel();
+        var cpu = model.Bind(grid);
+        using var device = new DeviceKCycle(Device, grid, model);
+        var unknown = CellDiagonal.Of(grid).Select(d => d > 0).ToArray();
+        var r = Random(grid.CellCount, 9).Select((v, i) => unknown[i] ? (float)v : 0f).ToArray();
+        var expected = new float[r.Length];
+        var actual = new float[r.Length];
+        cpu.Apply(r, expected);
+        ((IDirection)device).Apply(r, actual);
+        double scale = expected.Max(v => Math.Abs((double)v)), worst = 0;
+        for (int i = 0; i < r.Length; i++) if (unknown[i]) worst = Math.Max(worst, Math.Abs(actual[i] - expected[i]));
+        Assert.That(worst / scale, Is.LessThanOrEqualTo(1e-4), "the two cycles agree to float32's reach (2e-6 measured)");
+    }
+
+    [Test]
+    public void DcdmWithTheKCycleOnTheDeviceAgreesWithTheCpuIteration()
+    {
+        var grid = PoissonDomains.Baffles(16, 16, 16, 5);
+        var b = RightHandSides.VelocityDivergence(grid, 2);
+        var options = new SolverOptions { Tolerance = 1e-8 };
+        var model = new KCycleDirectionModel();
+        var cpu = new DeepConjugateDirections(grid, model, options).Solve(b, new double[grid.CellCount]);
+        using var solver = new GpuDeepConjugateDirections(Device, grid, model, options);
+        var x = new double[grid.CellCount];
+        var gpu = solver.Solve(b, x);
+        Assert.That(gpu.Status, Is.EqualTo(SolveStatus.Converged), gpu.Message);
+        Assert.That(gpu.Fallback, Is.Null);
+        Assert.That(gpu.Iterations, Is.InRange(cpu.Iterations - 1, cpu.Iterations + 1), $"gpu {gpu.Iterations}, cpu {cpu.Iterations}");
+        Assert.That(GridResidual.Relative(grid, b, x), Is.LessThanOrEqualTo(1.01e-8));
     }
 }

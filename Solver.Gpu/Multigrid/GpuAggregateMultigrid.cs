@@ -1,0 +1,150 @@
+using Dcdm.Gpu.Devices;
+using Dcdm.Multigrid;
+using Dcdm.Poisson;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Dcdm.Gpu.Multigrid;
+
+/// <summary>
+/// Core's aggregate K-cycle (<see cref="AggregateMultigrid"/>) on the accelerator, float32: the fine grid relaxed by
+/// <see cref="MultigridKernels"/>' SOR colour sweeps with a weight per cell, the coarse levels (built on the host by
+/// Core's <c>AggregateHierarchy</c> and uploaded once) by <see cref="AggregateKernels"/>, the K-cycle's step lengths
+/// decided on the host from device dots (five per inner pair), the coarsest level solved on the host (at most 1,024
+/// rows down and back). Tested against the CPU cycle on ILGPU's CPU accelerator; not yet timed on a GPU.
+/// </summary>
+public sealed class GpuAggregateMultigrid : IDisposable
+{
+    sealed class Level(Accelerator acc, AggregateLevel level) : IDisposable
+    {
+        public readonly DeviceAggregateLevel Operator = new(acc, level);
+        public readonly DeviceVector<float> Rhs = new(acc, level.Rows), Correction = new(acc, level.Rows), C1 = new(acc, level.Rows),
+            C2 = new(acc, level.Rows), V1 = new(acc, level.Rows), V2 = new(acc, level.Rows), R2 = new(acc, level.Rows), Work = new(acc, level.Rows);
+        public DeviceTransfer? Down; // to the next level
+
+        public void Dispose()
+        {
+            Operator.Dispose(); Down?.Dispose();
+            foreach (var v in new[] { Rhs, Correction, C1, C2, V1, V2, R2, Work }) v.Dispose();
+        }
+    }
+
+    readonly MultigridKernels _grid;
+    readonly AggregateKernels _k;
+    readonly LevelShape _shape;
+    readonly DeviceVector<byte> _diagonal;
+    readonly DeviceVector<float>[] _weights;
+    readonly DeviceVector<float> _work;
+    readonly DeviceTransfer _fineDown;
+    readonly Level[] _levels;
+    readonly SemidefiniteCholesky? _coarsest;
+    readonly int _sweeps;
+    readonly double[] _hostRhs, _hostCorrection;
+    readonly float[] _hostFloat;
+
+    /// <param name="weights">The fine sweeps' SOR weights, per sweep and cell (0 off the unknowns).</param>
+    /// <param name="sweeps">Gauss-Seidel sweeps before and after each correction on the coarse levels.</param>
+    public GpuAggregateMultigrid(GpuDevice device, PoissonGrid grid, IReadOnlyList<float[]> weights, int sweeps = 2,
+        double galerkinScale = AggregateMultigrid.DefaultGalerkinScale)
+    {
+        if (weights.Count == 0 || weights.Any(w => w.Length != grid.CellCount))
+            throw new ArgumentException($"one weight per grid cell ({grid.CellCount}) for each fine sweep, at least one sweep", nameof(weights));
+        var acc = device.Accelerator;
+        _grid = device.MultigridKernels;
+        _k = device.AggregateKernels;
+        _sweeps = sweeps;
+        _shape = new LevelShape(grid.Nx, grid.Ny, grid.Nz);
+        var diagonal = CellDiagonal.Of(grid);
+        var hierarchy = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, diagonal, galerkinScale);
+        _diagonal = new DeviceVector<byte>(acc, diagonal);
+        _weights = [.. weights.Select(w => new DeviceVector<float>(acc, w))];
+        _work = new DeviceVector<float>(acc, grid.CellCount);
+        _levels = [.. hierarchy.Levels.Select(l => new Level(acc, l))];
+        _fineDown = new DeviceTransfer(acc, hierarchy.FineParent, hierarchy.Levels[0].Rows);
+        for (int c = 0; c + 1 < _levels.Length; c++) _levels[c].Down = new DeviceTransfer(acc, hierarchy.Parents[c], hierarchy.Levels[c + 1].Rows);
+        _coarsest = hierarchy.Coarsest;
+        int last = hierarchy.Levels[^1].Rows;
+        (_hostRhs, _hostCorrection, _hostFloat) = (new double[last], new double[last], new float[last]);
+    }
+
+    /// <summary>x = K(b) on the full grid (b 0 off the unknowns; x must not be b).</summary>
+    public void Apply(ArrayView<float> b, ArrayView<float> x)
+    {
+        x.MemSetToZero();
+        foreach (var w in _weights) Relax(b, x, w.View, first: 0);
+        _grid.Residual(_shape, _diagonal.View, b, x, _work.View, 1);
+        _k.Restrict(_fineDown, _work.View, _levels[0].Rhs.View);
+        Correct(0);
+        _k.ProlongAdd(_fineDown, _levels[0].Correction.View, x);
+        for (int s = _weights.Length - 1; s >= 0; s--) Relax(b, x, _weights[s].View, first: 1);
+    }
+
+    void Relax(ArrayView<float> b, ArrayView<float> x, ArrayView<float> w, int first)
+    {
+        _grid.SorColour(_shape, _diagonal.View, b, x, w, first, 1);
+        _grid.SorColour(_shape, _diagonal.View, b, x, w, 1 - first, 1);
+    }
+
+    /// <summary>level.Correction from level.Rhs: two flexible-CG steps preconditioned by the next cycle, as on the CPU.</summary>
+    void Correct(int c)
+    {
+        var l = _levels[c];
+        if (c == _levels.Length - 1) { Coarsest(l); return; }
+        var b = l.Rhs.View; var e = l.Correction.View;
+        Cycle(c, b, l.C1.View);
+        _k.Multiply(l.Operator, l.C1.View, l.V1.View);
+        double rho1 = _k.Dot(l.C1.View, l.V1.View), a1 = _k.Dot(l.C1.View, b);
+        if (!(rho1 > 0)) { _k.Combine(1, l.C1.View, 0, l.C1.View, e); return; }
+        double alpha1 = a1 / rho1;
+        _k.Combine(1, b, (float)-alpha1, l.V1.View, l.R2.View);
+        double t = AggregateMultigrid.KCycleReduction;
+        if (_k.Dot(l.R2.View, l.R2.View) <= t * t * _k.Dot(b, b)) { _k.Combine((float)alpha1, l.C1.View, 0, l.C1.View, e); return; }
+        Cycle(c, l.R2.View, l.C2.View);
+        _k.Multiply(l.Operator, l.C2.View, l.V2.View);
+        double gamma = _k.Dot(l.C2.View, l.V1.View), beta = _k.Dot(l.C2.View, l.V2.View), a2 = _k.Dot(l.C2.View, l.R2.View);
+        double rho2 = beta - gamma * gamma / rho1;
+        if (!(rho2 > 0)) { _k.Combine((float)alpha1, l.C1.View, 0, l.C1.View, e); return; }
+        _k.Combine((float)(alpha1 - gamma * a2 / (rho1 * rho2)), l.C1.View, (float)(a2 / rho2), l.C2.View, e);
+    }
+
+    /// <summary>x = cycle(b) on coarse level c: Gauss-Seidel from zero, the correction from level c + 1, Gauss-Seidel back.</summary>
+    void Cycle(int c, ArrayView<float> b, ArrayView<float> x)
+    {
+        var l = _levels[c];
+        var next = _levels[c + 1];
+        x.MemSetToZero();
+        for (int s = 0; s < _sweeps; s++) { _k.GaussSeidelColour(l.Operator, b, x, 0); _k.GaussSeidelColour(l.Operator, b, x, 1); }
+        _k.Residual(l.Operator, b, x, l.Work.View);
+        _k.Restrict(l.Down!, l.Work.View, next.Rhs.View);
+        Correct(c + 1);
+        _k.ProlongAdd(l.Down!, next.Correction.View, x);
+        for (int s = 0; s < _sweeps; s++) { _k.GaussSeidelColour(l.Operator, b, x, 1); _k.GaussSeidelColour(l.Operator, b, x, 0); }
+    }
+
+    /// <summary>The coarsest level: its factor on the host, or symmetric sweeps on the device when coarsening stalled.</summary>
+    void Coarsest(Level l)
+    {
+        if (_coarsest is null)
+        {
+            l.Correction.Clear();
+            for (int s = 0; s < AggregateMultigrid.CoarsestSweeps; s++)
+            {
+                _k.GaussSeidelColour(l.Operator, l.Rhs.View, l.Correction.View, 0); _k.GaussSeidelColour(l.Operator, l.Rhs.View, l.Correction.View, 1);
+                _k.GaussSeidelColour(l.Operator, l.Rhs.View, l.Correction.View, 1); _k.GaussSeidelColour(l.Operator, l.Rhs.View, l.Correction.View, 0);
+            }
+            return;
+        }
+        l.Rhs.Download(_hostFloat);
+        for (int i = 0; i < _hostFloat.Length; i++) _hostRhs[i] = _hostFloat[i];
+        _coarsest.Solve(_hostRhs, _hostCorrection);
+        for (int i = 0; i < _hostFloat.Length; i++) _hostFloat[i] = (float)_hostCorrection[i];
+        l.Correction.Upload(_hostFloat);
+    }
+
+    public void Dispose()
+    {
+        _diagonal.Dispose(); _work.Dispose(); _fineDown.Dispose();
+        foreach (var w in _weights) w.Dispose();
+        foreach (var l in _levels) l.Dispose();
+    }
+}
