@@ -34,6 +34,12 @@ public class RepositoryTests
 
     [TestCase("README.md")]
     [TestCase("docs/benchmarks.md")]
+    [TestCase("docs/install.md")]
+    [TestCase("docs/library.md")]
+    [TestCase("docs/command-line.md")]
+    [TestCase("docs/methods.md")]
+    [TestCase("docs/training.md")]
+    [TestCase("docs/layout.md")]
     [TestCase("data/matrices/README.md")]
     public void LinksResolveInsideTheRepository(string page)
     {
