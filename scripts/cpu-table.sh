@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The CPU tables of README.md and docs/benchmarks.md: `dcdm bench` on the spheres domain, then PETSc's
+# The CPU tables of docs/benchmarks.md: `dcdm bench` on the spheres domain, then PETSc's
 # CG and CG + ICC(0) on the same system written by `dcdm generate` (same grid, seed and b as the bench).
 #   scripts/cpu-table.sh [SIZE] [REPEAT]      default 64 5
 # PETSc needs Debian's python3-petsc4py-real and python3-scipy; without them only dcdm's rows print.

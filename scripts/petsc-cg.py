@@ -2,7 +2,7 @@
 """Side-by-side peer: PETSc CG on a Matrix Market system, timed per iteration.
 
 Usage: python3 scripts/petsc-cg.py A.mtx b.mtx [--pc none|jacobi|icc|hypre|gamg] [--tol 1e-6] [--repeat 3]
-Needs Debian's python3-petsc4py-real and python3-scipy (see README, Benchmarks); run it with /usr/bin/python3.
+Needs Debian's python3-petsc4py-real and python3-scipy (see docs/benchmarks.md); run it with /usr/bin/python3.
 Prints iterations, true relative residual, the set-up time (the preconditioner's: hypre is BoomerAMG) and
 the solve time (best of --repeat solves). A matrix whose rows all sum to zero gets the constants as null space.
 """
