@@ -67,6 +67,12 @@ public sealed class GpuAggregateMultigrid : IDisposable
         (_hostRhs, _hostCorrection, _hostFloat) = (new double[last], new double[last], new float[last]);
     }
 
+    /// <summary>The fine grid's shape and operator bytes (the diagonal per cell, 0 off the unknowns), for a solver's own products.</summary>
+    public LevelShape Shape => _shape;
+    public ArrayView<byte> Diagonal => _diagonal.View;
+    /// <summary>Levels, the fine grid included.</summary>
+    public int LevelCount => 1 + _levels.Length;
+
     /// <summary>x = K(b) on the full grid (b 0 off the unknowns; x must not be b).</summary>
     public void Apply(ArrayView<float> b, ArrayView<float> x)
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Dcdm.Gpu.Devices;
 using Dcdm.Gpu.Kernels;
 using Dcdm.Gpu.Multigrid;
+using Dcdm.Models;
 using Dcdm.Poisson;
 using Dcdm.Solvers;
 using ILGPU.Runtime;
@@ -9,8 +10,10 @@ using ILGPU.Runtime;
 namespace Dcdm.Gpu.Solvers;
 
 /// <summary>
-/// CG preconditioned by one float32 multigrid V-cycle (<see cref="GpuMultigrid"/>) per iteration, for a voxel Poisson
-/// grid on an accelerator, vectors on the full grid (no padding).
+/// Flexible CG preconditioned by one float32 multigrid K-cycle on aggregates (<see cref="GpuAggregateMultigrid"/>, the
+/// CPU's pcg-mg cycle) per iteration, for a voxel Poisson grid on an accelerator, vectors on the full grid (no padding).
+/// The K-cycle varies from call to call, so beta = -(z.q)/(p.q) keeps each direction A-orthogonal to the last (one more
+/// dot, 8 bytes per cell).
 ///
 /// Precision, as in <see cref="GpuGridConjugateGradient"/>: r, z, p, q and the correction d are float32, the operator
 /// one byte per cell, x and b double. Whenever the recurrence residual has fallen by <see cref="ReliableUpdateReduction"/>
@@ -30,17 +33,17 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver
     readonly ReducedSystem _unknowns;
     readonly SolveFrame _frame;
     readonly SolverOptions _options;
-    readonly GpuMultigrid _multigrid;
+    readonly GpuAggregateMultigrid _multigrid;
     readonly LevelShape _shape;
     readonly GridShape _columns;
     readonly DeviceVector<double> _b, _x, _scalars;
     readonly DeviceVector<float> _r, _z, _p, _q, _d;
     readonly double[] _hostB, _hostX, _read = new double[1];
 
-    public string Method => "pcg-mg (grid, float32 V-cycle and steps, double reliable updates)";
+    public string Method => "pcg-mg (grid, float32 K-cycle and steps, double reliable updates)";
     public int Size { get; }
     public TimeSpan SetupTime { get; }
-    /// <summary>Levels of the V-cycle.</summary>
+    /// <summary>Levels of the K-cycle, the fine grid included.</summary>
     public int LevelCount => _multigrid.LevelCount;
     /// <summary>Device time of the last solve's iterations alone (no host preparation or transfers of b and x).</summary>
     public TimeSpan LastIterationTime { get; private set; }
@@ -59,7 +62,7 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver
         _frame = new SolveFrame(Method, _unknowns, SolveFrame.Layout.AllRows, "one per grid cell, x fastest");
         Size = grid.CellCount;
         var acc = device.Accelerator;
-        _multigrid = new GpuMultigrid(device, grid);
+        _multigrid = new GpuAggregateMultigrid(device, grid, new KCycleDirectionModel().FineWeights(grid));
         _shape = _multigrid.Shape;
         _columns = new GridShape(grid.Nx, grid.Ny, grid.Nz, Math.Min(GridKernels.DefaultChunk, grid.Nz));
         _b = new DeviceVector<double>(acc, Size); _x = new DeviceVector<double>(acc, Size);
@@ -81,7 +84,7 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver
         {
             ["device"] = _device.Name,
             ["unknowns"] = $"{_unknowns.Unknowns} of {Size} cells",
-            ["precision"] = "float32 V-cycle and CG steps, double x, b and true residual",
+            ["precision"] = "float32 K-cycle and CG steps, double x, b and true residual",
             ["levels"] = LevelCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         return _frame.Run(b, x, _hostB, _hostX, options, SetupTime, details,
@@ -126,6 +129,7 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver
 
         for (int step = 1; step <= options.MaxIterations; step++)
         {
+            double pScale = 1; // p's rescaling by a reliable update in this step (q and p.q are of the p before it)
             if (cancellation.IsCancellationRequested) return Finish(new(SolveStatus.Cancelled, step - 1, 0, "cancelled by the caller", 0), step - 1);
             // q = A p ; alpha = rho / p.q
             ZeroScalar();
@@ -161,15 +165,19 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver
                 updates++;
                 double c = rNorm / trueNorm;
                 grid.Scale((float)c, _p.View);
+                pScale = c;
                 rho *= c * c;
                 rNorm = trueNorm;
                 StartSegment(rNorm);
                 stop = Math.Pow(tol / rNorm, 2);
             }
-            // z = M^-1 r ; beta = rho_new / rho ; p = z + beta p
+            // z = M^-1 r ; beta = -(z.q) / (p.q) (flexible: q = A p of this step, before any rescaling of p) ; p = z + beta p
             double rhoNew = Precondition();
             if (BadRz(rhoNew, step, out bad)) return Finish(bad, step);
-            k.Xpay(_z.View, (float)(rhoNew / rho), _p.View);
+            ZeroScalar();
+            _device.GridKernels.Dot(_z.View, _q.View, _scalars.View);
+            double beta = -ReadScalar() / (pq * pScale);
+            k.Xpay(_z.View, (float)beta, _p.View);
             rho = rhoNew;
         }
         return Finish(new(SolveStatus.MaxIterations, options.MaxIterations, 0, "", 0), options.MaxIterations);
@@ -200,7 +208,7 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver
         return outcome.Message is not null;
     }
 
-    /// <summary>z = M^-1 r (one V-cycle); returns r.z.</summary>
+    /// <summary>z = M^-1 r (one K-cycle); returns r.z.</summary>
     double Precondition()
     {
         _multigrid.Apply(_r.View, _z.View);

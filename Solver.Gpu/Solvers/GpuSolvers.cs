@@ -33,7 +33,7 @@ public sealed class GpuSolvers(GpuDevice device) : IDeviceSolvers
                 reason = "IC(0) runs on the CPU only (sequential triangular solves); use cg or pcg-jacobi on the device";
                 return null;
             case SolveMethod.PcgMg:
-                return new GpuMultigridConjugateGradient(device, input.Grid!, options); // float32 V-cycle, double reliable updates
+                return new GpuMultigridConjugateGradient(device, input.Grid!, options); // float32 K-cycle on aggregates, double reliable updates
             case SolveMethod.Dcdm when model is not (LeanDirectionModel or VCycleDirectionModel or KCycleDirectionModel):
                 reason = $"only the vcycle, kcycle and lean models have device kernels ({model?.Description ?? "no model"}); run it on the CPU";
                 return null;
