@@ -43,9 +43,9 @@ case "${1:-}" in
       "$dcdm" solve "$tmp/A.mtx" --rhs "$tmp/b.mtx" --method cg $extra --tol 1e-6 | tee -a "$out/solve.txt" || true
     done
     for extra in "--device $d --flags $tmp/flags.bin" "--device cpu --flags $tmp/flags.bin"; do
-      for method in pcg-mg dcdm; do # dcdm: the default vcycle model, its cycle on the device too
+      for method in pcg-mg dcdm "dcdm --model kcycle"; do # dcdm: the device's default vcycle model; kcycle: the aggregate K-cycle
         # shellcheck disable=SC2086
-        "$dcdm" solve "$tmp/A.mtx" --rhs "$tmp/b.mtx" --method "$method" $extra --tol 1e-6 --repeat 3 | tee -a "$out/solve.txt" || true
+        "$dcdm" solve "$tmp/A.mtx" --rhs "$tmp/b.mtx" --method $method $extra --tol 1e-6 --repeat 3 | tee -a "$out/solve.txt" || true
       done
     done
     rm -rf "$tmp" ;;

@@ -49,7 +49,7 @@ static class MultigridBench
                 "5 B per fine cell (d, r) + 5 per coarse"));
             rows.Add(new("mg prolong and add from level 1", Time(() => k.ProlongAdd(s, d, coarse.View, z.View)), cells * 9.0 + s.Coarser.Cells * 4.0,
                 "9 B per fine cell (d, x read and written) + 4 per coarse"));
-            rows.Add(new("mg V-cycle (float32)", Time(() => mg.Apply(r.View, z.View)), 0, $"{mg.LevelCount} levels, 3 red-black sweeps before and after"));
+            rows.Add(new("mg geometric V-cycle (float32, the vcycle model's)", Time(() => mg.Apply(r.View, z.View)), 0, $"{mg.LevelCount} levels, 3 red-black sweeps before and after"));
         }
 
         cancellation.ThrowIfCancellationRequested();
@@ -67,7 +67,7 @@ static class MultigridBench
             if (run > 0 && solver.LastIterationTime < loop) { loop = solver.LastIterationTime; best = result; }
         }
         double hostResidual = GridBench.HostResidual(grid, diagonal, b, x);
-        rows.Add(new("gpu pcg-mg set-up (levels on the device)", solver.SetupTime.TotalSeconds, 0, $"{solver.LevelCount} levels"));
+        rows.Add(new("gpu pcg-mg set-up (aggregate levels on the host, uploaded)", solver.SetupTime.TotalSeconds, 0, $"{solver.LevelCount} levels"));
         rows.Add(new("gpu pcg-mg iteration (device loop)", loop.TotalSeconds / Math.Max(1, best!.Iterations), 0,
             $"{best.Iterations} iterations, {best.ResidualReplacements} reliable updates, {best.Status}"));
         rows.Add(new($"gpu pcg-mg solve to {tol:g1}", best.SolveTime.TotalSeconds, 0,

@@ -205,7 +205,8 @@ public static class BenchCommand
         rows.Add(new("fused x += a p, r -= a q, r.r", Time(() => k.UpdateSolutionAndResidual(1e-9, x.View, y.View, z.View, w.View)), 48.0 * m, ""));
         GridBench.Rows(gpu, grid, repeat, tol, rows, cancellation);
         MultigridBench.Rows(gpu, grid, repeat, tol, rows, cancellation);
-        foreach (var (name, model) in new (string, IDirectionModel)[] { ("vcycle", VCycleDirectionModel.Shipped()), ("lean", new LeanDirectionModel(LeanDirectionModel.ShippedFile())) })
+        foreach (var (name, model) in new (string, IDirectionModel)[]
+                 { ("kcycle", new KCycleDirectionModel()), ("vcycle", VCycleDirectionModel.Shipped()), ("lean", new LeanDirectionModel(LeanDirectionModel.ShippedFile())) })
         {
             var dcdm = DcdmRows(gpu, grid, name, model, repeat, tol, rows, cancellation);
             runs.Add(new($"gpu dcdm ({name} model)", m, dcdm.ResidualHistory, dcdm.SolveTime.TotalSeconds));
