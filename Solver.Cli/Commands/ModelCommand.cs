@@ -11,7 +11,7 @@ public static class ModelCommand
     {
         var file = new Argument<string>("file")
         {
-            Description = "a model file (.safetensors); 'vcycle' (or 'default', the device's default) and 'lean' for the shipped models "
+            Description = "a model file (.safetensors); 'vcycle' (or 'default') and 'lean' for the shipped learned models "
                 + "(the CPU's default direction, kcycle, learns nothing and has no file)",
         };
         var info = new Command("info", "print a model file's architecture, metadata and tensors") { file };

@@ -33,7 +33,7 @@ public static class SolveCommand
         var plot = new Option<string?>("--plot") { Description = "draw the relative residual against the iteration (log scale) into this PNG file" };
         var model = new Option<string?>("--model")
         {
-            Description = "dcdm: kcycle (the classical K-cycle, the CPU's default), vcycle (the shipped learned model, the device's default), lean, or a model file",
+            Description = "dcdm: kcycle (the classical K-cycle, the default), kcycle:W (its SOR weight W), vcycle (the shipped learned model), lean, or a model file",
         };
         var gridSize = new Option<string?>("--grid") { Description = "pcg-mg, dcdm, and cg on a GPU: the grid as nx,ny,nz (default: n^3 rows taken as an n^3 grid)" };
         var flags = new Option<string?>("--flags")
@@ -106,8 +106,7 @@ public static class SolveCommand
         {
             var options = new SolverOptions { Tolerance = s.Tolerance, MaxIterations = s.MaxIterations, Monitor = progress.Report };
             var catalog = new SolverCatalog(gpu is null ? null : new GpuSolvers(gpu));
-            if (method == SolveMethod.Dcdm) // without --model: the classical K-cycle on the CPU, the vcycle model on a device
-                model ??= gpu is null ? ShippedModels.Default() : tool.Models.Load(ShippedModels.File(ShippedModels.DefaultArchitecture));
+            if (method == SolveMethod.Dcdm) model ??= ShippedModels.Default(); // without --model: the classical K-cycle, CPU or device
             var setup = TimeSpan.MaxValue;
             for (int run = 0; run < s.Repeat; run++)
             {
@@ -130,8 +129,7 @@ public static class SolveCommand
 
     /// <summary>
     /// The model --model names: kcycle (kcycle:W), vcycle, lean, or a file through this program's engines (one it lacks
-    /// says where it runs). Without --model the solve takes the classical K-cycle on the CPU and the shipped vcycle model
-    /// on a device (its only cycle with kernels there), chosen once the device is known.
+    /// says where it runs). Without --model the solve takes the classical K-cycle (<see cref="ShippedModels.Default"/>).
     /// </summary>
     static IDirectionModel LoadModel(string path, DcdmTool tool)
     {

@@ -7,8 +7,8 @@ namespace Dcdm.Models;
 /// <summary>
 /// The classical direction: pcg-mg's K-cycle (<see cref="AggregateMultigrid"/>) with one constant SOR weight on the
 /// fine sweeps, nothing learned. DCDM with it is the ablation beside a learned model: the same cycle, the same
-/// iteration, weights that no network predicted (w = 1: the learned model before training). It is dcdm's default on the
-/// CPU because the shipped vcycle model's learned weights do not beat it there (docs/benchmarks.md, the ablation).
+/// iteration, weights that no network predicted (w = 1: the learned model before training). It is dcdm's default (CPU and
+/// device) because the shipped vcycle model's learned weights do not beat it (docs/benchmarks.md, the ablation).
 /// </summary>
 public sealed class KCycleDirectionModel(double relaxation = AggregateMultigrid.DefaultRelaxation, int sweeps = 2) : IDirectionModel
 {

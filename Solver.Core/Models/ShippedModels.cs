@@ -2,12 +2,12 @@ namespace Dcdm.Models;
 
 /// <summary>
 /// The models embedded in this assembly, made by the README's <c>dcdm-train</c> commands: the vcycle model (learned
-/// SOR weights in a multigrid cycle), the device's default, and the lean model. On the CPU dcdm's default direction is
-/// the classical K-cycle (<see cref="Default"/>), which the learned weights do not beat there.
+/// SOR weights in a multigrid cycle) and the lean model. dcdm's default direction is the classical K-cycle
+/// (<see cref="Default"/>), which the learned weights do not beat.
 /// </summary>
 public static class ShippedModels
 {
-    /// <summary>The architecture of the device's default model (the only cycle with device kernels).</summary>
+    /// <summary>The architecture of the shipped learned model that `dcdm model info default` shows.</summary>
     public const string DefaultArchitecture = VCycleDirectionModel.ArchitectureName;
 
     /// <summary>Where a shipped model comes from in the repository (embedded at build time).</summary>
@@ -24,7 +24,7 @@ public static class ShippedModels
         return ModelFile.Parse(memory.ToArray(), PathOf(architecture));
     }
 
-    /// <summary>dcdm's default direction on the CPU, ready to bind: pcg-mg's K-cycle, nothing learned (<see cref="KCycleDirectionModel"/>).</summary>
+    /// <summary>dcdm's default direction, ready to bind on the CPU or a device: pcg-mg's K-cycle, nothing learned (<see cref="KCycleDirectionModel"/>).</summary>
     public static IDirectionModel Default() => new KCycleDirectionModel();
 
     /// <summary>

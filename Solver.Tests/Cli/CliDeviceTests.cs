@@ -38,9 +38,11 @@ public class CliBenchTests
         Assert.That(rows["grid cg step check"].GetProperty("note").GetString(), Does.StartWith("the timed steps did their work"));
         Assert.That(rows["gpu grid cg iteration (device loop)"].GetProperty("note").GetString(), Does.EndWith("Converged"));
         Assert.That(rows["gpu dcdm iteration (lean model)"].GetProperty("note").GetString(), Does.EndWith("Converged"));
+        Assert.That(rows["gpu dcdm iteration (kcycle model)"].GetProperty("note").GetString(), Does.EndWith("Converged"));
 
-        // pcg-mg's kernels, its V-cycle and a solve, set-up + solve beside the grid CG's of the same run
-        foreach (string kernel in new[] { "mg red-black sweep, finest level", "mg residual, finest level", "mg restriction to level 1", "mg prolong and add from level 1", "mg V-cycle (float32)" })
+        // the geometric multigrid's kernels and V-cycle (the vcycle model's), pcg-mg's solve, set-up + solve beside the grid CG's of the same run
+        foreach (string kernel in new[] { "mg red-black sweep, finest level", "mg residual, finest level", "mg restriction to level 1",
+                                          "mg prolong and add from level 1", "mg geometric V-cycle (float32, the vcycle model's)" })
             Assert.That(rows[kernel].GetProperty("deviceSeconds").GetDouble(), Is.GreaterThan(0), kernel);
         Assert.That(rows["gpu pcg-mg iteration (device loop)"].GetProperty("note").GetString(), Does.EndWith("Converged"));
         Assert.That(rows["gpu pcg-mg set-up + solve"].GetProperty("note").GetString(), Does.Contain("of the grid cg's set-up + solve in this run"));
