@@ -31,7 +31,7 @@ public static class TrainingTool
             try
             {
                 var path = TorchConvolutions.Verify(TorchSharp.torch.CPU);
-                cpu = $"CPU convolutions {path.Name}, self-check passed (worst relative error {path.Check.MaxRelativeError:G2})";
+                cpu = $"CPU convolutions {path.Name}, self-check passed (worst relative error {path.Check.MaxRelativeError:G2}, {path.Check.Elapsed.TotalMilliseconds:F0} ms)";
             }
             catch (UntrustedConvolutionsException e) { cpu = $"CPU convolutions fail the self-check: {e.Message}"; }
             return $"{version}, libtorch loads (CPU); {cpu}; CUDA {(TorchSharp.torch.cuda.is_available() ? "available" : "not available")}";
