@@ -50,7 +50,7 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// <param name="unknowns">The grid's unknowns (their cell of each compact index), e.g. <see cref="ReducedSystem.FromGrid"/>.</param>
     /// <param name="sweeps">Red-black Gauss-Seidel sweeps before and after each coarse correction, on every level.</param>
     /// <param name="galerkinScale">s in s P^T A P: below 1 lengthens the coarse correction, which a piecewise-constant P
-    /// makes too short (0.5 per level measured best; docs/benchmarks.md).</param>
+    /// makes too short (0.4 to 0.7 measured alike at 96^3, 0.5 kept; docs/benchmarks.md).</param>
     /// <param name="relaxation">The fine sweeps' SOR weight, in (0, 2).</param>
     public AggregateMultigrid(PoissonGrid grid, ReducedSystem unknowns, int sweeps = 2, double galerkinScale = DefaultGalerkinScale,
         double relaxation = DefaultRelaxation)
