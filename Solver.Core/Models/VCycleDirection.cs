@@ -21,10 +21,10 @@ internal sealed class VCycleDirection(VCycleLevel[] levels) : IDirection, IDirec
     {
         var fine = levels[0];
         var b = fine.B; var x = fine.X;
-        float s = (float)scale;
-        // B is 0 off the unknowns and stays so: only the unknowns are written
-        if (active is null) for (int i = 0; i < r.Length; i++) b[i] = (float)r[i] * s;
-        else for (int i = 0; i < r.Length; i++) b[active[i]] = (float)r[i] * s;
+        // B is 0 off the unknowns and stays so: only the unknowns are written; scaled in double, then rounded (a scale
+        // that brings r into float's range must act before the rounding)
+        if (active is null) for (int i = 0; i < r.Length; i++) b[i] = (float)(r[i] * scale);
+        else for (int i = 0; i < r.Length; i++) b[active[i]] = (float)(r[i] * scale);
         Cycle(0);
         if (active is null) for (int i = 0; i < q.Length; i++) q[i] = x[i];
         else for (int i = 0; i < q.Length; i++) q[i] = x[active[i]];
