@@ -28,7 +28,7 @@ internal sealed class KCycleDirection : IDirection, IDirectionOnUnknowns
     {
         var cells = Enumerable.Range(0, diagonal.Length).Where(i => diagonal[i] > 0).ToArray();
         var active = cells.Length == diagonal.Length ? null : cells;
-        return new KCycleDirection(new AggregateMultigrid(grid, active, sweeps, AggregateMultigrid.DefaultGalerkinScale, relaxation, weights), cells);
+        return new KCycleDirection(new AggregateMultigrid(grid, active, sweeps, AggregateMultigrid.DefaultGalerkinScale, relaxation, weights, diagonal), cells);
     }
 
     public void Apply(ReadOnlySpan<float> r, Span<float> q)

@@ -42,7 +42,9 @@ internal sealed class VCycleLevel
     /// <summary>A row of zeros: the tap of a transfer that falls outside the grid.</summary>
     public float[] Zeros { get; }
 
-    public VCycleLevel(int nx, int ny, int nz, byte[] diagonal, double scale, float[][] weights)
+    /// <param name="transfers">Whether the geometric transfers run from this level (<see cref="Half"/> and <see cref="Quarter"/>
+    /// allocated): not on a coarsest level, nor on the aggregate K-cycle's fine level, whose transfers are its own.</param>
+    public VCycleLevel(int nx, int ny, int nz, byte[] diagonal, double scale, float[][] weights, bool transfers = true)
     {
         (Nx, Ny, Nz) = (nx, ny, nz);
         Diagonal = new float[diagonal.Length];
@@ -61,9 +63,9 @@ internal sealed class VCycleLevel
         Scale = (float)scale;
         Weights = weights;
         B = new float[Cells]; X = new float[Cells]; Work = new float[Cells];
-        bool coarsest = weights.Length == 0;
-        Half = coarsest ? [] : new float[(nx + 1) / 2 * ny * nz];
-        Quarter = coarsest ? [] : new float[(nx + 1) / 2 * ((ny + 1) / 2) * nz];
+        bool geometric = transfers && weights.Length > 0; // a coarsest level has no weights and no transfers
+        Half = geometric ? new float[(nx + 1) / 2 * ny * nz] : [];
+        Quarter = geometric ? new float[(nx + 1) / 2 * ((ny + 1) / 2) * nz] : [];
         Zeros = new float[nx];
     }
 }

@@ -59,7 +59,9 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// <param name="active">The grid cell of each unknown (null: every cell).</param>
     /// <param name="fineWeights">SOR weights of the fine level's sweeps, per sweep and cell, in (0, 2) (a learned
     /// smoother; <see cref="Models.VCycleDirectionModel"/>); null: Gauss-Seidel, <paramref name="sweeps"/> sweeps.</param>
-    internal AggregateMultigrid(PoissonGrid grid, int[]? active, int sweeps, double galerkinScale, double relaxation, float[][]? fineWeights)
+    /// <param name="diagonal">The grid's <see cref="CellDiagonal.Of"/> when the caller has it.</param>
+    internal AggregateMultigrid(PoissonGrid grid, int[]? active, int sweeps, double galerkinScale, double relaxation, float[][]? fineWeights,
+        byte[]? diagonal = null)
     {
         if (!(relaxation > 0 && relaxation < 2)) throw new ArgumentOutOfRangeException(nameof(relaxation), $"an SOR weight in (0, 2), got {relaxation}");
         if (sweeps < 1) throw new ArgumentOutOfRangeException(nameof(sweeps), $"at least one smoothing sweep, got {sweeps}");
@@ -68,7 +70,7 @@ public sealed class AggregateMultigrid : IPreconditioner
             throw new ArgumentException($"fine-level weights must have {grid.CellCount} entries per sweep (one per grid cell)", nameof(fineWeights));
         _unknownCells = active ?? Enumerable.Range(0, grid.CellCount).ToArray();
         _sweeps = sweeps;
-        var diagonal = CellDiagonal.Of(grid);
+        diagonal ??= CellDiagonal.Of(grid);
         if (fineWeights is null)
         {
             var constant = new float[grid.CellCount];
@@ -76,7 +78,7 @@ public sealed class AggregateMultigrid : IPreconditioner
             fineWeights = [.. Enumerable.Repeat(constant, sweeps)];
         }
         _fineWeights = fineWeights;
-        _fine = new VCycleLevel(grid.Nx, grid.Ny, grid.Nz, diagonal, 1, fineWeights);
+        _fine = new VCycleLevel(grid.Nx, grid.Ny, grid.Nz, diagonal, 1, fineWeights, transfers: false);
         var hierarchy = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, diagonal, galerkinScale);
         (_coarse, _parents, _fineParent, _coarsest) = (hierarchy.Levels, hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
     }
