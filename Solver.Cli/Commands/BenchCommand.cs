@@ -156,9 +156,9 @@ public static class BenchCommand
         rows.Add(new("vcycle direction (one K-cycle, learned fine weights)", BenchClock.Best(repeat, () => bound!.Apply(v, av)), 0,
             $"{vcycle.Sweeps} SOR sweeps before and after each correction"));
 
-        // DCDM with each shipped model on the same grid (full-grid vectors)
+        // DCDM with the default classical direction and each shipped model on the same grid (full-grid vectors)
         var bGrid = RightHandSides.VelocityDivergence(grid, 1);
-        foreach (var (name, shipped) in new (string, IDirectionModel)[] { ("lean", model), ("vcycle", vcycle) })
+        foreach (var (name, shipped) in new (string, IDirectionModel)[] { ("kcycle", new KCycleDirectionModel()), ("lean", model), ("vcycle", vcycle) })
         {
             var dcdm = new DeepConjugateDirections(grid, shipped, new SolverOptions { Tolerance = tol });
             SolveResult? bestDcdm = null;
