@@ -57,13 +57,7 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
         _frame = new SolveFrame(Method, _unknowns, SolveFrame.Layout.AllRows, "one per grid cell");
         var acc = device.Accelerator;
         int n = grid.CellCount;
-        _network = model switch
-        {
-            VCycleDirectionModel vcycle => new DeviceVCycle(device, grid, vcycle),
-            KCycleDirectionModel kcycle => new DeviceKCycle(device, grid, kcycle),
-            LeanDirectionModel lean => new DeviceLeanNetwork(device, lean.Stencils(grid)),
-            _ => throw new ArgumentException($"{model.Description}: only the vcycle, kcycle and lean models have device kernels; run it on the CPU", nameof(model)),
-        };
+        _network = DeviceDirections.Bind(device, grid, model);
         _flags = new DeviceVector<byte>(acc, grid.Cells.ToArray().Select(c => (byte)c).ToArray());
         _diagonal = new DeviceVector<byte>(acc, CellDiagonal.Of(grid));
         _b = new DeviceVector<double>(acc, n); _x = new DeviceVector<double>(acc, n); _r = new DeviceVector<double>(acc, n);

@@ -1,4 +1,5 @@
 using Dcdm.Gpu.Devices;
+using Dcdm.Gpu.Network;
 using Dcdm.Models;
 using Dcdm.Solvers;
 
@@ -34,8 +35,8 @@ public sealed class GpuSolvers(GpuDevice device) : IDeviceSolvers
                 return null;
             case SolveMethod.PcgMg:
                 return new GpuMultigridConjugateGradient(device, input.Grid!, options); // float32 K-cycle on aggregates, double reliable updates
-            case SolveMethod.Dcdm when model is not (LeanDirectionModel or VCycleDirectionModel or KCycleDirectionModel):
-                reason = $"only the vcycle, kcycle and lean models have device kernels ({model?.Description ?? "no model"}); run it on the CPU";
+            case SolveMethod.Dcdm when model is null || !DeviceDirections.Supports(model):
+                reason = $"only the {DeviceDirections.Names} models have device kernels ({model?.Description ?? "no model"}); run it on the CPU";
                 return null;
             case SolveMethod.Dcdm:
                 return new GpuDeepConjugateDirections(device, input.Grid!, model!, options, previousDirections);
