@@ -89,46 +89,46 @@ internal static class VCycleKernels
     /// <summary>
     /// One red-black successive over-relaxation sweep on the unknowns, in place: first the cells of colour
     /// <paramref name="first"/> ((x + y + z) % 2), then the others, each x += w (x_GS - x) with
-    /// x_GS = (b / s + sum of the neighbours' x) / d; w = 1 (Gauss-Seidel) when no weights are given.
+    /// x_GS = (b / s + sum of the neighbours' x) / d; w = <paramref name="constant"/> (1: Gauss-Seidel) when no weights are given.
     /// The two colours run as one wave through the planes (first colour on plane z, second on plane z - 1), so each
     /// plane is read from memory once per sweep instead of twice. Large boxes are cut into one slab of planes per core;
     /// the second colour on the planes where two slabs meet waits until both slabs are done.
     /// </summary>
-    public static void Sweep(VCycleLevel l, int first, float[]? weight)
+    public static void Sweep(VCycleLevel l, int first, float[]? weight, float constant = 1)
     {
         if (l.IsEmpty) return;
         int planes = l.Z1 - l.Z0 + 1, second = 1 - first;
         long cells = (long)planes * (l.Y1 - l.Y0 + 1) * (l.X1 - l.X0 + 1);
         int slabs = cells < GridOps.ParallelCells ? 1 : Math.Min(Environment.ProcessorCount, planes / 2);
-        if (slabs <= 1) { Wave(l, l.Z0, l.Z1, first, weight, false, false); return; }
+        if (slabs <= 1) { Wave(l, l.Z0, l.Z1, first, weight, constant, false, false); return; }
         int Start(int slab) => l.Z0 + (int)((long)planes * slab / slabs);
-        Parallel.For(0, slabs, slab => Wave(l, Start(slab), Start(slab + 1) - 1, first, weight, slab > 0, slab < slabs - 1));
+        Parallel.For(0, slabs, slab => Wave(l, Start(slab), Start(slab + 1) - 1, first, weight, constant, slab > 0, slab < slabs - 1));
         Span<float> buffer = stackalloc float[l.Nx];
         for (int slab = 1; slab < slabs; slab++)
         {
-            RelaxPlane(l, Start(slab) - 1, second, weight, buffer);
-            RelaxPlane(l, Start(slab), second, weight, buffer);
+            RelaxPlane(l, Start(slab) - 1, second, weight, constant, buffer);
+            RelaxPlane(l, Start(slab), second, weight, constant, buffer);
         }
     }
 
     /// <summary>Planes lo..hi (at least two when a side is deferred): the first colour one plane ahead of the second.</summary>
-    static void Wave(VCycleLevel l, int lo, int hi, int first, float[]? weight, bool deferLo, bool deferHi)
+    static void Wave(VCycleLevel l, int lo, int hi, int first, float[]? weight, float constant, bool deferLo, bool deferHi)
     {
         Span<float> buffer = stackalloc float[l.Nx];
         int second = 1 - first;
         for (int z = lo; z <= hi; z++)
         {
-            RelaxPlane(l, z, first, weight, buffer);
-            if (z > lo && !(deferLo && z - 1 == lo)) RelaxPlane(l, z - 1, second, weight, buffer);
+            RelaxPlane(l, z, first, weight, constant, buffer);
+            if (z > lo && !(deferLo && z - 1 == lo)) RelaxPlane(l, z - 1, second, weight, constant, buffer);
         }
-        if (!deferHi && !(deferLo && hi == lo)) RelaxPlane(l, hi, second, weight, buffer);
+        if (!deferHi && !(deferLo && hi == lo)) RelaxPlane(l, hi, second, weight, constant, buffer);
     }
 
     /// <summary>
     /// The cells of one colour on plane z. Inside the grid a vector of cells of both colours is updated at once with w
     /// masked to 0 on the other colour (and off the unknowns, where 1/d and w are 0), which leaves those cells as they were.
     /// </summary>
-    static unsafe void RelaxPlane(VCycleLevel l, int z, int colour, float[]? weight, Span<float> buffer)
+    static unsafe void RelaxPlane(VCycleLevel l, int z, int colour, float[]? weight, float constant, Span<float> buffer)
     {
         int nx = l.Nx, ny = l.Ny, nz = l.Nz, plane = nx * ny, width = Vector<float>.Count;
         float inverseScale = 1 / l.Scale;
@@ -141,7 +141,7 @@ internal static class VCycleKernels
                 int row = (z * ny + y) * nx, xx = l.X0, end = l.X1 + 1;
                 if (y > 0 && y < ny - 1 && z > 0 && z < nz - 1 && Vector.IsHardwareAccelerated)
                 {
-                    if (xx == 0) { RelaxRow(l, colour, row, 0, 0, y, z, x, b, d, w, inverseScale); xx = 1; }
+                    if (xx == 0) { RelaxRow(l, colour, row, 0, 0, y, z, x, b, d, w, constant, inverseScale); xx = 1; }
                     int stop = Math.Min(end, nx - 1); // the vectors' cells: xx..stop-1, inside the grid
                     if (stop - xx >= width)
                     {
@@ -158,7 +158,7 @@ internal static class VCycleKernels
                                       + Vector.Load(x + i - plane) + Vector.Load(x + i + plane);
                             var gaussSeidel = (Vector.Load(b + i) * vis + sides) * Vector.Load(d + i);
                             var xv = Vector.Load(x + i);
-                            var wv = w == null ? mask : Vector.Load(w + i) * mask;
+                            var wv = w == null ? mask * constant : Vector.Load(w + i) * mask;
                             if (pendingAt >= 0) pending.Store(x + row + pendingAt);
                             (pending, pendingAt) = (xv + wv * (gaussSeidel - xv), at);
                         }
@@ -166,19 +166,20 @@ internal static class VCycleKernels
                         xx = stop;
                     }
                 }
-                RelaxRow(l, colour, row, xx, end - 1, y, z, x, b, d, w, inverseScale);
+                RelaxRow(l, colour, row, xx, end - 1, y, z, x, b, d, w, constant, inverseScale);
             }
     }
 
     /// <summary>The cells from..to of one row in <see cref="RelaxPlane"/>'s colour, one at a time, their neighbours checked against the grid's edges.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static unsafe void RelaxRow(VCycleLevel l, int colour, int row, int from, int to, int y, int z, float* x, float* b, float* d, float* w, float inverseScale)
+    static unsafe void RelaxRow(VCycleLevel l, int colour, int row, int from, int to, int y, int z, float* x, float* b, float* d, float* w, float constant,
+        float inverseScale)
     {
         for (int xx = from + ((colour + y + z + from) & 1), i = row + xx; xx <= to; xx += 2, i += 2)
         {
             if (d[i] == 0) continue;
             float gaussSeidel = (b[i] * inverseScale + Sides(l, x, i, xx, y, z)) * d[i];
-            x[i] = w == null ? gaussSeidel : x[i] + w[i] * (gaussSeidel - x[i]);
+            x[i] = w == null && constant == 1 ? gaussSeidel : x[i] + (w == null ? constant : w[i]) * (gaussSeidel - x[i]);
         }
     }
 

@@ -38,7 +38,8 @@ public sealed class AggregateMultigrid : IPreconditioner
     readonly SemidefiniteCholesky? _coarsest;
     /// <summary>Symmetric sweeps on a coarsest level too large to factor.</summary>
     internal const int CoarsestSweeps = 20;
-    readonly float[][] _fineWeights; // per sweep, per cell
+    readonly float[][]? _fineWeights; // per sweep, per cell; null: the constant weight below
+    readonly float _relaxation;
     readonly int _sweeps;
 
     /// <summary>Levels, the fine grid included.</summary>
@@ -58,7 +59,7 @@ public sealed class AggregateMultigrid : IPreconditioner
 
     /// <param name="active">The grid cell of each unknown (null: every cell).</param>
     /// <param name="fineWeights">SOR weights of the fine level's sweeps, per sweep and cell, in (0, 2) (a learned
-    /// smoother; <see cref="Models.VCycleDirectionModel"/>); null: Gauss-Seidel, <paramref name="sweeps"/> sweeps.</param>
+    /// smoother; <see cref="Models.VCycleDirectionModel"/>); null: <paramref name="sweeps"/> sweeps with the constant <paramref name="relaxation"/>.</param>
     /// <param name="diagonal">The grid's <see cref="CellDiagonal.Of"/> when the caller has it.</param>
     internal AggregateMultigrid(PoissonGrid grid, int[]? active, int sweeps, double galerkinScale, double relaxation, float[][]? fineWeights,
         byte[]? diagonal = null)
@@ -71,14 +72,9 @@ public sealed class AggregateMultigrid : IPreconditioner
         _unknownCells = active ?? Enumerable.Range(0, grid.CellCount).ToArray();
         _sweeps = sweeps;
         diagonal ??= CellDiagonal.Of(grid);
-        if (fineWeights is null)
-        {
-            var constant = new float[grid.CellCount];
-            for (int i = 0; i < constant.Length; i++) if (diagonal[i] > 0) constant[i] = (float)relaxation;
-            fineWeights = [.. Enumerable.Repeat(constant, sweeps)];
-        }
         _fineWeights = fineWeights;
-        _fine = new VCycleLevel(grid.Nx, grid.Ny, grid.Nz, diagonal, 1, fineWeights, transfers: false);
+        _relaxation = (float)relaxation;
+        _fine = new VCycleLevel(grid.Nx, grid.Ny, grid.Nz, diagonal, 1, fineWeights ?? [], transfers: false);
         var hierarchy = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, diagonal, galerkinScale);
         (_coarse, _parents, _fineParent, _coarsest) = (hierarchy.Levels, hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
     }
@@ -120,13 +116,14 @@ public sealed class AggregateMultigrid : IPreconditioner
     {
         var fine = _fine;
         VCycleKernels.Clear(fine, fine.X);
-        foreach (var w in _fineWeights) VCycleKernels.Sweep(fine, 0, w);
+        int sweeps = _fineWeights?.Length ?? _sweeps;
+        for (int s = 0; s < sweeps; s++) VCycleKernels.Sweep(fine, 0, _fineWeights?[s], _relaxation);
         VCycleKernels.Residual(fine); // Work = B - A X
         var first = _coarse[0];
         RestrictFine(fine, _fineParent, first.Rhs);
         CoarseCorrection(0);
         ProlongFine(first.Correction, _fineParent, fine);
-        for (int s = _fineWeights.Length - 1; s >= 0; s--) VCycleKernels.Sweep(fine, 1, _fineWeights[s]);
+        for (int s = sweeps - 1; s >= 0; s--) VCycleKernels.Sweep(fine, 1, _fineWeights?[s], _relaxation);
     }
 
     /// <summary>

@@ -33,6 +33,28 @@ public class VCycleKernelsTests
     ];
 
     [TestCaseSource(nameof(Grids))]
+    public void AConstantWeightSweepsAsAnArrayOfThatWeight(PoissonGrid grid)
+    {
+        // the aggregate K-cycle's fine sweeps pass their SOR weight as a constant instead of a grid of copies
+        var diagonal = CellDiagonal.Of(grid);
+        var withArray = new VCycleLevel(grid.Nx, grid.Ny, grid.Nz, diagonal, 1, [], transfers: false);
+        var withConstant = new VCycleLevel(grid.Nx, grid.Ny, grid.Nz, diagonal, 1, [], transfers: false);
+        var weights = diagonal.Select(d => d > 0 ? 1.15f : 0f).ToArray();
+        var unused = new double[grid.CellCount];
+        Fill(unused, withArray.B, diagonal, 3);
+        Fill(unused, withArray.X, diagonal, 4);
+        withArray.B.CopyTo(withConstant.B, 0);
+        withArray.X.CopyTo(withConstant.X, 0);
+        for (int first = 0; first < 2; first++)
+        {
+            VCycleKernels.Sweep(withArray, first, weights);
+            VCycleKernels.Sweep(withConstant, first, null, 1.15f);
+        }
+        Assert.That(withConstant.X, Is.EqualTo(withArray.X));
+        Assert.That(withConstant.X, Is.Not.EqualTo(withConstant.B), "the sweeps did something");
+    }
+
+    [TestCaseSource(nameof(Grids))]
     public void ResidualRestrictionAndProlongationMatchTheDoubleKernels(PoissonGrid grid)
     {
         var (fine, coarse, fineF, coarseF) = Levels(grid);
