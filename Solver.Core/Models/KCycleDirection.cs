@@ -11,29 +11,23 @@ namespace Dcdm.Models;
 internal sealed class KCycleDirection : IDirection, IDirectionOnUnknowns
 {
     readonly AggregateMultigrid _cycle;
-    readonly int[] _cells;
-    readonly double[] _r, _q;
+    double[]? _r, _q; // the full-grid float path's unknowns, made at its first use (DCDM takes the other path)
 
-    /// <param name="cells">The grid cell of each unknown, in cell order (the cells with a diagonal).</param>
-    public KCycleDirection(AggregateMultigrid cycle, int[] cells)
-    {
-        _cycle = cycle;
-        _cells = cells;
-        _r = new double[cells.Length];
-        _q = new double[cells.Length];
-    }
+    KCycleDirection(AggregateMultigrid cycle) => _cycle = cycle;
 
     /// <summary>The K-cycle of a grid's unknowns (the cells with a diagonal), fine sweeps SOR with a constant weight or per-cell weights.</summary>
     public static KCycleDirection For(PoissonGrid grid, byte[] diagonal, int sweeps, double relaxation, float[][]? weights)
     {
         var cells = Enumerable.Range(0, diagonal.Length).Where(i => diagonal[i] > 0).ToArray();
         var active = cells.Length == diagonal.Length ? null : cells;
-        return new KCycleDirection(new AggregateMultigrid(grid, active, sweeps, AggregateMultigrid.DefaultGalerkinScale, relaxation, weights, diagonal), cells);
+        return new KCycleDirection(new AggregateMultigrid(grid, active, sweeps, AggregateMultigrid.DefaultGalerkinScale, relaxation, weights, diagonal));
     }
 
     public void Apply(ReadOnlySpan<float> r, Span<float> q)
     {
-        var cells = _cells;
+        var cells = _cycle.UnknownCells;
+        _r ??= new double[cells.Length];
+        _q ??= new double[cells.Length];
         for (int k = 0; k < cells.Length; k++) _r[k] = r[cells[k]]; // all of r is read before q is written
         _cycle.Apply(_r, 1, _q);
         q.Clear();
@@ -42,8 +36,8 @@ internal sealed class KCycleDirection : IDirection, IDirectionOnUnknowns
 
     public void Apply(ReadOnlySpan<double> r, double scale, int[]? active, Span<double> q)
     {
-        if (r.Length != _cells.Length)
-            throw new ArgumentException($"r has {r.Length} entries; this direction was bound to a grid with {_cells.Length} unknowns");
+        int unknowns = _cycle.UnknownCells.Length;
+        if (r.Length != unknowns) throw new ArgumentException($"r has {r.Length} entries; this direction was bound to a grid with {unknowns} unknowns");
         _cycle.Apply(r, scale, q);
     }
 }

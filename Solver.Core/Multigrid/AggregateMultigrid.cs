@@ -44,6 +44,8 @@ public sealed class AggregateMultigrid : IPreconditioner
 
     /// <summary>Levels, the fine grid included.</summary>
     public int LevelCount => 1 + _coarse.Length;
+    /// <summary>The grid cell of each unknown, in the order of r and z.</summary>
+    internal int[] UnknownCells => _unknownCells;
     /// <summary>Rows of each coarse level, finest first.</summary>
     public IReadOnlyList<int> CoarseRows => [.. _coarse.Select(l => l.Rows)];
     public bool Varies => true;

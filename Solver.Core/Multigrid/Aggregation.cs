@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Dcdm.Multigrid;
 
 /// <summary>
@@ -78,7 +80,9 @@ internal static class Aggregation
 
     /// <summary>
     /// A first-level row: the fine cells of its block and piece, their diagonal bytes, -1 per face to a neighbour block's
-    /// piece and -2 per face inside the piece (both sides), all read from the blocks' occupancies.
+    /// piece and -2 per face inside the piece (both sides), counted with bit masks on the blocks' occupancies: inside the
+    /// block, pm &amp; (pm &gt;&gt; 2^axis) on the low side (pm: the piece's slots; two pieces never share a face); to a
+    /// neighbour block, its occupancy shifted onto ours, and a neighbour that is one piece takes its faces as one coupling.
     /// </summary>
     readonly struct GridRows(int nx, int ny, int nz, byte[] diagonal, byte[] mask, int[] offset) : IRowSource
     {
@@ -87,74 +91,47 @@ internal static class Aggregation
             int cx = (nx + 1) / 2, cy = (ny + 1) / 2, cz = (nz + 1) / 2;
             int b = bx + cx * (by + cy * bz), m = mask[b];
             var label = Pieces.Label;
+            int pm = 0; // the piece's slots
+            double d = 0;
+            for (int s = 0; s < 8; s++)
+                if (label[m * 8 + s] == p)
+                {
+                    pm |= 1 << s;
+                    d += diagonal[2 * bx + (s & 1) + nx * (2 * by + (s >> 1 & 1) + ny * (2 * bz + (s >> 2)))];
+                }
             Span<int> block = [bx, by, bz];
             Span<int> size = [cx, cy, cz];
             Span<int> stride = [1, cx, cx * cy];
-            if (Pieces.Count[m] == 1) return WholeBlock(b, m, block, size, stride, row);
-            double d = 0;
-            for (int s = 0; s < 8; s++)
+            for (int axis = 0; axis < 3; axis++)
             {
-                if (label[m * 8 + s] != p) continue;
-                d += diagonal[2 * bx + (s & 1) + nx * (2 * by + (s >> 1 & 1) + ny * (2 * bz + (s >> 2)))];
-                for (int axis = 0; axis < 3; axis++)
+                int shift = 1 << axis, low = LowSide[axis];
+                d -= 2 * BitOperations.PopCount((uint)(pm & (pm >> shift) & low));
+                if (block[axis] > 0) // the - neighbour: our low slots face its high ones
                 {
-                    int bit = 1 << axis, side = s >> axis & 1; // side 0: the slot's - neighbour is outside the block, its + one inside
-                    if ((m >> (s ^ bit) & 1) != 0) d -= 1; // the face inside the block, to the same piece
-                    int nb = block[axis] + (side == 0 ? -1 : 1);
-                    if (nb < 0 || nb >= size[axis]) continue;
-                    int other = b + (side == 0 ? -stride[axis] : stride[axis]), om = mask[other];
-                    if ((om >> (s ^ bit) & 1) != 0) row.Add(offset[other] + label[om * 8 + (s ^ bit)], -1);
+                    int nb = b - stride[axis], om = mask[nb], faces = pm & (om >> shift) & low;
+                    if (faces != 0) Faces(row, offset[nb], om, faces, neighbourShift: shift);
+                }
+                if (block[axis] < size[axis] - 1) // the + neighbour: our high slots face its low ones
+                {
+                    int nb = b + stride[axis], om = mask[nb], faces = (pm >> shift) & om & low;
+                    if (faces != 0) Faces(row, offset[nb], om, faces, neighbourShift: 0);
                 }
             }
             return d;
         }
 
-        double WholeBlock(int b, int m, ReadOnlySpan<int> block, ReadOnlySpan<int> size, ReadOnlySpan<int> stride, RowBuilder row)
+        /// <summary>The couplings across one face of the block to the neighbour whose first row is <paramref name="first"/>:
+        /// bit q of faces for each face, on its low slot q; the neighbour's slot is q + neighbourShift.</summary>
+        static void Faces(RowBuilder row, int first, int om, int faces, int neighbourShift)
         {
-            double d = 0;
-            for (int s = 0; s < 8; s++)
-                if ((m >> s & 1) != 0) d += diagonal[2 * block[0] + (s & 1) + nx * (2 * block[1] + (s >> 1 & 1) + ny * (2 * block[2] + (s >> 2)))];
-            return d + WholeBlockRow(b, m, block, size, stride, mask, offset, row);
+            if (Pieces.Count[om] == 1) { row.Add(first, -BitOperations.PopCount((uint)faces)); return; }
+            for (int q = 0; q < 8; q++)
+                if ((faces >> q & 1) != 0) row.Add(first + Pieces.Label[om * 8 + q + neighbourShift], -1);
         }
     }
 
     /// <summary>Slots whose coordinate along an axis is 0 (x: 0, 2, 4, 6; y: 0, 1, 4, 5; z: 0 to 3).</summary>
     static ReadOnlySpan<byte> LowSide => [0x55, 0x33, 0x0F];
-
-    /// <summary>
-    /// The common case of <see cref="GridRows"/>: a block that is one piece. Faces are counted with bit masks: inside the
-    /// block, m &amp; (m &gt;&gt; 2^axis) on the low side; to a neighbour block, its occupancy shifted onto ours; a neighbour
-    /// that is one piece takes its faces as one coupling.
-    /// </summary>
-    static double WholeBlockRow(int b, int m, ReadOnlySpan<int> block, ReadOnlySpan<int> size, ReadOnlySpan<int> stride,
-        byte[] mask, int[] offset, RowBuilder row)
-    {
-        var label = Pieces.Label;
-        double d = 0;
-        for (int axis = 0; axis < 3; axis++)
-        {
-            int shift = 1 << axis, low = LowSide[axis];
-            d -= 2 * System.Numerics.BitOperations.PopCount((uint)(m & (m >> shift) & low));
-            if (block[axis] > 0) // the - neighbour: our low slots face its high ones
-            {
-                int nb = b - stride[axis], om = mask[nb], faces = m & (om >> shift) & low;
-                if (faces != 0) Faces(nb, om, faces, shift, neighbourHigh: true);
-            }
-            if (block[axis] < size[axis] - 1) // the + neighbour: our high slots face its low ones
-            {
-                int nb = b + stride[axis], om = mask[nb], faces = (m >> shift) & om & low;
-                if (faces != 0) Faces(nb, om, faces, shift, neighbourHigh: false);
-            }
-        }
-        return d;
-
-        void Faces(int nb, int om, int faces, int shift, bool neighbourHigh)
-        {
-            if (Pieces.Count[om] == 1) { row.Add(offset[nb], -System.Numerics.BitOperations.PopCount((uint)faces)); return; }
-            for (int q = 0; q < 8; q++)
-                if ((faces >> q & 1) != 0) row.Add(offset[nb] + label[om * 8 + q + (neighbourHigh ? shift : 0)], -1);
-        }
-    }
 
     /// <summary>The next level of a coarse level; null when it would not be at least 1.5x smaller (nothing left to coarsen).</summary>
     public static AggregateLevel? Coarsen(AggregateLevel level, double scale, out int[] parent)

@@ -37,7 +37,6 @@ public static class ConjugateGradientIteration
             if (!double.IsFinite(pq)) return End(SolveStatus.NotANumber, k, $"NaN or infinity in p.Ap at iteration {k}");
             if (pq <= 0) return End(SolveStatus.NotPositiveDefinite, k, $"p.Ap = {pq:g3} <= 0 at iteration {k}: the matrix is not positive definite");
             double alpha = rho / pq;
-            double inversePq = 1 / pq;
             // x += alpha p ; r -= alpha q  (fused, returns r.r)
             rNorm = Math.Sqrt(backend.UpdateSolutionAndResidual(alpha, p, q, x, r));
             double relative = rNorm / bNorm;
@@ -60,7 +59,7 @@ public static class ConjugateGradientIteration
             double rhoNew = backend.Precondition(r, z);
             if (BadRz(rhoNew, out status, out why)) return End(status, k, why);
             if (restart) backend.Copy(z, p);
-            else backend.Xpay(z, flexible ? -backend.Dot(z, q) * inversePq : rhoNew / rho, p); // q is still A p
+            else backend.Xpay(z, flexible ? -backend.Dot(z, q) / pq : rhoNew / rho, p); // q is still A p
             rho = rhoNew;
         }
         double final = backend.Residual(b, x, r) / bNorm;

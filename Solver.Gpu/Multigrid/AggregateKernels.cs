@@ -22,6 +22,7 @@ internal sealed class AggregateKernels
     readonly int _groupSize, _maxGroups;
     readonly Accelerator _accelerator;
     readonly MemoryBuffer1D<double, Stride1D.Dense> _sum;
+    readonly double[] _read = new double[1];
 
     internal AggregateKernels(Accelerator accelerator)
     {
@@ -50,7 +51,9 @@ internal sealed class AggregateKernels
         int groups = (int)Math.Clamp((x.Length + _groupSize - 1) / _groupSize, 1, _maxGroups);
         _dot(new KernelConfig(groups, _groupSize, SharedMemoryConfig.RequestDynamic<double>(_groupSize)), x, y, _sum.View);
         _accelerator.Synchronize();
-        return _sum.GetAsArray1D()[0];
+        ArrayView<double> sum = _sum.View;
+        sum.CopyToCPU(_read.AsSpan());
+        return _read[0];
     }
 
     /// <summary>Gauss-Seidel on one colour's rows (0: rows below firstOdd), in place; a row couples only to the other colour.</summary>
