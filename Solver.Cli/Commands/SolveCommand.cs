@@ -133,9 +133,12 @@ public static class SolveCommand
     /// </summary>
     static IDirectionModel LoadModel(string path, DcdmTool tool)
     {
-        if (!File.Exists(path) && ShippedModels.Named(path) is { } named) return named;
-        if (!File.Exists(path) && path.StartsWith(KCycleDirectionModel.ArchitectureName + ":", StringComparison.Ordinal))
-            throw new UsageException($"--model {path}: kcycle:W needs an SOR weight W in (0, 2), e.g. kcycle:1.15");
+        if (!File.Exists(path))
+        {
+            if (ShippedModels.Named(path) is { } named) return named;
+            if (path.StartsWith(KCycleDirectionModel.ArchitectureName + ":", StringComparison.Ordinal))
+                throw new UsageException($"--model {path}: kcycle:W needs an SOR weight W in (0, 2), e.g. kcycle:1.15");
+        }
         var file = ModelFile.Read(path);
         if (!tool.Models.Architectures.Contains(file.Architecture) && tool.OtherEngines is not null)
             throw new UsageException($"--model {path}: {tool.Name} has no engine for architecture '{file.Architecture}'; {tool.OtherEngines}");
