@@ -16,10 +16,12 @@ public static class GenerateCommand
         {
             Description = "box (closed, singular), smoke (open top), spheres, obstacles (random blocks), tank (free surface), columns (pillars and shelves), "
                 + "rocks (noise-carved solids), sloped (sloped free surface), pockets (air bubbles and droplets), dambreak (a liquid block against a wall), "
-                + "baffles (plates one cell thick with windows, a shelf, thin posts), slits (narrow horizontal gaps in a solid block), porous (rock with narrow passages)",
+                + "baffles (plates one cell thick with windows, a shelf, thin posts), slits (narrow horizontal gaps in a solid block), porous (rock with narrow passages); "
+                + "with per-face coefficients: two-phase (liquid and air both unknowns, --density-ratio), cut-cell (fractional faces around smooth solids), "
+                + "ghost-fluid (a wavy free surface with 1/theta Dirichlet terms)",
             DefaultValueFactory = _ => "spheres",
         };
-        domain.AcceptOnlyFromAmong([.. PoissonDomains.Families]);
+        domain.AcceptOnlyFromAmong([.. PoissonDomains.Families, .. CoefficientDomains.Families]);
         var size = new Option<string>("--size") { Description = "grid size: n for n^3, or nx,ny,nz", DefaultValueFactory = _ => "32" };
         var rhs = new Option<string>("--rhs") { Description = "right-hand side: divergence of a random velocity field, random N(0,1), or smooth", DefaultValueFactory = _ => "divergence" };
         rhs.AcceptOnlyFromAmong(Rhs);
@@ -29,19 +31,30 @@ public static class GenerateCommand
         var count = new Option<int>("--spheres") { Description = "number of spheres (spheres)", DefaultValueFactory = _ => 6 };
         var solid = new Option<double>("--solid-fraction") { Description = "fraction of solid cells (obstacles, rocks)", DefaultValueFactory = _ => 0.15 };
         var fill = new Option<double>("--fill") { Description = "fill height fraction (tank)", DefaultValueFactory = _ => 0.6 };
+        var densityRatio = new Option<double>("--density-ratio") { Description = "liquid over air density (two-phase)", DefaultValueFactory = _ => 1000 };
+        densityRatio.Require(v => v >= 1 && v <= 1e8, "must be in [1, 1e8]");
         count.Require(v => v >= 0, "must be >= 0");
         solid.Require(v => v >= 0 && v < 1, "must be in [0, 1)");
         fill.Require(v => v > 0 && v <= 1, "must be in (0, 1]");
         var outDir = new Option<string>("--out-dir", "-o") { Description = "folder for A.mtx, b.mtx and flags", DefaultValueFactory = _ => "." };
 
         var command = new Command("generate", "write a voxel Poisson problem: A.mtx, b.mtx and a cell flags file")
-            { domain, size, rhs, seed, layout, count, solid, fill, outDir };
+            { domain, size, rhs, seed, layout, count, solid, fill, densityRatio, outDir };
         command.SetAction(parse =>
         {
             if (File.Exists(parse.GetValue(outDir)))
                 throw new UsageException($"-o {parse.GetValue(outDir)}: is a file; name a folder (it is made when missing)");
             var (nx, ny, nz) = ParseSize(parse.GetValue(size)!);
             int s = parse.GetValue(seed);
+            if (CoefficientDomains.Families.Contains(parse.GetValue(domain)))
+            {
+                var op = parse.GetValue(domain) == "two-phase" ? CoefficientDomains.TwoPhase(nx, ny, nz, parse.GetValue(densityRatio), s)
+                    : CoefficientDomains.Named(parse.GetValue(domain)!, nx, ny, nz, s);
+                WriteOperator(console, op, parse.GetValue(rhs)!, s, parse.GetValue(layout) == "full", parse.GetValue(outDir)!,
+                    $"dcdm generate --domain {parse.GetValue(domain)} --size {nx},{ny},{nz} --rhs {parse.GetValue(rhs)} --seed {s} --layout {parse.GetValue(layout)}"
+                    + (parse.GetValue(domain) == "two-phase" ? string.Create(CultureInfo.InvariantCulture, $" --density-ratio {parse.GetValue(densityRatio)}") : ""));
+                return ExitCode.Converged;
+            }
             var grid = parse.GetValue(domain) switch
             {
                 "spheres" => PoissonDomains.Spheres(nx, ny, nz, parse.GetValue(count), s),
@@ -69,6 +82,37 @@ public static class GenerateCommand
             return ExitCode.Converged;
         });
         return command;
+    }
+
+    /// <summary>
+    /// A coefficient family's files: A.mtx (full-grid or compact), b.mtx, and flags.bin marking its unknowns as fluid
+    /// (what --flags needs to read a compact A). b: the divergence of random face velocities (each open face and each
+    /// Dirichlet face), random N(0, 1) or 1 on the unknowns.
+    /// </summary>
+    static void WriteOperator(CliConsole console, VoxelOperator op, string rhs, int seed, bool full, string dir, string description)
+    {
+        int n = op.CellCount;
+        var cells = new CellType[n];
+        for (int i = 0; i < n; i++) cells[i] = op.Diagonal(i) > 0 ? CellType.Fluid : CellType.Solid;
+        var unknowns = new PoissonGrid(op.Nx, op.Ny, op.Nz, cells);
+        var rng = new Random(seed);
+        var b = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            if (cells[i] != CellType.Fluid) continue;
+            if (rhs == "random") { b[i] = rng.NextDouble() + rng.NextDouble() + rng.NextDouble() - 1.5; continue; } // near N(0, 1/4)
+            if (rhs == "smooth") { b[i] = 1; continue; }
+            op.OpenFaces(i, (j, _) => { if (j > i) { double u = rng.NextDouble() - 0.5; b[i] += u; b[j] -= u; } });
+            if (op.Dirichlet[i] > 0) b[i] += rng.NextDouble() - 0.5;
+        }
+        Directory.CreateDirectory(dir);
+        var a = op.ToCsr();
+        if (!full) a = a.Submatrix(unknowns.FluidCells);
+        MatrixMarketWriter.WriteMatrix(Path.Combine(dir, "A.mtx"), a, symmetric: true, description);
+        MatrixMarketWriter.WriteVector(Path.Combine(dir, "b.mtx"), full ? b : unknowns.ToCompact(b), description);
+        CellFlagsFile.Write(unknowns, Path.Combine(dir, "flags.bin"));
+        console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"wrote {Path.Combine(dir, "A.mtx")} ({a.Rows} rows, {a.NonZeros} nonzeros, {unknowns.FluidCount} unknowns), b.mtx and flags.bin ({op.Nx} x {op.Ny} x {op.Nz})"));
     }
 
     public static (int nx, int ny, int nz) ParseSize(string text)

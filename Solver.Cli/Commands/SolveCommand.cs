@@ -95,13 +95,14 @@ public static class SolveCommand
 
         var method = SolverCatalog.Parse(s.Method);
         // the grid of a voxel matrix: dcdm needs it, the device's cg runs matrix-free on it
-        var grid = method is SolveMethod.Dcdm or SolveMethod.PcgMg
-            ? FindGrid(s, a, requiredBy: $"--method {s.Method} needs a 7-point voxel Poisson matrix; use --method cg or pcg-ic0 for other matrices")!.Grid
-            : s.Device != "cpu" && method == SolveMethod.Cg && a.Rows > 1 ? FindGrid(s, a, requiredBy: null)?.Grid : null;
+        PoissonGrid? grid = null;
+        VoxelOperator? op = null;
+        if (method is SolveMethod.Dcdm or SolveMethod.PcgMg) (grid, op) = FindVoxelSystem(s, a);
+        else if (s.Device != "cpu" && method == SolveMethod.Cg && a.Rows > 1) grid = FindGrid(s, a)?.Grid;
         var model = method == SolveMethod.Dcdm && s.Model is not null ? LoadModel(s.Model, tool) : null; // the default waits for the device
         var x = new double[a.Rows];
         SolveResult? result = null;
-        using (var gpu = OpenDevice(s.Device, method, model))
+        using (var gpu = op is not null && s.Device == "auto" ? null : OpenDevice(s.Device, method, model)) // per-face coefficients: the CPU
         using (var progress = new ProgressLine(console, s.Method))
         {
             var options = new SolverOptions { Tolerance = s.Tolerance, MaxIterations = s.MaxIterations, Monitor = progress.Report };
@@ -111,7 +112,7 @@ public static class SolveCommand
             for (int run = 0; run < s.Repeat; run++)
             {
                 ILinearSolver solver;
-                try { solver = catalog.Create(method, new SolverInput(a, grid), options, model, s.K); }
+                try { solver = catalog.Create(method, new SolverInput(a, grid, op), options, model, s.K); }
                 catch (InvalidSystemException e) { throw new UsageException($"{s.Matrix}: {e.Message}; nothing was solved"); }
                 using (solver as IDisposable)
                 {
@@ -164,23 +165,58 @@ public static class SolveCommand
     sealed record VoxelSystem(PoissonGrid Grid, bool Compact);
 
     /// <summary>
-    /// The grid the matrix is the operator of: from --flags (full-grid or compact layout; a mismatch is an error),
-    /// else inferred from a full-grid matrix (--grid gives its shape). Without --flags, a matrix that is no voxel
-    /// operator gives null, or a usage error when <paramref name="requiredBy"/> says what needed it.
+    /// The grid the matrix is the unit operator of: from --flags (full-grid or compact layout; a mismatch is an error),
+    /// else inferred from a full-grid matrix (--grid gives its shape); null when it is not one.
     /// </summary>
-    static VoxelSystem? FindGrid(Settings s, CsrMatrix a, string? requiredBy)
+    static VoxelSystem? FindGrid(Settings s, CsrMatrix a)
+    {
+        var found = FindGrid(s, a, out string why);
+        if (found is null && s.Flags is not null)
+            throw new UsageException($"{s.Matrix}: {why} ({s.Flags}); leave out --flags to solve it as a general sparse matrix");
+        return found;
+    }
+
+    static VoxelSystem? FindGrid(Settings s, CsrMatrix a, out string why)
     {
         if (s.Flags is not null)
         {
             var grid = CellFlagsFile.Read(s.Flags);
             bool compact = a.Rows == grid.FluidCount && a.Rows != grid.CellCount;
-            if (!GridOperatorMatch.Matches(grid, a, compact ? GridMatrixLayout.Compact : GridMatrixLayout.FullGrid, out string why))
-                throw new UsageException($"{s.Matrix}: {why} ({s.Flags}); {requiredBy ?? "leave out --flags to solve it as a general sparse matrix"}");
-            return new(grid, compact);
+            return GridOperatorMatch.Matches(grid, a, compact ? GridMatrixLayout.Compact : GridMatrixLayout.FullGrid, out why) ? new(grid, compact) : null;
         }
-        var inferred = GridOperatorMatch.Infer(a, ParseGrid(s.Grid), out string reason);
-        if (inferred is null && requiredBy is not null) throw new UsageException($"{s.Matrix}: {reason}; {requiredBy}");
+        var inferred = GridOperatorMatch.Infer(a, ParseGrid(s.Grid), out why);
         return inferred is null ? null : new(inferred, false);
+    }
+
+    /// <summary>
+    /// What pcg-mg and dcdm run on: the grid of a unit voxel operator, else a voxel operator with per-face coefficients
+    /// (two-phase, cut-cell, ghost-fluid) on the grid of --flags (then the grid too when the matrix is compact: its
+    /// rows are the flags' fluid cells), --grid or n^3 rows; neither is a usage error naming the first bad row and why.
+    /// </summary>
+    static (PoissonGrid? Grid, VoxelOperator? Operator) FindVoxelSystem(Settings s, CsrMatrix a)
+    {
+        if (FindGrid(s, a, out string unitWhy) is { } unit) return (unit.Grid, null);
+        string fix = $"--method {s.Method} needs a 7-point voxel pressure matrix; use --method cg or pcg-ic0 for other matrices";
+        PoissonGrid? flags = null;
+        (int, int, int)? shape;
+        if (s.Flags is not null)
+        {
+            flags = CellFlagsFile.Read(s.Flags);
+            shape = (flags.Nx, flags.Ny, flags.Nz);
+        }
+        else shape = ParseGrid(s.Grid) ?? Cube(a.Rows);
+        if (shape is not var (nx, ny, nz)) throw new UsageException($"{s.Matrix}: {unitWhy}; {fix}");
+        // the compact layout: row k is the flags' k-th fluid cell
+        bool compact = flags is not null && a.Rows == flags.FluidCount && a.Rows != flags.CellCount;
+        var op = VoxelOperator.Recognise(a, nx, ny, nz, compact ? flags!.FluidCells : null, out string why)
+            ?? throw new UsageException($"{s.Matrix}: {why}; {fix}");
+        return (compact ? flags : null, op);
+    }
+
+    static (int, int, int)? Cube(int rows)
+    {
+        int n = (int)Math.Round(Math.Cbrt(rows));
+        return (long)n * n * n == rows ? (n, n, n) : null;
     }
 
     /// <summary>

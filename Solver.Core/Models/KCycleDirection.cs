@@ -13,7 +13,7 @@ internal sealed class KCycleDirection : IDirection, IDirectionOnUnknowns
     readonly AggregateMultigrid _cycle;
     double[]? _r, _q; // the full-grid float path's unknowns, made at its first use (DCDM takes the other path)
 
-    KCycleDirection(AggregateMultigrid cycle) => _cycle = cycle;
+    public KCycleDirection(AggregateMultigrid cycle) => _cycle = cycle;
 
     /// <summary>The K-cycle of a grid's unknowns (the cells with a diagonal), fine sweeps SOR with a constant weight or per-cell weights.</summary>
     public static KCycleDirection For(PoissonGrid grid, byte[] diagonal, int sweeps, double relaxation, float[][]? weights)

@@ -30,5 +30,8 @@ public sealed class KCycleDirectionModel(double relaxation = AggregateMultigrid.
 
     public string Description => string.Create(CultureInfo.InvariantCulture, $"kcycle (classical), SOR weight {relaxation:0.###}, {sweeps} sweeps");
 
+    /// <summary>The K-cycle of a voxel operator with per-face coefficients on its unknowns (its fine sweeps Gauss-Seidel in double; <see cref="AggregateMultigrid"/>).</summary>
+    public IDirection Bind(VoxelOperator op, Solvers.ReducedSystem unknowns) => new KCycleDirection(new AggregateMultigrid(op, unknowns, sweeps));
+
     public IDirection Bind(PoissonGrid grid) => KCycleDirection.For(grid, CellDiagonal.Of(grid), sweeps, relaxation, weights: null);
 }

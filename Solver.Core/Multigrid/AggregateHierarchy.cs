@@ -1,3 +1,5 @@
+using Dcdm.Poisson;
+
 namespace Dcdm.Multigrid;
 
 /// <summary>
@@ -7,9 +9,9 @@ namespace Dcdm.Multigrid;
 /// </summary>
 internal sealed class AggregateHierarchy
 {
-    /// <summary>Coarse levels, finest first.</summary>
+    /// <summary>The levels, finest first: the first is what the hierarchy was built from.</summary>
     public AggregateLevel[] Levels { get; }
-    /// <summary>The fine grid's cells to the first coarse level's rows (-1: not an unknown).</summary>
+    /// <summary>The grid's cells to the first level's rows (-1: not an unknown).</summary>
     public int[] FineParent { get; }
     /// <summary>Parents[c]: level c's rows to level c + 1's.</summary>
     public int[][] Parents { get; }
@@ -19,11 +21,19 @@ internal sealed class AggregateHierarchy
     /// </summary>
     public SemidefiniteCholesky? Coarsest { get; }
 
+    /// <summary>The coarse levels of a unit 7-point grid operator (its diagonal bytes): the grid's cells are not a level here (the float32 grid kernels relax them).</summary>
     public AggregateHierarchy(int nx, int ny, int nz, byte[] diagonal, double galerkinScale)
+        : this(Aggregation.FromGrid(nx, ny, nz, diagonal, galerkinScale, out var fineParent), fineParent, galerkinScale) { }
+
+    /// <summary>The levels of a voxel operator with per-face coefficients, its cells the first level.</summary>
+    public AggregateHierarchy(VoxelOperator op, double galerkinScale)
+        : this(Aggregation.FromOperator(op, out var cellRow), cellRow, galerkinScale) { }
+
+    AggregateHierarchy(AggregateLevel first, int[] fineParent, double galerkinScale)
     {
         var levels = new List<AggregateLevel>();
         var parents = new List<int[]>();
-        var level = Aggregation.FromGrid(nx, ny, nz, diagonal, galerkinScale, out var fineParent);
+        var level = first;
         levels.Add(level);
         while (level.Rows > AggregateMultigrid.CoarsestRows && Aggregation.Coarsen(level, galerkinScale, out var parent) is { } next)
         {

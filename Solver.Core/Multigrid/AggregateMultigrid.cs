@@ -30,10 +30,10 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// (docs/benchmarks.md, the ablation), 1.15 fewest iterations in all.</summary>
     public const double DefaultRelaxation = 1.15;
 
-    readonly VCycleLevel _fine;
+    readonly VCycleLevel? _fine; // the grid's float32 level; null for a voxel operator, whose cells are _levels[0]
     readonly int[] _unknownCells;
-    readonly int[] _fineParent;
-    readonly AggregateLevel[] _coarse;
+    readonly int[] _fineParent; // the grid's cells to _levels[0]'s rows
+    readonly AggregateLevel[] _levels; // with _fine: the coarse levels; without: the operator's cells, then the coarse levels
     readonly int[][] _parents; // _parents[c]: level c's rows to level c + 1's
     readonly SemidefiniteCholesky? _coarsest;
     /// <summary>Symmetric sweeps on a coarsest level too large to factor.</summary>
@@ -43,11 +43,11 @@ public sealed class AggregateMultigrid : IPreconditioner
     readonly int _sweeps;
 
     /// <summary>Levels, the fine grid included.</summary>
-    public int LevelCount => 1 + _coarse.Length;
+    public int LevelCount => (_fine is null ? 0 : 1) + _levels.Length;
     /// <summary>The grid cell of each unknown, in the order of r and z.</summary>
     internal int[] UnknownCells => _unknownCells;
     /// <summary>Rows of each coarse level, finest first.</summary>
-    public IReadOnlyList<int> CoarseRows => [.. _coarse.Select(l => l.Rows)];
+    public IReadOnlyList<int> CoarseRows => [.. _levels.Skip(_fine is null ? 1 : 0).Select(l => l.Rows)];
     public bool Varies => true;
 
     /// <param name="unknowns">The grid's unknowns (their cell of each compact index), e.g. <see cref="ReducedSystem.FromGrid"/>.</param>
@@ -78,7 +78,28 @@ public sealed class AggregateMultigrid : IPreconditioner
         _relaxation = (float)relaxation;
         _fine = new VCycleLevel(grid.Nx, grid.Ny, grid.Nz, diagonal, 1, fineWeights ?? [], transfers: false);
         var hierarchy = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, diagonal, galerkinScale);
-        (_coarse, _parents, _fineParent, _coarsest) = (hierarchy.Levels, hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
+        (_levels, _parents, _fineParent, _coarsest) = (hierarchy.Levels, hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
+    }
+
+    /// <summary>
+    /// The cycle of a voxel operator with per-face coefficients (two-phase, cut-cell, ghost-fluid): the same K-cycle, its
+    /// fine level the operator's cells in double with red-black Gauss-Seidel, aggregates joined by strong couplings only
+    /// (<see cref="Aggregation.StrongCoupling"/>), so a density jump or a nearly closed face splits them as a wall does.
+    /// </summary>
+    /// <param name="unknowns">The operator's unknowns, e.g. <c>new ReducedSystem(op.ToCsr())</c>.</param>
+    public AggregateMultigrid(VoxelOperator op, ReducedSystem unknowns, int sweeps = 2, double galerkinScale = DefaultGalerkinScale)
+    {
+        if (sweeps < 1) throw new ArgumentOutOfRangeException(nameof(sweeps), $"at least one smoothing sweep, got {sweeps}");
+        if (!(galerkinScale > 0 && galerkinScale <= 1)) throw new ArgumentOutOfRangeException(nameof(galerkinScale), $"expected a scale in (0, 1], got {galerkinScale}");
+        if (unknowns.FullSize != op.CellCount)
+            throw new ArgumentException($"the unknowns are those of a {unknowns.FullSize}-row system, the operator has {op.CellCount} cells; build them with new ReducedSystem(op.ToCsr())");
+        _unknownCells = unknowns.Active ?? Enumerable.Range(0, op.CellCount).ToArray();
+        _sweeps = sweeps;
+        _relaxation = 1;
+        var hierarchy = new AggregateHierarchy(op, galerkinScale);
+        (_levels, _parents, _fineParent, _coarsest) = (hierarchy.Levels, hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
+        foreach (int cell in _unknownCells)
+            if (_fineParent[cell] < 0) throw new ArgumentException($"cell {cell} is an unknown of the system but has no diagonal in the operator; the unknowns are not this operator's");
     }
 
     static int[]? CheckedUnknowns(PoissonGrid grid, ReducedSystem unknowns) => unknowns.FullSize == grid.CellCount ? unknowns.Active
@@ -95,6 +116,11 @@ public sealed class AggregateMultigrid : IPreconditioner
     {
         var fine = _fine;
         var cells = _unknownCells;
+        if (fine is null)
+        {
+            ApplyOperator(r, scale, z);
+            return;
+        }
         double largest = 0;
         foreach (double v in r) largest = Math.Max(largest, Math.Abs(v));
         if (largest == 0 || !double.IsFinite(largest * scale))
@@ -109,6 +135,18 @@ public sealed class AggregateMultigrid : IPreconditioner
         for (int k = 0; k < cells.Length; k++) z[k] = outward * fine.X[cells[k]];
     }
 
+    /// <summary>z = scale cycle(r) on a voxel operator's cells (level 0): one cycle in double, no rescaling needed.</summary>
+    void ApplyOperator(ReadOnlySpan<double> r, double scale, Span<double> z)
+    {
+        var top = _levels[0];
+        var row = _fineParent;
+        var cells = _unknownCells;
+        for (int k = 0; k < cells.Length; k++) top.Rhs[row[cells[k]]] = r[k];
+        if (_levels.Length == 1) CoarseCorrection(0); // small enough to factor
+        else Cycle(0, top.Rhs, top.Correction);
+        for (int k = 0; k < cells.Length; k++) z[k] = scale * top.Correction[row[cells[k]]];
+    }
+
     /// <summary>
     /// fine.X = cycle(fine.B) in float32 with the vcycle model's kernels (vectorised red-black SOR as one wave through
     /// the planes, the unknowns' box only): sweeps red then black with w_1..w_S, the coarse correction, then black then
@@ -116,12 +154,12 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// </summary>
     void FineCycle()
     {
-        var fine = _fine;
+        var fine = _fine!;
         VCycleKernels.Clear(fine, fine.X);
         int sweeps = _fineWeights?.Length ?? _sweeps;
         for (int s = 0; s < sweeps; s++) VCycleKernels.Sweep(fine, 0, _fineWeights?[s], _relaxation);
         VCycleKernels.Residual(fine); // Work = B - A X
-        var first = _coarse[0];
+        var first = _levels[0];
         RestrictFine(fine, _fineParent, first.Rhs);
         CoarseCorrection(0);
         ProlongFine(first.Correction, _fineParent, fine);
@@ -135,8 +173,8 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// </summary>
     void CoarseCorrection(int c)
     {
-        var level = _coarse[c];
-        if (c == _coarse.Length - 1)
+        var level = _levels[c];
+        if (c == _levels.Length - 1)
         {
             if (_coarsest is not null) { _coarsest.Solve(level.Rhs, level.Correction); return; }
             Array.Clear(level.Correction);
@@ -171,8 +209,8 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// <summary>x = cycle(b) on coarse level c (not the coarsest): smooth from zero, correct from level c + 1, smooth back.</summary>
     void Cycle(int c, double[] b, double[] x)
     {
-        var level = _coarse[c];
-        var next = _coarse[c + 1];
+        var level = _levels[c];
+        var next = _levels[c + 1];
         Array.Clear(x);
         for (int s = 0; s < _sweeps; s++) { level.GaussSeidelColour(b, x, 0); level.GaussSeidelColour(b, x, 1); }
         level.Residual(b, x, level.Work);

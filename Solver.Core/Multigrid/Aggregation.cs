@@ -1,4 +1,5 @@
 using System.Numerics;
+using Dcdm.Poisson;
 
 namespace Dcdm.Multigrid;
 
@@ -76,6 +77,54 @@ internal static class Aggregation
                 }
         });
         return Assemble(rows, firstOdd, (cx, cy, cz), offset, pieces, scale, capacity: 8 * 6, new GridRows(nx, ny, nz, diagonal, mask, offset));
+    }
+
+    /// <summary>
+    /// A voxel operator as a level of its own, to coarsen with <see cref="Coarsen"/>: each cell a block, holding one row
+    /// when it is an unknown (a positive diagonal), rows red cells first ((x + y + z) even), the couplings its open faces'
+    /// coefficients. <paramref name="cellRow"/>: each cell's row (-1: none).
+    /// </summary>
+    public static AggregateLevel FromOperator(VoxelOperator op, out int[] cellRow)
+    {
+        int nx = op.Nx, ny = op.Ny, nz = op.Nz, n = op.CellCount;
+        var diagonal = new double[n];
+        var unknown = new int[n];
+        Parallel.For(0, nz, z =>
+        {
+            for (int i = z * nx * ny, end = i + nx * ny; i < end; i++)
+            {
+                diagonal[i] = op.Diagonal(i);
+                unknown[i] = diagonal[i] > 0 ? 1 : 0;
+            }
+        });
+        var (offset, rows, firstOdd) = ColourMajorOffsets(unknown, nx, ny, nz);
+        var rowOut = cellRow = new int[n];
+        Parallel.For(0, nz, z =>
+        {
+            for (int i = z * nx * ny, end = i + nx * ny; i < end; i++) rowOut[i] = unknown[i] > 0 ? offset[i] : -1;
+        });
+        return Assemble(rows, firstOdd, (nx, ny, nz), offset, unknown, 1, capacity: 6, new OperatorRows(op, diagonal, rowOut));
+    }
+
+    /// <summary>A cell's row of a voxel operator: its diagonal and one coupling per open face.</summary>
+    readonly struct OperatorRows(VoxelOperator op, double[] diagonal, int[] cellRow) : IRowSource
+    {
+        public double Row(int x, int y, int z, int p, RowBuilder row)
+        {
+            int nx = op.Nx, plane = nx * op.Ny, i = x + nx * (y + op.Ny * z);
+            if (x > 0) Face(row, cellRow, i - 1, op.FaceX[i - 1]);
+            if (y > 0) Face(row, cellRow, i - nx, op.FaceY[i - nx]);
+            if (z > 0) Face(row, cellRow, i - plane, op.FaceZ[i - plane]);
+            Face(row, cellRow, i + 1, op.FaceX[i]);
+            Face(row, cellRow, i + nx, op.FaceY[i]);
+            Face(row, cellRow, i + plane, op.FaceZ[i]);
+            return diagonal[i];
+        }
+
+        static void Face(RowBuilder row, int[] cellRow, int j, double c)
+        {
+            if (c > 0) row.Add(cellRow[j], -c);
+        }
     }
 
     /// <summary>
@@ -168,7 +217,7 @@ internal static class Aggregation
                         for (int e = level.RowStart[i]; e < level.RowStart[i + 1]; e++)
                         {
                             int j = level.Columns[e];
-                            if (group[j] == g && level.Values[e] != 0) Union(root, k, members.AsSpan(0, m).IndexOf(j));
+                            if (group[j] == g && Strong(level, i, e)) Union(root, k, members.AsSpan(0, m).IndexOf(j));
                         }
                     }
                     int count = 0;
@@ -193,6 +242,20 @@ internal static class Aggregation
         });
         return Assemble(rows, firstOdd, (gx, gy, gz), offset, pieces, scale, capacity: maxMembers * Math.Max(1, MaxRow(level)),
             new CoarseRows(level, piece, parentOut));
+    }
+
+    /// <summary>
+    /// Couplings weaker than this share of sqrt(a_ii a_jj) do not join an aggregate: across a density jump or a nearly
+    /// closed cut face the two sides' errors are not alike, so one coarse function over both serves neither. The unit
+    /// operator's couplings are all at least 1/12 of that (a fine face, 1/6; a coarse one between pieces of blocks, more),
+    /// so it is never weak there.
+    /// </summary>
+    public const double StrongCoupling = 0.05;
+
+    static bool Strong(AggregateLevel level, int i, int e)
+    {
+        double v = level.Values[e], dj = level.Diagonal[level.Columns[e]];
+        return v != 0 && v * v >= StrongCoupling * StrongCoupling * level.Diagonal[i] * dj;
     }
 
     static int GroupSize(AggregateLevel level, int x, int y, int z)

@@ -23,8 +23,8 @@ public sealed class DeepConjugateDirections : ILinearSolver
     /// <summary>When the rest of a solve goes to the fallback (default: 20 iterations, 2x).</summary>
     public StallTest Stall { get; init; } = StallTest.Default;
 
-    readonly PoissonGrid _grid;
     readonly ReducedSystem _system;
+    readonly Func<ReducedSystem, Multigrid.AggregateMultigrid> _fallbackCycle;
     readonly SolverOptions _options;
     readonly int _k;
     readonly SolveFrame _frame;
@@ -35,7 +35,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
     MultigridFallback? _fallback; // made at the first stall, kept for the next solves
 
     public string Method => "dcdm";
-    public int Size => _grid.CellCount;
+    public int Size => _system.FullSize;
     public TimeSpan SetupTime { get; }
     public string ModelDescription { get; }
     public ReducedSystem System => _system;
@@ -52,31 +52,54 @@ public sealed class DeepConjugateDirections : ILinearSolver
     /// operator entry for entry, so it is symmetric: its symmetry check (about 15 ms at 64^3) is not repeated.</param>
     internal DeepConjugateDirections(PoissonGrid grid, IDirectionModel model, SolverOptions? options, int previousDirections, CsrMatrix? matrix,
                                      bool matrixIsGridOperator)
+        : this(Stopwatch.StartNew(), GridSystem(grid, matrix, matrixIsGridOperator), system => model.Bind(grid), model.Description, options, previousDirections,
+            system => new Multigrid.AggregateMultigrid(grid, system)) { }
+
+    /// <summary>
+    /// DCDM on a voxel operator with per-face coefficients (two-phase, cut-cell, ghost-fluid), vectors one entry per
+    /// cell. Its directions come from the K-cycle on that operator (<see cref="KCycleDirectionModel"/>): the learned
+    /// models read cell flags, not coefficients, and are refused here.
+    /// </summary>
+    /// <exception cref="InvalidSystemException">The model is not the K-cycle.</exception>
+    public DeepConjugateDirections(VoxelOperator op, IDirectionModel model, SolverOptions? options = null, int previousDirections = 2)
+        : this(Stopwatch.StartNew(), new ReducedSystem(op.ToCsr()),
+            model is KCycleDirectionModel kcycle ? system => kcycle.Bind(op, system)
+                : throw new InvalidSystemException($"the model '{model.Description}' reads cell flags, not face coefficients; DCDM on a voxel operator with "
+                    + "per-face coefficients takes the K-cycle (--model kcycle, the default)"),
+            model.Description, options, previousDirections, system => new Multigrid.AggregateMultigrid(op, system)) { }
+
+    // arguments run left to right: the clock starts before the system is built
+    DeepConjugateDirections(Stopwatch clock, ReducedSystem system, Func<ReducedSystem, IDirection> bind, string description, SolverOptions? options,
+        int previousDirections, Func<ReducedSystem, Multigrid.AggregateMultigrid> fallbackCycle)
     {
-        var clock = Stopwatch.StartNew();
         if (previousDirections < 0) throw new ArgumentOutOfRangeException(nameof(previousDirections), "k must be >= 0");
-        _grid = grid;
         _options = options ?? SolverOptions.Default;
         _k = previousDirections;
-        if (matrix is null) _system = ReducedSystem.FromGrid(grid);
-        else if (matrix.Rows == grid.CellCount) _system = ConjugateGradient.CheckedSystem(matrix, "DCDM");
-        else if (matrix.Rows == grid.FluidCount && matrix.IsSquare)
-        {
-            if (!matrixIsGridOperator && matrix.CheckSymmetry() is { IsSymmetric: false } symmetry)
-                throw new InvalidSystemException($"DCDM needs a symmetric positive-definite matrix; this one is {symmetry}");
-            _system = ReducedSystem.FromGrid(grid, matrix);
-        }
-        else throw new InvalidSystemException(
-            $"the matrix has {matrix.Rows} rows but the grid {grid.Nx}x{grid.Ny}x{grid.Nz} has {grid.CellCount} cells "
-            + $"and {grid.FluidCount} fluid cells; DCDM needs one of those layouts");
+        _system = system;
+        _fallbackCycle = fallbackCycle;
         int n = _system.Unknowns;
         _backend = new HostBackend(_system.Matrix);
-        _direction = new NetworkDirection(_system, model.Bind(grid), grid.CellCount);
+        _direction = new NetworkDirection(_system, bind(system), _system.FullSize);
         _vectors = new DirectionVectors<double[]>(_k, () => new double[n]);
         _b = new double[n]; _x = new double[n]; _r = new double[n];
         _frame = new SolveFrame(Method, _system, SolveFrame.Layout.Unknowns, "one per grid cell");
-        ModelDescription = model.Description;
+        ModelDescription = description;
         SetupTime = clock.Elapsed;
+    }
+
+    static ReducedSystem GridSystem(PoissonGrid grid, CsrMatrix? matrix, bool matrixIsGridOperator)
+    {
+        if (matrix is null) return ReducedSystem.FromGrid(grid);
+        if (matrix.Rows == grid.CellCount) return ConjugateGradient.CheckedSystem(matrix, "DCDM");
+        if (matrix.Rows == grid.FluidCount && matrix.IsSquare)
+        {
+            if (!matrixIsGridOperator && matrix.CheckSymmetry() is { IsSymmetric: false } symmetry)
+                throw new InvalidSystemException($"DCDM needs a symmetric positive-definite matrix; this one is {symmetry}");
+            return ReducedSystem.FromGrid(grid, matrix);
+        }
+        throw new InvalidSystemException(
+            $"the matrix has {matrix.Rows} rows but the grid {grid.Nx}x{grid.Ny}x{grid.Nz} has {grid.CellCount} cells "
+            + $"and {grid.FluidCount} fluid cells; DCDM needs one of those layouts");
     }
 
     /// <summary>Nothing to release: the CPU solvers hold managed arrays only.</summary>
@@ -146,7 +169,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
         public KrylovOutcome Continue(double bNorm, SolverOptions options, List<double> history, CancellationToken cancellation)
         {
             var a = dcdm._system.Matrix;
-            _multigrid ??= new Multigrid.AggregateMultigrid(dcdm._grid, dcdm._system);
+            _multigrid ??= dcdm._fallbackCycle(dcdm._system);
             _backend ??= new HostBackend(a, _multigrid);
             _work ??= dcdm._vectors.All.Concat(Enumerable.Range(0, 3).Select(_ => new double[a.Rows])).Take(3).ToArray(); // k = 0 has two slots
             _history.Clear();

@@ -28,9 +28,17 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
     public ILinearSolver Create(SolveMethod method, SolverInput input, SolverOptions? options = null, IDirectionModel? model = null, int previousDirections = 2)
     {
         options ??= SolverOptions.Default;
-        if (method is SolveMethod.Dcdm or SolveMethod.PcgMg && input.Grid is null)
-            throw new InvalidSystemException($"{NameOf(method)} needs a 7-point voxel Poisson matrix and its grid (cell flags); cg, pcg-jacobi and pcg-ic0 solve any SPD matrix");
         if (method == SolveMethod.Dcdm && model is null) throw new ArgumentNullException(nameof(model), "dcdm needs a direction model");
+        if (method is SolveMethod.Dcdm or SolveMethod.PcgMg && input.Operator is { } op)
+        {
+            int rows = input.IsCompact ? input.Grid!.FluidCount : op.CellCount;
+            if (rows != input.Matrix.Rows)
+                throw new InvalidSystemException($"the voxel operator has {op.CellCount} cells but the matrix {input.Matrix.Rows} rows; give it in the full-grid "
+                    + "layout, or in the compact one with the grid whose fluid cells its rows are");
+            return InInputLayout(CreateForOperator(method, op, options, model, previousDirections), input);
+        }
+        if (method is SolveMethod.Dcdm or SolveMethod.PcgMg && input.Grid is null)
+            throw new InvalidSystemException($"{NameOf(method)} needs a 7-point voxel pressure matrix (a grid's, or one with per-face coefficients); cg, pcg-jacobi and pcg-ic0 solve any SPD matrix");
         // the grid solvers run the grid's operator: it must be the matrix the caller's b and x belong to
         if (input.Grid is { } grid && (method is SolveMethod.Dcdm or SolveMethod.PcgMg || device is not null && method == SolveMethod.Cg)
             && !GridOperatorMatch.Matches(grid, input.Matrix, input.IsCompact ? GridMatrixLayout.Compact : GridMatrixLayout.FullGrid, out string why))
@@ -72,6 +80,26 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
             SolveMethod.PcgIc0 => new ConjugateGradient(ReducedSystem.FromGrid(grid), PreconditionerKind.IncompleteCholesky, options),
             SolveMethod.PcgMg => new ConjugateGradient(() => ReducedSystem.FromGrid(grid), "pcg-mg", options, unknowns => new Multigrid.AggregateMultigrid(grid, unknowns)),
             _ => new DeepConjugateDirections(grid, model!, options, previousDirections),
+        };
+    }
+
+    /// <summary>
+    /// A solver for a voxel operator with per-face coefficients (two-phase, cut-cell, ghost-fluid), on the CPU, vectors
+    /// one entry per cell: pcg-mg and dcdm on its own multigrid hierarchy (<see cref="Multigrid.AggregateMultigrid"/>),
+    /// dcdm with the K-cycle model only; cg, pcg-jacobi and pcg-ic0 on its matrix.
+    /// </summary>
+    /// <exception cref="InvalidSystemException">dcdm with a learned model (they read cell flags, not coefficients), or a device catalog.</exception>
+    public ILinearSolver CreateForOperator(SolveMethod method, VoxelOperator op, SolverOptions? options = null, IDirectionModel? model = null, int previousDirections = 2)
+    {
+        options ??= SolverOptions.Default;
+        if (device is not null) throw new InvalidSystemException($"{NameOf(method)} on {device.Name}: a voxel operator with per-face coefficients runs on the CPU only so far");
+        return method switch
+        {
+            SolveMethod.Cg => new ConjugateGradient(op.ToCsr(), PreconditionerKind.None, options),
+            SolveMethod.PcgJacobi => new ConjugateGradient(op.ToCsr(), PreconditionerKind.Jacobi, options),
+            SolveMethod.PcgIc0 => new ConjugateGradient(op.ToCsr(), PreconditionerKind.IncompleteCholesky, options),
+            SolveMethod.PcgMg => new ConjugateGradient(() => new ReducedSystem(op.ToCsr()), "pcg-mg", options, unknowns => new Multigrid.AggregateMultigrid(op, unknowns)),
+            _ => new DeepConjugateDirections(op, model ?? throw new ArgumentNullException(nameof(model), "dcdm needs a direction model"), options, previousDirections),
         };
     }
 

@@ -1,0 +1,168 @@
+namespace Dcdm.Poisson;
+
+/// <summary>
+/// Generated pressure operators with per-face coefficients (<see cref="VoxelOperator"/>), the three kinds CFD codes
+/// assemble beyond the unit operator. Deterministic for a seed; walls all round and an open top (a Dirichlet face above
+/// the top layer of unknowns) unless said otherwise.
+/// </summary>
+public static class CoefficientDomains
+{
+    /// <summary>The families <see cref="Named"/> knows.</summary>
+    public static IReadOnlyList<string> Families { get; } = ["two-phase", "cut-cell", "ghost-fluid"];
+
+    /// <summary>One of <see cref="Families"/> with its default parameters (density ratio 1000).</summary>
+    public static VoxelOperator Named(string family, int nx, int ny, int nz, int seed) => family switch
+    {
+        "two-phase" => TwoPhase(nx, ny, nz, 1000, seed),
+        "cut-cell" => CutCell(nx, ny, nz, seed),
+        "ghost-fluid" => GhostFluid(nx, ny, nz, seed),
+        _ => throw new ArgumentException($"coefficient family '{family}' is unknown; use one of {string.Join(", ", Families)}", nameof(family)),
+    };
+
+    /// <summary>
+    /// Liquid (density <paramref name="densityRatio"/>) filling 60% of a box under air (density 1), with air bubbles in
+    /// the liquid and droplets in the air; both phases are unknowns, each face's coefficient 2 / (rho_i + rho_j), and
+    /// the top layer's faces out of the box are Dirichlet (p = 0 above).
+    /// </summary>
+    public static VoxelOperator TwoPhase(int nx, int ny, int nz, double densityRatio, int seed)
+    {
+        if (!(densityRatio >= 1)) throw new ArgumentOutOfRangeException(nameof(densityRatio), $"a density ratio >= 1, got {densityRatio}");
+        var rng = new Random(seed);
+        var rho = new double[nx * ny * nz];
+        double surface = 0.6 * nz;
+        var bubbles = Balls(rng, nx, ny, nz, 8, 0.05, 0.12, 0.1, 0.5); // in the liquid
+        var droplets = Balls(rng, nx, ny, nz, 6, 0.03, 0.08, 0.7, 0.9); // in the air
+        ForEach(nx, ny, nz, (x, y, z, i) =>
+        {
+            bool liquid = z + 0.5 < surface;
+            if (liquid && Inside(bubbles, x, y, z)) liquid = false;
+            else if (!liquid && Inside(droplets, x, y, z)) liquid = true;
+            rho[i] = liquid ? densityRatio : 1;
+        });
+        var op = new Coefficients(nx, ny, nz);
+        ForEach(nx, ny, nz, (x, y, z, i) =>
+        {
+            if (x + 1 < nx) op.FaceX[i] = 2 / (rho[i] + rho[i + 1]);
+            if (y + 1 < ny) op.FaceY[i] = 2 / (rho[i] + rho[i + nx]);
+            if (z + 1 < nz) op.FaceZ[i] = 2 / (rho[i] + rho[i + nx * ny]);
+            else op.Dirichlet[i] = 1 / rho[i];
+        });
+        return op.Build();
+    }
+
+    /// <summary>
+    /// A smoke box around smooth solid spheres and a rounded shelf, cut-cell style (Batty, Bertails and Bridson 2007):
+    /// each face's coefficient is its open fraction (sampled 4x4 over the face), so faces near a surface are partly
+    /// open, some nearly closed; a cell whose faces are all closed is no unknown. Open top.
+    /// </summary>
+    public static VoxelOperator CutCell(int nx, int ny, int nz, int seed)
+    {
+        var rng = new Random(seed);
+        var spheres = Balls(rng, nx, ny, nz, 10, 0.06, 0.16, 0.1, 0.75);
+        int n = Math.Min(nx, Math.Min(ny, nz));
+        double shelfZ = nz * (0.45 + 0.1 * rng.NextDouble()), shelfHalf = Math.Max(0.9, n / 40.0); // a shelf about two cells thick
+        // solid where the signed distance is negative: inside a sphere, or the shelf (the middle 70% in x, all of y)
+        double Distance(double x, double y, double z)
+        {
+            double d = Math.Abs(z - shelfZ) - shelfHalf;
+            d = Math.Max(d, Math.Abs(x - nx / 2.0) - 0.35 * nx);
+            foreach (var (cx, cy, cz, r) in spheres) d = Math.Min(d, Math.Sqrt((x - cx) * (x - cx) + (y - cy) * (y - cy) + (z - cz) * (z - cz)) - r);
+            return d;
+        }
+        double Open(double x0, double y0, double z0, int axis)
+        {
+            int open = 0;
+            for (int a = 0; a < 4; a++)
+                for (int b = 0; b < 4; b++)
+                {
+                    double u = (a + 0.5) / 4, v = (b + 0.5) / 4;
+                    var (x, y, z) = axis switch { 0 => (x0, y0 + u, z0 + v), 1 => (x0 + u, y0, z0 + v), _ => (x0 + u, y0 + v, z0) };
+                    if (Distance(x, y, z) > 0) open++;
+                }
+            return open / 16.0;
+        }
+        var op = new Coefficients(nx, ny, nz);
+        ForEach(nx, ny, nz, (x, y, z, i) =>
+        {
+            if (x + 1 < nx) op.FaceX[i] = Open(x + 1, y, z, 0);
+            if (y + 1 < ny) op.FaceY[i] = Open(x, y + 1, z, 1);
+            if (z + 1 < nz) op.FaceZ[i] = Open(x, y, z + 1, 2);
+            else op.Dirichlet[i] = Open(x, y, z + 1, 2);
+        });
+        return op.Build();
+    }
+
+    /// <summary>
+    /// A tank whose liquid surface is a smooth wave (a level set phi = z - h(x, y)) around a few solid blocks, with
+    /// ghost-fluid surface faces (Gibou et al. 2002): a liquid cell's air neighbour adds 1 / theta to its diagonal,
+    /// theta = phi_i / (phi_i - phi_j) the liquid's share of the distance between the cell centres, clamped to [0.05, 1].
+    /// </summary>
+    public static VoxelOperator GhostFluid(int nx, int ny, int nz, int seed)
+    {
+        var rng = new Random(seed);
+        double a1 = 0.08 * nz * (0.5 + rng.NextDouble()), a2 = 0.05 * nz * (0.5 + rng.NextDouble());
+        double k1 = 2 * Math.PI * (1 + rng.Next(3)) / nx, k2 = 2 * Math.PI * (1 + rng.Next(3)) / ny, p1 = 6.3 * rng.NextDouble();
+        double Phi(int x, int y, int z) => z + 0.5 - (0.55 * nz + a1 * Math.Sin(k1 * (x + 0.5) + p1) + a2 * Math.Cos(k2 * (y + 0.5)));
+        var solid = new bool[nx * ny * nz];
+        for (int b = 0; b < 4; b++)
+        {
+            int sx = rng.Next(nx / 8, nx / 3 + 1), sy = rng.Next(ny / 8, ny / 3 + 1), sz = rng.Next(nz / 8, nz / 3 + 1);
+            int x0 = rng.Next(0, nx - sx + 1), y0 = rng.Next(0, ny - sy + 1);
+            ForEach(nx, ny, nz, (x, y, z, i) => { if (x >= x0 && x < x0 + sx && y >= y0 && y < y0 + sy && z < sz) solid[i] = true; });
+        }
+        bool Liquid(int x, int y, int z, int i) => !solid[i] && Phi(x, y, z) < 0;
+        var op = new Coefficients(nx, ny, nz);
+        int plane = nx * ny;
+        ForEach(nx, ny, nz, (x, y, z, i) =>
+        {
+            if (!Liquid(x, y, z, i)) return;
+            double phi = Phi(x, y, z);
+            void Neighbour(bool inside, int j, int jx, int jy, int jz, double[]? face)
+            {
+                if (!inside || solid[j]) return;
+                if (Liquid(jx, jy, jz, j)) { if (face is not null) face[Math.Min(i, j)] = 1; return; }
+                double theta = Math.Clamp(phi / (phi - Phi(jx, jy, jz)), 0.05, 1);
+                op.Dirichlet[i] += 1 / theta;
+            }
+            Neighbour(x + 1 < nx, i + 1, x + 1, y, z, op.FaceX);
+            Neighbour(x > 0, i - 1, x - 1, y, z, null); // the lower cell's face was set from there
+            Neighbour(y + 1 < ny, i + nx, x, y + 1, z, op.FaceY);
+            Neighbour(y > 0, i - nx, x, y - 1, z, null);
+            Neighbour(z + 1 < nz, i + plane, x, y, z + 1, op.FaceZ);
+            Neighbour(z > 0, i - plane, x, y, z - 1, null);
+        });
+        return op.Build();
+    }
+
+    /// <summary>An operator's arrays while a family fills them; checked once, by <see cref="VoxelOperator"/>'s constructor.</summary>
+    sealed class Coefficients(int nx, int ny, int nz)
+    {
+        public readonly double[] FaceX = new double[nx * ny * nz], FaceY = new double[nx * ny * nz], FaceZ = new double[nx * ny * nz], Dirichlet = new double[nx * ny * nz];
+        public VoxelOperator Build() => new(nx, ny, nz, FaceX, FaceY, FaceZ, Dirichlet);
+    }
+
+    /// <summary>Balls of radius (rMin..rMax) times the smallest side, centres in the box with z in (zMin..zMax) of its height.</summary>
+    static (double X, double Y, double Z, double R)[] Balls(Random rng, int nx, int ny, int nz, int count, double rMin, double rMax, double zMin, double zMax)
+    {
+        int n = Math.Min(nx, Math.Min(ny, nz));
+        return [.. Enumerable.Range(0, count).Select(_ => (nx * (0.15 + 0.7 * rng.NextDouble()), ny * (0.15 + 0.7 * rng.NextDouble()),
+            nz * (zMin + (zMax - zMin) * rng.NextDouble()), n * (rMin + (rMax - rMin) * rng.NextDouble())))];
+    }
+
+    static bool Inside((double X, double Y, double Z, double R)[] balls, int x, int y, int z)
+    {
+        foreach (var (cx, cy, cz, r) in balls)
+        {
+            double dx = x + 0.5 - cx, dy = y + 0.5 - cy, dz = z + 0.5 - cz;
+            if (dx * dx + dy * dy + dz * dz <= r * r) return true;
+        }
+        return false;
+    }
+
+    static void ForEach(int nx, int ny, int nz, Action<int, int, int, int> body)
+    {
+        for (int z = 0, i = 0; z < nz; z++)
+            for (int y = 0; y < ny; y++)
+                for (int x = 0; x < nx; x++, i++) body(x, y, z, i);
+    }
+}

@@ -1,0 +1,235 @@
+using Dcdm.Sparse;
+
+namespace Dcdm.Poisson;
+
+/// <summary>
+/// A voxel pressure operator with a coefficient per face: (A p)_i = sum over open faces f of c_f (p_i - p_j) + d_i p_i,
+/// on an nx*ny*nz grid (cell x + nx (y + ny z)). It covers what CFD pressure solves assemble:
+/// <list type="bullet">
+/// <item>two-phase flow: c_f = 2 / (rho_i + rho_j), both phases unknowns;</item>
+/// <item>cut-cell solids (Batty, Bertails and Bridson 2007): c_f = the open fraction of the face;</item>
+/// <item>ghost-fluid free surfaces (Gibou et al. 2002): d_i = sum over air neighbours of 1 / theta;</item>
+/// <item>the unit operator of a <see cref="PoissonGrid"/> (c = 1 between fluid cells, d = its air neighbours): <see cref="FromGrid"/>.</item>
+/// </list>
+/// The unknowns are the cells with a positive diagonal; every face of a cell that is no unknown has c = 0. SPD when
+/// every connected piece of unknowns has some d &gt; 0, else semi-definite with constants in its null space (solvers
+/// project them out, as for a closed fluid pocket).
+/// </summary>
+public sealed class VoxelOperator
+{
+    public int Nx { get; }
+    public int Ny { get; }
+    public int Nz { get; }
+    public int CellCount => Nx * Ny * Nz;
+    /// <summary>Per cell i, the coefficient of the face to cell i + 1 (0 when closed or at the grid's +x side).</summary>
+    public double[] FaceX { get; }
+    /// <summary>Per cell i, the coefficient of the face to cell i + nx.</summary>
+    public double[] FaceY { get; }
+    /// <summary>Per cell i, the coefficient of the face to cell i + nx ny.</summary>
+    public double[] FaceZ { get; }
+    /// <summary>Per cell, the diagonal term of its Dirichlet faces (air neighbours: 1 each on the unit operator, 1 / theta with ghost fluid).</summary>
+    public double[] Dirichlet { get; }
+
+    /// <exception cref="ArgumentException">An array of the wrong length, a coefficient that is negative or not finite, or an open face leaving the grid.</exception>
+    public VoxelOperator(int nx, int ny, int nz, double[] faceX, double[] faceY, double[] faceZ, double[] dirichlet)
+    {
+        if (nx < 1 || ny < 1 || nz < 1) throw new ArgumentOutOfRangeException(nameof(nx), $"grid size {nx} x {ny} x {nz} must be at least 1 in every direction");
+        long cells = (long)nx * ny * nz;
+        if (cells > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(nx), $"grid {nx} x {ny} x {nz} has more than {int.MaxValue} cells");
+        (Nx, Ny, Nz) = (nx, ny, nz);
+        foreach (var (values, name) in new[] { (faceX, nameof(faceX)), (faceY, nameof(faceY)), (faceZ, nameof(faceZ)), (dirichlet, nameof(dirichlet)) })
+        {
+            if (values.Length != cells) throw new ArgumentException($"{name} has {values.Length} entries; the {nx}x{ny}x{nz} grid has {cells} cells", name);
+            int bad = Array.FindIndex(values, v => !(v >= 0) || double.IsInfinity(v));
+            if (bad >= 0) throw new ArgumentException($"{name}[{bad}] = {values[bad]}: coefficients must be finite and >= 0", name);
+        }
+        (FaceX, FaceY, FaceZ, Dirichlet) = (faceX, faceY, faceZ, dirichlet);
+        for (int z = 0; z < nz; z++)
+            for (int y = 0; y < ny; y++)
+            {
+                int row = nx * (y + ny * z);
+                if (faceX[row + nx - 1] != 0) throw new ArgumentException($"faceX at cell ({nx - 1}, {y}, {z}) is open but leads out of the grid", nameof(faceX));
+                if (y == ny - 1) for (int x = 0; x < nx; x++) if (faceY[row + x] != 0) throw new ArgumentException($"faceY at cell ({x}, {y}, {z}) is open but leads out of the grid", nameof(faceY));
+                if (z == nz - 1) for (int x = 0; x < nx; x++) if (faceZ[row + x] != 0) throw new ArgumentException($"faceZ at cell ({x}, {y}, {z}) is open but leads out of the grid", nameof(faceZ));
+            }
+    }
+
+    /// <summary>A grid's unit operator: c = 1 between two fluid cells, d = the fluid cell's air neighbours.</summary>
+    public static VoxelOperator FromGrid(PoissonGrid grid)
+    {
+        int nx = grid.Nx, ny = grid.Ny, nz = grid.Nz, n = grid.CellCount, plane = nx * ny;
+        var cells = grid.CellArray;
+        var fx = new double[n]; var fy = new double[n]; var fz = new double[n]; var d = new double[n];
+        Parallel.For(0, nz, z =>
+        {
+            for (int y = 0; y < ny; y++)
+                for (int x = 0, i = nx * (y + ny * z); x < nx; x++, i++)
+                {
+                    if (cells[i] != CellType.Fluid) continue;
+                    if (x + 1 < nx) Face(i, i + 1, fx);
+                    if (y + 1 < ny) Face(i, i + nx, fy);
+                    if (z + 1 < nz) Face(i, i + plane, fz);
+                    if (x > 0 && cells[i - 1] == CellType.Air) d[i]++;
+                    if (y > 0 && cells[i - nx] == CellType.Air) d[i]++;
+                    if (z > 0 && cells[i - plane] == CellType.Air) d[i]++;
+                }
+        });
+        return new VoxelOperator(nx, ny, nz, fx, fy, fz, d);
+
+        // a cell writes only its own entries, so the planes run in parallel
+        void Face(int i, int j, double[] face)
+        {
+            if (cells[j] == CellType.Fluid) face[i] = 1;
+            else if (cells[j] == CellType.Air) d[i]++;
+        }
+    }
+
+    /// <summary>Row i's diagonal: the sum of its open faces' coefficients and its Dirichlet term.</summary>
+    public double Diagonal(int i)
+    {
+        int x = i % Nx, y = i / Nx % Ny, z = i / (Nx * Ny);
+        double d = Dirichlet[i] + FaceX[i] + FaceY[i] + FaceZ[i];
+        if (x > 0) d += FaceX[i - 1];
+        if (y > 0) d += FaceY[i - Nx];
+        if (z > 0) d += FaceZ[i - Nx * Ny];
+        return d;
+    }
+
+    /// <summary>The operator as a matrix in the full-grid layout (one row per cell, zero rows off the unknowns).</summary>
+    public CsrMatrix ToCsr()
+    {
+        int n = CellCount;
+        var rowStart = new int[n + 1];
+        for (int i = 0; i < n; i++)
+        {
+            int count = Diagonal(i) > 0 ? 1 : 0;
+            OpenFaces(i, (_, _) => count++);
+            rowStart[i + 1] = rowStart[i] + count;
+        }
+        var columns = new int[rowStart[n]];
+        var values = new double[rowStart[n]];
+        for (int i = 0; i < n; i++)
+        {
+            int k = rowStart[i];
+            double d = Diagonal(i);
+            // Neighbours gives the columns ascending (-plane, -nx, -1, +1, +nx, +plane): the diagonal goes before the first above i
+            OpenFaces(i, (j, c) =>
+            {
+                if (j > i && d > 0) { columns[k] = i; values[k++] = d; d = 0; }
+                columns[k] = j; values[k++] = -c;
+            });
+            if (d > 0) { columns[k] = i; values[k] = d; }
+        }
+        return new CsrMatrix(n, n, rowStart, columns, values);
+    }
+
+    /// <summary>Calls <paramref name="open"/> with each open face's neighbour cell and coefficient.</summary>
+    public void OpenFaces(int i, Action<int, double> open)
+    {
+        int plane = Nx * Ny, x = i % Nx, y = i / Nx % Ny, z = i / plane;
+        if (z > 0 && FaceZ[i - plane] > 0) open(i - plane, FaceZ[i - plane]);
+        if (y > 0 && FaceY[i - Nx] > 0) open(i - Nx, FaceY[i - Nx]);
+        if (x > 0 && FaceX[i - 1] > 0) open(i - 1, FaceX[i - 1]);
+        if (FaceX[i] > 0) open(i + 1, FaceX[i]);
+        if (FaceY[i] > 0) open(i + Nx, FaceY[i]);
+        if (FaceZ[i] > 0) open(i + plane, FaceZ[i]);
+    }
+
+    /// <summary>
+    /// The voxel operator a matrix is, or null with the first row that is not one and why: couplings only between face
+    /// neighbours, each negative and symmetric, and a diagonal at least the sum of the row's couplings (the rest is the
+    /// Dirichlet term). <paramref name="rowCells"/>: the cell of each matrix row (the compact layout, e.g. a flags file's
+    /// <see cref="PoissonGrid.FluidCells"/>); null: the full-grid layout, one row per cell.
+    /// </summary>
+    public static VoxelOperator? Recognise(CsrMatrix a, int nx, int ny, int nz, int[]? rowCells, out string why)
+    {
+        long cells = (long)nx * ny * nz;
+        int expected = rowCells?.Length ?? (int)Math.Min(cells, int.MaxValue);
+        if (!a.IsSquare || a.Rows != expected || cells > int.MaxValue)
+        {
+            why = $"the matrix is {a.Rows} x {a.Columns}; the {nx}x{ny}x{nz} grid needs {expected} rows ({(rowCells is null ? "one per cell" : "one per fluid cell")})";
+            return null;
+        }
+        int n = (int)cells, plane = nx * ny;
+        var fx = new double[n]; var fy = new double[n]; var fz = new double[n]; var d = new double[n];
+        for (int row = 0; row < a.Rows; row++)
+        {
+            int i = rowCells?[row] ?? row;
+            double diagonal = 0, couplings = 0;
+            bool any = false;
+            for (int k = a.RowPointers[row]; k < a.RowPointers[row + 1]; k++)
+            {
+                int column = a.ColumnIndices[k];
+                double v = a.Values[k];
+                if (v == 0) continue;
+                any = true;
+                if (column == row) { diagonal = v; continue; }
+                int j = rowCells?[column] ?? column, step = j - i;
+                bool neighbour = step switch
+                {
+                    1 => i % nx < nx - 1,
+                    -1 => i % nx > 0,
+                    _ when step == nx => i / nx % ny < ny - 1,
+                    _ when step == -nx => i / nx % ny > 0,
+                    _ => step == plane || step == -plane,
+                };
+                if (!neighbour)
+                {
+                    why = $"row {row + 1}: a coupling to column {column + 1}, which is not a face neighbour of cell ({i % nx}, {i / nx % ny}, {i / plane}) "
+                        + $"in the {nx}x{ny}x{nz} grid; give the grid's shape with --grid nx,ny,nz, or solve it with cg or pcg-ic0";
+                    return null;
+                }
+                if (v > 0)
+                {
+                    why = $"row {row + 1}: a positive off-diagonal {v:g6} at column {column + 1}; a pressure operator's couplings are negative (use cg or pcg-ic0 for other SPD matrices)";
+                    return null;
+                }
+                couplings -= v;
+                if (step < 0) continue; // the face is stored once, from its lower cell; the upper row's copy is checked against it
+                (step == 1 ? fx : step == nx ? fy : fz)[i] = -v;
+            }
+            if (!any) continue; // no unknown: a solid cell, or an air one outside the system
+            if (!(diagonal > 0))
+            {
+                why = $"row {row + 1}: diagonal {diagonal:g6} with couplings {couplings:g6}; each row of a pressure operator needs a positive diagonal";
+                return null;
+            }
+            double rest = diagonal - couplings;
+            if (rest < -1e-12 * diagonal)
+            {
+                why = $"row {row + 1}: diagonal {diagonal:g6} below the sum of its couplings {couplings:g6}; a pressure operator's diagonal is at least that "
+                    + "(a Dirichlet or ghost-fluid face adds to it)";
+                return null;
+            }
+            d[i] = Math.Max(0, rest);
+        }
+        var op = new VoxelOperator(nx, ny, nz, fx, fy, fz, d);
+        // symmetry: each upper row's coupling equals the face stored from the lower row, and every row has all its faces
+        for (int row = 0; row < a.Rows; row++)
+        {
+            int i = rowCells?[row] ?? row, count = 0, faces = 0;
+            op.OpenFaces(i, (_, _) => faces++);
+            for (int k = a.RowPointers[row]; k < a.RowPointers[row + 1]; k++)
+            {
+                int column = a.ColumnIndices[k];
+                if (column == row || a.Values[k] == 0) continue;
+                count++;
+                int j = rowCells?[column] ?? column;
+                if (j > i) continue;
+                double face = (i - j == 1 ? fx : i - j == nx ? fy : fz)[j];
+                if (Math.Abs(face + a.Values[k]) > 1e-12 * Math.Max(face, -a.Values[k]))
+                {
+                    why = $"rows {row + 1} and {column + 1}: their couplings differ ({a.Values[k]:g6} and {-face:g6}); the matrix is not symmetric";
+                    return null;
+                }
+            }
+            if (count != faces)
+            {
+                why = $"row {row + 1}: {count} couplings where its neighbours' rows give it {faces}; the matrix is not symmetric";
+                return null;
+            }
+        }
+        why = "";
+        return op;
+    }
+}
