@@ -65,7 +65,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
         : this(Stopwatch.StartNew(), new ReducedSystem(op.ToCsr()),
             model is KCycleDirectionModel kcycle ? system => kcycle.Bind(op, system)
                 : throw new InvalidSystemException($"the model '{model.Description}' reads cell flags, not face coefficients; DCDM on a voxel operator with "
-                    + "per-face coefficients takes the K-cycle (--model kcycle, the default)"),
+                    + "per-face coefficients takes the K-cycle (KCycleDirectionModel, the default)"),
             model.Description, options, previousDirections, system => new Multigrid.AggregateMultigrid(op, system)) { }
 
     // arguments run left to right: the clock starts before the system is built

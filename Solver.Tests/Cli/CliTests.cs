@@ -154,6 +154,36 @@ public class CliTests
         Assert.That(error, Does.Contain("/no/such/A.mtx"));
     }
 
+    /// <summary>A family with per-face coefficients: written, recognised from the file alone (full) or with its flags (compact), solved by pcg-mg and dcdm.</summary>
+    [TestCase("two-phase", "full", "pcg-mg")]
+    [TestCase("cut-cell", "compact", "dcdm")]
+    [TestCase("ghost-fluid", "full", "dcdm")]
+    public void ProblemsWithFaceCoefficientsSolveWithTheMultigridMethods(string domain, string layout, string method)
+    {
+        string dir = TestData.TempFolder();
+        var (code, _, error) = Run("generate", "--domain", domain, "--size", "12", "--layout", layout, "-o", dir);
+        Assert.That(code, Is.EqualTo(0), error);
+        string x = Path.Combine(dir, "x.mtx");
+        var args = new List<string> { "solve", Path.Combine(dir, "A.mtx"), "--rhs", Path.Combine(dir, "b.mtx"), "--method", method, "--tol", "1e-8", "--out", x };
+        if (layout == "compact") args.AddRange(["--flags", Path.Combine(dir, "flags.bin")]);
+        var solve = Run([.. args]);
+        Assert.That(solve.code, Is.EqualTo(0), solve.error + solve.output);
+        Assert.That(solve.output, Does.Contain("status      Converged"));
+        Assert.That(IndependentResidual.OfFiles(Path.Combine(dir, "A.mtx"), Path.Combine(dir, "b.mtx"), x), Is.LessThanOrEqualTo(1.01e-8));
+    }
+
+    [Test]
+    public void AMatrixThatIsNoPressureOperatorIsRefusedByPcgMgWithItsRow()
+    {
+        string path = Path.Combine(TestData.TempFolder(), "A.mtx");
+        // 2^3 cells; cells 1 and 2 couple with a positive entry: SPD, but no pressure operator
+        File.WriteAllText(path, "%%MatrixMarket matrix coordinate real symmetric\n8 8 3\n1 1 2\n2 1 1\n2 2 2\n");
+        var (code, _, error) = Run("solve", path, "--method", "pcg-mg");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("row 1: a positive off-diagonal 1 at column 2").And.Contain("pcg-ic0"));
+        Assert.That(Run("solve", path, "--method", "cg").code, Is.EqualTo(0), "cg solves it as a sparse SPD matrix");
+    }
+
     [TestCase("box", "full")]
     [TestCase("spheres", "full")]
     [TestCase("obstacles", "compact")]

@@ -1,0 +1,140 @@
+using Dcdm.Models;
+using Dcdm.Multigrid;
+using Dcdm.Poisson;
+using Dcdm.Preconditioners;
+using Dcdm.Solvers;
+
+namespace Dcdm.Tests.Multigrid;
+
+/// <summary>The K-cycle on voxel operators with per-face coefficients: its levels, its aggregates at a jump, and its iterations.</summary>
+public class CoefficientMultigridTests
+{
+    const double Scale = 0.5;
+
+    static IEnumerable<TestCaseData> Families() => CoefficientDomains.Families.Select(f => new TestCaseData(f).SetArgDisplayNames(f));
+
+    static double[,] Dense(Dcdm.Sparse.CsrMatrix a, int[] cellRow, int rows)
+    {
+        var d = new double[rows, rows];
+        for (int i = 0; i < a.Rows; i++)
+            for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1]; k++) d[cellRow[i], cellRow[a.ColumnIndices[k]]] += a.Values[k];
+        return d;
+    }
+
+    static double[,] Galerkin(double[,] a, int[] parent, int rows)
+    {
+        var c = new double[rows, rows];
+        for (int i = 0; i < parent.Length; i++)
+            for (int j = 0; j < parent.Length; j++) c[parent[i], parent[j]] += Scale * a[i, j];
+        return c;
+    }
+
+    static void AssertSame(double[,] got, double[,] want)
+    {
+        Assert.That(got.GetLength(0), Is.EqualTo(want.GetLength(0)));
+        for (int i = 0; i < want.GetLength(0); i++)
+            for (int j = 0; j < want.GetLength(1); j++) Assert.That(got[i, j], Is.EqualTo(want[i, j]).Within(1e-12), $"entry ({i}, {j})");
+    }
+
+    [TestCaseSource(nameof(Families))]
+    public void TheCellsAreTheOperatorAndEachLevelTheGalerkinOperatorOfTheOneBelow(string family)
+    {
+        var op = CoefficientDomains.Named(family, 9, 8, 10, 3);
+        var fine = Aggregation.FromOperator(op, out var cellRow);
+        Assert.That(cellRow.Select((r, i) => r >= 0 == op.Diagonal(i) > 0), Is.All.True, "a row for every unknown and only for them");
+        AssertSame(fine.Dense(), Dense(op.ToCsr(), cellRow, fine.Rows));
+        for (int i = 0; i < fine.Rows; i++) // red-black: a row's couplings are all of the other colour
+            for (int k = fine.RowStart[i]; k < fine.RowStart[i + 1]; k++) Assert.That(i < fine.FirstOdd, Is.Not.EqualTo(fine.Columns[k] < fine.FirstOdd));
+        var first = Aggregation.Coarsen(fine, Scale, out var parent);
+        Assert.That(first, Is.Not.Null);
+        AssertSame(first!.Dense(), Galerkin(fine.Dense(), parent, first.Rows));
+    }
+
+    /// <summary>A 2x2x2 block, liquid on one side and air on the other: one aggregate at a density ratio of 1, two at 1000.</summary>
+    [TestCase(1, 1)]
+    [TestCase(1000, 2)]
+    public void ADensityJumpSplitsABlockAsAWallDoes(double ratio, int aggregates)
+    {
+        int n = 8;
+        var rho = Enumerable.Range(0, n).Select(i => i % 2 == 0 ? ratio : 1).ToArray(); // x = 0 liquid, x = 1 air
+        double[] fx = new double[n], fy = new double[n], fz = new double[n], d = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            int x = i % 2, y = i / 2 % 2, z = i / 4;
+            if (x == 0) fx[i] = 2 / (rho[i] + rho[i + 1]);
+            if (y == 0) fy[i] = 2 / (rho[i] + rho[i + 2]);
+            if (z == 0) fz[i] = 2 / (rho[i] + rho[i + 4]);
+            else d[i] = 1 / rho[i]; // open top
+        }
+        var fine = Aggregation.FromOperator(new VoxelOperator(2, 2, 2, fx, fy, fz, d), out _);
+        var first = Aggregation.Coarsen(fine, Scale, out _);
+        Assert.That(first!.Rows, Is.EqualTo(aggregates));
+    }
+
+    static (int Iterations, SolveResult Result) PcgMg(VoxelOperator op, double[] b)
+    {
+        var a = op.ToCsr();
+        var solver = new SolverCatalog().CreateForOperator(SolveMethod.PcgMg, op, new SolverOptions { Tolerance = 1e-6, MaxIterations = 200 });
+        var x = new double[a.Rows];
+        var result = solver.Solve(b, x);
+        var ax = new double[a.Rows];
+        a.Multiply(x, ax);
+        double rr = 0, bb = 0;
+        for (int i = 0; i < b.Length; i++)
+            if (op.Diagonal(i) > 0) { rr += (b[i] - ax[i]) * (b[i] - ax[i]); bb += b[i] * b[i]; } // other cells are no equations
+        Assert.That(Math.Sqrt(rr / bb), Is.LessThanOrEqualTo(1.01e-6), "the true residual");
+        return (result.Iterations, result);
+    }
+
+    static double[] RandomB(VoxelOperator op, int seed)
+    {
+        var rng = new Random(seed);
+        return [.. Enumerable.Range(0, op.CellCount).Select(i => op.Diagonal(i) > 0 ? rng.NextDouble() - 0.5 : 0)];
+    }
+
+    [TestCaseSource(nameof(Families))]
+    public void PcgMgSolvesEachFamilyInAFewIterationsWhereIc0NeedsMany(string family)
+    {
+        var op = CoefficientDomains.Named(family, 16, 16, 16, 2);
+        var b = RandomB(op, 1);
+        var (iterations, result) = PcgMg(op, b);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        var ic0 = new ConjugateGradient(op.ToCsr(), PreconditionerKind.IncompleteCholesky, new SolverOptions { Tolerance = 1e-6, MaxIterations = 2000 })
+            .Solve(b, new double[op.CellCount]);
+        Assert.That(iterations, Is.LessThanOrEqualTo(10), $"IC(0) took {ic0.Iterations}");
+        Assert.That(iterations * 4, Is.LessThan(ic0.Iterations));
+    }
+
+    [TestCase(1e4)]
+    [TestCase(1e6)]
+    public void ALargeDensityRatioStillConverges(double ratio)
+    {
+        var op = CoefficientDomains.TwoPhase(16, 16, 16, ratio, 4);
+        var (iterations, result) = PcgMg(op, RandomB(op, 2));
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(iterations, Is.LessThanOrEqualTo(12));
+    }
+
+    [Test]
+    public void DcdmTakesTheKCycleOnAnOperatorAndRefusesALearnedModel()
+    {
+        var op = CoefficientDomains.CutCell(12, 12, 12, 1);
+        var b = RandomB(op, 3);
+        var dcdm = new SolverCatalog().CreateForOperator(SolveMethod.Dcdm, op, new SolverOptions { Tolerance = 1e-6 }, new KCycleDirectionModel());
+        var result = dcdm.Solve(b, new double[op.CellCount]);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(result.Iterations, Is.LessThanOrEqualTo(10));
+        var e = Assert.Throws<InvalidSystemException>(() => new SolverCatalog().CreateForOperator(SolveMethod.Dcdm, op, model: ShippedModels.Named("vcycle")));
+        Assert.That(e!.Message, Does.Contain("face coefficients").And.Not.Contain("--"));
+    }
+
+    [Test]
+    public void TheUnitOperatorThroughThisPathConvergesLikeTheGridPath()
+    {
+        var grid = PoissonDomains.Baffles(16, 16, 16, 1);
+        var b = RightHandSides.VelocityDivergence(grid, 1); // compatible on closed pockets, so the residual is that of b itself
+        var viaGrid = new SolverCatalog().CreateForGrid(SolveMethod.PcgMg, grid, new SolverOptions { Tolerance = 1e-6 }).Solve(b, new double[b.Length]);
+        var (iterations, _) = PcgMg(VoxelOperator.FromGrid(grid), b);
+        Assert.That(iterations, Is.InRange(viaGrid.Iterations - 2, viaGrid.Iterations + 2));
+    }
+}

@@ -1,0 +1,99 @@
+using Dcdm.Poisson;
+using Dcdm.Sparse;
+
+namespace Dcdm.Tests.Poisson;
+
+public class VoxelOperatorTests
+{
+    static IEnumerable<TestCaseData> Families() => CoefficientDomains.Families.Select(f => new TestCaseData(f).SetArgDisplayNames(f));
+
+    static CsrMatrix Triplets(int n, params (int Row, int Column, double Value)[] entries) =>
+        CsrMatrix.FromCoordinates(n, n, entries.Select(e => e.Row).ToArray(), entries.Select(e => e.Column).ToArray(), entries.Select(e => e.Value).ToArray());
+
+    [Test]
+    public void AGridsUnitOperatorIsItsSevenPointMatrix()
+    {
+        foreach (var grid in new[] { PoissonDomains.FreeSurfaceTank(7, 6, 5, 0.6, 2), PoissonDomains.PocketsAndDroplets(9, 8, 10, 3), PoissonDomains.ClosedBox(3, 4, 5) })
+        {
+            var want = grid.ToCsr(GridMatrixLayout.FullGrid);
+            var got = VoxelOperator.FromGrid(grid).ToCsr();
+            Assert.That(got.RowPointers, Is.EqualTo(want.RowPointers));
+            Assert.That(got.ColumnIndices, Is.EqualTo(want.ColumnIndices));
+            Assert.That(got.Values, Is.EqualTo(want.Values));
+        }
+    }
+
+    [TestCaseSource(nameof(Families))]
+    public void AGeneratedOperatorIsRecognisedFromItsMatrixInBothLayouts(string family)
+    {
+        var op = CoefficientDomains.Named(family, 10, 9, 8, 5);
+        var a = op.ToCsr();
+        Assert.That(a.CheckSymmetry().IsSymmetric, Is.True);
+        var back = VoxelOperator.Recognise(a, 10, 9, 8, null, out string why);
+        Assert.That(back, Is.Not.Null, why);
+        Assert.That(back!.ToCsr().Values, Is.EqualTo(a.Values).Within(1e-14));
+
+        var unknowns = Enumerable.Range(0, op.CellCount).Where(i => op.Diagonal(i) > 0).ToArray();
+        var compact = VoxelOperator.Recognise(a.Submatrix(unknowns), 10, 9, 8, unknowns, out why);
+        Assert.That(compact, Is.Not.Null, why);
+        Assert.That(compact!.ToCsr().Values, Is.EqualTo(a.Values).Within(1e-14));
+    }
+
+    [Test]
+    public void TheFamiliesHaveWhatTheirNamesSay()
+    {
+        var twoPhase = CoefficientDomains.TwoPhase(12, 12, 12, 1000, 1);
+        Assert.That(twoPhase.FaceZ.Where(c => c > 0).Min(), Is.EqualTo(2 / 2000.0).Within(1e-15), "liquid faces");
+        Assert.That(twoPhase.FaceZ.Max(), Is.EqualTo(1), "air faces");
+        var cut = CoefficientDomains.CutCell(16, 16, 16, 1);
+        Assert.That(cut.FaceX.Count(c => c > 0 && c < 1), Is.GreaterThan(20), "fractional faces");
+        var ghost = CoefficientDomains.GhostFluid(16, 16, 16, 1);
+        Assert.That(ghost.Dirichlet.Max(), Is.GreaterThan(2).And.LessThanOrEqualTo(6 * 20 + 1e-9), "1/theta per air face, theta >= 0.05");
+        Assert.That(ghost.FaceX.Concat(ghost.FaceY).Concat(ghost.FaceZ).Where(c => c > 0), Is.All.EqualTo(1));
+    }
+
+    /// <summary>Each kind of row that is no pressure operator is refused with the row (1-based) and the reason.</summary>
+    [TestCase("positive", "row 2: a positive off-diagonal")]
+    [TestCase("weak diagonal", "row 1: diagonal 1 below the sum of its couplings 2")]
+    [TestCase("non-neighbour", "row 1: a coupling to column 4, which is not a face neighbour")]
+    [TestCase("wrapped", "row 2: a coupling to column 3, which is not a face neighbour")]
+    [TestCase("asymmetric", "rows 2 and 1: their couplings differ")]
+    [TestCase("one-sided", "row 2: 0 couplings where its neighbours' rows give it 1")]
+    [TestCase("no diagonal", "row 1: diagonal 0")]
+    public void ARowThatIsNoPressureOperatorIsRefusedByName(string kind, string message)
+    {
+        // a 2x2x1 grid: cells 0 1 / 2 3, so 1 and 2 are not neighbours (1 + 1 wraps to the next row)
+        var a = kind switch
+        {
+            "positive" => Triplets(4, (0, 0, 2), (0, 1, -1), (1, 0, 1), (1, 1, 2)),
+            "weak diagonal" => Triplets(4, (0, 0, 1), (0, 1, -1), (0, 2, -1), (1, 0, -1), (1, 1, 1), (2, 0, -1), (2, 2, 1)),
+            "non-neighbour" => Triplets(4, (0, 0, 2), (0, 3, -1), (3, 0, -1), (3, 3, 2)),
+            "wrapped" => Triplets(4, (1, 1, 2), (1, 2, -1), (2, 1, -1), (2, 2, 2)),
+            "asymmetric" => Triplets(4, (0, 0, 2), (0, 1, -1), (1, 0, -0.5), (1, 1, 2)),
+            "one-sided" => Triplets(4, (0, 0, 2), (0, 1, -1), (1, 1, 2)),
+            _ => Triplets(4, (0, 1, -1), (1, 0, -1), (1, 1, 2)),
+        };
+        Assert.That(VoxelOperator.Recognise(a, 2, 2, 1, null, out string why), Is.Null);
+        Assert.That(why, Does.StartWith(message));
+    }
+
+    [Test]
+    public void TheDirichletTermIsWhatTheDiagonalHasBeyondItsCouplings()
+    {
+        var a = Triplets(2, (0, 0, 3.5), (0, 1, -0.25), (1, 0, -0.25), (1, 1, 0.25));
+        var op = VoxelOperator.Recognise(a, 2, 1, 1, null, out string why);
+        Assert.That(op, Is.Not.Null, why);
+        Assert.That(op!.FaceX[0], Is.EqualTo(0.25));
+        Assert.That(op.Dirichlet, Is.EqualTo(new[] { 3.25, 0 }));
+    }
+
+    [Test]
+    public void AnOperatorWithAFaceOutOfTheGridOrANegativeCoefficientIsRefused()
+    {
+        double[] Zeros() => new double[4];
+        var outward = Zeros(); outward[1] = 1; // cell (1, 0, 0) of a 2x2x1 grid: its +x face leaves the grid
+        Assert.That(() => new VoxelOperator(2, 2, 1, outward, Zeros(), Zeros(), Zeros()), Throws.ArgumentException.With.Message.Contains("faceX at cell (1, 0, 0)"));
+        var negative = Zeros(); negative[2] = -1;
+        Assert.That(() => new VoxelOperator(2, 2, 1, Zeros(), Zeros(), Zeros(), negative), Throws.ArgumentException.With.Message.Contains("dirichlet[2] = -1"));
+    }
+}
