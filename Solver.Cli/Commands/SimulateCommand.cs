@@ -6,11 +6,12 @@ using Dcdm.Models;
 using Dcdm.Poisson;
 using Dcdm.Simulation;
 using Dcdm.Solvers;
+using Dcdm.Sparse;
 
 namespace Dcdm.Cli.Commands;
 
 /// <summary>
-/// dcdm simulate smoke|liquid: runs an example flow (Dcdm.Simulation) with a pressure projection through the chosen
+/// dcdm simulate smoke|cut-cell|liquid: runs an example flow (Dcdm.Simulation) with a pressure projection through the chosen
 /// method every step; prints a line per step and writes the per-step table, slice frames and chosen pressure systems.
 /// </summary>
 public static class SimulateCommand
@@ -23,8 +24,12 @@ public static class SimulateCommand
 
     public static Command Create(CliConsole console)
     {
-        var example = new Argument<string>("example") { Description = "smoke (a buoyant plume around a sphere) or liquid (a dam break: the domain changes every step)" };
-        example.AcceptOnlyFromAmong("smoke", "liquid");
+        var example = new Argument<string>("example")
+        {
+            Description = "smoke (a buoyant plume around a sphere), cut-cell (the same around a smooth sphere with fractional faces: per-face "
+                + "coefficients), or liquid (a dam break: the domain changes every step)",
+        };
+        example.AcceptOnlyFromAmong("smoke", "cut-cell", "liquid");
         var size = new Option<int>("--size") { Description = "cells per side of the cube", DefaultValueFactory = _ => 32 };
         size.Require(v => v >= 8 && v <= 1024, "must be between 8 and 1024");
         var steps = new Option<int>("--steps") { Description = "time steps", DefaultValueFactory = _ => 20 };
@@ -78,7 +83,7 @@ public static class SimulateCommand
         var method = SolverCatalog.Parse(s.Method);
         var model = method == SolveMethod.Dcdm ? s.Model is null ? ShippedModels.Default() : ShippedModels.Named(s.Model) ?? new DirectionModels().Load(ModelFile.Read(s.Model)) : null;
         using var solver = new PressureSolver(method, new SolverOptions { Tolerance = s.Tolerance }, model);
-        IFlowSimulation flow = s.Example == "smoke" ? new SmokeSimulation(s.Size, solver) : new LiquidSimulation(s.Size, solver);
+        IFlowSimulation flow = s.Example == "liquid" ? new LiquidSimulation(s.Size, solver) : new SmokeSimulation(s.Size, solver, cutCells: s.Example == "cut-cell");
 
         var invariant = CultureInfo.InvariantCulture;
         console.Out.WriteLine(string.Create(invariant, $"{flow.Name} {s.Size}^3, {s.Steps} steps, pressure by {s.Method} (tol {s.Tolerance:g3}) on the CPU"));
@@ -105,7 +110,7 @@ public static class SimulateCommand
                 + $"re-bind {step.BindTime.TotalMilliseconds:F1} ms{(step.Rebuilt ? " (set up)" : "")}, solve {r.SolveTime.TotalMilliseconds:F1} ms, "
                 + $"divergence {step.DivergenceBefore:e2} -> {step.DivergenceAfter:e2} ({step.RelativeDivergence:e2})"));
             if (s.Out is null) continue;
-            if (s.DumpSteps.Contains(step.Step)) Dump(s.Out, step.Step, flow, s);
+            if (s.DumpSteps.Contains(step.Step)) Dump(s.Out, step.Step, flow, s, solver.Operator?.ToCsr());
             if (s.FrameEvery > 0 && (step.Step % s.FrameEvery == 0 || i == s.Steps - 1))
             {
                 var field = flow.ShownField();
@@ -120,10 +125,11 @@ public static class SimulateCommand
     }
 
     /// <summary>The step's pressure system for the benchmark suite and training: A (full-grid layout), b and the flags.</summary>
-    static void Dump(string folder, int step, IFlowSimulation flow, Settings s)
+    /// <param name="operatorMatrix">The system's matrix when it has per-face coefficients (the flags then mark its unknowns only).</param>
+    static void Dump(string folder, int step, IFlowSimulation flow, Settings s, CsrMatrix? operatorMatrix)
     {
         string description = $"dcdm simulate {s.Example} --size {s.Size}: the pressure system of step {step} (b = -div u)";
-        MatrixMarketWriter.WriteMatrix(Path.Combine(folder, $"step{step}_A.mtx"), flow.Domain.ToCsr(GridMatrixLayout.FullGrid), symmetric: true, description);
+        MatrixMarketWriter.WriteMatrix(Path.Combine(folder, $"step{step}_A.mtx"), operatorMatrix ?? flow.Domain.ToCsr(GridMatrixLayout.FullGrid), symmetric: true, description);
         MatrixMarketWriter.WriteVector(Path.Combine(folder, $"step{step}_b.mtx"), flow.Projection.RightHandSide.ToArray(), description);
         CellFlagsFile.Write(flow.Domain, Path.Combine(folder, $"step{step}_flags.bin"));
     }

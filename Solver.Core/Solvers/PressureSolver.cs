@@ -7,7 +7,7 @@ namespace Dcdm.Solvers;
 /// <summary>
 /// The pressure solve of a CFD time loop: one method and its options, bound to the current fluid domain and
 /// re-bound when the domain changes (a free surface moves), with full-grid vectors (one value per cell, x fastest:
-/// the layout a CFD code holds). <see cref="Bind"/> is free when the cell flags did not change; otherwise it sets up
+/// the layout a CFD code holds). <see cref="Bind(PoissonGrid)"/> is free when the cell flags did not change; otherwise it sets up
 /// the method on the new flags (unknowns, preconditioner or multigrid hierarchy, the model's stencils, work vectors),
 /// timed in <see cref="BindTime"/>. The flags are copied into one of two buffers kept for the grid's size, so the
 /// caller may reuse its flag array between steps; the solver's own work vectors are sized by the unknowns and made
@@ -19,15 +19,18 @@ public sealed class PressureSolver : IDisposable
     readonly IDirectionModel? _model;
     readonly int _previousDirections;
     CellType[]? _bound, _spare; // the flags the solver runs on, and the buffer the next re-bind fills
+    VoxelOperator? _boundOperator; // the coefficients the solver runs on (a copy), when bound to an operator
     ILinearSolver? _solver;
 
     public SolveMethod Method { get; }
     public SolverOptions Options { get; }
-    /// <summary>The domain of the last <see cref="Bind"/> (a copy of its flags); null before the first.</summary>
+    /// <summary>The domain of the last <see cref="Bind(PoissonGrid)"/> (a copy of its flags); null before the first.</summary>
     public PoissonGrid? Grid { get; private set; }
-    /// <summary>Time of the last <see cref="Bind"/>: the flag comparison, plus the set-up when the flags changed.</summary>
+    /// <summary>The operator of the last <see cref="Bind(VoxelOperator)"/> (a copy); null when the last bind took a grid.</summary>
+    public VoxelOperator? Operator => _boundOperator;
+    /// <summary>Time of the last <see cref="Bind(PoissonGrid)"/>: the flag comparison, plus the set-up when the flags changed.</summary>
     public TimeSpan BindTime { get; private set; }
-    /// <summary>Whether the last <see cref="Bind"/> set the method up again (false: the flags were unchanged).</summary>
+    /// <summary>Whether the last <see cref="Bind(PoissonGrid)"/> set the method up again (false: the flags were unchanged).</summary>
     public bool Rebuilt { get; private set; }
     /// <summary>Set-ups so far (the first bind included).</summary>
     public int SetupCount { get; private set; }
@@ -67,9 +70,37 @@ public sealed class PressureSolver : IDisposable
         var solver = _catalog.CreateForGrid(Method, bound, Options, _model, _previousDirections);
         _solver?.Dispose();
         _solver = solver;
+        _boundOperator = null;
         _spare = sameSize ? _bound : new CellType[cells.Length];
         _bound = flags;
         Grid = bound;
+        SetupCount++;
+        Rebuilt = true;
+        BindTime = Stopwatch.GetElapsedTime(start);
+        return true;
+    }
+
+    /// <summary>
+    /// Binds to this step's operator with per-face coefficients (two-phase densities, cut-cell fractions, ghost-fluid
+    /// terms; <see cref="VoxelOperator"/>), on the CPU. Returns true when the method was set up again, false when the
+    /// coefficients equal the last bind's. The coefficients are copied, so the caller may refill its arrays between steps.
+    /// </summary>
+    /// <exception cref="InvalidSystemException">dcdm with a learned model (they read flags, not coefficients), or a device catalog.</exception>
+    public bool Bind(VoxelOperator op)
+    {
+        long start = Stopwatch.GetTimestamp();
+        if (_boundOperator is { } old && old.Nx == op.Nx && old.Ny == op.Ny && old.Nz == op.Nz && old.FaceX.AsSpan().SequenceEqual(op.FaceX)
+            && old.FaceY.AsSpan().SequenceEqual(op.FaceY) && old.FaceZ.AsSpan().SequenceEqual(op.FaceZ) && old.Dirichlet.AsSpan().SequenceEqual(op.Dirichlet))
+        {
+            Rebuilt = false;
+            BindTime = Stopwatch.GetElapsedTime(start);
+            return false;
+        }
+        var copy = new VoxelOperator(op.Nx, op.Ny, op.Nz, [.. op.FaceX], [.. op.FaceY], [.. op.FaceZ], [.. op.Dirichlet]);
+        var solver = _catalog.CreateForOperator(Method, copy, Options, _model, _previousDirections);
+        _solver?.Dispose();
+        _solver = solver;
+        (_boundOperator, Grid, _bound, _spare) = (copy, null, null, null);
         SetupCount++;
         Rebuilt = true;
         BindTime = Stopwatch.GetElapsedTime(start);
@@ -84,7 +115,7 @@ public sealed class PressureSolver : IDisposable
     /// <exception cref="InvalidOperationException">No domain was bound yet.</exception>
     public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings? settings = null, CancellationToken cancellation = default)
     {
-        if (_solver is null) throw new InvalidOperationException("PressureSolver.Solve before Bind: bind this step's PoissonGrid first");
+        if (_solver is null) throw new InvalidOperationException("PressureSolver.Solve before Bind: bind this step's PoissonGrid or VoxelOperator first");
         return _solver.Solve(b, x, settings ?? SolveSettings.None, cancellation);
     }
 

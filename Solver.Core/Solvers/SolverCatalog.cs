@@ -92,7 +92,8 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
     public ILinearSolver CreateForOperator(SolveMethod method, VoxelOperator op, SolverOptions? options = null, IDirectionModel? model = null, int previousDirections = 2)
     {
         options ??= SolverOptions.Default;
-        if (device is not null) throw new InvalidSystemException($"{NameOf(method)} on {device.Name}: a voxel operator with per-face coefficients runs on the CPU only so far (a catalog without a device)");
+        if (device is not null)
+            throw new InvalidSystemException($"{NameOf(method)} on {device.Name}: a voxel operator with per-face coefficients runs on the CPU only so far (a catalog without a device)");
         return method switch
         {
             SolveMethod.Cg => new ConjugateGradient(op.ToCsr(), PreconditionerKind.None, options),

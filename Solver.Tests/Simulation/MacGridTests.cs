@@ -42,6 +42,31 @@ public class MacGridTests
     }
 
     [Test]
+    public void CutCellsProjectionChangesTheWeightedDivergenceByTheirOperatorAndClosesSolidFaces()
+    {
+        // b = -D^T F u; after u -= grad p on the open faces, every unknown's -D^T F u is b - A p with A the fractions' operator
+        int n = 10;
+        var fractions = new FaceFractions(n, (x, y, z) => Math.Sqrt((x - 5) * (x - 5) + (y - 4.6) * (y - 4.6) + (z - 4.3) * (z - 4.3)) - 2.2);
+        Assert.That(fractions.Components[0].Values.Count(f => f > 0 && f < 1), Is.GreaterThan(10), "fractional faces around the sphere");
+        var u = RandomVelocity(n, n, n, seed: 8);
+        var rng = new Random(9);
+        var op = fractions.Operator;
+        var p = new double[op.CellCount];
+        for (int c = 0; c < p.Length; c++) p[c] = op.Diagonal(c) > 0 ? rng.NextDouble() - 0.5 : 0;
+        var before = new double[op.CellCount];
+        fractions.NegativeDivergence(u, before);
+        fractions.SubtractPressureGradient(u, p);
+        var after = new double[op.CellCount];
+        fractions.NegativeDivergence(u, after);
+        var ap = new double[op.CellCount];
+        op.ToCsr().Multiply(p, ap);
+        for (int c = 0; c < p.Length; c++) Assert.That(after[c], Is.EqualTo(before[c] - ap[c]).Within(1e-12), $"cell {c}");
+        for (int axis = 0; axis < 3; axis++)
+            for (int f = 0; f < u.Components[axis].Values.Length; f++)
+                if (fractions.Components[axis].Values[f] == 0) Assert.That(u.Components[axis].Values[f], Is.Zero, $"closed face {f} of axis {axis}");
+    }
+
+    [Test]
     public void ZeroWallFacesLeavesNoFlowThroughTheBoundaryOrASolid()
     {
         var grid = PoissonDomains.Spheres(8, 8, 8, 2, seed: 1);

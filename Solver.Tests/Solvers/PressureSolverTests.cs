@@ -81,6 +81,30 @@ public class PressureSolverTests
     }
 
     [Test]
+    public void AnOperatorWithFaceCoefficientsRebindsOnlyWhenTheyChangeAndTheCallersArraysMayBeRefilled()
+    {
+        var op = CoefficientDomains.TwoPhase(10, 10, 10, 100, seed: 2);
+        using var solver = new PressureSolver(SolveMethod.PcgMg, Tight);
+        Assert.That(solver.Bind(op), Is.True);
+        Assert.That(solver.Bind(op), Is.False, "the same coefficients");
+        Assert.That(solver.Grid, Is.Null);
+        op.FaceX[0] *= 2; // the caller refills its own arrays for the next step: the solver kept a copy
+        Assert.That(solver.Operator!.FaceX[0], Is.EqualTo(op.FaceX[0] / 2));
+        Assert.That(solver.Bind(op), Is.True);
+        Assert.That(solver.SetupCount, Is.EqualTo(2));
+        var rng = new Random(1);
+        var b = Enumerable.Range(0, op.CellCount).Select(_ => rng.NextDouble() - 0.5).ToArray(); // every cell is an unknown; Dirichlet on top
+        var x = new double[b.Length];
+        Assert.That(solver.Solve(b, x).Status, Is.EqualTo(SolveStatus.Converged));
+        var ax = new double[b.Length];
+        op.ToCsr().Multiply(x, ax);
+        Assert.That(Math.Sqrt(b.Zip(ax, (p, q) => (p - q) * (p - q)).Sum() / b.Sum(v => v * v)), Is.LessThanOrEqualTo(1.01e-10));
+        var grid = PoissonDomains.FreeSurfaceTank(10, 10, 10, 0.6, seed: 4);
+        Assert.That(solver.Bind(grid), Is.True, "a grid after an operator");
+        Assert.That(solver.Operator, Is.Null);
+    }
+
+    [Test]
     public void ADevicesCatalogRebindsToo()
     {
         // ILGPU's CPU accelerator stands in for a GPU: the device's grid CG on each step's domain

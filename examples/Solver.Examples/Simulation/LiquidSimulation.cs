@@ -7,7 +7,7 @@ namespace Dcdm.Simulation;
 /// A dam break in a closed 1 m box on an n^3 MAC grid, marker-and-cell style (Harlow and Welch 1965; Bridson's
 /// book, ch. 4): eight marker particles per cell start in a water column (x &lt; 0.4, z &lt; 0.6, every y); each
 /// step a cell holding a particle is fluid, every other cell air (p = 0), so the pressure system changes every
-/// step and the solver is re-bound (<see cref="PressureSolver.Bind"/>). Gravity pulls along -z.
+/// step and the solver is re-bound (<see cref="PressureSolver.Bind(Poisson.PoissonGrid)"/>). Gravity pulls along -z.
 /// </summary>
 public sealed class LiquidSimulation : IFlowSimulation
 {

@@ -27,16 +27,28 @@ public sealed class PressureProjection
     {
         // the solver follows the domain: a set-up when the flags changed, nothing when they did not
         _solver.Bind(domain);
-        // b = -div u on the fluid cells
-        double before = velocity.NegativeDivergence(domain, _b);
+        return Project(step, dt, domain.FluidCount, b => velocity.NegativeDivergence(domain, b), p => velocity.SubtractPressureGradient(domain, p), cancellation);
+    }
+
+    /// <summary>The variational projection of cut cells: A = D^T F D with the open fractions F as face coefficients, b = -D^T F u.</summary>
+    public SimulationStep Project(int step, double dt, FaceFractions fractions, MacVelocity velocity, CancellationToken cancellation)
+    {
+        _solver.Bind(fractions.Operator); // the same fractions every step: set up once
+        return Project(step, dt, fractions.Domain.FluidCount, b => fractions.NegativeDivergence(velocity, b), p => fractions.SubtractPressureGradient(velocity, p),
+            cancellation);
+    }
+
+    SimulationStep Project(int step, double dt, int unknowns, Func<double[], double> negativeDivergence, Action<double[]> subtractGradient, CancellationToken cancellation)
+    {
+        double before = negativeDivergence(_b);
         // A p = b, warm-started from the last step's p
         var result = _solver.Solve(_b, _p, SolveSettings.FromGuess, cancellation);
         // u -= grad p, then the divergence left, measured on the velocities themselves
-        velocity.SubtractPressureGradient(domain, _p);
-        double after = velocity.NegativeDivergence(domain, _after);
+        subtractGradient(_p);
+        double after = negativeDivergence(_after);
         return new SimulationStep
         {
-            Step = step, TimeStep = dt, FluidCells = domain.FluidCount, Solve = result, BindTime = _solver.BindTime, Rebuilt = _solver.Rebuilt,
+            Step = step, TimeStep = dt, FluidCells = unknowns, Solve = result, BindTime = _solver.BindTime, Rebuilt = _solver.Rebuilt,
             DivergenceBefore = before, DivergenceAfter = after,
         };
     }

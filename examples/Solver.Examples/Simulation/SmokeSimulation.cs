@@ -8,7 +8,8 @@ namespace Dcdm.Simulation;
 /// vorticity confinement): walls on the sides and bottom, an air layer on top (p = 0: an open top, so the pressure
 /// system is non-singular), a source of hot smoke near the floor. Density and temperature are cell-centred, the
 /// velocity staggered; every step advects all of them semi-Lagrangian, adds buoyancy and projects. z is up.
-/// The domain never changes, so the solver is set up once.
+/// The domain never changes, so the solver is set up once. With cut cells the sphere is smooth: its faces are open in
+/// part (<see cref="FaceFractions"/>), and the pressure system has those fractions as per-face coefficients.
 /// </summary>
 public sealed class SmokeSimulation : IFlowSimulation
 {
@@ -21,10 +22,11 @@ public sealed class SmokeSimulation : IFlowSimulation
 
     readonly int _n;
     readonly bool[] _source;
+    readonly FaceFractions? _fractions; // cut cells; null: the voxel sphere
     GridField _density, _temperature, _densityNext, _temperatureNext;
     MacVelocity _velocity, _velocityNext;
 
-    public string Name => "smoke";
+    public string Name => _fractions is null ? "smoke" : "cut-cell smoke";
     public int StepCount { get; private set; }
     public PoissonGrid Domain { get; }
     public PressureProjection Projection { get; }
@@ -34,11 +36,14 @@ public sealed class SmokeSimulation : IFlowSimulation
 
     /// <param name="n">Cells per side (at least 8).</param>
     /// <param name="solver">The pressure solver; bound here to the domain (its set-up happens in the first step).</param>
-    public SmokeSimulation(int n, PressureSolver solver)
+    /// <param name="cutCells">A smooth sphere with fractional faces (a variational projection) instead of a voxel one.</param>
+    public SmokeSimulation(int n, PressureSolver solver, bool cutCells = false)
     {
         if (n < 8) throw new ArgumentOutOfRangeException(nameof(n), $"smoke needs at least 8 cells per side, got {n}");
         _n = n;
-        Domain = SphereInOpenBox(n);
+        double sphere = 0.15 * n, middle = 0.5 * n; // as SphereInOpenBox's
+        _fractions = cutCells ? new FaceFractions(n, (x, y, z) => Math.Sqrt((x - middle) * (x - middle) + (y - middle) * (y - middle) + (z - middle) * (z - middle)) - sphere) : null;
+        Domain = _fractions?.Domain ?? SphereInOpenBox(n);
         Projection = new PressureProjection(solver, Domain.CellCount);
         _density = GridField.CellCentred(n, n, n); _densityNext = _density.SameLattice();
         _temperature = GridField.CellCentred(n, n, n); _temperatureNext = _temperature.SameLattice();
@@ -91,9 +96,9 @@ public sealed class SmokeSimulation : IFlowSimulation
                     double t = 0.5 * (_temperature[i, j, k - 1] + _temperature[i, j, k]), d = 0.5 * (_density[i, j, k - 1] + _density[i, j, k]);
                     w[i, j, k] += dt * _n * (Buoyancy * t - Weight * d);
                 }
-        // 4. no flow through the walls and the sphere
+        // 4. no flow through the walls and the sphere; 5. the pressure projection: div u = 0 in the fluid
+        if (_fractions is not null) return Projection.Project(StepCount++, dt, _fractions, _velocity, cancellation); // the projection closes solid faces
         _velocity.ZeroWallFaces(Domain);
-        // 5. the pressure projection: div u = 0 in the fluid
         return Projection.Project(StepCount++, dt, Domain, _velocity, cancellation);
     }
 
