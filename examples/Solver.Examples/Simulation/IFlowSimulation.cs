@@ -5,7 +5,7 @@ namespace Dcdm.Simulation;
 /// <summary>A time-stepped flow whose every step ends with a pressure projection (<see cref="PressureProjection"/>).</summary>
 public interface IFlowSimulation
 {
-    /// <summary>"smoke", "liquid".</summary>
+    /// <summary>"smoke", "cut-cell", "liquid": the example's name on the command line.</summary>
     string Name { get; }
     /// <summary>Steps done so far.</summary>
     int StepCount { get; }

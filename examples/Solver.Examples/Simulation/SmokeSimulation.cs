@@ -26,7 +26,7 @@ public sealed class SmokeSimulation : IFlowSimulation
     GridField _density, _temperature, _densityNext, _temperatureNext;
     MacVelocity _velocity, _velocityNext;
 
-    public string Name => _fractions is null ? "smoke" : "cut-cell smoke";
+    public string Name => _fractions is null ? "smoke" : "cut-cell";
     public int StepCount { get; private set; }
     public PoissonGrid Domain { get; }
     public PressureProjection Projection { get; }
