@@ -23,16 +23,6 @@ internal sealed class AggregateLevel
     public int[] BlockRows { get; }
     public int Rows => Diagonal.Length;
 
-    /// <summary>The K-cycle's vectors: right-hand side, correction, the two cycle outputs, their products with A, the second residual, a work vector.</summary>
-    public double[] Rhs { get; }
-    public double[] Correction { get; }
-    public double[] C1 { get; }
-    public double[] C2 { get; }
-    public double[] V1 { get; }
-    public double[] V2 { get; }
-    public double[] R2 { get; }
-    public double[] Work { get; }
-
     /// <summary>Below this many rows a kernel runs on the calling thread.</summary>
     const int ParallelRows = 1 << 14;
 
@@ -41,9 +31,6 @@ internal sealed class AggregateLevel
     {
         (FirstOdd, RowStart, Columns, Values, Diagonal) = (firstOdd, rowStart, columns, values, diagonal);
         (Blocks, RowBlock, BlockFirstRow, BlockRows) = (blocks, rowBlock, blockFirstRow, blockRows);
-        int n = diagonal.Length;
-        Rhs = new double[n]; Correction = new double[n]; C1 = new double[n]; C2 = new double[n];
-        V1 = new double[n]; V2 = new double[n]; R2 = new double[n]; Work = new double[n];
     }
 
     static void ForRows(int from, int to, Action<int, int> body)

@@ -30,6 +30,18 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// (docs/benchmarks.md, the ablation), 1.15 fewest iterations in all.</summary>
     public const double DefaultRelaxation = 1.15;
 
+    /// <summary>A level's vectors in the cycle: right-hand side, correction and residual; where the K-cycle takes its two
+    /// inner steps, also their cycle outputs, products with A and second residual (none on a voxel operator's cells, the top).</summary>
+    sealed class LevelVectors(int rows, bool innerSteps)
+    {
+        public readonly double[] Rhs = new double[rows], Correction = new double[rows], Work = new double[rows];
+        public readonly double[] C1 = Make(innerSteps, rows), C2 = Make(innerSteps, rows), V1 = Make(innerSteps, rows), V2 = Make(innerSteps, rows),
+            R2 = Make(innerSteps, rows);
+
+        static double[] Make(bool used, int rows) => used ? new double[rows] : [];
+    }
+
+    readonly LevelVectors[] _v; // per level of _levels
     readonly VCycleLevel? _fine; // the grid's float32 level; null for a voxel operator, whose cells are _levels[0]
     readonly int[] _unknownCells;
     readonly int[] _fineParent; // the grid's cells to _levels[0]'s rows
@@ -79,6 +91,7 @@ public sealed class AggregateMultigrid : IPreconditioner
         _fine = new VCycleLevel(grid.Nx, grid.Ny, grid.Nz, diagonal, 1, fineWeights ?? [], transfers: false);
         var hierarchy = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, diagonal, galerkinScale);
         (_levels, _parents, _fineParent, _coarsest) = (hierarchy.Levels, hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
+        _v = [.. _levels.Select((l, c) => new LevelVectors(l.Rows, innerSteps: c < _levels.Length - 1))]; // the coarsest is solved directly
     }
 
     /// <summary>
@@ -98,6 +111,8 @@ public sealed class AggregateMultigrid : IPreconditioner
         _relaxation = 1;
         var hierarchy = new AggregateHierarchy(op, galerkinScale);
         (_levels, _parents, _fineParent, _coarsest) = (hierarchy.Levels, hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
+        // level 0, the cells, is cycled once from the top; the inner steps run below it, the coarsest solved directly
+        _v = [.. _levels.Select((l, c) => new LevelVectors(l.Rows, innerSteps: c > 0 && c < _levels.Length - 1))];
         foreach (int cell in _unknownCells)
             if (_fineParent[cell] < 0) throw new ArgumentException($"cell {cell} is an unknown of the system but has no diagonal in the operator; the unknowns are not this operator's");
     }
@@ -138,7 +153,7 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// <summary>z = scale cycle(r) on a voxel operator's cells (level 0): one cycle in double, no rescaling needed.</summary>
     void ApplyOperator(ReadOnlySpan<double> r, double scale, Span<double> z)
     {
-        var top = _levels[0];
+        var top = _v[0];
         var row = _fineParent;
         var cells = _unknownCells;
         for (int k = 0; k < cells.Length; k++) top.Rhs[row[cells[k]]] = r[k];
@@ -159,7 +174,7 @@ public sealed class AggregateMultigrid : IPreconditioner
         int sweeps = _fineWeights?.Length ?? _sweeps;
         for (int s = 0; s < sweeps; s++) VCycleKernels.Sweep(fine, 0, _fineWeights?[s], _relaxation);
         VCycleKernels.Residual(fine); // Work = B - A X
-        var first = _levels[0];
+        var first = _v[0];
         RestrictFine(fine, _fineParent, first.Rhs);
         CoarseCorrection(0);
         ProlongFine(first.Correction, _fineParent, fine);
@@ -174,47 +189,49 @@ public sealed class AggregateMultigrid : IPreconditioner
     void CoarseCorrection(int c)
     {
         var level = _levels[c];
+        var v = _v[c];
         if (c == _levels.Length - 1)
         {
-            if (_coarsest is not null) { _coarsest.Solve(level.Rhs, level.Correction); return; }
-            Array.Clear(level.Correction);
+            if (_coarsest is not null) { _coarsest.Solve(v.Rhs, v.Correction); return; }
+            Array.Clear(v.Correction);
             for (int s = 0; s < CoarsestSweeps; s++)
             {
-                level.GaussSeidelColour(level.Rhs, level.Correction, 0);
-                level.GaussSeidelColour(level.Rhs, level.Correction, 1);
-                level.GaussSeidelColour(level.Rhs, level.Correction, 1);
-                level.GaussSeidelColour(level.Rhs, level.Correction, 0);
+                level.GaussSeidelColour(v.Rhs, v.Correction, 0);
+                level.GaussSeidelColour(v.Rhs, v.Correction, 1);
+                level.GaussSeidelColour(v.Rhs, v.Correction, 1);
+                level.GaussSeidelColour(v.Rhs, v.Correction, 0);
             }
             return;
         }
-        var b = level.Rhs; var e = level.Correction;
-        Cycle(c, b, level.C1);
-        level.Multiply(level.C1, level.V1);
-        double rho1 = VectorOps.Dot(level.C1, level.V1), a1 = VectorOps.Dot(level.C1, b);
-        if (!(rho1 > 0)) { Array.Copy(level.C1, e, e.Length); return; }
+        var b = v.Rhs; var e = v.Correction;
+        Cycle(c, b, v.C1);
+        level.Multiply(v.C1, v.V1);
+        double rho1 = VectorOps.Dot(v.C1, v.V1), a1 = VectorOps.Dot(v.C1, b);
+        if (!(rho1 > 0)) { Array.Copy(v.C1, e, e.Length); return; }
         double alpha1 = a1 / rho1;
         // r2 = b - alpha1 v1
         double r2r2 = 0, bb = 0;
-        for (int i = 0; i < b.Length; i++) { double v = b[i] - alpha1 * level.V1[i]; level.R2[i] = v; r2r2 += v * v; bb += b[i] * b[i]; }
-        if (r2r2 <= KCycleReduction * KCycleReduction * bb) { Scale(alpha1, level.C1, e); return; }
-        Cycle(c, level.R2, level.C2);
-        level.Multiply(level.C2, level.V2);
-        double gamma = VectorOps.Dot(level.C2, level.V1), beta = VectorOps.Dot(level.C2, level.V2), a2 = VectorOps.Dot(level.C2, level.R2);
+        for (int i = 0; i < b.Length; i++) { double ri = b[i] - alpha1 * v.V1[i]; v.R2[i] = ri; r2r2 += ri * ri; bb += b[i] * b[i]; }
+        if (r2r2 <= KCycleReduction * KCycleReduction * bb) { Scale(alpha1, v.C1, e); return; }
+        Cycle(c, v.R2, v.C2);
+        level.Multiply(v.C2, v.V2);
+        double gamma = VectorOps.Dot(v.C2, v.V1), beta = VectorOps.Dot(v.C2, v.V2), a2 = VectorOps.Dot(v.C2, v.R2);
         double rho2 = beta - gamma * gamma / rho1;
-        if (!(rho2 > 0)) { Scale(alpha1, level.C1, e); return; }
+        if (!(rho2 > 0)) { Scale(alpha1, v.C1, e); return; }
         double w1 = alpha1 - gamma * a2 / (rho1 * rho2), w2 = a2 / rho2;
-        for (int i = 0; i < e.Length; i++) e[i] = w1 * level.C1[i] + w2 * level.C2[i];
+        for (int i = 0; i < e.Length; i++) e[i] = w1 * v.C1[i] + w2 * v.C2[i];
     }
 
     /// <summary>x = cycle(b) on coarse level c (not the coarsest): smooth from zero, correct from level c + 1, smooth back.</summary>
     void Cycle(int c, double[] b, double[] x)
     {
         var level = _levels[c];
-        var next = _levels[c + 1];
+        var next = _v[c + 1];
+        var v = _v[c];
         Array.Clear(x);
         for (int s = 0; s < _sweeps; s++) { level.GaussSeidelColour(b, x, 0); level.GaussSeidelColour(b, x, 1); }
-        level.Residual(b, x, level.Work);
-        Restrict(level.Work, _parents[c], next.Rhs);
+        level.Residual(b, x, v.Work);
+        Restrict(v.Work, _parents[c], next.Rhs);
         CoarseCorrection(c + 1);
         Prolong(next.Correction, _parents[c], x);
         for (int s = 0; s < _sweeps; s++) { level.GaussSeidelColour(b, x, 1); level.GaussSeidelColour(b, x, 0); }

@@ -91,11 +91,12 @@ internal static class Aggregation
         var unknown = new int[n];
         Parallel.For(0, nz, z =>
         {
-            for (int i = z * nx * ny, end = i + nx * ny; i < end; i++)
-            {
-                diagonal[i] = op.Diagonal(i);
-                unknown[i] = diagonal[i] > 0 ? 1 : 0;
-            }
+            for (int y = 0; y < ny; y++)
+                for (int x = 0, i = nx * (y + ny * z); x < nx; x++, i++)
+                {
+                    diagonal[i] = op.Diagonal(i, x, y, z);
+                    unknown[i] = diagonal[i] > 0 ? 1 : 0;
+                }
         });
         var (offset, rows, firstOdd) = ColourMajorOffsets(unknown, nx, ny, nz);
         var rowOut = cellRow = new int[n];

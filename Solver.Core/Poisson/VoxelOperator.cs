@@ -85,42 +85,58 @@ public sealed class VoxelOperator
     }
 
     /// <summary>Row i's diagonal: the sum of its open faces' coefficients and its Dirichlet term.</summary>
-    public double Diagonal(int i)
-    {
-        int x = i % Nx, y = i / Nx % Ny, z = i / (Nx * Ny);
-        double d = Dirichlet[i] + FaceX[i] + FaceY[i] + FaceZ[i];
-        if (x > 0) d += FaceX[i - 1];
-        if (y > 0) d += FaceY[i - Nx];
-        if (z > 0) d += FaceZ[i - Nx * Ny];
-        return d;
-    }
+    public double Diagonal(int i) => Diagonal(i, i % Nx, i / Nx % Ny, i / (Nx * Ny));
 
-    /// <summary>The operator as a matrix in the full-grid layout (one row per cell, zero rows off the unknowns).</summary>
+    /// <summary>Row i's diagonal when the caller knows the cell's coordinates (no divisions).</summary>
+    internal double Diagonal(int i, int x, int y, int z) => Dirichlet[i] + FaceX[i] + FaceY[i] + FaceZ[i]
+        + (x > 0 ? FaceX[i - 1] : 0) + (y > 0 ? FaceY[i - Nx] : 0) + (z > 0 ? FaceZ[i - Nx * Ny] : 0);
+
+    /// <summary>The operator as a matrix in the full-grid layout (one row per cell, zero rows off the unknowns), built in parallel planes.</summary>
     public CsrMatrix ToCsr()
     {
-        int n = CellCount;
+        int n = CellCount, nx = Nx, ny = Ny, plane = nx * ny;
         var rowStart = new int[n + 1];
-        for (int i = 0; i < n; i++)
+        Parallel.For(0, Nz, z =>
         {
-            int count = Diagonal(i) > 0 ? 1 : 0;
-            OpenFaces(i, (_, _) => count++);
-            rowStart[i + 1] = rowStart[i] + count;
-        }
-        var columns = new int[rowStart[n]];
-        var values = new double[rowStart[n]];
-        for (int i = 0; i < n; i++)
+            Span<int> columns = stackalloc int[7];
+            Span<double> values = stackalloc double[7];
+            for (int i = z * plane, end = i + plane; i < end; i++) rowStart[i + 1] = Row(i, i % nx, i / nx % ny, z, columns, values);
+        });
+        for (int i = 0; i < n; i++) rowStart[i + 1] += rowStart[i];
+        var allColumns = new int[rowStart[n]];
+        var allValues = new double[rowStart[n]];
+        Parallel.For(0, Nz, z =>
         {
-            int k = rowStart[i];
-            double d = Diagonal(i);
-            // Neighbours gives the columns ascending (-plane, -nx, -1, +1, +nx, +plane): the diagonal goes before the first above i
-            OpenFaces(i, (j, c) =>
+            for (int i = z * plane, end = i + plane; i < end; i++)
             {
-                if (j > i && d > 0) { columns[k] = i; values[k++] = d; d = 0; }
-                columns[k] = j; values[k++] = -c;
-            });
-            if (d > 0) { columns[k] = i; values[k] = d; }
-        }
-        return new CsrMatrix(n, n, rowStart, columns, values);
+                int k = rowStart[i];
+                Row(i, i % nx, i / nx % ny, z, allColumns.AsSpan(k, rowStart[i + 1] - k), allValues.AsSpan(k, rowStart[i + 1] - k));
+            }
+        });
+        return new CsrMatrix(n, n, rowStart, allColumns, allValues);
+    }
+
+    /// <summary>Row i's entries, columns ascending (-plane, -nx, -1, the diagonal, +1, +nx, +plane); returns how many.</summary>
+    int Row(int i, int x, int y, int z, Span<int> columns, Span<double> values)
+    {
+        int plane = Nx * Ny, count = 0;
+        double below = z > 0 ? FaceZ[i - plane] : 0, south = y > 0 ? FaceY[i - Nx] : 0, west = x > 0 ? FaceX[i - 1] : 0;
+        double d = Diagonal(i, x, y, z);
+        Put(below > 0, i - plane, -below, columns, values, ref count);
+        Put(south > 0, i - Nx, -south, columns, values, ref count);
+        Put(west > 0, i - 1, -west, columns, values, ref count);
+        Put(d > 0, i, d, columns, values, ref count);
+        Put(FaceX[i] > 0, i + 1, -FaceX[i], columns, values, ref count);
+        Put(FaceY[i] > 0, i + Nx, -FaceY[i], columns, values, ref count);
+        Put(FaceZ[i] > 0, i + plane, -FaceZ[i], columns, values, ref count);
+        return count;
+    }
+
+    static void Put(bool present, int column, double value, Span<int> columns, Span<double> values, ref int count)
+    {
+        if (!present) return;
+        columns[count] = column;
+        values[count++] = value;
     }
 
     /// <summary>Calls <paramref name="open"/> with each open face's neighbour cell and coefficient.</summary>

@@ -62,7 +62,11 @@ public sealed class DeepConjugateDirections : ILinearSolver
     /// </summary>
     /// <exception cref="InvalidSystemException">The model is not the K-cycle.</exception>
     public DeepConjugateDirections(VoxelOperator op, IDirectionModel model, SolverOptions? options = null, int previousDirections = 2)
-        : this(Stopwatch.StartNew(), new ReducedSystem(op.ToCsr()),
+        : this(op, model, options, previousDirections, matrix: null) { }
+
+    /// <param name="matrix">The operator's full-grid matrix when the caller has it (null: built from the coefficients).</param>
+    internal DeepConjugateDirections(VoxelOperator op, IDirectionModel model, SolverOptions? options, int previousDirections, CsrMatrix? matrix)
+        : this(Stopwatch.StartNew(), new ReducedSystem(matrix ?? op.ToCsr()),
             model is KCycleDirectionModel kcycle ? system => kcycle.Bind(op, system)
                 : throw new InvalidSystemException($"the model '{model.Description}' reads cell flags, not face coefficients; DCDM on a voxel operator with "
                     + "per-face coefficients takes the K-cycle (KCycleDirectionModel, the default)"),

@@ -1,5 +1,6 @@
 using Dcdm.Models;
 using Dcdm.Poisson;
+using Dcdm.Sparse;
 
 namespace Dcdm.Solvers;
 
@@ -35,7 +36,8 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
             if (rows != input.Matrix.Rows)
                 throw new InvalidSystemException($"the voxel operator has {op.CellCount} cells but the matrix {input.Matrix.Rows} rows; give it in the full-grid "
                     + "layout, or in the compact one with the grid whose fluid cells its rows are");
-            return InInputLayout(CreateForOperator(method, op, options, model, previousDirections), input);
+            // the full-grid matrix is the operator's own (recognised from it): its CSR is not built again
+            return InInputLayout(CreateForOperator(method, op, options, model, previousDirections, input.IsCompact ? null : input.Matrix), input);
         }
         if (method is SolveMethod.Dcdm or SolveMethod.PcgMg && input.Grid is null)
             throw new InvalidSystemException($"{NameOf(method)} needs a 7-point voxel pressure matrix (a grid's, or one with per-face coefficients); cg, pcg-jacobi and pcg-ic0 solve any SPD matrix");
@@ -90,17 +92,23 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
     /// </summary>
     /// <exception cref="InvalidSystemException">dcdm with a learned model (they read cell flags, not coefficients), or a device catalog.</exception>
     public ILinearSolver CreateForOperator(SolveMethod method, VoxelOperator op, SolverOptions? options = null, IDirectionModel? model = null, int previousDirections = 2)
+        => CreateForOperator(method, op, options, model, previousDirections, matrix: null);
+
+    /// <param name="matrix">The operator's full-grid matrix when the caller has it (null: built from the coefficients).</param>
+    ILinearSolver CreateForOperator(SolveMethod method, VoxelOperator op, SolverOptions? options, IDirectionModel? model, int previousDirections, CsrMatrix? matrix)
     {
         options ??= SolverOptions.Default;
         if (device is not null)
             throw new InvalidSystemException($"{NameOf(method)} on {device.Name}: a voxel operator with per-face coefficients runs on the CPU only so far (a catalog without a device)");
         return method switch
         {
-            SolveMethod.Cg => new ConjugateGradient(op.ToCsr(), PreconditionerKind.None, options),
-            SolveMethod.PcgJacobi => new ConjugateGradient(op.ToCsr(), PreconditionerKind.Jacobi, options),
-            SolveMethod.PcgIc0 => new ConjugateGradient(op.ToCsr(), PreconditionerKind.IncompleteCholesky, options),
-            SolveMethod.PcgMg => new ConjugateGradient(() => new ReducedSystem(op.ToCsr()), "pcg-mg", options, unknowns => new Multigrid.AggregateMultigrid(op, unknowns)),
-            _ => new DeepConjugateDirections(op, model ?? throw new ArgumentNullException(nameof(model), "dcdm needs a direction model"), options, previousDirections),
+            SolveMethod.Cg => new ConjugateGradient(matrix ?? op.ToCsr(), PreconditionerKind.None, options),
+            SolveMethod.PcgJacobi => new ConjugateGradient(matrix ?? op.ToCsr(), PreconditionerKind.Jacobi, options),
+            SolveMethod.PcgIc0 => new ConjugateGradient(matrix ?? op.ToCsr(), PreconditionerKind.IncompleteCholesky, options),
+            SolveMethod.PcgMg => new ConjugateGradient(() => new ReducedSystem(matrix ?? op.ToCsr()), "pcg-mg", options,
+                unknowns => new Multigrid.AggregateMultigrid(op, unknowns)),
+            _ => new DeepConjugateDirections(op, model ?? throw new ArgumentNullException(nameof(model), "dcdm needs a direction model"), options, previousDirections,
+                matrix),
         };
     }
 
