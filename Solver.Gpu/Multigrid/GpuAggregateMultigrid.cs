@@ -11,7 +11,8 @@ namespace Dcdm.Gpu.Multigrid;
 /// <see cref="MultigridKernels"/>' SOR colour sweeps with a weight per cell, the coarse levels (built on the host by
 /// Core's <c>AggregateHierarchy</c> and uploaded once) by <see cref="AggregateKernels"/>, the K-cycle's step lengths
 /// decided on the host from device dots (five per inner pair), the coarsest level solved on the host (at most 1,024
-/// rows down and back). Tested against the CPU cycle on ILGPU's CPU accelerator; not yet timed on a GPU.
+/// rows down and back). Tested against the CPU cycle on ILGPU's CPU accelerator; not yet timed on a GPU. On a voxel
+/// operator with per-face coefficients the operator's cells are the first CSR level (as on the CPU) and no grid kernel runs.
 /// </summary>
 public sealed class GpuAggregateMultigrid : IDisposable
 {
@@ -31,10 +32,11 @@ public sealed class GpuAggregateMultigrid : IDisposable
 
     readonly MultigridKernels _grid;
     readonly AggregateKernels _k;
-    readonly LevelShape _shape;
-    readonly DeviceVector<byte> _diagonal;
+    // the unit grid's fine level; null on a voxel operator, whose cells are _levels[0]
+    readonly LevelShape? _shape;
+    readonly DeviceVector<byte>? _diagonal;
     readonly DeviceVector<float>[] _weights;
-    readonly DeviceVector<float> _work;
+    readonly DeviceVector<float>? _work;
     readonly DeviceTransfer _fineDown;
     readonly Level[] _levels;
     readonly SemidefiniteCholesky? _coarsest;
@@ -67,18 +69,48 @@ public sealed class GpuAggregateMultigrid : IDisposable
         (_hostRhs, _hostCorrection, _hostFloat) = (new double[last], new double[last], new float[last]);
     }
 
+    /// <summary>
+    /// The K-cycle of a voxel operator with per-face coefficients (<see cref="VoxelOperator"/>): its cells the first level
+    /// in CSR, Gauss-Seidel by red-black colour, aggregates by strong couplings, as Core's <see cref="AggregateMultigrid"/>.
+    /// </summary>
+    public GpuAggregateMultigrid(GpuDevice device, VoxelOperator op, int sweeps = 2, double galerkinScale = AggregateMultigrid.DefaultGalerkinScale)
+    {
+        var acc = device.Accelerator;
+        _grid = device.MultigridKernels;
+        _k = device.AggregateKernels;
+        _sweeps = sweeps;
+        _weights = [];
+        var hierarchy = new AggregateHierarchy(op, galerkinScale);
+        _levels = [.. hierarchy.Levels.Select(l => new Level(acc, l))];
+        _fineDown = new DeviceTransfer(acc, hierarchy.FineParent, hierarchy.Levels[0].Rows); // one cell per row: a gather and a scatter
+        for (int c = 0; c + 1 < _levels.Length; c++) _levels[c].Down = new DeviceTransfer(acc, hierarchy.Parents[c], hierarchy.Levels[c + 1].Rows);
+        _coarsest = hierarchy.Coarsest;
+        int last = hierarchy.Levels[^1].Rows;
+        (_hostRhs, _hostCorrection, _hostFloat) = (new double[last], new double[last], new float[last]);
+    }
+
     /// <summary>The fine grid's shape and operator bytes (the diagonal per cell, 0 off the unknowns), for a solver's own products.</summary>
-    public LevelShape Shape => _shape;
-    public ArrayView<byte> Diagonal => _diagonal.View;
+    /// <exception cref="InvalidOperationException">The cycle of a voxel operator, which has no unit grid.</exception>
+    public LevelShape Shape => _shape ?? throw new InvalidOperationException("the cycle of a voxel operator has no unit grid level; multiply by its CSR matrix");
+    public ArrayView<byte> Diagonal => _diagonal?.View ?? throw new InvalidOperationException("the cycle of a voxel operator has no unit grid level");
     /// <summary>Levels, the fine grid included.</summary>
-    public int LevelCount => 1 + _levels.Length;
+    public int LevelCount => (_shape is null ? 0 : 1) + _levels.Length;
 
     /// <summary>x = K(b) on the full grid (b 0 off the unknowns; x must not be b).</summary>
     public void Apply(ArrayView<float> b, ArrayView<float> x)
     {
         x.MemSetToZero();
+        if (_shape is null) // a voxel operator: the cycle starts on its cells' level
+        {
+            var top = _levels[0];
+            _k.Restrict(_fineDown, b, top.Rhs.View);
+            if (_levels.Length == 1) Coarsest(top);
+            else Cycle(0, top.Rhs.View, top.Correction.View);
+            _k.ProlongAdd(_fineDown, top.Correction.View, x);
+            return;
+        }
         foreach (var w in _weights) Relax(b, x, w.View, first: 0);
-        _grid.Residual(_shape, _diagonal.View, b, x, _work.View, 1);
+        _grid.Residual(_shape.Value, _diagonal!.View, b, x, _work!.View, 1);
         _k.Restrict(_fineDown, _work.View, _levels[0].Rhs.View);
         Correct(0);
         _k.ProlongAdd(_fineDown, _levels[0].Correction.View, x);
@@ -87,8 +119,8 @@ public sealed class GpuAggregateMultigrid : IDisposable
 
     void Relax(ArrayView<float> b, ArrayView<float> x, ArrayView<float> w, int first)
     {
-        _grid.SorColour(_shape, _diagonal.View, b, x, w, first, 1);
-        _grid.SorColour(_shape, _diagonal.View, b, x, w, 1 - first, 1);
+        _grid.SorColour(_shape!.Value, _diagonal!.View, b, x, w, first, 1);
+        _grid.SorColour(_shape!.Value, _diagonal.View, b, x, w, 1 - first, 1);
     }
 
     /// <summary>level.Correction from level.Rhs: two flexible-CG steps preconditioned by the next cycle, as on the CPU.</summary>
@@ -149,7 +181,7 @@ public sealed class GpuAggregateMultigrid : IDisposable
 
     public void Dispose()
     {
-        _diagonal.Dispose(); _work.Dispose(); _fineDown.Dispose();
+        _diagonal?.Dispose(); _work?.Dispose(); _fineDown.Dispose();
         foreach (var w in _weights) w.Dispose();
         foreach (var l in _levels) l.Dispose();
     }
