@@ -6,7 +6,7 @@ namespace Dcdm.Models;
 
 /// <summary>
 /// The "vcycle" direction network: a geometric multigrid V-cycle whose smoothing is learned. The levels, operators,
-/// restriction and prolongation are those of <see cref="MultigridPreconditioner"/> (coarse flags air &gt; fluid &gt;
+/// restriction and prolongation are geometric (<see cref="GeometricGrids"/>: coarse flags air &gt; fluid &gt;
 /// solid, the 7-point operator of every level times 4^-l, R = P^T / 8, trilinear P); the smoother is red-black
 /// successive over-relaxation whose weight per cell and sweep is predicted from the 3x3x3 flags around the cell.
 /// The coarse correction carries what is global (the solution's smooth part, the fluid's connectivity), the learned
@@ -75,7 +75,7 @@ public sealed class VCycleDirectionModel : IDirectionModel
     /// </summary>
     public IDirection BindGeometric(PoissonGrid grid)
     {
-        var grids = MultigridLevel.Grids(grid);
+        var grids = GeometricGrids.Of(grid);
         var weights = Weights(grids);
         var levels = new VCycleLevel[grids.Count];
         for (int l = 0; l < grids.Count; l++)
@@ -87,10 +87,10 @@ public sealed class VCycleDirectionModel : IDirectionModel
     }
 
     /// <summary>
-    /// The SOR weights of every level of the grid's hierarchy (<see cref="MultigridLevel.Grids"/>) but the coarsest, per
+    /// The SOR weights of every level of the grid's hierarchy (<see cref="GeometricGrids.Of"/>) but the coarsest, per
     /// sweep and cell of that level (0 off its unknowns): what a device V-cycle uploads to run this model.
     /// </summary>
-    public IReadOnlyList<float[][]> LevelWeights(PoissonGrid grid) => Weights(MultigridLevel.Grids(grid));
+    public IReadOnlyList<float[][]> LevelWeights(PoissonGrid grid) => Weights(GeometricGrids.Of(grid));
 
     List<float[][]> Weights(List<(PoissonGrid Grid, byte[] Diagonal)> grids)
     {

@@ -7,7 +7,7 @@ using ILGPU.Runtime;
 namespace Dcdm.Gpu.Multigrid;
 
 /// <summary>
-/// Core's geometric multigrid V-cycle (<see cref="Dcdm.Multigrid.MultigridPreconditioner"/>: 2x2x2 coarsening, air
+/// The geometric multigrid V-cycle of the vcycle model (the tests' double reference: MultigridPreconditioner; 2x2x2 coarsening, air
 /// over fluid over solid, rediscretised 7-point operators times 4^-l, red-black Gauss-Seidel red then black before
 /// the coarse correction and black then red after it, trilinear P, R = P^T / 8, symmetric sweeps on the coarsest
 /// level) on an accelerator in float32, on the full grid of each level (no padding, so the levels are the CPU's).

@@ -7,9 +7,9 @@ namespace Dcdm.Gpu.Multigrid;
 /// <summary>
 /// The kernels of the device multigrid V-cycle (<see cref="GpuMultigrid"/>) and of the CG it preconditions, on the
 /// full grid of a level, float32, one thread per cell (any nx: no padding, so the hierarchy is the CPU's). As in
-/// Core's LevelOps, a level's operator is one byte per cell (the diagonal of an unknown, 0 elsewhere) times the
+/// the tests' LevelOps, a level's operator is one byte per cell (the diagonal of an unknown, 0 elsewhere) times the
 /// level's scale, and every vector is 0 off the unknowns, so (A x)_i = s (d_i x_i - sum of the 6 neighbours' x)
-/// needs no flag tests. Plain C# references: Core's MultigridLevel (coarsening), CellDiagonal, LevelOps and
+/// needs no flag tests. Plain C# references: Core's GeometricGrids (coarsening), CellDiagonal, the tests' LevelOps and
 /// PoissonGrid.Apply; the tests compare each kernel with them on the CPU accelerator.
 /// </summary>
 public sealed class MultigridKernels
@@ -235,7 +235,7 @@ public sealed class MultigridKernels
 
     /// <summary>
     /// The trilinear weight along one axis of fine index f onto coarse index j: the fine cells 2j-1 .. 2j+2 read j
-    /// with 1/4, 3/4, 3/4, 1/4 (Core's LevelOps.Coarse, transposed); the callers keep f inside the fine grid.
+    /// with 1/4, 3/4, 3/4, 1/4 (the tests' LevelOps.Coarse, transposed); the callers keep f inside the fine grid.
     /// </summary>
     static float Weight(int f, int j) => f == 2 * j || f == 2 * j + 1 ? 0.75f : 0.25f;
 

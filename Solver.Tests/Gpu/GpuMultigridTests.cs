@@ -54,7 +54,7 @@ public class GpuMultigridTests : AcceleratorTests
     static (MultigridLevel Fine, MultigridLevel Coarse) Levels(PoissonGrid grid, int seed)
     {
         var fine = new MultigridLevel(grid, 1);
-        var coarse = new MultigridLevel(MultigridLevel.Coarsen(grid), 0.25);
+        var coarse = new MultigridLevel(GeometricGrids.Coarsen(grid), 0.25);
         foreach (var (level, s) in new[] { (fine, seed), (coarse, seed + 7) })
         {
             OnUnknowns(level.Diagonal, s).CopyTo(level.B, 0);
@@ -75,7 +75,7 @@ public class GpuMultigridTests : AcceleratorTests
         K.Diagonal(shape, flags.View, diagonal.View);
         K.Coarsen(shape, flags.View, coarse.View);
         Assert.That(diagonal.ToArray(), Is.EqualTo(CellDiagonal.Of(grid)));
-        Assert.That(coarse.ToArray(), Is.EqualTo(MultigridLevel.Coarsen(grid).Cells.ToArray().Select(c => (byte)c).ToArray()));
+        Assert.That(coarse.ToArray(), Is.EqualTo(GeometricGrids.Coarsen(grid).Cells.ToArray().Select(c => (byte)c).ToArray()));
 
         using var any = new DeviceVector<int>(Acc, 1);
         K.AnyUnknown(diagonal.View, any.View);

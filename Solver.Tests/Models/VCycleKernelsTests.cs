@@ -10,7 +10,7 @@ public class VCycleKernelsTests
 {
     static (MultigridLevel Fine, MultigridLevel Coarse, VCycleLevel FineF, VCycleLevel CoarseF) Levels(PoissonGrid grid)
     {
-        var coarseGrid = MultigridLevel.Coarsen(grid);
+        var coarseGrid = GeometricGrids.Coarsen(grid);
         var fine = new MultigridLevel(grid, 1);
         var coarse = new MultigridLevel(coarseGrid, 0.25);
         float[][] gaussSeidel = [Enumerable.Repeat(1f, grid.CellCount).ToArray()];

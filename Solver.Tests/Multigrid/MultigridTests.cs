@@ -51,7 +51,7 @@ public class MultigridTests
     {
         var fineGrid = PoissonDomains.RandomObstacles(7, 6, 5, 0.2, 4);
         var fine = new MultigridLevel(fineGrid, 1);
-        var coarse = new MultigridLevel(MultigridLevel.Coarsen(fineGrid), 0.25);
+        var coarse = new MultigridLevel(GeometricGrids.Coarsen(fineGrid), 0.25);
         var p = new double[fine.Cells, coarse.Cells];
         for (int j = 0; j < coarse.Cells; j++)
         {

@@ -31,7 +31,7 @@ public sealed class VCycleNetwork : nn.Module<Tensor, Tensor, Tensor>
         using (no_grad())
             foreach (var (name, p) in relax.named_parameters())
                 if (name.StartsWith("stencil.")) p.zero_(); // w = 2 sigmoid(0) = 1: red-black Gauss-Seidel from the first step
-        var w = new[] { 0.25f, 0.75f, 0.75f, 0.25f }; // the trilinear weights of a cell-centred fine cell (LevelOps.Coarse)
+        var w = new[] { 0.25f, 0.75f, 0.75f, 0.25f }; // the trilinear weights of a cell-centred fine cell (the tests' LevelOps.Coarse)
         var t = new float[64];
         for (int z = 0; z < 4; z++) for (int y = 0; y < 4; y++) for (int x = 0; x < 4; x++) t[(z * 4 + y) * 4 + x] = w[z] * w[y] * w[x];
         _transfer = tensor(t, [1, 1, 4, 4, 4]);
@@ -88,7 +88,7 @@ public sealed class VCycleNetwork : nn.Module<Tensor, Tensor, Tensor>
     static Tensor Like(Tensor constant, Tensor v) =>
         constant.dtype == v.dtype && constant.device_type == v.device_type ? constant : constant.to(v.dtype, v.device);
 
-    /// <summary>The levels of the V-cycle: the same hierarchy as MultigridLevel.Grids.</summary>
+    /// <summary>The levels of the V-cycle: the same hierarchy as Core's GeometricGrids.Of.</summary>
     List<Level> Levels(Tensor flags)
     {
         var levels = new List<Level> { LevelOf(flags, 1) };

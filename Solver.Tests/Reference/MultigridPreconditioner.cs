@@ -1,8 +1,9 @@
+using Dcdm.Multigrid;
 using Dcdm.Poisson;
 using Dcdm.Preconditioners;
 using Dcdm.Solvers;
 
-namespace Dcdm.Multigrid;
+namespace Dcdm.Tests.Reference;
 
 /// <summary>
 /// One geometric multigrid V-cycle as the preconditioner of CG for a voxel Poisson grid (McAdams, Sifakis and
@@ -14,7 +15,7 @@ namespace Dcdm.Multigrid;
 /// (<see cref="ReducedSystem.FromGrid"/>); the cycle runs on the full grid of each level in double.
 /// Set-up (levels, their flags and work vectors) runs once; a cycle allocates nothing.
 /// </summary>
-public sealed class MultigridPreconditioner : IPreconditioner
+sealed class MultigridPreconditioner : IPreconditioner
 {
     readonly MultigridLevel[] _levels;
     readonly int[] _unknownCells;

@@ -1,15 +1,16 @@
+using Dcdm.Multigrid;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Dcdm.Sparse;
 
-namespace Dcdm.Multigrid;
+namespace Dcdm.Tests.Reference;
 
 /// <summary>
 /// The V-cycle's kernels on one level's full grid, parallel over z-planes on large levels. Vectors are 0 off the
 /// unknowns, so (A x)_i = s (d_i x_i - sum of the 6 neighbours' x) needs no flag tests (s: the level's scale).
 /// Plain loops: each is checked against a direct formula in the tests.
 /// </summary>
-internal static class LevelOps
+static class LevelOps
 {
     /// <summary>Below this many cells a level runs on the calling thread (fork and join would cost more).</summary>
     const int ParallelCells = 1 << 16;
