@@ -11,17 +11,32 @@ namespace Dcdm.Solvers;
 /// </summary>
 public sealed class SolverCatalog(IDeviceSolvers? device = null)
 {
-    /// <summary>Method names as users type them, in the order of <see cref="SolveMethod"/>.</summary>
-    public static IReadOnlyList<string> MethodNames { get; } = ["cg", "pcg-jacobi", "pcg-ic0", "pcg-mg", "dcdm"];
+    /// <summary>Every method, in the order of <see cref="SolveMethod"/>: a new method is one entry here (and its own files).</summary>
+    static readonly MethodEntry[] Methods =
+    [
+        MethodEntry.Krylov(SolveMethod.Cg, "cg", PreconditionerKind.None),
+        MethodEntry.Krylov(SolveMethod.PcgJacobi, "pcg-jacobi", PreconditionerKind.Jacobi),
+        MethodEntry.Krylov(SolveMethod.PcgIc0, "pcg-ic0", PreconditionerKind.IncompleteCholesky),
+        new(SolveMethod.PcgMg, "pcg-mg", ForMatrix: null,
+            (grid, compact, a) => new ConjugateGradient(() => ReducedSystem.FromGrid(grid, compact), "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(grid, unknowns)),
+            (op, matrix, a) => new ConjugateGradient(() => new ReducedSystem(matrix ?? op.ToCsr()), "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(op, unknowns))),
+        // the grid was checked against the matrix: a compact matrix is DCDM's as is, a full-grid one is not copied
+        new(SolveMethod.Dcdm, "dcdm", ForMatrix: null,
+            (grid, compact, a) => new DeepConjugateDirections(grid, a.Model!, a.Options, a.PreviousDirections, compact, matrixIsGridOperator: true),
+            (op, matrix, a) => new DeepConjugateDirections(op, a.Model!, a.Options, a.PreviousDirections, matrix)),
+    ];
 
-    public static string NameOf(SolveMethod method) => MethodNames[(int)method];
+    /// <summary>Method names as users type them, in the order of <see cref="SolveMethod"/>.</summary>
+    public static IReadOnlyList<string> MethodNames { get; } = [.. Methods.Select(m => m.Name)];
+
+    public static string NameOf(SolveMethod method) => Entry(method).Name;
+
+    static MethodEntry Entry(SolveMethod method) => Methods.FirstOrDefault(m => m.Method == method)
+        ?? throw new ArgumentOutOfRangeException(nameof(method), $"no catalog entry for {method}");
 
     /// <exception cref="ArgumentException">Not one of <see cref="MethodNames"/>.</exception>
-    public static SolveMethod Parse(string name)
-    {
-        int i = MethodNames.ToList().IndexOf(name);
-        return i >= 0 ? (SolveMethod)i : throw new ArgumentException($"unknown method '{name}'; expected one of {string.Join(", ", MethodNames)}", nameof(name));
-    }
+    public static SolveMethod Parse(string name) => Methods.FirstOrDefault(m => m.Name == name)?.Method
+        ?? throw new ArgumentException($"unknown method '{name}'; expected one of {string.Join(", ", MethodNames)}", nameof(name));
 
     /// <param name="model">The direction model (dcdm only).</param>
     /// <param name="previousDirections">dcdm's k.</param>
@@ -30,7 +45,8 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
     {
         options ??= SolverOptions.Default;
         if (method == SolveMethod.Dcdm && model is null) throw new ArgumentNullException(nameof(model), "dcdm needs a direction model");
-        if (method is SolveMethod.Dcdm or SolveMethod.PcgMg && input.Operator is { } op)
+        var entry = Entry(method);
+        if (entry.NeedsVoxelSystem && input.Operator is { } op)
         {
             int rows = input.IsCompact ? input.Grid!.FluidCount : op.CellCount;
             if (rows != input.Matrix.Rows)
@@ -39,29 +55,25 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
             // the full-grid matrix is the operator's own (recognised from it): its CSR is not built again
             return InInputLayout(CreateForOperator(method, op, options, model, previousDirections, input.IsCompact ? null : input.Matrix), input);
         }
-        if (method is SolveMethod.Dcdm or SolveMethod.PcgMg && input.Grid is null)
-            throw new InvalidSystemException($"{NameOf(method)} needs a 7-point voxel pressure matrix (a grid's, or one with per-face coefficients); cg, pcg-jacobi and pcg-ic0 solve any SPD matrix");
+        if (entry.NeedsVoxelSystem && input.Grid is null)
+        {
+            var general = Methods.Where(m => !m.NeedsVoxelSystem).Select(m => m.Name).ToArray();
+            throw new InvalidSystemException($"{entry.Name} needs a 7-point voxel pressure matrix (a grid's, or one with per-face coefficients); "
+                + $"{string.Join(", ", general[..^1])} and {general[^1]} solve any SPD matrix");
+        }
         // the grid solvers run the grid's operator: it must be the matrix the caller's b and x belong to
-        if (input.Grid is { } grid && (method is SolveMethod.Dcdm or SolveMethod.PcgMg || device is not null && method == SolveMethod.Cg)
+        if (input.Grid is { } grid && (entry.NeedsVoxelSystem || device is not null && method == SolveMethod.Cg)
             && !GridOperatorMatch.Matches(grid, input.Matrix, input.IsCompact ? GridMatrixLayout.Compact : GridMatrixLayout.FullGrid, out string why))
             throw new InvalidSystemException($"the matrix is not the 7-point operator of its grid: {why}");
         if (device is not null)
         {
             var onDevice = device.Create(method, input, options, model, previousDirections, out string reason)
-                ?? throw new InvalidSystemException($"{NameOf(method)} on {device.Name}: {reason}");
+                ?? throw new InvalidSystemException($"{entry.Name} on {device.Name}: {reason}");
             return InInputLayout(onDevice, input);
         }
-        return method switch
-        {
-            SolveMethod.Cg => new ConjugateGradient(input.Matrix, PreconditionerKind.None, options),
-            SolveMethod.PcgJacobi => new ConjugateGradient(input.Matrix, PreconditionerKind.Jacobi, options),
-            SolveMethod.PcgIc0 => new ConjugateGradient(input.Matrix, PreconditionerKind.IncompleteCholesky, options),
-            SolveMethod.PcgMg => InInputLayout(new ConjugateGradient(() => ReducedSystem.FromGrid(input.Grid!, input.IsCompact ? input.Matrix : null), "pcg-mg", options,
-                unknowns => new Multigrid.AggregateMultigrid(input.Grid!, unknowns)), input),
-            // the grid was checked against the matrix: a compact matrix is DCDM's as is, a full-grid one is not copied
-            _ => InInputLayout(new DeepConjugateDirections(input.Grid!, model!, options, previousDirections, input.IsCompact ? input.Matrix : null,
-                matrixIsGridOperator: true), input),
-        };
+        var arguments = new MethodArguments(options, model, previousDirections);
+        return entry.ForMatrix is { } forMatrix ? forMatrix(input.Matrix, arguments)
+            : InInputLayout(entry.ForGrid(input.Grid!, input.IsCompact ? input.Matrix : null, arguments), input);
     }
 
     /// <summary>
@@ -75,14 +87,7 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
         options ??= SolverOptions.Default;
         if (method == SolveMethod.Dcdm && model is null) throw new ArgumentNullException(nameof(model), "dcdm needs a direction model");
         if (device is not null) return Create(method, new SolverInput(grid.ToCsr(GridMatrixLayout.FullGrid), grid), options, model, previousDirections);
-        return method switch
-        {
-            SolveMethod.Cg => new ConjugateGradient(ReducedSystem.FromGrid(grid), PreconditionerKind.None, options),
-            SolveMethod.PcgJacobi => new ConjugateGradient(ReducedSystem.FromGrid(grid), PreconditionerKind.Jacobi, options),
-            SolveMethod.PcgIc0 => new ConjugateGradient(ReducedSystem.FromGrid(grid), PreconditionerKind.IncompleteCholesky, options),
-            SolveMethod.PcgMg => new ConjugateGradient(() => ReducedSystem.FromGrid(grid), "pcg-mg", options, unknowns => new Multigrid.AggregateMultigrid(grid, unknowns)),
-            _ => new DeepConjugateDirections(grid, model!, options, previousDirections),
-        };
+        return Entry(method).ForGrid(grid, null, new MethodArguments(options, model, previousDirections));
     }
 
     /// <summary>
@@ -100,16 +105,8 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
         options ??= SolverOptions.Default;
         if (device is not null)
             throw new InvalidSystemException($"{NameOf(method)} on {device.Name}: a voxel operator with per-face coefficients runs on the CPU only so far (a catalog without a device)");
-        return method switch
-        {
-            SolveMethod.Cg => new ConjugateGradient(matrix ?? op.ToCsr(), PreconditionerKind.None, options),
-            SolveMethod.PcgJacobi => new ConjugateGradient(matrix ?? op.ToCsr(), PreconditionerKind.Jacobi, options),
-            SolveMethod.PcgIc0 => new ConjugateGradient(matrix ?? op.ToCsr(), PreconditionerKind.IncompleteCholesky, options),
-            SolveMethod.PcgMg => new ConjugateGradient(() => new ReducedSystem(matrix ?? op.ToCsr()), "pcg-mg", options,
-                unknowns => new Multigrid.AggregateMultigrid(op, unknowns)),
-            _ => new DeepConjugateDirections(op, model ?? throw new ArgumentNullException(nameof(model), "dcdm needs a direction model"), options, previousDirections,
-                matrix),
-        };
+        if (method == SolveMethod.Dcdm && model is null) throw new ArgumentNullException(nameof(model), "dcdm needs a direction model");
+        return Entry(method).ForOperator(op, matrix, new MethodArguments(options, model, previousDirections));
     }
 
     /// <summary>A solver working on the grid's cells, made to take the input's vectors.</summary>
