@@ -12,11 +12,9 @@ namespace Dcdm.Gpu.Solvers;
 /// Matrix-free CG for a voxel Poisson grid on an ILGPU accelerator, vectors on the full grid.
 ///
 /// Precision: the Krylov vectors (r, p, q and the correction d) are float32 and the operator is one
-/// byte per cell; x and b stay double. A float32 recurrence cannot be trusted much below eps32 times
-/// the condition number, so this is CG with reliable updates: whenever the recurrence residual has
-/// fallen by <see cref="ReliableUpdateReduction"/> (or meets the tolerance), x += d in double, the
-/// true residual b - A x is recomputed in double and rescaled to unit norm, and CG continues with its
-/// direction p rescaled, not restarted. Convergence is declared on that double-precision true residual.
+/// byte per cell; x and b stay double. The loop is Core's CG with reliable updates (<see cref="ReliableUpdateIteration"/>,
+/// the one every device CG runs): refreshed in double whenever the recurrence residual has fallen by
+/// <see cref="ReliableUpdateReduction"/> or meets the tolerance, converged on the double-precision true residual.
 ///
 /// Memory per CG step: 37 bytes per cell in two fused kernels on quads of four x-neighbours
 /// (<see cref="GridKernels"/>), against 57 for the same step with double x and r, and 45 for unfused
@@ -25,7 +23,7 @@ namespace Dcdm.Gpu.Solvers;
 /// The host reads the step scalars once per batch of steps; kernels stop themselves at the tolerance,
 /// so the few steps queued past it cost a launch each and change nothing.
 /// </summary>
-public sealed class GpuGridConjugateGradient : ILinearSolver
+public sealed class GpuGridConjugateGradient : ILinearSolver, IReliableUpdateBackend
 {
     /// <summary>Steps queued between two reads of the scalars by the host.</summary>
     public const int Batch = 16;
@@ -44,6 +42,8 @@ public sealed class GpuGridConjugateGradient : ILinearSolver
     readonly DeviceVector<float>[] _p; // by step parity: step j reads p[(j+1)&1] and writes p[j&1]
     readonly double[] _hostB, _hostX;
     readonly double[]? _paddedB, _paddedX; // b and x in the padded layout, only when nx % 4 != 0
+    readonly double[] _rrBatch = new double[Batch + 1], _pqBatch = new double[Batch]; // a batch's scalars read by the host
+    int _first; // the step the current run of CG steps started from (0: p_0 = r_0)
 
     public string Method => "cg (grid, float32 steps, double reliable updates)";
     public int Size { get; }
@@ -137,112 +137,68 @@ public sealed class GpuGridConjugateGradient : ILinearSolver
         device.Upload(padded);
     }
 
-    enum SegmentEnd { RecurrenceConverged, Refresh, MaxIterations, Cancelled, Breakdown }
-
     KrylovOutcome Iterate(double bNorm, SolverOptions options, List<double> history, CancellationToken cancellation)
     {
-        int max = options.MaxIterations;
-        var k = _device.GridKernels;
-        double tol = options.Tolerance * bNorm;
-        double rNorm = TrueResidual();
-        history.Add(rNorm / bNorm);
-        if (rNorm <= tol) return new(SolveStatus.Converged, 0, rNorm / bNorm, "the initial guess already meets the tolerance", 0);
-        if (!double.IsFinite(rNorm)) return new(SolveStatus.NotANumber, 0, rNorm / bNorm, "NaN or infinity in the initial residual (the initial guess?)", 0);
-        if (max == 0) return new(SolveStatus.MaxIterations, 0, rNorm / bNorm, "MaxIterations is 0", 0);
-
         _rr.Clear(); _pq.Clear();
         _p[1].Clear(); // the "previous step" of step 0 (times 0, but must not be NaN)
-        int updates = 0, step = 0, first = 0;
-        var rr = new double[Batch + 1];
-        var pq = new double[Batch];
-        StartSegment(rNorm, step);
+        _first = 0;
+        return ReliableUpdateIteration.Run(this, bNorm, ReliableUpdateReduction, options, history, cancellation);
+    }
+
+    /// <summary>
+    /// Batches of <see cref="Batch"/> steps, the host reading their r.r and p.q once a batch; a step past the tolerance
+    /// stops itself on the device, so the few queued past it change nothing.
+    /// </summary>
+    SegmentOutcome IReliableUpdateBackend.Run(int step, int max, double stop, double refresh, Func<int, double, bool> report, CancellationToken cancellation)
+    {
+        var rr = _rrBatch;
+        var pq = _pqBatch;
+        double rrStart = ReadRr(step);
+        refresh *= rrStart;
         while (true)
         {
-            // One segment: float32 CG on r / rNorm until the recurrence meets the tolerance or falls by the refresh factor.
-            double stop = Math.Pow(tol / rNorm, 2);
-            double rrStart = ReadRr(step);
-            double refresh = Math.Pow(ReliableUpdateReduction, 2) * rrStart;
-            SegmentEnd end;
-            string breakdown = "";
-            var breakdownStatus = SolveStatus.Breakdown;
-            while (true)
+            int start = step, last = Math.Min(start + Batch, max) - 1, count = last - start + 1;
+            if (count <= 0) return new(SegmentEnd.MaxIterations, step, rrStart); // at a segment start: nothing owed
+            for (int j = start; j <= last; j++) LaunchStep(j, _first, stop);
+            _rr.View.SubView(start, count + 1).CopyToCPU(rr.AsSpan(0, count + 1)); // rr[i] = r_{start+i}.r_{start+i}
+            _pq.View.SubView(start, count).CopyToCPU(pq.AsSpan(0, count));         // pq[i] = p_{start+i}.A p_{start+i}
+            for (int i = 0; i < count; i++)
             {
-                int start = step, last = Math.Min(start + Batch, max) - 1, count = last - start + 1;
-                if (count <= 0) { end = SegmentEnd.MaxIterations; break; } // at a segment start: nothing owed
-                for (int j = start; j <= last; j++) LaunchStep(j, first, stop);
-                _rr.View.SubView(start, count + 1).CopyToCPU(rr.AsSpan(0, count + 1)); // rr[i] = r_{start+i}.r_{start+i}
-                _pq.View.SubView(start, count).CopyToCPU(pq.AsSpan(0, count));         // pq[i] = p_{start+i}.A p_{start+i}
-                int stopped = -1;
-                end = SegmentEnd.Refresh;
-                for (int i = 0; i < count; i++)
+                // step start+i made no update when its p.q is bad; it settled the step before it
+                if (!(pq[i] > 0) || double.IsInfinity(pq[i])) return ReliableUpdateIteration.BadDirection(pq[i], start + i + 1, rr[i]);
+                if (!report(start + i + 1, rr[i + 1]))
                 {
-                    if (!(pq[i] > 0) || double.IsInfinity(pq[i]))
-                    {
-                        // step start+i made no update; it settled the step before it
-                        end = SegmentEnd.Breakdown;
-                        breakdownStatus = pq[i] <= 0 ? SolveStatus.NotPositiveDefinite : SolveStatus.NotANumber;
-                        breakdown = $"p.Ap = {pq[i]:g3} at iteration {start + i + 1}" + (pq[i] <= 0 ? ": the operator is not positive definite" : "");
-                        step = start + i;
-                        stopped = i;
-                        break;
-                    }
-                    double relative = rNorm * Math.Sqrt(Math.Max(0, rr[i + 1])) / bNorm;
-                    history.Add(relative);
-                    options.Monitor?.Invoke(new IterationInfo(start + i + 1, relative));
-                    if (rr[i + 1] <= stop)
-                    {
-                        end = SegmentEnd.RecurrenceConverged;
-                        step = start + i + 1;
-                        if (step > last) Settle(step - 1, rr[i], pq[i]); // no queued step settles it
-                        stopped = i;
-                        break;
-                    }
+                    Settle(last, rr[count - 1], pq[count - 1]); // the batch's steps all ran: d holds them
+                    return new(SegmentEnd.Reported, start + i + 1, rr[i + 1]);
                 }
-                if (stopped >= 0) break;
-                step = last + 1;
-                bool refreshNow = rr[count] <= refresh;
-                end = cancellation.IsCancellationRequested ? SegmentEnd.Cancelled : step >= max ? SegmentEnd.MaxIterations : SegmentEnd.Refresh;
-                if (end != SegmentEnd.Refresh || refreshNow)
+                if (rr[i + 1] <= stop)
                 {
-                    Settle(last, rr[count - 1], pq[count - 1]);
-                    break;
+                    step = start + i + 1;
+                    if (step > last) Settle(step - 1, rr[i], pq[i]); // no queued step settles it
+                    return new(SegmentEnd.RecurrenceConverged, step, rr[i + 1]);
                 }
             }
-
-            // Reliable update: x += rNorm d in double, and the true residual replaces r.
-            k.AddScaled(rNorm, _d.View, _x.View);
-            double trueNorm = TrueResidual();
-            double trueRelative = trueNorm / bNorm;
-            history[^1] = trueRelative;
-            if (trueNorm <= tol)
-                return new(SolveStatus.Converged, step, trueRelative, $"true relative residual {trueRelative:g3} <= tolerance {options.Tolerance:g3}", updates);
-            if (!double.IsFinite(trueNorm))
-                return new(SolveStatus.NotANumber, step, trueRelative, $"NaN or infinity in the true residual at iteration {step}", updates);
-            switch (end)
+            step = last + 1;
+            var end = cancellation.IsCancellationRequested ? SegmentEnd.Cancelled : step >= max ? SegmentEnd.MaxIterations : SegmentEnd.Refresh;
+            if (end != SegmentEnd.Refresh || rr[count] <= refresh)
             {
-                case SegmentEnd.Breakdown:
-                    return new(breakdownStatus, step, trueRelative, breakdown, updates);
-                case SegmentEnd.Cancelled:
-                    return new(SolveStatus.Cancelled, step, trueRelative, "cancelled by the caller", updates);
-                case SegmentEnd.MaxIterations:
-                    return new(SolveStatus.MaxIterations, step, trueRelative, $"{max} iterations reached with relative residual {trueRelative:g3} > tolerance {options.Tolerance:g3}", updates);
+                Settle(last, rr[count - 1], pq[count - 1]);
+                return new(end, step, rr[count]);
             }
-            if (trueNorm > 0.5 * rNorm)
-                return new(SolveStatus.Breakdown, step, trueRelative,
-                    $"the float32 steps stopped reducing the true residual ({trueRelative:g3} at iteration {step}): the operator is too ill-conditioned for them", updates);
-
-            // Continue CG from the true residual: p and r.r of the last step in the new residual's units.
-            updates++;
-            double c = rNorm / trueNorm;
-            double rrBefore = 0; // what beta divides by
-            _rr.View.SubView(step - 1, 1).CopyToCPU(ref rrBefore, 1);
-            rrBefore *= c * c;
-            k.Scale((float)c, _p[(step - 1) & 1].View);
-            rNorm = trueNorm;
-            StartSegment(rNorm, step);
-            _rr.View.SubView(step - 1, 1).CopyFromCPU(ref rrBefore, 1);
-            first = step;
         }
+    }
+
+    void IReliableUpdateBackend.Correct(double rNorm) => _device.GridKernels.AddScaled(rNorm, _d.View, _x.View);
+
+    /// <summary>p and r.r of the last step in the new residual's units; CG goes on from step with no restart.</summary>
+    void IReliableUpdateBackend.Rescale(double c, int step)
+    {
+        double rrBefore = 0; // what beta divides by
+        _rr.View.SubView(step - 1, 1).CopyToCPU(ref rrBefore, 1);
+        rrBefore *= c * c;
+        _device.GridKernels.Scale((float)c, _p[(step - 1) & 1].View);
+        _rr.View.SubView(step - 1, 1).CopyFromCPU(ref rrBefore, 1);
+        _first = step;
     }
 
     void LaunchStep(int j, int first, double stop)
@@ -255,7 +211,7 @@ public sealed class GpuGridConjugateGradient : ILinearSolver
     }
 
     /// <summary>r = (b - A x) / rNorm in float32, d = 0, rr[step] = r.r.</summary>
-    void StartSegment(double rNorm, int step)
+    void IReliableUpdateBackend.StartSegment(double rNorm, int step)
     {
         _device.GridKernels.Residual(_shape, _diagonal.View, _b.View, _x.View, _r.View, 1 / rNorm, true, _scratch.View);
         _d.Clear();
@@ -274,7 +230,7 @@ public sealed class GpuGridConjugateGradient : ILinearSolver
     }
 
     /// <summary>||b - A x|| in double (nothing written).</summary>
-    double TrueResidual() =>
+    double IReliableUpdateBackend.TrueResidual() =>
         _device.GridKernels.Residual(_shape, _diagonal.View, _b.View, _x.View, _r.View, 0, false, _scratch.View);
 
     public void Dispose()

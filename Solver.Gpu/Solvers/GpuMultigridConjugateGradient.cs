@@ -16,15 +16,14 @@ namespace Dcdm.Gpu.Solvers;
 /// dot, 8 bytes per cell).
 ///
 /// Precision, as in <see cref="GpuGridConjugateGradient"/>: r, z, p, q and the correction d are float32, the operator
-/// one byte per cell, x and b double. Whenever the recurrence residual has fallen by <see cref="ReliableUpdateReduction"/>
-/// (or meets the tolerance), x += d in double, the true residual b - A x is recomputed in double and rescaled to unit
-/// norm, and CG continues with p and r.z rescaled, not restarted. Convergence is declared on that true residual.
+/// one byte per cell, x and b double, and the loop is the same (<see cref="ReliableUpdateIteration"/>): refreshed in
+/// double whenever the recurrence residual has fallen by <see cref="ReliableUpdateReduction"/> or meets the tolerance.
 ///
 /// The host reads three scalars per iteration (p.q, r.r, r.z): a V-cycle is tens of launches, so the syncs are a small
 /// part of it. Memory per iteration besides the V-cycle: q = A p with p.q 9 bytes per cell, the update of d and r 20,
 /// r.z 8, p = z + beta p 12: 49 bytes per cell.
 /// </summary>
-public sealed class GpuMultigridConjugateGradient : ILinearSolver
+public sealed class GpuMultigridConjugateGradient : ILinearSolver, IReliableUpdateBackend
 {
     /// <summary>Recurrence residual reduction after which x and r are refreshed in double.</summary>
     public double ReliableUpdateReduction { get; init; } = 0.01;
@@ -39,6 +38,7 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver
     readonly DeviceVector<double> _b, _x, _scalars;
     readonly DeviceVector<float> _r, _z, _p, _q, _d;
     readonly double[] _hostB, _hostX, _read = new double[1];
+    double? _pending; // p.q of the last step, whose direction update the next run of steps owes (null: a solve's start)
 
     public string Method => "pcg-mg (grid, float32 K-cycle and steps, double reliable updates)";
     public int Size { get; }
@@ -109,103 +109,65 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver
 
     KrylovOutcome Iterate(double bNorm, SolverOptions options, List<double> history, CancellationToken cancellation)
     {
+        _pending = null;
+        return ReliableUpdateIteration.Run(this, bNorm, ReliableUpdateReduction, options, history, cancellation);
+    }
+
+    /// <summary>
+    /// Flexible CG steps, the host reading p.q, r.r and r.z each. A run starts with the direction its last step owes
+    /// (z = M^-1 r of the refreshed r, beta from that step's q and p.q), or p = z at the start of a solve.
+    /// </summary>
+    SegmentOutcome IReliableUpdateBackend.Run(int step, int max, double stop, double refresh, Func<int, double, bool> report, CancellationToken cancellation)
+    {
         var k = _device.MultigridKernels;
-        var grid = _device.GridKernels;
-        double tol = options.Tolerance * bNorm;
-        int updates = 0;
-        // r = b - A x (double)
-        double rNorm = TrueResidual();
-        history.Add(rNorm / bNorm);
-        if (rNorm <= tol) return new(SolveStatus.Converged, 0, rNorm / bNorm, "the initial guess already meets the tolerance", 0);
-        if (!double.IsFinite(rNorm)) return new(SolveStatus.NotANumber, 0, rNorm / bNorm, "NaN or infinity in the initial residual (the initial guess?)", 0);
-
-        // the float32 steps run on r / rNorm; d gathers their change of x in those units
-        StartSegment(rNorm);
-        double stop = Math.Pow(tol / rNorm, 2), refresh = Math.Pow(ReliableUpdateReduction, 2);
-        // z = M^-1 r ; rho = r.z ; p = z
+        double rr = 1; // r is at unit norm at a segment's start
+        // z = M^-1 r ; rho = r.z ; p = z, or p = z + beta p with beta = -(z.q) / (p.q) (flexible: the q of the step before)
         double rho = Precondition();
-        if (BadRz(rho, 0, out var bad)) return Finish(bad, 0);
-        _z.View.CopyTo(_p.View);
-
-        for (int step = 1; step <= options.MaxIterations; step++)
+        if (!(rho > 0) || double.IsInfinity(rho)) return ReliableUpdateIteration.BadRz(rho, step, rr);
+        if (_pending is { } owed) _device.MultigridKernels.Xpay(_z.View, (float)(-DotZq() / owed), _p.View);
+        else _z.View.CopyTo(_p.View);
+        for (int j = step + 1; j <= max; j++)
         {
-            double pScale = 1; // p's rescaling by a reliable update in this step (q and p.q are of the p before it)
-            if (cancellation.IsCancellationRequested) return Finish(new(SolveStatus.Cancelled, step - 1, 0, "cancelled by the caller", 0), step - 1);
+            if (cancellation.IsCancellationRequested) return new(SegmentEnd.Cancelled, j - 1, rr);
             // q = A p ; alpha = rho / p.q
             ZeroScalar();
             k.StencilAndDot(_shape, _multigrid.Diagonal, _p.View, _q.View, _scalars.View);
             double pq = ReadScalar();
-            if (!double.IsFinite(pq)) return Finish(new(SolveStatus.NotANumber, step, 0, $"NaN or infinity in p.Ap at iteration {step}", 0), step);
-            if (pq <= 0) return Finish(new(SolveStatus.NotPositiveDefinite, step, 0, $"p.Ap = {pq:g3} <= 0 at iteration {step}: the operator is not positive definite", 0), step);
+            if (!(pq > 0) || double.IsInfinity(pq)) return ReliableUpdateIteration.BadDirection(pq, j, rr);
             // d += alpha p ; r -= alpha q (fused, r.r)
             ZeroScalar();
             k.UpdateCorrectionAndResidual((float)(rho / pq), _p.View, _q.View, _d.View, _r.View, _scalars.View);
-            double rr = ReadScalar();
-            double relative = rNorm * Math.Sqrt(rr) / bNorm;
-            history.Add(relative);
-            options.Monitor?.Invoke(new IterationInfo(step, relative));
-            if (!double.IsFinite(rr)) return Finish(new(SolveStatus.NotANumber, step, 0, $"NaN or infinity in the residual at iteration {step}", 0), step);
-            if (relative > options.DivergenceLimit) return Finish(new(SolveStatus.Diverged, step, 0, $"the residual grew to {relative:g3} times ||b||", 0), step);
-
-            if (rr <= stop || rr <= refresh)
-            {
-                // reliable update: x += rNorm d in double, and the true residual replaces r
-                grid.AddScaled(rNorm, _d.View, _x.View);
-                double trueNorm = TrueResidual();
-                history[^1] = trueNorm / bNorm;
-                if (trueNorm <= tol)
-                    return new(SolveStatus.Converged, step, trueNorm / bNorm, $"true relative residual {trueNorm / bNorm:g3} <= tolerance {options.Tolerance:g3}", updates);
-                if (!double.IsFinite(trueNorm))
-                    return new(SolveStatus.NotANumber, step, trueNorm / bNorm, $"NaN or infinity in the true residual at iteration {step}", updates);
-                // stalled: the true residual neither fell by half nor follows the recurrence (a small step that agrees is progress)
-                if (trueNorm > 0.5 * rNorm && trueNorm > 2 * rNorm * Math.Sqrt(rr))
-                    return new(SolveStatus.Breakdown, step, trueNorm / bNorm,
-                        $"the float32 steps stopped reducing the true residual ({trueNorm / bNorm:g3} at iteration {step}): the operator is too ill-conditioned for them", updates);
-                // continue CG in the new residual's units: p and r.z scale by c
-                updates++;
-                double c = rNorm / trueNorm;
-                grid.Scale((float)c, _p.View);
-                pScale = c;
-                rho *= c * c;
-                rNorm = trueNorm;
-                StartSegment(rNorm);
-                stop = Math.Pow(tol / rNorm, 2);
-            }
-            // z = M^-1 r ; beta = -(z.q) / (p.q) (flexible: q = A p of this step, before any rescaling of p) ; p = z + beta p
+            rr = ReadScalar();
+            _pending = pq; // what the next direction's beta divides by
+            if (!report(j, rr)) return new(SegmentEnd.Reported, j, rr);
+            if (rr <= stop) return new(SegmentEnd.RecurrenceConverged, j, rr);
+            if (rr <= refresh) return new(SegmentEnd.Refresh, j, rr);
             double rhoNew = Precondition();
-            if (BadRz(rhoNew, step, out bad)) return Finish(bad, step);
-            ZeroScalar();
-            _device.GridKernels.Dot(_z.View, _q.View, _scalars.View);
-            double beta = -ReadScalar() / (pq * pScale);
-            k.Xpay(_z.View, (float)beta, _p.View);
+            if (!(rhoNew > 0) || double.IsInfinity(rhoNew)) return ReliableUpdateIteration.BadRz(rhoNew, j, rr);
+            k.Xpay(_z.View, (float)(-DotZq() / pq), _p.View);
             rho = rhoNew;
         }
-        return Finish(new(SolveStatus.MaxIterations, options.MaxIterations, 0, "", 0), options.MaxIterations);
-
-        // an end inside a segment: x += rNorm d, then the outcome with the true residual
-        KrylovOutcome Finish(KrylovOutcome end, int step)
-        {
-            grid.AddScaled(rNorm, _d.View, _x.View);
-            _d.Clear();
-            double final = TrueResidual() / bNorm;
-            if (end.Status == SolveStatus.MaxIterations)
-                end = final <= options.Tolerance
-                    ? end with { Status = SolveStatus.Converged, Message = $"true relative residual {final:g3} <= tolerance at the iteration limit" }
-                    : end with { Message = $"{options.MaxIterations} iterations reached with relative residual {final:g3} > tolerance {options.Tolerance:g3}" };
-            if (history.Count == step + 1) history[^1] = final;
-            return end with { RelativeResidual = final, ResidualReplacements = updates };
-        }
+        return new(SegmentEnd.MaxIterations, max, rr);
     }
 
-    static bool BadRz(double rz, int step, out KrylovOutcome outcome)
+    void IReliableUpdateBackend.Correct(double rNorm)
     {
-        outcome = rz switch
-        {
-            _ when !double.IsFinite(rz) => new(SolveStatus.NotANumber, step, 0, "NaN or infinity in r.z", 0),
-            <= 0 => new(SolveStatus.IndefinitePreconditioner, step, 0, $"r.z = {rz:g3} <= 0 for a nonzero r: the preconditioner is not positive definite", 0),
-            _ => default,
-        };
-        return outcome.Message is not null;
+        _device.GridKernels.AddScaled(rNorm, _d.View, _x.View);
+        _d.Clear();
+    }
+
+    /// <summary>p in the new residual's units; the p.q the next beta divides by scales with it (q is of the p before).</summary>
+    void IReliableUpdateBackend.Rescale(double c, int step)
+    {
+        _device.GridKernels.Scale((float)c, _p.View);
+        _pending *= c;
+    }
+
+    double DotZq()
+    {
+        ZeroScalar();
+        _device.GridKernels.Dot(_z.View, _q.View, _scalars.View);
+        return ReadScalar();
     }
 
     /// <summary>z = M^-1 r (one K-cycle); returns r.z.</summary>
@@ -218,14 +180,14 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver
     }
 
     /// <summary>r = (b - A x) / rNorm in float32, d = 0.</summary>
-    void StartSegment(double rNorm)
+    void IReliableUpdateBackend.StartSegment(double rNorm, int step)
     {
         _device.GridKernels.Residual(_columns, _multigrid.Diagonal, _b.View, _x.View, _r.View, 1 / rNorm, true, _scalars.View);
         _d.Clear();
     }
 
     /// <summary>||b - A x|| in double (nothing written).</summary>
-    double TrueResidual() => _device.GridKernels.Residual(_columns, _multigrid.Diagonal, _b.View, _x.View, _r.View, 0, false, _scalars.View);
+    double IReliableUpdateBackend.TrueResidual() => _device.GridKernels.Residual(_columns, _multigrid.Diagonal, _b.View, _x.View, _r.View, 0, false, _scalars.View);
 
     void ZeroScalar() => _scalars.View.MemSetToZero();
 
