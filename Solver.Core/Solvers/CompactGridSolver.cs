@@ -15,8 +15,6 @@ internal sealed class CompactGridSolver(ILinearSolver onGrid, PoissonGrid grid) 
     public int Size => _fluid.Length;
     public TimeSpan SetupTime => onGrid.SetupTime;
 
-    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default) => Solve(b, x, SolveSettings.None, cancellation);
-
     public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default)
     {
         if (b.Length != Size || x.Length != Size)

@@ -82,8 +82,6 @@ public sealed class ConjugateGradient : ILinearSolver
     /// <summary>Nothing to release: the CPU solvers hold managed arrays only.</summary>
     public void Dispose() { }
 
-    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default) => Solve(b, x, SolveSettings.None, cancellation);
-
     public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default)
     {
         var options = settings.Over(_options);

@@ -4,6 +4,7 @@ namespace Dcdm.Solvers;
 /// A solver bound to one operator: set up once (work vectors, factorizations), then solve many right-hand sides.
 /// Vectors have one entry per matrix row; rows that are entirely zero are not unknowns (x = 0 there).
 /// Instances are not thread-safe. Dispose releases device buffers (a no-op for the CPU solvers): use <c>using</c>.
+/// <c>Solve(b, x)</c> without settings is <see cref="LinearSolverExtensions.Solve"/>.
 /// </summary>
 public interface ILinearSolver : IDisposable
 {
@@ -11,9 +12,6 @@ public interface ILinearSolver : IDisposable
     /// <summary>Length of b and x.</summary>
     int Size { get; }
     TimeSpan SetupTime { get; }
-
-    /// <summary>Solves with the options the solver was made with (x is the start only if they say so).</summary>
-    SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default) => Solve(b, x, SolveSettings.None, cancellation);
 
     /// <summary>
     /// Solves with this call's settings over the solver's options: e.g. <see cref="SolveSettings.FromGuess"/> starts

@@ -67,8 +67,6 @@ public sealed class GpuConjugateGradient : ILinearSolver
         SetupTime = clock.Elapsed;
     }
 
-    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default) => Solve(b, x, SolveSettings.None, cancellation);
-
     public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default)
     {
         var options = settings.Over(_options);

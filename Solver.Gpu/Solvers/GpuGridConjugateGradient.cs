@@ -86,8 +86,6 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IReliableUpdateBac
         SetupTime = clock.Elapsed;
     }
 
-    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, CancellationToken cancellation = default) => Solve(b, x, SolveSettings.None, cancellation);
-
     public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default)
     {
         var options = settings.Over(_options); // Continue refuses a limit above the one that sized the device scalars
