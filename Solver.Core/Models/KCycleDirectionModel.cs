@@ -19,15 +19,6 @@ public sealed class KCycleDirectionModel(double relaxation = AggregateMultigrid.
     /// <summary>Sweeps before and after each coarse correction.</summary>
     public int Sweeps => sweeps;
 
-    /// <summary>The fine sweeps' weights as a device uploads them: per sweep, per cell (0 off the unknowns).</summary>
-    public IReadOnlyList<float[]> FineWeights(PoissonGrid grid)
-    {
-        var diagonal = CellDiagonal.Of(grid);
-        var w = new float[diagonal.Length];
-        for (int i = 0; i < w.Length; i++) if (diagonal[i] > 0) w[i] = (float)relaxation;
-        return [.. Enumerable.Repeat(w, sweeps)];
-    }
-
     public string Description => string.Create(CultureInfo.InvariantCulture, $"kcycle (classical), SOR weight {relaxation:0.###}, {sweeps} sweeps");
 
     /// <summary>The K-cycle of a voxel operator with per-face coefficients on its unknowns (its fine sweeps Gauss-Seidel in double; <see cref="AggregateMultigrid"/>).</summary>

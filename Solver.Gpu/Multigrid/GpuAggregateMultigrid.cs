@@ -35,7 +35,7 @@ public sealed class GpuAggregateMultigrid : IDisposable
     // the unit grid's fine level; null on a voxel operator, whose cells are _levels[0]
     readonly LevelShape? _shape;
     readonly DeviceVector<byte>? _diagonal;
-    readonly DeviceVector<float>[] _weights;
+    readonly float _relaxation; // the fine sweeps' SOR weight
     readonly DeviceVector<float>? _work;
     readonly DeviceTransfer _fineDown;
     readonly Level[] _levels;
@@ -44,14 +44,15 @@ public sealed class GpuAggregateMultigrid : IDisposable
     readonly double[] _hostRhs, _hostCorrection;
     readonly float[] _hostFloat;
 
-    /// <param name="weights">The fine sweeps' SOR weights, per sweep and cell (0 off the unknowns).</param>
-    /// <param name="sweeps">Gauss-Seidel sweeps before and after each correction on the coarse levels.</param>
-    public GpuAggregateMultigrid(GpuDevice device, PoissonGrid grid, IReadOnlyList<float[]> weights, int sweeps = 2,
+    /// <param name="relaxation">The fine sweeps' SOR weight, one for every cell (passed to the sweep kernel as a number: no weight array to read).</param>
+    /// <param name="sweeps">Red-black sweeps before and after each correction, on the fine grid and the coarse levels.</param>
+    public GpuAggregateMultigrid(GpuDevice device, PoissonGrid grid, double relaxation = AggregateMultigrid.DefaultRelaxation, int sweeps = 2,
         double galerkinScale = AggregateMultigrid.DefaultGalerkinScale)
     {
-        if (weights.Count == 0 || weights.Any(w => w.Length != grid.CellCount))
-            throw new ArgumentException($"one weight per grid cell ({grid.CellCount}) for each fine sweep, at least one sweep", nameof(weights));
+        if (!(relaxation > 0 && relaxation < 2)) throw new ArgumentOutOfRangeException(nameof(relaxation), $"an SOR weight in (0, 2), got {relaxation}");
+        if (sweeps < 1) throw new ArgumentOutOfRangeException(nameof(sweeps), $"at least one smoothing sweep, got {sweeps}");
         var acc = device.Accelerator;
+        _relaxation = (float)relaxation;
         _grid = device.MultigridKernels;
         _k = device.AggregateKernels;
         _sweeps = sweeps;
@@ -59,7 +60,6 @@ public sealed class GpuAggregateMultigrid : IDisposable
         var diagonal = CellDiagonal.Of(grid);
         var hierarchy = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, diagonal, galerkinScale);
         _diagonal = new DeviceVector<byte>(acc, diagonal);
-        _weights = [.. weights.Select(w => new DeviceVector<float>(acc, w))];
         _work = new DeviceVector<float>(acc, grid.CellCount);
         _levels = [.. hierarchy.Levels.Select(l => new Level(acc, l))];
         _fineDown = new DeviceTransfer(acc, hierarchy.FineParent, hierarchy.Levels[0].Rows);
@@ -79,7 +79,6 @@ public sealed class GpuAggregateMultigrid : IDisposable
         _grid = device.MultigridKernels;
         _k = device.AggregateKernels;
         _sweeps = sweeps;
-        _weights = [];
         var hierarchy = new AggregateHierarchy(op, galerkinScale);
         _levels = [.. hierarchy.Levels.Select(l => new Level(acc, l))];
         _fineDown = new DeviceTransfer(acc, hierarchy.FineParent, hierarchy.Levels[0].Rows); // one cell per row: a gather and a scatter
@@ -109,18 +108,18 @@ public sealed class GpuAggregateMultigrid : IDisposable
             _k.ProlongAdd(_fineDown, top.Correction.View, x);
             return;
         }
-        foreach (var w in _weights) Relax(b, x, w.View, first: 0);
+        for (int s = 0; s < _sweeps; s++) Relax(b, x, first: 0);
         _grid.Residual(_shape.Value, _diagonal!.View, b, x, _work!.View, 1);
         _k.Restrict(_fineDown, _work.View, _levels[0].Rhs.View);
         Correct(0);
         _k.ProlongAdd(_fineDown, _levels[0].Correction.View, x);
-        for (int s = _weights.Length - 1; s >= 0; s--) Relax(b, x, _weights[s].View, first: 1);
+        for (int s = 0; s < _sweeps; s++) Relax(b, x, first: 1);
     }
 
-    void Relax(ArrayView<float> b, ArrayView<float> x, ArrayView<float> w, int first)
+    void Relax(ArrayView<float> b, ArrayView<float> x, int first)
     {
-        _grid.SorColour(_shape!.Value, _diagonal!.View, b, x, w, first, 1);
-        _grid.SorColour(_shape!.Value, _diagonal.View, b, x, w, 1 - first, 1);
+        _grid.SorColour(_shape!.Value, _diagonal!.View, b, x, _relaxation, first, 1);
+        _grid.SorColour(_shape!.Value, _diagonal.View, b, x, _relaxation, 1 - first, 1);
     }
 
     /// <summary>level.Correction from level.Rhs: two flexible-CG steps preconditioned by the next cycle, as on the CPU.</summary>
@@ -182,7 +181,6 @@ public sealed class GpuAggregateMultigrid : IDisposable
     public void Dispose()
     {
         _diagonal?.Dispose(); _work?.Dispose(); _fineDown.Dispose();
-        foreach (var w in _weights) w.Dispose();
         foreach (var l in _levels) l.Dispose();
     }
 }

@@ -22,8 +22,9 @@ public sealed class MultigridKernels
     readonly Action<Index1D, LevelShape, LevelShape, ArrayView<byte>, ArrayView<byte>> _coarsen;
     readonly Action<Index1D, LevelShape, ArrayView<byte>, ArrayView<byte>> _diagonal;
     readonly Action<Index1D, ArrayView<byte>, ArrayView<int>> _anyUnknown;
-    readonly Action<Index1D, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>, int, float> _colour;
-    readonly Action<Index1D, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float> _sor;
+    readonly Action<Index1D, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>, GaussSeidelWeight, int, float> _colour;
+    readonly Action<Index1D, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>, ConstantWeight, int, float> _constant;
+    readonly Action<Index1D, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>, CellWeights, int, float> _sor;
     readonly Action<KernelConfig, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>, float, int> _coarsest;
     readonly Action<Index1D, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float> _residual;
     readonly Action<Index1D, LevelShape, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<byte>, ArrayView<float>> _restrict;
@@ -39,8 +40,12 @@ public sealed class MultigridKernels
         _coarsen = accelerator.LoadAutoGroupedStreamKernel<Index1D, LevelShape, LevelShape, ArrayView<byte>, ArrayView<byte>>(CoarsenKernel);
         _diagonal = accelerator.LoadAutoGroupedStreamKernel<Index1D, LevelShape, ArrayView<byte>, ArrayView<byte>>(DiagonalKernel);
         _anyUnknown = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<byte>, ArrayView<int>>(AnyUnknownKernel);
-        _colour = accelerator.LoadAutoGroupedStreamKernel<Index1D, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>, int, float>(GaussSeidelColourKernel);
-        _sor = accelerator.LoadAutoGroupedStreamKernel<Index1D, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>(SorColourKernel);
+        _colour = accelerator.LoadAutoGroupedStreamKernel<Index1D, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>, GaussSeidelWeight, int, float>(
+            RelaxColourKernel);
+        _constant = accelerator.LoadAutoGroupedStreamKernel<Index1D, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>, ConstantWeight, int, float>(
+            RelaxColourKernel);
+        _sor = accelerator.LoadAutoGroupedStreamKernel<Index1D, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>, CellWeights, int, float>(
+            RelaxColourKernel);
         _coarsest = accelerator.LoadStreamKernel<LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>, float, int>(CoarsestSweepsKernel);
         _residual = accelerator.LoadAutoGroupedStreamKernel<Index1D, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float>(ResidualKernel);
         _restrict = accelerator.LoadAutoGroupedStreamKernel<Index1D, LevelShape, LevelShape, ArrayView<byte>, ArrayView<float>, ArrayView<byte>, ArrayView<float>>(RestrictKernel);
@@ -66,14 +71,18 @@ public sealed class MultigridKernels
 
     /// <summary>Gauss-Seidel on the cells of one colour ((x + y + z) % 2 == colour), in place: x_i = (b_i / s + sum of the neighbours' x) / d_i.</summary>
     public void GaussSeidelColour(LevelShape s, ArrayView<byte> diagonal, ArrayView<float> b, ArrayView<float> x, int colour, float scale) =>
-        _colour(s.HalfRow * s.Ny * s.Nz, s, diagonal, b, x, colour, 1 / scale);
+        _colour(s.HalfRow * s.Ny * s.Nz, s, diagonal, b, x, default, colour, 1 / scale);
+
+    /// <summary>SOR on the cells of one colour with one weight for all (no weight array read): x_i += w (x_GS,i - x_i).</summary>
+    public void SorColour(LevelShape s, ArrayView<byte> diagonal, ArrayView<float> b, ArrayView<float> x, float weight, int colour, float scale) =>
+        _constant(s.HalfRow * s.Ny * s.Nz, s, diagonal, b, x, new ConstantWeight(weight), colour, 1 / scale);
 
     /// <summary>
     /// Successive over-relaxation on the cells of one colour, in place: x_i += w_i (x_GS,i - x_i) with x_GS the
     /// Gauss-Seidel value; w per cell (the vcycle model's learned weights, in (0, 2)).
     /// </summary>
     public void SorColour(LevelShape s, ArrayView<byte> diagonal, ArrayView<float> b, ArrayView<float> x, ArrayView<float> weight, int colour, float scale) =>
-        _sor(s.HalfRow * s.Ny * s.Nz, s, diagonal, b, x, weight, colour, 1 / scale);
+        _sor(s.HalfRow * s.Ny * s.Nz, s, diagonal, b, x, new CellWeights(weight), colour, 1 / scale);
 
     /// <summary>x = 0, then <paramref name="colourSweeps"/> colour sweeps alternating from colour 0 (the coarsest level's symmetric sweeps).</summary>
     public void CoarsestSweeps(LevelShape s, ArrayView<byte> diagonal, ArrayView<float> b, ArrayView<float> x, float scale, int colourSweeps)
@@ -184,22 +193,18 @@ public sealed class MultigridKernels
     static float Relaxed(ArrayView<float> b, ArrayView<float> x, int i, int d, int cx, int cy, int cz, LevelShape s, float inverseScale) =>
         (b[i] * inverseScale + Neighbours(x, i, cx, cy, cz, s)) / d;
 
-    /// <summary>x_i = (b_i / s + sum of the neighbours' x) / d_i on the unknowns of one colour; their neighbours all have the other.</summary>
-    static void GaussSeidelColourKernel(Index1D t, LevelShape s, ArrayView<byte> diag, ArrayView<float> b, ArrayView<float> x, int colour, float inverseScale)
-    {
-        int i = ColourCell(t, s, colour, out int cx, out int cy, out int cz);
-        if (i < 0) return;
-        int d = diag[i];
-        if (d != 0) x[i] = Relaxed(b, x, i, d, cx, cy, cz, s, inverseScale);
-    }
+    /// <summary>The one colour sweep: x_i = blend(x_i, x_GS,i) on the unknowns of one colour ((x + y + z) % 2), the weight policy's blend.</summary>
+    static void RelaxColourKernel<TWeight>(Index1D t, LevelShape s, ArrayView<byte> diag, ArrayView<float> b, ArrayView<float> x, TWeight weight, int colour,
+        float inverseScale) where TWeight : struct, IRelaxationWeight => Relax(t, s, diag, b, x, weight, colour, inverseScale);
 
-    /// <summary>x_i += w_i (x_GS,i - x_i) on the unknowns of one colour.</summary>
-    static void SorColourKernel(Index1D t, LevelShape s, ArrayView<byte> diag, ArrayView<float> b, ArrayView<float> x, ArrayView<float> w, int colour, float inverseScale)
+    /// <summary>Colour cell t's relaxation, shared by the sweep kernel and the coarsest level's group kernel.</summary>
+    static void Relax<TWeight>(int t, LevelShape s, ArrayView<byte> diag, ArrayView<float> b, ArrayView<float> x, TWeight weight, int colour, float inverseScale)
+        where TWeight : struct, IRelaxationWeight
     {
         int i = ColourCell(t, s, colour, out int cx, out int cy, out int cz);
         if (i < 0) return;
         int d = diag[i];
-        if (d != 0) x[i] += w[i] * (Relaxed(b, x, i, d, cx, cy, cz, s, inverseScale) - x[i]);
+        if (d != 0) x[i] = weight.Blend(i, x[i], Relaxed(b, x, i, d, cx, cy, cz, s, inverseScale));
     }
 
     /// <summary>
@@ -213,13 +218,7 @@ public sealed class MultigridKernels
         int items = s.HalfRow * s.Ny * s.Nz;
         for (int sweep = 0; sweep < colourSweeps; sweep++)
         {
-            for (int t = Group.IdxX; t < items; t += Group.DimX)
-            {
-                int i = ColourCell(t, s, sweep & 1, out int cx, out int cy, out int cz);
-                if (i < 0) continue;
-                int d = diag[i];
-                if (d != 0) x[i] = Relaxed(b, x, i, d, cx, cy, cz, s, inverseScale);
-            }
+            for (int t = Group.IdxX; t < items; t += Group.DimX) Relax(t, s, diag, b, x, default(GaussSeidelWeight), sweep & 1, inverseScale);
             Group.Barrier();
         }
     }

@@ -62,7 +62,7 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver, IReliableUpda
         _frame = new SolveFrame(Method, _unknowns, SolveFrame.Layout.AllRows, "one per grid cell, x fastest");
         Size = grid.CellCount;
         var acc = device.Accelerator;
-        _multigrid = new GpuAggregateMultigrid(device, grid, new KCycleDirectionModel().FineWeights(grid));
+        _multigrid = new GpuAggregateMultigrid(device, grid);
         _shape = _multigrid.Shape;
         _columns = new GridShape(grid.Nx, grid.Ny, grid.Nz, Math.Min(GridKernels.DefaultChunk, grid.Nz));
         _b = new DeviceVector<double>(acc, Size); _x = new DeviceVector<double>(acc, Size);

@@ -108,6 +108,25 @@ public class GpuMultigridTests : AcceleratorTests
     }
 
     [TestCaseSource(nameof(Grids))]
+    public void AConstantWeightSweepIsThePerCellSweepWithThatWeightEverywhere(PoissonGrid grid)
+    {
+        // the one relaxation kernel under two weight policies: the number, and an array holding it in every cell
+        var (fine, _) = Levels(grid, 1);
+        using var d = new DeviceVector<byte>(Acc, fine.Diagonal);
+        using var b = new DeviceVector<float>(Acc, Single(fine.B));
+        using var weights = new DeviceVector<float>(Acc, Enumerable.Repeat(1.15f, fine.Cells).ToArray());
+        using var perCell = new DeviceVector<float>(Acc, Single(fine.X));
+        using var constant = new DeviceVector<float>(Acc, Single(fine.X));
+        foreach (int colour in new[] { 0, 1, 1, 0 })
+        {
+            K.SorColour(ShapeOf(fine), d.View, b.View, perCell.View, weights.View, colour, (float)fine.Scale);
+            K.SorColour(ShapeOf(fine), d.View, b.View, constant.View, 1.15f, colour, (float)fine.Scale);
+        }
+        Assert.That(constant.ToArray(), Is.EqualTo(perCell.ToArray()));
+        Assert.That(constant.ToArray(), Is.Not.EqualTo(Single(fine.X)), "the sweeps changed x");
+    }
+
+    [TestCaseSource(nameof(Grids))]
     public void SorColourIsTheWeightedStepTowardsGaussSeidel(PoissonGrid grid)
     {
         // x_i += w_i (x_GS,i - x_i) on one colour, against a plain loop from the values before the sweep

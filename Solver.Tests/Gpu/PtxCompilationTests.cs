@@ -41,9 +41,18 @@ public class PtxCompilationTests
     static readonly Type[] KernelClasses =
         [typeof(GridKernels), typeof(KrylovKernels), typeof(NetworkKernels), typeof(MultigridKernels), typeof(AggregateKernels), typeof(BenchKernels)];
 
-    /// <summary>The kernels: static void methods of the kernel classes without by-ref parameters (those are device helpers).</summary>
+    /// <summary>The relaxation sweep's weight policies: a generic kernel is compiled once per policy.</summary>
+    static readonly Type[] WeightPolicies = [typeof(GaussSeidelWeight), typeof(ConstantWeight), typeof(CellWeights)];
+
+    /// <summary>
+    /// The kernels: static void methods of the kernel classes without by-ref parameters (those are device helpers); a
+    /// generic one launched as a kernel (Index1D or KernelConfig first) closed over each weight policy.
+    /// </summary>
     static IEnumerable<MethodInfo> Kernels() => KernelClasses
         .SelectMany(t => t.GetMethods(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.DeclaredOnly))
+        .SelectMany(m => !m.IsGenericMethodDefinition ? [m]
+            : m.GetParameters()[0].ParameterType is var first && (first == typeof(Index1D) || first == typeof(KernelConfig))
+                ? WeightPolicies.Select(w => m.MakeGenericMethod(w)) : [])
         .Where(m => m.ReturnType == typeof(void) && m.GetParameters().Length > 0 && !m.GetParameters().Any(p => p.ParameterType.IsByRef)
                     && !m.IsSpecialName && m.GetParameters().All(p => p.ParameterType.IsValueType));
 
@@ -63,7 +72,7 @@ public class PtxCompilationTests
         var kernels = Kernels().ToList();
         Assert.That(kernels.Select(k => k.Name), Does.Contain("StencilQuads").And.Contain("DirectionAndProductQuadsKernel").And.Contain("UpdateResidualQuadsKernel")
             .And.Contain("CopyQuadsKernel").And.Contain("CsrThreadPerRow").And.Contain("ApplyStencil")
-            .And.Contain("GaussSeidelColourKernel").And.Contain("CoarsestSweepsKernel").And.Contain("RestrictKernel").And.Contain("ProlongAddKernel"));
+            .And.Contain("RelaxColourKernel").And.Contain("CoarsestSweepsKernel").And.Contain("RestrictKernel").And.Contain("ProlongAddKernel"));
         var failures = new List<string>();
         foreach (var kernel in kernels)
         {
