@@ -242,7 +242,7 @@ public static class SolveCommand
     {
         if (device == "cpu") return null;
         bool deviceHasIt = method is not (SolveMethod.PcgIc0 or SolveMethod.PcgMg)
-            && (method != SolveMethod.Dcdm || model is null || Gpu.Network.DeviceDirections.Supports(model)); // null: the default, kcycle
+            && (method != SolveMethod.Dcdm || model is null || Gpu.Models.DeviceDirections.Supports(model)); // null: the default, kcycle
         if (device == "auto" && !deviceHasIt) return null;
         if (method == SolveMethod.PcgIc0)
             throw new UsageException("--method pcg-ic0 runs on the CPU only (sequential triangular solves); use cg or pcg-jacobi with --device gpu");

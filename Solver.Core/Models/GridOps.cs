@@ -74,13 +74,10 @@ public static class GridOps
         });
     }
 
-    /// <summary>Below this many cells a level runs on the calling thread: fork and join (and the task state each
-    /// parallel loop allocates) cost more than a second core gains on the coarse levels of a V-cycle.</summary>
-    internal const int ParallelCells = 1 << 16;
 
     static void ForPlanes(int planes, int cells, Action<int> body)
     {
-        if (cells < ParallelCells) for (int z = 0; z < planes; z++) body(z);
+        if (cells < Multigrid.VCycleKernels.ParallelCells) for (int z = 0; z < planes; z++) body(z);
         else Parallel.For(0, planes, body);
     }
 

@@ -1,3 +1,5 @@
+using Dcdm.Multigrid;
+
 namespace Dcdm.Models;
 
 /// <summary>

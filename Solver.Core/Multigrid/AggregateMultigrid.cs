@@ -253,9 +253,6 @@ public sealed class AggregateMultigrid : IPreconditioner
         }
     }
 
-    /// <summary>Below this many fine cells the fine transfers run on the calling thread.</summary>
-    const int ParallelCells = 1 << 16;
-
     /// <summary>
     /// coarse = P^T fine.Work on the first coarse level, in parallel block planes: fine planes 2z and 2z + 1 feed only
     /// the aggregates of block plane z, so no two threads add to one row.
@@ -273,7 +270,7 @@ public sealed class AggregateMultigrid : IPreconditioner
                 if (a >= 0) coarse[a] += r[i];
             }
         }
-        if (fine.Cells < ParallelCells) for (int bz = 0; bz < (nz + 1) / 2; bz++) Planes(bz);
+        if (fine.Cells < VCycleKernels.ParallelCells) for (int bz = 0; bz < (nz + 1) / 2; bz++) Planes(bz);
         else Parallel.For(0, (nz + 1) / 2, Planes);
     }
 
@@ -290,7 +287,7 @@ public sealed class AggregateMultigrid : IPreconditioner
                 if (a >= 0) x[i] += (float)coarse[a];
             }
         }
-        if (fine.Cells < ParallelCells) for (int z = 0; z < fine.Nz; z++) Plane(z);
+        if (fine.Cells < VCycleKernels.ParallelCells) for (int z = 0; z < fine.Nz; z++) Plane(z);
         else Parallel.For(0, fine.Nz, Plane);
     }
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Dcdm.Gpu.Devices;
-using Dcdm.Gpu.Network;
+using Dcdm.Gpu.Models;
 using Dcdm.Gpu.Kernels;
 using Dcdm.Models;
 using Dcdm.Poisson;

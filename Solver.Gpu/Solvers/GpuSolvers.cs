@@ -1,5 +1,5 @@
 using Dcdm.Gpu.Devices;
-using Dcdm.Gpu.Network;
+using Dcdm.Gpu.Models;
 using Dcdm.Models;
 using Dcdm.Solvers;
 

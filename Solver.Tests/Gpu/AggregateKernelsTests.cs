@@ -1,6 +1,6 @@
 using Dcdm.Gpu.Devices;
 using Dcdm.Gpu.Multigrid;
-using Dcdm.Gpu.Network;
+using Dcdm.Gpu.Models;
 using Dcdm.Gpu.Solvers;
 using Dcdm.Models;
 using Dcdm.Multigrid;

@@ -1,5 +1,5 @@
 using Dcdm.Gpu.Multigrid;
-using Dcdm.Gpu.Network;
+using Dcdm.Gpu.Models;
 using Dcdm.Models;
 using Dcdm.Poisson;
 

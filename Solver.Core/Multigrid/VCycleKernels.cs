@@ -1,11 +1,12 @@
+using Dcdm.Multigrid;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace Dcdm.Models;
+namespace Dcdm.Multigrid;
 
 /// <summary>
-/// The float32 kernels of <see cref="VCycleDirection"/> on one level, over the box around its unknowns only (every vector
+/// The float32 kernels of <see cref="Models.VCycleDirection"/> on one level, over the box around its unknowns only (every vector
 /// is 0 outside it), parallel over z-planes on large boxes. Restriction and prolongation are the trilinear weights
 /// (3/4 to a fine cell's own coarse cell, 1/4 to the one on its side, none past the grid's edge) applied one axis at a
 /// time: 4 taps per output and axis instead of 64 per coarse cell, the y and z passes vectorised along x rows.
@@ -13,6 +14,10 @@ namespace Dcdm.Models;
 /// </summary>
 internal static class VCycleKernels
 {
+    /// <summary>Below this many cells a level runs on the calling thread: fork and join (and the task state each
+    /// parallel loop allocates) cost more than a second core gains on the coarse levels of a V-cycle.</summary>
+    internal const int ParallelCells = 1 << 16;
+
     /// <summary>1 on lanes 1, 3, 5, ..., 0 on the others: a vector's cells of one colour.</summary>
     static readonly Vector<float> OddLanes = new(Enumerable.Range(0, Vector<float>.Count).Select(k => (float)(k & 1)).ToArray());
 
@@ -21,7 +26,7 @@ internal static class VCycleKernels
     {
         if (l.IsEmpty) return;
         long cells = (long)(l.Z1 - l.Z0 + 1) * (l.Y1 - l.Y0 + 1) * (l.X1 - l.X0 + 1);
-        if (cells < GridOps.ParallelCells) for (int z = l.Z0; z <= l.Z1; z++) body(z);
+        if (cells < ParallelCells) for (int z = l.Z0; z <= l.Z1; z++) body(z);
         else Parallel.For(l.Z0, l.Z1 + 1, body);
     }
 
@@ -99,7 +104,7 @@ internal static class VCycleKernels
         if (l.IsEmpty) return;
         int planes = l.Z1 - l.Z0 + 1, second = 1 - first;
         long cells = (long)planes * (l.Y1 - l.Y0 + 1) * (l.X1 - l.X0 + 1);
-        int slabs = cells < GridOps.ParallelCells ? 1 : Math.Min(Environment.ProcessorCount, planes / 2);
+        int slabs = cells < ParallelCells ? 1 : Math.Min(Environment.ProcessorCount, planes / 2);
         if (slabs <= 1) { Wave(l, l.Z0, l.Z1, first, weight, constant, false, false); return; }
         int Start(int slab) => l.Z0 + (int)((long)planes * slab / slabs);
         Parallel.For(0, slabs, slab => Wave(l, Start(slab), Start(slab + 1) - 1, first, weight, constant, slab > 0, slab < slabs - 1));

@@ -2,7 +2,7 @@ using Dcdm.Gpu.Devices;
 using Dcdm.Models;
 using ILGPU;
 
-namespace Dcdm.Gpu.Network;
+namespace Dcdm.Gpu.Models;
 
 /// <summary>
 /// A multigrid cycle as the device DCDM's direction: q = cycle(r) on the accelerator. As an <see cref="IDirection"/> it

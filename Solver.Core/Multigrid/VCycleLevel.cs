@@ -1,7 +1,7 @@
-namespace Dcdm.Models;
+namespace Dcdm.Multigrid;
 
 /// <summary>
-/// One level of <see cref="VCycleDirection"/> in float32 on its full grid: the operator as the diagonal per cell (0 off
+/// One level of <see cref="Models.VCycleDirection"/> in float32 on its full grid: the operator as the diagonal per cell (0 off
 /// the unknowns) times <see cref="Scale"/>, the learned relaxation weights of each sweep (none on the coarsest level),
 /// and the vectors; <see cref="Half"/> and <see cref="Quarter"/> hold the separable transfers' partial results.
 /// The kernels touch only the box around the unknowns (<see cref="X0"/>..<see cref="Z1"/>); every vector is 0 outside it.

@@ -4,7 +4,7 @@ using Dcdm.Models;
 using Dcdm.Poisson;
 using ILGPU;
 
-namespace Dcdm.Gpu.Network;
+namespace Dcdm.Gpu.Models;
 
 /// <summary>The classical K-cycle direction (<see cref="KCycleDirectionModel"/>) on the accelerator: <see cref="GpuAggregateMultigrid"/> with the model's constant fine weight.</summary>
 public sealed class DeviceKCycle(GpuDevice device, PoissonGrid grid, KCycleDirectionModel model) : DeviceCycleDirection(device, grid.CellCount)

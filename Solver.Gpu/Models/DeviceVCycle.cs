@@ -4,7 +4,7 @@ using Dcdm.Models;
 using Dcdm.Poisson;
 using ILGPU;
 
-namespace Dcdm.Gpu.Network;
+namespace Dcdm.Gpu.Models;
 
 /// <summary>
 /// The vcycle model bound to a geometry on the accelerator: its SOR weights predicted on the host once

@@ -2,7 +2,7 @@ using Dcdm.Gpu.Devices;
 using Dcdm.Models;
 using Dcdm.Poisson;
 
-namespace Dcdm.Gpu.Network;
+namespace Dcdm.Gpu.Models;
 
 /// <summary>
 /// The one registry of direction models with device kernels: which models the device DCDM runs, and each one's device

@@ -1,6 +1,6 @@
 using ILGPU;
 
-namespace Dcdm.Gpu.Network;
+namespace Dcdm.Gpu.Models;
 
 /// <summary>A direction model bound to a geometry and resident on the accelerator: the device DCDM's f.</summary>
 public interface IDeviceDirection : IDisposable

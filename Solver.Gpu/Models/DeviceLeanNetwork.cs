@@ -4,7 +4,7 @@ using Dcdm.Models;
 using ILGPU;
 using ILGPU.Runtime;
 
-namespace Dcdm.Gpu.Network;
+namespace Dcdm.Gpu.Models;
 
 /// <summary>
 /// The lean network bound to a geometry, resident on the accelerator: its stencil fields uploaded once,
