@@ -27,18 +27,18 @@ public class MacGridTests
         var rng = new Random(7);
         var p = new double[grid.CellCount];
         for (int c = 0; c < p.Length; c++) p[c] = grid.Cells[c] == CellType.Fluid ? rng.NextDouble() - 0.5 : 0;
-        var before = new double[grid.CellCount];
-        u.NegativeDivergence(grid, before);
-        u.SubtractPressureGradient(grid, p);
-        var after = new double[grid.CellCount];
-        u.NegativeDivergence(grid, after);
-        var ap = new double[grid.CellCount];
-        grid.Apply(p, ap);
-        for (int c = 0; c < p.Length; c++)
-        {
-            double expected = grid.Cells[c] == CellType.Fluid ? before[c] - ap[c] : 0;
-            Assert.That(after[c], Is.EqualTo(expected).Within(1e-12), $"cell {c} ({grid.Cells[c]})");
-        }
+        AssertProjectionStep(p, b => u.NegativeDivergence(grid, b), () => u.SubtractPressureGradient(grid, p), (x, y) => grid.Apply(x, y));
+    }
+
+    /// <summary>After u -= grad p, every cell's -div u is its b - A p (b and A p are 0 off the unknowns).</summary>
+    static void AssertProjectionStep(double[] p, Action<double[]> negativeDivergence, Action subtractGradient, Action<double[], double[]> multiply)
+    {
+        double[] before = new double[p.Length], after = new double[p.Length], ap = new double[p.Length];
+        negativeDivergence(before);
+        subtractGradient();
+        negativeDivergence(after);
+        multiply(p, ap);
+        for (int c = 0; c < p.Length; c++) Assert.That(after[c], Is.EqualTo(before[c] - ap[c]).Within(1e-12), $"cell {c}");
     }
 
     [Test]
@@ -53,14 +53,7 @@ public class MacGridTests
         var op = fractions.Operator;
         var p = new double[op.CellCount];
         for (int c = 0; c < p.Length; c++) p[c] = op.Diagonal(c) > 0 ? rng.NextDouble() - 0.5 : 0;
-        var before = new double[op.CellCount];
-        fractions.NegativeDivergence(u, before);
-        fractions.SubtractPressureGradient(u, p);
-        var after = new double[op.CellCount];
-        fractions.NegativeDivergence(u, after);
-        var ap = new double[op.CellCount];
-        op.ToCsr().Multiply(p, ap);
-        for (int c = 0; c < p.Length; c++) Assert.That(after[c], Is.EqualTo(before[c] - ap[c]).Within(1e-12), $"cell {c}");
+        AssertProjectionStep(p, b => fractions.NegativeDivergence(u, b), () => fractions.SubtractPressureGradient(u, p), (x, y) => op.ToCsr().Multiply(x, y));
         for (int axis = 0; axis < 3; axis++)
             for (int f = 0; f < u.Components[axis].Values.Length; f++)
                 if (fractions.Components[axis].Values[f] == 0) Assert.That(u.Components[axis].Values[f], Is.Zero, $"closed face {f} of axis {axis}");

@@ -62,18 +62,8 @@ public sealed class MacVelocity
     public void ZeroWallFaces(PoissonGrid grid)
     {
         var cells = grid.Cells;
-        for (int axis = 0; axis < 3; axis++)
-        {
-            var f = Components[axis];
-            var v = f.Values;
-            for (int k = 0; k < f.Nz; k++)
-                for (int j = 0; j < f.Ny; j++)
-                    for (int i = 0; i < f.Nx; i++)
-                    {
-                        var (below, above) = Neighbours(grid, axis, i, j, k);
-                        if (below < 0 || above < 0 || cells[below] == CellType.Solid || cells[above] == CellType.Solid) v[f.Index(i, j, k)] = 0;
-                    }
-        }
+        foreach (var (v, face, below, above) in Faces(grid))
+            if (below < 0 || above < 0 || cells[below] == CellType.Solid || cells[above] == CellType.Solid) v[face] = 0;
     }
 
     /// <summary>
@@ -82,19 +72,27 @@ public sealed class MacVelocity
     public void SubtractPressureGradient(PoissonGrid grid, ReadOnlySpan<double> p)
     {
         var cells = grid.Cells;
+        foreach (var (v, face, below, above) in Faces(grid))
+        {
+            if (below < 0 || above < 0) continue;
+            CellType a = cells[below], c = cells[above];
+            if (a == CellType.Solid || c == CellType.Solid || a != CellType.Fluid && c != CellType.Fluid) continue;
+            v[face] -= Pressure(p, c, above) - Pressure(p, a, below);
+        }
+    }
+
+    /// <summary>Every face of the three components: its component's values, its index there, and the cells on either side (-1 outside the grid).</summary>
+    IEnumerable<(double[] Values, int Face, int Below, int Above)> Faces(PoissonGrid grid)
+    {
         for (int axis = 0; axis < 3; axis++)
         {
             var f = Components[axis];
-            var v = f.Values;
             for (int k = 0; k < f.Nz; k++)
                 for (int j = 0; j < f.Ny; j++)
                     for (int i = 0; i < f.Nx; i++)
                     {
                         var (below, above) = Neighbours(grid, axis, i, j, k);
-                        if (below < 0 || above < 0) continue;
-                        CellType a = cells[below], c = cells[above];
-                        if (a == CellType.Solid || c == CellType.Solid || a != CellType.Fluid && c != CellType.Fluid) continue;
-                        v[f.Index(i, j, k)] -= Pressure(p, c, above) - Pressure(p, a, below);
+                        yield return (f.Values, f.Index(i, j, k), below, above);
                     }
         }
     }
