@@ -9,7 +9,7 @@ namespace Dcdm.Solvers;
 /// With a preconditioner that varies (flexible CG, Notay 2000) beta is -(z.Ap)/(p.Ap) instead of (r.z)/(r.z)_old, which
 /// keeps each direction A-orthogonal to the last whatever M^-1 did: one more dot (z.q, 16n).
 /// </summary>
-public static class ConjugateGradientIteration
+internal static class ConjugateGradientIteration
 {
     public static KrylovOutcome Run<TVector>(IVectorBackend<TVector> backend, TVector b, TVector x, TVector r, TVector z, TVector p, TVector q,
                                              double bNorm, SolverOptions options, List<double> history, CancellationToken cancellation,

@@ -9,7 +9,7 @@ namespace Dcdm.Solvers;
 /// best residual of the last StallWindow iterations is not StallFactor below the best before them,
 /// the loop ends stalled and the solve frame hands the rest to the solver's fallback.
 /// </summary>
-public static class DeepConjugateDirectionsIteration
+internal static class DeepConjugateDirectionsIteration
 {
     /// <summary>
     /// Runs the loop: b, x and r are the backend's vectors (on the unknowns, or the full grid on a device); q, A q and the kept directions

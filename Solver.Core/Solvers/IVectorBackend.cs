@@ -7,7 +7,7 @@ namespace Dcdm.Solvers;
 /// memory traffic matters. Vectors are the solver's (on the unknowns, or on the full grid for the matrix-free
 /// solvers, 0 off the unknowns) and are allocated at set-up.
 /// </summary>
-public interface IVectorBackend<TVector>
+internal interface IVectorBackend<TVector>
 {
     /// <summary>r = b - A x; returns ||r||.</summary>
     double Residual(TVector b, TVector x, TVector r);
