@@ -82,10 +82,10 @@ public sealed class PressureSolver : IDisposable
 
     /// <summary>
     /// Binds to this step's operator with per-face coefficients (two-phase densities, cut-cell fractions, ghost-fluid
-    /// terms; <see cref="VoxelOperator"/>), on the CPU. Returns true when the method was set up again, false when the
-    /// coefficients equal the last bind's. The coefficients are copied, so the caller may refill its arrays between steps.
+    /// terms; <see cref="VoxelOperator"/>). Returns true when the method was set up again, false when the coefficients
+    /// equal the last bind's. The coefficients are copied, so the caller may refill its arrays between steps.
     /// </summary>
-    /// <exception cref="InvalidSystemException">dcdm with a learned model (they read flags, not coefficients), or a device catalog.</exception>
+    /// <exception cref="InvalidSystemException">dcdm with a learned model (they read flags, not coefficients), or dcdm on a device.</exception>
     public bool Bind(VoxelOperator op)
     {
         long start = Stopwatch.GetTimestamp();

@@ -52,6 +52,9 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
             if (rows != input.Matrix.Rows)
                 throw new InvalidSystemException($"the voxel operator has {op.CellCount} cells but the matrix {input.Matrix.Rows} rows; give it in the full-grid "
                     + "layout, or in the compact one with the grid whose fluid cells its rows are");
+            if (device is not null)
+                return InInputLayout(device.Create(method, input, options, model, previousDirections, out string reason)
+                    ?? throw new InvalidSystemException($"{entry.Name} on {device.Name}: {reason}"), input);
             // the full-grid matrix is the operator's own (recognised from it): its CSR is not built again
             return InInputLayout(CreateForOperator(method, op, options, model, previousDirections, input.IsCompact ? null : input.Matrix), input);
         }
@@ -91,11 +94,11 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
     }
 
     /// <summary>
-    /// A solver for a voxel operator with per-face coefficients (two-phase, cut-cell, ghost-fluid), on the CPU, vectors
-    /// one entry per cell: pcg-mg and dcdm on its own multigrid hierarchy (<see cref="Multigrid.AggregateMultigrid"/>),
-    /// dcdm with the K-cycle model only; cg, pcg-jacobi and pcg-ic0 on its matrix.
+    /// A solver for a voxel operator with per-face coefficients (two-phase, cut-cell, ghost-fluid), vectors one entry per
+    /// cell: pcg-mg and dcdm on its own multigrid hierarchy (<see cref="Multigrid.AggregateMultigrid"/>), dcdm with the
+    /// K-cycle model only; cg, pcg-jacobi and pcg-ic0 on its matrix. On a device: pcg-mg, cg and pcg-jacobi.
     /// </summary>
-    /// <exception cref="InvalidSystemException">dcdm with a learned model (they read cell flags, not coefficients), or a device catalog.</exception>
+    /// <exception cref="InvalidSystemException">dcdm with a learned model (they read cell flags, not coefficients), or dcdm on a device.</exception>
     public ILinearSolver CreateForOperator(SolveMethod method, VoxelOperator op, SolverOptions? options = null, IDirectionModel? model = null, int previousDirections = 2)
         => CreateForOperator(method, op, options, model, previousDirections, matrix: null);
 
@@ -103,8 +106,7 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
     ILinearSolver CreateForOperator(SolveMethod method, VoxelOperator op, SolverOptions? options, IDirectionModel? model, int previousDirections, CsrMatrix? matrix)
     {
         options ??= SolverOptions.Default;
-        if (device is not null)
-            throw new InvalidSystemException($"{NameOf(method)} on {device.Name}: a voxel operator with per-face coefficients runs on the CPU only so far (a catalog without a device)");
+        if (device is not null) return Create(method, new SolverInput(matrix ?? op.ToCsr(), null, op), options, model, previousDirections);
         if (method == SolveMethod.Dcdm && model is null) throw new ArgumentNullException(nameof(model), "dcdm needs a direction model");
         return Entry(method).ForOperator(op, matrix, new MethodArguments(options, model, previousDirections));
     }

@@ -74,12 +74,15 @@ public sealed class GpuAggregateMultigrid : IDisposable
     /// in CSR, Gauss-Seidel by red-black colour, aggregates by strong couplings, as Core's <see cref="AggregateMultigrid"/>.
     /// </summary>
     public GpuAggregateMultigrid(GpuDevice device, VoxelOperator op, int sweeps = 2, double galerkinScale = AggregateMultigrid.DefaultGalerkinScale)
+        : this(device, new AggregateHierarchy(op, galerkinScale), sweeps) { }
+
+    /// <summary>The K-cycle of a voxel operator's hierarchy the caller built (its first level the operator's cells).</summary>
+    internal GpuAggregateMultigrid(GpuDevice device, AggregateHierarchy hierarchy, int sweeps = 2)
     {
         var acc = device.Accelerator;
         _grid = device.MultigridKernels;
         _k = device.AggregateKernels;
         _sweeps = sweeps;
-        var hierarchy = new AggregateHierarchy(op, galerkinScale);
         _levels = [.. hierarchy.Levels.Select(l => new Level(acc, l))];
         _fineDown = new DeviceTransfer(acc, hierarchy.FineParent, hierarchy.Levels[0].Rows); // one cell per row: a gather and a scatter
         for (int c = 0; c + 1 < _levels.Length; c++) _levels[c].Down = new DeviceTransfer(acc, hierarchy.Parents[c], hierarchy.Levels[c + 1].Rows);
@@ -95,6 +98,22 @@ public sealed class GpuAggregateMultigrid : IDisposable
     /// <summary>Levels, the fine grid included.</summary>
     public int LevelCount => (_shape is null ? 0 : 1) + _levels.Length;
 
+    /// <summary>A voxel operator's cells as the first level's CSR operator (rows red cells first), for a solver's own products.</summary>
+    internal DeviceAggregateLevel FirstLevel => _shape is null ? _levels[0].Operator
+        : throw new InvalidOperationException("a unit grid's cycle has no CSR first level; its products are the grid's");
+
+    /// <summary>x = K(b) with b and x on a voxel operator's first level (its rows), the cycle started there (x must not be b).</summary>
+    internal void ApplyOnFirstLevel(ArrayView<float> b, ArrayView<float> x)
+    {
+        if (_levels.Length == 1)
+        {
+            _k.Combine(1, b, 0, b, _levels[0].Rhs.View);
+            Coarsest(_levels[0]);
+            _k.Combine(1, _levels[0].Correction.View, 0, b, x);
+        }
+        else Cycle(0, b, x);
+    }
+
     /// <summary>x = K(b) on the full grid (b 0 off the unknowns; x must not be b).</summary>
     public void Apply(ArrayView<float> b, ArrayView<float> x)
     {
@@ -103,8 +122,7 @@ public sealed class GpuAggregateMultigrid : IDisposable
         {
             var top = _levels[0];
             _k.Restrict(_fineDown, b, top.Rhs.View);
-            if (_levels.Length == 1) Coarsest(top);
-            else Cycle(0, top.Rhs.View, top.Correction.View);
+            ApplyOnFirstLevel(top.Rhs.View, top.Correction.View);
             _k.ProlongAdd(_fineDown, top.Correction.View, x);
             return;
         }

@@ -32,19 +32,17 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver, IReliableUpda
     readonly ReducedSystem _unknowns;
     readonly SolveFrame _frame;
     readonly SolverOptions _options;
-    readonly GpuAggregateMultigrid _multigrid;
-    readonly LevelShape _shape;
-    readonly GridShape _columns;
+    readonly IDeviceOperator _operator;
     readonly DeviceVector<double> _b, _x, _scalars;
     readonly DeviceVector<float> _r, _z, _p, _q, _d;
     readonly double[] _hostB, _hostX, _read = new double[1];
     double? _pending; // p.q of the last step, whose direction update the next run of steps owes (null: a solve's start)
 
-    public string Method => "pcg-mg (grid, float32 K-cycle and steps, double reliable updates)";
+    public string Method { get; }
     public int Size { get; }
     public TimeSpan SetupTime { get; }
     /// <summary>Levels of the K-cycle, the fine grid included.</summary>
-    public int LevelCount => _multigrid.LevelCount;
+    public int LevelCount => _operator.LevelCount;
     /// <summary>Device time of the last solve's iterations alone (no host preparation or transfers of b and x).</summary>
     public TimeSpan LastIterationTime { get; private set; }
 
@@ -54,23 +52,37 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver, IReliableUpda
     /// <param name="unknowns">The grid's unknowns when the caller has them (the GPU DCDM's fallback): on a large grid the
     /// host's longest part of the set-up.</param>
     internal GpuMultigridConjugateGradient(GpuDevice device, PoissonGrid grid, SolverOptions? options, ReducedSystem? unknowns)
+        : this(Stopwatch.StartNew(), device, "pcg-mg (grid, float32 K-cycle and steps, double reliable updates)", unknowns ?? ReducedSystem.FromGrid(grid),
+            grid.CellCount, options, _ => new DeviceGridOperator(device, grid)) { }
+
+    /// <summary>
+    /// pcg-mg on a voxel operator with per-face coefficients (<see cref="VoxelOperator"/>): the same loop and K-cycle on
+    /// the operator's cells as a CSR level, vectors one entry per cell.
+    /// </summary>
+    public GpuMultigridConjugateGradient(GpuDevice device, VoxelOperator op, SolverOptions? options = null)
+        : this(Stopwatch.StartNew(), device, "pcg-mg (voxel operator, float32 K-cycle and steps, double reliable updates)", new ReducedSystem(op.ToCsr()),
+            op.CellCount, options, unknowns => new DeviceVoxelOperator(device, op, unknowns)) { }
+
+    // arguments run left to right: the clock starts before the unknowns are found
+    GpuMultigridConjugateGradient(Stopwatch clock, GpuDevice device, string method, ReducedSystem unknowns, int size, SolverOptions? options,
+        Func<ReducedSystem, IDeviceOperator> makeOperator)
     {
-        var clock = Stopwatch.StartNew();
         _device = device;
+        Method = method;
         _options = options ?? SolverOptions.Default;
-        _unknowns = unknowns ?? ReducedSystem.FromGrid(grid);
-        _frame = new SolveFrame(Method, _unknowns, SolveFrame.Layout.AllRows, "one per grid cell, x fastest");
-        Size = grid.CellCount;
+        _unknowns = unknowns;
+        Size = size;
+        _operator = makeOperator(unknowns);
+        _frame = new SolveFrame(Method, _unknowns, _operator.FrameLayout, "one per grid cell, x fastest");
         var acc = device.Accelerator;
-        _multigrid = new GpuAggregateMultigrid(device, grid);
-        _shape = _multigrid.Shape;
-        _columns = new GridShape(grid.Nx, grid.Ny, grid.Nz, Math.Min(GridKernels.DefaultChunk, grid.Nz));
-        _b = new DeviceVector<double>(acc, Size); _x = new DeviceVector<double>(acc, Size);
+        int n = _operator.Length;
+        _b = new DeviceVector<double>(acc, n); _x = new DeviceVector<double>(acc, n);
         _scalars = new DeviceVector<double>(acc, 1);
-        _r = new DeviceVector<float>(acc, Size); _z = new DeviceVector<float>(acc, Size); _p = new DeviceVector<float>(acc, Size);
-        _q = new DeviceVector<float>(acc, Size); _d = new DeviceVector<float>(acc, Size);
-        _hostB = new double[Size];
-        _hostX = new double[Size];
+        _r = new DeviceVector<float>(acc, n); _z = new DeviceVector<float>(acc, n); _p = new DeviceVector<float>(acc, n);
+        _q = new DeviceVector<float>(acc, n); _d = new DeviceVector<float>(acc, n);
+        int host = _operator.FrameLayout == SolveFrame.Layout.AllRows ? Size : _unknowns.Unknowns;
+        _hostB = new double[host];
+        _hostX = new double[host];
         acc.Synchronize();
         SetupTime = clock.Elapsed;
     }
@@ -95,13 +107,13 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver, IReliableUpda
     /// </summary>
     internal KrylovOutcome Continue(double[] b, double[] x, double bNorm, SolverOptions options, List<double> history, CancellationToken cancellation)
     {
-        _b.Upload(b);
-        _x.Upload(x);
+        _operator.Upload(b, _b);
+        _operator.Upload(x, _x);
         var loop = Stopwatch.StartNew();
         var outcome = Iterate(bNorm, options, history, cancellation);
         _device.Accelerator.Synchronize();
         LastIterationTime = loop.Elapsed;
-        _x.Download(x);
+        _operator.Download(_x, x);
         return outcome;
     }
 
@@ -129,7 +141,7 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver, IReliableUpda
             if (cancellation.IsCancellationRequested) return new(SegmentEnd.Cancelled, j - 1, rr);
             // q = A p ; alpha = rho / p.q
             ZeroScalar();
-            k.StencilAndDot(_shape, _multigrid.Diagonal, _p.View, _q.View, _scalars.View);
+            _operator.MultiplyAndDot(_p.View, _q.View, _scalars.View);
             double pq = ReadScalar();
             if (!(pq > 0) || double.IsInfinity(pq)) return ReliableUpdateIteration.BadDirection(pq, j, rr);
             // d += alpha p ; r -= alpha q (fused, r.r)
@@ -171,7 +183,7 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver, IReliableUpda
     /// <summary>z = M^-1 r (one K-cycle); returns r.z.</summary>
     double Precondition()
     {
-        _multigrid.Apply(_r.View, _z.View);
+        _operator.Precondition(_r.View, _z.View);
         ZeroScalar();
         _device.GridKernels.Dot(_r.View, _z.View, _scalars.View);
         return ReadScalar();
@@ -180,12 +192,12 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver, IReliableUpda
     /// <summary>r = (b - A x) / rNorm in float32, d = 0.</summary>
     void IReliableUpdateBackend.StartSegment(double rNorm, int step)
     {
-        _device.GridKernels.Residual(_columns, _multigrid.Diagonal, _b.View, _x.View, _r.View, 1 / rNorm, true, _scalars.View);
+        _operator.Residual(_b.View, _x.View, _r.View, 1 / rNorm, true, _scalars.View);
         _d.Clear();
     }
 
     /// <summary>||b - A x|| in double (nothing written).</summary>
-    double IReliableUpdateBackend.TrueResidual() => _device.GridKernels.Residual(_columns, _multigrid.Diagonal, _b.View, _x.View, _r.View, 0, false, _scalars.View);
+    double IReliableUpdateBackend.TrueResidual() => _operator.Residual(_b.View, _x.View, _r.View, 0, false, _scalars.View);
 
     void ZeroScalar() => _scalars.View.MemSetToZero();
 
@@ -197,7 +209,7 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver, IReliableUpda
 
     public void Dispose()
     {
-        _multigrid.Dispose();
+        _operator.Dispose();
         foreach (var v in new[] { _b, _x, _scalars }) v.Dispose();
         foreach (var v in new[] { _r, _z, _p, _q, _d }) v.Dispose();
     }

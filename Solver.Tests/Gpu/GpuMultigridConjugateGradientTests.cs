@@ -38,6 +38,34 @@ public class GpuMultigridConjugateGradientTests : AcceleratorTests
         Assert.That(GridResidual.Relative(grid, grid.ToGrid(b), grid.ToGrid(x)), Is.LessThanOrEqualTo(1.01e-6), "the true residual, recomputed here");
     }
 
+    /// <summary>A voxel operator with per-face coefficients: the device's pcg-mg on its cells as a CSR level, full-grid and compact layouts.</summary>
+    [TestCase("two-phase", false)]
+    [TestCase("cut-cell", true)]
+    [TestCase("ghost-fluid", false)]
+    public void ConvergesOnAVoxelOperatorWithinTheCpuIterationsPlusTwo(string family, bool compact)
+    {
+        var op = family == "two-phase" ? CoefficientDomains.TwoPhase(12, 12, 12, 100, 2) : CoefficientDomains.Named(family, 12, 12, 12, 2);
+        var full = op.ToCsr();
+        var cells = Enumerable.Range(0, op.CellCount).Where(i => op.Diagonal(i) > 0).ToArray();
+        var flags = new PoissonGrid(12, 12, 12, [.. Enumerable.Range(0, op.CellCount).Select(i => op.Diagonal(i) > 0 ? CellType.Fluid : CellType.Solid)]);
+        var input = compact ? new SolverInput(full.Submatrix(cells), flags, op) : new SolverInput(full, null, op);
+        var rng = new Random(3);
+        var b = Enumerable.Range(0, input.Matrix.Rows).Select(i => input.Matrix.RowHasNonZero(i) ? rng.NextDouble() - 0.5 : 0).ToArray();
+        var options = new SolverOptions { Tolerance = 1e-6 };
+        var cpu = new SolverCatalog().Create(SolveMethod.PcgMg, input, options).Solve(b, new double[b.Length]);
+        using var solver = new SolverCatalog(new GpuSolvers(Device)).Create(SolveMethod.PcgMg, input, options);
+        var x = new double[b.Length];
+        var result = solver.Solve(b, x);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(result.Method, Does.StartWith("pcg-mg (voxel operator"));
+        Assert.That(result.Iterations, Is.LessThanOrEqualTo(cpu.Iterations + 2), $"device {result.Iterations}, cpu {cpu.Iterations}");
+        var ax = new double[b.Length];
+        input.Matrix.Multiply(x, ax);
+        Assert.That(Math.Sqrt(b.Zip(ax, (u, v) => (u - v) * (u - v)).Sum() / b.Sum(v => v * v)), Is.LessThanOrEqualTo(1.01e-6), "the true residual, recomputed here");
+        var dcdm = Assert.Throws<InvalidSystemException>(() => new SolverCatalog(new GpuSolvers(Device)).Create(SolveMethod.Dcdm, input, options, new Dcdm.Models.KCycleDirectionModel()));
+        Assert.That(dcdm!.Message, Does.Contain("CPU only"));
+    }
+
     [Test]
     public void ReliableUpdatesCarryItToTolerancesFloat32StepsCannotReach()
     {
