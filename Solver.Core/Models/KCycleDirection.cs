@@ -37,7 +37,8 @@ internal sealed class KCycleDirection : IDirection, IDirectionOnUnknowns
     public void Apply(ReadOnlySpan<double> r, double scale, int[]? active, Span<double> q)
     {
         int unknowns = _cycle.UnknownCells.Length;
-        if (r.Length != unknowns) throw new ArgumentException($"r has {r.Length} entries; this direction was bound to a grid with {unknowns} unknowns");
+        if (r.Length != unknowns && r.Length != _cycle.CellCount)
+            throw new ArgumentException($"r has {r.Length} entries; this direction was bound to a grid with {unknowns} unknowns and {_cycle.CellCount} cells");
         _cycle.Apply(r, scale, q);
     }
 }

@@ -62,7 +62,7 @@ public sealed class VCycleDirectionModel : IDirectionModel
     /// </summary>
     public IDirection Bind(PoissonGrid grid)
     {
-        var diagonal = CellDiagonal.Of(grid);
+        var diagonal = grid.Diagonal;
         var flags = LeanDirectionModel.FlagImages(grid);
         var size = (grid.Nx, grid.Ny, grid.Nz);
         var weights = Weights(_relax.Predict(flags, size, StencilRows.Of(flags, size)), diagonal);

@@ -58,6 +58,8 @@ public sealed class AggregateMultigrid : IPreconditioner
     public int LevelCount => (_fine is null ? 0 : 1) + _levels.Length;
     /// <summary>The grid cell of each unknown, in the order of r and z.</summary>
     internal int[] UnknownCells => _unknownCells;
+    /// <summary>The grid's cells (vectors this long are on the full grid).</summary>
+    internal int CellCount => _fine?.Cells ?? _fineParent.Length;
     /// <summary>Rows of each coarse level, finest first.</summary>
     public IReadOnlyList<int> CoarseRows => [.. _levels.Skip(_fine is null ? 1 : 0).Select(l => l.Rows)];
     public bool Varies => true;
@@ -85,7 +87,7 @@ public sealed class AggregateMultigrid : IPreconditioner
             throw new ArgumentException($"fine-level weights must have {grid.CellCount} entries per sweep (one per grid cell)", nameof(fineWeights));
         _unknownCells = active ?? Enumerable.Range(0, grid.CellCount).ToArray();
         _sweeps = sweeps;
-        diagonal ??= CellDiagonal.Of(grid);
+        diagonal ??= grid.Diagonal;
         _fineWeights = fineWeights;
         _relaxation = (float)relaxation;
         _fine = new VCycleLevel(grid.Nx, grid.Ny, grid.Nz, diagonal, 1, fineWeights ?? [], transfers: false);
@@ -124,7 +126,7 @@ public sealed class AggregateMultigrid : IPreconditioner
     public void Apply(ReadOnlySpan<double> r, Span<double> z) => Apply(r, 1, z);
 
     /// <summary>
-    /// z = M^-1 (scale r), r and z on the unknowns. The fine level runs in float32, so r enters divided by its largest
+    /// z = M^-1 (scale r), r and z on the unknowns, or both on the full grid (one entry per cell, 0 off the unknowns). The fine level runs in float32, so r enters divided by its largest
     /// entry and z leaves multiplied by it: the cycle is scale-equivariant, and no b is too small or too large for float.
     /// </summary>
     internal void Apply(ReadOnlySpan<double> r, double scale, Span<double> z)
@@ -141,10 +143,17 @@ public sealed class AggregateMultigrid : IPreconditioner
         if (largest == 0 || !double.IsFinite(largest * scale))
         {
             // r = 0: z = 0; NaN or infinity in r: passed on as NaN, which the solver's breakdown test reports
-            z[..cells.Length].Fill(largest == 0 ? 0 : double.NaN);
+            z[..r.Length].Fill(largest == 0 ? 0 : double.NaN);
             return;
         }
         double inward = 1 / largest, outward = largest * scale;
+        if (r.Length == fine.Cells) // vectors on the full grid (0 off the unknowns)
+        {
+            for (int i = 0; i < r.Length; i++) fine.B[i] = (float)(r[i] * inward);
+            FineCycle();
+            for (int i = 0; i < r.Length; i++) z[i] = outward * fine.X[i];
+            return;
+        }
         for (int k = 0; k < cells.Length; k++) fine.B[cells[k]] = (float)(r[k] * inward);
         FineCycle();
         for (int k = 0; k < cells.Length; k++) z[k] = outward * fine.X[cells[k]];

@@ -15,6 +15,7 @@ public sealed class PoissonGrid
     readonly CellType[] _cells;
     int[]? _fluidCells;
     int[]? _compactIndex;
+    byte[]? _diagonal;
 
     public PoissonGrid(int nx, int ny, int nz, CellType[] cells)
     {
@@ -42,6 +43,12 @@ public sealed class PoissonGrid
 
     /// <summary>Grid indices of the fluid cells, ascending: row k of the compact matrix is cell FluidCells[k].</summary>
     public int[] FluidCells => _fluidCells ??= BuildFluidCells();
+
+    /// <summary>
+    /// <see cref="CellDiagonal.Of"/> of this grid, made once: the unknowns, the multigrid hierarchy and the direction
+    /// models of one set-up all read it (the flags never change). Never written by its readers.
+    /// </summary>
+    internal byte[] Diagonal => _diagonal ??= CellDiagonal.Of(this);
 
     /// <summary>For each cell its compact row, or -1 for solid and air cells.</summary>
     public int[] CompactIndex => _compactIndex ??= BuildCompactIndex();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Dcdm.Poisson;
 using Dcdm.Preconditioners;
 using Dcdm.Sparse;
 
@@ -15,7 +16,7 @@ public sealed class ConjugateGradient : ILinearSolver
     readonly IPreconditioner? _m;
     readonly SolverOptions _options;
     readonly double[] _b, _x, _r, _z, _p, _q;
-    readonly HostBackend _backend;
+    readonly IVectorBackend<double[]> _backend;
     readonly SolveFrame _frame;
 
     public string Method { get; }
@@ -39,6 +40,25 @@ public sealed class ConjugateGradient : ILinearSolver
     /// </summary>
     public ConjugateGradient(Func<ReducedSystem> system, string method, SolverOptions? options, Func<ReducedSystem, IPreconditioner?> preconditioner)
         : this(Stopwatch.StartNew(), system(), method, options, preconditioner) { }
+
+    /// <summary>
+    /// PCG on a grid's unit operator without assembling it (<see cref="GridBackend"/>): vectors on the full grid, the
+    /// product the 7-point stencil of the cells' diagonal bytes; the preconditioner takes full-grid vectors too.
+    /// </summary>
+    internal ConjugateGradient(PoissonGrid grid, string method, SolverOptions? options, Func<ReducedSystem, IPreconditioner?> preconditioner)
+    {
+        var clock = Stopwatch.StartNew();
+        _options = options ?? SolverOptions.Default;
+        _system = ReducedSystem.FromGrid(grid);
+        Method = method;
+        _m = preconditioner(_system);
+        int n = grid.CellCount;
+        _b = new double[n]; _x = new double[n]; _r = new double[n]; _p = new double[n]; _q = new double[n];
+        _z = _m is null ? _r : new double[n];
+        _backend = new GridBackend(grid, _m);
+        _frame = new SolveFrame(Method, _system, SolveFrame.Layout.AllRows, "one per grid cell");
+        SetupTime = clock.Elapsed;
+    }
 
     // arguments run left to right: the clock starts before the system is checked or built
     ConjugateGradient(Stopwatch clock, ReducedSystem system, string method, SolverOptions? options, Func<ReducedSystem, IPreconditioner?> preconditioner)

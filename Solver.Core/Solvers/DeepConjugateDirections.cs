@@ -28,7 +28,8 @@ public sealed class DeepConjugateDirections : ILinearSolver
     readonly SolverOptions _options;
     readonly int _k;
     readonly SolveFrame _frame;
-    readonly HostBackend _backend;
+    readonly IVectorBackend<double[]> _backend;
+    readonly PoissonGrid? _matrixFree;
     readonly NetworkDirection _direction;
     readonly DirectionVectors<double[]> _vectors;
     readonly double[] _b, _x, _r;
@@ -49,11 +50,12 @@ public sealed class DeepConjugateDirections : ILinearSolver
         : this(grid, model, options, previousDirections, matrix, matrixIsGridOperator: false) { }
 
     /// <param name="matrixIsGridOperator">The caller (the catalog) matched a compact matrix against the grid's 7-point
-    /// operator entry for entry, so it is symmetric: its symmetry check (about 15 ms at 64^3) is not repeated.</param>
+    /// operator entry for entry, so it is symmetric: its symmetry check (about 15 ms at 64^3) is not repeated, and where
+    /// the full grid pays (<see cref="GridBackend.Pays"/>) the iteration runs matrix-free instead of on it.</param>
     internal DeepConjugateDirections(PoissonGrid grid, IDirectionModel model, SolverOptions? options, int previousDirections, CsrMatrix? matrix,
                                      bool matrixIsGridOperator)
         : this(Stopwatch.StartNew(), GridSystem(grid, matrix, matrixIsGridOperator), system => model.Bind(grid), model.Description, options, previousDirections,
-            system => new Multigrid.AggregateMultigrid(grid, system)) { }
+            system => new Multigrid.AggregateMultigrid(grid, system), matrixFree: GridBackend.Pays(grid) && (matrix is null || matrixIsGridOperator) ? grid : null) { }
 
     /// <summary>
     /// DCDM on a voxel operator with per-face coefficients (two-phase, cut-cell, ghost-fluid), vectors one entry per
@@ -70,23 +72,26 @@ public sealed class DeepConjugateDirections : ILinearSolver
             model is KCycleDirectionModel kcycle ? system => kcycle.Bind(op, system)
                 : throw new InvalidSystemException($"the model '{model.Description}' reads cell flags, not face coefficients; DCDM on a voxel operator with "
                     + "per-face coefficients takes the K-cycle (KCycleDirectionModel, the default)"),
-            model.Description, options, previousDirections, system => new Multigrid.AggregateMultigrid(op, system)) { }
+            model.Description, options, previousDirections, system => new Multigrid.AggregateMultigrid(op, system), matrixFree: null) { }
 
     // arguments run left to right: the clock starts before the system is built
+    /// <param name="matrixFree">The grid whose unit operator the iteration multiplies by without assembling it (vectors on
+    /// the full grid, <see cref="GridBackend"/>); null: the system's CSR matrix on the unknowns.</param>
     DeepConjugateDirections(Stopwatch clock, ReducedSystem system, Func<ReducedSystem, IDirection> bind, string description, SolverOptions? options,
-        int previousDirections, Func<ReducedSystem, Multigrid.AggregateMultigrid> fallbackCycle)
+        int previousDirections, Func<ReducedSystem, Multigrid.AggregateMultigrid> fallbackCycle, PoissonGrid? matrixFree)
     {
         if (previousDirections < 0) throw new ArgumentOutOfRangeException(nameof(previousDirections), "k must be >= 0");
         _options = options ?? SolverOptions.Default;
         _k = previousDirections;
         _system = system;
         _fallbackCycle = fallbackCycle;
-        int n = _system.Unknowns;
-        _backend = new HostBackend(_system.Matrix);
-        _direction = new NetworkDirection(_system, bind(system), _system.FullSize);
+        _matrixFree = matrixFree;
+        int n = matrixFree?.CellCount ?? _system.Unknowns;
+        _backend = matrixFree is null ? new HostBackend(_system.Matrix) : new GridBackend(matrixFree);
+        _direction = new NetworkDirection(matrixFree is null ? _system.Active : null, matrixFree?.Diagonal, bind(system), _system.FullSize);
         _vectors = new DirectionVectors<double[]>(_k, () => new double[n]);
         _b = new double[n]; _x = new double[n]; _r = new double[n];
-        _frame = new SolveFrame(Method, _system, SolveFrame.Layout.Unknowns, "one per grid cell");
+        _frame = new SolveFrame(Method, _system, matrixFree is null ? SolveFrame.Layout.Unknowns : SolveFrame.Layout.AllRows, "one per grid cell");
         ModelDescription = description;
         SetupTime = clock.Elapsed;
     }
@@ -127,10 +132,12 @@ public sealed class DeepConjugateDirections : ILinearSolver
     }
 
     /// <summary>
-    /// The network fed and read on the unknowns: q = f(r / ||r||). A direction that works on the unknowns directly (the
-    /// vcycle model) gets r and q as they are; any other gets them copied into and out of a full grid of floats.
+    /// The network fed and read on the iteration's vectors: q = f(r / ||r||). A direction that works on them directly
+    /// (the K-cycle, the vcycle model) gets r and q as they are; any other gets them copied into and out of a full grid
+    /// of floats. <paramref name="active"/>: the cell of each vector entry; null when the vectors are the full grid, where
+    /// q is then kept 0 off the unknowns (<paramref name="diagonal"/> 0), as the matrix-free product needs.
     /// </summary>
-    sealed class NetworkDirection(ReducedSystem system, IDirection direction, int cells) : IDirectionSource<double[]>
+    sealed class NetworkDirection(int[]? active, byte[]? diagonal, IDirection direction, int cells) : IDirectionSource<double[]>
     {
         readonly IDirectionOnUnknowns? _onUnknowns = direction as IDirectionOnUnknowns;
         readonly float[] _field = direction is IDirectionOnUnknowns ? [] : new float[cells]; // r / ||r|| in, q out: one buffer
@@ -139,7 +146,6 @@ public sealed class DeepConjugateDirections : ILinearSolver
         public void Direction(double[] r, double rNorm, double[] q)
         {
             long start = Stopwatch.GetTimestamp();
-            var active = system.Active;
             if (_onUnknowns is not null) _onUnknowns.Apply(r, 1 / rNorm, active, q);
             else
             {
@@ -152,6 +158,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
                 if (active is null) for (int i = 0; i < q.Length; i++) q[i] = _field[i];
                 else for (int i = 0; i < q.Length; i++) q[i] = _field[active[i]];
             }
+            if (diagonal is not null) for (int i = 0; i < q.Length; i++) if (diagonal[i] == 0) q[i] = 0;
             Time += Stopwatch.GetElapsedTime(start);
         }
     }
@@ -162,7 +169,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
     /// </summary>
     sealed class MultigridFallback(DeepConjugateDirections dcdm) : ISolveFallback
     {
-        HostBackend? _backend;
+        IVectorBackend<double[]>? _backend;
         Multigrid.AggregateMultigrid? _multigrid;
         double[][]? _work;
         readonly List<double> _history = [];
@@ -170,10 +177,9 @@ public sealed class DeepConjugateDirections : ILinearSolver
 
         public KrylovOutcome Continue(double bNorm, SolverOptions options, List<double> history, CancellationToken cancellation)
         {
-            var a = dcdm._system.Matrix;
             _multigrid ??= dcdm._fallbackCycle(dcdm._system);
-            _backend ??= new HostBackend(a, _multigrid);
-            _work ??= dcdm._vectors.All.Concat(Enumerable.Range(0, 3).Select(_ => new double[a.Rows])).Take(3).ToArray(); // k = 0 has two slots
+            _backend ??= dcdm._matrixFree is { } grid ? new GridBackend(grid, _multigrid) : new HostBackend(dcdm._system.Matrix, _multigrid);
+            _work ??= dcdm._vectors.All.Concat(Enumerable.Range(0, 3).Select(_ => new double[dcdm._b.Length])).Take(3).ToArray(); // k = 0 has two slots
             _history.Clear();
             var outcome = ConjugateGradientIteration.Run(_backend, dcdm._b, dcdm._x, dcdm._r, _work[0], _work[1], _work[2], bNorm, options, _history, cancellation,
                 flexible: true);

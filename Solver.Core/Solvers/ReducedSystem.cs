@@ -78,7 +78,7 @@ public sealed class ReducedSystem
         var kind = grid.CellArray;
         var fluid = grid.FluidCells;
         // unknowns: the cells with a diagonal, i.e. fluid with an open neighbour (usually all fluid cells: then the grid's own array)
-        var diagonal = CellDiagonal.Of(grid);
+        var diagonal = grid.Diagonal;
         int unknownCount = 0;
         foreach (int i in fluid) if (diagonal[i] > 0) unknownCount++;
         var rows = unknownCount == fluid.Length ? fluid : fluid.Where(i => diagonal[i] > 0).ToArray();

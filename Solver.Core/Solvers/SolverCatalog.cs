@@ -18,9 +18,12 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
         MethodEntry.Krylov(SolveMethod.PcgJacobi, "pcg-jacobi", PreconditionerKind.Jacobi),
         MethodEntry.Krylov(SolveMethod.PcgIc0, "pcg-ic0", PreconditionerKind.IncompleteCholesky),
         new(SolveMethod.PcgMg, "pcg-mg", ForMatrix: null,
-            (grid, compact, a) => new ConjugateGradient(() => ReducedSystem.FromGrid(grid, compact), "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(grid, unknowns)),
+            // on a mostly fluid grid matrix-free on the full grid (nothing assembled, GridBackend); else on the unknowns in CSR
+            (grid, compact, a) => GridBackend.Pays(grid)
+                ? new ConjugateGradient(grid, "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(grid, unknowns))
+                : new ConjugateGradient(() => ReducedSystem.FromGrid(grid, compact), "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(grid, unknowns)),
             (op, matrix, a) => new ConjugateGradient(() => new ReducedSystem(matrix ?? op.ToCsr()), "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(op, unknowns))),
-        // the grid was checked against the matrix: a compact matrix is DCDM's as is, a full-grid one is not copied
+        // the grid was checked against the matrix: a compact matrix is DCDM's as is where the full grid does not pay
         new(SolveMethod.Dcdm, "dcdm", ForMatrix: null,
             (grid, compact, a) => new DeepConjugateDirections(grid, a.Model!, a.Options, a.PreviousDirections, compact, matrixIsGridOperator: true),
             (op, matrix, a) => new DeepConjugateDirections(op, a.Model!, a.Options, a.PreviousDirections, matrix)),

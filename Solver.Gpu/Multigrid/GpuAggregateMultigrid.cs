@@ -57,7 +57,7 @@ public sealed class GpuAggregateMultigrid : IDisposable
         _k = device.AggregateKernels;
         _sweeps = sweeps;
         _shape = new LevelShape(grid.Nx, grid.Ny, grid.Nz);
-        var diagonal = CellDiagonal.Of(grid);
+        var diagonal = grid.Diagonal;
         var hierarchy = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, diagonal, galerkinScale);
         _diagonal = new DeviceVector<byte>(acc, diagonal);
         _work = new DeviceVector<float>(acc, grid.CellCount);

@@ -59,7 +59,7 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
         int n = grid.CellCount;
         _network = DeviceDirections.Bind(device, grid, model);
         _flags = new DeviceVector<byte>(acc, grid.Cells.ToArray().Select(c => (byte)c).ToArray());
-        _diagonal = new DeviceVector<byte>(acc, CellDiagonal.Of(grid));
+        _diagonal = new DeviceVector<byte>(acc, grid.Diagonal);
         _b = new DeviceVector<double>(acc, n); _x = new DeviceVector<double>(acc, n); _r = new DeviceVector<double>(acc, n);
         _work = new DeviceVector<double>(acc, n);
         _rf = new DeviceVector<float>(acc, n); _qf = new DeviceVector<float>(acc, n);

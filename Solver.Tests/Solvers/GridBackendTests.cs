@@ -1,0 +1,56 @@
+using Dcdm.Poisson;
+using Dcdm.Solvers;
+
+namespace Dcdm.Tests.Solvers;
+
+/// <summary>The matrix-free full-grid kernels against the grid's assembled operator, and the rule that picks them.</summary>
+public class GridBackendTests
+{
+    static double[] OnUnknowns(PoissonGrid grid, int seed)
+    {
+        var rng = new Random(seed);
+        var d = CellDiagonal.Of(grid);
+        return [.. d.Select(v => v > 0 ? rng.NextDouble() - 0.5 : 0)];
+    }
+
+    [TestCase(70)] // large enough for the parallel planes
+    [TestCase(9)]
+    public void TheProductAndTheResidualAreTheAssembledOperators(int n)
+    {
+        var grid = PoissonDomains.PocketsAndDroplets(n, n - 1, n + 1, 3); // air, solid, closed pockets, isolated cells
+        var backend = new GridBackend(grid);
+        var a = grid.ToCsr(GridMatrixLayout.FullGrid);
+        double[] x = OnUnknowns(grid, 1), b = OnUnknowns(grid, 2), q = new double[x.Length], expected = new double[x.Length];
+        a.Multiply(x, expected);
+        double xq = backend.ApplyAndDot(x, q);
+        Assert.That(q, Is.EqualTo(expected).Within(1e-12));
+        Assert.That(xq, Is.EqualTo(x.Zip(expected, (u, v) => u * v).Sum()).Within(1e-9));
+        var r = new double[x.Length];
+        double norm = backend.Residual(b, x, r);
+        Assert.That(r, Is.EqualTo(b.Zip(expected, (u, v) => u - v).ToArray()).Within(1e-12));
+        Assert.That(norm, Is.EqualTo(Math.Sqrt(r.Sum(v => v * v))).Within(1e-9));
+    }
+
+    [Test]
+    public void MostlyFluidGridsRunMatrixFreeAndSparseOnesOnTheUnknownsWithTheSameIterations()
+    {
+        var dense = PoissonDomains.Baffles(24, 24, 24, 1);
+        var sparse = PoissonDomains.DamBreak(24, 24, 24, 0.4, 0.8);
+        Assert.That(GridBackend.Pays(dense), Is.True, $"{dense.FluidCount} of {dense.CellCount}");
+        Assert.That(GridBackend.Pays(sparse), Is.False, $"{sparse.FluidCount} of {sparse.CellCount}");
+        var b = RightHandSides.VelocityDivergence(dense, 1);
+        var options = new SolverOptions { Tolerance = 1e-8 };
+        foreach (var method in new[] { SolveMethod.PcgMg, SolveMethod.Dcdm })
+        {
+            var model = method == SolveMethod.Dcdm ? new Dcdm.Models.KCycleDirectionModel() : null;
+            var matrixFree = new SolverCatalog().CreateForGrid(method, dense, options, model).Solve(b, new double[b.Length]);
+            var input = new SolverInput(dense.ToCsr(GridMatrixLayout.FullGrid), dense);
+            var onUnknowns = method == SolveMethod.PcgMg
+                ? new ConjugateGradient(() => ReducedSystem.FromGrid(dense), "pcg-mg", options, u => new Dcdm.Multigrid.AggregateMultigrid(dense, u)).Solve(b, new double[b.Length])
+                : new DeepConjugateDirections(dense, model!, options, matrix: input.Matrix).Solve(b, new double[b.Length]);
+            Assert.That(matrixFree.Status, Is.EqualTo(SolveStatus.Converged), matrixFree.Message);
+            Assert.That(matrixFree.Iterations, Is.EqualTo(onUnknowns.Iterations), method.ToString());
+            Assert.That(matrixFree.RelativeResidual, Is.EqualTo(onUnknowns.RelativeResidual).Within(1e-3 * onUnknowns.RelativeResidual), method.ToString());
+        }
+    }
+}
