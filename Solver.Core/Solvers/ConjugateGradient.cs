@@ -42,7 +42,7 @@ public sealed class ConjugateGradient : ILinearSolver
         : this(Stopwatch.StartNew(), system(), method, options, preconditioner) { }
 
     /// <summary>
-    /// PCG on a grid's unit operator without assembling it (<see cref="GridBackend"/>): vectors on the full grid, the
+    /// PCG on a grid's unit operator without assembling it (<see cref="GridStencil"/>): vectors on the full grid, the
     /// product the 7-point stencil of the cells' diagonal bytes; the preconditioner takes full-grid vectors too.
     /// </summary>
     internal ConjugateGradient(PoissonGrid grid, string method, SolverOptions? options, Func<ReducedSystem, IPreconditioner?> preconditioner)
@@ -55,7 +55,7 @@ public sealed class ConjugateGradient : ILinearSolver
         int n = grid.CellCount;
         _b = new double[n]; _x = new double[n]; _r = new double[n]; _p = new double[n]; _q = new double[n];
         _z = _m is null ? _r : new double[n];
-        _backend = new GridBackend(grid, _m);
+        _backend = new HostBackend(new GridStencil(grid), _m);
         _frame = new SolveFrame(Method, _system, SolveFrame.Layout.AllRows, "one per grid cell");
         SetupTime = clock.Elapsed;
     }

@@ -51,11 +51,11 @@ public sealed class DeepConjugateDirections : ILinearSolver
 
     /// <param name="matrixIsGridOperator">The caller (the catalog) matched a compact matrix against the grid's 7-point
     /// operator entry for entry, so it is symmetric: its symmetry check (about 15 ms at 64^3) is not repeated, and where
-    /// the full grid pays (<see cref="GridBackend.Pays"/>) the iteration runs matrix-free instead of on it.</param>
+    /// the full grid pays (<see cref="GridStencil.Pays"/>) the iteration runs matrix-free instead of on it.</param>
     internal DeepConjugateDirections(PoissonGrid grid, IDirectionModel model, SolverOptions? options, int previousDirections, CsrMatrix? matrix,
                                      bool matrixIsGridOperator)
         : this(Stopwatch.StartNew(), GridSystem(grid, matrix, matrixIsGridOperator), system => model.Bind(grid), model.Description, options, previousDirections,
-            system => new Multigrid.AggregateMultigrid(grid, system), matrixFree: GridBackend.Pays(grid) && (matrix is null || matrixIsGridOperator) ? grid : null) { }
+            system => new Multigrid.AggregateMultigrid(grid, system), matrixFree: GridStencil.Pays(grid) && (matrix is null || matrixIsGridOperator) ? grid : null) { }
 
     /// <summary>
     /// DCDM on a voxel operator with per-face coefficients (two-phase, cut-cell, ghost-fluid), vectors one entry per
@@ -76,7 +76,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
 
     // arguments run left to right: the clock starts before the system is built
     /// <param name="matrixFree">The grid whose unit operator the iteration multiplies by without assembling it (vectors on
-    /// the full grid, <see cref="GridBackend"/>); null: the system's CSR matrix on the unknowns.</param>
+    /// the full grid, <see cref="GridStencil"/>); null: the system's CSR matrix on the unknowns.</param>
     DeepConjugateDirections(Stopwatch clock, ReducedSystem system, Func<ReducedSystem, IDirection> bind, string description, SolverOptions? options,
         int previousDirections, Func<ReducedSystem, Multigrid.AggregateMultigrid> fallbackCycle, PoissonGrid? matrixFree)
     {
@@ -87,7 +87,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
         _fallbackCycle = fallbackCycle;
         _matrixFree = matrixFree;
         int n = matrixFree?.CellCount ?? _system.Unknowns;
-        _backend = matrixFree is null ? new HostBackend(_system.Matrix) : new GridBackend(matrixFree);
+        _backend = matrixFree is null ? new HostBackend(_system.Matrix) : new HostBackend(new GridStencil(matrixFree));
         _direction = new NetworkDirection(matrixFree is null ? _system.Active : null, matrixFree?.Diagonal, bind(system), _system.FullSize);
         _vectors = new DirectionVectors<double[]>(_k, () => new double[n]);
         _b = new double[n]; _x = new double[n]; _r = new double[n];
@@ -178,7 +178,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
         public KrylovOutcome Continue(double bNorm, SolverOptions options, List<double> history, CancellationToken cancellation)
         {
             _multigrid ??= dcdm._fallbackCycle(dcdm._system);
-            _backend ??= dcdm._matrixFree is { } grid ? new GridBackend(grid, _multigrid) : new HostBackend(dcdm._system.Matrix, _multigrid);
+            _backend ??= dcdm._matrixFree is { } grid ? new HostBackend(new GridStencil(grid), _multigrid) : new HostBackend(dcdm._system.Matrix, _multigrid);
             _work ??= dcdm._vectors.All.Concat(Enumerable.Range(0, 3).Select(_ => new double[dcdm._b.Length])).Take(3).ToArray(); // k = 0 has two slots
             _history.Clear();
             var outcome = ConjugateGradientIteration.Run(_backend, dcdm._b, dcdm._x, dcdm._r, _work[0], _work[1], _work[2], bNorm, options, _history, cancellation,

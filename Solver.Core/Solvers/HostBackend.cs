@@ -3,8 +3,17 @@ using Dcdm.Sparse;
 
 namespace Dcdm.Solvers;
 
-/// <summary>The CPU kernels behind the Krylov loops: parallel SpMV over row blocks, SIMD vector updates.</summary>
-internal sealed class HostBackend(CsrMatrix a, IPreconditioner? m = null) : IVectorBackend<double[]>
+/// <summary>The product the host Krylov loops multiply by: a CSR matrix on the unknowns, or a grid's stencil on the full grid.</summary>
+internal interface IHostOperator
+{
+    /// <summary>r = b - A x; returns ||r||.</summary>
+    double Residual(double[] b, double[] x, double[] r);
+    /// <summary>q = A p; returns p.q.</summary>
+    double MultiplyAndDot(double[] p, double[] q);
+}
+
+/// <summary>A CSR matrix as the host loops' operator: parallel SpMV over row blocks.</summary>
+internal sealed class CsrOperator(CsrMatrix a) : IHostOperator
 {
     public double Residual(double[] b, double[] x, double[] r)
     {
@@ -12,6 +21,16 @@ internal sealed class HostBackend(CsrMatrix a, IPreconditioner? m = null) : IVec
         for (int i = 0; i < r.Length; i++) r[i] = b[i] - r[i];
         return VectorOps.Norm2(r);
     }
+
+    public double MultiplyAndDot(double[] p, double[] q) => a.MultiplyAndDot(p, q);
+}
+
+/// <summary>The CPU kernels behind the Krylov loops: the operator's product, SIMD vector updates.</summary>
+internal sealed class HostBackend(IHostOperator a, IPreconditioner? m = null) : IVectorBackend<double[]>
+{
+    public HostBackend(CsrMatrix a, IPreconditioner? m = null) : this(new CsrOperator(a), m) { }
+
+    public double Residual(double[] b, double[] x, double[] r) => a.Residual(b, x, r);
 
     public double ApplyAndDot(double[] p, double[] q) => a.MultiplyAndDot(p, q);
 

@@ -18,8 +18,8 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
         MethodEntry.Krylov(SolveMethod.PcgJacobi, "pcg-jacobi", PreconditionerKind.Jacobi),
         MethodEntry.Krylov(SolveMethod.PcgIc0, "pcg-ic0", PreconditionerKind.IncompleteCholesky),
         new(SolveMethod.PcgMg, "pcg-mg", ForMatrix: null,
-            // on a mostly fluid grid matrix-free on the full grid (nothing assembled, GridBackend); else on the unknowns in CSR
-            (grid, compact, a) => GridBackend.Pays(grid)
+            // on a mostly fluid grid matrix-free on the full grid (nothing assembled, GridStencil); else on the unknowns in CSR
+            (grid, compact, a) => GridStencil.Pays(grid)
                 ? new ConjugateGradient(grid, "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(grid, unknowns))
                 : new ConjugateGradient(() => ReducedSystem.FromGrid(grid, compact), "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(grid, unknowns)),
             (op, matrix, a) => new ConjugateGradient(() => new ReducedSystem(matrix ?? op.ToCsr()), "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(op, unknowns))),

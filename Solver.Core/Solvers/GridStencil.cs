@@ -1,17 +1,15 @@
 using Dcdm.Multigrid;
 using Dcdm.Poisson;
-using Dcdm.Preconditioners;
-using Dcdm.Sparse;
 
 namespace Dcdm.Solvers;
 
 /// <summary>
-/// The CPU kernels of the Krylov loops on a grid's unit operator without assembling it: vectors on the full grid (0 off
-/// the unknowns), (A x)_i = d_i x_i - the sum of the six neighbours' x, d_i the cell's diagonal byte (0 off the
-/// unknowns, whose x is 0, so no flag is tested). A product streams 17 bytes a cell (d, x, y) where the compact CSR
-/// operator streams about 100 an unknown, and the set-up assembles nothing. Planes in parallel.
+/// A grid's unit operator as the host loops' product, not assembled: vectors on the full grid (0 off the unknowns),
+/// (A x)_i = d_i x_i - the sum of the six neighbours' x, d_i the cell's diagonal byte (0 off the unknowns, whose x is 0,
+/// so no flag is tested). A product streams 17 bytes a cell (d, x, y) where the compact CSR operator streams about 100
+/// an unknown, and the set-up assembles nothing. Planes in parallel.
 /// </summary>
-internal sealed class GridBackend(PoissonGrid grid, IPreconditioner? m = null) : IVectorBackend<double[]>
+internal sealed class GridStencil(PoissonGrid grid) : IHostOperator
 {
     /// <summary>
     /// Whether the full grid pays for a grid's solve: its vectors hold every cell, so the matrix-free product's savings
@@ -59,20 +57,5 @@ internal sealed class GridBackend(PoissonGrid grid, IPreconditioner? m = null) :
 
     public double Residual(double[] b, double[] x, double[] r) => Math.Sqrt(Product(x, r, b));
 
-    public double ApplyAndDot(double[] p, double[] q) => Product(p, q, null);
-
-    public double Precondition(double[] r, double[] z)
-    {
-        if (m is null) return VectorOps.Dot(r, r);
-        m.Apply(r, z);
-        return VectorOps.Dot(r, z);
-    }
-
-    public double Dot(double[] x, double[] y) => VectorOps.Dot(x, y);
-    public void Dots(double[] x, ReadOnlySpan<double[]> ys, Span<double> dots) => VectorOps.Dots(x, ys, dots);
-    public void SubtractCombination(ReadOnlySpan<double> c, ReadOnlySpan<double[]> ps, double[] q) => VectorOps.SubtractCombination(c, ps, q);
-    public void Xpay(double[] z, double beta, double[] p) => VectorOps.Xpay(z, beta, p);
-    public double UpdateSolutionAndResidual(double alpha, double[] p, double[] q, double[] x, double[] r) =>
-        VectorOps.UpdateSolutionAndResidual(alpha, p, q, x, r);
-    public void Copy(double[] from, double[] to) { if (!ReferenceEquals(from, to)) from.AsSpan().CopyTo(to); }
+    public double MultiplyAndDot(double[] p, double[] q) => Product(p, q, null);
 }

@@ -4,7 +4,7 @@ using Dcdm.Solvers;
 namespace Dcdm.Tests.Solvers;
 
 /// <summary>The matrix-free full-grid kernels against the grid's assembled operator, and the rule that picks them.</summary>
-public class GridBackendTests
+public class GridStencilTests
 {
     static double[] OnUnknowns(PoissonGrid grid, int seed)
     {
@@ -18,7 +18,7 @@ public class GridBackendTests
     public void TheProductAndTheResidualAreTheAssembledOperators(int n)
     {
         var grid = PoissonDomains.PocketsAndDroplets(n, n - 1, n + 1, 3); // air, solid, closed pockets, isolated cells
-        var backend = new GridBackend(grid);
+        var backend = new HostBackend(new GridStencil(grid));
         var a = grid.ToCsr(GridMatrixLayout.FullGrid);
         double[] x = OnUnknowns(grid, 1), b = OnUnknowns(grid, 2), q = new double[x.Length], expected = new double[x.Length];
         a.Multiply(x, expected);
@@ -36,8 +36,8 @@ public class GridBackendTests
     {
         var dense = PoissonDomains.Baffles(24, 24, 24, 1);
         var sparse = PoissonDomains.DamBreak(24, 24, 24, 0.4, 0.8);
-        Assert.That(GridBackend.Pays(dense), Is.True, $"{dense.FluidCount} of {dense.CellCount}");
-        Assert.That(GridBackend.Pays(sparse), Is.False, $"{sparse.FluidCount} of {sparse.CellCount}");
+        Assert.That(GridStencil.Pays(dense), Is.True, $"{dense.FluidCount} of {dense.CellCount}");
+        Assert.That(GridStencil.Pays(sparse), Is.False, $"{sparse.FluidCount} of {sparse.CellCount}");
         var b = RightHandSides.VelocityDivergence(dense, 1);
         var options = new SolverOptions { Tolerance = 1e-8 };
         foreach (var method in new[] { SolveMethod.PcgMg, SolveMethod.Dcdm })
