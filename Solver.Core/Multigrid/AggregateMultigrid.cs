@@ -8,8 +8,8 @@ namespace Dcdm.Multigrid;
 
 /// <summary>
 /// Multigrid on aggregates that keep thin walls, as a K-cycle (Notay and Vassilevski 2008): the fine level is the
-/// voxel grid with red-black SOR in float32 (the vcycle model's kernels); each coarser level's unknowns are the connected pieces of 2x2x2 blocks of the
-/// level below (<see cref="AggregateLevel"/>), so a plate or a column one cell thick never couples the fluid on its two
+/// voxel grid with red-black SOR in float32 (<see cref="VCycleKernels"/>), or a voxel operator's cells in double; each
+/// coarser level's unknowns are the connected pieces of 2x2x2 blocks of the level below (<see cref="AggregateLevel"/>), so a plate or a column one cell thick never couples the fluid on its two
 /// sides, and its operator is Galerkin (s P^T A P, P piecewise constant), so a closed face stays closed on every level
 /// and per-face coefficients carry over. Each coarse correction is two steps of flexible CG preconditioned by the next
 /// cycle (the second only when the first left more than <see cref="KCycleReduction"/> of the residual), which makes the
@@ -122,12 +122,13 @@ public sealed class AggregateMultigrid : IPreconditioner
     static int[]? CheckedUnknowns(PoissonGrid grid, ReducedSystem unknowns) => unknowns.FullSize == grid.CellCount ? unknowns.Active
         : throw new ArgumentException($"the unknowns are those of a {unknowns.FullSize}-row system, the grid has {grid.CellCount} cells; build them with ReducedSystem.FromGrid");
 
-    /// <summary>z = M^-1 r: one K-cycle from zero on r (both on the unknowns).</summary>
+    /// <summary>z = M^-1 r: one K-cycle from zero on r (both on the unknowns, or both on the full grid, 0 off the unknowns).</summary>
     public void Apply(ReadOnlySpan<double> r, Span<double> z) => Apply(r, 1, z);
 
     /// <summary>
-    /// z = M^-1 (scale r), r and z on the unknowns, or both on the full grid (one entry per cell, 0 off the unknowns). The fine level runs in float32, so r enters divided by its largest
-    /// entry and z leaves multiplied by it: the cycle is scale-equivariant, and no b is too small or too large for float.
+    /// z = M^-1 (scale r), r and z on the unknowns, or both on the full grid (one entry per cell, 0 off the unknowns). The
+    /// fine level runs in float32, so r enters divided by its largest entry and z leaves multiplied by it: the cycle is
+    /// scale-equivariant, and no b is too small or too large for float.
     /// </summary>
     internal void Apply(ReadOnlySpan<double> r, double scale, Span<double> z)
     {
