@@ -172,7 +172,7 @@ public static class BenchCommand
             rows.Add(new($"dcdm iteration ({name} model)", bestDcdm.SolveTime.TotalSeconds / Math.Max(1, bestDcdm.Iterations), 0,
                 $"{bestDcdm.Iterations} iterations{fallback}, {bestDcdm.Status}"));
             rows.Add(new($"dcdm solve to {tol:g1} ({name} model)", bestDcdm.SolveTime.TotalSeconds, 0,
-                string.Create(CultureInfo.InvariantCulture, $"setup {dcdm.SetupTime.TotalMilliseconds:F1} ms (model bound to the geometry), network {bestDcdm.Details["network time"]}, "
+                string.Create(CultureInfo.InvariantCulture, $"setup {dcdm.SetupTime.TotalMilliseconds:F1} ms (model bound to the geometry), directions {bestDcdm.Details["direction time"]}, "
                     + $"residual {bestDcdm.RelativeResidual:0.0e+00}")));
         }
 

@@ -127,7 +127,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
             return end;
         }, _fallback ??= new MultigridFallback(this), cancellation);
         details["replaced directions"] = replaced.ToString(CultureInfo.InvariantCulture);
-        details["network time"] = string.Create(CultureInfo.InvariantCulture, $"{_direction.Time.TotalMilliseconds:F1} ms");
+        details["direction time"] = string.Create(CultureInfo.InvariantCulture, $"{_direction.Time.TotalMilliseconds:F1} ms");
         return result;
     }
 

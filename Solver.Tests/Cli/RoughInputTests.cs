@@ -101,7 +101,7 @@ public class RoughInputTests
         var details = JsonDocument.Parse(output).RootElement.GetProperty("details");
         Assert.That(details.GetProperty("k").ValueKind, Is.EqualTo(JsonValueKind.Number));
         Assert.That(details.GetProperty("replaced directions").ValueKind, Is.EqualTo(JsonValueKind.Number));
-        Assert.That(details.GetProperty("network time ms").GetDouble(), Is.GreaterThan(0));
+        Assert.That(details.GetProperty("direction time ms").GetDouble(), Is.GreaterThan(0));
         Assert.That(details.GetProperty("model").ValueKind, Is.EqualTo(JsonValueKind.String));
     }
 
