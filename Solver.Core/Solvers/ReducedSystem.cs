@@ -89,8 +89,9 @@ public sealed class ReducedSystem
         Array.Fill(unknown, -1);
         for (int u = 0; u < rows.Length; u++) unknown[rows[u]] = u;
 
-        // components by union-find over the fluid faces to -x, -y and -z, in one pass over the unknowns in cell order
-        // (each set's root is its first unknown, so components are numbered in the order of their first unknown)
+        // components by union-find over the fluid faces to -x, -y and -z, the smaller unknown the root (so a set's root
+        // is its first unknown, and components are numbered in the order of their first unknown): slabs of planes in
+        // parallel, each set inside one slab while its faces are joined, then the faces between slabs
         var parent = new int[rows.Length];
         var airFace = new bool[rows.Length]; // a face to air: the unknown's row sum is not zero
         int Find(int u)
@@ -98,24 +99,37 @@ public sealed class ReducedSystem
             while (parent[u] != u) u = parent[u] = parent[parent[u]];
             return u;
         }
+        void Union(int a, int b)
+        {
+            a = Find(a); b = Find(b);
+            if (a != b) parent[Math.Max(a, b)] = Math.Min(a, b);
+        }
         int plane = nx * ny;
-        for (int z = 0, i = 0; z < nz; z++) // unknowns are numbered in cell order: u grows with i
-            for (int y = 0; y < ny; y++)
-                for (int x = 0; x < nx; x++, i++)
-                {
-                    int u = unknown[i];
-                    if (u < 0) continue;
-                    parent[u] = u;
-                    airFace[u] = x > 0 && kind[i - 1] == CellType.Air || x < nx - 1 && kind[i + 1] == CellType.Air
-                              || y > 0 && kind[i - nx] == CellType.Air || y < ny - 1 && kind[i + nx] == CellType.Air
-                              || z > 0 && kind[i - plane] == CellType.Air || z < nz - 1 && kind[i + plane] == CellType.Air;
-                    foreach (int j in (ReadOnlySpan<int>)[x > 0 ? i - 1 : -1, y > 0 ? i - nx : -1, z > 0 ? i - plane : -1])
+        int slabs = cells < Multigrid.VCycleKernels.ParallelCells ? 1 : Math.Min(nz, 4 * Environment.ProcessorCount);
+        Parallel.For(0, slabs, s =>
+        {
+            int z0 = (int)((long)nz * s / slabs), z1 = (int)((long)nz * (s + 1) / slabs);
+            for (int z = z0, i = z0 * plane; z < z1; z++) // unknowns are numbered in cell order: u grows with i
+                for (int y = 0; y < ny; y++)
+                    for (int x = 0; x < nx; x++, i++)
                     {
-                        if (j < 0 || unknown[j] < 0) continue;
-                        int a = Find(u), b = Find(unknown[j]);
-                        if (a != b) parent[Math.Max(a, b)] = Math.Min(a, b);
+                        int u = unknown[i];
+                        if (u < 0) continue;
+                        parent[u] = u;
+                        airFace[u] = x > 0 && kind[i - 1] == CellType.Air || x < nx - 1 && kind[i + 1] == CellType.Air
+                                  || y > 0 && kind[i - nx] == CellType.Air || y < ny - 1 && kind[i + nx] == CellType.Air
+                                  || z > 0 && kind[i - plane] == CellType.Air || z < nz - 1 && kind[i + plane] == CellType.Air;
+                        if (x > 0 && unknown[i - 1] >= 0) Union(u, unknown[i - 1]);
+                        if (y > 0 && unknown[i - nx] >= 0) Union(u, unknown[i - nx]);
+                        if (z > z0 && unknown[i - plane] >= 0) Union(u, unknown[i - plane]);
                     }
-                }
+        });
+        for (int s = 1; s < slabs; s++)
+        {
+            int z0 = (int)((long)nz * s / slabs);
+            for (int i = z0 * plane, end = i + plane; i < end; i++)
+                if (unknown[i] >= 0 && unknown[i - plane] >= 0) Union(unknown[i], unknown[i - plane]);
+        }
         var component = new int[rows.Length];
         var singularIds = new List<int>();
         var touchesAir = new List<bool>();
