@@ -170,19 +170,20 @@ public static class SolveCommand
     /// </summary>
     static VoxelSystem? FindGrid(Settings s, CsrMatrix a)
     {
-        var found = FindGrid(s, a, out string why);
-        if (found is null && s.Flags is not null)
+        var flags = s.Flags is null ? null : CellFlagsFile.Read(s.Flags);
+        var found = FindGrid(s, a, flags, out string why);
+        if (found is null && flags is not null)
             throw new UsageException($"{s.Matrix}: {why} ({s.Flags}); leave out --flags to solve it as a general sparse matrix");
         return found;
     }
 
-    static VoxelSystem? FindGrid(Settings s, CsrMatrix a, out string why)
+    /// <param name="flags">The --flags file's grid, read by the caller (null without --flags).</param>
+    static VoxelSystem? FindGrid(Settings s, CsrMatrix a, PoissonGrid? flags, out string why)
     {
-        if (s.Flags is not null)
+        if (flags is not null)
         {
-            var grid = CellFlagsFile.Read(s.Flags);
-            bool compact = a.Rows == grid.FluidCount && a.Rows != grid.CellCount;
-            return GridOperatorMatch.Matches(grid, a, compact ? GridMatrixLayout.Compact : GridMatrixLayout.FullGrid, out why) ? new(grid, compact) : null;
+            bool compact = a.Rows == flags.FluidCount && a.Rows != flags.CellCount;
+            return GridOperatorMatch.Matches(flags, a, compact ? GridMatrixLayout.Compact : GridMatrixLayout.FullGrid, out why) ? new(flags, compact) : null;
         }
         var inferred = GridOperatorMatch.Infer(a, ParseGrid(s.Grid), out why);
         return inferred is null ? null : new(inferred, false);
@@ -195,28 +196,16 @@ public static class SolveCommand
     /// </summary>
     static (PoissonGrid? Grid, VoxelOperator? Operator) FindVoxelSystem(Settings s, CsrMatrix a)
     {
-        if (FindGrid(s, a, out string unitWhy) is { } unit) return (unit.Grid, null);
+        var flags = s.Flags is null ? null : CellFlagsFile.Read(s.Flags);
+        if (FindGrid(s, a, flags, out string unitWhy) is { } unit) return (unit.Grid, null);
         string fix = $"--method {s.Method} needs a 7-point voxel pressure matrix; use --method cg or pcg-ic0 for other matrices";
-        PoissonGrid? flags = null;
-        (int, int, int)? shape;
-        if (s.Flags is not null)
-        {
-            flags = CellFlagsFile.Read(s.Flags);
-            shape = (flags.Nx, flags.Ny, flags.Nz);
-        }
-        else shape = ParseGrid(s.Grid) ?? Cube(a.Rows);
+        var shape = flags is not null ? (flags.Nx, flags.Ny, flags.Nz) : ParseGrid(s.Grid) ?? GridOperatorMatch.Cube(a.Rows);
         if (shape is not var (nx, ny, nz)) throw new UsageException($"{s.Matrix}: {unitWhy}; {fix}");
         // the compact layout: row k is the flags' k-th fluid cell
         bool compact = flags is not null && a.Rows == flags.FluidCount && a.Rows != flags.CellCount;
         var op = VoxelOperator.Recognise(a, nx, ny, nz, compact ? flags!.FluidCells : null, out string why)
             ?? throw new UsageException($"{s.Matrix}: {why}; {fix}");
         return (compact ? flags : null, op);
-    }
-
-    static (int, int, int)? Cube(int rows)
-    {
-        int n = (int)Math.Round(Math.Cbrt(rows));
-        return (long)n * n * n == rows ? (n, n, n) : null;
     }
 
     /// <summary>

@@ -183,7 +183,8 @@ public static class GridOperatorMatch
         return count;
     }
 
-    static (int, int, int)? Cube(int rows)
+    /// <summary>The n x n x n grid a full-grid matrix of <paramref name="rows"/> rows is, when rows is a cube; null otherwise.</summary>
+    public static (int Nx, int Ny, int Nz)? Cube(int rows)
     {
         int n = (int)Math.Round(Math.Cbrt(rows));
         for (int c = Math.Max(1, n - 1); c <= n + 1; c++) if ((long)c * c * c == rows) return (c, c, c);

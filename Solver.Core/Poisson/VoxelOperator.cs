@@ -151,6 +151,13 @@ public sealed class VoxelOperator
         if (FaceZ[i] > 0) open(i + plane, FaceZ[i]);
     }
 
+    /// <summary>The axis (0: x, 1: y, 2: z) along which cells i and j share a face, or -1 when they do not.</summary>
+    static int FaceAxis(int i, int j, int nx, int ny)
+    {
+        int plane = nx * ny, dx = j % nx - i % nx, dy = j / nx % ny - i / nx % ny, dz = j / plane - i / plane;
+        return Math.Abs(dx) + Math.Abs(dy) + Math.Abs(dz) != 1 ? -1 : dx != 0 ? 0 : dy != 0 ? 1 : 2;
+    }
+
     /// <summary>
     /// The voxel operator a matrix is, or null with the first row that is not one and why: couplings only between face
     /// neighbours, each negative and symmetric, and a diagonal at least the sum of the row's couplings (the rest is the
@@ -180,16 +187,8 @@ public sealed class VoxelOperator
                 if (v == 0) continue;
                 any = true;
                 if (column == row) { diagonal = v; continue; }
-                int j = rowCells?[column] ?? column, step = j - i;
-                bool neighbour = step switch
-                {
-                    1 => i % nx < nx - 1,
-                    -1 => i % nx > 0,
-                    _ when step == nx => i / nx % ny < ny - 1,
-                    _ when step == -nx => i / nx % ny > 0,
-                    _ => step == plane || step == -plane,
-                };
-                if (!neighbour)
+                int j = rowCells?[column] ?? column, axis = FaceAxis(i, j, nx, ny);
+                if (axis < 0)
                 {
                     why = $"row {row + 1}: a coupling to column {column + 1}, which is not a face neighbour of cell ({i % nx}, {i / nx % ny}, {i / plane}) "
                         + $"in the {nx}x{ny}x{nz} grid; give the grid's shape with --grid nx,ny,nz, or solve it with cg or pcg-ic0";
@@ -201,8 +200,8 @@ public sealed class VoxelOperator
                     return null;
                 }
                 couplings -= v;
-                if (step < 0) continue; // the face is stored once, from its lower cell; the upper row's copy is checked against it
-                (step == 1 ? fx : step == nx ? fy : fz)[i] = -v;
+                if (j < i) continue; // the face is stored once, from its lower cell; the upper row's copy is checked against it
+                (axis == 0 ? fx : axis == 1 ? fy : fz)[i] = -v;
             }
             if (!any) continue; // no unknown: a solid cell, or an air one outside the system
             if (!(diagonal > 0))
@@ -221,10 +220,13 @@ public sealed class VoxelOperator
         }
         var op = new VoxelOperator(nx, ny, nz, fx, fy, fz, d);
         // symmetry: each upper row's coupling equals the face stored from the lower row, and every row has all its faces
+        Span<int> entryColumns = stackalloc int[7];
+        Span<double> entryValues = stackalloc double[7];
         for (int row = 0; row < a.Rows; row++)
         {
             int i = rowCells?[row] ?? row, count = 0, faces = 0;
-            op.OpenFaces(i, (_, _) => faces++);
+            int entries = op.Row(i, i % nx, i / nx % ny, i / plane, entryColumns, entryValues); // the operator's row of cell i
+            foreach (int column in entryColumns[..entries]) if (column != i) faces++;
             for (int k = a.RowPointers[row]; k < a.RowPointers[row + 1]; k++)
             {
                 int column = a.ColumnIndices[k];
@@ -232,7 +234,8 @@ public sealed class VoxelOperator
                 count++;
                 int j = rowCells?[column] ?? column;
                 if (j > i) continue;
-                double face = (i - j == 1 ? fx : i - j == nx ? fy : fz)[j];
+                int axis = FaceAxis(j, i, nx, ny);
+                double face = (axis == 0 ? fx : axis == 1 ? fy : fz)[j];
                 if (Math.Abs(face + a.Values[k]) > 1e-12 * Math.Max(face, -a.Values[k]))
                 {
                     why = $"rows {row + 1} and {column + 1}: their couplings differ ({a.Values[k]:g6} and {-face:g6}); the matrix is not symmetric";

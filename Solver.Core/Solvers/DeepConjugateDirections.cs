@@ -135,7 +135,8 @@ public sealed class DeepConjugateDirections : ILinearSolver
     /// The network fed and read on the iteration's vectors: q = f(r / ||r||). A direction that works on them directly
     /// (the K-cycle, the vcycle model) gets r and q as they are; any other gets them copied into and out of a full grid
     /// of floats. <paramref name="active"/>: the cell of each vector entry; null when the vectors are the full grid, where
-    /// q is then kept 0 off the unknowns (<paramref name="diagonal"/> 0), as the matrix-free product needs.
+    /// q must be 0 off the unknowns (<paramref name="diagonal"/> 0) for the matrix-free product: the directions on the
+    /// unknowns write 0 there, a float network's q is masked.
     /// </summary>
     sealed class NetworkDirection(int[]? active, byte[]? diagonal, IDirection direction, int cells) : IDirectionSource<double[]>
     {
@@ -155,10 +156,9 @@ public sealed class DeepConjugateDirections : ILinearSolver
                 if (active is null) for (int i = 0; i < r.Length; i++) _field[i] = (float)r[i] * scale;
                 else for (int i = 0; i < r.Length; i++) _field[active[i]] = (float)r[i] * scale;
                 direction.Apply(_field, _field);
-                if (active is null) for (int i = 0; i < q.Length; i++) q[i] = _field[i];
+                if (active is null) for (int i = 0; i < q.Length; i++) q[i] = diagonal is null || diagonal[i] != 0 ? _field[i] : 0;
                 else for (int i = 0; i < q.Length; i++) q[i] = _field[active[i]];
             }
-            if (diagonal is not null) for (int i = 0; i < q.Length; i++) if (diagonal[i] == 0) q[i] = 0;
             Time += Stopwatch.GetElapsedTime(start);
         }
     }

@@ -49,26 +49,24 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
         options ??= SolverOptions.Default;
         if (method == SolveMethod.Dcdm && model is null) throw new ArgumentNullException(nameof(model), "dcdm needs a direction model");
         var entry = Entry(method);
-        if (entry.NeedsVoxelSystem && input.Operator is { } op)
+        if (input.Operator is { } op)
         {
             int rows = input.IsCompact ? input.Grid!.FluidCount : op.CellCount;
-            if (rows != input.Matrix.Rows)
+            if (entry.NeedsVoxelSystem && rows != input.Matrix.Rows)
                 throw new InvalidSystemException($"the voxel operator has {op.CellCount} cells but the matrix {input.Matrix.Rows} rows; give it in the full-grid "
                     + "layout, or in the compact one with the grid whose fluid cells its rows are");
-            if (device is not null)
-                return InInputLayout(device.Create(method, input, options, model, previousDirections, out string reason)
-                    ?? throw new InvalidSystemException($"{entry.Name} on {device.Name}: {reason}"), input);
             // the full-grid matrix is the operator's own (recognised from it): its CSR is not built again
-            return InInputLayout(CreateForOperator(method, op, options, model, previousDirections, input.IsCompact ? null : input.Matrix), input);
+            if (entry.NeedsVoxelSystem && device is null)
+                return InInputLayout(CreateForOperator(method, op, options, model, previousDirections, input.IsCompact ? null : input.Matrix), input);
         }
-        if (entry.NeedsVoxelSystem && input.Grid is null)
+        else if (entry.NeedsVoxelSystem && input.Grid is null)
         {
             var general = Methods.Where(m => !m.NeedsVoxelSystem).Select(m => m.Name).ToArray();
             throw new InvalidSystemException($"{entry.Name} needs a 7-point voxel pressure matrix (a grid's, or one with per-face coefficients); "
                 + $"{string.Join(", ", general[..^1])} and {general[^1]} solve any SPD matrix");
         }
         // the grid solvers run the grid's operator: it must be the matrix the caller's b and x belong to
-        if (input.Grid is { } grid && (entry.NeedsVoxelSystem || device is not null && method == SolveMethod.Cg)
+        else if (input.Grid is { } grid && (entry.NeedsVoxelSystem || device is not null && method == SolveMethod.Cg)
             && !GridOperatorMatch.Matches(grid, input.Matrix, input.IsCompact ? GridMatrixLayout.Compact : GridMatrixLayout.FullGrid, out string why))
             throw new InvalidSystemException($"the matrix is not the 7-point operator of its grid: {why}");
         if (device is not null)

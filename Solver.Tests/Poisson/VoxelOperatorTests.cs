@@ -39,6 +39,21 @@ public class VoxelOperatorTests
         Assert.That(compact!.ToCsr().Values, Is.EqualTo(a.Values).Within(1e-14));
     }
 
+    /// <summary>A grid one cell thin along an axis: its neighbours along the next axis sit one row apart too, and stay told apart.</summary>
+    [TestCase(1, 5, 4)]
+    [TestCase(4, 1, 3)]
+    [TestCase(3, 4, 1)]
+    public void AGridOneCellThinIsRecognisedAlongTheRightAxes(int nx, int ny, int nz)
+    {
+        var op = CoefficientDomains.TwoPhase(nx, ny, nz, 10, 1);
+        var a = op.ToCsr();
+        var back = VoxelOperator.Recognise(a, nx, ny, nz, null, out string why);
+        Assert.That(back, Is.Not.Null, why);
+        Assert.That(back!.FaceX, Is.EqualTo(op.FaceX).Within(1e-15));
+        Assert.That(back.FaceY, Is.EqualTo(op.FaceY).Within(1e-15));
+        Assert.That(back.FaceZ, Is.EqualTo(op.FaceZ).Within(1e-15));
+    }
+
     [Test]
     public void TheFamiliesHaveWhatTheirNamesSay()
     {
