@@ -6,8 +6,6 @@ namespace Dcdm.Cli.Plots;
 /// <summary>Relative residual against iteration, one line per solve, on a log axis (solve --plot, bench --plot).</summary>
 public static class ConvergencePlot
 {
-    public const int Width = 800, Height = 500;
-
     /// <param name="series">a name and a residual history (entry i after i iterations); non-positive or non-finite entries are left out</param>
     /// <param name="tolerance">drawn as a dashed line when given</param>
     public static void WritePng(string path, string title, IEnumerable<(string Name, IReadOnlyList<double> History)> series, double? tolerance = null)
@@ -29,10 +27,6 @@ public static class ConvergencePlot
             level.LegendText = string.Create(CultureInfo.InvariantCulture, $"tolerance {tolerance.Value:g3}");
         }
         plot.Axes.Left.TickGenerator = LogTicks.PowersOfTen();
-        plot.Title(title);
-        plot.XLabel("iteration");
-        plot.YLabel("relative residual ||b - A x|| / ||b||");
-        plot.ShowLegend(Alignment.UpperRight);
-        plot.SavePng(path, Width, Height);
+        PlotFrame.SavePng(plot, path, title, "iteration", "relative residual ||b - A x|| / ||b||", Alignment.UpperRight);
     }
 }

@@ -5,8 +5,6 @@ namespace Dcdm.Cli.Plots;
 /// <summary>Time to tolerance against the number of unknowns, one line per method, both axes logarithmic (bench --plot with several sizes).</summary>
 public static class SizePlot
 {
-    public const int Width = 800, Height = 500;
-
     /// <summary>FILE.png's companion: FILE-time.png beside it.</summary>
     public static string PathBeside(string plot) =>
         Path.Combine(Path.GetDirectoryName(plot) ?? "", Path.GetFileNameWithoutExtension(plot) + "-time" + (Path.HasExtension(plot) ? Path.GetExtension(plot) : ".png"));
@@ -25,10 +23,6 @@ public static class SizePlot
         }
         plot.Axes.Bottom.TickGenerator = LogTicks.PowersOfTen();
         plot.Axes.Left.TickGenerator = LogTicks.PowersOfTen();
-        plot.Title(title);
-        plot.XLabel("unknowns");
-        plot.YLabel("solve time (s)");
-        plot.ShowLegend(Alignment.UpperLeft);
-        plot.SavePng(path, Width, Height);
+        PlotFrame.SavePng(plot, path, title, "unknowns", "solve time (s)", Alignment.UpperLeft);
     }
 }

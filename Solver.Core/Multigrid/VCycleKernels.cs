@@ -24,18 +24,18 @@ internal static class VCycleKernels
     /// <summary>The z-planes of the level's box, in parallel when the box is large.</summary>
     static void ForPlanes(VCycleLevel l, Action<int> body)
     {
-        if (l.IsEmpty) return;
-        long cells = (long)(l.Z1 - l.Z0 + 1) * (l.Y1 - l.Y0 + 1) * (l.X1 - l.X0 + 1);
-        if (cells < ParallelCells) for (int z = l.Z0; z <= l.Z1; z++) body(z);
-        else Parallel.For(l.Z0, l.Z1 + 1, body);
+        if (l.Box.IsEmpty) return;
+        long cells = l.Box.Cells;
+        if (cells < ParallelCells) for (int z = l.Box.Z0; z <= l.Box.Z1; z++) body(z);
+        else Parallel.For(l.Box.Z0, l.Box.Z1 + 1, body);
     }
 
     /// <summary>v = 0 in the level's box (outside it v is 0 already).</summary>
     public static void Clear(VCycleLevel l, float[] v)
     {
-        if (l.IsEmpty) return;
-        for (int z = l.Z0; z <= l.Z1; z++)
-            for (int y = l.Y0; y <= l.Y1; y++) Array.Clear(v, (z * l.Ny + y) * l.Nx + l.X0, l.X1 - l.X0 + 1);
+        if (l.Box.IsEmpty) return;
+        for (int z = l.Box.Z0; z <= l.Box.Z1; z++)
+            for (int y = l.Box.Y0; y <= l.Box.Y1; y++) Array.Clear(v, (z * l.Ny + y) * l.Nx + l.Box.X0, l.Box.X1 - l.Box.X0 + 1);
     }
 
     /// <summary>Work = B - s (d X - sum of the 6 neighbours' X) on the unknowns, 0 elsewhere; vectorised inside the grid.</summary>
@@ -46,9 +46,9 @@ internal static class VCycleKernels
         ForPlanes(l, z =>
         {
             fixed (float* b = l.B, x = l.X, r = l.Work, d = l.Diagonal)
-                for (int y = l.Y0; y <= l.Y1; y++)
+                for (int y = l.Box.Y0; y <= l.Box.Y1; y++)
                 {
-                    int row = (z * ny + y) * nx, xx = l.X0, end = l.X1 + 1;
+                    int row = (z * ny + y) * nx, xx = l.Box.X0, end = l.Box.X1 + 1;
                     if (y > 0 && y < ny - 1 && z > 0 && z < nz - 1 && Vector.IsHardwareAccelerated)
                     {
                         if (xx == 0) Edge(l, row, xx++, y, z, b, x, r, d, s);
@@ -101,12 +101,12 @@ internal static class VCycleKernels
     /// </summary>
     public static void Sweep(VCycleLevel l, int first, float[]? weight, float constant = 1)
     {
-        if (l.IsEmpty) return;
-        int planes = l.Z1 - l.Z0 + 1, second = 1 - first;
-        long cells = (long)planes * (l.Y1 - l.Y0 + 1) * (l.X1 - l.X0 + 1);
+        if (l.Box.IsEmpty) return;
+        int planes = l.Box.Z1 - l.Box.Z0 + 1, second = 1 - first;
+        long cells = l.Box.Cells;
         int slabs = cells < ParallelCells ? 1 : Math.Min(Environment.ProcessorCount, planes / 2);
-        if (slabs <= 1) { Wave(l, l.Z0, l.Z1, first, weight, constant, false, false); return; }
-        int Start(int slab) => l.Z0 + (int)((long)planes * slab / slabs);
+        if (slabs <= 1) { Wave(l, l.Box.Z0, l.Box.Z1, first, weight, constant, false, false); return; }
+        int Start(int slab) => l.Box.Z0 + (int)((long)planes * slab / slabs);
         Parallel.For(0, slabs, slab => Wave(l, Start(slab), Start(slab + 1) - 1, first, weight, constant, slab > 0, slab < slabs - 1));
         Span<float> buffer = stackalloc float[l.Nx];
         for (int slab = 1; slab < slabs; slab++)
@@ -141,9 +141,9 @@ internal static class VCycleKernels
         var even = Vector<float>.One - odd;
         var vis = new Vector<float>(inverseScale);
         fixed (float* x = l.X, b = l.B, d = l.InverseDiagonal, w = weight, next = buffer)
-            for (int y = l.Y0; y <= l.Y1; y++)
+            for (int y = l.Box.Y0; y <= l.Box.Y1; y++)
             {
-                int row = (z * ny + y) * nx, xx = l.X0, end = l.X1 + 1;
+                int row = (z * ny + y) * nx, xx = l.Box.X0, end = l.Box.X1 + 1;
                 if (y > 0 && y < ny - 1 && z > 0 && z < nz - 1 && Vector.IsHardwareAccelerated)
                 {
                     if (xx == 0) { RelaxRow(l, colour, row, 0, 0, y, z, x, b, d, w, constant, inverseScale); xx = 1; }
@@ -194,22 +194,22 @@ internal static class VCycleKernels
     /// </summary>
     public static void Restrict(VCycleLevel fine, VCycleLevel coarse)
     {
-        if (coarse.IsEmpty) return;
+        if (coarse.Box.IsEmpty) return;
         int fx = fine.Nx, fy = fine.Ny, fz = fine.Nz, cx = coarse.Nx, cy = coarse.Ny;
         var w = fine.Work; var half = fine.Half; var quarter = fine.Quarter; var zeros = fine.Zeros;
-        int from = coarse.X0, count = coarse.X1 - coarse.X0 + 1;
+        int from = coarse.Box.X0, count = coarse.Box.X1 - coarse.Box.X0 + 1;
         ForPlanes(fine, z =>
         {
-            for (int y = fine.Y0; y <= fine.Y1; y++)
+            for (int y = fine.Box.Y0; y <= fine.Box.Y1; y++)
             {
                 int row = (z * fy + y) * fx, to = (z * fy + y) * cx;
                 // all four taps inside the grid for 1 <= j <= (fx - 3) / 2
-                int lo = Math.Max(coarse.X0, 1), hi = Math.Min(coarse.X1, (fx - 3) / 2);
-                for (int j = coarse.X0; j < Math.Min(lo, coarse.X1 + 1); j++) half[to + j] = Gather(w, row, fx, j);
+                int lo = Math.Max(coarse.Box.X0, 1), hi = Math.Min(coarse.Box.X1, (fx - 3) / 2);
+                for (int j = coarse.Box.X0; j < Math.Min(lo, coarse.Box.X1 + 1); j++) half[to + j] = Gather(w, row, fx, j);
                 for (int j = lo, i = row + 2 * lo; j <= hi; j++, i += 2) half[to + j] = 0.25f * (w[i - 1] + w[i + 2]) + 0.75f * (w[i] + w[i + 1]);
-                for (int j = Math.Max(hi + 1, lo); j <= coarse.X1; j++) half[to + j] = Gather(w, row, fx, j);
+                for (int j = Math.Max(hi + 1, lo); j <= coarse.Box.X1; j++) half[to + j] = Gather(w, row, fx, j);
             }
-            for (int j = coarse.Y0; j <= coarse.Y1; j++)
+            for (int j = coarse.Box.Y0; j <= coarse.Box.Y1; j++)
                 Taps(quarter.AsSpan((z * cy + j) * cx + from, count), Row(half, zeros, z * fy, 2 * j - 1, fy, cx, from, count),
                      Row(half, zeros, z * fy, 2 * j, fy, cx, from, count), Row(half, zeros, z * fy, 2 * j + 1, fy, cx, from, count),
                      Row(half, zeros, z * fy, 2 * j + 2, fy, cx, from, count), default, 1);
@@ -217,7 +217,7 @@ internal static class VCycleKernels
         var b = coarse.B; var d = coarse.Diagonal;
         ForPlanes(coarse, j =>
         {
-            for (int y = coarse.Y0; y <= coarse.Y1; y++)
+            for (int y = coarse.Box.Y0; y <= coarse.Box.Y1; y++)
                 Taps(b.AsSpan((j * cy + y) * cx + from, count), Plane(quarter, zeros, 2 * j - 1, fz, y, cy, cx, from, count),
                      Plane(quarter, zeros, 2 * j, fz, y, cy, cx, from, count), Plane(quarter, zeros, 2 * j + 1, fz, y, cy, cx, from, count),
                      Plane(quarter, zeros, 2 * j + 2, fz, y, cy, cx, from, count), d.AsSpan((j * cy + y) * cx + from, count), 1f / 8);
@@ -297,33 +297,33 @@ internal static class VCycleKernels
     /// </summary>
     public static void ProlongAdd(VCycleLevel coarse, VCycleLevel fine)
     {
-        if (coarse.IsEmpty) return;
+        if (coarse.Box.IsEmpty) return;
         int fx = fine.Nx, fy = fine.Ny, cx = coarse.Nx, cy = coarse.Ny, cz = coarse.Nz;
         var e = coarse.X; var half = fine.Half; var quarter = fine.Quarter; var x = fine.X; var d = fine.Diagonal; var zeros = fine.Zeros;
-        int from = coarse.X0, count = coarse.X1 - coarse.X0 + 1;
+        int from = coarse.Box.X0, count = coarse.Box.X1 - coarse.Box.X0 + 1;
         ForPlanes(fine, z =>
         {
             int near = z / 2, far = (z & 1) == 0 ? near - 1 : near + 1;
-            for (int y = coarse.Y0; y <= coarse.Y1; y++)
+            for (int y = coarse.Box.Y0; y <= coarse.Box.Y1; y++)
                 Taps(quarter.AsSpan((z * cy + y) * cx + from, count), Plane(e, zeros, near, cz, y, cy, cx, from, count), Plane(e, zeros, far, cz, y, cy, cx, from, count));
-            for (int y = fine.Y0; y <= fine.Y1; y++)
+            for (int y = fine.Box.Y0; y <= fine.Box.Y1; y++)
             {
                 int nearRow = y / 2, farRow = (y & 1) == 0 ? nearRow - 1 : nearRow + 1;
                 Taps(half.AsSpan((z * fy + y) * cx + from, count), Row(quarter, zeros, z * cy, nearRow, cy, cx, from, count),
                      Row(quarter, zeros, z * cy, farRow, cy, cx, from, count));
             }
-            for (int y = fine.Y0; y <= fine.Y1; y++)
+            for (int y = fine.Box.Y0; y <= fine.Box.Y1; y++)
             {
                 int row = (z * fy + y) * fx, start = (z * fy + y) * cx;
                 // both sides inside the grid for 2 <= i <= 2 cx - 3; min(d, 1) is 1 on the unknowns, 0 elsewhere
-                int lo = Math.Max(fine.X0, 2), hi = Math.Min(fine.X1, 2 * cx - 3);
-                for (int i = fine.X0; i < Math.Min(lo, fine.X1 + 1); i++) x[row + i] += Spread(half, start, cx, i) * Math.Min(d[row + i], 1f);
+                int lo = Math.Max(fine.Box.X0, 2), hi = Math.Min(fine.Box.X1, 2 * cx - 3);
+                for (int i = fine.Box.X0; i < Math.Min(lo, fine.Box.X1 + 1); i++) x[row + i] += Spread(half, start, cx, i) * Math.Min(d[row + i], 1f);
                 for (int i = lo; i <= hi; i++)
                 {
                     int c = start + (i >> 1), side = c + ((i & 1) << 1) - 1;
                     x[row + i] += (0.75f * half[c] + 0.25f * half[side]) * Math.Min(d[row + i], 1f);
                 }
-                for (int i = Math.Max(hi + 1, lo); i <= fine.X1; i++) x[row + i] += Spread(half, start, cx, i) * Math.Min(d[row + i], 1f);
+                for (int i = Math.Max(hi + 1, lo); i <= fine.Box.X1; i++) x[row + i] += Spread(half, start, cx, i) * Math.Min(d[row + i], 1f);
             }
         });
     }

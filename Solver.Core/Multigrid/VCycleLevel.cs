@@ -4,7 +4,7 @@ namespace Dcdm.Multigrid;
 /// One level of <see cref="Models.VCycleDirection"/> in float32 on its full grid: the operator as the diagonal per cell (0 off
 /// the unknowns) times <see cref="Scale"/>, the learned relaxation weights of each sweep (none on the coarsest level),
 /// and the vectors; <see cref="Half"/> and <see cref="Quarter"/> hold the separable transfers' partial results.
-/// The kernels touch only the box around the unknowns (<see cref="X0"/>..<see cref="Z1"/>); every vector is 0 outside it.
+/// The kernels touch only the box around the unknowns (<see cref="Box"/>); every vector is 0 outside it.
 /// </summary>
 internal sealed class VCycleLevel
 {
@@ -13,17 +13,8 @@ internal sealed class VCycleLevel
     public int Nz { get; }
     public int Cells => Nx * Ny * Nz;
     public float[] Diagonal { get; }
-    /// <summary>
-    /// The smallest box holding every unknown, first and last index per axis (empty: X1 &lt; X0). Air above a free surface,
-    /// the empty part of a dam break's box and a pool's dry corners cost nothing.
-    /// </summary>
-    public int X0 { get; }
-    public int X1 { get; }
-    public int Y0 { get; }
-    public int Y1 { get; }
-    public int Z0 { get; }
-    public int Z1 { get; }
-    public bool IsEmpty => X1 < X0;
+    /// <summary>The box around the unknowns: the kernels touch only that.</summary>
+    public CellBox Box { get; }
     /// <summary>1 / the diagonal on the unknowns, 0 elsewhere: relaxation multiplies instead of dividing.</summary>
     public float[] InverseDiagonal { get; }
     public float Scale { get; }
@@ -49,17 +40,9 @@ internal sealed class VCycleLevel
         (Nx, Ny, Nz) = (nx, ny, nz);
         Diagonal = new float[diagonal.Length];
         InverseDiagonal = new float[diagonal.Length];
-        (X0, Y0, Z0, X1, Y1, Z1) = (nx, ny, nz, -1, -1, -1);
-        for (int z = 0, i = 0; z < nz; z++)
-            for (int y = 0; y < ny; y++)
-                for (int x = 0; x < nx; x++, i++)
-                    if (diagonal[i] != 0)
-                    {
-                        (Diagonal[i], InverseDiagonal[i]) = (diagonal[i], 1f / diagonal[i]);
-                        (X0, X1) = (Math.Min(X0, x), Math.Max(X1, x));
-                        (Y0, Y1) = (Math.Min(Y0, y), Math.Max(Y1, y));
-                        (Z0, Z1) = (Math.Min(Z0, z), Math.Max(Z1, z));
-                    }
+        for (int i = 0; i < diagonal.Length; i++)
+            if (diagonal[i] != 0) (Diagonal[i], InverseDiagonal[i]) = (diagonal[i], 1f / diagonal[i]);
+        Box = CellBox.Around(diagonal, nx, ny, nz);
         Scale = (float)scale;
         Weights = weights;
         B = new float[Cells]; X = new float[Cells]; Work = new float[Cells];

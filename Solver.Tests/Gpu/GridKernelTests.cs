@@ -60,6 +60,16 @@ public class GridKernelTests : AcceleratorTests
         return result;
     }
 
+    /// <summary>The grid's diagonal, a float32 vector on its unknowns (seeded) and A times it by the grid's own operator.</summary>
+    static (byte[] Diagonal, float[] P, double[] Ap) ProductOnUnknowns(PoissonGrid g, int seed)
+    {
+        var c = CellDiagonal.Of(g);
+        var p = Single(OnUnknowns(c, seed));
+        var ap = new double[g.CellCount];
+        g.Apply(p.Select(v => (double)v).ToArray(), ap);
+        return (c, p, ap);
+    }
+
     /// <summary>Grids whose rows hold whole quads (nx % 4 == 0, nothing padded), one quad per row included.</summary>
     static IEnumerable<PoissonGrid> QuadGrids() =>
     [
@@ -76,10 +86,7 @@ public class GridKernelTests : AcceleratorTests
     {
         foreach (var g in QuadGrids())
         {
-            var c = CellDiagonal.Of(g);
-            var p = Single(OnUnknowns(c, 4));
-            var expected = new double[g.CellCount];
-            g.Apply(p.Select(v => (double)v).ToArray(), expected);
+            var (c, p, expected) = ProductOnUnknowns(g, 4);
             Assert.That(new PaddedGrid(g.Nx, g.Ny, g.Nz).IsPadded, Is.False);
             Assert.That(PaddedStencil(g, c, p, chunk), Is.EqualTo(expected).Within(1e-5), $"{g.Nx}x{g.Ny}x{g.Nz}");
         }
@@ -90,10 +97,7 @@ public class GridKernelTests : AcceleratorTests
     public void EveryGroupSizeGivesTheSameProductsAndSums(int groupSize)
     {
         var g = PoissonDomains.RandomObstacles(12, 9, 10, 0.2, seed: 7);
-        var c = CellDiagonal.Of(g);
-        var p = Single(OnUnknowns(c, 11));
-        var expected = new double[g.CellCount];
-        g.Apply(p.Select(v => (double)v).ToArray(), expected);
+        var (c, p, expected) = ProductOnUnknowns(g, 11);
         double dot = p.Select((v, i) => (double)v * expected[i]).Sum();
         var shape = new GridShape(g.Nx, g.Ny, g.Nz, 4);
         using var diag = new DeviceVector<byte>(Device.Accelerator, c);
@@ -121,10 +125,7 @@ public class GridKernelTests : AcceleratorTests
     public void RowsThatAreNotWholeQuadsArePaddedWithSolidCells()
     {
         var g = PoissonDomains.FreeSurfaceTank(9, 7, 11, 0.5, seed: 1);
-        var c = CellDiagonal.Of(g);
-        var p = Single(OnUnknowns(c, 9));
-        var expected = new double[g.CellCount];
-        g.Apply(p.Select(v => (double)v).ToArray(), expected);
+        var (c, p, expected) = ProductOnUnknowns(g, 9);
         Assert.That(PaddedStencil(g, c, p, 4), Is.EqualTo(expected).Within(1e-5));
 
         var layout = new PaddedGrid(9, 7, 11);
@@ -152,10 +153,7 @@ public class GridKernelTests : AcceleratorTests
     {
         foreach (var g in Grids())
         {
-            var c = CellDiagonal.Of(g);
-            var p = Single(OnUnknowns(c, 3));
-            var expected = new double[g.CellCount];
-            g.Apply(p.Select(v => (double)v).ToArray(), expected);
+            var (c, p, expected) = ProductOnUnknowns(g, 3);
             // isolated fluid cells are zero rows in both; nx 9 and 10 run padded
             Assert.That(PaddedStencil(g, c, p, chunk), Is.EqualTo(expected).Within(1e-5), "columns");
         }

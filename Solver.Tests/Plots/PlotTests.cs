@@ -18,7 +18,7 @@ public class PlotTests
         var (code, output, error) = Run("solve", TestData.Matrix("lap3D_7pt_n20.mtx"), "--method", "cg", "--plot", png);
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(output, Does.Contain($"plot        {png}"));
-        PlotImage.AssertPng(png, ConvergencePlot.Width, ConvergencePlot.Height, First);
+        PlotImage.AssertPng(png, PlotFrame.Width, PlotFrame.Height, First);
         // refused before the solve when it cannot be written
         (code, _, error) = Run("solve", TestData.Matrix("lap3D_7pt_n20.mtx"), "--plot", Path.Combine(folder, "missing", "conv.png"));
         Assert.That(code, Is.EqualTo(2));
@@ -31,7 +31,7 @@ public class PlotTests
         string png = Path.Combine(TestData.TempFolder(), "bench.png");
         var (code, output, error) = Run("bench", "--size", "8", "--domain", "tank", "--repeat", "1", "--plot", png);
         Assert.That(code, Is.EqualTo(0), error + output);
-        PlotImage.AssertPng(png, ConvergencePlot.Width, ConvergencePlot.Height, First, Second);
+        PlotImage.AssertPng(png, PlotFrame.Width, PlotFrame.Height, First, Second);
         Assert.That(File.Exists(SizePlot.PathBeside(png)), Is.False, "one size: no time-against-size plot");
 
         (code, output, error) = Run("bench", "--size", "6", "8", "--domain", "tank", "--repeat", "1", "--plot", png, "--json");
@@ -39,7 +39,7 @@ public class PlotTests
         using var json = System.Text.Json.JsonDocument.Parse(output);
         Assert.That(json.RootElement.GetArrayLength(), Is.EqualTo(2), "one report per size");
         Assert.That(SizePlot.PathBeside(png), Does.EndWith("bench-time.png"));
-        PlotImage.AssertPng(SizePlot.PathBeside(png), SizePlot.Width, SizePlot.Height, First, Second);
+        PlotImage.AssertPng(SizePlot.PathBeside(png), PlotFrame.Width, PlotFrame.Height, First, Second);
     }
 
     [Test]

@@ -16,6 +16,7 @@ sealed class MultigridLevel
     public int Ny { get; }
     public int Nz { get; }
     public int Cells => Nx * Ny * Nz;
+    public int Index(int x, int y, int z) => x + Nx * (y + Ny * z);
     /// <summary>Per cell: open neighbours of an unknown, else 0.</summary>
     public byte[] Diagonal { get; }
     public double Scale { get; }

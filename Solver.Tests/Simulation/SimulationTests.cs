@@ -8,9 +8,6 @@ namespace Dcdm.Tests.Simulation;
 /// <summary>The smoke and liquid examples for a few steps at 16^3: every projection removes the divergence.</summary>
 public class SimulationTests
 {
-    static IEnumerable<TestCaseData> Methods() =>
-        new[] { SolveMethod.Cg, SolveMethod.PcgIc0, SolveMethod.PcgMg, SolveMethod.Dcdm }.Select(m => new TestCaseData(m).SetArgDisplayNames(SolverCatalog.NameOf(m)));
-
     static PressureSolver Solver(SolveMethod method) => new(method, new SolverOptions { Tolerance = 1e-6 }, LeanDirectionModel.Shipped());
 
     static void AssertProjected(SimulationStep step)
@@ -36,7 +33,7 @@ public class SimulationTests
         return Math.Sqrt(sum);
     }
 
-    [TestCaseSource(nameof(Methods))]
+    [TestCaseSource(typeof(GridMethods), nameof(GridMethods.Cases))]
     public void SmokeRisesAndEveryProjectionLeavesAtMost1eMinus5OfTheDivergence(SolveMethod method)
     {
         using var solver = Solver(method);
@@ -59,7 +56,7 @@ public class SimulationTests
             if (smoke.Domain.Cells[c] == CellType.Solid) Assert.That(smoke.Projection.Pressure[c], Is.Zero);
     }
 
-    [TestCaseSource(nameof(Methods))]
+    [TestCaseSource(typeof(GridMethods), nameof(GridMethods.Cases))]
     public void TheDamBreaksTheDomainChangesEveryFewStepsAndMassStaysPlausible(SolveMethod method)
     {
         using var solver = Solver(method);

@@ -9,22 +9,12 @@ namespace Dcdm.Tests.Solvers;
 /// <summary>The time loop's re-bind: a new domain gives what a fresh solver gives, unchanged flags rebuild nothing.</summary>
 public class PressureSolverTests
 {
-    static IEnumerable<TestCaseData> Methods() =>
-        new[] { SolveMethod.Cg, SolveMethod.PcgIc0, SolveMethod.PcgMg, SolveMethod.Dcdm }.Select(m => new TestCaseData(m).SetArgDisplayNames(SolverCatalog.NameOf(m)));
-
     static readonly SolverOptions Tight = new() { Tolerance = 1e-10 };
 
     /// <summary>||b - A x|| / ||b|| with the grid's own matrix-free operator.</summary>
-    static double Residual(PoissonGrid grid, double[] b, double[] x)
-    {
-        var ax = new double[b.Length];
-        grid.Apply(x, ax);
-        double rr = 0, bb = 0;
-        for (int i = 0; i < b.Length; i++) { rr += (b[i] - ax[i]) * (b[i] - ax[i]); bb += b[i] * b[i]; }
-        return Math.Sqrt(rr / bb);
-    }
+    static double Residual(PoissonGrid grid, double[] b, double[] x) => ProductResidual.Relative((v, av) => grid.Apply(v, av), b, x);
 
-    [TestCaseSource(nameof(Methods))]
+    [TestCaseSource(typeof(GridMethods), nameof(GridMethods.Cases))]
     public void ARebindToANewDomainSolvesAsAFreshSolverDoes(SolveMethod method)
     {
         var first = PoissonDomains.FreeSurfaceTank(12, 12, 12, 0.5, seed: 1);

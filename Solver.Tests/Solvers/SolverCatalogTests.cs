@@ -12,12 +12,7 @@ public class SolverCatalogTests
     static readonly IDirectionModel Lean = new LeanDirectionModel(ModelFile.Read(TestData.Model("lean.safetensors")));
 
     /// <summary>||b - A x|| / ||b|| with the input's own matrix (every row of these grids is an unknown or all zero).</summary>
-    static double Residual(SolverInput input, double[] b, double[] x)
-    {
-        var ax = new double[b.Length];
-        input.Matrix.Multiply(x, ax);
-        return Math.Sqrt(b.Zip(ax, (u, v) => (u - v) * (u - v)).Sum() / b.Sum(u => u * u));
-    }
+    static double Residual(SolverInput input, double[] b, double[] x) => ProductResidual.Relative(input.Matrix, b, x);
 
     static IEnumerable<TestCaseData> CpuCases()
     {

@@ -9,10 +9,7 @@ public class TimeSteppingTests
 {
     static readonly PoissonGrid Grid = PoissonDomains.FreeSurfaceTank(20, 20, 20, 0.6, seed: 3);
 
-    static IEnumerable<TestCaseData> Methods() =>
-        new[] { SolveMethod.Cg, SolveMethod.PcgIc0, SolveMethod.PcgMg, SolveMethod.Dcdm }.Select(m => new TestCaseData(m).SetArgDisplayNames(SolverCatalog.NameOf(m)));
-
-    [TestCaseSource(nameof(Methods))]
+    [TestCaseSource(typeof(GridMethods), nameof(GridMethods.Cases))]
     public void AWarmStartFromTheLastStepNeedsFewerIterationsAndPerStepSettingsNeedNoRebuild(SolveMethod method)
     {
         var input = new SolverInput(Grid.ToCsr(GridMatrixLayout.Compact), Grid);

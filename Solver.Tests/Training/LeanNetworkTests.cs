@@ -7,20 +7,7 @@ namespace Dcdm.Tests.Training;
 
 public class LeanNetworkTests
 {
-    static float[] Random(int n, int seed)
-    {
-        var rng = new Random(seed);
-        return Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
-    }
-
-    static LeanNetwork RandomNetwork(int channels, int seed)
-    {
-        random.manual_seed(seed);
-        var net = new LeanNetwork(channels);
-        using (no_grad())
-            foreach (var p in net.parameters()) p.add_(randn_like(p) * 0.1f);
-        return net;
-    }
+    static LeanNetwork RandomNetwork(int channels, int seed) => TorchRandom.Perturbed(() => new LeanNetwork(channels), seed, 0.1f);
 
     [TestCase(12, 10, 9)]
     [TestCase(16, 16, 16)]
@@ -30,7 +17,7 @@ public class LeanNetworkTests
         var net = RandomNetwork(4, 3);
         var file = NetworkFile.Export(net, new Dictionary<string, string> { ["architecture"] = "lean", ["channels"] = "4" });
         var grid = PoissonDomains.Spheres(nx, ny, nz, 2, seed: 5);
-        var r = Random(grid.CellCount, 7);
+        var r = TorchRandom.Vector(grid.CellCount, 7);
         var expected = new float[grid.CellCount];
         new TorchDirectionModel(net).Bind(grid).Apply(r, expected);
         var got = new float[grid.CellCount];
@@ -54,7 +41,7 @@ public class LeanNetworkTests
             var reloaded = new LeanNetwork(3);
             NetworkFile.Import(reloaded, read);
             var grid = PoissonDomains.SmokeBox(8, 8, 8);
-            var r = Random(grid.CellCount, 1);
+            var r = TorchRandom.Vector(grid.CellCount, 1);
             var a = new float[grid.CellCount]; var b = new float[grid.CellCount];
             new TorchDirectionModel(net).Bind(grid).Apply(r, a);
             new TorchDirectionModel(reloaded).Bind(grid).Apply(r, b);
@@ -69,7 +56,7 @@ public class LeanNetworkTests
         var file = NetworkFile.Export(RandomNetwork(4, 2), new Dictionary<string, string> { ["architecture"] = "lean", ["channels"] = "4" });
         var grid = PoissonDomains.FreeSurfaceTank(9, 9, 9, 0.5, 1);
         var bound = new LeanDirectionModel(file).Bind(grid);
-        var r1 = Random(grid.CellCount, 1); var r2 = Random(grid.CellCount, 2);
+        var r1 = TorchRandom.Vector(grid.CellCount, 1); var r2 = TorchRandom.Vector(grid.CellCount, 2);
         var q1 = new float[grid.CellCount]; var q2 = new float[grid.CellCount]; var q12 = new float[grid.CellCount];
         bound.Apply(r1, q1); bound.Apply(r2, q2);
         bound.Apply(r1.Zip(r2, (a, b) => 2 * a - 3 * b).ToArray(), q12);

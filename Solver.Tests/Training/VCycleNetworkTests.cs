@@ -8,20 +8,7 @@ namespace Dcdm.Tests.Training;
 
 public class VCycleNetworkTests
 {
-    static float[] Random(int n, int seed)
-    {
-        var rng = new Random(seed);
-        return Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
-    }
-
-    static VCycleNetwork RandomNetwork(int channels, int seed)
-    {
-        random.manual_seed(seed);
-        var net = new VCycleNetwork(channels);
-        using (no_grad())
-            foreach (var p in net.parameters()) p.add_(randn_like(p) * 0.5f); // weights far from 1, inside (0, 2)
-        return net;
-    }
+    static VCycleNetwork RandomNetwork(int channels, int seed) => TorchRandom.Perturbed(() => new VCycleNetwork(channels), seed, 0.5f); // weights far from 1, inside (0, 2)
 
     static ModelFile FileOf(VCycleNetwork net) =>
         NetworkFile.Export(net, new Dictionary<string, string> { ["architecture"] = "vcycle", ["channels"] = net.Channels.ToString(), ["sweeps"] = net.Sweeps.ToString() });
@@ -39,7 +26,7 @@ public class VCycleNetworkTests
     public void CSharpEngineMatchesTheTorchForward(PoissonGrid grid)
     {
         var net = RandomNetwork(4, 3);
-        var r = Random(grid.CellCount, 7);
+        var r = TorchRandom.Vector(grid.CellCount, 7);
         var expected = new float[grid.CellCount];
         new TorchDirectionModel(net, "vcycle").Bind(grid).Apply(r, expected);
         var got = new float[grid.CellCount];
@@ -71,7 +58,7 @@ public class VCycleNetworkTests
         // random predictor weights: the SOR weights land anywhere in (0, 2), the cycle must stay SPD on the unknowns
         var bound = new VCycleDirectionModel(FileOf(RandomNetwork(4, 11))).BindGeometric(grid);
         var unknown = CellDiagonal.Of(grid).Select(d => d != 0).ToArray();
-        float[] OnUnknowns(int seed) => Random(grid.CellCount, seed).Select((v, i) => unknown[i] ? v : 0).ToArray();
+        float[] OnUnknowns(int seed) => TorchRandom.Vector(grid.CellCount, seed).Select((v, i) => unknown[i] ? v : 0).ToArray();
         double Dot(float[] a, float[] b) => a.Zip(b, (u, v) => (double)u * v).Sum();
         var x = OnUnknowns(21); var y = OnUnknowns(22);
         var mx = new float[x.Length]; var my = new float[x.Length];
@@ -90,7 +77,7 @@ public class VCycleNetworkTests
         var unknown = CellDiagonal.Of(grid).Select(d => d != 0).ToArray();
         for (int seed = 30; seed < 33; seed++)
         {
-            var r = Random(grid.CellCount, seed).Select((v, i) => unknown[i] ? v : 0).ToArray();
+            var r = TorchRandom.Vector(grid.CellCount, seed).Select((v, i) => unknown[i] ? v : 0).ToArray();
             var q = new float[r.Length];
             bound.Apply(r, q);
             Assert.That(r.Zip(q, (u, v) => (double)u * v).Sum(), Is.GreaterThan(0), $"seed {seed}");
