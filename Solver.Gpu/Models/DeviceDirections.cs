@@ -13,8 +13,8 @@ public static class DeviceDirections
 {
     static readonly (Type Model, string Name, Func<GpuDevice, PoissonGrid, IDirectionModel, IDeviceDirection> Bind)[] Entries =
     [
-        (typeof(KCycleDirectionModel), KCycleDirectionModel.ArchitectureName, (d, g, m) => new DeviceKCycle(d, g, (KCycleDirectionModel)m)),
-        (typeof(VCycleDirectionModel), VCycleDirectionModel.ArchitectureName, (d, g, m) => new DeviceVCycle(d, g, (VCycleDirectionModel)m)),
+        (typeof(KCycleDirectionModel), KCycleDirectionModel.ArchitectureName, (d, g, m) => DeviceCycleDirection.KCycle(d, g, (KCycleDirectionModel)m)),
+        (typeof(VCycleDirectionModel), VCycleDirectionModel.ArchitectureName, (d, g, m) => DeviceCycleDirection.VCycle(d, g, (VCycleDirectionModel)m)),
         (typeof(LeanDirectionModel), LeanDirectionModel.ArchitectureName, (d, g, m) => new DeviceLeanNetwork(d, ((LeanDirectionModel)m).Stencils(g))),
     ];
 

@@ -1,4 +1,5 @@
 using Dcdm.Gpu.Devices;
+using Dcdm.Gpu.Models;
 using Dcdm.Multigrid;
 using Dcdm.Poisson;
 using ILGPU;
@@ -14,7 +15,7 @@ namespace Dcdm.Gpu.Multigrid;
 /// rows down and back). Tested against the CPU cycle on ILGPU's CPU accelerator; not yet timed on a GPU. On a voxel
 /// operator with per-face coefficients the operator's cells are the first CSR level (as on the CPU) and no grid kernel runs.
 /// </summary>
-public sealed class GpuAggregateMultigrid : IDisposable
+public sealed class GpuAggregateMultigrid : IDeviceDirection
 {
     sealed class Level(Accelerator acc, AggregateLevel level) : IDisposable
     {

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Dcdm.Gpu.Devices;
+using Dcdm.Gpu.Models;
 using Dcdm.Poisson;
 using ILGPU;
 using ILGPU.Runtime;
@@ -17,7 +18,7 @@ namespace Dcdm.Gpu.Multigrid;
 /// Memory per cell of the finest level: 1 byte of operator and one float32 work vector (the cycle's input and
 /// output are the caller's); the coarser levels add about a seventh of that.
 /// </summary>
-public sealed class GpuMultigrid : IDisposable
+public sealed class GpuMultigrid : IDeviceDirection
 {
     readonly MultigridKernels _k;
     readonly DeviceLevel[] _levels;

@@ -13,7 +13,7 @@ namespace Dcdm.Gpu.Solvers;
 /// <summary>
 /// DCDM on a voxel grid with every vector on the accelerator: the same iteration, safeguards and
 /// statuses as Core's <see cref="DeepConjugateDirections"/>, the model evaluated on the device (the vcycle model by
-/// <see cref="DeviceVCycle"/>, the lean network by <see cref="DeviceLeanNetwork"/>), the operator by the stencil kernel. x, r and the directions are
+/// <see cref="DeviceCycleDirection.VCycle"/>, the lean network by <see cref="DeviceLeanNetwork"/>), the operator by the stencil kernel. x, r and the directions are
 /// double; the network runs in float32. A stalled solve is finished by the device's multigrid-preconditioned CG
 /// (<see cref="GpuMultigridConjugateGradient"/>) from the current x, as the CPU DCDM's by pcg-mg.
 /// The host sees scalars only (a few reductions per iteration).

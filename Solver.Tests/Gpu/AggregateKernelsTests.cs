@@ -123,7 +123,7 @@ public class AggregateKernelsTests : AcceleratorTests
         // the same hierarchy and steps; float32 on the device against float32 fine and double coarse levels on the CPU
         var model = new KCycleDirectionModel();
         var cpu = model.Bind(grid);
-        using var device = new DeviceKCycle(Device, grid, model);
+        using var device = DeviceCycleDirection.KCycle(Device, grid, model);
         var unknown = CellDiagonal.Of(grid).Select(d => d > 0).ToArray();
         var r = Random(grid.CellCount, 9).Select((v, i) => unknown[i] ? (float)v : 0f).ToArray();
         var expected = new float[r.Length];

@@ -26,7 +26,7 @@ public class DeviceVCycleTests : AcceleratorTests
         var r = diagonal.Select(d => d == 0 ? 0f : (float)(rng.NextDouble() - 0.5)).ToArray();
         var expected = new float[grid.CellCount];
         Model.BindGeometric(grid).Apply(r, expected);
-        using var cycle = new DeviceVCycle(Device, grid, Model);
+        using var cycle = DeviceCycleDirection.VCycle(Device, grid, Model);
         var got = new float[grid.CellCount];
         ((IDirection)cycle).Apply(r, got);
         Assert.That(expected.Count(v => v != 0), Is.GreaterThan(grid.FluidCount / 2), "a direction worth comparing");
