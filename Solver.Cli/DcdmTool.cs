@@ -12,7 +12,7 @@ public sealed record DcdmTool
     /// <summary>The command name, as the user types it and as messages name it.</summary>
     public required string Name { get; init; }
 
-    /// <summary>The model architectures solve runs; dcdm has the lean network's C# engine only.</summary>
+    /// <summary>The model architectures solve runs; dcdm has the stencil network's C# engine only.</summary>
     public DirectionModels Models { get; init; } = new();
 
     /// <summary>Commands this program adds to the common ones.</summary>
@@ -21,7 +21,7 @@ public sealed record DcdmTool
     /// <summary>What info prints on its torchsharp line.</summary>
     public Func<string> TorchStatus { get; init; } = () => $"not part of dcdm (training and the TorchSharp engines: {TrainingToolName})";
 
-    /// <summary>model info's cost line for an architecture other than lean, or null when this program has none.</summary>
+    /// <summary>model info's cost line for an architecture other than stencil, or null when this program has none.</summary>
     public Func<string, string?> EngineCost { get; init; } = _ => null;
 
     /// <summary>Where the architectures this program has no engine for run, or null when it has them all.</summary>

@@ -2,7 +2,7 @@ using System.Globalization;
 using Dcdm.Cli;
 using Dcdm.Training.Cli.Commands;
 using Dcdm.Training.Convolutions;
-using Dcdm.Training.Networks;
+using Dcdm.Training.Models;
 
 namespace Dcdm.Training.Cli;
 

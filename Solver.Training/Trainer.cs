@@ -8,14 +8,14 @@ using Dcdm.Solvers;
 using Dcdm.Training.Convolutions;
 using Dcdm.Training.Data;
 using Dcdm.Training.Loss;
-using Dcdm.Training.Networks;
+using Dcdm.Training.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dcdm.Training;
 
 /// <summary>
-/// Trains the lean network with Adam on a training set: each step takes a batch of one geometry (the
+/// Trains the stencil network with Adam on a training set: each step takes a batch of one geometry (the
 /// geometries in turn, samples shuffled per epoch by the seed), so the stencils are predicted once per
 /// step. Checkpoints (model, optimizer state, step) every N steps make a run resumable; loss.csv
 /// gets a line per step; validation loss on geometries not trained on every M steps. The same seed
@@ -52,8 +52,10 @@ public sealed class Trainer
             var state = JsonNode.Parse(File.ReadAllText(Checkpoint("json")))!.AsObject();
             start = state["step"]!.GetValue<int>();
             trainedSeconds = state["seconds"]!.GetValue<double>();
-            if (state["channels"]!.GetValue<int>() != _o.Channels || (state["architecture"]?.GetValue<string>() ?? "lean") != _o.Architecture)
-                throw new ArgumentException($"{Checkpoint("json")}: the checkpoint is {state["architecture"] ?? "lean"} with {state["channels"]} channels, "
+            // a checkpoint without the key, or with "lean" (the stencil network's earlier name), holds a stencil network
+            string saved = state["architecture"]?.GetValue<string>() is { } a && a != "lean" ? a : "stencil";
+            if (state["channels"]!.GetValue<int>() != _o.Channels || saved != _o.Architecture)
+                throw new ArgumentException($"{Checkpoint("json")}: the checkpoint is {saved} with {state["channels"]} channels, "
                     + $"the run asks for {_o.Architecture} with {_o.Channels}; use another --output or the same settings");
             NetworkFile.Import(network, ModelFile.Read(Checkpoint("safetensors")));
             optimizer.load_state_dict(Checkpoint("optimizer"));
@@ -160,7 +162,7 @@ public sealed class Trainer
             {
                 PaperNetwork.ArchitectureName => PaperNetwork.MultiplyAddsPerCell,
                 VCycleDirectionModel.ArchitectureName => VCycleDirectionModel.MultiplyAddsPerCell(VCycleNetwork.DefaultSweeps),
-                _ => LeanDirectionModel.MultiplyAddsPerCell,
+                _ => StencilDirectionModel.MultiplyAddsPerCell,
             }).ToString("F0", CultureInfo.InvariantCulture),
             ["training_grid"] = $"{d0.Grid.Nx}x{d0.Grid.Ny}x{d0.Grid.Nz}",
             ["training_domains"] = string.Join(", ", data.Domains.Select(d => $"{d.Name} ({d.Count} samples)")),

@@ -8,9 +8,9 @@ public sealed record TrainingOptions
     public required string OutputFolder { get; init; }
     /// <summary>The exported model file.</summary>
     public required string ModelPath { get; init; }
-    /// <summary>"lean" (the default) or "paper".</summary>
-    public string Architecture { get; init; } = "lean";
-    /// <summary>Hidden channels of the lean network's stencil predictors (the paper network has its fixed 16).</summary>
+    /// <summary>"stencil" (the default) or "paper".</summary>
+    public string Architecture { get; init; } = "stencil";
+    /// <summary>Hidden channels of the stencil network's stencil predictors (the paper network has its fixed 16).</summary>
     public int Channels { get; init; } = 8;
     public double LearningRate { get; init; } = 1e-4;
     public int BatchSize { get; init; } = 16;

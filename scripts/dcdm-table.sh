@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The DCDM benchmark table of docs/benchmarks.md: DCDM (each model given), CG, IC(0)-PCG and pcg-mg on generated
 # domains the models never saw (obstacles, free surface), same relative tolerance on the true residual.
-#   scripts/dcdm-table.sh [SIZES] [MODELS...]      e.g. scripts/dcdm-table.sh "32 64 128" data/models/lean.safetensors
+#   scripts/dcdm-table.sh [SIZES] [MODELS...]      e.g. scripts/dcdm-table.sh "32 64 128" data/models/stencil.safetensors
 # Prints a markdown table; the solve times are the solvers' own (file reading excluded).
 source "$(dirname "$0")/table-setup.sh"
 sizes="${1:-32 64 128}"; shift || true
-models=("$@"); [ ${#models[@]} -gt 0 ] || models=(data/models/lean.safetensors)
+models=("$@"); [ ${#models[@]} -gt 0 ] || models=(data/models/stencil.safetensors)
 tol="${TOL:-1e-6}"
 echo "| grid | domain | method | iterations | setup s | solve s | true residual | note |"
 echo "|---|---|---|---|---|---|---|---|"

@@ -2,7 +2,7 @@
 # The generalisation table of docs/benchmarks.md: DCDM with each model given against CG, IC(0)-PCG and pcg-mg
 # (and PETSc's CG with ICC and with hypre BoomerAMG when petsc4py is installed and PETSC=1) on generated
 # families, each solved from the same compact file with its flags, tolerance 1e-6 on the true residual.
-#   scripts/evaluate.sh [SIZES] [FAMILIES] [MODELS...]   (a model: a file, or kcycle, kcycle:W, vcycle, lean; default: kcycle and both shipped files)
+#   scripts/evaluate.sh [SIZES] [FAMILIES] [MODELS...]   (a model: a file, or kcycle, kcycle:W, vcycle, stencil; default: kcycle and both shipped files)
 #   e.g. scripts/evaluate.sh "32 64" "columns rocks sloped pockets dambreak obstacles tank" data/models/*.safetensors
 # Name the families a model was not trained on (TrainingDomain.Training: smoke, spheres, pool), so the table
 # measures generalisation. KS="0 1 2 4 8" gives a DCDM row per k (directions kept for A-orthogonalisation).
@@ -11,7 +11,7 @@
 # once); REPEAT=1 gives a one-shot command's times.
 source "$(dirname "$0")/table-setup.sh"
 sizes="${1:-32 64}"; families="${2:-columns rocks sloped pockets dambreak obstacles tank}"; shift 2 || shift $#
-models=("$@"); [ ${#models[@]} -gt 0 ] || models=(kcycle data/models/vcycle.safetensors data/models/lean.safetensors)
+models=("$@"); [ ${#models[@]} -gt 0 ] || models=(kcycle data/models/vcycle.safetensors data/models/stencil.safetensors)
 tol="${TOL:-1e-6}"; methods="${METHODS:-cg pcg-ic0 pcg-mg}"; repeat="${REPEAT:-3}"; ks="${KS:-2}" # KS="0 1 2 4 8": DCDM's k per row
 echo "| grid | family | unknowns | method | iterations | set-up s | solve s | total / dcdm pcg-ic0 | note |"
 echo "|---|---|---|---|---|---|---|---|---|"

@@ -135,18 +135,18 @@ public static class BenchCommand
         }
         GC.KeepAlive(sink);
 
-        // The lean network's C# engine: the stencils once per geometry, then one direction per iteration
-        var model = new LeanDirectionModel(LeanDirectionModel.ShippedFile());
-        LeanStencils? stencils = null;
-        rows.Add(new("lean stencils for the geometry (setup)", BenchClock.Best(repeat, () => stencils = model.Stencils(grid)), 0,
+        // The stencil network's C# engine: the stencils once per geometry, then one direction per iteration
+        var model = new StencilDirectionModel(StencilDirectionModel.ShippedFile());
+        StencilHierarchy? stencils = null;
+        rows.Add(new("stencil model: stencils for the geometry (setup)", BenchClock.Best(repeat, () => stencils = model.Stencils(grid)), 0,
             "predicted from the cell flags once per geometry"));
         var level0 = (stencils!.Levels[0].Nx, stencils.Levels[0].Ny, stencils.Levels[0].Nz);
         var v = Enumerable.Range(0, grid.CellCount).Select(i => (float)Math.Sin(i)).ToArray();
         var av = new float[grid.CellCount];
-        rows.Add(new("lean stencil application, finest level", BenchClock.Best(repeat, () => GridOps.ApplyStencil(stencils.Smooth[0], v, av, level0)),
+        rows.Add(new("stencil model: one stencil application, finest level", BenchClock.Best(repeat, () => NetworkLayers.ApplyStencil(stencils.Smooth[0], v, av, level0)),
             grid.CellCount * 12.0, $"{stencils.Smooth[0].Table.Length / 27} distinct stencils; 4 B slot + v, y 4 B per cell"));
         var direction = model.Bind(grid);
-        rows.Add(new("lean direction (one V-cycle)", BenchClock.Best(repeat, () => direction.Apply(v, av)), 0, $"{stencils.Levels.Count} levels"));
+        rows.Add(new("stencil model: direction (one V-cycle)", BenchClock.Best(repeat, () => direction.Apply(v, av)), 0, $"{stencils.Levels.Count} levels"));
 
         // The vcycle model (the default): its weights once per geometry, then one V-cycle per iteration
         var vcycle = VCycleDirectionModel.Shipped();
@@ -158,7 +158,7 @@ public static class BenchCommand
 
         // DCDM with the default classical direction and each shipped model on the same grid (full-grid vectors)
         var bGrid = RightHandSides.VelocityDivergence(grid, 1);
-        foreach (var (name, shipped) in new (string, IDirectionModel)[] { ("kcycle", new KCycleDirectionModel()), ("lean", model), ("vcycle", vcycle) })
+        foreach (var (name, shipped) in new (string, IDirectionModel)[] { ("kcycle", new KCycleDirectionModel()), ("stencil", model), ("vcycle", vcycle) })
         {
             var dcdm = new DeepConjugateDirections(grid, shipped, new SolverOptions { Tolerance = tol });
             SolveResult? bestDcdm = null;
@@ -206,7 +206,7 @@ public static class BenchCommand
         GridBench.Rows(gpu, grid, repeat, tol, rows, cancellation);
         MultigridBench.Rows(gpu, grid, repeat, tol, rows, cancellation);
         foreach (var (name, model) in new (string, IDirectionModel)[]
-                 { ("kcycle", new KCycleDirectionModel()), ("vcycle", VCycleDirectionModel.Shipped()), ("lean", new LeanDirectionModel(LeanDirectionModel.ShippedFile())) })
+                 { ("kcycle", new KCycleDirectionModel()), ("vcycle", VCycleDirectionModel.Shipped()), ("stencil", new StencilDirectionModel(StencilDirectionModel.ShippedFile())) })
         {
             var dcdm = DcdmRows(gpu, grid, name, model, repeat, tol, rows, cancellation);
             runs.Add(new($"gpu dcdm ({name} model)", m, dcdm.ResidualHistory, dcdm.SolveTime.TotalSeconds));

@@ -11,26 +11,26 @@ public static class ModelCommand
     {
         var file = new Argument<string>("file")
         {
-            Description = "a model file (.safetensors); 'vcycle' (or 'default') and 'lean' for the shipped learned models "
+            Description = "a model file (.safetensors); 'vcycle' (or 'default') and 'stencil' for the shipped learned models "
                 + "(the CPU's default direction, kcycle, learns nothing and has no file)",
         };
         var info = new Command("info", "print a model file's architecture, metadata and tensors") { file };
         info.SetAction((parse, cancellation) =>
         {
             string path = parse.GetValue(file)!;
-            string? shipped = path is "default" or "vcycle" ? ShippedModels.DefaultArchitecture : path == "lean" ? LeanDirectionModel.ArchitectureName : null;
+            string? shipped = path is "default" or "vcycle" ? ShippedModels.DefaultArchitecture : path == "stencil" ? StencilDirectionModel.ArchitectureName : null;
             var model = shipped is null ? ModelFile.Read(path) : ShippedModels.File(shipped);
             var o = console.Out;
             o.WriteLine($"file          {(shipped is null ? path : ShippedModels.PathOf(shipped) + " (embedded)")}");
             o.WriteLine($"architecture  {model.Architecture}");
             long parameters = model.Tensors.Values.Sum(t => t.Count);
             o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"parameters    {parameters}"));
-            if (model.Architecture == LeanDirectionModel.ArchitectureName)
+            if (model.Architecture == StencilDirectionModel.ArchitectureName)
             {
                 int channels = model.IntMetadata("channels", 0);
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"cost          {LeanDirectionModel.MultiplyAddsPerCell:F0} multiply-adds per cell per direction; "
-                   + $"{LeanDirectionModel.SetupMultiplyAddsPerCell(channels):F0} per cell once per geometry"));
+                    $"cost          {StencilDirectionModel.MultiplyAddsPerCell:F0} multiply-adds per cell per direction; "
+                   + $"{StencilDirectionModel.SetupMultiplyAddsPerCell(channels):F0} per cell once per geometry"));
             }
             else if (model.Architecture == VCycleDirectionModel.ArchitectureName)
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -40,7 +40,7 @@ public static class SimulateCommand
         device.AcceptOnlyFromAmong("cpu", "gpu");
         var tol = new Option<double>("--tol") { Description = "each step's pressure solve stops when ||b - A p|| <= tol * ||b||", DefaultValueFactory = _ => 1e-6 };
         tol.Require(v => v > 0 && v < 1, "must be in (0, 1)");
-        var model = new Option<string?>("--model") { Description = "dcdm: kcycle (the classical K-cycle, the default), vcycle (the shipped learned model), lean, or a model file" };
+        var model = new Option<string?>("--model") { Description = "dcdm: kcycle (the classical K-cycle, the default), vcycle (the shipped learned model), stencil, or a model file" };
         var output = new Option<string?>("--out") { Description = "folder for steps.csv, frames (frame0000.png, ...) and the dumped systems (made when missing)" };
         var frames = new Option<int>("--frame-every") { Description = "with --out: a PNG of the middle y-slice every N steps (0: none)", DefaultValueFactory = _ => 10 };
         frames.Require(v => v >= 0, "must be >= 0");

@@ -16,7 +16,7 @@ public static class SolveCommand
 {
     static readonly string[] Methods = [.. SolverCatalog.MethodNames];
 
-    /// <param name="tool">the program: its model engines (dcdm: the lean network's C# engine) and where others are</param>
+    /// <param name="tool">the program: its model engines (dcdm: the stencil network's C# engine) and where others are</param>
     public static Command Create(CliConsole console, DcdmTool tool)
     {
         var matrix = new Argument<string>("matrix") { Description = "the matrix, a Matrix Market file (.mtx or .mtx.gz)" };
@@ -33,7 +33,7 @@ public static class SolveCommand
         var plot = new Option<string?>("--plot") { Description = "draw the relative residual against the iteration (log scale) into this PNG file" };
         var model = new Option<string?>("--model")
         {
-            Description = "dcdm: kcycle (the classical K-cycle, the default), kcycle:W (its SOR weight W), vcycle (the shipped learned model), lean, or a model file",
+            Description = "dcdm: kcycle (the classical K-cycle, the default), kcycle:W (its SOR weight W), vcycle (the shipped learned model), stencil, or a model file",
         };
         var gridSize = new Option<string?>("--grid") { Description = "pcg-mg, dcdm, and cg on a GPU: the grid as nx,ny,nz (default: n^3 rows taken as an n^3 grid)" };
         var flags = new Option<string?>("--flags")
@@ -129,7 +129,7 @@ public static class SolveCommand
     }
 
     /// <summary>
-    /// The model --model names: kcycle (kcycle:W), vcycle, lean, or a file through this program's engines (one it lacks
+    /// The model --model names: kcycle (kcycle:W), vcycle, stencil, or a file through this program's engines (one it lacks
     /// says where it runs). Without --model the solve takes the classical K-cycle (<see cref="ShippedModels.Default"/>).
     /// </summary>
     static IDirectionModel LoadModel(string path, DcdmTool tool)

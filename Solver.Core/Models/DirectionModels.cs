@@ -1,14 +1,14 @@
 namespace Dcdm.Models;
 
 /// <summary>
-/// The model architectures a program can run, each registered once with the engine that loads it: the lean
+/// The model architectures a program can run, each registered once with the engine that loads it: the stencil
 /// and vcycle networks' C# engines are built in; an assembly with another engine (TorchSharp: the paper's network) adds its own.
 /// </summary>
 public sealed class DirectionModels
 {
     readonly Dictionary<string, Func<ModelFile, IDirectionModel>> _engines = new(StringComparer.Ordinal)
     {
-        [LeanDirectionModel.ArchitectureName] = file => new LeanDirectionModel(file),
+        [StencilDirectionModel.ArchitectureName] = file => new StencilDirectionModel(file),
         [VCycleDirectionModel.ArchitectureName] = file => new VCycleDirectionModel(file),
     };
 

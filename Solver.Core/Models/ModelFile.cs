@@ -16,7 +16,8 @@ public sealed class ModelFile
     public Dictionary<string, string> Metadata { get; } = new(StringComparer.Ordinal);
     public SortedDictionary<string, ModelTensor> Tensors { get; } = new(StringComparer.Ordinal);
 
-    public string Architecture => Metadata.TryGetValue("architecture", out var a) ? a : "";
+    /// <summary>The metadata's architecture; "lean", the stencil model's name in files written before 2026-12, reads as "stencil".</summary>
+    public string Architecture => Metadata.TryGetValue("architecture", out var a) ? a == "lean" ? StencilDirectionModel.ArchitectureName : a : "";
 
     /// <summary>Where the file came from (metadata "source"), for messages.</summary>
     public string Source => Metadata.GetValueOrDefault("source", "model");

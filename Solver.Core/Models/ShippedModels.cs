@@ -2,7 +2,7 @@ namespace Dcdm.Models;
 
 /// <summary>
 /// The models embedded in this assembly, made by the README's <c>dcdm-train</c> commands: the vcycle model (learned
-/// SOR weights in a multigrid cycle) and the lean model. dcdm's default direction is the classical K-cycle
+/// SOR weights in a multigrid cycle) and the stencil model. dcdm's default direction is the classical K-cycle
 /// (<see cref="Default"/>), which the learned weights do not beat.
 /// </summary>
 public static class ShippedModels
@@ -13,12 +13,12 @@ public static class ShippedModels
     /// <summary>Where a shipped model comes from in the repository (embedded at build time).</summary>
     public static string PathOf(string architecture) => $"data/models/{architecture}.safetensors";
 
-    /// <summary>The shipped model of an architecture (vcycle or lean), parsed from the embedded file.</summary>
+    /// <summary>The shipped model of an architecture (vcycle or stencil), parsed from the embedded file.</summary>
     public static ModelFile File(string architecture)
     {
         using var stream = typeof(ShippedModels).Assembly.GetManifestResourceStream($"{architecture}.safetensors")
             ?? throw new ArgumentException($"no shipped model of architecture '{architecture}' (shipped: {VCycleDirectionModel.ArchitectureName}, "
-                + $"{LeanDirectionModel.ArchitectureName}); a build without {PathOf(architecture)} embeds none", nameof(architecture));
+                + $"{StencilDirectionModel.ArchitectureName}); a build without {PathOf(architecture)} embeds none", nameof(architecture));
         using var memory = new MemoryStream();
         stream.CopyTo(memory);
         return ModelFile.Parse(memory.ToArray(), PathOf(architecture));
@@ -29,7 +29,7 @@ public static class ShippedModels
 
     /// <summary>
     /// A model by name (kcycle: the classical direction, kcycle:W with SOR weight W, e.g. kcycle:1 for the learned model
-    /// before training; vcycle, lean: the shipped files); null for any other name (the caller reads it as a file path).
+    /// before training; vcycle, stencil: the shipped files); null for any other name (the caller reads it as a file path).
     /// </summary>
     public static IDirectionModel? Named(string name) => name switch
     {
@@ -37,7 +37,7 @@ public static class ShippedModels
         _ when name.StartsWith(KCycleDirectionModel.ArchitectureName + ":", StringComparison.Ordinal)
             && double.TryParse(name.AsSpan(KCycleDirectionModel.ArchitectureName.Length + 1), System.Globalization.NumberStyles.Float,
                 System.Globalization.CultureInfo.InvariantCulture, out double w) && w > 0 && w < 2 => new KCycleDirectionModel(w),
-        VCycleDirectionModel.ArchitectureName or LeanDirectionModel.ArchitectureName when !System.IO.File.Exists(name) => new DirectionModels().Load(File(name)),
+        VCycleDirectionModel.ArchitectureName or StencilDirectionModel.ArchitectureName when !System.IO.File.Exists(name) => new DirectionModels().Load(File(name)),
         _ => null,
     };
 }

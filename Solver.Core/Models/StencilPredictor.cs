@@ -2,7 +2,7 @@ namespace Dcdm.Models;
 
 /// <summary>
 /// One block's predictor from the cell flags: Conv3x3x3(3 -> C), ReLU, Conv1x1(C -> outputs); 27 outputs make a
-/// stencil per cell (the lean model), one per sweep the relaxation weights of the vcycle model.
+/// stencil per cell (the stencil model), one per sweep the relaxation weights of the vcycle model.
 /// </summary>
 internal sealed class StencilPredictor
 {
@@ -20,15 +20,15 @@ internal sealed class StencilPredictor
         _hiddenBias = hiddenBias;
         _stencil = stencilWeight;
         _stencilBias = stencilBias;
-        _hidden = new float[LeanDirectionModel.FlagChannels * 27 * channels];
+        _hidden = new float[StencilDirectionModel.FlagChannels * 27 * channels];
         for (int c = 0; c < channels; c++)
-            for (int k = 0; k < LeanDirectionModel.FlagChannels * 27; k++)
-                _hidden[k * channels + c] = hiddenWeight[c * LeanDirectionModel.FlagChannels * 27 + k];
+            for (int k = 0; k < StencilDirectionModel.FlagChannels * 27; k++)
+                _hidden[k * channels + c] = hiddenWeight[c * StencilDirectionModel.FlagChannels * 27 + k];
     }
 
     /// <summary>Block <paramref name="block"/>'s weights from a model file: {block}.hidden.* and {block}.stencil.*, shapes checked.</summary>
     public static StencilPredictor From(ModelFile file, string block, int channels, int outputs = 27) => new(
-        file.Tensor($"{block}.hidden.weight", channels, LeanDirectionModel.FlagChannels, 3, 3, 3).Values, file.Tensor($"{block}.hidden.bias", channels).Values,
+        file.Tensor($"{block}.hidden.weight", channels, StencilDirectionModel.FlagChannels, 3, 3, 3).Values, file.Tensor($"{block}.hidden.bias", channels).Values,
         file.Tensor($"{block}.stencil.weight", outputs, channels, 1, 1, 1).Values, file.Tensor($"{block}.stencil.bias", outputs).Values, channels, outputs);
 
     /// <summary>
@@ -39,14 +39,14 @@ internal sealed class StencilPredictor
     public StencilField Predict(float[] flags, (int Nx, int Ny, int Nz) size, StencilRows rows)
     {
         int width = _outputs;
-        var table = new float[(LeanDirectionModel.FlagChannels + rows.Representative.Length) * width];
-        for (int t = 0; t < LeanDirectionModel.FlagChannels; t++) UniformStencil(t).CopyTo(table, t * width);
+        var table = new float[(StencilDirectionModel.FlagChannels + rows.Representative.Length) * width];
+        for (int t = 0; t < StencilDirectionModel.FlagChannels; t++) UniformStencil(t).CopyTo(table, t * width);
         const int block = 256;
         Parallel.For(0, (rows.Representative.Length + block - 1) / block, k =>
         {
             var h = new float[_channels];
             for (int r = k * block; r < Math.Min(rows.Representative.Length, (k + 1) * block); r++)
-                StencilAt(flags, size, rows.Representative[r], h, table.AsSpan((LeanDirectionModel.FlagChannels + r) * width, width));
+                StencilAt(flags, size, rows.Representative[r], h, table.AsSpan((StencilDirectionModel.FlagChannels + r) * width, width));
         });
         return new StencilField(rows.Slot, table);
     }
@@ -58,7 +58,7 @@ internal sealed class StencilPredictor
         int n = nx * ny * nz, channels = _channels;
         int x = cell % nx, y = cell / nx % ny, z = cell / (nx * ny);
         _hiddenBias.CopyTo(h, 0);
-        for (int ci = 0; ci < LeanDirectionModel.FlagChannels; ci++)
+        for (int ci = 0; ci < StencilDirectionModel.FlagChannels; ci++)
             for (int dz = 0; dz < 3; dz++)
             {
                 int zz = z + dz - 1;

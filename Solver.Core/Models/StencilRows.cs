@@ -29,7 +29,7 @@ public sealed class StencilRows
         int n = nx * ny * nz;
         var code = new byte[n]; // 1 + the channel that is 1, 0 where none is
         for (int i = 0; i < n; i++) code[i] = (byte)(flags[i] == 1 ? 1 : flags[n + i] == 1 ? 2 : flags[2 * n + i] == 1 ? 3 : 0);
-        Span<ulong> uniform = stackalloc ulong[LeanDirectionModel.FlagChannels];
+        Span<ulong> uniform = stackalloc ulong[StencilDirectionModel.FlagChannels];
         for (int t = 0; t < uniform.Length; t++)
             for (int tap = 0; tap < 27; tap++) uniform[t] |= (ulong)(t + 1) << (2 * tap);
         ulong uniformFluid = uniform[0], uniformAir = uniform[1], uniformSolid = uniform[2];

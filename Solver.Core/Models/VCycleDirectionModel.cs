@@ -48,7 +48,7 @@ public sealed class VCycleDirectionModel : IDirectionModel
     /// <summary>The shipped vcycle model (dcdm's default), ready to bind.</summary>
     public static VCycleDirectionModel Shipped() => new(ShippedModels.File(ArchitectureName));
 
-    public static int ParameterCount(int channels, int sweeps) => channels * LeanDirectionModel.FlagChannels * 27 + channels + sweeps * channels + sweeps;
+    public static int ParameterCount(int channels, int sweeps) => channels * StencilDirectionModel.FlagChannels * 27 + channels + sweeps * channels + sweeps;
 
     /// <summary>
     /// Multiply-adds per fine cell of one direction: 2S SOR sweeps (about 9 each), two 7-point residuals, restriction and
@@ -63,7 +63,7 @@ public sealed class VCycleDirectionModel : IDirectionModel
     public IDirection Bind(PoissonGrid grid)
     {
         var diagonal = grid.Diagonal;
-        var flags = LeanDirectionModel.FlagImages(grid);
+        var flags = StencilDirectionModel.FlagImages(grid);
         var size = (grid.Nx, grid.Ny, grid.Nz);
         var weights = Weights(_relax.Predict(flags, size, StencilRows.Of(flags, size)), diagonal);
         return KCycleDirection.For(grid, diagonal, Sweeps, relaxation: 1, weights);
@@ -99,7 +99,7 @@ public sealed class VCycleDirectionModel : IDirectionModel
         {
             var (g, diagonal) = grids[l];
             var size = (g.Nx, g.Ny, g.Nz);
-            var flags = LeanDirectionModel.FlagImages(g);
+            var flags = StencilDirectionModel.FlagImages(g);
             weights.Add(Weights(_relax.Predict(flags, size, StencilRows.Of(flags, size)), diagonal));
         }
         return weights;

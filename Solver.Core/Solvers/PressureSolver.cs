@@ -36,10 +36,10 @@ public sealed class PressureSolver : IDisposable
     public int SetupCount { get; private set; }
 
     /// <param name="catalog">Where the solver comes from (the CPU when null, or a device's catalog).</param>
-    /// <param name="model">The direction model (dcdm only), e.g. <see cref="LeanDirectionModel.Shipped"/>.</param>
+    /// <param name="model">The direction model (dcdm only), e.g. <see cref="StencilDirectionModel.Shipped"/>.</param>
     public PressureSolver(SolveMethod method, SolverOptions? options = null, IDirectionModel? model = null, SolverCatalog? catalog = null, int previousDirections = 2)
     {
-        if (method == SolveMethod.Dcdm && model is null) throw new ArgumentNullException(nameof(model), "dcdm needs a direction model, e.g. LeanDirectionModel.Shipped()");
+        if (method == SolveMethod.Dcdm && model is null) throw new ArgumentNullException(nameof(model), "dcdm needs a direction model, e.g. StencilDirectionModel.Shipped()");
         Method = method;
         Options = options ?? SolverOptions.Default;
         _model = model;

@@ -4,7 +4,7 @@ using ILGPU.Runtime;
 namespace Dcdm.Gpu.Kernels;
 
 /// <summary>
-/// The lean network's inference on the accelerator: the same V-cycle as Core's LeanDirectionModel
+/// The stencil network's inference on the accelerator: the same V-cycle as Core's StencilDirectionModel
 /// (plain C# reference; tests compare the two), one thread per cell. Stencil fields are a row index
 /// per cell into a table of 27-value rows (Core's StencilField).
 /// </summary>

@@ -15,7 +15,7 @@ public static class DeviceDirections
     [
         (typeof(KCycleDirectionModel), KCycleDirectionModel.ArchitectureName, (d, g, m) => DeviceCycleDirection.KCycle(d, g, (KCycleDirectionModel)m)),
         (typeof(VCycleDirectionModel), VCycleDirectionModel.ArchitectureName, (d, g, m) => DeviceCycleDirection.VCycle(d, g, (VCycleDirectionModel)m)),
-        (typeof(LeanDirectionModel), LeanDirectionModel.ArchitectureName, (d, g, m) => new DeviceLeanNetwork(d, ((LeanDirectionModel)m).Stencils(g))),
+        (typeof(StencilDirectionModel), StencilDirectionModel.ArchitectureName, (d, g, m) => new DeviceStencilNetwork(d, ((StencilDirectionModel)m).Stencils(g))),
     ];
 
     /// <summary>The architectures with device kernels, for messages.</summary>

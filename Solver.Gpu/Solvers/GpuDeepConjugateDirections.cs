@@ -13,7 +13,7 @@ namespace Dcdm.Gpu.Solvers;
 /// <summary>
 /// DCDM on a voxel grid with every vector on the accelerator: the same iteration, safeguards and
 /// statuses as Core's <see cref="DeepConjugateDirections"/>, the model evaluated on the device (the vcycle model by
-/// <see cref="DeviceCycleDirection.VCycle"/>, the lean network by <see cref="DeviceLeanNetwork"/>), the operator by the stencil kernel. x, r and the directions are
+/// <see cref="DeviceCycleDirection.VCycle"/>, the stencil network by <see cref="DeviceStencilNetwork"/>), the operator by the stencil kernel. x, r and the directions are
 /// double; the network runs in float32. A stalled solve is finished by the device's multigrid-preconditioned CG
 /// (<see cref="GpuMultigridConjugateGradient"/>) from the current x, as the CPU DCDM's by pcg-mg.
 /// The host sees scalars only (a few reductions per iteration).
@@ -43,7 +43,7 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
     public TimeSpan SetupTime { get; }
     public string ModelDescription { get; }
 
-    /// <param name="model">The vcycle or the lean model: the two with device kernels.</param>
+    /// <param name="model">The vcycle or the stencil model: the two with device kernels.</param>
     /// <exception cref="ArgumentException">Another model.</exception>
     public GpuDeepConjugateDirections(GpuDevice device, PoissonGrid grid, IDirectionModel model, SolverOptions? options = null, int previousDirections = 2)
     {
@@ -90,7 +90,7 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
         return result;
     }
 
-    /// <summary>The device's vectors for the DCDM loop: the stencil kernel as A, the lean network's kernels as f.</summary>
+    /// <summary>The device's vectors for the DCDM loop: the stencil kernel as A, the stencil network's kernels as f.</summary>
     sealed class DeviceBackend(GpuDeepConjugateDirections s) : IVectorBackend<DeviceVector<double>>, IDirectionSource<DeviceVector<double>>
     {
         readonly KrylovKernels _k = s._device.Kernels;

@@ -7,7 +7,7 @@ namespace Dcdm.Gpu.Solvers;
 
 /// <summary>
 /// What an accelerator offers the <see cref="SolverCatalog"/>: a voxel matrix with its grid gets the matrix-free
-/// grid CG (cg), multigrid-preconditioned CG (pcg-mg) or DCDM on the device (dcdm, lean network); a voxel operator with
+/// grid CG (cg), multigrid-preconditioned CG (pcg-mg) or DCDM on the device (dcdm, stencil network); a voxel operator with
 /// per-face coefficients pcg-mg; other matrices the CSR CG or Jacobi-PCG in double.
 /// IC(0) has no device form. The device is borrowed: its owner disposes it after the solvers.
 /// </summary>

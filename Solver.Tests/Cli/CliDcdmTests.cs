@@ -59,9 +59,9 @@ public class CliDcdmTests
         var (code, output, error) = Run("model", "info", "default");
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(output, Does.Contain("architecture  vcycle").And.Contain("relax.hidden.weight").And.Contain("training_grid").And.Contain("sweeps"));
-        (code, output, error) = Run("model", "info", "lean");
+        (code, output, error) = Run("model", "info", "stencil");
         Assert.That(code, Is.EqualTo(0), error);
-        Assert.That(output, Does.Contain("architecture  lean").And.Contain("smooth.hidden.weight").And.Contain("data/models/lean.safetensors (embedded)"));
+        Assert.That(output, Does.Contain("architecture  stencil").And.Contain("smooth.hidden.weight").And.Contain("data/models/stencil.safetensors (embedded)"));
         (code, _, error) = Run("model", "info", Path.Combine(TestData.TempFolder(), "missing.safetensors"));
         Assert.That(code, Is.EqualTo(2));
         Assert.That(error, Does.Contain("missing.safetensors"));

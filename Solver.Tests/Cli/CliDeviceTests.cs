@@ -37,7 +37,7 @@ public class CliBenchTests
 
         Assert.That(rows["grid cg step check"].GetProperty("note").GetString(), Does.StartWith("the timed steps did their work"));
         Assert.That(rows["gpu grid cg iteration (device loop)"].GetProperty("note").GetString(), Does.EndWith("Converged"));
-        Assert.That(rows["gpu dcdm iteration (lean model)"].GetProperty("note").GetString(), Does.EndWith("Converged"));
+        Assert.That(rows["gpu dcdm iteration (stencil model)"].GetProperty("note").GetString(), Does.EndWith("Converged"));
         Assert.That(rows["gpu dcdm iteration (kcycle model)"].GetProperty("note").GetString(), Does.EndWith("Converged"));
 
         // the geometric multigrid's kernels and V-cycle (the vcycle model's), pcg-mg's solve, set-up + solve beside the grid CG's of the same run

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Dcdm.Cli;
-using Dcdm.Training.Networks;
+using Dcdm.Training.Models;
 using static Dcdm.Tests.Cli.DcdmProcess;
 
 namespace Dcdm.Tests.Cli;

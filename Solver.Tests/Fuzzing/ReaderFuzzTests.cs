@@ -67,7 +67,7 @@ public class ReaderFuzzTests
     [Test]
     public void TheModelFileReaderReadsOrRefusesWithItsOwnException()
     {
-        var shipped = File.ReadAllBytes(TestData.Model("lean.safetensors"));
+        var shipped = File.ReadAllBytes(TestData.Model("stencil.safetensors"));
         // the shipped file with bytes changed, cut short or its header length rewritten
         var mutated = Gen.Select(Gen.Int[0, shipped.Length - 1].Array[1, 8], Gen.Byte.Array[1, 8], Gen.Int[0, shipped.Length], Gen.Int[0, 3],
             (positions, values, cut, kind) =>
@@ -83,7 +83,7 @@ public class ReaderFuzzTests
             try
             {
                 var file = ModelFile.Parse(bytes, "fuzz.safetensors");
-                if (file.Architecture == LeanDirectionModel.ArchitectureName) _ = new LeanDirectionModel(file);
+                if (file.Architecture == StencilDirectionModel.ArchitectureName) _ = new StencilDirectionModel(file);
                 Interlocked.Increment(ref read);
             }
             catch (ModelFileException) { Interlocked.Increment(ref refused); }

@@ -8,19 +8,19 @@ namespace Dcdm.Tests.Gpu;
 
 public class GpuDeepConjugateDirectionsTests : AcceleratorTests
 {
-    LeanDirectionModel? _lean;
-    LeanDirectionModel Model => _lean ??= new(ModelFile.Read(TestData.Model("lean.safetensors")));
+    StencilDirectionModel? _stencil;
+    StencilDirectionModel Model => _stencil ??= new(ModelFile.Read(TestData.Model("stencil.safetensors")));
 
     static IEnumerable<TestCaseData> ModelsAndGrids()
     {
-        yield return new TestCaseData("lean", PoissonDomains.FreeSurfaceTank(12, 12, 12, 0.6, seed: 5)).SetArgDisplayNames("lean, tank 12^3");
+        yield return new TestCaseData("stencil", PoissonDomains.FreeSurfaceTank(12, 12, 12, 0.6, seed: 5)).SetArgDisplayNames("stencil, tank 12^3");
         yield return new TestCaseData("vcycle", PoissonDomains.RandomObstacles(12, 12, 12, 0.15, seed: 5)).SetArgDisplayNames("vcycle, obstacles 12^3");
     }
 
     [TestCaseSource(nameof(ModelsAndGrids))]
     public void AgreesWithTheCpuIteration(string architecture, PoissonGrid grid)
     {
-        IDirectionModel model = architecture == "lean" ? Model : VCycleDirectionModel.Shipped();
+        IDirectionModel model = architecture == "stencil" ? Model : VCycleDirectionModel.Shipped();
         var b = RightHandSides.VelocityDivergence(grid, 2);
         var options = new SolverOptions { Tolerance = 1e-8 };
         var xCpu = new double[grid.CellCount];

@@ -27,7 +27,7 @@ public class StencilRowsTests
     {
         var grid = PoissonDomains.FreeSurfaceTank(14, 11, 12, 0.5, seed: 4);
         var g = (grid.Nx, grid.Ny, grid.Nz);
-        var flags = LeanDirectionModel.FlagImages(grid);
+        var flags = StencilDirectionModel.FlagImages(grid);
         var rows = StencilRows.Of(flags, g);
         var pattern = Enumerable.Range(0, grid.CellCount).Select(c => Neighbourhood(flags, g, c)).ToArray();
         var patternOfRow = new Dictionary<int, string>();
@@ -49,9 +49,9 @@ public class StencilRowsTests
     public void OnAveragedFlagsEveryOtherCellHasItsOwnRow()
     {
         var grid = PoissonDomains.Spheres(12, 10, 8, 2, seed: 3);
-        var fine = LeanDirectionModel.FlagImages(grid);
+        var fine = StencilDirectionModel.FlagImages(grid);
         (int, int, int) f = (12, 10, 8), c = (6, 5, 4);
-        var coarse = GridOps.Pool(fine, LeanDirectionModel.FlagChannels, f, c);
+        var coarse = NetworkLayers.Pool(fine, StencilDirectionModel.FlagChannels, f, c);
         var rows = StencilRows.Of(coarse, c);
         var own = rows.Slot.Where(s => s >= 3).ToArray();
         Assert.That(own, Is.Unique);

@@ -8,7 +8,7 @@ namespace Dcdm.Tests.Simulation;
 /// <summary>The smoke and liquid examples for a few steps at 16^3: every projection removes the divergence.</summary>
 public class SimulationTests
 {
-    static PressureSolver Solver(SolveMethod method) => new(method, new SolverOptions { Tolerance = 1e-6 }, LeanDirectionModel.Shipped());
+    static PressureSolver Solver(SolveMethod method) => new(method, new SolverOptions { Tolerance = 1e-6 }, StencilDirectionModel.Shipped());
 
     static void AssertProjected(SimulationStep step)
     {

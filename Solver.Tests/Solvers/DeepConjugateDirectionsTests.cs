@@ -109,7 +109,7 @@ public class DeepConjugateDirectionsTests
     [Test]
     public void TheShippedModelSolvesADomainItNeverSaw()
     {
-        var model = new LeanDirectionModel(ModelFile.Read(TestData.Model("lean.safetensors")));
+        var model = new StencilDirectionModel(ModelFile.Read(TestData.Model("stencil.safetensors")));
         Assert.That(ShippedModelViolations(model), Is.Empty);
     }
 

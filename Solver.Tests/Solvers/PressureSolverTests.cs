@@ -20,7 +20,7 @@ public class PressureSolverTests
         var first = PoissonDomains.FreeSurfaceTank(12, 12, 12, 0.5, seed: 1);
         var second = PoissonDomains.FreeSurfaceTank(12, 12, 12, 0.7, seed: 2);
         Assert.That(first.Cells.SequenceEqual(second.Cells), Is.False);
-        using var solver = new PressureSolver(method, Tight, LeanDirectionModel.Shipped());
+        using var solver = new PressureSolver(method, Tight, StencilDirectionModel.Shipped());
         Assert.That(solver.Bind(first), Is.True);
         var x = new double[first.CellCount];
         Assert.That(solver.Solve(RightHandSides.VelocityDivergence(first, 1), x).Status, Is.EqualTo(SolveStatus.Converged));
@@ -29,7 +29,7 @@ public class PressureSolverTests
         Assert.That(solver.SetupCount, Is.EqualTo(2));
         var b = RightHandSides.VelocityDivergence(second, 2);
         var rebound = solver.Solve(b, x, SolveSettings.FromGuess); // warm from the last domain's pressure
-        using var fresh = new PressureSolver(method, Tight, LeanDirectionModel.Shipped());
+        using var fresh = new PressureSolver(method, Tight, StencilDirectionModel.Shipped());
         fresh.Bind(second);
         var xFresh = new double[b.Length];
         fresh.Solve(b, xFresh);
@@ -119,6 +119,6 @@ public class PressureSolverTests
         var e = Assert.Throws<InvalidOperationException>(() => solver.Solve(new double[8], new double[8]));
         Assert.That(e!.Message, Does.Contain("Bind"));
         var m = Assert.Throws<ArgumentNullException>(() => new PressureSolver(SolveMethod.Dcdm));
-        Assert.That(m!.Message, Does.Contain("LeanDirectionModel.Shipped()"));
+        Assert.That(m!.Message, Does.Contain("StencilDirectionModel.Shipped()"));
     }
 }

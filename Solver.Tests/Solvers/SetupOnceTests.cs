@@ -24,7 +24,7 @@ public class SetupOnceTests
     static readonly Dictionary<string, Func<PoissonGrid, ILinearSolver>> Solvers = new()
     {
         ["pcg-ic0"] = g => new ConjugateGradient(g.ToCsr(GridMatrixLayout.FullGrid), PreconditionerKind.IncompleteCholesky),
-        ["dcdm"] = g => new DeepConjugateDirections(g, new LeanDirectionModel(ModelFile.Read(TestData.Model("lean.safetensors")))),
+        ["dcdm"] = g => new DeepConjugateDirections(g, new StencilDirectionModel(ModelFile.Read(TestData.Model("stencil.safetensors")))),
         ["dcdm stalling into pcg-mg"] = g => new DeepConjugateDirections(g, new FixedDirectionModel()),
     };
 

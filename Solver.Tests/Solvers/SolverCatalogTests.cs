@@ -9,7 +9,7 @@ namespace Dcdm.Tests.Solvers;
 public class SolverCatalogTests
 {
     static readonly PoissonGrid Grid = PoissonDomains.RandomObstacles(10, 9, 8, 0.2, seed: 3);
-    static readonly IDirectionModel Lean = new LeanDirectionModel(ModelFile.Read(TestData.Model("lean.safetensors")));
+    static readonly IDirectionModel Stencil = new StencilDirectionModel(ModelFile.Read(TestData.Model("stencil.safetensors")));
 
     /// <summary>||b - A x|| / ||b|| with the input's own matrix (every row of these grids is an unknown or all zero).</summary>
     static double Residual(SolverInput input, double[] b, double[] x) => ProductResidual.Relative(input.Matrix, b, x);
@@ -28,7 +28,7 @@ public class SolverCatalogTests
         Assert.That(input.IsCompact, Is.EqualTo(compact));
         var full = RightHandSides.VelocityDivergence(Grid, 2);
         var b = compact ? Grid.ToCompact(full) : full;
-        var solver = new SolverCatalog().Create(method, input, new SolverOptions { Tolerance = 1e-8 }, Lean);
+        var solver = new SolverCatalog().Create(method, input, new SolverOptions { Tolerance = 1e-8 }, Stencil);
         Assert.That(solver.Size, Is.EqualTo(input.Matrix.Rows), "b and x in the input's layout");
         Assert.That(solver.Method, Does.StartWith(SolverCatalog.NameOf(method)));
         var x = new double[b.Length];
@@ -41,7 +41,7 @@ public class SolverCatalogTests
     public void DcdmWithoutAGridIsRefusedWithTheMethodsThatApply()
     {
         var input = new SolverInput(Grid.ToCsr(GridMatrixLayout.FullGrid));
-        var e = Assert.Throws<InvalidSystemException>(() => new SolverCatalog().Create(SolveMethod.Dcdm, input, model: Lean));
+        var e = Assert.Throws<InvalidSystemException>(() => new SolverCatalog().Create(SolveMethod.Dcdm, input, model: Stencil));
         Assert.That(e!.Message, Does.Contain("cg, pcg-jacobi and pcg-ic0"));
         Assert.That(e.Message, Does.Not.Contain("--"), "library messages name no command-line flags");
     }
@@ -79,13 +79,16 @@ public class SolverCatalogTests
     public void DirectionModelsLoadTheRegisteredArchitecturesOnly()
     {
         var models = new DirectionModels();
-        Assert.That(models.Architectures, Is.EquivalentTo(new[] { "lean", "vcycle" }));
-        Assert.That(models.Load(ModelFile.Read(TestData.Model("lean.safetensors"))), Is.InstanceOf<LeanDirectionModel>());
-        var other = ModelFile.Read(TestData.Model("lean.safetensors"));
+        Assert.That(models.Architectures, Is.EquivalentTo(new[] { "stencil", "vcycle" }));
+        Assert.That(models.Load(ModelFile.Read(TestData.Model("stencil.safetensors"))), Is.InstanceOf<StencilDirectionModel>());
+        var other = ModelFile.Read(TestData.Model("stencil.safetensors"));
         other.Metadata["architecture"] = "paper";
         var e = Assert.Throws<ModelFileException>(() => models.Load(other));
-        Assert.That(e!.Message, Does.Contain("'paper'").And.Contain("lean"));
-        Assert.That(models.With("paper", _ => Lean).Load(other), Is.SameAs(Lean));
+        Assert.That(e!.Message, Does.Contain("'paper'").And.Contain("stencil"));
+        Assert.That(models.With("paper", _ => Stencil).Load(other), Is.SameAs(Stencil));
+        var earlier = ModelFile.Read(TestData.Model("stencil.safetensors"));
+        earlier.Metadata["architecture"] = "lean"; // the stencil model's name in files written before the rename
+        Assert.That(models.Load(earlier), Is.InstanceOf<StencilDirectionModel>());
     }
 
     [TestCase(SolveMethod.PcgMg)]
@@ -94,7 +97,7 @@ public class SolverCatalogTests
     {
         var a = Grid.ToCsr(GridMatrixLayout.FullGrid);
         var scaled = new Dcdm.Sparse.CsrMatrix(a.Rows, a.Columns, a.RowPointers, a.ColumnIndices, a.Values.Select(v => 100 * v).ToArray());
-        var e = Assert.Throws<InvalidSystemException>(() => new SolverCatalog().Create(method, new SolverInput(scaled, Grid), model: Lean));
+        var e = Assert.Throws<InvalidSystemException>(() => new SolverCatalog().Create(method, new SolverInput(scaled, Grid), model: Stencil));
         Assert.That(e!.Message, Does.Contain("not the 7-point operator of its grid"));
     }
 }
@@ -109,7 +112,7 @@ public class InitialGuessTests
         var b = grid.ToCompact(RightHandSides.VelocityDivergence(grid, 1));
         foreach (var method in Enum.GetValues<SolveMethod>())
         {
-            var solver = new SolverCatalog().Create(method, input, model: LeanDirectionModel.Shipped());
+            var solver = new SolverCatalog().Create(method, input, model: StencilDirectionModel.Shipped());
             var x = new double[b.Length];
             x[3] = double.NaN;
             var r = solver.Solve(b, x, SolveSettings.FromGuess);

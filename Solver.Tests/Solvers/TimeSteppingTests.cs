@@ -13,7 +13,7 @@ public class TimeSteppingTests
     public void AWarmStartFromTheLastStepNeedsFewerIterationsAndPerStepSettingsNeedNoRebuild(SolveMethod method)
     {
         var input = new SolverInput(Grid.ToCsr(GridMatrixLayout.Compact), Grid);
-        var solver = new SolverCatalog().Create(method, input, new SolverOptions { Tolerance = 1e-6 }, LeanDirectionModel.Shipped());
+        var solver = new SolverCatalog().Create(method, input, new SolverOptions { Tolerance = 1e-6 }, StencilDirectionModel.Shipped());
         var b1 = Grid.ToCompact(RightHandSides.VelocityDivergence(Grid, 1));
         var x = new double[b1.Length];
         var step1 = solver.Solve(b1, x);
@@ -50,7 +50,7 @@ public class TimeSteppingTests
         Assert.That(result.Fallback!.Method, Is.EqualTo("pcg-mg"));
         Assert.That(result.Fallback.AfterIterations + result.Fallback.Iterations, Is.EqualTo(result.Iterations));
         Assert.That(result.Fallback.Reason, Does.Contain("best residual"));
-        var shipped = new DeepConjugateDirections(Grid, LeanDirectionModel.Shipped()).Solve(b, new double[b.Length]);
+        var shipped = new DeepConjugateDirections(Grid, StencilDirectionModel.Shipped()).Solve(b, new double[b.Length]);
         Assert.That(shipped.Fallback, Is.Null, shipped.Message);
     }
 

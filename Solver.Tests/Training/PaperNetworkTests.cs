@@ -1,6 +1,6 @@
 using Dcdm.Models;
 using Dcdm.Poisson;
-using Dcdm.Training.Networks;
+using Dcdm.Training.Models;
 using static TorchSharp.torch;
 
 namespace Dcdm.Tests.Training;
@@ -38,6 +38,6 @@ public class PaperNetworkTests
         new TorchDirectionModel(net, "paper").Bind(grid).Apply(r, a);
         TorchDirectionModel.Load(file).Bind(grid).Apply(r, b);
         Assert.That(b, Is.EqualTo(a));
-        Assert.Throws<ModelFileException>(() => new LeanDirectionModel(file));
+        Assert.Throws<ModelFileException>(() => new StencilDirectionModel(file));
     }
 }

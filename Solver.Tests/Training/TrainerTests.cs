@@ -49,7 +49,7 @@ public class TrainerTests
         Assert.That(losses.TakeLast(6).Average(), Is.LessThan(0.8 * losses.Take(6).Average()));
         Assert.That(File.Exists(Path.Combine(_folder, "falls", "loss.png")));
         var model = ModelFile.Read(Path.Combine(_folder, "falls", "model.safetensors"));
-        Assert.That(model.Architecture, Is.EqualTo("lean"));
+        Assert.That(model.Architecture, Is.EqualTo("stencil"));
         Assert.That(model.Metadata["training_grid"], Is.EqualTo("8x8x8"));
         Assert.That(model.Metadata["convolutions"], Does.Contain("self-checked"));
     }

@@ -1,7 +1,7 @@
 using Dcdm.Models;
 using Dcdm.Poisson;
 using Dcdm.Solvers;
-using Dcdm.Training.Networks;
+using Dcdm.Training.Models;
 using static TorchSharp.torch;
 
 namespace Dcdm.Tests.Training;

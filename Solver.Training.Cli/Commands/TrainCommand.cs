@@ -3,7 +3,7 @@ using System.Globalization;
 using Dcdm.Cli;
 using Dcdm.Models;
 using Dcdm.Training.Convolutions;
-using Dcdm.Training.Networks;
+using Dcdm.Training.Models;
 
 namespace Dcdm.Training.Cli.Commands;
 
@@ -15,9 +15,9 @@ public static class TrainCommand
         var data = new Option<string>("--data") { Description = "training-set folder (dcdm-train generate-data)", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "folder for checkpoints, loss.csv and loss.png", Required = true };
         var model = new Option<string?>("--model") { Description = "model file to write (default OUTPUT/model.safetensors)" };
-        var arch = new Option<string>("--arch") { Description = Architectures.Help, DefaultValueFactory = _ => "lean" };
+        var arch = new Option<string>("--arch") { Description = Architectures.Help, DefaultValueFactory = _ => "stencil" };
         arch.AcceptOnlyFromAmong([.. Architectures.Names]);
-        var channels = new Option<int>("--channels") { Description = "lean: hidden channels of each stencil predictor", DefaultValueFactory = _ => 8 };
+        var channels = new Option<int>("--channels") { Description = "stencil: hidden channels of each stencil predictor", DefaultValueFactory = _ => 8 };
         channels.Require(v => v >= 1 && v <= 256, "must be between 1 and 256");
         var lr = new Option<double>("--lr") { Description = "Adam learning rate (the paper: 1e-4)", DefaultValueFactory = _ => 1e-4 };
         lr.Require(v => v > 0 && v < 1, "must be in (0, 1)");
@@ -37,7 +37,7 @@ public static class TrainCommand
             DefaultValueFactory = _ => "cpu",
         };
         device.AcceptOnlyFromAmong([.. TrainingDevice.Names]);
-        var command = new Command("train", "train a direction network (lean or paper) on a training set")
+        var command = new Command("train", "train a direction network (stencil or paper) on a training set")
             { data, output, model, arch, channels, lr, batch, epochs, seed, every, validate, resume, device };
         command.SetAction((parse, cancellation) =>
         {

@@ -19,7 +19,7 @@ public sealed record ConvolutionCase(string Name, bool Transposed, int Batch, in
         new("conv3d 4x4x4 stride 2, 1 channel, batch 4 (training)", false, 4, 1, 1, 4, 2, 1, (6, 6, 8)),
         // the sizes training meets: oneDNN picks its kernel by shape, so tiny shapes alone prove little
         new("conv3d 4x4x4 stride 2, batch 8 at 32^3 (vcycle training)", false, 8, 1, 1, 4, 2, 1, (32, 32, 32)),
-        new("conv3d 3x3x3, 3 to 8 channels, batch 16 (lean training)", false, 16, 3, 8, 3, 1, 1, (10, 12, 11)),
+        new("conv3d 3x3x3, 3 to 8 channels, batch 16 (stencil training)", false, 16, 3, 8, 3, 1, 1, (10, 12, 11)),
     ];
 
     /// <summary>The output grid: (n + 2 pad - k) / s + 1 for a convolution, (n - 1) s - 2 pad + k for its transpose.</summary>

@@ -25,7 +25,7 @@ public sealed class GridOperatorTensors : IDisposable
         Grid = grid;
         long[] shape = [1, 1, grid.Nz, grid.Ny, grid.Nx];
         var diagonal = CellDiagonal.Of(grid);
-        Flags = tensor(LeanDirectionModel.FlagImages(grid), [1, LeanDirectionModel.FlagChannels, grid.Nz, grid.Ny, grid.Nx]).to(type, device ?? CPU);
+        Flags = tensor(StencilDirectionModel.FlagImages(grid), [1, StencilDirectionModel.FlagChannels, grid.Nz, grid.Ny, grid.Nx]).to(type, device ?? CPU);
         Fluid = tensor(diagonal.Select(d => d > 0 ? 1f : 0f).ToArray(), shape).to(type, device ?? CPU);
         Diagonal = tensor(diagonal.Select(d => (float)d).ToArray(), shape).to(type, device ?? CPU);
     }

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Dcdm.Training.Networks;
+namespace Dcdm.Training.Models;
 
 /// <summary>
 /// Predicts a 3x3x3 stencil per cell from the flag images: Conv3x3x3(flags -> C), ReLU, Conv1x1(C -> 27).

@@ -4,12 +4,12 @@ using Dcdm.Training.Convolutions;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Dcdm.Training.Networks;
+namespace Dcdm.Training.Models;
 
 /// <summary>A direction model evaluated by TorchSharp (CPU libtorch): a trained module's own forward, any architecture.</summary>
 public sealed class TorchDirectionModel(nn.Module<Tensor, Tensor, Tensor> network, string description) : IDirectionModel
 {
-    public TorchDirectionModel(LeanNetwork lean) : this(lean, $"lean (TorchSharp), {lean.Channels} channels, {lean.ParameterCount} parameters") { }
+    public TorchDirectionModel(StencilNetwork stencil) : this(stencil, $"stencil (TorchSharp), {stencil.Channels} channels, {stencil.ParameterCount} parameters") { }
 
     public string Description => description;
 
@@ -34,7 +34,7 @@ public sealed class TorchDirectionModel(nn.Module<Tensor, Tensor, Tensor> networ
 
     sealed class Bound(nn.Module<Tensor, Tensor, Tensor> network, PoissonGrid grid) : IDirection
     {
-        readonly Tensor _flags = tensor(LeanDirectionModel.FlagImages(grid), [1, LeanDirectionModel.FlagChannels, grid.Nz, grid.Ny, grid.Nx]);
+        readonly Tensor _flags = tensor(StencilDirectionModel.FlagImages(grid), [1, StencilDirectionModel.FlagChannels, grid.Nz, grid.Ny, grid.Nx]);
 
         public void Apply(ReadOnlySpan<float> r, Span<float> q)
         {

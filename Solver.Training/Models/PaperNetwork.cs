@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Dcdm.Training.Networks;
+namespace Dcdm.Training.Models;
 
 /// <summary>
 /// The paper's "from64" network (Kaneda et al. 2023), as its public code lays it out: every convolution

@@ -3,15 +3,15 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Dcdm.Training.Networks;
+namespace Dcdm.Training.Models;
 
 /// <summary>
-/// The trainable form of <see cref="LeanDirectionModel"/> (its summary gives the math): a V-cycle of
+/// The trainable form of <see cref="StencilDirectionModel"/> (its summary gives the math): a V-cycle of
 /// per-cell stencils predicted from the cell flags, linear in r, one set of weights for every level.
 /// forward(r, flags): r is (B, 1, nz, ny, nx), flags (1, 3, nz, ny, nx) for the batch's one geometry,
 /// so the stencils are computed once per batch.
 /// </summary>
-public sealed class LeanNetwork : nn.Module<Tensor, Tensor, Tensor>
+public sealed class StencilNetwork : nn.Module<Tensor, Tensor, Tensor>
 {
     readonly StencilBlock smooth, down, up, coarse;
     readonly Parameter mix;
@@ -19,13 +19,13 @@ public sealed class LeanNetwork : nn.Module<Tensor, Tensor, Tensor>
 
     public int Channels { get; }
 
-    public LeanNetwork(int channels) : base(LeanDirectionModel.ArchitectureName)
+    public StencilNetwork(int channels) : base(StencilDirectionModel.ArchitectureName)
     {
         Channels = channels;
-        smooth = new StencilBlock("smooth", LeanDirectionModel.FlagChannels, channels);
-        down = new StencilBlock("down", LeanDirectionModel.FlagChannels, channels);
-        up = new StencilBlock("up", LeanDirectionModel.FlagChannels, channels);
-        coarse = new StencilBlock("coarse", LeanDirectionModel.FlagChannels, channels);
+        smooth = new StencilBlock("smooth", StencilDirectionModel.FlagChannels, channels);
+        down = new StencilBlock("down", StencilDirectionModel.FlagChannels, channels);
+        up = new StencilBlock("up", StencilDirectionModel.FlagChannels, channels);
+        coarse = new StencilBlock("coarse", StencilDirectionModel.FlagChannels, channels);
         mix = new Parameter(tensor(new float[] { 1f, 1f }));
         RegisterComponents();
         // one-hot kernels: channel o of conv3d(v, shifts) is v shifted by offset o (x fastest)

@@ -2,7 +2,7 @@ using Dcdm.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Dcdm.Training.Networks;
+namespace Dcdm.Training.Models;
 
 /// <summary>Moves a network's parameters to and from the model file (tensor names are the parameter names).</summary>
 public static class NetworkFile

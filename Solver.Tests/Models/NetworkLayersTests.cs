@@ -3,7 +3,7 @@ using Dcdm.Models;
 namespace Dcdm.Tests.Models;
 
 /// <summary>The C# engine's grid operations against plain loops.</summary>
-public class GridOpsTests
+public class NetworkLayersTests
 {
     /// <summary>
     /// Stencil rows shared in runs (as in uniform regions, where the vector path takes 8 or 16 cells at once)
@@ -21,7 +21,7 @@ public class GridOpsTests
         var table = Enumerable.Range(0, rows * 27).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
         var v = Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
         var y = new float[n];
-        GridOps.ApplyStencil(new StencilField(slot, table), v, y, (nx, ny, nz));
+        NetworkLayers.ApplyStencil(new StencilField(slot, table), v, y, (nx, ny, nz));
 
         for (int z = 0; z < nz; z++)
             for (int j = 0; j < ny; j++)
@@ -47,7 +47,7 @@ public class GridOpsTests
         (int Nx, int Ny, int Nz) f = (7, 6, 5), c = (4, 3, 3);
         var fine = Enumerable.Range(0, f.Nx * f.Ny * f.Nz).Select(_ => (float)rng.NextDouble()).ToArray();
         var coarse = new float[c.Nx * c.Ny * c.Nz];
-        GridOps.PoolInto(fine, f, c, coarse);
+        NetworkLayers.PoolInto(fine, f, c, coarse);
         for (int z = 0; z < c.Nz; z++)
             for (int y = 0; y < c.Ny; y++)
                 for (int x = 0; x < c.Nx; x++)
@@ -65,7 +65,7 @@ public class GridOpsTests
         var skip = Enumerable.Range(0, n).Select(_ => (float)rng.NextDouble()).ToArray();
         var zv = Enumerable.Range(0, n).Select(_ => (float)rng.NextDouble()).ToArray();
         var expected = skip.Zip(zv, (a, b) => 0.5f * a + 3f * b).ToArray();
-        GridOps.Mix(0.5f, skip, 3f, zv);
+        NetworkLayers.Mix(0.5f, skip, 3f, zv);
         Assert.That(zv, Is.EqualTo(expected).Within(1e-6));
     }
 }

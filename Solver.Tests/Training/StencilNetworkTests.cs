@@ -1,13 +1,13 @@
 using Dcdm.Models;
 using Dcdm.Poisson;
-using Dcdm.Training.Networks;
+using Dcdm.Training.Models;
 using static TorchSharp.torch;
 
 namespace Dcdm.Tests.Training;
 
-public class LeanNetworkTests
+public class StencilNetworkTests
 {
-    static LeanNetwork RandomNetwork(int channels, int seed) => TorchRandom.Perturbed(() => new LeanNetwork(channels), seed, 0.1f);
+    static StencilNetwork RandomNetwork(int channels, int seed) => TorchRandom.Perturbed(() => new StencilNetwork(channels), seed, 0.1f);
 
     [TestCase(12, 10, 9)]
     [TestCase(16, 16, 16)]
@@ -15,13 +15,13 @@ public class LeanNetworkTests
     public void CSharpEngineMatchesTheTorchForward(int nx, int ny, int nz)
     {
         var net = RandomNetwork(4, 3);
-        var file = NetworkFile.Export(net, new Dictionary<string, string> { ["architecture"] = "lean", ["channels"] = "4" });
+        var file = NetworkFile.Export(net, new Dictionary<string, string> { ["architecture"] = "stencil", ["channels"] = "4" });
         var grid = PoissonDomains.Spheres(nx, ny, nz, 2, seed: 5);
         var r = TorchRandom.Vector(grid.CellCount, 7);
         var expected = new float[grid.CellCount];
         new TorchDirectionModel(net).Bind(grid).Apply(r, expected);
         var got = new float[grid.CellCount];
-        new LeanDirectionModel(file).Bind(grid).Apply(r, got);
+        new StencilDirectionModel(file).Bind(grid).Apply(r, got);
         double scale = expected.Max(Math.Abs);
         Assert.That(scale, Is.GreaterThan(0));
         Assert.That(got, Is.EqualTo(expected).Within(1e-4 * scale));
@@ -31,14 +31,14 @@ public class LeanNetworkTests
     public void ModelFileRoundTripGivesIdenticalOutputs()
     {
         var net = RandomNetwork(3, 9);
-        var file = NetworkFile.Export(net, new Dictionary<string, string> { ["architecture"] = "lean", ["channels"] = "3", ["note"] = "round trip" });
+        var file = NetworkFile.Export(net, new Dictionary<string, string> { ["architecture"] = "stencil", ["channels"] = "3", ["note"] = "round trip" });
         string path = Path.Combine(Path.GetTempPath(), $"dcdm-model-{Guid.NewGuid():N}.safetensors");
         try
         {
             file.Write(path);
             var read = ModelFile.Read(path);
             Assert.That(read.Metadata["note"], Is.EqualTo("round trip"));
-            var reloaded = new LeanNetwork(3);
+            var reloaded = new StencilNetwork(3);
             NetworkFile.Import(reloaded, read);
             var grid = PoissonDomains.SmokeBox(8, 8, 8);
             var r = TorchRandom.Vector(grid.CellCount, 1);
@@ -53,9 +53,9 @@ public class LeanNetworkTests
     [Test]
     public void TheDirectionIsLinearInTheResidual()
     {
-        var file = NetworkFile.Export(RandomNetwork(4, 2), new Dictionary<string, string> { ["architecture"] = "lean", ["channels"] = "4" });
+        var file = NetworkFile.Export(RandomNetwork(4, 2), new Dictionary<string, string> { ["architecture"] = "stencil", ["channels"] = "4" });
         var grid = PoissonDomains.FreeSurfaceTank(9, 9, 9, 0.5, 1);
-        var bound = new LeanDirectionModel(file).Bind(grid);
+        var bound = new StencilDirectionModel(file).Bind(grid);
         var r1 = TorchRandom.Vector(grid.CellCount, 1); var r2 = TorchRandom.Vector(grid.CellCount, 2);
         var q1 = new float[grid.CellCount]; var q2 = new float[grid.CellCount]; var q12 = new float[grid.CellCount];
         bound.Apply(r1, q1); bound.Apply(r2, q2);

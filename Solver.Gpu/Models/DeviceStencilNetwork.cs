@@ -7,12 +7,12 @@ using ILGPU.Runtime;
 namespace Dcdm.Gpu.Models;
 
 /// <summary>
-/// The lean network bound to a geometry, resident on the accelerator: its stencil fields uploaded once,
+/// The stencil network bound to a geometry, resident on the accelerator: its stencil fields uploaded once,
 /// the V-cycle run by <see cref="NetworkKernels"/> on device vectors. As an <see cref="IDirection"/> it
 /// copies r in and q out (for tests and mixed use); <see cref="Apply(ArrayView{float}, ArrayView{float})"/>
 /// works on device views directly.
 /// </summary>
-public sealed class DeviceLeanNetwork : IDeviceDirection, IDirection
+public sealed class DeviceStencilNetwork : IDeviceDirection, IDirection
 {
     readonly NetworkKernels _k;
     readonly GridShape[] _shape;
@@ -22,7 +22,7 @@ public sealed class DeviceLeanNetwork : IDeviceDirection, IDirection
     readonly DeviceVector<float> _in, _out;
     readonly float _mixSkip, _mixCoarse;
 
-    public DeviceLeanNetwork(GpuDevice device, LeanStencils stencils)
+    public DeviceStencilNetwork(GpuDevice device, StencilHierarchy stencils)
     {
         var acc = device.Accelerator;
         _k = device.NetworkKernels;

@@ -1,7 +1,7 @@
 namespace Dcdm.Models;
 
 /// <summary>The model bound to one grid: stencils of every level, work buffers for the V-cycle.</summary>
-internal sealed class LeanVCycle : IDirection
+internal sealed class StencilVCycle : IDirection
 {
     readonly IReadOnlyList<(int Nx, int Ny, int Nz)> _levels;
     readonly StencilField[] _smooth, _down, _up;
@@ -9,7 +9,7 @@ internal sealed class LeanVCycle : IDirection
     readonly float _mixSkip, _mixCoarse;
     readonly float[][] _x, _skip, _z, _work;
 
-    public LeanVCycle(LeanStencils stencils)
+    public StencilVCycle(StencilHierarchy stencils)
     {
         var levels = stencils.Levels;
         _levels = levels;
@@ -35,16 +35,16 @@ internal sealed class LeanVCycle : IDirection
         r.CopyTo(_x[0]);
         for (int l = 0; l < last; l++)
         {
-            GridOps.ApplyStencil(_smooth[l], _x[l], _skip[l], _levels[l]);
-            GridOps.ApplyStencil(_down[l], _x[l], _work[l], _levels[l]);
-            GridOps.PoolInto(_work[l], _levels[l], _levels[l + 1], _x[l + 1]);
+            NetworkLayers.ApplyStencil(_smooth[l], _x[l], _skip[l], _levels[l]);
+            NetworkLayers.ApplyStencil(_down[l], _x[l], _work[l], _levels[l]);
+            NetworkLayers.PoolInto(_work[l], _levels[l], _levels[l + 1], _x[l + 1]);
         }
-        GridOps.ApplyStencil(_coarse, _x[last], _z[last], _levels[last]);
+        NetworkLayers.ApplyStencil(_coarse, _x[last], _z[last], _levels[last]);
         for (int l = last - 1; l >= 0; l--)
         {
-            GridOps.UpsampleInto(_z[l + 1], _levels[l + 1], _levels[l], _work[l]);
-            GridOps.ApplyStencil(_up[l], _work[l], _z[l], _levels[l]);
-            GridOps.Mix(_mixSkip, _skip[l], 4 * _mixCoarse, _z[l]);
+            NetworkLayers.UpsampleInto(_z[l + 1], _levels[l + 1], _levels[l], _work[l]);
+            NetworkLayers.ApplyStencil(_up[l], _work[l], _z[l], _levels[l]);
+            NetworkLayers.Mix(_mixSkip, _skip[l], 4 * _mixCoarse, _z[l]);
         }
         _z[0].CopyTo(q);
     }

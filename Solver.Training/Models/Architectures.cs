@@ -1,7 +1,7 @@
 using Dcdm.Models;
 using static TorchSharp.torch;
 
-namespace Dcdm.Training.Networks;
+namespace Dcdm.Training.Models;
 
 /// <summary>
 /// The trainable network architectures, registered once: their names (what model files record and
@@ -13,14 +13,14 @@ public static class Architectures
     /// <summary>Name, and the network for a hidden-channel count (the paper's network has a fixed width).</summary>
     static readonly (string Name, string Description, Func<int, nn.Module<Tensor, Tensor, Tensor>> Create)[] All =
     [
-        (LeanDirectionModel.ArchitectureName, "multilevel stencils predicted from the cell flags", channels => new LeanNetwork(channels)),
+        (StencilDirectionModel.ArchitectureName, "multilevel stencils predicted from the cell flags", channels => new StencilNetwork(channels)),
         (VCycleDirectionModel.ArchitectureName, "a multigrid V-cycle whose SOR weights are predicted from the cell flags", channels => new VCycleNetwork(channels)),
         (PaperNetwork.ArchitectureName, "the paper's 16-channel from64 network", _ => new PaperNetwork()),
     ];
 
     public static IReadOnlyList<string> Names { get; } = [.. All.Select(a => a.Name)];
 
-    /// <summary>"lean (…) or vcycle (…) or paper (…)", for help texts.</summary>
+    /// <summary>"stencil (…) or vcycle (…) or paper (…)", for help texts.</summary>
     public static string Help => string.Join(" or ", All.Select(a => $"{a.Name} ({a.Description})"));
 
     /// <exception cref="ArgumentException">Not one of <see cref="Names"/>.</exception>

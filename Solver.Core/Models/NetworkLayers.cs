@@ -7,7 +7,7 @@ namespace Dcdm.Models;
 /// average pooling after zero padding to even sizes, trilinear upsampling with align_corners = false
 /// to twice the coarse size and then cropped, and per-cell 27-point stencils with zeros outside.
 /// </summary>
-public static class GridOps
+public static class NetworkLayers
 {
     /// <summary>Pools every channel of a channel-major field.</summary>
     public static float[] Pool(float[] fine, int channels, (int Nx, int Ny, int Nz) f, (int Nx, int Ny, int Nz) c)

@@ -3,7 +3,7 @@ using Dcdm.Training.Loss;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Dcdm.Training.Networks;
+namespace Dcdm.Training.Models;
 
 /// <summary>
 /// The trainable form of <see cref="VCycleDirectionModel"/> (its summary gives the math): a multigrid V-cycle whose
@@ -26,7 +26,7 @@ public sealed class VCycleNetwork : nn.Module<Tensor, Tensor, Tensor>
     {
         Channels = channels;
         Sweeps = sweeps;
-        relax = new StencilBlock(VCycleDirectionModel.Block, LeanDirectionModel.FlagChannels, channels, sweeps);
+        relax = new StencilBlock(VCycleDirectionModel.Block, StencilDirectionModel.FlagChannels, channels, sweeps);
         RegisterComponents();
         using (no_grad())
             foreach (var (name, p) in relax.named_parameters())
