@@ -17,4 +17,9 @@ public static class OptionChecks
         });
         return option;
     }
+
+    public static Option<int> AtLeast(this Option<int> option, int min) => option.Require(v => v >= min, $"must be >= {min}");
+
+    public static Option<int> Between(this Option<int> option, int min, int max) =>
+        option.Require(v => v >= min && v <= max, $"must be between {min} and {max}");
 }

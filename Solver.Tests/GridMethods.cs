@@ -1,4 +1,3 @@
-using Dcdm.Solvers;
 
 namespace Dcdm.Tests;
 

@@ -28,8 +28,7 @@ public static class BenchCommand
         size.Require(v => v.All(n => n >= 4 && n <= 1024), "each size must be between 4 and 1024");
         var domain = new Option<string>("--domain") { Description = "a generated family (dcdm generate --help describes them), seed 1", DefaultValueFactory = _ => "spheres" };
         domain.AcceptOnlyFromAmong([.. PoissonDomains.Families]);
-        var repeat = new Option<int>("--repeat") { Description = "timed runs per measurement (best is reported)", DefaultValueFactory = _ => 5 };
-        repeat.Require(v => v >= 1, "must be >= 1");
+        var repeat = new Option<int>("--repeat") { Description = "timed runs per measurement (best is reported)", DefaultValueFactory = _ => 5 }.AtLeast(1);
         var tol = new Option<double>("--tol") { Description = "tolerance of the timed solves", DefaultValueFactory = _ => 1e-6 };
         tol.Require(v => v > 0 && v < 1, "must be in (0, 1)");
         var device = new Option<string>("--device")

@@ -28,12 +28,11 @@ public static class GenerateCommand
         var seed = new Option<int>("--seed") { Description = "random seed", DefaultValueFactory = _ => 1 };
         var layout = new Option<string>("--layout") { Description = "full: one row per cell, zero rows off fluid (DCDM convention); compact: fluid cells only", DefaultValueFactory = _ => "full" };
         layout.AcceptOnlyFromAmong("full", "compact");
-        var count = new Option<int>("--spheres") { Description = "number of spheres (spheres)", DefaultValueFactory = _ => 6 };
+        var count = new Option<int>("--spheres") { Description = "number of spheres (spheres)", DefaultValueFactory = _ => 6 }.AtLeast(0);
         var solid = new Option<double>("--solid-fraction") { Description = "fraction of solid cells (obstacles, rocks)", DefaultValueFactory = _ => 0.15 };
         var fill = new Option<double>("--fill") { Description = "fill height fraction (tank)", DefaultValueFactory = _ => 0.6 };
         var densityRatio = new Option<double>("--density-ratio") { Description = "liquid over air density (two-phase)", DefaultValueFactory = _ => 1000 };
         densityRatio.Require(v => v >= 1 && v <= 1e8, "must be in [1, 1e8]");
-        count.Require(v => v >= 0, "must be >= 0");
         solid.Require(v => v >= 0 && v < 1, "must be in [0, 1)");
         fill.Require(v => v > 0 && v <= 1, "must be in (0, 1]");
         var outDir = new Option<string>("--out-dir", "-o") { Description = "folder for A.mtx, b.mtx and flags", DefaultValueFactory = _ => "." };

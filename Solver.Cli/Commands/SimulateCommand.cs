@@ -30,10 +30,8 @@ public static class SimulateCommand
                 + "coefficients), or liquid (a dam break: the domain changes every step)",
         };
         example.AcceptOnlyFromAmong("smoke", "cut-cell", "liquid");
-        var size = new Option<int>("--size") { Description = "cells per side of the cube", DefaultValueFactory = _ => 32 };
-        size.Require(v => v >= 8 && v <= 1024, "must be between 8 and 1024");
-        var steps = new Option<int>("--steps") { Description = "time steps", DefaultValueFactory = _ => 20 };
-        steps.Require(v => v >= 1, "must be >= 1");
+        var size = new Option<int>("--size") { Description = "cells per side of the cube", DefaultValueFactory = _ => 32 }.Between(8, 1024);
+        var steps = new Option<int>("--steps") { Description = "time steps", DefaultValueFactory = _ => 20 }.AtLeast(1);
         var method = new Option<string>("--method") { Description = "pressure solver", DefaultValueFactory = _ => "dcdm" };
         method.AcceptOnlyFromAmong("cg", "pcg-ic0", "pcg-mg", "dcdm");
         var device = new Option<string>("--device") { Description = "cpu (gpu is not offered by simulate yet)", DefaultValueFactory = _ => "cpu" };
@@ -42,8 +40,7 @@ public static class SimulateCommand
         tol.Require(v => v > 0 && v < 1, "must be in (0, 1)");
         var model = new Option<string?>("--model") { Description = "dcdm: kcycle (the classical K-cycle, the default), vcycle (the shipped learned model), stencil, or a model file" };
         var output = new Option<string?>("--out") { Description = "folder for steps.csv, frames (frame0000.png, ...) and the dumped systems (made when missing)" };
-        var frames = new Option<int>("--frame-every") { Description = "with --out: a PNG of the middle y-slice every N steps (0: none)", DefaultValueFactory = _ => 10 };
-        frames.Require(v => v >= 0, "must be >= 0");
+        var frames = new Option<int>("--frame-every") { Description = "with --out: a PNG of the middle y-slice every N steps (0: none)", DefaultValueFactory = _ => 10 }.AtLeast(0);
         var dump = new Option<string?>("--dump-steps")
         {
             Description = "with --out: steps (from 0) whose pressure system is written as stepN_A.mtx (full-grid layout), stepN_b.mtx and stepN_flags.bin, e.g. 3,10",

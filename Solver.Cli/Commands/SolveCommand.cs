@@ -25,8 +25,7 @@ public static class SolveCommand
         method.AcceptOnlyFromAmong(Methods);
         var tol = new Option<double>("--tol") { Description = "stop when ||b - A x|| <= tol * ||b||", DefaultValueFactory = _ => 1e-6 };
         tol.Require(v => v > 0 && v < 1, "must be in (0, 1)");
-        var maxIter = new Option<int>("--max-iter") { Description = "iteration limit", DefaultValueFactory = _ => 10_000 };
-        maxIter.Require(v => v >= 0, "must be >= 0");
+        var maxIter = new Option<int>("--max-iter") { Description = "iteration limit", DefaultValueFactory = _ => 10_000 }.AtLeast(0);
         var output = new Option<string?>("--out") { Description = "write x here (Matrix Market array)" };
         var history = new Option<string?>("--history") { Description = "write the residual history here (CSV: iteration,relative_residual)" };
         var json = new Option<bool>("--json") { Description = "print the result as JSON instead of a table" };
@@ -46,10 +45,8 @@ public static class SolveCommand
             Description = "set up and solve this many times and report the fastest set-up and the fastest solve (the first run pays the JIT compiler; "
                 + "a code that solves every time step sees the later ones)",
             DefaultValueFactory = _ => 1,
-        };
-        repeat.Require(v => v >= 1 && v <= 100, "must be between 1 and 100");
-        var k = new Option<int>("--k") { Description = "dcdm: previous directions each new one is A-orthogonalised against", DefaultValueFactory = _ => 2 };
-        k.Require(v => v >= 0 && v <= 50, "must be between 0 and 50");
+        }.Between(1, 100);
+        var k = new Option<int>("--k") { Description = "dcdm: previous directions each new one is A-orthogonalised against", DefaultValueFactory = _ => 2 }.Between(0, 50);
         var device = new Option<string>("--device")
         {
             Description = "cpu (plain C#), gpu (ILGPU on CUDA/OpenCL; fails if none), auto (gpu when present, else cpu), "

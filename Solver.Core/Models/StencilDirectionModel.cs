@@ -8,17 +8,20 @@ namespace Dcdm.Models;
 /// per-cell 3x3x3 stencil to the vector, the stencil predicted from the cell flags. It is linear in r
 /// (nonlinear only in the geometry), so q scales with r, and everything that depends on the flags is
 /// computed once in <see cref="Bind"/>; a direction then costs 27 multiply-adds per cell per block.
-///
-/// Layout (the same as Dcdm.Training's StencilNetwork, which trains it):
-///   flags_0 = [fluid, air, solid] images; flags_{l+1} = 2x2x2 average of flags_l (zero-padded to even sizes)
-///   stencil_b(flags) = Conv1x1(C -> 27)(ReLU(Conv3x3x3(3 -> C)(flags)))         for b in smooth, down, up, coarse
-///   apply(S, v)(c) = sum_o S_o(c) v(c + o) over the 27 offsets o (dz, dy, dx in -1..1, x fastest), v = 0 outside
-///   down:   s_l = apply(smooth(flags_l), x_l); x_{l+1} = avgpool(apply(down(flags_l), x_l))   (x_0 = r)
-///   coarse: z_L = apply(coarse(flags_L), x_L)
-///   up:     z_l = mix_0 s_l + 4 mix_1 apply(up(flags_l), trilinear(z_{l+1}))      (4: A^-1 grows as h^2)
-///   q = z_0
 /// The same weights serve every level and every grid size; the number of levels follows the grid (<see cref="GridPyramid"/>).
 /// </summary>
+/// <remarks>
+/// Layout (the same as Dcdm.Training's StencilNetwork, which trains it):
+/// <code>
+/// flags_0 = [fluid, air, solid] images; flags_{l+1} = 2x2x2 average of flags_l (zero-padded to even sizes)
+/// stencil_b(flags) = Conv1x1(C -> 27)(ReLU(Conv3x3x3(3 -> C)(flags)))         for b in smooth, down, up, coarse
+/// apply(S, v)(c) = sum_o S_o(c) v(c + o) over the 27 offsets o (dz, dy, dx in -1..1, x fastest), v = 0 outside
+/// down:   s_l = apply(smooth(flags_l), x_l); x_{l+1} = avgpool(apply(down(flags_l), x_l))   (x_0 = r)
+/// coarse: z_L = apply(coarse(flags_L), x_L)
+/// up:     z_l = mix_0 s_l + 4 mix_1 apply(up(flags_l), trilinear(z_{l+1}))      (4: A^-1 grows as h^2)
+/// q = z_0
+/// </code>
+/// </remarks>
 public sealed class StencilDirectionModel : IDirectionModel
 {
     public const string ArchitectureName = "stencil";

@@ -10,19 +10,21 @@ namespace Dcdm.Models;
 /// solid, the 7-point operator of every level times 4^-l, R = P^T / 8, trilinear P); the smoother is red-black
 /// successive over-relaxation whose weight per cell and sweep is predicted from the 3x3x3 flags around the cell.
 /// The coarse correction carries what is global (the solution's smooth part, the fluid's connectivity), the learned
-/// weights what is local (walls, free surfaces, thin gaps, corners).
-///
-/// Whatever the weights, the cycle is a symmetric positive-definite preconditioner: every weight is 2 sigmoid(u) in
-/// (0, 2), where SOR converges for any SPD operator, and the sweeps after the coarse correction are those before it in
-/// reverse (black then red, last sweep first), so a geometry the model never saw still gets a convergent cycle.
-///
-/// On level l (b_0 = r):
-///   x = SOR sweeps from 0 (red then black; weights w_1..w_S);  b_{l+1} = R (b_l - A_l x);  x += P x_{l+1};
-///   SOR sweeps in reverse (black then red; w_S..w_1);  coarsest level: symmetric Gauss-Seidel (<see cref="CoarsestSweeps"/>)
-///   w(flags) = 2 sigmoid(Conv1x1(C -> S)(ReLU(Conv3x3x3(3 -> C)(flags))))
-/// Linear in r, so q scales with r; one set of weights serves every level and grid size. Dcdm.Training's
-/// VCycleNetwork trains it (zero output weights at the start: plain red-black Gauss-Seidel, w = 1).
+/// weights what is local (walls, free surfaces, thin gaps, corners). Linear in r, so q scales with r; one set of
+/// weights serves every level and grid size. Dcdm.Training's VCycleNetwork trains it (zero output weights at the
+/// start: plain red-black Gauss-Seidel, w = 1).
 /// </summary>
+/// <remarks>
+/// <para>Whatever the weights, the cycle is a symmetric positive-definite preconditioner: every weight is 2 sigmoid(u) in
+/// (0, 2), where SOR converges for any SPD operator, and the sweeps after the coarse correction are those before it in
+/// reverse (black then red, last sweep first), so a geometry the model never saw still gets a convergent cycle.</para>
+/// On level l (b_0 = r), the coarsest level relaxed by symmetric Gauss-Seidel (<see cref="CoarsestSweeps"/>):
+/// <code>
+/// x = SOR sweeps from 0 (red then black; weights w_1..w_S);  b_{l+1} = R (b_l - A_l x);  x += P x_{l+1};
+/// SOR sweeps in reverse (black then red; w_S..w_1)
+/// w(flags) = 2 sigmoid(Conv1x1(C -> S)(ReLU(Conv3x3x3(3 -> C)(flags))))
+/// </code>
+/// </remarks>
 public sealed class VCycleDirectionModel : IDirectionModel
 {
     public const string ArchitectureName = "vcycle";

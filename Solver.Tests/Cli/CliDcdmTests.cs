@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Dcdm.Poisson;
 using static Dcdm.Tests.Cli.DcdmProcess;
 
 namespace Dcdm.Tests.Cli;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Dcdm.Cli.Commands;
 using Dcdm.MatrixMarket;
-using Dcdm.Poisson;
 using static Dcdm.Tests.Cli.DcdmProcess;
 
 namespace Dcdm.Tests.Cli;

@@ -4,8 +4,6 @@ using Dcdm.Gpu.Models;
 using Dcdm.Gpu.Solvers;
 using Dcdm.Models;
 using Dcdm.Multigrid;
-using Dcdm.Poisson;
-using Dcdm.Solvers;
 using ILGPU.Runtime;
 
 namespace Dcdm.Tests.Gpu;

@@ -2,7 +2,6 @@ using Dcdm.Gpu.Devices;
 using Dcdm.Gpu.Models;
 using Dcdm.Gpu.Solvers;
 using Dcdm.Models;
-using Dcdm.Poisson;
 
 namespace Dcdm.Tests.Gpu;
 

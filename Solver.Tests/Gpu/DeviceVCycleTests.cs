@@ -1,7 +1,6 @@
 using Dcdm.Gpu.Multigrid;
 using Dcdm.Gpu.Models;
 using Dcdm.Models;
-using Dcdm.Poisson;
 
 namespace Dcdm.Tests.Gpu;
 

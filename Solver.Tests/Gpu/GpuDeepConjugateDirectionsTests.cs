@@ -1,8 +1,6 @@
 using Dcdm.Gpu.Devices;
 using Dcdm.Gpu.Solvers;
 using Dcdm.Models;
-using Dcdm.Poisson;
-using Dcdm.Solvers;
 
 namespace Dcdm.Tests.Gpu;
 

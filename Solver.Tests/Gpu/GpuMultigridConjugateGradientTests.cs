@@ -1,6 +1,4 @@
 using Dcdm.Gpu.Solvers;
-using Dcdm.Poisson;
-using Dcdm.Solvers;
 
 namespace Dcdm.Tests.Gpu;
 

@@ -1,8 +1,6 @@
 using Dcdm.Gpu.Devices;
 using Dcdm.Gpu.Multigrid;
 using Dcdm.Multigrid;
-using Dcdm.Poisson;
-using Dcdm.Solvers;
 using ILGPU.Runtime;
 
 namespace Dcdm.Tests.Gpu;

@@ -1,7 +1,6 @@
 using Dcdm.Gpu.Devices;
 using Dcdm.Gpu.Kernels;
 using Dcdm.MatrixMarket;
-using Dcdm.Poisson;
 using Dcdm.Sparse;
 
 namespace Dcdm.Tests.Gpu;

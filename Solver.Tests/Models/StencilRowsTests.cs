@@ -1,5 +1,4 @@
 using Dcdm.Models;
-using Dcdm.Poisson;
 
 namespace Dcdm.Tests.Models;
 

@@ -1,7 +1,6 @@
 using CsCheck;
 using Dcdm.Models;
 using Dcdm.Multigrid;
-using Dcdm.Poisson;
 
 namespace Dcdm.Tests.Models;
 

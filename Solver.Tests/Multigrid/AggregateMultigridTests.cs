@@ -1,6 +1,4 @@
 using Dcdm.Multigrid;
-using Dcdm.Poisson;
-using Dcdm.Solvers;
 
 namespace Dcdm.Tests.Multigrid;
 

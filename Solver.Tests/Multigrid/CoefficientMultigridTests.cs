@@ -1,8 +1,6 @@
 using Dcdm.Models;
 using Dcdm.Multigrid;
-using Dcdm.Poisson;
 using Dcdm.Preconditioners;
-using Dcdm.Solvers;
 
 namespace Dcdm.Tests.Multigrid;
 

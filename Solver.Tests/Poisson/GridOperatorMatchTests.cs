@@ -1,5 +1,4 @@
 using Dcdm.MatrixMarket;
-using Dcdm.Poisson;
 
 namespace Dcdm.Tests.Poisson;
 

@@ -1,4 +1,3 @@
-using Dcdm.Poisson;
 using Dcdm.Sparse;
 
 namespace Dcdm.Tests.Poisson;

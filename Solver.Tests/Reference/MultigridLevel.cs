@@ -1,5 +1,4 @@
 using Dcdm.Multigrid;
-using Dcdm.Poisson;
 
 namespace Dcdm.Tests.Reference;
 

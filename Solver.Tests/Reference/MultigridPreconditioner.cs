@@ -1,7 +1,5 @@
 using Dcdm.Multigrid;
-using Dcdm.Poisson;
 using Dcdm.Preconditioners;
-using Dcdm.Solvers;
 
 namespace Dcdm.Tests.Reference;
 

@@ -1,4 +1,3 @@
-using Dcdm.Poisson;
 using Dcdm.Simulation;
 
 namespace Dcdm.Tests.Simulation;

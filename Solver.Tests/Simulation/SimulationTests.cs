@@ -1,7 +1,5 @@
 using Dcdm.Models;
-using Dcdm.Poisson;
 using Dcdm.Simulation;
-using Dcdm.Solvers;
 
 namespace Dcdm.Tests.Simulation;
 

@@ -1,7 +1,5 @@
 using Dcdm.MatrixMarket;
-using Dcdm.Poisson;
 using Dcdm.Preconditioners;
-using Dcdm.Solvers;
 using Dcdm.Sparse;
 
 namespace Dcdm.Tests.Solvers;

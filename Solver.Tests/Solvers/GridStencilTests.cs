@@ -1,5 +1,3 @@
-using Dcdm.Poisson;
-using Dcdm.Solvers;
 
 namespace Dcdm.Tests.Solvers;
 

@@ -1,5 +1,3 @@
-using Dcdm.Poisson;
-using Dcdm.Solvers;
 using Dcdm.Sparse;
 
 namespace Dcdm.Tests.Solvers;

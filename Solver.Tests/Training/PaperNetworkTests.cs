@@ -1,5 +1,4 @@
 using Dcdm.Models;
-using Dcdm.Poisson;
 using Dcdm.Training.Models;
 using static TorchSharp.torch;
 

@@ -1,5 +1,3 @@
-using Dcdm.Poisson;
-using Dcdm.Solvers;
 using Dcdm.Training.Loss;
 using static TorchSharp.torch;
 

@@ -1,4 +1,3 @@
-using Dcdm.Poisson;
 using Dcdm.Sparse;
 using Dcdm.Training.Data;
 using MathNet.Numerics.LinearAlgebra;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Dcdm.Models;
-using Dcdm.Poisson;
 using Dcdm.Training;
 using Dcdm.Training.Data;
 

@@ -1,4 +1,3 @@
-using Dcdm.Poisson;
 using Dcdm.Training.Data;
 
 namespace Dcdm.Tests.Training;

@@ -1,6 +1,4 @@
 using Dcdm.Models;
-using Dcdm.Poisson;
-using Dcdm.Solvers;
 using Dcdm.Training.Models;
 using static TorchSharp.torch;
 

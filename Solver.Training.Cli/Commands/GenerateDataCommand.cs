@@ -10,12 +10,9 @@ public static class GenerateDataCommand
     public static Command Create(CliConsole console)
     {
         var output = new Option<string>("--output", "-o") { Description = "folder for manifest.json and the samples", Required = true };
-        var size = new Option<int>("--size") { Description = "grid size n of the n^3 training geometries", DefaultValueFactory = _ => 32 };
-        size.Require(v => v >= 4 && v <= 256, "must be between 4 and 256");
-        var samples = new Option<int>("--samples") { Description = "samples per geometry", DefaultValueFactory = _ => 1000 };
-        samples.Require(v => v >= 1, "must be >= 1");
-        var ritz = new Option<int>("--ritz") { Description = "m, Lanczos steps (full re-orthogonalisation) per geometry", DefaultValueFactory = _ => 400 };
-        ritz.Require(v => v >= 2, "must be >= 2");
+        var size = new Option<int>("--size") { Description = "grid size n of the n^3 training geometries", DefaultValueFactory = _ => 32 }.Between(4, 256);
+        var samples = new Option<int>("--samples") { Description = "samples per geometry", DefaultValueFactory = _ => 1000 }.AtLeast(1);
+        var ritz = new Option<int>("--ritz") { Description = "m, Lanczos steps (full re-orthogonalisation) per geometry", DefaultValueFactory = _ => 400 }.AtLeast(2);
         var theta = new Option<int>("--theta") { Description = "the lowest m/2 + theta Ritz vectors get the larger weight", DefaultValueFactory = _ => 20 };
         var weight = new Option<double>("--weight") { Description = "weight of the low modes (the paper: 9)", DefaultValueFactory = _ => 9 };
         var seed = new Option<int>("--seed") { Description = "random seed (Lanczos start vectors and coefficients)", DefaultValueFactory = _ => 1 };
@@ -26,8 +23,7 @@ public static class GenerateDataCommand
             AllowMultipleArgumentsPerToken = true,
         };
         families.AcceptOnlyFromAmong([.. TrainingDomain.FamilyNames]);
-        var geometries = new Option<int>("--geometries") { Description = "geometries of each family given to --families", DefaultValueFactory = _ => 1 };
-        geometries.Require(v => v >= 1 && v <= 1000, "must be between 1 and 1000");
+        var geometries = new Option<int>("--geometries") { Description = "geometries of each family given to --families", DefaultValueFactory = _ => 1 }.Between(1, 1000);
         var divergence = new Option<double>("--divergence")
         {
             Description = "fraction of the samples that are divergences of random velocity fields (what a pressure projection solves) instead of Ritz vectors",

@@ -17,19 +17,14 @@ public static class TrainCommand
         var model = new Option<string?>("--model") { Description = "model file to write (default OUTPUT/model.safetensors)" };
         var arch = new Option<string>("--arch") { Description = Architectures.Help, DefaultValueFactory = _ => "stencil" };
         arch.AcceptOnlyFromAmong([.. Architectures.Names]);
-        var channels = new Option<int>("--channels") { Description = "stencil: hidden channels of each stencil predictor", DefaultValueFactory = _ => 8 };
-        channels.Require(v => v >= 1 && v <= 256, "must be between 1 and 256");
+        var channels = new Option<int>("--channels") { Description = "stencil: hidden channels of each stencil predictor", DefaultValueFactory = _ => 8 }.Between(1, 256);
         var lr = new Option<double>("--lr") { Description = "Adam learning rate (the paper: 1e-4)", DefaultValueFactory = _ => 1e-4 };
         lr.Require(v => v > 0 && v < 1, "must be in (0, 1)");
-        var batch = new Option<int>("--batch") { Description = "samples per step (one geometry per step)", DefaultValueFactory = _ => 16 };
-        batch.Require(v => v >= 1, "must be >= 1");
-        var epochs = new Option<int>("--epochs") { Description = "passes over the training set", DefaultValueFactory = _ => 1 };
-        epochs.Require(v => v >= 1, "must be >= 1");
+        var batch = new Option<int>("--batch") { Description = "samples per step (one geometry per step)", DefaultValueFactory = _ => 16 }.AtLeast(1);
+        var epochs = new Option<int>("--epochs") { Description = "passes over the training set", DefaultValueFactory = _ => 1 }.AtLeast(1);
         var seed = new Option<int>("--seed") { Description = "seed of the initial weights and the sample order", DefaultValueFactory = _ => 1 };
-        var every = new Option<int>("--checkpoint-every") { Description = "steps between checkpoints", DefaultValueFactory = _ => 100 };
-        every.Require(v => v >= 1, "must be >= 1");
-        var validate = new Option<int>("--validate-every") { Description = "steps between validation losses (geometries not trained on)", DefaultValueFactory = _ => 100 };
-        validate.Require(v => v >= 1, "must be >= 1");
+        var every = new Option<int>("--checkpoint-every") { Description = "steps between checkpoints", DefaultValueFactory = _ => 100 }.AtLeast(1);
+        var validate = new Option<int>("--validate-every") { Description = "steps between validation losses (geometries not trained on)", DefaultValueFactory = _ => 100 }.AtLeast(1);
         var resume = new Option<bool>("--resume") { Description = "continue from OUTPUT/checkpoint.* if present" };
         var device = new Option<string>("--device")
         {
