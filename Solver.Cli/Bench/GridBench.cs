@@ -10,7 +10,7 @@ namespace Dcdm.Cli.Bench;
 
 /// <summary>
 /// dcdm bench's rows of the matrix-free grid solver: the kernels it runs (the vectorized stencil, both halves of
-/// its CG step) beside the streaming ceiling of the same device (the driver's copy and an ILGPU copy kernel),
+/// its CG step) beside the streaming ceiling of the same device (the driver's copy),
 /// sweeps of their launch settings (z chunk, waves, group size), and a whole solve. A grid with nx % 4 != 0
 /// runs padded, as the solver runs it.
 /// </summary>
@@ -39,10 +39,8 @@ static class GridBench
         (double, double) Time(Action body) => BenchClock.DeviceBest(acc, repeat, body);
         string padding = layout.IsPadded ? $", rows padded from {layout.Nx} to {layout.Width} cells" : "";
 
-        // the streaming ceiling on this device, for the kernels below: the driver's copy and a copy kernel of ILGPU's
+        // the streaming ceiling on this device, for the kernels below (ILGPU's own copy kernel: benchmarks/Solver.Benchmarks)
         rows.Add(new("copy fp32, driver (device to device)", Time(() => p.View.CopyTo(q.View)), cells * 8.0, "8 B per cell: the rate the 80% target refers to"));
-        var bench = new BenchKernels(acc);
-        rows.Add(new("copy fp32, ILGPU kernel on quads", Time(() => bench.Copy(p.View, q.View)), cells * 8.0, "8 B per cell"));
 
         foreach (int chunk in new[] { 4, 8, 16, 32 })
         {

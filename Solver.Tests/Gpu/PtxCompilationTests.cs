@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
-using Dcdm.Cli.Bench;
+using Dcdm.Benchmarks;
 using Dcdm.Gpu.Kernels;
 using Dcdm.Gpu.Multigrid;
 using ILGPU;
@@ -39,7 +39,7 @@ public class PtxCompilationTests
     }
 
     static readonly Type[] KernelClasses =
-        [typeof(GridKernels), typeof(KrylovKernels), typeof(NetworkKernels), typeof(MultigridKernels), typeof(AggregateKernels), typeof(BenchKernels)];
+        [typeof(GridKernels), typeof(KrylovKernels), typeof(NetworkKernels), typeof(MultigridKernels), typeof(AggregateKernels), typeof(QuadCopyKernel)];
 
     /// <summary>The relaxation sweep's weight policies: a generic kernel is compiled once per policy.</summary>
     static readonly Type[] WeightPolicies = [typeof(GaussSeidelWeight), typeof(ConstantWeight), typeof(CellWeights)];

@@ -1,18 +1,18 @@
 using ILGPU;
 using ILGPU.Runtime;
 
-namespace Dcdm.Cli.Bench;
+namespace Dcdm.Benchmarks;
 
 /// <summary>
-/// Kernels of dcdm bench alone, run by no solver: a copy on quads, the streaming rate ILGPU's code reaches on
-/// the device, set beside the driver's copy as the ceiling of the grid kernels. Loaded once per bench.
+/// A copy on quads, run by no solver: the streaming rate ILGPU's own code reaches on a device, set beside the driver's
+/// copy as the ceiling of the grid kernels (<see cref="StreamingBenchmarks"/>). Loaded once.
 /// </summary>
-sealed class BenchKernels
+public sealed class QuadCopyKernel
 {
     readonly Accelerator _accelerator;
     readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>> _copy;
 
-    public BenchKernels(Accelerator accelerator)
+    public QuadCopyKernel(Accelerator accelerator)
     {
         _accelerator = accelerator;
         _copy = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>>(CopyQuadsKernel);

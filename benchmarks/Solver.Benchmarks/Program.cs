@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Dcdm.Benchmarks.QuadCopyKernel).Assembly).Run(args);
