@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using Dcdm.Poisson;
 
 namespace Dcdm.Multigrid;
@@ -339,7 +340,10 @@ internal static class Aggregation
         }
     }
 
-    /// <summary>s P^T A P, row by row in parallel block planes: a pass counting each row's distinct couplings, then one writing them.</summary>
+    /// <summary>
+    /// s P^T A P, row by row in parallel block planes: each plane's rows are assembled once into that plane's buffers,
+    /// then, with every row's length known, copied into place (rows are colour-major, so a plane's rows are not contiguous).
+    /// </summary>
     static AggregateLevel Assemble<TRows>(int rows, int firstOdd, (int X, int Y, int Z) blocks, int[] offset, int[] pieces, double scale, int capacity,
         TRows source)
         where TRows : struct, IRowSource
@@ -347,42 +351,48 @@ internal static class Aggregation
         var (bx, by, bz) = blocks;
         var diagonal = new double[rows];
         var rowStart = new int[rows + 1];
-        int[] columns = []; double[] values = [];
-        for (int pass = 0; pass < 2; pass++)
+        var planeColumns = new List<int>[bz];
+        var planeValues = new List<double>[bz];
+        Parallel.For(0, bz, z =>
         {
-            Parallel.For(0, bz, z =>
-            {
-                var row = new RowBuilder(capacity);
-                for (int y = 0; y < by; y++)
-                    for (int x = 0; x < bx; x++)
-                    {
-                        int b = x + bx * (y + by * z);
-                        for (int p = 0; p < pieces[b]; p++)
-                        {
-                            int a = offset[b] + p;
-                            row.Count = 0; row.Self = a;
-                            double d = source.Row(x, y, z, p, row);
-                            int count = row.Count;
-                            if (pass == 0) { rowStart[a + 1] = count; diagonal[a] = scale * d; continue; }
-                            for (int e = 0; e < count; e++)
-                            {
-                                columns[rowStart[a] + e] = row.Columns[e];
-                                values[rowStart[a] + e] = scale * row.Values[e];
-                            }
-                        }
-                    }
-            });
-            if (pass == 0)
-            {
-                for (int a = 0; a < rows; a++) rowStart[a + 1] += rowStart[a];
-                columns = new int[rowStart[rows]];
-                values = new double[rowStart[rows]];
-            }
-        }
+            var row = new RowBuilder(capacity);
+            var (columns, values) = (new List<int>(), new List<double>());
+            for (int b = bx * by * z, end = b + bx * by; b < end; b++)
+                for (int p = 0; p < pieces[b]; p++)
+                {
+                    int a = offset[b] + p;
+                    row.Count = 0; row.Self = a;
+                    diagonal[a] = scale * source.Row(b % bx, b / bx % by, z, p, row);
+                    rowStart[a + 1] = row.Count;
+                    columns.AddRange(row.Columns.AsSpan(0, row.Count));
+                    values.AddRange(row.Values.AsSpan(0, row.Count));
+                }
+            (planeColumns[z], planeValues[z]) = (columns, values);
+        });
+        for (int a = 0; a < rows; a++) rowStart[a + 1] += rowStart[a];
+        var allColumns = new int[rowStart[rows]];
+        var allValues = new double[rowStart[rows]];
+        Parallel.For(0, bz, z =>
+        {
+            var columns = CollectionsMarshal.AsSpan(planeColumns[z]);
+            var values = CollectionsMarshal.AsSpan(planeValues[z]);
+            int k = 0;
+            for (int b = bx * by * z, end = b + bx * by; b < end; b++)
+                for (int p = 0; p < pieces[b]; p++)
+                {
+                    int a = offset[b] + p, count = rowStart[a + 1] - rowStart[a];
+                    columns.Slice(k, count).CopyTo(allColumns.AsSpan(rowStart[a]));
+                    for (int e = 0; e < count; e++) allValues[rowStart[a] + e] = scale * values[k + e];
+                    k += count;
+                }
+        });
         var rowBlock = new int[rows];
-        for (int b = 0; b < pieces.Length; b++)
-            for (int p = 0; p < pieces[b]; p++) rowBlock[offset[b] + p] = b;
-        return new AggregateLevel(firstOdd, rowStart, columns, values, diagonal, blocks, rowBlock, offset, pieces);
+        Parallel.For(0, bz, z =>
+        {
+            for (int b = bx * by * z, end = b + bx * by; b < end; b++)
+                for (int p = 0; p < pieces[b]; p++) rowBlock[offset[b] + p] = b;
+        });
+        return new AggregateLevel(firstOdd, rowStart, allColumns, allValues, diagonal, blocks, rowBlock, offset, pieces);
     }
 
     /// <summary>Each block's first row when the even blocks' pieces come first (in block order), then the odd blocks'.</summary>

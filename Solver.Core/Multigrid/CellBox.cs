@@ -9,19 +9,27 @@ internal readonly record struct CellBox(int X0, int X1, int Y0, int Y1, int Z0, 
     public bool IsEmpty => X1 < X0;
     public long Cells => IsEmpty ? 0 : (long)(X1 - X0 + 1) * (Y1 - Y0 + 1) * (Z1 - Z0 + 1);
 
-    /// <summary>The box around the cells of an nx x ny x nz grid (x fastest) whose diagonal is not 0.</summary>
+    /// <summary>The box around the cells of an nx x ny x nz grid (x fastest) whose diagonal is not 0; planes in parallel.</summary>
     public static CellBox Around(byte[] diagonal, int nx, int ny, int nz)
     {
-        int x0 = nx, y0 = ny, z0 = nz, x1 = -1, y1 = -1, z1 = -1;
-        for (int z = 0, i = 0; z < nz; z++)
-            for (int y = 0; y < ny; y++)
-                for (int x = 0; x < nx; x++, i++)
-                    if (diagonal[i] != 0)
-                    {
-                        (x0, x1) = (Math.Min(x0, x), Math.Max(x1, x));
-                        (y0, y1) = (Math.Min(y0, y), Math.Max(y1, y));
-                        (z0, z1) = (Math.Min(z0, z), Math.Max(z1, z));
-                    }
-        return new CellBox(x0, x1, y0, y1, z0, z1);
+        var planes = new CellBox[nz];
+        Parallel.For(0, nz, z =>
+        {
+            int x0 = nx, y0 = ny, x1 = -1, y1 = -1;
+            for (int y = 0, i = z * nx * ny; y < ny; y++, i += nx)
+            {
+                var row = diagonal.AsSpan(i, nx);
+                int first = row.IndexOfAnyExcept((byte)0);
+                if (first < 0) continue;
+                (x0, x1) = (Math.Min(x0, first), Math.Max(x1, row.LastIndexOfAnyExcept((byte)0)));
+                (y0, y1) = (Math.Min(y0, y), y);
+            }
+            planes[z] = new CellBox(x0, x1, y0, y1, x1 < 0 ? nz : z, x1 < 0 ? -1 : z);
+        });
+        var box = new CellBox(nx, -1, ny, -1, nz, -1);
+        foreach (var p in planes)
+            box = new CellBox(Math.Min(box.X0, p.X0), Math.Max(box.X1, p.X1), Math.Min(box.Y0, p.Y0), Math.Max(box.Y1, p.Y1),
+                Math.Min(box.Z0, p.Z0), Math.Max(box.Z1, p.Z1));
+        return box;
     }
 }

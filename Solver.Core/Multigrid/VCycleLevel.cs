@@ -14,9 +14,9 @@ internal sealed class VCycleLevel(int nx, int ny, int nz, byte[] diagonal, doubl
     public int Ny => ny;
     public int Nz => nz;
     public int Cells => nx * ny * nz;
-    public float[] Diagonal { get; } = [.. diagonal.Select(d => (float)d)];
+    public float[] Diagonal { get; } = Converted(diagonal, d => d);
     /// <summary>1 / the diagonal on the unknowns, 0 elsewhere: relaxation multiplies instead of dividing.</summary>
-    public float[] InverseDiagonal { get; } = [.. diagonal.Select(d => d == 0 ? 0f : 1f / d)];
+    public float[] InverseDiagonal { get; } = Converted(diagonal, d => d == 0 ? 0f : 1f / d);
     /// <summary>The box around the unknowns: the kernels touch only that.</summary>
     public CellBox Box { get; } = CellBox.Around(diagonal, nx, ny, nz);
     public float Scale { get; } = (float)scale;
@@ -35,4 +35,17 @@ internal sealed class VCycleLevel(int nx, int ny, int nz, byte[] diagonal, doubl
     public float[] Quarter { get; } = transfers && weights.Length > 0 ? new float[(nx + 1) / 2 * ((ny + 1) / 2) * nz] : [];
     /// <summary>A row of zeros: the tap of a transfer that falls outside the grid.</summary>
     public float[] Zeros { get; } = new float[nx];
+
+    /// <summary>f of each diagonal byte, in parallel chunks (a 128^3 level is 2 M cells, set up on every re-bind).</summary>
+    static float[] Converted(byte[] diagonal, Func<byte, float> f)
+    {
+        var table = new float[256];
+        for (int d = 0; d < 256; d++) table[d] = f((byte)d);
+        var values = new float[diagonal.Length];
+        Parallel.For(0, (diagonal.Length >> 16) + 1, c =>
+        {
+            for (int i = c << 16, end = Math.Min(diagonal.Length, (c + 1) << 16); i < end; i++) values[i] = table[diagonal[i]];
+        });
+        return values;
+    }
 }

@@ -89,9 +89,10 @@ public sealed class ReducedSystem
         Array.Fill(unknown, -1);
         for (int u = 0; u < rows.Length; u++) unknown[rows[u]] = u;
 
-        // components by union-find over the fluid faces to -x, -y and -z, the smaller unknown the root (so a set's root
-        // is its first unknown, and components are numbered in the order of their first unknown): slabs of planes in
-        // parallel, each set inside one slab while its faces are joined, then the faces between slabs
+        // components by union-find, the smaller unknown the root (so a set's root is its first unknown, and components
+        // are numbered in the order of their first unknown). A run of unknowns along x is connected: its unknowns point at
+        // its first, and it joins the row below (-y) and the plane below (-z) once per stretch of face neighbours there.
+        // Slabs of planes in parallel, each set inside one slab while its faces are joined, then the faces between slabs.
         var parent = new int[rows.Length];
         var airFace = new bool[rows.Length]; // a face to air: the unknown's row sum is not zero
         int Find(int u)
@@ -105,24 +106,32 @@ public sealed class ReducedSystem
             if (a != b) parent[Math.Max(a, b)] = Math.Min(a, b);
         }
         int plane = nx * ny;
+        bool hasAir = grid.HasAir;
         int slabs = cells < Multigrid.VCycleKernels.ParallelCells ? 1 : Math.Min(nz, 4 * Environment.ProcessorCount);
         Parallel.For(0, slabs, s =>
         {
             int z0 = (int)((long)nz * s / slabs), z1 = (int)((long)nz * (s + 1) / slabs);
-            for (int z = z0, i = z0 * plane; z < z1; z++) // unknowns are numbered in cell order: u grows with i
+            for (int z = z0; z < z1; z++)
                 for (int y = 0; y < ny; y++)
-                    for (int x = 0; x < nx; x++, i++)
+                {
+                    int row = (z * ny + y) * nx, first = -1;
+                    bool belowY = false, belowZ = false; // the previous cell's -y (-z) neighbour was an unknown
+                    for (int x = 0, i = row; x < nx; x++, i++)
                     {
                         int u = unknown[i];
-                        if (u < 0) continue;
-                        parent[u] = u;
-                        airFace[u] = x > 0 && kind[i - 1] == CellType.Air || x < nx - 1 && kind[i + 1] == CellType.Air
-                                  || y > 0 && kind[i - nx] == CellType.Air || y < ny - 1 && kind[i + nx] == CellType.Air
-                                  || z > 0 && kind[i - plane] == CellType.Air || z < nz - 1 && kind[i + plane] == CellType.Air;
-                        if (x > 0 && unknown[i - 1] >= 0) Union(u, unknown[i - 1]);
-                        if (y > 0 && unknown[i - nx] >= 0) Union(u, unknown[i - nx]);
-                        if (z > z0 && unknown[i - plane] >= 0) Union(u, unknown[i - plane]);
+                        if (u < 0) { first = -1; belowY = belowZ = false; continue; }
+                        if (first < 0) first = u;
+                        parent[u] = first;
+                        if (hasAir)
+                            airFace[u] = x > 0 && kind[i - 1] == CellType.Air || x < nx - 1 && kind[i + 1] == CellType.Air
+                                      || y > 0 && kind[i - nx] == CellType.Air || y < ny - 1 && kind[i + nx] == CellType.Air
+                                      || z > 0 && kind[i - plane] == CellType.Air || z < nz - 1 && kind[i + plane] == CellType.Air;
+                        bool y1 = y > 0 && unknown[i - nx] >= 0, z1n = z > z0 && unknown[i - plane] >= 0;
+                        if (y1 && !belowY) Union(first, unknown[i - nx]);
+                        if (z1n && !belowZ) Union(first, unknown[i - plane]);
+                        (belowY, belowZ) = (y1, z1n);
                     }
+                }
         });
         for (int s = 1; s < slabs; s++)
         {
