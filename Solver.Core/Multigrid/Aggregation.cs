@@ -142,14 +142,17 @@ internal static class Aggregation
             int cx = (nx + 1) / 2, cy = (ny + 1) / 2, cz = (nz + 1) / 2;
             int b = bx + cx * (by + cy * bz), m = mask[b];
             var label = Pieces.Label;
-            int pm = 0; // the piece's slots
+            int pm = 0; // the piece's slots: the whole block's when it is one piece (most blocks)
+            if (Pieces.Count[m] == 1) pm = m;
+            else
+                for (int s = 0; s < 8; s++)
+                    if (label[m * 8 + s] == p) pm |= 1 << s;
             double d = 0;
-            for (int s = 0; s < 8; s++)
-                if (label[m * 8 + s] == p)
-                {
-                    pm |= 1 << s;
-                    d += diagonal[2 * bx + (s & 1) + nx * (2 * by + (s >> 1 & 1) + ny * (2 * bz + (s >> 2)))];
-                }
+            for (int bits = pm; bits != 0; bits &= bits - 1)
+            {
+                int s = BitOperations.TrailingZeroCount(bits);
+                d += diagonal[2 * bx + (s & 1) + nx * (2 * by + (s >> 1 & 1) + ny * (2 * bz + (s >> 2)))];
+            }
             Span<int> block = [bx, by, bz];
             Span<int> size = [cx, cy, cz];
             Span<int> stride = [1, cx, cx * cy];
@@ -172,12 +175,14 @@ internal static class Aggregation
         }
 
         /// <summary>The couplings across one face of the block to the neighbour whose first row is <paramref name="first"/>:
-        /// bit q of faces for each face, on its low slot q; the neighbour's slot is q + neighbourShift.</summary>
+        /// bit q of faces for each face, on its low slot q; the neighbour's slot is q + neighbourShift.
+        /// Neighbour blocks hold disjoint rows, so only one neighbour's own couplings can repeat a column.</summary>
         static void Faces(RowBuilder row, int first, int om, int faces, int neighbourShift)
         {
-            if (Pieces.Count[om] == 1) { row.Add(first, -BitOperations.PopCount((uint)faces)); return; }
+            if (Pieces.Count[om] == 1) { row.Append(first, -BitOperations.PopCount((uint)faces)); return; }
+            int start = row.Count;
             for (int q = 0; q < 8; q++)
-                if ((faces >> q & 1) != 0) row.Add(first + Pieces.Label[om * 8 + q + neighbourShift], -1);
+                if ((faces >> q & 1) != 0) row.AddAfter(start, first + Pieces.Label[om * 8 + q + neighbourShift], -1);
         }
     }
 
@@ -338,6 +343,21 @@ internal static class Aggregation
             Values[at] += v;
             return 0;
         }
+
+        /// <summary>A coupling with an aggregate not in the row yet (nor the row itself).</summary>
+        public void Append(int c, double v)
+        {
+            Columns[Count] = c;
+            Values[Count++] = v;
+        }
+
+        /// <summary>Adds v to the coupling with aggregate c, searching only the couplings from <paramref name="start"/> on (c is none before them, nor the row itself).</summary>
+        public void AddAfter(int start, int c, double v)
+        {
+            int at = Columns.AsSpan(start, Count - start).IndexOf(c);
+            if (at < 0) Append(c, v);
+            else Values[start + at] += v;
+        }
     }
 
     /// <summary>
@@ -356,7 +376,7 @@ internal static class Aggregation
         Parallel.For(0, bz, z =>
         {
             var row = new RowBuilder(capacity);
-            var (columns, values) = (new List<int>(), new List<double>());
+            var (columns, values) = (new List<int>(6 * bx * by), new List<double>(6 * bx * by));
             for (int b = bx * by * z, end = b + bx * by; b < end; b++)
                 for (int p = 0; p < pieces[b]; p++)
                 {

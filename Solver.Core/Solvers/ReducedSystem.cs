@@ -139,17 +139,28 @@ public sealed class ReducedSystem
             for (int i = z0 * plane, end = i + plane; i < end; i++)
                 if (unknown[i] >= 0 && unknown[i - plane] >= 0) Union(unknown[i], unknown[i - plane]);
         }
+        // each unknown's root in parallel chunks (the forest is final: Find only shortens paths, and every write is an
+        // ancestor), the roots numbered in order, then each unknown's component and whether it touches air
         var component = new int[rows.Length];
-        var singularIds = new List<int>();
-        var touchesAir = new List<bool>();
-        int count = 0;
-        for (int u = 0; u < rows.Length; u++)
+        const int Chunk = 1 << 16;
+        int chunks = (rows.Length + Chunk - 1) / Chunk;
+        Parallel.For(0, chunks, c =>
         {
-            int root = Find(u);
-            if (root == u) { component[u] = count++; touchesAir.Add(false); }
-            else component[u] = component[root];
-            if (airFace[u]) touchesAir[component[u]] = true;
-        }
+            for (int u = c * Chunk, end = Math.Min(rows.Length, u + Chunk); u < end; u++) component[u] = Find(u);
+        });
+        var number = parent; // no Find from here on: a root's slot takes its component's number
+        int count = 0;
+        for (int u = 0; u < rows.Length; u++) if (component[u] == u) number[u] = count++;
+        var touchesAir = new bool[count];
+        Parallel.For(0, chunks, c =>
+        {
+            for (int u = c * Chunk, end = Math.Min(rows.Length, u + Chunk); u < end; u++)
+            {
+                component[u] = number[component[u]];
+                if (airFace[u]) touchesAir[component[u]] = true;
+            }
+        });
+        var singularIds = new List<int>();
         for (int c = 0; c < count; c++) if (!touchesAir[c]) singularIds.Add(c);
         // members of the singular components, ascending (components are numbered in the order of their first unknown)
         var singular = new List<int[]>(singularIds.Count);
