@@ -18,9 +18,17 @@ internal sealed class KCycleDirection : IDirection, IDirectionOnUnknowns
     /// <summary>The K-cycle of a grid's unknowns (the cells with a diagonal), fine sweeps SOR with a constant weight or per-cell weights.</summary>
     public static KCycleDirection For(PoissonGrid grid, byte[] diagonal, int sweeps, double relaxation, float[][]? weights)
     {
-        var cells = Enumerable.Range(0, diagonal.Length).Where(i => diagonal[i] > 0).ToArray();
-        var active = cells.Length == diagonal.Length ? null : cells;
-        return new KCycleDirection(new AggregateMultigrid(grid, active, sweeps, AggregateMultigrid.DefaultGalerkinScale, relaxation, weights, diagonal));
+        return new KCycleDirection(new AggregateMultigrid(grid, UnknownCells(grid, diagonal), sweeps, AggregateMultigrid.DefaultGalerkinScale, relaxation,
+            weights, diagonal));
+    }
+
+    /// <summary>The cells with a diagonal (null: every cell): usually the grid's own fluid cells, which it keeps, as the unknowns do.</summary>
+    static int[]? UnknownCells(PoissonGrid grid, byte[] diagonal)
+    {
+        var fluid = grid.FluidCells;
+        int count = 0;
+        foreach (int i in fluid) if (diagonal[i] > 0) count++;
+        return count == diagonal.Length ? null : count == fluid.Length ? fluid : [.. fluid.Where(i => diagonal[i] > 0)];
     }
 
     public void Apply(ReadOnlySpan<float> r, Span<float> q)
