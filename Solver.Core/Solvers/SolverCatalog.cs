@@ -19,13 +19,17 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
         MethodEntry.Krylov(SolveMethod.PcgIc0, "pcg-ic0", PreconditionerKind.IncompleteCholesky),
         new(SolveMethod.PcgMg, "pcg-mg", ForMatrix: null,
             // on a mostly fluid grid matrix-free on the full grid (nothing assembled, GridStencil); else on the unknowns in CSR
-            (grid, compact, a) => GridStencil.Pays(grid)
-                ? new ConjugateGradient(grid, "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(grid, unknowns))
-                : new ConjugateGradient(() => ReducedSystem.FromGrid(grid, compact), "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(grid, unknowns)),
+            // on the box around the fluid cells where that is smaller (their order, so a compact matrix, is the same)
+            (grid, compact, a) => CroppedGridSolver.Around(grid, g => GridStencil.Pays(g)
+                ? new ConjugateGradient(g, "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(g, unknowns))
+                : new ConjugateGradient(() => ReducedSystem.FromGrid(g, compact), "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(g, unknowns))),
             (op, matrix, a) => new ConjugateGradient(() => new ReducedSystem(matrix ?? op.ToCsr()), "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(op, unknowns))),
         // the grid was checked against the matrix: a compact matrix is DCDM's as is where the full grid does not pay
         new(SolveMethod.Dcdm, "dcdm", ForMatrix: null,
-            (grid, compact, a) => new DeepConjugateDirections(grid, a.Model!, a.Options, a.PreviousDirections, compact, matrixIsGridOperator: true),
+            // the K-cycle models' directions are local to a cell's neighbours: the box around the fluid cells serves them
+            (grid, compact, a) => a.Model is KCycleDirectionModel or VCycleDirectionModel
+                ? CroppedGridSolver.Around(grid, g => new DeepConjugateDirections(g, a.Model, a.Options, a.PreviousDirections, compact, matrixIsGridOperator: true))
+                : new DeepConjugateDirections(grid, a.Model!, a.Options, a.PreviousDirections, compact, matrixIsGridOperator: true),
             (op, matrix, a) => new DeepConjugateDirections(op, a.Model!, a.Options, a.PreviousDirections, matrix)),
     ];
 

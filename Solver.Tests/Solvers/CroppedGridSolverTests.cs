@@ -1,0 +1,78 @@
+using Dcdm.Models;
+using Dcdm.Multigrid;
+
+namespace Dcdm.Tests.Solvers;
+
+/// <summary>pcg-mg and DCDM on the box around the fluid cells: the same answer as on the whole grid, full-grid and compact vectors.</summary>
+public class CroppedGridSolverTests
+{
+    static readonly SolverOptions Tight = new() { Tolerance = 1e-10 };
+
+    static IEnumerable<TestCaseData> Domains()
+    {
+        yield return new TestCaseData(PoissonDomains.DamBreak(32, 20, 28, 0.4, 0.5)).SetArgDisplayNames("dam break 32x20x28");
+        yield return new TestCaseData(PoissonDomains.FreeSurfaceTank(24, 18, 30, 0.45, 2)).SetArgDisplayNames("tank 24x18x30");
+    }
+
+    [TestCaseSource(nameof(Domains))]
+    public void TheBoxHoldsEveryFluidCellWithAMarginFromAnAlignedOrigin(PoissonGrid grid)
+    {
+        var (box, (ox, oy, oz)) = CroppedGridSolver.BoxOf(grid)!.Value;
+        Assert.That(new[] { ox, oy, oz }, Is.All.Matches<int>(o => o % CroppedGridSolver.Alignment == 0));
+        Assert.That(box.CellCount, Is.LessThanOrEqualTo(CroppedGridSolver.MaxShare * grid.CellCount));
+        Assert.That(box.FluidCount, Is.EqualTo(grid.FluidCount));
+        foreach (int i in grid.FluidCells)
+        {
+            int x = i % grid.Nx, y = i / grid.Nx % grid.Ny, z = i / (grid.Nx * grid.Ny);
+            // inside, with a neighbour cell of margin unless the grid ends there
+            foreach (var (c, o, n, s) in new[] { (x, ox, grid.Nx, box.Nx), (y, oy, grid.Ny, box.Ny), (z, oz, grid.Nz, box.Nz) })
+            {
+                Assert.That(c - o, Is.InRange(c == 0 ? 0 : 1, s - 1 - (c == n - 1 ? 0 : 1)));
+            }
+            Assert.That(box[x - ox, y - oy, z - oz], Is.EqualTo(CellType.Fluid));
+        }
+        Assert.That(CroppedGridSolver.BoxOf(PoissonDomains.SmokeBox(16, 16, 16)), Is.Null, "fluid nearly everywhere: no box");
+    }
+
+    [TestCaseSource(nameof(Domains))]
+    public void PcgMgAndDcdmOnTheBoxSolveAsOnTheWholeGrid(PoissonGrid grid)
+    {
+        var b = RightHandSides.Random(grid, 3);
+        int air = Array.FindLastIndex(grid.CellArray, c => c == CellType.Air);
+        b[air] = 2; // on no unknown, outside the box: removed and reported as the whole grid's solver does
+        var whole = new ConjugateGradient(grid, "pcg-mg", Tight, unknowns => new AggregateMultigrid(grid, unknowns));
+        var expected = new double[grid.CellCount];
+        var reference = whole.Solve(b, expected);
+        foreach (var (method, model) in new (SolveMethod, IDirectionModel?)[] { (SolveMethod.PcgMg, null), (SolveMethod.Dcdm, new KCycleDirectionModel()) })
+        {
+            var solver = new SolverCatalog().CreateForGrid(method, grid, Tight, model);
+            Assert.That(solver, Is.InstanceOf<CroppedGridSolver>());
+            var x = Enumerable.Repeat(double.NaN, grid.CellCount).ToArray(); // every entry written, outside the box too
+            var result = solver.Solve(b, x, SolveSettings.None);
+            Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+            Assert.That(result.Iterations, Is.InRange(reference.Iterations - 1, reference.Iterations + 1), $"{method}: the whole grid took {reference.Iterations}");
+            Assert.That(x, Is.EqualTo(expected).Within(1e-7 * expected.Max(Math.Abs)), $"{method}");
+            Assert.That(result.Projection!.OriginalNorm, Is.EqualTo(reference.Projection!.OriginalNorm).Within(1e-12 * reference.Projection.OriginalNorm));
+            Assert.That(result.Projection.RemovedNorm, Is.EqualTo(reference.Projection.RemovedNorm).Within(1e-12 * reference.Projection.OriginalNorm));
+            Assert.That(result.Details["grid"], Does.StartWith("the box around the fluid cells"));
+            Assert.That(result.SetupTime, Is.EqualTo(solver.SetupTime));
+            var again = solver.Solve(b, x, SolveSettings.FromGuess);
+            Assert.That((again.Status, again.Iterations), Is.EqualTo((SolveStatus.Converged, 0)), "a warm start from the answer, through the box");
+        }
+    }
+
+    [Test]
+    public void CompactVectorsAndAModelThatSeesTheWholeGrid()
+    {
+        var grid = PoissonDomains.DamBreak(32, 20, 28, 0.4, 0.5);
+        var compact = grid.ToCsr(GridMatrixLayout.Compact);
+        var b = Enumerable.Range(0, compact.Rows).Select(i => Math.Sin(i)).ToArray();
+        var x = new double[b.Length];
+        var result = new SolverCatalog().Create(SolveMethod.PcgMg, new SolverInput(compact, grid), Tight).Solve(b, x);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(ProductResidual.Relative(compact, b, x), Is.LessThanOrEqualTo(1.01e-10));
+        // the stencil model's levels follow the grid's size: it runs on the whole grid
+        var stencil = new StencilDirectionModel(ModelFile.Read(TestData.Model("stencil.safetensors")));
+        Assert.That(new SolverCatalog().CreateForGrid(SolveMethod.Dcdm, grid, Tight, stencil), Is.Not.InstanceOf<CroppedGridSolver>());
+    }
+}
