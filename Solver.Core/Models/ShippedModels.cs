@@ -38,6 +38,7 @@ public static class ShippedModels
             && double.TryParse(name.AsSpan(KCycleDirectionModel.ArchitectureName.Length + 1), System.Globalization.NumberStyles.Float,
                 System.Globalization.CultureInfo.InvariantCulture, out double w) && w > 0 && w < 2 => new KCycleDirectionModel(w),
         VCycleDirectionModel.ArchitectureName or StencilDirectionModel.ArchitectureName when !System.IO.File.Exists(name) => new DirectionModels().Load(File(name)),
+        "lean" when !System.IO.File.Exists(name) => Named(StencilDirectionModel.ArchitectureName), // the stencil model's earlier name
         _ => null,
     };
 }

@@ -87,6 +87,7 @@ public class SolverCatalogTests
         var earlier = ModelFile.Read(TestData.Model("stencil.safetensors"));
         earlier.Metadata["architecture"] = "lean"; // the stencil model's name in files written before the rename
         Assert.That(models.Load(earlier), Is.InstanceOf<StencilDirectionModel>());
+        Assert.That(ShippedModels.Named("lean"), Is.InstanceOf<StencilDirectionModel>(), "--model lean, as before the rename");
     }
 
     [TestCase(SolveMethod.PcgMg)]
