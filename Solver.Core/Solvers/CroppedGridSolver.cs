@@ -11,14 +11,15 @@ namespace Dcdm.Solvers;
 /// and x is 0 there.
 /// </summary>
 /// <remarks>The box keeps one cell of margin (a boundary cell's air or solid neighbour stays in it, so every row is the
-/// grid's own) and starts at a multiple of <see cref="Alignment"/> (the same 2x2x2 blocks and red-black colours as on the
-/// whole grid). Its fluid cells keep their order, so compact vectors and a compact matrix serve it unchanged.</remarks>
+/// grid's own) and starts at a multiple of <see cref="Alignment"/>: the cells' red-black colours and the first two levels'
+/// blocks and colours are the whole grid's (deeper levels may differ, so may the iterations, by one at most where
+/// measured). Its fluid cells keep their order, so compact vectors and a compact matrix serve it unchanged.</remarks>
 internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, PoissonGrid box, (int X, int Y, int Z) origin, TimeSpan cropTime)
     : ILinearSolver
 {
     /// <summary>Crop only when the box holds at most this share of the grid's cells (a smaller saving is not worth the copies).</summary>
     public const double MaxShare = 0.8;
-    /// <summary>The box's origin is a multiple of this along every axis: the first three levels of 2x2x2 blocks stay the grid's.</summary>
+    /// <summary>The box's origin is a multiple of this along every axis: the first two levels of blocks and their colours stay the grid's.</summary>
     public const int Alignment = 8;
 
     readonly double[] _b = new double[box.CellCount], _x = new double[box.CellCount];
@@ -36,10 +37,13 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
     public static ILinearSolver Around(PoissonGrid grid, Func<PoissonGrid, ILinearSolver> create)
     {
         var clock = Stopwatch.StartNew();
-        var crop = BoxOf(grid);
+        var crop = BoxOf(grid); // a row search per row in parallel planes: well under a millisecond at 128^3 when it declines
         if (crop is not { } c) return create(grid);
         var cropTime = clock.Elapsed;
-        return new CroppedGridSolver(create(c.Box), grid, c.Box, c.Origin, cropTime);
+        ILinearSolver inner;
+        try { inner = create(c.Box); }
+        catch (InvalidSystemException) { return create(grid); } // the same refusal, naming the caller's grid, not the box
+        return new CroppedGridSolver(inner, grid, c.Box, c.Origin, cropTime);
     }
 
     /// <summary>The box around the fluid cells with its margin, aligned; null when it would not be at most <see cref="MaxShare"/> of the grid.</summary>
@@ -90,10 +94,9 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
     {
         if (b.Length != Size || x.Length != Size)
             throw new ArgumentException($"b and x must have {Size} entries (one per grid cell), got {b.Length} and {x.Length}");
-        double outsideSq = VectorOps.Dot(b, b);
+        double outsideSq = OutsideNormSquared(b); // summed directly: exactly 0 when b is 0 outside the box
         Gather(b, _b);
         Gather(x, _x);
-        outsideSq = Math.Max(0, outsideSq - VectorOps.Dot(_b, _b));
         var result = inner.Solve(_b, _x, settings, cancellation);
         x.Clear();
         Scatter(_x, x);
@@ -101,12 +104,35 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
         {
             ["grid"] = $"the box around the fluid cells, {box.Nx}x{box.Ny}x{box.Nz} of {grid.Nx}x{grid.Ny}x{grid.Nz}",
         };
+        // the rows the caller's vectors have, not the box's
+        if (details.TryGetValue("unknowns", out var unknowns)) details["unknowns"] = unknowns.Replace($" of {box.CellCount} rows", $" of {grid.CellCount} rows");
         // b on cells outside the box is on no unknown: removed, as the whole grid's solver removes it
         var projection = outsideSq == 0 ? result.Projection
             : result.Projection is { } p
                 ? p with { RemovedNorm = Math.Sqrt(p.RemovedNorm * p.RemovedNorm + outsideSq), OriginalNorm = Math.Sqrt(p.OriginalNorm * p.OriginalNorm + outsideSq) }
             : new RangeProjection(0, Math.Sqrt(outsideSq), Math.Sqrt(VectorOps.Dot(_b, _b) + outsideSq));
         return result with { Details = details, Projection = projection, SetupTime = SetupTime };
+    }
+
+    /// <summary>The sum of b^2 over the cells outside the box: whole planes, whole rows, then each row's ends.</summary>
+    double OutsideNormSquared(ReadOnlySpan<double> full)
+    {
+        int nx = grid.Nx, ny = grid.Ny, plane = nx * ny;
+        double sum = 0;
+        for (int z = 0; z < grid.Nz; z++)
+        {
+            var p = full.Slice(z * plane, plane);
+            if (z < origin.Z || z >= origin.Z + box.Nz) { sum += VectorOps.Dot(p, p); continue; }
+            for (int y = 0; y < ny; y++)
+            {
+                var row = p.Slice(y * nx, nx);
+                if (y < origin.Y || y >= origin.Y + box.Ny) { sum += VectorOps.Dot(row, row); continue; }
+                var left = row[..origin.X];
+                var right = row[(origin.X + box.Nx)..];
+                sum += VectorOps.Dot(left, left) + VectorOps.Dot(right, right);
+            }
+        }
+        return sum;
     }
 
     void Gather(ReadOnlySpan<double> full, double[] onBox)

@@ -26,7 +26,8 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
             (op, matrix, a) => new ConjugateGradient(() => new ReducedSystem(matrix ?? op.ToCsr()), "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(op, unknowns))),
         // the grid was checked against the matrix: a compact matrix is DCDM's as is where the full grid does not pay
         new(SolveMethod.Dcdm, "dcdm", ForMatrix: null,
-            // the K-cycle models' directions are local to a cell's neighbours: the box around the fluid cells serves them
+            // the K-cycle models' directions see a cell's 3x3x3 neighbourhood at most (the vcycle model's weight predictor is
+            // one 3x3x3 convolution), which the box's one cell of margin holds: the box around the fluid cells serves them
             (grid, compact, a) => a.Model is KCycleDirectionModel or VCycleDirectionModel
                 ? CroppedGridSolver.Around(grid, g => new DeepConjugateDirections(g, a.Model, a.Options, a.PreviousDirections, compact, matrixIsGridOperator: true))
                 : new DeepConjugateDirections(grid, a.Model!, a.Options, a.PreviousDirections, compact, matrixIsGridOperator: true),

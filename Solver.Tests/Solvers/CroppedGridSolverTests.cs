@@ -14,6 +14,11 @@ public class CroppedGridSolverTests
         yield return new TestCaseData(PoissonDomains.FreeSurfaceTank(24, 18, 30, 0.45, 2)).SetArgDisplayNames("tank 24x18x30");
     }
 
+    static IEnumerable<TestCaseData> LargeDomain()
+    {
+        yield return new TestCaseData(PoissonDomains.DamBreak(48, 40, 44, 0.4, 0.5)).SetArgDisplayNames("dam break 48x40x44");
+    }
+
     [TestCaseSource(nameof(Domains))]
     public void TheBoxHoldsEveryFluidCellWithAMarginFromAnAlignedOrigin(PoissonGrid grid)
     {
@@ -59,6 +64,30 @@ public class CroppedGridSolverTests
             var again = solver.Solve(b, x, SolveSettings.FromGuess);
             Assert.That((again.Status, again.Iterations), Is.EqualTo((SolveStatus.Converged, 0)), "a warm start from the answer, through the box");
         }
+    }
+
+    /// <remarks>The 48x40x44 case is long enough (over 65,536 cells) for sums over the grid to run in parallel chunks.</remarks>
+    [TestCaseSource(nameof(Domains))]
+    [TestCaseSource(nameof(LargeDomain))]
+    public void ABThatIsZeroOutsideTheBoxIsReportedAsTheWholeGridReportsIt(PoissonGrid grid)
+    {
+        var b = RightHandSides.Random(grid, 4); // 0 off the fluid cells
+        var whole = new ConjugateGradient(grid, "pcg-mg", Tight, unknowns => new AggregateMultigrid(grid, unknowns)).Solve(b, new double[b.Length]);
+        var cropped = new SolverCatalog().CreateForGrid(SolveMethod.PcgMg, grid, Tight).Solve(b, new double[b.Length]);
+        Assert.That(whole.Projection, Is.Null, "nothing removed on the whole grid");
+        Assert.That(cropped.Projection, Is.Null, "nor through the box");
+        Assert.That(cropped.Details["unknowns"], Does.Contain($" of {grid.CellCount} rows"), "the caller's rows, not the box's");
+    }
+
+    [Test]
+    public void ARefusalNamesTheCallersGrid()
+    {
+        // isolated fluid cells only: no unknown; the message is the whole grid's, not the box's
+        var cells = Enumerable.Repeat(CellType.Solid, 32 * 32 * 32).ToArray();
+        cells[5 + 32 * (5 + 32 * 5)] = CellType.Fluid;
+        var grid = new PoissonGrid(32, 32, 32, cells);
+        var e = Assert.Throws<InvalidSystemException>(() => new SolverCatalog().CreateForGrid(SolveMethod.PcgMg, grid, Tight));
+        Assert.That(e!.Message, Does.Contain("32x32x32"));
     }
 
     [Test]
