@@ -14,8 +14,8 @@ namespace Dcdm.Solvers;
 /// grid's own) and starts at a multiple of <see cref="Alignment"/>: the cells' red-black colours and the first two levels'
 /// blocks and colours are the whole grid's (deeper levels may differ, so may the iterations, by one at most where
 /// measured). Its fluid cells keep their order, so compact vectors and a compact matrix serve it unchanged.</remarks>
-internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, PoissonGrid box, (int X, int Y, int Z) origin, TimeSpan cropTime)
-    : ILinearSolver
+internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, PoissonGrid box, (int X, int Y, int Z) origin, TimeSpan cropTime,
+    bool compact = false) : ILinearSolver
 {
     /// <summary>Crop only when the box holds at most this share of the grid's cells (a smaller saving is not worth the copies).</summary>
     public const double MaxShare = 0.8;
@@ -29,7 +29,8 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
     /// <summary>The solver on <see cref="Box"/> (its vectors one entry per cell of the box).</summary>
     public ILinearSolver Inner => inner;
     public string Method => inner.Method;
-    public int Size => grid.CellCount;
+    /// <summary>One entry per grid cell, or per fluid cell when serving compact vectors.</summary>
+    public int Size => compact ? grid.FluidCount : grid.CellCount;
     /// <summary>Making the box plus the solver's own set-up on it.</summary>
     public TimeSpan SetupTime => cropTime + inner.SetupTime;
 
@@ -45,6 +46,12 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
         catch (InvalidSystemException) { return create(grid); } // the same refusal, naming the caller's grid, not the box
         return new CroppedGridSolver(inner, grid, c.Box, c.Origin, cropTime);
     }
+
+    /// <summary>
+    /// The same solver taking compact vectors (one entry per fluid cell, in the grid's order, which the box keeps): they
+    /// go straight to the box's fluid cells. The inner solver moves to the returned one, which disposes it.
+    /// </summary>
+    public CroppedGridSolver ServingCompactVectors() => new(inner, grid, box, origin, cropTime, compact: true);
 
     /// <summary>The box around the fluid cells with its margin, aligned; null when it would not be at most <see cref="MaxShare"/> of the grid.</summary>
     internal static (PoissonGrid Box, (int X, int Y, int Z) Origin)? BoxOf(PoissonGrid grid)
@@ -93,12 +100,11 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
     public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default)
     {
         if (b.Length != Size || x.Length != Size)
-            throw new ArgumentException($"b and x must have {Size} entries (one per grid cell), got {b.Length} and {x.Length}");
-        double outsideSq = OutsideNormSquared(b); // summed directly: exactly 0 when b is 0 outside the box
+            throw new ArgumentException($"b and x must have {Size} entries (one per {(compact ? "fluid" : "grid")} cell), got {b.Length} and {x.Length}");
+        double outsideSq = compact ? 0 : OutsideNormSquared(b); // summed directly: exactly 0 when b is 0 outside the box
         Gather(b, _b);
         Gather(x, _x);
         var result = inner.Solve(_b, _x, settings, cancellation);
-        x.Clear();
         Scatter(_x, x);
         var details = new Dictionary<string, string>(result.Details)
         {
@@ -137,6 +143,13 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
 
     void Gather(ReadOnlySpan<double> full, double[] onBox)
     {
+        if (compact)
+        {
+            var fluid = box.FluidCells;
+            Array.Clear(onBox);
+            for (int k = 0; k < fluid.Length; k++) onBox[fluid[k]] = full[k];
+            return;
+        }
         int nx = grid.Nx, ny = grid.Ny, sx = box.Nx, sy = box.Ny;
         for (int z = 0; z < box.Nz; z++)
             for (int y = 0; y < sy; y++)
@@ -145,6 +158,13 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
 
     void Scatter(double[] onBox, Span<double> full)
     {
+        if (compact)
+        {
+            var fluid = box.FluidCells;
+            for (int k = 0; k < fluid.Length; k++) full[k] = onBox[fluid[k]];
+            return;
+        }
+        full.Clear(); // x is 0 outside the box
         int nx = grid.Nx, ny = grid.Ny, sx = box.Nx, sy = box.Ny;
         for (int z = 0; z < box.Nz; z++)
             for (int y = 0; y < sy; y++)

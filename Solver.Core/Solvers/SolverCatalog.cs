@@ -119,5 +119,7 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
 
     /// <summary>A solver working on the grid's cells, made to take the input's vectors.</summary>
     static ILinearSolver InInputLayout(ILinearSolver solver, SolverInput input) =>
-        input.Grid is not null && input.IsCompact && solver.Size == input.Grid.CellCount ? new CompactGridSolver(solver, input.Grid) : solver;
+        input.Grid is null || !input.IsCompact || solver.Size != input.Grid.CellCount ? solver
+        : solver is CroppedGridSolver cropped ? cropped.ServingCompactVectors() // straight to the box, not through the whole grid
+        : new CompactGridSolver(solver, input.Grid);
 }

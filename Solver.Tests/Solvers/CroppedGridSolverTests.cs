@@ -97,9 +97,17 @@ public class CroppedGridSolverTests
         var compact = grid.ToCsr(GridMatrixLayout.Compact);
         var b = Enumerable.Range(0, compact.Rows).Select(i => Math.Sin(i)).ToArray();
         var x = new double[b.Length];
-        var result = new SolverCatalog().Create(SolveMethod.PcgMg, new SolverInput(compact, grid), Tight).Solve(b, x);
+        var solver = new SolverCatalog().Create(SolveMethod.PcgMg, new SolverInput(compact, grid), Tight);
+        Assert.That((solver, solver.Size), Is.EqualTo((solver as CroppedGridSolver, grid.FluidCount)), "compact vectors straight to the box");
+        var result = solver.Solve(b, x);
         Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
         Assert.That(ProductResidual.Relative(compact, b, x), Is.LessThanOrEqualTo(1.01e-10));
+        // the same answer as full-grid vectors through the box
+        var full = new double[grid.CellCount];
+        foreach (var (cell, k) in grid.FluidCells.Select((cell, k) => (cell, k))) full[cell] = b[k];
+        var xFull = new double[grid.CellCount];
+        new SolverCatalog().CreateForGrid(SolveMethod.PcgMg, grid, Tight).Solve(full, xFull);
+        Assert.That(x, Is.EqualTo(grid.FluidCells.Select(cell => xFull[cell]).ToArray()).Within(1e-12 * xFull.Max(Math.Abs)));
         // the stencil model's levels follow the grid's size: it runs on the whole grid
         var stencil = new StencilDirectionModel(ModelFile.Read(TestData.Model("stencil.safetensors")));
         Assert.That(new SolverCatalog().CreateForGrid(SolveMethod.Dcdm, grid, Tight, stencil), Is.Not.InstanceOf<CroppedGridSolver>());
