@@ -126,10 +126,10 @@ public sealed class ReducedSystem
                             airFace[u] = x > 0 && kind[i - 1] == CellType.Air || x < nx - 1 && kind[i + 1] == CellType.Air
                                       || y > 0 && kind[i - nx] == CellType.Air || y < ny - 1 && kind[i + nx] == CellType.Air
                                       || z > 0 && kind[i - plane] == CellType.Air || z < nz - 1 && kind[i + plane] == CellType.Air;
-                        bool y1 = y > 0 && unknown[i - nx] >= 0, z1n = z > z0 && unknown[i - plane] >= 0;
-                        if (y1 && !belowY) Union(first, unknown[i - nx]);
-                        if (z1n && !belowZ) Union(first, unknown[i - plane]);
-                        (belowY, belowZ) = (y1, z1n);
+                        bool unknownBelowY = y > 0 && unknown[i - nx] >= 0, unknownBelowZ = z > z0 && unknown[i - plane] >= 0;
+                        if (unknownBelowY && !belowY) Union(first, unknown[i - nx]);
+                        if (unknownBelowZ && !belowZ) Union(first, unknown[i - plane]);
+                        (belowY, belowZ) = (unknownBelowY, unknownBelowZ);
                     }
                 }
         });
