@@ -1,14 +1,33 @@
+using Dcdm.Models;
+using Dcdm.Poisson;
+using Dcdm.Preconditioners;
+using Dcdm.Sparse;
+
 namespace Dcdm.Solvers;
 
 /// <summary>
-/// The solvers an accelerator offers (Dcdm.Gpu implements it): each method on each input, or the reason it
-/// cannot. Vectors of what it returns are in the layout the solver runs in (the grid's, for grid solvers).
+/// The kinds of solver an accelerator has (Dcdm.Gpu implements it). Which kind serves a method on an input is the
+/// method's entry in <see cref="SolverCatalog"/>'s table, so a method with a device form is still one entry there; a
+/// device adds a kind here only for a new kind of device solver. Vectors of what it returns are in the layout the
+/// solver runs in (the grid's, for grid solvers).
 /// </summary>
 public interface IDeviceSolvers
 {
     /// <summary>The accelerator, for people.</summary>
     string Name { get; }
 
-    /// <summary>The solver for the method and input, or null with the reason (a line naming what applies instead).</summary>
-    ILinearSolver? Create(SolveMethod method, SolverInput input, SolverOptions options, Models.IDirectionModel? model, int previousDirections, out string reason);
+    /// <summary>CG on any SPD matrix (CSR, double), unpreconditioned or with Jacobi.</summary>
+    ILinearSolver ConjugateGradient(CsrMatrix matrix, PreconditionerKind preconditioner, SolverOptions options);
+
+    /// <summary>Matrix-free CG on a grid's unit operator (one byte of operator per cell, float32 steps, double reliable updates).</summary>
+    ILinearSolver GridConjugateGradient(PoissonGrid grid, SolverOptions options);
+
+    /// <summary>CG preconditioned by the K-cycle on aggregates, on a grid's unit operator.</summary>
+    ILinearSolver MultigridConjugateGradient(PoissonGrid grid, SolverOptions options);
+
+    /// <summary>CG preconditioned by the K-cycle on aggregates, on a voxel operator's cells.</summary>
+    ILinearSolver MultigridConjugateGradient(VoxelOperator op, SolverOptions options);
+
+    /// <summary>DCDM with the model's device direction on a grid; null with the reason when the model has no device kernels.</summary>
+    ILinearSolver? DeepConjugateDirections(PoissonGrid grid, IDirectionModel model, SolverOptions options, int previousDirections, out string reason);
 }

@@ -8,25 +8,28 @@ namespace Dcdm.Solvers;
 internal sealed record MethodArguments(SolverOptions Options, IDirectionModel? Model, int PreviousDirections);
 
 /// <summary>
-/// One method as <see cref="SolverCatalog"/> serves it on the CPU: the name users type and a factory per kind of
-/// input. Registering a method is one entry in <see cref="SolverCatalog"/>'s table (and one in a device's, where it has
-/// a device form).
+/// One method as <see cref="SolverCatalog"/> serves it: the name users type, a factory per kind of input on the CPU, and
+/// which of a device's solvers serves it there. Registering a method is one entry in <see cref="SolverCatalog"/>'s table.
 /// </summary>
 /// <param name="ForMatrix">Any SPD matrix; null: the method needs a voxel system (a grid or a <see cref="VoxelOperator"/>).</param>
 /// <param name="ForGrid">A grid's unit operator, vectors one per cell; the matrix is its compact operator when the caller has it.</param>
 /// <param name="ForOperator">A voxel operator with per-face coefficients, vectors one per cell; the matrix is its full-grid one when the caller has it.</param>
+/// <param name="OnDevice">The device's solver for the input (the catalog checked it), or null and the reason it has none.</param>
 internal sealed record MethodEntry(
     SolveMethod Method,
     string Name,
     Func<CsrMatrix, MethodArguments, ILinearSolver>? ForMatrix,
     Func<PoissonGrid, CsrMatrix?, MethodArguments, ILinearSolver> ForGrid,
-    Func<VoxelOperator, CsrMatrix?, MethodArguments, ILinearSolver> ForOperator)
+    Func<VoxelOperator, CsrMatrix?, MethodArguments, ILinearSolver> ForOperator,
+    Func<IDeviceSolvers, SolverInput, MethodArguments, (ILinearSolver? Solver, string Reason)> OnDevice)
 {
     public bool NeedsVoxelSystem => ForMatrix is null;
 
     /// <summary>CG with a preconditioner made from the matrix alone, on every kind of input.</summary>
-    public static MethodEntry Krylov(SolveMethod method, string name, PreconditionerKind preconditioner) => new(method, name,
+    public static MethodEntry Krylov(SolveMethod method, string name, PreconditionerKind preconditioner,
+        Func<IDeviceSolvers, SolverInput, MethodArguments, (ILinearSolver?, string)> onDevice) => new(method, name,
         (matrix, a) => new ConjugateGradient(matrix, preconditioner, a.Options),
         (grid, compact, a) => new ConjugateGradient(ReducedSystem.FromGrid(grid, compact), preconditioner, a.Options),
-        (op, matrix, a) => new ConjugateGradient(matrix ?? op.ToCsr(), preconditioner, a.Options));
+        (op, matrix, a) => new ConjugateGradient(matrix ?? op.ToCsr(), preconditioner, a.Options),
+        onDevice);
 }

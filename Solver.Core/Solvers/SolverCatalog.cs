@@ -1,5 +1,6 @@
 using Dcdm.Models;
 using Dcdm.Poisson;
+using Dcdm.Preconditioners;
 using Dcdm.Sparse;
 
 namespace Dcdm.Solvers;
@@ -14,16 +15,23 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
     /// <summary>Every method, in the order of <see cref="SolveMethod"/>: a new method is one entry here (and its own files).</summary>
     static readonly MethodEntry[] Methods =
     [
-        MethodEntry.Krylov(SolveMethod.Cg, "cg", PreconditionerKind.None),
-        MethodEntry.Krylov(SolveMethod.PcgJacobi, "pcg-jacobi", PreconditionerKind.Jacobi),
-        MethodEntry.Krylov(SolveMethod.PcgIc0, "pcg-ic0", PreconditionerKind.IncompleteCholesky),
+        // on a device a grid's own operator runs matrix-free (one byte a cell, float32 steps); other matrices in CSR
+        MethodEntry.Krylov(SolveMethod.Cg, "cg", PreconditionerKind.None, (d, input, a) =>
+            (input.Grid is { } grid && input.Operator is null && input.Matrix.Rows > 1 ? d.GridConjugateGradient(grid, a.Options)
+                : d.ConjugateGradient(input.Matrix, PreconditionerKind.None, a.Options), "")),
+        MethodEntry.Krylov(SolveMethod.PcgJacobi, "pcg-jacobi", PreconditionerKind.Jacobi, (d, input, a) =>
+            (d.ConjugateGradient(input.Matrix, PreconditionerKind.Jacobi, a.Options), "")),
+        MethodEntry.Krylov(SolveMethod.PcgIc0, "pcg-ic0", PreconditionerKind.IncompleteCholesky, (_, _, _) =>
+            (null, "IC(0) runs on the CPU only (sequential triangular solves); use cg or pcg-jacobi on the device")),
         new(SolveMethod.PcgMg, "pcg-mg", ForMatrix: null,
             // on a mostly fluid grid matrix-free on the full grid (nothing assembled, GridStencil); else on the unknowns in CSR
             // on the box around the fluid cells where that is smaller (their order, so a compact matrix, is the same)
             (grid, compact, a) => CroppedGridSolver.Around(grid, g => GridStencil.Pays(g)
                 ? new ConjugateGradient(g, "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(g, unknowns))
                 : new ConjugateGradient(() => ReducedSystem.FromGrid(g, compact), "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(g, unknowns))),
-            (op, matrix, a) => new ConjugateGradient(() => new ReducedSystem(matrix ?? op.ToCsr()), "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(op, unknowns))),
+            (op, matrix, a) => new ConjugateGradient(() => new ReducedSystem(matrix ?? op.ToCsr()), "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(op, unknowns)),
+            // the float32 K-cycle on aggregates with double reliable updates; on a voxel operator its cells are a CSR level
+            (d, input, a) => (input.Operator is { } op ? d.MultigridConjugateGradient(op, a.Options) : d.MultigridConjugateGradient(input.Grid!, a.Options), "")),
         // the grid was checked against the matrix: a compact matrix is DCDM's as is where the full grid does not pay
         new(SolveMethod.Dcdm, "dcdm", ForMatrix: null,
             // the K-cycle models' directions see a cell's 3x3x3 neighbourhood at most (the vcycle model's weight predictor is
@@ -31,7 +39,10 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
             (grid, compact, a) => a.Model is KCycleDirectionModel or VCycleDirectionModel
                 ? CroppedGridSolver.Around(grid, g => new DeepConjugateDirections(g, a.Model, a.Options, a.PreviousDirections, compact, matrixIsGridOperator: true))
                 : new DeepConjugateDirections(grid, a.Model!, a.Options, a.PreviousDirections, compact, matrixIsGridOperator: true),
-            (op, matrix, a) => new DeepConjugateDirections(op, a.Model!, a.Options, a.PreviousDirections, matrix)),
+            (op, matrix, a) => new DeepConjugateDirections(op, a.Model!, a.Options, a.PreviousDirections, matrix),
+            (d, input, a) => input.Operator is not null
+                ? (null, "DCDM on a voxel operator with per-face coefficients runs on the CPU only so far; pcg-mg runs on the device")
+                : (d.DeepConjugateDirections(input.Grid!, a.Model!, a.Options, a.PreviousDirections, out string reason), reason)),
     ];
 
     /// <summary>Method names as users type them, in the order of <see cref="SolveMethod"/>.</summary>
@@ -74,13 +85,12 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
         else if (input.Grid is { } grid && (entry.NeedsVoxelSystem || device is not null && method == SolveMethod.Cg)
             && !GridOperatorMatch.Matches(grid, input.Matrix, input.IsCompact ? GridMatrixLayout.Compact : GridMatrixLayout.FullGrid, out string why))
             throw new InvalidSystemException($"the matrix is not the 7-point operator of its grid: {why}");
+        var arguments = new MethodArguments(options, model, previousDirections);
         if (device is not null)
         {
-            var onDevice = device.Create(method, input, options, model, previousDirections, out string reason)
-                ?? throw new InvalidSystemException($"{entry.Name} on {device.Name}: {reason}");
-            return InInputLayout(onDevice, input);
+            var (onDevice, reason) = entry.OnDevice(device, input, arguments);
+            return InInputLayout(onDevice ?? throw new InvalidSystemException($"{entry.Name} on {device.Name}: {reason}"), input);
         }
-        var arguments = new MethodArguments(options, model, previousDirections);
         return entry.ForMatrix is { } forMatrix ? forMatrix(input.Matrix, arguments)
             : InInputLayout(entry.ForGrid(input.Grid!, input.IsCompact ? input.Matrix : null, arguments), input);
     }

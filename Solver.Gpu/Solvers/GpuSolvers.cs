@@ -1,15 +1,18 @@
 using Dcdm.Gpu.Devices;
 using Dcdm.Gpu.Models;
 using Dcdm.Models;
+using Dcdm.Poisson;
+using Dcdm.Preconditioners;
 using Dcdm.Solvers;
+using Dcdm.Sparse;
 
 namespace Dcdm.Gpu.Solvers;
 
 /// <summary>
-/// What an accelerator offers the <see cref="SolverCatalog"/>: a voxel matrix with its grid gets the matrix-free
-/// grid CG (cg), multigrid-preconditioned CG (pcg-mg) or DCDM on the device (dcdm, stencil network); a voxel operator with
-/// per-face coefficients pcg-mg; other matrices the CSR CG or Jacobi-PCG in double.
-/// IC(0) has no device form. The device is borrowed: its owner disposes it after the solvers.
+/// The solvers an ILGPU accelerator has, for the <see cref="SolverCatalog"/>, whose method table picks one per method
+/// and input: the matrix-free grid CG, multigrid-preconditioned CG on a grid or a voxel operator, DCDM with a model's
+/// device direction, and the CSR CG or Jacobi-PCG in double for other matrices. The device is borrowed: its owner
+/// disposes it after the solvers.
 /// </summary>
 public sealed class GpuSolvers(GpuDevice device) : IDeviceSolvers
 {
@@ -25,30 +28,18 @@ public sealed class GpuSolvers(GpuDevice device) : IDeviceSolvers
 
     public string Name => device.Name;
 
-    public ILinearSolver? Create(SolveMethod method, SolverInput input, SolverOptions options, IDirectionModel? model, int previousDirections, out string reason)
+    public ILinearSolver ConjugateGradient(CsrMatrix matrix, PreconditionerKind preconditioner, SolverOptions options) =>
+        new GpuConjugateGradient(device, matrix, preconditioner, options);
+
+    public ILinearSolver GridConjugateGradient(PoissonGrid grid, SolverOptions options) => new GpuGridConjugateGradient(device, grid, options);
+
+    public ILinearSolver MultigridConjugateGradient(PoissonGrid grid, SolverOptions options) => new GpuMultigridConjugateGradient(device, grid, options);
+
+    public ILinearSolver MultigridConjugateGradient(VoxelOperator op, SolverOptions options) => new GpuMultigridConjugateGradient(device, op, options);
+
+    public ILinearSolver? DeepConjugateDirections(PoissonGrid grid, IDirectionModel model, SolverOptions options, int previousDirections, out string reason)
     {
-        reason = "";
-        switch (method)
-        {
-            case SolveMethod.PcgIc0:
-                reason = "IC(0) runs on the CPU only (sequential triangular solves); use cg or pcg-jacobi on the device";
-                return null;
-            case SolveMethod.PcgMg when input.Operator is { } op:
-                return new GpuMultigridConjugateGradient(device, op, options); // the same, on the operator's cells as a CSR level
-            case SolveMethod.PcgMg:
-                return new GpuMultigridConjugateGradient(device, input.Grid!, options); // float32 K-cycle on aggregates, double reliable updates
-            case SolveMethod.Dcdm when input.Operator is not null:
-                reason = "DCDM on a voxel operator with per-face coefficients runs on the CPU only so far; pcg-mg runs on the device";
-                return null;
-            case SolveMethod.Dcdm when model is null || !DeviceDirections.Supports(model):
-                reason = $"only the {DeviceDirections.Names} models have device kernels ({model?.Description ?? "no model"}); run it on the CPU";
-                return null;
-            case SolveMethod.Dcdm:
-                return new GpuDeepConjugateDirections(device, input.Grid!, model!, options, previousDirections);
-            case SolveMethod.Cg when input.Grid is not null && input.Operator is null && input.Matrix.Rows > 1:
-                return new GpuGridConjugateGradient(device, input.Grid, options); // one byte of operator per cell, float32 steps
-            default:
-                return new GpuConjugateGradient(device, input.Matrix, method == SolveMethod.PcgJacobi ? PreconditionerKind.Jacobi : PreconditionerKind.None, options);
-        }
+        reason = DeviceDirections.Supports(model) ? "" : $"only the {DeviceDirections.Names} models have device kernels ({model.Description}); run it on the CPU";
+        return reason.Length == 0 ? new GpuDeepConjugateDirections(device, grid, model, options, previousDirections) : null;
     }
 }

@@ -71,6 +71,16 @@ public class SolverCatalogTests
         Assert.That(e!.Message, Does.Contain("CPU only"));
         using var general = (IDisposable)catalog.Create(SolveMethod.PcgJacobi, new SolverInput(input.Matrix));
         Assert.That(general, Is.InstanceOf<GpuConjugateGradient>());
+        var noKernels = Assert.Throws<InvalidSystemException>(() => catalog.Create(SolveMethod.Dcdm, input, model: new IdentityDirectionModel()));
+        Assert.That(noKernels!.Message, Does.Contain("dcdm on").And.Contain("have device kernels (identity); run it on the CPU"));
+    }
+
+    /// <summary>A model with no device kernels: q = r.</summary>
+    sealed class IdentityDirectionModel : IDirectionModel, IDirection
+    {
+        public string Description => "identity";
+        public IDirection Bind(PoissonGrid grid) => this;
+        public void Apply(ReadOnlySpan<float> r, Span<float> q) => r.CopyTo(q);
     }
 
     [Test]
