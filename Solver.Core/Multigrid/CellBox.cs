@@ -1,3 +1,5 @@
+using Dcdm.Poisson;
+
 namespace Dcdm.Multigrid;
 
 /// <summary>
@@ -9,8 +11,32 @@ internal readonly record struct CellBox(int X0, int X1, int Y0, int Y1, int Z0, 
     public bool IsEmpty => X1 < X0;
     public long Cells => IsEmpty ? 0 : (long)(X1 - X0 + 1) * (Y1 - Y0 + 1) * (Z1 - Z0 + 1);
 
-    /// <summary>The box around the cells of an nx x ny x nz grid (x fastest) whose diagonal is not 0; planes in parallel.</summary>
-    public static CellBox Around(byte[] diagonal, int nx, int ny, int nz)
+    /// <summary>The box around the cells of an nx x ny x nz grid (x fastest) whose diagonal is not 0.</summary>
+    public static CellBox Around(byte[] diagonal, int nx, int ny, int nz) => Scan(nx, ny, nz, i =>
+    {
+        var row = diagonal.AsSpan(i, nx);
+        int first = row.IndexOfAnyExcept((byte)0);
+        return (first, first < 0 ? -1 : row.LastIndexOfAnyExcept((byte)0));
+    });
+
+    /// <summary>The box around a grid's fluid cells (those that are no unknown included).</summary>
+    public static CellBox AroundFluid(PoissonGrid grid)
+    {
+        var cells = grid.CellArray;
+        int nx = grid.Nx;
+        return Scan(nx, grid.Ny, grid.Nz, i =>
+        {
+            var row = cells.AsSpan(i, nx);
+            int first = row.IndexOf(CellType.Fluid);
+            return (first, first < 0 ? -1 : row.LastIndexOf(CellType.Fluid));
+        });
+    }
+
+    /// <summary>The first and last cell of the row starting at index i that the box must hold; -1 for none.</summary>
+    delegate (int First, int Last) RowExtent(int i);
+
+    /// <summary>Each row's extent by vectorised searches, planes in parallel, then the planes' boxes merged.</summary>
+    static CellBox Scan(int nx, int ny, int nz, RowExtent extent)
     {
         var planes = new CellBox[nz];
         Parallel.For(0, nz, z =>
@@ -18,10 +44,9 @@ internal readonly record struct CellBox(int X0, int X1, int Y0, int Y1, int Z0, 
             int x0 = nx, y0 = ny, x1 = -1, y1 = -1;
             for (int y = 0, i = z * nx * ny; y < ny; y++, i += nx)
             {
-                var row = diagonal.AsSpan(i, nx);
-                int first = row.IndexOfAnyExcept((byte)0);
+                var (first, last) = extent(i);
                 if (first < 0) continue;
-                (x0, x1) = (Math.Min(x0, first), Math.Max(x1, row.LastIndexOfAnyExcept((byte)0)));
+                (x0, x1) = (Math.Min(x0, first), Math.Max(x1, last));
                 (y0, y1) = (Math.Min(y0, y), y);
             }
             planes[z] = new CellBox(x0, x1, y0, y1, x1 < 0 ? nz : z, x1 < 0 ? -1 : z);

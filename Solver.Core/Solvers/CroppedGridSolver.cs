@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Dcdm.Multigrid;
 using Dcdm.Poisson;
 using Dcdm.Sparse;
 
@@ -22,12 +23,9 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
     /// <summary>The box's origin is a multiple of this along every axis: the first two levels of blocks and their colours stay the grid's.</summary>
     public const int Alignment = 8;
 
-    readonly double[] _b = new double[box.CellCount], _x = new double[box.CellCount];
+    // the box's vectors for full-grid ones (compact ones go to the inner solver as they are)
+    readonly double[] _b = compact ? [] : new double[box.CellCount], _x = compact ? [] : new double[box.CellCount];
 
-    /// <summary>The grid of the box the solver runs on.</summary>
-    public PoissonGrid Box => box;
-    /// <summary>The solver on <see cref="Box"/> (its vectors one entry per cell of the box).</summary>
-    public ILinearSolver Inner => inner;
     public string Method => inner.Method;
     /// <summary>One entry per grid cell, or per fluid cell when serving compact vectors.</summary>
     public int Size => compact ? grid.FluidCount : grid.CellCount;
@@ -38,7 +36,7 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
     public static ILinearSolver Around(PoissonGrid grid, Func<PoissonGrid, ILinearSolver> create)
     {
         var clock = Stopwatch.StartNew();
-        var crop = BoxOf(grid); // a vectorised search per row, planes in parallel: 0.06-0.22 ms at 128^3 (measured)
+        var crop = BoxOf(grid); // a vectorised search per row (CellBox), planes in parallel: 0.06-0.22 ms at 128^3 (measured)
         if (crop is not { } c) return create(grid);
         var cropTime = clock.Elapsed;
         ILinearSolver inner;
@@ -48,40 +46,24 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
     }
 
     /// <summary>
-    /// The same solver taking compact vectors (one entry per fluid cell, in the grid's order, which the box keeps): they
-    /// go straight to the box's fluid cells. The inner solver moves to the returned one, which disposes it.
+    /// The same solver taking compact vectors (one entry per fluid cell, in the grid's order, which the box keeps): the
+    /// box's own <see cref="CompactGridSolver"/> takes them, not the whole grid. The inner solver moves to the returned
+    /// one, which disposes it.
     /// </summary>
-    public CroppedGridSolver ServingCompactVectors() => new(inner, grid, box, origin, cropTime, compact: true);
+    public CroppedGridSolver ServingCompactVectors() => new(new CompactGridSolver(inner, box), grid, box, origin, cropTime, compact: true);
 
     /// <summary>The box around the fluid cells with its margin, aligned; null when it would not be at most <see cref="MaxShare"/> of the grid.</summary>
     internal static (PoissonGrid Box, (int X, int Y, int Z) Origin)? BoxOf(PoissonGrid grid)
     {
         int nx = grid.Nx, ny = grid.Ny, nz = grid.Nz;
-        var all = grid.CellArray;
-        // per plane, the rows' first and last fluid cell (vectorised searches), planes in parallel
-        var planes = new (int X0, int X1, int Y0, int Y1)[nz];
-        Parallel.For(0, nz, z =>
-        {
-            var (x0, x1, y0, y1) = (nx, -1, ny, -1);
-            for (int y = 0; y < ny; y++)
-            {
-                var row = all.AsSpan(nx * (y + ny * z), nx);
-                int first = row.IndexOf(CellType.Fluid);
-                if (first < 0) continue;
-                (x0, x1, y0, y1) = (Math.Min(x0, first), Math.Max(x1, row.LastIndexOf(CellType.Fluid)), Math.Min(y0, y), y);
-            }
-            planes[z] = (x0, x1, y0, y1);
-        });
-        int z0 = Array.FindIndex(planes, p => p.X1 >= 0), z1 = Array.FindLastIndex(planes, p => p.X1 >= 0);
-        if (z0 < 0) return null;
-        int gx0 = nx, gx1 = -1, gy0 = ny, gy1 = -1;
-        foreach (var (x0, x1, y0, y1) in planes)
-            if (x1 >= 0) (gx0, gx1, gy0, gy1) = (Math.Min(gx0, x0), Math.Max(gx1, x1), Math.Min(gy0, y0), Math.Max(gy1, y1));
-        var (ox, sx) = AxisRange(gx0, gx1, nx);
-        var (oy, sy) = AxisRange(gy0, gy1, ny);
-        var (oz, sz) = AxisRange(z0, z1, nz);
+        var fluid = CellBox.AroundFluid(grid);
+        if (fluid.IsEmpty) return null;
+        var (ox, sx) = AxisRange(fluid.X0, fluid.X1, nx);
+        var (oy, sy) = AxisRange(fluid.Y0, fluid.Y1, ny);
+        var (oz, sz) = AxisRange(fluid.Z0, fluid.Z1, nz);
         if ((double)sx * sy * sz > MaxShare * grid.CellCount) return null;
         var cells = new CellType[sx * sy * sz];
+        var all = grid.CellArray;
         Parallel.For(0, sz, z =>
         {
             for (int y = 0; y < sy; y++)
@@ -102,10 +84,15 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
         if (b.Length != Size || x.Length != Size)
             throw new ArgumentException($"b and x must have {Size} entries (one per {(compact ? "fluid" : "grid")} cell), got {b.Length} and {x.Length}");
         double outsideSq = compact ? 0 : OutsideNormSquared(b); // summed directly: exactly 0 when b is 0 outside the box
-        Gather(b, _b);
-        Gather(x, _x);
-        var result = inner.Solve(_b, _x, settings, cancellation);
-        Scatter(_x, x);
+        SolveResult result;
+        if (compact) result = inner.Solve(b, x, settings, cancellation);
+        else
+        {
+            Gather(b, _b);
+            Gather(x, _x);
+            result = inner.Solve(_b, _x, settings, cancellation);
+            Scatter(_x, x);
+        }
         var details = new Dictionary<string, string>(result.Details)
         {
             ["grid"] = $"the box around the fluid cells, {box.Nx}x{box.Ny}x{box.Nz} of {grid.Nx}x{grid.Ny}x{grid.Nz}",
@@ -143,13 +130,6 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
 
     void Gather(ReadOnlySpan<double> full, double[] onBox)
     {
-        if (compact)
-        {
-            var fluid = box.FluidCells;
-            Array.Clear(onBox);
-            for (int k = 0; k < fluid.Length; k++) onBox[fluid[k]] = full[k];
-            return;
-        }
         int nx = grid.Nx, ny = grid.Ny, sx = box.Nx, sy = box.Ny;
         for (int z = 0; z < box.Nz; z++)
             for (int y = 0; y < sy; y++)
@@ -158,12 +138,6 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
 
     void Scatter(double[] onBox, Span<double> full)
     {
-        if (compact)
-        {
-            var fluid = box.FluidCells;
-            for (int k = 0; k < fluid.Length; k++) full[k] = onBox[fluid[k]];
-            return;
-        }
         full.Clear(); // x is 0 outside the box
         int nx = grid.Nx, ny = grid.Ny, sx = box.Nx, sy = box.Ny;
         for (int z = 0; z < box.Nz; z++)
