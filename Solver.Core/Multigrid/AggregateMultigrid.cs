@@ -34,11 +34,11 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// inner steps, also their cycle outputs, products with A and second residual (none on a voxel operator's cells, the top).</summary>
     sealed class LevelVectors(int rows, bool innerSteps)
     {
-        public readonly double[] Rhs = new double[rows], Correction = new double[rows], Work = new double[rows];
+        public readonly double[] Rhs = RebindCache.Array<double>(rows), Correction = RebindCache.Array<double>(rows), Work = RebindCache.Array<double>(rows);
         public readonly double[] C1 = Make(innerSteps, rows), C2 = Make(innerSteps, rows), V1 = Make(innerSteps, rows), V2 = Make(innerSteps, rows),
             R2 = Make(innerSteps, rows);
 
-        static double[] Make(bool used, int rows) => used ? new double[rows] : [];
+        static double[] Make(bool used, int rows) => used ? RebindCache.Array<double>(rows) : [];
     }
 
     readonly LevelVectors[] _v; // per level of _levels

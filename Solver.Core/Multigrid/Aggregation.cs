@@ -67,7 +67,7 @@ internal static class Aggregation
         });
         var (offset, rows, firstOdd) = ColourMajorOffsets(pieces, cx, cy, cz);
         var label = Pieces.Label;
-        var parentOut = parent = new int[diagonal.Length];
+        var parentOut = parent = Solvers.RebindCache.Array<int>(diagonal.Length); // every entry written below
         Parallel.For(0, nz, z =>
         {
             for (int y = 0; y < ny; y++)

@@ -1,3 +1,5 @@
+using Dcdm.Solvers;
+
 namespace Dcdm.Multigrid;
 
 /// <summary>
@@ -23,9 +25,9 @@ internal sealed class VCycleLevel(int nx, int ny, int nz, byte[] diagonal, doubl
     /// <summary>Per sweep, per cell: the SOR weight in (0, 2).</summary>
     public float[][] Weights => weights;
     /// <summary>The level's right-hand side, its solution and a scratch vector.</summary>
-    public float[] B { get; } = new float[nx * ny * nz];
-    public float[] X { get; } = new float[nx * ny * nz];
-    public float[] Work { get; } = new float[nx * ny * nz];
+    public float[] B { get; } = RebindCache.Array<float>(nx * ny * nz);
+    public float[] X { get; } = RebindCache.Array<float>(nx * ny * nz);
+    public float[] Work { get; } = RebindCache.Array<float>(nx * ny * nz);
     /// <summary>
     /// (nx + 1) / 2 x ny x nz and (nx + 1) / 2 x (ny + 1) / 2 x nz: restriction and prolongation one axis at a time. Both
     /// write the same entries (this level's box along the fine axes, the coarse level's along the coarse ones), so
@@ -41,7 +43,7 @@ internal sealed class VCycleLevel(int nx, int ny, int nz, byte[] diagonal, doubl
     {
         var table = new float[256];
         for (int d = 0; d < 256; d++) table[d] = f((byte)d);
-        var values = new float[diagonal.Length];
+        var values = RebindCache.Array<float>(diagonal.Length);
         Parallel.For(0, (diagonal.Length >> 16) + 1, c =>
         {
             for (int i = c << 16, end = Math.Min(diagonal.Length, (c + 1) << 16); i < end; i++) values[i] = table[diagonal[i]];

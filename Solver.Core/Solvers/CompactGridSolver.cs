@@ -8,7 +8,7 @@ namespace Dcdm.Solvers;
 /// </summary>
 internal sealed class CompactGridSolver(ILinearSolver onGrid, PoissonGrid grid) : ILinearSolver
 {
-    readonly double[] _b = new double[grid.CellCount], _x = new double[grid.CellCount];
+    readonly double[] _b = RebindCache.Array<double>(grid.CellCount), _x = RebindCache.Array<double>(grid.CellCount);
     readonly int[] _fluid = grid.FluidCells;
 
     public string Method => onGrid.Method;

@@ -53,8 +53,8 @@ public sealed class ConjugateGradient : ILinearSolver
         Method = method;
         _m = preconditioner(_system);
         int n = grid.CellCount;
-        _b = new double[n]; _x = new double[n]; _r = new double[n]; _p = new double[n]; _q = new double[n];
-        _z = _m is null ? _r : new double[n];
+        _b = RebindCache.Array<double>(n); _x = RebindCache.Array<double>(n); _r = RebindCache.Array<double>(n); _p = RebindCache.Array<double>(n); _q = RebindCache.Array<double>(n);
+        _z = _m is null ? _r : RebindCache.Array<double>(n);
         _backend = new HostBackend(new GridStencil(grid), _m);
         _frame = new SolveFrame(Method, _system, SolveFrame.Layout.AllRows, "one per grid cell");
         SetupTime = clock.Elapsed;
@@ -69,8 +69,8 @@ public sealed class ConjugateGradient : ILinearSolver
         Method = method;
         if (_system.NonPositiveDiagonalRow < 0) _m = preconditioner(system);
         int n = a.Rows;
-        _b = new double[n]; _x = new double[n]; _r = new double[n]; _p = new double[n]; _q = new double[n];
-        _z = _m is null ? _r : new double[n]; // unpreconditioned: z is r
+        _b = RebindCache.Array<double>(n); _x = RebindCache.Array<double>(n); _r = RebindCache.Array<double>(n); _p = RebindCache.Array<double>(n); _q = RebindCache.Array<double>(n);
+        _z = _m is null ? _r : RebindCache.Array<double>(n); // unpreconditioned: z is r
         _backend = new HostBackend(a, _m);
         _frame = new SolveFrame(Method, _system, SolveFrame.Layout.Unknowns, "one per matrix row");
         SetupTime = clock.Elapsed;

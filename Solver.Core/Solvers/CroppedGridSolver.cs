@@ -24,7 +24,7 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
     public const int Alignment = 8;
 
     // the box's vectors for full-grid ones (compact ones go to the inner solver as they are)
-    readonly double[] _b = compact ? [] : new double[box.CellCount], _x = compact ? [] : new double[box.CellCount];
+    readonly double[] _b = compact ? [] : RebindCache.Array<double>(box.CellCount), _x = compact ? [] : RebindCache.Array<double>(box.CellCount);
 
     public string Method => inner.Method;
     /// <summary>One entry per grid cell, or per fluid cell when serving compact vectors.</summary>
@@ -62,6 +62,17 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
         var (oy, sy) = AxisRange(fluid.Y0, fluid.Y1, ny);
         var (oz, sz) = AxisRange(fluid.Z0, fluid.Z1, nz);
         if ((double)sx * sy * sz > MaxShare * grid.CellCount) return null;
+        if (RebindCache.Active is { } cache)
+        {
+            // in a time loop: the last box while the fluid stays in it and fills enough of it, else this one with its far
+            // ends on the alignment, so the box (and every array sized by it) keeps its size for several steps
+            var tight = new CroppedBox((nx, ny, nz), (ox, oy, oz), (sx, sy, sz));
+            var kept = cache.Box is { } last && Holds(last, tight) && last.Cells <= MaxLooseness * tight.Cells ? last
+                : new CroppedBox((nx, ny, nz), (ox, oy, oz), (Extended(ox, sx, nx), Extended(oy, sy, ny), Extended(oz, sz, nz)));
+            if (kept.Cells > MaxShare * grid.CellCount) kept = tight;
+            cache.Box = kept;
+            ((ox, oy, oz), (sx, sy, sz)) = (kept.Origin, kept.Size);
+        }
         var cells = new CellType[sx * sy * sz];
         var all = grid.CellArray;
         Parallel.For(0, sz, z =>
@@ -71,6 +82,17 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
         });
         return (new PoissonGrid(sx, sy, sz, cells), (ox, oy, oz));
     }
+
+    /// <summary>A box kept in a time loop holds at most this many times the cells of the tightest box.</summary>
+    public const double MaxLooseness = 1.25;
+
+    static bool Holds(CroppedBox outer, CroppedBox inner) => outer.Grid == inner.Grid
+        && outer.Origin.X <= inner.Origin.X && outer.Origin.Y <= inner.Origin.Y && outer.Origin.Z <= inner.Origin.Z
+        && outer.Origin.X + outer.Size.X >= inner.Origin.X + inner.Size.X && outer.Origin.Y + outer.Size.Y >= inner.Origin.Y + inner.Size.Y
+        && outer.Origin.Z + outer.Size.Z >= inner.Origin.Z + inner.Size.Z;
+
+    /// <summary>A size whose far end is on the alignment (or the grid's end).</summary>
+    static int Extended(int origin, int size, int n) => Math.Min(n, (origin + size + Alignment - 1) / Alignment * Alignment) - origin;
 
     /// <summary>Along one axis: the origin (first - 1, rounded down to the alignment) and the size (to last + 1), inside 0..n.</summary>
     static (int Origin, int Size) AxisRange(int first, int last, int n)

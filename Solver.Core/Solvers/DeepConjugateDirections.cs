@@ -89,8 +89,8 @@ public sealed class DeepConjugateDirections : ILinearSolver
         int n = matrixFree?.CellCount ?? _system.Unknowns;
         _backend = matrixFree is null ? new HostBackend(_system.Matrix) : new HostBackend(new GridStencil(matrixFree));
         _direction = new NetworkDirection(matrixFree is null ? _system.Active : null, matrixFree?.Diagonal, bind(system), _system.FullSize);
-        _vectors = new DirectionVectors<double[]>(_k, () => new double[n]);
-        _b = new double[n]; _x = new double[n]; _r = new double[n];
+        _vectors = new DirectionVectors<double[]>(_k, () => RebindCache.Array<double>(n));
+        _b = RebindCache.Array<double>(n); _x = RebindCache.Array<double>(n); _r = RebindCache.Array<double>(n);
         _frame = new SolveFrame(Method, _system, matrixFree is null ? SolveFrame.Layout.Unknowns : SolveFrame.Layout.AllRows, "one per grid cell");
         ModelDescription = description;
         SetupTime = clock.Elapsed;
@@ -141,7 +141,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
     sealed class NetworkDirection(int[]? active, byte[]? diagonal, IDirection direction, int cells) : IDirectionSource<double[]>
     {
         readonly IDirectionOnUnknowns? _onUnknowns = direction as IDirectionOnUnknowns;
-        readonly float[] _field = direction is IDirectionOnUnknowns ? [] : new float[cells]; // r / ||r|| in, q out: one buffer
+        readonly float[] _field = direction is IDirectionOnUnknowns ? [] : RebindCache.Array<float>(cells); // r / ||r|| in, q out: one buffer
         public TimeSpan Time { get; set; }
 
         public void Direction(double[] r, double rNorm, double[] q)

@@ -10,8 +10,10 @@ namespace Dcdm.Solvers;
 /// the layout a CFD code holds). <see cref="Bind(PoissonGrid)"/> is free when the cell flags did not change; otherwise it sets up
 /// the method on the new flags (unknowns, preconditioner or multigrid hierarchy, the model's stencils, work vectors),
 /// timed in <see cref="BindTime"/>. The flags are copied into one of two buffers kept for the grid's size, so the
-/// caller may reuse its flag array between steps; the solver's own work vectors are sized by the unknowns and made
-/// anew on a re-bind. Not thread-safe; dispose it (device buffers) with <c>using</c>.
+/// caller may reuse its flag array between steps. A re-bind disposes the last solver first and hands its work arrays
+/// (vectors, the fine level, its maps) to the new set-up where their lengths match; the box around the fluid cells is
+/// kept while the fluid stays in it, so those lengths stay from step to step (<see cref="RebindCache"/>). A bind that
+/// throws leaves nothing bound. Not thread-safe; dispose it (device buffers) with <c>using</c>.
 /// </summary>
 public sealed class PressureSolver : IDisposable
 {
@@ -21,6 +23,8 @@ public sealed class PressureSolver : IDisposable
     CellType[]? _bound, _spare; // the flags the solver runs on, and the buffer the next re-bind fills
     VoxelOperator? _boundOperator; // the coefficients the solver runs on (a copy), when bound to an operator
     ILinearSolver? _solver;
+    readonly RebindCache _cache = new(); // the last binding's arrays and box, for the next
+    internal RebindCache Cache => _cache;
 
     public SolveMethod Method { get; }
     public SolverOptions Options { get; }
@@ -67,10 +71,8 @@ public sealed class PressureSolver : IDisposable
         var flags = sameSize ? _spare! : new CellType[cells.Length];
         cells.CopyTo(flags);
         var bound = new PoissonGrid(grid.Nx, grid.Ny, grid.Nz, flags);
-        var solver = _catalog.CreateForGrid(Method, bound, Options, _model, _previousDirections);
-        _solver?.Dispose();
-        _solver = solver;
-        _boundOperator = null;
+        Unbind(); // the last solver's arrays are the new set-up's
+        using (_cache.Begin()) _solver = _catalog.CreateForGrid(Method, bound, Options, _model, _previousDirections);
         _spare = sameSize ? _bound : new CellType[cells.Length];
         _bound = flags;
         Grid = bound;
@@ -97,10 +99,10 @@ public sealed class PressureSolver : IDisposable
             return false;
         }
         var copy = new VoxelOperator(op.Nx, op.Ny, op.Nz, [.. op.FaceX], [.. op.FaceY], [.. op.FaceZ], [.. op.Dirichlet]);
-        var solver = _catalog.CreateForOperator(Method, copy, Options, _model, _previousDirections);
-        _solver?.Dispose();
-        _solver = solver;
-        (_boundOperator, Grid, _bound, _spare) = (copy, null, null, null);
+        Unbind();
+        (_bound, _spare) = (null, null);
+        using (_cache.Begin()) _solver = _catalog.CreateForOperator(Method, copy, Options, _model, _previousDirections);
+        _boundOperator = copy;
         SetupCount++;
         Rebuilt = true;
         BindTime = Stopwatch.GetElapsedTime(start);
@@ -117,6 +119,15 @@ public sealed class PressureSolver : IDisposable
     {
         if (_solver is null) throw new InvalidOperationException("PressureSolver.Solve before Bind: bind this step's PoissonGrid or VoxelOperator first");
         return _solver.Solve(b, x, settings ?? SolveSettings.None, cancellation);
+    }
+
+    /// <summary>Disposes the bound solver first, so the next set-up takes its arrays; a set-up that throws leaves nothing bound.</summary>
+    void Unbind()
+    {
+        _solver?.Dispose();
+        _solver = null;
+        _boundOperator = null;
+        Grid = null;
     }
 
     public void Dispose()

@@ -112,4 +112,47 @@ public class CroppedGridSolverTests
         var stencil = new StencilDirectionModel(ModelFile.Read(TestData.Model("stencil.safetensors")));
         Assert.That(new SolverCatalog().CreateForGrid(SolveMethod.Dcdm, grid, Tight, stencil), Is.Not.InstanceOf<CroppedGridSolver>());
     }
+
+    [Test]
+    public void InATimeLoopTheBoxIsKeptWhileTheFluidStaysInItAndFillsEnoughOfIt()
+    {
+        var grid = PoissonDomains.DamBreak(64, 24, 48, 0.30, 0.5);
+        var tight = CroppedGridSolver.BoxOf(grid)!.Value;
+        var cache = new RebindCache();
+        (int, int, int) Size(PoissonGrid box) => (box.Nx, box.Ny, box.Nz);
+        using (cache.Begin())
+        {
+            var box = CroppedGridSolver.BoxOf(grid)!.Value;
+            Assert.That(box.Origin, Is.EqualTo(tight.Origin));
+            var (ox, oy, oz) = box.Origin;
+            foreach (var (o, s, n) in new[] { (ox, box.Box.Nx, grid.Nx), (oy, box.Box.Ny, grid.Ny), (oz, box.Box.Nz, grid.Nz) })
+                Assert.That((o + s) % CroppedGridSolver.Alignment == 0 || o + s == n, $"the far end {o + s} is on the alignment or the grid's end");
+            Assert.That(box.Box.Nx, Is.GreaterThanOrEqualTo(tight.Box.Nx));
+            Assert.That(box.Box.FluidCount, Is.EqualTo(grid.FluidCount));
+        }
+        var kept = cache.Box;
+        using (cache.Begin())
+        {
+            var moved = PoissonDomains.DamBreak(64, 24, 48, 0.32, 0.5); // the front one cell on: still inside
+            var box = CroppedGridSolver.BoxOf(moved)!.Value;
+            Assert.That(cache.Box, Is.EqualTo(kept));
+            Assert.That(box.Box.FluidCount, Is.EqualTo(moved.FluidCount));
+        }
+        using (cache.Begin())
+        {
+            var far = PoissonDomains.DamBreak(64, 24, 48, 0.45, 0.5); // the front left the box
+            var box = CroppedGridSolver.BoxOf(far)!.Value;
+            Assert.That(cache.Box, Is.Not.EqualTo(kept));
+            Assert.That(box.Box.FluidCount, Is.EqualTo(far.FluidCount));
+            kept = cache.Box;
+        }
+        using (cache.Begin())
+        {
+            var low = PoissonDomains.DamBreak(64, 24, 48, 0.45, 0.2); // the column fell: the last box is too loose
+            var box = CroppedGridSolver.BoxOf(low)!.Value;
+            Assert.That(cache.Box, Is.Not.EqualTo(kept));
+            Assert.That((double)box.Box.CellCount, Is.LessThan(kept!.Value.Cells / CroppedGridSolver.MaxLooseness));
+        }
+        Assert.That(Size(CroppedGridSolver.BoxOf(grid)!.Value.Box), Is.EqualTo(Size(tight.Box)), "outside a re-bind: the tightest box");
+    }
 }

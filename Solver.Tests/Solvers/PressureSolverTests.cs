@@ -110,6 +110,53 @@ public class PressureSolverTests
         }
     }
 
+    [TestCase(SolveMethod.Dcdm)]
+    [TestCase(SolveMethod.PcgMg)]
+    public void ARebindInTheSameBoxReusesTheSolversArraysAndSolvesAsAFreshSolverDoes(SolveMethod method)
+    {
+        // a dam break whose water front moves by a cell: the box around the fluid stays, so do its arrays' lengths
+        var first = PoissonDomains.DamBreak(40, 24, 40, 0.40, 0.5);
+        var second = PoissonDomains.DamBreak(40, 24, 40, 0.425, 0.5);
+        Assert.That(second.FluidCount, Is.GreaterThan(first.FluidCount));
+        using var solver = new PressureSolver(method, Tight, new KCycleDirectionModel());
+        solver.Bind(first);
+        var x = new double[first.CellCount];
+        Assert.That(solver.Solve(RightHandSides.VelocityDivergence(first, 1), x).Status, Is.EqualTo(SolveStatus.Converged));
+        var box = solver.Cache.Box;
+        Assert.That(box, Is.Not.Null, "solved on the box around the fluid");
+
+        solver.Bind(second);
+        Assert.That(solver.Cache.Box, Is.EqualTo(box), "the front is still inside the last box");
+        Assert.That(solver.Cache.Reused, Is.GreaterThanOrEqualTo(8), "the box's vectors, the fine level and its map (and the iteration's vectors where it runs on the box)");
+        var b = RightHandSides.VelocityDivergence(second, 2);
+        var result = solver.Solve(b, x, SolveSettings.FromGuess);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(Residual(second, b, x), Is.LessThanOrEqualTo(1.01e-10));
+        using var fresh = new PressureSolver(method, Tight, new KCycleDirectionModel());
+        fresh.Bind(second);
+        var xFresh = new double[b.Length];
+        fresh.Solve(b, xFresh);
+        double diff = Math.Sqrt(x.Zip(xFresh, (u, v) => (u - v) * (u - v)).Sum() / xFresh.Sum(v => v * v));
+        Assert.That(diff, Is.LessThan(1e-7), "same x as a fresh solver");
+    }
+
+    [Test]
+    public void ABindThatIsRefusedLeavesNothingBoundAndTheNextBindWorks()
+    {
+        using var solver = new PressureSolver(SolveMethod.Dcdm, Tight, new KCycleDirectionModel());
+        var tank = PoissonDomains.FreeSurfaceTank(12, 12, 12, 0.5, seed: 1);
+        solver.Bind(tank);
+        var solid = new PoissonGrid(12, 12, 12, Enumerable.Repeat(CellType.Solid, 12 * 12 * 12).ToArray());
+        Assert.Throws<InvalidSystemException>(() => solver.Bind(solid));
+        Assert.That(solver.Grid, Is.Null, "the last solver gave its arrays to the refused set-up");
+        Assert.Throws<InvalidOperationException>(() => solver.Solve(new double[tank.CellCount], new double[tank.CellCount]));
+        Assert.That(solver.Bind(tank), Is.True);
+        var b = RightHandSides.VelocityDivergence(tank, 1);
+        var x = new double[b.Length];
+        Assert.That(solver.Solve(b, x).Status, Is.EqualTo(SolveStatus.Converged));
+        Assert.That(Residual(tank, b, x), Is.LessThanOrEqualTo(1.01e-10));
+    }
+
     [Test]
     public void SolveBeforeBindAndDcdmWithoutAModelAreRefusedWithTheFix()
     {
