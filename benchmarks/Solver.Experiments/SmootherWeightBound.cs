@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dcdm.Models;
+using Dcdm.Multigrid;
+using Dcdm.Poisson;
+using Dcdm.Solvers;
+
+namespace Dcdm.Experiments;
+
+/// <summary>
+/// How much any model that predicts the K-cycle's fine SOR weights from the local geometry can earn: the weights of
+/// each sweep are fitted per class of cell (its air and solid neighbours counted) by coordinate search on DCDM's
+/// residual after a fixed number of iterations, on the evaluation families themselves (an oracle, so an upper bound
+/// for weights of this form, not a model to ship). Beside it the ablation: w = 1 (what the vcycle model is before
+/// training), the tuned constant 1.15, and the shipped trained vcycle model.
+/// </summary>
+public sealed class SmootherWeightBound
+{
+    /// <summary>Air neighbours 0, 1, 2 or more, times solid neighbours (a wall or the grid's edge) 0 to 3 or more.</summary>
+    const int Classes = 12;
+    const int Sweeps = 2;
+    /// <summary>The fit's measure: log10 of the true residual after this many DCDM iterations, averaged over the families.</summary>
+    const int FitIterations = 5;
+
+    readonly (PoissonGrid Grid, double[] B)[] _fit;
+    double[] _weights = Enumerable.Repeat(AggregateMultigrid.DefaultRelaxation, Sweeps * Classes).ToArray();
+
+    public SmootherWeightBound(string[] families, int size)
+    {
+        _fit = [.. families.Select(f => Problem(f, size))];
+    }
+
+    static (PoissonGrid, double[]) Problem(string family, int n)
+    {
+        var grid = PoissonDomains.Named(family, n, n, n, seed: 7);
+        return (grid, RightHandSides.VelocityDivergence(grid, 7));
+    }
+
+    /// <summary>Coordinate search over the 24 weights, steps 0.2, 0.1, 0.05, two rounds each; returns its report.</summary>
+    public IEnumerable<string> Fit()
+    {
+        double best = Measure(_weights);
+        double untrained = Measure(Enumerable.Repeat(1.0, _weights.Length).ToArray());
+        yield return Invariant($"fit on {_fit.Length} families at {_fit[0].Grid.Nx}^3: mean log10 residual after {FitIterations} iterations, w = 1: {untrained:F3}, w = {AggregateMultigrid.DefaultRelaxation}: {best:F3}");
+        var clock = Stopwatch.StartNew();
+        foreach (double step in new[] { 0.2, 0.1, 0.05 })
+            for (int round = 0; round < 2; round++)
+                for (int k = 0; k < _weights.Length; k++)
+                    foreach (int sign in new[] { 1, -1 })
+                    {
+                        var trial = (double[])_weights.Clone();
+                        trial[k] = Math.Clamp(trial[k] + sign * step, 0.3, 1.9);
+                        double value = Measure(trial);
+                        if (value < best - 1e-4) (best, _weights) = (value, trial);
+                    }
+        yield return Invariant($"fitted class weights: {best:F3} ({clock.Elapsed.TotalSeconds:F0} s)");
+        for (int s = 0; s < Sweeps; s++)
+            yield return $"sweep {s + 1}: " + string.Join(", ", Enumerable.Range(0, Classes).Select(c => Invariant($"air {c / 4} solid {c % 4}: {_weights[s * Classes + c]:F2}")));
+    }
+
+    double Measure(double[] weights)
+    {
+        double sum = 0;
+        var options = new SolverOptions { Tolerance = 1e-14, MaxIterations = FitIterations };
+        foreach (var (grid, b) in _fit)
+        {
+            using var solver = new SolverCatalog().CreateForGrid(SolveMethod.Dcdm, grid, options, new ClassWeights(weights));
+            sum += Math.Log10(solver.Solve(b, new double[grid.CellCount], SolveSettings.None).RelativeResidual);
+        }
+        return sum / _fit.Length;
+    }
+
+    /// <summary>Iterations to 1e-6, the mean residual reduction per iteration and the fastest of two solves, per model.</summary>
+    public IEnumerable<string> Evaluate(string[] families, int size)
+    {
+        var models = new (string Name, IDirectionModel Model)[]
+        {
+            ("w = 1 (untrained)", new KCycleDirectionModel(1.0)),
+            (Invariant($"w = {AggregateMultigrid.DefaultRelaxation} (tuned constant)"), new KCycleDirectionModel()),
+            ("vcycle (trained, shipped)", ShippedModels.Named(VCycleDirectionModel.ArchitectureName)!),
+            ("class weights (oracle)", new ClassWeights(_weights)),
+        };
+        yield return "";
+        yield return $"| family ({size}^3) | " + string.Join(" | ", models.Select(m => m.Name)) + " |";
+        yield return "|---|" + string.Concat(models.Select(_ => "---|"));
+        foreach (var family in families)
+        {
+            var (grid, b) = Problem(family, size);
+            var cells = new List<string>();
+            foreach (var (_, model) in models)
+            {
+                SolveResult? last = null;
+                double solve = double.MaxValue;
+                for (int run = 0; run < 2; run++)
+                {
+                    using var solver = new SolverCatalog().CreateForGrid(SolveMethod.Dcdm, grid, new SolverOptions { Tolerance = 1e-6 }, model);
+                    last = solver.Solve(b, new double[grid.CellCount], SolveSettings.None);
+                    solve = Math.Min(solve, last.SolveTime.TotalSeconds);
+                }
+                double rate = Math.Pow(last!.RelativeResidual, 1.0 / Math.Max(1, last.Iterations));
+                cells.Add(Invariant($"{last.Iterations} ({rate:F3}, {solve:F3} s)"));
+            }
+            yield return $"| {family} | " + string.Join(" | ", cells) + " |";
+        }
+    }
+
+    static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The K-cycle with fine SOR weights per sweep and class of cell.</summary>
+    sealed class ClassWeights(double[] weights) : IDirectionModel
+    {
+        public string Description => "kcycle, fine SOR weights per class of cell";
+
+        public IDirection Bind(PoissonGrid grid) => KCycleDirection.For(grid, grid.Diagonal, Sweeps, relaxation: 1, PerCell(grid));
+
+        float[][] PerCell(PoissonGrid grid)
+        {
+            var perCell = new float[Sweeps][];
+            for (int s = 0; s < Sweeps; s++) perCell[s] = new float[grid.CellCount];
+            foreach (int i in grid.FluidCells)
+            {
+                int c = ClassOf(grid, i);
+                for (int s = 0; s < Sweeps; s++) perCell[s][i] = (float)weights[s * Classes + c];
+            }
+            return perCell;
+        }
+
+        static int ClassOf(PoissonGrid grid, int i)
+        {
+            int nx = grid.Nx, ny = grid.Ny, nz = grid.Nz, plane = nx * ny, x = i % nx, y = i / nx % ny, z = i / plane;
+            var cells = grid.CellArray;
+            int air = 0, solid = 0;
+            void Neighbour(bool inside, int j)
+            {
+                var c = inside ? cells[j] : CellType.Solid;
+                if (c == CellType.Air) air++;
+                else if (c == CellType.Solid) solid++;
+            }
+            Neighbour(x > 0, i - 1); Neighbour(x < nx - 1, i + 1);
+            Neighbour(y > 0, i - nx); Neighbour(y < ny - 1, i + nx);
+            Neighbour(z > 0, i - plane); Neighbour(z < nz - 1, i + plane);
+            return Math.Min(air, 2) * 4 + Math.Min(solid, 3);
+        }
+    }
+}
