@@ -1,16 +1,16 @@
 using Dcdm.Experiments;
 
-// dotnet run -c Release --project benchmarks/Solver.Experiments -- smoother-weights [fit families] [fit size] [eval families] [eval size]
+// dotnet run -c Release --project benchmarks/Solver.Experiments -- smoother-weights [fit families] [fit size] [eval families] [eval size] [sweeps]
 string[] all = ["baffles", "slits", "porous", "columns", "rocks", "obstacles", "tank", "pockets", "dambreak"];
 if (args.Length == 0 || args[0] != "smoother-weights")
 {
-    Console.Error.WriteLine("usage: smoother-weights [fit families, comma-separated] [fit size] [evaluation families] [evaluation size]");
-    Console.Error.WriteLine($"  defaults: {string.Join(",", all)} 32 (the same families) 64");
+    Console.Error.WriteLine("usage: smoother-weights [fit families, comma-separated] [fit size] [evaluation families] [evaluation size] [sweeps]");
+    Console.Error.WriteLine($"  defaults: {string.Join(",", all)} 32 (the same families) 64 2");
     return 2;
 }
 string[] Families(int at) => args.Length > at ? args[at].Split(',') : all;
 int Size(int at, int otherwise) => args.Length > at ? int.Parse(args[at]) : otherwise;
-var bound = new SmootherWeightBound(Families(1), Size(2, 32));
+var bound = new SmootherWeightBound(Families(1), Size(2, 32), sweeps: Size(5, 2));
 foreach (var line in bound.Fit()) Console.WriteLine(line);
 foreach (var line in bound.Evaluate(Families(3), Size(4, 64))) Console.WriteLine(line);
 return 0;

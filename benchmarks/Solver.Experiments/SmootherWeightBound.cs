@@ -18,16 +18,19 @@ public sealed class SmootherWeightBound
 {
     /// <summary>Air neighbours 0, 1, 2 or more, times solid neighbours (a wall or the grid's edge) 0 to 3 or more.</summary>
     const int Classes = 12;
-    const int Sweeps = 2;
     /// <summary>The fit's measure: log10 of the true residual after this many DCDM iterations, averaged over the families.</summary>
     const int FitIterations = 5;
 
     readonly (PoissonGrid Grid, double[] B)[] _fit;
-    double[] _weights = Enumerable.Repeat(AggregateMultigrid.DefaultRelaxation, Sweeps * Classes).ToArray();
+    readonly int _sweeps;
+    double[] _weights;
 
-    public SmootherWeightBound(string[] families, int size)
+    /// <param name="sweeps">Sweeps before and after each coarse correction (the default cycle: 2).</param>
+    public SmootherWeightBound(string[] families, int size, int sweeps)
     {
         _fit = [.. families.Select(f => Problem(f, size))];
+        _sweeps = sweeps;
+        _weights = Enumerable.Repeat(AggregateMultigrid.DefaultRelaxation, sweeps * Classes).ToArray();
     }
 
     static (PoissonGrid, double[]) Problem(string family, int n)
@@ -36,12 +39,12 @@ public sealed class SmootherWeightBound
         return (grid, RightHandSides.VelocityDivergence(grid, 7));
     }
 
-    /// <summary>Coordinate search over the 24 weights, steps 0.2, 0.1, 0.05, two rounds each; returns its report.</summary>
+    /// <summary>Coordinate search over the weights (12 per sweep), steps 0.2, 0.1, 0.05, two rounds each; returns its report.</summary>
     public IEnumerable<string> Fit()
     {
         double best = Measure(_weights);
         double untrained = Measure(Enumerable.Repeat(1.0, _weights.Length).ToArray());
-        yield return Invariant($"fit on {_fit.Length} families at {_fit[0].Grid.Nx}^3: mean log10 residual after {FitIterations} iterations, w = 1: {untrained:F3}, w = {AggregateMultigrid.DefaultRelaxation}: {best:F3}");
+        yield return Invariant($"{_sweeps} sweeps; fit on {_fit.Length} families at {_fit[0].Grid.Nx}^3: mean log10 residual after {FitIterations} iterations, w = 1: {untrained:F3}, w = {AggregateMultigrid.DefaultRelaxation}: {best:F3}");
         var clock = Stopwatch.StartNew();
         foreach (double step in new[] { 0.2, 0.1, 0.05 })
             for (int round = 0; round < 2; round++)
@@ -54,7 +57,7 @@ public sealed class SmootherWeightBound
                         if (value < best - 1e-4) (best, _weights) = (value, trial);
                     }
         yield return Invariant($"fitted class weights: {best:F3} ({clock.Elapsed.TotalSeconds:F0} s)");
-        for (int s = 0; s < Sweeps; s++)
+        for (int s = 0; s < _sweeps; s++)
             yield return $"sweep {s + 1}: " + string.Join(", ", Enumerable.Range(0, Classes).Select(c => Invariant($"air {c / 4} solid {c % 4}: {_weights[s * Classes + c]:F2}")));
     }
 
@@ -64,7 +67,7 @@ public sealed class SmootherWeightBound
         var options = new SolverOptions { Tolerance = 1e-14, MaxIterations = FitIterations };
         foreach (var (grid, b) in _fit)
         {
-            using var solver = new SolverCatalog().CreateForGrid(SolveMethod.Dcdm, grid, options, new ClassWeights(weights));
+            using var solver = new SolverCatalog().CreateForGrid(SolveMethod.Dcdm, grid, options, new ClassWeights(weights, _sweeps));
             sum += Math.Log10(solver.Solve(b, new double[grid.CellCount], SolveSettings.None).RelativeResidual);
         }
         return sum / _fit.Length;
@@ -73,13 +76,15 @@ public sealed class SmootherWeightBound
     /// <summary>Iterations to 1e-6, the mean residual reduction per iteration and the fastest of two solves, per model.</summary>
     public IEnumerable<string> Evaluate(string[] families, int size)
     {
-        var models = new (string Name, IDirectionModel Model)[]
+        var trained = (VCycleDirectionModel)ShippedModels.Named(VCycleDirectionModel.ArchitectureName)!;
+        var models = new List<(string Name, IDirectionModel Model)>
         {
-            ("w = 1 (untrained)", new KCycleDirectionModel(1.0)),
-            (Invariant($"w = {AggregateMultigrid.DefaultRelaxation} (tuned constant)"), new KCycleDirectionModel()),
-            ("vcycle (trained, shipped)", ShippedModels.Named(VCycleDirectionModel.ArchitectureName)!),
-            ("class weights (oracle)", new ClassWeights(_weights)),
+            ("w = 1 (untrained)", new KCycleDirectionModel(1.0, _sweeps)),
+            (Invariant($"w = {AggregateMultigrid.DefaultRelaxation} (tuned constant)"), new KCycleDirectionModel(AggregateMultigrid.DefaultRelaxation, _sweeps)),
         };
+        // the trained model has weights for its own number of sweeps: a row only where that is this cycle's
+        if (trained.Sweeps == _sweeps) models.Add(("vcycle (trained, shipped)", trained));
+        models.Add(("class weights (oracle)", new ClassWeights(_weights, _sweeps)));
         yield return "";
         yield return $"| family ({size}^3) | " + string.Join(" | ", models.Select(m => m.Name)) + " |";
         yield return "|---|" + string.Concat(models.Select(_ => "---|"));
@@ -107,20 +112,20 @@ public sealed class SmootherWeightBound
     static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The K-cycle with fine SOR weights per sweep and class of cell.</summary>
-    sealed class ClassWeights(double[] weights) : IDirectionModel
+    sealed class ClassWeights(double[] weights, int sweeps) : IDirectionModel
     {
         public string Description => "kcycle, fine SOR weights per class of cell";
 
-        public IDirection Bind(PoissonGrid grid) => KCycleDirection.For(grid, grid.Diagonal, Sweeps, relaxation: 1, PerCell(grid));
+        public IDirection Bind(PoissonGrid grid) => KCycleDirection.For(grid, grid.Diagonal, sweeps, relaxation: 1, PerCell(grid));
 
         float[][] PerCell(PoissonGrid grid)
         {
-            var perCell = new float[Sweeps][];
-            for (int s = 0; s < Sweeps; s++) perCell[s] = new float[grid.CellCount];
+            var perCell = new float[sweeps][];
+            for (int s = 0; s < sweeps; s++) perCell[s] = new float[grid.CellCount];
             foreach (int i in grid.FluidCells)
             {
                 int c = ClassOf(grid, i);
-                for (int s = 0; s < Sweeps; s++) perCell[s][i] = (float)weights[s * Classes + c];
+                for (int s = 0; s < sweeps; s++) perCell[s][i] = (float)weights[s * Classes + c];
             }
             return perCell;
         }
