@@ -22,13 +22,11 @@ internal sealed class KCycleDirection : IDirection, IDirectionOnUnknowns
             weights, diagonal));
     }
 
-    /// <summary>The cells with a diagonal (null: every cell): usually the grid's own fluid cells, which it keeps, as the unknowns do.</summary>
+    /// <summary>The cells with a diagonal (null: every cell): the grid's own list, made once for the unknowns too.</summary>
     static int[]? UnknownCells(PoissonGrid grid, byte[] diagonal)
     {
-        var fluid = grid.FluidCells;
-        int count = 0;
-        foreach (int i in fluid) if (diagonal[i] > 0) count++;
-        return count == diagonal.Length ? null : count == fluid.Length ? fluid : [.. fluid.Where(i => diagonal[i] > 0)];
+        var cells = ReferenceEquals(diagonal, grid.Diagonal) ? grid.UnknownCells : [.. grid.FluidCells.Where(i => diagonal[i] > 0)];
+        return cells.Length == diagonal.Length ? null : cells;
     }
 
     public void Apply(ReadOnlySpan<float> r, Span<float> q)

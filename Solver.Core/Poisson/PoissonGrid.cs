@@ -14,6 +14,7 @@ public sealed class PoissonGrid
     public int CellCount { get; }
     readonly CellType[] _cells;
     int[]? _fluidCells;
+    int[]? _unknownCells;
     int[]? _compactIndex;
     byte[]? _diagonal;
 
@@ -50,17 +51,60 @@ public sealed class PoissonGrid
     /// </summary>
     internal byte[] Diagonal => _diagonal ??= CellDiagonal.Of(this);
 
+    /// <summary>
+    /// The fluid cells with a diagonal (an open neighbour), ascending: the operator's unknowns, made once for the
+    /// unknowns' numbering and the multigrid of one set-up. <see cref="FluidCells"/> itself when every fluid cell has one.
+    /// </summary>
+    internal int[] UnknownCells => _unknownCells ??= BuildUnknownCells();
+
     /// <summary>For each cell its compact row, or -1 for solid and air cells.</summary>
     public int[] CompactIndex => _compactIndex ??= BuildCompactIndex();
 
     public int FluidCount => FluidCells.Length;
     public bool HasAir => Array.IndexOf(_cells, CellType.Air) >= 0;
 
+    /// <summary>Cells per chunk of the parallel passes below (a 128^3 grid: 32 chunks).</summary>
+    const int Chunk = 1 << 16;
+
+    /// <summary>
+    /// The entries 0..count-1 that countIn counts and writeIn writes (ascending), at the exact size: counted per chunk
+    /// in parallel, then written per chunk from its offset. Null when every entry is selected (nothing written).
+    /// </summary>
+    static int[]? Select(int count, Func<int, int, int> countIn, Action<int, int, int[], int> writeIn)
+    {
+        int chunks = (count + Chunk - 1) / Chunk;
+        var start = new int[chunks + 1];
+        Parallel.For(0, chunks, c => start[c + 1] = countIn(c * Chunk, Math.Min(count, (c + 1) * Chunk)));
+        for (int c = 0; c < chunks; c++) start[c + 1] += start[c];
+        if (start[chunks] == count) return null;
+        var selected = new int[start[chunks]]; // exact size: no growing list at 10^7 cells
+        Parallel.For(0, chunks, c => writeIn(c * Chunk, Math.Min(count, (c + 1) * Chunk), selected, start[c]));
+        return selected;
+    }
+
     int[] BuildFluidCells()
     {
-        var fluid = new int[_cells.AsSpan().Count(CellType.Fluid)]; // exact size: no growing list at 10^7 cells
-        for (int i = 0, k = 0; i < _cells.Length; i++) if (_cells[i] == CellType.Fluid) fluid[k++] = i;
-        return fluid;
+        var cells = _cells;
+        return Select(cells.Length, (from, to) => cells.AsSpan(from, to - from).Count(CellType.Fluid), (from, to, fluid, k) =>
+        {
+            for (int i = from; i < to; i++) if (cells[i] == CellType.Fluid) fluid[k++] = i;
+        }) ?? [.. Enumerable.Range(0, cells.Length)]; // every cell fluid
+    }
+
+    int[] BuildUnknownCells()
+    {
+        var fluid = FluidCells;
+        var diagonal = Diagonal;
+        int Count(int from, int to)
+        {
+            int n = 0;
+            for (int k = from; k < to; k++) if (diagonal[fluid[k]] > 0) n++;
+            return n;
+        }
+        return Select(fluid.Length, Count, (from, to, selected, at) =>
+        {
+            for (int k = from; k < to; k++) if (diagonal[fluid[k]] > 0) selected[at++] = fluid[k];
+        }) ?? fluid;
     }
 
     int[] BuildCompactIndex()

@@ -76,18 +76,13 @@ public sealed class ReducedSystem
         if (compactOperator is not null && (compactOperator.Rows != grid.FluidCount || !compactOperator.IsSquare))
             throw new InvalidSystemException($"the matrix is {compactOperator.Rows} x {compactOperator.Columns} but the grid {nx}x{ny}x{nz} has {grid.FluidCount} fluid cells");
         var kind = grid.CellArray;
-        var fluid = grid.FluidCells;
         // unknowns: the cells with a diagonal, i.e. fluid with an open neighbour (usually all fluid cells: then the grid's own array)
-        var diagonal = grid.Diagonal;
-        int unknownCount = 0;
-        foreach (int i in fluid) if (diagonal[i] > 0) unknownCount++;
-        var rows = unknownCount == fluid.Length ? fluid : fluid.Where(i => diagonal[i] > 0).ToArray();
+        var rows = grid.UnknownCells;
         if (rows.Length == 0)
             throw new InvalidSystemException($"the {nx}x{ny}x{nz} grid has no fluid cell with an open neighbour: there is nothing to solve");
-        // unknown index of each cell, -1 when the cell is not an unknown
-        var unknown = new int[cells];
-        Array.Fill(unknown, -1);
-        for (int u = 0; u < rows.Length; u++) unknown[rows[u]] = u;
+        var unknown = UnknownOfCells(cells, rows);
+        const int Chunk = UnknownChunk;
+        int chunks = (rows.Length + Chunk - 1) / Chunk;
 
         // components by union-find, the smaller unknown the root (so a set's root is its first unknown, and components
         // are numbered in the order of their first unknown). A run of unknowns along x is connected: its unknowns point at
@@ -142,15 +137,22 @@ public sealed class ReducedSystem
         // each unknown's root in parallel chunks (the forest is final: Find only shortens paths, and every write is an
         // ancestor), the roots numbered in order, then each unknown's component and whether it touches air
         var component = new int[rows.Length];
-        const int Chunk = 1 << 16;
-        int chunks = (rows.Length + Chunk - 1) / Chunk;
+        var roots = new int[chunks + 1]; // roots per chunk, then the first number of each chunk's roots
         Parallel.For(0, chunks, c =>
         {
-            for (int u = c * Chunk, end = Math.Min(rows.Length, u + Chunk); u < end; u++) component[u] = Find(u);
+            int n = 0;
+            for (int u = c * Chunk, end = Math.Min(rows.Length, u + Chunk); u < end; u++)
+                if ((component[u] = Find(u)) == u) n++;
+            roots[c + 1] = n;
         });
-        var number = parent; // no Find from here on: a root's slot takes its component's number
-        int count = 0;
-        for (int u = 0; u < rows.Length; u++) if (component[u] == u) number[u] = count++;
+        for (int c = 0; c < chunks; c++) roots[c + 1] += roots[c];
+        int count = roots[chunks];
+        var number = parent; // no Find from here on: a root's slot takes its component's number, in the order of the roots
+        Parallel.For(0, chunks, c =>
+        {
+            int next = roots[c];
+            for (int u = c * Chunk, end = Math.Min(rows.Length, u + Chunk); u < end; u++) if (component[u] == u) number[u] = next++;
+        });
         var touchesAir = new bool[count];
         Parallel.For(0, chunks, c =>
         {
@@ -186,6 +188,34 @@ public sealed class ReducedSystem
             return compact.Submatrix(rows.Select(i => fluid[i]).ToArray());
         }
         return new ReducedSystem(cells, rows.Length == cells ? null : rows, count, singular, Assemble);
+    }
+
+    /// <summary>Unknowns per chunk of <see cref="FromGrid"/>'s parallel passes.</summary>
+    internal const int UnknownChunk = 1 << 16;
+
+    /// <summary>
+    /// The unknown index of each of <paramref name="cells"/> cells, -1 where a cell is not an unknown (<paramref name="rows"/>:
+    /// the unknowns' cells, ascending). Each chunk of unknowns fills the cells after the previous chunk's last unknown up to
+    /// its own last, the last chunk to the end, so every cell is written once.
+    /// </summary>
+    internal static int[] UnknownOfCells(int cells, int[] rows)
+    {
+        var unknown = new int[cells];
+        int chunks = (rows.Length + UnknownChunk - 1) / UnknownChunk;
+        if (chunks == 0) Array.Fill(unknown, -1);
+        Parallel.For(0, chunks, c =>
+        {
+            int from = c * UnknownChunk, to = Math.Min(rows.Length, from + UnknownChunk), cell = c == 0 ? 0 : rows[from - 1] + 1;
+            for (int u = from; u < to; u++)
+            {
+                int i = rows[u];
+                if (i > cell) unknown.AsSpan(cell, i - cell).Fill(-1); // most unknowns follow the last one directly
+                unknown[i] = u;
+                cell = i + 1;
+            }
+            if (to == rows.Length) unknown.AsSpan(cell).Fill(-1);
+        });
+        return unknown;
     }
 
     /// <summary>Copies the unknowns' entries of a full vector.</summary>

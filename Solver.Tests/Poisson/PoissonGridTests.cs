@@ -97,4 +97,27 @@ public class PoissonGridTests
         File.WriteAllText(path, "flags 1 2 3\n");
         Assert.That(Assert.Throws<InvalidDataException>(() => CellFlagsFile.Read(path))!.Message, Does.Contain(path + ":1"));
     }
+
+    /// <summary>The fluid cells and the unknowns (fluid with an open neighbour), made in parallel chunks, against plain loops.</summary>
+    [TestCase(0.45, 0.02, 80, 64, 60)] // several chunks, isolated fluid cells
+    [TestCase(0.0, 0.0, 70, 60, 50)]   // every cell fluid
+    [TestCase(0.3, 0.1, 9, 8, 7)]
+    public void FluidCellsAndUnknownCellsEqualPlainLoops(double solid, double air, int nx, int ny, int nz)
+    {
+        var rng = new Random(3);
+        var cells = Enumerable.Range(0, nx * ny * nz).Select(_ => rng.NextDouble() switch
+        {
+            var u when u < solid => CellType.Solid,
+            var u when u < solid + air => CellType.Air,
+            _ => CellType.Fluid,
+        }).ToArray();
+        var grid = new PoissonGrid(nx, ny, nz, cells);
+        var fluid = Enumerable.Range(0, cells.Length).Where(i => cells[i] == CellType.Fluid).ToArray();
+        var diagonal = CellDiagonal.Of(grid);
+        var unknowns = fluid.Where(i => diagonal[i] > 0).ToArray();
+        Assert.That(grid.FluidCells, Is.EqualTo(fluid));
+        Assert.That(grid.UnknownCells, Is.EqualTo(unknowns));
+        if (unknowns.Length == fluid.Length) Assert.That(grid.UnknownCells, Is.SameAs(grid.FluidCells), "no copy when every fluid cell is an unknown");
+        else Assert.That(unknowns.Length, Is.GreaterThan(0));
+    }
 }

@@ -66,12 +66,15 @@ public class ReducedSystemTests
     /// Random cell flags (solid, fluid, air; isolated fluid cells and closed pockets appear at these densities):
     /// the view built from the grid without a matrix equals the view built from the grid's full-grid matrix.
     /// </summary>
-    /// <remarks>The 48x40x36 cases are large enough (over 65,536 cells) for the components to be joined in parallel slabs.</remarks>
+    /// <remarks>The 48x40x36 cases are large enough (over 65,536 cells) for the components to be joined in parallel slabs;
+    /// the 96x64x48 one has over 2 x 65,536 unknowns, so the fluid cells, the unknowns, their map and the components'
+    /// numbers are made in several parallel chunks, with isolated fluid cells (no unknown) between them.</remarks>
     [TestCase(1, 0.45, 0.05, 9, 8, 7)]
     [TestCase(2, 0.3, 0.0, 9, 8, 7)]
     [TestCase(3, 0.6, 0.1, 9, 8, 7)]
     [TestCase(4, 0.45, 0.02, 48, 40, 36)]
     [TestCase(5, 0.3, 0.0, 48, 40, 36)]
+    [TestCase(6, 0.45, 0.02, 96, 64, 48)]
     public void TheViewFromAGridEqualsTheViewFromItsMatrix(int seed, double solid, double air, int nx, int ny, int nz)
     {
         var rng = new Random(seed);
@@ -84,6 +87,11 @@ public class ReducedSystemTests
         var grid = new PoissonGrid(nx, ny, nz, cells);
         var fromMatrix = new ReducedSystem(grid.ToCsr(GridMatrixLayout.FullGrid));
         var fromGrid = ReducedSystem.FromGrid(grid);
+        if (nx * ny * nz > 150_000)
+        {
+            Assert.That(fromGrid.Unknowns, Is.GreaterThan(2 * 65_536), "several chunks");
+            Assert.That(fromGrid.Unknowns, Is.LessThan(grid.FluidCount), "isolated fluid cells");
+        }
         Assert.That(fromGrid.FullSize, Is.EqualTo(fromMatrix.FullSize));
         Assert.That(fromGrid.Active, Is.EqualTo(fromMatrix.Active));
         Assert.That(fromGrid.ComponentCount, Is.EqualTo(fromMatrix.ComponentCount));
@@ -108,5 +116,22 @@ public class ReducedSystemTests
         Assert.That(p1!.SingularComponents, Is.EqualTo(p2!.SingularComponents));
         Assert.That(p1.RemovedNorm, Is.EqualTo(p2.RemovedNorm).Within(1e-12 * p2.OriginalNorm));
         Assert.That(p1.OriginalNorm, Is.EqualTo(p2.OriginalNorm).Within(1e-12 * p2.OriginalNorm));
+    }
+
+    /// <summary>The unknown of each cell, made in parallel chunks of unknowns, against a plain loop.</summary>
+    [TestCase(0.5, 400_000)]
+    [TestCase(1.0, 200_000)]
+    [TestCase(0.01, 300_000)]
+    [TestCase(0.9, 1_000)]
+    public void EachCellsUnknownEqualsAPlainLoop(double share, int cells)
+    {
+        var rng = new Random(5);
+        var rows = Enumerable.Range(0, cells).Where(_ => rng.NextDouble() < share).ToArray();
+        Assert.That(rows.Length / ReducedSystem.UnknownChunk, Is.GreaterThanOrEqualTo(share * cells > 150_000 ? 2 : 0), "several chunks where the case is large");
+        var expected = new int[cells];
+        Array.Fill(expected, -1);
+        for (int u = 0; u < rows.Length; u++) expected[rows[u]] = u;
+        Assert.That(ReducedSystem.UnknownOfCells(cells, rows), Is.EqualTo(expected));
+        Assert.That(ReducedSystem.UnknownOfCells(cells, []), Is.All.EqualTo(-1));
     }
 }

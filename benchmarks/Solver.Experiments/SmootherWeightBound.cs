@@ -44,7 +44,8 @@ public sealed class SmootherWeightBound
     {
         double best = Measure(_weights);
         double untrained = Measure(Enumerable.Repeat(1.0, _weights.Length).ToArray());
-        yield return Invariant($"{_sweeps} sweeps; fit on {_fit.Length} families at {_fit[0].Grid.Nx}^3: mean log10 residual after {FitIterations} iterations, w = 1: {untrained:F3}, w = {AggregateMultigrid.DefaultRelaxation}: {best:F3}");
+        yield return Invariant($"{_sweeps} sweeps; fit on {_fit.Length} families at {_fit[0].Grid.Nx}^3: mean log10 residual after {FitIterations} iterations,")
+            + Invariant($" w = 1: {untrained:F3}, w = {AggregateMultigrid.DefaultRelaxation}: {best:F3}");
         var clock = Stopwatch.StartNew();
         foreach (double step in new[] { 0.2, 0.1, 0.05 })
             for (int round = 0; round < 2; round++)
