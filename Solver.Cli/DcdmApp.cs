@@ -67,7 +67,7 @@ public static class DcdmApp
             console.Error.WriteLine($"{tool.Name}: {e.Message}");
             return ExitCode.BadInput;
         }
-        catch (NotSupportedException e) // the machine cannot do what was asked (for example untrusted libtorch convolutions); the message says why
+        catch (Exception e) when (tool.IsMachineLimit(e)) // the machine cannot do what was asked (untrusted libtorch convolutions); the message says why
         {
             console.Error.WriteLine($"{tool.Name}: {e.Message}");
             return ExitCode.InternalError;

@@ -27,6 +27,12 @@ public sealed record DcdmTool
     /// <summary>Where the architectures this program has no engine for run, or null when it has them all.</summary>
     public string? OtherEngines { get; init; } = $"the paper network runs through TorchSharp in {TrainingToolName}: {TrainingToolHint}";
 
+    /// <summary>
+    /// Errors that say this machine cannot do what was asked (their message names the cause and the fix), printed as
+    /// they are with exit code 3; any other unexpected error is reported as an internal one, with its type.
+    /// </summary>
+    public Func<Exception, bool> IsMachineLimit { get; init; } = _ => false;
+
     public const string TrainingToolName = "dcdm-train";
 
     /// <summary>The commands that only dcdm-train has; dcdm answers them with one line saying where they are.</summary>

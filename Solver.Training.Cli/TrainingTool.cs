@@ -19,6 +19,7 @@ public static class TrainingTool
             ? string.Create(CultureInfo.InvariantCulture, $"{PaperNetwork.MultiplyAddsPerCell:F0} multiply-adds per cell per direction (TorchSharp)")
             : null,
         OtherEngines = null,
+        IsMachineLimit = e => e is UntrustedConvolutionsException, // libtorch computes wrong values here: the message says which fix
     };
 
     static string TorchStatus()

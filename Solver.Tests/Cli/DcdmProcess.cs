@@ -11,6 +11,9 @@ public static class DcdmProcess
     /// <summary>dcdm-train: dcdm's commands plus generate-data, train and the TorchSharp engines.</summary>
     public static (int code, string output, string error) RunTrain(params string[] args) => Run(TrainingTool.Create(), args);
 
+    /// <summary>Any program built on dcdm's command line (a <see cref="DcdmTool"/>).</summary>
+    public static (int code, string output, string error) RunTool(DcdmTool tool, params string[] args) => Run(tool, args);
+
     static (int code, string output, string error) Run(DcdmTool tool, string[] args)
     {
         var output = new StringWriter();

@@ -58,4 +58,33 @@ public class TrainingToolTests
         (code, output, _) = RunTrain("model", "info", model);
         Assert.That(output, Does.Contain("multiply-adds per cell per direction (TorchSharp)"));
     }
+
+    /// <summary>
+    /// A machine that cannot do what was asked (libtorch's convolutions fail their self-check) gets its message as it
+    /// is, exit code 3; any other unexpected error, a NotSupportedException from elsewhere included, is an internal error
+    /// naming its type.
+    /// </summary>
+    [Test]
+    public void OnlyTheToolsMachineLimitsArePrintedAsTheyAre()
+    {
+        static Func<CliConsole, System.CommandLine.Command> Throwing(string name, Exception e) => _ =>
+        {
+            var command = new System.CommandLine.Command(name);
+            command.SetAction(new Func<System.CommandLine.ParseResult, int>(_ => throw e));
+            return command;
+        };
+        var untrusted = new Dcdm.Training.Convolutions.UntrustedConvolutionsException("the convolutions are wrong here; set DNNL_MAX_CPU_ISA=AVX");
+        var tool = Dcdm.Training.Cli.TrainingTool.Create() with
+        {
+            Commands = [Throwing("convolve", untrusted), Throwing("seek", new NotSupportedException("the stream does not seek"))],
+        };
+        var (code, _, error) = RunTool(tool, "convolve");
+        Assert.That(code, Is.EqualTo(3));
+        Assert.That(error.Trim(), Is.EqualTo("dcdm-train: the convolutions are wrong here; set DNNL_MAX_CPU_ISA=AVX"));
+        (code, _, error) = RunTool(tool, "seek");
+        Assert.That(code, Is.EqualTo(3));
+        Assert.That(error, Does.Contain("internal error: NotSupportedException: the stream does not seek"));
+        (code, _, error) = RunTool(DcdmTool.Solver with { Commands = [Throwing("convolve", untrusted)] }, "convolve");
+        Assert.That(error, Does.Contain("internal error: UntrustedConvolutionsException"), "dcdm declares no machine limit");
+    }
 }
