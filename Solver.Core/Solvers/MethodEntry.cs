@@ -25,6 +25,10 @@ internal sealed record MethodEntry(
 {
     public bool NeedsVoxelSystem => ForMatrix is null;
 
+    /// <summary>On a device, the method runs the grid's own operator (matrix-free) when a grid comes with the matrix, so the
+    /// catalog checks the matrix against that grid there too.</summary>
+    public bool DeviceRunsTheGrid { get; init; }
+
     /// <summary>CG with a preconditioner made from the matrix alone, on every kind of input.</summary>
     public static MethodEntry Krylov(SolveMethod method, string name, PreconditionerKind preconditioner,
         Func<IDeviceSolvers, SolverInput, MethodArguments, (ILinearSolver?, string)> onDevice) => new(method, name,

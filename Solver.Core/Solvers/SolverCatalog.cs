@@ -18,7 +18,7 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
         // on a device a grid's own operator runs matrix-free (one byte a cell, float32 steps); other matrices in CSR
         MethodEntry.Krylov(SolveMethod.Cg, "cg", PreconditionerKind.None, (d, input, a) =>
             (input.Grid is { } grid && input.Operator is null && input.Matrix.Rows > 1 ? d.GridConjugateGradient(grid, a.Options)
-                : d.ConjugateGradient(input.Matrix, PreconditionerKind.None, a.Options), "")),
+                : d.ConjugateGradient(input.Matrix, PreconditionerKind.None, a.Options), "")) with { DeviceRunsTheGrid = true },
         MethodEntry.Krylov(SolveMethod.PcgJacobi, "pcg-jacobi", PreconditionerKind.Jacobi, (d, input, a) =>
             (d.ConjugateGradient(input.Matrix, PreconditionerKind.Jacobi, a.Options), "")),
         MethodEntry.Krylov(SolveMethod.PcgIc0, "pcg-ic0", PreconditionerKind.IncompleteCholesky, (_, _, _) =>
@@ -82,7 +82,7 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
                 + $"{string.Join(", ", general[..^1])} and {general[^1]} solve any SPD matrix");
         }
         // the grid solvers run the grid's operator: it must be the matrix the caller's b and x belong to
-        else if (input.Grid is { } grid && (entry.NeedsVoxelSystem || device is not null && method == SolveMethod.Cg)
+        else if (input.Grid is { } grid && (entry.NeedsVoxelSystem || device is not null && entry.DeviceRunsTheGrid)
             && !GridOperatorMatch.Matches(grid, input.Matrix, input.IsCompact ? GridMatrixLayout.Compact : GridMatrixLayout.FullGrid, out string why))
             throw new InvalidSystemException($"the matrix is not the 7-point operator of its grid: {why}");
         var arguments = new MethodArguments(options, model, previousDirections);

@@ -109,6 +109,21 @@ public class SolverCatalogTests
         var e = Assert.Throws<InvalidSystemException>(() => new SolverCatalog().Create(method, new SolverInput(scaled, Grid), model: Stencil));
         Assert.That(e!.Message, Does.Contain("not the 7-point operator of its grid"));
     }
+
+    [Test]
+    public void CgChecksTheGridOnlyWhereItRunsTheGridsOperator()
+    {
+        // a device's cg runs the grid's own operator, so a matrix that is not it is refused there; the CPU's cg runs the matrix
+        var a = Grid.ToCsr(GridMatrixLayout.FullGrid);
+        var scaled = new Dcdm.Sparse.CsrMatrix(a.Rows, a.Columns, a.RowPointers, a.ColumnIndices, a.Values.Select(v => 100 * v).ToArray());
+        using var device = GpuDevice.Open(DeviceKind.Cpu);
+        var e = Assert.Throws<InvalidSystemException>(() => new SolverCatalog(new GpuSolvers(device)).Create(SolveMethod.Cg, new SolverInput(scaled, Grid)));
+        Assert.That(e!.Message, Does.Contain("not the 7-point operator of its grid"));
+        using var onCpu = new SolverCatalog().Create(SolveMethod.Cg, new SolverInput(scaled, Grid));
+        Assert.That(onCpu.Size, Is.EqualTo(a.Rows));
+        using var pcgJacobi = new SolverCatalog(new GpuSolvers(device)).Create(SolveMethod.PcgJacobi, new SolverInput(scaled, Grid));
+        Assert.That(pcgJacobi.Method, Does.StartWith("pcg-jacobi"), "the device's pcg-jacobi runs the matrix: no check");
+    }
 }
 
 public class InitialGuessTests
