@@ -53,8 +53,8 @@ public sealed class ConjugateGradient : ILinearSolver
         Method = method;
         _m = preconditioner(_system);
         int n = grid.CellCount;
-        _b = RebindCache.Array<double>(n); _x = RebindCache.Array<double>(n); _r = RebindCache.Array<double>(n); _p = RebindCache.Array<double>(n); _q = RebindCache.Array<double>(n);
-        _z = _m is null ? _r : RebindCache.Array<double>(n);
+        (_b, _x, _r, _p, _q) = (Vector(n), Vector(n), Vector(n), Vector(n), Vector(n));
+        _z = _m is null ? _r : Vector(n);
         _backend = new HostBackend(new GridStencil(grid), _m);
         _frame = new SolveFrame(Method, _system, SolveFrame.Layout.AllRows, "one per grid cell");
         SetupTime = clock.Elapsed;
@@ -69,12 +69,15 @@ public sealed class ConjugateGradient : ILinearSolver
         Method = method;
         if (_system.NonPositiveDiagonalRow < 0) _m = preconditioner(system);
         int n = a.Rows;
-        _b = RebindCache.Array<double>(n); _x = RebindCache.Array<double>(n); _r = RebindCache.Array<double>(n); _p = RebindCache.Array<double>(n); _q = RebindCache.Array<double>(n);
-        _z = _m is null ? _r : RebindCache.Array<double>(n); // unpreconditioned: z is r
+        (_b, _x, _r, _p, _q) = (Vector(n), Vector(n), Vector(n), Vector(n), Vector(n));
+        _z = _m is null ? _r : Vector(n); // unpreconditioned: z is r
         _backend = new HostBackend(a, _m);
         _frame = new SolveFrame(Method, _system, SolveFrame.Layout.Unknowns, "one per matrix row");
         SetupTime = clock.Elapsed;
     }
+
+    /// <summary>A work vector, from the last binding's where a re-bind is in progress (<see cref="RebindCache"/>).</summary>
+    static double[] Vector(int n) => RebindCache.Array<double>(n);
 
     static string NameOf(PreconditionerKind kind) => kind switch
     {

@@ -54,7 +54,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
     /// the full grid pays (<see cref="GridStencil.Pays"/>) the iteration runs matrix-free instead of on it.</param>
     internal DeepConjugateDirections(PoissonGrid grid, IDirectionModel model, SolverOptions? options, int previousDirections, CsrMatrix? matrix,
                                      bool matrixIsGridOperator)
-        : this(Stopwatch.StartNew(), GridSystem(grid, matrix, matrixIsGridOperator), system => model.Bind(grid), model.Description, options, previousDirections,
+        : this(Stopwatch.StartNew(), GridSystem(grid, matrix, matrixIsGridOperator), system => Bind(model, grid), model.Description, options, previousDirections,
             system => new Multigrid.AggregateMultigrid(grid, system), matrixFree: GridStencil.Pays(grid) && (matrix is null || matrixIsGridOperator) ? grid : null) { }
 
     /// <summary>
@@ -94,6 +94,12 @@ public sealed class DeepConjugateDirections : ILinearSolver
         _frame = new SolveFrame(Method, _system, matrixFree is null ? SolveFrame.Layout.Unknowns : SolveFrame.Layout.AllRows, "one per grid cell");
         ModelDescription = description;
         SetupTime = clock.Elapsed;
+    }
+
+    /// <summary>The model bound to the grid; a caller's model binds outside a re-bind's cache (it may keep what it binds).</summary>
+    static IDirection Bind(IDirectionModel model, PoissonGrid grid)
+    {
+        using (RebindCache.SuspendFor(model)) return model.Bind(grid);
     }
 
     static ReducedSystem GridSystem(PoissonGrid grid, CsrMatrix? matrix, bool matrixIsGridOperator)

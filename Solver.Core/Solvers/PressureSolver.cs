@@ -12,8 +12,9 @@ namespace Dcdm.Solvers;
 /// timed in <see cref="BindTime"/>. The flags are copied into one of two buffers kept for the grid's size, so the
 /// caller may reuse its flag array between steps. A re-bind disposes the last solver first and hands its work arrays
 /// (vectors, the fine level, its maps) to the new set-up where their lengths match; the box around the fluid cells is
-/// kept while the fluid stays in it, so those lengths stay from step to step (<see cref="RebindCache"/>). A bind that
-/// throws leaves nothing bound. Not thread-safe; dispose it (device buffers) with <c>using</c>.
+/// kept while the fluid stays in it, so those lengths stay from step to step (<see cref="RebindCache"/>). A bind the
+/// method refuses (<see cref="InvalidSystemException"/>) sets the last binding up again, so the solver stays as it was.
+/// Not thread-safe; dispose it (device buffers) with <c>using</c>.
 /// </summary>
 public sealed class PressureSolver : IDisposable
 {
@@ -55,7 +56,7 @@ public sealed class PressureSolver : IDisposable
     /// Binds to this step's domain. Returns true when the method was set up again (the flags or the size changed),
     /// false when the flags equal the last bind's (nothing is rebuilt).
     /// </summary>
-    /// <exception cref="InvalidSystemException">The domain has no fluid cell with an open neighbour.</exception>
+    /// <exception cref="InvalidSystemException">The domain has no fluid cell with an open neighbour (the last binding stays).</exception>
     public bool Bind(PoissonGrid grid)
     {
         long start = Stopwatch.GetTimestamp();
@@ -71,11 +72,9 @@ public sealed class PressureSolver : IDisposable
         var flags = sameSize ? _spare! : new CellType[cells.Length];
         cells.CopyTo(flags);
         var bound = new PoissonGrid(grid.Nx, grid.Ny, grid.Nz, flags);
-        Unbind(); // the last solver's arrays are the new set-up's
-        using (_cache.Begin()) _solver = _catalog.CreateForGrid(Method, bound, Options, _model, _previousDirections);
+        SetUp(() => _catalog.CreateForGrid(Method, bound, Options, _model, _previousDirections));
         _spare = sameSize ? _bound : new CellType[cells.Length];
-        _bound = flags;
-        Grid = bound;
+        (_bound, Grid, _boundOperator) = (flags, bound, null);
         SetupCount++;
         Rebuilt = true;
         BindTime = Stopwatch.GetElapsedTime(start);
@@ -87,7 +86,8 @@ public sealed class PressureSolver : IDisposable
     /// terms; <see cref="VoxelOperator"/>). Returns true when the method was set up again, false when the coefficients
     /// equal the last bind's. The coefficients are copied, so the caller may refill its arrays between steps.
     /// </summary>
-    /// <exception cref="InvalidSystemException">dcdm with a learned model (they read flags, not coefficients), or dcdm on a device.</exception>
+    /// <exception cref="InvalidSystemException">dcdm with a learned model (they read flags, not coefficients), or dcdm on a
+    /// device (the last binding stays).</exception>
     public bool Bind(VoxelOperator op)
     {
         long start = Stopwatch.GetTimestamp();
@@ -99,10 +99,8 @@ public sealed class PressureSolver : IDisposable
             return false;
         }
         var copy = new VoxelOperator(op.Nx, op.Ny, op.Nz, [.. op.FaceX], [.. op.FaceY], [.. op.FaceZ], [.. op.Dirichlet]);
-        Unbind();
-        (_bound, _spare) = (null, null);
-        using (_cache.Begin()) _solver = _catalog.CreateForOperator(Method, copy, Options, _model, _previousDirections);
-        _boundOperator = copy;
+        SetUp(() => _catalog.CreateForOperator(Method, copy, Options, _model, _previousDirections));
+        (_boundOperator, Grid, _bound, _spare) = (copy, null, null, null);
         SetupCount++;
         Rebuilt = true;
         BindTime = Stopwatch.GetElapsedTime(start);
@@ -121,18 +119,38 @@ public sealed class PressureSolver : IDisposable
         return _solver.Solve(b, x, settings ?? SolveSettings.None, cancellation);
     }
 
-    /// <summary>Disposes the bound solver first, so the next set-up takes its arrays; a set-up that throws leaves nothing bound.</summary>
-    void Unbind()
+    /// <summary>
+    /// The new solver from <paramref name="create"/>: the bound one is disposed first so the set-up takes its arrays
+    /// (on the CPU; a device's solvers keep theirs on the device). When the method refuses the new input, the last
+    /// binding is set up again, on new arrays (the refused set-up may have taken some), and the refusal goes on.
+    /// </summary>
+    void SetUp(Func<ILinearSolver> create)
     {
-        _solver?.Dispose();
+        var (lastGrid, lastOperator) = (Grid, _boundOperator);
+        Release();
+        try
+        {
+            using (_catalog.OnDevice ? null : _cache.Begin()) _solver = create();
+        }
+        catch (InvalidSystemException) when (lastGrid is not null || lastOperator is not null)
+        {
+            _solver = lastOperator is not null ? _catalog.CreateForOperator(Method, lastOperator, Options, _model, _previousDirections)
+                : _catalog.CreateForGrid(Method, lastGrid!, Options, _model, _previousDirections);
+            throw;
+        }
+    }
+
+    /// <summary>Disposes the bound solver (a solver that throws on disposal is not kept either).</summary>
+    void Release()
+    {
+        var solver = _solver;
         _solver = null;
-        _boundOperator = null;
-        Grid = null;
+        solver?.Dispose();
     }
 
     public void Dispose()
     {
-        _solver?.Dispose();
-        _solver = null;
+        Release();
+        _cache.Clear();
     }
 }

@@ -75,7 +75,29 @@ internal sealed class RebindCache
         return array;
     }
 
-    sealed class Scope(RebindCache cache, RebindCache? outer) : IDisposable
+    /// <summary>Drops every array and the box (the owner is disposed).</summary>
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _free.Clear();
+            _lent.Clear();
+        }
+        Box = null;
+    }
+
+    /// <summary>
+    /// Suspends the re-bind in progress while a caller's implementation runs (null for this library's own): a caller's
+    /// direction model may keep what it binds from one set-up to the next, so its arrays must be its own.
+    /// </summary>
+    public static IDisposable? SuspendFor(object implementation)
+    {
+        if (Current.Value is not { } cache || implementation.GetType().Assembly == typeof(RebindCache).Assembly) return null;
+        Current.Value = null;
+        return new Scope(null, cache);
+    }
+
+    sealed class Scope(RebindCache? cache, RebindCache? outer) : IDisposable
     {
         bool _ended;
 
@@ -84,7 +106,7 @@ internal sealed class RebindCache
             if (_ended) return;
             _ended = true;
             Current.Value = outer;
-            lock (cache._lock) cache._free.Clear();
+            if (cache is not null) lock (cache._lock) cache._free.Clear();
         }
     }
 }

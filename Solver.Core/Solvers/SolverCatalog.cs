@@ -45,6 +45,9 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
                 : (d.DeepConjugateDirections(input.Grid!, a.Model!, a.Options, a.PreviousDirections, out string reason), reason)),
     ];
 
+    /// <summary>Whether the solvers come from a device.</summary>
+    internal bool OnDevice => device is not null;
+
     /// <summary>Method names as users type them, in the order of <see cref="SolveMethod"/>.</summary>
     public static IReadOnlyList<string> MethodNames { get; } = [.. Methods.Select(m => m.Name)];
 

@@ -141,20 +141,64 @@ public class PressureSolverTests
     }
 
     [Test]
-    public void ABindThatIsRefusedLeavesNothingBoundAndTheNextBindWorks()
+    public void ABindThatIsRefusedKeepsTheLastBinding()
     {
         using var solver = new PressureSolver(SolveMethod.Dcdm, Tight, new KCycleDirectionModel());
         var tank = PoissonDomains.FreeSurfaceTank(12, 12, 12, 0.5, seed: 1);
         solver.Bind(tank);
+        var bound = solver.Grid;
         var solid = new PoissonGrid(12, 12, 12, Enumerable.Repeat(CellType.Solid, 12 * 12 * 12).ToArray());
-        Assert.Throws<InvalidSystemException>(() => solver.Bind(solid));
-        Assert.That(solver.Grid, Is.Null, "the last solver gave its arrays to the refused set-up");
-        Assert.Throws<InvalidOperationException>(() => solver.Solve(new double[tank.CellCount], new double[tank.CellCount]));
-        Assert.That(solver.Bind(tank), Is.True);
+        var e = Assert.Throws<InvalidSystemException>(() => solver.Bind(solid));
+        Assert.That(e!.Message, Does.Contain("nothing to solve"));
+        Assert.That(solver.Grid, Is.SameAs(bound), "the last binding stays");
+        Assert.That(solver.SetupCount, Is.EqualTo(1));
         var b = RightHandSides.VelocityDivergence(tank, 1);
         var x = new double[b.Length];
         Assert.That(solver.Solve(b, x).Status, Is.EqualTo(SolveStatus.Converged));
         Assert.That(Residual(tank, b, x), Is.LessThanOrEqualTo(1.01e-10));
+        Assert.That(solver.Bind(tank), Is.False, "still bound to the tank's flags");
+
+        // a model that reads flags is refused on an operator with face coefficients: the grid's binding stays too
+        using var learned = new PressureSolver(SolveMethod.Dcdm, Tight, StencilDirectionModel.Shipped());
+        learned.Bind(tank);
+        Assert.Throws<InvalidSystemException>(() => learned.Bind(CoefficientDomains.TwoPhase(12, 12, 12, 100, seed: 2)));
+        Assert.That(learned.Grid, Is.Not.Null);
+        Assert.That(learned.Operator, Is.Null);
+        x = new double[b.Length];
+        Assert.That(learned.Solve(b, x).Status, Is.EqualTo(SolveStatus.Converged));
+        Assert.That(Residual(tank, b, x), Is.LessThanOrEqualTo(1.01e-10));
+    }
+
+    /// <summary>A caller's model that keeps the directions it bound, one per domain, and hands them out again.</summary>
+    sealed class RememberingModel : IDirectionModel
+    {
+        readonly Dictionary<string, IDirection> _bound = [];
+        public string Description => "kcycle, remembered per domain";
+        public IDirection Bind(PoissonGrid grid)
+        {
+            string key = string.Concat(grid.Cells.ToArray().Select(c => (char)('0' + (int)c)));
+            if (!_bound.TryGetValue(key, out var direction)) _bound[key] = direction = new KCycleDirectionModel().Bind(grid);
+            return direction;
+        }
+    }
+
+    [Test]
+    public void ACallersModelThatKeepsWhatItBindsKeepsItsOwnArrays()
+    {
+        // the two fronts share a box, so a re-bind's arrays have the lengths the kept directions' would have
+        var first = PoissonDomains.DamBreak(40, 24, 40, 0.40, 0.5);
+        var second = PoissonDomains.DamBreak(40, 24, 40, 0.425, 0.5);
+        using var solver = new PressureSolver(SolveMethod.Dcdm, Tight, new RememberingModel());
+        foreach (var grid in new[] { first, second, first, second })
+        {
+            solver.Bind(grid);
+            var b = RightHandSides.VelocityDivergence(grid, 3);
+            var x = new double[b.Length];
+            var result = solver.Solve(b, x);
+            Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+            Assert.That(result.Details, Does.Not.ContainKey("fallback"), "the remembered direction is intact");
+            Assert.That(Residual(grid, b, x), Is.LessThanOrEqualTo(1.01e-10));
+        }
     }
 
     [Test]
