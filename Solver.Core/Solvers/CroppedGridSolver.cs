@@ -52,7 +52,11 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
     /// </summary>
     public CroppedGridSolver ServingCompactVectors() => new(new CompactGridSolver(inner, box), grid, box, origin, cropTime, compact: true);
 
-    /// <summary>The box around the fluid cells with its margin, aligned; null when it would not be at most <see cref="MaxShare"/> of the grid.</summary>
+    /// <summary>
+    /// The box around the fluid cells with its margin, aligned; null when it would not be at most <see cref="MaxShare"/> of
+    /// the grid. In a re-bind (<see cref="RebindCache"/>) the last box while it holds that box and is at most
+    /// <see cref="MaxLooseness"/> of it, else that box with its far ends on the alignment.
+    /// </summary>
     internal static (PoissonGrid Box, (int X, int Y, int Z) Origin)? BoxOf(PoissonGrid grid)
     {
         int nx = grid.Nx, ny = grid.Ny, nz = grid.Nz;

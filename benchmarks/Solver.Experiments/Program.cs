@@ -11,7 +11,7 @@ if (args.Length == 0 || args[0] != "smoother-weights")
 string[] Families(int at) => args.Length > at ? args[at].Split(',') : all;
 int Size(int at, int otherwise) => args.Length <= at ? otherwise
     : int.TryParse(args[at], out int n) && n > 0 ? n : throw new ArgumentException($"argument {at + 1}: a positive whole number, got '{args[at]}'");
-var bound = new SmootherWeightBound(Families(1), Size(2, 32), sweeps: Size(5, 2));
-foreach (var line in bound.Fit()) Console.WriteLine(line);
-foreach (var line in bound.Evaluate(Families(3), Size(4, 64))) Console.WriteLine(line);
+var oracle = new SmootherWeightOracle(Families(1), Size(2, 32), sweeps: Size(5, 2));
+foreach (var line in oracle.Fit()) Console.WriteLine(line);
+foreach (var line in oracle.Evaluate(Families(3), Size(4, 64))) Console.WriteLine(line);
 return 0;

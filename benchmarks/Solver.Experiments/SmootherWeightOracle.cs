@@ -8,7 +8,7 @@ using Dcdm.Solvers;
 namespace Dcdm.Experiments;
 
 /// <summary>
-/// How much any model that predicts the K-cycle's fine SOR weights from the local geometry can earn: the weights of
+/// What a model that predicts the K-cycle's fine SOR weights from the local geometry can earn: the weights of
 /// each sweep are fitted per class of cell (its air and solid neighbours counted) by coordinate search on DCDM's
 /// residual after a fixed number of iterations, on the evaluation families themselves at a small size (an oracle: an
 /// estimate of what weights of this form can earn, not a model to ship, and not a proven bound: a coordinate search
@@ -16,7 +16,7 @@ namespace Dcdm.Experiments;
 /// tuned constant 1.15, and the shipped trained vcycle model. Every column solves on the whole grid (the catalog would
 /// crop the shipped models' solves to the box around the fluid cells, not this experiment's model), one DCDM each.
 /// </summary>
-public sealed class SmootherWeightBound
+public sealed class SmootherWeightOracle
 {
     /// <summary>Air neighbours 0, 1, 2 or more, times solid neighbours (a wall or the grid's edge) 0 to 3 or more.</summary>
     const int Classes = 12;
@@ -28,7 +28,7 @@ public sealed class SmootherWeightBound
     double[] _weights;
 
     /// <param name="sweeps">Sweeps before and after each coarse correction (the default cycle: 2).</param>
-    public SmootherWeightBound(string[] families, int size, int sweeps)
+    public SmootherWeightOracle(string[] families, int size, int sweeps)
     {
         _fit = [.. families.Select(f => Problem(f, size))];
         _sweeps = sweeps;
