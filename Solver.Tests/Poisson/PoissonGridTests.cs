@@ -104,14 +104,8 @@ public class PoissonGridTests
     [TestCase(0.3, 0.1, 9, 8, 7)]
     public void FluidCellsAndUnknownCellsEqualPlainLoops(double solid, double air, int nx, int ny, int nz)
     {
-        var rng = new Random(3);
-        var cells = Enumerable.Range(0, nx * ny * nz).Select(_ => rng.NextDouble() switch
-        {
-            var u when u < solid => CellType.Solid,
-            var u when u < solid + air => CellType.Air,
-            _ => CellType.Fluid,
-        }).ToArray();
-        var grid = new PoissonGrid(nx, ny, nz, cells);
+        var grid = RandomFlags.Grid(3, solid, air, nx, ny, nz);
+        var cells = grid.CellArray;
         var fluid = Enumerable.Range(0, cells.Length).Where(i => cells[i] == CellType.Fluid).ToArray();
         var diagonal = CellDiagonal.Of(grid);
         var unknowns = fluid.Where(i => diagonal[i] > 0).ToArray();

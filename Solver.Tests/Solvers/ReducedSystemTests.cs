@@ -77,14 +77,7 @@ public class ReducedSystemTests
     [TestCase(6, 0.45, 0.02, 96, 64, 48)]
     public void TheViewFromAGridEqualsTheViewFromItsMatrix(int seed, double solid, double air, int nx, int ny, int nz)
     {
-        var rng = new Random(seed);
-        var cells = Enumerable.Range(0, nx * ny * nz).Select(_ => rng.NextDouble() switch
-        {
-            var u when u < solid => CellType.Solid,
-            var u when u < solid + air => CellType.Air,
-            _ => CellType.Fluid,
-        }).ToArray();
-        var grid = new PoissonGrid(nx, ny, nz, cells);
+        var grid = RandomFlags.Grid(seed, solid, air, nx, ny, nz);
         var fromMatrix = new ReducedSystem(grid.ToCsr(GridMatrixLayout.FullGrid));
         var fromGrid = ReducedSystem.FromGrid(grid);
         if (nx * ny * nz > 150_000)
