@@ -68,7 +68,7 @@ internal static class Aggregation
         });
         var (offset, rows, firstOdd) = ColourMajorOffsets(pieces, cx, cy, cz);
         var label = Pieces.Label;
-        var parentOut = parent = RebindCache.Array<int>(diagonal.Length); // every entry written below
+        var parentOut = parent = RebindCache.Array<int>(diagonal.Length, zeroed: false); // every entry written below
         Parallel.For(0, nz, z =>
         {
             for (int y = 0; y < ny; y++)

@@ -16,9 +16,10 @@ internal sealed class VCycleLevel(int nx, int ny, int nz, byte[] diagonal, doubl
     public int Ny => ny;
     public int Nz => nz;
     public int Cells => nx * ny * nz;
-    public float[] Diagonal { get; } = Converted(diagonal, d => d);
+    readonly (float[] Diagonal, float[] Inverse) _diagonals = Converted(diagonal);
+    public float[] Diagonal => _diagonals.Diagonal;
     /// <summary>1 / the diagonal on the unknowns, 0 elsewhere: relaxation multiplies instead of dividing.</summary>
-    public float[] InverseDiagonal { get; } = Converted(diagonal, d => d == 0 ? 0f : 1f / d);
+    public float[] InverseDiagonal => _diagonals.Inverse;
     /// <summary>The box around the unknowns: the kernels touch only that.</summary>
     public CellBox Box { get; } = CellBox.Around(diagonal, nx, ny, nz);
     public float Scale { get; } = (float)scale;
@@ -38,16 +39,22 @@ internal sealed class VCycleLevel(int nx, int ny, int nz, byte[] diagonal, doubl
     /// <summary>A row of zeros: the tap of a transfer that falls outside the grid.</summary>
     public float[] Zeros { get; } = new float[nx];
 
-    /// <summary>f of each diagonal byte, in parallel chunks (a 128^3 level is 2 M cells, set up on every re-bind).</summary>
-    static float[] Converted(byte[] diagonal, Func<byte, float> f)
+    /// <summary>Each diagonal byte and its inverse (0 off the unknowns) in one parallel pass (a 128^3 level is 2 M cells, set up on every re-bind).</summary>
+    static (float[], float[]) Converted(byte[] diagonal)
     {
-        var table = new float[256];
-        for (int d = 0; d < 256; d++) table[d] = f((byte)d);
-        var values = RebindCache.Array<float>(diagonal.Length);
+        var inverse = new float[256];
+        for (int d = 1; d < 256; d++) inverse[d] = 1f / d;
+        var values = RebindCache.Array<float>(diagonal.Length, zeroed: false); // every entry written below
+        var inverses = RebindCache.Array<float>(diagonal.Length, zeroed: false);
         Parallel.For(0, (diagonal.Length >> 16) + 1, c =>
         {
-            for (int i = c << 16, end = Math.Min(diagonal.Length, (c + 1) << 16); i < end; i++) values[i] = table[diagonal[i]];
+            for (int i = c << 16, end = Math.Min(diagonal.Length, (c + 1) << 16); i < end; i++)
+            {
+                byte d = diagonal[i];
+                values[i] = d;
+                inverses[i] = inverse[d];
+            }
         });
-        return values;
+        return (values, inverses);
     }
 }

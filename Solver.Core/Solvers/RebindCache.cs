@@ -52,14 +52,15 @@ internal sealed class RebindCache
     /// <summary>The cache of the re-bind in progress on this thread; null outside one.</summary>
     public static RebindCache? Active => Current.Value;
 
-    /// <summary>A zeroed array of exactly <paramref name="length"/>: one the last binding used when the re-bind in progress has one, else new.</summary>
-    public static T[] Array<T>(int length) where T : unmanaged
+    /// <summary>An array of exactly <paramref name="length"/>: one the last binding used when the re-bind in progress has
+    /// one, else new. Zeroed, unless the caller writes every entry before reading any (<paramref name="zeroed"/> false).</summary>
+    public static T[] Array<T>(int length, bool zeroed = true) where T : unmanaged
     {
         if (Current.Value is not { } cache || length == 0) return new T[length];
-        return cache.Take<T>(length);
+        return cache.Take<T>(length, zeroed);
     }
 
-    T[] Take<T>(int length) where T : unmanaged
+    T[] Take<T>(int length, bool zeroed) where T : unmanaged
     {
         T[]? array = null;
         lock (_lock)
@@ -68,6 +69,7 @@ internal sealed class RebindCache
             else Made++;
         }
         if (array is null) array = new T[length];
+        else if (!zeroed) { }
         else if (length < ParallelClear) System.Array.Clear(array);
         else Parallel.For(0, (length + ParallelClear - 1) / ParallelClear, c =>
             array.AsSpan(c * ParallelClear, Math.Min(ParallelClear, length - c * ParallelClear)).Clear());

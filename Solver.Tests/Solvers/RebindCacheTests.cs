@@ -59,4 +59,19 @@ public class RebindCacheTests
         Assert.That(second.SelectMany(a => a), Is.All.Zero);
         Assert.That(cache.Reused, Is.EqualTo(4));
     }
+
+    [Test]
+    public void AnArrayItsCallerFillsIsTakenAsItWas()
+    {
+        var cache = new RebindCache();
+        int[] a;
+        using (cache.Begin()) { a = RebindCache.Array<int>(300_000, zeroed: false); Array.Fill(a, 5); }
+        using (cache.Begin())
+        {
+            var again = RebindCache.Array<int>(300_000, zeroed: false);
+            Assert.That(again, Is.SameAs(a));
+            Assert.That(again, Is.All.EqualTo(5), "not cleared: the caller writes every entry");
+        }
+        Assert.That(RebindCache.Array<int>(10, zeroed: false), Is.All.Zero, "a new array is zero anyway");
+    }
 }
