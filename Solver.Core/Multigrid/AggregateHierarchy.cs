@@ -22,8 +22,9 @@ internal sealed class AggregateHierarchy
     public SemidefiniteCholesky? Coarsest { get; }
 
     /// <summary>The coarse levels of a unit 7-point grid operator (its diagonal bytes): the grid's cells are not a level here (the float32 grid kernels relax them).</summary>
-    public AggregateHierarchy(int nx, int ny, int nz, byte[] diagonal, double galerkinScale)
-        : this(Aggregation.FromGrid(nx, ny, nz, diagonal, galerkinScale, out var fineParent), fineParent, galerkinScale) { }
+    /// <param name="shape">P's entry per grid cell on the first level (null: the piecewise-constant P; <see cref="Aggregation.FromGrid(int, int, int, byte[], double, out int[], float[])"/>).</param>
+    public AggregateHierarchy(int nx, int ny, int nz, byte[] diagonal, double galerkinScale, float[]? shape = null)
+        : this(Aggregation.FromGrid(nx, ny, nz, diagonal, galerkinScale, out var fineParent, shape), fineParent, galerkinScale) { }
 
     /// <summary>The levels of a voxel operator with per-face coefficients, its cells the first level.</summary>
     public AggregateHierarchy(VoxelOperator op, double galerkinScale)

@@ -51,6 +51,7 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// <summary>Symmetric sweeps on a coarsest level too large to factor.</summary>
     internal const int CoarsestSweeps = 20;
     readonly float[][]? _fineWeights; // per sweep, per cell; null: the constant weight below
+    readonly float[]? _fineShape; // P's entry per grid cell on the first level; null: 1 (piecewise constant)
     readonly float _relaxation;
     readonly int _sweeps;
 
@@ -77,12 +78,16 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// <param name="fineWeights">SOR weights of the fine level's sweeps, per sweep and cell, in (0, 2) (a learned
     /// smoother; <see cref="Models.VCycleDirectionModel"/>); null: <paramref name="sweeps"/> sweeps with the constant <paramref name="relaxation"/>.</param>
     /// <param name="diagonal">The grid's <see cref="CellDiagonal.Of"/> when the caller has it.</param>
+    /// <param name="fineShape">P's entry per grid cell from the fine grid to the first level (null: 1, the piecewise-constant
+    /// P), its Galerkin operator built with it (<see cref="Aggregation.FromGrid(int, int, int, byte[], double, out int[], float[])"/>).</param>
     internal AggregateMultigrid(PoissonGrid grid, int[]? active, int sweeps, double galerkinScale, double relaxation, float[][]? fineWeights,
-        byte[]? diagonal = null)
+        byte[]? diagonal = null, float[]? fineShape = null)
     {
         if (!(relaxation > 0 && relaxation < 2)) throw new ArgumentOutOfRangeException(nameof(relaxation), $"an SOR weight in (0, 2), got {relaxation}");
         if (sweeps < 1) throw new ArgumentOutOfRangeException(nameof(sweeps), $"at least one smoothing sweep, got {sweeps}");
         if (!(galerkinScale > 0 && galerkinScale <= 1)) throw new ArgumentOutOfRangeException(nameof(galerkinScale), $"expected a scale in (0, 1], got {galerkinScale}");
+        if (fineShape is not null && fineShape.Length != grid.CellCount)
+            throw new ArgumentException($"the prolongation's shape must have {grid.CellCount} entries (one per grid cell)", nameof(fineShape));
         if (fineWeights is not null && fineWeights.Any(w => w.Length != grid.CellCount))
             throw new ArgumentException($"fine-level weights must have {grid.CellCount} entries per sweep (one per grid cell)", nameof(fineWeights));
         _unknownCells = active ?? Enumerable.Range(0, grid.CellCount).ToArray();
@@ -91,7 +96,8 @@ public sealed class AggregateMultigrid : IPreconditioner
         _fineWeights = fineWeights;
         _relaxation = (float)relaxation;
         _fine = new VCycleLevel(grid.Nx, grid.Ny, grid.Nz, diagonal, 1, fineWeights ?? [], transfers: false);
-        var hierarchy = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, diagonal, galerkinScale);
+        _fineShape = fineShape;
+        var hierarchy = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, diagonal, galerkinScale, fineShape);
         (_levels, _parents, _fineParent, _coarsest) = (hierarchy.Levels, hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
         _v = [.. _levels.Select((l, c) => new LevelVectors(l.Rows, innerSteps: c < _levels.Length - 1))]; // the coarsest is solved directly
     }
@@ -185,9 +191,9 @@ public sealed class AggregateMultigrid : IPreconditioner
         for (int s = 0; s < sweeps; s++) VCycleKernels.Sweep(fine, 0, _fineWeights?[s], _relaxation);
         VCycleKernels.Residual(fine); // Work = B - A X
         var first = _v[0];
-        RestrictFine(fine, _fineParent, first.Rhs);
+        RestrictFine(fine, _fineParent, _fineShape, first.Rhs);
         CoarseCorrection(0);
-        ProlongFine(first.Correction, _fineParent, fine);
+        ProlongFine(first.Correction, _fineParent, _fineShape, fine);
         for (int s = sweeps - 1; s >= 0; s--) VCycleKernels.Sweep(fine, 1, _fineWeights?[s], _relaxation);
     }
 
@@ -265,37 +271,53 @@ public sealed class AggregateMultigrid : IPreconditioner
 
     /// <summary>
     /// coarse = P^T fine.Work on the first coarse level, in parallel block planes: fine planes 2z and 2z + 1 feed only
-    /// the aggregates of block plane z, so no two threads add to one row.
+    /// the aggregates of block plane z, so no two threads add to one row. P's entries are 1, or the shape's.
     /// </summary>
-    static void RestrictFine(VCycleLevel fine, int[] parent, double[] coarse)
+    static void RestrictFine(VCycleLevel fine, int[] parent, float[]? shape, double[] coarse)
     {
         Array.Clear(coarse);
         int plane = fine.Nx * fine.Ny, nz = fine.Nz;
         var r = fine.Work;
         void Planes(int bz)
         {
-            for (int i = 2 * bz * plane, end = Math.Min(nz, 2 * bz + 2) * plane; i < end; i++)
-            {
-                int a = parent[i];
-                if (a >= 0) coarse[a] += r[i];
-            }
+            int from = 2 * bz * plane, end = Math.Min(nz, 2 * bz + 2) * plane;
+            if (shape is null)
+                for (int i = from; i < end; i++)
+                {
+                    int a = parent[i];
+                    if (a >= 0) coarse[a] += r[i];
+                }
+            else
+                for (int i = from; i < end; i++)
+                {
+                    int a = parent[i];
+                    if (a >= 0) coarse[a] += shape[i] * r[i];
+                }
         }
         if (fine.Cells < VCycleKernels.ParallelCells) for (int bz = 0; bz < (nz + 1) / 2; bz++) Planes(bz);
         else Parallel.For(0, (nz + 1) / 2, Planes);
     }
 
-    /// <summary>fine.X += P coarse, in parallel planes.</summary>
-    static void ProlongFine(double[] coarse, int[] parent, VCycleLevel fine)
+    /// <summary>fine.X += P coarse, in parallel planes (P's entries 1, or the shape's).</summary>
+    static void ProlongFine(double[] coarse, int[] parent, float[]? shape, VCycleLevel fine)
     {
         int plane = fine.Nx * fine.Ny;
         var x = fine.X;
         void Plane(int z)
         {
-            for (int i = z * plane, end = i + plane; i < end; i++)
-            {
-                int a = parent[i];
-                if (a >= 0) x[i] += (float)coarse[a];
-            }
+            int from = z * plane, end = from + plane;
+            if (shape is null)
+                for (int i = from; i < end; i++)
+                {
+                    int a = parent[i];
+                    if (a >= 0) x[i] += (float)coarse[a];
+                }
+            else
+                for (int i = from; i < end; i++)
+                {
+                    int a = parent[i];
+                    if (a >= 0) x[i] += (float)(shape[i] * coarse[a]);
+                }
         }
         if (fine.Cells < VCycleKernels.ParallelCells) for (int z = 0; z < fine.Nz; z++) Plane(z);
         else Parallel.For(0, fine.Nz, Plane);

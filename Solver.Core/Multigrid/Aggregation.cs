@@ -44,7 +44,52 @@ internal static class Aggregation
     }
 
     /// <summary>The first coarse level of a 7-point grid operator (diagonal byte d_i, -1 to each unknown neighbour, scale 1).</summary>
-    public static AggregateLevel FromGrid(int nx, int ny, int nz, byte[] diagonal, double scale, out int[] parent)
+    /// <param name="shape">P's entry per cell (P_i,a = shape_i for the cell's aggregate a; null: 1, the piecewise-constant P).</param>
+    public static AggregateLevel FromGrid(int nx, int ny, int nz, byte[] diagonal, double scale, out int[] parent, float[]? shape = null)
+    {
+        var level = PiecewiseConstant(nx, ny, nz, diagonal, scale, out parent);
+        if (shape is not null) Shape(level, nx, ny, nz, diagonal, parent, shape, scale);
+        return level;
+    }
+
+    /// <summary>
+    /// Sets a first level's values to s P^T A P for P_i,a = shape_i (the same couplings as the piecewise-constant P's, so
+    /// the same sparsity): d_a = s sum_i shape_i^2 d_i - s sum over faces inside a of 2 shape_i shape_j, and the coupling of
+    /// a and b = -s sum over the faces between them of shape_i shape_j. A plain pass over the cells (an experiment's path).
+    /// </summary>
+    static void Shape(AggregateLevel level, int nx, int ny, int nz, byte[] diagonal, int[] parent, float[] shape, double scale)
+    {
+        Array.Clear(level.Values);
+        Array.Clear(level.Diagonal);
+        int plane = nx * ny;
+        void Face(int i, int j)
+        {
+            int a = parent[i], b = parent[j];
+            if (a < 0 || b < 0) return;
+            double v = -scale * shape[i] * shape[j];
+            if (a == b) { level.Diagonal[a] += 2 * v; return; }
+            Add(a, b, v);
+            Add(b, a, v);
+        }
+        void Add(int a, int b, double v)
+        {
+            int k = Array.IndexOf(level.Columns, b, level.RowStart[a], level.RowStart[a + 1] - level.RowStart[a]);
+            level.Values[k] += v;
+        }
+        for (int z = 0, i = 0; z < nz; z++)
+            for (int y = 0; y < ny; y++)
+                for (int x = 0; x < nx; x++, i++)
+                {
+                    if (parent[i] < 0) continue;
+                    level.Diagonal[parent[i]] += scale * shape[i] * shape[i] * diagonal[i];
+                    if (x < nx - 1) Face(i, i + 1);
+                    if (y < ny - 1) Face(i, i + nx);
+                    if (z < nz - 1) Face(i, i + plane);
+                }
+    }
+
+    /// <summary>The first level of the piecewise-constant P.</summary>
+    static AggregateLevel PiecewiseConstant(int nx, int ny, int nz, byte[] diagonal, double scale, out int[] parent)
     {
         int cx = (nx + 1) / 2, cy = (ny + 1) / 2, cz = (nz + 1) / 2, blocks = cx * cy * cz;
         var mask = new byte[blocks];

@@ -59,6 +59,41 @@ public class AggregateMultigridTests
         AssertColoursDecouple(level);
     }
 
+    [TestCaseSource(nameof(Grids))]
+    public void AShapedFirstLevelIsTheGalerkinOperatorOfItsShapedProlongation(PoissonGrid grid)
+    {
+        // P_i,a = shape_i for each unknown i of aggregate a: s P^T A P written out as sums
+        var diagonal = CellDiagonal.Of(grid);
+        var rng = new Random(4);
+        var shape = Enumerable.Range(0, grid.CellCount).Select(_ => (float)(0.5 + rng.NextDouble())).ToArray();
+        var level = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, diagonal, Scale, out var parent, shape);
+        var a = Dense(grid);
+        var want = new double[level.Rows, level.Rows];
+        for (int i = 0; i < parent.Length; i++)
+            for (int j = 0; j < parent.Length; j++)
+                if (parent[i] >= 0 && parent[j] >= 0) want[parent[i], parent[j]] += Scale * shape[i] * a[i, j] * shape[j];
+        AssertSameMatrix(level.Dense(), want);
+        // a shape of ones is the piecewise-constant P, value for value
+        var ones = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, diagonal, Scale, out _, Enumerable.Repeat(1f, grid.CellCount).ToArray());
+        var plain = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, diagonal, Scale, out _);
+        Assert.That(ones.Values, Is.EqualTo(plain.Values));
+        Assert.That(ones.Diagonal, Is.EqualTo(plain.Diagonal));
+    }
+
+    [Test]
+    public void ACycleWithAShapeOfOnesIsThePiecewiseConstantCycle()
+    {
+        var grid = PoissonDomains.FreeSurfaceTank(20, 18, 16, 0.6, seed: 3);
+        var rng = new Random(2);
+        var r = Enumerable.Range(0, grid.CellCount).Select(i => grid.CellArray[i] == CellType.Fluid ? rng.NextDouble() - 0.5 : 0).ToArray();
+        var plain = new AggregateMultigrid(grid, null, 2, Scale, AggregateMultigrid.DefaultRelaxation, null);
+        var ones = new AggregateMultigrid(grid, null, 2, Scale, AggregateMultigrid.DefaultRelaxation, null, fineShape: Enumerable.Repeat(1f, grid.CellCount).ToArray());
+        var (z1, z2) = (new double[r.Length], new double[r.Length]);
+        plain.Apply(r, z1);
+        ones.Apply(r, z2);
+        Assert.That(z2, Is.EqualTo(z1));
+    }
+
     [Test]
     public void ADeeperLevelIsTheGalerkinOperatorOfTheLevelBelow()
     {

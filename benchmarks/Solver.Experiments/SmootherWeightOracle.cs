@@ -18,8 +18,7 @@ namespace Dcdm.Experiments;
 /// </summary>
 public sealed class SmootherWeightOracle
 {
-    /// <summary>Air neighbours 0, 1, 2 or more, times solid neighbours (a wall or the grid's edge) 0 to 3 or more.</summary>
-    const int Classes = 12;
+    const int Classes = CellClasses.Count;
     /// <summary>The fit's measure: log10 of the true residual after this many DCDM iterations, averaged over the families.</summary>
     const int FitIterations = 5;
 
@@ -30,15 +29,9 @@ public sealed class SmootherWeightOracle
     /// <param name="sweeps">Sweeps before and after each coarse correction (the default cycle: 2).</param>
     public SmootherWeightOracle(string[] families, int size, int sweeps)
     {
-        _fit = [.. families.Select(f => Problem(f, size))];
+        _fit = [.. families.Select(f => Problems.Of(f, size))];
         _sweeps = sweeps;
         _weights = Enumerable.Repeat(AggregateMultigrid.DefaultRelaxation, sweeps * Classes).ToArray();
-    }
-
-    static (PoissonGrid, double[]) Problem(string family, int n)
-    {
-        var grid = PoissonDomains.Named(family, n, n, n, seed: 7);
-        return (grid, RightHandSides.VelocityDivergence(grid, 7));
     }
 
     /// <summary>Coordinate search over the weights (12 per sweep), steps 0.2, 0.1, 0.05, two rounds each; returns its report.</summary>
@@ -49,19 +42,10 @@ public sealed class SmootherWeightOracle
         yield return Invariant($"{_sweeps} sweeps; fit on {_fit.Length} families at {_fit[0].Grid.Nx}^3: mean log10 residual after {FitIterations} iterations,")
             + Invariant($" w = 1: {untrained:F3}, w = {AggregateMultigrid.DefaultRelaxation}: {best:F3}");
         var clock = Stopwatch.StartNew();
-        foreach (double step in new[] { 0.2, 0.1, 0.05 })
-            for (int round = 0; round < 2; round++)
-                for (int k = 0; k < _weights.Length; k++)
-                    foreach (int sign in new[] { 1, -1 })
-                    {
-                        var trial = (double[])_weights.Clone();
-                        trial[k] = Math.Clamp(trial[k] + sign * step, 0.3, 1.9);
-                        double value = Measure(trial);
-                        if (value < best - 1e-4) (best, _weights) = (value, trial);
-                    }
+        (_weights, best) = CoordinateSearch.Minimize(_weights, Measure, 0.3, 1.9);
         yield return Invariant($"fitted class weights: {best:F3} ({clock.Elapsed.TotalSeconds:F0} s)");
         for (int s = 0; s < _sweeps; s++)
-            yield return $"sweep {s + 1}: " + string.Join(", ", Enumerable.Range(0, Classes).Select(c => Invariant($"air {c / 4} solid {c % 4}: {_weights[s * Classes + c]:F2}")));
+            yield return $"sweep {s + 1}: " + CellClasses.Describe(_weights.AsSpan(s * Classes, Classes));
     }
 
     double Measure(double[] weights)
@@ -93,7 +77,7 @@ public sealed class SmootherWeightOracle
         yield return "|---|" + string.Concat(models.Select(_ => "---|"));
         foreach (var family in families)
         {
-            var (grid, b) = Problem(family, size);
+            var (grid, b) = Problems.Of(family, size);
             var cells = new List<string>();
             foreach (var (_, model) in models)
             {
@@ -124,30 +108,8 @@ public sealed class SmootherWeightOracle
         float[][] PerCell(PoissonGrid grid)
         {
             var perCell = new float[sweeps][];
-            for (int s = 0; s < sweeps; s++) perCell[s] = new float[grid.CellCount];
-            foreach (int i in grid.FluidCells)
-            {
-                int c = ClassOf(grid, i);
-                for (int s = 0; s < sweeps; s++) perCell[s][i] = (float)weights[s * Classes + c];
-            }
+            for (int s = 0; s < sweeps; s++) perCell[s] = CellClasses.PerCell(grid, weights.AsSpan(s * Classes, Classes));
             return perCell;
-        }
-
-        static int ClassOf(PoissonGrid grid, int i)
-        {
-            int nx = grid.Nx, ny = grid.Ny, nz = grid.Nz, plane = nx * ny, x = i % nx, y = i / nx % ny, z = i / plane;
-            var cells = grid.CellArray;
-            int air = 0, solid = 0;
-            void Neighbour(bool inside, int j)
-            {
-                var c = inside ? cells[j] : CellType.Solid;
-                if (c == CellType.Air) air++;
-                else if (c == CellType.Solid) solid++;
-            }
-            Neighbour(x > 0, i - 1); Neighbour(x < nx - 1, i + 1);
-            Neighbour(y > 0, i - nx); Neighbour(y < ny - 1, i + nx);
-            Neighbour(z > 0, i - plane); Neighbour(z < nz - 1, i + plane);
-            return Math.Min(air, 2) * 4 + Math.Min(solid, 3);
         }
     }
 }
