@@ -22,8 +22,8 @@ internal sealed class AggregateHierarchy
     public SemidefiniteCholesky? Coarsest { get; }
 
     /// <summary>The coarse levels of a unit 7-point grid operator (its diagonal bytes): the grid's cells are not a level here (the float32 grid kernels relax them).</summary>
-    /// <param name="shape">P's entry per grid cell on the first level (null: the piecewise-constant P; <see cref="Aggregation.FromGrid(int, int, int, byte[], double, out int[], float[])"/>).</param>
-    public AggregateHierarchy(int nx, int ny, int nz, byte[] diagonal, double galerkinScale, float[]? shape = null)
+    /// <param name="shape">P's entries from the grid to the first level that are not 1 (null: the piecewise-constant P).</param>
+    public AggregateHierarchy(int nx, int ny, int nz, byte[] diagonal, double galerkinScale, ProlongationShape? shape = null)
         : this(Aggregation.FromGrid(nx, ny, nz, diagonal, galerkinScale, out var fineParent, shape), fineParent, galerkinScale) { }
 
     /// <summary>The levels of a voxel operator with per-face coefficients, its cells the first level.</summary>

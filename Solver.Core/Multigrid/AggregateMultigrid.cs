@@ -51,7 +51,7 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// <summary>Symmetric sweeps on a coarsest level too large to factor.</summary>
     internal const int CoarsestSweeps = 20;
     readonly float[][]? _fineWeights; // per sweep, per cell; null: the constant weight below
-    readonly float[]? _fineShape; // P's entry per grid cell on the first level; null: 1 (piecewise constant)
+    readonly ProlongationShape? _fineShape; // P's entries from the grid to the first level that are not 1; null: none
     readonly float _relaxation;
     readonly int _sweeps;
 
@@ -78,16 +78,16 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// <param name="fineWeights">SOR weights of the fine level's sweeps, per sweep and cell, in (0, 2) (a learned
     /// smoother; <see cref="Models.VCycleDirectionModel"/>); null: <paramref name="sweeps"/> sweeps with the constant <paramref name="relaxation"/>.</param>
     /// <param name="diagonal">The grid's <see cref="CellDiagonal.Of"/> when the caller has it.</param>
-    /// <param name="fineShape">P's entry per grid cell from the fine grid to the first level (null: 1, the piecewise-constant
-    /// P), its Galerkin operator built with it (<see cref="Aggregation.FromGrid(int, int, int, byte[], double, out int[], float[])"/>).</param>
+    /// <param name="fineShape">P's entries from the grid to the first level that are not 1 (null: the piecewise-constant P);
+    /// the first level's Galerkin operator is built with them.</param>
     internal AggregateMultigrid(PoissonGrid grid, int[]? active, int sweeps, double galerkinScale, double relaxation, float[][]? fineWeights,
-        byte[]? diagonal = null, float[]? fineShape = null)
+        byte[]? diagonal = null, ProlongationShape? fineShape = null)
     {
         if (!(relaxation > 0 && relaxation < 2)) throw new ArgumentOutOfRangeException(nameof(relaxation), $"an SOR weight in (0, 2), got {relaxation}");
         if (sweeps < 1) throw new ArgumentOutOfRangeException(nameof(sweeps), $"at least one smoothing sweep, got {sweeps}");
         if (!(galerkinScale > 0 && galerkinScale <= 1)) throw new ArgumentOutOfRangeException(nameof(galerkinScale), $"expected a scale in (0, 1], got {galerkinScale}");
-        if (fineShape is not null && fineShape.Length != grid.CellCount)
-            throw new ArgumentException($"the prolongation's shape must have {grid.CellCount} entries (one per grid cell)", nameof(fineShape));
+        if (fineShape is not null && fineShape.Cells.Length > 0 && (fineShape.Cells[0] < 0 || fineShape.Cells[^1] >= grid.CellCount))
+            throw new ArgumentException($"the prolongation's shape names cells outside the grid's {grid.CellCount}", nameof(fineShape));
         if (fineWeights is not null && fineWeights.Any(w => w.Length != grid.CellCount))
             throw new ArgumentException($"fine-level weights must have {grid.CellCount} entries per sweep (one per grid cell)", nameof(fineWeights));
         _unknownCells = active ?? Enumerable.Range(0, grid.CellCount).ToArray();
@@ -271,56 +271,52 @@ public sealed class AggregateMultigrid : IPreconditioner
 
     /// <summary>
     /// coarse = P^T fine.Work on the first coarse level, in parallel block planes: fine planes 2z and 2z + 1 feed only
-    /// the aggregates of block plane z, so no two threads add to one row. P's entries are 1, or the shape's.
+    /// the aggregates of block plane z, so no two threads add to one row. Then the shaped cells' (p - 1) r_i.
     /// </summary>
-    static void RestrictFine(VCycleLevel fine, int[] parent, float[]? shape, double[] coarse)
+    internal static void RestrictFine(VCycleLevel fine, int[] parent, ProlongationShape? shape, double[] coarse)
     {
         Array.Clear(coarse);
         int plane = fine.Nx * fine.Ny, nz = fine.Nz;
         var r = fine.Work;
         void Planes(int bz)
         {
-            int from = 2 * bz * plane, end = Math.Min(nz, 2 * bz + 2) * plane;
-            if (shape is null)
-                for (int i = from; i < end; i++)
-                {
-                    int a = parent[i];
-                    if (a >= 0) coarse[a] += r[i];
-                }
-            else
-                for (int i = from; i < end; i++)
-                {
-                    int a = parent[i];
-                    if (a >= 0) coarse[a] += shape[i] * r[i];
-                }
+            for (int i = 2 * bz * plane, end = Math.Min(nz, 2 * bz + 2) * plane; i < end; i++)
+            {
+                int a = parent[i];
+                if (a >= 0) coarse[a] += r[i];
+            }
         }
         if (fine.Cells < VCycleKernels.ParallelCells) for (int bz = 0; bz < (nz + 1) / 2; bz++) Planes(bz);
         else Parallel.For(0, (nz + 1) / 2, Planes);
+        if (shape is null) return;
+        for (int k = 0; k < shape.Cells.Length; k++)
+        {
+            int i = shape.Cells[k], a = parent[i];
+            if (a >= 0) coarse[a] += (shape.Values[k] - 1) * r[i];
+        }
     }
 
-    /// <summary>fine.X += P coarse, in parallel planes (P's entries 1, or the shape's).</summary>
-    static void ProlongFine(double[] coarse, int[] parent, float[]? shape, VCycleLevel fine)
+    /// <summary>fine.X += P coarse, in parallel planes, then the shaped cells' (p - 1) coarse_a.</summary>
+    internal static void ProlongFine(double[] coarse, int[] parent, ProlongationShape? shape, VCycleLevel fine)
     {
         int plane = fine.Nx * fine.Ny;
         var x = fine.X;
         void Plane(int z)
         {
-            int from = z * plane, end = from + plane;
-            if (shape is null)
-                for (int i = from; i < end; i++)
-                {
-                    int a = parent[i];
-                    if (a >= 0) x[i] += (float)coarse[a];
-                }
-            else
-                for (int i = from; i < end; i++)
-                {
-                    int a = parent[i];
-                    if (a >= 0) x[i] += (float)(shape[i] * coarse[a]);
-                }
+            for (int i = z * plane, end = i + plane; i < end; i++)
+            {
+                int a = parent[i];
+                if (a >= 0) x[i] += (float)coarse[a];
+            }
         }
         if (fine.Cells < VCycleKernels.ParallelCells) for (int z = 0; z < fine.Nz; z++) Plane(z);
         else Parallel.For(0, fine.Nz, Plane);
+        if (shape is null) return;
+        for (int k = 0; k < shape.Cells.Length; k++)
+        {
+            int i = shape.Cells[k], a = parent[i];
+            if (a >= 0) x[i] += (float)((shape.Values[k] - 1) * coarse[a]);
+        }
     }
 
     /// <summary>fine += P coarse: each member takes its aggregate's value.</summary>

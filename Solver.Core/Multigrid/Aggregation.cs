@@ -44,29 +44,30 @@ internal static class Aggregation
     }
 
     /// <summary>The first coarse level of a 7-point grid operator (diagonal byte d_i, -1 to each unknown neighbour, scale 1).</summary>
-    /// <param name="shape">P's entry per cell (P_i,a = shape_i for the cell's aggregate a; null: 1, the piecewise-constant P).</param>
-    public static AggregateLevel FromGrid(int nx, int ny, int nz, byte[] diagonal, double scale, out int[] parent, float[]? shape = null)
+    /// <param name="shape">P's entries that are not 1 (null: the piecewise-constant P).</param>
+    public static AggregateLevel FromGrid(int nx, int ny, int nz, byte[] diagonal, double scale, out int[] parent, ProlongationShape? shape = null)
     {
         var level = PiecewiseConstant(nx, ny, nz, diagonal, scale, out parent);
-        if (shape is not null) Shape(level, nx, ny, nz, diagonal, parent, shape, scale);
+        if (shape is not null) Reshape(level, nx, ny, nz, diagonal, parent, shape, scale);
         return level;
     }
 
     /// <summary>
-    /// Sets a first level's values to s P^T A P for P_i,a = shape_i (the same couplings as the piecewise-constant P's, so
-    /// the same sparsity): d_a = s sum_i shape_i^2 d_i - s sum over faces inside a of 2 shape_i shape_j, and the coupling of
-    /// a and b = -s sum over the faces between them of shape_i shape_j. A plain pass over the cells (an experiment's path).
+    /// Turns a first level's s P0^T A P0 into s P^T A P for P's entries p_i (1 off the shape's cells): around each shaped
+    /// cell i, its diagonal term gains s d_i (p_i^2 - 1), and each face (i, j) -s (p_i p_j - 1), on the coupling of their
+    /// aggregates both ways, or twice on the diagonal inside one. A face of two shaped cells is taken once, from the
+    /// smaller cell. The couplings stay those of P0 (a shape changes values, never which aggregates touch).
     /// </summary>
-    static void Shape(AggregateLevel level, int nx, int ny, int nz, byte[] diagonal, int[] parent, float[] shape, double scale)
+    static void Reshape(AggregateLevel level, int nx, int ny, int nz, byte[] diagonal, int[] parent, ProlongationShape shape, double scale)
     {
-        Array.Clear(level.Values);
-        Array.Clear(level.Diagonal);
         int plane = nx * ny;
-        void Face(int i, int j)
+        void Face(int i, double pi, int j)
         {
             int a = parent[i], b = parent[j];
-            if (a < 0 || b < 0) return;
-            double v = -scale * shape[i] * shape[j];
+            if (b < 0) return;
+            double pj = shape.Of(j);
+            if (pj != 1 && j < i) return; // taken from j
+            double v = -scale * (pi * pj - 1);
             if (a == b) { level.Diagonal[a] += 2 * v; return; }
             Add(a, b, v);
             Add(b, a, v);
@@ -76,16 +77,20 @@ internal static class Aggregation
             int k = Array.IndexOf(level.Columns, b, level.RowStart[a], level.RowStart[a + 1] - level.RowStart[a]);
             level.Values[k] += v;
         }
-        for (int z = 0, i = 0; z < nz; z++)
-            for (int y = 0; y < ny; y++)
-                for (int x = 0; x < nx; x++, i++)
-                {
-                    if (parent[i] < 0) continue;
-                    level.Diagonal[parent[i]] += scale * shape[i] * shape[i] * diagonal[i];
-                    if (x < nx - 1) Face(i, i + 1);
-                    if (y < ny - 1) Face(i, i + nx);
-                    if (z < nz - 1) Face(i, i + plane);
-                }
+        for (int k = 0; k < shape.Cells.Length; k++)
+        {
+            int i = shape.Cells[k], a = parent[i];
+            if (a < 0) continue;
+            double pi = shape.Values[k];
+            int x = i % nx, y = i / nx % ny, z = i / plane;
+            level.Diagonal[a] += scale * diagonal[i] * (pi * pi - 1);
+            if (x > 0) Face(i, pi, i - 1);
+            if (x < nx - 1) Face(i, pi, i + 1);
+            if (y > 0) Face(i, pi, i - nx);
+            if (y < ny - 1) Face(i, pi, i + nx);
+            if (z > 0) Face(i, pi, i - plane);
+            if (z < nz - 1) Face(i, pi, i + plane);
+        }
     }
 
     /// <summary>The first level of the piecewise-constant P.</summary>

@@ -66,7 +66,7 @@ public class AggregateMultigridTests
         var diagonal = CellDiagonal.Of(grid);
         var rng = new Random(4);
         var shape = Enumerable.Range(0, grid.CellCount).Select(_ => (float)(0.5 + rng.NextDouble())).ToArray();
-        var level = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, diagonal, Scale, out var parent, shape);
+        var level = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, diagonal, Scale, out var parent, ProlongationShape.FromCells(shape));
         var a = Dense(grid);
         var want = new double[level.Rows, level.Rows];
         for (int i = 0; i < parent.Length; i++)
@@ -74,24 +74,44 @@ public class AggregateMultigridTests
                 if (parent[i] >= 0 && parent[j] >= 0) want[parent[i], parent[j]] += Scale * shape[i] * a[i, j] * shape[j];
         AssertSameMatrix(level.Dense(), want);
         // a shape of ones is the piecewise-constant P, value for value
-        var ones = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, diagonal, Scale, out _, Enumerable.Repeat(1f, grid.CellCount).ToArray());
+        var ones = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, diagonal, Scale, out _, ProlongationShape.FromCells(Enumerable.Repeat(1f, grid.CellCount).ToArray()));
         var plain = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, diagonal, Scale, out _);
         Assert.That(ones.Values, Is.EqualTo(plain.Values));
         Assert.That(ones.Diagonal, Is.EqualTo(plain.Diagonal));
     }
 
     [Test]
-    public void ACycleWithAShapeOfOnesIsThePiecewiseConstantCycle()
+    public void AShapeAtTheSurfaceGivesTheTripleProductAndTransfersThatScaleItsCellsOnly()
     {
-        var grid = PoissonDomains.FreeSurfaceTank(20, 18, 16, 0.6, seed: 3);
-        var rng = new Random(2);
-        var r = Enumerable.Range(0, grid.CellCount).Select(i => grid.CellArray[i] == CellType.Fluid ? rng.NextDouble() - 0.5 : 0).ToArray();
-        var plain = new AggregateMultigrid(grid, null, 2, Scale, AggregateMultigrid.DefaultRelaxation, null);
-        var ones = new AggregateMultigrid(grid, null, 2, Scale, AggregateMultigrid.DefaultRelaxation, null, fineShape: Enumerable.Repeat(1f, grid.CellCount).ToArray());
-        var (z1, z2) = (new double[r.Length], new double[r.Length]);
-        plain.Apply(r, z1);
-        ones.Apply(r, z2);
-        Assert.That(z2, Is.EqualTo(z1));
+        // the surface shape of a tank: a few cells shaped, faces between two shaped cells included
+        var grid = PoissonDomains.FreeSurfaceTank(12, 10, 9, 0.6, seed: 3);
+        var shape = ProlongationShape.AtTheSurface(grid, 1.4)!;
+        Assert.That(shape.Cells.Length, Is.InRange(1, grid.FluidCount / 2));
+        var diagonal = CellDiagonal.Of(grid);
+        var level = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, diagonal, Scale, out var parent, shape);
+        var p = Enumerable.Range(0, grid.CellCount).Select(shape.Of).ToArray();
+        var a = Dense(grid);
+        var want = new double[level.Rows, level.Rows];
+        for (int i = 0; i < parent.Length; i++)
+            for (int j = 0; j < parent.Length; j++)
+                if (parent[i] >= 0 && parent[j] >= 0) want[parent[i], parent[j]] += Scale * p[i] * a[i, j] * p[j];
+        AssertSameMatrix(level.Dense(), want);
+
+        // restriction: coarse_a = sum p_i r_i; prolongation: x_i += p_i coarse_a (plain loops over every cell)
+        var fine = new VCycleLevel(grid.Nx, grid.Ny, grid.Nz, diagonal, 1, [], transfers: false);
+        var rng = new Random(6);
+        for (int i = 0; i < grid.CellCount; i++) (fine.Work[i], fine.X[i]) = ((float)(rng.NextDouble() - 0.5), (float)(rng.NextDouble() - 0.5));
+        var restricted = new double[level.Rows];
+        AggregateMultigrid.RestrictFine(fine, parent, shape, restricted);
+        var expected = new double[level.Rows];
+        for (int i = 0; i < parent.Length; i++) if (parent[i] >= 0) expected[parent[i]] += p[i] * fine.Work[i];
+        Assert.That(restricted, Is.EqualTo(expected).Within(1e-6));
+        var x0 = (float[])fine.X.Clone();
+        var coarse = Enumerable.Range(0, level.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        AggregateMultigrid.ProlongFine(coarse, parent, shape, fine);
+        for (int i = 0; i < parent.Length; i++)
+            Assert.That(fine.X[i], Is.EqualTo(parent[i] >= 0 ? x0[i] + p[i] * coarse[parent[i]] : x0[i]).Within(1e-5), $"cell {i}");
+        Assert.That(ProlongationShape.AtTheSurface(PoissonDomains.ClosedBox(6, 6, 6), 1.4), Is.Null, "no air, no shape");
     }
 
     [Test]

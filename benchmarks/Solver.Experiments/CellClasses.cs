@@ -24,10 +24,11 @@ public static class CellClasses
         return Math.Min(air, 2) * 4 + Math.Min(solid, 3);
     }
 
-    /// <summary>A value per grid cell: the fluid cells' class's, 0 elsewhere.</summary>
-    public static float[] PerCell(PoissonGrid grid, ReadOnlySpan<double> perClass)
+    /// <summary>A value per grid cell: the fluid cells' class's, <paramref name="outside"/> elsewhere.</summary>
+    public static float[] PerCell(PoissonGrid grid, ReadOnlySpan<double> perClass, float outside = 0)
     {
         var values = new float[grid.CellCount];
+        if (outside != 0) Array.Fill(values, outside);
         foreach (int i in grid.FluidCells) values[i] = (float)perClass[Of(grid, i)];
         return values;
     }

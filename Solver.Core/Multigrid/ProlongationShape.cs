@@ -1,0 +1,55 @@
+using Dcdm.Poisson;
+
+namespace Dcdm.Multigrid;
+
+/// <summary>
+/// P's entries from the grid to the first aggregate level where they are not 1: P_i,a = Values[k] for cell i =
+/// Cells[k] of aggregate a (cells ascending), 1 for every other unknown. The first level's operator is then
+/// s P^T A P, with the same couplings as the piecewise-constant P's, and the restriction and prolongation scale those
+/// cells alone, so a shape over the cells next to air costs a pass over the free surface, not over the grid.
+/// </summary>
+internal sealed class ProlongationShape
+{
+    public int[] Cells { get; }
+    public float[] Values { get; }
+
+    public ProlongationShape(int[] cells, float[] values)
+    {
+        if (cells.Length != values.Length) throw new ArgumentException($"{cells.Length} cells but {values.Length} values", nameof(values));
+        for (int k = 1; k < cells.Length; k++)
+            if (cells[k] <= cells[k - 1]) throw new ArgumentException($"the cells must ascend; cell {cells[k]} follows {cells[k - 1]}", nameof(cells));
+        (Cells, Values) = (cells, values);
+    }
+
+    /// <summary>P's entry of a cell: its value, or 1.</summary>
+    public double Of(int cell)
+    {
+        int k = Array.BinarySearch(Cells, cell);
+        return k >= 0 ? Values[k] : 1;
+    }
+
+    /// <summary>Every fluid cell with an air neighbour (a face to a p = 0 cell) at <paramref name="weight"/>; null when there is none.</summary>
+    public static ProlongationShape? AtTheSurface(PoissonGrid grid, double weight)
+    {
+        int nx = grid.Nx, ny = grid.Ny, nz = grid.Nz, plane = nx * ny;
+        var cells = grid.CellArray;
+        if (weight == 1 || !grid.HasAir) return null;
+        var surface = new List<int>();
+        foreach (int i in grid.FluidCells)
+        {
+            int x = i % nx, y = i / nx % ny, z = i / plane;
+            if (x > 0 && cells[i - 1] == CellType.Air || x < nx - 1 && cells[i + 1] == CellType.Air
+                || y > 0 && cells[i - nx] == CellType.Air || y < ny - 1 && cells[i + nx] == CellType.Air
+                || z > 0 && cells[i - plane] == CellType.Air || z < nz - 1 && cells[i + plane] == CellType.Air)
+                surface.Add(i);
+        }
+        return surface.Count == 0 ? null : new ProlongationShape([.. surface], Enumerable.Repeat((float)weight, surface.Count).ToArray());
+    }
+
+    /// <summary>The cells whose entry is not 1 in a value per grid cell (an experiment's shape).</summary>
+    public static ProlongationShape FromCells(float[] perCell)
+    {
+        var cells = Enumerable.Range(0, perCell.Length).Where(i => perCell[i] != 1).ToArray();
+        return new ProlongationShape(cells, [.. cells.Select(i => perCell[i])]);
+    }
+}
