@@ -16,10 +16,13 @@ internal sealed class KCycleDirection : IDirection, IDirectionOnUnknowns
     public KCycleDirection(AggregateMultigrid cycle) => _cycle = cycle;
 
     /// <summary>The K-cycle of a grid's unknowns (the cells with a diagonal), fine sweeps SOR with a constant weight or per-cell weights.</summary>
-    public static KCycleDirection For(PoissonGrid grid, byte[] diagonal, int sweeps, double relaxation, float[][]? weights)
+    /// <param name="surfaceShape">P's entries next to air <see cref="AggregateMultigrid.SurfaceProlongation"/> (false: the
+    /// piecewise-constant P, as the device's cycle runs until its kernels take a shape).</param>
+    public static KCycleDirection For(PoissonGrid grid, byte[] diagonal, int sweeps, double relaxation, float[][]? weights, bool surfaceShape = true)
     {
+        var shape = surfaceShape ? ProlongationShape.AtTheSurface(grid, AggregateMultigrid.SurfaceProlongation) : null;
         return new KCycleDirection(new AggregateMultigrid(grid, UnknownCells(grid, diagonal), sweeps, AggregateMultigrid.DefaultGalerkinScale, relaxation,
-            weights, diagonal));
+            weights, shape, diagonal));
     }
 
     /// <summary>The cells with a diagonal (null: every cell): the grid's own list, made once for the unknowns too.</summary>

@@ -29,6 +29,13 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// <summary>The fine sweeps' SOR weight by default: chosen by a sweep over 1, 1.15 and 1.3 on ten families at 64^3
     /// (docs/benchmarks.md, the ablation), 1.15 fewest iterations in all.</summary>
     public const double DefaultRelaxation = 1.15;
+    /// <summary>
+    /// P's entry on a fluid cell with an air neighbour, from the grid to the first level (1 elsewhere; <see cref="ProlongationShape"/>):
+    /// chosen by a sweep over 1 to 2 on nine families at 32^3 (1.4 and 1.6 alike), it takes 1-2 fewer iterations than 1
+    /// on most families with a free surface at 64^3 and 128^3, and a fit on four families held the gain on five others
+    /// (docs/benchmarks.md, "The prolongation next to air").
+    /// </summary>
+    public const double SurfaceProlongation = 1.4;
 
     /// <summary>A level's vectors in the cycle: right-hand side, correction and residual; where the K-cycle takes its two
     /// inner steps, also their cycle outputs, products with A and second residual (none on a voxel operator's cells, the top).</summary>
@@ -72,7 +79,7 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// <param name="relaxation">The fine sweeps' SOR weight, in (0, 2).</param>
     public AggregateMultigrid(PoissonGrid grid, ReducedSystem unknowns, int sweeps = 2, double galerkinScale = DefaultGalerkinScale,
         double relaxation = DefaultRelaxation)
-        : this(grid, CheckedUnknowns(grid, unknowns), sweeps, galerkinScale, relaxation, fineWeights: null) { }
+        : this(grid, CheckedUnknowns(grid, unknowns), sweeps, galerkinScale, relaxation, fineWeights: null, fineShape: ProlongationShape.AtTheSurface(grid, SurfaceProlongation)) { }
 
     /// <param name="active">The grid cell of each unknown (null: every cell).</param>
     /// <param name="fineWeights">SOR weights of the fine level's sweeps, per sweep and cell, in (0, 2) (a learned
@@ -81,7 +88,7 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// <param name="fineShape">P's entries from the grid to the first level that are not 1 (null: the piecewise-constant P);
     /// the first level's Galerkin operator is built with them.</param>
     internal AggregateMultigrid(PoissonGrid grid, int[]? active, int sweeps, double galerkinScale, double relaxation, float[][]? fineWeights,
-        byte[]? diagonal = null, ProlongationShape? fineShape = null)
+        ProlongationShape? fineShape, byte[]? diagonal = null)
     {
         if (!(relaxation > 0 && relaxation < 2)) throw new ArgumentOutOfRangeException(nameof(relaxation), $"an SOR weight in (0, 2), got {relaxation}");
         if (sweeps < 1) throw new ArgumentOutOfRangeException(nameof(sweeps), $"at least one smoothing sweep, got {sweeps}");
