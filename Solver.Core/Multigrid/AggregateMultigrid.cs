@@ -10,7 +10,8 @@ namespace Dcdm.Multigrid;
 /// Multigrid on aggregates that keep thin walls, as a K-cycle (Notay and Vassilevski 2008): the fine level is the
 /// voxel grid with red-black SOR in float32 (<see cref="VCycleKernels"/>), or a voxel operator's cells in double; each
 /// coarser level's unknowns are the connected pieces of 2x2x2 blocks of the level below (<see cref="AggregateLevel"/>), so a plate or a column one cell thick never couples the fluid on its two
-/// sides, and its operator is Galerkin (s P^T A P, P piecewise constant), so a closed face stays closed on every level
+/// sides, and its operator is Galerkin (s P^T A P, P piecewise constant but for <see cref="SurfaceProlongation"/> on the
+/// grid's cells next to air), so a closed face stays closed on every level
 /// and per-face coefficients carry over. Each coarse correction is two steps of flexible CG preconditioned by the next
 /// cycle (the second only when the first left more than <see cref="KCycleReduction"/> of the residual), which makes the
 /// preconditioner vary from call to call: CG runs its flexible form (<see cref="IPreconditioner.Varies"/>), and DCDM,

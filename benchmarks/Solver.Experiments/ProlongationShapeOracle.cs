@@ -9,8 +9,8 @@ namespace Dcdm.Experiments;
 /// <summary>
 /// What P's shape inside the first level's aggregates can earn: P_i,a = p(class of cell i) instead of 1, the first
 /// level's operator s P^T A P with that P (the same sparsity), deeper levels as today. Three rows, each pcg-mg's
-/// K-cycle in PCG on the whole grid: P0 (today), a one-parameter classical rule (cells with an air neighbour get beta,
-/// beta chosen by a sweep on the fit's measure), and p per class fitted by coordinate search (an oracle on the
+/// K-cycle in PCG on the whole grid: P0 (piecewise constant), a one-parameter classical rule (cells with an air neighbour get beta,
+/// beta chosen by a sweep on the fit's measure; 1.4, the default since), and p per class fitted by coordinate search (an oracle on the
 /// evaluation families at a small size, as <see cref="SmootherWeightOracle"/>). Whether learning earns anything is
 /// the difference between the last two rows.
 /// </summary>
@@ -63,7 +63,7 @@ public sealed class ProlongationShapeOracle
     {
         var rows = new (string Name, double[] PerClass)[]
         {
-            ("P0 (today)", Ones()), (Invariant($"air rule, beta {_beta:F1} (tuned classical)"), _rule), ("fitted per class (oracle)", _fitted),
+            ("P0 (piecewise constant)", Ones()), (Invariant($"air rule, beta {_beta:F1} (tuned classical)"), _rule), ("fitted per class (oracle)", _fitted),
         };
         yield return "";
         yield return $"| family ({size}^3) | " + string.Join(" | ", rows.Select(r => r.Name)) + " |";
