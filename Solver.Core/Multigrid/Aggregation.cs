@@ -61,36 +61,37 @@ internal static class Aggregation
     static void Reshape(AggregateLevel level, int nx, int ny, int nz, byte[] diagonal, int[] parent, ProlongationShape shape, double scale)
     {
         int plane = nx * ny;
-        void Face(int i, double pi, int j)
+        var cells = shape.Cells;
+        // a neighbour's entry: the shaped cells ascend, and so do i + offset as i walks them, so one cursor per face
+        // direction finds it without a search
+        Span<int> offsets = [-plane, -nx, -1, 1, nx, plane];
+        Span<int> cursor = stackalloc int[6];
+        for (int k = 0; k < cells.Length; k++)
         {
-            int a = parent[i], b = parent[j];
-            if (b < 0) return;
-            double pj = shape.Of(j);
-            if (pj != 1 && j < i) return; // taken from j
-            double v = -scale * (pi * pj - 1);
-            if (a == b) { level.Diagonal[a] += 2 * v; return; }
-            Add(a, b, v);
-            Add(b, a, v);
-        }
-        void Add(int a, int b, double v)
-        {
-            int k = Array.IndexOf(level.Columns, b, level.RowStart[a], level.RowStart[a + 1] - level.RowStart[a]);
-            level.Values[k] += v;
-        }
-        for (int k = 0; k < shape.Cells.Length; k++)
-        {
-            int i = shape.Cells[k], a = parent[i];
-            if (a < 0) continue;
+            int i = cells[k], a = parent[i];
             double pi = shape.Values[k];
             int x = i % nx, y = i / nx % ny, z = i / plane;
-            level.Diagonal[a] += scale * diagonal[i] * (pi * pi - 1);
-            if (x > 0) Face(i, pi, i - 1);
-            if (x < nx - 1) Face(i, pi, i + 1);
-            if (y > 0) Face(i, pi, i - nx);
-            if (y < ny - 1) Face(i, pi, i + nx);
-            if (z > 0) Face(i, pi, i - plane);
-            if (z < nz - 1) Face(i, pi, i + plane);
+            if (a >= 0) level.Diagonal[a] += scale * diagonal[i] * (pi * pi - 1);
+            for (int f = 0; f < 6; f++)
+            {
+                int j = i + offsets[f];
+                while (cursor[f] < cells.Length && cells[cursor[f]] < j) cursor[f]++;
+                bool inside = f switch { 0 => z > 0, 1 => y > 0, 2 => x > 0, 3 => x < nx - 1, 4 => y < ny - 1, _ => z < nz - 1 };
+                if (a < 0 || !inside || parent[j] < 0) continue;
+                bool shaped = cursor[f] < cells.Length && cells[cursor[f]] == j;
+                if (shaped && j < i) continue; // taken from j
+                double pj = shaped ? shape.Values[cursor[f]] : 1;
+                Face(level, a, parent[j], -scale * (pi * pj - 1));
+            }
         }
+    }
+
+    /// <summary>Adds v to the coupling of aggregates a and b both ways, or twice to a's diagonal when they are one.</summary>
+    static void Face(AggregateLevel level, int a, int b, double v)
+    {
+        if (a == b) { level.Diagonal[a] += 2 * v; return; }
+        level.Values[Array.IndexOf(level.Columns, b, level.RowStart[a], level.RowStart[a + 1] - level.RowStart[a])] += v;
+        level.Values[Array.IndexOf(level.Columns, a, level.RowStart[b], level.RowStart[b + 1] - level.RowStart[b])] += v;
     }
 
     /// <summary>The first level of the piecewise-constant P.</summary>
