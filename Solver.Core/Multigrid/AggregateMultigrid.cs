@@ -300,7 +300,7 @@ public sealed class AggregateMultigrid : IPreconditioner
         for (int k = 0; k < shape.Cells.Length; k++)
         {
             int i = shape.Cells[k], a = parent[i];
-            if (a >= 0) coarse[a] += (shape.Values[k] - 1) * r[i];
+            if (a >= 0) coarse[a] += (shape.Values[k] - 1.0) * r[i]; // in double, as the prolongation and the Galerkin level
         }
     }
 

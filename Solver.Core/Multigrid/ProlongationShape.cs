@@ -18,6 +18,8 @@ internal sealed class ProlongationShape
         if (cells.Length != values.Length) throw new ArgumentException($"{cells.Length} cells but {values.Length} values", nameof(values));
         for (int k = 1; k < cells.Length; k++)
             if (cells[k] <= cells[k - 1]) throw new ArgumentException($"the cells must ascend; cell {cells[k]} follows {cells[k - 1]}", nameof(cells));
+        foreach (float v in values)
+            if (!(v > 0 && float.IsFinite(v))) throw new ArgumentException($"P's entries must be positive and finite, got {v}", nameof(values));
         (Cells, Values) = (cells, values);
     }
 
