@@ -23,13 +23,14 @@ public class AggregateMultigridTests
         return d;
     }
 
-    /// <summary>s P^T A P for the piecewise-constant P of a parent map, written out as sums.</summary>
-    static double[,] Galerkin(double[,] a, int[] parent, int rows)
+    /// <summary>s P^T A P for P_i,a = p(i) (null: 1, the piecewise-constant P) on a parent map, written out as sums.</summary>
+    static double[,] Galerkin(double[,] a, int[] parent, int rows, Func<int, double>? p = null)
     {
+        p ??= _ => 1;
         var c = new double[rows, rows];
         for (int i = 0; i < parent.Length; i++)
             for (int j = 0; j < parent.Length; j++)
-                if (parent[i] >= 0 && parent[j] >= 0) c[parent[i], parent[j]] += Scale * a[i, j];
+                if (parent[i] >= 0 && parent[j] >= 0) c[parent[i], parent[j]] += Scale * p(i) * a[i, j] * p(j);
         return c;
     }
 
@@ -68,12 +69,7 @@ public class AggregateMultigridTests
         var rng = new Random(4);
         var shape = Enumerable.Range(0, grid.CellCount).Select(_ => rng.NextDouble() < 0.3 ? (float)(0.5 + rng.NextDouble()) : 1f).ToArray();
         var level = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, diagonal, Scale, out var parent, ProlongationShape.FromCells(shape));
-        var a = Dense(grid);
-        var want = new double[level.Rows, level.Rows];
-        for (int i = 0; i < parent.Length; i++)
-            for (int j = 0; j < parent.Length; j++)
-                if (parent[i] >= 0 && parent[j] >= 0) want[parent[i], parent[j]] += Scale * shape[i] * a[i, j] * shape[j];
-        AssertSameMatrix(level.Dense(), want);
+        AssertSameMatrix(level.Dense(), Galerkin(Dense(grid), parent, level.Rows, i => shape[i]));
         // every cell shaped at 1 (the deltas run and add nothing) is the piecewise-constant P, value for value
         var all = new ProlongationShape([.. Enumerable.Range(0, grid.CellCount)], Enumerable.Repeat(1f, grid.CellCount).ToArray());
         var ones = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, diagonal, Scale, out _, all);
@@ -92,12 +88,7 @@ public class AggregateMultigridTests
         var diagonal = CellDiagonal.Of(grid);
         var level = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, diagonal, Scale, out var parent, shape);
         var p = Enumerable.Range(0, grid.CellCount).Select(shape.Of).ToArray();
-        var a = Dense(grid);
-        var want = new double[level.Rows, level.Rows];
-        for (int i = 0; i < parent.Length; i++)
-            for (int j = 0; j < parent.Length; j++)
-                if (parent[i] >= 0 && parent[j] >= 0) want[parent[i], parent[j]] += Scale * p[i] * a[i, j] * p[j];
-        AssertSameMatrix(level.Dense(), want);
+        AssertSameMatrix(level.Dense(), Galerkin(Dense(grid), parent, level.Rows, i => p[i]));
 
         // restriction: coarse_a = sum p_i r_i; prolongation: x_i += p_i coarse_a (plain loops over every cell)
         var fine = new VCycleLevel(grid.Nx, grid.Ny, grid.Nz, diagonal, 1, [], transfers: false);
