@@ -18,18 +18,12 @@ internal sealed class KCycleDirection : IDirection, IDirectionOnUnknowns
     /// <summary>The K-cycle of a grid's unknowns (the cells with a diagonal), fine sweeps SOR with a constant weight or per-cell weights.</summary>
     /// <param name="surfaceShape">P's entries next to air <see cref="AggregateMultigrid.SurfaceProlongation"/> (false: the
     /// piecewise-constant P, as the device's cycle runs until its kernels take a shape).</param>
-    public static KCycleDirection For(PoissonGrid grid, byte[] diagonal, int sweeps, double relaxation, float[][]? weights, bool surfaceShape = true)
+    public static KCycleDirection For(PoissonGrid grid, int sweeps, double relaxation, float[][]? weights, bool surfaceShape = true)
     {
         var shape = surfaceShape ? ProlongationShape.AtTheSurface(grid, AggregateMultigrid.SurfaceProlongation) : null;
-        return new KCycleDirection(new AggregateMultigrid(grid, UnknownCells(grid, diagonal), sweeps, AggregateMultigrid.DefaultGalerkinScale, relaxation,
-            weights, shape, diagonal));
-    }
-
-    /// <summary>The cells with a diagonal (null: every cell): the grid's own list, made once for the unknowns too.</summary>
-    static int[]? UnknownCells(PoissonGrid grid, byte[] diagonal)
-    {
-        var cells = ReferenceEquals(diagonal, grid.Diagonal) ? grid.UnknownCells : [.. grid.FluidCells.Where(i => diagonal[i] > 0)];
-        return cells.Length == diagonal.Length ? null : cells;
+        var unknowns = grid.UnknownCells; // the grid's own list, made once for the unknowns' numbering too
+        return new KCycleDirection(new AggregateMultigrid(grid, unknowns.Length == grid.CellCount ? null : unknowns, sweeps,
+            AggregateMultigrid.DefaultGalerkinScale, relaxation, weights, shape));
     }
 
     public void Apply(ReadOnlySpan<float> r, Span<float> q)

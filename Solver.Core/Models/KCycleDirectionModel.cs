@@ -24,5 +24,5 @@ public sealed class KCycleDirectionModel(double relaxation = AggregateMultigrid.
     /// <summary>The K-cycle of a voxel operator with per-face coefficients on its unknowns (its fine sweeps Gauss-Seidel in double; <see cref="AggregateMultigrid"/>).</summary>
     public IDirection Bind(VoxelOperator op, Solvers.ReducedSystem unknowns) => new KCycleDirection(new AggregateMultigrid(op, unknowns, sweeps));
 
-    public IDirection Bind(PoissonGrid grid) => KCycleDirection.For(grid, grid.Diagonal, sweeps, relaxation, weights: null);
+    public IDirection Bind(PoissonGrid grid) => KCycleDirection.For(grid, sweeps, relaxation, weights: null);
 }

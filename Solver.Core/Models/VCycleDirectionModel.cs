@@ -68,7 +68,7 @@ public sealed class VCycleDirectionModel : IDirectionModel
         var flags = StencilDirectionModel.FlagImages(grid);
         var size = (grid.Nx, grid.Ny, grid.Nz);
         var weights = Weights(_relax.Predict(flags, size, StencilRows.Of(flags, size)), diagonal);
-        return KCycleDirection.For(grid, diagonal, Sweeps, relaxation: 1, weights);
+        return KCycleDirection.For(grid, Sweeps, relaxation: 1, weights);
     }
 
     /// <summary>

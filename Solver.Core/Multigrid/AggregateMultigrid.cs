@@ -85,11 +85,10 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// <param name="active">The grid cell of each unknown (null: every cell).</param>
     /// <param name="fineWeights">SOR weights of the fine level's sweeps, per sweep and cell, in (0, 2) (a learned
     /// smoother; <see cref="Models.VCycleDirectionModel"/>); null: <paramref name="sweeps"/> sweeps with the constant <paramref name="relaxation"/>.</param>
-    /// <param name="diagonal">The grid's <see cref="CellDiagonal.Of"/> when the caller has it.</param>
     /// <param name="fineShape">P's entries from the grid to the first level that are not 1 (null: the piecewise-constant P);
     /// the first level's Galerkin operator is built with them.</param>
     internal AggregateMultigrid(PoissonGrid grid, int[]? active, int sweeps, double galerkinScale, double relaxation, float[][]? fineWeights,
-        ProlongationShape? fineShape, byte[]? diagonal = null)
+        ProlongationShape? fineShape)
     {
         if (!(relaxation > 0 && relaxation < 2)) throw new ArgumentOutOfRangeException(nameof(relaxation), $"an SOR weight in (0, 2), got {relaxation}");
         if (sweeps < 1) throw new ArgumentOutOfRangeException(nameof(sweeps), $"at least one smoothing sweep, got {sweeps}");
@@ -100,7 +99,7 @@ public sealed class AggregateMultigrid : IPreconditioner
             throw new ArgumentException($"fine-level weights must have {grid.CellCount} entries per sweep (one per grid cell)", nameof(fineWeights));
         _unknownCells = active ?? Enumerable.Range(0, grid.CellCount).ToArray();
         _sweeps = sweeps;
-        diagonal ??= grid.Diagonal;
+        var diagonal = grid.Diagonal;
         _fineWeights = fineWeights;
         _relaxation = (float)relaxation;
         _fine = new VCycleLevel(grid.Nx, grid.Ny, grid.Nz, diagonal, 1, fineWeights ?? [], transfers: false);

@@ -121,7 +121,7 @@ public class AggregateKernelsTests : AcceleratorTests
         // the same hierarchy and steps; float32 on the device against float32 fine and double coarse levels on the CPU. The
         // device's cycle has the piecewise-constant P (no kernels for a shape next to air yet), so the CPU's is built so too.
         var model = new KCycleDirectionModel();
-        var cpu = KCycleDirection.For(grid, grid.Diagonal, model.Sweeps, model.Relaxation, weights: null, surfaceShape: false);
+        var cpu = KCycleDirection.For(grid, model.Sweeps, model.Relaxation, weights: null, surfaceShape: false);
         using var device = DeviceCycleDirection.KCycle(Device, grid, model);
         var unknown = CellDiagonal.Of(grid).Select(d => d > 0).ToArray();
         var r = Random(grid.CellCount, 9).Select((v, i) => unknown[i] ? (float)v : 0f).ToArray();
@@ -189,6 +189,6 @@ public class AggregateKernelsTests : AcceleratorTests
     sealed class PiecewiseConstantKCycle(KCycleDirectionModel model) : IDirectionModel
     {
         public string Description => model.Description + ", piecewise-constant P";
-        public IDirection Bind(PoissonGrid grid) => KCycleDirection.For(grid, grid.Diagonal, model.Sweeps, model.Relaxation, weights: null, surfaceShape: false);
+        public IDirection Bind(PoissonGrid grid) => KCycleDirection.For(grid, model.Sweeps, model.Relaxation, weights: null, surfaceShape: false);
     }
 }

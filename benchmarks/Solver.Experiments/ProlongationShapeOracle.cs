@@ -54,7 +54,7 @@ public sealed class ProlongationShapeOracle
     {
         var shape = ProlongationShape.FromCells(CellClasses.PerCell(grid, perClass, outside: 1));
         using var pcg = new ConjugateGradient(grid, "pcg-mg", options, unknowns => new AggregateMultigrid(grid, unknowns.Active, 2,
-            AggregateMultigrid.DefaultGalerkinScale, AggregateMultigrid.DefaultRelaxation, fineWeights: null, shape, grid.Diagonal));
+            AggregateMultigrid.DefaultGalerkinScale, AggregateMultigrid.DefaultRelaxation, fineWeights: null, shape));
         return pcg.Solve(b, new double[grid.CellCount], SolveSettings.None);
     }
 

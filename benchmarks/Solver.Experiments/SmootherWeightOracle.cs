@@ -103,7 +103,7 @@ public sealed class SmootherWeightOracle
     {
         public string Description => "kcycle, fine SOR weights per class of cell";
 
-        public IDirection Bind(PoissonGrid grid) => KCycleDirection.For(grid, grid.Diagonal, sweeps, relaxation: 1, PerCell(grid));
+        public IDirection Bind(PoissonGrid grid) => KCycleDirection.For(grid, sweeps, relaxation: 1, PerCell(grid));
 
         float[][] PerCell(PoissonGrid grid)
         {
