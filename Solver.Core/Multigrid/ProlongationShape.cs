@@ -30,31 +30,11 @@ internal sealed class ProlongationShape
         return k >= 0 ? Values[k] : 1;
     }
 
-    /// <summary>
-    /// Every fluid cell with an air neighbour (a face to a p = 0 cell) at <paramref name="weight"/>; null when there is
-    /// none. Planes in parallel, each its own list, joined in order.
-    /// </summary>
+    /// <summary>Every fluid cell with an air neighbour (<see cref="PoissonGrid.SurfaceCells"/>) at <paramref name="weight"/>; null when there is none.</summary>
     public static ProlongationShape? AtTheSurface(PoissonGrid grid, double weight)
     {
-        int nx = grid.Nx, ny = grid.Ny, nz = grid.Nz, plane = nx * ny;
-        var cells = grid.CellArray;
-        if (weight == 1 || !grid.HasAir) return null;
-        var planes = new List<int>[nz];
-        void Plane(int z)
-        {
-            var surface = planes[z] = [];
-            for (int y = 0, i = z * plane; y < ny; y++)
-                for (int x = 0; x < nx; x++, i++)
-                    if (cells[i] == CellType.Fluid
-                        && (x > 0 && cells[i - 1] == CellType.Air || x < nx - 1 && cells[i + 1] == CellType.Air
-                            || y > 0 && cells[i - nx] == CellType.Air || y < ny - 1 && cells[i + nx] == CellType.Air
-                            || z > 0 && cells[i - plane] == CellType.Air || z < nz - 1 && cells[i + plane] == CellType.Air))
-                        surface.Add(i);
-        }
-        if (grid.CellCount < 1 << 16) for (int z = 0; z < nz; z++) Plane(z);
-        else Parallel.For(0, nz, Plane);
-        int[] all = [.. planes.SelectMany(p => p)];
-        return all.Length == 0 ? null : new ProlongationShape(all, Enumerable.Repeat((float)weight, all.Length).ToArray());
+        var surface = weight == 1 ? [] : grid.SurfaceCells;
+        return surface.Length == 0 ? null : new ProlongationShape(surface, Enumerable.Repeat((float)weight, surface.Length).ToArray());
     }
 
     /// <summary>The cells whose entry is not 1 in a value per grid cell (an experiment's shape).</summary>

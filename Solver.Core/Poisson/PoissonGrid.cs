@@ -15,6 +15,7 @@ public sealed class PoissonGrid
     readonly CellType[] _cells;
     int[]? _fluidCells;
     int[]? _unknownCells;
+    int[]? _surfaceCells;
     int[]? _compactIndex;
     byte[]? _diagonal;
 
@@ -56,6 +57,13 @@ public sealed class PoissonGrid
     /// unknowns' numbering and the multigrid of one set-up. <see cref="FluidCells"/> itself when every fluid cell has one.
     /// </summary>
     internal int[] UnknownCells => _unknownCells ??= BuildUnknownCells();
+
+    /// <summary>
+    /// The fluid cells with an air neighbour (a face to a p = 0 cell), ascending: the unknowns whose row sum is not zero,
+    /// and the cells the multigrid's prolongation weighs (<see cref="Multigrid.ProlongationShape"/>). Made once, planes in
+    /// parallel; empty without air.
+    /// </summary>
+    internal int[] SurfaceCells => _surfaceCells ??= BuildSurfaceCells();
 
     /// <summary>For each cell its compact row, or -1 for solid and air cells.</summary>
     public int[] CompactIndex => _compactIndex ??= BuildCompactIndex();
@@ -105,6 +113,28 @@ public sealed class PoissonGrid
         {
             for (int k = from; k < to; k++) if (diagonal[fluid[k]] > 0) selected[at++] = fluid[k];
         }) ?? fluid;
+    }
+
+    int[] BuildSurfaceCells()
+    {
+        if (!HasAir) return [];
+        int nx = Nx, ny = Ny, nz = Nz, plane = nx * ny;
+        var cells = _cells;
+        var planes = new List<int>[nz];
+        void Plane(int z)
+        {
+            var surface = planes[z] = [];
+            for (int y = 0, i = z * plane; y < ny; y++)
+                for (int x = 0; x < nx; x++, i++)
+                    if (cells[i] == CellType.Fluid
+                        && (x > 0 && cells[i - 1] == CellType.Air || x < nx - 1 && cells[i + 1] == CellType.Air
+                            || y > 0 && cells[i - nx] == CellType.Air || y < ny - 1 && cells[i + nx] == CellType.Air
+                            || z > 0 && cells[i - plane] == CellType.Air || z < nz - 1 && cells[i + plane] == CellType.Air))
+                        surface.Add(i);
+        }
+        if (CellCount < Chunk) for (int z = 0; z < nz; z++) Plane(z);
+        else Parallel.For(0, nz, Plane);
+        return [.. planes.SelectMany(p => p)];
     }
 
     int[] BuildCompactIndex()

@@ -75,7 +75,6 @@ public sealed class ReducedSystem
         int nx = grid.Nx, ny = grid.Ny, nz = grid.Nz, cells = grid.CellCount;
         if (compactOperator is not null && (compactOperator.Rows != grid.FluidCount || !compactOperator.IsSquare))
             throw new InvalidSystemException($"the matrix is {compactOperator.Rows} x {compactOperator.Columns} but the grid {nx}x{ny}x{nz} has {grid.FluidCount} fluid cells");
-        var kind = grid.CellArray;
         // unknowns: the cells with a diagonal, i.e. fluid with an open neighbour (usually all fluid cells: then the grid's own array)
         var rows = grid.UnknownCells;
         if (rows.Length == 0)
@@ -90,6 +89,7 @@ public sealed class ReducedSystem
         // Slabs of planes in parallel, each set inside one slab while its faces are joined, then the faces between slabs.
         var parent = new int[rows.Length];
         var airFace = new bool[rows.Length]; // a face to air: the unknown's row sum is not zero
+        foreach (int i in grid.SurfaceCells) airFace[unknown[i]] = true; // a fluid cell with an air face has a diagonal: an unknown
         int Find(int u)
         {
             while (parent[u] != u) u = parent[u] = parent[parent[u]];
@@ -101,7 +101,6 @@ public sealed class ReducedSystem
             if (a != b) parent[Math.Max(a, b)] = Math.Min(a, b);
         }
         int plane = nx * ny;
-        bool hasAir = grid.HasAir;
         int slabs = cells < Multigrid.VCycleKernels.ParallelCells ? 1 : Math.Min(nz, 4 * Environment.ProcessorCount);
         Parallel.For(0, slabs, s =>
         {
@@ -117,10 +116,6 @@ public sealed class ReducedSystem
                         if (u < 0) { first = -1; belowY = belowZ = false; continue; }
                         if (first < 0) first = u;
                         parent[u] = first;
-                        if (hasAir)
-                            airFace[u] = x > 0 && kind[i - 1] == CellType.Air || x < nx - 1 && kind[i + 1] == CellType.Air
-                                      || y > 0 && kind[i - nx] == CellType.Air || y < ny - 1 && kind[i + nx] == CellType.Air
-                                      || z > 0 && kind[i - plane] == CellType.Air || z < nz - 1 && kind[i + plane] == CellType.Air;
                         bool unknownBelowY = y > 0 && unknown[i - nx] >= 0, unknownBelowZ = z > z0 && unknown[i - plane] >= 0;
                         if (unknownBelowY && !belowY) Union(first, unknown[i - nx]);
                         if (unknownBelowZ && !belowZ) Union(first, unknown[i - plane]);

@@ -98,11 +98,11 @@ public class PoissonGridTests
         Assert.That(Assert.Throws<InvalidDataException>(() => CellFlagsFile.Read(path))!.Message, Does.Contain(path + ":1"));
     }
 
-    /// <summary>The fluid cells and the unknowns (fluid with an open neighbour), made in parallel chunks, against plain loops.</summary>
+    /// <summary>The fluid cells, the unknowns (fluid with an open neighbour) and the surface (fluid with an air neighbour), made in parallel, against plain loops.</summary>
     [TestCase(0.45, 0.02, 80, 64, 60)] // several chunks, isolated fluid cells
     [TestCase(0.0, 0.0, 70, 60, 50)]   // every cell fluid
     [TestCase(0.3, 0.1, 9, 8, 7)]
-    public void FluidCellsAndUnknownCellsEqualPlainLoops(double solid, double air, int nx, int ny, int nz)
+    public void FluidUnknownAndSurfaceCellsEqualPlainLoops(double solid, double air, int nx, int ny, int nz)
     {
         var grid = RandomFlags.Grid(3, solid, air, nx, ny, nz);
         var cells = grid.CellArray;
@@ -111,6 +111,13 @@ public class PoissonGridTests
         var unknowns = fluid.Where(i => diagonal[i] > 0).ToArray();
         Assert.That(grid.FluidCells, Is.EqualTo(fluid));
         Assert.That(grid.UnknownCells, Is.EqualTo(unknowns));
+        var surface = fluid.Where(i =>
+        {
+            int x = i % nx, y = i / nx % ny, z = i / (nx * ny);
+            return new[] { (x > 0, i - 1), (x < nx - 1, i + 1), (y > 0, i - nx), (y < ny - 1, i + nx), (z > 0, i - nx * ny), (z < nz - 1, i + nx * ny) }
+                .Any(n => n.Item1 && cells[n.Item2] == CellType.Air);
+        }).ToArray();
+        Assert.That(grid.SurfaceCells, Is.EqualTo(surface), "the fluid cells with an air neighbour");
         if (unknowns.Length == fluid.Length) Assert.That(grid.UnknownCells, Is.SameAs(grid.FluidCells), "no copy when every fluid cell is an unknown");
         else Assert.That(unknowns.Length, Is.GreaterThan(0));
     }
