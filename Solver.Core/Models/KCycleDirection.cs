@@ -16,11 +16,10 @@ internal sealed class KCycleDirection : IDirection, IDirectionOnUnknowns
     public KCycleDirection(AggregateMultigrid cycle) => _cycle = cycle;
 
     /// <summary>The K-cycle of a grid's unknowns (the cells with a diagonal), fine sweeps SOR with a constant weight or per-cell weights.</summary>
-    /// <param name="surfaceShape">P's entries next to air <see cref="AggregateMultigrid.SurfaceProlongation"/> (false: the
-    /// piecewise-constant P, as the device's cycle runs until its kernels take a shape).</param>
-    public static KCycleDirection For(PoissonGrid grid, int sweeps, double relaxation, float[][]? weights, bool surfaceShape = true)
+    /// <remarks>P's entries next to air are <see cref="AggregateMultigrid.SurfaceProlongation"/>, as the device's cycle.</remarks>
+    public static KCycleDirection For(PoissonGrid grid, int sweeps, double relaxation, float[][]? weights)
     {
-        var shape = surfaceShape ? ProlongationShape.AtTheSurface(grid, AggregateMultigrid.SurfaceProlongation) : null;
+        var shape = ProlongationShape.AtTheSurface(grid, AggregateMultigrid.SurfaceProlongation);
         var unknowns = grid.UnknownCells; // the grid's own list, made once for the unknowns' numbering too
         return new KCycleDirection(new AggregateMultigrid(grid, unknowns.Length == grid.CellCount ? null : unknowns, sweeps,
             AggregateMultigrid.DefaultGalerkinScale, relaxation, weights, shape));

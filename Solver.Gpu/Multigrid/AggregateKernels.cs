@@ -8,7 +8,7 @@ namespace Dcdm.Gpu.Multigrid;
 /// The device kernels of the aggregate hierarchy's coarse levels (Core's <c>AggregateLevel</c>: CSR off-diagonal
 /// couplings, a diagonal, rows ordered by block colour) and of its transfers, float32, one thread per row or cell.
 /// Plain C# references: AggregateLevel's Multiply, Residual and GaussSeidelColour, and the parent map's sums; the tests
-/// compare each kernel with them on the CPU accelerator. The device K-cycle that runs them is open work (issue 21).
+/// compare each kernel with them on the CPU accelerator; <see cref="GpuAggregateMultigrid"/> runs them.
 /// </summary>
 internal sealed class AggregateKernels
 {
@@ -16,7 +16,9 @@ internal sealed class AggregateKernels
     readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>> _residual;
     readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>> _multiply;
     readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>> _restrict;
+    readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>> _restrictShaped;
     readonly Action<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>> _prolong;
+    readonly Action<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>> _prolongShaped;
     readonly Action<Index1D, float, ArrayView<float>, float, ArrayView<float>, ArrayView<float>> _combine;
     readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<double>> _dot;
     readonly int _groupSize, _maxGroups;
@@ -32,7 +34,10 @@ internal sealed class AggregateKernels
             ArrayView<float>, ArrayView<float>, ArrayView<float>>(ResidualKernel);
         _multiply = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(MultiplyKernel);
         _restrict = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>>(RestrictKernel);
+        _restrictShaped = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>,
+            ArrayView<float>, ArrayView<float>>(RestrictShapedKernel);
         _prolong = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>>(ProlongKernel);
+        _prolongShaped = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>>(ProlongShapedKernel);
         _combine = accelerator.LoadAutoGroupedStreamKernel<Index1D, float, ArrayView<float>, float, ArrayView<float>, ArrayView<float>>(CombineKernel);
         _dot = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<double>>(DotKernel);
         _groupSize = Math.Min(256, accelerator.MaxNumThreadsPerGroup);
@@ -71,12 +76,25 @@ internal sealed class AggregateKernels
     public void Multiply(DeviceAggregateLevel l, ArrayView<float> x, ArrayView<float> y) =>
         _multiply(l.Rows, l.RowStart.View, l.Columns.View, l.Values.View, l.Diagonal.View, x, y);
 
-    /// <summary>coarse = P^T fine: each aggregate sums its members (a gather per row, no atomics, the same sum every time).</summary>
-    public void Restrict(DeviceTransfer t, ArrayView<float> fine, ArrayView<float> coarse) =>
-        _restrict(t.CoarseRows, t.MemberStart.View, t.Members.View, fine, coarse);
+    /// <summary>
+    /// coarse = P^T fine: each aggregate sums its members (a gather per row, no atomics, the same sum every time), and
+    /// with a shape adds (p - 1) fine_i over its shaped members in the same thread (4 bytes more per aggregate, 12 per shaped cell).
+    /// </summary>
+    public void Restrict(DeviceTransfer t, ArrayView<float> fine, ArrayView<float> coarse)
+    {
+        if (t.Shaped is not { } s) _restrict(t.CoarseRows, t.MemberStart.View, t.Members.View, fine, coarse);
+        else _restrictShaped(t.CoarseRows, t.MemberStart.View, t.Members.View, s.Start.View, s.Cells.View, s.Extra.View, fine, coarse);
+    }
 
-    /// <summary>fine += P coarse: each member takes its aggregate's value (none: -1).</summary>
-    public void ProlongAdd(DeviceTransfer t, ArrayView<float> coarse, ArrayView<float> fine) => _prolong(t.FineRows, t.Parent.View, coarse, fine);
+    /// <summary>
+    /// fine += P coarse: each member takes its aggregate's value (none: -1); with a shape, a second pass over the shaped
+    /// cells alone adds (p - 1) coarse_a (each cell once, so no two threads write one row).
+    /// </summary>
+    public void ProlongAdd(DeviceTransfer t, ArrayView<float> coarse, ArrayView<float> fine)
+    {
+        _prolong(t.FineRows, t.Parent.View, coarse, fine);
+        if (t.Shaped is { } s) _prolongShaped(s.Count, s.Cells.View, s.Extra.View, t.Parent.View, coarse, fine);
+    }
 
     static void CombineKernel(Index1D i, float a, ArrayView<float> x, float b, ArrayView<float> y, ArrayView<float> into) => into[i] = a * x[i] + b * y[i];
 
@@ -122,5 +140,20 @@ internal sealed class AggregateKernels
     {
         int a = parent[i];
         if (a >= 0) fine[i] += coarse[a];
+    }
+
+    static void RestrictShapedKernel(Index1D a, ArrayView<int> memberStart, ArrayView<int> members, ArrayView<int> shapedStart, ArrayView<int> shapedCells,
+        ArrayView<float> extra, ArrayView<float> fine, ArrayView<float> coarse)
+    {
+        float s = 0;
+        for (int k = memberStart[a]; k < memberStart[a + 1]; k++) s += fine[members[k]];
+        for (int k = shapedStart[a]; k < shapedStart[a + 1]; k++) s += extra[k] * fine[shapedCells[k]];
+        coarse[a] = s;
+    }
+
+    static void ProlongShapedKernel(Index1D k, ArrayView<int> shapedCells, ArrayView<float> extra, ArrayView<int> parent, ArrayView<float> coarse, ArrayView<float> fine)
+    {
+        int i = shapedCells[k];
+        fine[i] += extra[k] * coarse[parent[i]];
     }
 }

@@ -12,7 +12,8 @@ namespace Dcdm.Gpu.Multigrid;
 /// <see cref="MultigridKernels"/>' SOR colour sweeps with a weight per cell, the coarse levels (built on the host by
 /// Core's <c>AggregateHierarchy</c> and uploaded once) by <see cref="AggregateKernels"/>, the K-cycle's step lengths
 /// decided on the host from device dots (five per inner pair), the coarsest level solved on the host (at most 1,024
-/// rows down and back). Tested against the CPU cycle on ILGPU's CPU accelerator; not yet timed on a GPU. On a voxel
+/// rows down and back). P from the grid to the first level is the CPU's, <see cref="AggregateMultigrid.SurfaceProlongation"/>
+/// next to air. Tested against the CPU cycle on ILGPU's CPU accelerator; not yet timed on a GPU. On a voxel
 /// operator with per-face coefficients the operator's cells are the first CSR level (as on the CPU) and no grid kernel runs.
 /// </summary>
 public sealed class GpuAggregateMultigrid : IDeviceDirection
@@ -59,11 +60,12 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
         _sweeps = sweeps;
         _shape = new LevelShape(grid.Nx, grid.Ny, grid.Nz);
         var diagonal = grid.Diagonal;
-        var hierarchy = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, diagonal, galerkinScale);
+        var surface = ProlongationShape.AtTheSurface(grid, AggregateMultigrid.SurfaceProlongation); // the CPU cycle's P, entry for entry
+        var hierarchy = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, diagonal, galerkinScale, surface);
         _diagonal = new DeviceVector<byte>(acc, diagonal);
         _work = new DeviceVector<float>(acc, grid.CellCount);
         _levels = [.. hierarchy.Levels.Select(l => new Level(acc, l))];
-        _fineDown = new DeviceTransfer(acc, hierarchy.FineParent, hierarchy.Levels[0].Rows);
+        _fineDown = new DeviceTransfer(acc, hierarchy.FineParent, hierarchy.Levels[0].Rows, surface);
         for (int c = 0; c + 1 < _levels.Length; c++) _levels[c].Down = new DeviceTransfer(acc, hierarchy.Parents[c], hierarchy.Levels[c + 1].Rows);
         _coarsest = hierarchy.Coarsest;
         int last = hierarchy.Levels[^1].Rows;

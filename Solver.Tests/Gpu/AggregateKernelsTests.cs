@@ -95,6 +95,36 @@ public class AggregateKernelsTests : AcceleratorTests
         }
     }
 
+    /// <summary>
+    /// P with entries other than 1 on some cells (the grid's first transfer next to air): the restriction and the
+    /// prolongation against P written out as sums, on a shape over a random third of the cells, some without an aggregate.
+    /// </summary>
+    [TestCaseSource(nameof(Grids))]
+    public void AShapedTransferIsPWithItsEntriesWrittenOut(PoissonGrid grid)
+    {
+        var (first, fineParent, _, _) = Levels(grid);
+        var rng = new Random(7);
+        var cells = Enumerable.Range(0, fineParent.Length).Where(_ => rng.Next(3) == 0).ToArray();
+        Assert.That(cells.Any(i => fineParent[i] < 0) && cells.Any(i => fineParent[i] >= 0), "the shape names cells with and without an aggregate");
+        var shape = new ProlongationShape(cells, [.. cells.Select(_ => (float)(0.5 + rng.NextDouble()))]);
+        var p = Enumerable.Range(0, fineParent.Length).Select(shape.Of).ToArray();
+        var fine = Random(fineParent.Length, 5).Select((v, i) => fineParent[i] >= 0 ? v : 0).ToArray();
+        var sums = new double[first.Rows];
+        for (int i = 0; i < fineParent.Length; i++) if (fineParent[i] >= 0) sums[fineParent[i]] += p[i] * fine[i];
+        using var transfer = new DeviceTransfer(Acc, fineParent, first.Rows, shape);
+        using var dFine = new DeviceVector<float>(Acc, Single(fine));
+        using var dCoarse = new DeviceVector<float>(Acc, first.Rows);
+        K.Restrict(transfer, dFine.View, dCoarse.View);
+        AssertClose(dCoarse.ToArray(), sums, $"shaped restriction onto {first.Rows} rows");
+        var coarse = Random(first.Rows, 15);
+        dCoarse.Upload(Single(coarse));
+        K.ProlongAdd(transfer, dCoarse.View, dFine.View);
+        var expected = fine.Select((v, i) => fineParent[i] >= 0 ? v + p[i] * coarse[fineParent[i]] : v).ToArray();
+        AssertClose(dFine.ToArray(), expected, $"shaped prolongation from {first.Rows} rows");
+        Assert.That(() => new DeviceTransfer(Acc, fineParent, first.Rows, new ProlongationShape([fineParent.Length], [1.4f])),
+            Throws.ArgumentException.With.Message.Contains("past the level's"));
+    }
+
     [Test]
     public void DotAndCombineAreThePlainSums()
     {
@@ -118,10 +148,9 @@ public class AggregateKernelsTests : AcceleratorTests
     [TestCaseSource(nameof(CycleGrids))]
     public void TheDeviceKCycleIsTheCpusCycle(PoissonGrid grid)
     {
-        // the same hierarchy and steps; float32 on the device against float32 fine and double coarse levels on the CPU. The
-        // device's cycle has the piecewise-constant P (no kernels for a shape next to air yet), so the CPU's is built so too.
+        // the same hierarchy, P (shaped next to air) and steps; float32 on the device against float32 fine and double coarse levels on the CPU
         var model = new KCycleDirectionModel();
-        var cpu = KCycleDirection.For(grid, model.Sweeps, model.Relaxation, weights: null, surfaceShape: false);
+        var cpu = KCycleDirection.For(grid, model.Sweeps, model.Relaxation, weights: null);
         using var device = DeviceCycleDirection.KCycle(Device, grid, model);
         var unknown = CellDiagonal.Of(grid).Select(d => d > 0).ToArray();
         var r = Random(grid.CellCount, 9).Select((v, i) => unknown[i] ? (float)v : 0f).ToArray();
@@ -174,8 +203,7 @@ public class AggregateKernelsTests : AcceleratorTests
         var b = RightHandSides.VelocityDivergence(grid, 2);
         var options = new SolverOptions { Tolerance = 1e-8 };
         var model = new KCycleDirectionModel();
-        // the device's K-cycle has the piecewise-constant P, so the CPU's iteration runs that cycle too
-        var cpu = new DeepConjugateDirections(grid, new PiecewiseConstantKCycle(model), options).Solve(b, new double[grid.CellCount]);
+        var cpu = new DeepConjugateDirections(grid, model, options).Solve(b, new double[grid.CellCount]);
         using var solver = new GpuDeepConjugateDirections(Device, grid, model, options);
         var x = new double[grid.CellCount];
         var gpu = solver.Solve(b, x);
@@ -183,12 +211,5 @@ public class AggregateKernelsTests : AcceleratorTests
         Assert.That(gpu.Fallback, Is.Null);
         Assert.That(gpu.Iterations, Is.InRange(cpu.Iterations - 1, cpu.Iterations + 1), $"gpu {gpu.Iterations}, cpu {cpu.Iterations}");
         Assert.That(GridResidual.Relative(grid, b, x), Is.LessThanOrEqualTo(1.01e-8));
-    }
-
-    /// <summary>The K-cycle model's cycle with the piecewise-constant P (no shape next to air), as the device runs it.</summary>
-    sealed class PiecewiseConstantKCycle(KCycleDirectionModel model) : IDirectionModel
-    {
-        public string Description => model.Description + ", piecewise-constant P";
-        public IDirection Bind(PoissonGrid grid) => KCycleDirection.For(grid, model.Sweeps, model.Relaxation, weights: null, surfaceShape: false);
     }
 }
