@@ -66,8 +66,8 @@ public sealed class ReducedSystem
 
     /// <summary>
     /// The unknowns of a voxel grid's 7-point operator without assembling it: fluid cells with at least one
-    /// open neighbour (an isolated fluid cell is a zero row), components by a breadth-first search over fluid
-    /// faces, singular where a component touches no air. <paramref name="compactOperator"/> (one row per fluid
+    /// open neighbour (an isolated fluid cell is a zero row), components joined over runs of unknowns along x
+    /// (<see cref="UnknownRuns"/>), singular where a component touches no air. <paramref name="compactOperator"/> (one row per fluid
     /// cell, e.g. read from a file and already checked against the grid) becomes the matrix instead of a new assembly.
     /// </summary>
     public static ReducedSystem FromGrid(PoissonGrid grid, CsrMatrix? compactOperator = null)
@@ -79,98 +79,27 @@ public sealed class ReducedSystem
         var rows = grid.UnknownCells;
         if (rows.Length == 0)
             throw new InvalidSystemException($"the {nx}x{ny}x{nz} grid has no fluid cell with an open neighbour: there is nothing to solve");
-        var unknown = UnknownOfCells(cells, rows);
-        const int Chunk = UnknownChunk;
-        int chunks = (rows.Length + Chunk - 1) / Chunk;
-
-        // components by union-find, the smaller unknown the root (so a set's root is its first unknown, and components
-        // are numbered in the order of their first unknown). A run of unknowns along x is connected: its unknowns point at
-        // its first, and it joins the row below (-y) and the plane below (-z) once per stretch of face neighbours there.
-        // Slabs of planes in parallel, each set inside one slab while its faces are joined, then the faces between slabs.
-        var parent = new int[rows.Length];
-        var airFace = new bool[rows.Length]; // a face to air: the unknown's row sum is not zero
-        foreach (int i in grid.SurfaceCells) airFace[unknown[i]] = true; // a fluid cell with an air face has a diagonal: an unknown
-        int Find(int u)
-        {
-            while (parent[u] != u) u = parent[u] = parent[parent[u]];
-            return u;
-        }
-        void Union(int a, int b)
-        {
-            a = Find(a); b = Find(b);
-            if (a != b) parent[Math.Max(a, b)] = Math.Min(a, b);
-        }
-        int plane = nx * ny;
-        int slabs = cells < Multigrid.VCycleKernels.ParallelCells ? 1 : Math.Min(nz, 4 * Environment.ProcessorCount);
-        Parallel.For(0, slabs, s =>
-        {
-            int z0 = (int)((long)nz * s / slabs), z1 = (int)((long)nz * (s + 1) / slabs);
-            for (int z = z0; z < z1; z++)
-                for (int y = 0; y < ny; y++)
-                {
-                    int row = (z * ny + y) * nx, first = -1;
-                    bool belowY = false, belowZ = false; // the previous cell's -y (-z) neighbour was an unknown
-                    for (int x = 0, i = row; x < nx; x++, i++)
-                    {
-                        int u = unknown[i];
-                        if (u < 0) { first = -1; belowY = belowZ = false; continue; }
-                        if (first < 0) first = u;
-                        parent[u] = first;
-                        bool unknownBelowY = y > 0 && unknown[i - nx] >= 0, unknownBelowZ = z > z0 && unknown[i - plane] >= 0;
-                        if (unknownBelowY && !belowY) Union(first, unknown[i - nx]);
-                        if (unknownBelowZ && !belowZ) Union(first, unknown[i - plane]);
-                        (belowY, belowZ) = (unknownBelowY, unknownBelowZ);
-                    }
-                }
-        });
-        for (int s = 1; s < slabs; s++)
-        {
-            int z0 = (int)((long)nz * s / slabs);
-            for (int i = z0 * plane, end = i + plane; i < end; i++)
-                if (unknown[i] >= 0 && unknown[i - plane] >= 0) Union(unknown[i], unknown[i - plane]);
-        }
-        // each unknown's root in parallel chunks (the forest is final: Find only shortens paths, and every write is an
-        // ancestor), the roots numbered in order, then each unknown's component and whether it touches air
-        var component = new int[rows.Length];
-        var roots = new int[chunks + 1]; // roots per chunk, then the first number of each chunk's roots
-        Parallel.For(0, chunks, c =>
-        {
-            int n = 0;
-            for (int u = c * Chunk, end = Math.Min(rows.Length, u + Chunk); u < end; u++)
-                if ((component[u] = Find(u)) == u) n++;
-            roots[c + 1] = n;
-        });
-        for (int c = 0; c < chunks; c++) roots[c + 1] += roots[c];
-        int count = roots[chunks];
-        var number = parent; // no Find from here on: a root's slot takes its component's number, in the order of the roots
-        Parallel.For(0, chunks, c =>
-        {
-            int next = roots[c];
-            for (int u = c * Chunk, end = Math.Min(rows.Length, u + Chunk); u < end; u++) if (component[u] == u) number[u] = next++;
-        });
+        // components over runs of unknowns along x; a component touches air where one of its cells has an air face
+        var runs = new UnknownRuns(nx, ny, nz, rows);
+        var (component, count) = runs.Components(ny, nz);
         var touchesAir = new bool[count];
-        Parallel.For(0, chunks, c =>
-        {
-            for (int u = c * Chunk, end = Math.Min(rows.Length, u + Chunk); u < end; u++)
-            {
-                component[u] = number[component[u]];
-                if (airFace[u]) touchesAir[component[u]] = true;
-            }
-        });
-        var singularIds = new List<int>();
-        for (int c = 0; c < count; c++) if (!touchesAir[c]) singularIds.Add(c);
+        int run = 0;
+        foreach (int i in grid.SurfaceCells) // ascending, and every one an unknown (it has a diagonal)
+            touchesAir[component[run = runs.RunOf(i, run)]] = true;
         // members of the singular components, ascending (components are numbered in the order of their first unknown)
-        var singular = new List<int[]>(singularIds.Count);
-        if (singularIds.Count > 0)
+        var index = new int[count]; // component -> its place among the singular ones, or -1
+        int singularCount = 0;
+        for (int c = 0; c < count; c++) index[c] = touchesAir[c] ? -1 : singularCount++;
+        var singular = new List<int[]>(singularCount);
+        if (singularCount > 0)
         {
-            var index = new int[count]; // component -> its place among the singular ones, or -1
-            Array.Fill(index, -1);
-            var sizes = new int[singularIds.Count];
-            for (int j = 0; j < singularIds.Count; j++) index[singularIds[j]] = j;
-            foreach (int c in component) if (index[c] >= 0) sizes[index[c]]++;
-            for (int j = 0; j < sizes.Length; j++) singular.Add(new int[sizes[j]]);
-            Array.Clear(sizes);
-            for (int u = 0; u < component.Length; u++) if (index[component[u]] is int j and >= 0) singular[j][sizes[j]++] = u;
+            var sizes = new int[singularCount];
+            for (int r = 0; r < runs.Count; r++) if (index[component[r]] is int j and >= 0) sizes[j] += runs.First[r + 1] - runs.First[r];
+            foreach (int size in sizes) singular.Add(new int[size]);
+            var filled = new int[singularCount];
+            for (int r = 0; r < runs.Count; r++)
+                if (index[component[r]] is int j and >= 0)
+                    for (int u = runs.First[r]; u < runs.First[r + 1]; u++) singular[j][filled[j]++] = u;
         }
 
         bool everyFluidCellIsUnknown = rows.Length == grid.FluidCount;
@@ -183,34 +112,6 @@ public sealed class ReducedSystem
             return compact.Submatrix(rows.Select(i => fluid[i]).ToArray());
         }
         return new ReducedSystem(cells, rows.Length == cells ? null : rows, count, singular, Assemble);
-    }
-
-    /// <summary>Unknowns per chunk of <see cref="FromGrid"/>'s parallel passes.</summary>
-    internal const int UnknownChunk = 1 << 16;
-
-    /// <summary>
-    /// The unknown index of each of <paramref name="cells"/> cells, -1 where a cell is not an unknown (<paramref name="rows"/>:
-    /// the unknowns' cells, ascending). Each chunk of unknowns fills the cells after the previous chunk's last unknown up to
-    /// its own last, the last chunk to the end, so every cell is written once.
-    /// </summary>
-    internal static int[] UnknownOfCells(int cells, int[] rows)
-    {
-        var unknown = new int[cells];
-        int chunks = (rows.Length + UnknownChunk - 1) / UnknownChunk;
-        if (chunks == 0) Array.Fill(unknown, -1);
-        Parallel.For(0, chunks, c =>
-        {
-            int from = c * UnknownChunk, to = Math.Min(rows.Length, from + UnknownChunk), cell = c == 0 ? 0 : rows[from - 1] + 1;
-            for (int u = from; u < to; u++)
-            {
-                int i = rows[u];
-                if (i > cell) unknown.AsSpan(cell, i - cell).Fill(-1); // most unknowns follow the last one directly
-                unknown[i] = u;
-                cell = i + 1;
-            }
-            if (to == rows.Length) unknown.AsSpan(cell).Fill(-1);
-        });
-        return unknown;
     }
 
     /// <summary>Copies the unknowns' entries of a full vector.</summary>

@@ -111,20 +111,44 @@ public class ReducedSystemTests
         Assert.That(p1.OriginalNorm, Is.EqualTo(p2.OriginalNorm).Within(1e-12 * p2.OriginalNorm));
     }
 
-    /// <summary>The unknown of each cell, made in parallel chunks of unknowns, against a plain loop.</summary>
-    [TestCase(0.5, 400_000)]
-    [TestCase(1.0, 200_000)]
-    [TestCase(0.01, 300_000)]
-    [TestCase(0.9, 1_000)]
-    public void EachCellsUnknownEqualsAPlainLoop(double share, int cells)
+    /// <summary>
+    /// The runs of unknowns along x, made in parallel chunks of unknowns, against a plain loop over the cells: each run a
+    /// stretch of consecutive cells of one grid row, maximal, the rows' runs in x order; cases span several chunks.
+    /// </summary>
+    [TestCase(0.5, 97, 64, 70)]
+    [TestCase(1.0, 64, 48, 70)]
+    [TestCase(0.01, 80, 60, 70)]
+    [TestCase(0.9, 7, 5, 3)]
+    public void RunsOfUnknownsEqualAPlainLoop(double share, int nx, int ny, int nz)
     {
         var rng = new Random(5);
-        var rows = Enumerable.Range(0, cells).Where(_ => rng.NextDouble() < share).ToArray();
-        Assert.That(rows.Length / ReducedSystem.UnknownChunk, Is.GreaterThanOrEqualTo(share * cells > 150_000 ? 2 : 0), "several chunks where the case is large");
-        var expected = new int[cells];
-        Array.Fill(expected, -1);
-        for (int u = 0; u < rows.Length; u++) expected[rows[u]] = u;
-        Assert.That(ReducedSystem.UnknownOfCells(cells, rows), Is.EqualTo(expected));
-        Assert.That(ReducedSystem.UnknownOfCells(cells, []), Is.All.EqualTo(-1));
+        var cells = Enumerable.Range(0, nx * ny * nz).Where(_ => rng.NextDouble() < share).ToArray();
+        Assert.That(cells.Length / UnknownRuns.Chunk, Is.GreaterThanOrEqualTo(share * nx * ny * nz > 150_000 ? 2 : 0), "several chunks where the case is large");
+        var unknown = new HashSet<int>(cells);
+        var expectedFirst = new List<int>();
+        var expectedRowFirst = new int[ny * nz + 1];
+        var spans = new List<(int, int)>();
+        for (int q = 0, u = 0; q < ny * nz; q++)
+        {
+            expectedRowFirst[q] = expectedFirst.Count;
+            for (int x = 0; x < nx; x++)
+            {
+                if (!unknown.Contains(q * nx + x)) continue;
+                if (x == 0 || !unknown.Contains(q * nx + x - 1)) { expectedFirst.Add(u); spans.Add((x, x)); }
+                else spans[^1] = (spans[^1].Item1, x);
+                u++;
+            }
+        }
+        expectedRowFirst[^1] = expectedFirst.Count;
+        expectedFirst.Add(cells.Length);
+        var runs = new UnknownRuns(nx, ny, nz, cells);
+        Assert.That(runs.First, Is.EqualTo(expectedFirst));
+        Assert.That(runs.RowFirst, Is.EqualTo(expectedRowFirst));
+        Assert.That(Enumerable.Range(0, runs.Count).Select(runs.Span), Is.EqualTo(spans));
+        for (int u = 0, r = 0; u < cells.Length; u += 97) // the run of a cell, searched forward
+        {
+            r = runs.RunOf(cells[u], r);
+            Assert.That(u, Is.InRange(runs.First[r], runs.First[r + 1] - 1), $"cell {cells[u]}");
+        }
     }
 }

@@ -1,0 +1,117 @@
+namespace Dcdm.Solvers;
+
+/// <summary>
+/// A grid's unknowns as runs along x: each run a stretch of unknowns in consecutive cells of one row of the grid, so a
+/// connected-components search joins runs (tens of thousands at 128^3) instead of cells (millions). Run r holds
+/// unknowns First[r] .. First[r + 1] - 1; the runs of grid row q = y + ny z are RowFirst[q] .. RowFirst[q + 1] - 1, by x.
+/// </summary>
+internal sealed class UnknownRuns
+{
+    readonly int _nx;
+    readonly int[] _cells;
+
+    /// <summary>Each run's first unknown, then the number of unknowns.</summary>
+    public int[] First { get; }
+    /// <summary>Each grid row's first run, then the number of runs.</summary>
+    public int[] RowFirst { get; }
+    public int Count => First.Length - 1;
+
+    /// <param name="cells">The unknowns' cells, ascending (<see cref="Poisson.PoissonGrid.UnknownCells"/>).</param>
+    public UnknownRuns(int nx, int ny, int nz, int[] cells)
+    {
+        (_nx, _cells) = (nx, cells);
+        int n = cells.Length, chunks = (n + Chunk - 1) / Chunk;
+        // a run starts where the cell does not follow the last one, or starts a row
+        bool Starts(int u) => u == 0 || cells[u] != cells[u - 1] + 1 || cells[u] % nx == 0;
+        var before = new int[chunks + 1];
+        Parallel.For(0, chunks, c =>
+        {
+            int starts = 0;
+            for (int u = c * Chunk, end = Math.Min(n, u + Chunk); u < end; u++) if (Starts(u)) starts++;
+            before[c + 1] = starts;
+        });
+        for (int c = 0; c < chunks; c++) before[c + 1] += before[c];
+        var first = new int[before[chunks] + 1];
+        first[^1] = n;
+        Parallel.For(0, chunks, c =>
+        {
+            int r = before[c];
+            for (int u = c * Chunk, end = Math.Min(n, u + Chunk); u < end; u++) if (Starts(u)) first[r++] = u;
+        });
+        var rowFirst = new int[ny * nz + 1];
+        for (int r = 0; r < first.Length - 1; r++) rowFirst[cells[first[r]] / nx + 1]++;
+        for (int q = 0; q < ny * nz; q++) rowFirst[q + 1] += rowFirst[q];
+        (First, RowFirst) = (first, rowFirst);
+    }
+
+    /// <summary>Unknowns per chunk of the parallel passes.</summary>
+    internal const int Chunk = 1 << 16;
+
+    /// <summary>The x of run r's first and last cells.</summary>
+    public (int From, int To) Span(int r)
+    {
+        int from = _cells[First[r]] % _nx;
+        return (from, from + First[r + 1] - First[r] - 1);
+    }
+
+    /// <summary>The run holding unknown cell <paramref name="cell"/>, searching forward from run <paramref name="from"/> (cells ascend with runs).</summary>
+    public int RunOf(int cell, int from)
+    {
+        int r = from;
+        while (_cells[First[r + 1] - 1] < cell) r++;
+        return r;
+    }
+
+    /// <summary>
+    /// The connected components of the unknowns (face neighbours), numbered in the order of their first unknown: each
+    /// run's component and how many. Runs join the overlapping runs of the row below (-y) and of the plane below (-z), by
+    /// a merge of the two rows' runs; slabs of planes in parallel, then the faces between slabs.
+    /// </summary>
+    public (int[] Component, int Count) Components(int ny, int nz)
+    {
+        int runs = Count;
+        var parent = new int[runs];
+        for (int r = 0; r < runs; r++) parent[r] = r;
+        int Find(int r)
+        {
+            while (parent[r] != r) r = parent[r] = parent[parent[r]];
+            return r;
+        }
+        void Union(int a, int b)
+        {
+            a = Find(a); b = Find(b);
+            if (a != b) parent[Math.Max(a, b)] = Math.Min(a, b); // the smaller run the root: its first unknown is the set's
+        }
+        void Join(int row, int below)
+        {
+            int i = RowFirst[row], iEnd = RowFirst[row + 1], j = RowFirst[below], jEnd = RowFirst[below + 1];
+            while (i < iEnd && j < jEnd)
+            {
+                var (a, b) = (Span(i), Span(j));
+                if (a.From <= b.To && b.From <= a.To) Union(i, j);
+                if (a.To < b.To) i++; else j++;
+            }
+        }
+        int slabs = runs < 4096 ? 1 : Math.Min(nz, 4 * Environment.ProcessorCount);
+        Parallel.For(0, slabs, s =>
+        {
+            int z0 = (int)((long)nz * s / slabs), z1 = (int)((long)nz * (s + 1) / slabs);
+            for (int z = z0; z < z1; z++)
+                for (int y = 0; y < ny; y++)
+                {
+                    if (y > 0) Join(y + ny * z, y - 1 + ny * z);
+                    if (z > z0) Join(y + ny * z, y + ny * (z - 1));
+                }
+        });
+        for (int s = 1; s < slabs; s++)
+        {
+            int z = (int)((long)nz * s / slabs);
+            for (int y = 0; y < ny; y++) Join(y + ny * z, y + ny * (z - 1));
+        }
+        // roots in run order are the components in the order of their first unknown
+        var component = new int[runs];
+        int count = 0;
+        for (int r = 0; r < runs; r++) component[r] = Find(r) == r ? count++ : component[Find(r)];
+        return (component, count);
+    }
+}
