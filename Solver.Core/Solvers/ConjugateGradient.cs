@@ -76,8 +76,9 @@ public sealed class ConjugateGradient : ILinearSolver
         SetupTime = clock.Elapsed;
     }
 
-    /// <summary>A work vector, from the last binding's where a re-bind is in progress (<see cref="RebindCache"/>).</summary>
-    static double[] Vector(int n) => RebindCache.Array<double>(n);
+    /// <summary>A work vector, from the last binding's where a re-bind is in progress (<see cref="RebindCache"/>), not cleared:
+    /// the frame writes b and x, the iteration r, z, p and q before it reads them.</summary>
+    static double[] Vector(int n) => RebindCache.Array<double>(n, zeroed: false);
 
     static string NameOf(PreconditionerKind kind) => kind switch
     {

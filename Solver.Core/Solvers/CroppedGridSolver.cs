@@ -23,8 +23,9 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
     /// <summary>The box's origin is a multiple of this along every axis: the first two levels of blocks and their colours stay the grid's.</summary>
     public const int Alignment = 8;
 
-    // the box's vectors for full-grid ones (compact ones go to the inner solver as they are)
-    readonly double[] _b = compact ? [] : RebindCache.Array<double>(box.CellCount), _x = compact ? [] : RebindCache.Array<double>(box.CellCount);
+    // the box's vectors for full-grid ones (compact ones go to the inner solver as they are); every solve gathers both whole
+    readonly double[] _b = compact ? [] : RebindCache.Array<double>(box.CellCount, zeroed: false),
+        _x = compact ? [] : RebindCache.Array<double>(box.CellCount, zeroed: false);
 
     public string Method => inner.Method;
     /// <summary>One entry per grid cell, or per fluid cell when serving compact vectors.</summary>

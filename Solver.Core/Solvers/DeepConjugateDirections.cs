@@ -89,8 +89,10 @@ public sealed class DeepConjugateDirections : ILinearSolver
         int n = matrixFree?.CellCount ?? _system.Unknowns;
         _backend = matrixFree is null ? new HostBackend(_system.Matrix) : new HostBackend(new GridStencil(matrixFree));
         _direction = new NetworkDirection(matrixFree is null ? _system.Active : null, matrixFree?.Diagonal, bind(system), _system.FullSize);
-        _vectors = new DirectionVectors<double[]>(_k, () => RebindCache.Array<double>(n));
-        _b = RebindCache.Array<double>(n); _x = RebindCache.Array<double>(n); _r = RebindCache.Array<double>(n);
+        // every entry written before any is read: b and x by the frame, r by the first residual, each slot's q by the
+        // direction and Aq by the product (the fallback's CG writes the three it borrows first too)
+        _vectors = new DirectionVectors<double[]>(_k, () => RebindCache.Array<double>(n, zeroed: false));
+        _b = RebindCache.Array<double>(n, zeroed: false); _x = RebindCache.Array<double>(n, zeroed: false); _r = RebindCache.Array<double>(n, zeroed: false);
         _frame = new SolveFrame(Method, _system, matrixFree is null ? SolveFrame.Layout.Unknowns : SolveFrame.Layout.AllRows, "one per grid cell");
         ModelDescription = description;
         SetupTime = clock.Elapsed;

@@ -53,10 +53,11 @@ internal sealed class RebindCache
     public static RebindCache? Active => Current.Value;
 
     /// <summary>An array of exactly <paramref name="length"/>: one the last binding used when the re-bind in progress has
-    /// one, else new. Zeroed, unless the caller writes every entry before reading any (<paramref name="zeroed"/> false).</summary>
+    /// one, else new. Zeroed, unless the caller writes every entry before reading any (<paramref name="zeroed"/> false:
+    /// then not cleared, new or reused).</summary>
     public static T[] Array<T>(int length, bool zeroed = true) where T : unmanaged
     {
-        if (Current.Value is not { } cache || length == 0) return new T[length];
+        if (Current.Value is not { } cache || length == 0) return zeroed ? new T[length] : GC.AllocateUninitializedArray<T>(length);
         return cache.Take<T>(length, zeroed);
     }
 
