@@ -18,6 +18,7 @@ public sealed class PoissonGrid
     int[]? _surfaceCells;
     int[]? _compactIndex;
     byte[]? _diagonal;
+    int[]? _unknownsPerPlane; // with the diagonal: each plane's unknowns, for the unknowns' list
 
     public PoissonGrid(int nx, int ny, int nz, CellType[] cells)
     {
@@ -50,7 +51,14 @@ public sealed class PoissonGrid
     /// <see cref="CellDiagonal.Of"/> of this grid, made once: the unknowns, the multigrid hierarchy and the direction
     /// models of one set-up all read it (the flags never change). Never written by its readers.
     /// </summary>
-    internal byte[] Diagonal => _diagonal ??= CellDiagonal.Of(this);
+    internal byte[] Diagonal
+    {
+        get
+        {
+            if (_diagonal is null) BuildOperatorView();
+            return _diagonal!;
+        }
+    }
 
     /// <summary>
     /// The fluid cells with a diagonal (an open neighbour), ascending: the operator's unknowns, made once for the
@@ -63,7 +71,14 @@ public sealed class PoissonGrid
     /// and the cells the multigrid's prolongation weighs (<see cref="Multigrid.ProlongationShape"/>). Made once, planes in
     /// parallel; empty without air.
     /// </summary>
-    internal int[] SurfaceCells => _surfaceCells ??= BuildSurfaceCells();
+    internal int[] SurfaceCells
+    {
+        get
+        {
+            if (_surfaceCells is null) BuildOperatorView();
+            return _surfaceCells!;
+        }
+    }
 
     /// <summary>For each cell its compact row, or -1 for solid and air cells.</summary>
     public int[] CompactIndex => _compactIndex ??= BuildCompactIndex();
@@ -93,48 +108,78 @@ public sealed class PoissonGrid
     int[] BuildFluidCells()
     {
         var cells = _cells;
+        // the unknowns when they are as many (they are fluid cells): one array for both
+        if (_unknownCells is { } unknowns && unknowns.Length == cells.AsSpan().Count(CellType.Fluid)) return unknowns;
         return Select(cells.Length, (from, to) => cells.AsSpan(from, to - from).Count(CellType.Fluid), (from, to, fluid, k) =>
         {
             for (int i = from; i < to; i++) if (cells[i] == CellType.Fluid) fluid[k++] = i;
         }) ?? [.. Enumerable.Range(0, cells.Length)]; // every cell fluid
     }
 
+    /// <summary>The cells with a diagonal, plane by plane from the counts the operator's view made.</summary>
     int[] BuildUnknownCells()
     {
-        var fluid = FluidCells;
         var diagonal = Diagonal;
-        int Count(int from, int to)
-        {
-            int n = 0;
-            for (int k = from; k < to; k++) if (diagonal[fluid[k]] > 0) n++;
-            return n;
-        }
-        return Select(fluid.Length, Count, (from, to, selected, at) =>
-        {
-            for (int k = from; k < to; k++) if (diagonal[fluid[k]] > 0) selected[at++] = fluid[k];
-        }) ?? fluid;
-    }
-
-    int[] BuildSurfaceCells()
-    {
-        if (!HasAir) return [];
-        int nx = Nx, ny = Ny, nz = Nz, plane = nx * ny;
-        var cells = _cells;
-        var planes = new List<int>[nz];
+        var start = new int[Nz + 1];
+        for (int z = 0; z < Nz; z++) start[z + 1] = start[z] + _unknownsPerPlane![z];
+        int count = start[Nz];
+        if (_fluidCells is { } fluid && fluid.Length == count) return fluid; // every fluid cell an unknown: the same list
+        var unknowns = new int[count];
+        int plane = Nx * Ny;
         void Plane(int z)
         {
-            var surface = planes[z] = [];
+            int at = start[z];
+            for (int i = z * plane, end = i + plane; i < end; i++) if (diagonal[i] > 0) unknowns[at++] = i;
+        }
+        if (CellCount < Chunk) for (int z = 0; z < Nz; z++) Plane(z);
+        else Parallel.For(0, Nz, Plane);
+        return unknowns;
+    }
+
+    /// <summary>
+    /// One pass over the planes (in parallel) for what the operator needs of the flags: each cell's diagonal (as
+    /// <see cref="CellDiagonal.Of"/>), the fluid cells with an air neighbour (the same neighbour reads), and each plane's
+    /// count of unknowns.
+    /// </summary>
+    void BuildOperatorView()
+    {
+        int nx = Nx, ny = Ny, nz = Nz, plane = nx * ny;
+        var cells = _cells;
+        var diagonal = new byte[CellCount];
+        var surface = new List<int>?[nz];
+        var unknowns = new int[nz];
+        void Plane(int z)
+        {
+            List<int>? list = null;
+            int count = 0;
             for (int y = 0, i = z * plane; y < ny; y++)
                 for (int x = 0; x < nx; x++, i++)
-                    if (cells[i] == CellType.Fluid
-                        && (x > 0 && cells[i - 1] == CellType.Air || x < nx - 1 && cells[i + 1] == CellType.Air
-                            || y > 0 && cells[i - nx] == CellType.Air || y < ny - 1 && cells[i + nx] == CellType.Air
-                            || z > 0 && cells[i - plane] == CellType.Air || z < nz - 1 && cells[i + plane] == CellType.Air))
-                        surface.Add(i);
+                {
+                    if (cells[i] != CellType.Fluid) continue;
+                    int open = 0, air = 0;
+                    if (x > 0) Face(cells[i - 1], ref open, ref air);
+                    if (x < nx - 1) Face(cells[i + 1], ref open, ref air);
+                    if (y > 0) Face(cells[i - nx], ref open, ref air);
+                    if (y < ny - 1) Face(cells[i + nx], ref open, ref air);
+                    if (z > 0) Face(cells[i - plane], ref open, ref air);
+                    if (z < nz - 1) Face(cells[i + plane], ref open, ref air);
+                    diagonal[i] = (byte)open;
+                    if (open > 0) count++;
+                    if (air > 0) (list ??= []).Add(i);
+                }
+            (surface[z], unknowns[z]) = (list, count);
         }
         if (CellCount < Chunk) for (int z = 0; z < nz; z++) Plane(z);
         else Parallel.For(0, nz, Plane);
-        return [.. planes.SelectMany(p => p)];
+        (_diagonal, _unknownsPerPlane) = (diagonal, unknowns);
+        _surfaceCells = [.. surface.Where(l => l is not null).SelectMany(l => l!)];
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    static void Face(CellType neighbour, ref int open, ref int air)
+    {
+        if (neighbour != CellType.Solid) open++;
+        if (neighbour == CellType.Air) air++;
     }
 
     int[] BuildCompactIndex()

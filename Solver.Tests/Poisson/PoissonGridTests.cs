@@ -120,5 +120,13 @@ public class PoissonGridTests
         Assert.That(grid.SurfaceCells, Is.EqualTo(surface), "the fluid cells with an air neighbour");
         if (unknowns.Length == fluid.Length) Assert.That(grid.UnknownCells, Is.SameAs(grid.FluidCells), "no copy when every fluid cell is an unknown");
         else Assert.That(unknowns.Length, Is.GreaterThan(0));
+        Assert.That(grid.Diagonal, Is.EqualTo(diagonal), "the operator's view makes the diagonal CellDiagonal.Of makes");
+
+        // asked in the other order (the unknowns first, as a set-up does): the same lists, still one array when they are equal
+        var again = new PoissonGrid(nx, ny, nz, cells);
+        Assert.That(again.UnknownCells, Is.EqualTo(unknowns));
+        Assert.That(again.SurfaceCells, Is.EqualTo(surface));
+        Assert.That(again.FluidCells, Is.EqualTo(fluid));
+        if (unknowns.Length == fluid.Length) Assert.That(again.FluidCells, Is.SameAs(again.UnknownCells));
     }
 }
