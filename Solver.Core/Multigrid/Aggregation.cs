@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using Dcdm.Poisson;
@@ -423,12 +424,11 @@ internal static class Aggregation
         var (bx, by, bz) = blocks;
         var diagonal = new double[rows];
         var rowStart = new int[rows + 1];
-        var planeColumns = new List<int>[bz];
-        var planeValues = new List<double>[bz];
+        var planes = new PlaneEntries[bz];
         Parallel.For(0, bz, z =>
         {
             var row = new RowBuilder(capacity);
-            var (columns, values) = (new List<int>(6 * bx * by), new List<double>(6 * bx * by));
+            var entries = planes[z] = new PlaneEntries(6 * bx * by);
             for (int b = bx * by * z, end = b + bx * by; b < end; b++)
                 for (int p = 0; p < pieces[b]; p++)
                 {
@@ -436,27 +436,25 @@ internal static class Aggregation
                     row.Count = 0; row.Self = a;
                     diagonal[a] = scale * source.Row(b % bx, b / bx % by, z, p, row);
                     rowStart[a + 1] = row.Count;
-                    columns.AddRange(row.Columns.AsSpan(0, row.Count));
-                    values.AddRange(row.Values.AsSpan(0, row.Count));
+                    entries.Append(row.Columns.AsSpan(0, row.Count), row.Values.AsSpan(0, row.Count));
                 }
-            (planeColumns[z], planeValues[z]) = (columns, values);
         });
         for (int a = 0; a < rows; a++) rowStart[a + 1] += rowStart[a];
         var allColumns = new int[rowStart[rows]];
         var allValues = new double[rowStart[rows]];
         Parallel.For(0, bz, z =>
         {
-            var columns = CollectionsMarshal.AsSpan(planeColumns[z]);
-            var values = CollectionsMarshal.AsSpan(planeValues[z]);
+            var (columns, values) = (planes[z].Columns, planes[z].Values);
             int k = 0;
             for (int b = bx * by * z, end = b + bx * by; b < end; b++)
                 for (int p = 0; p < pieces[b]; p++)
                 {
                     int a = offset[b] + p, count = rowStart[a + 1] - rowStart[a];
-                    columns.Slice(k, count).CopyTo(allColumns.AsSpan(rowStart[a]));
+                    columns.AsSpan(k, count).CopyTo(allColumns.AsSpan(rowStart[a]));
                     for (int e = 0; e < count; e++) allValues[rowStart[a] + e] = scale * values[k + e];
                     k += count;
                 }
+            planes[z].Return();
         });
         var rowBlock = new int[rows];
         Parallel.For(0, bz, z =>
@@ -465,6 +463,39 @@ internal static class Aggregation
                 for (int p = 0; p < pieces[b]; p++) rowBlock[offset[b] + p] = b;
         });
         return new AggregateLevel(firstOdd, rowStart, allColumns, allValues, diagonal, blocks, rowBlock, offset, pieces);
+    }
+
+    /// <summary>
+    /// One plane's couplings while a level is assembled, in arrays rented from the shared pool and returned once copied
+    /// into place: a set-up every time step would otherwise fault in fresh pages for them each time.
+    /// </summary>
+    sealed class PlaneEntries(int capacity)
+    {
+        public int[] Columns { get; private set; } = ArrayPool<int>.Shared.Rent(capacity);
+        public double[] Values { get; private set; } = ArrayPool<double>.Shared.Rent(capacity);
+        int _count;
+
+        public void Append(ReadOnlySpan<int> columns, ReadOnlySpan<double> values)
+        {
+            if (_count + columns.Length > Columns.Length)
+            {
+                int size = Math.Max(2 * Columns.Length, _count + columns.Length);
+                var (c, v) = (ArrayPool<int>.Shared.Rent(size), ArrayPool<double>.Shared.Rent(size));
+                Columns.AsSpan(0, _count).CopyTo(c);
+                Values.AsSpan(0, _count).CopyTo(v);
+                Return();
+                (Columns, Values) = (c, v);
+            }
+            columns.CopyTo(Columns.AsSpan(_count));
+            values.CopyTo(Values.AsSpan(_count));
+            _count += columns.Length;
+        }
+
+        public void Return()
+        {
+            ArrayPool<int>.Shared.Return(Columns);
+            ArrayPool<double>.Shared.Return(Values);
+        }
     }
 
     /// <summary>Each block's first row when the even blocks' pieces come first (in block order), then the odd blocks'.</summary>

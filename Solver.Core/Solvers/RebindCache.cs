@@ -69,7 +69,7 @@ internal sealed class RebindCache
             if (_free.TryGetValue((typeof(T[]), length), out var stack) && stack.Count > 0) { array = (T[])stack.Pop(); Reused++; }
             else Made++;
         }
-        if (array is null) array = new T[length];
+        if (array is null) array = zeroed ? new T[length] : GC.AllocateUninitializedArray<T>(length);
         else if (!zeroed) { }
         else if (length < ParallelClear) System.Array.Clear(array);
         else Parallel.For(0, (length + ParallelClear - 1) / ParallelClear, c =>
