@@ -91,11 +91,11 @@ public static class SolveCommand
         }
 
         var method = SolverCatalog.Parse(s.Method);
-        // the grid of a voxel matrix: dcdm needs it, the device's cg runs matrix-free on it
-        PoissonGrid? grid = null;
-        VoxelOperator? op = null;
-        if (method is SolveMethod.Dcdm or SolveMethod.PcgMg) (grid, op) = FindVoxelSystem(s, a);
-        else if (s.Device != "cpu" && method == SolveMethod.Cg && a.Rows > 1) grid = FindGrid(s, a)?.Grid;
+        // the grid of a voxel matrix, checked against it once for every repeat: dcdm needs it, the device's cg runs
+        // matrix-free on it
+        var input = method is SolveMethod.Dcdm or SolveMethod.PcgMg ? FindVoxelSystem(s, a)
+            : s.Device != "cpu" && method == SolveMethod.Cg && a.Rows > 1 ? FindGrid(s, a) ?? new SolverInput(a) : new SolverInput(a);
+        var op = input.Operator;
         var model = method == SolveMethod.Dcdm && s.Model is not null ? LoadModel(s.Model, tool) : null; // the default waits for the device
         var x = new double[a.Rows];
         SolveResult? result = null;
@@ -109,7 +109,7 @@ public static class SolveCommand
             for (int run = 0; run < s.Repeat; run++)
             {
                 ILinearSolver solver;
-                try { solver = catalog.Create(method, new SolverInput(a, grid, op), options, model, s.K); }
+                try { solver = catalog.Create(method, input, options, model, s.K); }
                 catch (InvalidSystemException e) { throw new UsageException($"{s.Matrix}: {e.Message}; nothing was solved"); }
                 using (solver as IDisposable)
                 {
@@ -158,14 +158,11 @@ public static class SolveCommand
         return ExitCode.From(result.Status);
     }
 
-    /// <summary>A matrix recognised as the operator of a voxel grid; Compact: one row per fluid cell (else one per cell).</summary>
-    sealed record VoxelSystem(PoissonGrid Grid, bool Compact);
-
     /// <summary>
     /// The grid the matrix is the unit operator of: from --flags (full-grid or compact layout; a mismatch is an error),
     /// else inferred from a full-grid matrix (--grid gives its shape); null when it is not one.
     /// </summary>
-    static VoxelSystem? FindGrid(Settings s, CsrMatrix a)
+    static SolverInput? FindGrid(Settings s, CsrMatrix a)
     {
         var flags = s.Flags is null ? null : CellFlagsFile.Read(s.Flags);
         var found = FindGrid(s, a, flags, out string why);
@@ -175,15 +172,11 @@ public static class SolveCommand
     }
 
     /// <param name="flags">The --flags file's grid, read by the caller (null without --flags).</param>
-    static VoxelSystem? FindGrid(Settings s, CsrMatrix a, PoissonGrid? flags, out string why)
+    static SolverInput? FindGrid(Settings s, CsrMatrix a, PoissonGrid? flags, out string why)
     {
-        if (flags is not null)
-        {
-            bool compact = a.Rows == flags.FluidCount && a.Rows != flags.CellCount;
-            return GridOperatorMatch.Matches(flags, a, compact ? GridMatrixLayout.Compact : GridMatrixLayout.FullGrid, out why) ? new(flags, compact) : null;
-        }
+        if (flags is not null) return SolverInput.OfGrid(a, flags, out why);
         var inferred = GridOperatorMatch.Infer(a, ParseGrid(s.Grid), out why);
-        return inferred is null ? null : new(inferred, false);
+        return inferred is null ? null : SolverInput.OfGrid(a, inferred, out why); // Infer checked it too: a second check, once per file
     }
 
     /// <summary>
@@ -191,10 +184,10 @@ public static class SolveCommand
     /// (two-phase, cut-cell, ghost-fluid) on the grid of --flags (then the grid too when the matrix is compact: its
     /// rows are the flags' fluid cells), --grid or n^3 rows; neither is a usage error naming the first bad row and why.
     /// </summary>
-    static (PoissonGrid? Grid, VoxelOperator? Operator) FindVoxelSystem(Settings s, CsrMatrix a)
+    static SolverInput FindVoxelSystem(Settings s, CsrMatrix a)
     {
         var flags = s.Flags is null ? null : CellFlagsFile.Read(s.Flags);
-        if (FindGrid(s, a, flags, out string unitWhy) is { } unit) return (unit.Grid, null);
+        if (FindGrid(s, a, flags, out string unitWhy) is { } unit) return unit;
         string fix = $"--method {s.Method} needs a 7-point voxel pressure matrix; use --method cg or pcg-ic0 for other matrices";
         var shape = flags is not null ? (flags.Nx, flags.Ny, flags.Nz) : ParseGrid(s.Grid) ?? GridOperatorMatch.Cube(a.Rows);
         if (shape is not var (nx, ny, nz)) throw new UsageException($"{s.Matrix}: {unitWhy}; {fix}");
@@ -202,7 +195,7 @@ public static class SolveCommand
         bool compact = flags is not null && a.Rows == flags.FluidCount && a.Rows != flags.CellCount;
         var op = VoxelOperator.Recognise(a, nx, ny, nz, compact ? flags!.FluidCells : null, out string why)
             ?? throw new UsageException($"{s.Matrix}: {why}; {fix}");
-        return (compact ? flags : null, op);
+        return new SolverInput(a, compact ? flags : null, op);
     }
 
     /// <summary>

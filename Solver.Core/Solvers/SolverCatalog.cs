@@ -85,7 +85,7 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
                 + $"{string.Join(", ", general[..^1])} and {general[^1]} solve any SPD matrix");
         }
         // the grid solvers run the grid's operator: it must be the matrix the caller's b and x belong to
-        else if (input.Grid is { } grid && (entry.NeedsVoxelSystem || device is not null && entry.DeviceRunsTheGrid)
+        else if (input.Grid is { } grid && (entry.NeedsVoxelSystem || device is not null && entry.DeviceRunsTheGrid) && !input.GridIsChecked
             && !GridOperatorMatch.Matches(grid, input.Matrix, input.IsCompact ? GridMatrixLayout.Compact : GridMatrixLayout.FullGrid, out string why))
             throw new InvalidSystemException($"the matrix is not the 7-point operator of its grid: {why}");
         var arguments = new MethodArguments(options, model, previousDirections);

@@ -110,6 +110,35 @@ public class SolverCatalogTests
         Assert.That(e!.Message, Does.Contain("not the 7-point operator of its grid"));
     }
 
+    /// <summary>
+    /// An input made by SolverInput.OfGrid was checked once: the catalog trusts it for every solver it makes (a matrix
+    /// changed afterwards, against the contract, shows that no second check runs), while a copy with another matrix, or a
+    /// plain input, is checked again. A matrix that is not the grid's operator gets no input, and the row that differs.
+    /// </summary>
+    [TestCase(GridMatrixLayout.FullGrid)]
+    [TestCase(GridMatrixLayout.Compact)]
+    public void AnInputCheckedOnceIsNotCheckedAgainForEachSolver(GridMatrixLayout layout)
+    {
+        var a = Grid.ToCsr(layout);
+        var input = SolverInput.OfGrid(a, Grid, out string why);
+        Assert.That(input, Is.Not.Null, why);
+        Assert.That(input!.IsCompact, Is.EqualTo(layout == GridMatrixLayout.Compact));
+        var catalog = new SolverCatalog();
+        using (var solver = catalog.Create(SolveMethod.PcgMg, input)) Assert.That(solver.Size, Is.EqualTo(a.Rows));
+
+        var scaled = new Dcdm.Sparse.CsrMatrix(a.Rows, a.Columns, a.RowPointers, a.ColumnIndices, a.Values.Select(v => 100 * v).ToArray());
+        Assert.That(SolverInput.OfGrid(scaled, Grid, out why), Is.Null);
+        Assert.That(why, Does.Match("row [0-9]+ differs"));
+        Assert.Throws<InvalidSystemException>(() => catalog.Create(SolveMethod.PcgMg, input with { Matrix = scaled }), "a copy with another matrix is checked");
+        Assert.That(input with { Matrix = a }, Is.EqualTo(new SolverInput(a, Grid)), "equality ignores the check");
+
+        var copy = new Dcdm.Sparse.CsrMatrix(a.Rows, a.Columns, a.RowPointers, a.ColumnIndices, a.Values.ToArray());
+        var changed = SolverInput.OfGrid(copy, Grid, out _)!; // the operator, then changed in place
+        changed.Matrix.Values[0] *= 2;
+        using (catalog.Create(SolveMethod.PcgMg, changed)) { } // trusted: not checked again
+        Assert.Throws<InvalidSystemException>(() => catalog.Create(SolveMethod.PcgMg, new SolverInput(changed.Matrix, Grid)), "a plain input is checked");
+    }
+
     [Test]
     public void CgChecksTheGridOnlyWhereItRunsTheGridsOperator()
     {
