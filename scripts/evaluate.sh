@@ -31,7 +31,7 @@ note = "; ".join(f"{k}: {v}" for k, v in d.items() if k in ("fallback", "fallbac
 if r["status"] != "Converged": note = (r["status"] + " " + note).strip()
 total = r["setupSeconds"] + r["solveSeconds"]
 ratio = f"{total / float(ic0):.2f}x" if ic0 else ""
-print(f"| {n}^3 | {family} | {rows} | {label} | {r['iterations']} | {r['setupSeconds']:.2f} | {r['solveSeconds']:.2f} | {ratio} | {note} |")
+print(f"| {n}^3 | {family} | {rows} | {label} | {r['iterations']} | {r['setupSeconds']:.3f} | {r['solveSeconds']:.3f} | {ratio} | {note} |")
 PY
     }
     solve() { $dcdm solve "$dir/A.mtx" --rhs "$dir/b.mtx" --flags "$dir/flags.bin" --tol "$tol" --repeat "$repeat" --json "$@" > "$tmp/r.json" || true; }
@@ -55,7 +55,7 @@ import re, sys
 n, family, rows, pc, out, ic0 = sys.argv[1:]
 f = dict(re.findall(r"(\w+)=(\S+)", out))
 s, t = float(f["setup_s"]), float(f["solve_s"])
-print(f"| {n}^3 | {family} | {rows} | PETSc CG + {'ICC' if pc == 'icc' else 'BoomerAMG'} | {f['iterations']} | {s:.2f} | {t:.2f} | {(s + t) / float(ic0):.2f}x | |")
+print(f"| {n}^3 | {family} | {rows} | PETSc CG + {'ICC' if pc == 'icc' else 'BoomerAMG'} | {f['iterations']} | {s:.3f} | {t:.3f} | {(s + t) / float(ic0):.2f}x | |")
 PY
       done
     fi
