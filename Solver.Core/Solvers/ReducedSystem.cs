@@ -102,11 +102,10 @@ public sealed class ReducedSystem
                     for (int u = runs.First[r]; u < runs.First[r + 1]; u++) singular[j][filled[j]++] = u;
         }
 
-        bool everyFluidCellIsUnknown = rows.Length == grid.FluidCount;
         CsrMatrix Assemble()
         {
             var compact = compactOperator ?? grid.ToCsr(GridMatrixLayout.Compact);
-            if (everyFluidCellIsUnknown) return compact;
+            if (rows.Length == grid.FluidCount) return compact; // every fluid cell an unknown
             // isolated fluid cells are zero rows of the compact operator: keep the unknowns' rows
             var fluid = grid.CompactIndex;
             return compact.Submatrix(rows.Select(i => fluid[i]).ToArray());
