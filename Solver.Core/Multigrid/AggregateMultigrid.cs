@@ -226,23 +226,19 @@ public sealed class AggregateMultigrid : IPreconditioner
             }
             return;
         }
-        var b = v.Rhs; var e = v.Correction;
-        Cycle(c, b, v.C1);
-        level.Multiply(v.C1, v.V1);
-        double rho1 = VectorOps.Dot(v.C1, v.V1), a1 = VectorOps.Dot(v.C1, b);
-        if (!(rho1 > 0)) { Array.Copy(v.C1, e, e.Length); return; }
-        double alpha1 = a1 / rho1;
-        // r2 = b - alpha1 v1
-        double r2r2 = 0, bb = 0;
-        for (int i = 0; i < b.Length; i++) { double ri = b[i] - alpha1 * v.V1[i]; v.R2[i] = ri; r2r2 += ri * ri; bb += b[i] * b[i]; }
-        if (r2r2 <= KCycleReduction * KCycleReduction * bb) { Scale(alpha1, v.C1, e); return; }
-        Cycle(c, v.R2, v.C2);
-        level.Multiply(v.C2, v.V2);
-        double gamma = VectorOps.Dot(v.C2, v.V1), beta = VectorOps.Dot(v.C2, v.V2), a2 = VectorOps.Dot(v.C2, v.R2);
-        double rho2 = beta - gamma * gamma / rho1;
-        if (!(rho2 > 0)) { Scale(alpha1, v.C1, e); return; }
-        double w1 = alpha1 - gamma * a2 / (rho1 * rho2), w2 = a2 / rho2;
-        for (int i = 0; i < e.Length; i++) e[i] = w1 * v.C1[i] + w2 * v.C2[i];
+        KCycleStep.Correct<double[], CpuLevel>(new(this, c), v.Rhs, v.Correction, v.C1, v.C2, v.V1, v.V2, v.R2);
+    }
+
+    /// <summary>Coarse level c of this cycle for <see cref="KCycleStep"/>: double vectors on the host.</summary>
+    readonly struct CpuLevel(AggregateMultigrid cycle, int c) : IKCycleLevel<double[]>
+    {
+        public void Cycle(double[] b, double[] x) => cycle.Cycle(c, b, x);
+        public void Multiply(double[] x, double[] y) => cycle._levels[c].Multiply(x, y);
+        public double Dot(double[] x, double[] y) => VectorOps.Dot(x, y);
+        public void Combine(double a, double[] x, double b, double[] y, double[] into)
+        {
+            for (int i = 0; i < into.Length; i++) into[i] = a * x[i] + b * y[i];
+        }
     }
 
     /// <summary>x = cycle(b) on coarse level c (not the coarsest): smooth from zero, correct from level c + 1, smooth back.</summary>
@@ -258,11 +254,6 @@ public sealed class AggregateMultigrid : IPreconditioner
         CoarseCorrection(c + 1);
         Prolong(next.Correction, _parents[c], x);
         for (int s = 0; s < _sweeps; s++) { level.GaussSeidelColour(b, x, 1); level.GaussSeidelColour(b, x, 0); }
-    }
-
-    static void Scale(double a, double[] x, double[] y)
-    {
-        for (int i = 0; i < x.Length; i++) y[i] = a * x[i];
     }
 
     /// <summary>coarse = P^T fine: each aggregate sums its members' values.</summary>

@@ -143,26 +143,21 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
         _grid.SorColour(_shape!.Value, _diagonal.View, b, x, _relaxation, 1 - first, 1);
     }
 
-    /// <summary>level.Correction from level.Rhs: two flexible-CG steps preconditioned by the next cycle, as on the CPU.</summary>
+    /// <summary>level.Correction from level.Rhs: the coarsest level's solve, elsewhere the CPU's two flexible-CG steps (<see cref="KCycleStep"/>).</summary>
     void Correct(int c)
     {
         var l = _levels[c];
         if (c == _levels.Length - 1) { Coarsest(l); return; }
-        var b = l.Rhs.View; var e = l.Correction.View;
-        Cycle(c, b, l.C1.View);
-        _k.Multiply(l.Operator, l.C1.View, l.V1.View);
-        double rho1 = _k.Dot(l.C1.View, l.V1.View), a1 = _k.Dot(l.C1.View, b);
-        if (!(rho1 > 0)) { _k.Combine(1, l.C1.View, 0, l.C1.View, e); return; }
-        double alpha1 = a1 / rho1;
-        _k.Combine(1, b, (float)-alpha1, l.V1.View, l.R2.View);
-        double t = AggregateMultigrid.KCycleReduction;
-        if (_k.Dot(l.R2.View, l.R2.View) <= t * t * _k.Dot(b, b)) { _k.Combine((float)alpha1, l.C1.View, 0, l.C1.View, e); return; }
-        Cycle(c, l.R2.View, l.C2.View);
-        _k.Multiply(l.Operator, l.C2.View, l.V2.View);
-        double gamma = _k.Dot(l.C2.View, l.V1.View), beta = _k.Dot(l.C2.View, l.V2.View), a2 = _k.Dot(l.C2.View, l.R2.View);
-        double rho2 = beta - gamma * gamma / rho1;
-        if (!(rho2 > 0)) { _k.Combine((float)alpha1, l.C1.View, 0, l.C1.View, e); return; }
-        _k.Combine((float)(alpha1 - gamma * a2 / (rho1 * rho2)), l.C1.View, (float)(a2 / rho2), l.C2.View, e);
+        KCycleStep.Correct<ArrayView<float>, DeviceLevel>(new(this, c), l.Rhs.View, l.Correction.View, l.C1.View, l.C2.View, l.V1.View, l.V2.View, l.R2.View);
+    }
+
+    /// <summary>Coarse level c for <see cref="KCycleStep"/>: float vectors on the accelerator, each dot waited for (the step lengths decide on the host).</summary>
+    readonly struct DeviceLevel(GpuAggregateMultigrid cycle, int c) : IKCycleLevel<ArrayView<float>>
+    {
+        public void Cycle(ArrayView<float> b, ArrayView<float> x) => cycle.Cycle(c, b, x);
+        public void Multiply(ArrayView<float> x, ArrayView<float> y) => cycle._k.Multiply(cycle._levels[c].Operator, x, y);
+        public double Dot(ArrayView<float> x, ArrayView<float> y) => cycle._k.Dot(x, y);
+        public void Combine(double a, ArrayView<float> x, double b, ArrayView<float> y, ArrayView<float> into) => cycle._k.Combine((float)a, x, (float)b, y, into);
     }
 
     /// <summary>x = cycle(b) on coarse level c: Gauss-Seidel from zero, the correction from level c + 1, Gauss-Seidel back.</summary>
