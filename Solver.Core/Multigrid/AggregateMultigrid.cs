@@ -40,13 +40,17 @@ public sealed class AggregateMultigrid : IPreconditioner
 
     /// <summary>A level's vectors in the cycle: right-hand side, correction and residual; where the K-cycle takes its two
     /// inner steps, also their cycle outputs, products with A and second residual (none on a voxel operator's cells, the top).</summary>
+    /// <remarks>Only Rhs is cleared: each of the others is written whole before it is read (the correction by the coarse
+    /// solve or the K-cycle's step, Work by the residual, C1 and C2 by a cycle from zero, V1 and V2 by a product, R2 by a
+    /// combination).</remarks>
     sealed class LevelVectors(int rows, bool innerSteps)
     {
-        public readonly double[] Rhs = RebindCache.Array<double>(rows), Correction = RebindCache.Array<double>(rows), Work = RebindCache.Array<double>(rows);
+        public readonly double[] Rhs = RebindCache.Array<double>(rows), Correction = Written(rows), Work = Written(rows);
         public readonly double[] C1 = Make(innerSteps, rows), C2 = Make(innerSteps, rows), V1 = Make(innerSteps, rows), V2 = Make(innerSteps, rows),
             R2 = Make(innerSteps, rows);
 
-        static double[] Make(bool used, int rows) => used ? RebindCache.Array<double>(rows) : [];
+        static double[] Make(bool used, int rows) => used ? Written(rows) : [];
+        static double[] Written(int rows) => RebindCache.Array<double>(rows, zeroed: false);
     }
 
     readonly LevelVectors[] _v; // per level of _levels

@@ -1,3 +1,7 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Dcdm.Poisson;
 
 /// <summary>
@@ -152,22 +156,62 @@ public sealed class PoissonGrid
         {
             List<int>? list = null;
             int count = 0;
-            for (int y = 0, i = z * plane; y < ny; y++)
-                for (int x = 0; x < nx; x++, i++)
+            for (int y = 0, row = z * plane; y < ny; y++, row += nx)
+            {
+                int x = 0;
+                if (Vector128.IsHardwareAccelerated && nx >= Vector128<byte>.Count + 2)
                 {
-                    if (cells[i] != CellType.Fluid) continue;
-                    int open = 0, air = 0;
-                    if (x > 0) Face(cells[i - 1], ref open, ref air);
-                    if (x < nx - 1) Face(cells[i + 1], ref open, ref air);
-                    if (y > 0) Face(cells[i - nx], ref open, ref air);
-                    if (y < ny - 1) Face(cells[i + nx], ref open, ref air);
-                    if (z > 0) Face(cells[i - plane], ref open, ref air);
-                    if (z < nz - 1) Face(cells[i + plane], ref open, ref air);
-                    diagonal[i] = (byte)open;
-                    if (open > 0) count++;
-                    if (air > 0) (list ??= []).Add(i);
+                    // the cells 1..nx-2 a vector at a time: each neighbour row is a shifted load; y and z edges drop a term
+                    Cell(row, 0, y, z, ref count, ref list);
+                    for (x = 1; x + Vector128<byte>.Count <= nx - 1; x += Vector128<byte>.Count)
+                        Vectors(row + x, y > 0, y < ny - 1, z > 0, z < nz - 1, ref count, ref list);
                 }
+                for (; x < nx; x++) Cell(row, x, y, z, ref count, ref list);
+            }
             (surface[z], unknowns[z]) = (list, count);
+        }
+        // cell row + x one at a time, its neighbours checked against the grid's edges
+        void Cell(int row, int x, int y, int z, ref int count, ref List<int>? list)
+        {
+            int i = row + x;
+            if (cells[i] != CellType.Fluid) return;
+            int open = 0, air = 0;
+            if (x > 0) Face(cells[i - 1], ref open, ref air);
+            if (x < nx - 1) Face(cells[i + 1], ref open, ref air);
+            if (y > 0) Face(cells[i - nx], ref open, ref air);
+            if (y < ny - 1) Face(cells[i + nx], ref open, ref air);
+            if (z > 0) Face(cells[i - plane], ref open, ref air);
+            if (z < nz - 1) Face(cells[i + plane], ref open, ref air);
+            diagonal[i] = (byte)open;
+            if (open > 0) count++;
+            if (air > 0) (list ??= []).Add(i);
+        }
+        // 16 cells from i, none on an x edge: open faces counted by lanes (a not-solid lane is -1 as a byte)
+        void Vectors(int i, bool below, bool above, bool front, bool back, ref int count, ref List<int>? list)
+        {
+            var flags = MemoryMarshal.Cast<CellType, byte>(cells.AsSpan());
+            var solid = Vector128.Create((byte)CellType.Solid);
+            var airFlag = Vector128.Create((byte)CellType.Air);
+            var open = Vector128<byte>.Zero;
+            var air = Vector128<byte>.Zero;
+            void Side(ReadOnlySpan<byte> from, ref Vector128<byte> open, ref Vector128<byte> air)
+            {
+                var n = Vector128.Create(from);
+                open -= ~Vector128.Equals(n, solid);
+                air |= Vector128.Equals(n, airFlag);
+            }
+            Side(flags.Slice(i - 1), ref open, ref air);
+            Side(flags.Slice(i + 1), ref open, ref air);
+            if (below) Side(flags.Slice(i - nx), ref open, ref air);
+            if (above) Side(flags.Slice(i + nx), ref open, ref air);
+            if (front) Side(flags.Slice(i - plane), ref open, ref air);
+            if (back) Side(flags.Slice(i + plane), ref open, ref air);
+            var fluid = Vector128.Equals(Vector128.Create(flags.Slice(i)), Vector128.Create((byte)CellType.Fluid));
+            var d = open & fluid;
+            d.CopyTo(diagonal.AsSpan(i));
+            count += BitOperations.PopCount(Vector128.GreaterThan(d, Vector128<byte>.Zero).ExtractMostSignificantBits());
+            for (uint bits = (air & fluid).ExtractMostSignificantBits(); bits != 0; bits &= bits - 1)
+                (list ??= []).Add(i + BitOperations.TrailingZeroCount(bits));
         }
         if (CellCount < Chunk) for (int z = 0; z < nz; z++) Plane(z);
         else Parallel.For(0, nz, Plane);

@@ -101,7 +101,8 @@ public class PoissonGridTests
     /// <summary>The fluid cells, the unknowns (fluid with an open neighbour) and the surface (fluid with an air neighbour), made in parallel, against plain loops.</summary>
     [TestCase(0.45, 0.02, 80, 64, 60)] // several chunks, isolated fluid cells
     [TestCase(0.0, 0.0, 70, 60, 50)]   // every cell fluid
-    [TestCase(0.3, 0.1, 9, 8, 7)]
+    [TestCase(0.3, 0.1, 9, 8, 7)]     // rows too short for a vector
+    [TestCase(0.3, 0.25, 37, 20, 19)] // vectors of 16 and a tail in every row, air on many faces
     public void FluidUnknownAndSurfaceCellsEqualPlainLoops(double solid, double air, int nx, int ny, int nz)
     {
         var grid = RandomFlags.Grid(3, solid, air, nx, ny, nz);
