@@ -104,19 +104,30 @@ internal static class Aggregation
         var (pieceCount, _) = Pieces;
         Parallel.For(0, cz, bz =>
         {
+            // the block's four rows of cells (slots s = dx + 2 dy + 4 dz); a row past the grid's end reads as empty
+            Span<int> rows = stackalloc int[4];
             for (int by = 0; by < cy; by++)
-                for (int bx = 0; bx < cx; bx++)
+            {
+                for (int r = 0; r < 4; r++)
                 {
-                    int m = 0;
-                    for (int s = 0; s < 8; s++)
+                    int y = 2 * by + (r & 1), z = 2 * bz + (r >> 1);
+                    rows[r] = y < ny && z < nz ? nx * (y + ny * z) : -1;
+                }
+                for (int bx = 0, b = cx * (by + cy * bz); bx < cx; bx++, b++)
+                {
+                    int m = 0, x = 2 * bx;
+                    bool second = x + 1 < nx;
+                    for (int r = 0; r < 4; r++)
                     {
-                        int x = 2 * bx + (s & 1), y = 2 * by + (s >> 1 & 1), z = 2 * bz + (s >> 2);
-                        if (x < nx && y < ny && z < nz && diagonal[x + nx * (y + ny * z)] > 0) m |= 1 << s;
+                        if (rows[r] < 0) continue;
+                        int i = rows[r] + x;
+                        if (diagonal[i] > 0) m |= 1 << 2 * r;
+                        if (second && diagonal[i + 1] > 0) m |= 2 << 2 * r;
                     }
-                    int b = bx + cx * (by + cy * bz);
                     mask[b] = (byte)m;
                     pieces[b] = pieceCount[m];
                 }
+            }
         });
         var (offset, rows, firstOdd) = ColourMajorOffsets(pieces, cx, cy, cz);
         var label = Pieces.Label;
@@ -124,11 +135,14 @@ internal static class Aggregation
         Parallel.For(0, nz, z =>
         {
             for (int y = 0; y < ny; y++)
+            {
+                int blocks = cx * (y / 2 + cy * (z / 2)), slot = 2 * (y & 1) + 4 * (z & 1); // the row's first block, its cells' slot at even x
                 for (int x = 0, i = (z * ny + y) * nx; x < nx; x++, i++)
                 {
-                    int b = x / 2 + cx * (y / 2 + cy * (z / 2));
-                    parentOut[i] = diagonal[i] == 0 ? -1 : offset[b] + label[mask[b] * 8 + (x & 1) + 2 * (y & 1) + 4 * (z & 1)];
+                    int b = blocks + (x >> 1);
+                    parentOut[i] = diagonal[i] == 0 ? -1 : offset[b] + label[mask[b] * 8 + slot + (x & 1)];
                 }
+            }
         });
         return Assemble(rows, firstOdd, (cx, cy, cz), offset, pieces, scale, capacity: 8 * 6, new GridRows(nx, ny, nz, diagonal, mask, offset));
     }
