@@ -190,15 +190,13 @@ public sealed class PoissonGrid
         void Vectors(int i, bool below, bool above, bool front, bool back, ref int count, ref List<int>? list)
         {
             var flags = MemoryMarshal.Cast<CellType, byte>(cells.AsSpan());
-            var solid = Vector128.Create((byte)CellType.Solid);
-            var airFlag = Vector128.Create((byte)CellType.Air);
             var open = Vector128<byte>.Zero;
             var air = Vector128<byte>.Zero;
-            void Side(ReadOnlySpan<byte> from, ref Vector128<byte> open, ref Vector128<byte> air)
+            static void Side(ReadOnlySpan<byte> neighbours, ref Vector128<byte> openFaces, ref Vector128<byte> airFaces)
             {
-                var n = Vector128.Create(from);
-                open -= ~Vector128.Equals(n, solid);
-                air |= Vector128.Equals(n, airFlag);
+                var n = Vector128.Create(neighbours);
+                openFaces -= ~Vector128.Equals(n, Vector128.Create((byte)CellType.Solid));
+                airFaces |= Vector128.Equals(n, Vector128.Create((byte)CellType.Air));
             }
             Side(flags.Slice(i - 1), ref open, ref air);
             Side(flags.Slice(i + 1), ref open, ref air);
