@@ -7,8 +7,8 @@ namespace Dcdm.Solvers;
 /// </summary>
 internal sealed class UnknownRuns
 {
-    readonly int _nx;
     readonly int[] _cells;
+    readonly int[] _x; // each run's first x
 
     /// <summary>Each run's first unknown, then the number of unknowns.</summary>
     public int[] First { get; }
@@ -19,29 +19,41 @@ internal sealed class UnknownRuns
     /// <param name="cells">The unknowns' cells, ascending (<see cref="Poisson.PoissonGrid.UnknownCells"/>).</param>
     public UnknownRuns(int nx, int ny, int nz, int[] cells)
     {
-        (_nx, _cells) = (nx, cells);
+        _cells = cells;
         int n = cells.Length, chunks = (n + Chunk - 1) / Chunk;
-        // a run starts where the cell does not follow the last one, or starts a row
-        bool Starts(int u) => u == 0 || cells[u] != cells[u - 1] + 1 || cells[u] % nx == 0;
         var before = new int[chunks + 1];
-        Parallel.For(0, chunks, c =>
-        {
-            int starts = 0;
-            for (int u = c * Chunk, end = Math.Min(n, u + Chunk); u < end; u++) if (Starts(u)) starts++;
-            before[c + 1] = starts;
-        });
+        Parallel.For(0, chunks, c => before[c + 1] = Starts(cells, nx, c * Chunk, Math.Min(n, (c + 1) * Chunk), [], []));
         for (int c = 0; c < chunks; c++) before[c + 1] += before[c];
         var first = new int[before[chunks] + 1];
+        var x = new int[before[chunks]];
         first[^1] = n;
-        Parallel.For(0, chunks, c =>
-        {
-            int r = before[c];
-            for (int u = c * Chunk, end = Math.Min(n, u + Chunk); u < end; u++) if (Starts(u)) first[r++] = u;
-        });
+        Parallel.For(0, chunks, c => Starts(cells, nx, c * Chunk, Math.Min(n, (c + 1) * Chunk), first.AsSpan(before[c]), x.AsSpan(before[c])));
+        _x = x;
         var rowFirst = new int[ny * nz + 1];
         for (int r = 0; r < first.Length - 1; r++) rowFirst[cells[first[r]] / nx + 1]++;
         for (int q = 0; q < ny * nz; q++) rowFirst[q + 1] += rowFirst[q];
         (First, RowFirst) = (first, rowFirst);
+    }
+
+    /// <summary>
+    /// The runs starting among unknowns from..to-1: where a cell does not follow the last one, or starts a row. Written
+    /// into <paramref name="into"/> with their x unless it is empty; returns how many. One division per row, not per unknown.
+    /// </summary>
+    static int Starts(int[] cells, int nx, int from, int to, Span<int> into, Span<int> x)
+    {
+        // the first cell past the row of the unknown before (a chunk continues the run its predecessor ended in)
+        int count = 0, rowEnd = from == 0 ? -1 : (cells[from - 1] / nx + 1) * nx;
+        for (int u = from; u < to; u++)
+        {
+            int cell = cells[u];
+            bool starts;
+            if (cell >= rowEnd) { starts = true; rowEnd = (cell / nx + 1) * nx; }
+            else starts = cell != cells[u - 1] + 1; // u > 0 here: rowEnd is -1 only before the first unknown
+            if (!starts) continue;
+            if (!into.IsEmpty) (into[count], x[count]) = (u, cell - (rowEnd - nx));
+            count++;
+        }
+        return count;
     }
 
     /// <summary>Unknowns per chunk of the parallel passes.</summary>
@@ -50,7 +62,7 @@ internal sealed class UnknownRuns
     /// <summary>The x of run r's first and last cells.</summary>
     public (int From, int To) Span(int r)
     {
-        int from = _cells[First[r]] % _nx;
+        int from = _x[r];
         return (from, from + First[r + 1] - First[r] - 1);
     }
 
