@@ -10,16 +10,16 @@ namespace Dcdm.Multigrid;
 internal static class GeometricGrids
 {
     /// <summary>
-    /// The grids of the levels, finest first, each with its <see cref="CellDiagonal.Of"/>: the coarsening stops when the
+    /// The grids of the levels, finest first, each with its diagonal (the grid's own, read only): the coarsening stops when the
     /// largest size is at most 4 or the next level would have no unknowns (a fluid layer one cell thin under air).
     /// </summary>
     public static List<(PoissonGrid Grid, byte[] Diagonal)> Of(PoissonGrid grid)
     {
-        var grids = new List<(PoissonGrid Grid, byte[] Diagonal)> { (grid, CellDiagonal.Of(grid)) };
+        var grids = new List<(PoissonGrid Grid, byte[] Diagonal)> { (grid, grid.Diagonal) };
         while (Math.Max(grids[^1].Grid.Nx, Math.Max(grids[^1].Grid.Ny, grids[^1].Grid.Nz)) > 4)
         {
             var coarse = Coarsen(grids[^1].Grid);
-            var diagonal = CellDiagonal.Of(coarse);
+            var diagonal = coarse.Diagonal;
             if (Array.TrueForAll(diagonal, d => d == 0)) break; // no unknowns left to correct
             grids.Add((coarse, diagonal));
         }

@@ -50,26 +50,21 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
     /// <param name="sweeps">Red-black sweeps before and after each correction, on the fine grid and the coarse levels.</param>
     public GpuAggregateMultigrid(GpuDevice device, PoissonGrid grid, double relaxation = AggregateMultigrid.DefaultRelaxation, int sweeps = 2,
         double galerkinScale = AggregateMultigrid.DefaultGalerkinScale)
+        : this(device, GridHierarchy(grid, relaxation, sweeps, galerkinScale, out var surface), sweeps, surface)
+    {
+        _relaxation = (float)relaxation;
+        _shape = new LevelShape(grid.Nx, grid.Ny, grid.Nz);
+        _diagonal = new DeviceVector<byte>(device.Accelerator, grid.Diagonal);
+        _work = new DeviceVector<float>(device.Accelerator, grid.CellCount);
+    }
+
+    /// <summary>The coarse levels of a grid with the CPU cycle's P, entry for entry (<see cref="AggregateMultigrid.SurfaceProlongation"/> next to air); the arguments checked first.</summary>
+    static AggregateHierarchy GridHierarchy(PoissonGrid grid, double relaxation, int sweeps, double galerkinScale, out ProlongationShape? surface)
     {
         if (!(relaxation > 0 && relaxation < 2)) throw new ArgumentOutOfRangeException(nameof(relaxation), $"an SOR weight in (0, 2), got {relaxation}");
         if (sweeps < 1) throw new ArgumentOutOfRangeException(nameof(sweeps), $"at least one smoothing sweep, got {sweeps}");
-        var acc = device.Accelerator;
-        _relaxation = (float)relaxation;
-        _grid = device.MultigridKernels;
-        _k = device.AggregateKernels;
-        _sweeps = sweeps;
-        _shape = new LevelShape(grid.Nx, grid.Ny, grid.Nz);
-        var diagonal = grid.Diagonal;
-        var surface = ProlongationShape.AtTheSurface(grid, AggregateMultigrid.SurfaceProlongation); // the CPU cycle's P, entry for entry
-        var hierarchy = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, diagonal, galerkinScale, surface);
-        _diagonal = new DeviceVector<byte>(acc, diagonal);
-        _work = new DeviceVector<float>(acc, grid.CellCount);
-        _levels = [.. hierarchy.Levels.Select(l => new Level(acc, l))];
-        _fineDown = new DeviceTransfer(acc, hierarchy.FineParent, hierarchy.Levels[0].Rows, surface);
-        for (int c = 0; c + 1 < _levels.Length; c++) _levels[c].Down = new DeviceTransfer(acc, hierarchy.Parents[c], hierarchy.Levels[c + 1].Rows);
-        _coarsest = hierarchy.Coarsest;
-        int last = hierarchy.Levels[^1].Rows;
-        (_hostRhs, _hostCorrection, _hostFloat) = (new double[last], new double[last], new float[last]);
+        surface = ProlongationShape.AtTheSurface(grid, AggregateMultigrid.SurfaceProlongation);
+        return new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, grid.Diagonal, galerkinScale, surface);
     }
 
     /// <summary>
@@ -79,15 +74,16 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
     public GpuAggregateMultigrid(GpuDevice device, VoxelOperator op, int sweeps = 2, double galerkinScale = AggregateMultigrid.DefaultGalerkinScale)
         : this(device, new AggregateHierarchy(op, galerkinScale), sweeps) { }
 
-    /// <summary>The K-cycle of a voxel operator's hierarchy the caller built (its first level the operator's cells).</summary>
-    internal GpuAggregateMultigrid(GpuDevice device, AggregateHierarchy hierarchy, int sweeps = 2)
+    /// <summary>A hierarchy uploaded: a voxel operator's (its first level the operator's cells, each cell's row a gather
+    /// and a scatter), or a grid's with P's entries <paramref name="fineShape"/> on its first transfer.</summary>
+    internal GpuAggregateMultigrid(GpuDevice device, AggregateHierarchy hierarchy, int sweeps = 2, ProlongationShape? fineShape = null)
     {
         var acc = device.Accelerator;
         _grid = device.MultigridKernels;
         _k = device.AggregateKernels;
         _sweeps = sweeps;
         _levels = [.. hierarchy.Levels.Select(l => new Level(acc, l))];
-        _fineDown = new DeviceTransfer(acc, hierarchy.FineParent, hierarchy.Levels[0].Rows); // one cell per row: a gather and a scatter
+        _fineDown = new DeviceTransfer(acc, hierarchy.FineParent, hierarchy.Levels[0].Rows, fineShape);
         for (int c = 0; c + 1 < _levels.Length; c++) _levels[c].Down = new DeviceTransfer(acc, hierarchy.Parents[c], hierarchy.Levels[c + 1].Rows);
         _coarsest = hierarchy.Coarsest;
         int last = hierarchy.Levels[^1].Rows;

@@ -66,7 +66,7 @@ public sealed class GpuGridConjugateGradient : ILinearSolver, IReliableUpdateBac
         Size = grid.CellCount;
         int cells = _layout.Cells;
         var acc = device.Accelerator;
-        var diagonal = CellDiagonal.Of(grid);
+        var diagonal = grid.Diagonal; // the grid's own, made for the unknowns above; padding copies it, an upload reads it
         if (_layout.IsPadded)
         {
             diagonal = _layout.Pad<byte>(diagonal);

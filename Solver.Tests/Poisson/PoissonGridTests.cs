@@ -108,20 +108,23 @@ public class PoissonGridTests
         var grid = RandomFlags.Grid(3, solid, air, nx, ny, nz);
         var cells = grid.CellArray;
         var fluid = Enumerable.Range(0, cells.Length).Where(i => cells[i] == CellType.Fluid).ToArray();
-        var diagonal = CellDiagonal.Of(grid);
+        (bool Inside, int Cell)[] Faces(int i)
+        {
+            int x = i % nx, y = i / nx % ny, z = i / (nx * ny);
+            return [(x > 0, i - 1), (x < nx - 1, i + 1), (y > 0, i - nx), (y < ny - 1, i + nx), (z > 0, i - nx * ny), (z < nz - 1, i + nx * ny)];
+        }
+        // the diagonal as the operator defines it: a fluid cell's open faces (in the grid, not solid), 0 elsewhere
+        var diagonal = Enumerable.Range(0, cells.Length)
+            .Select(i => cells[i] == CellType.Fluid ? (byte)Faces(i).Count(n => n.Inside && cells[n.Cell] != CellType.Solid) : (byte)0).ToArray();
         var unknowns = fluid.Where(i => diagonal[i] > 0).ToArray();
         Assert.That(grid.FluidCells, Is.EqualTo(fluid));
         Assert.That(grid.UnknownCells, Is.EqualTo(unknowns));
-        var surface = fluid.Where(i =>
-        {
-            int x = i % nx, y = i / nx % ny, z = i / (nx * ny);
-            return new[] { (x > 0, i - 1), (x < nx - 1, i + 1), (y > 0, i - nx), (y < ny - 1, i + nx), (z > 0, i - nx * ny), (z < nz - 1, i + nx * ny) }
-                .Any(n => n.Item1 && cells[n.Item2] == CellType.Air);
-        }).ToArray();
+        var surface = fluid.Where(i => Faces(i).Any(n => n.Inside && cells[n.Cell] == CellType.Air)).ToArray();
         Assert.That(grid.SurfaceCells, Is.EqualTo(surface), "the fluid cells with an air neighbour");
         if (unknowns.Length == fluid.Length) Assert.That(grid.UnknownCells, Is.SameAs(grid.FluidCells), "no copy when every fluid cell is an unknown");
         else Assert.That(unknowns.Length, Is.GreaterThan(0));
-        Assert.That(grid.Diagonal, Is.EqualTo(diagonal), "the operator's view makes the diagonal CellDiagonal.Of makes");
+        Assert.That(grid.Diagonal, Is.EqualTo(diagonal), "the operator's view makes the diagonal a plain loop makes");
+        Assert.That(CellDiagonal.Of(grid), Is.EqualTo(diagonal).And.Not.SameAs(grid.Diagonal), "CellDiagonal.Of: a copy of it");
 
         // asked in the other order (the unknowns first, as a set-up does): the same lists, still one array when they are equal
         var again = new PoissonGrid(nx, ny, nz, cells);
