@@ -26,9 +26,19 @@ internal sealed class AggregateHierarchy
     public AggregateHierarchy(int nx, int ny, int nz, byte[] diagonal, double galerkinScale, ProlongationShape? shape = null)
         : this(Aggregation.FromGrid(nx, ny, nz, diagonal, galerkinScale, out var fineParent, shape), fineParent, galerkinScale) { }
 
-    /// <summary>The levels of a voxel operator with per-face coefficients, its cells the first level.</summary>
+    /// <summary>The levels of a voxel operator with per-face coefficients, its cells the first level (the device relaxes them as CSR rows).</summary>
     public AggregateHierarchy(VoxelOperator op, double galerkinScale)
         : this(Aggregation.FromOperator(op, out var cellRow), cellRow, galerkinScale) { }
+
+    /// <summary>
+    /// The coarse levels of a voxel operator above its cells, which are not a level here (the CPU cycle relaxes them on
+    /// the faces, <see cref="CellLevel"/>); <see cref="FineParent"/> maps the cells to the first. Null where the cells
+    /// would not coarsen 1.5x: then they are the first level (<see cref="AggregateHierarchy(VoxelOperator, double)"/>).
+    /// </summary>
+    /// <param name="diagonal">The operator's diagonal per cell (<see cref="CellLevel.DiagonalOf"/>).</param>
+    /// <param name="unknowns">How many cells have a diagonal.</param>
+    public static AggregateHierarchy? AboveCells(VoxelOperator op, double[] diagonal, int unknowns, double galerkinScale)
+        => Aggregation.FromFaces(op, diagonal, unknowns, galerkinScale, out var parent) is { } first ? new(first, parent, galerkinScale) : null;
 
     AggregateHierarchy(AggregateLevel first, int[] fineParent, double galerkinScale)
     {

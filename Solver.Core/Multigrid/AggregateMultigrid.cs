@@ -54,7 +54,9 @@ public sealed class AggregateMultigrid : IPreconditioner
     }
 
     readonly LevelVectors[] _v; // per level of _levels
-    readonly VCycleLevel? _fine; // the grid's float32 level; null for a voxel operator, whose cells are _levels[0]
+    readonly VCycleLevel? _fine; // the grid's float32 level; null for a voxel operator
+    readonly CellLevel? _cells; // a voxel operator's cells relaxed on its faces; null on a grid, and where the cells are _levels[0]
+    readonly LevelVectors? _cellVectors; // _cells' right-hand side, correction and residual
     readonly int[] _unknownCells;
     readonly int[] _fineParent; // the grid's cells to _levels[0]'s rows
     readonly AggregateLevel[] _levels; // with _fine: the coarse levels; without: the operator's cells, then the coarse levels
@@ -68,13 +70,13 @@ public sealed class AggregateMultigrid : IPreconditioner
     readonly int _sweeps;
 
     /// <summary>Levels, the fine grid included.</summary>
-    public int LevelCount => (_fine is null ? 0 : 1) + _levels.Length;
+    public int LevelCount => (_fine is null && _cells is null ? 0 : 1) + _levels.Length;
     /// <summary>The grid cell of each unknown, in the order of r and z.</summary>
     internal int[] UnknownCells => _unknownCells;
     /// <summary>The grid's cells (vectors this long are on the full grid).</summary>
     internal int CellCount => _fine?.Cells ?? _fineParent.Length;
     /// <summary>Rows of each coarse level, finest first.</summary>
-    public IReadOnlyList<int> CoarseRows => [.. _levels.Skip(_fine is null ? 1 : 0).Select(l => l.Rows)];
+    public IReadOnlyList<int> CoarseRows => [.. _levels.Skip(_fine is null && _cells is null ? 1 : 0).Select(l => l.Rows)];
     public bool Varies => true;
 
     /// <param name="unknowns">The grid's unknowns (their cell of each compact index), e.g. <see cref="ReducedSystem.FromGrid"/>.</param>
@@ -115,11 +117,17 @@ public sealed class AggregateMultigrid : IPreconditioner
 
     /// <summary>
     /// The cycle of a voxel operator with per-face coefficients (two-phase, cut-cell, ghost-fluid): the same K-cycle, its
-    /// fine level the operator's cells in double with red-black Gauss-Seidel, aggregates joined by strong couplings only
-    /// (<see cref="Aggregation.StrongCoupling"/>), so a density jump or a nearly closed face splits them as a wall does.
+    /// fine level the operator's cells in double with red-black Gauss-Seidel on the faces (<see cref="CellLevel"/>),
+    /// aggregates joined by strong couplings only (<see cref="Aggregation.StrongCoupling"/>), so a density jump or a
+    /// nearly closed face splits them as a wall does.
     /// </summary>
     /// <param name="unknowns">The operator's unknowns, e.g. <c>new ReducedSystem(op.ToCsr())</c>.</param>
     public AggregateMultigrid(VoxelOperator op, ReducedSystem unknowns, int sweeps = 2, double galerkinScale = DefaultGalerkinScale)
+        : this(op, unknowns, sweeps, galerkinScale, cellsAsLevel: false) { }
+
+    /// <param name="cellsAsLevel">The cells as the first CSR level, relaxed row by row, as the device runs them (the
+    /// reference the faces' sweeps are tested against); otherwise so only where they would not coarsen 1.5x.</param>
+    internal AggregateMultigrid(VoxelOperator op, ReducedSystem unknowns, int sweeps, double galerkinScale, bool cellsAsLevel)
     {
         if (sweeps < 1) throw new ArgumentOutOfRangeException(nameof(sweeps), $"at least one smoothing sweep, got {sweeps}");
         if (!(galerkinScale > 0 && galerkinScale <= 1)) throw new ArgumentOutOfRangeException(nameof(galerkinScale), $"expected a scale in (0, 1], got {galerkinScale}");
@@ -128,10 +136,17 @@ public sealed class AggregateMultigrid : IPreconditioner
         _unknownCells = unknowns.Active ?? Enumerable.Range(0, op.CellCount).ToArray();
         _sweeps = sweeps;
         _relaxation = 1;
-        var hierarchy = new AggregateHierarchy(op, galerkinScale);
+        var diagonal = cellsAsLevel || unknowns.Unknowns <= CoarsestRows ? null : CellLevel.DiagonalOf(op);
+        var above = diagonal is null ? null : AggregateHierarchy.AboveCells(op, diagonal, unknowns.Unknowns, galerkinScale);
+        var hierarchy = above ?? new AggregateHierarchy(op, galerkinScale);
         (_levels, _parents, _fineParent, _coarsest) = (hierarchy.Levels, hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
-        // level 0, the cells, is cycled once from the top; the inner steps run below it, the coarsest solved directly
-        _v = [.. _levels.Select((l, c) => new LevelVectors(l.Rows, innerSteps: c > 0 && c < _levels.Length - 1))];
+        if (above is not null)
+        {
+            _cells = new CellLevel(op, diagonal!);
+            _cellVectors = new LevelVectors(op.CellCount, innerSteps: false);
+        }
+        // the cells are cycled once from the top; the inner steps run below them, the coarsest solved directly
+        _v = [.. _levels.Select((l, c) => new LevelVectors(l.Rows, innerSteps: (_cells is not null || c > 0) && c < _levels.Length - 1))];
         foreach (int cell in _unknownCells)
             if (_fineParent[cell] < 0) throw new ArgumentException($"cell {cell} is an unknown of the system but has no diagonal in the operator; the unknowns are not this operator's");
     }
@@ -180,6 +195,14 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// <summary>z = scale cycle(r) on a voxel operator's cells (level 0): one cycle in double, no rescaling needed.</summary>
     void ApplyOperator(ReadOnlySpan<double> r, double scale, Span<double> z)
     {
+        if (_cells is not null)
+        {
+            var v = _cellVectors!;
+            for (int k = 0; k < _unknownCells.Length; k++) v.Rhs[_unknownCells[k]] = r[k]; // the other cells' stay 0
+            CellCycle(v.Rhs, v.Correction);
+            for (int k = 0; k < _unknownCells.Length; k++) z[k] = scale * v.Correction[_unknownCells[k]];
+            return;
+        }
         var top = _v[0];
         var row = _fineParent;
         var cells = _unknownCells;
@@ -206,6 +229,20 @@ public sealed class AggregateMultigrid : IPreconditioner
         CoarseCorrection(0);
         ProlongFine(first.Correction, _fineParent, _fineShape, fine);
         for (int s = sweeps - 1; s >= 0; s--) VCycleKernels.Sweep(fine, 1, _fineWeights?[s], _relaxation);
+    }
+
+    /// <summary>x = cycle(b) on a voxel operator's cells: smooth from zero on the faces, correct from the first coarse level, smooth back.</summary>
+    void CellCycle(double[] b, double[] x)
+    {
+        var cells = _cells!;
+        var first = _v[0];
+        Array.Clear(x);
+        for (int s = 0; s < _sweeps; s++) { cells.GaussSeidelColour(b, x, 0); cells.GaussSeidelColour(b, x, 1); }
+        cells.Residual(b, x, _cellVectors!.Work);
+        Restrict(_cellVectors.Work, _fineParent, first.Rhs);
+        CoarseCorrection(0);
+        Prolong(first.Correction, _fineParent, x);
+        for (int s = 0; s < _sweeps; s++) { cells.GaussSeidelColour(b, x, 1); cells.GaussSeidelColour(b, x, 0); }
     }
 
     /// <summary>

@@ -175,6 +175,106 @@ internal static class Aggregation
         return Assemble(rows, firstOdd, (nx, ny, nz), offset, unknown, 1, capacity: 6, new OperatorRows(op, diagonal, rowOut));
     }
 
+    /// <summary>
+    /// The first coarse level of a voxel operator straight from its faces: what <see cref="Coarsen"/> makes of
+    /// <see cref="FromOperator"/>'s level (the same pieces, rows, order and sums, entry for entry), without assembling the
+    /// cells' own level, which only a cycle that relaxes the cells as CSR rows needs (the device's). Each 2x2x2 block of
+    /// cells splits into the pieces its strong faces connect (<see cref="StrongCoupling"/>); null when that would not
+    /// make the level at least 1.5x smaller than the unknowns (nothing to coarsen: the cells stay the first level).
+    /// </summary>
+    /// <param name="diagonal">The operator's diagonal per cell (<see cref="VoxelOperator.Diagonal(int)"/>; 0 off the unknowns).</param>
+    /// <param name="parent">Each cell's row of the level (-1: not an unknown).</param>
+    public static AggregateLevel? FromFaces(VoxelOperator op, double[] diagonal, int unknowns, double scale, out int[] parent)
+    {
+        int nx = op.Nx, ny = op.Ny, nz = op.Nz, plane = nx * ny;
+        int cx = (nx + 1) / 2, cy = (ny + 1) / 2, cz = (nz + 1) / 2;
+        var pieces = new int[cx * cy * cz];
+        var piece = RebindCache.Array<sbyte>(op.CellCount, zeroed: false); // each unknown's piece in its block, written below
+        Parallel.For(0, cz, bz =>
+        {
+            Span<int> cell = stackalloc int[8], root = stackalloc int[8], label = stackalloc int[8];
+            for (int by = 0; by < cy; by++)
+                for (int bx = 0; bx < cx; bx++)
+                {
+                    for (int s = 0; s < 8; s++)
+                    {
+                        int x = 2 * bx + (s & 1), y = 2 * by + (s >> 1 & 1), z = 2 * bz + (s >> 2);
+                        cell[s] = x < nx && y < ny && z < nz && diagonal[x + nx * (y + ny * z)] > 0 ? x + nx * (y + ny * z) : -1;
+                        root[s] = s;
+                    }
+                    for (int s = 0; s < 8; s++) // the faces inside the block: slot s to s + 1, s + 2, s + 4
+                    {
+                        int i = cell[s];
+                        if (i < 0) continue;
+                        if ((s & 1) == 0 && cell[s | 1] >= 0 && Strong(op.FaceX[i], diagonal[i], diagonal[i + 1])) Union(root, s, s | 1);
+                        if ((s & 2) == 0 && cell[s | 2] >= 0 && Strong(op.FaceY[i], diagonal[i], diagonal[i + nx])) Union(root, s, s | 2);
+                        if ((s & 4) == 0 && cell[s | 4] >= 0 && Strong(op.FaceZ[i], diagonal[i], diagonal[i + plane])) Union(root, s, s | 4);
+                    }
+                    int count = 0; // pieces numbered as their first slot comes, as Coarsen numbers them
+                    for (int s = 0; s < 8; s++)
+                    {
+                        if (cell[s] < 0) continue;
+                        int r = Find(root, s);
+                        label[s] = r == s ? count++ : label[r];
+                        piece[cell[s]] = (sbyte)label[s];
+                    }
+                    pieces[bx + cx * (by + cy * bz)] = count;
+                }
+        });
+        var (offset, rows, firstOdd) = ColourMajorOffsets(pieces, cx, cy, cz);
+        parent = null!;
+        if (rows == 0 || rows > unknowns / 1.5) return null;
+        var parentOut = parent = RebindCache.Array<int>(op.CellCount, zeroed: false); // every entry written below
+        Parallel.For(0, nz, z =>
+        {
+            for (int y = 0; y < ny; y++)
+            {
+                int blocks = cx * (y / 2 + cy * (z / 2));
+                for (int x = 0, i = (z * ny + y) * nx; x < nx; x++, i++) parentOut[i] = diagonal[i] > 0 ? offset[blocks + (x >> 1)] + piece[i] : -1;
+            }
+        });
+        return Assemble(rows, firstOdd, (cx, cy, cz), offset, pieces, scale, capacity: 8 * 6, new FaceRows(op, diagonal, piece, parentOut));
+    }
+
+    /// <summary>
+    /// <see cref="Strong(AggregateLevel, int, int)"/> for a face of coefficient c between cells of diagonals di and dj,
+    /// from either side, as <see cref="Coarsen"/> tries it from both cells' rows (the products round apart).
+    /// </summary>
+    static bool Strong(double c, double di, double dj)
+    {
+        double v = -c, k = StrongCoupling * StrongCoupling;
+        return v != 0 && (v * v >= k * di * dj || v * v >= k * dj * di);
+    }
+
+    /// <summary>
+    /// A first-level row of a voxel operator: the unknowns of its block and piece in slot order, their diagonals, and
+    /// each open face's -c in the order of the cells' own rows (-x, -y, -z, +x, +y, +z), as <see cref="CoarseRows"/> sums
+    /// them over <see cref="FromOperator"/>'s level.
+    /// </summary>
+    readonly struct FaceRows(VoxelOperator op, double[] diagonal, sbyte[] piece, int[] parent) : IRowSource
+    {
+        public double Row(int bx, int by, int bz, int p, RowBuilder row)
+        {
+            int nx = op.Nx, ny = op.Ny, nz = op.Nz, plane = nx * ny;
+            double d = 0;
+            for (int s = 0; s < 8; s++)
+            {
+                int x = 2 * bx + (s & 1), y = 2 * by + (s >> 1 & 1), z = 2 * bz + (s >> 2);
+                if (x >= nx || y >= ny || z >= nz) continue;
+                int i = x + nx * (y + ny * z);
+                if (!(diagonal[i] > 0) || piece[i] != p) continue;
+                d += diagonal[i];
+                if (x > 0 && op.FaceX[i - 1] > 0) d += row.Add(parent[i - 1], -op.FaceX[i - 1]);
+                if (y > 0 && op.FaceY[i - nx] > 0) d += row.Add(parent[i - nx], -op.FaceY[i - nx]);
+                if (z > 0 && op.FaceZ[i - plane] > 0) d += row.Add(parent[i - plane], -op.FaceZ[i - plane]);
+                if (op.FaceX[i] > 0) d += row.Add(parent[i + 1], -op.FaceX[i]);
+                if (op.FaceY[i] > 0) d += row.Add(parent[i + nx], -op.FaceY[i]);
+                if (op.FaceZ[i] > 0) d += row.Add(parent[i + plane], -op.FaceZ[i]);
+            }
+            return d;
+        }
+    }
+
     /// <summary>A cell's row of a voxel operator: its diagonal and one coupling per open face.</summary>
     readonly struct OperatorRows(VoxelOperator op, double[] diagonal, int[] cellRow) : IRowSource
     {

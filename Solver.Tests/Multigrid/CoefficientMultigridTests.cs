@@ -48,6 +48,79 @@ public class CoefficientMultigridTests
         AssertSame(first!.Dense(), Galerkin(fine.Dense(), parent, first.Rows));
     }
 
+    static IEnumerable<TestCaseData> Operators()
+    {
+        foreach (var f in CoefficientDomains.Families) yield return new TestCaseData(CoefficientDomains.Named(f, 9, 8, 10, 3)).SetArgDisplayNames(f);
+        yield return new TestCaseData(CoefficientDomains.TwoPhase(11, 7, 9, 1000, 5)).SetArgDisplayNames("two-phase 1000, odd sizes");
+        yield return new TestCaseData(CoefficientDomains.TwoPhase(10, 10, 10, 1e6, 6)).SetArgDisplayNames("two-phase 1e6");
+    }
+
+    [TestCaseSource(nameof(Operators))]
+    public void TheFirstLevelFromTheFacesIsTheCoarsenedCellsLevelEntryForEntry(VoxelOperator op)
+    {
+        var cells = Aggregation.FromOperator(op, out var cellRow);
+        var want = Aggregation.Coarsen(cells, Scale, out var rowParent);
+        var got = Aggregation.FromFaces(op, CellLevel.DiagonalOf(op), cells.Rows, Scale, out var parent);
+        Assert.That(want, Is.Not.Null);
+        Assert.That(got, Is.Not.Null);
+        Assert.That(parent, Is.EqualTo(cellRow.Select(r => r < 0 ? -1 : rowParent[r]).ToArray()), "each cell's aggregate");
+        Assert.That((got!.Rows, got.FirstOdd, got.Blocks), Is.EqualTo((want!.Rows, want.FirstOdd, want.Blocks)));
+        Assert.That(got.RowStart, Is.EqualTo(want.RowStart));
+        Assert.That(got.Columns, Is.EqualTo(want.Columns));
+        Assert.That(got.Values, Is.EqualTo(want.Values), "bit for bit: the same sums in the same order");
+        Assert.That(got.Diagonal, Is.EqualTo(want.Diagonal));
+        Assert.That(got.BlockRows, Is.EqualTo(want.BlockRows));
+        Assert.That(got.Rows, Is.LessThan(cells.Rows), "something was aggregated");
+        if (op.FaceX.Max() / op.FaceX.Where(c => c > 0).Min() > 100)
+            Assert.That(got.BlockRows.Max(), Is.GreaterThan(1), "a jump splits some block into pieces");
+    }
+
+    [Test]
+    public void CellsThatWouldNotCoarsenGiveNoLevelAboveThem()
+    {
+        // faces far weaker than the Dirichlet terms: no coupling is strong, every cell its own aggregate
+        int n = 4 * 4 * 4;
+        var op = new VoxelOperator(4, 4, 4, Face(n, 4, 4, 4, 0), Face(n, 4, 4, 4, 1), Face(n, 4, 4, 4, 2), Enumerable.Repeat(1e4, n).ToArray());
+        Assert.That(Aggregation.FromFaces(op, CellLevel.DiagonalOf(op), n, Scale, out _), Is.Null);
+    }
+
+    /// <summary>Coefficient 1 on every face along one axis that stays inside the grid.</summary>
+    static double[] Face(int n, int nx, int ny, int nz, int axis)
+    {
+        var f = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            int x = i % nx, y = i / nx % ny, z = i / (nx * ny);
+            if (axis == 0 ? x < nx - 1 : axis == 1 ? y < ny - 1 : z < nz - 1) f[i] = 1;
+        }
+        return f;
+    }
+
+    /// <summary>
+    /// The CPU's cycle relaxes a voxel operator's cells on the faces, the device's as CSR rows: the same cycle, the
+    /// restriction's sums taken in another order only.
+    /// </summary>
+    [TestCaseSource(nameof(Operators))]
+    public void TheCycleOnTheFacesIsTheCycleOnTheCellsLevel(VoxelOperator op)
+    {
+        var unknowns = new ReducedSystem(op.ToCsr());
+        var faces = new AggregateMultigrid(op, unknowns);
+        var rows = new AggregateMultigrid(op, unknowns, 2, AggregateMultigrid.DefaultGalerkinScale, cellsAsLevel: true);
+        Assert.That(faces.LevelCount, Is.EqualTo(rows.LevelCount));
+        Assert.That(faces.CoarseRows, Is.EqualTo(rows.CoarseRows));
+        var rng = new Random(8);
+        var r = Enumerable.Range(0, unknowns.Unknowns).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var want = new double[r.Length];
+        rows.Apply(r, want);
+        for (int run = 0; run < 2; run++) // nothing of one cycle stays for the next
+        {
+            var got = new double[r.Length];
+            faces.Apply(r, got);
+            double scale = want.Max(Math.Abs);
+            for (int k = 0; k < r.Length; k++) Assert.That(got[k], Is.EqualTo(want[k]).Within(1e-9 * scale), $"run {run}, unknown {k}");
+        }
+    }
+
     /// <summary>A 2x2x2 block, liquid on one side and air on the other: one aggregate at a density ratio of 1, two at 1000.</summary>
     [TestCase(1, 1)]
     [TestCase(1000, 2)]

@@ -1,0 +1,102 @@
+using Dcdm.Poisson;
+using Dcdm.Solvers;
+
+namespace Dcdm.Multigrid;
+
+/// <summary>
+/// A voxel operator's cells as the fine level of the CPU's K-cycle, read in place from its faces: red-black
+/// Gauss-Seidel by cell parity ((x + y + z) even first) and the residual, each cell's sum taken in the order of its
+/// CSR row (-x, -y, -z, +x, +y, +z), so a sweep here is a sweep over <see cref="Aggregation.FromOperator"/>'s rows.
+/// Building that level (2 M rows at 128^3) and coarsening it cost more than the rest of a set-up; the faces are
+/// already in memory. Vectors are one entry per cell, 0 off the unknowns.
+/// </summary>
+internal sealed class CellLevel
+{
+    /// <summary>Below this many cells a kernel runs on the calling thread.</summary>
+    const int ParallelCells = 1 << 14;
+
+    readonly VoxelOperator _op;
+
+    /// <param name="diagonal">The operator's diagonal per cell (<see cref="DiagonalOf"/>).</param>
+    public CellLevel(VoxelOperator op, double[] diagonal)
+    {
+        if (diagonal.Length != op.CellCount)
+            throw new ArgumentException($"the diagonal has {diagonal.Length} entries; the operator has {op.CellCount} cells", nameof(diagonal));
+        (_op, Diagonal) = (op, diagonal);
+    }
+
+    /// <summary>Per cell, the operator's diagonal (0 off the unknowns).</summary>
+    public double[] Diagonal { get; }
+    public int Cells => _op.CellCount;
+
+    /// <summary>The operator's diagonal of every cell, in parallel planes (an array the set-up owns).</summary>
+    public static double[] DiagonalOf(VoxelOperator op)
+    {
+        int nx = op.Nx, ny = op.Ny;
+        var diagonal = RebindCache.Array<double>(op.CellCount, zeroed: false); // every entry written below
+        Parallel.For(0, op.Nz, z =>
+        {
+            for (int y = 0; y < ny; y++)
+                for (int x = 0, i = nx * (y + ny * z); x < nx; x++, i++) diagonal[i] = op.Diagonal(i, x, y, z);
+        });
+        return diagonal;
+    }
+
+    /// <summary>Gauss-Seidel on the cells of one colour (0: x + y + z even), in place; their neighbours are all of the other colour.</summary>
+    public void GaussSeidelColour(double[] b, double[] x, int colour) => Planes((z, fx, fy, fz) =>
+    {
+        int nx = _op.Nx, ny = _op.Ny, plane = nx * ny;
+        bool below = z > 0, above = z < _op.Nz - 1;
+        var d = Diagonal;
+        for (int y = 0; y < ny; y++)
+        {
+            bool south = y > 0, north = y < ny - 1;
+            for (int cx = (colour + y + z) & 1, i = nx * (y + ny * z) + cx; cx < nx; cx += 2, i += 2)
+            {
+                double di = d[i];
+                if (!(di > 0)) continue;
+                // a closed face's c is 0 and adds nothing: only the grid's edges are tested
+                double s = b[i];
+                if (cx > 0) s += fx[i - 1] * x[i - 1];
+                if (south) s += fy[i - nx] * x[i - nx];
+                if (below) s += fz[i - plane] * x[i - plane];
+                if (cx < nx - 1) s += fx[i] * x[i + 1];
+                if (north) s += fy[i] * x[i + nx];
+                if (above) s += fz[i] * x[i + plane];
+                x[i] = s / di;
+            }
+        }
+    });
+
+    /// <summary>r = b - A x (0 off the unknowns).</summary>
+    public void Residual(double[] b, double[] x, double[] r) => Planes((z, fx, fy, fz) =>
+    {
+        int nx = _op.Nx, ny = _op.Ny, plane = nx * ny;
+        bool below = z > 0, above = z < _op.Nz - 1;
+        var d = Diagonal;
+        for (int y = 0; y < ny; y++)
+        {
+            bool south = y > 0, north = y < ny - 1;
+            for (int cx = 0, i = nx * (y + ny * z); cx < nx; cx++, i++)
+            {
+                double di = d[i];
+                if (!(di > 0)) { r[i] = 0; continue; }
+                double s = b[i] - di * x[i];
+                if (cx > 0) s += fx[i - 1] * x[i - 1];
+                if (south) s += fy[i - nx] * x[i - nx];
+                if (below) s += fz[i - plane] * x[i - plane];
+                if (cx < nx - 1) s += fx[i] * x[i + 1];
+                if (north) s += fy[i] * x[i + nx];
+                if (above) s += fz[i] * x[i + plane];
+                r[i] = s;
+            }
+        }
+    });
+
+    void Planes(Action<int, double[], double[], double[]> plane)
+    {
+        var (fx, fy, fz) = (_op.FaceX, _op.FaceY, _op.FaceZ);
+        if (Cells < ParallelCells) for (int z = 0; z < _op.Nz; z++) plane(z, fx, fy, fz);
+        else Parallel.For(0, _op.Nz, z => plane(z, fx, fy, fz));
+    }
+}

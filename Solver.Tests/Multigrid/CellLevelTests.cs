@@ -1,0 +1,63 @@
+using Dcdm.Multigrid;
+
+namespace Dcdm.Tests.Multigrid;
+
+/// <summary>The faces' kernels of a voxel operator's cells against plain loops over its CSR matrix.</summary>
+public class CellLevelTests
+{
+    static IEnumerable<TestCaseData> Operators() => CoefficientDomains.Families
+        .Select(f => new TestCaseData(CoefficientDomains.Named(f, 7, 9, 6, 2)).SetArgDisplayNames(f))
+        .Append(new TestCaseData(CoefficientDomains.TwoPhase(40, 30, 20, 1000, 3)).SetArgDisplayNames("two-phase, parallel planes"));
+
+    static (double[] B, double[] X) Vectors(VoxelOperator op, int seed)
+    {
+        var rng = new Random(seed);
+        double[] b = new double[op.CellCount], x = new double[op.CellCount];
+        for (int i = 0; i < b.Length; i++)
+            if (op.Diagonal(i) > 0) (b[i], x[i]) = (rng.NextDouble() - 0.5, rng.NextDouble() - 0.5);
+        return (b, x);
+    }
+
+    [TestCaseSource(nameof(Operators))]
+    public void EachColourIsGaussSeidelOnItsCellsRows(VoxelOperator op)
+    {
+        var a = op.ToCsr();
+        var level = new CellLevel(op, CellLevel.DiagonalOf(op));
+        for (int colour = 0; colour < 2; colour++)
+        {
+            var (b, x) = Vectors(op, colour);
+            var want = (double[])x.Clone();
+            for (int i = 0; i < a.Rows; i++)
+            {
+                int cx = i % op.Nx, cy = i / op.Nx % op.Ny, cz = i / (op.Nx * op.Ny);
+                if ((cx + cy + cz) % 2 != colour || !(op.Diagonal(i) > 0)) continue;
+                double s = b[i], d = 0;
+                for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1]; k++)
+                    if (a.ColumnIndices[k] == i) d = a.Values[k];
+                    else s -= a.Values[k] * x[a.ColumnIndices[k]]; // the other colour only: x as it was
+                want[i] = s / d;
+            }
+            level.GaussSeidelColour(b, x, colour);
+            for (int i = 0; i < x.Length; i++) Assert.That(x[i], Is.EqualTo(want[i]).Within(1e-13 * Math.Max(1, Math.Abs(want[i]))), $"colour {colour}, cell {i}"); // the row summed in another order
+        }
+    }
+
+    [TestCaseSource(nameof(Operators))]
+    public void TheResidualIsBMinusAX(VoxelOperator op)
+    {
+        var a = op.ToCsr();
+        var (b, x) = Vectors(op, 5);
+        var ax = new double[b.Length];
+        a.Multiply(x, ax);
+        var r = Enumerable.Repeat(double.NaN, b.Length).ToArray(); // every entry written, 0 off the unknowns
+        new CellLevel(op, CellLevel.DiagonalOf(op)).Residual(b, x, r);
+        for (int i = 0; i < r.Length; i++) Assert.That(r[i], Is.EqualTo(op.Diagonal(i) > 0 ? b[i] - ax[i] : 0).Within(1e-13 * Math.Max(1, Math.Abs(ax[i]))), $"cell {i}");
+    }
+
+    [Test]
+    public void ADiagonalOfTheWrongLengthIsRefused()
+    {
+        var op = CoefficientDomains.CutCell(4, 4, 4, 1);
+        Assert.That(() => new CellLevel(op, new double[10]), Throws.ArgumentException.With.Message.Contains("64 cells"));
+    }
+}
