@@ -121,7 +121,7 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// aggregates joined by strong couplings only (<see cref="Aggregation.StrongCoupling"/>), so a density jump or a
     /// nearly closed face splits them as a wall does.
     /// </summary>
-    /// <param name="unknowns">The operator's unknowns, e.g. <c>new ReducedSystem(op.ToCsr())</c>.</param>
+    /// <param name="unknowns">The operator's unknowns, e.g. <see cref="ReducedSystem.FromOperator"/>.</param>
     public AggregateMultigrid(VoxelOperator op, ReducedSystem unknowns, int sweeps = 2, double galerkinScale = DefaultGalerkinScale)
         : this(op, unknowns, sweeps, galerkinScale, cellsAsLevel: false) { }
 
@@ -132,7 +132,7 @@ public sealed class AggregateMultigrid : IPreconditioner
         if (sweeps < 1) throw new ArgumentOutOfRangeException(nameof(sweeps), $"at least one smoothing sweep, got {sweeps}");
         if (!(galerkinScale > 0 && galerkinScale <= 1)) throw new ArgumentOutOfRangeException(nameof(galerkinScale), $"expected a scale in (0, 1], got {galerkinScale}");
         if (unknowns.FullSize != op.CellCount)
-            throw new ArgumentException($"the unknowns are those of a {unknowns.FullSize}-row system, the operator has {op.CellCount} cells; build them with new ReducedSystem(op.ToCsr())");
+            throw new ArgumentException($"the unknowns are those of a {unknowns.FullSize}-row system, the operator has {op.CellCount} cells; build them with ReducedSystem.FromOperator(op)");
         _unknownCells = unknowns.Active ?? Enumerable.Range(0, op.CellCount).ToArray();
         _sweeps = sweeps;
         _relaxation = 1;

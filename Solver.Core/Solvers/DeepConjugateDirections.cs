@@ -68,7 +68,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
 
     /// <param name="matrix">The operator's full-grid matrix when the caller has it (null: built from the coefficients).</param>
     internal DeepConjugateDirections(VoxelOperator op, IDirectionModel model, SolverOptions? options, int previousDirections, CsrMatrix? matrix)
-        : this(Stopwatch.StartNew(), new ReducedSystem(matrix ?? op.ToCsr()),
+        : this(Stopwatch.StartNew(), ReducedSystem.FromOperator(op, matrix),
             model is KCycleDirectionModel kcycle ? system => kcycle.Bind(op, system)
                 : throw new InvalidSystemException($"the model '{model.Description}' reads cell flags, not face coefficients; DCDM on a voxel operator with "
                     + "per-face coefficients takes the K-cycle (KCycleDirectionModel, the default)"),

@@ -113,6 +113,71 @@ public sealed class ReducedSystem
         return new ReducedSystem(cells, rows.Length == cells ? null : rows, count, singular, Assemble);
     }
 
+    /// <summary>
+    /// The unknowns of a voxel operator with per-face coefficients without scanning a matrix: the cells with a diagonal,
+    /// components joined over open faces, singular where a component has no Dirichlet term (a closed pocket; a term
+    /// below 1e-12 of its row counts as none, as the matrix's row-sum test has it). <paramref name="fullGridMatrix"/>
+    /// (one row per cell, the operator's own, e.g. recognised from a file) becomes the matrix, or the source of its
+    /// unknowns' rows; null: assembled on first use.
+    /// </summary>
+    public static ReducedSystem FromOperator(VoxelOperator op, CsrMatrix? fullGridMatrix = null)
+    {
+        int nx = op.Nx, ny = op.Ny, nz = op.Nz, cells = op.CellCount, plane = nx * ny;
+        if (fullGridMatrix is not null && (fullGridMatrix.Rows != cells || !fullGridMatrix.IsSquare))
+            throw new InvalidSystemException($"the matrix is {fullGridMatrix.Rows} x {fullGridMatrix.Columns} but the operator's {nx}x{ny}x{nz} grid has {cells} cells");
+        var (fx, fy, fz, dirichlet) = (op.FaceX, op.FaceY, op.FaceZ, op.Dirichlet);
+        var unknown = new int[cells]; // each cell's unknown index, -1: none
+        var grounded = new bool[cells]; // the cell's Dirichlet term counts
+        Parallel.For(0, nz, z =>
+        {
+            for (int y = 0; y < ny; y++)
+                for (int x = 0, i = nx * (y + ny * z); x < nx; x++, i++)
+                {
+                    double d = op.Diagonal(i, x, y, z);
+                    unknown[i] = d > 0 ? 0 : -1;
+                    grounded[i] = dirichlet[i] > 1e-12 * (2 * d - dirichlet[i]); // |row sum| against the sum of |entries|
+                }
+        });
+        int count = 0;
+        for (int i = 0; i < cells; i++) if (unknown[i] == 0) unknown[i] = count++; else unknown[i] = -1;
+        if (count == 0) throw new InvalidSystemException($"the {nx}x{ny}x{nz} operator has no cell with a diagonal: there is nothing to solve");
+        var rows = new int[count];
+        for (int i = 0; i < cells; i++) if (unknown[i] >= 0) rows[unknown[i]] = i;
+        // components over open faces, in unknown order: every face joins a smaller unknown to a larger one
+        var parent = new int[count];
+        for (int k = 0; k < count; k++) parent[k] = k;
+        for (int k = 0; k < count; k++)
+        {
+            int i = rows[k];
+            if (fx[i] > 0) Join(parent, k, unknown[i + 1]);
+            if (fy[i] > 0) Join(parent, k, unknown[i + nx]);
+            if (fz[i] > 0) Join(parent, k, unknown[i + plane]);
+        }
+        for (int k = 0; k < count; k++) parent[k] = parent[parent[k]]; // a parent's index is below its child's: final by then
+        var component = parent;
+        int components = 0;
+        for (int k = 0; k < count; k++) component[k] = parent[k] == k ? components++ : component[parent[k]];
+        var hasDirichlet = new bool[components];
+        for (int k = 0; k < count; k++) if (grounded[rows[k]]) hasDirichlet[component[k]] = true;
+        var members = new List<int>?[components];
+        for (int k = 0; k < count; k++) if (!hasDirichlet[component[k]]) (members[component[k]] ??= []).Add(k);
+        var singular = members.Where(m => m is not null).Select(m => m!.ToArray()).ToList();
+        bool all = count == cells;
+        CsrMatrix Assemble()
+        {
+            var full = fullGridMatrix ?? op.ToCsr();
+            return all ? full : full.Submatrix(rows);
+        }
+        return new ReducedSystem(cells, all ? null : rows, components, singular, Assemble);
+    }
+
+    /// <summary>Joins the sets of unknowns a and b, the smaller root as the root.</summary>
+    static void Join(int[] parent, int a, int b)
+    {
+        a = Root(parent, a); b = Root(parent, b);
+        if (a < b) parent[b] = a; else if (b < a) parent[a] = b;
+    }
+
     /// <summary>Copies the unknowns' entries of a full vector.</summary>
     public void Restrict(ReadOnlySpan<double> full, Span<double> reduced)
     {

@@ -112,6 +112,48 @@ public class ReducedSystemTests
     }
 
     /// <summary>
+    /// A voxel operator's view from its faces equals the view from its matrix: random flags (isolated fluid cells and
+    /// closed pockets) with random coefficients, a fifth of the faces between fluid cells closed (which splits
+    /// components without removing unknowns), with and without the full-grid matrix given.
+    /// </summary>
+    [TestCase(1, 9, 8, 7)]
+    [TestCase(2, 30, 20, 25)]
+    public void TheViewFromAnOperatorsFacesEqualsTheViewFromItsMatrix(int seed, int nx, int ny, int nz)
+    {
+        var unit = VoxelOperator.FromGrid(RandomFlags.Grid(seed, 0.4, 0.02, nx, ny, nz));
+        var rng = new Random(seed);
+        double[] Scaled(double[] f) => [.. f.Select(c => c > 0 && rng.NextDouble() > 0.2 ? c * (0.01 + 10 * rng.NextDouble()) : 0)];
+        var faces = (Scaled(unit.FaceX), Scaled(unit.FaceY), Scaled(unit.FaceZ));
+        // a cell all of whose faces were closed keeps a diagonal only through a Dirichlet term: give it one or not at random
+        var op = new VoxelOperator(nx, ny, nz, faces.Item1, faces.Item2, faces.Item3, [.. unit.Dirichlet.Select(d => d * rng.NextDouble())]);
+        var a = op.ToCsr();
+        var fromMatrix = new ReducedSystem(a);
+        Assert.That(fromMatrix.SingularComponents, Has.Count.GreaterThan(1), "closed pockets and cut-off cells");
+        Assert.That(fromMatrix.Active, Is.Not.Null, "cells without a diagonal");
+        foreach (var fromFaces in new[] { ReducedSystem.FromOperator(op), ReducedSystem.FromOperator(op, a) })
+        {
+            Assert.That(fromFaces.FullSize, Is.EqualTo(fromMatrix.FullSize));
+            Assert.That(fromFaces.Active, Is.EqualTo(fromMatrix.Active));
+            Assert.That(fromFaces.ComponentCount, Is.EqualTo(fromMatrix.ComponentCount));
+            Assert.That(fromFaces.SingularComponents, Is.EqualTo(fromMatrix.SingularComponents));
+            Assert.That(fromFaces.NonPositiveDiagonalRow, Is.EqualTo(-1));
+            Assert.That(fromFaces.Matrix.RowPointers, Is.EqualTo(fromMatrix.Matrix.RowPointers));
+            Assert.That(fromFaces.Matrix.ColumnIndices, Is.EqualTo(fromMatrix.Matrix.ColumnIndices));
+            Assert.That(fromFaces.Matrix.Values, Is.EqualTo(fromMatrix.Matrix.Values));
+        }
+        Assert.That(() => ReducedSystem.FromOperator(op, new ReducedSystem(a).Matrix), Throws.TypeOf<InvalidSystemException>().With.Message.Contains("cells"),
+            "a matrix on the unknowns is not the full-grid one");
+    }
+
+    [Test]
+    public void AnOperatorWithoutADiagonalIsNothingToSolve()
+    {
+        var zeros = new double[8];
+        Assert.That(() => ReducedSystem.FromOperator(new VoxelOperator(2, 2, 2, zeros, zeros, zeros, zeros)),
+            Throws.TypeOf<InvalidSystemException>().With.Message.Contains("nothing to solve"));
+    }
+
+    /// <summary>
     /// The runs of unknowns along x, made in parallel chunks of unknowns, against a plain loop over the cells: each run a
     /// stretch of consecutive cells of one grid row, maximal, the rows' runs in x order; cases span several chunks.
     /// </summary>
