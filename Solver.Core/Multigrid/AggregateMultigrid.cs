@@ -192,24 +192,29 @@ public sealed class AggregateMultigrid : IPreconditioner
         for (int k = 0; k < cells.Length; k++) z[k] = outward * fine.X[cells[k]];
     }
 
-    /// <summary>z = scale cycle(r) on a voxel operator's cells (level 0): one cycle in double, no rescaling needed.</summary>
+    /// <summary>z = scale cycle(r) on a voxel operator's cells: one cycle in double, no rescaling needed. r and z on the
+    /// unknowns, or both on the full grid (0 off the unknowns, the layout of <see cref="Solvers.FaceStencil"/>'s iteration).</summary>
     void ApplyOperator(ReadOnlySpan<double> r, double scale, Span<double> z)
     {
+        var cells = _unknownCells;
+        bool full = r.Length == _fineParent.Length; // the same when every cell is an unknown
         if (_cells is not null)
         {
             var v = _cellVectors!;
-            for (int k = 0; k < _unknownCells.Length; k++) v.Rhs[_unknownCells[k]] = r[k]; // the other cells' stay 0
+            if (full) r.CopyTo(v.Rhs);
+            else for (int k = 0; k < cells.Length; k++) v.Rhs[cells[k]] = r[k]; // the other cells' stay 0
             CellCycle(v.Rhs, v.Correction);
-            for (int k = 0; k < _unknownCells.Length; k++) z[k] = scale * v.Correction[_unknownCells[k]];
+            if (full) for (int i = 0; i < r.Length; i++) z[i] = scale * v.Correction[i]; // 0 off the unknowns: never relaxed nor corrected
+            else for (int k = 0; k < cells.Length; k++) z[k] = scale * v.Correction[cells[k]];
             return;
         }
         var top = _v[0];
         var row = _fineParent;
-        var cells = _unknownCells;
-        for (int k = 0; k < cells.Length; k++) top.Rhs[row[cells[k]]] = r[k];
+        for (int k = 0; k < cells.Length; k++) top.Rhs[row[cells[k]]] = full ? r[cells[k]] : r[k];
         if (_levels.Length == 1) CoarseCorrection(0); // small enough to factor
         else Cycle(0, top.Rhs, top.Correction);
-        for (int k = 0; k < cells.Length; k++) z[k] = scale * top.Correction[row[cells[k]]];
+        if (full) z[..r.Length].Clear();
+        for (int k = 0; k < cells.Length; k++) z[full ? cells[k] : k] = scale * top.Correction[row[cells[k]]];
     }
 
     /// <summary>

@@ -29,7 +29,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
     readonly int _k;
     readonly SolveFrame _frame;
     readonly IVectorBackend<double[]> _backend;
-    readonly PoissonGrid? _matrixFree;
+    readonly IHostOperator? _matrixFree; // the product on the full grid; null: the system's CSR matrix on the unknowns
     readonly NetworkDirection _direction;
     readonly DirectionVectors<double[]> _vectors;
     readonly double[] _b, _x, _r;
@@ -55,7 +55,8 @@ public sealed class DeepConjugateDirections : ILinearSolver
     internal DeepConjugateDirections(PoissonGrid grid, IDirectionModel model, SolverOptions? options, int previousDirections, CsrMatrix? matrix,
                                      bool matrixIsGridOperator)
         : this(Stopwatch.StartNew(), GridSystem(grid, matrix, matrixIsGridOperator), system => Bind(model, grid), model.Description, options, previousDirections,
-            system => new Multigrid.AggregateMultigrid(grid, system), matrixFree: GridStencil.Pays(grid) && (matrix is null || matrixIsGridOperator) ? grid : null) { }
+            system => new Multigrid.AggregateMultigrid(grid, system),
+            _ => GridStencil.Pays(grid) && (matrix is null || matrixIsGridOperator) ? new GridStencil(grid) : null, fullGridMask: grid.Diagonal) { }
 
     /// <summary>
     /// DCDM on a voxel operator with per-face coefficients (two-phase, cut-cell, ghost-fluid), vectors one entry per
@@ -72,28 +73,31 @@ public sealed class DeepConjugateDirections : ILinearSolver
             model is KCycleDirectionModel kcycle ? system => kcycle.Bind(op, system)
                 : throw new InvalidSystemException($"the model '{model.Description}' reads cell flags, not face coefficients; DCDM on a voxel operator with "
                     + "per-face coefficients takes the K-cycle (KCycleDirectionModel, the default)"),
-            model.Description, options, previousDirections, system => new Multigrid.AggregateMultigrid(op, system), matrixFree: null) { }
+            model.Description, options, previousDirections, system => new Multigrid.AggregateMultigrid(op, system),
+            system => FaceStencil.Pays(system) ? new FaceStencil(op, Multigrid.CellLevel.DiagonalOf(op)) : null, fullGridMask: null) { }
 
     // arguments run left to right: the clock starts before the system is built
-    /// <param name="matrixFree">The grid whose unit operator the iteration multiplies by without assembling it (vectors on
-    /// the full grid, <see cref="GridStencil"/>); null: the system's CSR matrix on the unknowns.</param>
+    /// <param name="matrixFree">The product the iteration runs on the full grid without assembling a matrix (a grid's
+    /// <see cref="GridStencil"/>, an operator's <see cref="FaceStencil"/>), given the system; null: the system's CSR matrix on the unknowns.</param>
+    /// <param name="fullGridMask">On the full grid, the cells a float network's q is kept on (non-zero); null: every cell.</param>
     DeepConjugateDirections(Stopwatch clock, ReducedSystem system, Func<ReducedSystem, IDirection> bind, string description, SolverOptions? options,
-        int previousDirections, Func<ReducedSystem, Multigrid.AggregateMultigrid> fallbackCycle, PoissonGrid? matrixFree)
+        int previousDirections, Func<ReducedSystem, Multigrid.AggregateMultigrid> fallbackCycle, Func<ReducedSystem, IHostOperator?> matrixFree,
+        byte[]? fullGridMask)
     {
         if (previousDirections < 0) throw new ArgumentOutOfRangeException(nameof(previousDirections), "k must be >= 0");
         _options = options ?? SolverOptions.Default;
         _k = previousDirections;
         _system = system;
         _fallbackCycle = fallbackCycle;
-        _matrixFree = matrixFree;
-        int n = matrixFree?.CellCount ?? _system.Unknowns;
-        _backend = matrixFree is null ? new HostBackend(_system.Matrix) : new HostBackend(new GridStencil(matrixFree));
-        _direction = new NetworkDirection(matrixFree is null ? _system.Active : null, matrixFree?.Diagonal, bind(system), _system.FullSize);
+        _matrixFree = matrixFree(system);
+        int n = _matrixFree is null ? _system.Unknowns : _system.FullSize;
+        _backend = new HostBackend(_matrixFree ?? new CsrOperator(_system.Matrix));
+        _direction = new NetworkDirection(_matrixFree is null ? _system.Active : null, fullGridMask, bind(system), _system.FullSize);
         // every entry written before any is read: b and x by the frame, r by the first residual, each slot's q by the
         // direction and Aq by the product (the fallback's CG writes the three it borrows first too)
         _vectors = new DirectionVectors<double[]>(_k, () => RebindCache.Array<double>(n, zeroed: false));
         _b = RebindCache.Array<double>(n, zeroed: false); _x = RebindCache.Array<double>(n, zeroed: false); _r = RebindCache.Array<double>(n, zeroed: false);
-        _frame = new SolveFrame(Method, _system, matrixFree is null ? SolveFrame.Layout.Unknowns : SolveFrame.Layout.AllRows, "one per grid cell");
+        _frame = new SolveFrame(Method, _system, _matrixFree is null ? SolveFrame.Layout.Unknowns : SolveFrame.Layout.AllRows, "one per grid cell");
         ModelDescription = description;
         SetupTime = clock.Elapsed;
     }
@@ -186,7 +190,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
         public KrylovOutcome Continue(double bNorm, SolverOptions options, List<double> history, CancellationToken cancellation)
         {
             _multigrid ??= dcdm._fallbackCycle(dcdm._system);
-            _backend ??= dcdm._matrixFree is { } grid ? new HostBackend(new GridStencil(grid), _multigrid) : new HostBackend(dcdm._system.Matrix, _multigrid);
+            _backend ??= new HostBackend(dcdm._matrixFree ?? new CsrOperator(dcdm._system.Matrix), _multigrid);
             _work ??= dcdm._vectors.All.Concat(Enumerable.Range(0, 3).Select(_ => new double[dcdm._b.Length])).Take(3).ToArray(); // k = 0 has two slots
             _history.Clear();
             var outcome = ConjugateGradientIteration.Run(_backend, dcdm._b, dcdm._x, dcdm._r, _work[0], _work[1], _work[2], bNorm, options, _history, cancellation,
