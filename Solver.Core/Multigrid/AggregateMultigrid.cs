@@ -136,7 +136,7 @@ public sealed class AggregateMultigrid : IPreconditioner
         _unknownCells = unknowns.Active ?? Enumerable.Range(0, op.CellCount).ToArray();
         _sweeps = sweeps;
         _relaxation = 1;
-        var diagonal = cellsAsLevel || unknowns.Unknowns <= CoarsestRows ? null : CellLevel.DiagonalOf(op);
+        var diagonal = cellsAsLevel || unknowns.Unknowns <= CoarsestRows ? null : unknowns.DiagonalOf(op);
         var above = diagonal is null ? null : AggregateHierarchy.AboveCells(op, diagonal, unknowns.Unknowns, galerkinScale);
         var hierarchy = above ?? new AggregateHierarchy(op, galerkinScale);
         (_levels, _parents, _fineParent, _coarsest) = (hierarchy.Levels, hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);

@@ -116,6 +116,45 @@ public sealed class VoxelOperator
         return new CsrMatrix(n, n, rowStart, allColumns, allValues);
     }
 
+    /// <summary>
+    /// The operator on some of its cells as a matrix (the compact layout): row k is cell <paramref name="rows"/>[k], a
+    /// column the row of its cell in <paramref name="rowOfCell"/>; a coupling to a cell without a row is dropped, as a
+    /// submatrix of <see cref="ToCsr()"/> drops it. Built in parallel chunks of rows without the full-grid matrix.
+    /// </summary>
+    internal CsrMatrix ToCsr(int[] rows, int[] rowOfCell)
+    {
+        int nx = Nx, ny = Ny, plane = nx * ny, n = rows.Length;
+        const int Chunk = 1 << 14;
+        int chunks = (n + Chunk - 1) / Chunk;
+        var rowStart = new int[n + 1];
+        Parallel.For(0, chunks, c =>
+        {
+            Span<int> columns = stackalloc int[7];
+            Span<double> values = stackalloc double[7];
+            for (int k = c * Chunk, end = Math.Min(n, k + Chunk); k < end; k++)
+            {
+                int i = rows[k], count = Row(i, i % nx, i / nx % ny, i / plane, columns, values), kept = 0;
+                for (int e = 0; e < count; e++) if (rowOfCell[columns[e]] >= 0) kept++;
+                rowStart[k + 1] = kept;
+            }
+        });
+        for (int k = 0; k < n; k++) rowStart[k + 1] += rowStart[k];
+        var allColumns = new int[rowStart[n]];
+        var allValues = new double[rowStart[n]];
+        Parallel.For(0, chunks, c =>
+        {
+            Span<int> columns = stackalloc int[7];
+            Span<double> values = stackalloc double[7];
+            for (int k = c * Chunk, end = Math.Min(n, k + Chunk); k < end; k++)
+            {
+                int i = rows[k], count = Row(i, i % nx, i / nx % ny, i / plane, columns, values), w = rowStart[k];
+                for (int e = 0; e < count; e++)
+                    if (rowOfCell[columns[e]] is int j and >= 0) { allColumns[w] = j; allValues[w++] = values[e]; }
+            }
+        });
+        return new CsrMatrix(n, n, rowStart, allColumns, allValues);
+    }
+
     /// <summary>Row i's entries, columns ascending (-plane, -nx, -1, the diagonal, +1, +nx, +plane); returns how many.</summary>
     int Row(int i, int x, int y, int z, Span<int> columns, Span<double> values)
     {

@@ -74,7 +74,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
                 : throw new InvalidSystemException($"the model '{model.Description}' reads cell flags, not face coefficients; DCDM on a voxel operator with "
                     + "per-face coefficients takes the K-cycle (KCycleDirectionModel, the default)"),
             model.Description, options, previousDirections, system => new Multigrid.AggregateMultigrid(op, system),
-            system => FaceStencil.Pays(system) ? new FaceStencil(op, Multigrid.CellLevel.DiagonalOf(op)) : null, fullGridMask: null) { }
+            system => FaceStencil.Pays(system) ? new FaceStencil(op, system.DiagonalOf(op)) : null, fullGridMask: null) { }
 
     // arguments run left to right: the clock starts before the system is built
     /// <param name="matrixFree">The product the iteration runs on the full grid without assembling a matrix (a grid's

@@ -128,12 +128,13 @@ public sealed class ReducedSystem
         var (fx, fy, fz, dirichlet) = (op.FaceX, op.FaceY, op.FaceZ, op.Dirichlet);
         var unknown = new int[cells]; // each cell's unknown index, -1: none
         var grounded = new bool[cells]; // the cell's Dirichlet term counts
+        var diagonal = RebindCache.Array<double>(cells, zeroed: false); // every entry written below
         Parallel.For(0, nz, z =>
         {
             for (int y = 0; y < ny; y++)
                 for (int x = 0, i = nx * (y + ny * z); x < nx; x++, i++)
                 {
-                    double d = op.Diagonal(i, x, y, z);
+                    double d = diagonal[i] = op.Diagonal(i, x, y, z);
                     unknown[i] = d > 0 ? 0 : -1;
                     grounded[i] = dirichlet[i] > 1e-12 * (2 * d - dirichlet[i]); // |row sum| against the sum of |entries|
                 }
@@ -163,13 +164,16 @@ public sealed class ReducedSystem
         for (int k = 0; k < count; k++) if (!hasDirichlet[component[k]]) (members[component[k]] ??= []).Add(k);
         var singular = members.Where(m => m is not null).Select(m => m!.ToArray()).ToList();
         bool all = count == cells;
-        CsrMatrix Assemble()
-        {
-            var full = fullGridMatrix ?? op.ToCsr();
-            return all ? full : full.Submatrix(rows);
-        }
-        return new ReducedSystem(cells, all ? null : rows, components, singular, Assemble);
+        CsrMatrix Assemble() => fullGridMatrix is null ? op.ToCsr(rows, unknown) : all ? fullGridMatrix : fullGridMatrix.Submatrix(rows);
+        return new ReducedSystem(cells, all ? null : rows, components, singular, Assemble) { _operatorDiagonal = (op, diagonal) };
     }
+
+    (VoxelOperator Operator, double[] Diagonal)? _operatorDiagonal; // FromOperator's, for the rest of the set-up
+
+    /// <summary>The operator's diagonal per cell: the one <see cref="FromOperator"/> computed when this system is that
+    /// operator's (a set-up computes it once), else computed now.</summary>
+    internal double[] DiagonalOf(VoxelOperator op) =>
+        _operatorDiagonal is var (o, d) && ReferenceEquals(o, op) ? d : Multigrid.CellLevel.DiagonalOf(op);
 
     /// <summary>Joins the sets of unknowns a and b, the smaller root as the root.</summary>
     static void Join(int[] parent, int a, int b)
