@@ -242,12 +242,12 @@ public sealed class AggregateMultigrid : IPreconditioner
         var cells = _cells!;
         var first = _v[0];
         Array.Clear(x);
-        for (int s = 0; s < _sweeps; s++) { cells.GaussSeidelColour(b, x, 0); cells.GaussSeidelColour(b, x, 1); }
+        for (int s = 0; s < _sweeps; s++) cells.Sweep(b, x, first: 0);
         cells.Residual(b, x, _cellVectors!.Work);
         Restrict(_cellVectors.Work, _fineParent, first.Rhs);
         CoarseCorrection(0);
         Prolong(first.Correction, _fineParent, x);
-        for (int s = 0; s < _sweeps; s++) { cells.GaussSeidelColour(b, x, 1); cells.GaussSeidelColour(b, x, 0); }
+        for (int s = 0; s < _sweeps; s++) cells.Sweep(b, x, first: 1);
     }
 
     /// <summary>

@@ -42,6 +42,22 @@ public class CellLevelTests
         }
     }
 
+    /// <summary>The wave through the planes (in parallel slabs on the larger operator) is the two colours one after the other, bit for bit.</summary>
+    [TestCaseSource(nameof(Operators))]
+    public void ASweepIsItsTwoColoursInTurn(VoxelOperator op)
+    {
+        var level = new CellLevel(op, CellLevel.DiagonalOf(op));
+        for (int first = 0; first < 2; first++)
+        {
+            var (b, x) = Vectors(op, 10 + first);
+            var want = (double[])x.Clone();
+            level.GaussSeidelColour(b, want, first);
+            level.GaussSeidelColour(b, want, 1 - first);
+            level.Sweep(b, x, first);
+            Assert.That(x, Is.EqualTo(want), $"first colour {first}");
+        }
+    }
+
     [TestCaseSource(nameof(Operators))]
     public void TheResidualIsBMinusAX(VoxelOperator op)
     {
