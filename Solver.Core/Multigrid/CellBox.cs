@@ -19,6 +19,14 @@ internal readonly record struct CellBox(int X0, int X1, int Y0, int Y1, int Z0, 
         return (first, first < 0 ? -1 : row.LastIndexOfAnyExcept((byte)0));
     });
 
+    /// <summary>The box around the cells whose diagonal is positive (a voxel operator's unknowns).</summary>
+    public static CellBox Around(double[] diagonal, int nx, int ny, int nz) => Scan(nx, ny, nz, i =>
+    {
+        var row = diagonal.AsSpan(i, nx);
+        int first = row.IndexOfAnyExcept(0.0); // a diagonal is a sum of coefficients >= 0
+        return (first, first < 0 ? -1 : row.LastIndexOfAnyExcept(0.0));
+    });
+
     /// <summary>The box around a grid's fluid cells (those that are no unknown included).</summary>
     public static CellBox AroundFluid(PoissonGrid grid)
     {

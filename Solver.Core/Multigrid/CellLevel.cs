@@ -8,7 +8,8 @@ namespace Dcdm.Multigrid;
 /// Gauss-Seidel by cell parity ((x + y + z) even first) and the residual, each cell's sum taken in the order of its
 /// CSR row (-x, -y, -z, +x, +y, +z), so a sweep here is a sweep over <see cref="Aggregation.FromOperator"/>'s rows.
 /// Building that level (2 M rows at 128^3) and coarsening it cost more than the rest of a set-up; the faces are
-/// already in memory. Vectors are one entry per cell, 0 off the unknowns.
+/// already in memory. Vectors are one entry per cell, 0 off the unknowns; the kernels touch only the box around the
+/// unknowns (<see cref="Box"/>: a free surface's air above the liquid is never streamed).
 /// </summary>
 internal sealed class CellLevel
 {
@@ -23,11 +24,14 @@ internal sealed class CellLevel
         if (diagonal.Length != op.CellCount)
             throw new ArgumentException($"the diagonal has {diagonal.Length} entries; the operator has {op.CellCount} cells", nameof(diagonal));
         (_op, Diagonal) = (op, diagonal);
+        Box = CellBox.Around(diagonal, op.Nx, op.Ny, op.Nz);
     }
+
+    /// <summary>The box around the unknowns: the kernels touch only that.</summary>
+    public CellBox Box { get; }
 
     /// <summary>Per cell, the operator's diagonal (0 off the unknowns).</summary>
     public double[] Diagonal { get; }
-    public int Cells => _op.CellCount;
 
     /// <summary>The operator's diagonal of every cell, in parallel planes (an array the set-up owns).</summary>
     public static double[] DiagonalOf(VoxelOperator op)
@@ -45,8 +49,8 @@ internal sealed class CellLevel
     /// <summary>Gauss-Seidel on the cells of one colour (0: x + y + z even), in place; their neighbours are all of the other colour.</summary>
     public void GaussSeidelColour(double[] b, double[] x, int colour)
     {
-        if (Cells < ParallelCells) for (int z = 0; z < _op.Nz; z++) RelaxPlane(b, x, z, colour);
-        else Parallel.For(0, _op.Nz, z => RelaxPlane(b, x, z, colour));
+        if (Box.Cells < ParallelCells) for (int z = Box.Z0; z <= Box.Z1; z++) RelaxPlane(b, x, z, colour);
+        else Parallel.For(Box.Z0, Box.Z1 + 1, z => RelaxPlane(b, x, z, colour));
     }
 
     /// <summary>
@@ -57,10 +61,11 @@ internal sealed class CellLevel
     /// </summary>
     public void Sweep(double[] b, double[] x, int first)
     {
-        int nz = _op.Nz, second = 1 - first;
-        int slabs = Cells < ParallelCells ? 1 : Math.Min(Environment.ProcessorCount, nz / 2);
-        if (slabs <= 1) { Wave(b, x, 0, nz - 1, first, false, false); return; }
-        int Start(int slab) => (int)((long)nz * slab / slabs);
+        if (Box.IsEmpty) return;
+        int planes = Box.Z1 - Box.Z0 + 1, second = 1 - first;
+        int slabs = Box.Cells < ParallelCells ? 1 : Math.Min(Environment.ProcessorCount, planes / 2);
+        if (slabs <= 1) { Wave(b, x, Box.Z0, Box.Z1, first, false, false); return; }
+        int Start(int slab) => Box.Z0 + (int)((long)planes * slab / slabs);
         Parallel.For(0, slabs, slab => Wave(b, x, Start(slab), Start(slab + 1) - 1, first, slab > 0, slab < slabs - 1));
         for (int slab = 1; slab < slabs; slab++)
         {
@@ -87,10 +92,11 @@ internal sealed class CellLevel
         int nx = _op.Nx, ny = _op.Ny, plane = nx * ny;
         bool below = z > 0, above = z < _op.Nz - 1;
         var (fx, fy, fz, d) = (_op.FaceX, _op.FaceY, _op.FaceZ, Diagonal);
-        for (int y = 0; y < ny; y++)
+        for (int y = Box.Y0; y <= Box.Y1; y++)
         {
             bool south = y > 0, north = y < ny - 1;
-            for (int cx = (colour + y + z) & 1, i = nx * (y + ny * z) + cx; cx < nx; cx += 2, i += 2)
+            int x0 = Box.X0 + ((Box.X0 + colour + y + z) & 1); // the box's first cell of this colour
+            for (int cx = x0, i = nx * (y + ny * z) + cx; cx <= Box.X1; cx += 2, i += 2)
             {
                 double di = d[i];
                 if (!(di > 0)) continue;
@@ -107,16 +113,16 @@ internal sealed class CellLevel
         }
     }
 
-    /// <summary>r = b - A x (0 off the unknowns).</summary>
+    /// <summary>r = b - A x on the box around the unknowns (0 at its other cells; those outside it are not written).</summary>
     public void Residual(double[] b, double[] x, double[] r) => Planes((z, fx, fy, fz) =>
     {
         int nx = _op.Nx, ny = _op.Ny, plane = nx * ny;
         bool below = z > 0, above = z < _op.Nz - 1;
         var d = Diagonal;
-        for (int y = 0; y < ny; y++)
+        for (int y = Box.Y0; y <= Box.Y1; y++)
         {
             bool south = y > 0, north = y < ny - 1;
-            for (int cx = 0, i = nx * (y + ny * z); cx < nx; cx++, i++)
+            for (int cx = Box.X0, i = nx * (y + ny * z) + cx; cx <= Box.X1; cx++, i++)
             {
                 double di = d[i];
                 if (!(di > 0)) { r[i] = 0; continue; }
@@ -135,7 +141,7 @@ internal sealed class CellLevel
     void Planes(Action<int, double[], double[], double[]> plane)
     {
         var (fx, fy, fz) = (_op.FaceX, _op.FaceY, _op.FaceZ);
-        if (Cells < ParallelCells) for (int z = 0; z < _op.Nz; z++) plane(z, fx, fy, fz);
-        else Parallel.For(0, _op.Nz, z => plane(z, fx, fy, fz));
+        if (Box.Cells < ParallelCells) for (int z = Box.Z0; z <= Box.Z1; z++) plane(z, fx, fy, fz);
+        else Parallel.For(Box.Z0, Box.Z1 + 1, z => plane(z, fx, fy, fz));
     }
 }

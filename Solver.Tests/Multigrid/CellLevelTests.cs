@@ -7,7 +7,8 @@ public class CellLevelTests
 {
     static IEnumerable<TestCaseData> Operators() => CoefficientDomains.Families
         .Select(f => new TestCaseData(CoefficientDomains.Named(f, 7, 9, 6, 2)).SetArgDisplayNames(f))
-        .Append(new TestCaseData(CoefficientDomains.TwoPhase(40, 30, 20, 1000, 3)).SetArgDisplayNames("two-phase, parallel planes"));
+        .Append(new TestCaseData(CoefficientDomains.TwoPhase(40, 30, 20, 1000, 3)).SetArgDisplayNames("two-phase, parallel planes"))
+        .Append(new TestCaseData(CoefficientDomains.GhostFluid(40, 30, 24, 4)).SetArgDisplayNames("ghost-fluid, air above a box"));
 
     static (double[] B, double[] X) Vectors(VoxelOperator op, int seed)
     {
@@ -65,9 +66,34 @@ public class CellLevelTests
         var (b, x) = Vectors(op, 5);
         var ax = new double[b.Length];
         a.Multiply(x, ax);
-        var r = Enumerable.Repeat(double.NaN, b.Length).ToArray(); // every entry written, 0 off the unknowns
-        new CellLevel(op, CellLevel.DiagonalOf(op)).Residual(b, x, r);
-        for (int i = 0; i < r.Length; i++) Assert.That(r[i], Is.EqualTo(op.Diagonal(i) > 0 ? b[i] - ax[i] : 0).Within(1e-13 * Math.Max(1, Math.Abs(ax[i]))), $"cell {i}");
+        var r = Enumerable.Repeat(double.NaN, b.Length).ToArray();
+        var level = new CellLevel(op, CellLevel.DiagonalOf(op));
+        level.Residual(b, x, r);
+        var box = level.Box;
+        int inside = 0;
+        for (int i = 0; i < r.Length; i++)
+        {
+            int cx = i % op.Nx, cy = i / op.Nx % op.Ny, cz = i / (op.Nx * op.Ny);
+            bool inBox = cx >= box.X0 && cx <= box.X1 && cy >= box.Y0 && cy <= box.Y1 && cz >= box.Z0 && cz <= box.Z1;
+            if (!inBox) { Assert.That(op.Diagonal(i), Is.EqualTo(0), $"cell {i} is an unknown outside the box"); Assert.That(r[i], Is.NaN, "not written"); continue; }
+            inside++;
+            Assert.That(r[i], Is.EqualTo(op.Diagonal(i) > 0 ? b[i] - ax[i] : 0).Within(1e-13 * Math.Max(1, Math.Abs(ax[i]))), $"cell {i}");
+        }
+        Assert.That(inside, Is.EqualTo(box.Cells));
+    }
+
+    [Test]
+    public void TheBoxHoldsTheUnknownsAndSkipsTheAirAboveTheSurface()
+    {
+        var op = CoefficientDomains.GhostFluid(40, 30, 24, 4);
+        var box = new CellLevel(op, CellLevel.DiagonalOf(op)).Box;
+        Assert.That(box.Cells, Is.LessThan(op.CellCount), "air above the liquid");
+        for (int i = 0; i < op.CellCount; i++)
+            if (op.Diagonal(i) > 0)
+            {
+                int cx = i % op.Nx, cy = i / op.Nx % op.Ny, cz = i / (op.Nx * op.Ny);
+                Assert.That(cx >= box.X0 && cx <= box.X1 && cy >= box.Y0 && cy <= box.Y1 && cz >= box.Z0 && cz <= box.Z1, Is.True, $"unknown {i}");
+            }
     }
 
     [Test]
