@@ -59,7 +59,7 @@ public sealed class AggregateMultigrid : IPreconditioner
     readonly LevelVectors? _cellVectors; // _cells' right-hand side, correction and residual
     readonly int[] _unknownCells;
     readonly int[] _fineParent; // the grid's cells to _levels[0]'s rows
-    readonly AggregateLevel[] _levels; // with _fine: the coarse levels; without: the operator's cells, then the coarse levels
+    readonly AggregateLevel[] _levels; // with _fine or _cells: the coarse levels; with neither: the operator's cells, then the coarse levels
     readonly int[][] _parents; // _parents[c]: level c's rows to level c + 1's
     readonly SemidefiniteCholesky? _coarsest;
     /// <summary>Symmetric sweeps on a coarsest level too large to factor.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Dcdm.Poisson;
 using Dcdm.Solvers;
 
@@ -47,11 +48,7 @@ internal sealed class CellLevel
     }
 
     /// <summary>Gauss-Seidel on the cells of one colour (0: x + y + z even), in place; their neighbours are all of the other colour.</summary>
-    public void GaussSeidelColour(double[] b, double[] x, int colour)
-    {
-        if (Box.Cells < ParallelCells) for (int z = Box.Z0; z <= Box.Z1; z++) RelaxPlane(b, x, z, colour);
-        else Parallel.For(Box.Z0, Box.Z1 + 1, z => RelaxPlane(b, x, z, colour));
-    }
+    public void GaussSeidelColour(double[] b, double[] x, int colour) => Planes(z => RelaxPlane(b, x, z, colour));
 
     /// <summary>
     /// One red-black sweep, colour <paramref name="first"/> then the other: the same as the two colours one after the
@@ -89,9 +86,9 @@ internal sealed class CellLevel
     /// <summary>The cells of one colour on plane z.</summary>
     void RelaxPlane(double[] b, double[] x, int z, int colour)
     {
-        int nx = _op.Nx, ny = _op.Ny, plane = nx * ny;
+        int nx = _op.Nx, ny = _op.Ny;
         bool below = z > 0, above = z < _op.Nz - 1;
-        var (fx, fy, fz, d) = (_op.FaceX, _op.FaceY, _op.FaceZ, Diagonal);
+        var d = Diagonal;
         for (int y = Box.Y0; y <= Box.Y1; y++)
         {
             bool south = y > 0, north = y < ny - 1;
@@ -100,23 +97,15 @@ internal sealed class CellLevel
             {
                 double di = d[i];
                 if (!(di > 0)) continue;
-                // a closed face's c is 0 and adds nothing: only the grid's edges are tested
-                double s = b[i];
-                if (cx > 0) s += fx[i - 1] * x[i - 1];
-                if (south) s += fy[i - nx] * x[i - nx];
-                if (below) s += fz[i - plane] * x[i - plane];
-                if (cx < nx - 1) s += fx[i] * x[i + 1];
-                if (north) s += fy[i] * x[i + nx];
-                if (above) s += fz[i] * x[i + plane];
-                x[i] = s / di;
+                x[i] = AddNeighbours(b[i], x, i, cx, south, north, below, above) / di;
             }
         }
     }
 
     /// <summary>r = b - A x on the box around the unknowns (0 at its other cells; those outside it are not written).</summary>
-    public void Residual(double[] b, double[] x, double[] r) => Planes((z, fx, fy, fz) =>
+    public void Residual(double[] b, double[] x, double[] r) => Planes(z =>
     {
-        int nx = _op.Nx, ny = _op.Ny, plane = nx * ny;
+        int nx = _op.Nx, ny = _op.Ny;
         bool below = z > 0, above = z < _op.Nz - 1;
         var d = Diagonal;
         for (int y = Box.Y0; y <= Box.Y1; y++)
@@ -126,22 +115,33 @@ internal sealed class CellLevel
             {
                 double di = d[i];
                 if (!(di > 0)) { r[i] = 0; continue; }
-                double s = b[i] - di * x[i];
-                if (cx > 0) s += fx[i - 1] * x[i - 1];
-                if (south) s += fy[i - nx] * x[i - nx];
-                if (below) s += fz[i - plane] * x[i - plane];
-                if (cx < nx - 1) s += fx[i] * x[i + 1];
-                if (north) s += fy[i] * x[i + nx];
-                if (above) s += fz[i] * x[i + plane];
-                r[i] = s;
+                r[i] = AddNeighbours(b[i] - di * x[i], x, i, cx, south, north, below, above);
             }
         }
     });
 
-    void Planes(Action<int, double[], double[], double[]> plane)
+    /// <summary>
+    /// s plus c_f x_j over cell i's faces, in its CSR row's order (-x, -y, -z, +x, +y, +z); a closed face's c is 0 and
+    /// adds nothing, so only the grid's edges are tested (the row's flags, and x against the grid's ends).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    double AddNeighbours(double s, double[] x, int i, int cx, bool south, bool north, bool below, bool above)
     {
+        int nx = _op.Nx, plane = nx * _op.Ny;
         var (fx, fy, fz) = (_op.FaceX, _op.FaceY, _op.FaceZ);
-        if (Box.Cells < ParallelCells) for (int z = Box.Z0; z <= Box.Z1; z++) plane(z, fx, fy, fz);
-        else Parallel.For(Box.Z0, Box.Z1 + 1, z => plane(z, fx, fy, fz));
+        if (cx > 0) s += fx[i - 1] * x[i - 1];
+        if (south) s += fy[i - nx] * x[i - nx];
+        if (below) s += fz[i - plane] * x[i - plane];
+        if (cx < nx - 1) s += fx[i] * x[i + 1];
+        if (north) s += fy[i] * x[i + nx];
+        if (above) s += fz[i] * x[i + plane];
+        return s;
+    }
+
+    /// <summary>The box's planes, in parallel when it is large.</summary>
+    void Planes(Action<int> plane)
+    {
+        if (Box.Cells < ParallelCells) for (int z = Box.Z0; z <= Box.Z1; z++) plane(z);
+        else Parallel.For(Box.Z0, Box.Z1 + 1, plane);
     }
 }

@@ -55,11 +55,7 @@ internal sealed class FaceStencil : IHostOperator
             }
             sums[z] = sum;
         }
-        if (x.Length < VCycleKernels.ParallelCells) for (int z = 0; z < nz; z++) Plane(z);
-        else Parallel.For(0, nz, Plane);
-        double total = 0;
-        foreach (double s in sums) total += s;
-        return total;
+        return GridStencil.SumOverPlanes(sums, x.Length, Plane);
     }
 
     public double Residual(double[] b, double[] x, double[] r) => Math.Sqrt(Product(x, r, b));

@@ -48,8 +48,15 @@ internal sealed class GridStencil(PoissonGrid grid) : IHostOperator
                 }
             sums[z] = sum;
         }
-        if (x.Length < VCycleKernels.ParallelCells) for (int z = 0; z < nz; z++) Plane(z);
-        else Parallel.For(0, nz, Plane);
+        return SumOverPlanes(sums, x.Length, Plane);
+    }
+
+    /// <summary>Runs <paramref name="plane"/> on planes 0..sums.Length-1 (in parallel when the grid has many cells), each
+    /// writing its own sum into sums[z]; returns their total, added in plane order (the same at any thread count).</summary>
+    internal static double SumOverPlanes(double[] sums, int cells, Action<int> plane)
+    {
+        if (cells < VCycleKernels.ParallelCells) for (int z = 0; z < sums.Length; z++) plane(z);
+        else Parallel.For(0, sums.Length, plane);
         double total = 0;
         foreach (double s in sums) total += s;
         return total;

@@ -18,17 +18,7 @@ public class FaceStencilTests
     public void TheProductAndTheResidualAreTheAssembledOperators(string family, int n)
     {
         var op = CoefficientDomains.Named(family, n, n - 1, n + 1, 3);
-        var backend = new HostBackend(new FaceStencil(op, CellLevel.DiagonalOf(op)));
-        var a = op.ToCsr();
-        double[] x = OnUnknowns(op, 1), b = OnUnknowns(op, 2), q = new double[x.Length], expected = new double[x.Length];
-        a.Multiply(x, expected);
-        double xq = backend.ApplyAndDot(x, q);
-        Assert.That(q, Is.EqualTo(expected).Within(1e-12));
-        Assert.That(xq, Is.EqualTo(x.Zip(expected, (u, v) => u * v).Sum()).Within(1e-9));
-        var r = new double[x.Length];
-        double norm = backend.Residual(b, x, r);
-        Assert.That(r, Is.EqualTo(b.Zip(expected, (u, v) => u - v).ToArray()).Within(1e-12));
-        Assert.That(norm, Is.EqualTo(Math.Sqrt(r.Sum(v => v * v))).Within(1e-9));
+        HostOperatorAssert.IsTheMatrix(new HostBackend(new FaceStencil(op, CellLevel.DiagonalOf(op))), op.ToCsr(), OnUnknowns(op, 1), OnUnknowns(op, 2));
     }
 
     /// <summary>

@@ -16,17 +16,7 @@ public class GridStencilTests
     public void TheProductAndTheResidualAreTheAssembledOperators(int n)
     {
         var grid = PoissonDomains.PocketsAndDroplets(n, n - 1, n + 1, 3); // air, solid, closed pockets, isolated cells
-        var backend = new HostBackend(new GridStencil(grid));
-        var a = grid.ToCsr(GridMatrixLayout.FullGrid);
-        double[] x = OnUnknowns(grid, 1), b = OnUnknowns(grid, 2), q = new double[x.Length], expected = new double[x.Length];
-        a.Multiply(x, expected);
-        double xq = backend.ApplyAndDot(x, q);
-        Assert.That(q, Is.EqualTo(expected).Within(1e-12));
-        Assert.That(xq, Is.EqualTo(x.Zip(expected, (u, v) => u * v).Sum()).Within(1e-9));
-        var r = new double[x.Length];
-        double norm = backend.Residual(b, x, r);
-        Assert.That(r, Is.EqualTo(b.Zip(expected, (u, v) => u - v).ToArray()).Within(1e-12));
-        Assert.That(norm, Is.EqualTo(Math.Sqrt(r.Sum(v => v * v))).Within(1e-9));
+        HostOperatorAssert.IsTheMatrix(new HostBackend(new GridStencil(grid)), grid.ToCsr(GridMatrixLayout.FullGrid), OnUnknowns(grid, 1), OnUnknowns(grid, 2));
     }
 
     [Test]
