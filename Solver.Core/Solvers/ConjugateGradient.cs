@@ -46,33 +46,33 @@ public sealed class ConjugateGradient : ILinearSolver
     /// product the 7-point stencil of the cells' diagonal bytes; the preconditioner takes full-grid vectors too.
     /// </summary>
     internal ConjugateGradient(PoissonGrid grid, string method, SolverOptions? options, Func<ReducedSystem, IPreconditioner?> preconditioner)
-    {
-        var clock = Stopwatch.StartNew();
-        _options = options ?? SolverOptions.Default;
-        _system = ReducedSystem.FromGrid(grid);
-        Method = method;
-        _m = preconditioner(_system);
-        int n = grid.CellCount;
-        (_b, _x, _r, _p, _q) = (Vector(n), Vector(n), Vector(n), Vector(n), Vector(n));
-        _z = _m is null ? _r : Vector(n);
-        _backend = new HostBackend(new GridStencil(grid), _m);
-        _frame = new SolveFrame(Method, _system, SolveFrame.Layout.AllRows, "one per grid cell");
-        SetupTime = clock.Elapsed;
-    }
+        : this(Stopwatch.StartNew(), ReducedSystem.FromGrid(grid), method, options, preconditioner, _ => new GridStencil(grid)) { }
+
+    /// <summary>
+    /// PCG on a voxel operator with per-face coefficients: on its faces over the full grid where at least 60% of the
+    /// cells are unknowns (<see cref="FaceStencil"/>, nothing assembled), else on its CSR matrix on the unknowns
+    /// (<paramref name="matrix"/>, its full-grid matrix when the caller has it, or assembled from the faces).
+    /// </summary>
+    internal ConjugateGradient(VoxelOperator op, CsrMatrix? matrix, string method, SolverOptions? options, Func<ReducedSystem, IPreconditioner?> preconditioner)
+        : this(Stopwatch.StartNew(), ReducedSystem.FromOperator(op, matrix), method, options, preconditioner,
+            system => FaceStencil.Pays(system) ? new FaceStencil(op, system.DiagonalOf(op)) : null) { }
 
     // arguments run left to right: the clock starts before the system is checked or built
-    ConjugateGradient(Stopwatch clock, ReducedSystem system, string method, SolverOptions? options, Func<ReducedSystem, IPreconditioner?> preconditioner)
+    /// <param name="matrixFree">The product on the full grid, given the system; null, or a null product: the system's CSR matrix on the unknowns.</param>
+    ConjugateGradient(Stopwatch clock, ReducedSystem system, string method, SolverOptions? options, Func<ReducedSystem, IPreconditioner?> preconditioner,
+        Func<ReducedSystem, IHostOperator?>? matrixFree = null)
     {
         _options = options ?? SolverOptions.Default;
         _system = system;
-        var a = _system.Matrix;
         Method = method;
+        var product = matrixFree?.Invoke(system);
         if (_system.NonPositiveDiagonalRow < 0) _m = preconditioner(system);
-        int n = a.Rows;
+        int n = product is null ? _system.Matrix.Rows : _system.FullSize;
         (_b, _x, _r, _p, _q) = (Vector(n), Vector(n), Vector(n), Vector(n), Vector(n));
         _z = _m is null ? _r : Vector(n); // unpreconditioned: z is r
-        _backend = new HostBackend(a, _m);
-        _frame = new SolveFrame(Method, _system, SolveFrame.Layout.Unknowns, "one per matrix row");
+        _backend = new HostBackend(product ?? new CsrOperator(_system.Matrix), _m);
+        _frame = product is null ? new SolveFrame(Method, _system, SolveFrame.Layout.Unknowns, "one per matrix row")
+            : new SolveFrame(Method, _system, SolveFrame.Layout.AllRows, "one per grid cell");
         SetupTime = clock.Elapsed;
     }
 

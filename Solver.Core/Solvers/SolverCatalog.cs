@@ -29,7 +29,7 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
             (grid, compact, a) => CroppedGridSolver.Around(grid, g => GridStencil.Pays(g)
                 ? new ConjugateGradient(g, "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(g, unknowns))
                 : new ConjugateGradient(() => ReducedSystem.FromGrid(g, compact), "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(g, unknowns))),
-            (op, matrix, a) => new ConjugateGradient(() => ReducedSystem.FromOperator(op, matrix), "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(op, unknowns)),
+            (op, matrix, a) => new ConjugateGradient(op, matrix, "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(op, unknowns)),
             // the float32 K-cycle on aggregates with double reliable updates; on a voxel operator its cells are a CSR level
             (d, input, a) => (input.Operator is { } op ? d.MultigridConjugateGradient(op, a.Options) : d.MultigridConjugateGradient(input.Grid!, a.Options), "")),
         // the grid was checked against the matrix: a compact matrix is DCDM's as is where the full grid does not pay
