@@ -152,19 +152,14 @@ internal static class Aggregation
     /// when it is an unknown (a positive diagonal), rows red cells first ((x + y + z) even), the couplings its open faces'
     /// coefficients. <paramref name="cellRow"/>: each cell's row (-1: none).
     /// </summary>
-    public static AggregateLevel FromOperator(VoxelOperator op, out int[] cellRow)
+    /// <param name="diagonal">The operator's diagonal per cell (<see cref="CellLevel.DiagonalOf"/>).</param>
+    public static AggregateLevel FromOperator(VoxelOperator op, double[] diagonal, out int[] cellRow)
     {
         int nx = op.Nx, ny = op.Ny, nz = op.Nz, n = op.CellCount;
-        var diagonal = new double[n];
         var unknown = new int[n];
         Parallel.For(0, nz, z =>
         {
-            for (int y = 0; y < ny; y++)
-                for (int x = 0, i = nx * (y + ny * z); x < nx; x++, i++)
-                {
-                    diagonal[i] = op.Diagonal(i, x, y, z);
-                    unknown[i] = diagonal[i] > 0 ? 1 : 0;
-                }
+            for (int i = z * nx * ny, end = i + nx * ny; i < end; i++) unknown[i] = diagonal[i] > 0 ? 1 : 0;
         });
         var (offset, rows, firstOdd) = ColourMajorOffsets(unknown, nx, ny, nz);
         var rowOut = cellRow = new int[n];

@@ -38,7 +38,7 @@ public class CoefficientMultigridTests
     public void TheCellsAreTheOperatorAndEachLevelTheGalerkinOperatorOfTheOneBelow(string family)
     {
         var op = CoefficientDomains.Named(family, 9, 8, 10, 3);
-        var fine = Aggregation.FromOperator(op, out var cellRow);
+        var fine = Aggregation.FromOperator(op, CellLevel.DiagonalOf(op), out var cellRow);
         Assert.That(cellRow.Select((r, i) => r >= 0 == op.Diagonal(i) > 0), Is.All.True, "a row for every unknown and only for them");
         AssertSame(fine.Dense(), Dense(op.ToCsr(), cellRow, fine.Rows));
         for (int i = 0; i < fine.Rows; i++) // red-black: a row's couplings are all of the other colour
@@ -58,7 +58,7 @@ public class CoefficientMultigridTests
     [TestCaseSource(nameof(Operators))]
     public void TheFirstLevelFromTheFacesIsTheCoarsenedCellsLevelEntryForEntry(VoxelOperator op)
     {
-        var cells = Aggregation.FromOperator(op, out var cellRow);
+        var cells = Aggregation.FromOperator(op, CellLevel.DiagonalOf(op), out var cellRow);
         var want = Aggregation.Coarsen(cells, Scale, out var rowParent);
         var got = Aggregation.FromFaces(op, CellLevel.DiagonalOf(op), cells.Rows, Scale, out var parent);
         Assert.That(want, Is.Not.Null);
@@ -137,7 +137,8 @@ public class CoefficientMultigridTests
             if (z == 0) fz[i] = 2 / (rho[i] + rho[i + 4]);
             else d[i] = 1 / rho[i]; // open top
         }
-        var fine = Aggregation.FromOperator(new VoxelOperator(2, 2, 2, fx, fy, fz, d), out _);
+        var op = new VoxelOperator(2, 2, 2, fx, fy, fz, d);
+        var fine = Aggregation.FromOperator(op, CellLevel.DiagonalOf(op), out _);
         var first = Aggregation.Coarsen(fine, Scale, out _);
         Assert.That(first!.Rows, Is.EqualTo(aggregates));
     }
