@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Dcdm.Poisson;
 using Dcdm.Solvers;
@@ -259,15 +260,22 @@ internal static class Aggregation
                 int i = x + nx * (y + ny * z);
                 if (!(diagonal[i] > 0) || piece[i] != p) continue;
                 d += diagonal[i];
-                if (x > 0 && op.FaceX[i - 1] > 0) d += row.Add(parent[i - 1], -op.FaceX[i - 1]);
-                if (y > 0 && op.FaceY[i - nx] > 0) d += row.Add(parent[i - nx], -op.FaceY[i - nx]);
-                if (z > 0 && op.FaceZ[i - plane] > 0) d += row.Add(parent[i - plane], -op.FaceZ[i - plane]);
-                if (op.FaceX[i] > 0) d += row.Add(parent[i + 1], -op.FaceX[i]);
-                if (op.FaceY[i] > 0) d += row.Add(parent[i + nx], -op.FaceY[i]);
-                if (op.FaceZ[i] > 0) d += row.Add(parent[i + plane], -op.FaceZ[i]);
+                // a face to the block's other slot along an axis, in this piece, is the row's own: -c on the diagonal,
+                // what row.Add returns for it (then neither the neighbour's parent nor the row's columns are read)
+                if (x > 0 && op.FaceX[i - 1] > 0) d += Face(row, s & 1, i - 1, -op.FaceX[i - 1], p);
+                if (y > 0 && op.FaceY[i - nx] > 0) d += Face(row, s & 2, i - nx, -op.FaceY[i - nx], p);
+                if (z > 0 && op.FaceZ[i - plane] > 0) d += Face(row, s & 4, i - plane, -op.FaceZ[i - plane], p);
+                if (op.FaceX[i] > 0) d += Face(row, ~s & 1, i + 1, -op.FaceX[i], p);
+                if (op.FaceY[i] > 0) d += Face(row, ~s & 2, i + nx, -op.FaceY[i], p);
+                if (op.FaceZ[i] > 0) d += Face(row, ~s & 4, i + plane, -op.FaceZ[i], p);
             }
             return d;
         }
+
+        /// <summary>The face to cell j with value v: inside the block (<paramref name="inside"/> not 0) and piece p, the
+        /// diagonal's share; else added to the row's coupling with j's aggregate (its diagonal's share when that is the row).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        double Face(RowBuilder row, int inside, int j, double v, int p) => inside != 0 && piece[j] == p ? v : row.Add(parent[j], v);
     }
 
     /// <summary>A cell's row of a voxel operator: its diagonal and one coupling per open face.</summary>

@@ -129,30 +129,54 @@ public sealed class ReducedSystem
         var unknown = new int[cells]; // each cell's unknown index, -1: none
         var grounded = new bool[cells]; // the cell's Dirichlet term counts
         var diagonal = RebindCache.Array<double>(cells, zeroed: false); // every entry written below
+        var planeFirst = new int[nz + 1]; // each plane's first unknown: its count first
         Parallel.For(0, nz, z =>
         {
+            int n = 0;
             for (int y = 0; y < ny; y++)
                 for (int x = 0, i = nx * (y + ny * z); x < nx; x++, i++)
                 {
                     double d = diagonal[i] = op.Diagonal(i, x, y, z);
-                    unknown[i] = d > 0 ? 0 : -1;
+                    if (d > 0) n++;
                     grounded[i] = dirichlet[i] > 1e-12 * (2 * d - dirichlet[i]); // |row sum| against the sum of |entries|
                 }
+            planeFirst[z + 1] = n;
         });
-        int count = 0;
-        for (int i = 0; i < cells; i++) if (unknown[i] == 0) unknown[i] = count++; else unknown[i] = -1;
+        for (int z = 0; z < nz; z++) planeFirst[z + 1] += planeFirst[z];
+        int count = planeFirst[nz];
         if (count == 0) throw new InvalidSystemException($"the {nx}x{ny}x{nz} operator has no cell with a diagonal: there is nothing to solve");
         var rows = new int[count];
-        for (int i = 0; i < cells; i++) if (unknown[i] >= 0) rows[unknown[i]] = i;
-        // components over open faces, in unknown order: every face joins a smaller unknown to a larger one
         var parent = new int[count];
-        for (int k = 0; k < count; k++) parent[k] = k;
-        for (int k = 0; k < count; k++)
+        Parallel.For(0, nz, z =>
         {
-            int i = rows[k];
-            if (fx[i] > 0) Join(parent, k, unknown[i + 1]);
-            if (fy[i] > 0) Join(parent, k, unknown[i + nx]);
-            if (fz[i] > 0) Join(parent, k, unknown[i + plane]);
+            for (int i = z * plane, end = i + plane, k = planeFirst[z]; i < end; i++)
+            {
+                if (!(diagonal[i] > 0)) { unknown[i] = -1; continue; }
+                (unknown[i], rows[k], parent[k]) = (k, i, k);
+                k++;
+            }
+        });
+        // components over open faces, in unknown order (every face joins a smaller unknown to a larger one): slabs of
+        // planes in parallel, each holding its own unknowns' range, then the faces between slabs
+        int slabs = Math.Max(1, Math.Min(nz, 4 * Environment.ProcessorCount));
+        int SlabStart(int slab) => (int)((long)nz * slab / slabs);
+        void JoinSlab(int from, int to)
+        {
+            for (int z = from; z < to; z++)
+                for (int k = planeFirst[z]; k < planeFirst[z + 1]; k++)
+                {
+                    int i = rows[k];
+                    if (fx[i] > 0) Join(parent, k, unknown[i + 1]);
+                    if (fy[i] > 0) Join(parent, k, unknown[i + nx]);
+                    if (z < to - 1 && fz[i] > 0) Join(parent, k, unknown[i + plane]);
+                }
+        }
+        Parallel.For(0, slabs, slab => JoinSlab(SlabStart(slab), SlabStart(slab + 1)));
+        for (int slab = 1; slab < slabs; slab++)
+        {
+            int top = SlabStart(slab) - 1; // the plane below the slab: its faces up into it
+            for (int k = planeFirst[top]; k < planeFirst[top + 1]; k++)
+                if (fz[rows[k]] > 0) Join(parent, k, unknown[rows[k] + plane]);
         }
         for (int k = 0; k < count; k++) parent[k] = parent[parent[k]]; // a parent's index is below its child's: final by then
         var component = parent;
