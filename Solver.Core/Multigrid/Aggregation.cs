@@ -346,13 +346,12 @@ internal static class Aggregation
 
         /// <summary>The couplings across one face of the block to the neighbour whose first row is <paramref name="first"/>:
         /// bit q of faces for each face, on its low slot q; the neighbour's slot is q + neighbourShift.
-        /// Neighbour blocks hold disjoint rows, so only one neighbour's own couplings can repeat a column.</summary>
+        /// A neighbour of one piece is one coupling, appended as such (neighbour blocks hold disjoint rows).</summary>
         static void Faces(RowBuilder row, int first, int om, int faces, int neighbourShift)
         {
             if (Pieces.Count[om] == 1) { row.Append(first, -BitOperations.PopCount((uint)faces)); return; }
-            int start = row.Count;
             for (int q = 0; q < 8; q++)
-                if ((faces >> q & 1) != 0) row.AddAfter(start, first + Pieces.Label[om * 8 + q + neighbourShift], -1);
+                if ((faces >> q & 1) != 0) row.Add(first + Pieces.Label[om * 8 + q + neighbourShift], -1); // never the row itself
         }
     }
 
@@ -365,20 +364,21 @@ internal static class Aggregation
         var (lx, ly, lz) = level.Blocks;
         int gx = (lx + 1) / 2, gy = (ly + 1) / 2, gz = (lz + 1) / 2, groups = gx * gy * gz, n = level.Rows;
         var group = new int[n];
-        Parallel.For(0, n / 4096 + 1, c =>
+        Parallel.For(0, lz, z => // a block's rows are contiguous: no division per row
         {
-            for (int i = c * 4096; i < Math.Min(n, (c + 1) * 4096); i++)
-            {
-                int b = level.RowBlock[i], x = b % lx, y = b / lx % ly, z = b / (lx * ly);
-                group[i] = x / 2 + gx * (y / 2 + gy * (z / 2));
-            }
+            for (int y = 0, b = lx * ly * z; y < ly; y++)
+                for (int x = 0; x < lx; x++, b++)
+                {
+                    int g = x / 2 + gx * (y / 2 + gy * (z / 2)), first = level.BlockFirstRow[b];
+                    for (int r = 0; r < level.BlockRows[b]; r++) group[first + r] = g;
+                }
         });
         // a group's rows: at most 8 blocks' pieces, which droplets that never merge can make many on deep levels
         int maxMembers = 1;
         for (int z = 0; z < gz; z++)
             for (int y = 0; y < gy; y++)
                 for (int x = 0; x < gx; x++) maxMembers = Math.Max(maxMembers, GroupSize(level, x, y, z));
-        var piece = new int[n];
+        var piece = new int[n]; // first each row's place among its group's members, then its piece
         var pieces = new int[groups];
         Parallel.For(0, gz, () => (new int[maxMembers], new int[maxMembers], new int[maxMembers]), (z, _, buffers) =>
         {
@@ -387,14 +387,14 @@ internal static class Aggregation
                 for (int x = 0; x < gx; x++)
                 {
                     int g = x + gx * (y + gy * z), m = GroupMembers(level, x, y, z, members);
-                    for (int k = 0; k < m; k++) root[k] = k;
+                    for (int k = 0; k < m; k++) (root[k], piece[members[k]]) = (k, k);
                     for (int k = 0; k < m; k++)
                     {
                         int i = members[k];
                         for (int e = level.RowStart[i]; e < level.RowStart[i + 1]; e++)
                         {
                             int j = level.Columns[e];
-                            if (group[j] == g && Strong(level, i, e)) Union(root, k, members.AsSpan(0, m).IndexOf(j));
+                            if (group[j] == g && Strong(level, i, e)) Union(root, k, piece[j]);
                         }
                     }
                     int count = 0;
@@ -495,21 +495,41 @@ internal static class Aggregation
         double Row(int x, int y, int z, int p, RowBuilder row);
     }
 
-    /// <summary>One row's distinct couplings while it is assembled (a thread's buffers).</summary>
-    sealed class RowBuilder(int capacity)
+    /// <summary>
+    /// One row's distinct couplings while it is assembled (a thread's buffers): in the order they first come, each
+    /// found by its column's slot in a table as long as the level (-1: not in the row), so adding to a coupling costs the
+    /// same however many the row has; <see cref="Start"/> clears the last row's slots.
+    /// </summary>
+    sealed class RowBuilder(int capacity, int columns)
     {
         public readonly int[] Columns = new int[capacity];
         public readonly double[] Values = new double[capacity];
         public readonly int[] Members = new int[capacity];
+        readonly int[] _at = Filled(columns);
         public int Count;
         public int Self;
+
+        static int[] Filled(int columns)
+        {
+            var at = new int[columns];
+            Array.Fill(at, -1);
+            return at;
+        }
+
+        /// <summary>Starts row <paramref name="self"/>: the last row's couplings are forgotten.</summary>
+        public void Start(int self)
+        {
+            for (int k = 0; k < Count; k++) _at[Columns[k]] = -1;
+            Count = 0;
+            Self = self;
+        }
 
         /// <summary>Adds v to the coupling with aggregate c; returns v when c is the row itself (it goes on the diagonal), else 0.</summary>
         public double Add(int c, double v)
         {
             if (c == Self) return v;
-            int at = Columns.AsSpan(0, Count).IndexOf(c);
-            if (at < 0) { at = Count++; Columns[at] = c; Values[at] = 0; }
+            int at = _at[c];
+            if (at < 0) { Append(c, v); return 0; }
             Values[at] += v;
             return 0;
         }
@@ -517,16 +537,9 @@ internal static class Aggregation
         /// <summary>A coupling with an aggregate not in the row yet (nor the row itself).</summary>
         public void Append(int c, double v)
         {
+            _at[c] = Count;
             Columns[Count] = c;
             Values[Count++] = v;
-        }
-
-        /// <summary>Adds v to the coupling with aggregate c, searching only the couplings from <paramref name="start"/> on (c is none before them, nor the row itself).</summary>
-        public void AddAfter(int start, int c, double v)
-        {
-            int at = Columns.AsSpan(start, Count - start).IndexOf(c);
-            if (at < 0) Append(c, v);
-            else Values[start + at] += v;
         }
     }
 
@@ -542,20 +555,21 @@ internal static class Aggregation
         var diagonal = new double[rows];
         var rowStart = new int[rows + 1];
         var planes = new PlaneEntries[bz];
-        Parallel.For(0, bz, z =>
+        // one row builder per worker thread: its column table is as long as the level
+        Parallel.For(0, bz, () => new RowBuilder(capacity, rows), (z, _, row) =>
         {
-            var row = new RowBuilder(capacity);
             var entries = planes[z] = new PlaneEntries(6 * bx * by);
             for (int b = bx * by * z, end = b + bx * by; b < end; b++)
                 for (int p = 0; p < pieces[b]; p++)
                 {
                     int a = offset[b] + p;
-                    row.Count = 0; row.Self = a;
+                    row.Start(a);
                     diagonal[a] = scale * source.Row(b % bx, b / bx % by, z, p, row);
                     rowStart[a + 1] = row.Count;
                     entries.Append(row.Columns.AsSpan(0, row.Count), row.Values.AsSpan(0, row.Count));
                 }
-        });
+            return row;
+        }, _ => { });
         for (int a = 0; a < rows; a++) rowStart[a + 1] += rowStart[a];
         var allColumns = new int[rowStart[rows]];
         var allValues = new double[rowStart[rows]];
