@@ -1,3 +1,4 @@
+using System.Numerics;
 using Dcdm.Models;
 using Dcdm.Poisson;
 using Dcdm.Preconditioners;
@@ -55,8 +56,7 @@ public sealed class AggregateMultigrid : IPreconditioner
 
     readonly LevelVectors[] _v; // per level of _levels
     readonly VCycleLevel? _fine; // the grid's float32 level; null for a voxel operator
-    readonly CellLevel? _cells; // a voxel operator's cells relaxed on its faces; null on a grid, and where the cells are _levels[0]
-    readonly LevelVectors? _cellVectors; // _cells' right-hand side, correction and residual
+    readonly ICellLevel? _cells; // a voxel operator's cells relaxed on its faces; null on a grid, and where the cells are _levels[0]
     readonly int[] _unknownCells;
     readonly int[] _fineParent; // the grid's cells to _levels[0]'s rows
     readonly AggregateLevel[] _levels; // with _fine or _cells: the coarse levels; with neither: the operator's cells, then the coarse levels
@@ -117,7 +117,8 @@ public sealed class AggregateMultigrid : IPreconditioner
 
     /// <summary>
     /// The cycle of a voxel operator with per-face coefficients (two-phase, cut-cell, ghost-fluid): the same K-cycle, its
-    /// fine level the operator's cells in double with red-black Gauss-Seidel on the faces (<see cref="CellLevel"/>),
+    /// fine level the operator's cells with red-black Gauss-Seidel on the faces, float32 unless the coefficients' contrast
+    /// needs double (<see cref="CellLevel.For"/>),
     /// aggregates joined by strong couplings only (<see cref="Aggregation.StrongCoupling"/>), so a density jump or a
     /// nearly closed face splits them as a wall does.
     /// </summary>
@@ -140,11 +141,7 @@ public sealed class AggregateMultigrid : IPreconditioner
         var above = diagonal is null ? null : AggregateHierarchy.AboveCells(op, diagonal, unknowns.Unknowns, galerkinScale);
         var hierarchy = above ?? new AggregateHierarchy(op, galerkinScale);
         (_levels, _parents, _fineParent, _coarsest) = (hierarchy.Levels, hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
-        if (above is not null)
-        {
-            _cells = new CellLevel(op, diagonal!);
-            _cellVectors = new LevelVectors(op.CellCount, innerSteps: false);
-        }
+        if (above is not null) _cells = CellLevel.For(op, diagonal!);
         // the cells are cycled once from the top; the inner steps run below them, the coarsest solved directly
         _v = [.. _levels.Select((l, c) => new LevelVectors(l.Rows, innerSteps: (_cells is not null || c > 0) && c < _levels.Length - 1))];
         foreach (int cell in _unknownCells)
@@ -198,16 +195,8 @@ public sealed class AggregateMultigrid : IPreconditioner
     {
         var cells = _unknownCells;
         bool full = r.Length == _fineParent.Length; // the same when every cell is an unknown
-        if (_cells is not null)
-        {
-            var v = _cellVectors!;
-            if (full) r.CopyTo(v.Rhs);
-            else for (int k = 0; k < cells.Length; k++) v.Rhs[cells[k]] = r[k]; // the other cells' stay 0
-            CellCycle(v.Rhs, v.Correction);
-            if (full) for (int i = 0; i < r.Length; i++) z[i] = scale * v.Correction[i]; // 0 off the unknowns: never relaxed nor corrected
-            else for (int k = 0; k < cells.Length; k++) z[k] = scale * v.Correction[cells[k]];
-            return;
-        }
+        if (_cells is CellLevel<float> single) { ApplyCells(single, r, scale, z, full); return; }
+        if (_cells is CellLevel<double> twice) { ApplyCells(twice, r, scale, z, full); return; }
         var top = _v[0];
         var row = _fineParent;
         for (int k = 0; k < cells.Length; k++) top.Rhs[row[cells[k]]] = full ? r[cells[k]] : r[k];
@@ -236,17 +225,40 @@ public sealed class AggregateMultigrid : IPreconditioner
         for (int s = sweeps - 1; s >= 0; s--) VCycleKernels.Sweep(fine, 1, _fineWeights?[s], _relaxation);
     }
 
-    /// <summary>x = cycle(b) on a voxel operator's cells: smooth from zero on the faces, correct from the first coarse level, smooth back.</summary>
-    void CellCycle(double[] b, double[] x)
+    /// <summary>
+    /// z = scale cycle(r) on a voxel operator's cells in T: r enters divided by its largest entry (as on a grid's float
+    /// fine level, so no r is too small or too large for float) and z leaves multiplied by it.
+    /// </summary>
+    void ApplyCells<T>(CellLevel<T> level, ReadOnlySpan<double> r, double scale, Span<double> z, bool full) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var cells = _cells!;
+        var cells = _unknownCells;
+        double largest = 0;
+        foreach (double v in r) largest = Math.Max(largest, Math.Abs(v));
+        if (largest == 0 || !double.IsFinite(largest * scale))
+        {
+            z[..r.Length].Fill(largest == 0 ? 0 : double.NaN); // NaN passed on for the solver's breakdown test
+            return;
+        }
+        double inward = 1 / largest, outward = largest * scale;
+        if (full) for (int i = 0; i < r.Length; i++) level.B[i] = T.CreateTruncating(r[i] * inward);
+        else for (int k = 0; k < cells.Length; k++) level.B[cells[k]] = T.CreateTruncating(r[k] * inward); // the other cells' stay 0
+        CellCycle(level);
+        // 0 off the unknowns: never relaxed nor corrected
+        if (full) for (int i = 0; i < r.Length; i++) z[i] = outward * double.CreateTruncating(level.X[i]);
+        else for (int k = 0; k < cells.Length; k++) z[k] = outward * double.CreateTruncating(level.X[cells[k]]);
+    }
+
+    /// <summary>X = cycle(B) on a voxel operator's cells: smooth from zero on the faces, correct from the first coarse level, smooth back.</summary>
+    void CellCycle<T>(CellLevel<T> cells) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         var first = _v[0];
+        var (op, b, x) = (cells.Operator, cells.B, cells.X);
         Array.Clear(x);
         for (int s = 0; s < _sweeps; s++) cells.Sweep(b, x, first: 0);
-        cells.Residual(b, x, _cellVectors!.Work);
-        Restrict(_cellVectors.Work, _fineParent, first.Rhs);
+        cells.Residual(b, x, cells.Work);
+        RestrictPlanes(cells.Work, op.Nx * op.Ny, op.Nz, _fineParent, first.Rhs);
         CoarseCorrection(0);
-        Prolong(first.Correction, _fineParent, x);
+        ProlongPlanes(first.Correction, _fineParent, op.Nx * op.Ny, op.Nz, x);
         for (int s = 0; s < _sweeps; s++) cells.Sweep(b, x, first: 1);
     }
 
@@ -319,19 +331,8 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// </summary>
     internal static void RestrictFine(VCycleLevel fine, int[] parent, ProlongationShape? shape, double[] coarse)
     {
-        Array.Clear(coarse);
-        int plane = fine.Nx * fine.Ny, nz = fine.Nz;
         var r = fine.Work;
-        void Planes(int bz)
-        {
-            for (int i = 2 * bz * plane, end = Math.Min(nz, 2 * bz + 2) * plane; i < end; i++)
-            {
-                int a = parent[i];
-                if (a >= 0) coarse[a] += r[i];
-            }
-        }
-        if (fine.Cells < VCycleKernels.ParallelCells) for (int bz = 0; bz < (nz + 1) / 2; bz++) Planes(bz);
-        else Parallel.For(0, (nz + 1) / 2, Planes);
+        RestrictPlanes(r, fine.Nx * fine.Ny, fine.Nz, parent, coarse);
         if (shape is null) return;
         for (int k = 0; k < shape.Cells.Length; k++)
         {
@@ -343,24 +344,49 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// <summary>fine.X += P coarse, in parallel planes, then the shaped cells' (p - 1) coarse_a.</summary>
     internal static void ProlongFine(double[] coarse, int[] parent, ProlongationShape? shape, VCycleLevel fine)
     {
-        int plane = fine.Nx * fine.Ny;
         var x = fine.X;
-        void Plane(int z)
-        {
-            for (int i = z * plane, end = i + plane; i < end; i++)
-            {
-                int a = parent[i];
-                if (a >= 0) x[i] += (float)coarse[a];
-            }
-        }
-        if (fine.Cells < VCycleKernels.ParallelCells) for (int z = 0; z < fine.Nz; z++) Plane(z);
-        else Parallel.For(0, fine.Nz, Plane);
+        ProlongPlanes(coarse, parent, fine.Nx * fine.Ny, fine.Nz, x);
         if (shape is null) return;
         for (int k = 0; k < shape.Cells.Length; k++)
         {
             int i = shape.Cells[k], a = parent[i];
             if (a >= 0) x[i] += (float)((shape.Values[k] - 1) * coarse[a]);
         }
+    }
+
+    /// <summary>
+    /// coarse = P0^T r from a grid of cells (nz planes of <paramref name="plane"/> cells) to a first level of 2x2x2
+    /// blocks, in parallel block planes: cell planes 2z and 2z + 1 feed only the aggregates of block plane z, so no two
+    /// threads add to one row.
+    /// </summary>
+    static void RestrictPlanes<T>(T[] r, int plane, int nz, int[] parent, double[] coarse) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Array.Clear(coarse);
+        void Planes(int bz)
+        {
+            for (int i = 2 * bz * plane, end = Math.Min(nz, 2 * bz + 2) * plane; i < end; i++)
+            {
+                int a = parent[i];
+                if (a >= 0) coarse[a] += double.CreateTruncating(r[i]);
+            }
+        }
+        if ((long)plane * nz < VCycleKernels.ParallelCells) for (int bz = 0; bz < (nz + 1) / 2; bz++) Planes(bz);
+        else Parallel.For(0, (nz + 1) / 2, Planes);
+    }
+
+    /// <summary>x += P0 coarse on a grid of cells, in parallel planes.</summary>
+    static void ProlongPlanes<T>(double[] coarse, int[] parent, int plane, int nz, T[] x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        void Plane(int z)
+        {
+            for (int i = z * plane, end = i + plane; i < end; i++)
+            {
+                int a = parent[i];
+                if (a >= 0) x[i] += T.CreateTruncating(coarse[a]);
+            }
+        }
+        if ((long)plane * nz < VCycleKernels.ParallelCells) for (int z = 0; z < nz; z++) Plane(z);
+        else Parallel.For(0, nz, Plane);
     }
 
     /// <summary>fine += P coarse: each member takes its aggregate's value.</summary>

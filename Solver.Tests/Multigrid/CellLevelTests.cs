@@ -1,3 +1,4 @@
+using System.Numerics;
 using Dcdm.Multigrid;
 
 namespace Dcdm.Tests.Multigrid;
@@ -5,53 +6,73 @@ namespace Dcdm.Tests.Multigrid;
 /// <summary>The faces' kernels of a voxel operator's cells against plain loops over its CSR matrix.</summary>
 public class CellLevelTests
 {
-    static IEnumerable<TestCaseData> Operators() => CoefficientDomains.Families
-        .Select(f => new TestCaseData(CoefficientDomains.Named(f, 7, 9, 6, 2)).SetArgDisplayNames(f))
-        .Append(new TestCaseData(CoefficientDomains.TwoPhase(40, 30, 20, 1000, 3)).SetArgDisplayNames("two-phase, parallel planes"))
-        .Append(new TestCaseData(CoefficientDomains.GhostFluid(40, 30, 24, 4)).SetArgDisplayNames("ghost-fluid, air above a box"));
+    static IEnumerable<VoxelOperator> Cases() => CoefficientDomains.Families.Select(f => CoefficientDomains.Named(f, 7, 9, 6, 2))
+        .Append(CoefficientDomains.TwoPhase(40, 30, 20, 1000, 3)) // parallel planes
+        .Append(CoefficientDomains.GhostFluid(40, 30, 24, 4)); // air above a box
 
-    static (double[] B, double[] X) Vectors(VoxelOperator op, int seed)
+    static readonly string[] Names = [.. CoefficientDomains.Families, "two-phase, parallel planes", "ghost-fluid, air above a box"];
+
+    /// <summary>Each operator in float32 and in double.</summary>
+    static IEnumerable<TestCaseData> Operators() => Cases().SelectMany((op, k) => new[] { true, false }
+        .Select(single => new TestCaseData(op, single).SetArgDisplayNames(Names[k], single ? "float" : "double")));
+
+    static (T[] B, T[] X) Vectors<T>(VoxelOperator op, int seed) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rng = new Random(seed);
-        double[] b = new double[op.CellCount], x = new double[op.CellCount];
+        T[] b = new T[op.CellCount], x = new T[op.CellCount];
         for (int i = 0; i < b.Length; i++)
-            if (op.Diagonal(i) > 0) (b[i], x[i]) = (rng.NextDouble() - 0.5, rng.NextDouble() - 0.5);
+            if (op.Diagonal(i) > 0) (b[i], x[i]) = (T.CreateTruncating(rng.NextDouble() - 0.5), T.CreateTruncating(rng.NextDouble() - 0.5));
         return (b, x);
     }
 
+    /// <summary>A row of seven terms summed in another order: float32's reach, or double's.</summary>
+    static double Reach<T>() => typeof(T) == typeof(float) ? 1e-5 : 1e-13;
+
     [TestCaseSource(nameof(Operators))]
-    public void EachColourIsGaussSeidelOnItsCellsRows(VoxelOperator op)
+    public void EachColourIsGaussSeidelOnItsCellsRows(VoxelOperator op, bool single)
+    {
+        if (single) GaussSeidel<float>(op); else GaussSeidel<double>(op);
+    }
+
+    static void GaussSeidel<T>(VoxelOperator op) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var a = op.ToCsr();
-        var level = new CellLevel(op, CellLevel.DiagonalOf(op));
+        var level = new CellLevel<T>(op, CellLevel.DiagonalOf(op));
         for (int colour = 0; colour < 2; colour++)
         {
-            var (b, x) = Vectors(op, colour);
-            var want = (double[])x.Clone();
+            var (b, x) = Vectors<T>(op, colour);
+            var want = x.Select(double.CreateTruncating).ToArray();
             for (int i = 0; i < a.Rows; i++)
             {
                 int cx = i % op.Nx, cy = i / op.Nx % op.Ny, cz = i / (op.Nx * op.Ny);
                 if ((cx + cy + cz) % 2 != colour || !(op.Diagonal(i) > 0)) continue;
-                double s = b[i], d = 0;
+                double s = double.CreateTruncating(b[i]), d = 0;
                 for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1]; k++)
                     if (a.ColumnIndices[k] == i) d = a.Values[k];
-                    else s -= a.Values[k] * x[a.ColumnIndices[k]]; // the other colour only: x as it was
+                    else s -= a.Values[k] * double.CreateTruncating(x[a.ColumnIndices[k]]); // the other colour only: x as it was
                 want[i] = s / d;
             }
             level.GaussSeidelColour(b, x, colour);
-            for (int i = 0; i < x.Length; i++) Assert.That(x[i], Is.EqualTo(want[i]).Within(1e-13 * Math.Max(1, Math.Abs(want[i]))), $"colour {colour}, cell {i}"); // the row summed in another order
+            double scale = want.Max(Math.Abs);
+            for (int i = 0; i < x.Length; i++)
+                Assert.That(double.CreateTruncating(x[i]), Is.EqualTo(want[i]).Within(Reach<T>() * scale), $"colour {colour}, cell {i}");
         }
     }
 
-    /// <summary>The wave through the planes (in parallel slabs on the larger operator) is the two colours one after the other, bit for bit.</summary>
+    /// <summary>The wave through the planes (in parallel slabs on the larger operators) is the two colours one after the other, bit for bit.</summary>
     [TestCaseSource(nameof(Operators))]
-    public void ASweepIsItsTwoColoursInTurn(VoxelOperator op)
+    public void ASweepIsItsTwoColoursInTurn(VoxelOperator op, bool single)
     {
-        var level = new CellLevel(op, CellLevel.DiagonalOf(op));
+        if (single) Sweep<float>(op); else Sweep<double>(op);
+    }
+
+    static void Sweep<T>(VoxelOperator op) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var level = new CellLevel<T>(op, CellLevel.DiagonalOf(op));
         for (int first = 0; first < 2; first++)
         {
-            var (b, x) = Vectors(op, 10 + first);
-            var want = (double[])x.Clone();
+            var (b, x) = Vectors<T>(op, 10 + first);
+            var want = (T[])x.Clone();
             level.GaussSeidelColour(b, want, first);
             level.GaussSeidelColour(b, want, 1 - first);
             level.Sweep(b, x, first);
@@ -60,33 +81,59 @@ public class CellLevelTests
     }
 
     [TestCaseSource(nameof(Operators))]
-    public void TheResidualIsBMinusAX(VoxelOperator op)
+    public void TheResidualIsBMinusAX(VoxelOperator op, bool single)
+    {
+        if (single) Residual<float>(op); else Residual<double>(op);
+    }
+
+    static void Residual<T>(VoxelOperator op) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var a = op.ToCsr();
-        var (b, x) = Vectors(op, 5);
+        var (b, x) = Vectors<T>(op, 5);
         var ax = new double[b.Length];
-        a.Multiply(x, ax);
-        var r = Enumerable.Repeat(double.NaN, b.Length).ToArray();
-        var level = new CellLevel(op, CellLevel.DiagonalOf(op));
+        a.Multiply(x.Select(double.CreateTruncating).ToArray(), ax);
+        var r = Enumerable.Repeat(T.NaN, b.Length).ToArray();
+        var level = new CellLevel<T>(op, CellLevel.DiagonalOf(op));
         level.Residual(b, x, r);
         var box = level.Box;
+        double scale = ax.Max(Math.Abs);
         int inside = 0;
         for (int i = 0; i < r.Length; i++)
         {
             int cx = i % op.Nx, cy = i / op.Nx % op.Ny, cz = i / (op.Nx * op.Ny);
             bool inBox = cx >= box.X0 && cx <= box.X1 && cy >= box.Y0 && cy <= box.Y1 && cz >= box.Z0 && cz <= box.Z1;
-            if (!inBox) { Assert.That(op.Diagonal(i), Is.EqualTo(0), $"cell {i} is an unknown outside the box"); Assert.That(r[i], Is.NaN, "not written"); continue; }
+            if (!inBox)
+            {
+                Assert.That(op.Diagonal(i), Is.EqualTo(0), $"cell {i} is an unknown outside the box");
+                Assert.That(T.IsNaN(r[i]), Is.True, "not written");
+                continue;
+            }
             inside++;
-            Assert.That(r[i], Is.EqualTo(op.Diagonal(i) > 0 ? b[i] - ax[i] : 0).Within(1e-13 * Math.Max(1, Math.Abs(ax[i]))), $"cell {i}");
+            double want = op.Diagonal(i) > 0 ? double.CreateTruncating(b[i]) - ax[i] : 0;
+            Assert.That(double.CreateTruncating(r[i]), Is.EqualTo(want).Within(Reach<T>() * scale), $"cell {i}");
         }
         Assert.That(inside, Is.EqualTo(box.Cells));
+    }
+
+    /// <summary>float32 unless the faces' coefficients span more than a million (measured: float takes more iterations there).</summary>
+    [TestCase(1e3, true)]
+    [TestCase(1e5, true)]
+    [TestCase(1e8, false)]
+    public void ThePrecisionFollowsTheFacesContrast(double ratio, bool single)
+    {
+        var op = CoefficientDomains.TwoPhase(12, 12, 12, ratio, 1);
+        var open = new[] { op.FaceX, op.FaceY, op.FaceZ }.SelectMany(f => f).Where(c => c > 0).ToArray();
+        Assert.That(open.Max() / open.Min(), Is.EqualTo(ratio).Within(0.01 * ratio), "two-phase faces span the density ratio");
+        Assert.That(new CellLevel<float>(op, CellLevel.DiagonalOf(op)).Contrast, Is.EqualTo(open.Max() / open.Min()), "found while copying");
+        Assert.That(CellLevel.For(op, CellLevel.DiagonalOf(op)).Single, Is.EqualTo(single));
+        Assert.That(CellLevel.For(CoefficientDomains.CutCell(12, 12, 12, 1), CellLevel.DiagonalOf(CoefficientDomains.CutCell(12, 12, 12, 1))).Single, Is.True);
     }
 
     [Test]
     public void TheBoxHoldsTheUnknownsAndSkipsTheAirAboveTheSurface()
     {
         var op = CoefficientDomains.GhostFluid(40, 30, 24, 4);
-        var box = new CellLevel(op, CellLevel.DiagonalOf(op)).Box;
+        var box = new CellLevel<float>(op, CellLevel.DiagonalOf(op)).Box;
         Assert.That(box.Cells, Is.LessThan(op.CellCount), "air above the liquid");
         for (int i = 0; i < op.CellCount; i++)
             if (op.Diagonal(i) > 0)
@@ -100,6 +147,6 @@ public class CellLevelTests
     public void ADiagonalOfTheWrongLengthIsRefused()
     {
         var op = CoefficientDomains.CutCell(4, 4, 4, 1);
-        Assert.That(() => new CellLevel(op, new double[10]), Throws.ArgumentException.With.Message.Contains("64 cells"));
+        Assert.That(() => new CellLevel<float>(op, new double[10]), Throws.ArgumentException.With.Message.Contains("64 cells"));
     }
 }

@@ -97,8 +97,9 @@ public class CoefficientMultigridTests
     }
 
     /// <summary>
-    /// The CPU's cycle relaxes a voxel operator's cells on the faces, the device's as CSR rows: the same cycle, the
-    /// restriction's sums taken in another order only.
+    /// The CPU's cycle relaxes a voxel operator's cells on the faces in float32, the device's structure as CSR rows (here
+    /// in double): the same cycle to float32's reach (1e-6 relative measured; at these seeds no inner step of the K-cycle
+    /// falls on the other side of its 0.25 test).
     /// </summary>
     [TestCaseSource(nameof(Operators))]
     public void TheCycleOnTheFacesIsTheCycleOnTheCellsLevel(VoxelOperator op)
@@ -117,7 +118,7 @@ public class CoefficientMultigridTests
             var got = new double[r.Length];
             faces.Apply(r, got);
             double scale = want.Max(Math.Abs);
-            for (int k = 0; k < r.Length; k++) Assert.That(got[k], Is.EqualTo(want[k]).Within(1e-9 * scale), $"run {run}, unknown {k}");
+            for (int k = 0; k < r.Length; k++) Assert.That(got[k], Is.EqualTo(want[k]).Within(1e-4 * scale), $"run {run}, unknown {k}");
         }
     }
 

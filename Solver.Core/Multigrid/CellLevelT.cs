@@ -1,0 +1,174 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using Dcdm.Poisson;
+using Dcdm.Solvers;
+
+namespace Dcdm.Multigrid;
+
+/// <summary>
+/// A voxel operator's cells as the fine level of the CPU's K-cycle in precision T (<see cref="CellLevel.For"/> picks
+/// it): red-black Gauss-Seidel by cell parity ((x + y + z) even first) and the residual, read in place from the faces,
+/// each cell's sum taken in the order of its CSR row (-x, -y, -z, +x, +y, +z). In float the faces' coefficients and the
+/// inverse diagonal are copied at set-up; in double the operator's own arrays are read. Vectors are one entry per
+/// cell, 0 off the unknowns; the kernels touch only the box around the unknowns (<see cref="Box"/>: a free surface's
+/// air above the liquid is never streamed).
+/// </summary>
+internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Below this many cells a kernel runs on the calling thread.</summary>
+    const int ParallelCells = 1 << 14;
+
+    readonly VoxelOperator _op;
+    readonly T[] _faceX, _faceY, _faceZ; // the operator's faces in T
+    readonly T[] _inverse; // 1 / the diagonal on the unknowns, 0 elsewhere
+
+    /// <param name="diagonal">The operator's diagonal per cell (<see cref="CellLevel.DiagonalOf"/>).</param>
+    public CellLevel(VoxelOperator op, double[] diagonal)
+    {
+        if (diagonal.Length != op.CellCount)
+            throw new ArgumentException($"the diagonal has {diagonal.Length} entries; the operator has {op.CellCount} cells", nameof(diagonal));
+        (_op, Diagonal) = (op, diagonal);
+        Box = CellBox.Around(diagonal, op.Nx, op.Ny, op.Nz);
+        int n = op.CellCount, plane = op.Nx * op.Ny;
+        bool copied = typeof(T) != typeof(double); // in double the operator's own faces serve
+        var (fx, fy, fz, inverse) = (_faceX, _faceY, _faceZ, _inverse) = copied ? (Written(n), Written(n), Written(n), Written(n))
+            : ((T[])(object)op.FaceX, (T[])(object)op.FaceY, (T[])(object)op.FaceZ, Written(n));
+        var (smallest, largest) = (new double[op.Nz], new double[op.Nz]);
+        Parallel.For(0, op.Nz, z =>
+        {
+            double lo = double.MaxValue, hi = 0;
+            for (int i = z * plane, end = i + plane; i < end; i++)
+            {
+                if (copied)
+                {
+                    (double cx, double cy, double cz) = (op.FaceX[i], op.FaceY[i], op.FaceZ[i]);
+                    (fx[i], fy[i], fz[i]) = (T.CreateTruncating(cx), T.CreateTruncating(cy), T.CreateTruncating(cz));
+                    foreach (double c in (ReadOnlySpan<double>)[cx, cy, cz])
+                        if (c > 0) (lo, hi) = (Math.Min(lo, c), Math.Max(hi, c));
+                }
+                inverse[i] = diagonal[i] > 0 ? T.CreateTruncating(1 / diagonal[i]) : T.Zero;
+            }
+            (smallest[z], largest[z]) = (lo, hi);
+        });
+        Contrast = copied ? CellLevel.Span(smallest, largest) : double.NaN;
+        // B stays 0 off the unknowns; X is cleared by each cycle; Work is read on the unknowns only, after the residual wrote it
+        (B, X, Work) = (RebindCache.Array<T>(n), Written(n), Written(n));
+    }
+
+    /// <summary>The faces' largest coefficient over their smallest open one, found while copying them (NaN in double, which copies nothing).</summary>
+    public double Contrast { get; }
+
+    static T[] Written(int n) => RebindCache.Array<T>(n, zeroed: false); // every entry written in the constructor
+
+    /// <summary>The level's right-hand side, correction and residual (0 off the unknowns).</summary>
+    public T[] B { get; }
+    public T[] X { get; }
+    public T[] Work { get; }
+
+    public VoxelOperator Operator => _op;
+    public bool Single => typeof(T) == typeof(float);
+
+    /// <summary>The box around the unknowns: the kernels touch only that.</summary>
+    public CellBox Box { get; }
+
+    /// <summary>Per cell, the operator's diagonal (0 off the unknowns).</summary>
+    public double[] Diagonal { get; }
+
+    /// <summary>Gauss-Seidel on the cells of one colour (0: x + y + z even), in place; their neighbours are all of the other colour.</summary>
+    public void GaussSeidelColour(T[] b, T[] x, int colour) => Planes(z => RelaxPlane(b, x, z, colour));
+
+    /// <summary>
+    /// One red-black sweep, colour <paramref name="first"/> then the other: the same as the two colours one after the
+    /// other, run as one wave through the planes (the first colour on plane z, the second on z - 1), so each sweep
+    /// streams the faces once instead of twice. In parallel slabs, the second colour on each slab's first and last
+    /// planes deferred until the neighbouring slab's first colour is done (as <see cref="VCycleKernels.Sweep"/>).
+    /// </summary>
+    public void Sweep(T[] b, T[] x, int first)
+    {
+        if (Box.IsEmpty) return;
+        int planes = Box.Z1 - Box.Z0 + 1, second = 1 - first;
+        int slabs = Box.Cells < ParallelCells ? 1 : Math.Min(Environment.ProcessorCount, planes / 2);
+        if (slabs <= 1) { Wave(b, x, Box.Z0, Box.Z1, first, false, false); return; }
+        int Start(int slab) => Box.Z0 + (int)((long)planes * slab / slabs);
+        Parallel.For(0, slabs, slab => Wave(b, x, Start(slab), Start(slab + 1) - 1, first, slab > 0, slab < slabs - 1));
+        for (int slab = 1; slab < slabs; slab++)
+        {
+            RelaxPlane(b, x, Start(slab) - 1, second);
+            RelaxPlane(b, x, Start(slab), second);
+        }
+    }
+
+    /// <summary>Planes lo..hi (at least two when a side is deferred): the first colour one plane ahead of the second.</summary>
+    void Wave(T[] b, T[] x, int lo, int hi, int first, bool deferLo, bool deferHi)
+    {
+        int second = 1 - first;
+        for (int z = lo; z <= hi; z++)
+        {
+            RelaxPlane(b, x, z, first);
+            if (z > lo && !(deferLo && z - 1 == lo)) RelaxPlane(b, x, z - 1, second);
+        }
+        if (!deferHi && !(deferLo && hi == lo)) RelaxPlane(b, x, hi, second);
+    }
+
+    /// <summary>The cells of one colour on plane z.</summary>
+    void RelaxPlane(T[] b, T[] x, int z, int colour)
+    {
+        int nx = _op.Nx, ny = _op.Ny;
+        bool below = z > 0, above = z < _op.Nz - 1;
+        var inverse = _inverse;
+        for (int y = Box.Y0; y <= Box.Y1; y++)
+        {
+            bool south = y > 0, north = y < ny - 1;
+            int x0 = Box.X0 + ((Box.X0 + colour + y + z) & 1); // the box's first cell of this colour
+            for (int cx = x0, i = nx * (y + ny * z) + cx; cx <= Box.X1; cx += 2, i += 2)
+            {
+                T w = inverse[i];
+                if (w == T.Zero) continue; // no unknown
+                x[i] = AddNeighbours(b[i], x, i, cx, south, north, below, above) * w;
+            }
+        }
+    }
+
+    /// <summary>r = b - A x on the box around the unknowns (0 at its other cells; those outside it are not written).</summary>
+    public void Residual(T[] b, T[] x, T[] r) => Planes(z =>
+    {
+        int nx = _op.Nx, ny = _op.Ny;
+        bool below = z > 0, above = z < _op.Nz - 1;
+        var d = Diagonal;
+        for (int y = Box.Y0; y <= Box.Y1; y++)
+        {
+            bool south = y > 0, north = y < ny - 1;
+            for (int cx = Box.X0, i = nx * (y + ny * z) + cx; cx <= Box.X1; cx++, i++)
+            {
+                double di = d[i];
+                if (!(di > 0)) { r[i] = T.Zero; continue; }
+                r[i] = AddNeighbours(b[i] - T.CreateTruncating(di) * x[i], x, i, cx, south, north, below, above);
+            }
+        }
+    });
+
+    /// <summary>
+    /// s plus c_f x_j over cell i's faces, in its CSR row's order (-x, -y, -z, +x, +y, +z); a closed face's c is 0 and
+    /// adds nothing, so only the grid's edges are tested (the row's flags, and x against the grid's ends).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    T AddNeighbours(T s, T[] x, int i, int cx, bool south, bool north, bool below, bool above)
+    {
+        int nx = _op.Nx, plane = nx * _op.Ny;
+        var (fx, fy, fz) = (_faceX, _faceY, _faceZ);
+        if (cx > 0) s += fx[i - 1] * x[i - 1];
+        if (south) s += fy[i - nx] * x[i - nx];
+        if (below) s += fz[i - plane] * x[i - plane];
+        if (cx < nx - 1) s += fx[i] * x[i + 1];
+        if (north) s += fy[i] * x[i + nx];
+        if (above) s += fz[i] * x[i + plane];
+        return s;
+    }
+
+    /// <summary>The box's planes, in parallel when it is large.</summary>
+    void Planes(Action<int> plane)
+    {
+        if (Box.Cells < ParallelCells) for (int z = Box.Z0; z <= Box.Z1; z++) plane(z);
+        else Parallel.For(Box.Z0, Box.Z1 + 1, plane);
+    }
+}
