@@ -120,7 +120,8 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// fine level the operator's cells with red-black Gauss-Seidel on the faces, float32 unless the coefficients' contrast
     /// needs double (<see cref="CellLevel.For"/>),
     /// aggregates joined by strong couplings only (<see cref="Aggregation.StrongCoupling"/>), so a density jump or a
-    /// nearly closed face splits them as a wall does.
+    /// nearly closed face splits them as a wall does. Each cycle reads the operator's face arrays: leave them unchanged
+    /// while the cycle is in use.
     /// </summary>
     /// <param name="unknowns">The operator's unknowns, e.g. <see cref="ReducedSystem.FromOperator"/>.</param>
     public AggregateMultigrid(VoxelOperator op, ReducedSystem unknowns, int sweeps = 2, double galerkinScale = DefaultGalerkinScale)
@@ -189,8 +190,9 @@ public sealed class AggregateMultigrid : IPreconditioner
         for (int k = 0; k < cells.Length; k++) z[k] = outward * fine.X[cells[k]];
     }
 
-    /// <summary>z = scale cycle(r) on a voxel operator's cells: one cycle in double, no rescaling needed. r and z on the
-    /// unknowns, or both on the full grid (0 off the unknowns, the layout of <see cref="Solvers.FaceStencil"/>'s iteration).</summary>
+    /// <summary>z = scale cycle(r) on a voxel operator's cells: one cycle, on the faces (<see cref="ApplyCells{T}"/>) or
+    /// from the cells' CSR level in double. r and z on the unknowns, or both on the full grid (0 off the unknowns, the
+    /// layout of <see cref="Solvers.FaceStencil"/>'s iteration).</summary>
     void ApplyOperator(ReadOnlySpan<double> r, double scale, Span<double> z)
     {
         var cells = _unknownCells;

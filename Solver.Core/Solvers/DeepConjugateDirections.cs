@@ -61,7 +61,8 @@ public sealed class DeepConjugateDirections : ILinearSolver
     /// <summary>
     /// DCDM on a voxel operator with per-face coefficients (two-phase, cut-cell, ghost-fluid), vectors one entry per
     /// cell. Its directions come from the K-cycle on that operator (<see cref="KCycleDirectionModel"/>): the learned
-    /// models read cell flags, not coefficients, and are refused here.
+    /// models read cell flags, not coefficients, and are refused here. Every solve reads the operator's face arrays
+    /// (they are not copied): leave them unchanged while the solver is in use.
     /// </summary>
     /// <exception cref="InvalidSystemException">The model is not the K-cycle.</exception>
     public DeepConjugateDirections(VoxelOperator op, IDirectionModel model, SolverOptions? options = null, int previousDirections = 2)

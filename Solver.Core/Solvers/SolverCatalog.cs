@@ -116,6 +116,9 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
     /// A solver for a voxel operator with per-face coefficients (two-phase, cut-cell, ghost-fluid), vectors one entry per
     /// cell: pcg-mg and dcdm on its own multigrid hierarchy (<see cref="Multigrid.AggregateMultigrid"/>), dcdm with the
     /// K-cycle model only; cg, pcg-jacobi and pcg-ic0 on its matrix. On a device: pcg-mg, cg and pcg-jacobi.
+    /// pcg-mg and dcdm on the CPU read the operator's face arrays in every solve (nothing of the fine level is copied
+    /// into a matrix): leave them unchanged while the solver is in use, or bind each step's operator through
+    /// <see cref="PressureSolver"/>, which copies it.
     /// </summary>
     /// <exception cref="InvalidSystemException">dcdm with a learned model (they read cell flags, not coefficients), or dcdm on a device.</exception>
     public ILinearSolver CreateForOperator(SolveMethod method, VoxelOperator op, SolverOptions? options = null, IDirectionModel? model = null, int previousDirections = 2)
