@@ -23,6 +23,7 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
     /// <summary>The box's origin is a multiple of this along every axis: the first two levels of blocks and their colours stay the grid's.</summary>
     public const int Alignment = 8;
 
+    readonly BoxVectors _map = new(new CroppedBox((grid.Nx, grid.Ny, grid.Nz), origin, (box.Nx, box.Ny, box.Nz)));
     // the box's vectors for full-grid ones (compact ones go to the inner solver as they are); every solve gathers both whole
     readonly double[] _b = compact ? [] : RebindCache.Array<double>(box.CellCount, zeroed: false),
         _x = compact ? [] : RebindCache.Array<double>(box.CellCount, zeroed: false);
@@ -110,66 +111,17 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
     {
         if (b.Length != Size || x.Length != Size)
             throw new ArgumentException($"b and x must have {Size} entries (one per {(compact ? "fluid" : "grid")} cell), got {b.Length} and {x.Length}");
-        double outsideSq = compact ? 0 : OutsideNormSquared(b); // summed directly: exactly 0 when b is 0 outside the box
+        double outsideSq = compact ? 0 : _map.OutsideNormSquared(b); // summed directly: exactly 0 when b is 0 outside the box
         SolveResult result;
         if (compact) result = inner.Solve(b, x, settings, cancellation);
         else
         {
-            Gather(b, _b);
-            Gather(x, _x);
+            _map.Gather(b, _b);
+            _map.Gather(x, _x);
             result = inner.Solve(_b, _x, settings, cancellation);
-            Scatter(_x, x);
+            _map.Scatter(_x, x);
         }
-        var details = new Dictionary<string, string>(result.Details)
-        {
-            ["grid"] = $"the box around the fluid cells, {box.Nx}x{box.Ny}x{box.Nz} of {grid.Nx}x{grid.Ny}x{grid.Nz}",
-        };
-        // the rows the caller's vectors have, not the box's
-        if (details.TryGetValue("unknowns", out var unknowns)) details["unknowns"] = unknowns.Replace($" of {box.CellCount} rows", $" of {grid.CellCount} rows");
-        // b on cells outside the box is on no unknown: removed, as the whole grid's solver removes it
-        var projection = outsideSq == 0 ? result.Projection
-            : result.Projection is { } p
-                ? p with { RemovedNorm = Math.Sqrt(p.RemovedNorm * p.RemovedNorm + outsideSq), OriginalNorm = Math.Sqrt(p.OriginalNorm * p.OriginalNorm + outsideSq) }
-            : new RangeProjection(0, Math.Sqrt(outsideSq), Math.Sqrt(VectorOps.Dot(_b, _b) + outsideSq));
-        return result with { Details = details, Projection = projection, SetupTime = SetupTime };
-    }
-
-    /// <summary>The sum of b^2 over the cells outside the box: whole planes, whole rows, then each row's ends.</summary>
-    double OutsideNormSquared(ReadOnlySpan<double> full)
-    {
-        int nx = grid.Nx, ny = grid.Ny, plane = nx * ny;
-        double sum = 0;
-        for (int z = 0; z < grid.Nz; z++)
-        {
-            var p = full.Slice(z * plane, plane);
-            if (z < origin.Z || z >= origin.Z + box.Nz) { sum += VectorOps.Dot(p, p); continue; }
-            for (int y = 0; y < ny; y++)
-            {
-                var row = p.Slice(y * nx, nx);
-                if (y < origin.Y || y >= origin.Y + box.Ny) { sum += VectorOps.Dot(row, row); continue; }
-                var left = row[..origin.X];
-                var right = row[(origin.X + box.Nx)..];
-                sum += VectorOps.Dot(left, left) + VectorOps.Dot(right, right);
-            }
-        }
-        return sum;
-    }
-
-    void Gather(ReadOnlySpan<double> full, double[] onBox)
-    {
-        int nx = grid.Nx, ny = grid.Ny, sx = box.Nx, sy = box.Ny;
-        for (int z = 0; z < box.Nz; z++)
-            for (int y = 0; y < sy; y++)
-                full.Slice(origin.X + nx * (origin.Y + y + ny * (origin.Z + z)), sx).CopyTo(onBox.AsSpan(sx * (y + sy * z), sx));
-    }
-
-    void Scatter(double[] onBox, Span<double> full)
-    {
-        full.Clear(); // x is 0 outside the box
-        int nx = grid.Nx, ny = grid.Ny, sx = box.Nx, sy = box.Ny;
-        for (int z = 0; z < box.Nz; z++)
-            for (int y = 0; y < sy; y++)
-                onBox.AsSpan(sx * (y + sy * z), sx).CopyTo(full.Slice(origin.X + nx * (origin.Y + y + ny * (origin.Z + z)), sx));
+        return _map.AsTheGrids(result, outsideSq, _b, $"the box around the fluid cells, {box.Nx}x{box.Ny}x{box.Nz} of {grid.Nx}x{grid.Ny}x{grid.Nz}", SetupTime);
     }
 
     public void Dispose() => inner.Dispose();

@@ -29,7 +29,9 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
             (grid, compact, a) => CroppedGridSolver.Around(grid, g => GridStencil.Pays(g)
                 ? new ConjugateGradient(g, "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(g, unknowns))
                 : new ConjugateGradient(() => ReducedSystem.FromGrid(g, compact), "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(g, unknowns))),
-            (op, matrix, a) => new ConjugateGradient(op, matrix, "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(op, unknowns)),
+            // on the box around the unknowns where that is smaller (the caller's full-grid matrix serves the whole grid only)
+            (op, matrix, a) => CroppedOperatorSolver.Around(op, o => new ConjugateGradient(o, ReferenceEquals(o, op) ? matrix : null, "pcg-mg", a.Options,
+                unknowns => new Multigrid.AggregateMultigrid(o, unknowns))),
             // the float32 K-cycle on aggregates with double reliable updates; on a voxel operator its cells are a CSR level
             (d, input, a) => (input.Operator is { } op ? d.MultigridConjugateGradient(op, a.Options) : d.MultigridConjugateGradient(input.Grid!, a.Options), "")),
         // the grid was checked against the matrix: a compact matrix is DCDM's as is where the full grid does not pay
@@ -39,7 +41,8 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
             (grid, compact, a) => a.Model is KCycleDirectionModel or VCycleDirectionModel
                 ? CroppedGridSolver.Around(grid, g => new DeepConjugateDirections(g, a.Model, a.Options, a.PreviousDirections, compact, matrixIsGridOperator: true))
                 : new DeepConjugateDirections(grid, a.Model!, a.Options, a.PreviousDirections, compact, matrixIsGridOperator: true),
-            (op, matrix, a) => new DeepConjugateDirections(op, a.Model!, a.Options, a.PreviousDirections, matrix),
+            (op, matrix, a) => CroppedOperatorSolver.Around(op, o => new DeepConjugateDirections(o, a.Model!, a.Options, a.PreviousDirections,
+                ReferenceEquals(o, op) ? matrix : null)),
             (d, input, a) => input.Operator is not null
                 ? (null, "DCDM on a voxel operator with per-face coefficients runs on the CPU only so far; pcg-mg runs on the device")
                 : (d.DeepConjugateDirections(input.Grid!, a.Model!, a.Options, a.PreviousDirections, out string reason), reason)),

@@ -48,22 +48,8 @@ public class CroppedGridSolverTests
         var whole = new ConjugateGradient(grid, "pcg-mg", Tight, unknowns => new AggregateMultigrid(grid, unknowns));
         var expected = new double[grid.CellCount];
         var reference = whole.Solve(b, expected);
-        foreach (var (method, model) in new (SolveMethod, IDirectionModel?)[] { (SolveMethod.PcgMg, null), (SolveMethod.Dcdm, new KCycleDirectionModel()) })
-        {
-            var solver = new SolverCatalog().CreateForGrid(method, grid, Tight, model);
-            Assert.That(solver, Is.InstanceOf<CroppedGridSolver>());
-            var x = Enumerable.Repeat(double.NaN, grid.CellCount).ToArray(); // every entry written, outside the box too
-            var result = solver.Solve(b, x, SolveSettings.None);
-            Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
-            Assert.That(result.Iterations, Is.InRange(reference.Iterations - 1, reference.Iterations + 1), $"{method}: the whole grid took {reference.Iterations}");
-            Assert.That(x, Is.EqualTo(expected).Within(1e-7 * expected.Max(Math.Abs)), $"{method}");
-            Assert.That(result.Projection!.OriginalNorm, Is.EqualTo(reference.Projection!.OriginalNorm).Within(1e-12 * reference.Projection.OriginalNorm));
-            Assert.That(result.Projection.RemovedNorm, Is.EqualTo(reference.Projection.RemovedNorm).Within(1e-12 * reference.Projection.OriginalNorm));
-            Assert.That(result.Details["grid"], Does.StartWith("the box around the fluid cells"));
-            Assert.That(result.SetupTime, Is.EqualTo(solver.SetupTime));
-            var again = solver.Solve(b, x, SolveSettings.FromGuess);
-            Assert.That((again.Status, again.Iterations), Is.EqualTo((SolveStatus.Converged, 0)), "a warm start from the answer, through the box");
-        }
+        CropAssert.SolvesAsTheWholeGrid<CroppedGridSolver>((method, model) => new SolverCatalog().CreateForGrid(method, grid, Tight, model), b, expected,
+            reference, "the box around the fluid cells");
     }
 
     /// <remarks>The 48x40x44 case is long enough (over 65,536 cells) for sums over the grid to run in parallel chunks.</remarks>

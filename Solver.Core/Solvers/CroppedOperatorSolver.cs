@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using Dcdm.Multigrid;
+using Dcdm.Poisson;
+
+namespace Dcdm.Solvers;
+
+/// <summary>
+/// A voxel operator's solver set up and run on the box around its unknowns (<see cref="BoxOf"/>) when that box is at
+/// most <see cref="CroppedGridSolver.MaxShare"/> of the grid, as <see cref="CroppedGridSolver"/> does for a grid: the
+/// air above a ghost-fluid surface costs nothing in set-up or solve, and a box the unknowns fill enough runs
+/// matrix-free (<see cref="FaceStencil"/>). Full-grid vectors in and out (b outside the box falls on no unknown, x is 0
+/// there).
+/// </summary>
+/// <remarks>Every open face joins two unknowns, so the box needs no margin: its faces that leave it are closed. Its origin
+/// is a multiple of <see cref="CroppedGridSolver.Alignment"/>, so the cells' colours and the first levels' blocks are
+/// the whole grid's.</remarks>
+internal sealed class CroppedOperatorSolver(ILinearSolver inner, CroppedBox crop, TimeSpan cropTime) : ILinearSolver
+{
+    readonly BoxVectors _map = new(crop);
+    readonly double[] _b = RebindCache.Array<double>((int)crop.Cells, zeroed: false), _x = RebindCache.Array<double>((int)crop.Cells, zeroed: false);
+
+    public string Method => inner.Method;
+    /// <summary>One entry per grid cell.</summary>
+    public int Size => crop.Grid.X * crop.Grid.Y * crop.Grid.Z;
+    /// <summary>Finding and copying the box plus the solver's own set-up on it.</summary>
+    public TimeSpan SetupTime => cropTime + inner.SetupTime;
+
+    /// <summary>The solver <paramref name="create"/> makes for the operator, run on the box around its unknowns where that pays.</summary>
+    public static ILinearSolver Around(VoxelOperator op, Func<VoxelOperator, ILinearSolver> create)
+    {
+        var clock = Stopwatch.StartNew();
+        if (BoxOf(op) is not var (box, crop)) return create(op);
+        var cropTime = clock.Elapsed;
+        ILinearSolver inner;
+        try { inner = create(box); }
+        catch (InvalidSystemException) { return create(op); } // the same refusal, naming the caller's operator, not the box
+        return new CroppedOperatorSolver(inner, crop, cropTime);
+    }
+
+    /// <summary>The operator on the box around its unknowns, from an aligned origin; null when the box would be more than
+    /// <see cref="CroppedGridSolver.MaxShare"/> of the grid, or there is no unknown.</summary>
+    internal static (VoxelOperator Box, CroppedBox Crop)? BoxOf(VoxelOperator op)
+    {
+        int nx = op.Nx, ny = op.Ny, nz = op.Nz;
+        var unknowns = CellBox.Around(Unknowns(op), nx, ny, nz);
+        if (unknowns.IsEmpty) return null;
+        int Origin(int first) => first / CroppedGridSolver.Alignment * CroppedGridSolver.Alignment;
+        var origin = (X: Origin(unknowns.X0), Y: Origin(unknowns.Y0), Z: Origin(unknowns.Z0));
+        var size = (X: unknowns.X1 + 1 - origin.X, Y: unknowns.Y1 + 1 - origin.Y, Z: unknowns.Z1 + 1 - origin.Z);
+        var crop = new CroppedBox((nx, ny, nz), origin, size);
+        if (crop.Cells > CroppedGridSolver.MaxShare * op.CellCount) return null;
+        int cells = (int)crop.Cells;
+        double[] fx = new double[cells], fy = new double[cells], fz = new double[cells], dirichlet = new double[cells];
+        Parallel.For(0, size.Z, z =>
+        {
+            for (int y = 0; y < size.Y; y++)
+            {
+                int from = origin.X + nx * (origin.Y + y + ny * (origin.Z + z)), to = size.X * (y + size.Y * z);
+                op.FaceX.AsSpan(from, size.X).CopyTo(fx.AsSpan(to, size.X)); // the faces that leave the box are closed
+                op.FaceY.AsSpan(from, size.X).CopyTo(fy.AsSpan(to, size.X));
+                op.FaceZ.AsSpan(from, size.X).CopyTo(fz.AsSpan(to, size.X));
+                op.Dirichlet.AsSpan(from, size.X).CopyTo(dirichlet.AsSpan(to, size.X));
+            }
+        });
+        return (new VoxelOperator(size.X, size.Y, size.Z, fx, fy, fz, dirichlet), crop);
+    }
+
+    /// <summary>1 on each cell with an open face or a Dirichlet term (an unknown: a positive diagonal), 0 elsewhere; each
+    /// cell reads its own faces and its lower neighbours', planes in parallel.</summary>
+    static byte[] Unknowns(VoxelOperator op)
+    {
+        int nx = op.Nx, ny = op.Ny, plane = nx * ny;
+        var unknown = new byte[op.CellCount];
+        var (fx, fy, fz, d) = (op.FaceX, op.FaceY, op.FaceZ, op.Dirichlet);
+        Parallel.For(0, op.Nz, z =>
+        {
+            for (int y = 0, i = z * plane; y < ny; y++)
+                for (int x = 0; x < nx; x++, i++)
+                    if (d[i] > 0 || fx[i] > 0 || fy[i] > 0 || fz[i] > 0
+                        || x > 0 && fx[i - 1] > 0 || y > 0 && fy[i - nx] > 0 || z > 0 && fz[i - plane] > 0) unknown[i] = 1;
+        });
+        return unknown;
+    }
+
+    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default)
+    {
+        if (b.Length != Size || x.Length != Size)
+            throw new ArgumentException($"b and x must have {Size} entries (one per grid cell), got {b.Length} and {x.Length}");
+        double outsideSq = _map.OutsideNormSquared(b); // summed directly: exactly 0 when b is 0 outside the box
+        _map.Gather(b, _b);
+        _map.Gather(x, _x);
+        var result = inner.Solve(_b, _x, settings, cancellation);
+        _map.Scatter(_x, x);
+        var (g, s) = (crop.Grid, crop.Size);
+        return _map.AsTheGrids(result, outsideSq, _b, $"the box around the unknowns, {s.X}x{s.Y}x{s.Z} of {g.X}x{g.Y}x{g.Z}", SetupTime);
+    }
+
+    public void Dispose() => inner.Dispose();
+}
