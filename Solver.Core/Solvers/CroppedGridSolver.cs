@@ -68,17 +68,8 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
         var (oy, sy) = AxisRange(fluid.Y0, fluid.Y1, ny);
         var (oz, sz) = AxisRange(fluid.Z0, fluid.Z1, nz);
         if ((double)sx * sy * sz > MaxShare * grid.CellCount) return null;
-        if (RebindCache.Active is { } cache)
-        {
-            // in a time loop: the last box while the fluid stays in it and fills enough of it, else this one with its far
-            // ends on the alignment, so the box (and every array sized by it) keeps its size for several steps
-            var tight = new CroppedBox((nx, ny, nz), (ox, oy, oz), (sx, sy, sz));
-            var kept = cache.Box is { } last && Holds(last, tight) && last.Cells <= MaxLooseness * tight.Cells ? last
-                : new CroppedBox((nx, ny, nz), (ox, oy, oz), (Extended(ox, sx, nx), Extended(oy, sy, ny), Extended(oz, sz, nz)));
-            if (kept.Cells > MaxShare * grid.CellCount) kept = tight;
-            cache.Box = kept;
-            ((ox, oy, oz), (sx, sy, sz)) = (kept.Origin, kept.Size);
-        }
+        var kept = Kept(new CroppedBox((nx, ny, nz), (ox, oy, oz), (sx, sy, sz)), grid.CellCount);
+        ((ox, oy, oz), (sx, sy, sz)) = (kept.Origin, kept.Size);
         var cells = new CellType[sx * sy * sz];
         var all = grid.CellArray;
         Parallel.For(0, sz, z =>
@@ -91,6 +82,23 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
 
     /// <summary>A box kept in a time loop holds at most this many times the cells of the tightest box.</summary>
     public const double MaxLooseness = 1.25;
+
+    /// <summary>
+    /// The box a binding runs on, given the tightest (aligned) one: outside a re-bind that one; in a time loop
+    /// (<see cref="RebindCache"/>) the last box while it holds the tightest and is at most <see cref="MaxLooseness"/> of
+    /// it, else the tightest with its far ends on the alignment, so the box (and every array sized by it) keeps its size
+    /// for several steps; never more than <see cref="MaxShare"/> of the grid's <paramref name="gridCells"/>.
+    /// </summary>
+    internal static CroppedBox Kept(CroppedBox tight, long gridCells)
+    {
+        if (RebindCache.Active is not { } cache) return tight;
+        var ((nx, ny, nz), (ox, oy, oz), (sx, sy, sz)) = tight;
+        var kept = cache.Box is { } last && Holds(last, tight) && last.Cells <= MaxLooseness * tight.Cells ? last
+            : new CroppedBox((nx, ny, nz), (ox, oy, oz), (Extended(ox, sx, nx), Extended(oy, sy, ny), Extended(oz, sz, nz)));
+        if (kept.Cells > MaxShare * gridCells) kept = tight;
+        cache.Box = kept;
+        return kept;
+    }
 
     static bool Holds(CroppedBox outer, CroppedBox inner) => outer.Grid == inner.Grid
         && outer.Origin.X <= inner.Origin.X && outer.Origin.Y <= inner.Origin.Y && outer.Origin.Z <= inner.Origin.Z

@@ -37,7 +37,8 @@ internal sealed class CroppedOperatorSolver(ILinearSolver inner, CroppedBox crop
         return new CroppedOperatorSolver(inner, crop, cropTime);
     }
 
-    /// <summary>The operator on the box around its unknowns, from an aligned origin; null when the box would be more than
+    /// <summary>The operator on the box around its unknowns, from an aligned origin (in a re-bind, the last box while it
+    /// serves: <see cref="CroppedGridSolver.Kept"/>); null when the box would be more than
     /// <see cref="CroppedGridSolver.MaxShare"/> of the grid, or there is no unknown.</summary>
     internal static (VoxelOperator Box, CroppedBox Crop)? BoxOf(VoxelOperator op)
     {
@@ -47,8 +48,10 @@ internal sealed class CroppedOperatorSolver(ILinearSolver inner, CroppedBox crop
         int Origin(int first) => first / CroppedGridSolver.Alignment * CroppedGridSolver.Alignment;
         var origin = (X: Origin(unknowns.X0), Y: Origin(unknowns.Y0), Z: Origin(unknowns.Z0));
         var size = (X: unknowns.X1 + 1 - origin.X, Y: unknowns.Y1 + 1 - origin.Y, Z: unknowns.Z1 + 1 - origin.Z);
-        var crop = new CroppedBox((nx, ny, nz), origin, size);
-        if (crop.Cells > CroppedGridSolver.MaxShare * op.CellCount) return null;
+        var tight = new CroppedBox((nx, ny, nz), origin, size);
+        if (tight.Cells > CroppedGridSolver.MaxShare * op.CellCount) return null;
+        var crop = CroppedGridSolver.Kept(tight, op.CellCount); // in a time loop, kept while it serves, as a grid's
+        (origin, size) = (crop.Origin, crop.Size);
         int cells = (int)crop.Cells;
         double[] fx = new double[cells], fy = new double[cells], fz = new double[cells], dirichlet = new double[cells];
         Parallel.For(0, size.Z, z =>

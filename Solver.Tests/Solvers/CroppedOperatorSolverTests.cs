@@ -52,6 +52,39 @@ public class CroppedOperatorSolverTests
         Assert.That(ProductResidual.Relative(op.ToCsr(), b, x, i => op.Diagonal(i) > 0), Is.LessThanOrEqualTo(1.01e-10), "the true residual on the unknowns");
     }
 
+    /// <summary>In a time loop the box is kept while the unknowns stay in it (as a grid's), so box-sized arrays keep their length.</summary>
+    [Test]
+    public void InATimeLoopTheBoxIsKeptWhileTheUnknownsStayInIt()
+    {
+        static VoxelOperator Front(double at) => VoxelOperator.FromGrid(PoissonDomains.DamBreak(64, 24, 48, at, 0.5));
+        var tight = CroppedOperatorSolver.BoxOf(Front(0.30))!.Value.Crop;
+        var cache = new RebindCache();
+        CroppedBox kept;
+        using (cache.Begin())
+        {
+            var crop = CroppedOperatorSolver.BoxOf(Front(0.30))!.Value.Crop;
+            Assert.That(crop.Origin, Is.EqualTo(tight.Origin));
+            Assert.That(crop.Cells, Is.GreaterThanOrEqualTo(tight.Cells), "far ends on the alignment");
+            kept = crop;
+        }
+        using (cache.Begin())
+        {
+            var op = Front(0.32); // the front one cell on: still inside
+            var (box, crop) = CroppedOperatorSolver.BoxOf(op)!.Value;
+            Assert.That(crop, Is.EqualTo(kept));
+            Assert.That(Enumerable.Range(0, box.CellCount).Count(j => box.Diagonal(j) > 0),
+                Is.EqualTo(Enumerable.Range(0, op.CellCount).Count(i => op.Diagonal(i) > 0)), "every unknown in the kept box");
+        }
+        using (cache.Begin())
+        {
+            var op = Front(0.45); // the front left the box
+            var (box, crop) = CroppedOperatorSolver.BoxOf(op)!.Value;
+            Assert.That(crop, Is.Not.EqualTo(kept));
+            Assert.That(Enumerable.Range(0, box.CellCount).Count(j => box.Diagonal(j) > 0),
+                Is.EqualTo(Enumerable.Range(0, op.CellCount).Count(i => op.Diagonal(i) > 0)));
+        }
+    }
+
     [Test]
     public void ALearnedModelIsRefusedOnAnOperatorThatWouldBeCropped()
     {
