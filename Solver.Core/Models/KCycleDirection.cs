@@ -15,6 +15,9 @@ internal sealed class KCycleDirection : IDirection, IDirectionOnUnknowns
 
     public KCycleDirection(AggregateMultigrid cycle) => _cycle = cycle;
 
+    /// <summary>The cycle the directions come from (a stalled DCDM's fallback CG runs it too).</summary>
+    internal AggregateMultigrid Cycle => _cycle;
+
     /// <summary>The K-cycle of a grid's unknowns (the cells with a diagonal), fine sweeps SOR with a constant weight or per-cell weights.</summary>
     /// <remarks>P's entries next to air are <see cref="AggregateMultigrid.SurfaceProlongation"/>, as the device's cycle.</remarks>
     public static KCycleDirection For(PoissonGrid grid, int sweeps, double relaxation, float[][]? weights)

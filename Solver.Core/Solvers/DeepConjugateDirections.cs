@@ -31,6 +31,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
     readonly IVectorBackend<double[]> _backend;
     readonly IHostOperator? _matrixFree; // the product on the full grid; null: the system's CSR matrix on the unknowns
     readonly NetworkDirection _direction;
+    readonly IDirection _bound; // the model bound to this system: the K-cycle's cycle also serves the fallback
     readonly DirectionVectors<double[]> _vectors;
     readonly double[] _b, _x, _r;
     MultigridFallback? _fallback; // made at the first stall, kept for the next solves
@@ -93,7 +94,8 @@ public sealed class DeepConjugateDirections : ILinearSolver
         _matrixFree = matrixFree(system);
         int n = _matrixFree is null ? _system.Unknowns : _system.FullSize;
         _backend = new HostBackend(_matrixFree ?? new CsrOperator(_system.Matrix));
-        _direction = new NetworkDirection(_matrixFree is null ? _system.Active : null, fullGridMask, bind(system), _system.FullSize);
+        _bound = bind(system);
+        _direction = new NetworkDirection(_matrixFree is null ? _system.Active : null, fullGridMask, _bound, _system.FullSize);
         // every entry written before any is read: b and x by the frame, r by the first residual, each slot's q by the
         // direction and Aq by the product (the fallback's CG writes the three it borrows first too)
         _vectors = new DirectionVectors<double[]>(_k, () => RebindCache.Array<double>(n, zeroed: false));
@@ -123,6 +125,11 @@ public sealed class DeepConjugateDirections : ILinearSolver
             $"the matrix has {matrix.Rows} rows but the grid {grid.Nx}x{grid.Ny}x{grid.Nz} has {grid.CellCount} cells "
             + $"and {grid.FluidCount} fluid cells; DCDM needs one of those layouts");
     }
+
+    /// <summary>The cycle the stall fallback ran (null before a stall): the K-cycle direction's own, or one made for it.</summary>
+    internal Multigrid.AggregateMultigrid? FallbackCycle => _fallback?.Cycle;
+    /// <summary>The model bound to this system.</summary>
+    internal IDirection BoundDirection => _bound;
 
     /// <summary>Nothing to release: the CPU solvers hold managed arrays only.</summary>
     public void Dispose() { }
@@ -178,19 +185,23 @@ public sealed class DeepConjugateDirections : ILinearSolver
 
     /// <summary>
     /// Multigrid-preconditioned CG from DCDM's x. Its work vectors are DCDM's r and direction slots, free once DCDM
-    /// stopped, so a stall costs only the multigrid hierarchy, made at the first stall and kept for the next solves.
+    /// stopped, and its cycle the K-cycle direction's own, so a stall costs no set-up; another direction's stall costs a
+    /// multigrid hierarchy, made at the first stall and kept for the next solves.
     /// </summary>
     sealed class MultigridFallback(DeepConjugateDirections dcdm) : ISolveFallback
     {
         IVectorBackend<double[]>? _backend;
         Multigrid.AggregateMultigrid? _multigrid;
+        /// <summary>The cycle the fallback's CG runs (null before the first stall).</summary>
+        public Multigrid.AggregateMultigrid? Cycle => _multigrid;
         double[][]? _work;
         readonly List<double> _history = [];
         public string Name => "pcg-mg";
 
         public KrylovOutcome Continue(double bNorm, SolverOptions options, List<double> history, CancellationToken cancellation)
         {
-            _multigrid ??= dcdm._fallbackCycle(dcdm._system);
+            // the K-cycle direction's own cycle where it has one (no second hierarchy), else a new one
+            _multigrid ??= dcdm._bound is KCycleDirection kcycle ? kcycle.Cycle : dcdm._fallbackCycle(dcdm._system);
             _backend ??= new HostBackend(dcdm._matrixFree ?? new CsrOperator(dcdm._system.Matrix), _multigrid);
             _work ??= dcdm._vectors.All.Concat(Enumerable.Range(0, 3).Select(_ => new double[dcdm._b.Length])).Take(3).ToArray(); // k = 0 has two slots
             _history.Clear();

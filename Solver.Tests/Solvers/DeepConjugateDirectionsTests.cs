@@ -86,6 +86,25 @@ public class DeepConjugateDirectionsTests
         Assert.That(fallbackIterations, Is.LessThanOrEqualTo(mg.Iterations + 5), "pcg-mg from DCDM's x needs about as many as from zero (5 of slack: a different start)");
     }
 
+    /// <summary>A K-cycle DCDM made to stall at once hands over to pcg-mg on the direction's own cycle (no second
+    /// hierarchy); another model's fallback makes one.</summary>
+    [Test]
+    public void AStalledKCycleFallsBackOnItsOwnCycle()
+    {
+        var b = RightHandSides.Random(Grid, 5);
+        var x = new double[Grid.CellCount];
+        var dcdm = new DeepConjugateDirections(Grid, new KCycleDirectionModel(), new SolverOptions { Tolerance = 1e-8 }) { Stall = new() { Window = 1, Factor = 1e9 } };
+        var result = dcdm.Solve(b, x);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(result.Details, Does.ContainKey("fallback"));
+        Assert.That(TrueResidual(b, x), Is.LessThanOrEqualTo(1e-8));
+        Assert.That(dcdm.FallbackCycle, Is.SameAs(((KCycleDirection)dcdm.BoundDirection).Cycle));
+        var other = new DeepConjugateDirections(Grid, new FunctionModel("identity", (r, q) => r.CopyTo(q, 0)), new SolverOptions { Tolerance = 1e-8 })
+            { Stall = new() { Window = 1, Factor = 1e9 } };
+        Assert.That(other.Solve(b, new double[Grid.CellCount]).Details, Does.ContainKey("fallback"));
+        Assert.That(other.FallbackCycle, Is.Not.Null);
+    }
+
     /// <summary>What the shipped model must do on a 16^3 tank it never saw (CG: 89 iterations, the shipped model 11,
     /// a noise model 48 through the fallback, a fixed random direction 82): the violations, empty when it does.</summary>
     static List<string> ShippedModelViolations(IDirectionModel model)
