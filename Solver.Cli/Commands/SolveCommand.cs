@@ -175,8 +175,7 @@ public static class SolveCommand
     static SolverInput? FindGrid(Settings s, CsrMatrix a, PoissonGrid? flags, out string why)
     {
         if (flags is not null) return SolverInput.OfGrid(a, flags, out why);
-        var inferred = GridOperatorMatch.Infer(a, ParseGrid(s.Grid), out why);
-        return inferred is null ? null : SolverInput.OfGrid(a, inferred, out why); // Infer checked it too: a second check, once per file
+        return SolverInput.Infer(a, ParseGrid(s.Grid), out why); // checked once, as part of the inference
     }
 
     /// <summary>

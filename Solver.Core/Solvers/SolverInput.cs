@@ -32,7 +32,15 @@ public sealed record SolverInput(CsrMatrix Matrix, PoissonGrid? Grid = null, Vox
         return new SolverInput(matrix, grid) { _checked = (matrix, grid) };
     }
 
-    /// <summary>Whether <see cref="OfGrid"/> checked this grid against this matrix.</summary>
+    /// <summary>
+    /// A full-grid matrix with the grid inferred from it (<see cref="GridOperatorMatch.Infer"/>, which checks the two
+    /// entry for entry as its last step): checked once, as <see cref="OfGrid"/> gives it. Null, with why, when the matrix is
+    /// not a unit 7-point operator of that shape (<paramref name="size"/>; null: a cube).
+    /// </summary>
+    public static SolverInput? Infer(CsrMatrix matrix, (int Nx, int Ny, int Nz)? size, out string why) =>
+        GridOperatorMatch.Infer(matrix, size, out why) is { } grid ? new SolverInput(matrix, grid) { _checked = (matrix, grid) } : null;
+
+    /// <summary>Whether <see cref="OfGrid"/> or <see cref="Infer"/> checked this grid against this matrix.</summary>
     internal bool GridIsChecked => _checked is var (m, g) && ReferenceEquals(m, Matrix) && ReferenceEquals(g, Grid);
 
     /// <summary>Equal when the matrix, the grid and the operator are (whether the grid was checked does not count).</summary>

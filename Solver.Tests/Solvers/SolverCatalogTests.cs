@@ -139,6 +139,26 @@ public class SolverCatalogTests
         Assert.Throws<InvalidSystemException>(() => catalog.Create(SolveMethod.PcgMg, new SolverInput(changed.Matrix, Grid)), "a plain input is checked");
     }
 
+    /// <summary>SolverInput.Infer gives the inferred grid checked (its last step is the entry-for-entry match), or null and why.</summary>
+    [Test]
+    public void AnInferredGridComesCheckedOnce()
+    {
+        var grid = PoissonDomains.FreeSurfaceTank(10, 9, 8, 0.5, 1);
+        var a = grid.ToCsr(GridMatrixLayout.FullGrid);
+        var input = SolverInput.Infer(a, (10, 9, 8), out string why);
+        Assert.That(input, Is.Not.Null, why);
+        Assert.That(input!.GridIsChecked, Is.True);
+        Assert.That(input.Grid!.Diagonal, Is.EqualTo(grid.Diagonal), "the same operator");
+        var changed = new Dcdm.Sparse.CsrMatrix(a.Rows, a.Columns, a.RowPointers, a.ColumnIndices, a.Values.ToArray());
+        int row = Enumerable.Range(0, a.Rows).First(a.RowHasNonZero);
+        int diagonal = Enumerable.Range(a.RowPointers[row], a.RowPointers[row + 1] - a.RowPointers[row]).First(k => a.ColumnIndices[k] == row);
+        changed.Values[diagonal] = 0.5; // a diagonal that is no count of neighbours
+        Assert.That(SolverInput.Infer(changed, (10, 9, 8), out why), Is.Null);
+        Assert.That(why, Does.StartWith($"row {row + 1}:"));
+        Assert.That(SolverInput.Infer(a, (9, 9, 8), out why), Is.Null);
+        Assert.That(why, Does.Contain("cells but the matrix has"));
+    }
+
     [Test]
     public void CgChecksTheGridOnlyWhereItRunsTheGridsOperator()
     {
