@@ -11,9 +11,9 @@ namespace Dcdm.Solvers;
 /// matrix-free (<see cref="FaceStencil"/>). Full-grid vectors in and out (b outside the box falls on no unknown, x is 0
 /// there).
 /// </summary>
-/// <remarks>Every open face joins two unknowns, so the box needs no margin: its faces that leave it are closed. Its origin
-/// is a multiple of <see cref="CroppedGridSolver.Alignment"/>, so the cells' colours and the first levels' blocks are
-/// the whole grid's.</remarks>
+/// <remarks>Every open face joins two unknowns, so the box needs no margin (its faces that leave it are closed); it keeps
+/// one cell past the last unknown, as a grid's does, for a time loop's moving front. Its origin is a multiple of
+/// <see cref="CroppedGridSolver.Alignment"/>, so the cells' colours and the first levels' blocks are the whole grid's.</remarks>
 internal sealed class CroppedOperatorSolver(ILinearSolver inner, CroppedBox crop, TimeSpan cropTime) : ILinearSolver
 {
     readonly BoxVectors _map = new(crop);
@@ -47,7 +47,9 @@ internal sealed class CroppedOperatorSolver(ILinearSolver inner, CroppedBox crop
         if (unknowns.IsEmpty) return null;
         int Origin(int first) => first / CroppedGridSolver.Alignment * CroppedGridSolver.Alignment;
         var origin = (X: Origin(unknowns.X0), Y: Origin(unknowns.Y0), Z: Origin(unknowns.Z0));
-        var size = (X: unknowns.X1 + 1 - origin.X, Y: unknowns.Y1 + 1 - origin.Y, Z: unknowns.Z1 + 1 - origin.Z);
+        // one cell past the last unknown where the grid goes on, as a grid's box keeps (so a front that moves by a cell
+        // still fits a box kept in a time loop)
+        var size = (X: Math.Min(nx, unknowns.X1 + 2) - origin.X, Y: Math.Min(ny, unknowns.Y1 + 2) - origin.Y, Z: Math.Min(nz, unknowns.Z1 + 2) - origin.Z);
         var tight = new CroppedBox((nx, ny, nz), origin, size);
         if (tight.Cells > CroppedGridSolver.MaxShare * op.CellCount) return null;
         var crop = CroppedGridSolver.Kept(tight, op.CellCount); // in a time loop, kept while it serves, as a grid's
