@@ -3,28 +3,6 @@ using Dcdm.Sparse;
 
 namespace Dcdm.Solvers;
 
-/// <summary>The product the host Krylov loops multiply by: a CSR matrix on the unknowns, or a grid's stencil on the full grid.</summary>
-internal interface IHostOperator
-{
-    /// <summary>r = b - A x; returns ||r||.</summary>
-    double Residual(double[] b, double[] x, double[] r);
-    /// <summary>q = A p; returns p.q.</summary>
-    double MultiplyAndDot(double[] p, double[] q);
-}
-
-/// <summary>A CSR matrix as the host loops' operator: parallel SpMV over row blocks.</summary>
-internal sealed class CsrOperator(CsrMatrix a) : IHostOperator
-{
-    public double Residual(double[] b, double[] x, double[] r)
-    {
-        a.Multiply(x, r);
-        for (int i = 0; i < r.Length; i++) r[i] = b[i] - r[i];
-        return VectorOps.Norm2(r);
-    }
-
-    public double MultiplyAndDot(double[] p, double[] q) => a.MultiplyAndDot(p, q);
-}
-
 /// <summary>The CPU kernels behind the Krylov loops: the operator's product, SIMD vector updates.</summary>
 internal sealed class HostBackend(IHostOperator a, IPreconditioner? m = null) : IVectorBackend<double[]>
 {
