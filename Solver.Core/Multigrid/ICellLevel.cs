@@ -3,8 +3,6 @@ namespace Dcdm.Multigrid;
 /// <summary>A voxel operator's cells as a fine level, in whichever precision <see cref="CellLevel.For"/> picked.</summary>
 internal interface ICellLevel
 {
-    /// <summary>The box around the unknowns: the kernels touch only that.</summary>
-    CellBox Box { get; }
     /// <summary>Whether it runs in float32 (else double).</summary>
     bool Single { get; }
 }
