@@ -91,29 +91,12 @@ public sealed class VoxelOperator
     internal double Diagonal(int i, int x, int y, int z) => Dirichlet[i] + FaceX[i] + FaceY[i] + FaceZ[i]
         + (x > 0 ? FaceX[i - 1] : 0) + (y > 0 ? FaceY[i - Nx] : 0) + (z > 0 ? FaceZ[i - Nx * Ny] : 0);
 
-    /// <summary>The operator as a matrix in the full-grid layout (one row per cell, zero rows off the unknowns), built in parallel planes.</summary>
+    /// <summary>The operator as a matrix in the full-grid layout (one row per cell, zero rows off the unknowns): <see cref="ToCsr(int[], int[])"/> with every cell a row.</summary>
     public CsrMatrix ToCsr()
     {
-        int n = CellCount, nx = Nx, ny = Ny, plane = nx * ny;
-        var rowStart = new int[n + 1];
-        Parallel.For(0, Nz, z =>
-        {
-            Span<int> columns = stackalloc int[7];
-            Span<double> values = stackalloc double[7];
-            for (int i = z * plane, end = i + plane; i < end; i++) rowStart[i + 1] = Row(i, i % nx, i / nx % ny, z, columns, values);
-        });
-        for (int i = 0; i < n; i++) rowStart[i + 1] += rowStart[i];
-        var allColumns = new int[rowStart[n]];
-        var allValues = new double[rowStart[n]];
-        Parallel.For(0, Nz, z =>
-        {
-            for (int i = z * plane, end = i + plane; i < end; i++)
-            {
-                int k = rowStart[i];
-                Row(i, i % nx, i / nx % ny, z, allColumns.AsSpan(k, rowStart[i + 1] - k), allValues.AsSpan(k, rowStart[i + 1] - k));
-            }
-        });
-        return new CsrMatrix(n, n, rowStart, allColumns, allValues);
+        var every = new int[CellCount]; // each cell its own row, every coupling kept
+        for (int i = 0; i < every.Length; i++) every[i] = i;
+        return ToCsr(every, every);
     }
 
     /// <summary>

@@ -12,7 +12,7 @@ namespace Dcdm.Solvers;
 internal sealed class FaceStencil : IHostOperator
 {
     /// <summary>Whether the full grid pays for an operator's solve (as for a grid, <see cref="GridStencil.Pays"/>): at least 60% of its cells unknowns.</summary>
-    public static bool Pays(ReducedSystem unknowns) => unknowns.Unknowns >= 0.6 * unknowns.FullSize;
+    public static bool Pays(ReducedSystem unknowns) => unknowns.Unknowns >= GridStencil.PaysShare * unknowns.FullSize;
 
     readonly VoxelOperator _op;
     readonly double[] _diagonal;

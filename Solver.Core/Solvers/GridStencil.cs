@@ -16,7 +16,10 @@ internal sealed class GridStencil(PoissonGrid grid) : IHostOperator
     /// are lost to longer vector updates when few cells are unknowns. Measured at 128^3 (docs/benchmarks.md): 88% fluid
     /// (baffles) solves 22% faster, 60% (tank) the same, 25% (the dam break) 2.3x slower.
     /// </summary>
-    public static bool Pays(PoissonGrid grid) => grid.FluidCount >= 0.6 * grid.CellCount;
+    public static bool Pays(PoissonGrid grid) => grid.FluidCount >= PaysShare * grid.CellCount;
+
+    /// <summary>The share of a grid's cells that must be unknowns for the full grid to pay (<see cref="Pays"/>, <see cref="FaceStencil.Pays"/>).</summary>
+    internal const double PaysShare = 0.6;
 
     readonly byte[] _diagonal = grid.Diagonal;
     readonly int _nx = grid.Nx, _ny = grid.Ny, _nz = grid.Nz;
