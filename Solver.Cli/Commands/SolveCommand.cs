@@ -32,7 +32,7 @@ public static class SolveCommand
         var plot = new Option<string?>("--plot") { Description = "draw the relative residual against the iteration (log scale) into this PNG file" };
         var model = new Option<string?>("--model")
         {
-            Description = "dcdm: kcycle (the classical K-cycle, the default), kcycle:W (its SOR weight W), vcycle (the shipped learned model), stencil, or a model file",
+            Description = "dcdm: kcycle (the classical K-cycle, the default), kcycle:W or kcycle:W:S (its SOR weight W, S sweeps), vcycle (the shipped learned model), stencil, or a model file",
         };
         var gridSize = new Option<string?>("--grid") { Description = "pcg-mg, dcdm, and cg on a GPU: the grid as nx,ny,nz (default: n^3 rows taken as an n^3 grid)" };
         var flags = new Option<string?>("--flags")
@@ -126,7 +126,7 @@ public static class SolveCommand
     }
 
     /// <summary>
-    /// The model --model names: kcycle (kcycle:W), vcycle, stencil, or a file through this program's engines (one it lacks
+    /// The model --model names: kcycle (kcycle:W, kcycle:W:S), vcycle, stencil, or a file through this program's engines (one it lacks
     /// says where it runs). Without --model the solve takes the classical K-cycle (<see cref="ShippedModels.Default"/>).
     /// </summary>
     static IDirectionModel LoadModel(string path, DcdmTool tool)
@@ -135,7 +135,7 @@ public static class SolveCommand
         {
             if (ShippedModels.Named(path) is { } named) return named;
             if (path.StartsWith(KCycleDirectionModel.ArchitectureName + ":", StringComparison.Ordinal))
-                throw new UsageException($"--model {path}: kcycle:W needs an SOR weight W in (0, 2), e.g. kcycle:1.15");
+                throw new UsageException($"--model {path}: kcycle:W needs an SOR weight W in (0, 2), kcycle:W:S also S >= 1 sweeps, e.g. kcycle:1.15 or kcycle:1:2");
         }
         var file = ModelFile.Read(path);
         if (!tool.Models.Architectures.Contains(file.Architecture) && tool.OtherEngines is not null)

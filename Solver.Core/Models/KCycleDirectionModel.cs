@@ -10,19 +10,24 @@ namespace Dcdm.Models;
 /// iteration, weights that no network predicted (w = 1: the learned model before training). It is dcdm's default (CPU and
 /// device) because the shipped vcycle model's learned weights do not beat it (docs/benchmarks.md, the ablation).
 /// </summary>
-public sealed class KCycleDirectionModel(double relaxation = AggregateMultigrid.DefaultRelaxation, int sweeps = 2) : IDirectionModel
+/// <param name="sweeps">Sweeps before and after each coarse correction; null: <see cref="AggregateMultigrid.GridSweeps"/> on a
+/// grid and <see cref="AggregateMultigrid.OperatorSweeps"/> on a voxel operator's cells.</param>
+public sealed class KCycleDirectionModel(double relaxation = AggregateMultigrid.DefaultRelaxation, int? sweeps = null) : IDirectionModel
 {
     public const string ArchitectureName = "kcycle";
 
     /// <summary>The fine sweeps' SOR weight.</summary>
     public double Relaxation => relaxation;
-    /// <summary>Sweeps before and after each coarse correction.</summary>
-    public int Sweeps => sweeps;
+    /// <summary>Sweeps before and after each coarse correction on a grid.</summary>
+    public int GridSweeps => sweeps ?? AggregateMultigrid.GridSweeps;
+    /// <summary>Sweeps before and after each coarse correction on a voxel operator's cells.</summary>
+    public int OperatorSweeps => sweeps ?? AggregateMultigrid.OperatorSweeps;
 
-    public string Description => string.Create(CultureInfo.InvariantCulture, $"kcycle (classical), SOR weight {relaxation:0.###}, {sweeps} sweeps");
+    public string Description => string.Create(CultureInfo.InvariantCulture, $"kcycle (classical), SOR weight {relaxation:0.###}, ")
+        + (sweeps is int s ? $"{s} sweeps" : $"{GridSweeps} sweeps ({OperatorSweeps} on per-face coefficients)");
 
-    /// <summary>The K-cycle of a voxel operator with per-face coefficients on its unknowns (its fine sweeps Gauss-Seidel in double; <see cref="AggregateMultigrid"/>).</summary>
-    public IDirection Bind(VoxelOperator op, Solvers.ReducedSystem unknowns) => new KCycleDirection(new AggregateMultigrid(op, unknowns, sweeps));
+    /// <summary>The K-cycle of a voxel operator with per-face coefficients on its unknowns (its fine sweeps Gauss-Seidel on the faces; <see cref="AggregateMultigrid"/>).</summary>
+    public IDirection Bind(VoxelOperator op, Solvers.ReducedSystem unknowns) => new KCycleDirection(new AggregateMultigrid(op, unknowns, OperatorSweeps));
 
-    public IDirection Bind(PoissonGrid grid) => KCycleDirection.For(grid, sweeps, relaxation, weights: null);
+    public IDirection Bind(PoissonGrid grid) => KCycleDirection.For(grid, GridSweeps, relaxation, weights: null);
 }

@@ -24,7 +24,7 @@ public sealed class DeviceCycleDirection : IDeviceDirection, IDirection
 
     /// <summary>The classical K-cycle direction (<see cref="KCycleDirectionModel"/>): <see cref="GpuAggregateMultigrid"/> with the model's constant fine weight.</summary>
     public static DeviceCycleDirection KCycle(GpuDevice device, PoissonGrid grid, KCycleDirectionModel model) =>
-        new(device, grid.CellCount, new GpuAggregateMultigrid(device, grid, model.Relaxation, model.Sweeps));
+        new(device, grid.CellCount, new GpuAggregateMultigrid(device, grid, model.Relaxation, model.GridSweeps));
 
     /// <summary>
     /// The vcycle model bound to a geometry: its SOR weights predicted on the host once (<see cref="VCycleDirectionModel.LevelWeights"/>)

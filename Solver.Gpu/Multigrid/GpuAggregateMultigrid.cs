@@ -48,7 +48,7 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
 
     /// <param name="relaxation">The fine sweeps' SOR weight, one for every cell (passed to the sweep kernel as a number: no weight array to read).</param>
     /// <param name="sweeps">Red-black sweeps before and after each correction, on the fine grid and the coarse levels.</param>
-    public GpuAggregateMultigrid(GpuDevice device, PoissonGrid grid, double relaxation = AggregateMultigrid.DefaultRelaxation, int sweeps = 2,
+    public GpuAggregateMultigrid(GpuDevice device, PoissonGrid grid, double relaxation = AggregateMultigrid.DefaultRelaxation, int sweeps = AggregateMultigrid.GridSweeps,
         double galerkinScale = AggregateMultigrid.DefaultGalerkinScale)
         : this(device, GridHierarchy(grid, relaxation, sweeps, galerkinScale, out var surface), sweeps, surface)
     {
@@ -71,12 +71,12 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
     /// The K-cycle of a voxel operator with per-face coefficients (<see cref="VoxelOperator"/>): its cells the first level
     /// in CSR, Gauss-Seidel by red-black colour, aggregates by strong couplings, as Core's <see cref="AggregateMultigrid"/>.
     /// </summary>
-    public GpuAggregateMultigrid(GpuDevice device, VoxelOperator op, int sweeps = 2, double galerkinScale = AggregateMultigrid.DefaultGalerkinScale)
+    public GpuAggregateMultigrid(GpuDevice device, VoxelOperator op, int sweeps = AggregateMultigrid.OperatorSweeps, double galerkinScale = AggregateMultigrid.DefaultGalerkinScale)
         : this(device, new AggregateHierarchy(op, galerkinScale), sweeps) { }
 
     /// <summary>A hierarchy uploaded: a voxel operator's (its first level the operator's cells, each cell's row a gather
     /// and a scatter), or a grid's with P's entries <paramref name="fineShape"/> on its first transfer.</summary>
-    internal GpuAggregateMultigrid(GpuDevice device, AggregateHierarchy hierarchy, int sweeps = 2, ProlongationShape? fineShape = null)
+    internal GpuAggregateMultigrid(GpuDevice device, AggregateHierarchy hierarchy, int sweeps, ProlongationShape? fineShape = null)
     {
         var acc = device.Accelerator;
         _grid = device.MultigridKernels;

@@ -31,7 +31,7 @@ internal sealed class DeviceVoxelOperator : IDeviceOperator
         _row = [.. cells.Select(c => hierarchy.FineParent[c])];
         if (_row.Any(r => r < 0)) throw new ArgumentException("the unknowns are not this operator's (a cell without a diagonal)", nameof(unknowns));
         var first = hierarchy.Levels[0];
-        _multigrid = new GpuAggregateMultigrid(device, hierarchy);
+        _multigrid = new GpuAggregateMultigrid(device, hierarchy, AggregateMultigrid.OperatorSweeps);
         _matrix = new DeviceCsr(device.Accelerator, WithDiagonal(first));
         _work = new DeviceVector<double>(device.Accelerator, first.Rows);
         _rows = new double[first.Rows];

@@ -1,6 +1,7 @@
 using Dcdm.Gpu.Devices;
 using Dcdm.Gpu.Solvers;
 using Dcdm.Models;
+using Dcdm.Multigrid;
 
 namespace Dcdm.Tests.Solvers;
 
@@ -98,6 +99,22 @@ public class SolverCatalogTests
         earlier.Metadata["architecture"] = "lean"; // the stencil model's name in files written before the rename
         Assert.That(models.Load(earlier), Is.InstanceOf<StencilDirectionModel>());
         Assert.That(ShippedModels.Named("lean"), Is.InstanceOf<StencilDirectionModel>(), "--model lean, as before the rename");
+    }
+
+    [Test]
+    public void TheClassicalDirectionIsNamedWithItsWeightAndSweeps()
+    {
+        var defaults = (KCycleDirectionModel)ShippedModels.Named("kcycle")!;
+        Assert.That((defaults.Relaxation, defaults.GridSweeps, defaults.OperatorSweeps),
+            Is.EqualTo((AggregateMultigrid.DefaultRelaxation, AggregateMultigrid.GridSweeps, AggregateMultigrid.OperatorSweeps)));
+        Assert.That(defaults.Description, Does.Contain($"{AggregateMultigrid.GridSweeps} sweeps ({AggregateMultigrid.OperatorSweeps} on per-face coefficients)"));
+        var weight = (KCycleDirectionModel)ShippedModels.Named("kcycle:1")!;
+        Assert.That((weight.Relaxation, weight.GridSweeps), Is.EqualTo((1.0, AggregateMultigrid.GridSweeps)));
+        var both = (KCycleDirectionModel)ShippedModels.Named("kcycle:1:2")!;
+        Assert.That((both.Relaxation, both.GridSweeps, both.OperatorSweeps), Is.EqualTo((1.0, 2, 2)), "the vcycle model's two sweeps, untrained");
+        Assert.That(both.Description, Does.EndWith("SOR weight 1, 2 sweeps"));
+        foreach (var bad in new[] { "kcycle:2", "kcycle:0", "kcycle:1:0", "kcycle:1:x", "kcycle:1:2:3", "kcycle:" })
+            Assert.That(ShippedModels.Named(bad), Is.Null, bad);
     }
 
     [TestCase(SolveMethod.PcgMg)]
