@@ -114,6 +114,6 @@ public sealed class ConjugateGradient : ILinearSolver
         if (_system.Active is not null) details["unknowns"] = $"{_system.Unknowns} of {Size} rows (zero rows are not unknowns)";
         return _frame.Run(b, x, _b, _x, options, SetupTime, details,
             (bNorm, history, ct) => LoopEnd.Finished(ConjugateGradientIteration.Run(_backend, _b, _x, _r, _z, _p, _q, bNorm, options, history, ct,
-                flexible: _m?.Varies == true)), fallback: null, cancellation);
+                flexible: _m?.Varies == true, fromZero: !options.UseInitialGuess)), fallback: null, cancellation);
     }
 }

@@ -11,9 +11,10 @@ namespace Dcdm.Solvers;
 /// </summary>
 internal static class ConjugateGradientIteration
 {
+    /// <param name="fromZero">x is 0 on entry (the frame zeroed it: no initial guess), so r starts as b without a product.</param>
     public static KrylovOutcome Run<TVector>(IVectorBackend<TVector> backend, TVector b, TVector x, TVector r, TVector z, TVector p, TVector q,
                                              double bNorm, SolverOptions options, List<double> history, CancellationToken cancellation,
-                                             bool flexible = false)
+                                             bool flexible = false, bool fromZero = false)
     {
         double tol = options.Tolerance * bNorm;
         int replacements = 0;
@@ -21,7 +22,7 @@ internal static class ConjugateGradientIteration
             new(status, k, backend.Residual(b, x, r) / bNorm, message, replacements);
 
         // r = b - A x
-        double rNorm = backend.Residual(b, x, r);
+        double rNorm = backend.StartingResidual(b, x, r, fromZero);
         history.Add(rNorm / bNorm);
         if (rNorm <= tol) return new(SolveStatus.Converged, 0, rNorm / bNorm, "the initial guess already meets the tolerance", 0);
         // z = M^-1 r ; rho = r.z ; p = z

@@ -142,7 +142,8 @@ public sealed class DeepConjugateDirections : ILinearSolver
         _direction.Time = TimeSpan.Zero;
         var result = _frame.Run(b, x, _b, _x, options, SetupTime, details, (bNorm, history, ct) =>
         {
-            var (end, replacedDirections) = DeepConjugateDirectionsIteration.Run(_backend, _direction, _vectors, _b, _x, _r, bNorm, Stall, options, history, ct);
+            var (end, replacedDirections) = DeepConjugateDirectionsIteration.Run(_backend, _direction, _vectors, _b, _x, _r, bNorm, Stall, options, history, ct,
+                fromZero: !options.UseInitialGuess);
             replaced = replacedDirections;
             return end;
         }, _fallback ??= new MultigridFallback(this), cancellation);

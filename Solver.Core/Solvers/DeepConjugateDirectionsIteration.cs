@@ -15,13 +15,14 @@ internal static class DeepConjugateDirectionsIteration
     /// Runs the loop: b, x and r are the backend's vectors (on the unknowns, or the full grid on a device); q, A q and the kept directions
     /// are <paramref name="vectors"/>' slots (k = vectors.Kept). Allocates nothing proportional to n.
     /// </summary>
+    /// <param name="fromZero">x is 0 on entry (the frame zeroed it: no initial guess), so r starts as b without a product.</param>
     /// <returns>How the loop ended (stalled: the stall test said so), and the directions replaced by r.</returns>
     public static (LoopEnd End, int ReplacedDirections) Run<TVector>(IVectorBackend<TVector> backend, IDirectionSource<TVector> direction,
         DirectionVectors<TVector> vectors, TVector b, TVector x, TVector r, double bNorm, StallTest stall,
-        SolverOptions options, List<double> history, CancellationToken cancellation)
+        SolverOptions options, List<double> history, CancellationToken cancellation, bool fromZero = false)
     {
         double tol = options.Tolerance * bNorm;
-        double rNorm = backend.Residual(b, x, r);
+        double rNorm = backend.StartingResidual(b, x, r, fromZero);
         history.Add(rNorm / bNorm);
         int slots = vectors.Kept + 1, current = 0, kept = 0, replaced = 0, replacements = 0, k = 0;
         (LoopEnd, int) End(SolveStatus status, string message, double relative) => (LoopEnd.Finished(new(status, k, relative, message, replacements)), replaced);

@@ -11,6 +11,13 @@ internal interface IVectorBackend<TVector>
 {
     /// <summary>r = b - A x; returns ||r||.</summary>
     double Residual(TVector b, TVector x, TVector r);
+    /// <summary>r = b - A x at a loop's start; where the caller zeroed x (<paramref name="fromZero"/>) r = b, without a product.</summary>
+    double StartingResidual(TVector b, TVector x, TVector r, bool fromZero)
+    {
+        if (!fromZero) return Residual(b, x, r);
+        Copy(b, r);
+        return Math.Sqrt(Dot(r, r));
+    }
     /// <summary>q = A p; returns p.q (fused: the product already streams p).</summary>
     double ApplyAndDot(TVector p, TVector q);
     /// <summary>z = M^-1 r; returns r.z (z may be r itself when there is no preconditioner).</summary>

@@ -76,7 +76,8 @@ public sealed class GpuConjugateGradient : ILinearSolver
         {
             _b.Upload(_hostB);
             _x.Upload(_hostX);
-            var outcome = ConjugateGradientIteration.Run(_backend, _b, _x, _r, _z, _p, _q, bNorm, options, history, ct);
+            var outcome = ConjugateGradientIteration.Run(_backend, _b, _x, _r, _z, _p, _q, bNorm, options, history, ct,
+                fromZero: !options.UseInitialGuess);
             _x.Download(_hostX);
             return LoopEnd.Finished(outcome);
         }, fallback: null, cancellation);

@@ -81,7 +81,8 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
         {
             _b.Upload(_hostB);
             _x.Upload(_hostX);
-            var (end, replacedDirections) = DeepConjugateDirectionsIteration.Run(_backend, _backend, _vectors, _b, _x, _r, bNorm, Stall, options, history, ct);
+            var (end, replacedDirections) = DeepConjugateDirectionsIteration.Run(_backend, _backend, _vectors, _b, _x, _r, bNorm, Stall, options, history, ct,
+                fromZero: !options.UseInitialGuess);
             replaced = replacedDirections;
             _x.Download(_hostX);
             return end;

@@ -219,8 +219,10 @@ public class ConjugateGradientIterationStatusTests
             return rr;
         }
         public void Xpay(double[] z, double beta, double[] p) { for (int i = 0; i < p.Length; i++) p[i] = z[i] + beta * p[i]; }
+        public int Residuals { get; private set; }
         public double Residual(double[] b, double[] x, double[] r)
         {
+            Residuals++;
             double rr = 0;
             for (int i = 0; i < b.Length; i++) { r[i] = b[i] - diagonal[i] * x[i]; rr += r[i] * r[i]; }
             return Math.Sqrt(rr);
@@ -235,13 +237,33 @@ public class ConjugateGradientIterationStatusTests
         public void Copy(double[] from, double[] to) => from.CopyTo(to, 0);
     }
 
-    static KrylovOutcome Run(double[] diagonal, Func<double[], double[], double> precondition, bool flexible = false)
+    static KrylovOutcome Run(double[] diagonal, Func<double[], double[], double> precondition, bool flexible = false) =>
+        Run(new DiagonalBackend(diagonal, precondition), new double[diagonal.Length], flexible, fromZero: false, new List<double>());
+
+    static KrylovOutcome Run(DiagonalBackend backend, double[] x, bool flexible, bool fromZero, List<double> history)
     {
-        int n = diagonal.Length;
+        int n = x.Length;
         var b = Enumerable.Range(1, n).Select(i => (double)i).ToArray();
         double bNorm = Math.Sqrt(b.Sum(v => v * v));
-        return ConjugateGradientIteration.Run(new DiagonalBackend(diagonal, precondition), b, new double[n], new double[n], new double[n], new double[n], new double[n],
-            bNorm, new SolverOptions { Tolerance = 1e-10 }, new List<double>(), CancellationToken.None, flexible);
+        return ConjugateGradientIteration.Run(backend, b, x, new double[n], new double[n], new double[n], new double[n],
+            bNorm, new SolverOptions { Tolerance = 1e-10 }, history, CancellationToken.None, flexible, fromZero);
+    }
+
+    [Test]
+    public void FromZeroTheLoopStartsFromBWithoutAProductAndEndsAsFromAZeroGuess()
+    {
+        double[] d = [1, 2, 3, 4, 5, 6];
+        var runs = new[] { false, true }.Select(fromZero =>
+        {
+            var backend = new DiagonalBackend(d, (r, z) => Scaled(r, z, 1));
+            var (x, history) = (new double[d.Length], new List<double>());
+            var outcome = Run(backend, x, flexible: false, fromZero, history);
+            return (outcome, x, history, backend.Residuals);
+        }).ToArray();
+        Assert.That(runs[1].outcome.Status, Is.EqualTo(SolveStatus.Converged), runs[1].outcome.Message);
+        Assert.That((runs[1].outcome.Iterations, runs[1].x, runs[1].history), Is.EqualTo((runs[0].outcome.Iterations, runs[0].x, runs[0].history)));
+        Assert.That(runs[1].Residuals, Is.EqualTo(runs[0].Residuals - 1), "the starting residual without a product; the final true residual kept");
+        Assert.That(runs[1].Residuals, Is.EqualTo(1));
     }
 
     static double Scaled(double[] r, double[] z, double s)

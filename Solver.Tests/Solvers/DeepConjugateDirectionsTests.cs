@@ -35,6 +35,21 @@ public class DeepConjugateDirectionsTests
         return Math.Sqrt(rb.Zip(rx, (p, q) => (p - q) * (p - q)).Sum()) / norm;
     }
 
+    [TestCase(SolveMethod.Dcdm)]
+    [TestCase(SolveMethod.PcgMg)]
+    public void WithoutAGuessASolveIsTheSolveFromAZeroGuessBitForBit(SolveMethod method)
+    {
+        // the loop starts from r = b without a product when the frame zeroed x; the same iterates as from x = 0 passed in
+        var b = RightHandSides.VelocityDivergence(Grid, seed: 2);
+        using var solver = new SolverCatalog().CreateForGrid(method, Grid, new SolverOptions { Tolerance = 1e-8 }, new KCycleDirectionModel());
+        var (x0, x1) = (new double[b.Length], new double[b.Length]);
+        var fromNothing = solver.Solve(b, x0);
+        var fromZero = solver.Solve(b, x1, SolveSettings.FromGuess);
+        Assert.That(fromNothing.Status, Is.EqualTo(SolveStatus.Converged), fromNothing.Message);
+        Assert.That((fromNothing.Iterations, fromNothing.ResidualHistory), Is.EqualTo((fromZero.Iterations, fromZero.ResidualHistory)));
+        Assert.That(x0, Is.EqualTo(x1));
+    }
+
     [Test]
     public void TheIdentityModelIsConjugateGradients()
     {
