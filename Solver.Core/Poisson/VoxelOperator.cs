@@ -1,3 +1,4 @@
+using System.Numerics;
 using Dcdm.Sparse;
 
 namespace Dcdm.Poisson;
@@ -40,7 +41,7 @@ public sealed class VoxelOperator
         foreach (var (values, name) in new[] { (faceX, nameof(faceX)), (faceY, nameof(faceY)), (faceZ, nameof(faceZ)), (dirichlet, nameof(dirichlet)) })
         {
             if (values.Length != cells) throw new ArgumentException($"{name} has {values.Length} entries; the {nx}x{ny}x{nz} grid has {cells} cells", name);
-            int bad = Array.FindIndex(values, v => !(v >= 0) || double.IsInfinity(v));
+            int bad = FirstNotFiniteNonNegative(values);
             if (bad >= 0) throw new ArgumentException($"{name}[{bad}] = {values[bad]}: coefficients must be finite and >= 0", name);
         }
         (FaceX, FaceY, FaceZ, Dirichlet) = (faceX, faceY, faceZ, dirichlet);
@@ -52,6 +53,22 @@ public sealed class VoxelOperator
                 if (y == ny - 1) for (int x = 0; x < nx; x++) if (faceY[row + x] != 0) throw new ArgumentException($"faceY at cell ({x}, {y}, {z}) is open but leads out of the grid", nameof(faceY));
                 if (z == nz - 1) for (int x = 0; x < nx; x++) if (faceZ[row + x] != 0) throw new ArgumentException($"faceZ at cell ({x}, {y}, {z}) is open but leads out of the grid", nameof(faceZ));
             }
+    }
+
+    /// <summary>The first entry that is negative, NaN or infinite, or -1: a vector at a time (a cropped operator's set-up
+    /// checks its four arrays again; a delegate per entry cost 3% of a 128^3 ghost-fluid set-up).</summary>
+    static int FirstNotFiniteNonNegative(double[] values)
+    {
+        int i = 0, width = Vector<double>.Count;
+        var zero = Vector<double>.Zero;
+        var infinity = new Vector<double>(double.PositiveInfinity);
+        for (; i <= values.Length - width; i += width)
+        {
+            var v = new Vector<double>(values, i);
+            if (!Vector.EqualsAll(Vector.GreaterThanOrEqual(v, zero) & Vector.LessThan(v, infinity), Vector<long>.AllBitsSet)) break; // NaN fails both
+        }
+        for (; i < values.Length; i++) if (!(values[i] >= 0) || double.IsInfinity(values[i])) return i;
+        return -1;
     }
 
     /// <summary>A grid's unit operator: c = 1 between two fluid cells, d = the fluid cell's air neighbours.</summary>

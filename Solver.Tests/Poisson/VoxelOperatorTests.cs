@@ -22,6 +22,29 @@ public class VoxelOperatorTests
         }
     }
 
+    [Test]
+    public void ACoefficientThatIsNegativeOrNotFiniteIsRefusedWithItsArrayAndIndex()
+    {
+        // 5 x 4 x 3 = 60 cells: bad entries inside a vector's span and in the scalar tail, first and last entry too
+        var op = CoefficientDomains.Named("two-phase", 5, 4, 3, 1);
+        string[] names = ["faceX", "faceY", "faceZ", "dirichlet"];
+        foreach (double bad in new[] { -1e-300, double.NaN, double.PositiveInfinity, double.NegativeInfinity })
+            foreach (int at in new[] { 0, 13, 58, 59 })
+                for (int a = 0; a < 4; a++)
+                {
+                    var arrays = new[] { op.FaceX, op.FaceY, op.FaceZ, op.Dirichlet }.Select(v => (double[])v.Clone()).ToArray();
+                    arrays[a][at] = bad;
+                    arrays[a][Math.Max(0, at - 7)] = bad is double.NaN ? -1 : double.NaN; // an earlier bad entry wins
+                    int first = Math.Min(at, Math.Max(0, at - 7));
+                    var e = Assert.Throws<ArgumentException>(() => new VoxelOperator(5, 4, 3, arrays[0], arrays[1], arrays[2], arrays[3]));
+                    Assert.That(e!.Message, Does.StartWith($"{names[a]}[{first}] = "), $"{bad} at {at} in {names[a]}");
+                }
+        Assert.DoesNotThrow(() => new VoxelOperator(5, 4, 3, op.FaceX, op.FaceY, op.FaceZ, op.Dirichlet));
+        var zeroAndLarge = new double[60];
+        zeroAndLarge[17] = double.MaxValue;
+        Assert.DoesNotThrow(() => new VoxelOperator(5, 4, 3, new double[60], new double[60], new double[60], zeroAndLarge), "0 and the largest finite value are coefficients");
+    }
+
     [TestCaseSource(nameof(Families))]
     public void AGeneratedOperatorIsRecognisedFromItsMatrixInBothLayouts(string family)
     {
