@@ -57,9 +57,10 @@ internal static class VCycleKernels
                         for (int v = xx; v < stop && stop - xx >= width; v += width) // none when the row is shorter than a vector
                         {
                             int i = row + Math.Min(v, stop - width); // the last vector overlaps the one before: same values
+                            var dv = Vector.Load(d + i);
+                            if (dv == Vector<float>.Zero) continue; // no unknown: Work stays 0 there (never written elsewhere)
                             var sides = Vector.Load(x + i - 1) + Vector.Load(x + i + 1) + Vector.Load(x + i - nx) + Vector.Load(x + i + nx)
                                       + Vector.Load(x + i - plane) + Vector.Load(x + i + plane);
-                            var dv = Vector.Load(d + i);
                             var value = Vector.Load(b + i) - vs * (dv * Vector.Load(x + i) - sides);
                             Vector.ConditionalSelect(Vector.GreaterThan(dv, Vector<float>.Zero), value, Vector<float>.Zero).Store(r + i);
                         }
@@ -158,16 +159,18 @@ internal static class VCycleKernels
                         {
                             int at = Math.Min(v, stop - width); // the last vector overlaps the one before: same inputs, same values
                             int i = row + at;
+                            var inverse = Vector.Load(d + i);
+                            if (inverse == Vector<float>.Zero) continue; // no unknown among these cells: nothing to relax
                             var mask = ((colour + at + y + z) & 1) == 0 ? even : odd;
                             var sides = Vector.Load(x + i - 1) + Vector.Load(x + i + 1) + Vector.Load(x + i - nx) + Vector.Load(x + i + nx)
                                       + Vector.Load(x + i - plane) + Vector.Load(x + i + plane);
-                            var gaussSeidel = (Vector.Load(b + i) * vis + sides) * Vector.Load(d + i);
+                            var gaussSeidel = (Vector.Load(b + i) * vis + sides) * inverse;
                             var xv = Vector.Load(x + i);
                             var wv = w == null ? mask * constant : Vector.Load(w + i) * mask;
                             if (pendingAt >= 0) pending.Store(x + row + pendingAt);
                             (pending, pendingAt) = (xv + wv * (gaussSeidel - xv), at);
                         }
-                        pending.Store(x + row + pendingAt);
+                        if (pendingAt >= 0) pending.Store(x + row + pendingAt); // none when every vector was skipped
                         xx = stop;
                     }
                 }

@@ -29,6 +29,7 @@ public class VCycleKernelsTests
         PoissonDomains.FreeSurfaceTank(40, 36, 34, 0.6, 2), // large enough for the parallel planes
         PoissonDomains.PocketsAndDroplets(16, 16, 16, 3),
         PoissonDomains.DamBreak(30, 21, 24, 0.4, 0.7), // the unknowns' box is a part of the grid
+        PoissonDomains.Slits(40, 36, 34, 2), // whole rows of solid inside the box: vectors with no unknown are skipped
     ];
 
     [TestCaseSource(nameof(Grids))]
@@ -92,7 +93,21 @@ public class VCycleKernelsTests
         new TestCaseData(PoissonDomains.Spheres(13, 11, 9, 3, 2), 0).SetName("one slab, red first"),
         new TestCaseData(PoissonDomains.Spheres(50, 44, 41, 3, 2), 1).SetName("a slab per core, black first"),
         new TestCaseData(PoissonDomains.DamBreak(70, 52, 45, 0.5, 0.9), 0).SetName("slabs over the unknowns' box only"),
+        new TestCaseData(PoissonDomains.Slits(48, 40, 44, 2), 1).SetName("vectors without an unknown inside the box"),
+        new TestCaseData(SolidRows(), 0).SetName("solid rows after rows whose last cell is an unknown"),
     ];
+
+    /// <summary>Fluid under air, with rows solid from end to end whose row before ends on a fluid cell: a relaxed row
+    /// whose vectors are all skipped must write nothing (not the cell before it).</summary>
+    static PoissonGrid SolidRows()
+    {
+        int nx = 27, ny = 9, nz = 8;
+        var cells = new CellType[nx * ny * nz];
+        for (int i = 0; i < cells.Length; i++) cells[i] = i / (nx * ny) == nz - 1 ? CellType.Air : CellType.Fluid;
+        foreach (var (y, z) in new[] { (3, 2), (4, 2), (5, 4), (6, 5) })
+            for (int x = 0; x < nx; x++) cells[x + nx * (y + ny * z)] = CellType.Solid;
+        return new PoissonGrid(nx, ny, nz, cells);
+    }
 
     [TestCaseSource(nameof(SweepGrids))]
     public void SweepIsTheWeightedStepTowardsGaussSeidelOneColourAfterTheOther(PoissonGrid grid, int first)
