@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Dcdm.Poisson;
 using Dcdm.Solvers;
 
@@ -110,42 +111,148 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
         if (!deferHi && !(deferLo && hi == lo)) RelaxPlane(b, x, hi, second);
     }
 
-    /// <summary>The cells of one colour on plane z.</summary>
+    /// <summary>
+    /// The cells of one colour on plane z. Rows inside the grid run a vector of cells of both colours at a time, the
+    /// other colour's lanes kept as they were (and 0 where the inverse diagonal is 0: no unknown, whose x is 0); each
+    /// cell's sum in the same order as a cell on its own (<see cref="AddNeighbours"/>), so the values are the same bit for bit.
+    /// </summary>
     void RelaxPlane(T[] b, T[] x, int z, int colour)
     {
-        int nx = _op.Nx, ny = _op.Ny;
+        int nx = _op.Nx, ny = _op.Ny, width = Vector<T>.Count;
         bool below = z > 0, above = z < _op.Nz - 1;
-        var inverse = _inverse;
         for (int y = Box.Y0; y <= Box.Y1; y++)
         {
             bool south = y > 0, north = y < ny - 1;
-            int x0 = Box.X0 + ((Box.X0 + colour + y + z) & 1); // the box's first cell of this colour
-            for (int cx = x0, i = nx * (y + ny * z) + cx; cx <= Box.X1; cx += 2, i += 2)
+            int row = nx * (y + ny * z), from = Math.Max(Box.X0, 1), stop = Math.Min(Box.X1 + 1, nx - 1); // vectors: from..stop-1, every face inside
+            if (south && north && below && above && stop - from >= width && Vector.IsHardwareAccelerated)
             {
-                T w = inverse[i];
-                if (w == T.Zero) continue; // no unknown
-                x[i] = AddNeighbours(b[i], x, i, cx, south, north, below, above) * w;
+                RelaxCells(b, x, row, Box.X0, from - 1, y, z, colour, south, north, below, above);
+                RelaxVectors(b, x, row, from, stop, y + z + colour);
+                RelaxCells(b, x, row, stop, Box.X1, y, z, colour, south, north, below, above);
             }
+            else RelaxCells(b, x, row, Box.X0, Box.X1, y, z, colour, south, north, below, above);
         }
+    }
+
+    /// <summary>The cells lo..hi of one row in the colour, one at a time, their faces checked against the grid's edges.</summary>
+    void RelaxCells(T[] b, T[] x, int row, int lo, int hi, int y, int z, int colour, bool south, bool north, bool below, bool above)
+    {
+        var inverse = _inverse;
+        for (int cx = lo + ((lo + colour + y + z) & 1), i = row + cx; cx <= hi; cx += 2, i += 2)
+        {
+            T w = inverse[i];
+            if (w == T.Zero) continue; // no unknown
+            x[i] = AddNeighbours(b[i], x, i, cx, south, north, below, above) * w;
+        }
+    }
+
+    /// <summary>Cells from..stop-1 of a row inside the grid, a vector at a time (at least one vector's width); the cells of
+    /// the colour are those whose lane parity is <paramref name="parity"/>'s (x + y + z + colour even). A vector is stored
+    /// after the next one's loads (storing first would stall the next load, which overlaps it by a cell; the overlapped
+    /// cells are of the other colour, unchanged).</summary>
+    void RelaxVectors(T[] b, T[] x, int row, int from, int stop, int parity)
+    {
+        int nx = _op.Nx, plane = nx * _op.Ny, width = Vector<T>.Count;
+        ref T rb = ref MemoryMarshal.GetArrayDataReference(b), rx = ref MemoryMarshal.GetArrayDataReference(x);
+        ref T fx = ref MemoryMarshal.GetArrayDataReference(_faceX), fy = ref MemoryMarshal.GetArrayDataReference(_faceY),
+              fz = ref MemoryMarshal.GetArrayDataReference(_faceZ), inverse = ref MemoryMarshal.GetArrayDataReference(_inverse);
+        Vector<T> pending = default;
+        int pendingAt = -1;
+        for (int v = from; v < stop; v += width)
+        {
+            int at = Math.Min(v, stop - width); // the last vector overlaps the one before: the same inputs, the same values
+            nuint i = (nuint)(row + at);
+            var w = Vector.LoadUnsafe(ref inverse, i);
+            if (w == Vector<T>.Zero) continue; // no unknown among these cells
+            var s = Vector.LoadUnsafe(ref rb, i);
+            s += Vector.LoadUnsafe(ref fx, i - 1) * Vector.LoadUnsafe(ref rx, i - 1);
+            s += Vector.LoadUnsafe(ref fy, i - (nuint)nx) * Vector.LoadUnsafe(ref rx, i - (nuint)nx);
+            s += Vector.LoadUnsafe(ref fz, i - (nuint)plane) * Vector.LoadUnsafe(ref rx, i - (nuint)plane);
+            s += Vector.LoadUnsafe(ref fx, i) * Vector.LoadUnsafe(ref rx, i + 1);
+            s += Vector.LoadUnsafe(ref fy, i) * Vector.LoadUnsafe(ref rx, i + (nuint)nx);
+            s += Vector.LoadUnsafe(ref fz, i) * Vector.LoadUnsafe(ref rx, i + (nuint)plane);
+            var relaxed = Vector.AndNot(((parity + at) & 1) == 0 ? EvenLanes : OddLanes, Vector.Equals(w, Vector<T>.Zero)); // the colour's unknowns
+            var value = Vector.ConditionalSelect(relaxed, s * w, Vector.LoadUnsafe(ref rx, i));
+            if (pendingAt >= 0) pending.StoreUnsafe(ref rx, (nuint)(row + pendingAt));
+            (pending, pendingAt) = (value, at);
+        }
+        if (pendingAt >= 0) pending.StoreUnsafe(ref rx, (nuint)(row + pendingAt)); // none when every vector was skipped
+    }
+
+    /// <summary>All bits set on a vector's even lanes (odd lanes), 0 on the others.</summary>
+    static readonly Vector<T> EvenLanes = Vector.Equals(Parities(), Vector<T>.Zero), OddLanes = Vector.Equals(Parities(), Vector<T>.One);
+
+    static Vector<T> Parities()
+    {
+        Span<T> lanes = stackalloc T[Vector<T>.Count];
+        for (int k = 0; k < lanes.Length; k++) lanes[k] = T.CreateTruncating(k & 1);
+        return new Vector<T>(lanes);
     }
 
     /// <summary>r = b - A x on the box around the unknowns (0 at its other cells; those outside it are not written).</summary>
     public void Residual(T[] b, T[] x, T[] r) => Planes(z =>
     {
-        int nx = _op.Nx, ny = _op.Ny;
+        int nx = _op.Nx, ny = _op.Ny, width = Vector<T>.Count;
         bool below = z > 0, above = z < _op.Nz - 1;
-        var d = Diagonal;
         for (int y = Box.Y0; y <= Box.Y1; y++)
         {
             bool south = y > 0, north = y < ny - 1;
-            for (int cx = Box.X0, i = nx * (y + ny * z) + cx; cx <= Box.X1; cx++, i++)
+            int row = nx * (y + ny * z), from = Math.Max(Box.X0, 1), stop = Math.Min(Box.X1 + 1, nx - 1); // vectors: from..stop-1
+            if (south && north && below && above && stop - from >= width && Vector.IsHardwareAccelerated)
             {
-                double di = d[i];
-                if (!(di > 0)) { r[i] = T.Zero; continue; }
-                r[i] = AddNeighbours(b[i] - T.CreateTruncating(di) * x[i], x, i, cx, south, north, below, above);
+                ResidualCells(b, x, r, row, Box.X0, from - 1, south, north, below, above);
+                ResidualVectors(b, x, r, row, from, stop);
+                ResidualCells(b, x, r, row, stop, Box.X1, south, north, below, above);
             }
+            else ResidualCells(b, x, r, row, Box.X0, Box.X1, south, north, below, above);
         }
     });
+
+    void ResidualCells(T[] b, T[] x, T[] r, int row, int lo, int hi, bool south, bool north, bool below, bool above)
+    {
+        var d = Diagonal;
+        for (int cx = lo, i = row + lo; cx <= hi; cx++, i++)
+        {
+            double di = d[i];
+            if (!(di > 0)) { r[i] = T.Zero; continue; }
+            r[i] = AddNeighbours(b[i] - T.CreateTruncating(di) * x[i], x, i, cx, south, north, below, above);
+        }
+    }
+
+    /// <summary>Cells from..stop-1 of a row inside the grid, a vector at a time: each cell's sum in the order of
+    /// <see cref="ResidualCells"/>, the diagonal rounded to T as there (a float vector from two double ones).</summary>
+    void ResidualVectors(T[] b, T[] x, T[] r, int row, int from, int stop)
+    {
+        int nx = _op.Nx, plane = nx * _op.Ny, width = Vector<T>.Count;
+        ref T rb = ref MemoryMarshal.GetArrayDataReference(b), rx = ref MemoryMarshal.GetArrayDataReference(x), rr = ref MemoryMarshal.GetArrayDataReference(r);
+        ref T fx = ref MemoryMarshal.GetArrayDataReference(_faceX), fy = ref MemoryMarshal.GetArrayDataReference(_faceY),
+              fz = ref MemoryMarshal.GetArrayDataReference(_faceZ);
+        ref double diagonal = ref MemoryMarshal.GetArrayDataReference(Diagonal);
+        for (int v = from; v < stop; v += width)
+        {
+            nuint i = (nuint)(row + Math.Min(v, stop - width)); // the last vector overlaps the one before: the same values
+            Vector<T> d, unknown; // the diagonal in T, and where it is positive in double (as the cells test it)
+            if (typeof(T) == typeof(float))
+            {
+                var (low, high) = (Vector.LoadUnsafe(ref diagonal, i), Vector.LoadUnsafe(ref diagonal, i + (nuint)Vector<double>.Count));
+                d = (Vector<T>)(object)Vector.Narrow(low, high);
+                unknown = (Vector<T>)(object)Vector.AsVectorSingle(Vector.Narrow(Vector.GreaterThan(low, Vector<double>.Zero), Vector.GreaterThan(high, Vector<double>.Zero)));
+            }
+            else
+            {
+                var wide = Vector.LoadUnsafe(ref diagonal, i);
+                (d, unknown) = ((Vector<T>)(object)wide, (Vector<T>)(object)Vector.AsVectorDouble(Vector.GreaterThan(wide, Vector<double>.Zero)));
+            }
+            var s = Vector.LoadUnsafe(ref rb, i) - d * Vector.LoadUnsafe(ref rx, i);
+            s += Vector.LoadUnsafe(ref fx, i - 1) * Vector.LoadUnsafe(ref rx, i - 1);
+            s += Vector.LoadUnsafe(ref fy, i - (nuint)nx) * Vector.LoadUnsafe(ref rx, i - (nuint)nx);
+            s += Vector.LoadUnsafe(ref fz, i - (nuint)plane) * Vector.LoadUnsafe(ref rx, i - (nuint)plane);
+            s += Vector.LoadUnsafe(ref fx, i) * Vector.LoadUnsafe(ref rx, i + 1);
+            s += Vector.LoadUnsafe(ref fy, i) * Vector.LoadUnsafe(ref rx, i + (nuint)nx);
+            s += Vector.LoadUnsafe(ref fz, i) * Vector.LoadUnsafe(ref rx, i + (nuint)plane);
+            Vector.ConditionalSelect(unknown, s, Vector<T>.Zero).StoreUnsafe(ref rr, i);
+        }
+    }
 
     /// <summary>
     /// s plus c_f x_j over cell i's faces, in its CSR row's order (-x, -y, -z, +x, +y, +z); a closed face's c is 0 and

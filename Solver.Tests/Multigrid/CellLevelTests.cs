@@ -59,6 +59,69 @@ public class CellLevelTests
         }
     }
 
+    /// <summary>Each colour and the residual, vectorised inside the grid, are the plain loops over the cells in T with each
+    /// cell's sum in its row's order, bit for bit (operators whose rows span several vectors, with edges and the air's box).</summary>
+    [TestCaseSource(nameof(Operators))]
+    public void EachColourIsThePlainLoopBitForBit(VoxelOperator op, bool single)
+    {
+        if (single) PlainLoop<float>(op); else PlainLoop<double>(op);
+    }
+
+    static void PlainLoop<T>(VoxelOperator op) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var diagonal = CellLevel.DiagonalOf(op);
+        var level = new CellLevel<T>(op, diagonal);
+        int nx = op.Nx, ny = op.Ny, nz = op.Nz, plane = nx * ny;
+        T F(double[] face, int i) => T.CreateTruncating(face[i]);
+        for (int colour = 0; colour < 2; colour++)
+        {
+            var (b, x) = Vectors<T>(op, 20 + colour);
+            var want = (T[])x.Clone();
+            for (int i = 0; i < x.Length; i++)
+            {
+                int cx = i % nx, cy = i / nx % ny, cz = i / plane;
+                if ((cx + cy + cz) % 2 != colour || !(diagonal[i] > 0)) continue;
+                T s = b[i];
+                if (cx > 0) s += F(op.FaceX, i - 1) * x[i - 1];
+                if (cy > 0) s += F(op.FaceY, i - nx) * x[i - nx];
+                if (cz > 0) s += F(op.FaceZ, i - plane) * x[i - plane];
+                if (cx < nx - 1) s += F(op.FaceX, i) * x[i + 1];
+                if (cy < ny - 1) s += F(op.FaceY, i) * x[i + nx];
+                if (cz < nz - 1) s += F(op.FaceZ, i) * x[i + plane];
+                want[i] = s * T.CreateTruncating(1 / diagonal[i]);
+            }
+            level.GaussSeidelColour(b, x, colour);
+            AssertBits(x, want, $"colour {colour}");
+        }
+
+        // the residual: r = b - d x plus the faces' terms in the same order, 0 off the unknowns (inside the box)
+        var (rb, rx) = Vectors<T>(op, 30);
+        var r = new T[rx.Length];
+        var expected = new T[rx.Length];
+        for (int i = 0; i < rx.Length; i++)
+        {
+            int cx = i % nx, cy = i / nx % ny, cz = i / plane;
+            if (!(diagonal[i] > 0)) continue;
+            T s = rb[i] - T.CreateTruncating(diagonal[i]) * rx[i];
+            if (cx > 0) s += F(op.FaceX, i - 1) * rx[i - 1];
+            if (cy > 0) s += F(op.FaceY, i - nx) * rx[i - nx];
+            if (cz > 0) s += F(op.FaceZ, i - plane) * rx[i - plane];
+            if (cx < nx - 1) s += F(op.FaceX, i) * rx[i + 1];
+            if (cy < ny - 1) s += F(op.FaceY, i) * rx[i + nx];
+            if (cz < nz - 1) s += F(op.FaceZ, i) * rx[i + plane];
+            expected[i] = s;
+        }
+        level.Residual(rb, rx, r);
+        AssertBits(r, expected, "residual");
+    }
+
+    static void AssertBits<T>(T[] got, T[] want, string what) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < got.Length; i++)
+            Assert.That(BitConverter.DoubleToInt64Bits(double.CreateTruncating(got[i])), Is.EqualTo(BitConverter.DoubleToInt64Bits(double.CreateTruncating(want[i]))),
+                $"{what}, cell {i}: {got[i]} against {want[i]}");
+    }
+
     /// <summary>The wave through the planes (in parallel slabs on the larger operators) is the two colours one after the other, bit for bit.</summary>
     [TestCaseSource(nameof(Operators))]
     public void ASweepIsItsTwoColoursInTurn(VoxelOperator op, bool single)
