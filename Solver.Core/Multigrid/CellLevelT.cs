@@ -114,7 +114,7 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
     /// <summary>
     /// The cells of one colour on plane z. Rows inside the grid run a vector of cells of both colours at a time, the
     /// other colour's lanes kept as they were (and 0 where the inverse diagonal is 0: no unknown, whose x is 0); each
-    /// cell's sum in the same order as a cell on its own (<see cref="AddNeighbours"/>), so the values are the same bit for bit.
+    /// cell's sum in the same order as a cell on its own (<see cref="AddNeighbours(T, T[], int, int, bool, bool, bool, bool)"/>), so the values are the same bit for bit.
     /// </summary>
     void RelaxPlane(T[] b, T[] x, int z, int colour)
     {
@@ -153,9 +153,8 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
     void RelaxVectors(T[] b, T[] x, int row, int from, int stop, int parity)
     {
         int nx = _op.Nx, plane = nx * _op.Ny, width = Vector<T>.Count;
-        ref T rb = ref MemoryMarshal.GetArrayDataReference(b), rx = ref MemoryMarshal.GetArrayDataReference(x);
-        ref T fx = ref MemoryMarshal.GetArrayDataReference(_faceX), fy = ref MemoryMarshal.GetArrayDataReference(_faceY),
-              fz = ref MemoryMarshal.GetArrayDataReference(_faceZ), inverse = ref MemoryMarshal.GetArrayDataReference(_inverse);
+        ref T rb = ref MemoryMarshal.GetArrayDataReference(b), rx = ref MemoryMarshal.GetArrayDataReference(x),
+              inverse = ref MemoryMarshal.GetArrayDataReference(_inverse);
         Vector<T> pending = default;
         int pendingAt = -1;
         for (int v = from; v < stop; v += width)
@@ -164,13 +163,7 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
             nuint i = (nuint)(row + at);
             var w = Vector.LoadUnsafe(ref inverse, i);
             if (w == Vector<T>.Zero) continue; // no unknown among these cells
-            var s = Vector.LoadUnsafe(ref rb, i);
-            s += Vector.LoadUnsafe(ref fx, i - 1) * Vector.LoadUnsafe(ref rx, i - 1);
-            s += Vector.LoadUnsafe(ref fy, i - (nuint)nx) * Vector.LoadUnsafe(ref rx, i - (nuint)nx);
-            s += Vector.LoadUnsafe(ref fz, i - (nuint)plane) * Vector.LoadUnsafe(ref rx, i - (nuint)plane);
-            s += Vector.LoadUnsafe(ref fx, i) * Vector.LoadUnsafe(ref rx, i + 1);
-            s += Vector.LoadUnsafe(ref fy, i) * Vector.LoadUnsafe(ref rx, i + (nuint)nx);
-            s += Vector.LoadUnsafe(ref fz, i) * Vector.LoadUnsafe(ref rx, i + (nuint)plane);
+            var s = AddNeighbours(Vector.LoadUnsafe(ref rb, i), ref rx, i);
             var relaxed = Vector.AndNot(((parity + at) & 1) == 0 ? EvenLanes : OddLanes, Vector.Equals(w, Vector<T>.Zero)); // the colour's unknowns
             var value = Vector.ConditionalSelect(relaxed, s * w, Vector.LoadUnsafe(ref rx, i));
             if (pendingAt >= 0) pending.StoreUnsafe(ref rx, (nuint)(row + pendingAt));
@@ -225,8 +218,6 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
     {
         int nx = _op.Nx, plane = nx * _op.Ny, width = Vector<T>.Count;
         ref T rb = ref MemoryMarshal.GetArrayDataReference(b), rx = ref MemoryMarshal.GetArrayDataReference(x), rr = ref MemoryMarshal.GetArrayDataReference(r);
-        ref T fx = ref MemoryMarshal.GetArrayDataReference(_faceX), fy = ref MemoryMarshal.GetArrayDataReference(_faceY),
-              fz = ref MemoryMarshal.GetArrayDataReference(_faceZ);
         ref double diagonal = ref MemoryMarshal.GetArrayDataReference(Diagonal);
         for (int v = from; v < stop; v += width)
         {
@@ -243,13 +234,7 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
                 var wide = Vector.LoadUnsafe(ref diagonal, i);
                 (d, unknown) = ((Vector<T>)(object)wide, (Vector<T>)(object)Vector.AsVectorDouble(Vector.GreaterThan(wide, Vector<double>.Zero)));
             }
-            var s = Vector.LoadUnsafe(ref rb, i) - d * Vector.LoadUnsafe(ref rx, i);
-            s += Vector.LoadUnsafe(ref fx, i - 1) * Vector.LoadUnsafe(ref rx, i - 1);
-            s += Vector.LoadUnsafe(ref fy, i - (nuint)nx) * Vector.LoadUnsafe(ref rx, i - (nuint)nx);
-            s += Vector.LoadUnsafe(ref fz, i - (nuint)plane) * Vector.LoadUnsafe(ref rx, i - (nuint)plane);
-            s += Vector.LoadUnsafe(ref fx, i) * Vector.LoadUnsafe(ref rx, i + 1);
-            s += Vector.LoadUnsafe(ref fy, i) * Vector.LoadUnsafe(ref rx, i + (nuint)nx);
-            s += Vector.LoadUnsafe(ref fz, i) * Vector.LoadUnsafe(ref rx, i + (nuint)plane);
+            var s = AddNeighbours(Vector.LoadUnsafe(ref rb, i) - d * Vector.LoadUnsafe(ref rx, i), ref rx, i);
             Vector.ConditionalSelect(unknown, s, Vector<T>.Zero).StoreUnsafe(ref rr, i);
         }
     }
@@ -269,6 +254,23 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
         if (cx < nx - 1) s += fx[i] * x[i + 1];
         if (north) s += fy[i] * x[i + nx];
         if (above) s += fz[i] * x[i + plane];
+        return s;
+    }
+
+    /// <summary><see cref="AddNeighbours(T, T[], int, int, bool, bool, bool, bool)"/> for the vector of cells from i inside
+    /// the grid (every face of them in it), in the same order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    Vector<T> AddNeighbours(Vector<T> s, ref T x, nuint i)
+    {
+        nuint nx = (nuint)_op.Nx, plane = nx * (nuint)_op.Ny;
+        ref T fx = ref MemoryMarshal.GetArrayDataReference(_faceX), fy = ref MemoryMarshal.GetArrayDataReference(_faceY),
+              fz = ref MemoryMarshal.GetArrayDataReference(_faceZ);
+        s += Vector.LoadUnsafe(ref fx, i - 1) * Vector.LoadUnsafe(ref x, i - 1);
+        s += Vector.LoadUnsafe(ref fy, i - nx) * Vector.LoadUnsafe(ref x, i - nx);
+        s += Vector.LoadUnsafe(ref fz, i - plane) * Vector.LoadUnsafe(ref x, i - plane);
+        s += Vector.LoadUnsafe(ref fx, i) * Vector.LoadUnsafe(ref x, i + 1);
+        s += Vector.LoadUnsafe(ref fy, i) * Vector.LoadUnsafe(ref x, i + nx);
+        s += Vector.LoadUnsafe(ref fz, i) * Vector.LoadUnsafe(ref x, i + plane);
         return s;
     }
 

@@ -73,6 +73,17 @@ public class CellLevelTests
         var level = new CellLevel<T>(op, diagonal);
         int nx = op.Nx, ny = op.Ny, nz = op.Nz, plane = nx * ny;
         T F(double[] face, int i) => T.CreateTruncating(face[i]);
+        T Faces(T s, T[] x, int i) // s plus each open face's c x_j in the row's order (-x, -y, -z, +x, +y, +z)
+        {
+            int cx = i % nx, cy = i / nx % ny, cz = i / plane;
+            if (cx > 0) s += F(op.FaceX, i - 1) * x[i - 1];
+            if (cy > 0) s += F(op.FaceY, i - nx) * x[i - nx];
+            if (cz > 0) s += F(op.FaceZ, i - plane) * x[i - plane];
+            if (cx < nx - 1) s += F(op.FaceX, i) * x[i + 1];
+            if (cy < ny - 1) s += F(op.FaceY, i) * x[i + nx];
+            if (cz < nz - 1) s += F(op.FaceZ, i) * x[i + plane];
+            return s;
+        }
         for (int colour = 0; colour < 2; colour++)
         {
             var (b, x) = Vectors<T>(op, 20 + colour);
@@ -81,14 +92,7 @@ public class CellLevelTests
             {
                 int cx = i % nx, cy = i / nx % ny, cz = i / plane;
                 if ((cx + cy + cz) % 2 != colour || !(diagonal[i] > 0)) continue;
-                T s = b[i];
-                if (cx > 0) s += F(op.FaceX, i - 1) * x[i - 1];
-                if (cy > 0) s += F(op.FaceY, i - nx) * x[i - nx];
-                if (cz > 0) s += F(op.FaceZ, i - plane) * x[i - plane];
-                if (cx < nx - 1) s += F(op.FaceX, i) * x[i + 1];
-                if (cy < ny - 1) s += F(op.FaceY, i) * x[i + nx];
-                if (cz < nz - 1) s += F(op.FaceZ, i) * x[i + plane];
-                want[i] = s * T.CreateTruncating(1 / diagonal[i]);
+                want[i] = Faces(b[i], x, i) * T.CreateTruncating(1 / diagonal[i]);
             }
             level.GaussSeidelColour(b, x, colour);
             AssertBits(x, want, $"colour {colour}");
@@ -100,16 +104,8 @@ public class CellLevelTests
         var expected = new T[rx.Length];
         for (int i = 0; i < rx.Length; i++)
         {
-            int cx = i % nx, cy = i / nx % ny, cz = i / plane;
             if (!(diagonal[i] > 0)) continue;
-            T s = rb[i] - T.CreateTruncating(diagonal[i]) * rx[i];
-            if (cx > 0) s += F(op.FaceX, i - 1) * rx[i - 1];
-            if (cy > 0) s += F(op.FaceY, i - nx) * rx[i - nx];
-            if (cz > 0) s += F(op.FaceZ, i - plane) * rx[i - plane];
-            if (cx < nx - 1) s += F(op.FaceX, i) * rx[i + 1];
-            if (cy < ny - 1) s += F(op.FaceY, i) * rx[i + nx];
-            if (cz < nz - 1) s += F(op.FaceZ, i) * rx[i + plane];
-            expected[i] = s;
+            expected[i] = Faces(rb[i] - T.CreateTruncating(diagonal[i]) * rx[i], rx, i);
         }
         level.Residual(rb, rx, r);
         AssertBits(r, expected, "residual");
