@@ -184,6 +184,19 @@ public class CoefficientMultigridTests
         Assert.That(iterations, Is.LessThanOrEqualTo(12));
     }
 
+    [TestCase(1e8)]
+    public void SurfaceTermsFarAboveTheFacesStillConvergeInFloat(double scale)
+    {
+        // ghost fluid with theta near 0: 1/theta up to 1e8 times the faces; the contrast rule reads the faces only, so
+        // the cells run in float (measured at 64^3: 7 iterations at every scale from 1e3 to 1e10, 6 unscaled)
+        var ghost = CoefficientDomains.GhostFluid(20, 18, 16, 2);
+        var op = new VoxelOperator(20, 18, 16, ghost.FaceX, ghost.FaceY, ghost.FaceZ, [.. ghost.Dirichlet.Select(d => d * scale)]);
+        Assert.That(CellLevel.For(op, CellLevel.DiagonalOf(op)).Single, Is.True, "the faces alone set the precision");
+        var (iterations, result) = PcgMg(op, RandomB(op, 4));
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(iterations, Is.LessThanOrEqualTo(10));
+    }
+
     [Test]
     public void DcdmTakesTheKCycleOnAnOperatorAndRefusesALearnedModel()
     {
