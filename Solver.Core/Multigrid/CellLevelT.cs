@@ -113,8 +113,9 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
 
     /// <summary>
     /// The cells of one colour on plane z. Rows inside the grid run a vector of cells of both colours at a time, the
-    /// other colour's lanes kept as they were (and 0 where the inverse diagonal is 0: no unknown, whose x is 0); each
-    /// cell's sum in the same order as a cell on its own (<see cref="AddNeighbours(T, T[], int, int, bool, bool, bool, bool)"/>), so the values are the same bit for bit.
+    /// other colour's lanes and the cells without an unknown (inverse diagonal 0) kept as they were; each cell's sum in
+    /// the same order as a cell on its own (<see cref="AddNeighbours(T, T[], int, int, bool, bool, bool, bool)"/>), so the
+    /// values are the same bit for bit.
     /// </summary>
     void RelaxPlane(T[] b, T[] x, int z, int colour)
     {
@@ -152,7 +153,7 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
     /// cells are of the other colour, unchanged).</summary>
     void RelaxVectors(T[] b, T[] x, int row, int from, int stop, int parity)
     {
-        int nx = _op.Nx, plane = nx * _op.Ny, width = Vector<T>.Count;
+        int width = Vector<T>.Count;
         ref T rb = ref MemoryMarshal.GetArrayDataReference(b), rx = ref MemoryMarshal.GetArrayDataReference(x),
               inverse = ref MemoryMarshal.GetArrayDataReference(_inverse);
         Vector<T> pending = default;
@@ -216,7 +217,7 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
     /// <see cref="ResidualCells"/>, the diagonal rounded to T as there (a float vector from two double ones).</summary>
     void ResidualVectors(T[] b, T[] x, T[] r, int row, int from, int stop)
     {
-        int nx = _op.Nx, plane = nx * _op.Ny, width = Vector<T>.Count;
+        int width = Vector<T>.Count;
         ref T rb = ref MemoryMarshal.GetArrayDataReference(b), rx = ref MemoryMarshal.GetArrayDataReference(x), rr = ref MemoryMarshal.GetArrayDataReference(r);
         ref double diagonal = ref MemoryMarshal.GetArrayDataReference(Diagonal);
         for (int v = from; v < stop; v += width)
