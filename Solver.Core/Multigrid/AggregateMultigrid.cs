@@ -40,8 +40,8 @@ public sealed class AggregateMultigrid : IPreconditioner
     public const double SurfaceProlongation = 1.4;
     /// <summary>
     /// Sweeps before and after each coarse correction on a grid by default: 3 took one iteration fewer than 2 on all nine
-    /// families at 128^3 and solved 5-16% faster (the same time at 32^3 and 64^3; 4 no faster than 3; docs/benchmarks.md,
-    /// "Three sweeps on grids").
+    /// families at 128^3 and solved up to 16% faster (tank within noise), the same time at 32^3 and 64^3; 4 no faster than
+    /// 3 (docs/benchmarks.md, "Three sweeps on grids").
     /// </summary>
     public const int GridSweeps = 3;
     /// <summary>Sweeps on a voxel operator's cells by default: a third sweep on the faces costs more than the iteration it
