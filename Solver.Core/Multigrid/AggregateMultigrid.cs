@@ -172,31 +172,12 @@ public sealed class AggregateMultigrid : IPreconditioner
     internal void Apply(ReadOnlySpan<double> r, double scale, Span<double> z)
     {
         var fine = _fine;
-        var cells = _unknownCells;
         if (fine is null)
         {
             ApplyOperator(r, scale, z);
             return;
         }
-        double largest = 0;
-        foreach (double v in r) largest = Math.Max(largest, Math.Abs(v));
-        if (largest == 0 || !double.IsFinite(largest * scale))
-        {
-            // r = 0: z = 0; NaN or infinity in r: passed on as NaN, which the solver's breakdown test reports
-            z[..r.Length].Fill(largest == 0 ? 0 : double.NaN);
-            return;
-        }
-        double inward = 1 / largest, outward = largest * scale;
-        if (r.Length == fine.Cells) // vectors on the full grid (0 off the unknowns)
-        {
-            for (int i = 0; i < r.Length; i++) fine.B[i] = (float)(r[i] * inward);
-            FineCycle();
-            for (int i = 0; i < r.Length; i++) z[i] = outward * fine.X[i];
-            return;
-        }
-        for (int k = 0; k < cells.Length; k++) fine.B[cells[k]] = (float)(r[k] * inward);
-        FineCycle();
-        for (int k = 0; k < cells.Length; k++) z[k] = outward * fine.X[cells[k]];
+        ApplyScaled(r, scale, z, fine.B, fine.X, full: r.Length == fine.Cells, _fineCycle ??= FineCycle);
     }
 
     /// <summary>z = scale cycle(r) on a voxel operator's cells: one cycle, on the faces (<see cref="ApplyCells{T}"/>) or
@@ -236,27 +217,33 @@ public sealed class AggregateMultigrid : IPreconditioner
         for (int s = sweeps - 1; s >= 0; s--) VCycleKernels.Sweep(fine, 1, _fineWeights?[s], _relaxation);
     }
 
+    /// <summary>z = scale cycle(r) on a voxel operator's cells in T, as <see cref="ApplyScaled"/>.</summary>
+    void ApplyCells<T>(CellLevel<T> level, ReadOnlySpan<double> r, double scale, Span<double> z, bool full) where T : unmanaged, IFloatingPointIeee754<T> =>
+        ApplyScaled(r, scale, z, level.B, level.X, full, (Action)(_cellCycle ??= () => CellCycle(level)));
+
+    Action? _fineCycle, _cellCycle; // the fine level's cycle, made once (a method group would allocate per call)
+
     /// <summary>
-    /// z = scale cycle(r) on a voxel operator's cells in T: r enters divided by its largest entry (as on a grid's float
-    /// fine level, so no r is too small or too large for float) and z leaves multiplied by it.
+    /// z = scale cycle(r) with a fine level in T whose vectors are b and x: r enters divided by its largest entry (so no r
+    /// is too small or too large for float) and z leaves multiplied by it, so the cycle is scale-equivariant. r and z on
+    /// the unknowns, or on the full grid (<paramref name="full"/>; 0 off the unknowns, never relaxed nor corrected). Each
+    /// pass over the vectors runs in parallel chunks on long vectors.
     /// </summary>
-    void ApplyCells<T>(CellLevel<T> level, ReadOnlySpan<double> r, double scale, Span<double> z, bool full) where T : unmanaged, IFloatingPointIeee754<T>
+    void ApplyScaled<T>(ReadOnlySpan<double> r, double scale, Span<double> z, T[] b, T[] x, bool full, Action cycle)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var cells = _unknownCells;
-        double largest = 0;
-        foreach (double v in r) largest = Math.Max(largest, Math.Abs(v));
+        var cells = full ? null : _unknownCells;
+        double largest = FineLevelCopies.LargestMagnitude(r);
         if (largest == 0 || !double.IsFinite(largest * scale))
         {
-            z[..r.Length].Fill(largest == 0 ? 0 : double.NaN); // NaN passed on for the solver's breakdown test
+            // r = 0: z = 0; NaN or infinity in r: passed on as NaN, which the solver's breakdown test reports
+            z[..r.Length].Fill(largest == 0 ? 0 : double.NaN);
             return;
         }
         double inward = 1 / largest, outward = largest * scale;
-        if (full) for (int i = 0; i < r.Length; i++) level.B[i] = T.CreateTruncating(r[i] * inward);
-        else for (int k = 0; k < cells.Length; k++) level.B[cells[k]] = T.CreateTruncating(r[k] * inward); // the other cells' stay 0
-        CellCycle(level);
-        // 0 off the unknowns: never relaxed nor corrected
-        if (full) for (int i = 0; i < r.Length; i++) z[i] = outward * double.CreateTruncating(level.X[i]);
-        else for (int k = 0; k < cells.Length; k++) z[k] = outward * double.CreateTruncating(level.X[cells[k]]);
+        FineLevelCopies.Scatter(r, cells, b, inward); // the other cells' b stay 0
+        cycle();
+        FineLevelCopies.Gather(x, cells, z[..r.Length], outward);
     }
 
     /// <summary>X = cycle(B) on a voxel operator's cells: smooth from zero on the faces, correct from the first coarse level, smooth back.</summary>
