@@ -207,18 +207,30 @@ public sealed class ReducedSystem
     }
 
     /// <summary>Copies the unknowns' entries of a full vector.</summary>
-    public void Restrict(ReadOnlySpan<double> full, Span<double> reduced)
+    public unsafe void Restrict(ReadOnlySpan<double> full, Span<double> reduced)
     {
         if (Active is null) { full.CopyTo(reduced); return; }
-        for (int k = 0; k < Active.Length; k++) reduced[k] = full[Active[k]];
+        var active = Active;
+        if (active.Length < VectorOps.ParallelThreshold) { for (int k = 0; k < active.Length; k++) reduced[k] = full[active[k]]; return; }
+        fixed (double* pf = full, pr = reduced)
+        {
+            var (af, ar) = ((nint)pf, (nint)pr);
+            VectorOps.ParallelChunks(active.Length, (s, e) => { for (int k = s; k < e; k++) ((double*)ar)[k] = ((double*)af)[active[k]]; });
+        }
     }
 
     /// <summary>Writes the unknowns into a full vector, 0 at rows that are not unknowns.</summary>
-    public void Prolong(ReadOnlySpan<double> reduced, Span<double> full)
+    public unsafe void Prolong(ReadOnlySpan<double> reduced, Span<double> full)
     {
         if (Active is null) { reduced.CopyTo(full); return; }
         full.Clear();
-        for (int k = 0; k < Active.Length; k++) full[Active[k]] = reduced[k];
+        var active = Active;
+        if (active.Length < VectorOps.ParallelThreshold) { for (int k = 0; k < active.Length; k++) full[active[k]] = reduced[k]; return; }
+        fixed (double* pr = reduced, pf = full)
+        {
+            var (ar, af) = ((nint)pr, (nint)pf);
+            VectorOps.ParallelChunks(active.Length, (s, e) => { for (int k = s; k < e; k++) ((double*)af)[active[k]] = ((double*)ar)[k]; });
+        }
     }
 
     /// <summary>||b||^2 over rows that are not unknowns (the part no x can match).</summary>

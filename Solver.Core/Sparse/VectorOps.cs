@@ -37,8 +37,20 @@ public static class VectorOps
     /// <summary>y += a x.</summary>
     public static void Axpy(double a, ReadOnlySpan<double> x, Span<double> y) => Combine(a, x, 1, y);
 
-    /// <summary>y = x + b y (the CG direction update p = z + beta p).</summary>
-    public static void Xpay(ReadOnlySpan<double> x, double b, Span<double> y) => Combine(1, x, b, y);
+    /// <summary>y = x + b y (the CG direction update p = z + beta p), in parallel chunks on long vectors.</summary>
+    public static void Xpay(ReadOnlySpan<double> x, double b, Span<double> y)
+    {
+        CheckLengths(x.Length, y.Length);
+        if (x.Length < ParallelThreshold) { Combine(1, x, b, y); return; }
+        unsafe
+        {
+            fixed (double* px = x, py = y)
+            {
+                var (ax, ay) = ((nint)px, (nint)py);
+                ParallelChunks(x.Length, (s, e) => Combine(1, new ReadOnlySpan<double>((double*)ax + s, e - s), b, new Span<double>((double*)ay + s, e - s)));
+            }
+        }
+    }
 
     /// <summary>y = a x + b y: 24 bytes per entry, memory-bound, so the multiply by 1 of the two forms above costs nothing (and is exact).</summary>
     static void Combine(double a, ReadOnlySpan<double> x, double b, Span<double> y)
@@ -186,6 +198,13 @@ public static class VectorOps
             }
         }
         if (chunks == 1) Chunk(0); else Parallel.For(0, chunks, Chunk);
+    }
+
+    /// <summary>Runs body(start, end) over <see cref="ParallelSum"/>'s chunks of 0..n-1, in parallel.</summary>
+    internal static void ParallelChunks(int n, Action<int, int> body)
+    {
+        int chunks = Math.Min(Environment.ProcessorCount * 4, Math.Max(1, n / 8192));
+        Parallel.For(0, chunks, c => body((int)((long)n * c / chunks), (int)((long)n * (c + 1) / chunks)));
     }
 
     /// <summary>Sums body(start, end) over a fixed chunking, so the result does not depend on scheduling.</summary>

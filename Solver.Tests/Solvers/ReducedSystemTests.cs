@@ -9,6 +9,25 @@ public class ReducedSystemTests
     /// union-find links roots across the whole range), plus a shifted block and an isolated vertex: the
     /// components and the singular ones against a plain breadth-first search.
     /// </summary>
+    [TestCase(12)] // one thread
+    [TestCase(52)] // more unknowns than VectorOps.ParallelThreshold: parallel chunks
+    public void RestrictAndProlongArePlainLoopsOverTheUnknowns(int n)
+    {
+        var system = ReducedSystem.FromGrid(PoissonDomains.RandomObstacles(n, n, n, 0.2, seed: 5));
+        var active = system.Active!;
+        Assert.That(active.Length < system.FullSize, "some rows are not unknowns");
+        var rng = new Random(n);
+        var full = Enumerable.Range(0, system.FullSize).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var reduced = new double[system.Unknowns];
+        system.Restrict(full, reduced);
+        Assert.That(reduced, Is.EqualTo(active.Select(i => full[i])));
+        var back = Enumerable.Repeat(double.NaN, system.FullSize).ToArray();
+        system.Prolong(reduced, back);
+        var want = new double[system.FullSize];
+        foreach (int i in active) want[i] = full[i];
+        Assert.That(back, Is.EqualTo(want), "the unknowns' entries, 0 elsewhere");
+    }
+
     [TestCase(1)]
     [TestCase(2)]
     [TestCase(3)]
