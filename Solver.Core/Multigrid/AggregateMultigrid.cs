@@ -151,7 +151,11 @@ public sealed class AggregateMultigrid : IPreconditioner
         var above = diagonal is null ? null : AggregateHierarchy.AboveCells(op, diagonal, unknowns.Unknowns, galerkinScale);
         var hierarchy = above ?? new AggregateHierarchy(op, galerkinScale);
         (_levels, _parents, _fineParent, _coarsest) = (hierarchy.Levels, hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
-        if (above is not null) _cells = CellLevel.For(op, diagonal!);
+        if (above is not null)
+        {
+            _cells = CellLevel.For(op, diagonal!);
+            _cellCycle = _cells switch { CellLevel<float> single => () => CellCycle(single), CellLevel<double> twice => () => CellCycle(twice), _ => null };
+        }
         // the cells are cycled once from the top; the inner steps run below them, the coarsest solved directly
         _v = [.. _levels.Select((l, c) => new LevelVectors(l.Rows, innerSteps: (_cells is not null || c > 0) && c < _levels.Length - 1))];
         foreach (int cell in _unknownCells)
@@ -219,9 +223,9 @@ public sealed class AggregateMultigrid : IPreconditioner
 
     /// <summary>z = scale cycle(r) on a voxel operator's cells in T, as <see cref="ApplyScaled"/>.</summary>
     void ApplyCells<T>(CellLevel<T> level, ReadOnlySpan<double> r, double scale, Span<double> z, bool full) where T : unmanaged, IFloatingPointIeee754<T> =>
-        ApplyScaled(r, scale, z, level.B, level.X, full, (Action)(_cellCycle ??= () => CellCycle(level)));
+        ApplyScaled(r, scale, z, level.B, level.X, full, _cellCycle!);
 
-    Action? _fineCycle, _cellCycle; // the fine level's cycle, made once (a method group would allocate per call)
+    Action? _fineCycle, _cellCycle; // the fine level's or the cells' cycle, made once (a method group would allocate per call)
 
     /// <summary>
     /// z = scale cycle(r) with a fine level in T whose vectors are b and x: r enters divided by its largest entry (so no r

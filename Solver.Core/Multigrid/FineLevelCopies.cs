@@ -1,4 +1,5 @@
 using System.Numerics;
+using Dcdm.Sparse;
 
 namespace Dcdm.Multigrid;
 
@@ -9,21 +10,15 @@ namespace Dcdm.Multigrid;
 /// </summary>
 internal static class FineLevelCopies
 {
-    /// <summary>Below this many entries a pass runs on the calling thread.</summary>
-    const int ParallelEntries = 1 << 16;
-
     /// <summary>max |r_i|; NaN where r holds a NaN (Math.Max passes it on).</summary>
     public static unsafe double LargestMagnitude(ReadOnlySpan<double> r)
     {
         fixed (double* p = r)
         {
             nint at = (nint)p;
-            int n = r.Length, chunks = Chunks(n);
-            if (chunks == 1) return Largest((double*)at, 0, n);
-            var parts = new double[chunks]; // a lambda cannot write a span
-            Parallel.For(0, chunks, c => parts[c] = Largest((double*)at, From(n, chunks, c), From(n, chunks, c + 1)));
+            if (r.Length < VectorOps.ParallelThreshold) return Largest((double*)at, 0, r.Length);
             double largest = 0;
-            foreach (double v in parts) largest = Math.Max(largest, v);
+            foreach (double v in VectorOps.ParallelParts(r.Length, (from, to) => Largest((double*)at, from, to))) largest = Math.Max(largest, v);
             return largest;
         }
     }
@@ -41,8 +36,7 @@ internal static class FineLevelCopies
         fixed (double* p = r)
         {
             nint at = (nint)p;
-            int n = r.Length;
-            ForChunks(n, (from, to) =>
+            ForChunks(r.Length, (from, to) =>
             {
                 var source = (double*)at;
                 if (cells is null) for (int k = from; k < to; k++) into[k] = T.CreateTruncating(source[k] * factor);
@@ -66,13 +60,9 @@ internal static class FineLevelCopies
         }
     }
 
-    static int Chunks(int n) => n < ParallelEntries ? 1 : 4 * Environment.ProcessorCount;
-    static int From(int n, int chunks, int c) => (int)((long)n * c / chunks);
-
     static void ForChunks(int n, Action<int, int> body)
     {
-        int chunks = Chunks(n);
-        if (chunks == 1) { body(0, n); return; }
-        Parallel.For(0, chunks, c => body(From(n, chunks, c), From(n, chunks, c + 1)));
+        if (n < VectorOps.ParallelThreshold) body(0, n);
+        else VectorOps.ParallelChunks(n, body);
     }
 }

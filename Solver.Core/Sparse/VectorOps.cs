@@ -201,25 +201,23 @@ public static class VectorOps
     }
 
     /// <summary>Runs body(start, end) over <see cref="ParallelSum"/>'s chunks of 0..n-1, in parallel.</summary>
-    internal static void ParallelChunks(int n, Action<int, int> body)
-    {
-        int chunks = Math.Min(Environment.ProcessorCount * 4, Math.Max(1, n / 8192));
-        Parallel.For(0, chunks, c => body((int)((long)n * c / chunks), (int)((long)n * (c + 1) / chunks)));
-    }
+    internal static void ParallelChunks(int n, Action<int, int> body) => ParallelParts(n, (start, end) => { body(start, end); return 0; });
 
     /// <summary>Sums body(start, end) over a fixed chunking, so the result does not depend on scheduling.</summary>
     internal static double ParallelSum(int n, Func<int, int, double> body)
     {
+        double sum = 0;
+        foreach (double s in ParallelParts(n, body)) sum += s;
+        return sum;
+    }
+
+    /// <summary>body(start, end) of each chunk of 0..n-1 (a fixed chunking: at most four per core, at least 8192 entries each), run in parallel.</summary>
+    internal static double[] ParallelParts(int n, Func<int, int, double> body)
+    {
         int chunks = Math.Min(Environment.ProcessorCount * 4, Math.Max(1, n / 8192));
         var partial = new double[chunks];
-        Parallel.For(0, chunks, c =>
-        {
-            int start = (int)((long)n * c / chunks), end = (int)((long)n * (c + 1) / chunks);
-            partial[c] = body(start, end);
-        });
-        double sum = 0;
-        foreach (double s in partial) sum += s;
-        return sum;
+        Parallel.For(0, chunks, c => partial[c] = body((int)((long)n * c / chunks), (int)((long)n * (c + 1) / chunks)));
+        return partial;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
