@@ -31,12 +31,13 @@ internal sealed class AggregateHierarchy
     /// CSR rows); the level above them comes straight from the faces (<see cref="Aggregation.FromFaces"/>, what
     /// coarsening the cells' level gives, entry for entry, for a third of the time).
     /// </summary>
-    public AggregateHierarchy(VoxelOperator op, double galerkinScale)
-        : this(CellsAndAbove(op, galerkinScale, out var cellRow, out var above), cellRow, galerkinScale, above) { }
+    /// <param name="diagonal">The operator's diagonal per cell when the caller has it (<see cref="Solvers.ReducedSystem.DiagonalOf"/>);
+    /// null: computed here.</param>
+    public AggregateHierarchy(VoxelOperator op, double galerkinScale, double[]? diagonal = null)
+        : this(CellsAndAbove(op, diagonal ?? CellLevel.DiagonalOf(op), galerkinScale, out var cellRow, out var above), cellRow, galerkinScale, above) { }
 
-    static AggregateLevel CellsAndAbove(VoxelOperator op, double galerkinScale, out int[] cellRow, out (AggregateLevel, int[])? above)
+    static AggregateLevel CellsAndAbove(VoxelOperator op, double[] diagonal, double galerkinScale, out int[] cellRow, out (AggregateLevel, int[])? above)
     {
-        var diagonal = CellLevel.DiagonalOf(op);
         var cells = Aggregation.FromOperator(op, diagonal, out cellRow);
         above = null;
         if (cells.Rows > AggregateMultigrid.CoarsestRows && Aggregation.FromFaces(op, diagonal, cells.Rows, galerkinScale, out var parent) is { } first)
@@ -51,7 +52,7 @@ internal sealed class AggregateHierarchy
     /// <summary>
     /// The coarse levels of a voxel operator above its cells, which are not a level here (the CPU cycle relaxes them on
     /// the faces, <see cref="CellLevel"/>); <see cref="FineParent"/> maps the cells to the first. Null where the cells
-    /// would not coarsen 1.5x: then they are the first level (<see cref="AggregateHierarchy(VoxelOperator, double)"/>).
+    /// would not coarsen 1.5x: then they are the first level (<see cref="AggregateHierarchy(VoxelOperator, double, double[])"/>).
     /// </summary>
     /// <param name="diagonal">The operator's diagonal per cell (<see cref="CellLevel.DiagonalOf"/>).</param>
     /// <param name="unknowns">How many cells have a diagonal.</param>

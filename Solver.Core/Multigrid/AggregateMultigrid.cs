@@ -119,6 +119,7 @@ public sealed class AggregateMultigrid : IPreconditioner
         _relaxation = (float)relaxation;
         _fine = new VCycleLevel(grid.Nx, grid.Ny, grid.Nz, diagonal, 1, fineWeights ?? [], transfers: false);
         _fineShape = fineShape;
+        _fineCycle = FineCycle;
         var hierarchy = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, diagonal, galerkinScale, fineShape);
         (_levels, _parents, _fineParent, _coarsest) = (hierarchy.Levels, hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
         _v = [.. _levels.Select((l, c) => new LevelVectors(l.Rows, innerSteps: c < _levels.Length - 1))]; // the coarsest is solved directly
@@ -147,13 +148,13 @@ public sealed class AggregateMultigrid : IPreconditioner
         _unknownCells = unknowns.Active ?? Enumerable.Range(0, op.CellCount).ToArray();
         _sweeps = sweeps;
         _relaxation = 1;
-        var diagonal = cellsAsLevel || unknowns.Unknowns <= CoarsestRows ? null : unknowns.DiagonalOf(op);
-        var above = diagonal is null ? null : AggregateHierarchy.AboveCells(op, diagonal, unknowns.Unknowns, galerkinScale);
-        var hierarchy = above ?? new AggregateHierarchy(op, galerkinScale);
+        var diagonal = unknowns.DiagonalOf(op); // made once by the system's set-up
+        var above = cellsAsLevel || unknowns.Unknowns <= CoarsestRows ? null : AggregateHierarchy.AboveCells(op, diagonal, unknowns.Unknowns, galerkinScale);
+        var hierarchy = above ?? new AggregateHierarchy(op, galerkinScale, diagonal);
         (_levels, _parents, _fineParent, _coarsest) = (hierarchy.Levels, hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
         if (above is not null)
         {
-            _cells = CellLevel.For(op, diagonal!);
+            _cells = CellLevel.For(op, diagonal);
             _cellCycle = _cells switch { CellLevel<float> single => () => CellCycle(single), CellLevel<double> twice => () => CellCycle(twice), _ => null };
         }
         // the cells are cycled once from the top; the inner steps run below them, the coarsest solved directly
@@ -181,7 +182,7 @@ public sealed class AggregateMultigrid : IPreconditioner
             ApplyOperator(r, scale, z);
             return;
         }
-        ApplyScaled(r, scale, z, fine.B, fine.X, full: r.Length == fine.Cells, _fineCycle ??= FineCycle);
+        ApplyScaled(r, scale, z, fine.B, fine.X, full: r.Length == fine.Cells, _fineCycle!);
     }
 
     /// <summary>z = scale cycle(r) on a voxel operator's cells: one cycle, on the faces (<see cref="ApplyCells{T}"/>) or
@@ -225,7 +226,7 @@ public sealed class AggregateMultigrid : IPreconditioner
     void ApplyCells<T>(CellLevel<T> level, ReadOnlySpan<double> r, double scale, Span<double> z, bool full) where T : unmanaged, IFloatingPointIeee754<T> =>
         ApplyScaled(r, scale, z, level.B, level.X, full, _cellCycle!);
 
-    Action? _fineCycle, _cellCycle; // the fine level's or the cells' cycle, made once (a method group would allocate per call)
+    readonly Action? _fineCycle, _cellCycle; // the grid's fine level's or the cells' cycle, made once (a method group would allocate per call)
 
     /// <summary>
     /// z = scale cycle(r) with a fine level in T whose vectors are b and x: r enters divided by its largest entry (so no r
