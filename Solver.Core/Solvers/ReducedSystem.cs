@@ -86,21 +86,7 @@ public sealed class ReducedSystem
         int run = 0;
         foreach (int i in grid.SurfaceCells) // ascending, and every one an unknown (it has a diagonal)
             touchesAir[component[run = runs.RunOf(i, run)]] = true;
-        // members of the singular components, ascending (components are numbered in the order of their first unknown)
-        var index = new int[count]; // component -> its place among the singular ones, or -1
-        int singularCount = 0;
-        for (int c = 0; c < count; c++) index[c] = touchesAir[c] ? -1 : singularCount++;
-        var singular = new List<int[]>(singularCount);
-        if (singularCount > 0)
-        {
-            var sizes = new int[singularCount];
-            for (int r = 0; r < runs.Count; r++) if (index[component[r]] is int j and >= 0) sizes[j] += runs.First[r + 1] - runs.First[r];
-            foreach (int size in sizes) singular.Add(new int[size]);
-            var filled = new int[singularCount];
-            for (int r = 0; r < runs.Count; r++)
-                if (index[component[r]] is int j and >= 0)
-                    for (int u = runs.First[r]; u < runs.First[r + 1]; u++) singular[j][filled[j]++] = u;
-        }
+        var singular = SingularMembers(runs, component, count, touchesAir);
 
         CsrMatrix Assemble()
         {
@@ -126,8 +112,6 @@ public sealed class ReducedSystem
         if (fullGridMatrix is not null && (fullGridMatrix.Rows != cells || !fullGridMatrix.IsSquare))
             throw new InvalidSystemException($"the matrix is {fullGridMatrix.Rows} x {fullGridMatrix.Columns} but the operator's {nx}x{ny}x{nz} grid has {cells} cells");
         var (fx, fy, fz, dirichlet) = (op.FaceX, op.FaceY, op.FaceZ, op.Dirichlet);
-        var unknown = new int[cells]; // each cell's unknown index, -1: none
-        var grounded = new bool[cells]; // the cell's Dirichlet term counts
         var diagonal = RebindCache.Array<double>(cells, zeroed: false); // every entry written below
         var planeFirst = new int[nz + 1]; // each plane's first unknown: its count first
         Parallel.For(0, nz, z =>
@@ -135,61 +119,60 @@ public sealed class ReducedSystem
             int n = 0;
             for (int y = 0; y < ny; y++)
                 for (int x = 0, i = nx * (y + ny * z); x < nx; x++, i++)
-                {
-                    double d = diagonal[i] = op.Diagonal(i, x, y, z);
-                    if (d > 0) n++;
-                    grounded[i] = dirichlet[i] > 1e-12 * (2 * d - dirichlet[i]); // |row sum| against the sum of |entries|
-                }
+                    if ((diagonal[i] = op.Diagonal(i, x, y, z)) > 0) n++;
             planeFirst[z + 1] = n;
         });
         for (int z = 0; z < nz; z++) planeFirst[z + 1] += planeFirst[z];
         int count = planeFirst[nz];
         if (count == 0) throw new InvalidSystemException($"the {nx}x{ny}x{nz} operator has no cell with a diagonal: there is nothing to solve");
         var rows = new int[count];
-        var parent = new int[count];
         Parallel.For(0, nz, z =>
         {
-            for (int i = z * plane, end = i + plane, k = planeFirst[z]; i < end; i++)
-            {
-                if (!(diagonal[i] > 0)) { unknown[i] = -1; continue; }
-                (unknown[i], rows[k], parent[k]) = (k, i, k);
-                k++;
-            }
+            for (int i = z * plane, end = i + plane, k = planeFirst[z]; i < end; i++) if (diagonal[i] > 0) rows[k++] = i;
         });
-        // components over open faces, in unknown order (every face joins a smaller unknown to a larger one): slabs of
-        // planes in parallel, each holding its own unknowns' range, then the faces between slabs
-        int slabs = Math.Max(1, Math.Min(nz, 4 * Environment.ProcessorCount));
-        int SlabStart(int slab) => (int)((long)nz * slab / slabs);
-        void JoinSlab(int from, int to)
-        {
-            for (int z = from; z < to; z++)
-                for (int k = planeFirst[z]; k < planeFirst[z + 1]; k++)
+        // components over runs of unknowns joined by open faces (every open face joins two unknowns)
+        var runs = new UnknownRuns(nx, ny, nz, rows, fx);
+        var (component, components) = runs.Components(ny, nz, fy, fz);
+        var grounded = new bool[components]; // a cell's Dirichlet term counts: |row sum| against the sum of |entries|
+        for (int r = 0; r < runs.Count; r++)
+            if (!grounded[component[r]])
+                for (int k = runs.First[r]; k < runs.First[r + 1]; k++)
                 {
                     int i = rows[k];
-                    if (fx[i] > 0) Join(parent, k, unknown[i + 1]);
-                    if (fy[i] > 0) Join(parent, k, unknown[i + nx]);
-                    if (z < to - 1 && fz[i] > 0) Join(parent, k, unknown[i + plane]);
+                    if (dirichlet[i] > 1e-12 * (2 * diagonal[i] - dirichlet[i])) { grounded[component[r]] = true; break; }
                 }
-        }
-        Parallel.For(0, slabs, slab => JoinSlab(SlabStart(slab), SlabStart(slab + 1)));
-        for (int slab = 1; slab < slabs; slab++)
-        {
-            int top = SlabStart(slab) - 1; // the plane below the slab: its faces up into it
-            for (int k = planeFirst[top]; k < planeFirst[top + 1]; k++)
-                if (fz[rows[k]] > 0) Join(parent, k, unknown[rows[k] + plane]);
-        }
-        for (int k = 0; k < count; k++) parent[k] = parent[parent[k]]; // a parent's index is below its child's: final by then
-        var component = parent;
-        int components = 0;
-        for (int k = 0; k < count; k++) component[k] = parent[k] == k ? components++ : component[parent[k]];
-        var hasDirichlet = new bool[components];
-        for (int k = 0; k < count; k++) if (grounded[rows[k]]) hasDirichlet[component[k]] = true;
-        var members = new List<int>?[components];
-        for (int k = 0; k < count; k++) if (!hasDirichlet[component[k]]) (members[component[k]] ??= []).Add(k);
-        var singular = members.Where(m => m is not null).Select(m => m!.ToArray()).ToList();
+        var singular = SingularMembers(runs, component, components, grounded);
         bool all = count == cells;
-        CsrMatrix Assemble() => fullGridMatrix is null ? op.ToCsr(rows, unknown) : all ? fullGridMatrix : fullGridMatrix.Submatrix(rows);
+        CsrMatrix Assemble()
+        {
+            if (fullGridMatrix is not null) return all ? fullGridMatrix : fullGridMatrix.Submatrix(rows);
+            var unknown = new int[cells]; // each cell's unknown, -1: none
+            Array.Fill(unknown, -1);
+            for (int k = 0; k < count; k++) unknown[rows[k]] = k;
+            return op.ToCsr(rows, unknown);
+        }
         return new ReducedSystem(cells, all ? null : rows, components, singular, Assemble) { _operatorDiagonal = (op, diagonal) };
+    }
+
+    /// <summary>
+    /// The members of the components that are not <paramref name="anchored"/> (no air, no Dirichlet term: the constants
+    /// are their null vector), each ascending, in component order (components are numbered in the order of their first unknown).
+    /// </summary>
+    static List<int[]> SingularMembers(UnknownRuns runs, int[] component, int count, bool[] anchored)
+    {
+        var index = new int[count]; // component -> its place among the singular ones, or -1
+        int singularCount = 0;
+        for (int c = 0; c < count; c++) index[c] = anchored[c] ? -1 : singularCount++;
+        var singular = new List<int[]>(singularCount);
+        if (singularCount == 0) return singular;
+        var sizes = new int[singularCount];
+        for (int r = 0; r < runs.Count; r++) if (index[component[r]] is int j and >= 0) sizes[j] += runs.First[r + 1] - runs.First[r];
+        foreach (int size in sizes) singular.Add(new int[size]);
+        var filled = new int[singularCount];
+        for (int r = 0; r < runs.Count; r++)
+            if (index[component[r]] is int j and >= 0)
+                for (int u = runs.First[r]; u < runs.First[r + 1]; u++) singular[j][filled[j]++] = u;
+        return singular;
     }
 
     (VoxelOperator Operator, double[] Diagonal)? _operatorDiagonal; // FromOperator's, for the rest of the set-up
@@ -198,13 +181,6 @@ public sealed class ReducedSystem
     /// operator's (a set-up computes it once), else computed now.</summary>
     internal double[] DiagonalOf(VoxelOperator op) =>
         _operatorDiagonal is var (o, d) && ReferenceEquals(o, op) ? d : Multigrid.CellLevel.DiagonalOf(op);
-
-    /// <summary>Joins the sets of unknowns a and b, the smaller root as the root.</summary>
-    static void Join(int[] parent, int a, int b)
-    {
-        a = Root(parent, a); b = Root(parent, b);
-        if (a < b) parent[b] = a; else if (b < a) parent[a] = b;
-    }
 
     /// <summary>Copies the unknowns' entries of a full vector.</summary>
     public unsafe void Restrict(ReadOnlySpan<double> full, Span<double> reduced)
