@@ -192,11 +192,19 @@ internal static class Aggregation
             for (int by = 0; by < cy; by++)
                 for (int bx = 0; bx < cx; bx++)
                 {
+                    int occupied = 0; // the slots holding an unknown
                     for (int s = 0; s < 8; s++)
                     {
                         int x = 2 * bx + (s & 1), y = 2 * by + (s >> 1 & 1), z = 2 * bz + (s >> 2);
                         cell[s] = x < nx && y < ny && z < nz && diagonal[x + nx * (y + ny * z)] > 0 ? x + nx * (y + ny * z) : -1;
+                        if (cell[s] >= 0) occupied |= 1 << s;
                         root[s] = s;
+                    }
+                    if (occupied == 0xFF && OnePiece(op, diagonal, cell)) // the usual block, away from jumps and walls
+                    {
+                        for (int s = 0; s < 8; s++) piece[cell[s]] = 0;
+                        pieces[bx + cx * (by + cy * bz)] = 1;
+                        continue;
                     }
                     for (int s = 0; s < 8; s++) // the faces inside the block: slot s to s + 1, s + 2, s + 4
                     {
@@ -229,13 +237,28 @@ internal static class Aggregation
                 for (int x = 0, i = (z * ny + y) * nx; x < nx; x++, i++) parentOut[i] = diagonal[i] > 0 ? offset[blocks + (x >> 1)] + piece[i] : -1;
             }
         });
-        return Assemble(rows, firstOdd, (cx, cy, cz), offset, pieces, scale, capacity: 8 * 6, new FaceRows(op, diagonal, piece, parentOut));
+        return Assemble(rows, firstOdd, (cx, cy, cz), offset, pieces, scale, capacity: 8 * 6, new FaceRows(op, diagonal, piece, parentOut, pieces));
+    }
+
+    /// <summary>
+    /// Whether a full 2x2x2 block is one piece by seven strong faces that span it (slots 0-1, 2-3, 4-5, 6-7 along x, 0-2 and
+    /// 4-6 along y, 0-4 along z): then the union of all twelve gives one piece too, without the other five.
+    /// </summary>
+    static bool OnePiece(VoxelOperator op, double[] diagonal, ReadOnlySpan<int> cell)
+    {
+        var (fx, fy, fz) = (op.FaceX, op.FaceY, op.FaceZ);
+        int nx = op.Nx, plane = nx * op.Ny;
+        for (int s = 0; s < 8; s += 2)
+            if (!Strong(fx[cell[s]], diagonal[cell[s]], diagonal[cell[s] + 1])) return false;
+        return Strong(fy[cell[0]], diagonal[cell[0]], diagonal[cell[0] + nx]) && Strong(fy[cell[4]], diagonal[cell[4]], diagonal[cell[4] + nx])
+            && Strong(fz[cell[0]], diagonal[cell[0]], diagonal[cell[0] + plane]);
     }
 
     /// <summary>
     /// <see cref="Strong(AggregateLevel, int, int)"/> for a face of coefficient c between cells of diagonals di and dj,
     /// from either side, as <see cref="Coarsen"/> tries it from both cells' rows (the products round apart).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static bool Strong(double c, double di, double dj)
     {
         double v = -c, k = StrongCoupling * StrongCoupling;
@@ -247,35 +270,39 @@ internal static class Aggregation
     /// each open face's -c in the order of the cells' own rows (-x, -y, -z, +x, +y, +z), as <see cref="CoarseRows"/> sums
     /// them over <see cref="FromOperator"/>'s level.
     /// </summary>
-    readonly struct FaceRows(VoxelOperator op, double[] diagonal, sbyte[] piece, int[] parent) : IRowSource
+    readonly struct FaceRows(VoxelOperator op, double[] diagonal, sbyte[] piece, int[] parent, int[] pieces) : IRowSource
     {
         public double Row(int bx, int by, int bz, int p, RowBuilder row)
         {
             int nx = op.Nx, ny = op.Ny, nz = op.Nz, plane = nx * ny;
+            var (fx, fy, fz) = (op.FaceX, op.FaceY, op.FaceZ);
+            // a block of one piece: each of its unknowns is the row's, and so is each cell a face inside it reaches
+            bool whole = pieces[bx + (nx + 1) / 2 * (by + (ny + 1) / 2 * bz)] == 1;
             double d = 0;
             for (int s = 0; s < 8; s++)
             {
                 int x = 2 * bx + (s & 1), y = 2 * by + (s >> 1 & 1), z = 2 * bz + (s >> 2);
                 if (x >= nx || y >= ny || z >= nz) continue;
                 int i = x + nx * (y + ny * z);
-                if (!(diagonal[i] > 0) || piece[i] != p) continue;
+                if (!(diagonal[i] > 0) || !whole && piece[i] != p) continue;
                 d += diagonal[i];
                 // a face to the block's other slot along an axis, in this piece, is the row's own: -c on the diagonal,
                 // what row.Add returns for it (then neither the neighbour's parent nor the row's columns are read)
-                if (x > 0 && op.FaceX[i - 1] > 0) d += Face(row, s & 1, i - 1, -op.FaceX[i - 1], p);
-                if (y > 0 && op.FaceY[i - nx] > 0) d += Face(row, s & 2, i - nx, -op.FaceY[i - nx], p);
-                if (z > 0 && op.FaceZ[i - plane] > 0) d += Face(row, s & 4, i - plane, -op.FaceZ[i - plane], p);
-                if (op.FaceX[i] > 0) d += Face(row, ~s & 1, i + 1, -op.FaceX[i], p);
-                if (op.FaceY[i] > 0) d += Face(row, ~s & 2, i + nx, -op.FaceY[i], p);
-                if (op.FaceZ[i] > 0) d += Face(row, ~s & 4, i + plane, -op.FaceZ[i], p);
+                if (x > 0 && fx[i - 1] > 0) d += Face(row, s & 1, i - 1, -fx[i - 1], p, whole);
+                if (y > 0 && fy[i - nx] > 0) d += Face(row, s & 2, i - nx, -fy[i - nx], p, whole);
+                if (z > 0 && fz[i - plane] > 0) d += Face(row, s & 4, i - plane, -fz[i - plane], p, whole);
+                if (fx[i] > 0) d += Face(row, ~s & 1, i + 1, -fx[i], p, whole);
+                if (fy[i] > 0) d += Face(row, ~s & 2, i + nx, -fy[i], p, whole);
+                if (fz[i] > 0) d += Face(row, ~s & 4, i + plane, -fz[i], p, whole);
             }
             return d;
         }
 
         /// <summary>The face to cell j with value v: inside the block (<paramref name="inside"/> not 0) and piece p, the
-        /// diagonal's share; else added to the row's coupling with j's aggregate (its diagonal's share when that is the row).</summary>
+        /// diagonal's share; else added to the row's coupling with j's aggregate (its diagonal's share when that is the row).
+        /// An open face joins two unknowns, so inside a <paramref name="whole"/> block j is in the piece.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        double Face(RowBuilder row, int inside, int j, double v, int p) => inside != 0 && piece[j] == p ? v : row.Add(parent[j], v);
+        double Face(RowBuilder row, int inside, int j, double v, int p, bool whole) => inside != 0 && (whole || piece[j] == p) ? v : row.Add(parent[j], v);
     }
 
     /// <summary>A cell's row of a voxel operator: its diagonal and one coupling per open face.</summary>
