@@ -278,6 +278,13 @@ internal static class Aggregation
             var (fx, fy, fz) = (op.FaceX, op.FaceY, op.FaceZ);
             // a block of one piece: each of its unknowns is the row's, and so is each cell a face inside it reaches
             bool whole = pieces[bx + (nx + 1) / 2 * (by + (ny + 1) / 2 * bz)] == 1;
+            if (whole && bx > 0 && by > 0 && bz > 0 && 2 * bx + 1 < nx && 2 * by + 1 < ny && 2 * bz + 1 < nz)
+            {
+                int i0 = 2 * bx + nx * (2 * by + ny * 2 * bz);
+                if (diagonal[i0] > 0 && diagonal[i0 + 1] > 0 && diagonal[i0 + nx] > 0 && diagonal[i0 + nx + 1] > 0 && diagonal[i0 + plane] > 0
+                    && diagonal[i0 + plane + 1] > 0 && diagonal[i0 + plane + nx] > 0 && diagonal[i0 + plane + nx + 1] > 0)
+                    return FullRow(i0, nx, plane, row);
+            }
             double d = 0;
             for (int s = 0; s < 8; s++)
             {
@@ -295,6 +302,40 @@ internal static class Aggregation
                 if (fy[i] > 0) d += Face(row, ~s & 2, i + nx, -fy[i], p, whole);
                 if (fz[i] > 0) d += Face(row, ~s & 4, i + plane, -fz[i], p, whole);
             }
+            return d;
+        }
+
+        /// <summary>
+        /// <see cref="Row"/> of a block of eight unknowns, one piece, inside the grid (the usual one): the same sums in the
+        /// same order, with what each face is (the row's own, or to a neighbour block) known from the slot.
+        /// </summary>
+        double FullRow(int i, int nx, int plane, RowBuilder row)
+        {
+            double d = Slot(i, false, false, false, nx, plane, row, 0);
+            d = Slot(i + 1, true, false, false, nx, plane, row, d);
+            d = Slot(i + nx, false, true, false, nx, plane, row, d);
+            d = Slot(i + nx + 1, true, true, false, nx, plane, row, d);
+            d = Slot(i + plane, false, false, true, nx, plane, row, d);
+            d = Slot(i + plane + 1, true, false, true, nx, plane, row, d);
+            d = Slot(i + plane + nx, false, true, true, nx, plane, row, d);
+            return Slot(i + plane + nx + 1, true, true, true, nx, plane, row, d);
+        }
+
+        /// <summary>One cell of <see cref="FullRow"/>, high along x, y, z where <paramref name="hx"/>, <paramref name="hy"/>,
+        /// <paramref name="hz"/>: a face toward the block's other half is the row's own (-c on d), one away from it couples
+        /// to the neighbour block (never the row itself, so d takes nothing there).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        double Slot(int i, bool hx, bool hy, bool hz, int nx, int plane, RowBuilder row, double d)
+        {
+            var (fx, fy, fz) = (op.FaceX, op.FaceY, op.FaceZ);
+            d += diagonal[i];
+            double c;
+            if ((c = fx[i - 1]) > 0) { if (hx) d += -c; else row.Add(parent[i - 1], -c); }
+            if ((c = fy[i - nx]) > 0) { if (hy) d += -c; else row.Add(parent[i - nx], -c); }
+            if ((c = fz[i - plane]) > 0) { if (hz) d += -c; else row.Add(parent[i - plane], -c); }
+            if ((c = fx[i]) > 0) { if (!hx) d += -c; else row.Add(parent[i + 1], -c); }
+            if ((c = fy[i]) > 0) { if (!hy) d += -c; else row.Add(parent[i + nx], -c); }
+            if ((c = fz[i]) > 0) { if (!hz) d += -c; else row.Add(parent[i + plane], -c); }
             return d;
         }
 
