@@ -15,10 +15,9 @@ internal sealed class AggregateLevel
     public int[] Columns { get; }
     public double[] Values { get; }
     public double[] Diagonal { get; }
-    /// <summary>This level's block grid: row r lies in block <see cref="RowBlock"/>[r] = x + X (y + Y z); block b's rows are
-    /// <see cref="BlockFirstRow"/>[b] onwards, <see cref="BlockRows"/>[b] of them (its pieces), contiguous.</summary>
+    /// <summary>This level's block grid: block b = x + X (y + Y z) holds rows <see cref="BlockFirstRow"/>[b] onwards,
+    /// <see cref="BlockRows"/>[b] of them (its pieces), contiguous.</summary>
     public (int X, int Y, int Z) Blocks { get; }
-    public int[] RowBlock { get; }
     public int[] BlockFirstRow { get; }
     public int[] BlockRows { get; }
     public int Rows => Diagonal.Length;
@@ -27,10 +26,10 @@ internal sealed class AggregateLevel
     const int ParallelRows = 1 << 14;
 
     public AggregateLevel(int firstOdd, int[] rowStart, int[] columns, double[] values, double[] diagonal,
-        (int X, int Y, int Z) blocks, int[] rowBlock, int[] blockFirstRow, int[] blockRows)
+        (int X, int Y, int Z) blocks, int[] blockFirstRow, int[] blockRows)
     {
         (FirstOdd, RowStart, Columns, Values, Diagonal) = (firstOdd, rowStart, columns, values, diagonal);
-        (Blocks, RowBlock, BlockFirstRow, BlockRows) = (blocks, rowBlock, blockFirstRow, blockRows);
+        (Blocks, BlockFirstRow, BlockRows) = (blocks, blockFirstRow, blockRows);
     }
 
     static void ForRows(int from, int to, Action<int, int> body)

@@ -655,13 +655,7 @@ internal static class Aggregation
                 }
             planes[z].Return();
         });
-        var rowBlock = new int[rows];
-        Parallel.For(0, bz, z =>
-        {
-            for (int b = bx * by * z, end = b + bx * by; b < end; b++)
-                for (int p = 0; p < pieces[b]; p++) rowBlock[offset[b] + p] = b;
-        });
-        return new AggregateLevel(firstOdd, rowStart, allColumns, allValues, diagonal, blocks, rowBlock, offset, pieces);
+        return new AggregateLevel(firstOdd, rowStart, allColumns, allValues, diagonal, blocks, offset, pieces);
     }
 
     /// <summary>
