@@ -36,7 +36,7 @@ internal static class FineLevelCopies
         fixed (double* p = r)
         {
             nint at = (nint)p;
-            ForChunks(r.Length, (from, to) =>
+            VectorOps.ParallelChunks(r.Length, (from, to) =>
             {
                 var source = (double*)at;
                 if (cells is null) for (int k = from; k < to; k++) into[k] = T.CreateTruncating(source[k] * factor);
@@ -51,18 +51,12 @@ internal static class FineLevelCopies
         fixed (double* p = z)
         {
             nint at = (nint)p;
-            ForChunks(z.Length, (from, to) =>
+            VectorOps.ParallelChunks(z.Length, (from, to) =>
             {
                 var target = (double*)at;
                 if (cells is null) for (int k = from; k < to; k++) target[k] = factor * double.CreateTruncating(x[k]);
                 else for (int k = from; k < to; k++) target[k] = factor * double.CreateTruncating(x[cells[k]]);
             });
         }
-    }
-
-    static void ForChunks(int n, Action<int, int> body)
-    {
-        if (n < VectorOps.ParallelThreshold) body(0, n);
-        else VectorOps.ParallelChunks(n, body);
     }
 }

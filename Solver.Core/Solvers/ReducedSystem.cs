@@ -187,7 +187,6 @@ public sealed class ReducedSystem
     {
         if (Active is null) { full.CopyTo(reduced); return; }
         var active = Active;
-        if (active.Length < VectorOps.ParallelThreshold) { for (int k = 0; k < active.Length; k++) reduced[k] = full[active[k]]; return; }
         fixed (double* pf = full, pr = reduced)
         {
             var (af, ar) = ((nint)pf, (nint)pr);
@@ -201,7 +200,6 @@ public sealed class ReducedSystem
         if (Active is null) { reduced.CopyTo(full); return; }
         full.Clear();
         var active = Active;
-        if (active.Length < VectorOps.ParallelThreshold) { for (int k = 0; k < active.Length; k++) full[active[k]] = reduced[k]; return; }
         fixed (double* pr = reduced, pf = full)
         {
             var (ar, af) = ((nint)pr, (nint)pf);

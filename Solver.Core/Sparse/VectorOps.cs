@@ -200,8 +200,13 @@ public static class VectorOps
         if (chunks == 1) Chunk(0); else Parallel.For(0, chunks, Chunk);
     }
 
-    /// <summary>Runs body(start, end) over <see cref="ParallelSum"/>'s chunks of 0..n-1, in parallel.</summary>
-    internal static void ParallelChunks(int n, Action<int, int> body) => ParallelParts(n, (start, end) => { body(start, end); return 0; });
+    /// <summary>Runs body(start, end) over <see cref="ParallelSum"/>'s chunks of 0..n-1 in parallel; below
+    /// <see cref="ParallelThreshold"/> entries, body(0, n) on the calling thread.</summary>
+    internal static void ParallelChunks(int n, Action<int, int> body)
+    {
+        if (n < ParallelThreshold) body(0, n);
+        else ParallelParts(n, (start, end) => { body(start, end); return 0; });
+    }
 
     /// <summary>Sums body(start, end) over a fixed chunking, so the result does not depend on scheduling.</summary>
     internal static double ParallelSum(int n, Func<int, int, double> body)
