@@ -5,7 +5,8 @@ namespace Dcdm.Multigrid;
 /// <summary>
 /// The coarse levels of <see cref="AggregateMultigrid"/> for one grid, as the CPU cycle and the device cycle both run
 /// them: each level (<see cref="AggregateLevel"/>), the parent maps between them, and the coarsest level's direct factor.
-/// Coarsening stops at <see cref="AggregateMultigrid.CoarsestRows"/> rows or when a level would not be 1.5x smaller.
+/// Coarsening stops at <see cref="AggregateMultigrid.CoarsestRows"/> rows, when a level would not be 1.5x smaller, or
+/// before a level <see cref="Collapse"/> times smaller that the factor can take instead.
 /// </summary>
 internal sealed class AggregateHierarchy
 {
@@ -16,10 +17,15 @@ internal sealed class AggregateHierarchy
     /// <summary>Parents[c]: level c's rows to level c + 1's.</summary>
     public int[][] Parents { get; }
     /// <summary>
-    /// The coarsest level's factor; null when coarsening stalled (many small pieces that never merge: droplets, isolated
-    /// pockets) and left it larger than 4x <see cref="AggregateMultigrid.CoarsestRows"/>: nearly block-diagonal, relaxed instead.
+    /// The coarsest level's factor; null when its envelope is too large to factor (<see cref="SemidefiniteCholesky.Factor"/>),
+    /// which only stalled coarsening leaves (many small pieces that never merge, coupled in ways no order keeps narrow):
+    /// relaxed instead.
     /// </summary>
     public SemidefiniteCholesky? Coarsest { get; }
+
+    /// <summary>A level that would coarsen by more than this is factored instead (where its envelope allows). 2x2x2 groups
+    /// of blocks make at most 8 rows one where each block is one piece; a long chain of pieces makes hundreds one.</summary>
+    internal const int Collapse = 16;
 
     /// <summary>The coarse levels of a unit 7-point grid operator (its diagonal bytes): the grid's cells are not a level here (the float32 grid kernels relax them).</summary>
     /// <param name="shape">P's entries from the grid to the first level that are not 1 (null: the piecewise-constant P).</param>
@@ -72,13 +78,17 @@ internal sealed class AggregateHierarchy
             levels.Add(above);
             level = above;
         }
+        SemidefiniteCholesky? coarsest = null;
         while (level.Rows > AggregateMultigrid.CoarsestRows && Aggregation.Coarsen(level, galerkinScale, out var parent) is { } next)
         {
+            // a collapse: pieces that run far past their blocks (a channel one to three cells across, snaking through
+            // them) would leave one constant where this level still has the channel's long modes; factor this level instead
+            if (next.Rows * Collapse < level.Rows && SemidefiniteCholesky.Factor(level) is { } factor) { coarsest = factor; break; }
             parents.Add(parent);
             levels.Add(next);
             level = next;
         }
         (Levels, Parents, FineParent) = ([.. levels], [.. parents], fineParent);
-        Coarsest = level.Rows <= 4 * AggregateMultigrid.CoarsestRows ? new SemidefiniteCholesky(level.Dense()) : null;
+        Coarsest = coarsest ?? SemidefiniteCholesky.Factor(level);
     }
 }

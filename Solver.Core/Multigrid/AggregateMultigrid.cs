@@ -17,12 +17,12 @@ namespace Dcdm.Multigrid;
 /// cycle (the second only when the first left more than <see cref="KCycleReduction"/> of the residual), which makes the
 /// preconditioner vary from call to call: CG runs its flexible form (<see cref="IPreconditioner.Varies"/>), and DCDM,
 /// which A-orthogonalises every direction, takes it as it is. The coarsest level (at most <see cref="CoarsestRows"/>
-/// rows, or where coarsening stalls) is solved by a dense factor, or relaxed when stalled coarsening left it larger than
-/// 4x that. Set-up runs once; a cycle allocates nothing.
+/// rows, where coarsening stalls, or before a level would collapse a long channel into a few rows) is solved by its
+/// sparse factor, or relaxed when that would be too large. Set-up runs once; a cycle allocates nothing.
 /// </summary>
 public sealed class AggregateMultigrid : IPreconditioner
 {
-    /// <summary>Rows of the coarsest level at most (its dense factor costs rows^3 / 3 at set-up).</summary>
+    /// <summary>Coarsening goes on while a level has more rows than this (a level of a few hundred rows costs its K-cycle little; its factor, less).</summary>
     public const int CoarsestRows = 256;
     /// <summary>The K-cycle's test: a second inner step when the first left more than this share of the residual.</summary>
     public const double KCycleReduction = 0.25;
@@ -86,6 +86,8 @@ public sealed class AggregateMultigrid : IPreconditioner
     internal int CellCount => _fine?.Cells ?? _fineParent.Length;
     /// <summary>Rows of each coarse level, finest first.</summary>
     public IReadOnlyList<int> CoarseRows => [.. _levels.Skip(_fine is null && _cells is null ? 1 : 0).Select(l => l.Rows)];
+    /// <summary>Whether the coarsest level is solved by its factor (else relaxed: <see cref="CoarsestSweeps"/>).</summary>
+    internal bool CoarsestFactored => _coarsest is not null;
     public bool Varies => true;
 
     /// <param name="unknowns">The grid's unknowns (their cell of each compact index), e.g. <see cref="ReducedSystem.FromGrid"/>.</param>

@@ -3,45 +3,205 @@ using Dcdm.Sparse;
 namespace Dcdm.Multigrid;
 
 /// <summary>
-/// The coarsest level's direct solve: A = L D L^T of a dense symmetric positive semi-definite matrix, a pivot that falls
-/// to round-off (1e-10 of its row's diagonal) taken as 0 with its unknown fixed at 0. A component with no Dirichlet
-/// cell (its constants in the null space) loses one pivot, so a consistent right-hand side is solved exactly.
-/// L is kept by rows in one array, so each entry is one vectorised dot product (n^3 / 6 multiply-adds in all).
+/// The coarsest level's direct solve: P A P^T = L D L^T of a sparse symmetric positive semi-definite level, with P the
+/// reverse Cuthill-McKee order, L kept by rows over each row's envelope (its first nonzero to the diagonal, the only
+/// entries L can fill). A pivot that falls to round-off (1e-10 of its row's diagonal) is taken as 0 with its unknown
+/// fixed at 0: a component with no Dirichlet cell (its constants in the null space) loses one pivot, so a consistent
+/// right-hand side is solved exactly. A 3D coarsest level of 256 rows has an envelope of a few thousand entries; a
+/// chain (a long channel one to three cells across) or a spray of droplets that never merge, a few per row, so such
+/// levels are factored at thousands of rows where a dense factor would take n^3 / 6.
 /// </summary>
 internal sealed class SemidefiniteCholesky
 {
-    readonly double[] _l; // row i: L[i, 0..i) then D[i] at [i * n + i]
-    readonly int _n;
+    /// <summary>Envelope entries at most (8 bytes each, 4 MB) and multiply-adds of the factorisation at most (about 10 ms
+    /// here): beyond either, <see cref="Factor"/> declines and the level is relaxed instead. Settable for tests.</summary>
+    internal static long EntryLimit { get; set; } = 1 << 19;
+    internal static long WorkLimit { get; set; } = 1 << 25;
 
-    public SemidefiniteCholesky(double[,] a)
+    readonly int[] _order; // _order[k]: the level's row at place k
+    readonly int[] _first; // the first column of place k's envelope
+    readonly int[] _start; // place k's envelope entries L[k, first..k) at _l[_start[k]..]
+    readonly double[] _l, _d;
+    readonly double[] _y; // a solve's work vector, in the factor's order
+
+    SemidefiniteCholesky(int[] order, int[] first, int[] start, double[] l, double[] d) =>
+        (_order, _first, _start, _l, _d, _y) = (order, first, start, l, d, new double[d.Length]);
+
+    /// <summary>Rows of the factored level.</summary>
+    public int Rows => _d.Length;
+
+    /// <summary>Entries of L's envelope (what a solve reads once each way).</summary>
+    public long EnvelopeEntries => _start[^1];
+
+    /// <summary>
+    /// The factor of <paramref name="level"/>, or null when its envelope in the reverse Cuthill-McKee order would hold
+    /// more than <paramref name="maxEntries"/> entries or cost more than <paramref name="maxWork"/> multiply-adds
+    /// (null: <see cref="EntryLimit"/>, <see cref="WorkLimit"/>; a negative limit declines every level).
+    /// </summary>
+    public static SemidefiniteCholesky? Factor(AggregateLevel level, long? maxEntries = null, long? maxWork = null)
     {
-        int n = _n = a.GetLength(0);
-        var l = _l = new double[n * n];
-        var w = new double[n]; // row k of L times D
+        long entryLimit = maxEntries ?? EntryLimit, workLimit = maxWork ?? WorkLimit;
+        if (entryLimit < 0 || workLimit < 0) return null;
+        int n = level.Rows;
+        var order = ReverseCuthillMcKee(level);
+        var place = new int[n];
+        for (int k = 0; k < n; k++) place[order[k]] = k;
+        var first = new int[n];
+        var start = new int[n + 1];
+        long work = 0;
         for (int k = 0; k < n; k++)
         {
-            var rowK = l.AsSpan(k * n, k);
-            for (int j = 0; j < k; j++) w[j] = rowK[j] * l[j * n + j];
-            double d = a[k, k] - VectorOps.Dot(rowK, w.AsSpan(0, k));
-            bool zero = !(d > 1e-10 * Math.Abs(a[k, k]));
-            l[k * n + k] = zero ? 0 : d;
-            for (int i = k + 1; i < n; i++)
-                l[i * n + k] = zero ? 0 : (a[i, k] - VectorOps.Dot(l.AsSpan(i * n, k), w.AsSpan(0, k))) / d;
+            int i = order[k], f = k;
+            for (int e = level.RowStart[i]; e < level.RowStart[i + 1]; e++)
+                if (level.Values[e] != 0) f = Math.Min(f, place[level.Columns[e]]);
+            first[k] = f;
+            long width = k - f;
+            if (start[k] + width > entryLimit) return null;
+            start[k + 1] = start[k] + (int)width;
+            work += width * (width + 1) / 2;
+            if (work > workLimit) return null;
+        }
+        var l = new double[start[n]];
+        var d = new double[n];
+        for (int k = 0; k < n; k++)
+        {
+            int i = order[k];
+            d[k] = level.Diagonal[i];
+            for (int e = level.RowStart[i]; e < level.RowStart[i + 1]; e++)
+            {
+                int j = place[level.Columns[e]];
+                if (j < k && level.Values[e] != 0) l[start[k] + j - first[k]] += level.Values[e];
+            }
+        }
+        Decompose(first, start, l, d, level.Diagonal, order);
+        return new SemidefiniteCholesky(order, first, start, l, d);
+    }
+
+    /// <summary>
+    /// In place, row k at a time: t_kj = a_kj - sum over k' &lt; j of t_kk' L_jk' (t = L D, the dot over the two rows'
+    /// common envelope), then L_kj = t_kj / D_j (0 at a zero pivot) and D_k = a_kk - sum of t_kj L_kj.
+    /// </summary>
+    static void Decompose(int[] first, int[] start, double[] l, double[] d, double[] diagonal, int[] order)
+    {
+        int n = d.Length;
+        var t = new double[n]; // row k's t over its envelope, indexed by column
+        for (int k = 0; k < n; k++)
+        {
+            int fk = first[k];
+            var row = l.AsSpan(start[k], k - fk);
+            for (int j = fk; j < k; j++)
+            {
+                int lo = Math.Max(fk, first[j]);
+                t[j] = row[j - fk] - VectorOps.Dot(t.AsSpan(lo, j - lo), l.AsSpan(start[j] + lo - first[j], j - lo));
+            }
+            double dk = d[k];
+            for (int j = fk; j < k; j++)
+            {
+                double lkj = d[j] == 0 ? 0 : t[j] / d[j];
+                row[j - fk] = lkj;
+                dk -= t[j] * lkj;
+            }
+            d[k] = dk > 1e-10 * Math.Abs(diagonal[order[k]]) ? dk : 0;
         }
     }
 
-    /// <summary>x = A^+ b for b in the range of A (L y = b, y /= D, L^T x = y; a zero pivot's unknown is 0).</summary>
+    /// <summary>x = A^+ b for b in the range of A (L y = P b, y /= D, L^T z = y, x = P^T z; a zero pivot's unknown is 0).</summary>
     public void Solve(ReadOnlySpan<double> b, Span<double> x)
     {
-        int n = _n;
-        var l = _l;
-        for (int i = 0; i < n; i++) x[i] = b[i] - VectorOps.Dot(l.AsSpan(i * n, i), x[..i]);
-        for (int i = 0; i < n; i++) x[i] = l[i * n + i] == 0 ? 0 : x[i] / l[i * n + i];
-        for (int i = n - 1; i >= 0; i--)
+        int n = _d.Length;
+        var y = _y.AsSpan();
+        for (int k = 0; k < n; k++)
         {
-            double s = x[i];
-            for (int j = i + 1; j < n; j++) s -= l[j * n + i] * x[j];
-            x[i] = l[i * n + i] == 0 ? 0 : s;
+            int f = _first[k];
+            y[k] = b[_order[k]] - VectorOps.Dot(_l.AsSpan(_start[k], k - f), y[f..k]);
         }
+        for (int k = 0; k < n; k++) y[k] = _d[k] == 0 ? 0 : y[k] / _d[k];
+        for (int k = n - 1; k >= 0; k--)
+        {
+            // y[k] is final here (every later row has taken its share off): spread it up row k's envelope
+            if (_d[k] == 0) y[k] = 0; // a zero pivot's unknown
+            double v = y[k];
+            if (v == 0) continue;
+            int f = _first[k];
+            var row = _l.AsSpan(_start[k], k - f);
+            for (int j = 0; j < row.Length; j++) y[f + j] -= row[j] * v;
+        }
+        for (int k = 0; k < n; k++) x[_order[k]] = y[k];
+    }
+
+    /// <summary>
+    /// The reverse Cuthill-McKee order of the level's rows (their coupling graph, nonzero couplings only): each component
+    /// from a pseudo-peripheral row (the farthest of a breadth-first search from its row of least degree, repeated while
+    /// that deepens the search), rows by breadth-first levels, neighbours by increasing degree; then reversed.
+    /// </summary>
+    internal static int[] ReverseCuthillMcKee(AggregateLevel level)
+    {
+        int n = level.Rows;
+        var degree = new int[n];
+        for (int i = 0; i < n; i++)
+            for (int e = level.RowStart[i]; e < level.RowStart[i + 1]; e++)
+                if (level.Values[e] != 0) degree[i]++;
+        var order = new int[n];
+        var seen = new bool[n];
+        var mark = new int[n]; // the search that last reached a row (pseudo-peripheral searches), 0: none
+        var queue = new int[n];
+        var neighbours = new List<int>();
+        int placed = 0, search = 0;
+        for (int seed = 0; seed < n; seed++)
+        {
+            if (seen[seed]) continue;
+            int start = seed, depth = -1;
+            while (true) // a pseudo-peripheral start: the least-degree row of the deepest level, while depth grows
+            {
+                var (far, levels) = Farthest(level, start, mark, ++search, queue, degree);
+                if (levels <= depth) break;
+                depth = levels;
+                if (far == start) break;
+                start = far;
+            }
+            int head = placed, tail = placed;
+            order[tail++] = start;
+            seen[start] = true;
+            while (head < tail)
+            {
+                int i = order[head++];
+                neighbours.Clear();
+                for (int e = level.RowStart[i]; e < level.RowStart[i + 1]; e++)
+                {
+                    int j = level.Columns[e];
+                    if (level.Values[e] != 0 && !seen[j]) { seen[j] = true; neighbours.Add(j); }
+                }
+                neighbours.Sort((a, b) => degree[a] != degree[b] ? degree[a].CompareTo(degree[b]) : a.CompareTo(b));
+                foreach (int j in neighbours) order[tail++] = j;
+            }
+            placed = tail;
+        }
+        Array.Reverse(order);
+        return order;
+    }
+
+    /// <summary>A breadth-first search from <paramref name="start"/>: the least-degree row of its last level, and how many levels.</summary>
+    static (int Far, int Levels) Farthest(AggregateLevel level, int start, int[] mark, int search, int[] queue, int[] degree)
+    {
+        int head = 0, tail = 0, levels = 0, far = start;
+        queue[tail++] = start;
+        mark[start] = search;
+        while (head < tail)
+        {
+            int end = tail;
+            levels++;
+            far = queue[head];
+            for (int q = head; q < end; q++) if (degree[queue[q]] < degree[far]) far = queue[q];
+            for (; head < end; head++)
+            {
+                int i = queue[head];
+                for (int e = level.RowStart[i]; e < level.RowStart[i + 1]; e++)
+                {
+                    int j = level.Columns[e];
+                    if (level.Values[e] != 0 && mark[j] != search) { mark[j] = search; queue[tail++] = j; }
+                }
+            }
+        }
+        return (far, levels);
     }
 }

@@ -8,10 +8,11 @@ public static class PoissonDomains
 {
     /// <summary>The families <see cref="Named"/> knows, in the order `dcdm generate --domain` lists them.</summary>
     public static IReadOnlyList<string> Families { get; } = ["box", "smoke", "spheres", "obstacles", "tank", "columns", "rocks", "sloped", "pockets", "dambreak",
-        "baffles", "slits", "porous"];
+        "baffles", "slits", "porous", "channel"];
 
     /// <summary>
-    /// One of <see cref="Families"/> with its default parameters (6 spheres, 15% solid, 60% fill, a 0.4 x 0.8 dam) and the seed.
+    /// One of <see cref="Families"/> with its default parameters (6 spheres, 15% solid, 60% fill, a 0.4 x 0.8 dam, a channel
+    /// two cells across straddling the coarse blocks) and the seed (the dam and the channel take none).
     /// </summary>
     public static PoissonGrid Named(string family, int nx, int ny, int nz, int seed) => family switch
     {
@@ -28,6 +29,7 @@ public static class PoissonDomains
         "baffles" => Baffles(nx, ny, nz, seed),
         "slits" => Slits(nx, ny, nz, seed),
         "porous" => NoiseCarved(nx, ny, nz, 0.5, seed),
+        "channel" => Channel(nx, ny, nz, 2, offset: 1),
         _ => throw new ArgumentException($"domain family '{family}' is unknown; use one of {string.Join(", ", Families)}", nameof(family)),
     };
 
@@ -268,6 +270,48 @@ public static class PoissonDomains
             if (z == nz - 1) cells[i] = CellType.Air;
             else if (inShaft || gap[z] && y > 0 && y < ny - 1) cells[i] = CellType.Fluid;
         });
+        return new PoissonGrid(nx, ny, nz, cells);
+    }
+
+    /// <summary>
+    /// A cooling channel: one passage <paramref name="width"/> cells square snaking through a solid block, rows along x
+    /// joined at alternate ends, layers joined by shafts at alternate sides, open to air through one cell at the top. At
+    /// 128^3 and width 2 the path is over 100,000 cells long, so the pressure's slowest modes run along it: the case where
+    /// coarse levels that merge a whole stretch of channel into one unknown lose what the levels below still resolve.
+    /// </summary>
+    /// <param name="offset">The first passage's first cell along each axis, 0 or 1: at 1 a passage two cells across
+    /// straddles the 2x2x2 blocks of the first coarse level (the harder case), at 0 it fills them.</param>
+    public static PoissonGrid Channel(int nx, int ny, int nz, int width, int offset)
+    {
+        if (offset is not (0 or 1)) throw new ArgumentOutOfRangeException(nameof(offset), $"the channel's offset is 0 or 1, got {offset}");
+        if (width < 1 || Math.Min(nx, Math.Min(ny, nz)) < 2 * width + 3)
+            throw new ArgumentOutOfRangeException(nameof(width), $"a channel {width} cells across needs at least {2 * width + 3} cells per axis, got {nx}x{ny}x{nz}");
+        int pitch = 2 * width;
+        var cells = new CellType[(long)nx * ny * nz];
+        Array.Fill(cells, CellType.Solid);
+        void Fluid(int x0, int x1, int y0, int y1, int z0, int z1) // the box [x0, x1) x [y0, y1) x [z0, z1)
+        {
+            for (int z = z0; z < z1; z++)
+                for (int y = y0; y < y1; y++)
+                    for (int x = x0; x < x1; x++) cells[x + nx * (y + ny * z)] = CellType.Fluid;
+        }
+        int last = offset;
+        for (int z = offset, layer = 0; z + width < nz - 1; z += pitch, layer++)
+        {
+            int lastRow = offset;
+            for (int y = offset, row = 0; y + width <= ny - 1; y += pitch, row++)
+            {
+                Fluid(offset, nx - 1, y, y + width, z, z + width);
+                int turn = row % 2 == 0 ? nx - 1 - width : offset;
+                if (y + pitch + width <= ny - 1) Fluid(turn, turn + width, y, y + pitch + width, z, z + width);
+                lastRow = y;
+            }
+            int shaft = layer % 2 == 0 ? lastRow : offset;
+            if (z + pitch + width < nz - 1) Fluid(offset, offset + width, shaft, shaft + width, z, z + pitch + width);
+            last = z;
+        }
+        Fluid(offset, offset + 1, offset, offset + 1, last, nz - 1);
+        cells[offset + nx * (offset + ny * (nz - 1))] = CellType.Air;
         return new PoissonGrid(nx, ny, nz, cells);
     }
 

@@ -207,7 +207,7 @@ public class AggregateMultigridTests
         double mean = b.Average();
         for (int i = 0; i < n; i++) b[i] -= mean;
         var x = new double[n];
-        new SemidefiniteCholesky(a).Solve(b, x);
+        SemidefiniteCholesky.Factor(level)!.Solve(b, x);
         for (int i = 0; i < n; i++)
         {
             double ax = 0;
@@ -294,10 +294,9 @@ public class AggregateMultigridTests
         Assert.That(counts[1], Is.LessThanOrEqualTo(counts[0] + 2), string.Join(", ", counts));
     }
 
-    [Test]
-    public void DropletsThatNeverMergeLeaveACoarsestLevelThatIsRelaxedNotFactored()
+    /// <summary>1,728 droplets of two cells in air: pieces never merge, so coarsening stalls far above <see cref="AggregateMultigrid.CoarsestRows"/>.</summary>
+    static PoissonGrid Droplets()
     {
-        // 1,728 droplets of two cells in air: pieces never merge, so coarsening stalls far above what a dense factor takes
         int n = 36;
         var cells = new CellType[n * n * n];
         Array.Fill(cells, CellType.Air);
@@ -308,10 +307,61 @@ public class AggregateMultigridTests
                     cells[x + n * (y + n * z)] = CellType.Fluid;
                     cells[x + 1 + n * (y + n * z)] = CellType.Fluid;
                 }
-        var grid = new PoissonGrid(n, n, n, cells);
+        return new PoissonGrid(n, n, n, cells);
+    }
+
+    [Test]
+    public void DropletsThatNeverMergeLeaveALargeCoarsestLevelThatIsFactored()
+    {
+        // the stalled level is diagonal: its factor holds no entry off the diagonal, whatever its size
+        var grid = Droplets();
         var m = new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid));
         Assert.That(m.CoarseRows[^1], Is.GreaterThan(4 * AggregateMultigrid.CoarsestRows));
+        Assert.That(m.CoarsestFactored);
         Assert.That(ConvergedByPcgMg(grid, RightHandSides.Random(grid, 4), 1e-8).Iterations, Is.LessThanOrEqualTo(3));
+    }
+
+    [Test]
+    public void ACoarsestLevelBeyondTheFactorsBudgetIsRelaxed()
+    {
+        var grid = Droplets();
+        long saved = SemidefiniteCholesky.EntryLimit;
+        SemidefiniteCholesky.EntryLimit = -1; // no level fits
+        try
+        {
+            var m = new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid));
+            Assert.That(m.CoarsestFactored, Is.False);
+            Assert.That(ConvergedByPcgMg(grid, RightHandSides.Random(grid, 4), 1e-8).Iterations, Is.LessThanOrEqualTo(3));
+        }
+        finally { SemidefiniteCholesky.EntryLimit = saved; }
+    }
+
+    [Test]
+    public void ALongChannelIsFactoredWhereTheNextLevelWouldCollapseIt()
+    {
+        // a passage one cell across, 25,000 cells long at 48^3: the deepest blocks hold whole stretches of it, which one
+        // more level would merge into a handful of rows
+        var grid = PoissonDomains.Channel(48, 48, 48, 1, offset: 1);
+        var m = new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid));
+        var rows = m.CoarseRows;
+        Assert.That(m.CoarsestFactored);
+        for (int c = 1; c < rows.Count; c++)
+            Assert.That(rows[c] * AggregateHierarchy.Collapse, Is.GreaterThanOrEqualTo(rows[c - 1]), string.Join(", ", rows));
+        Assert.That(rows[^1], Is.GreaterThan(AggregateMultigrid.CoarsestRows), "stopped before the collapse, not at the usual size");
+    }
+
+    [Test]
+    public void PcgMgOnALongChannelTakesAsFewIterationsAtEverySize()
+    {
+        // 64^3: a path of 13,000 cells; merging its deepest stretches into one row took 8 iterations here, growing with size
+        var counts = new List<int>();
+        foreach (int n in new[] { 32, 64 })
+        {
+            var grid = PoissonDomains.Channel(n, n, n, 2, offset: 1);
+            counts.Add(ConvergedByPcgMg(grid, RightHandSides.VelocityDivergence(grid, 1), 1e-6).Iterations);
+        }
+        Assert.That(counts, Is.All.LessThanOrEqualTo(6), string.Join(", ", counts));
+        Assert.That(counts[1], Is.LessThanOrEqualTo(counts[0]), string.Join(", ", counts));
     }
 
     [Test]

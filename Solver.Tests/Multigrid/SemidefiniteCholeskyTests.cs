@@ -1,0 +1,85 @@
+using Dcdm.Multigrid;
+
+namespace Dcdm.Tests.Multigrid;
+
+public class SemidefiniteCholeskyTests
+{
+    const double Scale = 0.5;
+
+    static AggregateLevel FirstLevel(PoissonGrid grid) =>
+        Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, CellDiagonal.Of(grid), Scale, out _);
+
+    static double[] Multiply(AggregateLevel level, double[] x)
+    {
+        var y = new double[level.Rows];
+        level.Multiply(x, y);
+        return y;
+    }
+
+    /// <summary>Pockets (components with and without air: singular blocks beside definite ones), baffles, a closed box
+    /// (singular), a channel one cell across.</summary>
+    static readonly string[] Levels = ["pockets", "baffles", "closed box", "channel"];
+
+    static AggregateLevel Level(string name) => FirstLevel(name switch
+    {
+        "pockets" => PoissonDomains.PocketsAndDroplets(14, 12, 16, 3),
+        "baffles" => PoissonDomains.Baffles(12, 10, 10, 5),
+        "closed box" => PoissonDomains.ClosedBox(8, 6, 6),
+        _ => PoissonDomains.Channel(16, 16, 16, 1, offset: 0),
+    });
+
+    [TestCaseSource(nameof(Levels))]
+    public void ItSolvesAConsistentSystemExactly(string name)
+    {
+        var level = Level(name);
+        // b = A y is in A's range whatever the null space (a closed component's constants)
+        var rng = new Random(7);
+        var b = Multiply(level, [.. Enumerable.Range(0, level.Rows).Select(_ => rng.NextDouble() - 0.5)]);
+        var x = new double[level.Rows];
+        var factor = SemidefiniteCholesky.Factor(level);
+        Assert.That(factor, Is.Not.Null);
+        factor!.Solve(b, x);
+        var ax = Multiply(level, x);
+        double scale = b.Max(Math.Abs);
+        for (int i = 0; i < level.Rows; i++) Assert.That(ax[i], Is.EqualTo(b[i]).Within(1e-10 * scale), $"row {i}");
+    }
+
+    [TestCaseSource(nameof(Levels))]
+    public void TheOrderIsAPermutationAndTheEnvelopeHoldsEveryCoupling(string name)
+    {
+        var level = Level(name);
+        var order = SemidefiniteCholesky.ReverseCuthillMcKee(level);
+        Assert.That(order.Order(), Is.EqualTo(Enumerable.Range(0, level.Rows)), "each row once");
+        // a dense factor would hold n (n - 1) / 2 entries; the envelope holds each row's couplings to earlier rows
+        var place = new int[level.Rows];
+        for (int k = 0; k < order.Length; k++) place[order[k]] = k;
+        long envelope = 0;
+        for (int i = 0; i < level.Rows; i++)
+        {
+            int first = place[i];
+            for (int e = level.RowStart[i]; e < level.RowStart[i + 1]; e++) if (level.Values[e] != 0) first = Math.Min(first, place[level.Columns[e]]);
+            envelope += place[i] - first;
+        }
+        Assert.That(SemidefiniteCholesky.Factor(level)!.EnvelopeEntries, Is.EqualTo(envelope));
+    }
+
+    [Test]
+    public void AChannelsEnvelopeIsAboutOneEntryPerRow()
+    {
+        // a passage one cell across: its aggregates form a path (with short dead ends at the turns), which the
+        // reverse Cuthill-McKee order keeps about one entry wide where a dense factor would hold n^2 / 2
+        var level = FirstLevel(PoissonDomains.Channel(24, 24, 24, 1, offset: 1));
+        Assert.That(level.Rows, Is.GreaterThan(500));
+        Assert.That(SemidefiniteCholesky.Factor(level)!.EnvelopeEntries, Is.LessThan(2 * level.Rows));
+    }
+
+    [Test]
+    public void ALevelBeyondTheBudgetIsNotFactored()
+    {
+        var level = FirstLevel(PoissonDomains.Baffles(12, 10, 10, 5));
+        long entries = SemidefiniteCholesky.Factor(level)!.EnvelopeEntries;
+        Assert.That(SemidefiniteCholesky.Factor(level, maxEntries: entries - 1), Is.Null, "one entry short");
+        Assert.That(SemidefiniteCholesky.Factor(level, maxEntries: entries), Is.Not.Null);
+        Assert.That(SemidefiniteCholesky.Factor(level, maxWork: 10), Is.Null, "too much work");
+    }
+}
