@@ -1,0 +1,115 @@
+using Dcdm.Models;
+using Dcdm.Poisson;
+using Dcdm.Solvers;
+
+namespace Dcdm.Experiments;
+
+/// <summary>
+/// Geometry none of the generated families has, made to find where the hierarchy's iterations grow: each shape on an
+/// n^3 grid, b the divergence of a random velocity field, pcg-mg and DCDM (kcycle) from zero to 1e-6.
+/// </summary>
+public static class StressGeometries
+{
+    public static readonly string[] Shapes = ["channel", "channel-1", "tubes", "film", "one-outlet", "foam", "percolation", "pipes", "closed-baffles", "sheets"];
+
+    /// <summary>One markdown row per shape: iterations (solve ms, the faster of two solves) per size and method.</summary>
+    public static IEnumerable<string> Table(IEnumerable<string> shapes, int[] sizes)
+    {
+        yield return "| shape | fluid | " + string.Join(" | ", sizes.Select(n => $"{n}^3 pcg-mg | {n}^3 DCDM")) + " |";
+        yield return "|---|---|" + string.Concat(sizes.Select(_ => "---|---|"));
+        foreach (var shape in shapes)
+        {
+            var cells = new List<string>();
+            double fluid = 0;
+            foreach (int n in sizes)
+            {
+                var grid = Make(shape, n);
+                fluid = (double)grid.FluidCount / grid.CellCount;
+                var b = RightHandSides.VelocityDivergence(grid, seed: 7);
+                foreach (var method in new[] { SolveMethod.PcgMg, SolveMethod.Dcdm })
+                {
+                    var solver = new SolverCatalog().CreateForGrid(method, grid, new SolverOptions { Tolerance = 1e-6, MaxIterations = 200 }, ShippedModels.Default());
+                    var first = solver.Solve(b, new double[b.Length]);
+                    var second = solver.Solve(b, new double[b.Length]);
+                    double ms = Math.Min(first.SolveTime.TotalMilliseconds, second.SolveTime.TotalMilliseconds);
+                    cells.Add(second.Status == SolveStatus.Converged ? $"{second.Iterations} ({ms:F0} ms)" : $"{second.Status} {second.Iterations}");
+                    (solver as IDisposable)?.Dispose();
+                }
+            }
+            yield return $"| {shape} | {fluid:P0} | {string.Join(" | ", cells)} |";
+        }
+    }
+
+    public static PoissonGrid Make(string shape, int n)
+    {
+        var rng = new Random(7);
+        var cells = new CellType[n * n * n];
+        int At(int x, int y, int z) => x + n * (y + n * z);
+        void AirTop() { for (int i = n * n * (n - 1); i < cells.Length; i++) cells[i] = CellType.Air; }
+        switch (shape)
+        {
+            case "channel": return PoissonDomains.Channel(n, n, n, 2, offset: 1);
+            case "channel-1": return PoissonDomains.Channel(n, n, n, 1, offset: 1);
+            case "tubes": // a tube bank: solid rods two cells across along y on a 5-cell lattice in x and z, in a smoke box
+                Array.Fill(cells, CellType.Fluid);
+                for (int z = 3; z < n - 3; z++)
+                    for (int y = 0; y < n; y++)
+                        for (int x = 0; x < n; x++)
+                            if (x % 5 is 2 or 3 && z % 5 is 2 or 3) cells[At(x, y, z)] = CellType.Solid;
+                AirTop();
+                break;
+            case "film": // a liquid film two cells thick on the floor, air above
+                Array.Fill(cells, CellType.Air);
+                for (int i = 0; i < 2 * n * n; i++) cells[i] = CellType.Fluid;
+                break;
+            case "one-outlet": // a closed box of liquid with one air cell in a corner: Dirichlet at one cell
+                Array.Fill(cells, CellType.Fluid);
+                cells[At(n - 1, n - 1, n - 1)] = CellType.Air;
+                break;
+            case "foam": // 3n/8 walls one cell thick across the box, along x, y or z at random places, each with one 2x2 hole
+                Array.Fill(cells, CellType.Fluid);
+                for (int w = 0; w < 3 * n / 8; w++)
+                {
+                    int axis = rng.Next(3), at = rng.Next(1, n - 3), a0 = rng.Next(0, n - 2), b0 = rng.Next(0, n - 2);
+                    for (int p = 0; p < n; p++)
+                        for (int q = 0; q < n; q++)
+                        {
+                            if (p >= a0 && p < a0 + 2 && q >= b0 && q < b0 + 2 || axis != 2 && q >= n - 2) continue;
+                            cells[axis == 0 ? At(at, p, q) : axis == 1 ? At(p, at, q) : At(p, q, at)] = CellType.Solid;
+                        }
+                }
+                AirTop();
+                break;
+            case "percolation": // each cell solid with probability 0.55 on its own: passages one cell wide, thousands of closed pockets
+                for (int i = 0; i < cells.Length; i++) cells[i] = rng.NextDouble() < 0.55 ? CellType.Solid : CellType.Fluid;
+                AirTop();
+                break;
+            case "pipes": // a lattice of pipes one cell across in solid, every 4 cells along each axis
+                for (int z = 0; z < n; z++)
+                    for (int y = 0; y < n; y++)
+                        for (int x = 0; x < n; x++)
+                            cells[At(x, y, z)] = (x % 4 == 1 ? 1 : 0) + (y % 4 == 1 ? 1 : 0) + (z % 4 == 1 ? 1 : 0) >= 2 ? CellType.Fluid : CellType.Solid;
+                AirTop();
+                break;
+            case "closed-baffles": // the baffles family with its air made liquid: pure Neumann, singular
+            {
+                var baffles = PoissonDomains.Baffles(n, n, n, 7).Cells;
+                for (int i = 0; i < cells.Length; i++) cells[i] = baffles[i] == CellType.Air ? CellType.Fluid : baffles[i];
+                break;
+            }
+            case "sheets": // horizontal plates one cell thick every third layer, each with one 2x2 hole: a stack of chambers
+                Array.Fill(cells, CellType.Fluid);
+                for (int z = 2; z < n - 2; z += 3)
+                {
+                    int a0 = rng.Next(0, n - 2), b0 = rng.Next(0, n - 2);
+                    for (int y = 0; y < n; y++)
+                        for (int x = 0; x < n; x++)
+                            if (!(x >= a0 && x < a0 + 2 && y >= b0 && y < b0 + 2)) cells[At(x, y, z)] = CellType.Solid;
+                }
+                AirTop();
+                break;
+            default: throw new ArgumentException($"stress shape '{shape}' is unknown; use one of {string.Join(", ", Shapes)}", nameof(shape));
+        }
+        return new PoissonGrid(n, n, n, cells);
+    }
+}
