@@ -78,16 +78,4 @@ internal sealed class AggregateLevel
             }
         });
     }
-
-    /// <summary>The dense matrix of this level (the coarsest one's direct solve).</summary>
-    public double[,] Dense()
-    {
-        var a = new double[Rows, Rows];
-        for (int i = 0; i < Rows; i++)
-        {
-            a[i, i] = Diagonal[i];
-            for (int k = RowStart[i]; k < RowStart[i + 1]; k++) a[i, Columns[k]] += Values[k];
-        }
-        return a;
-    }
 }

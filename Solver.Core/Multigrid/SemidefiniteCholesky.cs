@@ -105,7 +105,10 @@ internal sealed class SemidefiniteCholesky
         }
     }
 
-    /// <summary>x = A^+ b for b in the range of A (L y = P b, y /= D, L^T z = y, x = P^T z; a zero pivot's unknown is 0).</summary>
+    /// <summary>
+    /// x = A^+ b for b in the range of A (L y = P b, y /= D, L^T z = y, x = P^T z; a zero pivot's unknown is 0). One solve
+    /// at a time: it works in a vector of the factor's own, as the cycle that owns the factor works in its levels' vectors.
+    /// </summary>
     public void Solve(ReadOnlySpan<double> b, Span<double> x)
     {
         int n = _d.Length;

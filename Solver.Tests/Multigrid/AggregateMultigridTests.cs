@@ -139,7 +139,7 @@ public class AggregateMultigridTests
         AssertSameMatrix(second.Dense(), Galerkin(first.Dense(), parent, second.Rows));
         AssertColoursDecouple(second);
         var third = Aggregation.Coarsen(second, Scale, out var parent3);
-        AssertSameMatrix(third!.Dense(), Galerkin(second.Dense(), parent3, third.Rows));
+        AssertSameMatrix(third!.Dense(), Galerkin(second.Dense(), parent3, third!.Rows));
     }
 
     /// <summary>A closed plate one cell thick, at an odd x (inside a block) and at an even one: no level couples its two sides.</summary>

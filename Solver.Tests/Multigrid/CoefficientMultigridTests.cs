@@ -45,7 +45,7 @@ public class CoefficientMultigridTests
             for (int k = fine.RowStart[i]; k < fine.RowStart[i + 1]; k++) Assert.That(i < fine.FirstOdd, Is.Not.EqualTo(fine.Columns[k] < fine.FirstOdd));
         var first = Aggregation.Coarsen(fine, Scale, out var parent);
         Assert.That(first, Is.Not.Null);
-        AssertSame(first!.Dense(), Galerkin(fine.Dense(), parent, first.Rows));
+        AssertSame(first!.Dense(), Galerkin(fine.Dense(), parent, first!.Rows));
     }
 
     static IEnumerable<TestCaseData> Operators()
