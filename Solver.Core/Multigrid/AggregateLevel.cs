@@ -21,6 +21,8 @@ internal sealed class AggregateLevel
     public int[] BlockFirstRow { get; }
     public int[] BlockRows { get; }
     public int Rows => Diagonal.Length;
+    /// <summary>1 / the diagonal, 0 where it is not positive (such a row's unknown stays 0).</summary>
+    readonly double[] _inverseDiagonal;
 
     /// <summary>Below this many rows a kernel runs on the calling thread.</summary>
     const int ParallelRows = 1 << 14;
@@ -30,6 +32,8 @@ internal sealed class AggregateLevel
     {
         (FirstOdd, RowStart, Columns, Values, Diagonal) = (firstOdd, rowStart, columns, values, diagonal);
         (Blocks, BlockFirstRow, BlockRows) = (blocks, blockFirstRow, blockRows);
+        _inverseDiagonal = new double[diagonal.Length];
+        for (int i = 0; i < diagonal.Length; i++) _inverseDiagonal[i] = diagonal[i] > 0 ? 1 / diagonal[i] : 0;
     }
 
     static void ForRows(int from, int to, Action<int, int> body)
@@ -40,42 +44,67 @@ internal sealed class AggregateLevel
         Parallel.For(0, chunks, c => body(from + (int)((long)n * c / chunks), from + (int)((long)n * (c + 1) / chunks)));
     }
 
-    /// <summary>y = A x.</summary>
-    public void Multiply(double[] x, double[] y) => ForRows(0, Rows, (from, to) =>
+    /// <summary>The kernels below read and write through pointers (no bounds checks in the rows' inner loops; the level's
+    /// own arrays are consistent by construction): each vector must hold a value per row.</summary>
+    void CheckLengths(double[] a, double[] b, double[]? c = null)
     {
-        for (int i = from; i < to; i++)
+        if (a.Length < Rows || b.Length < Rows || c is not null && c.Length < Rows)
+            throw new ArgumentException($"a coarse level of {Rows} rows was given vectors of {a.Length}, {b.Length}{(c is null ? "" : $", {c.Length}")} entries");
+    }
+
+    /// <summary>y = A x.</summary>
+    public unsafe void Multiply(double[] x, double[] y)
+    {
+        CheckLengths(x, y);
+        ForRows(0, Rows, (from, to) =>
         {
-            double s = Diagonal[i] * x[i];
-            for (int k = RowStart[i]; k < RowStart[i + 1]; k++) s += Values[k] * x[Columns[k]];
-            y[i] = s;
-        }
-    });
+            fixed (int* start = RowStart, columns = Columns)
+            fixed (double* values = Values, diagonal = Diagonal, input = x, output = y)
+                for (int i = from; i < to; i++)
+                {
+                    double s = diagonal[i] * input[i];
+                    for (int k = start[i], end = start[i + 1]; k < end; k++) s += values[k] * input[columns[k]];
+                    output[i] = s;
+                }
+        });
+    }
 
     /// <summary>r = b - A x.</summary>
-    public void Residual(double[] b, double[] x, double[] r) => ForRows(0, Rows, (from, to) =>
+    public unsafe void Residual(double[] b, double[] x, double[] r)
     {
-        for (int i = from; i < to; i++)
+        CheckLengths(b, x, r);
+        ForRows(0, Rows, (from, to) =>
         {
-            double s = b[i] - Diagonal[i] * x[i];
-            for (int k = RowStart[i]; k < RowStart[i + 1]; k++) s -= Values[k] * x[Columns[k]];
-            r[i] = s;
-        }
-    });
+            fixed (int* start = RowStart, columns = Columns)
+            fixed (double* values = Values, diagonal = Diagonal, rhs = b, input = x, output = r)
+                for (int i = from; i < to; i++)
+                {
+                    double s = rhs[i] - diagonal[i] * input[i];
+                    for (int k = start[i], end = start[i + 1]; k < end; k++) s -= values[k] * input[columns[k]];
+                    output[i] = s;
+                }
+        });
+    }
 
-    /// <summary>Gauss-Seidel on the rows of one colour (0: even blocks), in place; a row's couplings are all of the other colour.</summary>
-    public void GaussSeidelColour(double[] b, double[] x, int colour)
+    /// <summary>
+    /// Gauss-Seidel on the rows of one colour (0: even blocks), in place; a row's couplings are all of the other colour.
+    /// Each row multiplies by its inverse diagonal instead of dividing: that and the pointers took up to 30% off DCDM's solves
+    /// at 128^3 (docs/benchmarks.md, "Coarse sweeps without a division").
+    /// </summary>
+    public unsafe void GaussSeidelColour(double[] b, double[] x, int colour)
     {
+        CheckLengths(b, x);
         int from = colour == 0 ? 0 : FirstOdd, to = colour == 0 ? FirstOdd : Rows;
         ForRows(from, to, (lo, hi) =>
         {
-            for (int i = lo; i < hi; i++)
-            {
-                double d = Diagonal[i];
-                if (d <= 0) { x[i] = 0; continue; }
-                double s = b[i];
-                for (int k = RowStart[i]; k < RowStart[i + 1]; k++) s -= Values[k] * x[Columns[k]];
-                x[i] = s / d;
-            }
+            fixed (int* start = RowStart, columns = Columns)
+            fixed (double* values = Values, inverse = _inverseDiagonal, rhs = b, solution = x)
+                for (int i = lo; i < hi; i++)
+                {
+                    double s = rhs[i];
+                    for (int k = start[i], end = start[i + 1]; k < end; k++) s -= values[k] * solution[columns[k]];
+                    solution[i] = s * inverse[i];
+                }
         });
     }
 }

@@ -217,10 +217,34 @@ public class AggregateMultigridTests
     }
 
     [Test]
+    public void ALevelsProductAndResidualAreTheDenseMatrixs()
+    {
+        var grid = PoissonDomains.Baffles(12, 10, 10, 5);
+        var level = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, CellDiagonal.Of(grid), Scale, out _, ProlongationShape.AtTheSurface(grid, 1.4));
+        var a = level.Dense();
+        var rng = new Random(4);
+        var x = Enumerable.Range(0, level.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var b = Enumerable.Range(0, level.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        double[] ax = new double[level.Rows], r = new double[level.Rows];
+        level.Multiply(x, ax);
+        level.Residual(b, x, r);
+        for (int i = 0; i < level.Rows; i++)
+        {
+            double want = 0;
+            for (int j = 0; j < level.Rows; j++) want += a[i, j] * x[j];
+            Assert.That(ax[i], Is.EqualTo(want).Within(1e-12), $"(A x)_{i}");
+            Assert.That(r[i], Is.EqualTo(b[i] - want).Within(1e-12), $"r_{i}");
+        }
+        Assert.Throws<ArgumentException>(() => level.Multiply(x, new double[level.Rows - 1]), "a vector one short");
+        Assert.Throws<ArgumentException>(() => level.GaussSeidelColour(b[1..], x, 0), "a vector one short");
+    }
+
+    [Test]
     public void AColourSweepIsAJacobiStepOnThatColour()
     {
         var grid = PoissonDomains.Baffles(12, 10, 10, 5);
-        var level = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, CellDiagonal.Of(grid), Scale, out _);
+        // with P shaped next to air: its diagonal changes after the piecewise-constant level is made
+        var level = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, CellDiagonal.Of(grid), Scale, out _, ProlongationShape.AtTheSurface(grid, 1.4));
         var a = level.Dense();
         var rng = new Random(1);
         var b = Enumerable.Range(0, level.Rows).Select(_ => rng.NextDouble()).ToArray();
