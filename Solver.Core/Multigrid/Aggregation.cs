@@ -256,8 +256,8 @@ internal static class Aggregation
     }
 
     /// <summary>
-    /// <see cref="Strong(AggregateLevel, int, int)"/> for a face of coefficient c between cells of diagonals di and dj,
-    /// from either side, as <see cref="Coarsen"/> tries it from both cells' rows (the products round apart).
+    /// <see cref="Coarsen"/>'s test (v^2 >= StrongCoupling^2 d_i d_j) for a face of coefficient c between cells of
+    /// diagonals di and dj, from either side, as Coarsen tries it from both cells' rows (the products round apart).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static bool Strong(double c, double di, double dj)
@@ -449,6 +449,7 @@ internal static class Aggregation
                 for (int x = 0; x < gx; x++) maxMembers = Math.Max(maxMembers, GroupSize(level, x, y, z));
         var piece = new int[n]; // first each row's place among its group's members, then its piece
         var pieces = new int[groups];
+        var (rowStart, columns, values, diagonal) = (level.RowStart, level.Columns, level.Values, level.Diagonal);
         Parallel.For(0, gz, () => (new int[maxMembers], new int[maxMembers], new int[maxMembers]), (z, _, buffers) =>
         {
             var (members, root, label) = buffers;
@@ -460,10 +461,13 @@ internal static class Aggregation
                     for (int k = 0; k < m; k++)
                     {
                         int i = members[k];
-                        for (int e = level.RowStart[i]; e < level.RowStart[i + 1]; e++)
+                        double threshold = StrongCoupling * StrongCoupling * diagonal[i]; // Strong's test with row i's part hoisted
+                        for (int e = rowStart[i], end = rowStart[i + 1]; e < end; e++)
                         {
-                            int j = level.Columns[e];
-                            if (group[j] == g && Strong(level, i, e)) Union(root, k, piece[j]);
+                            int j = columns[e];
+                            if (group[j] != g) continue;
+                            double v = values[e];
+                            if (v != 0 && v * v >= threshold * diagonal[j]) Union(root, k, piece[j]);
                         }
                     }
                     int count = 0;
@@ -498,12 +502,6 @@ internal static class Aggregation
     /// and 0.1 give 7, and 0.2, above the unit face's 1/6, aggregates nothing and takes 113.
     /// </summary>
     public const double StrongCoupling = 0.05;
-
-    static bool Strong(AggregateLevel level, int i, int e)
-    {
-        double v = level.Values[e], dj = level.Diagonal[level.Columns[e]];
-        return v != 0 && v * v >= StrongCoupling * StrongCoupling * level.Diagonal[i] * dj;
-    }
 
     static int GroupSize(AggregateLevel level, int x, int y, int z)
     {
