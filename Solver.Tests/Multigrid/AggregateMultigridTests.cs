@@ -216,11 +216,17 @@ public class AggregateMultigridTests
         }
     }
 
+    /// <summary>A first level with P shaped next to air: its diagonal changes after the piecewise-constant level is made.</summary>
+    static AggregateLevel ShapedBafflesLevel()
+    {
+        var grid = PoissonDomains.Baffles(12, 10, 10, 5);
+        return Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, CellDiagonal.Of(grid), Scale, out _, ProlongationShape.AtTheSurface(grid, 1.4));
+    }
+
     [Test]
     public void ALevelsProductAndResidualAreTheDenseMatrixs()
     {
-        var grid = PoissonDomains.Baffles(12, 10, 10, 5);
-        var level = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, CellDiagonal.Of(grid), Scale, out _, ProlongationShape.AtTheSurface(grid, 1.4));
+        var level = ShapedBafflesLevel();
         var a = level.Dense();
         var rng = new Random(4);
         var x = Enumerable.Range(0, level.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
@@ -242,9 +248,7 @@ public class AggregateMultigridTests
     [Test]
     public void AColourSweepIsAJacobiStepOnThatColour()
     {
-        var grid = PoissonDomains.Baffles(12, 10, 10, 5);
-        // with P shaped next to air: its diagonal changes after the piecewise-constant level is made
-        var level = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, CellDiagonal.Of(grid), Scale, out _, ProlongationShape.AtTheSurface(grid, 1.4));
+        var level = ShapedBafflesLevel();
         var a = level.Dense();
         var rng = new Random(1);
         var b = Enumerable.Range(0, level.Rows).Select(_ => rng.NextDouble()).ToArray();
