@@ -21,8 +21,7 @@ internal sealed class AggregateLevel
     public int[] BlockFirstRow { get; }
     public int[] BlockRows { get; }
     public int Rows => Diagonal.Length;
-    /// <summary>1 / the diagonal, 0 where it is not positive (such a row's unknown stays 0).</summary>
-    readonly double[] _inverseDiagonal;
+    double[]? _inverseDiagonal;
 
     /// <summary>Below this many rows a kernel runs on the calling thread.</summary>
     const int ParallelRows = 1 << 14;
@@ -32,8 +31,23 @@ internal sealed class AggregateLevel
     {
         (FirstOdd, RowStart, Columns, Values, Diagonal) = (firstOdd, rowStart, columns, values, diagonal);
         (Blocks, BlockFirstRow, BlockRows) = (blocks, blockFirstRow, blockRows);
-        _inverseDiagonal = new double[diagonal.Length];
-        for (int i = 0; i < diagonal.Length; i++) _inverseDiagonal[i] = diagonal[i] > 0 ? 1 / diagonal[i] : 0;
+    }
+
+    /// <summary>
+    /// 1 / the diagonal, 0 where it is not positive (such a row's unknown stays 0): made once the level's values are
+    /// final (a first level shaped next to air changes its diagonal after it is made), by the CPU cycle's set-up
+    /// (<see cref="AggregateMultigrid"/>; the device sweeps its own copy), else at a level's first sweep.
+    /// </summary>
+    public double[] InverseDiagonal => _inverseDiagonal ??= Inverse(Diagonal);
+
+    static double[] Inverse(double[] diagonal)
+    {
+        var inverse = new double[diagonal.Length];
+        ForRows(0, diagonal.Length, (from, to) =>
+        {
+            for (int i = from; i < to; i++) inverse[i] = diagonal[i] > 0 ? 1 / diagonal[i] : 0;
+        });
+        return inverse;
     }
 
     static void ForRows(int from, int to, Action<int, int> body)
@@ -94,11 +108,12 @@ internal sealed class AggregateLevel
     public unsafe void GaussSeidelColour(double[] b, double[] x, int colour)
     {
         CheckLengths(b, x);
+        var inverseDiagonal = InverseDiagonal;
         int from = colour == 0 ? 0 : FirstOdd, to = colour == 0 ? FirstOdd : Rows;
         ForRows(from, to, (lo, hi) =>
         {
             fixed (int* start = RowStart, columns = Columns)
-            fixed (double* values = Values, inverse = _inverseDiagonal, rhs = b, solution = x)
+            fixed (double* values = Values, inverse = inverseDiagonal, rhs = b, solution = x)
                 for (int i = lo; i < hi; i++)
                 {
                     double s = rhs[i];

@@ -124,6 +124,7 @@ public sealed class AggregateMultigrid : IPreconditioner
         _fineCycle = FineCycle;
         var hierarchy = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, diagonal, galerkinScale, fineShape);
         (_levels, _parents, _fineParent, _coarsest) = (hierarchy.Levels, hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
+        foreach (var level in _levels) _ = level.InverseDiagonal; // the sweeps' factors, made in set-up now that every value is final
         _v = [.. _levels.Select((l, c) => new LevelVectors(l.Rows, innerSteps: c < _levels.Length - 1))]; // the coarsest is solved directly
     }
 
@@ -154,6 +155,7 @@ public sealed class AggregateMultigrid : IPreconditioner
         var above = cellsAsLevel || unknowns.Unknowns <= CoarsestRows ? null : AggregateHierarchy.AboveCells(op, diagonal, unknowns.Unknowns, galerkinScale);
         var hierarchy = above ?? new AggregateHierarchy(op, galerkinScale, diagonal);
         (_levels, _parents, _fineParent, _coarsest) = (hierarchy.Levels, hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
+        foreach (var level in _levels) _ = level.InverseDiagonal; // the sweeps' factors, made in set-up now that every value is final
         if (above is not null)
         {
             _cells = CellLevel.For(op, diagonal);

@@ -50,17 +50,17 @@ internal static class Aggregation
     public static AggregateLevel FromGrid(int nx, int ny, int nz, byte[] diagonal, double scale, out int[] parent, ProlongationShape? shape = null)
     {
         var level = PiecewiseConstant(nx, ny, nz, diagonal, scale, out parent);
-        return shape is null ? level : Reshape(level, nx, ny, nz, diagonal, parent, shape, scale);
+        if (shape is not null) Reshape(level, nx, ny, nz, diagonal, parent, shape, scale);
+        return level;
     }
 
     /// <summary>
     /// Turns a first level's s P0^T A P0 into s P^T A P for P's entries p_i (1 off the shape's cells): around each shaped
     /// cell i, its diagonal term gains s d_i (p_i^2 - 1), and each face (i, j) -s (p_i p_j - 1), on the coupling of their
     /// aggregates both ways, or twice on the diagonal inside one. A face of two shaped cells is taken once, from the
-    /// smaller cell. The couplings stay those of P0 (a shape changes values, never which aggregates touch). Returns the
-    /// level made anew from the changed arrays, so what it derives from its diagonal is the new one's.
+    /// smaller cell. The couplings stay those of P0 (a shape changes values, never which aggregates touch).
     /// </summary>
-    static AggregateLevel Reshape(AggregateLevel level, int nx, int ny, int nz, byte[] diagonal, int[] parent, ProlongationShape shape, double scale)
+    static void Reshape(AggregateLevel level, int nx, int ny, int nz, byte[] diagonal, int[] parent, ProlongationShape shape, double scale)
     {
         int plane = nx * ny;
         var cells = shape.Cells;
@@ -86,7 +86,6 @@ internal static class Aggregation
                 Face(level, a, parent[j], -scale * (pi * pj - 1));
             }
         }
-        return new AggregateLevel(level.FirstOdd, level.RowStart, level.Columns, level.Values, level.Diagonal, level.Blocks, level.BlockFirstRow, level.BlockRows);
     }
 
     /// <summary>Adds v to the coupling of aggregates a and b both ways, or twice to a's diagonal when they are one.</summary>
