@@ -393,6 +393,25 @@ public class AggregateMultigridTests
     }
 
     [Test]
+    public void DcdmOnALongChannelTakesAsFewIterationsAtEverySize()
+    {
+        // the default model's cycle is this hierarchy's: 5 and 9 iterations before the collapse rule
+        var counts = new List<int>();
+        foreach (int n in new[] { 32, 64 })
+        {
+            var grid = PoissonDomains.Channel(n, n, n, 2, offset: 1);
+            var b = RightHandSides.VelocityDivergence(grid, 1);
+            var x = new double[grid.CellCount];
+            var result = new SolverCatalog().CreateForGrid(SolveMethod.Dcdm, grid, new SolverOptions { Tolerance = 1e-6 }, Dcdm.Models.ShippedModels.Default()).Solve(b, x);
+            Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+            Assert.That(GridResidual.Relative(grid, b, x), Is.LessThanOrEqualTo(1.01e-6));
+            counts.Add(result.Iterations);
+        }
+        Assert.That(counts, Is.All.LessThanOrEqualTo(6), string.Join(", ", counts));
+        Assert.That(counts[1], Is.LessThanOrEqualTo(counts[0]), string.Join(", ", counts));
+    }
+
+    [Test]
     public void ASprayOfHundredsOfDropletsInOneCoarseBlockKeepsEveryPiece()
     {
         // a pool that coarsens well and, above it, a checkerboard of 256 one-cell droplets filling one 8^3 block: on the
