@@ -27,9 +27,6 @@ internal sealed class SemidefiniteCholesky
     SemidefiniteCholesky(int[] order, int[] first, int[] start, double[] l, double[] d) =>
         (_order, _first, _start, _l, _d, _y) = (order, first, start, l, d, new double[d.Length]);
 
-    /// <summary>Rows of the factored level.</summary>
-    public int Rows => _d.Length;
-
     /// <summary>Entries of L's envelope (what a solve reads once each way).</summary>
     public long EnvelopeEntries => _start[^1];
 
