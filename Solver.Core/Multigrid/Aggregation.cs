@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Dcdm.Poisson;
 using Dcdm.Solvers;
 
@@ -431,21 +432,23 @@ internal static class Aggregation
     {
         var (lx, ly, lz) = level.Blocks;
         int gx = (lx + 1) / 2, gy = (ly + 1) / 2, gz = (lz + 1) / 2, groups = gx * gy * gz, n = level.Rows;
-        var group = new int[n];
-        Parallel.For(0, lz, z => // a block's rows are contiguous: no division per row
-        {
-            for (int y = 0, b = lx * ly * z; y < ly; y++)
-                for (int x = 0; x < lx; x++, b++)
-                {
-                    int g = x / 2 + gx * (y / 2 + gy * (z / 2)), first = level.BlockFirstRow[b];
-                    for (int r = 0; r < level.BlockRows[b]; r++) group[first + r] = g;
-                }
-        });
         // a group's rows: at most 8 blocks' pieces, which droplets that never merge can make many on deep levels
         int maxMembers = 1;
         for (int z = 0; z < gz; z++)
             for (int y = 0; y < gy; y++)
                 for (int x = 0; x < gx; x++) maxMembers = Math.Max(maxMembers, GroupSize(level, x, y, z));
+        // each row's group, where a search of the group's members would be long (else that search says whether a coupling stays in the group)
+        var group = maxMembers > SmallGroup ? new int[n] : [];
+        if (group.Length > 0)
+            Parallel.For(0, lz, z => // a block's rows are contiguous: no division per row
+            {
+                for (int y = 0, b = lx * ly * z; y < ly; y++)
+                    for (int x = 0; x < lx; x++, b++)
+                    {
+                        int g = x / 2 + gx * (y / 2 + gy * (z / 2)), first = level.BlockFirstRow[b];
+                        for (int r = 0; r < level.BlockRows[b]; r++) group[first + r] = g;
+                    }
+            });
         var piece = new int[n]; // first each row's place among its group's members, then its piece
         var pieces = new int[groups];
         var (rowStart, columns, values, diagonal) = (level.RowStart, level.Columns, level.Values, level.Diagonal);
@@ -456,6 +459,8 @@ internal static class Aggregation
                 for (int x = 0; x < gx; x++)
                 {
                     int g = x + gx * (y + gy * z), m = GroupMembers(level, x, y, z, members);
+                    bool small = m <= SmallGroup;
+                    var local = small ? Members(members, m) : default;
                     for (int k = 0; k < m; k++) (root[k], piece[members[k]]) = (k, k);
                     for (int k = 0; k < m; k++)
                     {
@@ -463,10 +468,12 @@ internal static class Aggregation
                         double threshold = StrongCoupling * StrongCoupling * diagonal[i]; // Strong's test with row i's part hoisted
                         for (int e = rowStart[i], end = rowStart[i + 1]; e < end; e++)
                         {
-                            int j = columns[e];
-                            if (group[j] != g) continue;
+                            int j = columns[e], l; // j's place among the members, when it is one
+                            if (small) { var hit = Vector256.Equals(local, Vector256.Create(j)); if (hit == Vector256<int>.Zero) continue; l = BitOperations.TrailingZeroCount(hit.ExtractMostSignificantBits()); }
+                            else if (group[j] != g) continue;
+                            else l = piece[j];
                             double v = values[e];
-                            if (v != 0 && v * v >= threshold * diagonal[j]) Union(root, k, piece[j]);
+                            if (v != 0 && v * v >= threshold * diagonal[j]) Union(root, k, l);
                         }
                     }
                     int count = 0;
@@ -485,9 +492,14 @@ internal static class Aggregation
         parent = null!;
         if (rows == 0 || rows > n / 1.5) return null;
         var parentOut = parent = new int[n];
-        Parallel.For(0, n / 4096 + 1, c =>
+        Parallel.For(0, lz, z => // by blocks, as the group map is made: a block's rows are contiguous
         {
-            for (int i = c * 4096; i < Math.Min(n, (c + 1) * 4096); i++) parentOut[i] = offset[group[i]] + piece[i];
+            for (int y = 0, b = lx * ly * z; y < ly; y++)
+                for (int x = 0; x < lx; x++, b++)
+                {
+                    int first = offset[x / 2 + gx * (y / 2 + gy * (z / 2))], row = level.BlockFirstRow[b];
+                    for (int end = row + level.BlockRows[b]; row < end; row++) parentOut[row] = first + piece[row];
+                }
         });
         return Assemble(rows, firstOdd, (gx, gy, gz), offset, pieces, scale, capacity: maxMembers * Math.Max(1, MaxRow(level)),
             new CoarseRows(level, piece, parentOut));
@@ -501,6 +513,18 @@ internal static class Aggregation
     /// and 0.1 give 7, and 0.2, above the unit face's 1/6, aggregates nothing and takes 113.
     /// </summary>
     public const double StrongCoupling = 0.05;
+
+    /// <summary>Groups of at most this many rows find a coupling's row among their members by a search of them (a few
+    /// vector compares) instead of a level-long map of each row's group, read at random.</summary>
+    static readonly int SmallGroup = Vector256.IsHardwareAccelerated ? 8 : 0;
+
+    static Vector256<int> Members(int[] members, int m)
+    {
+        Span<int> padded = stackalloc int[8];
+        padded.Fill(-1);
+        members.AsSpan(0, m).CopyTo(padded);
+        return Vector256.Create<int>(padded);
+    }
 
     static int GroupSize(AggregateLevel level, int x, int y, int z)
     {
@@ -542,14 +566,24 @@ internal static class Aggregation
         public double Row(int x, int y, int z, int p, RowBuilder row)
         {
             var members = row.Members;
+            var (rowStart, columns, values, diagonal) = (level.RowStart, level.Columns, level.Values, level.Diagonal);
             int m = GroupMembers(level, x, y, z, members);
+            bool small = m <= SmallGroup;
+            var local = small ? Members(members, m) : default;
             double d = 0;
             for (int k = 0; k < m; k++)
             {
                 int i = members[k];
                 if (piece[i] != p) continue;
-                d += level.Diagonal[i];
-                for (int e = level.RowStart[i]; e < level.RowStart[i + 1]; e++) d += row.Add(parent[level.Columns[e]], level.Values[e]);
+                d += diagonal[i];
+                for (int e = rowStart[i], end = rowStart[i + 1]; e < end; e++)
+                {
+                    // a coupling inside the piece is the row's own (what row.Add returns for it): found among the members
+                    // without reading its parent
+                    int j = columns[e];
+                    if (small && Vector256.EqualsAny(local, Vector256.Create(j)) && piece[j] == p) d += values[e];
+                    else d += row.Add(parent[j], values[e]);
+                }
             }
             return d;
         }
