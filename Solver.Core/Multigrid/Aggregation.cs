@@ -469,7 +469,12 @@ internal static class Aggregation
                         for (int e = rowStart[i], end = rowStart[i + 1]; e < end; e++)
                         {
                             int j = columns[e], l; // j's place among the members, when it is one
-                            if (small) { var hit = Vector256.Equals(local, Vector256.Create(j)); if (hit == Vector256<int>.Zero) continue; l = BitOperations.TrailingZeroCount(hit.ExtractMostSignificantBits()); }
+                            if (small)
+                            {
+                                var hit = Vector256.Equals(local, Vector256.Create(j));
+                                if (hit == Vector256<int>.Zero) continue;
+                                l = BitOperations.TrailingZeroCount(hit.ExtractMostSignificantBits());
+                            }
                             else if (group[j] != g) continue;
                             else l = piece[j];
                             double v = values[e];

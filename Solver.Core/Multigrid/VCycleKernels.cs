@@ -2,6 +2,8 @@ using Dcdm.Multigrid;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Dcdm.Multigrid;
 
@@ -20,6 +22,25 @@ internal static class VCycleKernels
 
     /// <summary>1 on lanes 1, 3, 5, ..., 0 on the others: a vector's cells of one colour.</summary>
     static readonly Vector<float> OddLanes = new(Enumerable.Range(0, Vector<float>.Count).Select(k => (float)(k & 1)).ToArray());
+
+    /// <summary>
+    /// Vector&lt;float&gt;.Count diagonal bytes from <paramref name="first"/> on as floats, reading no byte past them:
+    /// one widening load where the vector holds 8 or 4 floats, one lane at a time at other widths.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector<float> Widened(ref byte first)
+    {
+        if (Vector<float>.Count == 8 && Avx2.IsSupported)
+            return Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<ulong>(ref first)).AsByte())).AsVector();
+        if (Vector<float>.Count == 4)
+        {
+            var bytes = Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<uint>(ref first)).AsByte();
+            return Vector128.ConvertToSingle(Vector128.WidenLower(Vector128.WidenLower(bytes)).AsInt32()).AsVector();
+        }
+        Span<float> lanes = stackalloc float[Vector<float>.Count];
+        for (int k = 0; k < lanes.Length; k++) lanes[k] = Unsafe.Add(ref first, k);
+        return new Vector<float>(lanes);
+    }
 
     /// <summary>The z-planes of the level's box, in parallel when the box is large.</summary>
     static void ForPlanes(VCycleLevel l, Action<int> body)
@@ -45,7 +66,8 @@ internal static class VCycleKernels
         float s = l.Scale;
         ForPlanes(l, z =>
         {
-            fixed (float* b = l.B, x = l.X, r = l.Work, d = l.Diagonal)
+            fixed (float* b = l.B, x = l.X, r = l.Work)
+            fixed (byte* d = l.Diagonal)
                 for (int y = l.Box.Y0; y <= l.Box.Y1; y++)
                 {
                     int row = (z * ny + y) * nx, xx = l.Box.X0, end = l.Box.X1 + 1;
@@ -57,7 +79,7 @@ internal static class VCycleKernels
                         for (int v = xx; v < stop && stop - xx >= width; v += width) // none when the row is shorter than a vector
                         {
                             int i = row + Math.Min(v, stop - width); // the last vector overlaps the one before: same values
-                            var dv = Vector.Load(d + i);
+                            var dv = Widened(ref d[i]);
                             if (dv == Vector<float>.Zero) continue; // no unknown: Work stays 0 there (never written elsewhere)
                             var sides = Vector.Load(x + i - 1) + Vector.Load(x + i + 1) + Vector.Load(x + i - nx) + Vector.Load(x + i + nx)
                                       + Vector.Load(x + i - plane) + Vector.Load(x + i + plane);
@@ -71,7 +93,7 @@ internal static class VCycleKernels
         });
     }
 
-    static unsafe void Edge(VCycleLevel l, int row, int xx, int y, int z, float* b, float* x, float* r, float* d, float s)
+    static unsafe void Edge(VCycleLevel l, int row, int xx, int y, int z, float* b, float* x, float* r, byte* d, float s)
     {
         int i = row + xx;
         r[i] = d[i] == 0 ? 0 : b[i] - s * (d[i] * x[i] - Sides(l, x, i, xx, y, z));
@@ -141,7 +163,8 @@ internal static class VCycleKernels
         var odd = OddLanes;
         var even = Vector<float>.One - odd;
         var vis = new Vector<float>(inverseScale);
-        fixed (float* x = l.X, b = l.B, d = l.InverseDiagonal, w = weight, next = buffer)
+        fixed (float* x = l.X, b = l.B, w = weight, next = buffer)
+        fixed (byte* d = l.Diagonal)
             for (int y = l.Box.Y0; y <= l.Box.Y1; y++)
             {
                 int row = (z * ny + y) * nx, xx = l.Box.X0, end = l.Box.X1 + 1;
@@ -159,8 +182,10 @@ internal static class VCycleKernels
                         {
                             int at = Math.Min(v, stop - width); // the last vector overlaps the one before: same inputs, same values
                             int i = row + at;
-                            var inverse = Vector.Load(d + i);
-                            if (inverse == Vector<float>.Zero) continue; // no unknown among these cells: nothing to relax
+                            var diagonal = Widened(ref d[i]);
+                            if (diagonal == Vector<float>.Zero) continue; // no unknown among these cells: nothing to relax
+                            // 1 / d, 0 off the unknowns (the division a lane of 0 makes infinite is not selected)
+                            var inverse = Vector.ConditionalSelect(Vector.GreaterThan(diagonal, Vector<float>.Zero), Vector<float>.One / diagonal, Vector<float>.Zero);
                             var mask = ((colour + at + y + z) & 1) == 0 ? even : odd;
                             var sides = Vector.Load(x + i - 1) + Vector.Load(x + i + 1) + Vector.Load(x + i - nx) + Vector.Load(x + i + nx)
                                       + Vector.Load(x + i - plane) + Vector.Load(x + i + plane);
@@ -180,13 +205,13 @@ internal static class VCycleKernels
 
     /// <summary>The cells from..to of one row in <see cref="RelaxPlane"/>'s colour, one at a time, their neighbours checked against the grid's edges.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static unsafe void RelaxRow(VCycleLevel l, int colour, int row, int from, int to, int y, int z, float* x, float* b, float* d, float* w, float constant,
+    static unsafe void RelaxRow(VCycleLevel l, int colour, int row, int from, int to, int y, int z, float* x, float* b, byte* d, float* w, float constant,
         float inverseScale)
     {
         for (int xx = from + ((colour + y + z + from) & 1), i = row + xx; xx <= to; xx += 2, i += 2)
         {
             if (d[i] == 0) continue;
-            float gaussSeidel = (b[i] * inverseScale + Sides(l, x, i, xx, y, z)) * d[i];
+            float gaussSeidel = (b[i] * inverseScale + Sides(l, x, i, xx, y, z)) * (1f / d[i]); // as the vectors: times the rounded inverse
             x[i] = w == null && constant == 1 ? gaussSeidel : x[i] + (w == null ? constant : w[i]) * (gaussSeidel - x[i]);
         }
     }
@@ -239,7 +264,7 @@ internal static class VCycleKernels
     /// output = factor (a/4 + 3b/4 + 3c/4 + d/4), 0 where mask is 0 (no mask: everywhere); a vector at a time.
     /// </summary>
     static void Taps(Span<float> output, ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, ReadOnlySpan<float> d,
-                     ReadOnlySpan<float> mask, float factor)
+                     ReadOnlySpan<byte> mask, float factor)
     {
         float outer = 0.25f * factor, inner = 0.75f * factor;
         int width = Vector<float>.Count, n = output.Length, x = 0;
@@ -252,7 +277,9 @@ internal static class VCycleKernels
             {
                 nuint at = (nuint)x;
                 var value = vo * (Vector.LoadUnsafe(ref ra, at) + Vector.LoadUnsafe(ref rd, at)) + vi * (Vector.LoadUnsafe(ref rb, at) + Vector.LoadUnsafe(ref rc, at));
-                if (!mask.IsEmpty) value = Vector.ConditionalSelect(Vector.GreaterThan(Vector.LoadUnsafe(ref MemoryMarshal.GetReference(mask), at), Vector<float>.Zero), value, Vector<float>.Zero);
+                if (!mask.IsEmpty)
+                    value = Vector.ConditionalSelect(Vector.GreaterThan(Widened(ref Unsafe.Add(ref MemoryMarshal.GetReference(mask), at)), Vector<float>.Zero),
+                        value, Vector<float>.Zero);
                 value.StoreUnsafe(ref ro, at);
             }
         }
@@ -320,13 +347,13 @@ internal static class VCycleKernels
                 int row = (z * fy + y) * fx, start = (z * fy + y) * cx;
                 // both sides inside the grid for 2 <= i <= 2 cx - 3; min(d, 1) is 1 on the unknowns, 0 elsewhere
                 int lo = Math.Max(fine.Box.X0, 2), hi = Math.Min(fine.Box.X1, 2 * cx - 3);
-                for (int i = fine.Box.X0; i < Math.Min(lo, fine.Box.X1 + 1); i++) x[row + i] += Spread(half, start, cx, i) * Math.Min(d[row + i], 1f);
+                for (int i = fine.Box.X0; i < Math.Min(lo, fine.Box.X1 + 1); i++) x[row + i] += Spread(half, start, cx, i) * Math.Min((float)d[row + i], 1f);
                 for (int i = lo; i <= hi; i++)
                 {
                     int c = start + (i >> 1), side = c + ((i & 1) << 1) - 1;
-                    x[row + i] += (0.75f * half[c] + 0.25f * half[side]) * Math.Min(d[row + i], 1f);
+                    x[row + i] += (0.75f * half[c] + 0.25f * half[side]) * Math.Min((float)d[row + i], 1f);
                 }
-                for (int i = Math.Max(hi + 1, lo); i <= fine.Box.X1; i++) x[row + i] += Spread(half, start, cx, i) * Math.Min(d[row + i], 1f);
+                for (int i = Math.Max(hi + 1, lo); i <= fine.Box.X1; i++) x[row + i] += Spread(half, start, cx, i) * Math.Min((float)d[row + i], 1f);
             }
         });
     }

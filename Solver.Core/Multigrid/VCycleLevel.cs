@@ -3,7 +3,7 @@ using Dcdm.Solvers;
 namespace Dcdm.Multigrid;
 
 /// <summary>
-/// One level of <see cref="Models.VCycleDirection"/> in float32 on its full grid: the operator as the diagonal per cell (0 off
+/// One level of <see cref="Models.VCycleDirection"/> in float32 on its full grid: the operator as the diagonal byte per cell (0 off
 /// the unknowns) times <see cref="Scale"/>, the learned relaxation weights of each sweep (none on the coarsest level),
 /// and the vectors; <see cref="Half"/> and <see cref="Quarter"/> hold the separable transfers' partial results.
 /// The kernels touch only the box around the unknowns (<see cref="Box"/>); every vector is 0 outside it.
@@ -16,10 +16,9 @@ internal sealed class VCycleLevel(int nx, int ny, int nz, byte[] diagonal, doubl
     public int Ny => ny;
     public int Nz => nz;
     public int Cells => nx * ny * nz;
-    readonly (float[] Diagonal, float[] Inverse) _diagonals = Converted(diagonal);
-    public float[] Diagonal => _diagonals.Diagonal;
-    /// <summary>1 / the diagonal on the unknowns, 0 elsewhere: relaxation multiplies instead of dividing.</summary>
-    public float[] InverseDiagonal => _diagonals.Inverse;
+    /// <summary>The diagonal byte per cell (0 off the unknowns), the grid's own: the kernels widen it to float as they read it,
+    /// which a set-up every time step does not have to convert and a sweep streams in a quarter of the bytes.</summary>
+    public byte[] Diagonal => diagonal;
     /// <summary>The box around the unknowns: the kernels touch only that.</summary>
     public CellBox Box { get; } = CellBox.Around(diagonal, nx, ny, nz);
     public float Scale { get; } = (float)scale;
@@ -38,23 +37,4 @@ internal sealed class VCycleLevel(int nx, int ny, int nz, byte[] diagonal, doubl
     public float[] Quarter { get; } = transfers && weights.Length > 0 ? new float[(nx + 1) / 2 * ((ny + 1) / 2) * nz] : [];
     /// <summary>A row of zeros: the tap of a transfer that falls outside the grid.</summary>
     public float[] Zeros { get; } = new float[nx];
-
-    /// <summary>Each diagonal byte and its inverse (0 off the unknowns) in one parallel pass (a 128^3 level is 2 M cells, set up on every re-bind).</summary>
-    static (float[], float[]) Converted(byte[] diagonal)
-    {
-        var inverse = new float[256];
-        for (int d = 1; d < 256; d++) inverse[d] = 1f / d;
-        var values = RebindCache.Array<float>(diagonal.Length, zeroed: false); // every entry written below
-        var inverses = RebindCache.Array<float>(diagonal.Length, zeroed: false);
-        Parallel.For(0, (diagonal.Length >> 16) + 1, c =>
-        {
-            for (int i = c << 16, end = Math.Min(diagonal.Length, (c + 1) << 16); i < end; i++)
-            {
-                byte d = diagonal[i];
-                values[i] = d;
-                inverses[i] = inverse[d];
-            }
-        });
-        return (values, inverses);
-    }
 }
