@@ -49,6 +49,14 @@ public sealed class ConjugateGradient : ILinearSolver
         : this(Stopwatch.StartNew(), ReducedSystem.FromGrid(grid), method, options, preconditioner, _ => new GridStencil(grid)) { }
 
     /// <summary>
+    /// PCG on a grid's unit operator on its unknowns, in the pattern of <paramref name="compact"/> (the grid's compact
+    /// operator, checked against it by the caller; null: assembled): its product reads the pattern only (<see cref="CompactStencil"/>).
+    /// </summary>
+    internal ConjugateGradient(PoissonGrid grid, CsrMatrix? compact, string method, SolverOptions? options, Func<ReducedSystem, IPreconditioner?> preconditioner)
+        : this(Stopwatch.StartNew(), ReducedSystem.FromGrid(grid, compact), method, options, preconditioner,
+            onUnknowns: system => new CompactStencil(system.Matrix, grid, system.Active)) { }
+
+    /// <summary>
     /// PCG on a voxel operator with per-face coefficients: on its faces over the full grid where at least 60% of the
     /// cells are unknowns (<see cref="FaceStencil"/>, nothing assembled), else on its CSR matrix on the unknowns
     /// (<paramref name="matrix"/>, its full-grid matrix when the caller has it, or assembled from the faces).
@@ -58,9 +66,10 @@ public sealed class ConjugateGradient : ILinearSolver
             system => FaceStencil.Pays(system) ? new FaceStencil(op, system.DiagonalOf(op)) : null) { }
 
     // arguments run left to right: the clock starts before the system is checked or built
-    /// <param name="matrixFree">The product on the full grid, given the system; null, or a null product: the system's CSR matrix on the unknowns.</param>
+    /// <param name="matrixFree">The product on the full grid, given the system; null, or a null product: one on the unknowns.</param>
+    /// <param name="onUnknowns">The product on the unknowns where none runs on the full grid; null: the system's CSR matrix.</param>
     ConjugateGradient(Stopwatch clock, ReducedSystem system, string method, SolverOptions? options, Func<ReducedSystem, IPreconditioner?> preconditioner,
-        Func<ReducedSystem, IHostOperator?>? matrixFree = null)
+        Func<ReducedSystem, IHostOperator?>? matrixFree = null, Func<ReducedSystem, IHostOperator>? onUnknowns = null)
     {
         _options = options ?? SolverOptions.Default;
         _system = system;
@@ -70,7 +79,7 @@ public sealed class ConjugateGradient : ILinearSolver
         int n = product is null ? _system.Matrix.Rows : _system.FullSize;
         (_b, _x, _r, _p, _q) = (Vector(n), Vector(n), Vector(n), Vector(n), Vector(n));
         _z = _m is null ? _r : Vector(n); // unpreconditioned: z is r
-        _backend = new HostBackend(product ?? new CsrOperator(_system.Matrix), _m);
+        _backend = new HostBackend(product ?? onUnknowns?.Invoke(system) ?? new CsrOperator(_system.Matrix), _m);
         _frame = product is null ? new SolveFrame(Method, _system, SolveFrame.Layout.Unknowns, "one per matrix row")
             : new SolveFrame(Method, _system, SolveFrame.Layout.AllRows, "one per grid cell");
         SetupTime = clock.Elapsed;

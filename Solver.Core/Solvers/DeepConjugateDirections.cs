@@ -28,6 +28,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
     readonly SolverOptions _options;
     readonly int _k;
     readonly SolveFrame _frame;
+    readonly IHostOperator _product; // the iteration's: _matrixFree, or one on the unknowns
     readonly IVectorBackend<double[]> _backend;
     readonly IHostOperator? _matrixFree; // the product on the full grid; null: the system's CSR matrix on the unknowns
     readonly NetworkDirection _direction;
@@ -57,7 +58,8 @@ public sealed class DeepConjugateDirections : ILinearSolver
                                      bool matrixIsGridOperator)
         : this(Stopwatch.StartNew(), GridSystem(grid, matrix, matrixIsGridOperator), system => Bind(model, grid), model.Description, options, previousDirections,
             system => new Multigrid.AggregateMultigrid(grid, system),
-            _ => GridStencil.Pays(grid) && (matrix is null || matrixIsGridOperator) ? new GridStencil(grid) : null, fullGridMask: grid.Diagonal) { }
+            _ => GridStencil.Pays(grid) && (matrix is null || matrixIsGridOperator) ? new GridStencil(grid) : null, fullGridMask: grid.Diagonal,
+            onUnknowns: system => matrix is null || matrixIsGridOperator ? new CompactStencil(system.Matrix, grid, system.Active) : new CsrOperator(system.Matrix)) { }
 
     /// <summary>
     /// DCDM on a voxel operator with per-face coefficients (two-phase, cut-cell, ghost-fluid), vectors one entry per
@@ -82,9 +84,11 @@ public sealed class DeepConjugateDirections : ILinearSolver
     /// <param name="matrixFree">The product the iteration runs on the full grid without assembling a matrix (a grid's
     /// <see cref="GridStencil"/>, an operator's <see cref="FaceStencil"/>), given the system; null: the system's CSR matrix on the unknowns.</param>
     /// <param name="fullGridMask">On the full grid, the cells a float network's q is kept on (non-zero); null: every cell.</param>
+    /// <param name="onUnknowns">The product on the unknowns where none runs on the full grid (a grid's own operator needs
+    /// only the matrix's pattern, <see cref="CompactStencil"/>); null: the system's CSR matrix.</param>
     DeepConjugateDirections(Stopwatch clock, ReducedSystem system, Func<ReducedSystem, IDirection> bind, string description, SolverOptions? options,
         int previousDirections, Func<ReducedSystem, Multigrid.AggregateMultigrid> fallbackCycle, Func<ReducedSystem, IHostOperator?> matrixFree,
-        byte[]? fullGridMask)
+        byte[]? fullGridMask, Func<ReducedSystem, IHostOperator>? onUnknowns = null)
     {
         if (previousDirections < 0) throw new ArgumentOutOfRangeException(nameof(previousDirections), "k must be >= 0");
         _options = options ?? SolverOptions.Default;
@@ -93,7 +97,8 @@ public sealed class DeepConjugateDirections : ILinearSolver
         _fallbackCycle = fallbackCycle;
         _matrixFree = matrixFree(system);
         int n = _matrixFree is null ? _system.Unknowns : _system.FullSize;
-        _backend = new HostBackend(_matrixFree ?? new CsrOperator(_system.Matrix));
+        _product = _matrixFree ?? onUnknowns?.Invoke(system) ?? new CsrOperator(_system.Matrix);
+        _backend = new HostBackend(_product);
         _bound = bind(system);
         _direction = new NetworkDirection(_matrixFree is null ? _system.Active : null, fullGridMask, _bound, _system.FullSize);
         // every entry written before any is read: b and x by the frame, r by the first residual, each slot's q by the
@@ -128,6 +133,8 @@ public sealed class DeepConjugateDirections : ILinearSolver
 
     /// <summary>The cycle the stall fallback ran (null before a stall): the K-cycle direction's own, or one made for it.</summary>
     internal Multigrid.AggregateMultigrid? FallbackCycle => _fallback?.Cycle;
+    /// <summary>The product the iteration runs on (the full grid's, or one on the unknowns).</summary>
+    internal IHostOperator Product => _product;
     /// <summary>The model bound to this system.</summary>
     internal IDirection BoundDirection => _bound;
 
@@ -203,7 +210,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
         {
             // the K-cycle direction's own cycle where it has one (no second hierarchy), else a new one
             _multigrid ??= dcdm._bound is KCycleDirection kcycle ? kcycle.Cycle : dcdm._fallbackCycle(dcdm._system);
-            _backend ??= new HostBackend(dcdm._matrixFree ?? new CsrOperator(dcdm._system.Matrix), _multigrid);
+            _backend ??= new HostBackend(dcdm._product, _multigrid);
             _work ??= dcdm._vectors.All.Concat(Enumerable.Range(0, 3).Select(_ => new double[dcdm._b.Length])).Take(3).ToArray(); // k = 0 has two slots
             _history.Clear();
             var outcome = ConjugateGradientIteration.Run(_backend, dcdm._b, dcdm._x, dcdm._r, _work[0], _work[1], _work[2], bNorm, options, _history, cancellation,

@@ -17,6 +17,9 @@ public sealed class CsrMatrix
 
     int[]? _rowBlocks;
 
+    /// <summary>Below this many stored entries a product runs on the calling thread, in one block.</summary>
+    internal const int ParallelNonZeros = 1 << 15;
+
     /// <summary>Wraps CSR arrays without copying; they must already be sorted, unique and in range.</summary>
     public CsrMatrix(int rows, int columns, int[] rowPointers, int[] columnIndices, double[] values)
     {
@@ -141,7 +144,7 @@ public sealed class CsrMatrix
     {
         if (x.Length != Columns) throw new ArgumentException($"x has length {x.Length}, the matrix has {Columns} columns");
         if (y.Length != Rows) throw new ArgumentException($"y has length {y.Length}, the matrix has {Rows} rows");
-        if (NonZeros < 1 << 15) { MultiplyRows(0, Rows, x, y); return; }
+        if (NonZeros < ParallelNonZeros) { MultiplyRows(0, Rows, x, y); return; }
         var blocks = _rowBlocks ??= BalancedRowBlocks(Environment.ProcessorCount * 4);
         unsafe
         {
@@ -158,7 +161,7 @@ public sealed class CsrMatrix
     public double MultiplyAndDot(ReadOnlySpan<double> x, Span<double> y)
     {
         if (x.Length != Columns || y.Length != Rows || !IsSquare) throw new ArgumentException($"MultiplyAndDot needs a square matrix and vectors of length {Rows}");
-        if (NonZeros < 1 << 15) return MultiplyRowsDot(0, Rows, x, y);
+        if (NonZeros < ParallelNonZeros) return MultiplyRowsDot(0, Rows, x, y);
         var blocks = _rowBlocks ??= BalancedRowBlocks(Environment.ProcessorCount * 4);
         var partial = new double[blocks.Length - 1];
         unsafe

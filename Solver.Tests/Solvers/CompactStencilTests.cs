@@ -1,0 +1,76 @@
+using Dcdm.Models;
+using Dcdm.Poisson;
+using Dcdm.Solvers;
+using Dcdm.Sparse;
+
+namespace Dcdm.Tests.Solvers;
+
+/// <summary>The product on a grid's unknowns that reads the compact matrix's pattern only, against the matrix's own product.</summary>
+public class CompactStencilTests
+{
+    [TestCase(48, 40, 36)] // parallel row blocks
+    [TestCase(9, 8, 7)] // one block on the calling thread
+    public void TheProductAndTheResidualAreTheMatrixsBitForBit(int nx, int ny, int nz)
+    {
+        var grid = RandomFlags.Grid(1, 0.45, 0.05, nx, ny, nz); // air, solid, closed pockets, isolated fluid cells
+        var system = ReducedSystem.FromGrid(grid);
+        Assert.That(system.Unknowns, Is.LessThan(grid.FluidCount), "isolated fluid cells are no unknowns: the matrix is a submatrix");
+        var a = system.Matrix;
+        Assert.That(a.NonZeros >= CsrMatrix.ParallelNonZeros, Is.EqualTo(nx > 9), "the sizes run both paths");
+        var rng = new Random(5);
+        double[] x = [.. Enumerable.Range(0, a.Rows).Select(_ => rng.NextDouble() - 0.5)], b = [.. Enumerable.Range(0, a.Rows).Select(_ => rng.NextDouble())];
+        var stencil = new CompactStencil(a, grid, system.Active);
+        var csr = new CsrOperator(a);
+        double[] q = new double[a.Rows], expected = new double[a.Rows];
+        Assert.That(stencil.MultiplyAndDot(x, q), Is.EqualTo(csr.MultiplyAndDot(x, expected)));
+        Assert.That(q, Is.EqualTo(expected));
+        double[] r = new double[a.Rows], expectedR = new double[a.Rows];
+        Assert.That(stencil.Residual(b, x, r), Is.EqualTo(csr.Residual(b, x, expectedR)));
+        Assert.That(r, Is.EqualTo(expectedR));
+        HostOperatorAssert.IsTheMatrix(new HostBackend(stencil), a, x, b); // and the matrix's values, as a plain loop reads them
+    }
+
+    [Test]
+    public void AMatrixOfAnotherSizeIsRefused()
+    {
+        var grid = PoissonDomains.Named("slits", 12, 12, 12, 1);
+        var a = ReducedSystem.FromGrid(grid).Matrix;
+        Assert.That(() => new CompactStencil(a, grid, null), Throws.ArgumentException.With.Message.Contains($"{grid.CellCount} unknowns"));
+    }
+
+    [Test]
+    public void DcdmOnAMatchedCompactMatrixSolvesAsOnTheMatrixItself()
+    {
+        // half solid: the full grid does not pay, so DCDM iterates on the unknowns; a caller's matrix is taken as it is
+        // (its product in CSR), the one the catalog matched against the grid by its pattern
+        var grid = PoissonDomains.Named("slits", 40, 40, 40, 2);
+        Assert.That(GridStencil.Pays(grid), Is.False);
+        var compact = grid.ToCsr(GridMatrixLayout.Compact);
+        var b = RightHandSides.VelocityDivergence(grid, 3);
+        var options = new SolverOptions { Tolerance = 1e-8 };
+        var model = new KCycleDirectionModel();
+        double[] x = new double[b.Length], xMatched = new double[b.Length];
+        var asMatrix = new DeepConjugateDirections(grid, model, options, matrix: compact).Solve(b, x);
+        var matched = new DeepConjugateDirections(grid, model, options, 2, compact, matrixIsGridOperator: true);
+        Assert.That(matched.Product, Is.TypeOf<CompactStencil>());
+        var result = matched.Solve(b, xMatched);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(result.Iterations, Is.EqualTo(asMatrix.Iterations));
+        Assert.That(xMatched, Is.EqualTo(x), "bit for bit");
+    }
+
+    [Test]
+    public void PcgMgOnAGridsUnknownsSolvesAsOnItsAssembledMatrix()
+    {
+        var grid = PoissonDomains.DamBreak(32, 24, 28, 0.4, 0.6);
+        Assert.That(GridStencil.Pays(grid), Is.False);
+        var b = RightHandSides.VelocityDivergence(grid, 4);
+        var options = new SolverOptions { Tolerance = 1e-8 };
+        double[] x = new double[b.Length], xStencil = new double[b.Length];
+        var onMatrix = new ConjugateGradient(() => ReducedSystem.FromGrid(grid), "pcg-mg", options, u => new Dcdm.Multigrid.AggregateMultigrid(grid, u)).Solve(b, x);
+        var result = new ConjugateGradient(grid, null, "pcg-mg", options, u => new Dcdm.Multigrid.AggregateMultigrid(grid, u)).Solve(b, xStencil);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(result.Iterations, Is.EqualTo(onMatrix.Iterations));
+        Assert.That(xStencil, Is.EqualTo(x), "bit for bit");
+    }
+}
