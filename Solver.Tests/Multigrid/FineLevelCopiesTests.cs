@@ -7,6 +7,7 @@ namespace Dcdm.Tests.Multigrid;
 public class FineLevelCopiesTests
 {
     [TestCase(1000)]
+    [TestCase(1003)] // a tail after the last whole vector
     [TestCase(200_003)]
     public void TheLargestMagnitudeIsThePlainMaximumAndPassesNaNOn(int n)
     {
@@ -14,6 +15,11 @@ public class FineLevelCopiesTests
         var r = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
         r[n / 3] = -7.5; // the largest magnitude is negative
         Assert.That(FineLevelCopies.LargestMagnitude(r), Is.EqualTo(7.5));
+        r[n - 1] = 9; // in the tail where there is one
+        Assert.That(FineLevelCopies.LargestMagnitude(r), Is.EqualTo(9));
+        r[n / 2] = double.NaN; // inside a vector
+        Assert.That(double.IsNaN(FineLevelCopies.LargestMagnitude(r)), Is.True, "NaN in a vector's lane");
+        r[n / 2] = 0;
         r[n - 1] = double.NaN;
         Assert.That(double.IsNaN(FineLevelCopies.LargestMagnitude(r)), Is.True, "NaN anywhere, the last chunk included");
         Assert.That(FineLevelCopies.LargestMagnitude(new double[n]), Is.Zero);
