@@ -30,7 +30,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
     readonly SolveFrame _frame;
     readonly IHostOperator _product; // the iteration's: _matrixFree, or one on the unknowns
     readonly IVectorBackend<double[]> _backend;
-    readonly IHostOperator? _matrixFree; // the product on the full grid; null: the system's CSR matrix on the unknowns
+    readonly IHostOperator? _matrixFree; // the product on the full grid; null: the iteration runs on the unknowns
     readonly NetworkDirection _direction;
     readonly IDirection _bound; // the model bound to this system: the K-cycle's cycle also serves the fallback
     readonly DirectionVectors<double[]> _vectors;
@@ -53,7 +53,8 @@ public sealed class DeepConjugateDirections : ILinearSolver
 
     /// <param name="matrixIsGridOperator">The caller (the catalog) matched a compact matrix against the grid's 7-point
     /// operator entry for entry, so it is symmetric: its symmetry check (about 15 ms at 64^3) is not repeated, and where
-    /// the full grid pays (<see cref="GridStencil.Pays"/>) the iteration runs matrix-free instead of on it.</param>
+    /// the full grid pays (<see cref="GridStencil.Pays"/>) the iteration runs matrix-free instead of on it, elsewhere on
+    /// its pattern only (<see cref="CompactStencil"/>).</param>
     internal DeepConjugateDirections(PoissonGrid grid, IDirectionModel model, SolverOptions? options, int previousDirections, CsrMatrix? matrix,
                                      bool matrixIsGridOperator)
         : this(Stopwatch.StartNew(), GridSystem(grid, matrix, matrixIsGridOperator), system => Bind(model, grid), model.Description, options, previousDirections,
