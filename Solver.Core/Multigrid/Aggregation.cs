@@ -50,9 +50,33 @@ internal static class Aggregation
     /// <param name="shape">P's entries that are not 1 (null: the piecewise-constant P).</param>
     public static AggregateLevel FromGrid(int nx, int ny, int nz, byte[] diagonal, double scale, out int[] parent, ProlongationShape? shape = null)
     {
+        // one entry for every shaped cell (the surface's): each row takes its products as it is assembled, in parallel;
+        // other shapes are added to the piecewise-constant level afterwards, one cell at a time
+        if (shape?.Uniform is float weight)
+            return PiecewiseConstant(nx, ny, nz, diagonal, scale, out parent, (ShapedSlots(nx, ny, nz, shape.Cells), weight));
         var level = PiecewiseConstant(nx, ny, nz, diagonal, scale, out parent);
         if (shape is not null) Reshape(level, nx, ny, nz, diagonal, parent, shape, scale);
         return level;
+    }
+
+    /// <summary>
+    /// Each 2x2x2 block's shaped slots (bit s: slot s = dx + 2 dy + 4 dz is one of <paramref name="cells"/>), by block
+    /// planes in parallel: the ascending cells of cell planes 2z and 2z + 1 are one run of the list.
+    /// </summary>
+    static byte[] ShapedSlots(int nx, int ny, int nz, int[] cells)
+    {
+        int cx = (nx + 1) / 2, cy = (ny + 1) / 2, cz = (nz + 1) / 2, plane = nx * ny;
+        var shaped = new byte[cx * cy * cz];
+        int First(int cell) { int k = Array.BinarySearch(cells, cell); return k >= 0 ? k : ~k; }
+        Parallel.For(0, cz, bz =>
+        {
+            for (int k = First(2 * bz * plane), end = First(Math.Min(nz, 2 * bz + 2) * plane); k < end; k++)
+            {
+                int i = cells[k], z = i / plane, inPlane = i - z * plane, y = inPlane / nx, x = inPlane - y * nx;
+                shaped[x / 2 + cx * (y / 2 + cy * bz)] |= (byte)(1 << ((x & 1) + 2 * (y & 1) + 4 * (z & 1)));
+            }
+        });
+        return shaped;
     }
 
     /// <summary>
@@ -98,7 +122,8 @@ internal static class Aggregation
     }
 
     /// <summary>The first level of the piecewise-constant P.</summary>
-    static AggregateLevel PiecewiseConstant(int nx, int ny, int nz, byte[] diagonal, double scale, out int[] parent)
+    /// <param name="shape">Each block's shaped slots and P's entry on them (null: P piecewise constant).</param>
+    static AggregateLevel PiecewiseConstant(int nx, int ny, int nz, byte[] diagonal, double scale, out int[] parent, (byte[] Slots, float Weight)? shape = null)
     {
         int cx = (nx + 1) / 2, cy = (ny + 1) / 2, cz = (nz + 1) / 2, blocks = cx * cy * cz;
         var mask = new byte[blocks];
@@ -146,7 +171,7 @@ internal static class Aggregation
                 }
             }
         });
-        return Assemble(rows, firstOdd, (cx, cy, cz), offset, pieces, scale, capacity: 8 * 6, new GridRows(nx, ny, nz, diagonal, mask, offset));
+        return Assemble(rows, firstOdd, (cx, cy, cz), offset, pieces, scale, capacity: 8 * 6, new GridRows(nx, ny, nz, diagonal, mask, offset, shape?.Slots, shape?.Weight ?? 1));
     }
 
     /// <summary>
@@ -373,8 +398,10 @@ internal static class Aggregation
     /// piece and -2 per face inside the piece (both sides), counted with bit masks on the blocks' occupancies: inside the
     /// block, pm &amp; (pm &gt;&gt; 2^axis) on the low side (pm: the piece's slots; two pieces never share a face); to a
     /// neighbour block, its occupancy shifted onto ours, and a neighbour that is one piece takes its faces as one coupling.
+    /// With a shape (P's entry w on the shaped slots, 1 elsewhere) a diagonal byte counts p_i^2 times and a face p_i p_j
+    /// times: the counts split by how many of each face's two cells are shaped (<see cref="Products"/>).
     /// </summary>
-    readonly struct GridRows(int nx, int ny, int nz, byte[] diagonal, byte[] mask, int[] offset) : IRowSource
+    readonly struct GridRows(int nx, int ny, int nz, byte[] diagonal, byte[] mask, int[] offset, byte[]? shaped, double weight) : IRowSource
     {
         public double Row(int bx, int by, int bz, int p, RowBuilder row)
         {
@@ -386,41 +413,59 @@ internal static class Aggregation
             else
                 for (int s = 0; s < 8; s++)
                     if (label[m * 8 + s] == p) pm |= 1 << s;
-            double d = 0;
+            int sm = shaped is null ? 0 : shaped[b] & pm; // the piece's shaped slots
+            double d = 0, shapedDiagonal = 0;
             for (int bits = pm; bits != 0; bits &= bits - 1)
             {
                 int s = BitOperations.TrailingZeroCount(bits);
-                d += diagonal[2 * bx + (s & 1) + nx * (2 * by + (s >> 1 & 1) + ny * (2 * bz + (s >> 2)))];
+                int di = diagonal[2 * bx + (s & 1) + nx * (2 * by + (s >> 1 & 1) + ny * (2 * bz + (s >> 2)))];
+                d += di;
+                if ((sm >> s & 1) != 0) shapedDiagonal += di;
             }
+            if (sm != 0) d += (weight * weight - 1) * shapedDiagonal;
             Span<int> block = [bx, by, bz];
             Span<int> size = [cx, cy, cz];
             Span<int> stride = [1, cx, cx * cy];
             for (int axis = 0; axis < 3; axis++)
             {
-                int shift = 1 << axis, low = LowSide[axis];
-                d -= 2 * BitOperations.PopCount((uint)(pm & (pm >> shift) & low));
+                int shift = 1 << axis, low = LowSide[axis], pairs = pm & (pm >> shift) & low;
+                d -= sm == 0 ? 2 * BitOperations.PopCount((uint)pairs) : 2 * Products(pairs, sm, sm >> shift);
                 if (block[axis] > 0) // the - neighbour: our low slots face its high ones
                 {
                     int nb = b - stride[axis], om = mask[nb], faces = pm & (om >> shift) & low;
-                    if (faces != 0) Faces(row, offset[nb], om, faces, neighbourShift: shift);
+                    if (faces != 0) Faces(row, offset[nb], om, faces, neighbourShift: shift, sm, Shaped(nb, om) >> shift);
                 }
                 if (block[axis] < size[axis] - 1) // the + neighbour: our high slots face its low ones
                 {
                     int nb = b + stride[axis], om = mask[nb], faces = (pm >> shift) & om & low;
-                    if (faces != 0) Faces(row, offset[nb], om, faces, neighbourShift: 0);
+                    if (faces != 0) Faces(row, offset[nb], om, faces, neighbourShift: 0, sm >> shift, Shaped(nb, om));
                 }
             }
             return d;
         }
 
+        /// <summary>Block nb's shaped slots that hold an unknown (its occupancy om).</summary>
+        int Shaped(int nb, int om) => shaped is null ? 0 : shaped[nb] & om;
+
+        /// <summary>
+        /// The sum of p_i p_j over the faces (bit q of <paramref name="faces"/>), our cell shaped where bit q of
+        /// <paramref name="ours"/> is set, theirs where bit q of <paramref name="theirs"/> is: each face 1, plus w - 1
+        /// where one of its cells is shaped and w^2 - 1 where both are.
+        /// </summary>
+        double Products(int faces, int ours, int theirs) => BitOperations.PopCount((uint)faces)
+            + (weight - 1) * BitOperations.PopCount((uint)(faces & (ours ^ theirs))) + (weight * weight - 1) * BitOperations.PopCount((uint)(faces & ours & theirs));
+
         /// <summary>The couplings across one face of the block to the neighbour whose first row is <paramref name="first"/>:
-        /// bit q of faces for each face, on its low slot q; the neighbour's slot is q + neighbourShift.
-        /// A neighbour of one piece is one coupling, appended as such (neighbour blocks hold disjoint rows).</summary>
-        static void Faces(RowBuilder row, int first, int om, int faces, int neighbourShift)
+        /// bit q of faces for each face, on its low slot q; the neighbour's slot is q + neighbourShift. Bit q of ours and
+        /// theirs: the face's cell on our side, on theirs, is shaped. A neighbour of one piece is one coupling, appended as
+        /// such (neighbour blocks hold disjoint rows).</summary>
+        void Faces(RowBuilder row, int first, int om, int faces, int neighbourShift, int ours, int theirs)
         {
-            if (Pieces.Count[om] == 1) { row.Append(first, -BitOperations.PopCount((uint)faces)); return; }
+            bool plain = ((ours | theirs) & faces) == 0;
+            if (Pieces.Count[om] == 1) { row.Append(first, plain ? -BitOperations.PopCount((uint)faces) : -Products(faces, ours, theirs)); return; }
             for (int q = 0; q < 8; q++)
-                if ((faces >> q & 1) != 0) row.Add(first + Pieces.Label[om * 8 + q + neighbourShift], -1); // never the row itself
+                if ((faces >> q & 1) != 0) // never the row itself
+                    row.Add(first + Pieces.Label[om * 8 + q + neighbourShift], plain ? -1 : -((ours >> q & 1) != 0 ? weight : 1) * ((theirs >> q & 1) != 0 ? weight : 1));
         }
     }
 

@@ -21,7 +21,11 @@ internal sealed class ProlongationShape
         foreach (float v in values)
             if (!(v > 0 && float.IsFinite(v))) throw new ArgumentException($"P's entries must be positive and finite, got {v}", nameof(values));
         (Cells, Values) = (cells, values);
+        Uniform = values.Length > 0 && Array.TrueForAll(values, v => v == values[0]) ? values[0] : null;
     }
+
+    /// <summary>The one value every shaped cell has (a surface's shape), else null.</summary>
+    public float? Uniform { get; }
 
     /// <summary>P's entry of a cell: its value, or 1.</summary>
     public double Of(int cell)

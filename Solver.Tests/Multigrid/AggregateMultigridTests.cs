@@ -78,6 +78,27 @@ public class AggregateMultigridTests
         Assert.That(ones.Diagonal, Is.EqualTo(plain.Diagonal));
     }
 
+    [TestCaseSource(nameof(Grids))]
+    public void AShapeOfOneWeightIsTheSameGalerkinOperatorAsTheCellByCellSums(PoissonGrid grid)
+    {
+        // one weight on a random third of the cells, the surface's kind of shape: the rows take it as they are assembled
+        // (faces with no, one or two shaped cells, to neighbours of one piece and of several), the cell-by-cell sums
+        // (a second weight on one cell) afterwards; both are s P^T A P
+        var diagonal = CellDiagonal.Of(grid);
+        var rng = new Random(8);
+        var weights = Enumerable.Range(0, grid.CellCount).Select(_ => rng.NextDouble() < 0.3 ? 1.4f : 1f).ToArray();
+        var uniform = ProlongationShape.FromCells(weights);
+        Assert.That(uniform.Uniform, Is.EqualTo(1.4f));
+        var level = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, diagonal, Scale, out var parent, uniform);
+        AssertSameMatrix(level.Dense(), Galerkin(Dense(grid), parent, level.Rows, i => weights[i]));
+        int other = Array.FindIndex(weights, w => w == 1f);
+        weights[other] = 1.2f; // no longer one weight: the cell-by-cell path
+        var mixed = ProlongationShape.FromCells(weights);
+        Assert.That(mixed.Uniform, Is.Null);
+        var cellByCell = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, diagonal, Scale, out _, mixed);
+        AssertSameMatrix(cellByCell.Dense(), Galerkin(Dense(grid), parent, level.Rows, i => weights[i]));
+    }
+
     [Test]
     public void AShapeAtTheSurfaceGivesTheTripleProductAndTransfersThatScaleItsCellsOnly()
     {
