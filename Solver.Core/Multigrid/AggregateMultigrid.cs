@@ -78,6 +78,13 @@ public sealed class AggregateMultigrid : IPreconditioner
     readonly float _relaxation;
     readonly int _sweeps;
 
+    /// <summary>The levels, each with its inverse diagonal (the sweeps' factors) made now, in set-up, when every value is final.</summary>
+    static AggregateLevel[] WithInverseDiagonals(AggregateLevel[] levels)
+    {
+        foreach (var level in levels) _ = level.InverseDiagonal;
+        return levels;
+    }
+
     /// <summary>Levels, the fine grid included.</summary>
     public int LevelCount => (_fine is null && _cells is null ? 0 : 1) + _levels.Length;
     /// <summary>The grid cell of each unknown, in the order of r and z.</summary>
@@ -123,8 +130,7 @@ public sealed class AggregateMultigrid : IPreconditioner
         _fineShape = fineShape;
         _fineCycle = FineCycle;
         var hierarchy = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, diagonal, galerkinScale, fineShape);
-        (_levels, _parents, _fineParent, _coarsest) = (hierarchy.Levels, hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
-        foreach (var level in _levels) _ = level.InverseDiagonal; // the sweeps' factors, made in set-up now that every value is final
+        (_levels, _parents, _fineParent, _coarsest) = (WithInverseDiagonals(hierarchy.Levels), hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
         _v = [.. _levels.Select((l, c) => new LevelVectors(l.Rows, innerSteps: c < _levels.Length - 1))]; // the coarsest is solved directly
     }
 
@@ -154,8 +160,7 @@ public sealed class AggregateMultigrid : IPreconditioner
         var diagonal = unknowns.DiagonalOf(op); // made once by the system's set-up
         var above = cellsAsLevel || unknowns.Unknowns <= CoarsestRows ? null : AggregateHierarchy.AboveCells(op, diagonal, unknowns.Unknowns, galerkinScale);
         var hierarchy = above ?? new AggregateHierarchy(op, galerkinScale, diagonal);
-        (_levels, _parents, _fineParent, _coarsest) = (hierarchy.Levels, hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
-        foreach (var level in _levels) _ = level.InverseDiagonal; // the sweeps' factors, made in set-up now that every value is final
+        (_levels, _parents, _fineParent, _coarsest) = (WithInverseDiagonals(hierarchy.Levels), hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
         if (above is not null)
         {
             _cells = CellLevel.For(op, diagonal);

@@ -17,7 +17,8 @@ int Size(int at, int otherwise) => args.Length <= at ? otherwise
     : int.TryParse(args[at], out int n) && n > 0 ? n : throw new ArgumentException($"argument {at + 1}: a positive whole number, got '{args[at]}'");
 if (args[0] == "stress-geometries")
 {
-    var sizes = args.Length > 2 ? args[2].Split(',').Select(int.Parse).ToArray() : [32, 64, 128];
+    var sizes = args.Length > 2 ? args[2].Split(',').Select(n => int.TryParse(n, out int size) && size > 0 ? size
+        : throw new ArgumentException($"argument 3: sizes as positive whole numbers, comma-separated (e.g. 32,64), got '{args[2]}'")).ToArray() : [32, 64, 128];
     foreach (var line in StressGeometries.Table(args.Length > 1 ? args[1].Split(',') : StressGeometries.Shapes, sizes)) Console.WriteLine(line);
     return 0;
 }
