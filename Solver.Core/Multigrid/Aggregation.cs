@@ -140,7 +140,22 @@ internal static class Aggregation
                     int y = 2 * by + (r & 1), z = 2 * bz + (r >> 1);
                     rows[r] = y < ny && z < nz ? nx * (y + ny * z) : -1;
                 }
-                for (int bx = 0, b = cx * (by + cy * bz); bx < cx; bx++, b++)
+                int bx = 0, b = cx * (by + cy * bz);
+                // 16 blocks at a time where their 32 cells lie inside every row: bit x of row r's compare is slot x % 2 + 2 r
+                // of block x / 2
+                if (Vector256.IsHardwareAccelerated && rows[0] >= 0 && rows[1] >= 0 && rows[2] >= 0 && rows[3] >= 0)
+                    for (; 2 * bx + 32 <= nx; bx += 16, b += 16)
+                    {
+                        uint r0 = Occupied(diagonal, rows[0] + 2 * bx), r1 = Occupied(diagonal, rows[1] + 2 * bx);
+                        uint r2 = Occupied(diagonal, rows[2] + 2 * bx), r3 = Occupied(diagonal, rows[3] + 2 * bx);
+                        for (int j = 0; j < 16; j++, r0 >>= 2, r1 >>= 2, r2 >>= 2, r3 >>= 2)
+                        {
+                            int m = (int)((r0 & 3) | (r1 & 3) << 2 | (r2 & 3) << 4 | (r3 & 3) << 6);
+                            mask[b + j] = (byte)m;
+                            pieces[b + j] = pieceCount[m];
+                        }
+                    }
+                for (; bx < cx; bx++, b++)
                 {
                     int m = 0, x = 2 * bx;
                     bool second = x + 1 < nx;
@@ -164,15 +179,28 @@ internal static class Aggregation
             for (int y = 0; y < ny; y++)
             {
                 int blocks = cx * (y / 2 + cy * (z / 2)), slot = 2 * (y & 1) + 4 * (z & 1); // the row's first block, its cells' slot at even x
-                for (int x = 0, i = (z * ny + y) * nx; x < nx; x++, i++)
+                for (int x = 0, i = (z * ny + y) * nx; x < nx;)
                 {
                     int b = blocks + (x >> 1);
+                    // four full blocks (each one piece): each of their rows twice
+                    if (Vector256.IsHardwareAccelerated && (x & 1) == 0 && x + 8 <= nx && Unsafe.ReadUnaligned<uint>(ref mask[b]) == uint.MaxValue)
+                    {
+                        var rows = Vector128.LoadUnsafe(ref offset[b]);
+                        Vector256.Shuffle(Vector256.Create(rows, rows), Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3)).StoreUnsafe(ref parentOut[i]);
+                        x += 8; i += 8;
+                        continue;
+                    }
                     parentOut[i] = diagonal[i] == 0 ? -1 : offset[b] + label[mask[b] * 8 + slot + (x & 1)];
+                    x++; i++;
                 }
             }
         });
         return Assemble(rows, firstOdd, (cx, cy, cz), offset, pieces, scale, capacity: 8 * 6, new GridRows(nx, ny, nz, diagonal, mask, offset, shape?.Slots, shape?.Weight ?? 1));
     }
+
+    /// <summary>Bit k: cell <paramref name="first"/> + k (of 32) is an unknown (a positive diagonal byte).</summary>
+    static uint Occupied(byte[] diagonal, int first) =>
+        Vector256.GreaterThan(Vector256.LoadUnsafe(ref diagonal[first]), Vector256<byte>.Zero).ExtractMostSignificantBits();
 
     /// <summary>
     /// A voxel operator as a level of its own, to coarsen with <see cref="Coarsen"/>: each cell a block, holding one row
@@ -298,6 +326,9 @@ internal static class Aggregation
     /// </summary>
     readonly struct FaceRows(VoxelOperator op, double[] diagonal, sbyte[] piece, int[] parent, int[] pieces) : IRowSource
     {
+        public bool Plain(int x, int y, int z, int b, out double d) { d = 0; return false; }
+        public double PlainCoupling => 0;
+
         public double Row(int bx, int by, int bz, int p, RowBuilder row)
         {
             int nx = op.Nx, ny = op.Ny, nz = op.Nz, plane = nx * ny;
@@ -375,6 +406,9 @@ internal static class Aggregation
     /// <summary>A cell's row of a voxel operator: its diagonal and one coupling per open face.</summary>
     readonly struct OperatorRows(VoxelOperator op, double[] diagonal, int[] cellRow) : IRowSource
     {
+        public bool Plain(int x, int y, int z, int b, out double d) { d = 0; return false; }
+        public double PlainCoupling => 0;
+
         public double Row(int x, int y, int z, int p, RowBuilder row)
         {
             int nx = op.Nx, plane = nx * op.Ny, i = x + nx * (y + op.Ny * z);
@@ -442,6 +476,29 @@ internal static class Aggregation
                 }
             }
             return d;
+        }
+
+        /// <summary>Four unit faces to each neighbour block.</summary>
+        public double PlainCoupling => -4;
+
+        /// <summary>
+        /// A full block among six full ones, none holding a shaped cell (most of a grid's interior): its eight diagonal
+        /// bytes less 2 for each of its twelve inner faces, and four faces (-4) to each neighbour's one row, as
+        /// <see cref="Row"/> sums them.
+        /// </summary>
+        public bool Plain(int bx, int by, int bz, int b, out double d)
+        {
+            d = 0;
+            int cx = (nx + 1) / 2, cy = (ny + 1) / 2, cz = (nz + 1) / 2, plane = cx * cy;
+            if (mask[b] != 0xFF || bx == 0 || by == 0 || bz == 0 || bx == cx - 1 || by == cy - 1 || bz == cz - 1) return false;
+            if ((mask[b - 1] & mask[b + 1] & mask[b - cx] & mask[b + cx] & mask[b - plane] & mask[b + plane]) != 0xFF) return false;
+            if (shaped is not null && (shaped[b] | shaped[b - 1] | shaped[b + 1] | shaped[b - cx] | shaped[b + cx] | shaped[b - plane] | shaped[b + plane]) != 0)
+                return false;
+            // an integer sum: the same value as Row's sum in double, which is exact
+            int i = 2 * bx + nx * (2 * by + ny * 2 * bz), j = i + nx * ny;
+            d = diagonal[i] + diagonal[i + 1] + diagonal[i + nx] + diagonal[i + nx + 1]
+                + diagonal[j] + diagonal[j + 1] + diagonal[j + nx] + diagonal[j + nx + 1] - 24;
+            return true;
         }
 
         /// <summary>Block nb's shaped slots that hold an unknown (its occupancy om).</summary>
@@ -613,6 +670,9 @@ internal static class Aggregation
     /// <summary>A deeper row: the rows of the level below in its group and piece, their diagonals and couplings.</summary>
     readonly struct CoarseRows(AggregateLevel level, int[] piece, int[] parent) : IRowSource
     {
+        public bool Plain(int x, int y, int z, int b, out double d) { d = 0; return false; }
+        public double PlainCoupling => 0;
+
         public double Row(int x, int y, int z, int p, RowBuilder row)
         {
             var members = row.Members;
@@ -643,6 +703,16 @@ internal static class Aggregation
     {
         /// <summary>Row p of block (x, y, z): its couplings handed to <paramref name="row"/>; returns its diagonal before scaling.</summary>
         double Row(int x, int y, int z, int p, RowBuilder row);
+
+        /// <summary>
+        /// Whether block b (at x, y, z) is one row whose couplings are one <see cref="PlainCoupling"/> to each of its six
+        /// neighbour blocks' one row, in <see cref="Row"/>'s order (-x, +x, -y, +y, -z, +z): then it is written straight
+        /// into place, its <paramref name="d"/> the diagonal before scaling.
+        /// </summary>
+        bool Plain(int x, int y, int z, int b, out double d);
+
+        /// <summary>A plain row's every coupling before scaling.</summary>
+        double PlainCoupling { get; }
     }
 
     /// <summary>
@@ -695,7 +765,8 @@ internal static class Aggregation
 
     /// <summary>
     /// s P^T A P, row by row in parallel block planes: each plane's rows are assembled once into that plane's buffers,
-    /// then, with every row's length known, copied into place (rows are colour-major, so a plane's rows are not contiguous).
+    /// then, with every row's length known, copied into place (rows are colour-major, so a plane's rows are not contiguous);
+    /// a plain row (<see cref="IRowSource.Plain"/>) is written into place only.
     /// </summary>
     static AggregateLevel Assemble<TRows>(int rows, int firstOdd, (int X, int Y, int Z) blocks, int[] offset, int[] pieces, double scale, int capacity,
         TRows source)
@@ -705,18 +776,28 @@ internal static class Aggregation
         var diagonal = new double[rows];
         var rowStart = new int[rows + 1];
         var planes = new PlaneEntries[bz];
+        var plain = ArrayPool<bool>.Shared.Rent(bx * by * bz);
         // one row builder per worker thread: its column table is as long as the level
         Parallel.For(0, bz, () => new RowBuilder(capacity, rows), (z, _, row) =>
         {
             var entries = planes[z] = new PlaneEntries(6 * bx * by);
-            for (int b = bx * by * z, end = b + bx * by; b < end; b++)
-                for (int p = 0; p < pieces[b]; p++)
+            for (int y = 0, b = bx * by * z; y < by; y++)
+                for (int x = 0; x < bx; x++, b++)
                 {
-                    int a = offset[b] + p;
-                    row.Start(a);
-                    diagonal[a] = scale * source.Row(b % bx, b / bx % by, z, p, row);
-                    rowStart[a + 1] = row.Count;
-                    entries.Append(row.Columns.AsSpan(0, row.Count), row.Values.AsSpan(0, row.Count));
+                    if (plain[b] = source.Plain(x, y, z, b, out double d))
+                    {
+                        diagonal[offset[b]] = scale * d;
+                        rowStart[offset[b] + 1] = 6;
+                        continue;
+                    }
+                    for (int p = 0; p < pieces[b]; p++)
+                    {
+                        int a = offset[b] + p;
+                        row.Start(a);
+                        diagonal[a] = scale * source.Row(x, y, z, p, row);
+                        rowStart[a + 1] = row.Count;
+                        entries.Append(row.Columns.AsSpan(0, row.Count), row.Values.AsSpan(0, row.Count));
+                    }
                 }
             return row;
         }, _ => { });
@@ -726,8 +807,18 @@ internal static class Aggregation
         Parallel.For(0, bz, z =>
         {
             var (columns, values) = (planes[z].Columns, planes[z].Values);
-            int k = 0;
+            int k = 0, plane = bx * by;
+            double coupling = scale * source.PlainCoupling;
             for (int b = bx * by * z, end = b + bx * by; b < end; b++)
+            {
+                if (plain[b])
+                {
+                    int at = rowStart[offset[b]];
+                    (allColumns[at], allColumns[at + 1], allColumns[at + 2]) = (offset[b - 1], offset[b + 1], offset[b - bx]);
+                    (allColumns[at + 3], allColumns[at + 4], allColumns[at + 5]) = (offset[b + bx], offset[b - plane], offset[b + plane]);
+                    allValues.AsSpan(at, 6).Fill(coupling);
+                    continue;
+                }
                 for (int p = 0; p < pieces[b]; p++)
                 {
                     int a = offset[b] + p, count = rowStart[a + 1] - rowStart[a];
@@ -735,8 +826,10 @@ internal static class Aggregation
                     for (int e = 0; e < count; e++) allValues[rowStart[a] + e] = scale * values[k + e];
                     k += count;
                 }
+            }
             planes[z].Return();
         });
+        ArrayPool<bool>.Shared.Return(plain);
         return new AggregateLevel(firstOdd, rowStart, allColumns, allValues, diagonal, blocks, offset, pieces);
     }
 

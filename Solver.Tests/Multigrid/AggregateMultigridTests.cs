@@ -12,6 +12,10 @@ public class AggregateMultigridTests
         yield return new TestCaseData(PoissonDomains.Baffles(11, 9, 10, 2)).SetArgDisplayNames("baffles 11x9x10");
         yield return new TestCaseData(PoissonDomains.Slits(9, 7, 12, 1)).SetArgDisplayNames("slits 9x7x12");
         yield return new TestCaseData(PoissonDomains.ClosedBox(6, 5, 4)).SetArgDisplayNames("closed box (singular)");
+        // at least 32 cells along x (16 blocks' occupancies at a time), runs of four full blocks, full blocks among full
+        // ones (rows written straight into place), and an odd width's last cells
+        yield return new TestCaseData(PoissonDomains.ClosedBox(36, 6, 6)).SetArgDisplayNames("closed box 36x6x6");
+        yield return new TestCaseData(PoissonDomains.FreeSurfaceTank(37, 7, 6, 0.7, seed: 3)).SetArgDisplayNames("tank 37x7x6");
     }
 
     static double[,] Dense(PoissonGrid grid)
