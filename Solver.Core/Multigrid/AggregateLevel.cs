@@ -21,17 +21,29 @@ internal sealed class AggregateLevel
     public int[] BlockFirstRow { get; }
     public int[] BlockRows { get; }
     public int Rows => Diagonal.Length;
+    /// <summary>
+    /// Per block: whether it is one plain row, coupled by <see cref="PlainCoupling"/> to each of its six neighbour blocks'
+    /// one row and to nothing else (a grid's interior, where the next level can take a group of eight such rows without
+    /// summing them entry by entry); null when none is known.
+    /// </summary>
+    public bool[]? PlainBlocks { get; private set; }
+    /// <summary>Every coupling of a plain row.</summary>
+    public double PlainCoupling { get; }
     double[]? _inverseDiagonal;
 
     /// <summary>Below this many rows a kernel runs on the calling thread.</summary>
     const int ParallelRows = 1 << 14;
 
     public AggregateLevel(int firstOdd, int[] rowStart, int[] columns, double[] values, double[] diagonal,
-        (int X, int Y, int Z) blocks, int[] blockFirstRow, int[] blockRows)
+        (int X, int Y, int Z) blocks, int[] blockFirstRow, int[] blockRows, bool[]? plainBlocks = null, double plainCoupling = 0)
     {
         (FirstOdd, RowStart, Columns, Values, Diagonal) = (firstOdd, rowStart, columns, values, diagonal);
         (Blocks, BlockFirstRow, BlockRows) = (blocks, blockFirstRow, blockRows);
+        (PlainBlocks, PlainCoupling) = (plainBlocks, plainCoupling);
     }
+
+    /// <summary>Forgets which blocks are plain: their values were changed after the level was made.</summary>
+    public void ForgetPlainBlocks() => PlainBlocks = null;
 
     /// <summary>
     /// 1 / the diagonal, 0 where it is not positive (such a row's unknown stays 0): made once the level's values are

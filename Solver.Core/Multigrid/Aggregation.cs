@@ -55,7 +55,11 @@ internal static class Aggregation
         if (shape?.Uniform is float weight)
             return PiecewiseConstant(nx, ny, nz, diagonal, scale, out parent, (ShapedSlots(nx, ny, nz, shape.Cells), weight));
         var level = PiecewiseConstant(nx, ny, nz, diagonal, scale, out parent);
-        if (shape is not null) Reshape(level, nx, ny, nz, diagonal, parent, shape, scale);
+        if (shape is not null)
+        {
+            Reshape(level, nx, ny, nz, diagonal, parent, shape, scale);
+            level.ForgetPlainBlocks(); // shaped cells changed rows the assembly wrote as plain
+        }
         return level;
     }
 
@@ -328,6 +332,7 @@ internal static class Aggregation
     {
         public bool Plain(int x, int y, int z, int b, out double d) { d = 0; return false; }
         public double PlainCoupling => 0;
+        public void PlainColumns(int b, Span<int> columns) { }
 
         public double Row(int bx, int by, int bz, int p, RowBuilder row)
         {
@@ -408,6 +413,7 @@ internal static class Aggregation
     {
         public bool Plain(int x, int y, int z, int b, out double d) { d = 0; return false; }
         public double PlainCoupling => 0;
+        public void PlainColumns(int b, Span<int> columns) { }
 
         public double Row(int x, int y, int z, int p, RowBuilder row)
         {
@@ -501,6 +507,13 @@ internal static class Aggregation
             return true;
         }
 
+        public void PlainColumns(int b, Span<int> columns)
+        {
+            int cx = (nx + 1) / 2, plane = cx * ((ny + 1) / 2);
+            (columns[0], columns[1], columns[2]) = (offset[b - 1], offset[b + 1], offset[b - cx]);
+            (columns[3], columns[4], columns[5]) = (offset[b + cx], offset[b - plane], offset[b + plane]);
+        }
+
         /// <summary>Block nb's shaped slots that hold an unknown (its occupancy om).</summary>
         int Shaped(int nb, int om) => shaped is null ? 0 : shaped[nb] & om;
 
@@ -561,6 +574,12 @@ internal static class Aggregation
                 for (int x = 0; x < gx; x++)
                 {
                     int g = x + gx * (y + gy * z), m = GroupMembers(level, x, y, z, members);
+                    if (m == 8 && OnePlainPiece(level, x, y, z, members))
+                    {
+                        for (int k = 0; k < 8; k++) piece[members[k]] = 0;
+                        pieces[g] = 1;
+                        continue;
+                    }
                     bool small = m <= SmallGroup;
                     var local = small ? Members(members, m) : default;
                     for (int k = 0; k < m; k++) (root[k], piece[members[k]]) = (k, k);
@@ -609,7 +628,33 @@ internal static class Aggregation
                 }
         });
         return Assemble(rows, firstOdd, (gx, gy, gz), offset, pieces, scale, capacity: maxMembers * Math.Max(1, MaxRow(level)),
-            new CoarseRows(level, piece, parentOut));
+            new CoarseRows(level, piece, parentOut, offset, pieces));
+    }
+
+    /// <summary>
+    /// Whether group (x, y, z)'s eight blocks are plain rows (<paramref name="members"/>, in slot order) whose twelve
+    /// couplings inside the group are strong from both sides: then the union of the group's couplings is one piece, as
+    /// <see cref="Coarsen"/>'s test finds it (the same products), without reading the rows.
+    /// </summary>
+    static bool OnePlainPiece(AggregateLevel level, int x, int y, int z, Span<int> members)
+    {
+        if (level.PlainBlocks is not { } plain) return false;
+        var (lx, ly, lz) = level.Blocks;
+        if (2 * x + 1 >= lx || 2 * y + 1 >= ly || 2 * z + 1 >= lz) return false;
+        int first = 2 * x + lx * (2 * y + ly * 2 * z), plane = lx * ly;
+        if (!(plain[first] && plain[first + 1] && plain[first + lx] && plain[first + lx + 1]
+            && plain[first + plane] && plain[first + plane + 1] && plain[first + plane + lx] && plain[first + plane + lx + 1])) return false;
+        double v = level.PlainCoupling;
+        if (v == 0) return false;
+        var diagonal = level.Diagonal;
+        for (int s = 0; s < 8; s++)
+            for (int axis = 0; axis < 3; axis++)
+            {
+                int t = s ^ (1 << axis); // the member across the group's middle along this axis: every pair from both sides
+                double di = diagonal[members[s]], dj = diagonal[members[t]];
+                if (!(v * v >= StrongCoupling * StrongCoupling * di * dj)) return false;
+            }
+        return true;
     }
 
     /// <summary>
@@ -668,10 +713,43 @@ internal static class Aggregation
     }
 
     /// <summary>A deeper row: the rows of the level below in its group and piece, their diagonals and couplings.</summary>
-    readonly struct CoarseRows(AggregateLevel level, int[] piece, int[] parent) : IRowSource
+    readonly struct CoarseRows(AggregateLevel level, int[] piece, int[] parent, int[] offset, int[] pieces) : IRowSource
     {
-        public bool Plain(int x, int y, int z, int b, out double d) { d = 0; return false; }
-        public double PlainCoupling => 0;
+        /// <summary>The four faces' couplings summed as <see cref="Row"/> sums them (one appended, three added).</summary>
+        public double PlainCoupling => level.PlainCoupling + level.PlainCoupling + level.PlainCoupling + level.PlainCoupling;
+
+        /// <summary>
+        /// Group g (at x, y, z) of eight plain rows (<see cref="AggregateLevel.PlainBlocks"/>), one piece, among six
+        /// groups of one piece each: each member's three couplings inside the group go to the diagonal, its other three
+        /// to three neighbour groups, four faces each; summed in <see cref="Row"/>'s order, so the same bits.
+        /// </summary>
+        public bool Plain(int x, int y, int z, int g, out double d)
+        {
+            d = 0;
+            var (lx, ly, lz) = level.Blocks;
+            int gx = (lx + 1) / 2, gy = (ly + 1) / 2, gz = (lz + 1) / 2, plane = gx * gy;
+            if (level.PlainBlocks is not { } plain || x == 0 || y == 0 || z == 0 || x == gx - 1 || y == gy - 1 || z == gz - 1) return false;
+            if ((pieces[g] | pieces[g - 1] | pieces[g + 1] | pieces[g - gx] | pieces[g + gx] | pieces[g - plane] | pieces[g + plane]) != 1) return false;
+            int first = 2 * x + lx * (2 * y + ly * 2 * z), blockPlane = lx * ly;
+            double c = level.PlainCoupling;
+            for (int s = 0; s < 8; s++)
+            {
+                int b = first + (s & 1) + lx * (s >> 1 & 1) + blockPlane * (s >> 2);
+                if (!plain[b]) return false;
+                d += level.Diagonal[level.BlockFirstRow[b]];
+                d += c; d += c; d += c;
+            }
+            return true;
+        }
+
+        /// <summary>In the order <see cref="Row"/> meets them: -x, -y, -z from the first member, then +x, +y, +z.</summary>
+        public void PlainColumns(int g, Span<int> columns)
+        {
+            var (lx, ly, _) = level.Blocks;
+            int gx = (lx + 1) / 2, plane = gx * ((ly + 1) / 2);
+            (columns[0], columns[1], columns[2]) = (offset[g - 1], offset[g - gx], offset[g - plane]);
+            (columns[3], columns[4], columns[5]) = (offset[g + 1], offset[g + gx], offset[g + plane]);
+        }
 
         public double Row(int x, int y, int z, int p, RowBuilder row)
         {
@@ -706,13 +784,16 @@ internal static class Aggregation
 
         /// <summary>
         /// Whether block b (at x, y, z) is one row whose couplings are one <see cref="PlainCoupling"/> to each of its six
-        /// neighbour blocks' one row, in <see cref="Row"/>'s order (-x, +x, -y, +y, -z, +z): then it is written straight
-        /// into place, its <paramref name="d"/> the diagonal before scaling.
+        /// neighbour blocks' one row (<see cref="PlainColumns"/>): then it is written straight into place, its
+        /// <paramref name="d"/> the diagonal before scaling, and the level marks it plain.
         /// </summary>
         bool Plain(int x, int y, int z, int b, out double d);
 
         /// <summary>A plain row's every coupling before scaling.</summary>
         double PlainCoupling { get; }
+
+        /// <summary>A plain row's six columns, in the order <see cref="Row"/> would append them.</summary>
+        void PlainColumns(int b, Span<int> columns);
     }
 
     /// <summary>
@@ -776,7 +857,7 @@ internal static class Aggregation
         var diagonal = new double[rows];
         var rowStart = new int[rows + 1];
         var planes = new PlaneEntries[bz];
-        var plain = ArrayPool<bool>.Shared.Rent(bx * by * bz);
+        var plain = new bool[bx * by * bz];
         // one row builder per worker thread: its column table is as long as the level
         Parallel.For(0, bz, () => new RowBuilder(capacity, rows), (z, _, row) =>
         {
@@ -807,15 +888,14 @@ internal static class Aggregation
         Parallel.For(0, bz, z =>
         {
             var (columns, values) = (planes[z].Columns, planes[z].Values);
-            int k = 0, plane = bx * by;
+            int k = 0;
             double coupling = scale * source.PlainCoupling;
             for (int b = bx * by * z, end = b + bx * by; b < end; b++)
             {
                 if (plain[b])
                 {
                     int at = rowStart[offset[b]];
-                    (allColumns[at], allColumns[at + 1], allColumns[at + 2]) = (offset[b - 1], offset[b + 1], offset[b - bx]);
-                    (allColumns[at + 3], allColumns[at + 4], allColumns[at + 5]) = (offset[b + bx], offset[b - plane], offset[b + plane]);
+                    source.PlainColumns(b, allColumns.AsSpan(at, 6));
                     allValues.AsSpan(at, 6).Fill(coupling);
                     continue;
                 }
@@ -829,8 +909,7 @@ internal static class Aggregation
             }
             planes[z].Return();
         });
-        ArrayPool<bool>.Shared.Return(plain);
-        return new AggregateLevel(firstOdd, rowStart, allColumns, allValues, diagonal, blocks, offset, pieces);
+        return new AggregateLevel(firstOdd, rowStart, allColumns, allValues, diagonal, blocks, offset, pieces, plain, scale * source.PlainCoupling);
     }
 
     /// <summary>

@@ -167,6 +167,24 @@ public class AggregateMultigridTests
         AssertSameMatrix(third!.Dense(), Galerkin(second.Dense(), parent3, third!.Rows));
     }
 
+    [Test]
+    public void PlainRowsAndGroupsOfThemAreTheGalerkinOperatorToo()
+    {
+        // a grid's interior: full blocks among full ones are written straight into place, and groups of eight such rows
+        // among groups of one piece are summed without reading their rows; a few obstacles and the walls break them up
+        var grid = PoissonDomains.RandomObstacles(26, 24, 22, 0.03, 5);
+        var level = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, CellDiagonal.Of(grid), Scale, out var parent);
+        AssertSameMatrix(level.Dense(), Galerkin(Dense(grid), parent, level.Rows));
+        for (int depth = 1; depth <= 2; depth++)
+        {
+            Assert.That(level.PlainBlocks!.Count(p => p), Is.InRange(1, level.Rows - 1), $"level {depth}: plain rows and others");
+            var next = Aggregation.Coarsen(level, Scale, out var up)!;
+            AssertSameMatrix(next.Dense(), Galerkin(level.Dense(), up, next.Rows));
+            AssertColoursDecouple(next);
+            level = next;
+        }
+    }
+
     /// <summary>A closed plate one cell thick, at an odd x (inside a block) and at an even one: no level couples its two sides.</summary>
     [TestCase(5)]
     [TestCase(6)]
