@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Dcdm.Solvers;
 
 /// <summary>
@@ -25,13 +27,26 @@ internal sealed class UnknownRuns
         _cells = cells;
         _nx = nx;
         int n = cells.Length, chunks = (n + Chunk - 1) / Chunk;
+        // each chunk's runs into pooled buffers (at most one per unknown), then copied into place: one pass over the cells
+        var found = new (int[] First, int[] X)[chunks];
         var before = new int[chunks + 1];
-        Parallel.For(0, chunks, c => before[c + 1] = Starts(cells, nx, faceX, c * Chunk, Math.Min(n, (c + 1) * Chunk), [], []));
+        Parallel.For(0, chunks, c =>
+        {
+            found[c] = (ArrayPool<int>.Shared.Rent(Chunk), ArrayPool<int>.Shared.Rent(Chunk));
+            before[c + 1] = Starts(cells, nx, faceX, c * Chunk, Math.Min(n, (c + 1) * Chunk), found[c].First, found[c].X);
+        });
         for (int c = 0; c < chunks; c++) before[c + 1] += before[c];
         var first = new int[before[chunks] + 1];
         var x = new int[before[chunks]];
         first[^1] = n;
-        Parallel.For(0, chunks, c => Starts(cells, nx, faceX, c * Chunk, Math.Min(n, (c + 1) * Chunk), first.AsSpan(before[c]), x.AsSpan(before[c])));
+        Parallel.For(0, chunks, c =>
+        {
+            int count = before[c + 1] - before[c];
+            found[c].First.AsSpan(0, count).CopyTo(first.AsSpan(before[c]));
+            found[c].X.AsSpan(0, count).CopyTo(x.AsSpan(before[c]));
+            ArrayPool<int>.Shared.Return(found[c].First);
+            ArrayPool<int>.Shared.Return(found[c].X);
+        });
         _x = x;
         var rowFirst = new int[ny * nz + 1];
         for (int r = 0; r < first.Length - 1; r++) rowFirst[cells[first[r]] / nx + 1]++;
@@ -41,7 +56,7 @@ internal sealed class UnknownRuns
 
     /// <summary>
     /// The runs starting among unknowns from..to-1: where a cell does not follow the last one, or starts a row, or its face
-    /// to the last one is closed. Written into <paramref name="into"/> with their x unless it is empty; returns how many.
+    /// to the last one is closed. Written into <paramref name="into"/> with their x; returns how many.
     /// One division per row, not per unknown.
     /// </summary>
     static int Starts(int[] cells, int nx, double[]? faceX, int from, int to, Span<int> into, Span<int> x)
@@ -55,7 +70,7 @@ internal sealed class UnknownRuns
             if (cell >= rowEnd) { starts = true; rowEnd = (cell / nx + 1) * nx; }
             else starts = cell != cells[u - 1] + 1 || faceX is not null && !(faceX[cell - 1] > 0); // u > 0 here: rowEnd is -1 only before the first unknown
             if (!starts) continue;
-            if (!into.IsEmpty) (into[count], x[count]) = (u, cell - (rowEnd - nx));
+            (into[count], x[count]) = (u, cell - (rowEnd - nx));
             count++;
         }
         return count;
