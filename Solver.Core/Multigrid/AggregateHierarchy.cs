@@ -12,8 +12,12 @@ internal sealed class AggregateHierarchy
 {
     /// <summary>The levels, finest first: the first is what the hierarchy was built from.</summary>
     public AggregateLevel[] Levels { get; }
-    /// <summary>The grid's cells to the first level's rows (-1: not an unknown).</summary>
-    public int[] FineParent { get; }
+    /// <summary>The grid's cells to the first level's rows (-1: not an unknown); of a grid, made at the first call from
+    /// <see cref="FineBlocks"/> (the CPU cycle's transfers read those; the device's, this).</summary>
+    public int[] FineParent => _fineParent ??= FineBlocks!.ParentMap();
+    int[]? _fineParent;
+    /// <summary>A grid's cells to the first level's rows by 2x2x2 blocks; null for a voxel operator.</summary>
+    public FirstLevelBlocks? FineBlocks { get; }
     /// <summary>Parents[c]: level c's rows to level c + 1's.</summary>
     public int[][] Parents { get; }
     /// <summary>
@@ -30,7 +34,7 @@ internal sealed class AggregateHierarchy
     /// <summary>The coarse levels of a unit 7-point grid operator (its diagonal bytes): the grid's cells are not a level here (the float32 grid kernels relax them).</summary>
     /// <param name="shape">P's entries from the grid to the first level that are not 1 (null: the piecewise-constant P).</param>
     public AggregateHierarchy(int nx, int ny, int nz, byte[] diagonal, double galerkinScale, ProlongationShape? shape = null)
-        : this(Aggregation.FromGrid(nx, ny, nz, diagonal, galerkinScale, out var fineParent, shape), fineParent, galerkinScale) { }
+        : this(Aggregation.FirstLevel(nx, ny, nz, diagonal, galerkinScale, out var blocks, shape), null, galerkinScale) => FineBlocks = blocks;
 
     /// <summary>
     /// The levels of a voxel operator with per-face coefficients, its cells the first level (the device relaxes them as
@@ -66,7 +70,7 @@ internal sealed class AggregateHierarchy
         => Aggregation.FromFaces(op, diagonal, unknowns, galerkinScale, out var parent) is { } first ? new(first, parent, galerkinScale) : null;
 
     /// <param name="second">The level above the first and the first's rows' parents in it, when the caller made it.</param>
-    AggregateHierarchy(AggregateLevel first, int[] fineParent, double galerkinScale, (AggregateLevel Level, int[] Parent)? second = null)
+    AggregateHierarchy(AggregateLevel first, int[]? fineParent, double galerkinScale, (AggregateLevel Level, int[] Parent)? second = null)
     {
         var levels = new List<AggregateLevel>();
         var parents = new List<int[]>();
@@ -88,7 +92,7 @@ internal sealed class AggregateHierarchy
             levels.Add(next);
             level = next;
         }
-        (Levels, Parents, FineParent) = ([.. levels], [.. parents], fineParent);
+        (Levels, Parents, _fineParent) = ([.. levels], [.. parents], fineParent);
         Coarsest = coarsest ?? SemidefiniteCholesky.Factor(level);
     }
 }

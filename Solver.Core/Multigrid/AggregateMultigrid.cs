@@ -67,7 +67,8 @@ public sealed class AggregateMultigrid : IPreconditioner
     readonly VCycleLevel? _fine; // the grid's float32 level; null for a voxel operator
     readonly ICellLevel? _cells; // a voxel operator's cells relaxed on its faces; null on a grid, and where the cells are _levels[0]
     readonly int[] _unknownCells;
-    readonly int[] _fineParent; // the grid's cells to _levels[0]'s rows
+    readonly int[] _fineParent; // a voxel operator's cells to _levels[0]'s rows; empty on a grid (its blocks map them)
+    readonly FirstLevelBlocks? _fineBlocks; // a grid's cells to _levels[0]'s rows, by blocks
     readonly AggregateLevel[] _levels; // with _fine or _cells: the coarse levels; with neither: the operator's cells, then the coarse levels
     readonly int[][] _parents; // _parents[c]: level c's rows to level c + 1's
     readonly SemidefiniteCholesky? _coarsest;
@@ -75,6 +76,7 @@ public sealed class AggregateMultigrid : IPreconditioner
     internal const int CoarsestSweeps = 20;
     readonly float[][]? _fineWeights; // per sweep, per cell; null: the constant weight below
     readonly ProlongationShape? _fineShape; // P's entries from the grid to the first level that are not 1; null: none
+    readonly int[] _fineShapeRows = []; // the first level's row of each of those cells
     readonly float _relaxation;
     readonly int _sweeps;
 
@@ -130,7 +132,8 @@ public sealed class AggregateMultigrid : IPreconditioner
         _fineShape = fineShape;
         _fineCycle = FineCycle;
         var hierarchy = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, diagonal, galerkinScale, fineShape);
-        (_levels, _parents, _fineParent, _coarsest) = (WithInverseDiagonals(hierarchy.Levels), hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
+        (_levels, _parents, _fineBlocks, _fineParent, _coarsest) = (WithInverseDiagonals(hierarchy.Levels), hierarchy.Parents, hierarchy.FineBlocks, [], hierarchy.Coarsest);
+        if (fineShape is not null) _fineShapeRows = hierarchy.FineBlocks!.RowsOf(fineShape.Cells);
         _v = [.. _levels.Select((l, c) => new LevelVectors(l.Rows, innerSteps: c < _levels.Length - 1))]; // the coarsest is solved directly
     }
 
@@ -225,9 +228,9 @@ public sealed class AggregateMultigrid : IPreconditioner
         for (int s = 0; s < sweeps; s++) VCycleKernels.Sweep(fine, 0, _fineWeights?[s], _relaxation);
         VCycleKernels.Residual(fine); // Work = B - A X
         var first = _v[0];
-        RestrictFine(fine, _fineParent, _fineShape, first.Rhs);
+        RestrictFine(fine, _fineBlocks!, _fineShape, _fineShapeRows, first.Rhs);
         CoarseCorrection(0);
-        ProlongFine(first.Correction, _fineParent, _fineShape, fine);
+        ProlongFine(first.Correction, _fineBlocks!, _fineShape, _fineShapeRows, fine);
         for (int s = sweeps - 1; s >= 0; s--) VCycleKernels.Sweep(fine, 1, _fineWeights?[s], _relaxation);
     }
 
@@ -341,27 +344,28 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// coarse = P^T fine.Work on the first coarse level, in parallel block planes: fine planes 2z and 2z + 1 feed only
     /// the aggregates of block plane z, so no two threads add to one row. Then the shaped cells' (p - 1) r_i.
     /// </summary>
-    internal static void RestrictFine(VCycleLevel fine, int[] parent, ProlongationShape? shape, double[] coarse)
+    /// <param name="shapeRows">The first level's row of each of the shape's cells.</param>
+    internal static void RestrictFine(VCycleLevel fine, FirstLevelBlocks blocks, ProlongationShape? shape, int[] shapeRows, double[] coarse)
     {
         var r = fine.Work;
-        RestrictPlanes(r, fine.Nx * fine.Ny, fine.Nz, parent, coarse);
+        blocks.Restrict(r, coarse);
         if (shape is null) return;
         for (int k = 0; k < shape.Cells.Length; k++)
         {
-            int i = shape.Cells[k], a = parent[i];
+            int i = shape.Cells[k], a = shapeRows[k];
             if (a >= 0) coarse[a] += (shape.Values[k] - 1.0) * r[i]; // in double, as the prolongation and the Galerkin level
         }
     }
 
     /// <summary>fine.X += P coarse, in parallel planes, then the shaped cells' (p - 1) coarse_a.</summary>
-    internal static void ProlongFine(double[] coarse, int[] parent, ProlongationShape? shape, VCycleLevel fine)
+    internal static void ProlongFine(double[] coarse, FirstLevelBlocks blocks, ProlongationShape? shape, int[] shapeRows, VCycleLevel fine)
     {
         var x = fine.X;
-        ProlongPlanes(coarse, parent, fine.Nx * fine.Ny, fine.Nz, x);
+        blocks.Prolong(coarse, x);
         if (shape is null) return;
         for (int k = 0; k < shape.Cells.Length; k++)
         {
-            int i = shape.Cells[k], a = parent[i];
+            int i = shape.Cells[k], a = shapeRows[k];
             if (a >= 0) x[i] += (float)((shape.Values[k] - 1) * coarse[a]);
         }
     }

@@ -50,18 +50,31 @@ internal static class Aggregation
     /// <param name="shape">P's entries that are not 1 (null: the piecewise-constant P).</param>
     public static AggregateLevel FromGrid(int nx, int ny, int nz, byte[] diagonal, double scale, out int[] parent, ProlongationShape? shape = null)
     {
+        var level = FirstLevel(nx, ny, nz, diagonal, scale, out var blocks, shape);
+        parent = blocks.ParentMap();
+        return level;
+    }
+
+    /// <summary><see cref="FromGrid"/> with the cells' rows given by their blocks, which the cycle's transfers read.</summary>
+    public static AggregateLevel FirstLevel(int nx, int ny, int nz, byte[] diagonal, double scale, out FirstLevelBlocks blocks, ProlongationShape? shape = null)
+    {
         // one entry for every shaped cell (the surface's): each row takes its products as it is assembled, in parallel;
         // other shapes are added to the piecewise-constant level afterwards, one cell at a time
         if (shape?.Uniform is float weight)
-            return PiecewiseConstant(nx, ny, nz, diagonal, scale, out parent, (ShapedSlots(nx, ny, nz, shape.Cells), weight));
-        var level = PiecewiseConstant(nx, ny, nz, diagonal, scale, out parent);
+            return PiecewiseConstant(nx, ny, nz, diagonal, scale, out blocks, (ShapedSlots(nx, ny, nz, shape.Cells), weight));
+        var level = PiecewiseConstant(nx, ny, nz, diagonal, scale, out blocks);
         if (shape is not null)
         {
-            Reshape(level, nx, ny, nz, diagonal, parent, shape, scale);
+            Reshape(level, nx, ny, nz, diagonal, blocks.ParentMap(), shape, scale);
             level.ForgetPlainBlocks(); // shaped cells changed rows the assembly wrote as plain
         }
         return level;
     }
+
+    /// <summary>The piece of slot s in a block of occupancy m (its row after the block's first).</summary>
+    internal static int PieceOf(int m, int s) => Pieces.Label[m * 8 + s];
+    /// <summary>How many pieces a block of occupancy m splits into.</summary>
+    internal static int PiecesIn(int m) => Pieces.Count[m];
 
     /// <summary>
     /// Each 2x2x2 block's shaped slots (bit s: slot s = dx + 2 dy + 4 dz is one of <paramref name="cells"/>), by block
@@ -127,11 +140,11 @@ internal static class Aggregation
 
     /// <summary>The first level of the piecewise-constant P.</summary>
     /// <param name="shape">Each block's shaped slots and P's entry on them (null: P piecewise constant).</param>
-    static AggregateLevel PiecewiseConstant(int nx, int ny, int nz, byte[] diagonal, double scale, out int[] parent, (byte[] Slots, float Weight)? shape = null)
+    static AggregateLevel PiecewiseConstant(int nx, int ny, int nz, byte[] diagonal, double scale, out FirstLevelBlocks blocks, (byte[] Slots, float Weight)? shape = null)
     {
-        int cx = (nx + 1) / 2, cy = (ny + 1) / 2, cz = (nz + 1) / 2, blocks = cx * cy * cz;
-        var mask = new byte[blocks];
-        var pieces = new int[blocks];
+        int cx = (nx + 1) / 2, cy = (ny + 1) / 2, cz = (nz + 1) / 2, count = cx * cy * cz;
+        var mask = new byte[count];
+        var pieces = new int[count];
         var (pieceCount, _) = Pieces;
         Parallel.For(0, cz, bz =>
         {
@@ -176,29 +189,7 @@ internal static class Aggregation
             }
         });
         var (offset, rows, firstOdd) = ColourMajorOffsets(pieces, cx, cy, cz);
-        var label = Pieces.Label;
-        var parentOut = parent = RebindCache.Array<int>(diagonal.Length, zeroed: false); // every entry written below
-        Parallel.For(0, nz, z =>
-        {
-            for (int y = 0; y < ny; y++)
-            {
-                int blocks = cx * (y / 2 + cy * (z / 2)), slot = 2 * (y & 1) + 4 * (z & 1); // the row's first block, its cells' slot at even x
-                for (int x = 0, i = (z * ny + y) * nx; x < nx;)
-                {
-                    int b = blocks + (x >> 1);
-                    // four full blocks (each one piece): each of their rows twice
-                    if (Vector256.IsHardwareAccelerated && (x & 1) == 0 && x + 8 <= nx && Unsafe.ReadUnaligned<uint>(ref mask[b]) == uint.MaxValue)
-                    {
-                        var rows = Vector128.LoadUnsafe(ref offset[b]);
-                        Vector256.Shuffle(Vector256.Create(rows, rows), Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3)).StoreUnsafe(ref parentOut[i]);
-                        x += 8; i += 8;
-                        continue;
-                    }
-                    parentOut[i] = diagonal[i] == 0 ? -1 : offset[b] + label[mask[b] * 8 + slot + (x & 1)];
-                    x++; i++;
-                }
-            }
-        });
+        blocks = new FirstLevelBlocks(nx, ny, nz, mask, offset);
         return Assemble(rows, firstOdd, (cx, cy, cz), offset, pieces, scale, capacity: 8 * 6, new GridRows(nx, ny, nz, diagonal, mask, offset, shape?.Slots, shape?.Weight ?? 1));
     }
 

@@ -111,7 +111,8 @@ public class AggregateMultigridTests
         var shape = ProlongationShape.AtTheSurface(grid, 1.4)!;
         Assert.That(shape.Cells.Length, Is.InRange(1, grid.FluidCount / 2));
         var diagonal = CellDiagonal.Of(grid);
-        var level = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, diagonal, Scale, out var parent, shape);
+        var level = Aggregation.FirstLevel(grid.Nx, grid.Ny, grid.Nz, diagonal, Scale, out var blocks, shape);
+        var parent = blocks.ParentMap();
         var p = Enumerable.Range(0, grid.CellCount).Select(shape.Of).ToArray();
         AssertSameMatrix(level.Dense(), Galerkin(Dense(grid), parent, level.Rows, i => p[i]));
 
@@ -120,13 +121,13 @@ public class AggregateMultigridTests
         var rng = new Random(6);
         for (int i = 0; i < grid.CellCount; i++) (fine.Work[i], fine.X[i]) = ((float)(rng.NextDouble() - 0.5), (float)(rng.NextDouble() - 0.5));
         var restricted = new double[level.Rows];
-        AggregateMultigrid.RestrictFine(fine, parent, shape, restricted);
+        AggregateMultigrid.RestrictFine(fine, blocks, shape, blocks.RowsOf(shape.Cells), restricted);
         var expected = new double[level.Rows];
         for (int i = 0; i < parent.Length; i++) if (parent[i] >= 0) expected[parent[i]] += p[i] * fine.Work[i];
         Assert.That(restricted, Is.EqualTo(expected).Within(1e-6));
         var x0 = (float[])fine.X.Clone();
         var coarse = Enumerable.Range(0, level.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
-        AggregateMultigrid.ProlongFine(coarse, parent, shape, fine);
+        AggregateMultigrid.ProlongFine(coarse, blocks, shape, blocks.RowsOf(shape.Cells), fine);
         for (int i = 0; i < parent.Length; i++)
             Assert.That(fine.X[i], Is.EqualTo(parent[i] >= 0 ? x0[i] + p[i] * coarse[parent[i]] : x0[i]).Within(1e-5), $"cell {i}");
         Assert.That(ProlongationShape.AtTheSurface(PoissonDomains.ClosedBox(6, 6, 6), 1.4), Is.Null, "no air, no shape");

@@ -1,0 +1,143 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Dcdm.Multigrid;
+
+/// <summary>
+/// How a grid's cells map to its first level's rows: by 2x2x2 blocks, each block's occupancy (bit s: slot s = dx + 2 dy +
+/// 4 dz holds an unknown) and its first row, a piece's row that plus the slot's piece. The transfers run block by block
+/// from these, a byte and an int per eight cells, instead of an int per cell that a set-up would have to write.
+/// </summary>
+internal sealed class FirstLevelBlocks(int nx, int ny, int nz, byte[] mask, int[] offset)
+{
+    readonly int _cx = (nx + 1) / 2, _cy = (ny + 1) / 2, _cz = (nz + 1) / 2;
+
+    public int Cells => nx * ny * nz;
+
+    /// <summary>The first level's row of <paramref name="cell"/>; -1 when it is not an unknown.</summary>
+    public int RowOf(int cell)
+    {
+        int plane = nx * ny, z = cell / plane, y = cell / nx % ny, x = cell % nx;
+        int b = x / 2 + _cx * (y / 2 + _cy * (z / 2)), s = (x & 1) + 2 * (y & 1) + 4 * (z & 1), m = mask[b];
+        return (m >> s & 1) == 0 ? -1 : offset[b] + Aggregation.PieceOf(m, s);
+    }
+
+    /// <summary>The rows of <paramref name="cells"/>, all unknowns (-1 for any that is not).</summary>
+    public int[] RowsOf(int[] cells)
+    {
+        var rows = new int[cells.Length];
+        for (int k = 0; k < cells.Length; k++) rows[k] = RowOf(cells[k]);
+        return rows;
+    }
+
+    /// <summary>Each cell's row (-1: not an unknown), by planes in parallel; four full blocks at a time where a row of cells
+    /// crosses them (each one piece: each of their rows twice).</summary>
+    public int[] ParentMap()
+    {
+        var parent = new int[Cells];
+        Parallel.For(0, nz, z =>
+        {
+            for (int y = 0; y < ny; y++)
+            {
+                int blocks = _cx * (y / 2 + _cy * (z / 2)), slot = 2 * (y & 1) + 4 * (z & 1); // the row's first block, its cells' slot at even x
+                for (int x = 0, i = (z * ny + y) * nx; x < nx;)
+                {
+                    int b = blocks + (x >> 1);
+                    if (Vector256.IsHardwareAccelerated && (x & 1) == 0 && x + 8 <= nx && Unsafe.ReadUnaligned<uint>(ref mask[b]) == uint.MaxValue)
+                    {
+                        var rows = Vector128.LoadUnsafe(ref offset[b]);
+                        Vector256.Shuffle(Vector256.Create(rows, rows), Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3)).StoreUnsafe(ref parent[i]);
+                        x += 8; i += 8;
+                        continue;
+                    }
+                    int m = mask[b], s = slot + (x & 1);
+                    parent[i] = (m >> s & 1) == 0 ? -1 : offset[b] + Aggregation.PieceOf(m, s);
+                    x++; i++;
+                }
+            }
+        });
+        return parent;
+    }
+
+    /// <summary>
+    /// coarse = P0^T r: each row the sum of its cells' r in cell order (a block's cells ascend by slot), in parallel block
+    /// planes; every row is written (each is some block's piece), so coarse needs no clearing.
+    /// </summary>
+    public void Restrict(float[] r, double[] coarse)
+    {
+        int plane = nx * ny;
+        void Planes(int bz)
+        {
+            Span<int> at = stackalloc int[8]; // each slot's cell from the block's first
+            for (int s = 0; s < 8; s++) at[s] = (s & 1) + nx * (s >> 1 & 1) + plane * (s >> 2);
+            for (int by = 0; by < _cy; by++)
+                for (int bx = 0, b = _cx * (by + _cy * bz), f = nx * (2 * by + ny * 2 * bz); bx < _cx; bx++, b++, f += 2)
+                {
+                    int m = mask[b], row = offset[b];
+                    if (m == 0xFF) // a full block (most): its eight cells in slot order
+                    {
+                        double sum = 0; // as a cleared row takes them, -0 included
+                        sum += r[f]; sum += r[f + 1]; sum += r[f + nx]; sum += r[f + nx + 1];
+                        sum += r[f + plane]; sum += r[f + plane + 1]; sum += r[f + plane + nx]; sum += r[f + plane + nx + 1];
+                        coarse[row] = sum;
+                        continue;
+                    }
+                    if (m == 0) continue;
+                    if (Aggregation.PiecesIn(m) == 1)
+                    {
+                        double sum = 0;
+                        for (int bits = m; bits != 0; bits &= bits - 1) sum += r[f + at[BitOperations.TrailingZeroCount(bits)]];
+                        coarse[row] = sum;
+                        continue;
+                    }
+                    coarse.AsSpan(row, Aggregation.PiecesIn(m)).Clear();
+                    for (int bits = m; bits != 0; bits &= bits - 1)
+                    {
+                        int s = BitOperations.TrailingZeroCount(bits);
+                        coarse[row + Aggregation.PieceOf(m, s)] += r[f + at[s]];
+                    }
+                }
+        }
+        if ((long)Cells < VCycleKernels.ParallelCells) for (int bz = 0; bz < _cz; bz++) Planes(bz);
+        else Parallel.For(0, _cz, Planes);
+    }
+
+    /// <summary>x += P0 coarse: each unknown cell takes its row's value (float), in parallel block planes; four full blocks
+    /// along x at a time, a vector of their rows' values (each twice) added to each of their four rows of cells.</summary>
+    public void Prolong(double[] coarse, float[] x)
+    {
+        int plane = nx * ny;
+        void Planes(int bz)
+        {
+            Span<int> at = stackalloc int[8];
+            for (int s = 0; s < 8; s++) at[s] = (s & 1) + nx * (s >> 1 & 1) + plane * (s >> 2);
+            for (int by = 0; by < _cy; by++)
+                for (int bx = 0, b = _cx * (by + _cy * bz), f = nx * (2 * by + ny * 2 * bz); bx < _cx; bx++, b++, f += 2)
+                {
+                    if (Vector256.IsHardwareAccelerated && 2 * bx + 8 <= nx && Unsafe.ReadUnaligned<uint>(ref mask[b]) == uint.MaxValue)
+                    {
+                        var rows = Vector128.Create((float)coarse[offset[b]], (float)coarse[offset[b + 1]], (float)coarse[offset[b + 2]], (float)coarse[offset[b + 3]]);
+                        var values = Vector256.Shuffle(Vector256.Create(rows, rows), Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3));
+                        Add(x, f, values); Add(x, f + nx, values); Add(x, f + plane, values); Add(x, f + plane + nx, values);
+                        bx += 3; b += 3; f += 6;
+                        continue;
+                    }
+                    int m = mask[b];
+                    if (m == 0) continue;
+                    int row = offset[b];
+                    bool one = Aggregation.PiecesIn(m) == 1;
+                    float value = (float)coarse[row];
+                    for (int bits = m; bits != 0; bits &= bits - 1)
+                    {
+                        int s = BitOperations.TrailingZeroCount(bits);
+                        x[f + at[s]] += one ? value : (float)coarse[row + Aggregation.PieceOf(m, s)];
+                    }
+                }
+        }
+        if ((long)Cells < VCycleKernels.ParallelCells) for (int bz = 0; bz < _cz; bz++) Planes(bz);
+        else Parallel.For(0, _cz, Planes);
+    }
+
+    static void Add(float[] x, int at, Vector256<float> values) => (Vector256.LoadUnsafe(ref x[at]) + values).StoreUnsafe(ref x[at]);
+}
