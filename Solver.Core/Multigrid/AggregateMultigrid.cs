@@ -341,8 +341,8 @@ public sealed class AggregateMultigrid : IPreconditioner
     }
 
     /// <summary>
-    /// coarse = P^T fine.Work on the first coarse level, in parallel block planes: fine planes 2z and 2z + 1 feed only
-    /// the aggregates of block plane z, so no two threads add to one row. Then the shaped cells' (p - 1) r_i.
+    /// coarse = P^T fine.Work on the first coarse level, block by block (<see cref="FirstLevelBlocks.Restrict"/>), then
+    /// the shaped cells' (p - 1) r_i.
     /// </summary>
     /// <param name="shapeRows">The first level's row of each of the shape's cells.</param>
     internal static void RestrictFine(VCycleLevel fine, FirstLevelBlocks blocks, ProlongationShape? shape, int[] shapeRows, double[] coarse)
@@ -357,7 +357,7 @@ public sealed class AggregateMultigrid : IPreconditioner
         }
     }
 
-    /// <summary>fine.X += P coarse, in parallel planes, then the shaped cells' (p - 1) coarse_a.</summary>
+    /// <summary>fine.X += P coarse, block by block (<see cref="FirstLevelBlocks.Prolong"/>), then the shaped cells' (p - 1) coarse_a.</summary>
     internal static void ProlongFine(double[] coarse, FirstLevelBlocks blocks, ProlongationShape? shape, int[] shapeRows, VCycleLevel fine)
     {
         var x = fine.X;

@@ -848,7 +848,7 @@ internal static class Aggregation
         var diagonal = new double[rows];
         var rowStart = new int[rows + 1];
         var planes = new PlaneEntries[bz];
-        var plain = new bool[bx * by * bz];
+        var plain = source.PlainCoupling != 0 ? new bool[bx * by * bz] : null; // a source with plain rows (a grid's, and above them)
         // one row builder per worker thread: its column table is as long as the level
         Parallel.For(0, bz, () => new RowBuilder(capacity, rows), (z, _, row) =>
         {
@@ -856,7 +856,7 @@ internal static class Aggregation
             for (int y = 0, b = bx * by * z; y < by; y++)
                 for (int x = 0; x < bx; x++, b++)
                 {
-                    if (plain[b] = source.Plain(x, y, z, b, out double d))
+                    if (plain is not null && (plain[b] = source.Plain(x, y, z, b, out double d)))
                     {
                         diagonal[offset[b]] = scale * d;
                         rowStart[offset[b] + 1] = 6;
@@ -883,7 +883,7 @@ internal static class Aggregation
             double coupling = scale * source.PlainCoupling;
             for (int b = bx * by * z, end = b + bx * by; b < end; b++)
             {
-                if (plain[b])
+                if (plain is not null && plain[b])
                 {
                     int at = rowStart[offset[b]];
                     source.PlainColumns(b, allColumns.AsSpan(at, 6));
