@@ -720,7 +720,8 @@ internal static class Aggregation
             var (lx, ly, lz) = level.Blocks;
             int gx = (lx + 1) / 2, gy = (ly + 1) / 2, gz = (lz + 1) / 2, plane = gx * gy;
             if (level.PlainBlocks is not { } plain || x == 0 || y == 0 || z == 0 || x == gx - 1 || y == gy - 1 || z == gz - 1) return false;
-            if ((pieces[g] | pieces[g - 1] | pieces[g + 1] | pieces[g - gx] | pieces[g + gx] | pieces[g - plane] | pieces[g + plane]) != 1) return false;
+            // every neighbour group holds a row where our members are plain (each couples into it), so an OR of 1 is all ones
+            if (pieces[g] != 1 || (pieces[g - 1] | pieces[g + 1] | pieces[g - gx] | pieces[g + gx] | pieces[g - plane] | pieces[g + plane]) != 1) return false;
             int first = 2 * x + lx * (2 * y + ly * 2 * z), blockPlane = lx * ly;
             double c = level.PlainCoupling;
             for (int s = 0; s < 8; s++)
