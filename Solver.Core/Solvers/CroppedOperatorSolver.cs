@@ -43,7 +43,7 @@ internal sealed class CroppedOperatorSolver(ILinearSolver inner, CroppedBox crop
     internal static (VoxelOperator Box, CroppedBox Crop)? BoxOf(VoxelOperator op)
     {
         int nx = op.Nx, ny = op.Ny, nz = op.Nz;
-        var unknowns = CellBox.Around(Unknowns(op), nx, ny, nz);
+        var unknowns = CellBox.AroundUnknowns(op);
         if (unknowns.IsEmpty) return null;
         int Origin(int first) => first / CroppedGridSolver.Alignment * CroppedGridSolver.Alignment;
         var origin = (X: Origin(unknowns.X0), Y: Origin(unknowns.Y0), Z: Origin(unknowns.Z0));
@@ -68,23 +68,6 @@ internal sealed class CroppedOperatorSolver(ILinearSolver inner, CroppedBox crop
             }
         });
         return (new VoxelOperator(size.X, size.Y, size.Z, fx, fy, fz, dirichlet), crop);
-    }
-
-    /// <summary>1 on each cell with an open face or a Dirichlet term (an unknown: a positive diagonal), 0 elsewhere; each
-    /// cell reads its own faces and its lower neighbours', planes in parallel.</summary>
-    static byte[] Unknowns(VoxelOperator op)
-    {
-        int nx = op.Nx, ny = op.Ny, plane = nx * ny;
-        var unknown = new byte[op.CellCount];
-        var (fx, fy, fz, d) = (op.FaceX, op.FaceY, op.FaceZ, op.Dirichlet);
-        Parallel.For(0, op.Nz, z =>
-        {
-            for (int y = 0, i = z * plane; y < ny; y++)
-                for (int x = 0; x < nx; x++, i++)
-                    if (d[i] > 0 || fx[i] > 0 || fy[i] > 0 || fz[i] > 0
-                        || x > 0 && fx[i - 1] > 0 || y > 0 && fy[i - nx] > 0 || z > 0 && fz[i - plane] > 0) unknown[i] = 1;
-        });
-        return unknown;
     }
 
     public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default)

@@ -189,6 +189,27 @@ public class CellLevelTests
     }
 
     [Test]
+    public void TheContrastIsFoundWhereverItsExtremesLie()
+    {
+        // unit faces with one large and one small among them, at every place of a plane's first vectors (either half of
+        // the pair a float vector is made from, and past them), along each axis
+        int n = 8, cells = n * n * n;
+        for (int axis = 0; axis < 3; axis++)
+            for (int at = 0; at < 24; at++)
+            {
+                var faces = new double[3][];
+                for (int a = 0; a < 3; a++)
+                    faces[a] = [.. Enumerable.Range(0, cells).Select(i => (a == 0 ? i % n : a == 1 ? i / n % n : i / (n * n)) == n - 1 ? 0.0 : 1.0)];
+                if (at % n == n - 1) continue; // an x face there would leave the grid
+                int low = 2 * n * n + at, high = low + n * n; // planes 2 and 3, rows 0 to 2: every face inside the grid
+                faces[axis][low] = 1e-3;
+                faces[(axis + 1) % 3][high] = 1e3;
+                var op = new VoxelOperator(n, n, n, faces[0], faces[1], faces[2], new double[cells]);
+                Assert.That(new CellLevel<float>(op, CellLevel.DiagonalOf(op)).Contrast, Is.EqualTo(1e6).Within(1e-6), $"axis {axis}, cell {low}");
+            }
+    }
+
+    [Test]
     public void TheBoxHoldsTheUnknownsAndSkipsTheAirAboveTheSurface()
     {
         var op = CoefficientDomains.GhostFluid(40, 30, 24, 4);
