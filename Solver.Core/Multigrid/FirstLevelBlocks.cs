@@ -6,7 +6,7 @@ namespace Dcdm.Multigrid;
 
 /// <summary>
 /// How a grid's cells map to its first level's rows: by 2x2x2 blocks, each block's occupancy (bit s: slot s = dx + 2 dy +
-/// 4 dz holds an unknown) and its first row, a piece's row that plus the slot's piece. The transfers run block by block
+/// 4 dz holds an unknown) and its first row; a cell's row is that plus its slot's piece. The transfers run block by block
 /// from these, a byte and an int per eight cells, instead of an int per cell that a set-up would have to write.
 /// </summary>
 internal sealed class FirstLevelBlocks(int nx, int ny, int nz, byte[] mask, int[] offset)
