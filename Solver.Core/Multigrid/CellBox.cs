@@ -28,25 +28,21 @@ internal readonly record struct CellBox(int X0, int X1, int Y0, int Y1, int Z0, 
     });
 
     /// <summary>
-    /// The box around a voxel operator's unknowns (a Dirichlet term or an open face: a positive diagonal) without
-    /// summing the diagonal: each row is searched from both ends and stops at its first and last unknown, so only rows
-    /// with none (the air above a surface) are read whole.
+    /// The box around a voxel operator's unknowns (a Dirichlet term or an open face: a positive diagonal) without making
+    /// the diagonal of every cell: each row is searched from both ends and stops at its first and last unknown, so only
+    /// rows with none (the air above a surface) are read whole.
     /// </summary>
     public static CellBox AroundUnknowns(VoxelOperator op)
     {
-        int nx = op.Nx, plane = nx * op.Ny;
-        var (fx, fy, fz, d) = (op.FaceX, op.FaceY, op.FaceZ, op.Dirichlet);
-        bool Unknown(int i, int x, bool low, bool front) => d[i] > 0 || fx[i] > 0 || fy[i] > 0 || fz[i] > 0
-            || x > 0 && fx[i - 1] > 0 || low && fy[i - nx] > 0 || front && fz[i - plane] > 0;
-        return Scan(nx, op.Ny, op.Nz, i =>
+        int nx = op.Nx, ny = op.Ny;
+        return Scan(nx, ny, op.Nz, i =>
         {
-            // i starts row (y, z): a face below it in y or z exists where y > 0 or z > 0
-            bool low = i % plane >= nx, front = i >= plane;
+            int y = i / nx % ny, z = i / (nx * ny); // i starts row (y, z)
             int first = 0;
-            while (first < nx && !Unknown(i + first, first, low, front)) first++;
+            while (first < nx && !(op.Diagonal(i + first, first, y, z) > 0)) first++;
             if (first == nx) return (-1, -1);
             int last = nx - 1;
-            while (!Unknown(i + last, last, low, front)) last--;
+            while (!(op.Diagonal(i + last, last, y, z) > 0)) last--;
             return (first, last);
         });
     }

@@ -12,6 +12,8 @@ namespace Dcdm.Multigrid;
 internal sealed class FirstLevelBlocks(int nx, int ny, int nz, byte[] mask, int[] offset)
 {
     readonly int _cx = (nx + 1) / 2, _cy = (ny + 1) / 2, _cz = (nz + 1) / 2;
+    /// <summary>Each slot's cell from its block's first cell.</summary>
+    readonly int[] _slotCell = [.. Enumerable.Range(0, 8).Select(s => (s & 1) + nx * (s >> 1 & 1) + nx * ny * (s >> 2))];
 
     public int Cells => nx * ny * nz;
 
@@ -19,7 +21,13 @@ internal sealed class FirstLevelBlocks(int nx, int ny, int nz, byte[] mask, int[
     public int RowOf(int cell)
     {
         int plane = nx * ny, z = cell / plane, y = cell / nx % ny, x = cell % nx;
-        int b = x / 2 + _cx * (y / 2 + _cy * (z / 2)), s = (x & 1) + 2 * (y & 1) + 4 * (z & 1), m = mask[b];
+        return Row(x / 2 + _cx * (y / 2 + _cy * (z / 2)), (x & 1) + 2 * (y & 1) + 4 * (z & 1));
+    }
+
+    /// <summary>The row of slot s of block b; -1 when the slot holds no unknown.</summary>
+    int Row(int b, int s)
+    {
+        int m = mask[b];
         return (m >> s & 1) == 0 ? -1 : offset[b] + Aggregation.PieceOf(m, s);
     }
 
@@ -51,8 +59,7 @@ internal sealed class FirstLevelBlocks(int nx, int ny, int nz, byte[] mask, int[
                         x += 8; i += 8;
                         continue;
                     }
-                    int m = mask[b], s = slot + (x & 1);
-                    parent[i] = (m >> s & 1) == 0 ? -1 : offset[b] + Aggregation.PieceOf(m, s);
+                    parent[i] = Row(b, slot + (x & 1));
                     x++; i++;
                 }
             }
@@ -69,8 +76,6 @@ internal sealed class FirstLevelBlocks(int nx, int ny, int nz, byte[] mask, int[
         int plane = nx * ny;
         void Planes(int bz)
         {
-            Span<int> at = stackalloc int[8]; // each slot's cell from the block's first
-            for (int s = 0; s < 8; s++) at[s] = (s & 1) + nx * (s >> 1 & 1) + plane * (s >> 2);
             for (int by = 0; by < _cy; by++)
                 for (int bx = 0, b = _cx * (by + _cy * bz), f = nx * (2 * by + ny * 2 * bz); bx < _cx; bx++, b++, f += 2)
                 {
@@ -87,7 +92,7 @@ internal sealed class FirstLevelBlocks(int nx, int ny, int nz, byte[] mask, int[
                     if (Aggregation.PiecesIn(m) == 1)
                     {
                         double sum = 0;
-                        for (int bits = m; bits != 0; bits &= bits - 1) sum += r[f + at[BitOperations.TrailingZeroCount(bits)]];
+                        for (int bits = m; bits != 0; bits &= bits - 1) sum += r[f + _slotCell[BitOperations.TrailingZeroCount(bits)]];
                         coarse[row] = sum;
                         continue;
                     }
@@ -95,7 +100,7 @@ internal sealed class FirstLevelBlocks(int nx, int ny, int nz, byte[] mask, int[
                     for (int bits = m; bits != 0; bits &= bits - 1)
                     {
                         int s = BitOperations.TrailingZeroCount(bits);
-                        coarse[row + Aggregation.PieceOf(m, s)] += r[f + at[s]];
+                        coarse[row + Aggregation.PieceOf(m, s)] += r[f + _slotCell[s]];
                     }
                 }
         }
@@ -110,8 +115,6 @@ internal sealed class FirstLevelBlocks(int nx, int ny, int nz, byte[] mask, int[
         int plane = nx * ny;
         void Planes(int bz)
         {
-            Span<int> at = stackalloc int[8];
-            for (int s = 0; s < 8; s++) at[s] = (s & 1) + nx * (s >> 1 & 1) + plane * (s >> 2);
             for (int by = 0; by < _cy; by++)
                 for (int bx = 0, b = _cx * (by + _cy * bz), f = nx * (2 * by + ny * 2 * bz); bx < _cx; bx++, b++, f += 2)
                 {
@@ -131,7 +134,7 @@ internal sealed class FirstLevelBlocks(int nx, int ny, int nz, byte[] mask, int[
                     for (int bits = m; bits != 0; bits &= bits - 1)
                     {
                         int s = BitOperations.TrailingZeroCount(bits);
-                        x[f + at[s]] += one ? value : (float)coarse[row + Aggregation.PieceOf(m, s)];
+                        x[f + _slotCell[s]] += one ? value : (float)coarse[row + Aggregation.PieceOf(m, s)];
                     }
                 }
         }
