@@ -4,7 +4,8 @@ using Dcdm.Sparse;
 namespace Dcdm.Solvers;
 
 /// <summary>
-/// A grid's unit operator on its unknowns, in the pattern of the compact matrix it was checked against or assembled as:
+/// A grid's unit operator on its unknowns, in the pattern of the compact matrix it was checked against, or the one that
+/// matrix would have, made from the grid (<see cref="Pattern"/>):
 /// (A x)_k = d_k x_k - the sum of x over the row's other columns, d_k the unknown's diagonal byte. The values are known
 /// (-1 off the diagonal), so they are not read: a product streams about 4 bytes a stored entry and 1 a row where the CSR
 /// product streams 12 an entry (slits at 128^3: 2.7 ms against 4.2). The row blocks, the order of each row's sum and of
@@ -13,7 +14,7 @@ namespace Dcdm.Solvers;
 /// </summary>
 internal sealed class CompactStencil : IHostOperator
 {
-    readonly CsrMatrix _pattern;
+    readonly int[] _rowStart, _columns;
     readonly byte[] _diagonal; // per unknown
     readonly int[] _blocks;
     readonly double[] _partial;
@@ -22,10 +23,21 @@ internal sealed class CompactStencil : IHostOperator
     /// matched against the grid or assembled from it), so its columns are in range: the product reads without checks.</param>
     /// <param name="unknownCells">Each unknown's cell (<see cref="ReducedSystem.Active"/>); null: every cell.</param>
     public CompactStencil(CsrMatrix matrix, PoissonGrid grid, int[]? unknownCells)
+        : this(grid, unknownCells, matrix.Rows == (unknownCells?.Length ?? grid.CellCount) && matrix.IsSquare ? (matrix.RowPointers, matrix.ColumnIndices)
+            : throw new ArgumentException($"a {matrix.Rows} x {matrix.Columns} matrix is not the operator on the grid's {unknownCells?.Length ?? grid.CellCount} unknowns")) { }
+
+    /// <summary>
+    /// The product on the grid's unknowns (<see cref="PoissonGrid.UnknownCells"/>, <see cref="ReducedSystem.FromGrid"/>'s)
+    /// without a matrix: the pattern the assembled compact matrix would have (<see cref="Pattern"/>), made from the cells'
+    /// diagonal bytes, so a set-up without a caller's matrix assembles none (slits at 128^3: 32-45 ms for the matrix).
+    /// </summary>
+    public CompactStencil(PoissonGrid grid)
+        : this(grid, grid.UnknownCells.Length == grid.CellCount ? null : grid.UnknownCells, Pattern(grid)) { }
+
+    CompactStencil(PoissonGrid grid, int[]? unknownCells, (int[] RowStart, int[] Columns) pattern)
     {
-        if (matrix.Rows != (unknownCells?.Length ?? grid.CellCount) || !matrix.IsSquare)
-            throw new ArgumentException($"a {matrix.Rows} x {matrix.Columns} matrix is not the operator on the grid's {unknownCells?.Length ?? grid.CellCount} unknowns");
-        _pattern = matrix;
+        (_rowStart, _columns) = pattern;
+        int n = _rowStart.Length - 1;
         var cellDiagonal = grid.Diagonal;
         _diagonal = unknownCells is null ? cellDiagonal : new byte[unknownCells.Length];
         if (unknownCells is not null)
@@ -33,8 +45,93 @@ internal sealed class CompactStencil : IHostOperator
             {
                 for (int k = c << 16, end = Math.Min(unknownCells.Length, (c + 1) << 16); k < end; k++) _diagonal[k] = cellDiagonal[unknownCells[k]];
             });
-        _blocks = matrix.NonZeros < CsrMatrix.ParallelNonZeros ? [0, matrix.Rows] : matrix.BalancedRowBlocks(Environment.ProcessorCount * 4);
+        _blocks = _rowStart[n] < CsrMatrix.ParallelNonZeros ? [0, n] : CsrMatrix.BalancedRowBlocks(_rowStart, Environment.ProcessorCount * 4);
         _partial = new double[_blocks.Length - 1];
+    }
+
+    /// <summary>
+    /// The grid's compact operator's pattern on its unknowns, as <see cref="GridMatrices.ToCsr"/> and the submatrix of the
+    /// unknowns give it: row k (unknown k, cells ascending) holds, in ascending order, its neighbours across -z, -y, -x,
+    /// itself, then +x, +y, +z, a neighbour where it is an unknown (a positive diagonal byte: a fluid neighbour of an
+    /// unknown shares an open face with it). Along x a neighbour unknown is the next or last one; along y and z it is
+    /// found by a cursor over the neighbour row's unknowns, which ascend as x does. Each plane's entries counted, then its
+    /// rows written, by planes in parallel.
+    /// </summary>
+    internal static (int[] RowStart, int[] Columns) Pattern(PoissonGrid grid)
+    {
+        int nx = grid.Nx, ny = grid.Ny, nz = grid.Nz, plane = nx * ny;
+        var cells = grid.UnknownCells;
+        var d = grid.Diagonal;
+        int n = cells.Length;
+        // each row of cells' first unknown: row r = y + ny z holds unknowns rowFirst[r] up to rowFirst[r + 1]
+        var rowFirst = new int[ny * nz + 1];
+        Parallel.For(0, nz, z =>
+        {
+            for (int r = ny * z; r < ny * (z + 1); r++)
+            {
+                int k = Array.BinarySearch(cells, r * nx);
+                rowFirst[r] = k >= 0 ? k : ~k;
+            }
+        });
+        rowFirst[ny * nz] = n;
+        var rowStart = new int[n + 1];
+        var planeEntries = new long[nz + 1];
+        Parallel.For(0, nz, z => // each plane's entries: each unknown and its neighbours that are unknowns
+        {
+            long entries = 0;
+            for (int y = 0; y < ny; y++)
+            {
+                int r = y + ny * z;
+                for (int k = rowFirst[r]; k < rowFirst[r + 1]; k++)
+                {
+                    int i = cells[k], x = i - nx * r, count = 1;
+                    if (z > 0 && d[i - plane] > 0) count++;
+                    if (y > 0 && d[i - nx] > 0) count++;
+                    if (x > 0 && d[i - 1] > 0) count++;
+                    if (x < nx - 1 && d[i + 1] > 0) count++;
+                    if (y < ny - 1 && d[i + nx] > 0) count++;
+                    if (z < nz - 1 && d[i + plane] > 0) count++;
+                    entries += count;
+                }
+            }
+            planeEntries[z + 1] = entries;
+        });
+        for (int z = 0; z < nz; z++) planeEntries[z + 1] += planeEntries[z];
+        if (planeEntries[nz] > int.MaxValue)
+            throw new InvalidOperationException($"a {nx}x{ny}x{nz} grid with {n} unknowns has too many couplings for int indices; use a matrix-free solver");
+        var columns = new int[planeEntries[nz]];
+        Parallel.For(0, nz, z =>
+        {
+            int at = (int)planeEntries[z];
+            for (int y = 0; y < ny; y++)
+            {
+                int r = y + ny * z;
+                // cursors over the four neighbour rows' unknowns (-z, -y, +y, +z); a row outside the grid is empty
+                int below = z > 0 ? rowFirst[r - ny] : 0, front = y > 0 ? rowFirst[r - 1] : 0;
+                int back = y < ny - 1 ? rowFirst[r + 1] : 0, above = z < nz - 1 ? rowFirst[r + ny] : 0;
+                for (int k = rowFirst[r]; k < rowFirst[r + 1]; k++)
+                {
+                    int i = cells[k], x = i - nx * r;
+                    rowStart[k] = at;
+                    if (z > 0 && d[i - plane] > 0) columns[at++] = Seek(cells, ref below, i - plane);
+                    if (y > 0 && d[i - nx] > 0) columns[at++] = Seek(cells, ref front, i - nx);
+                    if (x > 0 && d[i - 1] > 0) columns[at++] = k - 1;
+                    columns[at++] = k;
+                    if (x < nx - 1 && d[i + 1] > 0) columns[at++] = k + 1;
+                    if (y < ny - 1 && d[i + nx] > 0) columns[at++] = Seek(cells, ref back, i + nx);
+                    if (z < nz - 1 && d[i + plane] > 0) columns[at++] = Seek(cells, ref above, i + plane);
+                }
+            }
+        });
+        rowStart[n] = columns.Length;
+        return (rowStart, columns);
+    }
+
+    /// <summary>Unknown cell j's index: the cursor moves on over the (ascending) unknowns until it reaches j.</summary>
+    static int Seek(int[] cells, ref int cursor, int j)
+    {
+        while (cells[cursor] < j) cursor++;
+        return cursor;
     }
 
     public double MultiplyAndDot(double[] p, double[] q) => Product(p, q, dot: true);
@@ -49,7 +146,7 @@ internal sealed class CompactStencil : IHostOperator
     /// <summary>y = A x; returns x.y when <paramref name="dot"/>.</summary>
     unsafe double Product(double[] x, double[] y, bool dot)
     {
-        int n = _pattern.Rows;
+        int n = _rowStart.Length - 1;
         if (x.Length < n || y.Length < n) throw new ArgumentException($"the operator has {n} rows; x has {x.Length} entries and y {y.Length}");
         if (_partial.Length == 1) _partial[0] = Rows(0, n, x, y, dot);
         else Parallel.For(0, _partial.Length, b => _partial[b] = Rows(_blocks[b], _blocks[b + 1], x, y, dot));
@@ -61,7 +158,7 @@ internal sealed class CompactStencil : IHostOperator
     unsafe double Rows(int first, int end, double[] x, double[] y, bool dot)
     {
         double sum = 0;
-        fixed (int* start = _pattern.RowPointers, columns = _pattern.ColumnIndices)
+        fixed (int* start = _rowStart, columns = _columns)
         fixed (byte* d = _diagonal)
         fixed (double* input = x, output = y)
             for (int k = first; k < end; k++)

@@ -50,11 +50,12 @@ public sealed class ConjugateGradient : ILinearSolver
 
     /// <summary>
     /// PCG on a grid's unit operator on its unknowns, in the pattern of <paramref name="compact"/> (the grid's compact
-    /// operator, checked against it by the caller; null: assembled): its product reads the pattern only (<see cref="CompactStencil"/>).
+    /// operator, checked against it by the caller; null: the pattern made from the grid, nothing assembled): its product
+    /// reads the pattern only (<see cref="CompactStencil"/>).
     /// </summary>
     internal ConjugateGradient(PoissonGrid grid, CsrMatrix? compact, string method, SolverOptions? options, Func<ReducedSystem, IPreconditioner?> preconditioner)
         : this(Stopwatch.StartNew(), ReducedSystem.FromGrid(grid, compact), method, options, preconditioner,
-            onUnknowns: system => new CompactStencil(system.Matrix, grid, system.Active)) { }
+            onUnknowns: system => compact is null ? new CompactStencil(grid) : new CompactStencil(system.Matrix, grid, system.Active)) { }
 
     /// <summary>
     /// PCG on a voxel operator with per-face coefficients: on its faces over the full grid where at least 60% of the
@@ -76,7 +77,7 @@ public sealed class ConjugateGradient : ILinearSolver
         Method = method;
         var product = matrixFree?.Invoke(system);
         if (_system.NonPositiveDiagonalRow < 0) _m = preconditioner(system);
-        int n = product is null ? _system.Matrix.Rows : _system.FullSize;
+        int n = product is null ? _system.Unknowns : _system.FullSize; // not the matrix: a grid's is never assembled
         (_b, _x, _r, _p, _q) = (Vector(n), Vector(n), Vector(n), Vector(n), Vector(n));
         _z = _m is null ? _r : Vector(n); // unpreconditioned: z is r
         _backend = new HostBackend(product ?? onUnknowns?.Invoke(system) ?? new CsrOperator(_system.Matrix), _m);

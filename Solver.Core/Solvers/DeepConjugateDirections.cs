@@ -60,7 +60,8 @@ public sealed class DeepConjugateDirections : ILinearSolver
         : this(Stopwatch.StartNew(), GridSystem(grid, matrix, matrixIsGridOperator), system => Bind(model, grid), model.Description, options, previousDirections,
             system => new Multigrid.AggregateMultigrid(grid, system),
             _ => GridStencil.Pays(grid) && (matrix is null || matrixIsGridOperator) ? new GridStencil(grid) : null, fullGridMask: grid.Diagonal,
-            onUnknowns: system => matrix is null || matrixIsGridOperator ? new CompactStencil(system.Matrix, grid, system.Active) : new CsrOperator(system.Matrix)) { }
+            onUnknowns: system => matrix is null ? new CompactStencil(grid) // nothing assembled
+                : matrixIsGridOperator ? new CompactStencil(system.Matrix, grid, system.Active) : new CsrOperator(system.Matrix)) { }
 
     /// <summary>
     /// DCDM on a voxel operator with per-face coefficients (two-phase, cut-cell, ghost-fluid), vectors one entry per

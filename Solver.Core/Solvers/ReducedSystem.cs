@@ -19,6 +19,8 @@ public sealed class ReducedSystem
     public int[]? Active { get; }
     /// <summary>The matrix on the unknowns (for a grid: assembled on first use, matrix-free solvers never ask).</summary>
     public CsrMatrix Matrix => _matrix ??= _assemble!();
+    /// <summary>Whether <see cref="Matrix"/> was given or assembled (a grid's solvers on the CPU never assemble it).</summary>
+    internal bool IsAssembled => _matrix is not null;
     public int Unknowns { get; }
     public int ComponentCount { get; }
     /// <summary>Unknown indices of each component with a constant null space.</summary>

@@ -204,19 +204,23 @@ public sealed class CsrMatrix
     }
 
     /// <summary>Row boundaries splitting the nonzeros into about equal parts.</summary>
-    internal int[] BalancedRowBlocks(int parts)
+    internal int[] BalancedRowBlocks(int parts) => BalancedRowBlocks(RowPointers, parts);
+
+    /// <summary><see cref="BalancedRowBlocks(int)"/> of a pattern's row pointers (rows + 1 of them).</summary>
+    internal static int[] BalancedRowBlocks(int[] rowPointers, int parts)
     {
-        parts = Math.Max(1, Math.Min(parts, Rows));
+        int rows = rowPointers.Length - 1;
+        parts = Math.Max(1, Math.Min(parts, rows));
         var blocks = new List<int> { 0 };
-        long nnz = NonZeros;
+        long nnz = rowPointers[rows];
         int row = 0;
         for (int p = 1; p < parts; p++)
         {
             long target = nnz * p / parts;
-            while (row < Rows && RowPointers[row] < target) row++;
-            if (row > blocks[^1] && row < Rows) blocks.Add(row);
+            while (row < rows && rowPointers[row] < target) row++;
+            if (row > blocks[^1] && row < rows) blocks.Add(row);
         }
-        blocks.Add(Rows);
+        blocks.Add(rows);
         return blocks.ToArray();
     }
 

@@ -30,6 +30,65 @@ public class CompactStencilTests
         HostOperatorAssert.IsTheMatrix(new HostBackend(stencil), a, x, b); // and the matrix's values, as a plain loop reads them
     }
 
+    /// <summary>Grids whose unknowns are some of the fluid cells, all of them, every cell, and grids one cell thin.</summary>
+    static IEnumerable<TestCaseData> PatternGrids()
+    {
+        yield return new TestCaseData(RandomFlags.Grid(2, 0.45, 0.05, 23, 17, 11)).SetName("random flags: isolated fluid cells, pockets, air");
+        yield return new TestCaseData(RandomFlags.Grid(3, 0.2, 0.2, 9, 13, 16)).SetName("random flags: much air");
+        yield return new TestCaseData(RandomFlags.Grid(4, 0.3, 0, 1, 20, 19)).SetName("one cell along x");
+        yield return new TestCaseData(RandomFlags.Grid(5, 0.3, 0.1, 21, 1, 18)).SetName("one cell along y");
+        yield return new TestCaseData(RandomFlags.Grid(6, 0.3, 0.1, 17, 19, 1)).SetName("one cell along z");
+        yield return new TestCaseData(PoissonGrid.Filled(7, 6, 5, CellType.Fluid)).SetName("every cell an unknown");
+        yield return new TestCaseData(PoissonDomains.Named("slits", 24, 20, 22, 3)).SetName("slits");
+        yield return new TestCaseData(PoissonDomains.Named("channel", 16, 16, 16, 1)).SetName("channel");
+    }
+
+    [TestCaseSource(nameof(PatternGrids))]
+    public void ThePatternFromTheGridIsTheAssembledMatrixs(PoissonGrid grid)
+    {
+        var system = ReducedSystem.FromGrid(grid);
+        var a = system.Matrix; // the compact matrix assembled, less the isolated fluid cells' rows
+        var (rowStart, columns) = CompactStencil.Pattern(grid);
+        Assert.That(rowStart, Is.EqualTo(a.RowPointers));
+        Assert.That(columns, Is.EqualTo(a.ColumnIndices));
+    }
+
+    [TestCase(48, 40, 36)] // parallel row blocks
+    [TestCase(9, 8, 7)] // one block on the calling thread
+    public void TheProductFromTheGridAloneIsTheMatrixsBitForBit(int nx, int ny, int nz)
+    {
+        var grid = RandomFlags.Grid(8, 0.45, 0.05, nx, ny, nz);
+        var system = ReducedSystem.FromGrid(grid);
+        var stencil = new CompactStencil(grid);
+        Assert.That(system.IsAssembled, Is.False, "the stencil assembles nothing");
+        var a = system.Matrix;
+        var rng = new Random(6);
+        double[] x = [.. Enumerable.Range(0, a.Rows).Select(_ => rng.NextDouble() - 0.5)], b = [.. Enumerable.Range(0, a.Rows).Select(_ => rng.NextDouble())];
+        var csr = new CsrOperator(a);
+        double[] q = new double[a.Rows], expected = new double[a.Rows];
+        Assert.That(stencil.MultiplyAndDot(x, q), Is.EqualTo(csr.MultiplyAndDot(x, expected)));
+        Assert.That(q, Is.EqualTo(expected));
+        double[] r = new double[a.Rows], expectedR = new double[a.Rows];
+        Assert.That(stencil.Residual(b, x, r), Is.EqualTo(csr.Residual(b, x, expectedR)));
+        Assert.That(r, Is.EqualTo(expectedR));
+    }
+
+    [Test]
+    public void DcdmAndPcgMgOnAGridAssembleNoMatrix()
+    {
+        // half solid: the iteration runs on the unknowns, in the pattern made from the grid
+        var grid = PoissonDomains.Named("slits", 24, 24, 24, 2);
+        Assert.That(GridStencil.Pays(grid), Is.False);
+        var b = RightHandSides.VelocityDivergence(grid, 3);
+        var dcdm = new DeepConjugateDirections(grid, new KCycleDirectionModel());
+        Assert.That(dcdm.Product, Is.TypeOf<CompactStencil>());
+        Assert.That(dcdm.Solve(b, new double[b.Length]).Status, Is.EqualTo(SolveStatus.Converged));
+        Assert.That(dcdm.System.IsAssembled, Is.False, "DCDM assembled the grid's matrix");
+        var pcg = new ConjugateGradient(grid, null, "pcg-mg", null, u => new Dcdm.Multigrid.AggregateMultigrid(grid, u));
+        Assert.That(pcg.Solve(b, new double[b.Length]).Status, Is.EqualTo(SolveStatus.Converged));
+        Assert.That(pcg.System.IsAssembled, Is.False, "pcg-mg assembled the grid's matrix");
+    }
+
     [Test]
     public void AMatrixOfAnotherSizeIsRefused()
     {
