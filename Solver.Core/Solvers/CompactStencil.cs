@@ -1,3 +1,4 @@
+using System.Buffers;
 using Dcdm.Poisson;
 using Dcdm.Sparse;
 
@@ -53,9 +54,8 @@ internal sealed class CompactStencil : IHostOperator
     /// The grid's compact operator's pattern on its unknowns, as <see cref="GridMatrices.ToCsr"/> and the submatrix of the
     /// unknowns give it: row k (unknown k, cells ascending) holds, in ascending order, its neighbours across -z, -y, -x,
     /// itself, then +x, +y, +z, a neighbour where it is an unknown (a positive diagonal byte: a fluid neighbour of an
-    /// unknown shares an open face with it). Along x a neighbour unknown is the next or last one; along y and z it is
-    /// found by a cursor over the neighbour row's unknowns, which ascend as x does. Each plane's entries counted, then its
-    /// rows written, by planes in parallel.
+    /// unknown shares an open face with it). Along x a neighbour unknown is the next or last one; along y and z its index
+    /// is read from a map of the unknowns' cells. Each plane's entries counted, then its rows written, by planes in parallel.
     /// </summary>
     internal static (int[] RowStart, int[] Columns) Pattern(PoissonGrid grid)
     {
@@ -100,38 +100,36 @@ internal sealed class CompactStencil : IHostOperator
         if (planeEntries[nz] > int.MaxValue)
             throw new InvalidOperationException($"a {nx}x{ny}x{nz} grid with {n} unknowns has too many couplings for int indices; use a matrix-free solver");
         var columns = new int[planeEntries[nz]];
+        // each unknown's index at its cell, read only at unknowns (so never cleared), from the shared pool: a set-up
+        // every time step would otherwise fault in a fresh array each time
+        var index = ArrayPool<int>.Shared.Rent(grid.CellCount);
+        Parallel.For(0, nz, z =>
+        {
+            for (int k = rowFirst[ny * z]; k < rowFirst[ny * (z + 1)]; k++) index[cells[k]] = k;
+        });
         Parallel.For(0, nz, z =>
         {
             int at = (int)planeEntries[z];
             for (int y = 0; y < ny; y++)
             {
                 int r = y + ny * z;
-                // cursors over the four neighbour rows' unknowns (-z, -y, +y, +z); a row outside the grid is empty
-                int below = z > 0 ? rowFirst[r - ny] : 0, front = y > 0 ? rowFirst[r - 1] : 0;
-                int back = y < ny - 1 ? rowFirst[r + 1] : 0, above = z < nz - 1 ? rowFirst[r + ny] : 0;
                 for (int k = rowFirst[r]; k < rowFirst[r + 1]; k++)
                 {
                     int i = cells[k], x = i - nx * r;
                     rowStart[k] = at;
-                    if (z > 0 && d[i - plane] > 0) columns[at++] = Seek(cells, ref below, i - plane);
-                    if (y > 0 && d[i - nx] > 0) columns[at++] = Seek(cells, ref front, i - nx);
+                    if (z > 0 && d[i - plane] > 0) columns[at++] = index[i - plane];
+                    if (y > 0 && d[i - nx] > 0) columns[at++] = index[i - nx];
                     if (x > 0 && d[i - 1] > 0) columns[at++] = k - 1;
                     columns[at++] = k;
                     if (x < nx - 1 && d[i + 1] > 0) columns[at++] = k + 1;
-                    if (y < ny - 1 && d[i + nx] > 0) columns[at++] = Seek(cells, ref back, i + nx);
-                    if (z < nz - 1 && d[i + plane] > 0) columns[at++] = Seek(cells, ref above, i + plane);
+                    if (y < ny - 1 && d[i + nx] > 0) columns[at++] = index[i + nx];
+                    if (z < nz - 1 && d[i + plane] > 0) columns[at++] = index[i + plane];
                 }
             }
         });
+        ArrayPool<int>.Shared.Return(index);
         rowStart[n] = columns.Length;
         return (rowStart, columns);
-    }
-
-    /// <summary>Unknown cell j's index: the cursor moves on over the (ascending) unknowns until it reaches j.</summary>
-    static int Seek(int[] cells, ref int cursor, int j)
-    {
-        while (cells[cursor] < j) cursor++;
-        return cursor;
     }
 
     public double MultiplyAndDot(double[] p, double[] q) => Product(p, q, dot: true);
