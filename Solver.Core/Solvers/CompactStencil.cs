@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
 using System.Buffers;
 using Dcdm.Poisson;
 using Dcdm.Sparse;
@@ -74,32 +76,23 @@ internal sealed class CompactStencil : IHostOperator
             }
         });
         rowFirst[ny * nz] = n;
-        var rowStart = new int[n + 1];
+        var rowStart = RebindCache.Array<int>(n + 1, zeroed: false); // every entry written below
         var planeEntries = new long[nz + 1];
-        Parallel.For(0, nz, z => // each plane's entries: each unknown and its neighbours that are unknowns
+        Parallel.For(0, nz, z => // each plane's entries: its unknowns, and each unknown's neighbours that are unknowns
         {
-            long entries = 0;
-            for (int y = 0; y < ny; y++)
-            {
-                int r = y + ny * z;
-                for (int k = rowFirst[r]; k < rowFirst[r + 1]; k++)
-                {
-                    int i = cells[k], x = i - nx * r, count = 1;
-                    if (z > 0 && d[i - plane] > 0) count++;
-                    if (y > 0 && d[i - nx] > 0) count++;
-                    if (x > 0 && d[i - 1] > 0) count++;
-                    if (x < nx - 1 && d[i + 1] > 0) count++;
-                    if (y < ny - 1 && d[i + nx] > 0) count++;
-                    if (z < nz - 1 && d[i + plane] > 0) count++;
-                    entries += count;
-                }
-            }
+            var here = d.AsSpan(z * plane, plane);
+            // a face along x inside the plane joins cells i and i + 1 except from the end of a row of cells to the next's start
+            long faces = Both(here[..^1], here[1..]) - Both(here.Slice(nx - 1, plane - nx + 1), here[nx..], stride: nx);
+            faces += Both(here[..^nx], here[nx..]);
+            long entries = Both(here, here) + 2 * faces;
+            if (z > 0) entries += Both(d.AsSpan((z - 1) * plane, plane), here);
+            if (z < nz - 1) entries += Both(here, d.AsSpan((z + 1) * plane, plane));
             planeEntries[z + 1] = entries;
         });
         for (int z = 0; z < nz; z++) planeEntries[z + 1] += planeEntries[z];
         if (planeEntries[nz] > int.MaxValue)
             throw new InvalidOperationException($"a {nx}x{ny}x{nz} grid with {n} unknowns has too many couplings for int indices; use a matrix-free solver");
-        var columns = new int[planeEntries[nz]];
+        var columns = RebindCache.Array<int>((int)planeEntries[nz], zeroed: false);
         // each unknown's index at its cell, read only at unknowns (so never cleared), from the shared pool: a set-up
         // every time step would otherwise fault in a fresh array each time
         var index = ArrayPool<int>.Shared.Rent(grid.CellCount);
@@ -130,6 +123,25 @@ internal sealed class CompactStencil : IHostOperator
         ArrayPool<int>.Shared.Return(index);
         rowStart[n] = columns.Length;
         return (rowStart, columns);
+    }
+
+    /// <summary>
+    /// How many places i hold an unknown (a positive byte) in both <paramref name="a"/> and <paramref name="b"/>, at every
+    /// <paramref name="stride"/>-th place from the first; a vector of bytes at a time where the stride is 1.
+    /// </summary>
+    static long Both(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, int stride = 1)
+    {
+        long count = 0;
+        int i = 0, length = Math.Min(a.Length, b.Length);
+        if (stride == 1 && Vector256.IsHardwareAccelerated)
+            for (; i <= length - Vector256<byte>.Count; i += Vector256<byte>.Count)
+            {
+                var both = Vector256.GreaterThan(Vector256.Create(a.Slice(i, Vector256<byte>.Count)), Vector256<byte>.Zero)
+                    & Vector256.GreaterThan(Vector256.Create(b.Slice(i, Vector256<byte>.Count)), Vector256<byte>.Zero);
+                count += BitOperations.PopCount(both.ExtractMostSignificantBits());
+            }
+        for (; i < length; i += stride) if (a[i] > 0 && b[i] > 0) count++;
+        return count;
     }
 
     public double MultiplyAndDot(double[] p, double[] q) => Product(p, q, dot: true);
