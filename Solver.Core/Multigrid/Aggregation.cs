@@ -558,7 +558,7 @@ internal static class Aggregation
         var piece = new int[n]; // first each row's place among its group's members, then its piece
         var pieces = new int[groups];
         var (rowStart, columns, values, diagonal) = (level.RowStart, level.Columns, level.Values, level.Diagonal);
-        Parallel.For(0, gz, () => (new int[maxMembers], new int[maxMembers], new int[maxMembers]), (z, _, buffers) =>
+        Parallel.For(0, gz, () => (new int[Math.Max(8, maxMembers)], new int[maxMembers], new int[maxMembers]), (z, _, buffers) =>
         {
             var (members, root, label) = buffers;
             for (int y = 0; y < gy; y++)
@@ -661,13 +661,9 @@ internal static class Aggregation
     /// vector compares) instead of a level-long map of each row's group, read at random.</summary>
     static readonly int SmallGroup = Vector256.IsHardwareAccelerated ? 8 : 0;
 
-    static Vector256<int> Members(int[] members, int m)
-    {
-        Span<int> padded = stackalloc int[8];
-        padded.Fill(-1);
-        members.AsSpan(0, m).CopyTo(padded);
-        return Vector256.Create<int>(padded);
-    }
+    /// <summary>A group's first m members (at most 8) in one vector, -1 in the other lanes (a buffer of at least 8).</summary>
+    static Vector256<int> Members(int[] members, int m) =>
+        Vector256.ConditionalSelect(Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(m)), Vector256.Create<int>(members.AsSpan(0, 8)), Vector256.Create(-1));
 
     static int GroupSize(AggregateLevel level, int x, int y, int z)
     {
@@ -747,7 +743,8 @@ internal static class Aggregation
         {
             var members = row.Members;
             var (rowStart, columns, values, diagonal) = (level.RowStart, level.Columns, level.Values, level.Diagonal);
-            int m = GroupMembers(level, x, y, z, members);
+            // a group's pieces come in order, with one builder (Assemble): its members are found for the first only
+            int m = p == 0 ? row.MemberCount = GroupMembers(level, x, y, z, members) : row.MemberCount;
             bool small = m <= SmallGroup;
             var local = small ? Members(members, m) : default;
             double d = 0;
@@ -797,10 +794,12 @@ internal static class Aggregation
     {
         public readonly int[] Columns = new int[capacity];
         public readonly double[] Values = new double[capacity];
-        public readonly int[] Members = new int[capacity];
+        public readonly int[] Members = new int[Math.Max(8, capacity)];
         readonly int[] _at = Filled(columns);
         public int Count;
         public int Self;
+        /// <summary>How many of <see cref="Members"/> a source filled for the block in progress (its own use).</summary>
+        public int MemberCount;
 
         static int[] Filled(int columns)
         {
