@@ -33,38 +33,107 @@ public sealed class VoxelOperator
 
     /// <exception cref="ArgumentException">An array of the wrong length, a coefficient that is negative or not finite, or an open face leaving the grid.</exception>
     public VoxelOperator(int nx, int ny, int nz, double[] faceX, double[] faceY, double[] faceZ, double[] dirichlet)
+        : this(nx, ny, nz, faceX, faceY, faceZ, dirichlet, checkedAlready: false)
+    {
+        long cells = (long)nx * ny * nz;
+        foreach (var (values, name) in new[] { (faceX, nameof(faceX)), (faceY, nameof(faceY)), (faceZ, nameof(faceZ)), (dirichlet, nameof(dirichlet)) })
+            if (values.Length != cells) throw new ArgumentException($"{name} has {values.Length} entries; the {nx}x{ny}x{nz} grid has {cells} cells", name);
+        Check(planeFrom: null);
+    }
+
+    /// <param name="checkedAlready">The arrays' coefficients and closed sides were checked by the caller (a copy made
+    /// with <see cref="CheckedCopy"/>, or a box cut from a checked operator).</param>
+    VoxelOperator(int nx, int ny, int nz, double[] faceX, double[] faceY, double[] faceZ, double[] dirichlet, bool checkedAlready)
     {
         if (nx < 1 || ny < 1 || nz < 1) throw new ArgumentOutOfRangeException(nameof(nx), $"grid size {nx} x {ny} x {nz} must be at least 1 in every direction");
         long cells = (long)nx * ny * nz;
         if (cells > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(nx), $"grid {nx} x {ny} x {nz} has more than {int.MaxValue} cells");
         (Nx, Ny, Nz) = (nx, ny, nz);
-        foreach (var (values, name) in new[] { (faceX, nameof(faceX)), (faceY, nameof(faceY)), (faceZ, nameof(faceZ)), (dirichlet, nameof(dirichlet)) })
-        {
-            if (values.Length != cells) throw new ArgumentException($"{name} has {values.Length} entries; the {nx}x{ny}x{nz} grid has {cells} cells", name);
-            int bad = FirstBadCoefficient(values);
-            if (bad >= 0) throw new ArgumentException($"{name}[{bad}] = {values[bad]}: coefficients must be finite and >= 0", name);
-        }
         (FaceX, FaceY, FaceZ, Dirichlet) = (faceX, faceY, faceZ, dirichlet);
-        for (int z = 0; z < nz; z++)
-            for (int y = 0; y < ny; y++)
-            {
-                int row = nx * (y + ny * z);
-                if (faceX[row + nx - 1] != 0) throw new ArgumentException($"faceX at cell ({nx - 1}, {y}, {z}) is open but leads out of the grid", nameof(faceX));
-                if (y == ny - 1) for (int x = 0; x < nx; x++) if (faceY[row + x] != 0) throw new ArgumentException($"faceY at cell ({x}, {y}, {z}) is open but leads out of the grid", nameof(faceY));
-                if (z == nz - 1) for (int x = 0; x < nx; x++) if (faceZ[row + x] != 0) throw new ArgumentException($"faceZ at cell ({x}, {y}, {z}) is open but leads out of the grid", nameof(faceZ));
-            }
     }
 
-    /// <summary>The first entry that is negative, NaN or infinite, or -1: a vector at a time (a cropped operator's set-up
-    /// checks its four arrays again; a delegate per entry cost 3% of a 128^3 ghost-fluid set-up).</summary>
-    static int FirstBadCoefficient(double[] values)
+    /// <summary>
+    /// A box cut from a checked operator (its coefficients are that operator's, and every face leaving the box is closed,
+    /// since an open face joins two unknowns and the box holds them all): nothing is checked again.
+    /// </summary>
+    internal static VoxelOperator CutFromChecked(int nx, int ny, int nz, double[] faceX, double[] faceY, double[] faceZ, double[] dirichlet)
+        => new(nx, ny, nz, faceX, faceY, faceZ, dirichlet, checkedAlready: true);
+
+    /// <summary>
+    /// A copy of this operator on new arrays, each plane checked as it is copied (planes in parallel): one pass over the
+    /// coefficients where copying and then constructing would read them twice. A caller's arrays may have been refilled
+    /// since this operator was made, so they are checked again.
+    /// </summary>
+    /// <exception cref="ArgumentException">As the constructor: a coefficient that is negative or not finite, or an open face leaving the grid.</exception>
+    internal VoxelOperator CheckedCopy()
+    {
+        int n = CellCount;
+        var copy = new VoxelOperator(Nx, Ny, Nz, GC.AllocateUninitializedArray<double>(n), GC.AllocateUninitializedArray<double>(n),
+            GC.AllocateUninitializedArray<double>(n), GC.AllocateUninitializedArray<double>(n), checkedAlready: true);
+        copy.Check(planeFrom: this);
+        return copy;
+    }
+
+    /// <summary>
+    /// Checks every coefficient (finite, at least 0) and that no open face leaves the grid, planes in parallel, each plane
+    /// first copied from <paramref name="planeFrom"/> where one is given. The error named is the one a pass over faceX,
+    /// faceY, faceZ and the Dirichlet terms in turn, then over the sides, finds first.
+    /// </summary>
+    void Check(VoxelOperator? planeFrom)
+    {
+        int nx = Nx, ny = Ny, nz = Nz, plane = nx * ny;
+        double[][] arrays = [FaceX, FaceY, FaceZ, Dirichlet];
+        var bad = new int[4 * nz]; // per array and plane, its first bad entry in the plane (-1: none)
+        var side = new (string Message, string Array)?[nz];
+        Parallel.For(0, nz, z =>
+        {
+            if (planeFrom is not null)
+            {
+                double[][] from = [planeFrom.FaceX, planeFrom.FaceY, planeFrom.FaceZ, planeFrom.Dirichlet];
+                for (int a = 0; a < 4; a++) from[a].AsSpan(z * plane, plane).CopyTo(arrays[a].AsSpan(z * plane, plane));
+            }
+            for (int a = 0; a < 4; a++)
+            {
+                int k = FirstBadCoefficient(arrays[a].AsSpan(z * plane, plane));
+                bad[4 * z + a] = k < 0 ? -1 : z * plane + k;
+            }
+            side[z] = ClosedSides(z);
+        });
+        string[] names = ["faceX", "faceY", "faceZ", "dirichlet"];
+        for (int a = 0; a < 4; a++)
+            for (int z = 0; z < nz; z++)
+                if (bad[4 * z + a] is int i and >= 0)
+                    throw new ArgumentException($"{names[a]}[{i}] = {arrays[a][i]}: coefficients must be finite and >= 0", names[a]);
+        for (int z = 0; z < nz; z++)
+            if (side[z] is var (message, array)) throw new ArgumentException(message, array);
+    }
+
+    /// <summary>Why plane z has an open face leaving the grid (the first, row by row) and the array holding it, or null.</summary>
+    (string Message, string Array)? ClosedSides(int z)
+    {
+        int nx = Nx, ny = Ny, nz = Nz;
+        for (int y = 0; y < ny; y++)
+        {
+            int row = nx * (y + ny * z);
+            if (FaceX[row + nx - 1] != 0) return ($"faceX at cell ({nx - 1}, {y}, {z}) is open but leads out of the grid", "faceX");
+            if (y == ny - 1)
+                for (int x = 0; x < nx; x++) if (FaceY[row + x] != 0) return ($"faceY at cell ({x}, {y}, {z}) is open but leads out of the grid", "faceY");
+            if (z == nz - 1)
+                for (int x = 0; x < nx; x++) if (FaceZ[row + x] != 0) return ($"faceZ at cell ({x}, {y}, {z}) is open but leads out of the grid", "faceZ");
+        }
+        return null;
+    }
+
+    /// <summary>The first entry that is negative, NaN or infinite, or -1: a vector at a time (a delegate per entry cost 3%
+    /// of a 128^3 ghost-fluid set-up).</summary>
+    static int FirstBadCoefficient(ReadOnlySpan<double> values)
     {
         int i = 0, width = Vector<double>.Count;
         var zero = Vector<double>.Zero;
         var infinity = new Vector<double>(double.PositiveInfinity);
         for (; i <= values.Length - width; i += width)
         {
-            var v = new Vector<double>(values, i);
+            var v = new Vector<double>(values[i..]);
             if (!Vector.EqualsAll(Vector.GreaterThanOrEqual(v, zero) & Vector.LessThan(v, infinity), Vector<long>.AllBitsSet)) break; // NaN fails both
         }
         for (; i < values.Length; i++) if (!(values[i] >= 0) || double.IsInfinity(values[i])) return i;

@@ -55,7 +55,9 @@ internal sealed class CroppedOperatorSolver(ILinearSolver inner, CroppedBox crop
         var crop = CroppedGridSolver.Kept(tight, op.CellCount); // in a time loop, kept while it serves, as a grid's
         (origin, size) = (crop.Origin, crop.Size);
         int cells = (int)crop.Cells;
-        double[] fx = new double[cells], fy = new double[cells], fz = new double[cells], dirichlet = new double[cells];
+        // every entry written below; the solver's own, so a re-bind's arrays where the box keeps its size
+        double[] fx = RebindCache.Array<double>(cells, zeroed: false), fy = RebindCache.Array<double>(cells, zeroed: false);
+        double[] fz = RebindCache.Array<double>(cells, zeroed: false), dirichlet = RebindCache.Array<double>(cells, zeroed: false);
         Parallel.For(0, size.Z, z =>
         {
             for (int y = 0; y < size.Y; y++)
@@ -67,7 +69,7 @@ internal sealed class CroppedOperatorSolver(ILinearSolver inner, CroppedBox crop
                 op.Dirichlet.AsSpan(from, size.X).CopyTo(dirichlet.AsSpan(to, size.X));
             }
         });
-        return (new VoxelOperator(size.X, size.Y, size.Z, fx, fy, fz, dirichlet), crop);
+        return (VoxelOperator.CutFromChecked(size.X, size.Y, size.Z, fx, fy, fz, dirichlet), crop);
     }
 
     public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default)

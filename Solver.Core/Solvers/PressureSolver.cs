@@ -98,7 +98,7 @@ public sealed class PressureSolver : IDisposable
             BindTime = Stopwatch.GetElapsedTime(start);
             return false;
         }
-        var copy = new VoxelOperator(op.Nx, op.Ny, op.Nz, [.. op.FaceX], [.. op.FaceY], [.. op.FaceZ], [.. op.Dirichlet]);
+        var copy = op.CheckedCopy(); // its arrays may have been refilled since it was made
         SetUp(() => _catalog.CreateForOperator(Method, copy, Options, _model, _previousDirections));
         (_boundOperator, Grid, _bound, _spare) = (copy, null, null, null);
         SetupCount++;

@@ -125,6 +125,44 @@ public class VoxelOperatorTests
     }
 
     [Test]
+    public void TheErrorNamedIsFaceXsBeforeFaceYsAndTheLowerPlanesFirst()
+    {
+        // planes are checked in parallel; the error named is the one a pass over the arrays in turn meets first
+        var op = CoefficientDomains.Named("two-phase", 6, 5, 7, 2);
+        var arrays = new[] { op.FaceX, op.FaceY, op.FaceZ, op.Dirichlet }.Select(v => (double[])v.Clone()).ToArray();
+        arrays[1][3] = -1; // faceY, plane 0
+        arrays[0][5 * 6 * 6 + 2] = double.NaN; // faceX, plane 6
+        arrays[0][5 * 6 * 4 + 1] = -2; // faceX, plane 4: the first of faceX's
+        var e = Assert.Throws<ArgumentException>(() => new VoxelOperator(6, 5, 7, arrays[0], arrays[1], arrays[2], arrays[3]));
+        Assert.That(e!.Message, Does.StartWith($"faceX[{5 * 6 * 4 + 1}] = -2"));
+        Assert.That(e.ParamName, Is.EqualTo("faceX"));
+        var sides = new[] { op.FaceX, op.FaceY, op.FaceZ, op.Dirichlet }.Select(v => (double[])v.Clone()).ToArray();
+        sides[1][6 * 4 + 6 * 5 * 5 + 2] = 1; // faceY of cell (2, 4, 5) leaves the grid
+        sides[0][5 + 6 * 5 * 2] = 1; // faceX of cell (5, 0, 2): a lower plane
+        e = Assert.Throws<ArgumentException>(() => new VoxelOperator(6, 5, 7, sides[0], sides[1], sides[2], sides[3]));
+        Assert.That(e!.Message, Does.StartWith("faceX at cell (5, 0, 2) is open but leads out of the grid"));
+        Assert.That(e.ParamName, Is.EqualTo("faceX"));
+    }
+
+    [Test]
+    public void ACheckedCopyHoldsTheSameCoefficientsOnItsOwnArraysAndChecksRefilledOnes()
+    {
+        var op = CoefficientDomains.Named("cut-cell", 9, 8, 7, 3);
+        var copy = op.CheckedCopy();
+        Assert.That((copy.Nx, copy.Ny, copy.Nz), Is.EqualTo((op.Nx, op.Ny, op.Nz)));
+        foreach (var (mine, theirs) in new[] { (copy.FaceX, op.FaceX), (copy.FaceY, op.FaceY), (copy.FaceZ, op.FaceZ), (copy.Dirichlet, op.Dirichlet) })
+        {
+            Assert.That(mine, Is.Not.SameAs(theirs));
+            Assert.That(mine, Is.EqualTo(theirs));
+        }
+        op.FaceZ[9 * 8 * 3 + 4] = double.PositiveInfinity; // the caller refilled its arrays after constructing the operator
+        Assert.That(() => op.CheckedCopy(), Throws.ArgumentException.With.Message.StartWith($"faceZ[{9 * 8 * 3 + 4}] = "));
+        op.FaceZ[9 * 8 * 3 + 4] = 0;
+        op.FaceY[9 * 7 + 9 * 8 * 6] = 0.5; // cell (0, 7, 6): its +y face leaves the grid
+        Assert.That(() => op.CheckedCopy(), Throws.ArgumentException.With.Message.StartWith("faceY at cell (0, 7, 6) is open but leads out of the grid"));
+    }
+
+    [Test]
     public void AnOperatorWithAFaceOutOfTheGridOrANegativeCoefficientIsRefused()
     {
         double[] Zeros() => new double[4];

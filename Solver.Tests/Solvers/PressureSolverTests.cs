@@ -87,6 +87,10 @@ public class PressureSolverTests
         var ax = new double[b.Length];
         op.ToCsr().Multiply(x, ax);
         Assert.That(Math.Sqrt(b.Zip(ax, (p, q) => (p - q) * (p - q)).Sum() / b.Sum(v => v * v)), Is.LessThanOrEqualTo(1.01e-10));
+        op.Dirichlet[7] = -1; // refilled with a coefficient no operator takes: refused, the last binding kept
+        Assert.That(() => solver.Bind(op), Throws.ArgumentException.With.Message.StartWith("dirichlet[7] = -1"));
+        Assert.That(solver.SetupCount, Is.EqualTo(2));
+        Assert.That(solver.Solve(b, x).Status, Is.EqualTo(SolveStatus.Converged));
         var grid = PoissonDomains.FreeSurfaceTank(10, 10, 10, 0.6, seed: 4);
         Assert.That(solver.Bind(grid), Is.True, "a grid after an operator");
         Assert.That(solver.Operator, Is.Null);
