@@ -39,8 +39,7 @@ internal static class CellLevel
         var diagonal = RebindCache.Array<double>(op.CellCount, zeroed: false); // every entry written below
         Parallel.For(0, op.Nz, z =>
         {
-            for (int y = 0; y < ny; y++)
-                for (int x = 0, i = nx * (y + ny * z); x < nx; x++, i++) diagonal[i] = op.Diagonal(i, x, y, z);
+            for (int y = 0; y < ny; y++) op.RowDiagonals(y, z, diagonal.AsSpan(nx * (y + ny * z), nx));
         });
         return diagonal;
     }

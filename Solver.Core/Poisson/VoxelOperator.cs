@@ -140,6 +140,30 @@ public sealed class VoxelOperator
         return -1;
     }
 
+    /// <summary>
+    /// The diagonals of the row of cells (y, z), x = 0 to nx - 1, into <paramref name="into"/>: each
+    /// <see cref="Diagonal(int, int, int, int)"/>'s sum in its order (a term past the grid's side left out, as its 0 adds
+    /// nothing), a vector of cells at a time.
+    /// </summary>
+    internal void RowDiagonals(int y, int z, Span<double> into)
+    {
+        int nx = Nx, row = nx * (y + Ny * z);
+        ReadOnlySpan<double> d = Dirichlet.AsSpan(row, nx), fx = FaceX.AsSpan(row, nx), fy = FaceY.AsSpan(row, nx), fz = FaceZ.AsSpan(row, nx);
+        into[0] = Diagonal(row, 0, y, z);
+        int x = 1, width = Vector<double>.Count;
+        if (y > 0 && z > 0) // the usual row: every term there
+        {
+            ReadOnlySpan<double> below = FaceZ.AsSpan(row - nx * Ny, nx), front = FaceY.AsSpan(row - nx, nx);
+            for (; x <= nx - width; x += width)
+            {
+                var sum = new Vector<double>(d[x..]) + new Vector<double>(fx[x..]) + new Vector<double>(fy[x..]) + new Vector<double>(fz[x..])
+                    + new Vector<double>(fx[(x - 1)..]) + new Vector<double>(front[x..]) + new Vector<double>(below[x..]);
+                sum.CopyTo(into[x..]);
+            }
+        }
+        for (; x < nx; x++) into[x] = Diagonal(row + x, x, y, z);
+    }
+
     /// <summary>A grid's unit operator: c = 1 between two fluid cells, d = the fluid cell's air neighbours.</summary>
     public static VoxelOperator FromGrid(PoissonGrid grid)
     {

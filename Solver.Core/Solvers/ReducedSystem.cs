@@ -120,8 +120,11 @@ public sealed class ReducedSystem
         {
             int n = 0;
             for (int y = 0; y < ny; y++)
-                for (int x = 0, i = nx * (y + ny * z); x < nx; x++, i++)
-                    if ((diagonal[i] = op.Diagonal(i, x, y, z)) > 0) n++;
+            {
+                var row = diagonal.AsSpan(nx * (y + ny * z), nx);
+                op.RowDiagonals(y, z, row);
+                foreach (double d in row) if (d > 0) n++;
+            }
             planeFirst[z + 1] = n;
         });
         for (int z = 0; z < nz; z++) planeFirst[z + 1] += planeFirst[z];

@@ -144,6 +144,26 @@ public class VoxelOperatorTests
         Assert.That(e.ParamName, Is.EqualTo("faceX"));
     }
 
+    [TestCase("two-phase", 13, 6, 5)] // vectors and a scalar tail along x
+    [TestCase("ghost-fluid", 3, 4, 5)] // rows shorter than a vector
+    [TestCase("cut-cell", 1, 7, 6)]
+    [TestCase("cut-cell", 9, 1, 1)]
+    public void ARowsDiagonalsAreEachCellsBitForBit(string family, int nx, int ny, int nz)
+    {
+        var op = CoefficientDomains.Named(family, Math.Max(nx, 4), Math.Max(ny, 4), Math.Max(nz, 4), 5);
+        var rng = new Random(3); // random coefficients on the operator's shape, so no sum is a round number
+        double[] Random(double[] a) => [.. a.Select(v => v > 0 ? v * (0.5 + rng.NextDouble()) : 0)];
+        op = new VoxelOperator(op.Nx, op.Ny, op.Nz, Random(op.FaceX), Random(op.FaceY), Random(op.FaceZ), Random(op.Dirichlet));
+        var row = new double[op.Nx];
+        for (int z = 0; z < op.Nz; z++)
+            for (int y = 0; y < op.Ny; y++)
+            {
+                op.RowDiagonals(y, z, row);
+                for (int x = 0; x < op.Nx; x++)
+                    Assert.That(BitConverter.DoubleToInt64Bits(row[x]), Is.EqualTo(BitConverter.DoubleToInt64Bits(op.Diagonal(op.Nx * (y + op.Ny * z) + x))), $"cell ({x}, {y}, {z})");
+            }
+    }
+
     [Test]
     public void ACheckedCopyHoldsTheSameCoefficientsOnItsOwnArraysAndChecksRefilledOnes()
     {
