@@ -4,8 +4,10 @@ namespace Dcdm.Multigrid;
 /// A coarse level of <see cref="AggregateMultigrid"/>: each row an aggregate of the level below, namely one connected
 /// piece of a 2x2x2 block of it (a block split by a wall gives two rows, so no coarse function straddles a plate), with
 /// the Galerkin operator P^T A P of the piecewise-constant P: the sum of the couplings between the aggregates' members.
-/// Couplings run only between face-adjacent blocks, so rows are ordered by block colour ((x + y + z) % 2: rows below
-/// <see cref="FirstOdd"/> are in even blocks) and each colour relaxes in parallel. CSR holds the off-diagonal couplings.
+/// Couplings between blocks run only between face-adjacent ones, so rows are ordered by block colour ((x + y + z) % 2:
+/// rows below <see cref="FirstOdd"/> are in even blocks) and each colour relaxes in parallel, a block's rows on one thread
+/// in order: two pieces of one block are coupled where a weak coupling kept them apart (a density jump, a nearly closed
+/// face). CSR holds the off-diagonal couplings.
 /// </summary>
 internal sealed class AggregateLevel
 {
@@ -51,6 +53,37 @@ internal sealed class AggregateLevel
     /// (<see cref="AggregateMultigrid"/>; the device sweeps its own copy), else at a level's first sweep.
     /// </summary>
     public double[] InverseDiagonal => _inverseDiagonal ??= Inverse(Diagonal);
+
+    /// <summary>
+    /// Each colour's rows in parallel chunks whose bounds are blocks' first rows (made at the first sweep): pieces of one
+    /// block may be coupled (weak couplings do not join an aggregate), so a chunk bound between them would relax one
+    /// with the other's old or new value as the threads happen to run, and the cycle would differ from call to call.
+    /// </summary>
+    internal int[][] ColourChunks => _colourChunks ??= BlockChunks();
+    int[][]? _colourChunks;
+
+    int[][] BlockChunks()
+    {
+        var first = new bool[Rows + 1]; // the rows that start a block
+        for (int b = 0; b < BlockRows.Length; b++) if (BlockRows[b] > 0) first[BlockFirstRow[b]] = true;
+        return [Chunks(0, FirstOdd, first), Chunks(FirstOdd, Rows, first)];
+    }
+
+    /// <summary><see cref="ForRows"/>'s chunks of rows from..to-1, each bound moved on to the next block's first row.</summary>
+    static int[] Chunks(int from, int to, bool[] first)
+    {
+        int n = to - from;
+        int chunks = n < ParallelRows ? 1 : Math.Min(4 * Environment.ProcessorCount, n / 4096);
+        var bounds = new List<int> { from };
+        for (int c = 1; c < chunks; c++)
+        {
+            int row = Math.Max(bounds[^1], from + (int)((long)n * c / chunks));
+            while (row < to && !first[row]) row++;
+            if (row > bounds[^1] && row < to) bounds.Add(row);
+        }
+        bounds.Add(to);
+        return [.. bounds];
+    }
 
     static double[] Inverse(double[] diagonal)
     {
@@ -113,7 +146,8 @@ internal sealed class AggregateLevel
     }
 
     /// <summary>
-    /// Gauss-Seidel on the rows of one colour (0: even blocks), in place; a row's couplings are all of the other colour.
+    /// Gauss-Seidel on the rows of one colour (0: even blocks), in place: a row's couplings are of the other colour or of
+    /// its own block, whose rows come before or after it on the same thread (<see cref="ColourChunks"/>).
     /// Each row multiplies by its inverse diagonal instead of dividing: that and the pointers took up to 30% off DCDM's solves
     /// at 128^3 (docs/benchmarks.md, "Coarse sweeps without a division").
     /// </summary>
@@ -121,8 +155,8 @@ internal sealed class AggregateLevel
     {
         CheckLengths(b, x);
         var inverseDiagonal = InverseDiagonal;
-        int from = colour == 0 ? 0 : FirstOdd, to = colour == 0 ? FirstOdd : Rows;
-        ForRows(from, to, (lo, hi) =>
+        var bounds = ColourChunks[colour];
+        void Chunk(int lo, int hi)
         {
             fixed (int* start = RowStart, columns = Columns)
             fixed (double* values = Values, inverse = inverseDiagonal, rhs = b, solution = x)
@@ -132,6 +166,8 @@ internal sealed class AggregateLevel
                     for (int k = start[i], end = start[i + 1]; k < end; k++) s -= values[k] * solution[columns[k]];
                     solution[i] = s * inverse[i];
                 }
-        });
+        }
+        if (bounds.Length == 2) Chunk(bounds[0], bounds[1]);
+        else Parallel.For(0, bounds.Length - 1, c => Chunk(bounds[c], bounds[c + 1]));
     }
 }

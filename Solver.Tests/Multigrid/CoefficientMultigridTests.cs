@@ -34,6 +34,84 @@ public class CoefficientMultigridTests
             for (int j = 0; j < want.GetLength(1); j++) Assert.That(got[i, j], Is.EqualTo(want[i, j]).Within(1e-12), $"entry ({i}, {j})");
     }
 
+    [Test]
+    public void ACoarseSweepOfAJumpIsTheSerialSweep()
+    {
+        // a density jump leaves weakly coupled pieces in one block, rows of one colour coupled to each other: the
+        // parallel chunks keep a block's rows on one thread, so a colour's sweep is the serial one, every call
+        var op = CoefficientDomains.TwoPhase(64, 64, 64, 1000, seed: 3);
+        var unknowns = Dcdm.Solvers.ReducedSystem.FromOperator(op);
+        var level = AggregateHierarchy.AboveCells(op, unknowns.DiagonalOf(op), unknowns.Unknowns, Scale)!.Levels[0];
+        int sameColour = 0;
+        for (int i = 0; i < level.Rows; i++)
+            for (int k = level.RowStart[i]; k < level.RowStart[i + 1]; k++) if (i < level.FirstOdd == level.Columns[k] < level.FirstOdd) sameColour++;
+        Assert.That(sameColour, Is.GreaterThan(0), "the level has couplings inside its colours");
+        var blockStarts = Enumerable.Range(0, level.BlockRows.Length).Where(b => level.BlockRows[b] > 0).Select(b => level.BlockFirstRow[b]).ToHashSet();
+        for (int colour = 0; colour < 2; colour++)
+        {
+            var bounds = level.ColourChunks[colour];
+            Assert.That(bounds.Length, Is.GreaterThan(2), "the colour runs in parallel chunks");
+            Assert.That(bounds[0], Is.EqualTo(colour == 0 ? 0 : level.FirstOdd));
+            Assert.That(bounds[^1], Is.EqualTo(colour == 0 ? level.FirstOdd : level.Rows));
+            foreach (int row in bounds[1..^1]) Assert.That(blockStarts, Does.Contain(row), $"colour {colour}: a chunk starts inside a block at row {row}");
+        }
+        var rng = new Random(4);
+        var b = Enumerable.Range(0, level.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var x = Enumerable.Range(0, level.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var serial = (double[])x.Clone();
+        for (int colour = 0; colour < 2; colour++)
+        {
+            level.GaussSeidelColour(b, x, colour);
+            for (int i = colour == 0 ? 0 : level.FirstOdd, end = colour == 0 ? level.FirstOdd : level.Rows; i < end; i++)
+            {
+                double sum = b[i];
+                for (int k = level.RowStart[i]; k < level.RowStart[i + 1]; k++) sum -= level.Values[k] * serial[level.Columns[k]];
+                serial[i] = sum * level.InverseDiagonal[i];
+            }
+            Assert.That(x, Is.EqualTo(serial), $"colour {colour}");
+        }
+    }
+
+    [Test]
+    public void AColoursParallelChunksStartAtBlocksEvenWhereTheirArithmeticBoundsFallInside()
+    {
+        // a row of 40,002 blocks of two coupled pieces each: 40,002 rows a colour, whose even split in 8 falls on a
+        // block's second row at 20,001, 25,001, ...
+        const int blocks = 40_002, perColour = blocks;
+        int FirstRow(int b) => b % 2 == 0 ? b : perColour + b - 1; // colour-major, two rows a block
+        var rowStart = new int[2 * blocks + 1];
+        var columns = new List<int>();
+        var values = new List<double>();
+        for (int row = 0; row < 2 * blocks; row++)
+        {
+            int b = row < perColour ? 2 * (row / 2) : 2 * ((row - perColour) / 2) + 1, piece = (row - FirstRow(b)) & 1;
+            columns.Add(FirstRow(b) + 1 - piece); values.Add(-0.1); // the other piece of the block: the same colour
+            if (b > 0) { columns.Add(FirstRow(b - 1) + piece); values.Add(-0.2); }
+            if (b < blocks - 1) { columns.Add(FirstRow(b + 1) + piece); values.Add(-0.2); }
+            rowStart[row + 1] = columns.Count;
+        }
+        var level = new AggregateLevel(perColour, rowStart, [.. columns], [.. values], [.. Enumerable.Repeat(1.0, 2 * blocks)], (blocks, 1, 1),
+            [.. Enumerable.Range(0, blocks).Select(FirstRow)], [.. Enumerable.Repeat(2, blocks)]);
+        for (int colour = 0; colour < 2; colour++)
+        {
+            var bounds = level.ColourChunks[colour];
+            Assert.That(bounds.Length, Is.GreaterThan(2));
+            Assert.That(bounds[1..^1].Where(row => (row - (colour == 0 ? 0 : perColour)) % 2 != 0), Is.Empty, $"colour {colour}: chunks starting at a second piece");
+        }
+        var rng = new Random(2);
+        var rhs = Enumerable.Range(0, level.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var x = new double[level.Rows];
+        var serial = new double[level.Rows];
+        level.GaussSeidelColour(rhs, x, 0);
+        for (int i = 0; i < perColour; i++)
+        {
+            double sum = rhs[i];
+            for (int k = level.RowStart[i]; k < level.RowStart[i + 1]; k++) sum -= level.Values[k] * serial[level.Columns[k]];
+            serial[i] = sum * level.InverseDiagonal[i];
+        }
+        Assert.That(x, Is.EqualTo(serial));
+    }
+
     [TestCaseSource(nameof(Families))]
     public void TheCellsAreTheOperatorAndEachLevelTheGalerkinOperatorOfTheOneBelow(string family)
     {
