@@ -131,6 +131,19 @@ public class CoefficientMultigridTests
         foreach (var f in CoefficientDomains.Families) yield return new TestCaseData(CoefficientDomains.Named(f, 9, 8, 10, 3)).SetArgDisplayNames(f);
         yield return new TestCaseData(CoefficientDomains.TwoPhase(11, 7, 9, 1000, 5)).SetArgDisplayNames("two-phase 1000, odd sizes");
         yield return new TestCaseData(CoefficientDomains.TwoPhase(10, 10, 10, 1e6, 6)).SetArgDisplayNames("two-phase 1e6");
+        // large enough for blocks written straight into place among blocks that are not (a solid's closed faces)
+        yield return new TestCaseData(CoefficientDomains.CutCell(22, 20, 24, 7)).SetArgDisplayNames("cut-cell, plain rows");
+        yield return new TestCaseData(CoefficientDomains.GhostFluid(21, 24, 20, 8)).SetArgDisplayNames("ghost-fluid, plain rows");
+        yield return new TestCaseData(RandomFaces(18, 16, 20, 9)).SetArgDisplayNames("random faces: sums whose order shows");
+    }
+
+    /// <summary>A tank's unit operator with each open face's coefficient drawn from 0.5 to 1.5, so sums round by their order.</summary>
+    static VoxelOperator RandomFaces(int nx, int ny, int nz, int seed)
+    {
+        var unit = VoxelOperator.FromGrid(PoissonDomains.FreeSurfaceTank(nx, ny, nz, 0.8, seed));
+        var rng = new Random(seed);
+        double[] Scaled(double[] faces) => [.. faces.Select(c => c > 0 ? c * (0.5 + rng.NextDouble()) : 0)];
+        return new VoxelOperator(nx, ny, nz, Scaled(unit.FaceX), Scaled(unit.FaceY), Scaled(unit.FaceZ), unit.Dirichlet);
     }
 
     [TestCaseSource(nameof(Operators))]
