@@ -55,30 +55,44 @@ internal sealed class AggregateLevel
     public double[] InverseDiagonal => _inverseDiagonal ??= Inverse(Diagonal);
 
     /// <summary>
-    /// Each colour's rows in parallel chunks whose bounds are blocks' first rows (made at the first sweep): pieces of one
-    /// block may be coupled (weak couplings do not join an aggregate), so a chunk bound between them would relax one
-    /// with the other's old or new value as the threads happen to run, and the cycle would differ from call to call.
+    /// The rows that start a block (its first piece), ascending, then <see cref="Rows"/>: a block's rows run from one to
+    /// the next, and the even blocks' come before <see cref="FirstOdd"/>. Pieces of one block may be coupled (weak
+    /// couplings do not join an aggregate), so a sweep relaxes a block's rows in order on one thread (here and on a device).
     /// </summary>
-    internal int[][] ColourChunks => _colourChunks ??= BlockChunks();
-    int[][]? _colourChunks;
+    internal int[] BlockStarts => _blockStarts ??= StartsOfBlocks();
+    int[]? _blockStarts;
 
-    int[][] BlockChunks()
+    int[] StartsOfBlocks()
     {
-        var first = new bool[Rows + 1]; // the rows that start a block
-        for (int b = 0; b < BlockRows.Length; b++) if (BlockRows[b] > 0) first[BlockFirstRow[b]] = true;
-        return [Chunks(0, FirstOdd, first), Chunks(FirstOdd, Rows, first)];
+        var first = new bool[Rows];
+        int count = 0;
+        for (int b = 0; b < BlockRows.Length; b++)
+            if (BlockRows[b] > 0) { first[BlockFirstRow[b]] = true; count++; }
+        var starts = new int[count + 1];
+        for (int row = 0, k = 0; row < Rows; row++) if (first[row]) starts[k++] = row;
+        starts[count] = Rows;
+        return starts;
     }
 
+    /// <summary>
+    /// Each colour's rows in parallel chunks that start at blocks (made at the first sweep): a chunk bound between two
+    /// coupled pieces of a block would relax one with the other's old or new value as the threads happen to run, and the
+    /// cycle would differ from call to call.
+    /// </summary>
+    internal int[][] ColourChunks => _colourChunks ??= [Chunks(0, FirstOdd), Chunks(FirstOdd, Rows)];
+    int[][]? _colourChunks;
+
     /// <summary><see cref="ForRows"/>'s chunks of rows from..to-1, each bound moved on to the next block's first row.</summary>
-    static int[] Chunks(int from, int to, bool[] first)
+    int[] Chunks(int from, int to)
     {
         int n = to - from;
         int chunks = n < ParallelRows ? 1 : Math.Min(4 * Environment.ProcessorCount, n / 4096);
+        var starts = BlockStarts;
         var bounds = new List<int> { from };
         for (int c = 1; c < chunks; c++)
         {
-            int row = Math.Max(bounds[^1], from + (int)((long)n * c / chunks));
-            while (row < to && !first[row]) row++;
+            int k = Array.BinarySearch(starts, from + (int)((long)n * c / chunks));
+            int row = starts[k >= 0 ? k : ~k]; // the first block to start there or after
             if (row > bounds[^1] && row < to) bounds.Add(row);
         }
         bounds.Add(to);

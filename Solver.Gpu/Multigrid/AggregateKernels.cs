@@ -12,7 +12,7 @@ namespace Dcdm.Gpu.Multigrid;
 /// </summary>
 internal sealed class AggregateKernels
 {
-    readonly Action<Index1D, int, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>> _relax;
+    readonly Action<Index1D, int, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>> _relax;
     readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>> _residual;
     readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>> _multiply;
     readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>> _restrict;
@@ -28,7 +28,7 @@ internal sealed class AggregateKernels
 
     internal AggregateKernels(Accelerator accelerator)
     {
-        _relax = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
+        _relax = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>>(RelaxKernel);
         _residual = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, ArrayView<float>>(ResidualKernel);
@@ -61,11 +61,15 @@ internal sealed class AggregateKernels
         return _read[0];
     }
 
-    /// <summary>Gauss-Seidel on one colour's rows (0: rows below firstOdd), in place; a row couples only to the other colour.</summary>
+    /// <summary>
+    /// Gauss-Seidel on one colour's rows (0: rows below firstOdd), in place, a thread per block of the colour relaxing
+    /// its rows in order: a row couples to the other colour and, where a weak coupling kept a block's pieces apart, to
+    /// its own block's rows (as AggregateLevel's sweep).
+    /// </summary>
     public void GaussSeidelColour(DeviceAggregateLevel l, ArrayView<float> b, ArrayView<float> x, int colour)
     {
-        int first = colour == 0 ? 0 : l.FirstOdd, count = colour == 0 ? l.FirstOdd : l.Rows - l.FirstOdd;
-        if (count > 0) _relax(count, first, l.RowStart.View, l.Columns.View, l.Values.View, l.Diagonal.View, b, x);
+        int first = colour == 0 ? 0 : l.EvenBlocks, count = colour == 0 ? l.EvenBlocks : l.Blocks - l.EvenBlocks;
+        if (count > 0) _relax(count, first, l.BlockStarts.View, l.RowStart.View, l.Columns.View, l.Values.View, l.Diagonal.View, b, x);
     }
 
     /// <summary>r = b - A x.</summary>
@@ -113,12 +117,14 @@ internal sealed class AggregateKernels
         return s;
     }
 
-    static void RelaxKernel(Index1D t, int first, ArrayView<int> rowStart, ArrayView<int> columns, ArrayView<float> values, ArrayView<float> diagonal,
-        ArrayView<float> b, ArrayView<float> x)
+    static void RelaxKernel(Index1D t, int firstBlock, ArrayView<int> blockStarts, ArrayView<int> rowStart, ArrayView<int> columns, ArrayView<float> values,
+        ArrayView<float> diagonal, ArrayView<float> b, ArrayView<float> x)
     {
-        int i = first + t;
-        float d = diagonal[i];
-        x[i] = d > 0 ? (b[i] - Couplings(i, rowStart, columns, values, x)) / d : 0;
+        for (int i = blockStarts[firstBlock + t], end = blockStarts[firstBlock + t + 1]; i < end; i++)
+        {
+            float d = diagonal[i];
+            x[i] = d > 0 ? (b[i] - Couplings(i, rowStart, columns, values, x)) / d : 0;
+        }
     }
 
     static void ResidualKernel(Index1D i, ArrayView<int> rowStart, ArrayView<int> columns, ArrayView<float> values, ArrayView<float> diagonal,

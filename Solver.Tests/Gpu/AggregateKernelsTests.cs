@@ -73,6 +73,29 @@ public class AggregateKernelsTests : AcceleratorTests
         }
     }
 
+    [Test]
+    public void AColourSweepRelaxesABlocksCoupledPiecesInOrder()
+    {
+        // a density jump: weak couplings keep pieces of one block apart, coupled to each other in one colour; a thread
+        // per block relaxes them in order, as the CPU's sweep does
+        var op = CoefficientDomains.TwoPhase(12, 10, 14, 1000, seed: 4);
+        var level = Aggregation.FromFaces(op, CellLevel.DiagonalOf(op), op.CellCount, 0.5, out _)!;
+        bool coupledInColour = Enumerable.Range(0, level.Rows).Any(i =>
+            Enumerable.Range(level.RowStart[i], level.RowStart[i + 1] - level.RowStart[i]).Any(k => i < level.FirstOdd == level.Columns[k] < level.FirstOdd));
+        Assert.That(coupledInColour, "the level has couplings inside a colour");
+        using var device = new DeviceAggregateLevel(Acc, level);
+        Assert.That(device.Blocks, Is.LessThan(level.Rows), "some block holds several pieces");
+        double[] b = Random(level.Rows, 5), x = Random(level.Rows, 6);
+        using var db = new DeviceVector<float>(Acc, Single(b));
+        using var dx = new DeviceVector<float>(Acc, Single(x));
+        for (int colour = 0; colour < 2; colour++)
+        {
+            K.GaussSeidelColour(device, db.View, dx.View, colour);
+            level.GaussSeidelColour(b, x, colour);
+            AssertClose(dx.ToArray(), x, $"colour {colour}");
+        }
+    }
+
     [TestCaseSource(nameof(Grids))]
     public void RestrictionSumsEachAggregatesMembersAndProlongationHandsItBack(PoissonGrid grid)
     {
