@@ -33,7 +33,7 @@ public sealed class VoxelOperator
 
     /// <exception cref="ArgumentException">An array of the wrong length, a coefficient that is negative or not finite, or an open face leaving the grid.</exception>
     public VoxelOperator(int nx, int ny, int nz, double[] faceX, double[] faceY, double[] faceZ, double[] dirichlet)
-        : this(nx, ny, nz, faceX, faceY, faceZ, dirichlet, checkedAlready: false)
+        : this((nx, ny, nz), faceX, faceY, faceZ, dirichlet)
     {
         long cells = (long)nx * ny * nz;
         foreach (var (values, name) in new[] { (faceX, nameof(faceX)), (faceY, nameof(faceY)), (faceZ, nameof(faceZ)), (dirichlet, nameof(dirichlet)) })
@@ -41,10 +41,11 @@ public sealed class VoxelOperator
         Check(planeFrom: null);
     }
 
-    /// <param name="checkedAlready">The arrays' coefficients and closed sides were checked by the caller (a copy made
-    /// with <see cref="CheckedCopy"/>, or a box cut from a checked operator).</param>
-    VoxelOperator(int nx, int ny, int nz, double[] faceX, double[] faceY, double[] faceZ, double[] dirichlet, bool checkedAlready)
+    /// <summary>An operator on arrays of the grid's length that are not checked here: the public constructor checks them,
+    /// <see cref="CheckedCopy"/> as it copies them, and a box cut from a checked operator needs no check.</summary>
+    VoxelOperator((int X, int Y, int Z) size, double[] faceX, double[] faceY, double[] faceZ, double[] dirichlet)
     {
+        var (nx, ny, nz) = size;
         if (nx < 1 || ny < 1 || nz < 1) throw new ArgumentOutOfRangeException(nameof(nx), $"grid size {nx} x {ny} x {nz} must be at least 1 in every direction");
         long cells = (long)nx * ny * nz;
         if (cells > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(nx), $"grid {nx} x {ny} x {nz} has more than {int.MaxValue} cells");
@@ -57,7 +58,7 @@ public sealed class VoxelOperator
     /// since an open face joins two unknowns and the box holds them all): nothing is checked again.
     /// </summary>
     internal static VoxelOperator CutFromChecked(int nx, int ny, int nz, double[] faceX, double[] faceY, double[] faceZ, double[] dirichlet)
-        => new(nx, ny, nz, faceX, faceY, faceZ, dirichlet, checkedAlready: true);
+        => new((nx, ny, nz), faceX, faceY, faceZ, dirichlet);
 
     /// <summary>
     /// A copy of this operator on new arrays, each plane checked as it is copied (planes in parallel): one pass over the
@@ -68,8 +69,8 @@ public sealed class VoxelOperator
     internal VoxelOperator CheckedCopy()
     {
         int n = CellCount;
-        var copy = new VoxelOperator(Nx, Ny, Nz, GC.AllocateUninitializedArray<double>(n), GC.AllocateUninitializedArray<double>(n),
-            GC.AllocateUninitializedArray<double>(n), GC.AllocateUninitializedArray<double>(n), checkedAlready: true);
+        var copy = new VoxelOperator((Nx, Ny, Nz), GC.AllocateUninitializedArray<double>(n), GC.AllocateUninitializedArray<double>(n),
+            GC.AllocateUninitializedArray<double>(n), GC.AllocateUninitializedArray<double>(n));
         copy.Check(planeFrom: this);
         return copy;
     }

@@ -1,6 +1,6 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.Intrinsics;
-using System.Buffers;
 using Dcdm.Poisson;
 using Dcdm.Sparse;
 
