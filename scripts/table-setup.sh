@@ -10,4 +10,5 @@ fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 py="${PYTHON:-/usr/bin/python3}" # Debian's python, where apt puts petsc4py (a pyenv python lacks it)
 export PETSC_DIR="${PETSC_DIR:-/usr/lib/petscdir/petsc3.18/x86_64-linux-gnu-real}"
-peer=0; "$py" -c "import petsc4py" 2> /dev/null && peer=1
+# an if, not "&& peer=1": that list fails without petsc4py, and as the last line it would fail the sourcing script (set -e)
+peer=0; if "$py" -c "import petsc4py" 2> /dev/null; then peer=1; fi
