@@ -23,10 +23,8 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
     /// <summary>The box's origin is a multiple of this along every axis: the first two levels of blocks and their colours stay the grid's.</summary>
     public const int Alignment = 8;
 
-    readonly BoxVectors _map = new(new CroppedBox((grid.Nx, grid.Ny, grid.Nz), origin, (box.Nx, box.Ny, box.Nz)));
-    // the box's vectors for full-grid ones (compact ones go to the inner solver as they are); every solve gathers both whole
-    readonly double[] _b = compact ? [] : RebindCache.Array<double>(box.CellCount, zeroed: false),
-        _x = compact ? [] : RebindCache.Array<double>(box.CellCount, zeroed: false);
+    // full-grid vectors carried to the box (compact ones go to the inner solver as they are)
+    readonly BoxVectors _map = new(new CroppedBox((grid.Nx, grid.Ny, grid.Nz), origin, (box.Nx, box.Ny, box.Nz)), vectors: !compact);
 
     public string Method => inner.Method;
     /// <summary>One entry per grid cell, or per fluid cell when serving compact vectors.</summary>
@@ -119,17 +117,9 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
     {
         if (b.Length != Size || x.Length != Size)
             throw new ArgumentException($"b and x must have {Size} entries (one per {(compact ? "fluid" : "grid")} cell), got {b.Length} and {x.Length}");
-        double outsideSq = compact ? 0 : _map.OutsideNormSquared(b); // summed directly: exactly 0 when b is 0 outside the box
-        SolveResult result;
-        if (compact) result = inner.Solve(b, x, settings, cancellation);
-        else
-        {
-            _map.Gather(b, _b);
-            _map.Gather(x, _x);
-            result = inner.Solve(_b, _x, settings, cancellation);
-            _map.Scatter(_x, x);
-        }
-        return _map.AsTheGrids(result, outsideSq, _b, $"the box around the fluid cells, {box.Nx}x{box.Ny}x{box.Nz} of {grid.Nx}x{grid.Ny}x{grid.Nz}", SetupTime);
+        string note = $"the box around the fluid cells, {box.Nx}x{box.Ny}x{box.Nz} of {grid.Nx}x{grid.Ny}x{grid.Nz}";
+        return compact ? _map.AsTheGrids(inner.Solve(b, x, settings, cancellation), 0, [], note, SetupTime)
+            : _map.Solve(inner, b, x, settings, cancellation, note, SetupTime);
     }
 
     public void Dispose() => inner.Dispose();

@@ -17,7 +17,6 @@ namespace Dcdm.Solvers;
 internal sealed class CroppedOperatorSolver(ILinearSolver inner, CroppedBox crop, TimeSpan cropTime) : ILinearSolver
 {
     readonly BoxVectors _map = new(crop);
-    readonly double[] _b = RebindCache.Array<double>((int)crop.Cells, zeroed: false), _x = RebindCache.Array<double>((int)crop.Cells, zeroed: false);
 
     public string Method => inner.Method;
     /// <summary>One entry per grid cell.</summary>
@@ -76,13 +75,8 @@ internal sealed class CroppedOperatorSolver(ILinearSolver inner, CroppedBox crop
     {
         if (b.Length != Size || x.Length != Size)
             throw new ArgumentException($"b and x must have {Size} entries (one per grid cell), got {b.Length} and {x.Length}");
-        double outsideSq = _map.OutsideNormSquared(b); // summed directly: exactly 0 when b is 0 outside the box
-        _map.Gather(b, _b);
-        _map.Gather(x, _x);
-        var result = inner.Solve(_b, _x, settings, cancellation);
-        _map.Scatter(_x, x);
         var (g, s) = (crop.Grid, crop.Size);
-        return _map.AsTheGrids(result, outsideSq, _b, $"the box around the unknowns, {s.X}x{s.Y}x{s.Z} of {g.X}x{g.Y}x{g.Z}", SetupTime);
+        return _map.Solve(inner, b, x, settings, cancellation, $"the box around the unknowns, {s.X}x{s.Y}x{s.Z} of {g.X}x{g.Y}x{g.Z}", SetupTime);
     }
 
     public void Dispose() => inner.Dispose();

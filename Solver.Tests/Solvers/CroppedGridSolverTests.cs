@@ -39,6 +39,17 @@ public class CroppedGridSolverTests
         Assert.That(CroppedGridSolver.BoxOf(PoissonDomains.SmokeBox(16, 16, 16)), Is.Null, "fluid nearly everywhere: no box");
     }
 
+    [Test]
+    public void TheDomainsCarryVectorsBothWays()
+    {
+        // the tank's box is whole planes (the box's solver takes the grid's vectors in place), the dam break's is cropped
+        // along x too (b and x gathered into the box's arrays): the tests above run both
+        var (tank, _) = CroppedGridSolver.BoxOf(PoissonDomains.FreeSurfaceTank(24, 18, 30, 0.45, 2))!.Value;
+        Assert.That((tank.Nx, tank.Ny), Is.EqualTo((24, 18)));
+        var (dam, _) = CroppedGridSolver.BoxOf(PoissonDomains.DamBreak(32, 20, 28, 0.4, 0.5))!.Value;
+        Assert.That(dam.Nx, Is.LessThan(32));
+    }
+
     [TestCaseSource(nameof(Domains))]
     public void PcgMgAndDcdmOnTheBoxSolveAsOnTheWholeGrid(PoissonGrid grid)
     {

@@ -34,6 +34,16 @@ public class CroppedOperatorSolverTests
         Assert.That(CroppedOperatorSolver.BoxOf(CoefficientDomains.TwoPhase(16, 16, 16, 1000, 1)), Is.Null, "unknowns everywhere: no box");
     }
 
+    [Test]
+    public void TheOperatorsCarryVectorsBothWays()
+    {
+        // the ghost-fluid box is whole planes (taken in place), the dam break's cropped along x too (gathered)
+        var (_, surface) = CroppedOperatorSolver.BoxOf(CoefficientDomains.GhostFluid(40, 30, 24, 4))!.Value;
+        Assert.That((surface.Size.X, surface.Size.Y), Is.EqualTo((40, 30)));
+        var (_, dam) = CroppedOperatorSolver.BoxOf(VoxelOperator.FromGrid(PoissonDomains.DamBreak(32, 20, 28, 0.4, 0.5)))!.Value;
+        Assert.That(dam.Size.X, Is.LessThan(32));
+    }
+
     [TestCaseSource(nameof(Operators))]
     public void PcgMgAndDcdmOnTheBoxSolveAsOnTheWholeGrid(VoxelOperator op)
     {
