@@ -86,7 +86,7 @@ internal sealed class AggregateLevel
     int[] Chunks(int from, int to)
     {
         int n = to - from;
-        int chunks = n < ParallelRows ? 1 : Math.Min(4 * Environment.ProcessorCount, n / 4096);
+        int chunks = ChunkCount(n);
         var starts = BlockStarts;
         var bounds = new List<int> { from };
         for (int c = 1; c < chunks; c++)
@@ -109,11 +109,14 @@ internal sealed class AggregateLevel
         return inverse;
     }
 
+    /// <summary>How many parallel chunks n rows run in: 1 below <see cref="ParallelRows"/>, else up to four per core.</summary>
+    static int ChunkCount(int n) => n < ParallelRows ? 1 : Math.Min(4 * Environment.ProcessorCount, n / 4096);
+
     static void ForRows(int from, int to, Action<int, int> body)
     {
         int n = to - from;
-        if (n < ParallelRows) { body(from, to); return; }
-        int chunks = Math.Min(4 * Environment.ProcessorCount, n / 4096);
+        int chunks = ChunkCount(n);
+        if (chunks == 1) { body(from, to); return; }
         Parallel.For(0, chunks, c => body(from + (int)((long)n * c / chunks), from + (int)((long)n * (c + 1) / chunks)));
     }
 

@@ -69,12 +69,7 @@ internal sealed class CroppedGridSolver(ILinearSolver inner, PoissonGrid grid, P
         var kept = Kept(new CroppedBox((nx, ny, nz), (ox, oy, oz), (sx, sy, sz)), grid.CellCount);
         ((ox, oy, oz), (sx, sy, sz)) = (kept.Origin, kept.Size);
         var cells = new CellType[sx * sy * sz];
-        var all = grid.CellArray;
-        Parallel.For(0, sz, z =>
-        {
-            for (int y = 0; y < sy; y++)
-                all.AsSpan(ox + nx * (oy + y + ny * (oz + z)), sx).CopyTo(cells.AsSpan(sx * (y + sy * z), sx));
-        });
+        kept.Cut(grid.CellArray, cells);
         return (new PoissonGrid(sx, sy, sz, cells), (ox, oy, oz));
     }
 

@@ -52,22 +52,13 @@ internal sealed class CroppedOperatorSolver(ILinearSolver inner, CroppedBox crop
         var tight = new CroppedBox((nx, ny, nz), origin, size);
         if (tight.Cells > CroppedGridSolver.MaxShare * op.CellCount) return null;
         var crop = CroppedGridSolver.Kept(tight, op.CellCount); // in a time loop, kept while it serves, as a grid's
-        (origin, size) = (crop.Origin, crop.Size);
+        size = crop.Size;
         int cells = (int)crop.Cells;
         // every entry written below; the solver's own, so a re-bind's arrays where the box keeps its size
         double[] fx = RebindCache.Array<double>(cells, zeroed: false), fy = RebindCache.Array<double>(cells, zeroed: false);
         double[] fz = RebindCache.Array<double>(cells, zeroed: false), dirichlet = RebindCache.Array<double>(cells, zeroed: false);
-        Parallel.For(0, size.Z, z =>
-        {
-            for (int y = 0; y < size.Y; y++)
-            {
-                int from = origin.X + nx * (origin.Y + y + ny * (origin.Z + z)), to = size.X * (y + size.Y * z);
-                op.FaceX.AsSpan(from, size.X).CopyTo(fx.AsSpan(to, size.X)); // the faces that leave the box are closed
-                op.FaceY.AsSpan(from, size.X).CopyTo(fy.AsSpan(to, size.X));
-                op.FaceZ.AsSpan(from, size.X).CopyTo(fz.AsSpan(to, size.X));
-                op.Dirichlet.AsSpan(from, size.X).CopyTo(dirichlet.AsSpan(to, size.X));
-            }
-        });
+        // the faces that leave the box are closed: every open face joins two unknowns, all inside it
+        crop.Cut(op.FaceX, fx); crop.Cut(op.FaceY, fy); crop.Cut(op.FaceZ, fz); crop.Cut(op.Dirichlet, dirichlet);
         return (VoxelOperator.CutFromChecked(size.X, size.Y, size.Z, fx, fy, fz, dirichlet), crop);
     }
 
