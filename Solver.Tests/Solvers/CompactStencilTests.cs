@@ -48,16 +48,55 @@ public class CompactStencilTests
         yield return new TestCaseData(PoissonGrid.Filled(7, 6, 5, CellType.Fluid)).SetName("every cell an unknown");
         yield return new TestCaseData(PoissonDomains.Named("slits", 24, 20, 22, 3)).SetName("slits");
         yield return new TestCaseData(PoissonDomains.Named("channel", 16, 16, 16, 1)).SetName("channel");
+        yield return new TestCaseData(RandomFlags.Grid(9, 0.1, 0.05, 75, 9, 8)).SetName("rows longer than 32 cells, parallel blocks");
+        yield return new TestCaseData(PoissonDomains.Named("slits", 48, 40, 44, 3)).SetName("slits, parallel blocks");
+        yield return new TestCaseData(PoissonGrid.Filled(40, 33, 30, CellType.Fluid)).SetName("every cell an unknown, parallel blocks");
     }
 
     [TestCaseSource(nameof(PatternGrids))]
-    public void ThePatternFromTheGridIsTheAssembledMatrixs(PoissonGrid grid)
+    public void ThePiecesFromTheGridAndFromTheAssembledPatternGiveTheMatrixsProduct(PoissonGrid grid)
     {
         var system = ReducedSystem.FromGrid(grid);
         var a = system.Matrix; // the compact matrix assembled, less the isolated fluid cells' rows
-        var (rowStart, columns) = CompactStencil.Pattern(grid);
-        Assert.That(rowStart, Is.EqualTo(a.RowPointers));
-        Assert.That(columns, Is.EqualTo(a.ColumnIndices));
+        var blocks = CompactStencil.Blocks(a.RowPointers);
+        var fromGrid = RowPieces.Of(grid);
+        var fromPattern = RowPieces.Of(a.RowPointers, a.ColumnIndices, blocks);
+        Assert.That(fromGrid.Blocks, Is.EqualTo(blocks.Length - 1), "the CSR product's row blocks");
+        Assert.That(fromPattern.Blocks, Is.EqualTo(blocks.Length - 1));
+        var diagonal = system.Active is { } active ? active.Select(i => grid.Diagonal[i]).ToArray() : grid.Diagonal; // per unknown
+        var rng = new Random(4);
+        double[] x = [.. Enumerable.Range(0, a.Rows).Select(_ => rng.NextDouble() - 0.5)], expected = new double[a.Rows];
+        double dot = new CsrOperator(a).MultiplyAndDot(x, expected);
+        foreach (var pieces in new[] { fromGrid, fromPattern })
+        {
+            var y = new double[a.Rows];
+            double sum = 0;
+            for (int b = 0; b < pieces.Blocks; b++) sum += pieces.Product(b, diagonal, x, y, dot: true);
+            Assert.That(y, Is.EqualTo(expected), "bit for bit");
+            Assert.That(sum, Is.EqualTo(dot), "the dot, block by block in row order");
+        }
+    }
+
+    [Test]
+    public void APieceEndsAtARowBlocksStart()
+    {
+        // slits: long pieces, so the product's row blocks cut some; a cut piece is two, one in each block
+        var grid = PoissonDomains.Named("slits", 48, 40, 44, 3);
+        var a = ReducedSystem.FromGrid(grid).Matrix;
+        var blocks = CompactStencil.Blocks(a.RowPointers);
+        Assert.That(blocks.Length - 1, Is.GreaterThan(2), "parallel row blocks");
+        var whole = RowPieces.Of(a.RowPointers, a.ColumnIndices, [0, a.Rows]);
+        var cut = RowPieces.Of(a.RowPointers, a.ColumnIndices, blocks);
+        Assert.That(cut.Count, Is.GreaterThan(whole.Count).And.AtMost(whole.Count + blocks.Length - 2));
+        Assert.That(RowPieces.Of(grid).Count, Is.EqualTo(cut.Count), "the grid's pieces are the pattern's");
+    }
+
+    [Test]
+    public void ARowThatIsNoVoxelRowIsNamed()
+    {
+        // row 1 of a 3 x 3 matrix without its diagonal
+        int[] rowStart = [0, 2, 3, 5], columns = [0, 1, 0, 1, 2];
+        Assert.That(() => RowPieces.Of(rowStart, columns, [0, 3]), Throws.ArgumentException.With.Message.Contains("row 1"));
     }
 
     [TestCase(48, 40, 36)] // parallel row blocks

@@ -1,0 +1,401 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Dcdm.Poisson;
+using Dcdm.Sparse;
+
+namespace Dcdm.Solvers;
+
+/// <summary>
+/// A grid's compact operator's pattern (<see cref="CompactStencil"/>) cut into pieces of rows of one shape: consecutive
+/// unknowns, each joined to the next (row k holds column k + 1 and row k + 1 column k), whose other columns lie at the
+/// same offsets from the row (two below k - 1 and two above k + 1 at most: the neighbours across y and z). Along a row
+/// of cells an unknown's neighbours across y and z keep their offsets while those neighbours are unknowns too, so a
+/// piece is a stretch of a row of fluid cells, and its product is a vector of rows at a time, reading a piece's 21
+/// bytes instead of a row's 4 and a column's 4 each. Every row's terms are summed in the pattern's order (ascending
+/// columns; a missing neighbour subtracts nothing) and the dot in the rows' order, so the product is the CSR
+/// product's bit for bit. Pieces never cross the row blocks the product runs in parallel.
+/// </summary>
+internal sealed class RowPieces
+{
+    readonly int[] _start;   // each piece's first row, then the number of rows
+    readonly int[] _offsets; // 4 per piece: columns below k - 1, then above k + 1, as offsets from row k, ascending; 0: none
+    readonly byte[] _ends;   // bit 0: the piece's first row holds column k - 1; bit 1: its last row holds column k + 1
+    readonly int[] _blockPieces; // each row block's first piece, then the number of pieces
+
+    RowPieces(int[] start, int[] offsets, byte[] ends, int[] blockPieces) => (_start, _offsets, _ends, _blockPieces) = (start, offsets, ends, blockPieces);
+
+    /// <summary>The pieces of rows <paramref name="blocks"/>[b] up to <paramref name="blocks"/>[b + 1], the blocks in parallel.</summary>
+    /// <exception cref="ArgumentException">A row holds more than two columns below k - 1 or above k + 1, or no column k:
+    /// the pattern is not a voxel grid's 7-point operator's.</exception>
+    public static RowPieces Of(int[] rowStart, int[] columns, int[] blocks)
+    {
+        int blockCount = blocks.Length - 1;
+        var counts = new int[blockCount + 1];
+        var firstBad = new int[blockCount]; // each block's first row that is no voxel row, or -1
+        Parallel.For(0, blockCount, b =>
+        {
+            int pieces = 0;
+            var last = default(Shape);
+            firstBad[b] = -1;
+            for (int k = blocks[b]; k < blocks[b + 1]; k++)
+            {
+                if (Shape.Of(rowStart, columns, k) is not { } shape) { firstBad[b] = k; return; }
+                if (k == blocks[b] || !shape.Continues(last)) pieces++;
+                last = shape;
+            }
+            counts[b + 1] = pieces;
+        });
+        if (firstBad.FirstOrDefault(k => k >= 0, -1) is var bad and >= 0)
+            throw new ArgumentException($"row {bad} of the operator's pattern is not a voxel grid's 7-point row (at most two columns "
+                + $"below {bad - 1}, the diagonal, at most two above {bad + 1}); solve it as a general sparse matrix");
+        for (int b = 0; b < blockCount; b++) counts[b + 1] += counts[b];
+        int total = counts[blockCount];
+        var start = new int[total + 1];
+        var offsets = new int[4 * total];
+        var ends = new byte[total];
+        Parallel.For(0, blockCount, b =>
+        {
+            int p = counts[b] - 1;
+            var last = default(Shape);
+            for (int k = blocks[b]; k < blocks[b + 1]; k++)
+            {
+                var shape = Shape.Of(rowStart, columns, k)!.Value; // every row checked above
+                if (k == blocks[b] || !shape.Continues(last))
+                {
+                    if (p >= counts[b]) ends[p] |= (byte)(last.After ? 2 : 0);
+                    p++;
+                    start[p] = k;
+                    (offsets[4 * p], offsets[4 * p + 1], offsets[4 * p + 2], offsets[4 * p + 3]) = (shape.Low0, shape.Low1, shape.High0, shape.High1);
+                    ends[p] = (byte)(shape.Before ? 1 : 0);
+                }
+                last = shape;
+            }
+            if (p >= counts[b]) ends[p] |= (byte)(last.After ? 2 : 0);
+        });
+        start[total] = rowStart.Length - 1;
+        return new RowPieces(start, offsets, ends, counts);
+    }
+
+    /// <summary>
+    /// The pieces of a grid's compact operator on its unknowns (<see cref="PoissonGrid.UnknownCells"/>), made from the
+    /// cells' diagonal bytes without the pattern: the pieces <see cref="Of(int[], int[], int[])"/> makes from the pattern
+    /// the assembled matrix would have, in the row blocks of that matrix's product
+    /// (<see cref="CsrMatrix.BalancedRowBlocks(int[], int)"/>). A piece lies in one row of cells: unknown k (cell i) goes
+    /// on the piece of k - 1 when cell i - 1 is an unknown and the cells across y and z from both are unknowns alike
+    /// (then their unknowns lie at the same offsets from k and k - 1). Each row of cells is read 32 cells at a time
+    /// (<see cref="Cells"/>), twice: to count each row's unknowns, pieces and entries, then to write the pieces; a
+    /// neighbour's unknown is its row's first plus the unknowns before it in that row.
+    /// </summary>
+    public static unsafe RowPieces Of(PoissonGrid grid)
+    {
+        int nx = grid.Nx, ny = grid.Ny, nz = grid.Nz, rows = ny * nz;
+        var d = grid.Diagonal;
+        var rowUnknowns = new int[rows];
+        var rowPieces = new int[rows];
+        var rowEntries = new long[rows + 1];
+        fixed (byte* diagonal = d)
+        {
+            var at = (nint)diagonal;
+            Parallel.For(0, nz, z =>
+            {
+                var cells = new Cells((byte*)at, nx, ny, nz);
+                for (int r = ny * z; r < ny * (z + 1); r++)
+                {
+                    int unknowns = 0, pieces = 0, entries = 0;
+                    for (int x = 0; x < nx; x += 32)
+                    {
+                        var c = cells.At(r, x);
+                        unknowns += BitOperations.PopCount(c.Unknowns);
+                        pieces += BitOperations.PopCount(c.Starts);
+                        entries += c.Entries;
+                    }
+                    (rowUnknowns[r], rowPieces[r], rowEntries[r + 1]) = (unknowns, pieces, entries);
+                }
+            });
+        }
+        var rowFirst = new int[rows + 1]; // row r = y + ny z holds unknowns rowFirst[r] up to rowFirst[r + 1]
+        for (int r = 0; r < rows; r++)
+        {
+            rowFirst[r + 1] = rowFirst[r] + rowUnknowns[r];
+            rowEntries[r + 1] += rowEntries[r];
+        }
+        int n = rowFirst[rows];
+        var unknownCells = grid.UnknownCells;
+        int[] blocks = rowEntries[rows] < CsrMatrix.ParallelNonZeros ? [0, n] : BalancedBlocks(grid, unknownCells, rowFirst, rowEntries);
+        // a block's first row starts a piece: one more where it would go on the piece before
+        for (int b = 1; b < blocks.Length - 1; b++)
+            if (Joined(d, unknownCells[blocks[b]], nx, ny, nz)) rowPieces[unknownCells[blocks[b]] / nx]++;
+        var rowPiece = new int[rows + 1];
+        for (int r = 0; r < rows; r++) rowPiece[r + 1] = rowPiece[r] + rowPieces[r];
+        int total = rowPiece[rows];
+        var start = new int[total + 1];
+        var offsets = new int[4 * total];
+        var ends = new byte[total];
+        var blockPieces = new int[blocks.Length];
+        blockPieces[^1] = total;
+        fixed (byte* diagonal = d)
+        {
+            var at = (nint)diagonal;
+            Parallel.For(0, nz, z =>
+            {
+                var cells = new Cells((byte*)at, nx, ny, nz);
+                int nextBlock = FirstBlockFrom(blocks, rowFirst[ny * z]);
+                for (int r = ny * z; r < ny * (z + 1); r++)
+                {
+                    int p = rowPiece[r] - 1, k = rowFirst[r], y = r - ny * z;
+                    for (int x = 0; x < nx; x += 32)
+                    {
+                        var c = cells.At(r, x);
+                        uint starts = c.Starts;
+                        int chunkUnknowns = BitOperations.PopCount(c.Unknowns);
+                        for (; blocks[nextBlock] < k + chunkUnknowns; nextBlock++) // the blocks that start among these unknowns
+                        {
+                            uint lane = c.Unknowns;
+                            for (int skip = blocks[nextBlock] - k; skip > 0; skip--) lane &= lane - 1;
+                            starts |= lane & (~lane + 1);
+                        }
+                        for (; starts != 0; starts &= starts - 1)
+                        {
+                            int lane = BitOperations.TrailingZeroCount(starts), row = k + BitOperations.PopCount(c.Unknowns & ((1u << lane) - 1));
+                            bool before = (c.Before >> lane & 1) != 0;
+                            if (p >= rowPiece[r] && before) ends[p] |= 2; // the piece before ends at row - 1, which holds column row
+                            p++;
+                            start[p] = row;
+                            ends[p] = (byte)(before ? 1 : 0);
+                            int xx = x + lane;
+                            int below0 = z > 0 && cells.Unknown(r - ny, xx) ? rowFirst[r - ny] + cells.Before(r - ny, xx) - row : 0;
+                            int below1 = y > 0 && cells.Unknown(r - 1, xx) ? rowFirst[r - 1] + cells.Before(r - 1, xx) - row : 0;
+                            int above0 = y < ny - 1 && cells.Unknown(r + 1, xx) ? rowFirst[r + 1] + cells.Before(r + 1, xx) - row : 0;
+                            int above1 = z < nz - 1 && cells.Unknown(r + ny, xx) ? rowFirst[r + ny] + cells.Before(r + ny, xx) - row : 0;
+                            (offsets[4 * p], offsets[4 * p + 1]) = below0 == 0 ? (below1, 0) : (below0, below1);
+                            (offsets[4 * p + 2], offsets[4 * p + 3]) = above0 == 0 ? (above1, 0) : (above0, above1);
+                        }
+                        k += chunkUnknowns;
+                    }
+                }
+            });
+        }
+        for (int b = 0; b < blocks.Length - 1; b++) blockPieces[b] = PieceAt(start, blocks[b], total);
+        start[total] = n;
+        return new RowPieces(start, offsets, ends, blockPieces);
+    }
+
+    /// <summary>The piece that starts at row k (one does: a block's first row starts a piece).</summary>
+    static int PieceAt(int[] start, int k, int total) => Array.BinarySearch(start, 0, total, k);
+
+    /// <summary>Whether the unknown at cell i goes on the piece of the unknown at cell i - 1 (<see cref="Of(PoissonGrid)"/>).</summary>
+    static bool Joined(byte[] d, int i, int nx, int ny, int nz)
+    {
+        int plane = nx * ny, x = i % nx, y = i / nx % ny, z = i / plane;
+        if (x == 0 || d[i - 1] == 0) return false;
+        bool Alike(int o) => d[i + o] > 0 == d[i - 1 + o] > 0;
+        return (z == 0 || Alike(-plane)) && (y == 0 || Alike(-nx)) && (y == ny - 1 || Alike(nx)) && (z == nz - 1 || Alike(plane));
+    }
+
+    /// <summary>The first of <paramref name="blocks"/>' starts at or after row k (its last entry, the rows, when none).</summary>
+    static int FirstBlockFrom(int[] blocks, int k)
+    {
+        int b = Array.BinarySearch(blocks, k);
+        return b >= 0 ? b : ~b;
+    }
+
+    /// <summary>
+    /// <see cref="CsrMatrix.BalancedRowBlocks(int[], int)"/>'s blocks of a grid's pattern known by its rows of cells'
+    /// entries (<paramref name="rowEntries"/>: those before each row of cells): each cut found by walking the unknowns
+    /// of the row of cells it falls in.
+    /// </summary>
+    static int[] BalancedBlocks(PoissonGrid grid, int[] unknownCells, int[] rowFirst, long[] rowEntries)
+    {
+        int rows = rowFirst[^1], cellRows = rowFirst.Length - 1, parts = Math.Max(1, Math.Min(Environment.ProcessorCount * 4, rows));
+        var d = grid.Diagonal;
+        int nx = grid.Nx, ny = grid.Ny, nz = grid.Nz, plane = nx * ny;
+        long nnz = rowEntries[cellRows];
+        var blocks = new List<int> { 0 };
+        int r = 0, row = 0;
+        long before = 0; // entries of the rows before row
+        for (int p = 1; p < parts; p++)
+        {
+            long target = nnz * p / parts;
+            // the first row whose entries before it reach the target: from the row of cells whose start does not yet reach it
+            while (r < cellRows - 1 && rowEntries[r + 1] < target) r++;
+            if (rowFirst[r] > row) (row, before) = (rowFirst[r], rowEntries[r]);
+            while (row < rows && before < target)
+            {
+                int i = unknownCells[row], x = i % nx, y = i / nx % ny, z = i / plane, entries = 1;
+                if (z > 0 && d[i - plane] > 0) entries++;
+                if (y > 0 && d[i - nx] > 0) entries++;
+                if (x > 0 && d[i - 1] > 0) entries++;
+                if (x < nx - 1 && d[i + 1] > 0) entries++;
+                if (y < ny - 1 && d[i + nx] > 0) entries++;
+                if (z < nz - 1 && d[i + plane] > 0) entries++;
+                before += entries;
+                row++;
+            }
+            if (row > blocks[^1] && row < rows) blocks.Add(row);
+        }
+        blocks.Add(rows);
+        return [.. blocks];
+    }
+
+    /// <summary>
+    /// A grid's cells read 32 of a row at a time as bit masks of their diagonal bytes (lane j: cell x + j), a vector of
+    /// bytes at a time where every byte read lies in the grid, else cell by cell.
+    /// </summary>
+    readonly unsafe struct Cells(byte* d, int nx, int ny, int nz)
+    {
+        readonly int _cells = nx * ny * nz;
+
+        /// <summary>The unknowns, piece starts, the unknowns holding k - 1 (x - 1 an unknown), and the pattern's entries of
+        /// the up to 32 cells of row of cells r from x on.</summary>
+        public (uint Unknowns, uint Starts, uint Before, int Entries) At(int r, int x)
+        {
+            int plane = nx * ny, i = r * nx + x, y = r % ny, z = r / ny, lanes = Math.Min(32, nx - x);
+            int down = z > 0 ? plane : y > 0 ? nx : 0, up = z < nz - 1 ? plane : y < ny - 1 ? nx : 0;
+            bool vector = Vector256.IsHardwareAccelerated && i - 1 - down >= 0 && i + 33 + up <= _cells;
+            uint unknowns = Mask(i, lanes, vector);
+            uint before = Mask(i - 1, lanes, vector) & unknowns & (x == 0 ? ~1u : uint.MaxValue); // cell x - 1 an unknown
+            uint after = Mask(i + 1, lanes, vector) & unknowns & (x + lanes == nx ? ~(1u << (lanes - 1)) : uint.MaxValue);
+            int entries = BitOperations.PopCount(unknowns) + BitOperations.PopCount(before) + BitOperations.PopCount(after);
+            uint alike = uint.MaxValue; // lanes whose cells across y and z are unknowns as those of the cell before are
+            foreach (int o in (ReadOnlySpan<int>)[z > 0 ? -plane : 0, y > 0 ? -nx : 0, y < ny - 1 ? nx : 0, z < nz - 1 ? plane : 0])
+            {
+                if (o == 0) continue; // off the grid
+                uint side = Mask(i + o, lanes, vector);
+                entries += BitOperations.PopCount(side & unknowns);
+                alike &= ~(side ^ Mask(i + o - 1, lanes, vector));
+            }
+            // a piece goes on from the last unknown where this one holds it (before) and its sides are alike
+            return (unknowns, unknowns & ~(before & alike), before, entries);
+        }
+
+        uint Mask(int first, int lanes, bool vector) =>
+            vector ? Positive(d + first) & (lanes == 32 ? uint.MaxValue : (1u << lanes) - 1) : Scalar(first, lanes);
+
+        /// <summary>Whether cell x of row of cells r is an unknown.</summary>
+        public bool Unknown(int r, int x) => d[r * nx + x] > 0;
+
+        /// <summary>The unknowns among cells 0..x-1 of row of cells r.</summary>
+        public int Before(int r, int x)
+        {
+            int count = 0, first = r * nx;
+            for (int at = 0; at < x; at += 32) count += BitOperations.PopCount(Scalar(first + at, Math.Min(32, x - at)));
+            return count;
+        }
+
+        static uint Positive(byte* first) => Vector256.GreaterThan(Vector256.Load(first), Vector256<byte>.Zero).ExtractMostSignificantBits();
+
+        /// <summary>Bit j set where cell first + j (j below lanes) is an unknown; a vector load where the 32 bytes lie in the grid.</summary>
+        uint Scalar(int first, int lanes)
+        {
+            if (Vector256.IsHardwareAccelerated && first >= 0 && first + 32 <= _cells)
+                return Positive(d + first) & (lanes == 32 ? uint.MaxValue : (1u << lanes) - 1);
+            uint mask = 0;
+            for (int j = 0; j < lanes; j++) if (first + j >= 0 && first + j < _cells && d[first + j] > 0) mask |= 1u << j;
+            return mask;
+        }
+    }
+
+    /// <summary>The pieces, for the tests.</summary>
+    internal int Count => _start.Length - 1;
+
+    /// <summary>The row blocks the product runs in parallel.</summary>
+    public int Blocks => _blockPieces.Length - 1;
+
+    /// <summary>
+    /// y = A x on row block <paramref name="block"/> (A: d on the diagonal, -1 at the pattern's other columns); returns
+    /// the block's x.y, summed in row order, when <paramref name="dot"/> (else 0).
+    /// </summary>
+    public unsafe double Product(int block, byte[] diagonal, double[] x, double[] y, bool dot)
+    {
+        double sum = 0;
+        fixed (int* start = _start, offsets = _offsets)
+        fixed (byte* ends = _ends, d = diagonal)
+        fixed (double* input = x, output = y)
+            for (int p = _blockPieces[block]; p < _blockPieces[block + 1]; p++)
+            {
+                int first = start[p], end = start[p + 1];
+                int* o = offsets + 4 * p;
+                int low0 = o[0], low1 = o[1], high0 = o[2], high1 = o[3];
+                bool before = (ends[p] & 1) != 0, after = (ends[p] & 2) != 0;
+                if (end - first == 1)
+                    output[first] = Row(input, d, first, low0, low1, before, after, high0, high1);
+                else
+                {
+                    output[first] = Row(input, d, first, low0, low1, before, true, high0, high1);
+                    int k = first + 1, last = end - 1; // rows first + 1 .. last - 1 hold both k - 1 and k + 1
+                    if (Vector.IsHardwareAccelerated && Vector<double>.Count == 4 && Avx2.IsSupported)
+                        for (; k + 4 <= last; k += 4)
+                        {
+                            var s = Vector256<double>.Zero;
+                            if (low0 != 0) s -= Vector256.Load(input + k + low0);
+                            if (low1 != 0) s -= Vector256.Load(input + k + low1);
+                            s -= Vector256.Load(input + k - 1);
+                            s += Diagonals(d + k) * Vector256.Load(input + k);
+                            s -= Vector256.Load(input + k + 1);
+                            if (high0 != 0) s -= Vector256.Load(input + k + high0);
+                            if (high1 != 0) s -= Vector256.Load(input + k + high1);
+                            s.Store(output + k);
+                        }
+                    for (; k < last; k++) output[k] = Row(input, d, k, low0, low1, true, true, high0, high1);
+                    output[last] = Row(input, d, last, low0, low1, true, after, high0, high1);
+                }
+                if (dot) for (int k = first; k < end; k++) sum += input[k] * output[k];
+            }
+        return sum;
+    }
+
+    /// <summary>Row k's sum in the pattern's order: the columns below, k - 1, the diagonal, k + 1, the columns above.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static unsafe double Row(double* x, byte* d, int k, int low0, int low1, bool before, bool after, int high0, int high1)
+    {
+        double s = 0;
+        if (low0 != 0) s -= x[k + low0];
+        if (low1 != 0) s -= x[k + low1];
+        if (before) s -= x[k - 1];
+        s += d[k] * x[k];
+        if (after) s -= x[k + 1];
+        if (high0 != 0) s -= x[k + high0];
+        if (high1 != 0) s -= x[k + high1];
+        return s;
+    }
+
+    /// <summary>Four diagonal bytes as doubles.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static unsafe Vector256<double> Diagonals(byte* d) =>
+        Avx.ConvertToVector256Double(Sse41.ConvertToVector128Int32(Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<uint>(d)).AsByte()));
+
+    /// <summary>A row's columns other than k, k - 1 and k + 1 as offsets from k (0: none), and whether it holds k - 1 and k + 1.</summary>
+    readonly record struct Shape(int Low0, int Low1, bool Before, bool After, int High0, int High1)
+    {
+        /// <summary>Row k's shape, its columns ascending (a <see cref="Sparse.CsrMatrix"/>'s are); null where it is no voxel row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Shape? Of(int[] rowStart, int[] columns, int k)
+        {
+            int e = rowStart[k], end = rowStart[k + 1], low0 = 0, low1 = 0, high0 = 0, high1 = 0;
+            if (e < end && columns[e] < k - 1)
+            {
+                low0 = columns[e++] - k;
+                if (e < end && columns[e] < k - 1) low1 = columns[e++] - k;
+            }
+            bool before = e < end && columns[e] == k - 1;
+            if (before) e++;
+            if (e == end || columns[e] != k) return null;
+            e++;
+            bool after = e < end && columns[e] == k + 1;
+            if (after) e++;
+            if (e < end)
+            {
+                high0 = columns[e++] - k;
+                if (e < end) high1 = columns[e++] - k;
+            }
+            if (e != end) return null;
+            return new Shape(low0, low1, before, after, high0, high1);
+        }
+
+        /// <summary>Whether this row (k) goes on the piece that <paramref name="previous"/> (row k - 1) is the last row of.</summary>
+        public bool Continues(Shape previous) =>
+            Before && previous.After && Low0 == previous.Low0 && Low1 == previous.Low1 && High0 == previous.High0 && High1 == previous.High1;
+    }
+}
