@@ -144,7 +144,10 @@ internal sealed class RowPieces
                 int nextBlock = FirstBlockFrom(blocks, rowFirst[ny * z]);
                 for (int r = ny * z; r < ny * (z + 1); r++)
                 {
-                    int p = rowPiece[r] - 1, k = rowFirst[r], y = r - ny * z;
+                    int p = rowPiece[r] - 1, k = rowFirst[r];
+                    // the first unknown of the rows of cells across -z, -y, +y, +z not yet passed (none where off the grid)
+                    int below0 = z > 0 ? rowFirst[r - ny] : 0, below1 = r > ny * z ? rowFirst[r - 1] : 0;
+                    int above0 = r < ny * (z + 1) - 1 ? rowFirst[r + 1] : 0, above1 = z < nz - 1 ? rowFirst[r + ny] : 0;
                     for (int x = 0; x < nx; x += 32)
                     {
                         var c = cells.At(r, x);
@@ -158,21 +161,25 @@ internal sealed class RowPieces
                         }
                         for (; starts != 0; starts &= starts - 1)
                         {
-                            int lane = BitOperations.TrailingZeroCount(starts), row = k + BitOperations.PopCount(c.Unknowns & ((1u << lane) - 1));
-                            bool before = (c.Before >> lane & 1) != 0;
+                            int lane = BitOperations.TrailingZeroCount(starts);
+                            uint lower = (1u << lane) - 1, at = 1u << lane;
+                            int row = k + BitOperations.PopCount(c.Unknowns & lower);
+                            bool before = (c.Before & at) != 0;
                             if (p >= rowPiece[r] && before) ends[p] |= 2; // the piece before ends at row - 1, which holds column row
                             p++;
                             start[p] = row;
                             ends[p] = (byte)(before ? 1 : 0);
-                            int xx = x + lane;
-                            int below0 = z > 0 && cells.Unknown(r - ny, xx) ? rowFirst[r - ny] + cells.Before(r - ny, xx) - row : 0;
-                            int below1 = y > 0 && cells.Unknown(r - 1, xx) ? rowFirst[r - 1] + cells.Before(r - 1, xx) - row : 0;
-                            int above0 = y < ny - 1 && cells.Unknown(r + 1, xx) ? rowFirst[r + 1] + cells.Before(r + 1, xx) - row : 0;
-                            int above1 = z < nz - 1 && cells.Unknown(r + ny, xx) ? rowFirst[r + ny] + cells.Before(r + ny, xx) - row : 0;
-                            (offsets[4 * p], offsets[4 * p + 1]) = below0 == 0 ? (below1, 0) : (below0, below1);
-                            (offsets[4 * p + 2], offsets[4 * p + 3]) = above0 == 0 ? (above1, 0) : (above0, above1);
+                            // a side's unknown: its row's first not passed, plus those of this chunk before the lane
+                            int Side(uint side, int first) => (side & at) == 0 ? 0 : first + BitOperations.PopCount(side & lower) - row;
+                            int low0 = Side(c.Below0, below0), low1 = Side(c.Below1, below1), high0 = Side(c.Above0, above0), high1 = Side(c.Above1, above1);
+                            (offsets[4 * p], offsets[4 * p + 1]) = low0 == 0 ? (low1, 0) : (low0, low1);
+                            (offsets[4 * p + 2], offsets[4 * p + 3]) = high0 == 0 ? (high1, 0) : (high0, high1);
                         }
                         k += chunkUnknowns;
+                        below0 += BitOperations.PopCount(c.Below0);
+                        below1 += BitOperations.PopCount(c.Below1);
+                        above0 += BitOperations.PopCount(c.Above0);
+                        above1 += BitOperations.PopCount(c.Above1);
                     }
                 }
             });
@@ -240,6 +247,13 @@ internal sealed class RowPieces
     }
 
     /// <summary>
+    /// Up to 32 cells of a row of cells as bit masks (lane j: cell x + j): the unknowns, the pieces they start, those
+    /// whose cell x - 1 is an unknown, the unknowns across -z, -y, +y and +z (0 off the grid), and the pattern's entries
+    /// of their rows.
+    /// </summary>
+    readonly record struct Chunk(uint Unknowns, uint Starts, uint Before, int Entries, uint Below0, uint Below1, uint Above0, uint Above1);
+
+    /// <summary>
     /// A grid's cells read 32 of a row at a time as bit masks of their diagonal bytes (lane j: cell x + j), a vector of
     /// bytes at a time where every byte read lies in the grid, else cell by cell.
     /// </summary>
@@ -247,9 +261,9 @@ internal sealed class RowPieces
     {
         readonly int _cells = nx * ny * nz;
 
-        /// <summary>The unknowns, piece starts, the unknowns holding k - 1 (x - 1 an unknown), and the pattern's entries of
-        /// the up to 32 cells of row of cells r from x on.</summary>
-        public (uint Unknowns, uint Starts, uint Before, int Entries) At(int r, int x)
+        /// <summary>The up to 32 cells of row of cells r from x on (lane j: cell x + j).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Chunk At(int r, int x)
         {
             int plane = nx * ny, i = r * nx + x, y = r % ny, z = r / ny, lanes = Math.Min(32, nx - x);
             int down = z > 0 ? plane : y > 0 ? nx : 0, up = z < nz - 1 ? plane : y < ny - 1 ? nx : 0;
@@ -257,32 +271,30 @@ internal sealed class RowPieces
             uint unknowns = Mask(i, lanes, vector);
             uint before = Mask(i - 1, lanes, vector) & unknowns & (x == 0 ? ~1u : uint.MaxValue); // cell x - 1 an unknown
             uint after = Mask(i + 1, lanes, vector) & unknowns & (x + lanes == nx ? ~(1u << (lanes - 1)) : uint.MaxValue);
-            int entries = BitOperations.PopCount(unknowns) + BitOperations.PopCount(before) + BitOperations.PopCount(after);
             uint alike = uint.MaxValue; // lanes whose cells across y and z are unknowns as those of the cell before are
-            foreach (int o in (ReadOnlySpan<int>)[z > 0 ? -plane : 0, y > 0 ? -nx : 0, y < ny - 1 ? nx : 0, z < nz - 1 ? plane : 0])
-            {
-                if (o == 0) continue; // off the grid
-                uint side = Mask(i + o, lanes, vector);
-                entries += BitOperations.PopCount(side & unknowns);
-                alike &= ~(side ^ Mask(i + o - 1, lanes, vector));
-            }
+            uint below0 = Side(z > 0, i - plane, lanes, vector, ref alike), below1 = Side(y > 0, i - nx, lanes, vector, ref alike);
+            uint above0 = Side(y < ny - 1, i + nx, lanes, vector, ref alike), above1 = Side(z < nz - 1, i + plane, lanes, vector, ref alike);
+            int entries = BitOperations.PopCount(unknowns) + BitOperations.PopCount(before) + BitOperations.PopCount(after)
+                + BitOperations.PopCount(below0 & unknowns) + BitOperations.PopCount(below1 & unknowns)
+                + BitOperations.PopCount(above0 & unknowns) + BitOperations.PopCount(above1 & unknowns);
             // a piece goes on from the last unknown where this one holds it (before) and its sides are alike
-            return (unknowns, unknowns & ~(before & alike), before, entries);
+            return new Chunk(unknowns, unknowns & ~(before & alike), before, entries, below0, below1, above0, above1);
         }
 
+        /// <summary>The unknowns among the cells across one side (from cell <paramref name="first"/>; none off the grid), and
+        /// in <paramref name="alike"/> the lanes where the cell before's is alike.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        uint Side(bool inGrid, int first, int lanes, bool vector, ref uint alike)
+        {
+            if (!inGrid) return 0;
+            uint side = Mask(first, lanes, vector);
+            alike &= ~(side ^ Mask(first - 1, lanes, vector));
+            return side;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         uint Mask(int first, int lanes, bool vector) =>
             vector ? Positive(d + first) & (lanes == 32 ? uint.MaxValue : (1u << lanes) - 1) : Scalar(first, lanes);
-
-        /// <summary>Whether cell x of row of cells r is an unknown.</summary>
-        public bool Unknown(int r, int x) => d[r * nx + x] > 0;
-
-        /// <summary>The unknowns among cells 0..x-1 of row of cells r.</summary>
-        public int Before(int r, int x)
-        {
-            int count = 0, first = r * nx;
-            for (int at = 0; at < x; at += 32) count += BitOperations.PopCount(Scalar(first + at, Math.Min(32, x - at)));
-            return count;
-        }
 
         static uint Positive(byte* first) => Vector256.GreaterThan(Vector256.Load(first), Vector256<byte>.Zero).ExtractMostSignificantBits();
 
