@@ -42,13 +42,6 @@ public sealed class ConjugateGradient : ILinearSolver
         : this(Stopwatch.StartNew(), system(), method, options, preconditioner) { }
 
     /// <summary>
-    /// PCG on a grid's unit operator without assembling it (<see cref="GridStencil"/>): vectors on the full grid, the
-    /// product the 7-point stencil of the cells' diagonal bytes; the preconditioner takes full-grid vectors too.
-    /// </summary>
-    internal ConjugateGradient(PoissonGrid grid, string method, SolverOptions? options, Func<ReducedSystem, IPreconditioner?> preconditioner)
-        : this(Stopwatch.StartNew(), ReducedSystem.FromGrid(grid), method, options, preconditioner, _ => new GridStencil(grid)) { }
-
-    /// <summary>
     /// PCG on a grid's unit operator on its unknowns, in the pattern of <paramref name="compact"/> (the grid's compact
     /// operator, checked against it by the caller; null: the pattern made from the grid, nothing assembled): its product
     /// reads the pattern only (<see cref="CompactStencil"/>).

@@ -52,14 +52,13 @@ public sealed class DeepConjugateDirections : ILinearSolver
         : this(grid, model, options, previousDirections, matrix, matrixIsGridOperator: false) { }
 
     /// <param name="matrixIsGridOperator">The caller (the catalog) matched a compact matrix against the grid's 7-point
-    /// operator entry for entry, so it is symmetric: its symmetry check (about 15 ms at 64^3) is not repeated, and where
-    /// the full grid pays (<see cref="GridStencil.Pays"/>) the iteration runs matrix-free instead of on it, elsewhere on
-    /// its pattern only (<see cref="CompactStencil"/>).</param>
+    /// operator entry for entry, so it is symmetric: its symmetry check (about 15 ms at 64^3) is not repeated, and the
+    /// iteration runs on its pattern only (<see cref="CompactStencil"/>).</param>
     internal DeepConjugateDirections(PoissonGrid grid, IDirectionModel model, SolverOptions? options, int previousDirections, CsrMatrix? matrix,
                                      bool matrixIsGridOperator)
         : this(Stopwatch.StartNew(), GridSystem(grid, matrix, matrixIsGridOperator), system => Bind(model, grid), model.Description, options, previousDirections,
             system => new Multigrid.AggregateMultigrid(grid, system),
-            _ => GridStencil.Pays(grid) && (matrix is null || matrixIsGridOperator) ? new GridStencil(grid) : null, fullGridMask: grid.Diagonal,
+            matrixFree: _ => null,
             onUnknowns: system => matrix is null ? new CompactStencil(grid) // nothing assembled
                 : matrixIsGridOperator ? new CompactStencil(system.Matrix, grid, system.Active) : new CsrOperator(system.Matrix)) { }
 
@@ -80,17 +79,16 @@ public sealed class DeepConjugateDirections : ILinearSolver
                 : throw new InvalidSystemException($"the model '{model.Description}' reads cell flags, not face coefficients; DCDM on a voxel operator with "
                     + "per-face coefficients takes the K-cycle (KCycleDirectionModel, the default)"),
             model.Description, options, previousDirections, system => new Multigrid.AggregateMultigrid(op, system),
-            system => FaceStencil.Pays(system) ? new FaceStencil(op, system.DiagonalOf(op)) : null, fullGridMask: null) { }
+            system => FaceStencil.Pays(system) ? new FaceStencil(op, system.DiagonalOf(op)) : null) { }
 
     // arguments run left to right: the clock starts before the system is built
-    /// <param name="matrixFree">The product the iteration runs on the full grid without assembling a matrix (a grid's
-    /// <see cref="GridStencil"/>, an operator's <see cref="FaceStencil"/>), given the system; null: the system's CSR matrix on the unknowns.</param>
-    /// <param name="fullGridMask">On the full grid, the cells a float network's q is kept on (non-zero); null: every cell.</param>
+    /// <param name="matrixFree">The product the iteration runs on the full grid without assembling a matrix (an operator's
+    /// <see cref="FaceStencil"/>), given the system; null: on the unknowns.</param>
     /// <param name="onUnknowns">The product on the unknowns where none runs on the full grid (a grid's own operator needs
     /// only the matrix's pattern, <see cref="CompactStencil"/>); null: the system's CSR matrix.</param>
     DeepConjugateDirections(Stopwatch clock, ReducedSystem system, Func<ReducedSystem, IDirection> bind, string description, SolverOptions? options,
         int previousDirections, Func<ReducedSystem, Multigrid.AggregateMultigrid> fallbackCycle, Func<ReducedSystem, IHostOperator?> matrixFree,
-        byte[]? fullGridMask, Func<ReducedSystem, IHostOperator>? onUnknowns = null)
+        Func<ReducedSystem, IHostOperator>? onUnknowns = null)
     {
         if (previousDirections < 0) throw new ArgumentOutOfRangeException(nameof(previousDirections), "k must be >= 0");
         _options = options ?? SolverOptions.Default;
@@ -102,7 +100,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
         _product = _matrixFree ?? onUnknowns?.Invoke(system) ?? new CsrOperator(_system.Matrix);
         _backend = new HostBackend(_product);
         _bound = bind(system);
-        _direction = new NetworkDirection(_matrixFree is null ? _system.Active : null, fullGridMask, _bound, _system.FullSize);
+        _direction = new NetworkDirection(_matrixFree is null ? _system.Active : null, _bound, _system.FullSize);
         // every entry written before any is read: b and x by the frame, r by the first residual, each slot's q by the
         // direction and Aq by the product (the fallback's CG writes the three it borrows first too)
         _vectors = new DirectionVectors<double[]>(_k, () => RebindCache.Array<double>(n, zeroed: false));
@@ -164,11 +162,10 @@ public sealed class DeepConjugateDirections : ILinearSolver
     /// <summary>
     /// The network fed and read on the iteration's vectors: q = f(r / ||r||). A direction that works on them directly
     /// (the K-cycle, the vcycle model) gets r and q as they are; any other gets them copied into and out of a full grid
-    /// of floats. <paramref name="active"/>: the cell of each vector entry; null when the vectors are the full grid, where
-    /// q must be 0 off the unknowns (<paramref name="diagonal"/> 0) for the matrix-free product: the directions on the
-    /// unknowns write 0 there, a float network's q is masked.
+    /// of floats. <paramref name="active"/>: the cell of each vector entry; null when the vectors are the full grid (an
+    /// operator's faces, whose direction is the K-cycle's on them).
     /// </summary>
-    sealed class NetworkDirection(int[]? active, byte[]? diagonal, IDirection direction, int cells) : IDirectionSource<double[]>
+    sealed class NetworkDirection(int[]? active, IDirection direction, int cells) : IDirectionSource<double[]>
     {
         readonly IDirectionOnUnknowns? _onUnknowns = direction as IDirectionOnUnknowns;
         readonly float[] _field = direction is IDirectionOnUnknowns ? [] : RebindCache.Array<float>(cells); // r / ||r|| in, q out: one buffer
@@ -186,7 +183,7 @@ public sealed class DeepConjugateDirections : ILinearSolver
                 if (active is null) for (int i = 0; i < r.Length; i++) _field[i] = (float)r[i] * scale;
                 else for (int i = 0; i < r.Length; i++) _field[active[i]] = (float)r[i] * scale;
                 direction.Apply(_field, _field);
-                if (active is null) for (int i = 0; i < q.Length; i++) q[i] = diagonal is null || diagonal[i] != 0 ? _field[i] : 0;
+                if (active is null) for (int i = 0; i < q.Length; i++) q[i] = _field[i];
                 else for (int i = 0; i < q.Length; i++) q[i] = _field[active[i]];
             }
             Time += Stopwatch.GetElapsedTime(start);

@@ -11,8 +11,16 @@ namespace Dcdm.Solvers;
 /// </summary>
 internal sealed class FaceStencil : IHostOperator
 {
-    /// <summary>Whether the full grid pays for an operator's solve (as for a grid, <see cref="GridStencil.Pays"/>): at least 60% of its cells unknowns.</summary>
-    public static bool Pays(ReducedSystem unknowns) => unknowns.Unknowns >= GridStencil.PaysShare * unknowns.FullSize;
+    /// <summary>
+    /// Whether the full grid pays for an operator's solve: at least 60% of its cells unknowns. Its vectors hold every
+    /// cell, so the matrix-free product's savings are lost to longer vector updates when few cells are unknowns. (A
+    /// grid's unit operator runs on its unknowns at any share: its product there, <see cref="CompactStencil"/>, reads
+    /// less than the full grid's, docs/benchmarks.md.)
+    /// </summary>
+    public static bool Pays(ReducedSystem unknowns) => unknowns.Unknowns >= PaysShare * unknowns.FullSize;
+
+    /// <summary>The share of an operator's cells that must be unknowns for the full grid to pay (<see cref="Pays"/>).</summary>
+    internal const double PaysShare = 0.6;
 
     readonly VoxelOperator _op;
     readonly double[] _diagonal;
@@ -55,10 +63,21 @@ internal sealed class FaceStencil : IHostOperator
             }
             sums[z] = sum;
         }
-        return GridStencil.SumOverPlanes(sums, x.Length, Plane);
+        return SumOverPlanes(sums, x.Length, Plane);
     }
 
     public double Residual(double[] b, double[] x, double[] r) => Math.Sqrt(Product(x, r, b));
 
     public double MultiplyAndDot(double[] p, double[] q) => Product(p, q, null);
+
+    /// <summary>Runs <paramref name="plane"/> on planes 0..sums.Length-1 (in parallel when the grid has many cells), each
+    /// writing its own sum into sums[z]; returns their total, added in plane order (the same at any thread count).</summary>
+    static double SumOverPlanes(double[] sums, int cells, Action<int> plane)
+    {
+        if (cells < VCycleKernels.ParallelCells) for (int z = 0; z < sums.Length; z++) plane(z);
+        else Parallel.For(0, sums.Length, plane);
+        double total = 0;
+        foreach (double s in sums) total += s;
+        return total;
+    }
 }

@@ -212,13 +212,20 @@ public sealed class ReducedSystem
         }
     }
 
-    /// <summary>||b||^2 over rows that are not unknowns (the part no x can match).</summary>
+    /// <summary>||b||^2 over rows that are not unknowns (the part no x can match): summed over those rows, so exactly 0
+    /// where b is 0 off the unknowns (the whole norm less the unknowns' leaves rounding where the two sums' orders differ).</summary>
     public double InactiveNormSquared(ReadOnlySpan<double> full)
     {
         if (Active is null) return 0;
-        double total = VectorOps.Dot(full, full), kept = 0;
-        foreach (int i in Active) kept += full[i] * full[i];
-        return Math.Max(0, total - kept);
+        double removed = 0;
+        int next = 0;
+        foreach (int i in Active)
+        {
+            for (int j = next; j < i; j++) removed += full[j] * full[j];
+            next = i + 1;
+        }
+        for (int j = next; j < full.Length; j++) removed += full[j] * full[j];
+        return removed;
     }
 
     /// <summary>Removes the mean of v on every singular component; returns the squared norm removed.</summary>
@@ -250,8 +257,7 @@ public sealed class ReducedSystem
         double originalSq = VectorOps.Dot(b, b);
         b.CopyTo(prepared);
         MaskToUnknowns(prepared);
-        double keptSq = VectorOps.Dot(prepared, prepared);
-        double removedSq = Math.Max(0, originalSq - keptSq) + RemoveNullSpaceOnRows(prepared);
+        double removedSq = InactiveNormSquared(b) + RemoveNullSpaceOnRows(prepared);
         var projection = removedSq > 0 || SingularComponents.Count > 0
             ? new RangeProjection(SingularComponents.Count, Math.Sqrt(removedSq), Math.Sqrt(originalSq))
             : null;

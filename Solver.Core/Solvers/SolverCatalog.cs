@@ -24,12 +24,10 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
         MethodEntry.Krylov(SolveMethod.PcgIc0, "pcg-ic0", PreconditionerKind.IncompleteCholesky, (_, _, _) =>
             (null, "IC(0) runs on the CPU only (sequential triangular solves); use cg or pcg-jacobi on the device")),
         new(SolveMethod.PcgMg, "pcg-mg", ForMatrix: null,
-            // on a mostly fluid grid matrix-free on the full grid (nothing assembled, GridStencil); else on the unknowns in the
-            // compact matrix's pattern (CompactStencil), on the box around the fluid cells where that is smaller (their
-            // order, so a compact matrix, is the same)
-            (grid, compact, a) => CroppedGridSolver.Around(grid, g => GridStencil.Pays(g)
-                ? new ConjugateGradient(g, "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(g, unknowns))
-                : new ConjugateGradient(g, compact, "pcg-mg", a.Options, unknowns => new Multigrid.AggregateMultigrid(g, unknowns))),
+            // on the unknowns in the compact matrix's pattern (CompactStencil, nothing assembled), on the box around the
+            // fluid cells where that is smaller (their order, so a compact matrix, is the same)
+            (grid, compact, a) => CroppedGridSolver.Around(grid, g => new ConjugateGradient(g, compact, "pcg-mg", a.Options,
+                unknowns => new Multigrid.AggregateMultigrid(g, unknowns))),
             // on the box around the unknowns where that is smaller (the caller's full-grid matrix serves the whole grid only)
             (op, matrix, a) => CroppedOperatorSolver.Around(op, o => new ConjugateGradient(o, ReferenceEquals(o, op) ? matrix : null, "pcg-mg", a.Options,
                 unknowns => new Multigrid.AggregateMultigrid(o, unknowns))),

@@ -140,16 +140,16 @@ public class AggregateMultigridTests
         var grid = PoissonDomains.Named(family, 32, 32, 32, 7);
         var b = RightHandSides.VelocityDivergence(grid, 7);
         var options = new SolverOptions { Tolerance = 1e-8 };
-        var shaped = new ConjugateGradient(grid, "pcg-mg", options, unknowns => new AggregateMultigrid(grid, unknowns)).Solve(b, new double[b.Length], SolveSettings.None);
-        var plain = new ConjugateGradient(grid, "pcg-mg", options, unknowns => new AggregateMultigrid(grid, unknowns.Active, 2, Scale,
+        var shaped = new ConjugateGradient(grid, null, "pcg-mg", options, unknowns => new AggregateMultigrid(grid, unknowns)).Solve(b, new double[b.Length], SolveSettings.None);
+        var plain = new ConjugateGradient(grid, null, "pcg-mg", options, unknowns => new AggregateMultigrid(grid, unknowns.Active, 2, Scale,
             AggregateMultigrid.DefaultRelaxation, fineWeights: null, fineShape: null)).Solve(b, new double[b.Length], SolveSettings.None);
         Assert.That(shaped.Status, Is.EqualTo(SolveStatus.Converged));
         Assert.That(plain.Status, Is.EqualTo(SolveStatus.Converged));
         Assert.That(shaped.Iterations, Is.LessThanOrEqualTo(plain.Iterations), "P's entries next to air are " + AggregateMultigrid.SurfaceProlongation);
         // and the residual after the same four iterations is smaller: the default is not the piecewise-constant P
         var four = new SolverOptions { Tolerance = 1e-14, MaxIterations = 4 };
-        var shapedFour = new ConjugateGradient(grid, "pcg-mg", four, unknowns => new AggregateMultigrid(grid, unknowns)).Solve(b, new double[b.Length], SolveSettings.None);
-        var plainFour = new ConjugateGradient(grid, "pcg-mg", four, unknowns => new AggregateMultigrid(grid, unknowns.Active, 2, Scale,
+        var shapedFour = new ConjugateGradient(grid, null, "pcg-mg", four, unknowns => new AggregateMultigrid(grid, unknowns)).Solve(b, new double[b.Length], SolveSettings.None);
+        var plainFour = new ConjugateGradient(grid, null, "pcg-mg", four, unknowns => new AggregateMultigrid(grid, unknowns.Active, 2, Scale,
             AggregateMultigrid.DefaultRelaxation, fineWeights: null, fineShape: null)).Solve(b, new double[b.Length], SolveSettings.None);
         Assert.That(shapedFour.RelativeResidual, Is.LessThan(plainFour.RelativeResidual));
     }

@@ -56,7 +56,7 @@ public class CroppedGridSolverTests
         var b = RightHandSides.Random(grid, 3);
         int air = Array.FindLastIndex(grid.CellArray, c => c == CellType.Air);
         b[air] = 2; // on no unknown, outside the box: removed and reported as the whole grid's solver does
-        var whole = new ConjugateGradient(grid, "pcg-mg", Tight, unknowns => new AggregateMultigrid(grid, unknowns));
+        var whole = new ConjugateGradient(grid, null, "pcg-mg", Tight, unknowns => new AggregateMultigrid(grid, unknowns));
         var expected = new double[grid.CellCount];
         var reference = whole.Solve(b, expected);
         CropAssert.SolvesAsTheWholeGrid<CroppedGridSolver>((method, model) => new SolverCatalog().CreateForGrid(method, grid, Tight, model), b, expected,
@@ -69,7 +69,7 @@ public class CroppedGridSolverTests
     public void ABThatIsZeroOutsideTheBoxIsReportedAsTheWholeGridReportsIt(PoissonGrid grid)
     {
         var b = RightHandSides.Random(grid, 4); // 0 off the fluid cells
-        var whole = new ConjugateGradient(grid, "pcg-mg", Tight, unknowns => new AggregateMultigrid(grid, unknowns)).Solve(b, new double[b.Length]);
+        var whole = new ConjugateGradient(grid, null, "pcg-mg", Tight, unknowns => new AggregateMultigrid(grid, unknowns)).Solve(b, new double[b.Length]);
         var cropped = new SolverCatalog().CreateForGrid(SolveMethod.PcgMg, grid, Tight).Solve(b, new double[b.Length]);
         Assert.That(whole.Projection, Is.Null, "nothing removed on the whole grid");
         Assert.That(cropped.Projection, Is.Null, "nor through the box");

@@ -130,6 +130,24 @@ public class ReducedSystemTests
         Assert.That(p1.OriginalNorm, Is.EqualTo(p2.OriginalNorm).Within(1e-12 * p2.OriginalNorm));
     }
 
+    [Test]
+    public void ABOnTheUnknownsOnlyHasNothingRemoved()
+    {
+        // large enough for ||b|| to be summed in parallel chunks, whose order differs from a sum over the unknowns
+        var grid = PoissonDomains.DamBreak(64, 56, 60, 0.4, 0.8);
+        var system = ReducedSystem.FromGrid(grid);
+        Assert.That(system.SingularComponents, Is.Empty);
+        Assert.That(system.Active, Is.Not.Null);
+        var rng = new Random(5);
+        var b = new double[grid.CellCount];
+        foreach (int i in system.Active!) b[i] = rng.NextDouble() - 0.3;
+        Assert.That(system.PrepareRightHandSide(b, new double[system.Unknowns]).projection, Is.Null);
+        Assert.That(system.PrepareRightHandSideOnRows(b, new double[grid.CellCount]).projection, Is.Null);
+        b[Array.IndexOf(grid.CellArray, CellType.Air)] = 3; // on no unknown: removed, and reported
+        Assert.That(system.PrepareRightHandSide(b, new double[system.Unknowns]).projection!.RemovedNorm, Is.EqualTo(3));
+        Assert.That(system.PrepareRightHandSideOnRows(b, new double[grid.CellCount]).projection!.RemovedNorm, Is.EqualTo(3));
+    }
+
     /// <summary>
     /// A voxel operator's view from its faces equals the view from its matrix: random flags (isolated fluid cells and
     /// closed pockets) with random coefficients, a fifth of the faces between fluid cells closed (which splits

@@ -53,7 +53,7 @@ public sealed class ProlongationShapeOracle
     static SolveResult Solve(PoissonGrid grid, double[] b, double[] perClass, SolverOptions options)
     {
         var shape = ProlongationShape.FromCells(CellClasses.PerCell(grid, perClass, outside: 1));
-        using var pcg = new ConjugateGradient(grid, "pcg-mg", options, unknowns => new AggregateMultigrid(grid, unknowns.Active, 2,
+        using var pcg = new ConjugateGradient(grid, null, "pcg-mg", options, unknowns => new AggregateMultigrid(grid, unknowns.Active, 2,
             AggregateMultigrid.DefaultGalerkinScale, AggregateMultigrid.DefaultRelaxation, fineWeights: null, shape));
         return pcg.Solve(b, new double[grid.CellCount], SolveSettings.None);
     }
