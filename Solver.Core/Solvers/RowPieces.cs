@@ -109,7 +109,7 @@ internal sealed class RowPieces
                         var c = cells.At(r, x);
                         unknowns += BitOperations.PopCount(c.Unknowns);
                         pieces += BitOperations.PopCount(c.Starts);
-                        entries += c.Entries;
+                        entries += c.Entries();
                     }
                     (rowUnknowns[r], rowPieces[r], rowEntries[r + 1]) = (unknowns, pieces, entries);
                 }
@@ -123,10 +123,18 @@ internal sealed class RowPieces
         }
         int n = rowFirst[rows];
         var unknownCells = grid.UnknownCells;
-        int[] blocks = rowEntries[rows] < CsrMatrix.ParallelNonZeros ? [0, n] : BalancedBlocks(grid, unknownCells, rowFirst, rowEntries);
+        int[] blocks;
         // a block's first row starts a piece: one more where it would go on the piece before
-        for (int b = 1; b < blocks.Length - 1; b++)
-            if (Joined(d, unknownCells[blocks[b]], nx, ny, nz)) rowPieces[unknownCells[blocks[b]] / nx]++;
+        fixed (byte* diagonal = d)
+        {
+            var cells = new Cells(diagonal, nx, ny, nz);
+            blocks = rowEntries[rows] < CsrMatrix.ParallelNonZeros ? [0, n] : BalancedBlocks(cells, nx, rowFirst, rowEntries);
+            for (int b = 1; b < blocks.Length - 1; b++)
+            {
+                int i = unknownCells[blocks[b]], r = i / nx, x = i - r * nx;
+                if ((cells.At(r, x - x % 32).Starts >> x % 32 & 1) == 0) rowPieces[r]++;
+            }
+        }
         var rowPiece = new int[rows + 1];
         for (int r = 0; r < rows; r++) rowPiece[r + 1] = rowPiece[r] + rowPieces[r];
         int total = rowPiece[rows];
@@ -192,15 +200,6 @@ internal sealed class RowPieces
     /// <summary>The piece that starts at row k (one does: a block's first row starts a piece).</summary>
     static int PieceAt(int[] start, int k, int total) => Array.BinarySearch(start, 0, total, k);
 
-    /// <summary>Whether the unknown at cell i goes on the piece of the unknown at cell i - 1 (<see cref="Of(PoissonGrid)"/>).</summary>
-    static bool Joined(byte[] d, int i, int nx, int ny, int nz)
-    {
-        int plane = nx * ny, x = i % nx, y = i / nx % ny, z = i / plane;
-        if (x == 0 || d[i - 1] == 0) return false;
-        bool Alike(int o) => d[i + o] > 0 == d[i - 1 + o] > 0;
-        return (z == 0 || Alike(-plane)) && (y == 0 || Alike(-nx)) && (y == ny - 1 || Alike(nx)) && (z == nz - 1 || Alike(plane));
-    }
-
     /// <summary>The first of <paramref name="blocks"/>' starts at or after row k (its last entry, the rows, when none).</summary>
     static int FirstBlockFrom(int[] blocks, int k)
     {
@@ -213,32 +212,22 @@ internal sealed class RowPieces
     /// entries (<paramref name="rowEntries"/>: those before each row of cells): each cut found by walking the unknowns
     /// of the row of cells it falls in.
     /// </summary>
-    static int[] BalancedBlocks(PoissonGrid grid, int[] unknownCells, int[] rowFirst, long[] rowEntries)
+    static int[] BalancedBlocks(Cells cells, int nx, int[] rowFirst, long[] rowEntries)
     {
         int rows = rowFirst[^1], cellRows = rowFirst.Length - 1, parts = Math.Max(1, Math.Min(Environment.ProcessorCount * 4, rows));
-        var d = grid.Diagonal;
-        int nx = grid.Nx, ny = grid.Ny, nz = grid.Nz, plane = nx * ny;
         long nnz = rowEntries[cellRows];
         var blocks = new List<int> { 0 };
-        int r = 0, row = 0;
-        long before = 0; // entries of the rows before row
-        for (int p = 1; p < parts; p++)
+        for (int p = 1, r = 0; p < parts; p++)
         {
             long target = nnz * p / parts;
-            // the first row whose entries before it reach the target: from the row of cells whose start does not yet reach it
+            // the first row whose entries before it reach the target lies in the first row of cells whose end reaches it
             while (r < cellRows - 1 && rowEntries[r + 1] < target) r++;
-            if (rowFirst[r] > row) (row, before) = (rowFirst[r], rowEntries[r]);
-            while (row < rows && before < target)
+            int row = rowFirst[r];
+            long before = rowEntries[r];
+            for (int x = 0; x < nx && before < target; x += 32)
             {
-                int i = unknownCells[row], x = i % nx, y = i / nx % ny, z = i / plane, entries = 1;
-                if (z > 0 && d[i - plane] > 0) entries++;
-                if (y > 0 && d[i - nx] > 0) entries++;
-                if (x > 0 && d[i - 1] > 0) entries++;
-                if (x < nx - 1 && d[i + 1] > 0) entries++;
-                if (y < ny - 1 && d[i + nx] > 0) entries++;
-                if (z < nz - 1 && d[i + plane] > 0) entries++;
-                before += entries;
-                row++;
+                var c = cells.At(r, x);
+                for (uint u = c.Unknowns; u != 0 && before < target; u &= u - 1, row++) before += c.Entries(u & (~u + 1));
             }
             if (row > blocks[^1] && row < rows) blocks.Add(row);
         }
@@ -248,10 +237,19 @@ internal sealed class RowPieces
 
     /// <summary>
     /// Up to 32 cells of a row of cells as bit masks (lane j: cell x + j): the unknowns, the pieces they start, those
-    /// whose cell x - 1 is an unknown, the unknowns across -z, -y, +y and +z (0 off the grid), and the pattern's entries
-    /// of their rows.
+    /// whose cells x - 1 and x + 1 are unknowns, and the unknowns across -z, -y, +y and +z (0 off the grid).
     /// </summary>
-    readonly record struct Chunk(uint Unknowns, uint Starts, uint Before, int Entries, uint Below0, uint Below1, uint Above0, uint Above1);
+    readonly record struct Chunk(uint Unknowns, uint Starts, uint Before, uint After, uint Below0, uint Below1, uint Above0, uint Above1)
+    {
+        /// <summary>The pattern's entries of the rows of the unknowns among the lanes of <paramref name="lanes"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Entries(uint lanes = uint.MaxValue)
+        {
+            uint u = Unknowns & lanes;
+            return BitOperations.PopCount(u) + BitOperations.PopCount(Before & u) + BitOperations.PopCount(After & u)
+                + BitOperations.PopCount(Below0 & u) + BitOperations.PopCount(Below1 & u) + BitOperations.PopCount(Above0 & u) + BitOperations.PopCount(Above1 & u);
+        }
+    }
 
     /// <summary>
     /// A grid's cells read 32 of a row at a time as bit masks of their diagonal bytes (lane j: cell x + j), a vector of
@@ -274,11 +272,8 @@ internal sealed class RowPieces
             uint alike = uint.MaxValue; // lanes whose cells across y and z are unknowns as those of the cell before are
             uint below0 = Side(z > 0, i - plane, lanes, vector, ref alike), below1 = Side(y > 0, i - nx, lanes, vector, ref alike);
             uint above0 = Side(y < ny - 1, i + nx, lanes, vector, ref alike), above1 = Side(z < nz - 1, i + plane, lanes, vector, ref alike);
-            int entries = BitOperations.PopCount(unknowns) + BitOperations.PopCount(before) + BitOperations.PopCount(after)
-                + BitOperations.PopCount(below0 & unknowns) + BitOperations.PopCount(below1 & unknowns)
-                + BitOperations.PopCount(above0 & unknowns) + BitOperations.PopCount(above1 & unknowns);
             // a piece goes on from the last unknown where this one holds it (before) and its sides are alike
-            return new Chunk(unknowns, unknowns & ~(before & alike), before, entries, below0, below1, above0, above1);
+            return new Chunk(unknowns, unknowns & ~(before & alike), before, after, below0, below1, above0, above1);
         }
 
         /// <summary>The unknowns among the cells across one side (from cell <paramref name="first"/>; none off the grid), and
@@ -294,12 +289,13 @@ internal sealed class RowPieces
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         uint Mask(int first, int lanes, bool vector) =>
-            vector ? Positive(d + first) & (lanes == 32 ? uint.MaxValue : (1u << lanes) - 1) : Scalar(first, lanes);
+            vector ? Positive(d + first) & (lanes == 32 ? uint.MaxValue : (1u << lanes) - 1) : InGrid(first, lanes);
 
         static uint Positive(byte* first) => Vector256.GreaterThan(Vector256.Load(first), Vector256<byte>.Zero).ExtractMostSignificantBits();
 
-        /// <summary>Bit j set where cell first + j (j below lanes) is an unknown; a vector load where the 32 bytes lie in the grid.</summary>
-        uint Scalar(int first, int lanes)
+        /// <summary>Bit j set where cell first + j (j below lanes) lies in the grid and is an unknown: a vector load where the 32
+        /// bytes lie in the grid, else cell by cell.</summary>
+        uint InGrid(int first, int lanes)
         {
             if (Vector256.IsHardwareAccelerated && first >= 0 && first + 32 <= _cells)
                 return Positive(d + first) & (lanes == 32 ? uint.MaxValue : (1u << lanes) - 1);
