@@ -8,7 +8,7 @@ namespace Dcdm.Solvers;
 /// matrix would have: (A x)_k = d_k x_k - the sum of x over the row's other columns, d_k the unknown's diagonal byte.
 /// The values are known (-1 off the diagonal), and the pattern is kept as pieces of rows of one shape (<see cref="RowPieces"/>):
 /// a product reads 21 bytes a piece and 1 a row, a vector of rows at a time, where the CSR product streams 12 bytes an
-/// entry (slits at 128^3: about 1.3 ms against 4.2 for the CSR product and 5 for the pattern read entry by entry). The row
+/// entry (slits at 128^3: 0.8-1.6 ms against 3.3-4.3 for the pattern read entry by entry, docs/benchmarks.md). The row
 /// blocks, the order of each row's sum and of the partial dots are the CSR product's, so every result is the matrix's,
 /// bit for bit. One product at a time (the partial dots are the operator's), as a solver runs them.
 /// </summary>
