@@ -87,10 +87,11 @@ public class CroppedGridSolverTests
         Assert.That(e!.Message, Does.Contain("32x32x32"));
     }
 
-    [Test]
-    public void CompactVectorsAndAModelThatSeesTheWholeGrid()
+    [TestCase(32, 20, 28)]
+    [TestCase(96, 64, 80)] // over 65,536 fluid cells: the compact vectors are copied in parallel chunks
+    public void CompactVectorsAndAModelThatSeesTheWholeGrid(int nx, int ny, int nz)
     {
-        var grid = PoissonDomains.DamBreak(32, 20, 28, 0.4, 0.5);
+        var grid = PoissonDomains.DamBreak(nx, ny, nz, 0.4, 0.5);
         var compact = grid.ToCsr(GridMatrixLayout.Compact);
         var b = Enumerable.Range(0, compact.Rows).Select(i => Math.Sin(i)).ToArray();
         var x = new double[b.Length];
@@ -99,6 +100,7 @@ public class CroppedGridSolverTests
         var result = solver.Solve(b, x);
         Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
         Assert.That(ProductResidual.Relative(compact, b, x), Is.LessThanOrEqualTo(1.01e-10));
+        Assert.That(grid.FluidCount > 65_536, Is.EqualTo(nx > 32), "the sizes run both paths of the copies");
         // the same answer as full-grid vectors through the box
         var full = new double[grid.CellCount];
         foreach (var (cell, k) in grid.FluidCells.Select((cell, k) => (cell, k))) full[cell] = b[k];
