@@ -146,6 +146,13 @@ public class ReducedSystemTests
         b[Array.IndexOf(grid.CellArray, CellType.Air)] = 3; // on no unknown: removed, and reported
         Assert.That(system.PrepareRightHandSide(b, new double[system.Unknowns]).projection!.RemovedNorm, Is.EqualTo(3));
         Assert.That(system.PrepareRightHandSideOnRows(b, new double[grid.CellCount]).projection!.RemovedNorm, Is.EqualTo(3));
+        // b everywhere: the part off the unknowns as a plain loop sums it
+        for (int i = 0; i < b.Length; i++) b[i] = Math.Sin(i);
+        var unknown = new bool[grid.CellCount];
+        foreach (int i in system.Active) unknown[i] = true;
+        double expected = 0;
+        for (int i = 0; i < b.Length; i++) if (!unknown[i]) expected += b[i] * b[i];
+        Assert.That(system.InactiveNormSquared(b), Is.EqualTo(expected).Within(1e-12 * expected));
     }
 
     /// <summary>
