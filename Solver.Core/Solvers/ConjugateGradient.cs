@@ -10,7 +10,7 @@ namespace Dcdm.Solvers;
 /// Setup checks the matrix (square, symmetric), drops zero rows, finds singular components, builds
 /// the preconditioner and allocates every work vector; each solve then allocates only its history.
 /// </summary>
-public sealed class ConjugateGradient : ILinearSolver
+public sealed class ConjugateGradient : ILinearSolver, IUnknownsSolver
 {
     readonly ReducedSystem _system;
     readonly IPreconditioner? _m;
@@ -18,6 +18,7 @@ public sealed class ConjugateGradient : ILinearSolver
     readonly double[] _b, _x, _r, _z, _p, _q;
     readonly IVectorBackend<double[]> _backend;
     readonly SolveFrame _frame;
+    readonly bool _runsOnUnknowns;
 
     public string Method { get; }
     public int Size => _system.FullSize;
@@ -74,6 +75,7 @@ public sealed class ConjugateGradient : ILinearSolver
         (_b, _x, _r, _p, _q) = (Vector(n), Vector(n), Vector(n), Vector(n), Vector(n));
         _z = _m is null ? _r : Vector(n); // unpreconditioned: z is r
         _backend = new HostBackend(product ?? onUnknowns?.Invoke(system) ?? new CsrOperator(_system.Matrix), _m);
+        _runsOnUnknowns = product is null;
         _frame = product is null ? new SolveFrame(Method, _system, SolveFrame.Layout.Unknowns, "one per matrix row")
             : new SolveFrame(Method, _system, SolveFrame.Layout.AllRows, "one per grid cell");
         SetupTime = clock.Elapsed;
@@ -109,13 +111,27 @@ public sealed class ConjugateGradient : ILinearSolver
     /// <summary>Nothing to release: the CPU solvers hold managed arrays only.</summary>
     public void Dispose() { }
 
-    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default)
+    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default) =>
+        Run(_frame, b, x, settings, cancellation);
+
+    bool IUnknownsSolver.RunsOnUnknowns => _runsOnUnknowns;
+
+    SolveResult IUnknownsSolver.SolveOnUnknowns(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation) =>
+        Run(_unknownsFrame ??= _runsOnUnknowns ? new SolveFrame(Method, _system.OnItsUnknowns(), SolveFrame.Layout.Unknowns, "one per unknown")
+            : throw new InvalidOperationException("this CG iterates on the full grid (a voxel operator's faces): give b and x one per cell"),
+            b, x, settings, cancellation);
+
+    int[]? IUnknownsSolver.UnknownCells => _system.Active;
+
+    SolveFrame? _unknownsFrame;
+
+    SolveResult Run(SolveFrame frame, ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation)
     {
         var options = settings.Over(_options);
         var details = new Dictionary<string, string>();
         if (_m is IncompleteCholesky { Shift: > 0 } ic) details["ic0 diagonal shift"] = ic.Shift.ToString("g3");
-        if (_system.Active is not null) details["unknowns"] = $"{_system.Unknowns} of {Size} rows (zero rows are not unknowns)";
-        return _frame.Run(b, x, _b, _x, options, SetupTime, details,
+        if (_system.Active is not null && frame == _frame) details["unknowns"] = $"{_system.Unknowns} of {Size} rows (zero rows are not unknowns)";
+        return frame.Run(b, x, _b, _x, options, SetupTime, details,
             (bNorm, history, ct) => LoopEnd.Finished(ConjugateGradientIteration.Run(_backend, _b, _x, _r, _z, _p, _q, bNorm, options, history, ct,
                 flexible: _m?.Varies == true, fromZero: !options.UseInitialGuess)), fallback: null, cancellation);
     }

@@ -18,7 +18,7 @@ namespace Dcdm.Solvers;
 /// reports both.
 /// Vectors are full-grid (one entry per cell); the operator is the grid's 7-point matrix.
 /// </summary>
-public sealed class DeepConjugateDirections : ILinearSolver
+public sealed class DeepConjugateDirections : ILinearSolver, IUnknownsSolver
 {
     /// <summary>When the rest of a solve goes to the fallback (default: 20 iterations, 2x).</summary>
     public StallTest Stall { get; init; } = StallTest.Default;
@@ -141,13 +141,27 @@ public sealed class DeepConjugateDirections : ILinearSolver
     /// <summary>Nothing to release: the CPU solvers hold managed arrays only.</summary>
     public void Dispose() { }
 
-    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default)
+    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default) =>
+        Run(_frame, b, x, settings, cancellation);
+
+    bool IUnknownsSolver.RunsOnUnknowns => _matrixFree is null;
+
+    SolveResult IUnknownsSolver.SolveOnUnknowns(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation) =>
+        Run(_unknownsFrame ??= _matrixFree is null ? new SolveFrame(Method, _system.OnItsUnknowns(), SolveFrame.Layout.Unknowns, "one per unknown")
+            : throw new InvalidOperationException("this DCDM iterates on the full grid (a voxel operator's faces): give b and x one per cell"),
+            b, x, settings, cancellation);
+
+    int[]? IUnknownsSolver.UnknownCells => _system.Active;
+
+    SolveFrame? _unknownsFrame;
+
+    SolveResult Run(SolveFrame frame, ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation)
     {
         var options = settings.Over(_options);
         var details = new Dictionary<string, string> { ["model"] = ModelDescription, ["k"] = _k.ToString(CultureInfo.InvariantCulture) };
         int replaced = 0;
         _direction.Time = TimeSpan.Zero;
-        var result = _frame.Run(b, x, _b, _x, options, SetupTime, details, (bNorm, history, ct) =>
+        var result = frame.Run(b, x, _b, _x, options, SetupTime, details, (bNorm, history, ct) =>
         {
             var (end, replacedDirections) = DeepConjugateDirectionsIteration.Run(_backend, _direction, _vectors, _b, _x, _r, bNorm, Stall, options, history, ct,
                 fromZero: !options.UseInitialGuess);

@@ -55,16 +55,26 @@ public sealed class ReducedSystem
         SingularComponents = FindSingular(_matrix, component, count);
     }
 
-    ReducedSystem(int fullSize, int[]? active, int componentCount, IReadOnlyList<int[]> singular, Func<CsrMatrix> assemble)
+    ReducedSystem(int fullSize, int[]? active, int componentCount, IReadOnlyList<int[]> singular, Func<CsrMatrix> assemble,
+                  int nonPositiveDiagonalRow = -1) // -1: every unknown of a grid has an open neighbour
     {
         FullSize = fullSize;
         Active = active;
         Unknowns = active?.Length ?? fullSize;
         ComponentCount = componentCount;
         SingularComponents = singular;
-        NonPositiveDiagonalRow = -1; // every unknown of a grid has an open neighbour
+        NonPositiveDiagonalRow = nonPositiveDiagonalRow;
         _assemble = assemble;
     }
+
+    ReducedSystem? _onItsUnknowns;
+
+    /// <summary>
+    /// The same system whose rows are its unknowns (vectors one entry per unknown, none dropped): for a caller whose
+    /// vectors are already restricted, e.g. compact ones where every fluid cell is an unknown. The same matrix and components.
+    /// </summary>
+    internal ReducedSystem OnItsUnknowns() => Active is null ? this : _onItsUnknowns ??= new ReducedSystem(Unknowns, null, ComponentCount,
+        SingularComponents, () => Matrix, NonPositiveDiagonalRow < 0 ? -1 : Array.BinarySearch(Active, NonPositiveDiagonalRow));
 
     /// <summary>
     /// The unknowns of a voxel grid's 7-point operator without assembling it: fluid cells with at least one
