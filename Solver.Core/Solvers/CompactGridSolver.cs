@@ -21,7 +21,7 @@ internal sealed class CompactGridSolver : ILinearSolver
     {
         _onGrid = onGrid;
         _fluid = grid.FluidCells;
-        _onUnknowns = onGrid is IUnknownsSolver { RunsOnUnknowns: true } solver && TheFluidCells(solver.UnknownCells, grid) ? solver : null;
+        _onUnknowns = onGrid is IUnknownsSolver { Frame.RunsOnUnknowns: true } solver && TheFluidCells(solver.Frame.UnknownRows, grid) ? solver : null;
         if (_onUnknowns is null) (_b, _x) = (RebindCache.Array<double>(grid.CellCount), RebindCache.Array<double>(grid.CellCount));
     }
 
@@ -41,7 +41,7 @@ internal sealed class CompactGridSolver : ILinearSolver
     {
         if (b.Length != Size || x.Length != Size)
             throw new ArgumentException($"b and x must have {Size} entries (one per fluid cell), got {b.Length} and {x.Length}");
-        if (_onUnknowns is not null) return _onUnknowns.SolveOnUnknowns(b, x, settings, cancellation);
+        if (_onUnknowns is not null) return _onUnknowns.Run(_onUnknowns.Frame.OnItsUnknowns(), b, x, settings, cancellation);
         var (fluid, gridB, gridX) = (_fluid, _b!, _x!);
         SolveResult result;
         unsafe

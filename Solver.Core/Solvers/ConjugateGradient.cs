@@ -18,7 +18,6 @@ public sealed class ConjugateGradient : ILinearSolver, IUnknownsSolver
     readonly double[] _b, _x, _r, _z, _p, _q;
     readonly IVectorBackend<double[]> _backend;
     readonly SolveFrame _frame;
-    readonly bool _runsOnUnknowns;
 
     public string Method { get; }
     public int Size => _system.FullSize;
@@ -75,7 +74,6 @@ public sealed class ConjugateGradient : ILinearSolver, IUnknownsSolver
         (_b, _x, _r, _p, _q) = (Vector(n), Vector(n), Vector(n), Vector(n), Vector(n));
         _z = _m is null ? _r : Vector(n); // unpreconditioned: z is r
         _backend = new HostBackend(product ?? onUnknowns?.Invoke(system) ?? new CsrOperator(_system.Matrix), _m);
-        _runsOnUnknowns = product is null;
         _frame = product is null ? new SolveFrame(Method, _system, SolveFrame.Layout.Unknowns, "one per matrix row")
             : new SolveFrame(Method, _system, SolveFrame.Layout.AllRows, "one per grid cell");
         SetupTime = clock.Elapsed;
@@ -112,20 +110,11 @@ public sealed class ConjugateGradient : ILinearSolver, IUnknownsSolver
     public void Dispose() { }
 
     public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default) =>
-        Run(_frame, b, x, settings, cancellation);
+        ((IUnknownsSolver)this).Run(_frame, b, x, settings, cancellation);
 
-    bool IUnknownsSolver.RunsOnUnknowns => _runsOnUnknowns;
+    SolveFrame IUnknownsSolver.Frame => _frame;
 
-    SolveResult IUnknownsSolver.SolveOnUnknowns(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation) =>
-        Run(_unknownsFrame ??= _runsOnUnknowns ? new SolveFrame(Method, _system.OnItsUnknowns(), SolveFrame.Layout.Unknowns, "one per unknown")
-            : throw new InvalidOperationException("this CG iterates on the full grid (a voxel operator's faces): give b and x one per cell"),
-            b, x, settings, cancellation);
-
-    int[]? IUnknownsSolver.UnknownCells => _system.Active;
-
-    SolveFrame? _unknownsFrame;
-
-    SolveResult Run(SolveFrame frame, ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation)
+    SolveResult IUnknownsSolver.Run(SolveFrame frame, ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation)
     {
         var options = settings.Over(_options);
         var details = new Dictionary<string, string>();

@@ -142,20 +142,11 @@ public sealed class DeepConjugateDirections : ILinearSolver, IUnknownsSolver
     public void Dispose() { }
 
     public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default) =>
-        Run(_frame, b, x, settings, cancellation);
+        ((IUnknownsSolver)this).Run(_frame, b, x, settings, cancellation);
 
-    bool IUnknownsSolver.RunsOnUnknowns => _matrixFree is null;
+    SolveFrame IUnknownsSolver.Frame => _frame;
 
-    SolveResult IUnknownsSolver.SolveOnUnknowns(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation) =>
-        Run(_unknownsFrame ??= _matrixFree is null ? new SolveFrame(Method, _system.OnItsUnknowns(), SolveFrame.Layout.Unknowns, "one per unknown")
-            : throw new InvalidOperationException("this DCDM iterates on the full grid (a voxel operator's faces): give b and x one per cell"),
-            b, x, settings, cancellation);
-
-    int[]? IUnknownsSolver.UnknownCells => _system.Active;
-
-    SolveFrame? _unknownsFrame;
-
-    SolveResult Run(SolveFrame frame, ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation)
+    SolveResult IUnknownsSolver.Run(SolveFrame frame, ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation)
     {
         var options = settings.Over(_options);
         var details = new Dictionary<string, string> { ["model"] = ModelDescription, ["k"] = _k.ToString(CultureInfo.InvariantCulture) };

@@ -22,6 +22,23 @@ public sealed class SolveFrame(string method, ReducedSystem unknowns, SolveFrame
     /// <summary>Length of b and x a caller passes.</summary>
     public int Size => unknowns.FullSize;
 
+    /// <summary>Whether the loop runs on the unknowns (b restricted to them), not on every row.</summary>
+    internal bool RunsOnUnknowns => layout == Layout.Unknowns;
+
+    /// <summary>Each unknown's row in the caller's layout (a grid's cell), ascending; null: every row is one.</summary>
+    internal int[]? UnknownRows => unknowns.Active;
+
+    SolveFrame? _onItsUnknowns;
+
+    /// <summary>
+    /// The frame for a caller whose b and x are already on the unknowns, one entry each (<see cref="IUnknownsSolver"/>):
+    /// the same loop vectors, the system's rows its unknowns (<see cref="ReducedSystem.OnItsUnknowns"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The loop runs on every row (the full grid).</exception>
+    internal SolveFrame OnItsUnknowns() => _onItsUnknowns ??= RunsOnUnknowns
+        ? new SolveFrame(method, unknowns.OnItsUnknowns(), Layout.Unknowns, "one per unknown")
+        : throw new InvalidOperationException($"{method} iterates on every row, not on its unknowns: give b and x {rowsAre}");
+
     /// <param name="b">The caller's b (full length).</param>
     /// <param name="x">The caller's x: the initial guess when <paramref name="options"/> says so, the solution on return.</param>
     /// <param name="rb">The frame's b (a set-up vector in the frame's layout: one entry per unknown, or per row), prepared here.</param>
