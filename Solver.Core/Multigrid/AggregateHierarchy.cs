@@ -5,8 +5,9 @@ namespace Dcdm.Multigrid;
 /// <summary>
 /// The coarse levels of <see cref="AggregateMultigrid"/> for one grid, as the CPU cycle and the device cycle both run
 /// them: each level (<see cref="AggregateLevel"/>), the parent maps between them, and the coarsest level's direct factor.
-/// Coarsening stops at <see cref="AggregateMultigrid.CoarsestRows"/> rows, when a level would not be 1.5x smaller, or
-/// before a level <see cref="Collapse"/> times smaller that the factor can take instead.
+/// Coarsening stops at <see cref="AggregateMultigrid.CoarsestRows"/> rows, when a level would not be 1.5x smaller, at a
+/// level as narrow as a chain (<see cref="NarrowCouplings"/>) whose factor is no larger than the level, or before a level
+/// <see cref="Collapse"/> times smaller that the factor can take instead.
 /// </summary>
 internal sealed class AggregateHierarchy
 {
@@ -31,6 +32,15 @@ internal sealed class AggregateHierarchy
     /// of blocks make at most 8 rows one where each block is one piece; a long chain of pieces makes hundreds one.</summary>
     internal const int Collapse = 16;
 
+    /// <summary>
+    /// A level with at most this many couplings per row on average (a chain of pieces along a channel has 2, a ladder 3,
+    /// a sheet 4, a 3D level 5-6) is tried for its factor before it is coarsened: where the factor's envelope holds no
+    /// more entries than the level's couplings, a solve with it costs about two sweeps and is exact, where the levels
+    /// below would cost more and halve the rows at each step (a channel coarsens 2x a level). Settable for tests
+    /// (0: never).
+    /// </summary>
+    internal static double NarrowCouplings { get; set; } = 3.5;
+
     /// <summary>The coarse levels of a unit 7-point grid operator (its diagonal bytes): the grid's cells are not a level here (the float32 grid kernels relax them).</summary>
     /// <param name="shape">P's entries from the grid to the first level that are not 1 (null: the piecewise-constant P).</param>
     public AggregateHierarchy(int nx, int ny, int nz, byte[] diagonal, double galerkinScale, ProlongationShape? shape = null)
@@ -44,7 +54,7 @@ internal sealed class AggregateHierarchy
     /// <param name="diagonal">The operator's diagonal per cell when the caller has it (<see cref="Solvers.ReducedSystem.DiagonalOf"/>);
     /// null: computed here.</param>
     public AggregateHierarchy(VoxelOperator op, double galerkinScale, double[]? diagonal = null)
-        : this(CellsAndAbove(op, diagonal ?? CellLevel.DiagonalOf(op), galerkinScale, out var cellRow, out var above), cellRow, galerkinScale, above) { }
+        : this(CellsAndAbove(op, diagonal ?? CellLevel.DiagonalOf(op), galerkinScale, out var cellRow, out var above), cellRow, galerkinScale, above, firstIsCells: true) { }
 
     static AggregateLevel CellsAndAbove(VoxelOperator op, double[] diagonal, double galerkinScale, out int[] cellRow, out (AggregateLevel, int[])? above)
     {
@@ -70,7 +80,8 @@ internal sealed class AggregateHierarchy
         => Aggregation.FromFaces(op, diagonal, unknowns, galerkinScale, out var parent) is { } first ? new(first, parent, galerkinScale) : null;
 
     /// <param name="second">The level above the first and the first's rows' parents in it, when the caller made it.</param>
-    AggregateHierarchy(AggregateLevel first, int[]? fineParent, double galerkinScale, (AggregateLevel Level, int[] Parent)? second = null)
+    /// <param name="firstIsCells">The first level is the operator's cells (never factored as narrow).</param>
+    AggregateHierarchy(AggregateLevel first, int[]? fineParent, double galerkinScale, (AggregateLevel Level, int[] Parent)? second = null, bool firstIsCells = false)
     {
         var levels = new List<AggregateLevel>();
         var parents = new List<int[]>();
@@ -83,8 +94,11 @@ internal sealed class AggregateHierarchy
             level = above;
         }
         SemidefiniteCholesky? coarsest = null;
-        while (level.Rows > AggregateMultigrid.CoarsestRows && Aggregation.Coarsen(level, galerkinScale, out var parent) is { } next)
+        while (level.Rows > AggregateMultigrid.CoarsestRows)
         {
+            // not the cells: on a device they are its first level, relaxed there
+            if (!(firstIsCells && levels.Count == 1) && NarrowFactor(level) is { } exact) { coarsest = exact; break; }
+            if (Aggregation.Coarsen(level, galerkinScale, out var parent) is not { } next) break;
             // a collapse: pieces that run far past their blocks (a channel one to three cells across, snaking through
             // them) would leave one constant where this level still has the channel's long modes; factor this level instead
             if (next.Rows * Collapse < level.Rows && SemidefiniteCholesky.Factor(level) is { } factor) { coarsest = factor; break; }
@@ -94,5 +108,15 @@ internal sealed class AggregateHierarchy
         }
         (Levels, Parents, _fineParent) = ([.. levels], [.. parents], fineParent);
         Coarsest = coarsest ?? SemidefiniteCholesky.Factor(level);
+    }
+
+    /// <summary>The factor of a level with at most <see cref="NarrowCouplings"/> couplings per row whose envelope holds no more
+    /// entries than its couplings (and than <see cref="SemidefiniteCholesky.EntryLimit"/>); else null, and the level is
+    /// coarsened. The couplings are counted first, so a 3D level costs no ordering.</summary>
+    internal static SemidefiniteCholesky? NarrowFactor(AggregateLevel level)
+    {
+        long couplings = level.RowStart[level.Rows];
+        if (couplings > NarrowCouplings * level.Rows) return null;
+        return SemidefiniteCholesky.Factor(level, maxEntries: Math.Min(SemidefiniteCholesky.EntryLimit, couplings));
     }
 }

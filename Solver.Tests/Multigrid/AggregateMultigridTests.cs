@@ -412,14 +412,50 @@ public class AggregateMultigridTests
     public void ALongChannelIsFactoredWhereTheNextLevelWouldCollapseIt()
     {
         // a passage one cell across, 25,000 cells long at 48^3: the deepest blocks hold whole stretches of it, which one
-        // more level would merge into a handful of rows
+        // more level would merge into a handful of rows (the narrow-level rule, which factors such a chain before, is off)
         var grid = PoissonDomains.Channel(48, 48, 48, 1, offset: 1);
+        double saved = AggregateHierarchy.NarrowCouplings;
+        AggregateHierarchy.NarrowCouplings = 0;
+        try
+        {
+            var m = new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid));
+            var rows = m.CoarseRows;
+            Assert.That(m.CoarsestFactored);
+            Assert.That(rows, Has.Count.GreaterThan(1), "coarsened before the collapse");
+            for (int c = 1; c < rows.Count; c++)
+                Assert.That(rows[c] * AggregateHierarchy.Collapse, Is.GreaterThanOrEqualTo(rows[c - 1]), string.Join(", ", rows));
+            Assert.That(rows[^1], Is.GreaterThan(AggregateMultigrid.CoarsestRows), "stopped before the collapse, not at the usual size");
+        }
+        finally { AggregateHierarchy.NarrowCouplings = saved; }
+    }
+
+    [TestCase(1, 1)]
+    [TestCase(2, 2)]
+    public void AChannelsChainOfPiecesIsSolvedByItsFactorInsteadOfCoarsened(int width, int chainLevel)
+    {
+        // a passage one cell across: the first level's pieces already form a chain (2 couplings a row); two across, the
+        // first level is a ladder of 4 and the second a chain. The chain is factored, not halved level after level.
+        var grid = PoissonDomains.Channel(48, 48, 48, width, offset: 1);
         var m = new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid));
         var rows = m.CoarseRows;
         Assert.That(m.CoarsestFactored);
-        for (int c = 1; c < rows.Count; c++)
-            Assert.That(rows[c] * AggregateHierarchy.Collapse, Is.GreaterThanOrEqualTo(rows[c - 1]), string.Join(", ", rows));
-        Assert.That(rows[^1], Is.GreaterThan(AggregateMultigrid.CoarsestRows), "stopped before the collapse, not at the usual size");
+        Assert.That(rows, Has.Count.EqualTo(chainLevel), string.Join(", ", rows));
+        Assert.That(rows[^1], Is.GreaterThan(4 * AggregateMultigrid.CoarsestRows), "far above the usual coarsest size: " + string.Join(", ", rows));
+        Assert.That(ConvergedByPcgMg(grid, RightHandSides.VelocityDivergence(grid, 1), 1e-6).Iterations, Is.LessThanOrEqualTo(5));
+    }
+
+    [Test]
+    public void ANarrowLevelsFactorIsNoLargerThanItsCouplingsAndA3DLevelIsNotTried()
+    {
+        var chain = new AggregateHierarchy(48, 48, 48, PoissonDomains.Channel(48, 48, 48, 1, offset: 1).Diagonal, 0.5).Levels[0];
+        var factor = AggregateHierarchy.NarrowFactor(chain);
+        Assert.That(factor, Is.Not.Null);
+        Assert.That(factor!.EnvelopeEntries, Is.LessThanOrEqualTo(chain.RowStart[chain.Rows]));
+        // the first level of plates with windows couples each row to about five: coarsened as before, down to the usual size
+        var baffles = PoissonDomains.Baffles(48, 48, 48, 7);
+        var levels = new AggregateHierarchy(48, 48, 48, baffles.Diagonal, 0.5).Levels;
+        Assert.That(AggregateHierarchy.NarrowFactor(levels[0]), Is.Null);
+        Assert.That(levels[^1].Rows, Is.LessThanOrEqualTo(AggregateMultigrid.CoarsestRows));
     }
 
     [Test]
