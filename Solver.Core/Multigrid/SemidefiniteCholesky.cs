@@ -35,12 +35,13 @@ internal sealed class SemidefiniteCholesky
     /// more than <paramref name="maxEntries"/> entries or cost more than <paramref name="maxWork"/> multiply-adds
     /// (null: <see cref="EntryLimit"/>, <see cref="WorkLimit"/>; a negative limit declines every level).
     /// </summary>
-    public static SemidefiniteCholesky? Factor(AggregateLevel level, long? maxEntries = null, long? maxWork = null)
+    /// <param name="searches">The searches for each component's start (<see cref="ReverseCuthillMcKee"/>).</param>
+    public static SemidefiniteCholesky? Factor(AggregateLevel level, long? maxEntries = null, long? maxWork = null, int searches = int.MaxValue)
     {
         long entryLimit = maxEntries ?? EntryLimit, workLimit = maxWork ?? WorkLimit;
         if (entryLimit < 0 || workLimit < 0) return null;
         int n = level.Rows;
-        var order = ReverseCuthillMcKee(level);
+        if (ReverseCuthillMcKee(level, entryLimit, searches) is not { } order) return null;
         var place = new int[n];
         for (int k = 0; k < n; k++) place[order[k]] = k;
         var first = new int[n];
@@ -132,11 +133,19 @@ internal sealed class SemidefiniteCholesky
     /// <summary>
     /// The reverse Cuthill-McKee order of the level's rows (their coupling graph, nonzero couplings only): each component
     /// from a pseudo-peripheral row (the farthest of a breadth-first search from its row of least degree, repeated while
-    /// that deepens the search), rows by breadth-first levels, neighbours by increasing degree; then reversed.
+    /// that deepens the search), rows by breadth-first levels, neighbours by increasing degree; then reversed. Null as
+    /// soon as the order's envelope passes <paramref name="maxEnvelope"/>: a row's envelope in the reversed order reaches
+    /// back to its neighbour placed last by the search, which is known when the search takes the row, so a level too wide
+    /// to factor is declined partway (a 3D level in its first components).
     /// </summary>
-    internal static int[] ReverseCuthillMcKee(AggregateLevel level)
+    /// <param name="searches">At most this many breadth-first searches for each component's start: 2 finds a chain's end
+    /// from any of its rows, where a wide level's searches may go on deepening (a random network's, four or more).</param>
+    internal static int[]? ReverseCuthillMcKee(AggregateLevel level, long maxEnvelope = long.MaxValue, int searches = int.MaxValue)
     {
         int n = level.Rows;
+        // a search level of w rows puts about w^2 / 4 entries in the envelope of the rows before and in it: a wider one than
+        // this declines a level with a tight budget in its first search (a random network's levels widen at once)
+        int maxWidth = searches == int.MaxValue ? int.MaxValue : (int)Math.Min(int.MaxValue, 2 * Math.Sqrt(maxEnvelope) + 16);
         var degree = new int[n];
         for (int i = 0; i < n; i++)
             for (int e = level.RowStart[i]; e < level.RowStart[i + 1]; e++)
@@ -145,34 +154,43 @@ internal sealed class SemidefiniteCholesky
         var seen = new bool[n];
         var mark = new int[n]; // the search that last reached a row (pseudo-peripheral searches), 0: none
         var queue = new int[n];
+        var position = new int[n]; // in the search's order, before the reversal
         var neighbours = new List<int>();
         int placed = 0, search = 0;
+        long envelope = 0;
         for (int seed = 0; seed < n; seed++)
         {
             if (seen[seed]) continue;
             int start = seed, depth = -1;
-            while (true) // a pseudo-peripheral start: the least-degree row of the deepest level, while depth grows
+            for (int pass = 0; pass < searches; pass++) // a pseudo-peripheral start: the least-degree row of the deepest level, while depth grows
             {
-                var (far, levels) = Farthest(level, start, mark, ++search, queue, degree);
+                var (far, levels) = Farthest(level, start, mark, ++search, queue, degree, maxWidth);
+                if (levels < 0) return null;
                 if (levels <= depth) break;
                 depth = levels;
                 if (far == start) break;
                 start = far;
             }
             int head = placed, tail = placed;
+            position[start] = tail;
             order[tail++] = start;
             seen[start] = true;
             while (head < tail)
             {
-                int i = order[head++];
+                int at = head, i = order[head++], last = at; // last: the row's neighbour placed last
                 neighbours.Clear();
                 for (int e = level.RowStart[i]; e < level.RowStart[i + 1]; e++)
                 {
                     int j = level.Columns[e];
-                    if (level.Values[e] != 0 && !seen[j]) { seen[j] = true; neighbours.Add(j); }
+                    if (level.Values[e] == 0) continue;
+                    if (!seen[j]) { seen[j] = true; neighbours.Add(j); }
+                    else last = Math.Max(last, position[j]);
                 }
                 neighbours.Sort((a, b) => degree[a] != degree[b] ? degree[a].CompareTo(degree[b]) : a.CompareTo(b));
-                foreach (int j in neighbours) order[tail++] = j;
+                foreach (int j in neighbours) { position[j] = tail; order[tail++] = j; }
+                if (neighbours.Count > 0) last = tail - 1;
+                envelope += last - at; // the row's envelope once reversed
+                if (envelope > maxEnvelope) return null;
             }
             placed = tail;
         }
@@ -180,8 +198,9 @@ internal sealed class SemidefiniteCholesky
         return order;
     }
 
-    /// <summary>A breadth-first search from <paramref name="start"/>: the least-degree row of its last level, and how many levels.</summary>
-    static (int Far, int Levels) Farthest(AggregateLevel level, int start, int[] mark, int search, int[] queue, int[] degree)
+    /// <summary>A breadth-first search from <paramref name="start"/>: the least-degree row of its last level, and how many
+    /// levels (-1: a level wider than <paramref name="maxWidth"/>, where the search stops).</summary>
+    static (int Far, int Levels) Farthest(AggregateLevel level, int start, int[] mark, int search, int[] queue, int[] degree, int maxWidth)
     {
         int head = 0, tail = 0, levels = 0, far = start;
         queue[tail++] = start;
@@ -189,6 +208,7 @@ internal sealed class SemidefiniteCholesky
         while (head < tail)
         {
             int end = tail;
+            if (end - head > maxWidth) return (start, -1);
             levels++;
             far = queue[head];
             for (int q = head; q < end; q++) if (degree[queue[q]] < degree[far]) far = queue[q];

@@ -48,7 +48,7 @@ public class SemidefiniteCholeskyTests
     public void TheOrderIsAPermutationAndTheEnvelopeHoldsEveryCoupling(string name)
     {
         var level = Level(name);
-        var order = SemidefiniteCholesky.ReverseCuthillMcKee(level);
+        var order = SemidefiniteCholesky.ReverseCuthillMcKee(level)!;
         Assert.That(order.Order(), Is.EqualTo(Enumerable.Range(0, level.Rows)), "each row once");
         // a dense factor would hold n (n - 1) / 2 entries; the envelope holds each row's couplings to earlier rows
         var place = new int[level.Rows];
@@ -61,6 +61,36 @@ public class SemidefiniteCholeskyTests
             envelope += place[i] - first;
         }
         Assert.That(SemidefiniteCholesky.Factor(level)!.EnvelopeEntries, Is.EqualTo(envelope));
+    }
+
+    [TestCaseSource(nameof(Levels))]
+    public void TheOrderIsDeclinedExactlyWhenItsEnvelopePassesTheBudget(string name)
+    {
+        // the ordering counts the envelope as it goes: the full order at the envelope's own size, none one entry below
+        var level = Level(name);
+        long envelope = SemidefiniteCholesky.Factor(level)!.EnvelopeEntries;
+        Assert.That(envelope, Is.GreaterThan(0));
+        Assert.That(SemidefiniteCholesky.ReverseCuthillMcKee(level, envelope), Is.EqualTo(SemidefiniteCholesky.ReverseCuthillMcKee(level)));
+        Assert.That(SemidefiniteCholesky.ReverseCuthillMcKee(level, envelope - 1), Is.Null);
+        Assert.That(SemidefiniteCholesky.Factor(level, maxEntries: envelope - 1), Is.Null);
+    }
+
+    [Test]
+    public void AWideLevelIsDeclinedUnderABudgetOfItsCouplingsAndAChainIsOrderedWithTwoSearches()
+    {
+        // a 3D level: its envelope in any search's order passes its couplings (with two searches the first search's width
+        // already says so)
+        var wide = FirstLevel(PoissonDomains.Baffles(24, 24, 24, 5));
+        long couplings = wide.RowStart[wide.Rows];
+        Assert.That(SemidefiniteCholesky.ReverseCuthillMcKee(wide, couplings, searches: 2), Is.Null);
+        Assert.That(SemidefiniteCholesky.ReverseCuthillMcKee(wide, couplings), Is.Null);
+        // a channel one cell across: two searches find its end, and the order's envelope stays within the couplings
+        var chain = FirstLevel(PoissonDomains.Channel(24, 24, 24, 1, offset: 1));
+        var order = SemidefiniteCholesky.ReverseCuthillMcKee(chain, chain.RowStart[chain.Rows], searches: 2);
+        Assert.That(order, Is.Not.Null);
+        Assert.That(order!.Order(), Is.EqualTo(Enumerable.Range(0, chain.Rows)), "each row once");
+        var factor = SemidefiniteCholesky.Factor(chain, maxEntries: chain.RowStart[chain.Rows], searches: 2);
+        Assert.That(factor!.EnvelopeEntries, Is.LessThanOrEqualTo(chain.RowStart[chain.Rows]));
     }
 
     [Test]
