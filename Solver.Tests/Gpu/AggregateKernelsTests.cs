@@ -166,6 +166,8 @@ public class AggregateKernelsTests : AcceleratorTests
         yield return new TestCaseData(PoissonDomains.Baffles(14, 12, 16, 4)).SetArgDisplayNames("baffles 14x12x16");
         yield return new TestCaseData(PoissonDomains.PocketsAndDroplets(16, 16, 16, 3)).SetArgDisplayNames("pockets 16^3");
         yield return new TestCaseData(PoissonDomains.ClosedBox(9, 8, 7)).SetArgDisplayNames("closed box 9x8x7 (singular)");
+        // a passage one cell across: its first level is a chain, factored (the coarsest level solved on the host)
+        yield return new TestCaseData(PoissonDomains.Channel(16, 16, 16, 1, offset: 1)).SetArgDisplayNames("channel 16^3 (a factored chain)");
     }
 
     [TestCaseSource(nameof(CycleGrids))]
