@@ -286,7 +286,7 @@ internal static class Aggregation
                 for (int x = 0, i = (z * ny + y) * nx; x < nx; x++, i++) parentOut[i] = diagonal[i] > 0 ? offset[blocks + (x >> 1)] + piece[i] : -1;
             }
         });
-        return Assemble(rows, firstOdd, (cx, cy, cz), offset, pieces, scale, capacity: 8 * 6, new FaceRows(op, diagonal, piece, parentOut, pieces));
+        return Assemble(rows, firstOdd, (cx, cy, cz), offset, pieces, scale, capacity: 8 * 6, new FaceRows(op, diagonal, piece, parentOut, pieces, offset));
     }
 
     /// <summary>
@@ -319,11 +319,43 @@ internal static class Aggregation
     /// each open face's -c in the order of the cells' own rows (-x, -y, -z, +x, +y, +z), as <see cref="CoarseRows"/> sums
     /// them over <see cref="FromOperator"/>'s level.
     /// </summary>
-    readonly struct FaceRows(VoxelOperator op, double[] diagonal, sbyte[] piece, int[] parent, int[] pieces) : IRowSource
+    readonly struct FaceRows(VoxelOperator op, double[] diagonal, sbyte[] piece, int[] parent, int[] pieces, int[] offset) : IRowSource
     {
-        public bool Plain(int x, int y, int z, int b, out double d) { d = 0; return false; }
-        public double PlainCoupling => 0;
-        public void PlainColumns(int b, Span<int> columns) { }
+        /// <summary>Four unit faces to each neighbour block.</summary>
+        public double PlainCoupling => -4;
+
+        /// <summary>
+        /// A block inside the grid whose eight cells have the unit operator's rows (diagonal 6, every face 1: a liquid's
+        /// interior away from surfaces, solids and jumps), among six blocks of one piece: its diagonal 48 less 2 for each of
+        /// its twelve inner faces, four faces (-4) to each neighbour's row. <see cref="FullRow"/> sums the same integers,
+        /// which double holds exactly, so the same bits.
+        /// </summary>
+        public bool Plain(int bx, int by, int bz, int b, out double d)
+        {
+            d = 0;
+            int nx = op.Nx, ny = op.Ny, nz = op.Nz, plane = nx * ny;
+            int cx = (nx + 1) / 2, cy = (ny + 1) / 2, cz = (nz + 1) / 2, blocks = cx * cy;
+            if (bx == 0 || by == 0 || bz == 0 || bx >= cx - 1 || by >= cy - 1 || bz >= cz - 1) return false;
+            // at most one piece in each neighbour; the open faces below give each an unknown, so exactly one
+            if (pieces[b] != 1 || (pieces[b - 1] | pieces[b + 1] | pieces[b - cx] | pieces[b + cx] | pieces[b - blocks] | pieces[b + blocks]) != 1) return false;
+            var (fx, fy, fz) = (op.FaceX, op.FaceY, op.FaceZ);
+            int i0 = 2 * bx + nx * (2 * by + ny * 2 * bz);
+            for (int s = 0; s < 8; s++)
+            {
+                int i = i0 + (s & 1) + nx * (s >> 1 & 1) + plane * (s >> 2);
+                if (diagonal[i] != 6 || fx[i - 1] != 1 || fx[i] != 1 || fy[i - nx] != 1 || fy[i] != 1 || fz[i - plane] != 1 || fz[i] != 1) return false;
+            }
+            d = 24;
+            return true;
+        }
+
+        /// <summary>In the order <see cref="FullRow"/> meets them: -x, -y, -z from the first cell, then +x, +y, +z.</summary>
+        public void PlainColumns(int b, Span<int> columns)
+        {
+            int cx = (op.Nx + 1) / 2, blocks = cx * ((op.Ny + 1) / 2);
+            (columns[0], columns[1], columns[2]) = (offset[b - 1], offset[b - cx], offset[b - blocks]);
+            (columns[3], columns[4], columns[5]) = (offset[b + 1], offset[b + cx], offset[b + blocks]);
+        }
 
         public double Row(int bx, int by, int bz, int p, RowBuilder row)
         {

@@ -135,6 +135,17 @@ public class CoefficientMultigridTests
         yield return new TestCaseData(CoefficientDomains.CutCell(22, 20, 24, 7)).SetArgDisplayNames("cut-cell, plain rows");
         yield return new TestCaseData(CoefficientDomains.GhostFluid(21, 24, 20, 8)).SetArgDisplayNames("ghost-fluid, plain rows");
         yield return new TestCaseData(RandomFaces(18, 16, 20, 9)).SetArgDisplayNames("random faces: sums whose order shows");
+        // a unit operator under a flat surface on a block boundary: the top cells' diagonal is 6 with their +z face closed
+        // (the air's Dirichlet term in its place), and the blocks above hold no unknown
+        yield return new TestCaseData(VoxelOperator.FromGrid(FlatPool(20, 18, 22, 12))).SetArgDisplayNames("unit operator, flat surface");
+    }
+
+    /// <summary>Liquid below height h, air above.</summary>
+    static PoissonGrid FlatPool(int nx, int ny, int nz, int h)
+    {
+        var cells = new CellType[nx * ny * nz];
+        for (int i = 0; i < cells.Length; i++) cells[i] = i / (nx * ny) < h ? CellType.Fluid : CellType.Air;
+        return new PoissonGrid(nx, ny, nz, cells);
     }
 
     /// <summary>A tank's unit operator with each open face's coefficient drawn from 0.5 to 1.5, so sums round by their order.</summary>
@@ -164,6 +175,28 @@ public class CoefficientMultigridTests
         Assert.That(got.Rows, Is.LessThan(cells.Rows), "something was aggregated");
         if (op.FaceX.Max() / op.FaceX.Where(c => c > 0).Min() > 100)
             Assert.That(got.BlockRows.Max(), Is.GreaterThan(1), "a jump splits some block into pieces");
+        // the level above: from the faces' level (its unit blocks written straight into place, and marked so) as from
+        // the one coarsened row by row
+        var above = Aggregation.Coarsen(got, Scale, out _);
+        var wanted = Aggregation.Coarsen(want, Scale, out _);
+        Assert.That(above is null, Is.EqualTo(wanted is null));
+        if (above is null) return;
+        Assert.That(above.RowStart, Is.EqualTo(wanted!.RowStart));
+        Assert.That(above.Columns, Is.EqualTo(wanted.Columns));
+        Assert.That(above.Values, Is.EqualTo(wanted.Values));
+        Assert.That(above.Diagonal, Is.EqualTo(wanted.Diagonal));
+    }
+
+    [TestCase("cut-cell")]
+    [TestCase("ghost-fluid")]
+    public void TheUnitInteriorsBlocksAreWrittenStraightIntoPlace(string family)
+    {
+        // blocks of eight unit rows among one-piece neighbours (most of a liquid's interior) skip the row builder
+        var op = family == "cut-cell" ? CoefficientDomains.CutCell(22, 20, 24, 7) : CoefficientDomains.GhostFluid(21, 24, 20, 8);
+        var level = Aggregation.FromFaces(op, CellLevel.DiagonalOf(op), op.CellCount, Scale, out _)!;
+        Assert.That(level.PlainBlocks, Is.Not.Null);
+        Assert.That(level.PlainBlocks!.Count(p => p), Is.GreaterThan(0));
+        Assert.That(level.PlainCoupling, Is.EqualTo(-4 * Scale));
     }
 
     [Test]
