@@ -29,15 +29,21 @@ internal readonly record struct CellBox(int X0, int X1, int Y0, int Y1, int Z0, 
 
     /// <summary>
     /// The box around a voxel operator's unknowns (a Dirichlet term or an open face: a positive diagonal) without making
-    /// the diagonal of every cell: each row is searched from both ends and stops at its first and last unknown, so only
-    /// rows with none (the air above a surface) are read whole.
+    /// the diagonal of every cell: each row is searched from both ends and stops at its first and last unknown. A row
+    /// with none (the air above a surface) is told by its coefficients being all 0: the rows of its Dirichlet terms and
+    /// of the faces that touch it, searched a vector at a time.
     /// </summary>
     public static CellBox AroundUnknowns(VoxelOperator op)
     {
-        int nx = op.Nx, ny = op.Ny;
+        int nx = op.Nx, ny = op.Ny, plane = nx * ny;
+        var (fx, fy, fz, dirichlet) = (op.FaceX, op.FaceY, op.FaceZ, op.Dirichlet);
+        static bool Zero(double[] a, int from, int count) => a.AsSpan(from, count).IndexOfAnyExcept(0.0) < 0;
         return Scan(nx, ny, op.Nz, i =>
         {
             int y = i / nx % ny, z = i / (nx * ny); // i starts row (y, z)
+            // a row's -x face from its first cell is the grid's edge: its faces along x are the row's own
+            if (Zero(dirichlet, i, nx) && Zero(fx, i, nx) && Zero(fy, i, nx) && Zero(fz, i, nx)
+                && (y == 0 || Zero(fy, i - nx, nx)) && (z == 0 || Zero(fz, i - plane, nx))) return (-1, -1);
             int first = 0;
             while (first < nx && !(op.Diagonal(i + first, first, y, z) > 0)) first++;
             if (first == nx) return (-1, -1);
