@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using Dcdm.Models;
 using Dcdm.Poisson;
@@ -97,6 +98,12 @@ public sealed class AggregateMultigrid : IPreconditioner
     public IReadOnlyList<int> CoarseRows => [.. _levels.Skip(_fine is null && _cells is null ? 1 : 0).Select(l => l.Rows)];
     /// <summary>Whether the coarsest level is solved by its factor (else relaxed: <see cref="CoarsestSweeps"/>).</summary>
     internal bool CoarsestFactored => _coarsest is not null;
+
+    /// <summary>The hierarchy in a line, for a result's details: each coarse level's rows, finest first, and how the
+    /// coarsest is solved (e.g. "261829, 33506, 4512, 675, 117 rows; the coarsest by its factor, 478 envelope entries").</summary>
+    internal string Describe() => string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", CoarseRows)} rows; the coarsest ")
+        + (_coarsest is { } f ? string.Create(CultureInfo.InvariantCulture, $"by its factor, {f.EnvelopeEntries} envelope entries")
+            : $"relaxed ({CoarsestSweeps} symmetric sweeps)");
     public bool Varies => true;
 
     /// <param name="unknowns">The grid's unknowns (their cell of each compact index), e.g. <see cref="ReducedSystem.FromGrid"/>.</param>

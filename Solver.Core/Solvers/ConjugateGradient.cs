@@ -120,6 +120,7 @@ public sealed class ConjugateGradient : ILinearSolver, IUnknownsSolver
         var details = new Dictionary<string, string>();
         if (_m is IncompleteCholesky { Shift: > 0 } ic) details["ic0 diagonal shift"] = ic.Shift.ToString("g3");
         if (_system.Active is not null && frame == _frame) details["unknowns"] = $"{_system.Unknowns} of {Size} rows (zero rows are not unknowns)";
+        if (_m is Multigrid.AggregateMultigrid multigrid) details["levels"] = multigrid.Describe();
         return frame.Run(b, x, _b, _x, options, SetupTime, details,
             (bNorm, history, ct) => LoopEnd.Finished(ConjugateGradientIteration.Run(_backend, _b, _x, _r, _z, _p, _q, bNorm, options, history, ct,
                 flexible: _m?.Varies == true, fromZero: !options.UseInitialGuess)), fallback: null, cancellation);

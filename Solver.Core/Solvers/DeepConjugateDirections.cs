@@ -150,6 +150,7 @@ public sealed class DeepConjugateDirections : ILinearSolver, IUnknownsSolver
     {
         var options = settings.Over(_options);
         var details = new Dictionary<string, string> { ["model"] = ModelDescription, ["k"] = _k.ToString(CultureInfo.InvariantCulture) };
+        if (_bound is KCycleDirection kcycle) details["levels"] = kcycle.Cycle.Describe();
         int replaced = 0;
         _direction.Time = TimeSpan.Zero;
         var result = frame.Run(b, x, _b, _x, options, SetupTime, details, (bNorm, history, ct) =>

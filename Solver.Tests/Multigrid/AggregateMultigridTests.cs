@@ -445,6 +445,23 @@ public class AggregateMultigridTests
     }
 
     [Test]
+    public void PcgMgAndDcdmNameTheLevelsInTheirDetails()
+    {
+        // each coarse level's rows and how the coarsest is solved, as the hierarchy holds them
+        var grid = PoissonDomains.Channel(48, 48, 48, 2, offset: 1);
+        var rows = new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid)).CoarseRows;
+        var b = RightHandSides.VelocityDivergence(grid, 1);
+        var catalog = new SolverCatalog();
+        foreach (var method in new[] { SolveMethod.PcgMg, SolveMethod.Dcdm })
+        {
+            using var solver = (IDisposable)catalog.CreateForGrid(method, grid, null, Dcdm.Models.ShippedModels.Default());
+            var result = ((ILinearSolver)solver).Solve(b, new double[grid.CellCount]);
+            Assert.That(result.Details["levels"], Does.StartWith(string.Join(", ", rows) + " rows; the coarsest by its factor, "), method.ToString());
+        }
+        Assert.That(rows, Has.Count.EqualTo(2), "a ladder, then the chain factored");
+    }
+
+    [Test]
     public void ANarrowLevelsFactorIsNoLargerThanItsCouplingsAndA3DLevelIsNotTried()
     {
         var chain = new AggregateHierarchy(48, 48, 48, PoissonDomains.Channel(48, 48, 48, 1, offset: 1).Diagonal, 0.5).Levels[0];
