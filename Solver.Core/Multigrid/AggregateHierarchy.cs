@@ -119,6 +119,6 @@ internal sealed class AggregateHierarchy
     {
         long couplings = level.RowStart[level.Rows];
         if (couplings > NarrowCouplings * level.Rows) return null;
-        return SemidefiniteCholesky.Factor(level, maxEntries: Math.Min(SemidefiniteCholesky.EntryLimit, couplings), searches: 2);
+        return SemidefiniteCholesky.Factor(level, maxEntries: Math.Min(SemidefiniteCholesky.EntryLimit, couplings), quick: true);
     }
 }

@@ -350,12 +350,7 @@ internal static class Aggregation
         }
 
         /// <summary>In the order <see cref="FullRow"/> meets them: -x, -y, -z from the first cell, then +x, +y, +z.</summary>
-        public void PlainColumns(int b, Span<int> columns)
-        {
-            int cx = (op.Nx + 1) / 2, blocks = cx * ((op.Ny + 1) / 2);
-            (columns[0], columns[1], columns[2]) = (offset[b - 1], offset[b - cx], offset[b - blocks]);
-            (columns[3], columns[4], columns[5]) = (offset[b + 1], offset[b + cx], offset[b + blocks]);
-        }
+        public void PlainColumns(int b, Span<int> columns) => LowSidesFirst(offset, b, (op.Nx + 1) / 2, (op.Ny + 1) / 2, columns);
 
         public double Row(int bx, int by, int bz, int p, RowBuilder row)
         {
@@ -562,6 +557,18 @@ internal static class Aggregation
         }
     }
 
+    /// <summary>
+    /// A plain row's six columns in the order a row built cell by cell (or row by row) meets them: the -x, -y and -z
+    /// neighbours from its first member, then +x, +y, +z; block b's neighbours' first rows, on a level of bx x by x ..
+    /// blocks.
+    /// </summary>
+    static void LowSidesFirst(int[] offset, int b, int bx, int by, Span<int> columns)
+    {
+        int plane = bx * by;
+        (columns[0], columns[1], columns[2]) = (offset[b - 1], offset[b - bx], offset[b - plane]);
+        (columns[3], columns[4], columns[5]) = (offset[b + 1], offset[b + bx], offset[b + plane]);
+    }
+
     /// <summary>Slots whose coordinate along an axis is 0 (x: 0, 2, 4, 6; y: 0, 1, 4, 5; z: 0 to 3).</summary>
     static ReadOnlySpan<byte> LowSide => [0x55, 0x33, 0x0F];
 
@@ -763,13 +770,7 @@ internal static class Aggregation
         }
 
         /// <summary>In the order <see cref="Row"/> meets them: -x, -y, -z from the first member, then +x, +y, +z.</summary>
-        public void PlainColumns(int g, Span<int> columns)
-        {
-            var (lx, ly, _) = level.Blocks;
-            int gx = (lx + 1) / 2, plane = gx * ((ly + 1) / 2);
-            (columns[0], columns[1], columns[2]) = (offset[g - 1], offset[g - gx], offset[g - plane]);
-            (columns[3], columns[4], columns[5]) = (offset[g + 1], offset[g + gx], offset[g + plane]);
-        }
+        public void PlainColumns(int g, Span<int> columns) => LowSidesFirst(offset, g, (level.Blocks.X + 1) / 2, (level.Blocks.Y + 1) / 2, columns);
 
         public double Row(int x, int y, int z, int p, RowBuilder row)
         {

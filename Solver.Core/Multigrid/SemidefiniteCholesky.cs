@@ -35,13 +35,13 @@ internal sealed class SemidefiniteCholesky
     /// more than <paramref name="maxEntries"/> entries or cost more than <paramref name="maxWork"/> multiply-adds
     /// (null: <see cref="EntryLimit"/>, <see cref="WorkLimit"/>; a negative limit declines every level).
     /// </summary>
-    /// <param name="searches">The searches for each component's start (<see cref="ReverseCuthillMcKee"/>).</param>
-    public static SemidefiniteCholesky? Factor(AggregateLevel level, long? maxEntries = null, long? maxWork = null, int searches = int.MaxValue)
+    /// <param name="quick">A try that should cost little where it fails (<see cref="ReverseCuthillMcKee"/>).</param>
+    public static SemidefiniteCholesky? Factor(AggregateLevel level, long? maxEntries = null, long? maxWork = null, bool quick = false)
     {
         long entryLimit = maxEntries ?? EntryLimit, workLimit = maxWork ?? WorkLimit;
         if (entryLimit < 0 || workLimit < 0) return null;
         int n = level.Rows;
-        if (ReverseCuthillMcKee(level, entryLimit, searches) is not { } order) return null;
+        if (ReverseCuthillMcKee(level, entryLimit, quick) is not { } order) return null;
         var place = new int[n];
         for (int k = 0; k < n; k++) place[order[k]] = k;
         var first = new int[n];
@@ -138,14 +138,15 @@ internal sealed class SemidefiniteCholesky
     /// back to its neighbour placed last by the search, which is known when the search takes the row, so a level too wide
     /// to factor is declined partway (a 3D level in its first components).
     /// </summary>
-    /// <param name="searches">At most this many breadth-first searches for each component's start: 2 finds a chain's end
-    /// from any of its rows, where a wide level's searches may go on deepening (a random network's, four or more).</param>
-    internal static int[]? ReverseCuthillMcKee(AggregateLevel level, long maxEnvelope = long.MaxValue, int searches = int.MaxValue)
+    /// <param name="quick">A try for a narrow level: two breadth-first searches for each component's start (they find a
+    /// chain's end from any of its rows, where a wide level's searches may go on deepening: a random network's, four or
+    /// more), and a stop at a search level wider than the budget allows. The usual order searches while depth grows.</param>
+    internal static int[]? ReverseCuthillMcKee(AggregateLevel level, long maxEnvelope = long.MaxValue, bool quick = false)
     {
-        int n = level.Rows;
+        int n = level.Rows, searches = quick ? 2 : int.MaxValue;
         // a search level of w rows puts about w^2 / 4 entries in the envelope of the rows before and in it: a wider one than
         // this declines a level with a tight budget in its first search (a random network's levels widen at once)
-        int maxWidth = searches == int.MaxValue ? int.MaxValue : (int)Math.Min(int.MaxValue, 2 * Math.Sqrt(maxEnvelope) + 16);
+        int maxWidth = quick ? (int)Math.Min(int.MaxValue, 2 * Math.Sqrt(maxEnvelope) + 16) : int.MaxValue;
         var degree = new int[n];
         for (int i = 0; i < n; i++)
             for (int e = level.RowStart[i]; e < level.RowStart[i + 1]; e++)
