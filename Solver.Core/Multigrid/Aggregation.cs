@@ -573,7 +573,7 @@ internal static class Aggregation
     static ReadOnlySpan<byte> LowSide => [0x55, 0x33, 0x0F];
 
     /// <summary>The next level of a coarse level; null when it would not be at least 1.5x smaller (nothing left to coarsen).</summary>
-    public static AggregateLevel? Coarsen(AggregateLevel level, double scale, out int[] parent)
+    public static AggregateLevel? Coarsen(AggregateLevel level, double scale, out int[] parent, bool splitBottlenecks = true)
     {
         var (lx, ly, lz) = level.Blocks;
         int gx = (lx + 1) / 2, gy = (ly + 1) / 2, gz = (lz + 1) / 2, groups = gx * gy * gz, n = level.Rows;
@@ -583,23 +583,25 @@ internal static class Aggregation
             for (int y = 0; y < gy; y++)
                 for (int x = 0; x < gx; x++) maxMembers = Math.Max(maxMembers, GroupSize(level, x, y, z));
         // each row's group, where a search of the group's members would be long (else that search says whether a coupling stays in the group)
-        var group = maxMembers > SmallGroup ? new int[n] : [];
-        if (group.Length > 0)
+        var rowGroup = maxMembers > SmallGroup ? new int[n] : [];
+        if (rowGroup.Length > 0)
             Parallel.For(0, lz, z => // a block's rows are contiguous: no division per row
             {
                 for (int y = 0, b = lx * ly * z; y < ly; y++)
                     for (int x = 0; x < lx; x++, b++)
                     {
                         int g = x / 2 + gx * (y / 2 + gy * (z / 2)), first = level.BlockFirstRow[b];
-                        for (int r = 0; r < level.BlockRows[b]; r++) group[first + r] = g;
+                        for (int r = 0; r < level.BlockRows[b]; r++) rowGroup[first + r] = g;
                     }
             });
         var piece = new int[n]; // first each row's place among its group's members, then its piece
         var pieces = new int[groups];
         var (rowStart, columns, values, diagonal) = (level.RowStart, level.Columns, level.Values, level.Diagonal);
-        Parallel.For(0, gz, () => (new int[Math.Max(8, maxMembers)], new int[maxMembers], new int[maxMembers]), (z, _, buffers) =>
+        int maxRow = Math.Max(1, MaxRow(level));
+        int splits = 0;
+        Parallel.For(0, gz, () => (new int[Math.Max(8, maxMembers)], new int[maxMembers], new GroupPieces(maxMembers, maxMembers * maxRow, splitBottlenecks ? BottleneckShare : 0)), (z, _, buffers) =>
         {
-            var (members, root, label) = buffers;
+            var (members, label, group) = buffers;
             for (int y = 0; y < gy; y++)
                 for (int x = 0; x < gx; x++)
                 {
@@ -612,7 +614,8 @@ internal static class Aggregation
                     }
                     bool small = m <= SmallGroup;
                     var local = small ? Members(members, m) : default;
-                    for (int k = 0; k < m; k++) (root[k], piece[members[k]]) = (k, k);
+                    for (int k = 0; k < m; k++) piece[members[k]] = k;
+                    group.Start(m);
                     for (int k = 0; k < m; k++)
                     {
                         int i = members[k];
@@ -626,27 +629,22 @@ internal static class Aggregation
                                 if (hit == Vector256<int>.Zero) continue;
                                 l = BitOperations.TrailingZeroCount(hit.ExtractMostSignificantBits());
                             }
-                            else if (group[j] != g) continue;
+                            else if (rowGroup[j] != g) continue;
                             else l = piece[j];
                             double v = values[e];
-                            if (v != 0 && v * v >= threshold * diagonal[j]) Union(root, k, l);
+                            if (v != 0 && v * v >= threshold * diagonal[j]) group.Add(k, l, Math.Abs(v));
                         }
                     }
-                    int count = 0;
-                    label.AsSpan(0, m).Fill(-1);
-                    for (int k = 0; k < m; k++)
-                    {
-                        int r = Find(root, k);
-                        if (label[r] < 0) label[r] = count++;
-                        piece[members[k]] = label[r];
-                    }
-                    pieces[g] = count;
+                    int count = pieces[g] = group.Label(label, out bool split);
+                    for (int k = 0; k < m; k++) piece[members[k]] = label[k];
+                    if (split) Interlocked.Increment(ref splits);
                 }
             return buffers;
         }, _ => { });
         var (offset, rows, firstOdd) = ColourMajorOffsets(pieces, gx, gy, gz);
         parent = null!;
-        if (rows == 0 || rows > n / 1.5) return null;
+        // a level that splits so often that it would not coarsen 1.5x (bottlenecks everywhere: voxel noise) is not split
+        if (rows == 0 || rows > n / 1.5) return splits > 0 && splitBottlenecks ? Coarsen(level, scale, out parent, splitBottlenecks: false) : null;
         var parentOut = parent = new int[n];
         Parallel.For(0, lz, z => // by blocks, as the group map is made: a block's rows are contiguous
         {
@@ -657,7 +655,7 @@ internal static class Aggregation
                     for (int end = row + level.BlockRows[b]; row < end; row++) parentOut[row] = first + piece[row];
                 }
         });
-        return Assemble(rows, firstOdd, (gx, gy, gz), offset, pieces, scale, capacity: maxMembers * Math.Max(1, MaxRow(level)),
+        return Assemble(rows, firstOdd, (gx, gy, gz), offset, pieces, scale, capacity: maxMembers * maxRow,
             new CoarseRows(level, piece, parentOut, offset, pieces));
     }
 
@@ -695,6 +693,21 @@ internal static class Aggregation
     /// and 0.1 give 7, and 0.2, above the unit face's 1/6, aggregates nothing and takes 113.
     /// </summary>
     public const double StrongCoupling = 0.05;
+
+    /// <summary>
+    /// A strong coupling under this share of the strongest coupling either of its rows has inside their group is a
+    /// bottleneck, where a piece may split (<see cref="GroupPieces"/>). Measured on stacks of perforated plates, 32^3-128^3
+    /// (docs/benchmarks.md): 0.3 and 0.45 split the holes that straddle blocks but not those split in two; 0.6 both;
+    /// 0.75 and 1 fewer again. Settable for tests (0: no piece splits).
+    /// </summary>
+    internal static double BottleneckShare { get; set; } = 0.6;
+
+    /// <summary>
+    /// A split stands only where each part's couplings across it sum to at most this share of those inside the part: a
+    /// ladder's rails are half its rungs, so at 0.5 a channel two cells across was cut into its rungs (its factored
+    /// chain twice as long, its solve 40% longer); at 0.2 few holes split.
+    /// </summary>
+    internal static double SplitContact { get; set; } = 0.3;
 
     /// <summary>Groups of at most this many rows find a coupling's row among their members by a search of them (a few
     /// vector compares) instead of a level-long map of each row's group, read at random.</summary>

@@ -168,6 +168,8 @@ public class AggregateKernelsTests : AcceleratorTests
         yield return new TestCaseData(PoissonDomains.ClosedBox(9, 8, 7)).SetArgDisplayNames("closed box 9x8x7 (singular)");
         // a passage one cell across: its first level is a chain, factored (the coarsest level solved on the host)
         yield return new TestCaseData(PoissonDomains.Channel(16, 16, 16, 1, offset: 1)).SetArgDisplayNames("channel 16^3 (a factored chain)");
+        // chambers split at the holes of their plates: pieces of one block coupled on a unit operator's coarse level
+        yield return new TestCaseData(Multigrid.AggregateMultigridTests.PlateStack(16)).SetArgDisplayNames("plate stack 16^3 (split at its holes)");
     }
 
     [TestCaseSource(nameof(CycleGrids))]
