@@ -508,6 +508,48 @@ public class AggregateMultigridTests
         return false;
     }
 
+    /// <summary>
+    /// Cells as rows (<see cref="Aggregation.FromOperator"/>), 2x2x2 along y and z: in the group at x = 0-1 x-pairs coupled
+    /// by 1 and to each other by 0.07 (strong, but bottlenecks whose parts touch 0.28 across against 1 inside, so the
+    /// group splits into 4 pairs); with <paramref name="loose"/>, a second group at x = 2-3 whose cells couple by 0.01
+    /// (weak: 8 rows of their own), no face between the groups.
+    /// </summary>
+    static AggregateLevel PairsLevel(bool loose)
+    {
+        int nx = loose ? 4 : 2, n = nx * 4;
+        var (fx, fy, fz, d) = (new double[n], new double[n], new double[n], new double[n]);
+        for (int z = 0; z < 2; z++)
+            for (int y = 0; y < 2; y++)
+                for (int x = 0; x < nx; x++)
+                {
+                    int i = x + nx * (y + 2 * z);
+                    double w = x < 2 ? 0.07 : 0.01;
+                    d[i] = x < 2 ? 0.01 : 1;
+                    if (x == 0) fx[i] = 1;
+                    if (x == 2) fx[i] = 0.01;
+                    if (y == 0) fy[i] = w;
+                    if (z == 0) fz[i] = w;
+                }
+        var op = new VoxelOperator(nx, 2, 2, fx, fy, fz, d);
+        return Aggregation.FromOperator(op, CellLevel.DiagonalOf(op), out _);
+    }
+
+    [Test]
+    public void ALevelThatSplitsTooOftenToCoarsenIsCoarsenedWithoutSplits()
+    {
+        // alone, the group splits into its 4 pairs (8 rows to 4); beside 8 loose rows, 16 would go to 12, not 1.5x fewer,
+        // so the level is coarsened as without splits (16 to 9) instead of not at all
+        Assert.That(Aggregation.Coarsen(PairsLevel(loose: false), Scale, out _)!.Rows, Is.EqualTo(4));
+        Assert.That(Aggregation.Coarsen(PairsLevel(loose: false), Scale, out _, splitBottlenecks: false)!.Rows, Is.EqualTo(1));
+        var level = PairsLevel(loose: true);
+        var split = Aggregation.Coarsen(level, Scale, out var parent);
+        var whole = Aggregation.Coarsen(level, Scale, out var wholeParent, splitBottlenecks: false)!;
+        Assert.That(split, Is.Not.Null);
+        Assert.That(split!.Rows, Is.EqualTo(9));
+        Assert.That(parent, Is.EqualTo(wholeParent));
+        AssertSameMatrix(split.Dense(), whole.Dense());
+    }
+
     [Test]
     public void AChannelsLadderIsNotCutAtItsRails()
     {
