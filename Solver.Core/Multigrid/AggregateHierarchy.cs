@@ -5,9 +5,10 @@ namespace Dcdm.Multigrid;
 /// <summary>
 /// The coarse levels of <see cref="AggregateMultigrid"/> for one grid, as the CPU cycle and the device cycle both run
 /// them: each level (<see cref="AggregateLevel"/>), the parent maps between them, and the coarsest level's direct factor.
-/// Coarsening stops at <see cref="AggregateMultigrid.CoarsestRows"/> rows, when a level would not be 1.5x smaller, at a
-/// level as narrow as a chain (<see cref="NarrowCouplings"/>) whose factor is no larger than the level, or before a level
-/// <see cref="Collapse"/> times smaller that the factor can take instead.
+/// Coarsening stops at <see cref="AggregateMultigrid.CoarsestRows"/> rows, when a level would not be 1.5x smaller and
+/// its factor fits (else it goes on through every coupling, weak ones too), at a level as narrow as a chain
+/// (<see cref="NarrowCouplings"/>) whose factor is no larger than the level, or before a level <see cref="Collapse"/>
+/// times smaller that the factor can take instead.
 /// </summary>
 internal sealed class AggregateHierarchy
 {
@@ -94,20 +95,31 @@ internal sealed class AggregateHierarchy
             level = above;
         }
         SemidefiniteCholesky? coarsest = null;
+        bool declined = false; // the last level's factor was tried and too large
         while (level.Rows > AggregateMultigrid.CoarsestRows)
         {
             // not the cells: on a device they are its first level, relaxed there
             if (!(firstIsCells && levels.Count == 1) && NarrowFactor(level) is { } exact) { coarsest = exact; break; }
-            if (Aggregation.Coarsen(level, galerkinScale, out var parent) is not { } next) break;
+            var next = Aggregation.Coarsen(level, galerkinScale, out var parent);
+            if (next is null)
+            {
+                // a stall: factored where the factor fits; else, where couplings too weak to join kept the rows apart
+                // (islands of strong couplings in a high-contrast field), coarsened through every coupling, since a
+                // relaxed level of thousands of rows takes the cycle to hundreds of iterations
+                if ((coarsest = SemidefiniteCholesky.Factor(level)) is not null) break;
+                declined = true;
+                if ((next = Aggregation.Coarsen(level, galerkinScale, out parent, strength: 0)) is null) break;
+            }
             // a collapse: pieces that run far past their blocks (a channel one to three cells across, snaking through
             // them) would leave one constant where this level still has the channel's long modes; factor this level instead
-            if (next.Rows * Collapse < level.Rows && SemidefiniteCholesky.Factor(level) is { } factor) { coarsest = factor; break; }
+            else if (next.Rows * Collapse < level.Rows && SemidefiniteCholesky.Factor(level) is { } factor) { coarsest = factor; break; }
             parents.Add(parent);
             levels.Add(next);
             level = next;
+            declined = false;
         }
         (Levels, Parents, _fineParent) = ([.. levels], [.. parents], fineParent);
-        Coarsest = coarsest ?? SemidefiniteCholesky.Factor(level);
+        Coarsest = coarsest ?? (declined ? null : SemidefiniteCholesky.Factor(level));
     }
 
     /// <summary>The factor of a level with at most <see cref="NarrowCouplings"/> couplings per row whose envelope holds no more

@@ -573,7 +573,9 @@ internal static class Aggregation
     static ReadOnlySpan<byte> LowSide => [0x55, 0x33, 0x0F];
 
     /// <summary>The next level of a coarse level; null when it would not be at least 1.5x smaller (nothing left to coarsen).</summary>
-    public static AggregateLevel? Coarsen(AggregateLevel level, double scale, out int[] parent, bool splitBottlenecks = true)
+    /// <param name="splitBottlenecks">Split pieces at their bottlenecks (<see cref="GroupPieces"/>).</param>
+    /// <param name="strength">The strength test's share (<see cref="StrongCoupling"/>); 0: every coupling joins.</param>
+    public static AggregateLevel? Coarsen(AggregateLevel level, double scale, out int[] parent, bool splitBottlenecks = true, double strength = StrongCoupling)
     {
         var (lx, ly, lz) = level.Blocks;
         int gx = (lx + 1) / 2, gy = (ly + 1) / 2, gz = (lz + 1) / 2, groups = gx * gy * gz, n = level.Rows;
@@ -619,7 +621,7 @@ internal static class Aggregation
                     for (int k = 0; k < m; k++)
                     {
                         int i = members[k];
-                        double threshold = StrongCoupling * StrongCoupling * diagonal[i]; // Strong's test with row i's part hoisted
+                        double threshold = strength * strength * diagonal[i]; // Strong's test with row i's part hoisted
                         for (int e = rowStart[i], end = rowStart[i + 1]; e < end; e++)
                         {
                             int j = columns[e], l; // j's place among the members, when it is one
@@ -644,7 +646,7 @@ internal static class Aggregation
         var (offset, rows, firstOdd) = ColourMajorOffsets(pieces, gx, gy, gz);
         parent = null!;
         // a level that splits so often that it would not coarsen 1.5x (bottlenecks everywhere: voxel noise) is not split
-        if (rows == 0 || rows > n / 1.5) return splits > 0 && splitBottlenecks ? Coarsen(level, scale, out parent, splitBottlenecks: false) : null;
+        if (rows == 0 || rows > n / 1.5) return splits > 0 && splitBottlenecks ? Coarsen(level, scale, out parent, splitBottlenecks: false, strength) : null;
         var parentOut = parent = new int[n];
         Parallel.For(0, lz, z => // by blocks, as the group map is made: a block's rows are contiguous
         {
