@@ -104,11 +104,11 @@ internal sealed class AggregateHierarchy
             if (next is null)
             {
                 // a stall: factored where the factor fits; else, where couplings too weak to join kept the rows apart
-                // (islands of strong couplings in a high-contrast field), coarsened through every coupling, since a
-                // relaxed level of thousands of rows takes the cycle to hundreds of iterations
+                // (islands of strong couplings in a high-contrast field), coarsened through every coupling, unsplit,
+                // since a relaxed level of thousands of rows takes the cycle to hundreds of iterations
                 if ((coarsest = SemidefiniteCholesky.Factor(level)) is not null) break;
                 declined = true;
-                if ((next = Aggregation.Coarsen(level, galerkinScale, out parent, strength: 0)) is null) break;
+                if ((next = Aggregation.Coarsen(level, galerkinScale, out parent, splitBottlenecks: false, strength: 0)) is null) break;
             }
             // a collapse: pieces that run far past their blocks (a channel one to three cells across, snaking through
             // them) would leave one constant where this level still has the channel's long modes; factor this level instead

@@ -32,13 +32,13 @@ internal static class Aggregation
             for (int s = 0; s < 8; s++) root[s] = s;
             for (int s = 0; s < 8; s++)
                 for (int bit = 1; bit < 8; bit <<= 1) // faces inside the block join slots s and s + 1, s + 2, s + 4
-                    if ((s & bit) == 0 && (mask >> s & 1) != 0 && (mask >> (s | bit) & 1) != 0) Union(root, s, s | bit);
+                    if ((s & bit) == 0 && (mask >> s & 1) != 0 && (mask >> (s | bit) & 1) != 0) GroupPieces.Union(root, s, s | bit);
             int n = 0;
             for (int s = 0; s < 8; s++)
             {
                 label[mask * 8 + s] = -1;
                 if ((mask >> s & 1) == 0) continue;
-                int r = Find(root, s);
+                int r = GroupPieces.Find(root, s);
                 label[mask * 8 + s] = r == s ? (sbyte)n++ : label[mask * 8 + r]; // a root is its piece's first slot
             }
             count[mask] = (byte)n;
@@ -259,15 +259,15 @@ internal static class Aggregation
                     {
                         int i = cell[s];
                         if (i < 0) continue;
-                        if ((s & 1) == 0 && cell[s | 1] >= 0 && Strong(op.FaceX[i], diagonal[i], diagonal[i + 1])) Union(root, s, s | 1);
-                        if ((s & 2) == 0 && cell[s | 2] >= 0 && Strong(op.FaceY[i], diagonal[i], diagonal[i + nx])) Union(root, s, s | 2);
-                        if ((s & 4) == 0 && cell[s | 4] >= 0 && Strong(op.FaceZ[i], diagonal[i], diagonal[i + plane])) Union(root, s, s | 4);
+                        if ((s & 1) == 0 && cell[s | 1] >= 0 && Strong(op.FaceX[i], diagonal[i], diagonal[i + 1])) GroupPieces.Union(root, s, s | 1);
+                        if ((s & 2) == 0 && cell[s | 2] >= 0 && Strong(op.FaceY[i], diagonal[i], diagonal[i + nx])) GroupPieces.Union(root, s, s | 2);
+                        if ((s & 4) == 0 && cell[s | 4] >= 0 && Strong(op.FaceZ[i], diagonal[i], diagonal[i + plane])) GroupPieces.Union(root, s, s | 4);
                     }
                     int count = 0; // pieces numbered as their first slot comes, as Coarsen numbers them
                     for (int s = 0; s < 8; s++)
                     {
                         if (cell[s] < 0) continue;
-                        int r = Find(root, s);
+                        int r = GroupPieces.Find(root, s);
                         label[s] = r == s ? count++ : label[r];
                         piece[cell[s]] = (sbyte)label[s];
                     }
@@ -601,14 +601,15 @@ internal static class Aggregation
         var (rowStart, columns, values, diagonal) = (level.RowStart, level.Columns, level.Values, level.Diagonal);
         int maxRow = Math.Max(1, MaxRow(level));
         int splits = 0;
-        Parallel.For(0, gz, () => (new int[Math.Max(8, maxMembers)], new int[maxMembers], new GroupPieces(maxMembers, maxMembers * maxRow, splitBottlenecks ? BottleneckShare : 0)), (z, _, buffers) =>
+        double share = splitBottlenecks ? BottleneckShare : 0;
+        Parallel.For(0, gz, () => (new int[Math.Max(8, maxMembers)], new int[maxMembers], new GroupPieces(maxMembers, maxMembers * maxRow, share, SplitContact)), (z, _, buffers) =>
         {
             var (members, label, group) = buffers;
             for (int y = 0; y < gy; y++)
                 for (int x = 0; x < gx; x++)
                 {
                     int g = x + gx * (y + gy * z), m = GroupMembers(level, x, y, z, members);
-                    if (m == 8 && OnePlainPiece(level, x, y, z, members))
+                    if (m == 8 && OnePlainPiece(level, x, y, z, members, strength))
                     {
                         for (int k = 0; k < 8; k++) piece[members[k]] = 0;
                         pieces[g] = 1;
@@ -637,7 +638,7 @@ internal static class Aggregation
                             if (v != 0 && v * v >= threshold * diagonal[j]) group.Add(k, l, Math.Abs(v));
                         }
                     }
-                    int count = pieces[g] = group.Label(label, out bool split);
+                    pieces[g] = group.Label(label, out bool split);
                     for (int k = 0; k < m; k++) piece[members[k]] = label[k];
                     if (split) Interlocked.Increment(ref splits);
                 }
@@ -666,7 +667,7 @@ internal static class Aggregation
     /// couplings inside the group are strong from both sides: then the union of the group's couplings is one piece, as
     /// <see cref="Coarsen"/>'s test finds it (the same products), without reading the rows.
     /// </summary>
-    static bool OnePlainPiece(AggregateLevel level, int x, int y, int z, Span<int> members)
+    static bool OnePlainPiece(AggregateLevel level, int x, int y, int z, Span<int> members, double strength)
     {
         if (level.PlainBlocks is not { } plain) return false;
         var (lx, ly, lz) = level.Blocks;
@@ -682,7 +683,7 @@ internal static class Aggregation
             {
                 int t = s ^ (1 << axis); // the member across the group's middle along this axis: every pair from both sides
                 double di = diagonal[members[s]], dj = diagonal[members[t]];
-                if (!(v * v >= StrongCoupling * StrongCoupling * di * dj)) return false;
+                if (!(v * v >= strength * strength * di * dj)) return false;
             }
         return true;
     }
@@ -699,7 +700,7 @@ internal static class Aggregation
     /// <summary>
     /// A strong coupling under this share of the strongest coupling either of its rows has inside their group is a
     /// bottleneck, where a piece may split (<see cref="GroupPieces"/>). Measured on stacks of perforated plates, 32^3-128^3
-    /// (docs/benchmarks.md): 0.3 and 0.45 split the holes that straddle blocks but not those split in two; 0.6 both;
+    /// (docs/benchmarks.md): 0.3 and 0.45 split where all holes straddle blocks but not where some do not; 0.6 both;
     /// 0.75 and 1 fewer again. Settable for tests (0: no piece splits).
     /// </summary>
     internal static double BottleneckShare { get; set; } = 0.6;
@@ -1001,18 +1002,5 @@ internal static class Aggregation
                     }
         }
         return (offset, next, firstOdd);
-    }
-
-    static int Find(Span<int> root, int s)
-    {
-        while (root[s] != s) s = root[s] = root[root[s]];
-        return s;
-    }
-
-    /// <summary>Joins two sets, the smaller index as the root.</summary>
-    static void Union(Span<int> root, int a, int b)
-    {
-        a = Find(root, a); b = Find(root, b);
-        if (a < b) root[b] = a; else if (b < a) root[a] = b;
     }
 }

@@ -4,31 +4,32 @@ namespace Dcdm.Multigrid;
 
 /// <summary>
 /// The pieces of one group of rows as <see cref="Aggregation.Coarsen"/> makes them (a thread's buffers): the rows joined
-/// by their strong couplings inside the group, each such piece split where it passes a bottleneck (a coupling under
-/// <paramref name="bottleneckShare"/> of the strongest either of its rows has in the group; 0: never split).
+/// by their strong couplings inside the group, each piece then split at its bottlenecks where the split stands.
 /// </summary>
 /// <remarks>
-/// A bottleneck is a strong coupling under <see cref="Aggregation.BottleneckShare"/> of the strongest coupling either of
-/// its rows has inside the group: a hole in a plate one cell thick, where the chambers on its two sides each couple
-/// more fully inside themselves. One coarse function over both chambers serves neither (their smooth errors jump at the
-/// plate), and a stack of such plates whose holes straddle the first level's blocks took 10-11 iterations where the
-/// same holes inside blocks took 6-7. A split stands only where each part's couplings across it are at most
-/// <see cref="Aggregation.SplitContact"/> of those inside the part; else the piece stays whole. So a ladder (a channel
-/// two cells across, its rungs twice its rails) is not cut into its rungs, nor voxel noise, whose parts touch as much
-/// across as inside.
+/// A bottleneck is a coupling under a share (<see cref="Aggregation.BottleneckShare"/>) of the strongest coupling either
+/// of its rows has inside the group: a small hole in a plate one cell thick, where the chambers on its two sides each
+/// couple more fully inside themselves. One coarse function over both chambers serves neither, since the error jumps
+/// at the plate. A split stands only where each part's couplings across it are at most a share
+/// (<see cref="Aggregation.SplitContact"/>) of those inside the part: a ladder (a channel two cells across, its rungs
+/// twice its rails) is not cut into its rungs, nor is voxel noise, whose parts touch as much across as inside.
 /// </remarks>
-internal sealed class GroupPieces(int members, int couplings, double bottleneckShare)
+/// <param name="maxMembers">The most rows a group holds.</param>
+/// <param name="maxCouplings">The most couplings a group's rows hold inside it, each direction counted.</param>
+/// <param name="bottleneckShare">0: no piece splits.</param>
+/// <param name="splitContact">A part's couplings across against those inside, at most, for its split to stand.</param>
+internal sealed class GroupPieces(int maxMembers, int maxCouplings, double bottleneckShare, double splitContact)
 {
-    readonly int[] _from = new int[couplings];
-    readonly int[] _to = new int[couplings];
-    readonly double[] _weight = new double[couplings];
-    readonly int[] _whole = new int[members];
-    readonly int[] _part = new int[members];
-    readonly double[] _strongest = new double[members];
-    readonly double[] _inside = new double[members];
-    readonly double[] _across = new double[members];
-    readonly bool[] _stays = new bool[members];
-    readonly bool[] _cut = new bool[couplings];
+    readonly int[] _from = new int[maxCouplings];
+    readonly int[] _to = new int[maxCouplings];
+    readonly double[] _weight = new double[maxCouplings];
+    readonly bool[] _bottleneck = new bool[maxCouplings];
+    readonly int[] _whole = new int[maxMembers];
+    readonly int[] _part = new int[maxMembers];
+    readonly double[] _strongest = new double[maxMembers];
+    readonly double[] _inside = new double[maxMembers];
+    readonly double[] _across = new double[maxMembers];
+    readonly bool[] _stays = new bool[maxMembers];
     int _count;
     int _members;
 
@@ -74,16 +75,17 @@ internal sealed class GroupPieces(int members, int couplings, double bottleneckS
     {
         int m = _members, bottlenecks = 0;
         if (bottleneckShare <= 0 || m < 3) return false; // two rows' only coupling is the strongest of both
-        for (int k = 0; k < m; k++) _strongest[k] *= bottleneckShare;
+        var below = _strongest; // from here on each row's bottleneck threshold
+        for (int k = 0; k < m; k++) below[k] *= bottleneckShare;
         for (int c = 0; c < _count; c++)
         {
             double w = _weight[c];
-            bool cut = _cut[c] = w < _strongest[_from[c]] || w < _strongest[_to[c]];
-            if (cut) bottlenecks++;
+            bool bottleneck = _bottleneck[c] = w < below[_from[c]] || w < below[_to[c]];
+            if (bottleneck) bottlenecks++;
         }
         if (bottlenecks == 0) return false;
         for (int k = 0; k < m; k++) (_part[k], _inside[k], _across[k], _stays[k]) = (k, 0, 0, false);
-        for (int c = 0; c < _count; c++) if (!_cut[c]) Union(_part, _from[c], _to[c]);
+        for (int c = 0; c < _count; c++) if (!_bottleneck[c]) Union(_part, _from[c], _to[c]);
         Flatten(_part, m);
         for (int c = 0; c < _count; c++)
         {
@@ -92,7 +94,7 @@ internal sealed class GroupPieces(int members, int couplings, double bottleneckS
             else _across[p] += _weight[c];
         }
         for (int k = 0; k < m; k++)
-            if (_part[k] == k && _across[k] > Aggregation.SplitContact * _inside[k]) _stays[_whole[k]] = true;
+            if (_part[k] == k && _across[k] > splitContact * _inside[k]) _stays[_whole[k]] = true;
         bool split = false; // a whole piece that does not stay and holds more than one part (the part of its first member has the same root)
         for (int k = 0; k < m; k++)
         {
@@ -110,15 +112,17 @@ internal sealed class GroupPieces(int members, int couplings, double bottleneckS
         for (int k = 0; k < m; k++) root[k] = root[root[k]];
     }
 
+    /// <summary>The root of s's set, halving the path to it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static int Find(int[] root, int s)
+    internal static int Find(Span<int> root, int s)
     {
         while (root[s] != s) s = root[s] = root[root[s]];
         return s;
     }
 
+    /// <summary>Joins two sets, the smaller index as the root (so a parent's index is below its child's).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Union(int[] root, int a, int b)
+    internal static void Union(Span<int> root, int a, int b)
     {
         a = Find(root, a); b = Find(root, b);
         if (a < b) root[b] = a; else if (b < a) root[a] = b;

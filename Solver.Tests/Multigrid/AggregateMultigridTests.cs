@@ -192,7 +192,7 @@ public class AggregateMultigridTests
             Assert.That(level.PlainBlocks!.Count(p => p), Is.InRange(1, level.Rows - 1), $"level {depth}: plain rows and others");
             var next = Aggregation.Coarsen(level, Scale, out var up)!;
             AssertSameMatrix(next.Dense(), Galerkin(level.Dense(), up, next.Rows));
-            AssertColoursDecouple(next, ofOneBlock: true);
+            AssertColoursDecouple(next);
             level = next;
         }
     }

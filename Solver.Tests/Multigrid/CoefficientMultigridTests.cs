@@ -427,10 +427,11 @@ public class CoefficientMultigridTests
         SemidefiniteCholesky.EntryLimit = 100_000;
         try
         {
-            var m = new AggregateMultigrid(op, ReducedSystem.FromOperator(op));
+            var rows = new AggregateMultigrid(op, ReducedSystem.FromOperator(op)).CoarseRows;
+            Assert.That(rows[^1], Is.LessThanOrEqualTo(AggregateMultigrid.CoarsestRows), "coarsened past the stall: " + string.Join(", ", rows));
             var (iterations, result) = PcgMg(op, RandomB(op, 3));
             Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
-            Assert.That(iterations, Is.LessThanOrEqualTo(50), string.Join(", ", m.CoarseRows));
+            Assert.That(iterations, Is.LessThanOrEqualTo(50));
         }
         finally { SemidefiniteCholesky.EntryLimit = saved; }
     }

@@ -5,9 +5,9 @@ namespace Dcdm.Tests.Multigrid;
 /// <summary><see cref="GroupPieces"/> on small groups written out coupling by coupling (each from both its rows).</summary>
 public class GroupPiecesTests
 {
-    static (int Count, int[] Label, bool Split) Pieces(int members, (int K, int L, double W)[] couplings, double share = 0.6)
+    static (int Count, int[] Label, bool Split) Pieces(int members, (int K, int L, double W)[] couplings, double share = 0.6, double contact = 0.3)
     {
-        var group = new GroupPieces(members, 2 * couplings.Length, share);
+        var group = new GroupPieces(members, 2 * couplings.Length, share, contact);
         group.Start(members);
         foreach (var (k, l, w) in couplings)
         {
@@ -41,6 +41,16 @@ public class GroupPiecesTests
         var (count, _, split) = Pieces(8, [.. Ring(0, 2), .. Ring(4, 2), (0, 4, 1), (1, 5, 1), (2, 6, 1), (3, 7, 1)]);
         Assert.That(split, Is.False);
         Assert.That(count, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void ALadderIsCutWhereItsRailsAreWithinTheContactShare()
+    {
+        // a slice's 4 across against its 8 inside: 0.5, so a contact share of 0.5 lets the split stand
+        var (count, label, split) = Pieces(8, [.. Ring(0, 2), .. Ring(4, 2), (0, 4, 1), (1, 5, 1), (2, 6, 1), (3, 7, 1)], contact: 0.5);
+        Assert.That(split);
+        Assert.That(count, Is.EqualTo(2));
+        Assert.That(label, Is.EqualTo(new[] { 0, 0, 0, 0, 1, 1, 1, 1 }));
     }
 
     [Test]
