@@ -10,7 +10,8 @@ namespace Dcdm.Experiments;
 /// </summary>
 public static class StressGeometries
 {
-    public static readonly string[] Shapes = ["channel", "channel-1", "tubes", "film", "one-outlet", "foam", "percolation", "pipes", "closed-baffles", "sheets"];
+    public static readonly string[] Shapes = ["channel", "channel-1", "tubes", "film", "one-outlet", "foam", "percolation", "pipes", "closed-baffles", "sheets",
+        "straddling-holes", "pinholes", "sieve", "shells", "fins"];
 
     /// <summary>One markdown row per shape: iterations (solve ms, the faster of two solves) per size and method.</summary>
     public static IEnumerable<string> Table(IEnumerable<string> shapes, int[] sizes)
@@ -106,6 +107,50 @@ public static class StressGeometries
                         for (int x = 0; x < n; x++)
                             if (!(x >= a0 && x < a0 + 2 && y >= b0 && y < b0 + 2)) cells[At(x, y, z)] = CellType.Solid;
                 }
+                AirTop();
+                break;
+            case "straddling-holes": // the sheets with each 2x2 hole at odd x and y: split among four of the first level's blocks
+            case "pinholes": // the sheets with a hole of one cell each
+            {
+                int hole = shape == "pinholes" ? 1 : 2;
+                Array.Fill(cells, CellType.Fluid);
+                for (int z = 2; z < n - 2; z += 3)
+                {
+                    int a0 = rng.Next(0, n - hole), b0 = rng.Next(0, n - hole);
+                    if (hole == 2) (a0, b0) = (Math.Min(a0 | 1, n - 3), Math.Min(b0 | 1, n - 3));
+                    for (int y = 0; y < n; y++)
+                        for (int x = 0; x < n; x++)
+                            if (!(x >= a0 && x < a0 + hole && y >= b0 && y < b0 + hole)) cells[At(x, y, z)] = CellType.Solid;
+                }
+                AirTop();
+                break;
+            }
+            case "sieve": // plates one cell thick every third layer, each with one-cell holes on a 4-cell lattice, shifted plate to plate
+                Array.Fill(cells, CellType.Fluid);
+                for (int z = 2, k = 0; z < n - 2; z += 3, k++)
+                    for (int y = 0; y < n; y++)
+                        for (int x = 0; x < n; x++)
+                            if (!((x + k) % 4 == 0 && (y + 2 * k) % 4 == 0)) cells[At(x, y, z)] = CellType.Solid;
+                AirTop();
+                break;
+            case "shells": // nested closed cubic shells one cell thick, two cells apart, each with one hole of one cell in its top
+                Array.Fill(cells, CellType.Fluid);
+                for (int lo = 1; n - 3 - lo - lo >= 4; lo += 3)
+                {
+                    int hi = n - 3 - lo, hx = rng.Next(lo + 1, hi - 1), hy = rng.Next(lo + 1, hi - 1);
+                    for (int z = lo; z <= hi; z++)
+                        for (int y = lo; y <= hi; y++)
+                            for (int x = lo; x <= hi; x++)
+                                if ((x == lo || x == hi || y == lo || y == hi || z == lo || z == hi) && !(z == hi && x == hx && y == hy))
+                                    cells[At(x, y, z)] = CellType.Solid;
+                }
+                AirTop();
+                break;
+            case "fins": // a heat sink: plates one cell thick along x-z every third y, from the floor to three quarters of the height
+                Array.Fill(cells, CellType.Fluid);
+                for (int y = 1; y < n; y += 3)
+                    for (int z = 0; z < 3 * n / 4; z++)
+                        for (int x = 2; x < n - 2; x++) cells[At(x, y, z)] = CellType.Solid;
                 AirTop();
                 break;
             default: throw new ArgumentException($"stress shape '{shape}' is unknown; use one of {string.Join(", ", Shapes)}", nameof(shape));
