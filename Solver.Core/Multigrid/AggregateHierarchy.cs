@@ -24,8 +24,8 @@ internal sealed class AggregateHierarchy
     public int[][] Parents { get; }
     /// <summary>
     /// The coarsest level's factor; null when its envelope is too large to factor (<see cref="SemidefiniteCholesky.Factor"/>),
-    /// which only stalled coarsening leaves (many small pieces that never merge, coupled in ways no order keeps narrow):
-    /// relaxed instead.
+    /// which only a stall that even every coupling does not coarsen leaves (many small pieces with no coupling to join
+    /// them, as closed pockets and voxel noise make, coupled in ways no order keeps narrow): relaxed instead.
     /// </summary>
     public SemidefiniteCholesky? Coarsest { get; }
 

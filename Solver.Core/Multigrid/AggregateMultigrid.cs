@@ -18,8 +18,9 @@ namespace Dcdm.Multigrid;
 /// cycle (the second only when the first left more than <see cref="KCycleReduction"/> of the residual), which makes the
 /// preconditioner vary from call to call: CG runs its flexible form (<see cref="IPreconditioner.Varies"/>), and DCDM,
 /// which A-orthogonalises every direction, takes it as it is. The coarsest level (at most <see cref="CoarsestRows"/>
-/// rows, where coarsening stalls, or before a level would collapse a long channel into a few rows) is solved by its
-/// sparse factor, or relaxed when that would be too large. Set-up runs once; a cycle allocates nothing.
+/// rows, where coarsening stalls and the factor fits, or before a level would collapse a long channel into a few rows)
+/// is solved by its sparse factor; a stalled level too large to factor is coarsened through every coupling instead, and
+/// one that even then does not coarsen is relaxed. Set-up runs once; a cycle allocates nothing.
 /// </summary>
 public sealed class AggregateMultigrid : IPreconditioner
 {
