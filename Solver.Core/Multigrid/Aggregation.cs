@@ -224,59 +224,65 @@ internal static class Aggregation
     /// The first coarse level of a voxel operator straight from its faces: what <see cref="Coarsen"/> makes of
     /// <see cref="FromOperator"/>'s level (the same pieces, rows, order and sums, entry for entry), without assembling the
     /// cells' own level, which only a cycle that relaxes the cells as CSR rows needs (the device's). Each 2x2x2 block of
-    /// cells splits into the pieces its strong faces connect (<see cref="StrongCoupling"/>); null when that would not
-    /// make the level at least 1.5x smaller than the unknowns (nothing to coarsen: the cells stay the first level).
+    /// cells splits into the pieces its strong faces connect (<see cref="StrongCoupling"/>), each split again at its
+    /// bottlenecks (<see cref="GroupPieces"/>: a plate whose faces are partly open); null when that would not make the
+    /// level at least 1.5x smaller than the unknowns (nothing to coarsen: the cells stay the first level).
     /// </summary>
     /// <param name="diagonal">The operator's diagonal per cell (<see cref="VoxelOperator.Diagonal(int)"/>; 0 off the unknowns).</param>
     /// <param name="parent">Each cell's row of the level (-1: not an unknown).</param>
-    public static AggregateLevel? FromFaces(VoxelOperator op, double[] diagonal, int unknowns, double scale, out int[] parent)
+    /// <param name="splitBottlenecks">As <see cref="Coarsen"/>'s.</param>
+    public static AggregateLevel? FromFaces(VoxelOperator op, double[] diagonal, int unknowns, double scale, out int[] parent, bool splitBottlenecks = true)
     {
         int nx = op.Nx, ny = op.Ny, nz = op.Nz, plane = nx * ny;
         int cx = (nx + 1) / 2, cy = (ny + 1) / 2, cz = (nz + 1) / 2;
         var pieces = new int[cx * cy * cz];
         var piece = RebindCache.Array<sbyte>(op.CellCount, zeroed: false); // each unknown's piece in its block, written below
-        Parallel.For(0, cz, bz =>
+        var (fx, fy, fz) = (op.FaceX, op.FaceY, op.FaceZ);
+        double share = splitBottlenecks ? BottleneckShare : 0;
+        int splits = 0;
+        Parallel.For(0, cz, () => new GroupPieces(8, 24, share, SplitContact), (bz, _, group) =>
         {
-            Span<int> cell = stackalloc int[8], root = stackalloc int[8], label = stackalloc int[8];
+            Span<int> cell = stackalloc int[8], rank = stackalloc int[8], label = stackalloc int[8];
             for (int by = 0; by < cy; by++)
                 for (int bx = 0; bx < cx; bx++)
                 {
-                    int occupied = 0; // the slots holding an unknown
+                    int occupied = 0, m = 0; // the slots holding an unknown, and how many
                     for (int s = 0; s < 8; s++)
                     {
                         int x = 2 * bx + (s & 1), y = 2 * by + (s >> 1 & 1), z = 2 * bz + (s >> 2);
                         cell[s] = x < nx && y < ny && z < nz && diagonal[x + nx * (y + ny * z)] > 0 ? x + nx * (y + ny * z) : -1;
-                        if (cell[s] >= 0) occupied |= 1 << s;
-                        root[s] = s;
+                        if (cell[s] >= 0) { occupied |= 1 << s; rank[s] = m++; }
                     }
-                    if (occupied == 0xFF && OnePiece(op, diagonal, cell)) // the usual block, away from jumps and walls
+                    // the usual block, away from jumps and walls: one piece, and no bottleneck where its faces are alike
+                    if (occupied == 0xFF && OnePiece(op, diagonal, cell) && (share == 0 || NoBottleneck(op, cell, share)))
                     {
                         for (int s = 0; s < 8; s++) piece[cell[s]] = 0;
                         pieces[bx + cx * (by + cy * bz)] = 1;
                         continue;
                     }
-                    for (int s = 0; s < 8; s++) // the faces inside the block: slot s to s + 1, s + 2, s + 4
+                    group.Start(m);
+                    for (int s = 0; s < 8; s++) // each cell's faces inside the block in its row's order (-x, -y, -z, +x, +y, +z), as Coarsen reads them
                     {
                         int i = cell[s];
                         if (i < 0) continue;
-                        if ((s & 1) == 0 && cell[s | 1] >= 0 && Strong(op.FaceX[i], diagonal[i], diagonal[i + 1])) GroupPieces.Union(root, s, s | 1);
-                        if ((s & 2) == 0 && cell[s | 2] >= 0 && Strong(op.FaceY[i], diagonal[i], diagonal[i + nx])) GroupPieces.Union(root, s, s | 2);
-                        if ((s & 4) == 0 && cell[s | 4] >= 0 && Strong(op.FaceZ[i], diagonal[i], diagonal[i + plane])) GroupPieces.Union(root, s, s | 4);
+                        double threshold = StrongCoupling * StrongCoupling * diagonal[i];
+                        if ((s & 1) != 0) StrongInside(group, cell, rank, diagonal, threshold, s, s ^ 1, fx[i - 1]);
+                        if ((s & 2) != 0) StrongInside(group, cell, rank, diagonal, threshold, s, s ^ 2, fy[i - nx]);
+                        if ((s & 4) != 0) StrongInside(group, cell, rank, diagonal, threshold, s, s ^ 4, fz[i - plane]);
+                        if ((s & 1) == 0) StrongInside(group, cell, rank, diagonal, threshold, s, s | 1, fx[i]);
+                        if ((s & 2) == 0) StrongInside(group, cell, rank, diagonal, threshold, s, s | 2, fy[i]);
+                        if ((s & 4) == 0) StrongInside(group, cell, rank, diagonal, threshold, s, s | 4, fz[i]);
                     }
-                    int count = 0; // pieces numbered as their first slot comes, as Coarsen numbers them
-                    for (int s = 0; s < 8; s++)
-                    {
-                        if (cell[s] < 0) continue;
-                        int r = GroupPieces.Find(root, s);
-                        label[s] = r == s ? count++ : label[r];
-                        piece[cell[s]] = (sbyte)label[s];
-                    }
-                    pieces[bx + cx * (by + cy * bz)] = count;
+                    pieces[bx + cx * (by + cy * bz)] = group.Label(label, out bool split);
+                    for (int s = 0; s < 8; s++) if (cell[s] >= 0) piece[cell[s]] = (sbyte)label[rank[s]];
+                    if (split) Interlocked.Increment(ref splits);
                 }
-        });
+            return group;
+        }, _ => { });
         var (offset, rows, firstOdd) = ColourMajorOffsets(pieces, cx, cy, cz);
         parent = null!;
-        if (rows == 0 || rows > unknowns / 1.5) return null;
+        // as Coarsen: splits that leave the level less than 1.5x smaller give way
+        if (rows == 0 || rows > unknowns / 1.5) return splits > 0 ? FromFaces(op, diagonal, unknowns, scale, out parent, splitBottlenecks: false) : null;
         var parentOut = parent = RebindCache.Array<int>(op.CellCount, zeroed: false); // every entry written below
         Parallel.For(0, nz, z =>
         {
@@ -287,6 +293,29 @@ internal static class Aggregation
             }
         });
         return Assemble(rows, firstOdd, (cx, cy, cz), offset, pieces, scale, capacity: 8 * 6, new FaceRows(op, diagonal, piece, parentOut, pieces, offset));
+    }
+
+    /// <summary>Slot s's face of coefficient c to slot t of its block, as a coupling of the block's group where it passes
+    /// <see cref="Coarsen"/>'s test from s's row ((-c)^2 >= S^2 d_s d_t, the products in Coarsen's order).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void StrongInside(GroupPieces group, ReadOnlySpan<int> cell, ReadOnlySpan<int> rank, double[] diagonal, double threshold, int s, int t, double c)
+    {
+        if (cell[t] >= 0 && c > 0 && c * c >= threshold * diagonal[cell[t]]) group.Add(rank[s], rank[t], c);
+    }
+
+    /// <summary>Whether a full block's weakest inner face is at least <paramref name="share"/> of its strongest (a liquid's
+    /// interior: all alike): then no face is a bottleneck (<see cref="GroupPieces"/>).</summary>
+    static bool NoBottleneck(VoxelOperator op, ReadOnlySpan<int> cell, double share)
+    {
+        var (fx, fy, fz) = (op.FaceX, op.FaceY, op.FaceZ);
+        double x0 = fx[cell[0]], x1 = fx[cell[2]], x2 = fx[cell[4]], x3 = fx[cell[6]];
+        double y0 = fy[cell[0]], y1 = fy[cell[1]], y2 = fy[cell[4]], y3 = fy[cell[5]];
+        double z0 = fz[cell[0]], z1 = fz[cell[1]], z2 = fz[cell[2]], z3 = fz[cell[3]];
+        double least = Math.Min(Math.Min(Math.Min(Math.Min(x0, x1), Math.Min(x2, x3)), Math.Min(Math.Min(y0, y1), Math.Min(y2, y3))),
+            Math.Min(Math.Min(z0, z1), Math.Min(z2, z3)));
+        double most = Math.Max(Math.Max(Math.Max(Math.Max(x0, x1), Math.Max(x2, x3)), Math.Max(Math.Max(y0, y1), Math.Max(y2, y3))),
+            Math.Max(Math.Max(z0, z1), Math.Max(z2, z3)));
+        return least >= share * most;
     }
 
     /// <summary>

@@ -138,6 +138,28 @@ public class CoefficientMultigridTests
         // a unit operator under a flat surface on a block boundary: the top cells' diagonal is 6 with their +z face closed
         // (the air's Dirichlet term in its place), and the blocks above hold no unknown
         yield return new TestCaseData(VoxelOperator.FromGrid(FlatPool(20, 18, 22, 12))).SetArgDisplayNames("unit operator, flat surface");
+        // bottlenecks inside the cells' blocks: the faces' level splits them as coarsening the cells' level does
+        yield return new TestCaseData(PorousPlates(12, 10, 14, 0.3)).SetArgDisplayNames("porous plates, blocks split at them");
+    }
+
+    /// <summary>
+    /// Unit faces, but the z faces above every third layer open by a fraction f (porous plates: a cut-cell plate between
+    /// grid lines, a perforated baffle), the top open.
+    /// </summary>
+    static VoxelOperator PorousPlates(int nx, int ny, int nz, double f)
+    {
+        int cells = nx * ny * nz;
+        var (fx, fy, fz, d) = (new double[cells], new double[cells], new double[cells], new double[cells]);
+        for (int z = 0; z < nz; z++)
+            for (int y = 0; y < ny; y++)
+                for (int x = 0; x < nx; x++)
+                {
+                    int i = x + nx * (y + ny * z);
+                    if (x + 1 < nx) fx[i] = 1;
+                    if (y + 1 < ny) fy[i] = 1;
+                    if (z + 1 < nz) fz[i] = z % 3 == 2 ? f : 1; else d[i] = 2;
+                }
+        return new VoxelOperator(nx, ny, nz, fx, fy, fz, d);
     }
 
     /// <summary>Liquid below height h, air above.</summary>
@@ -185,6 +207,26 @@ public class CoefficientMultigridTests
         Assert.That(above.Columns, Is.EqualTo(wanted.Columns));
         Assert.That(above.Values, Is.EqualTo(wanted.Values));
         Assert.That(above.Diagonal, Is.EqualTo(wanted.Diagonal));
+    }
+
+    [Test]
+    public void APorousPlateSplitsTheBlocksAcrossIt()
+    {
+        // faces 0.3 open across a plate are strong but a bottleneck: the cells on its two sides are apart from the first
+        // level on; joined, their errors (which jump at the plate) share one coarse value. 32^3: 12 iterations joined
+        var op = PorousPlates(32, 32, 32, 0.3);
+        var level = Aggregation.FromFaces(op, CellLevel.DiagonalOf(op), op.CellCount, Scale, out _)!;
+        Assert.That(level.BlockRows.Max(), Is.EqualTo(2), "a block across a plate is two pieces");
+        var b = RandomB(op, 3);
+        Assert.That(PcgMg(op, b).Iterations, Is.LessThanOrEqualTo(9));
+        double saved = Aggregation.BottleneckShare;
+        Aggregation.BottleneckShare = 0;
+        try
+        {
+            Assert.That(Aggregation.FromFaces(op, CellLevel.DiagonalOf(op), op.CellCount, Scale, out _)!.BlockRows.Max(), Is.EqualTo(1));
+            Assert.That(PcgMg(op, b).Iterations, Is.GreaterThanOrEqualTo(11), "joined across the plates");
+        }
+        finally { Aggregation.BottleneckShare = saved; }
     }
 
     [TestCase("cut-cell")]
