@@ -736,10 +736,11 @@ internal static class Aggregation
 
     /// <summary>
     /// A split stands only where each part's couplings across it sum to at most this share of those inside the part: a
-    /// ladder's rails are half its rungs, so at 0.5 a channel two cells across was cut into its rungs (its factored
-    /// chain twice as long, its solve 40% longer); at 0.2 few holes split.
+    /// ladder's slices touch each other by half what they hold (a channel two cells across, not cut up to 0.45 at 64^3
+    /// and 128^3); a plate whose faces are a share f open splits where f is at most this (porous plates: 0.3 left
+    /// f = 0.35-0.4 at 10-11 iterations, 0.4 takes them to 7-8); at 0.2 few holes split (docs/benchmarks.md).
     /// </summary>
-    internal static double SplitContact { get; set; } = 0.3;
+    internal static double SplitContact { get; set; } = 0.4;
 
     /// <summary>Groups of at most this many rows find a coupling's row among their members by a search of them (a few
     /// vector compares) instead of a level-long map of each row's group, read at random.</summary>
