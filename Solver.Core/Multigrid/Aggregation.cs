@@ -225,8 +225,9 @@ internal static class Aggregation
     /// <see cref="FromOperator"/>'s level (the same pieces, rows, order and sums, entry for entry), without assembling the
     /// cells' own level, which only a cycle that relaxes the cells as CSR rows needs (the device's). Each 2x2x2 block of
     /// cells splits into the pieces its strong faces connect (<see cref="StrongCoupling"/>), each split again at its
-    /// bottlenecks (<see cref="GroupPieces"/>: a plate whose faces are partly open); null when that would not make the
-    /// level at least 1.5x smaller than the unknowns (nothing to coarsen: the cells stay the first level).
+    /// bottlenecks (<see cref="GroupPieces"/>: a plate whose faces are partly open), splits that would keep the level from
+    /// being 1.5x smaller than the unknowns dropped first, as in Coarsen; null when even then it would not be (nothing to
+    /// coarsen: the cells stay the first level).
     /// </summary>
     /// <param name="diagonal">The operator's diagonal per cell (<see cref="VoxelOperator.Diagonal(int)"/>; 0 off the unknowns).</param>
     /// <param name="parent">Each cell's row of the level (-1: not an unknown).</param>
@@ -281,7 +282,8 @@ internal static class Aggregation
         }, _ => { });
         var (offset, rows, firstOdd) = ColourMajorOffsets(pieces, cx, cy, cz);
         parent = null!;
-        // as Coarsen: splits that leave the level less than 1.5x smaller give way
+        // as Coarsen: splits that leave the level less than 1.5x smaller give way (the retry takes a second piece array
+        // from the rebind cache, held until the next bind: rare, one byte a cell)
         if (rows == 0 || rows > unknowns / 1.5) return splits > 0 ? FromFaces(op, diagonal, unknowns, scale, out parent, splitBottlenecks: false) : null;
         var parentOut = parent = RebindCache.Array<int>(op.CellCount, zeroed: false); // every entry written below
         Parallel.For(0, nz, z =>

@@ -516,6 +516,12 @@ public class AggregateMultigridTests
     /// </summary>
     static AggregateLevel PairsLevel(bool loose)
     {
+        var op = PairsOperator(loose);
+        return Aggregation.FromOperator(op, CellLevel.DiagonalOf(op), out _);
+    }
+
+    static VoxelOperator PairsOperator(bool loose)
+    {
         int nx = loose ? 4 : 2, n = nx * 4;
         var (fx, fy, fz, d) = (new double[n], new double[n], new double[n], new double[n]);
         for (int z = 0; z < 2; z++)
@@ -530,8 +536,7 @@ public class AggregateMultigridTests
                     if (y == 0) fy[i] = w;
                     if (z == 0) fz[i] = w;
                 }
-        var op = new VoxelOperator(nx, 2, 2, fx, fy, fz, d);
-        return Aggregation.FromOperator(op, CellLevel.DiagonalOf(op), out _);
+        return new VoxelOperator(nx, 2, 2, fx, fy, fz, d);
     }
 
     [Test]
@@ -548,6 +553,14 @@ public class AggregateMultigridTests
         Assert.That(split!.Rows, Is.EqualTo(9));
         Assert.That(parent, Is.EqualTo(wholeParent));
         AssertSameMatrix(split.Dense(), whole.Dense());
+        // the level above a voxel operator's cells, made from its faces, gives way to the same 1.5x test
+        var op = PairsOperator(loose: true);
+        var fromFaces = Aggregation.FromFaces(op, CellLevel.DiagonalOf(op), level.Rows, Scale, out var cellParent);
+        Assert.That(fromFaces, Is.Not.Null);
+        Assert.That(fromFaces!.Rows, Is.EqualTo(9));
+        Aggregation.FromOperator(op, CellLevel.DiagonalOf(op), out var cellRow);
+        Assert.That(cellParent, Is.EqualTo(cellRow.Select(r => r < 0 ? -1 : parent[r]).ToArray()));
+        AssertSameMatrix(fromFaces.Dense(), split.Dense());
     }
 
     [Test]
