@@ -196,9 +196,15 @@ public class AggregateKernelsTests : AcceleratorTests
     [TestCase("two-phase")]
     [TestCase("cut-cell")]
     [TestCase("ghost-fluid")]
+    [TestCase("porous-plates")] // the first level above the cells split at the plates: pieces of one block coupled
     public void TheDeviceKCycleOfAVoxelOperatorIsTheCpusCycle(string family)
     {
-        var op = family == "two-phase" ? CoefficientDomains.TwoPhase(12, 11, 13, 100, 3) : CoefficientDomains.Named(family, 12, 11, 13, 3);
+        var op = family switch
+        {
+            "two-phase" => CoefficientDomains.TwoPhase(12, 11, 13, 100, 3),
+            "porous-plates" => Multigrid.CoefficientMultigridTests.PorousPlates(12, 11, 13, 0.3),
+            _ => CoefficientDomains.Named(family, 12, 11, 13, 3),
+        };
         var unknowns = new ReducedSystem(op.ToCsr());
         var cpu = new AggregateMultigrid(op, unknowns);
         using var device = new GpuAggregateMultigrid(Device, op);

@@ -157,7 +157,7 @@ public class CoefficientMultigridTests
     /// Unit faces, but the z faces above every third layer open by a fraction f (porous plates: a cut-cell plate between
     /// grid lines, a perforated baffle), the top open.
     /// </summary>
-    static VoxelOperator PorousPlates(int nx, int ny, int nz, double f)
+    internal static VoxelOperator PorousPlates(int nx, int ny, int nz, double f)
     {
         int cells = nx * ny * nz;
         var (fx, fy, fz, d) = (new double[cells], new double[cells], new double[cells], new double[cells]);
