@@ -145,12 +145,17 @@ public class CoefficientMultigridTests
 
     /// <summary>A tank's unit operator with each open face's coefficient 0.3 or 1 at random: bottlenecks in many blocks,
     /// between parts of unequal weights.</summary>
-    static VoxelOperator TwoValuedFaces(int nx, int ny, int nz, int seed)
+    static VoxelOperator TwoValuedFaces(int nx, int ny, int nz, int seed) =>
+        TankWithScaledFaces(nx, ny, nz, seed, random => random.NextDouble() < 0.3 ? 0.3 : 1);
+
+    /// <summary>A tank's unit operator with each open face's coefficient times a factor drawn from a generator seeded
+    /// with <paramref name="seed"/>, face by face along x, then y, then z.</summary>
+    static VoxelOperator TankWithScaledFaces(int nx, int ny, int nz, int seed, Func<Random, double> factor)
     {
         var unit = VoxelOperator.FromGrid(PoissonDomains.FreeSurfaceTank(nx, ny, nz, 0.8, seed));
         var rng = new Random(seed);
-        double[] Drawn(double[] faces) => [.. faces.Select(c => c > 0 ? (rng.NextDouble() < 0.3 ? 0.3 : 1) * c : 0)];
-        return new VoxelOperator(nx, ny, nz, Drawn(unit.FaceX), Drawn(unit.FaceY), Drawn(unit.FaceZ), unit.Dirichlet);
+        double[] Scaled(double[] faces) => [.. faces.Select(c => c > 0 ? c * factor(rng) : 0)];
+        return new VoxelOperator(nx, ny, nz, Scaled(unit.FaceX), Scaled(unit.FaceY), Scaled(unit.FaceZ), unit.Dirichlet);
     }
 
     /// <summary>
@@ -182,13 +187,8 @@ public class CoefficientMultigridTests
     }
 
     /// <summary>A tank's unit operator with each open face's coefficient drawn from 0.5 to 1.5, so sums round by their order.</summary>
-    static VoxelOperator RandomFaces(int nx, int ny, int nz, int seed)
-    {
-        var unit = VoxelOperator.FromGrid(PoissonDomains.FreeSurfaceTank(nx, ny, nz, 0.8, seed));
-        var rng = new Random(seed);
-        double[] Scaled(double[] faces) => [.. faces.Select(c => c > 0 ? c * (0.5 + rng.NextDouble()) : 0)];
-        return new VoxelOperator(nx, ny, nz, Scaled(unit.FaceX), Scaled(unit.FaceY), Scaled(unit.FaceZ), unit.Dirichlet);
-    }
+    static VoxelOperator RandomFaces(int nx, int ny, int nz, int seed) =>
+        TankWithScaledFaces(nx, ny, nz, seed, random => 0.5 + random.NextDouble());
 
     [TestCaseSource(nameof(Operators))]
     public void TheFirstLevelFromTheFacesIsTheCoarsenedCellsLevelEntryForEntry(VoxelOperator op)
