@@ -74,6 +74,9 @@ public sealed class AggregateMultigrid : IPreconditioner
     readonly AggregateLevel[] _levels; // with _fine or _cells: the coarse levels; with neither: the operator's cells, then the coarse levels
     readonly int[][] _parents; // _parents[c]: level c's rows to level c + 1's
     readonly SemidefiniteCholesky? _coarsest;
+    readonly SemidefiniteCholesky? _whole; // a narrow domain's unknowns by their factor (NarrowDomain): then no level at all
+    readonly double[] _wholeB = [], _wholeX = []; // its right-hand side and solution, on the unknowns
+    readonly int _cellCount;
     /// <summary>Symmetric sweeps on a coarsest level too large to factor.</summary>
     internal const int CoarsestSweeps = 20;
     readonly float[][]? _fineWeights; // per sweep, per cell; null: the constant weight below
@@ -90,19 +93,23 @@ public sealed class AggregateMultigrid : IPreconditioner
     }
 
     /// <summary>Levels, the fine grid included.</summary>
-    public int LevelCount => (_fine is null && _cells is null ? 0 : 1) + _levels.Length;
+    public int LevelCount => _whole is not null ? 1 : (_fine is null && _cells is null ? 0 : 1) + _levels.Length;
     /// <summary>The grid cell of each unknown, in the order of r and z.</summary>
     internal int[] UnknownCells => _unknownCells;
     /// <summary>The grid's cells (vectors this long are on the full grid).</summary>
-    internal int CellCount => _fine?.Cells ?? _fineParent.Length;
+    internal int CellCount => _cellCount;
     /// <summary>Rows of each coarse level, finest first.</summary>
     public IReadOnlyList<int> CoarseRows => [.. _levels.Skip(_fine is null && _cells is null ? 1 : 0).Select(l => l.Rows)];
     /// <summary>Whether the coarsest level is solved by its factor (else relaxed: <see cref="CoarsestSweeps"/>).</summary>
-    internal bool CoarsestFactored => _coarsest is not null;
+    internal bool CoarsestFactored => _coarsest is not null || _whole is not null;
+    /// <summary>Whether the unknowns are solved by their factor, with no level (<see cref="NarrowDomain"/>).</summary>
+    internal bool SolvedByFactor => _whole is not null;
 
     /// <summary>The hierarchy in a line, for a result's details: each coarse level's rows, finest first, and how the
     /// coarsest is solved (e.g. "261829, 33506, 4512, 675, 117 rows; the coarsest by its factor, 478 envelope entries").</summary>
-    internal string Describe() => string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", CoarseRows)} rows; the coarsest ")
+    internal string Describe() => _whole is { } whole
+        ? string.Create(CultureInfo.InvariantCulture, $"none; the unknowns by their factor (a narrow domain), {whole.EnvelopeEntries} envelope entries")
+        : string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", CoarseRows)} rows; the coarsest ")
         + (_coarsest is { } f ? string.Create(CultureInfo.InvariantCulture, $"by its factor, {f.EnvelopeEntries} envelope entries")
             : $"relaxed ({CoarsestSweeps} symmetric sweeps)");
     public bool Varies => true;
@@ -133,6 +140,14 @@ public sealed class AggregateMultigrid : IPreconditioner
             throw new ArgumentException($"fine-level weights must have {grid.CellCount} entries per sweep (one per grid cell)", nameof(fineWeights));
         _unknownCells = active ?? Enumerable.Range(0, grid.CellCount).ToArray();
         _sweeps = sweeps;
+        _cellCount = grid.CellCount;
+        // a narrow domain by its factor: no level to build; a learned smoother is a cycle's, so it keeps the cycle
+        if (fineWeights is null && NarrowDomain.Factor(grid, _unknownCells) is { } whole)
+        {
+            (_whole, _levels, _parents, _fineParent, _v) = (whole, [], [], [], []);
+            (_wholeB, _wholeX) = (RebindCache.Array<double>(_unknownCells.Length, zeroed: false), RebindCache.Array<double>(_unknownCells.Length, zeroed: false));
+            return;
+        }
         var diagonal = grid.Diagonal;
         _fineWeights = fineWeights;
         _relaxation = (float)relaxation;
@@ -167,8 +182,16 @@ public sealed class AggregateMultigrid : IPreconditioner
             throw new ArgumentException($"the unknowns are those of a {unknowns.FullSize}-row system, the operator has {op.CellCount} cells; build them with ReducedSystem.FromOperator(op)");
         _unknownCells = unknowns.Active ?? Enumerable.Range(0, op.CellCount).ToArray();
         _sweeps = sweeps;
+        _cellCount = op.CellCount;
         _relaxation = 1;
         var diagonal = unknowns.DiagonalOf(op); // made once by the system's set-up
+        // a narrow domain by its factor, but for the device's reference (the cells as its first level)
+        if (!cellsAsLevel && NarrowDomain.Factor(op, _unknownCells, diagonal) is { } whole)
+        {
+            (_whole, _levels, _parents, _fineParent, _v) = (whole, [], [], [], []);
+            (_wholeB, _wholeX) = (RebindCache.Array<double>(_unknownCells.Length, zeroed: false), RebindCache.Array<double>(_unknownCells.Length, zeroed: false));
+            return;
+        }
         var above = cellsAsLevel || unknowns.Unknowns <= CoarsestRows ? null : AggregateHierarchy.AboveCells(op, diagonal, unknowns.Unknowns, galerkinScale);
         var hierarchy = above ?? new AggregateHierarchy(op, galerkinScale, diagonal);
         (_levels, _parents, _fineParent, _coarsest) = (WithInverseDiagonals(hierarchy.Levels), hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
@@ -196,6 +219,11 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// </summary>
     internal void Apply(ReadOnlySpan<double> r, double scale, Span<double> z)
     {
+        if (_whole is not null)
+        {
+            ApplyFactor(r, scale, z);
+            return;
+        }
         var fine = _fine;
         if (fine is null)
         {
@@ -203,6 +231,22 @@ public sealed class AggregateMultigrid : IPreconditioner
             return;
         }
         ApplyScaled(r, scale, z, fine.B, fine.X, full: r.Length == fine.Cells, _fineCycle!);
+    }
+
+    /// <summary>z = scale A^-1 r by a narrow domain's factor, in double (r and z on the unknowns, or on the full grid).</summary>
+    void ApplyFactor(ReadOnlySpan<double> r, double scale, Span<double> z)
+    {
+        var cells = _unknownCells;
+        bool full = r.Length == _cellCount && r.Length != cells.Length;
+        if (full) for (int k = 0; k < cells.Length; k++) _wholeB[k] = r[cells[k]];
+        else r.CopyTo(_wholeB);
+        _whole!.Solve(_wholeB, _wholeX);
+        if (full)
+        {
+            z[..r.Length].Clear();
+            for (int k = 0; k < cells.Length; k++) z[cells[k]] = scale * _wholeX[k];
+        }
+        else for (int k = 0; k < cells.Length; k++) z[k] = scale * _wholeX[k];
     }
 
     /// <summary>z = scale cycle(r) on a voxel operator's cells: one cycle, on the faces (<see cref="ApplyCells{T}"/>) or

@@ -71,35 +71,53 @@ internal sealed class SemidefiniteCholesky
                 if (j < k && level.Values[e] != 0) l[start[k] + j - first[k]] += level.Values[e];
             }
         }
-        Decompose(first, start, l, d, level.Diagonal, order);
+        return FromEnvelope(order, first, start, l, d);
+    }
+
+    /// <summary>
+    /// The factor of a matrix given in its envelope, in place: row k of the matrix P A P^T (its row <paramref name="order"/>[k]
+    /// in the caller's vectors) holds its entries left of the diagonal at <paramref name="l"/>[<paramref name="start"/>[k]..],
+    /// columns <paramref name="first"/>[k] to k - 1, and its diagonal at <paramref name="d"/>[k]. For a caller that orders
+    /// and lays out its rows itself (<see cref="NarrowDomain"/>).
+    /// </summary>
+    internal static SemidefiniteCholesky FromEnvelope(int[] order, int[] first, int[] start, double[] l, double[] d)
+    {
+        Decompose(first, start, l, d);
         return new SemidefiniteCholesky(order, first, start, l, d);
     }
 
     /// <summary>
     /// In place, row k at a time: t_kj = a_kj - sum over k' &lt; j of t_kk' L_jk' (t = L D, the dot over the two rows'
-    /// common envelope), then L_kj = t_kj / D_j (0 at a zero pivot) and D_k = a_kk - sum of t_kj L_kj.
+    /// common envelope), then L_kj = t_kj / D_j (0 at a zero pivot) and D_k = a_kk - sum of t_kj L_kj; a D_k below 1e-10
+    /// of a_kk is a zero pivot (d[k] holds a_kk until row k is done).
     /// </summary>
-    static void Decompose(int[] first, int[] start, double[] l, double[] d, double[] diagonal, int[] order)
+    static void Decompose(int[] first, int[] start, double[] l, double[] d)
     {
         int n = d.Length;
         var t = new double[n]; // row k's t over its envelope, indexed by column
         for (int k = 0; k < n; k++)
         {
-            int fk = first[k];
-            var row = l.AsSpan(start[k], k - fk);
+            int fk = first[k], at = start[k] - fk; // L_kj at l[at + j]
             for (int j = fk; j < k; j++)
             {
-                int lo = Math.Max(fk, first[j]);
-                t[j] = row[j - fk] - VectorOps.Dot(t.AsSpan(lo, j - lo), l.AsSpan(start[j] + lo - first[j], j - lo));
+                int fj = first[j], lo = Math.Max(fk, fj), length = j - lo, from = start[j] + lo - fj;
+                double dot;
+                if (length >= Short) dot = VectorOps.Dot(t.AsSpan(lo, length), l.AsSpan(from, length));
+                else
+                {
+                    dot = 0; // as VectorOps.Dot sums a short pair
+                    for (int q = 0; q < length; q++) dot += t[lo + q] * l[from + q];
+                }
+                t[j] = l[at + j] - dot;
             }
-            double dk = d[k];
+            double akk = d[k], dk = akk;
             for (int j = fk; j < k; j++)
             {
                 double lkj = d[j] == 0 ? 0 : t[j] / d[j];
-                row[j - fk] = lkj;
+                l[at + j] = lkj;
                 dk -= t[j] * lkj;
             }
-            d[k] = dk > 1e-10 * Math.Abs(diagonal[order[k]]) ? dk : 0;
+            d[k] = dk > 1e-10 * Math.Abs(akk) ? dk : 0;
         }
     }
 
@@ -114,7 +132,7 @@ internal sealed class SemidefiniteCholesky
         for (int k = 0; k < n; k++)
         {
             int f = _first[k];
-            y[k] = b[_order[k]] - VectorOps.Dot(_l.AsSpan(_start[k], k - f), y[f..k]);
+            y[k] = b[_order[k]] - Dot(_l.AsSpan(_start[k], k - f), y[f..k]);
         }
         for (int k = 0; k < n; k++) y[k] = _d[k] == 0 ? 0 : y[k] / _d[k];
         for (int k = n - 1; k >= 0; k--)
@@ -128,6 +146,19 @@ internal sealed class SemidefiniteCholesky
             for (int j = 0; j < row.Length; j++) y[f + j] -= row[j] * v;
         }
         for (int k = 0; k < n; k++) x[_order[k]] = y[k];
+    }
+
+    /// <summary>Rows shorter than this are summed here: <see cref="VectorOps.Dot"/> sums them one entry at a time in order
+    /// too (its vectors need two), so the bits are the same, and a narrow envelope's rows, a few entries, pay for no call.</summary>
+    static readonly int Short = 2 * System.Numerics.Vector<double>.Count;
+
+    /// <summary>x . y, as <see cref="VectorOps.Dot"/> computes it.</summary>
+    static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        if (x.Length >= Short) return VectorOps.Dot(x, y);
+        double sum = 0;
+        for (int i = 0; i < x.Length; i++) sum += x[i] * y[i];
+        return sum;
     }
 
     /// <summary>

@@ -397,11 +397,25 @@ public class AggregateMultigridTests
     public void DropletsThatNeverMergeLeaveALargeCoarsestLevelThatIsFactored()
     {
         // the stalled level is diagonal: its factor holds no entry off the diagonal, whatever its size
+        // (droplets alone are a narrow domain, factored whole: here their levels, as beside a pool, and on a device)
         var grid = Droplets();
-        var m = new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid));
-        Assert.That(m.CoarseRows[^1], Is.GreaterThan(4 * AggregateMultigrid.CoarsestRows));
-        Assert.That(m.CoarsestFactored);
-        Assert.That(ConvergedByPcgMg(grid, RightHandSides.Random(grid, 4), 1e-8).Iterations, Is.LessThanOrEqualTo(3));
+        WithLevels(() =>
+        {
+            var m = new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid));
+            Assert.That(m.CoarseRows[^1], Is.GreaterThan(4 * AggregateMultigrid.CoarsestRows));
+            Assert.That(m.CoarsestFactored);
+            Assert.That(ConvergedByPcgMg(grid, RightHandSides.Random(grid, 4), 1e-8).Iterations, Is.LessThanOrEqualTo(3));
+        });
+    }
+
+    /// <summary>Runs <paramref name="test"/> with narrow domains coarsened into levels as any other (the levels a device's
+    /// cycle runs), not factored whole (<see cref="NarrowDomain"/>).</summary>
+    internal static void WithLevels(Action test)
+    {
+        int saved = NarrowDomain.EntriesPerRow;
+        NarrowDomain.EntriesPerRow = 0;
+        try { test(); }
+        finally { NarrowDomain.EntriesPerRow = saved; }
     }
 
     [Test]
@@ -412,9 +426,12 @@ public class AggregateMultigridTests
         SemidefiniteCholesky.EntryLimit = -1; // no level fits
         try
         {
-            var m = new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid));
-            Assert.That(m.CoarsestFactored, Is.False);
-            Assert.That(ConvergedByPcgMg(grid, RightHandSides.Random(grid, 4), 1e-8).Iterations, Is.LessThanOrEqualTo(3));
+            WithLevels(() =>
+            {
+                var m = new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid));
+                Assert.That(m.CoarsestFactored, Is.False);
+                Assert.That(ConvergedByPcgMg(grid, RightHandSides.Random(grid, 4), 1e-8).Iterations, Is.LessThanOrEqualTo(3));
+            });
         }
         finally { SemidefiniteCholesky.EntryLimit = saved; }
     }
@@ -429,13 +446,16 @@ public class AggregateMultigridTests
         AggregateHierarchy.NarrowCouplings = 0;
         try
         {
-            var m = new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid));
-            var rows = m.CoarseRows;
-            Assert.That(m.CoarsestFactored);
-            Assert.That(rows, Has.Count.GreaterThan(1), "coarsened before the collapse");
-            for (int c = 1; c < rows.Count; c++)
-                Assert.That(rows[c] * AggregateHierarchy.Collapse, Is.GreaterThanOrEqualTo(rows[c - 1]), string.Join(", ", rows));
-            Assert.That(rows[^1], Is.GreaterThan(AggregateMultigrid.CoarsestRows), "stopped before the collapse, not at the usual size");
+            WithLevels(() =>
+            {
+                var m = new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid));
+                var rows = m.CoarseRows;
+                Assert.That(m.CoarsestFactored);
+                Assert.That(rows, Has.Count.GreaterThan(1), "coarsened before the collapse");
+                for (int c = 1; c < rows.Count; c++)
+                    Assert.That(rows[c] * AggregateHierarchy.Collapse, Is.GreaterThanOrEqualTo(rows[c - 1]), string.Join(", ", rows));
+                Assert.That(rows[^1], Is.GreaterThan(AggregateMultigrid.CoarsestRows), "stopped before the collapse, not at the usual size");
+            });
         }
         finally { AggregateHierarchy.NarrowCouplings = saved; }
     }
@@ -446,13 +466,17 @@ public class AggregateMultigridTests
     {
         // a passage one cell across: the first level's pieces already form a chain (2 couplings a row); two across, the
         // first level is a ladder of 4 and the second a chain. The chain is factored, not halved level after level.
+        // (on the CPU such a channel is factored whole, NarrowDomain; these are its levels on a device)
         var grid = PoissonDomains.Channel(48, 48, 48, width, offset: 1);
-        var m = new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid));
-        var rows = m.CoarseRows;
-        Assert.That(m.CoarsestFactored);
-        Assert.That(rows, Has.Count.EqualTo(chainLevel), string.Join(", ", rows));
-        Assert.That(rows[^1], Is.GreaterThan(4 * AggregateMultigrid.CoarsestRows), "far above the usual coarsest size: " + string.Join(", ", rows));
-        Assert.That(ConvergedByPcgMg(grid, RightHandSides.VelocityDivergence(grid, 1), 1e-6).Iterations, Is.LessThanOrEqualTo(5));
+        WithLevels(() =>
+        {
+            var m = new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid));
+            var rows = m.CoarseRows;
+            Assert.That(m.CoarsestFactored);
+            Assert.That(rows, Has.Count.EqualTo(chainLevel), string.Join(", ", rows));
+            Assert.That(rows[^1], Is.GreaterThan(4 * AggregateMultigrid.CoarsestRows), "far above the usual coarsest size: " + string.Join(", ", rows));
+            Assert.That(ConvergedByPcgMg(grid, RightHandSides.VelocityDivergence(grid, 1), 1e-6).Iterations, Is.LessThanOrEqualTo(5));
+        });
     }
 
     /// <summary>
@@ -588,16 +612,26 @@ public class AggregateMultigridTests
     {
         // each coarse level's rows and how the coarsest is solved, as the hierarchy holds them
         var grid = PoissonDomains.Channel(48, 48, 48, 2, offset: 1);
-        var rows = new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid)).CoarseRows;
         var b = RightHandSides.VelocityDivergence(grid, 1);
         var catalog = new SolverCatalog();
+        WithLevels(() =>
+        {
+            var rows = new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid)).CoarseRows;
+            foreach (var method in new[] { SolveMethod.PcgMg, SolveMethod.Dcdm })
+            {
+                using var solver = (IDisposable)catalog.CreateForGrid(method, grid, null, Dcdm.Models.ShippedModels.Default());
+                var result = ((ILinearSolver)solver).Solve(b, new double[grid.CellCount]);
+                Assert.That(result.Details["levels"], Does.StartWith(string.Join(", ", rows) + " rows; the coarsest by its factor, "), method.ToString());
+            }
+            Assert.That(rows, Has.Count.EqualTo(2), "a ladder, then the chain factored");
+        });
+        // factored whole: no level, and the details say so
         foreach (var method in new[] { SolveMethod.PcgMg, SolveMethod.Dcdm })
         {
             using var solver = (IDisposable)catalog.CreateForGrid(method, grid, null, Dcdm.Models.ShippedModels.Default());
             var result = ((ILinearSolver)solver).Solve(b, new double[grid.CellCount]);
-            Assert.That(result.Details["levels"], Does.StartWith(string.Join(", ", rows) + " rows; the coarsest by its factor, "), method.ToString());
+            Assert.That(result.Details["levels"], Does.StartWith("none; the unknowns by their factor (a narrow domain), "), method.ToString());
         }
-        Assert.That(rows, Has.Count.EqualTo(2), "a ladder, then the chain factored");
     }
 
     [Test]

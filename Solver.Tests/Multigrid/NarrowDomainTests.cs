@@ -1,0 +1,176 @@
+using Dcdm.Multigrid;
+using Dcdm.Solvers;
+using Dcdm.Sparse;
+
+namespace Dcdm.Tests.Multigrid;
+
+public class NarrowDomainTests
+{
+    static double[] Random(int n, int seed)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5)];
+    }
+
+    static double RelativeResidual(CsrMatrix a, double[] b, double[] x)
+    {
+        var ax = new double[b.Length];
+        a.Multiply(x, ax);
+        return Math.Sqrt(b.Select((v, i) => (v - ax[i]) * (v - ax[i])).Sum() / b.Select(v => v * v).Sum());
+    }
+
+    /// <summary>The grid with its air made solid: the channel's one component then has no Dirichlet term (singular).</summary>
+    static PoissonGrid Sealed(PoissonGrid grid)
+    {
+        var cells = grid.Cells.ToArray().Select(c => c == CellType.Air ? CellType.Solid : c).ToArray();
+        return new PoissonGrid(grid.Nx, grid.Ny, grid.Nz, cells);
+    }
+
+    [TestCase(1, 0)]
+    [TestCase(1, 1)]
+    [TestCase(2, 0)]
+    [TestCase(2, 1)]
+    public void AChannelsFactorSolvesItsUnknownsExactly(int width, int offset)
+    {
+        var grid = PoissonDomains.Channel(24, 20, 22, width, offset);
+        var cells = grid.UnknownCells;
+        var factor = NarrowDomain.Factor(grid, cells);
+        Assert.That(factor, Is.Not.Null, "a channel one or two cells across is narrow");
+        Assert.That(factor!.EnvelopeEntries, Is.LessThanOrEqualTo(NarrowDomain.EntriesPerRow * cells.Length));
+        var a = ReducedSystem.FromGrid(grid).Matrix; // the unknowns' rows, in the same order
+        var b = Random(cells.Length, 3);
+        var x = new double[b.Length];
+        factor.Solve(b, x);
+        Assert.That(RelativeResidual(a, b, x), Is.LessThan(1e-10));
+    }
+
+    [Test]
+    public void ASealedChannelIsSolvedForAConsistentRightHandSide()
+    {
+        // no air: the constants are the null space; one pivot falls to zero and its unknown is fixed at 0
+        var grid = Sealed(PoissonDomains.Channel(20, 20, 20, 2, offset: 1));
+        var cells = grid.UnknownCells;
+        var a = ReducedSystem.FromGrid(grid).Matrix;
+        var y = Random(cells.Length, 5);
+        var b = new double[y.Length];
+        a.Multiply(y, b); // in the range of A
+        var x = new double[b.Length];
+        NarrowDomain.Factor(grid, cells)!.Solve(b, x);
+        Assert.That(RelativeResidual(a, b, x), Is.LessThan(1e-9));
+        double shift = x[0] - y[0];
+        Assert.That(x.Select((v, i) => Math.Abs(v - y[i] - shift)).Max(), Is.LessThan(1e-6), "the solution up to a constant");
+    }
+
+    [TestCase("tank")]
+    [TestCase("rocks")]
+    [TestCase("baffles")]
+    [TestCase("wide channel")] // three cells square: about 9 envelope entries a row, over the 8 allowed
+    [TestCase("channel into a chamber")]
+    public void ADomainThatIsNotNarrowIsDeclined(string name)
+    {
+        var grid = name switch
+        {
+            "wide channel" => PoissonDomains.Channel(32, 32, 32, 3, offset: 0),
+            "channel into a chamber" => WithChamber(PoissonDomains.Channel(32, 32, 32, 2, offset: 1)),
+            _ => PoissonDomains.Named(name, 24, 24, 24, 7),
+        };
+        Assert.That(NarrowDomain.Factor(grid, grid.UnknownCells), Is.Null);
+        Assert.That(new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid)).SolvedByFactor, Is.False);
+    }
+
+    /// <summary>The channel with a 12^3 box of fluid carved through it: narrow everywhere but there.</summary>
+    static PoissonGrid WithChamber(PoissonGrid grid)
+    {
+        var cells = grid.Cells.ToArray();
+        for (int z = 10; z < 22; z++)
+            for (int y = 10; y < 22; y++)
+                for (int x = 10; x < 22; x++) cells[x + grid.Nx * (y + grid.Ny * z)] = CellType.Fluid;
+        return new PoissonGrid(grid.Nx, grid.Ny, grid.Nz, cells);
+    }
+
+    [TestCase(SolveMethod.PcgMg)]
+    [TestCase(SolveMethod.Dcdm)]
+    public void ALongChannelTakesOneIterationWhereItsLevelsTakeMore(SolveMethod method)
+    {
+        var grid = PoissonDomains.Channel(48, 48, 48, 2, offset: 1);
+        var b = RightHandSides.VelocityDivergence(grid, 1);
+        SolveResult Solve()
+        {
+            using var solver = (IDisposable)new SolverCatalog().CreateForGrid(method, grid, null, Dcdm.Models.ShippedModels.Default());
+            var x = new double[grid.CellCount];
+            var result = ((ILinearSolver)solver).Solve(b, x);
+            Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+            Assert.That(GridResidual.Relative(grid, b, x), Is.LessThanOrEqualTo(1e-6));
+            return result;
+        }
+        Assert.That(Solve().Iterations, Is.EqualTo(1));
+        int levels = 0;
+        AggregateMultigridTests.WithLevels(() => levels = Solve().Iterations);
+        Assert.That(levels, Is.GreaterThanOrEqualTo(3), "the same channel through its levels");
+    }
+
+    [Test]
+    public void TheFactorsCycleTakesTheUnknownsOrTheFullGrid()
+    {
+        var grid = PoissonDomains.Channel(24, 24, 24, 1, offset: 1);
+        var cycle = new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid));
+        Assert.That(cycle.SolvedByFactor);
+        Assert.That(cycle.LevelCount, Is.EqualTo(1));
+        var cells = cycle.UnknownCells;
+        var r = Random(cells.Length, 7);
+        var z = new double[r.Length];
+        cycle.Apply(r, 2, z);
+        var full = new double[grid.CellCount];
+        for (int k = 0; k < cells.Length; k++) full[cells[k]] = r[k];
+        var zFull = Enumerable.Repeat(double.NaN, grid.CellCount).ToArray();
+        cycle.Apply(full, 2, zFull);
+        var onCells = new HashSet<int>(cells);
+        for (int i = 0; i < grid.CellCount; i++) Assert.That(zFull[i], Is.EqualTo(onCells.Contains(i) ? z[Array.BinarySearch(cells, i)] : 0));
+        var a = ReducedSystem.FromGrid(grid).Matrix;
+        Assert.That(RelativeResidual(a, [.. r.Select(v => 2 * v)], z), Is.LessThan(1e-10), "z = 2 A^-1 r");
+    }
+
+    [Test]
+    public void ALearnedSmootherKeepsItsCycle()
+    {
+        // per-cell SOR weights are a cycle's: a narrow domain bound with them is coarsened as before
+        var grid = PoissonDomains.Channel(24, 24, 24, 1, offset: 1);
+        var weights = new[] { Enumerable.Repeat(1.2f, grid.CellCount).ToArray() };
+        var cycle = new AggregateMultigrid(grid, grid.UnknownCells, 1, AggregateMultigrid.DefaultGalerkinScale, 1, weights, null);
+        Assert.That(cycle.SolvedByFactor, Is.False);
+    }
+
+    /// <summary>A channel's operator with each open face's coefficient drawn in [0.1, 1], and one face closed midway, so
+    /// the far part has no air (singular) beside the part that has.</summary>
+    static VoxelOperator ChannelWithFaces(out int closedCell)
+    {
+        var op = VoxelOperator.FromGrid(PoissonDomains.Channel(24, 20, 22, 1, offset: 1));
+        var random = new Random(11);
+        double[] Drawn(double[] faces) => [.. faces.Select(f => f == 0 ? 0 : 0.1 + 0.9 * random.NextDouble())];
+        var (fx, fy, fz) = (Drawn(op.FaceX), Drawn(op.FaceY), Drawn(op.FaceZ));
+        closedCell = Array.FindIndex(fx, f => f > 0) + 40; // along a row of the channel
+        while (fx[closedCell] == 0) closedCell++;
+        fx[closedCell] = 0;
+        return new VoxelOperator(op.Nx, op.Ny, op.Nz, fx, fy, fz, op.Dirichlet);
+    }
+
+    [Test]
+    public void AVoxelOperatorsNarrowUnknownsAreFactoredWithTheirFaces()
+    {
+        var op = ChannelWithFaces(out _);
+        var unknowns = ReducedSystem.FromOperator(op);
+        var cells = unknowns.Active ?? [.. Enumerable.Range(0, op.CellCount)];
+        var factor = NarrowDomain.Factor(op, cells, CellLevel.DiagonalOf(op));
+        Assert.That(factor, Is.Not.Null);
+        var a = unknowns.Matrix;
+        var y = Random(cells.Length, 13);
+        var b = new double[y.Length];
+        a.Multiply(y, b); // consistent on the part without air too
+        var x = new double[b.Length];
+        factor!.Solve(b, x);
+        Assert.That(RelativeResidual(a, b, x), Is.LessThan(1e-9));
+        Assert.That(new AggregateMultigrid(op, unknowns).SolvedByFactor);
+        Assert.That(new AggregateMultigrid(op, unknowns, AggregateMultigrid.OperatorSweeps, AggregateMultigrid.DefaultGalerkinScale, cellsAsLevel: true).SolvedByFactor,
+            Is.False, "the device's reference keeps the cells as a level");
+    }
+}
