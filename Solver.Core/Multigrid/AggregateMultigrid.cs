@@ -20,7 +20,9 @@ namespace Dcdm.Multigrid;
 /// which A-orthogonalises every direction, takes it as it is. The coarsest level (at most <see cref="CoarsestRows"/>
 /// rows, where coarsening stalls and the factor fits, or before a level would collapse a long channel into a few rows)
 /// is solved by its sparse factor; a stalled level too large to factor is coarsened through every coupling instead, and
-/// one that even then does not coarsen is relaxed. Set-up runs once; a cycle allocates nothing.
+/// one that even then does not coarsen is relaxed. A domain narrow from its cells up (a channel one or two cells across)
+/// has no level: its unknowns are solved by their factor (<see cref="NarrowDomain"/>). Set-up runs once; a cycle
+/// allocates nothing.
 /// </summary>
 public sealed class AggregateMultigrid : IPreconditioner
 {
@@ -74,8 +76,7 @@ public sealed class AggregateMultigrid : IPreconditioner
     readonly AggregateLevel[] _levels; // with _fine or _cells: the coarse levels; with neither: the operator's cells, then the coarse levels
     readonly int[][] _parents; // _parents[c]: level c's rows to level c + 1's
     readonly SemidefiniteCholesky? _coarsest;
-    readonly SemidefiniteCholesky? _whole; // a narrow domain's unknowns by their factor (NarrowDomain): then no level at all
-    readonly double[] _wholeB = [], _wholeX = []; // its right-hand side and solution, on the unknowns
+    readonly WholeFactor? _whole; // a narrow domain's unknowns by their factor (NarrowDomain): then no level at all
     readonly int _cellCount;
     /// <summary>Symmetric sweeps on a coarsest level too large to factor.</summary>
     internal const int CoarsestSweeps = 20;
@@ -106,13 +107,14 @@ public sealed class AggregateMultigrid : IPreconditioner
     internal bool SolvedByFactor => _whole is not null;
 
     /// <summary>The hierarchy in a line, for a result's details: each coarse level's rows, finest first, and how the
-    /// coarsest is solved (e.g. "261829, 33506, 4512, 675, 117 rows; the coarsest by its factor, 478 envelope entries").</summary>
+    /// coarsest is solved (e.g. "261829, 33506, 4512, 675, 117 rows; the coarsest by its factor, 478 envelope entries"),
+    /// or "none; the unknowns by their factor (a narrow domain), ..." with no level.</summary>
     internal string Describe() => _whole is { } whole
-        ? string.Create(CultureInfo.InvariantCulture, $"none; the unknowns by their factor (a narrow domain), {whole.EnvelopeEntries} envelope entries")
+        ? string.Create(CultureInfo.InvariantCulture, $"none; the unknowns by their factor (a narrow domain), {whole.Factor.EnvelopeEntries} envelope entries")
         : string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", CoarseRows)} rows; the coarsest ")
         + (_coarsest is { } f ? string.Create(CultureInfo.InvariantCulture, $"by its factor, {f.EnvelopeEntries} envelope entries")
             : $"relaxed ({CoarsestSweeps} symmetric sweeps)");
-    public bool Varies => true;
+    public bool Varies => _whole is null; // the K-cycle's inner steps vary; a factor does not
 
     /// <param name="unknowns">The grid's unknowns (their cell of each compact index), e.g. <see cref="ReducedSystem.FromGrid"/>.</param>
     /// <param name="sweeps">Red-black Gauss-Seidel sweeps before and after each coarse correction, on every level.</param>
@@ -144,8 +146,7 @@ public sealed class AggregateMultigrid : IPreconditioner
         // a narrow domain by its factor: no level to build; a learned smoother is a cycle's, so it keeps the cycle
         if (fineWeights is null && NarrowDomain.Factor(grid, _unknownCells) is { } whole)
         {
-            (_whole, _levels, _parents, _fineParent, _v) = (whole, [], [], [], []);
-            (_wholeB, _wholeX) = (RebindCache.Array<double>(_unknownCells.Length, zeroed: false), RebindCache.Array<double>(_unknownCells.Length, zeroed: false));
+            (_whole, _levels, _parents, _fineParent, _v) = (new(whole, _unknownCells, _cellCount), [], [], [], []);
             return;
         }
         var diagonal = grid.Diagonal;
@@ -185,11 +186,12 @@ public sealed class AggregateMultigrid : IPreconditioner
         _cellCount = op.CellCount;
         _relaxation = 1;
         var diagonal = unknowns.DiagonalOf(op); // made once by the system's set-up
+        foreach (int cell in _unknownCells)
+            if (!(diagonal[cell] > 0)) throw new ArgumentException($"cell {cell} is an unknown of the system but has no diagonal in the operator; the unknowns are not this operator's");
         // a narrow domain by its factor, but for the device's reference (the cells as its first level)
         if (!cellsAsLevel && NarrowDomain.Factor(op, _unknownCells, diagonal) is { } whole)
         {
-            (_whole, _levels, _parents, _fineParent, _v) = (whole, [], [], [], []);
-            (_wholeB, _wholeX) = (RebindCache.Array<double>(_unknownCells.Length, zeroed: false), RebindCache.Array<double>(_unknownCells.Length, zeroed: false));
+            (_whole, _levels, _parents, _fineParent, _v) = (new(whole, _unknownCells, _cellCount), [], [], [], []);
             return;
         }
         var above = cellsAsLevel || unknowns.Unknowns <= CoarsestRows ? null : AggregateHierarchy.AboveCells(op, diagonal, unknowns.Unknowns, galerkinScale);
@@ -202,8 +204,6 @@ public sealed class AggregateMultigrid : IPreconditioner
         }
         // the cells are cycled once from the top; the inner steps run below them, the coarsest solved directly
         _v = [.. _levels.Select((l, c) => new LevelVectors(l.Rows, innerSteps: (_cells is not null || c > 0) && c < _levels.Length - 1))];
-        foreach (int cell in _unknownCells)
-            if (_fineParent[cell] < 0) throw new ArgumentException($"cell {cell} is an unknown of the system but has no diagonal in the operator; the unknowns are not this operator's");
     }
 
     static int[]? CheckedUnknowns(PoissonGrid grid, ReducedSystem unknowns) => unknowns.FullSize == grid.CellCount ? unknowns.Active
@@ -221,7 +221,7 @@ public sealed class AggregateMultigrid : IPreconditioner
     {
         if (_whole is not null)
         {
-            ApplyFactor(r, scale, z);
+            _whole.Apply(r, scale, z);
             return;
         }
         var fine = _fine;
@@ -233,20 +233,27 @@ public sealed class AggregateMultigrid : IPreconditioner
         ApplyScaled(r, scale, z, fine.B, fine.X, full: r.Length == fine.Cells, _fineCycle!);
     }
 
-    /// <summary>z = scale A^-1 r by a narrow domain's factor, in double (r and z on the unknowns, or on the full grid).</summary>
-    void ApplyFactor(ReadOnlySpan<double> r, double scale, Span<double> z)
+    /// <summary>A narrow domain's unknowns by their factor (<see cref="NarrowDomain"/>), with its vectors on the unknowns.</summary>
+    sealed class WholeFactor(SemidefiniteCholesky factor, int[] cells, int cellCount)
     {
-        var cells = _unknownCells;
-        bool full = r.Length == _cellCount && r.Length != cells.Length;
-        if (full) for (int k = 0; k < cells.Length; k++) _wholeB[k] = r[cells[k]];
-        else r.CopyTo(_wholeB);
-        _whole!.Solve(_wholeB, _wholeX);
-        if (full)
+        readonly double[] _b = RebindCache.Array<double>(cells.Length, zeroed: false), _x = RebindCache.Array<double>(cells.Length, zeroed: false);
+
+        public SemidefiniteCholesky Factor => factor;
+
+        /// <summary>z = scale A^-1 r, in double (r and z on the unknowns, or on the full grid: 0 off the unknowns).</summary>
+        public void Apply(ReadOnlySpan<double> r, double scale, Span<double> z)
         {
-            z[..r.Length].Clear();
-            for (int k = 0; k < cells.Length; k++) z[cells[k]] = scale * _wholeX[k];
+            bool full = r.Length == cellCount && r.Length != cells.Length;
+            if (full) for (int k = 0; k < cells.Length; k++) _b[k] = r[cells[k]];
+            else r.CopyTo(_b);
+            factor.Solve(_b, _x);
+            if (full)
+            {
+                z[..r.Length].Clear();
+                for (int k = 0; k < cells.Length; k++) z[cells[k]] = scale * _x[k];
+            }
+            else for (int k = 0; k < cells.Length; k++) z[k] = scale * _x[k];
         }
-        else for (int k = 0; k < cells.Length; k++) z[k] = scale * _wholeX[k];
     }
 
     /// <summary>z = scale cycle(r) on a voxel operator's cells: one cycle, on the faces (<see cref="ApplyCells{T}"/>) or

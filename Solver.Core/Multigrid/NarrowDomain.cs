@@ -3,26 +3,24 @@ using Dcdm.Poisson;
 namespace Dcdm.Multigrid;
 
 /// <summary>
-/// A voxel domain whose unknowns form a narrow graph (a channel or a pipe one or two cells across, however long) is
-/// solved by its sparse factor (<see cref="SemidefiniteCholesky"/>, in the reverse Cuthill-McKee order): its slowest
-/// modes run its whole length, which multigrid's levels halve once a level, so a cycle leaves several iterations where
-/// the factor, at most <see cref="EntriesPerRow"/> entries a row, solves it exactly for about the reads of two sweeps.
-/// Probes first, a few breadth-first searches of at most <see cref="ProbeCells"/> cells each, so a 3D domain is declined
-/// within a few hundred cells, before anything the size of the grid is made.
+/// A voxel domain whose unknowns form a narrow graph (a channel or pipe one or two cells across, however long) is solved
+/// by its sparse factor (<see cref="SemidefiniteCholesky"/>, reverse Cuthill-McKee order): its slowest modes run its
+/// whole length, which levels halve once a level, so a cycle leaves several iterations where the factor is exact.
+/// Probed first, so a 3D domain is declined within a few hundred cells, before anything the size of the grid is made.
 /// </summary>
 internal static class NarrowDomain
 {
-    /// <summary>Envelope entries a row at most (a channel two cells square has about 4.3, three cells square about 9).
-    /// Settable for tests of the levels such domains would have (0: never factored).</summary>
+    /// <summary>Envelope entries a row at most (a channel two cells square has 4.3, three cells square 10.7). Settable
+    /// for tests of the levels such domains would have (0: never factored).</summary>
     internal static int EntriesPerRow { get; set; } = 8;
     /// <summary>The factorisation's multiply-adds a row at most (an envelope w wide costs about w^2 / 2 a row).</summary>
     static long WorkPerRow => 4L * EntriesPerRow;
-    /// <summary>The widest search level taken: a level w wide puts about w entries in the envelope of each of its rows, but a
-    /// search from the middle of a channel, or past a junction of its branches, runs on two or three fronts at once, so the
-    /// envelope's budget decides, and this only stops a search in a 3D region early (within three or four levels).</summary>
+    /// <summary>The widest search level taken. A search from inside a channel, or past a junction, runs on two or three
+    /// fronts, so the budgets above decide; this stops a search in a 3D region within three or four levels.</summary>
     static int Widest => 4 * EntriesPerRow;
-    /// <summary>Cells each probe's search takes at most, and how many probes, from unknowns spread over the grid.</summary>
-    const int ProbeCells = 4096, Probes = 4;
+    /// <summary>Probes, from unknowns spread over the grid, and the cells each probe's search takes at most: many small
+    /// ones, so a wide region is likely met before the searches over the whole domain.</summary>
+    const int Probes = 16, ProbeCells = 1024;
 
     /// <summary>
     /// The factor of a grid's unknowns' operator (the unit 7-point operator: -1 between face neighbours that are both
@@ -51,7 +49,7 @@ internal static class NarrowDomain
         if (n <= AggregateMultigrid.CoarsestRows || EntriesPerRow <= 0) return null; // the hierarchy's coarsest level is factored anyway
         for (int p = 0; p < Probes; p++)
             if (!NarrowAround(nx, ny, nz, isUnknown, unknownCells[(int)((long)p * n / Probes)])) return null;
-        var neighbours = new Neighbours(nx, ny, nz, unknownCells, faces);
+        var neighbours = new Neighbours(nx, ny, unknownCells, faces);
         // the Cuthill-McKee order with each place's neighbour placed last, reversed: row k's envelope runs from its
         // neighbour placed first to itself
         var place = new int[n];
@@ -96,38 +94,35 @@ internal static class NarrowDomain
 
     /// <summary>
     /// Each unknown's coupled face neighbours, six slots an unknown (-z, -y, -x, +x, +y, +z; -1: none or a closed face),
-    /// so the searches and the envelope's passes read one line an unknown where the grid would cost six. Made in the
-    /// unknowns' order from a map of the grid padded by a layer of cells that are no unknown, so no neighbour needs a
-    /// test for the grid's bounds.
+    /// so the searches and the envelope's passes read one line an unknown. Paired by walking the ascending cells against
+    /// themselves shifted by each stride: memory for the unknowns only, none for the grid.
     /// </summary>
     readonly struct Neighbours
     {
         readonly int[] _slots;
 
-        public Neighbours(int nx, int ny, int nz, int[] unknownCells, VoxelOperator? faces)
+        public Neighbours(int nx, int ny, int[] unknownCells, VoxelOperator? faces)
         {
-            int plane = nx * ny, n = unknownCells.Length, row = nx + 2, padded = (nx + 2) * (ny + 2);
-            var unknown = new int[padded * (nz + 2)]; // each padded cell's unknown, -1: none
-            Array.Fill(unknown, -1);
-            var at = new int[n];
-            for (int k = 0; k < n; k++)
+            int n = unknownCells.Length, plane = nx * ny;
+            var slots = new int[6 * n];
+            Array.Fill(slots, -1);
+            Pair(1, side: 2, cell => cell % nx != nx - 1);
+            Pair(nx, side: 1, cell => cell / nx % ny != ny - 1);
+            Pair(plane, side: 0, _ => true);
+            _slots = slots;
+
+            // unknowns k and j = k's cell + stride, where the face between them is inside the grid (and open)
+            void Pair(int stride, int side, Func<int, bool> inside)
             {
-                int cell = unknownCells[k], z = cell / plane, y = (cell - z * plane) / nx, x = cell - z * plane - y * nx;
-                unknown[at[k] = (x + 1) + row * (y + 1) + padded * (z + 1)] = k;
-            }
-            _slots = new int[6 * n];
-            for (int k = 0; k < n; k++)
-            {
-                int a = at[k], s = 6 * k;
-                _slots[s] = unknown[a - padded];
-                _slots[s + 1] = unknown[a - row];
-                _slots[s + 2] = unknown[a - 1];
-                _slots[s + 3] = unknown[a + 1];
-                _slots[s + 4] = unknown[a + row];
-                _slots[s + 5] = unknown[a + padded];
-                if (faces is null) continue;
-                for (int side = 0; side < 6; side++)
-                    if (_slots[s + side] >= 0 && Coefficient(faces, unknownCells[k], side) == 0) _slots[s + side] = -1;
+                for (int k = 0, j = 0; k < n; k++)
+                {
+                    int cell = unknownCells[k], target = cell + stride;
+                    while (j < n && unknownCells[j] < target) j++;
+                    if (j == n) break;
+                    if (unknownCells[j] != target || !inside(cell) || faces is not null && Coefficient(faces, cell, 5 - side) == 0) continue;
+                    slots[6 * k + 5 - side] = j; // k's + side
+                    slots[6 * j + side] = k; // j's - side
+                }
             }
         }
 
@@ -136,11 +131,10 @@ internal static class NarrowDomain
     }
 
     /// <summary>
-    /// Whether a breadth-first search from <paramref name="seed"/> over unknowns keeps every level at most
-    /// <see cref="Widest"/> cells wide until its component or <see cref="ProbeCells"/> cells are taken, and its levels'
-    /// widths, weighted by their cells (the envelope a row of them would get), average at most twice
-    /// <see cref="EntriesPerRow"/>: a search from inside a channel runs on two fronts (a channel two cells square about
-    /// 8, three cells square about 18).
+    /// Whether a breadth-first search from <paramref name="seed"/> keeps every level at most <see cref="Widest"/> wide for
+    /// its component or <see cref="ProbeCells"/> cells, its widths weighted by their cells (the envelope a row of them
+    /// gets) averaging at most twice <see cref="EntriesPerRow"/> (from inside a channel it runs on two fronts). It reads
+    /// cells, not faces: a voxel operator's closed face only makes it wider, so it never accepts wrongly.
     /// </summary>
     static bool NarrowAround(int nx, int ny, int nz, Func<int, bool> isUnknown, int seed)
     {

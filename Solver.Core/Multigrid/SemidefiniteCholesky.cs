@@ -3,9 +3,9 @@ using Dcdm.Sparse;
 namespace Dcdm.Multigrid;
 
 /// <summary>
-/// The coarsest level's direct solve: P A P^T = L D L^T of a sparse symmetric positive semi-definite level, with P the
-/// reverse Cuthill-McKee order, L kept by rows over each row's envelope (its first nonzero to the diagonal, the only
-/// entries L can fill). A pivot that falls to round-off (1e-10 of its row's diagonal) is taken as 0 with its unknown
+/// The coarsest level's direct solve, and a narrow domain's (<see cref="NarrowDomain"/>): P A P^T = L D L^T of a sparse
+/// symmetric positive semi-definite level, with P the reverse Cuthill-McKee order, L kept by rows over each row's
+/// envelope (its first nonzero to the diagonal, the only entries L can fill). A pivot that falls to round-off (1e-10 of its row's diagonal) is taken as 0 with its unknown
 /// fixed at 0: a component with no Dirichlet cell (its constants in the null space) loses one pivot, so a consistent
 /// right-hand side is solved exactly. A 3D coarsest level of 256 rows has an envelope of a few thousand entries; a
 /// chain (a long channel one to three cells across) or a spray of droplets that never merge, a few per row, so such
@@ -153,7 +153,7 @@ internal sealed class SemidefiniteCholesky
     static readonly int Short = 2 * System.Numerics.Vector<double>.Count;
 
     /// <summary>x . y, as <see cref="VectorOps.Dot"/> computes it.</summary>
-    static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    internal static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
         if (x.Length >= Short) return VectorOps.Dot(x, y);
         double sum = 0;

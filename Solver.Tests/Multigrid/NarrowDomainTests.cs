@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Dcdm.Multigrid;
 using Dcdm.Solvers;
 using Dcdm.Sparse;
@@ -172,5 +173,131 @@ public class NarrowDomainTests
         Assert.That(new AggregateMultigrid(op, unknowns).SolvedByFactor);
         Assert.That(new AggregateMultigrid(op, unknowns, AggregateMultigrid.OperatorSweeps, AggregateMultigrid.DefaultGalerkinScale, cellsAsLevel: true).SolvedByFactor,
             Is.False, "the device's reference keeps the cells as a level");
+    }
+
+    [Test]
+    public void TheOperatorsUnknownsAreCheckedOnTheNarrowPathToo()
+    {
+        // another operator's unknowns: cells with no diagonal in this one would be zero pivots, a wrong solve in silence
+        var op = VoxelOperator.FromGrid(PoissonDomains.Channel(24, 24, 24, 1, offset: 1));
+        var other = ReducedSystem.FromOperator(VoxelOperator.FromGrid(PoissonDomains.Channel(24, 24, 24, 2, offset: 1)));
+        Assert.That(() => new AggregateMultigrid(op, other), Throws.ArgumentException.With.Message.Contains("the unknowns are not this operator's"));
+    }
+
+    [Test]
+    public void AWideRegionTheProbesMissIsDeclinedByTheOrderingSearch()
+    {
+        // a channel one cell across at 96^3 with an 8^3 chamber on it, far along the channel from every probe's seed
+        var cells = PoissonDomains.Channel(96, 96, 96, 1, offset: 1).Cells.ToArray();
+        for (int z = 18; z < 26; z++)
+            for (int y = 20; y < 28; y++)
+                for (int x = 20; x < 28; x++) cells[x + 96 * (y + 96 * z)] = CellType.Fluid;
+        var grid = new PoissonGrid(96, 96, 96, cells);
+        Assert.That(NarrowDomain.Factor(grid, grid.UnknownCells), Is.Null);
+    }
+
+    [Test]
+    public void AnEnvelopeOverTheBudgetIsDeclined()
+    {
+        // three cells square at 32^3 (turns every few cells), probes and searches let through by a raised budget: the
+        // factorisation's work passes 4 x 24 multiply-adds a row partway, and fits 4 x 48
+        var grid = PoissonDomains.Channel(32, 32, 32, 3, offset: 1);
+        int saved = NarrowDomain.EntriesPerRow;
+        try
+        {
+            NarrowDomain.EntriesPerRow = 24;
+            Assert.That(NarrowDomain.Factor(grid, grid.UnknownCells), Is.Null);
+            NarrowDomain.EntriesPerRow = 48;
+            Assert.That(NarrowDomain.Factor(grid, grid.UnknownCells), Is.Not.Null, "within a larger budget");
+        }
+        finally { NarrowDomain.EntriesPerRow = saved; }
+    }
+
+    /// <summary>1,728 droplets of two cells, in air or (sealed) in solid: as many components, each its own block of the factor.</summary>
+    static PoissonGrid Droplets(CellType around)
+    {
+        int n = 36;
+        var cells = new CellType[n * n * n];
+        Array.Fill(cells, around);
+        for (int z = 0; z < n; z += 3)
+            for (int y = 0; y < n; y += 3)
+                for (int x = 0; x < n; x += 3)
+                    cells[x + n * (y + n * z)] = cells[x + 1 + n * (y + n * z)] = CellType.Fluid;
+        return new PoissonGrid(n, n, n, cells);
+    }
+
+    [Test]
+    public void ManyComponentsAreFactoredWholeAndSolvedInOneIteration()
+    {
+        var grid = Droplets(CellType.Air);
+        Assert.That(new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid)).SolvedByFactor);
+        var b = RightHandSides.Random(grid, 4);
+        var x = new double[grid.CellCount];
+        var result = new SolverCatalog().CreateForGrid(SolveMethod.PcgMg, grid, new SolverOptions { Tolerance = 1e-8 }).Solve(b, x);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(result.Iterations, Is.EqualTo(1));
+        Assert.That(GridResidual.Relative(grid, b, x), Is.LessThanOrEqualTo(1e-8));
+    }
+
+    [Test]
+    public void ManySealedComponentsEachLoseOnePivot()
+    {
+        // every droplet singular: a consistent b is solved, each droplet's pair up to its own constant
+        var grid = Droplets(CellType.Solid);
+        var cells = grid.UnknownCells;
+        var a = ReducedSystem.FromGrid(grid).Matrix;
+        var y = Random(cells.Length, 17);
+        var b = new double[y.Length];
+        a.Multiply(y, b);
+        var x = new double[b.Length];
+        NarrowDomain.Factor(grid, cells)!.Solve(b, x);
+        Assert.That(RelativeResidual(a, b, x), Is.LessThan(1e-12));
+        for (int k = 0; k < cells.Length; k += 2) Assert.That(x[k] - x[k + 1], Is.EqualTo(y[k] - y[k + 1]).Within(1e-12));
+    }
+
+    [Test]
+    public void APressureSolverRebindsBetweenANarrowDomainAndA3DOne()
+    {
+        var channel = PoissonDomains.Channel(32, 32, 32, 2, offset: 1);
+        var tank = PoissonDomains.Named("tank", 32, 32, 32, 7);
+        using var solver = new PressureSolver(SolveMethod.Dcdm, new SolverOptions { Tolerance = 1e-8 }, Dcdm.Models.ShippedModels.Default());
+        foreach (var (grid, iterations) in new[] { (channel, 1), (tank, 3), (channel, 1) })
+        {
+            solver.Bind(grid);
+            var b = RightHandSides.VelocityDivergence(grid, 2);
+            var x = new double[grid.CellCount];
+            var result = solver.Solve(b, x);
+            Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+            Assert.That(GridResidual.Relative(grid, b, x), Is.LessThanOrEqualTo(1e-8));
+            if (iterations == 1) Assert.That(result.Iterations, Is.EqualTo(1));
+            else Assert.That(result.Iterations, Is.GreaterThanOrEqualTo(iterations), "the tank through its levels");
+        }
+    }
+
+    [Test]
+    public void TheCommandLineSolvesAChannelByItsFactor()
+    {
+        string dir = Path.Combine(TestData.TempFolder(), "channel");
+        Assert.That(Cli.DcdmProcess.Run("generate", "--domain", "channel", "--size", "24", "--layout", "compact", "-o", dir).code, Is.EqualTo(0));
+        foreach (var method in new[] { "pcg-mg", "dcdm" })
+        {
+            var (code, output, error) = Cli.DcdmProcess.Run("solve", Path.Combine(dir, "A.mtx"), "--rhs", Path.Combine(dir, "b.mtx"),
+                "--flags", Path.Combine(dir, "flags.bin"), "--method", method, "--json");
+            Assert.That(code, Is.EqualTo(0), error + output);
+            using var json = JsonDocument.Parse(output);
+            Assert.That(json.RootElement.GetProperty("status").GetString(), Is.EqualTo("Converged"), method);
+            Assert.That(json.RootElement.GetProperty("iterations").GetInt32(), Is.EqualTo(1), method);
+            Assert.That(json.RootElement.GetProperty("details").GetProperty("levels").GetString(), Does.StartWith("none; the unknowns by their factor"), method);
+        }
+    }
+
+    [Test]
+    public void AShortRowsDotIsVectorOpsDotBitForBit()
+    {
+        for (int length = 0; length <= 2 * System.Numerics.Vector<double>.Count + 1; length++)
+        {
+            double[] x = Random(length, length), y = Random(length, 100 + length);
+            Assert.That(BitConverter.DoubleToInt64Bits(SemidefiniteCholesky.Dot(x, y)), Is.EqualTo(BitConverter.DoubleToInt64Bits(VectorOps.Dot(x, y))), $"length {length}");
+        }
     }
 }
