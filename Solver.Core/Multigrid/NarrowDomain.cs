@@ -6,7 +6,7 @@ namespace Dcdm.Multigrid;
 /// A voxel domain whose unknowns form a narrow graph (a channel or pipe one or two cells across, however long) is solved
 /// by its sparse factor (<see cref="SemidefiniteCholesky"/>, reverse Cuthill-McKee order): its slowest modes run its
 /// whole length, which levels halve once a level, so a cycle leaves several iterations where the factor is exact.
-/// Probed first, so a 3D domain is declined within a few hundred cells, before anything the size of the grid is made.
+/// Probed first, so a 3D domain is declined within a few hundred cells, before anything the size of the unknowns is made.
 /// </summary>
 internal static class NarrowDomain
 {
