@@ -47,6 +47,7 @@ internal static class NarrowDomain
     {
         int n = unknownCells.Length;
         if (n <= AggregateMultigrid.CoarsestRows || EntriesPerRow <= 0) return null; // the hierarchy's coarsest level is factored anyway
+        for (int k = 1; k < n; k++) if (unknownCells[k] <= unknownCells[k - 1]) return null; // the pairing walks them ascending
         for (int p = 0; p < Probes; p++)
             if (!NarrowAround(nx, ny, nz, isUnknown, unknownCells[(int)((long)p * n / Probes)])) return null;
         var neighbours = new Neighbours(nx, ny, unknownCells, faces);

@@ -292,6 +292,17 @@ public class NarrowDomainTests
     }
 
     [Test]
+    public void UnknownsOutOfOrderAreDeclined()
+    {
+        // the neighbours are paired by walking the cells ascending: any other order is declined, not factored wrong
+        var grid = PoissonDomains.Channel(24, 24, 24, 1, offset: 1);
+        var cells = grid.UnknownCells.ToArray();
+        Assert.That(NarrowDomain.Factor(grid, cells), Is.Not.Null);
+        (cells[10], cells[11]) = (cells[11], cells[10]);
+        Assert.That(NarrowDomain.Factor(grid, cells), Is.Null);
+    }
+
+    [Test]
     public void AShortRowsDotIsVectorOpsDotBitForBit()
     {
         for (int length = 0; length <= 2 * System.Numerics.Vector<double>.Count + 1; length++)
