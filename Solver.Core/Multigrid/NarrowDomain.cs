@@ -31,7 +31,7 @@ internal static class NarrowDomain
     public static SemidefiniteCholesky? Factor(PoissonGrid grid, int[] unknownCells)
     {
         var diagonal = grid.Diagonal;
-        return Factor(grid.Nx, grid.Ny, grid.Nz, unknownCells, cell => diagonal[cell] > 0, cell => diagonal[cell], faces: null);
+        return Factor(grid.Nx, grid.Ny, grid.Nz, unknownCells, cell => diagonal[cell], faces: null);
     }
 
     /// <summary>
@@ -40,16 +40,16 @@ internal static class NarrowDomain
     /// </summary>
     /// <param name="diagonal">The operator's diagonal per cell (<see cref="CellLevel.DiagonalOf"/>).</param>
     public static SemidefiniteCholesky? Factor(VoxelOperator op, int[] unknownCells, double[] diagonal) =>
-        Factor(op.Nx, op.Ny, op.Nz, unknownCells, cell => diagonal[cell] > 0, cell => diagonal[cell], op);
+        Factor(op.Nx, op.Ny, op.Nz, unknownCells, cell => diagonal[cell], op);
 
-    static SemidefiniteCholesky? Factor(int nx, int ny, int nz, int[] unknownCells, Func<int, bool> isUnknown,
-        Func<int, double> diagonalOf, VoxelOperator? faces)
+    /// <param name="diagonalOf">A cell's diagonal: an unknown's is positive.</param>
+    static SemidefiniteCholesky? Factor(int nx, int ny, int nz, int[] unknownCells, Func<int, double> diagonalOf, VoxelOperator? faces)
     {
         int n = unknownCells.Length;
         if (n <= AggregateMultigrid.CoarsestRows || EntriesPerRow <= 0) return null; // the hierarchy's coarsest level is factored anyway
         for (int k = 1; k < n; k++) if (unknownCells[k] <= unknownCells[k - 1]) return null; // the pairing walks them ascending
         for (int p = 0; p < Probes; p++)
-            if (!NarrowAround(nx, ny, nz, isUnknown, unknownCells[(int)((long)p * n / Probes)])) return null;
+            if (!NarrowAround(nx, ny, nz, diagonalOf, unknownCells[(int)((long)p * n / Probes)])) return null;
         var neighbours = new Neighbours(nx, ny, unknownCells, faces);
         // the Cuthill-McKee order with each place's neighbour placed last, reversed: row k's envelope runs from its
         // neighbour placed first to itself
@@ -137,7 +137,7 @@ internal static class NarrowDomain
     /// gets) averaging at most twice <see cref="EntriesPerRow"/> (from inside a channel it runs on two fronts). It reads
     /// cells, not faces: a voxel operator's closed face only makes it wider, so it never accepts wrongly.
     /// </summary>
-    static bool NarrowAround(int nx, int ny, int nz, Func<int, bool> isUnknown, int seed)
+    static bool NarrowAround(int nx, int ny, int nz, Func<int, double> diagonalOf, int seed)
     {
         int plane = nx * ny;
         var taken = new HashSet<int> { seed };
@@ -164,7 +164,7 @@ internal static class NarrowDomain
 
         void Take(int j)
         {
-            if (isUnknown(j) && taken.Add(j)) queue.Add(j);
+            if (diagonalOf(j) > 0 && taken.Add(j)) queue.Add(j);
         }
     }
 

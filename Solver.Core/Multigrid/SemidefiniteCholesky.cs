@@ -5,8 +5,8 @@ namespace Dcdm.Multigrid;
 /// <summary>
 /// The coarsest level's direct solve, and a narrow domain's (<see cref="NarrowDomain"/>): P A P^T = L D L^T of a sparse
 /// symmetric positive semi-definite level, with P the reverse Cuthill-McKee order, L kept by rows over each row's
-/// envelope (its first nonzero to the diagonal, the only entries L can fill). A pivot that falls to round-off (1e-10 of its row's diagonal) is taken as 0 with its unknown
-/// fixed at 0: a component with no Dirichlet cell (its constants in the null space) loses one pivot, so a consistent
+/// envelope (its first nonzero to the diagonal, the only entries L can fill). A pivot that falls to round-off (1e-10 of
+/// its row's diagonal) is taken as 0 with its unknown fixed at 0: a component with no Dirichlet cell (its constants in the null space) loses one pivot, so a consistent
 /// right-hand side is solved exactly. A 3D coarsest level of 256 rows has an envelope of a few thousand entries; a
 /// chain (a long channel one to three cells across) or a spray of droplets that never merge, a few per row, so such
 /// levels are factored at thousands of rows where a dense factor would take n^3 / 6.
@@ -100,15 +100,8 @@ internal sealed class SemidefiniteCholesky
             int fk = first[k], at = start[k] - fk; // L_kj at l[at + j]
             for (int j = fk; j < k; j++)
             {
-                int fj = first[j], lo = Math.Max(fk, fj), length = j - lo, from = start[j] + lo - fj;
-                double dot;
-                if (length >= Short) dot = VectorOps.Dot(t.AsSpan(lo, length), l.AsSpan(from, length));
-                else
-                {
-                    dot = 0; // as VectorOps.Dot sums a short pair
-                    for (int q = 0; q < length; q++) dot += t[lo + q] * l[from + q];
-                }
-                t[j] = l[at + j] - dot;
+                int fj = first[j], lo = Math.Max(fk, fj);
+                t[j] = l[at + j] - Dot(t.AsSpan(lo, j - lo), l.AsSpan(start[j] + lo - fj, j - lo));
             }
             double akk = d[k], dk = akk;
             for (int j = fk; j < k; j++)

@@ -377,12 +377,13 @@ public class AggregateMultigridTests
         Assert.That(counts[1], Is.LessThanOrEqualTo(counts[0] + 2), string.Join(", ", counts));
     }
 
-    /// <summary>1,728 droplets of two cells in air: pieces never merge, so coarsening stalls far above <see cref="AggregateMultigrid.CoarsestRows"/>.</summary>
-    static PoissonGrid Droplets()
+    /// <summary>1,728 droplets of two cells in air: pieces never merge, so coarsening stalls far above <see cref="AggregateMultigrid.CoarsestRows"/>.
+    /// In solid (sealed), every droplet is a singular component.</summary>
+    internal static PoissonGrid Droplets(CellType around = CellType.Air)
     {
         int n = 36;
         var cells = new CellType[n * n * n];
-        Array.Fill(cells, CellType.Air);
+        Array.Fill(cells, around);
         for (int z = 0; z < n; z += 3)
             for (int y = 0; y < n; y += 3)
                 for (int x = 0; x < n; x += 3)

@@ -13,13 +13,6 @@ public class NarrowDomainTests
         return [.. Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5)];
     }
 
-    static double RelativeResidual(CsrMatrix a, double[] b, double[] x)
-    {
-        var ax = new double[b.Length];
-        a.Multiply(x, ax);
-        return Math.Sqrt(b.Select((v, i) => (v - ax[i]) * (v - ax[i])).Sum() / b.Select(v => v * v).Sum());
-    }
-
     /// <summary>The grid with its air made solid: the channel's one component then has no Dirichlet term (singular).</summary>
     static PoissonGrid Sealed(PoissonGrid grid)
     {
@@ -42,7 +35,7 @@ public class NarrowDomainTests
         var b = Random(cells.Length, 3);
         var x = new double[b.Length];
         factor.Solve(b, x);
-        Assert.That(RelativeResidual(a, b, x), Is.LessThan(1e-10));
+        Assert.That(ProductResidual.Relative(a, b, x), Is.LessThan(1e-10));
     }
 
     [Test]
@@ -57,7 +50,7 @@ public class NarrowDomainTests
         a.Multiply(y, b); // in the range of A
         var x = new double[b.Length];
         NarrowDomain.Factor(grid, cells)!.Solve(b, x);
-        Assert.That(RelativeResidual(a, b, x), Is.LessThan(1e-9));
+        Assert.That(ProductResidual.Relative(a, b, x), Is.LessThan(1e-9));
         double shift = x[0] - y[0];
         Assert.That(x.Select((v, i) => Math.Abs(v - y[i] - shift)).Max(), Is.LessThan(1e-6), "the solution up to a constant");
     }
@@ -128,7 +121,7 @@ public class NarrowDomainTests
         var onCells = new HashSet<int>(cells);
         for (int i = 0; i < grid.CellCount; i++) Assert.That(zFull[i], Is.EqualTo(onCells.Contains(i) ? z[Array.BinarySearch(cells, i)] : 0));
         var a = ReducedSystem.FromGrid(grid).Matrix;
-        Assert.That(RelativeResidual(a, [.. r.Select(v => 2 * v)], z), Is.LessThan(1e-10), "z = 2 A^-1 r");
+        Assert.That(ProductResidual.Relative(a, [.. r.Select(v => 2 * v)], z), Is.LessThan(1e-10), "z = 2 A^-1 r");
     }
 
     [Test]
@@ -169,7 +162,7 @@ public class NarrowDomainTests
         a.Multiply(y, b); // consistent on the part without air too
         var x = new double[b.Length];
         factor!.Solve(b, x);
-        Assert.That(RelativeResidual(a, b, x), Is.LessThan(1e-9));
+        Assert.That(ProductResidual.Relative(a, b, x), Is.LessThan(1e-9));
         Assert.That(new AggregateMultigrid(op, unknowns).SolvedByFactor);
         Assert.That(new AggregateMultigrid(op, unknowns, AggregateMultigrid.OperatorSweeps, AggregateMultigrid.DefaultGalerkinScale, cellsAsLevel: true).SolvedByFactor,
             Is.False, "the device's reference keeps the cells as a level");
@@ -213,23 +206,10 @@ public class NarrowDomainTests
         finally { NarrowDomain.EntriesPerRow = saved; }
     }
 
-    /// <summary>1,728 droplets of two cells, in air or (sealed) in solid: as many components, each its own block of the factor.</summary>
-    static PoissonGrid Droplets(CellType around)
-    {
-        int n = 36;
-        var cells = new CellType[n * n * n];
-        Array.Fill(cells, around);
-        for (int z = 0; z < n; z += 3)
-            for (int y = 0; y < n; y += 3)
-                for (int x = 0; x < n; x += 3)
-                    cells[x + n * (y + n * z)] = cells[x + 1 + n * (y + n * z)] = CellType.Fluid;
-        return new PoissonGrid(n, n, n, cells);
-    }
-
     [Test]
     public void ManyComponentsAreFactoredWholeAndSolvedInOneIteration()
     {
-        var grid = Droplets(CellType.Air);
+        var grid = AggregateMultigridTests.Droplets();
         Assert.That(new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid)).SolvedByFactor);
         var b = RightHandSides.Random(grid, 4);
         var x = new double[grid.CellCount];
@@ -243,7 +223,7 @@ public class NarrowDomainTests
     public void ManySealedComponentsEachLoseOnePivot()
     {
         // every droplet singular: a consistent b is solved, each droplet's pair up to its own constant
-        var grid = Droplets(CellType.Solid);
+        var grid = AggregateMultigridTests.Droplets(around: CellType.Solid);
         var cells = grid.UnknownCells;
         var a = ReducedSystem.FromGrid(grid).Matrix;
         var y = Random(cells.Length, 17);
@@ -251,7 +231,7 @@ public class NarrowDomainTests
         a.Multiply(y, b);
         var x = new double[b.Length];
         NarrowDomain.Factor(grid, cells)!.Solve(b, x);
-        Assert.That(RelativeResidual(a, b, x), Is.LessThan(1e-12));
+        Assert.That(ProductResidual.Relative(a, b, x), Is.LessThan(1e-12));
         for (int k = 0; k < cells.Length; k += 2) Assert.That(x[k] - x[k + 1], Is.EqualTo(y[k] - y[k + 1]).Within(1e-12));
     }
 
