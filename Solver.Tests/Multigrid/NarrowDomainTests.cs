@@ -5,6 +5,7 @@ using Dcdm.Sparse;
 
 namespace Dcdm.Tests.Multigrid;
 
+/// <summary>A narrow domain's factor against its matrix, what it declines, and the solvers that run it.</summary>
 public class NarrowDomainTests
 {
     static double[] Random(int n, int seed)
