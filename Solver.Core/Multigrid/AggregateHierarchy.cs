@@ -54,15 +54,33 @@ internal sealed class AggregateHierarchy
     /// </summary>
     /// <param name="diagonal">The operator's diagonal per cell when the caller has it (<see cref="Solvers.ReducedSystem.DiagonalOf"/>);
     /// null: computed here.</param>
-    public AggregateHierarchy(VoxelOperator op, double galerkinScale, double[]? diagonal = null)
-        : this(CellsAndAbove(op, diagonal ?? CellLevel.DiagonalOf(op), galerkinScale, out var cellRow, out var above), cellRow, galerkinScale, above, firstIsCells: true) { }
+    /// <param name="shape">P's entries from the cells to the level above them that are not 1, by cell (null: the
+    /// piecewise-constant P); where that level is made from the faces, it is built with them and <see cref="CellsShape"/>
+    /// gives them by row.</param>
+    public AggregateHierarchy(VoxelOperator op, double galerkinScale, double[]? diagonal = null, ProlongationShape? shape = null)
+        : this(CellsAndAbove(op, diagonal ?? CellLevel.DiagonalOf(op), galerkinScale, shape, out var cellRow, out var above, out var byRow), cellRow, galerkinScale, above, firstIsCells: true)
+        => CellsShape = byRow;
 
-    static AggregateLevel CellsAndAbove(VoxelOperator op, double[] diagonal, double galerkinScale, out int[] cellRow, out (AggregateLevel, int[])? above)
+    /// <summary>A voxel operator's P entries that are not 1 from its cells' level (the first) to the next, by the cells'
+    /// rows; null where P is piecewise constant.</summary>
+    public ProlongationShape? CellsShape { get; }
+
+    static AggregateLevel CellsAndAbove(VoxelOperator op, double[] diagonal, double galerkinScale, ProlongationShape? shape, out int[] cellRow,
+        out (AggregateLevel, int[])? above, out ProlongationShape? byRow)
     {
         var cells = Aggregation.FromOperator(op, diagonal, out cellRow);
-        above = null;
+        (above, byRow) = (null, null);
         if (cells.Rows > AggregateMultigrid.CoarsestRows && Aggregation.FromFaces(op, diagonal, cells.Rows, galerkinScale, out var parent) is { } first)
         {
+            if (shape is not null)
+            {
+                Aggregation.Reshape(first, op, diagonal, parent, shape, galerkinScale);
+                var rows = new int[shape.Cells.Length];
+                for (int k = 0; k < rows.Length; k++) rows[k] = cellRow[shape.Cells[k]];
+                var values = (float[])shape.Values.Clone();
+                Array.Sort(rows, values);
+                byRow = new ProlongationShape(rows, values);
+            }
             var rowParent = new int[cells.Rows]; // the cells' rows to the level above, from each cell's
             for (int i = 0; i < cellRow.Length; i++) if (cellRow[i] >= 0) rowParent[cellRow[i]] = parent[i];
             above = (first, rowParent);
@@ -73,12 +91,17 @@ internal sealed class AggregateHierarchy
     /// <summary>
     /// The coarse levels of a voxel operator above its cells, which are not a level here (the CPU cycle relaxes them on
     /// the faces, <see cref="CellLevel"/>); <see cref="FineParent"/> maps the cells to the first. Null where the cells
-    /// would not coarsen 1.5x: then they are the first level (<see cref="AggregateHierarchy(VoxelOperator, double, double[])"/>).
+    /// would not coarsen 1.5x: then they are the first level (<see cref="AggregateHierarchy(VoxelOperator, double, double[], ProlongationShape)"/>).
     /// </summary>
     /// <param name="diagonal">The operator's diagonal per cell (<see cref="CellLevel.DiagonalOf"/>).</param>
     /// <param name="unknowns">How many cells have a diagonal.</param>
-    public static AggregateHierarchy? AboveCells(VoxelOperator op, double[] diagonal, int unknowns, double galerkinScale)
-        => Aggregation.FromFaces(op, diagonal, unknowns, galerkinScale, out var parent) is { } first ? new(first, parent, galerkinScale) : null;
+    /// <param name="shape">P's entries from the cells to the first level that are not 1 (null: the piecewise-constant P).</param>
+    public static AggregateHierarchy? AboveCells(VoxelOperator op, double[] diagonal, int unknowns, double galerkinScale, ProlongationShape? shape = null)
+    {
+        if (Aggregation.FromFaces(op, diagonal, unknowns, galerkinScale, out var parent) is not { } first) return null;
+        if (shape is not null) Aggregation.Reshape(first, op, diagonal, parent, shape, galerkinScale);
+        return new(first, parent, galerkinScale);
+    }
 
     /// <param name="second">The level above the first and the first's rows' parents in it, when the caller made it.</param>
     /// <param name="firstIsCells">The first level is the operator's cells (never factored as narrow).</param>

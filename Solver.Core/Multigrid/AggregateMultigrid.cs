@@ -83,6 +83,7 @@ public sealed class AggregateMultigrid : IPreconditioner
     readonly float[][]? _fineWeights; // per sweep, per cell; null: the constant weight below
     readonly ProlongationShape? _fineShape; // P's entries from the grid to the first level that are not 1; null: none
     readonly int[] _fineShapeRows = []; // the first level's row of each of those cells
+    readonly ProlongationShape? _cellsShape; // a voxel operator's cells as the first CSR level: P's entries to the next by row
     readonly float _relaxation;
     readonly int _sweeps;
 
@@ -194,14 +195,17 @@ public sealed class AggregateMultigrid : IPreconditioner
             (_whole, _levels, _parents, _fineParent, _v) = (new(whole, _unknownCells, _cellCount), [], [], [], []);
             return;
         }
-        var above = cellsAsLevel || unknowns.Unknowns <= CoarsestRows ? null : AggregateHierarchy.AboveCells(op, diagonal, unknowns.Unknowns, galerkinScale);
-        var hierarchy = above ?? new AggregateHierarchy(op, galerkinScale, diagonal);
+        var shape = ProlongationShape.AtDirichletFaces(op, diagonal, SurfaceProlongation);
+        var above = cellsAsLevel || unknowns.Unknowns <= CoarsestRows ? null : AggregateHierarchy.AboveCells(op, diagonal, unknowns.Unknowns, galerkinScale, shape);
+        var hierarchy = above ?? new AggregateHierarchy(op, galerkinScale, diagonal, shape);
         (_levels, _parents, _fineParent, _coarsest) = (WithInverseDiagonals(hierarchy.Levels), hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
         if (above is not null)
         {
             _cells = CellLevel.For(op, diagonal);
+            if (shape is not null) (_fineShape, _fineShapeRows) = (shape, [.. shape.Cells.Select(i => _fineParent[i])]);
             _cellCycle = _cells switch { CellLevel<float> single => () => CellCycle(single), CellLevel<double> twice => () => CellCycle(twice), _ => null };
         }
+        else _cellsShape = hierarchy.CellsShape; // the device's reference: P's entries from the cells' rows
         // the cells are cycled once from the top; the inner steps run below them, the coarsest solved directly
         _v = [.. _levels.Select((l, c) => new LevelVectors(l.Rows, innerSteps: (_cells is not null || c > 0) && c < _levels.Length - 1))];
     }
@@ -331,8 +335,12 @@ public sealed class AggregateMultigrid : IPreconditioner
         for (int s = 0; s < _sweeps; s++) cells.Sweep(b, x, first: 0);
         cells.Residual(b, x, cells.Work);
         RestrictPlanes(cells.Work, op.Nx * op.Ny, op.Nz, _fineParent, first.Rhs);
+        if (_fineShape is { } shape)
+            for (int k = 0; k < shape.Cells.Length; k++) first.Rhs[_fineShapeRows[k]] += (shape.Values[k] - 1.0) * double.CreateTruncating(cells.Work[shape.Cells[k]]);
         CoarseCorrection(0);
         ProlongPlanes(first.Correction, _fineParent, op.Nx * op.Ny, op.Nz, x);
+        if (_fineShape is { } back)
+            for (int k = 0; k < back.Cells.Length; k++) x[back.Cells[k]] += T.CreateTruncating((back.Values[k] - 1) * first.Correction[_fineShapeRows[k]]);
         for (int s = 0; s < _sweeps; s++) cells.Sweep(b, x, first: 1);
     }
 
@@ -382,9 +390,14 @@ public sealed class AggregateMultigrid : IPreconditioner
         Array.Clear(x);
         for (int s = 0; s < _sweeps; s++) { level.GaussSeidelColour(b, x, 0); level.GaussSeidelColour(b, x, 1); }
         level.Residual(b, x, v.Work);
+        var shape = c == 0 ? _cellsShape : null;
         Restrict(v.Work, _parents[c], next.Rhs);
+        if (shape is not null)
+            for (int k = 0; k < shape.Cells.Length; k++) next.Rhs[_parents[0][shape.Cells[k]]] += (shape.Values[k] - 1.0) * v.Work[shape.Cells[k]];
         CoarseCorrection(c + 1);
         Prolong(next.Correction, _parents[c], x);
+        if (shape is not null)
+            for (int k = 0; k < shape.Cells.Length; k++) x[shape.Cells[k]] += (shape.Values[k] - 1.0) * next.Correction[_parents[0][shape.Cells[k]]];
         for (int s = 0; s < _sweeps; s++) { level.GaussSeidelColour(b, x, 1); level.GaussSeidelColour(b, x, 0); }
     }
 

@@ -65,7 +65,7 @@ internal static class Aggregation
         var level = PiecewiseConstant(nx, ny, nz, diagonal, scale, out blocks);
         if (shape is not null)
         {
-            Reshape(level, nx, ny, nz, diagonal, blocks.ParentMap(), shape, scale);
+            Reshape(level, nx, ny, nz, i => diagonal[i], (_, _) => 1, blocks.ParentMap(), shape, scale);
             level.ForgetPlainBlocks(); // shaped cells changed rows the assembly wrote as plain
         }
         return level;
@@ -98,11 +98,15 @@ internal static class Aggregation
 
     /// <summary>
     /// Turns a first level's s P0^T A P0 into s P^T A P for P's entries p_i (1 off the shape's cells): around each shaped
-    /// cell i, its diagonal term gains s d_i (p_i^2 - 1), and each face (i, j) -s (p_i p_j - 1), on the coupling of their
-    /// aggregates both ways, or twice on the diagonal inside one. A face of two shaped cells is taken once, from the
-    /// smaller cell. The couplings stay those of P0 (a shape changes values, never which aggregates touch).
+    /// cell i, its diagonal term gains s a_ii (p_i^2 - 1), and each face (i, j) of coefficient c -s c (p_i p_j - 1), on the
+    /// coupling of their aggregates both ways, or twice on the diagonal inside one. A face of two shaped cells is taken
+    /// once, from the smaller cell. The couplings stay those of P0 (a shape changes values, never which aggregates touch).
     /// </summary>
-    static void Reshape(AggregateLevel level, int nx, int ny, int nz, byte[] diagonal, int[] parent, ProlongationShape shape, double scale)
+    /// <param name="diagonal">a_ii per cell.</param>
+    /// <param name="face">The coefficient of face f (-z, -y, -x, +x, +y, +z) of cell i, 0 where closed; read only inside the grid.</param>
+    /// <param name="changed">Called with the cells whose aggregates' rows change (a shaped cell, then its coupled neighbour).</param>
+    static void Reshape(AggregateLevel level, int nx, int ny, int nz, Func<int, double> diagonal, Func<int, int, double> face, int[] parent,
+        ProlongationShape shape, double scale, Action<int>? changed = null)
     {
         int plane = nx * ny;
         var cells = shape.Cells;
@@ -115,7 +119,7 @@ internal static class Aggregation
             int i = cells[k], a = parent[i];
             double pi = shape.Values[k];
             int x = i % nx, y = i / nx % ny, z = i / plane;
-            if (a >= 0) level.Diagonal[a] += scale * diagonal[i] * (pi * pi - 1);
+            if (a >= 0) { level.Diagonal[a] += scale * diagonal(i) * (pi * pi - 1); changed?.Invoke(i); }
             for (int f = 0; f < 6; f++)
             {
                 int j = i + offsets[f];
@@ -124,10 +128,29 @@ internal static class Aggregation
                 if (a < 0 || !inside || parent[j] < 0) continue;
                 bool shaped = cursor[f] < cells.Length && cells[cursor[f]] == j;
                 if (shaped && j < i) continue; // taken from j
+                double c = face(i, f);
+                if (c == 0) continue;
                 double pj = shaped ? shape.Values[cursor[f]] : 1;
-                Face(level, a, parent[j], -scale * (pi * pj - 1));
+                Face(level, a, parent[j], -scale * c * (pi * pj - 1));
+                changed?.Invoke(j);
             }
         }
+    }
+
+    /// <summary>
+    /// A voxel operator's first level (<see cref="FromFaces"/>) turned into s P^T A P for the shape's entries
+    /// (the grid's reshape), its coefficients read from the faces; the blocks of the rows it changes are no longer plain.
+    /// </summary>
+    public static void Reshape(AggregateLevel level, VoxelOperator op, double[] diagonal, int[] parent, ProlongationShape shape, double scale)
+    {
+        int nx = op.Nx, ny = op.Ny, plane = nx * ny;
+        var (fx, fy, fz) = (op.FaceX, op.FaceY, op.FaceZ);
+        var (bx, by) = (level.Blocks.X, level.Blocks.Y);
+        var plain = level.PlainBlocks;
+        Reshape(level, nx, ny, op.Nz, i => diagonal[i], (i, f) => f switch
+        {
+            0 => fz[i - plane], 1 => fy[i - nx], 2 => fx[i - 1], 3 => fx[i], 4 => fy[i], _ => fz[i],
+        }, parent, shape, scale, plain is null ? null : i => plain[i % nx / 2 + bx * (i / nx % ny / 2 + by * (i / plane / 2))] = false);
     }
 
     /// <summary>Adds v to the coupling of aggregates a and b both ways, or twice to a's diagonal when they are one.</summary>

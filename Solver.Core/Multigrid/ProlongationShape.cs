@@ -41,6 +41,45 @@ internal sealed class ProlongationShape
         return surface.Length == 0 ? null : new ProlongationShape(surface, Enumerable.Repeat((float)weight, surface.Length).ToArray());
     }
 
+    /// <summary>
+    /// A voxel operator's unknowns with a face to air (a Dirichlet term) whose coefficients spread at most
+    /// <see cref="SurfaceSpread"/>, at <paramref name="weight"/>, as <see cref="AtTheSurface"/> takes a grid's; null when
+    /// there is none.
+    /// </summary>
+    /// <param name="diagonal">The operator's diagonal per cell, 0 off the unknowns (<see cref="CellLevel.DiagonalOf"/>).</param>
+    public static ProlongationShape? AtDirichletFaces(VoxelOperator op, double[] diagonal, double weight)
+    {
+        var dirichlet = op.Dirichlet;
+        var cells = new List<int>();
+        if (weight != 1)
+            for (int i = 0; i < diagonal.Length; i++)
+                if (diagonal[i] > 0 && dirichlet[i] > 0 && Spread(op, i) <= SurfaceSpread) cells.Add(i);
+        return cells.Count == 0 ? null : new ProlongationShape([.. cells], Enumerable.Repeat((float)weight, cells.Count).ToArray());
+    }
+
+    /// <summary>
+    /// How far a shaped cell's open faces and Dirichlet term may spread (largest over smallest): a free surface in one
+    /// material, as a grid's surface is. A log-normal permeability field at sigma 4 (48^3) took 41 -> 56 iterations with
+    /// every cell next to air shaped, 41 with those within 2. It also leaves out a ghost-fluid cell close to its surface
+    /// (1 / theta over unit faces) and the rounding a matrix read from a file leaves as an interior row's Dirichlet term
+    /// (about 1e-16 of its diagonal; shaped, those cells took a two-phase system from 6 to 34 iterations).
+    /// </summary>
+    public const double SurfaceSpread = 2;
+
+    /// <summary>Cell i's largest open-face coefficient or Dirichlet term over its smallest.</summary>
+    static double Spread(VoxelOperator op, int i)
+    {
+        int nx = op.Nx, plane = nx * op.Ny;
+        int x = i % nx, y = i / nx % op.Ny, z = i / plane;
+        double lo = op.Dirichlet[i], hi = lo;
+        void Take(double c) { if (c > 0) { lo = Math.Min(lo, c); hi = Math.Max(hi, c); } }
+        Take(op.FaceX[i]); Take(op.FaceY[i]); Take(op.FaceZ[i]);
+        if (x > 0) Take(op.FaceX[i - 1]);
+        if (y > 0) Take(op.FaceY[i - nx]);
+        if (z > 0) Take(op.FaceZ[i - plane]);
+        return hi / lo;
+    }
+
     /// <summary>The cells whose entry is not 1 in a value per grid cell (an experiment's shape).</summary>
     public static ProlongationShape FromCells(float[] perCell)
     {

@@ -72,7 +72,15 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
     /// in CSR, Gauss-Seidel by red-black colour, aggregates by strong couplings, as Core's <see cref="AggregateMultigrid"/>.
     /// </summary>
     public GpuAggregateMultigrid(GpuDevice device, VoxelOperator op, int sweeps = AggregateMultigrid.OperatorSweeps, double galerkinScale = AggregateMultigrid.DefaultGalerkinScale)
-        : this(device, new AggregateHierarchy(op, galerkinScale), sweeps) { }
+        : this(device, OperatorHierarchy(op, galerkinScale), sweeps) { }
+
+    /// <summary>The levels of a voxel operator with the CPU cycle's P, entry for entry (<see cref="AggregateMultigrid.SurfaceProlongation"/>
+    /// on the cells with a face to air, <see cref="ProlongationShape.AtDirichletFaces"/>).</summary>
+    static AggregateHierarchy OperatorHierarchy(VoxelOperator op, double galerkinScale)
+    {
+        var diagonal = CellLevel.DiagonalOf(op);
+        return new AggregateHierarchy(op, galerkinScale, diagonal, ProlongationShape.AtDirichletFaces(op, diagonal, AggregateMultigrid.SurfaceProlongation));
+    }
 
     /// <summary>A hierarchy uploaded: a voxel operator's (its first level the operator's cells, each cell's row a gather
     /// and a scatter), or a grid's with P's entries <paramref name="fineShape"/> on its first transfer.</summary>
@@ -84,7 +92,8 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
         _sweeps = sweeps;
         _levels = [.. hierarchy.Levels.Select(l => new Level(acc, l))];
         _fineDown = new DeviceTransfer(acc, hierarchy.FineParent, hierarchy.Levels[0].Rows, fineShape);
-        for (int c = 0; c + 1 < _levels.Length; c++) _levels[c].Down = new DeviceTransfer(acc, hierarchy.Parents[c], hierarchy.Levels[c + 1].Rows);
+        for (int c = 0; c + 1 < _levels.Length; c++)
+            _levels[c].Down = new DeviceTransfer(acc, hierarchy.Parents[c], hierarchy.Levels[c + 1].Rows, c == 0 ? hierarchy.CellsShape : null);
         _coarsest = hierarchy.Coarsest;
         int last = hierarchy.Levels[^1].Rows;
         (_hostRhs, _hostCorrection, _hostFloat) = (new double[last], new double[last], new float[last]);
