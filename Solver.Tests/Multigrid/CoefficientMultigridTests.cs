@@ -274,6 +274,59 @@ public class CoefficientMultigridTests
     }
 
     /// <summary>
+    /// A shaped P (entries from 0.8 to 1.8 on a third of the unknowns at random, neighbours shaped together included):
+    /// the first level reshaped from the faces is s P^T A P formed entry by entry, and the level above it, built with
+    /// the blocks it still marks plain, is the one coarsened from it row by row.
+    /// </summary>
+    [TestCaseSource(nameof(Operators))]
+    public void TheFirstLevelReshapedFromTheFacesIsSPTransposeAPOfItsShape(VoxelOperator op)
+    {
+        var diagonal = CellLevel.DiagonalOf(op);
+        var rng = new Random(5);
+        var cells = Enumerable.Range(0, op.CellCount).Where(i => diagonal[i] > 0 && rng.NextDouble() < 1.0 / 3).ToArray();
+        var shape = new ProlongationShape(cells, [.. cells.Select(_ => (float)(0.8 + rng.NextDouble()))]);
+        int unknowns = diagonal.Count(d => d > 0);
+        var level = Aggregation.FromFaces(op, diagonal, unknowns, Scale, out var parent)!;
+        Aggregation.Reshape(level, op, diagonal, parent, shape, Scale);
+
+        var a = op.ToCsr();
+        var want = new double[level.Rows, level.Rows];
+        for (int i = 0; i < a.Rows; i++)
+            for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1]; k++)
+            {
+                int j = a.ColumnIndices[k];
+                if (parent[i] >= 0 && parent[j] >= 0) want[parent[i], parent[j]] += Scale * shape.Of(i) * a.Values[k] * shape.Of(j);
+            }
+        AssertSame(level.Dense(), want);
+
+        var above = Aggregation.Coarsen(level, Scale, out var toAbove)!;
+        level.ForgetPlainBlocks();
+        var rowByRow = Aggregation.Coarsen(level, Scale, out var toRowByRow)!;
+        Assert.That(toAbove, Is.EqualTo(toRowByRow));
+        AssertSame(above.Dense(), rowByRow.Dense());
+    }
+
+    /// <summary>
+    /// P's entry 1.4 goes to the cells with a face to air whose coefficients spread at most 2x (one material's surface):
+    /// a pool's top layer, not a cell whose Dirichlet term is rounding left in a matrix nor one far stiffer than its faces.
+    /// </summary>
+    [Test]
+    public void TheShapeNextToAirTakesOneMaterialsSurfaceCells()
+    {
+        var pool = VoxelOperator.FromGrid(FlatPool(6, 5, 8, 4));
+        var top = Enumerable.Range(0, pool.CellCount).Where(i => i / 30 == 3).ToArray();
+        Assert.That(ProlongationShape.AtDirichletFaces(pool, CellLevel.DiagonalOf(pool), 1.4)!.Cells, Is.EqualTo(top));
+        Assert.That(ProlongationShape.AtDirichletFaces(pool, CellLevel.DiagonalOf(pool), 1), Is.Null, "P's entry 1 is no shape");
+
+        var d = (double[])pool.Dirichlet.Clone();
+        for (int i = 0; i < 60; i++) d[i] = 6e-16; // an interior row's sum, as a file's matrix leaves it
+        d[top[0]] = 4; // 1 / theta of a ghost-fluid surface a quarter of a cell above its centre, over unit faces
+        var read = new VoxelOperator(6, 5, 8, pool.FaceX, pool.FaceY, pool.FaceZ, d);
+        Assert.That(ProlongationShape.AtDirichletFaces(read, CellLevel.DiagonalOf(read), 1.4)!.Cells, Is.EqualTo(top[1..]));
+        Assert.That(ProlongationShape.AtDirichletFaces(pool, CellLevel.DiagonalOf(pool), 1.4)!.Values, Is.All.EqualTo(1.4f));
+    }
+
+    /// <summary>
     /// The CPU's cycle relaxes a voxel operator's cells on the faces in float32, the device's structure as CSR rows (here
     /// in double): the same cycle to float32's reach (1e-6 relative measured; at these seeds no inner step of the K-cycle
     /// falls on the other side of its 0.25 test).
