@@ -65,7 +65,7 @@ internal static class Aggregation
         var level = PiecewiseConstant(nx, ny, nz, diagonal, scale, out blocks);
         if (shape is not null)
         {
-            Reshape(level, nx, ny, nz, i => diagonal[i], (_, _) => 1, blocks.ParentMap(), shape, scale);
+            Reshape(level, nx, ny, nz, new UnitCells(diagonal), blocks.ParentMap(), shape, scale);
             level.ForgetPlainBlocks(); // shaped cells changed rows the assembly wrote as plain
         }
         return level;
@@ -102,11 +102,8 @@ internal static class Aggregation
     /// coupling of their aggregates both ways, or twice on the diagonal inside one. A face of two shaped cells is taken
     /// once, from the smaller cell. The couplings stay those of P0 (a shape changes values, never which aggregates touch).
     /// </summary>
-    /// <param name="diagonal">a_ii per cell.</param>
-    /// <param name="face">The coefficient of face f (-z, -y, -x, +x, +y, +z) of cell i, 0 where closed; read only inside the grid.</param>
-    /// <param name="changed">Called with the cells whose aggregates' rows change (a shaped cell, then its coupled neighbour).</param>
-    static void Reshape(AggregateLevel level, int nx, int ny, int nz, Func<int, double> diagonal, Func<int, int, double> face, int[] parent,
-        ProlongationShape shape, double scale, Action<int>? changed = null)
+    static void Reshape<TCells>(AggregateLevel level, int nx, int ny, int nz, TCells source, int[] parent, ProlongationShape shape, double scale)
+        where TCells : struct, IShapedCells
     {
         int plane = nx * ny;
         var cells = shape.Cells;
@@ -119,7 +116,7 @@ internal static class Aggregation
             int i = cells[k], a = parent[i];
             double pi = shape.Values[k];
             int x = i % nx, y = i / nx % ny, z = i / plane;
-            if (a >= 0) { level.Diagonal[a] += scale * diagonal(i) * (pi * pi - 1); changed?.Invoke(i); }
+            if (a >= 0) { level.Diagonal[a] += scale * source.Diagonal(i) * (pi * pi - 1); source.Changed(i); }
             for (int f = 0; f < 6; f++)
             {
                 int j = i + offsets[f];
@@ -128,37 +125,74 @@ internal static class Aggregation
                 if (a < 0 || !inside || parent[j] < 0) continue;
                 bool shaped = cursor[f] < cells.Length && cells[cursor[f]] == j;
                 if (shaped && j < i) continue; // taken from j
-                double c = face(i, f);
+                double c = source.Face(i, f);
                 if (c == 0) continue;
                 double pj = shaped ? shape.Values[cursor[f]] : 1;
                 Face(level, a, parent[j], -scale * c * (pi * pj - 1));
-                changed?.Invoke(j);
+                source.Changed(j);
             }
         }
     }
 
-    /// <summary>
-    /// A voxel operator's first level (<see cref="FromFaces"/>) turned into s P^T A P for the shape's entries
-    /// (the grid's reshape), its coefficients read from the faces; the blocks of the rows it changes are no longer plain.
-    /// </summary>
-    public static void Reshape(AggregateLevel level, VoxelOperator op, double[] diagonal, int[] parent, ProlongationShape shape, double scale)
+    /// <summary>The coefficients <see cref="Reshape{TCells}"/> reads, and the rows it changes.</summary>
+    interface IShapedCells
     {
-        int nx = op.Nx, ny = op.Ny, plane = nx * ny;
-        var (fx, fy, fz) = (op.FaceX, op.FaceY, op.FaceZ);
-        var (bx, by) = (level.Blocks.X, level.Blocks.Y);
-        var plain = level.PlainBlocks;
-        Reshape(level, nx, ny, op.Nz, i => diagonal[i], (i, f) => f switch
-        {
-            0 => fz[i - plane], 1 => fy[i - nx], 2 => fx[i - 1], 3 => fx[i], 4 => fy[i], _ => fz[i],
-        }, parent, shape, scale, plain is null ? null : i => plain[i % nx / 2 + bx * (i / nx % ny / 2 + by * (i / plane / 2))] = false);
+        /// <summary>a_ii.</summary>
+        double Diagonal(int i);
+        /// <summary>The coefficient of face f (-z, -y, -x, +x, +y, +z) of cell i inside the grid, 0 where closed.</summary>
+        double Face(int i, int f);
+        /// <summary>Cell i's aggregate's row changed.</summary>
+        void Changed(int i);
     }
+
+    /// <summary>A grid's unit operator: its diagonal bytes, every face between unknowns 1.</summary>
+    readonly struct UnitCells(byte[] diagonal) : IShapedCells
+    {
+        public double Diagonal(int i) => diagonal[i];
+        public double Face(int i, int f) => 1;
+        public void Changed(int i) { }
+    }
+
+    /// <summary>A voxel operator's faces; a changed row's block is no longer plain.</summary>
+    readonly struct FaceCells(VoxelOperator op, double[] diagonal, bool[]? plain, (int X, int Y) blocks) : IShapedCells
+    {
+        readonly int _nx = op.Nx, _ny = op.Ny, _plane = op.Nx * op.Ny;
+
+        public double Diagonal(int i) => diagonal[i];
+
+        public double Face(int i, int f) => f switch
+        {
+            0 => op.FaceZ[i - _plane], 1 => op.FaceY[i - _nx], 2 => op.FaceX[i - 1], 3 => op.FaceX[i], 4 => op.FaceY[i], _ => op.FaceZ[i],
+        };
+
+        public void Changed(int i)
+        {
+            if (plain is not null) plain[i % _nx / 2 + blocks.X * (i / _nx % _ny / 2 + blocks.Y * (i / _plane / 2))] = false;
+        }
+    }
+
+    /// <summary>
+    /// A voxel operator's first level (<see cref="FromFaces"/>) turned into s P^T A P for the shape's entries, as a
+    /// grid's is, its coefficients read from the faces; the blocks of the rows it changes are no longer plain.
+    /// </summary>
+    public static void Reshape(AggregateLevel level, VoxelOperator op, double[] diagonal, int[] parent, ProlongationShape shape, double scale) =>
+        Reshape(level, op.Nx, op.Ny, op.Nz, new FaceCells(op, diagonal, level.PlainBlocks, (level.Blocks.X, level.Blocks.Y)), parent, shape, scale);
 
     /// <summary>Adds v to the coupling of aggregates a and b both ways, or twice to a's diagonal when they are one.</summary>
     static void Face(AggregateLevel level, int a, int b, double v)
     {
         if (a == b) { level.Diagonal[a] += 2 * v; return; }
-        level.Values[Array.IndexOf(level.Columns, b, level.RowStart[a], level.RowStart[a + 1] - level.RowStart[a])] += v;
-        level.Values[Array.IndexOf(level.Columns, a, level.RowStart[b], level.RowStart[b + 1] - level.RowStart[b])] += v;
+        level.Values[Coupling(level, a, b)] += v;
+        level.Values[Coupling(level, b, a)] += v;
+    }
+
+    /// <summary>The index of row a's coupling to row b (rows hold a few: a loop, not a vectorised search).</summary>
+    static int Coupling(AggregateLevel level, int a, int b)
+    {
+        var columns = level.Columns;
+        int k = level.RowStart[a], end = level.RowStart[a + 1];
+        while (k < end && columns[k] != b) k++;
+        return k < end ? k : throw new InvalidOperationException($"row {a} of the first level has no coupling to row {b}; a shape may not add couplings");
     }
 
     /// <summary>The first level of the piecewise-constant P.</summary>

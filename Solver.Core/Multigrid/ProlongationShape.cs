@@ -1,3 +1,4 @@
+using System.Numerics;
 using Dcdm.Poisson;
 
 namespace Dcdm.Multigrid;
@@ -51,9 +52,15 @@ internal sealed class ProlongationShape
     {
         var dirichlet = op.Dirichlet;
         var cells = new List<int>();
+        int step = Vector<double>.Count, i = 0;
         if (weight != 1)
-            for (int i = 0; i < diagonal.Length; i++)
-                if (diagonal[i] > 0 && dirichlet[i] > 0 && Spread(op, i) <= SurfaceSpread) cells.Add(i);
+            for (; i < dirichlet.Length; i += step) // 0 but at a surface: a vector at a time
+            {
+                bool tail = i + step > dirichlet.Length;
+                if (!tail && Vector.EqualsAll(new Vector<double>(dirichlet, i), Vector<double>.Zero)) continue;
+                for (int k = i, end = Math.Min(i + step, dirichlet.Length); k < end; k++)
+                    if (dirichlet[k] > 0 && diagonal[k] > 0 && Spread(op, k) <= SurfaceSpread) cells.Add(k);
+            }
         return cells.Count == 0 ? null : new ProlongationShape([.. cells], Enumerable.Repeat((float)weight, cells.Count).ToArray());
     }
 
