@@ -24,7 +24,7 @@ public sealed class KCycleDirectionModel(double relaxation = AggregateMultigrid.
     public int OperatorSweeps => sweeps ?? AggregateMultigrid.OperatorSweeps;
 
     public string Description => string.Create(CultureInfo.InvariantCulture, $"kcycle (classical), SOR weight {relaxation:0.###}, ")
-        + (sweeps is int s ? $"{s} sweeps" : $"{GridSweeps} sweeps ({OperatorSweeps} on per-face coefficients)");
+        + (GridSweeps == OperatorSweeps ? $"{GridSweeps} sweeps" : $"{GridSweeps} sweeps ({OperatorSweeps} on per-face coefficients)");
 
     /// <summary>The K-cycle of a voxel operator with per-face coefficients on its unknowns (its fine sweeps Gauss-Seidel on the faces; <see cref="AggregateMultigrid"/>).</summary>
     public IDirection Bind(VoxelOperator op, Solvers.ReducedSystem unknowns) => new KCycleDirection(new AggregateMultigrid(op, unknowns, OperatorSweeps));

@@ -48,9 +48,11 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// 3 (docs/benchmarks.md, "Three sweeps on grids").
     /// </summary>
     public const int GridSweeps = 3;
-    /// <summary>Sweeps on a voxel operator's cells by default: a third sweep on the faces costs more than the iteration it
-    /// saves on two-phase systems (12% slower at 128^3) and gains 2-4% elsewhere.</summary>
-    public const int OperatorSweeps = 2;
+    /// <summary>Sweeps on a voxel operator's cells by default, as on a grid: with P's entry next to air
+    /// (<see cref="ProlongationShape.AtDirichletFaces"/>) a third sweep took one iteration off ghost-fluid, cut-cell and
+    /// two-phase systems at 128^3 for the same or a shorter solve (docs/benchmarks.md, "P's entry next to air on voxel
+    /// operators"); before it, the third sweep cost two-phase 12%.</summary>
+    public const int OperatorSweeps = 3;
 
     /// <summary>A level's vectors in the cycle: right-hand side, correction and residual; where the K-cycle takes its two
     /// inner steps, also their cycle outputs, products with A and second residual (none on a voxel operator's cells, the top).</summary>

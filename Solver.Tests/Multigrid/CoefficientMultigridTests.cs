@@ -336,7 +336,7 @@ public class CoefficientMultigridTests
     {
         var unknowns = new ReducedSystem(op.ToCsr());
         var faces = new AggregateMultigrid(op, unknowns);
-        var rows = new AggregateMultigrid(op, unknowns, 2, AggregateMultigrid.DefaultGalerkinScale, cellsAsLevel: true);
+        var rows = new AggregateMultigrid(op, unknowns, AggregateMultigrid.OperatorSweeps, AggregateMultigrid.DefaultGalerkinScale, cellsAsLevel: true);
         Assert.That(faces.LevelCount, Is.EqualTo(rows.LevelCount));
         Assert.That(faces.CoarseRows, Is.EqualTo(rows.CoarseRows));
         var rng = new Random(8);
