@@ -54,11 +54,14 @@ internal sealed class AggregateHierarchy
     /// </summary>
     /// <param name="diagonal">The operator's diagonal per cell when the caller has it (<see cref="Solvers.ReducedSystem.DiagonalOf"/>);
     /// null: computed here.</param>
-    /// <param name="shape">P's entries from the cells to the level above them that are not 1, by cell (null: the
-    /// piecewise-constant P); where that level is made from the faces, it is built with them and <see cref="CellsShape"/>
-    /// gives them by row.</param>
-    public AggregateHierarchy(VoxelOperator op, double galerkinScale, double[]? diagonal = null, ProlongationShape? shape = null)
-        : this(CellsAndAbove(op, diagonal ?? CellLevel.DiagonalOf(op), galerkinScale, shape, out var cellRow, out var above, out var byRow), cellRow, galerkinScale, above, firstIsCells: true)
+    /// <remarks>P from the cells to the level above them is the CPU cycle's: <see cref="AggregateMultigrid.SurfaceProlongation"/>
+    /// on the cells next to air (<see cref="ProlongationShape.AtDirichletFaces"/>), given by row in <see cref="CellsShape"/>.</remarks>
+    public AggregateHierarchy(VoxelOperator op, double galerkinScale, double[]? diagonal = null)
+        : this(op, galerkinScale, diagonal ?? CellLevel.DiagonalOf(op), AggregateMultigrid.SurfaceProlongation) { }
+
+    AggregateHierarchy(VoxelOperator op, double galerkinScale, double[] diagonal, double surfaceProlongation)
+        : this(CellsAndAbove(op, diagonal, galerkinScale, ProlongationShape.AtDirichletFaces(op, diagonal, surfaceProlongation),
+            out var cellRow, out var above, out var byRow), cellRow, galerkinScale, above, firstIsCells: true)
         => CellsShape = byRow;
 
     /// <summary>A voxel operator's P entries that are not 1 from its cells' level (the first) to the next, by the cells'
@@ -76,7 +79,9 @@ internal sealed class AggregateHierarchy
             {
                 Aggregation.Reshape(first, op, diagonal, parent, shape, galerkinScale);
                 var rows = new int[shape.Cells.Length];
-                for (int k = 0; k < rows.Length; k++) rows[k] = cellRow[shape.Cells[k]];
+                for (int k = 0; k < rows.Length; k++)
+                    rows[k] = cellRow[shape.Cells[k]] is int row and >= 0 ? row
+                        : throw new ArgumentException($"the shape names cell {shape.Cells[k]}, which is no unknown of the operator", nameof(shape));
                 var values = (float[])shape.Values.Clone();
                 Array.Sort(rows, values);
                 byRow = new ProlongationShape(rows, values);
@@ -91,7 +96,7 @@ internal sealed class AggregateHierarchy
     /// <summary>
     /// The coarse levels of a voxel operator above its cells, which are not a level here (the CPU cycle relaxes them on
     /// the faces, <see cref="CellLevel"/>); <see cref="FineParent"/> maps the cells to the first. Null where the cells
-    /// would not coarsen 1.5x: then they are the first level (<see cref="AggregateHierarchy(VoxelOperator, double, double[], ProlongationShape)"/>).
+    /// would not coarsen 1.5x: then they are the first level (<see cref="AggregateHierarchy(VoxelOperator, double, double[])"/>).
     /// </summary>
     /// <param name="diagonal">The operator's diagonal per cell (<see cref="CellLevel.DiagonalOf"/>).</param>
     /// <param name="unknowns">How many cells have a diagonal.</param>

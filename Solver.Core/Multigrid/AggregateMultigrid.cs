@@ -13,7 +13,7 @@ namespace Dcdm.Multigrid;
 /// voxel grid with red-black SOR in float32 (<see cref="VCycleKernels"/>), or a voxel operator's cells in double; each
 /// coarser level's unknowns are the connected pieces of 2x2x2 blocks of the level below (<see cref="AggregateLevel"/>), so a plate or a column one cell thick never couples the fluid on its two
 /// sides, and its operator is Galerkin (s P^T A P, P piecewise constant but for <see cref="SurfaceProlongation"/> on the
-/// grid's cells next to air), so a closed face stays closed on every level
+/// cells next to air, a grid's or a voxel operator's), so a closed face stays closed on every level
 /// and per-face coefficients carry over. Each coarse correction is two steps of flexible CG preconditioned by the next
 /// cycle (the second only when the first left more than <see cref="KCycleReduction"/> of the residual), which makes the
 /// preconditioner vary from call to call: CG runs its flexible form (<see cref="IPreconditioner.Varies"/>), and DCDM,
@@ -83,9 +83,10 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// <summary>Symmetric sweeps on a coarsest level too large to factor.</summary>
     internal const int CoarsestSweeps = 20;
     readonly float[][]? _fineWeights; // per sweep, per cell; null: the constant weight below
-    readonly ProlongationShape? _fineShape; // P's entries from the grid to the first level that are not 1; null: none
+    readonly ProlongationShape? _fineShape; // P's entries from the grid or the operator's cells to the first level that are not 1; null: none
     readonly int[] _fineShapeRows = []; // the first level's row of each of those cells
     readonly ProlongationShape? _cellsShape; // a voxel operator's cells as the first CSR level: P's entries to the next by row
+    readonly int[] _cellsShapeParents = []; // the next level's row of each of those rows
     readonly float _relaxation;
     readonly int _sweeps;
 
@@ -199,7 +200,7 @@ public sealed class AggregateMultigrid : IPreconditioner
         }
         var shape = ProlongationShape.AtDirichletFaces(op, diagonal, SurfaceProlongation);
         var above = cellsAsLevel || unknowns.Unknowns <= CoarsestRows ? null : AggregateHierarchy.AboveCells(op, diagonal, unknowns.Unknowns, galerkinScale, shape);
-        var hierarchy = above ?? new AggregateHierarchy(op, galerkinScale, diagonal, shape);
+        var hierarchy = above ?? new AggregateHierarchy(op, galerkinScale, diagonal);
         (_levels, _parents, _fineParent, _coarsest) = (WithInverseDiagonals(hierarchy.Levels), hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
         if (above is not null)
         {
@@ -207,7 +208,8 @@ public sealed class AggregateMultigrid : IPreconditioner
             if (shape is not null) (_fineShape, _fineShapeRows) = (shape, [.. shape.Cells.Select(i => _fineParent[i])]);
             _cellCycle = _cells switch { CellLevel<float> single => () => CellCycle(single), CellLevel<double> twice => () => CellCycle(twice), _ => null };
         }
-        else _cellsShape = hierarchy.CellsShape; // the device's reference: P's entries from the cells' rows
+        else if (hierarchy.CellsShape is { } byRow) // the device's reference: P's entries from the cells' rows
+            (_cellsShape, _cellsShapeParents) = (byRow, [.. byRow.Cells.Select(row => _parents[0][row])]);
         // the cells are cycled once from the top; the inner steps run below them, the coarsest solved directly
         _v = [.. _levels.Select((l, c) => new LevelVectors(l.Rows, innerSteps: (_cells is not null || c > 0) && c < _levels.Length - 1))];
     }
@@ -337,12 +339,13 @@ public sealed class AggregateMultigrid : IPreconditioner
         for (int s = 0; s < _sweeps; s++) cells.Sweep(b, x, first: 0);
         cells.Residual(b, x, cells.Work);
         RestrictPlanes(cells.Work, op.Nx * op.Ny, op.Nz, _fineParent, first.Rhs);
-        if (_fineShape is { } shape)
+        var shape = _fineShape;
+        if (shape is not null)
             for (int k = 0; k < shape.Cells.Length; k++) first.Rhs[_fineShapeRows[k]] += (shape.Values[k] - 1.0) * double.CreateTruncating(cells.Work[shape.Cells[k]]);
         CoarseCorrection(0);
         ProlongPlanes(first.Correction, _fineParent, op.Nx * op.Ny, op.Nz, x);
-        if (_fineShape is { } back)
-            for (int k = 0; k < back.Cells.Length; k++) x[back.Cells[k]] += T.CreateTruncating((back.Values[k] - 1) * first.Correction[_fineShapeRows[k]]);
+        if (shape is not null)
+            for (int k = 0; k < shape.Cells.Length; k++) x[shape.Cells[k]] += T.CreateTruncating((shape.Values[k] - 1.0) * first.Correction[_fineShapeRows[k]]);
         for (int s = 0; s < _sweeps; s++) cells.Sweep(b, x, first: 1);
     }
 
@@ -395,11 +398,11 @@ public sealed class AggregateMultigrid : IPreconditioner
         var shape = c == 0 ? _cellsShape : null;
         Restrict(v.Work, _parents[c], next.Rhs);
         if (shape is not null)
-            for (int k = 0; k < shape.Cells.Length; k++) next.Rhs[_parents[0][shape.Cells[k]]] += (shape.Values[k] - 1.0) * v.Work[shape.Cells[k]];
+            for (int k = 0; k < shape.Cells.Length; k++) next.Rhs[_cellsShapeParents[k]] += (shape.Values[k] - 1.0) * v.Work[shape.Cells[k]];
         CoarseCorrection(c + 1);
         Prolong(next.Correction, _parents[c], x);
         if (shape is not null)
-            for (int k = 0; k < shape.Cells.Length; k++) x[shape.Cells[k]] += (shape.Values[k] - 1.0) * next.Correction[_parents[0][shape.Cells[k]]];
+            for (int k = 0; k < shape.Cells.Length; k++) x[shape.Cells[k]] += (shape.Values[k] - 1.0) * next.Correction[_cellsShapeParents[k]];
         for (int s = 0; s < _sweeps; s++) { level.GaussSeidelColour(b, x, 1); level.GaussSeidelColour(b, x, 0); }
     }
 

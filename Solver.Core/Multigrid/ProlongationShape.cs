@@ -4,8 +4,8 @@ using Dcdm.Poisson;
 namespace Dcdm.Multigrid;
 
 /// <summary>
-/// P's entries from the grid to the first aggregate level where they are not 1: P_i,a = Values[k] for cell i =
-/// Cells[k] of aggregate a (cells ascending), 1 for every other unknown. The first level's operator is then
+/// P's entries from the grid (or a voxel operator's cells, or their rows) to the first aggregate level where they are
+/// not 1: P_i,a = Values[k] for cell i = Cells[k] of aggregate a (ascending), 1 for every other unknown. The first level's operator is then
 /// s P^T A P, with the same couplings as the piecewise-constant P's, and the restriction and prolongation scale those
 /// cells alone, so a shape over the cells next to air costs a pass over the free surface, not over the grid.
 /// </summary>

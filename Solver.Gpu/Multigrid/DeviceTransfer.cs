@@ -7,7 +7,7 @@ namespace Dcdm.Gpu.Multigrid;
 /// <summary>
 /// P between two levels of the aggregate hierarchy on the device: each fine row's aggregate (the parent map, -1: none)
 /// for the prolongation, and each aggregate's members (a counting sort of it) for the restriction. Where P's entry is
-/// not 1 (a <see cref="ProlongationShape"/>, the grid's first transfer only), each aggregate also lists its shaped
+/// not 1 (a <see cref="ProlongationShape"/>: the first transfer from a grid or from a voxel operator's cells), each aggregate also lists its shaped
 /// members with p - 1, so both transfers add those cells' share in a second pass over the shaped cells alone.
 /// </summary>
 internal sealed class DeviceTransfer : IDisposable

@@ -72,15 +72,7 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
     /// in CSR, Gauss-Seidel by red-black colour, aggregates by strong couplings, as Core's <see cref="AggregateMultigrid"/>.
     /// </summary>
     public GpuAggregateMultigrid(GpuDevice device, VoxelOperator op, int sweeps = AggregateMultigrid.OperatorSweeps, double galerkinScale = AggregateMultigrid.DefaultGalerkinScale)
-        : this(device, OperatorHierarchy(op, galerkinScale), sweeps) { }
-
-    /// <summary>The levels of a voxel operator with the CPU cycle's P, entry for entry (<see cref="AggregateMultigrid.SurfaceProlongation"/>
-    /// on the cells with a face to air, <see cref="ProlongationShape.AtDirichletFaces"/>).</summary>
-    static AggregateHierarchy OperatorHierarchy(VoxelOperator op, double galerkinScale)
-    {
-        var diagonal = CellLevel.DiagonalOf(op);
-        return new AggregateHierarchy(op, galerkinScale, diagonal, ProlongationShape.AtDirichletFaces(op, diagonal, AggregateMultigrid.SurfaceProlongation));
-    }
+        : this(device, new AggregateHierarchy(op, galerkinScale), sweeps) { }
 
     /// <summary>A hierarchy uploaded: a voxel operator's (its first level the operator's cells, each cell's row a gather
     /// and a scatter), or a grid's with P's entries <paramref name="fineShape"/> on its first transfer.</summary>
