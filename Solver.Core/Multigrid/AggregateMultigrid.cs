@@ -50,8 +50,8 @@ public sealed class AggregateMultigrid : IPreconditioner
     public const int GridSweeps = 3;
     /// <summary>Sweeps on a voxel operator's cells by default, as on a grid: with P's entry next to air
     /// (<see cref="ProlongationShape.AtDirichletFaces"/>) a third sweep took one iteration off ghost-fluid, cut-cell and
-    /// two-phase systems at 128^3 for the same or a shorter solve (docs/benchmarks.md, "P's entry next to air on voxel
-    /// operators"); before it, the third sweep cost two-phase 12%.</summary>
+    /// two-phase systems at 128^3 for DCDM, for the same or a shorter solve, but pcg-mg on two-phase keeps its 6 and is
+    /// 8-17% slower (docs/benchmarks.md, "P's entry next to air on voxel operators").</summary>
     public const int OperatorSweeps = 3;
 
     /// <summary>A level's vectors in the cycle: right-hand side, correction and residual; where the K-cycle takes its two
