@@ -198,8 +198,9 @@ public sealed class AggregateMultigrid : IPreconditioner
             (_whole, _levels, _parents, _fineParent, _v) = (new(whole, _unknownCells, _cellCount), [], [], [], []);
             return;
         }
-        var shape = ProlongationShape.AtDirichletFaces(op, diagonal, SurfaceProlongation);
-        var above = cellsAsLevel || unknowns.Unknowns <= CoarsestRows ? null : AggregateHierarchy.AboveCells(op, diagonal, unknowns.Unknowns, galerkinScale, shape);
+        bool cellsFirst = cellsAsLevel || unknowns.Unknowns <= CoarsestRows; // then the hierarchy makes its own shape
+        var shape = cellsFirst ? null : ProlongationShape.AtDirichletFaces(op, diagonal, SurfaceProlongation);
+        var above = cellsFirst ? null : AggregateHierarchy.AboveCells(op, diagonal, unknowns.Unknowns, galerkinScale, shape);
         var hierarchy = above ?? new AggregateHierarchy(op, galerkinScale, diagonal);
         (_levels, _parents, _fineParent, _coarsest) = (WithInverseDiagonals(hierarchy.Levels), hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
         if (above is not null)
