@@ -340,13 +340,10 @@ public sealed class AggregateMultigrid : IPreconditioner
         for (int s = 0; s < _sweeps; s++) cells.Sweep(b, x, first: 0);
         cells.Residual(b, x, cells.Work);
         RestrictPlanes(cells.Work, op.Nx * op.Ny, op.Nz, _fineParent, first.Rhs);
-        var shape = _fineShape;
-        if (shape is not null)
-            for (int k = 0; k < shape.Cells.Length; k++) first.Rhs[_fineShapeRows[k]] += (shape.Values[k] - 1.0) * double.CreateTruncating(cells.Work[shape.Cells[k]]);
+        if (_fineShape is { } shape) RestrictShaped(shape, _fineShapeRows, cells.Work, first.Rhs);
         CoarseCorrection(0);
         ProlongPlanes(first.Correction, _fineParent, op.Nx * op.Ny, op.Nz, x);
-        if (shape is not null)
-            for (int k = 0; k < shape.Cells.Length; k++) x[shape.Cells[k]] += T.CreateTruncating((shape.Values[k] - 1.0) * first.Correction[_fineShapeRows[k]]);
+        if (_fineShape is { } back) ProlongShaped(back, _fineShapeRows, first.Correction, x);
         for (int s = 0; s < _sweeps; s++) cells.Sweep(b, x, first: 1);
     }
 
@@ -398,12 +395,10 @@ public sealed class AggregateMultigrid : IPreconditioner
         level.Residual(b, x, v.Work);
         var shape = c == 0 ? _cellsShape : null;
         Restrict(v.Work, _parents[c], next.Rhs);
-        if (shape is not null)
-            for (int k = 0; k < shape.Cells.Length; k++) next.Rhs[_cellsShapeParents[k]] += (shape.Values[k] - 1.0) * v.Work[shape.Cells[k]];
+        if (shape is not null) RestrictShaped(shape, _cellsShapeParents, v.Work, next.Rhs);
         CoarseCorrection(c + 1);
         Prolong(next.Correction, _parents[c], x);
-        if (shape is not null)
-            for (int k = 0; k < shape.Cells.Length; k++) x[shape.Cells[k]] += (shape.Values[k] - 1.0) * next.Correction[_cellsShapeParents[k]];
+        if (shape is not null) ProlongShaped(shape, _cellsShapeParents, next.Correction, x);
         for (int s = 0; s < _sweeps; s++) { level.GaussSeidelColour(b, x, 1); level.GaussSeidelColour(b, x, 0); }
     }
 
@@ -425,27 +420,30 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// <param name="shapeRows">The first level's row of each of the shape's cells.</param>
     internal static void RestrictFine(VCycleLevel fine, FirstLevelBlocks blocks, ProlongationShape? shape, int[] shapeRows, double[] coarse)
     {
-        var r = fine.Work;
-        blocks.Restrict(r, coarse);
-        if (shape is null) return;
-        for (int k = 0; k < shape.Cells.Length; k++)
-        {
-            int i = shape.Cells[k], a = shapeRows[k];
-            if (a >= 0) coarse[a] += (shape.Values[k] - 1.0) * r[i]; // in double, as the prolongation and the Galerkin level
-        }
+        blocks.Restrict(fine.Work, coarse);
+        if (shape is not null) RestrictShaped(shape, shapeRows, fine.Work, coarse);
     }
 
     /// <summary>fine.X += P coarse, block by block (<see cref="FirstLevelBlocks.Prolong"/>), then the shaped cells' (p - 1) coarse_a.</summary>
     internal static void ProlongFine(double[] coarse, FirstLevelBlocks blocks, ProlongationShape? shape, int[] shapeRows, VCycleLevel fine)
     {
-        var x = fine.X;
-        blocks.Prolong(coarse, x);
-        if (shape is null) return;
+        blocks.Prolong(coarse, fine.X);
+        if (shape is not null) ProlongShaped(shape, shapeRows, coarse, fine.X);
+    }
+
+    /// <summary>coarse[rows[k]] += (p_k - 1) fine[cell k] over the shape's cells (a row -1: none): P^T's share beyond
+    /// the piecewise-constant pass, in double, as the prolongation and the Galerkin level.</summary>
+    static void RestrictShaped<T>(ProlongationShape shape, int[] rows, T[] fine, double[] coarse) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         for (int k = 0; k < shape.Cells.Length; k++)
-        {
-            int i = shape.Cells[k], a = shapeRows[k];
-            if (a >= 0) x[i] += (float)((shape.Values[k] - 1) * coarse[a]);
-        }
+            if (rows[k] is int a and >= 0) coarse[a] += (shape.Values[k] - 1.0) * double.CreateTruncating(fine[shape.Cells[k]]);
+    }
+
+    /// <summary>fine[cell k] += (p_k - 1) coarse[rows[k]] over the shape's cells: P's share beyond the piecewise-constant pass.</summary>
+    static void ProlongShaped<T>(ProlongationShape shape, int[] rows, double[] coarse, T[] fine) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int k = 0; k < shape.Cells.Length; k++)
+            if (rows[k] is int a and >= 0) fine[shape.Cells[k]] += T.CreateTruncating((shape.Values[k] - 1.0) * coarse[a]);
     }
 
     /// <summary>

@@ -139,7 +139,7 @@ internal static class Aggregation
     {
         /// <summary>a_ii.</summary>
         double Diagonal(int i);
-        /// <summary>The coefficient of face f (-z, -y, -x, +x, +y, +z) of cell i inside the grid, 0 where closed.</summary>
+        /// <summary>The coefficient of face f (-z, -y, -x, +x, +y, +z: <see cref="VoxelOperator.FaceCoefficient"/>) of cell i inside the grid, 0 where closed.</summary>
         double Face(int i, int f);
         /// <summary>Cell i's aggregate's row changed.</summary>
         void Changed(int i);
@@ -160,10 +160,7 @@ internal static class Aggregation
 
         public double Diagonal(int i) => diagonal[i];
 
-        public double Face(int i, int f) => f switch
-        {
-            0 => op.FaceZ[i - _plane], 1 => op.FaceY[i - _nx], 2 => op.FaceX[i - 1], 3 => op.FaceX[i], 4 => op.FaceY[i], _ => op.FaceZ[i],
-        };
+        public double Face(int i, int f) => op.FaceCoefficient(i, f);
 
         public void Changed(int i)
         {

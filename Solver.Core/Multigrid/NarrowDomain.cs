@@ -77,24 +77,13 @@ internal static class NarrowDomain
             d[k] = diagonalOf(cell);
             for (int side = 0; side < 6; side++)
                 if (neighbours.Across(unknown, side) is var j and >= 0 && place[j] < k)
-                    l[at + place[j]] = faces is null ? -1 : -Coefficient(faces, cell, side);
+                    l[at + place[j]] = faces is null ? -1 : -faces.FaceCoefficient(cell, side);
         }
         return SemidefiniteCholesky.FromEnvelope(order, first, start, l, d);
     }
 
-    /// <summary>The coefficient of the cell's face on a side (<see cref="Neighbours"/>' order: -z, -y, -x, +x, +y, +z).</summary>
-    static double Coefficient(VoxelOperator op, int cell, int side) => side switch
-    {
-        0 => op.FaceZ[cell - op.Nx * op.Ny],
-        1 => op.FaceY[cell - op.Nx],
-        2 => op.FaceX[cell - 1],
-        3 => op.FaceX[cell],
-        4 => op.FaceY[cell],
-        _ => op.FaceZ[cell],
-    };
-
     /// <summary>
-    /// Each unknown's coupled face neighbours, six slots an unknown (-z, -y, -x, +x, +y, +z; -1: none or a closed face),
+    /// Each unknown's coupled face neighbours, six slots an unknown (-z, -y, -x, +x, +y, +z, as <see cref="VoxelOperator.FaceCoefficient"/>; -1: none or a closed face),
     /// so the searches and the envelope's passes read one line an unknown. Paired by walking the ascending cells against
     /// themselves shifted by each stride: memory for the unknowns only, none for the grid.
     /// </summary>
@@ -120,7 +109,7 @@ internal static class NarrowDomain
                     int cell = unknownCells[k], target = cell + stride;
                     while (j < n && unknownCells[j] < target) j++;
                     if (j == n) break;
-                    if (unknownCells[j] != target || !inside(cell) || faces is not null && Coefficient(faces, cell, 5 - side) == 0) continue;
+                    if (unknownCells[j] != target || !inside(cell) || faces is not null && faces.FaceCoefficient(cell, 5 - side) == 0) continue;
                     slots[6 * k + 5 - side] = j; // k's + side
                     slots[6 * j + side] = k; // j's - side
                 }

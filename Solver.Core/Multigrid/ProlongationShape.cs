@@ -39,7 +39,7 @@ internal sealed class ProlongationShape
     public static ProlongationShape? AtTheSurface(PoissonGrid grid, double weight)
     {
         var surface = weight == 1 ? [] : grid.SurfaceCells;
-        return surface.Length == 0 ? null : new ProlongationShape(surface, Enumerable.Repeat((float)weight, surface.Length).ToArray());
+        return AllAt(surface, weight);
     }
 
     /// <summary>
@@ -61,7 +61,7 @@ internal sealed class ProlongationShape
                 for (int k = i, end = Math.Min(i + step, dirichlet.Length); k < end; k++)
                     if (dirichlet[k] > 0 && diagonal[k] > 0 && Spread(op, k) <= SurfaceSpread) cells.Add(k);
             }
-        return cells.Count == 0 ? null : new ProlongationShape([.. cells], Enumerable.Repeat((float)weight, cells.Count).ToArray());
+        return AllAt([.. cells], weight);
     }
 
     /// <summary>
@@ -76,16 +76,14 @@ internal sealed class ProlongationShape
     /// <summary>Cell i's largest open-face coefficient or Dirichlet term over its smallest.</summary>
     static double Spread(VoxelOperator op, int i)
     {
-        int nx = op.Nx, plane = nx * op.Ny;
-        int x = i % nx, y = i / nx % op.Ny, z = i / plane;
         double lo = op.Dirichlet[i], hi = lo;
-        void Take(double c) { if (c > 0) { lo = Math.Min(lo, c); hi = Math.Max(hi, c); } }
-        Take(op.FaceX[i]); Take(op.FaceY[i]); Take(op.FaceZ[i]);
-        if (x > 0) Take(op.FaceX[i - 1]);
-        if (y > 0) Take(op.FaceY[i - nx]);
-        if (z > 0) Take(op.FaceZ[i - plane]);
+        op.OpenFaces(i, (_, c) => (lo, hi) = (Math.Min(lo, c), Math.Max(hi, c)));
         return hi / lo;
     }
+
+    /// <summary>Every one of <paramref name="cells"/> at <paramref name="weight"/>; null when there is none.</summary>
+    static ProlongationShape? AllAt(int[] cells, double weight) =>
+        cells.Length == 0 ? null : new ProlongationShape(cells, Enumerable.Repeat((float)weight, cells.Length).ToArray());
 
     /// <summary>The cells whose entry is not 1 in a value per grid cell (an experiment's shape).</summary>
     public static ProlongationShape FromCells(float[] perCell)

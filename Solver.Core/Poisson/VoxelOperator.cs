@@ -284,6 +284,18 @@ public sealed class VoxelOperator
         if (FaceZ[i] > 0) open(i + plane, FaceZ[i]);
     }
 
+    /// <summary>The coefficient of cell i's face on a side, in <see cref="OpenFaces"/>' order (0..5: -z, -y, -x, +x, +y, +z),
+    /// 0 where closed; the side must not leave the grid.</summary>
+    internal double FaceCoefficient(int i, int side) => side switch
+    {
+        0 => FaceZ[i - Nx * Ny],
+        1 => FaceY[i - Nx],
+        2 => FaceX[i - 1],
+        3 => FaceX[i],
+        4 => FaceY[i],
+        _ => FaceZ[i],
+    };
+
     /// <summary>The axis (0: x, 1: y, 2: z) along which cells i and j share a face, or -1 when they do not.</summary>
     static int FaceAxis(int i, int j, int nx, int ny)
     {
