@@ -29,12 +29,6 @@ public class AggregateKernelsTests : AcceleratorTests
         return (first, fineParent, second, parent);
     }
 
-    static double[] Random(int n, int seed)
-    {
-        var rng = new Random(seed);
-        return Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
-    }
-
     static float[] Single(double[] v) => [.. v.Select(x => (float)x)];
 
     static void AssertClose(float[] actual, double[] expected, string what)
@@ -51,7 +45,7 @@ public class AggregateKernelsTests : AcceleratorTests
         foreach (var level in new[] { first, second })
         {
             using var device = new DeviceAggregateLevel(Acc, level);
-            double[] b = Random(level.Rows, 1), x = Random(level.Rows, 2);
+            double[] b = RandomVector.Centred(level.Rows, 1), x = RandomVector.Centred(level.Rows, 2);
             using var db = new DeviceVector<float>(Acc, Single(b));
             using var dx = new DeviceVector<float>(Acc, Single(x));
             using var dr = new DeviceVector<float>(Acc, level.Rows);
@@ -85,7 +79,7 @@ public class AggregateKernelsTests : AcceleratorTests
         Assert.That(coupledInColour, "the level has couplings inside a colour");
         using var device = new DeviceAggregateLevel(Acc, level);
         Assert.That(device.Blocks, Is.LessThan(level.Rows), "some block holds several pieces");
-        double[] b = Random(level.Rows, 5), x = Random(level.Rows, 6);
+        double[] b = RandomVector.Centred(level.Rows, 5), x = RandomVector.Centred(level.Rows, 6);
         using var db = new DeviceVector<float>(Acc, Single(b));
         using var dx = new DeviceVector<float>(Acc, Single(x));
         for (int colour = 0; colour < 2; colour++)
@@ -102,7 +96,7 @@ public class AggregateKernelsTests : AcceleratorTests
         var (first, fineParent, second, parent) = Levels(grid);
         foreach (var (map, coarseRows, seed) in new[] { (fineParent, first.Rows, 3), (parent, second.Rows, 4) })
         {
-            var fine = Random(map.Length, seed).Select((v, i) => map[i] >= 0 ? v : 0).ToArray(); // 0 off the unknowns, as a residual is
+            var fine = RandomVector.Centred(map.Length, seed).Select((v, i) => map[i] >= 0 ? v : 0).ToArray(); // 0 off the unknowns, as a residual is
             var sums = new double[coarseRows];
             for (int i = 0; i < map.Length; i++) if (map[i] >= 0) sums[map[i]] += fine[i];
             using var transfer = new DeviceTransfer(Acc, map, coarseRows);
@@ -110,7 +104,7 @@ public class AggregateKernelsTests : AcceleratorTests
             using var dCoarse = new DeviceVector<float>(Acc, coarseRows);
             K.Restrict(transfer, dFine.View, dCoarse.View);
             AssertClose(dCoarse.ToArray(), sums, $"restriction onto {coarseRows} rows");
-            var coarse = Random(coarseRows, seed + 10);
+            var coarse = RandomVector.Centred(coarseRows, seed + 10);
             dCoarse.Upload(Single(coarse));
             K.ProlongAdd(transfer, dCoarse.View, dFine.View);
             var expected = fine.Select((v, i) => map[i] >= 0 ? v + coarse[map[i]] : v).ToArray();
@@ -131,7 +125,7 @@ public class AggregateKernelsTests : AcceleratorTests
         Assert.That(cells.Any(i => fineParent[i] < 0) && cells.Any(i => fineParent[i] >= 0), "the shape names cells with and without an aggregate");
         var shape = new ProlongationShape(cells, [.. cells.Select(_ => (float)(0.5 + rng.NextDouble()))]);
         var p = Enumerable.Range(0, fineParent.Length).Select(shape.Of).ToArray();
-        var fine = Random(fineParent.Length, 5).Select((v, i) => fineParent[i] >= 0 ? v : 0).ToArray();
+        var fine = RandomVector.Centred(fineParent.Length, 5).Select((v, i) => fineParent[i] >= 0 ? v : 0).ToArray();
         var sums = new double[first.Rows];
         for (int i = 0; i < fineParent.Length; i++) if (fineParent[i] >= 0) sums[fineParent[i]] += p[i] * fine[i];
         using var transfer = new DeviceTransfer(Acc, fineParent, first.Rows, shape);
@@ -139,7 +133,7 @@ public class AggregateKernelsTests : AcceleratorTests
         using var dCoarse = new DeviceVector<float>(Acc, first.Rows);
         K.Restrict(transfer, dFine.View, dCoarse.View);
         AssertClose(dCoarse.ToArray(), sums, $"shaped restriction onto {first.Rows} rows");
-        var coarse = Random(first.Rows, 15);
+        var coarse = RandomVector.Centred(first.Rows, 15);
         dCoarse.Upload(Single(coarse));
         K.ProlongAdd(transfer, dCoarse.View, dFine.View);
         var expected = fine.Select((v, i) => fineParent[i] >= 0 ? v + p[i] * coarse[fineParent[i]] : v).ToArray();
@@ -151,7 +145,7 @@ public class AggregateKernelsTests : AcceleratorTests
     [Test]
     public void DotAndCombineAreThePlainSums()
     {
-        double[] a = Random(3001, 5), b = Random(3001, 6);
+        double[] a = RandomVector.Centred(3001, 5), b = RandomVector.Centred(3001, 6);
         using var da = new DeviceVector<float>(Acc, Single(a));
         using var db = new DeviceVector<float>(Acc, Single(b));
         using var into = new DeviceVector<float>(Acc, a.Length);
@@ -181,7 +175,7 @@ public class AggregateKernelsTests : AcceleratorTests
         Multigrid.AggregateMultigridTests.WithLevels(() => cpu = KCycleDirection.For(grid, model.GridSweeps, model.Relaxation, weights: null));
         using var device = DeviceCycleDirection.KCycle(Device, grid, model);
         var unknown = CellDiagonal.Of(grid).Select(d => d > 0).ToArray();
-        var r = Random(grid.CellCount, 9).Select((v, i) => unknown[i] ? (float)v : 0f).ToArray();
+        var r = RandomVector.Centred(grid.CellCount, 9).Select((v, i) => unknown[i] ? (float)v : 0f).ToArray();
         var expected = new float[r.Length];
         var actual = new float[r.Length];
         cpu.Apply(r, expected);
@@ -211,7 +205,7 @@ public class AggregateKernelsTests : AcceleratorTests
         using var device = new GpuAggregateMultigrid(Device, op);
         Assert.That(device.LevelCount, Is.EqualTo(cpu.LevelCount));
         var cells = unknowns.Active ?? [.. Enumerable.Range(0, op.CellCount)];
-        var r = Random(cells.Length, 4);
+        var r = RandomVector.Centred(cells.Length, 4);
         var expected = new double[cells.Length];
         cpu.Apply(r, expected);
         var grid = new float[op.CellCount];

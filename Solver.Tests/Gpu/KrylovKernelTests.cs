@@ -10,18 +10,12 @@ public class KrylovKernelTests : AcceleratorTests
 {
     KrylovKernels K => Device.Kernels;
 
-    static double[] Random(int n, int seed)
-    {
-        var rng = new Random(seed);
-        return Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
-    }
-
     [TestCase("nos6.mtx")]
     [TestCase("fluid16_A.mtx")]
     public void CsrSpmvVariantsMatchTheHostMultiply(string name)
     {
         var a = MatrixMarketReader.ReadMatrix(TestData.Matrix(name));
-        var x = Random(a.Rows, 1);
+        var x = RandomVector.Centred(a.Rows, 1);
         var expected = new double[a.Rows];
         a.Multiply(x, expected);
         using var da = new DeviceCsr(Device.Accelerator, a);
@@ -43,7 +37,7 @@ public class KrylovKernelTests : AcceleratorTests
         var cols = Enumerable.Range(0, 40).Append(5).ToArray();
         var vals = Enumerable.Range(0, 40).Select(i => i + 1.0).Append(3.0).ToArray();
         var a = CsrMatrix.FromCoordinates(3, 40, rows, cols, vals);
-        var x = Random(40, 2);
+        var x = RandomVector.Centred(40, 2);
         var expected = new double[3];
         a.Multiply(x, expected);
         using var da = new DeviceCsr(Device.Accelerator, a);
@@ -60,7 +54,7 @@ public class KrylovKernelTests : AcceleratorTests
         var tank = PoissonDomains.FreeSurfaceTank(9, 7, 11, 0.5, seed: 1);
         foreach (var g in new[] { grid, tank })
         {
-            var x = Random(g.CellCount, 3);
+            var x = RandomVector.Centred(g.CellCount, 3);
             var expected = new double[g.CellCount];
             g.Apply(x, expected);
             using var flags = new DeviceVector<byte>(Device.Accelerator, g.Cells.ToArray().Select(c => (byte)c).ToArray());
@@ -77,7 +71,7 @@ public class KrylovKernelTests : AcceleratorTests
     public void VectorKernelsMatchVectorOps(int n)
     {
         var acc = Device.Accelerator;
-        double[] x = Random(n, 4), y = Random(n, 5), p = Random(n, 6), q = Random(n, 7);
+        double[] x = RandomVector.Centred(n, 4), y = RandomVector.Centred(n, 5), p = RandomVector.Centred(n, 6), q = RandomVector.Centred(n, 7);
         using var dx = new DeviceVector<double>(acc, x);
         using var dy = new DeviceVector<double>(acc, y);
         Assert.That(K.Dot(dx.View, dy.View), Is.EqualTo(VectorOps.Dot(x, y)).Within(1e-12));

@@ -12,12 +12,6 @@ public class MultigridTests
         yield return new TestCaseData(PoissonDomains.Spheres(16, 16, 16, 3, 1)).SetArgDisplayNames("spheres");
     }
 
-    static double[] Random(int n, int seed)
-    {
-        var rng = new Random(seed);
-        return Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
-    }
-
     static double Dot(double[] a, double[] b) => a.Zip(b, (u, v) => u * v).Sum();
 
     [TestCaseSource(nameof(Grids))]
@@ -29,7 +23,7 @@ public class MultigridTests
         int n = unknowns.Unknowns;
         for (int seed = 0; seed < 3; seed++)
         {
-            double[] x = Random(n, seed), y = Random(n, seed + 10), mx = new double[n], my = new double[n];
+            double[] x = RandomVector.Centred(n, seed), y = RandomVector.Centred(n, seed + 10), mx = new double[n], my = new double[n];
             m.Apply(x, mx);
             m.Apply(y, my);
             double xMy = Dot(x, my), yMx = Dot(y, mx);
@@ -37,7 +31,7 @@ public class MultigridTests
             Assert.That(Dot(x, mx), Is.GreaterThan(0));
         }
         // a cycle gives the same answer twice (no state carried over) and allocates no vector
-        double[] r = Random(n, 5), z1 = new double[n], z2 = new double[n];
+        double[] r = RandomVector.Centred(n, 5), z1 = new double[n], z2 = new double[n];
         m.Apply(r, z1);
         Assert.That(AllocatedBytes.Fewest(() => m.Apply(r, z2)), Is.LessThan(32 * 1024), "the loops' closures only, whatever the size");
         Assert.That(z2, Is.EqualTo(z1));

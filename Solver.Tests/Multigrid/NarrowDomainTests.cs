@@ -8,12 +8,6 @@ namespace Dcdm.Tests.Multigrid;
 /// <summary>A narrow domain's factor against its matrix, what it declines, and the solvers that run it.</summary>
 public class NarrowDomainTests
 {
-    static double[] Random(int n, int seed)
-    {
-        var random = new Random(seed);
-        return [.. Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5)];
-    }
-
     /// <summary>The grid with its air made solid: the channel's one component then has no Dirichlet term (singular).</summary>
     static PoissonGrid Sealed(PoissonGrid grid)
     {
@@ -33,7 +27,7 @@ public class NarrowDomainTests
         Assert.That(factor, Is.Not.Null, "a channel one or two cells across is narrow");
         Assert.That(factor!.EnvelopeEntries, Is.LessThanOrEqualTo(NarrowDomain.EntriesPerRow * cells.Length));
         var a = ReducedSystem.FromGrid(grid).Matrix; // the unknowns' rows, in the same order
-        var b = Random(cells.Length, 3);
+        var b = RandomVector.Centred(cells.Length, 3);
         var x = new double[b.Length];
         factor.Solve(b, x);
         Assert.That(ProductResidual.Relative(a, b, x), Is.LessThan(1e-10));
@@ -46,7 +40,7 @@ public class NarrowDomainTests
         var grid = Sealed(PoissonDomains.Channel(20, 20, 20, 2, offset: 1));
         var cells = grid.UnknownCells;
         var a = ReducedSystem.FromGrid(grid).Matrix;
-        var y = Random(cells.Length, 5);
+        var y = RandomVector.Centred(cells.Length, 5);
         var b = new double[y.Length];
         a.Multiply(y, b); // in the range of A
         var x = new double[b.Length];
@@ -112,7 +106,7 @@ public class NarrowDomainTests
         Assert.That(cycle.SolvedByFactor);
         Assert.That(cycle.LevelCount, Is.EqualTo(1));
         var cells = cycle.UnknownCells;
-        var r = Random(cells.Length, 7);
+        var r = RandomVector.Centred(cells.Length, 7);
         var z = new double[r.Length];
         cycle.Apply(r, 2, z);
         var full = new double[grid.CellCount];
@@ -158,7 +152,7 @@ public class NarrowDomainTests
         var factor = NarrowDomain.Factor(op, cells, CellLevel.DiagonalOf(op));
         Assert.That(factor, Is.Not.Null);
         var a = unknowns.Matrix;
-        var y = Random(cells.Length, 13);
+        var y = RandomVector.Centred(cells.Length, 13);
         var b = new double[y.Length];
         a.Multiply(y, b); // consistent on the part without air too
         var x = new double[b.Length];
@@ -227,7 +221,7 @@ public class NarrowDomainTests
         var grid = AggregateMultigridTests.Droplets(around: CellType.Solid);
         var cells = grid.UnknownCells;
         var a = ReducedSystem.FromGrid(grid).Matrix;
-        var y = Random(cells.Length, 17);
+        var y = RandomVector.Centred(cells.Length, 17);
         var b = new double[y.Length];
         a.Multiply(y, b);
         var x = new double[b.Length];
@@ -288,7 +282,7 @@ public class NarrowDomainTests
     {
         for (int length = 0; length <= 2 * System.Numerics.Vector<double>.Count + 1; length++)
         {
-            double[] x = Random(length, length), y = Random(length, 100 + length);
+            double[] x = RandomVector.Centred(length, length), y = RandomVector.Centred(length, 100 + length);
             Assert.That(BitConverter.DoubleToInt64Bits(SemidefiniteCholesky.Dot(x, y)), Is.EqualTo(BitConverter.DoubleToInt64Bits(VectorOps.Dot(x, y))), $"length {length}");
         }
     }
