@@ -47,9 +47,10 @@ internal static class NarrowDomain
     {
         int n = unknownCells.Length;
         if (n <= AggregateMultigrid.CoarsestRows || EntriesPerRow <= 0) return null; // the hierarchy's coarsest level is factored anyway
-        for (int k = 1; k < n; k++) if (unknownCells[k] <= unknownCells[k - 1]) return null; // the pairing walks them ascending
         for (int p = 0; p < Probes; p++)
             if (!NarrowAround(nx, ny, nz, diagonalOf, unknownCells[(int)((long)p * n / Probes)])) return null;
+        // after the probes, which decline a 3D domain in a few hundred cells, not a pass over all of them
+        for (int k = 1; k < n; k++) if (unknownCells[k] <= unknownCells[k - 1]) return null; // the pairing walks them ascending
         var neighbours = new Neighbours(nx, ny, unknownCells, faces);
         // the Cuthill-McKee order with each place's neighbour placed last, reversed: row k's envelope runs from its
         // neighbour placed first to itself
