@@ -26,6 +26,14 @@ public sealed class KCycleDirectionModel(double relaxation = AggregateMultigrid.
     public string Description => string.Create(CultureInfo.InvariantCulture, $"kcycle (classical), SOR weight {relaxation:0.###}, ")
         + (GridSweeps == OperatorSweeps ? $"{GridSweeps} sweeps" : $"{GridSweeps} sweeps ({OperatorSweeps} on per-face coefficients)");
 
+    /// <summary>The model as it runs on a voxel operator's cells: their Gauss-Seidel takes no SOR weight (the weight was
+    /// chosen on grids' sweeps), so this says so instead of naming the grid's weight.</summary>
+    public string DescriptionOnFaces => string.Create(CultureInfo.InvariantCulture, $"kcycle (classical), Gauss-Seidel without an SOR weight on per-face coefficients, {OperatorSweeps} sweeps");
+
+    /// <summary>Why another model does not run on a voxel operator with per-face coefficients, for the refusals.</summary>
+    public static string OnlyOnFaces(IDirectionModel model) => $"the model '{model.Description}' reads cell flags, not face coefficients; DCDM on a "
+        + "voxel operator with per-face coefficients takes the K-cycle (KCycleDirectionModel, the default)";
+
     /// <summary>The K-cycle of a voxel operator with per-face coefficients on its unknowns (its fine sweeps Gauss-Seidel on the faces; <see cref="AggregateMultigrid"/>).</summary>
     public IDirection Bind(VoxelOperator op, Solvers.ReducedSystem unknowns) => new KCycleDirection(new AggregateMultigrid(op, unknowns, OperatorSweeps));
 

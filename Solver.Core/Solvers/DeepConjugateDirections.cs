@@ -76,9 +76,8 @@ public sealed class DeepConjugateDirections : ILinearSolver, IUnknownsSolver
     internal DeepConjugateDirections(VoxelOperator op, IDirectionModel model, SolverOptions? options, int previousDirections, CsrMatrix? matrix)
         : this(Stopwatch.StartNew(), ReducedSystem.FromOperator(op, matrix),
             model is KCycleDirectionModel kcycle ? system => kcycle.Bind(op, system)
-                : throw new InvalidSystemException($"the model '{model.Description}' reads cell flags, not face coefficients; DCDM on a voxel operator with "
-                    + "per-face coefficients takes the K-cycle (KCycleDirectionModel, the default)"),
-            model.Description, options, previousDirections, system => new Multigrid.AggregateMultigrid(op, system),
+                : throw new InvalidSystemException(KCycleDirectionModel.OnlyOnFaces(model)),
+            model is KCycleDirectionModel onFaces ? onFaces.DescriptionOnFaces : model.Description, options, previousDirections, system => new Multigrid.AggregateMultigrid(op, system),
             system => FaceStencil.Pays(system) ? new FaceStencil(op, system.DiagonalOf(op)) : null) { }
 
     // arguments run left to right: the clock starts before the system is built

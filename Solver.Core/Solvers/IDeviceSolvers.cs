@@ -30,4 +30,7 @@ public interface IDeviceSolvers
 
     /// <summary>DCDM with the model's device direction on a grid; null with the reason when the model has no device kernels.</summary>
     ILinearSolver? DeepConjugateDirections(PoissonGrid grid, IDirectionModel model, SolverOptions options, int previousDirections, out string reason);
+
+    /// <summary>DCDM on a voxel operator's cells with its K-cycle as the direction; null with the reason for another model.</summary>
+    ILinearSolver? DeepConjugateDirections(VoxelOperator op, IDirectionModel model, SolverOptions options, int previousDirections, out string reason);
 }

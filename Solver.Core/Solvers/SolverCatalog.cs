@@ -42,8 +42,8 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
                 : new DeepConjugateDirections(grid, a.Model!, a.Options, a.PreviousDirections, compact, matrixIsGridOperator: true),
             (op, matrix, a) => CroppedOperatorSolver.Around(op, o => new DeepConjugateDirections(o, a.Model!, a.Options, a.PreviousDirections,
                 ReferenceEquals(o, op) ? matrix : null)),
-            (d, input, a) => input.Operator is not null
-                ? (null, "DCDM on a voxel operator with per-face coefficients runs on the CPU only so far; pcg-mg runs on the device")
+            (d, input, a) => input.Operator is { } op
+                ? (d.DeepConjugateDirections(op, a.Model!, a.Options, a.PreviousDirections, out string onFaces), onFaces)
                 : (d.DeepConjugateDirections(input.Grid!, a.Model!, a.Options, a.PreviousDirections, out string reason), reason)),
     ];
 
@@ -117,12 +117,12 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
     /// <summary>
     /// A solver for a voxel operator with per-face coefficients (two-phase, cut-cell, ghost-fluid), vectors one entry per
     /// cell: pcg-mg and dcdm on its own multigrid hierarchy (<see cref="Multigrid.AggregateMultigrid"/>), dcdm with the
-    /// K-cycle model only; cg, pcg-jacobi and pcg-ic0 on its matrix. On a device: pcg-mg, cg and pcg-jacobi.
+    /// K-cycle model only; cg, pcg-jacobi and pcg-ic0 on its matrix. On a device: pcg-mg, dcdm (the K-cycle), cg and pcg-jacobi.
     /// pcg-mg and dcdm on the CPU read the operator's face arrays in every solve (nothing of the fine level is copied
     /// into a matrix): leave them unchanged while the solver is in use, or bind each step's operator through
     /// <see cref="PressureSolver"/>, which copies it.
     /// </summary>
-    /// <exception cref="InvalidSystemException">dcdm with a learned model (they read cell flags, not coefficients), or dcdm on a device.</exception>
+    /// <exception cref="InvalidSystemException">dcdm with a learned model (they read cell flags, not coefficients).</exception>
     public ILinearSolver CreateForOperator(SolveMethod method, VoxelOperator op, SolverOptions? options = null, IDirectionModel? model = null, int previousDirections = 2)
         => CreateForOperator(method, op, options, model, previousDirections, matrix: null);
 
@@ -130,8 +130,8 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
     ILinearSolver CreateForOperator(SolveMethod method, VoxelOperator op, SolverOptions? options, IDirectionModel? model, int previousDirections, CsrMatrix? matrix)
     {
         options ??= SolverOptions.Default;
-        if (device is not null) return Create(method, new SolverInput(matrix ?? op.ToCsr(), null, op), options, model, previousDirections);
         if (method == SolveMethod.Dcdm && model is null) throw new ArgumentNullException(nameof(model), "dcdm needs a direction model");
+        if (device is not null) return Create(method, new SolverInput(matrix ?? op.ToCsr(), null, op), options, model, previousDirections);
         return Entry(method).ForOperator(op, matrix, new MethodArguments(options, model, previousDirections));
     }
 

@@ -23,7 +23,8 @@ internal sealed class DeviceVoxelOperator : IDeviceOperator
     readonly int[] _row; // the frame's k-th unknown's row
     readonly double[] _rows; // a frame vector in row order, on the host
 
-    public DeviceVoxelOperator(GpuDevice device, VoxelOperator op, ReducedSystem unknowns)
+    /// <param name="sweeps">The K-cycle's sweeps before and after each coarse correction.</param>
+    public DeviceVoxelOperator(GpuDevice device, VoxelOperator op, ReducedSystem unknowns, int sweeps = AggregateMultigrid.OperatorSweeps)
     {
         _device = device;
         var hierarchy = new AggregateHierarchy(op, AggregateMultigrid.DefaultGalerkinScale, unknowns.DiagonalOf(op));
@@ -31,7 +32,7 @@ internal sealed class DeviceVoxelOperator : IDeviceOperator
         _row = [.. cells.Select(c => hierarchy.FineParent[c])];
         if (_row.Any(r => r < 0)) throw new ArgumentException("the unknowns are not this operator's (a cell without a diagonal)", nameof(unknowns));
         var first = hierarchy.Levels[0];
-        _multigrid = new GpuAggregateMultigrid(device, hierarchy, AggregateMultigrid.OperatorSweeps);
+        _multigrid = new GpuAggregateMultigrid(device, hierarchy, sweeps);
         _matrix = new DeviceCsr(device.Accelerator, WithDiagonal(first));
         _work = new DeviceVector<double>(device.Accelerator, first.Rows);
         _rows = new double[first.Rows];
@@ -61,11 +62,17 @@ internal sealed class DeviceVoxelOperator : IDeviceOperator
     public double Residual(ArrayView<double> b, ArrayView<double> x, ArrayView<float> r, double scale, bool write, ArrayView<double> scalar)
     {
         var k = _device.Kernels;
-        k.CsrSpmv(_matrix, x, _work.View);
+        Multiply(x, _work.View);
         k.Subtract(b, _work.View, _work.View);
         if (write) _device.NetworkKernels.ToFloat(scale, _work.View, r);
         return Math.Sqrt(k.Dot(_work.View, _work.View));
     }
+
+    /// <summary>The unknowns of an operator as the device solvers take them (from its full-grid CSR matrix).</summary>
+    public static ReducedSystem UnknownsOf(VoxelOperator op) => new(op.ToCsr());
+
+    /// <summary>y = A x in double (the rows' CSR, the diagonal among the couplings).</summary>
+    public void Multiply(ArrayView<double> x, ArrayView<double> y) => _device.Kernels.CsrSpmv(_matrix, x, y);
 
     public void MultiplyAndDot(ArrayView<float> p, ArrayView<float> q, ArrayView<double> scalar)
     {

@@ -11,12 +11,14 @@ using ILGPU.Runtime;
 namespace Dcdm.Gpu.Solvers;
 
 /// <summary>
-/// DCDM on a voxel grid with every vector on the accelerator: the same iteration, safeguards and
-/// statuses as Core's <see cref="DeepConjugateDirections"/>, the model evaluated on the device (the vcycle model by
-/// <see cref="DeviceCycleDirection.VCycle"/>, the stencil network by <see cref="DeviceStencilNetwork"/>), the operator by the stencil kernel. x, r and the directions are
-/// double; the network runs in float32. A stalled solve is finished by the device's multigrid-preconditioned CG
-/// (<see cref="GpuMultigridConjugateGradient"/>) from the current x, as the CPU DCDM's by pcg-mg.
-/// The host sees scalars only (a few reductions per iteration).
+/// DCDM with every vector on the accelerator: the same iteration, safeguards and statuses as Core's
+/// <see cref="DeepConjugateDirections"/>. On a voxel grid the model is evaluated on the device (the vcycle model by
+/// <see cref="DeviceCycleDirection.VCycle"/>, the stencil network by <see cref="DeviceStencilNetwork"/>, the K-cycle by
+/// <see cref="DeviceCycleDirection.KCycle"/>), the operator by the stencil kernel; on a voxel operator with per-face
+/// coefficients the direction is its K-cycle and the product its cells' CSR (<see cref="DeviceVoxelDirections"/>).
+/// x, r and the directions are double; the direction runs in float32. A stalled solve is finished by the device's
+/// multigrid-preconditioned CG (<see cref="GpuMultigridConjugateGradient"/>) from the current x, as the CPU DCDM's by
+/// pcg-mg. The host sees scalars only (a few reductions per iteration).
 /// </summary>
 public sealed class GpuDeepConjugateDirections : ILinearSolver
 {
@@ -24,12 +26,9 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
     public StallTest Stall { get; init; } = StallTest.Default;
 
     readonly GpuDevice _device;
-    readonly PoissonGrid _grid;
-    readonly ReducedSystem _unknowns;
+    readonly IDeviceDirectionSystem _system;
     readonly SolveFrame _frame;
     readonly SolverOptions _options;
-    readonly IDeviceDirection _network;
-    readonly DeviceVector<byte> _flags, _diagonal;
     readonly DeviceVector<double> _b, _x, _r, _work;
     readonly DeviceVector<float> _rf, _qf;
     readonly DirectionVectors<DeviceVector<double>> _vectors;
@@ -39,35 +38,50 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
     DeviceMultigridFallback? _fallback; // made at the first stall, kept for the next solves
 
     public string Method => "dcdm";
-    public int Size => _grid.CellCount;
+    public int Size { get; }
     public TimeSpan SetupTime { get; }
     public string ModelDescription { get; }
 
-    /// <param name="model">The vcycle or the stencil model: the two with device kernels.</param>
+    /// <param name="model">The vcycle, stencil or kcycle model: those with device kernels.</param>
     /// <exception cref="ArgumentException">Another model.</exception>
     public GpuDeepConjugateDirections(GpuDevice device, PoissonGrid grid, IDirectionModel model, SolverOptions? options = null, int previousDirections = 2)
+        : this(Stopwatch.StartNew(), device, () => new DeviceGridDirections(device, grid, model), grid.CellCount, model.Description, options, previousDirections) { }
+
+    /// <summary>
+    /// DCDM on a voxel operator with per-face coefficients (two-phase, cut-cell, ghost-fluid), vectors one entry per
+    /// cell: its directions from the operator's K-cycle on the device, as the CPU's DCDM takes them there.
+    /// </summary>
+    /// <param name="model">The K-cycle (<see cref="KCycleDirectionModel"/>, the default); the learned models read cell
+    /// flags, not coefficients.</param>
+    /// <exception cref="InvalidSystemException">The model is not the K-cycle.</exception>
+    public GpuDeepConjugateDirections(GpuDevice device, VoxelOperator op, IDirectionModel model, SolverOptions? options = null, int previousDirections = 2)
+        : this(Stopwatch.StartNew(), device, () => new DeviceVoxelDirections(device, op, OnFaces(model).OperatorSweeps), op.CellCount,
+            OnFaces(model).DescriptionOnFaces, options, previousDirections) { }
+
+    static KCycleDirectionModel OnFaces(IDirectionModel model) => model as KCycleDirectionModel ?? throw new InvalidSystemException(KCycleDirectionModel.OnlyOnFaces(model));
+
+    // arguments run left to right: the clock starts before the system is bound
+    GpuDeepConjugateDirections(Stopwatch clock, GpuDevice device, Func<IDeviceDirectionSystem> bind, int size, string description, SolverOptions? options,
+        int previousDirections)
     {
-        var clock = Stopwatch.StartNew();
         if (previousDirections < 0) throw new ArgumentOutOfRangeException(nameof(previousDirections), "k must be >= 0");
         _device = device;
-        _grid = grid;
         _options = options ?? SolverOptions.Default;
         _k = previousDirections;
-        _unknowns = ReducedSystem.FromGrid(grid);
-        _frame = new SolveFrame(Method, _unknowns, SolveFrame.Layout.AllRows, "one per grid cell");
+        Size = size;
+        _system = bind();
+        _frame = new SolveFrame(Method, _system.Unknowns, _system.FrameLayout, "one per grid cell");
         var acc = device.Accelerator;
-        int n = grid.CellCount;
-        _network = DeviceDirections.Bind(device, grid, model);
-        _flags = new DeviceVector<byte>(acc, grid.Cells.ToArray().Select(c => (byte)c).ToArray());
-        _diagonal = new DeviceVector<byte>(acc, grid.Diagonal);
+        int n = _system.Length;
         _b = new DeviceVector<double>(acc, n); _x = new DeviceVector<double>(acc, n); _r = new DeviceVector<double>(acc, n);
         _work = new DeviceVector<double>(acc, n);
         _rf = new DeviceVector<float>(acc, n); _qf = new DeviceVector<float>(acc, n);
         _vectors = new DirectionVectors<DeviceVector<double>>(_k, () => new DeviceVector<double>(acc, n));
         _backend = new DeviceBackend(this);
-        _hostB = new double[n];
-        _hostX = new double[n];
-        ModelDescription = model.Description + " (on " + device.Name + ")";
+        int host = _system.FrameLayout == SolveFrame.Layout.AllRows ? size : _system.Unknowns.Unknowns;
+        _hostB = new double[host];
+        _hostX = new double[host];
+        ModelDescription = description + " (on " + device.Name + ")";
         acc.Synchronize();
         SetupTime = clock.Elapsed;
     }
@@ -79,41 +93,39 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
         int replaced = 0;
         var result = _frame.Run(b, x, _hostB, _hostX, options, SetupTime, details, (bNorm, history, ct) =>
         {
-            _b.Upload(_hostB);
-            _x.Upload(_hostX);
+            _system.Upload(_hostB, _b);
+            _system.Upload(_hostX, _x);
             var (end, replacedDirections) = DeepConjugateDirectionsIteration.Run(_backend, _backend, _vectors, _b, _x, _r, bNorm, Stall, options, history, ct,
                 fromZero: !options.UseInitialGuess);
             replaced = replacedDirections;
-            _x.Download(_hostX);
+            _system.Download(_x, _hostX);
             return end;
         }, _fallback ??= new DeviceMultigridFallback(this), cancellation);
         details["replaced directions"] = replaced.ToString(CultureInfo.InvariantCulture);
         return result;
     }
 
-    /// <summary>The device's vectors for the DCDM loop: the stencil kernel as A, the stencil network's kernels as f.</summary>
+    /// <summary>The device's vectors for the DCDM loop: the system's product as A, its direction as f.</summary>
     sealed class DeviceBackend(GpuDeepConjugateDirections s) : IVectorBackend<DeviceVector<double>>, IDirectionSource<DeviceVector<double>>
     {
         readonly KrylovKernels _k = s._device.Kernels;
 
         public double Residual(DeviceVector<double> b, DeviceVector<double> x, DeviceVector<double> r)
         {
-            _k.Stencil(s._flags.View, s._grid.Nx, s._grid.Ny, s._grid.Nz, x.View, s._work.View);
+            s._system.Multiply(x.View, s._work.View);
             _k.Subtract(b.View, s._work.View, r.View);
             return Math.Sqrt(_k.Dot(r.View, r.View));
         }
 
         public void Direction(DeviceVector<double> r, double rNorm, DeviceVector<double> q)
         {
-            var net = s._device.NetworkKernels;
-            net.ToFloat(1 / rNorm, r.View, s._rf.View);
-            s._network.Apply(s._rf.View, s._qf.View);
-            net.ToDoubleOnUnknowns(s._qf.View, s._diagonal.View, q.View);
+            s._device.NetworkKernels.ToFloat(1 / rNorm, r.View, s._rf.View);
+            s._system.Direction(s._rf.View, s._qf.View, q.View);
         }
 
         public double ApplyAndDot(DeviceVector<double> q, DeviceVector<double> aq)
         {
-            _k.Stencil(s._flags.View, s._grid.Nx, s._grid.Ny, s._grid.Nz, q.View, aq.View);
+            s._system.Multiply(q.View, aq.View);
             return _k.Dot(q.View, aq.View);
         }
 
@@ -152,7 +164,7 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
 
         public KrylovOutcome Continue(double bNorm, SolverOptions options, List<double> history, CancellationToken cancellation)
         {
-            _cg ??= new GpuMultigridConjugateGradient(dcdm._device, dcdm._grid, dcdm._options with { Monitor = null }, dcdm._unknowns);
+            _cg ??= dcdm._system.Fallback(dcdm._options with { Monitor = null });
             _history.Clear();
             var outcome = _cg.Continue(dcdm._hostB, dcdm._hostX, bNorm, options, _history, cancellation);
             for (int i = 1; i < _history.Count; i++) history.Add(_history[i]); // entry 0 is the current residual, already recorded
@@ -162,8 +174,7 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
 
     public void Dispose()
     {
-        _network.Dispose();
-        _flags.Dispose(); _diagonal.Dispose();
+        _system.Dispose();
         foreach (var v in new[] { _b, _x, _r, _work }) v.Dispose();
         _rf.Dispose(); _qf.Dispose();
         foreach (var v in _vectors.All) v.Dispose();

@@ -60,7 +60,7 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver, IReliableUpda
     /// the operator's cells as a CSR level, vectors one entry per cell.
     /// </summary>
     public GpuMultigridConjugateGradient(GpuDevice device, VoxelOperator op, SolverOptions? options = null)
-        : this(Stopwatch.StartNew(), device, "pcg-mg (voxel operator, float32 K-cycle and steps, double reliable updates)", new ReducedSystem(op.ToCsr()),
+        : this(Stopwatch.StartNew(), device, "pcg-mg (voxel operator, float32 K-cycle and steps, double reliable updates)", DeviceVoxelOperator.UnknownsOf(op),
             op.CellCount, options, unknowns => new DeviceVoxelOperator(device, op, unknowns)) { }
 
     // arguments run left to right: the clock starts before the unknowns are found

@@ -11,7 +11,7 @@ namespace Dcdm.Gpu.Solvers;
 /// <summary>
 /// The solvers an ILGPU accelerator has, for the <see cref="SolverCatalog"/>, whose method table picks one per method
 /// and input: the matrix-free grid CG, multigrid-preconditioned CG on a grid or a voxel operator, DCDM with a model's
-/// device direction, and the CSR CG or Jacobi-PCG in double for other matrices. The device is borrowed: its owner
+/// device direction on a grid or the K-cycle on a voxel operator, and the CSR CG or Jacobi-PCG in double for other matrices. The device is borrowed: its owner
 /// disposes it after the solvers.
 /// </summary>
 public sealed class GpuSolvers(GpuDevice device) : IDeviceSolvers
@@ -41,5 +41,11 @@ public sealed class GpuSolvers(GpuDevice device) : IDeviceSolvers
     {
         reason = DeviceDirections.Supports(model) ? "" : $"only the {DeviceDirections.Names} models have device kernels ({model.Description}); run it on the CPU";
         return reason.Length == 0 ? new GpuDeepConjugateDirections(device, grid, model, options, previousDirections) : null;
+    }
+
+    public ILinearSolver? DeepConjugateDirections(VoxelOperator op, IDirectionModel model, SolverOptions options, int previousDirections, out string reason)
+    {
+        reason = model is KCycleDirectionModel ? "" : KCycleDirectionModel.OnlyOnFaces(model);
+        return reason.Length == 0 ? new GpuDeepConjugateDirections(device, op, model, options, previousDirections) : null;
     }
 }

@@ -116,6 +116,32 @@ public class CliGridCgTests
         Assert.That(Math.Sqrt(rr / bb), Is.LessThanOrEqualTo(1.01e-8));
     }
 
+    /// <summary>A two-phase file (per-face coefficients) with --device: DCDM runs there with the operator's K-cycle, and its x solves the file.</summary>
+    [Test]
+    public void DcdmRunsOnTheDeviceOnPerFaceCoefficientsAndItsXSolvesTheFile()
+    {
+        string dir = Path.Combine(TestData.TempFolder(), "dcdm-two-phase");
+        Assert.That(Run("generate", "--domain", "two-phase", "--size", "10", "--layout", "compact", "-o", dir).code, Is.EqualTo(0));
+        string a = Path.Combine(dir, "A.mtx"), b = Path.Combine(dir, "b.mtx"), x = Path.Combine(dir, "x.mtx");
+        var (code, output, error) = Run("solve", a, "--rhs", b, "--method", "dcdm", "--device", "ilgpu-cpu", "--flags", Path.Combine(dir, "flags.bin"),
+            "--tol", "1e-8", "--out", x, "--json");
+        Assert.That(code, Is.EqualTo(0), error + output);
+        using var json = JsonDocument.Parse(output);
+        Assert.That(json.RootElement.GetProperty("method").GetString(), Is.EqualTo("dcdm"));
+        var details = json.RootElement.GetProperty("details");
+        Assert.That(details.GetProperty("model").GetString(), Does.Contain("without an SOR weight").And.Contain("(on "));
+        Assert.That(details.TryGetProperty("device", out _), Is.True, output);
+        Assert.That(json.RootElement.GetProperty("iterations").GetInt32(), Is.LessThanOrEqualTo(15));
+        var matrix = MatrixMarketReader.ReadMatrix(a);
+        var rhs = MatrixMarketReader.ReadVector(b);
+        var solution = MatrixMarketReader.ReadVector(x);
+        var ax = new double[matrix.Rows];
+        matrix.Multiply(solution, ax);
+        double rr = 0, bb = 0;
+        for (int i = 0; i < ax.Length; i++) { rr += (rhs[i] - ax[i]) * (rhs[i] - ax[i]); bb += rhs[i] * rhs[i]; }
+        Assert.That(Math.Sqrt(rr / bb), Is.LessThanOrEqualTo(1.01e-8));
+    }
+
     [Test]
     public void FlagsThatDoNotFitTheMatrixAreAUsageError()
     {

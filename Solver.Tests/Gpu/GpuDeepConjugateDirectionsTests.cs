@@ -90,6 +90,66 @@ public class GpuDeepConjugateDirectionsTests : AcceleratorTests
         Assert.That(result.Fallback!.Iterations, Is.GreaterThan(1));
     }
 
+    /// <summary>
+    /// A voxel operator with per-face coefficients: the device's DCDM takes its K-cycle as the direction, as the CPU's
+    /// does (the device relaxes the cells as a CSR level, the CPU on the faces: the same cycle, float32 on both), so
+    /// the two take the same iterations within one and agree on x.
+    /// </summary>
+    [TestCase("two-phase")]
+    [TestCase("cut-cell")]
+    [TestCase("ghost-fluid")]
+    public void AgreesWithTheCpuIterationOnAVoxelOperator(string family)
+    {
+        var op = family == "two-phase" ? CoefficientDomains.TwoPhase(12, 11, 13, 100, 3) : CoefficientDomains.Named(family, 12, 11, 13, 3);
+        var b = RandomVector.Centred(op.CellCount, 4).Select((v, i) => op.Diagonal(i) > 0 ? v : 0).ToArray();
+        var options = new SolverOptions { Tolerance = 1e-8 };
+        var model = new KCycleDirectionModel();
+        var xCpu = new double[b.Length];
+        var cpu = new DeepConjugateDirections(op, model, options).Solve(b, xCpu);
+        using var solver = new GpuDeepConjugateDirections(Device, op, model, options);
+        var xGpu = new double[b.Length];
+        var gpu = solver.Solve(b, xGpu);
+        Assert.That(gpu.Status, Is.EqualTo(SolveStatus.Converged), gpu.Message);
+        Assert.That(gpu.Fallback, Is.Null, "the K-cycle converges by itself here");
+        Assert.That(gpu.Iterations, Is.InRange(cpu.Iterations - 1, cpu.Iterations + 1), $"gpu {gpu.Iterations}, cpu {cpu.Iterations}");
+        Assert.That(gpu.ResidualHistory, Has.Count.EqualTo(gpu.Iterations + 1));
+        Assert.That(xGpu, Is.EqualTo(xCpu).Within(1e-6 * xCpu.Max(Math.Abs)));
+        Assert.That(OperatorResidual(op, b, xGpu), Is.LessThanOrEqualTo(1.01e-8), "the true residual, recomputed here");
+        Assert.That(gpu.Details["model"], Does.StartWith(model.DescriptionOnFaces).And.EndWith($"(on {Device.Name})"));
+        Assert.That(xGpu.Where((_, i) => !(op.Diagonal(i) > 0)), Is.All.EqualTo(0), "x is 0 off the unknowns");
+    }
+
+    /// <summary>On a voxel operator a stalled solve goes to the device's pcg-mg on the same operator, which finishes it.</summary>
+    [Test]
+    public void AStalledSolveOnAVoxelOperatorIsFinishedByTheDevicePcgMg()
+    {
+        var op = CoefficientDomains.TwoPhase(10, 10, 10, 1000, 5);
+        var b = RandomVector.Centred(op.CellCount, 2).Select((v, i) => op.Diagonal(i) > 0 ? v : 0).ToArray();
+        using var solver = new GpuDeepConjugateDirections(Device, op, new KCycleDirectionModel(), new SolverOptions { Tolerance = 1e-7 }) { Stall = new() { Window = 2, Factor = 1e9 } };
+        var x = new double[b.Length];
+        var result = solver.Solve(b, x);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That((result.Fallback?.Method, result.Fallback?.AfterIterations), Is.EqualTo(("device pcg-mg", 2)), result.Message);
+        Assert.That(result.ResidualHistory, Has.Count.EqualTo(result.Iterations + 1));
+        Assert.That(OperatorResidual(op, b, x), Is.LessThanOrEqualTo(1.01e-7));
+    }
+
+    [Test]
+    public void ALearnedModelIsRefusedOnAVoxelOperator()
+    {
+        var op = CoefficientDomains.TwoPhase(8, 8, 8, 100, 1);
+        var e = Assert.Throws<InvalidSystemException>(() => new GpuDeepConjugateDirections(Device, op, VCycleDirectionModel.Shipped()));
+        Assert.That(e!.Message, Does.Contain(VCycleDirectionModel.Shipped().Description).And.Contain("K-cycle"));
+    }
+
+    /// <summary>||b - A x|| / ||b|| with the operator's own CSR matrix, in double.</summary>
+    static double OperatorResidual(VoxelOperator op, double[] b, double[] x)
+    {
+        var ax = new double[b.Length];
+        op.ToCsr().Multiply(x, ax);
+        return Math.Sqrt(b.Zip(ax, (u, v) => (u - v) * (u - v)).Sum() / b.Sum(v => v * v));
+    }
+
     sealed class GeometricCycle(VCycleDirectionModel model) : IDirectionModel
     {
         public string Description => model.Description + " (geometric cycle)";

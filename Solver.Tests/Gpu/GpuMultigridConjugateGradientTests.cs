@@ -47,7 +47,8 @@ public class GpuMultigridConjugateGradientTests : AcceleratorTests
         return (result, x);
     }
 
-    /// <summary>A voxel operator with per-face coefficients: the device's pcg-mg on its cells as a CSR level, full-grid and compact layouts.</summary>
+    /// <summary>A voxel operator with per-face coefficients: the device's pcg-mg on its cells as a CSR level, full-grid and
+    /// compact layouts, and the device's DCDM on the same input.</summary>
     [TestCase("two-phase", false)]
     [TestCase("cut-cell", true)]
     [TestCase("ghost-fluid", false)]
@@ -64,8 +65,16 @@ public class GpuMultigridConjugateGradientTests : AcceleratorTests
         var ax = new double[b.Length];
         input.Matrix.Multiply(x, ax);
         Assert.That(Math.Sqrt(b.Zip(ax, (u, v) => (u - v) * (u - v)).Sum() / b.Sum(v => v * v)), Is.LessThanOrEqualTo(1.01e-6), "the true residual, recomputed here");
-        var dcdm = Assert.Throws<InvalidSystemException>(() => new SolverCatalog(new GpuSolvers(Device)).Create(SolveMethod.Dcdm, input, null, new Dcdm.Models.KCycleDirectionModel()));
-        Assert.That(dcdm!.Message, Does.Contain("CPU only"));
+        // DCDM on the device from the same input and layout: its K-cycle as the direction; a learned model is refused
+        using var dcdm = new SolverCatalog(new GpuSolvers(Device)).Create(SolveMethod.Dcdm, input, new SolverOptions { Tolerance = 1e-6 }, new Dcdm.Models.KCycleDirectionModel());
+        var xd = new double[b.Length];
+        var solved = dcdm.Solve(b, xd);
+        Assert.That((solved.Status, solved.Method, solved.Fallback), Is.EqualTo((SolveStatus.Converged, "dcdm", (FallbackReport?)null)), solved.Message);
+        Assert.That(solved.Details["device"], Is.EqualTo(Device.Name));
+        input.Matrix.Multiply(xd, ax);
+        Assert.That(Math.Sqrt(b.Zip(ax, (u, v) => (u - v) * (u - v)).Sum() / b.Sum(v => v * v)), Is.LessThanOrEqualTo(1.01e-6), "DCDM's true residual, recomputed here");
+        var learned = Assert.Throws<InvalidSystemException>(() => new SolverCatalog(new GpuSolvers(Device)).Create(SolveMethod.Dcdm, input, null, Dcdm.Models.VCycleDirectionModel.Shipped()));
+        Assert.That(learned!.Message, Does.Contain("reads cell flags").And.Contain("K-cycle"));
     }
 
     [Test]

@@ -117,6 +117,23 @@ public class SolverCatalogTests
             Assert.That(ShippedModels.Named(bad), Is.Null, bad);
     }
 
+    /// <summary>On per-face coefficients the cells' Gauss-Seidel takes no SOR weight: the solve's model line says so, with
+    /// the operator's sweeps, instead of the grid's weight it does not use.</summary>
+    [Test]
+    public void OnAVoxelOperatorTheClassicalDirectionIsNamedWithoutTheGridsWeight()
+    {
+        var op = CoefficientDomains.TwoPhase(10, 10, 10, 100, 2);
+        var b = RandomVector.Centred(op.CellCount, 1).Select((v, i) => op.Diagonal(i) > 0 ? v : 0).ToArray();
+        foreach (var (name, sweeps) in new[] { ("kcycle", AggregateMultigrid.OperatorSweeps), ("kcycle:1.3:2", 2) })
+        {
+            var model = (KCycleDirectionModel)ShippedModels.Named(name)!;
+            using var solver = (IDisposable)new SolverCatalog().CreateForOperator(SolveMethod.Dcdm, op, null, model);
+            var result = ((ILinearSolver)solver).Solve(b, new double[b.Length]);
+            Assert.That(result.Details["model"], Is.EqualTo(model.DescriptionOnFaces), name);
+            Assert.That(result.Details["model"], Does.Contain("without an SOR weight").And.Contain($"{sweeps} sweeps").And.Not.Contain("1.3").And.Not.Contain("1.15"), name);
+        }
+    }
+
     [TestCase(SolveMethod.PcgMg)]
     [TestCase(SolveMethod.Dcdm)]
     public void AMatrixThatIsNotItsGridsOperatorIsRefused(SolveMethod method)

@@ -1,0 +1,49 @@
+using Dcdm.Gpu.Devices;
+using Dcdm.Poisson;
+using Dcdm.Solvers;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Dcdm.Gpu.Solvers;
+
+/// <summary>
+/// A voxel operator with per-face coefficients for the device DCDM: its K-cycle as the direction (the classical
+/// <see cref="Dcdm.Models.KCycleDirectionModel"/>, as the CPU's DCDM takes on such an operator), vectors on the rows of
+/// the cycle's first level (<see cref="DeviceVoxelOperator"/>: every row an unknown), the product that level's CSR in
+/// double.
+/// </summary>
+internal sealed class DeviceVoxelDirections : IDeviceDirectionSystem
+{
+    readonly GpuDevice _device;
+    readonly VoxelOperator _op;
+    readonly DeviceVoxelOperator _operator;
+
+    /// <param name="sweeps">The cycle's sweeps before and after each coarse correction.</param>
+    public DeviceVoxelDirections(GpuDevice device, VoxelOperator op, int sweeps)
+    {
+        (_device, _op) = (device, op);
+        Unknowns = DeviceVoxelOperator.UnknownsOf(op);
+        _operator = new DeviceVoxelOperator(device, op, Unknowns, sweeps);
+    }
+
+    public int Length => _operator.Length;
+    public SolveFrame.Layout FrameLayout => _operator.FrameLayout;
+    public ReducedSystem Unknowns { get; }
+
+    public void Multiply(ArrayView<double> x, ArrayView<double> y) => _operator.Multiply(x, y);
+
+    /// <summary>q = K(r), one K-cycle on the first level's rows, widened to double (every row is an unknown).</summary>
+    public void Direction(ArrayView<float> r, ArrayView<float> q, ArrayView<double> into)
+    {
+        _operator.Precondition(r, q);
+        into.MemSetToZero();
+        _device.GridKernels.AddScaled(1, q, into);
+    }
+
+    public GpuMultigridConjugateGradient Fallback(SolverOptions options) => new(_device, _op, options);
+
+    public void Upload(double[] host, DeviceVector<double> device) => _operator.Upload(host, device);
+    public void Download(DeviceVector<double> device, double[] host) => _operator.Download(device, host);
+
+    public void Dispose() => _operator.Dispose();
+}
