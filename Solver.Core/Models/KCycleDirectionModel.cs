@@ -31,7 +31,7 @@ public sealed class KCycleDirectionModel(double relaxation = AggregateMultigrid.
     public string DescriptionOnFaces => string.Create(CultureInfo.InvariantCulture, $"kcycle (classical), Gauss-Seidel without an SOR weight on per-face coefficients, {OperatorSweeps} sweeps");
 
     /// <summary>Why another model does not run on a voxel operator with per-face coefficients, for the refusals.</summary>
-    public static string OnlyOnFaces(IDirectionModel model) => $"the model '{model.Description}' reads cell flags, not face coefficients; DCDM on a "
+    internal static string RefusalOnFaces(IDirectionModel model) => $"the model '{model.Description}' reads cell flags, not face coefficients; DCDM on a "
         + "voxel operator with per-face coefficients takes the K-cycle (KCycleDirectionModel, the default)";
 
     /// <summary>The K-cycle of a voxel operator with per-face coefficients on its unknowns (its fine sweeps Gauss-Seidel on the faces; <see cref="AggregateMultigrid"/>).</summary>

@@ -76,7 +76,7 @@ public sealed class DeepConjugateDirections : ILinearSolver, IUnknownsSolver
     internal DeepConjugateDirections(VoxelOperator op, IDirectionModel model, SolverOptions? options, int previousDirections, CsrMatrix? matrix)
         : this(Stopwatch.StartNew(), ReducedSystem.FromOperator(op, matrix),
             model is KCycleDirectionModel kcycle ? system => kcycle.Bind(op, system)
-                : throw new InvalidSystemException(KCycleDirectionModel.OnlyOnFaces(model)),
+                : throw new InvalidSystemException(KCycleDirectionModel.RefusalOnFaces(model)),
             model is KCycleDirectionModel onFaces ? onFaces.DescriptionOnFaces : model.Description, options, previousDirections, system => new Multigrid.AggregateMultigrid(op, system),
             system => FaceStencil.Pays(system) ? new FaceStencil(op, system.DiagonalOf(op)) : null) { }
 

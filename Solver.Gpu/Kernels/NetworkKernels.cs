@@ -16,6 +16,7 @@ public sealed class NetworkKernels
     readonly Action<Index1D, float, float, ArrayView<float>, ArrayView<float>> _mix;
     readonly Action<Index1D, double, ArrayView<double>, ArrayView<float>> _toFloat;
     readonly Action<Index1D, ArrayView<float>, ArrayView<byte>, ArrayView<double>> _toDouble;
+    readonly Action<Index1D, ArrayView<float>, ArrayView<double>> _widen;
 
     internal NetworkKernels(Accelerator accelerator)
     {
@@ -25,6 +26,7 @@ public sealed class NetworkKernels
         _mix = accelerator.LoadAutoGroupedStreamKernel<Index1D, float, float, ArrayView<float>, ArrayView<float>>(Mix);
         _toFloat = accelerator.LoadAutoGroupedStreamKernel<Index1D, double, ArrayView<double>, ArrayView<float>>(ToFloat);
         _toDouble = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<byte>, ArrayView<double>>(ToDoubleOnUnknowns);
+        _widen = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>>(ToDouble);
     }
 
     public void ApplyStencil(GridShape g, ArrayView<int> slot, ArrayView<float> table, ArrayView<float> v, ArrayView<float> y) => _stencil(g.Cells, g, slot, table, v, y);
@@ -36,6 +38,8 @@ public sealed class NetworkKernels
     public void ToFloat(double s, ArrayView<double> r, ArrayView<float> into) => _toFloat((int)r.Length, s, r, into);
     /// <summary>into = q on the unknowns (diagonal &gt; 0), 0 elsewhere.</summary>
     public void ToDoubleOnUnknowns(ArrayView<float> q, ArrayView<byte> diagonal, ArrayView<double> into) => _toDouble((int)q.Length, q, diagonal, into);
+    /// <summary>into = q, every entry (vectors on unknowns only).</summary>
+    public void ToDouble(ArrayView<float> q, ArrayView<double> into) => _widen((int)q.Length, q, into);
 
     /// <summary>y(c) = sum_o table[slot(c)][o] v(c + o), o over dz, dy, dx in -1..1 (x fastest), v = 0 outside.</summary>
     static void ApplyStencil(Index1D cell, GridShape g, ArrayView<int> slot, ArrayView<float> table, ArrayView<float> v, ArrayView<float> y)
@@ -102,4 +106,6 @@ public sealed class NetworkKernels
 
     static void ToDoubleOnUnknowns(Index1D i, ArrayView<float> q, ArrayView<byte> diagonal, ArrayView<double> into) =>
         into[i] = diagonal[i] > 0 ? q[i] : 0.0;
+
+    static void ToDouble(Index1D i, ArrayView<float> q, ArrayView<double> into) => into[i] = q[i];
 }

@@ -2,7 +2,6 @@ using Dcdm.Gpu.Devices;
 using Dcdm.Poisson;
 using Dcdm.Solvers;
 using ILGPU;
-using ILGPU.Runtime;
 
 namespace Dcdm.Gpu.Solvers;
 
@@ -15,13 +14,12 @@ namespace Dcdm.Gpu.Solvers;
 internal sealed class DeviceVoxelDirections : IDeviceDirectionSystem
 {
     readonly GpuDevice _device;
-    readonly VoxelOperator _op;
     readonly DeviceVoxelOperator _operator;
 
     /// <param name="sweeps">The cycle's sweeps before and after each coarse correction.</param>
     public DeviceVoxelDirections(GpuDevice device, VoxelOperator op, int sweeps)
     {
-        (_device, _op) = (device, op);
+        _device = device;
         Unknowns = DeviceVoxelOperator.UnknownsOf(op);
         _operator = new DeviceVoxelOperator(device, op, Unknowns, sweeps);
     }
@@ -32,15 +30,16 @@ internal sealed class DeviceVoxelDirections : IDeviceDirectionSystem
 
     public void Multiply(ArrayView<double> x, ArrayView<double> y) => _operator.Multiply(x, y);
 
-    /// <summary>q = K(r), one K-cycle on the first level's rows, widened to double (every row is an unknown).</summary>
+    /// <summary>q = K(r), one K-cycle on the first level's rows, widened to double (every row is an unknown: 12 bytes a row).</summary>
     public void Direction(ArrayView<float> r, ArrayView<float> q, ArrayView<double> into)
     {
         _operator.Precondition(r, q);
-        into.MemSetToZero();
-        _device.GridKernels.AddScaled(1, q, into);
+        _device.NetworkKernels.ToDouble(q, into);
     }
 
-    public GpuMultigridConjugateGradient Fallback(SolverOptions options) => new(_device, _op, options);
+    /// <summary>pcg-mg on this operator's device copy (its rows, cycle and products), not on the caller's face arrays,
+    /// which may have changed since the set-up.</summary>
+    public GpuMultigridConjugateGradient Fallback(SolverOptions options) => new(_device, _operator, Unknowns, options);
 
     public void Upload(double[] host, DeviceVector<double> device) => _operator.Upload(host, device);
     public void Download(DeviceVector<double> device, double[] host) => _operator.Download(device, host);

@@ -45,31 +45,26 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
     /// <param name="model">The vcycle, stencil or kcycle model: those with device kernels.</param>
     /// <exception cref="ArgumentException">Another model.</exception>
     public GpuDeepConjugateDirections(GpuDevice device, PoissonGrid grid, IDirectionModel model, SolverOptions? options = null, int previousDirections = 2)
-        : this(Stopwatch.StartNew(), device, () => new DeviceGridDirections(device, grid, model), grid.CellCount, model.Description, options, previousDirections) { }
+        : this(Stopwatch.StartNew(), device, () => new DeviceGridDirections(device, grid, model), model.Description, options, previousDirections) { }
 
     /// <summary>
     /// DCDM on a voxel operator with per-face coefficients (two-phase, cut-cell, ghost-fluid), vectors one entry per
     /// cell: its directions from the operator's K-cycle on the device, as the CPU's DCDM takes them there.
     /// </summary>
-    /// <param name="model">The K-cycle (<see cref="KCycleDirectionModel"/>, the default); the learned models read cell
-    /// flags, not coefficients.</param>
-    /// <exception cref="InvalidSystemException">The model is not the K-cycle.</exception>
-    public GpuDeepConjugateDirections(GpuDevice device, VoxelOperator op, IDirectionModel model, SolverOptions? options = null, int previousDirections = 2)
-        : this(Stopwatch.StartNew(), device, () => new DeviceVoxelDirections(device, op, OnFaces(model).OperatorSweeps), op.CellCount,
-            OnFaces(model).DescriptionOnFaces, options, previousDirections) { }
-
-    static KCycleDirectionModel OnFaces(IDirectionModel model) => model as KCycleDirectionModel ?? throw new InvalidSystemException(KCycleDirectionModel.OnlyOnFaces(model));
+    /// <param name="model">The K-cycle: the learned models read cell flags, not coefficients.</param>
+    public GpuDeepConjugateDirections(GpuDevice device, VoxelOperator op, KCycleDirectionModel model, SolverOptions? options = null, int previousDirections = 2)
+        : this(Stopwatch.StartNew(), device, () => new DeviceVoxelDirections(device, op, model.OperatorSweeps), model.DescriptionOnFaces, options, previousDirections) { }
 
     // arguments run left to right: the clock starts before the system is bound
-    GpuDeepConjugateDirections(Stopwatch clock, GpuDevice device, Func<IDeviceDirectionSystem> bind, int size, string description, SolverOptions? options,
+    GpuDeepConjugateDirections(Stopwatch clock, GpuDevice device, Func<IDeviceDirectionSystem> bind, string description, SolverOptions? options,
         int previousDirections)
     {
         if (previousDirections < 0) throw new ArgumentOutOfRangeException(nameof(previousDirections), "k must be >= 0");
         _device = device;
         _options = options ?? SolverOptions.Default;
         _k = previousDirections;
-        Size = size;
         _system = bind();
+        Size = _system.Unknowns.FullSize;
         _frame = new SolveFrame(Method, _system.Unknowns, _system.FrameLayout, "one per grid cell");
         var acc = device.Accelerator;
         int n = _system.Length;
@@ -78,7 +73,7 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
         _rf = new DeviceVector<float>(acc, n); _qf = new DeviceVector<float>(acc, n);
         _vectors = new DirectionVectors<DeviceVector<double>>(_k, () => new DeviceVector<double>(acc, n));
         _backend = new DeviceBackend(this);
-        int host = _system.FrameLayout == SolveFrame.Layout.AllRows ? size : _system.Unknowns.Unknowns;
+        int host = _system.FrameLayout == SolveFrame.Layout.AllRows ? Size : _system.Unknowns.Unknowns;
         _hostB = new double[host];
         _hostX = new double[host];
         ModelDescription = description + " (on " + device.Name + ")";
@@ -174,10 +169,10 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
 
     public void Dispose()
     {
+        _fallback?.Dispose(); // before the system: on a voxel operator it borrows the system's device operator
         _system.Dispose();
         foreach (var v in new[] { _b, _x, _r, _work }) v.Dispose();
         _rf.Dispose(); _qf.Dispose();
         foreach (var v in _vectors.All) v.Dispose();
-        _fallback?.Dispose();
     }
 }

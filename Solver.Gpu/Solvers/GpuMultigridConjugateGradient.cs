@@ -33,6 +33,7 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver, IReliableUpda
     readonly SolveFrame _frame;
     readonly SolverOptions _options;
     readonly IDeviceOperator _operator;
+    readonly bool _ownsOperator = true;
     readonly DeviceVector<double> _b, _x, _scalars;
     readonly DeviceVector<float> _r, _z, _p, _q, _d;
     readonly double[] _hostB, _hostX, _read = new double[1];
@@ -60,8 +61,16 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver, IReliableUpda
     /// the operator's cells as a CSR level, vectors one entry per cell.
     /// </summary>
     public GpuMultigridConjugateGradient(GpuDevice device, VoxelOperator op, SolverOptions? options = null)
-        : this(Stopwatch.StartNew(), device, "pcg-mg (voxel operator, float32 K-cycle and steps, double reliable updates)", DeviceVoxelOperator.UnknownsOf(op),
+        : this(Stopwatch.StartNew(), device, VoxelOperatorMethod, DeviceVoxelOperator.UnknownsOf(op),
             op.CellCount, options, unknowns => new DeviceVoxelOperator(device, op, unknowns)) { }
+
+    const string VoxelOperatorMethod = "pcg-mg (voxel operator, float32 K-cycle and steps, double reliable updates)";
+
+    /// <summary>pcg-mg on a voxel operator already on the device (the GPU DCDM's fallback): its rows, K-cycle and products
+    /// as set up there, borrowed (the caller disposes it, after this solver).</summary>
+    internal GpuMultigridConjugateGradient(GpuDevice device, DeviceVoxelOperator borrowed, ReducedSystem unknowns, SolverOptions? options)
+        : this(Stopwatch.StartNew(), device, VoxelOperatorMethod, unknowns, unknowns.FullSize,
+            options, _ => borrowed) => _ownsOperator = false;
 
     // arguments run left to right: the clock starts before the unknowns are found
     GpuMultigridConjugateGradient(Stopwatch clock, GpuDevice device, string method, ReducedSystem unknowns, int size, SolverOptions? options,
@@ -209,7 +218,7 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver, IReliableUpda
 
     public void Dispose()
     {
-        _operator.Dispose();
+        if (_ownsOperator) _operator.Dispose();
         foreach (var v in new[] { _b, _x, _scalars }) v.Dispose();
         foreach (var v in new[] { _r, _z, _p, _q, _d }) v.Dispose();
     }

@@ -45,7 +45,7 @@ public sealed class GpuSolvers(GpuDevice device) : IDeviceSolvers
 
     public ILinearSolver? DeepConjugateDirections(VoxelOperator op, IDirectionModel model, SolverOptions options, int previousDirections, out string reason)
     {
-        reason = model is KCycleDirectionModel ? "" : KCycleDirectionModel.OnlyOnFaces(model);
-        return reason.Length == 0 ? new GpuDeepConjugateDirections(device, op, model, options, previousDirections) : null;
+        reason = model is KCycleDirectionModel ? "" : KCycleDirectionModel.RefusalOnFaces(model);
+        return model is KCycleDirectionModel kcycle ? new GpuDeepConjugateDirections(device, op, kcycle, options, previousDirections) : null;
     }
 }

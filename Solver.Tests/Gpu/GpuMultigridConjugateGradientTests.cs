@@ -47,12 +47,22 @@ public class GpuMultigridConjugateGradientTests : AcceleratorTests
         return (result, x);
     }
 
-    /// <summary>A voxel operator with per-face coefficients: the device's pcg-mg on its cells as a CSR level, full-grid and
-    /// compact layouts, and the device's DCDM on the same input.</summary>
+    /// <summary>A voxel operator with per-face coefficients: the device's pcg-mg on its cells as a CSR level, full-grid and compact layouts.</summary>
     [TestCase("two-phase", false)]
     [TestCase("cut-cell", true)]
     [TestCase("ghost-fluid", false)]
     public void ConvergesOnAVoxelOperatorWithinTheCpuIterationsPlusTwo(string family, bool compact)
+    {
+        var (input, b) = OperatorInput(family, compact);
+        var (_, x) = SolveOnBoth(input, b, "pcg-mg (voxel operator");
+        var ax = new double[b.Length];
+        input.Matrix.Multiply(x, ax);
+        Assert.That(Math.Sqrt(b.Zip(ax, (u, v) => (u - v) * (u - v)).Sum() / b.Sum(v => v * v)), Is.LessThanOrEqualTo(1.01e-6), "the true residual, recomputed here");
+    }
+
+    /// <summary>A 12^3 voxel operator of the family as the catalog's input (its full-grid matrix, or the compact one with
+    /// flags naming its unknowns) and a random b on its rows.</summary>
+    static (SolverInput Input, double[] B) OperatorInput(string family, bool compact)
     {
         var op = family == "two-phase" ? CoefficientDomains.TwoPhase(12, 12, 12, 100, 2) : CoefficientDomains.Named(family, 12, 12, 12, 2);
         var full = op.ToCsr();
@@ -60,19 +70,24 @@ public class GpuMultigridConjugateGradientTests : AcceleratorTests
         var flags = new PoissonGrid(12, 12, 12, [.. Enumerable.Range(0, op.CellCount).Select(i => op.Diagonal(i) > 0 ? CellType.Fluid : CellType.Solid)]);
         var input = compact ? new SolverInput(full.Submatrix(cells), flags, op) : new SolverInput(full, null, op);
         var rng = new Random(3);
-        var b = Enumerable.Range(0, input.Matrix.Rows).Select(i => input.Matrix.RowHasNonZero(i) ? rng.NextDouble() - 0.5 : 0).ToArray();
-        var (_, x) = SolveOnBoth(input, b, "pcg-mg (voxel operator");
+        return (input, [.. Enumerable.Range(0, input.Matrix.Rows).Select(i => input.Matrix.RowHasNonZero(i) ? rng.NextDouble() - 0.5 : 0)]);
+    }
+
+    /// <summary>DCDM through the device's catalog on a voxel operator, full-grid and compact layouts: its K-cycle as the
+    /// direction, x solving the input's matrix; a learned model refused with the reason.</summary>
+    [TestCase("two-phase", false)]
+    [TestCase("cut-cell", true)]
+    public void DcdmThroughTheCatalogOnAVoxelOperatorInEitherLayout(string family, bool compact)
+    {
+        var (input, b) = OperatorInput(family, compact);
+        using var dcdm = new SolverCatalog(new GpuSolvers(Device)).Create(SolveMethod.Dcdm, input, new SolverOptions { Tolerance = 1e-6 }, new Dcdm.Models.KCycleDirectionModel());
+        var x = new double[b.Length];
+        var solved = dcdm.Solve(b, x);
+        Assert.That((solved.Status, solved.Method, solved.Fallback), Is.EqualTo((SolveStatus.Converged, "dcdm", (FallbackReport?)null)), solved.Message);
+        Assert.That(solved.Details["device"], Is.EqualTo(Device.Name));
         var ax = new double[b.Length];
         input.Matrix.Multiply(x, ax);
         Assert.That(Math.Sqrt(b.Zip(ax, (u, v) => (u - v) * (u - v)).Sum() / b.Sum(v => v * v)), Is.LessThanOrEqualTo(1.01e-6), "the true residual, recomputed here");
-        // DCDM on the device from the same input and layout: its K-cycle as the direction; a learned model is refused
-        using var dcdm = new SolverCatalog(new GpuSolvers(Device)).Create(SolveMethod.Dcdm, input, new SolverOptions { Tolerance = 1e-6 }, new Dcdm.Models.KCycleDirectionModel());
-        var xd = new double[b.Length];
-        var solved = dcdm.Solve(b, xd);
-        Assert.That((solved.Status, solved.Method, solved.Fallback), Is.EqualTo((SolveStatus.Converged, "dcdm", (FallbackReport?)null)), solved.Message);
-        Assert.That(solved.Details["device"], Is.EqualTo(Device.Name));
-        input.Matrix.Multiply(xd, ax);
-        Assert.That(Math.Sqrt(b.Zip(ax, (u, v) => (u - v) * (u - v)).Sum() / b.Sum(v => v * v)), Is.LessThanOrEqualTo(1.01e-6), "DCDM's true residual, recomputed here");
         var learned = Assert.Throws<InvalidSystemException>(() => new SolverCatalog(new GpuSolvers(Device)).Create(SolveMethod.Dcdm, input, null, Dcdm.Models.VCycleDirectionModel.Shipped()));
         Assert.That(learned!.Message, Does.Contain("reads cell flags").And.Contain("K-cycle"));
     }

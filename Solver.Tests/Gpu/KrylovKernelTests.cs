@@ -29,6 +29,27 @@ public class KrylovKernelTests : AcceleratorTests
         Assert.That(dy.ToArray(), Is.EqualTo(expected).Within(tolerance), "warp per row");
     }
 
+    /// <summary>The direction's conversions: r to float32 at a scale, q back to double (masked to the unknowns, or whole).</summary>
+    [Test]
+    public void TheFloatAndDoubleConversionsMatchPlainLoops()
+    {
+        const int n = 1000;
+        var r = RandomVector.Centred(n, 5);
+        var diagonal = Enumerable.Range(0, n).Select(i => (byte)(i % 3 == 0 ? 0 : 6)).ToArray();
+        var net = Device.NetworkKernels;
+        using var dr = new DeviceVector<double>(Device.Accelerator, r);
+        using var df = new DeviceVector<float>(Device.Accelerator, n);
+        using var dd = new DeviceVector<byte>(Device.Accelerator, diagonal);
+        using var into = new DeviceVector<double>(Device.Accelerator, n);
+        net.ToFloat(0.5, dr.View, df.View);
+        var q = df.ToArray();
+        Assert.That(q, Is.EqualTo(r.Select(v => (float)(0.5 * v)).ToArray()));
+        net.ToDoubleOnUnknowns(df.View, dd.View, into.View);
+        Assert.That(into.ToArray(), Is.EqualTo(q.Select((v, i) => diagonal[i] > 0 ? (double)v : 0).ToArray()));
+        net.ToDouble(df.View, into.View);
+        Assert.That(into.ToArray(), Is.EqualTo(q.Select(v => (double)v).ToArray()));
+    }
+
     [Test]
     public void WarpPerRowHandlesLongAndEmptyRows()
     {
