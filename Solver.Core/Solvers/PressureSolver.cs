@@ -86,8 +86,8 @@ public sealed class PressureSolver : IDisposable
     /// terms; <see cref="VoxelOperator"/>). Returns true when the method was set up again, false when the coefficients
     /// equal the last bind's. The coefficients are copied, so the caller may refill its arrays between steps.
     /// </summary>
-    /// <exception cref="InvalidSystemException">dcdm with a learned model (they read flags, not coefficients), or dcdm on a
-    /// device (the last binding stays).</exception>
+    /// <exception cref="InvalidSystemException">dcdm with a learned model (they read flags, not coefficients; the last
+    /// binding stays).</exception>
     public bool Bind(VoxelOperator op)
     {
         long start = Stopwatch.GetTimestamp();

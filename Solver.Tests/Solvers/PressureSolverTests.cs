@@ -114,6 +114,29 @@ public class PressureSolverTests
         }
     }
 
+    /// <summary>A time loop of two-phase steps on a device: DCDM with the K-cycle binds each step's coefficients, copied,
+    /// so the caller refills its arrays between steps, and solves each step's operator.</summary>
+    [Test]
+    public void ADevicesCatalogRebindsDcdmOnPerFaceCoefficients()
+    {
+        using var device = GpuDevice.Open(DeviceKind.Cpu);
+        using var solver = new PressureSolver(SolveMethod.Dcdm, new SolverOptions { Tolerance = 1e-8 }, new KCycleDirectionModel(),
+            catalog: new SolverCatalog(new GpuSolvers(device)));
+        var op = CoefficientDomains.TwoPhase(10, 10, 10, 100, 1);
+        foreach (double ratio in new[] { 100.0, 1000.0 })
+        {
+            var step = CoefficientDomains.TwoPhase(10, 10, 10, ratio, 1);
+            step.FaceX.CopyTo(op.FaceX, 0); step.FaceY.CopyTo(op.FaceY, 0); step.FaceZ.CopyTo(op.FaceZ, 0); step.Dirichlet.CopyTo(op.Dirichlet, 0); // the caller's arrays, refilled
+            Assert.That(solver.Bind(op), Is.True, "a new density ratio: set up again");
+            var b = RandomVector.Centred(op.CellCount, 3).Select((v, i) => op.Diagonal(i) > 0 ? v : 0).ToArray();
+            var x = new double[b.Length];
+            var result = solver.Solve(b, x);
+            Assert.That((result.Method, result.Status), Is.EqualTo(("dcdm", SolveStatus.Converged)), result.Message);
+            Assert.That(result.Details["device"], Is.EqualTo(device.Name));
+            Assert.That(ProductResidual.Relative(step.ToCsr(), b, x), Is.LessThanOrEqualTo(1.01e-8), $"ratio {ratio}");
+        }
+    }
+
     [TestCase(SolveMethod.Dcdm)]
     [TestCase(SolveMethod.PcgMg)]
     public void ARebindInTheSameBoxReusesTheSolversArraysAndSolvesAsAFreshSolverDoes(SolveMethod method)
