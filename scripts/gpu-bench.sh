@@ -8,7 +8,8 @@
 # Each size runs both domains (DOMAINS="obstacles tank") at each ILGPU optimization level (OPTIMIZATIONS="O1 O2"):
 # the grid CG kernels beside the copy ceiling, the multigrid V-cycle's kernels and pcg-mg (set-up + solve beside the grid CG's,
 # the row "gpu pcg-mg set-up + solve"), CSR CG and DCDM with the shipped model. Kernel rows carry host and device (CUDA event) times.
-# Then solves through the CLI: a grid's compact system (cg, pcg-mg, DCDM) and a two-phase one (pcg-mg, DCDM), device and CPU.
+# Then solves through the CLI: a grid's compact system (cg, pcg-mg, DCDM) and a two-phase one (pcg-mg, DCDM), device and CPU,
+# and two time loops (dcdm simulate liquid and cut-cell, DCDM), device and CPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-}" in
@@ -58,7 +59,15 @@ case "${1:-}" in
           --tol 1e-6 --repeat 3 | tee -a "$out/solve.txt" || true
       done
     done
-    rm -rf "$tmp" ;;
+    rm -rf "$tmp"
+    # a time loop's solves on the device: the liquid's domain changes every step (a device set-up each step), the
+    # cut-cell's per-face coefficients stay (one set-up); the per-step tables beside the CPU's
+    for example in liquid cut-cell; do
+      for d2 in "$d" cpu; do
+        "$dcdm" simulate "$example" --size "${SIM_SIZE:-$solve_size}" --steps "${SIM_STEPS:-8}" --device "$d2" --out "$out/simulate-$example-$d2" \
+          --frame-every 0 | tee -a "$out/simulate.txt" || true
+      done
+    done ;;
   profile)
     # Nsight Compute on the grid kernels of one bench (opt-in, after run): memory throughput, occupancy, launch
     # figures per kernel, to see why a kernel is below the copy rate. NCU_SIZE, NCU_OPT, NCU_COUNT (profiled launches).

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Dcdm.Cli.Simulation;
+using Dcdm.Gpu.Solvers;
 using Dcdm.MatrixMarket;
 using Dcdm.Models;
 using Dcdm.Poisson;
@@ -34,8 +35,14 @@ public static class SimulateCommand
         var steps = new Option<int>("--steps") { Description = "time steps", DefaultValueFactory = _ => 20 }.AtLeast(1);
         var method = new Option<string>("--method") { Description = "pressure solver", DefaultValueFactory = _ => "dcdm" };
         method.AcceptOnlyFromAmong("cg", "pcg-ic0", "pcg-mg", "dcdm");
-        var device = new Option<string>("--device") { Description = "cpu (gpu is not offered by simulate yet)", DefaultValueFactory = _ => "cpu" };
-        device.AcceptOnlyFromAmong("cpu", "gpu");
+        var device = new Option<string>("--device")
+        {
+            Description = "where the pressure solves run: cpu (plain C#), gpu (ILGPU on CUDA/OpenCL; fails if none), auto (gpu when present and "
+                + "the method runs there, else cpu), ilgpu-cpu (ILGPU's CPU emulator, for checks: small sizes only); on a device each step whose "
+                + "domain or coefficients changed sets its solver up again",
+            DefaultValueFactory = _ => "cpu",
+        };
+        device.AcceptOnlyFromAmong("cpu", "gpu", "auto", "ilgpu-cpu");
         var tol = new Option<double>("--tol") { Description = "each step's pressure solve stops when ||b - A p|| <= tol * ||b||", DefaultValueFactory = _ => 1e-6 };
         tol.Require(v => v > 0 && v < 1, "must be in (0, 1)");
         var model = new Option<string?>("--model") { Description = "dcdm: kcycle (the classical K-cycle, the default), vcycle (the shipped learned model), stencil, or a model file" };
@@ -67,8 +74,6 @@ public static class SimulateCommand
 
     public static int Run(CliConsole console, Settings s, CancellationToken cancellation)
     {
-        if (s.Device != "cpu")
-            throw new UsageException($"--device {s.Device}: simulate runs its pressure solves on the CPU only for now (a device re-bind per step is not built); use --device cpu");
         if (s.Out is null && s.DumpSteps.Count > 0) throw new UsageException("--dump-steps needs --out: name the folder the systems go to");
         if (s.DumpSteps.FirstOrDefault(d => d >= s.Steps, -1) is int late and >= 0)
             throw new UsageException($"--dump-steps: step {late} is not run (--steps {s.Steps} runs steps 0 to {s.Steps - 1})");
@@ -79,11 +84,12 @@ public static class SimulateCommand
         }
         var method = SolverCatalog.Parse(s.Method);
         var model = method == SolveMethod.Dcdm ? s.Model is null ? ShippedModels.Default() : ShippedModels.Named(s.Model) ?? new DirectionModels().Load(ModelFile.Read(s.Model)) : null;
-        using var solver = new PressureSolver(method, new SolverOptions { Tolerance = s.Tolerance }, model);
+        using var gpu = SolveCommand.OpenDevice(s.Device, method, model);
+        using var solver = new PressureSolver(method, new SolverOptions { Tolerance = s.Tolerance }, model, gpu is null ? null : new SolverCatalog(new GpuSolvers(gpu)));
         IFlowSimulation flow = s.Example == "liquid" ? new LiquidSimulation(s.Size, solver) : new SmokeSimulation(s.Size, solver, cutCells: s.Example == "cut-cell");
 
         var invariant = CultureInfo.InvariantCulture;
-        console.Out.WriteLine(string.Create(invariant, $"{flow.Name} {s.Size}^3, {s.Steps} steps, pressure by {s.Method} (tol {s.Tolerance:g3}) on the CPU"));
+        console.Out.WriteLine(string.Create(invariant, $"{flow.Name} {s.Size}^3, {s.Steps} steps, pressure by {s.Method} (tol {s.Tolerance:g3}) on {(gpu is null ? "the CPU" : gpu.Name)}"));
         using var csv = s.Out is null ? null : new StreamWriter(Path.Combine(s.Out, "steps.csv"));
         csv?.WriteLine(CsvHeader);
         var solves = new List<SimulationStep>();

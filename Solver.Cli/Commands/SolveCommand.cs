@@ -215,8 +215,9 @@ public static class SolveCommand
     }
 
     /// <summary>The accelerator for --device, or null for the plain C# CPU path: auto takes a GPU when present and
-    /// the method runs there, else the CPU (never ILGPU's emulator); gpu and ilgpu-cpu let the catalog refuse what cannot run there.</summary>
-    static GpuDevice? OpenDevice(string device, SolveMethod method, IDirectionModel? model)
+    /// the method runs there, else the CPU (never ILGPU's emulator); gpu and ilgpu-cpu let the catalog refuse what cannot run there.
+    /// Also simulate's.</summary>
+    internal static GpuDevice? OpenDevice(string device, SolveMethod method, IDirectionModel? model)
     {
         if (device == "cpu") return null;
         bool deviceHasIt = method is not (SolveMethod.PcgIc0 or SolveMethod.PcgMg)

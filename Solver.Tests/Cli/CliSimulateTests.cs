@@ -62,6 +62,19 @@ public class CliSimulateTests
         Assert.That(Math.Sqrt(norm), Is.EqualTo(double.Parse(lines[2].Split(',')[9], CultureInfo.InvariantCulture)).Within(0.01).Percent, "b = -div u of step 1 (five digits in the table)");
     }
 
+    /// <summary>The pressure solves on a device (ILGPU's CPU emulator here): a grid's each step (liquid: the domain changes)
+    /// and per-face coefficients (cut-cell), each converged and named by the device.</summary>
+    [TestCase("liquid", "dcdm")]
+    [TestCase("cut-cell", "dcdm")]
+    [TestCase("cut-cell", "pcg-mg")]
+    public void SimulateRunsItsPressureSolvesOnADevice(string example, string method)
+    {
+        var (code, output, error) = Run("simulate", example, "--size", "8", "--steps", "2", "--method", method, "--device", "ilgpu-cpu");
+        Assert.That(code, Is.EqualTo(0), error + output);
+        Assert.That(output.Split('\n')[0].TrimEnd(), Does.EndWith($"pressure by {method} (tol 1e-06) on CPU CPUAccelerator"), "the device, by its name");
+        Assert.That(output, Does.Contain("step    1:").And.Contain("0 of 2 solves not converged"));
+    }
+
     [TestCase("--device", "gpu", "--device cpu")]
     [TestCase("--dump-steps", "2", "needs --out")]
     public void SimulateRefusesWhatItCannotDoWithOneLineNamingTheFix(string option, string value, string fix)
