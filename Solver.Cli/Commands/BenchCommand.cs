@@ -26,7 +26,11 @@ public static class BenchCommand
             Description = "grid size n (an n^3 domain); several (--size 16 32 64) measure each in turn", DefaultValueFactory = _ => [64], AllowMultipleArgumentsPerToken = true,
         };
         size.Require(v => v.All(n => n >= 4 && n <= 1024), "each size must be between 4 and 1024");
-        var domain = new Option<string>("--domain") { Description = "a generated family (dcdm generate --help describes them), seed 1", DefaultValueFactory = _ => "spheres" };
+        var domain = new Option<string>("--domain")
+        {
+            Description = "a generated grid family (dcdm generate --help describes them; not the per-face two-phase, cut-cell, ghost-fluid), seed 1",
+            DefaultValueFactory = _ => "spheres",
+        };
         domain.AcceptOnlyFromAmong([.. PoissonDomains.Families]);
         var repeat = new Option<int>("--repeat") { Description = "timed runs per measurement (best is reported)", DefaultValueFactory = _ => 5 }.AtLeast(1);
         var tol = new Option<double>("--tol") { Description = "tolerance of the timed solves", DefaultValueFactory = _ => 1e-6 };
@@ -101,7 +105,10 @@ public static class BenchCommand
         var rows = new List<BenchRow>();
         if (device != "cpu")
         {
-            using var gpu = GpuDevice.Open(device == "gpu" ? DeviceKind.Gpu : DeviceKind.Cpu, Enum.Parse<OptimizationLevel>(optimization), profiling: true);
+            GpuDevice gpu;
+            try { gpu = GpuDevice.Open(device == "gpu" ? DeviceKind.Gpu : DeviceKind.Cpu, Enum.Parse<OptimizationLevel>(optimization), profiling: true); }
+            catch (NoGpuException e) { throw new UsageException($"--device {device}: {e.Message.Split(';')[0]} (see 'dcdm info'); use --device ilgpu-cpu to check the kernels, or cpu"); }
+            using var opened = gpu;
             DeviceRows(gpu, grid, a, b, repeat, tol, rows, runs, cancellation);
             reports.Add(($"{domain} {n}^3, {m} unknowns, {gpu.Name}, ILGPU {optimization}", rows));
             return $"{domain} {n}^3, {m} unknowns, {gpu.Name}";

@@ -46,6 +46,11 @@ public static class GenerateCommand
                 throw new UsageException($"-o {parse.GetValue(outDir)}: is a file; name a folder (it is made when missing)");
             var (nx, ny, nz) = ParseSize(parse.GetValue(size)!);
             int s = parse.GetValue(seed);
+            // an option of another domain was given: say so instead of ignoring it
+            foreach (var (option, domains) in new (Option Option, string[] Domains)[]
+                { (count, ["spheres"]), (solid, ["obstacles", "rocks"]), (fill, ["tank"]), (densityRatio, ["two-phase"]) })
+                if (parse.GetResult(option) is { Implicit: false } && !domains.Contains(parse.GetValue(domain)))
+                    throw new UsageException($"{option.Name} applies to --domain {string.Join(" or ", domains)}, not {parse.GetValue(domain)}; leave it out");
             if (CoefficientDomains.Families.Contains(parse.GetValue(domain)))
             {
                 var op = parse.GetValue(domain) == "two-phase" ? CoefficientDomains.TwoPhase(nx, ny, nz, parse.GetValue(densityRatio), s)

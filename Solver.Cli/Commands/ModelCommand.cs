@@ -11,16 +11,27 @@ public static class ModelCommand
     {
         var file = new Argument<string>("file")
         {
-            Description = "a model file (.safetensors); 'vcycle' (or 'default') and 'stencil' for the shipped learned models "
-                + "(the CPU's default direction, kcycle, learns nothing and has no file)",
+            Description = "a model file (.safetensors); 'vcycle' and 'stencil' for the shipped learned models; 'default', 'kcycle' or "
+                + "'kcycle:W[:S]' for the classical direction dcdm takes by default (nothing learned, no file)",
         };
         var info = new Command("info", "print a model file's architecture, metadata and tensors") { file };
         info.SetAction((parse, cancellation) =>
         {
             string path = parse.GetValue(file)!;
-            string? shipped = path is "default" or "vcycle" ? ShippedModels.DefaultArchitecture : path == "stencil" ? StencilDirectionModel.ArchitectureName : null;
-            var model = shipped is null ? ModelFile.Read(path) : ShippedModels.File(shipped);
             var o = console.Out;
+            var classical = path == "default" ? ShippedModels.Default() as KCycleDirectionModel
+                : path.StartsWith(KCycleDirectionModel.ArchitectureName, StringComparison.Ordinal) && !File.Exists(path) ? ShippedModels.Named(path) as KCycleDirectionModel : null;
+            if (classical is not null)
+            {
+                o.WriteLine($"model         {classical.Description}");
+                o.WriteLine("file          none: the classical K-cycle (pcg-mg's cycle as DCDM's direction) learns nothing; it is dcdm's default");
+                o.WriteLine($"architecture  {KCycleDirectionModel.ArchitectureName}");
+                o.WriteLine("parameters    0");
+                o.WriteLine($"per-face      {classical.DescriptionOnFaces}");
+                return Task.FromResult(ExitCode.Converged);
+            }
+            string? shipped = path is "vcycle" ? VCycleDirectionModel.ArchitectureName : path == "stencil" ? StencilDirectionModel.ArchitectureName : null;
+            var model = shipped is null ? ModelFile.Read(path) : ShippedModels.File(shipped);
             o.WriteLine($"file          {(shipped is null ? path : ShippedModels.PathOf(shipped) + " (embedded)")}");
             o.WriteLine($"architecture  {model.Architecture}");
             long parameters = model.Tensors.Values.Sum(t => t.Count);

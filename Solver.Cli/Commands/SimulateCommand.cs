@@ -83,6 +83,8 @@ public static class SimulateCommand
             Directory.CreateDirectory(s.Out);
         }
         var method = SolverCatalog.Parse(s.Method);
+        if (method != SolveMethod.Dcdm && s.Model is not null)
+            throw new UsageException($"--model {s.Model}: a direction model is DCDM's; --method {s.Method} takes none (leave out --model, or use --method dcdm)");
         var model = method == SolveMethod.Dcdm ? s.Model is null ? ShippedModels.Default() : ShippedModels.Named(s.Model) ?? new DirectionModels().Load(ModelFile.Read(s.Model)) : null;
         using var gpu = SolveCommand.OpenDevice(s.Device, method, model);
         using var solver = new PressureSolver(method, new SolverOptions { Tolerance = s.Tolerance }, model, gpu is null ? null : new SolverCatalog(new GpuSolvers(gpu)));

@@ -59,13 +59,15 @@ public static class SolveCommand
         command.SetAction((parse, cancellation) => Task.FromResult(Run(console, new Settings(
             parse.GetValue(matrix)!, parse.GetValue(rhs), parse.GetValue(method)!, parse.GetValue(tol), parse.GetValue(maxIter),
             parse.GetValue(output), parse.GetValue(history), parse.GetValue(json), parse.GetValue(device)!,
-            parse.GetValue(model), parse.GetValue(gridSize), parse.GetValue(flags), parse.GetValue(k), parse.GetValue(plot), parse.GetValue(repeat)), tool, cancellation)));
+            parse.GetValue(model), parse.GetValue(gridSize), parse.GetValue(flags), parse.GetValue(k), parse.GetValue(plot), parse.GetValue(repeat),
+            KGiven: parse.GetResult(k) is { Implicit: false }), tool, cancellation)));
         return command;
     }
 
     public sealed record Settings(string Matrix, string? Rhs, string Method, double Tolerance, int MaxIterations,
                                   string? Output, string? History, bool Json, string Device = "cpu",
-                                  string? Model = null, string? Grid = null, string? Flags = null, int K = 2, string? Plot = null, int Repeat = 1);
+                                  string? Model = null, string? Grid = null, string? Flags = null, int K = 2, string? Plot = null, int Repeat = 1,
+                                  bool KGiven = false);
 
     public static int Run(CliConsole console, Settings s, DcdmTool tool, CancellationToken cancellation)
     {
@@ -91,10 +93,21 @@ public static class SolveCommand
         }
 
         var method = SolverCatalog.Parse(s.Method);
+        if (method != SolveMethod.Dcdm && s.Model is not null)
+            throw new UsageException($"--model {s.Model}: a direction model is DCDM's; --method {s.Method} takes none (leave out --model, or use --method dcdm)");
+        if (method != SolveMethod.Dcdm && s.KGiven)
+            throw new UsageException($"--k {s.K}: the previous directions are DCDM's; --method {s.Method} takes none (leave out --k, or use --method dcdm)");
+        var flags = ReadFlags(s);
         // the grid of a voxel matrix, checked against it once for every repeat: dcdm needs it, the device's cg runs
-        // matrix-free on it
-        var input = method is SolveMethod.Dcdm or SolveMethod.PcgMg ? FindVoxelSystem(s, a)
-            : s.Device != "cpu" && method == SolveMethod.Cg && a.Rows > 1 ? FindGrid(s, a) ?? new SolverInput(a) : new SolverInput(a);
+        // matrix-free on it; --flags and --grid say what the matrix is, so they are checked whatever the method
+        SolverInput input;
+        if (method is SolveMethod.Dcdm or SolveMethod.PcgMg) input = FindVoxelSystem(s, a, flags);
+        else if (s.Device != "cpu" && method == SolveMethod.Cg && a.Rows > 1) input = FindGrid(s, a, flags) ?? new SolverInput(a);
+        else
+        {
+            if (flags is not null || s.Grid is not null) _ = FindVoxelSystem(s, a, flags); // checked, though this method reads neither
+            input = new SolverInput(a);
+        }
         var op = input.Operator;
         var model = method == SolveMethod.Dcdm && s.Model is not null ? LoadModel(s.Model, tool) : null; // the default waits for the device
         var x = new double[a.Rows];
@@ -158,13 +171,24 @@ public static class SolveCommand
         return ExitCode.From(result.Status);
     }
 
+    /// <summary>The --flags file's grid (null without --flags), its errors naming the option; it must agree with --grid.</summary>
+    static PoissonGrid? ReadFlags(Settings s)
+    {
+        if (s.Flags is null) return null;
+        PoissonGrid flags;
+        try { flags = CellFlagsFile.Read(s.Flags); }
+        catch (IOException e) { throw new UsageException($"--flags {s.Flags}: {e.Message} (a cell flags file, as dcdm generate writes)"); }
+        if (ParseGrid(s.Grid) is { } given && given != (flags.Nx, flags.Ny, flags.Nz))
+            throw new UsageException($"--grid {s.Grid} and --flags {s.Flags} ({flags.Nx}x{flags.Ny}x{flags.Nz}) disagree; leave out --grid (the flags file has the grid's shape)");
+        return flags;
+    }
+
     /// <summary>
     /// The grid the matrix is the unit operator of: from --flags (full-grid or compact layout; a mismatch is an error),
     /// else inferred from a full-grid matrix (--grid gives its shape); null when it is not one.
     /// </summary>
-    static SolverInput? FindGrid(Settings s, CsrMatrix a)
+    static SolverInput? FindGrid(Settings s, CsrMatrix a, PoissonGrid? flags)
     {
-        var flags = s.Flags is null ? null : CellFlagsFile.Read(s.Flags);
         var found = FindGrid(s, a, flags, out string why);
         if (found is null && flags is not null)
             throw new UsageException($"{s.Matrix}: {why} ({s.Flags}); leave out --flags to solve it as a general sparse matrix");
@@ -183,18 +207,36 @@ public static class SolveCommand
     /// (two-phase, cut-cell, ghost-fluid) on the grid of --flags (then the grid too when the matrix is compact: its
     /// rows are the flags' fluid cells), --grid or n^3 rows; neither is a usage error naming the first bad row and why.
     /// </summary>
-    static SolverInput FindVoxelSystem(Settings s, CsrMatrix a)
+    static SolverInput FindVoxelSystem(Settings s, CsrMatrix a, PoissonGrid? flags)
     {
-        var flags = s.Flags is null ? null : CellFlagsFile.Read(s.Flags);
         if (FindGrid(s, a, flags, out string unitWhy) is { } unit) return unit;
-        string fix = $"--method {s.Method} needs a 7-point voxel pressure matrix; use --method cg or pcg-ic0 for other matrices";
+        var method = SolverCatalog.Parse(s.Method);
+        string fix = method is SolveMethod.Dcdm or SolveMethod.PcgMg
+            ? (flags is null && s.Grid is null ? "if the grid is not a cube, give its shape with --grid nx,ny,nz; " : "")
+                + $"--method {s.Method} needs a 7-point voxel pressure matrix; use --method cg or pcg-ic0 for other matrices"
+            : $"leave out {(s.Flags is not null ? "--flags" : "--grid")} to solve it as a general sparse matrix";
+        if (flags is not null && a.Rows != flags.CellCount && a.Rows != flags.FluidCount)
+            throw new UsageException($"{s.Matrix}: {a.Rows} rows, but --flags {s.Flags} has {flags.CellCount} cells ({flags.Nx}x{flags.Ny}x{flags.Nz}), "
+                + $"{flags.FluidCount} of them fluid: a matrix with these flags has one row per cell or one per fluid cell; check that the flags belong to it");
         var shape = flags is not null ? (flags.Nx, flags.Ny, flags.Nz) : ParseGrid(s.Grid) ?? GridOperatorMatch.Cube(a.Rows);
         if (shape is not var (nx, ny, nz)) throw new UsageException($"{s.Matrix}: {unitWhy}; {fix}");
         // the compact layout: row k is the flags' k-th fluid cell
         bool compact = flags is not null && a.Rows == flags.FluidCount && a.Rows != flags.CellCount;
         var op = VoxelOperator.Recognise(a, nx, ny, nz, compact ? flags!.FluidCells : null, out string why)
-            ?? throw new UsageException($"{s.Matrix}: {why}; {fix}");
+            ?? throw new UsageException($"{s.Matrix}: {why}{(flags is not null ? $" (with --flags {s.Flags})" : "")}; {fix}");
+        if (flags is not null && !compact) CheckUnknownsAreFluid(s, op, flags);
         return new SolverInput(a, compact ? flags : null, op);
+    }
+
+    /// <summary>A full-grid matrix with per-face coefficients and --flags: every row with an equation is a fluid cell of
+    /// the flags (a fluid cell may have none: closed on every face), else the flags are not this matrix's.</summary>
+    static void CheckUnknownsAreFluid(Settings s, VoxelOperator op, PoissonGrid flags)
+    {
+        var cells = flags.Cells;
+        for (int c = 0; c < op.CellCount; c++)
+            if (op.Diagonal(c) > 0 && cells[c] != CellType.Fluid)
+                throw new UsageException($"{s.Matrix}: row {c + 1} (cell {c % op.Nx},{c / op.Nx % op.Ny},{c / (op.Nx * op.Ny)}) has an equation, "
+                    + $"but --flags {s.Flags} marks that cell {cells[c].ToString().ToLowerInvariant()}; check that the flags belong to this matrix");
     }
 
     /// <summary>
@@ -262,7 +304,7 @@ public static class SolveCommand
         o.WriteLine($"status      {r.Status}: {r.Message}");
         o.WriteLine($"iterations  {r.Iterations}");
         o.WriteLine(string.Create(inv, $"residual    {r.RelativeResidual:0.000e+00}  (true, ||b - A x|| / ||b||; tolerance {s.Tolerance:g3})"));
-        if (error is { } e) o.WriteLine(string.Create(inv, $"error       {e:0.000e+00}  (||x - ones|| / ||ones||; b = A * ones)"));
+        if (error is { } e) o.WriteLine(string.Create(inv, $"error       {e:0.000e+00}  (||x - x*|| / ||x*||; b = A x*, x* = 1 on rows with entries, 0 on empty ones)"));
         o.WriteLine(string.Create(inv, $"setup       {r.SetupTime.TotalMilliseconds:F1} ms"));
         o.WriteLine(string.Create(inv, $"solve       {r.SolveTime.TotalMilliseconds:F1} ms ({(r.Iterations > 0 ? r.SolveTime.TotalMilliseconds / r.Iterations : 0):F3} ms per iteration)"));
         if (r.Projection is { } p)

@@ -7,9 +7,6 @@ namespace Dcdm.Models;
 /// </summary>
 public static class ShippedModels
 {
-    /// <summary>The architecture of the shipped learned model that `dcdm model info default` shows.</summary>
-    public const string DefaultArchitecture = VCycleDirectionModel.ArchitectureName;
-
     /// <summary>Where a shipped model comes from in the repository (embedded at build time).</summary>
     public static string PathOf(string architecture) => $"data/models/{architecture}.safetensors";
 

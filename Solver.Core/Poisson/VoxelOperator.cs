@@ -336,12 +336,12 @@ public sealed class VoxelOperator
                 if (axis < 0)
                 {
                     why = $"row {row + 1}: a coupling to column {column + 1}, which is not a face neighbour of cell ({i % nx}, {i / nx % ny}, {i / plane}) "
-                        + $"in the {nx}x{ny}x{nz} grid; give the grid's shape with --grid nx,ny,nz, or solve it with cg or pcg-ic0";
+                        + $"in the {nx}x{ny}x{nz} grid";
                     return null;
                 }
                 if (v > 0)
                 {
-                    why = $"row {row + 1}: a positive off-diagonal {v:g6} at column {column + 1}; a pressure operator's couplings are negative (use cg or pcg-ic0 for other SPD matrices)";
+                    why = $"row {row + 1}: a positive off-diagonal {v:g6} at column {column + 1}; a pressure operator's couplings are negative";
                     return null;
                 }
                 couplings -= v;

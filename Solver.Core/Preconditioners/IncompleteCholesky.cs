@@ -19,6 +19,7 @@ public sealed class IncompleteCholesky : IPreconditioner
     /// <summary>The diagonal shift s the factorization needed (0 when none).</summary>
     public double Shift { get; }
 
+    /// <exception cref="NotPositiveDefiniteException">A diagonal entry, or a pivot even at shift 1, is not positive.</exception>
     public IncompleteCholesky(CsrMatrix matrix)
     {
         if (!matrix.IsSquare) throw new ArgumentException($"IC(0) needs a square matrix, got {matrix.Rows} x {matrix.Columns}");
@@ -39,7 +40,7 @@ public sealed class IncompleteCholesky : IPreconditioner
 
         var diagonal = matrix.Diagonal();
         for (int i = 0; i < n; i++)
-            if (!(diagonal[i] > 0)) throw new ArgumentException($"IC(0) needs a positive diagonal; row {i + 1} has {diagonal[i]}: the matrix is not positive definite");
+            if (!(diagonal[i] > 0)) throw new NotPositiveDefiniteException($"IC(0) needs a positive diagonal; row {i + 1} has {diagonal[i]}: the matrix is not positive definite");
 
         double shift = 0;
         int failedRow;
@@ -47,7 +48,7 @@ public sealed class IncompleteCholesky : IPreconditioner
         {
             shift = shift == 0 ? 1e-3 : shift * 10;
             if (shift > 1)
-                throw new ArgumentException($"IC(0) failed: pivot of row {failedRow + 1} is not positive even with diagonal shift 1; the matrix is likely not positive definite");
+                throw new NotPositiveDefiniteException($"IC(0) failed: the pivot of row {failedRow + 1} is not positive even with diagonal shift 1; the matrix is likely not positive definite");
         }
         Shift = shift;
     }

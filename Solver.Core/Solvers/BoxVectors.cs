@@ -93,7 +93,7 @@ internal sealed class BoxVectors(CroppedBox crop, bool vectors = true)
     {
         var details = new Dictionary<string, string>(result.Details) { ["grid"] = note };
         if (details.TryGetValue("unknowns", out var unknowns))
-            details["unknowns"] = unknowns.Replace($" of {crop.Cells} rows", $" of {(long)crop.Grid.X * crop.Grid.Y * crop.Grid.Z} rows");
+            details["unknowns"] = unknowns.Replace($" of {crop.Cells} ", $" of {(long)crop.Grid.X * crop.Grid.Y * crop.Grid.Z} "); // the caller's grid, not the box
         var projection = outsideSq == 0 ? result.Projection
             : result.Projection is { } p
                 ? p with { RemovedNorm = Math.Sqrt(p.RemovedNorm * p.RemovedNorm + outsideSq), OriginalNorm = Math.Sqrt(p.OriginalNorm * p.OriginalNorm + outsideSq) }

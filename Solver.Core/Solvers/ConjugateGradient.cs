@@ -14,10 +14,12 @@ public sealed class ConjugateGradient : ILinearSolver, IUnknownsSolver
 {
     readonly ReducedSystem _system;
     readonly IPreconditioner? _m;
+    readonly string? _breakdown; // the set-up found the matrix not positive definite (IC(0)'s pivots): each solve reports it
     readonly SolverOptions _options;
     readonly double[] _b, _x, _r, _z, _p, _q;
     readonly IVectorBackend<double[]> _backend;
     readonly SolveFrame _frame;
+    readonly string _unknownsOf;
 
     public string Method { get; }
     public int Size => _system.FullSize;
@@ -48,7 +50,8 @@ public sealed class ConjugateGradient : ILinearSolver, IUnknownsSolver
     /// </summary>
     internal ConjugateGradient(PoissonGrid grid, CsrMatrix? compact, string method, SolverOptions? options, Func<ReducedSystem, IPreconditioner?> preconditioner)
         : this(Stopwatch.StartNew(), ReducedSystem.FromGrid(grid, compact), method, options, preconditioner,
-            onUnknowns: system => compact is null ? new CompactStencil(grid) : new CompactStencil(system.Matrix, grid, system.Active)) { }
+            onUnknowns: system => compact is null ? new CompactStencil(grid) : new CompactStencil(system.Matrix, grid, system.Active),
+            unknownsOf: "cells (solid and air cells hold none)") { }
 
     /// <summary>
     /// PCG on a voxel operator with per-face coefficients: on its faces over the full grid where at least 60% of the
@@ -57,19 +60,26 @@ public sealed class ConjugateGradient : ILinearSolver, IUnknownsSolver
     /// </summary>
     internal ConjugateGradient(VoxelOperator op, CsrMatrix? matrix, string method, SolverOptions? options, Func<ReducedSystem, IPreconditioner?> preconditioner)
         : this(Stopwatch.StartNew(), ReducedSystem.FromOperator(op, matrix), method, options, preconditioner,
-            system => FaceStencil.Pays(system) ? new FaceStencil(op, system.DiagonalOf(op)) : null) { }
+            system => FaceStencil.Pays(system) ? new FaceStencil(op, system.DiagonalOf(op)) : null, unknownsOf: "cells (cells without an equation hold none)") { }
 
     // arguments run left to right: the clock starts before the system is checked or built
     /// <param name="matrixFree">The product on the full grid, given the system; null, or a null product: one on the unknowns.</param>
     /// <param name="onUnknowns">The product on the unknowns where none runs on the full grid; null: the system's CSR matrix.</param>
+    /// <param name="unknownsOf">What the unknowns are counted among, for the result's note: a matrix's rows, or a grid's cells.</param>
     ConjugateGradient(Stopwatch clock, ReducedSystem system, string method, SolverOptions? options, Func<ReducedSystem, IPreconditioner?> preconditioner,
-        Func<ReducedSystem, IHostOperator?>? matrixFree = null, Func<ReducedSystem, IHostOperator>? onUnknowns = null)
+        Func<ReducedSystem, IHostOperator?>? matrixFree = null, Func<ReducedSystem, IHostOperator>? onUnknowns = null,
+        string unknownsOf = "rows (zero rows are not unknowns)")
     {
+        _unknownsOf = unknownsOf;
         _options = options ?? SolverOptions.Default;
         _system = system;
         Method = method;
         var product = matrixFree?.Invoke(system);
-        if (_system.NonPositiveDiagonalRow < 0) _m = preconditioner(system);
+        if (_system.NonPositiveDiagonalRow < 0)
+        {
+            try { _m = preconditioner(system); }
+            catch (NotPositiveDefiniteException e) { _breakdown = e.Message; }
+        }
         int n = product is null ? _system.Unknowns : _system.FullSize; // not the matrix: a grid's is never assembled
         (_b, _x, _r, _p, _q) = (Vector(n), Vector(n), Vector(n), Vector(n), Vector(n));
         _z = _m is null ? _r : Vector(n); // unpreconditioned: z is r
@@ -116,10 +126,11 @@ public sealed class ConjugateGradient : ILinearSolver, IUnknownsSolver
 
     SolveResult IUnknownsSolver.Run(SolveFrame frame, ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation)
     {
+        if (_breakdown is not null) return frame.NotPositiveDefinite(b, x, _breakdown, SetupTime);
         var options = settings.Over(_options);
         var details = new Dictionary<string, string>();
         if (_m is IncompleteCholesky { Shift: > 0 } ic) details["ic0 diagonal shift"] = ic.Shift.ToString("g3");
-        if (_system.Active is not null && frame == _frame) details["unknowns"] = $"{_system.Unknowns} of {Size} rows (zero rows are not unknowns)";
+        if (_system.Active is not null && frame == _frame) details["unknowns"] = $"{_system.Unknowns} of {Size} {_unknownsOf}";
         if (_m is Multigrid.AggregateMultigrid multigrid) details["levels"] = multigrid.Describe();
         return frame.Run(b, x, _b, _x, options, SetupTime, details,
             (bNorm, history, ct) => LoopEnd.Finished(ConjugateGradientIteration.Run(_backend, _b, _x, _r, _z, _p, _q, bNorm, options, history, ct,

@@ -31,6 +31,19 @@ public sealed class SolveFrame(string method, ReducedSystem unknowns, SolveFrame
     SolveFrame? _onItsUnknowns;
 
     /// <summary>
+    /// The result of a solve that could not start because the set-up found the matrix not positive definite (a
+    /// diagonal entry, or a factorization's pivot): x = 0, so the residual is b itself; nothing is thrown.
+    /// </summary>
+    public SolveResult NotPositiveDefinite(ReadOnlySpan<double> b, Span<double> x, string why, TimeSpan setupTime, Dictionary<string, string>? details = null)
+    {
+        if (b.Length != Size || x.Length != Size)
+            throw new ArgumentException($"b and x must have {Size} entries ({rowsAre}), got {b.Length} and {x.Length}");
+        x.Clear();
+        return SolveResult.From(method, new(SolveStatus.NotPositiveDefinite, 0, VectorOps.Norm2(b) > 0 ? 1 : 0, why, 0), [], setupTime, TimeSpan.Zero,
+            null, details ?? [], null);
+    }
+
+    /// <summary>
     /// The frame for a caller whose b and x are already on the unknowns, one entry each (<see cref="IUnknownsSolver"/>):
     /// the same loop vectors, the system's rows its unknowns (<see cref="ReducedSystem.OnItsUnknowns"/>).
     /// </summary>
@@ -55,11 +68,7 @@ public sealed class SolveFrame(string method, ReducedSystem unknowns, SolveFrame
             SolveResult.From(method, outcome, history, setupTime, clock.Elapsed, projection, details, report);
 
         if (unknowns.NonPositiveDiagonalRow >= 0)
-        {
-            x.Clear(); // x = 0: the residual is b itself
-            return Result(new(SolveStatus.NotPositiveDefinite, 0, VectorOps.Norm2(b) > 0 ? 1 : 0,
-                $"row {unknowns.NonPositiveDiagonalRow + 1} has a diagonal <= 0: the matrix is not positive definite", 0), null);
-        }
+            return NotPositiveDefinite(b, x, $"row {unknowns.NonPositiveDiagonalRow + 1} has a diagonal <= 0: the matrix is not positive definite", setupTime, details);
         var (projection, bNorm) = layout == Layout.Unknowns ? unknowns.PrepareRightHandSide(b, rb) : unknowns.PrepareRightHandSideOnRows(b, rb);
         if (!double.IsFinite(bNorm))
         {

@@ -1,3 +1,4 @@
+using Dcdm.Models;
 using System.Text.Json;
 using static Dcdm.Tests.Cli.DcdmProcess;
 
@@ -52,12 +53,67 @@ public class CliDcdmTests
         Assert.That(error, Does.Contain("--grid"));
     }
 
+    /// <summary>
+    /// What --flags, --grid, --model and --k say is checked whatever the method, with one line naming the option and
+    /// the fix: flags of another geometry, a missing flags file, a --grid the flags contradict, a model or k for a method
+    /// that takes none (each was silently ignored, and wrong flags solved the matrix as if they fitted).
+    /// </summary>
+    [TestCase("pcg-mg", "rocks-flags", "has an equation, but --flags")]
+    [TestCase("pcg-ic0", "rocks-flags", "has an equation, but --flags")]
+    [TestCase("dcdm", "compact-rocks-flags", "a matrix with these flags has one row per cell or one per fluid cell")]
+    [TestCase("pcg-ic0", "missing-flags", "--flags")]
+    [TestCase("pcg-mg", "grid-and-flags", "disagree; leave out --grid")]
+    [TestCase("cg", "model", "--model vcycle: a direction model is DCDM's")]
+    [TestCase("pcg-mg", "k", "--k 5: the previous directions are DCDM's")]
+    public void SolveChecksWhatItsOptionsSayOfTheMatrix(string method, string wrong, string expected)
+    {
+        string dir = TestData.TempFolder();
+        foreach (var (domain, layout) in new[] { ("tank", "full"), ("tank", "compact"), ("rocks", "full") })
+            Assert.That(Run("generate", "--domain", domain, "--size", "12", "--layout", layout, "-o", Path.Combine(dir, $"{domain}-{layout}")).code, Is.EqualTo(0));
+        string full = Path.Combine(dir, "tank-full", "A.mtx"), rocks = Path.Combine(dir, "rocks-full", "flags.bin");
+        string[] args = wrong switch
+        {
+            "rocks-flags" => [full, "--flags", rocks],
+            "compact-rocks-flags" => [Path.Combine(dir, "tank-compact", "A.mtx"), "--flags", rocks],
+            "missing-flags" => [full, "--flags", Path.Combine(dir, "none.bin")],
+            "grid-and-flags" => [full, "--flags", Path.Combine(dir, "tank-full", "flags.bin"), "--grid", "6,12,24"],
+            "model" => [full, "--model", "vcycle"],
+            _ => [full, "--k", "5"],
+        };
+        var (code, output, error) = Run(["solve", .. args, "--method", method]);
+        Assert.That(code, Is.EqualTo(2), output);
+        Assert.That(error.Trim().Split('\n'), Has.Length.EqualTo(1), error);
+        Assert.That(error, Does.Contain(expected));
+        // the right flags and no stray option: solved
+        (code, output, error) = Run("solve", full, "--flags", Path.Combine(dir, "tank-full", "flags.bin"), "--method", method);
+        Assert.That(code, Is.EqualTo(0), error + output);
+    }
+
+    /// <summary>IC(0) whose pivots fail on an indefinite matrix: status NotPositiveDefinite and exit 4, as cg's breakdown, not a usage error.</summary>
+    [Test]
+    public void PcgIc0OnAnIndefiniteMatrixEndsWithNotPositiveDefinite()
+    {
+        string a = Path.Combine(TestData.TempFolder(), "indefinite.mtx");
+        File.WriteAllText(a, "%%MatrixMarket matrix coordinate real symmetric\n2 2 3\n1 1 1\n2 1 2\n2 2 1\n");
+        var (code, output, error) = Run("solve", a, "--method", "pcg-ic0");
+        Assert.That(code, Is.EqualTo(4), error + output);
+        Assert.That(output, Does.Contain("status      NotPositiveDefinite: IC(0) failed"));
+    }
+
     [Test]
     public void ModelInfoPrintsTheShippedModel()
     {
-        var (code, output, error) = Run("model", "info", "default");
+        var (code, output, error) = Run("model", "info", "vcycle");
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(output, Does.Contain("architecture  vcycle").And.Contain("relax.hidden.weight").And.Contain("training_grid").And.Contain("sweeps"));
+        // dcdm's default direction is the classical K-cycle: no file, nothing learned (it showed the vcycle file)
+        foreach (var name in new[] { "default", "kcycle", "kcycle:1:2" })
+        {
+            (code, output, error) = Run("model", "info", name);
+            Assert.That(code, Is.EqualTo(0), error);
+            Assert.That(output, Does.Contain("architecture  kcycle").And.Contain("parameters    0").And.Contain("file          none"), name);
+            Assert.That(output, Does.Contain(((KCycleDirectionModel)(ShippedModels.Named(name) ?? ShippedModels.Default())).Description), name);
+        }
         (code, output, error) = Run("model", "info", "stencil");
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(output, Does.Contain("architecture  stencil").And.Contain("smooth.hidden.weight").And.Contain("data/models/stencil.safetensors (embedded)"));

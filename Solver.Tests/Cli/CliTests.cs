@@ -137,6 +137,9 @@ public class CliTests
     [TestCase("--device", "solve", "A", "--device", "tpu")]
     [TestCase("frobnicate", "frobnicate")]
     [TestCase("--size", "generate", "--size", "0", "-o", "DIR")]
+    [TestCase("--density-ratio", "generate", "--domain", "tank", "--density-ratio", "100", "-o", "DIR")] // another domain's option, not ignored
+    [TestCase("--fill", "generate", "--domain", "rocks", "--fill", "0.3", "-o", "DIR")]
+    [TestCase("--model", "simulate", "smoke", "--size", "8", "--steps", "1", "--method", "cg", "--model", "vcycle")]
     public void UsageErrorsExitWithTwoAndOneLineNamingTheOption(string culprit, params string[] args)
     {
         args = args.Select(a => a switch { "A" => TestData.Matrix("nos6.mtx"), "DIR" => TestData.TempFolder(), _ => a }).ToArray();

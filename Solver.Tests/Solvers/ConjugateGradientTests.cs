@@ -123,6 +123,19 @@ public class ConjugateGradientTests
         var r2 = new ConjugateGradient(negativeDiagonal, PreconditionerKind.IncompleteCholesky).Solve([1.0, 1.0], new double[2]);
         Assert.That(r2.Status, Is.EqualTo(SolveStatus.NotPositiveDefinite));
         Assert.That(r2.Message, Does.Contain("row 2"));
+
+        // positive diagonal, but IC(0)'s pivot fails even at shift 1: reported by every solve, not thrown by the set-up
+        using var ic0 = new ConjugateGradient(a, PreconditionerKind.IncompleteCholesky);
+        var x = new double[] { 5, 5 };
+        for (int solve = 0; solve < 2; solve++)
+        {
+            var r3 = ic0.Solve([1.0, -1.0], x);
+            Assert.That((r3.Status, r3.Iterations), Is.EqualTo((SolveStatus.NotPositiveDefinite, 0)), r3.Message);
+            Assert.That(r3.Message, Does.Contain("IC(0)").And.Contain("pivot of row 2"));
+            Assert.That(x, Is.EqualTo(new double[] { 0, 0 }), "x = 0: its residual is b");
+            Assert.That(r3.RelativeResidual, Is.EqualTo(1));
+        }
+        Assert.That(() => new IncompleteCholesky(a), Throws.InstanceOf<NotPositiveDefiniteException>(), "built alone, the factor still throws");
     }
 
     [Test]

@@ -73,7 +73,7 @@ public class CroppedGridSolverTests
         var cropped = new SolverCatalog().CreateForGrid(SolveMethod.PcgMg, grid, Tight).Solve(b, new double[b.Length]);
         Assert.That(whole.Projection, Is.Null, "nothing removed on the whole grid");
         Assert.That(cropped.Projection, Is.Null, "nor through the box");
-        Assert.That(cropped.Details["unknowns"], Does.Contain($" of {grid.CellCount} rows"), "the caller's rows, not the box's");
+        Assert.That(cropped.Details["unknowns"], Does.Contain($" of {grid.CellCount} cells"), "the caller's cells, not the box's");
     }
 
     [Test]
