@@ -160,15 +160,27 @@ public static class SolveCommand
     {
         var (result, x, system) = solved;
         double? error = exact is null ? null : RelativeError(system(), x, exact);
+        // b had a part outside A's range (a singular system): the residual is of the rest; say what b as given leaves
+        double? givenResidual = result.Projection is { RelativeRemoved: > 0 } ? GivenResidual(a, b, x) : null;
         if (s.Output is not null)
             MatrixMarketWriter.WriteVector(s.Output, x, $"solution of {Path.GetFileName(s.Matrix)} by dcdm {s.Method}: {result.Status}, relative residual {result.RelativeResidual:R}");
         if (s.History is not null) WriteHistory(s.History, result);
         if (s.Plot is not null)
             Plots.ConvergencePlot.WritePng(s.Plot, $"{Path.GetFileName(s.Matrix)}: {result.Method}, {result.Status}", [(result.Method, result.ResidualHistory)], s.Tolerance);
 
-        if (s.Json) WriteJson(console.Out, s, a, result, error);
-        else WriteTable(console.Out, s, a, result, error);
+        if (s.Json) WriteJson(console.Out, s, a, result, error, givenResidual);
+        else WriteTable(console.Out, s, a, result, error, givenResidual);
         return ExitCode.From(result.Status);
+    }
+
+    /// <summary>||b - A x|| / ||b|| with b as the file gives it.</summary>
+    static double GivenResidual(CsrMatrix a, double[] b, double[] x)
+    {
+        var ax = new double[b.Length];
+        a.Multiply(x, ax);
+        double rr = 0, bb = 0;
+        for (int i = 0; i < b.Length; i++) { rr += (b[i] - ax[i]) * (b[i] - ax[i]); bb += b[i] * b[i]; }
+        return Math.Sqrt(rr / bb);
     }
 
     /// <summary>The --flags file's grid (null without --flags), its errors naming the option; it must agree with --grid.</summary>
@@ -296,14 +308,19 @@ public static class SolveCommand
             w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{i},{result.ResidualHistory[i]:R}"));
     }
 
-    static void WriteTable(TextWriter o, Settings s, CsrMatrix a, SolveResult r, double? error)
+    static void WriteTable(TextWriter o, Settings s, CsrMatrix a, SolveResult r, double? error, double? givenResidual)
     {
         var inv = CultureInfo.InvariantCulture;
         o.WriteLine(string.Create(inv, $"matrix      {s.Matrix} ({a.Rows} x {a.Columns}, {a.NonZeros} stored nonzeros)"));
         o.WriteLine($"method      {r.Method}");
         o.WriteLine($"status      {r.Status}: {r.Message}");
         o.WriteLine($"iterations  {r.Iterations}");
-        o.WriteLine(string.Create(inv, $"residual    {r.RelativeResidual:0.000e+00}  (true, ||b - A x|| / ||b||; tolerance {s.Tolerance:g3})"));
+        if (givenResidual is { } given)
+        {
+            o.WriteLine(string.Create(inv, $"residual    {r.RelativeResidual:0.000e+00}  (true, ||b' - A x|| / ||b'||, b' = b less its part outside A's range; tolerance {s.Tolerance:g3})"));
+            o.WriteLine(string.Create(inv, $"            {given:0.000e+00}  against b as given: no x does better (see projection)"));
+        }
+        else o.WriteLine(string.Create(inv, $"residual    {r.RelativeResidual:0.000e+00}  (true, ||b - A x|| / ||b||; tolerance {s.Tolerance:g3})"));
         if (error is { } e) o.WriteLine(string.Create(inv, $"error       {e:0.000e+00}  (||x - x*|| / ||x*||; b = A x*, x* = 1 on rows with entries, 0 on empty ones)"));
         o.WriteLine(string.Create(inv, $"setup       {r.SetupTime.TotalMilliseconds:F1} ms"));
         o.WriteLine(string.Create(inv, $"solve       {r.SolveTime.TotalMilliseconds:F1} ms ({(r.Iterations > 0 ? r.SolveTime.TotalMilliseconds / r.Iterations : 0):F3} ms per iteration)"));
@@ -314,7 +331,7 @@ public static class SolveCommand
         if (s.Plot is not null) o.WriteLine($"plot        {s.Plot}");
     }
 
-    static void WriteJson(TextWriter o, Settings s, CsrMatrix a, SolveResult r, double? error)
+    static void WriteJson(TextWriter o, Settings s, CsrMatrix a, SolveResult r, double? error, double? givenResidual)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -330,6 +347,7 @@ public static class SolveCommand
             w.WriteNumber("iterations", r.Iterations);
             w.WriteNumber("tolerance", s.Tolerance);
             WriteNumber(w, "relativeResidual", r.RelativeResidual);
+            if (givenResidual is { } given) WriteNumber(w, "relativeResidualOfGivenB", given);
             if (error is { } e) WriteNumber(w, "relativeError", e);
             w.WriteNumber("setupSeconds", r.SetupTime.TotalSeconds);
             w.WriteNumber("solveSeconds", r.SolveTime.TotalSeconds);

@@ -89,6 +89,27 @@ public class CliDcdmTests
         Assert.That(code, Is.EqualTo(0), error + output);
     }
 
+    /// <summary>A closed box (no air: singular) with a random b: the residual is of b less its part outside A's range, and
+    /// the output says what b as given leaves (what x, read back, leaves against the file's b).</summary>
+    [Test]
+    public void ASingularSystemsResidualIsAlsoGivenAgainstTheFilesB()
+    {
+        string dir = Path.Combine(TestData.TempFolder(), "box");
+        Assert.That(Run("generate", "--domain", "box", "--size", "8", "--rhs", "random", "-o", dir).code, Is.EqualTo(0));
+        string a = Path.Combine(dir, "A.mtx"), b = Path.Combine(dir, "b.mtx"), x = Path.Combine(dir, "x.mtx");
+        var (code, output, error) = Run("solve", a, "--rhs", b, "--method", "cg", "--out", x);
+        Assert.That(code, Is.EqualTo(0), error + output);
+        Assert.That(output, Does.Contain("b' = b less its part outside A's range").And.Contain("against b as given"));
+        (code, output, error) = Run("solve", a, "--rhs", b, "--method", "cg", "--out", x, "--json");
+        using var json = JsonDocument.Parse(output);
+        double given = json.RootElement.GetProperty("relativeResidualOfGivenB").GetDouble();
+        var matrix = Dcdm.MatrixMarket.MatrixMarketReader.ReadMatrix(a);
+        Assert.That(given, Is.EqualTo(ProductResidual.Relative(matrix, Dcdm.MatrixMarket.MatrixMarketReader.ReadVector(b), Dcdm.MatrixMarket.MatrixMarketReader.ReadVector(x)))
+            .Within(1e-6).Percent);
+        Assert.That(IndependentResidual.OfFiles(a, b, x), Is.LessThanOrEqualTo(1.01e-6), "of the projected b: the tolerance");
+        Assert.That(given, Is.GreaterThan(1e-3), "a random b on a closed box has a part no x matches");
+    }
+
     /// <summary>IC(0) whose pivots fail on an indefinite matrix: status NotPositiveDefinite and exit 4, as cg's breakdown, not a usage error.</summary>
     [Test]
     public void PcgIc0OnAnIndefiniteMatrixEndsWithNotPositiveDefinite()
