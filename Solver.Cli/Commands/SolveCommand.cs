@@ -246,7 +246,7 @@ public static class SolveCommand
     {
         var cells = flags.Cells;
         for (int c = 0; c < op.CellCount; c++)
-            if (op.Diagonal(c) > 0 && cells[c] != CellType.Fluid)
+            if (cells[c] != CellType.Fluid && op.Diagonal(c) > 0) // the byte first: most cells are fluid
                 throw new UsageException($"{s.Matrix}: row {c + 1} (cell {c % op.Nx},{c / op.Nx % op.Ny},{c / (op.Nx * op.Ny)}) has an equation, "
                     + $"but --flags {s.Flags} marks that cell {cells[c].ToString().ToLowerInvariant()}; check that the flags belong to this matrix");
     }
