@@ -34,11 +34,15 @@ public static class SolveCommand
         {
             Description = "dcdm: kcycle (the classical K-cycle, the default), kcycle:W or kcycle:W:S (its SOR weight W, S sweeps), vcycle (the shipped learned model), stencil, or a model file",
         };
-        var gridSize = new Option<string?>("--grid") { Description = "pcg-mg, dcdm, and cg on a GPU: the grid as nx,ny,nz (default: n^3 rows taken as an n^3 grid)" };
+        var gridSize = new Option<string?>("--grid")
+        {
+            Description = "pcg-mg, dcdm, and cg on a GPU: the grid as nx,ny,nz (default: n^3 rows taken as an n^3 grid); "
+                + "checked against the matrix whatever the method",
+        };
         var flags = new Option<string?>("--flags")
         {
             Description = "pcg-mg, dcdm, and cg on a GPU: the cell flags file (dcdm generate writes one); exact air/solid instead of rebuilding them "
-                + "from the matrix, and the compact layout (one row per fluid cell) recognised",
+                + "from the matrix, and the compact layout (one row per fluid cell) recognised; checked against the matrix whatever the method",
         };
         var repeat = new Option<int>("--repeat")
         {
@@ -59,15 +63,14 @@ public static class SolveCommand
         command.SetAction((parse, cancellation) => Task.FromResult(Run(console, new Settings(
             parse.GetValue(matrix)!, parse.GetValue(rhs), parse.GetValue(method)!, parse.GetValue(tol), parse.GetValue(maxIter),
             parse.GetValue(output), parse.GetValue(history), parse.GetValue(json), parse.GetValue(device)!,
-            parse.GetValue(model), parse.GetValue(gridSize), parse.GetValue(flags), parse.GetValue(k), parse.GetValue(plot), parse.GetValue(repeat),
-            KGiven: parse.GetResult(k) is { Implicit: false }), tool, cancellation)));
+            parse.GetValue(model), parse.GetValue(gridSize), parse.GetValue(flags), parse.GetResult(k) is { Implicit: false } ? parse.GetValue(k) : null,
+            parse.GetValue(plot), parse.GetValue(repeat)), tool, cancellation)));
         return command;
     }
 
     public sealed record Settings(string Matrix, string? Rhs, string Method, double Tolerance, int MaxIterations,
                                   string? Output, string? History, bool Json, string Device = "cpu",
-                                  string? Model = null, string? Grid = null, string? Flags = null, int K = 2, string? Plot = null, int Repeat = 1,
-                                  bool KGiven = false);
+                                  string? Model = null, string? Grid = null, string? Flags = null, int? K = null, string? Plot = null, int Repeat = 1);
 
     public static int Run(CliConsole console, Settings s, DcdmTool tool, CancellationToken cancellation)
     {
@@ -95,19 +98,15 @@ public static class SolveCommand
         var method = SolverCatalog.Parse(s.Method);
         if (method != SolveMethod.Dcdm && s.Model is not null)
             throw new UsageException($"--model {s.Model}: a direction model is DCDM's; --method {s.Method} takes none (leave out --model, or use --method dcdm)");
-        if (method != SolveMethod.Dcdm && s.KGiven)
-            throw new UsageException($"--k {s.K}: the previous directions are DCDM's; --method {s.Method} takes none (leave out --k, or use --method dcdm)");
+        if (method != SolveMethod.Dcdm && s.K is { } k)
+            throw new UsageException($"--k {k}: the previous directions are DCDM's; --method {s.Method} takes none (leave out --k, or use --method dcdm)");
         var flags = ReadFlags(s);
         // the grid of a voxel matrix, checked against it once for every repeat: dcdm needs it, the device's cg runs
         // matrix-free on it; --flags and --grid say what the matrix is, so they are checked whatever the method
         SolverInput input;
-        if (method is SolveMethod.Dcdm or SolveMethod.PcgMg) input = FindVoxelSystem(s, a, flags);
-        else if (s.Device != "cpu" && method == SolveMethod.Cg && a.Rows > 1) input = FindGrid(s, a, flags) ?? new SolverInput(a);
-        else
-        {
-            if (flags is not null || s.Grid is not null) _ = FindVoxelSystem(s, a, flags); // checked, though this method reads neither
-            input = new SolverInput(a);
-        }
+        if (method is SolveMethod.Dcdm or SolveMethod.PcgMg) input = FindVoxelSystem(s, a, flags, method);
+        else if (s.Device != "cpu" && method == SolveMethod.Cg && a.Rows > 1) input = FindGrid(s, a, flags, out _) ?? AnyMatrix(s, a, flags, method);
+        else input = AnyMatrix(s, a, flags, method);
         var op = input.Operator;
         var model = method == SolveMethod.Dcdm && s.Model is not null ? LoadModel(s.Model, tool) : null; // the default waits for the device
         var x = new double[a.Rows];
@@ -122,7 +121,7 @@ public static class SolveCommand
             for (int run = 0; run < s.Repeat; run++)
             {
                 ILinearSolver solver;
-                try { solver = catalog.Create(method, input, options, model, s.K); }
+                try { solver = catalog.Create(method, input, options, model, s.K ?? 2); }
                 catch (InvalidSystemException e) { throw new UsageException($"{s.Matrix}: {e.Message}; nothing was solved"); }
                 using (solver as IDisposable)
                 {
@@ -161,7 +160,8 @@ public static class SolveCommand
         var (result, x, system) = solved;
         double? error = exact is null ? null : RelativeError(system(), x, exact);
         // b had a part outside A's range (a singular system): the residual is of the rest; say what b as given leaves
-        double? givenResidual = result.Projection is { RelativeRemoved: > 0 } ? GivenResidual(a, b, x) : null;
+        // (not for the rounding a compatible b leaves: a removed share far below the tolerance)
+        double? givenResidual = result.Projection is { } p && p.RelativeRemoved > 1e-3 * s.Tolerance ? GivenResidual(a, b, x) : null;
         if (s.Output is not null)
             MatrixMarketWriter.WriteVector(s.Output, x, $"solution of {Path.GetFileName(s.Matrix)} by dcdm {s.Method}: {result.Status}, relative residual {result.RelativeResidual:R}");
         if (s.History is not null) WriteHistory(s.History, result);
@@ -189,22 +189,21 @@ public static class SolveCommand
         if (s.Flags is null) return null;
         PoissonGrid flags;
         try { flags = CellFlagsFile.Read(s.Flags); }
-        catch (IOException e) { throw new UsageException($"--flags {s.Flags}: {e.Message} (a cell flags file, as dcdm generate writes)"); }
+        catch (IOException e) { throw new UsageException($"--flags {s.Flags}: {e.Message.TrimEnd('.')} (a cell flags file, as dcdm generate writes)"); }
         if (ParseGrid(s.Grid) is { } given && given != (flags.Nx, flags.Ny, flags.Nz))
             throw new UsageException($"--grid {s.Grid} and --flags {s.Flags} ({flags.Nx}x{flags.Ny}x{flags.Nz}) disagree; leave out --grid (the flags file has the grid's shape)");
         return flags;
     }
 
     /// <summary>
-    /// The grid the matrix is the unit operator of: from --flags (full-grid or compact layout; a mismatch is an error),
-    /// else inferred from a full-grid matrix (--grid gives its shape); null when it is not one.
+    /// The matrix as any SPD matrix (a method that reads neither a grid nor flags, or the device's CSR CG), once what
+    /// --flags or --grid say of it is checked: a voxel system of that grid (the operator made for the check is dropped;
+    /// it costs about what reading the matrix did).
     /// </summary>
-    static SolverInput? FindGrid(Settings s, CsrMatrix a, PoissonGrid? flags)
+    static SolverInput AnyMatrix(Settings s, CsrMatrix a, PoissonGrid? flags, SolveMethod method)
     {
-        var found = FindGrid(s, a, flags, out string why);
-        if (found is null && flags is not null)
-            throw new UsageException($"{s.Matrix}: {why} ({s.Flags}); leave out --flags to solve it as a general sparse matrix");
-        return found;
+        if (flags is not null || s.Grid is not null) _ = FindVoxelSystem(s, a, flags, method);
+        return new SolverInput(a);
     }
 
     /// <param name="flags">The --flags file's grid, read by the caller (null without --flags).</param>
@@ -219,23 +218,23 @@ public static class SolveCommand
     /// (two-phase, cut-cell, ghost-fluid) on the grid of --flags (then the grid too when the matrix is compact: its
     /// rows are the flags' fluid cells), --grid or n^3 rows; neither is a usage error naming the first bad row and why.
     /// </summary>
-    static SolverInput FindVoxelSystem(Settings s, CsrMatrix a, PoissonGrid? flags)
+    static SolverInput FindVoxelSystem(Settings s, CsrMatrix a, PoissonGrid? flags, SolveMethod method)
     {
         if (FindGrid(s, a, flags, out string unitWhy) is { } unit) return unit;
-        var method = SolverCatalog.Parse(s.Method);
         string fix = method is SolveMethod.Dcdm or SolveMethod.PcgMg
-            ? (flags is null && s.Grid is null ? "if the grid is not a cube, give its shape with --grid nx,ny,nz; " : "")
-                + $"--method {s.Method} needs a 7-point voxel pressure matrix; use --method cg or pcg-ic0 for other matrices"
+            ? $"--method {s.Method} needs a 7-point voxel pressure matrix; use --method cg or pcg-ic0 for other matrices"
             : $"leave out {(s.Flags is not null ? "--flags" : "--grid")} to solve it as a general sparse matrix";
         if (flags is not null && a.Rows != flags.CellCount && a.Rows != flags.FluidCount)
             throw new UsageException($"{s.Matrix}: {a.Rows} rows, but --flags {s.Flags} has {flags.CellCount} cells ({flags.Nx}x{flags.Ny}x{flags.Nz}), "
-                + $"{flags.FluidCount} of them fluid: a matrix with these flags has one row per cell or one per fluid cell; check that the flags belong to it");
+                + $"{flags.FluidCount} of them fluid: a matrix with these flags has one row per cell or one per fluid cell; check that the flags belong to it"
+                + (method is SolveMethod.Dcdm or SolveMethod.PcgMg ? "" : ", or leave out --flags"));
         var shape = flags is not null ? (flags.Nx, flags.Ny, flags.Nz) : ParseGrid(s.Grid) ?? GridOperatorMatch.Cube(a.Rows);
         if (shape is not var (nx, ny, nz)) throw new UsageException($"{s.Matrix}: {unitWhy}; {fix}");
         // the compact layout: row k is the flags' k-th fluid cell
         bool compact = flags is not null && a.Rows == flags.FluidCount && a.Rows != flags.CellCount;
+        string guessed = flags is null && s.Grid is null ? $"taking it as a {nx}^3 grid; if it is not a cube, give its shape with --grid nx,ny,nz; " : "";
         var op = VoxelOperator.Recognise(a, nx, ny, nz, compact ? flags!.FluidCells : null, out string why)
-            ?? throw new UsageException($"{s.Matrix}: {why}{(flags is not null ? $" (with --flags {s.Flags})" : "")}; {fix}");
+            ?? throw new UsageException($"{s.Matrix}: {why}{(flags is not null ? $" (with --flags {s.Flags})" : "")}; {guessed}{fix}");
         if (flags is not null && !compact) CheckUnknownsAreFluid(s, op, flags);
         return new SolverInput(a, compact ? flags : null, op);
     }
@@ -318,7 +317,7 @@ public static class SolveCommand
         if (givenResidual is { } given)
         {
             o.WriteLine(string.Create(inv, $"residual    {r.RelativeResidual:0.000e+00}  (true, ||b' - A x|| / ||b'||, b' = b less its part outside A's range; tolerance {s.Tolerance:g3})"));
-            o.WriteLine(string.Create(inv, $"            {given:0.000e+00}  against b as given: no x does better (see projection)"));
+            o.WriteLine(string.Create(inv, $"            {given:0.000e+00}  against b as given, where no x goes below {r.Projection!.RelativeRemoved:0.000e+00} (see projection)"));
         }
         else o.WriteLine(string.Create(inv, $"residual    {r.RelativeResidual:0.000e+00}  (true, ||b - A x|| / ||b||; tolerance {s.Tolerance:g3})"));
         if (error is { } e) o.WriteLine(string.Create(inv, $"error       {e:0.000e+00}  (||x - x*|| / ||x*||; b = A x*, x* = 1 on rows with entries, 0 on empty ones)"));

@@ -40,7 +40,11 @@ public sealed class IncompleteCholesky : IPreconditioner
 
         var diagonal = matrix.Diagonal();
         for (int i = 0; i < n; i++)
-            if (!(diagonal[i] > 0)) throw new NotPositiveDefiniteException($"IC(0) needs a positive diagonal; row {i + 1} has {diagonal[i]}: the matrix is not positive definite");
+            if (!(diagonal[i] > 0))
+            {
+                double d = diagonal[i];
+                throw new NotPositiveDefiniteException(i, row => $"IC(0) needs a positive diagonal; row {row} has {d}: the matrix is not positive definite");
+            }
 
         double shift = 0;
         int failedRow;
@@ -48,7 +52,8 @@ public sealed class IncompleteCholesky : IPreconditioner
         {
             shift = shift == 0 ? 1e-3 : shift * 10;
             if (shift > 1)
-                throw new NotPositiveDefiniteException($"IC(0) failed: the pivot of row {failedRow + 1} is not positive even with diagonal shift 1; the matrix is likely not positive definite");
+                throw new NotPositiveDefiniteException(failedRow,
+                    row => $"IC(0) failed: the pivot of row {row} is not positive even with diagonal shift 1; the matrix is likely not positive definite");
         }
         Shift = shift;
     }

@@ -78,7 +78,7 @@ public sealed class ConjugateGradient : ILinearSolver, IUnknownsSolver
         if (_system.NonPositiveDiagonalRow < 0)
         {
             try { _m = preconditioner(system); }
-            catch (NotPositiveDefiniteException e) { _breakdown = e.Message; }
+            catch (NotPositiveDefiniteException e) { _breakdown = e.MessageFor(system.Active?[e.Row] ?? e.Row); } // the caller's row, not the unknown's
         }
         int n = product is null ? _system.Unknowns : _system.FullSize; // not the matrix: a grid's is never assembled
         (_b, _x, _r, _p, _q) = (Vector(n), Vector(n), Vector(n), Vector(n), Vector(n));
@@ -126,11 +126,11 @@ public sealed class ConjugateGradient : ILinearSolver, IUnknownsSolver
 
     SolveResult IUnknownsSolver.Run(SolveFrame frame, ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation)
     {
-        if (_breakdown is not null) return frame.NotPositiveDefinite(b, x, _breakdown, SetupTime);
         var options = settings.Over(_options);
         var details = new Dictionary<string, string>();
-        if (_m is IncompleteCholesky { Shift: > 0 } ic) details["ic0 diagonal shift"] = ic.Shift.ToString("g3");
         if (_system.Active is not null && frame == _frame) details["unknowns"] = $"{_system.Unknowns} of {Size} {_unknownsOf}";
+        if (_breakdown is not null) return frame.NotPositiveDefinite(b, x, _breakdown, SetupTime, details);
+        if (_m is IncompleteCholesky { Shift: > 0 } ic) details["ic0 diagonal shift"] = ic.Shift.ToString("g3");
         if (_m is Multigrid.AggregateMultigrid multigrid) details["levels"] = multigrid.Describe();
         return frame.Run(b, x, _b, _x, options, SetupTime, details,
             (bNorm, history, ct) => LoopEnd.Finished(ConjugateGradientIteration.Run(_backend, _b, _x, _r, _z, _p, _q, bNorm, options, history, ct,

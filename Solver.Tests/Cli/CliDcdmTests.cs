@@ -108,6 +108,13 @@ public class CliDcdmTests
             .Within(1e-6).Percent);
         Assert.That(IndependentResidual.OfFiles(a, b, x), Is.LessThanOrEqualTo(1.01e-6), "of the projected b: the tolerance");
         Assert.That(given, Is.GreaterThan(1e-3), "a random b on a closed box has a part no x matches");
+
+        // a divergence b is compatible: what the projection removes is rounding, and no second line is printed
+        string compatible = Path.Combine(TestData.TempFolder(), "box-divergence");
+        Assert.That(Run("generate", "--domain", "box", "--size", "8", "-o", compatible).code, Is.EqualTo(0));
+        (code, output, error) = Run("solve", Path.Combine(compatible, "A.mtx"), "--rhs", Path.Combine(compatible, "b.mtx"), "--method", "cg");
+        Assert.That(code, Is.EqualTo(0), error + output);
+        Assert.That(output, Does.Contain("(true, ||b - A x|| / ||b||").And.Not.Contain("against b as given"));
     }
 
     /// <summary>IC(0) whose pivots fail on an indefinite matrix: status NotPositiveDefinite and exit 4, as cg's breakdown, not a usage error.</summary>

@@ -137,6 +137,22 @@ public class CliGridCgTests
         return JsonDocument.Parse(output);
     }
 
+    /// <summary>cg with --device on per-face coefficients: the device's CSR CG with the file's own flags (checked, not
+    /// refused as a grid they are not), and a --grid the matrix does not fit refused as on the CPU.</summary>
+    [Test]
+    public void DeviceCgTakesAPerFaceMatrixWithItsFlagsAndChecksItsGrid()
+    {
+        string dir = Path.Combine(TestData.TempFolder(), "cg-cut-cell");
+        Assert.That(Run("generate", "--domain", "cut-cell", "--size", "10", "-o", dir).code, Is.EqualTo(0));
+        string a = Path.Combine(dir, "A.mtx");
+        var (code, output, error) = Run("solve", a, "--rhs", Path.Combine(dir, "b.mtx"), "--flags", Path.Combine(dir, "flags.bin"), "--method", "cg",
+            "--device", "ilgpu-cpu", "--tol", "1e-8");
+        Assert.That(code, Is.EqualTo(0), error + output);
+        (code, _, error) = Run("solve", a, "--method", "cg", "--device", "ilgpu-cpu", "--grid", "5,10,20");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("5x10x20").And.Contain("leave out --grid"));
+    }
+
     [Test]
     public void FlagsThatDoNotFitTheMatrixAreAUsageError()
     {

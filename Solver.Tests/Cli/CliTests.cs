@@ -139,6 +139,9 @@ public class CliTests
     [TestCase("--size", "generate", "--size", "0", "-o", "DIR")]
     [TestCase("--density-ratio", "generate", "--domain", "tank", "--density-ratio", "100", "-o", "DIR")] // another domain's option, not ignored
     [TestCase("--fill", "generate", "--domain", "rocks", "--fill", "0.3", "-o", "DIR")]
+    [TestCase("--spheres", "generate", "--domain", "tank", "--spheres", "3", "-o", "DIR")]
+    [TestCase("--solid-fraction", "generate", "--domain", "two-phase", "--solid-fraction", "0.2", "-o", "DIR")]
+    [TestCase("--grid", "solve", "A", "--method", "cg", "--grid", "8,8,8")] // checked though cg reads no grid
     [TestCase("--model", "simulate", "smoke", "--size", "8", "--steps", "1", "--method", "cg", "--model", "vcycle")]
     public void UsageErrorsExitWithTwoAndOneLineNamingTheOption(string culprit, params string[] args)
     {

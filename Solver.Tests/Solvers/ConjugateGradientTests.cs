@@ -136,6 +136,13 @@ public class ConjugateGradientTests
             Assert.That(r3.RelativeResidual, Is.EqualTo(1));
         }
         Assert.That(() => new IncompleteCholesky(a), Throws.InstanceOf<NotPositiveDefiniteException>(), "built alone, the factor still throws");
+
+        // an empty first row: the factor runs on the unknowns, the message names the caller's row
+        var withEmptyRow = CsrMatrix.FromCoordinates(3, 3, [1, 1, 2, 2], [1, 2, 1, 2], [1.0, 2.0, 2.0, 1.0]);
+        var r4 = new ConjugateGradient(withEmptyRow, PreconditionerKind.IncompleteCholesky).Solve([0.0, 1.0, -1.0], new double[3]);
+        Assert.That(r4.Status, Is.EqualTo(SolveStatus.NotPositiveDefinite), r4.Message);
+        Assert.That(r4.Message, Does.Contain("pivot of row 3"));
+        Assert.That(r4.Details["unknowns"], Does.StartWith("2 of 3 rows"));
     }
 
     [Test]
