@@ -32,6 +32,24 @@ internal static class CellLevel
         return max > 0 ? max / smallest.Min() : 1;
     }
 
+    /// <summary>The faces' largest coefficient over their smallest open one (1 when none is open), as
+    /// <see cref="CellLevel{T}.Contrast"/> finds it while copying: what float32 products can bear up to
+    /// <see cref="SingleContrast"/>.</summary>
+    public static double FaceContrast(VoxelOperator op)
+    {
+        int plane = op.Nx * op.Ny;
+        var (smallest, largest) = (new double[op.Nz], new double[op.Nz]);
+        Parallel.For(0, op.Nz, z =>
+        {
+            double lo = double.MaxValue, hi = 0;
+            foreach (var faces in new[] { op.FaceX, op.FaceY, op.FaceZ })
+                foreach (double c in faces.AsSpan(z * plane, plane))
+                    if (c > 0) (lo, hi) = (Math.Min(lo, c), Math.Max(hi, c));
+            (smallest[z], largest[z]) = (lo, hi);
+        });
+        return Span(smallest, largest);
+    }
+
     /// <summary>The operator's diagonal of every cell, in parallel planes (an array the set-up owns).</summary>
     public static double[] DiagonalOf(VoxelOperator op)
     {

@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Globalization;
 using Dcdm.Gpu.Devices;
 using Dcdm.Gpu.Kernels;
 using Dcdm.Gpu.Multigrid;
 using Dcdm.Models;
+using Dcdm.Multigrid;
 using Dcdm.Poisson;
 using Dcdm.Solvers;
 using ILGPU.Runtime;
@@ -60,9 +62,21 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver, IReliableUpda
     /// pcg-mg on a voxel operator with per-face coefficients (<see cref="VoxelOperator"/>): the same loop and K-cycle on
     /// the operator's cells as a CSR level, vectors one entry per cell.
     /// </summary>
+    /// <exception cref="InvalidSystemException">The faces' coefficients span more than <see cref="CellLevel.SingleContrast"/>
+    /// (a density ratio above 10^6): its float32 steps lose the small ones (at 10^8 a step's p.Ap came out negative).</exception>
     public GpuMultigridConjugateGradient(GpuDevice device, VoxelOperator op, SolverOptions? options = null)
-        : this(Stopwatch.StartNew(), device, VoxelOperatorMethod, DeviceVoxelOperator.UnknownsOf(op),
+        : this(Stopwatch.StartNew(), device, VoxelOperatorMethod, DeviceVoxelOperator.UnknownsOf(FloatStepsBear(op)),
             op.CellCount, options, unknowns => new DeviceVoxelOperator(device, op, unknowns)) { }
+
+    /// <summary>The operator, where float32 steps can take its coefficients' contrast (the CPU's cells switch to double past it).</summary>
+    static VoxelOperator FloatStepsBear(VoxelOperator op)
+    {
+        double contrast = CellLevel.FaceContrast(op);
+        if (contrast <= CellLevel.SingleContrast) return op;
+        string span = contrast.ToString("g3", CultureInfo.InvariantCulture), bearable = CellLevel.SingleContrast.ToString("g3", CultureInfo.InvariantCulture);
+        throw new InvalidSystemException($"the faces' coefficients span {span}, past the {bearable} that the device pcg-mg's float32 steps bear; "
+            + "use dcdm on the device (its iteration in double) or pcg-mg on the CPU");
+    }
 
     const string VoxelOperatorMethod = "pcg-mg (voxel operator, float32 K-cycle and steps, double reliable updates)";
 

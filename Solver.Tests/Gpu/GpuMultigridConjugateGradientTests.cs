@@ -60,6 +60,27 @@ public class GpuMultigridConjugateGradientTests : AcceleratorTests
         Assert.That(Math.Sqrt(b.Zip(ax, (u, v) => (u - v) * (u - v)).Sum() / b.Sum(v => v * v)), Is.LessThanOrEqualTo(1.01e-6), "the true residual, recomputed here");
     }
 
+    /// <summary>
+    /// A density ratio of 10^8: the device pcg-mg's float32 steps lose the small coefficients (a step's p.Ap came out
+    /// negative, reported as NotPositiveDefinite), so it refuses the operator naming the span and what runs it; the
+    /// device's DCDM, its iteration in double, converges on it.
+    /// </summary>
+    [Test]
+    public void PcgMgRefusesWhatFloat32StepsCannotBearAndDcdmSolvesIt()
+    {
+        var op = CoefficientDomains.TwoPhase(10, 10, 10, 1e8, 2);
+        var b = RandomVector.Centred(op.CellCount, 1).Select((v, i) => op.Diagonal(i) > 0 ? v : 0).ToArray();
+        var catalog = new SolverCatalog(new GpuSolvers(Device));
+        var refused = Assert.Throws<InvalidSystemException>(() => catalog.CreateForOperator(SolveMethod.PcgMg, op));
+        Assert.That(refused!.Message, Does.Contain("span 1e+08").And.Contain("dcdm on the device"));
+        using var dcdm = catalog.CreateForOperator(SolveMethod.Dcdm, op, new SolverOptions { Tolerance = 1e-8 }, new Dcdm.Models.KCycleDirectionModel());
+        var x = new double[b.Length];
+        var result = dcdm.Solve(b, x);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(ProductResidual.Relative(op.ToCsr(), b, x), Is.LessThanOrEqualTo(1.01e-8));
+        Assert.That(() => catalog.CreateForOperator(SolveMethod.PcgMg, CoefficientDomains.TwoPhase(10, 10, 10, 1e6, 2)).Dispose(), Throws.Nothing, "10^6: still taken");
+    }
+
     /// <summary>A 12^3 voxel operator of the family as the catalog's input (its full-grid matrix, or the compact one with
     /// flags naming its unknowns) and a random b on its rows.</summary>
     static (SolverInput Input, double[] B) OperatorInput(string family, bool compact)
