@@ -122,7 +122,8 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
     /// into a matrix): leave them unchanged while the solver is in use, or bind each step's operator through
     /// <see cref="PressureSolver"/>, which copies it.
     /// </summary>
-    /// <exception cref="InvalidSystemException">dcdm with a learned model (they read cell flags, not coefficients).</exception>
+    /// <exception cref="InvalidSystemException">dcdm with a learned model (they read cell flags, not coefficients); pcg-mg on a device
+    /// where the faces span more than 10^6 (its float32 steps; dcdm there takes them).</exception>
     public ILinearSolver CreateForOperator(SolveMethod method, VoxelOperator op, SolverOptions? options = null, IDirectionModel? model = null, int previousDirections = 2)
         => CreateForOperator(method, op, options, model, previousDirections, matrix: null);
 
