@@ -22,6 +22,9 @@ public sealed class SolveFrame(string method, ReducedSystem unknowns, SolveFrame
     /// <summary>Length of b and x a caller passes.</summary>
     public int Size => unknowns.FullSize;
 
+    /// <summary>Length of the frame's own b and x (what a solver allocates for them): the unknowns, or every row.</summary>
+    public int VectorLength => layout == Layout.Unknowns ? unknowns.Unknowns : unknowns.FullSize;
+
     /// <summary>Whether the loop runs on the unknowns (b restricted to them), not on every row.</summary>
     internal bool RunsOnUnknowns => layout == Layout.Unknowns;
 
@@ -30,14 +33,19 @@ public sealed class SolveFrame(string method, ReducedSystem unknowns, SolveFrame
 
     SolveFrame? _onItsUnknowns;
 
+    void CheckLengths(ReadOnlySpan<double> b, Span<double> x)
+    {
+        if (b.Length != Size || x.Length != Size)
+            throw new ArgumentException($"b and x must have {Size} entries ({rowsAre}), got {b.Length} and {x.Length}");
+    }
+
     /// <summary>
     /// The result of a solve that could not start because the set-up found the matrix not positive definite (a
     /// diagonal entry, or a factorization's pivot): x = 0, so the residual is b itself; nothing is thrown.
     /// </summary>
     public SolveResult NotPositiveDefinite(ReadOnlySpan<double> b, Span<double> x, string why, TimeSpan setupTime, Dictionary<string, string>? details = null)
     {
-        if (b.Length != Size || x.Length != Size)
-            throw new ArgumentException($"b and x must have {Size} entries ({rowsAre}), got {b.Length} and {x.Length}");
+        CheckLengths(b, x);
         x.Clear();
         return SolveResult.From(method, new(SolveStatus.NotPositiveDefinite, 0, VectorOps.Norm2(b) > 0 ? 1 : 0, why, 0), [], setupTime, TimeSpan.Zero,
             null, details ?? [], null);
@@ -59,8 +67,7 @@ public sealed class SolveFrame(string method, ReducedSystem unknowns, SolveFrame
     public SolveResult Run(ReadOnlySpan<double> b, Span<double> x, double[] rb, double[] rx, SolverOptions options, TimeSpan setupTime,
                            Dictionary<string, string> details, Loop loop, ISolveFallback? fallback, CancellationToken cancellation)
     {
-        if (b.Length != Size || x.Length != Size)
-            throw new ArgumentException($"b and x must have {Size} entries ({rowsAre}), got {b.Length} and {x.Length}");
+        CheckLengths(b, x);
         var clock = Stopwatch.StartNew();
         var history = new List<double>();
         FallbackReport? report = null;

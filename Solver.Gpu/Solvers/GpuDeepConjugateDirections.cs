@@ -73,9 +73,8 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
         _rf = new DeviceVector<float>(acc, n); _qf = new DeviceVector<float>(acc, n);
         _vectors = new DirectionVectors<DeviceVector<double>>(_k, () => new DeviceVector<double>(acc, n));
         _backend = new DeviceBackend(this);
-        int host = _system.FrameLayout == SolveFrame.Layout.AllRows ? Size : _system.Unknowns.Unknowns;
-        _hostB = new double[host];
-        _hostX = new double[host];
+        _hostB = new double[_frame.VectorLength];
+        _hostX = new double[_frame.VectorLength];
         ModelDescription = description + " (on " + device.Name + ")";
         acc.Synchronize();
         SetupTime = clock.Elapsed;

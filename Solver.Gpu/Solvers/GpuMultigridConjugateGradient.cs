@@ -103,9 +103,8 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver, IReliableUpda
         _scalars = new DeviceVector<double>(acc, 1);
         _r = new DeviceVector<float>(acc, n); _z = new DeviceVector<float>(acc, n); _p = new DeviceVector<float>(acc, n);
         _q = new DeviceVector<float>(acc, n); _d = new DeviceVector<float>(acc, n);
-        int host = _operator.FrameLayout == SolveFrame.Layout.AllRows ? Size : _unknowns.Unknowns;
-        _hostB = new double[host];
-        _hostX = new double[host];
+        _hostB = new double[_frame.VectorLength];
+        _hostX = new double[_frame.VectorLength];
         acc.Synchronize();
         SetupTime = clock.Elapsed;
     }
