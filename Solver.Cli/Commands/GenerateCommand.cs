@@ -19,7 +19,7 @@ public static class GenerateCommand
                 + "baffles (plates one cell thick with windows, a shelf, thin posts), slits (narrow horizontal gaps in a solid block), porous (rock with narrow passages), "
                 + "channel (a passage two cells across snaking through a solid block); "
                 + "with per-face coefficients: two-phase (liquid and air both unknowns, --density-ratio), cut-cell (fractional faces around smooth solids), "
-                + "ghost-fluid (a wavy free surface with 1/theta Dirichlet terms)",
+                + "ghost-fluid (a wavy free surface with 1/theta Dirichlet terms), flat-cells (a tank on cells --aspect times flatter along z: its z faces aspect^2 the others)",
             DefaultValueFactory = _ => "spheres",
         };
         domain.AcceptOnlyFromAmong([.. PoissonDomains.Families, .. CoefficientDomains.Families]);
@@ -34,12 +34,14 @@ public static class GenerateCommand
         var fill = new Option<double>("--fill") { Description = "fill height fraction (tank)", DefaultValueFactory = _ => 0.6 };
         var densityRatio = new Option<double>("--density-ratio") { Description = "liquid over air density (two-phase)", DefaultValueFactory = _ => 1000 };
         densityRatio.Require(v => v >= 1 && v <= 1e8, "must be in [1, 1e8]");
+        var aspect = new Option<double>("--aspect") { Description = "cell width over height (flat-cells)", DefaultValueFactory = _ => 4 };
+        aspect.Require(v => v >= 1 && v <= 100, "must be in [1, 100]");
         solid.Require(v => v >= 0 && v < 1, "must be in [0, 1)");
         fill.Require(v => v > 0 && v <= 1, "must be in (0, 1]");
         var outDir = new Option<string>("--out-dir", "-o") { Description = "folder for A.mtx, b.mtx and flags", DefaultValueFactory = _ => "." };
 
         var command = new Command("generate", "write a voxel Poisson problem: A.mtx, b.mtx and a cell flags file")
-            { domain, size, rhs, seed, layout, count, solid, fill, densityRatio, outDir };
+            { domain, size, rhs, seed, layout, count, solid, fill, densityRatio, aspect, outDir };
         command.SetAction(parse =>
         {
             if (File.Exists(parse.GetValue(outDir)))
@@ -48,16 +50,25 @@ public static class GenerateCommand
             int s = parse.GetValue(seed);
             // an option of another domain was given: say so instead of ignoring it
             foreach (var (option, domains) in new (Option Option, string[] Domains)[]
-                { (count, ["spheres"]), (solid, ["obstacles", "rocks"]), (fill, ["tank"]), (densityRatio, ["two-phase"]) })
+                { (count, ["spheres"]), (solid, ["obstacles", "rocks"]), (fill, ["tank"]), (densityRatio, ["two-phase"]), (aspect, ["flat-cells"]) })
                 if (parse.GetResult(option) is { Implicit: false } && !domains.Contains(parse.GetValue(domain)))
                     throw new UsageException($"{option.Name} applies to --domain {string.Join(" or ", domains)}, not {parse.GetValue(domain)}; leave it out");
             if (CoefficientDomains.Families.Contains(parse.GetValue(domain)))
             {
-                var op = parse.GetValue(domain) == "two-phase" ? CoefficientDomains.TwoPhase(nx, ny, nz, parse.GetValue(densityRatio), s)
-                    : CoefficientDomains.Named(parse.GetValue(domain)!, nx, ny, nz, s);
+                var op = parse.GetValue(domain) switch
+                {
+                    "two-phase" => CoefficientDomains.TwoPhase(nx, ny, nz, parse.GetValue(densityRatio), s),
+                    "flat-cells" => CoefficientDomains.FlatCells(nx, ny, nz, parse.GetValue(aspect), s),
+                    var family => CoefficientDomains.Named(family!, nx, ny, nz, s),
+                };
                 WriteOperator(console, op, parse.GetValue(rhs)!, s, parse.GetValue(layout) == "full", parse.GetValue(outDir)!,
                     $"dcdm generate --domain {parse.GetValue(domain)} --size {nx},{ny},{nz} --rhs {parse.GetValue(rhs)} --seed {s} --layout {parse.GetValue(layout)}"
-                    + (parse.GetValue(domain) == "two-phase" ? string.Create(CultureInfo.InvariantCulture, $" --density-ratio {parse.GetValue(densityRatio)}") : ""));
+                    + parse.GetValue(domain) switch
+                    {
+                        "two-phase" => string.Create(CultureInfo.InvariantCulture, $" --density-ratio {parse.GetValue(densityRatio)}"),
+                        "flat-cells" => string.Create(CultureInfo.InvariantCulture, $" --aspect {parse.GetValue(aspect)}"),
+                        _ => "",
+                    });
                 return ExitCode.Converged;
             }
             var grid = parse.GetValue(domain) switch

@@ -12,6 +12,9 @@ namespace Dcdm.Multigrid;
 /// </summary>
 internal sealed class AggregateHierarchy
 {
+    /// <summary>The axis whose lines the levels are made for (<see cref="Multigrid.LineAxis"/>): each level but the coarsest is
+    /// relaxed by <see cref="LevelLines"/> along it; -1: by points.</summary>
+    public int LineAxis { get; }
     /// <summary>The levels, finest first: the first is what the hierarchy was built from.</summary>
     public AggregateLevel[] Levels { get; }
     /// <summary>The grid's cells to the first level's rows (-1: not an unknown); of a grid, made at the first call from
@@ -56,24 +59,28 @@ internal sealed class AggregateHierarchy
     /// null: computed here.</param>
     /// <remarks>P from the cells to the level above them is the CPU cycle's: <see cref="AggregateMultigrid.SurfaceProlongation"/>
     /// on the cells next to air (<see cref="ProlongationShape.AtDirichletFaces"/>), given by row in <see cref="CellsShape"/>.</remarks>
-    public AggregateHierarchy(VoxelOperator op, double galerkinScale, double[]? diagonal = null)
-        : this(op, galerkinScale, diagonal ?? CellLevel.DiagonalOf(op), AggregateMultigrid.SurfaceProlongation) { }
+    /// <param name="lineAxis">The axis whose lines the cycle relaxes (<see cref="Multigrid.LineAxis"/>), as <see cref="AboveCells"/>'s;
+    /// -1 (the device's, which relaxes points): none.</param>
+    public AggregateHierarchy(VoxelOperator op, double galerkinScale, double[]? diagonal = null, int lineAxis = -1)
+        : this(op, galerkinScale, diagonal ?? CellLevel.DiagonalOf(op), AggregateMultigrid.SurfaceProlongation, lineAxis) { }
 
-    AggregateHierarchy(VoxelOperator op, double galerkinScale, double[] diagonal, double surfaceProlongation)
-        : this(CellsAndAbove(op, diagonal, galerkinScale, ProlongationShape.AtDirichletFaces(op, diagonal, surfaceProlongation),
-            out var cellRow, out var above, out var byRow), cellRow, galerkinScale, above, firstIsCells: true)
+    AggregateHierarchy(VoxelOperator op, double galerkinScale, double[] diagonal, double surfaceProlongation, int lineAxis)
+        : this(CellsAndAbove(op, diagonal, galerkinScale, ProlongationShape.AtDirichletFaces(op, diagonal, surfaceProlongation), lineAxis,
+            out var cellRow, out var above, out var byRow), cellRow, galerkinScale, above, firstIsCells: true, lineAxis)
         => CellsShape = byRow;
 
     /// <summary>A voxel operator's P entries that are not 1 from its cells' level (the first) to the next, by the cells'
     /// rows; null where P is piecewise constant.</summary>
     public ProlongationShape? CellsShape { get; }
 
-    static AggregateLevel CellsAndAbove(VoxelOperator op, double[] diagonal, double galerkinScale, ProlongationShape? shape, out int[] cellRow,
+    static AggregateLevel CellsAndAbove(VoxelOperator op, double[] diagonal, double galerkinScale, ProlongationShape? shape, int lineAxis, out int[] cellRow,
         out (AggregateLevel, int[])? above, out ProlongationShape? byRow)
     {
         var cells = Aggregation.FromOperator(op, diagonal, out cellRow);
         (above, byRow) = (null, null);
-        if (cells.Rows > AggregateMultigrid.CoarsestRows && Aggregation.FromFaces(op, diagonal, cells.Rows, galerkinScale, out var parent) is { } first)
+        var across = lineAxis >= 0 ? Multigrid.LineAxis.AcrossCouplings(op, diagonal, lineAxis) : null;
+        if (cells.Rows > AggregateMultigrid.CoarsestRows
+            && Aggregation.FromFaces(op, diagonal, cells.Rows, galerkinScale, out var parent, splitBottlenecks: across is null, across) is { } first)
         {
             if (shape is not null)
             {
@@ -96,21 +103,27 @@ internal sealed class AggregateHierarchy
     /// <summary>
     /// The coarse levels of a voxel operator above its cells, which are not a level here (the CPU cycle relaxes them on
     /// the faces, <see cref="CellLevel"/>); <see cref="FineParent"/> maps the cells to the first. Null where the cells
-    /// would not coarsen 1.5x: then they are the first level (<see cref="AggregateHierarchy(VoxelOperator, double, double[])"/>).
+    /// would not coarsen 1.5x: then they are the first level (<see cref="AggregateHierarchy(VoxelOperator, double, double[], int)"/>).
     /// </summary>
     /// <param name="diagonal">The operator's diagonal per cell (<see cref="CellLevel.DiagonalOf"/>).</param>
     /// <param name="unknowns">How many cells have a diagonal.</param>
     /// <param name="shape">P's entries from the cells to the first level that are not 1 (null: the piecewise-constant P).</param>
-    public static AggregateHierarchy? AboveCells(VoxelOperator op, double[] diagonal, int unknowns, double galerkinScale, ProlongationShape? shape = null)
+    /// <param name="lineAxis">The axis the cycle relaxes lines along (<see cref="Multigrid.LineAxis"/>), whose couplings every level
+    /// judges against the couplings across the lines (<see cref="Multigrid.LineAxis.AcrossCouplings(VoxelOperator, double[], int)"/>); -1: none.</param>
+    public static AggregateHierarchy? AboveCells(VoxelOperator op, double[] diagonal, int unknowns, double galerkinScale, ProlongationShape? shape = null,
+        int lineAxis = -1)
     {
-        if (Aggregation.FromFaces(op, diagonal, unknowns, galerkinScale, out var parent) is not { } first) return null;
+        var across = lineAxis >= 0 ? Multigrid.LineAxis.AcrossCouplings(op, diagonal, lineAxis) : null;
+        if (Aggregation.FromFaces(op, diagonal, unknowns, galerkinScale, out var parent, splitBottlenecks: across is null, across) is not { } first) return null;
         if (shape is not null) Aggregation.Reshape(first, op, diagonal, parent, shape, galerkinScale);
-        return new(first, parent, galerkinScale);
+        return new(first, parent, galerkinScale, lineAxis: lineAxis);
     }
 
     /// <param name="second">The level above the first and the first's rows' parents in it, when the caller made it.</param>
     /// <param name="firstIsCells">The first level is the operator's cells (never factored as narrow).</param>
-    AggregateHierarchy(AggregateLevel first, int[]? fineParent, double galerkinScale, (AggregateLevel Level, int[] Parent)? second = null, bool firstIsCells = false)
+    /// <param name="lineAxis">As <see cref="AboveCells"/>'s.</param>
+    AggregateHierarchy(AggregateLevel first, int[]? fineParent, double galerkinScale, (AggregateLevel Level, int[] Parent)? second = null, bool firstIsCells = false,
+        int lineAxis = -1)
     {
         var levels = new List<AggregateLevel>();
         var parents = new List<int[]>();
@@ -128,7 +141,8 @@ internal sealed class AggregateHierarchy
         {
             // not the cells: on a device they are its first level, relaxed there
             if (!(firstIsCells && levels.Count == 1) && NarrowFactor(level) is { } exact) { coarsest = exact; break; }
-            var next = Aggregation.Coarsen(level, galerkinScale, out var parent);
+            var next = lineAxis < 0 ? Aggregation.Coarsen(level, galerkinScale, out var parent)
+                : Aggregation.Coarsen(level, galerkinScale, out parent, splitBottlenecks: false, strengthDiagonal: Multigrid.LineAxis.AcrossCouplings(level, lineAxis));
             if (next is null)
             {
                 // a stall: factored where the factor fits; else, where couplings too weak to join kept the rows apart
@@ -146,7 +160,7 @@ internal sealed class AggregateHierarchy
             level = next;
             declined = false;
         }
-        (Levels, Parents, _fineParent) = ([.. levels], [.. parents], fineParent);
+        (Levels, Parents, _fineParent, LineAxis) = ([.. levels], [.. parents], fineParent, lineAxis);
         Coarsest = coarsest ?? (declined ? null : SemidefiniteCholesky.Factor(level));
     }
 

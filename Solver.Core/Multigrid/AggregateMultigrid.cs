@@ -89,6 +89,8 @@ public sealed class AggregateMultigrid : IPreconditioner
     readonly int[] _cellsShapeParents = []; // the next level's row of each of those rows
     readonly float _relaxation;
     readonly int _sweeps;
+    readonly object? _cellLines; // flat cells: the cells' line relaxation (CellLines of the cells' T); null: red-black points
+    readonly LevelLines?[]? _levelLines; // flat cells: each coarse level's line relaxation (the coarsest's null)
 
     /// <summary>The levels, each with its inverse diagonal (the sweeps' factors) made now, in set-up, when every value is final.</summary>
     static AggregateLevel[] WithInverseDiagonals(AggregateLevel[] levels)
@@ -117,7 +119,11 @@ public sealed class AggregateMultigrid : IPreconditioner
         ? string.Create(CultureInfo.InvariantCulture, $"none; the unknowns by their factor (a narrow domain), {whole.Factor.EnvelopeEntries} envelope entries")
         : string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", CoarseRows)} rows; the coarsest ")
         + (_coarsest is { } f ? string.Create(CultureInfo.InvariantCulture, $"by its factor, {f.EnvelopeEntries} envelope entries")
-            : $"relaxed ({CoarsestSweeps} symmetric sweeps)");
+            : $"relaxed ({CoarsestSweeps} symmetric sweeps)")
+        + (_lineAxis >= 0 ? $"; flat cells: lines along {"xyz"[_lineAxis]} relaxed whole" : "");
+    /// <summary>The axis whose lines the cycle relaxes whole (<see cref="LineAxis"/>), or -1: points.</summary>
+    internal int LineAxisRelaxed => _lineAxis;
+    readonly int _lineAxis = -1;
     public bool Varies => _whole is null; // the K-cycle's inner steps vary; a factor does not
 
     /// <param name="unknowns">The grid's unknowns (their cell of each compact index), e.g. <see cref="ReducedSystem.FromGrid"/>.</param>
@@ -200,17 +206,26 @@ public sealed class AggregateMultigrid : IPreconditioner
         }
         bool cellsFirst = cellsAsLevel || unknowns.Unknowns <= CoarsestRows; // then the hierarchy makes its own shape
         var shape = cellsFirst ? null : ProlongationShape.AtDirichletFaces(op, diagonal, SurfaceProlongation);
-        var above = cellsFirst ? null : AggregateHierarchy.AboveCells(op, diagonal, unknowns.Unknowns, galerkinScale, shape);
-        var hierarchy = above ?? new AggregateHierarchy(op, galerkinScale, diagonal);
+        int axis = LineAxis.Of(op);
+        var above = cellsFirst ? null : AggregateHierarchy.AboveCells(op, diagonal, unknowns.Unknowns, galerkinScale, shape, axis);
+        var hierarchy = above ?? new AggregateHierarchy(op, galerkinScale, diagonal, axis);
         (_levels, _parents, _fineParent, _coarsest) = (WithInverseDiagonals(hierarchy.Levels), hierarchy.Parents, hierarchy.FineParent, hierarchy.Coarsest);
         if (above is not null)
         {
             _cells = CellLevel.For(op, diagonal);
             if (shape is not null) (_fineShape, _fineShapeRows) = (shape, [.. shape.Cells.Select(i => _fineParent[i])]);
             _cellCycle = _cells switch { CellLevel<float> single => () => CellCycle(single), CellLevel<double> twice => () => CellCycle(twice), _ => null };
+            if (axis >= 0)
+            {
+                _lineAxis = axis;
+                _cellLines = _cells switch { CellLevel<float> single => new CellLines<float>(single, axis), CellLevel<double> twice => new CellLines<double>(twice, axis), _ => null };
+                _levelLines = [.. _levels.Select((l, c) => c < _levels.Length - 1 ? new LevelLines(l, axis) : null)];
+            }
         }
         else if (hierarchy.CellsShape is { } byRow) // the device's reference: P's entries from the cells' rows
             (_cellsShape, _cellsShapeParents) = (byRow, [.. byRow.Cells.Select(row => _parents[0][row])]);
+        if (above is null && axis >= 0) // the cells as the first CSR level: lines on it as on the coarse levels
+            (_lineAxis, _levelLines) = (axis, [.. _levels.Select((l, c) => c < _levels.Length - 1 ? new LevelLines(l, axis) : null)]);
         // the cells are cycled once from the top; the inner steps run below them, the coarsest solved directly
         _v = [.. _levels.Select((l, c) => new LevelVectors(l.Rows, innerSteps: (_cells is not null || c > 0) && c < _levels.Length - 1))];
     }
@@ -337,14 +352,19 @@ public sealed class AggregateMultigrid : IPreconditioner
         var first = _v[0];
         var (op, b, x) = (cells.Operator, cells.B, cells.X);
         Array.Clear(x);
-        for (int s = 0; s < _sweeps; s++) cells.Sweep(b, x, first: 0);
+        var lines = _cellLines as CellLines<T>;
+        for (int s = 0; s < _sweeps; s++)
+            if (lines is not null) lines.Sweep(b, x, first: 0);
+            else cells.Sweep(b, x, first: 0);
         cells.Residual(b, x, cells.Work);
         RestrictPlanes(cells.Work, op.Nx * op.Ny, op.Nz, _fineParent, first.Rhs);
         if (_fineShape is { } shape) RestrictShaped(shape, _fineShapeRows, cells.Work, first.Rhs);
         CoarseCorrection(0);
         ProlongPlanes(first.Correction, _fineParent, op.Nx * op.Ny, op.Nz, x);
         if (_fineShape is { } back) ProlongShaped(back, _fineShapeRows, first.Correction, x);
-        for (int s = 0; s < _sweeps; s++) cells.Sweep(b, x, first: 1);
+        for (int s = 0; s < _sweeps; s++)
+            if (lines is not null) lines.Sweep(b, x, first: 1);
+            else cells.Sweep(b, x, first: 1);
     }
 
     /// <summary>
@@ -391,7 +411,10 @@ public sealed class AggregateMultigrid : IPreconditioner
         var next = _v[c + 1];
         var v = _v[c];
         Array.Clear(x);
-        for (int s = 0; s < _sweeps; s++) { level.GaussSeidelColour(b, x, 0); level.GaussSeidelColour(b, x, 1); }
+        var lines = _levelLines?[c];
+        for (int s = 0; s < _sweeps; s++)
+            if (lines is not null) lines.SweepForward(b, x);
+            else { level.GaussSeidelColour(b, x, 0); level.GaussSeidelColour(b, x, 1); }
         level.Residual(b, x, v.Work);
         var shape = c == 0 ? _cellsShape : null;
         Restrict(v.Work, _parents[c], next.Rhs);
@@ -399,7 +422,9 @@ public sealed class AggregateMultigrid : IPreconditioner
         CoarseCorrection(c + 1);
         Prolong(next.Correction, _parents[c], x);
         if (shape is not null) ProlongShaped(shape, _cellsShapeParents, next.Correction, x);
-        for (int s = 0; s < _sweeps; s++) { level.GaussSeidelColour(b, x, 1); level.GaussSeidelColour(b, x, 0); }
+        for (int s = 0; s < _sweeps; s++)
+            if (lines is not null) lines.SweepBackward(b, x);
+            else { level.GaussSeidelColour(b, x, 1); level.GaussSeidelColour(b, x, 0); }
     }
 
     /// <summary>coarse = P^T fine: each aggregate sums its members' values.</summary>

@@ -286,8 +286,12 @@ internal static class Aggregation
     /// <param name="diagonal">The operator's diagonal per cell (<see cref="VoxelOperator.Diagonal(int)"/>; 0 off the unknowns).</param>
     /// <param name="parent">Each cell's row of the level (-1: not an unknown).</param>
     /// <param name="splitBottlenecks">As <see cref="Coarsen"/>'s.</param>
-    public static AggregateLevel? FromFaces(VoxelOperator op, double[] diagonal, int unknowns, double scale, out int[] parent, bool splitBottlenecks = true)
+    /// <param name="strengthDiagonal">The diagonal the strength test reads (null: <paramref name="diagonal"/>): with line
+    /// relaxation, the couplings across the lines (<see cref="LineAxis.AcrossCouplings(VoxelOperator, double[], int)"/>).</param>
+    public static AggregateLevel? FromFaces(VoxelOperator op, double[] diagonal, int unknowns, double scale, out int[] parent, bool splitBottlenecks = true,
+        double[]? strengthDiagonal = null)
     {
+        var strong = strengthDiagonal ?? diagonal;
         int nx = op.Nx, ny = op.Ny, nz = op.Nz, plane = nx * ny;
         int cx = (nx + 1) / 2, cy = (ny + 1) / 2, cz = (nz + 1) / 2;
         var pieces = new int[cx * cy * cz];
@@ -309,7 +313,7 @@ internal static class Aggregation
                         if (cell[s] >= 0) { occupied |= 1 << s; rank[s] = m++; }
                     }
                     // the usual block, away from jumps and walls: one piece, and no bottleneck where its faces are alike
-                    if (occupied == 0xFF && OnePiece(op, diagonal, cell) && (share == 0 || NoBottleneck(op, cell, share)))
+                    if (occupied == 0xFF && OnePiece(op, strong, cell) && (share == 0 || NoBottleneck(op, cell, share)))
                     {
                         for (int s = 0; s < 8; s++) piece[cell[s]] = 0;
                         pieces[bx + cx * (by + cy * bz)] = 1;
@@ -320,13 +324,13 @@ internal static class Aggregation
                     {
                         int i = cell[s];
                         if (i < 0) continue;
-                        double threshold = StrongCoupling * StrongCoupling * diagonal[i];
-                        if ((s & 1) != 0) StrongInside(group, cell, rank, diagonal, threshold, s, s ^ 1, fx[i - 1]);
-                        if ((s & 2) != 0) StrongInside(group, cell, rank, diagonal, threshold, s, s ^ 2, fy[i - nx]);
-                        if ((s & 4) != 0) StrongInside(group, cell, rank, diagonal, threshold, s, s ^ 4, fz[i - plane]);
-                        if ((s & 1) == 0) StrongInside(group, cell, rank, diagonal, threshold, s, s | 1, fx[i]);
-                        if ((s & 2) == 0) StrongInside(group, cell, rank, diagonal, threshold, s, s | 2, fy[i]);
-                        if ((s & 4) == 0) StrongInside(group, cell, rank, diagonal, threshold, s, s | 4, fz[i]);
+                        double threshold = StrongCoupling * StrongCoupling * strong[i];
+                        if ((s & 1) != 0) StrongInside(group, cell, rank, strong, threshold, s, s ^ 1, fx[i - 1]);
+                        if ((s & 2) != 0) StrongInside(group, cell, rank, strong, threshold, s, s ^ 2, fy[i - nx]);
+                        if ((s & 4) != 0) StrongInside(group, cell, rank, strong, threshold, s, s ^ 4, fz[i - plane]);
+                        if ((s & 1) == 0) StrongInside(group, cell, rank, strong, threshold, s, s | 1, fx[i]);
+                        if ((s & 2) == 0) StrongInside(group, cell, rank, strong, threshold, s, s | 2, fy[i]);
+                        if ((s & 4) == 0) StrongInside(group, cell, rank, strong, threshold, s, s | 4, fz[i]);
                     }
                     pieces[bx + cx * (by + cy * bz)] = group.Label(label, out bool split);
                     for (int s = 0; s < 8; s++) if (cell[s] >= 0) piece[cell[s]] = (sbyte)label[rank[s]];
@@ -338,7 +342,7 @@ internal static class Aggregation
         parent = null!;
         // as Coarsen: splits that leave the level less than 1.5x smaller give way (the retry takes a second piece array
         // from the rebind cache, held until the next bind: rare, one byte a cell)
-        if (rows == 0 || rows > unknowns / 1.5) return splits > 0 ? FromFaces(op, diagonal, unknowns, scale, out parent, splitBottlenecks: false) : null;
+        if (rows == 0 || rows > unknowns / 1.5) return splits > 0 ? FromFaces(op, diagonal, unknowns, scale, out parent, splitBottlenecks: false, strengthDiagonal) : null;
         var parentOut = parent = RebindCache.Array<int>(op.CellCount, zeroed: false); // every entry written below
         Parallel.For(0, nz, z =>
         {
@@ -660,7 +664,10 @@ internal static class Aggregation
     /// <summary>The next level of a coarse level; null when it would not be at least 1.5x smaller (nothing left to coarsen).</summary>
     /// <param name="splitBottlenecks">Split pieces at their bottlenecks (<see cref="GroupPieces"/>).</param>
     /// <param name="strength">The strength test's share (<see cref="StrongCoupling"/>); 0: every coupling joins.</param>
-    public static AggregateLevel? Coarsen(AggregateLevel level, double scale, out int[] parent, bool splitBottlenecks = true, double strength = StrongCoupling)
+    /// <param name="strengthDiagonal">The diagonal the strength test reads (null: the level's): with line relaxation, the
+    /// couplings across the lines (<see cref="LineAxis.AcrossCouplings(AggregateLevel, int)"/>).</param>
+    public static AggregateLevel? Coarsen(AggregateLevel level, double scale, out int[] parent, bool splitBottlenecks = true, double strength = StrongCoupling,
+        double[]? strengthDiagonal = null)
     {
         var (lx, ly, lz) = level.Blocks;
         int gx = (lx + 1) / 2, gy = (ly + 1) / 2, gz = (lz + 1) / 2, groups = gx * gy * gz, n = level.Rows;
@@ -683,7 +690,7 @@ internal static class Aggregation
             });
         var piece = new int[n]; // first each row's place among its group's members, then its piece
         var pieces = new int[groups];
-        var (rowStart, columns, values, diagonal) = (level.RowStart, level.Columns, level.Values, level.Diagonal);
+        var (rowStart, columns, values, diagonal) = (level.RowStart, level.Columns, level.Values, strengthDiagonal ?? level.Diagonal);
         int maxRow = Math.Max(1, MaxRow(level));
         int splits = 0;
         double share = splitBottlenecks ? BottleneckShare : 0;
@@ -694,7 +701,7 @@ internal static class Aggregation
                 for (int x = 0; x < gx; x++)
                 {
                     int g = x + gx * (y + gy * z), m = GroupMembers(level, x, y, z, members);
-                    if (m == 8 && OnePlainPiece(level, x, y, z, members, strength))
+                    if (m == 8 && OnePlainPiece(level, diagonal, x, y, z, members, strength))
                     {
                         for (int k = 0; k < 8; k++) piece[members[k]] = 0;
                         pieces[g] = 1;
@@ -732,7 +739,7 @@ internal static class Aggregation
         var (offset, rows, firstOdd) = ColourMajorOffsets(pieces, gx, gy, gz);
         parent = null!;
         // a level that splits so often that it would not coarsen 1.5x (bottlenecks everywhere: voxel noise) is not split
-        if (rows == 0 || rows > n / 1.5) return splits > 0 && splitBottlenecks ? Coarsen(level, scale, out parent, splitBottlenecks: false, strength) : null;
+        if (rows == 0 || rows > n / 1.5) return splits > 0 && splitBottlenecks ? Coarsen(level, scale, out parent, splitBottlenecks: false, strength, strengthDiagonal) : null;
         var parentOut = parent = new int[n];
         Parallel.For(0, lz, z => // by blocks, as the group map is made: a block's rows are contiguous
         {
@@ -752,7 +759,7 @@ internal static class Aggregation
     /// couplings inside the group are strong from both sides: then the union of the group's couplings is one piece, as
     /// <see cref="Coarsen"/>'s test finds it (the same products), without reading the rows.
     /// </summary>
-    static bool OnePlainPiece(AggregateLevel level, int x, int y, int z, Span<int> members, double strength)
+    static bool OnePlainPiece(AggregateLevel level, double[] diagonal, int x, int y, int z, Span<int> members, double strength)
     {
         if (level.PlainBlocks is not { } plain) return false;
         var (lx, ly, lz) = level.Blocks;
@@ -762,7 +769,6 @@ internal static class Aggregation
             && plain[first + plane] && plain[first + plane + 1] && plain[first + plane + lx] && plain[first + plane + lx + 1])) return false;
         double v = level.PlainCoupling;
         if (v == 0) return false;
-        var diagonal = level.Diagonal;
         for (int s = 0; s < 8; s++)
             for (int axis = 0; axis < 3; axis++)
             {

@@ -104,6 +104,10 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
     public T[] Work { get; }
 
     public VoxelOperator Operator => _op;
+    /// <summary>The operator's faces in T (its own arrays in double).</summary>
+    internal T[] FaceX => _faceX;
+    internal T[] FaceY => _faceY;
+    internal T[] FaceZ => _faceZ;
     public bool Single => typeof(T) == typeof(float);
 
     /// <summary>The box around the unknowns: the kernels touch only that.</summary>
@@ -211,7 +215,7 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
     }
 
     /// <summary>All bits set on a vector's even lanes (odd lanes), 0 on the others.</summary>
-    static readonly Vector<T> EvenLanes = Vector.Equals(Parities(), Vector<T>.Zero), OddLanes = Vector.Equals(Parities(), Vector<T>.One);
+    internal static readonly Vector<T> EvenLanes = Vector.Equals(Parities(), Vector<T>.Zero), OddLanes = Vector.Equals(Parities(), Vector<T>.One);
 
     static Vector<T> Parities()
     {

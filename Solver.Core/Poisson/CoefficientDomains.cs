@@ -8,14 +8,15 @@ namespace Dcdm.Poisson;
 public static class CoefficientDomains
 {
     /// <summary>The families <see cref="Named"/> knows.</summary>
-    public static IReadOnlyList<string> Families { get; } = ["two-phase", "cut-cell", "ghost-fluid"];
+    public static IReadOnlyList<string> Families { get; } = ["two-phase", "cut-cell", "ghost-fluid", "flat-cells"];
 
-    /// <summary>One of <see cref="Families"/> with its default parameters (density ratio 1000).</summary>
+    /// <summary>One of <see cref="Families"/> with its default parameters (density ratio 1000; cells 4x flatter along z).</summary>
     public static VoxelOperator Named(string family, int nx, int ny, int nz, int seed) => family switch
     {
         "two-phase" => TwoPhase(nx, ny, nz, 1000, seed),
         "cut-cell" => CutCell(nx, ny, nz, seed),
         "ghost-fluid" => GhostFluid(nx, ny, nz, seed),
+        "flat-cells" => FlatCells(nx, ny, nz, 4, seed),
         _ => throw new ArgumentException($"coefficient family '{family}' is unknown; use one of {string.Join(", ", Families)}", nameof(family)),
     };
 
@@ -130,6 +131,39 @@ public static class CoefficientDomains
             Neighbour(y > 0, i - nx, x, y - 1, z, null);
             Neighbour(z + 1 < nz, i + plane, x, y, z + 1, op.FaceZ);
             Neighbour(z > 0, i - plane, x, y, z - 1, null);
+        });
+        return op.Build();
+    }
+
+    /// <summary>
+    /// A tank of liquid up to 70% of its height on cells <paramref name="aspect"/> times flatter along z than across
+    /// (h x h x h / aspect, as a grid refined towards a floor or a surface): each face's coefficient is its area over the
+    /// distance between the cell centres, so the faces along z are aspect^2 the others. A few solid blocks stand on the
+    /// floor; the liquid's top layer has a Dirichlet face to the air above (p = 0 there).
+    /// </summary>
+    public static VoxelOperator FlatCells(int nx, int ny, int nz, double aspect, int seed)
+    {
+        if (!(aspect >= 1 && double.IsFinite(aspect))) throw new ArgumentOutOfRangeException(nameof(aspect), $"an aspect ratio >= 1, got {aspect}");
+        var rng = new Random(seed);
+        var solid = new bool[nx * ny * nz];
+        for (int b = 0; b < 4; b++)
+        {
+            int sx = rng.Next(nx / 8, nx / 3 + 1), sy = rng.Next(ny / 8, ny / 3 + 1), sz = rng.Next(nz / 8, nz / 2 + 1);
+            int x0 = rng.Next(0, nx - sx + 1), y0 = rng.Next(0, ny - sy + 1);
+            ForEach(nx, ny, nz, (x, y, z, i) => { if (x >= x0 && x < x0 + sx && y >= y0 && y < y0 + sy && z < sz) solid[i] = true; });
+        }
+        int top = Math.Max(1, (int)Math.Round(0.7 * nz)); // the liquid's layers
+        bool Liquid(int z, int i) => z < top && !solid[i];
+        double along = aspect * aspect;
+        var op = new Coefficients(nx, ny, nz);
+        int plane = nx * ny;
+        ForEach(nx, ny, nz, (x, y, z, i) =>
+        {
+            if (!Liquid(z, i)) return;
+            if (x + 1 < nx && Liquid(z, i + 1)) op.FaceX[i] = 1;
+            if (y + 1 < ny && Liquid(z, i + nx)) op.FaceY[i] = 1;
+            if (z + 1 < nz && Liquid(z + 1, i + plane)) op.FaceZ[i] = along;
+            else if (z + 1 == top) op.Dirichlet[i] = along;
         });
         return op.Build();
     }

@@ -14,7 +14,8 @@ namespace Dcdm.Gpu.Multigrid;
 /// decided on the host from device dots (five per inner pair), the coarsest level solved on the host (at most 1,024
 /// rows down and back). P from the grid to the first level is the CPU's, <see cref="AggregateMultigrid.SurfaceProlongation"/>
 /// next to air. Tested against the CPU cycle on ILGPU's CPU accelerator; not yet timed on a GPU. On a voxel
-/// operator with per-face coefficients the operator's cells are the first CSR level (as on the CPU) and no grid kernel runs.
+/// operator with per-face coefficients the operator's cells are the first CSR level (as on the CPU) and no grid kernel runs;
+/// flat cells (<see cref="LineAxis"/>) relax lines on every level (<see cref="DeviceLevelLines"/>), as the CPU does.
 /// </summary>
 public sealed class GpuAggregateMultigrid : IDeviceDirection
 {
@@ -24,10 +25,11 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
         public readonly DeviceVector<float> Rhs = new(acc, level.Rows), Correction = new(acc, level.Rows), C1 = new(acc, level.Rows),
             C2 = new(acc, level.Rows), V1 = new(acc, level.Rows), V2 = new(acc, level.Rows), R2 = new(acc, level.Rows), Work = new(acc, level.Rows);
         public DeviceTransfer? Down; // to the next level
+        public DeviceLevelLines? Lines; // flat cells: its line relaxation (none on the coarsest)
 
         public void Dispose()
         {
-            Operator.Dispose(); Down?.Dispose();
+            Operator.Dispose(); Down?.Dispose(); Lines?.Dispose();
             foreach (var v in new[] { Rhs, Correction, C1, C2, V1, V2, R2, Work }) v.Dispose();
         }
     }
@@ -72,7 +74,7 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
     /// in CSR, Gauss-Seidel by red-black colour, aggregates by strong couplings, as Core's <see cref="AggregateMultigrid"/>.
     /// </summary>
     public GpuAggregateMultigrid(GpuDevice device, VoxelOperator op, int sweeps = AggregateMultigrid.OperatorSweeps, double galerkinScale = AggregateMultigrid.DefaultGalerkinScale)
-        : this(device, new AggregateHierarchy(op, galerkinScale), sweeps) { }
+        : this(device, new AggregateHierarchy(op, galerkinScale, lineAxis: LineAxis.Of(op)), sweeps) { }
 
     /// <summary>A hierarchy uploaded: a voxel operator's (its first level the operator's cells, each cell's row a gather
     /// and a scatter), or a grid's with P's entries <paramref name="fineShape"/> on its first transfer.</summary>
@@ -85,7 +87,10 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
         _levels = [.. hierarchy.Levels.Select(l => new Level(acc, l))];
         _fineDown = new DeviceTransfer(acc, hierarchy.FineParent, hierarchy.Levels[0].Rows, fineShape);
         for (int c = 0; c + 1 < _levels.Length; c++)
+        {
             _levels[c].Down = new DeviceTransfer(acc, hierarchy.Parents[c], hierarchy.Levels[c + 1].Rows, c == 0 ? hierarchy.CellsShape : null);
+            if (hierarchy.LineAxis >= 0) _levels[c].Lines = new DeviceLevelLines(acc, new LevelLines(hierarchy.Levels[c], hierarchy.LineAxis));
+        }
         _coarsest = hierarchy.Coarsest;
         int last = hierarchy.Levels[^1].Rows;
         (_hostRhs, _hostCorrection, _hostFloat) = (new double[last], new double[last], new float[last]);
@@ -163,12 +168,16 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
         var l = _levels[c];
         var next = _levels[c + 1];
         x.MemSetToZero();
-        for (int s = 0; s < _sweeps; s++) { _k.GaussSeidelColour(l.Operator, b, x, 0); _k.GaussSeidelColour(l.Operator, b, x, 1); }
+        for (int s = 0; s < _sweeps; s++)
+            if (l.Lines is { } lines) { _k.LineColour(l.Operator, lines, b, x, 0, forward: true); _k.LineColour(l.Operator, lines, b, x, 1, forward: true); }
+            else { _k.GaussSeidelColour(l.Operator, b, x, 0); _k.GaussSeidelColour(l.Operator, b, x, 1); }
         _k.Residual(l.Operator, b, x, l.Work.View);
         _k.Restrict(l.Down!, l.Work.View, next.Rhs.View);
         Correct(c + 1);
         _k.ProlongAdd(l.Down!, next.Correction.View, x);
-        for (int s = 0; s < _sweeps; s++) { _k.GaussSeidelColour(l.Operator, b, x, 1); _k.GaussSeidelColour(l.Operator, b, x, 0); }
+        for (int s = 0; s < _sweeps; s++)
+            if (l.Lines is { } lines) { _k.LineColour(l.Operator, lines, b, x, 1, forward: false); _k.LineColour(l.Operator, lines, b, x, 0, forward: false); }
+            else { _k.GaussSeidelColour(l.Operator, b, x, 1); _k.GaussSeidelColour(l.Operator, b, x, 0); }
     }
 
     /// <summary>The coarsest level: its factor on the host, or symmetric sweeps on the device when coarsening stalled.</summary>

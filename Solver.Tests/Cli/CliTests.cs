@@ -141,6 +141,8 @@ public class CliTests
     [TestCase("--fill", "generate", "--domain", "rocks", "--fill", "0.3", "-o", "DIR")]
     [TestCase("--spheres", "generate", "--domain", "tank", "--spheres", "3", "-o", "DIR")]
     [TestCase("--solid-fraction", "generate", "--domain", "two-phase", "--solid-fraction", "0.2", "-o", "DIR")]
+    [TestCase("--aspect", "generate", "--domain", "two-phase", "--aspect", "8", "-o", "DIR")]
+    [TestCase("--aspect", "generate", "--domain", "flat-cells", "--aspect", "0.5", "-o", "DIR")]
     [TestCase("--grid", "solve", "A", "--method", "cg", "--grid", "8,8,8")] // checked though cg reads no grid
     [TestCase("--model", "simulate", "smoke", "--size", "8", "--steps", "1", "--method", "cg", "--model", "vcycle")]
     public void UsageErrorsExitWithTwoAndOneLineNamingTheOption(string culprit, params string[] args)
@@ -164,6 +166,7 @@ public class CliTests
     [TestCase("two-phase", "full", "pcg-mg")]
     [TestCase("cut-cell", "compact", "dcdm")]
     [TestCase("ghost-fluid", "full", "dcdm")]
+    [TestCase("flat-cells", "compact", "pcg-mg")]
     public void ProblemsWithFaceCoefficientsSolveWithTheMultigridMethods(string domain, string layout, string method)
     {
         string dir = TestData.TempFolder();
@@ -176,6 +179,22 @@ public class CliTests
         Assert.That(solve.code, Is.EqualTo(0), solve.error + solve.output);
         Assert.That(solve.output, Does.Contain("status      Converged"));
         Assert.That(IndependentResidual.OfFiles(Path.Combine(dir, "A.mtx"), Path.Combine(dir, "b.mtx"), x), Is.LessThanOrEqualTo(1.01e-8));
+    }
+
+    /// <summary>Flat cells from the file alone: the strong axis found from the faces, the solve's levels line says the
+    /// lines run, in a few iterations; the header names the aspect.</summary>
+    [Test]
+    public void FlatCellsSolveByLinesInAFewIterations()
+    {
+        string dir = TestData.TempFolder();
+        var (code, _, error) = Run("generate", "--domain", "flat-cells", "--size", "20", "--aspect", "10", "-o", dir);
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(File.ReadLines(Path.Combine(dir, "A.mtx")).Take(3), Has.Some.Contain("--aspect 10"));
+        var solve = Run("solve", Path.Combine(dir, "A.mtx"), "--rhs", Path.Combine(dir, "b.mtx"), "--method", "dcdm");
+        Assert.That(solve.code, Is.EqualTo(0), solve.error + solve.output);
+        Assert.That(solve.output, Does.Contain("lines along z relaxed whole"));
+        int iterations = int.Parse(solve.output.Split('\n').First(l => l.StartsWith("iterations")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+        Assert.That(iterations, Is.LessThanOrEqualTo(5));
     }
 
     [Test]

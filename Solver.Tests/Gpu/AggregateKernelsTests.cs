@@ -67,6 +67,47 @@ public class AggregateKernelsTests : AcceleratorTests
         }
     }
 
+    /// <summary>Flat cells' line sweeps (a thread per line) against LevelLines' on the cells' level and the level above
+    /// them, along z and x, and on a level whose plates split blocks into pieces.</summary>
+    [TestCase("flat-cells z")]
+    [TestCase("flat-cells x")]
+    [TestCase("porous-plates")]
+    public void LineSweepsAreTheLevelsLines(string name)
+    {
+        var op = name switch
+        {
+            "flat-cells z" => CoefficientDomains.FlatCells(13, 11, 14, 4, 2),
+            "flat-cells x" => new VoxelOperator(13, 11, 14, [.. CoefficientDomains.FlatCells(13, 11, 14, 4, 2).FaceX.Select(c => 16 * c)],
+                CoefficientDomains.FlatCells(13, 11, 14, 4, 2).FaceY, [.. CoefficientDomains.FlatCells(13, 11, 14, 4, 2).FaceZ.Select(c => c / 16)],
+                [.. CoefficientDomains.FlatCells(13, 11, 14, 4, 2).Dirichlet.Select(d => d / 16)]),
+            _ => Multigrid.CoefficientMultigridTests.PorousPlates(13, 11, 14, 0.3),
+        };
+        int axis = name == "flat-cells x" ? 0 : 2;
+        var diagonal = CellLevel.DiagonalOf(op);
+        var cells = Aggregation.FromOperator(op, diagonal, out _);
+        var above = Aggregation.FromFaces(op, diagonal, cells.Rows, 0.5, out _, splitBottlenecks: name == "porous-plates",
+            name == "porous-plates" ? null : LineAxis.AcrossCouplings(op, diagonal, axis))!;
+        foreach (var level in new[] { cells, above })
+        {
+            var lines = new LevelLines(level, axis);
+            using var deviceLevel = new DeviceAggregateLevel(Acc, level);
+            using var deviceLines = new DeviceLevelLines(Acc, lines);
+            double[] b = RandomVector.Centred(level.Rows, 1), x = RandomVector.Centred(level.Rows, 2);
+            using var db = new DeviceVector<float>(Acc, Single(b));
+            using var dx = new DeviceVector<float>(Acc, Single(x));
+            var before = (double[])x.Clone();
+            K.LineColour(deviceLevel, deviceLines, db.View, dx.View, 0, forward: true);
+            K.LineColour(deviceLevel, deviceLines, db.View, dx.View, 1, forward: true);
+            lines.SweepForward(b, x);
+            Assert.That(x, Is.Not.EqualTo(before), "the sweep changed something");
+            AssertClose(dx.ToArray(), x, $"forward, {level.Rows} rows");
+            K.LineColour(deviceLevel, deviceLines, db.View, dx.View, 1, forward: false);
+            K.LineColour(deviceLevel, deviceLines, db.View, dx.View, 0, forward: false);
+            lines.SweepBackward(b, x);
+            AssertClose(dx.ToArray(), x, $"backward, {level.Rows} rows");
+        }
+    }
+
     [Test]
     public void AColourSweepRelaxesABlocksCoupledPiecesInOrder()
     {
@@ -192,6 +233,7 @@ public class AggregateKernelsTests : AcceleratorTests
     [TestCase("cut-cell")]
     [TestCase("ghost-fluid")]
     [TestCase("porous-plates")] // the first level above the cells split at the plates: pieces of one block coupled
+    [TestCase("flat-cells")] // lines on every level
     public void TheDeviceKCycleOfAVoxelOperatorIsTheCpusCycle(string family)
     {
         var op = family switch

@@ -98,6 +98,7 @@ public class GpuDeepConjugateDirectionsTests : AcceleratorTests
     [TestCase("two-phase", null)]
     [TestCase("cut-cell", null)]
     [TestCase("ghost-fluid", null)]
+    [TestCase("flat-cells", null)]
     [TestCase("two-phase", 1)]
     public void AgreesWithTheCpuIterationOnAVoxelOperator(string family, int? sweeps)
     {

@@ -51,6 +51,7 @@ public class GpuMultigridConjugateGradientTests : AcceleratorTests
     [TestCase("two-phase", false)]
     [TestCase("cut-cell", true)]
     [TestCase("ghost-fluid", false)]
+    [TestCase("flat-cells", true)]
     public void ConvergesOnAVoxelOperatorWithinTheCpuIterationsPlusTwo(string family, bool compact)
     {
         var (input, b) = OperatorInput(family, compact);

@@ -1,0 +1,191 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+using Dcdm.Solvers;
+
+namespace Dcdm.Multigrid;
+
+/// <summary>
+/// Line Gauss-Seidel on a voxel operator's cells along its strong axis (<see cref="LineAxis"/>): each line of cells along
+/// that axis is solved exactly for its own couplings, its neighbours across held, lines in two colours by the parity of
+/// their two other coordinates (a line's four neighbour lines are of the other colour). Where the faces along one axis
+/// are much stronger than across it (flat cells), a point sweep smooths the error along the lines only; the line solve
+/// takes that direction whole, so the error left is smooth across the lines too and coarse levels of full 2x2x2 blocks
+/// serve (docs/methods.md, "Flat cells"). Each line's tridiagonal factor (Thomas) is made once, in set-up.
+/// </summary>
+internal sealed class CellLines<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    readonly CellLevel<T> _cells;
+    readonly T[] _inverse; // per cell, 1 / its pivot in its line's factor (0 off the unknowns)
+    readonly T[] _next; // per cell, the face to the next cell along the line over its pivot: x_k = y_k + next_k x_{k+1}
+    readonly T[] _along, _acrossP, _acrossQ; // the faces along the axis and across it (the first and second other axes)
+    readonly int _along1, _p1, _q1; // the strides of the axis and of the other two
+    readonly int _np, _nq; // the grid's extent along the other two axes
+    readonly (int Lo, int Hi) _a, _p, _q; // the box's range along the axis and the other two
+
+    /// <summary>Below this many cells a sweep runs on the calling thread.</summary>
+    const int ParallelCells = 1 << 14;
+
+    public int Axis { get; }
+
+    /// <param name="axis">0, 1 or 2: x, y or z.</param>
+    public CellLines(CellLevel<T> cells, int axis)
+    {
+        if (axis is < 0 or > 2) throw new ArgumentOutOfRangeException(nameof(axis), $"an axis 0, 1 or 2, got {axis}");
+        (_cells, Axis) = (cells, axis);
+        var op = cells.Operator;
+        int nx = op.Nx, ny = op.Ny, plane = nx * ny;
+        var box = cells.Box;
+        T[][] faces = [cells.FaceX, cells.FaceY, cells.FaceZ];
+        int[] strides = [1, nx, plane], extents = [op.Nx, op.Ny, op.Nz];
+        (int, int)[] ranges = [(box.X0, box.X1), (box.Y0, box.Y1), (box.Z0, box.Z1)];
+        int p = axis == 0 ? 1 : 0, q = axis == 2 ? 1 : 2; // the other two axes, the lower first
+        (_along, _acrossP, _acrossQ) = (faces[axis], faces[p], faces[q]);
+        (_along1, _p1, _q1) = (strides[axis], strides[p], strides[q]);
+        (_np, _nq) = (extents[p], extents[q]);
+        (_a, _p, _q) = (ranges[axis], ranges[p], ranges[q]);
+        int n = op.CellCount;
+        _inverse = RebindCache.Array<T>(n);
+        _next = RebindCache.Array<T>(n);
+        if (box.IsEmpty) return;
+        var diagonal = cells.Diagonal;
+        var along = axis switch { 0 => op.FaceX, 1 => op.FaceY, _ => op.FaceZ }; // in double, for the factor
+        ForRows(q =>
+        {
+            for (int pp = _p.Lo; pp <= _p.Hi; pp++)
+            {
+                int start = pp * _p1 + q * _q1;
+                double lastFace = 0, lastNext = 0; // f_{k-1} and f_{k-1} / pivot_{k-1}
+                for (int k = _a.Lo; k <= _a.Hi; k++)
+                {
+                    int i = start + k * _along1;
+                    double d = diagonal[i];
+                    if (!(d > 0)) { (lastFace, lastNext) = (0, 0); continue; } // no unknown: the line breaks here
+                    double pivot = d - lastFace * lastNext, face = k < _a.Hi ? along[i] : 0;
+                    _inverse[i] = T.CreateTruncating(1 / pivot);
+                    lastNext = face / pivot;
+                    _next[i] = T.CreateTruncating(lastNext);
+                    lastFace = face;
+                }
+            }
+        });
+    }
+
+    /// <summary>One sweep: the lines of colour <paramref name="first"/>, then the others'.</summary>
+    public void Sweep(T[] b, T[] x, int first)
+    {
+        Colour(b, x, first);
+        Colour(b, x, 1 - first);
+    }
+
+    /// <summary>
+    /// Every line of one colour ((p + q) % 2, p and q the other two coordinates) solved for its own couplings: a row of
+    /// lines (one q) steps along the axis together, a forward pass then a backward one. Where p is x (lines along y or
+    /// z) the row's cells inside the grid run a vector at a time, both colours' lanes computed and the other colour's
+    /// kept, as the point sweep does.
+    /// </summary>
+    public void Colour(T[] b, T[] x, int colour) => ForRows(q =>
+    {
+        int lo = _p.Lo + ((_p.Lo + q + colour) & 1), width = Vector<T>.Count;
+        bool qLow = q > 0, qHigh = q < _nq - 1;
+        // the vectors' cells: from..stop-1, every face across inside the grid, whole vectors only
+        int from = Math.Max(_p.Lo, 1), stop = Math.Min(_p.Hi + 1, _np - 1);
+        int vectors = _p1 == 1 && qLow && qHigh && Vector.IsHardwareAccelerated ? Math.Max(0, stop - from) / width : 0;
+        int vectorEnd = from + vectors * width;
+        var lanes = ((from + q + colour) & 1) == 0 ? CellLevel<T>.EvenLanes : CellLevel<T>.OddLanes; // width is even: the same lanes in every vector
+        for (int k = _a.Lo; k <= _a.Hi; k++)
+        {
+            int row = q * _q1 + k * _along1;
+            if (vectors == 0) { ForwardCells(b, x, row, lo, _p.Hi, qLow, qHigh, k > _a.Lo); continue; }
+            ForwardCells(b, x, row, lo, from - 1, qLow, qHigh, k > _a.Lo);
+            ForwardVectors(b, x, row + from, vectors, lanes, k > _a.Lo);
+            ForwardCells(b, x, row, vectorEnd + ((vectorEnd + q + colour) & 1), _p.Hi, qLow, qHigh, k > _a.Lo);
+        }
+        for (int k = _a.Hi - 1; k >= _a.Lo; k--)
+        {
+            int row = q * _q1 + k * _along1;
+            if (vectors == 0) { BackwardCells(x, row, lo, _p.Hi); continue; }
+            BackwardCells(x, row, lo, from - 1);
+            BackwardVectors(x, row + from, vectors, lanes);
+            BackwardCells(x, row, vectorEnd + ((vectorEnd + q + colour) & 1), _p.Hi);
+        }
+    });
+
+    /// <summary>y_k = (s_k + f_{k-1} y_{k-1}) / pivot_k into x at cells p = lo, lo + 2, .. hi of a row of lines at step k.</summary>
+    void ForwardCells(T[] b, T[] x, int row, int lo, int hi, bool qLow, bool qHigh, bool before)
+    {
+        var (along, fp, fq, inverse) = (_along, _acrossP, _acrossQ, _inverse);
+        int sa = _along1, sp = _p1, sq = _q1;
+        for (int pp = lo; pp <= hi; pp += 2)
+        {
+            int i = row + pp * sp;
+            T w = inverse[i];
+            if (w == T.Zero) continue;
+            T s = b[i];
+            if (pp > 0) s += fp[i - sp] * x[i - sp];
+            if (pp < _np - 1) s += fp[i] * x[i + sp];
+            if (qLow) s += fq[i - sq] * x[i - sq];
+            if (qHigh) s += fq[i] * x[i + sq];
+            if (before) s += along[i - sa] * x[i - sa];
+            x[i] = s * w;
+        }
+    }
+
+    /// <summary><see cref="ForwardCells"/> for <paramref name="vectors"/> vectors of cells from i (p along x, every face across inside the grid).</summary>
+    void ForwardVectors(T[] b, T[] x, int i, int vectors, Vector<T> lanes, bool before)
+    {
+        int width = Vector<T>.Count;
+        nuint sa = (nuint)_along1, sq = (nuint)_q1;
+        ref T rb = ref MemoryMarshal.GetArrayDataReference(b), rx = ref MemoryMarshal.GetArrayDataReference(x),
+              inverse = ref MemoryMarshal.GetArrayDataReference(_inverse), along = ref MemoryMarshal.GetArrayDataReference(_along),
+              fp = ref MemoryMarshal.GetArrayDataReference(_acrossP), fq = ref MemoryMarshal.GetArrayDataReference(_acrossQ);
+        for (int v = 0; v < vectors; v++)
+        {
+            nuint at = (nuint)(i + v * width);
+            var w = Vector.LoadUnsafe(ref inverse, at);
+            if (w == Vector<T>.Zero) continue;
+            var s = Vector.LoadUnsafe(ref rb, at);
+            s += Vector.LoadUnsafe(ref fp, at - 1) * Vector.LoadUnsafe(ref rx, at - 1);
+            s += Vector.LoadUnsafe(ref fp, at) * Vector.LoadUnsafe(ref rx, at + 1);
+            s += Vector.LoadUnsafe(ref fq, at - sq) * Vector.LoadUnsafe(ref rx, at - sq);
+            s += Vector.LoadUnsafe(ref fq, at) * Vector.LoadUnsafe(ref rx, at + sq);
+            if (before) s += Vector.LoadUnsafe(ref along, at - sa) * Vector.LoadUnsafe(ref rx, at - sa);
+            var relaxed = Vector.AndNot(lanes, Vector.Equals(w, Vector<T>.Zero));
+            Vector.ConditionalSelect(relaxed, s * w, Vector.LoadUnsafe(ref rx, at)).StoreUnsafe(ref rx, at);
+        }
+    }
+
+    /// <summary>x_k = y_k + (f_k / pivot_k) x_{k+1} at cells p = lo, lo + 2, .. hi of a row of lines at step k.</summary>
+    void BackwardCells(T[] x, int row, int lo, int hi)
+    {
+        var next = _next;
+        int sa = _along1, sp = _p1;
+        for (int pp = lo; pp <= hi; pp += 2)
+        {
+            int i = row + pp * sp;
+            x[i] += next[i] * x[i + sa];
+        }
+    }
+
+    /// <summary><see cref="BackwardCells"/> for <paramref name="vectors"/> vectors of cells from i, the colour's lanes only.</summary>
+    void BackwardVectors(T[] x, int i, int vectors, Vector<T> lanes)
+    {
+        int width = Vector<T>.Count;
+        nuint sa = (nuint)_along1;
+        ref T rx = ref MemoryMarshal.GetArrayDataReference(x), next = ref MemoryMarshal.GetArrayDataReference(_next);
+        for (int v = 0; v < vectors; v++)
+        {
+            nuint at = (nuint)(i + v * width);
+            var old = Vector.LoadUnsafe(ref rx, at);
+            var value = old + Vector.LoadUnsafe(ref next, at) * Vector.LoadUnsafe(ref rx, at + sa);
+            Vector.ConditionalSelect(lanes, value, old).StoreUnsafe(ref rx, at);
+        }
+    }
+
+    /// <summary>Each row of lines (one q) in parallel when the box is large: lines of one colour in two rows never touch.</summary>
+    void ForRows(Action<int> row)
+    {
+        if (_cells.Box.Cells < ParallelCells) for (int q = _q.Lo; q <= _q.Hi; q++) row(q);
+        else Parallel.For(_q.Lo, _q.Hi + 1, row);
+    }
+}

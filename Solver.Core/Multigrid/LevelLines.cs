@@ -1,0 +1,199 @@
+namespace Dcdm.Multigrid;
+
+/// <summary>
+/// Line Gauss-Seidel on a coarse level along the strong axis (<see cref="LineAxis"/>), as <see cref="CellLines{T}"/>
+/// on the cells: the level's blocks along the axis make lines, each run of one-row blocks a chain solved exactly for its
+/// couplings along the line (Thomas, factored once here), the rows of a block split into pieces relaxed one by one in
+/// order, where they fall along the line. Lines in two colours by the parity of the blocks' two other coordinates:
+/// rows couple only within a block and to the six face-adjacent blocks (<see cref="AggregateLevel"/>), so lines of one
+/// colour never touch and run in parallel.
+/// </summary>
+internal sealed class LevelLines
+{
+    readonly AggregateLevel _level;
+    readonly double[] _across; // the level's values with the chains' own couplings set to 0
+    readonly int[] _rows; // the rows in line order: each line's segments in turn, each segment's rows along the axis
+    readonly double[] _lower, _inverse, _upper; // per position: the coupling to the previous row of its chain, 1 / pivot, the coupling to the next over the pivot
+    readonly int[] _segments; // each segment's first position, then _rows.Length
+    readonly int[][] _lines; // per colour: each line's first segment
+    readonly int[][] _chunks; // per colour: parallel chunks of lines
+
+    /// <summary>Below this many rows a sweep runs on the calling thread.</summary>
+    const int ParallelRows = 1 << 14;
+
+    public int Axis { get; }
+    /// <summary>The level swept.</summary>
+    internal AggregateLevel Level => _level;
+    /// <summary>The level's values with the chains' own couplings 0 (what each row's sum reads).</summary>
+    internal double[] Across => _across;
+    /// <summary>The rows in line order, and per position its chain's factor: the coupling to the previous row, 1 / the
+    /// pivot, the coupling to the next over the pivot (forward: y_k = (s_k - lower_k y_{k-1}) inverse_k; backward:
+    /// x_k = y_k - upper_k x_{k+1}).</summary>
+    internal int[] Order => _rows;
+    internal double[] Lower => _lower;
+    internal double[] Inverse => _inverse;
+    internal double[] Upper => _upper;
+    /// <summary>Each segment's first position, then the positions' count.</summary>
+    internal int[] Segments => _segments;
+    /// <summary>Colour c's lines: each one's first segment and the segment after its last.</summary>
+    internal int[] LineFirsts(int colour) => _lines[colour];
+    internal int[] LineEnds(int colour) => _lineEnds[colour];
+
+    public LevelLines(AggregateLevel level, int axis)
+    {
+        if (axis is < 0 or > 2) throw new ArgumentOutOfRangeException(nameof(axis), $"an axis 0, 1 or 2, got {axis}");
+        (_level, Axis) = (level, axis);
+        var (bx, by, bz) = level.Blocks;
+        int[] extents = [bx, by, bz], strides = [1, bx, bx * by];
+        int p = axis == 0 ? 1 : 0, q = axis == 2 ? 1 : 2, np = extents[p], length = extents[axis];
+        int n = level.Rows, count = np * extents[q];
+        // each line's rows and segments: counted, then written in place (lines in parallel rows of lines)
+        var lineRows = new int[count + 1];
+        var lineSegments = new int[count + 1];
+        int Block(int line, int k) => line % np * strides[p] + line / np * strides[q] + k * strides[axis];
+        int Walk(int line, int[]? rows, int row0, int[]? segments, int segment0) // returns the segments
+        {
+            int segmentCount = 0, rowCount = 0;
+            bool chain = false; // whether the last segment is a chain that the next one-row block extends
+            for (int k = 0; k < length; k++)
+            {
+                int b = Block(line, k), pieces = level.BlockRows[b], first = level.BlockFirstRow[b];
+                for (int r = 0; r < pieces; r++)
+                {
+                    if (!(pieces == 1 && chain))
+                    {
+                        if (segments is not null) segments[segment0 + segmentCount] = row0 + rowCount;
+                        segmentCount++;
+                    }
+                    if (rows is not null) rows[row0 + rowCount] = first + r;
+                    rowCount++;
+                }
+                chain = pieces == 1;
+            }
+            return segmentCount;
+        }
+        Parallel.For(0, extents[q], vq =>
+        {
+            for (int line = vq * np; line < (vq + 1) * np; line++)
+            {
+                lineSegments[line + 1] = Walk(line, null, 0, null, 0);
+                for (int k = 0; k < length; k++) lineRows[line + 1] += level.BlockRows[Block(line, k)];
+            }
+        });
+        for (int line = 0; line < count; line++) { lineRows[line + 1] += lineRows[line]; lineSegments[line + 1] += lineSegments[line]; }
+        (_rows, _segments) = (new int[n], new int[lineSegments[count] + 1]);
+        Parallel.For(0, extents[q], vq =>
+        {
+            for (int line = vq * np; line < (vq + 1) * np; line++) Walk(line, _rows, lineRows[line], _segments, lineSegments[line]);
+        });
+        _segments[^1] = n;
+        // each colour's lines as ranges of segments
+        var (firsts, ends) = (new[] { new List<int>(), new List<int>() }, new[] { new List<int>(), new List<int>() });
+        for (int line = 0; line < count; line++)
+            if (lineSegments[line + 1] > lineSegments[line])
+            {
+                int colour = (line % np + line / np) & 1;
+                firsts[colour].Add(lineSegments[line]);
+                ends[colour].Add(lineSegments[line + 1]);
+            }
+        (_lines, _lineEnds) = ([[.. firsts[0]], [.. firsts[1]]], [[.. ends[0]], [.. ends[1]]]);
+        // the chains' factors, and the level's values without the chains' couplings (each row clears its own entries)
+        (_lower, _inverse, _upper) = (new double[n], new double[n], new double[n]);
+        _across = (double[])level.Values.Clone();
+        var diagonal = level.Diagonal;
+        int segmentTotal = _segments.Length - 1;
+        Parallel.For(0, Math.Max(1, Math.Min(4 * Environment.ProcessorCount, segmentTotal / 256)), (chunk, _) =>
+        {
+            int chunks = Math.Max(1, Math.Min(4 * Environment.ProcessorCount, segmentTotal / 256));
+            for (int s = (int)((long)segmentTotal * chunk / chunks), end = (int)((long)segmentTotal * (chunk + 1) / chunks); s < end; s++)
+            {
+                double lastUpper = 0;
+                for (int k = _segments[s]; k < _segments[s + 1]; k++)
+                {
+                    int row = _rows[k];
+                    double lower = k > _segments[s] ? TakeCoupling(row, _rows[k - 1]) : 0;
+                    double upper = k + 1 < _segments[s + 1] ? TakeCoupling(row, _rows[k + 1]) : 0;
+                    double pivot = diagonal[row] - lower * lastUpper;
+                    _lower[k] = lower;
+                    _inverse[k] = pivot > 0 ? 1 / pivot : 0;
+                    _upper[k] = pivot > 0 ? upper / pivot : 0;
+                    lastUpper = _upper[k];
+                }
+            }
+        });
+        _chunks = [Chunks(_lines[0].Length), Chunks(_lines[1].Length)];
+    }
+
+    readonly int[][] _lineEnds; // per colour: each line's end segment
+
+    /// <summary>a_ij from row i's couplings, taken out of <see cref="_across"/> in row i (the chain solves it; row j takes
+    /// its own); 0 where there is none.</summary>
+    double TakeCoupling(int i, int j)
+    {
+        for (int e = _level.RowStart[i]; e < _level.RowStart[i + 1]; e++)
+            if (_level.Columns[e] == j)
+            {
+                _across[e] = 0;
+                return _level.Values[e];
+            }
+        return 0;
+    }
+
+    int[] Chunks(int lines)
+    {
+        int chunks = _level.Rows < ParallelRows ? 1 : Math.Min(4 * Environment.ProcessorCount, Math.Max(1, lines / 64));
+        var bounds = new int[chunks + 1];
+        for (int c = 0; c <= chunks; c++) bounds[c] = (int)((long)lines * c / chunks);
+        return bounds;
+    }
+
+    /// <summary>Pre-smoothing: colour 0 then 1, each line's segments in order.</summary>
+    public void SweepForward(double[] b, double[] x)
+    {
+        Colour(b, x, 0, forward: true);
+        Colour(b, x, 1, forward: true);
+    }
+
+    /// <summary>Post-smoothing: the forward sweep's reverse (colour 1 then 0, each line's segments from its end).</summary>
+    public void SweepBackward(double[] b, double[] x)
+    {
+        Colour(b, x, 1, forward: false);
+        Colour(b, x, 0, forward: false);
+    }
+
+    void Colour(double[] b, double[] x, int colour, bool forward)
+    {
+        var (firsts, ends, bounds) = (_lines[colour], _lineEnds[colour], _chunks[colour]);
+        void Chunk(int lo, int hi)
+        {
+            for (int l = lo; l < hi; l++)
+            {
+                int first = firsts[l], end = ends[l];
+                if (forward) for (int s = first; s < end; s++) Segment(b, x, s);
+                else for (int s = end - 1; s >= first; s--) Segment(b, x, s);
+            }
+        }
+        if (bounds.Length == 2) Chunk(0, firsts.Length);
+        else Parallel.For(0, bounds.Length - 1, c => Chunk(bounds[c], bounds[c + 1]));
+    }
+
+    /// <summary>One segment solved for its chain's couplings, the rest of each row's couplings held.</summary>
+    unsafe void Segment(double[] b, double[] x, int s)
+    {
+        int from = _segments[s], to = _segments[s + 1];
+        fixed (int* start = _level.RowStart, columns = _level.Columns, order = _rows)
+        fixed (double* values = _across, rhs = b, solution = x, lower = _lower, inverse = _inverse, upper = _upper)
+        {
+            double last = 0;
+            for (int k = from; k < to; k++)
+            {
+                int i = order[k];
+                double v = rhs[i];
+                for (int e = start[i], end = start[i + 1]; e < end; e++) v -= values[e] * solution[columns[e]];
+                last = (v - lower[k] * last) * inverse[k];
+                solution[i] = last;
+            }
+            for (int k = to - 2; k >= from; k--) solution[order[k]] -= upper[k] * solution[order[k + 1]];
+        }
+    }
+}

@@ -1,0 +1,216 @@
+using System.Numerics;
+using Dcdm.Multigrid;
+
+namespace Dcdm.Tests.Multigrid;
+
+/// <summary>
+/// Flat cells: the strong axis found from the faces, line relaxation on the cells and on coarse levels against plain
+/// solves of each line, aggregates of whole blocks, and the cycle's iterations where point relaxation needed many.
+/// </summary>
+public class LineRelaxationTests
+{
+    /// <summary>A flat-cells tank whose faces along <paramref name="axis"/> are aspect^2 the others (the family's z turned to the axis).</summary>
+    static VoxelOperator Flat(int nx, int ny, int nz, double aspect, int axis, int seed)
+    {
+        var op = CoefficientDomains.FlatCells(nx, ny, nz, aspect, seed);
+        if (axis == 2) return op;
+        // swap the strong faces onto the axis: the cells stay where they are, only the coefficients move
+        double along = aspect * aspect;
+        double[] Scaled(double[] faces, double by) => [.. faces.Select(c => c * by)];
+        var (fx, fy, fz) = axis == 0 ? (Scaled(op.FaceX, along), op.FaceY, Scaled(op.FaceZ, 1 / along)) : (op.FaceX, Scaled(op.FaceY, along), Scaled(op.FaceZ, 1 / along));
+        return new VoxelOperator(nx, ny, nz, fx, fy, fz, [.. op.Dirichlet.Select(d => d / along)]);
+    }
+
+    static IEnumerable<TestCaseData> Axes() =>
+        from axis in new[] { 0, 1, 2 }
+        from single in new[] { true, false }
+        select new TestCaseData(axis, single).SetArgDisplayNames("xyz"[axis].ToString(), single ? "float" : "double");
+
+    [TestCase(2.0, 2)]
+    [TestCase(10.0, 2)]
+    [TestCase(1.9, -1)]
+    [TestCase(1.0, -1)]
+    public void TheStrongAxisIsTheOneWhoseFacesAreFourTimesTheOthers(double aspect, int want)
+    {
+        Assert.That(LineAxis.Of(CoefficientDomains.FlatCells(12, 10, 9, aspect, 1)), Is.EqualTo(want));
+        if (want >= 0)
+        {
+            Assert.That(LineAxis.Of(Flat(12, 10, 9, aspect, 0, 1)), Is.EqualTo(0));
+            Assert.That(LineAxis.Of(Flat(12, 10, 9, aspect, 1, 1)), Is.EqualTo(1));
+        }
+    }
+
+    [Test]
+    public void TheOtherFamiliesHaveNoStrongAxis()
+    {
+        foreach (var family in CoefficientDomains.Families.Where(f => f != "flat-cells"))
+            Assert.That(LineAxis.Of(CoefficientDomains.Named(family, 16, 16, 16, 2)), Is.EqualTo(-1), family);
+        Assert.That(LineAxis.Of(CoefficientDomains.TwoPhase(16, 16, 16, 1e6, 3)), Is.EqualTo(-1), "two-phase 1e6");
+    }
+
+    /// <summary>After one colour's lines are relaxed, each of its unknowns' equations holds (its line solved, its
+    /// neighbours across held), and the other colour's cells are as they were: in float and double, along each axis, on
+    /// a grid wide enough for the vectors, with solid blocks breaking lines and air above.</summary>
+    [TestCaseSource(nameof(Axes))]
+    public void EachColourSolvesItsLinesExactly(int axis, bool single)
+    {
+        var op = Flat(37, 11, 13, 3, axis, 2);
+        if (single) SolvesLines<float>(op, axis); else SolvesLines<double>(op, axis);
+    }
+
+    static void SolvesLines<T>(VoxelOperator op, int axis) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var a = op.ToCsr();
+        var cells = new CellLevel<T>(op, CellLevel.DiagonalOf(op));
+        var lines = new CellLines<T>(cells, axis);
+        int nx = op.Nx, ny = op.Ny;
+        double reach = typeof(T) == typeof(float) ? 1e-5 : 1e-12;
+        for (int colour = 0; colour < 2; colour++)
+        {
+            var rng = new Random(colour);
+            T[] b = new T[op.CellCount], x = new T[op.CellCount];
+            for (int i = 0; i < b.Length; i++)
+                if (op.Diagonal(i) > 0) (b[i], x[i]) = (T.CreateTruncating(rng.NextDouble() - 0.5), T.CreateTruncating(rng.NextDouble() - 0.5));
+            var before = (T[])x.Clone();
+            lines.Colour(b, x, colour);
+            for (int i = 0; i < a.Rows; i++)
+            {
+                int[] c = [i % nx, i / nx % ny, i / (nx * ny)];
+                int lineColour = axis switch { 0 => c[1] + c[2], 1 => c[0] + c[2], _ => c[0] + c[1] } & 1;
+                if (lineColour != colour || !(op.Diagonal(i) > 0))
+                {
+                    Assert.That(x[i], Is.EqualTo(before[i]), $"cell {i}, not of colour {colour}, changed");
+                    continue;
+                }
+                double r = double.CreateTruncating(b[i]), size = Math.Abs(r);
+                for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1]; k++)
+                {
+                    double term = a.Values[k] * double.CreateTruncating(x[a.ColumnIndices[k]]);
+                    (r, size) = (r - term, size + Math.Abs(term));
+                }
+                Assert.That(Math.Abs(r), Is.LessThanOrEqualTo(reach * 40 * size), $"cell {i}'s equation after its line's solve, colour {colour}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A coarse level's line sweep against a plain one: the level's blocks along the axis in lines, each colour's lines
+    /// in turn, along each line each run of one-row blocks solved densely for its rows (the rest held) and each row of a
+    /// block of several relaxed on its own, in order forward and from the end backward.
+    /// </summary>
+    [TestCase(2, false)]
+    [TestCase(0, false)]
+    [TestCase(2, true)]
+    public void ACoarseLevelsLinesAreThePlainLineSweep(int axis, bool porous)
+    {
+        var op = porous ? CoefficientMultigridTests.PorousPlates(20, 18, 22, 0.3) : Flat(20, 18, 22, 5, axis, 3);
+        var diagonal = CellLevel.DiagonalOf(op);
+        var level = Aggregation.FromFaces(op, diagonal, diagonal.Count(d => d > 0), 0.5, out _, splitBottlenecks: porous,
+            porous ? null : LineAxis.AcrossCouplings(op, diagonal, axis))!;
+        if (porous) Assert.That(level.BlockRows.Any(r => r > 1), Is.True, "pieces in some blocks where plates split them");
+        var dense = level.Dense();
+        var lines = new LevelLines(level, axis);
+        var rng = new Random(5);
+        var b = Enumerable.Range(0, level.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var x = Enumerable.Range(0, level.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var want = (double[])x.Clone();
+        lines.SweepForward(b, x);
+        PlainSweep(level, dense, axis, b, want, forward: true);
+        Assert.That(x, Is.EqualTo(want).Within(1e-12 * want.Max(Math.Abs)), "forward");
+        lines.SweepBackward(b, x);
+        PlainSweep(level, dense, axis, b, want, forward: false);
+        Assert.That(x, Is.EqualTo(want).Within(1e-12 * want.Max(Math.Abs)), "backward");
+    }
+
+    static void PlainSweep(AggregateLevel level, double[,] a, int axis, double[] b, double[] x, bool forward)
+    {
+        var (bx, by, bz) = level.Blocks;
+        int[] extent = [bx, by, bz];
+        int p = axis == 0 ? 1 : 0, q = axis == 2 ? 1 : 2;
+        foreach (int colour in forward ? new[] { 0, 1 } : [1, 0])
+            for (int vq = 0; vq < extent[q]; vq++)
+                for (int vp = 0; vp < extent[p]; vp++)
+                {
+                    if (((vp + vq) & 1) != colour) continue;
+                    var segments = new List<List<int>>();
+                    bool chain = false;
+                    for (int k = 0; k < extent[axis]; k++)
+                    {
+                        int[] c = new int[3];
+                        (c[axis], c[p], c[q]) = (k, vp, vq);
+                        int block = c[0] + bx * (c[1] + by * c[2]), rows = level.BlockRows[block], first = level.BlockFirstRow[block];
+                        if (rows == 1) { if (!chain) segments.Add([]); segments[^1].Add(first); chain = true; continue; }
+                        chain = false;
+                        for (int r = 0; r < rows; r++) segments.Add([first + r]);
+                    }
+                    if (!forward) segments.Reverse();
+                    foreach (var segment in segments) SolveDensely(a, b, x, segment);
+                }
+    }
+
+    /// <summary>x on the rows given: the solution of their own block of A, the other rows held.</summary>
+    static void SolveDensely(double[,] a, double[] b, double[] x, List<int> rows)
+    {
+        int m = rows.Count, n = b.Length;
+        var block = new double[m, m + 1];
+        for (int r = 0; r < m; r++)
+        {
+            double s = b[rows[r]];
+            for (int j = 0; j < n; j++) if (!rows.Contains(j)) s -= a[rows[r], j] * x[j];
+            for (int c = 0; c < m; c++) block[r, c] = a[rows[r], rows[c]];
+            block[r, m] = s;
+        }
+        for (int c = 0; c < m; c++) // Gaussian elimination: the block is symmetric positive definite, no pivoting
+            for (int r = c + 1; r < m; r++)
+            {
+                double f = block[r, c] / block[c, c];
+                for (int k = c; k <= m; k++) block[r, k] -= f * block[c, k];
+            }
+        for (int r = m - 1; r >= 0; r--)
+        {
+            double s = block[r, m];
+            for (int c = r + 1; c < m; c++) s -= block[r, c] * x[rows[c]];
+            x[rows[r]] = s / block[r, r];
+        }
+    }
+
+    /// <summary>Judged across the lines, a flat cells' block is one aggregate: the first level is about an eighth of the
+    /// unknowns, where the plain strength test pairs cells along the axis (a quarter to a half).</summary>
+    [Test]
+    public void FlatCellsAggregateWholeBlocksAcrossTheLines()
+    {
+        var op = CoefficientDomains.FlatCells(24, 24, 24, 10, 4);
+        var diagonal = CellLevel.DiagonalOf(op);
+        int unknowns = diagonal.Count(d => d > 0);
+        var pairs = Aggregation.FromFaces(op, diagonal, unknowns, 0.5, out _)!;
+        var blocks = Aggregation.FromFaces(op, diagonal, unknowns, 0.5, out _, splitBottlenecks: false, LineAxis.AcrossCouplings(op, diagonal, 2))!;
+        Assert.That(pairs.Rows, Is.GreaterThan(unknowns / 4), "the plain test");
+        Assert.That(blocks.Rows, Is.LessThan(unknowns / 6), $"across the lines: {blocks.Rows}; the plain test: {pairs.Rows} of {unknowns}");
+    }
+
+    /// <summary>pcg-mg and DCDM on flat cells: a few iterations, flat in the aspect, where the point cycle took 8 or
+    /// more; the result names the lines. (That the cycle on the faces is the cycle on the cells' CSR rows, lines on both,
+    /// is CoefficientMultigridTests' test over the families.)</summary>
+    [TestCase(4.0)]
+    [TestCase(10.0)]
+    public void FlatCellsTakeAFewIterations(double aspect)
+    {
+        var op = CoefficientDomains.FlatCells(28, 26, 30, aspect, 5);
+        var rng = new Random(7);
+        var b = Enumerable.Range(0, op.CellCount).Select(i => op.Diagonal(i) > 0 ? rng.NextDouble() - 0.5 : 0).ToArray();
+        var catalog = new SolverCatalog();
+        foreach (var method in new[] { SolveMethod.PcgMg, SolveMethod.Dcdm })
+        {
+            using var solver = catalog.CreateForOperator(method, op, new SolverOptions { Tolerance = 1e-6, MaxIterations = 100 },
+                method == SolveMethod.Dcdm ? new Dcdm.Models.KCycleDirectionModel() : null);
+            var x = new double[b.Length];
+            var result = solver.Solve(b, x);
+            Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+            Assert.That(ProductResidual.Relative(op.ToCsr(), b, x, i => op.Diagonal(i) > 0), Is.LessThanOrEqualTo(1.01e-6));
+            Assert.That(result.Iterations, Is.LessThanOrEqualTo(5), $"{method}");
+            Assert.That(result.Details["levels"], Does.Contain("lines along z"));
+        }
+        var rows = new AggregateMultigrid(op, ReducedSystem.FromOperator(op), 3, 0.5, cellsAsLevel: true); // the cells as CSR rows, lines there too
+        Assert.That(rows.LineAxisRelaxed, Is.EqualTo(2));
+    }
+}
