@@ -60,7 +60,7 @@ internal sealed class AggregateHierarchy
     /// <remarks>P from the cells to the level above them is the CPU cycle's: <see cref="AggregateMultigrid.SurfaceProlongation"/>
     /// on the cells next to air (<see cref="ProlongationShape.AtDirichletFaces"/>), given by row in <see cref="CellsShape"/>.</remarks>
     /// <param name="lineAxis">The axis whose lines the cycle relaxes (<see cref="Multigrid.LineAxis"/>), as <see cref="AboveCells"/>'s;
-    /// -1 (the device's, which relaxes points): none.</param>
+    /// -1: none (points).</param>
     public AggregateHierarchy(VoxelOperator op, double galerkinScale, double[]? diagonal = null, int lineAxis = -1)
         : this(op, galerkinScale, diagonal ?? CellLevel.DiagonalOf(op), AggregateMultigrid.SurfaceProlongation, lineAxis) { }
 

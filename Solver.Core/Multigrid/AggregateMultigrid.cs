@@ -89,8 +89,8 @@ public sealed class AggregateMultigrid : IPreconditioner
     readonly int[] _cellsShapeParents = []; // the next level's row of each of those rows
     readonly float _relaxation;
     readonly int _sweeps;
-    readonly object? _cellLines; // flat cells: the cells' line relaxation (CellLines of the cells' T); null: red-black points
-    readonly LevelLines?[]? _levelLines; // flat cells: each coarse level's line relaxation (the coarsest's null)
+    readonly LevelLines?[]? _levelLines; // flat cells: each CSR level's line relaxation (the coarsest's null); null: red-black points
+    readonly int _lineAxis = -1; // flat cells: the lines' axis (LineAxis); -1: points
 
     /// <summary>The levels, each with its inverse diagonal (the sweeps' factors) made now, in set-up, when every value is final.</summary>
     static AggregateLevel[] WithInverseDiagonals(AggregateLevel[] levels)
@@ -123,7 +123,6 @@ public sealed class AggregateMultigrid : IPreconditioner
         + (_lineAxis >= 0 ? $"; flat cells: lines along {"xyz"[_lineAxis]} relaxed whole" : "");
     /// <summary>The axis whose lines the cycle relaxes whole (<see cref="LineAxis"/>), or -1: points.</summary>
     internal int LineAxisRelaxed => _lineAxis;
-    readonly int _lineAxis = -1;
     public bool Varies => _whole is null; // the K-cycle's inner steps vary; a factor does not
 
     /// <param name="unknowns">The grid's unknowns (their cell of each compact index), e.g. <see cref="ReducedSystem.FromGrid"/>.</param>
@@ -176,8 +175,9 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// fine level the operator's cells with red-black Gauss-Seidel on the faces, float32 unless the coefficients' contrast
     /// needs double (<see cref="CellLevel.For"/>),
     /// aggregates joined by strong couplings only (<see cref="Aggregation.StrongCoupling"/>), so a density jump or a
-    /// nearly closed face splits them as a wall does. Each cycle reads the operator's face arrays: leave them unchanged
-    /// while the cycle is in use.
+    /// nearly closed face splits them as a wall does. Flat cells (<see cref="LineAxis"/>) are relaxed by lines along
+    /// their strong axis instead, on every level but the coarsest, their aggregates judged across the lines. Each cycle
+    /// reads the operator's face arrays: leave them unchanged while the cycle is in use.
     /// </summary>
     /// <param name="unknowns">The operator's unknowns, e.g. <see cref="ReducedSystem.FromOperator"/>.</param>
     public AggregateMultigrid(VoxelOperator op, ReducedSystem unknowns, int sweeps = OperatorSweeps, double galerkinScale = DefaultGalerkinScale)
@@ -214,18 +214,18 @@ public sealed class AggregateMultigrid : IPreconditioner
         {
             _cells = CellLevel.For(op, diagonal);
             if (shape is not null) (_fineShape, _fineShapeRows) = (shape, [.. shape.Cells.Select(i => _fineParent[i])]);
-            _cellCycle = _cells switch { CellLevel<float> single => () => CellCycle(single), CellLevel<double> twice => () => CellCycle(twice), _ => null };
-            if (axis >= 0)
+            // flat cells: the cells relaxed by lines (a cycle made once with them; none: red-black points)
+            _cellCycle = _cells switch
             {
-                _lineAxis = axis;
-                _cellLines = _cells switch { CellLevel<float> single => new CellLines<float>(single, axis), CellLevel<double> twice => new CellLines<double>(twice, axis), _ => null };
-                _levelLines = [.. _levels.Select((l, c) => c < _levels.Length - 1 ? new LevelLines(l, axis) : null)];
-            }
+                CellLevel<float> single => CellCycleOf(single, axis >= 0 ? new CellLines<float>(single, axis) : null),
+                CellLevel<double> twice => CellCycleOf(twice, axis >= 0 ? new CellLines<double>(twice, axis) : null),
+                _ => null,
+            };
         }
         else if (hierarchy.CellsShape is { } byRow) // the device's reference: P's entries from the cells' rows
             (_cellsShape, _cellsShapeParents) = (byRow, [.. byRow.Cells.Select(row => _parents[0][row])]);
-        if (above is null && axis >= 0) // the cells as the first CSR level: lines on it as on the coarse levels
-            (_lineAxis, _levelLines) = (axis, [.. _levels.Select((l, c) => c < _levels.Length - 1 ? new LevelLines(l, axis) : null)]);
+        // flat cells: every CSR level but the coarsest relaxed by lines (the cells too where they are the first)
+        if (axis >= 0) (_lineAxis, _levelLines) = (axis, [.. _levels.Select((l, c) => c < _levels.Length - 1 ? new LevelLines(l, axis) : null)]);
         // the cells are cycled once from the top; the inner steps run below them, the coarsest solved directly
         _v = [.. _levels.Select((l, c) => new LevelVectors(l.Rows, innerSteps: (_cells is not null || c > 0) && c < _levels.Length - 1))];
     }
@@ -346,13 +346,15 @@ public sealed class AggregateMultigrid : IPreconditioner
         FineLevelCopies.Gather(x, cells, z[..r.Length], outward);
     }
 
-    /// <summary>X = cycle(B) on a voxel operator's cells: smooth from zero on the faces, correct from the first coarse level, smooth back.</summary>
-    void CellCycle<T>(CellLevel<T> cells) where T : unmanaged, IFloatingPointIeee754<T>
+    Action CellCycleOf<T>(CellLevel<T> cells, CellLines<T>? lines) where T : unmanaged, IFloatingPointIeee754<T> => () => CellCycle(cells, lines);
+
+    /// <summary>X = cycle(B) on a voxel operator's cells: smooth from zero on the faces (by red-black points, or by
+    /// <paramref name="lines"/> on flat cells), correct from the first coarse level, smooth back.</summary>
+    void CellCycle<T>(CellLevel<T> cells, CellLines<T>? lines) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var first = _v[0];
         var (op, b, x) = (cells.Operator, cells.B, cells.X);
         Array.Clear(x);
-        var lines = _cellLines as CellLines<T>;
         for (int s = 0; s < _sweeps; s++)
             if (lines is not null) lines.Sweep(b, x, first: 0);
             else cells.Sweep(b, x, first: 0);

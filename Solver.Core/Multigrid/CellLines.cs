@@ -11,7 +11,7 @@ namespace Dcdm.Multigrid;
 /// their two other coordinates (a line's four neighbour lines are of the other colour). Where the faces along one axis
 /// are much stronger than across it (flat cells), a point sweep smooths the error along the lines only; the line solve
 /// takes that direction whole, so the error left is smooth across the lines too and coarse levels of full 2x2x2 blocks
-/// serve (docs/methods.md, "Flat cells"). Each line's tridiagonal factor (Thomas) is made once, in set-up.
+/// serve (docs/methods.md, "Per-face coefficients", flat cells). Each line's tridiagonal factor (Thomas) is made once, in set-up.
 /// </summary>
 internal sealed class CellLines<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -39,11 +39,11 @@ internal sealed class CellLines<T> where T : unmanaged, IFloatingPointIeee754<T>
         T[][] faces = [cells.FaceX, cells.FaceY, cells.FaceZ];
         int[] strides = [1, nx, plane], extents = [op.Nx, op.Ny, op.Nz];
         (int, int)[] ranges = [(box.X0, box.X1), (box.Y0, box.Y1), (box.Z0, box.Z1)];
-        int p = axis == 0 ? 1 : 0, q = axis == 2 ? 1 : 2; // the other two axes, the lower first
-        (_along, _acrossP, _acrossQ) = (faces[axis], faces[p], faces[q]);
-        (_along1, _p1, _q1) = (strides[axis], strides[p], strides[q]);
-        (_np, _nq) = (extents[p], extents[q]);
-        (_a, _p, _q) = (ranges[axis], ranges[p], ranges[q]);
+        int axisP = axis == 0 ? 1 : 0, axisQ = axis == 2 ? 1 : 2; // the other two axes, the lower first
+        (_along, _acrossP, _acrossQ) = (faces[axis], faces[axisP], faces[axisQ]);
+        (_along1, _p1, _q1) = (strides[axis], strides[axisP], strides[axisQ]);
+        (_np, _nq) = (extents[axisP], extents[axisQ]);
+        (_a, _p, _q) = (ranges[axis], ranges[axisP], ranges[axisQ]);
         int n = op.CellCount;
         _inverse = RebindCache.Array<T>(n);
         _next = RebindCache.Array<T>(n);

@@ -1,3 +1,5 @@
+using Dcdm.Solvers;
+
 namespace Dcdm.Multigrid;
 
 /// <summary>
@@ -12,10 +14,11 @@ internal sealed class LevelLines
 {
     readonly AggregateLevel _level;
     readonly double[] _across; // the level's values with the chains' own couplings set to 0
-    readonly int[] _rows; // the rows in line order: each line's segments in turn, each segment's rows along the axis
+    readonly int[] _order; // the rows in line order: each line's segments in turn, each segment's rows along the axis
     readonly double[] _lower, _inverse, _upper; // per position: the coupling to the previous row of its chain, 1 / pivot, the coupling to the next over the pivot
-    readonly int[] _segments; // each segment's first position, then _rows.Length
+    readonly int[] _segments; // each segment's first position, then _order.Length
     readonly int[][] _lines; // per colour: each line's first segment
+    readonly int[][] _lineEnds; // per colour: each line's end segment
     readonly int[][] _chunks; // per colour: parallel chunks of lines
 
     /// <summary>Below this many rows a sweep runs on the calling thread.</summary>
@@ -29,7 +32,7 @@ internal sealed class LevelLines
     /// <summary>The rows in line order, and per position its chain's factor: the coupling to the previous row, 1 / the
     /// pivot, the coupling to the next over the pivot (forward: y_k = (s_k - lower_k y_{k-1}) inverse_k; backward:
     /// x_k = y_k - upper_k x_{k+1}).</summary>
-    internal int[] Order => _rows;
+    internal int[] Order => _order;
     internal double[] Lower => _lower;
     internal double[] Inverse => _inverse;
     internal double[] Upper => _upper;
@@ -81,10 +84,11 @@ internal sealed class LevelLines
             }
         });
         for (int line = 0; line < count; line++) { lineRows[line + 1] += lineRows[line]; lineSegments[line + 1] += lineSegments[line]; }
-        (_rows, _segments) = (new int[n], new int[lineSegments[count] + 1]);
+        // the set-up's own arrays (a re-bind's where the level keeps its size), every entry written below
+        (_order, _segments) = (RebindCache.Array<int>(n, zeroed: false), RebindCache.Array<int>(lineSegments[count] + 1, zeroed: false));
         Parallel.For(0, extents[q], vq =>
         {
-            for (int line = vq * np; line < (vq + 1) * np; line++) Walk(line, _rows, lineRows[line], _segments, lineSegments[line]);
+            for (int line = vq * np; line < (vq + 1) * np; line++) Walk(line, _order, lineRows[line], _segments, lineSegments[line]);
         });
         _segments[^1] = n;
         // each colour's lines as ranges of segments
@@ -98,21 +102,22 @@ internal sealed class LevelLines
             }
         (_lines, _lineEnds) = ([[.. firsts[0]], [.. firsts[1]]], [[.. ends[0]], [.. ends[1]]]);
         // the chains' factors, and the level's values without the chains' couplings (each row clears its own entries)
-        (_lower, _inverse, _upper) = (new double[n], new double[n], new double[n]);
-        _across = (double[])level.Values.Clone();
+        (_lower, _inverse, _upper) = (RebindCache.Array<double>(n, zeroed: false), RebindCache.Array<double>(n, zeroed: false), RebindCache.Array<double>(n, zeroed: false));
+        _across = RebindCache.Array<double>(level.Values.Length, zeroed: false);
+        Array.Copy(level.Values, _across, _across.Length);
         var diagonal = level.Diagonal;
         int segmentTotal = _segments.Length - 1;
-        Parallel.For(0, Math.Max(1, Math.Min(4 * Environment.ProcessorCount, segmentTotal / 256)), (chunk, _) =>
+        int chunks = Math.Max(1, Math.Min(4 * Environment.ProcessorCount, segmentTotal / 256));
+        Parallel.For(0, chunks, chunk =>
         {
-            int chunks = Math.Max(1, Math.Min(4 * Environment.ProcessorCount, segmentTotal / 256));
             for (int s = (int)((long)segmentTotal * chunk / chunks), end = (int)((long)segmentTotal * (chunk + 1) / chunks); s < end; s++)
             {
                 double lastUpper = 0;
                 for (int k = _segments[s]; k < _segments[s + 1]; k++)
                 {
-                    int row = _rows[k];
-                    double lower = k > _segments[s] ? TakeCoupling(row, _rows[k - 1]) : 0;
-                    double upper = k + 1 < _segments[s + 1] ? TakeCoupling(row, _rows[k + 1]) : 0;
+                    int row = _order[k];
+                    double lower = k > _segments[s] ? TakeCoupling(row, _order[k - 1]) : 0;
+                    double upper = k + 1 < _segments[s + 1] ? TakeCoupling(row, _order[k + 1]) : 0;
                     double pivot = diagonal[row] - lower * lastUpper;
                     _lower[k] = lower;
                     _inverse[k] = pivot > 0 ? 1 / pivot : 0;
@@ -123,8 +128,6 @@ internal sealed class LevelLines
         });
         _chunks = [Chunks(_lines[0].Length), Chunks(_lines[1].Length)];
     }
-
-    readonly int[][] _lineEnds; // per colour: each line's end segment
 
     /// <summary>a_ij from row i's couplings, taken out of <see cref="_across"/> in row i (the chain solves it; row j takes
     /// its own); 0 where there is none.</summary>
@@ -181,7 +184,7 @@ internal sealed class LevelLines
     unsafe void Segment(double[] b, double[] x, int s)
     {
         int from = _segments[s], to = _segments[s + 1];
-        fixed (int* start = _level.RowStart, columns = _level.Columns, order = _rows)
+        fixed (int* start = _level.RowStart, columns = _level.Columns, order = _order)
         fixed (double* values = _across, rhs = b, solution = x, lower = _lower, inverse = _inverse, upper = _upper)
         {
             double last = 0;

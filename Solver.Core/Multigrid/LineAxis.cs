@@ -14,10 +14,17 @@ namespace Dcdm.Multigrid;
 /// </summary>
 internal static class LineAxis
 {
-    /// <summary>A cell is flat along an axis where both its faces along it are at least this many times each of its four across.</summary>
-    internal static double Contrast { get; set; } = 4;
+    /// <summary>A cell is flat along an axis where both its faces along it are at least this many times each of its four
+    /// across (above 1, so the axis is the strongest). Settable for tests.</summary>
+    internal static double Contrast
+    {
+        get => _contrast;
+        set => _contrast = value > 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), $"a contrast above 1, got {value}");
+    }
+    static double _contrast = 4;
 
-    /// <summary>The lines run where at least this share of the cells with six open faces is flat along one axis.</summary>
+    /// <summary>The lines run where at least this share of the cells with six open faces is flat along one axis. Settable
+    /// for tests (above 1: never).</summary>
     internal static double Share { get; set; } = 0.02;
 
     /// <summary>
@@ -87,23 +94,30 @@ internal static class LineAxis
         return across;
     }
 
-    /// <summary>Each row's couplings other than those to the rows of the blocks before and after it along the axis.</summary>
+    /// <summary>Each row's couplings other than those to the rows of the blocks before and after it along the axis (the
+    /// blocks' other two coordinates the same: a block one further in the index may be across, at a grid's edge).</summary>
     public static double[] AcrossCouplings(AggregateLevel level, int axis)
     {
         var (bx, by, _) = level.Blocks;
-        int stride = axis switch { 0 => 1, 1 => bx, _ => bx * by };
         var rowBlock = new int[level.Rows];
         for (int b = 0; b < level.BlockRows.Length; b++)
             for (int r = 0; r < level.BlockRows[b]; r++) rowBlock[level.BlockFirstRow[b] + r] = b;
+        int plane = bx * by;
+        (int Along, int Others) Split(int b) => axis switch
+        {
+            0 => (b % bx, b / bx),
+            1 => (b / bx % by, b % bx + bx * (b / plane)),
+            _ => (b / plane, b % plane),
+        };
         var across = new double[level.Rows];
         Parallel.For(0, level.Rows, i =>
         {
             double sum = 0;
-            int b = rowBlock[i];
+            var (along, rest) = Split(rowBlock[i]);
             for (int e = level.RowStart[i]; e < level.RowStart[i + 1]; e++)
             {
-                int other = rowBlock[level.Columns[e]];
-                if (other != b + stride && other != b - stride) sum += Math.Abs(level.Values[e]);
+                var (otherAlong, otherRest) = Split(rowBlock[level.Columns[e]]);
+                if (otherRest != rest || Math.Abs(otherAlong - along) != 1) sum += Math.Abs(level.Values[e]);
             }
             across[i] = sum;
         });

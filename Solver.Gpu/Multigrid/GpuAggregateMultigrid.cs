@@ -15,7 +15,7 @@ namespace Dcdm.Gpu.Multigrid;
 /// rows down and back). P from the grid to the first level is the CPU's, <see cref="AggregateMultigrid.SurfaceProlongation"/>
 /// next to air. Tested against the CPU cycle on ILGPU's CPU accelerator; not yet timed on a GPU. On a voxel
 /// operator with per-face coefficients the operator's cells are the first CSR level (as on the CPU) and no grid kernel runs;
-/// flat cells (<see cref="LineAxis"/>) relax lines on every level (<see cref="DeviceLevelLines"/>), as the CPU does.
+/// flat cells (<see cref="LineAxis"/>) relax lines on every level but the coarsest (<see cref="DeviceLevelLines"/>), as the CPU does.
 /// </summary>
 public sealed class GpuAggregateMultigrid : IDeviceDirection
 {

@@ -76,10 +76,8 @@ public class AggregateKernelsTests : AcceleratorTests
     {
         var op = name switch
         {
-            "flat-cells z" => CoefficientDomains.FlatCells(13, 11, 14, 4, 2),
-            "flat-cells x" => new VoxelOperator(13, 11, 14, [.. CoefficientDomains.FlatCells(13, 11, 14, 4, 2).FaceX.Select(c => 16 * c)],
-                CoefficientDomains.FlatCells(13, 11, 14, 4, 2).FaceY, [.. CoefficientDomains.FlatCells(13, 11, 14, 4, 2).FaceZ.Select(c => c / 16)],
-                [.. CoefficientDomains.FlatCells(13, 11, 14, 4, 2).Dirichlet.Select(d => d / 16)]),
+            "flat-cells z" => Multigrid.LineRelaxationTests.Flat(13, 11, 14, 4, 2, 2),
+            "flat-cells x" => Multigrid.LineRelaxationTests.Flat(13, 11, 14, 4, 0, 2),
             _ => Multigrid.CoefficientMultigridTests.PorousPlates(13, 11, 14, 0.3),
         };
         int axis = name == "flat-cells x" ? 0 : 2;
@@ -240,6 +238,7 @@ public class AggregateKernelsTests : AcceleratorTests
         {
             "two-phase" => CoefficientDomains.TwoPhase(12, 11, 13, 100, 3),
             "porous-plates" => Multigrid.CoefficientMultigridTests.PorousPlates(12, 11, 13, 0.3),
+            "flat-cells" => CoefficientDomains.FlatCells(16, 15, 16, 4, 3), // three levels: lines on two
             _ => CoefficientDomains.Named(family, 12, 11, 13, 3),
         };
         var unknowns = new ReducedSystem(op.ToCsr());

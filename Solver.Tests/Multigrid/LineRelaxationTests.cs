@@ -10,7 +10,7 @@ namespace Dcdm.Tests.Multigrid;
 public class LineRelaxationTests
 {
     /// <summary>A flat-cells tank whose faces along <paramref name="axis"/> are aspect^2 the others (the family's z turned to the axis).</summary>
-    static VoxelOperator Flat(int nx, int ny, int nz, double aspect, int axis, int seed)
+    internal static VoxelOperator Flat(int nx, int ny, int nz, double aspect, int axis, int seed)
     {
         var op = CoefficientDomains.FlatCells(nx, ny, nz, aspect, seed);
         if (axis == 2) return op;
@@ -110,6 +110,62 @@ public class LineRelaxationTests
     {
         var op = Flat(37, 11, 13, 3, axis, 2);
         if (single) SolvesLines<float>(op, axis); else SolvesLines<double>(op, axis);
+    }
+
+    /// <summary>The same where the unknowns' box starts at odd x and y (the first columns closed off): the colours follow
+    /// the grid's coordinates, not the box's.</summary>
+    [TestCase(true)]
+    [TestCase(false)]
+    public void EachColourSolvesItsLinesInABoxAtOddCoordinates(bool single)
+    {
+        var flat = Flat(38, 12, 13, 3, 2, 2);
+        int nx = flat.Nx, ny = flat.Ny;
+        bool Closed(int i) => i % nx == 0 || i / nx % ny == 0; // x = 0 or y = 0: no unknown
+        double[] Cut(double[] faces, int stride) => [.. faces.Select((c, i) => Closed(i) || i + stride < faces.Length && Closed(i + stride) ? 0 : c)];
+        var op = new VoxelOperator(nx, ny, flat.Nz, Cut(flat.FaceX, 1), Cut(flat.FaceY, nx), Cut(flat.FaceZ, nx * ny),
+            [.. flat.Dirichlet.Select((d, i) => Closed(i) ? 0 : d)]);
+        var box = CellBox.Around(CellLevel.DiagonalOf(op), nx, ny, op.Nz);
+        Assert.That((box.X0, box.Y0), Is.EqualTo((1, 1)));
+        if (single) SolvesLines<float>(op, 2); else SolvesLines<double>(op, 2);
+    }
+
+    /// <summary>The couplings across the lines, both overloads, against sums by hand: a cell's four faces across (not
+    /// its Dirichlet term, not its faces along); a row's couplings but those to the blocks before and after it along the
+    /// axis, on a level one block long along it (where the next block in the index is across).</summary>
+    [Test]
+    public void TheCouplingsAcrossTheLinesAreTheFacesAcross()
+    {
+        // 1 x 4 x 4 cells, every face 1 but z faces 10, a Dirichlet term on the top layer
+        int n = 4, cells = n * n;
+        double[] fx = new double[cells], fy = new double[cells], fz = new double[cells], d = new double[cells];
+        for (int i = 0; i < cells; i++)
+        {
+            int y = i % n, z = i / n;
+            if (y + 1 < n) fy[i] = 1;
+            if (z + 1 < n) fz[i] = 10; else d[i] = 5;
+        }
+        var op = new VoxelOperator(1, n, n, fx, fy, fz, d);
+        var diagonal = CellLevel.DiagonalOf(op);
+        var alongZ = LineAxis.AcrossCouplings(op, diagonal, 2);
+        var alongY = LineAxis.AcrossCouplings(op, diagonal, 1);
+        for (int i = 0; i < cells; i++)
+        {
+            int y = i % n, z = i / n;
+            double faceY = (y > 0 ? 1 : 0) + (y + 1 < n ? 1 : 0), faceZ = (z > 0 ? 10 : 0) + (z + 1 < n ? 10 : 0);
+            Assert.That(alongZ[i], Is.EqualTo(faceY), $"cell {i}, lines along z");
+            Assert.That(alongY[i], Is.EqualTo(faceZ), $"cell {i}, lines along y");
+        }
+        // the cells as a level: blocks are cells, the grid one block long along x; lines along x: every coupling is across
+        var level = Aggregation.FromOperator(op, diagonal, out var cellRow);
+        var alongX = LineAxis.AcrossCouplings(level, 0);
+        var alongLevelZ = LineAxis.AcrossCouplings(level, 2);
+        for (int i = 0; i < cells; i++)
+        {
+            int y = i % n, z = i / n, row = cellRow[i];
+            double faceY = (y > 0 ? 1 : 0) + (y + 1 < n ? 1 : 0), faceZ = (z > 0 ? 10 : 0) + (z + 1 < n ? 10 : 0);
+            Assert.That(alongX[row], Is.EqualTo(faceY + faceZ), $"cell {i}, level, lines along x");
+            Assert.That(alongLevelZ[row], Is.EqualTo(faceY), $"cell {i}, level, lines along z");
+        }
     }
 
     static void SolvesLines<T>(VoxelOperator op, int axis) where T : unmanaged, IFloatingPointIeee754<T>
@@ -240,6 +296,30 @@ public class LineRelaxationTests
         var blocks = Aggregation.FromFaces(op, diagonal, unknowns, 0.5, out _, splitBottlenecks: false, LineAxis.AcrossCouplings(op, diagonal, 2))!;
         Assert.That(pairs.Rows, Is.GreaterThan(unknowns / 4), "the plain test");
         Assert.That(blocks.Rows, Is.LessThan(unknowns / 6), $"across the lines: {blocks.Rows}; the plain test: {pairs.Rows} of {unknowns}");
+        var next = Aggregation.Coarsen(blocks, 0.5, out _, splitBottlenecks: false, strengthDiagonal: LineAxis.AcrossCouplings(blocks, 2))!;
+        var nextPairs = Aggregation.Coarsen(blocks, 0.5, out _)!;
+        Assert.That(next.Rows, Is.LessThan(blocks.Rows / 5), $"the level above, across the lines: {next.Rows} of {blocks.Rows}");
+        Assert.That(nextPairs.Rows, Is.GreaterThan(blocks.Rows / 4), "the level above by the plain test");
+    }
+
+    /// <summary>The cycle on the faces (the cells by <see cref="CellLines{T}"/> in float, the coarse levels by
+    /// <see cref="LevelLines"/>) is the cycle on the cells' CSR rows (every level by LevelLines, in double), on a grid
+    /// with coarse levels below the first that lines relax.</summary>
+    [Test]
+    public void TheCycleOnTheFacesIsTheCycleOnTheCellsRowsWithLinesOnEveryLevel()
+    {
+        var op = CoefficientDomains.FlatCells(28, 26, 30, 5, 6);
+        var unknowns = ReducedSystem.FromOperator(op);
+        var faces = new AggregateMultigrid(op, unknowns);
+        var rows = new AggregateMultigrid(op, unknowns, AggregateMultigrid.OperatorSweeps, AggregateMultigrid.DefaultGalerkinScale, cellsAsLevel: true);
+        Assert.That(faces.CoarseRows, Has.Count.GreaterThanOrEqualTo(3), "levels below the first to relax by lines: " + string.Join(", ", faces.CoarseRows));
+        Assert.That(faces.CoarseRows, Is.EqualTo(rows.CoarseRows));
+        var rng = new Random(9);
+        var r = Enumerable.Range(0, unknowns.Unknowns).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var (want, got) = (new double[r.Length], new double[r.Length]);
+        rows.Apply(r, want);
+        faces.Apply(r, got);
+        Assert.That(got, Is.EqualTo(want).Within(1e-4 * want.Max(Math.Abs)));
     }
 
     /// <summary>pcg-mg and DCDM on flat cells: a few iterations, flat in the aspect, where the point cycle took 8 or
