@@ -88,18 +88,24 @@ internal sealed class CellLines<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         int lo = _p.Lo + ((_p.Lo + q + colour) & 1), width = Vector<T>.Count;
         bool qLow = q > 0, qHigh = q < _nq - 1;
-        // the vectors' cells: from..stop-1, every face across inside the grid, whole vectors only
+        // the vectors' cells: from..stop-1, every face across inside the grid: whole vectors, then one more ending at
+        // stop whose lanes the whole ones took are masked off (a backward step adds, so no lane may run twice)
         int from = Math.Max(_p.Lo, 1), stop = Math.Min(_p.Hi + 1, _np - 1);
         int vectors = _p1 == 1 && qLow && qHigh && Vector.IsHardwareAccelerated ? Math.Max(0, stop - from) / width : 0;
-        int vectorEnd = from + vectors * width;
+        int vectorEnd = from + vectors * width, tailAt = stop - width;
+        bool tail = vectors > 0 && vectorEnd < stop;
         var lanes = ((from + q + colour) & 1) == 0 ? CellLevel<T>.EvenLanes : CellLevel<T>.OddLanes; // width is even: the same lanes in every vector
+        var tailLanes = tail ? (((tailAt + q + colour) & 1) == 0 ? CellLevel<T>.EvenLanes : CellLevel<T>.OddLanes)
+            & Vector.GreaterThanOrEqual(LaneIndex, new Vector<T>(T.CreateTruncating(vectorEnd - tailAt))) : default;
+        int rest = tail ? stop : vectorEnd; // the first cell after the vectors
         for (int k = _a.Lo; k <= _a.Hi; k++)
         {
             int row = q * _q1 + k * _along1;
             if (vectors == 0) { ForwardCells(b, x, row, lo, _p.Hi, qLow, qHigh, k > _a.Lo); continue; }
             ForwardCells(b, x, row, lo, from - 1, qLow, qHigh, k > _a.Lo);
             ForwardVectors(b, x, row + from, vectors, lanes, k > _a.Lo);
-            ForwardCells(b, x, row, vectorEnd + ((vectorEnd + q + colour) & 1), _p.Hi, qLow, qHigh, k > _a.Lo);
+            if (tail) ForwardVectors(b, x, row + tailAt, 1, tailLanes, k > _a.Lo);
+            ForwardCells(b, x, row, rest + ((rest + q + colour) & 1), _p.Hi, qLow, qHigh, k > _a.Lo);
         }
         for (int k = _a.Hi - 1; k >= _a.Lo; k--)
         {
@@ -107,9 +113,20 @@ internal sealed class CellLines<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (vectors == 0) { BackwardCells(x, row, lo, _p.Hi); continue; }
             BackwardCells(x, row, lo, from - 1);
             BackwardVectors(x, row + from, vectors, lanes);
-            BackwardCells(x, row, vectorEnd + ((vectorEnd + q + colour) & 1), _p.Hi);
+            if (tail) BackwardVectors(x, row + tailAt, 1, tailLanes);
+            BackwardCells(x, row, rest + ((rest + q + colour) & 1), _p.Hi);
         }
     });
+
+    /// <summary>Each lane's index (0, 1, 2, ..) in T.</summary>
+    static readonly Vector<T> LaneIndex = LaneIndices();
+
+    static Vector<T> LaneIndices()
+    {
+        Span<T> lanes = stackalloc T[Vector<T>.Count];
+        for (int k = 0; k < lanes.Length; k++) lanes[k] = T.CreateTruncating(k);
+        return new Vector<T>(lanes);
+    }
 
     /// <summary>y_k = (s_k + f_{k-1} y_{k-1}) / pivot_k into x at cells p = lo, lo + 2, .. hi of a row of lines at step k.</summary>
     void ForwardCells(T[] b, T[] x, int row, int lo, int hi, bool qLow, bool qHigh, bool before)
