@@ -82,9 +82,61 @@ internal sealed class CellLines<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// Every line of one colour ((p + q) % 2, p and q the other two coordinates) solved for its own couplings: a row of
     /// lines (one q) steps along the axis together, a forward pass then a backward one. Where p is x (lines along y or
     /// z) the row's cells inside the grid run a vector at a time, both colours' lanes computed and the other colour's
-    /// kept, as the point sweep does.
+    /// kept, as the point sweep does; lines along x, contiguous, take their neighbours' sums a vector at a time first
+    /// (<see cref="ColourAlongX"/>).
     /// </summary>
-    public void Colour(T[] b, T[] x, int colour) => ForRows(q =>
+    public void Colour(T[] b, T[] x, int colour)
+    {
+        if (_along1 == 1) ColourAlongX(b, x, colour);
+        else ColourAcrossX(b, x, colour);
+    }
+
+    /// <summary>
+    /// Lines along x, one at a time: s_k (b and the four faces across, whose cells are other lines') for the whole line a
+    /// vector at a time into x (the line's own x is not read), then the factor's forward and backward passes along it.
+    /// </summary>
+    void ColourAlongX(T[] b, T[] x, int colour) => ForRows(q =>
+    {
+        int width = Vector<T>.Count, sp = _p1, sq = _q1;
+        bool qLow = q > 0, qHigh = q < _nq - 1;
+        var (along, fp, fq, inverse, next) = (_along, _acrossP, _acrossQ, _inverse, _next);
+        for (int pp = _p.Lo + ((_p.Lo + q + colour) & 1); pp <= _p.Hi; pp += 2)
+        {
+            int first = pp * sp + q * sq + _a.Lo, last = pp * sp + q * sq + _a.Hi, i = first;
+            bool pLow = pp > 0, pHigh = pp < _np - 1;
+            if (pLow && pHigh && qLow && qHigh && Vector.IsHardwareAccelerated)
+            {
+                ref T rb = ref MemoryMarshal.GetArrayDataReference(b), rx = ref MemoryMarshal.GetArrayDataReference(x),
+                      rp = ref MemoryMarshal.GetArrayDataReference(fp), rq = ref MemoryMarshal.GetArrayDataReference(fq);
+                for (; i + width <= last + 1; i += width)
+                {
+                    nuint at = (nuint)i;
+                    var v = Vector.LoadUnsafe(ref rb, at);
+                    v += Vector.LoadUnsafe(ref rp, at - (nuint)sp) * Vector.LoadUnsafe(ref rx, at - (nuint)sp);
+                    v += Vector.LoadUnsafe(ref rp, at) * Vector.LoadUnsafe(ref rx, at + (nuint)sp);
+                    v += Vector.LoadUnsafe(ref rq, at - (nuint)sq) * Vector.LoadUnsafe(ref rx, at - (nuint)sq);
+                    v += Vector.LoadUnsafe(ref rq, at) * Vector.LoadUnsafe(ref rx, at + (nuint)sq);
+                    v.StoreUnsafe(ref rx, at);
+                }
+            }
+            for (; i <= last; i++)
+            {
+                T v = b[i];
+                if (pLow) v += fp[i - sp] * x[i - sp];
+                if (pHigh) v += fp[i] * x[i + sp];
+                if (qLow) v += fq[i - sq] * x[i - sq];
+                if (qHigh) v += fq[i] * x[i + sq];
+                x[i] = v;
+            }
+            // forward: y_k = (s_k + f_{k-1} y_{k-1}) / pivot_k (0 off the unknowns: their inverse is 0); backward
+            x[first] *= inverse[first];
+            for (i = first + 1; i <= last; i++) x[i] = (x[i] + along[i - 1] * x[i - 1]) * inverse[i];
+            for (i = last - 1; i >= first; i--) x[i] += next[i] * x[i + 1];
+        }
+    });
+
+    /// <summary>Lines along y or z: a row of lines steps along the axis together (<see cref="Colour"/>).</summary>
+    void ColourAcrossX(T[] b, T[] x, int colour) => ForRows(q =>
     {
         int lo = _p.Lo + ((_p.Lo + q + colour) & 1), width = Vector<T>.Count;
         bool qLow = q > 0, qHigh = q < _nq - 1;
