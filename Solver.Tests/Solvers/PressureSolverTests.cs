@@ -137,6 +137,33 @@ public class PressureSolverTests
         }
     }
 
+    /// <summary>Flat cells in a time loop: a re-bind to new coefficients of the same grid sets the lines up again from the
+    /// last binding's arrays (factors, orders, copies of the levels' values), and solves as a fresh solver does, bit for bit.</summary>
+    [TestCase(SolveMethod.Dcdm)]
+    [TestCase(SolveMethod.PcgMg)]
+    public void ARebindOfFlatCellsReusesTheLinesArraysAndSolvesAsAFreshSolverDoes(SolveMethod method)
+    {
+        var first = CoefficientDomains.FlatCells(24, 22, 26, 4, 2);
+        var second = CoefficientDomains.FlatCells(24, 22, 26, 6, 2); // the same cells, flatter
+        using var solver = new PressureSolver(method, Tight, new KCycleDirectionModel());
+        Assert.That(solver.Bind(first), Is.True);
+        var b = RandomVector.Centred(first.CellCount, 5).Select((v, i) => first.Diagonal(i) > 0 ? v : 0).ToArray();
+        Assert.That(solver.Solve(b, new double[b.Length]).Details["levels"], Does.Contain("lines along z"));
+        Assert.That(solver.Bind(second), Is.True, "new coefficients: set up again");
+        int reused = solver.Cache.Reused;
+        using var fresh = new PressureSolver(method, Tight, new KCycleDirectionModel());
+        fresh.Bind(second);
+        var (x, xFresh) = (new double[b.Length], new double[b.Length]);
+        var result = solver.Solve(b, x);
+        var expected = fresh.Solve(b, xFresh);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(result.Iterations, Is.EqualTo(expected.Iterations));
+        Assert.That(x, Is.EqualTo(xFresh), "bit for bit: nothing of the first binding's arrays reaches the solve");
+        Assert.That(ProductResidual.Relative(second.ToCsr(), b, x), Is.LessThanOrEqualTo(1.01e-10));
+        // 42 (DCDM) and 39 (pcg-mg) measured, 6 fewer when the levels' lines took new arrays
+        Assert.That(reused, Is.GreaterThan(0), "arrays of the last binding taken again");
+    }
+
     [TestCase(SolveMethod.Dcdm)]
     [TestCase(SolveMethod.PcgMg)]
     public void ARebindInTheSameBoxReusesTheSolversArraysAndSolvesAsAFreshSolverDoes(SolveMethod method)
