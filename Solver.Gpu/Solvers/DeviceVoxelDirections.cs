@@ -22,7 +22,12 @@ internal sealed class DeviceVoxelDirections : IDeviceDirectionSystem
         _device = device;
         Unknowns = DeviceVoxelOperator.UnknownsOf(op);
         _operator = new DeviceVoxelOperator(device, op, Unknowns, sweeps);
+        NoFallback = GpuMultigridConjugateGradient.FloatStepsRefusal(op);
     }
+
+    /// <summary>Past a face contrast of 10^6 the device pcg-mg's float32 steps break down (a negative p.Ap at 10^8):
+    /// a stalled solve then ends as a breakdown that says so, instead of in that pcg-mg's.</summary>
+    public string? NoFallback { get; }
 
     public int Length => _operator.Length;
     public SolveFrame.Layout FrameLayout => _operator.FrameLayout;

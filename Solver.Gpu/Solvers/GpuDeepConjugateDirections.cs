@@ -84,6 +84,7 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
     {
         var options = settings.Over(_options);
         var details = new Dictionary<string, string> { ["model"] = ModelDescription, ["k"] = _k.ToString(CultureInfo.InvariantCulture), ["device"] = _device.Name };
+        if (_system.NoFallback is { } none) details["fallback"] = $"none: {none}";
         int replaced = 0;
         var result = _frame.Run(b, x, _hostB, _hostX, options, SetupTime, details, (bNorm, history, ct) =>
         {
@@ -94,7 +95,7 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
             replaced = replacedDirections;
             _system.Download(_x, _hostX);
             return end;
-        }, _fallback ??= new DeviceMultigridFallback(this), cancellation);
+        }, _system.NoFallback is null ? _fallback ??= new DeviceMultigridFallback(this) : null, cancellation);
         details["replaced directions"] = replaced.ToString(CultureInfo.InvariantCulture);
         return result;
     }

@@ -69,13 +69,18 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver, IReliableUpda
             op.CellCount, options, unknowns => new DeviceVoxelOperator(device, op, unknowns)) { }
 
     /// <summary>The operator, where float32 steps can take its coefficients' contrast (the CPU's cells switch to double past it).</summary>
-    static VoxelOperator FloatStepsBear(VoxelOperator op)
+    static VoxelOperator FloatStepsBear(VoxelOperator op) => FloatStepsRefusal(op) is { } refusal
+        ? throw new InvalidSystemException(refusal + "; use dcdm on the device (its iteration in double) or pcg-mg on the CPU")
+        : op;
+
+    /// <summary>Why the device pcg-mg's float32 steps cannot take the operator (its faces span more than
+    /// <see cref="CellLevel.SingleContrast"/>); null where they can.</summary>
+    internal static string? FloatStepsRefusal(VoxelOperator op)
     {
         double contrast = CellLevel.FaceContrast(op);
-        if (contrast <= CellLevel.SingleContrast) return op;
+        if (contrast <= CellLevel.SingleContrast) return null;
         string span = contrast.ToString("g3", CultureInfo.InvariantCulture), bearable = CellLevel.SingleContrast.ToString("g3", CultureInfo.InvariantCulture);
-        throw new InvalidSystemException($"the faces' coefficients span {span}, past the {bearable} that the device pcg-mg's float32 steps bear; "
-            + "use dcdm on the device (its iteration in double) or pcg-mg on the CPU");
+        return $"the faces' coefficients span {span}, past the {bearable} that the device pcg-mg's float32 steps bear";
     }
 
     const string VoxelOperatorMethod = "pcg-mg (voxel operator, float32 K-cycle and steps, double reliable updates)";

@@ -136,6 +136,27 @@ public class GpuDeepConjugateDirectionsTests : AcceleratorTests
         Assert.That(OperatorResidual(op, b, x), Is.LessThanOrEqualTo(1.01e-7));
     }
 
+    /// <summary>Past a face contrast of 10^6 the device pcg-mg's float32 steps break down, so there is no fallback: a
+    /// stalled solve ends as a breakdown that says so (not in that pcg-mg's negative p.Ap), and every result names why.</summary>
+    [Test]
+    public void AStallPastWhatFloat32StepsBearEndsWithoutTheDevicePcgMg()
+    {
+        var op = CoefficientDomains.TwoPhase(10, 10, 10, 1e8, 2);
+        var b = RandomVector.Centred(op.CellCount, 2).Select((v, i) => op.Diagonal(i) > 0 ? v : 0).ToArray();
+        using var stalling = new GpuDeepConjugateDirections(Device, op, new KCycleDirectionModel(), new SolverOptions { Tolerance = 1e-8 }) { Stall = new() { Window = 2, Factor = 1e9 } };
+        var result = stalling.Solve(b, new double[b.Length]);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Breakdown), result.Message);
+        Assert.That(result.Message, Does.Contain("stalled").And.Contain("no fallback"));
+        Assert.That(result.Fallback, Is.Null);
+        Assert.That(result.Details["fallback"], Does.StartWith("none: the faces' coefficients span 1e+08"));
+        using var solver = new GpuDeepConjugateDirections(Device, op, new KCycleDirectionModel(), new SolverOptions { Tolerance = 1e-8 });
+        var x = new double[b.Length];
+        var solved = solver.Solve(b, x);
+        Assert.That(solved.Status, Is.EqualTo(SolveStatus.Converged), solved.Message);
+        Assert.That(solved.Details["fallback"], Does.StartWith("none:"));
+        Assert.That(OperatorResidual(op, b, x), Is.LessThanOrEqualTo(1.01e-8));
+    }
+
     /// <summary>The fallback runs on the operator the solver was set up with (its device copy), not on face arrays the
     /// caller changed after the set-up.</summary>
     [Test]
