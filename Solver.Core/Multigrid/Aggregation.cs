@@ -286,12 +286,16 @@ internal static class Aggregation
     /// <param name="diagonal">The operator's diagonal per cell (<see cref="VoxelOperator.Diagonal(int)"/>; 0 off the unknowns).</param>
     /// <param name="parent">Each cell's row of the level (-1: not an unknown).</param>
     /// <param name="splitBottlenecks">As <see cref="Coarsen"/>'s.</param>
-    /// <param name="strengthDiagonal">The diagonal the strength test reads (null: <paramref name="diagonal"/>): with line
-    /// relaxation, the couplings across the lines (<see cref="LineAxis.AcrossCouplings(VoxelOperator, double[], int)"/>).</param>
+    /// <param name="lines">With line relaxation (flat cells): the lines' axis and each cell's couplings across them
+    /// (<see cref="LineAxis.AcrossCouplings(VoxelOperator, double[], int)"/>), which a face across is judged against; a face
+    /// along the lines is judged against the diagonals, as without lines (a jump along them still splits). Null: every
+    /// face against the diagonals.</param>
     public static AggregateLevel? FromFaces(VoxelOperator op, double[] diagonal, int unknowns, double scale, out int[] parent, bool splitBottlenecks = true,
-        double[]? strengthDiagonal = null)
+        (double[] Across, int Axis)? lines = null)
     {
-        var strong = strengthDiagonal ?? diagonal;
+        var across = lines?.Across ?? diagonal;
+        int lineAxis = lines?.Axis ?? -1;
+        var (judgeX, judgeY, judgeZ) = (lineAxis == 0 ? diagonal : across, lineAxis == 1 ? diagonal : across, lineAxis == 2 ? diagonal : across);
         int nx = op.Nx, ny = op.Ny, nz = op.Nz, plane = nx * ny;
         int cx = (nx + 1) / 2, cy = (ny + 1) / 2, cz = (nz + 1) / 2;
         var pieces = new int[cx * cy * cz];
@@ -313,7 +317,7 @@ internal static class Aggregation
                         if (cell[s] >= 0) { occupied |= 1 << s; rank[s] = m++; }
                     }
                     // the usual block, away from jumps and walls: one piece, and no bottleneck where its faces are alike
-                    if (occupied == 0xFF && OnePiece(op, strong, cell) && (share == 0 || NoBottleneck(op, cell, share)))
+                    if (occupied == 0xFF && OnePiece(op, judgeX, judgeY, judgeZ, cell) && (share == 0 || NoBottleneck(op, cell, share)))
                     {
                         for (int s = 0; s < 8; s++) piece[cell[s]] = 0;
                         pieces[bx + cx * (by + cy * bz)] = 1;
@@ -324,13 +328,14 @@ internal static class Aggregation
                     {
                         int i = cell[s];
                         if (i < 0) continue;
-                        double threshold = StrongCoupling * StrongCoupling * strong[i];
-                        if ((s & 1) != 0) StrongInside(group, cell, rank, strong, threshold, s, s ^ 1, fx[i - 1]);
-                        if ((s & 2) != 0) StrongInside(group, cell, rank, strong, threshold, s, s ^ 2, fy[i - nx]);
-                        if ((s & 4) != 0) StrongInside(group, cell, rank, strong, threshold, s, s ^ 4, fz[i - plane]);
-                        if ((s & 1) == 0) StrongInside(group, cell, rank, strong, threshold, s, s | 1, fx[i]);
-                        if ((s & 2) == 0) StrongInside(group, cell, rank, strong, threshold, s, s | 2, fy[i]);
-                        if ((s & 4) == 0) StrongInside(group, cell, rank, strong, threshold, s, s | 4, fz[i]);
+                        const double k = StrongCoupling * StrongCoupling;
+                        double tx = k * judgeX[i], ty = k * judgeY[i], tz = k * judgeZ[i];
+                        if ((s & 1) != 0) StrongInside(group, cell, rank, judgeX, tx, s, s ^ 1, fx[i - 1]);
+                        if ((s & 2) != 0) StrongInside(group, cell, rank, judgeY, ty, s, s ^ 2, fy[i - nx]);
+                        if ((s & 4) != 0) StrongInside(group, cell, rank, judgeZ, tz, s, s ^ 4, fz[i - plane]);
+                        if ((s & 1) == 0) StrongInside(group, cell, rank, judgeX, tx, s, s | 1, fx[i]);
+                        if ((s & 2) == 0) StrongInside(group, cell, rank, judgeY, ty, s, s | 2, fy[i]);
+                        if ((s & 4) == 0) StrongInside(group, cell, rank, judgeZ, tz, s, s | 4, fz[i]);
                     }
                     pieces[bx + cx * (by + cy * bz)] = group.Label(label, out bool split);
                     for (int s = 0; s < 8; s++) if (cell[s] >= 0) piece[cell[s]] = (sbyte)label[rank[s]];
@@ -342,7 +347,7 @@ internal static class Aggregation
         parent = null!;
         // as Coarsen: splits that leave the level less than 1.5x smaller give way (the retry takes a second piece array
         // from the rebind cache, held until the next bind: rare, one byte a cell)
-        if (rows == 0 || rows > unknowns / 1.5) return splits > 0 ? FromFaces(op, diagonal, unknowns, scale, out parent, splitBottlenecks: false, strengthDiagonal) : null;
+        if (rows == 0 || rows > unknowns / 1.5) return splits > 0 ? FromFaces(op, diagonal, unknowns, scale, out parent, splitBottlenecks: false, lines) : null;
         var parentOut = parent = RebindCache.Array<int>(op.CellCount, zeroed: false); // every entry written below
         Parallel.For(0, nz, z =>
         {
@@ -380,16 +385,17 @@ internal static class Aggregation
 
     /// <summary>
     /// Whether a full 2x2x2 block is one piece by seven strong faces that span it (slots 0-1, 2-3, 4-5, 6-7 along x, 0-2 and
-    /// 4-6 along y, 0-4 along z): then the union of all twelve gives one piece too, without the other five.
+    /// 4-6 along y, 0-4 along z), each judged against its axis's values (<paramref name="x"/>, <paramref name="y"/>,
+    /// <paramref name="z"/>: the diagonals, or the couplings across the lines): then the union of all twelve gives one piece too.
     /// </summary>
-    static bool OnePiece(VoxelOperator op, double[] diagonal, ReadOnlySpan<int> cell)
+    static bool OnePiece(VoxelOperator op, double[] x, double[] y, double[] z, ReadOnlySpan<int> cell)
     {
         var (fx, fy, fz) = (op.FaceX, op.FaceY, op.FaceZ);
         int nx = op.Nx, plane = nx * op.Ny;
         for (int s = 0; s < 8; s += 2)
-            if (!Strong(fx[cell[s]], diagonal[cell[s]], diagonal[cell[s] + 1])) return false;
-        return Strong(fy[cell[0]], diagonal[cell[0]], diagonal[cell[0] + nx]) && Strong(fy[cell[4]], diagonal[cell[4]], diagonal[cell[4] + nx])
-            && Strong(fz[cell[0]], diagonal[cell[0]], diagonal[cell[0] + plane]);
+            if (!Strong(fx[cell[s]], x[cell[s]], x[cell[s] + 1])) return false;
+        return Strong(fy[cell[0]], y[cell[0]], y[cell[0] + nx]) && Strong(fy[cell[4]], y[cell[4]], y[cell[4] + nx])
+            && Strong(fz[cell[0]], z[cell[0]], z[cell[0] + plane]);
     }
 
     /// <summary>
@@ -664,10 +670,12 @@ internal static class Aggregation
     /// <summary>The next level of a coarse level; null when it would not be at least 1.5x smaller (nothing left to coarsen).</summary>
     /// <param name="splitBottlenecks">Split pieces at their bottlenecks (<see cref="GroupPieces"/>).</param>
     /// <param name="strength">The strength test's share (<see cref="StrongCoupling"/>); 0: every coupling joins.</param>
-    /// <param name="strengthDiagonal">The diagonal the strength test reads (null: the level's): with line relaxation, the
-    /// couplings across the lines (<see cref="LineAxis.AcrossCouplings(AggregateLevel, int)"/>).</param>
+    /// <param name="lines">With line relaxation (flat cells): the lines' axis and each row's couplings across them
+    /// (<see cref="LineAxis.AcrossCouplings(AggregateLevel, int)"/>), which a coupling across is judged against; one along
+    /// them (to a row of the next block along the axis) against the diagonals, as without lines. Null: every coupling
+    /// against the diagonals.</param>
     public static AggregateLevel? Coarsen(AggregateLevel level, double scale, out int[] parent, bool splitBottlenecks = true, double strength = StrongCoupling,
-        double[]? strengthDiagonal = null)
+        (double[] Across, int Axis)? lines = null)
     {
         var (lx, ly, lz) = level.Blocks;
         int gx = (lx + 1) / 2, gy = (ly + 1) / 2, gz = (lz + 1) / 2, groups = gx * gy * gz, n = level.Rows;
@@ -690,7 +698,9 @@ internal static class Aggregation
             });
         var piece = new int[n]; // first each row's place among its group's members, then its piece
         var pieces = new int[groups];
-        var (rowStart, columns, values, diagonal) = (level.RowStart, level.Columns, level.Values, strengthDiagonal ?? level.Diagonal);
+        var (rowStart, columns, values, diagonal) = (level.RowStart, level.Columns, level.Values, level.Diagonal);
+        var across = lines?.Across ?? diagonal;
+        var (rowAlong, rowOthers) = lines is { Axis: var lineAxis } ? LineAxis.BlockCoordinates(level, lineAxis) : ([], []);
         int maxRow = Math.Max(1, MaxRow(level));
         int splits = 0;
         double share = splitBottlenecks ? BottleneckShare : 0;
@@ -701,7 +711,7 @@ internal static class Aggregation
                 for (int x = 0; x < gx; x++)
                 {
                     int g = x + gx * (y + gy * z), m = GroupMembers(level, x, y, z, members);
-                    if (m == 8 && OnePlainPiece(level, diagonal, x, y, z, members, strength))
+                    if (m == 8 && lines is null && OnePlainPiece(level, x, y, z, members, strength))
                     {
                         for (int k = 0; k < 8; k++) piece[members[k]] = 0;
                         pieces[g] = 1;
@@ -714,7 +724,8 @@ internal static class Aggregation
                     for (int k = 0; k < m; k++)
                     {
                         int i = members[k];
-                        double threshold = strength * strength * diagonal[i]; // Strong's test with row i's part hoisted
+                        // Strong's test with row i's part hoisted: against the couplings across the lines, or the diagonals
+                        double threshold = strength * strength * across[i], thresholdAlong = strength * strength * diagonal[i];
                         for (int e = rowStart[i], end = rowStart[i + 1]; e < end; e++)
                         {
                             int j = columns[e], l; // j's place among the members, when it is one
@@ -727,7 +738,8 @@ internal static class Aggregation
                             else if (rowGroup[j] != g) continue;
                             else l = piece[j];
                             double v = values[e];
-                            if (v != 0 && v * v >= threshold * diagonal[j]) group.Add(k, l, Math.Abs(v));
+                            bool along = rowAlong.Length > 0 && rowOthers[i] == rowOthers[j] && Math.Abs(rowAlong[i] - rowAlong[j]) == 1;
+                            if (v != 0 && (along ? v * v >= thresholdAlong * diagonal[j] : v * v >= threshold * across[j])) group.Add(k, l, Math.Abs(v));
                         }
                     }
                     pieces[g] = group.Label(label, out bool split);
@@ -739,7 +751,7 @@ internal static class Aggregation
         var (offset, rows, firstOdd) = ColourMajorOffsets(pieces, gx, gy, gz);
         parent = null!;
         // a level that splits so often that it would not coarsen 1.5x (bottlenecks everywhere: voxel noise) is not split
-        if (rows == 0 || rows > n / 1.5) return splits > 0 && splitBottlenecks ? Coarsen(level, scale, out parent, splitBottlenecks: false, strength, strengthDiagonal) : null;
+        if (rows == 0 || rows > n / 1.5) return splits > 0 && splitBottlenecks ? Coarsen(level, scale, out parent, splitBottlenecks: false, strength, lines) : null;
         var parentOut = parent = new int[n];
         Parallel.For(0, lz, z => // by blocks, as the group map is made: a block's rows are contiguous
         {
@@ -759,8 +771,9 @@ internal static class Aggregation
     /// couplings inside the group are strong from both sides: then the union of the group's couplings is one piece, as
     /// <see cref="Coarsen"/>'s test finds it (the same products), without reading the rows.
     /// </summary>
-    static bool OnePlainPiece(AggregateLevel level, double[] diagonal, int x, int y, int z, Span<int> members, double strength)
+    static bool OnePlainPiece(AggregateLevel level, int x, int y, int z, Span<int> members, double strength)
     {
+        var diagonal = level.Diagonal;
         if (level.PlainBlocks is not { } plain) return false;
         var (lx, ly, lz) = level.Blocks;
         if (2 * x + 1 >= lx || 2 * y + 1 >= ly || 2 * z + 1 >= lz) return false;

@@ -98,29 +98,38 @@ internal static class LineAxis
     /// blocks' other two coordinates the same: a block one further in the index may be across, at a grid's edge).</summary>
     public static double[] AcrossCouplings(AggregateLevel level, int axis)
     {
-        var (bx, by, _) = level.Blocks;
-        var rowBlock = new int[level.Rows];
-        for (int b = 0; b < level.BlockRows.Length; b++)
-            for (int r = 0; r < level.BlockRows[b]; r++) rowBlock[level.BlockFirstRow[b] + r] = b;
-        int plane = bx * by;
-        (int Along, int Others) Split(int b) => axis switch
-        {
-            0 => (b % bx, b / bx),
-            1 => (b / bx % by, b % bx + bx * (b / plane)),
-            _ => (b / plane, b % plane),
-        };
+        var (along, others) = BlockCoordinates(level, axis);
         var across = new double[level.Rows];
         Parallel.For(0, level.Rows, i =>
         {
             double sum = 0;
-            var (along, rest) = Split(rowBlock[i]);
             for (int e = level.RowStart[i]; e < level.RowStart[i + 1]; e++)
             {
-                var (otherAlong, otherRest) = Split(rowBlock[level.Columns[e]]);
-                if (otherRest != rest || Math.Abs(otherAlong - along) != 1) sum += Math.Abs(level.Values[e]);
+                int j = level.Columns[e];
+                if (others[j] != others[i] || Math.Abs(along[j] - along[i]) != 1) sum += Math.Abs(level.Values[e]);
             }
             across[i] = sum;
         });
         return across;
+    }
+
+    /// <summary>Each row's block's coordinate along the axis, and an index of its other two: two rows' blocks are next to
+    /// each other along the axis where the index is the same and the coordinates one apart.</summary>
+    public static (int[] Along, int[] Others) BlockCoordinates(AggregateLevel level, int axis)
+    {
+        var (bx, by, _) = level.Blocks;
+        int plane = bx * by;
+        var (along, others) = (new int[level.Rows], new int[level.Rows]);
+        for (int b = 0; b < level.BlockRows.Length; b++)
+        {
+            var (a, o) = axis switch
+            {
+                0 => (b % bx, b / bx),
+                1 => (b / bx % by, b % bx + bx * (b / plane)),
+                _ => (b / plane, b % plane),
+            };
+            for (int r = level.BlockFirstRow[b], end = r + level.BlockRows[b]; r < end; r++) (along[r], others[r]) = (a, o);
+        }
+        return (along, others);
     }
 }

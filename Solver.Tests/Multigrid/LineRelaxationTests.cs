@@ -216,7 +216,7 @@ public class LineRelaxationTests
         var op = porous ? CoefficientMultigridTests.PorousPlates(20, 18, 22, 0.3) : Flat(20, 18, 22, 5, axis, 3);
         var diagonal = CellLevel.DiagonalOf(op);
         var level = Aggregation.FromFaces(op, diagonal, diagonal.Count(d => d > 0), 0.5, out _, splitBottlenecks: porous,
-            porous ? null : LineAxis.AcrossCouplings(op, diagonal, axis))!;
+            porous ? null : (LineAxis.AcrossCouplings(op, diagonal, axis), axis))!;
         if (porous) Assert.That(level.BlockRows.Any(r => r > 1), Is.True, "pieces in some blocks where plates split them");
         var dense = level.Dense();
         var lines = new LevelLines(level, axis);
@@ -284,6 +284,35 @@ public class LineRelaxationTests
         }
     }
 
+    /// <summary>
+    /// A 2x2x2 block of flat cells (z faces 16x), liquid below and air above: judged against the couplings across the
+    /// lines, a face along them between the phases would join them; it is judged against the diagonals, as without lines,
+    /// so a density jump along the lines splits the block as a wall does (from the faces and from the cells' level alike).
+    /// </summary>
+    [TestCase(1, 1)]
+    [TestCase(1000, 2)]
+    public void ADensityJumpAlongTheLinesStillSplitsABlock(double ratio, int aggregates)
+    {
+        int n = 8;
+        var rho = Enumerable.Range(0, n).Select(i => i / 4 == 0 ? ratio : 1).ToArray(); // z = 0 liquid, z = 1 air
+        double[] fx = new double[n], fy = new double[n], fz = new double[n], d = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            int x = i % 2, y = i / 2 % 2, z = i / 4;
+            if (x == 0) fx[i] = 2 / (rho[i] + rho[i + 1]);
+            if (y == 0) fy[i] = 2 / (rho[i] + rho[i + 2]);
+            if (z == 0) fz[i] = 16 * 2 / (rho[i] + rho[i + 4]);
+            else d[i] = 16 / rho[i]; // open top
+        }
+        var op = new VoxelOperator(2, 2, 2, fx, fy, fz, d);
+        var diagonal = CellLevel.DiagonalOf(op);
+        var cells = Aggregation.FromOperator(op, diagonal, out _);
+        var fromFaces = Aggregation.FromFaces(op, diagonal, n, 0.5, out _, splitBottlenecks: false, (LineAxis.AcrossCouplings(op, diagonal, 2), 2));
+        var fromCells = Aggregation.Coarsen(cells, 0.5, out _, splitBottlenecks: false, lines: (LineAxis.AcrossCouplings(cells, 2), 2));
+        Assert.That(fromFaces?.Rows ?? n, Is.EqualTo(aggregates), "from the faces");
+        Assert.That(fromCells?.Rows ?? n, Is.EqualTo(aggregates), "from the cells' level");
+    }
+
     /// <summary>Judged across the lines, a flat cells' block is one aggregate: the first level is about an eighth of the
     /// unknowns, where the plain strength test pairs cells along the axis (a quarter to a half).</summary>
     [Test]
@@ -293,10 +322,10 @@ public class LineRelaxationTests
         var diagonal = CellLevel.DiagonalOf(op);
         int unknowns = diagonal.Count(d => d > 0);
         var pairs = Aggregation.FromFaces(op, diagonal, unknowns, 0.5, out _)!;
-        var blocks = Aggregation.FromFaces(op, diagonal, unknowns, 0.5, out _, splitBottlenecks: false, LineAxis.AcrossCouplings(op, diagonal, 2))!;
+        var blocks = Aggregation.FromFaces(op, diagonal, unknowns, 0.5, out _, splitBottlenecks: false, (LineAxis.AcrossCouplings(op, diagonal, 2), 2))!;
         Assert.That(pairs.Rows, Is.GreaterThan(unknowns / 4), "the plain test");
         Assert.That(blocks.Rows, Is.LessThan(unknowns / 6), $"across the lines: {blocks.Rows}; the plain test: {pairs.Rows} of {unknowns}");
-        var next = Aggregation.Coarsen(blocks, 0.5, out _, splitBottlenecks: false, strengthDiagonal: LineAxis.AcrossCouplings(blocks, 2))!;
+        var next = Aggregation.Coarsen(blocks, 0.5, out _, splitBottlenecks: false, lines: (LineAxis.AcrossCouplings(blocks, 2), 2))!;
         var nextPairs = Aggregation.Coarsen(blocks, 0.5, out _)!;
         Assert.That(next.Rows, Is.LessThan(blocks.Rows / 5), $"the level above, across the lines: {next.Rows} of {blocks.Rows}");
         Assert.That(nextPairs.Rows, Is.GreaterThan(blocks.Rows / 4), "the level above by the plain test");
