@@ -8,9 +8,9 @@ namespace Dcdm.Multigrid;
 /// refined towards a wall). A point sweep there smooths the error along that axis only, and aggregates split into pairs
 /// along it, so each level halves the rows and the K-cycle's work grows with the levels. With the axis found, the cycle
 /// relaxes whole lines along it (<see cref="CellLines{T}"/>, <see cref="LevelLines"/>) and aggregates 2x2x2 blocks again,
-/// judging a coupling's strength against the couplings across the lines
-/// (<see cref="AcrossCouplings(VoxelOperator, double[], int)"/>) instead of the diagonal, so a density jump or a nearly
-/// closed face still splits a block.
+/// judging a coupling across the lines against the couplings across them
+/// (<see cref="AcrossCouplings(VoxelOperator, double[], int)"/>) instead of the diagonal, and one along them against the
+/// diagonals as before, so a density jump or a nearly closed face still splits a block.
 /// </summary>
 internal static class LineAxis
 {
