@@ -15,6 +15,7 @@ internal sealed class DeviceGridOperator(GpuDevice device, PoissonGrid grid) : I
 
     public int Length => grid.CellCount;
     public int LevelCount => _multigrid.LevelCount;
+    public int LineAxis => -1; // a grid's unit operator has no flat cells
     public SolveFrame.Layout FrameLayout => SolveFrame.Layout.AllRows;
 
     public double Residual(ArrayView<double> b, ArrayView<double> x, ArrayView<float> r, double scale, bool write, ArrayView<double> scalar) =>

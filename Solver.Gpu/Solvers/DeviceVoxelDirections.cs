@@ -30,6 +30,7 @@ internal sealed class DeviceVoxelDirections : IDeviceDirectionSystem
     public string? NoFallback { get; }
 
     public int Length => _operator.Length;
+    public int LineAxis => _operator.LineAxis;
     public SolveFrame.Layout FrameLayout => _operator.FrameLayout;
     public ReducedSystem Unknowns { get; }
 

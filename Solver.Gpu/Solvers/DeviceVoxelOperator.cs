@@ -27,7 +27,7 @@ internal sealed class DeviceVoxelOperator : IDeviceOperator
     public DeviceVoxelOperator(GpuDevice device, VoxelOperator op, ReducedSystem unknowns, int sweeps = AggregateMultigrid.OperatorSweeps)
     {
         _device = device;
-        var hierarchy = new AggregateHierarchy(op, AggregateMultigrid.DefaultGalerkinScale, unknowns.DiagonalOf(op), LineAxis.Of(op));
+        var hierarchy = new AggregateHierarchy(op, AggregateMultigrid.DefaultGalerkinScale, unknowns.DiagonalOf(op), Dcdm.Multigrid.LineAxis.Of(op));
         var cells = unknowns.Active ?? [.. Enumerable.Range(0, op.CellCount)];
         _row = [.. cells.Select(c => hierarchy.FineParent[c])];
         if (_row.Any(r => r < 0)) throw new ArgumentException("the unknowns are not this operator's (a cell without a diagonal)", nameof(unknowns));
@@ -57,6 +57,7 @@ internal sealed class DeviceVoxelOperator : IDeviceOperator
 
     public int Length => _rows.Length;
     public int LevelCount => _multigrid.LevelCount;
+    public int LineAxis => _multigrid.LineAxis;
     public SolveFrame.Layout FrameLayout => SolveFrame.Layout.Unknowns;
 
     public double Residual(ArrayView<double> b, ArrayView<double> x, ArrayView<float> r, double scale, bool write, ArrayView<double> scalar)

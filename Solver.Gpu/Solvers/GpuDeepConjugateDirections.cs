@@ -85,6 +85,7 @@ public sealed class GpuDeepConjugateDirections : ILinearSolver
         var options = settings.Over(_options);
         var details = new Dictionary<string, string> { ["model"] = ModelDescription, ["k"] = _k.ToString(CultureInfo.InvariantCulture), ["device"] = _device.Name };
         if (_system.NoFallback is { } none) details["fallback"] = $"none: {none}";
+        if (_system.LineAxis >= 0) details["lines"] = $"flat cells: lines along {"xyz"[_system.LineAxis]} relaxed whole";
         int replaced = 0;
         var result = _frame.Run(b, x, _hostB, _hostX, options, SetupTime, details, (bNorm, history, ct) =>
         {

@@ -122,7 +122,8 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver, IReliableUpda
             ["device"] = _device.Name,
             ["unknowns"] = $"{_unknowns.Unknowns} of {Size} cells",
             ["precision"] = "float32 K-cycle and CG steps, double x, b and true residual",
-            ["levels"] = LevelCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["levels"] = LevelCount.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                + (_operator.LineAxis >= 0 ? $"; flat cells: lines along {"xyz"[_operator.LineAxis]} relaxed whole" : ""),
         };
         return _frame.Run(b, x, _hostB, _hostX, options, SetupTime, details,
             (bNorm, history, ct) => LoopEnd.Finished(Continue(_hostB, _hostX, bNorm, options, history, ct)), fallback: null, cancellation);

@@ -25,6 +25,8 @@ internal interface IDeviceDirectionSystem : IDisposable
     void Direction(ArrayView<float> r, ArrayView<float> q, ArrayView<double> into);
     /// <summary>The device pcg-mg on the same system, for a stalled solve's rest (made at the first stall).</summary>
     GpuMultigridConjugateGradient Fallback(SolverOptions options);
+    /// <summary>The axis whose lines the direction's K-cycle relaxes (flat cells); -1: points or no K-cycle.</summary>
+    int LineAxis { get; }
     /// <summary>Why the system has no fallback (the device pcg-mg cannot take it); null where <see cref="Fallback"/> serves.</summary>
     string? NoFallback { get; }
 

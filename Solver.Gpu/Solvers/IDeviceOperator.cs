@@ -14,6 +14,8 @@ internal interface IDeviceOperator : IDisposable
     int Length { get; }
     /// <summary>The K-cycle's levels, the operator's own included.</summary>
     int LevelCount { get; }
+    /// <summary>The axis whose lines the K-cycle relaxes (flat cells); -1: points.</summary>
+    int LineAxis { get; }
     /// <summary>What the frame's b and x hold: every cell, or the unknowns.</summary>
     SolveFrame.Layout FrameLayout { get; }
 

@@ -119,6 +119,7 @@ public class GpuDeepConjugateDirectionsTests : AcceleratorTests
         Assert.That(OperatorResidual(op, b, xGpu), Is.LessThanOrEqualTo(1.01e-8), "the true residual, recomputed here");
         Assert.That(gpu.Details["model"], Does.StartWith(model.DescriptionOnFaces).And.EndWith($"(on {Device.Name})"));
         Assert.That(xGpu.Where((_, i) => !(op.Diagonal(i) > 0)), Is.All.EqualTo(0), "x is 0 off the unknowns");
+        Assert.That(gpu.Details.TryGetValue("lines", out var lines) ? lines : "points", Is.EqualTo(family == "flat-cells" ? "flat cells: lines along z relaxed whole" : "points"));
     }
 
     /// <summary>On a voxel operator a stalled solve goes to the device's pcg-mg on the same operator, which finishes it.</summary>
