@@ -8,7 +8,7 @@
 # Each size runs both domains (DOMAINS="obstacles tank") at each ILGPU optimization level (OPTIMIZATIONS="O1 O2"):
 # the grid CG kernels beside the copy ceiling, the multigrid V-cycle's kernels and pcg-mg (set-up + solve beside the grid CG's,
 # the row "gpu pcg-mg set-up + solve"), CSR CG and DCDM with the shipped model. Kernel rows carry host and device (CUDA event) times.
-# Then solves through the CLI: a grid's compact system (cg, pcg-mg, DCDM) and a two-phase one (pcg-mg, DCDM), device and CPU,
+# Then solves through the CLI: a grid's compact system (cg, pcg-mg, DCDM), a two-phase and a flat-cells one (pcg-mg, DCDM), device and CPU,
 # and two time loops (dcdm simulate liquid and cut-cell, DCDM), device and CPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,13 +50,17 @@ case "${1:-}" in
         "$dcdm" solve "$tmp/A.mtx" --rhs "$tmp/b.mtx" --method $method $extra --tol 1e-6 --repeat 3 | tee -a "$out/solve.txt" || true
       done
     done
-    # per-face coefficients (a two-phase system, density ratio 1000): pcg-mg and DCDM (the operator's K-cycle) on the device and the CPU
+    # per-face coefficients (a two-phase system, density ratio 1000; flat cells, z faces 16x, relaxed by lines): pcg-mg and
+    # DCDM (the operator's K-cycle) on the device and the CPU
     "$dcdm" generate --domain two-phase --size "$solve_size" --layout compact -o "$tmp/two-phase" > /dev/null
-    for extra in "--device $d" "--device cpu"; do
-      for method in pcg-mg dcdm; do
-        # shellcheck disable=SC2086
-        "$dcdm" solve "$tmp/two-phase/A.mtx" --rhs "$tmp/two-phase/b.mtx" --flags "$tmp/two-phase/flags.bin" --method $method $extra \
-          --tol 1e-6 --repeat 3 | tee -a "$out/solve.txt" || true
+    "$dcdm" generate --domain flat-cells --size "$solve_size" --layout compact -o "$tmp/flat-cells" > /dev/null
+    for system in two-phase flat-cells; do
+      for extra in "--device $d" "--device cpu"; do
+        for method in pcg-mg dcdm; do
+          # shellcheck disable=SC2086
+          "$dcdm" solve "$tmp/$system/A.mtx" --rhs "$tmp/$system/b.mtx" --flags "$tmp/$system/flags.bin" --method $method $extra \
+            --tol 1e-6 --repeat 3 | tee -a "$out/solve.txt" || true
+        done
       done
     done
     rm -rf "$tmp"
