@@ -711,7 +711,8 @@ internal static class Aggregation
                 for (int x = 0; x < gx; x++)
                 {
                     int g = x + gx * (y + gy * z), m = GroupMembers(level, x, y, z, members);
-                    if (m == 8 && lines is null && OnePlainPiece(level, x, y, z, members, strength))
+                    // every coupling against the diagonals: with lines, those across pass against the couplings across too
+                    if (m == 8 && OnePlainPiece(level, x, y, z, members, strength))
                     {
                         for (int k = 0; k < 8; k++) piece[members[k]] = 0;
                         pieces[g] = 1;

@@ -93,7 +93,8 @@ internal sealed class CellLines<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>
     /// Lines along x, one at a time: s_k (b and the four faces across, whose cells are other lines') for the whole line a
-    /// vector at a time into x (the line's own x is not read), then the factor's forward and backward passes along it.
+    /// vector at a time into x (the line's own x is not read), then the factor's forward and backward passes along it. A
+    /// line's cells without an unknown come out 0 (x is 0 there by the level's convention; the other axes leave them).
     /// </summary>
     void ColourAlongX(T[] b, T[] x, int colour) => ForRows(q =>
     {
@@ -128,7 +129,8 @@ internal sealed class CellLines<T> where T : unmanaged, IFloatingPointIeee754<T>
                 if (qHigh) v += fq[i] * x[i + sq];
                 x[i] = v;
             }
-            // forward: y_k = (s_k + f_{k-1} y_{k-1}) / pivot_k (0 off the unknowns: their inverse is 0); backward
+            // forward: y_k = (s_k + f_{k-1} y_{k-1}) / pivot_k (0 off the unknowns: their inverse is 0); backward:
+            // x_k = y_k + next_k x_{k+1}
             x[first] *= inverse[first];
             for (i = first + 1; i <= last; i++) x[i] = (x[i] + along[i - 1] * x[i - 1]) * inverse[i];
             for (i = last - 1; i >= first; i--) x[i] += next[i] * x[i + 1];

@@ -15,7 +15,7 @@ namespace Dcdm.Gpu.Multigrid;
 /// rows down and back). P from the grid to the first level is the CPU's, <see cref="AggregateMultigrid.SurfaceProlongation"/>
 /// next to air. Tested against the CPU cycle on ILGPU's CPU accelerator; not yet timed on a GPU. On a voxel
 /// operator with per-face coefficients the operator's cells are the first CSR level (as on the CPU) and no grid kernel runs;
-/// flat cells (<see cref="Dcdm.Multigrid.LineAxis"/>) relax lines on every level but the coarsest (<see cref="DeviceLevelLines"/>), as the CPU does.
+/// flat cells (<see cref="LineAxis"/>) relax lines on every level but the coarsest (<see cref="DeviceLevelLines"/>), as the CPU does.
 /// </summary>
 public sealed class GpuAggregateMultigrid : IDeviceDirection
 {
@@ -74,7 +74,7 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
     /// in CSR, Gauss-Seidel by red-black colour, aggregates by strong couplings, as Core's <see cref="AggregateMultigrid"/>.
     /// </summary>
     public GpuAggregateMultigrid(GpuDevice device, VoxelOperator op, int sweeps = AggregateMultigrid.OperatorSweeps, double galerkinScale = AggregateMultigrid.DefaultGalerkinScale)
-        : this(device, new AggregateHierarchy(op, galerkinScale, lineAxis: Dcdm.Multigrid.LineAxis.Of(op)), sweeps) { }
+        : this(device, new AggregateHierarchy(op, galerkinScale, lineAxis: LineAxis.Of(op)), sweeps) { }
 
     /// <summary>A hierarchy uploaded: a voxel operator's (its first level the operator's cells, each cell's row a gather
     /// and a scatter), or a grid's with P's entries <paramref name="fineShape"/> on its first transfer.</summary>
@@ -92,7 +92,7 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
             if (hierarchy.LineAxis >= 0) _levels[c].Lines = new DeviceLevelLines(acc, new LevelLines(hierarchy.Levels[c], hierarchy.LineAxis));
         }
         _coarsest = hierarchy.Coarsest;
-        LineAxis = hierarchy.LineAxis;
+        LineAxisRelaxed = hierarchy.LineAxis;
         int last = hierarchy.Levels[^1].Rows;
         (_hostRhs, _hostCorrection, _hostFloat) = (new double[last], new double[last], new float[last]);
     }
@@ -103,8 +103,8 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
     public ArrayView<byte> Diagonal => _diagonal?.View ?? throw new InvalidOperationException("the cycle of a voxel operator has no unit grid level");
     /// <summary>Levels, the fine grid included.</summary>
     public int LevelCount => (_shape is null ? 0 : 1) + _levels.Length;
-    /// <summary>The axis whose lines every level but the coarsest relaxes (flat cells, <see cref="Dcdm.Multigrid.LineAxis"/>); -1: points.</summary>
-    public int LineAxis { get; }
+    /// <summary>The axis whose lines every level but the coarsest relaxes (flat cells, <see cref="LineAxis"/>); -1: points.</summary>
+    public int LineAxisRelaxed { get; }
 
     /// <summary>A voxel operator's cells as the first level's CSR operator (rows red cells first), for a solver's own products.</summary>
     internal DeviceAggregateLevel FirstLevel => _shape is null ? _levels[0].Operator

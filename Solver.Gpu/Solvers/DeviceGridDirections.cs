@@ -42,8 +42,8 @@ internal sealed class DeviceGridDirections : IDeviceDirectionSystem
     }
 
     public GpuMultigridConjugateGradient Fallback(SolverOptions options) => new(_device, _grid, options, Unknowns);
-    public string? NoFallback => null;
-    public int LineAxis => -1; // a grid's unit operator has no flat cells // a grid's unit operator: the device pcg-mg takes every one
+    public string? NoFallback => null; // a grid's unit operator: the device pcg-mg takes every one
+    public int LineAxis => -1; // a grid's unit operator has no flat cells
 
     public void Upload(double[] host, DeviceVector<double> device) => device.Upload(host);
     public void Download(DeviceVector<double> device, double[] host) => device.Download(host);

@@ -57,7 +57,7 @@ internal sealed class DeviceVoxelOperator : IDeviceOperator
 
     public int Length => _rows.Length;
     public int LevelCount => _multigrid.LevelCount;
-    public int LineAxis => _multigrid.LineAxis;
+    public int LineAxis => _multigrid.LineAxisRelaxed;
     public SolveFrame.Layout FrameLayout => SolveFrame.Layout.Unknowns;
 
     public double Residual(ArrayView<double> b, ArrayView<double> x, ArrayView<float> r, double scale, bool write, ArrayView<double> scalar)

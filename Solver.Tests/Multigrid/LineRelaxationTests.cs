@@ -284,6 +284,30 @@ public class LineRelaxationTests
         }
     }
 
+    /// <summary>Each row's block coordinate along the axis and the index of its other two: the cells of a 3 x 4 x 5 grid as a
+    /// level (a block a cell), so two rows are next to each other along the axis exactly where their cells are.</summary>
+    [TestCase(0)]
+    [TestCase(1)]
+    [TestCase(2)]
+    public void BlockCoordinatesTellRowsNextToEachOtherAlongTheAxis(int axis)
+    {
+        int nx = 3, ny = 4, nz = 5, cells = nx * ny * nz;
+        double[] Faces(int extent, Func<int, int> at) => [.. Enumerable.Range(0, cells).Select(i => at(i) + 1 < extent ? 1.0 : 0)]; // open inside the grid
+        var op = new VoxelOperator(nx, ny, nz, Faces(nx, i => i % nx), Faces(ny, i => i / nx % ny), Faces(nz, i => i / (nx * ny)), new double[cells]);
+        var level = Aggregation.FromOperator(op, CellLevel.DiagonalOf(op), out var cellRow);
+        var (along, others) = LineAxis.BlockCoordinates(level, axis);
+        int[] C(int i) => [i % nx, i / nx % ny, i / (nx * ny)];
+        for (int i = 0; i < cells; i++)
+            for (int j = 0; j < cells; j++)
+            {
+                int[] a = C(i), b = C(j);
+                bool want = Enumerable.Range(0, 3).All(d => d == axis || a[d] == b[d]) && Math.Abs(a[axis] - b[axis]) == 1;
+                int ri = cellRow[i], rj = cellRow[j];
+                bool got = others[ri] == others[rj] && Math.Abs(along[ri] - along[rj]) == 1;
+                Assert.That(got, Is.EqualTo(want), $"cells {i} and {j} along {"xyz"[axis]}");
+            }
+    }
+
     /// <summary>
     /// A 2x2x2 block of flat cells (z faces 16x), liquid below and air above: judged against the couplings across the
     /// lines, a face along them between the phases would join them; it is judged against the diagonals, as without lines,

@@ -160,8 +160,9 @@ public class PressureSolverTests
         Assert.That(result.Iterations, Is.EqualTo(expected.Iterations));
         Assert.That(x, Is.EqualTo(xFresh), "bit for bit: nothing of the first binding's arrays reaches the solve");
         Assert.That(ProductResidual.Relative(second.ToCsr(), b, x), Is.LessThanOrEqualTo(1.01e-10));
-        // 42 (DCDM) and 39 (pcg-mg) measured, 6 fewer when the levels' lines took new arrays
-        Assert.That(reused, Is.GreaterThan(0), "arrays of the last binding taken again");
+        // measured: 42 (DCDM) and 39 (pcg-mg); 6 fewer when the levels' lines took new arrays, 2 fewer when the cells'
+        // lines did: a lower bound that a set-up taking more from the cache raises
+        Assert.That(reused, Is.GreaterThanOrEqualTo(method == SolveMethod.Dcdm ? 42 : 39), "the lines' arrays among those taken again");
     }
 
     [TestCase(SolveMethod.Dcdm)]
