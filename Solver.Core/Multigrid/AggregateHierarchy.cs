@@ -78,9 +78,8 @@ internal sealed class AggregateHierarchy
     {
         var cells = Aggregation.FromOperator(op, diagonal, out cellRow);
         (above, byRow) = (null, null);
-        (double[], int)? lines = lineAxis >= 0 ? (Multigrid.LineAxis.AcrossCouplings(op, diagonal, lineAxis), lineAxis) : null;
         if (cells.Rows > AggregateMultigrid.CoarsestRows
-            && Aggregation.FromFaces(op, diagonal, cells.Rows, galerkinScale, out var parent, splitBottlenecks: lines is null, lines) is { } first)
+            && Aggregation.FromFaces(op, diagonal, cells.Rows, galerkinScale, out var parent, lineAxis: lineAxis) is { } first)
         {
             if (shape is not null)
             {
@@ -113,8 +112,7 @@ internal sealed class AggregateHierarchy
     public static AggregateHierarchy? AboveCells(VoxelOperator op, double[] diagonal, int unknowns, double galerkinScale, ProlongationShape? shape = null,
         int lineAxis = -1)
     {
-        (double[], int)? lines = lineAxis >= 0 ? (Multigrid.LineAxis.AcrossCouplings(op, diagonal, lineAxis), lineAxis) : null;
-        if (Aggregation.FromFaces(op, diagonal, unknowns, galerkinScale, out var parent, splitBottlenecks: lines is null, lines) is not { } first) return null;
+        if (Aggregation.FromFaces(op, diagonal, unknowns, galerkinScale, out var parent, lineAxis: lineAxis) is not { } first) return null;
         if (shape is not null) Aggregation.Reshape(first, op, diagonal, parent, shape, galerkinScale);
         return new(first, parent, galerkinScale, lineAxis: lineAxis);
     }
@@ -141,8 +139,7 @@ internal sealed class AggregateHierarchy
         {
             // not the cells: on a device they are its first level, relaxed there
             if (!(firstIsCells && levels.Count == 1) && NarrowFactor(level) is { } exact) { coarsest = exact; break; }
-            var next = lineAxis < 0 ? Aggregation.Coarsen(level, galerkinScale, out var parent)
-                : Aggregation.Coarsen(level, galerkinScale, out parent, splitBottlenecks: false, lines: (Multigrid.LineAxis.AcrossCouplings(level, lineAxis), lineAxis));
+            var next = Aggregation.Coarsen(level, galerkinScale, out var parent, lineAxis: lineAxis);
             if (next is null)
             {
                 // a stall: factored where the factor fits; else, where couplings too weak to join kept the rows apart

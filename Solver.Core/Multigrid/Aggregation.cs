@@ -286,12 +286,18 @@ internal static class Aggregation
     /// <param name="diagonal">The operator's diagonal per cell (<see cref="VoxelOperator.Diagonal(int)"/>; 0 off the unknowns).</param>
     /// <param name="parent">Each cell's row of the level (-1: not an unknown).</param>
     /// <param name="splitBottlenecks">As <see cref="Coarsen"/>'s.</param>
-    /// <param name="lines">With line relaxation (flat cells): the lines' axis and each cell's couplings across them
-    /// (<see cref="LineAxis.AcrossCouplings(VoxelOperator, double[], int)"/>), which a face across is judged against; a face
-    /// along the lines is judged against the diagonals, as without lines (a jump along them still splits). Null: every
-    /// face against the diagonals.</param>
+    /// <param name="lineAxis">With line relaxation (flat cells, <see cref="LineAxis"/>): the lines' axis; a face across them
+    /// is judged against the cells' couplings across (<see cref="LineAxis.AcrossCouplings(VoxelOperator, double[], int)"/>),
+    /// a face along them against the diagonals, as without lines (a jump along them still splits), and no bottleneck is
+    /// split. -1: every face against the diagonals.</param>
     public static AggregateLevel? FromFaces(VoxelOperator op, double[] diagonal, int unknowns, double scale, out int[] parent, bool splitBottlenecks = true,
-        (double[] Across, int Axis)? lines = null)
+        int lineAxis = -1) =>
+        FromFacesJudged(op, diagonal, unknowns, scale, out parent, splitBottlenecks && lineAxis < 0,
+            lineAxis >= 0 ? (LineAxis.AcrossCouplings(op, diagonal, lineAxis), lineAxis) : null);
+
+    /// <param name="lines">The lines' axis and the cells' couplings across them, made once (a retry without splits reuses them).</param>
+    static AggregateLevel? FromFacesJudged(VoxelOperator op, double[] diagonal, int unknowns, double scale, out int[] parent, bool splitBottlenecks,
+        (double[] Across, int Axis)? lines)
     {
         var across = lines?.Across ?? diagonal;
         int lineAxis = lines?.Axis ?? -1;
@@ -347,7 +353,7 @@ internal static class Aggregation
         parent = null!;
         // as Coarsen: splits that leave the level less than 1.5x smaller give way (the retry takes a second piece array
         // from the rebind cache, held until the next bind: rare, one byte a cell)
-        if (rows == 0 || rows > unknowns / 1.5) return splits > 0 ? FromFaces(op, diagonal, unknowns, scale, out parent, splitBottlenecks: false, lines) : null;
+        if (rows == 0 || rows > unknowns / 1.5) return splits > 0 ? FromFacesJudged(op, diagonal, unknowns, scale, out parent, splitBottlenecks: false, lines) : null;
         var parentOut = parent = RebindCache.Array<int>(op.CellCount, zeroed: false); // every entry written below
         Parallel.For(0, nz, z =>
         {
@@ -670,12 +676,22 @@ internal static class Aggregation
     /// <summary>The next level of a coarse level; null when it would not be at least 1.5x smaller (nothing left to coarsen).</summary>
     /// <param name="splitBottlenecks">Split pieces at their bottlenecks (<see cref="GroupPieces"/>).</param>
     /// <param name="strength">The strength test's share (<see cref="StrongCoupling"/>); 0: every coupling joins.</param>
-    /// <param name="lines">With line relaxation (flat cells): the lines' axis and each row's couplings across them
-    /// (<see cref="LineAxis.AcrossCouplings(AggregateLevel, int)"/>), which a coupling across is judged against; one along
-    /// them (to a row of the next block along the axis) against the diagonals, as without lines. Null: every coupling
-    /// against the diagonals.</param>
+    /// <param name="lineAxis">With line relaxation (flat cells, <see cref="LineAxis"/>): the lines' axis; a coupling across
+    /// them is judged against the rows' couplings across (<see cref="LineAxis.AcrossCouplings(AggregateLevel, int)"/>), one
+    /// along them (to a row of the next block along the axis) against the diagonals, as without lines, and no bottleneck
+    /// is split. -1: every coupling against the diagonals.</param>
     public static AggregateLevel? Coarsen(AggregateLevel level, double scale, out int[] parent, bool splitBottlenecks = true, double strength = StrongCoupling,
-        (double[] Across, int Axis)? lines = null)
+        int lineAxis = -1)
+    {
+        if (lineAxis < 0) return CoarsenJudged(level, scale, out parent, splitBottlenecks, strength, lines: null);
+        var (along, others) = LineAxis.BlockCoordinates(level, lineAxis);
+        return CoarsenJudged(level, scale, out parent, splitBottlenecks: false, strength, (LineAxis.AcrossCouplings(level, along, others), along, others));
+    }
+
+    /// <param name="lines">The rows' couplings across the lines and their blocks' coordinates (<see cref="LineAxis.BlockCoordinates"/>),
+    /// made once (a retry without splits reuses them).</param>
+    static AggregateLevel? CoarsenJudged(AggregateLevel level, double scale, out int[] parent, bool splitBottlenecks, double strength,
+        (double[] Across, int[] Along, int[] Others)? lines)
     {
         var (lx, ly, lz) = level.Blocks;
         int gx = (lx + 1) / 2, gy = (ly + 1) / 2, gz = (lz + 1) / 2, groups = gx * gy * gz, n = level.Rows;
@@ -700,7 +716,7 @@ internal static class Aggregation
         var pieces = new int[groups];
         var (rowStart, columns, values, diagonal) = (level.RowStart, level.Columns, level.Values, level.Diagonal);
         var across = lines?.Across ?? diagonal;
-        var (rowAlong, rowOthers) = lines is { Axis: var lineAxis } ? LineAxis.BlockCoordinates(level, lineAxis) : ([], []);
+        var (rowAlong, rowOthers) = lines is { } l ? (l.Along, l.Others) : ([], []);
         int maxRow = Math.Max(1, MaxRow(level));
         int splits = 0;
         double share = splitBottlenecks ? BottleneckShare : 0;
@@ -752,7 +768,7 @@ internal static class Aggregation
         var (offset, rows, firstOdd) = ColourMajorOffsets(pieces, gx, gy, gz);
         parent = null!;
         // a level that splits so often that it would not coarsen 1.5x (bottlenecks everywhere: voxel noise) is not split
-        if (rows == 0 || rows > n / 1.5) return splits > 0 && splitBottlenecks ? Coarsen(level, scale, out parent, splitBottlenecks: false, strength, lines) : null;
+        if (rows == 0 || rows > n / 1.5) return splits > 0 && splitBottlenecks ? CoarsenJudged(level, scale, out parent, splitBottlenecks: false, strength, lines) : null;
         var parentOut = parent = new int[n];
         Parallel.For(0, lz, z => // by blocks, as the group map is made: a block's rows are contiguous
         {

@@ -99,6 +99,12 @@ internal static class LineAxis
     public static double[] AcrossCouplings(AggregateLevel level, int axis)
     {
         var (along, others) = BlockCoordinates(level, axis);
+        return AcrossCouplings(level, along, others);
+    }
+
+    /// <summary><see cref="AcrossCouplings(AggregateLevel, int)"/> from the rows' block coordinates (<see cref="BlockCoordinates"/>).</summary>
+    public static double[] AcrossCouplings(AggregateLevel level, int[] along, int[] others)
+    {
         var across = new double[level.Rows];
         Parallel.For(0, level.Rows, i =>
         {

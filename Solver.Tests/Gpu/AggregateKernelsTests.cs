@@ -84,7 +84,7 @@ public class AggregateKernelsTests : AcceleratorTests
         var diagonal = CellLevel.DiagonalOf(op);
         var cells = Aggregation.FromOperator(op, diagonal, out _);
         var above = Aggregation.FromFaces(op, diagonal, cells.Rows, 0.5, out _, splitBottlenecks: name == "porous-plates",
-            name == "porous-plates" ? null : (LineAxis.AcrossCouplings(op, diagonal, axis), axis))!;
+            lineAxis: name == "porous-plates" ? -1 : axis)!;
         foreach (var level in new[] { cells, above })
         {
             var lines = new LevelLines(level, axis);

@@ -216,7 +216,7 @@ public class LineRelaxationTests
         var op = porous ? CoefficientMultigridTests.PorousPlates(20, 18, 22, 0.3) : Flat(20, 18, 22, 5, axis, 3);
         var diagonal = CellLevel.DiagonalOf(op);
         var level = Aggregation.FromFaces(op, diagonal, diagonal.Count(d => d > 0), 0.5, out _, splitBottlenecks: porous,
-            porous ? null : (LineAxis.AcrossCouplings(op, diagonal, axis), axis))!;
+            lineAxis: porous ? -1 : axis)!;
         if (porous) Assert.That(level.BlockRows.Any(r => r > 1), Is.True, "pieces in some blocks where plates split them");
         var dense = level.Dense();
         var lines = new LevelLines(level, axis);
@@ -331,8 +331,8 @@ public class LineRelaxationTests
         var op = new VoxelOperator(2, 2, 2, fx, fy, fz, d);
         var diagonal = CellLevel.DiagonalOf(op);
         var cells = Aggregation.FromOperator(op, diagonal, out _);
-        var fromFaces = Aggregation.FromFaces(op, diagonal, n, 0.5, out _, splitBottlenecks: false, (LineAxis.AcrossCouplings(op, diagonal, 2), 2));
-        var fromCells = Aggregation.Coarsen(cells, 0.5, out _, splitBottlenecks: false, lines: (LineAxis.AcrossCouplings(cells, 2), 2));
+        var fromFaces = Aggregation.FromFaces(op, diagonal, n, 0.5, out _, lineAxis: 2);
+        var fromCells = Aggregation.Coarsen(cells, 0.5, out _, splitBottlenecks: false, lineAxis: 2);
         Assert.That(fromFaces?.Rows ?? n, Is.EqualTo(aggregates), "from the faces");
         Assert.That(fromCells?.Rows ?? n, Is.EqualTo(aggregates), "from the cells' level");
     }
@@ -346,10 +346,10 @@ public class LineRelaxationTests
         var diagonal = CellLevel.DiagonalOf(op);
         int unknowns = diagonal.Count(d => d > 0);
         var pairs = Aggregation.FromFaces(op, diagonal, unknowns, 0.5, out _)!;
-        var blocks = Aggregation.FromFaces(op, diagonal, unknowns, 0.5, out _, splitBottlenecks: false, (LineAxis.AcrossCouplings(op, diagonal, 2), 2))!;
+        var blocks = Aggregation.FromFaces(op, diagonal, unknowns, 0.5, out _, lineAxis: 2)!;
         Assert.That(pairs.Rows, Is.GreaterThan(unknowns / 4), "the plain test");
         Assert.That(blocks.Rows, Is.LessThan(unknowns / 6), $"across the lines: {blocks.Rows}; the plain test: {pairs.Rows} of {unknowns}");
-        var next = Aggregation.Coarsen(blocks, 0.5, out _, splitBottlenecks: false, lines: (LineAxis.AcrossCouplings(blocks, 2), 2))!;
+        var next = Aggregation.Coarsen(blocks, 0.5, out _, splitBottlenecks: false, lineAxis: 2)!;
         var nextPairs = Aggregation.Coarsen(blocks, 0.5, out _)!;
         Assert.That(next.Rows, Is.LessThan(blocks.Rows / 5), $"the level above, across the lines: {next.Rows} of {blocks.Rows}");
         Assert.That(nextPairs.Rows, Is.GreaterThan(blocks.Rows / 4), "the level above by the plain test");
