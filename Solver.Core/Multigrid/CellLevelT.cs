@@ -54,7 +54,7 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
             }
             (smallest[z], largest[z]) = (lo, hi);
         });
-        Contrast = copied ? CellLevel.Span(smallest, largest) : double.NaN;
+        Faces = copied ? CellLevel.Span(smallest, largest) : new(double.NaN, double.NaN);
         // B stays 0 off the unknowns; X is cleared by each cycle; Work is read on the unknowns only, after the residual wrote it
         (B, X, Work) = (RebindCache.Array<T>(n), Written(n), Written(n));
     }
@@ -93,8 +93,8 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
         return i;
     }
 
-    /// <summary>The faces' largest coefficient over their smallest open one, found while copying them (NaN in double, which copies nothing).</summary>
-    public double Contrast { get; }
+    /// <summary>The smallest open face and the largest, found while copying them (NaN in double, which copies nothing).</summary>
+    public FaceRange Faces { get; }
 
     static T[] Written(int n) => RebindCache.Array<T>(n, zeroed: false); // every entry written in the constructor
 

@@ -62,6 +62,33 @@ public class GpuMultigridConjugateGradientTests : AcceleratorTests
         Assert.That(Math.Sqrt(b.Zip(ax, (u, v) => (u - v) * (u - v)).Sum() / b.Sum(v => v * v)), Is.LessThanOrEqualTo(1.01e-6), "the true residual, recomputed here");
     }
 
+    /// <summary>An operator scaled far outside float's range (faces 1e-150, 0 in float32): the device's float32 cycle
+    /// cannot hold it, so pcg-mg and DCDM there refuse it naming the range and the fix; scaled by 1e-15 both solve it.</summary>
+    [Test]
+    public void TheDeviceRefusesFacesOutsideFloatsRangeAndSolvesThemWithin()
+    {
+        var unit = CoefficientDomains.CutCell(10, 9, 8, 2);
+        VoxelOperator Scaled(double by)
+        {
+            double[] Times(double[] values) => [.. values.Select(v => v * by)];
+            return new VoxelOperator(10, 9, 8, Times(unit.FaceX), Times(unit.FaceY), Times(unit.FaceZ), Times(unit.Dirichlet));
+        }
+        var catalog = new SolverCatalog(new GpuSolvers(Device));
+        var model = new Dcdm.Models.KCycleDirectionModel();
+        foreach (var method in new[] { SolveMethod.PcgMg, SolveMethod.Dcdm })
+        {
+            var refused = Assert.Throws<InvalidSystemException>(() => catalog.CreateForOperator(method, Scaled(1e-150), model: model));
+            Assert.That(refused!.Message, Does.Contain("outside the 5.42e-20 to 1.84e+19").And.Contain("multiply A and b by one factor"), $"{method}");
+            var op = Scaled(1e-15);
+            var b = RandomVector.Centred(op.CellCount, 3).Select((v, i) => op.Diagonal(i) > 0 ? v : 0).ToArray();
+            using var solver = catalog.CreateForOperator(method, op, new SolverOptions { Tolerance = 1e-6 }, model);
+            var x = new double[b.Length];
+            var result = solver.Solve(b, x);
+            Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), $"{method}: {result.Message}");
+            Assert.That(ProductResidual.Relative(op.ToCsr(), b, x), Is.LessThanOrEqualTo(1.01e-6), $"{method}");
+        }
+    }
+
     /// <summary>
     /// A density ratio of 10^8: the device pcg-mg's float32 steps lose the small coefficients (a step's p.Ap came out
     /// negative, reported as NotPositiveDefinite), so it refuses the operator naming the span and what runs it; the

@@ -183,7 +183,7 @@ public class CellLevelTests
         var op = CoefficientDomains.TwoPhase(12, 12, 12, ratio, 1);
         var open = new[] { op.FaceX, op.FaceY, op.FaceZ }.SelectMany(f => f).Where(c => c > 0).ToArray();
         Assert.That(open.Max() / open.Min(), Is.EqualTo(ratio).Within(0.01 * ratio), "two-phase faces span the density ratio");
-        Assert.That(new CellLevel<float>(op, CellLevel.DiagonalOf(op)).Contrast, Is.EqualTo(open.Max() / open.Min()), "found while copying");
+        Assert.That(new CellLevel<float>(op, CellLevel.DiagonalOf(op)).Faces.Contrast, Is.EqualTo(open.Max() / open.Min()), "found while copying");
         Assert.That(CellLevel.For(op, CellLevel.DiagonalOf(op)).Single, Is.EqualTo(single));
         Assert.That(CellLevel.For(CoefficientDomains.CutCell(12, 12, 12, 1), CellLevel.DiagonalOf(CoefficientDomains.CutCell(12, 12, 12, 1))).Single, Is.True);
     }
@@ -205,7 +205,10 @@ public class CellLevelTests
                 faces[axis][low] = 1e-3;
                 faces[(axis + 1) % 3][high] = 1e3;
                 var op = new VoxelOperator(n, n, n, faces[0], faces[1], faces[2], new double[cells]);
-                Assert.That(new CellLevel<float>(op, CellLevel.DiagonalOf(op)).Contrast, Is.EqualTo(1e6).Within(1e-6), $"axis {axis}, cell {low}");
+                var found = new CellLevel<float>(op, CellLevel.DiagonalOf(op)).Faces;
+                Assert.That(found.Contrast, Is.EqualTo(1e6).Within(1e-6), $"axis {axis}, cell {low}");
+                Assert.That(found, Is.EqualTo(new FaceRange(1e-3, 1e3)), $"axis {axis}, cell {low}");
+                Assert.That(CellLevel.Faces(op), Is.EqualTo(found), "the operator's own pass");
             }
     }
 

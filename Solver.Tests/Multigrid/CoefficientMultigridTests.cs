@@ -490,6 +490,31 @@ public class CoefficientMultigridTests
         Assert.That(iterations, Is.LessThanOrEqualTo(10));
     }
 
+    /// <summary>A whole operator scaled far outside float32's range (faces 1e-150: each would be 0 in float, each inverse
+    /// diagonal infinite) takes the cells in double and solves as the unscaled one; within 2^-64..2^64 it stays in float.</summary>
+    [TestCase(1e-150, false)]
+    [TestCase(1e-25, false)]
+    [TestCase(1e-15, true)]
+    [TestCase(1e15, true)]
+    [TestCase(1e25, false)]
+    [TestCase(1e150, false)]
+    public void AnOperatorScaledOutsideFloatsRangeSolvesAsTheUnscaledOne(double scale, bool single)
+    {
+        var unit = CoefficientDomains.CutCell(16, 15, 14, 5);
+        double[] Times(double[] values) => [.. values.Select(v => v * scale)];
+        var op = new VoxelOperator(16, 15, 14, Times(unit.FaceX), Times(unit.FaceY), Times(unit.FaceZ), Times(unit.Dirichlet));
+        Assert.That(CellLevel.For(op, CellLevel.DiagonalOf(op)).Single, Is.EqualTo(single));
+        var b = RandomB(op, 6);
+        var (want, _) = PcgMg(unit, b);
+        var (iterations, result) = PcgMg(op, b);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(iterations, Is.InRange(want, want + 1));
+        var dcdm = new SolverCatalog().CreateForOperator(SolveMethod.Dcdm, op, new SolverOptions { Tolerance = 1e-6 }, new KCycleDirectionModel())
+            .Solve(b, new double[op.CellCount]);
+        Assert.That(dcdm.Status, Is.EqualTo(SolveStatus.Converged), dcdm.Message);
+        Assert.That(dcdm.Iterations, Is.InRange(want, want + 1));
+    }
+
     [Test]
     public void DcdmTakesTheKCycleOnAnOperatorAndRefusesALearnedModel()
     {
