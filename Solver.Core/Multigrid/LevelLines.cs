@@ -56,22 +56,63 @@ internal sealed class LevelLines
         int Block(int line, int k) => line % np * strides[p] + line / np * strides[q] + k * strides[axis];
         int Walk(int line, int[]? rows, int row0, int[]? segments, int segment0) // returns the segments
         {
+            bool pieces = false;
+            for (int k = 0; k < length && !pieces; k++) pieces = level.BlockRows[Block(line, k)] > 1;
+            if (pieces) return WalkPieces(line, rows, row0, segments, segment0);
             int segmentCount = 0, rowCount = 0;
-            bool chain = false; // whether the last segment is a chain that the next one-row block extends
+            bool chain = false; // whether the last block was one row, which the next one-row block extends
             for (int k = 0; k < length; k++)
             {
-                int b = Block(line, k), pieces = level.BlockRows[b], first = level.BlockFirstRow[b];
-                for (int r = 0; r < pieces; r++)
+                int b = Block(line, k);
+                if (level.BlockRows[b] == 0) { chain = false; continue; }
+                if (!chain)
                 {
-                    if (!(pieces == 1 && chain))
-                    {
-                        if (segments is not null) segments[segment0 + segmentCount] = row0 + rowCount;
-                        segmentCount++;
-                    }
-                    if (rows is not null) rows[row0 + rowCount] = first + r;
+                    if (segments is not null) segments[segment0 + segmentCount] = row0 + rowCount;
+                    segmentCount++;
+                }
+                if (rows is not null) rows[row0 + rowCount] = level.BlockFirstRow[b];
+                rowCount++;
+                chain = true;
+            }
+            return segmentCount;
+        }
+        // a line through split blocks: each pair of neighbouring blocks links its rows into chains, one-row blocks always,
+        // pieces the most strongly coupled pairs first (each row at most one link each way), so a phase or a chamber
+        // keeps its chain through the blocks a jump splits; each chain a segment, in the order of its first row
+        int WalkPieces(int line, int[]? rows, int row0, int[]? segments, int segment0)
+        {
+            var offset = new int[length + 1];
+            for (int k = 0; k < length; k++) offset[k + 1] = offset[k] + level.BlockRows[Block(line, k)];
+            int total = offset[length];
+            var (next, linked, row) = (new int[total], new bool[total], new int[total]);
+            Array.Fill(next, -1);
+            for (int k = 0; k < length; k++)
+                for (int r = 0; r < offset[k + 1] - offset[k]; r++) row[offset[k] + r] = level.BlockFirstRow[Block(line, k)] + r;
+            var pairs = new List<(double Strength, int From, int To)>();
+            for (int k = 0; k + 1 < length; k++)
+            {
+                var (a, na, c, nc) = (offset[k], offset[k + 1] - offset[k], offset[k + 1], offset[k + 2] - offset[k + 1]);
+                if (na == 0 || nc == 0) continue;
+                if (na == 1 && nc == 1) { (next[a], linked[c]) = (c, true); continue; }
+                pairs.Clear();
+                for (int i = a; i < a + na; i++)
+                    for (int j = c; j < c + nc; j++)
+                        if (Coupling(level, row[i], row[j]) is var v && v != 0) pairs.Add((Math.Abs(v), i, j));
+                pairs.Sort((u, w) => u.Strength != w.Strength ? w.Strength.CompareTo(u.Strength) : u.From != w.From ? u.From.CompareTo(w.From) : u.To.CompareTo(w.To));
+                foreach (var (_, i, j) in pairs)
+                    if (next[i] < 0 && !linked[j]) (next[i], linked[j]) = (j, true);
+            }
+            int segmentCount = 0, rowCount = 0;
+            for (int start = 0; start < total; start++)
+            {
+                if (linked[start]) continue;
+                if (segments is not null) segments[segment0 + segmentCount] = row0 + rowCount;
+                segmentCount++;
+                for (int i = start; i >= 0; i = next[i])
+                {
+                    if (rows is not null) rows[row0 + rowCount] = row[i];
                     rowCount++;
                 }
-                chain = pieces == 1;
             }
             return segmentCount;
         }
@@ -127,6 +168,14 @@ internal sealed class LevelLines
             }
         });
         _chunks = [Chunks(_lines[0].Length), Chunks(_lines[1].Length)];
+    }
+
+    /// <summary>a_ij from row i's couplings (0 where there is none).</summary>
+    static double Coupling(AggregateLevel level, int i, int j)
+    {
+        for (int e = level.RowStart[i]; e < level.RowStart[i + 1]; e++)
+            if (level.Columns[e] == j) return level.Values[e];
+        return 0;
     }
 
     /// <summary>a_ij from row i's couplings, taken out of <see cref="_across"/> in row i (the chain solves it; row j takes

@@ -205,20 +205,34 @@ public class LineRelaxationTests
 
     /// <summary>
     /// A coarse level's line sweep against a plain one: the level's blocks along the axis in lines, each colour's lines
-    /// in turn, along each line each run of one-row blocks solved densely for its rows (the rest held) and each row of a
-    /// block of several relaxed on its own, in order forward and from the end backward.
+    /// in turn, along each line its rows linked into chains (neighbouring one-row blocks always; where a block has several
+    /// rows, the most strongly coupled pairs of the two blocks first, each row linked at most once each way), each chain
+    /// solved densely for its rows (the rest held), in the order of their first rows forward and from the end backward.
+    /// Plates split blocks into pieces (porous), and so does a density jump of 1000 across flat cells (two-phase).
     /// </summary>
-    [TestCase(2, false)]
-    [TestCase(0, false)]
-    [TestCase(2, true)]
-    public void ACoarseLevelsLinesAreThePlainLineSweep(int axis, bool porous)
+    [TestCase(2, "flat")]
+    [TestCase(0, "flat")]
+    [TestCase(2, "porous")]
+    [TestCase(2, "two-phase")]
+    public void ACoarseLevelsLinesAreThePlainLineSweep(int axis, string kind)
     {
-        var op = porous ? CoefficientMultigridTests.PorousPlates(20, 18, 22, 0.3) : Flat(20, 18, 22, 5, axis, 3);
+        var op = kind switch
+        {
+            "porous" => CoefficientMultigridTests.PorousPlates(20, 18, 22, 0.3),
+            "two-phase" => FlatTwoPhase(20, 18, 22, 1000),
+            _ => Flat(20, 18, 22, 5, axis, 3),
+        };
         var diagonal = CellLevel.DiagonalOf(op);
-        var level = Aggregation.FromFaces(op, diagonal, diagonal.Count(d => d > 0), 0.5, out _, splitBottlenecks: porous,
-            lineAxis: porous ? -1 : axis)!;
-        if (porous) Assert.That(level.BlockRows.Any(r => r > 1), Is.True, "pieces in some blocks where plates split them");
+        var level = Aggregation.FromFaces(op, diagonal, diagonal.Count(d => d > 0), 0.5, out _, splitBottlenecks: kind == "porous",
+            lineAxis: kind == "porous" ? -1 : axis)!;
         var dense = level.Dense();
+        if (kind != "flat")
+        {
+            Assert.That(level.BlockRows.Any(r => r > 1), Is.True, "pieces in some blocks where plates or the jump split them");
+            var chains = PlainSegments(level, dense, axis).Where(c => c.Count > 1).SelectMany(c => c).ToHashSet();
+            Assert.That(Enumerable.Range(0, level.BlockRows.Length).Any(b => level.BlockRows[b] > 1
+                && Enumerable.Range(level.BlockFirstRow[b], level.BlockRows[b]).Any(chains.Contains)), Is.True, "a chain through a split block");
+        }
         var lines = new LevelLines(level, axis);
         var rng = new Random(5);
         var b = Enumerable.Range(0, level.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
@@ -232,30 +246,65 @@ public class LineRelaxationTests
         Assert.That(x, Is.EqualTo(want).Within(1e-12 * want.Max(Math.Abs)), "backward");
     }
 
+    /// <summary>Two-phase's liquid and air with every z face and Dirichlet term 16x (cells 1/4 as high).</summary>
+    internal static VoxelOperator FlatTwoPhase(int nx, int ny, int nz, double ratio)
+    {
+        var o = CoefficientDomains.TwoPhase(nx, ny, nz, ratio, 7);
+        return new VoxelOperator(nx, ny, nz, o.FaceX, o.FaceY, [.. o.FaceZ.Select(c => c * 16)], [.. o.Dirichlet.Select(d => d * 16)]);
+    }
+
     static void PlainSweep(AggregateLevel level, double[,] a, int axis, double[] b, double[] x, bool forward)
+    {
+        foreach (int colour in forward ? new[] { 0, 1 } : [1, 0])
+            foreach (var (line, segments) in PlainLines(level, a, axis))
+            {
+                if (line != colour) continue;
+                if (!forward) segments.Reverse();
+                foreach (var segment in segments) SolveDensely(a, b, x, segment);
+            }
+    }
+
+    static IEnumerable<List<int>> PlainSegments(AggregateLevel level, double[,] a, int axis) => PlainLines(level, a, axis).SelectMany(l => l.Segments);
+
+    /// <summary>Each line's colour and its chains, line by line.</summary>
+    static IEnumerable<(int Colour, List<List<int>> Segments)> PlainLines(AggregateLevel level, double[,] a, int axis)
     {
         var (bx, by, bz) = level.Blocks;
         int[] extent = [bx, by, bz];
         int p = axis == 0 ? 1 : 0, q = axis == 2 ? 1 : 2;
-        foreach (int colour in forward ? new[] { 0, 1 } : [1, 0])
-            for (int vq = 0; vq < extent[q]; vq++)
-                for (int vp = 0; vp < extent[p]; vp++)
+        for (int vq = 0; vq < extent[q]; vq++)
+            for (int vp = 0; vp < extent[p]; vp++)
+            {
+                var rows = new List<int[]>(); // per position along the line, its block's rows
+                for (int k = 0; k < extent[axis]; k++)
                 {
-                    if (((vp + vq) & 1) != colour) continue;
-                    var segments = new List<List<int>>();
-                    bool chain = false;
-                    for (int k = 0; k < extent[axis]; k++)
-                    {
-                        int[] c = new int[3];
-                        (c[axis], c[p], c[q]) = (k, vp, vq);
-                        int block = c[0] + bx * (c[1] + by * c[2]), rows = level.BlockRows[block], first = level.BlockFirstRow[block];
-                        if (rows == 1) { if (!chain) segments.Add([]); segments[^1].Add(first); chain = true; continue; }
-                        chain = false;
-                        for (int r = 0; r < rows; r++) segments.Add([first + r]);
-                    }
-                    if (!forward) segments.Reverse();
-                    foreach (var segment in segments) SolveDensely(a, b, x, segment);
+                    int[] c = new int[3];
+                    (c[axis], c[p], c[q]) = (k, vp, vq);
+                    int block = c[0] + bx * (c[1] + by * c[2]);
+                    rows.Add([.. Enumerable.Range(level.BlockFirstRow[block], level.BlockRows[block])]);
                 }
+                var next = new Dictionary<int, int>();
+                var linked = new HashSet<int>();
+                for (int k = 0; k + 1 < rows.Count; k++)
+                {
+                    var pairs = from i in rows[k] from j in rows[k + 1] where a[i, j] != 0 || (rows[k].Length == 1 && rows[k + 1].Length == 1)
+                                orderby -Math.Abs(a[i, j]), i, j select (i, j);
+                    foreach (var (i, j) in pairs)
+                        if (!next.ContainsKey(i) && !linked.Contains(j)) { next[i] = j; linked.Add(j); }
+                }
+                var segments = new List<List<int>>();
+                foreach (int start in rows.SelectMany(r => r).Where(r => !linked.Contains(r)))
+                {
+                    var chain = new List<int>();
+                    for (int i = start; ; i = next[i])
+                    {
+                        chain.Add(i);
+                        if (!next.ContainsKey(i)) break;
+                    }
+                    segments.Add(chain);
+                }
+                yield return ((vp + vq) & 1, segments);
+            }
     }
 
     /// <summary>x on the rows given: the solution of their own block of A, the other rows held.</summary>
@@ -399,5 +448,23 @@ public class LineRelaxationTests
         }
         var rows = new AggregateMultigrid(op, ReducedSystem.FromOperator(op), 3, 0.5, cellsAsLevel: true); // the cells as CSR rows, lines there too
         Assert.That(rows.LineAxisRelaxed, Is.EqualTo(2));
+    }
+
+    /// <summary>Flat two-phase at a density ratio of 1000: the jump splits the blocks at the surface and around bubbles,
+    /// and the coarse levels' lines keep each phase's chain through them (measured at 32^3: 19 iterations when a split
+    /// block's pieces were relaxed one by one, 11 with chains through them; 48^3 12 and 8, 64^3 11 and 9).</summary>
+    [Test]
+    public void ChainsThroughTheJumpsSplitBlocksKeepFlatTwoPhaseConverging()
+    {
+        var op = FlatTwoPhase(32, 32, 32, 1000);
+        var rng = new Random(1);
+        var b = Enumerable.Range(0, op.CellCount).Select(i => op.Diagonal(i) > 0 ? rng.NextDouble() - 0.5 : 0).ToArray();
+        using var solver = new SolverCatalog().CreateForOperator(SolveMethod.PcgMg, op, new SolverOptions { Tolerance = 1e-6, MaxIterations = 100 });
+        var x = new double[b.Length];
+        var result = solver.Solve(b, x);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(ProductResidual.Relative(op.ToCsr(), b, x, i => op.Diagonal(i) > 0), Is.LessThanOrEqualTo(1.01e-6));
+        Assert.That(result.Details["levels"], Does.Contain("lines along z"));
+        Assert.That(result.Iterations, Is.LessThanOrEqualTo(12));
     }
 }
