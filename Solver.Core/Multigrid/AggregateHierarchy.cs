@@ -108,7 +108,7 @@ internal sealed class AggregateHierarchy
     /// <param name="unknowns">How many cells have a diagonal.</param>
     /// <param name="shape">P's entries from the cells to the first level that are not 1 (null: the piecewise-constant P).</param>
     /// <param name="lineAxis">The axis the cycle relaxes lines along (<see cref="Multigrid.LineAxis"/>), whose couplings every level
-    /// judges against the couplings across the lines (<see cref="Multigrid.LineAxis.AcrossCouplings(VoxelOperator, double[], int)"/>); -1: none.</param>
+    /// judges across the lines against diagonals capped at a just-flat cell's (<see cref="Multigrid.LineAxis.DiagonalUpToFlat(VoxelOperator, double[], int)"/>); -1: none.</param>
     public static AggregateHierarchy? AboveCells(VoxelOperator op, double[] diagonal, int unknowns, double galerkinScale, ProlongationShape? shape = null,
         int lineAxis = -1)
     {

@@ -287,21 +287,21 @@ internal static class Aggregation
     /// <param name="parent">Each cell's row of the level (-1: not an unknown).</param>
     /// <param name="splitBottlenecks">As <see cref="Coarsen"/>'s.</param>
     /// <param name="lineAxis">With line relaxation (flat cells, <see cref="LineAxis"/>): the lines' axis; a face across them
-    /// is judged against the cells' couplings across (<see cref="LineAxis.AcrossCouplings(VoxelOperator, double[], int)"/>),
+    /// is judged against the cells' diagonals capped at a just-flat cell's (<see cref="LineAxis.DiagonalUpToFlat(VoxelOperator, double[], int)"/>),
     /// a face along them against the diagonals, as without lines (a jump along them still splits), and no bottleneck is
     /// split. -1: every face against the diagonals.</param>
     public static AggregateLevel? FromFaces(VoxelOperator op, double[] diagonal, int unknowns, double scale, out int[] parent, bool splitBottlenecks = true,
         int lineAxis = -1) =>
         FromFacesJudged(op, diagonal, unknowns, scale, out parent, splitBottlenecks && lineAxis < 0,
-            lineAxis >= 0 ? (LineAxis.AcrossCouplings(op, diagonal, lineAxis), lineAxis) : null);
+            lineAxis >= 0 ? (LineAxis.DiagonalUpToFlat(op, diagonal, lineAxis), lineAxis) : null);
 
-    /// <param name="lines">The lines' axis and the cells' couplings across them, made once (a retry without splits reuses them).</param>
+    /// <param name="lines">The lines' axis and what the cells' couplings across them are judged against, made once (a retry without splits reuses them).</param>
     static AggregateLevel? FromFacesJudged(VoxelOperator op, double[] diagonal, int unknowns, double scale, out int[] parent, bool splitBottlenecks,
-        (double[] Across, int Axis)? lines)
+        (double[] AcrossJudge, int Axis)? lines)
     {
-        var across = lines?.Across ?? diagonal;
+        var acrossJudge = lines?.AcrossJudge ?? diagonal;
         int lineAxis = lines?.Axis ?? -1;
-        var (judgeX, judgeY, judgeZ) = (lineAxis == 0 ? diagonal : across, lineAxis == 1 ? diagonal : across, lineAxis == 2 ? diagonal : across);
+        var (judgeX, judgeY, judgeZ) = (lineAxis == 0 ? diagonal : acrossJudge, lineAxis == 1 ? diagonal : acrossJudge, lineAxis == 2 ? diagonal : acrossJudge);
         int nx = op.Nx, ny = op.Ny, nz = op.Nz, plane = nx * ny;
         int cx = (nx + 1) / 2, cy = (ny + 1) / 2, cz = (nz + 1) / 2;
         var pieces = new int[cx * cy * cz];
@@ -392,7 +392,7 @@ internal static class Aggregation
     /// <summary>
     /// Whether a full 2x2x2 block is one piece by seven strong faces that span it (slots 0-1, 2-3, 4-5, 6-7 along x, 0-2 and
     /// 4-6 along y, 0-4 along z), each judged against its axis's values (<paramref name="x"/>, <paramref name="y"/>,
-    /// <paramref name="z"/>: the diagonals, or the couplings across the lines): then the union of all twelve gives one piece too.
+    /// <paramref name="z"/>: the diagonals, or across the lines the diagonals capped at a just-flat cell's): then the union of all twelve gives one piece too.
     /// </summary>
     static bool OnePiece(VoxelOperator op, double[] x, double[] y, double[] z, ReadOnlySpan<int> cell)
     {
@@ -677,7 +677,7 @@ internal static class Aggregation
     /// <param name="splitBottlenecks">Split pieces at their bottlenecks (<see cref="GroupPieces"/>).</param>
     /// <param name="strength">The strength test's share (<see cref="StrongCoupling"/>); 0: every coupling joins.</param>
     /// <param name="lineAxis">With line relaxation (flat cells, <see cref="LineAxis"/>): the lines' axis; a coupling across
-    /// them is judged against the rows' couplings across (<see cref="LineAxis.AcrossCouplings(AggregateLevel, int)"/>), one
+    /// them is judged against the rows' diagonals capped at a just-flat row's (<see cref="LineAxis.DiagonalUpToFlat(AggregateLevel, int)"/>), one
     /// along them (to a row of the next block along the axis) against the diagonals, as without lines, and no bottleneck
     /// is split. -1: every coupling against the diagonals.</param>
     public static AggregateLevel? Coarsen(AggregateLevel level, double scale, out int[] parent, bool splitBottlenecks = true, double strength = StrongCoupling,
@@ -685,13 +685,13 @@ internal static class Aggregation
     {
         if (lineAxis < 0) return CoarsenJudged(level, scale, out parent, splitBottlenecks, strength, lines: null);
         var (along, others) = LineAxis.BlockCoordinates(level, lineAxis);
-        return CoarsenJudged(level, scale, out parent, splitBottlenecks: false, strength, (LineAxis.AcrossCouplings(level, along, others), along, others));
+        return CoarsenJudged(level, scale, out parent, splitBottlenecks: false, strength, (LineAxis.DiagonalUpToFlat(level, along, others), along, others));
     }
 
-    /// <param name="lines">The rows' couplings across the lines and their blocks' coordinates (<see cref="LineAxis.BlockCoordinates"/>),
+    /// <param name="lines">What the rows' couplings across the lines are judged against and their blocks' coordinates (<see cref="LineAxis.BlockCoordinates"/>),
     /// made once (a retry without splits reuses them).</param>
     static AggregateLevel? CoarsenJudged(AggregateLevel level, double scale, out int[] parent, bool splitBottlenecks, double strength,
-        (double[] Across, int[] Along, int[] Others)? lines)
+        (double[] AcrossJudge, int[] Along, int[] Others)? lines)
     {
         var (lx, ly, lz) = level.Blocks;
         int gx = (lx + 1) / 2, gy = (ly + 1) / 2, gz = (lz + 1) / 2, groups = gx * gy * gz, n = level.Rows;
@@ -715,7 +715,7 @@ internal static class Aggregation
         var piece = new int[n]; // first each row's place among its group's members, then its piece
         var pieces = new int[groups];
         var (rowStart, columns, values, diagonal) = (level.RowStart, level.Columns, level.Values, level.Diagonal);
-        var across = lines?.Across ?? diagonal;
+        var acrossJudge = lines?.AcrossJudge ?? diagonal;
         var (rowAlong, rowOthers) = lines is { } l ? (l.Along, l.Others) : ([], []);
         int maxRow = Math.Max(1, MaxRow(level));
         int splits = 0;
@@ -727,7 +727,7 @@ internal static class Aggregation
                 for (int x = 0; x < gx; x++)
                 {
                     int g = x + gx * (y + gy * z), m = GroupMembers(level, x, y, z, members);
-                    // every coupling against the diagonals: with lines, those across pass against the couplings across too
+                    // every coupling against the diagonals: with lines, those across pass against the capped diagonals too
                     if (m == 8 && OnePlainPiece(level, x, y, z, members, strength))
                     {
                         for (int k = 0; k < 8; k++) piece[members[k]] = 0;
@@ -741,8 +741,8 @@ internal static class Aggregation
                     for (int k = 0; k < m; k++)
                     {
                         int i = members[k];
-                        // Strong's test with row i's part hoisted: against the couplings across the lines, or the diagonals
-                        double threshold = strength * strength * across[i], thresholdAlong = strength * strength * diagonal[i];
+                        // Strong's test with row i's part hoisted: across the lines against the capped diagonals, or the diagonals
+                        double threshold = strength * strength * acrossJudge[i], thresholdAlong = strength * strength * diagonal[i];
                         for (int e = rowStart[i], end = rowStart[i + 1]; e < end; e++)
                         {
                             int j = columns[e], l; // j's place among the members, when it is one
@@ -756,7 +756,7 @@ internal static class Aggregation
                             else l = piece[j];
                             double v = values[e];
                             bool along = rowAlong.Length > 0 && rowOthers[i] == rowOthers[j] && Math.Abs(rowAlong[i] - rowAlong[j]) == 1;
-                            if (v != 0 && (along ? v * v >= thresholdAlong * diagonal[j] : v * v >= threshold * across[j])) group.Add(k, l, Math.Abs(v));
+                            if (v != 0 && (along ? v * v >= thresholdAlong * diagonal[j] : v * v >= threshold * acrossJudge[j])) group.Add(k, l, Math.Abs(v));
                         }
                     }
                     pieces[g] = group.Label(label, out bool split);

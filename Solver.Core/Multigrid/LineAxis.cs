@@ -8,9 +8,8 @@ namespace Dcdm.Multigrid;
 /// refined towards a wall). A point sweep there smooths the error along that axis only, and aggregates split into pairs
 /// along it, so each level halves the rows and the K-cycle's work grows with the levels. With the axis found, the cycle
 /// relaxes whole lines along it (<see cref="CellLines{T}"/>, <see cref="LevelLines"/>) and aggregates 2x2x2 blocks again,
-/// judging a coupling across the lines against the couplings across them
-/// (<see cref="AcrossCouplings(VoxelOperator, double[], int)"/>) instead of the diagonal, and one along them against the
-/// diagonals as before, so a density jump or a nearly closed face still splits a block.
+/// judging a coupling across the lines against the diagonal capped at what a cell just flat enough for lines would have
+/// (<see cref="DiagonalUpToFlat(VoxelOperator, double[], int)"/>), and one along them against the diagonals as before, so a density jump or a nearly closed face still splits a block.
 /// </summary>
 internal static class LineAxis
 {
@@ -71,16 +70,20 @@ internal static class LineAxis
     }
 
     /// <summary>
-    /// Each cell's couplings across the lines (its four faces along the other two axes): what a coupling's strength is
-    /// judged against with line relaxation, in place of the diagonal, which the strong faces along the lines and a
-    /// Dirichlet term (an open top's face along them) would make dwarf every coupling across.
+    /// What a coupling across the lines is judged against, per cell: its diagonal, but at most
+    /// <see cref="FlatDiagonal"/> times its couplings across (its four faces along the other two axes), the diagonal of a
+    /// cell flat just up to the line test's <see cref="Contrast"/>. Flatter cells' faces along the lines (and an open
+    /// top's Dirichlet term) would make the diagonal dwarf every coupling across and split each block into pairs; a cell
+    /// no flatter keeps its diagonal, so a density jump across the lines is judged as it is without them (two-phase at a
+    /// density ratio of 1000 on cells 2x flatter, 64^3: 13 iterations judged against the couplings across alone, 5 so).
     /// </summary>
-    public static double[] AcrossCouplings(VoxelOperator op, double[] diagonal, int axis)
+    public static double[] DiagonalUpToFlat(VoxelOperator op, double[] diagonal, int axis)
     {
         int nx = op.Nx, ny = op.Ny, plane = nx * ny;
         var (p, q) = axis switch { 0 => (op.FaceY, op.FaceZ), 1 => (op.FaceX, op.FaceZ), _ => (op.FaceX, op.FaceY) };
         var (sp, sq) = axis switch { 0 => (nx, plane), 1 => (1, plane), _ => (1, nx) };
-        var across = new double[diagonal.Length];
+        var judge = new double[diagonal.Length];
+        double cap = FlatDiagonal;
         Parallel.For(0, op.Nz, z =>
         {
             for (int y = 0; y < ny; y++)
@@ -88,35 +91,42 @@ internal static class LineAxis
                 {
                     if (!(diagonal[i] > 0)) continue;
                     var (cp, cq) = axis switch { 0 => (y, z), 1 => (x, z), _ => (x, y) };
-                    across[i] = p[i] + q[i] + (cp > 0 ? p[i - sp] : 0) + (cq > 0 ? q[i - sq] : 0);
+                    double across = p[i] + q[i] + (cp > 0 ? p[i - sp] : 0) + (cq > 0 ? q[i - sq] : 0);
+                    judge[i] = Math.Min(diagonal[i], cap * across);
                 }
         });
-        return across;
+        return judge;
     }
 
-    /// <summary>Each row's couplings other than those to the rows of the blocks before and after it along the axis (the
-    /// blocks' other two coordinates the same: a block one further in the index may be across, at a grid's edge).</summary>
-    public static double[] AcrossCouplings(AggregateLevel level, int axis)
+    /// <summary>A flat cell's diagonal over its couplings across: four faces across and two along, each
+    /// <see cref="Contrast"/> times those across, give 1 + Contrast / 2 (3 at 4x).</summary>
+    internal static double FlatDiagonal => 1 + Contrast / 2;
+
+    /// <summary><see cref="DiagonalUpToFlat(VoxelOperator, double[], int)"/> of a level's rows: the row's diagonal, at most
+    /// <see cref="FlatDiagonal"/> times its couplings other than those to the rows of the blocks before and after it along
+    /// the axis (the blocks' other two coordinates the same: a block one further in the index may be across, at a grid's edge).</summary>
+    public static double[] DiagonalUpToFlat(AggregateLevel level, int axis)
     {
         var (along, others) = BlockCoordinates(level, axis);
-        return AcrossCouplings(level, along, others);
+        return DiagonalUpToFlat(level, along, others);
     }
 
-    /// <summary><see cref="AcrossCouplings(AggregateLevel, int)"/> from the rows' block coordinates (<see cref="BlockCoordinates"/>).</summary>
-    public static double[] AcrossCouplings(AggregateLevel level, int[] along, int[] others)
+    /// <summary><see cref="DiagonalUpToFlat(AggregateLevel, int)"/> from the rows' block coordinates (<see cref="BlockCoordinates"/>).</summary>
+    public static double[] DiagonalUpToFlat(AggregateLevel level, int[] along, int[] others)
     {
-        var across = new double[level.Rows];
+        var judge = new double[level.Rows];
+        double cap = FlatDiagonal;
         Parallel.For(0, level.Rows, i =>
         {
-            double sum = 0;
+            double across = 0;
             for (int e = level.RowStart[i]; e < level.RowStart[i + 1]; e++)
             {
                 int j = level.Columns[e];
-                if (others[j] != others[i] || Math.Abs(along[j] - along[i]) != 1) sum += Math.Abs(level.Values[e]);
+                if (others[j] != others[i] || Math.Abs(along[j] - along[i]) != 1) across += Math.Abs(level.Values[e]);
             }
-            across[i] = sum;
+            judge[i] = Math.Min(level.Diagonal[i], cap * across);
         });
-        return across;
+        return judge;
     }
 
     /// <summary>Each row's block's coordinate along the axis, and an index of its other two: two rows' blocks are next to
