@@ -35,12 +35,14 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
         var (fx, fy, fz, inverse) = (_faceX, _faceY, _faceZ, _inverse) = copied ? (Written(n), Written(n), Written(n), Written(n))
             : ((T[])(object)op.FaceX, (T[])(object)op.FaceY, (T[])(object)op.FaceZ, Written(n));
         var (smallest, largest) = (new double[op.Nz], new double[op.Nz]);
+        var (smallestDiagonal, largestDiagonal) = (new double[op.Nz], new double[op.Nz]);
         Parallel.For(0, op.Nz, z =>
         {
-            double lo = double.MaxValue, hi = 0;
+            double lo = double.MaxValue, hi = 0, dlo = double.MaxValue, dhi = 0;
             int i = z * plane, end = i + plane;
             if (typeof(T) == typeof(float))
-                i = CopiedInFloat(op, diagonal, (float[])(object)fx, (float[])(object)fy, (float[])(object)fz, (float[])(object)inverse, i, end, ref lo, ref hi);
+                i = CopiedInFloat(op, diagonal, (float[])(object)fx, (float[])(object)fy, (float[])(object)fz, (float[])(object)inverse, i, end,
+                    ref lo, ref hi, ref dlo, ref dhi);
             for (; i < end; i++)
             {
                 if (copied)
@@ -49,27 +51,30 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
                     (fx[i], fy[i], fz[i]) = (T.CreateTruncating(cx), T.CreateTruncating(cy), T.CreateTruncating(cz));
                     foreach (double c in (ReadOnlySpan<double>)[cx, cy, cz])
                         if (c > 0) (lo, hi) = (Math.Min(lo, c), Math.Max(hi, c));
+                    if (diagonal[i] > 0) (dlo, dhi) = (Math.Min(dlo, diagonal[i]), Math.Max(dhi, diagonal[i]));
                 }
                 inverse[i] = diagonal[i] > 0 ? T.CreateTruncating(1 / diagonal[i]) : T.Zero;
             }
-            (smallest[z], largest[z]) = (lo, hi);
+            (smallest[z], largest[z], smallestDiagonal[z], largestDiagonal[z]) = (lo, hi, dlo, dhi);
         });
-        Faces = copied ? CellLevel.Span(smallest, largest) : new(double.NaN, double.NaN);
+        (Faces, Diagonals) = copied ? (CellLevel.Span(smallest, largest), CellLevel.Span(smallestDiagonal, largestDiagonal))
+            : (new(double.NaN, double.NaN), new(double.NaN, double.NaN));
         // B stays 0 off the unknowns; X is cleared by each cycle; Work is read on the unknowns only, after the residual wrote it
         (B, X, Work) = (RebindCache.Array<T>(n), Written(n), Written(n));
     }
 
     /// <summary>
     /// The faces and the inverse diagonal of cells from..to-1 in float, two vectors of doubles to one of floats at a time
-    /// (the same roundings as one at a time), the smallest open face and the largest face kept as they go; returns the
-    /// first cell left for the caller's loop.
+    /// (the same roundings as one at a time), the smallest open face and the largest face, and the smallest positive
+    /// diagonal and the largest, kept as they go; returns the first cell left for the caller's loop.
     /// </summary>
     static int CopiedInFloat(VoxelOperator op, double[] diagonal, float[] fx, float[] fy, float[] fz, float[] inverse, int from, int to,
-        ref double lo, ref double hi)
+        ref double lo, ref double hi, ref double dlo, ref double dhi)
     {
         int w = Vector<double>.Count, i = from;
         if (!Vector.IsHardwareAccelerated) return i;
         var (smallest, largest) = (new Vector<double>(double.MaxValue), Vector<double>.Zero);
+        var (smallestDiagonal, largestDiagonal) = (new Vector<double>(double.MaxValue), Vector<double>.Zero);
         void Face(double[] source, float[] into, int at, ref Vector<double> smallest, ref Vector<double> largest)
         {
             var (a, b) = (Vector.LoadUnsafe(ref source[at]), Vector.LoadUnsafe(ref source[at + w]));
@@ -85,16 +90,24 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
             Face(op.FaceY, fy, i, ref smallest, ref largest);
             Face(op.FaceZ, fz, i, ref smallest, ref largest);
             var (d, e) = (Vector.LoadUnsafe(ref diagonal[i]), Vector.LoadUnsafe(ref diagonal[i + w]));
+            var none = new Vector<double>(double.MaxValue);
+            smallestDiagonal = Vector.Min(smallestDiagonal, Vector.Min(Vector.ConditionalSelect(Vector.GreaterThan(d, Vector<double>.Zero), d, none),
+                Vector.ConditionalSelect(Vector.GreaterThan(e, Vector<double>.Zero), e, none)));
+            largestDiagonal = Vector.Max(largestDiagonal, Vector.Max(d, e));
             var (di, ei) = (Vector.ConditionalSelect(Vector.GreaterThan(d, Vector<double>.Zero), Vector<double>.One / d, Vector<double>.Zero),
                 Vector.ConditionalSelect(Vector.GreaterThan(e, Vector<double>.Zero), Vector<double>.One / e, Vector<double>.Zero));
             Vector.Narrow(di, ei).StoreUnsafe(ref inverse[i]);
         }
-        for (int k = 0; k < w; k++) (lo, hi) = (Math.Min(lo, smallest[k]), Math.Max(hi, largest[k]));
+        for (int k = 0; k < w; k++)
+            (lo, hi, dlo, dhi) = (Math.Min(lo, smallest[k]), Math.Max(hi, largest[k]), Math.Min(dlo, smallestDiagonal[k]), Math.Max(dhi, largestDiagonal[k]));
         return i;
     }
 
     /// <summary>The smallest open face and the largest, found while copying them (NaN in double, which copies nothing).</summary>
-    public FaceRange Faces { get; }
+    public PositiveRange Faces { get; }
+
+    /// <summary>The unknowns' smallest diagonal and the largest, found while taking their inverses (NaN in double).</summary>
+    public PositiveRange Diagonals { get; }
 
     static T[] Written(int n) => RebindCache.Array<T>(n, zeroed: false); // every entry written in the constructor
 

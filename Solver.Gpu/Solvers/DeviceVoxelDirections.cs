@@ -18,16 +18,15 @@ internal sealed class DeviceVoxelDirections : IDeviceDirectionSystem
     readonly DeviceVoxelOperator _operator;
 
     /// <param name="sweeps">The cycle's sweeps before and after each coarse correction.</param>
-    /// <exception cref="InvalidSystemException">The faces lie outside what the float32 cycle holds
+    /// <exception cref="InvalidSystemException">The diagonals lie outside what the float32 cycle holds
     /// (<see cref="GpuMultigridConjugateGradient.FloatCycleRefusal"/>).</exception>
     public DeviceVoxelDirections(GpuDevice device, VoxelOperator op, int sweeps)
     {
-        var faces = CellLevel.Faces(op);
-        if (GpuMultigridConjugateGradient.FloatCycleRefusal(faces) is { } refusal) throw new InvalidSystemException(refusal);
+        if (GpuMultigridConjugateGradient.FloatCycleRefusal(op) is { } refusal) throw new InvalidSystemException(refusal);
         _device = device;
         Unknowns = DeviceVoxelOperator.UnknownsOf(op);
         _operator = new DeviceVoxelOperator(device, op, Unknowns, sweeps);
-        NoFallback = GpuMultigridConjugateGradient.FloatStepsRefusal(faces);
+        NoFallback = GpuMultigridConjugateGradient.FloatStepsRefusal(CellLevel.Faces(op));
     }
 
     /// <summary>Past a face contrast of 10^6 the device pcg-mg's float32 steps break down (a negative p.Ap at 10^8):

@@ -64,37 +64,37 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver, IReliableUpda
     /// </summary>
     /// <exception cref="InvalidSystemException">The faces' coefficients span more than <see cref="CellLevel.SingleContrast"/>
     /// (a density ratio above 10^6): its float32 steps lose the small ones (at 10^8 a step's p.Ap came out negative); or
-    /// they lie outside <see cref="CellLevel.SingleRange"/> (float would hold them as 0 or infinity).</exception>
+    /// the diagonals lie outside <see cref="CellLevel.SingleRange"/> (float would hold them or their inverses as 0 or
+    /// infinity).</exception>
     public GpuMultigridConjugateGradient(GpuDevice device, VoxelOperator op, SolverOptions? options = null)
         : this(Stopwatch.StartNew(), device, VoxelOperatorMethod, DeviceVoxelOperator.UnknownsOf(FloatStepsBear(op)),
             op.CellCount, options, unknowns => new DeviceVoxelOperator(device, op, unknowns)) { }
 
-    /// <summary>The operator, where float32 steps can take its coefficients' contrast (the CPU's cells switch to double past it).</summary>
+    /// <summary>The operator, where float32 steps can hold its diagonals and take its faces' contrast (the CPU's cells
+    /// switch to double past either); else the refusal, which sends a contrast to the device's DCDM (its iteration in
+    /// double) but not a range, which that DCDM's float32 cycle refuses too.</summary>
     static VoxelOperator FloatStepsBear(VoxelOperator op)
     {
-        var faces = CellLevel.Faces(op);
-        if (FloatCycleRefusal(faces) is { } range) throw new InvalidSystemException(range);
-        if (FloatStepsRefusal(faces) is { } contrast) throw new InvalidSystemException(contrast + "; use dcdm on the device (its iteration in double) or pcg-mg on the CPU");
+        if (FloatCycleRefusal(op) is { } range) throw new InvalidSystemException(range);
+        if (FloatStepsRefusal(CellLevel.Faces(op)) is { } contrast) throw new InvalidSystemException(contrast + "; use dcdm on the device (its iteration in double) or pcg-mg on the CPU");
         return op;
     }
 
-    /// <summary>Why the device pcg-mg's float32 steps cannot take the operator (its faces span more than
-    /// <see cref="CellLevel.SingleContrast"/>, or lie outside float's range); null where they can.</summary>
-    internal static string? FloatStepsRefusal(VoxelOperator op) => FloatStepsRefusal(CellLevel.Faces(op));
+    /// <summary>Why the device pcg-mg's float32 steps cannot take faces spanning more than
+    /// <see cref="CellLevel.SingleContrast"/>; null where they can.</summary>
+    internal static string? FloatStepsRefusal(PositiveRange faces) => faces.Contrast <= CellLevel.SingleContrast ? null
+        : $"the faces' coefficients span {G3(faces.Contrast)}, past the {G3(CellLevel.SingleContrast)} that the device pcg-mg's float32 steps bear";
 
-    internal static string? FloatStepsRefusal(FaceRange faces)
+    /// <summary>Why the device's float32 K-cycle (pcg-mg's and DCDM's) cannot hold the operator at all: its diagonals
+    /// lie outside <see cref="CellLevel.SingleRange"/>, where float holds them or their inverses as 0 or infinity; null
+    /// where it can.</summary>
+    internal static string? FloatCycleRefusal(VoxelOperator op)
     {
-        if (FloatCycleRefusal(faces) is { } range) return range;
-        if (CellLevel.SingleBears(faces)) return null;
-        return $"the faces' coefficients span {G3(faces.Contrast)}, past the {G3(CellLevel.SingleContrast)} that the device pcg-mg's float32 steps bear";
+        var diagonals = CellLevel.Positive(CellLevel.DiagonalOf(op));
+        return CellLevel.InSingleRange(diagonals) ? null
+            : $"the operator's diagonals lie from {G3(diagonals.Smallest)} to {G3(diagonals.Largest)}, outside the {G3(1 / CellLevel.SingleRange)} to "
+              + $"{G3(CellLevel.SingleRange)} that the device's float32 K-cycle holds; multiply A and b by one factor that brings them near 1, or solve on the CPU";
     }
-
-    /// <summary>Why the device's float32 K-cycle (pcg-mg's and DCDM's) cannot hold the operator's faces at all: they lie
-    /// outside <see cref="CellLevel.SingleRange"/>, where float holds them as 0 or infinity; null where it can.</summary>
-    internal static string? FloatCycleRefusal(FaceRange faces) =>
-        CellLevel.InSingleRange(faces) ? null
-        : $"the faces' coefficients lie from {G3(faces.Smallest)} to {G3(faces.Largest)}, outside the {G3(1 / CellLevel.SingleRange)} to "
-          + $"{G3(CellLevel.SingleRange)} that the device's float32 K-cycle holds; multiply A and b by one factor that brings them near 1, or solve on the CPU";
 
     static string G3(double value) => value.ToString("g3", CultureInfo.InvariantCulture);
 

@@ -62,8 +62,9 @@ public class GpuMultigridConjugateGradientTests : AcceleratorTests
         Assert.That(Math.Sqrt(b.Zip(ax, (u, v) => (u - v) * (u - v)).Sum() / b.Sum(v => v * v)), Is.LessThanOrEqualTo(1.01e-6), "the true residual, recomputed here");
     }
 
-    /// <summary>An operator scaled far outside float's range (faces 1e-150, 0 in float32): the device's float32 cycle
-    /// cannot hold it, so pcg-mg and DCDM there refuse it naming the range and the fix; scaled by 1e-15 both solve it.</summary>
+    /// <summary>An operator scaled far outside float's range (faces and diagonals 1e-150, 0 in float32): the device's
+    /// float32 cycle cannot hold it, so pcg-mg and DCDM there refuse it naming the range and the fix, and pcg-mg's refusal
+    /// does not send the caller to the device's DCDM; scaled by 1e-15 both solve it.</summary>
     [Test]
     public void TheDeviceRefusesFacesOutsideFloatsRangeAndSolvesThemWithin()
     {
@@ -78,7 +79,9 @@ public class GpuMultigridConjugateGradientTests : AcceleratorTests
         foreach (var method in new[] { SolveMethod.PcgMg, SolveMethod.Dcdm })
         {
             var refused = Assert.Throws<InvalidSystemException>(() => catalog.CreateForOperator(method, Scaled(1e-150), model: model));
-            Assert.That(refused!.Message, Does.Contain("outside the 5.42e-20 to 1.84e+19").And.Contain("multiply A and b by one factor"), $"{method}");
+            Assert.That(refused!.Message, Does.Contain("diagonals lie from").And.Contain("outside the 5.42e-20 to 1.84e+19")
+                .And.Contain("multiply A and b by one factor"), $"{method}");
+            Assert.That(refused.Message, Does.Not.Contain("dcdm on the device"), $"{method}: the device's DCDM refuses these too");
             var op = Scaled(1e-15);
             var b = RandomVector.Centred(op.CellCount, 3).Select((v, i) => op.Diagonal(i) > 0 ? v : 0).ToArray();
             using var solver = catalog.CreateForOperator(method, op, new SolverOptions { Tolerance = 1e-6 }, model);
