@@ -4,9 +4,10 @@ namespace Dcdm.Multigrid;
 
 /// <summary>
 /// Line Gauss-Seidel on a coarse level along the strong axis (<see cref="LineAxis"/>), as <see cref="CellLines{T}"/>
-/// on the cells: the level's blocks along the axis make lines, each run of one-row blocks a chain solved exactly for its
-/// couplings along the line (Thomas, factored once here), the rows of a block split into pieces relaxed one by one in
-/// order, where they fall along the line. Lines in two colours by the parity of the blocks' two other coordinates:
+/// on the cells: the level's blocks along the axis make lines, whose rows neighbouring blocks link into chains (one-row
+/// blocks always; the pieces of a split block by their strongest couplings first, each row linked at most once each
+/// way), each chain solved exactly for its couplings along it (Thomas, factored once here), the chains of a line in the
+/// order of their first rows. Lines in two colours by the parity of the blocks' two other coordinates:
 /// rows couple only within a block and to the six face-adjacent blocks (<see cref="AggregateLevel"/>), so lines of one
 /// colour never touch and run in parallel.
 /// </summary>
@@ -54,11 +55,11 @@ internal sealed class LevelLines
         var lineRows = new int[count + 1];
         var lineSegments = new int[count + 1];
         int Block(int line, int k) => line % np * strides[p] + line / np * strides[q] + k * strides[axis];
-        int Walk(int line, int[]? rows, int row0, int[]? segments, int segment0) // returns the segments
+        int Walk(int line, int[]? rows, int row0, int[]? segments, int segment0, LineScratch scratch) // returns the segments
         {
             bool pieces = false;
             for (int k = 0; k < length && !pieces; k++) pieces = level.BlockRows[Block(line, k)] > 1;
-            if (pieces) return WalkPieces(line, rows, row0, segments, segment0);
+            if (pieces) return WalkPieces(line, rows, row0, segments, segment0, scratch);
             int segmentCount = 0, rowCount = 0;
             bool chain = false; // whether the last block was one row, which the next one-row block extends
             for (int k = 0; k < length; k++)
@@ -79,16 +80,14 @@ internal sealed class LevelLines
         // a line through split blocks: each pair of neighbouring blocks links its rows into chains, one-row blocks always,
         // pieces the most strongly coupled pairs first (each row at most one link each way), so a phase or a chamber
         // keeps its chain through the blocks a jump splits; each chain a segment, in the order of its first row
-        int WalkPieces(int line, int[]? rows, int row0, int[]? segments, int segment0)
+        int WalkPieces(int line, int[]? rows, int row0, int[]? segments, int segment0, LineScratch scratch)
         {
-            var offset = new int[length + 1];
+            var offset = scratch.Offset;
             for (int k = 0; k < length; k++) offset[k + 1] = offset[k] + level.BlockRows[Block(line, k)];
             int total = offset[length];
-            var (next, linked, row) = (new int[total], new bool[total], new int[total]);
-            Array.Fill(next, -1);
+            var (next, linked, row, pairs) = scratch.For(total);
             for (int k = 0; k < length; k++)
                 for (int r = 0; r < offset[k + 1] - offset[k]; r++) row[offset[k] + r] = level.BlockFirstRow[Block(line, k)] + r;
-            var pairs = new List<(double Strength, int From, int To)>();
             for (int k = 0; k + 1 < length; k++)
             {
                 var (a, na, c, nc) = (offset[k], offset[k + 1] - offset[k], offset[k + 1], offset[k + 2] - offset[k + 1]);
@@ -118,9 +117,10 @@ internal sealed class LevelLines
         }
         Parallel.For(0, extents[q], vq =>
         {
+            var scratch = new LineScratch(length);
             for (int line = vq * np; line < (vq + 1) * np; line++)
             {
-                lineSegments[line + 1] = Walk(line, null, 0, null, 0);
+                lineSegments[line + 1] = Walk(line, null, 0, null, 0, scratch);
                 for (int k = 0; k < length; k++) lineRows[line + 1] += level.BlockRows[Block(line, k)];
             }
         });
@@ -129,7 +129,8 @@ internal sealed class LevelLines
         (_order, _segments) = (RebindCache.Array<int>(n, zeroed: false), RebindCache.Array<int>(lineSegments[count] + 1, zeroed: false));
         Parallel.For(0, extents[q], vq =>
         {
-            for (int line = vq * np; line < (vq + 1) * np; line++) Walk(line, _order, lineRows[line], _segments, lineSegments[line]);
+            var scratch = new LineScratch(length);
+            for (int line = vq * np; line < (vq + 1) * np; line++) Walk(line, _order, lineRows[line], _segments, lineSegments[line], scratch);
         });
         _segments[^1] = n;
         // each colour's lines as ranges of segments
@@ -168,6 +169,25 @@ internal sealed class LevelLines
             }
         });
         _chunks = [Chunks(_lines[0].Length), Chunks(_lines[1].Length)];
+    }
+
+    /// <summary>A line's working arrays through split blocks, kept for the lines of one row of lines (grown as needed):
+    /// the blocks' first positions, and per row of the line its link to the next, whether one links to it, its level row.</summary>
+    sealed class LineScratch(int length)
+    {
+        public readonly int[] Offset = new int[length + 1];
+        int[] _next = [], _row = [];
+        bool[] _linked = [];
+        readonly List<(double Strength, int From, int To)> _pairs = [];
+
+        /// <summary>The arrays for a line of <paramref name="rows"/> rows: next -1, linked false.</summary>
+        public (int[] Next, bool[] Linked, int[] Row, List<(double Strength, int From, int To)> Pairs) For(int rows)
+        {
+            if (_next.Length < rows) (_next, _linked, _row) = (new int[2 * rows], new bool[2 * rows], new int[2 * rows]);
+            Array.Fill(_next, -1, 0, rows);
+            Array.Clear(_linked, 0, rows);
+            return (_next, _linked, _row, _pairs);
+        }
     }
 
     /// <summary>a_ij from row i's couplings (0 where there is none).</summary>
