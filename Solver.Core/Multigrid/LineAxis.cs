@@ -9,7 +9,8 @@ namespace Dcdm.Multigrid;
 /// along it, so each level halves the rows and the K-cycle's work grows with the levels. With the axis found, the cycle
 /// relaxes whole lines along it (<see cref="CellLines{T}"/>, <see cref="LevelLines"/>) and aggregates 2x2x2 blocks again,
 /// judging a coupling across the lines against the diagonal capped at what a cell just flat enough for lines would have
-/// (<see cref="DiagonalUpToFlat(VoxelOperator, double[], int)"/>), and one along them against the diagonals as before, so a density jump or a nearly closed face still splits a block.
+/// (<see cref="DiagonalUpToFlat(VoxelOperator, double[], int)"/>), and one along them against the diagonals as before,
+/// so a density jump or a nearly closed face still splits a block.
 /// </summary>
 internal static class LineAxis
 {
