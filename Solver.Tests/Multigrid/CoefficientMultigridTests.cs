@@ -437,7 +437,8 @@ public class CoefficientMultigridTests
         Assert.That(first!.Rows, Is.EqualTo(aggregates));
     }
 
-    static (int Iterations, SolveResult Result) PcgMg(VoxelOperator op, double[] b)
+    /// <summary>pcg-mg on the operator to 1e-6 (at most 200 iterations), its true residual checked.</summary>
+    internal static (int Iterations, SolveResult Result) PcgMg(VoxelOperator op, double[] b)
     {
         var a = op.ToCsr();
         var solver = new SolverCatalog().CreateForOperator(SolveMethod.PcgMg, op, new SolverOptions { Tolerance = 1e-6, MaxIterations = 200 });
@@ -448,7 +449,8 @@ public class CoefficientMultigridTests
         return (result.Iterations, result);
     }
 
-    static double[] RandomB(VoxelOperator op, int seed)
+    /// <summary>Uniform in [-0.5, 0.5) on the unknowns, 0 elsewhere.</summary>
+    internal static double[] RandomB(VoxelOperator op, int seed)
     {
         var rng = new Random(seed);
         return [.. Enumerable.Range(0, op.CellCount).Select(i => op.Diagonal(i) > 0 ? rng.NextDouble() - 0.5 : 0)];
