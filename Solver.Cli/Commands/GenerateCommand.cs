@@ -34,7 +34,10 @@ public static class GenerateCommand
         var fill = new Option<double>("--fill") { Description = "fill height fraction (tank)", DefaultValueFactory = _ => 0.6 };
         var densityRatio = new Option<double>("--density-ratio") { Description = "liquid over air density (two-phase)", DefaultValueFactory = _ => 1000 };
         densityRatio.Require(v => v >= 1 && v <= 1e8, "must be in [1, 1e8]");
-        var aspect = new Option<double>("--aspect") { Description = "cell width over height (flat-cells)", DefaultValueFactory = _ => 4 };
+        var aspect = new Option<double>("--aspect")
+        {
+            Description = "cell width over height: the z faces (and Dirichlet faces along z) aspect^2 the others (flat-cells, default 4; two-phase, cut-cell, ghost-fluid, default 1)",
+        };
         aspect.Require(v => v >= 1 && v <= 100, "must be in [1, 100]");
         solid.Require(v => v >= 0 && v < 1, "must be in [0, 1)");
         fill.Require(v => v > 0 && v <= 1, "must be in (0, 1]");
@@ -50,25 +53,25 @@ public static class GenerateCommand
             int s = parse.GetValue(seed);
             // an option of another domain was given: say so instead of ignoring it
             foreach (var (option, domains) in new (Option Option, string[] Domains)[]
-                { (count, ["spheres"]), (solid, ["obstacles", "rocks"]), (fill, ["tank"]), (densityRatio, ["two-phase"]), (aspect, ["flat-cells"]) })
+                { (count, ["spheres"]), (solid, ["obstacles", "rocks"]), (fill, ["tank"]), (densityRatio, ["two-phase"]), (aspect, [.. CoefficientDomains.FamiliesWithAspect]) })
                 if (parse.GetResult(option) is { Implicit: false } && !domains.Contains(parse.GetValue(domain)))
                     throw new UsageException($"{option.Name} applies to --domain {string.Join(" or ", domains)}, not {parse.GetValue(domain)}; leave it out");
             if (CoefficientDomains.Families.Contains(parse.GetValue(domain)))
             {
+                bool flat = parse.GetValue(domain) == "flat-cells";
+                double k = parse.GetResult(aspect) is { Implicit: false } ? parse.GetValue(aspect) : flat ? 4 : 1;
                 var op = parse.GetValue(domain) switch
                 {
-                    "two-phase" => CoefficientDomains.TwoPhase(nx, ny, nz, parse.GetValue(densityRatio), s),
-                    "flat-cells" => CoefficientDomains.FlatCells(nx, ny, nz, parse.GetValue(aspect), s),
+                    "two-phase" => CoefficientDomains.TwoPhase(nx, ny, nz, parse.GetValue(densityRatio), s, k),
+                    "cut-cell" => CoefficientDomains.CutCell(nx, ny, nz, s, k),
+                    "ghost-fluid" => CoefficientDomains.GhostFluid(nx, ny, nz, s, k),
+                    "flat-cells" => CoefficientDomains.FlatCells(nx, ny, nz, k, s),
                     var family => CoefficientDomains.Named(family!, nx, ny, nz, s),
                 };
                 WriteOperator(console, op, parse.GetValue(rhs)!, s, parse.GetValue(layout) == "full", parse.GetValue(outDir)!,
                     $"dcdm generate --domain {parse.GetValue(domain)} --size {nx},{ny},{nz} --rhs {parse.GetValue(rhs)} --seed {s} --layout {parse.GetValue(layout)}"
-                    + parse.GetValue(domain) switch
-                    {
-                        "two-phase" => string.Create(CultureInfo.InvariantCulture, $" --density-ratio {parse.GetValue(densityRatio)}"),
-                        "flat-cells" => string.Create(CultureInfo.InvariantCulture, $" --aspect {parse.GetValue(aspect)}"),
-                        _ => "",
-                    });
+                    + (parse.GetValue(domain) == "two-phase" ? string.Create(CultureInfo.InvariantCulture, $" --density-ratio {parse.GetValue(densityRatio)}") : "")
+                    + (flat || k != 1 ? string.Create(CultureInfo.InvariantCulture, $" --aspect {k}") : ""));
                 return ExitCode.Converged;
             }
             var grid = parse.GetValue(domain) switch

@@ -25,9 +25,12 @@ public static class CoefficientDomains
     /// the liquid and droplets in the air; both phases are unknowns, each face's coefficient 2 / (rho_i + rho_j), and
     /// the top layer's faces out of the box are Dirichlet (p = 0 above).
     /// </summary>
-    public static VoxelOperator TwoPhase(int nx, int ny, int nz, double densityRatio, int seed)
+    /// <param name="aspect">Cells this many times flatter along z: the z faces and the Dirichlet terms of faces along z
+    /// aspect^2 times (1: cubic).</param>
+    public static VoxelOperator TwoPhase(int nx, int ny, int nz, double densityRatio, int seed, double aspect = 1)
     {
         if (!(densityRatio >= 1)) throw new ArgumentOutOfRangeException(nameof(densityRatio), $"a density ratio >= 1, got {densityRatio}");
+        double along = Along(aspect);
         var rng = new Random(seed);
         var rho = new double[nx * ny * nz];
         double surface = 0.6 * nz;
@@ -45,8 +48,8 @@ public static class CoefficientDomains
         {
             if (x + 1 < nx) op.FaceX[i] = 2 / (rho[i] + rho[i + 1]);
             if (y + 1 < ny) op.FaceY[i] = 2 / (rho[i] + rho[i + nx]);
-            if (z + 1 < nz) op.FaceZ[i] = 2 / (rho[i] + rho[i + nx * ny]);
-            else op.Dirichlet[i] = 1 / rho[i];
+            if (z + 1 < nz) op.FaceZ[i] = along * 2 / (rho[i] + rho[i + nx * ny]);
+            else op.Dirichlet[i] = along / rho[i];
         });
         return op.Build();
     }
@@ -56,8 +59,11 @@ public static class CoefficientDomains
     /// each face's coefficient is its open fraction (sampled 4x4 over the face), so faces near a surface are partly
     /// open, some nearly closed; a cell whose faces are all closed is no unknown. Open top.
     /// </summary>
-    public static VoxelOperator CutCell(int nx, int ny, int nz, int seed)
+    /// <param name="aspect">Cells this many times flatter along z: the z faces and the Dirichlet terms of faces along z
+    /// aspect^2 times (1: cubic).</param>
+    public static VoxelOperator CutCell(int nx, int ny, int nz, int seed, double aspect = 1)
     {
+        double along = Along(aspect);
         var rng = new Random(seed);
         var spheres = Balls(rng, nx, ny, nz, 10, 0.06, 0.16, 0.1, 0.75);
         int n = Math.Min(nx, Math.Min(ny, nz));
@@ -87,8 +93,8 @@ public static class CoefficientDomains
         {
             if (x + 1 < nx) op.FaceX[i] = Open(x + 1, y, z, 0);
             if (y + 1 < ny) op.FaceY[i] = Open(x, y + 1, z, 1);
-            if (z + 1 < nz) op.FaceZ[i] = Open(x, y, z + 1, 2);
-            else op.Dirichlet[i] = Open(x, y, z + 1, 2);
+            if (z + 1 < nz) op.FaceZ[i] = along * Open(x, y, z + 1, 2);
+            else op.Dirichlet[i] = along * Open(x, y, z + 1, 2);
         });
         return op.Build();
     }
@@ -98,8 +104,11 @@ public static class CoefficientDomains
     /// ghost-fluid surface faces (Gibou et al. 2002): a liquid cell's air neighbour adds 1 / theta to its diagonal,
     /// theta = phi_i / (phi_i - phi_j) the liquid's share of the distance between the cell centres, clamped to [0.05, 1].
     /// </summary>
-    public static VoxelOperator GhostFluid(int nx, int ny, int nz, int seed)
+    /// <param name="aspect">Cells this many times flatter along z: the z faces and the Dirichlet terms of faces along z
+    /// aspect^2 times (1: cubic).</param>
+    public static VoxelOperator GhostFluid(int nx, int ny, int nz, int seed, double aspect = 1)
     {
+        double along = Along(aspect);
         var rng = new Random(seed);
         double a1 = 0.08 * nz * (0.5 + rng.NextDouble()), a2 = 0.05 * nz * (0.5 + rng.NextDouble());
         double k1 = 2 * Math.PI * (1 + rng.Next(3)) / nx, k2 = 2 * Math.PI * (1 + rng.Next(3)) / ny, p1 = 6.3 * rng.NextDouble();
@@ -118,19 +127,19 @@ public static class CoefficientDomains
         {
             if (!Liquid(x, y, z, i)) return;
             double phi = Phi(x, y, z);
-            void Neighbour(bool inside, int j, int jx, int jy, int jz, double[]? face)
+            void Neighbour(bool inside, int j, int jx, int jy, int jz, double[]? face, double unit)
             {
                 if (!inside || solid[j]) return;
-                if (Liquid(jx, jy, jz, j)) { if (face is not null) face[Math.Min(i, j)] = 1; return; }
+                if (Liquid(jx, jy, jz, j)) { if (face is not null) face[Math.Min(i, j)] = unit; return; }
                 double theta = Math.Clamp(phi / (phi - Phi(jx, jy, jz)), 0.05, 1);
-                op.Dirichlet[i] += 1 / theta;
+                op.Dirichlet[i] += unit / theta;
             }
-            Neighbour(x + 1 < nx, i + 1, x + 1, y, z, op.FaceX);
-            Neighbour(x > 0, i - 1, x - 1, y, z, null); // the lower cell's face was set from there
-            Neighbour(y + 1 < ny, i + nx, x, y + 1, z, op.FaceY);
-            Neighbour(y > 0, i - nx, x, y - 1, z, null);
-            Neighbour(z + 1 < nz, i + plane, x, y, z + 1, op.FaceZ);
-            Neighbour(z > 0, i - plane, x, y, z - 1, null);
+            Neighbour(x + 1 < nx, i + 1, x + 1, y, z, op.FaceX, 1);
+            Neighbour(x > 0, i - 1, x - 1, y, z, null, 1); // the lower cell's face was set from there
+            Neighbour(y + 1 < ny, i + nx, x, y + 1, z, op.FaceY, 1);
+            Neighbour(y > 0, i - nx, x, y - 1, z, null, 1);
+            Neighbour(z + 1 < nz, i + plane, x, y, z + 1, op.FaceZ, along);
+            Neighbour(z > 0, i - plane, x, y, z - 1, null, along);
         });
         return op.Build();
     }
@@ -143,7 +152,7 @@ public static class CoefficientDomains
     /// </summary>
     public static VoxelOperator FlatCells(int nx, int ny, int nz, double aspect, int seed)
     {
-        if (!(aspect >= 1 && double.IsFinite(aspect))) throw new ArgumentOutOfRangeException(nameof(aspect), $"an aspect ratio >= 1, got {aspect}");
+        double along = Along(aspect);
         var rng = new Random(seed);
         var solid = new bool[nx * ny * nz];
         for (int b = 0; b < 4; b++)
@@ -154,7 +163,6 @@ public static class CoefficientDomains
         }
         int top = Math.Max(1, (int)Math.Round(0.7 * nz)); // the liquid's layers
         bool Liquid(int z, int i) => z < top && !solid[i];
-        double along = aspect * aspect;
         var op = new Coefficients(nx, ny, nz);
         int plane = nx * ny;
         ForEach(nx, ny, nz, (x, y, z, i) =>
@@ -167,6 +175,18 @@ public static class CoefficientDomains
         });
         return op.Build();
     }
+
+    /// <summary>
+    /// A face along z over a face across it on cells <paramref name="aspect"/> times flatter along z (h x h x h / aspect: a
+    /// face's coefficient is its area over the distance between the cell centres), aspect^2; what
+    /// <see cref="FamiliesWithAspect"/> multiply their z faces and the Dirichlet terms of faces along z by.
+    /// </summary>
+    static double Along(double aspect) => aspect >= 1 && double.IsFinite(aspect) ? aspect * aspect
+        : throw new ArgumentOutOfRangeException(nameof(aspect), $"an aspect ratio >= 1, got {aspect}");
+
+    /// <summary>The families that take an aspect (cells flatter along z): <see cref="TwoPhase"/>, <see cref="CutCell"/>,
+    /// <see cref="GhostFluid"/> (1 by default) and <see cref="FlatCells"/> (a tank; 4 by <see cref="Named"/>).</summary>
+    public static IReadOnlyList<string> FamiliesWithAspect { get; } = ["two-phase", "cut-cell", "ghost-fluid", "flat-cells"];
 
     /// <summary>An operator's arrays while a family fills them; checked once, by <see cref="VoxelOperator"/>'s constructor.</summary>
     sealed class Coefficients(int nx, int ny, int nz)

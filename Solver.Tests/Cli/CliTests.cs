@@ -141,7 +141,7 @@ public class CliTests
     [TestCase("--fill", "generate", "--domain", "rocks", "--fill", "0.3", "-o", "DIR")]
     [TestCase("--spheres", "generate", "--domain", "tank", "--spheres", "3", "-o", "DIR")]
     [TestCase("--solid-fraction", "generate", "--domain", "two-phase", "--solid-fraction", "0.2", "-o", "DIR")]
-    [TestCase("--aspect", "generate", "--domain", "two-phase", "--aspect", "8", "-o", "DIR")]
+    [TestCase("--aspect", "generate", "--domain", "tank", "--aspect", "8", "-o", "DIR")]
     [TestCase("--aspect", "generate", "--domain", "flat-cells", "--aspect", "0.5", "-o", "DIR")]
     [TestCase("--grid", "solve", "A", "--method", "cg", "--grid", "8,8,8")] // checked though cg reads no grid
     [TestCase("--model", "simulate", "smoke", "--size", "8", "--steps", "1", "--method", "cg", "--model", "vcycle")]
@@ -179,6 +179,23 @@ public class CliTests
         Assert.That(solve.code, Is.EqualTo(0), solve.error + solve.output);
         Assert.That(solve.output, Does.Contain("status      Converged"));
         Assert.That(IndependentResidual.OfFiles(Path.Combine(dir, "A.mtx"), Path.Combine(dir, "b.mtx"), x), Is.LessThanOrEqualTo(1.01e-8));
+    }
+
+    /// <summary>Two-phase on flat cells (--aspect 4: z faces 16x): the header names the aspect and the ratio, the solve
+    /// finds the lines from the file alone.</summary>
+    [Test]
+    public void TwoPhaseOnFlatCellsSolvesByLines()
+    {
+        string dir = TestData.TempFolder();
+        var (code, _, error) = Run("generate", "--domain", "two-phase", "--size", "16", "--aspect", "4", "-o", dir);
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(File.ReadLines(Path.Combine(dir, "A.mtx")).Take(3), Has.Some.Contain("--density-ratio 1000 --aspect 4"));
+        var solve = Run("solve", Path.Combine(dir, "A.mtx"), "--rhs", Path.Combine(dir, "b.mtx"), "--method", "dcdm");
+        Assert.That(solve.code, Is.EqualTo(0), solve.error + solve.output);
+        Assert.That(solve.output, Does.Contain("status      Converged").And.Contain("lines along z relaxed whole"));
+        var cubic = TestData.TempFolder();
+        Assert.That(Run("generate", "--domain", "two-phase", "--size", "16", "-o", cubic).code, Is.EqualTo(0));
+        Assert.That(File.ReadLines(Path.Combine(cubic, "A.mtx")).Take(3), Has.None.Contain("--aspect"), "cubic cells by default");
     }
 
     /// <summary>Flat cells from the file alone: the strong axis found from the faces, the solve's levels line says the

@@ -89,6 +89,36 @@ public class VoxelOperatorTests
         Assert.That(ghost.FaceX.Concat(ghost.FaceY).Concat(ghost.FaceZ).Where(c => c > 0), Is.All.EqualTo(1));
     }
 
+    /// <summary>Two-phase, cut-cell and ghost-fluid on cells <c>aspect</c> times flatter along z: the same geometry, each
+    /// z face and each Dirichlet term of a face along z aspect^2 times the cubic cells' (for ghost-fluid, a surface
+    /// beside a cell keeps its 1 / theta), the x and y faces unchanged.</summary>
+    [TestCase("two-phase")]
+    [TestCase("cut-cell")]
+    [TestCase("ghost-fluid")]
+    public void TheFamiliesOnFlatCellsScaleTheirFacesAlongZ(string family)
+    {
+        const double aspect = 3;
+        VoxelOperator Make(double k) => family switch
+        {
+            "two-phase" => CoefficientDomains.TwoPhase(14, 13, 12, 1000, 2, k),
+            "cut-cell" => CoefficientDomains.CutCell(14, 13, 12, 2, k),
+            _ => CoefficientDomains.GhostFluid(14, 13, 12, 2, k),
+        };
+        var (cubic, flat) = (Make(1), Make(aspect));
+        Assert.That(flat.FaceX, Is.EqualTo(cubic.FaceX));
+        Assert.That(flat.FaceY, Is.EqualTo(cubic.FaceY));
+        Assert.That(flat.FaceZ, Is.EqualTo(cubic.FaceZ.Select(c => c * aspect * aspect)).Within(1e-12));
+        Assert.That(flat.Dirichlet.Zip(cubic.Dirichlet).Count(p => p.First != p.Second), Is.GreaterThan(0), "some Dirichlet term along z");
+        Assert.That(flat.Dirichlet.Zip(cubic.Dirichlet).All(p => p.First >= p.Second - 1e-12 && p.First <= aspect * aspect * p.Second + 1e-12), Is.True,
+            "each Dirichlet term between the cubic one and aspect^2 times it");
+        if (family != "ghost-fluid")
+            Assert.That(flat.Dirichlet, Is.EqualTo(cubic.Dirichlet.Select(d => d * aspect * aspect)).Within(1e-12), "the open top's faces are along z");
+        else
+            Assert.That(flat.Dirichlet.Zip(cubic.Dirichlet).Count(p => p.Second > 0 && Math.Abs(p.First - aspect * aspect * p.Second) > 1e-9), Is.GreaterThan(0),
+                "some surface beside a cell");
+        Assert.That(() => Make(0.5), Throws.TypeOf<ArgumentOutOfRangeException>());
+    }
+
     /// <summary>Each kind of row that is no pressure operator is refused with the row (1-based) and the reason.</summary>
     [TestCase("positive", "row 2: a positive off-diagonal")]
     [TestCase("weak diagonal", "row 1: diagonal 1 below the sum of its couplings 2")]
