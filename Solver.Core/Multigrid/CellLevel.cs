@@ -53,8 +53,9 @@ internal static class CellLevel
         var (smallest, largest) = (new double[chunks], new double[chunks]);
         Parallel.For(0, chunks, c =>
         {
+            int from = (int)((long)values.Length * c / chunks), to = (int)((long)values.Length * (c + 1) / chunks);
             double lo = double.MaxValue, hi = 0;
-            foreach (double v in values.AsSpan((int)((long)values.Length * c / chunks), (int)((long)values.Length * (c + 1) / chunks) - (int)((long)values.Length * c / chunks)))
+            foreach (double v in values.AsSpan(from, to - from))
                 if (v > 0) (lo, hi) = (Math.Min(lo, v), Math.Max(hi, v));
             (smallest[c], largest[c]) = (lo, hi);
         });
