@@ -123,6 +123,8 @@ public sealed class AggregateMultigrid : IPreconditioner
         + (_lineAxis >= 0 ? $"; flat cells: lines along {"xyz"[_lineAxis]} relaxed whole" : "");
     /// <summary>The axis whose lines the cycle relaxes whole (<see cref="LineAxis"/>), or -1: points.</summary>
     internal int LineAxisRelaxed => _lineAxis;
+    /// <summary>Per CSR level, whether it relaxes lines (empty: no level does).</summary>
+    internal bool[] LevelsRelaxingLines => _levelLines is null ? [] : [.. _levelLines.Select(l => l is not null)];
     public bool Varies => _whole is null; // the K-cycle's inner steps vary; a factor does not
 
     /// <param name="unknowns">The grid's unknowns (their cell of each compact index), e.g. <see cref="ReducedSystem.FromGrid"/>.</param>
@@ -225,10 +227,16 @@ public sealed class AggregateMultigrid : IPreconditioner
         else if (hierarchy.CellsShape is { } byRow) // the device's reference: P's entries from the cells' rows
             (_cellsShape, _cellsShapeParents) = (byRow, [.. byRow.Cells.Select(row => _parents[0][row])]);
         // flat cells: every CSR level but the coarsest relaxed by lines (the cells too where they are the first)
-        if (axis >= 0) (_lineAxis, _levelLines) = (axis, [.. _levels.Select((l, c) => c < _levels.Length - 1 ? new LevelLines(l, axis) : null)]);
+        if (axis >= 0) (_lineAxis, _levelLines) = (axis, [.. _levels.Select((l, c) => RelaxesLines(l, c, _levels.Length, cellsFirst: above is null, axis) ? new LevelLines(l, axis) : null)]);
         // the cells are cycled once from the top; the inner steps run below them, the coarsest solved directly
         _v = [.. _levels.Select((l, c) => new LevelVectors(l.Rows, innerSteps: (_cells is not null || c > 0) && c < _levels.Length - 1))];
     }
+
+    /// <summary>Whether CSR level c of <paramref name="levels"/> relaxes lines along the axis: not the coarsest (factored);
+    /// the cells where they are the first level (flat by <see cref="LineAxis.Of"/>); a coarser level where its rows are
+    /// flat enough for lines to pay (<see cref="LineAxis.FlatRows"/>). The device's hierarchy takes the same.</summary>
+    internal static bool RelaxesLines(AggregateLevel level, int c, int levels, bool cellsFirst, int axis) =>
+        c < levels - 1 && (c == 0 && cellsFirst || LineAxis.FlatRows(level, axis));
 
     static int[]? CheckedUnknowns(PoissonGrid grid, ReducedSystem unknowns) => unknowns.FullSize == grid.CellCount ? unknowns.Active
         : throw new ArgumentException($"the unknowns are those of a {unknowns.FullSize}-row system, the grid has {grid.CellCount} cells; build them with ReducedSystem.FromGrid");

@@ -89,7 +89,8 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
         for (int c = 0; c + 1 < _levels.Length; c++)
         {
             _levels[c].Down = new DeviceTransfer(acc, hierarchy.Parents[c], hierarchy.Levels[c + 1].Rows, c == 0 ? hierarchy.CellsShape : null);
-            if (hierarchy.LineAxis >= 0) _levels[c].Lines = new DeviceLevelLines(acc, new LevelLines(hierarchy.Levels[c], hierarchy.LineAxis));
+            if (hierarchy.LineAxis >= 0 && AggregateMultigrid.RelaxesLines(hierarchy.Levels[c], c, _levels.Length, cellsFirst: true, hierarchy.LineAxis))
+                _levels[c].Lines = new DeviceLevelLines(acc, new LevelLines(hierarchy.Levels[c], hierarchy.LineAxis));
         }
         _coarsest = hierarchy.Coarsest;
         LineAxisRelaxed = hierarchy.LineAxis;

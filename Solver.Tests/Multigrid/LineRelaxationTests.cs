@@ -429,6 +429,37 @@ public class LineRelaxationTests
         Assert.That(got, Is.EqualTo(want).Within(1e-4 * want.Max(Math.Abs)));
     }
 
+    /// <summary>A coarse level relaxes lines where its rows are flat past twice the line test (faces along 8x each face
+    /// across): cells with faces 16x along z keep lines on their coarse levels, cells with faces 4x relax their cells by
+    /// lines and the coarse levels by points; the cells-as-rows cycle (the device's) relaxes its cells by lines and the
+    /// levels above as the faces cycle does, and the two cycles agree.</summary>
+    [Test]
+    public void CoarseLevelsRelaxLinesWhereTheirRowsAreFlatPastTwiceTheLineTest()
+    {
+        Assert.That(LineAxis.CoarseContrast, Is.EqualTo(8));
+        foreach (var (aspect, coarseLines) in new[] { (4.0, true), (2.0, false) })
+        {
+            var op = Flat(24, 22, 26, aspect, 2, 3);
+            Assert.That(LineAxis.Of(op), Is.EqualTo(2), $"aspect {aspect}: the cells are flat");
+            var diagonal = CellLevel.DiagonalOf(op);
+            var first = Aggregation.FromFaces(op, diagonal, diagonal.Count(d => d > 0), 0.5, out _, lineAxis: 2)!;
+            Assert.That(LineAxis.FlatRows(first, 2), Is.EqualTo(coarseLines), $"aspect {aspect}: the first level's rows");
+            var unknowns = ReducedSystem.FromOperator(op);
+            var faces = new AggregateMultigrid(op, unknowns);
+            var rows = new AggregateMultigrid(op, unknowns, AggregateMultigrid.OperatorSweeps, AggregateMultigrid.DefaultGalerkinScale, cellsAsLevel: true);
+            Assert.That(faces.LineAxisRelaxed, Is.EqualTo(2), "the cells by lines");
+            Assert.That(faces.LevelsRelaxingLines[0], Is.EqualTo(coarseLines), $"aspect {aspect}: the first coarse level");
+            Assert.That(rows.LevelsRelaxingLines[0], Is.True, "the cells as the first level, by lines");
+            Assert.That(rows.LevelsRelaxingLines.Skip(1), Is.EqualTo(faces.LevelsRelaxingLines), "the levels above the cells alike");
+            var rng = new Random(9);
+            var r = Enumerable.Range(0, unknowns.Unknowns).Select(_ => rng.NextDouble() - 0.5).ToArray();
+            var (want, got) = (new double[r.Length], new double[r.Length]);
+            rows.Apply(r, want);
+            faces.Apply(r, got);
+            Assert.That(got, Is.EqualTo(want).Within(1e-4 * want.Max(Math.Abs)), $"aspect {aspect}: the cycles");
+        }
+    }
+
     /// <summary>pcg-mg and DCDM on flat cells: a few iterations, flat in the aspect, where the point cycle took 8 or
     /// more; the result names the lines. (That the cycle on the faces is the cycle on the cells' CSR rows, lines on both,
     /// is CoefficientMultigridTests' test over the families.)</summary>
