@@ -226,7 +226,7 @@ public sealed class AggregateMultigrid : IPreconditioner
         }
         else if (hierarchy.CellsShape is { } byRow) // the device's reference: P's entries from the cells' rows
             (_cellsShape, _cellsShapeParents) = (byRow, [.. byRow.Cells.Select(row => _parents[0][row])]);
-        // flat cells: every CSR level but the coarsest relaxed by lines (the cells too where they are the first)
+        // flat cells: the CSR levels flat enough relaxed by lines (the cells too where they are the first)
         if (axis >= 0) (_lineAxis, _levelLines) = (axis, [.. _levels.Select((l, c) => RelaxesLines(l, c, _levels.Length, cellsFirst: above is null, axis) ? new LevelLines(l, axis) : null)]);
         // the cells are cycled once from the top; the inner steps run below them, the coarsest solved directly
         _v = [.. _levels.Select((l, c) => new LevelVectors(l.Rows, innerSteps: (_cells is not null || c > 0) && c < _levels.Length - 1))];

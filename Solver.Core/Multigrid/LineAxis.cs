@@ -71,26 +71,28 @@ internal static class LineAxis
     }
 
     /// <summary>A coarse level's row is flat where each of its two sides along the axis couples at least this many times
-    /// its largest coupling across (as a cell's faces along against each face across): twice <see cref="Contrast"/>, since lines on a coarse
-    /// level pay only past it (measured at 64^3 and 128^3, pcg-mg: faces 4x took 4-5 iterations with points on the coarse
-    /// levels against 5-6 with lines, in 0.7x-0.8x the time; faces 16x took 5 with lines against 6, 64x 5 against 13).</summary>
+    /// its largest coupling across (as a cell's faces along against each face across): twice <see cref="Contrast"/>,
+    /// since lines on a coarse level pay only past it (measured at 64^3 and 128^3, pcg-mg: faces 4x took 4-5 iterations
+    /// with points on the coarse levels against 5-6 with lines, in 0.77x-0.83x the time; faces 16x took 5 with lines
+    /// against 6, 64x 5 against 13).</summary>
     internal static double CoarseContrast => 2 * Contrast;
 
     /// <summary>
     /// Whether a coarse level relaxes lines along the axis: where at least <see cref="Share"/> of its rows coupled on
     /// both sides along it are flat (<see cref="CoarseContrast"/>): the sums of a row's couplings to the block before it
     /// and to the block after it against its largest other coupling (pieces of its own block too; the largest, not the
-    /// sum, so a row beside a wall, with fewer couplings across, is judged as one inside). Full 2x2x2 coarsening keeps the cells' aspect, so
-    /// a level of cells a little flat (faces 4x) is relaxed by points and one much flatter by lines. (Counting a wall's
-    /// rows by their one side too put lines back on two-phase and cut-cell with faces 4x, a row of pieces here and there
-    /// passing, and gained nothing on rocks refined towards the floor: 6 iterations against 7, in the same time.)
+    /// sum, so a row beside a wall, with fewer couplings across, is judged as one inside). Full 2x2x2 coarsening keeps
+    /// the cells' aspect, so a level of cells a little flat (faces 4x) is relaxed by points and one much flatter by
+    /// lines. (A variant that judged against the sum across and counted a wall's rows by their one side put lines back
+    /// on two-phase and cut-cell with faces 4x, and gained nothing on rocks refined towards the floor: 6 iterations
+    /// against 7, in the same time.)
     /// </summary>
     public static bool FlatRows(AggregateLevel level, int axis)
     {
         var (along, others) = BlockCoordinates(level, axis);
         double k = CoarseContrast;
         long flat = 0, sided = 0;
-        object sum = new();
+        object gate = new();
         Parallel.For(0, level.Rows, () => (Flat: 0L, Sided: 0L), (i, _, counts) =>
         {
             double before = 0, after = 0, across = 0; // the sums of its couplings to the blocks before and after it, its largest coupling across
@@ -104,7 +106,7 @@ internal static class LineAxis
             }
             if (!(before > 0 && after > 0)) return counts;
             return (counts.Flat + (Math.Min(before, after) >= k * across ? 1 : 0), counts.Sided + 1);
-        }, counts => { lock (sum) { flat += counts.Flat; sided += counts.Sided; } });
+        }, counts => { lock (gate) { flat += counts.Flat; sided += counts.Sided; } });
         return sided > 0 && flat >= Share * sided;
     }
 
