@@ -120,7 +120,16 @@ public sealed class AggregateMultigrid : IPreconditioner
         : string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", CoarseRows)} rows; the coarsest ")
         + (_coarsest is { } f ? string.Create(CultureInfo.InvariantCulture, $"by its factor, {f.EnvelopeEntries} envelope entries")
             : $"relaxed ({CoarsestSweeps} symmetric sweeps)")
-        + (_lineAxis >= 0 ? $"; flat cells: lines along {"xyz"[_lineAxis]} relaxed whole" : "");
+        + (_lineAxis >= 0 ? $"; flat cells: lines along {"xyz"[_lineAxis]} relaxed whole on the cells and {CoarseLevelsByLines()} coarse levels" : "");
+
+    /// <summary>"k of m": the coarse levels relaxing lines, of those relaxed at all (the coarsest is factored or swept by
+    /// points; the cells, when they are the first CSR level, are not counted).</summary>
+    string CoarseLevelsByLines()
+    {
+        int first = _cells is null ? 1 : 0, relaxed = Math.Max(0, _levels.Length - 1 - first);
+        int byLines = _levelLines is null ? 0 : _levelLines.Skip(first).Take(relaxed).Count(l => l is not null);
+        return string.Create(CultureInfo.InvariantCulture, $"{byLines} of {relaxed}");
+    }
     /// <summary>The axis whose lines the cycle relaxes whole (<see cref="LineAxis"/>), or -1: points.</summary>
     internal int LineAxisRelaxed => _lineAxis;
     /// <summary>Per CSR level, whether it relaxes lines (empty: no level does).</summary>

@@ -457,6 +457,11 @@ public class LineRelaxationTests
             rows.Apply(r, want);
             faces.Apply(r, got);
             Assert.That(got, Is.EqualTo(want).Within(1e-4 * want.Max(Math.Abs)), $"aspect {aspect}: the cycles");
+            int coarse = faces.CoarseRows.Count - 1, byLines = faces.LevelsRelaxingLines.Count(l => l);
+            Assert.That(byLines, coarseLines ? Is.EqualTo(coarse) : Is.LessThan(coarse), $"aspect {aspect}");
+            Assert.That(faces.Describe(), Does.EndWith($"lines along z relaxed whole on the cells and {byLines} of {coarse} coarse levels"));
+            Assert.That(rows.Describe(), Does.EndWith($"lines along z relaxed whole on the cells and {byLines} of {coarse} coarse levels"),
+                "the cells as the first level are not counted among the coarse");
         }
     }
 
