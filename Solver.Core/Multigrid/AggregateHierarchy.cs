@@ -12,8 +12,8 @@ namespace Dcdm.Multigrid;
 /// </summary>
 internal sealed class AggregateHierarchy
 {
-    /// <summary>The axis whose lines the levels are made for (<see cref="Multigrid.LineAxis"/>): each level but the coarsest is
-    /// relaxed by <see cref="LevelLines"/> along it; -1: by points.</summary>
+    /// <summary>The axis whose lines the levels are made for (<see cref="Multigrid.LineAxis"/>): the levels flat enough are
+    /// relaxed by <see cref="LevelLines"/> along it (<see cref="AggregateMultigrid.RelaxesLines"/>); -1: by points.</summary>
     public int LineAxis { get; }
     /// <summary>The levels, finest first: the first is what the hierarchy was built from.</summary>
     public AggregateLevel[] Levels { get; }

@@ -187,7 +187,8 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// needs double (<see cref="CellLevel.For"/>),
     /// aggregates joined by strong couplings only (<see cref="Aggregation.StrongCoupling"/>), so a density jump or a
     /// nearly closed face splits them as a wall does. Flat cells (<see cref="LineAxis"/>) are relaxed by lines along
-    /// their strong axis instead, on every level but the coarsest, their aggregates judged across the lines. Each cycle
+    /// their strong axis instead, and so are the coarse levels flat enough (<see cref="RelaxesLines"/>), their aggregates
+    /// judged across the lines. Each cycle
     /// reads the operator's face arrays: leave them unchanged while the cycle is in use.
     /// </summary>
     /// <param name="unknowns">The operator's unknowns, e.g. <see cref="ReducedSystem.FromOperator"/>.</param>

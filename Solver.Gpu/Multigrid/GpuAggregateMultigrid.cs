@@ -15,7 +15,8 @@ namespace Dcdm.Gpu.Multigrid;
 /// rows down and back). P from the grid to the first level is the CPU's, <see cref="AggregateMultigrid.SurfaceProlongation"/>
 /// next to air. Tested against the CPU cycle on ILGPU's CPU accelerator; not yet timed on a GPU. On a voxel
 /// operator with per-face coefficients the operator's cells are the first CSR level (as on the CPU) and no grid kernel runs;
-/// flat cells (<see cref="LineAxis"/>) relax lines on every level but the coarsest (<see cref="DeviceLevelLines"/>), as the CPU does.
+/// flat cells (<see cref="LineAxis"/>) relax lines on the cells and on the coarse levels flat enough
+/// (<see cref="DeviceLevelLines"/>, <see cref="AggregateMultigrid.RelaxesLines"/>), as the CPU does.
 /// </summary>
 public sealed class GpuAggregateMultigrid : IDeviceDirection
 {
@@ -104,7 +105,7 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
     public ArrayView<byte> Diagonal => _diagonal?.View ?? throw new InvalidOperationException("the cycle of a voxel operator has no unit grid level");
     /// <summary>Levels, the fine grid included.</summary>
     public int LevelCount => (_shape is null ? 0 : 1) + _levels.Length;
-    /// <summary>The axis whose lines every level but the coarsest relaxes (flat cells, <see cref="LineAxis"/>); -1: points.</summary>
+    /// <summary>The axis whose lines the cells and the coarse levels flat enough relax (flat cells, <see cref="LineAxis"/>); -1: points.</summary>
     public int LineAxisRelaxed { get; }
 
     /// <summary>A voxel operator's cells as the first level's CSR operator (rows red cells first), for a solver's own products.</summary>

@@ -19,10 +19,9 @@ internal sealed class DeviceVoxelDirections : IDeviceDirectionSystem
 
     /// <param name="sweeps">The cycle's sweeps before and after each coarse correction.</param>
     /// <exception cref="InvalidSystemException">The diagonals lie outside what the float32 cycle holds
-    /// (<see cref="GpuMultigridConjugateGradient.FloatCycleRefusal"/>).</exception>
+    /// (<see cref="GpuMultigridConjugateGradient.FloatCycleRefusal"/>, from <see cref="DeviceVoxelOperator"/>).</exception>
     public DeviceVoxelDirections(GpuDevice device, VoxelOperator op, int sweeps)
     {
-        if (GpuMultigridConjugateGradient.FloatCycleRefusal(op) is { } refusal) throw new InvalidSystemException(refusal);
         _device = device;
         Unknowns = DeviceVoxelOperator.UnknownsOf(op);
         _operator = new DeviceVoxelOperator(device, op, Unknowns, sweeps);

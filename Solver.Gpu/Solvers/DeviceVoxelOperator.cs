@@ -24,10 +24,14 @@ internal sealed class DeviceVoxelOperator : IDeviceOperator
     readonly double[] _rows; // a frame vector in row order, on the host
 
     /// <param name="sweeps">The K-cycle's sweeps before and after each coarse correction.</param>
+    /// <exception cref="InvalidSystemException">The diagonals lie outside what the float32 cycle holds
+    /// (<see cref="GpuMultigridConjugateGradient.FloatCycleRefusal"/>); checked before anything is put on the device.</exception>
     public DeviceVoxelOperator(GpuDevice device, VoxelOperator op, ReducedSystem unknowns, int sweeps = AggregateMultigrid.OperatorSweeps)
     {
         _device = device;
-        var hierarchy = new AggregateHierarchy(op, AggregateMultigrid.DefaultGalerkinScale, unknowns.DiagonalOf(op), Dcdm.Multigrid.LineAxis.Of(op));
+        var diagonal = unknowns.DiagonalOf(op);
+        if (GpuMultigridConjugateGradient.FloatCycleRefusal(diagonal) is { } refusal) throw new InvalidSystemException(refusal);
+        var hierarchy = new AggregateHierarchy(op, AggregateMultigrid.DefaultGalerkinScale, diagonal, Dcdm.Multigrid.LineAxis.Of(op));
         var cells = unknowns.Active ?? [.. Enumerable.Range(0, op.CellCount)];
         _row = [.. cells.Select(c => hierarchy.FineParent[c])];
         if (_row.Any(r => r < 0)) throw new ArgumentException("the unknowns are not this operator's (a cell without a diagonal)", nameof(unknowns));

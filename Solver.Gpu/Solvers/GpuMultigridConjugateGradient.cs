@@ -70,27 +70,24 @@ public sealed class GpuMultigridConjugateGradient : ILinearSolver, IReliableUpda
         : this(Stopwatch.StartNew(), device, VoxelOperatorMethod, DeviceVoxelOperator.UnknownsOf(FloatStepsBear(op)),
             op.CellCount, options, unknowns => new DeviceVoxelOperator(device, op, unknowns)) { }
 
-    /// <summary>The operator, where float32 steps can hold its diagonals and take its faces' contrast (the CPU's cells
-    /// switch to double past either); else the refusal, which sends a contrast to the device's DCDM (its iteration in
-    /// double) but not a range, which that DCDM's float32 cycle refuses too.</summary>
-    static VoxelOperator FloatStepsBear(VoxelOperator op)
-    {
-        if (FloatCycleRefusal(op) is { } range) throw new InvalidSystemException(range);
-        if (FloatStepsRefusal(CellLevel.Faces(op)) is { } contrast) throw new InvalidSystemException(contrast + "; use dcdm on the device (its iteration in double) or pcg-mg on the CPU");
-        return op;
-    }
+    /// <summary>The operator, where float32 steps can take its faces' contrast (the CPU's cells switch to double past
+    /// it); else the refusal, which sends the caller to the device's DCDM (its iteration in double). Diagonals float
+    /// cannot hold are refused where the cycle is made (<see cref="DeviceVoxelOperator"/>), for that DCDM too.</summary>
+    static VoxelOperator FloatStepsBear(VoxelOperator op) => FloatStepsRefusal(CellLevel.Faces(op)) is { } contrast
+        ? throw new InvalidSystemException(contrast + "; use dcdm on the device (its iteration in double) or pcg-mg on the CPU")
+        : op;
 
     /// <summary>Why the device pcg-mg's float32 steps cannot take faces spanning more than
     /// <see cref="CellLevel.SingleContrast"/>; null where they can.</summary>
     internal static string? FloatStepsRefusal(PositiveRange faces) => faces.Contrast <= CellLevel.SingleContrast ? null
         : $"the faces' coefficients span {G3(faces.Contrast)}, past the {G3(CellLevel.SingleContrast)} that the device pcg-mg's float32 steps bear";
 
-    /// <summary>Why the device's float32 K-cycle (pcg-mg's and DCDM's) cannot hold the operator at all: its diagonals
-    /// lie outside <see cref="CellLevel.SingleRange"/>, where float holds them or their inverses as 0 or infinity; null
-    /// where it can.</summary>
-    internal static string? FloatCycleRefusal(VoxelOperator op)
+    /// <summary>Why the device's float32 K-cycle (pcg-mg's and DCDM's) cannot hold an operator at all: its diagonals
+    /// (<paramref name="diagonal"/>, per cell) lie outside <see cref="CellLevel.SingleRange"/>, where float holds them or
+    /// their inverses as 0 or infinity; null where it can.</summary>
+    internal static string? FloatCycleRefusal(double[] diagonal)
     {
-        var diagonals = CellLevel.Positive(CellLevel.DiagonalOf(op));
+        var diagonals = CellLevel.Positive(diagonal);
         return CellLevel.InSingleRange(diagonals) ? null
             : $"the operator's diagonals lie from {G3(diagonals.Smallest)} to {G3(diagonals.Largest)}, outside the {G3(1 / CellLevel.SingleRange)} to "
               + $"{G3(CellLevel.SingleRange)} that the device's float32 K-cycle holds; multiply A and b by one factor that brings them near 1, or solve on the CPU";
