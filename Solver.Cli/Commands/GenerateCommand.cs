@@ -53,7 +53,7 @@ public static class GenerateCommand
             int s = parse.GetValue(seed);
             // an option of another domain was given: say so instead of ignoring it
             foreach (var (option, domains) in new (Option Option, string[] Domains)[]
-                { (count, ["spheres"]), (solid, ["obstacles", "rocks"]), (fill, ["tank"]), (densityRatio, ["two-phase"]), (aspect, [.. CoefficientDomains.FamiliesWithAspect]) })
+                { (count, ["spheres"]), (solid, ["obstacles", "rocks"]), (fill, ["tank"]), (densityRatio, ["two-phase"]), (aspect, [.. CoefficientDomains.Families]) })
                 if (parse.GetResult(option) is { Implicit: false } && !domains.Contains(parse.GetValue(domain)))
                     throw new UsageException($"{option.Name} applies to --domain {string.Join(" or ", domains)}, not {parse.GetValue(domain)}; leave it out");
             if (CoefficientDomains.Families.Contains(parse.GetValue(domain)))

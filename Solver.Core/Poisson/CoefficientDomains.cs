@@ -7,7 +7,8 @@ namespace Dcdm.Poisson;
 /// </summary>
 public static class CoefficientDomains
 {
-    /// <summary>The families <see cref="Named"/> knows.</summary>
+    /// <summary>The families <see cref="Named"/> knows; each takes an aspect (cells flatter along z: 1 by default, the
+    /// flat-cells tank 4 by <see cref="Named"/>).</summary>
     public static IReadOnlyList<string> Families { get; } = ["two-phase", "cut-cell", "ghost-fluid", "flat-cells"];
 
     /// <summary>One of <see cref="Families"/> with its default parameters (density ratio 1000; cells 4x flatter along z).</summary>
@@ -178,15 +179,11 @@ public static class CoefficientDomains
 
     /// <summary>
     /// A face along z over a face across it on cells <paramref name="aspect"/> times flatter along z (h x h x h / aspect: a
-    /// face's coefficient is its area over the distance between the cell centres), aspect^2; what
-    /// <see cref="FamiliesWithAspect"/> multiply their z faces and the Dirichlet terms of faces along z by.
+    /// face's coefficient is its area over the distance between the cell centres), aspect^2; what every family
+    /// multiplies its z faces and the Dirichlet terms of faces along z by.
     /// </summary>
     static double Along(double aspect) => aspect >= 1 && double.IsFinite(aspect) ? aspect * aspect
         : throw new ArgumentOutOfRangeException(nameof(aspect), $"an aspect ratio >= 1, got {aspect}");
-
-    /// <summary>The families that take an aspect (cells flatter along z): <see cref="TwoPhase"/>, <see cref="CutCell"/>,
-    /// <see cref="GhostFluid"/> (1 by default) and <see cref="FlatCells"/> (a tank; 4 by <see cref="Named"/>).</summary>
-    public static IReadOnlyList<string> FamiliesWithAspect { get; } = ["two-phase", "cut-cell", "ghost-fluid", "flat-cells"];
 
     /// <summary>An operator's arrays while a family fills them; checked once, by <see cref="VoxelOperator"/>'s constructor.</summary>
     sealed class Coefficients(int nx, int ny, int nz)
