@@ -112,6 +112,71 @@ public class LineRelaxationTests
         if (single) SolvesLines<float>(op, axis); else SolvesLines<double>(op, axis);
     }
 
+    /// <summary>
+    /// Lines along x, solved four at a time, against a plain loop that takes one line at a time (s_k from b and the
+    /// faces across, then the Thomas passes with the factor made the same way): bit for bit, on rows holding two groups
+    /// of four lines of a colour and three or four more, lines broken by solids, in float and double.
+    /// </summary>
+    [TestCase(true)]
+    [TestCase(false)]
+    public void LinesAlongXFourAtATimeAreOneAtATime(bool single)
+    {
+        var op = Flat(37, 23, 9, 3, 0, 4);
+        if (single) OneLineAtATime<float>(op); else OneLineAtATime<double>(op);
+    }
+
+    static void OneLineAtATime<T>(VoxelOperator op) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int nx = op.Nx, ny = op.Ny, nz = op.Nz, plane = nx * ny;
+        var diagonal = CellLevel.DiagonalOf(op);
+        var cells = new CellLevel<T>(op, diagonal);
+        var lines = new CellLines<T>(cells, 0);
+        var box = cells.Box;
+        Assert.That((box.X0, box.X1, box.Y0, box.Y1), Is.EqualTo((0, nx - 1, 0, ny - 1)), "the whole grid's lines");
+        T F(double c) => T.CreateTruncating(c);
+        for (int colour = 0; colour < 2; colour++)
+        {
+            var rng = new Random(10 + colour);
+            T[] b = new T[op.CellCount], x = new T[op.CellCount];
+            for (int i = 0; i < b.Length; i++)
+                if (diagonal[i] > 0) (b[i], x[i]) = (F(rng.NextDouble() - 0.5), F(rng.NextDouble() - 0.5));
+            var want = (T[])x.Clone();
+            int broken = 0;
+            for (int z = box.Z0; z <= box.Z1; z++)
+                for (int y = 0; y < ny; y++)
+                {
+                    if ((y + z & 1) != colour) continue;
+                    int first = nx * (y + ny * z);
+                    var s = new T[nx];
+                    var inverse = new T[nx];
+                    var next = new T[nx];
+                    double lastFace = 0, lastNext = 0;
+                    for (int k = 0; k < nx; k++)
+                    {
+                        int i = first + k;
+                        T v = b[i];
+                        if (y > 0) v += F(op.FaceY[i - nx]) * x[i - nx];
+                        if (y < ny - 1) v += F(op.FaceY[i]) * x[i + nx];
+                        if (z > 0) v += F(op.FaceZ[i - plane]) * x[i - plane];
+                        if (z < nz - 1) v += F(op.FaceZ[i]) * x[i + plane];
+                        s[k] = v;
+                        if (!(diagonal[i] > 0)) { (lastFace, lastNext) = (0, 0); broken++; continue; }
+                        double pivot = diagonal[i] - lastFace * lastNext, face = k < nx - 1 ? op.FaceX[i] : 0;
+                        inverse[k] = F(1 / pivot);
+                        lastNext = face / pivot;
+                        next[k] = F(lastNext);
+                        lastFace = face;
+                    }
+                    want[first] = s[0] * inverse[0];
+                    for (int k = 1; k < nx; k++) want[first + k] = (s[k] + F(op.FaceX[first + k - 1]) * want[first + k - 1]) * inverse[k];
+                    for (int k = nx - 2; k >= 0; k--) want[first + k] += next[k] * want[first + k + 1];
+                }
+            Assert.That(broken, Is.GreaterThan(0), "some line broken by a cell without an unknown");
+            lines.Colour(b, x, colour);
+            Assert.That(x, Is.EqualTo(want), $"colour {colour}");
+        }
+    }
+
     /// <summary>The same where the unknowns' box starts at odd x and y (the first columns closed off): the colours follow
     /// the grid's coordinates, not the box's.</summary>
     [TestCase(true)]
