@@ -1,3 +1,4 @@
+using System.Buffers;
 using Dcdm.Solvers;
 
 namespace Dcdm.Multigrid;
@@ -14,7 +15,9 @@ namespace Dcdm.Multigrid;
 internal sealed class LevelLines
 {
     readonly AggregateLevel _level;
-    readonly double[] _across; // the level's values with the chains' own couplings set to 0
+    readonly int[] _acrossStart; // per position (as _order), the first of its row's couplings but its chain's own; then their count
+    readonly int[] _acrossColumns; // those couplings' rows, position after position (a sweep reads them in order)
+    readonly double[] _acrossValues; // and their values
     readonly int[] _order; // the rows in line order: each line's segments in turn, each segment's rows along the axis
     readonly double[] _lower, _inverse, _upper; // per position: the coupling to the previous row of its chain, 1 / pivot, the coupling to the next over the pivot
     readonly int[] _segments; // each segment's first position, then _order.Length
@@ -28,8 +31,11 @@ internal sealed class LevelLines
     public int Axis { get; }
     /// <summary>The level swept.</summary>
     internal AggregateLevel Level => _level;
-    /// <summary>The level's values with the chains' own couplings 0 (what each row's sum reads).</summary>
-    internal double[] Across => _across;
+    /// <summary>Each position's couplings but its chain's own (what its row's sum reads), in position order: position
+    /// k's are entries <c>AcrossStart[k]</c> to <c>AcrossStart[k + 1]</c> of <see cref="AcrossColumns"/> and <see cref="AcrossValues"/>.</summary>
+    internal int[] AcrossStart => _acrossStart;
+    internal int[] AcrossColumns => _acrossColumns;
+    internal double[] AcrossValues => _acrossValues;
     /// <summary>The rows in line order, and per position its chain's factor: the coupling to the previous row, 1 / the
     /// pivot, the coupling to the next over the pivot (forward: y_k = (s_k - lower_k y_{k-1}) inverse_k; backward:
     /// x_k = y_k - upper_k x_{k+1}).</summary>
@@ -143,13 +149,14 @@ internal sealed class LevelLines
                 ends[colour].Add(lineSegments[line + 1]);
             }
         (_lines, _lineEnds) = ([[.. firsts[0]], [.. firsts[1]]], [[.. ends[0]], [.. ends[1]]]);
-        // the chains' factors, and the level's values without the chains' couplings (each row clears its own entries)
+        // the chains' factors, and which of each position's couplings its chain takes (the entries of the level's row)
         (_lower, _inverse, _upper) = (RebindCache.Array<double>(n, zeroed: false), RebindCache.Array<double>(n, zeroed: false), RebindCache.Array<double>(n, zeroed: false));
-        _across = RebindCache.Array<double>(level.Values.Length, zeroed: false);
-        Array.Copy(level.Values, _across, _across.Length);
-        var diagonal = level.Diagonal;
+        var (takenBefore, takenAfter) = (ArrayPool<int>.Shared.Rent(n), ArrayPool<int>.Shared.Rent(n)); // set-up's own, returned below
+        _acrossStart = RebindCache.Array<int>(n + 1, zeroed: false);
+        var (diagonal, rowStart) = (level.Diagonal, level.RowStart);
         int segmentTotal = _segments.Length - 1;
         int chunks = Math.Max(1, Math.Min(4 * Environment.ProcessorCount, segmentTotal / 256));
+        (int From, int To) Positions(int chunk) => (_segments[(int)((long)segmentTotal * chunk / chunks)], _segments[(int)((long)segmentTotal * (chunk + 1) / chunks)]);
         Parallel.For(0, chunks, chunk =>
         {
             for (int s = (int)((long)segmentTotal * chunk / chunks), end = (int)((long)segmentTotal * (chunk + 1) / chunks); s < end; s++)
@@ -158,16 +165,31 @@ internal sealed class LevelLines
                 for (int k = _segments[s]; k < _segments[s + 1]; k++)
                 {
                     int row = _order[k];
-                    double lower = k > _segments[s] ? TakeCoupling(row, _order[k - 1]) : 0;
-                    double upper = k + 1 < _segments[s + 1] ? TakeCoupling(row, _order[k + 1]) : 0;
+                    takenBefore[k] = k > _segments[s] ? Entry(level, row, _order[k - 1]) : -1;
+                    takenAfter[k] = k + 1 < _segments[s + 1] ? Entry(level, row, _order[k + 1]) : -1;
+                    double lower = takenBefore[k] >= 0 ? level.Values[takenBefore[k]] : 0;
+                    double upper = takenAfter[k] >= 0 ? level.Values[takenAfter[k]] : 0;
                     double pivot = diagonal[row] - lower * lastUpper;
                     _lower[k] = lower;
                     _inverse[k] = pivot > 0 ? 1 / pivot : 0;
                     _upper[k] = pivot > 0 ? upper / pivot : 0;
                     lastUpper = _upper[k];
+                    _acrossStart[k + 1] = rowStart[row + 1] - rowStart[row] - (takenBefore[k] >= 0 ? 1 : 0) - (takenAfter[k] >= 0 ? 1 : 0);
                 }
             }
         });
+        _acrossStart[0] = 0;
+        for (int k = 0; k < n; k++) _acrossStart[k + 1] += _acrossStart[k];
+        (_acrossColumns, _acrossValues) = (RebindCache.Array<int>(_acrossStart[n], zeroed: false), RebindCache.Array<double>(_acrossStart[n], zeroed: false));
+        Parallel.For(0, chunks, chunk =>
+        {
+            var (from, to) = Positions(chunk);
+            for (int k = from; k < to; k++)
+                for (int e = rowStart[_order[k]], end = rowStart[_order[k] + 1], at = _acrossStart[k]; e < end; e++)
+                    if (e != takenBefore[k] && e != takenAfter[k]) (_acrossColumns[at], _acrossValues[at++]) = (level.Columns[e], level.Values[e]);
+        });
+        ArrayPool<int>.Shared.Return(takenBefore);
+        ArrayPool<int>.Shared.Return(takenAfter);
         _chunks = [Chunks(_lines[0].Length), Chunks(_lines[1].Length)];
     }
 
@@ -198,17 +220,12 @@ internal sealed class LevelLines
         return 0;
     }
 
-    /// <summary>a_ij from row i's couplings, taken out of <see cref="_across"/> in row i (the chain solves it; row j takes
-    /// its own); 0 where there is none.</summary>
-    double TakeCoupling(int i, int j)
+    /// <summary>The entry of row i's coupling to row j in the level (-1 where there is none).</summary>
+    static int Entry(AggregateLevel level, int i, int j)
     {
-        for (int e = _level.RowStart[i]; e < _level.RowStart[i + 1]; e++)
-            if (_level.Columns[e] == j)
-            {
-                _across[e] = 0;
-                return _level.Values[e];
-            }
-        return 0;
+        for (int e = level.RowStart[i]; e < level.RowStart[i + 1]; e++)
+            if (level.Columns[e] == j) return e;
+        return -1;
     }
 
     int[] Chunks(int lines)
@@ -233,39 +250,49 @@ internal sealed class LevelLines
         Colour(b, x, 0, forward: false);
     }
 
-    void Colour(double[] b, double[] x, int colour, bool forward)
+    unsafe void Colour(double[] b, double[] x, int colour, bool forward)
     {
         var (firsts, ends, bounds) = (_lines[colour], _lineEnds[colour], _chunks[colour]);
         void Chunk(int lo, int hi)
         {
-            for (int l = lo; l < hi; l++)
+            fixed (int* start = _acrossStart, columns = _acrossColumns, order = _order, segments = _segments)
+            fixed (double* values = _acrossValues, rhs = b, solution = x, lower = _lower, inverse = _inverse, upper = _upper)
             {
-                int first = firsts[l], end = ends[l];
-                if (forward) for (int s = first; s < end; s++) Segment(b, x, s);
-                else for (int s = end - 1; s >= first; s--) Segment(b, x, s);
+                var line = new LineArrays(start, columns, order, values, rhs, solution, lower, inverse, upper);
+                for (int l = lo; l < hi; l++)
+                {
+                    int first = firsts[l], end = ends[l];
+                    if (forward) for (int s = first; s < end; s++) Segment(line, segments[s], segments[s + 1]);
+                    else for (int s = end - 1; s >= first; s--) Segment(line, segments[s], segments[s + 1]);
+                }
             }
         }
         if (bounds.Length == 2) Chunk(0, firsts.Length);
         else Parallel.For(0, bounds.Length - 1, c => Chunk(bounds[c], bounds[c + 1]));
     }
 
-    /// <summary>One segment solved for its chain's couplings, the rest of each row's couplings held.</summary>
-    unsafe void Segment(double[] b, double[] x, int s)
+    /// <summary>A sweep's arrays, pinned for one chunk of lines.</summary>
+    readonly unsafe struct LineArrays(int* start, int* columns, int* order, double* values, double* rhs, double* solution, double* lower, double* inverse, double* upper)
     {
-        int from = _segments[s], to = _segments[s + 1];
-        fixed (int* start = _level.RowStart, columns = _level.Columns, order = _order)
-        fixed (double* values = _across, rhs = b, solution = x, lower = _lower, inverse = _inverse, upper = _upper)
+        public readonly int* Start = start, Columns = columns, Order = order;
+        public readonly double* Values = values, Rhs = rhs, Solution = solution, Lower = lower, Inverse = inverse, Upper = upper;
+    }
+
+    /// <summary>
+    /// The segment at positions <paramref name="from"/> to <paramref name="to"/> solved for its chain's couplings, the
+    /// rest of each row's couplings held: read in position order (<see cref="AcrossStart"/>), and the running value of
+    /// each pass kept in a register, not read back.
+    /// </summary>
+    static unsafe void Segment(in LineArrays a, int from, int to)
+    {
+        double last = 0;
+        for (int k = from; k < to; k++)
         {
-            double last = 0;
-            for (int k = from; k < to; k++)
-            {
-                int i = order[k];
-                double v = rhs[i];
-                for (int e = start[i], end = start[i + 1]; e < end; e++) v -= values[e] * solution[columns[e]];
-                last = (v - lower[k] * last) * inverse[k];
-                solution[i] = last;
-            }
-            for (int k = to - 2; k >= from; k--) solution[order[k]] -= upper[k] * solution[order[k + 1]];
+            double v = a.Rhs[a.Order[k]];
+            for (int e = a.Start[k], end = a.Start[k + 1]; e < end; e++) v -= a.Values[e] * a.Solution[a.Columns[e]];
+            last = (v - a.Lower[k] * last) * a.Inverse[k];
+            a.Solution[a.Order[k]] = last;
         }
+        for (int k = to - 2; k >= from; k--) a.Solution[a.Order[k]] = last = a.Solution[a.Order[k]] - a.Upper[k] * last;
     }
 }

@@ -21,7 +21,7 @@ internal sealed class AggregateKernels
     readonly Action<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>> _prolongShaped;
     readonly Action<Index1D, float, ArrayView<float>, float, ArrayView<float>, ArrayView<float>> _combine;
     readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<double>> _dot;
-    readonly Action<Index1D, int, LineViews, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>> _lines;
+    readonly Action<Index1D, int, LineViews, ArrayView<float>, ArrayView<float>> _lines;
     readonly int _groupSize, _maxGroups;
     readonly Accelerator _accelerator;
     readonly MemoryBuffer1D<double, Stride1D.Dense> _sum;
@@ -41,7 +41,7 @@ internal sealed class AggregateKernels
         _prolongShaped = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>>(ProlongShapedKernel);
         _combine = accelerator.LoadAutoGroupedStreamKernel<Index1D, float, ArrayView<float>, float, ArrayView<float>, ArrayView<float>>(CombineKernel);
         _dot = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<double>>(DotKernel);
-        _lines = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, LineViews, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>>(LinesKernel);
+        _lines = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, LineViews, ArrayView<float>, ArrayView<float>>(LinesKernel);
         _groupSize = Math.Min(256, accelerator.MaxNumThreadsPerGroup);
         _maxGroups = Math.Max(1, accelerator.NumMultiprocessors * Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / _groupSize));
         _accelerator = accelerator;
@@ -83,19 +83,20 @@ internal sealed class AggregateKernels
     {
         if (lines.Count[colour] == 0) return;
         var views = new LineViews(lines.LineFirsts[colour].View, lines.LineEnds[colour].View, lines.Segments.View, lines.Order.View,
-            lines.Lower.View, lines.Inverse.View, lines.Upper.View, lines.Across.View);
-        _lines(lines.Count[colour], forward ? 1 : 0, views, l.RowStart.View, l.Columns.View, b, x);
+            lines.Lower.View, lines.Inverse.View, lines.Upper.View, lines.AcrossStart.View, lines.AcrossColumns.View, lines.AcrossValues.View);
+        _lines(lines.Count[colour], forward ? 1 : 0, views, b, x);
     }
 
     /// <summary>A level's lines as the kernel reads them (a struct: a kernel takes at most so many arguments).</summary>
     internal readonly struct LineViews(ArrayView<int> firsts, ArrayView<int> ends, ArrayView<int> segments, ArrayView<int> order,
-        ArrayView<float> lower, ArrayView<float> inverse, ArrayView<float> upper, ArrayView<float> across)
+        ArrayView<float> lower, ArrayView<float> inverse, ArrayView<float> upper, ArrayView<int> acrossStart, ArrayView<int> acrossColumns,
+        ArrayView<float> acrossValues)
     {
-        public readonly ArrayView<int> Firsts = firsts, Ends = ends, Segments = segments, Order = order;
-        public readonly ArrayView<float> Lower = lower, Inverse = inverse, Upper = upper, Across = across;
+        public readonly ArrayView<int> Firsts = firsts, Ends = ends, Segments = segments, Order = order, AcrossStart = acrossStart, AcrossColumns = acrossColumns;
+        public readonly ArrayView<float> Lower = lower, Inverse = inverse, Upper = upper, AcrossValues = acrossValues;
     }
 
-    static void LinesKernel(Index1D t, int forward, LineViews v, ArrayView<int> rowStart, ArrayView<int> columns, ArrayView<float> b, ArrayView<float> x)
+    static void LinesKernel(Index1D t, int forward, LineViews v, ArrayView<float> b, ArrayView<float> x)
     {
         int first = v.Firsts[t], end = v.Ends[t];
         for (int n = 0; n < end - first; n++)
@@ -106,7 +107,9 @@ internal sealed class AggregateKernels
             for (int k = from; k < to; k++)
             {
                 int i = v.Order[k];
-                last = (b[i] - Couplings(i, rowStart, columns, v.Across, x) - v.Lower[k] * last) * v.Inverse[k];
+                float sum = b[i];
+                for (int e = v.AcrossStart[k]; e < v.AcrossStart[k + 1]; e++) sum -= v.AcrossValues[e] * x[v.AcrossColumns[e]];
+                last = (sum - v.Lower[k] * last) * v.Inverse[k];
                 x[i] = last;
             }
             for (int k = to - 2; k >= from; k--) x[v.Order[k]] -= v.Upper[k] * x[v.Order[k + 1]];

@@ -5,7 +5,7 @@ using ILGPU.Runtime;
 namespace Dcdm.Gpu.Multigrid;
 
 /// <summary>A level's line relaxation on the device (Core's <see cref="LevelLines"/>, flat cells), float32: the rows in
-/// line order with their chains' factors, the level's couplings without the chains' own, and each colour's lines.</summary>
+/// line order with their chains' factors and their other couplings, and each colour's lines.</summary>
 internal sealed class DeviceLevelLines(Accelerator accelerator, LevelLines lines) : IDisposable
 {
     public DeviceVector<int> Order { get; } = new(accelerator, lines.Order);
@@ -13,8 +13,10 @@ internal sealed class DeviceLevelLines(Accelerator accelerator, LevelLines lines
     public DeviceVector<float> Inverse { get; } = new(accelerator, Single(lines.Inverse));
     public DeviceVector<float> Upper { get; } = new(accelerator, Single(lines.Upper));
     public DeviceVector<int> Segments { get; } = new(accelerator, lines.Segments);
-    // a level without couplings still needs a buffer to bind
-    public DeviceVector<float> Across { get; } = new(accelerator, lines.Across.Length > 0 ? Single(lines.Across) : [0f]);
+    public DeviceVector<int> AcrossStart { get; } = new(accelerator, lines.AcrossStart);
+    // a level without couplings across still needs buffers to bind
+    public DeviceVector<int> AcrossColumns { get; } = new(accelerator, lines.AcrossColumns.Length > 0 ? lines.AcrossColumns : [0]);
+    public DeviceVector<float> AcrossValues { get; } = new(accelerator, lines.AcrossValues.Length > 0 ? Single(lines.AcrossValues) : [0f]);
     public DeviceVector<int>[] LineFirsts { get; } = [Lines(accelerator, lines.LineFirsts(0)), Lines(accelerator, lines.LineFirsts(1))];
     public DeviceVector<int>[] LineEnds { get; } = [Lines(accelerator, lines.LineEnds(0)), Lines(accelerator, lines.LineEnds(1))];
     /// <summary>How many lines each colour has.</summary>
@@ -25,7 +27,7 @@ internal sealed class DeviceLevelLines(Accelerator accelerator, LevelLines lines
 
     public void Dispose()
     {
-        foreach (var v in new[] { Order, Segments, LineFirsts[0], LineFirsts[1], LineEnds[0], LineEnds[1] }) v.Dispose();
-        foreach (var v in new[] { Lower, Inverse, Upper, Across }) v.Dispose();
+        foreach (var v in new[] { Order, Segments, AcrossStart, AcrossColumns, LineFirsts[0], LineFirsts[1], LineEnds[0], LineEnds[1] }) v.Dispose();
+        foreach (var v in new[] { Lower, Inverse, Upper, AcrossValues }) v.Dispose();
     }
 }
