@@ -252,7 +252,10 @@ internal sealed class CellLines<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
-    /// <summary><see cref="ForwardCells"/> for <paramref name="vectors"/> vectors of cells from i (p along x, every face across inside the grid).</summary>
+    /// <summary><see cref="ForwardCells"/> for <paramref name="vectors"/> vectors of cells from i (p along x, every face
+    /// across inside the grid). A vector is stored after the next one's loads, as the point sweep does: storing first
+    /// would stall the next load of x at its -1 neighbours, which overlaps the stored cells by one (cells of the other
+    /// colour, unchanged by the store).</summary>
     void ForwardVectors(T[] b, T[] x, int i, int vectors, Vector<T> lanes, bool before)
     {
         int width = Vector<T>.Count;
@@ -260,6 +263,9 @@ internal sealed class CellLines<T> where T : unmanaged, IFloatingPointIeee754<T>
         ref T rb = ref MemoryMarshal.GetArrayDataReference(b), rx = ref MemoryMarshal.GetArrayDataReference(x),
               inverse = ref MemoryMarshal.GetArrayDataReference(_inverse), along = ref MemoryMarshal.GetArrayDataReference(_along),
               fp = ref MemoryMarshal.GetArrayDataReference(_acrossP), fq = ref MemoryMarshal.GetArrayDataReference(_acrossQ);
+        Vector<T> pending = default;
+        nuint pendingAt = 0;
+        bool stored = true; // nothing pending
         for (int v = 0; v < vectors; v++)
         {
             nuint at = (nuint)(i + v * width);
@@ -272,8 +278,11 @@ internal sealed class CellLines<T> where T : unmanaged, IFloatingPointIeee754<T>
             s += Vector.LoadUnsafe(ref fq, at) * Vector.LoadUnsafe(ref rx, at + sq);
             if (before) s += Vector.LoadUnsafe(ref along, at - sa) * Vector.LoadUnsafe(ref rx, at - sa);
             var relaxed = Vector.AndNot(lanes, Vector.Equals(w, Vector<T>.Zero));
-            Vector.ConditionalSelect(relaxed, s * w, Vector.LoadUnsafe(ref rx, at)).StoreUnsafe(ref rx, at);
+            var value = Vector.ConditionalSelect(relaxed, s * w, Vector.LoadUnsafe(ref rx, at));
+            if (!stored) pending.StoreUnsafe(ref rx, pendingAt);
+            (pending, pendingAt, stored) = (value, at, false);
         }
+        if (!stored) pending.StoreUnsafe(ref rx, pendingAt);
     }
 
     /// <summary>x_k = y_k + (f_k / pivot_k) x_{k+1} at cells p = lo, lo + 2, .. hi of a row of lines at step k.</summary>
