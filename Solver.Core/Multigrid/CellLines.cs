@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -50,24 +51,26 @@ internal sealed class CellLines<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (box.IsEmpty) return;
         var diagonal = cells.Diagonal;
         var along = axis switch { 0 => op.FaceX, 1 => op.FaceY, _ => op.FaceZ }; // in double, for the factor
+        // a row of lines steps along the axis together: each line's pivot waits on its last (a division), so one line
+        // at a time runs at that latency, a row's lines overlap it (the same operations per line)
         ForRows(q =>
         {
-            for (int pp = _p.Lo; pp <= _p.Hi; pp++)
-            {
-                int start = pp * _p1 + q * _q1;
-                double lastFace = 0, lastNext = 0; // f_{k-1} and f_{k-1} / pivot_{k-1}
-                for (int k = _a.Lo; k <= _a.Hi; k++)
+            int lines = _p.Hi - _p.Lo + 1;
+            var last = ArrayPool<double>.Shared.Rent(2 * lines); // per line: f_{k-1}, then f_{k-1} / pivot_{k-1}
+            Array.Clear(last, 0, 2 * lines);
+            for (int k = _a.Lo; k <= _a.Hi; k++)
+                for (int pp = _p.Lo, j = 0; pp <= _p.Hi; pp++, j += 2)
                 {
-                    int i = start + k * _along1;
+                    int i = pp * _p1 + q * _q1 + k * _along1;
                     double d = diagonal[i];
-                    if (!(d > 0)) { (lastFace, lastNext) = (0, 0); continue; } // no unknown: the line breaks here
-                    double pivot = d - lastFace * lastNext, face = k < _a.Hi ? along[i] : 0;
+                    if (!(d > 0)) { (last[j], last[j + 1]) = (0, 0); continue; } // no unknown: the line breaks here
+                    double pivot = d - last[j] * last[j + 1], face = k < _a.Hi ? along[i] : 0;
                     _inverse[i] = T.CreateTruncating(1 / pivot);
-                    lastNext = face / pivot;
-                    _next[i] = T.CreateTruncating(lastNext);
-                    lastFace = face;
+                    double next = face / pivot;
+                    _next[i] = T.CreateTruncating(next);
+                    (last[j], last[j + 1]) = (face, next);
                 }
-            }
+            ArrayPool<double>.Shared.Return(last);
         });
     }
 
