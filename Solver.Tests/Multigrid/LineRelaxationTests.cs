@@ -122,17 +122,78 @@ public class LineRelaxationTests
     public void LinesAlongXFourAtATimeAreOneAtATime(bool single)
     {
         var op = Flat(37, 23, 9, 3, 0, 4);
+        var box = CellBox.Around(CellLevel.DiagonalOf(op), op.Nx, op.Ny, op.Nz);
+        Assert.That((box.X0, box.X1, box.Y0, box.Y1), Is.EqualTo((0, op.Nx - 1, 0, op.Ny - 1)), "the whole grid's lines");
         if (single) OneLineAtATime<float>(op); else OneLineAtATime<double>(op);
     }
 
-    static void OneLineAtATime<T>(VoxelOperator op) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>
+    /// The same on rows whose lines of a colour leave each count after the groups of four: a box at odd x and y (the
+    /// first column and row closed off, so lines start at x = 1 and rows at y = 1) of 11 rows of lines (6 and 5 of a
+    /// colour: two and one left over), and a grid whole in x and y of 14 (7 of each colour: three left over, the last
+    /// the grid's last line, where a fourth would run into the next row's cells of the other colour).
+    /// </summary>
+    [TestCase(12, true, true)]
+    [TestCase(12, true, false)]
+    [TestCase(14, false, true)]
+    [TestCase(14, false, false)]
+    public void LinesAlongXWithOneTwoOrThreeLeftOverAreOneAtATime(int ny, bool oddBox, bool single)
+    {
+        var flat = Flat(38, ny, 11, 3, 0, 5);
+        var op = oddBox ? ClosedAtXAndYZero(flat) : flat;
+        var box = CellBox.Around(CellLevel.DiagonalOf(op), op.Nx, op.Ny, op.Nz);
+        int lo = oddBox ? 1 : 0;
+        Assert.That((box.X0, box.X1, box.Y0, box.Y1), Is.EqualTo((lo, op.Nx - 1, lo, ny - 1)), "the box");
+        if (single) OneLineAtATime<float>(op); else OneLineAtATime<double>(op);
+    }
+
+    /// <summary>The factor's running values per line come from ArrayPool.Shared (which the aggregation also returns its
+    /// rows to): an array left full of NaN by its last user gives the same lines as a clean one.</summary>
+    [TestCase(true)]
+    [TestCase(false)]
+    public void LinesAlongXTakeNothingFromWhatAPooledArrayHeld(bool single)
+    {
+        var op = Flat(37, 23, 9, 3, 0, 4);
+        if (single) OneLineAtATime<float>(op, dirtyPool: true); else OneLineAtATime<double>(op, dirtyPool: true);
+    }
+
+    /// <summary>The same along each axis (the factor's loop is the same for every axis), by each line's equations.</summary>
+    [TestCaseSource(nameof(Axes))]
+    public void EachColourSolvesItsLinesAfterAPooledArrayWasLeftFullOfNaN(int axis, bool single)
+    {
+        var op = Flat(37, 11, 13, 3, axis, 2);
+        if (single) SolvesLines<float>(op, axis, dirtyPool: true); else SolvesLines<double>(op, axis, dirtyPool: true);
+    }
+
+    /// <summary>Rents what the factor of a row of <paramref name="lines"/> lines rents from ArrayPool.Shared, fills it
+    /// with NaN and returns it: the next rent of that size on this thread takes it (the factor runs on the calling
+    /// thread below 2^14 cells).</summary>
+    static void LeavePooledArrayFullOfNaN(int lines)
+    {
+        var used = System.Buffers.ArrayPool<double>.Shared.Rent(2 * lines);
+        Array.Fill(used, double.NaN);
+        System.Buffers.ArrayPool<double>.Shared.Return(used);
+    }
+
+    /// <summary>The operator with every cell at x = 0 or y = 0 closed off (no unknown, no face into it).</summary>
+    static VoxelOperator ClosedAtXAndYZero(VoxelOperator flat)
+    {
+        int nx = flat.Nx, ny = flat.Ny;
+        bool Closed(int i) => i % nx == 0 || i / nx % ny == 0;
+        double[] Cut(double[] faces, int stride) => [.. faces.Select((c, i) => Closed(i) || i + stride < faces.Length && Closed(i + stride) ? 0 : c)];
+        return new VoxelOperator(nx, ny, flat.Nz, Cut(flat.FaceX, 1), Cut(flat.FaceY, nx), Cut(flat.FaceZ, nx * ny),
+            [.. flat.Dirichlet.Select((d, i) => Closed(i) ? 0 : d)]);
+    }
+
+    static void OneLineAtATime<T>(VoxelOperator op, bool dirtyPool = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nx = op.Nx, ny = op.Ny, nz = op.Nz, plane = nx * ny;
         var diagonal = CellLevel.DiagonalOf(op);
         var cells = new CellLevel<T>(op, diagonal);
-        var lines = new CellLines<T>(cells, 0);
         var box = cells.Box;
-        Assert.That((box.X0, box.X1, box.Y0, box.Y1), Is.EqualTo((0, nx - 1, 0, ny - 1)), "the whole grid's lines");
+        Assert.That(box.Cells, Is.LessThan(1 << 14), "the factor on the calling thread");
+        if (dirtyPool) LeavePooledArrayFullOfNaN(box.Y1 - box.Y0 + 1);
+        var lines = new CellLines<T>(cells, 0);
         T F(double c) => T.CreateTruncating(c);
         for (int colour = 0; colour < 2; colour++)
         {
@@ -237,10 +298,16 @@ public class LineRelaxationTests
         }
     }
 
-    static void SolvesLines<T>(VoxelOperator op, int axis) where T : unmanaged, IFloatingPointIeee754<T>
+    static void SolvesLines<T>(VoxelOperator op, int axis, bool dirtyPool = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var a = op.ToCsr();
         var cells = new CellLevel<T>(op, CellLevel.DiagonalOf(op));
+        if (dirtyPool)
+        {
+            var box = cells.Box;
+            Assert.That(box.Cells, Is.LessThan(1 << 14), "the factor on the calling thread");
+            LeavePooledArrayFullOfNaN(axis == 0 ? box.Y1 - box.Y0 + 1 : box.X1 - box.X0 + 1);
+        }
         var lines = new CellLines<T>(cells, axis);
         int nx = op.Nx, ny = op.Ny;
         double reach = typeof(T) == typeof(float) ? 1e-5 : 1e-12;
@@ -267,6 +334,8 @@ public class LineRelaxationTests
                     double term = a.Values[k] * double.CreateTruncating(x[a.ColumnIndices[k]]);
                     (r, size) = (r - term, size + Math.Abs(term));
                 }
+                // NUnit orders NaN below every number (double.CompareTo), so the bound alone would pass a NaN
+                Assert.That(double.IsFinite(r), Is.True, $"cell {i}'s equation after its line's solve, colour {colour}: {r}");
                 Assert.That(Math.Abs(r), Is.LessThanOrEqualTo(reach * 40 * size), $"cell {i}'s equation after its line's solve, colour {colour}");
             }
         }
@@ -313,6 +382,100 @@ public class LineRelaxationTests
         lines.SweepBackward(b, x);
         PlainSweep(level, dense, axis, b, want, forward: false);
         Assert.That(x, Is.EqualTo(want).Within(1e-12 * want.Max(Math.Abs)), "backward");
+    }
+
+    /// <summary>
+    /// Each position's couplings across (its row's, in the level's order, but the first to the row before and the first
+    /// to the row after it in its chain) against a plain pass over the level's rows, and its chain's couplings against
+    /// the factor's lower coupling: on the cells of 40 x 40 x 20 as a level, whose lines along z hold thousands of chains, so that the
+    /// set-up copies them in several parallel chunks, and on a level whose blocks a density jump splits.
+    /// </summary>
+    [TestCase("cells")]
+    [TestCase("two-phase")]
+    public void ACoarseLevelsCouplingsAcrossAreItsRowsButItsChainsInPositionOrder(string kind)
+    {
+        AggregateLevel level;
+        if (kind == "cells")
+        {
+            var op = Flat(40, 40, 20, 3, 2, 5);
+            level = Aggregation.FromOperator(op, CellLevel.DiagonalOf(op), out _);
+        }
+        else
+        {
+            var op = FlatTwoPhase(20, 18, 22, 1000, 16);
+            var diagonal = CellLevel.DiagonalOf(op);
+            level = Aggregation.FromFaces(op, diagonal, diagonal.Count(d => d > 0), 0.5, out _, lineAxis: 2)!;
+            Assert.That(level.BlockRows.Any(r => r > 1), Is.True, "pieces in some blocks");
+        }
+        var lines = new LevelLines(level, 2);
+        int n = level.Rows, segments = lines.Segments.Length - 1;
+        if (kind == "cells") Assert.That(segments, Is.GreaterThanOrEqualTo(2 * 256), "chains enough for several chunks");
+        Assert.That(lines.Order.Order(), Is.EqualTo(Enumerable.Range(0, n)), "every row at one position");
+        var segmentOf = new int[n];
+        for (int s = 0; s < segments; s++)
+            for (int k = lines.Segments[s]; k < lines.Segments[s + 1]; k++) segmentOf[k] = s;
+        var (start, columns, values) = (new List<int> { 0 }, new List<int>(), new List<double>());
+        int chained = 0;
+        for (int k = 0; k < n; k++)
+        {
+            int row = lines.Order[k];
+            int before = k > 0 && segmentOf[k - 1] == segmentOf[k] ? lines.Order[k - 1] : -1;
+            int after = k + 1 < n && segmentOf[k + 1] == segmentOf[k] ? lines.Order[k + 1] : -1;
+            double lower = 0;
+            bool tookBefore = false, tookAfter = false;
+            for (int e = level.RowStart[row]; e < level.RowStart[row + 1]; e++)
+            {
+                int c = level.Columns[e];
+                if (c == before && !tookBefore) { (tookBefore, lower) = (true, level.Values[e]); continue; }
+                if (c == after && !tookAfter) { tookAfter = true; continue; }
+                columns.Add(c);
+                values.Add(level.Values[e]);
+            }
+            if (tookBefore) chained++;
+            start.Add(columns.Count);
+            Assert.That(lines.Lower[k], Is.EqualTo(lower), $"position {k} (row {row}): its coupling to the row before in its chain");
+        }
+        Assert.That(chained, Is.GreaterThan(n / 2), "most rows chained to the one before");
+        Assert.That(lines.AcrossStart, Is.EqualTo(start), "each position's first coupling across");
+        Assert.That(lines.AcrossColumns, Is.EqualTo(columns), "the couplings' rows, position after position");
+        Assert.That(lines.AcrossValues, Is.EqualTo(values), "their values");
+    }
+
+    /// <summary>A coarse level's lines made again in a re-bind take the last binding's arrays as they were (every entry
+    /// written, none cleared): left full of garbage, they give the lines a fresh set-up makes, bit for bit, and the same
+    /// sweeps.</summary>
+    [Test]
+    public void ACoarseLevelsLinesOnAReBindsDirtyArraysAreFreshOnes()
+    {
+        var op = FlatTwoPhase(20, 18, 22, 1000, 16);
+        var diagonal = CellLevel.DiagonalOf(op);
+        var level = Aggregation.FromFaces(op, diagonal, diagonal.Count(d => d > 0), 0.5, out _, lineAxis: 2)!;
+        var fresh = new LevelLines(level, 2);
+        var cache = new RebindCache();
+        using (cache.Begin())
+        {
+            var last = new LevelLines(level, 2);
+            foreach (var a in new[] { last.Order, last.Segments, last.AcrossStart, last.AcrossColumns }) Array.Fill(a, -7);
+            foreach (var a in new[] { last.Lower, last.Inverse, last.Upper, last.AcrossValues }) Array.Fill(a, double.NaN);
+        }
+        LevelLines again;
+        using (cache.Begin()) again = new LevelLines(level, 2);
+        Assert.That(cache.Reused, Is.EqualTo(8), "every array of the last binding taken again");
+        Assert.That(again.Order, Is.EqualTo(fresh.Order), "order");
+        Assert.That(again.Segments, Is.EqualTo(fresh.Segments), "segments");
+        Assert.That(again.AcrossStart, Is.EqualTo(fresh.AcrossStart), "each position's first coupling across");
+        Assert.That(again.AcrossColumns, Is.EqualTo(fresh.AcrossColumns), "the couplings across");
+        Assert.That(again.AcrossValues, Is.EqualTo(fresh.AcrossValues), "their values");
+        Assert.That((again.Lower, again.Inverse, again.Upper), Is.EqualTo((fresh.Lower, fresh.Inverse, fresh.Upper)), "the factor");
+        var rng = new Random(6);
+        var b = Enumerable.Range(0, level.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var x = Enumerable.Range(0, level.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var want = (double[])x.Clone();
+        again.SweepForward(b, x);
+        again.SweepBackward(b, x);
+        fresh.SweepForward(b, want);
+        fresh.SweepBackward(b, want);
+        Assert.That(x, Is.EqualTo(want), "a forward and a backward sweep");
     }
 
     /// <summary>Two-phase's liquid and air with every z face and Dirichlet term <paramref name="zScale"/> times (cells
