@@ -213,12 +213,7 @@ internal sealed class LevelLines
     }
 
     /// <summary>a_ij from row i's couplings (0 where there is none).</summary>
-    static double Coupling(AggregateLevel level, int i, int j)
-    {
-        for (int e = level.RowStart[i]; e < level.RowStart[i + 1]; e++)
-            if (level.Columns[e] == j) return level.Values[e];
-        return 0;
-    }
+    static double Coupling(AggregateLevel level, int i, int j) => Entry(level, i, j) is int e and >= 0 ? level.Values[e] : 0;
 
     /// <summary>The entry of row i's coupling to row j in the level (-1 where there is none).</summary>
     static int Entry(AggregateLevel level, int i, int j)
