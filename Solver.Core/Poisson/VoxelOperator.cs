@@ -76,6 +76,29 @@ public sealed class VoxelOperator
     }
 
     /// <summary>
+    /// This operator times <paramref name="powerOfTwo"/> on new arrays (exact: each coefficient's exponent moves, its
+    /// digits stay), planes in parallel; null where a coefficient would overflow or fall below double's normal range.
+    /// </summary>
+    internal VoxelOperator? TimesPowerOfTwo(double powerOfTwo)
+    {
+        int n = CellCount, plane = Nx * Ny;
+        double[][] from = [FaceX, FaceY, FaceZ, Dirichlet];
+        double[][] to = [.. from.Select(_ => GC.AllocateUninitializedArray<double>(n))];
+        bool exact = true;
+        Parallel.For(0, Nz, z =>
+        {
+            for (int a = 0; a < 4; a++)
+                for (int i = z * plane, end = i + plane; i < end; i++)
+                {
+                    double v = from[a][i], w = v * powerOfTwo;
+                    to[a][i] = w;
+                    if (v != 0 && !double.IsNormal(w)) exact = false;
+                }
+        });
+        return exact ? new VoxelOperator((Nx, Ny, Nz), to[0], to[1], to[2], to[3]) : null;
+    }
+
+    /// <summary>
     /// Checks every coefficient (finite, at least 0) and that no open face leaves the grid, planes in parallel, each plane
     /// first copied from <paramref name="planeFrom"/> where one is given. The error named is the one a pass over faceX,
     /// faceY, faceZ and the Dirichlet terms in turn, then over the sides, finds first.

@@ -133,7 +133,11 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
         options ??= SolverOptions.Default;
         if (method == SolveMethod.Dcdm && model is null) throw new ArgumentNullException(nameof(model), "dcdm needs a direction model");
         if (device is not null) return Create(method, new SolverInput(matrix ?? op.ToCsr(), null, op), options, model, previousDirections);
-        return Entry(method).ForOperator(op, matrix, new MethodArguments(options, model, previousDirections));
+        var (entry, arguments) = (Entry(method), new MethodArguments(options, model, previousDirections));
+        // the hierarchy's methods on an operator whose diagonals lie far from 1 run on it times a power of two (exact):
+        // their vectors would otherwise leave double's normal range
+        return entry.NeedsVoxelSystem ? ScaledOperatorSolver.Around(op, o => entry.ForOperator(o, ReferenceEquals(o, op) ? matrix : null, arguments))
+            : entry.ForOperator(op, matrix, arguments);
     }
 
     /// <summary>A solver working on the grid's cells, made to take the input's vectors.</summary>

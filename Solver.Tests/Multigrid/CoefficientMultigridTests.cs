@@ -493,13 +493,17 @@ public class CoefficientMultigridTests
     }
 
     /// <summary>A whole operator scaled far outside float32's range (faces 1e-150: each would be 0 in float, each inverse
-    /// diagonal infinite) takes the cells in double and solves as the unscaled one; within 2^-64..2^64 it stays in float.</summary>
+    /// diagonal infinite) takes the cells in double, within 2^-64..2^64 float; through the catalog, where its diagonals lie
+    /// past 2^+-40, it is solved times a power of two (<see cref="ScaledOperatorSolver"/>); both solve as the unscaled one,
+    /// at 1e+-300 too (there the vectors of an unscaled solve leave double's normal range).</summary>
+    [TestCase(1e-300, false)]
     [TestCase(1e-150, false)]
     [TestCase(1e-25, false)]
     [TestCase(1e-15, true)]
     [TestCase(1e15, true)]
     [TestCase(1e25, false)]
     [TestCase(1e150, false)]
+    [TestCase(1e300, false)]
     public void AnOperatorScaledOutsideFloatsRangeSolvesAsTheUnscaledOne(double scale, bool single)
     {
         var unit = CoefficientDomains.CutCell(16, 15, 14, 5);

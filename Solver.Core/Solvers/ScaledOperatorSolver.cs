@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using Dcdm.Poisson;
+
+namespace Dcdm.Solvers;
+
+/// <summary>
+/// A voxel operator's solver run on the operator times a power of two and b times another (exact), where the operator's
+/// diagonals lie far from 1 (a matrix written in other units, 1e+-300 say): A x = b as (s A) y = b / 2^eb with
+/// x = y s 2^eb, s bringing the diagonals near 1 and 2^eb the largest |b|, so the solve's vectors lie near 1 too. Unscaled, A ~ 1e300
+/// with b ~ 1 made x ~ 1e-300, whose corrections fell below double's normal range (pcg-mg ended with NaN in r.z after
+/// two iterations); A ~ 1e-300 made DCDM's q.q overflow. Iterations and residuals are those of the scaled system, which
+/// are A's own (the scalings are exact and every test in the solvers is relative).
+/// </summary>
+internal sealed class ScaledOperatorSolver(ILinearSolver inner, double operatorScale, TimeSpan scaleTime) : ILinearSolver
+{
+    /// <summary>Operators whose diagonals' mean exponent lies within +-this are solved as they are.</summary>
+    internal const int Reach = 40;
+    /// <summary>Diagonals sampled, evenly over the cells, for their mean exponent.</summary>
+    const int Samples = 4096;
+
+    readonly double[] _b = new double[inner.Size];
+
+    public string Method => inner.Method;
+    public int Size => inner.Size;
+    /// <summary>The scaled copy of the operator plus the solver's own set-up on it.</summary>
+    public TimeSpan SetupTime => scaleTime + inner.SetupTime;
+
+    /// <summary>The solver <paramref name="create"/> makes for the operator, on it times a power of two where its
+    /// diagonals lie far from 1 (<see cref="ScaleOf"/>).</summary>
+    public static ILinearSolver Around(VoxelOperator op, Func<VoxelOperator, ILinearSolver> create)
+    {
+        var clock = Stopwatch.StartNew();
+        double scale = ScaleOf(op);
+        if (scale == 1 || op.TimesPowerOfTwo(scale) is not { } scaled) return create(op);
+        var scaleTime = clock.Elapsed;
+        return new ScaledOperatorSolver(create(scaled), scale, scaleTime);
+    }
+
+    /// <summary>
+    /// 2^-e, e the mean of the exponents of up to <see cref="Samples"/> diagonals spread over the cells (those that are
+    /// unknowns), rounded; 1 where |e| is at most <see cref="Reach"/> or no sample is an unknown. A mean over a sample,
+    /// so an operator's scale, not its contrast: one penalty term or a jump of 10^6 leaves it near 1.
+    /// </summary>
+    internal static double ScaleOf(VoxelOperator op)
+    {
+        int n = op.CellCount, step = Math.Max(1, n / Samples), count = 0;
+        double exponents = 0;
+        for (int i = 0; i < n; i += step)
+            if (op.Diagonal(i) is var d and > 0)
+            {
+                exponents += Math.Log2(d);
+                count++;
+            }
+        int e = count == 0 ? 0 : (int)Math.Round(exponents / count);
+        return Math.Abs(e) <= Reach ? 1 : Math.ScaleB(1, -e);
+    }
+
+    public SolveResult Solve(ReadOnlySpan<double> b, Span<double> x, SolveSettings settings, CancellationToken cancellation = default)
+    {
+        if (b.Length != Size || x.Length != Size)
+            throw new ArgumentException($"b and x must have {Size} entries (one per grid cell), got {b.Length} and {x.Length}");
+        double largest = 0;
+        foreach (double v in b) largest = Math.Max(largest, Math.Abs(v));
+        // b / 2^eb near 1 (b = 0 or not finite: as it is, which the solver then judges); then (s A) y = b / 2^eb gives
+        // x = y s 2^eb, each a power of two applied to the exponents alone
+        int eb = largest > 0 && double.IsFinite(largest) ? Math.ILogB(largest) : 0, ex = Math.ILogB(operatorScale) + eb;
+        for (int i = 0; i < b.Length; i++) _b[i] = Math.ScaleB(b[i], -eb);
+        // a warm start's guess as y (whether the settings or the solver's options ask for one; else x is overwritten)
+        for (int i = 0; i < x.Length; i++) x[i] = Math.ScaleB(x[i], -ex);
+        SolveResult result;
+        try { result = inner.Solve(_b, x, settings, cancellation); }
+        finally { for (int i = 0; i < x.Length; i++) x[i] = Math.ScaleB(x[i], ex); }
+        var details = new Dictionary<string, string>(result.Details)
+        {
+            ["scale"] = $"solved as the operator times 2^{Math.ILogB(operatorScale)} and b times 2^{-eb} (its diagonals lie far from 1), x scaled back",
+        };
+        return result with { Details = details, SetupTime = SetupTime };
+    }
+
+    public void Dispose() => inner.Dispose();
+}
