@@ -87,4 +87,156 @@ public class ScaledOperatorSolverTests
         Assert.That(again.Iterations, Is.Zero, "started from its own solution");
         Assert.That(ProductResidual.Relative(op.ToCsr(), b, x, i => op.Diagonal(i) > 0), Is.LessThanOrEqualTo(1.01e-6));
     }
+
+    /// <summary>Every cell its own unknown with the diagonal <paramref name="diagonal"/>(i) (no open face).</summary>
+    static VoxelOperator Diagonals(int n, Func<int, double> diagonal) =>
+        new(n, n, n, new double[n * n * n], new double[n * n * n], new double[n * n * n], [.. Enumerable.Range(0, n * n * n).Select(diagonal)]);
+
+    /// <summary>The scale is 2^-e, e the diagonals' mean exponent rounded to the nearest, and 1 up to 2^+-40 inclusive.</summary>
+    [TestCase(40.0, 0, 0)]
+    [TestCase(-40.0, 0, 0)]
+    [TestCase(41.0, 0, -41)]
+    [TestCase(-41.0, 0, 41)]
+    [TestCase(100.0, 0.75, -101)] // 1.5 2^100: log2 100.58, rounded up
+    [TestCase(-100.0, 0.75, 99)] // 1.5 2^-100: log2 -99.42, rounded down
+    [TestCase(100.0, 12.0, -106)] // half the cells 2^100, half 2^112: their mean exponent
+    public void TheScaleIsTheDiagonalsMeanExponentRoundedPastFortyBinades(double exponent, double other, int want)
+    {
+        // other: 0 every diagonal 2^exponent; below 1 every diagonal 2^exponent times 2 other; above 1, the odd cells 2^(exponent + other)
+        var op = Diagonals(8, i => other switch
+        {
+            0 => Math.ScaleB(1, (int)exponent),
+            < 1 => Math.ScaleB(2 * other, (int)exponent),
+            _ => Math.ScaleB(1, (int)exponent + (i % 2 == 1 ? (int)other : 0)),
+        });
+        Assert.That(ScaledOperatorSolver.ScaleOf(op), Is.EqualTo(Math.ScaleB(1, want)));
+    }
+
+    /// <summary>A power of two that would take a coefficient out of double's normal range (below it or past it) leaves
+    /// the operator as it is (null); within it every coefficient moves by the power exactly.</summary>
+    [Test]
+    public void TimesAPowerOfTwoKeepsEveryCoefficientNormalOrRefuses()
+    {
+        var unit = VoxelOperator.FromGrid(PoissonDomains.FreeSurfaceTank(8, 8, 8, 0.6, 1));
+        var coefficients = unit.FaceX.Concat(unit.FaceY).Concat(unit.FaceZ).Concat(unit.Dirichlet).Where(c => c != 0).ToArray();
+        int least = Math.ILogB(coefficients.Min()), most = Math.ILogB(coefficients.Max());
+        var low = unit.TimesPowerOfTwo(Math.ScaleB(1, -1022 - least));
+        Assert.That(low, Is.Not.Null, "the least coefficient becomes double's least normal binade");
+        Assert.That(low!.FaceX, Is.EqualTo(unit.FaceX.Select(c => Math.ScaleB(c, -1022 - least))));
+        Assert.That(low.Dirichlet, Is.EqualTo(unit.Dirichlet.Select(c => Math.ScaleB(c, -1022 - least))));
+        Assert.That(unit.TimesPowerOfTwo(Math.ScaleB(1, -1023 - least)), Is.Null, "the least coefficient would be subnormal");
+        Assert.That(unit.TimesPowerOfTwo(Math.ScaleB(1, 1023 - most)), Is.Not.Null);
+        Assert.That(unit.TimesPowerOfTwo(Math.ScaleB(1, 1024 - most)), Is.Null, "the largest coefficient would overflow");
+    }
+
+    /// <summary>An operator far from 1 with one coefficient that no power of two near its diagonals keeps normal (2^-960
+    /// among faces near 2^100) still solves, to A's own tolerance.</summary>
+    [Test]
+    public void AnOperatorWhoseScalingCannotBeExactStillSolves()
+    {
+        var unit = CoefficientDomains.CutCell(16, 15, 14, 5);
+        var faceX = unit.FaceX.Select(c => Math.ScaleB(c, 100)).ToArray();
+        faceX[Array.FindIndex(faceX, c => c > 0)] = Math.ScaleB(1, -960);
+        var op = new VoxelOperator(16, 15, 14, faceX, [.. unit.FaceY.Select(c => Math.ScaleB(c, 100))], [.. unit.FaceZ.Select(c => Math.ScaleB(c, 100))],
+            [.. unit.Dirichlet.Select(c => Math.ScaleB(c, 100))]);
+        Assert.That(ScaledOperatorSolver.ScaleOf(op), Is.Not.EqualTo(1));
+        var b = RandomB(op, 4);
+        var x = new double[b.Length];
+        using var solver = Create(SolveMethod.PcgMg, op);
+        var result = solver.Solve(b, x);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(ProductResidual.Relative(op.ToCsr(), b, x, i => op.Diagonal(i) > 0), Is.LessThanOrEqualTo(1.01e-6));
+    }
+
+    /// <summary>
+    /// b far from 1 too (2^-1000, every entry negative) on an operator far from 1 (2^-100): b goes in near 1 as well, so
+    /// the solve is the unit operator's bit for bit (unscaled, b's squares underflow to 0) and x = 2^-900 times its x.
+    /// </summary>
+    [TestCase(SolveMethod.PcgMg)]
+    [TestCase(SolveMethod.Dcdm)]
+    public void ATinyNegativeBOnAScaledOperatorIsScaledToNearOne(SolveMethod method)
+    {
+        var unit = CoefficientDomains.CutCell(16, 15, 14, 5);
+        var op = Times(unit, Math.ScaleB(1, -100));
+        var b = RandomB(unit, 5).Select(v => v == 0 ? 0 : -Math.Abs(v)).ToArray();
+        var tiny = b.Select(v => Math.ScaleB(v, -1000)).ToArray();
+        using var reference = Create(method, unit);
+        using var scaled = Create(method, op);
+        var want = new double[b.Length];
+        var got = new double[b.Length];
+        var r0 = reference.Solve(b, want);
+        var r1 = scaled.Solve(tiny, got);
+        Assert.That(r1.Status, Is.EqualTo(SolveStatus.Converged), r1.Message);
+        Assert.That(r1.Iterations, Is.EqualTo(r0.Iterations));
+        Assert.That(r1.ResidualHistory, Is.EqualTo(r0.ResidualHistory));
+        int eb = Math.ILogB(tiny.Max(Math.Abs));
+        Assert.That(r1.Details["scale"], Does.Contain($"and b times 2^{-eb} "), "b's own power of two");
+        Assert.That(got, Is.EqualTo(want.Select(v => Math.ScaleB(v, -900))));
+    }
+
+    /// <summary>The solver's set-up time is the scaling's plus the inner solver's, in the property and in each result;
+    /// its size is the operator's cells.</summary>
+    [Test]
+    public void TheSetupTimeCountsTheScaling()
+    {
+        var op = Times(CoefficientDomains.GhostFluid(12, 12, 12, 2), Math.ScaleB(1, 600));
+        double scale = ScaledOperatorSolver.ScaleOf(op);
+        var inner = Create(SolveMethod.PcgMg, op.TimesPowerOfTwo(scale)!);
+        using var solver = new ScaledOperatorSolver(inner, scale, TimeSpan.FromSeconds(5));
+        Assert.That(solver.Size, Is.EqualTo(op.CellCount));
+        Assert.That(solver.SetupTime, Is.EqualTo(TimeSpan.FromSeconds(5) + inner.SetupTime));
+        var b = RandomB(op, 2);
+        var result = solver.Solve(b, new double[b.Length]);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(result.SetupTime, Is.EqualTo(solver.SetupTime));
+    }
+
+    /// <summary>A warm start the solver's options ask for (not the settings) goes in scaled too.</summary>
+    [Test]
+    public void AWarmStartTheOptionsAskForIsScaledIn()
+    {
+        var op = Times(CoefficientDomains.GhostFluid(12, 12, 12, 4), 1e-300);
+        var b = RandomB(op, 9);
+        using var solver = new SolverCatalog().CreateForOperator(SolveMethod.PcgMg, op, new SolverOptions { Tolerance = 1e-6, UseInitialGuess = true });
+        var x = new double[b.Length];
+        Assert.That(solver.Solve(b, x).Status, Is.EqualTo(SolveStatus.Converged));
+        var again = solver.Solve(b, x);
+        Assert.That(again.Status, Is.EqualTo(SolveStatus.Converged), again.Message);
+        Assert.That(again.Iterations, Is.Zero, "started from its own solution");
+    }
+
+    /// <summary>The catalog's Create with an operator and its full-grid matrix: the scaled solve runs on the scaled
+    /// operator's own matrix (the caller's is the unscaled one's), so x is that of the operator given alone.</summary>
+    [TestCase(SolveMethod.PcgMg)]
+    [TestCase(SolveMethod.Dcdm)]
+    public void AnOperatorWithItsMatrixSolvesAsTheOperatorAlone(SolveMethod method)
+    {
+        // half the cells solid, spread over the grid: the box is the whole grid and the product runs on the unknowns' matrix
+        var op = Times(VoxelOperator.FromGrid(PoissonDomains.RandomObstacles(16, 16, 16, 0.5, 1)), Math.ScaleB(1, 900));
+        var b = RandomB(op, 7);
+        var options = new SolverOptions { Tolerance = 1e-6, MaxIterations = 200 };
+        var model = method == SolveMethod.Dcdm ? new KCycleDirectionModel() : null;
+        using var withMatrix = new SolverCatalog().Create(method, new SolverInput(op.ToCsr(), null, op), options, model);
+        using var alone = Create(method, op);
+        var want = new double[b.Length];
+        var got = new double[b.Length];
+        alone.Solve(b, want);
+        var result = withMatrix.Solve(b, got);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(result.Details.ContainsKey("scale"));
+        Assert.That(got, Is.EqualTo(want));
+    }
+
+    /// <summary>Only the hierarchy's methods (pcg-mg, dcdm) are scaled: cg, pcg-jacobi and pcg-ic0 take the operator as it is.</summary>
+    [TestCase(SolveMethod.Cg)]
+    [TestCase(SolveMethod.PcgJacobi)]
+    [TestCase(SolveMethod.PcgIc0)]
+    public void TheMatrixMethodsAreNotScaled(SolveMethod method)
+    {
+        var op = Times(CoefficientDomains.CutCell(10, 10, 10, 5), Math.ScaleB(1, 60));
+        var b = RandomB(op, 1);
+        using var solver = new SolverCatalog().CreateForOperator(method, op, new SolverOptions { Tolerance = 1e-6, MaxIterations = 300 });
+        Assert.That(solver, Is.Not.InstanceOf<ScaledOperatorSolver>());
+        Assert.That(solver.Solve(b, new double[b.Length]).Details.ContainsKey("scale"), Is.False);
+    }
 }
