@@ -9,7 +9,9 @@ namespace Dcdm.Solvers;
 /// x = y s 2^eb, s bringing the diagonals near 1 and 2^eb the largest |b|, so the solve's vectors lie near 1 too. Unscaled, A ~ 1e300
 /// with b ~ 1 made x ~ 1e-300, whose corrections fell below double's normal range (pcg-mg ended with NaN in r.z after
 /// two iterations); A ~ 1e-300 made DCDM's q.q overflow. Iterations and residuals are those of the scaled system, which
-/// are A's own (the scalings are exact and every test in the solvers is relative).
+/// are A's own (the scalings are exact, but for entries of b more than 2^1022 below its largest and an x below double's
+/// normal range, and the solvers' tests are relative but for the cells' float range, which the scaled operator meets). An x
+/// that overflows as it is scaled back ends the solve as NotANumber; one below the normal range says so in the message.
 /// </summary>
 internal sealed class ScaledOperatorSolver(ILinearSolver inner, double operatorScale, TimeSpan scaleTime) : ILinearSolver
 {
@@ -37,20 +39,26 @@ internal sealed class ScaledOperatorSolver(ILinearSolver inner, double operatorS
     }
 
     /// <summary>
-    /// 2^-e, e the mean of the exponents of up to <see cref="Samples"/> diagonals spread over the cells (those that are
-    /// unknowns), rounded; 1 where |e| is at most <see cref="Reach"/> or no sample is an unknown. A mean over a sample,
-    /// so an operator's scale, not its contrast: one penalty term or a jump of 10^6 leaves it near 1.
+    /// 2^-e, e the mean of the exponents of the diagonals of <see cref="Samples"/> cells spread over the grid (those that
+    /// are unknowns), rounded; 1 where |e| is at most <see cref="Reach"/>. The cells are a Weyl sequence's (k times the
+    /// golden ratio, modulo 1, times the cells), so no stride lines them up in one plane of a wall; where none is an
+    /// unknown, every cell is read. A mean, so an operator's scale, not its contrast: one penalty term or a jump of 10^6
+    /// leaves it near 1.
     /// </summary>
     internal static double ScaleOf(VoxelOperator op)
     {
-        int n = op.CellCount, step = Math.Max(1, n / Samples), count = 0;
-        double exponents = 0;
-        for (int i = 0; i < n; i += step)
-            if (op.Diagonal(i) is var d and > 0)
-            {
-                exponents += Math.Log2(d);
-                count++;
-            }
+        int n = op.CellCount, count = 0;
+        double exponents = 0, golden = (Math.Sqrt(5) - 1) / 2, at = 0;
+        void Take(int i)
+        {
+            if (op.Diagonal(i) is var d and > 0) { exponents += Math.Log2(d); count++; }
+        }
+        if (n <= Samples) for (int i = 0; i < n; i++) Take(i);
+        else
+        {
+            for (int k = 0; k < Samples; k++, at += golden) Take((int)((at - Math.Floor(at)) * n));
+            if (count == 0) for (int i = 0; i < n; i++) Take(i);
+        }
         int e = count == 0 ? 0 : (int)Math.Round(exponents / count);
         return Math.Abs(e) <= Reach ? 1 : Math.ScaleB(1, -e);
     }
@@ -74,7 +82,26 @@ internal sealed class ScaledOperatorSolver(ILinearSolver inner, double operatorS
         {
             ["scale"] = $"solved as the operator times 2^{Math.ILogB(operatorScale)} and b times 2^{-eb} (its diagonals lie far from 1), x scaled back",
         };
-        return result with { Details = details, SetupTime = SetupTime };
+        // the projection's norms are the caller's b's
+        var projection = result.Projection is { } p ? p with { RemovedNorm = Math.ScaleB(p.RemovedNorm, eb), OriginalNorm = Math.ScaleB(p.OriginalNorm, eb) } : null;
+        result = result with { Details = details, SetupTime = SetupTime, Projection = projection };
+        double largestX = 0;
+        foreach (double v in x) largestX = double.IsNaN(v) ? double.NaN : Math.Max(largestX, Math.Abs(v));
+        // y solved, but x = y s 2^eb past double's range: the residual said of y is not x's
+        if (!double.IsFinite(largestX) && result.Status is SolveStatus.Converged or SolveStatus.MaxIterations)
+            return result with
+            {
+                Status = SolveStatus.NotANumber,
+                Message = $"{result.Message}; but x overflows double as it is scaled back (this operator's diagonals near 2^{-Math.ILogB(operatorScale)} "
+                    + $"with b near 2^{eb}): its solution lies past double's range; scale b down",
+            };
+        if (largestX > 0 && !double.IsNormal(largestX))
+            return result with
+            {
+                Message = $"{result.Message}; x lies below double's normal range (its largest entry {largestX:g3}) and keeps fewer digits than "
+                    + "its residual says; scale b up",
+            };
+        return result;
     }
 
     public void Dispose() => inner.Dispose();

@@ -493,9 +493,10 @@ public class CoefficientMultigridTests
     }
 
     /// <summary>A whole operator scaled far outside float32's range (faces 1e-150: each would be 0 in float, each inverse
-    /// diagonal infinite) takes the cells in double, within 2^-64..2^64 float; through the catalog, where its diagonals lie
-    /// past 2^+-40, it is solved times a power of two (<see cref="ScaledOperatorSolver"/>); both solve as the unscaled one,
-    /// at 1e+-300 too (there the vectors of an unscaled solve leave double's normal range).</summary>
+    /// diagonal infinite) takes the cells in double, within 2^-64..2^64 float: its own cycle (pcg-mg built on it directly)
+    /// solves as the unscaled one up to 1e+-150. Through the catalog, where its diagonals lie past 2^+-40, it is solved
+    /// times a power of two (<see cref="ScaledOperatorSolver"/>, its cells then in float): as the unscaled one, at 1e+-300
+    /// too (there an unscaled solve's vectors leave double's normal range).</summary>
     [TestCase(1e-300, false)]
     [TestCase(1e-150, false)]
     [TestCase(1e-25, false)]
@@ -515,6 +516,13 @@ public class CoefficientMultigridTests
         var (iterations, result) = PcgMg(op, b);
         Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
         Assert.That(iterations, Is.InRange(want, want + 1));
+        if (Math.Abs(Math.Log10(scale)) <= 150) // the cells' own precision, double past 2^+-64, without the catalog's scaling
+        {
+            using var direct = new ConjugateGradient(op, null, "pcg-mg", new SolverOptions { Tolerance = 1e-6, MaxIterations = 200 }, u => new AggregateMultigrid(op, u));
+            var own = direct.Solve(b, new double[op.CellCount]);
+            Assert.That(own.Status, Is.EqualTo(SolveStatus.Converged), own.Message);
+            Assert.That(own.Iterations, Is.InRange(want, want + 1), "the operator's own cycle");
+        }
         var dcdm = new SolverCatalog().CreateForOperator(SolveMethod.Dcdm, op, new SolverOptions { Tolerance = 1e-6 }, new KCycleDirectionModel())
             .Solve(b, new double[op.CellCount]);
         Assert.That(dcdm.Status, Is.EqualTo(SolveStatus.Converged), dcdm.Message);
