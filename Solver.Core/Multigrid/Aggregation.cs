@@ -755,7 +755,7 @@ internal static class Aggregation
                             else if (rowGroup[j] != g) continue;
                             else l = piece[j];
                             double v = values[e];
-                            bool along = rowAlong.Length > 0 && rowOthers[i] == rowOthers[j] && Math.Abs(rowAlong[i] - rowAlong[j]) == 1;
+                            bool along = rowAlong.Length > 0 && LineAxis.Side(rowAlong, rowOthers, i, j) != 0;
                             if (v != 0 && (along ? v * v >= thresholdAlong * diagonal[j] : v * v >= threshold * acrossJudge[j])) group.Add(k, l, Math.Abs(v));
                         }
                     }

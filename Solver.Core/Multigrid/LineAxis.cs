@@ -100,9 +100,12 @@ internal static class LineAxis
             {
                 int j = level.Columns[e];
                 double v = Math.Abs(level.Values[e]);
-                if (others[j] == others[i] && along[j] == along[i] - 1) before += v;
-                else if (others[j] == others[i] && along[j] == along[i] + 1) after += v;
-                else across = Math.Max(across, v);
+                switch (Side(along, others, i, j))
+                {
+                    case -1: before += v; break;
+                    case 1: after += v; break;
+                    default: across = Math.Max(across, v); break;
+                }
             }
             if (!(before > 0 && after > 0)) return counts;
             return (counts.Flat + (Math.Min(before, after) >= k * across ? 1 : 0), counts.Sided + 1);
@@ -163,12 +166,17 @@ internal static class LineAxis
             for (int e = level.RowStart[i]; e < level.RowStart[i + 1]; e++)
             {
                 int j = level.Columns[e];
-                if (others[j] != others[i] || Math.Abs(along[j] - along[i]) != 1) across += Math.Abs(level.Values[e]);
+                if (Side(along, others, i, j) == 0) across += Math.Abs(level.Values[e]);
             }
             judge[i] = Math.Min(level.Diagonal[i], cap * across);
         });
         return judge;
     }
+
+    /// <summary>Where row j's block lies from row i's (<see cref="BlockCoordinates"/>): -1 the block before it along the
+    /// axis, 1 the one after it, 0 any other (across the lines, or the same block).</summary>
+    internal static int Side(int[] along, int[] others, int i, int j) =>
+        others[j] != others[i] ? 0 : along[j] - along[i] is var d && (d == 1 || d == -1) ? d : 0;
 
     /// <summary>Each row's block's coordinate along the axis, and an index of its other two: two rows' blocks are next to
     /// each other along the axis where the index is the same and the coordinates one apart.</summary>
