@@ -173,14 +173,28 @@ public static class SolveCommand
         return ExitCode.From(result.Status);
     }
 
-    /// <summary>||b - A x|| / ||b|| with b as the file gives it.</summary>
+    /// <summary>||b - A x|| / ||b|| with b as the file gives it; the terms times 2^-e, b's largest entry's exponent, so their
+    /// squares stay in range for a b far from 1.</summary>
     static double GivenResidual(CsrMatrix a, double[] b, double[] x)
     {
         var ax = new double[b.Length];
         a.Multiply(x, ax);
+        int e = LargestExponent(b);
         double rr = 0, bb = 0;
-        for (int i = 0; i < b.Length; i++) { rr += (b[i] - ax[i]) * (b[i] - ax[i]); bb += b[i] * b[i]; }
+        for (int i = 0; i < b.Length; i++)
+        {
+            double r = Math.ScaleB(b[i] - ax[i], -e), bi = Math.ScaleB(b[i], -e);
+            rr += r * r; bb += bi * bi;
+        }
         return Math.Sqrt(rr / bb);
+    }
+
+    /// <summary>The exponent of v's largest finite entry (0 when none is nonzero).</summary>
+    static int LargestExponent(double[] v)
+    {
+        double largest = 0;
+        foreach (double value in v) if (double.IsFinite(value)) largest = Math.Max(largest, Math.Abs(value));
+        return largest > 0 ? Math.ILogB(largest) : 0;
     }
 
     /// <summary>The --flags file's grid (null without --flags), its errors naming the option; it must agree with --grid.</summary>

@@ -76,7 +76,15 @@ public sealed class SolveFrame(string method, ReducedSystem unknowns, SolveFrame
 
         if (unknowns.NonPositiveDiagonalRow >= 0)
             return NotPositiveDefinite(b, x, $"row {unknowns.NonPositiveDiagonalRow + 1} has a diagonal <= 0: the matrix is not positive definite", setupTime, details);
-        var (projection, bNorm) = layout == Layout.Unknowns ? unknowns.PrepareRightHandSide(b, rb) : unknowns.PrepareRightHandSideOnRows(b, rb);
+        var (projection, bNorm) = Prepare(b, rb);
+        // b far from 1 (in other units): its squares would under- or overflow, so it is solved as b / 2^e, x scaled back
+        int scale = RightHandSideScale.Of(b, bNorm);
+        if (scale != 0)
+        {
+            (projection, bNorm) = Prepare(RightHandSideScale.Scaled(b, scale), rb);
+            projection = projection is { } p ? p with { RemovedNorm = Math.ScaleB(p.RemovedNorm, scale), OriginalNorm = Math.ScaleB(p.OriginalNorm, scale) } : null;
+            details["b scale"] = $"solved for b times 2^{-scale} (its norm lies outside 2^+-{RightHandSideScale.Reach}), x scaled back";
+        }
         if (!double.IsFinite(bNorm))
         {
             x.Clear();
@@ -91,6 +99,7 @@ public sealed class SolveFrame(string method, ReducedSystem unknowns, SolveFrame
         if (!options.UseInitialGuess) Array.Clear(rx);
         else if (layout == Layout.Unknowns) unknowns.Restrict(x, rx);
         else { x.CopyTo(rx); unknowns.MaskToUnknowns(rx); }
+        if (options.UseInitialGuess && scale != 0) RightHandSideScale.Apply(rx, -scale);
         if (options.UseInitialGuess && !double.IsFinite(VectorOps.Dot(rx, rx)))
         {
             x.Clear();
@@ -122,16 +131,35 @@ public sealed class SolveFrame(string method, ReducedSystem unknowns, SolveFrame
         }
 
         // on a closed pocket x is defined up to a constant: return zero mean
-        if (layout == Layout.Unknowns)
-        {
-            unknowns.RemoveNullSpace(rx);
-            unknowns.Prolong(rx, x);
-        }
-        else
-        {
-            unknowns.RemoveNullSpaceOnRows(rx);
-            rx.CopyTo(x);
-        }
+        if (layout == Layout.Unknowns) unknowns.RemoveNullSpace(rx);
+        else unknowns.RemoveNullSpaceOnRows(rx);
+        if (scale != 0) outcome = ScaledBack(rx, scale, outcome);
+        if (layout == Layout.Unknowns) unknowns.Prolong(rx, x);
+        else rx.CopyTo(x);
         return Result(outcome, projection);
+    }
+
+    (RangeProjection? projection, double norm) Prepare(ReadOnlySpan<double> b, double[] rb) =>
+        layout == Layout.Unknowns ? unknowns.PrepareRightHandSide(b, rb) : unknowns.PrepareRightHandSideOnRows(b, rb);
+
+    /// <summary>x = the scaled solve's x times 2^<paramref name="scale"/>, in place; an x past double's range ends the solve
+    /// as NotANumber (the residual said of the scaled x is not x's), one below the normal range says so.</summary>
+    static KrylovOutcome ScaledBack(double[] x, int scale, KrylovOutcome outcome)
+    {
+        RightHandSideScale.Apply(x, scale);
+        double largest = 0;
+        foreach (double v in x) largest = double.IsNaN(v) ? double.NaN : Math.Max(largest, Math.Abs(v));
+        if (!double.IsFinite(largest) && outcome.Status is SolveStatus.Converged or SolveStatus.MaxIterations)
+            return outcome with
+            {
+                Status = SolveStatus.NotANumber,
+                Message = $"{outcome.Message}; but x overflows double as it is scaled back (b near 2^{scale}): its solution lies past double's range; scale b down",
+            };
+        if (largest > 0 && !double.IsNormal(largest))
+            return outcome with
+            {
+                Message = $"{outcome.Message}; x lies below double's normal range (its largest entry {largest:g3}) and keeps fewer digits than its residual says; scale b up",
+            };
+        return outcome;
     }
 }

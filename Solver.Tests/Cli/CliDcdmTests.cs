@@ -117,6 +117,29 @@ public class CliDcdmTests
         Assert.That(output, Does.Contain("(true, ||b - A x|| / ||b||").And.Not.Contain("against b as given"));
     }
 
+    /// <summary>The same closed box with its random b times 1e+200 and 1e-200: the solve scales b to near 1 and x back, and
+    /// the residual against b as given stays that of b near 1 (its squares, taken as they are, over- or underflowed).</summary>
+    [TestCase(200)]
+    [TestCase(-200)]
+    public void ASingularSystemsGivenResidualHoldsForBFarFromOne(int decimalExponent)
+    {
+        string dir = Path.Combine(TestData.TempFolder(), $"box-far{decimalExponent}");
+        Assert.That(Run("generate", "--domain", "box", "--size", "8", "--rhs", "random", "-o", dir).code, Is.EqualTo(0));
+        string a = Path.Combine(dir, "A.mtx"), b = Path.Combine(dir, "b.mtx"), far = Path.Combine(dir, "far.mtx"), x = Path.Combine(dir, "x.mtx");
+        double Given(string rhs)
+        {
+            var (code, output, error) = Run("solve", a, "--rhs", rhs, "--method", "cg", "--out", x, "--json");
+            Assert.That(code, Is.EqualTo(0), error + output);
+            using var json = JsonDocument.Parse(output);
+            Assert.That(json.RootElement.GetProperty("status").GetString(), Is.EqualTo("Converged"));
+            return json.RootElement.GetProperty("relativeResidualOfGivenB").GetDouble();
+        }
+        double near = Given(b);
+        var scaled = Dcdm.MatrixMarket.MatrixMarketReader.ReadVector(b).Select(v => v * Math.Pow(10, decimalExponent)).ToArray();
+        Dcdm.MatrixMarket.MatrixMarketWriter.WriteVector(far, scaled);
+        Assert.That(Given(far), Is.EqualTo(near).Within(1e-6).Percent);
+    }
+
     /// <summary>IC(0) whose pivots fail on an indefinite matrix: status NotPositiveDefinite and exit 4, as cg's breakdown, not a usage error.</summary>
     [Test]
     public void PcgIc0OnAnIndefiniteMatrixEndsWithNotPositiveDefinite()

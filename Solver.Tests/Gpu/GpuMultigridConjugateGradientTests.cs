@@ -30,6 +30,28 @@ public class GpuMultigridConjugateGradientTests : AcceleratorTests
         Assert.That(GridResidual.Relative(grid, grid.ToGrid(b), grid.ToGrid(x)), Is.LessThanOrEqualTo(1.01e-6), "the true residual, recomputed here");
     }
 
+    /// <summary>b times 2^-600 and 2^600 on the device (its steps in float32, whose range ends at 2^+-127): solved as b near
+    /// 1 and x scaled back by the frame, the same iterations as b itself and x that one's times the power of two.</summary>
+    [TestCase(-600)]
+    [TestCase(600)]
+    public void BFarFromOneSolvesAsBNearOne(int exponent)
+    {
+        var grid = Domain("tank", 12);
+        var input = new SolverInput(grid.ToCsr(GridMatrixLayout.Compact), grid);
+        var b = grid.ToCompact(RightHandSides.VelocityDivergence(grid, 1));
+        int e = Math.ILogB(b.Max(Math.Abs));
+        b = [.. b.Select(v => Math.ScaleB(v, -e))]; // its largest entry in [1, 2): the scaled b goes in as this b exactly
+        using var solver = new SolverCatalog(new GpuSolvers(Device)).Create(SolveMethod.PcgMg, input, new SolverOptions { Tolerance = 1e-6 });
+        var (x, y) = (new double[b.Length], new double[b.Length]);
+        var want = solver.Solve(b, x);
+        var got = solver.Solve(b.Select(v => Math.ScaleB(v, exponent)).ToArray(), y);
+        Assert.That(got.Status, Is.EqualTo(SolveStatus.Converged), got.Message);
+        Assert.That(got.Iterations, Is.EqualTo(want.Iterations));
+        Assert.That(got.Details["b scale"], Does.Contain("x scaled back"));
+        Assert.That(want.Details.ContainsKey("b scale"), Is.False);
+        Assert.That(y, Is.EqualTo(x.Select(v => Math.ScaleB(v, exponent))), "x = b's x times 2^k, bit for bit");
+    }
+
     /// <summary>
     /// pcg-mg on the CPU and on the device from the same input: the device's converged within the CPU's iterations plus
     /// two (both cycles with P shaped next to air on a grid).
