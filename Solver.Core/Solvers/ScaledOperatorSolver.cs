@@ -29,13 +29,17 @@ internal sealed class ScaledOperatorSolver(ILinearSolver inner, double operatorS
 
     /// <summary>The solver <paramref name="create"/> makes for the operator, on it times a power of two where its
     /// diagonals lie far from 1 (<see cref="ScaleOf"/>).</summary>
-    public static ILinearSolver Around(VoxelOperator op, Func<VoxelOperator, ILinearSolver> create)
+    public static ILinearSolver Around(VoxelOperator op, Func<VoxelOperator, ILinearSolver> create) => Around(op, (o, _) => create(o));
+
+    /// <param name="create">The solver for the operator it is given, and the power of two that operator is the caller's
+    /// times (1: the caller's own), for a caller that scales what comes with it (a matrix) too.</param>
+    public static ILinearSolver Around(VoxelOperator op, Func<VoxelOperator, double, ILinearSolver> create)
     {
         var clock = Stopwatch.StartNew();
         double scale = ScaleOf(op);
-        if (scale == 1 || op.TimesPowerOfTwo(scale) is not { } scaled) return create(op);
+        if (scale == 1 || op.TimesPowerOfTwo(scale) is not { } scaled) return create(op, 1);
         var scaleTime = clock.Elapsed;
-        return new ScaledOperatorSolver(create(scaled), scale, scaleTime);
+        return new ScaledOperatorSolver(create(scaled, scale), scale, scaleTime);
     }
 
     /// <summary>

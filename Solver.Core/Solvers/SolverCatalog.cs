@@ -93,8 +93,16 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
         var arguments = new MethodArguments(options, model, previousDirections);
         if (device is not null)
         {
-            var (onDevice, reason) = entry.OnDevice(device, input, arguments);
-            return InInputLayout(onDevice ?? throw new InvalidSystemException($"{entry.Name} on {device.Name}: {reason}"), input);
+            ILinearSolver OnDevice(SolverInput on)
+            {
+                var (solver, reason) = entry.OnDevice(device, on, arguments);
+                return solver ?? throw new InvalidSystemException($"{entry.Name} on {device.Name}: {reason}");
+            }
+            // the hierarchy's methods on an operator whose diagonals lie far from 1 run on it times a power of two, with
+            // its matrix, as on the CPU: the device's float32 cycle would not hold it
+            return InInputLayout(entry.NeedsVoxelSystem && input.Operator is { } far
+                ? ScaledOperatorSolver.Around(far, (o, s) => OnDevice(s == 1 ? input : input with { Matrix = input.Matrix.TimesPowerOfTwo(s), Operator = o }))
+                : OnDevice(input), input);
         }
         return entry.ForMatrix is { } forMatrix ? forMatrix(input.Matrix, arguments)
             : InInputLayout(entry.ForGrid(input.Grid!, input.IsCompact ? input.Matrix : null, arguments), input);

@@ -84,34 +84,66 @@ public class GpuMultigridConjugateGradientTests : AcceleratorTests
         Assert.That(Math.Sqrt(b.Zip(ax, (u, v) => (u - v) * (u - v)).Sum() / b.Sum(v => v * v)), Is.LessThanOrEqualTo(1.01e-6), "the true residual, recomputed here");
     }
 
-    /// <summary>An operator scaled far outside float's range (faces and diagonals 1e-150, 0 in float32): the device's
-    /// float32 cycle cannot hold it, so pcg-mg and DCDM there refuse it naming the range and the fix, and pcg-mg's refusal
-    /// does not send the caller to the device's DCDM; scaled by 1e-15 both solve it.</summary>
+    /// <summary>An operator scaled far outside float's range (faces and diagonals 1e-150, 0 in float32) is solved on the
+    /// device as on the CPU, times a power of two that brings its diagonals near 1 (before, the device refused it): the
+    /// same iterations as the unit operator and x that one's times 10^150. One whose diagonals float cannot hold even
+    /// so (a penalty term of 1e30 on one cell, the rest near 1: their mean stays near 1) is refused, naming the range and
+    /// the fix, and pcg-mg's refusal does not send the caller to the device's DCDM, which refuses it too.</summary>
     [Test]
-    public void TheDeviceRefusesFacesOutsideFloatsRangeAndSolvesThemWithin()
+    public void TheDeviceScalesAnOperatorFarFromOneAndRefusesOneFloatCannotHold()
     {
         var unit = CoefficientDomains.CutCell(10, 9, 8, 2);
-        VoxelOperator Scaled(double by)
+        VoxelOperator Scaled(double by, double[]? dirichlet = null)
         {
             double[] Times(double[] values) => [.. values.Select(v => v * by)];
-            return new VoxelOperator(10, 9, 8, Times(unit.FaceX), Times(unit.FaceY), Times(unit.FaceZ), Times(unit.Dirichlet));
+            return new VoxelOperator(10, 9, 8, Times(unit.FaceX), Times(unit.FaceY), Times(unit.FaceZ), Times(dirichlet ?? unit.Dirichlet));
         }
         var catalog = new SolverCatalog(new GpuSolvers(Device));
         var model = new Dcdm.Models.KCycleDirectionModel();
+        var b = RandomVector.Centred(unit.CellCount, 3).Select((v, i) => unit.Diagonal(i) > 0 ? v : 0).ToArray();
+        var penalty = (double[])unit.Dirichlet.Clone();
+        penalty[Array.FindIndex(penalty, d => d > 0)] = 1e30;
         foreach (var method in new[] { SolveMethod.PcgMg, SolveMethod.Dcdm })
         {
-            var refused = Assert.Throws<InvalidSystemException>(() => catalog.CreateForOperator(method, Scaled(1e-150), model: model));
+            var options = new SolverOptions { Tolerance = 1e-6 };
+            using var onUnit = catalog.CreateForOperator(method, unit, options, model);
+            using var onFar = catalog.CreateForOperator(method, Scaled(1e-150), options, model);
+            var (x, y) = (new double[b.Length], new double[b.Length]);
+            var want = onUnit.Solve(b, x);
+            var got = onFar.Solve(b, y);
+            Assert.That(got.Status, Is.EqualTo(SolveStatus.Converged), $"{method}: {got.Message}");
+            Assert.That(got.Iterations, Is.EqualTo(want.Iterations), $"{method}");
+            Assert.That(got.Details["scale"], Does.Contain("x scaled back"), $"{method}");
+            Assert.That(y, Is.EqualTo(x.Select(v => v * 1e150)).Within(1e-4).Percent, $"{method}: x = the unit operator's times 10^150");
+            Assert.That(ProductResidual.Relative(Scaled(1e-150).ToCsr(), b, y), Is.LessThanOrEqualTo(1.01e-6), $"{method}");
+
+            var refused = Assert.Throws<InvalidSystemException>(() => catalog.CreateForOperator(method, Scaled(1, penalty), model: model));
             Assert.That(refused!.Message, Does.Contain("diagonals lie from").And.Contain("outside the 5.42e-20 to 1.84e+19")
                 .And.Contain("multiply A and b by one factor"), $"{method}");
             Assert.That(refused.Message, Does.Not.Contain("dcdm on the device"), $"{method}: the device's DCDM refuses these too");
-            var op = Scaled(1e-15);
-            var b = RandomVector.Centred(op.CellCount, 3).Select((v, i) => op.Diagonal(i) > 0 ? v : 0).ToArray();
-            using var solver = catalog.CreateForOperator(method, op, new SolverOptions { Tolerance = 1e-6 }, model);
-            var x = new double[b.Length];
-            var result = solver.Solve(b, x);
-            Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), $"{method}: {result.Message}");
-            Assert.That(ProductResidual.Relative(op.ToCsr(), b, x), Is.LessThanOrEqualTo(1.01e-6), $"{method}");
         }
+    }
+
+    /// <summary>The same through the catalog's Create with the operator's compact matrix and flags (as `dcdm solve
+    /// --device` reads a file): the scaled solver takes the compact vectors, and x solves the caller's matrix.</summary>
+    [TestCase(SolveMethod.PcgMg)]
+    [TestCase(SolveMethod.Dcdm)]
+    public void ACompactInputFarFromOneIsScaledOnTheDevice(SolveMethod method)
+    {
+        var unit = CoefficientDomains.CutCell(10, 9, 8, 2);
+        double s = Math.ScaleB(1, -600);
+        var op = new VoxelOperator(10, 9, 8, [.. unit.FaceX.Select(v => v * s)], [.. unit.FaceY.Select(v => v * s)], [.. unit.FaceZ.Select(v => v * s)],
+            [.. unit.Dirichlet.Select(v => v * s)]);
+        var cells = Enumerable.Range(0, op.CellCount).Where(i => op.Diagonal(i) > 0).ToArray();
+        var flags = new PoissonGrid(10, 9, 8, [.. Enumerable.Range(0, op.CellCount).Select(i => op.Diagonal(i) > 0 ? CellType.Fluid : CellType.Solid)]);
+        var input = new SolverInput(op.ToCsr().Submatrix(cells), flags, op);
+        var b = RandomVector.Centred(cells.Length, 5);
+        using var solver = new SolverCatalog(new GpuSolvers(Device)).Create(method, input, new SolverOptions { Tolerance = 1e-6 }, new Dcdm.Models.KCycleDirectionModel());
+        var x = new double[b.Length];
+        var result = solver.Solve(b, x);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(result.Details["scale"], Does.Contain("x scaled back"));
+        Assert.That(ProductResidual.Relative(input.Matrix, b, x), Is.LessThanOrEqualTo(1.01e-6));
     }
 
     /// <summary>
