@@ -17,7 +17,7 @@ public static class GenerateCommand
             Description = "box (closed, singular), smoke (open top), spheres, obstacles (random blocks), tank (free surface), columns (pillars and shelves), "
                 + "rocks (noise-carved solids), sloped (sloped free surface), pockets (air bubbles and droplets), dambreak (a liquid block against a wall), "
                 + "baffles (plates one cell thick with windows, a shelf, thin posts), slits (narrow horizontal gaps in a solid block), porous (rock with narrow passages), "
-                + "channel (a passage two cells across snaking through a solid block); "
+                + "channel (a passage two cells across snaking through a solid block), tunnels (a tangle of passages one or two cells across, random walks from the surface through a solid block); "
                 + "with per-face coefficients: two-phase (liquid and air both unknowns, --density-ratio), cut-cell (fractional faces around smooth solids), "
                 + "ghost-fluid (a wavy free surface with 1/theta Dirichlet terms), flat-cells (a tank on cells --aspect times flatter along z: its z faces aspect^2 the others)",
             DefaultValueFactory = _ => "spheres",

@@ -8,11 +8,12 @@ public static class PoissonDomains
 {
     /// <summary>The families <see cref="Named"/> knows, in the order `dcdm generate --domain` lists them.</summary>
     public static IReadOnlyList<string> Families { get; } = ["box", "smoke", "spheres", "obstacles", "tank", "columns", "rocks", "sloped", "pockets", "dambreak",
-        "baffles", "slits", "porous", "channel"];
+        "baffles", "slits", "porous", "channel", "tunnels"];
 
     /// <summary>
     /// One of <see cref="Families"/> with its default parameters (6 spheres, 15% solid, 60% fill, a 0.4 x 0.8 dam, a channel
-    /// two cells across straddling the coarse blocks) and the seed (the dam and the channel take none).
+    /// two cells across straddling the coarse blocks, tunnels through a tenth of the block) and the seed (the dam and the
+    /// channel take none).
     /// </summary>
     public static PoissonGrid Named(string family, int nx, int ny, int nz, int seed) => family switch
     {
@@ -30,6 +31,7 @@ public static class PoissonDomains
         "slits" => Slits(nx, ny, nz, seed),
         "porous" => NoiseCarved(nx, ny, nz, 0.5, seed),
         "channel" => Channel(nx, ny, nz, 2, offset: 1),
+        "tunnels" => Tunnels(nx, ny, nz, 0.1, seed),
         _ => throw new ArgumentException($"domain family '{family}' is unknown; use one of {string.Join(", ", Families)}", nameof(family)),
     };
 
@@ -270,6 +272,46 @@ public static class PoissonDomains
             if (z == nz - 1) cells[i] = CellType.Air;
             else if (inShaft || gap[z] && y > 0 && y < ny - 1) cells[i] = CellType.Fluid;
         });
+        return new PoissonGrid(nx, ny, nz, cells);
+    }
+
+    /// <summary>
+    /// Tunnels: a solid block carved by four random walks (one step a cell, to any of six neighbours) that start just under
+    /// the air on top, as water-worn or fractured rock drains to the surface: a tangle of passages one or two cells across
+    /// that branch, cross and loop (unlike <see cref="Channel"/>'s one path). At every size about 6% of the block is fluid,
+    /// its cells with two to four fluid neighbours mostly, and 2% of the 2x2x2 blocks it touches are full, so each coarse
+    /// level is about 3x smaller, not 8x: the hardest family of a sweep of random geometries (docs/benchmarks.md).
+    /// </summary>
+    /// <param name="share">The walks' steps together, as a share of the cells (at 0.1 about 6% of the cells become fluid, the
+    /// walks crossing their own passages).</param>
+    public static PoissonGrid Tunnels(int nx, int ny, int nz, double share, int seed)
+    {
+        if (Math.Min(nx, Math.Min(ny, nz)) < 3)
+            throw new ArgumentOutOfRangeException(nameof(nx), $"tunnels needs at least 3 cells per axis, got {nx}x{ny}x{nz}");
+        if (!(share > 0 && share <= 1)) throw new ArgumentOutOfRangeException(nameof(share), $"a share of the cells in (0, 1], got {share}");
+        var rng = new Random(seed);
+        var cells = new CellType[(long)nx * ny * nz];
+        Array.Fill(cells, CellType.Solid);
+        const int walks = 4;
+        long steps = Math.Max(1, (long)(share * cells.Length / walks));
+        for (int w = 0; w < walks; w++)
+        {
+            int x = rng.Next(nx), y = rng.Next(ny), z = nz - 2;
+            for (long k = 0; k < steps; k++)
+            {
+                cells[x + (long)nx * (y + (long)ny * z)] = CellType.Fluid;
+                switch (rng.Next(6))
+                {
+                    case 0: if (x > 0) x--; break;
+                    case 1: if (x < nx - 1) x++; break;
+                    case 2: if (y > 0) y--; break;
+                    case 3: if (y < ny - 1) y++; break;
+                    case 4: if (z > 0) z--; break;
+                    default: if (z < nz - 2) z++; break;
+                }
+            }
+        }
+        AirTop(cells, nx, ny, nz);
         return new PoissonGrid(nx, ny, nz, cells);
     }
 

@@ -359,7 +359,7 @@ public class AggregateMultigridTests
 
     static IEnumerable<TestCaseData> ThinFeatures()
     {
-        foreach (var family in new[] { "baffles", "slits", "porous", "columns", "pockets" })
+        foreach (var family in new[] { "baffles", "slits", "porous", "columns", "pockets", "tunnels" })
             yield return new TestCaseData(family).SetArgDisplayNames(family);
     }
 

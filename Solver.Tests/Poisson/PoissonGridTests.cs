@@ -73,6 +73,46 @@ public class PoissonGridTests
         Assert.That(tank[3, 3, 15], Is.EqualTo(CellType.Air));
     }
 
+    /// <summary>Tunnels: about 6% of the block fluid, every cell of it joined to the air on top through fluid faces (each walk
+    /// starts under it), narrow (few 2x2x2 blocks it touches are full), and the same cells for the same seed.</summary>
+    [Test]
+    public void TunnelsArePassagesOneCellAcrossThatDrainToTheAir()
+    {
+        int n = 24;
+        var grid = PoissonDomains.Named("tunnels", n, n, n, 3);
+        Assert.That(grid.Cells.ToArray(), Is.EqualTo(PoissonDomains.Tunnels(n, n, n, 0.1, 3).Cells.ToArray()));
+        Assert.That(grid.Cells.ToArray(), Is.Not.EqualTo(PoissonDomains.Tunnels(n, n, n, 0.1, 4).Cells.ToArray()));
+        var cells = grid.Cells.ToArray();
+        int fluid = cells.Count(c => c == CellType.Fluid);
+        Assert.That(fluid / (double)(n * n * (n - 1)), Is.InRange(0.04, 0.09), "a share of the block below the air");
+        int Index(int x, int y, int z) => x + n * (y + n * z);
+        var reached = new bool[cells.Length];
+        var queue = new Queue<int>();
+        for (int i = n * n * (n - 1); i < cells.Length; i++) { Assert.That(cells[i], Is.EqualTo(CellType.Air)); reached[i] = true; queue.Enqueue(i); }
+        while (queue.Count > 0)
+        {
+            int i = queue.Dequeue(), x = i % n, y = i / n % n, z = i / (n * n);
+            foreach (var (dx, dy, dz) in new[] { (1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0), (0, 0, 1), (0, 0, -1) })
+            {
+                var (u, v, w) = (x + dx, y + dy, z + dz);
+                if (u < 0 || v < 0 || w < 0 || u >= n || v >= n || w >= n || cells[Index(u, v, w)] != CellType.Fluid || reached[Index(u, v, w)]) continue;
+                reached[Index(u, v, w)] = true;
+                queue.Enqueue(Index(u, v, w));
+            }
+        }
+        Assert.That(Enumerable.Range(0, cells.Length).Where(i => cells[i] == CellType.Fluid).All(i => reached[i]), Is.True, "every passage drains to the air");
+        int touched = 0, full = 0;
+        for (int z = 0; z < n - 2; z += 2)
+            for (int y = 0; y < n; y += 2)
+                for (int x = 0; x < n; x += 2)
+                {
+                    int f = Enumerable.Range(0, 8).Count(s => cells[Index(x + (s & 1), y + (s >> 1 & 1), z + (s >> 2))] == CellType.Fluid);
+                    if (f > 0) touched++;
+                    if (f == 8) full++;
+                }
+        Assert.That(full / (double)touched, Is.LessThan(0.05), "passages, not rooms");
+    }
+
     [Test]
     public void VelocityDivergenceIsCompatibleWithClosedDomains()
     {
