@@ -51,16 +51,65 @@ internal static class VCycleKernels
         else Parallel.For(l.Box.Z0, l.Box.Z1 + 1, body);
     }
 
-    /// <summary>v = 0 in the level's box (outside it v is 0 already).</summary>
+    /// <summary>v = 0 in the level's box (outside it v is 0 already); on its unknowns only where they fill the box sparsely
+    /// (a level's vectors are 0 off them: no kernel writes there).</summary>
     public static void Clear(VCycleLevel l, float[] v)
     {
         if (l.Box.IsEmpty) return;
+        if (l.Sparse is { } sparse)
+        {
+            foreach (var cells in sparse.Inner.Concat(sparse.Edge)) foreach (int i in cells) v[i] = 0;
+            return;
+        }
         for (int z = l.Box.Z0; z <= l.Box.Z1; z++)
             for (int y = l.Box.Y0; y <= l.Box.Y1; y++) Array.Clear(v, (z * l.Ny + y) * l.Nx + l.Box.X0, l.Box.X1 - l.Box.X0 + 1);
     }
 
-    /// <summary>Work = B - s (d X - sum of the 6 neighbours' X) on the unknowns, 0 elsewhere; vectorised inside the grid.</summary>
-    public static unsafe void Residual(VCycleLevel l)
+    /// <summary>Work = B - s (d X - sum of the 6 neighbours' X) on the unknowns, 0 elsewhere; vectorised inside the grid, or
+    /// walking the unknowns where they fill the box sparsely (<see cref="SparseUnknowns"/>).</summary>
+    public static void Residual(VCycleLevel l)
+    {
+        if (l.Sparse is { } sparse) ResidualOnUnknowns(l, sparse);
+        else ResidualOnBox(l);
+    }
+
+    /// <summary><see cref="Residual"/> on the unknowns' lists, in parallel chunks on long ones: the same values as the box's
+    /// (the same sums in the same order); Work stays 0 off the unknowns, where nothing writes it.</summary>
+    internal static unsafe void ResidualOnUnknowns(VCycleLevel l, SparseUnknowns sparse)
+    {
+        int nx = l.Nx, plane = nx * l.Ny;
+        float s = l.Scale;
+        for (int colour = 0; colour < 2; colour++)
+        {
+            var inner = sparse.Inner[colour];
+            ForChunks(inner.Length, (from, to) =>
+            {
+                fixed (float* b = l.B, x = l.X, r = l.Work)
+                fixed (byte* d = l.Diagonal)
+                fixed (int* cells = inner)
+                    for (int k = from; k < to; k++)
+                    {
+                        int i = cells[k];
+                        float sides = x[i - 1] + x[i + 1] + x[i - nx] + x[i + nx] + x[i - plane] + x[i + plane];
+                        r[i] = b[i] - s * (d[i] * x[i] - sides);
+                    }
+            });
+            fixed (float* b = l.B, x = l.X, r = l.Work)
+            fixed (byte* d = l.Diagonal)
+                foreach (int i in sparse.Edge[colour]) Edge(l, i - i % nx, i % nx, i / nx % l.Ny, i / plane, b, x, r, d, s);
+        }
+    }
+
+    /// <summary>body(from, to) over 0..count in chunks, in parallel where count is long.</summary>
+    static void ForChunks(int count, Action<int, int> body)
+    {
+        const int chunk = 1 << 13;
+        if (count < ParallelCells / 4) { body(0, count); return; }
+        Parallel.For(0, (count + chunk - 1) / chunk, c => body(c * chunk, Math.Min(count, (c + 1) * chunk)));
+    }
+
+    /// <summary><see cref="Residual"/> over the box.</summary>
+    internal static unsafe void ResidualOnBox(VCycleLevel l)
     {
         int nx = l.Nx, ny = l.Ny, nz = l.Nz, plane = nx * ny, width = Vector<float>.Count;
         float s = l.Scale;
@@ -123,6 +172,50 @@ internal static class VCycleKernels
     /// the second colour on the planes where two slabs meet waits until both slabs are done.
     /// </summary>
     public static void Sweep(VCycleLevel l, int first, float[]? weight, float constant = 1)
+    {
+        if (l.Sparse is { } sparse) SweepOnUnknowns(l, sparse, first, weight, constant);
+        else SweepOnBox(l, first, weight, constant);
+    }
+
+    /// <summary>
+    /// <see cref="Sweep"/> on the unknowns' lists (<see cref="SparseUnknowns"/>): the first colour's cells, then the
+    /// second's, each in parallel chunks on long lists (a colour's cells read only the other colour's). Each cell takes
+    /// the box's vector formula, x + w (x_GS - x), so the values are the box's bit for bit (at w = 1 without weights the
+    /// box's cells at a row's ends take x_GS itself, which can differ from it in the last bit).
+    /// </summary>
+    internal static unsafe void SweepOnUnknowns(VCycleLevel l, SparseUnknowns sparse, int first, float[]? weight, float constant)
+    {
+        int nx = l.Nx, plane = nx * l.Ny;
+        float inverseScale = 1 / l.Scale;
+        for (int pass = 0; pass < 2; pass++)
+        {
+            int colour = pass == 0 ? first : 1 - first;
+            var inner = sparse.Inner[colour];
+            ForChunks(inner.Length, (from, to) =>
+            {
+                fixed (float* b = l.B, x = l.X, w = weight)
+                fixed (byte* d = l.Diagonal)
+                fixed (int* cells = inner)
+                    for (int k = from; k < to; k++)
+                    {
+                        int i = cells[k];
+                        float sides = x[i - 1] + x[i + 1] + x[i - nx] + x[i + nx] + x[i - plane] + x[i + plane];
+                        float gaussSeidel = (b[i] * inverseScale + sides) * (1f / d[i]);
+                        x[i] += (w == null ? constant : w[i]) * (gaussSeidel - x[i]);
+                    }
+            });
+            fixed (float* b = l.B, x = l.X, w = weight)
+            fixed (byte* d = l.Diagonal)
+                foreach (int i in sparse.Edge[colour])
+                {
+                    float gaussSeidel = (b[i] * inverseScale + Sides(l, x, i, i % nx, i / nx % l.Ny, i / plane)) * (1f / d[i]);
+                    x[i] = w == null && constant == 1 ? gaussSeidel : x[i] + (w == null ? constant : w[i]) * (gaussSeidel - x[i]);
+                }
+        }
+    }
+
+    /// <summary><see cref="Sweep"/> over the box, as one wave through its planes.</summary>
+    internal static void SweepOnBox(VCycleLevel l, int first, float[]? weight, float constant)
     {
         if (l.Box.IsEmpty) return;
         int planes = l.Box.Z1 - l.Box.Z0 + 1, second = 1 - first;

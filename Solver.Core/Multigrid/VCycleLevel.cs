@@ -21,6 +21,8 @@ internal sealed class VCycleLevel(int nx, int ny, int nz, byte[] diagonal, doubl
     public byte[] Diagonal => diagonal;
     /// <summary>The box around the unknowns: the kernels touch only that.</summary>
     public CellBox Box { get; } = CellBox.Around(diagonal, nx, ny, nz);
+    /// <summary>The unknowns by colour where they fill the box sparsely (the kernels walk these, not the box); else null.</summary>
+    public SparseUnknowns? Sparse { get; } = SparseUnknowns.Of(diagonal, nx, ny, nz);
     public float Scale { get; } = (float)scale;
     /// <summary>Per sweep, per cell: the SOR weight in (0, 2).</summary>
     public float[][] Weights => weights;
