@@ -147,6 +147,30 @@ public class GpuMultigridConjugateGradientTests : AcceleratorTests
     }
 
     /// <summary>
+    /// BUG: an operator far from 1 whose contrast float cannot hold (diagonals near 2^-500 with one penalty 1e30 times
+    /// theirs) is refused by the device solver made for it times 2^500, and the refusal names that operator's diagonals
+    /// (near 1 to 1e+30), not the caller's, and tells the caller to bring them near 1 by one factor, which the catalog
+    /// already did. The refusal should name the diagonals the caller gave.
+    /// </summary>
+    [TestCase(SolveMethod.PcgMg)]
+    [TestCase(SolveMethod.Dcdm)]
+    public void ARefusalOfAScaledOperatorNamesTheCallersDiagonals(SolveMethod method)
+    {
+        var unit = CoefficientDomains.CutCell(10, 9, 8, 2);
+        double s = Math.ScaleB(1, -500);
+        var penalty = (double[])unit.Dirichlet.Clone();
+        penalty[Array.FindIndex(penalty, d => d > 0)] = 1e30;
+        var op = new VoxelOperator(10, 9, 8, [.. unit.FaceX.Select(v => v * s)], [.. unit.FaceY.Select(v => v * s)], [.. unit.FaceZ.Select(v => v * s)],
+            [.. penalty.Select(v => v * s)]);
+        double largest = Enumerable.Range(0, op.CellCount).Max(op.Diagonal);
+        var refused = Assert.Throws<InvalidSystemException>(() =>
+            new SolverCatalog(new GpuSolvers(Device)).CreateForOperator(method, op, model: new Dcdm.Models.KCycleDirectionModel()));
+        Assert.That(refused!.Message, Does.Contain("diagonals lie from"), "refused for its contrast");
+        Assert.That(refused.Message, Does.Contain(largest.ToString("g3", System.Globalization.CultureInfo.InvariantCulture)),
+            "the caller's largest diagonal, not the scaled operator's");
+    }
+
+    /// <summary>
     /// A density ratio of 10^8: the device pcg-mg's float32 steps lose the small coefficients (a step's p.Ap came out
     /// negative, reported as NotPositiveDefinite), so it refuses the operator naming the span and what runs it; the
     /// device's DCDM, its iteration in double, converges on it.
