@@ -37,35 +37,84 @@ internal sealed class BoxVectors(CroppedBox crop, bool vectors = true)
             var inPlace = inner.Solve(boxB, x.Slice(start, length), settings, cancellation);
             x[..start].Clear(); // x is 0 outside the box
             x[(start + length)..].Clear();
-            return AsTheGrids(inPlace, outsideSq, boxB, note, setupTime);
+            return Counted(inPlace, b, outsideSq, boxB, note, setupTime);
         }
         Gather(b, _b);
         Gather(x, _x);
         var result = inner.Solve(_b, _x, settings, cancellation);
         Scatter(_x, x);
-        return AsTheGrids(result, outsideSq, _b, note, setupTime);
+        return Counted(result, b, outsideSq, _b, note, setupTime);
+    }
+
+    /// <summary>
+    /// <see cref="AsTheGrids"/> with b outside the box counted in its norms; where the box's solve scaled b (its `b scale`
+    /// detail: b far from 1) or b's squares outside overflow, on b times 2^-e (exact), e the exponent of the largest of
+    /// those norms, b outside and b in the box, so that the squares stay in double's range.
+    /// </summary>
+    SolveResult Counted(SolveResult result, ReadOnlySpan<double> full, double outsideSq, ReadOnlySpan<double> boxB, string note, TimeSpan setupTime)
+    {
+        if (double.IsFinite(outsideSq) && !result.Details.ContainsKey("b scale")) return AsTheGrids(result, outsideSq, boxB, note, setupTime);
+        double largest = Math.Max(OutsideLargest(full), result.Projection is { } p ? Math.Max(p.RemovedNorm, p.OriginalNorm) : 0);
+        foreach (double v in boxB) largest = Math.Max(largest, Math.Abs(v));
+        if (!(largest > 0 && double.IsFinite(largest))) return AsTheGrids(result, outsideSq, boxB, note, setupTime);
+        int e = Math.ILogB(largest);
+        return AsTheGrids(result, OutsideNormSquared(full, e), boxB, note, setupTime, e);
     }
 
     /// <summary>The sum of b^2 over the cells outside the box: whole planes, whole rows, then each row's ends.</summary>
-    public double OutsideNormSquared(ReadOnlySpan<double> full)
+    public double OutsideNormSquared(ReadOnlySpan<double> full) => OutsideNormSquared(full, 0);
+
+    /// <summary>The sum of (b 2^-e)^2 over the cells outside the box, in the order the unscaled sum takes (each part copied
+    /// scaled, then its dot), so it is that sum times 2^-2e exactly wherever no square leaves double's normal range.</summary>
+    double OutsideNormSquared(ReadOnlySpan<double> full, int e)
     {
+        double Dot(ReadOnlySpan<double> part) => SquaredTimes(part, e);
         var ((nx, ny, nz), origin, size) = crop;
         int plane = nx * ny;
         double sum = 0;
         for (int z = 0; z < nz; z++)
         {
             var p = full.Slice(z * plane, plane);
-            if (z < origin.Z || z >= origin.Z + size.Z) { sum += VectorOps.Dot(p, p); continue; }
+            if (z < origin.Z || z >= origin.Z + size.Z) { sum += Dot(p); continue; }
             for (int y = 0; y < ny; y++)
             {
                 var row = p.Slice(y * nx, nx);
-                if (y < origin.Y || y >= origin.Y + size.Y) { sum += VectorOps.Dot(row, row); continue; }
-                var left = row[..origin.X];
-                var right = row[(origin.X + size.X)..];
-                sum += VectorOps.Dot(left, left) + VectorOps.Dot(right, right);
+                if (y < origin.Y || y >= origin.Y + size.Y) { sum += Dot(row); continue; }
+                sum += Dot(row[..origin.X]) + Dot(row[(origin.X + size.X)..]);
             }
         }
         return sum;
+    }
+
+    /// <summary>The sum of (v 2^-e)^2, in the order of v's own dot.</summary>
+    static double SquaredTimes(ReadOnlySpan<double> v, int e)
+    {
+        if (e == 0) return VectorOps.Dot(v, v);
+        var scaled = new double[v.Length];
+        for (int i = 0; i < scaled.Length; i++) scaled[i] = Math.ScaleB(v[i], -e);
+        return VectorOps.Dot(scaled, scaled);
+    }
+
+    /// <summary>The largest |b| outside the box.</summary>
+    double OutsideLargest(ReadOnlySpan<double> full)
+    {
+        var ((nx, ny, nz), origin, size) = crop;
+        int plane = nx * ny;
+        double largest = 0;
+        void Take(ReadOnlySpan<double> part) { foreach (double v in part) largest = Math.Max(largest, Math.Abs(v)); }
+        for (int z = 0; z < nz; z++)
+        {
+            var p = full.Slice(z * plane, plane);
+            if (z < origin.Z || z >= origin.Z + size.Z) { Take(p); continue; }
+            for (int y = 0; y < ny; y++)
+            {
+                var row = p.Slice(y * nx, nx);
+                if (y < origin.Y || y >= origin.Y + size.Y) { Take(row); continue; }
+                Take(row[..origin.X]);
+                Take(row[(origin.X + size.X)..]);
+            }
+        }
+        return largest;
     }
 
     void Gather(ReadOnlySpan<double> full, double[] onBox)
@@ -89,15 +138,17 @@ internal sealed class BoxVectors(CroppedBox crop, bool vectors = true)
     /// The box's result as the grid's: <paramref name="note"/> as its "grid" detail, the grid's rows in "unknowns",
     /// b outside the box (<paramref name="outsideSq"/>, of which <paramref name="boxB"/> was the rest) as removed.
     /// </summary>
-    public SolveResult AsTheGrids(SolveResult result, double outsideSq, ReadOnlySpan<double> boxB, string note, TimeSpan setupTime)
+    /// <param name="exponent">e where <paramref name="outsideSq"/> is of b outside times 2^-e (b far from 1): the norms are
+    /// combined times 2^-e too, and scaled back.</param>
+    public SolveResult AsTheGrids(SolveResult result, double outsideSq, ReadOnlySpan<double> boxB, string note, TimeSpan setupTime, int exponent = 0)
     {
         var details = new Dictionary<string, string>(result.Details) { ["grid"] = note };
         if (details.TryGetValue("unknowns", out var unknowns))
             details["unknowns"] = unknowns.Replace($" of {crop.Cells} ", $" of {(long)crop.Grid.X * crop.Grid.Y * crop.Grid.Z} "); // the caller's grid, not the box
+        double With(double norm) { double scaled = Math.ScaleB(norm, -exponent); return Math.ScaleB(Math.Sqrt(scaled * scaled + outsideSq), exponent); }
         var projection = outsideSq == 0 ? result.Projection
-            : result.Projection is { } p
-                ? p with { RemovedNorm = Math.Sqrt(p.RemovedNorm * p.RemovedNorm + outsideSq), OriginalNorm = Math.Sqrt(p.OriginalNorm * p.OriginalNorm + outsideSq) }
-            : new RangeProjection(0, Math.Sqrt(outsideSq), Math.Sqrt(VectorOps.Dot(boxB, boxB) + outsideSq));
+            : result.Projection is { } p ? p with { RemovedNorm = With(p.RemovedNorm), OriginalNorm = With(p.OriginalNorm) }
+            : new RangeProjection(0, Math.ScaleB(Math.Sqrt(outsideSq), exponent), Math.ScaleB(Math.Sqrt(SquaredTimes(boxB, exponent) + outsideSq), exponent));
         return result with { Details = details, Projection = projection, SetupTime = setupTime };
     }
 }

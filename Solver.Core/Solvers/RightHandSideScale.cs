@@ -13,16 +13,23 @@ internal static class RightHandSideScale
     internal const int Reach = ScaledOperatorSolver.Reach;
 
     /// <summary>
-    /// e for b, whose prepared norm is <paramref name="bNorm"/>: 0 where that lies within 2^+-<see cref="Reach"/>, where b
-    /// is zero, or where it holds NaN or infinity (the frame's early exits judge those); else the exponent of b's largest
-    /// entry. Reads b only when its norm is out of reach.
+    /// e for the prepared b (on the unknowns), whose norm is <paramref name="bNorm"/>: 0 where that lies within
+    /// 2^+-<see cref="Reach"/>, where b is zero, or where it holds NaN or infinity (the frame's early exits judge those);
+    /// else the exponent of b's largest entry. Reads b only when its norm is out of reach.
     /// </summary>
     public static int Of(ReadOnlySpan<double> b, double bNorm)
     {
         if (bNorm >= Math.ScaleB(1.0, -Reach) && bNorm <= Math.ScaleB(1.0, Reach)) return 0;
-        double largest = 0;
-        foreach (double v in b) largest = double.IsNaN(v) ? double.NaN : Math.Max(largest, Math.Abs(v));
+        double largest = Largest(b);
         return largest > 0 && double.IsFinite(largest) ? Math.ILogB(largest) : 0;
+    }
+
+    /// <summary>The largest |v_i|; NaN where v holds NaN.</summary>
+    public static double Largest(ReadOnlySpan<double> v)
+    {
+        double largest = 0;
+        foreach (double value in v) largest = double.IsNaN(value) ? double.NaN : Math.Max(largest, Math.Abs(value));
+        return largest;
     }
 
     /// <summary>v times 2^<paramref name="exponent"/>, in place.</summary>

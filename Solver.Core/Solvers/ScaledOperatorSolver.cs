@@ -29,17 +29,17 @@ internal sealed class ScaledOperatorSolver(ILinearSolver inner, double operatorS
 
     /// <summary>The solver <paramref name="create"/> makes for the operator, on it times a power of two where its
     /// diagonals lie far from 1 (<see cref="ScaleOf"/>).</summary>
-    public static ILinearSolver Around(VoxelOperator op, Func<VoxelOperator, ILinearSolver> create) => Around(op, (o, _) => create(o));
-
-    /// <param name="create">The solver for the operator it is given, and the power of two that operator is the caller's
-    /// times (1: the caller's own), for a caller that scales what comes with it (a matrix) too.</param>
-    public static ILinearSolver Around(VoxelOperator op, Func<VoxelOperator, double, ILinearSolver> create)
+    public static ILinearSolver Around(VoxelOperator op, Func<VoxelOperator, ILinearSolver> create)
     {
         var clock = Stopwatch.StartNew();
         double scale = ScaleOf(op);
-        if (scale == 1 || op.TimesPowerOfTwo(scale) is not { } scaled) return create(op, 1);
+        if (scale == 1 || op.TimesPowerOfTwo(scale) is not { } scaled) return create(op);
         var scaleTime = clock.Elapsed;
-        return new ScaledOperatorSolver(create(scaled, scale), scale, scaleTime);
+        ILinearSolver onScaled;
+        // refused even so (a contrast no scaling helps): the caller's own operator's refusal, which names its values
+        try { onScaled = create(scaled); }
+        catch (InvalidSystemException) { return create(op); }
+        return new ScaledOperatorSolver(onScaled, scale, scaleTime);
     }
 
     /// <summary>
@@ -80,8 +80,13 @@ internal sealed class ScaledOperatorSolver(ILinearSolver inner, double operatorS
         // a warm start's guess as y (whether the settings or the solver's options ask for one; else x is overwritten)
         for (int i = 0; i < x.Length; i++) x[i] = Math.ScaleB(x[i], -ex);
         SolveResult result;
+        double solved; // y's largest entry, before it is scaled back
         try { result = inner.Solve(_b, x, settings, cancellation); }
-        finally { for (int i = 0; i < x.Length; i++) x[i] = Math.ScaleB(x[i], ex); }
+        finally
+        {
+            solved = RightHandSideScale.Largest(x);
+            for (int i = 0; i < x.Length; i++) x[i] = Math.ScaleB(x[i], ex);
+        }
         var details = new Dictionary<string, string>(result.Details)
         {
             ["scale"] = $"solved as the operator times 2^{Math.ILogB(operatorScale)} and b times 2^{-eb} (its diagonals lie far from 1), x scaled back",
@@ -89,8 +94,7 @@ internal sealed class ScaledOperatorSolver(ILinearSolver inner, double operatorS
         // the projection's norms are the caller's b's
         var projection = result.Projection is { } p ? p with { RemovedNorm = Math.ScaleB(p.RemovedNorm, eb), OriginalNorm = Math.ScaleB(p.OriginalNorm, eb) } : null;
         result = result with { Details = details, SetupTime = SetupTime, Projection = projection };
-        double largestX = 0;
-        foreach (double v in x) largestX = double.IsNaN(v) ? double.NaN : Math.Max(largestX, Math.Abs(v));
+        double largestX = RightHandSideScale.Largest(x);
         // y solved, but x = y s 2^eb past double's range: the residual said of y is not x's
         if (!double.IsFinite(largestX) && result.Status is SolveStatus.Converged or SolveStatus.MaxIterations)
             return result with
@@ -99,11 +103,11 @@ internal sealed class ScaledOperatorSolver(ILinearSolver inner, double operatorS
                 Message = $"{result.Message}; but x overflows double as it is scaled back (this operator's diagonals near 2^{-Math.ILogB(operatorScale)} "
                     + $"with b near 2^{eb}): its solution lies past double's range; scale b down",
             };
-        if (largestX > 0 && !double.IsNormal(largestX))
+        if (solved > 0 && double.IsFinite(largestX) && !double.IsNormal(largestX))
             return result with
             {
-                Message = $"{result.Message}; x lies below double's normal range (its largest entry {largestX:g3}) and keeps fewer digits than "
-                    + "its residual says; scale b up",
+                Message = $"{result.Message}; x lies below double's normal range (its largest entry {largestX:g3}{(largestX == 0 ? ": every entry underflowed to 0" : "")}) "
+                    + "and keeps fewer digits than its residual says; scale b up",
             };
         return result;
     }

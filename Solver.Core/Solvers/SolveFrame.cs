@@ -47,7 +47,8 @@ public sealed class SolveFrame(string method, ReducedSystem unknowns, SolveFrame
     {
         CheckLengths(b, x);
         x.Clear();
-        return SolveResult.From(method, new(SolveStatus.NotPositiveDefinite, 0, VectorOps.Norm2(b) > 0 ? 1 : 0, why, 0), [], setupTime, TimeSpan.Zero,
+        // any nonzero entry, not the norm: b's squares underflow for a b far below 1
+        return SolveResult.From(method, new(SolveStatus.NotPositiveDefinite, 0, b.IndexOfAnyExcept(0.0) >= 0 ? 1 : 0, why, 0), [], setupTime, TimeSpan.Zero,
             null, details ?? [], null);
     }
 
@@ -78,11 +79,15 @@ public sealed class SolveFrame(string method, ReducedSystem unknowns, SolveFrame
             return NotPositiveDefinite(b, x, $"row {unknowns.NonPositiveDiagonalRow + 1} has a diagonal <= 0: the matrix is not positive definite", setupTime, details);
         var (projection, bNorm) = Prepare(b, rb);
         // b far from 1 (in other units): its squares would under- or overflow, so it is solved as b / 2^e, x scaled back
-        int scale = RightHandSideScale.Of(b, bNorm);
+        // (the scale is the prepared b's, on the unknowns: b on other rows is no part of the system solved)
+        int scale = RightHandSideScale.Of(rb, bNorm);
         if (scale != 0)
         {
+            var unscaled = projection;
             (projection, bNorm) = Prepare(RightHandSideScale.Scaled(b, scale), rb);
             projection = projection is { } p ? p with { RemovedNorm = Math.ScaleB(p.RemovedNorm, scale), OriginalNorm = Math.ScaleB(p.OriginalNorm, scale) } : null;
+            // b far from 1 on other rows too (its squares past double's range there once scaled): the unscaled norms hold
+            if (projection is { } q && !(double.IsFinite(q.RemovedNorm) && double.IsFinite(q.OriginalNorm)) && unscaled is not null) projection = unscaled;
             details["b scale"] = $"solved for b times 2^{-scale} (its norm lies outside 2^+-{RightHandSideScale.Reach}), x scaled back";
         }
         if (!double.IsFinite(bNorm))
@@ -146,19 +151,20 @@ public sealed class SolveFrame(string method, ReducedSystem unknowns, SolveFrame
     /// as NotANumber (the residual said of the scaled x is not x's), one below the normal range says so.</summary>
     static KrylovOutcome ScaledBack(double[] x, int scale, KrylovOutcome outcome)
     {
+        double scaledLargest = RightHandSideScale.Largest(x);
         RightHandSideScale.Apply(x, scale);
-        double largest = 0;
-        foreach (double v in x) largest = double.IsNaN(v) ? double.NaN : Math.Max(largest, Math.Abs(v));
+        double largest = RightHandSideScale.Largest(x);
         if (!double.IsFinite(largest) && outcome.Status is SolveStatus.Converged or SolveStatus.MaxIterations)
             return outcome with
             {
                 Status = SolveStatus.NotANumber,
                 Message = $"{outcome.Message}; but x overflows double as it is scaled back (b near 2^{scale}): its solution lies past double's range; scale b down",
             };
-        if (largest > 0 && !double.IsNormal(largest))
+        if (scaledLargest > 0 && double.IsFinite(largest) && !double.IsNormal(largest))
             return outcome with
             {
-                Message = $"{outcome.Message}; x lies below double's normal range (its largest entry {largest:g3}) and keeps fewer digits than its residual says; scale b up",
+                Message = $"{outcome.Message}; x lies below double's normal range (its largest entry {largest:g3}{(largest == 0 ? ": every entry underflowed to 0" : "")}) "
+                    + "and keeps fewer digits than its residual says; scale b up",
             };
         return outcome;
     }

@@ -98,10 +98,11 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
                 var (solver, reason) = entry.OnDevice(device, on, arguments);
                 return solver ?? throw new InvalidSystemException($"{entry.Name} on {device.Name}: {reason}");
             }
-            // the hierarchy's methods on an operator whose diagonals lie far from 1 run on it times a power of two, with
-            // its matrix, as on the CPU: the device's float32 cycle would not hold it
+            // the hierarchy's methods on an operator whose diagonals lie far from 1 run on it times a power of two, as on
+            // the CPU: the device's float32 cycle would not hold it (the device's pcg-mg and DCDM read the operator
+            // alone: the caller's matrix stays, for the layout)
             return InInputLayout(entry.NeedsVoxelSystem && input.Operator is { } far
-                ? ScaledOperatorSolver.Around(far, (o, s) => OnDevice(s == 1 ? input : input with { Matrix = input.Matrix.TimesPowerOfTwo(s), Operator = o }))
+                ? ScaledOperatorSolver.Around(far, o => OnDevice(ReferenceEquals(o, far) ? input : input with { Operator = o }))
                 : OnDevice(input), input);
         }
         return entry.ForMatrix is { } forMatrix ? forMatrix(input.Matrix, arguments)

@@ -31,10 +31,6 @@ public sealed class CsrMatrix
         RowPointers = rowPointers; ColumnIndices = columnIndices; Values = values;
     }
 
-    /// <summary>This matrix times <paramref name="powerOfTwo"/> (exact where every value stays in double's normal range),
-    /// its pattern shared.</summary>
-    internal CsrMatrix TimesPowerOfTwo(double powerOfTwo) => new(Rows, Columns, RowPointers, ColumnIndices, [.. Values.Select(v => v * powerOfTwo)]);
-
     /// <summary>
     /// Builds CSR from coordinate triplets (0-based): duplicates are summed, columns sorted.
     /// The input arrays are not modified.
