@@ -5,12 +5,17 @@ namespace Dcdm.Multigrid;
 /// ((x + y + z) % 2), those with six neighbours inside the grid apart from those on its faces, which the sweeps and the
 /// residual walk instead of the box (<see cref="VCycleKernels"/>). The box's vectors skip eight cells with no unknown, but
 /// where unknowns and empty cells alternate at random the skip is mispredicted as often as not: a sweep of the tunnels
-/// family at 128^3 (6% of the cells unknowns, 20% of the vectors holding one) took twice a tank's (60%).
+/// family at 128^3 (6% of the cells unknowns, 20% of the vectors holding one) took as long as a tank's (60%).
 /// </summary>
 internal sealed class SparseUnknowns
 {
-    /// <summary>A box whose unknowns are fewer than this share of its cells is walked by the lists.</summary>
-    internal const double Share = 0.25;
+    /// <summary>
+    /// A box whose unknowns are fewer than this share of its cells is walked by the lists. Measured at 64^3 and 128^3
+    /// (docs/benchmarks.md): at 3-10% a sweep by the lists took 0.18x-0.7x the box's (tunnels, voxel noise at 90% solid),
+    /// the residual 0.37x-1.06x; at 15-25% voxel noise's scattered unknowns took 0.8x-1.6x by the lists, its residual
+    /// 1.1x-3.5x.
+    /// </summary>
+    internal const double Share = 0.1;
 
     /// <summary>Per colour, the unknowns with six neighbours inside the grid, ascending.</summary>
     public int[][] Inner { get; }

@@ -10,7 +10,7 @@ public class SparseUnknownsTests
 {
     static IEnumerable<TestCaseData> Grids()
     {
-        yield return new TestCaseData(PoissonDomains.Tunnels(23, 17, 19, 0.1, 2), false).SetArgDisplayNames("tunnels 23x17x19");
+        yield return new TestCaseData(PoissonDomains.Tunnels(37, 33, 35, 0.04, 2), false).SetArgDisplayNames("tunnels 37x33x35");
         yield return new TestCaseData(PoissonDomains.Tunnels(48, 44, 40, 0.1, 5), false).SetArgDisplayNames("tunnels 48x44x40, parallel chunks");
         yield return new TestCaseData(PoissonDomains.FreeSurfaceTank(21, 18, 17, 0.6, 3), true).SetArgDisplayNames("tank 21x18x17, forced");
         yield return new TestCaseData(PoissonDomains.SmokeBox(9, 7, 8), true).SetArgDisplayNames("smoke 9x7x8, forced: unknowns on every face");
