@@ -58,7 +58,11 @@ internal static class VCycleKernels
         if (l.Box.IsEmpty) return;
         if (l.Sparse is { } sparse)
         {
-            foreach (var cells in sparse.Inner.Concat(sparse.Edge)) foreach (int i in cells) v[i] = 0;
+            for (int colour = 0; colour < 2; colour++)
+            {
+                foreach (int i in sparse.Inner[colour]) v[i] = 0;
+                foreach (int i in sparse.Edge[colour]) v[i] = 0;
+            }
             return;
         }
         for (int z = l.Box.Z0; z <= l.Box.Z1; z++)
@@ -181,7 +185,8 @@ internal static class VCycleKernels
     /// <see cref="Sweep"/> on the unknowns' lists (<see cref="SparseUnknowns"/>): the first colour's cells, then the
     /// second's, each in parallel chunks on long lists (a colour's cells read only the other colour's). Each cell takes
     /// the box's vector formula, x + w (x_GS - x), so the values are the box's bit for bit (at w = 1 without weights the
-    /// box's cells at a row's ends take x_GS itself, which can differ from it in the last bit).
+    /// box's cells at a row's ends, in rows narrower than a vector, and every cell where vectors are not accelerated take
+    /// x_GS itself, which can differ from it in the last bit).
     /// </summary>
     internal static unsafe void SweepOnUnknowns(VCycleLevel l, SparseUnknowns sparse, int first, float[]? weight, float constant)
     {
@@ -438,15 +443,17 @@ internal static class VCycleKernels
             for (int y = fine.Box.Y0; y <= fine.Box.Y1; y++)
             {
                 int row = (z * fy + y) * fx, start = (z * fy + y) * cx;
-                // both sides inside the grid for 2 <= i <= 2 cx - 3; min(d, 1) is 1 on the unknowns, 0 elsewhere
+                // both sides inside the grid for 2 <= i <= 2 cx - 3; the cells off the unknowns are left as they are (0: a
+                // correction of NaN or infinity, times 0, would leave NaN there, which a sparse level's Clear never clears)
                 int lo = Math.Max(fine.Box.X0, 2), hi = Math.Min(fine.Box.X1, 2 * cx - 3);
-                for (int i = fine.Box.X0; i < Math.Min(lo, fine.Box.X1 + 1); i++) x[row + i] += Spread(half, start, cx, i) * Math.Min((float)d[row + i], 1f);
+                for (int i = fine.Box.X0; i < Math.Min(lo, fine.Box.X1 + 1); i++) if (d[row + i] != 0) x[row + i] += Spread(half, start, cx, i);
                 for (int i = lo; i <= hi; i++)
                 {
                     int c = start + (i >> 1), side = c + ((i & 1) << 1) - 1;
-                    x[row + i] += (0.75f * half[c] + 0.25f * half[side]) * Math.Min((float)d[row + i], 1f);
+                    float value = x[row + i] + (0.75f * half[c] + 0.25f * half[side]);
+                    x[row + i] = d[row + i] != 0 ? value : x[row + i];
                 }
-                for (int i = Math.Max(hi + 1, lo); i <= fine.Box.X1; i++) x[row + i] += Spread(half, start, cx, i) * Math.Min((float)d[row + i], 1f);
+                for (int i = Math.Max(hi + 1, lo); i <= fine.Box.X1; i++) if (d[row + i] != 0) x[row + i] += Spread(half, start, cx, i);
             }
         });
     }
