@@ -12,6 +12,49 @@ namespace Dcdm.Multigrid;
 internal sealed class FirstLevelBlocks(int nx, int ny, int nz, byte[] mask, int[] offset)
 {
     readonly int _cx = (nx + 1) / 2, _cy = (ny + 1) / 2, _cz = (nz + 1) / 2;
+    /// <summary>The blocks holding an unknown, ascending, where they are fewer than <see cref="OccupiedShare"/> of the
+    /// blocks (a sparse domain: the transfers walk these, not every block's mask); else null.</summary>
+    readonly int[]? _occupied = Occupied(mask);
+
+    /// <summary>Blocks holding an unknown under this share of all: the transfers walk a list of them (tunnels at 128^3,
+    /// about a fifth: the planes' test of every mask is mispredicted where full and empty blocks alternate at random).</summary>
+    internal const double OccupiedShare = 0.3;
+
+    static int[]? Occupied(byte[] mask)
+    {
+        int count = mask.Length - mask.AsSpan().Count((byte)0);
+        if (count >= OccupiedShare * mask.Length) return null;
+        var occupied = new int[count];
+        for (int b = 0, k = 0; b < mask.Length; b++) if (mask[b] != 0) occupied[k++] = b;
+        return occupied;
+    }
+
+    /// <summary>Whether the transfers walk the occupied blocks' list.</summary>
+    internal bool WalksOccupied => _occupied is not null;
+
+    /// <summary>body(b, f) for each block b holding an unknown, f its first cell: by the list in parallel chunks where there
+    /// is one, else by block planes (in parallel on large grids), <paramref name="plane"/> doing a plane's.</summary>
+    void ForOccupied(Action<int> plane, Action<int, int> block)
+    {
+        if (_occupied is { } list)
+        {
+            const int chunk = 1 << 12;
+            void Chunk(int c)
+            {
+                for (int k = c * chunk, end = Math.Min(list.Length, (c + 1) * chunk); k < end; k++)
+                {
+                    int b = list[k], bx = b % _cx, by = b / _cx % _cy, bz = b / (_cx * _cy);
+                    block(b, 2 * bx + nx * (2 * by + ny * 2 * bz));
+                }
+            }
+            int chunks = (list.Length + chunk - 1) / chunk;
+            if ((long)list.Length * 8 < VCycleKernels.ParallelCells) for (int c = 0; c < chunks; c++) Chunk(c);
+            else Parallel.For(0, chunks, Chunk);
+            return;
+        }
+        if ((long)Cells < VCycleKernels.ParallelCells) for (int bz = 0; bz < _cz; bz++) plane(bz);
+        else Parallel.For(0, _cz, plane);
+    }
     /// <summary>Each slot's cell from its block's first cell.</summary>
     readonly int[] _slotCell = [.. Enumerable.Range(0, 8).Select(s => (s & 1) + nx * (s >> 1 & 1) + nx * ny * (s >> 2))];
 
@@ -74,38 +117,38 @@ internal sealed class FirstLevelBlocks(int nx, int ny, int nz, byte[] mask, int[
     public void Restrict(float[] r, double[] coarse)
     {
         int plane = nx * ny;
+        void Block(int b, int f)
+        {
+            int m = mask[b], row = offset[b];
+            if (m == 0xFF) // a full block (most): its eight cells in slot order
+            {
+                double sum = 0; // as a cleared row takes them, -0 included
+                sum += r[f]; sum += r[f + 1]; sum += r[f + nx]; sum += r[f + nx + 1];
+                sum += r[f + plane]; sum += r[f + plane + 1]; sum += r[f + plane + nx]; sum += r[f + plane + nx + 1];
+                coarse[row] = sum;
+                return;
+            }
+            if (m == 0) return;
+            if (Aggregation.PiecesIn(m) == 1)
+            {
+                double sum = 0;
+                for (int bits = m; bits != 0; bits &= bits - 1) sum += r[f + _slotCell[BitOperations.TrailingZeroCount(bits)]];
+                coarse[row] = sum;
+                return;
+            }
+            coarse.AsSpan(row, Aggregation.PiecesIn(m)).Clear();
+            for (int bits = m; bits != 0; bits &= bits - 1)
+            {
+                int s = BitOperations.TrailingZeroCount(bits);
+                coarse[row + Aggregation.PieceOf(m, s)] += r[f + _slotCell[s]];
+            }
+        }
         void Planes(int bz)
         {
             for (int by = 0; by < _cy; by++)
-                for (int bx = 0, b = _cx * (by + _cy * bz), f = nx * (2 * by + ny * 2 * bz); bx < _cx; bx++, b++, f += 2)
-                {
-                    int m = mask[b], row = offset[b];
-                    if (m == 0xFF) // a full block (most): its eight cells in slot order
-                    {
-                        double sum = 0; // as a cleared row takes them, -0 included
-                        sum += r[f]; sum += r[f + 1]; sum += r[f + nx]; sum += r[f + nx + 1];
-                        sum += r[f + plane]; sum += r[f + plane + 1]; sum += r[f + plane + nx]; sum += r[f + plane + nx + 1];
-                        coarse[row] = sum;
-                        continue;
-                    }
-                    if (m == 0) continue;
-                    if (Aggregation.PiecesIn(m) == 1)
-                    {
-                        double sum = 0;
-                        for (int bits = m; bits != 0; bits &= bits - 1) sum += r[f + _slotCell[BitOperations.TrailingZeroCount(bits)]];
-                        coarse[row] = sum;
-                        continue;
-                    }
-                    coarse.AsSpan(row, Aggregation.PiecesIn(m)).Clear();
-                    for (int bits = m; bits != 0; bits &= bits - 1)
-                    {
-                        int s = BitOperations.TrailingZeroCount(bits);
-                        coarse[row + Aggregation.PieceOf(m, s)] += r[f + _slotCell[s]];
-                    }
-                }
+                for (int bx = 0, b = _cx * (by + _cy * bz), f = nx * (2 * by + ny * 2 * bz); bx < _cx; bx++, b++, f += 2) Block(b, f);
         }
-        if ((long)Cells < VCycleKernels.ParallelCells) for (int bz = 0; bz < _cz; bz++) Planes(bz);
-        else Parallel.For(0, _cz, Planes);
+        ForOccupied(Planes, Block);
     }
 
     /// <summary>x += P0 coarse: each unknown cell takes its row's value (float), in parallel block planes; four full blocks
@@ -113,6 +156,19 @@ internal sealed class FirstLevelBlocks(int nx, int ny, int nz, byte[] mask, int[
     public void Prolong(double[] coarse, float[] x)
     {
         int plane = nx * ny;
+        void Block(int b, int f)
+        {
+            int m = mask[b];
+            if (m == 0) return;
+            int row = offset[b];
+            bool one = Aggregation.PiecesIn(m) == 1;
+            float value = (float)coarse[row];
+            for (int bits = m; bits != 0; bits &= bits - 1)
+            {
+                int s = BitOperations.TrailingZeroCount(bits);
+                x[f + _slotCell[s]] += one ? value : (float)coarse[row + Aggregation.PieceOf(m, s)];
+            }
+        }
         void Planes(int bz)
         {
             for (int by = 0; by < _cy; by++)
@@ -126,20 +182,10 @@ internal sealed class FirstLevelBlocks(int nx, int ny, int nz, byte[] mask, int[
                         bx += 3; b += 3; f += 6;
                         continue;
                     }
-                    int m = mask[b];
-                    if (m == 0) continue;
-                    int row = offset[b];
-                    bool one = Aggregation.PiecesIn(m) == 1;
-                    float value = (float)coarse[row];
-                    for (int bits = m; bits != 0; bits &= bits - 1)
-                    {
-                        int s = BitOperations.TrailingZeroCount(bits);
-                        x[f + _slotCell[s]] += one ? value : (float)coarse[row + Aggregation.PieceOf(m, s)];
-                    }
+                    Block(b, f);
                 }
         }
-        if ((long)Cells < VCycleKernels.ParallelCells) for (int bz = 0; bz < _cz; bz++) Planes(bz);
-        else Parallel.For(0, _cz, Planes);
+        ForOccupied(Planes, Block);
     }
 
     static void Add(float[] x, int at, Vector256<float> values) => (Vector256.LoadUnsafe(ref x[at]) + values).StoreUnsafe(ref x[at]);

@@ -12,6 +12,25 @@ public class FirstLevelBlocksTests
         yield return new TestCaseData(PoissonDomains.Named("porous", 41, 40, 40, 2)).SetArgDisplayNames("porous 41x40x40");
         yield return new TestCaseData(PoissonDomains.Slits(37, 9, 13, 1)).SetArgDisplayNames("slits 37x9x13");
         yield return new TestCaseData(PoissonDomains.FreeSurfaceTank(19, 11, 9, 0.6, seed: 2)).SetArgDisplayNames("tank 19x11x9");
+        // few blocks hold an unknown: the transfers walk the list of those, in one chunk and in parallel chunks
+        yield return new TestCaseData(PoissonDomains.Tunnels(41, 36, 38, 0.05, 3)).SetArgDisplayNames("tunnels 41x36x38");
+        yield return new TestCaseData(PoissonDomains.Tunnels(96, 94, 90, 0.05, 1)).SetArgDisplayNames("tunnels 96x94x90, parallel chunks");
+    }
+
+    /// <summary>The list of occupied blocks is taken where they are a small share of all (tunnels), not by the families whose
+    /// blocks are mostly full (rock with narrow passages, a tank).</summary>
+    [Test]
+    public void TheTransfersWalkTheOccupiedBlocksWhereTheyAreFew()
+    {
+        bool Walks(PoissonGrid grid)
+        {
+            Aggregation.FirstLevel(grid.Nx, grid.Ny, grid.Nz, CellDiagonal.Of(grid), 0.5, out var blocks, null);
+            return blocks.WalksOccupied;
+        }
+        Assert.That(Walks(PoissonDomains.Tunnels(41, 36, 38, 0.05, 3)), Is.True);
+        Assert.That(Walks(PoissonDomains.Tunnels(96, 94, 90, 0.05, 1)), Is.True);
+        Assert.That(Walks(PoissonDomains.Named("porous", 41, 40, 40, 2)), Is.False);
+        Assert.That(Walks(PoissonDomains.FreeSurfaceTank(19, 11, 9, 0.6, seed: 2)), Is.False);
     }
 
     [TestCaseSource(nameof(Grids))]
