@@ -53,7 +53,7 @@ internal sealed class BoxVectors(CroppedBox crop, bool vectors = true)
     /// </summary>
     SolveResult Counted(SolveResult result, ReadOnlySpan<double> full, double outsideSq, ReadOnlySpan<double> boxB, string note, TimeSpan setupTime)
     {
-        if (double.IsFinite(outsideSq) && !result.Details.ContainsKey("b scale")) return AsTheGrids(result, outsideSq, boxB, note, setupTime);
+        if (double.IsFinite(outsideSq) && !result.Details.ContainsKey(RightHandSideScale.Detail)) return AsTheGrids(result, outsideSq, boxB, note, setupTime);
         double largest = Math.Max(OutsideLargest(full), result.Projection is { } p ? Math.Max(p.RemovedNorm, p.OriginalNorm) : 0);
         foreach (double v in boxB) largest = Math.Max(largest, Math.Abs(v));
         if (!(largest > 0 && double.IsFinite(largest))) return AsTheGrids(result, outsideSq, boxB, note, setupTime);

@@ -12,6 +12,9 @@ internal static class RightHandSideScale
     /// double's range, and a device's float steps inside float's); the reach of <see cref="ScaledOperatorSolver"/> too.</summary>
     internal const int Reach = ScaledOperatorSolver.Reach;
 
+    /// <summary>The result's detail that says b was scaled (and how); wrappers that add their own share of b's norms read it.</summary>
+    internal const string Detail = "b scale";
+
     /// <summary>
     /// e for the prepared b (on the unknowns), whose norm is <paramref name="bNorm"/>: 0 where that lies within
     /// 2^+-<see cref="Reach"/>, where b is zero, or where it holds NaN or infinity (the frame's early exits judge those);

@@ -88,7 +88,7 @@ public sealed class SolveFrame(string method, ReducedSystem unknowns, SolveFrame
             projection = projection is { } p ? p with { RemovedNorm = Math.ScaleB(p.RemovedNorm, scale), OriginalNorm = Math.ScaleB(p.OriginalNorm, scale) } : null;
             // b far from 1 on other rows too (its squares past double's range there once scaled): the unscaled norms hold
             if (projection is { } q && !(double.IsFinite(q.RemovedNorm) && double.IsFinite(q.OriginalNorm)) && unscaled is not null) projection = unscaled;
-            details["b scale"] = $"solved for b times 2^{-scale} (its norm lies outside 2^+-{RightHandSideScale.Reach}), x scaled back";
+            details[RightHandSideScale.Detail] = $"solved for b times 2^{-scale} (its norm lies outside 2^+-{RightHandSideScale.Reach}), x scaled back";
         }
         if (!double.IsFinite(bNorm))
         {
