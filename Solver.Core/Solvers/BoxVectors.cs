@@ -1,3 +1,4 @@
+using Dcdm.Multigrid;
 using Dcdm.Sparse;
 
 namespace Dcdm.Solvers;
@@ -54,8 +55,8 @@ internal sealed class BoxVectors(CroppedBox crop, bool vectors = true)
     SolveResult Counted(SolveResult result, ReadOnlySpan<double> full, double outsideSq, ReadOnlySpan<double> boxB, string note, TimeSpan setupTime)
     {
         if (double.IsFinite(outsideSq) && !result.Details.ContainsKey(RightHandSideScale.Detail)) return AsTheGrids(result, outsideSq, boxB, note, setupTime);
-        double largest = Math.Max(OutsideLargest(full), result.Projection is { } p ? Math.Max(p.RemovedNorm, p.OriginalNorm) : 0);
-        foreach (double v in boxB) largest = Math.Max(largest, Math.Abs(v));
+        double largest = Math.Max(Math.Max(OutsideLargest(full), FineLevelCopies.LargestMagnitude(boxB)),
+            result.Projection is { } p ? Math.Max(p.RemovedNorm, p.OriginalNorm) : 0);
         if (!(largest > 0 && double.IsFinite(largest))) return AsTheGrids(result, outsideSq, boxB, note, setupTime);
         int e = Math.ILogB(largest);
         return AsTheGrids(result, OutsideNormSquared(full, e), boxB, note, setupTime, e);
@@ -66,25 +67,10 @@ internal sealed class BoxVectors(CroppedBox crop, bool vectors = true)
 
     /// <summary>The sum of (b 2^-e)^2 over the cells outside the box, in the order the unscaled sum takes (each part copied
     /// scaled, then its dot), so it is that sum times 2^-2e exactly wherever no square leaves double's normal range.</summary>
-    double OutsideNormSquared(ReadOnlySpan<double> full, int e)
-    {
-        double Dot(ReadOnlySpan<double> part) => SquaredTimes(part, e);
-        var ((nx, ny, nz), origin, size) = crop;
-        int plane = nx * ny;
-        double sum = 0;
-        for (int z = 0; z < nz; z++)
-        {
-            var p = full.Slice(z * plane, plane);
-            if (z < origin.Z || z >= origin.Z + size.Z) { sum += Dot(p); continue; }
-            for (int y = 0; y < ny; y++)
-            {
-                var row = p.Slice(y * nx, nx);
-                if (y < origin.Y || y >= origin.Y + size.Y) { sum += Dot(row); continue; }
-                sum += Dot(row[..origin.X]) + Dot(row[(origin.X + size.X)..]);
-            }
-        }
-        return sum;
-    }
+    double OutsideNormSquared(ReadOnlySpan<double> full, int e) => Outside(full, e == 0 ? Squared : part => SquaredTimes(part, e), (a, b) => a + b);
+
+    /// <summary>v.v: every solve's measure of b outside the box, made once (no closure per solve).</summary>
+    static readonly Measure Squared = part => VectorOps.Dot(part, part);
 
     /// <summary>The sum of (v 2^-e)^2, in the order of v's own dot.</summary>
     static double SquaredTimes(ReadOnlySpan<double> v, int e)
@@ -96,25 +82,29 @@ internal sealed class BoxVectors(CroppedBox crop, bool vectors = true)
     }
 
     /// <summary>The largest |b| outside the box.</summary>
-    double OutsideLargest(ReadOnlySpan<double> full)
+    double OutsideLargest(ReadOnlySpan<double> full) => Outside(full, part => FineLevelCopies.LargestMagnitude(part), Math.Max);
+
+    delegate double Measure(ReadOnlySpan<double> part);
+
+    /// <summary>The parts of <paramref name="full"/> outside the box (whole planes, whole rows, then each row's two ends)
+    /// measured and combined in that order, a row's two ends with each other first.</summary>
+    double Outside(ReadOnlySpan<double> full, Measure measure, Func<double, double, double> combine)
     {
         var ((nx, ny, nz), origin, size) = crop;
         int plane = nx * ny;
-        double largest = 0;
-        void Take(ReadOnlySpan<double> part) { foreach (double v in part) largest = Math.Max(largest, Math.Abs(v)); }
+        double total = 0;
         for (int z = 0; z < nz; z++)
         {
             var p = full.Slice(z * plane, plane);
-            if (z < origin.Z || z >= origin.Z + size.Z) { Take(p); continue; }
+            if (z < origin.Z || z >= origin.Z + size.Z) { total = combine(total, measure(p)); continue; }
             for (int y = 0; y < ny; y++)
             {
                 var row = p.Slice(y * nx, nx);
-                if (y < origin.Y || y >= origin.Y + size.Y) { Take(row); continue; }
-                Take(row[..origin.X]);
-                Take(row[(origin.X + size.X)..]);
+                if (y < origin.Y || y >= origin.Y + size.Y) { total = combine(total, measure(row)); continue; }
+                total = combine(total, combine(measure(row[..origin.X]), measure(row[(origin.X + size.X)..])));
             }
         }
-        return largest;
+        return total;
     }
 
     void Gather(ReadOnlySpan<double> full, double[] onBox)

@@ -1,3 +1,5 @@
+using Dcdm.Multigrid;
+
 namespace Dcdm.Solvers;
 
 /// <summary>
@@ -20,19 +22,31 @@ internal static class RightHandSideScale
     /// 2^+-<see cref="Reach"/>, where b is zero, or where it holds NaN or infinity (the frame's early exits judge those);
     /// else the exponent of b's largest entry. Reads b only when its norm is out of reach.
     /// </summary>
-    public static int Of(ReadOnlySpan<double> b, double bNorm)
+    public static int Of(ReadOnlySpan<double> b, double bNorm) =>
+        bNorm >= Math.ScaleB(1.0, -Reach) && bNorm <= Math.ScaleB(1.0, Reach) ? 0 : ExponentOf(b);
+
+    /// <summary>The exponent of v's largest entry; 0 where v is zero or holds NaN or infinity.</summary>
+    public static int ExponentOf(ReadOnlySpan<double> v)
     {
-        if (bNorm >= Math.ScaleB(1.0, -Reach) && bNorm <= Math.ScaleB(1.0, Reach)) return 0;
-        double largest = Largest(b);
+        double largest = FineLevelCopies.LargestMagnitude(v);
         return largest > 0 && double.IsFinite(largest) ? Math.ILogB(largest) : 0;
     }
 
-    /// <summary>The largest |v_i|; NaN where v holds NaN.</summary>
-    public static double Largest(ReadOnlySpan<double> v)
+    /// <summary>
+    /// A solve's status and message once its x, solved times a power of two, is scaled back: NotANumber where x overflows
+    /// double and the solve said Converged or MaxIterations (the residual said was of the scaled x, not of x); a note
+    /// where x fell below double's normal range (to 0 entirely, too); else as they were.
+    /// </summary>
+    /// <param name="solved">The scaled x's largest entry; <paramref name="largest"/>: x's, scaled back.</param>
+    /// <param name="scaledBy">What x was scaled by, for the message (b's power of two, the operator's).</param>
+    public static (SolveStatus Status, string Message) ScaledBack(SolveStatus status, string message, double solved, double largest, string scaledBy)
     {
-        double largest = 0;
-        foreach (double value in v) largest = double.IsNaN(value) ? double.NaN : Math.Max(largest, Math.Abs(value));
-        return largest;
+        if (!double.IsFinite(largest) && status is SolveStatus.Converged or SolveStatus.MaxIterations)
+            return (SolveStatus.NotANumber, $"{message}; but x overflows double as it is scaled back ({scaledBy}): its solution lies past double's range; scale b down");
+        if (solved > 0 && double.IsFinite(largest) && !double.IsNormal(largest))
+            return (status, $"{message}; x lies below double's normal range (its largest entry {largest:g3}{(largest == 0 ? ": every entry underflowed to 0" : "")}) "
+                + "and keeps fewer digits than its residual says; scale b up");
+        return (status, message);
     }
 
     /// <summary>v times 2^<paramref name="exponent"/>, in place.</summary>

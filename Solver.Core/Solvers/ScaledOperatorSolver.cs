@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Dcdm.Multigrid;
 using Dcdm.Poisson;
 
 namespace Dcdm.Solvers;
@@ -71,21 +72,20 @@ internal sealed class ScaledOperatorSolver(ILinearSolver inner, double operatorS
     {
         if (b.Length != Size || x.Length != Size)
             throw new ArgumentException($"b and x must have {Size} entries (one per grid cell), got {b.Length} and {x.Length}");
-        double largest = 0;
-        foreach (double v in b) largest = Math.Max(largest, Math.Abs(v));
         // b / 2^eb near 1 (b = 0 or not finite: as it is, which the solver then judges); then (s A) y = b / 2^eb gives
         // x = y s 2^eb, each a power of two applied to the exponents alone
-        int eb = largest > 0 && double.IsFinite(largest) ? Math.ILogB(largest) : 0, ex = Math.ILogB(operatorScale) + eb;
-        for (int i = 0; i < b.Length; i++) _b[i] = Math.ScaleB(b[i], -eb);
+        int eb = RightHandSideScale.ExponentOf(b), ex = Math.ILogB(operatorScale) + eb;
+        b.CopyTo(_b);
+        RightHandSideScale.Apply(_b, -eb);
         // a warm start's guess as y (whether the settings or the solver's options ask for one; else x is overwritten)
-        for (int i = 0; i < x.Length; i++) x[i] = Math.ScaleB(x[i], -ex);
+        RightHandSideScale.Apply(x, -ex);
         SolveResult result;
         double solved; // y's largest entry, before it is scaled back
         try { result = inner.Solve(_b, x, settings, cancellation); }
         finally
         {
-            solved = RightHandSideScale.Largest(x);
-            for (int i = 0; i < x.Length; i++) x[i] = Math.ScaleB(x[i], ex);
+            solved = FineLevelCopies.LargestMagnitude(x);
+            RightHandSideScale.Apply(x, ex);
         }
         var details = new Dictionary<string, string>(result.Details)
         {
@@ -94,22 +94,10 @@ internal sealed class ScaledOperatorSolver(ILinearSolver inner, double operatorS
         // the projection's norms are the caller's b's
         var projection = result.Projection is { } p ? p with { RemovedNorm = Math.ScaleB(p.RemovedNorm, eb), OriginalNorm = Math.ScaleB(p.OriginalNorm, eb) } : null;
         result = result with { Details = details, SetupTime = SetupTime, Projection = projection };
-        double largestX = RightHandSideScale.Largest(x);
         // y solved, but x = y s 2^eb past double's range: the residual said of y is not x's
-        if (!double.IsFinite(largestX) && result.Status is SolveStatus.Converged or SolveStatus.MaxIterations)
-            return result with
-            {
-                Status = SolveStatus.NotANumber,
-                Message = $"{result.Message}; but x overflows double as it is scaled back (this operator's diagonals near 2^{-Math.ILogB(operatorScale)} "
-                    + $"with b near 2^{eb}): its solution lies past double's range; scale b down",
-            };
-        if (solved > 0 && double.IsFinite(largestX) && !double.IsNormal(largestX))
-            return result with
-            {
-                Message = $"{result.Message}; x lies below double's normal range (its largest entry {largestX:g3}{(largestX == 0 ? ": every entry underflowed to 0" : "")}) "
-                    + "and keeps fewer digits than its residual says; scale b up",
-            };
-        return result;
+        var (status, message) = RightHandSideScale.ScaledBack(result.Status, result.Message, solved, FineLevelCopies.LargestMagnitude(x),
+            $"this operator's diagonals near 2^{-Math.ILogB(operatorScale)} with b near 2^{eb}");
+        return result with { Status = status, Message = message };
     }
 
     public void Dispose() => inner.Dispose();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Dcdm.Multigrid;
 using Dcdm.Sparse;
 
 namespace Dcdm.Solvers;
@@ -147,25 +148,13 @@ public sealed class SolveFrame(string method, ReducedSystem unknowns, SolveFrame
     (RangeProjection? projection, double norm) Prepare(ReadOnlySpan<double> b, double[] rb) =>
         layout == Layout.Unknowns ? unknowns.PrepareRightHandSide(b, rb) : unknowns.PrepareRightHandSideOnRows(b, rb);
 
-    /// <summary>x = the scaled solve's x times 2^<paramref name="scale"/>, in place; an x past double's range ends the solve
-    /// as NotANumber (the residual said of the scaled x is not x's), one below the normal range says so.</summary>
+    /// <summary>x = the scaled solve's x times 2^<paramref name="scale"/>, in place, and the outcome as
+    /// <see cref="RightHandSideScale.ScaledBack"/> says.</summary>
     static KrylovOutcome ScaledBack(double[] x, int scale, KrylovOutcome outcome)
     {
-        double scaledLargest = RightHandSideScale.Largest(x);
+        double solved = FineLevelCopies.LargestMagnitude(x);
         RightHandSideScale.Apply(x, scale);
-        double largest = RightHandSideScale.Largest(x);
-        if (!double.IsFinite(largest) && outcome.Status is SolveStatus.Converged or SolveStatus.MaxIterations)
-            return outcome with
-            {
-                Status = SolveStatus.NotANumber,
-                Message = $"{outcome.Message}; but x overflows double as it is scaled back (b near 2^{scale}): its solution lies past double's range; scale b down",
-            };
-        if (scaledLargest > 0 && double.IsFinite(largest) && !double.IsNormal(largest))
-            return outcome with
-            {
-                Message = $"{outcome.Message}; x lies below double's normal range (its largest entry {largest:g3}{(largest == 0 ? ": every entry underflowed to 0" : "")}) "
-                    + "and keeps fewer digits than its residual says; scale b up",
-            };
-        return outcome;
+        var (status, message) = RightHandSideScale.ScaledBack(outcome.Status, outcome.Message, solved, FineLevelCopies.LargestMagnitude(x), $"b near 2^{scale}");
+        return outcome with { Status = status, Message = message };
     }
 }

@@ -89,15 +89,18 @@ public class GpuMultigridConjugateGradientTests : AcceleratorTests
     /// same iterations as the unit operator and x that one's times 10^150. One whose diagonals float cannot hold even
     /// so (a penalty term of 1e30 on one cell, the rest near 1: their mean stays near 1) is refused, naming the range and
     /// the fix, and pcg-mg's refusal does not send the caller to the device's DCDM, which refuses it too.</summary>
+    /// <summary><paramref name="op"/>'s coefficients times <paramref name="by"/>, its Dirichlet terms <paramref name="dirichlet"/>'s where given.</summary>
+    static VoxelOperator Times(VoxelOperator op, double by, double[]? dirichlet = null)
+    {
+        double[] Scaled(double[] values) => [.. values.Select(v => v * by)];
+        return new VoxelOperator(op.Nx, op.Ny, op.Nz, Scaled(op.FaceX), Scaled(op.FaceY), Scaled(op.FaceZ), Scaled(dirichlet ?? op.Dirichlet));
+    }
+
     [Test]
     public void TheDeviceScalesAnOperatorFarFromOneAndRefusesOneFloatCannotHold()
     {
         var unit = CoefficientDomains.CutCell(10, 9, 8, 2);
-        VoxelOperator Scaled(double by, double[]? dirichlet = null)
-        {
-            double[] Times(double[] values) => [.. values.Select(v => v * by)];
-            return new VoxelOperator(10, 9, 8, Times(unit.FaceX), Times(unit.FaceY), Times(unit.FaceZ), Times(dirichlet ?? unit.Dirichlet));
-        }
+        VoxelOperator Scaled(double by, double[]? dirichlet = null) => Times(unit, by, dirichlet);
         var catalog = new SolverCatalog(new GpuSolvers(Device));
         var model = new Dcdm.Models.KCycleDirectionModel();
         var b = RandomVector.Centred(unit.CellCount, 3).Select((v, i) => unit.Diagonal(i) > 0 ? v : 0).ToArray();
@@ -130,10 +133,7 @@ public class GpuMultigridConjugateGradientTests : AcceleratorTests
     [TestCase(SolveMethod.Dcdm)]
     public void ACompactInputFarFromOneIsScaledOnTheDevice(SolveMethod method)
     {
-        var unit = CoefficientDomains.CutCell(10, 9, 8, 2);
-        double s = Math.ScaleB(1, -600);
-        var op = new VoxelOperator(10, 9, 8, [.. unit.FaceX.Select(v => v * s)], [.. unit.FaceY.Select(v => v * s)], [.. unit.FaceZ.Select(v => v * s)],
-            [.. unit.Dirichlet.Select(v => v * s)]);
+        var op = Times(CoefficientDomains.CutCell(10, 9, 8, 2), Math.ScaleB(1, -600));
         var cells = Enumerable.Range(0, op.CellCount).Where(i => op.Diagonal(i) > 0).ToArray();
         var flags = new PoissonGrid(10, 9, 8, [.. Enumerable.Range(0, op.CellCount).Select(i => op.Diagonal(i) > 0 ? CellType.Fluid : CellType.Solid)]);
         var input = new SolverInput(op.ToCsr().Submatrix(cells), flags, op);
@@ -157,11 +157,9 @@ public class GpuMultigridConjugateGradientTests : AcceleratorTests
     public void ARefusalOfAScaledOperatorNamesTheCallersDiagonals(SolveMethod method)
     {
         var unit = CoefficientDomains.CutCell(10, 9, 8, 2);
-        double s = Math.ScaleB(1, -500);
         var penalty = (double[])unit.Dirichlet.Clone();
         penalty[Array.FindIndex(penalty, d => d > 0)] = 1e30;
-        var op = new VoxelOperator(10, 9, 8, [.. unit.FaceX.Select(v => v * s)], [.. unit.FaceY.Select(v => v * s)], [.. unit.FaceZ.Select(v => v * s)],
-            [.. penalty.Select(v => v * s)]);
+        var op = Times(unit, Math.ScaleB(1, -500), penalty);
         double largest = Enumerable.Range(0, op.CellCount).Max(op.Diagonal);
         var refused = Assert.Throws<InvalidSystemException>(() =>
             new SolverCatalog(new GpuSolvers(Device)).CreateForOperator(method, op, model: new Dcdm.Models.KCycleDirectionModel()));
