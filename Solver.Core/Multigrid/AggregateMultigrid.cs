@@ -372,15 +372,19 @@ public sealed class AggregateMultigrid : IPreconditioner
     {
         var first = _v[0];
         var (op, b, x) = (cells.Operator, cells.B, cells.X);
-        Array.Clear(x);
+        var sparse = cells.Sparse;
+        if (sparse is not null && lines is null) sparse.Clear(x); // 0 off the unknowns: only they are relaxed and corrected
+        else Array.Clear(x);
         for (int s = 0; s < _sweeps; s++)
             if (lines is not null) lines.Sweep(b, x, first: 0);
             else cells.Sweep(b, x, first: 0);
         cells.Residual(b, x, cells.Work);
-        RestrictPlanes(cells.Work, op.Nx * op.Ny, op.Nz, _fineParent, first.Rhs);
+        if (sparse is not null) RestrictUnknowns(cells.Work, sparse, op.Nz, _fineParent, first.Rhs); // the residual wrote only them
+        else RestrictPlanes(cells.Work, op.Nx * op.Ny, op.Nz, _fineParent, first.Rhs);
         if (_fineShape is { } shape) RestrictShaped(shape, _fineShapeRows, cells.Work, first.Rhs);
         CoarseCorrection(0);
-        ProlongPlanes(first.Correction, _fineParent, op.Nx * op.Ny, op.Nz, x);
+        if (sparse is not null) ProlongUnknowns(first.Correction, _fineParent, sparse, x);
+        else ProlongPlanes(first.Correction, _fineParent, op.Nx * op.Ny, op.Nz, x);
         if (_fineShape is { } back) ProlongShaped(back, _fineShapeRows, first.Correction, x);
         for (int s = 0; s < _sweeps; s++)
             if (lines is not null) lines.Sweep(b, x, first: 1);
@@ -509,6 +513,38 @@ public sealed class AggregateMultigrid : IPreconditioner
         }
         if ((long)plane * nz < VCycleKernels.ParallelCells) for (int bz = 0; bz < (nz + 1) / 2; bz++) Planes(bz);
         else Parallel.For(0, (nz + 1) / 2, Planes);
+    }
+
+    /// <summary><see cref="RestrictPlanes"/> on the unknowns' list (<see cref="SparseUnknowns"/>: every cell with an aggregate
+    /// is one), in the same order: the same sums.</summary>
+    static void RestrictUnknowns<T>(T[] r, SparseUnknowns sparse, int nz, int[] parent, double[] coarse) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Array.Clear(coarse);
+        var (cells, starts) = (sparse.Ascending, sparse.PlaneStarts);
+        void Planes(int bz)
+        {
+            for (int k = starts[2 * bz], end = starts[Math.Min(nz, 2 * bz + 2)]; k < end; k++)
+            {
+                int i = cells[k], a = parent[i];
+                if (a >= 0) coarse[a] += double.CreateTruncating(r[i]);
+            }
+        }
+        if (cells.Length < VCycleKernels.ParallelCells) for (int bz = 0; bz < (nz + 1) / 2; bz++) Planes(bz);
+        else Parallel.For(0, (nz + 1) / 2, Planes);
+    }
+
+    /// <summary><see cref="ProlongPlanes"/> on the unknowns' list.</summary>
+    static void ProlongUnknowns<T>(double[] coarse, int[] parent, SparseUnknowns sparse, T[] x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var cells = sparse.Ascending;
+        SparseUnknowns.ForChunks(cells.Length, (from, to) =>
+        {
+            for (int k = from; k < to; k++)
+            {
+                int i = cells[k], a = parent[i];
+                if (a >= 0) x[i] += T.CreateTruncating(coarse[a]);
+            }
+        });
     }
 
     /// <summary>x += P0 coarse on a grid of cells, in parallel planes.</summary>

@@ -12,7 +12,7 @@ namespace Dcdm.Multigrid;
 /// each cell's sum taken in the order of its CSR row (-x, -y, -z, +x, +y, +z). In float the faces' coefficients and the
 /// inverse diagonal are copied at set-up; in double the operator's own arrays are read. Vectors are one entry per
 /// cell, 0 off the unknowns; the kernels touch only the box around the unknowns (<see cref="Box"/>: a free surface's
-/// air above the liquid is never streamed).
+/// air above the liquid is never streamed), or only the unknowns where they fill the box sparsely (<see cref="Sparse"/>).
 /// </summary>
 internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -20,8 +20,8 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
     const int ParallelCells = 1 << 14;
 
     readonly VoxelOperator _op;
-    readonly T[] _faceX, _faceY, _faceZ; // the operator's faces in T
-    readonly T[] _inverse; // 1 / the diagonal on the unknowns, 0 elsewhere
+    T[]? _faceX, _faceY, _faceZ; // the operator's faces in T; on the lists, made only when asked for (CellLines)
+    T[]? _inverse; // 1 / the diagonal on the unknowns, 0 elsewhere
 
     /// <param name="diagonal">The operator's diagonal per cell (<see cref="CellLevel.DiagonalOf"/>).</param>
     public CellLevel(VoxelOperator op, double[] diagonal)
@@ -30,9 +30,33 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
             throw new ArgumentException($"the diagonal has {diagonal.Length} entries; the operator has {op.CellCount} cells", nameof(diagonal));
         (_op, Diagonal) = (op, diagonal);
         Box = CellBox.Around(diagonal, op.Nx, op.Ny, op.Nz);
+        Sparse = SparseUnknowns.Of(diagonal, Box, op.Nx, op.Ny, op.Nz);
+        int n = op.CellCount;
+        if (Sparse is { } sparse)
+        {
+            // the lists read each unknown's row, not the grid's faces: a tenth of the cells or less copied, not all
+            var spans = new RowSpans();
+            _innerRows = [Rows(sparse.Inner[0], spans), Rows(sparse.Inner[1], spans)];
+            _edgeRows = [Rows(sparse.Edge[0], spans), Rows(sparse.Edge[1], spans)];
+            (Faces, Diagonals) = typeof(T) == typeof(double) ? (Unknown, Unknown)
+                : (CellLevel.Span([spans.FaceLo], [spans.FaceHi]), CellLevel.Span([spans.DiagonalLo], [spans.DiagonalHi]));
+        }
+        else (Faces, Diagonals) = CopyFaces();
+        // B stays 0 off the unknowns; X is cleared by each cycle (on the lists only, so it starts 0 where they are walked);
+        // Work is read on the unknowns only, after the residual wrote it
+        (B, X, Work) = (RebindCache.Array<T>(n), Sparse is null ? Written(n) : RebindCache.Array<T>(n), Written(n));
+    }
+
+    /// <summary>
+    /// The faces and the inverse diagonal of every cell in T (in double the operator's own faces serve), and the span
+    /// of the open faces and of the unknowns' diagonals, found while copying them (NaN in double, which copies nothing).
+    /// </summary>
+    (PositiveRange Faces, PositiveRange Diagonals) CopyFaces()
+    {
+        var (op, diagonal) = (_op, Diagonal);
         int n = op.CellCount, plane = op.Nx * op.Ny;
-        bool copied = typeof(T) != typeof(double); // in double the operator's own faces serve
-        var (fx, fy, fz, inverse) = (_faceX, _faceY, _faceZ, _inverse) = copied ? (Written(n), Written(n), Written(n), Written(n))
+        bool copied = typeof(T) != typeof(double);
+        var (fx, fy, fz, inverse) = copied ? (Written(n), Written(n), Written(n), Written(n))
             : ((T[])(object)op.FaceX, (T[])(object)op.FaceY, (T[])(object)op.FaceZ, Written(n));
         var (smallest, largest) = (new double[op.Nz], new double[op.Nz]);
         var (smallestDiagonal, largestDiagonal) = (new double[op.Nz], new double[op.Nz]);
@@ -57,10 +81,71 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
             }
             (smallest[z], largest[z], smallestDiagonal[z], largestDiagonal[z]) = (lo, hi, dlo, dhi);
         });
-        (Faces, Diagonals) = copied ? (CellLevel.Span(smallest, largest), CellLevel.Span(smallestDiagonal, largestDiagonal))
-            : (new(double.NaN, double.NaN), new(double.NaN, double.NaN));
-        // B stays 0 off the unknowns; X is cleared by each cycle; Work is read on the unknowns only, after the residual wrote it
-        (B, X, Work) = (RebindCache.Array<T>(n), Written(n), Written(n));
+        (_faceX, _faceY, _faceZ, _inverse) = (fx, fy, fz, inverse);
+        return copied ? (CellLevel.Span(smallest, largest), CellLevel.Span(smallestDiagonal, largestDiagonal)) : (Unknown, Unknown);
+    }
+
+    /// <summary>A span not found (in double, which copies nothing).</summary>
+    static readonly PositiveRange Unknown = new(double.NaN, double.NaN);
+
+    /// <summary>The grid's faces in T, copied at the first call where the lists made none.</summary>
+    (T[] X, T[] Y, T[] Z) GridFaces()
+    {
+        if (_faceX is null) lock (_op) if (_faceX is null) CopyFaces();
+        return (_faceX!, _faceY!, _faceZ!);
+    }
+
+    /// <summary>
+    /// Per colour, where the lists are walked: each unknown's row in one place, <see cref="RowWidth"/> entries in the
+    /// list's order (its faces -x, -y, -z, +x, +y, +z, its inverse diagonal, its diagonal in T; a face outside the grid
+    /// 0), so a sweep reads one line of coefficients per cell instead of six scattered ones; the unknowns with every
+    /// face inside the grid, and those on its faces.
+    /// </summary>
+    readonly T[][]? _innerRows, _edgeRows;
+
+    /// <summary>Entries per row of <see cref="_innerRows"/>.</summary>
+    const int RowWidth = 8;
+
+    /// <summary>The smallest open face and the largest, and the smallest diagonal and the largest, of the rows made.</summary>
+    sealed class RowSpans
+    {
+        public double FaceLo = double.MaxValue, FaceHi, DiagonalLo = double.MaxValue, DiagonalHi;
+
+        public void Merge(double faceLo, double faceHi, double diagonalLo, double diagonalHi)
+        {
+            lock (this)
+                (FaceLo, FaceHi, DiagonalLo, DiagonalHi) = (Math.Min(FaceLo, faceLo), Math.Max(FaceHi, faceHi), Math.Min(DiagonalLo, diagonalLo), Math.Max(DiagonalHi, diagonalHi));
+        }
+    }
+
+    /// <summary>The rows of <paramref name="cells"/> (unknowns) from the operator's doubles, rounded as the grid's copies
+    /// round them; their open faces +x, +y, +z (each open face is one unknown's) and diagonals into <paramref name="spans"/>.</summary>
+    T[] Rows(int[] cells, RowSpans spans)
+    {
+        var (op, diagonal) = (_op, Diagonal);
+        int nx = op.Nx, ny = op.Ny, nz = op.Nz, plane = nx * ny;
+        var (fx, fy, fz) = (op.FaceX, op.FaceY, op.FaceZ);
+        var rows = new T[cells.Length * RowWidth];
+        SparseUnknowns.ForChunks(cells.Length, (from, to) =>
+        {
+            double lo = double.MaxValue, hi = 0, dlo = double.MaxValue, dhi = 0;
+            for (int k = from; k < to; k++)
+            {
+                int i = cells[k], x = i % nx, y = i / nx % ny, z = i / plane;
+                var row = rows.AsSpan(k * RowWidth, RowWidth);
+                row[0] = x > 0 ? T.CreateTruncating(fx[i - 1]) : T.Zero;
+                row[1] = y > 0 ? T.CreateTruncating(fy[i - nx]) : T.Zero;
+                row[2] = z > 0 ? T.CreateTruncating(fz[i - plane]) : T.Zero;
+                (row[3], row[4], row[5]) = (T.CreateTruncating(fx[i]), T.CreateTruncating(fy[i]), T.CreateTruncating(fz[i]));
+                double d = diagonal[i];
+                (row[6], row[7]) = (T.CreateTruncating(1 / d), T.CreateTruncating(d));
+                foreach (double c in (ReadOnlySpan<double>)[fx[i], fy[i], fz[i]])
+                    if (c > 0) (lo, hi) = (Math.Min(lo, c), Math.Max(hi, c));
+                (dlo, dhi) = (Math.Min(dlo, d), Math.Max(dhi, d));
+            }
+            spans.Merge(lo, hi, dlo, dhi);
+        });
+        return rows;
     }
 
     /// <summary>
@@ -118,19 +203,26 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
 
     public VoxelOperator Operator => _op;
     /// <summary>The operator's faces in T (its own arrays in double).</summary>
-    internal T[] FaceX => _faceX;
-    internal T[] FaceY => _faceY;
-    internal T[] FaceZ => _faceZ;
+    internal T[] FaceX => GridFaces().X;
+    internal T[] FaceY => GridFaces().Y;
+    internal T[] FaceZ => GridFaces().Z;
     public bool Single => typeof(T) == typeof(float);
 
     /// <summary>The box around the unknowns: the kernels touch only that.</summary>
     public CellBox Box { get; }
 
+    /// <summary>The unknowns by colour where they fill the box sparsely (the kernels walk these, not the box); else null.</summary>
+    public SparseUnknowns? Sparse { get; }
+
     /// <summary>Per cell, the operator's diagonal (0 off the unknowns).</summary>
     public double[] Diagonal { get; }
 
     /// <summary>Gauss-Seidel on the cells of one colour (0: x + y + z even), in place; their neighbours are all of the other colour.</summary>
-    public void GaussSeidelColour(T[] b, T[] x, int colour) => Planes(z => RelaxPlane(b, x, z, colour));
+    public void GaussSeidelColour(T[] b, T[] x, int colour)
+    {
+        if (Sparse is { } sparse) RelaxUnknowns(sparse, b, x, colour);
+        else Planes(z => RelaxPlane(b, x, z, colour));
+    }
 
     /// <summary>
     /// One red-black sweep, colour <paramref name="first"/> then the other: the same as the two colours one after the
@@ -141,6 +233,12 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
     public void Sweep(T[] b, T[] x, int first)
     {
         if (Box.IsEmpty) return;
+        if (Sparse is { } sparse)
+        {
+            RelaxUnknowns(sparse, b, x, first);
+            RelaxUnknowns(sparse, b, x, 1 - first);
+            return;
+        }
         int planes = Box.Z1 - Box.Z0 + 1, second = 1 - first;
         int slabs = Box.Cells < ParallelCells ? 1 : Math.Min(Environment.ProcessorCount, planes / 2);
         if (slabs <= 1) { Wave(b, x, Box.Z0, Box.Z1, first, false, false); return; }
@@ -192,7 +290,7 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
     /// <summary>The cells lo..hi of one row in the colour, one at a time, their faces checked against the grid's edges.</summary>
     void RelaxCells(T[] b, T[] x, int row, int lo, int hi, int y, int z, int colour, bool south, bool north, bool below, bool above)
     {
-        var inverse = _inverse;
+        var inverse = _inverse!;
         for (int cx = lo + ((lo + colour + y + z) & 1), i = row + cx; cx <= hi; cx += 2, i += 2)
         {
             T w = inverse[i];
@@ -209,7 +307,7 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
     {
         int width = Vector<T>.Count;
         ref T rb = ref MemoryMarshal.GetArrayDataReference(b), rx = ref MemoryMarshal.GetArrayDataReference(x),
-              inverse = ref MemoryMarshal.GetArrayDataReference(_inverse);
+              inverse = ref MemoryMarshal.GetArrayDataReference(_inverse!);
         Vector<T> pending = default;
         int pendingAt = -1;
         for (int v = from; v < stop; v += width)
@@ -237,8 +335,81 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
         return new Vector<T>(lanes);
     }
 
-    /// <summary>r = b - A x on the box around the unknowns (0 at its other cells; those outside it are not written).</summary>
-    public void Residual(T[] b, T[] x, T[] r) => Planes(z =>
+    /// <summary>
+    /// The cells of one colour on the lists (<see cref="Sparse"/>): those with every face inside the grid in parallel
+    /// chunks on long lists, then those on its faces; each cell's sum as <see cref="RelaxCells"/> and the vectors take it,
+    /// so the values are the box's bit for bit. A colour's cells read only the other colour's.
+    /// </summary>
+    void RelaxUnknowns(SparseUnknowns sparse, T[] b, T[] x, int colour)
+    {
+        var (inner, rows) = (sparse.Inner[colour], _innerRows![colour]);
+        SparseUnknowns.ForChunks(inner.Length, (from, to) =>
+        {
+            for (int k = from; k < to; k++)
+            {
+                int i = inner[k];
+                var row = rows.AsSpan(k * RowWidth, RowWidth);
+                x[i] = AddInnerNeighbours(b[i], x, i, row) * row[6];
+            }
+        });
+        var (edge, edgeRows) = (sparse.Edge[colour], _edgeRows![colour]);
+        for (int k = 0; k < edge.Length; k++)
+        {
+            int i = edge[k];
+            var row = edgeRows.AsSpan(k * RowWidth, RowWidth);
+            x[i] = AddEdgeNeighbours(b[i], x, i, row) * row[6];
+        }
+    }
+
+    /// <summary>r = b - A x on the unknowns' lists (<see cref="Sparse"/>), as <see cref="ResidualCells"/> takes each; r is
+    /// not written off the unknowns, where nothing reads it.</summary>
+    void ResidualOnUnknowns(SparseUnknowns sparse, T[] b, T[] x, T[] r)
+    {
+        for (int colour = 0; colour < 2; colour++)
+        {
+            var (inner, rows) = (sparse.Inner[colour], _innerRows![colour]);
+            SparseUnknowns.ForChunks(inner.Length, (from, to) =>
+            {
+                for (int k = from; k < to; k++)
+                {
+                    int i = inner[k];
+                    var row = rows.AsSpan(k * RowWidth, RowWidth);
+                    r[i] = AddInnerNeighbours(b[i] - row[7] * x[i], x, i, row);
+                }
+            });
+            var (edge, edgeRows) = (sparse.Edge[colour], _edgeRows![colour]);
+            for (int k = 0; k < edge.Length; k++)
+            {
+                int i = edge[k];
+                var row = edgeRows.AsSpan(k * RowWidth, RowWidth);
+                r[i] = AddEdgeNeighbours(b[i] - row[7] * x[i], x, i, row);
+            }
+        }
+    }
+
+    /// <summary><see cref="AddNeighbours(T, T[], int, int, bool, bool, bool, bool)"/> for an unknown on the grid's faces, its
+    /// faces from its row: those outside the grid add nothing, as there.</summary>
+    T AddEdgeNeighbours(T s, T[] x, int i, ReadOnlySpan<T> row)
+    {
+        int nx = _op.Nx, ny = _op.Ny, plane = nx * ny, cx = i % nx, y = i / nx % ny, z = i / plane;
+        if (cx > 0) s += row[0] * x[i - 1];
+        if (y > 0) s += row[1] * x[i - nx];
+        if (z > 0) s += row[2] * x[i - plane];
+        if (cx < nx - 1) s += row[3] * x[i + 1];
+        if (y < ny - 1) s += row[4] * x[i + nx];
+        if (z < _op.Nz - 1) s += row[5] * x[i + plane];
+        return s;
+    }
+
+    /// <summary>r = b - A x on the box around the unknowns (0 at its other cells; those outside it are not written), or on
+    /// the unknowns only where they fill the box sparsely (<see cref="Sparse"/>; the box's other cells not written).</summary>
+    public void Residual(T[] b, T[] x, T[] r)
+    {
+        if (Sparse is { } sparse) ResidualOnUnknowns(sparse, b, x, r);
+        else ResidualOnBox(b, x, r);
+    }
+
+    void ResidualOnBox(T[] b, T[] x, T[] r) => Planes(z =>
     {
         int nx = _op.Nx, ny = _op.Ny, width = Vector<T>.Count;
         bool below = z > 0, above = z < _op.Nz - 1;
@@ -302,7 +473,7 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
     T AddNeighbours(T s, T[] x, int i, int cx, bool south, bool north, bool below, bool above)
     {
         int nx = _op.Nx, plane = nx * _op.Ny;
-        var (fx, fy, fz) = (_faceX, _faceY, _faceZ);
+        var (fx, fy, fz) = (_faceX!, _faceY!, _faceZ!);
         if (cx > 0) s += fx[i - 1] * x[i - 1];
         if (south) s += fy[i - nx] * x[i - nx];
         if (below) s += fz[i - plane] * x[i - plane];
@@ -312,14 +483,29 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
         return s;
     }
 
+    /// <summary><see cref="AddNeighbours(T, T[], int, int, bool, bool, bool, bool)"/> for a cell with every face inside the grid,
+    /// its faces from its row of <see cref="_innerRows"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    T AddInnerNeighbours(T s, T[] x, int i, ReadOnlySpan<T> row)
+    {
+        int nx = _op.Nx, plane = nx * _op.Ny;
+        s += row[0] * x[i - 1];
+        s += row[1] * x[i - nx];
+        s += row[2] * x[i - plane];
+        s += row[3] * x[i + 1];
+        s += row[4] * x[i + nx];
+        s += row[5] * x[i + plane];
+        return s;
+    }
+
     /// <summary><see cref="AddNeighbours(T, T[], int, int, bool, bool, bool, bool)"/> for the vector of cells from i inside
     /// the grid (every face of them in it), in the same order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     Vector<T> AddNeighbours(Vector<T> s, ref T x, nuint i)
     {
         nuint nx = (nuint)_op.Nx, plane = nx * (nuint)_op.Ny;
-        ref T fx = ref MemoryMarshal.GetArrayDataReference(_faceX), fy = ref MemoryMarshal.GetArrayDataReference(_faceY),
-              fz = ref MemoryMarshal.GetArrayDataReference(_faceZ);
+        ref T fx = ref MemoryMarshal.GetArrayDataReference(_faceX!), fy = ref MemoryMarshal.GetArrayDataReference(_faceY!),
+              fz = ref MemoryMarshal.GetArrayDataReference(_faceZ!);
         s += Vector.LoadUnsafe(ref fx, i - 1) * Vector.LoadUnsafe(ref x, i - 1);
         s += Vector.LoadUnsafe(ref fy, i - nx) * Vector.LoadUnsafe(ref x, i - nx);
         s += Vector.LoadUnsafe(ref fz, i - plane) * Vector.LoadUnsafe(ref x, i - plane);

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Dcdm.Multigrid;
 
 /// <summary>
@@ -13,45 +15,76 @@ internal sealed class SparseUnknowns
     /// A box whose unknowns are fewer than this share of its cells is walked by the lists. Measured at 64^3 and 128^3
     /// (docs/benchmarks.md): at 3-10% a sweep by the lists took 0.18x-0.7x the box's (tunnels, voxel noise at 90% solid),
     /// the residual 0.37x-1.06x; at 15-25% voxel noise's scattered unknowns took 0.8x-1.6x by the lists, its residual
-    /// 1.1x-3.5x.
+    /// 1.1x-3.5x. Settable for tests (0: never the lists; above 1: always).
     /// </summary>
-    internal const double Share = 0.1;
+    internal static double Share { get; set; } = 0.1;
 
     /// <summary>Per colour, the unknowns with six neighbours inside the grid, ascending.</summary>
     public int[][] Inner { get; }
     /// <summary>Per colour, the unknowns on the grid's faces, ascending.</summary>
     public int[][] Edge { get; }
+    /// <summary>Every unknown, ascending: the transfers of a voxel operator's cells walk these in the box's order.</summary>
+    public int[] Ascending { get; }
+    /// <summary>Per plane z, where its unknowns start in <see cref="Ascending"/> (nz + 1 entries, the last its length).</summary>
+    public int[] PlaneStarts { get; }
 
-    SparseUnknowns(int[][] inner, int[][] edge) => (Inner, Edge) = (inner, edge);
+    SparseUnknowns(int[][] inner, int[][] edge, int[] ascending, int[] planeStarts) =>
+        (Inner, Edge, Ascending, PlaneStarts) = (inner, edge, ascending, planeStarts);
 
     /// <summary>The lists of the unknowns (a positive diagonal byte) in the box around them, where they are fewer than
     /// <see cref="Share"/> of its cells (null otherwise: the box's vectors serve them better; the count stops there), or
     /// where <paramref name="always"/>.</summary>
-    public static SparseUnknowns? Of(byte[] diagonal, int nx, int ny, int nz, bool always = false)
+    public static SparseUnknowns? Of(byte[] diagonal, int nx, int ny, int nz, bool always = false) =>
+        Of(diagonal, CellBox.Around(diagonal, nx, ny, nz), nx, ny, nz, always);
+
+    /// <summary><see cref="Of(byte[], int, int, int, bool)"/> for a diagonal of any type (a voxel operator's doubles: an
+    /// unknown's is positive, the others' 0) and the box around its unknowns, which the caller has.</summary>
+    public static SparseUnknowns? Of<T>(T[] diagonal, CellBox box, int nx, int ny, int nz, bool always = false) where T : unmanaged, INumber<T>
     {
-        var box = CellBox.Around(diagonal, nx, ny, nz);
         if (box.IsEmpty) return null;
         int width = box.X1 - box.X0 + 1;
         long unknowns = 0, most = always ? long.MaxValue : (long)(Share * box.Cells);
         for (int z = box.Z0; z <= box.Z1 && unknowns < most; z++)
-            for (int y = box.Y0; y <= box.Y1; y++) unknowns += width - diagonal.AsSpan((z * ny + y) * nx + box.X0, width).Count((byte)0);
+            for (int y = box.Y0; y <= box.Y1; y++) unknowns += width - diagonal.AsSpan((z * ny + y) * nx + box.X0, width).Count(T.Zero);
         if (unknowns >= most) return null;
         var inner = new List<int>[] { [], [] };
         var edge = new List<int>[] { [], [] };
-        for (int z = box.Z0; z <= box.Z1; z++)
+        var ascending = new List<int>((int)unknowns);
+        var planeStarts = new int[nz + 1];
+        for (int z = 0; z < nz; z++)
+        {
+            planeStarts[z] = ascending.Count;
+            if (z < box.Z0 || z > box.Z1) continue;
             for (int y = box.Y0; y <= box.Y1; y++)
             {
                 int row = (z * ny + y) * nx;
                 bool innerRow = y > 0 && y < ny - 1 && z > 0 && z < nz - 1;
                 var cells = diagonal.AsSpan(row + box.X0, width);
-                for (int k = cells.IndexOfAnyExcept((byte)0); k >= 0;)
+                for (int k = cells.IndexOfAnyExcept(T.Zero); k >= 0;)
                 {
                     int x = box.X0 + k;
                     (innerRow && x > 0 && x < nx - 1 ? inner : edge)[(x + y + z) & 1].Add(row + x);
-                    int next = cells[(k + 1)..].IndexOfAnyExcept((byte)0);
+                    ascending.Add(row + x);
+                    int next = cells[(k + 1)..].IndexOfAnyExcept(T.Zero);
                     k = next < 0 ? -1 : k + 1 + next;
                 }
             }
-        return new SparseUnknowns([.. inner.Select(l => l.ToArray())], [.. edge.Select(l => l.ToArray())]);
+        }
+        planeStarts[nz] = ascending.Count;
+        return new SparseUnknowns([.. inner.Select(l => l.ToArray())], [.. edge.Select(l => l.ToArray())], [.. ascending], planeStarts);
+    }
+
+    /// <summary>body(from, to) over 0..count in chunks, in parallel where count is long.</summary>
+    internal static void ForChunks(int count, Action<int, int> body)
+    {
+        const int chunk = 1 << 13;
+        if (count < VCycleKernels.ParallelCells / 4) { body(0, count); return; }
+        Parallel.For(0, (count + chunk - 1) / chunk, c => body(c * chunk, Math.Min(count, (c + 1) * chunk)));
+    }
+
+    /// <summary>v = 0 on the unknowns (a level's vectors are 0 off them: no kernel writes there).</summary>
+    public void Clear<T>(T[] v) where T : unmanaged
+    {
+        foreach (int i in Ascending) v[i] = default;
     }
 }

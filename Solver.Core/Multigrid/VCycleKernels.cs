@@ -56,15 +56,7 @@ internal static class VCycleKernels
     public static void Clear(VCycleLevel l, float[] v)
     {
         if (l.Box.IsEmpty) return;
-        if (l.Sparse is { } sparse)
-        {
-            for (int colour = 0; colour < 2; colour++)
-            {
-                foreach (int i in sparse.Inner[colour]) v[i] = 0;
-                foreach (int i in sparse.Edge[colour]) v[i] = 0;
-            }
-            return;
-        }
+        if (l.Sparse is { } sparse) { sparse.Clear(v); return; }
         for (int z = l.Box.Z0; z <= l.Box.Z1; z++)
             for (int y = l.Box.Y0; y <= l.Box.Y1; y++) Array.Clear(v, (z * l.Ny + y) * l.Nx + l.Box.X0, l.Box.X1 - l.Box.X0 + 1);
     }
@@ -86,7 +78,7 @@ internal static class VCycleKernels
         for (int colour = 0; colour < 2; colour++)
         {
             var inner = sparse.Inner[colour];
-            ForChunks(inner.Length, (from, to) =>
+            SparseUnknowns.ForChunks(inner.Length, (from, to) =>
             {
                 fixed (float* b = l.B, x = l.X, r = l.Work)
                 fixed (byte* d = l.Diagonal)
@@ -102,14 +94,6 @@ internal static class VCycleKernels
             fixed (byte* d = l.Diagonal)
                 foreach (int i in sparse.Edge[colour]) Edge(l, i - i % nx, i % nx, i / nx % l.Ny, i / plane, b, x, r, d, s);
         }
-    }
-
-    /// <summary>body(from, to) over 0..count in chunks, in parallel where count is long.</summary>
-    static void ForChunks(int count, Action<int, int> body)
-    {
-        const int chunk = 1 << 13;
-        if (count < ParallelCells / 4) { body(0, count); return; }
-        Parallel.For(0, (count + chunk - 1) / chunk, c => body(c * chunk, Math.Min(count, (c + 1) * chunk)));
     }
 
     /// <summary><see cref="Residual"/> over the box.</summary>
@@ -196,7 +180,7 @@ internal static class VCycleKernels
         {
             int colour = pass == 0 ? first : 1 - first;
             var inner = sparse.Inner[colour];
-            ForChunks(inner.Length, (from, to) =>
+            SparseUnknowns.ForChunks(inner.Length, (from, to) =>
             {
                 fixed (float* b = l.B, x = l.X, w = weight)
                 fixed (byte* d = l.Diagonal)
