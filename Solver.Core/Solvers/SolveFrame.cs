@@ -105,11 +105,22 @@ public sealed class SolveFrame(string method, ReducedSystem unknowns, SolveFrame
         if (!options.UseInitialGuess) Array.Clear(rx);
         else if (layout == Layout.Unknowns) unknowns.Restrict(x, rx);
         else { x.CopyTo(rx); unknowns.MaskToUnknowns(rx); }
-        if (options.UseInitialGuess && scale != 0) RightHandSideScale.Apply(rx, -scale);
-        if (options.UseInitialGuess && !double.IsFinite(VectorOps.Dot(rx, rx)))
+        if (options.UseInitialGuess)
         {
-            x.Clear();
-            return Result(new(SolveStatus.NotANumber, 0, double.NaN, "the initial guess holds NaN or infinity", 0), projection);
+            double largest = FineLevelCopies.LargestMagnitude(rx);
+            if (!double.IsFinite(largest))
+            {
+                x.Clear();
+                return Result(new(SolveStatus.NotANumber, 0, double.NaN, "the initial guess holds NaN or infinity", 0), projection);
+            }
+            if (scale != 0) RightHandSideScale.Apply(rx, -scale);
+            // finite, but its squares past double's range (scaled with b, or as given): no residual could be taken from it
+            if (!double.IsFinite(VectorOps.Dot(rx, rx)))
+            {
+                Array.Clear(rx);
+                details["initial guess"] = $"dropped: its largest entry {largest:g3} lies too far from b's scale"
+                    + (scale != 0 ? $" (b solved times 2^{-scale})" : "") + " for its squares to fit a double; started from x = 0";
+            }
         }
 
         var end = loop(bNorm, history, cancellation);

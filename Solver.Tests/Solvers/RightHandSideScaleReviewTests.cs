@@ -67,6 +67,35 @@ public class RightHandSideScaleReviewTests
         Assert.That(y, Is.EqualTo(x).Within(1e-9).Percent);
     }
 
+    /// <summary>
+    /// A finite warm start too large to start from: its squares past double's range as given (entries ~ 2^+600 with b near
+    /// 1), or once b ~ 2^-700 is scaled to near 1 and the guess with it (entries ~ 2^+400). It was refused as "the initial
+    /// guess holds NaN or infinity", which it does not; now the solve starts from x = 0, says so in an `initial guess`
+    /// detail, and takes a cold start's iterations. A guess that does hold NaN is still refused.
+    /// </summary>
+    [TestCase(SolveMethod.Cg, 0, 600)]
+    [TestCase(SolveMethod.PcgMg, 0, 600)]
+    [TestCase(SolveMethod.Cg, -700, 400)]
+    [TestCase(SolveMethod.Dcdm, -700, 400)]
+    public void AFiniteGuessTooLargeToStartFromIsDroppedAndSaidSo(SolveMethod method, int bExponent, int guessExponent)
+    {
+        var grid = Tank();
+        var b = Times(UnitB(grid), bExponent);
+        var (cold, x) = Solve(Create(method, grid), b);
+        Assert.That(cold.Status, Is.EqualTo(SolveStatus.Converged), cold.Message);
+        var guess = Times([.. Enumerable.Range(0, b.Length).Select(i => 1.0 + i % 3)], guessExponent);
+        var (warm, y) = Solve(Create(method, grid, warm: true), b, guess);
+        Assert.That(warm.Status, Is.EqualTo(SolveStatus.Converged), warm.Message);
+        Assert.That(warm.Details["initial guess"], Does.Contain("dropped").And.Contain("x = 0"));
+        Assert.That(warm.Iterations, Is.EqualTo(cold.Iterations));
+        Assert.That(y, Is.EqualTo(x));
+        Assert.That(cold.Details.ContainsKey("initial guess"), Is.False);
+        guess[Array.IndexOf(grid.CellArray, CellType.Fluid)] = double.NaN; // an unknown's: the others' entries are not read
+        var (refused, _) = Solve(Create(method, grid, warm: true), b, guess);
+        Assert.That(refused.Status, Is.EqualTo(SolveStatus.NotANumber));
+        Assert.That(refused.Message, Does.Contain("the initial guess holds NaN or infinity"));
+    }
+
     /// <summary>An x past double's range is not reported as a result when the solve stops at its iteration limit either
     /// (MaxIterations, like Converged, says x holds a number).</summary>
     [Test]
