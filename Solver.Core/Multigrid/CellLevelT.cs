@@ -81,7 +81,8 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
             }
             (smallest[z], largest[z], smallestDiagonal[z], largestDiagonal[z]) = (lo, hi, dlo, dhi);
         });
-        (_faceX, _faceY, _faceZ, _inverse) = (fx, fy, fz, inverse);
+        (_faceY, _faceZ, _inverse) = (fy, fz, inverse);
+        Volatile.Write(ref _faceX, fx); // published last: a thread that sees it sees the others (GridFaces)
         return copied ? (CellLevel.Span(smallest, largest), CellLevel.Span(smallestDiagonal, largestDiagonal)) : (Unknown, Unknown);
     }
 
@@ -91,9 +92,13 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
     /// <summary>The grid's faces in T, copied at the first call where the lists made none.</summary>
     (T[] X, T[] Y, T[] Z) GridFaces()
     {
-        if (_faceX is null) lock (_op) if (_faceX is null) CopyFaces();
+        if (Volatile.Read(ref _faceX) is null)
+            lock (_copying)
+                if (_faceX is null) CopyFaces();
         return (_faceX!, _faceY!, _faceZ!);
     }
+
+    readonly Lock _copying = new();
 
     /// <summary>
     /// Per colour, where the lists are walked: each unknown's row in one place, <see cref="RowWidth"/> entries in the

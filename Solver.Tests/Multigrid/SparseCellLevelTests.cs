@@ -131,11 +131,12 @@ public class SparseCellLevelTests
     /// there only) is the box's bit for bit, twice in a row (nothing of one cycle stays for the next), and a solve takes
     /// the same iterations to the same residual.
     /// </summary>
-    [TestCase(0.3, TestName = "The cycle on the lists is the box's: faces within 2x")]
-    [TestCase(4.0, TestName = "The cycle on the lists is the box's: faces 1e-4-1e4 (double)")]
-    public void TheCycleOnTheListsIsTheBoxs(double spread)
+    [TestCase(0.3, "float points", TestName = "The cycle on the lists is the box's: faces within 2x, float points")]
+    [TestCase(4.0, "double lines", TestName = "The cycle on the lists is the box's: faces 1e-4-1e4, double, relaxed by lines")]
+    public void TheCycleOnTheListsIsTheBoxs(double spread, string path)
     {
         var op = Tunnels(44, 40, 42, 0.08, 6, spread);
+        Assert.That(SparseCellLevelReviewTests.PathOf(op), Is.EqualTo(path));
         var a = op.ToCsr();
         var unknowns = new ReducedSystem(a);
         var onLists = new AggregateMultigrid(op, unknowns);
