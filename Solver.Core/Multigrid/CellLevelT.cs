@@ -10,7 +10,8 @@ namespace Dcdm.Multigrid;
 /// A voxel operator's cells as the fine level of the CPU's K-cycle in precision T (<see cref="CellLevel.For"/> picks
 /// it): red-black Gauss-Seidel by cell parity ((x + y + z) even first) and the residual, read in place from the faces,
 /// each cell's sum taken in the order of its CSR row (-x, -y, -z, +x, +y, +z). In float the faces' coefficients and the
-/// inverse diagonal are copied at set-up; in double the operator's own arrays are read. Vectors are one entry per
+/// inverse diagonal are copied at set-up; in double the operator's own arrays are read; on the lists, each unknown's
+/// row of them is copied instead (<see cref="_innerRows"/>). Vectors are one entry per
 /// cell, 0 off the unknowns; the kernels touch only the box around the unknowns (<see cref="Box"/>: a free surface's
 /// air above the liquid is never streamed), or only the unknowns where they fill the box sparsely (<see cref="Sparse"/>).
 /// </summary>
@@ -108,17 +109,18 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
     /// </summary>
     readonly T[][]? _innerRows, _edgeRows;
 
-    /// <summary>Entries per row of <see cref="_innerRows"/>.</summary>
+    /// <summary>Entries per row of <see cref="_innerRows"/> and <see cref="_edgeRows"/>.</summary>
     const int RowWidth = 8;
 
     /// <summary>The smallest open face and the largest, and the smallest diagonal and the largest, of the rows made.</summary>
     sealed class RowSpans
     {
         public double FaceLo = double.MaxValue, FaceHi, DiagonalLo = double.MaxValue, DiagonalHi;
+        readonly Lock _merging = new();
 
         public void Merge(double faceLo, double faceHi, double diagonalLo, double diagonalHi)
         {
-            lock (this)
+            lock (_merging)
                 (FaceLo, FaceHi, DiagonalLo, DiagonalHi) = (Math.Min(FaceLo, faceLo), Math.Max(FaceHi, faceHi), Math.Min(DiagonalLo, diagonalLo), Math.Max(DiagonalHi, diagonalHi));
         }
     }
