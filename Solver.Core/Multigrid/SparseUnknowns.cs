@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace Dcdm.Multigrid;
 
@@ -37,41 +38,67 @@ internal sealed class SparseUnknowns
     public static SparseUnknowns? Of(byte[] diagonal, int nx, int ny, int nz, bool always = false) =>
         Of(diagonal, CellBox.Around(diagonal, nx, ny, nz), nx, ny, nz, always);
 
-    /// <summary><see cref="Of(byte[], int, int, int, bool)"/> for a diagonal of any type (a voxel operator's doubles: an
-    /// unknown's is positive, the others' 0) and the box around its unknowns, which the caller has.</summary>
+    /// <summary><see cref="Of(byte[], int, int, int, bool)"/> for a diagonal of any type (a voxel operator's doubles) and
+    /// the box around its unknowns, which the caller has. An unknown is a cell whose diagonal is positive, as the kernels
+    /// take it (a cell whose diagonal is NaN, negative or -0 is none).</summary>
     public static SparseUnknowns? Of<T>(T[] diagonal, CellBox box, int nx, int ny, int nz, bool always = false) where T : unmanaged, INumber<T>
     {
         if (box.IsEmpty) return null;
         int width = box.X1 - box.X0 + 1;
         long unknowns = 0, most = always ? long.MaxValue : (long)(Share * box.Cells);
         for (int z = box.Z0; z <= box.Z1 && unknowns < most; z++)
-            for (int y = box.Y0; y <= box.Y1; y++) unknowns += width - diagonal.AsSpan((z * ny + y) * nx + box.X0, width).Count(T.Zero);
+            for (int y = box.Y0; y <= box.Y1; y++) unknowns += Positive(diagonal.AsSpan((z * ny + y) * nx + box.X0, width), null, 0, 0);
         if (unknowns >= most) return null;
-        var inner = new List<int>[] { [], [] };
-        var edge = new List<int>[] { [], [] };
-        var ascending = new List<int>((int)unknowns);
+        var ascending = new int[unknowns];
+        var kind = new byte[unknowns]; // each one's list: inner even, inner odd, on the faces even, odd
         var planeStarts = new int[nz + 1];
+        var sizes = new int[4];
+        int count = 0;
         for (int z = 0; z < nz; z++)
         {
-            planeStarts[z] = ascending.Count;
+            planeStarts[z] = count;
             if (z < box.Z0 || z > box.Z1) continue;
             for (int y = box.Y0; y <= box.Y1; y++)
             {
-                int row = (z * ny + y) * nx;
+                int row = (z * ny + y) * nx, from = count;
                 bool innerRow = y > 0 && y < ny - 1 && z > 0 && z < nz - 1;
-                var cells = diagonal.AsSpan(row + box.X0, width);
-                for (int k = cells.IndexOfAnyExcept(T.Zero); k >= 0;)
+                count += Positive(diagonal.AsSpan(row + box.X0, width), ascending, count, row + box.X0);
+                for (int k = from; k < count; k++)
                 {
-                    int x = box.X0 + k;
-                    (innerRow && x > 0 && x < nx - 1 ? inner : edge)[(x + y + z) & 1].Add(row + x);
-                    ascending.Add(row + x);
-                    int next = cells[(k + 1)..].IndexOfAnyExcept(T.Zero);
-                    k = next < 0 ? -1 : k + 1 + next;
+                    int x = ascending[k] - row;
+                    sizes[kind[k] = (byte)((innerRow && x > 0 && x < nx - 1 ? 0 : 2) + ((x + y + z) & 1))]++;
                 }
             }
         }
-        planeStarts[nz] = ascending.Count;
-        return new SparseUnknowns([.. inner.Select(l => l.ToArray())], [.. edge.Select(l => l.ToArray())], [.. ascending], planeStarts);
+        planeStarts[nz] = count;
+        int[][] lists = [new int[sizes[0]], new int[sizes[1]], new int[sizes[2]], new int[sizes[3]]];
+        Array.Clear(sizes);
+        for (int k = 0; k < count; k++) lists[kind[k]][sizes[kind[k]]++] = ascending[k];
+        return new SparseUnknowns([lists[0], lists[1]], [lists[2], lists[3]], ascending, planeStarts);
+    }
+
+    /// <summary>
+    /// How many of <paramref name="row"/>'s entries are positive; with <paramref name="into"/>, also each one's index
+    /// (<paramref name="first"/> plus its offset), ascending, from <paramref name="at"/> on. A vector of entries at a time,
+    /// its positive lanes as bits (unknowns and empty cells alternate at random in a passage: no branch per cell).
+    /// </summary>
+    static int Positive<T>(ReadOnlySpan<T> row, int[]? into, int at, int first) where T : unmanaged, INumber<T>
+    {
+        int k = 0, found = 0;
+        if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+            for (int width = Vector256<T>.Count; k + width <= row.Length; k += width)
+            {
+                uint bits = Vector256.GreaterThan(Vector256.Create(row.Slice(k, width)), Vector256<T>.Zero).ExtractMostSignificantBits();
+                if (into is null) { found += BitOperations.PopCount(bits); continue; }
+                for (; bits != 0; bits &= bits - 1) into[at + found++] = first + k + BitOperations.TrailingZeroCount(bits);
+            }
+        for (; k < row.Length; k++)
+            if (row[k] > T.Zero)
+            {
+                if (into is not null) into[at + found] = first + k;
+                found++;
+            }
+        return found;
     }
 
     /// <summary>body(from, to) over 0..count in chunks, in parallel where count is long.</summary>

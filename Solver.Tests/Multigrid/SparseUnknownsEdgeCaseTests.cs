@@ -184,4 +184,39 @@ public class SparseUnknownsEdgeCaseTests
         Assert.That(q.Count(float.IsNaN), Is.Zero, "NaN entries after a finite residual");
         Assert.That(q, Is.EqualTo(expected));
     }
+    /// <summary>
+    /// The lists found a vector of cells at a time, against a plain loop: boxes 1 to 41 cells wide (no whole vector, whole
+    /// vectors and a tail), bytes and doubles; a double diagonal that is NaN, negative or -0 is no unknown (as the
+    /// kernels take it: a positive diagonal), a tiny positive one is.
+    /// </summary>
+    [Test]
+    public void TheListsHoldThePositiveDiagonalsOfEveryWidthOfBox()
+    {
+        var rng = new Random(17);
+        double[] odd = [double.NaN, -1, -0.0, 0, double.Epsilon, 1e-300, 3, double.PositiveInfinity];
+        for (int nx = 1; nx <= 41; nx += 4)
+        {
+            int ny = 5, nz = 4, n = nx * ny * nz;
+            var bytes = Enumerable.Range(0, n).Select(_ => rng.NextDouble() < 0.3 ? (byte)rng.Next(1, 7) : (byte)0).ToArray();
+            var doubles = Enumerable.Range(0, n).Select(_ => rng.NextDouble() < 0.3 ? odd[rng.Next(odd.Length)] : 0.0).ToArray();
+            bytes[0] = bytes[^1] = 6; // the box is the whole grid
+            doubles[0] = doubles[^1] = 6;
+            AssertLists(SparseUnknowns.Of(bytes, nx, ny, nz, always: true)!, [.. bytes.Select(b => (double)b)], nx, ny, nz);
+            AssertLists(SparseUnknowns.Of(doubles, new CellBox(0, nx - 1, 0, ny - 1, 0, nz - 1), nx, ny, nz, always: true)!, doubles, nx, ny, nz);
+        }
+    }
+
+    static void AssertLists(SparseUnknowns lists, double[] d, int nx, int ny, int nz)
+    {
+        var want = Enumerable.Range(0, d.Length).Where(i => d[i] > 0).ToArray();
+        Assert.That(lists.Ascending, Is.EqualTo(want), $"{nx}x{ny}x{nz}");
+        for (int z = 0; z <= nz; z++) Assert.That(lists.PlaneStarts[z], Is.EqualTo(want.Count(i => i < z * nx * ny)));
+        for (int colour = 0; colour < 2; colour++)
+        {
+            bool Inner(int i) => i % nx > 0 && i % nx < nx - 1 && i / nx % ny > 0 && i / nx % ny < ny - 1 && i / (nx * ny) > 0 && i / (nx * ny) < nz - 1;
+            int Colour(int i) => (i % nx + i / nx % ny + i / (nx * ny)) & 1;
+            Assert.That(lists.Inner[colour], Is.EqualTo(want.Where(i => Colour(i) == colour && Inner(i))));
+            Assert.That(lists.Edge[colour], Is.EqualTo(want.Where(i => Colour(i) == colour && !Inner(i))));
+        }
+    }
 }
