@@ -50,17 +50,6 @@ public class SparseCellLevelReviewTests
         finally { SparseUnknowns.Share = saved; }
     }
 
-    static CellLevel<T> Level<T>(VoxelOperator op, bool lists, int seed) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var level = WithShare(lists ? 2 : 0, () => new CellLevel<T>(op, CellLevel.DiagonalOf(op)));
-        Assert.That(level.Sparse is not null, Is.EqualTo(lists));
-        var rng = new Random(seed);
-        Array.Clear(level.X);
-        for (int i = 0; i < op.CellCount; i++)
-            if (level.Diagonal[i] > 0) (level.B[i], level.X[i]) = (T.CreateTruncating(rng.NextDouble() - 0.5), T.CreateTruncating(rng.NextDouble() - 0.5));
-        return level;
-    }
-
     static IEnumerable<TestCaseData> Thin()
     {
         foreach (var (nx, ny, nz) in new[] { (1, 6, 7), (7, 1, 6), (6, 7, 2), (2, 2, 5), (5, 2, 3), (3, 3, 3), (1, 1, 4) })
@@ -79,7 +68,7 @@ public class SparseCellLevelReviewTests
 
     static void Check<T>(VoxelOperator op) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var (onBox, onLists) = (Level<T>(op, false, 3), Level<T>(op, true, 3));
+        var (onBox, onLists) = (SparseCellLevelTests.Level<T>(op, false, 3), SparseCellLevelTests.Level<T>(op, true, 3));
         Assert.That(onLists.Sparse!.Inner.Sum(l => l.Length) + onLists.Sparse.Edge.Sum(l => l.Length), Is.GreaterThan(0));
         for (int s = 0; s < 2; s++)
             foreach (int first in new[] { 1, 0 })

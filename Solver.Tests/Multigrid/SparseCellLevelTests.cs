@@ -31,7 +31,7 @@ public class SparseCellLevelTests
     }
 
     /// <summary>The level built with the lists (<paramref name="lists"/>) or the box, B and X random on the unknowns.</summary>
-    static CellLevel<T> Level<T>(VoxelOperator op, bool lists, int seed) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static CellLevel<T> Level<T>(VoxelOperator op, bool lists, int seed) where T : unmanaged, IFloatingPointIeee754<T>
     {
         double saved = SparseUnknowns.Share;
         SparseUnknowns.Share = lists ? 2 : 0;
