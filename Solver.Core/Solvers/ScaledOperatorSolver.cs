@@ -14,7 +14,9 @@ namespace Dcdm.Solvers;
 /// normal range, and the solvers' tests are relative but for the cells' float range, which the scaled operator meets). An x
 /// that overflows as it is scaled back ends the solve as NotANumber; one below the normal range says so in the message.
 /// </summary>
-internal sealed class ScaledOperatorSolver(ILinearSolver inner, double operatorScale, TimeSpan scaleTime) : ILinearSolver
+/// <param name="warmByDefault">The solver's options' <see cref="SolverOptions.UseInitialGuess"/>: whether x is a guess
+/// where a call's settings do not say.</param>
+internal sealed class ScaledOperatorSolver(ILinearSolver inner, double operatorScale, TimeSpan scaleTime, bool warmByDefault) : ILinearSolver
 {
     /// <summary>Operators whose diagonals' mean exponent lies within +-this are solved as they are.</summary>
     internal const int Reach = 40;
@@ -30,7 +32,8 @@ internal sealed class ScaledOperatorSolver(ILinearSolver inner, double operatorS
 
     /// <summary>The solver <paramref name="create"/> makes for the operator, on it times a power of two where its
     /// diagonals lie far from 1 (<see cref="ScaleOf"/>).</summary>
-    public static ILinearSolver Around(VoxelOperator op, Func<VoxelOperator, ILinearSolver> create)
+    /// <param name="warmByDefault">As the constructor's: the options' warm start.</param>
+    public static ILinearSolver Around(VoxelOperator op, Func<VoxelOperator, ILinearSolver> create, bool warmByDefault)
     {
         var clock = Stopwatch.StartNew();
         double scale = ScaleOf(op);
@@ -40,7 +43,7 @@ internal sealed class ScaledOperatorSolver(ILinearSolver inner, double operatorS
         // refused even so (a contrast no scaling helps): the caller's own operator's refusal, which names its values
         try { onScaled = create(scaled); }
         catch (InvalidSystemException) { return create(op); }
-        return new ScaledOperatorSolver(onScaled, scale, scaleTime);
+        return new ScaledOperatorSolver(onScaled, scale, scaleTime, warmByDefault);
     }
 
     /// <summary>
@@ -77,7 +80,19 @@ internal sealed class ScaledOperatorSolver(ILinearSolver inner, double operatorS
         int eb = RightHandSideScale.ExponentOf(b), ex = Math.ILogB(operatorScale) + eb;
         b.CopyTo(_b);
         RightHandSideScale.Apply(_b, -eb);
-        // a warm start's guess as y (whether the settings or the solver's options ask for one; else x is overwritten)
+        // a warm start's guess as y (whether the settings or the solver's options ask for one; else x is overwritten); a
+        // finite guess that the scaling would take past double's range is dropped, not handed on as infinity
+        string? dropped = null;
+        if (settings.WarmStart ?? warmByDefault)
+        {
+            double largest = FineLevelCopies.LargestMagnitude(x);
+            if (double.IsFinite(largest) && !double.IsFinite(Math.ScaleB(largest, -ex)))
+            {
+                x.Clear();
+                dropped = $"dropped: its largest entry {largest:g3} leaves double's range once scaled with this operator "
+                    + $"(solved as the operator times 2^{Math.ILogB(operatorScale)}); started from x = 0";
+            }
+        }
         RightHandSideScale.Apply(x, -ex);
         SolveResult result;
         double solved; // y's largest entry, before it is scaled back
@@ -91,6 +106,7 @@ internal sealed class ScaledOperatorSolver(ILinearSolver inner, double operatorS
         {
             ["scale"] = $"solved as the operator times 2^{Math.ILogB(operatorScale)} and b times 2^{-eb} (its diagonals lie far from 1), x scaled back",
         };
+        if (dropped is not null) details["initial guess"] = dropped;
         // the projection's norms are the caller's b's
         var projection = result.Projection is { } p ? p with { RemovedNorm = Math.ScaleB(p.RemovedNorm, eb), OriginalNorm = Math.ScaleB(p.OriginalNorm, eb) } : null;
         result = result with { Details = details, SetupTime = SetupTime, Projection = projection };

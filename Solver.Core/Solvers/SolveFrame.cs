@@ -124,6 +124,18 @@ public sealed class SolveFrame(string method, ReducedSystem unknowns, SolveFrame
         }
 
         var end = loop(bNorm, history, cancellation);
+        // a guess whose residual b - A x left double's range or lies past the divergence limit (x's squares fit, A x's do
+        // not): the loop could not start from it (NaN in r.z, a breakdown, a divergence); it starts again from x = 0
+        if (options.UseInitialGuess && !details.ContainsKey("initial guess") && history.Count > 0 && !(history[0] <= options.DivergenceLimit)
+            && end.Outcome?.Status is not (SolveStatus.Converged or SolveStatus.Cancelled))
+        {
+            details["initial guess"] = $"dropped: its residual is {history[0]:g3} times ||b|| (past the divergence limit "
+                + $"{options.DivergenceLimit:g3}), where the loop ended {(end.Outcome is { } o ? $"{o.Status}: {o.Message}" : $"stalled: {end.StallReason}")}; "
+                + "started again from x = 0";
+            history.Clear();
+            Array.Clear(rx);
+            end = loop(bNorm, history, cancellation);
+        }
         KrylovOutcome outcome;
         if (!end.Stalled) outcome = end.Outcome!.Value;
         else if (fallback is null) outcome = new(SolveStatus.Breakdown, end.Iterations, history[^1], $"the loop stalled ({end.StallReason}) and {method} has no fallback", end.ResidualReplacements);

@@ -102,7 +102,7 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
             // the CPU: the device's float32 cycle would not hold it (the device's pcg-mg and DCDM read the operator
             // alone: the caller's matrix stays, for the layout)
             return InInputLayout(entry.NeedsVoxelSystem && input.Operator is { } far
-                ? ScaledOperatorSolver.Around(far, o => OnDevice(ReferenceEquals(o, far) ? input : input with { Operator = o }))
+                ? ScaledOperatorSolver.Around(far, o => OnDevice(ReferenceEquals(o, far) ? input : input with { Operator = o }), arguments.Options.UseInitialGuess)
                 : OnDevice(input), input);
         }
         return entry.ForMatrix is { } forMatrix ? forMatrix(input.Matrix, arguments)
@@ -145,7 +145,7 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
         var (entry, arguments) = (Entry(method), new MethodArguments(options, model, previousDirections));
         // the hierarchy's methods on an operator whose diagonals lie far from 1 run on it times a power of two (exact):
         // their vectors would otherwise leave double's normal range
-        return entry.NeedsVoxelSystem ? ScaledOperatorSolver.Around(op, o => entry.ForOperator(o, ReferenceEquals(o, op) ? matrix : null, arguments))
+        return entry.NeedsVoxelSystem ? ScaledOperatorSolver.Around(op, o => entry.ForOperator(o, ReferenceEquals(o, op) ? matrix : null, arguments), options.UseInitialGuess)
             : entry.ForOperator(op, matrix, arguments);
     }
 

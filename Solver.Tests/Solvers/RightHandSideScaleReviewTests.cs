@@ -11,13 +11,13 @@ namespace Dcdm.Tests.Solvers;
 /// </summary>
 public class RightHandSideScaleReviewTests
 {
-    static PoissonGrid Tank() => PoissonDomains.FreeSurfaceTank(16, 15, 14, 0.6, 1);
+    internal static PoissonGrid Tank() => PoissonDomains.FreeSurfaceTank(16, 15, 14, 0.6, 1);
 
-    static ILinearSolver Create(SolveMethod method, PoissonGrid grid, bool warm = false, int maxIterations = 500) => new SolverCatalog().CreateForGrid(method, grid,
+    internal static ILinearSolver Create(SolveMethod method, PoissonGrid grid, bool warm = false, int maxIterations = 500) => new SolverCatalog().CreateForGrid(method, grid,
         new SolverOptions { Tolerance = 1e-6, MaxIterations = maxIterations, UseInitialGuess = warm }, method == SolveMethod.Dcdm ? new KCycleDirectionModel() : null);
 
     /// <summary>A velocity divergence, its largest entry in [1, 2).</summary>
-    static double[] UnitB(PoissonGrid grid)
+    internal static double[] UnitB(PoissonGrid grid)
     {
         var b = RightHandSides.VelocityDivergence(grid, 3);
         int e = Math.ILogB(b.Max(Math.Abs));
