@@ -37,8 +37,8 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
         {
             // the lists read each unknown's row, not the grid's faces: a tenth of the cells or less copied, not all
             var spans = new RowSpans();
-            _innerRows = [Rows(sparse.Inner[0], spans), Rows(sparse.Inner[1], spans)];
-            _edgeRows = [Rows(sparse.Edge[0], spans), Rows(sparse.Edge[1], spans)];
+            _innerRows = [Rows(sparse.Inner[0], spans, inner: true), Rows(sparse.Inner[1], spans, inner: true)];
+            _edgeRows = [Rows(sparse.Edge[0], spans, inner: false), Rows(sparse.Edge[1], spans, inner: false)];
             (Faces, Diagonals) = typeof(T) == typeof(double) ? (Unknown, Unknown)
                 : (CellLevel.Span([spans.FaceLo], [spans.FaceHi]), CellLevel.Span([spans.DiagonalLo], [spans.DiagonalHi]));
         }
@@ -127,10 +127,11 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
 
     /// <summary>The rows of <paramref name="cells"/> (unknowns) from the operator's doubles, rounded as the grid's copies
     /// round them; their open faces +x, +y, +z (each open face is one unknown's) and diagonals into <paramref name="spans"/>.</summary>
-    T[] Rows(int[] cells, RowSpans spans)
+    /// <param name="inner">Every cell has its six neighbours inside the grid (no face to test against its edges).</param>
+    T[] Rows(int[] cells, RowSpans spans, bool inner)
     {
         var (op, diagonal) = (_op, Diagonal);
-        int nx = op.Nx, ny = op.Ny, nz = op.Nz, plane = nx * ny;
+        int nx = op.Nx, ny = op.Ny, plane = nx * ny;
         var (fx, fy, fz) = (op.FaceX, op.FaceY, op.FaceZ);
         var rows = new T[cells.Length * RowWidth];
         SparseUnknowns.ForChunks(cells.Length, (from, to) =>
@@ -138,11 +139,12 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
             double lo = double.MaxValue, hi = 0, dlo = double.MaxValue, dhi = 0;
             for (int k = from; k < to; k++)
             {
-                int i = cells[k], x = i % nx, y = i / nx % ny, z = i / plane;
+                int i = cells[k];
                 var row = rows.AsSpan(k * RowWidth, RowWidth);
-                row[0] = x > 0 ? T.CreateTruncating(fx[i - 1]) : T.Zero;
-                row[1] = y > 0 ? T.CreateTruncating(fy[i - nx]) : T.Zero;
-                row[2] = z > 0 ? T.CreateTruncating(fz[i - plane]) : T.Zero;
+                bool low = inner; // x, y, z > 0 (the others' faces to +x, +y, +z are in the arrays, 0 past the grid)
+                row[0] = low || i % nx > 0 ? T.CreateTruncating(fx[i - 1]) : T.Zero;
+                row[1] = low || i / nx % ny > 0 ? T.CreateTruncating(fy[i - nx]) : T.Zero;
+                row[2] = low || i / plane > 0 ? T.CreateTruncating(fz[i - plane]) : T.Zero;
                 (row[3], row[4], row[5]) = (T.CreateTruncating(fx[i]), T.CreateTruncating(fy[i]), T.CreateTruncating(fz[i]));
                 double d = diagonal[i];
                 (row[6], row[7]) = (T.CreateTruncating(1 / d), T.CreateTruncating(d));
