@@ -38,18 +38,14 @@ internal sealed class FirstLevelBlocks(int nx, int ny, int nz, byte[] mask, int[
     {
         if (_occupied is { } list)
         {
-            const int chunk = 1 << 12;
-            void Chunk(int c)
+            SparseUnknowns.ForChunks(list.Length, (from, to) =>
             {
-                for (int k = c * chunk, end = Math.Min(list.Length, (c + 1) * chunk); k < end; k++)
+                for (int k = from; k < to; k++)
                 {
                     int b = list[k], bx = b % _cx, by = b / _cx % _cy, bz = b / (_cx * _cy);
                     block(b, 2 * bx + nx * (2 * by + ny * 2 * bz));
                 }
-            }
-            int chunks = (list.Length + chunk - 1) / chunk;
-            if ((long)list.Length * 8 < VCycleKernels.ParallelCells) for (int c = 0; c < chunks; c++) Chunk(c);
-            else Parallel.For(0, chunks, Chunk);
+            });
             return;
         }
         if ((long)Cells < VCycleKernels.ParallelCells) for (int bz = 0; bz < _cz; bz++) plane(bz);

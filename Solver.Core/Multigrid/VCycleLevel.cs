@@ -20,9 +20,17 @@ internal sealed class VCycleLevel(int nx, int ny, int nz, byte[] diagonal, doubl
     /// which a set-up every time step does not have to convert and a sweep streams in a quarter of the bytes.</summary>
     public byte[] Diagonal => diagonal;
     /// <summary>The box around the unknowns: the kernels touch only that.</summary>
-    public CellBox Box { get; } = CellBox.Around(diagonal, nx, ny, nz);
+    public CellBox Box => _unknowns.Box;
     /// <summary>The unknowns by colour where they fill the box sparsely (the kernels walk these, not the box); else null.</summary>
-    public SparseUnknowns? Sparse { get; } = SparseUnknowns.Of(diagonal, nx, ny, nz);
+    public SparseUnknowns? Sparse => _unknowns.Sparse;
+    readonly (CellBox Box, SparseUnknowns? Sparse) _unknowns = Unknowns(diagonal, nx, ny, nz);
+
+    /// <summary>The box around the unknowns, found once, and their lists within it.</summary>
+    static (CellBox, SparseUnknowns?) Unknowns(byte[] diagonal, int nx, int ny, int nz)
+    {
+        var box = CellBox.Around(diagonal, nx, ny, nz);
+        return (box, SparseUnknowns.Of(diagonal, box, nx, ny, nz));
+    }
     public float Scale { get; } = (float)scale;
     /// <summary>Per sweep, per cell: the SOR weight in (0, 2).</summary>
     public float[][] Weights => weights;
