@@ -19,7 +19,8 @@ public static class GenerateCommand
                 + "baffles (plates one cell thick with windows, a shelf, thin posts), slits (narrow horizontal gaps in a solid block), porous (rock with narrow passages), "
                 + "channel (a passage two cells across snaking through a solid block), tunnels (a tangle of passages one or two cells across, random walks from the surface through a solid block); "
                 + "with per-face coefficients: two-phase (liquid and air both unknowns, --density-ratio), cut-cell (fractional faces around smooth solids), "
-                + "ghost-fluid (a wavy free surface with 1/theta Dirichlet terms), flat-cells (a tank on cells --aspect times flatter along z: its z faces aspect^2 the others)",
+                + "ghost-fluid (a wavy free surface with 1/theta Dirichlet terms), flat-cells (a tank on cells --aspect times flatter along z: its z faces aspect^2 the others), "
+                + "cut-cell-rock (porous rock at the scale of the cells with fractional faces, pores meeting through throats one to three cells wide)",
             DefaultValueFactory = _ => "spheres",
         };
         domain.AcceptOnlyFromAmong([.. PoissonDomains.Families, .. CoefficientDomains.Families]);
@@ -36,7 +37,7 @@ public static class GenerateCommand
         densityRatio.Require(v => v >= 1 && v <= 1e8, "must be in [1, 1e8]");
         var aspect = new Option<double>("--aspect")
         {
-            Description = "cell width over height: the z faces (and Dirichlet faces along z) aspect^2 the others (flat-cells, default 4; two-phase, cut-cell, ghost-fluid, default 1)",
+            Description = "cell width over height: the z faces (and Dirichlet faces along z) aspect^2 the others (flat-cells, default 4; two-phase, cut-cell, ghost-fluid, cut-cell-rock, default 1)",
         };
         aspect.Require(v => v >= 1 && v <= 100, "must be in [1, 100]");
         solid.Require(v => v >= 0 && v < 1, "must be in [0, 1)");
@@ -64,6 +65,7 @@ public static class GenerateCommand
                 {
                     "two-phase" => CoefficientDomains.TwoPhase(nx, ny, nz, parse.GetValue(densityRatio), s, k),
                     "cut-cell" => CoefficientDomains.CutCell(nx, ny, nz, s, k),
+                    "cut-cell-rock" => CoefficientDomains.CutCellRock(nx, ny, nz, s, k),
                     "ghost-fluid" => CoefficientDomains.GhostFluid(nx, ny, nz, s, k),
                     "flat-cells" => CoefficientDomains.FlatCells(nx, ny, nz, k, s),
                     var family => CoefficientDomains.Named(family!, nx, ny, nz, s),

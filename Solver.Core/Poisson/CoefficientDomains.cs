@@ -9,7 +9,7 @@ public static class CoefficientDomains
 {
     /// <summary>The families <see cref="Named"/> knows; each takes an aspect (cells flatter along z: 1 by default, the
     /// flat-cells tank 4 by <see cref="Named"/>).</summary>
-    public static IReadOnlyList<string> Families { get; } = ["two-phase", "cut-cell", "ghost-fluid", "flat-cells"];
+    public static IReadOnlyList<string> Families { get; } = ["two-phase", "cut-cell", "ghost-fluid", "flat-cells", "cut-cell-rock"];
 
     /// <summary>One of <see cref="Families"/> with its default parameters (density ratio 1000; cells 4x flatter along z).</summary>
     public static VoxelOperator Named(string family, int nx, int ny, int nz, int seed) => family switch
@@ -18,6 +18,7 @@ public static class CoefficientDomains
         "cut-cell" => CutCell(nx, ny, nz, seed),
         "ghost-fluid" => GhostFluid(nx, ny, nz, seed),
         "flat-cells" => FlatCells(nx, ny, nz, 4, seed),
+        "cut-cell-rock" => CutCellRock(nx, ny, nz, seed),
         _ => throw new ArgumentException($"coefficient family '{family}' is unknown; use one of {string.Join(", ", Families)}", nameof(family)),
     };
 
@@ -97,6 +98,89 @@ public static class CoefficientDomains
             if (z + 1 < nz) op.FaceZ[i] = along * Open(x, y, z + 1, 2);
             else op.Dirichlet[i] = along * Open(x, y, z + 1, 2);
         });
+        return op.Build();
+    }
+
+    /// <summary>
+    /// Porous rock at the scale of the cells, cut-cell style: a smooth random field (twelve plane waves of wavelength
+    /// about eight cells, in random directions) is solid above the level that leaves 35% of the cells' centres in fluid,
+    /// so the pores meet through throats one to three cells wide and about half the open faces are partly open. Each
+    /// face's coefficient is its open fraction (4x4 samples of the field, trilinear between the cells' corners); cells
+    /// that reach the open top through open faces are the unknowns (a pore closed off from it would be a singular block).
+    /// </summary>
+    /// <param name="aspect">Cells this many times flatter along z: the z faces and the Dirichlet terms of faces along z
+    /// aspect^2 times (1: cubic).</param>
+    public static VoxelOperator CutCellRock(int nx, int ny, int nz, int seed, double aspect = 1)
+    {
+        double along = Along(aspect);
+        var rng = new Random(seed);
+        var waves = Enumerable.Range(0, 12).Select(_ =>
+        {
+            double u = 2 * rng.NextDouble() - 1, phi = 2 * Math.PI * rng.NextDouble(), s = Math.Sqrt(1 - u * u);
+            double k = 2 * Math.PI / (8 * (0.7 + 0.6 * rng.NextDouble()));
+            return (X: k * s * Math.Cos(phi), Y: k * s * Math.Sin(phi), Z: k * u, Phase: 2 * Math.PI * rng.NextDouble(), Amplitude: 0.5 + rng.NextDouble());
+        }).ToArray();
+        int cx = nx + 1, cxy = (nx + 1) * (ny + 1);
+        var corner = new double[cxy * (nz + 1)]; // the field at the cells' corners
+        Parallel.For(0, nz + 1, z =>
+        {
+            for (int y = 0, i = cxy * z; y <= ny; y++)
+                for (int x = 0; x <= nx; x++, i++)
+                    foreach (var w in waves) corner[i] += w.Amplitude * Math.Cos(w.X * x + w.Y * y + w.Z * z + w.Phase);
+        });
+        double At(int x, int y, int z) => corner[x + cx * y + cxy * z];
+        var centre = new double[nx * ny * nz];
+        ForEach(nx, ny, nz, (x, y, z, i) =>
+        {
+            double sum = 0;
+            for (int c = 0; c < 8; c++) sum += At(x + (c & 1), y + (c >> 1 & 1), z + (c >> 2));
+            centre[i] = sum / 8;
+        });
+        var sorted = (double[])centre.Clone();
+        Array.Sort(sorted);
+        double cut = sorted[(int)(0.35 * (sorted.Length - 1))];
+        // the open share of the face at corner (x, y, z) spanning axes a and b: 4x4 bilinear samples below the cut
+        double Open(int x, int y, int z, int axis)
+        {
+            var (a, b) = axis switch { 0 => ((0, 1, 0), (0, 0, 1)), 1 => ((1, 0, 0), (0, 0, 1)), _ => ((1, 0, 0), (0, 1, 0)) };
+            double f00 = At(x, y, z), f10 = At(x + a.Item1, y + a.Item2, z + a.Item3), f01 = At(x + b.Item1, y + b.Item2, z + b.Item3),
+                f11 = At(x + a.Item1 + b.Item1, y + a.Item2 + b.Item2, z + a.Item3 + b.Item3);
+            int open = 0;
+            for (int p = 0; p < 4; p++)
+                for (int q = 0; q < 4; q++)
+                {
+                    double u = (p + 0.5) / 4, v = (q + 0.5) / 4;
+                    if (f00 * (1 - u) * (1 - v) + f10 * u * (1 - v) + f01 * (1 - u) * v + f11 * u * v < cut) open++;
+                }
+            return open / 16.0;
+        }
+        var op = new Coefficients(nx, ny, nz);
+        int plane = nx * ny;
+        ForEach(nx, ny, nz, (x, y, z, i) =>
+        {
+            if (x + 1 < nx) op.FaceX[i] = Open(x + 1, y, z, 0);
+            if (y + 1 < ny) op.FaceY[i] = Open(x, y + 1, z, 1);
+            if (z + 1 < nz) op.FaceZ[i] = along * Open(x, y, z + 1, 2);
+            else op.Dirichlet[i] = along * Open(x, y, z + 1, 2);
+        });
+        // keep the cells the open top reaches through open faces; the others' faces close
+        var reached = new bool[nx * ny * nz];
+        var stack = new Stack<int>();
+        for (int i = (nz - 1) * plane; i < nz * plane; i++)
+            if (op.Dirichlet[i] > 0) { reached[i] = true; stack.Push(i); }
+        while (stack.Count > 0)
+        {
+            int i = stack.Pop(), x = i % nx, y = i / nx % ny, z = i / plane;
+            void Visit(int j, double face) { if (face > 0 && !reached[j]) { reached[j] = true; stack.Push(j); } }
+            if (x + 1 < nx) Visit(i + 1, op.FaceX[i]);
+            if (x > 0) Visit(i - 1, op.FaceX[i - 1]);
+            if (y + 1 < ny) Visit(i + nx, op.FaceY[i]);
+            if (y > 0) Visit(i - nx, op.FaceY[i - nx]);
+            if (z + 1 < nz) Visit(i + plane, op.FaceZ[i]);
+            if (z > 0) Visit(i - plane, op.FaceZ[i - plane]);
+        }
+        for (int i = 0; i < reached.Length; i++)
+            if (!reached[i]) op.FaceX[i] = op.FaceY[i] = op.FaceZ[i] = op.Dirichlet[i] = 0; // its lower faces close from the cell below
         return op.Build();
     }
 

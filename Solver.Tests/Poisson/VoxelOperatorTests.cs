@@ -89,12 +89,38 @@ public class VoxelOperatorTests
         Assert.That(ghost.FaceX.Concat(ghost.FaceY).Concat(ghost.FaceZ).Where(c => c > 0), Is.All.EqualTo(1));
     }
 
-    /// <summary>Two-phase, cut-cell and ghost-fluid on cells <c>aspect</c> times flatter along z: the same geometry, each
+    /// <summary>The cut-cell rock: pores meeting through partly open faces, about a third of the box open, and every
+    /// unknown reaching the open top through open faces (no singular pocket).</summary>
+    [Test]
+    public void TheCutCellRockIsPoresThroughPartlyOpenFacesThatAllReachTheTop()
+    {
+        const int n = 24;
+        var rock = CoefficientDomains.CutCellRock(n, n, n, 3);
+        var open = rock.FaceX.Concat(rock.FaceY).Concat(rock.FaceZ).Where(c => c > 0).ToArray();
+        Assert.That(open.Count(c => c < 1), Is.GreaterThan(open.Length / 4), "partly open faces");
+        Assert.That(open.Count(c => c <= 0.25), Is.GreaterThan(open.Length / 20), "nearly closed faces");
+        Assert.That(open, Is.All.LessThanOrEqualTo(1));
+        Assert.That(open.All(c => Math.Abs(c * 16 - Math.Round(c * 16)) < 1e-12), Is.True, "each face's share of 4x4 samples");
+        int cells = n * n * n, plane = n * n;
+        var unknown = Enumerable.Range(0, cells).Where(i => rock.Diagonal(i) > 0).ToArray();
+        Assert.That(unknown.Length, Is.InRange(cells / 5, cells * 3 / 5), "the pores' share of the box");
+        var reached = new bool[cells];
+        var stack = new Stack<int>(unknown.Where(i => rock.Dirichlet[i] > 0));
+        foreach (var i in stack) reached[i] = true;
+        while (stack.Count > 0)
+            rock.OpenFaces(stack.Pop(), (j, _) => { if (!reached[j]) { reached[j] = true; stack.Push(j); } });
+        Assert.That(unknown.Where(i => !reached[i]), Is.Empty, "unknowns the top does not reach");
+        Assert.That(rock.Dirichlet.Take(cells - plane), Is.All.EqualTo(0), "Dirichlet faces on the top layer only");
+        Assert.That(CoefficientDomains.CutCellRock(n, n, n, 3).FaceX, Is.EqualTo(rock.FaceX), "deterministic for a seed");
+    }
+
+    /// <summary>Two-phase, cut-cell, cut-cell rock and ghost-fluid on cells <c>aspect</c> times flatter along z: the same geometry, each
     /// z face and each Dirichlet term of a face along z aspect^2 times the cubic cells' (for ghost-fluid, a surface
     /// beside a cell keeps its 1 / theta), the x and y faces unchanged.</summary>
     [TestCase("two-phase")]
     [TestCase("cut-cell")]
     [TestCase("ghost-fluid")]
+    [TestCase("cut-cell-rock")]
     public void TheFamiliesOnFlatCellsScaleTheirFacesAlongZ(string family)
     {
         const double aspect = 3;
@@ -102,6 +128,7 @@ public class VoxelOperatorTests
         {
             "two-phase" => CoefficientDomains.TwoPhase(14, 13, 12, 1000, 2, k),
             "cut-cell" => CoefficientDomains.CutCell(14, 13, 12, 2, k),
+            "cut-cell-rock" => CoefficientDomains.CutCellRock(14, 13, 12, 2, k),
             _ => CoefficientDomains.GhostFluid(14, 13, 12, 2, k),
         };
         var (cubic, flat) = (Make(1), Make(aspect));
