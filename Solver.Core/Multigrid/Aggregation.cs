@@ -278,7 +278,7 @@ internal static class Aggregation
     /// The first coarse level of a voxel operator straight from its faces: what <see cref="Coarsen"/> makes of
     /// <see cref="FromOperator"/>'s level (the same pieces, rows, order and sums, entry for entry), without assembling the
     /// cells' own level, which only a cycle that relaxes the cells as CSR rows needs (the device's). Each 2x2x2 block of
-    /// cells splits into the pieces its strong faces connect (<see cref="StrongCoupling"/>), each split again at its
+    /// cells splits into the pieces its strong faces connect (<see cref="StrongFace"/>; with lines <see cref="StrongCoupling"/>), each split again at its
     /// bottlenecks (<see cref="GroupPieces"/>: a plate whose faces are partly open), splits that would keep the level from
     /// being 1.5x smaller than the unknowns dropped first, as in Coarsen; null when even then it would not be (nothing to
     /// coarsen: the cells stay the first level).
@@ -293,11 +293,12 @@ internal static class Aggregation
     public static AggregateLevel? FromFaces(VoxelOperator op, double[] diagonal, int unknowns, double scale, out int[] parent, bool splitBottlenecks = true,
         int lineAxis = -1) =>
         FromFacesJudged(op, diagonal, unknowns, scale, out parent, splitBottlenecks && lineAxis < 0,
-            lineAxis >= 0 ? (LineAxis.DiagonalUpToFlat(op, diagonal, lineAxis), lineAxis) : null);
+            lineAxis >= 0 ? (LineAxis.DiagonalUpToFlat(op, diagonal, lineAxis), lineAxis) : null, lineAxis >= 0 ? StrongCoupling : StrongFace);
 
     /// <param name="lines">The lines' axis and what the cells' couplings across them are judged against, made once (a retry without splits reuses them).</param>
+    /// <param name="strength">The strength test's share: <see cref="StrongFace"/>, or with lines <see cref="StrongCoupling"/>.</param>
     static AggregateLevel? FromFacesJudged(VoxelOperator op, double[] diagonal, int unknowns, double scale, out int[] parent, bool splitBottlenecks,
-        (double[] AcrossJudge, int Axis)? lines)
+        (double[] AcrossJudge, int Axis)? lines, double strength)
     {
         var acrossJudge = lines?.AcrossJudge ?? diagonal;
         int lineAxis = lines?.Axis ?? -1;
@@ -323,7 +324,7 @@ internal static class Aggregation
                         if (cell[s] >= 0) { occupied |= 1 << s; rank[s] = m++; }
                     }
                     // the usual block, away from jumps and walls: one piece, and no bottleneck where its faces are alike
-                    if (occupied == 0xFF && OnePiece(op, judgeX, judgeY, judgeZ, cell) && (share == 0 || NoBottleneck(op, cell, share)))
+                    if (occupied == 0xFF && OnePiece(op, judgeX, judgeY, judgeZ, cell, strength) && (share == 0 || NoBottleneck(op, cell, share)))
                     {
                         for (int s = 0; s < 8; s++) piece[cell[s]] = 0;
                         pieces[bx + cx * (by + cy * bz)] = 1;
@@ -334,7 +335,7 @@ internal static class Aggregation
                     {
                         int i = cell[s];
                         if (i < 0) continue;
-                        const double k = StrongCoupling * StrongCoupling;
+                        double k = strength * strength;
                         double tx = k * judgeX[i], ty = k * judgeY[i], tz = k * judgeZ[i];
                         if ((s & 1) != 0) StrongInside(group, cell, rank, judgeX, tx, s, s ^ 1, fx[i - 1]);
                         if ((s & 2) != 0) StrongInside(group, cell, rank, judgeY, ty, s, s ^ 2, fy[i - nx]);
@@ -353,7 +354,7 @@ internal static class Aggregation
         parent = null!;
         // as Coarsen: splits that leave the level less than 1.5x smaller give way (the retry takes a second piece array
         // from the rebind cache, held until the next bind: rare, one byte a cell)
-        if (rows == 0 || rows > unknowns / 1.5) return splits > 0 ? FromFacesJudged(op, diagonal, unknowns, scale, out parent, splitBottlenecks: false, lines) : null;
+        if (rows == 0 || rows > unknowns / 1.5) return splits > 0 ? FromFacesJudged(op, diagonal, unknowns, scale, out parent, splitBottlenecks: false, lines, strength) : null;
         var parentOut = parent = RebindCache.Array<int>(op.CellCount, zeroed: false); // every entry written below
         Parallel.For(0, nz, z =>
         {
@@ -394,24 +395,25 @@ internal static class Aggregation
     /// 4-6 along y, 0-4 along z), each judged against its axis's values (<paramref name="x"/>, <paramref name="y"/>,
     /// <paramref name="z"/>: the diagonals, or across the lines the diagonals capped at a just-flat cell's): then the union of all twelve gives one piece too.
     /// </summary>
-    static bool OnePiece(VoxelOperator op, double[] x, double[] y, double[] z, ReadOnlySpan<int> cell)
+    static bool OnePiece(VoxelOperator op, double[] x, double[] y, double[] z, ReadOnlySpan<int> cell, double strength)
     {
         var (fx, fy, fz) = (op.FaceX, op.FaceY, op.FaceZ);
         int nx = op.Nx, plane = nx * op.Ny;
+        double k = strength * strength;
         for (int s = 0; s < 8; s += 2)
-            if (!Strong(fx[cell[s]], x[cell[s]], x[cell[s] + 1])) return false;
-        return Strong(fy[cell[0]], y[cell[0]], y[cell[0] + nx]) && Strong(fy[cell[4]], y[cell[4]], y[cell[4] + nx])
-            && Strong(fz[cell[0]], z[cell[0]], z[cell[0] + plane]);
+            if (!Strong(fx[cell[s]], x[cell[s]], x[cell[s] + 1], k)) return false;
+        return Strong(fy[cell[0]], y[cell[0]], y[cell[0] + nx], k) && Strong(fy[cell[4]], y[cell[4]], y[cell[4] + nx], k)
+            && Strong(fz[cell[0]], z[cell[0]], z[cell[0] + plane], k);
     }
 
     /// <summary>
-    /// <see cref="Coarsen"/>'s test (v^2 >= StrongCoupling^2 d_i d_j) for a face of coefficient c between cells of
+    /// <see cref="Coarsen"/>'s test (v^2 >= k d_i d_j, k the share squared) for a face of coefficient c between cells of
     /// diagonals di and dj, from either side, as Coarsen tries it from both cells' rows (the products round apart).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static bool Strong(double c, double di, double dj)
+    static bool Strong(double c, double di, double dj, double k)
     {
-        double v = -c, k = StrongCoupling * StrongCoupling;
+        double v = -c;
         return v != 0 && (v * v >= k * di * dj || v * v >= k * dj * di);
     }
 
@@ -817,6 +819,18 @@ internal static class Aggregation
     /// and 0.1 give 7, and 0.2, above the unit face's 1/6, aggregates nothing and takes 113.
     /// </summary>
     public const double StrongCoupling = 0.05;
+
+    /// <summary>
+    /// The share a voxel operator's face must reach to join its cells on the first level above them (<see cref="FromFaces"/>;
+    /// <see cref="StrongCoupling"/> judges the levels above): between two full unit cells (diagonals 6) a face under 0.6
+    /// open is a throat the aggregates do not straddle, while a unit face (1/6 of its cells' diagonals) stays strong.
+    /// Measured (docs/benchmarks.md): a cut-cell rock (pores meeting through partly open faces) takes 6 / 8 / 13
+    /// iterations at 32^3 / 64^3 / 128^3 with 0.05, and 6 / 7 / 8 with 0.1 and 0.15; the other per-face families take the
+    /// same at 0.05 and 0.1 (two-phase 6 at 0.15). With line relaxation the faces across the lines are judged against
+    /// diagonals capped for <see cref="StrongCoupling"/> (<see cref="LineAxis.DiagonalUpToFlat(VoxelOperator, double[], int)"/>),
+    /// which keeps it: flat cells take 5 iterations at 0.1 where they take 4 at 0.05.
+    /// </summary>
+    public const double StrongFace = 0.1;
 
     /// <summary>
     /// A strong coupling under this share of the strongest coupling either of its rows has inside their group is a

@@ -71,7 +71,9 @@ public class LineRelaxationTests
     }
 
     /// <summary>Layers refined towards a wall (a few flat layers among cubic ones): lines along z, and pcg-mg takes a few
-    /// iterations where points took 15 or more (measured at 64^3: 15-18 by points, 6-7 by lines).</summary>
+    /// iterations where points took 15 or more (measured at 64^3: 15-18 by points, 6-7 by lines; at 32^3 here 6 by lines,
+    /// and by points 9 since the first level judges a voxel operator's faces at <see cref="Aggregation.StrongFace"/>, 10 or
+    /// more before).</summary>
     [Test]
     public void LayersRefinedTowardsAWallAreRelaxedByLines()
     {
@@ -89,7 +91,7 @@ public class LineRelaxationTests
         int lines = Iterations();
         double share = LineAxis.Share;
         LineAxis.Share = 2; // never: points
-        try { Assert.That(lines, Is.LessThanOrEqualTo(7).And.LessThan(Iterations() - 3), "lines against points"); }
+        try { Assert.That(lines, Is.LessThanOrEqualTo(7).And.LessThan(Iterations() - 2), "lines against points"); }
         finally { LineAxis.Share = share; }
     }
 
