@@ -276,41 +276,31 @@ internal static class Aggregation
 
     /// <summary>
     /// The first coarse level of a voxel operator straight from its faces: what <see cref="Coarsen"/> makes of
-    /// <see cref="FromOperator"/>'s level (the same pieces, rows, order and sums, entry for entry), without assembling the
-    /// cells' own level, which only a cycle that relaxes the cells as CSR rows needs (the device's). Each 2x2x2 block of
-    /// cells splits into the pieces its strong faces connect (<see cref="StrongFace"/>; with lines <see cref="StrongCoupling"/>), each split again at its
-    /// bottlenecks (<see cref="GroupPieces"/>: a plate whose faces are partly open), splits that would keep the level from
-    /// being 1.5x smaller than the unknowns dropped first, as in Coarsen; null when even then it would not be (nothing to
-    /// coarsen: the cells stay the first level).
+    /// <see cref="FromOperator"/>'s level without bottleneck splits at the share <see cref="StrongFace"/> (the same pieces,
+    /// rows, order and sums, entry for entry), without assembling the cells' own level, which only a cycle that relaxes
+    /// the cells as CSR rows needs (the device's). Each 2x2x2 block of cells splits into the pieces its strong faces
+    /// connect; null when the level would not be 1.5x smaller than the unknowns (nothing to coarsen: the cells stay the
+    /// first level). No piece is split at a bottleneck here: at this share a face strong enough to join two cells is
+    /// seldom a bottleneck, and splitting at them changed 0-64 of 5,700-252,000 rows and no iteration on the per-face
+    /// families for a third of the level's time (docs/benchmarks.md); the levels above split theirs.
     /// </summary>
     /// <param name="diagonal">The operator's diagonal per cell (<see cref="VoxelOperator.Diagonal(int)"/>; 0 off the unknowns).</param>
     /// <param name="parent">Each cell's row of the level (-1: not an unknown).</param>
-    /// <param name="splitBottlenecks">As <see cref="Coarsen"/>'s.</param>
     /// <param name="lineAxis">With line relaxation (flat cells, <see cref="LineAxis"/>): the lines' axis; a face across them
     /// is judged against the cells' diagonals capped at a just-flat cell's (<see cref="LineAxis.DiagonalUpToFlat(VoxelOperator, double[], int)"/>),
-    /// a face along them against the diagonals, as without lines (a jump along them still splits), and no bottleneck is
-    /// split. -1: every face against the diagonals.</param>
-    public static AggregateLevel? FromFaces(VoxelOperator op, double[] diagonal, int unknowns, double scale, out int[] parent, bool splitBottlenecks = true,
-        int lineAxis = -1) =>
-        FromFacesJudged(op, diagonal, unknowns, scale, out parent, splitBottlenecks && lineAxis < 0,
-            lineAxis >= 0 ? (LineAxis.DiagonalUpToFlat(op, diagonal, lineAxis), lineAxis) : null, lineAxis >= 0 ? StrongCoupling : StrongFace);
-
-    /// <param name="lines">The lines' axis and what the cells' couplings across them are judged against, made once (a retry without splits reuses them).</param>
-    /// <param name="strength">The strength test's share: <see cref="StrongFace"/>, or with lines <see cref="StrongCoupling"/>.</param>
-    static AggregateLevel? FromFacesJudged(VoxelOperator op, double[] diagonal, int unknowns, double scale, out int[] parent, bool splitBottlenecks,
-        (double[] AcrossJudge, int Axis)? lines, double strength)
+    /// a face along them against the diagonals, as without lines (a jump along them still splits), both at
+    /// <see cref="StrongCoupling"/>. -1: every face against the diagonals, at <see cref="StrongFace"/>.</param>
+    public static AggregateLevel? FromFaces(VoxelOperator op, double[] diagonal, int unknowns, double scale, out int[] parent, int lineAxis = -1)
     {
-        var acrossJudge = lines?.AcrossJudge ?? diagonal;
-        int lineAxis = lines?.Axis ?? -1;
+        var acrossJudge = lineAxis >= 0 ? LineAxis.DiagonalUpToFlat(op, diagonal, lineAxis) : diagonal;
+        double strength = lineAxis >= 0 ? StrongCoupling : StrongFace;
         var (judgeX, judgeY, judgeZ) = (lineAxis == 0 ? diagonal : acrossJudge, lineAxis == 1 ? diagonal : acrossJudge, lineAxis == 2 ? diagonal : acrossJudge);
         int nx = op.Nx, ny = op.Ny, nz = op.Nz, plane = nx * ny;
         int cx = (nx + 1) / 2, cy = (ny + 1) / 2, cz = (nz + 1) / 2;
         var pieces = new int[cx * cy * cz];
         var piece = RebindCache.Array<sbyte>(op.CellCount, zeroed: false); // each unknown's piece in its block, written below
         var (fx, fy, fz) = (op.FaceX, op.FaceY, op.FaceZ);
-        double share = splitBottlenecks ? BottleneckShare : 0;
-        int splits = 0;
-        Parallel.For(0, cz, () => new GroupPieces(8, 24, share, SplitContact), (bz, _, group) =>
+        Parallel.For(0, cz, () => new GroupPieces(8, 24, 0, SplitContact), (bz, _, group) =>
         {
             Span<int> cell = stackalloc int[8], rank = stackalloc int[8], label = stackalloc int[8];
             for (int by = 0; by < cy; by++)
@@ -323,8 +313,8 @@ internal static class Aggregation
                         cell[s] = x < nx && y < ny && z < nz && diagonal[x + nx * (y + ny * z)] > 0 ? x + nx * (y + ny * z) : -1;
                         if (cell[s] >= 0) { occupied |= 1 << s; rank[s] = m++; }
                     }
-                    // the usual block, away from jumps and walls: one piece, and no bottleneck where its faces are alike
-                    if (occupied == 0xFF && OnePiece(op, judgeX, judgeY, judgeZ, cell, strength) && (share == 0 || NoBottleneck(op, cell, share)))
+                    // the usual block, away from jumps and walls: one piece
+                    if (occupied == 0xFF && OnePiece(op, judgeX, judgeY, judgeZ, cell, strength))
                     {
                         for (int s = 0; s < 8; s++) piece[cell[s]] = 0;
                         pieces[bx + cx * (by + cy * bz)] = 1;
@@ -344,17 +334,14 @@ internal static class Aggregation
                         if ((s & 2) == 0) StrongInside(group, cell, rank, judgeY, ty, s, s | 2, fy[i]);
                         if ((s & 4) == 0) StrongInside(group, cell, rank, judgeZ, tz, s, s | 4, fz[i]);
                     }
-                    pieces[bx + cx * (by + cy * bz)] = group.Label(label, out bool split);
+                    pieces[bx + cx * (by + cy * bz)] = group.Label(label, out bool _);
                     for (int s = 0; s < 8; s++) if (cell[s] >= 0) piece[cell[s]] = (sbyte)label[rank[s]];
-                    if (split) Interlocked.Increment(ref splits);
                 }
             return group;
         }, _ => { });
         var (offset, rows, firstOdd) = ColourMajorOffsets(pieces, cx, cy, cz);
         parent = null!;
-        // as Coarsen: splits that leave the level less than 1.5x smaller give way (the retry takes a second piece array
-        // from the rebind cache, held until the next bind: rare, one byte a cell)
-        if (rows == 0 || rows > unknowns / 1.5) return splits > 0 ? FromFacesJudged(op, diagonal, unknowns, scale, out parent, splitBottlenecks: false, lines, strength) : null;
+        if (rows == 0 || rows > unknowns / 1.5) return null;
         var parentOut = parent = RebindCache.Array<int>(op.CellCount, zeroed: false); // every entry written below
         Parallel.For(0, nz, z =>
         {
@@ -373,21 +360,6 @@ internal static class Aggregation
     static void StrongInside(GroupPieces group, ReadOnlySpan<int> cell, ReadOnlySpan<int> rank, double[] diagonal, double threshold, int s, int t, double c)
     {
         if (cell[t] >= 0 && c > 0 && c * c >= threshold * diagonal[cell[t]]) group.Add(rank[s], rank[t], c);
-    }
-
-    /// <summary>Whether a full block's weakest inner face is at least <paramref name="share"/> of its strongest (a liquid's
-    /// interior: all alike): then no face is a bottleneck (<see cref="GroupPieces"/>).</summary>
-    static bool NoBottleneck(VoxelOperator op, ReadOnlySpan<int> cell, double share)
-    {
-        var (fx, fy, fz) = (op.FaceX, op.FaceY, op.FaceZ);
-        double x0 = fx[cell[0]], x1 = fx[cell[2]], x2 = fx[cell[4]], x3 = fx[cell[6]];
-        double y0 = fy[cell[0]], y1 = fy[cell[1]], y2 = fy[cell[4]], y3 = fy[cell[5]];
-        double z0 = fz[cell[0]], z1 = fz[cell[1]], z2 = fz[cell[2]], z3 = fz[cell[3]];
-        double least = Math.Min(Math.Min(Math.Min(Math.Min(x0, x1), Math.Min(x2, x3)), Math.Min(Math.Min(y0, y1), Math.Min(y2, y3))),
-            Math.Min(Math.Min(z0, z1), Math.Min(z2, z3)));
-        double most = Math.Max(Math.Max(Math.Max(Math.Max(x0, x1), Math.Max(x2, x3)), Math.Max(Math.Max(y0, y1), Math.Max(y2, y3))),
-            Math.Max(Math.Max(z0, z1), Math.Max(z2, z3)));
-        return least >= share * most;
     }
 
     /// <summary>

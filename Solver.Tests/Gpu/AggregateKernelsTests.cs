@@ -83,8 +83,7 @@ public class AggregateKernelsTests : AcceleratorTests
         int axis = name == "flat-cells x" ? 0 : 2;
         var diagonal = CellLevel.DiagonalOf(op);
         var cells = Aggregation.FromOperator(op, diagonal, out _);
-        var above = Aggregation.FromFaces(op, diagonal, cells.Rows, 0.5, out _, splitBottlenecks: name == "porous-plates",
-            lineAxis: name == "porous-plates" ? -1 : axis)!;
+        var above = Aggregation.FromFaces(op, diagonal, cells.Rows, 0.5, out _, lineAxis: name == "porous-plates" ? -1 : axis)!;
         foreach (var level in new[] { cells, above })
         {
             var lines = new LevelLines(level, axis);

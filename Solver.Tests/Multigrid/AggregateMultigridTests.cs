@@ -580,45 +580,6 @@ public class AggregateMultigridTests
         AssertSameMatrix(split.Dense(), whole.Dense());
     }
 
-    /// <summary>
-    /// The level above a voxel operator's cells, made from its faces, gives way to the same 1.5x test: a block of two
-    /// layers (faces 1 inside each, 0.3 between them: strong for <see cref="Aggregation.StrongFace"/>, but a bottleneck)
-    /// splits in two alone; beside 12 loose cells, 20 rows would go to 14, not 1.5x fewer, so it is made as without
-    /// splits (20 to 13), as Coarsen makes it of the cells' level at the same share.
-    /// </summary>
-    [Test]
-    public void TheLevelAboveTheCellsGivesWayToTheSame1Point5xTest()
-    {
-        VoxelOperator Layers(bool loose)
-        {
-            const int nx = 4, ny = 4, nz = 2, n = nx * ny * nz;
-            var (fx, fy, fz, d) = (new double[n], new double[n], new double[n], new double[n]);
-            for (int z = 0, i = 0; z < nz; z++)
-                for (int y = 0; y < ny; y++)
-                    for (int x = 0; x < nx; x++, i++)
-                        if (x < 2 && y < 2)
-                        {
-                            d[i] = 0.01;
-                            if (x == 0) fx[i] = 1;
-                            if (y == 0) fy[i] = 1;
-                            if (z == 0) fz[i] = 0.3;
-                        }
-                        else if (loose && (x >= 2 && y < 2 || y >= 2 && x < 2 && z == 0)) d[i] = 1; // a loose cell: no face
-            return new VoxelOperator(nx, ny, nz, fx, fy, fz, d);
-        }
-        var alone = Layers(loose: false);
-        Assert.That(Aggregation.FromFaces(alone, CellLevel.DiagonalOf(alone), 8, Scale, out _)!.Rows, Is.EqualTo(2), "the layers apart");
-        var op = Layers(loose: true);
-        var cells = Aggregation.FromOperator(op, CellLevel.DiagonalOf(op), out var cellRow);
-        Assert.That(cells.Rows, Is.EqualTo(20));
-        var fromFaces = Aggregation.FromFaces(op, CellLevel.DiagonalOf(op), cells.Rows, Scale, out var cellParent);
-        Assert.That(fromFaces, Is.Not.Null);
-        Assert.That(fromFaces!.Rows, Is.EqualTo(13), "the layers together, the loose cells alone");
-        var coarsened = Aggregation.Coarsen(cells, Scale, out var parent, strength: Aggregation.StrongFace)!;
-        Assert.That(cellParent, Is.EqualTo(cellRow.Select(r => r < 0 ? -1 : parent[r]).ToArray()));
-        AssertSameMatrix(fromFaces.Dense(), coarsened.Dense());
-    }
-
     [Test]
     public void AChannelsLadderIsNotCutAtItsRails()
     {

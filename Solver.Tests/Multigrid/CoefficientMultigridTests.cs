@@ -194,7 +194,7 @@ public class CoefficientMultigridTests
     public void TheFirstLevelFromTheFacesIsTheCoarsenedCellsLevelEntryForEntry(VoxelOperator op)
     {
         var cells = Aggregation.FromOperator(op, CellLevel.DiagonalOf(op), out var cellRow);
-        var want = Aggregation.Coarsen(cells, Scale, out var rowParent, strength: Aggregation.StrongFace);
+        var want = Aggregation.Coarsen(cells, Scale, out var rowParent, splitBottlenecks: false, strength: Aggregation.StrongFace);
         var got = Aggregation.FromFaces(op, CellLevel.DiagonalOf(op), cells.Rows, Scale, out var parent);
         Assert.That(want, Is.Not.Null);
         Assert.That(got, Is.Not.Null);
@@ -224,26 +224,16 @@ public class CoefficientMultigridTests
     public void APorousPlateSplitsTheBlocksAcrossIt()
     {
         // faces 0.3 open across a plate are weak for the first level above the cells (Aggregation.StrongFace: under 0.6
-        // between full cells), so the cells on its two sides are apart from the first level on, bottleneck splits or
-        // not; joined, their errors (which jump at the plate) would share one coarse value. 32^3: 7 iterations
+        // between full cells), so the cells on its two sides are apart from the first level on; joined, their errors
+        // (which jump at the plate) would share one coarse value. 32^3: 7 iterations
         var op = PorousPlates(32, 32, 32, 0.3);
-        var b = RandomB(op, 3);
-        double saved = Aggregation.BottleneckShare;
-        foreach (double share in new[] { saved, 0 })
-        {
-            Aggregation.BottleneckShare = share;
-            try
-            {
-                var level = Aggregation.FromFaces(op, CellLevel.DiagonalOf(op), op.CellCount, Scale, out _)!;
-                Assert.That(level.BlockRows.Max(), Is.EqualTo(2), $"a block across a plate is two pieces (bottleneck share {share})");
-                Assert.That(PcgMg(op, b).Iterations, Is.LessThanOrEqualTo(9));
-            }
-            finally { Aggregation.BottleneckShare = saved; }
-        }
+        var level = Aggregation.FromFaces(op, CellLevel.DiagonalOf(op), op.CellCount, Scale, out _)!;
+        Assert.That(level.BlockRows.Max(), Is.EqualTo(2), "a block across a plate is two pieces");
+        Assert.That(PcgMg(op, RandomB(op, 3)).Iterations, Is.LessThanOrEqualTo(9));
     }
 
     /// <summary>The first level's strength test on a plate's faces between full unit cells: under 0.6 open keeps the two
-    /// sides apart (<see cref="Aggregation.StrongFace"/>), more open joins them, bottleneck splits aside.</summary>
+    /// sides apart (<see cref="Aggregation.StrongFace"/>), more open joins them (the level splits no bottleneck).</summary>
     [TestCase(0.5, 2)]
     [TestCase(0.55, 2)]
     [TestCase(0.65, 1)]
@@ -251,10 +241,7 @@ public class CoefficientMultigridTests
     public void APlateKeepsItsSidesApartWhereItsFacesAreUnderSixTenthsOpen(double open, int pieces)
     {
         var op = PorousPlates(16, 16, 16, open);
-        double saved = Aggregation.BottleneckShare;
-        Aggregation.BottleneckShare = 0;
-        try { Assert.That(Aggregation.FromFaces(op, CellLevel.DiagonalOf(op), op.CellCount, Scale, out _)!.BlockRows.Max(), Is.EqualTo(pieces)); }
-        finally { Aggregation.BottleneckShare = saved; }
+        Assert.That(Aggregation.FromFaces(op, CellLevel.DiagonalOf(op), op.CellCount, Scale, out _)!.BlockRows.Max(), Is.EqualTo(pieces));
     }
 
     [TestCase("cut-cell")]

@@ -363,8 +363,7 @@ public class LineRelaxationTests
             _ => Flat(20, 18, 22, 5, axis, 3),
         };
         var diagonal = CellLevel.DiagonalOf(op);
-        var level = Aggregation.FromFaces(op, diagonal, diagonal.Count(d => d > 0), 0.5, out _, splitBottlenecks: kind == "porous",
-            lineAxis: kind == "porous" ? -1 : axis)!;
+        var level = Aggregation.FromFaces(op, diagonal, diagonal.Count(d => d > 0), 0.5, out _, lineAxis: kind == "porous" ? -1 : axis)!;
         var dense = level.Dense();
         if (kind != "flat")
         {
