@@ -105,7 +105,7 @@ public static class CoefficientDomains
     /// Porous rock at the scale of the cells, cut-cell style: a smooth random field (twelve plane waves of wavelength
     /// about eight cells, in random directions) is solid above the level that leaves 35% of the cells' centres in fluid,
     /// so the pores meet through throats one to three cells wide and about half the open faces are partly open. Each
-    /// face's coefficient is its open fraction (4x4 samples of the field, trilinear between the cells' corners); cells
+    /// face's coefficient is its open fraction (4x4 samples of the field, bilinear over the face from its corners); cells
     /// that reach the open top through open faces are the unknowns (a pore closed off from it would be a singular block).
     /// </summary>
     /// <param name="aspect">Cells this many times flatter along z: the z faces and the Dirichlet terms of faces along z
