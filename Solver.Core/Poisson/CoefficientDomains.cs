@@ -139,6 +139,19 @@ public static class CoefficientDomains
         var sorted = (double[])centre.Clone();
         Array.Sort(sorted);
         double cut = sorted[(int)(0.35 * (sorted.Length - 1))];
+        return CutCellRock(nx, ny, nz, corner, cut, aspect);
+    }
+
+    /// <summary>
+    /// <see cref="CutCellRock(int, int, int, int, double)"/>'s operator from its field at the cells' corners
+    /// (<paramref name="corner"/>: (nx + 1) (ny + 1) (nz + 1) values, x fastest), open below <paramref name="cut"/>: each
+    /// face's open share of 4x4 samples, the cells the open top reaches through open faces the unknowns.
+    /// </summary>
+    internal static VoxelOperator CutCellRock(int nx, int ny, int nz, double[] corner, double cut, double aspect)
+    {
+        double along = Along(aspect);
+        int cx = nx + 1, cxy = (nx + 1) * (ny + 1);
+        double At(int x, int y, int z) => corner[x + cx * y + cxy * z];
         // the open share of the face at corner (x, y, z) spanning axes a and b: 4x4 bilinear samples below the cut
         double Open(int x, int y, int z, int axis)
         {

@@ -114,6 +114,138 @@ public class VoxelOperatorTests
         Assert.That(CoefficientDomains.CutCellRock(n, n, n, 3).FaceX, Is.EqualTo(rock.FaceX), "deterministic for a seed");
     }
 
+    /// <summary>The cut-cell rock's faces from a field rising along x (corner value x), open below 2.3, cells 2 times
+    /// flatter: a face across x on the plane x + 1 open while x + 1 is under the cut; a face along x (y or z) spanning
+    /// x..x + 1 open by its 4x4 samples' share at x + 1/8, 3/8, 5/8, 7/8 (x = 2: one column of four, 0.25); the z faces
+    /// and the top's Dirichlet terms aspect^2 (4) times; the cells past the cut no unknowns.</summary>
+    [Test]
+    public void TheCutCellRocksFacesAreTheOpenShareOfTheirSamplesOnTheirOwnPlane()
+    {
+        const int nx = 4, ny = 3, nz = 3;
+        var corner = new double[(nx + 1) * (ny + 1) * (nz + 1)];
+        for (int i = 0; i < corner.Length; i++) corner[i] = i % (nx + 1);
+        var rock = CoefficientDomains.CutCellRock(nx, ny, nz, corner, 2.3, aspect: 2);
+        double[] acrossX = [1, 1, 0, 0], alongX = [1, 1, 0.25, 0];
+        for (int z = 0, i = 0; z < nz; z++)
+            for (int y = 0; y < ny; y++)
+                for (int x = 0; x < nx; x++, i++)
+                {
+                    Assert.That(rock.FaceX[i], Is.EqualTo(acrossX[x]), $"face x of ({x}, {y}, {z})");
+                    Assert.That(rock.FaceY[i], Is.EqualTo(y + 1 < ny ? alongX[x] : 0), $"face y of ({x}, {y}, {z})");
+                    Assert.That(rock.FaceZ[i], Is.EqualTo(z + 1 < nz ? 4 * alongX[x] : 0), $"face z of ({x}, {y}, {z})");
+                    Assert.That(rock.Dirichlet[i], Is.EqualTo(z + 1 == nz ? 4 * alongX[x] : 0), $"Dirichlet term of ({x}, {y}, {z})");
+                    Assert.That(rock.Diagonal(i) > 0, Is.EqualTo(x < 3), $"({x}, {y}, {z}) an unknown");
+                }
+    }
+
+    /// <summary>
+    /// The cut-cell rock from a field of small integers at the corners (-3 to 3, every bilinear sample exact, open below -1.3), against the faces
+    /// sampled here at their points in space (trilinear in the cell holding them) and a search from the open top: the
+    /// same faces and Dirichlet terms, bit for bit, pockets the top does not reach closed (their faces 0), and some
+    /// cells below the top reached only by going down, sideways and up again.
+    /// </summary>
+    [TestCase(7, 6, 5, 1, 1.0)]
+    [TestCase(8, 8, 8, 2, 1.5)]
+    [TestCase(5, 9, 6, 3, 1.0)]
+    public void TheCutCellRocksFacesAreTheSharesOfTheirSamplesAndItsCellsThoseTheTopReaches(int nx, int ny, int nz, int seed, double aspect)
+    {
+        const double cut = -1.3; // open where the corners are -2 or -3 (2/7 of them) or near: pockets, passages
+        var rng = new Random(seed);
+        int cx = nx + 1, cxy = (nx + 1) * (ny + 1);
+        var corner = Enumerable.Range(0, cxy * (nz + 1)).Select(_ => (double)rng.Next(-3, 4)).ToArray();
+        var rock = CoefficientDomains.CutCellRock(nx, ny, nz, corner, cut, aspect);
+        // the field at a point: trilinear in the cell holding it (on a cell's high side: the cell below)
+        double Field(double px, double py, double pz)
+        {
+            int ix = Math.Min((int)px, nx - 1), iy = Math.Min((int)py, ny - 1), iz = Math.Min((int)pz, nz - 1);
+            double u = px - ix, v = py - iy, w = pz - iz, sum = 0;
+            for (int c = 0; c < 8; c++)
+            {
+                int dx = c & 1, dy = c >> 1 & 1, dz = c >> 2;
+                sum += corner[ix + dx + cx * (iy + dy) + cxy * (iz + dz)] * (dx == 1 ? u : 1 - u) * (dy == 1 ? v : 1 - v) * (dz == 1 ? w : 1 - w);
+            }
+            return sum;
+        }
+        // a face's open share: 4x4 samples at the centres of its sixteenths, (x, y, z) a point of the face, e and f its axes' steps
+        double Share(double x, double y, double z, (int, int, int) e, (int, int, int) f)
+        {
+            int open = 0;
+            for (int p = 0; p < 4; p++)
+                for (int q = 0; q < 4; q++)
+                {
+                    double s = (p + 0.5) / 4, t = (q + 0.5) / 4;
+                    if (Field(x + s * e.Item1 + t * f.Item1, y + s * e.Item2 + t * f.Item2, z + s * e.Item3 + t * f.Item3) < cut) open++;
+                }
+            return open / 16.0;
+        }
+        int n = nx * ny * nz, plane = nx * ny;
+        double along = aspect * aspect;
+        var (fx, fy, fz, d) = (new double[n], new double[n], new double[n], new double[n]);
+        for (int z = 0, i = 0; z < nz; z++)
+            for (int y = 0; y < ny; y++)
+                for (int x = 0; x < nx; x++, i++)
+                {
+                    if (x + 1 < nx) fx[i] = Share(x + 1, y, z, (0, 1, 0), (0, 0, 1));
+                    if (y + 1 < ny) fy[i] = Share(x, y + 1, z, (1, 0, 0), (0, 0, 1));
+                    double top = along * Share(x, y, z + 1, (1, 0, 0), (0, 1, 0));
+                    if (z + 1 < nz) fz[i] = top; else d[i] = top;
+                }
+        // the cells the open top reaches through open faces, by a breadth-first search
+        var reached = new bool[n];
+        var queue = new Queue<int>();
+        for (int i = n - plane; i < n; i++) if (d[i] > 0) { reached[i] = true; queue.Enqueue(i); }
+        bool upAgain = false; // a cell reached from below
+        while (queue.Count > 0)
+        {
+            int i = queue.Dequeue();
+            int x = i % nx, y = i / nx % ny, z = i / plane;
+            foreach (var (j, face, up) in new[]
+            {
+                (i + 1, x + 1 < nx ? fx[i] : 0, false), (i - 1, x > 0 ? fx[i - 1] : 0, false),
+                (i + nx, y + 1 < ny ? fy[i] : 0, false), (i - nx, y > 0 ? fy[i - nx] : 0, false),
+                (i + plane, z + 1 < nz ? fz[i] : 0, true), (i - plane, z > 0 ? fz[i - plane] : 0, false),
+            })
+                if (face > 0 && !reached[j]) { reached[j] = true; queue.Enqueue(j); upAgain |= up; }
+        }
+        int pockets = 0;
+        for (int i = 0; i < n; i++)
+            if (!reached[i])
+            {
+                if (fx[i] + fy[i] + fz[i] + d[i] > 0 || (i % nx > 0 && fx[i - 1] > 0) || (i / nx % ny > 0 && fy[i - nx] > 0) || (i >= plane && fz[i - plane] > 0)) pockets++;
+                fx[i] = fy[i] = fz[i] = d[i] = 0;
+            }
+        Assert.That(rock.FaceX, Is.EqualTo(fx), "faces across x");
+        Assert.That(rock.FaceY, Is.EqualTo(fy), "faces across y");
+        Assert.That(rock.FaceZ, Is.EqualTo(fz), "faces across z");
+        Assert.That(rock.Dirichlet, Is.EqualTo(d), "the top's Dirichlet terms");
+        Assert.That(pockets, Is.GreaterThan(0), "some open faces the top does not reach");
+        Assert.That(upAgain, Is.True, "some cell reached from below");
+        Assert.That(reached.Count(r => r), Is.GreaterThan(plane), "cells below the top reached");
+    }
+
+    /// <summary>The cut-cell rock on grids one or two cells across: a valid operator whose unknowns all reach the open top.</summary>
+    [TestCase(1, 6, 5)]
+    [TestCase(6, 1, 5)]
+    [TestCase(6, 5, 1)]
+    [TestCase(2, 2, 2)]
+    [TestCase(1, 1, 1)]
+    [TestCase(3, 2, 7)]
+    public void TheCutCellRockOnThinGridsHasUnknownsThatAllReachTheTop(int nx, int ny, int nz)
+    {
+        for (int seed = 1; seed <= 4; seed++)
+        {
+            var rock = CoefficientDomains.CutCellRock(nx, ny, nz, seed);
+            int cells = nx * ny * nz, plane = nx * ny;
+            Assert.That(rock.Dirichlet.Take(cells - plane), Is.All.EqualTo(0), "Dirichlet terms on the top layer only");
+            var reached = new bool[cells];
+            var stack = new Stack<int>(Enumerable.Range(0, cells).Where(i => rock.Dirichlet[i] > 0));
+            foreach (var i in stack) reached[i] = true;
+            while (stack.Count > 0)
+                rock.OpenFaces(stack.Pop(), (j, _) => { if (!reached[j]) { reached[j] = true; stack.Push(j); } });
+            Assert.That(Enumerable.Range(0, cells).Where(i => rock.Diagonal(i) > 0 && !reached[i]), Is.Empty, $"unknowns the top does not reach (seed {seed})");
+        }
+    }
+
     /// <summary>Two-phase, cut-cell, cut-cell rock and ghost-fluid on cells <c>aspect</c> times flatter along z: the same geometry, each
     /// z face and each Dirichlet term of a face along z aspect^2 times the cubic cells' (for ghost-fluid, a surface
     /// beside a cell keeps its 1 / theta), the x and y faces unchanged.</summary>
