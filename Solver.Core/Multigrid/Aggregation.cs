@@ -279,8 +279,9 @@ internal static class Aggregation
     /// <see cref="FromOperator"/>'s level without bottleneck splits at the share <see cref="StrongFace"/> (the same pieces,
     /// rows, order and sums, entry for entry), without assembling the cells' own level, which only a cycle that relaxes
     /// the cells as CSR rows needs (the device's). Each 2x2x2 block of cells splits into the pieces its strong faces
-    /// connect; null when the level would not be 1.5x smaller than the unknowns (nothing to coarsen: the cells stay the
-    /// first level). No piece is split at a bottleneck here: at this share a face strong enough to join two cells is
+    /// connect; null when the level would not be 1.5x smaller than the unknowns (the cells then stay the first level and
+    /// <see cref="AggregateHierarchy"/> coarsens them as any level, at <see cref="StrongCoupling"/>, before a stall's factor
+    /// or every coupling). No piece is split at a bottleneck here: at this share a face strong enough to join two cells is
     /// seldom a bottleneck, and splitting at them changed 0-64 of 5,700-252,000 rows and no iteration on the per-face
     /// families for a third of the level's time (docs/benchmarks.md); the levels above split theirs.
     /// </summary>

@@ -266,6 +266,21 @@ public class CoefficientMultigridTests
     }
 
     /// <summary>Coefficient 1 on every face along one axis that stays inside the grid.</summary>
+    /// <summary>Faces 1 over Dirichlet terms 8 (each face 0.07-0.09 of its cells' diagonals: weak for the first level's
+    /// <see cref="Aggregation.StrongFace"/>, strong for <see cref="Aggregation.StrongCoupling"/>): no level comes from the
+    /// faces, the cells are the first level, and the hierarchy coarsens them as any level, at StrongCoupling.</summary>
+    [Test]
+    public void CellsTooWeaklyCoupledForTheFirstShareAreCoarsenedAtTheLevelsShare()
+    {
+        int n = 8 * 8 * 8;
+        var op = new VoxelOperator(8, 8, 8, Face(n, 8, 8, 8, 0), Face(n, 8, 8, 8, 1), Face(n, 8, 8, 8, 2), Enumerable.Repeat(8.0, n).ToArray());
+        Assert.That(Aggregation.FromFaces(op, CellLevel.DiagonalOf(op), n, Scale, out _), Is.Null);
+        var hierarchy = new AggregateHierarchy(op, Scale);
+        Assert.That(hierarchy.Levels.Select(l => l.Rows), Is.EqualTo(new[] { n, n / 8 }), "the cells, then their 2x2x2 blocks");
+        var cells = Aggregation.FromOperator(op, CellLevel.DiagonalOf(op), out _);
+        AssertSame(hierarchy.Levels[1].Dense(), Aggregation.Coarsen(cells, Scale, out _)!.Dense());
+    }
+
     static double[] Face(int n, int nx, int ny, int nz, int axis)
     {
         var f = new double[n];
