@@ -294,7 +294,7 @@ internal static class Aggregation
     public static AggregateLevel? FromFaces(VoxelOperator op, double[] diagonal, int unknowns, double scale, out int[] parent, int lineAxis = -1)
     {
         var acrossJudge = lineAxis >= 0 ? LineAxis.DiagonalUpToFlat(op, diagonal, lineAxis) : diagonal;
-        double strength = lineAxis >= 0 ? StrongCoupling : StrongFace;
+        double strength = lineAxis >= 0 ? StrongCoupling : StrongFace, k = strength * strength; // the test compares squares
         var (judgeX, judgeY, judgeZ) = (lineAxis == 0 ? diagonal : acrossJudge, lineAxis == 1 ? diagonal : acrossJudge, lineAxis == 2 ? diagonal : acrossJudge);
         int nx = op.Nx, ny = op.Ny, nz = op.Nz, plane = nx * ny;
         int cx = (nx + 1) / 2, cy = (ny + 1) / 2, cz = (nz + 1) / 2;
@@ -315,7 +315,7 @@ internal static class Aggregation
                         if (cell[s] >= 0) { occupied |= 1 << s; rank[s] = m++; }
                     }
                     // the usual block, away from jumps and walls: one piece
-                    if (occupied == 0xFF && OnePiece(op, judgeX, judgeY, judgeZ, cell, strength))
+                    if (occupied == 0xFF && OnePiece(op, judgeX, judgeY, judgeZ, cell, k))
                     {
                         for (int s = 0; s < 8; s++) piece[cell[s]] = 0;
                         pieces[bx + cx * (by + cy * bz)] = 1;
@@ -326,7 +326,6 @@ internal static class Aggregation
                     {
                         int i = cell[s];
                         if (i < 0) continue;
-                        double k = strength * strength;
                         double tx = k * judgeX[i], ty = k * judgeY[i], tz = k * judgeZ[i];
                         if ((s & 1) != 0) StrongInside(group, cell, rank, judgeX, tx, s, s ^ 1, fx[i - 1]);
                         if ((s & 2) != 0) StrongInside(group, cell, rank, judgeY, ty, s, s ^ 2, fy[i - nx]);
@@ -368,11 +367,11 @@ internal static class Aggregation
     /// 4-6 along y, 0-4 along z), each judged against its axis's values (<paramref name="x"/>, <paramref name="y"/>,
     /// <paramref name="z"/>: the diagonals, or across the lines the diagonals capped at a just-flat cell's): then the union of all twelve gives one piece too.
     /// </summary>
-    static bool OnePiece(VoxelOperator op, double[] x, double[] y, double[] z, ReadOnlySpan<int> cell, double strength)
+    /// <param name="k">The strength share squared.</param>
+    static bool OnePiece(VoxelOperator op, double[] x, double[] y, double[] z, ReadOnlySpan<int> cell, double k)
     {
         var (fx, fy, fz) = (op.FaceX, op.FaceY, op.FaceZ);
         int nx = op.Nx, plane = nx * op.Ny;
-        double k = strength * strength;
         for (int s = 0; s < 8; s += 2)
             if (!Strong(fx[cell[s]], x[cell[s]], x[cell[s] + 1], k)) return false;
         return Strong(fy[cell[0]], y[cell[0]], y[cell[0] + nx], k) && Strong(fy[cell[4]], y[cell[4]], y[cell[4] + nx], k)

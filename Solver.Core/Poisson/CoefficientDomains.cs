@@ -112,7 +112,6 @@ public static class CoefficientDomains
     /// aspect^2 times (1: cubic).</param>
     public static VoxelOperator CutCellRock(int nx, int ny, int nz, int seed, double aspect = 1)
     {
-        double along = Along(aspect);
         var rng = new Random(seed);
         var waves = Enumerable.Range(0, 12).Select(_ =>
         {
@@ -136,9 +135,8 @@ public static class CoefficientDomains
             for (int c = 0; c < 8; c++) sum += At(x + (c & 1), y + (c >> 1 & 1), z + (c >> 2));
             centre[i] = sum / 8;
         });
-        var sorted = (double[])centre.Clone();
-        Array.Sort(sorted);
-        double cut = sorted[(int)(0.35 * (sorted.Length - 1))];
+        Array.Sort(centre);
+        double cut = centre[(int)(0.35 * (centre.Length - 1))];
         return CutCellRock(nx, ny, nz, corner, cut, aspect);
     }
 
@@ -177,21 +175,13 @@ public static class CoefficientDomains
             else op.Dirichlet[i] = along * Open(x, y, z + 1, 2);
         });
         // keep the cells the open top reaches through open faces; the others' faces close
+        var unreduced = op.Build(); // every face as sampled, to walk
         var reached = new bool[nx * ny * nz];
         var stack = new Stack<int>();
+        void Visit(int j, double face) { if (!reached[j]) { reached[j] = true; stack.Push(j); } }
         for (int i = (nz - 1) * plane; i < nz * plane; i++)
-            if (op.Dirichlet[i] > 0) { reached[i] = true; stack.Push(i); }
-        while (stack.Count > 0)
-        {
-            int i = stack.Pop(), x = i % nx, y = i / nx % ny, z = i / plane;
-            void Visit(int j, double face) { if (face > 0 && !reached[j]) { reached[j] = true; stack.Push(j); } }
-            if (x + 1 < nx) Visit(i + 1, op.FaceX[i]);
-            if (x > 0) Visit(i - 1, op.FaceX[i - 1]);
-            if (y + 1 < ny) Visit(i + nx, op.FaceY[i]);
-            if (y > 0) Visit(i - nx, op.FaceY[i - nx]);
-            if (z + 1 < nz) Visit(i + plane, op.FaceZ[i]);
-            if (z > 0) Visit(i - plane, op.FaceZ[i - plane]);
-        }
+            if (op.Dirichlet[i] > 0) Visit(i, op.Dirichlet[i]);
+        while (stack.Count > 0) unreduced.OpenFaces(stack.Pop(), Visit);
         for (int i = 0; i < reached.Length; i++)
             if (!reached[i]) op.FaceX[i] = op.FaceY[i] = op.FaceZ[i] = op.Dirichlet[i] = 0; // its lower faces close from the cell below
         return op.Build();
