@@ -33,8 +33,10 @@ internal sealed class AggregateLevel
     public double PlainCoupling { get; }
     double[]? _inverseDiagonal;
 
-    /// <summary>Below this many rows a kernel runs on the calling thread.</summary>
-    const int ParallelRows = 1 << 14;
+    /// <summary>Below this many rows a kernel runs on the calling thread. A colour of 8,192 rows or more runs in chunks of at least 4,096:
+    /// on the cut-cell rock's third level (18,260 rows, visited up to eight times a K-cycle) that took 2-10% off the
+    /// solve at 64^3-128^3 where 16,384 ran each colour on one thread (docs/benchmarks.md).</summary>
+    const int ParallelRows = 1 << 13;
 
     public AggregateLevel(int firstOdd, int[] rowStart, int[] columns, double[] values, double[] diagonal,
         (int X, int Y, int Z) blocks, int[] blockFirstRow, int[] blockRows, bool[]? plainBlocks = null, double plainCoupling = 0)

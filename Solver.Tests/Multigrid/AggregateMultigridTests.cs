@@ -706,7 +706,7 @@ public class AggregateMultigridTests
     [Test]
     public void TheParallelPathsGiveTheSameCycleTwiceAndAllocateLittle()
     {
-        // 64^3: the fine transfers and the first coarse level's kernels run in parallel (above 65,536 cells and 16,384 rows)
+        // 64^3: the fine transfers and the first coarse level's kernels run in parallel (above 65,536 cells and 8,192 rows a colour)
         var grid = PoissonDomains.Baffles(64, 64, 64, 6);
         var unknowns = ReducedSystem.FromGrid(grid);
         var m = new AggregateMultigrid(grid, unknowns);
