@@ -20,7 +20,7 @@ public static class GenerateCommand
                 + "channel (a passage two cells across snaking through a solid block), tunnels (a tangle of passages one or two cells across, random walks from the surface through a solid block); "
                 + "with per-face coefficients: two-phase (liquid and air both unknowns, --density-ratio), cut-cell (fractional faces around smooth solids), "
                 + "ghost-fluid (a wavy free surface with 1/theta Dirichlet terms), flat-cells (a tank on cells --aspect times flatter along z: its z faces aspect^2 the others), "
-                + "cut-cell-rock (porous rock at the scale of the cells with fractional faces, pores meeting through throats one to three cells wide)",
+                + "cut-cell-rock (porous rock at the scale of the cells with fractional faces, pores meeting through throats one to three cells wide; --solid-fraction, --wavelength)",
             DefaultValueFactory = _ => "spheres",
         };
         domain.AcceptOnlyFromAmong([.. PoissonDomains.Families, .. CoefficientDomains.Families]);
@@ -31,7 +31,13 @@ public static class GenerateCommand
         var layout = new Option<string>("--layout") { Description = "full: one row per cell, zero rows off fluid (DCDM convention); compact: fluid cells only", DefaultValueFactory = _ => "full" };
         layout.AcceptOnlyFromAmong("full", "compact");
         var count = new Option<int>("--spheres") { Description = "number of spheres (spheres)", DefaultValueFactory = _ => 6 }.AtLeast(0);
-        var solid = new Option<double>("--solid-fraction") { Description = "fraction of solid cells (obstacles, rocks)", DefaultValueFactory = _ => 0.15 };
+        var solid = new Option<double>("--solid-fraction")
+        {
+            Description = "fraction of solid cells (obstacles, rocks: default 0.15; cut-cell-rock: of the cells' centres, default 0.65)",
+            DefaultValueFactory = _ => 0.15,
+        };
+        var wavelength = new Option<double>("--wavelength") { Description = "the rock's pore scale: its waves' mean wavelength in cells (cut-cell-rock)", DefaultValueFactory = _ => 8 };
+        wavelength.Require(v => v >= 2 && v <= 1e4, "must be in [2, 10000]");
         var fill = new Option<double>("--fill") { Description = "fill height fraction (tank)", DefaultValueFactory = _ => 0.6 };
         var densityRatio = new Option<double>("--density-ratio") { Description = "liquid over air density (two-phase)", DefaultValueFactory = _ => 1000 };
         densityRatio.Require(v => v >= 1 && v <= 1e8, "must be in [1, 1e8]");
@@ -45,7 +51,7 @@ public static class GenerateCommand
         var outDir = new Option<string>("--out-dir", "-o") { Description = "folder for A.mtx, b.mtx and flags", DefaultValueFactory = _ => "." };
 
         var command = new Command("generate", "write a voxel Poisson problem: A.mtx, b.mtx and a cell flags file")
-            { domain, size, rhs, seed, layout, count, solid, fill, densityRatio, aspect, outDir };
+            { domain, size, rhs, seed, layout, count, solid, wavelength, fill, densityRatio, aspect, outDir };
         command.SetAction(parse =>
         {
             if (File.Exists(parse.GetValue(outDir)))
@@ -54,18 +60,23 @@ public static class GenerateCommand
             int s = parse.GetValue(seed);
             // an option of another domain was given: say so instead of ignoring it
             foreach (var (option, domains) in new (Option Option, string[] Domains)[]
-                { (count, ["spheres"]), (solid, ["obstacles", "rocks"]), (fill, ["tank"]), (densityRatio, ["two-phase"]), (aspect, [.. CoefficientDomains.Families]) })
+                { (count, ["spheres"]), (solid, ["obstacles", "rocks", "cut-cell-rock"]), (wavelength, ["cut-cell-rock"]), (fill, ["tank"]), (densityRatio, ["two-phase"]),
+                    (aspect, [.. CoefficientDomains.Families]) })
                 if (parse.GetResult(option) is { Implicit: false } && !domains.Contains(parse.GetValue(domain)))
                     throw new UsageException($"{option.Name} applies to --domain {string.Join(" or ", domains)}, not {parse.GetValue(domain)}; leave it out");
             if (CoefficientDomains.Families.Contains(parse.GetValue(domain)))
             {
                 bool flat = parse.GetValue(domain) == "flat-cells";
                 double k = parse.GetResult(aspect) is { Implicit: false } ? parse.GetValue(aspect) : flat ? 4 : 1;
+                bool rockSolid = parse.GetResult(solid) is { Implicit: false }, rockWaves = parse.GetResult(wavelength) is { Implicit: false };
+                double fluid = rockSolid ? 1 - parse.GetValue(solid) : 0.35;
+                if (rockSolid && parse.GetValue(solid) == 0)
+                    throw new UsageException("--solid-fraction 0 leaves the cut-cell rock no rock; give a fraction in (0, 1) (default 0.65)");
                 var op = parse.GetValue(domain) switch
                 {
                     "two-phase" => CoefficientDomains.TwoPhase(nx, ny, nz, parse.GetValue(densityRatio), s, k),
                     "cut-cell" => CoefficientDomains.CutCell(nx, ny, nz, s, k),
-                    "cut-cell-rock" => CoefficientDomains.CutCellRock(nx, ny, nz, s, k),
+                    "cut-cell-rock" => CoefficientDomains.CutCellRock(nx, ny, nz, s, k, fluid, parse.GetValue(wavelength)),
                     "ghost-fluid" => CoefficientDomains.GhostFluid(nx, ny, nz, s, k),
                     "flat-cells" => CoefficientDomains.FlatCells(nx, ny, nz, k, s),
                     var family => CoefficientDomains.Named(family!, nx, ny, nz, s),
@@ -73,7 +84,9 @@ public static class GenerateCommand
                 WriteOperator(console, op, parse.GetValue(rhs)!, s, parse.GetValue(layout) == "full", parse.GetValue(outDir)!,
                     $"dcdm generate --domain {parse.GetValue(domain)} --size {nx},{ny},{nz} --rhs {parse.GetValue(rhs)} --seed {s} --layout {parse.GetValue(layout)}"
                     + (parse.GetValue(domain) == "two-phase" ? string.Create(CultureInfo.InvariantCulture, $" --density-ratio {parse.GetValue(densityRatio)}") : "")
-                    + (flat || k != 1 ? string.Create(CultureInfo.InvariantCulture, $" --aspect {k}") : ""));
+                    + (flat || k != 1 ? string.Create(CultureInfo.InvariantCulture, $" --aspect {k}") : "")
+                    + (rockSolid ? string.Create(CultureInfo.InvariantCulture, $" --solid-fraction {parse.GetValue(solid)}") : "")
+                    + (rockWaves ? string.Create(CultureInfo.InvariantCulture, $" --wavelength {parse.GetValue(wavelength)}") : ""));
                 return ExitCode.Converged;
             }
             var grid = parse.GetValue(domain) switch

@@ -103,20 +103,28 @@ public static class CoefficientDomains
 
     /// <summary>
     /// Porous rock at the scale of the cells, cut-cell style: a smooth random field (twelve plane waves of wavelength
-    /// about eight cells, in random directions) is solid above the level that leaves 35% of the cells' centres in fluid,
-    /// so the pores meet through throats one to three cells wide and about half the open faces are partly open. Each
-    /// face's coefficient is its open fraction (4x4 samples of the field, bilinear over the face from its corners); cells
-    /// that reach the open top through open faces are the unknowns (a pore closed off from it would be a singular block).
+    /// about <paramref name="wavelength"/> cells, in random directions) is solid above the level that leaves
+    /// <paramref name="fluid"/> of the cells' centres in fluid, so (at the defaults, 8 cells and 35%) the pores meet
+    /// through throats one to three cells wide and about half the open faces are partly open; a shorter wavelength makes
+    /// finer rock, less fluid narrower throats. Each face's coefficient is its open fraction (4x4 samples of the field,
+    /// bilinear over the face from its corners); cells that reach the open top through open faces are the unknowns (a pore
+    /// closed off from it would be a singular block).
     /// </summary>
     /// <param name="aspect">Cells this many times flatter along z: the z faces and the Dirichlet terms of faces along z
     /// aspect^2 times (1: cubic).</param>
-    public static VoxelOperator CutCellRock(int nx, int ny, int nz, int seed, double aspect = 1)
+    /// <param name="fluid">The share of the cells' centres in fluid, in (0, 1).</param>
+    /// <param name="wavelength">The waves' mean wavelength in cells (each 0.7-1.3 times it), at least 2.</param>
+    public static VoxelOperator CutCellRock(int nx, int ny, int nz, int seed, double aspect = 1, double fluid = 0.35, double wavelength = 8)
     {
+        if (!(fluid > 0 && fluid < 1))
+            throw new ArgumentOutOfRangeException(nameof(fluid), fluid, $"the cut-cell rock's share of fluid cell centres must lie in (0, 1), got {fluid}");
+        if (!(wavelength >= 2 && double.IsFinite(wavelength)))
+            throw new ArgumentOutOfRangeException(nameof(wavelength), wavelength, $"the cut-cell rock's wavelength must be at least 2 cells (the cells' corners sample the waves), got {wavelength}");
         var rng = new Random(seed);
         var waves = Enumerable.Range(0, 12).Select(_ =>
         {
             double u = 2 * rng.NextDouble() - 1, phi = 2 * Math.PI * rng.NextDouble(), s = Math.Sqrt(1 - u * u);
-            double k = 2 * Math.PI / (8 * (0.7 + 0.6 * rng.NextDouble()));
+            double k = 2 * Math.PI / (wavelength * (0.7 + 0.6 * rng.NextDouble()));
             return (X: k * s * Math.Cos(phi), Y: k * s * Math.Sin(phi), Z: k * u, Phase: 2 * Math.PI * rng.NextDouble(), Amplitude: 0.5 + rng.NextDouble());
         }).ToArray();
         int cx = nx + 1, cxy = (nx + 1) * (ny + 1);
@@ -136,12 +144,12 @@ public static class CoefficientDomains
             centre[i] = sum / 8;
         });
         Array.Sort(centre);
-        double cut = centre[(int)(0.35 * (centre.Length - 1))];
+        double cut = centre[(int)(fluid * (centre.Length - 1))];
         return CutCellRock(nx, ny, nz, corner, cut, aspect);
     }
 
     /// <summary>
-    /// <see cref="CutCellRock(int, int, int, int, double)"/>'s operator from its field at the cells' corners
+    /// <see cref="CutCellRock(int, int, int, int, double, double, double)"/>'s operator from its field at the cells' corners
     /// (<paramref name="corner"/>: (nx + 1) (ny + 1) (nz + 1) values, x fastest), open below <paramref name="cut"/>: each
     /// face's open share of 4x4 samples, the cells the open top reaches through open faces the unknowns.
     /// </summary>

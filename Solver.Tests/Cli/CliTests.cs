@@ -143,6 +143,9 @@ public class CliTests
     [TestCase("--solid-fraction", "generate", "--domain", "two-phase", "--solid-fraction", "0.2", "-o", "DIR")]
     [TestCase("--aspect", "generate", "--domain", "tank", "--aspect", "8", "-o", "DIR")]
     [TestCase("--aspect", "generate", "--domain", "flat-cells", "--aspect", "0.5", "-o", "DIR")]
+    [TestCase("--wavelength", "generate", "--domain", "tank", "--wavelength", "4", "-o", "DIR")]
+    [TestCase("--wavelength", "generate", "--domain", "cut-cell-rock", "--wavelength", "1", "-o", "DIR")]
+    [TestCase("--solid-fraction", "generate", "--domain", "cut-cell-rock", "--solid-fraction", "0", "-o", "DIR")]
     [TestCase("--grid", "solve", "A", "--method", "cg", "--grid", "8,8,8")] // checked though cg reads no grid
     [TestCase("--model", "simulate", "smoke", "--size", "8", "--steps", "1", "--method", "cg", "--model", "vcycle")]
     public void UsageErrorsExitWithTwoAndOneLineNamingTheOption(string culprit, params string[] args)
@@ -196,6 +199,24 @@ public class CliTests
         Assert.That(solve.output, Does.Contain("status      Converged").And.Contain("lines along z relaxed whole"));
         int iterations = int.Parse(solve.output.Split('\n').First(l => l.StartsWith("iterations")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
         Assert.That(iterations, Is.LessThanOrEqualTo(most));
+    }
+
+    /// <summary>The cut-cell rock's knobs from the command line: --solid-fraction (of the cells' centres; 0.65 by default)
+    /// and --wavelength (8): the header names them, more solid leaves fewer unknowns, and dcdm solves the narrower rock.</summary>
+    [Test]
+    public void TheCutCellRockTakesItsSolidFractionAndWavelength()
+    {
+        string plain = TestData.TempFolder(), narrow = TestData.TempFolder();
+        Assert.That(Run("generate", "--domain", "cut-cell-rock", "--size", "16", "--layout", "compact", "-o", plain).code, Is.EqualTo(0));
+        var (code, _, error) = Run("generate", "--domain", "cut-cell-rock", "--size", "16", "--layout", "compact", "--solid-fraction", "0.75", "--wavelength", "6", "-o", narrow);
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(File.ReadLines(Path.Combine(narrow, "A.mtx")).Take(3), Has.Some.Contain("--solid-fraction 0.75 --wavelength 6"));
+        Assert.That(File.ReadLines(Path.Combine(plain, "A.mtx")).Take(3), Has.None.Contain("--wavelength"));
+        static int Rows(string dir) => MatrixMarketReader.ReadMatrix(Path.Combine(dir, "A.mtx")).Rows;
+        Assert.That(Rows(narrow), Is.LessThan(Rows(plain)), "more solid, fewer unknowns");
+        var solve = Run("solve", Path.Combine(narrow, "A.mtx"), "--rhs", Path.Combine(narrow, "b.mtx"), "--flags", Path.Combine(narrow, "flags.bin"), "--method", "dcdm");
+        Assert.That(solve.code, Is.EqualTo(0), solve.error + solve.output);
+        Assert.That(solve.output, Does.Contain("status      Converged"));
     }
 
     /// <summary>Two-phase, cut-cell and ghost-fluid on cubic cells unless --aspect is given: the header names none.</summary>

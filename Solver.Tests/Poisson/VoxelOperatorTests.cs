@@ -114,6 +114,36 @@ public class VoxelOperatorTests
         Assert.That(CoefficientDomains.CutCellRock(n, n, n, 3).FaceX, Is.EqualTo(rock.FaceX), "deterministic for a seed");
     }
 
+    /// <summary>The cut-cell rock's two knobs: less fluid leaves fewer unknowns (the throats narrow and some pores close
+    /// off from the top); a shorter wavelength makes finer rock, more of its open faces partly open (24^3, seed 3: 0.68,
+    /// 0.42, 0.23 at wavelengths 4, 8, 16). The defaults are 35% and 8 cells; a share outside (0, 1) or a wavelength under
+    /// 2 is refused naming it.</summary>
+    [Test]
+    public void TheCutCellRocksFluidShareAndWavelengthShapeIt()
+    {
+        const int n = 24;
+        static int Unknowns(VoxelOperator op) => Enumerable.Range(0, op.CellCount).Count(i => op.Diagonal(i) > 0);
+        static double PartlyOpen(VoxelOperator op)
+        {
+            var open = op.FaceX.Concat(op.FaceY).Concat(op.FaceZ).Where(c => c > 0).ToArray();
+            return (double)open.Count(c => c < 1) / open.Length;
+        }
+        var rock = CoefficientDomains.CutCellRock(n, n, n, 3);
+        Assert.That(CoefficientDomains.CutCellRock(n, n, n, 3, 1, fluid: 0.35, wavelength: 8).FaceZ, Is.EqualTo(rock.FaceZ), "the defaults");
+        int less = Unknowns(CoefficientDomains.CutCellRock(n, n, n, 3, fluid: 0.25)), more = Unknowns(CoefficientDomains.CutCellRock(n, n, n, 3, fluid: 0.5));
+        Assert.That(less, Is.LessThan(Unknowns(rock)));
+        Assert.That(more, Is.GreaterThan(Unknowns(rock)));
+        double fine = PartlyOpen(CoefficientDomains.CutCellRock(n, n, n, 3, wavelength: 4)), coarse = PartlyOpen(CoefficientDomains.CutCellRock(n, n, n, 3, wavelength: 16));
+        Assert.That(fine, Is.GreaterThan(PartlyOpen(rock) + 0.1), "finer rock: more partly open faces");
+        Assert.That(coarse, Is.LessThan(PartlyOpen(rock) - 0.1), "coarser rock: fewer");
+        foreach (double fluid in new[] { 0, 1, double.NaN })
+            Assert.That(() => CoefficientDomains.CutCellRock(n, n, n, 3, fluid: fluid),
+                Throws.InstanceOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("fluid"));
+        foreach (double wavelength in new[] { 1.5, double.PositiveInfinity, double.NaN })
+            Assert.That(() => CoefficientDomains.CutCellRock(n, n, n, 3, wavelength: wavelength),
+                Throws.InstanceOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("wavelength"));
+    }
+
     /// <summary>The cut-cell rock's faces from a field rising along x (corner value x), open below 2.3, cells 2 times
     /// flatter: a face across x on the plane x + 1 open while x + 1 is under the cut; a face along x (y or z) spanning
     /// x..x + 1 open by its 4x4 samples' share at x + 1/8, 3/8, 5/8, 7/8 (x = 2: one column of four, 0.25); the z faces
