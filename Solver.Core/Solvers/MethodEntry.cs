@@ -13,7 +13,7 @@ internal sealed record MethodArguments(SolverOptions Options, IDirectionModel? M
 /// </summary>
 /// <param name="ForMatrix">Any SPD matrix; null: the method needs a voxel system (a grid or a <see cref="VoxelOperator"/>).</param>
 /// <param name="ForGrid">A grid's unit operator, vectors one per cell; the matrix is its compact operator when the caller has it.</param>
-/// <param name="ForOperator">A voxel operator with per-face coefficients, vectors one per cell; the matrix is its full-grid one when the caller has it.</param>
+/// <param name="ForOperator">A voxel operator with per-face coefficients, vectors one per cell; the matrix is its own when the caller has it, full-grid or compact.</param>
 /// <param name="OnDevice">The device's solver for the input (the catalog checked it), or null and the reason it has none.</param>
 internal sealed record MethodEntry(
     SolveMethod Method,

@@ -114,15 +114,17 @@ public sealed class ReducedSystem
     /// <summary>
     /// The unknowns of a voxel operator with per-face coefficients without scanning a matrix: the cells with a diagonal,
     /// components joined over open faces, singular where a component has no Dirichlet term (a closed pocket; a term
-    /// below 1e-12 of its row counts as none, as the matrix's row-sum test has it). <paramref name="fullGridMatrix"/>
-    /// (one row per cell, the operator's own, e.g. recognised from a file) becomes the matrix, or the source of its
-    /// unknowns' rows; null: assembled on first use.
+    /// below 1e-12 of its row counts as none, as the matrix's row-sum test has it). <paramref name="matrix"/>, the
+    /// operator's own (e.g. recognised from a file), becomes the matrix: one row per cell (the full grid; its unknowns'
+    /// rows are taken), or one per unknown in the cells' order (the compact layout, as it is: assembling it again took
+    /// 80-90 ms of a 128^3 rock's set-up). A compact matrix with a row for a cell without an equation (a zero row) is not
+    /// the unknowns': then, as without a matrix, the matrix is assembled from the coefficients on first use.
     /// </summary>
-    public static ReducedSystem FromOperator(VoxelOperator op, CsrMatrix? fullGridMatrix = null)
+    public static ReducedSystem FromOperator(VoxelOperator op, CsrMatrix? matrix = null)
     {
         int nx = op.Nx, ny = op.Ny, nz = op.Nz, cells = op.CellCount, plane = nx * ny;
-        if (fullGridMatrix is not null && (fullGridMatrix.Rows != cells || !fullGridMatrix.IsSquare))
-            throw new InvalidSystemException($"the matrix is {fullGridMatrix.Rows} x {fullGridMatrix.Columns} but the operator's {nx}x{ny}x{nz} grid has {cells} cells");
+        if (matrix is not null && !matrix.IsSquare)
+            throw new InvalidSystemException($"the matrix is {matrix.Rows} x {matrix.Columns}; the operator's must be square");
         var (fx, fy, fz, dirichlet) = (op.FaceX, op.FaceY, op.FaceZ, op.Dirichlet);
         var diagonal = RebindCache.Array<double>(cells, zeroed: false); // every entry written below
         var planeFirst = new int[nz + 1]; // each plane's first unknown: its count first
@@ -158,9 +160,12 @@ public sealed class ReducedSystem
                 }
         var singular = SingularMembers(runs, component, components, grounded);
         bool all = count == cells;
+        if (matrix is not null && matrix.Rows > cells)
+            throw new InvalidSystemException($"the matrix has {matrix.Rows} rows but the operator's {nx}x{ny}x{nz} grid {cells} cells");
         CsrMatrix Assemble()
         {
-            if (fullGridMatrix is not null) return all ? fullGridMatrix : fullGridMatrix.Submatrix(rows);
+            if (matrix?.Rows == cells) return all ? matrix : matrix.Submatrix(rows);
+            if (matrix?.Rows == count) return matrix; // on the unknowns, in their order
             var unknown = new int[cells]; // each cell's unknown, -1: none
             Array.Fill(unknown, -1);
             for (int k = 0; k < count; k++) unknown[rows[k]] = k;

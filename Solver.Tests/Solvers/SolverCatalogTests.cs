@@ -36,6 +36,53 @@ public class SolverCatalogTests
         Assert.That(Residual(input, b, x), Is.LessThanOrEqualTo(1.01e-8));
     }
 
+    /// <summary>
+    /// A voxel operator given as a compact matrix with its flags (as `dcdm solve --flags` reads a file) is solved by
+    /// pcg-mg and dcdm on that matrix, not one assembled again from the coefficients: the same x, bit for bit, as the
+    /// operator alone gives, on the whole grid (a cut-cell rock) and on the box around the unknowns (the same rock in the
+    /// lower part of a taller grid, closed above it: the compact rows keep their order in the box).
+    /// </summary>
+    [TestCase(SolveMethod.Dcdm, false)]
+    [TestCase(SolveMethod.PcgMg, false)]
+    [TestCase(SolveMethod.Dcdm, true)]
+    [TestCase(SolveMethod.PcgMg, true)]
+    public void AVoxelOperatorsCompactMatrixIsSolvedAsItsCoefficientsAre(SolveMethod method, bool inABox)
+    {
+        var rock = CoefficientDomains.CutCellRock(12, 12, 12, 5);
+        var op = inABox ? Taller(rock, 30) : rock;
+        var cells = Enumerable.Range(0, op.CellCount).Where(i => op.Diagonal(i) > 0).ToArray();
+        var flags = new PoissonGrid(op.Nx, op.Ny, op.Nz, [.. Enumerable.Range(0, op.CellCount).Select(i => op.Diagonal(i) > 0 ? CellType.Fluid : CellType.Solid)]);
+        Assert.That(CroppedOperatorSolver.BoxOf(op) is null, Is.EqualTo(!inABox), "the box around the unknowns serves only in the taller grid");
+        var input = new SolverInput(op.ToCsr().Submatrix(cells), flags, op);
+        Assert.That(input.IsCompact);
+        var rng = new Random(2);
+        var b = cells.Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var options = new SolverOptions { Tolerance = 1e-8 };
+        var model = method == SolveMethod.Dcdm ? new KCycleDirectionModel() : null;
+        using var compact = new SolverCatalog().Create(method, input, options, model);
+        using var alone = new SolverCatalog().CreateForOperator(method, op, options, model);
+        var x = new double[cells.Length];
+        var result = compact.Solve(b, x);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(ProductResidual.Relative(input.Matrix, b, x), Is.LessThanOrEqualTo(1.01e-8));
+        var bFull = new double[op.CellCount];
+        for (int k = 0; k < cells.Length; k++) bFull[cells[k]] = b[k];
+        var xFull = new double[op.CellCount];
+        Assert.That(alone.Solve(bFull, xFull).Iterations, Is.EqualTo(result.Iterations));
+        Assert.That(x, Is.EqualTo(cells.Select(i => xFull[i]).ToArray()), "the same x as from the coefficients");
+    }
+
+    /// <summary><paramref name="op"/> in the lowest planes of a grid <paramref name="nz"/> deep, every cell above it closed.</summary>
+    static VoxelOperator Taller(VoxelOperator op, int nz)
+    {
+        int n = op.CellCount;
+        double[] Pad(double[] f) => [.. f, .. new double[op.Nx * op.Ny * nz - n]];
+        // the rock's open top becomes faces into the closed cells above it: its Dirichlet terms stay, so it is still grounded
+        var fz = Pad(op.FaceZ);
+        for (int i = n - op.Nx * op.Ny; i < n; i++) fz[i] = 0;
+        return new VoxelOperator(op.Nx, op.Ny, nz, Pad(op.FaceX), Pad(op.FaceY), fz, Pad(op.Dirichlet));
+    }
+
     [Test]
     public void DcdmWithoutAGridIsRefusedWithTheMethodsThatApply()
     {
