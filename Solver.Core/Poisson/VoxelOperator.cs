@@ -319,11 +319,37 @@ public sealed class VoxelOperator
         _ => FaceZ[i],
     };
 
-    /// <summary>The axis (0: x, 1: y, 2: z) along which cells i and j share a face, or -1 when they do not.</summary>
-    static int FaceAxis(int i, int j, int nx, int ny)
+    /// <summary>The axis (0: x, 1: y, 2: z) along which cell (x, y, z) shares a face with the cell <paramref name="offset"/>
+    /// further in the index, or -1 when they share none (an offset of 1 from the last cell of a row is the next row's first).
+    /// The axes are tried in turn, so a grid one cell wide along x (offset 1 = nx) finds y.</summary>
+    static int FaceAxis(int offset, int x, int y, int z, int nx, int ny, int nz)
     {
-        int plane = nx * ny, dx = j % nx - i % nx, dy = j / nx % ny - i / nx % ny, dz = j / plane - i / plane;
-        return Math.Abs(dx) + Math.Abs(dy) + Math.Abs(dz) != 1 ? -1 : dx != 0 ? 0 : dy != 0 ? 1 : 2;
+        int plane = nx * ny;
+        if (offset == 1 && x + 1 < nx || offset == -1 && x > 0) return 0;
+        if (offset == nx && y + 1 < ny || offset == -nx && y > 0) return 1;
+        if (offset == plane && z + 1 < nz || offset == -plane && z > 0) return 2;
+        return -1;
+    }
+
+    /// <summary>
+    /// <paramref name="check"/> on every row (the row, its cell's x, y, z, and the cell: <paramref name="rowCells"/>' entry,
+    /// or the row itself) in parallel chunks; the message of the first row, by index, that fails, or null. Each chunk
+    /// stops at its own first failure, so the first chunk's that has one is the first overall.
+    /// </summary>
+    static string? FirstFailure(int rows, int[]? rowCells, int nx, int ny, Func<int, int, int, int, int, string?> check)
+    {
+        const int Chunk = 1 << 14;
+        int chunks = (rows + Chunk - 1) / Chunk, plane = nx * ny;
+        var failures = new string?[chunks];
+        Parallel.For(0, chunks, c =>
+        {
+            for (int row = c * Chunk, end = Math.Min(rows, row + Chunk); row < end; row++)
+            {
+                int i = rowCells?[row] ?? row, z = i / plane, inPlane = i - z * plane, y = inPlane / nx, x = inPlane - y * nx;
+                if (check(row, x, y, z, i) is { } failure) { failures[c] = failure; return; }
+            }
+        });
+        return Array.Find(failures, f => f is not null);
     }
 
     /// <summary>
@@ -343,9 +369,9 @@ public sealed class VoxelOperator
         }
         int n = (int)cells, plane = nx * ny;
         var fx = new double[n]; var fy = new double[n]; var fz = new double[n]; var d = new double[n];
-        for (int row = 0; row < a.Rows; row++)
+        // rows in parallel chunks, each writing its own cell's entries only; the first row that fails, over all chunks
+        string? firstFailure = FirstFailure(a.Rows, rowCells, nx, ny, (row, x, y, z, i) =>
         {
-            int i = rowCells?[row] ?? row;
             double diagonal = 0, couplings = 0;
             bool any = false;
             for (int k = a.RowPointers[row]; k < a.RowPointers[row + 1]; k++)
@@ -355,45 +381,33 @@ public sealed class VoxelOperator
                 if (v == 0) continue;
                 any = true;
                 if (column == row) { diagonal = v; continue; }
-                int j = rowCells?[column] ?? column, axis = FaceAxis(i, j, nx, ny);
+                int j = rowCells?[column] ?? column, axis = FaceAxis(j - i, x, y, z, nx, ny, nz);
                 if (axis < 0)
-                {
-                    why = $"row {row + 1}: a coupling to column {column + 1}, which is not a face neighbour of cell ({i % nx}, {i / nx % ny}, {i / plane}) "
-                        + $"in the {nx}x{ny}x{nz} grid";
-                    return null;
-                }
-                if (v > 0)
-                {
-                    why = $"row {row + 1}: a positive off-diagonal {v:g6} at column {column + 1}; a pressure operator's couplings are negative";
-                    return null;
-                }
+                    return $"row {row + 1}: a coupling to column {column + 1}, which is not a face neighbour of cell ({x}, {y}, {z}) in the {nx}x{ny}x{nz} grid";
+                if (v > 0) return $"row {row + 1}: a positive off-diagonal {v:g6} at column {column + 1}; a pressure operator's couplings are negative";
                 couplings -= v;
                 if (j < i) continue; // the face is stored once, from its lower cell; the upper row's copy is checked against it
                 (axis == 0 ? fx : axis == 1 ? fy : fz)[i] = -v;
             }
-            if (!any) continue; // no unknown: a solid cell, or an air one outside the system
+            if (!any) return null; // no unknown: a solid cell, or an air one outside the system
             if (!(diagonal > 0))
-            {
-                why = $"row {row + 1}: diagonal {diagonal:g6} with couplings {couplings:g6}; each row of a pressure operator needs a positive diagonal";
-                return null;
-            }
+                return $"row {row + 1}: diagonal {diagonal:g6} with couplings {couplings:g6}; each row of a pressure operator needs a positive diagonal";
             double rest = diagonal - couplings;
             if (rest < -1e-12 * diagonal)
-            {
-                why = $"row {row + 1}: diagonal {diagonal:g6} below the sum of its couplings {couplings:g6}; a pressure operator's diagonal is at least that "
+                return $"row {row + 1}: diagonal {diagonal:g6} below the sum of its couplings {couplings:g6}; a pressure operator's diagonal is at least that "
                     + "(a Dirichlet or ghost-fluid face adds to it)";
-                return null;
-            }
             d[i] = Math.Max(0, rest);
-        }
+            return null;
+        });
+        if (firstFailure is not null) { why = firstFailure; return null; }
         var op = new VoxelOperator(nx, ny, nz, fx, fy, fz, d);
         // symmetry: each upper row's coupling equals the face stored from the lower row, and every row has all its faces
-        Span<int> entryColumns = stackalloc int[7];
-        Span<double> entryValues = stackalloc double[7];
-        for (int row = 0; row < a.Rows; row++)
+        firstFailure = FirstFailure(a.Rows, rowCells, nx, ny, (row, x, y, z, i) =>
         {
-            int i = rowCells?[row] ?? row, count = 0, faces = 0;
-            int entries = op.Row(i, i % nx, i / nx % ny, i / plane, entryColumns, entryValues); // the operator's row of cell i
+            Span<int> entryColumns = stackalloc int[7];
+            Span<double> entryValues = stackalloc double[7];
+            int count = 0, faces = 0;
+            int entries = op.Row(i, x, y, z, entryColumns, entryValues); // the operator's row of cell i
             foreach (int column in entryColumns[..entries]) if (column != i) faces++;
             for (int k = a.RowPointers[row]; k < a.RowPointers[row + 1]; k++)
             {
@@ -402,20 +416,14 @@ public sealed class VoxelOperator
                 count++;
                 int j = rowCells?[column] ?? column;
                 if (j > i) continue;
-                int axis = FaceAxis(j, i, nx, ny);
+                int axis = FaceAxis(j - i, x, y, z, nx, ny, nz);
                 double face = (axis == 0 ? fx : axis == 1 ? fy : fz)[j];
                 if (Math.Abs(face + a.Values[k]) > 1e-12 * Math.Max(face, -a.Values[k]))
-                {
-                    why = $"rows {row + 1} and {column + 1}: their couplings differ ({a.Values[k]:g6} and {-face:g6}); the matrix is not symmetric";
-                    return null;
-                }
+                    return $"rows {row + 1} and {column + 1}: their couplings differ ({a.Values[k]:g6} and {-face:g6}); the matrix is not symmetric";
             }
-            if (count != faces)
-            {
-                why = $"row {row + 1}: {count} couplings where its neighbours' rows give it {faces}; the matrix is not symmetric";
-                return null;
-            }
-        }
+            return count != faces ? $"row {row + 1}: {count} couplings where its neighbours' rows give it {faces}; the matrix is not symmetric" : null;
+        });
+        if (firstFailure is not null) { why = firstFailure; return null; }
         why = "";
         return op;
     }

@@ -334,6 +334,39 @@ public class VoxelOperatorTests
         Assert.That(why, Does.StartWith(message));
     }
 
+    /// <summary>
+    /// Rows are checked in parallel chunks (16,384 rows each), yet the row named is the first that fails, as a pass in
+    /// row order finds it: a 64x64x16 tank's matrix with a positive coupling in two chunks names the earlier; a
+    /// coupling checked against its symmetric copy (the second pass) is named only when no row fails the first; and the
+    /// operator recognised from the untouched matrix is the one it came from.
+    /// </summary>
+    [Test]
+    public void TheFirstRowThatFailsIsNamedWhicheverChunkFindsIt()
+    {
+        var op = VoxelOperator.FromGrid(PoissonDomains.FreeSurfaceTank(64, 64, 16, 0.9, 1));
+        var a = op.ToCsr();
+        var recognised = VoxelOperator.Recognise(a, 64, 64, 16, null, out string why);
+        Assert.That(recognised, Is.Not.Null, why);
+        Assert.That((recognised!.FaceX, recognised.FaceY, recognised.FaceZ, recognised.Dirichlet), Is.EqualTo((op.FaceX, op.FaceY, op.FaceZ, op.Dirichlet)));
+        int OffDiagonal(int row) => Enumerable.Range(a.RowPointers[row], a.RowPointers[row + 1] - a.RowPointers[row]).First(k => a.ColumnIndices[k] != row);
+        void Make(int row, double value) => a.Values[OffDiagonal(row)] = value;
+        Make(50_000, 1);
+        Make(20_000, 1);
+        Assert.That(VoxelOperator.Recognise(a, 64, 64, 16, null, out why), Is.Null);
+        Assert.That(why, Does.StartWith("row 20001: a positive off-diagonal"));
+        Make(20_000, -1);
+        Make(50_000, -1);
+        int asymmetric = 40_000, k = OffDiagonal(asymmetric), lower = a.ColumnIndices[k];
+        Assert.That(lower, Is.LessThan(asymmetric), "its first coupling is to a lower row, whose face the second pass compares");
+        a.Values[k] = -0.5;
+        Make(55_000, 1);
+        Assert.That(VoxelOperator.Recognise(a, 64, 64, 16, null, out why), Is.Null);
+        Assert.That(why, Does.StartWith("row 55001: a positive off-diagonal"), "the first pass's failure, though a row before it fails the second");
+        Make(55_000, -1);
+        Assert.That(VoxelOperator.Recognise(a, 64, 64, 16, null, out why), Is.Null);
+        Assert.That(why, Does.StartWith($"rows {asymmetric + 1} and {lower + 1}: their couplings differ"));
+    }
+
     [Test]
     public void TheDirichletTermIsWhatTheDiagonalHasBeyondItsCouplings()
     {
