@@ -81,6 +81,9 @@ public static class GenerateCommand
                     "flat-cells" => CoefficientDomains.FlatCells(nx, ny, nz, k, s),
                     var family => CoefficientDomains.Named(family!, nx, ny, nz, s),
                 };
+                if (!Enumerable.Range(0, op.CellCount).Any(i => op.Diagonal(i) > 0))
+                    throw new UsageException($"--domain {parse.GetValue(domain)}: no cell is an unknown at these settings (none the open top reaches); "
+                        + "give a smaller --solid-fraction");
                 WriteOperator(console, op, parse.GetValue(rhs)!, s, parse.GetValue(layout) == "full", parse.GetValue(outDir)!,
                     $"dcdm generate --domain {parse.GetValue(domain)} --size {nx},{ny},{nz} --rhs {parse.GetValue(rhs)} --seed {s} --layout {parse.GetValue(layout)}"
                     + (parse.GetValue(domain) == "two-phase" ? string.Create(CultureInfo.InvariantCulture, $" --density-ratio {parse.GetValue(densityRatio)}") : "")

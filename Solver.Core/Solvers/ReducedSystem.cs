@@ -118,7 +118,9 @@ public sealed class ReducedSystem
     /// operator's own (e.g. recognised from a file), becomes the matrix: one row per cell (the full grid; its unknowns'
     /// rows are taken), or one per unknown in the cells' order (the compact layout, as it is: assembling it again took
     /// 80-90 ms of a 128^3 rock's set-up). A compact matrix with a row for a cell without an equation (a zero row) is not
-    /// the unknowns': then, as without a matrix, the matrix is assembled from the coefficients on first use.
+    /// the unknowns': then, as without a matrix, the matrix is assembled from the coefficients on first use. The rows
+    /// decide the layout, so a compact matrix with zero rows and exactly one row per cell would be read as the full grid's:
+    /// pass none then (the catalog does not hand such a matrix to a box).
     /// </summary>
     public static ReducedSystem FromOperator(VoxelOperator op, CsrMatrix? matrix = null)
     {

@@ -153,9 +153,11 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
 
     /// <summary>The caller's matrix for the solver on <paramref name="box"/>, the box around <paramref name="op"/>'s unknowns
     /// (or op itself): a full-grid matrix serves the whole grid only, a compact one (a row per unknown) any box around them,
-    /// since a box keeps the unknowns' order.</summary>
+    /// since a box keeps the unknowns' order.
+    /// A compact matrix with as many rows as the box has cells (fluid cells without an equation among its rows) would be
+    /// taken for the box's full-grid one: the box assembles its own then.</summary>
     static CsrMatrix? MatrixFor(VoxelOperator box, VoxelOperator op, CsrMatrix? matrix) =>
-        ReferenceEquals(box, op) || matrix?.Rows != op.CellCount ? matrix : null;
+        ReferenceEquals(box, op) || matrix is not null && matrix.Rows != op.CellCount && matrix.Rows != box.CellCount ? matrix : null;
 
     /// <summary>A solver working on the grid's cells, made to take the input's vectors.</summary>
     static ILinearSolver InInputLayout(ILinearSolver solver, SolverInput input) =>

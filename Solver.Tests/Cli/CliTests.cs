@@ -146,6 +146,7 @@ public class CliTests
     [TestCase("--wavelength", "generate", "--domain", "tank", "--wavelength", "4", "-o", "DIR")]
     [TestCase("--wavelength", "generate", "--domain", "cut-cell-rock", "--wavelength", "1", "-o", "DIR")]
     [TestCase("--solid-fraction", "generate", "--domain", "cut-cell-rock", "--solid-fraction", "0", "-o", "DIR")]
+    [TestCase("--solid-fraction", "generate", "--domain", "cut-cell-rock", "--size", "8", "--solid-fraction", "0.99999", "-o", "DIR")] // no unknown left
     [TestCase("--grid", "solve", "A", "--method", "cg", "--grid", "8,8,8")] // checked though cg reads no grid
     [TestCase("--model", "simulate", "smoke", "--size", "8", "--steps", "1", "--method", "cg", "--model", "vcycle")]
     public void UsageErrorsExitWithTwoAndOneLineNamingTheOption(string culprit, params string[] args)
@@ -214,6 +215,10 @@ public class CliTests
         Assert.That(File.ReadLines(Path.Combine(plain, "A.mtx")).Take(3), Has.None.Contain("--wavelength"));
         static int Rows(string dir) => MatrixMarketReader.ReadMatrix(Path.Combine(dir, "A.mtx")).Rows;
         Assert.That(Rows(narrow), Is.LessThan(Rows(plain)), "more solid, fewer unknowns");
+        string sameSolid = TestData.TempFolder();
+        Assert.That(Run("generate", "--domain", "cut-cell-rock", "--size", "16", "--layout", "compact", "--solid-fraction", "0.75", "-o", sameSolid).code, Is.EqualTo(0));
+        static double[] Values(string dir) => MatrixMarketReader.ReadMatrix(Path.Combine(dir, "A.mtx")).Values;
+        Assert.That(Values(narrow), Is.Not.EqualTo(Values(sameSolid)), "the wavelength reaches the rock");
         var solve = Run("solve", Path.Combine(narrow, "A.mtx"), "--rhs", Path.Combine(narrow, "b.mtx"), "--flags", Path.Combine(narrow, "flags.bin"), "--method", "dcdm");
         Assert.That(solve.code, Is.EqualTo(0), solve.error + solve.output);
         Assert.That(solve.output, Does.Contain("status      Converged"));

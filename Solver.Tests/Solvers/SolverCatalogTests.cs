@@ -72,6 +72,82 @@ public class SolverCatalogTests
         Assert.That(x, Is.EqualTo(cells.Select(i => xFull[i]).ToArray()), "the same x as from the coefficients");
     }
 
+    /// <summary>
+    /// The compact matrix is the one solved: a coupling pair changed after the operator was recognised (by 1e-4) is what x
+    /// satisfies to the tolerance, on the whole grid and on the box; a full-grid matrix of the taller grid serves the
+    /// whole grid only, so its solve still runs on the box (the note names it) with a matrix assembled there.
+    /// </summary>
+    [TestCase(SolveMethod.Dcdm, false)]
+    [TestCase(SolveMethod.PcgMg, true)]
+    public void TheCallersCompactMatrixIsTheOneSolved(SolveMethod method, bool inABox)
+    {
+        var rock = CoefficientDomains.CutCellRock(12, 12, 12, 5);
+        var op = inABox ? Taller(rock, 30) : rock;
+        var cells = Enumerable.Range(0, op.CellCount).Where(i => op.Diagonal(i) > 0).ToArray();
+        var flags = new PoissonGrid(op.Nx, op.Ny, op.Nz, [.. Enumerable.Range(0, op.CellCount).Select(i => op.Diagonal(i) > 0 ? CellType.Fluid : CellType.Solid)]);
+        var a = op.ToCsr().Submatrix(cells);
+        // one coupling and its symmetric copy, 1e-4 stronger, the diagonals with them (still the operator's pattern)
+        int row = cells.Length / 2, k = Enumerable.Range(a.RowPointers[row], a.RowPointers[row + 1] - a.RowPointers[row]).First(e => a.ColumnIndices[e] != row);
+        int column = a.ColumnIndices[k], back = Enumerable.Range(a.RowPointers[column], a.RowPointers[column + 1] - a.RowPointers[column]).First(e => a.ColumnIndices[e] == row);
+        double change = 1e-4 * a.Values[k];
+        a.Values[k] += change;
+        a.Values[back] += change;
+        foreach (int r in new[] { row, column })
+            a.Values[Enumerable.Range(a.RowPointers[r], a.RowPointers[r + 1] - a.RowPointers[r]).First(e => a.ColumnIndices[e] == r)] -= change;
+        var input = new SolverInput(a, flags, op);
+        var rng = new Random(4);
+        var b = cells.Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var model = method == SolveMethod.Dcdm ? new KCycleDirectionModel() : null;
+        using var solver = new SolverCatalog().Create(method, input, new SolverOptions { Tolerance = 1e-10 }, model);
+        var x = new double[cells.Length];
+        var result = solver.Solve(b, x);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(ProductResidual.Relative(a, b, x), Is.LessThanOrEqualTo(1.01e-10), "x solves the caller's matrix");
+        if (!inABox) return;
+        var full = op.ToCsr();
+        var bFull = new double[op.CellCount];
+        for (int c = 0; c < cells.Length; c++) bFull[cells[c]] = b[c];
+        using var onFull = new SolverCatalog().Create(method, new SolverInput(full, null, op), new SolverOptions { Tolerance = 1e-10 }, model);
+        var xFull = new double[op.CellCount];
+        var solved = onFull.Solve(bFull, xFull);
+        Assert.That(solved.Status, Is.EqualTo(SolveStatus.Converged), solved.Message);
+        Assert.That(string.Join(" ", solved.Details.Values), Does.Contain("the box around the unknowns"), "the full-grid matrix stays with the whole grid");
+    }
+
+    /// <summary>
+    /// A compact matrix whose flags hold fluid cells without an equation (zero rows), as many rows as the box around the
+    /// unknowns has cells, is not taken for the box's full-grid matrix (the review's find: its rows were read as the
+    /// box's cells and the solve diverged); the box assembles its own.
+    /// </summary>
+    [TestCase(SolveMethod.PcgMg)]
+    [TestCase(SolveMethod.Dcdm)]
+    public void ACompactMatrixWithZeroRowsAsLongAsTheBoxIsNotTakenForTheBoxs(SolveMethod method)
+    {
+        var op = Taller(CoefficientDomains.CutCellRock(12, 12, 12, 5), 30);
+        var unknowns = Enumerable.Range(0, op.CellCount).Where(i => op.Diagonal(i) > 0).ToArray();
+        int boxCells = (int)CroppedOperatorSolver.BoxOf(op)!.Value.Crop.Cells;
+        // fluid: the unknowns and, from the top of the grid down, cells without an equation (closed on every face)
+        var extra = Enumerable.Range(0, op.CellCount).Reverse().Where(i => !(op.Diagonal(i) > 0)).Take(boxCells - unknowns.Length);
+        var fluid = unknowns.Concat(extra).Order().ToArray();
+        Assert.That(fluid, Has.Length.EqualTo(boxCells));
+        var isFluid = new bool[op.CellCount];
+        foreach (int i in fluid) isFluid[i] = true;
+        var flags = new PoissonGrid(op.Nx, op.Ny, op.Nz, [.. isFluid.Select(f => f ? CellType.Fluid : CellType.Solid)]);
+        var a = op.ToCsr().Submatrix(fluid);
+        var recognised = VoxelOperator.Recognise(a, op.Nx, op.Ny, op.Nz, flags.FluidCells, out string why);
+        Assert.That(recognised, Is.Not.Null, why);
+        var input = new SolverInput(a, flags, recognised);
+        Assert.That(input.IsCompact);
+        var rng = new Random(2);
+        var b = fluid.Select(i => op.Diagonal(i) > 0 ? rng.NextDouble() - 0.5 : 0).ToArray();
+        var model = method == SolveMethod.Dcdm ? new KCycleDirectionModel() : null;
+        using var solver = new SolverCatalog().Create(method, input, new SolverOptions { Tolerance = 1e-8 }, model);
+        var x = new double[fluid.Length];
+        var result = solver.Solve(b, x);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(ProductResidual.Relative(a, b, x), Is.LessThanOrEqualTo(1.01e-8));
+    }
+
     /// <summary><paramref name="op"/> in the lowest planes of a grid <paramref name="nz"/> deep, every cell above it closed.</summary>
     static VoxelOperator Taller(VoxelOperator op, int nz)
     {
