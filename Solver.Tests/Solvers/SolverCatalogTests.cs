@@ -48,10 +48,7 @@ public class SolverCatalogTests
     [TestCase(SolveMethod.PcgMg, true)]
     public void AVoxelOperatorsCompactMatrixIsSolvedAsItsCoefficientsAre(SolveMethod method, bool inABox)
     {
-        var rock = CoefficientDomains.CutCellRock(12, 12, 12, 5);
-        var op = inABox ? Taller(rock, 30) : rock;
-        var cells = Enumerable.Range(0, op.CellCount).Where(i => op.Diagonal(i) > 0).ToArray();
-        var flags = new PoissonGrid(op.Nx, op.Ny, op.Nz, [.. Enumerable.Range(0, op.CellCount).Select(i => op.Diagonal(i) > 0 ? CellType.Fluid : CellType.Solid)]);
+        var (op, cells, flags) = Rock(inABox);
         Assert.That(CroppedOperatorSolver.BoxOf(op) is null, Is.EqualTo(!inABox), "the box around the unknowns serves only in the taller grid");
         var input = new SolverInput(op.ToCsr().Submatrix(cells), flags, op);
         Assert.That(input.IsCompact);
@@ -81,10 +78,7 @@ public class SolverCatalogTests
     [TestCase(SolveMethod.PcgMg, true)]
     public void TheCallersCompactMatrixIsTheOneSolved(SolveMethod method, bool inABox)
     {
-        var rock = CoefficientDomains.CutCellRock(12, 12, 12, 5);
-        var op = inABox ? Taller(rock, 30) : rock;
-        var cells = Enumerable.Range(0, op.CellCount).Where(i => op.Diagonal(i) > 0).ToArray();
-        var flags = new PoissonGrid(op.Nx, op.Ny, op.Nz, [.. Enumerable.Range(0, op.CellCount).Select(i => op.Diagonal(i) > 0 ? CellType.Fluid : CellType.Solid)]);
+        var (op, cells, flags) = Rock(inABox);
         var a = op.ToCsr().Submatrix(cells);
         // one coupling and its symmetric copy, 1e-4 stronger, the diagonals with them (still the operator's pattern)
         int row = cells.Length / 2, k = Enumerable.Range(a.RowPointers[row], a.RowPointers[row + 1] - a.RowPointers[row]).First(e => a.ColumnIndices[e] != row);
@@ -146,6 +140,17 @@ public class SolverCatalogTests
         var result = solver.Solve(b, x);
         Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
         Assert.That(ProductResidual.Relative(a, b, x), Is.LessThanOrEqualTo(1.01e-8));
+    }
+
+    /// <summary>A 12^3 cut-cell rock, or the same in the lowest planes of a grid 30 deep (<see cref="Taller"/>), its
+    /// unknowns' cells and flags marking them fluid.</summary>
+    static (VoxelOperator Op, int[] Cells, PoissonGrid Flags) Rock(bool inABox)
+    {
+        var rock = CoefficientDomains.CutCellRock(12, 12, 12, 5);
+        var op = inABox ? Taller(rock, 30) : rock;
+        var cells = Enumerable.Range(0, op.CellCount).Where(i => op.Diagonal(i) > 0).ToArray();
+        var flags = new PoissonGrid(op.Nx, op.Ny, op.Nz, [.. Enumerable.Range(0, op.CellCount).Select(i => op.Diagonal(i) > 0 ? CellType.Fluid : CellType.Solid)]);
+        return (op, cells, flags);
     }
 
     /// <summary><paramref name="op"/> in the lowest planes of a grid <paramref name="nz"/> deep, every cell above it closed.</summary>
