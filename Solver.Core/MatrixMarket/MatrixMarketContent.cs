@@ -36,17 +36,7 @@ public sealed class MatrixMarketContent
         if (h.Symmetry == MatrixMarketSymmetry.General)
             return CsrMatrix.FromCoordinates(h.Rows, h.Columns, RowIndices, ColumnIndices, Values);
 
-        int off = 0;
-        for (int k = 0; k < RowIndices.Length; k++) if (RowIndices[k] != ColumnIndices[k]) off++;
-        int n = RowIndices.Length + off;
-        var ri = new int[n]; var ci = new int[n]; var vi = new double[n];
-        int w = 0;
-        for (int k = 0; k < RowIndices.Length; k++)
-        {
-            ri[w] = RowIndices[k]; ci[w] = ColumnIndices[k]; vi[w] = Values[k]; w++;
-            if (RowIndices[k] != ColumnIndices[k]) { ri[w] = ColumnIndices[k]; ci[w] = RowIndices[k]; vi[w] = Values[k]; w++; }
-        }
-        return CsrMatrix.FromCoordinates(h.Rows, h.Columns, ri, ci, vi);
+        return CsrMatrix.FromSymmetricTriangle(h.Rows, RowIndices, ColumnIndices, Values);
     }
 
     /// <summary>A vector: an array file with one column (or one row), or a coordinate file with one column.</summary>

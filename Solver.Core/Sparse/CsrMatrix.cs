@@ -36,26 +36,48 @@ public sealed class CsrMatrix
     /// The input arrays are not modified.
     /// </summary>
     public static CsrMatrix FromCoordinates(int rows, int columns, ReadOnlySpan<int> rowIndex, ReadOnlySpan<int> columnIndex, ReadOnlySpan<double> value)
+        => FromCoordinates(rows, columns, rowIndex, columnIndex, value, mirror: false);
+
+    /// <summary>
+    /// <see cref="FromCoordinates(int, int, ReadOnlySpan{int}, ReadOnlySpan{int}, ReadOnlySpan{double})"/> of one triangle of a
+    /// symmetric matrix, each off-diagonal triplet also placed mirrored, right after it (as a list of both triangles in
+    /// that order would place it: the same sums in the same order), without that list's copy of the triplets.
+    /// </summary>
+    internal static CsrMatrix FromSymmetricTriangle(int size, ReadOnlySpan<int> rowIndex, ReadOnlySpan<int> columnIndex, ReadOnlySpan<double> value)
+        => FromCoordinates(size, size, rowIndex, columnIndex, value, mirror: true);
+
+    static CsrMatrix FromCoordinates(int rows, int columns, ReadOnlySpan<int> rowIndex, ReadOnlySpan<int> columnIndex, ReadOnlySpan<double> value, bool mirror)
     {
         int n = rowIndex.Length;
         if (columnIndex.Length != n || value.Length != n) throw new ArgumentException("coordinate arrays differ in length");
         var counts = new int[rows + 1];
+        long placed = 0;
         for (int k = 0; k < n; k++)
         {
             int r = rowIndex[k], c = columnIndex[k];
             if ((uint)r >= (uint)rows || (uint)c >= (uint)columns)
                 throw new ArgumentOutOfRangeException(nameof(rowIndex), $"entry {k} at ({r}, {c}) lies outside a {rows} x {columns} matrix");
             counts[r + 1]++;
+            if (mirror && r != c) { counts[c + 1]++; placed++; }
         }
+        placed += n;
+        if (placed > Array.MaxLength) throw new ArgumentException($"{placed} entries once mirrored: more than an array holds", nameof(rowIndex));
         for (int r = 0; r < rows; r++) counts[r + 1] += counts[r];
-        var cols = new int[n];
-        var vals = new double[n];
+        int total = (int)placed;
+        var cols = new int[total];
+        var vals = new double[total];
         var next = (int[])counts.Clone();
         for (int k = 0; k < n; k++)
         {
-            int at = next[rowIndex[k]]++;
-            cols[at] = columnIndex[k];
+            int r = rowIndex[k], c = columnIndex[k], at = next[r]++;
+            cols[at] = c;
             vals[at] = value[k];
+            if (mirror && r != c)
+            {
+                at = next[c]++;
+                cols[at] = r;
+                vals[at] = value[k];
+            }
         }
         // Sort each row by column, then sum duplicates in place.
         var pointers = new int[rows + 1];
@@ -72,7 +94,7 @@ public sealed class CsrMatrix
             }
             pointers[r + 1] = write;
         }
-        if (write != n) { Array.Resize(ref cols, write); Array.Resize(ref vals, write); }
+        if (write != total) { Array.Resize(ref cols, write); Array.Resize(ref vals, write); }
         return new CsrMatrix(rows, columns, pointers, cols, vals);
     }
 

@@ -14,6 +14,32 @@ public class CsrMatrixTests
         Assert.That(a.Values, Is.EqualTo(new[] { 3.0, 7.0, 5.0 }));
     }
 
+    /// <summary>One triangle of a symmetric matrix, mirrored while it is placed, is the matrix its explicit list of both
+    /// triangles gives, bit for bit: random triplets in random order with repeats (summed in the same order), diagonal
+    /// entries (not mirrored) and entries of both triangles.</summary>
+    [TestCase(1, 7, 40)]
+    [TestCase(2, 50, 600)]
+    public void ASymmetricTriangleMirroredAsItIsPlacedIsTheExplicitMatrix(int seed, int size, int count)
+    {
+        var rng = new Random(seed);
+        int[] rows = new int[count], columns = new int[count];
+        var values = new double[count];
+        for (int k = 0; k < count; k++)
+            (rows[k], columns[k], values[k]) = k > 0 && rng.Next(5) == 0 ? (rows[k - 1], columns[k - 1], rng.NextDouble()) : (rng.Next(size), rng.Next(size), rng.NextDouble() - 0.5);
+        var (both, bothColumns, bothValues) = (new List<int>(), new List<int>(), new List<double>());
+        for (int k = 0; k < count; k++)
+        {
+            both.Add(rows[k]); bothColumns.Add(columns[k]); bothValues.Add(values[k]);
+            if (rows[k] != columns[k]) { both.Add(columns[k]); bothColumns.Add(rows[k]); bothValues.Add(values[k]); }
+        }
+        var expected = CsrMatrix.FromCoordinates(size, size, [.. both], [.. bothColumns], [.. bothValues]);
+        var mirrored = CsrMatrix.FromSymmetricTriangle(size, rows, columns, values);
+        Assert.That(mirrored.RowPointers, Is.EqualTo(expected.RowPointers));
+        Assert.That(mirrored.ColumnIndices, Is.EqualTo(expected.ColumnIndices));
+        Assert.That(mirrored.Values, Is.EqualTo(expected.Values));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CsrMatrix.FromSymmetricTriangle(size, [size], [0], [1.0]));
+    }
+
     [Test]
     public void FromCoordinatesRejectsOutOfRangeEntries() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => CsrMatrix.FromCoordinates(2, 2, [2], [0], [1.0]));
