@@ -39,6 +39,32 @@ internal sealed class LineReader
         }
     }
 
+    /// <summary>
+    /// Copies whole lines, at least <paramref name="bytes"/> of them unless the stream ends first, into
+    /// <paramref name="block"/> (grown when short) as they are, line endings kept: each ends with '\n' but a last one at
+    /// the end of the stream. <see cref="LineNumber"/> moves past them, as reading them one by one would. False at the end.
+    /// </summary>
+    public bool TryReadLines(int bytes, ref byte[] block, out int length)
+    {
+        length = 0;
+        while (true)
+        {
+            var available = _buffer.AsSpan(_start, _end - _start);
+            int take = _eof ? available.Length : available.LastIndexOf((byte)'\n') + 1; // whole lines only, but at the end
+            if (take > 0)
+            {
+                if (block.Length < length + take) Array.Resize(ref block, Math.Max(2 * block.Length, length + take));
+                available[..take].CopyTo(block.AsSpan(length));
+                length += take;
+                _start += take;
+            }
+            if (_eof || length >= bytes) break;
+            Fill();
+        }
+        LineNumber += block.AsSpan(0, length).Count((byte)'\n') + (length > 0 && block[length - 1] != (byte)'\n' ? 1 : 0);
+        return length > 0;
+    }
+
     void Fill()
     {
         if (_start > 0)

@@ -142,33 +142,142 @@ public static class MatrixMarketReader
         return new MatrixMarketHeader(format, field, symmetry, rows, cols, entries);
     }
 
+    /// <summary>From this many declared entries a coordinate file's entries are parsed in parallel blocks of lines
+    /// (<see cref="ReadCoordinateInBlocks"/>); settable for tests.</summary>
+    internal static int ParallelEntries { get; set; } = 1 << 16;
+
+    /// <summary>About how many bytes of whole lines <see cref="ReadCoordinateInBlocks"/> takes at a time; settable for tests.</summary>
+    internal static int BlockBytes { get; set; } = 16 << 20;
+
     static MatrixMarketContent ReadCoordinate(LineReader lines, string name, MatrixMarketHeader h)
     {
         int count = (int)h.Entries;
+        if (count >= ParallelEntries && Environment.ProcessorCount > 1) return ReadCoordinateInBlocks(lines, name, h);
         var ri = new int[count]; var ci = new int[count]; var vi = new double[count];
-        bool pattern = h.Field == MatrixMarketField.Pattern;
         int k = 0;
         while (lines.TryReadLine(out var text))
         {
             if (IsBlankOrComment(text)) continue;
             long line = lines.LineNumber;
-            if (k == count)
-                throw new MatrixMarketException(name, line, $"more entries than the {count} declared on the size line");
-            var s = text;
-            long i = ParseIndex(NextToken(ref s), name, line, "row", h.Rows);
-            long j = ParseIndex(NextToken(ref s), name, line, "column", h.Columns);
-            double v = pattern ? 1.0 : ParseValue(NextToken(ref s), name, line, h.Field);
-            if (!NextToken(ref s).IsEmpty)
-                throw new MatrixMarketException(name, line, pattern
-                    ? $"expected 'row column' (a pattern entry), found '{Show(text)}'"
-                    : $"expected 'row column value', found '{Show(text)}'");
-            ri[k] = (int)i - 1; ci[k] = (int)j - 1; vi[k] = v;
+            if (k == count) throw MoreEntries(name, line, count);
+            ParseEntry(text, name, line, h, out ri[k], out ci[k], out vi[k]);
             k++;
         }
-        if (k < count)
-            throw new MatrixMarketException(name, lines.LineNumber + 1, $"the file ended after {k} of the {count} entries declared on the size line (truncated?)");
+        if (k < count) throw FewerEntries(name, lines.LineNumber + 1, k, count);
         return new MatrixMarketContent(h, ri, ci, vi);
     }
+
+    /// <summary>
+    /// <see cref="ReadCoordinate"/> in blocks of about 16 MB of whole lines, each cut into parts parsed in parallel into a
+    /// scratch list, then copied into place in order; the error named is the one a read line by line meets first: a
+    /// part stops at its first, and the parts are taken in order (an entry past the declared count first, as there).
+    /// Parsing is most of a large file's read (590 of 810 ms for 80 MB on one core).
+    /// </summary>
+    static MatrixMarketContent ReadCoordinateInBlocks(LineReader lines, string name, MatrixMarketHeader h)
+    {
+        int count = (int)h.Entries, parts = 4 * Environment.ProcessorCount, blockBytes = BlockBytes;
+        var ri = new int[count]; var ci = new int[count]; var vi = new double[count];
+        var block = new byte[blockBytes + (1 << 16)];
+        int[] rows = [], columns = [];
+        double[] values = [];
+        var start = new int[parts + 1];
+        var firstLine = new long[parts];
+        var first = new int[parts + 1]; // each part's first slot in the scratch list: a slot per line
+        var parsed = new int[parts];
+        var failure = new MatrixMarketException?[parts];
+        int k = 0;
+        while (true)
+        {
+            long blockLine = lines.LineNumber + 1;
+            if (!lines.TryReadLines(blockBytes, ref block, out int length)) break;
+            var text = block;
+            for (int p = 1; p < parts; p++)
+            {
+                int at = Math.Max(start[p - 1], (int)((long)length * p / parts)), newline = text.AsSpan(at, length - at).IndexOf((byte)'\n');
+                start[p] = newline < 0 ? length : at + newline + 1;
+            }
+            start[parts] = length;
+            for (int p = 0; p < parts; p++)
+            {
+                var part = text.AsSpan(start[p], start[p + 1] - start[p]);
+                int partLines = part.Count((byte)'\n') + (part.Length > 0 && part[^1] != (byte)'\n' ? 1 : 0);
+                firstLine[p] = p == 0 ? blockLine : firstLine[p - 1] + (first[p] - first[p - 1]);
+                first[p + 1] = first[p] + partLines;
+            }
+            if (rows.Length < first[parts]) (rows, columns, values) = (new int[first[parts]], new int[first[parts]], new double[first[parts]]);
+            Array.Clear(failure);
+            Parallel.For(0, parts, p =>
+            {
+                var part = text.AsSpan(start[p], start[p + 1] - start[p]);
+                long line = firstLine[p] - 1;
+                int m = 0;
+                try
+                {
+                    while (!part.IsEmpty)
+                    {
+                        int newline = part.IndexOf((byte)'\n');
+                        var lineText = newline < 0 ? part : part[..newline];
+                        part = newline < 0 ? default : part[(newline + 1)..];
+                        line++;
+                        if (lineText.Length > 0 && lineText[^1] == (byte)'\r') lineText = lineText[..^1];
+                        if (IsBlankOrComment(lineText)) continue;
+                        int slot = first[p] + m;
+                        ParseEntry(lineText, name, line, h, out rows[slot], out columns[slot], out values[slot]);
+                        m++;
+                    }
+                }
+                catch (MatrixMarketException e) { failure[p] = e; }
+                parsed[p] = m;
+            });
+            for (int p = 0; p < parts; p++)
+            {
+                int m = parsed[p];
+                if (k + m > count) throw MoreEntries(name, EntryLine(text.AsSpan(start[p], start[p + 1] - start[p]), firstLine[p], count - k), count);
+                rows.AsSpan(first[p], m).CopyTo(ri.AsSpan(k));
+                columns.AsSpan(first[p], m).CopyTo(ci.AsSpan(k));
+                values.AsSpan(first[p], m).CopyTo(vi.AsSpan(k));
+                k += m;
+                if (failure[p] is { } e) throw k == count ? MoreEntries(name, e.Line, count) : e; // that line was an entry past the count
+            }
+        }
+        if (k < count) throw FewerEntries(name, lines.LineNumber + 1, k, count);
+        return new MatrixMarketContent(h, ri, ci, vi);
+    }
+
+    /// <summary>The line of a part's entry number <paramref name="index"/> (0-based; blank and comment lines skipped).</summary>
+    static long EntryLine(ReadOnlySpan<byte> part, long firstLine, int index)
+    {
+        long line = firstLine - 1;
+        while (!part.IsEmpty)
+        {
+            int newline = part.IndexOf((byte)'\n');
+            var lineText = newline < 0 ? part : part[..newline];
+            part = newline < 0 ? default : part[(newline + 1)..];
+            line++;
+            if (!IsBlankOrComment(lineText) && index-- == 0) return line;
+        }
+        throw new InvalidOperationException("the part holds fewer entries than were parsed from it");
+    }
+
+    /// <summary>One entry line: 'row column value' (or 'row column' in a pattern file), 1-based indices made 0-based.</summary>
+    static void ParseEntry(ReadOnlySpan<byte> text, string name, long line, MatrixMarketHeader h, out int row, out int column, out double value)
+    {
+        var s = text;
+        row = (int)ParseIndex(NextToken(ref s), name, line, "row", h.Rows) - 1;
+        column = (int)ParseIndex(NextToken(ref s), name, line, "column", h.Columns) - 1;
+        bool pattern = h.Field == MatrixMarketField.Pattern;
+        value = pattern ? 1.0 : ParseValue(NextToken(ref s), name, line, h.Field);
+        if (!NextToken(ref s).IsEmpty)
+            throw new MatrixMarketException(name, line, pattern
+                ? $"expected 'row column' (a pattern entry), found '{Show(text)}'"
+                : $"expected 'row column value', found '{Show(text)}'");
+    }
+
+    static MatrixMarketException MoreEntries(string name, long line, int count) =>
+        new(name, line, $"more entries than the {count} declared on the size line");
+
+    static MatrixMarketException FewerEntries(string name, long line, int read, int count) =>
+        new(name, line, $"the file ended after {read} of the {count} entries declared on the size line (truncated?)");
 
     static MatrixMarketContent ReadArray(LineReader lines, string name, MatrixMarketHeader h)
     {

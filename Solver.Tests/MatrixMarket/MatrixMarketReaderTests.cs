@@ -21,6 +21,67 @@ public class MatrixMarketReaderTests
         Assert.That(VectorOps.AllFinite(a.Values), Is.True);
     }
 
+    /// <summary>
+    /// A coordinate file read in parallel blocks of lines (blocks of 64 KB here, so eight of them, each cut into parts)
+    /// gives what a read line by line gives: the same entries (comments and blank lines among them, some lines ending
+    /// in CRLF, none at the end of the file), or the same error at the same line: a bad value or index anywhere, more
+    /// entries than declared (named at the first past the count, also where a bad line follows it or is that entry), and
+    /// fewer.
+    /// </summary>
+    [TestCase("clean")]
+    [TestCase("bad value")]
+    [TestCase("bad row, last entry")]
+    [TestCase("more entries")]
+    [TestCase("more entries, then a bad value")]
+    [TestCase("the entry past the count bad")]
+    [TestCase("fewer entries")]
+    public void ABlockReadGivesWhatALineReadGives(string kind)
+    {
+        const int written = 20_000;
+        int declared = kind switch { "fewer entries" => written + 10, "more entries" or "more entries, then a bad value" or "the entry past the count bad" => written - 10, _ => written };
+        var rng = new Random(3);
+        var text = new StringBuilder($"%%MatrixMarket matrix coordinate real general\n% a comment\n300 300 {declared}\n");
+        for (int e = 0; e < written; e++)
+        {
+            if (rng.Next(500) == 0) text.Append(rng.Next(2) == 0 ? "% a comment among the entries\n" : "  \n");
+            string value = (rng.NextDouble() - 0.5).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            string entry = (kind, e) switch
+            {
+                ("bad value", 13_000) or ("more entries, then a bad value", written - 5) or ("the entry past the count bad", written - 10) => $"{rng.Next(300) + 1} {rng.Next(300) + 1} 1.2.3",
+                ("bad row, last entry", written - 1) => $"301 1 {value}",
+                _ => $"{rng.Next(300) + 1} {rng.Next(300) + 1} {value}",
+            };
+            text.Append(entry).Append(e == written - 1 ? "" : rng.Next(7) == 0 ? "\r\n" : "\n");
+        }
+        byte[] bytes = Encoding.ASCII.GetBytes(text.ToString());
+        (MatrixMarketContent? Content, string? Error) Read(int parallelEntries, int blockBytes)
+        {
+            var (entries, block) = (MatrixMarketReader.ParallelEntries, MatrixMarketReader.BlockBytes);
+            (MatrixMarketReader.ParallelEntries, MatrixMarketReader.BlockBytes) = (parallelEntries, blockBytes);
+            try { return (MatrixMarketReader.Read(new MemoryStream(bytes), "f.mtx"), null); }
+            catch (MatrixMarketException e) { return (null, e.Message); }
+            finally { (MatrixMarketReader.ParallelEntries, MatrixMarketReader.BlockBytes) = (entries, block); }
+        }
+        var (lineByLine, lineError) = Read(int.MaxValue, 1 << 16);
+        var (inBlocks, blockError) = Read(1, 1 << 16);
+        Assert.That(bytes, Has.Length.GreaterThan(8 * (1 << 16)), "several blocks");
+        Assert.That(blockError, Is.EqualTo(lineError));
+        if (kind == "clean")
+        {
+            Assert.That(lineError, Is.Null);
+            Assert.That(inBlocks!.RowIndices, Is.EqualTo(lineByLine!.RowIndices));
+            Assert.That(inBlocks.ColumnIndices, Is.EqualTo(lineByLine.ColumnIndices));
+            Assert.That(inBlocks.Values, Is.EqualTo(lineByLine.Values));
+        }
+        else Assert.That(lineError, Does.Contain(kind switch
+        {
+            "bad value" => "expected a real value",
+            "bad row, last entry" => "row index 301 is out of range",
+            "fewer entries" => $"ended after {written} of the {declared}",
+            _ => $"more entries than the {declared} declared", // before a bad line after it, and on a bad line that is that entry
+        }), "each case fails as meant");
+    }
+
     [Test]
     public void SymmetricStorageIsMirrored()
     {
