@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+
 namespace Dcdm.MatrixMarket;
 
 /// <summary>
@@ -10,6 +12,7 @@ internal sealed class LineReader
     byte[] _buffer = new byte[1 << 20];
     int _start, _end;
     bool _eof;
+    ExceptionDispatchInfo? _failed; // a read that failed after TryReadLines had lines to hand out
 
     public long LineNumber { get; private set; }
 
@@ -46,6 +49,7 @@ internal sealed class LineReader
     /// </summary>
     public bool TryReadLines(int bytes, ref byte[] block, out int length)
     {
+        _failed?.Throw(); // where a read line by line meets it: after the lines before it
         length = 0;
         while (true)
         {
@@ -59,7 +63,13 @@ internal sealed class LineReader
                 _start += take;
             }
             if (_eof || length >= bytes) break;
-            Fill();
+            try { Fill(); }
+            catch (Exception e) when (length > 0 && e is IOException or InvalidDataException)
+            {
+                // the lines taken come first, as they would line by line (an error among them is the one named)
+                _failed = ExceptionDispatchInfo.Capture(e);
+                break;
+            }
         }
         LineNumber += block.AsSpan(0, length).Count((byte)'\n') + (length > 0 && block[length - 1] != (byte)'\n' ? 1 : 0);
         return length > 0;

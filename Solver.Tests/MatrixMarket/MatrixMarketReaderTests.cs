@@ -82,6 +82,39 @@ public class MatrixMarketReaderTests
         }), "each case fails as meant");
     }
 
+    /// <summary>
+    /// A gzip file damaged after its data (bytes of another member appended) or cut short: the block reader names the
+    /// error where a read line by line meets it, after the lines read before the damage (the review's find: it named
+    /// line 2, the block's start), and a bad line among those lines before the damage.
+    /// </summary>
+    [TestCase(false, true)]
+    [TestCase(true, true)]
+    [TestCase(false, false)]
+    [TestCase(true, false)]
+    public void ADamagedGzipFileIsNamedWhereALineReadMeetsIt(bool badThirdLine, bool appended)
+    {
+        const int n = 70_000; // above ParallelEntries, in one 16 MB block
+        var text = new StringBuilder($"%%MatrixMarket matrix coordinate real general\n{n} {n} {n}\n");
+        for (int i = 1; i <= n; i++) text.Append(badThirdLine && i == 1 ? "1 1 x\n" : $"{i} {i} {i}.5\n");
+        var compressed = new MemoryStream();
+        using (var gzip = new GZipStream(compressed, CompressionLevel.Optimal, leaveOpen: true)) gzip.Write(Encoding.ASCII.GetBytes(text.ToString()));
+        byte[] bytes = compressed.ToArray();
+        bytes = appended ? [.. bytes, 0x1f, 0x8b, 0x63, 0, 0, 0, 0, 0, 0, 0] : bytes[..(bytes.Length - 100)];
+        string path = Path.Combine(TestData.TempFolder(), "a.mtx.gz");
+        File.WriteAllBytes(path, bytes);
+        string Error(int parallelEntries)
+        {
+            var saved = MatrixMarketReader.ParallelEntries;
+            MatrixMarketReader.ParallelEntries = parallelEntries;
+            try { MatrixMarketReader.Read(path); return "read"; }
+            catch (MatrixMarketException e) { return e.Message; }
+            finally { MatrixMarketReader.ParallelEntries = saved; }
+        }
+        string lineByLine = Error(int.MaxValue);
+        Assert.That(lineByLine, badThirdLine ? Does.Contain(":3: expected a real value") : Does.Not.Contain(":2:").And.Not.EqualTo("read"), "an error past the block's start");
+        Assert.That(Error(1), Is.EqualTo(lineByLine));
+    }
+
     [Test]
     public void SymmetricStorageIsMirrored()
     {
