@@ -36,7 +36,11 @@ public static class GenerateCommand
             Description = "fraction of solid cells (obstacles, rocks: default 0.15; cut-cell-rock: of the cells' centres, default 0.65)",
             DefaultValueFactory = _ => 0.15,
         };
-        var wavelength = new Option<double>("--wavelength") { Description = "the rock's pore scale: its waves' mean wavelength in cells (cut-cell-rock)", DefaultValueFactory = _ => 8 };
+        var wavelength = new Option<double>("--wavelength")
+        {
+            Description = "the rock's pore scale: its waves' mean wavelength in cells (cut-cell-rock)",
+            DefaultValueFactory = _ => CoefficientDomains.CutCellRockWavelength,
+        };
         wavelength.Require(v => v >= 2 && v <= 1e4, "must be in [2, 10000]");
         var fill = new Option<double>("--fill") { Description = "fill height fraction (tank)", DefaultValueFactory = _ => 0.6 };
         var densityRatio = new Option<double>("--density-ratio") { Description = "liquid over air density (two-phase)", DefaultValueFactory = _ => 1000 };
@@ -69,7 +73,7 @@ public static class GenerateCommand
                 bool flat = parse.GetValue(domain) == "flat-cells";
                 double k = parse.GetResult(aspect) is { Implicit: false } ? parse.GetValue(aspect) : flat ? 4 : 1;
                 bool rockSolid = parse.GetResult(solid) is { Implicit: false }, rockWaves = parse.GetResult(wavelength) is { Implicit: false };
-                double fluid = rockSolid ? 1 - parse.GetValue(solid) : 0.35;
+                double fluid = rockSolid ? 1 - parse.GetValue(solid) : CoefficientDomains.CutCellRockFluid;
                 if (rockSolid && parse.GetValue(solid) == 0)
                     throw new UsageException("--solid-fraction 0 leaves the cut-cell rock no rock; give a fraction in (0, 1) (default 0.65)");
                 var op = parse.GetValue(domain) switch

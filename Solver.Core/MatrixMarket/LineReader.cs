@@ -71,7 +71,7 @@ internal sealed class LineReader
                 break;
             }
         }
-        LineNumber += block.AsSpan(0, length).Count((byte)'\n') + (length > 0 && block[length - 1] != (byte)'\n' ? 1 : 0);
+        LineNumber += CountLines(block.AsSpan(0, length));
         return length > 0;
     }
 
@@ -88,4 +88,17 @@ internal sealed class LineReader
     }
 
     static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> s) => s.Length > 0 && s[^1] == (byte)'\r' ? s[..^1] : s;
+
+    /// <summary>How many lines <paramref name="text"/> holds: its line ends, and a last line without one.</summary>
+    internal static int CountLines(ReadOnlySpan<byte> text) => text.Count((byte)'\n') + (text.Length > 0 && text[^1] != (byte)'\n' ? 1 : 0);
+
+    /// <summary>The first line of <paramref name="text"/> without its ending, as <see cref="TryReadLine"/> gives it;
+    /// <paramref name="text"/> moves past it.</summary>
+    internal static ReadOnlySpan<byte> TakeLine(ref ReadOnlySpan<byte> text)
+    {
+        int newline = text.IndexOf((byte)'\n');
+        var line = newline < 0 ? text : text[..newline];
+        text = newline < 0 ? default : text[(newline + 1)..];
+        return Trim(line);
+    }
 }

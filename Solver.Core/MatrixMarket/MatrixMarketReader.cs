@@ -200,26 +200,22 @@ public static class MatrixMarketReader
             for (int p = 0; p < parts; p++)
             {
                 var part = text.AsSpan(start[p], start[p + 1] - start[p]);
-                int partLines = part.Count((byte)'\n') + (part.Length > 0 && part[^1] != (byte)'\n' ? 1 : 0);
                 firstLine[p] = p == 0 ? blockLine : firstLine[p - 1] + (first[p] - first[p - 1]);
-                first[p + 1] = first[p] + partLines;
+                first[p + 1] = first[p] + LineReader.CountLines(part);
             }
             if (rows.Length < first[parts]) (rows, columns, values) = (new int[first[parts]], new int[first[parts]], new double[first[parts]]);
             Array.Clear(failure);
             Parallel.For(0, parts, p =>
             {
-                var part = text.AsSpan(start[p], start[p + 1] - start[p]);
+                ReadOnlySpan<byte> part = text.AsSpan(start[p], start[p + 1] - start[p]);
                 long line = firstLine[p] - 1;
                 int m = 0;
                 try
                 {
                     while (!part.IsEmpty)
                     {
-                        int newline = part.IndexOf((byte)'\n');
-                        var lineText = newline < 0 ? part : part[..newline];
-                        part = newline < 0 ? default : part[(newline + 1)..];
+                        var lineText = LineReader.TakeLine(ref part);
                         line++;
-                        if (lineText.Length > 0 && lineText[^1] == (byte)'\r') lineText = lineText[..^1];
                         if (IsBlankOrComment(lineText)) continue;
                         int slot = first[p] + m;
                         ParseEntry(lineText, name, line, h, out rows[slot], out columns[slot], out values[slot]);
@@ -250,11 +246,8 @@ public static class MatrixMarketReader
         long line = firstLine - 1;
         while (!part.IsEmpty)
         {
-            int newline = part.IndexOf((byte)'\n');
-            var lineText = newline < 0 ? part : part[..newline];
-            part = newline < 0 ? default : part[(newline + 1)..];
             line++;
-            if (!IsBlankOrComment(lineText) && index-- == 0) return line;
+            if (!IsBlankOrComment(LineReader.TakeLine(ref part)) && index-- == 0) return line;
         }
         throw new InvalidOperationException("the part holds fewer entries than were parsed from it");
     }

@@ -191,7 +191,7 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// judged across the lines. Each cycle
     /// reads the operator's face arrays: leave them unchanged while the cycle is in use.
     /// </summary>
-    /// <param name="unknowns">The operator's unknowns, e.g. <see cref="ReducedSystem.FromOperator"/>.</param>
+    /// <param name="unknowns">The operator's unknowns, e.g. <see cref="ReducedSystem.FromOperator(VoxelOperator, Sparse.CsrMatrix?)"/>.</param>
     public AggregateMultigrid(VoxelOperator op, ReducedSystem unknowns, int sweeps = OperatorSweeps, double galerkinScale = DefaultGalerkinScale)
         : this(op, unknowns, sweeps, galerkinScale, cellsAsLevel: false) { }
 

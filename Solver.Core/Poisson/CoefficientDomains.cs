@@ -101,6 +101,11 @@ public static class CoefficientDomains
         return op.Build();
     }
 
+    /// <summary><see cref="CutCellRock(int, int, int, int, double, double, double)"/>'s share of fluid cell centres by default.</summary>
+    public const double CutCellRockFluid = 0.35;
+    /// <summary><see cref="CutCellRock(int, int, int, int, double, double, double)"/>'s wavelength in cells by default.</summary>
+    public const double CutCellRockWavelength = 8;
+
     /// <summary>
     /// Porous rock at the scale of the cells, cut-cell style: a smooth random field (twelve plane waves of wavelength
     /// about <paramref name="wavelength"/> cells, in random directions) is solid above the level that leaves
@@ -114,7 +119,7 @@ public static class CoefficientDomains
     /// aspect^2 times (1: cubic).</param>
     /// <param name="fluid">The share of the cells' centres in fluid, in (0, 1).</param>
     /// <param name="wavelength">The waves' mean wavelength in cells (each 0.7-1.3 times it), at least 2.</param>
-    public static VoxelOperator CutCellRock(int nx, int ny, int nz, int seed, double aspect = 1, double fluid = 0.35, double wavelength = 8)
+    public static VoxelOperator CutCellRock(int nx, int ny, int nz, int seed, double aspect = 1, double fluid = CutCellRockFluid, double wavelength = CutCellRockWavelength)
     {
         if (!(fluid > 0 && fluid < 1))
             throw new ArgumentOutOfRangeException(nameof(fluid), fluid, $"the cut-cell rock's share of fluid cell centres must lie in (0, 1), got {fluid}");

@@ -56,9 +56,9 @@ public sealed class ConjugateGradient : ILinearSolver, IUnknownsSolver
     /// <summary>
     /// PCG on a voxel operator with per-face coefficients: on its faces over the full grid where at least 60% of the
     /// cells are unknowns (<see cref="FaceStencil"/>, nothing assembled), else on its CSR matrix on the unknowns
-    /// (<paramref name="matrix"/>, its full-grid matrix when the caller has it, or assembled from the faces).
+    /// (<paramref name="matrix"/>, the caller's, full-grid or compact, when it has one, or assembled from the faces).
     /// </summary>
-    internal ConjugateGradient(VoxelOperator op, CsrMatrix? matrix, string method, SolverOptions? options, Func<ReducedSystem, IPreconditioner?> preconditioner)
+    internal ConjugateGradient(VoxelOperator op, OperatorMatrix? matrix, string method, SolverOptions? options, Func<ReducedSystem, IPreconditioner?> preconditioner)
         : this(Stopwatch.StartNew(), ReducedSystem.FromOperator(op, matrix), method, options, preconditioner,
             system => FaceStencil.Pays(system) ? new FaceStencil(op, system.DiagonalOf(op)) : null, unknownsOf: "cells (cells without an equation hold none)") { }
 

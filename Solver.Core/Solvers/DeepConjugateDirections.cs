@@ -72,8 +72,9 @@ public sealed class DeepConjugateDirections : ILinearSolver, IUnknownsSolver
     public DeepConjugateDirections(VoxelOperator op, IDirectionModel model, SolverOptions? options = null, int previousDirections = 2)
         : this(op, model, options, previousDirections, matrix: null) { }
 
-    /// <param name="matrix">The operator's matrix when the caller has it, full-grid or compact (null: built from the coefficients; <see cref="ReducedSystem.FromOperator"/>).</param>
-    internal DeepConjugateDirections(VoxelOperator op, IDirectionModel model, SolverOptions? options, int previousDirections, CsrMatrix? matrix)
+    /// <param name="matrix">The operator's matrix when the caller has it, full-grid or compact (null: built from the
+    /// coefficients; <see cref="ReducedSystem.FromOperator(VoxelOperator, OperatorMatrix?)"/>).</param>
+    internal DeepConjugateDirections(VoxelOperator op, IDirectionModel model, SolverOptions? options, int previousDirections, OperatorMatrix? matrix)
         : this(Stopwatch.StartNew(), ReducedSystem.FromOperator(op, matrix),
             model is KCycleDirectionModel kcycle ? system => kcycle.Bind(op, system)
                 : throw new InvalidSystemException(KCycleDirectionModel.RefusalOnFaces(model)),

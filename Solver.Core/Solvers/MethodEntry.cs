@@ -20,7 +20,7 @@ internal sealed record MethodEntry(
     string Name,
     Func<CsrMatrix, MethodArguments, ILinearSolver>? ForMatrix,
     Func<PoissonGrid, CsrMatrix?, MethodArguments, ILinearSolver> ForGrid,
-    Func<VoxelOperator, CsrMatrix?, MethodArguments, ILinearSolver> ForOperator,
+    Func<VoxelOperator, OperatorMatrix?, MethodArguments, ILinearSolver> ForOperator,
     Func<IDeviceSolvers, SolverInput, MethodArguments, (ILinearSolver? Solver, string Reason)> OnDevice)
 {
     public bool NeedsVoxelSystem => ForMatrix is null;
@@ -34,6 +34,6 @@ internal sealed record MethodEntry(
         Func<IDeviceSolvers, SolverInput, MethodArguments, (ILinearSolver?, string)> onDevice) => new(method, name,
         (matrix, a) => new ConjugateGradient(matrix, preconditioner, a.Options),
         (grid, compact, a) => new ConjugateGradient(ReducedSystem.FromGrid(grid, compact), preconditioner, a.Options),
-        (op, matrix, a) => new ConjugateGradient(matrix ?? op.ToCsr(), preconditioner, a.Options),
+        (op, matrix, a) => new ConjugateGradient(matrix is { OnFluidCells: false } full ? full.Matrix : op.ToCsr(), preconditioner, a.Options), // vectors one per cell
         onDevice);
 }

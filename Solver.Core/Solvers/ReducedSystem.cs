@@ -114,19 +114,27 @@ public sealed class ReducedSystem
     /// <summary>
     /// The unknowns of a voxel operator with per-face coefficients without scanning a matrix: the cells with a diagonal,
     /// components joined over open faces, singular where a component has no Dirichlet term (a closed pocket; a term
-    /// below 1e-12 of its row counts as none, as the matrix's row-sum test has it). <paramref name="matrix"/>, the
-    /// operator's own (e.g. recognised from a file), becomes the matrix: one row per cell (the full grid; its unknowns'
-    /// rows are taken), or one per unknown in the cells' order (the compact layout, as it is: assembling it again took
-    /// 80-90 ms of a 128^3 rock's set-up). A compact matrix with a row for a cell without an equation (a zero row) is not
-    /// the unknowns': then, as without a matrix, the matrix is assembled from the coefficients on first use. The rows
-    /// decide the layout, so a compact matrix with zero rows and exactly one row per cell would be read as the full grid's:
-    /// pass none then (the catalog does not hand such a matrix to a box).
+    /// below 1e-12 of its row counts as none, as the matrix's row-sum test has it). <paramref name="fullGridMatrix"/>
+    /// (one row per cell, the operator's own, e.g. recognised from a file) becomes the matrix, or the source of its
+    /// unknowns' rows; null: assembled on first use.
     /// </summary>
-    public static ReducedSystem FromOperator(VoxelOperator op, CsrMatrix? matrix = null)
+    public static ReducedSystem FromOperator(VoxelOperator op, CsrMatrix? fullGridMatrix = null)
+        => FromOperator(op, fullGridMatrix is null ? null : new OperatorMatrix(fullGridMatrix, OnFluidCells: false));
+
+    /// <summary>
+    /// <see cref="FromOperator(VoxelOperator, CsrMatrix?)"/> with the operator's matrix full-grid or compact: a compact
+    /// one is the matrix as it is where its rows are the unknowns (assembling it again took 80-90 ms of a 128^3 rock's
+    /// set-up); one with a row for a cell without an equation (a zero row) is not theirs, and the matrix is assembled
+    /// from the coefficients on first use, as without one.
+    /// </summary>
+    internal static ReducedSystem FromOperator(VoxelOperator op, OperatorMatrix? given)
     {
         int nx = op.Nx, ny = op.Ny, nz = op.Nz, cells = op.CellCount, plane = nx * ny;
-        if (matrix is not null && !matrix.IsSquare)
-            throw new InvalidSystemException($"the matrix is {matrix.Rows} x {matrix.Columns}; the operator's must be square");
+        var matrix = given?.Matrix;
+        bool onFluidCells = given?.OnFluidCells == true;
+        if (matrix is not null && (!matrix.IsSquare || !onFluidCells && matrix.Rows != cells || matrix.Rows > cells))
+            throw new InvalidSystemException($"the matrix is {matrix.Rows} x {matrix.Columns} but the operator's {nx}x{ny}x{nz} grid has {cells} cells"
+                + (onFluidCells ? "" : " (a full-grid matrix: one row per cell)"));
         var (fx, fy, fz, dirichlet) = (op.FaceX, op.FaceY, op.FaceZ, op.Dirichlet);
         var diagonal = RebindCache.Array<double>(cells, zeroed: false); // every entry written below
         var planeFirst = new int[nz + 1]; // each plane's first unknown: its count first
@@ -162,12 +170,10 @@ public sealed class ReducedSystem
                 }
         var singular = SingularMembers(runs, component, components, grounded);
         bool all = count == cells;
-        if (matrix is not null && matrix.Rows > cells)
-            throw new InvalidSystemException($"the matrix has {matrix.Rows} rows but the operator's {nx}x{ny}x{nz} grid {cells} cells");
         CsrMatrix Assemble()
         {
-            if (matrix?.Rows == cells) return all ? matrix : matrix.Submatrix(rows);
-            if (matrix?.Rows == count) return matrix; // on the unknowns, in their order
+            if (matrix is not null && !onFluidCells) return all ? matrix : matrix.Submatrix(rows);
+            if (matrix?.Rows == count) return matrix; // compact, a row for each unknown in their order
             var unknown = new int[cells]; // each cell's unknown, -1: none
             Array.Fill(unknown, -1);
             for (int k = 0; k < count; k++) unknown[rows[k]] = k;
@@ -199,7 +205,7 @@ public sealed class ReducedSystem
 
     (VoxelOperator Operator, double[] Diagonal)? _operatorDiagonal; // FromOperator's, for the rest of the set-up
 
-    /// <summary>The operator's diagonal per cell: the one <see cref="FromOperator"/> computed when this system is that
+    /// <summary>The operator's diagonal per cell: the one <see cref="FromOperator(VoxelOperator, CsrMatrix?)"/> computed when this system is that
     /// operator's (a set-up computes it once), else computed now.</summary>
     internal double[] DiagonalOf(VoxelOperator op) =>
         _operatorDiagonal is var (o, d) && ReferenceEquals(o, op) ? d : Multigrid.CellLevel.DiagonalOf(op);

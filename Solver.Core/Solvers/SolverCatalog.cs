@@ -30,7 +30,7 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
                 unknowns => new Multigrid.AggregateMultigrid(g, unknowns))),
             // on the box around the unknowns where that is smaller (the caller's full-grid matrix serves the whole grid only,
             // a compact one the box too: the unknowns keep their order)
-            (op, matrix, a) => CroppedOperatorSolver.Around(op, o => new ConjugateGradient(o, MatrixFor(o, op, matrix), "pcg-mg", a.Options,
+            (op, matrix, a) => CroppedOperatorSolver.Around(op, o => new ConjugateGradient(o, OperatorMatrix.For(o, op, matrix), "pcg-mg", a.Options,
                 unknowns => new Multigrid.AggregateMultigrid(o, unknowns))),
             // the float32 K-cycle on aggregates with double reliable updates; on a voxel operator its cells are a CSR level
             (d, input, a) => (input.Operator is { } op ? d.MultigridConjugateGradient(op, a.Options) : d.MultigridConjugateGradient(input.Grid!, a.Options), "")),
@@ -42,7 +42,7 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
                 ? CroppedGridSolver.Around(grid, g => new DeepConjugateDirections(g, a.Model, a.Options, a.PreviousDirections, compact, matrixIsGridOperator: true))
                 : new DeepConjugateDirections(grid, a.Model!, a.Options, a.PreviousDirections, compact, matrixIsGridOperator: true),
             (op, matrix, a) => CroppedOperatorSolver.Around(op, o => new DeepConjugateDirections(o, a.Model!, a.Options, a.PreviousDirections,
-                MatrixFor(o, op, matrix))),
+                OperatorMatrix.For(o, op, matrix))),
             (d, input, a) => input.Operator is { } op
                 ? (d.DeepConjugateDirections(op, a.Model!, a.Options, a.PreviousDirections, out string onFaces), onFaces)
                 : (d.DeepConjugateDirections(input.Grid!, a.Model!, a.Options, a.PreviousDirections, out string reason), reason)),
@@ -79,7 +79,7 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
                     + "layout, or in the compact one with the grid whose fluid cells its rows are");
             // the matrix is the operator's own (recognised from it), full-grid or compact: its CSR is not built again
             if (entry.NeedsVoxelSystem && device is null)
-                return InInputLayout(CreateForOperator(method, op, options, model, previousDirections, input.Matrix), input);
+                return InInputLayout(CreateForOperator(method, op, options, model, previousDirections, new OperatorMatrix(input.Matrix, input.IsCompact)), input);
         }
         else if (entry.NeedsVoxelSystem && input.Grid is null)
         {
@@ -137,27 +137,19 @@ public sealed class SolverCatalog(IDeviceSolvers? device = null)
     public ILinearSolver CreateForOperator(SolveMethod method, VoxelOperator op, SolverOptions? options = null, IDirectionModel? model = null, int previousDirections = 2)
         => CreateForOperator(method, op, options, model, previousDirections, matrix: null);
 
-    /// <param name="matrix">The operator's matrix when the caller has it: full-grid, or compact (one row per unknown, in the
-    /// cells' order); null: built from the coefficients (<see cref="ReducedSystem.FromOperator"/>).</param>
-    ILinearSolver CreateForOperator(SolveMethod method, VoxelOperator op, SolverOptions? options, IDirectionModel? model, int previousDirections, CsrMatrix? matrix)
+    /// <param name="matrix">The operator's matrix when the caller has it, full-grid or compact; null: built from the
+    /// coefficients (<see cref="ReducedSystem.FromOperator(VoxelOperator, OperatorMatrix?)"/>).</param>
+    ILinearSolver CreateForOperator(SolveMethod method, VoxelOperator op, SolverOptions? options, IDirectionModel? model, int previousDirections, OperatorMatrix? matrix)
     {
         options ??= SolverOptions.Default;
         if (method == SolveMethod.Dcdm && model is null) throw new ArgumentNullException(nameof(model), "dcdm needs a direction model");
-        if (device is not null) return Create(method, new SolverInput(matrix?.Rows == op.CellCount ? matrix : op.ToCsr(), null, op), options, model, previousDirections);
+        if (device is not null) return Create(method, new SolverInput(matrix is { OnFluidCells: false } full ? full.Matrix : op.ToCsr(), null, op), options, model, previousDirections);
         var (entry, arguments) = (Entry(method), new MethodArguments(options, model, previousDirections));
         // the hierarchy's methods on an operator whose diagonals lie far from 1 run on it times a power of two (exact):
         // their vectors would otherwise leave double's normal range
         return entry.NeedsVoxelSystem ? ScaledOperatorSolver.Around(op, o => entry.ForOperator(o, ReferenceEquals(o, op) ? matrix : null, arguments), options.UseInitialGuess)
             : entry.ForOperator(op, matrix, arguments);
     }
-
-    /// <summary>The caller's matrix for the solver on <paramref name="box"/>, the box around <paramref name="op"/>'s unknowns
-    /// (or op itself): a full-grid matrix serves the whole grid only, a compact one (a row per unknown) any box around them,
-    /// since a box keeps the unknowns' order.
-    /// A compact matrix with as many rows as the box has cells (fluid cells without an equation among its rows) would be
-    /// taken for the box's full-grid one: the box assembles its own then.</summary>
-    static CsrMatrix? MatrixFor(VoxelOperator box, VoxelOperator op, CsrMatrix? matrix) =>
-        ReferenceEquals(box, op) || matrix is not null && matrix.Rows != op.CellCount && matrix.Rows != box.CellCount ? matrix : null;
 
     /// <summary>A solver working on the grid's cells, made to take the input's vectors.</summary>
     static ILinearSolver InInputLayout(ILinearSolver solver, SolverInput input) =>

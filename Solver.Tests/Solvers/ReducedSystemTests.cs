@@ -158,9 +158,10 @@ public class ReducedSystemTests
     /// <summary>
     /// A voxel operator's view from its faces equals the view from its matrix: random flags (isolated fluid cells and
     /// closed pockets) with random coefficients, a fifth of the faces between fluid cells closed (which splits
-    /// components without removing unknowns), with and without the full-grid matrix given. A matrix on the unknowns (the
-    /// compact layout, as a file holds it) is taken as it is, not assembled again; one with a zero row for a cell
-    /// without an equation is not the unknowns' and is assembled from the faces; one with more rows than cells is refused.
+    /// components without removing unknowns), with and without the full-grid matrix given; a matrix on the unknowns is
+    /// not the full-grid one. Said to be compact (as a file holds it), it is taken as it is, not assembled again; one with
+    /// a zero row for a cell without an equation is not the unknowns' and is assembled from the faces; one with more rows
+    /// than cells is refused.
     /// </summary>
     [TestCase(1, 9, 8, 7)]
     [TestCase(2, 30, 20, 25)]
@@ -189,16 +190,19 @@ public class ReducedSystemTests
             Assert.That(fromFaces.Matrix.Values, Is.EqualTo(fromMatrix.Matrix.Values));
         }
         var onUnknowns = new ReducedSystem(a).Matrix;
-        Assert.That(ReducedSystem.FromOperator(op, onUnknowns).Matrix, Is.SameAs(onUnknowns), "a compact matrix, not assembled again");
+        Assert.That(() => ReducedSystem.FromOperator(op, onUnknowns), Throws.TypeOf<InvalidSystemException>().With.Message.Contains("cells"),
+            "a matrix on the unknowns is not the full-grid one");
+        ReducedSystem Compact(CsrMatrix m) => ReducedSystem.FromOperator(op, new OperatorMatrix(m, OnFluidCells: true));
+        Assert.That(Compact(onUnknowns).Matrix, Is.SameAs(onUnknowns), "a compact matrix, not assembled again");
         int[] active = fromMatrix.Active!, padded = [.. active.Append(Enumerable.Range(0, a.Rows).First(i => Array.BinarySearch(active, i) < 0)).Order()];
         var withZeroRow = a.Submatrix(padded);
         Assert.That(withZeroRow.Rows, Is.EqualTo(onUnknowns.Rows + 1));
-        var assembled = ReducedSystem.FromOperator(op, withZeroRow).Matrix;
+        var assembled = Compact(withZeroRow).Matrix;
         Assert.That(assembled, Is.Not.SameAs(withZeroRow));
         Assert.That(assembled.Values, Is.EqualTo(fromMatrix.Matrix.Values), "assembled from the faces");
         Assert.That(assembled.ColumnIndices, Is.EqualTo(fromMatrix.Matrix.ColumnIndices));
         var tooLong = CsrMatrix.FromCoordinates(a.Rows + 1, a.Rows + 1, [0], [0], [1.0]);
-        Assert.That(() => ReducedSystem.FromOperator(op, tooLong), Throws.TypeOf<InvalidSystemException>().With.Message.Contains("cells"));
+        Assert.That(() => Compact(tooLong), Throws.TypeOf<InvalidSystemException>().With.Message.Contains("cells"));
     }
 
     [Test]
