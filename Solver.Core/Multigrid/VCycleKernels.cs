@@ -101,6 +101,7 @@ internal static class VCycleKernels
     {
         int nx = l.Nx, ny = l.Ny, nz = l.Nz, plane = nx * ny, width = Vector<float>.Count;
         float s = l.Scale;
+        var runs = l.Runs;
         ForPlanes(l, z =>
         {
             fixed (float* b = l.B, x = l.X, r = l.Work)
@@ -113,11 +114,13 @@ internal static class VCycleKernels
                         if (xx == 0) Edge(l, row, xx++, y, z, b, x, r, d, s);
                         var vs = new Vector<float>(s);
                         int stop = Math.Min(end, nx - 1); // the vectors' cells: xx..stop-1, inside the grid
-                        for (int v = xx; v < stop && stop - xx >= width; v += width) // none when the row is shorter than a vector
+                        // the vectors holding an unknown (none when the row is shorter than a vector): Work stays 0 on the others (never written elsewhere)
+                        for (int word = 0, at = stop - xx >= width ? runs!.Row(y, z) * runs.Words : 0; stop - xx >= width && word < runs!.Words; word++)
+                            for (ulong bits = runs.Bits[at + word]; bits != 0; bits &= bits - 1)
                         {
+                            int v = xx + (64 * word + BitOperations.TrailingZeroCount(bits)) * width;
                             int i = row + Math.Min(v, stop - width); // the last vector overlaps the one before: same values
                             var dv = Widened(ref d[i]);
-                            if (dv == Vector<float>.Zero) continue; // no unknown: Work stays 0 there (never written elsewhere)
                             var sides = Vector.Load(x + i - 1) + Vector.Load(x + i + 1) + Vector.Load(x + i - nx) + Vector.Load(x + i + nx)
                                       + Vector.Load(x + i - plane) + Vector.Load(x + i + plane);
                             var value = Vector.Load(b + i) - vs * (dv * Vector.Load(x + i) - sides);
@@ -242,9 +245,7 @@ internal static class VCycleKernels
     {
         int nx = l.Nx, ny = l.Ny, nz = l.Nz, plane = nx * ny, width = Vector<float>.Count;
         float inverseScale = 1 / l.Scale;
-        var odd = OddLanes;
-        var even = Vector<float>.One - odd;
-        var vis = new Vector<float>(inverseScale);
+        var runs = l.Runs;
         fixed (float* x = l.X, b = l.B, w = weight, next = buffer)
         fixed (byte* d = l.Diagonal)
             for (int y = l.Box.Y0; y <= l.Box.Y1; y++)
@@ -256,33 +257,51 @@ internal static class VCycleKernels
                     int stop = Math.Min(end, nx - 1); // the vectors' cells: xx..stop-1, inside the grid
                     if (stop - xx >= width)
                     {
-                        // each vector is stored after the next one's loads: storing first would stall the next load, which
-                        // overlaps it by a cell, on the store (the overlapped cells have the other colour: their values stay)
-                        Vector<float> pending = default;
-                        int pendingAt = -1;
-                        for (int v = xx; v < stop; v += width)
-                        {
-                            int at = Math.Min(v, stop - width); // the last vector overlaps the one before: same inputs, same values
-                            int i = row + at;
-                            var diagonal = Widened(ref d[i]);
-                            if (diagonal == Vector<float>.Zero) continue; // no unknown among these cells: nothing to relax
-                            // 1 / d, 0 off the unknowns (the division a lane of 0 makes infinite is not selected)
-                            var inverse = Vector.ConditionalSelect(Vector.GreaterThan(diagonal, Vector<float>.Zero), Vector<float>.One / diagonal, Vector<float>.Zero);
-                            var mask = ((colour + at + y + z) & 1) == 0 ? even : odd;
-                            var sides = Vector.Load(x + i - 1) + Vector.Load(x + i + 1) + Vector.Load(x + i - nx) + Vector.Load(x + i + nx)
-                                      + Vector.Load(x + i - plane) + Vector.Load(x + i + plane);
-                            var gaussSeidel = (Vector.Load(b + i) * vis + sides) * inverse;
-                            var xv = Vector.Load(x + i);
-                            var wv = w == null ? mask * constant : Vector.Load(w + i) * mask;
-                            if (pendingAt >= 0) pending.Store(x + row + pendingAt);
-                            (pending, pendingAt) = (xv + wv * (gaussSeidel - xv), at);
-                        }
-                        if (pendingAt >= 0) pending.Store(x + row + pendingAt); // none when every vector was skipped
+                        fixed (ulong* bits = runs!.Bits)
+                            RelaxVectors(x, b, w, d, bits + runs.Row(y, z) * runs.Words, runs.Words, row, xx, stop, nx, plane, colour + y + z, constant, inverseScale);
                         xx = stop;
                     }
                 }
                 RelaxRow(l, colour, row, xx, end - 1, y, z, x, b, d, w, constant, inverseScale);
             }
+    }
+
+    /// <summary>
+    /// The vectors of row <paramref name="row"/> that hold an unknown (bit k of <paramref name="bits"/>' words: the vector at
+    /// <paramref name="first"/> + k width, the last moved back to end at <paramref name="stop"/>), in
+    /// <see cref="RelaxPlane"/>'s colour (cells whose x + <paramref name="parity"/> is even). A method of its own: inside
+    /// the plane's loop its vectors and indices did not fit the registers, and a sweep of a full box took 20% longer.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static unsafe void RelaxVectors(float* x, float* b, float* w, byte* d, ulong* bits, int words, int row, int first, int stop, int nx, int plane,
+        int parity, float constant, float inverseScale)
+    {
+        int width = Vector<float>.Count;
+        var odd = OddLanes;
+        var even = Vector<float>.One - odd;
+        var vis = new Vector<float>(inverseScale);
+        // each vector is stored after the next one's loads: storing first would stall the next load, which overlaps it by
+        // a cell, on the store (the overlapped cells have the other colour: their values stay)
+        Vector<float> pending = default;
+        int pendingAt = -1;
+        for (int word = 0; word < words; word++)
+            for (ulong set = bits[word]; set != 0; set &= set - 1)
+            {
+                int at = Math.Min(first + (64 * word + BitOperations.TrailingZeroCount(set)) * width, stop - width); // the last vector overlaps the one before: same inputs, same values
+                int i = row + at;
+                var diagonal = Widened(ref d[i]);
+                // 1 / d, 0 off the unknowns (the division a lane of 0 makes infinite is not selected)
+                var inverse = Vector.ConditionalSelect(Vector.GreaterThan(diagonal, Vector<float>.Zero), Vector<float>.One / diagonal, Vector<float>.Zero);
+                var mask = ((parity + at) & 1) == 0 ? even : odd;
+                var sides = Vector.Load(x + i - 1) + Vector.Load(x + i + 1) + Vector.Load(x + i - nx) + Vector.Load(x + i + nx)
+                          + Vector.Load(x + i - plane) + Vector.Load(x + i + plane);
+                var gaussSeidel = (Vector.Load(b + i) * vis + sides) * inverse;
+                var xv = Vector.Load(x + i);
+                var wv = w == null ? mask * constant : Vector.Load(w + i) * mask;
+                if (pendingAt >= 0) pending.Store(x + row + pendingAt);
+                (pending, pendingAt) = (xv + wv * (gaussSeidel - xv), at);
+            }
+        if (pendingAt >= 0) pending.Store(x + row + pendingAt); // none in a row of solid
     }
 
     /// <summary>The cells from..to of one row in <see cref="RelaxPlane"/>'s colour, one at a time, their neighbours checked against the grid's edges.</summary>

@@ -23,14 +23,20 @@ internal sealed class VCycleLevel(int nx, int ny, int nz, byte[] diagonal, doubl
     public CellBox Box => _unknowns.Box;
     /// <summary>The unknowns by colour where they fill the box sparsely (the kernels walk these, not the box); else null.</summary>
     public SparseUnknowns? Sparse => _unknowns.Sparse;
-    readonly (CellBox Box, SparseUnknowns? Sparse) _unknowns = Unknowns(diagonal, nx, ny, nz);
+    /// <summary>Which vectors of the box's rows hold an unknown, for the kernels that walk the box (made with the level
+    /// where they do, else at the first call); null where no row is as long as a vector.</summary>
+    public VectorRuns? Runs => _unknowns.Runs ?? (_laterRuns ??= VectorRuns.Of(diagonal, Box, nx, ny, nz));
+    VectorRuns? _laterRuns;
+    readonly (CellBox Box, SparseUnknowns? Sparse, VectorRuns? Runs) _unknowns = Unknowns(diagonal, nx, ny, nz);
 
-    /// <summary>The box around the unknowns, found once, and their lists within it.</summary>
-    static (CellBox, SparseUnknowns?) Unknowns(byte[] diagonal, int nx, int ny, int nz)
+    /// <summary>The box around the unknowns, found once, and their lists within it, or the vectors of the box holding one.</summary>
+    static (CellBox, SparseUnknowns?, VectorRuns?) Unknowns(byte[] diagonal, int nx, int ny, int nz)
     {
         var box = CellBox.Around(diagonal, nx, ny, nz);
-        return (box, SparseUnknowns.Of(diagonal, box, nx, ny, nz));
+        var sparse = SparseUnknowns.Of(diagonal, box, nx, ny, nz);
+        return (box, sparse, sparse is null ? VectorRuns.Of(diagonal, box, nx, ny, nz) : null);
     }
+
     public float Scale { get; } = (float)scale;
     /// <summary>Per sweep, per cell: the SOR weight in (0, 2).</summary>
     public float[][] Weights => weights;
