@@ -50,7 +50,7 @@ public sealed class ConjugateGradient : ILinearSolver, IUnknownsSolver
     /// </summary>
     internal ConjugateGradient(PoissonGrid grid, CsrMatrix? compact, string method, SolverOptions? options, Func<ReducedSystem, IPreconditioner?> preconditioner)
         : this(Stopwatch.StartNew(), ReducedSystem.FromGrid(grid, compact), method, options, preconditioner,
-            onUnknowns: system => compact is null ? new CompactStencil(grid) : new CompactStencil(system.Matrix, grid, system.Active),
+            onUnknowns: system => compact is null ? new CompactStencil(grid) : CompactStencil.For(system, grid),
             unknownsOf: "cells (solid and air cells hold none)") { }
 
     /// <summary>

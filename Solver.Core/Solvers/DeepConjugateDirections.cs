@@ -60,7 +60,7 @@ public sealed class DeepConjugateDirections : ILinearSolver, IUnknownsSolver
             system => new Multigrid.AggregateMultigrid(grid, system),
             matrixFree: _ => null,
             onUnknowns: system => matrix is null ? new CompactStencil(grid) // nothing assembled
-                : matrixIsGridOperator ? new CompactStencil(system.Matrix, grid, system.Active) : new CsrOperator(system.Matrix)) { }
+                : matrixIsGridOperator ? CompactStencil.For(system, grid) : new CsrOperator(system.Matrix)) { }
 
     /// <summary>
     /// DCDM on a voxel operator with per-face coefficients (two-phase, cut-cell, ghost-fluid), vectors one entry per

@@ -167,4 +167,37 @@ public class CompactStencilTests
         Assert.That(result.Iterations, Is.EqualTo(onMatrix.Iterations));
         Assert.That(xStencil, Is.EqualTo(x), "bit for bit");
     }
+
+    /// <summary>
+    /// Rock with fluid cells walled in on every face (zero rows of the compact matrix, no unknowns): the matched matrix's
+    /// rows on the unknowns are not copied for the product (<see cref="CompactStencil.For"/>), and DCDM and pcg-mg solve
+    /// as on that submatrix, bit for bit.
+    /// </summary>
+    [Test]
+    public void AMatchedCompactMatrixWithWalledInCellsIsNotCopiedForTheProduct()
+    {
+        var grid = PoissonDomains.CarvedRock(28, 26, 24, 0.8, 6, 5);
+        Assert.That(grid.UnknownCells.Length, Is.LessThan(grid.FluidCount), "fluid cells without an open face");
+        var compact = grid.ToCsr(GridMatrixLayout.Compact);
+        var b = RightHandSides.VelocityDivergence(grid, 3);
+        var options = new SolverOptions { Tolerance = 1e-8 };
+        var model = new KCycleDirectionModel();
+        var matched = new DeepConjugateDirections(grid, model, options, 2, compact, matrixIsGridOperator: true);
+        Assert.That(matched.Product, Is.TypeOf<CompactStencil>());
+        Assert.That(matched.System.IsAssembled, Is.False, "the rows on the unknowns were copied for DCDM");
+        double[] x = new double[b.Length], xMatched = new double[b.Length];
+        var result = matched.Solve(b, xMatched);
+        var asMatrix = new DeepConjugateDirections(grid, model, options, matrix: compact).Solve(b, x);
+        Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), result.Message);
+        Assert.That(result.Iterations, Is.EqualTo(asMatrix.Iterations));
+        Assert.That(xMatched, Is.EqualTo(x), "DCDM bit for bit");
+
+        var pcg = new ConjugateGradient(grid, compact, "pcg-mg", options, u => new Dcdm.Multigrid.AggregateMultigrid(grid, u));
+        Assert.That(pcg.System.IsAssembled, Is.False, "the rows on the unknowns were copied for pcg-mg");
+        double[] y = new double[b.Length], yMatrix = new double[b.Length];
+        var onStencil = pcg.Solve(b, y);
+        var onMatrix = new ConjugateGradient(() => ReducedSystem.FromGrid(grid, compact), "pcg-mg", options, u => new Dcdm.Multigrid.AggregateMultigrid(grid, u)).Solve(b, yMatrix);
+        Assert.That(onStencil.Status, Is.EqualTo(SolveStatus.Converged), onStencil.Message);
+        Assert.That(y, Is.EqualTo(yMatrix), "pcg-mg bit for bit");
+    }
 }
