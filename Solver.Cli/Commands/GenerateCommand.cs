@@ -17,7 +17,9 @@ public static class GenerateCommand
             Description = "box (closed, singular), smoke (open top), spheres, obstacles (random blocks), tank (free surface), columns (pillars and shelves), "
                 + "rocks (noise-carved solids), sloped (sloped free surface), pockets (air bubbles and droplets), dambreak (a liquid block against a wall), "
                 + "baffles (plates one cell thick with windows, a shelf, thin posts), slits (narrow horizontal gaps in a solid block), porous (rock with narrow passages), "
-                + "channel (a passage two cells across snaking through a solid block), tunnels (a tangle of passages one or two cells across, random walks from the surface through a solid block); "
+                + "channel (a passage two cells across snaking through a solid block), tunnels (a tangle of passages one or two cells across, random walks from the surface through a solid block), "
+                + "carved (rock carved by passages one to three cells across at every size; --solid-fraction, --wavelength), beads (a pack of overlapping solid beads; --solid-fraction), "
+                + "chambers (walls one cell thick every 8 cells, one pinhole in each); "
                 + "with per-face coefficients: two-phase (liquid and air both unknowns, --density-ratio), cut-cell (fractional faces around smooth solids), "
                 + "ghost-fluid (a wavy free surface with 1/theta Dirichlet terms), flat-cells (a tank on cells --aspect times flatter along z: its z faces aspect^2 the others), "
                 + "cut-cell-rock (porous rock at the scale of the cells with fractional faces, pores meeting through throats one to three cells wide; --solid-fraction, --wavelength)",
@@ -33,12 +35,12 @@ public static class GenerateCommand
         var count = new Option<int>("--spheres") { Description = "number of spheres (spheres)", DefaultValueFactory = _ => 6 }.AtLeast(0);
         var solid = new Option<double>("--solid-fraction")
         {
-            Description = "fraction of solid cells (obstacles, rocks: default 0.15; cut-cell-rock: of the cells' centres, default 0.65)",
+            Description = "fraction of solid cells (obstacles, rocks: default 0.15; carved: 0.8; beads: 0.65; cut-cell-rock: of the cells' centres, default 0.65)",
             DefaultValueFactory = _ => 0.15,
         };
         var wavelength = new Option<double>("--wavelength")
         {
-            Description = "the rock's pore scale: its waves' mean wavelength in cells (cut-cell-rock)",
+            Description = "the rock's pore scale: its waves' mean wavelength in cells (carved, cut-cell-rock; default 8)",
             DefaultValueFactory = _ => CoefficientDomains.CutCellRockWavelength,
         };
         wavelength.Require(v => v >= 2 && v <= 1e4, "must be in [2, 10000]");
@@ -64,7 +66,7 @@ public static class GenerateCommand
             int s = parse.GetValue(seed);
             // an option of another domain was given: say so instead of ignoring it
             foreach (var (option, domains) in new (Option Option, string[] Domains)[]
-                { (count, ["spheres"]), (solid, ["obstacles", "rocks", "cut-cell-rock"]), (wavelength, ["cut-cell-rock"]), (fill, ["tank"]), (densityRatio, ["two-phase"]),
+                { (count, ["spheres"]), (solid, ["obstacles", "rocks", "carved", "beads", "cut-cell-rock"]), (wavelength, ["carved", "cut-cell-rock"]), (fill, ["tank"]), (densityRatio, ["two-phase"]),
                     (aspect, [.. CoefficientDomains.Families]) })
                 if (parse.GetResult(option) is { Implicit: false } && !domains.Contains(parse.GetValue(domain)))
                     throw new UsageException($"{option.Name} applies to --domain {string.Join(" or ", domains)}, not {parse.GetValue(domain)}; leave it out");
@@ -96,11 +98,17 @@ public static class GenerateCommand
                     + (rockWaves ? string.Create(CultureInfo.InvariantCulture, $" --wavelength {parse.GetValue(wavelength)}") : ""));
                 return ExitCode.Converged;
             }
+            bool solidGiven = parse.GetResult(solid) is { Implicit: false }, wavesGiven = parse.GetResult(wavelength) is { Implicit: false };
+            if (solidGiven && parse.GetValue(solid) == 0 && parse.GetValue(domain) is "carved" or "beads")
+                throw new UsageException($"--solid-fraction 0 leaves --domain {parse.GetValue(domain)} no solid; give a fraction in (0, 1)");
             var grid = parse.GetValue(domain) switch
             {
                 "spheres" => PoissonDomains.Spheres(nx, ny, nz, parse.GetValue(count), s),
                 "obstacles" => PoissonDomains.RandomObstacles(nx, ny, nz, parse.GetValue(solid), s),
                 "rocks" => PoissonDomains.NoiseCarved(nx, ny, nz, Math.Max(0.01, parse.GetValue(solid)), s),
+                "carved" => PoissonDomains.CarvedRock(nx, ny, nz, solidGiven ? parse.GetValue(solid) : PoissonDomains.CarvedSolid,
+                    wavesGiven ? parse.GetValue(wavelength) : PoissonDomains.CarvedWavelength, s),
+                "beads" => PoissonDomains.BeadPack(nx, ny, nz, solidGiven ? parse.GetValue(solid) : PoissonDomains.BeadSolid, PoissonDomains.BeadRadius, s),
                 "tank" => PoissonDomains.FreeSurfaceTank(nx, ny, nz, parse.GetValue(fill), s),
                 var family => PoissonDomains.Named(family!, nx, ny, nz, s),
             };
@@ -114,7 +122,11 @@ public static class GenerateCommand
             string dir = parse.GetValue(outDir)!;
             Directory.CreateDirectory(dir);
             var a = grid.ToCsr(full ? GridMatrixLayout.FullGrid : GridMatrixLayout.Compact);
-            string description = $"dcdm generate --domain {parse.GetValue(domain)} --size {nx},{ny},{nz} --rhs {parse.GetValue(rhs)} --seed {s} --layout {parse.GetValue(layout)}";
+            string description = $"dcdm generate --domain {parse.GetValue(domain)} --size {nx},{ny},{nz} --rhs {parse.GetValue(rhs)} --seed {s} --layout {parse.GetValue(layout)}"
+                + (parse.GetResult(count) is { Implicit: false } ? $" --spheres {parse.GetValue(count)}" : "")
+                + (solidGiven ? string.Create(CultureInfo.InvariantCulture, $" --solid-fraction {parse.GetValue(solid)}") : "")
+                + (wavesGiven ? string.Create(CultureInfo.InvariantCulture, $" --wavelength {parse.GetValue(wavelength)}") : "")
+                + (parse.GetResult(fill) is { Implicit: false } ? string.Create(CultureInfo.InvariantCulture, $" --fill {parse.GetValue(fill)}") : "");
             MatrixMarketWriter.WriteMatrix(Path.Combine(dir, "A.mtx"), a, symmetric: true, description);
             MatrixMarketWriter.WriteVector(Path.Combine(dir, "b.mtx"), full ? b : grid.ToCompact(b), description);
             CellFlagsFile.Write(grid, Path.Combine(dir, "flags.bin"));

@@ -8,12 +8,13 @@ public static class PoissonDomains
 {
     /// <summary>The families <see cref="Named"/> knows, in the order `dcdm generate --domain` lists them.</summary>
     public static IReadOnlyList<string> Families { get; } = ["box", "smoke", "spheres", "obstacles", "tank", "columns", "rocks", "sloped", "pockets", "dambreak",
-        "baffles", "slits", "porous", "channel", "tunnels"];
+        "baffles", "slits", "porous", "channel", "tunnels", "carved", "beads", "chambers"];
 
     /// <summary>
     /// One of <see cref="Families"/> with its default parameters (6 spheres, 15% solid, 60% fill, a 0.4 x 0.8 dam, a channel
-    /// two cells across straddling the coarse blocks, tunnels through a tenth of the block) and the seed (the dam and the
-    /// channel take none).
+    /// two cells across straddling the coarse blocks, tunnels through a tenth of the block, carved rock and a bead pack at
+    /// <see cref="CarvedSolid"/> and <see cref="BeadSolid"/>, chambers every <see cref="ChamberPitch"/> cells) and the seed
+    /// (the dam and the channel take none).
     /// </summary>
     public static PoissonGrid Named(string family, int nx, int ny, int nz, int seed) => family switch
     {
@@ -32,6 +33,9 @@ public static class PoissonDomains
         "porous" => NoiseCarved(nx, ny, nz, 0.5, seed),
         "channel" => Channel(nx, ny, nz, 2, offset: 1),
         "tunnels" => Tunnels(nx, ny, nz, 0.1, seed),
+        "carved" => CarvedRock(nx, ny, nz, CarvedSolid, CarvedWavelength, seed),
+        "beads" => BeadPack(nx, ny, nz, BeadSolid, BeadRadius, seed),
+        "chambers" => Chambers(nx, ny, nz, ChamberPitch, seed),
         _ => throw new ArgumentException($"domain family '{family}' is unknown; use one of {string.Join(", ", Families)}", nameof(family)),
     };
 
@@ -362,6 +366,109 @@ public static class PoissonDomains
     {
         var cells = new CellType[(long)nx * ny * nz];
         ForEach(nx, ny, nz, (x, y, z, i) => cells[i] = x + 0.5 < width * nx && z + 0.5 < height * nz ? CellType.Fluid : CellType.Air);
+        return new PoissonGrid(nx, ny, nz, cells);
+    }
+
+    /// <summary>The carved rock's solid share and wavelength in cells by default (<see cref="CarvedRock"/>).</summary>
+    public const double CarvedSolid = 0.8, CarvedWavelength = 8;
+    /// <summary>The bead pack's solid share and mean bead radius in cells by default (<see cref="BeadPack"/>).</summary>
+    public const double BeadSolid = 0.65, BeadRadius = 3.5;
+    /// <summary>The chambers' pitch in cells by default (<see cref="Chambers"/>).</summary>
+    public const int ChamberPitch = 8;
+
+    /// <summary>
+    /// Rock carved at the scale of the cells: a smooth random field (24 plane waves of about <paramref name="wavelength"/>
+    /// cells, in random directions) cut where <paramref name="solidFraction"/> of the cells are solid, an air layer on top.
+    /// Unlike <see cref="NoiseCarved"/>, whose waves scale with the box, the passages stay one to three cells across at
+    /// every size, and at 80% solid, fluid and rock alternate every few cells along a row. Pockets cut off from the air
+    /// are closed components.
+    /// </summary>
+    public static PoissonGrid CarvedRock(int nx, int ny, int nz, double solidFraction, double wavelength, int seed)
+    {
+        if (solidFraction is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(solidFraction), $"solid fraction {solidFraction} must be in (0, 1)");
+        if (!(wavelength >= 2)) throw new ArgumentOutOfRangeException(nameof(wavelength), $"a wavelength of at least 2 cells, got {wavelength}");
+        var rng = new Random(seed);
+        var waves = Enumerable.Range(0, 24).Select(_ =>
+        {
+            double cosTheta = 2 * rng.NextDouble() - 1, sinTheta = Math.Sqrt(1 - cosTheta * cosTheta), phi = 2 * Math.PI * rng.NextDouble();
+            double k = 2 * Math.PI / (wavelength * (0.7 + 0.6 * rng.NextDouble()));
+            return (X: k * sinTheta * Math.Cos(phi), Y: k * sinTheta * Math.Sin(phi), Z: k * cosTheta, Phase: 2 * Math.PI * rng.NextDouble());
+        }).ToArray();
+        var field = new double[(long)nx * ny * nz];
+        Parallel.For(0, nz, z =>
+        {
+            for (int y = 0; y < ny; y++)
+                for (int x = 0; x < nx; x++)
+                {
+                    double v = 0;
+                    foreach (var w in waves) v += Math.Cos(w.X * x + w.Y * y + w.Z * z + w.Phase);
+                    field[x + (long)nx * (y + (long)ny * z)] = v;
+                }
+        });
+        var sorted = (double[])field.Clone();
+        Array.Sort(sorted);
+        double cut = sorted[(long)((1 - solidFraction) * (sorted.Length - 1))];
+        var cells = new CellType[field.Length];
+        for (long i = 0; i < field.Length; i++) cells[i] = field[i] > cut ? CellType.Solid : CellType.Fluid;
+        AirTop(cells, nx, ny, nz);
+        return new PoissonGrid(nx, ny, nz, cells);
+    }
+
+    /// <summary>
+    /// A bead pack: solid spheres at random, their radii 0.7 to 1.3 times <paramref name="radius"/> cells, overlapping,
+    /// until <paramref name="solidFraction"/> of the cells are solid; fluid in the pores between them, an air layer on
+    /// top. Where beads nearly touch the throats are one or two cells wide, at every size.
+    /// </summary>
+    public static PoissonGrid BeadPack(int nx, int ny, int nz, double solidFraction, double radius, int seed)
+    {
+        if (solidFraction is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(solidFraction), $"solid fraction {solidFraction} must be in (0, 1)");
+        if (!(radius >= 1)) throw new ArgumentOutOfRangeException(nameof(radius), $"a bead radius of at least 1 cell, got {radius}");
+        var rng = new Random(seed);
+        var cells = Fluid(nx, ny, nz);
+        long solid = 0, target = (long)(solidFraction * cells.Length);
+        while (solid < target)
+        {
+            double r = radius * (0.7 + 0.6 * rng.NextDouble()), cx = nx * rng.NextDouble(), cy = ny * rng.NextDouble(), cz = nz * rng.NextDouble();
+            for (int z = Math.Max(0, (int)(cz - r)); z <= Math.Min(nz - 1, (int)(cz + r)); z++)
+                for (int y = Math.Max(0, (int)(cy - r)); y <= Math.Min(ny - 1, (int)(cy + r)); y++)
+                    for (int x = Math.Max(0, (int)(cx - r)); x <= Math.Min(nx - 1, (int)(cx + r)); x++)
+                    {
+                        double dx = x + 0.5 - cx, dy = y + 0.5 - cy, dz = z + 0.5 - cz;
+                        long i = x + (long)nx * (y + (long)ny * z);
+                        if (dx * dx + dy * dy + dz * dz <= r * r && cells[i] != CellType.Solid) { cells[i] = CellType.Solid; solid++; }
+                    }
+        }
+        AirTop(cells, nx, ny, nz);
+        return new PoissonGrid(nx, ny, nz, cells);
+    }
+
+    /// <summary>
+    /// Chambers: walls one cell thick every <paramref name="pitch"/> cells along each axis, each wall between two chambers
+    /// pierced by one pinhole at random, an air layer on top. Hundreds to thousands of nearly closed chambers (about 3,700
+    /// at 128^3 and pitch 8) whose pressures meet through single faces: the slow modes are one value per chamber.
+    /// </summary>
+    public static PoissonGrid Chambers(int nx, int ny, int nz, int pitch, int seed)
+    {
+        if (pitch < 3) throw new ArgumentOutOfRangeException(nameof(pitch), $"chambers need a pitch of at least 3 cells (a wall and two inside), got {pitch}");
+        var rng = new Random(seed);
+        var cells = new CellType[(long)nx * ny * nz];
+        long I(int x, int y, int z) => x + (long)nx * (y + (long)ny * z);
+        for (int z = 0; z < nz; z++)
+            for (int y = 0; y < ny; y++)
+                for (int x = 0; x < nx; x++)
+                    cells[I(x, y, z)] = x % pitch == 0 || y % pitch == 0 || z % pitch == 0 ? CellType.Solid : CellType.Fluid;
+        // the walls at x = x0, y = y0 and z = z0 of the chamber from (x0, y0, z0): one pinhole each, inside the chamber's span
+        int Inside(int start, int n) => Math.Min(n - 1, start + 1 + rng.Next(pitch - 1));
+        for (int z0 = 0; z0 < nz; z0 += pitch)
+            for (int y0 = 0; y0 < ny; y0 += pitch)
+                for (int x0 = 0; x0 < nx; x0 += pitch)
+                {
+                    int hx = Inside(x0, nx), hy = Inside(y0, ny), hz = Inside(z0, nz);
+                    if (x0 > 0) cells[I(x0, hy, hz)] = CellType.Fluid;
+                    if (y0 > 0) cells[I(hx, y0, hz)] = CellType.Fluid;
+                    if (z0 > 0) cells[I(hx, hy, z0)] = CellType.Fluid;
+                }
+        AirTop(cells, nx, ny, nz);
         return new PoissonGrid(nx, ny, nz, cells);
     }
 

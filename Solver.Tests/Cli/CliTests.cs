@@ -146,6 +146,9 @@ public class CliTests
     [TestCase("--wavelength", "generate", "--domain", "tank", "--wavelength", "4", "-o", "DIR")]
     [TestCase("--wavelength", "generate", "--domain", "cut-cell-rock", "--wavelength", "1", "-o", "DIR")]
     [TestCase("--solid-fraction", "generate", "--domain", "cut-cell-rock", "--solid-fraction", "0", "-o", "DIR")]
+    [TestCase("--solid-fraction", "generate", "--domain", "carved", "--solid-fraction", "0", "-o", "DIR")]
+    [TestCase("--wavelength", "generate", "--domain", "beads", "--wavelength", "4", "-o", "DIR")]
+    [TestCase("--solid-fraction", "generate", "--domain", "chambers", "--solid-fraction", "0.5", "-o", "DIR")]
     [TestCase("--solid-fraction", "generate", "--domain", "cut-cell-rock", "--size", "8", "--solid-fraction", "0.99999", "-o", "DIR")] // no unknown left
     [TestCase("--grid", "solve", "A", "--method", "cg", "--grid", "8,8,8")] // checked though cg reads no grid
     [TestCase("--model", "simulate", "smoke", "--size", "8", "--steps", "1", "--method", "cg", "--model", "vcycle")]
@@ -222,6 +225,22 @@ public class CliTests
         var solve = Run("solve", Path.Combine(narrow, "A.mtx"), "--rhs", Path.Combine(narrow, "b.mtx"), "--flags", Path.Combine(narrow, "flags.bin"), "--method", "dcdm");
         Assert.That(solve.code, Is.EqualTo(0), solve.error + solve.output);
         Assert.That(solve.output, Does.Contain("status      Converged"));
+    }
+
+    /// <summary>The carved rock's knobs: --solid-fraction (0.8 by default) and --wavelength (8) reach the rock and its file's header.</summary>
+    [Test]
+    public void TheCarvedRockTakesItsSolidFractionAndWavelength()
+    {
+        string plain = TestData.TempFolder(), open = TestData.TempFolder(), finer = TestData.TempFolder();
+        Assert.That(Run("generate", "--domain", "carved", "--size", "16", "--layout", "compact", "-o", plain).code, Is.EqualTo(0));
+        Assert.That(Run("generate", "--domain", "carved", "--size", "16", "--layout", "compact", "--solid-fraction", "0.6", "-o", open).code, Is.EqualTo(0));
+        Assert.That(Run("generate", "--domain", "carved", "--size", "16", "--layout", "compact", "--wavelength", "5", "-o", finer).code, Is.EqualTo(0));
+        static Dcdm.Sparse.CsrMatrix Read(string dir) => MatrixMarketReader.ReadMatrix(Path.Combine(dir, "A.mtx"));
+        Assert.That(Read(open).Rows, Is.GreaterThan(Read(plain).Rows), "less solid, more unknowns");
+        Assert.That(Read(finer).ColumnIndices, Is.Not.EqualTo(Read(plain).ColumnIndices), "the wavelength reaches the rock");
+        Assert.That(File.ReadLines(Path.Combine(open, "A.mtx")).Take(3), Has.Some.Contain("--domain carved").And.Some.Contain("--solid-fraction 0.6"));
+        Assert.That(File.ReadLines(Path.Combine(finer, "A.mtx")).Take(3), Has.Some.Contain("--wavelength 5"));
+        Assert.That(File.ReadLines(Path.Combine(plain, "A.mtx")).Take(3), Has.None.Contain("--solid-fraction"));
     }
 
     /// <summary>Two-phase, cut-cell and ghost-fluid on cubic cells unless --aspect is given: the header names none.</summary>
