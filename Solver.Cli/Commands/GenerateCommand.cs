@@ -19,7 +19,7 @@ public static class GenerateCommand
                 + "baffles (plates one cell thick with windows, a shelf, thin posts), slits (narrow horizontal gaps in a solid block), porous (rock with narrow passages), "
                 + "channel (a passage two cells across snaking through a solid block), tunnels (a tangle of passages one or two cells across, random walks from the surface through a solid block), "
                 + "carved (rock carved by passages one to three cells across at every size; --solid-fraction, --wavelength), beads (a pack of overlapping solid beads; --solid-fraction), "
-                + "chambers (walls one cell thick every 8 cells, one pinhole in each); "
+                + "chambers (walls one cell thick every 7 cells, one pinhole in each); "
                 + "with per-face coefficients: two-phase (liquid and air both unknowns, --density-ratio), cut-cell (fractional faces around smooth solids), "
                 + "ghost-fluid (a wavy free surface with 1/theta Dirichlet terms), flat-cells (a tank on cells --aspect times flatter along z: its z faces aspect^2 the others), "
                 + "cut-cell-rock (porous rock at the scale of the cells with fractional faces, pores meeting through throats one to three cells wide; --solid-fraction, --wavelength)",

@@ -374,7 +374,7 @@ public static class PoissonDomains
     /// <summary>The bead pack's solid share and mean bead radius in cells by default (<see cref="BeadPack"/>).</summary>
     public const double BeadSolid = 0.65, BeadRadius = 3.5;
     /// <summary>The chambers' pitch in cells by default (<see cref="Chambers"/>).</summary>
-    public const int ChamberPitch = 8;
+    public const int ChamberPitch = 7;
 
     /// <summary>
     /// Rock carved at the scale of the cells: a smooth random field (24 plane waves of about <paramref name="wavelength"/>
@@ -443,9 +443,12 @@ public static class PoissonDomains
     }
 
     /// <summary>
-    /// Chambers: walls one cell thick every <paramref name="pitch"/> cells along each axis, each wall between two chambers
-    /// pierced by one pinhole at random, an air layer on top. Hundreds to thousands of nearly closed chambers (about 3,700
-    /// at 128^3 and pitch 8) whose pressures meet through single faces: the slow modes are one value per chamber.
+    /// Chambers: walls one cell thick every <paramref name="pitch"/> cells along each axis, at an offset the seed picks
+    /// per axis, each wall between two chambers pierced by one pinhole at random, an air layer on top; every chamber
+    /// drains to the air through the pinholes. Over a thousand nearly closed chambers at 128^3 (pitch 7) whose pressures
+    /// meet through single faces: the slow modes are one value per chamber. At a pitch of 8 on walls at multiples of 8
+    /// the walls would fall on the coarse levels' block faces; 7 and a random offset cut through blocks, as a CFD
+    /// code's geometry does.
     /// </summary>
     public static PoissonGrid Chambers(int nx, int ny, int nz, int pitch, int seed)
     {
@@ -453,17 +456,28 @@ public static class PoissonDomains
         var rng = new Random(seed);
         var cells = new CellType[(long)nx * ny * nz];
         long I(int x, int y, int z) => x + (long)nx * (y + (long)ny * z);
+        int ox = rng.Next(pitch), oy = rng.Next(pitch), oz = rng.Next(pitch);
         for (int z = 0; z < nz; z++)
             for (int y = 0; y < ny; y++)
                 for (int x = 0; x < nx; x++)
-                    cells[I(x, y, z)] = x % pitch == 0 || y % pitch == 0 || z % pitch == 0 ? CellType.Solid : CellType.Fluid;
-        // the walls at x = x0, y = y0 and z = z0 of the chamber from (x0, y0, z0): one pinhole each, inside the chamber's span
-        int Inside(int start, int n) => Math.Min(n - 1, start + 1 + rng.Next(pitch - 1));
-        for (int z0 = 0; z0 < nz; z0 += pitch)
-            for (int y0 = 0; y0 < ny; y0 += pitch)
-                for (int x0 = 0; x0 < nx; x0 += pitch)
+                    cells[I(x, y, z)] = (x + ox) % pitch == 0 || (y + oy) % pitch == 0 || (z + oz) % pitch == 0 ? CellType.Solid : CellType.Fluid;
+        // each chamber's walls on its low sides (at c0, the wall before its cells c0 + 1 .. c0 + pitch - 1, the first
+        // chamber's before the grid), one pinhole each at a random place of the chamber's square
+        IEnumerable<int> Walls(int n, int offset)
+        {
+            for (int c0 = (pitch - offset) % pitch - pitch; c0 < n; c0 += pitch) yield return c0;
+        }
+        int Inside(int c0, int n)
+        {
+            int lo = Math.Max(0, c0 + 1), hi = Math.Min(n - 1, c0 + pitch - 1);
+            return lo > hi ? -1 : lo + rng.Next(hi - lo + 1);
+        }
+        foreach (int z0 in Walls(nz, oz))
+            foreach (int y0 in Walls(ny, oy))
+                foreach (int x0 in Walls(nx, ox))
                 {
                     int hx = Inside(x0, nx), hy = Inside(y0, ny), hz = Inside(z0, nz);
+                    if (hx < 0 || hy < 0 || hz < 0) continue;
                     if (x0 > 0) cells[I(x0, hy, hz)] = CellType.Fluid;
                     if (y0 > 0) cells[I(hx, y0, hz)] = CellType.Fluid;
                     if (z0 > 0) cells[I(hx, hy, z0)] = CellType.Fluid;
