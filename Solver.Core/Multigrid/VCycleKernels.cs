@@ -101,7 +101,7 @@ internal static class VCycleKernels
     {
         int nx = l.Nx, ny = l.Ny, nz = l.Nz, plane = nx * ny, width = Vector<float>.Count;
         float s = l.Scale;
-        var runs = l.Runs;
+        var occupied = l.Occupied;
         ForPlanes(l, z =>
         {
             fixed (float* b = l.B, x = l.X, r = l.Work)
@@ -114,19 +114,22 @@ internal static class VCycleKernels
                         if (xx == 0) Edge(l, row, xx++, y, z, b, x, r, d, s);
                         var vs = new Vector<float>(s);
                         int stop = Math.Min(end, nx - 1); // the vectors' cells: xx..stop-1, inside the grid
-                        // the vectors holding an unknown (none when the row is shorter than a vector): Work stays 0 on the others (never written elsewhere)
-                        for (int word = 0, at = stop - xx >= width ? runs!.Row(y, z) * runs.Words : 0; stop - xx >= width && word < runs!.Words; word++)
-                            for (ulong bits = runs.Bits[at + word]; bits != 0; bits &= bits - 1)
+                        if (stop - xx >= width) // none when the row is shorter than a vector
                         {
-                            int v = xx + (64 * word + BitOperations.TrailingZeroCount(bits)) * width;
-                            int i = row + Math.Min(v, stop - width); // the last vector overlaps the one before: same values
-                            var dv = Widened(ref d[i]);
-                            var sides = Vector.Load(x + i - 1) + Vector.Load(x + i + 1) + Vector.Load(x + i - nx) + Vector.Load(x + i + nx)
-                                      + Vector.Load(x + i - plane) + Vector.Load(x + i + plane);
-                            var value = Vector.Load(b + i) - vs * (dv * Vector.Load(x + i) - sides);
-                            Vector.ConditionalSelect(Vector.GreaterThan(dv, Vector<float>.Zero), value, Vector<float>.Zero).Store(r + i);
+                            // the vectors holding an unknown: Work stays 0 on the others (never written elsewhere)
+                            var words = occupied!.Bits.AsSpan(occupied.Row(y, z) * occupied.Words, occupied.Words);
+                            for (int word = 0; word < words.Length; word++)
+                                for (ulong set = words[word]; set != 0; set &= set - 1)
+                                {
+                                    int i = row + Math.Min(xx + (64 * word + BitOperations.TrailingZeroCount(set)) * width, stop - width); // the last vector overlaps the one before: same values
+                                    var dv = Widened(ref d[i]);
+                                    var sides = Vector.Load(x + i - 1) + Vector.Load(x + i + 1) + Vector.Load(x + i - nx) + Vector.Load(x + i + nx)
+                                              + Vector.Load(x + i - plane) + Vector.Load(x + i + plane);
+                                    var value = Vector.Load(b + i) - vs * (dv * Vector.Load(x + i) - sides);
+                                    Vector.ConditionalSelect(Vector.GreaterThan(dv, Vector<float>.Zero), value, Vector<float>.Zero).Store(r + i);
+                                }
+                            xx = stop;
                         }
-                        if (stop - xx >= width) xx = stop;
                     }
                     for (; xx < end; xx++) Edge(l, row, xx, y, z, b, x, r, d, s);
                 }
@@ -245,7 +248,7 @@ internal static class VCycleKernels
     {
         int nx = l.Nx, ny = l.Ny, nz = l.Nz, plane = nx * ny, width = Vector<float>.Count;
         float inverseScale = 1 / l.Scale;
-        var runs = l.Runs;
+        var occupied = l.Occupied;
         fixed (float* x = l.X, b = l.B, w = weight, next = buffer)
         fixed (byte* d = l.Diagonal)
             for (int y = l.Box.Y0; y <= l.Box.Y1; y++)
@@ -257,8 +260,8 @@ internal static class VCycleKernels
                     int stop = Math.Min(end, nx - 1); // the vectors' cells: xx..stop-1, inside the grid
                     if (stop - xx >= width)
                     {
-                        fixed (ulong* bits = runs!.Bits)
-                            RelaxVectors(x, b, w, d, bits + runs.Row(y, z) * runs.Words, runs.Words, row, xx, stop, nx, plane, colour + y + z, constant, inverseScale);
+                        fixed (ulong* bits = occupied!.Bits)
+                            RelaxVectors(x, b, w, d, bits + occupied.Row(y, z) * occupied.Words, occupied.Words, row, xx, stop, nx, plane, colour + y + z, constant, inverseScale);
                         xx = stop;
                     }
                 }

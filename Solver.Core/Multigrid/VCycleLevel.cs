@@ -25,16 +25,19 @@ internal sealed class VCycleLevel(int nx, int ny, int nz, byte[] diagonal, doubl
     public SparseUnknowns? Sparse => _unknowns.Sparse;
     /// <summary>Which vectors of the box's rows hold an unknown, for the kernels that walk the box (made with the level
     /// where they do, else at the first call); null where no row is as long as a vector.</summary>
-    public VectorRuns? Runs => _unknowns.Runs ?? (_laterRuns ??= VectorRuns.Of(diagonal, Box, nx, ny, nz));
-    VectorRuns? _laterRuns;
-    readonly (CellBox Box, SparseUnknowns? Sparse, VectorRuns? Runs) _unknowns = Unknowns(diagonal, nx, ny, nz);
+    public OccupiedVectors? Occupied => _unknowns.Occupied
+        ?? LazyInitializer.EnsureInitialized(ref _occupiedLater, ref _occupiedMade, ref _occupiedLock, () => OccupiedVectors.Of(diagonal, Box, nx, ny, nz));
+    OccupiedVectors? _occupiedLater; // made once, also where it is null, by the first of the threads that ask
+    bool _occupiedMade;
+    object? _occupiedLock;
+    readonly (CellBox Box, SparseUnknowns? Sparse, OccupiedVectors? Occupied) _unknowns = Unknowns(diagonal, nx, ny, nz);
 
     /// <summary>The box around the unknowns, found once, and their lists within it, or the vectors of the box holding one.</summary>
-    static (CellBox, SparseUnknowns?, VectorRuns?) Unknowns(byte[] diagonal, int nx, int ny, int nz)
+    static (CellBox, SparseUnknowns?, OccupiedVectors?) Unknowns(byte[] diagonal, int nx, int ny, int nz)
     {
         var box = CellBox.Around(diagonal, nx, ny, nz);
         var sparse = SparseUnknowns.Of(diagonal, box, nx, ny, nz);
-        return (box, sparse, sparse is null ? VectorRuns.Of(diagonal, box, nx, ny, nz) : null);
+        return (box, sparse, sparse is null ? OccupiedVectors.Of(diagonal, box, nx, ny, nz) : null);
     }
 
     public float Scale { get; } = (float)scale;

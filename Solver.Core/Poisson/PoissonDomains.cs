@@ -385,8 +385,8 @@ public static class PoissonDomains
     /// </summary>
     public static PoissonGrid CarvedRock(int nx, int ny, int nz, double solidFraction, double wavelength, int seed)
     {
-        if (solidFraction is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(solidFraction), $"solid fraction {solidFraction} must be in (0, 1)");
-        if (!(wavelength >= 2)) throw new ArgumentOutOfRangeException(nameof(wavelength), $"a wavelength of at least 2 cells, got {wavelength}");
+        if (!(solidFraction > 0 && solidFraction < 1)) throw new ArgumentOutOfRangeException(nameof(solidFraction), $"solid fraction {solidFraction} must be in (0, 1)");
+        if (!(wavelength >= 2 && double.IsFinite(wavelength))) throw new ArgumentOutOfRangeException(nameof(wavelength), $"a wavelength of at least 2 cells, got {wavelength}");
         var rng = new Random(seed);
         var waves = Enumerable.Range(0, 24).Select(_ =>
         {
@@ -421,7 +421,7 @@ public static class PoissonDomains
     /// </summary>
     public static PoissonGrid BeadPack(int nx, int ny, int nz, double solidFraction, double radius, int seed)
     {
-        if (solidFraction is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(solidFraction), $"solid fraction {solidFraction} must be in (0, 1)");
+        if (!(solidFraction > 0 && solidFraction < 1)) throw new ArgumentOutOfRangeException(nameof(solidFraction), $"solid fraction {solidFraction} must be in (0, 1)");
         if (!(radius >= 1)) throw new ArgumentOutOfRangeException(nameof(radius), $"a bead radius of at least 1 cell, got {radius}");
         var rng = new Random(seed);
         var cells = Fluid(nx, ny, nz);

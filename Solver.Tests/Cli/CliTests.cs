@@ -147,6 +147,7 @@ public class CliTests
     [TestCase("--wavelength", "generate", "--domain", "cut-cell-rock", "--wavelength", "1", "-o", "DIR")]
     [TestCase("--solid-fraction", "generate", "--domain", "cut-cell-rock", "--solid-fraction", "0", "-o", "DIR")]
     [TestCase("--solid-fraction", "generate", "--domain", "carved", "--solid-fraction", "0", "-o", "DIR")]
+    [TestCase("--solid-fraction", "generate", "--domain", "beads", "--solid-fraction", "0", "-o", "DIR")]
     [TestCase("--wavelength", "generate", "--domain", "beads", "--wavelength", "4", "-o", "DIR")]
     [TestCase("--solid-fraction", "generate", "--domain", "chambers", "--solid-fraction", "0.5", "-o", "DIR")]
     [TestCase("--solid-fraction", "generate", "--domain", "cut-cell-rock", "--size", "8", "--solid-fraction", "0.99999", "-o", "DIR")] // no unknown left
@@ -241,6 +242,23 @@ public class CliTests
         Assert.That(File.ReadLines(Path.Combine(open, "A.mtx")).Take(3), Has.Some.Contain("--domain carved").And.Some.Contain("--solid-fraction 0.6"));
         Assert.That(File.ReadLines(Path.Combine(finer, "A.mtx")).Take(3), Has.Some.Contain("--wavelength 5"));
         Assert.That(File.ReadLines(Path.Combine(plain, "A.mtx")).Take(3), Has.None.Contain("--solid-fraction"));
+    }
+
+    /// <summary>The bead pack's --solid-fraction reaches it, and the header names the given --solid-fraction, --fill and --spheres.</summary>
+    [Test]
+    public void TheBeadPackTakesItsSolidFractionAndTheHeaderNamesTheOptionsGiven()
+    {
+        string plain = TestData.TempFolder(), open = TestData.TempFolder(), tank = TestData.TempFolder(), spheres = TestData.TempFolder();
+        Assert.That(Run("generate", "--domain", "beads", "--size", "16", "--layout", "compact", "-o", plain).code, Is.EqualTo(0));
+        Assert.That(Run("generate", "--domain", "beads", "--size", "16", "--layout", "compact", "--solid-fraction", "0.4", "-o", open).code, Is.EqualTo(0));
+        Assert.That(Run("generate", "--domain", "tank", "--size", "8", "--fill", "0.3", "-o", tank).code, Is.EqualTo(0));
+        Assert.That(Run("generate", "--domain", "spheres", "--size", "8", "--spheres", "3", "-o", spheres).code, Is.EqualTo(0));
+        static Dcdm.Sparse.CsrMatrix Read(string dir) => MatrixMarketReader.ReadMatrix(Path.Combine(dir, "A.mtx"));
+        static IEnumerable<string> Header(string dir) => File.ReadLines(Path.Combine(dir, "A.mtx")).Take(3);
+        Assert.That(Read(open).Rows, Is.GreaterThan(Read(plain).Rows), "less solid, more unknowns");
+        Assert.That(Header(open), Has.Some.Contain("--solid-fraction 0.4"));
+        Assert.That(Header(tank), Has.Some.Contain("--fill 0.3"));
+        Assert.That(Header(spheres), Has.Some.Contain("--spheres 3"));
     }
 
     /// <summary>Two-phase, cut-cell and ghost-fluid on cubic cells unless --aspect is given: the header names none.</summary>

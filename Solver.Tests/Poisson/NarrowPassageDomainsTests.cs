@@ -86,8 +86,79 @@ public class NarrowPassageDomainsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => PoissonDomains.Chambers(8, 8, 8, 2, 1));
     }
 
+    /// <summary>NaN and infinite arguments are refused too (NaN passed `is &lt;= 0 or &gt;= 1`: the rock came out solid but one
+    /// cell, the bead pack all fluid; an infinite wavelength made every wave a constant and the rock all fluid).</summary>
+    [Test]
+    public void NonFiniteArgumentsAreRefused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => PoissonDomains.CarvedRock(8, 8, 8, double.NaN, 8, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PoissonDomains.CarvedRock(8, 8, 8, 0.8, double.PositiveInfinity, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PoissonDomains.BeadPack(8, 8, 8, double.NaN, 3, 1));
+    }
+
+    /// <summary>The bead pack's top layer is air, and its radius sets the pores' scale: at the same solid share, beads of
+    /// radius 2 make well over twice the solid/fluid changes along x that beads of radius 5 make.</summary>
+    [Test]
+    public void ABeadPacksRadiusSetsItsScaleUnderAnAirLayer()
+    {
+        static int Changes(PoissonGrid grid)
+        {
+            var cells = grid.Cells.ToArray();
+            int changes = 0;
+            for (int i = 1; i < grid.CellCount - grid.Nx * grid.Ny; i++)
+                if (i % grid.Nx != 0 && (cells[i] == CellType.Solid) != (cells[i - 1] == CellType.Solid)) changes++;
+            return changes;
+        }
+        var small = PoissonDomains.BeadPack(40, 40, 40, 0.65, 2, 3);
+        Assert.That(small.Cells.ToArray()[(small.CellCount - small.Nx * small.Ny)..], Is.All.EqualTo(CellType.Air));
+        int fine = Changes(small), coarse = Changes(PoissonDomains.BeadPack(40, 40, 40, 0.65, 5, 3));
+        Assert.That(fine, Is.GreaterThan(2 * coarse), $"{fine} changes at radius 2, {coarse} at radius 5");
+    }
+
+    /// <summary>Each wall between two chambers below the air layer has exactly one pinhole (one fluid cell on the wall's
+    /// square), and the seed picks the walls' offsets per axis.</summary>
+    [TestCase(7)]
+    [TestCase(4)]
+    public void EachWallBetweenTwoChambersHasOnePinhole(int pitch)
+    {
+        int nx = 30, ny = 23, nz = 26;
+        var firstWalls = new HashSet<(int, int, int)>();
+        for (int seed = 1; seed <= 8; seed++)
+        {
+            var grid = PoissonDomains.Chambers(nx, ny, nz, pitch, seed);
+            var cells = grid.Cells.ToArray();
+            bool Fluid(int x, int y, int z) => cells[x + nx * (y + ny * z)] == CellType.Fluid;
+            // the wall planes: along each axis, the coordinates where a plane is solid but for at most a few pinholes
+            int[] Walls(int n, Func<int, int, int, bool> solidAt, int m1, int m2) => Enumerable.Range(0, n)
+                .Where(c => Enumerable.Range(0, m1).Sum(a => Enumerable.Range(0, m2).Count(b => !solidAt(c, a, b))) <= m1 * m2 / 4).ToArray();
+            var wx = Walls(nx, (c, a, b) => !Fluid(c, a, b), ny, nz - 1);
+            var wy = Walls(ny, (c, a, b) => !Fluid(a, c, b), nx, nz - 1);
+            var wz = Walls(nz - 1, (c, a, b) => !Fluid(a, b, c), nx, ny);
+            foreach (var w in new[] { wx, wy, wz }) Assert.That(w.Zip(w.Skip(1), (a, b) => b - a), Is.All.EqualTo(pitch), $"seed {seed}");
+            firstWalls.Add((wx[0], wy[0], wz[0]));
+            // the chambers' spans along an axis: between consecutive walls (and the grid's ends)
+            List<(int Lo, int Hi)> Spans(int[] walls, int n) => [.. new[] { -1 }.Concat(walls).Concat(new[] { n }).Zip(walls.Concat(new[] { n }), (a, b) => (a + 1, b - 1))
+                .Where(s => s.Item1 <= s.Item2)];
+            var (sx, sy, sz) = (Spans(wx, nx), Spans(wy, ny), Spans(wz, nz).Where(s => s.Hi < nz - 1).ToList());
+            int Count(IEnumerable<(int X, int Y, int Z)> square) => square.Count(c => Fluid(c.X, c.Y, c.Z));
+            foreach (int c in wx.Where(c => c > 0 && c < nx - 1))
+                foreach (var (ylo, yhi) in sy) foreach (var (zlo, zhi) in sz)
+                    Assert.That(Count(from y in Enumerable.Range(ylo, yhi - ylo + 1) from z in Enumerable.Range(zlo, zhi - zlo + 1) select (c, y, z)), Is.EqualTo(1), $"x wall {c}, seed {seed}");
+            foreach (int c in wy.Where(c => c > 0 && c < ny - 1))
+                foreach (var (xlo, xhi) in sx) foreach (var (zlo, zhi) in sz)
+                    Assert.That(Count(from x in Enumerable.Range(xlo, xhi - xlo + 1) from z in Enumerable.Range(zlo, zhi - zlo + 1) select (x, c, z)), Is.EqualTo(1), $"y wall {c}, seed {seed}");
+            foreach (int c in wz.Where(c => c > 0))
+                foreach (var (xlo, xhi) in sx) foreach (var (ylo, yhi) in sy)
+                    Assert.That(Count(from x in Enumerable.Range(xlo, xhi - xlo + 1) from y in Enumerable.Range(ylo, yhi - ylo + 1) select (x, y, c)), Is.EqualTo(1), $"z wall {c}, seed {seed}");
+        }
+        Assert.That(firstWalls.Select(w => w.Item1).Distinct().Count(), Is.GreaterThan(1), "the seed picks the x offset");
+        Assert.That(firstWalls.Select(w => w.Item3).Distinct().Count(), Is.GreaterThan(1), "the seed picks the z offset");
+    }
+
     /// <summary>The K-cycle's iterations on the three families as named (32^3 here; docs/benchmarks.md has 64^3 and 128^3):
-    /// at most 10, as issue 21 asks on every family, the closed pockets of the rock included.</summary>
+    /// at most 10, as issue 21 asks on every family, the closed pockets of the rock included. The carved rock takes exactly
+    /// 10 at this seed (7-8 at seeds 1-3): the bound is the issue's, with no margin, so a change that costs it one iteration
+    /// fails here.</summary>
     [TestCase("carved", 10)]
     [TestCase("beads", 8)]
     [TestCase("chambers", 10)]

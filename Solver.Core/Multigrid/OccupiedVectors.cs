@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace Dcdm.Multigrid;
 
@@ -16,7 +17,7 @@ namespace Dcdm.Multigrid;
 /// the row's word k / 64 is the vector at First + k width. The rows on the grid's faces have no bit set (the kernels take
 /// their cells one at a time).
 /// </remarks>
-internal sealed class VectorRuns
+internal sealed class OccupiedVectors
 {
     readonly CellBox _box;
 
@@ -29,14 +30,14 @@ internal sealed class VectorRuns
     /// <summary>Row r's bits in words r Words onwards (<see cref="Row"/>).</summary>
     public ulong[] Bits { get; }
 
-    VectorRuns(CellBox box, int first, int stop, int words, ulong[] bits) => (_box, First, Stop, Words, Bits) = (box, first, stop, words, bits);
+    OccupiedVectors(CellBox box, int first, int stop, int words, ulong[] bits) => (_box, First, Stop, Words, Bits) = (box, first, stop, words, bits);
 
     /// <summary>The index of row (y, z) of the box: its bits start at word Row Words.</summary>
     public int Row(int y, int z) => (z - _box.Z0) * (_box.Y1 - _box.Y0 + 1) + (y - _box.Y0);
 
     /// <summary>The vectors holding an unknown (a diagonal byte not 0) in the box of an nx x ny x nz grid; null when the
     /// box is empty or its rows inside the grid are shorter than a vector (the kernels then take no vector).</summary>
-    public static VectorRuns? Of(byte[] diagonal, CellBox box, int nx, int ny, int nz)
+    public static OccupiedVectors? Of(byte[] diagonal, CellBox box, int nx, int ny, int nz)
     {
         int width = Vector<float>.Count;
         if (box.IsEmpty) return null;
@@ -50,14 +51,23 @@ internal sealed class VectorRuns
             for (int y = Math.Max(1, box.Y0); y <= Math.Min(ny - 2, box.Y1); y++)
             {
                 int row = (z * ny + y) * nx, at = ((z - box.Z0) * height + (y - box.Y0)) * words;
-                for (int k = 0; k < vectors; k++)
+                int k = 0;
+                // eight-cell vectors four at a time where none is moved back: a compare of 32 bytes, a byte of its mask each
+                if (width == 8 && Vector256.IsHardwareAccelerated)
+                    for (; first + 8 * (k + 4) <= stop; k += 4)
+                    {
+                        uint mask = Vector256.GreaterThan(Vector256.LoadUnsafe(ref diagonal[row + first + 8 * k]), Vector256<byte>.Zero).ExtractMostSignificantBits();
+                        for (int j = 0; j < 4; j++)
+                            if ((mask >> 8 * j & 0xFF) != 0) bits[at + (k + j) / 64] |= 1UL << ((k + j) & 63);
+                    }
+                for (; k < vectors; k++)
                 {
                     int x = Math.Min(first + k * width, stop - width); // the last vector overlaps the one before, as the kernels take it
                     if (Occupied(diagonal, row + x, width)) bits[at + k / 64] |= 1UL << (k & 63);
                 }
             }
         });
-        return new VectorRuns(box, first, stop, words, bits);
+        return new OccupiedVectors(box, first, stop, words, bits);
     }
 
     /// <summary>Whether any of the <paramref name="width"/> bytes from <paramref name="at"/> is not 0 (eight at a time where the width allows).</summary>
