@@ -45,7 +45,7 @@ internal sealed class OccupiedVectors
         if (stop - first < width) return null;
         int vectors = (stop - first + width - 1) / width, words = (vectors + 63) / 64, height = box.Y1 - box.Y0 + 1;
         var bits = new ulong[(long)height * (box.Z1 - box.Z0 + 1) * words];
-        Parallel.For(box.Z0, box.Z1 + 1, z =>
+        void Plane(int z)
         {
             if (z == 0 || z == nz - 1) return;
             for (int y = Math.Max(1, box.Y0); y <= Math.Min(ny - 2, box.Y1); y++)
@@ -66,7 +66,9 @@ internal sealed class OccupiedVectors
                     if (Occupied(diagonal, row + x, width)) bits[at + k / 64] |= 1UL << (k & 63);
                 }
             }
-        });
+        }
+        if (box.Cells < VCycleKernels.ParallelCells) for (int z = box.Z0; z <= box.Z1; z++) Plane(z); // a small level: no fork and join
+        else Parallel.For(box.Z0, box.Z1 + 1, Plane);
         return new OccupiedVectors(box, first, stop, words, bits);
     }
 

@@ -13,6 +13,7 @@ public class OccupiedVectorsTests
     static IEnumerable<TestCaseData> Grids()
     {
         yield return new TestCaseData(PoissonDomains.NoiseCarved(40, 12, 11, 0.6, 3)).SetArgDisplayNames("noise-carved 40x12x11");
+        yield return new TestCaseData(PoissonDomains.CarvedRock(70, 40, 30, 0.8, 6, 2)).SetArgDisplayNames("carved 70x40x30: planes in parallel");
         int width = Vector<float>.Count;
         yield return new TestCaseData(PoissonDomains.NoiseCarved(66 * width + 3, 5, 6, 0.7, 4)).SetArgDisplayNames("noise-carved, rows of 67 vectors (two words) at any width");
         yield return new TestCaseData(PoissonDomains.FreeSurfaceTank(width + 2, 6, 7, 0.7, 1)).SetArgDisplayNames("tank, inner rows exactly one vector");
