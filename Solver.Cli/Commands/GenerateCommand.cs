@@ -70,14 +70,17 @@ public static class GenerateCommand
                     (aspect, [.. CoefficientDomains.Families]) })
                 if (parse.GetResult(option) is { Implicit: false } && !domains.Contains(parse.GetValue(domain)))
                     throw new UsageException($"{option.Name} applies to --domain {string.Join(" or ", domains)}, not {parse.GetValue(domain)}; leave it out");
+            bool solidGiven = parse.GetResult(solid) is { Implicit: false }, wavesGiven = parse.GetResult(wavelength) is { Implicit: false };
+            if (solidGiven && parse.GetValue(solid) == 0 && parse.GetValue(domain) is "cut-cell-rock" or "carved" or "beads")
+                throw new UsageException($"--solid-fraction 0 leaves --domain {parse.GetValue(domain)} no solid; give a fraction in (0, 1)");
+            // the rock's and the beads' knobs as given, for the files' header
+            string knobs = (solidGiven ? string.Create(CultureInfo.InvariantCulture, $" --solid-fraction {parse.GetValue(solid)}") : "")
+                + (wavesGiven ? string.Create(CultureInfo.InvariantCulture, $" --wavelength {parse.GetValue(wavelength)}") : "");
             if (CoefficientDomains.Families.Contains(parse.GetValue(domain)))
             {
                 bool flat = parse.GetValue(domain) == "flat-cells";
                 double k = parse.GetResult(aspect) is { Implicit: false } ? parse.GetValue(aspect) : flat ? 4 : 1;
-                bool rockSolid = parse.GetResult(solid) is { Implicit: false }, rockWaves = parse.GetResult(wavelength) is { Implicit: false };
-                double fluid = rockSolid ? 1 - parse.GetValue(solid) : CoefficientDomains.CutCellRockFluid;
-                if (rockSolid && parse.GetValue(solid) == 0)
-                    throw new UsageException("--solid-fraction 0 leaves the cut-cell rock no rock; give a fraction in (0, 1) (default 0.65)");
+                double fluid = solidGiven ? 1 - parse.GetValue(solid) : CoefficientDomains.CutCellRockFluid;
                 var op = parse.GetValue(domain) switch
                 {
                     "two-phase" => CoefficientDomains.TwoPhase(nx, ny, nz, parse.GetValue(densityRatio), s, k),
@@ -93,14 +96,9 @@ public static class GenerateCommand
                 WriteOperator(console, op, parse.GetValue(rhs)!, s, parse.GetValue(layout) == "full", parse.GetValue(outDir)!,
                     $"dcdm generate --domain {parse.GetValue(domain)} --size {nx},{ny},{nz} --rhs {parse.GetValue(rhs)} --seed {s} --layout {parse.GetValue(layout)}"
                     + (parse.GetValue(domain) == "two-phase" ? string.Create(CultureInfo.InvariantCulture, $" --density-ratio {parse.GetValue(densityRatio)}") : "")
-                    + (flat || k != 1 ? string.Create(CultureInfo.InvariantCulture, $" --aspect {k}") : "")
-                    + (rockSolid ? string.Create(CultureInfo.InvariantCulture, $" --solid-fraction {parse.GetValue(solid)}") : "")
-                    + (rockWaves ? string.Create(CultureInfo.InvariantCulture, $" --wavelength {parse.GetValue(wavelength)}") : ""));
+                    + (flat || k != 1 ? string.Create(CultureInfo.InvariantCulture, $" --aspect {k}") : "") + knobs);
                 return ExitCode.Converged;
             }
-            bool solidGiven = parse.GetResult(solid) is { Implicit: false }, wavesGiven = parse.GetResult(wavelength) is { Implicit: false };
-            if (solidGiven && parse.GetValue(solid) == 0 && parse.GetValue(domain) is "carved" or "beads")
-                throw new UsageException($"--solid-fraction 0 leaves --domain {parse.GetValue(domain)} no solid; give a fraction in (0, 1)");
             var grid = parse.GetValue(domain) switch
             {
                 "spheres" => PoissonDomains.Spheres(nx, ny, nz, parse.GetValue(count), s),
@@ -123,9 +121,7 @@ public static class GenerateCommand
             Directory.CreateDirectory(dir);
             var a = grid.ToCsr(full ? GridMatrixLayout.FullGrid : GridMatrixLayout.Compact);
             string description = $"dcdm generate --domain {parse.GetValue(domain)} --size {nx},{ny},{nz} --rhs {parse.GetValue(rhs)} --seed {s} --layout {parse.GetValue(layout)}"
-                + (parse.GetResult(count) is { Implicit: false } ? $" --spheres {parse.GetValue(count)}" : "")
-                + (solidGiven ? string.Create(CultureInfo.InvariantCulture, $" --solid-fraction {parse.GetValue(solid)}") : "")
-                + (wavesGiven ? string.Create(CultureInfo.InvariantCulture, $" --wavelength {parse.GetValue(wavelength)}") : "")
+                + (parse.GetResult(count) is { Implicit: false } ? $" --spheres {parse.GetValue(count)}" : "") + knobs
                 + (parse.GetResult(fill) is { Implicit: false } ? string.Create(CultureInfo.InvariantCulture, $" --fill {parse.GetValue(fill)}") : "");
             MatrixMarketWriter.WriteMatrix(Path.Combine(dir, "A.mtx"), a, symmetric: true, description);
             MatrixMarketWriter.WriteVector(Path.Combine(dir, "b.mtx"), full ? b : grid.ToCompact(b), description);
