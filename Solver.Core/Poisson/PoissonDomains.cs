@@ -405,9 +405,7 @@ public static class PoissonDomains
                     field[x + (long)nx * (y + (long)ny * z)] = v;
                 }
         });
-        var sorted = (double[])field.Clone();
-        Array.Sort(sorted);
-        double cut = sorted[(long)((1 - solidFraction) * (sorted.Length - 1))];
+        double cut = SortedRank.ValueAt(field, (long)((1 - solidFraction) * (field.Length - 1)));
         var cells = new CellType[field.Length];
         for (long i = 0; i < field.Length; i++) cells[i] = field[i] > cut ? CellType.Solid : CellType.Fluid;
         AirTop(cells, nx, ny, nz);
