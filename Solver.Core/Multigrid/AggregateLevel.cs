@@ -33,10 +33,14 @@ internal sealed class AggregateLevel
     public double PlainCoupling { get; }
     double[]? _inverseDiagonal;
 
-    /// <summary>Below this many rows a kernel runs on the calling thread. A colour of 8,192 rows or more runs in chunks of at least 4,096:
-    /// on the cut-cell rock's third level (18,260 rows, visited up to eight times a K-cycle) that took 2-10% off the
-    /// solve at 64^3-128^3 where 16,384 ran each colour on one thread (docs/benchmarks.md).</summary>
-    const int ParallelRows = 1 << 13;
+    /// <summary>Below this many rows a kernel runs on the calling thread. A colour of 2,048 rows or more runs in chunks of at
+    /// least <see cref="ChunkRows"/>: a network's deep levels (chambers, carved rock, tunnels: levels of 3,000-10,000 rows
+    /// visited 7-15 times a K-cycle) relaxed one colour on one thread where it held under 8,192 rows, and the solves
+    /// took 2-20% longer at 64^3 and 128^3; tanks and baffles the same either way, 1,024 rows no better
+    /// (docs/benchmarks.md, "Coarse colours in parallel from 2,048 rows").</summary>
+    const int ParallelRows = 1 << 11;
+    /// <summary>A parallel chunk's rows at least.</summary>
+    const int ChunkRows = 1 << 10;
 
     public AggregateLevel(int firstOdd, int[] rowStart, int[] columns, double[] values, double[] diagonal,
         (int X, int Y, int Z) blocks, int[] blockFirstRow, int[] blockRows, bool[]? plainBlocks = null, double plainCoupling = 0)
@@ -112,7 +116,7 @@ internal sealed class AggregateLevel
     }
 
     /// <summary>How many parallel chunks n rows run in: 1 below <see cref="ParallelRows"/>, else up to four per core.</summary>
-    static int ChunkCount(int n) => n < ParallelRows ? 1 : Math.Min(4 * Environment.ProcessorCount, n / 4096);
+    static int ChunkCount(int n) => n < ParallelRows ? 1 : Math.Min(4 * Environment.ProcessorCount, n / ChunkRows);
 
     static void ForRows(int from, int to, Action<int, int> body)
     {

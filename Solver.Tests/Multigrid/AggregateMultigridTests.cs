@@ -706,7 +706,7 @@ public class AggregateMultigridTests
     [Test]
     public void TheParallelPathsGiveTheSameCycleTwiceAndAllocateLittle()
     {
-        // 64^3: the fine transfers and the first coarse level's kernels run in parallel (above 65,536 cells and 8,192 rows a colour)
+        // 64^3: the fine transfers and the first coarse level's kernels run in parallel (above 65,536 cells and 2,048 rows a colour)
         var grid = PoissonDomains.Baffles(64, 64, 64, 6);
         var unknowns = ReducedSystem.FromGrid(grid);
         var m = new AggregateMultigrid(grid, unknowns);
@@ -717,7 +717,9 @@ public class AggregateMultigridTests
         m.Apply(r, z1);
         long allocated = AllocatedBytes.Fewest(() => m.Apply(r, z2));
         Assert.That(z2, Is.EqualTo(z1), "no race: every parallel loop writes rows no other thread writes");
-        Assert.That(allocated, Is.LessThan(128 * 1024), "the parallel loops' bookkeeping only (43 KB measured), nothing per unknown");
+        // Parallel.For's bookkeeping, about a kilobyte a loop: 43 KB measured while colours ran in parallel from 8,192 rows,
+        // 178 KB from 2,048 (the levels below the first run in parallel too)
+        Assert.That(allocated, Is.LessThan(256 * 1024), "the parallel loops' bookkeeping only, nothing per unknown");
         Assert.That(Dot(r, z1), Is.GreaterThan(0));
     }
 }
