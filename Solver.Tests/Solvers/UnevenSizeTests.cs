@@ -25,14 +25,7 @@ public sealed class UnevenSizeTests
         var options = new SolverOptions { Tolerance = 1e-6 };
         var dcdm = new DeepConjugateDirections(grid, new KCycleDirectionModel(), options).Solve(b, new double[b.Length]);
         var pcgMg = new SolverCatalog().CreateForGrid(SolveMethod.PcgMg, grid, options).Solve(b, new double[b.Length]);
-        foreach (var (name, result) in new[] { ("dcdm", dcdm), ("pcg-mg", pcgMg) })
-        {
-            Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), $"{name}: {result.Message}");
-            Assert.That(result.Iterations, Is.LessThanOrEqualTo(10), name);
-            Assert.That(result.RelativeResidual, Is.LessThanOrEqualTo(1e-6), name);
-        }
-        Assert.That(dcdm.Details["replaced directions"], Is.EqualTo("0"), "no direction replaced");
-        Assert.That(dcdm.Details.ContainsKey("fallback"), Is.False, "no fallback");
+        AssertFewIterations(dcdm, pcgMg);
     }
 
     [TestCaseSource(nameof(OperatorFamilies))]
@@ -44,6 +37,11 @@ public sealed class UnevenSizeTests
         var options = new SolverOptions { Tolerance = 1e-6 };
         var dcdm = new DeepConjugateDirections(op, new KCycleDirectionModel(), options).Solve(b, new double[b.Length]);
         var pcgMg = new SolverCatalog().CreateForOperator(SolveMethod.PcgMg, op, options).Solve(b, new double[b.Length]);
+        AssertFewIterations(dcdm, pcgMg);
+    }
+
+    static void AssertFewIterations(SolveResult dcdm, SolveResult pcgMg)
+    {
         foreach (var (name, result) in new[] { ("dcdm", dcdm), ("pcg-mg", pcgMg) })
         {
             Assert.That(result.Status, Is.EqualTo(SolveStatus.Converged), $"{name}: {result.Message}");
