@@ -34,10 +34,10 @@ internal sealed class AggregateLevel
     double[]? _inverseDiagonal;
 
     /// <summary>Below this many rows a kernel runs on the calling thread. A colour of 2,048 rows or more runs in chunks of at
-    /// least <see cref="ChunkRows"/>: a network's deep levels (chambers, carved rock, tunnels: levels of 3,000-10,000 rows
-    /// visited 7-15 times a K-cycle) relaxed one colour on one thread where it held under 8,192 rows, and the solves
-    /// took 2-20% longer at 64^3 and 128^3; tanks and baffles the same either way, 1,024 rows no better
-    /// (docs/benchmarks.md, "Coarse colours in parallel from 2,048 rows").</summary>
+    /// least <see cref="ChunkRows"/>: a network's deep levels (carved rock, tunnels, chambers: levels of 3,000-10,000 rows,
+    /// visited 4-15 times a K-cycle) relaxed one colour on one thread where it held under 8,192 rows, and the solves' medians
+    /// took 1.05x-1.2x as long at 128^3 (1.5x on the carved rock at 64^3); grids and per-face operators the same within the
+    /// VM's spread, 1,024 rows no better (docs/benchmarks.md, "Coarse colours in parallel from 2,048 rows").</summary>
     const int ParallelRows = 1 << 11;
     /// <summary>A parallel chunk's rows at least.</summary>
     const int ChunkRows = 1 << 10;

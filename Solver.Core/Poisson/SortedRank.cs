@@ -15,9 +15,10 @@ internal static class SortedRank
         if (rank < 0 || rank >= values.Length)
             throw new ArgumentOutOfRangeException(nameof(rank), $"rank {rank} of {values.Length} values; give 0 to {values.Length - 1}");
         double least = double.PositiveInfinity, greatest = double.NegativeInfinity;
-        foreach (double v in values)
+        for (int i = 0; i < values.Length; i++)
         {
-            if (double.IsNaN(v)) throw new ArgumentException($"the values hold a NaN, which has no place in a sort of them", nameof(values));
+            double v = values[i];
+            if (double.IsNaN(v)) throw new ArgumentException($"value {i} is NaN, which has no place in a sort; give finite or infinite values", nameof(values));
             least = Math.Min(least, v);
             greatest = Math.Max(greatest, v);
         }
