@@ -104,7 +104,13 @@ public sealed class CoarseColourChunkTests
                 if (i < level.FirstOdd == j < level.FirstOdd)
                     Assert.That(chunkOf[j], Is.EqualTo(chunkOf[i]), $"row {i} reads row {j} of its colour in another chunk");
             }
-        var rng = new Random(6);
+        AssertSweepIsTheSerialOne(level, seed: 6);
+    }
+
+    /// <summary>Both colours' sweeps from a random x against a plain loop over each colour's rows, bit for bit.</summary>
+    internal static void AssertSweepIsTheSerialOne(AggregateLevel level, int seed)
+    {
+        var rng = new Random(seed);
         var b = Enumerable.Range(0, level.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
         var x = Enumerable.Range(0, level.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
         var serial = (double[])x.Clone();

@@ -55,21 +55,7 @@ public class CoefficientMultigridTests
             Assert.That(bounds[^1], Is.EqualTo(colour == 0 ? level.FirstOdd : level.Rows));
             foreach (int row in bounds[1..^1]) Assert.That(blockStarts, Does.Contain(row), $"colour {colour}: a chunk starts inside a block at row {row}");
         }
-        var rng = new Random(4);
-        var b = Enumerable.Range(0, level.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
-        var x = Enumerable.Range(0, level.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
-        var serial = (double[])x.Clone();
-        for (int colour = 0; colour < 2; colour++)
-        {
-            level.GaussSeidelColour(b, x, colour);
-            for (int i = colour == 0 ? 0 : level.FirstOdd, end = colour == 0 ? level.FirstOdd : level.Rows; i < end; i++)
-            {
-                double sum = b[i];
-                for (int k = level.RowStart[i]; k < level.RowStart[i + 1]; k++) sum -= level.Values[k] * serial[level.Columns[k]];
-                serial[i] = sum * level.InverseDiagonal[i];
-            }
-            Assert.That(x, Is.EqualTo(serial), $"colour {colour}");
-        }
+        CoarseColourChunkTests.AssertSweepIsTheSerialOne(level, seed: 4);
     }
 
     [Test]
