@@ -91,8 +91,7 @@ public static class GenerateCommand
                     var family => CoefficientDomains.Named(family!, nx, ny, nz, s),
                 };
                 if (!Enumerable.Range(0, op.CellCount).Any(i => op.Diagonal(i) > 0))
-                    throw new UsageException($"--domain {parse.GetValue(domain)}: no cell is an unknown at these settings (none the open top reaches); "
-                        + "give a smaller --solid-fraction");
+                    throw NothingToSolve(parse.GetValue(domain)!, nx, ny, nz, "unknown", solidGiven);
                 WriteOperator(console, op, parse.GetValue(rhs)!, s, parse.GetValue(layout) == "full", parse.GetValue(outDir)!,
                     $"dcdm generate --domain {parse.GetValue(domain)} --size {nx},{ny},{nz} --rhs {parse.GetValue(rhs)} --seed {s} --layout {parse.GetValue(layout)}"
                     + (parse.GetValue(domain) == "two-phase" ? string.Create(CultureInfo.InvariantCulture, $" --density-ratio {parse.GetValue(densityRatio)}") : "")
@@ -110,6 +109,7 @@ public static class GenerateCommand
                 "tank" => PoissonDomains.FreeSurfaceTank(nx, ny, nz, parse.GetValue(fill), s),
                 var family => PoissonDomains.Named(family!, nx, ny, nz, s),
             };
+            if (grid.FluidCount == 0) throw NothingToSolve(parse.GetValue(domain)!, nx, ny, nz, "fluid", solidGiven);
             double[] b = parse.GetValue(rhs) switch
             {
                 "random" => RightHandSides.Random(grid, s),
@@ -132,6 +132,15 @@ public static class GenerateCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// A family that leaves no cell to solve for at the size given (an open top's air layer is the whole of a grid one
+    /// cell high; a liquid block or a pack of beads may cover no whole cell of a tiny grid): refused, rather than files
+    /// with no equation that a solve then rejects for a reason far from this one.
+    /// </summary>
+    static UsageException NothingToSolve(string domain, int nx, int ny, int nz, string what, bool solidGiven) =>
+        new($"--domain {domain} --size {nx},{ny},{nz}: no cell is {what} at these settings (an open top makes the top layer air, "
+            + $"so one cell high leaves none); give a larger --size{(solidGiven ? " or a smaller --solid-fraction" : "")}");
 
     /// <summary>
     /// A coefficient family's files: A.mtx (full-grid or compact), b.mtx, and flags.bin marking its unknowns as fluid

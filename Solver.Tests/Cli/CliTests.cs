@@ -151,6 +151,10 @@ public class CliTests
     [TestCase("--wavelength", "generate", "--domain", "beads", "--wavelength", "4", "-o", "DIR")]
     [TestCase("--solid-fraction", "generate", "--domain", "chambers", "--solid-fraction", "0.5", "-o", "DIR")]
     [TestCase("--solid-fraction", "generate", "--domain", "cut-cell-rock", "--size", "8", "--solid-fraction", "0.99999", "-o", "DIR")] // no unknown left
+    [TestCase("--size", "generate", "--domain", "smoke", "--size", "16,16,1", "-o", "DIR")] // the open top is the whole grid: no fluid cell
+    [TestCase("--size", "generate", "--domain", "carved", "--size", "16,16,1", "-o", "DIR")]
+    [TestCase("--size", "generate", "--domain", "dambreak", "--size", "1,16,16", "-o", "DIR")] // the liquid block covers no whole cell
+    [TestCase("--size", "generate", "--domain", "ghost-fluid", "--size", "1,1,1", "-o", "DIR")] // no unknown, and no --solid-fraction to suggest
     [TestCase("--grid", "solve", "A", "--method", "cg", "--grid", "8,8,8")] // checked though cg reads no grid
     [TestCase("--model", "simulate", "smoke", "--size", "8", "--steps", "1", "--method", "cg", "--model", "vcycle")]
     public void UsageErrorsExitWithTwoAndOneLineNamingTheOption(string culprit, params string[] args)
@@ -160,6 +164,22 @@ public class CliTests
         Assert.That(code, Is.EqualTo(2), error);
         Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1), error);
         Assert.That(error, Does.Contain(culprit));
+    }
+
+    /// <summary>A size that leaves a family no cell to solve for writes no files, and the fix it names is one the domain takes.</summary>
+    [TestCase("ghost-fluid", "1,1,1", null)]
+    [TestCase("smoke", "16,16,1", null)]
+    [TestCase("beads", "2,2,2", "--solid-fraction")]
+    public void NoCellToSolveForWritesNothing(string domain, string size, string? solidFraction)
+    {
+        string dir = Path.Combine(TestData.TempFolder(), "out");
+        var args = new List<string> { "generate", "--domain", domain, "--size", size, "-o", dir };
+        if (solidFraction is not null) args.AddRange([solidFraction, "0.9"]);
+        var (code, _, error) = Run([.. args]);
+        Assert.That(code, Is.EqualTo(2), error);
+        Assert.That(error, Does.Contain($"--domain {domain} --size {size}").And.Contain("give a larger --size"));
+        Assert.That(error.Contains("--solid-fraction"), Is.EqualTo(solidFraction is not null), error);
+        Assert.That(Directory.Exists(dir) ? Directory.GetFiles(dir) : [], Is.Empty);
     }
 
     [Test]
