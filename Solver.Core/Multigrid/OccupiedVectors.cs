@@ -14,8 +14,8 @@ namespace Dcdm.Multigrid;
 /// <remarks>
 /// A row's vectors start at x = <see cref="First"/> (1 where the box starts at the grid's edge, whose cell the kernels
 /// relax alone) and step by the vector's width below <see cref="Stop"/>, the last one moved back to end there: bit k of
-/// the row's word k / 64 is the vector at First + k width. The rows on the grid's faces have no bit set (the kernels take
-/// their cells one at a time).
+/// the row's word k / 64 is the vector at First + k width. Every row of the box has its bits, those on the grid's faces
+/// too (the kernels read a neighbour past a face as zero).
 /// </remarks>
 internal sealed class OccupiedVectors
 {
@@ -47,8 +47,7 @@ internal sealed class OccupiedVectors
         var bits = new ulong[(long)height * (box.Z1 - box.Z0 + 1) * words];
         void Plane(int z)
         {
-            if (z == 0 || z == nz - 1) return;
-            for (int y = Math.Max(1, box.Y0); y <= Math.Min(ny - 2, box.Y1); y++)
+            for (int y = box.Y0; y <= box.Y1; y++)
             {
                 int row = (z * ny + y) * nx, at = ((z - box.Z0) * height + (y - box.Y0)) * words;
                 int k = 0;

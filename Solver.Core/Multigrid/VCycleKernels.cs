@@ -96,35 +96,38 @@ internal static class VCycleKernels
         }
     }
 
-    /// <summary><see cref="Residual"/> over the box.</summary>
+    /// <summary><see cref="Residual"/> over the box: every row's vectors, a neighbour row past the grid's faces read as the
+    /// level's row of zeros, so a grid one or two cells thick (a 2D code's) takes them too.</summary>
     internal static unsafe void ResidualOnBox(VCycleLevel l)
     {
-        int nx = l.Nx, ny = l.Ny, nz = l.Nz, plane = nx * ny, width = Vector<float>.Count;
+        int nx = l.Nx, ny = l.Ny, nz = l.Nz, width = Vector<float>.Count;
         float s = l.Scale;
         var occupied = l.Occupied;
-        ForPlanes(l, z =>
+        ForRows(l, (z, y0, y1) =>
         {
-            fixed (float* b = l.B, x = l.X, r = l.Work)
+            fixed (float* b = l.B, x = l.X, r = l.Work, zeros = l.Zeros)
             fixed (byte* d = l.Diagonal)
-                for (int y = l.Box.Y0; y <= l.Box.Y1; y++)
+                for (int y = y0; y <= y1; y++)
                 {
                     int row = (z * ny + y) * nx, xx = l.Box.X0, end = l.Box.X1 + 1;
-                    if (y > 0 && y < ny - 1 && z > 0 && z < nz - 1 && Vector.IsHardwareAccelerated)
+                    if (Vector.IsHardwareAccelerated)
                     {
                         if (xx == 0) Edge(l, row, xx++, y, z, b, x, r, d, s);
                         var vs = new Vector<float>(s);
                         int stop = Math.Min(end, nx - 1); // the vectors' cells: xx..stop-1, inside the grid
                         if (stop - xx >= width) // none when the row is shorter than a vector
                         {
+                            var beside = new RowsBeside(x, zeros, row, y, z, nx, ny, nz);
                             // the vectors holding an unknown: Work stays 0 on the others (never written elsewhere)
                             var words = occupied!.Bits.AsSpan(occupied.Row(y, z) * occupied.Words, occupied.Words);
                             for (int word = 0; word < words.Length; word++)
                                 for (ulong set = words[word]; set != 0; set &= set - 1)
                                 {
-                                    int i = row + Math.Min(xx + (64 * word + BitOperations.TrailingZeroCount(set)) * width, stop - width); // the last vector overlaps the one before: same values
+                                    int at = Math.Min(xx + (64 * word + BitOperations.TrailingZeroCount(set)) * width, stop - width); // the last vector overlaps the one before: same values
+                                    int i = row + at;
                                     var dv = Widened(ref d[i]);
-                                    var sides = Vector.Load(x + i - 1) + Vector.Load(x + i + 1) + Vector.Load(x + i - nx) + Vector.Load(x + i + nx)
-                                              + Vector.Load(x + i - plane) + Vector.Load(x + i + plane);
+                                    var sides = Vector.Load(x + i - 1) + Vector.Load(x + i + 1) + Vector.Load(beside.South + at) + Vector.Load(beside.North + at)
+                                              + Vector.Load(beside.Below + at) + Vector.Load(beside.Above + at);
                                     var value = Vector.Load(b + i) - vs * (dv * Vector.Load(x + i) - sides);
                                     Vector.ConditionalSelect(Vector.GreaterThan(dv, Vector<float>.Zero), value, Vector<float>.Zero).Store(r + i);
                                 }
@@ -133,6 +136,36 @@ internal static class VCycleKernels
                     }
                     for (; xx < end; xx++) Edge(l, row, xx, y, z, b, x, r, d, s);
                 }
+        });
+    }
+
+    /// <summary>
+    /// The rows beside row (y, z) along y and z, each pointing at its x = 0, or the level's row of zeros past the grid's
+    /// faces: a sum over the six neighbours then adds a zero for each one the grid lacks, the same value as the edge
+    /// path's sum over those it has (x + 0 is x).
+    /// </summary>
+    readonly unsafe struct RowsBeside(float* x, float* zeros, int row, int y, int z, int nx, int ny, int nz)
+    {
+        public readonly float* South = y > 0 ? x + row - nx : zeros, North = y < ny - 1 ? x + row + nx : zeros;
+        public readonly float* Below = z > 0 ? x + row - nx * ny : zeros, Above = z < nz - 1 ? x + row + nx * ny : zeros;
+    }
+
+    /// <summary>
+    /// body(z, y0, y1) over the box's rows: by planes, in parallel when the box is large; a box of fewer planes than
+    /// twice the cores (a grid one or a few cells high, as a 2D code's) is cut into runs of rows instead, so both cores work.
+    /// </summary>
+    static void ForRows(VCycleLevel l, Action<int, int, int> body)
+    {
+        if (l.Box.IsEmpty) return;
+        var box = l.Box;
+        int planes = box.Z1 - box.Z0 + 1, height = box.Y1 - box.Y0 + 1;
+        if (box.Cells < ParallelCells) { for (int z = box.Z0; z <= box.Z1; z++) body(z, box.Y0, box.Y1); return; }
+        if (planes >= 2 * Environment.ProcessorCount) { Parallel.For(box.Z0, box.Z1 + 1, z => body(z, box.Y0, box.Y1)); return; }
+        int runs = Math.Min(height, 4 * Environment.ProcessorCount); // runs of rows in each plane
+        Parallel.For(0, planes * runs, k =>
+        {
+            int z = box.Z0 + k / runs, run = k % runs;
+            body(z, box.Y0 + (int)((long)height * run / runs), box.Y0 + (int)((long)height * (run + 1) / runs) - 1);
         });
     }
 
@@ -174,9 +207,7 @@ internal static class VCycleKernels
     /// <summary>
     /// <see cref="Sweep"/> on the unknowns' lists (<see cref="SparseUnknowns"/>): the first colour's cells, then the
     /// second's, each in parallel chunks on long lists (a colour's cells read only the other colour's). Each cell takes
-    /// the box's vector formula, x + w (x_GS - x), so the values are the box's bit for bit (at w = 1 without weights the
-    /// box's cells at a row's ends, in rows narrower than a vector, and every cell where vectors are not accelerated take
-    /// x_GS itself, which can differ from it in the last bit).
+    /// the formula every path of the box takes, x + w (x_GS - x), at w = 1 too, so the values are the box's bit for bit.
     /// </summary>
     internal static unsafe void SweepOnUnknowns(VCycleLevel l, SparseUnknowns sparse, int first, float[]? weight, float constant)
     {
@@ -204,7 +235,7 @@ internal static class VCycleKernels
                 foreach (int i in sparse.Edge[colour])
                 {
                     float gaussSeidel = (b[i] * inverseScale + Sides(l, x, i, i % nx, i / nx % l.Ny, i / plane)) * (1f / d[i]);
-                    x[i] = w == null && constant == 1 ? gaussSeidel : x[i] + (w == null ? constant : w[i]) * (gaussSeidel - x[i]);
+                    x[i] += (w == null ? constant : w[i]) * (gaussSeidel - x[i]); // the vectors' formula, w = 1 too: the same bits on every path
                 }
         }
     }
@@ -216,52 +247,61 @@ internal static class VCycleKernels
         int planes = l.Box.Z1 - l.Box.Z0 + 1, second = 1 - first;
         long cells = l.Box.Cells;
         int slabs = cells < ParallelCells ? 1 : Math.Min(Environment.ProcessorCount, planes / 2);
+        if (cells >= ParallelCells && slabs < Environment.ProcessorCount)
+        {
+            // too few planes for a slab per core (a grid one or a few cells high): each colour in parallel runs of rows,
+            // the first colour everywhere before the second (a colour's cells read only the other's)
+            foreach (int colour in new[] { first, second })
+                ForRows(l, (z, y0, y1) => RelaxPlane(l, z, colour, weight, constant, y0, y1));
+            return;
+        }
         if (slabs <= 1) { Wave(l, l.Box.Z0, l.Box.Z1, first, weight, constant, false, false); return; }
         int Start(int slab) => l.Box.Z0 + (int)((long)planes * slab / slabs);
         Parallel.For(0, slabs, slab => Wave(l, Start(slab), Start(slab + 1) - 1, first, weight, constant, slab > 0, slab < slabs - 1));
-        Span<float> buffer = stackalloc float[l.Nx];
         for (int slab = 1; slab < slabs; slab++)
         {
-            RelaxPlane(l, Start(slab) - 1, second, weight, constant, buffer);
-            RelaxPlane(l, Start(slab), second, weight, constant, buffer);
+            RelaxPlane(l, Start(slab) - 1, second, weight, constant);
+            RelaxPlane(l, Start(slab), second, weight, constant);
         }
     }
 
     /// <summary>Planes lo..hi (at least two when a side is deferred): the first colour one plane ahead of the second.</summary>
     static void Wave(VCycleLevel l, int lo, int hi, int first, float[]? weight, float constant, bool deferLo, bool deferHi)
     {
-        Span<float> buffer = stackalloc float[l.Nx];
         int second = 1 - first;
         for (int z = lo; z <= hi; z++)
         {
-            RelaxPlane(l, z, first, weight, constant, buffer);
-            if (z > lo && !(deferLo && z - 1 == lo)) RelaxPlane(l, z - 1, second, weight, constant, buffer);
+            RelaxPlane(l, z, first, weight, constant);
+            if (z > lo && !(deferLo && z - 1 == lo)) RelaxPlane(l, z - 1, second, weight, constant);
         }
-        if (!deferHi && !(deferLo && hi == lo)) RelaxPlane(l, hi, second, weight, constant, buffer);
+        if (!deferHi && !(deferLo && hi == lo)) RelaxPlane(l, hi, second, weight, constant);
     }
 
     /// <summary>
-    /// The cells of one colour on plane z. Inside the grid a vector of cells of both colours is updated at once with w
-    /// masked to 0 on the other colour (and off the unknowns, where 1/d and w are 0), which leaves those cells as they were.
+    /// The cells of one colour on plane z (its box rows <paramref name="y0"/>..<paramref name="y1"/>; all by default). A
+    /// vector of cells of both colours is updated at once with w masked to 0 on the other colour (and off the unknowns,
+    /// where 1/d and w are 0), which leaves those cells as they were; a neighbour row past the grid's faces reads as zeros.
     /// </summary>
-    static unsafe void RelaxPlane(VCycleLevel l, int z, int colour, float[]? weight, float constant, Span<float> buffer)
+    static unsafe void RelaxPlane(VCycleLevel l, int z, int colour, float[]? weight, float constant, int y0 = -1, int y1 = -1)
     {
-        int nx = l.Nx, ny = l.Ny, nz = l.Nz, plane = nx * ny, width = Vector<float>.Count;
+        int nx = l.Nx, ny = l.Ny, nz = l.Nz, width = Vector<float>.Count;
         float inverseScale = 1 / l.Scale;
         var occupied = l.Occupied;
-        fixed (float* x = l.X, b = l.B, w = weight, next = buffer)
+        if (y0 < 0) (y0, y1) = (l.Box.Y0, l.Box.Y1);
+        fixed (float* x = l.X, b = l.B, w = weight, zeros = l.Zeros)
         fixed (byte* d = l.Diagonal)
-            for (int y = l.Box.Y0; y <= l.Box.Y1; y++)
+            for (int y = y0; y <= y1; y++)
             {
                 int row = (z * ny + y) * nx, xx = l.Box.X0, end = l.Box.X1 + 1;
-                if (y > 0 && y < ny - 1 && z > 0 && z < nz - 1 && Vector.IsHardwareAccelerated)
+                if (Vector.IsHardwareAccelerated)
                 {
                     if (xx == 0) { RelaxRow(l, colour, row, 0, 0, y, z, x, b, d, w, constant, inverseScale); xx = 1; }
                     int stop = Math.Min(end, nx - 1); // the vectors' cells: xx..stop-1, inside the grid
                     if (stop - xx >= width)
                     {
                         fixed (ulong* bits = occupied!.Bits)
-                            RelaxVectors(x, b, w, d, bits + occupied.Row(y, z) * occupied.Words, occupied.Words, row, xx, stop, nx, plane, colour + y + z, constant, inverseScale);
+                            RelaxVectors(x, b, w, d, bits + occupied.Row(y, z) * occupied.Words, occupied.Words, row, xx, stop,
+                                new RowsBeside(x, zeros, row, y, z, nx, ny, nz), colour + y + z, constant, inverseScale);
                         xx = stop;
                     }
                 }
@@ -276,9 +316,10 @@ internal static class VCycleKernels
     /// the plane's loop its vectors and indices did not fit the registers, and a sweep of a full box took 20% longer.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    static unsafe void RelaxVectors(float* x, float* b, float* w, byte* d, ulong* bits, int words, int row, int first, int stop, int nx, int plane,
-        int parity, float constant, float inverseScale)
+    static unsafe void RelaxVectors(float* x, float* b, float* w, byte* d, ulong* bits, int words, int row, int first, int stop,
+        RowsBeside beside, int parity, float constant, float inverseScale)
     {
+        float* south = beside.South, north = beside.North, below = beside.Below, above = beside.Above;
         int width = Vector<float>.Count;
         var odd = OddLanes;
         var even = Vector<float>.One - odd;
@@ -296,8 +337,8 @@ internal static class VCycleKernels
                 // 1 / d, 0 off the unknowns (the division a lane of 0 makes infinite is not selected)
                 var inverse = Vector.ConditionalSelect(Vector.GreaterThan(diagonal, Vector<float>.Zero), Vector<float>.One / diagonal, Vector<float>.Zero);
                 var mask = ((parity + at) & 1) == 0 ? even : odd;
-                var sides = Vector.Load(x + i - 1) + Vector.Load(x + i + 1) + Vector.Load(x + i - nx) + Vector.Load(x + i + nx)
-                          + Vector.Load(x + i - plane) + Vector.Load(x + i + plane);
+                var sides = Vector.Load(x + i - 1) + Vector.Load(x + i + 1) + Vector.Load(south + at) + Vector.Load(north + at)
+                          + Vector.Load(below + at) + Vector.Load(above + at);
                 var gaussSeidel = (Vector.Load(b + i) * vis + sides) * inverse;
                 var xv = Vector.Load(x + i);
                 var wv = w == null ? mask * constant : Vector.Load(w + i) * mask;
@@ -316,7 +357,7 @@ internal static class VCycleKernels
         {
             if (d[i] == 0) continue;
             float gaussSeidel = (b[i] * inverseScale + Sides(l, x, i, xx, y, z)) * (1f / d[i]); // as the vectors: times the rounded inverse
-            x[i] = w == null && constant == 1 ? gaussSeidel : x[i] + (w == null ? constant : w[i]) * (gaussSeidel - x[i]);
+            x[i] += (w == null ? constant : w[i]) * (gaussSeidel - x[i]); // the vectors' formula, w = 1 too: the same bits on every path
         }
     }
 

@@ -122,9 +122,9 @@ public class SparseUnknownsEdgeCaseTests
         }
     }
 
-    /// <summary>Gauss-Seidel (w = 1, no weights) where every inner row of the box is at least a vector wide: the box takes
-    /// its vector formula x + (x_GS - x) on all inner cells and x_GS on the faces, as the lists do, so the values agree
-    /// bit for bit (the inner cells must not take x_GS itself).</summary>
+    /// <summary>Gauss-Seidel (w = 1, no weights) where every row of the box is at least a vector wide: the box takes
+    /// x + (x_GS - x) on every cell, by vectors or one at a time, as the lists do, so the values agree bit for bit (no
+    /// path may take x_GS itself).</summary>
     [Test]
     public void GaussSeidelOnAWideBoxIsTheBoxsBitForBit()
     {
