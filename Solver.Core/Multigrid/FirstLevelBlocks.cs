@@ -33,8 +33,10 @@ internal sealed class FirstLevelBlocks(int nx, int ny, int nz, byte[] mask, int[
     internal bool WalksOccupied => _occupied is not null;
 
     /// <summary>body(b, f) for each block b holding an unknown, f its first cell: by the list in parallel chunks where there
-    /// is one, else by block planes (in parallel on large grids), <paramref name="plane"/> doing a plane's.</summary>
-    void ForOccupied(Action<int> plane, Action<int, int> block)
+    /// is one, else by block planes (in parallel on large grids), <paramref name="rows"/>(bz, by0, by1) doing block rows
+    /// by0..by1 of plane bz; a grid of fewer block planes than two a core (one or a few cells high, as a 2D code's) is cut
+    /// into runs of block rows instead, so both cores work.</summary>
+    void ForOccupied(Action<int, int, int> rows, Action<int, int> block)
     {
         if (_occupied is { } list)
         {
@@ -48,8 +50,14 @@ internal sealed class FirstLevelBlocks(int nx, int ny, int nz, byte[] mask, int[
             });
             return;
         }
-        if ((long)Cells < VCycleKernels.ParallelCells) for (int bz = 0; bz < _cz; bz++) plane(bz);
-        else Parallel.For(0, _cz, plane);
+        if ((long)Cells < VCycleKernels.ParallelCells) { for (int bz = 0; bz < _cz; bz++) rows(bz, 0, _cy - 1); return; }
+        if (_cz >= 2 * Environment.ProcessorCount) { Parallel.For(0, _cz, bz => rows(bz, 0, _cy - 1)); return; }
+        int runs = Math.Min(_cy, 4 * Environment.ProcessorCount);
+        Parallel.For(0, _cz * runs, k =>
+        {
+            int bz = k / runs, run = k % runs;
+            rows(bz, (int)((long)_cy * run / runs), (int)((long)_cy * (run + 1) / runs) - 1);
+        });
     }
     /// <summary>Each slot's cell from its block's first cell.</summary>
     readonly int[] _slotCell = [.. Enumerable.Range(0, 8).Select(s => (s & 1) + nx * (s >> 1 & 1) + nx * ny * (s >> 2))];
@@ -108,7 +116,7 @@ internal sealed class FirstLevelBlocks(int nx, int ny, int nz, byte[] mask, int[
 
     /// <summary>
     /// coarse = P0^T r: each row the sum of its cells' r in cell order (a block's cells ascend by slot), in parallel block
-    /// planes; every row is written (each is some block's piece), so coarse needs no clearing.
+    /// planes (<see cref="ForOccupied"/>); every row is written (each is some block's piece), so coarse needs no clearing.
     /// </summary>
     public void Restrict(float[] r, double[] coarse)
     {
@@ -139,12 +147,12 @@ internal sealed class FirstLevelBlocks(int nx, int ny, int nz, byte[] mask, int[
                 coarse[row + Aggregation.PieceOf(m, s)] += r[f + _slotCell[s]];
             }
         }
-        void Planes(int bz)
+        void Rows(int bz, int by0, int by1)
         {
-            for (int by = 0; by < _cy; by++)
+            for (int by = by0; by <= by1; by++)
                 for (int bx = 0, b = _cx * (by + _cy * bz), f = nx * (2 * by + ny * 2 * bz); bx < _cx; bx++, b++, f += 2) Block(b, f);
         }
-        ForOccupied(Planes, Block);
+        ForOccupied(Rows, Block);
     }
 
     /// <summary>x += P0 coarse: each unknown cell takes its row's value (float), in parallel block planes; four full blocks
@@ -165,9 +173,9 @@ internal sealed class FirstLevelBlocks(int nx, int ny, int nz, byte[] mask, int[
                 x[f + _slotCell[s]] += one ? value : (float)coarse[row + Aggregation.PieceOf(m, s)];
             }
         }
-        void Planes(int bz)
+        void Rows(int bz, int by0, int by1)
         {
-            for (int by = 0; by < _cy; by++)
+            for (int by = by0; by <= by1; by++)
                 for (int bx = 0, b = _cx * (by + _cy * bz), f = nx * (2 * by + ny * 2 * bz); bx < _cx; bx++, b++, f += 2)
                 {
                     if (Vector256.IsHardwareAccelerated && 2 * bx + 8 <= nx && Unsafe.ReadUnaligned<uint>(ref mask[b]) == uint.MaxValue)
@@ -181,7 +189,7 @@ internal sealed class FirstLevelBlocks(int nx, int ny, int nz, byte[] mask, int[
                     Block(b, f);
                 }
         }
-        ForOccupied(Planes, Block);
+        ForOccupied(Rows, Block);
     }
 
     static void Add(float[] x, int at, Vector256<float> values) => (Vector256.LoadUnsafe(ref x[at]) + values).StoreUnsafe(ref x[at]);

@@ -15,6 +15,19 @@ public class FirstLevelBlocksTests
         // few blocks hold an unknown: the transfers walk the list of those, in one chunk and in parallel chunks
         yield return new TestCaseData(PoissonDomains.Tunnels(41, 36, 38, 0.05, 3)).SetArgDisplayNames("tunnels 41x36x38");
         yield return new TestCaseData(PoissonDomains.Tunnels(96, 94, 90, 0.05, 1)).SetArgDisplayNames("tunnels 96x94x90, parallel chunks");
+        // a grid one cell high: one block plane, cut into parallel runs of block rows; blocks of four cells, never full
+        yield return new TestCaseData(Flat(301, 250, 0.3, 5)).SetArgDisplayNames("one cell high 301x250x1, runs of block rows");
+        yield return new TestCaseData(PoissonDomains.FreeSurfaceTank(260, 1, 300, 0.6, seed: 4)).SetArgDisplayNames("one cell thick 260x1x300");
+        yield return new TestCaseData(PoissonDomains.RandomObstacles(150, 150, 5, 0.2, 2)).SetArgDisplayNames("obstacles 150x150x5: three block planes, runs");
+    }
+
+    /// <summary>A grid one cell high, fluid with a share of solid cells at random (blocks of two pieces where solid cells
+    /// lie on a diagonal) and air along y = 0.</summary>
+    static PoissonGrid Flat(int nx, int ny, double solid, int seed)
+    {
+        var rng = new Random(seed);
+        var cells = Enumerable.Range(0, nx * ny).Select(i => i < nx ? CellType.Air : rng.NextDouble() < solid ? CellType.Solid : CellType.Fluid).ToArray();
+        return new PoissonGrid(nx, ny, 1, cells);
     }
 
     /// <summary>The list of occupied blocks is taken where they are a small share of all (tunnels), not by the families whose
