@@ -30,6 +30,7 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
         if (diagonal.Length != op.CellCount)
             throw new ArgumentException($"the diagonal has {diagonal.Length} entries; the operator has {op.CellCount} cells", nameof(diagonal));
         (_op, Diagonal) = (op, diagonal);
+        (_zeros, _negativeZeros) = (new T[op.Nx], Enumerable.Repeat(T.NegativeZero, op.Nx).ToArray());
         Box = CellBox.Around(diagonal, op.Nx, op.Ny, op.Nz);
         Sparse = SparseUnknowns.Of(diagonal, Box, op.Nx, op.Ny, op.Nz);
         int n = op.CellCount;
@@ -230,7 +231,7 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
     public void GaussSeidelColour(T[] b, T[] x, int colour)
     {
         if (Sparse is { } sparse) RelaxUnknowns(sparse, b, x, colour);
-        else Planes(z => RelaxPlane(b, x, z, colour));
+        else Rows((z, y0, y1) => RelaxPlane(b, x, z, colour, y0, y1));
     }
 
     /// <summary>
@@ -250,6 +251,13 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
         }
         int planes = Box.Z1 - Box.Z0 + 1, second = 1 - first;
         int slabs = Box.Cells < ParallelCells ? 1 : Math.Min(Environment.ProcessorCount, planes / 2);
+        if (Box.Cells >= ParallelCells && slabs < Environment.ProcessorCount)
+        {
+            // too few planes for a slab per core (a grid one or a few cells high): each colour in parallel runs of rows
+            GaussSeidelColour(b, x, first);
+            GaussSeidelColour(b, x, second);
+            return;
+        }
         if (slabs <= 1) { Wave(b, x, Box.Z0, Box.Z1, first, false, false); return; }
         int Start(int slab) => Box.Z0 + (int)((long)planes * slab / slabs);
         Parallel.For(0, slabs, slab => Wave(b, x, Start(slab), Start(slab + 1) - 1, first, slab > 0, slab < slabs - 1));
@@ -273,23 +281,25 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
     }
 
     /// <summary>
-    /// The cells of one colour on plane z. Rows inside the grid run a vector of cells of both colours at a time, the
-    /// other colour's lanes and the cells without an unknown (inverse diagonal 0) kept as they were; each cell's sum in
-    /// the same order as a cell on its own (<see cref="AddNeighbours(T, T[], int, int, bool, bool, bool, bool)"/>), so the
-    /// values are the same bit for bit.
+    /// The cells of one colour on plane z (its box rows <paramref name="y0"/>..<paramref name="y1"/>; all by default). A row
+    /// runs a vector of cells of both colours at a time, the other colour's lanes and the cells without an unknown (inverse
+    /// diagonal 0) kept as they were, a neighbour row past the grid's faces read as zeros; each cell's sum in the same order
+    /// as a cell on its own (<see cref="AddNeighbours(T, T[], int, int, bool, bool, bool, bool)"/>), so the values are the
+    /// same bit for bit.
     /// </summary>
-    void RelaxPlane(T[] b, T[] x, int z, int colour)
+    void RelaxPlane(T[] b, T[] x, int z, int colour, int y0 = -1, int y1 = -1)
     {
         int nx = _op.Nx, ny = _op.Ny, width = Vector<T>.Count;
         bool below = z > 0, above = z < _op.Nz - 1;
-        for (int y = Box.Y0; y <= Box.Y1; y++)
+        if (y0 < 0) (y0, y1) = (Box.Y0, Box.Y1);
+        for (int y = y0; y <= y1; y++)
         {
             bool south = y > 0, north = y < ny - 1;
-            int row = nx * (y + ny * z), from = Math.Max(Box.X0, 1), stop = Math.Min(Box.X1 + 1, nx - 1); // vectors: from..stop-1, every face inside
-            if (south && north && below && above && stop - from >= width && Vector.IsHardwareAccelerated)
+            int row = nx * (y + ny * z), from = Math.Max(Box.X0, 1), stop = Math.Min(Box.X1 + 1, nx - 1); // vectors: from..stop-1, both x faces inside
+            if (stop - from >= width && Vector.IsHardwareAccelerated)
             {
                 RelaxCells(b, x, row, Box.X0, from - 1, y, z, colour, south, north, below, above);
-                RelaxVectors(b, x, row, from, stop, y + z + colour);
+                RelaxVectors(b, x, row, from, stop, y + z + colour, new RowsBeside(this, x, row, y, z));
                 RelaxCells(b, x, row, stop, Box.X1, y, z, colour, south, north, below, above);
             }
             else RelaxCells(b, x, row, Box.X0, Box.X1, y, z, colour, south, north, below, above);
@@ -308,11 +318,11 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
         }
     }
 
-    /// <summary>Cells from..stop-1 of a row inside the grid, a vector at a time (at least one vector's width); the cells of
-    /// the colour are those whose lane parity is <paramref name="parity"/>'s (x + y + z + colour even). A vector is stored
-    /// after the next one's loads (storing first would stall the next load, which overlaps it by a cell; the overlapped
-    /// cells are of the other colour, unchanged).</summary>
-    void RelaxVectors(T[] b, T[] x, int row, int from, int stop, int parity)
+    /// <summary>Cells from..stop-1 of a row, a vector at a time (at least one vector's width), its neighbour rows
+    /// <paramref name="beside"/>; the cells of the colour are those whose lane parity is <paramref name="parity"/>'s
+    /// (x + y + z + colour even). A vector is stored after the next one's loads (storing first would stall the next load,
+    /// which overlaps it by a cell; the overlapped cells are of the other colour, unchanged).</summary>
+    void RelaxVectors(T[] b, T[] x, int row, int from, int stop, int parity, RowsBeside beside)
     {
         int width = Vector<T>.Count;
         ref T rb = ref MemoryMarshal.GetArrayDataReference(b), rx = ref MemoryMarshal.GetArrayDataReference(x),
@@ -325,7 +335,7 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
             nuint i = (nuint)(row + at);
             var w = Vector.LoadUnsafe(ref inverse, i);
             if (w == Vector<T>.Zero) continue; // no unknown among these cells
-            var s = AddNeighbours(Vector.LoadUnsafe(ref rb, i), ref rx, i);
+            var s = AddNeighbours(Vector.LoadUnsafe(ref rb, i), ref rx, i, beside, (nuint)at);
             var relaxed = Vector.AndNot(((parity + at) & 1) == 0 ? EvenLanes : OddLanes, Vector.Equals(w, Vector<T>.Zero)); // the colour's unknowns
             var value = Vector.ConditionalSelect(relaxed, s * w, Vector.LoadUnsafe(ref rx, i));
             if (pendingAt >= 0) pending.StoreUnsafe(ref rx, (nuint)(row + pendingAt));
@@ -418,18 +428,18 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
         else ResidualOnBox(b, x, r);
     }
 
-    void ResidualOnBox(T[] b, T[] x, T[] r) => Planes(z =>
+    void ResidualOnBox(T[] b, T[] x, T[] r) => Rows((z, y0, y1) =>
     {
         int nx = _op.Nx, ny = _op.Ny, width = Vector<T>.Count;
         bool below = z > 0, above = z < _op.Nz - 1;
-        for (int y = Box.Y0; y <= Box.Y1; y++)
+        for (int y = y0; y <= y1; y++)
         {
             bool south = y > 0, north = y < ny - 1;
             int row = nx * (y + ny * z), from = Math.Max(Box.X0, 1), stop = Math.Min(Box.X1 + 1, nx - 1); // vectors: from..stop-1
-            if (south && north && below && above && stop - from >= width && Vector.IsHardwareAccelerated)
+            if (stop - from >= width && Vector.IsHardwareAccelerated)
             {
                 ResidualCells(b, x, r, row, Box.X0, from - 1, south, north, below, above);
-                ResidualVectors(b, x, r, row, from, stop);
+                ResidualVectors(b, x, r, row, from, stop, new RowsBeside(this, x, row, y, z));
                 ResidualCells(b, x, r, row, stop, Box.X1, south, north, below, above);
             }
             else ResidualCells(b, x, r, row, Box.X0, Box.X1, south, north, below, above);
@@ -447,16 +457,17 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
         }
     }
 
-    /// <summary>Cells from..stop-1 of a row inside the grid, a vector at a time: each cell's sum in the order of
-    /// <see cref="ResidualCells"/>, the diagonal rounded to T as there (a float vector from two double ones).</summary>
-    void ResidualVectors(T[] b, T[] x, T[] r, int row, int from, int stop)
+    /// <summary>Cells from..stop-1 of a row, a vector at a time, its neighbour rows <paramref name="beside"/>: each cell's
+    /// sum in the order of <see cref="ResidualCells"/>, the diagonal rounded to T as there (a float vector from two double ones).</summary>
+    void ResidualVectors(T[] b, T[] x, T[] r, int row, int from, int stop, RowsBeside beside)
     {
         int width = Vector<T>.Count;
         ref T rb = ref MemoryMarshal.GetArrayDataReference(b), rx = ref MemoryMarshal.GetArrayDataReference(x), rr = ref MemoryMarshal.GetArrayDataReference(r);
         ref double diagonal = ref MemoryMarshal.GetArrayDataReference(Diagonal);
         for (int v = from; v < stop; v += width)
         {
-            nuint i = (nuint)(row + Math.Min(v, stop - width)); // the last vector overlaps the one before: the same values
+            int at = Math.Min(v, stop - width); // the last vector overlaps the one before: the same values
+            nuint i = (nuint)(row + at);
             Vector<T> d, unknown; // the diagonal in T, and where it is positive in double (as the cells test it)
             if (typeof(T) == typeof(float))
             {
@@ -469,7 +480,7 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
                 var wide = Vector.LoadUnsafe(ref diagonal, i);
                 (d, unknown) = ((Vector<T>)(object)wide, (Vector<T>)(object)Vector.AsVectorDouble(Vector.GreaterThan(wide, Vector<double>.Zero)));
             }
-            var s = AddNeighbours(Vector.LoadUnsafe(ref rb, i) - d * Vector.LoadUnsafe(ref rx, i), ref rx, i);
+            var s = AddNeighbours(Vector.LoadUnsafe(ref rb, i) - d * Vector.LoadUnsafe(ref rx, i), ref rx, i, beside, (nuint)at);
             Vector.ConditionalSelect(unknown, s, Vector<T>.Zero).StoreUnsafe(ref rr, i);
         }
     }
@@ -507,27 +518,73 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
         return s;
     }
 
-    /// <summary><see cref="AddNeighbours(T, T[], int, int, bool, bool, bool, bool)"/> for the vector of cells from i inside
-    /// the grid (every face of them in it), in the same order.</summary>
+    /// <summary><see cref="AddNeighbours(T, T[], int, int, bool, bool, bool, bool)"/> for the vector of cells from i (x = at
+    /// in its row, both x faces inside the grid), in the same order; the y and z faces and their x from <paramref name="beside"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    Vector<T> AddNeighbours(Vector<T> s, ref T x, nuint i)
+    Vector<T> AddNeighbours(Vector<T> s, ref T x, nuint i, RowsBeside beside, nuint at)
     {
-        nuint nx = (nuint)_op.Nx, plane = nx * (nuint)_op.Ny;
-        ref T fx = ref MemoryMarshal.GetArrayDataReference(_faceX!), fy = ref MemoryMarshal.GetArrayDataReference(_faceY!),
-              fz = ref MemoryMarshal.GetArrayDataReference(_faceZ!);
+        ref T fx = ref MemoryMarshal.GetArrayDataReference(_faceX!);
         s += Vector.LoadUnsafe(ref fx, i - 1) * Vector.LoadUnsafe(ref x, i - 1);
-        s += Vector.LoadUnsafe(ref fy, i - nx) * Vector.LoadUnsafe(ref x, i - nx);
-        s += Vector.LoadUnsafe(ref fz, i - plane) * Vector.LoadUnsafe(ref x, i - plane);
+        s += Vector.LoadUnsafe(ref beside.SouthFace, at) * Vector.LoadUnsafe(ref beside.SouthX, at);
+        s += Vector.LoadUnsafe(ref beside.BelowFace, at) * Vector.LoadUnsafe(ref beside.BelowX, at);
         s += Vector.LoadUnsafe(ref fx, i) * Vector.LoadUnsafe(ref x, i + 1);
-        s += Vector.LoadUnsafe(ref fy, i) * Vector.LoadUnsafe(ref x, i + nx);
-        s += Vector.LoadUnsafe(ref fz, i) * Vector.LoadUnsafe(ref x, i + plane);
+        s += Vector.LoadUnsafe(ref beside.NorthFace, at) * Vector.LoadUnsafe(ref beside.NorthX, at);
+        s += Vector.LoadUnsafe(ref beside.AboveFace, at) * Vector.LoadUnsafe(ref beside.AboveX, at);
         return s;
     }
 
-    /// <summary>The box's planes, in parallel when it is large.</summary>
-    void Planes(Action<int> plane)
+    /// <summary>
+    /// The y and z faces of a row (y, z) and the x of the rows beside it, each at the row's x = 0; past the grid's faces
+    /// a row of -0 faces and one of +0 x, whose product -0 adds nothing to any sum (s + -0 is s, -0 and +0 too), so a
+    /// row on the grid's faces takes the vectors with the values the cells on their own give, bit for bit.
+    /// </summary>
+    readonly ref struct RowsBeside
     {
-        if (Box.Cells < ParallelCells) for (int z = Box.Z0; z <= Box.Z1; z++) plane(z);
-        else Parallel.For(Box.Z0, Box.Z1 + 1, plane);
+        public readonly ref T SouthFace;
+        public readonly ref T SouthX;
+        public readonly ref T BelowFace;
+        public readonly ref T BelowX;
+        public readonly ref T NorthFace;
+        public readonly ref T NorthX;
+        public readonly ref T AboveFace;
+        public readonly ref T AboveX;
+
+        public RowsBeside(CellLevel<T> level, T[] x, int row, int y, int z)
+        {
+            int nx = level._op.Nx, plane = nx * level._op.Ny;
+            ref T faceZeros = ref MemoryMarshal.GetArrayDataReference(level._negativeZeros), xZeros = ref MemoryMarshal.GetArrayDataReference(level._zeros);
+            ref T fy = ref MemoryMarshal.GetArrayDataReference(level._faceY!), fz = ref MemoryMarshal.GetArrayDataReference(level._faceZ!);
+            ref T rx = ref MemoryMarshal.GetArrayDataReference(x);
+            bool south = y > 0, north = y < level._op.Ny - 1, below = z > 0, above = z < level._op.Nz - 1;
+            SouthFace = ref south ? ref Unsafe.Add(ref fy, row - nx) : ref faceZeros;
+            SouthX = ref south ? ref Unsafe.Add(ref rx, row - nx) : ref xZeros;
+            BelowFace = ref below ? ref Unsafe.Add(ref fz, row - plane) : ref faceZeros;
+            BelowX = ref below ? ref Unsafe.Add(ref rx, row - plane) : ref xZeros;
+            NorthFace = ref north ? ref Unsafe.Add(ref fy, row) : ref faceZeros;
+            NorthX = ref north ? ref Unsafe.Add(ref rx, row + nx) : ref xZeros;
+            AboveFace = ref above ? ref Unsafe.Add(ref fz, row) : ref faceZeros;
+            AboveX = ref above ? ref Unsafe.Add(ref rx, row + plane) : ref xZeros;
+        }
+    }
+
+    /// <summary>A row of +0 (x past the grid's faces) and one of -0 (the faces there): see <see cref="RowsBeside"/>.</summary>
+    readonly T[] _zeros, _negativeZeros;
+
+    /// <summary>
+    /// body(z, y0, y1) over the box's rows: by planes, in parallel when the box is large; a box of fewer planes than twice
+    /// the cores (a grid one or a few cells high) is cut into runs of rows instead, so both cores work.
+    /// </summary>
+    void Rows(Action<int, int, int> body)
+    {
+        var box = Box;
+        int planes = box.Z1 - box.Z0 + 1, height = box.Y1 - box.Y0 + 1;
+        if (box.Cells < ParallelCells) { for (int z = box.Z0; z <= box.Z1; z++) body(z, box.Y0, box.Y1); return; }
+        if (planes >= 2 * Environment.ProcessorCount) { Parallel.For(box.Z0, box.Z1 + 1, z => body(z, box.Y0, box.Y1)); return; }
+        int runs = Math.Min(height, 4 * Environment.ProcessorCount);
+        Parallel.For(0, planes * runs, k =>
+        {
+            int z = box.Z0 + k / runs, run = k % runs;
+            body(z, box.Y0 + (int)((long)height * run / runs), box.Y0 + (int)((long)height * (run + 1) / runs) - 1);
+        });
     }
 }

@@ -8,9 +8,14 @@ public class CellLevelTests
 {
     static IEnumerable<VoxelOperator> Cases() => CoefficientDomains.Families.Select(f => CoefficientDomains.Named(f, 7, 9, 6, 2))
         .Append(CoefficientDomains.TwoPhase(40, 30, 20, 1000, 3)) // parallel planes
-        .Append(CoefficientDomains.GhostFluid(40, 30, 24, 4)); // air above a box
+        .Append(CoefficientDomains.GhostFluid(40, 30, 24, 4)) // air above a box
+        .Append(CoefficientDomains.TwoPhase(300, 1, 240, 1000, 5)) // every row on the grid's faces
+        .Append(CoefficientDomains.CutCell(260, 230, 1, 6)) // one plane: runs of rows
+        .Append(CoefficientDomains.CutCell(200, 2, 180, 7)) // two cells thick
+        .Append(CoefficientDomains.TwoPhase(130, 120, 3, 100, 8)); // three planes: fewer than two a core, runs of rows
 
-    static readonly string[] Names = [.. CoefficientDomains.Families, "two-phase, parallel planes", "ghost-fluid, air above a box"];
+    static readonly string[] Names = [.. CoefficientDomains.Families, "two-phase, parallel planes", "ghost-fluid, air above a box",
+        "two-phase 300x1x240", "cut-cell 260x230x1", "cut-cell 200x2x180", "two-phase 130x120x3"];
 
     /// <summary>Each operator in float32 and in double.</summary>
     static IEnumerable<TestCaseData> Operators() => Cases().SelectMany((op, k) => new[] { true, false }
