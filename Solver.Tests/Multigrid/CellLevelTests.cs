@@ -123,6 +123,49 @@ public class CellLevelTests
                 $"{what}, cell {i}: {got[i]} against {want[i]}");
     }
 
+    /// <summary>Flat operators: every row on the grid's y faces, and the z faces' rows, take the vectors.</summary>
+    static IEnumerable<TestCaseData> FaceRows() => new[] { (CoefficientDomains.TwoPhase(40, 1, 30, 1000, 5), "two-phase 40x1x30"),
+            (CoefficientDomains.CutCell(37, 29, 1, 6), "cut-cell 37x29x1") }
+        .SelectMany(c => new[] { true, false }.Select(single => new TestCaseData(c.Item1, single).SetArgDisplayNames(c.Item2, single ? "float" : "double")));
+
+    /// <summary>
+    /// A cell whose sum is -0 (b -0 and its neighbours' x -0) keeps -0 on the rows on the grid's faces, as a cell on its
+    /// own does (its missing faces add nothing): past a face the vectors add a -0 face times a +0 x. A +0 face, a -0 x or
+    /// the row's own x there (-0 times a negative x is +0) would add a +0 and make the sum +0.
+    /// </summary>
+    [TestCaseSource(nameof(FaceRows))]
+    public void ASumOfNegativeZerosStaysNegativeZeroOnTheFacesRows(VoxelOperator op, bool single)
+    {
+        if (single) NegativeZeros<float>(op); else NegativeZeros<double>(op);
+    }
+
+    static void NegativeZeros<T>(VoxelOperator op) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Assume.That(Vector.IsHardwareAccelerated, "the vectors' path");
+        var diagonal = CellLevel.DiagonalOf(op);
+        var level = new CellLevel<T>(op, diagonal);
+        Assert.That(level.Sparse, Is.Null, "the box's kernels");
+        int nx = op.Nx, ny = op.Ny, plane = nx * ny;
+        bool Of(int i, int colour) => (i % nx + i / nx % ny + i / plane) % 2 == colour;
+        var b = Enumerable.Repeat(T.NegativeZero, op.CellCount).ToArray();
+        for (int colour = 0; colour < 2; colour++)
+        {
+            // the colour's cells a negative x (Gauss-Seidel does not read it), the other colour's -0
+            var x = Enumerable.Range(0, op.CellCount).Select(i => Of(i, colour) ? T.CreateTruncating(-0.5) : T.NegativeZero).ToArray();
+            var want = Enumerable.Range(0, op.CellCount).Select(i => Of(i, colour) && diagonal[i] > 0 ? T.NegativeZero : x[i]).ToArray();
+            level.GaussSeidelColour(b, x, colour);
+            AssertBits(x, want, $"colour {colour}");
+
+            // the residual: the colour's cells x +0 (b - d x is -0), the other colour's -0
+            var rx = Enumerable.Range(0, op.CellCount).Select(i => Of(i, colour) ? T.Zero : T.NegativeZero).ToArray();
+            var r = Enumerable.Repeat(T.One, op.CellCount).ToArray();
+            level.Residual(b, rx, r);
+            for (int i = 0; i < r.Length; i++)
+                if (Of(i, colour) && diagonal[i] > 0)
+                    Assert.That(T.IsZero(r[i]) && T.IsNegative(r[i]), Is.True, $"residual, colour {colour}, cell {i}: {r[i]}");
+        }
+    }
+
     /// <summary>The wave through the planes (in parallel slabs on the larger operators) is the two colours one after the other, bit for bit.</summary>
     [TestCaseSource(nameof(Operators))]
     public void ASweepIsItsTwoColoursInTurn(VoxelOperator op, bool single)
