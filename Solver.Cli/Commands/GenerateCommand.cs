@@ -91,7 +91,7 @@ public static class GenerateCommand
                     var family => CoefficientDomains.Named(family!, nx, ny, nz, s),
                 };
                 if (!Enumerable.Range(0, op.CellCount).Any(i => op.Diagonal(i) > 0))
-                    throw NothingToSolve(parse.GetValue(domain)!, nx, ny, nz, "unknown", solidGiven);
+                    throw NothingToSolve(parse.GetValue(domain)!, nx, ny, nz, "an unknown", solidGiven);
                 WriteOperator(console, op, parse.GetValue(rhs)!, s, parse.GetValue(layout) == "full", parse.GetValue(outDir)!,
                     $"dcdm generate --domain {parse.GetValue(domain)} --size {nx},{ny},{nz} --rhs {parse.GetValue(rhs)} --seed {s} --layout {parse.GetValue(layout)}"
                     + (parse.GetValue(domain) == "two-phase" ? string.Create(CultureInfo.InvariantCulture, $" --density-ratio {parse.GetValue(densityRatio)}") : "")
@@ -139,8 +139,9 @@ public static class GenerateCommand
     /// with no equation that a solve then rejects for a reason far from this one.
     /// </summary>
     static UsageException NothingToSolve(string domain, int nx, int ny, int nz, string what, bool solidGiven) =>
-        new($"--domain {domain} --size {nx},{ny},{nz}: no cell is {what} at these settings (an open top makes the top layer air, "
-            + $"so one cell high leaves none); give a larger --size{(solidGiven ? " or a smaller --solid-fraction" : "")}");
+        new($"--domain {domain} --size {nx},{ny},{nz}: no cell is {what} at these settings"
+            + (nz == 1 ? " (an open top makes the top layer air, so one cell high leaves none)" : "")
+            + $"; give a larger --size{(solidGiven ? " or a smaller --solid-fraction" : "")}");
 
     /// <summary>
     /// A coefficient family's files: A.mtx (full-grid or compact), b.mtx, and flags.bin marking its unknowns as fluid

@@ -178,6 +178,7 @@ public class CliTests
         var (code, _, error) = Run([.. args]);
         Assert.That(code, Is.EqualTo(2), error);
         Assert.That(error, Does.Contain($"--domain {domain} --size {size}").And.Contain("give a larger --size"));
+        Assert.That(error.Contains("one cell high"), Is.EqualTo(size.EndsWith(",1")), "the open top named only where the grid is one cell high");
         Assert.That(error.Contains("--solid-fraction"), Is.EqualTo(solidFraction is not null), error);
         Assert.That(Directory.Exists(dir) ? Directory.GetFiles(dir) : [], Is.Empty);
     }

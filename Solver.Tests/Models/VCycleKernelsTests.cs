@@ -30,7 +30,7 @@ public class VCycleKernelsTests
         PoissonDomains.PocketsAndDroplets(16, 16, 16, 3),
         PoissonDomains.DamBreak(30, 21, 24, 0.4, 0.7), // the unknowns' box is a part of the grid
         PoissonDomains.Slits(40, 36, 34, 2), // whole rows of solid inside the box: vectors with no unknown are skipped
-        PoissonDomains.FreeSurfaceTank(300, 1, 260, 0.6, 3), // one cell thick along y: every row on the grid's faces
+        PoissonDomains.FreeSurfaceTank(420, 1, 300, 0.6, 3), // one cell thick along y: every row on the grid's faces, parallel planes
         PoissonDomains.ClosedBox(290, 250, 1), // one cell high: one plane, cut into runs of rows
     ];
 
@@ -97,7 +97,7 @@ public class VCycleKernelsTests
         new TestCaseData(PoissonDomains.DamBreak(70, 52, 45, 0.5, 0.9), 0).SetName("slabs over the unknowns' box only"),
         new TestCaseData(PoissonDomains.Slits(48, 40, 44, 2), 1).SetName("vectors without an unknown inside the box"),
         new TestCaseData(SolidRows(), 0).SetName("solid rows after rows whose last cell is an unknown"),
-        new TestCaseData(PoissonDomains.FreeSurfaceTank(300, 1, 260, 0.6, 3), 1).SetName("one cell thick along y: the slabs' wave, every row on a face"),
+        new TestCaseData(PoissonDomains.FreeSurfaceTank(420, 1, 300, 0.6, 3), 1).SetName("one cell thick along y: the slabs' wave, every row on a face"),
         new TestCaseData(PoissonDomains.RandomObstacles(200, 2, 180, 0.2, 4), 0).SetName("two cells thick: every row on a face"),
         new TestCaseData(PoissonDomains.ClosedBox(290, 250, 1), 0).SetName("one plane: runs of rows"),
         new TestCaseData(PoissonDomains.FreeSurfaceTank(200, 180, 3, 0.7, 2), 1).SetName("a box of two planes: fewer than two a core, runs of rows"),
