@@ -251,9 +251,10 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
         }
         int planes = Box.Z1 - Box.Z0 + 1, second = 1 - first;
         int slabs = Box.Cells < ParallelCells ? 1 : Math.Min(Environment.ProcessorCount, planes / 2);
-        if (Box.Cells >= ParallelCells && slabs < Environment.ProcessorCount)
+        if (Box.Cells >= ParallelCells && planes < 4 && Environment.ProcessorCount > 1)
         {
-            // too few planes for a slab per core (a grid one or a few cells high): each colour in parallel runs of rows
+            // too few planes for two slabs (a grid one or a few cells high), which ran on one thread: each colour in
+            // parallel runs of rows; with more planes the wave's slabs stay, one per core where there are enough
             GaussSeidelColour(b, x, first);
             GaussSeidelColour(b, x, second);
             return;

@@ -247,10 +247,11 @@ internal static class VCycleKernels
         int planes = l.Box.Z1 - l.Box.Z0 + 1, second = 1 - first;
         long cells = l.Box.Cells;
         int slabs = cells < ParallelCells ? 1 : Math.Min(Environment.ProcessorCount, planes / 2);
-        if (cells >= ParallelCells && slabs < Environment.ProcessorCount)
+        if (cells >= ParallelCells && planes < 4 && Environment.ProcessorCount > 1)
         {
-            // too few planes for a slab per core (a grid one or a few cells high): each colour in parallel runs of rows,
-            // the first colour everywhere before the second (a colour's cells read only the other's)
+            // too few planes for two slabs (a grid one or a few cells high), which ran on one thread: each colour in
+            // parallel runs of rows, the first colour everywhere before the second (a colour's cells read only the
+            // other's); with more planes the wave's slabs stay, one per core where there are enough
             foreach (int colour in new[] { first, second })
                 ForRows(l, (z, y0, y1) => RelaxPlane(l, z, colour, weight, constant, y0, y1));
             return;
