@@ -244,7 +244,10 @@ internal static class Aggregation
         });
         var (offset, rows, firstOdd) = ColourMajorOffsets(pieces, cx, cy, cz);
         blocks = new FirstLevelBlocks(nx, ny, nz, mask, offset);
-        return Assemble(rows, firstOdd, (cx, cy, cz), offset, pieces, scale, capacity: 8 * 6, new GridRows(nx, ny, nz, diagonal, mask, offset, shape?.Slots, shape?.Weight ?? 1));
+        var source = new GridRows(nx, ny, nz, diagonal, mask, offset, shape?.Slots, shape?.Weight ?? 1);
+        var level = Assemble(rows, firstOdd, (cx, cy, cz), offset, pieces, scale, capacity: 8 * 6, source);
+        if (source.PlainCouplings != 6) level.ForgetPlainBlocks(); // a flat grid's plain rows have four couplings; the next level's groups want six
+        return level;
     }
 
     /// <summary>Bit k: cell <paramref name="first"/> + k (of 32) is an unknown (a positive diagonal byte).</summary>
@@ -398,6 +401,7 @@ internal static class Aggregation
     {
         /// <summary>Four unit faces to each neighbour block.</summary>
         public double PlainCoupling => -4;
+        public int PlainCouplings => 6;
 
         /// <summary>
         /// A block inside the grid whose eight cells have the unit operator's rows (diagonal 6, every face 1: a liquid's
@@ -506,6 +510,7 @@ internal static class Aggregation
     {
         public bool Plain(int x, int y, int z, int b, out double d) { d = 0; return false; }
         public double PlainCoupling => 0;
+        public int PlainCouplings => 0;
         public void PlainColumns(int b, Span<int> columns) { }
 
         public double Row(int x, int y, int z, int p, RowBuilder row)
@@ -577,17 +582,23 @@ internal static class Aggregation
             return d;
         }
 
-        /// <summary>Four unit faces to each neighbour block.</summary>
-        public double PlainCoupling => -4;
+        /// <summary>The axis a grid one cell thick is flat along (a 2D code's grid: its blocks hold four cells in one
+        /// layer), or -1 (a 3D grid, or one thin along two axes, whose blocks are never plain).</summary>
+        readonly int _flat = nx == 1 && ny > 1 && nz > 1 ? 0 : ny == 1 && nx > 1 && nz > 1 ? 1 : nz == 1 && nx > 1 && ny > 1 ? 2 : nx > 1 && ny > 1 && nz > 1 ? -1 : -2;
+
+        /// <summary>Four unit faces to each neighbour block (two on a grid one cell thick).</summary>
+        public double PlainCoupling => _flat >= 0 ? -2 : -4;
+        public int PlainCouplings => _flat >= 0 ? 4 : 6;
 
         /// <summary>
         /// A full block among six full ones, none holding a shaped cell (most of a grid's interior): its eight diagonal
         /// bytes less 2 for each of its twelve inner faces, and four faces (-4) to each neighbour's one row, as
-        /// <see cref="Row"/> sums them.
+        /// <see cref="Row"/> sums them. On a grid one cell thick (<see cref="FlatPlain"/>) the same with four cells.
         /// </summary>
         public bool Plain(int bx, int by, int bz, int b, out double d)
         {
             d = 0;
+            if (_flat != -1) return _flat >= 0 && FlatPlain(bx, by, bz, b, out d);
             int cx = (nx + 1) / 2, cy = (ny + 1) / 2, cz = (nz + 1) / 2, plane = cx * cy;
             if (mask[b] != 0xFF || bx == 0 || by == 0 || bz == 0 || bx == cx - 1 || by == cy - 1 || bz == cz - 1) return false;
             if ((mask[b - 1] & mask[b + 1] & mask[b - cx] & mask[b + cx] & mask[b - plane] & mask[b + plane]) != 0xFF) return false;
@@ -603,8 +614,46 @@ internal static class Aggregation
         public void PlainColumns(int b, Span<int> columns)
         {
             int cx = (nx + 1) / 2, plane = cx * ((ny + 1) / 2);
+            if (_flat >= 0)
+            {
+                var (u, v) = InPlane(cx, plane);
+                (columns[0], columns[1], columns[2], columns[3]) = (offset[b - u], offset[b + u], offset[b - v], offset[b + v]);
+                return;
+            }
             (columns[0], columns[1], columns[2]) = (offset[b - 1], offset[b + 1], offset[b - cx]);
             (columns[3], columns[4], columns[5]) = (offset[b + cx], offset[b - plane], offset[b + plane]);
+        }
+
+        /// <summary>The block strides along a flat grid's two axes that are not flat, the lower axis first (the order
+        /// <see cref="Row"/> meets their neighbours in).</summary>
+        (int U, int V) InPlane(int cx, int plane) => _flat switch { 0 => (cx, plane), 1 => (1, plane), _ => (1, cx) };
+
+        /// <summary>
+        /// <see cref="Plain"/> on a grid one cell thick: a block of its four cells (every slot inside the grid) among
+        /// four such neighbours along the other two axes, none shaped: the four diagonal bytes less 2 for each of its
+        /// four inner faces, and two faces (-2) to each neighbour's one row, as <see cref="Row"/> sums them (integers,
+        /// exact in double). Such rows are written straight into place but not kept as plain for the next level, whose
+        /// groups of plain rows want six neighbours.
+        /// </summary>
+        bool FlatPlain(int bx, int by, int bz, int b, out double d)
+        {
+            d = 0;
+            int cx = (nx + 1) / 2, cy = (ny + 1) / 2, cz = (nz + 1) / 2, plane = cx * cy;
+            int full = _flat switch { 0 => 0x55, 1 => 0x33, _ => 0x0F }; // the slots inside the grid
+            if (mask[b] != full) return false;
+            // inside the grid along both axes that are not flat
+            if ((_flat != 0 && (bx == 0 || bx == cx - 1)) || (_flat != 1 && (by == 0 || by == cy - 1)) || (_flat != 2 && (bz == 0 || bz == cz - 1))) return false;
+            var (u, v) = InPlane(cx, plane);
+            if (mask[b - u] != full || mask[b + u] != full || mask[b - v] != full || mask[b + v] != full) return false;
+            if (shaped is not null && (shaped[b] | shaped[b - u] | shaped[b + u] | shaped[b - v] | shaped[b + v]) != 0) return false;
+            int i = 2 * bx + nx * (2 * by + ny * 2 * bz), sum = 0;
+            for (int bits = full; bits != 0; bits &= bits - 1)
+            {
+                int s = BitOperations.TrailingZeroCount(bits);
+                sum += diagonal[i + (s & 1) + nx * (s >> 1 & 1) + nx * ny * (s >> 2)];
+            }
+            d = sum - 8;
+            return true;
         }
 
         /// <summary>Block nb's shaped slots that hold an unknown (its occupancy om).</summary>
@@ -867,6 +916,7 @@ internal static class Aggregation
     {
         /// <summary>The four faces' couplings summed as <see cref="Row"/> sums them (one appended, three added).</summary>
         public double PlainCoupling => level.PlainCoupling + level.PlainCoupling + level.PlainCoupling + level.PlainCoupling;
+        public int PlainCouplings => 6;
 
         /// <summary>
         /// Group g (at x, y, z) of eight plain rows (<see cref="AggregateLevel.PlainBlocks"/>), one piece, among six
@@ -938,7 +988,10 @@ internal static class Aggregation
         /// <summary>A plain row's every coupling before scaling.</summary>
         double PlainCoupling { get; }
 
-        /// <summary>A plain row's six columns, in the order <see cref="Row"/> would append them.</summary>
+        /// <summary>How many couplings a plain row has: six, or four on a grid one cell thick (<see cref="GridRows"/>).</summary>
+        int PlainCouplings { get; }
+
+        /// <summary>A plain row's columns, in the order <see cref="Row"/> would append them.</summary>
         void PlainColumns(int b, Span<int> columns);
     }
 
@@ -1016,7 +1069,7 @@ internal static class Aggregation
                     if (plain is not null && (plain[b] = source.Plain(x, y, z, b, out double d)))
                     {
                         diagonal[offset[b]] = scale * d;
-                        rowStart[offset[b] + 1] = 6;
+                        rowStart[offset[b] + 1] = source.PlainCouplings;
                         continue;
                     }
                     for (int p = 0; p < pieces[b]; p++)
@@ -1042,9 +1095,9 @@ internal static class Aggregation
             {
                 if (plain is not null && plain[b])
                 {
-                    int at = rowStart[offset[b]];
-                    source.PlainColumns(b, allColumns.AsSpan(at, 6));
-                    allValues.AsSpan(at, 6).Fill(coupling);
+                    int at = rowStart[offset[b]], count = source.PlainCouplings;
+                    source.PlainColumns(b, allColumns.AsSpan(at, count));
+                    allValues.AsSpan(at, count).Fill(coupling);
                     continue;
                 }
                 for (int p = 0; p < pieces[b]; p++)

@@ -16,6 +16,41 @@ public class AggregateMultigridTests
         // ones (rows written straight into place), and an odd width's last cells
         yield return new TestCaseData(PoissonDomains.ClosedBox(36, 6, 6)).SetArgDisplayNames("closed box 36x6x6");
         yield return new TestCaseData(PoissonDomains.FreeSurfaceTank(37, 7, 6, 0.7, seed: 3)).SetArgDisplayNames("tank 37x7x6");
+        // grids one cell thick along each axis: blocks of four cells, plain among four such neighbours, written straight into place
+        yield return new TestCaseData(PoissonDomains.FreeSurfaceTank(21, 1, 17, 0.6, seed: 2)).SetArgDisplayNames("tank 21x1x17, flat along y");
+        yield return new TestCaseData(Flat(PoissonDomains.RandomObstacles(19, 16, 2, 0.1, 3), 2)).SetArgDisplayNames("obstacles 19x16x1, flat along z");
+        yield return new TestCaseData(PoissonDomains.FreeSurfaceTank(1, 18, 15, 0.7, seed: 4)).SetArgDisplayNames("tank 1x18x15, flat along x");
+    }
+
+    /// <summary>The grid's first plane (z = 0), as a grid one cell high.</summary>
+    static PoissonGrid Flat(PoissonGrid grid, int _) =>
+        new(grid.Nx, grid.Ny, 1, grid.CellArray.ToArray()[..(grid.Nx * grid.Ny)]);
+
+    [Test]
+    public void AFlatGridsFirstLevelIsTheGalerkinOperatorAndKeepsNoPlainBlocks()
+    {
+        // rows written straight into place on a grid one cell thick (four couplings each), the level still s P^T A P;
+        // the next level's groups of plain rows want six neighbours, so the level keeps no plain blocks
+        var grid = PoissonDomains.FreeSurfaceTank(30, 1, 26, 0.8, seed: 5);
+        var level = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, CellDiagonal.Of(grid), Scale, out var parent);
+        AssertSameMatrix(level.Dense(), Galerkin(Dense(grid), parent, level.Rows));
+        Assert.That(level.PlainBlocks, Is.Null);
+        // a row of four couplings lists them as any row meets them, axis by axis, the lower side first: -x, +x, -z, +z
+        // (the sums that read the rows then take the same order, so the same bits, whichever path wrote the row)
+        var (bx, bz) = (level.Blocks.X, level.Blocks.Z);
+        int fourCouplings = 0;
+        for (int z = 1; z < bz - 1; z++)
+            for (int x = 1; x < bx - 1; x++)
+            {
+                int b = x + bx * z, row = level.BlockFirstRow[b];
+                if (level.BlockRows[b] != 1 || level.RowStart[row + 1] - level.RowStart[row] != 4) continue;
+                int[] want = [level.BlockFirstRow[b - 1], level.BlockFirstRow[b + 1], level.BlockFirstRow[b - bx], level.BlockFirstRow[b + bx]];
+                Assert.That(level.Columns[level.RowStart[row]..level.RowStart[row + 1]], Is.EqualTo(want), $"block ({x}, {z})");
+                fourCouplings++;
+            }
+        Assert.That(fourCouplings, Is.GreaterThan(level.Rows / 3), "interior rows of four couplings");
+        var next = Aggregation.Coarsen(level, Scale, out var up)!;
+        AssertSameMatrix(next.Dense(), Galerkin(level.Dense(), up, next.Rows));
     }
 
     static double[,] Dense(PoissonGrid grid)
