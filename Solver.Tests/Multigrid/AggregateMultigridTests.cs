@@ -120,12 +120,16 @@ public class AggregateMultigridTests
         var shape = Enumerable.Range(0, grid.CellCount).Select(_ => rng.NextDouble() < 0.3 ? (float)(0.5 + rng.NextDouble()) : 1f).ToArray();
         var level = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, diagonal, Scale, out var parent, ProlongationShape.FromCells(shape));
         AssertSameMatrix(level.Dense(), Galerkin(Dense(grid), parent, level.Rows, i => shape[i]));
-        // every cell shaped at 1 (the deltas run and add nothing) is the piecewise-constant P, value for value
+        // every cell shaped at 1 (the deltas run and add nothing) is the piecewise-constant P, value for value; no block is
+        // plain then, so every row is the general one: the rows written straight into place (six couplings, or four on a
+        // grid one cell thick) list the same columns in the same order
         var all = new ProlongationShape([.. Enumerable.Range(0, grid.CellCount)], Enumerable.Repeat(1f, grid.CellCount).ToArray());
         var ones = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, diagonal, Scale, out _, all);
         var plain = Aggregation.FromGrid(grid.Nx, grid.Ny, grid.Nz, diagonal, Scale, out _);
         Assert.That(ones.Values, Is.EqualTo(plain.Values));
         Assert.That(ones.Diagonal, Is.EqualTo(plain.Diagonal));
+        Assert.That(ones.RowStart, Is.EqualTo(plain.RowStart));
+        Assert.That(ones.Columns, Is.EqualTo(plain.Columns));
     }
 
     [TestCaseSource(nameof(Grids))]
