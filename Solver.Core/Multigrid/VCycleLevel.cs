@@ -25,8 +25,11 @@ internal sealed class VCycleLevel(int nx, int ny, int nz, byte[] diagonal, doubl
     public SparseUnknowns? Sparse => _unknowns.Sparse;
     /// <summary>Which vectors of the box's rows hold an unknown, for the kernels that walk the box (made with the level
     /// where they do, else at the first call); null where no row is as long as a vector.</summary>
-    public OccupiedVectors? Occupied => _unknowns.Occupied
-        ?? LazyInitializer.EnsureInitialized(ref _occupiedLater, ref _occupiedMade, ref _occupiedLock, () => OccupiedVectors.Of(diagonal, Box, nx, ny, nz));
+    public OccupiedVectors? Occupied => _unknowns.Occupied ?? (Volatile.Read(ref _occupiedMade) ? _occupiedLater : OccupiedNow());
+    /// <summary>The first call's: the factory's closure is made here only, not at every kernel's read (a level whose rows are
+    /// shorter than a vector has none, and read it once a plane: 10 KB a cycle on a 1 x 18 x 15 grid).</summary>
+    OccupiedVectors? OccupiedNow() =>
+        LazyInitializer.EnsureInitialized(ref _occupiedLater, ref _occupiedMade, ref _occupiedLock, () => OccupiedVectors.Of(diagonal, Box, nx, ny, nz));
     OccupiedVectors? _occupiedLater; // made once, also where it is null, by the first of the threads that ask
     bool _occupiedMade;
     object? _occupiedLock;
