@@ -571,21 +571,6 @@ internal sealed class CellLevel<T> : ICellLevel where T : unmanaged, IFloatingPo
     /// <summary>A row of +0 (x past the grid's faces) and one of -0 (the faces there): see <see cref="RowsBeside"/>.</summary>
     readonly T[] _zeros, _negativeZeros;
 
-    /// <summary>
-    /// body(z, y0, y1) over the box's rows: by planes, in parallel when the box is large; a box of fewer planes than twice
-    /// the cores (a grid one or a few cells high) is cut into runs of rows instead, so both cores work.
-    /// </summary>
-    void Rows(Action<int, int, int> body)
-    {
-        var box = Box;
-        int planes = box.Z1 - box.Z0 + 1, height = box.Y1 - box.Y0 + 1;
-        if (box.Cells < ParallelCells) { for (int z = box.Z0; z <= box.Z1; z++) body(z, box.Y0, box.Y1); return; }
-        if (planes >= 2 * Environment.ProcessorCount) { Parallel.For(box.Z0, box.Z1 + 1, z => body(z, box.Y0, box.Y1)); return; }
-        int runs = Math.Min(height, 4 * Environment.ProcessorCount);
-        Parallel.For(0, planes * runs, k =>
-        {
-            int z = box.Z0 + k / runs, run = k % runs;
-            body(z, box.Y0 + (int)((long)height * run / runs), box.Y0 + (int)((long)height * (run + 1) / runs) - 1);
-        });
-    }
+    /// <summary>body(z, y0, y1) over the box's rows (<see cref="RowRuns"/>), in parallel when the box is large.</summary>
+    void Rows(Action<int, int, int> body) => RowRuns.For(Box.Z0, Box.Z1, Box.Y0, Box.Y1, Box.Cells >= ParallelCells, body);
 }

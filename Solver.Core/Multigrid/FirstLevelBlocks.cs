@@ -33,9 +33,8 @@ internal sealed class FirstLevelBlocks(int nx, int ny, int nz, byte[] mask, int[
     internal bool WalksOccupied => _occupied is not null;
 
     /// <summary>body(b, f) for each block b holding an unknown, f its first cell: by the list in parallel chunks where there
-    /// is one, else by block planes (in parallel on large grids), <paramref name="rows"/>(bz, by0, by1) doing block rows
-    /// by0..by1 of plane bz; a grid of fewer block planes than two a core (one or a few cells high, as a 2D code's) is cut
-    /// into runs of block rows instead, so both cores work.</summary>
+    /// is one, else <paramref name="rows"/>(bz, by0, by1) doing block rows by0..by1 of block plane bz, by planes or runs of
+    /// block rows (<see cref="RowRuns"/>), in parallel on large grids.</summary>
     void ForOccupied(Action<int, int, int> rows, Action<int, int> block)
     {
         if (_occupied is { } list)
@@ -50,14 +49,7 @@ internal sealed class FirstLevelBlocks(int nx, int ny, int nz, byte[] mask, int[
             });
             return;
         }
-        if ((long)Cells < VCycleKernels.ParallelCells) { for (int bz = 0; bz < _cz; bz++) rows(bz, 0, _cy - 1); return; }
-        if (_cz >= 2 * Environment.ProcessorCount) { Parallel.For(0, _cz, bz => rows(bz, 0, _cy - 1)); return; }
-        int runs = Math.Min(_cy, 4 * Environment.ProcessorCount);
-        Parallel.For(0, _cz * runs, k =>
-        {
-            int bz = k / runs, run = k % runs;
-            rows(bz, (int)((long)_cy * run / runs), (int)((long)_cy * (run + 1) / runs) - 1);
-        });
+        RowRuns.For(0, _cz - 1, 0, _cy - 1, (long)Cells >= VCycleKernels.ParallelCells, rows);
     }
     /// <summary>Each slot's cell from its block's first cell.</summary>
     readonly int[] _slotCell = [.. Enumerable.Range(0, 8).Select(s => (s & 1) + nx * (s >> 1 & 1) + nx * ny * (s >> 2))];

@@ -150,23 +150,12 @@ internal static class VCycleKernels
         public readonly float* Below = z > 0 ? x + row - nx * ny : zeros, Above = z < nz - 1 ? x + row + nx * ny : zeros;
     }
 
-    /// <summary>
-    /// body(z, y0, y1) over the box's rows: by planes, in parallel when the box is large; a box of fewer planes than
-    /// twice the cores (a grid one or a few cells high, as a 2D code's) is cut into runs of rows instead, so both cores work.
-    /// </summary>
+    /// <summary>body(z, y0, y1) over the box's rows (<see cref="RowRuns"/>), in parallel when the box is large.</summary>
     static void ForRows(VCycleLevel l, Action<int, int, int> body)
     {
         if (l.Box.IsEmpty) return;
         var box = l.Box;
-        int planes = box.Z1 - box.Z0 + 1, height = box.Y1 - box.Y0 + 1;
-        if (box.Cells < ParallelCells) { for (int z = box.Z0; z <= box.Z1; z++) body(z, box.Y0, box.Y1); return; }
-        if (planes >= 2 * Environment.ProcessorCount) { Parallel.For(box.Z0, box.Z1 + 1, z => body(z, box.Y0, box.Y1)); return; }
-        int runs = Math.Min(height, 4 * Environment.ProcessorCount); // runs of rows in each plane
-        Parallel.For(0, planes * runs, k =>
-        {
-            int z = box.Z0 + k / runs, run = k % runs;
-            body(z, box.Y0 + (int)((long)height * run / runs), box.Y0 + (int)((long)height * (run + 1) / runs) - 1);
-        });
+        RowRuns.For(box.Z0, box.Z1, box.Y0, box.Y1, box.Cells >= ParallelCells, body);
     }
 
     static unsafe void Edge(VCycleLevel l, int row, int xx, int y, int z, float* b, float* x, float* r, byte* d, float s)
