@@ -6,8 +6,8 @@ namespace Dcdm.Multigrid;
 /// The coarse levels of <see cref="AggregateMultigrid"/> for one grid, as the CPU cycle and the device cycle both run
 /// them: each level (<see cref="AggregateLevel"/>), the parent maps between them, and the coarsest level's direct factor.
 /// Coarsening stops at <see cref="AggregateMultigrid.CoarsestRows"/> rows, when a level would not be 1.5x smaller and
-/// its factor fits (else it goes on through every coupling, weak ones too), at a level as narrow as a chain
-/// (<see cref="NarrowCouplings"/>) whose factor is no larger than the level, or before a level <see cref="Collapse"/>
+/// its factor fits (else it goes on through every coupling, weak ones too), at a level as narrow as a chain or a network
+/// of passages (<see cref="NarrowCouplings"/>) whose factor fills little, or before a level <see cref="Collapse"/>
 /// times smaller that the factor can take instead.
 /// </summary>
 internal sealed class AggregateHierarchy
@@ -26,11 +26,12 @@ internal sealed class AggregateHierarchy
     /// <summary>Parents[c]: level c's rows to level c + 1's.</summary>
     public int[][] Parents { get; }
     /// <summary>
-    /// The coarsest level's factor; null when its envelope is too large to factor (<see cref="SemidefiniteCholesky.Factor"/>),
+    /// The coarsest level's factor (a narrow level's in a minimum-degree order, <see cref="NarrowFactor"/>; else its envelope's,
+    /// <see cref="SemidefiniteCholesky"/>); null when its envelope is too large to factor (<see cref="SemidefiniteCholesky.Factor"/>),
     /// which only a stall that even every coupling does not coarsen leaves (many small pieces with no coupling to join
     /// them, as closed pockets and voxel noise make, coupled in ways no order keeps narrow): relaxed instead.
     /// </summary>
-    public SemidefiniteCholesky? Coarsest { get; }
+    public ILevelFactor? Coarsest { get; }
 
     /// <summary>A level that would coarsen by more than this is factored instead (where its envelope allows). 2x2x2 groups
     /// of blocks make at most 8 rows one where each block is one piece; a long chain of pieces makes hundreds one.</summary>
@@ -38,12 +39,26 @@ internal sealed class AggregateHierarchy
 
     /// <summary>
     /// A level with at most this many couplings per row on average (a chain of pieces along a channel has 2, a ladder 3,
-    /// a sheet 4, a 3D level 5-6) is tried for its factor before it is coarsened: where the factor's envelope holds no
-    /// more entries than the level's couplings, a solve with it costs about two sweeps and is exact, where the levels
-    /// below would cost more and halve the rows at each step (a channel coarsens 2x a level). Settable for tests
-    /// (0: never).
+    /// a sheet or a network of passages 3-4, a 3D level 5-6) is tried for its factor before it is coarsened: where the
+    /// factor in a minimum-degree order holds at most <see cref="NarrowFill"/> entries a coupling, a solve with it costs
+    /// about four sweeps of the level and is exact, where the levels below would cost more and coarsen 2-3x a level (a
+    /// network's levels are chains of pieces: the K-cycle visits each twice as often as the one above). Settable for
+    /// tests (0: never).
     /// </summary>
-    internal static double NarrowCouplings { get; set; } = 3.5;
+    internal static double NarrowCouplings { get; set; } = 4;
+
+    /// <summary>Entries of a narrow level's factor per coupling of the level, at most (<see cref="NarrowFactor"/>).</summary>
+    internal static double NarrowFill { get; set; } = 2;
+
+    /// <summary>
+    /// The most rows a narrow level's factor is tried at, and after a level declined it (<see cref="NarrowFill"/>), the
+    /// most rows of the levels below, which fill as their parent did (a network of chambers: each level declines). The
+    /// order costs about a microsecond a row here whether it succeeds or not (where it fails, it has eliminated about
+    /// nine tenths of the rows when the fill passes the budget): at 32,768 rows a declined try costs 20-30 ms, a
+    /// tenth to a fifth of a 128^3 set-up. Settable for tests.
+    /// </summary>
+    internal static int NarrowRows { get; set; } = 32_768;
+    internal static int NarrowRowsAfterDecline { get; set; } = 4_096;
 
     /// <summary>The coarse levels of a unit 7-point grid operator (its diagonal bytes): the grid's cells are not a level here (the float32 grid kernels relax them).</summary>
     /// <param name="shape">P's entries from the grid to the first level that are not 1 (null: the piecewise-constant P).</param>
@@ -133,12 +148,17 @@ internal sealed class AggregateHierarchy
             levels.Add(above);
             level = above;
         }
-        SemidefiniteCholesky? coarsest = null;
+        ILevelFactor? coarsest = null;
         bool declined = false; // the last level's factor was tried and too large
+        int narrowRows = NarrowRows; // the most rows a narrow level's factor is tried at
         while (level.Rows > AggregateMultigrid.CoarsestRows)
         {
             // not the cells: on a device they are its first level, relaxed there
-            if (!(firstIsCells && levels.Count == 1) && NarrowFactor(level) is { } exact) { coarsest = exact; break; }
+            if (!(firstIsCells && levels.Count == 1) && level.Rows <= narrowRows)
+            {
+                if (NarrowFactor(level) is { } exact) { coarsest = exact; break; }
+                if (Narrow(level)) narrowRows = Math.Min(narrowRows, NarrowRowsAfterDecline); // the levels below fill as this one did
+            }
             var next = Aggregation.Coarsen(level, galerkinScale, out var parent, lineAxis: lineAxis);
             if (next is null)
             {
@@ -161,15 +181,12 @@ internal sealed class AggregateHierarchy
         Coarsest = coarsest ?? (declined ? null : SemidefiniteCholesky.Factor(level));
     }
 
-    /// <summary>The factor of a level with at most <see cref="NarrowCouplings"/> couplings per row whose envelope holds no more
-    /// entries than its couplings (and than <see cref="SemidefiniteCholesky.EntryLimit"/>); else null, and the level is
-    /// coarsened. The couplings are counted first, so a 3D level costs no ordering, and the ordering stops where the
-    /// envelope passes the budget, after two searches for each component's start (a random network's level, as voxel
-    /// noise makes, is declined in 0.2-7 ms a level at 128^3).</summary>
-    internal static SemidefiniteCholesky? NarrowFactor(AggregateLevel level)
-    {
-        long couplings = level.RowStart[level.Rows];
-        if (couplings > NarrowCouplings * level.Rows) return null;
-        return SemidefiniteCholesky.Factor(level, maxEntries: Math.Min(SemidefiniteCholesky.EntryLimit, couplings), quick: true);
-    }
+    /// <summary>The factor of a level with at most <see cref="NarrowCouplings"/> couplings per row whose factor in a
+    /// minimum-degree order holds at most <see cref="NarrowFill"/> entries a coupling; else null, and the level is coarsened.
+    /// The couplings are counted first, so a 3D level costs no ordering, and the ordering stops where the factor passes
+    /// the budget.</summary>
+    internal static ILevelFactor? NarrowFactor(AggregateLevel level) =>
+        Narrow(level) ? MinimumDegreeCholesky.Factor(level, maxEntries: (long)(NarrowFill * level.RowStart[level.Rows])) : null;
+
+    static bool Narrow(AggregateLevel level) => level.RowStart[level.Rows] <= NarrowCouplings * level.Rows;
 }

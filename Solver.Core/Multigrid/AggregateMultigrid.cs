@@ -77,7 +77,7 @@ public sealed class AggregateMultigrid : IPreconditioner
     readonly FirstLevelBlocks? _fineBlocks; // a grid's cells to _levels[0]'s rows, by blocks
     readonly AggregateLevel[] _levels; // with _fine or _cells: the coarse levels; with neither: the operator's cells, then the coarse levels
     readonly int[][] _parents; // _parents[c]: level c's rows to level c + 1's
-    readonly SemidefiniteCholesky? _coarsest;
+    readonly ILevelFactor? _coarsest;
     readonly WholeFactor? _whole; // a narrow domain's unknowns by their factor (NarrowDomain): then no level at all
     readonly int _cellCount;
     /// <summary>Symmetric sweeps on a coarsest level too large to factor.</summary>
@@ -118,7 +118,7 @@ public sealed class AggregateMultigrid : IPreconditioner
     internal string Describe() => _whole is { } whole
         ? string.Create(CultureInfo.InvariantCulture, $"none; the unknowns by their factor (a narrow domain), {whole.Factor.EnvelopeEntries} envelope entries")
         : string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", CoarseRows)} rows; the coarsest ")
-        + (_coarsest is { } f ? string.Create(CultureInfo.InvariantCulture, $"by its factor, {f.EnvelopeEntries} envelope entries")
+        + (_coarsest is { } f ? string.Create(CultureInfo.InvariantCulture, $"by its factor, {f.Describe()}")
             : $"relaxed ({CoarsestSweeps} symmetric sweeps)")
         + (_lineAxis >= 0 ? $"; flat cells: lines along {"xyz"[_lineAxis]} relaxed whole on the cells and {CoarseLevelsByLines()} coarse levels" : "");
 

@@ -11,7 +11,7 @@ namespace Dcdm.Multigrid;
 /// chain (a long channel one to three cells across) or a spray of droplets that never merge, a few per row, so such
 /// levels are factored at thousands of rows where a dense factor would take n^3 / 6.
 /// </summary>
-internal sealed class SemidefiniteCholesky
+internal sealed class SemidefiniteCholesky : ILevelFactor
 {
     /// <summary>Envelope entries at most (8 bytes each, 4 MB) and multiply-adds of the factorisation at most (about 10 ms
     /// here): beyond either, <see cref="Factor"/> declines and the level is relaxed instead. Settable for tests.</summary>
@@ -29,6 +29,10 @@ internal sealed class SemidefiniteCholesky
 
     /// <summary>Entries of L's envelope (what a solve reads once each way).</summary>
     public long EnvelopeEntries => _start[^1];
+
+    public long Entries => EnvelopeEntries;
+
+    public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{EnvelopeEntries} envelope entries");
 
     /// <summary>
     /// The factor of <paramref name="level"/>, or null when its envelope in the reverse Cuthill-McKee order would hold

@@ -44,7 +44,7 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
     readonly DeviceVector<float>? _work;
     readonly DeviceTransfer _fineDown;
     readonly Level[] _levels;
-    readonly SemidefiniteCholesky? _coarsest;
+    readonly ILevelFactor? _coarsest;
     readonly int _sweeps;
     readonly double[] _hostRhs, _hostCorrection;
     readonly float[] _hostFloat;

@@ -367,7 +367,7 @@ public class AggregateMultigridTests
     }
 
     /// <summary>pcg-mg from the catalog, from x = 0: converged, and the true residual (recomputed here) within the tolerance.</summary>
-    static SolveResult ConvergedByPcgMg(PoissonGrid grid, double[] b, double tolerance)
+    internal static SolveResult ConvergedByPcgMg(PoissonGrid grid, double[] b, double tolerance)
     {
         var solver = new SolverCatalog().CreateForGrid(SolveMethod.PcgMg, grid, new SolverOptions { Tolerance = tolerance });
         var x = new double[grid.CellCount];
@@ -463,7 +463,9 @@ public class AggregateMultigridTests
     {
         var grid = Droplets();
         long saved = SemidefiniteCholesky.EntryLimit;
+        double narrow = AggregateHierarchy.NarrowCouplings;
         SemidefiniteCholesky.EntryLimit = -1; // no level fits
+        AggregateHierarchy.NarrowCouplings = 0; // nor is any factored as narrow (a diagonal level fills nothing)
         try
         {
             WithLevels(() =>
@@ -473,7 +475,7 @@ public class AggregateMultigridTests
                 Assert.That(ConvergedByPcgMg(grid, RightHandSides.Random(grid, 4), 1e-8).Iterations, Is.LessThanOrEqualTo(3));
             });
         }
-        finally { SemidefiniteCholesky.EntryLimit = saved; }
+        finally { (SemidefiniteCholesky.EntryLimit, AggregateHierarchy.NarrowCouplings) = (saved, narrow); }
     }
 
     [Test]
@@ -501,11 +503,11 @@ public class AggregateMultigridTests
     }
 
     [TestCase(1, 1)]
-    [TestCase(2, 2)]
+    [TestCase(2, 1)]
     public void AChannelsChainOfPiecesIsSolvedByItsFactorInsteadOfCoarsened(int width, int chainLevel)
     {
-        // a passage one cell across: the first level's pieces already form a chain (2 couplings a row); two across, the
-        // first level is a ladder of 4 and the second a chain. The chain is factored, not halved level after level.
+        // a passage one cell across: the first level's pieces already form a chain (2 couplings a row); two across, a
+        // ladder (4 a row), which fills little in a minimum-degree order. Either is factored, not halved level after level.
         // (on the CPU such a channel is factored whole, NarrowDomain; these are its levels on a device)
         var grid = PoissonDomains.Channel(48, 48, 48, width, offset: 1);
         WithLevels(() =>
@@ -543,13 +545,15 @@ public class AggregateMultigridTests
     public void AStackOfChambersIsNotJoinedThroughTheHolesOfItsPlates()
     {
         // a coarse row over two chambers holds one value where the error jumps at the plate; split at the holes (the
-        // bottlenecks), 32^3 takes 7 iterations, where joined through them it took 10
+        // bottlenecks), 32^3 takes 6 iterations, where joined through them it takes 8 (7 and 10 before the second
+        // level, 895 rows, was factored in a minimum-degree order)
         var grid = PlateStack(32);
         var b = RightHandSides.VelocityDivergence(grid, 1);
-        Assert.That(ConvergedByPcgMg(grid, b, 1e-6).Iterations, Is.LessThanOrEqualTo(7));
+        int split = ConvergedByPcgMg(grid, b, 1e-6).Iterations;
+        Assert.That(split, Is.LessThanOrEqualTo(7));
         double saved = Aggregation.BottleneckShare;
         Aggregation.BottleneckShare = 0;
-        try { Assert.That(ConvergedByPcgMg(grid, b, 1e-6).Iterations, Is.GreaterThanOrEqualTo(9), "the stack is hard without the splits"); }
+        try { Assert.That(ConvergedByPcgMg(grid, b, 1e-6).Iterations, Is.GreaterThanOrEqualTo(split + 2), "the stack is hard without the splits"); }
         finally { Aggregation.BottleneckShare = saved; }
     }
 
@@ -655,7 +659,7 @@ public class AggregateMultigridTests
                 var result = ((ILinearSolver)solver).Solve(b, new double[grid.CellCount]);
                 Assert.That(result.Details["levels"], Does.StartWith(string.Join(", ", rows) + " rows; the coarsest by its factor, "), method.ToString());
             }
-            Assert.That(rows, Has.Count.EqualTo(2), "a ladder, then the chain factored");
+            Assert.That(rows, Has.Count.EqualTo(1), "the ladder factored");
         });
         // factored whole: no level, and the details say so
         foreach (var method in new[] { SolveMethod.PcgMg, SolveMethod.Dcdm })
@@ -667,12 +671,12 @@ public class AggregateMultigridTests
     }
 
     [Test]
-    public void ANarrowLevelsFactorIsNoLargerThanItsCouplingsAndA3DLevelIsNotTried()
+    public void ANarrowLevelsFactorIsWithinItsBudgetAndA3DLevelIsNotTried()
     {
         var chain = new AggregateHierarchy(48, 48, 48, PoissonDomains.Channel(48, 48, 48, 1, offset: 1).Diagonal, 0.5).Levels[0];
         var factor = AggregateHierarchy.NarrowFactor(chain);
         Assert.That(factor, Is.Not.Null);
-        Assert.That(factor!.EnvelopeEntries, Is.LessThanOrEqualTo(chain.RowStart[chain.Rows]));
+        Assert.That(factor!.Entries, Is.LessThanOrEqualTo(AggregateHierarchy.NarrowFill * chain.RowStart[chain.Rows]));
         // the first level of plates with windows couples each row to about five: coarsened as before, down to the usual size
         var baffles = PoissonDomains.Baffles(48, 48, 48, 7);
         var levels = new AggregateHierarchy(48, 48, 48, baffles.Diagonal, 0.5).Levels;

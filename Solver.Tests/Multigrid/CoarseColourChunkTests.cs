@@ -20,6 +20,16 @@ public sealed class CoarseColourChunkTests
 
     static AggregateLevel[] LevelsOf(string family)
     {
+        // the levels as coarsened: a narrow level's factor would end the carved rock's and the tunnels' hierarchies at
+        // the first or second level (AggregateHierarchy.NarrowFactor), before the sizes these sweeps begin at
+        double saved = AggregateHierarchy.NarrowCouplings;
+        AggregateHierarchy.NarrowCouplings = 0;
+        try { return Coarsened(family); }
+        finally { AggregateHierarchy.NarrowCouplings = saved; }
+    }
+
+    static AggregateLevel[] Coarsened(string family)
+    {
         if (!CoefficientDomains.Families.Contains(family))
         {
             var grid = PoissonDomains.Named(family, 72, 64, 76, 5);
