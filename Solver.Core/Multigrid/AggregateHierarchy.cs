@@ -51,14 +51,11 @@ internal sealed class AggregateHierarchy
     internal static double NarrowFill { get; set; } = 2;
 
     /// <summary>
-    /// The most rows a narrow level's factor is tried at, and after a level declined it (<see cref="NarrowFill"/>), the
-    /// most rows of the levels below, which fill as their parent did (a network of chambers: each level declines). The
-    /// order costs about a microsecond a row here whether it succeeds or not (where it fails, it has eliminated about
-    /// nine tenths of the rows when the fill passes the budget): at 32,768 rows a declined try costs 20-30 ms, a
-    /// tenth to a fifth of a 128^3 set-up. Settable for tests.
+    /// The most rows a narrow level's factor is tried at. The order costs about a microsecond a row here whether it
+    /// succeeds or not (where it fails, it has eliminated about nine tenths of the rows when the fill passes the budget):
+    /// at 32,768 rows a try costs 10-30 ms, a tenth to a fifth of a 128^3 set-up. Settable for tests.
     /// </summary>
     internal static int NarrowRows { get; set; } = 32_768;
-    internal static int NarrowRowsAfterDecline { get; set; } = 4_096;
 
     /// <summary>The coarse levels of a unit 7-point grid operator (its diagonal bytes): the grid's cells are not a level here (the float32 grid kernels relax them).</summary>
     /// <param name="shape">P's entries from the grid to the first level that are not 1 (null: the piecewise-constant P).</param>
@@ -150,15 +147,8 @@ internal sealed class AggregateHierarchy
         }
         ILevelFactor? coarsest = null;
         bool declined = false; // the last level's factor was tried and too large
-        int narrowRows = NarrowRows; // the most rows a narrow level's factor is tried at
         while (level.Rows > AggregateMultigrid.CoarsestRows)
         {
-            // not the cells: on a device they are its first level, relaxed there
-            if (!(firstIsCells && levels.Count == 1) && level.Rows <= narrowRows)
-            {
-                if (NarrowFactor(level) is { } exact) { coarsest = exact; break; }
-                if (Narrow(level)) narrowRows = Math.Min(narrowRows, NarrowRowsAfterDecline); // the levels below fill as this one did
-            }
             var next = Aggregation.Coarsen(level, galerkinScale, out var parent, lineAxis: lineAxis);
             if (next is null)
             {
@@ -176,6 +166,22 @@ internal sealed class AggregateHierarchy
             levels.Add(next);
             level = next;
             declined = false;
+        }
+        // the narrow levels at the bottom, from the coarsest up while each one's factor fits: the finest of them is solved
+        // exactly and the levels below it are dropped. Upward, a level is tried only after the one below it factored, so
+        // a network that fills too much (chambers, beads: 3D pores) declines at a small level, not at its largest
+        // (not the cells: on a device they are its first level, relaxed there)
+        int exactLevel = -1;
+        for (int c = levels.Count - 1; c >= (firstIsCells ? 1 : 0) && levels[c].Rows <= NarrowRows; c--)
+        {
+            if (NarrowFactor(levels[c]) is not { } exact) break;
+            (exactLevel, coarsest, declined) = (c, exact, false);
+        }
+        if (exactLevel >= 0)
+        {
+            levels.RemoveRange(exactLevel + 1, levels.Count - exactLevel - 1);
+            parents.RemoveRange(exactLevel, parents.Count - exactLevel);
+            level = levels[exactLevel];
         }
         (Levels, Parents, _fineParent, LineAxis) = ([.. levels], [.. parents], fineParent, lineAxis);
         Coarsest = coarsest ?? (declined ? null : SemidefiniteCholesky.Factor(level));
