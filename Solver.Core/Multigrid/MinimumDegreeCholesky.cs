@@ -160,7 +160,7 @@ internal sealed class MinimumDegreeCholesky : ILevelFactor
         var order = new int[n];
         var start = new int[n + 1];
         var below = new int[(int)Math.Min(maxEntries, Math.Max(16, 2L * n))];
-        long work = 0, workLimit = maxEntries >= long.MaxValue / 64 ? long.MaxValue : 32 * maxEntries + 32L * n;
+        long work = 0, workLimit = maxEntries >= long.MaxValue / 128 ? long.MaxValue : 64 * maxEntries + 32L * n;
         for (int k = 0; k < n; k++)
         {
             while (head[least] < 0) least++;
