@@ -131,10 +131,14 @@ internal sealed class MinimumDegreeCholesky : ILevelFactor
     /// A minimum-degree order of the level's rows (their graph of nonzero couplings), eliminated on the explicit graph:
     /// each row's neighbours in a pool with room to grow, rows in buckets by degree, ties to the row bucketed last. Each
     /// column of L lists the rows (not yet places) its row was coupled to when eliminated. Null once L would pass
-    /// <paramref name="maxEntries"/>, or the elimination's work (neighbour lists walked) 32 times that.
+    /// <paramref name="maxEntries"/>, or the elimination's work (neighbour lists walked) 64 times that and 32 a row; a
+    /// negative budget declines every level (as <see cref="SemidefiniteCholesky.Factor"/>'s). The level's rows list each
+    /// column once and its nonzero couplings both ways, as <see cref="Aggregation"/> writes them (a duplicate column or
+    /// a coupling zero on one side only would break the clique each column's walk relies on).
     /// </summary>
     internal static (int[] Order, int[] Start, int[] Below)? Order(AggregateLevel level, long maxEntries)
     {
+        if (maxEntries < 0) return null;
         int n = level.Rows;
         var (rowStart, columns, values) = (level.RowStart, level.Columns, level.Values);
         var node = new Node[n];

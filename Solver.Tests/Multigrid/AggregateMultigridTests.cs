@@ -479,6 +479,99 @@ public class AggregateMultigridTests
     }
 
     [Test]
+    public void AStalledLevelBeyondTheEnvelopesBudgetIsStillFactoredWhereItIsNarrow()
+    {
+        // droplets that never merge stall at their first level (pieces coupled at most to the droplet's other piece); with
+        // no envelope allowed, its factor in a minimum-degree order (an entry per droplet split) solves it, where the
+        // envelope's rule alone would relax it
+        var grid = Droplets();
+        long saved = SemidefiniteCholesky.EntryLimit;
+        SemidefiniteCholesky.EntryLimit = -1;
+        try
+        {
+            WithLevels(() =>
+            {
+                var m = new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid));
+                Assert.That(m.CoarsestFactored);
+                Assert.That(m.Describe(), Does.Match(@"^\d+ rows; the coarsest by its factor, \d+ entries in a minimum-degree order"));
+                Assert.That(ConvergedByPcgMg(grid, RightHandSides.Random(grid, 4), 1e-8).Iterations, Is.LessThanOrEqualTo(3));
+            });
+        }
+        finally { SemidefiniteCholesky.EntryLimit = saved; }
+    }
+
+    [Test]
+    public void TheLevelsBelowTheFactoredNarrowLevelAreDroppedWithTheirParents()
+    {
+        // the carved rock's levels as coarsened, then with the narrow rule capped at its second level's rows (a level of
+        // exactly the cap is tried): the second is factored, the levels below it and their parent maps dropped, the
+        // levels and maps above it those of the coarsening, and the factor that of the last level kept
+        var grid = PoissonDomains.Named("carved", 48, 48, 48, 5);
+        var (narrow, rows) = (AggregateHierarchy.NarrowCouplings, AggregateHierarchy.NarrowRows);
+        AggregateHierarchy coarsened, h;
+        try
+        {
+            AggregateHierarchy.NarrowCouplings = 0;
+            coarsened = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, grid.Diagonal, Scale);
+            (AggregateHierarchy.NarrowCouplings, AggregateHierarchy.NarrowRows) = (narrow, coarsened.Levels[1].Rows);
+            h = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, grid.Diagonal, Scale);
+        }
+        finally { (AggregateHierarchy.NarrowCouplings, AggregateHierarchy.NarrowRows) = (narrow, rows); }
+        Assert.That(coarsened.Levels, Has.Length.GreaterThan(3));
+        Assert.That(h.Levels.Select(l => l.Rows), Is.EqualTo(coarsened.Levels.Take(2).Select(l => l.Rows)));
+        Assert.That(h.Parents, Has.Length.EqualTo(1), "one map: the first level's rows to the second's");
+        Assert.That(h.Parents[0], Is.EqualTo(coarsened.Parents[0]));
+        Assert.That(h.Coarsest, Is.InstanceOf<MinimumDegreeCholesky>());
+        var last = h.Levels[^1];
+        var rng = new Random(3);
+        var y = Enumerable.Range(0, last.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var (b, x, ax) = (new double[last.Rows], new double[last.Rows], new double[last.Rows]);
+        last.Multiply(y, b);
+        h.Coarsest!.Solve(b, x);
+        last.Multiply(x, ax);
+        double scale = b.Max(Math.Abs);
+        for (int i = 0; i < last.Rows; i++) Assert.That(ax[i], Is.EqualTo(b[i]).Within(1e-10 * scale), $"row {i}");
+    }
+
+    [Test]
+    public void NoLevelIsTriedForTheNarrowFactorAboveACoarsestLevelThatIsNotNarrow()
+    {
+        // the chambers' coarsest level couples each row to about 4.6 others, the levels above it to 3.8-4.4: with a fill
+        // budget that a level above would meet, none is factored, since the walk up starts at the coarsest and stops at
+        // the first level that declines (so a network that fills declines at a small level, not at its largest)
+        var grid = PoissonDomains.Named("chambers", 48, 48, 48, 5);
+        var (narrow, fill) = (AggregateHierarchy.NarrowCouplings, AggregateHierarchy.NarrowFill);
+        AggregateHierarchy coarsened, h;
+        try
+        {
+            AggregateHierarchy.NarrowCouplings = 0;
+            coarsened = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, grid.Diagonal, Scale);
+            (AggregateHierarchy.NarrowCouplings, AggregateHierarchy.NarrowFill) = (narrow, 3);
+            Assert.That(AggregateHierarchy.NarrowFactor(coarsened.Levels[^1]), Is.Null, "the coarsest is not narrow");
+            Assert.That(Enumerable.Range(1, coarsened.Levels.Length - 2).Any(c => AggregateHierarchy.NarrowFactor(coarsened.Levels[c]) is not null),
+                "a level above it would be factored on its own");
+            h = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, grid.Diagonal, Scale);
+        }
+        finally { (AggregateHierarchy.NarrowCouplings, AggregateHierarchy.NarrowFill) = (narrow, fill); }
+        Assert.That(h.Levels.Select(l => l.Rows), Is.EqualTo(coarsened.Levels.Select(l => l.Rows)));
+        Assert.That(h.Coarsest, Is.InstanceOf<SemidefiniteCholesky>());
+    }
+
+    [Test]
+    public void AVoxelOperatorsCellsAreNotFactoredThoughTheyAreNarrow()
+    {
+        // a passage one cell across as a per-face operator: its cells form a chain the narrow rule would factor whole,
+        // but they are the device's first level (relaxed there, as CSR rows): the level above them is factored instead
+        var op = VoxelOperator.FromGrid(PoissonDomains.Channel(24, 24, 24, 1, offset: 1));
+        var h = new AggregateHierarchy(op, Scale);
+        Assert.That(h.Levels[0].Rows, Is.EqualTo(CellLevel.DiagonalOf(op).Count(d => d > 0)), "the first level is the cells");
+        Assert.That(h.Levels[0].Rows, Is.GreaterThan(AggregateMultigrid.CoarsestRows));
+        Assert.That(AggregateHierarchy.NarrowFactor(h.Levels[0]), Is.Not.Null, "the cells alone would fit");
+        Assert.That(h.Levels, Has.Length.EqualTo(2));
+        Assert.That(h.Coarsest, Is.InstanceOf<MinimumDegreeCholesky>());
+    }
+
+    [Test]
     public void ALongChannelIsFactoredWhereTheNextLevelWouldCollapseIt()
     {
         // a passage one cell across, 25,000 cells long at 48^3: the deepest blocks hold whole stretches of it, which one

@@ -106,6 +106,20 @@ public class MinimumDegreeCholeskyTests
     }
 
     [Test]
+    public void ANegativeBudgetDeclinesEveryLevel()
+    {
+        // as the envelope's factor: a budget below 0 (a NarrowFill set below 0 to turn the narrow rule off) is a decline,
+        // not an array of negative length
+        var level = Level("channel");
+        Assert.That(SemidefiniteCholesky.Factor(level, maxEntries: -1), Is.Null);
+        Assert.That(MinimumDegreeCholesky.Factor(level, -1), Is.Null);
+        double saved = AggregateHierarchy.NarrowFill;
+        AggregateHierarchy.NarrowFill = -1;
+        try { Assert.That(AggregateHierarchy.NarrowFactor(level), Is.Null); }
+        finally { AggregateHierarchy.NarrowFill = saved; }
+    }
+
+    [Test]
     public void ANetworksFirstCoarseLevelIsFactoredAndTheCycleTakesNoMoreIterations()
     {
         // the carved rock: passages one to three cells across, its first coarse level a network of chains (3.8
@@ -145,6 +159,76 @@ public class MinimumDegreeCholeskyTests
         finally { AggregateHierarchy.NarrowRows = saved; }
     }
 
+    [Test]
+    public void ExplicitZeroCouplingsAreNoCouplingsAndFillNothing()
+    {
+        // a path of 400 rows whose CSR also lists zeros between rows 40 apart (both ways, as a Galerkin product of faces
+        // with no coefficient leaves them): as couplings they would close loops that fill; as zeros they are no edge
+        int n = 400;
+        var neighbours = Enumerable.Range(0, n).Select(_ => new List<(int, double)>()).ToArray();
+        for (int i = 1; i < n; i++) { neighbours[i].Add((i - 1, -1)); neighbours[i - 1].Add((i, -1)); }
+        for (int i = 40; i < n; i += 40) { neighbours[i].Add((i - 40, 0)); neighbours[i - 40].Add((i, 0)); }
+        neighbours[0].Insert(0, (n - 1, 0)); neighbours[n - 1].Insert(0, (0, 0)); // a zero in the first row listed first
+        var level = Graph(neighbours, diagonal: 2.5);
+        var factor = MinimumDegreeCholesky.Factor(level, long.MaxValue)!;
+        Assert.That(factor.Entries, Is.EqualTo(n - 1), "one entry per nonzero coupling: a path fills nothing");
+        var y = Enumerable.Range(0, n).Select(i => Math.Cos(i)).ToArray();
+        var x = new double[n];
+        factor.Solve(Multiply(level, y), x);
+        for (int i = 0; i < n; i++) Assert.That(x[i], Is.EqualTo(y[i]).Within(1e-12), $"row {i}");
+    }
+
+    [Test]
+    public void AComponentAnchoredWeaklyIsSolvedNotPinned()
+    {
+        // a path of 100 rows with no Dirichlet cell but 1e-7 of a coupling at one end: definite, its last pivot about
+        // 1e-7 of its diagonal, far above round-off (1e-10 of it): the unique solution, not one pinned at 0
+        int n = 100;
+        var neighbours = Enumerable.Range(0, n).Select(_ => new List<(int, double)>()).ToArray();
+        for (int i = 1; i < n; i++) { neighbours[i].Add((i - 1, -1)); neighbours[i - 1].Add((i, -1)); }
+        var level = Graph(neighbours, diagonal: 2);
+        level.Diagonal[0] = 1 + 1e-7;
+        level.Diagonal[n - 1] = 1;
+        var y = Enumerable.Range(0, n).Select(i => 1 + Math.Sin(0.3 * i)).ToArray();
+        var x = new double[n];
+        MinimumDegreeCholesky.Factor(level, long.MaxValue)!.Solve(Multiply(level, y), x);
+        for (int i = 0; i < n; i++) Assert.That(x[i], Is.EqualTo(y[i]).Within(1e-5), $"row {i}");
+    }
+
+    [Test]
+    public void AnEmptyOneRowOrDiagonalLevelIsFactoredWithinAZeroBudget()
+    {
+        var empty = Graph(Array.Empty<List<int>>(), diagonal: 1);
+        Assert.That(MinimumDegreeCholesky.Factor(empty, 0)!.Entries, Is.Zero);
+        MinimumDegreeCholesky.Factor(empty, 0)!.Solve([], []);
+        // rows with no coupling: each its own component; a zero diagonal is a zero pivot, its unknown 0
+        var diagonal = Graph(new List<int>[] { [], [], [], [] }, diagonal: 2);
+        diagonal.Diagonal[2] = 0;
+        var factor = MinimumDegreeCholesky.Factor(diagonal, 0)!;
+        Assert.That(factor.Entries, Is.Zero);
+        var x = new double[4];
+        factor.Solve([2, 4, 0, 8], x);
+        Assert.That(x, Is.EqualTo(new[] { 1.0, 2, 0, 4 }));
+        // two coupled rows: one entry, so a budget of 0 declines them and 1 takes them
+        var pair = Graph(new List<int>[] { [1], [0] }, diagonal: 2);
+        Assert.That(MinimumDegreeCholesky.Factor(pair, 0), Is.Null);
+        Assert.That(MinimumDegreeCholesky.Factor(pair, 1)!.Entries, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void TheOrderStopsOnItsWorkWhereEachLeafWalksAHubsNeighbours()
+    {
+        // a star: 2,000 leaves on one hub fill nothing (2,000 entries), but each leaf's elimination walks the hub's list
+        // (2 million reads in all), past 64 times the budget: declined on work, as documented, where a budget without
+        // a bound on work would take it
+        int leaves = 2000, n = leaves + 1;
+        var neighbours = Enumerable.Range(0, n).Select(i => i == 0 ? Enumerable.Range(1, leaves).ToList() : [0]).ToArray();
+        var level = Graph(neighbours, diagonal: 1);
+        level.Diagonal[0] = leaves + 1;
+        Assert.That(MinimumDegreeCholesky.Factor(level, long.MaxValue)!.Entries, Is.EqualTo(leaves));
+        Assert.That(MinimumDegreeCholesky.Order(level, maxEntries: leaves), Is.Null);
+    }
+
     /// <summary>A level of one block per row, its couplings -1 to the given neighbours.</summary>
     static AggregateLevel Graph(List<int>[] neighbours, double diagonal)
     {
@@ -154,5 +238,15 @@ public class MinimumDegreeCholeskyTests
         var columns = neighbours.SelectMany(l => l).ToArray();
         return new AggregateLevel(n, rowStart, columns, [.. Enumerable.Repeat(-1.0, columns.Length)], [.. Enumerable.Repeat(diagonal, n)],
             (n, 1, 1), [.. Enumerable.Range(0, n)], [.. Enumerable.Repeat(1, n)]);
+    }
+
+    /// <summary>A level of one block per row, its couplings the given values (explicit zeros kept in its CSR).</summary>
+    static AggregateLevel Graph(List<(int Column, double Value)>[] neighbours, double diagonal)
+    {
+        int n = neighbours.Length;
+        var rowStart = new int[n + 1];
+        for (int i = 0; i < n; i++) rowStart[i + 1] = rowStart[i] + neighbours[i].Count;
+        return new AggregateLevel(n, rowStart, [.. neighbours.SelectMany(l => l.Select(e => e.Column))], [.. neighbours.SelectMany(l => l.Select(e => e.Value))],
+            [.. Enumerable.Repeat(diagonal, n)], (n, 1, 1), [.. Enumerable.Range(0, n)], [.. Enumerable.Repeat(1, n)]);
     }
 }
