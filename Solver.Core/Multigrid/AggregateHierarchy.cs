@@ -6,9 +6,9 @@ namespace Dcdm.Multigrid;
 /// The coarse levels of <see cref="AggregateMultigrid"/> for one grid, as the CPU cycle and the device cycle both run
 /// them: each level (<see cref="AggregateLevel"/>), the parent maps between them, and the coarsest level's direct factor.
 /// Coarsening stops at <see cref="AggregateMultigrid.CoarsestRows"/> rows, when a level would not be 1.5x smaller and
-/// its factor fits (else it goes on through every coupling, weak ones too), at a level as narrow as a chain or a network
-/// of passages (<see cref="NarrowCouplings"/>) whose factor fills little, or before a level <see cref="Collapse"/>
-/// times smaller that the factor can take instead.
+/// its factor fits (else it goes on through every coupling, weak ones too), or before a level <see cref="Collapse"/>
+/// times smaller that the factor can take instead; then the narrow levels at the bottom (chains or networks of passages,
+/// <see cref="NarrowCouplings"/>) give way to the finest of them whose factor fills little.
 /// </summary>
 internal sealed class AggregateHierarchy
 {
@@ -39,8 +39,8 @@ internal sealed class AggregateHierarchy
 
     /// <summary>
     /// A level with at most this many couplings per row on average (a chain of pieces along a channel has 2, a ladder 3,
-    /// a sheet or a network of passages 3-4, a 3D level 5-6) is tried for its factor before it is coarsened: where the
-    /// factor in a minimum-degree order holds at most <see cref="NarrowFill"/> entries a coupling, a solve with it costs
+    /// a sheet or a network of passages 3-4, a 3D level 5-6) at the bottom of the hierarchy is tried for its factor, from
+    /// the coarsest up: where the factor in a minimum-degree order holds at most <see cref="NarrowFill"/> entries a coupling, a solve with it costs
     /// about four sweeps of the level and is exact, where the levels below would cost more and coarsen 2-3x a level (a
     /// network's levels are chains of pieces: the K-cycle visits each twice as often as the one above). Settable for
     /// tests (0: never).

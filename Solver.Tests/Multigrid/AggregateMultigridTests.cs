@@ -448,6 +448,20 @@ public class AggregateMultigridTests
         });
     }
 
+    /// <summary>What <paramref name="make"/> makes with the narrow levels' factor off (<see cref="AggregateHierarchy.NarrowFactor"/>):
+    /// the levels as coarsened, down to the usual coarsest size or a stall's or collapse's factor.</summary>
+    internal static T WithoutNarrowFactor<T>(Func<T> make)
+    {
+        double saved = AggregateHierarchy.NarrowCouplings;
+        AggregateHierarchy.NarrowCouplings = 0;
+        try { return make(); }
+        finally { AggregateHierarchy.NarrowCouplings = saved; }
+    }
+
+    internal static void WithoutNarrowFactor(Action test) => WithoutNarrowFactor(() => { test(); return true; });
+
+    static AggregateHierarchy HierarchyOf(PoissonGrid grid) => new(grid.Nx, grid.Ny, grid.Nz, grid.Diagonal, Scale);
+
     /// <summary>Runs <paramref name="test"/> with narrow domains coarsened into levels as any other (the levels a device's
     /// cycle runs), not factored whole (<see cref="NarrowDomain"/>).</summary>
     internal static void WithLevels(Action test)
@@ -463,19 +477,17 @@ public class AggregateMultigridTests
     {
         var grid = Droplets();
         long saved = SemidefiniteCholesky.EntryLimit;
-        double narrow = AggregateHierarchy.NarrowCouplings;
-        SemidefiniteCholesky.EntryLimit = -1; // no level fits
-        AggregateHierarchy.NarrowCouplings = 0; // nor is any factored as narrow (a diagonal level fills nothing)
+        SemidefiniteCholesky.EntryLimit = -1; // no level fits, nor is any factored as narrow (a diagonal level fills nothing)
         try
         {
-            WithLevels(() =>
+            WithoutNarrowFactor(() => WithLevels(() =>
             {
                 var m = new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid));
                 Assert.That(m.CoarsestFactored, Is.False);
                 Assert.That(ConvergedByPcgMg(grid, RightHandSides.Random(grid, 4), 1e-8).Iterations, Is.LessThanOrEqualTo(3));
-            });
+            }));
         }
-        finally { (SemidefiniteCholesky.EntryLimit, AggregateHierarchy.NarrowCouplings) = (saved, narrow); }
+        finally { SemidefiniteCholesky.EntryLimit = saved; }
     }
 
     [Test]
@@ -507,30 +519,18 @@ public class AggregateMultigridTests
         // exactly the cap is tried): the second is factored, the levels below it and their parent maps dropped, the
         // levels and maps above it those of the coarsening, and the factor that of the last level kept
         var grid = PoissonDomains.Named("carved", 48, 48, 48, 5);
-        var (narrow, rows) = (AggregateHierarchy.NarrowCouplings, AggregateHierarchy.NarrowRows);
-        AggregateHierarchy coarsened, h;
-        try
-        {
-            AggregateHierarchy.NarrowCouplings = 0;
-            coarsened = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, grid.Diagonal, Scale);
-            (AggregateHierarchy.NarrowCouplings, AggregateHierarchy.NarrowRows) = (narrow, coarsened.Levels[1].Rows);
-            h = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, grid.Diagonal, Scale);
-        }
-        finally { (AggregateHierarchy.NarrowCouplings, AggregateHierarchy.NarrowRows) = (narrow, rows); }
+        var coarsened = WithoutNarrowFactor(() => HierarchyOf(grid));
+        int rows = AggregateHierarchy.NarrowRows;
+        AggregateHierarchy.NarrowRows = coarsened.Levels[1].Rows;
+        AggregateHierarchy h;
+        try { h = HierarchyOf(grid); }
+        finally { AggregateHierarchy.NarrowRows = rows; }
         Assert.That(coarsened.Levels, Has.Length.GreaterThan(3));
         Assert.That(h.Levels.Select(l => l.Rows), Is.EqualTo(coarsened.Levels.Take(2).Select(l => l.Rows)));
         Assert.That(h.Parents, Has.Length.EqualTo(1), "one map: the first level's rows to the second's");
         Assert.That(h.Parents[0], Is.EqualTo(coarsened.Parents[0]));
         Assert.That(h.Coarsest, Is.InstanceOf<MinimumDegreeCholesky>());
-        var last = h.Levels[^1];
-        var rng = new Random(3);
-        var y = Enumerable.Range(0, last.Rows).Select(_ => rng.NextDouble() - 0.5).ToArray();
-        var (b, x, ax) = (new double[last.Rows], new double[last.Rows], new double[last.Rows]);
-        last.Multiply(y, b);
-        h.Coarsest!.Solve(b, x);
-        last.Multiply(x, ax);
-        double scale = b.Max(Math.Abs);
-        for (int i = 0; i < last.Rows; i++) Assert.That(ax[i], Is.EqualTo(b[i]).Within(1e-10 * scale), $"row {i}");
+        SemidefiniteCholeskyTests.AssertSolvesAConsistentSystem(h.Levels[^1], h.Coarsest!);
     }
 
     [Test]
@@ -540,19 +540,18 @@ public class AggregateMultigridTests
         // budget that a level above would meet, none is factored, since the walk up starts at the coarsest and stops at
         // the first level that declines (so a network that fills declines at a small level, not at its largest)
         var grid = PoissonDomains.Named("chambers", 48, 48, 48, 5);
-        var (narrow, fill) = (AggregateHierarchy.NarrowCouplings, AggregateHierarchy.NarrowFill);
-        AggregateHierarchy coarsened, h;
+        var coarsened = WithoutNarrowFactor(() => HierarchyOf(grid));
+        double fill = AggregateHierarchy.NarrowFill;
+        AggregateHierarchy.NarrowFill = 3;
+        AggregateHierarchy h;
         try
         {
-            AggregateHierarchy.NarrowCouplings = 0;
-            coarsened = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, grid.Diagonal, Scale);
-            (AggregateHierarchy.NarrowCouplings, AggregateHierarchy.NarrowFill) = (narrow, 3);
             Assert.That(AggregateHierarchy.NarrowFactor(coarsened.Levels[^1]), Is.Null, "the coarsest is not narrow");
             Assert.That(Enumerable.Range(1, coarsened.Levels.Length - 2).Any(c => AggregateHierarchy.NarrowFactor(coarsened.Levels[c]) is not null),
                 "a level above it would be factored on its own");
-            h = new AggregateHierarchy(grid.Nx, grid.Ny, grid.Nz, grid.Diagonal, Scale);
+            h = HierarchyOf(grid);
         }
-        finally { (AggregateHierarchy.NarrowCouplings, AggregateHierarchy.NarrowFill) = (narrow, fill); }
+        finally { AggregateHierarchy.NarrowFill = fill; }
         Assert.That(h.Levels.Select(l => l.Rows), Is.EqualTo(coarsened.Levels.Select(l => l.Rows)));
         Assert.That(h.Coarsest, Is.InstanceOf<SemidefiniteCholesky>());
     }
@@ -577,22 +576,16 @@ public class AggregateMultigridTests
         // a passage one cell across, 25,000 cells long at 48^3: the deepest blocks hold whole stretches of it, which one
         // more level would merge into a handful of rows (the narrow-level rule, which factors such a chain before, is off)
         var grid = PoissonDomains.Channel(48, 48, 48, 1, offset: 1);
-        double saved = AggregateHierarchy.NarrowCouplings;
-        AggregateHierarchy.NarrowCouplings = 0;
-        try
+        WithoutNarrowFactor(() => WithLevels(() =>
         {
-            WithLevels(() =>
-            {
-                var m = new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid));
-                var rows = m.CoarseRows;
-                Assert.That(m.CoarsestFactored);
-                Assert.That(rows, Has.Count.GreaterThan(1), "coarsened before the collapse");
-                for (int c = 1; c < rows.Count; c++)
-                    Assert.That(rows[c] * AggregateHierarchy.Collapse, Is.GreaterThanOrEqualTo(rows[c - 1]), string.Join(", ", rows));
-                Assert.That(rows[^1], Is.GreaterThan(AggregateMultigrid.CoarsestRows), "stopped before the collapse, not at the usual size");
-            });
-        }
-        finally { AggregateHierarchy.NarrowCouplings = saved; }
+            var m = new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid));
+            var rows = m.CoarseRows;
+            Assert.That(m.CoarsestFactored);
+            Assert.That(rows, Has.Count.GreaterThan(1), "coarsened before the collapse");
+            for (int c = 1; c < rows.Count; c++)
+                Assert.That(rows[c] * AggregateHierarchy.Collapse, Is.GreaterThanOrEqualTo(rows[c - 1]), string.Join(", ", rows));
+            Assert.That(rows[^1], Is.GreaterThan(AggregateMultigrid.CoarsestRows), "stopped before the collapse, not at the usual size");
+        }));
     }
 
     [TestCase(1, 1)]

@@ -18,15 +18,9 @@ public sealed class CoarseColourChunkTests
         // sizes whose second (grids) or first (operators, above their cells) coarse level holds 2,000-8,000 rows a colour
         new[] { "carved", "tunnels", "chambers", "baffles", "rocks", "two-phase", "cut-cell-rock" }.Select(f => new TestCaseData(f).SetArgDisplayNames(f));
 
-    static AggregateLevel[] LevelsOf(string family)
-    {
-        // the levels as coarsened: a narrow level's factor would end the carved rock's and the tunnels' hierarchies at
-        // the first or second level (AggregateHierarchy.NarrowFactor), before the sizes these sweeps begin at
-        double saved = AggregateHierarchy.NarrowCouplings;
-        AggregateHierarchy.NarrowCouplings = 0;
-        try { return Coarsened(family); }
-        finally { AggregateHierarchy.NarrowCouplings = saved; }
-    }
+    // the levels as coarsened: a narrow level's factor would end the carved rock's and the tunnels' hierarchies at the
+    // first or second level (AggregateHierarchy.NarrowFactor), before the sizes these sweeps begin at
+    static AggregateLevel[] LevelsOf(string family) => AggregateMultigridTests.WithoutNarrowFactor(() => Coarsened(family));
 
     static AggregateLevel[] Coarsened(string family)
     {

@@ -132,15 +132,12 @@ public class MinimumDegreeCholeskyTests
         Assert.That(m.CoarsestFactored);
         Assert.That(m.Describe(), Does.Contain("entries in a minimum-degree order"));
         int factored = AggregateMultigridTests.ConvergedByPcgMg(grid, b, 1e-6).Iterations;
-        double saved = AggregateHierarchy.NarrowCouplings;
-        AggregateHierarchy.NarrowCouplings = 0;
-        try
+        AggregateMultigridTests.WithoutNarrowFactor(() =>
         {
             var coarsened = new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid));
             Assert.That(coarsened.CoarseRows, Has.Count.GreaterThan(3), "coarsened level after level without the narrow factor");
             Assert.That(factored, Is.LessThanOrEqualTo(AggregateMultigridTests.ConvergedByPcgMg(grid, b, 1e-6).Iterations));
-        }
-        finally { AggregateHierarchy.NarrowCouplings = saved; }
+        });
     }
 
     [Test]
