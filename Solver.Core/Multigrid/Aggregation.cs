@@ -286,7 +286,11 @@ internal static class Aggregation
     /// <see cref="AggregateHierarchy"/> coarsens them as any level, at <see cref="StrongCoupling"/>, before a stall's factor
     /// or every coupling). No piece is split at a bottleneck here: at this share a face strong enough to join two cells is
     /// seldom a bottleneck, and splitting at them changed 0-64 of 5,700-252,000 rows and no iteration on the per-face
-    /// families for a third of the level's time (docs/benchmarks.md); the levels above split theirs.
+    /// families for a third of the level's time (docs/benchmarks.md); the levels above split theirs. A piece whose cells
+    /// hold together loosely (its Fiedler value under <see cref="LooseCells"/>: two sides of a throat joined through a
+    /// partly open face) is cut (<see cref="FiedlerSplit"/>), except with lines; where those cuts would leave the level
+    /// under 1.5x smaller, it is made without them. <see cref="Coarsen"/> of the cells level at this share cuts none, so
+    /// it matches this level only with <see cref="LooseCells"/> 0.
     /// </summary>
     /// <param name="diagonal">The operator's diagonal per cell (<see cref="VoxelOperator.Diagonal(int)"/>; 0 off the unknowns).</param>
     /// <param name="parent">Each cell's row of the level (-1: not an unknown).</param>
@@ -296,6 +300,15 @@ internal static class Aggregation
     /// <see cref="StrongCoupling"/>. -1: every face against the diagonals, at <see cref="StrongFace"/>.</param>
     public static AggregateLevel? FromFaces(VoxelOperator op, double[] diagonal, int unknowns, double scale, out int[] parent, int lineAxis = -1)
     {
+        double loose = lineAxis >= 0 ? 0 : LooseCells; // lines relax what the test would cut across them
+        // cut so often that the level would not coarsen 1.5x: the pieces as their faces join them
+        return FacesLevel(op, diagonal, unknowns, scale, out parent, lineAxis, loose)
+            ?? (loose > 0 ? FacesLevel(op, diagonal, unknowns, scale, out parent, lineAxis, 0) : null);
+    }
+
+    /// <summary><see cref="FromFaces"/> with pieces cut under the Fiedler share <paramref name="loose"/> (0: none).</summary>
+    static AggregateLevel? FacesLevel(VoxelOperator op, double[] diagonal, int unknowns, double scale, out int[] parent, int lineAxis, double loose)
+    {
         var acrossJudge = lineAxis >= 0 ? LineAxis.DiagonalUpToFlat(op, diagonal, lineAxis) : diagonal;
         double strength = lineAxis >= 0 ? StrongCoupling : StrongFace, k = strength * strength; // the test compares squares
         var (judgeX, judgeY, judgeZ) = (lineAxis == 0 ? diagonal : acrossJudge, lineAxis == 1 ? diagonal : acrossJudge, lineAxis == 2 ? diagonal : acrossJudge);
@@ -304,8 +317,9 @@ internal static class Aggregation
         var pieces = new int[cx * cy * cz];
         var piece = RebindCache.Array<sbyte>(op.CellCount, zeroed: false); // each unknown's piece in its block, written below
         var (fx, fy, fz) = (op.FaceX, op.FaceY, op.FaceZ);
-        Parallel.For(0, cz, () => new GroupPieces(8, 24, 0, SplitContact), (bz, _, group) =>
+        Parallel.For(0, cz, () => (new GroupPieces(8, 24, 0, SplitContact), new FiedlerSplit(8, 12)), (bz, _, buffers) =>
         {
+            var (group, fiedler) = buffers;
             Span<int> cell = stackalloc int[8], rank = stackalloc int[8], label = stackalloc int[8];
             for (int by = 0; by < cy; by++)
                 for (int bx = 0; bx < cx; bx++)
@@ -337,10 +351,12 @@ internal static class Aggregation
                         if ((s & 2) == 0) StrongInside(group, cell, rank, judgeY, ty, s, s | 2, fy[i]);
                         if ((s & 4) == 0) StrongInside(group, cell, rank, judgeZ, tz, s, s | 4, fz[i]);
                     }
-                    pieces[bx + cx * (by + cy * bz)] = group.Label(label, out bool _);
+                    int count = group.Label(label, out bool _);
+                    if (loose > 0) count = SplitLoose(fiedler, op, diagonal, cell, rank, label, count, m, loose);
+                    pieces[bx + cx * (by + cy * bz)] = count;
                     for (int s = 0; s < 8; s++) if (cell[s] >= 0) piece[cell[s]] = (sbyte)label[rank[s]];
                 }
-            return group;
+            return buffers;
         }, _ => { });
         var (offset, rows, firstOdd) = ColourMajorOffsets(pieces, cx, cy, cz);
         parent = null!;
@@ -355,6 +371,24 @@ internal static class Aggregation
             }
         });
         return Assemble(rows, firstOdd, (cx, cy, cz), offset, pieces, scale, capacity: 8 * 6, new FaceRows(op, diagonal, piece, parentOut, pieces, offset));
+    }
+
+    /// <summary>A block's pieces cut where they hold together loosely (<see cref="FiedlerSplit"/>), every face inside the block weighed.</summary>
+    static int SplitLoose(FiedlerSplit fiedler, VoxelOperator op, double[] diagonal, ReadOnlySpan<int> cell, ReadOnlySpan<int> rank, Span<int> label, int count, int m, double share)
+    {
+        if (count == m) return count; // every cell its own piece
+        var (fx, fy, fz) = (op.FaceX, op.FaceY, op.FaceZ);
+        fiedler.Start(m);
+        for (int s = 0; s < 8; s++)
+        {
+            int i = cell[s];
+            if (i < 0) continue;
+            fiedler.Diagonal(rank[s], diagonal[i]);
+            if ((s & 1) == 0 && cell[s | 1] >= 0 && fx[i] > 0) fiedler.Add(rank[s], rank[s | 1], fx[i]);
+            if ((s & 2) == 0 && cell[s | 2] >= 0 && fy[i] > 0) fiedler.Add(rank[s], rank[s | 2], fy[i]);
+            if ((s & 4) == 0 && cell[s | 4] >= 0 && fz[i] > 0) fiedler.Add(rank[s], rank[s | 4], fz[i]);
+        }
+        return fiedler.Split(label, count, share);
     }
 
     /// <summary>Slot s's face of coefficient c to slot t of its block, as a coupling of the block's group where it passes
@@ -697,7 +731,8 @@ internal static class Aggregation
     static ReadOnlySpan<byte> LowSide => [0x55, 0x33, 0x0F];
 
     /// <summary>The next level of a coarse level; null when it would not be at least 1.5x smaller (nothing left to coarsen).</summary>
-    /// <param name="splitBottlenecks">Split pieces at their bottlenecks (<see cref="GroupPieces"/>).</param>
+    /// <param name="splitBottlenecks">Split pieces at their bottlenecks (<see cref="GroupPieces"/>) and cut those that hold
+    /// together loosely (their Fiedler value under <see cref="LooseRows"/>, <see cref="FiedlerSplit"/>).</param>
     /// <param name="strength">The strength test's share (<see cref="StrongCoupling"/>); 0: every coupling joins.</param>
     /// <param name="lineAxis">With line relaxation (flat cells, <see cref="LineAxis"/>): the lines' axis; a coupling across
     /// them is judged against the rows' diagonals capped at a just-flat row's (<see cref="LineAxis.DiagonalUpToFlat(AggregateLevel, int)"/>), one
@@ -743,9 +778,11 @@ internal static class Aggregation
         int maxRow = Math.Max(1, MaxRow(level));
         int splits = 0;
         double share = splitBottlenecks ? BottleneckShare : 0;
-        Parallel.For(0, gz, () => (new int[Math.Max(8, maxMembers)], new int[maxMembers], new GroupPieces(maxMembers, maxMembers * maxRow, share, SplitContact)), (z, _, buffers) =>
+        double loose = splitBottlenecks ? LooseRows : 0; // a level coarsened through weaker couplings, or with lines, keeps its pieces whole
+        Parallel.For(0, gz, () => (new int[Math.Max(8, maxMembers)], new int[maxMembers], new GroupPieces(maxMembers, maxMembers * maxRow, share, SplitContact),
+            new FiedlerSplit(maxMembers, maxMembers * maxRow)), (z, _, buffers) =>
         {
-            var (members, label, group) = buffers;
+            var (members, label, group, fiedler) = buffers;
             for (int y = 0; y < gy; y++)
                 for (int x = 0; x < gx; x++)
                 {
@@ -761,9 +798,11 @@ internal static class Aggregation
                     var local = small ? Members(members, m) : default;
                     for (int k = 0; k < m; k++) piece[members[k]] = k;
                     group.Start(m);
+                    if (loose > 0) fiedler.Start(m);
                     for (int k = 0; k < m; k++)
                     {
                         int i = members[k];
+                        if (loose > 0) fiedler.Diagonal(k, diagonal[i]);
                         // Strong's test with row i's part hoisted: across the lines against the capped diagonals, or the diagonals
                         double threshold = strength * strength * acrossJudge[i], thresholdAlong = strength * strength * diagonal[i];
                         for (int e = rowStart[i], end = rowStart[i + 1]; e < end; e++)
@@ -778,11 +817,19 @@ internal static class Aggregation
                             else if (rowGroup[j] != g) continue;
                             else l = piece[j];
                             double v = values[e];
+                            if (loose > 0 && l > k && v < 0) fiedler.Add(k, l, -v); // each coupling once, from its lower member's row
                             bool along = rowAlong.Length > 0 && LineAxis.Side(rowAlong, rowOthers, i, j) != 0;
                             if (v != 0 && (along ? v * v >= thresholdAlong * diagonal[j] : v * v >= threshold * acrossJudge[j])) group.Add(k, l, Math.Abs(v));
                         }
                     }
-                    pieces[g] = group.Label(label, out bool split);
+                    int count = group.Label(label, out bool split);
+                    if (loose > 0 && count < m)
+                    {
+                        int whole = count;
+                        count = fiedler.Split(label, count, loose);
+                        split |= count > whole;
+                    }
+                    pieces[g] = count;
                     for (int k = 0; k < m; k++) piece[members[k]] = label[k];
                     if (split) Interlocked.Increment(ref splits);
                 }
@@ -790,7 +837,7 @@ internal static class Aggregation
         }, _ => { });
         var (offset, rows, firstOdd) = ColourMajorOffsets(pieces, gx, gy, gz);
         parent = null!;
-        // a level that splits so often that it would not coarsen 1.5x (bottlenecks everywhere: voxel noise) is not split
+        // a level that splits so often that it would not coarsen 1.5x (bottlenecks everywhere: voxel noise; loose pieces) is not split
         if (rows == 0 || rows > n / 1.5) return splits > 0 && splitBottlenecks ? CoarsenJudged(level, scale, out parent, splitBottlenecks: false, strength, lines) : null;
         var parentOut = parent = new int[n];
         Parallel.For(0, lz, z => // by blocks, as the group map is made: a block's rows are contiguous
@@ -860,6 +907,19 @@ internal static class Aggregation
     /// 0.75 and 1 fewer again. Settable for tests (0: no piece splits).
     /// </summary>
     internal static double BottleneckShare { get; set; } = 0.6;
+
+    /// <summary>
+    /// A piece of the first level above a voxel operator's cells whose Fiedler value (its faces against its cells'
+    /// diagonals, <see cref="FiedlerSplit"/>) is under this share is cut. A 2x2x2 block of unit cells has 1/3; the cut-cell
+    /// rocks' pieces that join two sides of a throat, under 0.2 (docs/benchmarks.md). Settable for tests (0: none cut).
+    /// </summary>
+    internal static double LooseCells { get; set; } = 0.2;
+
+    /// <summary>
+    /// <see cref="LooseCells"/> on the levels above: their rows' diagonals hold the couplings of whole aggregates, so a
+    /// piece of them is cut under a lower share. Settable for tests (0: none cut).
+    /// </summary>
+    internal static double LooseRows { get; set; } = 0.1;
 
     /// <summary>
     /// A split stands only where each part's couplings across it sum to at most this share of those inside the part: a
