@@ -178,10 +178,11 @@ internal sealed class FiedlerSplit(int maxMembers, int maxCouplings)
             int i = sorted[size - 1];
             inside[i] = true;
             volume += _diagonal[_order[run + i]];
+            double di = 1 / _scale[_order[run + i]];
             for (int j = 0; j < n; j++) // -m_ij d_i^1/2 d_j^1/2 = w_ij
             {
                 if (j == i || m[i * n + j] == 0) continue;
-                double w = -m[i * n + j] * Math.Sqrt(_diagonal[_order[run + i]] * _diagonal[_order[run + j]]);
+                double w = -m[i * n + j] * di / _scale[_order[run + j]];
                 cut += inside[j] ? -w : w;
             }
             double score = cut * (1 / volume + 1 / (_total[p] - volume));
