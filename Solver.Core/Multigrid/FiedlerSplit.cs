@@ -13,8 +13,8 @@ namespace Dcdm.Multigrid;
 /// <remarks>
 /// Most pieces are tested by one dense LDL^T of M + u u^T - share I, with u the normalised null vector D^1/2 1 of M: by
 /// Sylvester's law of inertia all its pivots are positive exactly when every eigenvalue of M but u's exceeds the share
-/// (u's own is 1, above any share used). Only a piece that fails computes its Fiedler vector (inverse iteration).
-/// Each round builds every tested piece's M once, its members in a run of their own (a block diagonal over the group).
+/// (u's own is 1, above any share used). Only a piece that fails computes its Fiedler vector (inverse iteration, from
+/// the direction of the pivot that failed). Each round builds every tested piece's M once, its members in a run of their own (a block diagonal over the group).
 /// Pieces of more than <see cref="MaxPiece"/> rows are left whole.
 /// </remarks>
 /// <param name="maxMembers">The most rows a group holds.</param>
@@ -42,6 +42,7 @@ internal sealed class FiedlerSplit(int maxMembers, int maxCouplings)
     readonly double[] _m = new double[maxMembers * MaxPiece];
     readonly double[] _a = new double[MaxPiece * MaxPiece];
     readonly double[] _v = new double[MaxPiece];
+    readonly double[] _low = new double[MaxPiece]; // a start for the Fiedler vector (PositiveDefinite)
     readonly bool[] _side = new bool[MaxPiece];
     int _members, _count;
 
@@ -144,12 +145,13 @@ internal sealed class FiedlerSplit(int maxMembers, int maxCouplings)
             for (int j = 0; j < i; j++) a[i * n + j] = m[i * n + j] + ui * _v[j];
             a[i * n + i] = m[i * n + i] + ui * ui - share;
         }
-        if (PositiveDefinite(a, n)) return false;
+        if (PositiveDefinite(a, n, _low)) return false;
         for (int i = 0; i < n; i++) // the same without the shift
         {
             for (int j = 0; j < i; j++) a[i * n + j] = m[i * n + j] + _v[i] * _v[j];
             a[i * n + i] = m[i * n + i] + _v[i] * _v[i];
         }
+        _low.AsSpan(0, n).CopyTo(_v);
         Fiedler(a, _v, n);
         for (int i = 0; i < n; i++) _v[i] *= _scale[_order[run + i]];
         return true;
@@ -193,27 +195,50 @@ internal sealed class FiedlerSplit(int maxMembers, int maxCouplings)
     }
 
     /// <summary>Whether the lower triangle of a holds a positive definite matrix (an LDL^T in place, no pivoting).</summary>
-    static bool PositiveDefinite(Span<double> a, int n)
+    static bool PositiveDefinite(Span<double> a, int n, Span<double> low)
     {
         for (int k = 0; k < n; k++)
         {
             double pivot = a[k * n + k];
-            if (!(pivot > 0)) return false;
+            if (!(pivot > 0))
+            {
+                LowStart(a, n, k, low);
+                return false;
+            }
             for (int i = k + 1; i < n; i++)
             {
                 double f = a[i * n + k] / pivot;
                 for (int j = k + 1; j <= i; j++) a[i * n + j] -= f * a[j * n + k];
+                a[k * n + i] = f; // L's column k in the upper triangle, which the factor does not read
             }
         }
         return true;
     }
 
     /// <summary>
+    /// Where the factor's pivot k is not positive: y = L^-T e_k on the first k + 1 places (0 after), for which
+    /// y^T (M + u u^T - share I) y is that pivot, so y lies mostly along the modes under the share (the Fiedler vector's):
+    /// a start for <see cref="Fiedler"/> that an arbitrary one, nearly orthogonal to that mode, is not.
+    /// </summary>
+    static void LowStart(Span<double> a, int n, int k, Span<double> y)
+    {
+        y[..n].Clear();
+        y[k] = 1;
+        for (int j = k - 1; j >= 0; j--)
+        {
+            double s = 0;
+            for (int i = j + 1; i <= k; i++) s -= a[j * n + i] * y[i];
+            y[j] = s;
+        }
+    }
+
+    /// <summary>
     /// The Fiedler vector into v[0..n), from a's lower triangle holding M + u u^T (M a Laplacian scaled by D^-1/2, u its
-    /// normalised null vector D^1/2 1 / |D^1/2 1|, whose eigenvalue there is 1): four steps of inverse iteration, which
-    /// find the smallest eigenvalue's vector, the Fiedler vector where the Fiedler value is under 1. Only the signs are
-    /// used for its order (<see cref="Sweep"/>), so a vector still mixed with the next mode cuts the piece as well. a is
-    /// overwritten by its Cholesky factor.
+    /// normalised null vector D^1/2 1 / |D^1/2 1|, whose eigenvalue there is 1): four steps of inverse iteration from the
+    /// start v holds (<see cref="LowStart"/>), which find the smallest eigenvalue's vector, the Fiedler vector where the
+    /// Fiedler value is under 1. From an arbitrary start (sin(i + 1)) four steps left a plate's corner block (next mode
+    /// at twice its value) mixed enough that the sweep cut it into four pieces, not its two layers. a is overwritten by
+    /// its Cholesky factor.
     /// </summary>
     static void Fiedler(Span<double> a, Span<double> v, int n)
     {
@@ -225,7 +250,6 @@ internal sealed class FiedlerSplit(int maxMembers, int maxCouplings)
             for (int i = k + 1; i < n; i++)
                 for (int j = k + 1; j <= i; j++) a[i * n + j] -= a[i * n + k] * a[j * n + k];
         }
-        for (int i = 0; i < n; i++) v[i] = Math.Sin(i + 1); // a start with a part along every mode
         for (int step = 0; step < 4; step++)
         {
             for (int i = 0; i < n; i++) // L y = v

@@ -136,6 +136,23 @@ public class FiedlerSplitTests
             Assert.That(label[i] == label[0], Is.EqualTo(want[i] == want[0]), $"member {i}");
     }
 
+    [TestCase(0.2)]
+    [TestCase(0.3)]
+    public void APlatesCornerBlockIsCutIntoItsTwoLayers(double share)
+    {
+        // a 2x2x2 block at a grid's corner across a plate: unit faces in each layer, the layers joined by four faces half
+        // open, the top layer's diagonals 2 more (air above). Its Fiedler value is 0.19999, the next 0.39; the slowest
+        // mode jumps between the layers, so the layers are the cut
+        (int, int, double)[] couplings = [(0, 1, 1), (2, 3, 1), (4, 5, 1), (6, 7, 1), (0, 2, 1), (1, 3, 1), (4, 6, 1), (5, 7, 1),
+            (0, 4, 0.5), (1, 5, 0.5), (2, 6, 0.5), (3, 7, 0.5)];
+        double[] diagonal = [3.5, 4.5, 4.5, 5.5, 4.5, 5.5, 5.5, 6.5];
+        var (values, _) = Spectrum(diagonal, couplings);
+        Assert.That((values[1], values[2]), Is.EqualTo((0.19999, 0.39257)).Within(1e-5), "the reference");
+        var (count, label) = Split(diagonal, couplings, share);
+        Assert.That(count, Is.EqualTo(2));
+        Assert.That(label, Is.EqualTo(new[] { 0, 0, 0, 0, 1, 1, 1, 1 }));
+    }
+
     [Test]
     public void OnlyLoosePiecesAreCutAndTheOthersKeepTheirMembers()
     {
