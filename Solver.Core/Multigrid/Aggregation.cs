@@ -331,27 +331,37 @@ internal static class Aggregation
                         cell[s] = x < nx && y < ny && z < nz && diagonal[x + nx * (y + ny * z)] > 0 ? x + nx * (y + ny * z) : -1;
                         if (cell[s] >= 0) { occupied |= 1 << s; rank[s] = m++; }
                     }
+                    int count;
                     // the usual block, away from jumps and walls: one piece
                     if (occupied == 0xFF && OnePiece(op, judgeX, judgeY, judgeZ, cell, k))
                     {
-                        for (int s = 0; s < 8; s++) piece[cell[s]] = 0;
-                        pieces[bx + cx * (by + cy * bz)] = 1;
-                        continue;
+                        if (loose == 0 || SurelyTight(op, diagonal, cell, loose))
+                        {
+                            for (int s = 0; s < 8; s++) piece[cell[s]] = 0;
+                            pieces[bx + cx * (by + cy * bz)] = 1;
+                            continue;
+                        }
+                        // seven strong faces span it, yet the other five may be closed: tested as any piece
+                        label[..8].Clear();
+                        count = 1;
                     }
-                    group.Start(m);
-                    for (int s = 0; s < 8; s++) // each cell's faces inside the block in its row's order (-x, -y, -z, +x, +y, +z), as Coarsen reads them
+                    else
                     {
-                        int i = cell[s];
-                        if (i < 0) continue;
-                        double tx = k * judgeX[i], ty = k * judgeY[i], tz = k * judgeZ[i];
-                        if ((s & 1) != 0) StrongInside(group, cell, rank, judgeX, tx, s, s ^ 1, fx[i - 1]);
-                        if ((s & 2) != 0) StrongInside(group, cell, rank, judgeY, ty, s, s ^ 2, fy[i - nx]);
-                        if ((s & 4) != 0) StrongInside(group, cell, rank, judgeZ, tz, s, s ^ 4, fz[i - plane]);
-                        if ((s & 1) == 0) StrongInside(group, cell, rank, judgeX, tx, s, s | 1, fx[i]);
-                        if ((s & 2) == 0) StrongInside(group, cell, rank, judgeY, ty, s, s | 2, fy[i]);
-                        if ((s & 4) == 0) StrongInside(group, cell, rank, judgeZ, tz, s, s | 4, fz[i]);
+                        group.Start(m);
+                        for (int s = 0; s < 8; s++) // each cell's faces inside the block in its row's order (-x, -y, -z, +x, +y, +z), as Coarsen reads them
+                        {
+                            int i = cell[s];
+                            if (i < 0) continue;
+                            double tx = k * judgeX[i], ty = k * judgeY[i], tz = k * judgeZ[i];
+                            if ((s & 1) != 0) StrongInside(group, cell, rank, judgeX, tx, s, s ^ 1, fx[i - 1]);
+                            if ((s & 2) != 0) StrongInside(group, cell, rank, judgeY, ty, s, s ^ 2, fy[i - nx]);
+                            if ((s & 4) != 0) StrongInside(group, cell, rank, judgeZ, tz, s, s ^ 4, fz[i - plane]);
+                            if ((s & 1) == 0) StrongInside(group, cell, rank, judgeX, tx, s, s | 1, fx[i]);
+                            if ((s & 2) == 0) StrongInside(group, cell, rank, judgeY, ty, s, s | 2, fy[i]);
+                            if ((s & 4) == 0) StrongInside(group, cell, rank, judgeZ, tz, s, s | 4, fz[i]);
+                        }
+                        count = group.Label(label, out bool _);
                     }
-                    int count = group.Label(label, out bool _);
                     if (loose > 0) count = SplitLoose(fiedler, op, diagonal, cell, rank, label, count, m, loose);
                     pieces[bx + cx * (by + cy * bz)] = count;
                     for (int s = 0; s < 8; s++) if (cell[s] >= 0) piece[cell[s]] = (sbyte)label[rank[s]];
@@ -413,6 +423,27 @@ internal static class Aggregation
             if (!Strong(fx[cell[s]], x[cell[s]], x[cell[s] + 1], k)) return false;
         return Strong(fy[cell[0]], y[cell[0]], y[cell[0] + nx], k) && Strong(fy[cell[4]], y[cell[4]], y[cell[4] + nx], k)
             && Strong(fz[cell[0]], z[cell[0]], z[cell[0] + plane], k);
+    }
+
+    /// <summary>
+    /// Whether a full block's Fiedler value (<see cref="FiedlerSplit"/>) is at least <paramref name="share"/> for sure,
+    /// so the test can be skipped: its twelve faces weigh at least the weakest times the cube's Laplacian, whose second
+    /// eigenvalue is 2, against diagonals at most the largest, so the value is at least 2 c_min / d_max. The unit block
+    /// (1/3) passes at the first level's share.
+    /// </summary>
+    static bool SurelyTight(VoxelOperator op, double[] diagonal, ReadOnlySpan<int> cell, double share)
+    {
+        var (fx, fy, fz) = (op.FaceX, op.FaceY, op.FaceZ);
+        double weakest = double.PositiveInfinity, largest = 0;
+        for (int s = 0; s < 8; s++)
+        {
+            int i = cell[s];
+            largest = Math.Max(largest, diagonal[i]);
+            if ((s & 1) == 0) weakest = Math.Min(weakest, fx[i]);
+            if ((s & 2) == 0) weakest = Math.Min(weakest, fy[i]);
+            if ((s & 4) == 0) weakest = Math.Min(weakest, fz[i]);
+        }
+        return 2 * weakest >= share * largest;
     }
 
     /// <summary>

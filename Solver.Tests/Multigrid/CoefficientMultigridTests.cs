@@ -263,6 +263,21 @@ public class CoefficientMultigridTests
     }
 
     [Test]
+    public void AFullBlockJoinedByItsSevenSpanningFacesIsStillCutWhereItHoldsTogetherLoosely()
+    {
+        // two layers of four cells (unit faces inside each) joined by one face of 0.3: strong against diagonals near 2.4,
+        // and with the layers' x and y faces the seven that span the block, so it is one piece without reading the rest;
+        // its Fiedler value is about 0.06, under the first level's share
+        double[] fx = [1, 0, 1, 0, 1, 0, 1, 0], fy = [1, 1, 0, 0, 1, 1, 0, 0], fz = [0.3, 0, 0, 0, 0, 0, 0, 0];
+        var op = new VoxelOperator(2, 2, 2, fx, fy, fz, [.. Enumerable.Repeat(0.1, 8)]);
+        var diagonal = CellLevel.DiagonalOf(op);
+        Assert.That(WithoutLooseCuts(() => Aggregation.FromFaces(op, diagonal, 8, Scale, out _))!.Rows, Is.EqualTo(1), "one piece by its faces");
+        var level = Aggregation.FromFaces(op, diagonal, 8, Scale, out var parent)!;
+        Assert.That(level.Rows, Is.EqualTo(2));
+        Assert.That(parent, Is.EqualTo(new[] { 0, 0, 0, 0, 1, 1, 1, 1 }), "each layer a piece");
+    }
+
+    [Test]
     public void APorousPlateSplitsTheBlocksAcrossIt()
     {
         // faces 0.3 open across a plate are weak for the first level above the cells (Aggregation.StrongFace: under 0.6
