@@ -263,12 +263,31 @@ public class CoefficientMultigridTests
     }
 
     [Test]
-    public void AFullBlockJoinedByItsSevenSpanningFacesIsStillCutWhereItHoldsTogetherLoosely()
+    public void WhereLooseCutsWouldLeaveTheFirstLevelTooLargeItIsMadeWithoutThem()
+    {
+        // at a share over every pair's Fiedler value each block is cut down to its cells: no level 1.5x smaller, so the
+        // pieces stay as their faces join them
+        var op = RandomFaces(12, 10, 8, 3);
+        var diagonal = CellLevel.DiagonalOf(op);
+        int unknowns = diagonal.Count(d => d > 0);
+        var whole = WithoutLooseCuts(() => Aggregation.FromFaces(op, diagonal, unknowns, Scale, out _))!;
+        int[] parent = [];
+        var level = WithLooseCells(0.9, () => Aggregation.FromFaces(op, diagonal, unknowns, Scale, out parent));
+        Assert.That(level, Is.Not.Null);
+        Assert.That(level!.Rows, Is.EqualTo(whole.Rows));
+        Assert.That(level.Values, Is.EqualTo(whole.Values));
+        Assert.That(parent.Length, Is.EqualTo(op.CellCount), "each cell's aggregate");
+    }
+
+    [TestCase(0.0)]
+    [TestCase(0.15)]
+    public void AFullBlockJoinedByItsSevenSpanningFacesIsStillCutWhereItHoldsTogetherLoosely(double others)
     {
         // two layers of four cells (unit faces inside each) joined by one face of 0.3: strong against diagonals near 2.4,
         // and with the layers' x and y faces the seven that span the block, so it is one piece without reading the rest;
-        // its Fiedler value is about 0.06, under the first level's share
-        double[] fx = [1, 0, 1, 0, 1, 0, 1, 0], fy = [1, 1, 0, 0, 1, 1, 0, 0], fz = [0.3, 0, 0, 0, 0, 0, 0, 0];
+        // its Fiedler value is 0.06 with the other three faces between the layers closed, 0.16 with them 0.15 open (over
+        // the bound 2 c_min / d_max = 0.125 that lets a block skip the test, under twice it), under the first level's share
+        double[] fx = [1, 0, 1, 0, 1, 0, 1, 0], fy = [1, 1, 0, 0, 1, 1, 0, 0], fz = [0.3, others, others, others, 0, 0, 0, 0];
         var op = new VoxelOperator(2, 2, 2, fx, fy, fz, [.. Enumerable.Repeat(0.1, 8)]);
         var diagonal = CellLevel.DiagonalOf(op);
         Assert.That(WithoutLooseCuts(() => Aggregation.FromFaces(op, diagonal, 8, Scale, out _))!.Rows, Is.EqualTo(1), "one piece by its faces");

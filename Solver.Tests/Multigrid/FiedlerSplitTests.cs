@@ -168,6 +168,76 @@ public class FiedlerSplitTests
     }
 
     [Test]
+    public void CutsRefineThePiecesIntoConnectedPartsNumberedInTheOrderOfTheirFirstMembers()
+    {
+        // callers write the labels into their piece arrays as they come: 0 .. count-1, each part inside one piece and
+        // held together by its couplings
+        var rng = new Random(11);
+        int cut = 0;
+        for (int trial = 0; trial < 200; trial++)
+        {
+            int m = rng.Next(4, 25);
+            var pieces = new int[m];
+            int count = 0;
+            for (int k = 0; k < m; k++) // pieces numbered in the order of their first members
+                if ((pieces[k] = count == 0 || rng.Next(4) == 0 ? count : rng.Next(count)) == count) count++;
+            var couplings = new List<(int, int, double)>();
+            for (int l = 1; l < m; l++) // each member coupled to an earlier one of its piece, and a few more
+            {
+                var earlier = Enumerable.Range(0, l).Where(k => pieces[k] == pieces[l]).ToArray();
+                if (earlier.Length > 0) couplings.Add((earlier[rng.Next(earlier.Length)], l, Math.Pow(10, 2 * rng.NextDouble() - 1.5)));
+                if (rng.Next(2) == 0 && earlier.Length > 1) couplings.Add((earlier[rng.Next(earlier.Length)], l, Math.Pow(10, 2 * rng.NextDouble() - 1.5)));
+            }
+            var diagonal = new double[m];
+            foreach (var (k, l, w) in couplings) { diagonal[k] += w; diagonal[l] += w; }
+            for (int k = 0; k < m; k++) diagonal[k] += 0.1 + rng.NextDouble();
+            var (after, label) = Split(diagonal, [.. couplings], 0.1 + 0.3 * rng.NextDouble(), pieces);
+            if (after > count) cut++;
+            int seen = 0;
+            for (int k = 0; k < m; k++)
+            {
+                Assert.That(label[k], Is.LessThanOrEqualTo(seen), $"trial {trial}: member {k}'s label skips one");
+                if (label[k] == seen) seen++;
+            }
+            Assert.That(seen, Is.EqualTo(after), $"trial {trial}: labels 0 .. count-1");
+            for (int k = 0; k < m; k++)
+                for (int l = 0; l < m; l++)
+                    if (label[k] == label[l]) Assert.That(pieces[k], Is.EqualTo(pieces[l]), $"trial {trial}: a part across two pieces");
+            var root = Enumerable.Range(0, m).ToArray();
+            int Find(int s) => root[s] == s ? s : root[s] = Find(root[s]);
+            foreach (var (k, l, _) in couplings) if (label[k] == label[l]) root[Find(k)] = Find(l);
+            Assert.That(Enumerable.Range(0, m).Select(Find).Distinct().Count(), Is.EqualTo(after), $"trial {trial}: each part connected");
+        }
+        Assert.That(cut, Is.GreaterThan(50), "groups cut");
+    }
+
+    [Test]
+    public void ACoarseLevelCutsAPieceWhereItsFiedlerValueIsUnderTheRowsShare()
+    {
+        // the cells of two layers joined by four faces of 0.3 as a level's rows: one piece by their couplings, cut into
+        // its layers exactly where the dense Fiedler value of the rows' couplings is under the share (each coupling weighed
+        // once)
+        double[] fx = [1, 0, 1, 0, 1, 0, 1, 0], fy = [1, 1, 0, 0, 1, 1, 0, 0], fz = [0.3, 0.3, 0.3, 0.3, 0, 0, 0, 0];
+        var op = new VoxelOperator(2, 2, 2, fx, fy, fz, [.. Enumerable.Repeat(0.1, 8)]);
+        var diagonal = CellLevel.DiagonalOf(op);
+        var couplings = Enumerable.Range(0, 8).SelectMany(s => new[] { (s, s | 1, fx[s]), (s, s | 2, fy[s]), (s, s | 4, fz[s]) })
+            .Where(c => c.Item3 > 0).ToArray();
+        double fiedler = Spectrum(diagonal, couplings).Values[1];
+        var cells = Aggregation.FromOperator(op, diagonal, out var cellRow);
+        var (bottleneck, loose) = (Aggregation.BottleneckShare, Aggregation.LooseRows);
+        try
+        {
+            Aggregation.BottleneckShare = 0;
+            Aggregation.LooseRows = fiedler * 1.01;
+            Assert.That(Aggregation.Coarsen(cells, 0.5, out var parent)!.Rows, Is.EqualTo(2), $"Fiedler value {fiedler}");
+            Assert.That(cellRow.Select(r => parent[r]).ToArray(), Is.EqualTo(new[] { 0, 0, 0, 0, 1, 1, 1, 1 }), "each layer a piece");
+            Aggregation.LooseRows = fiedler * 0.99;
+            Assert.That(Aggregation.Coarsen(cells, 0.5, out _)!.Rows, Is.EqualTo(1));
+        }
+        finally { (Aggregation.BottleneckShare, Aggregation.LooseRows) = (bottleneck, loose); }
+    }
+
+    [Test]
     public void APieceOverTheLimitIsLeftWhole()
     {
         // rings of four joined by 0.01: far under the share, but seventeen members
