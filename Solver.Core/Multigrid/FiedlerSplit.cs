@@ -14,8 +14,8 @@ namespace Dcdm.Multigrid;
 /// Most pieces are tested by one dense LDL^T of M + u u^T - share I, with u the normalised null vector D^1/2 1 of M: by
 /// Sylvester's law of inertia all its pivots are positive exactly when every eigenvalue of M but u's exceeds the share
 /// (u's own is 1, above any share used). Only a piece that fails computes its Fiedler vector (inverse iteration, from
-/// the direction of the pivot that failed). Each round builds every tested piece's M once, its members in a run of their own (a block diagonal over the group).
-/// Pieces of more than <see cref="MaxPiece"/> rows are left whole.
+/// the direction of the pivot that failed). Each round builds every tested piece's M once, its members in a run of
+/// their own (a block diagonal over the group). Pieces of more than <see cref="MaxPiece"/> rows are left whole.
 /// </remarks>
 /// <param name="maxMembers">The most rows a group holds.</param>
 /// <param name="maxCouplings">The most couplings inside a group, each listed once.</param>
@@ -38,7 +38,6 @@ internal sealed class FiedlerSplit(int maxMembers, int maxCouplings)
     readonly bool[] _test = new bool[maxMembers]; // the pieces a round tests
     readonly bool[] _cut = new bool[maxMembers]; // the members of pieces a round cut
     readonly int[] _root = new int[maxMembers];
-    readonly int[] _relabel = new int[maxMembers];
     readonly double[] _m = new double[maxMembers * MaxPiece];
     readonly double[] _a = new double[MaxPiece * MaxPiece];
     readonly double[] _v = new double[MaxPiece];
@@ -278,14 +277,7 @@ internal sealed class FiedlerSplit(int maxMembers, int maxCouplings)
         for (int k = 0; k < m; k++) _root[k] = k;
         for (int e = 0; e < _count; e++)
             if (label[_from[e]] == label[_to[e]]) GroupPieces.Union(_root, _from[e], _to[e]);
-        int parts = 0;
-        Array.Fill(_relabel, -1, 0, m);
-        for (int k = 0; k < m; k++)
-        {
-            int r = GroupPieces.Find(_root, k);
-            if (_relabel[r] < 0) _relabel[r] = parts++;
-            label[k] = _relabel[r];
-        }
-        return parts;
+        for (int k = 0; k < m; k++) _root[k] = GroupPieces.Find(_root, k);
+        return GroupPieces.Number(_root, label, m);
     }
 }

@@ -57,13 +57,21 @@ internal sealed class GroupPieces(int maxMembers, int maxCouplings, double bottl
         int m = _members;
         Flatten(_whole, m);
         split = Split();
-        var root = split ? _part : _whole;
+        return Number(split ? _part : _whole, label, m);
+    }
+
+    /// <summary>
+    /// Labels members 0 .. m-1 by their roots (flat, each at most its member's index, as <see cref="Union"/> keeps them):
+    /// 0, 1, ... in the order of their first members; returns how many labels.
+    /// </summary>
+    internal static int Number(ReadOnlySpan<int> root, Span<int> label, int m)
+    {
         label[..m].Fill(-1);
         int count = 0;
         for (int k = 0; k < m; k++)
         {
             int r = root[k];
-            if (label[r] < 0) label[r] = count++;
+            if (label[r] < 0) label[r] = count++; // r <= k: a root's label is written before its members read it
             label[k] = label[r];
         }
         return count;
