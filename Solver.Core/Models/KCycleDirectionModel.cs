@@ -22,13 +22,16 @@ public sealed class KCycleDirectionModel(double relaxation = AggregateMultigrid.
     public int GridSweeps => sweeps ?? AggregateMultigrid.GridSweeps;
     /// <summary>Sweeps before and after each coarse correction on a voxel operator's cells.</summary>
     public int OperatorSweeps => sweeps ?? AggregateMultigrid.OperatorSweeps;
+    /// <summary>Sweeps on the coarse levels above a voxel operator's cells (<see cref="AggregateMultigrid.OperatorCoarseSweeps"/>, or fewer with fewer on the cells).</summary>
+    public int OperatorCoarseSweeps => AggregateMultigrid.CoarseSweepsOnFaces(OperatorSweeps);
 
     public string Description => string.Create(CultureInfo.InvariantCulture, $"kcycle (classical), SOR weight {relaxation:0.###}, ")
         + (GridSweeps == OperatorSweeps ? $"{GridSweeps} sweeps" : $"{GridSweeps} sweeps ({OperatorSweeps} on per-face coefficients)");
 
     /// <summary>The model as it runs on a voxel operator's cells: their Gauss-Seidel takes no SOR weight (the weight was
     /// chosen on grids' sweeps), so this says so instead of naming the grid's weight.</summary>
-    public string DescriptionOnFaces => string.Create(CultureInfo.InvariantCulture, $"kcycle (classical), Gauss-Seidel without an SOR weight on per-face coefficients, {OperatorSweeps} sweeps");
+    public string DescriptionOnFaces => string.Create(CultureInfo.InvariantCulture, $"kcycle (classical), Gauss-Seidel without an SOR weight on per-face coefficients, ")
+        + (OperatorCoarseSweeps == OperatorSweeps ? $"{OperatorSweeps} sweeps" : $"{OperatorSweeps} sweeps on the cells, {OperatorCoarseSweeps} on the coarse levels");
 
     /// <summary>Why another model does not run on a voxel operator with per-face coefficients, for the refusals.</summary>
     internal static string RefusalOnFaces(IDirectionModel model) => $"the model '{model.Description}' reads cell flags, not face coefficients; DCDM on a "

@@ -53,6 +53,19 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// two-phase systems at 128^3 for DCDM, for the same or a shorter solve, but pcg-mg on two-phase keeps its 6 and is
     /// 8-17% slower (docs/benchmarks.md, "P's entry next to air on voxel operators").</summary>
     public const int OperatorSweeps = 3;
+    /// <summary>
+    /// Sweeps on the coarse levels above a voxel operator's cells by default (the cells take <see cref="OperatorSweeps"/>):
+    /// on per-face systems the coarse levels carry most of a solve (the K-cycle takes its second inner step on nearly every
+    /// call there: 8, 15, 29, 56 calls per level on the finer cut-cell rock at 128^3), and two sweeps took the same
+    /// iterations as three on the cut-cell rocks at 32^3-128^3 and one fewer on two-phase at 64^3 and 128^3 for 7-16% less
+    /// CPU time a solve (docs/benchmarks.md, "Two sweeps on a voxel operator's coarse levels"). A grid's coarse levels keep
+    /// <see cref="GridSweeps"/>: there one cycle mostly suffices, and with two the second steps come back; so do the
+    /// coarse levels relaxed by lines (flat cells), whose flat two-phase system at 32^3 took 14 iterations with two, not 12.
+    /// </summary>
+    public const int OperatorCoarseSweeps = 2;
+
+    /// <summary>The coarse levels' sweeps above a voxel operator's cells swept <paramref name="sweeps"/> times (the device's cycle takes the same).</summary>
+    internal static int CoarseSweepsOnFaces(int sweeps) => Math.Min(sweeps, OperatorCoarseSweeps);
 
     /// <summary>A level's vectors in the cycle: right-hand side, correction and residual; where the K-cycle takes its two
     /// inner steps, also their cycle outputs, products with A and second residual (none on a voxel operator's cells, the top).</summary>
@@ -88,7 +101,8 @@ public sealed class AggregateMultigrid : IPreconditioner
     readonly ProlongationShape? _cellsShape; // a voxel operator's cells as the first CSR level: P's entries to the next by row
     readonly int[] _cellsShapeParents = []; // the next level's row of each of those rows
     readonly float _relaxation;
-    readonly int _sweeps;
+    readonly int _sweeps; // on the fine level (a grid's, or a voxel operator's cells)
+    readonly int _coarseSweeps; // on the aggregates
     readonly LevelLines?[]? _levelLines; // flat cells: each CSR level's line relaxation (the coarsest's null); null: red-black points
     readonly int _lineAxis = -1; // flat cells: the lines' axis (LineAxis); -1: points
 
@@ -161,7 +175,7 @@ public sealed class AggregateMultigrid : IPreconditioner
         if (fineWeights is not null && fineWeights.Any(w => w.Length != grid.CellCount))
             throw new ArgumentException($"fine-level weights must have {grid.CellCount} entries per sweep (one per grid cell)", nameof(fineWeights));
         _unknownCells = active ?? Enumerable.Range(0, grid.CellCount).ToArray();
-        _sweeps = sweeps;
+        (_sweeps, _coarseSweeps) = (sweeps, sweeps);
         _cellCount = grid.CellCount;
         // a narrow domain by its factor: no level to build; a learned smoother is a cycle's, so it keeps the cycle
         if (fineWeights is null && NarrowDomain.Factor(grid, _unknownCells) is { } whole)
@@ -192,19 +206,23 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// reads the operator's face arrays: leave them unchanged while the cycle is in use.
     /// </summary>
     /// <param name="unknowns">The operator's unknowns, e.g. <see cref="ReducedSystem.FromOperator(VoxelOperator, Sparse.CsrMatrix?)"/>.</param>
+    /// <param name="sweeps">Sweeps before and after each coarse correction on the cells; the coarse levels take
+    /// <see cref="OperatorCoarseSweeps"/> (as many as the cells where those are fewer).</param>
     public AggregateMultigrid(VoxelOperator op, ReducedSystem unknowns, int sweeps = OperatorSweeps, double galerkinScale = DefaultGalerkinScale)
         : this(op, unknowns, sweeps, galerkinScale, cellsAsLevel: false) { }
 
     /// <param name="cellsAsLevel">The cells as the first CSR level, relaxed row by row, as the device runs them (the
     /// reference the faces' sweeps are tested against); otherwise so only where they would not coarsen 1.5x.</param>
-    internal AggregateMultigrid(VoxelOperator op, ReducedSystem unknowns, int sweeps, double galerkinScale, bool cellsAsLevel)
+    /// <param name="coarseSweeps">Sweeps on the aggregate levels; null: <see cref="CoarseSweepsOnFaces"/> of <paramref name="sweeps"/>.</param>
+    internal AggregateMultigrid(VoxelOperator op, ReducedSystem unknowns, int sweeps, double galerkinScale, bool cellsAsLevel, int? coarseSweeps = null)
     {
         if (sweeps < 1) throw new ArgumentOutOfRangeException(nameof(sweeps), $"at least one smoothing sweep, got {sweeps}");
         if (!(galerkinScale > 0 && galerkinScale <= 1)) throw new ArgumentOutOfRangeException(nameof(galerkinScale), $"expected a scale in (0, 1], got {galerkinScale}");
         if (unknowns.FullSize != op.CellCount)
             throw new ArgumentException($"the unknowns are those of a {unknowns.FullSize}-row system, the operator has {op.CellCount} cells; build them with ReducedSystem.FromOperator(op)");
         _unknownCells = unknowns.Active ?? Enumerable.Range(0, op.CellCount).ToArray();
-        _sweeps = sweeps;
+        if (coarseSweeps < 1) throw new ArgumentOutOfRangeException(nameof(coarseSweeps), $"at least one smoothing sweep, got {coarseSweeps}");
+        (_sweeps, _coarseSweeps) = (sweeps, coarseSweeps ?? CoarseSweepsOnFaces(sweeps));
         _cellCount = op.CellCount;
         _relaxation = 1;
         var diagonal = unknowns.DiagonalOf(op); // made once by the system's set-up
@@ -428,7 +446,7 @@ public sealed class AggregateMultigrid : IPreconditioner
         }
     }
 
-    /// <summary>x = cycle(b) on coarse level c (not the coarsest): smooth from zero, correct from level c + 1, smooth back.</summary>
+    /// <summary>x = cycle(b) on CSR level c (not the coarsest): smooth from zero, correct from level c + 1, smooth back.</summary>
     void Cycle(int c, double[] b, double[] x)
     {
         var level = _levels[c];
@@ -436,7 +454,9 @@ public sealed class AggregateMultigrid : IPreconditioner
         var v = _v[c];
         Array.Clear(x);
         var lines = _levelLines?[c];
-        for (int s = 0; s < _sweeps; s++)
+        // a voxel operator's cells as the first CSR level, or a level relaxed by lines, as the cells; else an aggregate level
+        int sweeps = c == 0 && _fine is null && _cells is null || lines is not null ? _sweeps : _coarseSweeps;
+        for (int s = 0; s < sweeps; s++)
             if (lines is not null) lines.SweepForward(b, x);
             else { level.GaussSeidelColour(b, x, 0); level.GaussSeidelColour(b, x, 1); }
         level.Residual(b, x, v.Work);
@@ -446,7 +466,7 @@ public sealed class AggregateMultigrid : IPreconditioner
         CoarseCorrection(c + 1);
         Prolong(next.Correction, _parents[c], x);
         if (shape is not null) ProlongShaped(shape, _cellsShapeParents, next.Correction, x);
-        for (int s = 0; s < _sweeps; s++)
+        for (int s = 0; s < sweeps; s++)
             if (lines is not null) lines.SweepBackward(b, x);
             else { level.GaussSeidelColour(b, x, 1); level.GaussSeidelColour(b, x, 0); }
     }

@@ -45,7 +45,7 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
     readonly DeviceTransfer _fineDown;
     readonly Level[] _levels;
     readonly ILevelFactor? _coarsest;
-    readonly int _sweeps;
+    readonly int _sweeps, _coarseSweeps; // on the fine level (a grid's, or a voxel operator's cells), and on the aggregates
     readonly double[] _hostRhs, _hostCorrection;
     readonly float[] _hostFloat;
 
@@ -53,7 +53,7 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
     /// <param name="sweeps">Red-black sweeps before and after each correction, on the fine grid and the coarse levels.</param>
     public GpuAggregateMultigrid(GpuDevice device, PoissonGrid grid, double relaxation = AggregateMultigrid.DefaultRelaxation, int sweeps = AggregateMultigrid.GridSweeps,
         double galerkinScale = AggregateMultigrid.DefaultGalerkinScale)
-        : this(device, GridHierarchy(grid, relaxation, sweeps, galerkinScale, out var surface), sweeps, surface)
+        : this(device, GridHierarchy(grid, relaxation, sweeps, galerkinScale, out var surface), sweeps, sweeps, surface)
     {
         _relaxation = (float)relaxation;
         _shape = new LevelShape(grid.Nx, grid.Ny, grid.Nz);
@@ -74,17 +74,20 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
     /// The K-cycle of a voxel operator with per-face coefficients (<see cref="VoxelOperator"/>): its cells the first level
     /// in CSR, Gauss-Seidel by red-black colour, aggregates by strong couplings, as Core's <see cref="AggregateMultigrid"/>.
     /// </summary>
+    /// <param name="sweeps">Sweeps on the cells; the coarse levels take <see cref="AggregateMultigrid.CoarseSweepsOnFaces"/>, as the CPU cycle.</param>
     public GpuAggregateMultigrid(GpuDevice device, VoxelOperator op, int sweeps = AggregateMultigrid.OperatorSweeps, double galerkinScale = AggregateMultigrid.DefaultGalerkinScale)
-        : this(device, new AggregateHierarchy(op, galerkinScale, lineAxis: LineAxis.Of(op)), sweeps) { }
+        : this(device, new AggregateHierarchy(op, galerkinScale, lineAxis: LineAxis.Of(op)), sweeps, AggregateMultigrid.CoarseSweepsOnFaces(sweeps)) { }
 
     /// <summary>A hierarchy uploaded: a voxel operator's (its first level the operator's cells, each cell's row a gather
     /// and a scatter), or a grid's with P's entries <paramref name="fineShape"/> on its first transfer.</summary>
-    internal GpuAggregateMultigrid(GpuDevice device, AggregateHierarchy hierarchy, int sweeps, ProlongationShape? fineShape = null)
+    /// <param name="sweeps">Sweeps on the fine level: a grid's, or a voxel operator's cells.</param>
+    /// <param name="coarseSweeps">Sweeps on the aggregate levels (a voxel operator's: <see cref="AggregateMultigrid.CoarseSweepsOnFaces"/>, as the CPU cycle).</param>
+    internal GpuAggregateMultigrid(GpuDevice device, AggregateHierarchy hierarchy, int sweeps, int coarseSweeps, ProlongationShape? fineShape = null)
     {
         var acc = device.Accelerator;
         _grid = device.MultigridKernels;
         _k = device.AggregateKernels;
-        _sweeps = sweeps;
+        (_sweeps, _coarseSweeps) = (sweeps, coarseSweeps);
         _levels = [.. hierarchy.Levels.Select(l => new Level(acc, l))];
         _fineDown = new DeviceTransfer(acc, hierarchy.FineParent, hierarchy.Levels[0].Rows, fineShape);
         for (int c = 0; c + 1 < _levels.Length; c++)
@@ -173,14 +176,15 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
         var l = _levels[c];
         var next = _levels[c + 1];
         x.MemSetToZero();
-        for (int s = 0; s < _sweeps; s++)
+        int sweeps = c == 0 && _shape is null || l.Lines is not null ? _sweeps : _coarseSweeps; // a voxel operator's cells or a level of lines, as the CPU cycle; else an aggregate level
+        for (int s = 0; s < sweeps; s++)
             if (l.Lines is { } lines) { _k.LineColour(l.Operator, lines, b, x, 0, forward: true); _k.LineColour(l.Operator, lines, b, x, 1, forward: true); }
             else { _k.GaussSeidelColour(l.Operator, b, x, 0); _k.GaussSeidelColour(l.Operator, b, x, 1); }
         _k.Residual(l.Operator, b, x, l.Work.View);
         _k.Restrict(l.Down!, l.Work.View, next.Rhs.View);
         Correct(c + 1);
         _k.ProlongAdd(l.Down!, next.Correction.View, x);
-        for (int s = 0; s < _sweeps; s++)
+        for (int s = 0; s < sweeps; s++)
             if (l.Lines is { } lines) { _k.LineColour(l.Operator, lines, b, x, 1, forward: false); _k.LineColour(l.Operator, lines, b, x, 0, forward: false); }
             else { _k.GaussSeidelColour(l.Operator, b, x, 1); _k.GaussSeidelColour(l.Operator, b, x, 0); }
     }

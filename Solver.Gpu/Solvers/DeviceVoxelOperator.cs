@@ -23,7 +23,8 @@ internal sealed class DeviceVoxelOperator : IDeviceOperator
     readonly int[] _row; // the frame's k-th unknown's row
     readonly double[] _rows; // a frame vector in row order, on the host
 
-    /// <param name="sweeps">The K-cycle's sweeps before and after each coarse correction.</param>
+    /// <param name="sweeps">The K-cycle's sweeps before and after each coarse correction on the cells (the coarse levels take
+    /// <see cref="AggregateMultigrid.CoarseSweepsOnFaces"/>, as the CPU cycle).</param>
     /// <exception cref="InvalidSystemException">The diagonals lie outside what the float32 cycle holds
     /// (<see cref="GpuMultigridConjugateGradient.FloatCycleRefusal"/>); checked before anything is put on the device.</exception>
     public DeviceVoxelOperator(GpuDevice device, VoxelOperator op, ReducedSystem unknowns, int sweeps = AggregateMultigrid.OperatorSweeps)
@@ -36,7 +37,7 @@ internal sealed class DeviceVoxelOperator : IDeviceOperator
         _row = [.. cells.Select(c => hierarchy.FineParent[c])];
         if (_row.Any(r => r < 0)) throw new ArgumentException("the unknowns are not this operator's (a cell without a diagonal)", nameof(unknowns));
         var first = hierarchy.Levels[0];
-        _multigrid = new GpuAggregateMultigrid(device, hierarchy, sweeps);
+        _multigrid = new GpuAggregateMultigrid(device, hierarchy, sweeps, AggregateMultigrid.CoarseSweepsOnFaces(sweeps));
         _matrix = new DeviceCsr(device.Accelerator, WithDiagonal(first));
         _work = new DeviceVector<double>(device.Accelerator, first.Rows);
         _rows = new double[first.Rows];

@@ -510,6 +510,34 @@ public class CoefficientMultigridTests
         }
     }
 
+    /// <summary>
+    /// A voxel operator's coarse levels take <see cref="AggregateMultigrid.OperatorCoarseSweeps"/> sweeps while its cells
+    /// take <see cref="AggregateMultigrid.OperatorSweeps"/>: the default cycle is, bit for bit, the one given two coarse
+    /// sweeps, and not the one given three (the count reaches the levels), with the cells on the faces and as CSR rows alike.
+    /// </summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void AVoxelOperatorsCoarseLevelsTakeTwoSweeps(bool cellsAsLevel)
+    {
+        var op = CoefficientDomains.TwoPhase(18, 16, 20, 1000, 5);
+        var unknowns = new ReducedSystem(op.ToCsr());
+        AggregateMultigrid Cycle(int? coarse) => new(op, unknowns, AggregateMultigrid.OperatorSweeps, AggregateMultigrid.DefaultGalerkinScale, cellsAsLevel, coarse);
+        var (byDefault, two, three) = (Cycle(null), Cycle(2), Cycle(3));
+        Assert.That(byDefault.CoarseRows, Has.Count.GreaterThanOrEqualTo(2), "coarse levels to sweep");
+        var r = RandomVector.Centred(unknowns.Unknowns, 3);
+        double[] Applied(AggregateMultigrid cycle)
+        {
+            var z = new double[r.Length];
+            cycle.Apply(r, z);
+            return z;
+        }
+        var z = Applied(byDefault);
+        Assert.That(z, Is.EqualTo(Applied(two)), "the default: two sweeps on the coarse levels");
+        double apart = z.Zip(Applied(three), (a, b) => Math.Abs(a - b)).Max();
+        Assert.That(apart, Is.GreaterThan(1e-3 * z.Max(Math.Abs)), "three coarse sweeps give another cycle");
+        Assert.That(AggregateMultigrid.CoarseSweepsOnFaces(1), Is.EqualTo(1), "never more on the coarse levels than on the cells");
+    }
+
     /// <summary>A 2x2x2 block, liquid on one side and air on the other: one aggregate at a density ratio of 1, two at 1000.</summary>
     [TestCase(1, 1)]
     [TestCase(1000, 2)]

@@ -259,6 +259,9 @@ public class SolverCatalogTests
             var result = ((ILinearSolver)solver).Solve(b, new double[b.Length]);
             Assert.That(result.Details["model"], Is.EqualTo(model.DescriptionOnFaces), name);
             Assert.That(result.Details["model"], Does.Contain("without an SOR weight").And.Contain($"{sweeps} sweeps").And.Not.Contain("1.3").And.Not.Contain("1.15"), name);
+            int coarse = Math.Min(sweeps, AggregateMultigrid.OperatorCoarseSweeps);
+            Assert.That(model.OperatorCoarseSweeps, Is.EqualTo(coarse), name);
+            Assert.That(result.Details["model"], coarse == sweeps ? Does.Not.Contain("coarse levels") : Does.EndWith($"{sweeps} sweeps on the cells, {coarse} on the coarse levels"), name);
         }
     }
 
