@@ -57,7 +57,7 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// Sweeps on the coarse levels above a voxel operator's cells by default (the cells take <see cref="OperatorSweeps"/>):
     /// on per-face systems the coarse levels carry most of a solve (the K-cycle takes its second inner step on nearly every
     /// call there: 8, 15, 29, 56 calls per level on the finer cut-cell rock at 128^3), and two sweeps took the same
-    /// iterations as three on the cut-cell rocks at 32^3-128^3 and one fewer on two-phase at 64^3 and 128^3 for 7-16% less
+    /// iterations as three on the cut-cell rocks at 32^3-128^3 and one fewer on two-phase at 64^3 and 128^3 for 5-13% less
     /// CPU time a solve (docs/benchmarks.md, "Two sweeps on a voxel operator's coarse levels"). A grid's coarse levels keep
     /// <see cref="GridSweeps"/>: there one cycle mostly suffices, and with two the second steps come back; so do the
     /// coarse levels relaxed by lines (flat cells), whose flat two-phase system at 32^3 took 14 iterations with two, not 12.
