@@ -11,7 +11,8 @@ namespace Dcdm.Models;
 /// device) because the shipped vcycle model's learned weights do not beat it (docs/benchmarks.md, the ablation).
 /// </summary>
 /// <param name="sweeps">Sweeps before and after each coarse correction; null: <see cref="AggregateMultigrid.GridSweeps"/> on a
-/// grid and <see cref="AggregateMultigrid.OperatorSweeps"/> on a voxel operator's cells.</param>
+/// grid and <see cref="AggregateMultigrid.OperatorSweeps"/> on a voxel operator's cells (its coarse levels: at most
+/// <see cref="AggregateMultigrid.OperatorCoarseSweeps"/>).</param>
 public sealed class KCycleDirectionModel(double relaxation = AggregateMultigrid.DefaultRelaxation, int? sweeps = null) : IDirectionModel
 {
     public const string ArchitectureName = "kcycle";

@@ -102,7 +102,7 @@ public sealed class AggregateMultigrid : IPreconditioner
     readonly int[] _cellsShapeParents = []; // the next level's row of each of those rows
     readonly float _relaxation;
     readonly int _sweeps; // on the fine level (a grid's, or a voxel operator's cells)
-    readonly int _coarseSweeps; // on the aggregates
+    readonly int _coarseSweeps; // on the aggregate levels relaxed by points
     readonly LevelLines?[]? _levelLines; // flat cells: each CSR level's line relaxation (the coarsest's null); null: red-black points
     readonly int _lineAxis = -1; // flat cells: the lines' axis (LineAxis); -1: points
 
@@ -149,6 +149,8 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// <summary>Per CSR level, whether it relaxes lines (empty: no level does).</summary>
     internal bool[] LevelsRelaxingLines => _levelLines is null ? [] : [.. _levelLines.Select(l => l is not null)];
     public bool Varies => _whole is null; // the K-cycle's inner steps vary; a factor does not
+    /// <summary>Sweeps on the aggregate levels relaxed by points (a grid's: as its fine level's).</summary>
+    internal int CoarseSweeps => _coarseSweeps;
 
     /// <param name="unknowns">The grid's unknowns (their cell of each compact index), e.g. <see cref="ReducedSystem.FromGrid"/>.</param>
     /// <param name="sweeps">Red-black Gauss-Seidel sweeps before and after each coarse correction, on every level.</param>
@@ -455,7 +457,7 @@ public sealed class AggregateMultigrid : IPreconditioner
         Array.Clear(x);
         var lines = _levelLines?[c];
         // a voxel operator's cells as the first CSR level, or a level relaxed by lines, as the cells; else an aggregate level
-        int sweeps = c == 0 && _fine is null && _cells is null || lines is not null ? _sweeps : _coarseSweeps;
+        int sweeps = (c == 0 && _fine is null && _cells is null) || lines is not null ? _sweeps : _coarseSweeps;
         for (int s = 0; s < sweeps; s++)
             if (lines is not null) lines.SweepForward(b, x);
             else { level.GaussSeidelColour(b, x, 0); level.GaussSeidelColour(b, x, 1); }

@@ -176,7 +176,8 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
         var l = _levels[c];
         var next = _levels[c + 1];
         x.MemSetToZero();
-        int sweeps = c == 0 && _shape is null || l.Lines is not null ? _sweeps : _coarseSweeps; // a voxel operator's cells or a level of lines, as the CPU cycle; else an aggregate level
+        // a voxel operator's cells or a level of lines, as the CPU cycle; else an aggregate level
+        int sweeps = (c == 0 && _shape is null) || l.Lines is not null ? _sweeps : _coarseSweeps;
         for (int s = 0; s < sweeps; s++)
             if (l.Lines is { } lines) { _k.LineColour(l.Operator, lines, b, x, 0, forward: true); _k.LineColour(l.Operator, lines, b, x, 1, forward: true); }
             else { _k.GaussSeidelColour(l.Operator, b, x, 0); _k.GaussSeidelColour(l.Operator, b, x, 1); }

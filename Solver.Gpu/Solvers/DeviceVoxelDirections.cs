@@ -17,7 +17,8 @@ internal sealed class DeviceVoxelDirections : IDeviceDirectionSystem
     readonly GpuDevice _device;
     readonly DeviceVoxelOperator _operator;
 
-    /// <param name="sweeps">The cycle's sweeps before and after each coarse correction.</param>
+    /// <param name="sweeps">The cycle's sweeps before and after each coarse correction on the cells (the coarse levels:
+    /// <see cref="AggregateMultigrid.CoarseSweepsOnFaces"/>).</param>
     /// <exception cref="InvalidSystemException">The diagonals lie outside what the float32 cycle holds
     /// (<see cref="GpuMultigridConjugateGradient.FloatCycleRefusal"/>, from <see cref="DeviceVoxelOperator"/>).</exception>
     public DeviceVoxelDirections(GpuDevice device, VoxelOperator op, int sweeps)

@@ -264,6 +264,27 @@ public class AggregateKernelsTests : AcceleratorTests
         Assert.That(() => device.Shape, Throws.InvalidOperationException, "no unit grid level to multiply by");
     }
 
+    /// <summary>
+    /// The solvers' device cycle of a voxel operator (<see cref="DeviceVoxelOperator"/>, which builds its own hierarchy
+    /// and passes the sweeps on) is, bit for bit, the one tested against the CPU's above: the coarse levels' two sweeps
+    /// reach it too, which the solvers' iteration counts alone would not show.
+    /// </summary>
+    [TestCase(1)]
+    [TestCase(AggregateMultigrid.OperatorSweeps)]
+    public void TheSolversDeviceCycleOfAVoxelOperatorIsTheTestedOne(int sweeps)
+    {
+        var op = CoefficientDomains.TwoPhase(12, 11, 13, 100, 3);
+        using var solvers = new DeviceVoxelOperator(Device, op, DeviceVoxelOperator.UnknownsOf(op), sweeps);
+        using var tested = new GpuAggregateMultigrid(Device, op, sweeps);
+        Assert.That(solvers.LevelCount, Is.EqualTo(tested.LevelCount).And.GreaterThanOrEqualTo(3), "an aggregate level to sweep");
+        using var b = new DeviceVector<float>(Acc, [.. RandomVector.Centred(solvers.Length, 5).Select(v => (float)v)]);
+        using var x = new DeviceVector<float>(Acc, solvers.Length);
+        using var y = new DeviceVector<float>(Acc, solvers.Length);
+        solvers.Precondition(b.View, x.View);
+        tested.ApplyOnFirstLevel(b.View, y.View);
+        Assert.That(x.ToArray(), Is.EqualTo(y.ToArray()));
+    }
+
     [Test]
     public void DcdmWithTheKCycleOnTheDeviceAgreesWithTheCpuIteration()
     {

@@ -538,6 +538,14 @@ public class CoefficientMultigridTests
         Assert.That(AggregateMultigrid.CoarseSweepsOnFaces(1), Is.EqualTo(1), "never more on the coarse levels than on the cells");
     }
 
+    /// <summary>A grid's coarse levels keep <see cref="AggregateMultigrid.GridSweeps"/> (the device's are tested equal to these).</summary>
+    [Test]
+    public void AGridsCoarseLevelsKeepItsSweeps()
+    {
+        var grid = PoissonDomains.Baffles(16, 16, 16, 5);
+        Assert.That(new AggregateMultigrid(grid, ReducedSystem.FromGrid(grid)).CoarseSweeps, Is.EqualTo(AggregateMultigrid.GridSweeps));
+    }
+
     /// <summary>A 2x2x2 block, liquid on one side and air on the other: one aggregate at a density ratio of 1, two at 1000.</summary>
     [TestCase(1, 1)]
     [TestCase(1000, 2)]
