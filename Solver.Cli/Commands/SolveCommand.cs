@@ -32,7 +32,8 @@ public static class SolveCommand
         var plot = new Option<string?>("--plot") { Description = "draw the relative residual against the iteration (log scale) into this PNG file" };
         var model = new Option<string?>("--model")
         {
-            Description = "dcdm: kcycle (the classical K-cycle, the default), kcycle:W or kcycle:W:S (its SOR weight W, S sweeps; on per-face coefficients at most 2 of them on the coarse levels), vcycle (the shipped learned model), stencil, or a model file",
+            Description = "dcdm: kcycle (the classical K-cycle, the default), kcycle:W or kcycle:W:S (its SOR weight W, S sweeps; "
+                + "on per-face coefficients at most 2 of them on the coarse levels), vcycle (the shipped learned model), stencil, or a model file",
         };
         var gridSize = new Option<string?>("--grid")
         {
