@@ -11,7 +11,8 @@ namespace Dcdm.Experiments;
 public static class StressGeometries
 {
     public static readonly string[] Shapes = ["channel", "channel-1", "tubes", "film", "one-outlet", "foam", "percolation", "pipes", "closed-baffles", "sheets",
-        "straddling-holes", "pinholes", "sieve", "shells", "fins"];
+        "straddling-holes", "pinholes", "sieve", "shells", "fins", "inclined-plates", "inclined-windows", "gyroid", "fibers", "pipe-wall",
+        "louvres", "gyroid-film", "cracks"];
 
     /// <summary>One markdown row per shape: iterations (solve ms, the faster of two solves) per size and method.</summary>
     public static IEnumerable<string> Table(IEnumerable<string> shapes, int[] sizes)
@@ -151,6 +152,71 @@ public static class StressGeometries
                 for (int y = 1; y < n; y += 3)
                     for (int z = 0; z < 3 * n / 4; z++)
                         for (int x = 2; x < n - 2; x++) cells[At(x, y, z)] = CellType.Solid;
+                AirTop();
+                break;
+            case "inclined-plates": // plates one cell thick at 45 degrees (x + z = const every 6 cells), a staircase no face crosses
+            case "inclined-windows": // the same with a 3x3 window in each plate every 10 cells along y
+                Array.Fill(cells, CellType.Fluid);
+                for (int z = 0; z < n - 2; z++)
+                    for (int y = 0; y < n; y++)
+                        for (int x = 0; x < n; x++)
+                            if ((x + z) % 6 == 0 && !(shape == "inclined-windows" && y % 10 < 3 && z % 10 < 3)) cells[At(x, y, z)] = CellType.Solid;
+                AirTop();
+                break;
+            case "gyroid-film": // the gyroid's sheet made fluid in solid: a film one to two cells thick, curved through the box
+            case "gyroid": // a gyroid sheet one to two cells thick, period 16 cells: two interwoven labyrinths that meet only at the air above
+                for (int z = 0; z < n; z++)
+                    for (int y = 0; y < n; y++)
+                        for (int x = 0; x < n; x++)
+                        {
+                            double w = 2 * Math.PI / 16, a = w * (x + 0.5), b = w * (y + 0.5), c = w * (z + 0.5);
+                            double g = Math.Sin(a) * Math.Cos(b) + Math.Sin(b) * Math.Cos(c) + Math.Sin(c) * Math.Cos(a);
+                            bool sheet = Math.Abs(g) < (shape == "gyroid" ? 0.25 : 0.3);
+                            cells[At(x, y, z)] = sheet == (shape == "gyroid") ? CellType.Solid : CellType.Fluid;
+                        }
+                AirTop();
+                break;
+            case "fibers": // a filter: n straight solid fibres one cell thick along random axes, each its own random line, in a smoke box
+                Array.Fill(cells, CellType.Fluid);
+                for (int f = 0; f < n * n / 8; f++)
+                {
+                    int axis = rng.Next(3), p = rng.Next(n), q = rng.Next(n);
+                    for (int t = 0; t < n; t++) cells[axis == 0 ? At(t, p, q) : axis == 1 ? At(p, t, q) : At(p, q, t)] = CellType.Solid;
+                }
+                AirTop();
+                break;
+            case "pipe-wall": // a cylinder along z whose wall is one voxel thick (face-tight), liquid inside and out, one hole of one cell near the bottom
+            {
+                Array.Fill(cells, CellType.Fluid);
+                double c0 = (n - 1) / 2.0, radius = 0.35 * n;
+                for (int y = 0; y < n; y++)
+                    for (int x = 0; x < n; x++)
+                    {
+                        bool Inside(int u, int v) => (u - c0) * (u - c0) + (v - c0) * (v - c0) < radius * radius;
+                        // a wall cell: inside, with a face neighbour outside: one voxel thick, and no face joins inside to outside
+                        if (!Inside(x, y) || Inside(x - 1, y) && Inside(x + 1, y) && Inside(x, y - 1) && Inside(x, y + 1)) continue;
+                        for (int z = 0; z < n - 2; z++) cells[At(x, y, z)] = CellType.Solid;
+                    }
+                cells[At((int)(c0 + radius - 0.5), (int)c0, 2)] = CellType.Fluid;
+                AirTop();
+                break;
+            }
+            case "louvres": // rows of slats one cell thick tilted by one cell in three, a gap of two cells between slats, in a duct
+                Array.Fill(cells, CellType.Fluid);
+                for (int z = 0; z < n - 2; z++)
+                    for (int y = 0; y < n; y++)
+                        for (int x = n / 3; x < n / 3 + 6 && x < n; x++)
+                            if ((z + (x - n / 3) / 3) % 4 == 0) cells[At(x, y, z)] = CellType.Solid;
+                AirTop();
+                break;
+            case "cracks": // a fracture network: n/2 fluid rectangles one cell thick at random places and sizes, along x, y or z, in solid
+                Array.Fill(cells, CellType.Solid);
+                for (int f = 0; f < n / 2; f++)
+                {
+                    int axis = rng.Next(3), at = rng.Next(n), a0 = rng.Next(n / 2), b0 = rng.Next(n / 2), la = rng.Next(n / 4, n / 2), lb = rng.Next(n / 4, n / 2);
+                    for (int p = a0; p < a0 + la; p++)
+                        for (int q = b0; q < b0 + lb; q++) cells[axis == 0 ? At(at, p, q) : axis == 1 ? At(p, at, q) : At(p, q, at)] = CellType.Fluid;
+                }
                 AirTop();
                 break;
             default: throw new ArgumentException($"stress shape '{shape}' is unknown; use one of {string.Join(", ", Shapes)}", nameof(shape));
