@@ -47,6 +47,12 @@ public static class GenerateCommand
         var fill = new Option<double>("--fill") { Description = "fill height fraction (tank)", DefaultValueFactory = _ => 0.6 };
         var densityRatio = new Option<double>("--density-ratio") { Description = "liquid over air density (two-phase)", DefaultValueFactory = _ => 1000 };
         densityRatio.Require(v => v >= 1 && v <= 1e8, "must be in [1, 1e8]");
+        var interfaceWidth = new Option<double>("--interface-width")
+        {
+            Description = "cells either side of the interface the density is smeared over, as level-set codes do (two-phase; 0: sharp)",
+            DefaultValueFactory = _ => 0,
+        };
+        interfaceWidth.Require(v => v >= 0 && v <= 64, "must be in [0, 64]");
         var aspect = new Option<double>("--aspect")
         {
             Description = "cell width over height: the z faces (and Dirichlet faces along z) aspect^2 the others (flat-cells, default 4; two-phase, cut-cell, ghost-fluid, cut-cell-rock, default 1)",
@@ -57,7 +63,7 @@ public static class GenerateCommand
         var outDir = new Option<string>("--out-dir", "-o") { Description = "folder for A.mtx, b.mtx and flags", DefaultValueFactory = _ => "." };
 
         var command = new Command("generate", "write a voxel Poisson problem: A.mtx, b.mtx and a cell flags file")
-            { domain, size, rhs, seed, layout, count, solid, wavelength, fill, densityRatio, aspect, outDir };
+            { domain, size, rhs, seed, layout, count, solid, wavelength, fill, densityRatio, interfaceWidth, aspect, outDir };
         command.SetAction(parse =>
         {
             if (File.Exists(parse.GetValue(outDir)))
@@ -67,6 +73,7 @@ public static class GenerateCommand
             // an option of another domain was given: say so instead of ignoring it
             foreach (var (option, domains) in new (Option Option, string[] Domains)[]
                 { (count, ["spheres"]), (solid, ["obstacles", "rocks", "carved", "beads", "cut-cell-rock"]), (wavelength, ["carved", "cut-cell-rock"]), (fill, ["tank"]), (densityRatio, ["two-phase"]),
+                    (interfaceWidth, ["two-phase"]),
                     (aspect, [.. CoefficientDomains.Families]) })
                 if (parse.GetResult(option) is { Implicit: false } && !domains.Contains(parse.GetValue(domain)))
                     throw new UsageException($"{option.Name} applies to --domain {string.Join(" or ", domains)}, not {parse.GetValue(domain)}; leave it out");
@@ -83,7 +90,7 @@ public static class GenerateCommand
                 double fluid = solidGiven ? 1 - parse.GetValue(solid) : CoefficientDomains.CutCellRockFluid;
                 var op = parse.GetValue(domain) switch
                 {
-                    "two-phase" => CoefficientDomains.TwoPhase(nx, ny, nz, parse.GetValue(densityRatio), s, k),
+                    "two-phase" => CoefficientDomains.TwoPhase(nx, ny, nz, parse.GetValue(densityRatio), s, k, parse.GetValue(interfaceWidth)),
                     "cut-cell" => CoefficientDomains.CutCell(nx, ny, nz, s, k),
                     "cut-cell-rock" => CoefficientDomains.CutCellRock(nx, ny, nz, s, k, fluid, parse.GetValue(wavelength)),
                     "ghost-fluid" => CoefficientDomains.GhostFluid(nx, ny, nz, s, k),
@@ -94,7 +101,8 @@ public static class GenerateCommand
                     throw NothingToSolve(parse.GetValue(domain)!, nx, ny, nz, "an unknown", solidGiven);
                 WriteOperator(console, op, parse.GetValue(rhs)!, s, parse.GetValue(layout) == "full", parse.GetValue(outDir)!,
                     $"dcdm generate --domain {parse.GetValue(domain)} --size {nx},{ny},{nz} --rhs {parse.GetValue(rhs)} --seed {s} --layout {parse.GetValue(layout)}"
-                    + (parse.GetValue(domain) == "two-phase" ? string.Create(CultureInfo.InvariantCulture, $" --density-ratio {parse.GetValue(densityRatio)}") : "")
+                    + (parse.GetValue(domain) == "two-phase" ? string.Create(CultureInfo.InvariantCulture, $" --density-ratio {parse.GetValue(densityRatio)}")
+                        + (parse.GetValue(interfaceWidth) > 0 ? string.Create(CultureInfo.InvariantCulture, $" --interface-width {parse.GetValue(interfaceWidth)}") : "") : "")
                     + (flat || k != 1 ? string.Create(CultureInfo.InvariantCulture, $" --aspect {k}") : "") + knobs);
                 return ExitCode.Converged;
             }

@@ -29,9 +29,15 @@ public static class CoefficientDomains
     /// </summary>
     /// <param name="aspect">Cells this many times flatter along z: the z faces and the Dirichlet terms of faces along z
     /// aspect^2 times (1: cubic).</param>
-    public static VoxelOperator TwoPhase(int nx, int ny, int nz, double densityRatio, int seed, double aspect = 1)
+    /// <param name="interfaceWidth">0: each cell liquid or air (a sharp interface). w &gt; 0: the density smeared over w cells
+    /// either side of the interface, as level-set codes do (Sussman, Smereka and Osher 1994): rho = 1 + (ratio - 1) H(-phi)
+    /// with phi the signed distance to the surface, bubbles and droplets at the cell's centre and H the smoothed Heaviside
+    /// 1/2 (1 + phi / w + sin(pi phi / w) / pi) on |phi| &lt; w.</param>
+    public static VoxelOperator TwoPhase(int nx, int ny, int nz, double densityRatio, int seed, double aspect = 1, double interfaceWidth = 0)
     {
         if (!(densityRatio >= 1)) throw new ArgumentOutOfRangeException(nameof(densityRatio), $"a density ratio >= 1, got {densityRatio}");
+        if (!(interfaceWidth >= 0 && double.IsFinite(interfaceWidth)))
+            throw new ArgumentOutOfRangeException(nameof(interfaceWidth), $"an interface width of 0 (sharp) or more cells, got {interfaceWidth}");
         double along = Along(aspect);
         var rng = new Random(seed);
         var rho = new double[nx * ny * nz];
@@ -40,6 +46,11 @@ public static class CoefficientDomains
         var droplets = Balls(rng, nx, ny, nz, 6, 0.03, 0.08, 0.7, 0.9); // in the air
         ForEach(nx, ny, nz, (x, y, z, i) =>
         {
+            if (interfaceWidth > 0)
+            {
+                rho[i] = 1 + (densityRatio - 1) * SmoothedHeaviside(-LiquidDistance(surface, bubbles, droplets, x, y, z), interfaceWidth);
+                return;
+            }
             bool liquid = z + 0.5 < surface;
             if (liquid && Inside(bubbles, x, y, z)) liquid = false;
             else if (!liquid && Inside(droplets, x, y, z)) liquid = true;
@@ -299,6 +310,27 @@ public static class CoefficientDomains
         return [.. Enumerable.Range(0, count).Select(_ => (nx * (0.15 + 0.7 * rng.NextDouble()), ny * (0.15 + 0.7 * rng.NextDouble()),
             nz * (zMin + (zMax - zMin) * rng.NextDouble()), n * (rMin + (rMax - rMin) * rng.NextDouble())))];
     }
+
+    /// <summary>The signed distance from cell (x, y, z)'s centre to <see cref="TwoPhase"/>'s liquid, negative inside it: the
+    /// liquid under the surface with the bubbles carved out, and the droplets.</summary>
+    static double LiquidDistance(double surface, (double X, double Y, double Z, double R)[] bubbles, (double X, double Y, double Z, double R)[] droplets,
+        int x, int y, int z)
+    {
+        double phi = z + 0.5 - surface;
+        foreach (var b in bubbles) phi = Math.Max(phi, -BallDistance(b, x, y, z));
+        foreach (var d in droplets) phi = Math.Min(phi, BallDistance(d, x, y, z));
+        return phi;
+    }
+
+    static double BallDistance((double X, double Y, double Z, double R) ball, int x, int y, int z)
+    {
+        double dx = x + 0.5 - ball.X, dy = y + 0.5 - ball.Y, dz = z + 0.5 - ball.Z;
+        return Math.Sqrt(dx * dx + dy * dy + dz * dz) - ball.R;
+    }
+
+    /// <summary>0 below -w, 1 above w, smooth between (its derivative vanishes at both ends).</summary>
+    static double SmoothedHeaviside(double phi, double w) =>
+        phi <= -w ? 0 : phi >= w ? 1 : 0.5 * (1 + phi / w + Math.Sin(Math.PI * phi / w) / Math.PI);
 
     static bool Inside((double X, double Y, double Z, double R)[] balls, int x, int y, int z)
     {

@@ -138,6 +138,8 @@ public class CliTests
     [TestCase("frobnicate", "frobnicate")]
     [TestCase("--size", "generate", "--size", "0", "-o", "DIR")]
     [TestCase("--density-ratio", "generate", "--domain", "tank", "--density-ratio", "100", "-o", "DIR")] // another domain's option, not ignored
+    [TestCase("--interface-width", "generate", "--domain", "tank", "--interface-width", "1.5", "-o", "DIR")]
+    [TestCase("--interface-width", "generate", "--domain", "two-phase", "--interface-width", "-1", "-o", "DIR")]
     [TestCase("--fill", "generate", "--domain", "rocks", "--fill", "0.3", "-o", "DIR")]
     [TestCase("--spheres", "generate", "--domain", "tank", "--spheres", "3", "-o", "DIR")]
     [TestCase("--solid-fraction", "generate", "--domain", "two-phase", "--solid-fraction", "0.2", "-o", "DIR")]

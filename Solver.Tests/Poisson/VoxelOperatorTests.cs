@@ -89,6 +89,28 @@ public class VoxelOperatorTests
         Assert.That(ghost.FaceX.Concat(ghost.FaceY).Concat(ghost.FaceZ).Where(c => c > 0), Is.All.EqualTo(1));
     }
 
+    /// <summary>A smeared interface (as level-set codes make it): width 0 is the sharp operator bit for bit; with a width the
+    /// faces take every value between the liquid's 1/1000 and the air's 1, the more of them the wider the band, and none
+    /// outside it.</summary>
+    [Test]
+    public void ASmearedInterfaceGradesTheFacesBetweenThePhases()
+    {
+        var sharp = CoefficientDomains.TwoPhase(20, 18, 16, 1000, 2);
+        var zero = CoefficientDomains.TwoPhase(20, 18, 16, 1000, 2, interfaceWidth: 0);
+        Assert.That(zero.FaceX.Concat(zero.FaceY).Concat(zero.FaceZ).Concat(zero.Dirichlet),
+            Is.EqualTo(sharp.FaceX.Concat(sharp.FaceY).Concat(sharp.FaceZ).Concat(sharp.Dirichlet)), "width 0: the sharp operator");
+        int Graded(VoxelOperator op) => op.FaceX.Concat(op.FaceY).Concat(op.FaceZ).Count(c => c > 2 / 1001.0 * 1.01 && c < 2 / 1001.0 * 0.99 + 0.98);
+        var narrow = CoefficientDomains.TwoPhase(20, 18, 16, 1000, 2, interfaceWidth: 1.5);
+        var wide = CoefficientDomains.TwoPhase(20, 18, 16, 1000, 2, interfaceWidth: 3);
+        Assert.That(Graded(sharp), Is.Zero, "sharp: liquid, air and the faces between them only");
+        Assert.That(Graded(narrow), Is.GreaterThan(500));
+        Assert.That(Graded(wide), Is.GreaterThan(Graded(narrow) * 3 / 2));
+        foreach (var op in new[] { narrow, wide })
+            Assert.That(op.FaceX.Concat(op.FaceY).Concat(op.FaceZ).Where(c => c > 0), Is.All.InRange(2 / 2000.0 - 1e-15, 1 + 1e-15));
+        Assert.That(() => CoefficientDomains.TwoPhase(8, 8, 8, 1000, 2, interfaceWidth: -1),
+            Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("interface width"));
+    }
+
     /// <summary>The cut-cell rock: pores meeting through partly open faces, about a third of the box open, and every
     /// unknown reaching the open top through open faces (no singular pocket).</summary>
     [Test]
