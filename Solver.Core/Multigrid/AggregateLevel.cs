@@ -29,6 +29,13 @@ internal sealed class AggregateLevel
     /// summing them entry by entry); null when none is known.
     /// </summary>
     public bool[]? PlainBlocks { get; private set; }
+    /// <summary>
+    /// Per block: whether it is one row of a full block with P's entry 1 on every cell (a grid's first level), so its
+    /// coupling to each neighbour block that is full too is <see cref="PlainCoupling"/> whatever lies around them (a wall,
+    /// the grid's edge, an obstacle): the next level judges a group of eight such rows from their diagonals alone. Every
+    /// plain block is full; null when none is known (then <see cref="PlainBlocks"/> serve).
+    /// </summary>
+    public bool[]? FullBlocks { get; private set; }
     /// <summary>Every coupling of a plain row.</summary>
     public double PlainCoupling { get; }
     double[]? _inverseDiagonal;
@@ -43,15 +50,15 @@ internal sealed class AggregateLevel
     const int ChunkRows = 1 << 10;
 
     public AggregateLevel(int firstOdd, int[] rowStart, int[] columns, double[] values, double[] diagonal,
-        (int X, int Y, int Z) blocks, int[] blockFirstRow, int[] blockRows, bool[]? plainBlocks = null, double plainCoupling = 0)
+        (int X, int Y, int Z) blocks, int[] blockFirstRow, int[] blockRows, bool[]? plainBlocks = null, double plainCoupling = 0, bool[]? fullBlocks = null)
     {
         (FirstOdd, RowStart, Columns, Values, Diagonal) = (firstOdd, rowStart, columns, values, diagonal);
         (Blocks, BlockFirstRow, BlockRows) = (blocks, blockFirstRow, blockRows);
-        (PlainBlocks, PlainCoupling) = (plainBlocks, plainCoupling);
+        (PlainBlocks, PlainCoupling, FullBlocks) = (plainBlocks, plainCoupling, fullBlocks);
     }
 
-    /// <summary>Forgets which blocks are plain: their values were changed after the level was made.</summary>
-    public void ForgetPlainBlocks() => PlainBlocks = null;
+    /// <summary>Forgets which blocks are plain and full: their values were changed after the level was made.</summary>
+    public void ForgetPlainBlocks() => (PlainBlocks, FullBlocks) = (null, null);
 
     /// <summary>
     /// 1 / the diagonal, 0 where it is not positive (such a row's unknown stays 0): made once the level's values are

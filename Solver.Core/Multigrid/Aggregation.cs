@@ -199,6 +199,8 @@ internal static class Aggregation
         int cx = (nx + 1) / 2, cy = (ny + 1) / 2, cz = (nz + 1) / 2, count = cx * cy * cz;
         var mask = new byte[count];
         var pieces = new int[count];
+        var full = new bool[count]; // every slot an unknown, none shaped: four unit faces to each full neighbour
+        var slots = shape?.Slots;
         var (pieceCount, _) = Pieces;
         Parallel.For(0, cz, bz =>
         {
@@ -224,6 +226,7 @@ internal static class Aggregation
                             int m = (int)((r0 & 3) | (r1 & 3) << 2 | (r2 & 3) << 4 | (r3 & 3) << 6);
                             mask[b + j] = (byte)m;
                             pieces[b + j] = pieceCount[m];
+                            full[b + j] = m == 0xFF && (slots is null || slots[b + j] == 0);
                         }
                     }
                 for (; bx < cx; bx++, b++)
@@ -239,13 +242,14 @@ internal static class Aggregation
                     }
                     mask[b] = (byte)m;
                     pieces[b] = pieceCount[m];
+                    full[b] = m == 0xFF && (slots is null || slots[b] == 0);
                 }
             }
         });
         var (offset, rows, firstOdd) = ColourMajorOffsets(pieces, cx, cy, cz);
         blocks = new FirstLevelBlocks(nx, ny, nz, mask, offset);
         var source = new GridRows(nx, ny, nz, diagonal, mask, offset, shape?.Slots, shape?.Weight ?? 1);
-        var level = Assemble(rows, firstOdd, (cx, cy, cz), offset, pieces, scale, capacity: 8 * 6, source);
+        var level = Assemble(rows, firstOdd, (cx, cy, cz), offset, pieces, scale, capacity: 8 * 6, source, full);
         if (source.PlainCouplings != 6) level.ForgetPlainBlocks(); // a flat grid's plain rows have four couplings; the next level's groups want six
         return level;
     }
@@ -819,7 +823,7 @@ internal static class Aggregation
                 {
                     int g = x + gx * (y + gy * z), m = GroupMembers(level, x, y, z, members);
                     // every coupling against the diagonals: with lines, those across pass against the capped diagonals too
-                    if (m == 8 && OnePlainPiece(level, x, y, z, members, strength))
+                    if (m == 8 && OnePlainPiece(level, x, y, z, members, strength, loose))
                     {
                         for (int k = 0; k < 8; k++) piece[members[k]] = 0;
                         pieces[g] = 1;
@@ -885,14 +889,19 @@ internal static class Aggregation
     }
 
     /// <summary>
-    /// Whether group (x, y, z)'s eight blocks are plain rows (<paramref name="members"/>, in slot order) whose twelve
-    /// couplings inside the group are strong from both sides: then the union of the group's couplings is one piece, as
-    /// <see cref="Coarsen"/>'s test finds it (the same products), without reading the rows.
+    /// Whether group (x, y, z)'s eight blocks are full rows (<see cref="AggregateLevel.FullBlocks"/>, or plain ones;
+    /// <paramref name="members"/>, in slot order) whose twelve couplings inside the group, all <see cref="AggregateLevel.PlainCoupling"/>,
+    /// are strong from both sides: then the union of the group's couplings is one piece, as <see cref="Coarsen"/>'s test
+    /// finds it (the same products), without reading the rows. Equal couplings make no bottleneck, and the piece is
+    /// never loose: its Fiedler value is at least 2 |c| / max d_i (the cube's Laplacian's second eigenvalue is 2), and a
+    /// full block's row has d_i at most 6 |c| (eight cells of at most six faces, twelve inner faces taken twice), so at
+    /// least 1/3, above <paramref name="loose"/>.
     /// </summary>
-    static bool OnePlainPiece(AggregateLevel level, int x, int y, int z, Span<int> members, double strength)
+    /// <param name="loose">The Fiedler share the group's pieces are cut under (<see cref="LooseRows"/>, or 0).</param>
+    static bool OnePlainPiece(AggregateLevel level, int x, int y, int z, Span<int> members, double strength, double loose)
     {
         var diagonal = level.Diagonal;
-        if (level.PlainBlocks is not { } plain) return false;
+        if ((level.FullBlocks ?? level.PlainBlocks) is not { } plain || loose >= 1.0 / 3) return false;
         var (lx, ly, lz) = level.Blocks;
         if (2 * x + 1 >= lx || 2 * y + 1 >= ly || 2 * z + 1 >= lz) return false;
         int first = 2 * x + lx * (2 * y + ly * 2 * z), plane = lx * ly;
@@ -1141,8 +1150,9 @@ internal static class Aggregation
     /// then, with every row's length known, copied into place (rows are colour-major, so a plane's rows are not contiguous);
     /// a plain row (<see cref="IRowSource.Plain"/>) is written into place only.
     /// </summary>
+    /// <param name="fullBlocks">The blocks that are one full row (<see cref="AggregateLevel.FullBlocks"/>), when the source knows them.</param>
     static AggregateLevel Assemble<TRows>(int rows, int firstOdd, (int X, int Y, int Z) blocks, int[] offset, int[] pieces, double scale, int capacity,
-        TRows source)
+        TRows source, bool[]? fullBlocks = null)
         where TRows : struct, IRowSource
     {
         var (bx, by, bz) = blocks;
@@ -1201,7 +1211,7 @@ internal static class Aggregation
             }
             planes[z].Return();
         });
-        return new AggregateLevel(firstOdd, rowStart, allColumns, allValues, diagonal, blocks, offset, pieces, plain, scale * source.PlainCoupling);
+        return new AggregateLevel(firstOdd, rowStart, allColumns, allValues, diagonal, blocks, offset, pieces, plain, scale * source.PlainCoupling, fullBlocks);
     }
 
     /// <summary>

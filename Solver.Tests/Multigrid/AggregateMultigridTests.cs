@@ -236,6 +236,65 @@ public class AggregateMultigridTests
         }
     }
 
+    /// <summary>
+    /// Groups of eight full blocks next to walls, obstacles and the air (full but not plain: a neighbour outside the group
+    /// is not full) are judged one piece from their diagonals alone; the next level is the one judged row by row bit for
+    /// bit, with P's entry next to air and without. With a coupling under 0.9 of its rows' strongest a bottleneck and every
+    /// split standing (a contact share of 2), a group holding a shaped cell (its faces 1.4 or 1.96 times the others)
+    /// splits row by row, and would not where it were taken unread: shaped blocks are not full.
+    /// </summary>
+    [TestCase("obstacles", true, false)]
+    [TestCase("tank", true, false)]
+    [TestCase("tank", true, true)]
+    [TestCase("columns", false, false)]
+    [TestCase("columns", true, true)]
+    [TestCase("chambers", true, false)]
+    public void GroupsOfFullBlocksAreJudgedAsRowByRow(string family, bool surfaceShape, bool splitEveryBottleneck)
+    {
+        var grid = PoissonDomains.Named(family, 38, 28, 26, 4); // 38 cells along x: blocks found 16 at a time and one by one
+        var shape = surfaceShape ? ProlongationShape.AtTheSurface(grid, AggregateMultigrid.SurfaceProlongation) : null;
+        var level = Aggregation.FirstLevel(grid.Nx, grid.Ny, grid.Nz, CellDiagonal.Of(grid), Scale, out _, shape);
+        Assert.That(level.FullBlocks!.Count(f => f), Is.GreaterThan(level.PlainBlocks!.Count(p => p)), "full blocks that are not plain");
+        Assert.That(level.PlainBlocks!.Select((p, b) => !p || level.FullBlocks![b]), Is.All.True, "every plain block is full");
+        var (contact, bottleneck) = (Aggregation.SplitContact, Aggregation.BottleneckShare);
+        try
+        {
+            if (splitEveryBottleneck) (Aggregation.SplitContact, Aggregation.BottleneckShare) = (2, 0.9);
+            var judged = Aggregation.Coarsen(level, Scale, out var toJudged)!;
+            level.ForgetPlainBlocks();
+            Assert.That(level.FullBlocks, Is.Null);
+            var rowByRow = Aggregation.Coarsen(level, Scale, out var toRowByRow)!;
+            Assert.That(toJudged, Is.EqualTo(toRowByRow));
+            Assert.That(judged.RowStart, Is.EqualTo(rowByRow.RowStart));
+            Assert.That(judged.Columns, Is.EqualTo(rowByRow.Columns));
+            Assert.That(judged.Values, Is.EqualTo(rowByRow.Values));
+            Assert.That(judged.Diagonal, Is.EqualTo(rowByRow.Diagonal));
+        }
+        finally { (Aggregation.SplitContact, Aggregation.BottleneckShare) = (contact, bottleneck); }
+    }
+
+    /// <summary>A Fiedler share above a full group's least Fiedler value (1/3, eight cells of six faces each) judges every
+    /// group row by row: the interior's groups, cut at 0.34 and not at 0.3, are not taken as one piece unread.</summary>
+    [Test]
+    public void AFiedlerShareAboveAFullGroupsLeastValueJudgesRowByRow()
+    {
+        var grid = PoissonDomains.Named("columns", 30, 28, 26, 4);
+        var level = Aggregation.FirstLevel(grid.Nx, grid.Ny, grid.Nz, CellDiagonal.Of(grid), Scale, out _);
+        double loose = Aggregation.LooseRows;
+        try
+        {
+            Aggregation.LooseRows = 0.3;
+            int below = Aggregation.Coarsen(level, Scale, out _)!.Rows;
+            Aggregation.LooseRows = 0.34;
+            var judged = Aggregation.Coarsen(level, Scale, out var toJudged)!;
+            level.ForgetPlainBlocks();
+            var rowByRow = Aggregation.Coarsen(level, Scale, out var toRowByRow)!;
+            Assert.That(toJudged, Is.EqualTo(toRowByRow));
+            Assert.That(judged.Rows, Is.GreaterThan(below), "groups cut between the shares");
+        }
+        finally { Aggregation.LooseRows = loose; }
+    }
+
     /// <summary>A closed plate one cell thick, at an odd x (inside a block) and at an even one: no level couples its two sides.</summary>
     [TestCase(5)]
     [TestCase(6)]
