@@ -229,6 +229,22 @@ public class CliTests
         Assert.That(iterations, Is.LessThanOrEqualTo(most));
     }
 
+    /// <summary>--interface-width reaches the generator: the header names it and the matrix has faces between the phases'
+    /// coefficients (-1/1000 and -1 off the diagonal), which the sharp interface's has not.</summary>
+    [Test]
+    public void TheInterfaceWidthSmearsTheDensityInTheWrittenMatrix()
+    {
+        int Graded(string dir) => MatrixMarketReader.ReadMatrix(Path.Combine(dir, "A.mtx")).Values.Count(v => v < -2.0 / 1001 * 1.01 && v > -0.98);
+        string sharp = TestData.TempFolder(), smeared = TestData.TempFolder();
+        Assert.That(Run("generate", "--domain", "two-phase", "--size", "16", "-o", sharp).code, Is.EqualTo(0));
+        var (code, _, error) = Run("generate", "--domain", "two-phase", "--size", "16", "--interface-width", "1.5", "-o", smeared);
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(File.ReadLines(Path.Combine(smeared, "A.mtx")).Take(3), Has.Some.Contain("--density-ratio 1000 --interface-width 1.5"));
+        Assert.That(File.ReadLines(Path.Combine(sharp, "A.mtx")).Take(3), Has.None.Contain("--interface-width"));
+        Assert.That(Graded(sharp), Is.Zero);
+        Assert.That(Graded(smeared), Is.GreaterThan(200));
+    }
+
     /// <summary>The cut-cell rock's knobs from the command line: --solid-fraction (of the cells' centres; 0.65 by default)
     /// and --wavelength (8): the header names them, more solid leaves fewer unknowns, and dcdm solves the narrower rock.</summary>
     [Test]

@@ -107,6 +107,15 @@ public class VoxelOperatorTests
         Assert.That(Graded(wide), Is.GreaterThan(Graded(narrow) * 3 / 2));
         foreach (var op in new[] { narrow, wide })
             Assert.That(op.FaceX.Concat(op.FaceY).Concat(op.FaceZ).Where(c => c > 0), Is.All.InRange(2 / 2000.0 - 1e-15, 1 + 1e-15));
+        // a band far thinner than a cell: each cell's centre on the side the sharp interface puts it, the same operator
+        // (the phases, the bubbles and the droplets as the sharp path has them)
+        foreach (int seed in new[] { 2, 3, 5, 7 })
+        {
+            var thin = CoefficientDomains.TwoPhase(20, 18, 16, 1000, seed, interfaceWidth: 1e-9);
+            var its = CoefficientDomains.TwoPhase(20, 18, 16, 1000, seed);
+            Assert.That(thin.FaceX.Concat(thin.FaceY).Concat(thin.FaceZ).Concat(thin.Dirichlet),
+                Is.EqualTo(its.FaceX.Concat(its.FaceY).Concat(its.FaceZ).Concat(its.Dirichlet)), $"seed {seed}: a band 1e-9 cells wide");
+        }
         Assert.That(() => CoefficientDomains.TwoPhase(8, 8, 8, 1000, 2, interfaceWidth: -1),
             Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("interface width"));
     }

@@ -17,16 +17,17 @@ public static class StressGeometries
     /// <summary>One markdown row per shape: iterations (solve ms, the faster of two solves) per size and method.</summary>
     public static IEnumerable<string> Table(IEnumerable<string> shapes, int[] sizes)
     {
-        yield return "| shape | fluid | " + string.Join(" | ", sizes.Select(n => $"{n}^3 pcg-mg | {n}^3 DCDM")) + " |";
-        yield return "|---|---|" + string.Concat(sizes.Select(_ => "---|---|"));
+        yield return "| shape | fluid | closed | " + string.Join(" | ", sizes.Select(n => $"{n}^3 pcg-mg | {n}^3 DCDM")) + " |";
+        yield return "|---|---|---|" + string.Concat(sizes.Select(_ => "---|---|"));
         foreach (var shape in shapes)
         {
             var cells = new List<string>();
-            double fluid = 0;
+            double fluid = 0, closed = 0;
             foreach (int n in sizes)
             {
                 var grid = Make(shape, n);
                 fluid = (double)grid.FluidCount / grid.CellCount;
+                closed = ClosedShare(grid);
                 var b = RightHandSides.VelocityDivergence(grid, seed: 7);
                 foreach (var method in new[] { SolveMethod.PcgMg, SolveMethod.Dcdm })
                 {
@@ -38,8 +39,32 @@ public static class StressGeometries
                     (solver as IDisposable)?.Dispose();
                 }
             }
-            yield return $"| {shape} | {fluid:P0} | {string.Join(" | ", cells)} |";
+            yield return $"| {shape} | {fluid:P0} | {closed:P0} | {string.Join(" | ", cells)} |";
         }
+    }
+
+    /// <summary>The share of the fluid cells in pockets no face path joins to an air cell (each a singular block: the
+    /// solvers take its consistent part). Of the table's largest size.</summary>
+    public static double ClosedShare(PoissonGrid grid)
+    {
+        var (nx, ny, nz) = (grid.Nx, grid.Ny, grid.Nz);
+        var cells = grid.Cells;
+        var open = new bool[cells.Length];
+        var stack = new Stack<int>();
+        for (int i = 0; i < cells.Length; i++)
+            if (cells[i] == CellType.Air) stack.Push(i);
+        while (stack.Count > 0)
+        {
+            int i = stack.Pop(), x = i % nx, y = i / nx % ny, z = i / (nx * ny);
+            Span<int> next = [x > 0 ? i - 1 : -1, x < nx - 1 ? i + 1 : -1, y > 0 ? i - nx : -1, y < ny - 1 ? i + nx : -1,
+                z > 0 ? i - nx * ny : -1, z < nz - 1 ? i + nx * ny : -1];
+            foreach (int j in next)
+                if (j >= 0 && cells[j] == CellType.Fluid && !open[j]) { open[j] = true; stack.Push(j); }
+        }
+        int fluid = 0, reached = 0;
+        for (int i = 0; i < cells.Length; i++)
+            if (cells[i] == CellType.Fluid) { fluid++; if (open[i]) reached++; }
+        return fluid == 0 ? 0 : 1 - (double)reached / fluid;
     }
 
     public static PoissonGrid Make(string shape, int n)
@@ -154,8 +179,9 @@ public static class StressGeometries
                         for (int x = 2; x < n - 2; x++) cells[At(x, y, z)] = CellType.Solid;
                 AirTop();
                 break;
-            case "inclined-plates": // plates one cell thick at 45 degrees (x + z = const every 6 cells), a staircase no face crosses
-            case "inclined-windows": // the same with a 3x3 window in each plate every 10 cells along y
+            case "inclined-plates": // plates one cell thick at 45 degrees (x + z = const every 6 cells), a staircase no face crosses;
+                                    // the bands the floor and the x = 0 wall close are closed pockets (singular blocks)
+            case "inclined-windows": // the same with a 3x3 window every 10 cells along y in each plate that reaches z % 10 < 3
                 Array.Fill(cells, CellType.Fluid);
                 for (int z = 0; z < n - 2; z++)
                     for (int y = 0; y < n; y++)
@@ -176,7 +202,7 @@ public static class StressGeometries
                         }
                 AirTop();
                 break;
-            case "fibers": // a filter: n straight solid fibres one cell thick along random axes, each its own random line, in a smoke box
+            case "fibers": // a filter: n^2 / 8 straight solid fibres one cell thick along random axes, each its own random line, in a smoke box
                 Array.Fill(cells, CellType.Fluid);
                 for (int f = 0; f < n * n / 8; f++)
                 {
@@ -197,11 +223,13 @@ public static class StressGeometries
                         if (!Inside(x, y) || Inside(x - 1, y) && Inside(x + 1, y) && Inside(x, y - 1) && Inside(x, y + 1)) continue;
                         for (int z = 0; z < n - 2; z++) cells[At(x, y, z)] = CellType.Solid;
                     }
-                cells[At((int)(c0 + radius - 0.5), (int)c0, 2)] = CellType.Fluid;
+                int hole = n - 1, row = (int)c0; // the wall's outermost cell on the middle row
+                while (cells[At(hole, row, 2)] != CellType.Solid) hole--;
+                cells[At(hole, row, 2)] = CellType.Fluid;
                 AirTop();
                 break;
             }
-            case "louvres": // rows of slats one cell thick tilted by one cell in three, a gap of two cells between slats, in a duct
+            case "louvres": // rows of slats one cell thick tilted by one cell in three, a gap of three cells between slats, in a duct
                 Array.Fill(cells, CellType.Fluid);
                 for (int z = 0; z < n - 2; z++)
                     for (int y = 0; y < n; y++)
@@ -209,11 +237,13 @@ public static class StressGeometries
                             if ((z + (x - n / 3) / 3) % 4 == 0) cells[At(x, y, z)] = CellType.Solid;
                 AirTop();
                 break;
-            case "cracks": // a fracture network: n/2 fluid rectangles one cell thick at random places and sizes, along x, y or z, in solid
+            case "cracks": // a fracture network: n/2 fluid rectangles one cell thick in solid, the vertical ones (along x or y) up to the
+                           // surface, the horizontal ones (along z) at random depths, closed pockets where they cross no vertical one
                 Array.Fill(cells, CellType.Solid);
                 for (int f = 0; f < n / 2; f++)
                 {
                     int axis = rng.Next(3), at = rng.Next(n), a0 = rng.Next(n / 2), b0 = rng.Next(n / 2), la = rng.Next(n / 4, n / 2), lb = rng.Next(n / 4, n / 2);
+                    if (axis != 2) lb = n - 1 - b0; // down from the air
                     for (int p = a0; p < a0 + la; p++)
                         for (int q = b0; q < b0 + lb; q++) cells[axis == 0 ? At(at, p, q) : axis == 1 ? At(p, at, q) : At(p, q, at)] = CellType.Fluid;
                 }
