@@ -901,12 +901,12 @@ internal static class Aggregation
     static bool OnePlainPiece(AggregateLevel level, int x, int y, int z, Span<int> members, double strength, double loose)
     {
         var diagonal = level.Diagonal;
-        if ((level.FullBlocks ?? level.PlainBlocks) is not { } plain || loose >= 1.0 / 3) return false;
+        if ((level.FullBlocks ?? level.PlainBlocks) is not { } full || loose >= 1.0 / 3) return false;
         var (lx, ly, lz) = level.Blocks;
         if (2 * x + 1 >= lx || 2 * y + 1 >= ly || 2 * z + 1 >= lz) return false;
         int first = 2 * x + lx * (2 * y + ly * 2 * z), plane = lx * ly;
-        if (!(plain[first] && plain[first + 1] && plain[first + lx] && plain[first + lx + 1]
-            && plain[first + plane] && plain[first + plane + 1] && plain[first + plane + lx] && plain[first + plane + lx + 1])) return false;
+        if (!(full[first] && full[first + 1] && full[first + lx] && full[first + lx + 1]
+            && full[first + plane] && full[first + plane + 1] && full[first + plane + lx] && full[first + plane + lx + 1])) return false;
         double v = level.PlainCoupling;
         if (v == 0) return false;
         for (int s = 0; s < 8; s++)
