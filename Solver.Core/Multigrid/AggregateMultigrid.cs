@@ -67,6 +67,10 @@ public sealed class AggregateMultigrid : IPreconditioner
     /// <summary>The coarse levels' sweeps above a voxel operator's cells swept <paramref name="sweeps"/> times (the device's cycle takes the same).</summary>
     internal static int CoarseSweepsOnFaces(int sweeps) => Math.Min(sweeps, OperatorCoarseSweeps);
 
+    /// <summary>A CSR level's sweeps in a cycle (the CPU's and the device's): the fine count on a voxel operator's cells as
+    /// the first level and on levels relaxed by lines, the coarse count on the other aggregate levels.</summary>
+    internal static int SweepsOn(bool cellsOrLines, int sweeps, int coarseSweeps) => cellsOrLines ? sweeps : coarseSweeps;
+
     /// <summary>A level's vectors in the cycle: right-hand side, correction and residual; where the K-cycle takes its two
     /// inner steps, also their cycle outputs, products with A and second residual (none on a voxel operator's cells, the top).</summary>
     /// <remarks>Only Rhs is cleared: each of the others is written whole before it is read (the correction by the coarse
@@ -456,8 +460,7 @@ public sealed class AggregateMultigrid : IPreconditioner
         var v = _v[c];
         Array.Clear(x);
         var lines = _levelLines?[c];
-        // a voxel operator's cells as the first CSR level, or a level relaxed by lines, as the cells; else an aggregate level
-        int sweeps = (c == 0 && _fine is null && _cells is null) || lines is not null ? _sweeps : _coarseSweeps;
+        int sweeps = SweepsOn(cellsOrLines: (c == 0 && _fine is null && _cells is null) || lines is not null, _sweeps, _coarseSweeps);
         for (int s = 0; s < sweeps; s++)
             if (lines is not null) lines.SweepForward(b, x);
             else { level.GaussSeidelColour(b, x, 0); level.GaussSeidelColour(b, x, 1); }

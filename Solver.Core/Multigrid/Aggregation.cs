@@ -248,7 +248,7 @@ internal static class Aggregation
         });
         var (offset, rows, firstOdd) = ColourMajorOffsets(pieces, cx, cy, cz);
         blocks = new FirstLevelBlocks(nx, ny, nz, mask, offset);
-        var source = new GridRows(nx, ny, nz, diagonal, mask, offset, shape?.Slots, shape?.Weight ?? 1);
+        var source = new GridRows(nx, ny, nz, diagonal, mask, offset, slots, shape?.Weight ?? 1);
         var level = Assemble(rows, firstOdd, (cx, cy, cz), offset, pieces, scale, capacity: 8 * 6, source, full);
         if (source.PlainCouplings != 6) level.ForgetPlainBlocks(); // a flat grid's plain rows have four couplings; the next level's groups want six
         return level;

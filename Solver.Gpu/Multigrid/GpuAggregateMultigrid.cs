@@ -176,8 +176,7 @@ public sealed class GpuAggregateMultigrid : IDeviceDirection
         var l = _levels[c];
         var next = _levels[c + 1];
         x.MemSetToZero();
-        // a voxel operator's cells or a level of lines, as the CPU cycle; else an aggregate level
-        int sweeps = (c == 0 && _shape is null) || l.Lines is not null ? _sweeps : _coarseSweeps;
+        int sweeps = AggregateMultigrid.SweepsOn(cellsOrLines: (c == 0 && _shape is null) || l.Lines is not null, _sweeps, _coarseSweeps);
         for (int s = 0; s < sweeps; s++)
             if (l.Lines is { } lines) { _k.LineColour(l.Operator, lines, b, x, 0, forward: true); _k.LineColour(l.Operator, lines, b, x, 1, forward: true); }
             else { _k.GaussSeidelColour(l.Operator, b, x, 0); _k.GaussSeidelColour(l.Operator, b, x, 1); }

@@ -43,29 +43,10 @@ public static class StressGeometries
         }
     }
 
-    /// <summary>The share of the fluid cells in pockets no face path joins to an air cell (each a singular block: the
-    /// solvers take its consistent part). Of the table's largest size.</summary>
-    public static double ClosedShare(PoissonGrid grid)
-    {
-        var (nx, ny, nz) = (grid.Nx, grid.Ny, grid.Nz);
-        var cells = grid.Cells;
-        var open = new bool[cells.Length];
-        var stack = new Stack<int>();
-        for (int i = 0; i < cells.Length; i++)
-            if (cells[i] == CellType.Air) stack.Push(i);
-        while (stack.Count > 0)
-        {
-            int i = stack.Pop(), x = i % nx, y = i / nx % ny, z = i / (nx * ny);
-            Span<int> next = [x > 0 ? i - 1 : -1, x < nx - 1 ? i + 1 : -1, y > 0 ? i - nx : -1, y < ny - 1 ? i + nx : -1,
-                z > 0 ? i - nx * ny : -1, z < nz - 1 ? i + nx * ny : -1];
-            foreach (int j in next)
-                if (j >= 0 && cells[j] == CellType.Fluid && !open[j]) { open[j] = true; stack.Push(j); }
-        }
-        int fluid = 0, reached = 0;
-        for (int i = 0; i < cells.Length; i++)
-            if (cells[i] == CellType.Fluid) { fluid++; if (open[i]) reached++; }
-        return fluid == 0 ? 0 : 1 - (double)reached / fluid;
-    }
+    /// <summary>The share of the fluid cells in pockets no face path joins to an air cell (the grid's singular components,
+    /// <see cref="ReducedSystem.SingularComponents"/>, whose consistent part the solvers take). Of the table's largest size.</summary>
+    public static double ClosedShare(PoissonGrid grid) =>
+        grid.FluidCount == 0 ? 0 : (double)ReducedSystem.FromGrid(grid).SingularComponents.Sum(c => c.Length) / grid.FluidCount;
 
     public static PoissonGrid Make(string shape, int n)
     {
