@@ -134,6 +134,8 @@ public static class SolveCommand
                 }
             }
             result = result! with { SetupTime = setup };
+            if (s.Flags is null && s.Grid is null && GridOf(input) is var (nx, ny, nz) && !result.Details.ContainsKey("grid"))
+                result = result with { Details = new Dictionary<string, string>(result.Details) { ["grid"] = $"{nx}x{ny}x{nz}, read from the matrix (--grid gives another)" } };
         }
         return Finish(console, s, a, b, exact, (result, x, () => new ReducedSystem(a)));
     }
@@ -198,6 +200,10 @@ public static class SolveCommand
         return largest > 0 ? Math.ILogB(largest) : 0;
     }
 
+    /// <summary>The grid shape the solver took (null: a general matrix).</summary>
+    static (int, int, int)? GridOf(SolverInput input) =>
+        input.Grid is { } g ? (g.Nx, g.Ny, g.Nz) : input.Operator is { } op ? (op.Nx, op.Ny, op.Nz) : null;
+
     /// <summary>The --flags file's grid (null without --flags), its errors naming the option; it must agree with --grid.</summary>
     static PoissonGrid? ReadFlags(Settings s)
     {
@@ -243,15 +249,25 @@ public static class SolveCommand
             throw new UsageException($"{s.Matrix}: {a.Rows} rows, but --flags {s.Flags} has {flags.CellCount} cells ({flags.Nx}x{flags.Ny}x{flags.Nz}), "
                 + $"{flags.FluidCount} of them fluid: a matrix with these flags has one row per cell or one per fluid cell; check that the flags belong to it"
                 + (method is SolveMethod.Dcdm or SolveMethod.PcgMg ? "" : ", or leave out --flags"));
-        var shape = flags is not null ? (flags.Nx, flags.Ny, flags.Nz) : ParseGrid(s.Grid) ?? GridOperatorMatch.Cube(a.Rows);
-        if (shape is not var (nx, ny, nz)) throw new UsageException($"{s.Matrix}: {unitWhy}; {fix}");
         // the compact layout: row k is the flags' k-th fluid cell
         bool compact = flags is not null && a.Rows == flags.FluidCount && a.Rows != flags.CellCount;
-        string guessed = flags is null && s.Grid is null ? $"taking it as a {nx}^3 grid; if it is not a cube, give its shape with --grid nx,ny,nz; " : "";
-        var op = VoxelOperator.Recognise(a, nx, ny, nz, compact ? flags!.FluidCells : null, out string why)
-            ?? throw new UsageException($"{s.Matrix}: {why}{(flags is not null ? $" (with --flags {s.Flags})" : "")}; {guessed}{fix}");
-        if (flags is not null && !compact) CheckUnknownsAreFluid(s, op, flags);
-        return new SolverInput(a, compact ? flags : null, op);
+        if (flags is not null || s.Grid is not null)
+        {
+            var (nx, ny, nz) = flags is not null ? (flags.Nx, flags.Ny, flags.Nz) : ParseGrid(s.Grid)!.Value;
+            var given = VoxelOperator.Recognise(a, nx, ny, nz, compact ? flags!.FluidCells : null, out string why)
+                ?? throw new UsageException($"{s.Matrix}: {why}{(flags is not null ? $" (with --flags {s.Flags})" : "")}; {fix}");
+            if (flags is not null && !compact) CheckUnknownsAreFluid(s, given, flags);
+            return new SolverInput(a, compact ? flags : null, given);
+        }
+        // neither: the n^3 grid, else the box the couplings name (GridOperatorMatch.Shapes)
+        var tried = new List<string>();
+        foreach (var (nx, ny, nz) in GridOperatorMatch.Shapes(a))
+        {
+            if (VoxelOperator.Recognise(a, nx, ny, nz, null, out string why) is { } op) return new SolverInput(a, null, op);
+            tried.Add($"as a {nx}x{ny}x{nz} grid, {why}");
+        }
+        if (tried.Count == 0) throw new UsageException($"{s.Matrix}: {unitWhy}; {fix}");
+        throw new UsageException($"{s.Matrix}: {string.Join("; ", tried)}; if its grid is another, give it with --grid nx,ny,nz; {fix}");
     }
 
     /// <summary>A full-grid matrix with per-face coefficients and --flags: every row with an equation is a fluid cell of

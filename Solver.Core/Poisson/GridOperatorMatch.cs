@@ -13,15 +13,66 @@ namespace Dcdm.Poisson;
 /// </summary>
 public static class GridOperatorMatch
 {
-    /// <summary>The grid whose full-grid operator is <paramref name="a"/>, or null with the reason.</summary>
+    /// <summary>
+    /// The grid whose full-grid operator is <paramref name="a"/>, or null with the reason. Without a size: the n^3 grid
+    /// where the rows are a cube, else (or where that fails) the box <see cref="FromCouplings"/> reads from the matrix.
+    /// </summary>
     public static PoissonGrid? Infer(CsrMatrix a, (int Nx, int Ny, int Nz)? size, out string why)
     {
-        var dims = size ?? Cube(a.Rows);
-        if (dims is not var (nx, ny, nz))
+        if (size is not null) return InferAs(a, size.Value, out why);
+        why = $"{a.Rows} rows is not n^3 and its couplings name no box; give the grid as --grid nx,ny,nz or a --flags file";
+        bool first = true;
+        foreach (var shape in Shapes(a))
         {
-            why = $"{a.Rows} rows is not n^3; give the grid as --grid nx,ny,nz or a --flags file";
-            return null;
+            if (InferAs(a, shape, out string failed) is { } grid) return grid;
+            string tried = $"as a {shape.Nx}x{shape.Ny}x{shape.Nz} grid, {failed}";
+            why = first ? tried : $"{why}; {tried}";
+            first = false;
         }
+        return null;
+    }
+
+    /// <summary>The grids a full-grid voxel matrix without a given size may be, in the order to try them: the n^3 one
+    /// where its rows are a cube, then <see cref="FromCouplings"/> where that is another (read only if asked for).</summary>
+    public static IEnumerable<(int Nx, int Ny, int Nz)> Shapes(CsrMatrix a)
+    {
+        var cube = Cube(a.Rows);
+        if (cube is { } c) yield return c;
+        if (FromCouplings(a) is { } read && read != cube) yield return read;
+    }
+
+    /// <summary>
+    /// The box whose cells' face neighbours sit where a's couplings do: rows j and i = j + d are neighbours along x
+    /// (d = 1), y (d = nx) or z (d = nx ny), so the distinct distances 1 &lt; a &lt; b give nx = a, ny = b / a and
+    /// nz = rows / b, and 1 &lt; a alone a flat nx = a by rows / a grid; null where they give no box (more than three
+    /// distances, none of 1, or a size that does not divide). Only a guess: the match with the grid's operator decides.
+    /// </summary>
+    public static (int Nx, int Ny, int Nz)? FromCouplings(CsrMatrix a)
+    {
+        Span<int> seen = stackalloc int[4];
+        int count = 0;
+        for (int i = 0; i < a.Rows; i++)
+            for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1]; k++)
+            {
+                int d = Math.Abs(i - a.ColumnIndices[k]);
+                if (d == 0 || a.Values[k] == 0 || seen[..count].Contains(d)) continue;
+                if (count == 3) return null;
+                seen[count++] = d;
+            }
+        seen[..count].Sort();
+        int rows = a.Rows;
+        return count switch
+        {
+            1 when seen[0] == 1 => (rows, 1, 1),
+            2 when seen[0] == 1 && rows % seen[1] == 0 => (seen[1], rows / seen[1], 1),
+            3 when seen[0] == 1 && seen[2] % seen[1] == 0 && rows % seen[2] == 0 => (seen[1], seen[2] / seen[1], rows / seen[2]),
+            _ => null,
+        };
+    }
+
+    static PoissonGrid? InferAs(CsrMatrix a, (int Nx, int Ny, int Nz) dims, out string why)
+    {
+        var (nx, ny, nz) = dims;
         if ((long)nx * ny * nz != a.Rows)
         {
             why = $"the grid {nx}x{ny}x{nz} has {(long)nx * ny * nz} cells but the matrix has {a.Rows} rows";

@@ -29,16 +29,60 @@ public class CliDcdmTests
     }
 
     [Test]
-    public void DcdmOnTheTwoDimensionalFluidMatrixNeedsItsGridSize()
+    public void DcdmReadsTheTwoDimensionalFluidMatrixsGridFromItsCouplings()
     {
-        var (code, _, error) = Run("solve", TestData.Matrix("fluid16_A.mtx"), "--rhs", TestData.Matrix("fluid16_b.mtx"), "--method", "dcdm");
-        Assert.That(code, Is.EqualTo(2));
-        Assert.That(error, Does.Contain("pcg-ic0"));
+        // 4096 rows, a cube, but its neighbours sit 1 and 64 rows apart: the 64 x 64 grid, which the n^3 guess is not
         string x = Path.Combine(TestData.TempFolder(), "x.mtx");
-        var (ok, output, error2) = Run("solve", TestData.Matrix("fluid16_A.mtx"), "--rhs", TestData.Matrix("fluid16_b.mtx"), "--method", "dcdm", "--grid", "64,64,1", "--tol", "1e-8", "--out", x);
-        Assert.That(ok, Is.EqualTo(0), error2 + output);
-        Assert.That(output, Does.Contain("status      Converged"));
+        var (code, output, error) = Run("solve", TestData.Matrix("fluid16_A.mtx"), "--rhs", TestData.Matrix("fluid16_b.mtx"), "--method", "dcdm", "--tol", "1e-8", "--out", x);
+        Assert.That(code, Is.EqualTo(0), error + output);
+        Assert.That(output, Does.Contain("status      Converged").And.Contain("of 64x64x1"));
         Assert.That(IndependentResidual.OfFiles(TestData.Matrix("fluid16_A.mtx"), TestData.Matrix("fluid16_b.mtx"), x), Is.LessThanOrEqualTo(1.01e-8));
+        var (given, output2, error2) = Run("solve", TestData.Matrix("fluid16_A.mtx"), "--rhs", TestData.Matrix("fluid16_b.mtx"), "--method", "dcdm", "--grid", "64,64,1", "--tol", "1e-8", "--out", x);
+        Assert.That(given, Is.EqualTo(0), error2 + output2);
+        Assert.That(output2, Does.Contain("status      Converged"));
+        Assert.That(IndependentResidual.OfFiles(TestData.Matrix("fluid16_A.mtx"), TestData.Matrix("fluid16_b.mtx"), x), Is.LessThanOrEqualTo(1.01e-8));
+        (code, _, error) = Run("solve", TestData.Matrix("fluid16_A.mtx"), "--rhs", TestData.Matrix("fluid16_b.mtx"), "--method", "dcdm", "--grid", "16,16,16");
+        Assert.That(code, Is.EqualTo(2), "a --grid the matrix does not fit is refused, not replaced by the couplings' grid");
+        Assert.That(error, Does.Contain("pcg-ic0"));
+    }
+
+    [TestCase("obstacles", "pcg-mg")]
+    [TestCase("obstacles", "dcdm")]
+    [TestCase("two-phase", "dcdm")] // per-face coefficients: the operator's path
+    public void ABoxThatIsNotACubeIsReadFromTheMatrixWithoutGrid(string domain, string method)
+    {
+        string dir = Path.Combine(TestData.TempFolder(), domain);
+        Assert.That(Run("generate", "--domain", domain, "--size", "12,8,6", "--layout", "full", "--seed", "3", "-o", dir).code, Is.EqualTo(0));
+        string x = Path.Combine(dir, "x.mtx");
+        var (code, output, error) = Run("solve", Path.Combine(dir, "A.mtx"), "--rhs", Path.Combine(dir, "b.mtx"), "--method", method, "--tol", "1e-8", "--out", x);
+        Assert.That(code, Is.EqualTo(0), error + output);
+        Assert.That(output, Does.Contain("status      Converged").And.Contain("12x8x6"));
+        Assert.That(IndependentResidual.OfFiles(Path.Combine(dir, "A.mtx"), Path.Combine(dir, "b.mtx"), x), Is.LessThanOrEqualTo(1.01e-8));
+    }
+
+    [Test]
+    public void APeriodicMatrixIsRefusedNamingTheGridTried()
+    {
+        // periodic along x: cell (0, y, z) couples to (7, y, z), 7 rows apart, no face neighbour of any box
+        string dir = TestData.TempFolder();
+        string path = Path.Combine(dir, "periodic.mtx");
+        var rows = new List<(int, int, double)>();
+        const int n = 8;
+        for (int i = 0; i < n * n * n; i++)
+        {
+            int x = i % n, y = i / n % n, z = i / (n * n);
+            int right = (x + 1) % n + n * (y + n * z);
+            rows.Add((Math.Max(i, right), Math.Min(i, right), -1));
+            if (y > 0) rows.Add((i, i - n, -1));
+            if (z > 0) rows.Add((i, i - n * n, -1));
+            rows.Add((i, i, 2 + (y > 0 ? 1 : 0) + (y < n - 1 ? 1 : 0) + (z > 0 ? 1 : 0) + (z < n - 1 ? 1 : 0) + (i == 0 ? 1 : 0)));
+        }
+        File.WriteAllLines(path, new[] { "%%MatrixMarket matrix coordinate real symmetric", $"{n * n * n} {n * n * n} {rows.Count}" }
+            .Concat(rows.Select(r => FormattableString.Invariant($"{r.Item1 + 1} {r.Item2 + 1} {r.Item3}"))));
+        var (code, _, error) = Run("solve", path, "--method", "pcg-mg");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("as a 8x8x8 grid").And.Contain("--grid nx,ny,nz").And.Contain("pcg-ic0"));
+        Assert.That(Run("solve", path, "--method", "pcg-ic0").code, Is.EqualTo(0), "the general solvers take it");
     }
 
     [Test]

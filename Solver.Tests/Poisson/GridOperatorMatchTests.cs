@@ -1,3 +1,4 @@
+using Dcdm.Sparse;
 using Dcdm.MatrixMarket;
 
 namespace Dcdm.Tests.Poisson;
@@ -20,13 +21,56 @@ public class GridOperatorMatchTests
     [Test]
     public void TheShippedFluidMatrixIsA64By64Grid()
     {
-        // 4096 rows, but its neighbours sit 1 and 64 apart: a 64 x 64 (x 1) grid, not 16^3
+        // 4096 rows, a cube, but its neighbours sit 1 and 64 apart: a 64 x 64 (x 1) grid, not 16^3
         var a = MatrixMarketReader.ReadMatrix(TestData.Matrix("fluid16_A.mtx"));
-        Assert.That(GridOperatorMatch.Infer(a, null, out string why), Is.Null);
+        Assert.That(GridOperatorMatch.Infer(a, (16, 16, 16), out string why), Is.Null);
         Assert.That(why, Does.Contain("differs"));
-        var grid = GridOperatorMatch.Infer(a, (64, 64, 1), out why);
-        Assert.That(grid, Is.Not.Null, why);
-        Assert.That(grid!.FluidCount, Is.EqualTo(259));
+        Assert.That(GridOperatorMatch.FromCouplings(a), Is.EqualTo((64, 64, 1)));
+        Assert.That(GridOperatorMatch.Shapes(a), Is.EqualTo(new[] { (16, 16, 16), (64, 64, 1) }), "the cube first");
+        foreach (var size in new (int, int, int)?[] { null, (64, 64, 1) })
+        {
+            var grid = GridOperatorMatch.Infer(a, size, out why);
+            Assert.That(grid, Is.Not.Null, why);
+            Assert.That((grid!.Nx, grid.Ny, grid.Nz), Is.EqualTo((64, 64, 1)));
+            Assert.That(grid.FluidCount, Is.EqualTo(259));
+            Assert.That(grid.ToCsr(GridMatrixLayout.FullGrid).Values, Is.EqualTo(a.Values));
+        }
+    }
+
+    [Test]
+    public void ABoxIsReadFromItsCouplingsWhereItsRowsAreNoCube()
+    {
+        foreach (var grid in new[] { PoissonDomains.FreeSurfaceTank(7, 6, 5, 0.6, 2), PoissonDomains.RandomObstacles(12, 8, 6, 0.2, 3),
+                     PoissonDomains.FreeSurfaceTank(20, 1, 9, 0.5, 1), PoissonDomains.SmokeBox(1, 1, 30) })
+        {
+            var a = grid.ToCsr(GridMatrixLayout.FullGrid);
+            var expected = grid.Nx == 1 && grid.Ny == 1 ? (grid.Nz, 1, 1) : grid.Ny == 1 ? (grid.Nx, grid.Nz, 1) : (grid.Nx, grid.Ny, grid.Nz);
+            Assert.That(GridOperatorMatch.FromCouplings(a), Is.EqualTo(expected), $"{grid.Nx}x{grid.Ny}x{grid.Nz}");
+            var inferred = GridOperatorMatch.Infer(a, null, out string why);
+            Assert.That(inferred, Is.Not.Null, why);
+            Assert.That((inferred!.Nx, inferred.Ny, inferred.Nz), Is.EqualTo(expected));
+            Assert.That(inferred.ToCsr(GridMatrixLayout.FullGrid).Values, Is.EqualTo(a.Values), "the same operator (a flat grid's y read as its z)");
+        }
+    }
+
+    [Test]
+    public void CouplingsThatNameNoBoxGiveNone()
+    {
+        // a 4 x 4 x 4 cube whose rows are shuffled in pairs: distances other than 1, 4 and 16
+        var grid = PoissonDomains.SmokeBox(4, 4, 4);
+        var a = grid.ToCsr(GridMatrixLayout.FullGrid);
+        int Moved(int i) => i < 8 ? 7 - i : i; // the first row reversed
+        var (r, c, v) = (new List<int>(), new List<int>(), new List<double>());
+        for (int i = 0; i < a.Rows; i++)
+            for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1]; k++) { r.Add(Moved(i)); c.Add(Moved(a.ColumnIndices[k])); v.Add(a.Values[k]); }
+        var shuffled = CsrMatrix.FromCoordinates(a.Rows, a.Columns, r.ToArray(), c.ToArray(), v.ToArray());
+        Assert.That(GridOperatorMatch.FromCouplings(shuffled), Is.Null);
+        Assert.That(GridOperatorMatch.Infer(shuffled, null, out string why), Is.Null);
+        Assert.That(why, Does.Contain("as a 4x4x4 grid"));
+        var ani4 = MatrixMarketReader.ReadMatrix(TestData.Matrix("ani4.mtx")); // a 9-point stencil, no cube either
+        Assert.That(GridOperatorMatch.Shapes(ani4), Is.Empty);
+        Assert.That(GridOperatorMatch.Infer(ani4, null, out why), Is.Null);
+        Assert.That(why, Does.Contain("not n^3").And.Contain("--grid"));
     }
 
     [Test]
@@ -34,7 +78,7 @@ public class GridOperatorMatchTests
     {
         var nos6 = MatrixMarketReader.ReadMatrix(TestData.Matrix("nos6.mtx"));
         Assert.That(GridOperatorMatch.Infer(nos6, null, out string why), Is.Null);
-        Assert.That(why, Does.Contain("not n^3"));
+        Assert.That(why, Does.Contain("not n^3").And.Contain("name no box"));
         var lap = MatrixMarketReader.ReadMatrix(TestData.Matrix("lap3D_7pt_n20.mtx")); // 20^3 rows, but Dirichlet all round
         Assert.That(GridOperatorMatch.Infer(lap, null, out why), Is.Null);
         Assert.That(why, Does.Contain("row"));
