@@ -22,7 +22,8 @@ public static class GenerateCommand
                 + "chambers (walls one cell thick every 7 cells, one pinhole in each); "
                 + "with per-face coefficients: two-phase (liquid and air both unknowns, --density-ratio), cut-cell (fractional faces around smooth solids), "
                 + "ghost-fluid (a wavy free surface with 1/theta Dirichlet terms), flat-cells (a tank on cells --aspect times flatter along z: its z faces aspect^2 the others), "
-                + "cut-cell-rock (porous rock at the scale of the cells with fractional faces, pores meeting through throats one to three cells wide; --solid-fraction, --wavelength)",
+                + "cut-cell-rock (porous rock at the scale of the cells with fractional faces, pores meeting through throats one to three cells wide; --solid-fraction, --wavelength), "
+                + "graded-channel (a rib-roughened channel on a mesh graded towards floor and ceiling: wall cells --aspect times flatter, cubic at mid-height; an outlet at x = nx)",
             DefaultValueFactory = _ => "spheres",
         };
         domain.AcceptOnlyFromAmong([.. PoissonDomains.Families, .. CoefficientDomains.Families]);
@@ -55,7 +56,8 @@ public static class GenerateCommand
         interfaceWidth.Require(v => v >= 0 && v <= 64, "must be in [0, 64]");
         var aspect = new Option<double>("--aspect")
         {
-            Description = "cell width over height: the z faces (and Dirichlet faces along z) aspect^2 the others (flat-cells, default 4; two-phase, cut-cell, ghost-fluid, cut-cell-rock, default 1)",
+            Description = "cell width over height: the z faces (and Dirichlet faces along z) aspect^2 the others (flat-cells, default 4; two-phase, cut-cell, ghost-fluid, "
+                + "cut-cell-rock, default 1); graded-channel: its wall cells', default 8",
         };
         aspect.Require(v => v >= 1 && v <= 100, "must be in [1, 100]");
         solid.Require(v => v >= 0 && v < 1, "must be in [0, 1)");
@@ -85,8 +87,9 @@ public static class GenerateCommand
                 + (wavesGiven ? string.Create(CultureInfo.InvariantCulture, $" --wavelength {parse.GetValue(wavelength)}") : "");
             if (CoefficientDomains.Families.Contains(parse.GetValue(domain)))
             {
-                bool flat = parse.GetValue(domain) == "flat-cells";
-                double k = parse.GetResult(aspect) is { Implicit: false } ? parse.GetValue(aspect) : flat ? 4 : 1;
+                bool flat = parse.GetValue(domain) is "flat-cells" or "graded-channel";
+                double k = parse.GetResult(aspect) is { Implicit: false } ? parse.GetValue(aspect)
+                    : parse.GetValue(domain) == "graded-channel" ? CoefficientDomains.GradedChannelAspect : flat ? 4 : 1;
                 double fluid = solidGiven ? 1 - parse.GetValue(solid) : CoefficientDomains.CutCellRockFluid;
                 var op = parse.GetValue(domain) switch
                 {
@@ -95,6 +98,7 @@ public static class GenerateCommand
                     "cut-cell-rock" => CoefficientDomains.CutCellRock(nx, ny, nz, s, k, fluid, parse.GetValue(wavelength)),
                     "ghost-fluid" => CoefficientDomains.GhostFluid(nx, ny, nz, s, k),
                     "flat-cells" => CoefficientDomains.FlatCells(nx, ny, nz, k, s),
+                    "graded-channel" => CoefficientDomains.GradedChannel(nx, ny, nz, k, s),
                     var family => CoefficientDomains.Named(family!, nx, ny, nz, s),
                 };
                 if (!Enumerable.Range(0, op.CellCount).Any(i => op.Diagonal(i) > 0))

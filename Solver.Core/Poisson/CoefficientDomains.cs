@@ -9,9 +9,10 @@ public static class CoefficientDomains
 {
     /// <summary>The families <see cref="Named"/> knows; each takes an aspect (cells flatter along z: 1 by default, the
     /// flat-cells tank 4 by <see cref="Named"/>).</summary>
-    public static IReadOnlyList<string> Families { get; } = ["two-phase", "cut-cell", "ghost-fluid", "flat-cells", "cut-cell-rock"];
+    public static IReadOnlyList<string> Families { get; } = ["two-phase", "cut-cell", "ghost-fluid", "flat-cells", "cut-cell-rock", "graded-channel"];
 
-    /// <summary>One of <see cref="Families"/> with its default parameters (density ratio 1000; cells 4x flatter along z).</summary>
+    /// <summary>One of <see cref="Families"/> with its default parameters (density ratio 1000; cells 4x flatter along z; the graded
+    /// channel's wall cells 8x).</summary>
     public static VoxelOperator Named(string family, int nx, int ny, int nz, int seed) => family switch
     {
         "two-phase" => TwoPhase(nx, ny, nz, 1000, seed),
@@ -19,6 +20,7 @@ public static class CoefficientDomains
         "ghost-fluid" => GhostFluid(nx, ny, nz, seed),
         "flat-cells" => FlatCells(nx, ny, nz, 4, seed),
         "cut-cell-rock" => CutCellRock(nx, ny, nz, seed),
+        "graded-channel" => GradedChannel(nx, ny, nz, GradedChannelAspect, seed),
         _ => throw new ArgumentException($"coefficient family '{family}' is unknown; use one of {string.Join(", ", Families)}", nameof(family)),
     };
 
@@ -284,6 +286,46 @@ public static class CoefficientDomains
             if (y + 1 < ny && Liquid(z, i + nx)) op.FaceY[i] = 1;
             if (z + 1 < nz && Liquid(z + 1, i + plane)) op.FaceZ[i] = along;
             else if (z + 1 == top) op.Dirichlet[i] = along;
+        });
+        return op.Build();
+    }
+
+    /// <summary>The graded channel's wall cells, this many times flatter than across by default.</summary>
+    public const double GradedChannelAspect = 8;
+
+    /// <summary>
+    /// A channel between a floor and a ceiling on a mesh graded towards both, as LES and RANS codes mesh boundary layers:
+    /// cells h x h x dz, dz growing geometrically from h / <paramref name="aspect"/> at each wall to h at mid-height (so the
+    /// cells are flat along z near the walls and cubic in the middle, and the strong axis changes across the channel).
+    /// Solid ribs one cell long span the floor across y every quarter of the length (a rib-roughened channel), each up to
+    /// an eighth of the height. The outlet (beyond x = nx - 1) is a Dirichlet face (p = 0 there); the other sides are
+    /// walls. Each face's coefficient is its area over the distance between the cell centres (h = 1): dz along x and y,
+    /// 1 / the mean of the two dz along z, 2 dz at the outlet.
+    /// </summary>
+    /// <param name="aspect">The wall cells' width over height, at least 1.</param>
+    public static VoxelOperator GradedChannel(int nx, int ny, int nz, double aspect, int seed)
+    {
+        if (!(aspect >= 1 && double.IsFinite(aspect))) throw new ArgumentOutOfRangeException(nameof(aspect), $"an aspect ratio >= 1, got {aspect}");
+        // dz by the distance to the nearer wall, in cells: h / aspect at the walls, growing by one ratio to h at mid-height
+        double ratio = Math.Pow(aspect, 1.0 / Math.Max(1, (nz + 1) / 2 - 1));
+        var dz = new double[nz];
+        for (int z = 0; z < nz; z++) dz[z] = Math.Min(1, Math.Pow(ratio, Math.Min(z, nz - 1 - z)) / aspect);
+        var rng = new Random(seed);
+        var solid = new bool[nx * ny * nz];
+        for (int r = 1; r <= 3; r++)
+        {
+            int x = Math.Clamp(r * nx / 4 + rng.Next(-1, 2), 0, nx - 1), height = Math.Max(1, nz / 8 + rng.Next(0, 2));
+            ForEach(nx, ny, nz, (cx, _, cz, i) => { if (cx == x && cz < Math.Min(height, nz - 1)) solid[i] = true; });
+        }
+        var op = new Coefficients(nx, ny, nz);
+        int plane = nx * ny;
+        ForEach(nx, ny, nz, (x, y, z, i) =>
+        {
+            if (solid[i]) return;
+            if (x + 1 < nx && !solid[i + 1]) op.FaceX[i] = dz[z];
+            else if (x + 1 == nx) op.Dirichlet[i] = 2 * dz[z];
+            if (y + 1 < ny && !solid[i + nx]) op.FaceY[i] = dz[z];
+            if (z + 1 < nz && !solid[i + plane]) op.FaceZ[i] = 2 / (dz[z] + dz[z + 1]);
         });
         return op.Build();
     }

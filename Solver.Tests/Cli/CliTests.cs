@@ -198,6 +198,7 @@ public class CliTests
     [TestCase("cut-cell", "compact", "dcdm")]
     [TestCase("ghost-fluid", "full", "dcdm")]
     [TestCase("flat-cells", "compact", "pcg-mg")]
+    [TestCase("graded-channel", "full", "dcdm")]
     public void ProblemsWithFaceCoefficientsSolveWithTheMultigridMethods(string domain, string layout, string method)
     {
         string dir = TestData.TempFolder();
@@ -216,6 +217,7 @@ public class CliTests
     /// lines run, in a few iterations; the header names the aspect (and two-phase's density ratio).</summary>
     [TestCase("flat-cells", "20", "10", "--aspect 10", 5)]
     [TestCase("two-phase", "16", "4", "--density-ratio 1000 --aspect 4", 8)]
+    [TestCase("graded-channel", "20", "32", "--aspect 32", 5)]
     public void FlatCellsSolveByLinesInAFewIterations(string domain, string size, string aspect, string header, int most)
     {
         string dir = TestData.TempFolder();
@@ -227,6 +229,19 @@ public class CliTests
         Assert.That(solve.output, Does.Contain("status      Converged").And.Contain("lines along z relaxed whole"));
         int iterations = int.Parse(solve.output.Split('\n').First(l => l.StartsWith("iterations")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
         Assert.That(iterations, Is.LessThanOrEqualTo(most));
+    }
+
+    /// <summary>The graded channel's wall cells are 8x flatter unless --aspect says otherwise, and the header says which.</summary>
+    [Test]
+    public void TheGradedChannelsHeaderNamesItsWallCellsAspect()
+    {
+        string dir = TestData.TempFolder();
+        var (code, _, error) = Run("generate", "--domain", "graded-channel", "--size", "12", "-o", dir);
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(File.ReadLines(Path.Combine(dir, "A.mtx")).Take(3), Has.Some.Contain("--domain graded-channel").And.Some.Contain("--aspect 8"));
+        var a = MatrixMarketReader.ReadMatrix(Path.Combine(dir, "A.mtx"));
+        Assert.That(a.Values.Where(v => v < 0).Min(), Is.EqualTo(-2 / (1 / 8.0 + Math.Pow(8, 1 / 5.0) / 8)).Within(1e-9),
+            "the strongest coupling: the z face between the two wall layers (dz 1/8 and 8^(1/5) / 8 on 12 layers)");
     }
 
     /// <summary>--interface-width reaches the generator: the header names it and the matrix has faces between the phases'

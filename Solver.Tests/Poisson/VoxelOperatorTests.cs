@@ -308,6 +308,38 @@ public class VoxelOperatorTests
         }
     }
 
+    /// <summary>The graded channel: each face its area over the distance between the cell centres, on cells h / aspect high at
+    /// the floor and ceiling, growing by one ratio to h at mid-height; ribs solid on the floor; the outlet the only
+    /// Dirichlet face (2 dz: half a cell away); and the cells flat along z by the line test.</summary>
+    [TestCase(10, 9, 12, 8.0)]
+    [TestCase(9, 7, 11, 32.0)]
+    public void TheGradedChannelsFacesAreItsCellsAreasOverTheirDistances(int nx, int ny, int nz, double aspect)
+    {
+        var op = CoefficientDomains.GradedChannel(nx, ny, nz, aspect, 3);
+        int plane = nx * ny;
+        double Dz(int z) => op.FaceX.Where((c, i) => i / plane == z && c > 0).DefaultIfEmpty(double.NaN).Max();
+        Assert.That(Dz(0), Is.EqualTo(1 / aspect).Within(1e-12), "the floor's cells");
+        Assert.That(Dz(nz - 1), Is.EqualTo(1 / aspect).Within(1e-12), "the ceiling's");
+        Assert.That(Dz((nz - 1) / 2), Is.EqualTo(1).Within(1e-12), "mid-height's, cubic");
+        double ratio = Dz(1) / Dz(0);
+        Assert.That(ratio, Is.GreaterThan(1));
+        for (int z = 1; z <= (nz - 1) / 2; z++) Assert.That(Dz(z) / Dz(z - 1), Is.EqualTo(ratio).Within(1e-9), $"one ratio, layer {z}");
+        for (int i = 0; i < op.CellCount; i++)
+        {
+            int x = i % nx, z = i / plane;
+            if (op.FaceY[i] > 0) Assert.That(op.FaceY[i], Is.EqualTo(Dz(z)).Within(1e-12));
+            if (op.FaceZ[i] > 0) Assert.That(op.FaceZ[i], Is.EqualTo(2 / (Dz(z) + Dz(z + 1))).Within(1e-12));
+            Assert.That(op.Dirichlet[i], Is.EqualTo(x == nx - 1 && op.Diagonal(i) > 0 ? 2 * Dz(z) : 0).Within(1e-12), $"cell {i}: the outlet only");
+        }
+        var ribs = Enumerable.Range(0, op.CellCount).Where(i => op.Diagonal(i) == 0).ToArray();
+        Assert.That(ribs, Is.Not.Empty);
+        Assert.That(ribs.Select(i => i % nx).Distinct().Count(), Is.EqualTo(3), "three ribs, one cell long");
+        Assert.That(ribs.All(i => i / plane < nz - 1 && (i - plane < 0 || op.Diagonal(i - plane) == 0)), Is.True, "standing on the floor, below the ceiling");
+        Assert.That(ribs.GroupBy(i => (i % nx, i / plane)).All(g => g.Count() == ny), Is.True, "spanning the channel across y");
+        Assert.That(Dcdm.Multigrid.LineAxis.Of(op), Is.EqualTo(2), "flat along z");
+        Assert.That(() => CoefficientDomains.GradedChannel(nx, ny, nz, 0.5, 3), Throws.TypeOf<ArgumentOutOfRangeException>());
+    }
+
     /// <summary>Two-phase, cut-cell, cut-cell rock and ghost-fluid on cells <c>aspect</c> times flatter along z: the same geometry, each
     /// z face and each Dirichlet term of a face along z aspect^2 times the cubic cells' (for ghost-fluid, a surface
     /// beside a cell keeps its 1 / theta), the x and y faces unchanged.</summary>
