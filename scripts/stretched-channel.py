@@ -17,7 +17,7 @@ ap.add_argument("n", type=int); ap.add_argument("ratio", type=float); ap.add_arg
 a = ap.parse_args()
 n, h = a.n, a.width
 half = [a.ratio ** j for j in range(n // 2)]
-dy = half + half[::-1] + ([half[-1]] if n % 2 else [])
+dy = half + ([a.ratio ** (n // 2)] if n % 2 else []) + half[::-1]  # an odd N's extra cell in the middle
 def idx(x, y, z): return x + n * (y + n * z)
 size = n * n * n
 diag = [0.0] * size

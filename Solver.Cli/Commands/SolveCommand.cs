@@ -37,7 +37,8 @@ public static class SolveCommand
         };
         var gridSize = new Option<string?>("--grid")
         {
-            Description = "pcg-mg, dcdm, and cg on a GPU: the grid as nx,ny,nz (default: n^3 rows taken as an n^3 grid); "
+            Description = "pcg-mg, dcdm, and cg on a GPU: the grid as nx,ny,nz (default: n^3 rows taken as an n^3 grid, else the box "
+                + "the couplings name: neighbours 1, nx and nx ny rows apart); "
                 + "checked against the matrix whatever the method",
         };
         var flags = new Option<string?>("--flags")
@@ -134,8 +135,15 @@ public static class SolveCommand
                 }
             }
             result = result! with { SetupTime = setup };
-            if (s.Flags is null && s.Grid is null && GridOf(input) is var (nx, ny, nz) && !result.Details.ContainsKey("grid"))
-                result = result with { Details = new Dictionary<string, string>(result.Details) { ["grid"] = $"{nx}x{ny}x{nz}, read from the matrix (--grid gives another)" } };
+            // a box other than n^3 read from the couplings: say so (and that --grid gives another)
+            if (s.Flags is null && s.Grid is null && GridOf(input) is var (nx, ny, nz) && GridOperatorMatch.Cube(a.Rows) != (nx, ny, nz))
+                result = result with
+                {
+                    Details = new Dictionary<string, string>(result.Details)
+                    {
+                        ["grid"] = (result.Details.TryGetValue("grid", out var box) ? $"{box}; " : "") + $"{nx}x{ny}x{nz} read from the matrix (--grid gives another)",
+                    },
+                };
         }
         return Finish(console, s, a, b, exact, (result, x, () => new ReducedSystem(a)));
     }
@@ -237,37 +245,41 @@ public static class SolveCommand
     /// <summary>
     /// What pcg-mg and dcdm run on: the grid of a unit voxel operator, else a voxel operator with per-face coefficients
     /// (two-phase, cut-cell, ghost-fluid) on the grid of --flags (then the grid too when the matrix is compact: its
-    /// rows are the flags' fluid cells), --grid or n^3 rows; neither is a usage error naming the first bad row and why.
+    /// rows are the flags' fluid cells) or --grid; without either, on the n^3 grid, then on the box the couplings name
+    /// (<see cref="GridOperatorMatch.Shapes"/>, each as a unit operator first). None is a usage error naming the first
+    /// bad row and why.
     /// </summary>
     static SolverInput FindVoxelSystem(Settings s, CsrMatrix a, PoissonGrid? flags, SolveMethod method)
     {
-        if (FindGrid(s, a, flags, out string unitWhy) is { } unit) return unit;
         string fix = method is SolveMethod.Dcdm or SolveMethod.PcgMg
             ? $"--method {s.Method} needs a 7-point voxel pressure matrix; use --method cg or pcg-ic0 for other matrices"
             : $"leave out {(s.Flags is not null ? "--flags" : "--grid")} to solve it as a general sparse matrix";
+        if (flags is null && s.Grid is null)
+        {
+            var tried = new List<string>();
+            foreach (var (nx, ny, nz) in GridOperatorMatch.Shapes(a)) // the couplings read only if the cube fits neither way
+            {
+                if (SolverInput.Infer(a, (nx, ny, nz), out _) is { } unit) return unit;
+                if (VoxelOperator.Recognise(a, nx, ny, nz, null, out string why) is { } op) return new SolverInput(a, null, op);
+                tried.Add($"as a {nx}x{ny}x{nz} grid, {why}");
+            }
+            if (tried.Count == 0)
+                throw new UsageException($"{s.Matrix}: {a.Rows} rows is not n^3 and its couplings name no box; give the grid as --grid nx,ny,nz, "
+                    + $"or --flags for a compact matrix; {fix}");
+            throw new UsageException($"{s.Matrix}: {string.Join("; ", tried)}; if its grid is another, give it with --grid nx,ny,nz, or --flags for a compact matrix; {fix}");
+        }
+        if (FindGrid(s, a, flags, out _) is { } given) return given;
         if (flags is not null && a.Rows != flags.CellCount && a.Rows != flags.FluidCount)
             throw new UsageException($"{s.Matrix}: {a.Rows} rows, but --flags {s.Flags} has {flags.CellCount} cells ({flags.Nx}x{flags.Ny}x{flags.Nz}), "
                 + $"{flags.FluidCount} of them fluid: a matrix with these flags has one row per cell or one per fluid cell; check that the flags belong to it"
                 + (method is SolveMethod.Dcdm or SolveMethod.PcgMg ? "" : ", or leave out --flags"));
         // the compact layout: row k is the flags' k-th fluid cell
         bool compact = flags is not null && a.Rows == flags.FluidCount && a.Rows != flags.CellCount;
-        if (flags is not null || s.Grid is not null)
-        {
-            var (nx, ny, nz) = flags is not null ? (flags.Nx, flags.Ny, flags.Nz) : ParseGrid(s.Grid)!.Value;
-            var given = VoxelOperator.Recognise(a, nx, ny, nz, compact ? flags!.FluidCells : null, out string why)
-                ?? throw new UsageException($"{s.Matrix}: {why}{(flags is not null ? $" (with --flags {s.Flags})" : "")}; {fix}");
-            if (flags is not null && !compact) CheckUnknownsAreFluid(s, given, flags);
-            return new SolverInput(a, compact ? flags : null, given);
-        }
-        // neither: the n^3 grid, else the box the couplings name (GridOperatorMatch.Shapes)
-        var tried = new List<string>();
-        foreach (var (nx, ny, nz) in GridOperatorMatch.Shapes(a))
-        {
-            if (VoxelOperator.Recognise(a, nx, ny, nz, null, out string why) is { } op) return new SolverInput(a, null, op);
-            tried.Add($"as a {nx}x{ny}x{nz} grid, {why}");
-        }
-        if (tried.Count == 0) throw new UsageException($"{s.Matrix}: {unitWhy}; {fix}");
-        throw new UsageException($"{s.Matrix}: {string.Join("; ", tried)}; if its grid is another, give it with --grid nx,ny,nz; {fix}");
+        var (gx, gy, gz) = flags is not null ? (flags.Nx, flags.Ny, flags.Nz) : ParseGrid(s.Grid)!.Value;
+        var faces = VoxelOperator.Recognise(a, gx, gy, gz, compact ? flags!.FluidCells : null, out string reason)
+            ?? throw new UsageException($"{s.Matrix}: {reason}{(flags is not null ? $" (with --flags {s.Flags})" : "")}; {fix}");
+        if (flags is not null && !compact) CheckUnknownsAreFluid(s, faces, flags);
+        return new SolverInput(a, compact ? flags : null, faces);
     }
 
     /// <summary>A full-grid matrix with per-face coefficients and --flags: every row with an equation is a fluid cell of

@@ -8,7 +8,7 @@ namespace Dcdm.Poisson;
 public static class CoefficientDomains
 {
     /// <summary>The families <see cref="Named"/> knows; each takes an aspect (cells flatter along z: 1 by default, the
-    /// flat-cells tank 4 by <see cref="Named"/>).</summary>
+    /// flat-cells tank 4 and the graded channel's wall cells 8 by <see cref="Named"/>).</summary>
     public static IReadOnlyList<string> Families { get; } = ["two-phase", "cut-cell", "ghost-fluid", "flat-cells", "cut-cell-rock", "graded-channel"];
 
     /// <summary>One of <see cref="Families"/> with its default parameters (density ratio 1000; cells 4x flatter along z; the graded
@@ -297,8 +297,8 @@ public static class CoefficientDomains
     /// A channel between a floor and a ceiling on a mesh graded towards both, as LES and RANS codes mesh boundary layers:
     /// cells h x h x dz, dz growing geometrically from h / <paramref name="aspect"/> at each wall to h at mid-height (so the
     /// cells are flat along z near the walls and cubic in the middle, and the strong axis changes across the channel).
-    /// Solid ribs one cell long span the floor across y every quarter of the length (a rib-roughened channel), each up to
-    /// an eighth of the height. The outlet (beyond x = nx - 1) is a Dirichlet face (p = 0 there); the other sides are
+    /// Solid ribs one cell long span the floor across y every quarter of the length (a rib-roughened channel), each an
+    /// eighth of the layers high or one layer more (the floor's layers are thin: about 6% of the height at 32^3). The outlet (beyond x = nx - 1) is a Dirichlet face (p = 0 there); the other sides are
     /// walls. Each face's coefficient is its area over the distance between the cell centres (h = 1): dz along x and y,
     /// 1 / the mean of the two dz along z, 2 dz at the outlet.
     /// </summary>

@@ -4,7 +4,8 @@ namespace Dcdm.Poisson;
 
 /// <summary>
 /// Recognises a matrix as the 7-point voxel operator of a grid (what DCDM's network needs: the cell
-/// flags). Full-grid layout: n^3 rows (or the given sizes), rows of non-fluid cells all zero. Without a
+/// flags). Full-grid layout: n^3 rows, a box its couplings name (<see cref="Shapes"/>) or the given sizes, rows of
+/// non-fluid cells all zero. Without a
 /// flags file the flags are rebuilt from the matrix: fluid = rows with entries; each fluid cell's
 /// diagonal minus its fluid neighbours is the number of air neighbours it needs. Air cells are placed
 /// greedily, top first (+z, -z, +y, -y, +x, -x), only where every fluid neighbour still needs one;
@@ -24,7 +25,11 @@ public static class GridOperatorMatch
         bool first = true;
         foreach (var shape in Shapes(a))
         {
-            if (InferAs(a, shape, out string failed) is { } grid) return grid;
+            if (InferAs(a, shape, out string failed) is { } grid)
+            {
+                why = "";
+                return grid;
+            }
             string tried = $"as a {shape.Nx}x{shape.Ny}x{shape.Nz} grid, {failed}";
             why = first ? tried : $"{why}; {tried}";
             first = false;
@@ -33,12 +38,13 @@ public static class GridOperatorMatch
     }
 
     /// <summary>The grids a full-grid voxel matrix without a given size may be, in the order to try them: the n^3 one
-    /// where its rows are a cube, then <see cref="FromCouplings"/> where that is another (read only if asked for).</summary>
+    /// where its rows are a cube, then <see cref="FromCouplings"/> where that is another (read only if asked for, and
+    /// only until the couplings are seen to be the cube's).</summary>
     public static IEnumerable<(int Nx, int Ny, int Nz)> Shapes(CsrMatrix a)
     {
         var cube = Cube(a.Rows);
         if (cube is { } c) yield return c;
-        if (FromCouplings(a) is { } read && read != cube) yield return read;
+        if (CouplingsBox(a, cube) is { } read && read != cube) yield return read;
     }
 
     /// <summary>
@@ -47,9 +53,13 @@ public static class GridOperatorMatch
     /// nz = rows / b, and 1 &lt; a alone a flat nx = a by rows / a grid; null where they give no box (more than three
     /// distances, none of 1, or a size that does not divide). Only a guess: the match with the grid's operator decides.
     /// </summary>
-    public static (int Nx, int Ny, int Nz)? FromCouplings(CsrMatrix a)
+    public static (int Nx, int Ny, int Nz)? FromCouplings(CsrMatrix a) => CouplingsBox(a, null);
+
+    /// <param name="known">A box already tried: once the three distances seen are its own, the answer is that box or none
+    /// (a fourth distance), so the scan stops there (within its first nx ny + 1 rows) and gives it.</param>
+    static (int Nx, int Ny, int Nz)? CouplingsBox(CsrMatrix a, (int Nx, int Ny, int Nz)? known)
     {
-        Span<int> seen = stackalloc int[4];
+        Span<int> seen = stackalloc int[3];
         int count = 0;
         for (int i = 0; i < a.Rows; i++)
             for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1]; k++)
@@ -58,6 +68,7 @@ public static class GridOperatorMatch
                 if (d == 0 || a.Values[k] == 0 || seen[..count].Contains(d)) continue;
                 if (count == 3) return null;
                 seen[count++] = d;
+                if (count == 3 && known is var (kx, ky, _) && seen.Contains(1) && seen.Contains(kx) && seen.Contains(kx * ky)) return known;
             }
         seen[..count].Sort();
         int rows = a.Rows;

@@ -1,5 +1,5 @@
-using Dcdm.Sparse;
 using Dcdm.MatrixMarket;
+using Dcdm.Sparse;
 
 namespace Dcdm.Tests.Poisson;
 
@@ -32,6 +32,7 @@ public class GridOperatorMatchTests
             var grid = GridOperatorMatch.Infer(a, size, out why);
             Assert.That(grid, Is.Not.Null, why);
             Assert.That((grid!.Nx, grid.Ny, grid.Nz), Is.EqualTo((64, 64, 1)));
+            Assert.That(why, Is.Empty, "no reason once a grid fits");
             Assert.That(grid.FluidCount, Is.EqualTo(259));
             Assert.That(grid.ToCsr(GridMatrixLayout.FullGrid).Values, Is.EqualTo(a.Values));
         }
@@ -54,9 +55,43 @@ public class GridOperatorMatchTests
     }
 
     [Test]
+    public void ACubesOwnCouplingsGiveNoSecondShape()
+    {
+        var cube = PoissonDomains.RandomObstacles(6, 6, 6, 0.2, 3).ToCsr(GridMatrixLayout.FullGrid);
+        Assert.That(GridOperatorMatch.Shapes(cube), Is.EqualTo(new[] { (6, 6, 6) }), "the couplings' box is the cube: tried once");
+        Assert.That(GridOperatorMatch.FromCouplings(cube), Is.EqualTo((6, 6, 6)));
+    }
+
+    [Test]
+    public void StoredZerosAreNoCouplings()
+    {
+        // an explicit 0 five rows off the diagonal of a 7 x 5 x 4 box: no distance of the box's, and no coupling
+        var grid = PoissonDomains.RandomObstacles(7, 5, 4, 0.1, 2);
+        var a = grid.ToCsr(GridMatrixLayout.FullGrid);
+        var (r, c, v) = (new List<int> { 5, 0 }, new List<int> { 0, 5 }, new List<double> { 0, 0 });
+        for (int i = 0; i < a.Rows; i++)
+            for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1]; k++) { r.Add(i); c.Add(a.ColumnIndices[k]); v.Add(a.Values[k]); }
+        var stored = CsrMatrix.FromCoordinates(a.Rows, a.Columns, r.ToArray(), c.ToArray(), v.ToArray());
+        Assert.That(stored.NonZeros, Is.GreaterThan(a.NonZeros), "the zeros are stored");
+        Assert.That(GridOperatorMatch.FromCouplings(stored), Is.EqualTo((7, 5, 4)));
+        Assert.That(GridOperatorMatch.Infer(stored, null, out string why), Is.Not.Null, why);
+    }
+
+    [Test]
+    public void EveryShapeTriedIsNamedWhenNoneFits()
+    {
+        // a 2 x 4 x 8 box (64 rows, also 4^3) with one diagonal no voxel row has: neither the cube nor the box fits
+        var a = PoissonDomains.SmokeBox(2, 4, 8).ToCsr(GridMatrixLayout.FullGrid);
+        for (int k = a.RowPointers[3]; k < a.RowPointers[4]; k++) if (a.ColumnIndices[k] == 3) a.Values[k] += 0.5;
+        Assert.That(GridOperatorMatch.Shapes(a), Is.EqualTo(new[] { (4, 4, 4), (2, 4, 8) }));
+        Assert.That(GridOperatorMatch.Infer(a, null, out string why), Is.Null);
+        Assert.That(why, Does.Contain("as a 4x4x4 grid").And.Contain("; as a 2x4x8 grid, row 4"));
+    }
+
+    [Test]
     public void CouplingsThatNameNoBoxGiveNone()
     {
-        // a 4 x 4 x 4 cube whose rows are shuffled in pairs: distances other than 1, 4 and 16
+        // a 4 x 4 x 4 cube whose first row of cells is numbered backwards: distances other than 1, 4 and 16
         var grid = PoissonDomains.SmokeBox(4, 4, 4);
         var a = grid.ToCsr(GridMatrixLayout.FullGrid);
         int Moved(int i) => i < 8 ? 7 - i : i; // the first row reversed

@@ -336,7 +336,12 @@ public class VoxelOperatorTests
         Assert.That(ribs.Select(i => i % nx).Distinct().Count(), Is.EqualTo(3), "three ribs, one cell long");
         Assert.That(ribs.All(i => i / plane < nz - 1 && (i - plane < 0 || op.Diagonal(i - plane) == 0)), Is.True, "standing on the floor, below the ceiling");
         Assert.That(ribs.GroupBy(i => (i % nx, i / plane)).All(g => g.Count() == ny), Is.True, "spanning the channel across y");
+        Assert.That(ribs.GroupBy(i => i % nx).All(g => g.Max(i => i / plane) + 1 <= nz / 8 + 1), Is.True, "an eighth of the layers high, or one more");
         Assert.That(Dcdm.Multigrid.LineAxis.Of(op), Is.EqualTo(2), "flat along z");
+        Assert.That(Enumerable.Range(0, 40).All(i => CoefficientDomains.GradedChannel(10, 4, 1, aspect, 3).Diagonal(i) > 0), Is.True,
+            "one layer: no rib cuts the channel");
+        if (aspect == CoefficientDomains.GradedChannelAspect)
+            Assert.That(CoefficientDomains.Named("graded-channel", nx, ny, nz, 3).FaceZ, Is.EqualTo(op.FaceZ), "the family's default aspect");
         Assert.That(() => CoefficientDomains.GradedChannel(nx, ny, nz, 0.5, 3), Throws.TypeOf<ArgumentOutOfRangeException>());
     }
 
