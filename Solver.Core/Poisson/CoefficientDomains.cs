@@ -298,9 +298,10 @@ public static class CoefficientDomains
     /// cells h x h x dz, dz growing geometrically from h / <paramref name="aspect"/> at each wall to h at mid-height (so the
     /// cells are flat along z near the walls and cubic in the middle, and the strong axis changes across the channel).
     /// Solid ribs one cell long span the floor across y every quarter of the length (a rib-roughened channel), each an
-    /// eighth of the layers high or one layer more (the floor's layers are thin: about 6% of the height at 32^3). The outlet (beyond x = nx - 1) is a Dirichlet face (p = 0 there); the other sides are
-    /// walls. Each face's coefficient is its area over the distance between the cell centres (h = 1): dz along x and y,
-    /// 1 / the mean of the two dz along z, 2 dz at the outlet.
+    /// eighth of the layers high or one layer more (the floor's layers are thin: about 6% of the height at 32^3). The
+    /// outlet (beyond x = nx - 1) is a Dirichlet face (p = 0 there); the other sides are walls. Each face's coefficient
+    /// is its area over the distance between the cell centres (h = 1): dz along x and y, 1 / the mean of the two dz
+    /// along z, 2 dz at the outlet.
     /// </summary>
     /// <param name="aspect">The wall cells' width over height, at least 1.</param>
     public static VoxelOperator GradedChannel(int nx, int ny, int nz, double aspect, int seed)
