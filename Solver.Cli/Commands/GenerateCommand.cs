@@ -87,9 +87,8 @@ public static class GenerateCommand
                 + (wavesGiven ? string.Create(CultureInfo.InvariantCulture, $" --wavelength {parse.GetValue(wavelength)}") : "");
             if (CoefficientDomains.Families.Contains(parse.GetValue(domain)))
             {
-                bool flat = parse.GetValue(domain) is "flat-cells" or "graded-channel";
-                double k = parse.GetResult(aspect) is { Implicit: false } ? parse.GetValue(aspect)
-                    : parse.GetValue(domain) == "graded-channel" ? CoefficientDomains.GradedChannelAspect : flat ? 4 : 1;
+                double defaultAspect = parse.GetValue(domain) switch { "flat-cells" => 4, "graded-channel" => CoefficientDomains.GradedChannelAspect, _ => 1 };
+                double k = parse.GetResult(aspect) is { Implicit: false } ? parse.GetValue(aspect) : defaultAspect;
                 double fluid = solidGiven ? 1 - parse.GetValue(solid) : CoefficientDomains.CutCellRockFluid;
                 var op = parse.GetValue(domain) switch
                 {
@@ -107,7 +106,7 @@ public static class GenerateCommand
                     $"dcdm generate --domain {parse.GetValue(domain)} --size {nx},{ny},{nz} --rhs {parse.GetValue(rhs)} --seed {s} --layout {parse.GetValue(layout)}"
                     + (parse.GetValue(domain) == "two-phase" ? string.Create(CultureInfo.InvariantCulture, $" --density-ratio {parse.GetValue(densityRatio)}")
                         + (parse.GetValue(interfaceWidth) > 0 ? string.Create(CultureInfo.InvariantCulture, $" --interface-width {parse.GetValue(interfaceWidth)}") : "") : "")
-                    + (flat || k != 1 ? string.Create(CultureInfo.InvariantCulture, $" --aspect {k}") : "") + knobs);
+                    + (defaultAspect != 1 || k != 1 ? string.Create(CultureInfo.InvariantCulture, $" --aspect {k}") : "") + knobs);
                 return ExitCode.Converged;
             }
             var grid = parse.GetValue(domain) switch

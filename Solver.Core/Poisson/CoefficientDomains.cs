@@ -365,10 +365,13 @@ public static class CoefficientDomains
         return phi;
     }
 
-    static double BallDistance((double X, double Y, double Z, double R) ball, int x, int y, int z)
+    static double BallDistance((double X, double Y, double Z, double R) ball, int x, int y, int z) => Math.Sqrt(SquaredDistance(ball, x, y, z)) - ball.R;
+
+    /// <summary>From cell (x, y, z)'s centre to the ball's centre, squared.</summary>
+    static double SquaredDistance((double X, double Y, double Z, double R) ball, int x, int y, int z)
     {
         double dx = x + 0.5 - ball.X, dy = y + 0.5 - ball.Y, dz = z + 0.5 - ball.Z;
-        return Math.Sqrt(dx * dx + dy * dy + dz * dz) - ball.R;
+        return dx * dx + dy * dy + dz * dz;
     }
 
     /// <summary>0 below -w, 1 above w, smooth between (its derivative vanishes at both ends).</summary>
@@ -377,11 +380,8 @@ public static class CoefficientDomains
 
     static bool Inside((double X, double Y, double Z, double R)[] balls, int x, int y, int z)
     {
-        foreach (var (cx, cy, cz, r) in balls)
-        {
-            double dx = x + 0.5 - cx, dy = y + 0.5 - cy, dz = z + 0.5 - cz;
-            if (dx * dx + dy * dy + dz * dz <= r * r) return true;
-        }
+        foreach (var ball in balls)
+            if (SquaredDistance(ball, x, y, z) <= ball.R * ball.R) return true;
         return false;
     }
 
