@@ -316,7 +316,8 @@ public static class CoefficientDomains
         for (int r = 1; r <= 3; r++)
         {
             int x = Math.Clamp(r * nx / 4 + rng.Next(-1, 2), 0, nx - 1), height = Math.Max(1, nz / 8 + rng.Next(0, 2));
-            ForEach(nx, ny, nz, (cx, _, cz, i) => { if (cx == x && cz < Math.Min(height, nz - 1)) solid[i] = true; });
+            for (int z = 0; z < Math.Min(height, nz - 1); z++) // the rib's cells only, not a pass over the grid
+                for (int y = 0; y < ny; y++) solid[x + nx * (y + ny * z)] = true;
         }
         var op = new Coefficients(nx, ny, nz);
         int plane = nx * ny;
